@@ -12,7 +12,7 @@
 # the expected/ files always describe the committed profiles of the same run.
 set -euo pipefail
 
-GEN=$(cd "$(dirname "$0")" && pwd)
+GEN=${REGEN_GEN:-$(cd "$(dirname "$0")" && pwd)}
 TD=$(dirname "$GEN")
 export TZ=UTC LC_ALL=C GO111MODULE=on GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=1 GOTOOLCHAIN=local
 export PPROF_TMPDIR=$(mktemp -d) PPROF_BINARY_PATH=/nonexistent
@@ -28,12 +28,15 @@ log() { echo "== $*" >&2; }
 rec() {
 	local out=$1; shift
 	"$@" >"expected/$out" 2>&1 || echo "exit status $?" >>"expected/$out"
-	local q; q=$(printf '%q ' "$@")
-	printf '%s\t%s\n' "$out" "${q% }" >>expected/INDEX
+	local a q=
+	for a in "$@"; do
+		if [[ $a =~ ^[A-Za-z0-9_./=:,+@%-]+$ ]]; then q+=" $a"; else q+=" '${a//\'/\'\\\'\'}'"; fi
+	done
+	printf '%s\t%s\n' "$out" "${q# }" >>expected/INDEX
 }
 
 hdr_index() {
-	printf '# output-file<TAB>command (bash quoting as printf %%q); run in the directory above expected/,\n# with *.gz binaries gunzipped under their name without .gz. TZ=UTC.\n' >expected/INDEX
+	printf '# output-file<TAB>command (POSIX shell quoting); run in the directory above expected/,\n# with *.gz binaries gunzipped under their name without .gz. TZ=UTC.\n# smaps_sums is the awk function defined in testdata/gen/regen.sh.\n' >expected/INDEX
 }
 
 gzipbin() { gzip -9 -n -c "$1" >"$2"; }
@@ -80,6 +83,76 @@ do_heap() {
 	rec allocs.pb.gz.raw.txt $P -raw allocs.pb.gz
 	rec heap2.pb.gz.raw.txt $P -raw heap2.pb.gz
 	rm -f heapprog
+}
+
+# ---------------------------------------------------------------- goroutines
+LEAK_WAIT=${LEAK_WAIT:-70}   # seconds the first 50 leaks stay blocked (>=60 gives ", 1 minutes]")
+do_goroutines() {
+	log "goroutines (takes ~${LEAK_WAIT}s)"
+	local D=$TD/goroutines
+	rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+	(cd "$GEN/leakprog" && go build -trimpath -o "$D/leakprog" .)
+	./leakprog snap . "$LEAK_WAIT" >expected/leakprog.stdout 2>sigquit.txt &
+	local pid=$!
+	# panics while the snapshot run waits
+	./leakprog panic >/dev/null 2>panic.txt || echo "leakprog panic: exit status $?" >expected/panic.exit
+	GOTRACEBACK=all ./leakprog panic >/dev/null 2>panic_all.txt || echo "leakprog panic (GOTRACEBACK=all): exit status $?" >>expected/panic.exit
+	until grep -q '^ready' expected/leakprog.stdout; do
+		kill -0 $pid || { echo "leakprog snap died" >&2; exit 1; }
+		sleep 1
+	done
+	kill -QUIT $pid
+	wait $pid || echo "leakprog snap after SIGQUIT: exit status $?" >>expected/panic.exit
+	hdr_index
+	local P="go tool pprof"
+	for n in 1 2; do
+		rec goroutine.$n.pb.gz.top.txt $P -top -nodefraction=0 -nodecount=25 goroutine.$n.pb.gz
+		rec goroutine.$n.pb.gz.raw.txt $P -raw goroutine.$n.pb.gz
+		rec goroutine.$n.pb.gz.traces.txt $P -traces goroutine.$n.pb.gz
+		rec goroutine.$n.txt.total.txt grep '^goroutine profile: total' goroutine.$n.txt
+	done
+	for f in goroutine.1.dump goroutine.2.dump sigquit.txt panic.txt panic_all.txt; do
+		rec $f.headers.count grep -c '^goroutine [0-9]* \[' $f
+		rec $f.states.txt sh -c "grep -o '^goroutine [0-9]* \[.*\]:\$' $f | sed 's/^goroutine [0-9]* //' | sort | uniq -c | sort -k1,1nr -k2"
+		rec $f.minutes.count sh -c "grep -c '^goroutine [0-9]* \[.*, [0-9]* minutes\]:\$' $f || true"
+		rec $f.leakWorker.count sh -c "grep -c '^main\.leakWorker(' $f || true"
+	done
+	{
+		echo "leaking function: main.leakWorker (leakprog/main.go, blocked in chan receive on req.reply)"
+		echo "started from: main.dispatch (created by main.dispatch)"
+		echo "counts printed by leakprog at capture time (its own atomic counter of started+parked leakWorker goroutines, and runtime.NumGoroutine()):"
+		grep '^snapshot=' expected/leakprog.stdout
+		echo "the first 50 leaked goroutines were blocked ${LEAK_WAIT}s (stamped by runtime.GC) before snapshot 1"
+	} >expected/leak.txt
+	rm -f leakprog
+}
+
+# Sum of every "Key: N kB" field over all mappings of an smaps file, next to
+# the same field of smaps_rollup (an independent reference computed by awk).
+smaps_sums() {
+	local smaps=$1 rollup=$2
+	echo "# field  sum-over-smaps-mappings-kB  smaps_rollup-kB   (awk over $smaps; $rollup)"
+	awk 'NR==FNR { if ($3 == "kB") r[$1] = $2; next }
+	     $3 == "kB" && $1 ~ /^[A-Za-z_]+:$/ { if (!($1 in s)) order[n++] = $1; s[$1] += $2 }
+	     END { for (i = 0; i < n; i++) { k = order[i]; printf "%-16s %10d %10s\n", k, s[k], (k in r) ? r[k] : "-" } }' "$rollup" "$smaps"
+	echo "# mappings: $(grep -c '^[0-9a-f]*-[0-9a-f]* ' "$smaps")"
+}
+
+# ---------------------------------------------------------------- mem
+do_mem() {
+	log mem
+	local D=$TD/mem
+	rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+	(cd "$GEN/memprog" && go build -trimpath -o "$D/memprog" .)
+	GOGC=100 GODEBUG=gctrace=1 ./memprog . >expected/memprog.stdout 2>gctrace.txt
+	hdr_index
+	rec smaps.sums.txt smaps_sums smaps smaps_rollup
+	rec status.vm.txt grep -E '^(Vm|Rss)' status
+	rec memstats.heap.txt sh -c "grep -E '\"(HeapAlloc|HeapSys|HeapIdle|HeapInuse|HeapReleased|HeapObjects|StackInuse|StackSys|MSpanInuse|MCacheInuse|GCSys|OtherSys|Sys|NextGC|NumGC)\"' memstats.json"
+	rec gctrace.count grep -c '^gc [0-9]' gctrace.txt
+	rec heap.txt.memstats.txt sed -n '/^# runtime.MemStats/,$p' heap.txt
+	if [ -e memory.stat ]; then rec memory.stat.head.txt head -20 memory.stat; fi
+	rm -f memprog
 }
 
 # ---------------------------------------------------------------- main

@@ -1,0 +1,3 @@
+module leakprog
+
+go 1.19
