@@ -155,6 +155,37 @@ do_mem() {
 	rm -f memprog
 }
 
+# ---------------------------------------------------------------- capture
+do_capture() {
+	log capture
+	local D=$TD/capture
+	rm -rf "$D/before" "$D/after" "$D/expected" "$D/captureprog.gz"; mkdir -p "$D/expected"; cd "$D"
+	(cd "$GEN/captureprog" && go build -trimpath -o "$D/captureprog" .)
+	local tmp; tmp=$(mktemp -d)
+	GOGC=100 GODEBUG=gctrace=1 ./captureprog "$tmp" "$tmp/stderr.txt" >expected/captureprog.stdout 2>"$tmp/stderr.txt"
+	mv "$tmp/before" "$tmp/after" .
+	mv "$tmp/before.memstats.json" "$tmp/after.memstats.json" expected/
+	rm -rf "$tmp"
+	gzipbin captureprog captureprog.gz
+	hdr_index
+	local P="go tool pprof" T="-top -nodefraction=0 -nodecount=25"
+	for s in before after; do
+		rec $s.heap.pb.gz.top.inuse_space.txt $P $T -unit=B -sample_index=inuse_space $s/heap.pb.gz
+		rec $s.heap.pb.gz.top.alloc_space.txt $P $T -unit=B -sample_index=alloc_space $s/heap.pb.gz
+		rec $s.allocs.pb.gz.top.txt $P $T -unit=B $s/allocs.pb.gz
+		rec $s.heap.txt.bin.top.alloc_space.txt $P $T -unit=B -sample_index=alloc_space captureprog $s/heap.txt
+		rec $s.goroutine.pb.gz.top.txt $P $T $s/goroutine.pb.gz
+		rec $s.goroutine.txt.headers.count grep -c '^goroutine [0-9]* \[' $s/goroutine.txt
+		rec $s.goroutine.txt.awaitReply.count grep -c '^main\.(\*session)\.awaitReply(' $s/goroutine.txt
+		rec $s.smaps.sums.txt smaps_sums $s/smaps $s/smaps_rollup
+		rec $s.gctrace.count grep -c '^gc [0-9]' $s/gctrace.txt
+	done
+	rec diff_base.after-before.inuse_space.txt $P $T -unit=B -sample_index=inuse_space -diff_base=before/heap.pb.gz after/heap.pb.gz
+	rec after.heap.txt.bin.raw.maplocations.txt sh -c "go tool pprof -raw captureprog after/heap.txt | grep -E 'runtime\\.(mapassign|hashGrow|makeBucketArray|growWork|evacuate)'"
+	rec diff_base.after-before.goroutine.txt $P $T -diff_base=before/goroutine.pb.gz after/goroutine.pb.gz
+	rm -f captureprog
+}
+
 # ---------------------------------------------------------------- main
 sections=("$@")
 [ ${#sections[@]} -eq 0 ] && sections=(heap goroutines mem capture bin)
