@@ -186,6 +186,77 @@ do_capture() {
 	rm -f captureprog
 }
 
+# ---------------------------------------------------------------- bin
+NADDR=200
+ADDR_SEED=20240501
+do_bin() {
+	log bin
+	local D=$TD/bin W
+	rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+	W=$(mktemp -d)
+	# Go: static default build (CGO_ENABLED=0), PIE, stripped, arm64 cross build
+	(cd "$GEN/symprog" &&
+		CGO_ENABLED=0 go build -trimpath -o "$W/gosym" . &&
+		CGO_ENABLED=0 go build -trimpath -buildmode=pie -o "$W/gosym-pie" . &&
+		CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$W/gosym-stripped" . &&
+		CGO_ENABLED=0 GOARCH=arm64 go build -trimpath -o "$W/gosym-arm64" .)
+	# C (gcc defaults to PIE on Debian, so the two DWARF variants say -no-pie)
+	gcc -g -gdwarf-5 -O2 -no-pie -o "$W/csym-dwarf5" "$GEN/csym/csym.c"
+	gcc -g -gdwarf-4 -gz=zlib -O2 -no-pie -o "$W/csym-dwarf4-gz" "$GEN/csym/csym.c"
+	gcc -g -O2 -fPIE -pie -o "$W/csym-pie" "$GEN/csym/csym.c"
+	cp "$W"/* .
+	local b
+	for b in gosym gosym-pie gosym-stripped gosym-arm64 csym-dwarf5 csym-dwarf4-gz csym-pie; do
+		gzipbin $b $b.gz
+	done
+	hdr_index
+	rec binaries.file.txt file gosym gosym-pie gosym-stripped gosym-arm64 csym-dwarf5 csym-dwarf4-gz csym-pie
+	rec gcc.version.txt sh -c 'gcc --version | head -1'
+	# gosym-stripped has no symbol table: it is the same link as gosym minus
+	# .symtab/DWARF, so gosym's addresses are reused if .text is identical.
+	rec gosym-stripped.text-identical.txt sh -c 'objcopy -O binary --only-section=.text gosym /dev/stdout | sha256sum; objcopy -O binary --only-section=.text gosym-stripped /dev/stdout | sha256sum'
+	for b in gosym gosym-pie gosym-arm64 csym-dwarf5 csym-dwarf4-gz csym-pie; do
+		rec $b.addrs python3 "$GEN/pickaddrs.py" $b $ADDR_SEED $NADDR
+		sed -i '/^exit status/d' expected/$b.addrs
+	done
+	cp expected/gosym.addrs expected/gosym-stripped.addrs
+	printf '%s\t%s\n' gosym-stripped.addrs "cp expected/gosym.addrs expected/gosym-stripped.addrs" >>expected/INDEX
+	for b in gosym gosym-pie gosym-stripped gosym-arm64 csym-dwarf5 csym-dwarf4-gz csym-pie; do
+		rec $b.llvm.txt sh -c "llvm-symbolizer --obj=$b --inlines --output-style=LLVM < expected/$b.addrs"
+		rec $b.llvm.json sh -c "llvm-symbolizer --obj=$b --inlines --output-style=JSON < expected/$b.addrs"
+		case $b in gosym*) rec $b.addr2line.txt sh -c "go tool addr2line $b < expected/$b.addrs";; esac
+	done
+	rec csym-dwarf5.llvm.noinlines.txt sh -c "llvm-symbolizer --obj=csym-dwarf5 --no-inlines --output-style=LLVM < expected/csym-dwarf5.addrs"
+	rec gosym.nm.txt llvm-nm --print-size --defined-only -n gosym
+	rec csym-dwarf5.nm.txt llvm-nm --print-size --defined-only -n csym-dwarf5
+
+	# Runtime oracle: crash with GOTRACEBACK=crash, keep stderr, /proc copies and the core.
+	local v out
+	for v in gosym gosym-pie; do
+		out=${v#gosym}; out=crash$out
+		rm -rf "$W/run"; mkdir "$W/run"
+		(cd "$W/run" && ulimit -c unlimited && GOTRACEBACK=crash GOMAXPROCS=2 GOGC=20 \
+			"$D/$v" crash "$D/$out.smaps" "$D/$out.maps" >"$D/expected/$out.stdout" 2>"$D/$out.txt") \
+			&& echo "no crash?" >&2 || echo "exit status $?" >"expected/$out.exit"
+		local core; core=$(ls "$W"/run/core* 2>/dev/null | head -1)
+		if [ -n "$core" ]; then
+			echo "core: $(stat -c %s "$core") bytes (apparent), $(du -k "$core" | cut -f1) kB allocated" >"expected/core-$v.size"
+			zstd -19 -q -f "$core" -o "core-$v.zst"
+			cp "$core" "$W/core-$v"
+			printf 'goroutines\ngoroutines -group user\ngoroutines -t\nthreads\nbt\nexit\n' >"$W/dlv.init"
+			rec core-$v.dlv.txt sh -c "dlv core $v \"$W/core-$v\" --check-go-version=false --allow-non-terminal-interactive=true --init \"$W/dlv.init\" </dev/null"
+			sed -i "s#$W/##g" expected/core-$v.dlv.txt expected/INDEX
+		else
+			echo "no core file was written (core_pattern: $(cat /proc/sys/kernel/core_pattern))" >"expected/core-$v.size"
+		fi
+		rec $out.txt.headers.count grep -c '^goroutine [0-9]* \[' $out.txt
+	done
+	printf '%s\n' "goroutines" "goroutines -group user" "goroutines -t" "threads" "bt" "exit" >expected/dlv.init
+	echo "(dlv commands of core-*.dlv.txt: the lines of expected/dlv.init; the core is core-*.zst unzstd'ed)" >>expected/INDEX
+	rm -f gosym gosym-pie gosym-stripped gosym-arm64 csym-dwarf5 csym-dwarf4-gz csym-pie
+	rm -rf "$W"
+}
+
 # ---------------------------------------------------------------- main
 sections=("$@")
 [ ${#sections[@]} -eq 0 ] && sections=(heap goroutines mem capture bin)

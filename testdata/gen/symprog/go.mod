@@ -1,0 +1,3 @@
+module symprog
+
+go 1.19
