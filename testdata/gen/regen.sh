@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap goroutines mem capture bin   (default: all of them)
+#   sections: heap goroutines mem capture bin bigprofile   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -257,9 +257,26 @@ do_bin() {
 	rm -rf "$W"
 }
 
+# ---------------------------------------------------------------- bigprofile
+# The big profile itself is not committed; only its hash and pprof's view of it.
+do_bigprofile() {
+	log "bigprofile (pprof on 400k samples: ~1 min)"
+	local D=$GEN/bigprofile W
+	rm -rf "$D/expected"; mkdir -p "$D/expected"; cd "$D"
+	W=$(mktemp -d)
+	"$GEN/make-bigprofile.sh" "$W/big.pb.gz" 2>expected/bigprofile.stderr
+	ln -s "$W/big.pb.gz" big.pb.gz
+	hdr_index
+	rec sha256.txt sha256sum big.pb.gz
+	rec size.txt sh -c 'stat -L -c "%s gzipped" big.pb.gz; gunzip -c big.pb.gz | wc -c'
+	rec top.inuse_space.txt go tool pprof -top -nodefraction=0 -nodecount=25 -unit=B -sample_index=inuse_space big.pb.gz
+	rec top.alloc_space.cum.txt go tool pprof -top -nodefraction=0 -nodecount=25 -unit=B -sample_index=alloc_space -cum big.pb.gz
+	rm -f big.pb.gz; rm -rf "$W"
+}
+
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap goroutines mem capture bin)
+[ ${#sections[@]} -eq 0 ] && sections=(heap goroutines mem capture bin bigprofile)
 for s in "${sections[@]}"; do
 	"do_$s"
 done
