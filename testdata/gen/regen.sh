@@ -219,8 +219,20 @@ do_bin() {
 		rec $b.addrs python3 "$GEN/pickaddrs.py" $b $ADDR_SEED $NADDR
 		sed -i '/^exit status/d' expected/$b.addrs
 	done
+	# 100 more addresses inside the program's own main.* functions (inlining)
+	for b in gosym gosym-pie gosym-arm64; do
+		rec $b.main.addrs python3 "$GEN/pickaddrs.py" $b $ADDR_SEED 100 '^main\.'
+		sed -i '/^exit status/d' expected/$b.main.addrs
+	done
 	cp expected/gosym.addrs expected/gosym-stripped.addrs
+	cp expected/gosym.main.addrs expected/gosym-stripped.main.addrs
 	printf '%s\t%s\n' gosym-stripped.addrs "cp expected/gosym.addrs expected/gosym-stripped.addrs" >>expected/INDEX
+	printf '%s\t%s\n' gosym-stripped.main.addrs "cp expected/gosym.main.addrs expected/gosym-stripped.main.addrs" >>expected/INDEX
+	for b in gosym gosym-pie gosym-stripped gosym-arm64; do
+		rec $b.main.llvm.txt sh -c "llvm-symbolizer --obj=$b --inlines --output-style=LLVM < expected/$b.main.addrs"
+		rec $b.main.llvm.json sh -c "llvm-symbolizer --obj=$b --inlines --output-style=JSON < expected/$b.main.addrs"
+		rec $b.main.addr2line.txt sh -c "go tool addr2line $b < expected/$b.main.addrs"
+	done
 	for b in gosym gosym-pie gosym-stripped gosym-arm64 csym-dwarf5 csym-dwarf4-gz csym-pie; do
 		rec $b.llvm.txt sh -c "llvm-symbolizer --obj=$b --inlines --output-style=LLVM < expected/$b.addrs"
 		rec $b.llvm.json sh -c "llvm-symbolizer --obj=$b --inlines --output-style=JSON < expected/$b.addrs"
