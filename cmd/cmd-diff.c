@@ -1,0 +1,13 @@
+/* coroner diff: not implemented yet (placeholder so the command table is complete). */
+#include "cmd.h"
+#include <string.h>
+
+int cmd_diff(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		printf("usage: coroner diff ... (not implemented yet)\n");
+		return 0;
+	}
+	fprintf(stderr, "coroner diff: not implemented yet\n");
+	return 2;
+}

@@ -1,0 +1,229 @@
+/* coroner: offline post-mortem analysis of Go services. */
+#include "cmd.h"
+#include "coroner/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+const char *cmd_progname = "coroner";
+
+struct command {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+};
+
+/* The command table: one row per command (see cmd.h for the checklist). */
+static const struct command commands[] = {
+	{ "report", cmd_report, "diagnose a whole capture: ranked findings with evidence" },
+	{ "top", cmd_top, "rank functions of profiles by flat/cum value (pprof -top)" },
+	{ "diff", cmd_diff, "what grew between two snapshots of any kind" },
+	{ "goroutines", cmd_goroutines, "group the goroutines of a dump by stack" },
+	{ "leaks", cmd_leaks, "rank goroutine leak candidates across dumps" },
+	{ "mem", cmd_mem, "the RSS ledger: where resident memory went" },
+	{ "symbolize", cmd_symbolize, "addresses to function, file:line and inlined frames" },
+	{ "core", cmd_core, "threads, goroutines and memory from an ELF core dump" },
+	{ "flame", cmd_flame, "flame graph (SVG) or folded stacks of a profile" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: coroner [--max-inflate=SIZE] [--max-memory=SIZE] COMMAND [ARGS]\n"
+		"\n"
+		"Offline post-mortem analysis of Go services: profiles, goroutine dumps,\n"
+		"/proc snapshots, GC traces, binaries and core dumps.\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
+	fprintf(f,
+		"\n"
+		"Every command takes --format=text|json and --help; '-' reads stdin; gzip and\n"
+		"zstd inputs are detected from their content.\n"
+		"\n"
+		"examples:\n"
+		"  coroner report testdata/capture/before testdata/capture/after\n"
+		"  coroner top -i alloc_space heap.pb.gz\n"
+		"  coroner symbolize -e ./server 0x4b5a2a\n"
+		"\n"
+		"exit codes: 0 done, 1 input unusable, 2 usage, 3 resource limit hit.\n"
+		"See coroner(1) and docs/ for each command.\n");
+}
+
+int cmd_error(const struct cr_error *e)
+{
+	if (e->msg[0])
+		fprintf(stderr, "%s: %s\n", cmd_progname, e->msg);
+	else
+		fprintf(stderr, "%s: %s\n", cmd_progname, cr_strerror(e->code));
+	return cr_exit_code(e->code);
+}
+
+int cmd_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s %s: ", cmd_progname, cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see '%s %s --help')\n", cmd_progname, cmd);
+	return 2;
+}
+
+void cmd_warnings(const char *text)
+{
+	if (!text)
+		return;
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl ? (size_t)(nl - text) : strlen(text);
+		if (n)
+			fprintf(stderr, "%s: warning: %.*s\n", cmd_progname, (int)n, text);
+		text += n + (nl ? 1 : 0);
+	}
+}
+
+bool cmd_parse_format(const char *cmd, const char *arg, unsigned allowed, enum cr_format *out)
+{
+	int f = cr_format_parse(arg);
+	if (f < 0 || !(allowed & (1u << f))) {
+		cmd_usage_error(cmd, "unknown --format '%s'", arg);
+		return false;
+	}
+	*out = (enum cr_format)f;
+	return true;
+}
+
+int cmd_finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			fprintf(stderr, "%s: writing output: %s\n", cmd_progname, strerror(errno));
+		return rc ? rc : 1;
+	}
+	return rc;
+}
+
+bool cmd_stdout_tty(void) { return isatty(1) == 1; }
+
+bool cmd_color(void)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	return cmd_stdout_tty() && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+}
+
+bool cmd_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || errno)
+		return false;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end++;
+	if (*end == 'B')
+		end++;
+	if (*end || (shift && v > (~0ull >> shift)))
+		return false;
+	*out = (size_t)(v << shift);
+	return true;
+}
+
+/* Global resource flags may appear anywhere before or after the command. */
+static int take_global(int *argc, char **argv)
+{
+	int o = 1;
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+		size_t *target = NULL;
+		const char *val = NULL;
+		if (strncmp(a, "--max-inflate=", 14) == 0)
+			target = &cr_limits.max_inflate, val = a + 14;
+		else if (strncmp(a, "--max-memory=", 13) == 0)
+			target = &cr_limits.max_memory, val = a + 13;
+		else if (strncmp(a, "--max-debug=", 12) == 0)
+			target = &cr_limits.max_debug, val = a + 12;
+		else if (strncmp(a, "--max-core-inflate=", 19) == 0)
+			target = &cr_limits.max_core_inflate, val = a + 19;
+		if (target) {
+			if (!cmd_parse_size(val, target)) {
+				fprintf(stderr, "%s: bad size in '%s' (e.g. 256M, 4G)\n", cmd_progname, a);
+				return 2;
+			}
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[o++] = argv[i++];
+			break;
+		}
+		argv[o++] = argv[i];
+	}
+	*argc = o;
+	argv[o] = NULL;
+	return 0;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* Last line of defence: bound the address space (mmap'd inputs included). */
+static void backstop(void)
+{
+#ifndef UNDER_ASAN
+	struct rlimit rl;
+	rlim_t want = (rlim_t)cr_limits.max_memory + ((rlim_t)64 << 30);
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > want)) {
+		rl.rlim_cur = want;
+		setrlimit(RLIMIT_AS, &rl);
+	}
+#endif
+}
+
+int main(int argc, char **argv)
+{
+	if (take_global(&argc, argv))
+		return 2;
+	backstop();
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *c = argv[1];
+	if (!strcmp(c, "--help") || !strcmp(c, "-h") || !strcmp(c, "help")) {
+		if (argc > 2 && strcmp(c, "help") == 0) {
+			char *av[] = { argv[2], "--help", NULL };
+			for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+				if (!strcmp(commands[i].name, argv[2]))
+					return commands[i].fn(2, av);
+		}
+		usage(stdout);
+		return cmd_finish(0);
+	}
+	if (!strcmp(c, "--version") || !strcmp(c, "version")) {
+		printf("coroner %s\n", CORONER_VERSION);
+		return cmd_finish(0);
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (!strcmp(commands[i].name, c))
+			return cmd_finish(commands[i].fn(argc - 1, argv + 1));
+	fprintf(stderr, "%s: '%s' is not a command (see '%s --help')\n", cmd_progname, c, cmd_progname);
+	return 2;
+}

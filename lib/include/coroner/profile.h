@@ -1,0 +1,217 @@
+/* The profile model: every source that has stacks becomes a struct
+ * cr_profile (pprof protobuf, Go's text heap profile, goroutine dumps,
+ * goroutines read from a core), so top, diff, filters, flame and the writer
+ * work on all of them alike.
+ *
+ * Index-based: samples refer to locations by index, locations to lines, lines
+ * to functions by index+1 (0 = none); strings are interned (id 0 = "").
+ * The profile owns everything; cr_profile_release() frees it all. Stacks are
+ * leaf first (as in profile.proto). Arrays grow by doubling: no malloc per
+ * sample.
+ */
+#ifndef CORONER_PROFILE_H
+#define CORONER_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "coroner/error.h"
+#include "coroner/util.h"
+
+struct cr_valuetype {
+	uint32_t type, unit; /* string ids */
+};
+
+struct cr_label {
+	uint32_t key, str; /* str = 0 for numeric labels */
+	int64_t num;
+	uint32_t num_unit;
+};
+
+struct cr_line {
+	uint32_t function; /* index+1 into functions; 0 = none */
+	int64_t line;
+};
+
+struct cr_location {
+	uint64_t id;       /* as in the source (pprof ids); index+1 when synthesized */
+	uint64_t address;
+	uint32_t mapping;  /* index+1 into mappings; 0 = none */
+	uint32_t line_start, nlines; /* into lines[]; innermost (inlined) first */
+	bool is_folded;
+};
+
+struct cr_function {
+	uint64_t id;
+	uint32_t name, system_name, filename; /* string ids */
+	int64_t start_line;
+};
+
+struct cr_mapping {
+	uint64_t id, start, limit, offset;
+	uint32_t filename, build_id;
+	bool has_functions, has_filenames, has_line_numbers, has_inline_frames;
+};
+
+struct cr_sample {
+	uint32_t loc_start, nloc;     /* into stack[] */
+	uint32_t label_start, nlabel; /* into labels[] */
+};
+
+/* What kind of source the profile came from. */
+enum cr_profile_source {
+	CR_SRC_PPROF,         /* profile.proto */
+	CR_SRC_HEAP_TEXT,     /* Go heap profile, debug=1 */
+	CR_SRC_GOROUTINE_TEXT,/* goroutine profile, debug=1 */
+	CR_SRC_TRACEBACK,     /* debug=2 / panic / SIGQUIT tracebacks */
+	CR_SRC_CORE,          /* goroutines read from a core */
+	CR_SRC_OTHER,
+};
+
+/* A named counter kept from a source (e.g. the `# runtime.MemStats` block
+ * of a debug=1 heap profile: "HeapInuse" -> bytes). */
+struct cr_kv {
+	uint32_t key; /* string id */
+	int64_t value;
+};
+
+struct cr_profile {
+	struct cr_strtab str;
+	enum cr_profile_source source;
+	const char *name; /* file name for messages (not owned) */
+
+	struct cr_valuetype *types; size_t ntypes, cap_types;
+	uint32_t default_type;    /* string id; 0 = unset */
+	struct cr_valuetype period_type;
+	int64_t period, time_nanos, duration_nanos;
+	uint32_t *comments; size_t ncomments, cap_comments;
+	uint32_t drop_frames, keep_frames;
+
+	struct cr_sample *samples; size_t nsamples, cap_samples;
+	int64_t *values;       size_t cap_values;   /* nsamples * ntypes */
+	uint32_t *stack;       size_t nstack, cap_stack; /* location indices */
+	struct cr_label *labels; size_t nlabels, cap_labels;
+
+	struct cr_location *locations; size_t nlocations, cap_locations;
+	struct cr_line *lines; size_t nlines, cap_lines;
+	struct cr_function *functions; size_t nfunctions, cap_functions;
+	struct cr_mapping *mappings; size_t nmappings, cap_mappings;
+
+	struct cr_kv *extra; size_t nextra, cap_extra; /* MemStats and the like */
+
+	/* dedup maps used by the builder helpers below (lazily created) */
+	struct cr_hmap fmap, lmap;
+};
+
+enum cr_err cr_profile_init(struct cr_profile *p);
+void cr_profile_release(struct cr_profile *p);
+
+/* Convenience accessors. */
+static inline const char *cr_profile_str(const struct cr_profile *p, uint32_t id)
+{
+	return cr_strtab_get(&p->str, id);
+}
+static inline const int64_t *cr_sample_values(const struct cr_profile *p, size_t i)
+{
+	return &p->values[i * p->ntypes];
+}
+/* Name of the function of line l ("" if none). */
+const char *cr_line_function_name(const struct cr_profile *p, const struct cr_line *l);
+const char *cr_line_file_name(const struct cr_profile *p, const struct cr_line *l);
+
+/* ---- building (readers, merges, core export) ----
+ * All return CR_OK or CR_NOMEM/CR_LIMIT; ids returned are UINT32_MAX on error. */
+uint32_t cr_profile_intern(struct cr_profile *p, const char *s, size_t len);
+static inline uint32_t cr_profile_intern_z(struct cr_profile *p, const char *s)
+{
+	return cr_profile_intern(p, s, __builtin_strlen(s));
+}
+enum cr_err cr_profile_add_type(struct cr_profile *p, const char *type, const char *unit);
+/* Function by (name, filename), deduplicated; returns index+1. */
+uint32_t cr_profile_function(struct cr_profile *p, const char *name, const char *file,
+			     int64_t start_line);
+/* Location for a single (function, line) frame list, deduplicated by
+ * (address, lines); lines innermost first. Returns the location index. */
+uint32_t cr_profile_location(struct cr_profile *p, uint64_t address, uint32_t mapping,
+			     const struct cr_line *lines, size_t nlines);
+/* Append a location without dedup (readers that carry their own ids). */
+uint32_t cr_profile_add_location(struct cr_profile *p, uint64_t id, uint64_t address,
+				 uint32_t mapping, const struct cr_line *lines, size_t nlines);
+/* Append a sample: stack = location indices leaf first; values has ntypes
+ * entries; labels may be NULL. */
+enum cr_err cr_profile_add_sample(struct cr_profile *p, const uint32_t *stack, size_t nstack,
+				  const int64_t *values, const struct cr_label *labels,
+				  size_t nlabels);
+enum cr_err cr_profile_add_extra(struct cr_profile *p, const char *key, int64_t value);
+/* Value of an extra counter; false if absent. */
+bool cr_profile_extra(const struct cr_profile *p, const char *key, int64_t *value);
+/* Label value (string) of sample i for key; NULL if absent. */
+const char *cr_sample_label(const struct cr_profile *p, size_t i, const char *key);
+bool cr_sample_numlabel(const struct cr_profile *p, size_t i, const char *key, int64_t *v);
+
+/* ---- sample types ---- */
+/* Index of the sample type named by s: a name ("inuse_space"), a number,
+ * or pprof's legacy spellings; -1 if none. NULL/"" = the default index
+ * (default_sample_type, else the last type, as pprof). */
+int cr_profile_sample_index(const struct cr_profile *p, const char *s);
+
+/* ---- reading ---- */
+/* What an input looks like, from its content. */
+enum cr_kind {
+	CR_KIND_UNKNOWN,
+	CR_KIND_PPROF,          /* profile.proto (after decompression) */
+	CR_KIND_HEAP_TEXT,      /* heap profile: N: N [N: N] @ heap/R */
+	CR_KIND_GOROUTINE_TEXT, /* goroutine profile: total N */
+	CR_KIND_TRACEBACK,      /* goroutine N [state]: ... */
+	CR_KIND_OTHER_TEXT_PROFILE, /* other legacy text profiles (--- contention:, ...) */
+	CR_KIND_SMAPS_ROLLUP, CR_KIND_SMAPS, CR_KIND_MAPS, CR_KIND_STATUS, CR_KIND_MEMORY_STAT,
+	CR_KIND_GCTRACE,
+	CR_KIND_ELF_CORE, CR_KIND_ELF_EXEC,
+};
+enum cr_kind cr_detect_kind(const unsigned char *data, size_t len);
+const char *cr_kind_name(enum cr_kind k);
+
+/* Parse a decompressed pprof protobuf. name is used in messages. */
+enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
+				  const char *name, struct cr_error *e);
+/* Parse Go's debug=1 heap profile text (with pprof's unsampling and the
+ * `#` symbol comments; the MemStats block goes to p->extra). */
+enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char *data,
+				      size_t len, const char *name, struct cr_error *e);
+
+/* Reader registry: goroutine text readers live in lib/profile/goroutine*.c
+ * and are dispatched from cr_profile_read(). Warnings (skipped lines) are
+ * appended to *warn (may be NULL) one per line. */
+enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned char *data,
+					   size_t len, const char *name, struct cr_buf *warn,
+					   struct cr_error *e);
+enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char *data,
+				      size_t len, const char *name, struct cr_buf *warn,
+				      struct cr_error *e);
+
+/* Open a file (path or "-"), decompress, detect and parse any profile kind.
+ * Returns CR_UNSUPPORTED with a message if the file is not a profile. */
+enum cr_err cr_profile_load(struct cr_profile *p, const char *path, struct cr_buf *warn,
+			    struct cr_error *e);
+/* The same on bytes already in memory (fuzzers, report). */
+enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, size_t len,
+			     const char *name, struct cr_buf *warn, struct cr_error *e);
+
+/* ---- transforms ---- */
+/* Append src's samples to dst (types must match in name and unit, else
+ * CR_FORMAT with a message). Functions/locations are re-interned. */
+enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *src,
+			     struct cr_error *e);
+/* pprof's RemoveUninteresting: apply drop_frames/keep_frames (done by
+ * cr_profile_parse for every profile that sets them). */
+enum cr_err cr_profile_prune(struct cr_profile *p, struct cr_error *e);
+/* pprof's total for sample index si: sum of |value| (over pprof::base
+ * samples only, when there are any). */
+int64_t cr_profile_total(const struct cr_profile *p, int si);
+extern const char cr_alloc_drop_frames[], cr_alloc_keep_frames[];
+/* Multiply every value by -1 (for diff bases). */
+void cr_profile_negate(struct cr_profile *p);
+/* Copy of src with every sample labelled pprof::base = "true" (diff base). */
+enum cr_err cr_profile_add_label_all(struct cr_profile *p, const char *key, const char *value);
+
+#endif

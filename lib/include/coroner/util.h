@@ -1,0 +1,107 @@
+/* Memory accounting, arenas, growable arrays, hash maps and string interning.
+ *
+ * Every heap allocation of libcoroner goes through cr_malloc/cr_realloc/cr_free,
+ * which count bytes against cr_limits.max_memory: an input can make us fail
+ * with CR_LIMIT (exit 3), never make us take the machine down.
+ */
+#ifndef CORONER_UTIL_H
+#define CORONER_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "coroner/error.h"
+
+/* Resource caps. The CLI sets them from --max-* flags before any work;
+ * the defaults are in cr_limits_default(). */
+struct cr_limits {
+	size_t max_memory;       /* bytes the library may hold at once (default 4 GiB) */
+	size_t max_inflate;      /* bytes one compressed input may inflate to (256 MiB) */
+	size_t max_core_inflate; /* bytes a compressed core may inflate to (16 GiB) */
+	size_t max_debug;        /* total decompressed debug sections of a binary (1 GiB) */
+	unsigned max_ratio;      /* compressed-section inflation ratio (1032, zlib's ceiling) */
+	unsigned max_depth;      /* DIE nesting, reference chains (256) */
+	unsigned max_frames;     /* frames per stack, when unwinding or parsing (4096) */
+	size_t max_line;         /* longest text line accepted in dumps (1 MiB) */
+};
+extern struct cr_limits cr_limits;
+void cr_limits_default(struct cr_limits *l);
+
+/* Accounted allocation. Return NULL when the budget or the system is out of
+ * memory; sizes are overflow-checked. cr_free(NULL) is a no-op. */
+void *cr_malloc(size_t n);
+void *cr_calloc(size_t n, size_t size);
+void *cr_realloc(void *p, size_t n);
+void cr_free(void *p);
+char *cr_strndup(const char *s, size_t n);
+size_t cr_mem_in_use(void);  /* bytes currently accounted */
+size_t cr_mem_peak(void);
+
+/* Grow *arr (element size elsize, capacity *cap) to hold at least need
+ * elements; doubles. Returns CR_OK or CR_NOMEM (arr untouched). */
+enum cr_err cr_grow(void *arr, size_t *cap, size_t need, size_t elsize);
+
+/* A bump allocator; everything in it is freed by cr_arena_release. */
+struct cr_arena_chunk;
+struct cr_arena {
+	struct cr_arena_chunk *head;
+	char *cur, *end;
+	size_t total;
+};
+void cr_arena_init(struct cr_arena *a);
+void cr_arena_release(struct cr_arena *a);
+void *cr_arena_alloc(struct cr_arena *a, size_t n);   /* 16-aligned; NULL on NOMEM */
+char *cr_arena_strndup(struct cr_arena *a, const char *s, size_t n);
+
+/* Hash map from byte strings to uint32 values. Keys are copied into the
+ * map's arena. */
+struct cr_hmap {
+	struct cr_arena arena;
+	struct cr_hslot { const char *key; uint32_t len, val; uint64_t hash; } *slots;
+	size_t cap, count;
+};
+void cr_hmap_init(struct cr_hmap *m);
+void cr_hmap_release(struct cr_hmap *m);
+uint64_t cr_hash(const void *key, size_t len);
+/* Look up key; NULL if absent. */
+uint32_t *cr_hmap_get(struct cr_hmap *m, const void *key, size_t len);
+/* Look up key, inserting it with value `val` if absent; *found says which.
+ * Returns the value slot, NULL on NOMEM. */
+uint32_t *cr_hmap_put(struct cr_hmap *m, const void *key, size_t len, uint32_t val, bool *found);
+
+/* String interning: id 0 is always "". Strings are NUL-terminated copies. */
+struct cr_strtab {
+	struct cr_hmap map;
+	const char **strs;
+	uint32_t *lens;
+	size_t n, cap;
+};
+enum cr_err cr_strtab_init(struct cr_strtab *t);
+void cr_strtab_release(struct cr_strtab *t);
+/* Returns the id, or UINT32_MAX on NOMEM. */
+uint32_t cr_strtab_intern(struct cr_strtab *t, const char *s, size_t len);
+static inline const char *cr_strtab_get(const struct cr_strtab *t, uint32_t id)
+{
+	return id < t->n ? t->strs[id] : "";
+}
+
+/* A growable byte buffer (for building strings). */
+struct cr_buf {
+	char *data;
+	size_t len, cap;
+};
+void cr_buf_release(struct cr_buf *b);
+enum cr_err cr_buf_add(struct cr_buf *b, const void *p, size_t n);
+enum cr_err cr_buf_addf(struct cr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline const char *cr_buf_str(const struct cr_buf *b) { return b->data ? b->data : ""; }
+
+/* Checked arithmetic on untrusted sizes. */
+static inline bool cr_add_ok(size_t a, size_t b, size_t *r) { return !__builtin_add_overflow(a, b, r); }
+static inline bool cr_mul_ok(size_t a, size_t b, size_t *r) { return !__builtin_mul_overflow(a, b, r); }
+/* off+len lies within [0,size]? */
+static inline bool cr_in_bounds(uint64_t off, uint64_t len, uint64_t size)
+{
+	return off <= size && len <= size - off;
+}
+
+#endif

@@ -1,0 +1,200 @@
+/* What an input is, from its content (never its name), and the profile
+ * reader dispatch. */
+#include "coroner/input.h"
+#include "coroner/profile.h"
+#include "coroner/text.h"
+
+#include <string.h>
+
+const char *cr_kind_name(enum cr_kind k)
+{
+	switch (k) {
+	case CR_KIND_PPROF: return "pprof profile";
+	case CR_KIND_HEAP_TEXT: return "heap profile (debug=1)";
+	case CR_KIND_GOROUTINE_TEXT: return "goroutine profile (debug=1)";
+	case CR_KIND_TRACEBACK: return "goroutine traceback";
+	case CR_KIND_OTHER_TEXT_PROFILE: return "legacy text profile";
+	case CR_KIND_SMAPS_ROLLUP: return "smaps_rollup";
+	case CR_KIND_SMAPS: return "smaps";
+	case CR_KIND_MAPS: return "maps";
+	case CR_KIND_STATUS: return "status";
+	case CR_KIND_MEMORY_STAT: return "memory.stat";
+	case CR_KIND_GCTRACE: return "gctrace log";
+	case CR_KIND_ELF_CORE: return "ELF core";
+	case CR_KIND_ELF_EXEC: return "ELF binary";
+	default: return "unknown";
+	}
+}
+
+/* "hex-hex perms" at the start of a line */
+static bool maps_line(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t a;
+	if (!cr_parse_hex(s, n, &i, &a) || i >= n || s[i] != '-')
+		return false;
+	i++;
+	if (!cr_parse_hex(s, n, &i, &a) || i >= n || s[i] != ' ')
+		return false;
+	i++;
+	return n - i >= 4 && (s[i] == 'r' || s[i] == '-') && (s[i + 3] == 'p' || s[i + 3] == 's');
+}
+
+static bool gctrace_line(const char *s, size_t n)
+{
+	size_t i = 3;
+	uint64_t v;
+	return cr_starts(s, n, "gc ") && cr_parse_u64(s, n, &i, &v) && i + 2 < n && s[i] == ' ' && s[i + 1] == '@';
+}
+
+static bool traceback_header(const char *s, size_t n)
+{
+	size_t i = 10;
+	uint64_t v;
+	return cr_starts(s, n, "goroutine ") && cr_parse_u64(s, n, &i, &v) && i < n && s[i] == ' ' &&
+	       (i + 1 < n && (s[i + 1] == '[' || s[i + 1] == 'g' || s[i + 1] == 'm'));
+}
+
+/* Is this plausibly a profile.proto message? Walk the top-level fields of
+ * the first 64 KiB: every tag must be a known Profile field with its wire type. */
+static bool looks_pprof(const unsigned char *p, size_t n)
+{
+	size_t i = 0, lim = n < 65536 ? n : 65536;
+	int fields = 0;
+	while (i < lim) {
+		uint64_t t = 0;
+		int shift = 0;
+		while (i < n && shift < 64) {
+			t |= (uint64_t)(p[i] & 0x7f) << shift;
+			shift += 7;
+			if (!(p[i++] & 0x80))
+				break;
+		}
+		unsigned f = (unsigned)(t >> 3), wt = (unsigned)(t & 7);
+		if (f < 1 || f > 14)
+			return false;
+		bool len = f <= 6 || f == 11 || (f == 13 && wt == 2);
+		if (len) {
+			if (wt != 2)
+				return false;
+			uint64_t l = 0;
+			shift = 0;
+			while (i < n && shift < 64) {
+				l |= (uint64_t)(p[i] & 0x7f) << shift;
+				shift += 7;
+				if (!(p[i++] & 0x80))
+					break;
+			}
+			if (l > n - i)
+				return false;
+			i += l;
+		} else {
+			if (wt != 0)
+				return false;
+			while (i < n && (p[i] & 0x80))
+				i++;
+			i++;
+		}
+		fields++;
+	}
+	return fields > 0;
+}
+
+enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
+{
+	if (len >= 18 && memcmp(data, "\177ELF", 4) == 0) {
+		unsigned type = data[5] == 2 ? (unsigned)data[16] << 8 | data[17]
+					     : (unsigned)data[17] << 8 | data[16];
+		return type == 4 ? CR_KIND_ELF_CORE : CR_KIND_ELF_EXEC;
+	}
+	if (len == 0)
+		return CR_KIND_UNKNOWN;
+	size_t probe = len < 4096 ? len : 4096;
+	if (!cr_looks_text(data, probe))
+		return looks_pprof(data, len) ? CR_KIND_PPROF : CR_KIND_UNKNOWN;
+
+	struct cr_lines it;
+	const char *s;
+	size_t n;
+	bool first = true, smaps_keys = false, maps_first = false;
+	int status_keys = 0, memstat_keys = 0, lines = 0;
+	cr_lines_init(&it, data, len < ((size_t)4 << 20) ? len : ((size_t)4 << 20));
+	while (cr_lines_next(&it, &s, &n, 4096, NULL)) {
+		if (n == 0)
+			continue;
+		lines++;
+		if (first) {
+			first = false;
+			if (cr_starts(s, n, "heap profile:"))
+				return CR_KIND_HEAP_TEXT;
+			if (cr_starts(s, n, "goroutine profile: total"))
+				return CR_KIND_GOROUTINE_TEXT;
+			if (cr_starts(s, n, "--- contention:") || cr_starts(s, n, "--- mutex:") ||
+			    cr_starts(s, n, "threadcreate profile:") || cr_starts(s, n, "--- threadz"))
+				return CR_KIND_OTHER_TEXT_PROFILE;
+			if (maps_line(s, n)) {
+				if (n >= 8 && memcmp(s + n - 8, "[rollup]", 8) == 0)
+					return CR_KIND_SMAPS_ROLLUP;
+				maps_first = true;
+			}
+		}
+		if (traceback_header(s, n))
+			return CR_KIND_TRACEBACK;
+		if (gctrace_line(s, n))
+			return CR_KIND_GCTRACE;
+		if (maps_first && (cr_starts(s, n, "Rss:") || cr_starts(s, n, "Size:")))
+			smaps_keys = true;
+		if (cr_starts(s, n, "VmRSS:") || cr_starts(s, n, "Pid:") || cr_starts(s, n, "Name:") ||
+		    cr_starts(s, n, "RssAnon:"))
+			status_keys++;
+		if (cr_starts(s, n, "anon ") || cr_starts(s, n, "file ") || cr_starts(s, n, "cache ") ||
+		    cr_starts(s, n, "rss ") || cr_starts(s, n, "total_rss ") || cr_starts(s, n, "kernel_stack "))
+			memstat_keys++;
+		if (lines > 400 && !maps_first)
+			break;
+	}
+	if (maps_first)
+		return smaps_keys ? CR_KIND_SMAPS : CR_KIND_MAPS;
+	if (status_keys >= 2)
+		return CR_KIND_STATUS;
+	if (memstat_keys >= 2)
+		return CR_KIND_MEMORY_STAT;
+	return CR_KIND_UNKNOWN;
+}
+
+enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, size_t len,
+			     const char *name, struct cr_buf *warn, struct cr_error *e)
+{
+	enum cr_kind k = cr_detect_kind(data, len);
+	enum cr_err rc;
+	switch (k) {
+	case CR_KIND_PPROF:
+		rc = cr_profile_read_pprof(p, data, len, name, e);
+		return rc ? rc : cr_profile_prune(p, e);
+	case CR_KIND_HEAP_TEXT:
+		rc = cr_profile_read_heap_text(p, data, len, name, e);
+		return rc ? rc : cr_profile_prune(p, e);
+	case CR_KIND_GOROUTINE_TEXT:
+		return cr_profile_read_goroutine_text(p, data, len, name, warn, e);
+	case CR_KIND_TRACEBACK:
+		return cr_profile_read_traceback(p, data, len, name, warn, e);
+	case CR_KIND_UNKNOWN:
+		if (len == 0)
+			return cr_fail(e, CR_FORMAT, "%s: empty file", name);
+		return cr_fail(e, CR_UNSUPPORTED, "%s: not a profile (unrecognised content)", name);
+	default:
+		return cr_fail(e, CR_UNSUPPORTED, "%s: is a %s, not a profile", name, cr_kind_name(k));
+	}
+}
+
+enum cr_err cr_profile_load(struct cr_profile *p, const char *path, struct cr_buf *warn,
+			    struct cr_error *e)
+{
+	struct cr_input in;
+	enum cr_err rc = cr_input_open(&in, path, 0, e);
+	if (rc)
+		return rc;
+	rc = cr_profile_parse(p, in.data, in.len, in.name, warn, e);
+	cr_input_close(&in);
+	return rc;
+}

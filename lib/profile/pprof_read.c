@@ -1,0 +1,653 @@
+/* profile.proto reader: decodes the wire format directly (two passes over
+ * the top level: strings and ids first, then everything resolved), with
+ * pprof's validity rules: ids non-zero and unique, references resolved,
+ * string indexes in range, value counts equal to the sample types. */
+#include "coroner/profile.h"
+#include "wire.h"
+
+#include <string.h>
+
+/* Profile */
+enum { P_SAMPLE_TYPE = 1, P_SAMPLE, P_MAPPING, P_LOCATION, P_FUNCTION, P_STRING_TABLE,
+       P_DROP_FRAMES, P_KEEP_FRAMES, P_TIME_NANOS, P_DURATION_NANOS, P_PERIOD_TYPE,
+       P_PERIOD, P_COMMENT, P_DEFAULT_SAMPLE_TYPE };
+
+/* id -> index for location/function/mapping ids: dense array when the ids
+ * are small, else a hash map. */
+struct idmap {
+	uint32_t *dense; /* dense[id] = index+1 */
+	uint64_t ndense;
+	struct cr_hmap h;
+	bool use_hash;
+};
+
+struct rd {
+	struct cr_profile *p;
+	const char *name;
+	struct cr_error *e;
+	const uint8_t *base;
+	uint32_t *strmap; size_t nstr, cap_str; /* string_table index -> our id */
+	uint64_t *loc_ids, *fn_ids, *map_ids; /* in order of appearance */
+	size_t nloc, nfn, nmap, cap_loc, cap_fn, cap_map;
+	struct idmap locs, fns, maps;
+	int64_t *vals; size_t cap_vals;
+	uint32_t *stk; size_t cap_stk;
+	struct cr_label *labs; size_t cap_labs;
+	struct cr_line *lines; size_t cap_lines;
+};
+
+#define BAD(b, ...) fail_at(r, (b), __VA_ARGS__)
+
+static enum cr_err fail_at(struct rd *r, const struct pbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static enum cr_err fail_at(struct rd *r, const struct pbuf *b, const char *fmt, ...)
+{
+	char what[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	return cr_fail(r->e, CR_FORMAT, "%s: pprof: offset 0x%zx: %s", r->name, pb_off(b), what);
+}
+
+static enum cr_err nomem(struct rd *r)
+{
+	return cr_fail(r->e, CR_NOMEM, "%s: pprof: out of memory (limit %zu MiB; raise --max-memory)",
+		       r->name, cr_limits.max_memory >> 20);
+}
+
+static enum cr_err idmap_build(struct rd *r, struct idmap *m, const uint64_t *ids, size_t n,
+			       const char *what, const struct pbuf *b)
+{
+	uint64_t max = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i] == 0)
+			return BAD(b, "%s id 0 is not allowed", what);
+		if (ids[i] > max)
+			max = ids[i];
+	}
+	if (max <= 4 * (uint64_t)n + 1024) {
+		m->ndense = max + 1;
+		m->dense = cr_calloc(m->ndense, sizeof *m->dense);
+		if (!m->dense)
+			return nomem(r);
+		for (size_t i = 0; i < n; i++) {
+			if (m->dense[ids[i]])
+				return BAD(b, "duplicate %s id %llu", what, (unsigned long long)ids[i]);
+			m->dense[ids[i]] = (uint32_t)i + 1;
+		}
+	} else {
+		m->use_hash = true;
+		cr_hmap_init(&m->h);
+		for (size_t i = 0; i < n; i++) {
+			bool found;
+			if (!cr_hmap_put(&m->h, &ids[i], sizeof ids[i], (uint32_t)i + 1, &found))
+				return nomem(r);
+			if (found)
+				return BAD(b, "duplicate %s id %llu", what, (unsigned long long)ids[i]);
+		}
+	}
+	return CR_OK;
+}
+
+/* index+1, 0 if absent */
+static inline uint32_t idmap_get(const struct idmap *m, uint64_t id)
+{
+	if (!m->use_hash)
+		return id < m->ndense ? m->dense[id] : 0;
+	uint32_t *v = cr_hmap_get((struct cr_hmap *)&m->h, &id, sizeof id);
+	return v ? *v : 0;
+}
+
+static void idmap_release(struct idmap *m)
+{
+	cr_free(m->dense);
+	if (m->use_hash)
+		cr_hmap_release(&m->h);
+}
+
+static inline bool str_ok(struct rd *r, uint64_t idx, uint32_t *out)
+{
+	if (idx >= r->nstr)
+		return false;
+	*out = r->strmap[idx];
+	return true;
+}
+
+/* Read the `id` (field 1) of a Location/Function/Mapping message. */
+static bool peek_id(struct pbuf m, uint64_t *id)
+{
+	uint32_t f, wt;
+	*id = 0;
+	while (m.p < m.end) {
+		if (!pb_tag(&m, &f, &wt))
+			return false;
+		if (f == 1 && wt == WT_VARINT) {
+			if (!pb_varint(&m, id))
+				return false;
+		} else if (!pb_skip(&m, wt)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static enum cr_err push_id(struct rd *r, uint64_t **arr, size_t *n, size_t *cap, struct pbuf m,
+			   const struct pbuf *at, const char *what)
+{
+	uint64_t id;
+	if (!peek_id(m, &id))
+		return BAD(at, "malformed %s message", what);
+	if (cr_grow(arr, cap, *n + 1, sizeof **arr))
+		return nomem(r);
+	(*arr)[(*n)++] = id;
+	return CR_OK;
+}
+
+/* Pass 1: string table and the ids of locations, functions and mappings. */
+static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
+{
+	struct pbuf b = { data, data + len, data };
+	uint32_t f, wt;
+	while (b.p < b.end) {
+		struct pbuf at = b;
+		if (!pb_tag(&b, &f, &wt))
+			return BAD(&at, "bad field tag");
+		if (wt == WT_LEN && (f == P_STRING_TABLE || f == P_LOCATION || f == P_FUNCTION ||
+				     f == P_MAPPING)) {
+			struct pbuf s;
+			if (!pb_bytes(&b, &s))
+				return BAD(&at, "length past the end of the data");
+			enum cr_err rc = CR_OK;
+			if (f == P_STRING_TABLE) {
+				if (cr_grow(&r->strmap, &r->cap_str, r->nstr + 1, sizeof *r->strmap))
+					return nomem(r);
+				uint32_t id = cr_profile_intern(r->p, (const char *)s.p, (size_t)(s.end - s.p));
+				if (id == UINT32_MAX)
+					return nomem(r);
+				r->strmap[r->nstr++] = id;
+			} else if (f == P_LOCATION) {
+				rc = push_id(r, &r->loc_ids, &r->nloc, &r->cap_loc, s, &at, "location");
+			} else if (f == P_FUNCTION) {
+				rc = push_id(r, &r->fn_ids, &r->nfn, &r->cap_fn, s, &at, "function");
+			} else {
+				rc = push_id(r, &r->map_ids, &r->nmap, &r->cap_map, s, &at, "mapping");
+			}
+			if (rc)
+				return rc;
+		} else if (!pb_skip(&b, wt)) {
+			return BAD(&at, "field %u: truncated or bad wire type %u", f, wt);
+		}
+	}
+	if (r->nstr == 0 && len > 0)
+		return cr_fail(r->e, CR_FORMAT, "%s: pprof: no string table (not a profile?)", r->name);
+	if (r->nstr > 0 && cr_profile_str(r->p, r->strmap[0])[0] != 0) {
+		struct pbuf at = { data, data + len, data };
+		return BAD(&at, "string_table[0] must be empty");
+	}
+	return CR_OK;
+}
+
+static enum cr_err read_valuetype(struct rd *r, struct pbuf m, struct cr_valuetype *vt)
+{
+	uint32_t f, wt;
+	uint64_t v;
+	vt->type = vt->unit = 0;
+	while (m.p < m.end) {
+		struct pbuf at = m;
+		if (!pb_tag(&m, &f, &wt))
+			return BAD(&at, "ValueType: bad tag");
+		if ((f == 1 || f == 2) && wt == WT_VARINT) {
+			if (!pb_varint(&m, &v))
+				return BAD(&at, "ValueType: bad varint");
+			if (!str_ok(r, v, f == 1 ? &vt->type : &vt->unit))
+				return BAD(&at, "ValueType: string index %llu out of range", (unsigned long long)v);
+		} else if (!pb_skip(&m, wt)) {
+			return BAD(&at, "ValueType: truncated");
+		}
+	}
+	return CR_OK;
+}
+
+/* Packed or unpacked repeated varint field: append to an array. */
+#define APPEND_REPEATED(arr, n, cap, T, conv)                                      \
+	do {                                                                        \
+		if (wt == WT_LEN) {                                                 \
+			struct pbuf pk;                                             \
+			if (!pb_bytes(&m, &pk))                                     \
+				return BAD(&at, "packed field past the end");       \
+			while (pk.p < pk.end) {                                     \
+				uint64_t x;                                         \
+				if (!pb_varint(&pk, &x))                            \
+					return BAD(&pk, "bad packed varint");       \
+				if (cr_grow(&arr, &cap, n + 1, sizeof(T)))          \
+					return nomem(r);                            \
+				arr[n++] = conv;                                    \
+			}                                                           \
+		} else if (wt == WT_VARINT) {                                       \
+			uint64_t x;                                                 \
+			if (!pb_varint(&m, &x))                                     \
+				return BAD(&at, "bad varint");                      \
+			if (cr_grow(&arr, &cap, n + 1, sizeof(T)))                  \
+				return nomem(r);                                    \
+			arr[n++] = conv;                                            \
+		} else {                                                            \
+			return BAD(&at, "bad wire type %u", wt);                     \
+		}                                                                   \
+	} while (0)
+
+static enum cr_err read_label(struct rd *r, struct pbuf m, struct cr_label *l)
+{
+	uint32_t f, wt;
+	uint64_t v;
+	memset(l, 0, sizeof *l);
+	while (m.p < m.end) {
+		struct pbuf at = m;
+		if (!pb_tag(&m, &f, &wt))
+			return BAD(&at, "Label: bad tag");
+		if (f >= 1 && f <= 4 && wt == WT_VARINT) {
+			if (!pb_varint(&m, &v))
+				return BAD(&at, "Label: bad varint");
+			bool ok = true;
+			switch (f) {
+			case 1: ok = str_ok(r, v, &l->key); break;
+			case 2: ok = str_ok(r, v, &l->str); break;
+			case 3: l->num = (int64_t)v; break;
+			case 4: ok = str_ok(r, v, &l->num_unit); break;
+			}
+			if (!ok)
+				return BAD(&at, "Label: string index %llu out of range", (unsigned long long)v);
+		} else if (!pb_skip(&m, wt)) {
+			return BAD(&at, "Label: truncated");
+		}
+	}
+	return CR_OK;
+}
+
+/* Sample location ids are resolved while decoding: a specialised copy of
+ * the packed loop that maps each id to its index. */
+static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pbuf *msg)
+{
+	uint32_t f, wt;
+	size_t nstk = 0, nvals = 0, nlabs = 0;
+	struct cr_profile *p = r->p;
+	while (m.p < m.end) {
+		struct pbuf at = m;
+		if (!pb_tag(&m, &f, &wt))
+			return BAD(&at, "Sample: bad tag");
+		if (f == 1 && (wt == WT_LEN || wt == WT_VARINT)) {
+			struct pbuf pk;
+			if (wt == WT_LEN) {
+				if (!pb_bytes(&m, &pk))
+					return BAD(&at, "Sample.location_id past the end");
+			} else {
+				pk = m;
+			}
+			do {
+				struct pbuf xat = pk;
+				uint64_t id;
+				if (!pb_varint(&pk, &id))
+					return BAD(&xat, "Sample.location_id: bad varint");
+				uint32_t ix = idmap_get(&r->locs, id);
+				if (!ix)
+					return BAD(&xat, "sample refers to unknown location id %llu", (unsigned long long)id);
+				if (cr_grow(&r->stk, &r->cap_stk, nstk + 1, sizeof *r->stk))
+					return nomem(r);
+				r->stk[nstk++] = ix - 1;
+			} while (wt == WT_LEN && pk.p < pk.end);
+			if (wt == WT_VARINT)
+				m = pk;
+		} else if (f == 2) {
+			APPEND_REPEATED(r->vals, nvals, r->cap_vals, int64_t, (int64_t)x);
+		} else if (f == 3 && wt == WT_LEN) {
+			struct pbuf s;
+			if (!pb_bytes(&m, &s))
+				return BAD(&at, "Sample.label past the end");
+			if (cr_grow(&r->labs, &r->cap_labs, nlabs + 1, sizeof *r->labs))
+				return nomem(r);
+			enum cr_err rc = read_label(r, s, &r->labs[nlabs]);
+			if (rc)
+				return rc;
+			nlabs++;
+		} else if (!pb_skip(&m, wt)) {
+			return BAD(&at, "Sample: truncated");
+		}
+	}
+	if (nvals != p->ntypes)
+		return BAD(msg, "sample has %zu values, profile has %zu sample types", nvals, p->ntypes);
+	return cr_profile_add_sample(p, r->stk, nstk, r->vals, r->labs, nlabs) ? nomem(r) : CR_OK;
+}
+
+static enum cr_err read_mapping(struct rd *r, struct pbuf m, size_t idx)
+{
+	struct cr_mapping *mp = &r->p->mappings[idx];
+	memset(mp, 0, sizeof *mp);
+	uint32_t f, wt;
+	uint64_t v;
+	while (m.p < m.end) {
+		struct pbuf at = m;
+		if (!pb_tag(&m, &f, &wt))
+			return BAD(&at, "Mapping: bad tag");
+		if (wt != WT_VARINT) {
+			if (!pb_skip(&m, wt))
+				return BAD(&at, "Mapping: truncated");
+			continue;
+		}
+		if (!pb_varint(&m, &v))
+			return BAD(&at, "Mapping: bad varint");
+		bool ok = true;
+		switch (f) {
+		case 1: mp->id = v; break;
+		case 2: mp->start = v; break;
+		case 3: mp->limit = v; break;
+		case 4: mp->offset = v; break;
+		case 5: ok = str_ok(r, v, &mp->filename); break;
+		case 6: ok = str_ok(r, v, &mp->build_id); break;
+		case 7: mp->has_functions = v != 0; break;
+		case 8: mp->has_filenames = v != 0; break;
+		case 9: mp->has_line_numbers = v != 0; break;
+		case 10: mp->has_inline_frames = v != 0; break;
+		}
+		if (!ok)
+			return BAD(&at, "Mapping: string index %llu out of range", (unsigned long long)v);
+	}
+	return CR_OK;
+}
+
+static enum cr_err read_function(struct rd *r, struct pbuf m, size_t idx)
+{
+	struct cr_function *fn = &r->p->functions[idx];
+	memset(fn, 0, sizeof *fn);
+	uint32_t f, wt;
+	uint64_t v;
+	while (m.p < m.end) {
+		struct pbuf at = m;
+		if (!pb_tag(&m, &f, &wt))
+			return BAD(&at, "Function: bad tag");
+		if (wt != WT_VARINT) {
+			if (!pb_skip(&m, wt))
+				return BAD(&at, "Function: truncated");
+			continue;
+		}
+		if (!pb_varint(&m, &v))
+			return BAD(&at, "Function: bad varint");
+		bool ok = true;
+		switch (f) {
+		case 1: fn->id = v; break;
+		case 2: ok = str_ok(r, v, &fn->name); break;
+		case 3: ok = str_ok(r, v, &fn->system_name); break;
+		case 4: ok = str_ok(r, v, &fn->filename); break;
+		case 5: fn->start_line = (int64_t)v; break;
+		}
+		if (!ok)
+			return BAD(&at, "Function: string index %llu out of range", (unsigned long long)v);
+	}
+	return CR_OK;
+}
+
+static enum cr_err read_line(struct rd *r, struct pbuf m, struct cr_line *ln)
+{
+	uint32_t f, wt;
+	uint64_t v;
+	ln->function = 0;
+	ln->line = 0;
+	while (m.p < m.end) {
+		struct pbuf at = m;
+		if (!pb_tag(&m, &f, &wt))
+			return BAD(&at, "Line: bad tag");
+		if (wt != WT_VARINT) {
+			if (!pb_skip(&m, wt))
+				return BAD(&at, "Line: truncated");
+			continue;
+		}
+		if (!pb_varint(&m, &v))
+			return BAD(&at, "Line: bad varint");
+		if (f == 1) {
+			if (v) {
+				uint32_t ix = idmap_get(&r->fns, v);
+				if (!ix)
+					return BAD(&at, "line refers to unknown function id %llu", (unsigned long long)v);
+				ln->function = ix;
+			}
+		} else if (f == 2) {
+			ln->line = (int64_t)v;
+		}
+	}
+	return CR_OK;
+}
+
+static enum cr_err read_location(struct rd *r, struct pbuf m, size_t idx)
+{
+	struct cr_profile *p = r->p;
+	struct cr_location *l = &p->locations[idx];
+	memset(l, 0, sizeof *l);
+	l->line_start = (uint32_t)p->nlines;
+	uint32_t f, wt;
+	uint64_t v;
+	while (m.p < m.end) {
+		struct pbuf at = m;
+		if (!pb_tag(&m, &f, &wt))
+			return BAD(&at, "Location: bad tag");
+		if (f == 4 && wt == WT_LEN) {
+			struct pbuf s;
+			if (!pb_bytes(&m, &s))
+				return BAD(&at, "Location.line past the end");
+			if (p->nlines >= UINT32_MAX - 1)
+				return cr_fail(r->e, CR_LIMIT, "%s: pprof: too many lines", r->name);
+			if (cr_grow(&p->lines, &p->cap_lines, p->nlines + 1, sizeof *p->lines))
+				return nomem(r);
+			enum cr_err rc = read_line(r, s, &p->lines[p->nlines]);
+			if (rc)
+				return rc;
+			p->nlines++;
+			l->nlines++;
+			continue;
+		}
+		if (wt != WT_VARINT) {
+			if (!pb_skip(&m, wt))
+				return BAD(&at, "Location: truncated");
+			continue;
+		}
+		if (!pb_varint(&m, &v))
+			return BAD(&at, "Location: bad varint");
+		switch (f) {
+		case 1: l->id = v; break;
+		case 2:
+			if (v) {
+				uint32_t ix = idmap_get(&r->maps, v);
+				if (!ix)
+					return BAD(&at, "location refers to unknown mapping id %llu", (unsigned long long)v);
+				l->mapping = ix;
+			}
+			break;
+		case 3: l->address = v; break;
+		case 5: l->is_folded = v != 0; break;
+		}
+	}
+	return CR_OK;
+}
+
+static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
+{
+	struct cr_profile *p = r->p;
+	struct pbuf b = { data, data + len, data };
+	size_t iloc = 0, ifn = 0, imap = 0;
+	uint32_t f, wt;
+	uint64_t v;
+	enum cr_err rc;
+	/* sample types must be known before samples: Go writes them first, but
+	 * the format does not promise it, so collect them in a first sweep */
+	while (b.p < b.end) {
+		struct pbuf at = b;
+		if (!pb_tag(&b, &f, &wt))
+			return BAD(&at, "bad field tag");
+		if (f == P_SAMPLE_TYPE && wt == WT_LEN) {
+			struct pbuf s;
+			if (!pb_bytes(&b, &s))
+				return BAD(&at, "sample_type past the end");
+			if (cr_grow(&p->types, &p->cap_types, p->ntypes + 1, sizeof *p->types))
+				return nomem(r);
+			if ((rc = read_valuetype(r, s, &p->types[p->ntypes])))
+				return rc;
+			p->ntypes++;
+		} else if (!pb_skip(&b, wt)) {
+			return BAD(&at, "truncated");
+		}
+	}
+	/* mappings, functions and locations before samples (same reason) */
+	b.p = data;
+	while (b.p < b.end) {
+		struct pbuf at = b, s;
+		if (!pb_tag(&b, &f, &wt))
+			return BAD(&at, "bad field tag");
+		if (wt == WT_LEN && (f == P_MAPPING || f == P_FUNCTION)) {
+			if (!pb_bytes(&b, &s))
+				return BAD(&at, "length past the end");
+			rc = f == P_MAPPING ? read_mapping(r, s, imap++) : read_function(r, s, ifn++);
+			if (rc)
+				return rc;
+		} else if (!pb_skip(&b, wt)) {
+			return BAD(&at, "truncated");
+		}
+	}
+	b.p = data;
+	while (b.p < b.end) {
+		struct pbuf at = b, s;
+		if (!pb_tag(&b, &f, &wt))
+			return BAD(&at, "bad field tag");
+		if (wt == WT_LEN && f == P_LOCATION) {
+			if (!pb_bytes(&b, &s))
+				return BAD(&at, "length past the end");
+			if ((rc = read_location(r, s, iloc++)))
+				return rc;
+		} else if (!pb_skip(&b, wt)) {
+			return BAD(&at, "truncated");
+		}
+	}
+	b.p = data;
+	while (b.p < b.end) {
+		struct pbuf at = b, s;
+		if (!pb_tag(&b, &f, &wt))
+			return BAD(&at, "bad field tag");
+		switch (f) {
+		case P_SAMPLE:
+			if (wt != WT_LEN || !pb_bytes(&b, &s))
+				return BAD(&at, "sample: bad length");
+			if ((rc = read_sample_fast(r, s, &at)))
+				return rc;
+			continue;
+		case P_PERIOD_TYPE:
+			if (wt != WT_LEN || !pb_bytes(&b, &s))
+				return BAD(&at, "period_type: bad length");
+			if ((rc = read_valuetype(r, s, &p->period_type)))
+				return rc;
+			continue;
+		case P_COMMENT:
+		case P_DROP_FRAMES:
+		case P_KEEP_FRAMES:
+		case P_DEFAULT_SAMPLE_TYPE: {
+			struct pbuf m = b;
+			uint32_t *ids = NULL;
+			size_t n = 0, cap = 0;
+			if (wt == WT_LEN) {
+				if (!pb_bytes(&m, &s))
+					return BAD(&at, "field %u past the end", f);
+			}
+			/* at most a few values: decode into a small array */
+			{
+				struct pbuf src = wt == WT_LEN ? s : m;
+				do {
+					struct pbuf xat = src;
+					uint32_t sid;
+					if (!pb_varint(&src, &v))
+						{ cr_free(ids); return BAD(&xat, "field %u: bad varint", f); }
+					if (!str_ok(r, v, &sid))
+						{ cr_free(ids); return BAD(&xat, "field %u: string index %llu out of range", f, (unsigned long long)v); }
+					if (cr_grow(&ids, &cap, n + 1, sizeof *ids))
+						{ cr_free(ids); return nomem(r); }
+					ids[n++] = sid;
+				} while (wt == WT_LEN && src.p < src.end);
+				if (wt != WT_LEN)
+					m = src;
+			}
+			b = m;
+			for (size_t i = 0; i < n; i++) {
+				if (f == P_COMMENT) {
+					if (cr_grow(&p->comments, &p->cap_comments, p->ncomments + 1, sizeof *p->comments))
+						{ cr_free(ids); return nomem(r); }
+					p->comments[p->ncomments++] = ids[i];
+				} else if (f == P_DROP_FRAMES) {
+					p->drop_frames = ids[i];
+				} else if (f == P_KEEP_FRAMES) {
+					p->keep_frames = ids[i];
+				} else {
+					p->default_type = ids[i];
+				}
+			}
+			cr_free(ids);
+			continue;
+		}
+		case P_TIME_NANOS:
+		case P_DURATION_NANOS:
+		case P_PERIOD:
+			if (wt != WT_VARINT || !pb_varint(&b, &v))
+				return BAD(&at, "field %u: bad varint", f);
+			if (f == P_TIME_NANOS)
+				p->time_nanos = (int64_t)v;
+			else if (f == P_DURATION_NANOS)
+				p->duration_nanos = (int64_t)v;
+			else
+				p->period = (int64_t)v;
+			continue;
+		default:
+			if (!pb_skip(&b, wt))
+				return BAD(&at, "field %u: truncated", f);
+		}
+	}
+	return CR_OK;
+}
+
+enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
+				  const char *name, struct cr_error *e)
+{
+	struct rd r;
+	memset(&r, 0, sizeof r);
+	r.p = p;
+	r.name = name;
+	r.e = e;
+	r.base = data;
+	p->source = CR_SRC_PPROF;
+	p->name = name;
+	struct pbuf at = { data, data + len, data };
+	enum cr_err rc = pass1(&r, data, len);
+	if (rc)
+		goto out;
+	if ((rc = idmap_build(&r, &r.locs, r.loc_ids, r.nloc, "location", &at)) ||
+	    (rc = idmap_build(&r, &r.fns, r.fn_ids, r.nfn, "function", &at)) ||
+	    (rc = idmap_build(&r, &r.maps, r.map_ids, r.nmap, "mapping", &at)))
+		goto out;
+	/* element counts were bounded by the input size in pass 1 */
+	if (cr_grow(&p->locations, &p->cap_locations, r.nloc, sizeof *p->locations) ||
+	    cr_grow(&p->functions, &p->cap_functions, r.nfn, sizeof *p->functions) ||
+	    cr_grow(&p->mappings, &p->cap_mappings, r.nmap, sizeof *p->mappings)) {
+		rc = nomem(&r);
+		goto out;
+	}
+	p->nlocations = r.nloc;
+	p->nfunctions = r.nfn;
+	p->nmappings = r.nmap;
+	rc = pass2(&r, data, len);
+out:
+	cr_free(r.strmap);
+	cr_free(r.loc_ids);
+	cr_free(r.fn_ids);
+	cr_free(r.map_ids);
+	cr_free(r.vals);
+	cr_free(r.stk);
+	cr_free(r.labs);
+	cr_free(r.lines);
+	idmap_release(&r.locs);
+	idmap_release(&r.fns);
+	idmap_release(&r.maps);
+	return rc;
+}

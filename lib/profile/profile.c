@@ -1,0 +1,482 @@
+#include "coroner/profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum cr_err cr_profile_init(struct cr_profile *p)
+{
+	memset(p, 0, sizeof *p);
+	cr_hmap_init(&p->fmap);
+	cr_hmap_init(&p->lmap);
+	return cr_strtab_init(&p->str);
+}
+
+void cr_profile_release(struct cr_profile *p)
+{
+	cr_strtab_release(&p->str);
+	cr_free(p->types);
+	cr_free(p->comments);
+	cr_free(p->samples);
+	cr_free(p->values);
+	cr_free(p->stack);
+	cr_free(p->labels);
+	cr_free(p->locations);
+	cr_free(p->lines);
+	cr_free(p->functions);
+	cr_free(p->mappings);
+	cr_free(p->extra);
+	cr_hmap_release(&p->fmap);
+	cr_hmap_release(&p->lmap);
+	memset(p, 0, sizeof *p);
+}
+
+const char *cr_line_function_name(const struct cr_profile *p, const struct cr_line *l)
+{
+	if (!l->function || l->function > p->nfunctions)
+		return "";
+	return cr_profile_str(p, p->functions[l->function - 1].name);
+}
+
+const char *cr_line_file_name(const struct cr_profile *p, const struct cr_line *l)
+{
+	if (!l->function || l->function > p->nfunctions)
+		return "";
+	return cr_profile_str(p, p->functions[l->function - 1].filename);
+}
+
+uint32_t cr_profile_intern(struct cr_profile *p, const char *s, size_t len)
+{
+	return cr_strtab_intern(&p->str, s, len);
+}
+
+enum cr_err cr_profile_add_type(struct cr_profile *p, const char *type, const char *unit)
+{
+	if (p->nsamples)
+		return CR_USAGE; /* types are fixed once samples exist */
+	uint32_t t = cr_profile_intern_z(p, type), u = cr_profile_intern_z(p, unit);
+	if (t == UINT32_MAX || u == UINT32_MAX ||
+	    cr_grow(&p->types, &p->cap_types, p->ntypes + 1, sizeof *p->types))
+		return CR_NOMEM;
+	p->types[p->ntypes++] = (struct cr_valuetype){ t, u };
+	return CR_OK;
+}
+
+uint32_t cr_profile_function(struct cr_profile *p, const char *name, const char *file,
+			     int64_t start_line)
+{
+	uint32_t n = cr_profile_intern_z(p, name), f = cr_profile_intern_z(p, file);
+	if (n == UINT32_MAX || f == UINT32_MAX)
+		return UINT32_MAX;
+	uint32_t key[2] = { n, f };
+	bool found;
+	uint32_t *v = cr_hmap_put(&p->fmap, key, sizeof key, (uint32_t)p->nfunctions + 1, &found);
+	if (!v)
+		return UINT32_MAX;
+	if (found)
+		return *v;
+	if (cr_grow(&p->functions, &p->cap_functions, p->nfunctions + 1, sizeof *p->functions))
+		return UINT32_MAX;
+	p->functions[p->nfunctions] = (struct cr_function){
+		.id = p->nfunctions + 1, .name = n, .system_name = n, .filename = f,
+		.start_line = start_line };
+	return (uint32_t)++p->nfunctions;
+}
+
+uint32_t cr_profile_add_location(struct cr_profile *p, uint64_t id, uint64_t address,
+				 uint32_t mapping, const struct cr_line *lines, size_t nlines)
+{
+	if (p->nlocations >= UINT32_MAX - 1 || p->nlines + nlines >= UINT32_MAX)
+		return UINT32_MAX;
+	if (cr_grow(&p->locations, &p->cap_locations, p->nlocations + 1, sizeof *p->locations) ||
+	    cr_grow(&p->lines, &p->cap_lines, p->nlines + nlines, sizeof *p->lines))
+		return UINT32_MAX;
+	struct cr_location *l = &p->locations[p->nlocations];
+	memset(l, 0, sizeof *l);
+	l->id = id ? id : p->nlocations + 1;
+	l->address = address;
+	l->mapping = mapping;
+	l->line_start = (uint32_t)p->nlines;
+	l->nlines = (uint32_t)nlines;
+	if (nlines)
+		memcpy(&p->lines[p->nlines], lines, nlines * sizeof *lines);
+	p->nlines += nlines;
+	return (uint32_t)p->nlocations++;
+}
+
+static enum cr_err loc_key(struct cr_buf *k, uint64_t address, uint32_t mapping,
+			   const struct cr_line *lines, size_t nlines)
+{
+	k->len = 0;
+	if (cr_buf_add(k, &address, sizeof address) || cr_buf_add(k, &mapping, sizeof mapping))
+		return CR_NOMEM;
+	for (size_t i = 0; i < nlines; i++)
+		if (cr_buf_add(k, &lines[i].function, sizeof lines[i].function) ||
+		    cr_buf_add(k, &lines[i].line, sizeof lines[i].line))
+			return CR_NOMEM;
+	return CR_OK;
+}
+
+/* Register locations and functions added without dedup (by readers that keep
+ * their source's ids) in the dedup maps, so later additions find them. */
+static enum cr_err index_existing(struct cr_profile *p)
+{
+	struct cr_buf k = { 0 };
+	enum cr_err rc = CR_OK;
+	if (p->fmap.count < p->nfunctions) {
+		for (size_t i = 0; i < p->nfunctions; i++) {
+			uint32_t key[2] = { p->functions[i].name, p->functions[i].filename };
+			if (!cr_hmap_put(&p->fmap, key, sizeof key, (uint32_t)i + 1, NULL))
+				return CR_NOMEM;
+		}
+	}
+	if (p->lmap.count < p->nlocations) {
+		for (size_t i = 0; i < p->nlocations && !rc; i++) {
+			const struct cr_location *l = &p->locations[i];
+			if (loc_key(&k, l->address, l->mapping, &p->lines[l->line_start], l->nlines) ||
+			    !cr_hmap_put(&p->lmap, k.data, k.len, (uint32_t)i, NULL))
+				rc = CR_NOMEM;
+		}
+	}
+	cr_buf_release(&k);
+	return rc;
+}
+
+uint32_t cr_profile_location(struct cr_profile *p, uint64_t address, uint32_t mapping,
+			     const struct cr_line *lines, size_t nlines)
+{
+	struct cr_buf k = { 0 };
+	uint32_t rc = UINT32_MAX;
+	if (loc_key(&k, address, mapping, lines, nlines))
+		goto out;
+	bool found;
+	uint32_t *v = cr_hmap_put(&p->lmap, k.data, k.len, (uint32_t)p->nlocations, &found);
+	if (!v)
+		goto out;
+	if (found) {
+		rc = *v;
+		goto out;
+	}
+	rc = cr_profile_add_location(p, 0, address, mapping, lines, nlines);
+out:
+	cr_buf_release(&k);
+	return rc;
+}
+
+enum cr_err cr_profile_add_sample(struct cr_profile *p, const uint32_t *stack, size_t nstack,
+				  const int64_t *values, const struct cr_label *labels,
+				  size_t nlabels)
+{
+	size_t nv;
+	if (p->nstack + nstack >= UINT32_MAX || p->nlabels + nlabels >= UINT32_MAX)
+		return CR_LIMIT;
+	if (!cr_mul_ok(p->nsamples + 1, p->ntypes, &nv))
+		return CR_NOMEM;
+	if (cr_grow(&p->samples, &p->cap_samples, p->nsamples + 1, sizeof *p->samples) ||
+	    cr_grow(&p->values, &p->cap_values, nv, sizeof *p->values) ||
+	    cr_grow(&p->stack, &p->cap_stack, p->nstack + nstack, sizeof *p->stack) ||
+	    cr_grow(&p->labels, &p->cap_labels, p->nlabels + nlabels, sizeof *p->labels))
+		return CR_NOMEM;
+	struct cr_sample *s = &p->samples[p->nsamples];
+	s->loc_start = (uint32_t)p->nstack;
+	s->nloc = (uint32_t)nstack;
+	s->label_start = (uint32_t)p->nlabels;
+	s->nlabel = (uint32_t)nlabels;
+	if (nstack)
+		memcpy(&p->stack[p->nstack], stack, nstack * sizeof *stack);
+	if (nlabels)
+		memcpy(&p->labels[p->nlabels], labels, nlabels * sizeof *labels);
+	if (p->ntypes)
+		memcpy(&p->values[p->nsamples * p->ntypes], values, p->ntypes * sizeof *values);
+	p->nstack += nstack;
+	p->nlabels += nlabels;
+	p->nsamples++;
+	return CR_OK;
+}
+
+enum cr_err cr_profile_add_extra(struct cr_profile *p, const char *key, int64_t value)
+{
+	uint32_t k = cr_profile_intern_z(p, key);
+	if (k == UINT32_MAX || cr_grow(&p->extra, &p->cap_extra, p->nextra + 1, sizeof *p->extra))
+		return CR_NOMEM;
+	p->extra[p->nextra++] = (struct cr_kv){ k, value };
+	return CR_OK;
+}
+
+bool cr_profile_extra(const struct cr_profile *p, const char *key, int64_t *value)
+{
+	for (size_t i = 0; i < p->nextra; i++)
+		if (strcmp(cr_profile_str(p, p->extra[i].key), key) == 0) {
+			*value = p->extra[i].value;
+			return true;
+		}
+	return false;
+}
+
+const char *cr_sample_label(const struct cr_profile *p, size_t i, const char *key)
+{
+	const struct cr_sample *s = &p->samples[i];
+	for (uint32_t k = 0; k < s->nlabel; k++) {
+		const struct cr_label *l = &p->labels[s->label_start + k];
+		if (l->str && strcmp(cr_profile_str(p, l->key), key) == 0)
+			return cr_profile_str(p, l->str);
+	}
+	return NULL;
+}
+
+bool cr_sample_numlabel(const struct cr_profile *p, size_t i, const char *key, int64_t *v)
+{
+	const struct cr_sample *s = &p->samples[i];
+	for (uint32_t k = 0; k < s->nlabel; k++) {
+		const struct cr_label *l = &p->labels[s->label_start + k];
+		if (!l->str && strcmp(cr_profile_str(p, l->key), key) == 0) {
+			*v = l->num;
+			return true;
+		}
+	}
+	return false;
+}
+
+int cr_profile_sample_index(const struct cr_profile *p, const char *s)
+{
+	if (!p->ntypes)
+		return -1;
+	if (!s || !*s) {
+		if (p->default_type) {
+			for (size_t i = 0; i < p->ntypes; i++)
+				if (p->types[i].type == p->default_type)
+					return (int)i;
+		}
+		return (int)p->ntypes - 1;
+	}
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (*end == 0 && end != s)
+		return (n >= 0 && (size_t)n < p->ntypes) ? (int)n : -1;
+	/* pprof accepts "sample_index=inuse_space" and legacy "-inuse_space" */
+	if (*s == '-')
+		s++;
+	for (size_t i = 0; i < p->ntypes; i++)
+		if (strcmp(cr_profile_str(p, p->types[i].type), s) == 0)
+			return (int)i;
+	/* pprof's legacy shortcut: "space"/"objects" select inuse_* when present */
+	return -1;
+}
+
+void cr_profile_negate(struct cr_profile *p)
+{
+	size_t n = p->nsamples * p->ntypes;
+	for (size_t i = 0; i < n; i++)
+		p->values[i] = p->values[i] == INT64_MIN ? INT64_MAX : -p->values[i];
+}
+
+enum cr_err cr_profile_add_label_all(struct cr_profile *p, const char *key, const char *value)
+{
+	uint32_t k = cr_profile_intern_z(p, key), v = cr_profile_intern_z(p, value);
+	if (k == UINT32_MAX || v == UINT32_MAX)
+		return CR_NOMEM;
+	size_t total;
+	if (!cr_add_ok(p->nlabels, p->nsamples, &total) || total >= UINT32_MAX)
+		return CR_LIMIT;
+	struct cr_label *nl = cr_calloc(total ? total : 1, sizeof *nl);
+	if (!nl)
+		return CR_NOMEM;
+	size_t o = 0;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cr_sample *s = &p->samples[i];
+		if (s->nlabel)
+			memcpy(&nl[o], &p->labels[s->label_start], s->nlabel * sizeof *nl);
+		s->label_start = (uint32_t)o;
+		o += s->nlabel;
+		nl[o++] = (struct cr_label){ .key = k, .str = v };
+		s->nlabel++;
+	}
+	cr_free(p->labels);
+	p->labels = nl;
+	p->nlabels = o;
+	p->cap_labels = total ? total : 1;
+	return CR_OK;
+}
+
+static enum cr_err sample_key(struct cr_buf *k, const uint32_t *stk, size_t n,
+			      const struct cr_label *labels, size_t nl)
+{
+	k->len = 0;
+	uint32_t n32 = (uint32_t)n;
+	if (cr_buf_add(k, &n32, sizeof n32) || cr_buf_add(k, stk, n * sizeof *stk))
+		return CR_NOMEM;
+	for (size_t i = 0; i < nl; i++) {
+		const struct cr_label *l = &labels[i];
+		if (cr_buf_add(k, &l->key, sizeof l->key) || cr_buf_add(k, &l->str, sizeof l->str) ||
+		    cr_buf_add(k, &l->num, sizeof l->num) || cr_buf_add(k, &l->num_unit, sizeof l->num_unit))
+			return CR_NOMEM;
+	}
+	return CR_OK;
+}
+
+/* Merge: functions and locations of src are re-created in dst (deduplicated
+ * by content), so profiles from different sources combine as pprof merges. */
+enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *src,
+			     struct cr_error *e)
+{
+	if (dst->ntypes == 0 && dst->nsamples == 0) {
+		for (size_t i = 0; i < src->ntypes; i++)
+			if (cr_profile_add_type(dst, cr_profile_str(src, src->types[i].type),
+						cr_profile_str(src, src->types[i].unit)))
+				return cr_fail(e, CR_NOMEM, "%s: out of memory merging", src->name);
+		dst->default_type = cr_profile_intern_z(dst, cr_profile_str(src, src->default_type));
+		dst->period_type.type = cr_profile_intern_z(dst, cr_profile_str(src, src->period_type.type));
+		dst->period_type.unit = cr_profile_intern_z(dst, cr_profile_str(src, src->period_type.unit));
+		dst->period = src->period;
+		dst->time_nanos = src->time_nanos;
+		dst->duration_nanos = src->duration_nanos;
+		dst->source = src->source;
+		if (!dst->name)
+			dst->name = src->name;
+		for (size_t i = 0; i < src->ncomments; i++) {
+			if (cr_grow(&dst->comments, &dst->cap_comments, dst->ncomments + 1, sizeof *dst->comments))
+				return cr_fail(e, CR_NOMEM, "out of memory merging");
+			dst->comments[dst->ncomments++] = cr_profile_intern_z(dst, cr_profile_str(src, src->comments[i]));
+		}
+		for (size_t i = 0; i < src->nextra; i++)
+			if (cr_profile_add_extra(dst, cr_profile_str(src, src->extra[i].key), src->extra[i].value))
+				return cr_fail(e, CR_NOMEM, "out of memory merging");
+	} else {
+		if (dst->ntypes != src->ntypes)
+			goto mismatch;
+		for (size_t i = 0; i < src->ntypes; i++)
+			if (strcmp(cr_profile_str(dst, dst->types[i].type), cr_profile_str(src, src->types[i].type)) ||
+			    strcmp(cr_profile_str(dst, dst->types[i].unit), cr_profile_str(src, src->types[i].unit)))
+				goto mismatch;
+		/* pprof keeps the earliest time and sums durations */
+		if (src->time_nanos && (!dst->time_nanos || src->time_nanos < dst->time_nanos))
+			dst->time_nanos = src->time_nanos;
+		dst->duration_nanos += src->duration_nanos;
+	}
+	{
+		enum cr_err rc = CR_NOMEM;
+		struct cr_hmap smap;
+		struct cr_buf sk = { 0 };
+		cr_hmap_init(&smap);
+		uint32_t *mapmap = cr_calloc(src->nmappings + 1, sizeof *mapmap);
+		uint32_t *locmap = cr_calloc(src->nlocations + 1, sizeof *locmap);
+		uint32_t *stk = NULL;
+		struct cr_line *lines = NULL;
+		struct cr_label *labels = NULL;
+		size_t cap_stk = 0, cap_lines = 0, cap_labels = 0;
+		if (!mapmap || !locmap || index_existing(dst))
+			goto done;
+		/* pprof's Merge sums samples with the same stack and labels (so a
+		 * negated base cancels what it shares with the profile) */
+		{
+			size_t o = 0;
+			for (size_t i = 0; i < dst->nsamples; i++) {
+				const struct cr_sample *s = &dst->samples[i];
+				if (sample_key(&sk, &dst->stack[s->loc_start], s->nloc, &dst->labels[s->label_start], s->nlabel))
+					goto done;
+				bool found;
+				uint32_t *v = cr_hmap_put(&smap, sk.data, sk.len, (uint32_t)o, &found);
+				if (!v)
+					goto done;
+				if (found) {
+					for (size_t t = 0; t < dst->ntypes; t++)
+						dst->values[*v * dst->ntypes + t] += dst->values[i * dst->ntypes + t];
+					continue;
+				}
+				if (o != i) {
+					dst->samples[o] = *s;
+					memmove(&dst->values[o * dst->ntypes], &dst->values[i * dst->ntypes], dst->ntypes * sizeof *dst->values);
+				}
+				o++;
+			}
+			dst->nsamples = o;
+		}
+		for (size_t i = 0; i < src->nmappings; i++) {
+			const struct cr_mapping *m = &src->mappings[i];
+			if (cr_grow(&dst->mappings, &dst->cap_mappings, dst->nmappings + 1, sizeof *m))
+				goto done;
+			struct cr_mapping nm = *m;
+			nm.id = dst->nmappings + 1;
+			nm.filename = cr_profile_intern_z(dst, cr_profile_str(src, m->filename));
+			nm.build_id = cr_profile_intern_z(dst, cr_profile_str(src, m->build_id));
+			/* reuse an identical mapping */
+			size_t j;
+			for (j = 0; j < dst->nmappings; j++) {
+				const struct cr_mapping *d = &dst->mappings[j];
+				if (d->start == nm.start && d->limit == nm.limit && d->offset == nm.offset &&
+				    d->filename == nm.filename && d->build_id == nm.build_id)
+					break;
+			}
+			if (j == dst->nmappings)
+				dst->mappings[dst->nmappings++] = nm;
+			mapmap[i + 1] = (uint32_t)j + 1;
+		}
+		for (size_t i = 0; i < src->nlocations; i++) {
+			const struct cr_location *l = &src->locations[i];
+			if (cr_grow(&lines, &cap_lines, l->nlines, sizeof *lines))
+				goto done;
+			for (uint32_t k = 0; k < l->nlines; k++) {
+				const struct cr_line *sl = &src->lines[l->line_start + k];
+				lines[k].line = sl->line;
+				lines[k].function = 0;
+				if (sl->function && sl->function <= src->nfunctions) {
+					const struct cr_function *f = &src->functions[sl->function - 1];
+					lines[k].function = cr_profile_function(dst, cr_profile_str(src, f->name),
+										cr_profile_str(src, f->filename), f->start_line);
+					if (lines[k].function == UINT32_MAX)
+						goto done;
+					dst->functions[lines[k].function - 1].system_name =
+						cr_profile_intern_z(dst, cr_profile_str(src, f->system_name));
+				}
+			}
+			uint32_t m = l->mapping <= src->nmappings ? mapmap[l->mapping] : 0;
+			uint32_t li = cr_profile_location(dst, l->address, m, lines, l->nlines);
+			if (li == UINT32_MAX)
+				goto done;
+			locmap[i] = li;
+		}
+		for (size_t i = 0; i < src->nsamples; i++) {
+			const struct cr_sample *s = &src->samples[i];
+			if (cr_grow(&stk, &cap_stk, s->nloc, sizeof *stk) ||
+			    cr_grow(&labels, &cap_labels, s->nlabel, sizeof *labels))
+				goto done;
+			for (uint32_t k = 0; k < s->nloc; k++)
+				stk[k] = locmap[src->stack[s->loc_start + k]];
+			for (uint32_t k = 0; k < s->nlabel; k++) {
+				const struct cr_label *sl = &src->labels[s->label_start + k];
+				labels[k] = *sl;
+				labels[k].key = cr_profile_intern_z(dst, cr_profile_str(src, sl->key));
+				labels[k].str = sl->str ? cr_profile_intern_z(dst, cr_profile_str(src, sl->str)) : 0;
+				labels[k].num_unit = sl->num_unit ? cr_profile_intern_z(dst, cr_profile_str(src, sl->num_unit)) : 0;
+			}
+			if (sample_key(&sk, stk, s->nloc, labels, s->nlabel))
+				goto done;
+			bool found;
+			uint32_t *v = cr_hmap_put(&smap, sk.data, sk.len, (uint32_t)dst->nsamples, &found);
+			if (!v)
+				goto done;
+			if (found) {
+				const int64_t *sv = cr_sample_values(src, i);
+				for (size_t t = 0; t < dst->ntypes; t++)
+					dst->values[*v * dst->ntypes + t] += sv[t];
+				continue;
+			}
+			if (cr_profile_add_sample(dst, stk, s->nloc, cr_sample_values(src, i), labels, s->nlabel))
+				goto done;
+		}
+		rc = CR_OK;
+	done:
+		cr_hmap_release(&smap);
+		cr_buf_release(&sk);
+		cr_free(mapmap);
+		cr_free(locmap);
+		cr_free(stk);
+		cr_free(lines);
+		cr_free(labels);
+		if (rc)
+			return cr_fail(e, rc, "%s: out of memory merging", src->name ? src->name : "profile");
+		return CR_OK;
+	}
+mismatch:
+	return cr_fail(e, CR_FORMAT, "%s: sample types differ from the first profile's; cannot merge",
+		       src->name ? src->name : "profile");
+}

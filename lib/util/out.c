@@ -1,0 +1,595 @@
+#include "coroner/out.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+int cr_format_parse(const char *s)
+{
+	static const char *const names[] = { "text", "json", "csv", "svg", "folded" };
+	for (int i = 0; i < 5; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+enum cr_err cr_escape_text(struct cr_buf *b, const char *s, size_t n, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t lim = n < max ? n : max, i = 0;
+	while (i < lim) {
+		size_t l = utf8_len(p + i, n - i);
+		if (l == 1 && (p[i] < 0x20 || p[i] == 0x7f) && p[i] != '\t') {
+			if (cr_buf_addf(b, "\\x%02x", p[i]))
+				return CR_NOMEM;
+			i++;
+		} else if (l == 0) {
+			if (cr_buf_addf(b, "\\x%02x", p[i]))
+				return CR_NOMEM;
+			i++;
+		} else {
+			/* C1 controls (U+0080..U+009F) can drive terminals too */
+			if (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) {
+				if (cr_buf_addf(b, "\\u%04x", p[i + 1]))
+					return CR_NOMEM;
+			} else if (cr_buf_add(b, p + i, l)) {
+				return CR_NOMEM;
+			}
+			i += l;
+		}
+	}
+	if (lim < n && cr_buf_add(b, "...", 3))
+		return CR_NOMEM;
+	return CR_OK;
+}
+
+void cr_fputs_safe(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	/* fast path: plain printable ASCII */
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7f)
+			break;
+	if (i == n) {
+		fwrite(s, 1, n, f);
+		return;
+	}
+	struct cr_buf b = { 0 };
+	if (cr_escape_text(&b, s, n, n) == CR_OK)
+		fwrite(cr_buf_str(&b), 1, b.len, f);
+	cr_buf_release(&b);
+}
+
+void cr_json_write_string(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	putc('"', f);
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = p[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			size_t j = i;
+			while (j < n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+				j++;
+			fwrite(p + i, 1, j - i, f);
+			i = j;
+			continue;
+		}
+		switch (c) {
+		case '"': fputs("\\\"", f); i++; continue;
+		case '\\': fputs("\\\\", f); i++; continue;
+		case '\n': fputs("\\n", f); i++; continue;
+		case '\t': fputs("\\t", f); i++; continue;
+		case '\r': fputs("\\r", f); i++; continue;
+		}
+		if (c < 0x20) {
+			fprintf(f, "\\u%04x", c);
+			i++;
+			continue;
+		}
+		size_t l = utf8_len(p + i, n - i);
+		if (l == 0) {
+			fputs("\\ufffd", f);
+			i++;
+		} else {
+			fwrite(p + i, 1, l, f);
+			i += l;
+		}
+	}
+	putc('"', f);
+}
+
+/* ---- JSON ---- */
+void cr_json_init(struct cr_json *j, FILE *f, bool pretty)
+{
+	memset(j, 0, sizeof *j);
+	j->f = f;
+	j->pretty = pretty;
+	j->first[0] = true;
+}
+
+static void indent(struct cr_json *j)
+{
+	if (!j->pretty)
+		return;
+	putc('\n', j->f);
+	for (int i = 0; i < j->depth; i++)
+		fputs("  ", j->f);
+}
+
+static void before_value(struct cr_json *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (j->depth > 0) {
+		if (!j->first[j->depth])
+			putc(',', j->f);
+		indent(j);
+	}
+	j->first[j->depth] = false;
+}
+
+static void open_(struct cr_json *j, char c)
+{
+	before_value(j);
+	putc(c, j->f);
+	if (j->depth < 63)
+		j->depth++;
+	j->first[j->depth] = true;
+}
+
+static void close_(struct cr_json *j, char c)
+{
+	bool empty = j->first[j->depth];
+	if (j->depth > 0)
+		j->depth--;
+	if (!empty)
+		indent(j);
+	putc(c, j->f);
+}
+
+void cr_json_obj(struct cr_json *j) { open_(j, '{'); }
+void cr_json_obj_end(struct cr_json *j) { close_(j, '}'); }
+void cr_json_arr(struct cr_json *j) { open_(j, '['); }
+void cr_json_arr_end(struct cr_json *j) { close_(j, ']'); }
+
+void cr_json_key(struct cr_json *j, const char *k)
+{
+	before_value(j);
+	cr_json_write_string(j->f, k, strlen(k));
+	fputs(j->pretty ? ": " : ":", j->f);
+	j->after_key = true;
+}
+
+void cr_json_strn(struct cr_json *j, const char *s, size_t n)
+{
+	before_value(j);
+	cr_json_write_string(j->f, s ? s : "", s ? n : 0);
+}
+void cr_json_str(struct cr_json *j, const char *s) { cr_json_strn(j, s, s ? strlen(s) : 0); }
+void cr_json_int(struct cr_json *j, int64_t v) { before_value(j); fprintf(j->f, "%" PRId64, v); }
+void cr_json_uint(struct cr_json *j, uint64_t v) { before_value(j); fprintf(j->f, "%" PRIu64, v); }
+void cr_json_double(struct cr_json *j, double v)
+{
+	before_value(j);
+	if (isfinite(v))
+		fprintf(j->f, "%.6g", v);
+	else
+		fputs("null", j->f);
+}
+void cr_json_bool(struct cr_json *j, bool v) { before_value(j); fputs(v ? "true" : "false", j->f); }
+void cr_json_null(struct cr_json *j) { before_value(j); fputs("null", j->f); }
+void cr_json_hex(struct cr_json *j, uint64_t v)
+{
+	before_value(j);
+	fprintf(j->f, "\"0x%" PRIx64 "\"", v);
+}
+void cr_json_kstr(struct cr_json *j, const char *k, const char *s) { cr_json_key(j, k); cr_json_str(j, s); }
+void cr_json_kint(struct cr_json *j, const char *k, int64_t v) { cr_json_key(j, k); cr_json_int(j, v); }
+void cr_json_kdouble(struct cr_json *j, const char *k, double v) { cr_json_key(j, k); cr_json_double(j, v); }
+void cr_json_end(struct cr_json *j) { putc('\n', j->f); }
+
+/* ---- tables ---- */
+void cr_table_init(struct cr_table *t)
+{
+	memset(t, 0, sizeof *t);
+	cr_arena_init(&t->arena);
+}
+
+void cr_table_release(struct cr_table *t)
+{
+	cr_arena_release(&t->arena);
+	cr_free(t->cells);
+	memset(t, 0, sizeof *t);
+}
+
+void cr_table_col(struct cr_table *t, const char *key, const char *header, enum cr_align a)
+{
+	if (t->ncols < 16)
+		t->cols[t->ncols++] = (struct cr_col){ key, header, a };
+}
+
+enum cr_err cr_table_row(struct cr_table *t)
+{
+	if (cr_grow(&t->cells, &t->cap, (t->nrows + 1) * t->ncols, sizeof *t->cells))
+		return CR_NOMEM;
+	memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof *t->cells);
+	for (size_t i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i].kind = CR_CELL_NONE;
+	t->nrows++;
+	t->cur = 0;
+	return CR_OK;
+}
+
+static struct cr_cell *next_cell(struct cr_table *t)
+{
+	if (!t->nrows || t->cur >= t->ncols)
+		return NULL;
+	return &t->cells[(t->nrows - 1) * t->ncols + t->cur++];
+}
+
+enum cr_err cr_table_str(struct cr_table *t, const char *s)
+{
+	struct cr_cell *c = next_cell(t);
+	if (!c)
+		return CR_USAGE;
+	c->kind = CR_CELL_STR;
+	c->text = cr_arena_strndup(&t->arena, s ? s : "", s ? strlen(s) : 0);
+	return c->text ? CR_OK : CR_NOMEM;
+}
+
+enum cr_err cr_table_int(struct cr_table *t, int64_t v, const char *text)
+{
+	struct cr_cell *c = next_cell(t);
+	char tmp[32];
+	if (!c)
+		return CR_USAGE;
+	c->kind = CR_CELL_INT;
+	c->i = v;
+	if (!text) {
+		snprintf(tmp, sizeof tmp, "%" PRId64, v);
+		text = tmp;
+	}
+	c->text = cr_arena_strndup(&t->arena, text, strlen(text));
+	return c->text ? CR_OK : CR_NOMEM;
+}
+
+enum cr_err cr_table_double(struct cr_table *t, double v, const char *text)
+{
+	struct cr_cell *c = next_cell(t);
+	char tmp[32];
+	if (!c)
+		return CR_USAGE;
+	c->kind = CR_CELL_DOUBLE;
+	c->d = v;
+	if (!text) {
+		snprintf(tmp, sizeof tmp, "%.2f", v);
+		text = tmp;
+	}
+	c->text = cr_arena_strndup(&t->arena, text, strlen(text));
+	return c->text ? CR_OK : CR_NOMEM;
+}
+
+enum cr_err cr_table_none(struct cr_table *t)
+{
+	struct cr_cell *c = next_cell(t);
+	if (!c)
+		return CR_USAGE;
+	c->kind = CR_CELL_NONE;
+	c->text = "";
+	return CR_OK;
+}
+
+/* display width of an escaped string: count UTF-8 code points */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+void cr_table_print_text(const struct cr_table *t, FILE *f)
+{
+	size_t w[16] = { 0 };
+	struct cr_buf *esc = cr_calloc(t->nrows * t->ncols + 1, sizeof *esc);
+	if (!esc)
+		return;
+	for (size_t c = 0; c < t->ncols; c++)
+		if (t->cols[c].header && width(t->cols[c].header) > w[c])
+			w[c] = width(t->cols[c].header);
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++) {
+			const struct cr_cell *cell = &t->cells[r * t->ncols + c];
+			struct cr_buf *b = &esc[r * t->ncols + c];
+			const char *s = cell->text ? cell->text : "";
+			cr_escape_text(b, s, strlen(s), 4096);
+			if (t->cols[c].header && width(cr_buf_str(b)) > w[c])
+				w[c] = width(cr_buf_str(b));
+		}
+	/* the last shown column is not padded on the right */
+	size_t last = 0;
+	for (size_t c = 0; c < t->ncols; c++)
+		if (t->cols[c].header)
+			last = c;
+	for (int hdr = 1; hdr >= 0; hdr--) {
+		if (hdr) {
+			bool any = false;
+			for (size_t c = 0; c < t->ncols; c++)
+				if (t->cols[c].header && *t->cols[c].header)
+					any = true;
+			if (!any)
+				continue;
+		}
+		for (size_t r = 0; r < (hdr ? 1 : t->nrows); r++) {
+			bool firstcol = true;
+			for (size_t c = 0; c < t->ncols; c++) {
+				if (!t->cols[c].header)
+					continue;
+				const char *s = hdr ? t->cols[c].header : cr_buf_str(&esc[r * t->ncols + c]);
+				size_t sw = width(s), pad = w[c] > sw ? w[c] - sw : 0;
+				if (!firstcol)
+					fputs("  ", f);
+				firstcol = false;
+				if (t->cols[c].align == CR_RIGHT)
+					fprintf(f, "%*s%s", (int)pad, "", s);
+				else if (c == last)
+					fputs(s, f);
+				else
+					fprintf(f, "%s%*s", s, (int)pad, "");
+			}
+			putc('\n', f);
+		}
+	}
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		cr_buf_release(&esc[i]);
+	cr_free(esc);
+}
+
+void cr_table_print_json(const struct cr_table *t, struct cr_json *j)
+{
+	cr_json_arr(j);
+	for (size_t r = 0; r < t->nrows; r++) {
+		cr_json_obj(j);
+		for (size_t c = 0; c < t->ncols; c++) {
+			const struct cr_cell *cell = &t->cells[r * t->ncols + c];
+			if (!t->cols[c].key)
+				continue;
+			cr_json_key(j, t->cols[c].key);
+			switch (cell->kind) {
+			case CR_CELL_STR: cr_json_str(j, cell->text); break;
+			case CR_CELL_INT: cr_json_int(j, cell->i); break;
+			case CR_CELL_DOUBLE: cr_json_double(j, cell->d); break;
+			default: cr_json_null(j); break;
+			}
+		}
+		cr_json_obj_end(j);
+	}
+	cr_json_arr_end(j);
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	putc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			putc('"', f);
+		putc(*s, f);
+	}
+	putc('"', f);
+}
+
+void cr_table_print_csv(const struct cr_table *t, FILE *f)
+{
+	bool first = true;
+	for (size_t c = 0; c < t->ncols; c++) {
+		if (!t->cols[c].key)
+			continue;
+		if (!first)
+			putc(',', f);
+		first = false;
+		csv_field(f, t->cols[c].key);
+	}
+	putc('\n', f);
+	for (size_t r = 0; r < t->nrows; r++) {
+		first = true;
+		for (size_t c = 0; c < t->ncols; c++) {
+			const struct cr_cell *cell = &t->cells[r * t->ncols + c];
+			if (!t->cols[c].key)
+				continue;
+			if (!first)
+				putc(',', f);
+			first = false;
+			char tmp[40];
+			switch (cell->kind) {
+			case CR_CELL_INT: snprintf(tmp, sizeof tmp, "%" PRId64, cell->i); fputs(tmp, f); break;
+			case CR_CELL_DOUBLE: snprintf(tmp, sizeof tmp, "%.6g", cell->d); fputs(tmp, f); break;
+			case CR_CELL_STR: csv_field(f, cell->text); break;
+			default: break;
+			}
+		}
+		putc('\n', f);
+	}
+}
+
+/* ---- pprof units (measurement package semantics) ---- */
+struct unit {
+	const char *canon;
+	const char *aliases[4];
+	double factor;
+};
+static const struct unit mem_units[] = {
+	{ "B", { "b", "byte" }, 1 },
+	{ "kB", { "kb", "kbyte", "kilobyte" }, 1024.0 },
+	{ "MB", { "mb", "mbyte", "megabyte" }, 1048576.0 },
+	{ "GB", { "gb", "gbyte", "gigabyte" }, 1073741824.0 },
+	{ "TB", { "tb", "tbyte", "terabyte" }, 1099511627776.0 },
+	{ "PB", { "pb", "pbyte", "petabyte" }, 1125899906842624.0 },
+};
+static const struct unit time_units[] = {
+	{ "ns", { "ns", "nanosecond" }, 1 },
+	{ "us", { "\xce\xbcs", "us", "microsecond" }, 1e3 },
+	{ "ms", { "ms", "millisecond" }, 1e6 },
+	{ "s", { "s", "sec", "second" }, 1e9 },
+	{ "hrs", { "hour", "hr" }, 3600e9 },
+};
+struct unit_type {
+	const struct unit *u;
+	size_t n;
+	const struct unit *def;
+};
+static const struct unit time_default = { "s", { 0 }, 1e9 };
+static const struct unit_type types[] = {
+	{ mem_units, 6, &mem_units[0] },
+	{ time_units, 5, &time_default },
+};
+
+static const struct unit *sniff(const struct unit_type *ut, const char *name)
+{
+	char low[64];
+	size_t n = strlen(name);
+	if (n >= sizeof low)
+		return NULL;
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	if (n > 2 && low[n - 1] == 's')
+		low[n - 1] = 0;
+	for (size_t i = 0; i < ut->n; i++) {
+		if (strcmp(low, ut->u[i].canon) == 0)
+			return &ut->u[i];
+		for (int a = 0; a < 4 && ut->u[i].aliases[a]; a++)
+			if (strcmp(low, ut->u[i].aliases[a]) == 0)
+				return &ut->u[i];
+	}
+	return NULL;
+}
+
+double cr_units_scale(int64_t v, const char *from, const char *to, const char **unit_out)
+{
+	if (v < 0 && v != INT64_MIN) {
+		double r = cr_units_scale(-v, from, to, unit_out);
+		return -r;
+	}
+	for (size_t k = 0; k < 2; k++) {
+		const struct unit_type *ut = &types[k];
+		const struct unit *fu = sniff(ut, from);
+		if (!fu)
+			continue;
+		double x = (double)v * fu->factor;
+		if (strcmp(to, "minimum") == 0 || strcmp(to, "auto") == 0) {
+			double f = 0;
+			const char *un = NULL;
+			for (size_t i = 0; i < ut->n; i++)
+				if (ut->u[i].factor >= f && x / ut->u[i].factor >= 1.0) {
+					f = ut->u[i].factor;
+					un = ut->u[i].canon;
+				}
+			if (f == 0) {
+				*unit_out = ut->def->canon;
+				return x / ut->def->factor;
+			}
+			*unit_out = un;
+			return x / f;
+		}
+		const struct unit *tu = sniff(ut, to);
+		if (!tu)
+			tu = ut->def;
+		*unit_out = tu->canon;
+		return x / tu->factor;
+	}
+	if (!strcmp(to, "count") || !strcmp(to, "sample") || !strcmp(to, "unit") ||
+	    !strcmp(to, "minimum") || !strcmp(to, "auto"))
+		*unit_out = "";
+	else
+		*unit_out = to;
+	return (double)v;
+}
+
+void cr_units_scaled(char *out, size_t n, int64_t v, const char *from, const char *to)
+{
+	const char *u;
+	double x = cr_units_scale(v, from, to, &u);
+	char num[64];
+	snprintf(num, sizeof num, "%.2f", x);
+	size_t l = strlen(num);
+	if (l > 3 && strcmp(num + l - 3, ".00") == 0)
+		num[l - 3] = 0;
+	if (strcmp(num, "0") == 0 || strcmp(num, "-0") == 0) {
+		snprintf(out, n, "0");
+		return;
+	}
+	snprintf(out, n, "%s%s", num, u);
+}
+
+void cr_units_percent(char *out, size_t n, int64_t v, int64_t total)
+{
+	double r = 0;
+	if (total != 0)
+		r = fabs((double)v / (double)total) * 100;
+	if (r >= 99.95 && r <= 100.05)
+		snprintf(out, n, "  100%%");
+	else if (r >= 1.0)
+		snprintf(out, n, "%5.2f%%", r);
+	else
+		snprintf(out, n, "%5.2g%%", r);
+}
+
+void cr_units_bytes(char *out, size_t n, int64_t v)
+{
+	static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double x = (double)(v < 0 ? -(double)v : (double)v);
+	int i = 0;
+	while (x >= 1024 && i < 5) {
+		x /= 1024;
+		i++;
+	}
+	const char *sign = v < 0 ? "-" : "";
+	if (i == 0)
+		snprintf(out, n, "%s%.0f B", sign, x);
+	else if (x < 10)
+		snprintf(out, n, "%s%.2f %s", sign, x, u[i]);
+	else if (x < 100)
+		snprintf(out, n, "%s%.1f %s", sign, x, u[i]);
+	else
+		snprintf(out, n, "%s%.0f %s", sign, x, u[i]);
+}

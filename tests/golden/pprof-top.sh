@@ -1,0 +1,52 @@
+#!/bin/sh
+# Replays every `go tool pprof -top` command recorded in testdata/*/expected/INDEX
+# with `coroner top` and compares the outputs with what pprof printed.
+# Text profiles read with a binary by pprof are read without one by coroner:
+# there the rows (not the File:/Build ID: header) must match.
+set -u
+: "${CORONER:?}" "${TESTDATA:?}"
+fail=0 pass=0 skip=0
+for index in "$TESTDATA"/*/expected/INDEX; do
+	dir=$(dirname "$(dirname "$index")")
+	while IFS='	' read -r out cmd; do
+		case "$out" in '#'*|'') continue ;; esac
+		case "$cmd" in "go tool pprof -top "*) ;; *) continue ;; esac
+		eval "set -- ${cmd#go tool pprof -top }"
+		args="" files="" rowsonly=0
+		for a in "$@"; do
+			case "$a" in
+			-nodefraction=*|-nodecount=*|-unit=*) args="$args --${a#-}" ;;
+			-sample_index=*) args="$args --sample-index=${a#-sample_index=}" ;;
+			-focus=*|-ignore=*|-hide=*|-show=*) args="$args '--${a#-}'" ;;
+			-lines|-files|-filefunctions|-addresses) args="$args --granularity=${a#-}" ;;
+			-cum) args="$args --cum" ;;
+			-diff_base=*) args="$args --diff-base=${a#-diff_base=}" ;;
+			-base=*) args="$args --base=${a#-base=}" ;;
+			-*) echo "SKIP $out: flag $a not mapped"; skip=$((skip+1)); continue 2 ;;
+			*) if [ -f "$dir/$a" ] && ! head -c 4 "$dir/$a" | grep -q ELF; then files="$files $a";
+			   else rowsonly=1; fi ;;
+			esac
+		done
+		# a text profile read by pprof without its binary: pprof cannot name
+		# frames; coroner's reference is pprof *with* the binary instead
+		case "$out" in *nobin*) continue ;; esac
+		got=$(cd "$dir" && eval "\"$CORONER\" top $args $files" 2>&1)
+		want=$(cat "$dir/expected/$out")
+		if [ "$rowsonly" = 1 ]; then
+			got=$(printf '%s\n' "$got" | sed -n '/^Showing nodes/,$p')
+			want=$(printf '%s\n' "$want" | sed -n '/^Showing nodes/,$p')
+		fi
+		if [ "$got" = "$want" ]; then
+			pass=$((pass+1))
+		else
+			fail=$((fail+1))
+			echo "FAIL $out ($cmd)"
+			printf '%s\n' "$want" > /tmp/want.$$; printf '%s\n' "$got" > /tmp/got.$$
+			diff -u /tmp/want.$$ /tmp/got.$$ | head -20
+			rm -f /tmp/want.$$ /tmp/got.$$
+		fi
+	done < "$index"
+done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$pass" -gt 0 ] || { echo "SKIP: no reference outputs found"; exit 77; }
+[ "$fail" = 0 ]
