@@ -7,6 +7,6 @@ set -euo pipefail
 out=$(realpath -m "$1"); n=${2:-100000}
 gen=$(cd "$(dirname "$0")/leakprog" && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-(cd "$gen" && GO111MODULE=on GOPROXY=off GOFLAGS=-mod=mod go build -trimpath -o "$tmp/leakprog" .)
+(cd "$gen" && GO111MODULE=on GOPROXY=off GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -o "$tmp/leakprog" .)
 "$tmp/leakprog" bigdump "$n" "$out"
 echo "wrote $out: $(grep -c '^goroutine [0-9]* \[' "$out") goroutines" >&2

@@ -7,5 +7,5 @@ set -euo pipefail
 out=$(realpath -m "$1"); shift
 dir=$(cd "$(dirname "$0")/bigprofile" && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-(cd "$dir" && GO111MODULE=on GOPROXY=off GOFLAGS=-mod=mod go build -o "$tmp/bigprofile" .)
+(cd "$dir" && GO111MODULE=on GOPROXY=off GOFLAGS="-mod=mod -buildvcs=false" go build -o "$tmp/bigprofile" .)
 "$tmp/bigprofile" "$@" "$out"

@@ -14,7 +14,7 @@ set -euo pipefail
 
 GEN=${REGEN_GEN:-$(cd "$(dirname "$0")" && pwd)}
 TD=$(dirname "$GEN")
-export TZ=UTC LC_ALL=C GO111MODULE=on GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=1 GOTOOLCHAIN=local
+export TZ=UTC LC_ALL=C GO111MODULE=on GOPROXY=off GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=1 GOTOOLCHAIN=local
 export PPROF_TMPDIR=$(mktemp -d) PPROF_BINARY_PATH=/nonexistent
 export GOCACHE=${GOCACHE:-$HOME/.cache/go-build}
 unset GODEBUG GOTRACEBACK GOMAXPROCS || true
