@@ -1,0 +1,132 @@
+/* ELF core dumps: threads (NT_PRSTATUS), the process (NT_PRPSINFO), the
+ * fatal signal (NT_SIGINFO), the aux vector (NT_AUXV), mapped files
+ * (NT_FILE), and a memory reader over the PT_LOAD segments.
+ *
+ * Linux cores, 64-bit little-endian, amd64 and arm64. The kernel leaves out
+ * file-backed pages it can re-read (text, rodata: PT_LOAD with p_filesz <
+ * p_memsz); cr_core_attach_file() gives the reader a file image (the binary)
+ * to serve those bytes from, through the NT_FILE mapping table.
+ *
+ * A truncated core (disk full while dumping) opens fine: segments are cut to
+ * what the file holds, `truncated` is set, and reads past the cut fail.
+ */
+#ifndef CORONER_CORE_H
+#define CORONER_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "coroner/error.h"
+#include "coroner/input.h"
+#include "coroner/util.h"
+
+enum cr_arch { CR_ARCH_UNKNOWN, CR_ARCH_AMD64, CR_ARCH_ARM64 };
+const char *cr_arch_name(enum cr_arch a);
+
+/* Registers normalised across architectures; raw[] keeps the kernel's
+ * user_regs_struct order (amd64: r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax
+ * rcx rdx rsi rdi orig_rax rip cs eflags rsp ss fs_base gs_base ds es fs gs;
+ * arm64: x0..x30 sp pc pstate). */
+struct cr_regs {
+	uint64_t pc, sp, fp; /* fp: rbp / x29 */
+	uint64_t lr;         /* arm64 x30; 0 on amd64 */
+	uint64_t tls;        /* amd64 fs_base; arm64: 0 (TPIDR_EL0 is not in prstatus) */
+	uint64_t raw[34];
+	unsigned nraw;
+};
+
+struct cr_core_thread {
+	int32_t tid;
+	int32_t cursig;      /* signal being delivered when the core was taken (pr_cursig) */
+	struct cr_regs regs;
+};
+
+struct cr_core_seg {
+	uint64_t vaddr, memsz;
+	uint64_t offset, filesz; /* filesz already cut to what the file holds */
+	uint32_t flags;          /* PF_R=4, PF_W=2, PF_X=1 */
+};
+
+/* One NT_FILE entry: [start, end) maps path at byte offset `offset`. */
+struct cr_core_file {
+	uint64_t start, end, offset;
+	const char *path; /* arena copy, NUL-terminated, untrusted */
+	/* attached image serving this range, if any (see cr_core_attach_file) */
+	const unsigned char *image;
+	size_t image_len;
+};
+
+struct cr_siginfo {
+	bool present;
+	int32_t signo, code, err;
+	uint64_t addr; /* si_addr: meaningful for SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGTRAP with code > 0 */
+	int32_t pid, uid; /* sender, for kill()/tgkill() (code <= 0) */
+};
+
+struct cr_psinfo {
+	bool present;
+	char state;
+	int32_t pid, ppid, uid, gid;
+	char fname[17];   /* NUL-terminated, untrusted */
+	char psargs[81];  /* NUL-terminated, untrusted */
+};
+
+struct cr_core {
+	const char *name;    /* for messages (not owned) */
+	enum cr_arch arch;
+	struct cr_input in;  /* the whole (decompressed) core */
+	struct cr_core_thread *threads; size_t nthreads; /* note order: first = the signalled one */
+	struct cr_core_seg *segs; size_t nsegs;           /* sorted by vaddr */
+	struct cr_core_file *files; size_t nfiles;        /* NT_FILE order (by address) */
+	struct cr_siginfo sig;
+	struct cr_psinfo ps;
+	uint64_t auxv_entry, auxv_phdr, auxv_execfn, auxv_pagesz; /* 0 if absent */
+	bool truncated;      /* some PT_LOAD lies (partly) past the end of the file */
+	uint64_t missing;    /* bytes of p_filesz the file does not hold */
+	struct cr_buf warn;  /* problems found while parsing, one per line */
+	struct cr_arena arena;
+};
+
+/* Open a core (path or "-"; gzip/zstd inflated up to cr_limits.max_core_inflate).
+ * Errors: CR_IO, CR_FORMAT (not an ELF core, notes unusable), CR_UNSUPPORTED
+ * (32-bit, big-endian, other machine), CR_LIMIT/CR_NOMEM. On error the core
+ * is released. */
+enum cr_err cr_core_open(struct cr_core *c, const char *path, struct cr_error *e);
+/* The same on bytes in memory (fuzzers); data must outlive c. */
+enum cr_err cr_core_parse(struct cr_core *c, const unsigned char *data, size_t len,
+			  const char *name, struct cr_error *e);
+void cr_core_close(struct cr_core *c);
+
+/* Attach a file image (typically the binary, whole) to every NT_FILE
+ * mapping whose path is `mapped_path` (NULL: the mappings of the main
+ * executable, found through AT_PHDR/AT_ENTRY). Bytes the kernel did not
+ * dump are then read from it. image must outlive c. Returns the number of
+ * mappings attached (0: none matched). */
+size_t cr_core_attach_file(struct cr_core *c, const char *mapped_path,
+			   const unsigned char *image, size_t image_len);
+
+/* Path of the main executable as mapped (NT_FILE entry holding AT_PHDR, or
+ * AT_ENTRY); NULL if unknown. */
+const char *cr_core_exe_path(const struct cr_core *c);
+
+/* Copy n bytes at virtual address addr into buf. Returns the number of
+ * leading bytes that could be read (n when all were): from the core, else
+ * an attached file image; bytes in neither stop the read. */
+size_t cr_core_read(const struct cr_core *c, uint64_t addr, void *buf, size_t n);
+/* Little-endian helpers; false if not all bytes could be read. */
+bool cr_core_read_u64(const struct cr_core *c, uint64_t addr, uint64_t *v);
+bool cr_core_read_u32(const struct cr_core *c, uint64_t addr, uint32_t *v);
+/* Pointer to n contiguous bytes at addr when they lie inside one dumped
+ * segment or one attached image (no copy); NULL otherwise. */
+const unsigned char *cr_core_ptr(const struct cr_core *c, uint64_t addr, size_t n);
+
+/* Signal names: "SIGSEGV"; "SIG%d" for unknown numbers (buf used then). */
+const char *cr_signal_name(int sig, char *buf, size_t n);
+
+/* In-memory entry point for the corenotes fuzz target: parse one PT_NOTE
+ * payload (as found in a core) of the given arch into c (which must be
+ * zeroed, with an initialised arena). */
+enum cr_err cr_core_parse_notes(struct cr_core *c, const unsigned char *p, size_t n,
+				struct cr_error *e);
+
+#endif
