@@ -1,0 +1,51 @@
+#!/bin/sh
+# Rebuild the seed corpora of the fuzz targets from testdata/ (real inputs).
+# The committed corpora under fuzz/corpus/ started from these seeds and
+# were then grown by fuzzing and minimised with libFuzzer's -merge=1:
+#   ./fuzz/seed.sh /tmp/seeds
+#   build-fuzz-lf/fuzz/fuzz-pprof -merge=1 fuzz/corpus/pprof /tmp/seeds/pprof NEW...
+# Keep each seed small (a few KB): big inputs slow every fuzz iteration.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+td=$top/testdata
+out=${1:?usage: seed.sh OUTDIR}
+mkdir -p "$out/pprof" "$out/pprof-gz" "$out/heaptext" "$out/detect"
+
+# raw profile.proto: heap, allocs and goroutine profiles from real programs
+for f in heap/heap.pb.gz heap/allocs.pb.gz capture/before/heap.pb.gz \
+	 capture/before/allocs.pb.gz capture/before/goroutine.pb.gz goroutines/goroutine.1.pb.gz; do
+	[ -f "$td/$f" ] || continue
+	gzip -dc "$td/$f" > "$out/pprof/$(echo "$f" | tr / _ | sed 's/\.gz$//')"
+done
+# as found on disk: gzip, and the same profiles zstd-compressed
+for f in heap/heap.pb.gz capture/before/heap.pb.gz capture/before/goroutine.pb.gz; do
+	[ -f "$td/$f" ] || continue
+	n=$(echo "$f" | tr / _)
+	cp "$td/$f" "$out/pprof-gz/$n"
+	gzip -dc "$td/$f" | zstd -q -19 -c > "$out/pprof-gz/${n%.gz}.zst" 2>/dev/null || true
+done
+# debug=1 heap text: the small one whole; the big one's first records plus
+# its MemStats block
+cp "$td/mem/heap.txt" "$out/heaptext/mem_heap.txt"
+if [ -f "$td/heap/heap.txt" ]; then
+	ms=$(grep -n '^# runtime.MemStats' "$td/heap/heap.txt" | cut -d: -f1)
+	{ head -n 60 "$td/heap/heap.txt"; tail -n +"$ms" "$td/heap/heap.txt"; } > "$out/heaptext/heap_head_memstats.txt"
+fi
+[ -f "$td/capture/before/heap.txt" ] && head -c 6000 "$td/capture/before/heap.txt" > "$out/heaptext/capture_heap_head.txt"
+
+# detection: one small real sample of every kind (heads of the big ones)
+cp "$td/mem/smaps_rollup" "$out/detect/smaps_rollup"
+cp "$td/mem/status" "$out/detect/status"
+cp "$td/mem/memory.stat" "$out/detect/memory.stat"
+cp "$td/mem/gctrace.txt" "$out/detect/gctrace.txt"
+head -c 3000 "$td/mem/smaps" > "$out/detect/smaps_head"
+[ -f "$td/bin/crash.maps" ] && head -c 2000 "$td/bin/crash.maps" > "$out/detect/maps_head"
+head -c 2500 "$td/mem/heap.txt" > "$out/detect/heap_text_head"
+for f in goroutines/panic.txt goroutines/goroutine.1.txt; do
+	[ -f "$td/$f" ] && head -c 3000 "$td/$f" > "$out/detect/$(basename "$f")"
+done
+[ -f "$td/goroutines/sigquit.txt" ] && head -c 3000 "$td/goroutines/sigquit.txt" > "$out/detect/sigquit_head.txt"
+gzip -dc "$td/capture/before/goroutine.pb.gz" > "$out/detect/goroutine.pb"
+[ -f "$td/bin/csym-pie.gz" ] && gzip -dc "$td/bin/csym-pie.gz" | head -c 1024 > "$out/detect/elf_exec_head"
+[ -f "$td/bin/core-gosym.zst" ] && zstd -dc "$td/bin/core-gosym.zst" 2>/dev/null | head -c 1024 > "$out/detect/elf_core_head" || true
+echo "seeds in $out:"; for d in "$out"/*; do echo "  $(basename "$d"): $(ls "$d" | wc -l) files, $(cat "$d"/* | wc -c) bytes"; done
