@@ -40,6 +40,11 @@ int cmd_finish(int rc);
 /* Is stdout a terminal (and colour allowed: NO_COLOR unset, TERM not dumb)? */
 bool cmd_stdout_tty(void);
 bool cmd_color(void);
+/* A progress line on stderr for work that takes over a second: the latest
+ * message set here is shown (and refreshed) from a timer once a second has
+ * passed, only when stderr is a terminal. cmd_progress_done() erases it. */
+void cmd_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cmd_progress_done(void);
 /* Parse a size like "256M", "4G", "1024" (bytes). */
 bool cmd_parse_size(const char *s, size_t *out);
 extern const char *cmd_progname;

@@ -3,10 +3,12 @@
 #include "coroner/util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 const char *cmd_progname = "coroner";
@@ -115,6 +117,69 @@ bool cmd_color(void)
 {
 	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
 	return cmd_stdout_tty() && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+}
+
+/* Progress: two message buffers so the timer never reads one being written. */
+static char progress_msg[2][256];
+static volatile sig_atomic_t progress_cur = -1, progress_shown, progress_armed;
+
+static void progress_tick(int sig)
+{
+	(void)sig;
+	int c = progress_cur;
+	if (c < 0)
+		return;
+	int saved = errno;
+	const char *m = progress_msg[c];
+	size_t n = strlen(m);
+	if (write(2, "\r\033[K", 4) >= 0 && write(2, m, n) >= 0)
+		progress_shown = 1;
+	errno = saved;
+}
+
+void cmd_progress(const char *fmt, ...)
+{
+	if (isatty(2) != 1)
+		return;
+	int next = progress_cur == 0 ? 1 : 0;
+	va_list ap;
+	int n = snprintf(progress_msg[next], sizeof progress_msg[next], "%s: ", cmd_progname);
+	va_start(ap, fmt);
+	vsnprintf(progress_msg[next] + n, sizeof progress_msg[next] - (size_t)n, fmt, ap);
+	va_end(ap);
+	/* keep it to one terminal line of plain bytes */
+	for (char *p = progress_msg[next]; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	progress_msg[next][78] = 0;
+	progress_cur = next;
+	if (progress_shown)
+		progress_tick(0);
+	if (!progress_armed) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = progress_tick;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		struct itimerval it = { .it_interval = { 0, 500000 }, .it_value = { 1, 0 } };
+		if (sigaction(SIGALRM, &sa, NULL) == 0 && setitimer(ITIMER_REAL, &it, NULL) == 0)
+			progress_armed = 1;
+	}
+}
+
+void cmd_progress_done(void)
+{
+	if (progress_armed) {
+		struct itimerval it = { { 0, 0 }, { 0, 0 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+		progress_armed = 0;
+	}
+	progress_cur = -1;
+	if (progress_shown) {
+		if (write(2, "\r\033[K", 4) < 0)
+			(void)0;
+		progress_shown = 0;
+	}
 }
 
 bool cmd_parse_size(const char *s, size_t *out)

@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap goroutines mem capture bin bigprofile   (default: all of them)
+#   sections: heap goroutines mem capture bin bigprofile flame   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -286,9 +286,13 @@ do_bigprofile() {
 	rm -f big.pb.gz; rm -rf "$W"
 }
 
+# ---------------------------------------------------------------- flame
+# references for coroner flame (testdata/gen/flame.sh; reads heap/ and goroutines/)
+do_flame() { log flame; "$GEN/flame.sh"; }
+
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap goroutines mem capture bin bigprofile)
+[ ${#sections[@]} -eq 0 ] && sections=(heap goroutines mem capture bin bigprofile flame)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

@@ -1,0 +1,80 @@
+/* Flame graphs over the profile model: a call tree keyed by frame name,
+ * rendered as a self-contained interactive SVG or as folded stacks (the
+ * "root;caller;leaf value" lines flamegraph.pl and speedscope read).
+ *
+ * Frames are function names with inlined calls expanded (outermost first),
+ * as pprof's own flame graph shows them; a location without lines is named
+ * by its address ("0x4b5a2a"). Every profile kind works: heap, allocs, cpu,
+ * goroutine dumps (a goroutine = 1), cores exported as profiles.
+ *
+ * The tree owns its names (copied): profiles may be released after
+ * cr_flame_add(). A diff base is added into the same tree (base values),
+ * so widths are the new profile's values and colours the difference.
+ */
+#ifndef CORONER_FLAME_H
+#define CORONER_FLAME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "coroner/profile.h"
+
+#define CR_FLAME_NONE UINT32_MAX
+
+struct cr_flame_node {
+	uint32_t name;        /* id in cr_flame.names; the root is "all" */
+	uint32_t parent;      /* node index; CR_FLAME_NONE for the root */
+	uint32_t child, next; /* first child / next sibling (CR_FLAME_NONE = none);
+			       * siblings are sorted by name after cr_flame_finish() */
+	uint32_t depth;       /* root = 0 */
+	int64_t value;        /* sum of the chosen sample value through this frame */
+	int64_t base;         /* the same in the diff base (0 when there is none) */
+};
+
+struct cr_flame {
+	struct cr_strtab names;
+	struct cr_hmap index; /* (parent, name) -> node */
+	struct cr_flame_node *nodes;
+	size_t nnodes, cap;
+	uint32_t max_depth;
+	bool has_base;
+	bool finished;
+	char sample_type[64], unit[32]; /* of the first profile added */
+};
+
+/* _init creates the root; _release frees everything. */
+enum cr_err cr_flame_init(struct cr_flame *f);
+void cr_flame_release(struct cr_flame *f);
+
+/* Add every sample of p, value index si (resolved with
+ * cr_profile_sample_index), to the tree; as_base adds to ->base instead of
+ * ->value. Samples whose value is 0 are skipped. Errors: CR_NOMEM, CR_LIMIT
+ * (more than 2^31 nodes), CR_USAGE (si out of range). */
+enum cr_err cr_flame_add(struct cr_flame *f, const struct cr_profile *p, int si, bool as_base,
+			 struct cr_error *e);
+
+/* Sort siblings by name; call once after the last cr_flame_add(). */
+enum cr_err cr_flame_finish(struct cr_flame *f, struct cr_error *e);
+
+/* Folded stacks, one line per distinct stack with a non-zero self value,
+ * depth-first in name order: "main.main;main.work;runtime.mallocgc 4096".
+ * With a base: "stack BASE NEW" (difffolded.pl's format). ';' inside a name
+ * becomes ':' and control bytes '?', so each line stays one stack. */
+enum cr_err cr_flame_write_folded(struct cr_flame *f, FILE *out, struct cr_error *e);
+
+struct cr_flame_svg_opts {
+	const char *title;    /* e.g. "heap.pb.gz: inuse_space"; escaped */
+	const char *subtitle; /* may be NULL */
+	int width;            /* pixels; <= 0: 1200 */
+	double min_width;     /* frames narrower than this many pixels are left out
+			       * (<= 0: 0.1, as flamegraph.pl) */
+};
+
+/* An SVG 1.1 document with inline CSS and JavaScript only: hover shows
+ * name, value and share; click zooms into a frame (and "Reset zoom");
+ * "Search" highlights frames matching a regex and reports their share.
+ * Differential colouring (red grew, blue shrank) when a base was added. */
+enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opts *o, FILE *out,
+			       struct cr_error *e);
+
+#endif

@@ -1,0 +1,42 @@
+#!/bin/sh
+# coroner flame's SVG: well-formed XML (xmllint), self-contained (no external
+# references), and it names the hottest functions — the top flat rows that
+# `go tool pprof -top` recorded for the same profile (testdata/heap/expected).
+set -u
+: "${CORONER:?}" "${TESTDATA:?}"
+command -v xmllint >/dev/null 2>&1 || { echo "SKIP: xmllint not installed (libxml2-utils)"; exit 77; }
+tmp=${TMPDIR:-/tmp}/flame-svg.$$
+mkdir -p "$tmp"; trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() { if eval "$2"; then :; else echo "FAIL: $1"; fail=1; fi; }
+
+cd "$TESTDATA/heap" || exit 1
+"$CORONER" flame -i alloc_space -o "$tmp/a.svg" heap.pb.gz; check "flame exits 0" '[ $? = 0 ]'
+check "valid XML" 'xmllint --noout "$tmp/a.svg"'
+check "no external references" '! grep -Eq "(href|src)=\"(https?:)?//" "$tmp/a.svg"'
+check "has script and style" 'grep -q "<script" "$tmp/a.svg" && grep -q "<style" "$tmp/a.svg"'
+# the three hottest functions by flat alloc_space, from pprof's own -top output
+for fn in $(awk '/flat%/ { on = 1; next } on && n < 3 { print $6; n++ }' expected/heap.pb.gz.top.alloc_space.txt); do
+	check "names $fn" 'grep -qF "<title>$fn" "$tmp/a.svg"'
+done
+# the root's width is the total pprof reports ("... of NB total")
+total=$(sed -n 's/.* of \([0-9]*\)B total$/\1/p' expected/heap.pb.gz.top.alloc_space.txt)
+check "root width = pprof total $total" 'grep -q "data-x=\"0\" data-w=\"$total\" data-d=\"0\"" "$tmp/a.svg"'
+
+# differential graph of two real snapshots, and every other profile kind
+"$CORONER" flame --diff-base=heap.pb.gz -o "$tmp/d.svg" heap2.pb.gz; check "diff exits 0" '[ $? = 0 ]'
+check "diff valid XML" 'xmllint --noout "$tmp/d.svg"'
+check "diff has a base" 'grep -q "(base " "$tmp/d.svg"'
+"$CORONER" flame -o "$tmp/g.svg" "$TESTDATA/goroutines/goroutine.1.pb.gz"; check "goroutine exits 0" '[ $? = 0 ]'
+check "goroutine valid XML" 'xmllint --noout "$tmp/g.svg"'
+"$CORONER" flame -i alloc_space -o "$tmp/t.svg" heap.txt; check "heap.txt exits 0" '[ $? = 0 ]'
+check "heap.txt valid XML" 'xmllint --noout "$tmp/t.svg"'
+
+# bad input: one line, exit 1
+printf 'garbage' >"$tmp/bad"
+"$CORONER" flame -o "$tmp/x.svg" "$tmp/bad" 2>"$tmp/err"; rc=$?
+check "bad input exit 1 (got $rc)" '[ $rc = 1 ] && [ $(wc -l <"$tmp/err") = 1 ]'
+"$CORONER" flame -i nosuch heap.pb.gz >/dev/null 2>&1; rc=$?
+check "unknown sample index exit 2 (got $rc)" '[ $rc = 2 ]'
+[ "$fail" = 0 ] && echo "ok"
+exit $fail
