@@ -1,13 +1,445 @@
-/* coroner diff: not implemented yet (placeholder so the command table is complete). */
+/* coroner diff: what grew between two snapshots, by input kind. */
 #include "cmd.h"
+#include "coroner/input.h"
+#include "coroner/profile.h"
+#include "coroner/report.h"
+
+#include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
+
+static void help(void)
+{
+	printf(
+"usage: coroner diff [options] BASE NEW\n"
+"       coroner diff --retained A B C\n"
+"\n"
+"What grew between two snapshots. The kind of input is detected from content:\n"
+"  heap/allocs/cpu profiles (pprof proto or debug=1 text): the rows and figures\n"
+"      of `coroner top --diff-base=BASE NEW` (pprof's -diff_base), ranked by\n"
+"      absolute change, with the total before, after and the change;\n"
+"  goroutine dumps (any format, mixed): per stack bucket, as `coroner leaks`;\n"
+"  smaps_rollup, status, memory.stat: field by field;\n"
+"  smaps: per mapping label (Go arena, [heap], stacks, binary, files, ...).\n"
+"\n"
+"options:\n"
+"  -i, --sample-index=NAME   value to compare (profiles; default as top)\n"
+"      --granularity=G       functions (default), filefunctions, lines, files\n"
+"      --nodecount=N         at most N rows (text on a terminal: 20)\n"
+"  -o, --output=OUT.pb.gz    write the difference as a profile (base samples\n"
+"                            negated and labelled pprof::base, as pprof does)\n"
+"      --retained            three heap profiles A B C: what was allocated\n"
+"                            between A and B and is still in use at C (bounds)\n"
+"      --format=text|json\n"
+"\n"
+"examples:\n"
+"  coroner diff heap-0900.pb.gz heap-1700.pb.gz\n"
+"  coroner diff -o growth.pb.gz heap-0900.pb.gz heap-1700.pb.gz && go tool pprof -top growth.pb.gz\n"
+"  coroner diff before/smaps after/smaps\n"
+"  coroner diff --retained heap-a.pb.gz heap-b.pb.gz heap-c.pb.gz\n");
+}
+
+struct diff_opts {
+	const char *sample_index;
+	enum cr_granularity gran;
+	long nodecount;
+	const char *output;
+	enum cr_format fmt;
+};
+
+static int load(struct cr_profile *p, const char *path, struct cr_error *e)
+{
+	struct cr_buf warn = { 0 };
+	enum cr_err rc = cr_profile_init(p);
+	if (!rc)
+		rc = cr_profile_load(p, path, &warn, e);
+	cmd_warnings(cr_buf_str(&warn));
+	cr_buf_release(&warn);
+	return rc ? cmd_error(e) : 0;
+}
+
+/* One top over p; rows by name for joining. */
+static int top_of(struct cr_top *t, const struct cr_profile *p, const char *type_name,
+		  const struct diff_opts *o, struct cr_error *e)
+{
+	struct cr_top_opts to = { .gran = o->gran, .nodefraction = 0, .total = -1 };
+	to.sample_index = cr_profile_sample_index(p, type_name);
+	if (to.sample_index < 0)
+		return cr_fail(e, CR_USAGE, "%s: no sample type '%s'", p->name, type_name);
+	return cr_top_compute(t, p, &to, e);
+}
+
+static const struct cr_top_row *find_row(const struct cr_top *t, const char *name)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		if (strcmp(t->rows[i].name, name) == 0)
+			return &t->rows[i];
+	return NULL;
+}
+
+static int diff_profiles(const char *basep, const char *newp, const struct diff_opts *o)
+{
+	struct cr_error e = { 0 };
+	struct cr_profile base, cur, merged;
+	struct cr_top t, tb, tn;
+	int rc = 0;
+	memset(&t, 0, sizeof t);
+	memset(&tb, 0, sizeof tb);
+	memset(&tn, 0, sizeof tn);
+	memset(&base, 0, sizeof base);
+	memset(&cur, 0, sizeof cur);
+	cr_profile_init(&merged);
+	if ((rc = load(&base, basep, &e)) || (rc = load(&cur, newp, &e)))
+		goto out;
+	/* pprof's -diff_base: the base negated, labelled, merged after NEW */
+	struct cr_profile nb;
+	cr_profile_init(&nb);
+	if (cr_profile_merge(&merged, &cur, &e) || cr_profile_merge(&nb, &base, &e) ||
+	    cr_profile_add_label_all(&nb, "pprof::base", "true")) {
+		cr_profile_release(&nb);
+		rc = cmd_error(&e);
+		goto out;
+	}
+	cr_profile_negate(&nb);
+	if (cr_profile_merge(&merged, &nb, &e)) {
+		cr_profile_release(&nb);
+		cr_fail(&e, CR_FORMAT, "%s and %s are profiles of different kinds", basep, newp);
+		rc = cmd_error(&e);
+		goto out;
+	}
+	cr_profile_release(&nb);
+	struct cr_top_opts to = { .gran = o->gran, .nodefraction = 0, .total = -1 };
+	to.sample_index = cr_profile_sample_index(&merged, o->sample_index);
+	if (to.sample_index < 0) {
+		rc = cmd_usage_error("diff", "sample index '%s' not in the profiles", o->sample_index);
+		goto out;
+	}
+	const char *type = cr_profile_str(&merged, merged.types[to.sample_index].type);
+	if (cr_top_compute(&t, &merged, &to, &e) || top_of(&tb, &base, type, o, &e) ||
+	    top_of(&tn, &cur, type, o, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	if (o->output && cr_profile_write_pprof(&merged, o->output, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	int64_t before = tb.total, after = tn.total, change = after - before;
+	size_t n = t.nrows;
+	if (o->nodecount > 0 && (size_t)o->nodecount < n)
+		n = (size_t)o->nodecount;
+	if (o->fmt == CR_FMT_JSON) {
+		struct cr_json j;
+		cr_json_init(&j, stdout, true);
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "kind", "profile");
+		cr_json_kstr(&j, "sample_type", t.sample_type);
+		cr_json_kstr(&j, "unit", t.sample_unit);
+		cr_json_kint(&j, "total", t.total);
+		cr_json_kint(&j, "before", before);
+		cr_json_kint(&j, "after", after);
+		cr_json_kint(&j, "change", change);
+		cr_json_key(&j, "rows");
+		cr_json_arr(&j);
+		for (size_t i = 0; i < n; i++) {
+			const struct cr_top_row *rb = find_row(&tb, t.rows[i].name);
+			const struct cr_top_row *rn = find_row(&tn, t.rows[i].name);
+			cr_json_obj(&j);
+			cr_json_kstr(&j, "name", t.rows[i].name);
+			cr_json_kint(&j, "flat", t.rows[i].flat);
+			cr_json_kint(&j, "cum", t.rows[i].cum);
+			cr_json_kint(&j, "flat_before", rb ? rb->flat : 0);
+			cr_json_kint(&j, "flat_after", rn ? rn->flat : 0);
+			cr_json_kint(&j, "cum_before", rb ? rb->cum : 0);
+			cr_json_kint(&j, "cum_after", rn ? rn->cum : 0);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
+		cr_json_obj_end(&j);
+		cr_json_end(&j);
+		goto out;
+	}
+	char b1[64], b2[64], b3[64], pc[32];
+	/* each figure in its own unit: a diff spans orders of magnitude */
+#define FMT(v, buf) cr_units_scaled(buf, sizeof buf, (v), t.sample_unit, "minimum")
+	FMT(before, b1);
+	FMT(after, b2);
+	FMT(change, b3);
+	printf("Type: %s\n", t.sample_type);
+	printf("%s -> %s: total %s -> %s, change %s%s", basep, newp, b1, b2, change > 0 ? "+" : "", b3);
+	if (before) {
+		printf(" (%+.1f%%)", 100.0 * (double)change / (double)before);
+	}
+	printf("\n");
+	struct cr_table tab;
+	cr_table_init(&tab);
+	cr_table_col(&tab, "flat", "change", CR_RIGHT);
+	cr_table_col(&tab, "flat_pct", "%base", CR_RIGHT);
+	cr_table_col(&tab, "cum", "cum change", CR_RIGHT);
+	cr_table_col(&tab, "before", "before", CR_RIGHT);
+	cr_table_col(&tab, "after", "after", CR_RIGHT);
+	cr_table_col(&tab, "name", "function", CR_LEFT);
+	for (size_t i = 0; i < n; i++) {
+		const struct cr_top_row *r = &t.rows[i];
+		const struct cr_top_row *rb = find_row(&tb, r->name), *rn = find_row(&tn, r->name);
+		char f[64], c[64], bb[64], aa[64];
+		cr_units_scaled(f + 1, sizeof f - 1, r->flat, t.sample_unit, "minimum");
+		f[0] = r->flat > 0 ? '+' : ' ';
+		cr_units_scaled(c + 1, sizeof c - 1, r->cum, t.sample_unit, "minimum");
+		c[0] = r->cum > 0 ? '+' : ' ';
+		FMT(rb ? rb->flat : 0, bb);
+		FMT(rn ? rn->flat : 0, aa);
+		cr_units_percent(pc, sizeof pc, r->flat, t.total);
+		cr_table_row(&tab);
+		cr_table_int(&tab, r->flat, f[1] == '-' || f[0] == ' ' ? f + 1 : f);
+		cr_table_str(&tab, pc);
+		cr_table_int(&tab, r->cum, c[1] == '-' || c[0] == ' ' ? c + 1 : c);
+		cr_table_str(&tab, bb);
+		cr_table_str(&tab, aa);
+		cr_table_str(&tab, r->name);
+	}
+#undef FMT
+	cr_table_print_text(&tab, stdout);
+	if (n < t.nrows)
+		printf("(%zu more rows; --nodecount=0 shows all)\n", t.nrows - n);
+	cr_table_release(&tab);
+out:
+	cr_top_release(&t);
+	cr_top_release(&tb);
+	cr_top_release(&tn);
+	cr_profile_release(&merged);
+	cr_profile_release(&base);
+	cr_profile_release(&cur);
+	return rc;
+}
+
+static int diff_retained(char **paths, const struct diff_opts *o)
+{
+	struct cr_error e = { 0 };
+	struct cr_profile s[3], r;
+	const struct cr_profile *sp[3] = { &s[0], &s[1], &s[2] };
+	struct cr_top t;
+	int rc = 0, loaded = 0;
+	memset(&t, 0, sizeof t);
+	memset(&r, 0, sizeof r);
+	for (; loaded < 3; loaded++)
+		if ((rc = load(&s[loaded], paths[loaded], &e)))
+			goto out;
+	if (cr_profile_retained(&r, sp, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	struct cr_top_opts to = { .gran = o->gran, .nodefraction = 0, .total = -1 };
+	to.sample_index = cr_profile_sample_index(&r, o->sample_index ? o->sample_index : "retained_space_min");
+	if (to.sample_index < 0) {
+		rc = cmd_usage_error("diff", "with --retained, -i takes retained_space_min, retained_space_max, retained_objects_min or retained_objects_max");
+		goto out;
+	}
+	int other = to.sample_index ^ 2; /* min <-> max of the same kind */
+	if (cr_top_compute(&t, &r, &to, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	struct cr_top_opts to2 = to;
+	struct cr_top t2;
+	to2.sample_index = other;
+	if (cr_top_compute(&t2, &r, &to2, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	if (o->output && cr_profile_write_pprof(&r, o->output, &e)) {
+		cr_top_release(&t2);
+		rc = cmd_error(&e);
+		goto out;
+	}
+	size_t n = t.nrows;
+	if (o->nodecount > 0 && (size_t)o->nodecount < n)
+		n = (size_t)o->nodecount;
+	if (o->fmt == CR_FMT_JSON) {
+		struct cr_json j;
+		cr_json_init(&j, stdout, true);
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "kind", "retained");
+		cr_json_kstr(&j, "sample_type", t.sample_type);
+		cr_json_kstr(&j, "unit", t.sample_unit);
+		cr_json_kint(&j, "total", t.total);
+		cr_json_kint(&j, "total_bound", t2.total);
+		cr_json_key(&j, "rows");
+		cr_json_arr(&j);
+		for (size_t i = 0; i < n; i++) {
+			const struct cr_top_row *o2 = find_row(&t2, t.rows[i].name);
+			cr_json_obj(&j);
+			cr_json_kstr(&j, "name", t.rows[i].name);
+			cr_json_kint(&j, "flat", t.rows[i].flat);
+			cr_json_kint(&j, "cum", t.rows[i].cum);
+			cr_json_kint(&j, "flat_bound", o2 ? o2->flat : 0);
+			cr_json_kint(&j, "cum_bound", o2 ? o2->cum : 0);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
+		cr_json_obj_end(&j);
+		cr_json_end(&j);
+	} else {
+		char a[64], b[64];
+		cr_top_format(&t, t.total, a, sizeof a);
+		cr_top_format(&t2, t2.total, b, sizeof b);
+		printf("Allocated between %s and %s, still in use at %s:\n", paths[0], paths[1], paths[2]);
+		printf("%s: %s (the other bound: %s)\n", t.sample_type, a, b);
+		struct cr_table tab;
+		cr_table_init(&tab);
+		cr_table_col(&tab, "flat", "flat", CR_RIGHT);
+		cr_table_col(&tab, "flat_bound", "bound", CR_RIGHT);
+		cr_table_col(&tab, "cum", "cum", CR_RIGHT);
+		cr_table_col(&tab, "name", "function", CR_LEFT);
+		for (size_t i = 0; i < n; i++) {
+			const struct cr_top_row *o2 = find_row(&t2, t.rows[i].name);
+			char f[64], g[64], c[64];
+			cr_top_format(&t, t.rows[i].flat, f, sizeof f);
+			cr_top_format(&t2, o2 ? o2->flat : 0, g, sizeof g);
+			cr_top_format(&t, t.rows[i].cum, c, sizeof c);
+			cr_table_row(&tab);
+			cr_table_int(&tab, t.rows[i].flat, f);
+			cr_table_int(&tab, o2 ? o2->flat : 0, g);
+			cr_table_int(&tab, t.rows[i].cum, c);
+			cr_table_str(&tab, t.rows[i].name);
+		}
+		cr_table_print_text(&tab, stdout);
+		cr_table_release(&tab);
+	}
+	cr_top_release(&t2);
+out:
+	cr_top_release(&t);
+	if (r.str.strs)
+		cr_profile_release(&r);
+	for (int i = 0; i < loaded; i++)
+		cr_profile_release(&s[i]);
+	return rc;
+}
+
+/* The kind of a file, read once for dispatch. */
+static enum cr_kind kind_of(const char *path, struct cr_error *e, bool *goroutine)
+{
+	struct cr_input in;
+	*goroutine = false;
+	if (cr_input_open(&in, path, 0, e))
+		return CR_KIND_UNKNOWN;
+	enum cr_kind k = cr_detect_kind(in.data, in.len);
+	if (k == CR_KIND_PPROF) {
+		/* a goroutine profile has the single sample type goroutine/count */
+		struct cr_profile p;
+		cr_profile_init(&p);
+		if (cr_profile_read_pprof(&p, in.data, in.len, in.name, NULL) == CR_OK && p.ntypes == 1 &&
+		    strcmp(cr_profile_str(&p, p.types[0].type), "goroutine") == 0)
+			*goroutine = true;
+		cr_profile_release(&p);
+	}
+	cr_input_close(&in);
+	return k;
+}
+
+int cmd_diff_goroutines(const char *basep, const char *newp, enum cr_format fmt);
+int cmd_diff_mem(const char *basep, const char *newp, enum cr_kind kind, enum cr_format fmt);
 
 int cmd_diff(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: coroner diff ... (not implemented yet)\n");
-		return 0;
+	enum { O_GRAN = 256, O_NODECOUNT, O_FORMAT, O_RETAINED };
+	static const struct option opts[] = {
+		{ "sample-index", required_argument, 0, 'i' },
+		{ "granularity", required_argument, 0, O_GRAN },
+		{ "nodecount", required_argument, 0, O_NODECOUNT },
+		{ "output", required_argument, 0, 'o' },
+		{ "retained", no_argument, 0, O_RETAINED },
+		{ "format", required_argument, 0, O_FORMAT },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct diff_opts o = { .gran = CR_GRAN_FUNCTIONS, .nodecount = -1, .fmt = CR_FMT_TEXT };
+	bool retained = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'i': o.sample_index = optarg; break;
+		case 'o': o.output = optarg; break;
+		case O_GRAN: {
+			int g = cr_granularity_parse(optarg);
+			if (g < 0)
+				return cmd_usage_error("diff", "unknown granularity '%s'", optarg);
+			o.gran = (enum cr_granularity)g;
+			break;
+		}
+		case O_NODECOUNT:
+			o.nodecount = strtol(optarg, &end, 10);
+			if (*end || end == optarg)
+				return cmd_usage_error("diff", "--nodecount takes a number");
+			break;
+		case O_RETAINED: retained = true; break;
+		case O_FORMAT:
+			if (!cmd_parse_format("diff", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &o.fmt))
+				return 2;
+			break;
+		case 'h': help(); return 0;
+		default: return cmd_usage_error("diff", "bad option");
+		}
 	}
-	fprintf(stderr, "coroner diff: not implemented yet\n");
-	return 2;
+	int nargs = argc - optind;
+	if (o.nodecount < 0)
+		o.nodecount = (o.fmt == CR_FMT_TEXT && cmd_stdout_tty()) ? 20 : 0;
+	if (retained) {
+		if (nargs != 3)
+			return cmd_usage_error("diff", "--retained takes three heap profiles A B C");
+		return diff_retained(argv + optind, &o);
+	}
+	if (nargs != 2)
+		return cmd_usage_error("diff", "takes two inputs: BASE NEW");
+	const char *basep = argv[optind], *newp = argv[optind + 1];
+	struct cr_error e = { 0 };
+	bool gb, gn;
+	enum cr_kind kb = kind_of(basep, &e, &gb);
+	if (e.code)
+		return cmd_error(&e);
+	enum cr_kind kn = kind_of(newp, &e, &gn);
+	if (e.code)
+		return cmd_error(&e);
+	bool gor_b = gb || kb == CR_KIND_GOROUTINE_TEXT || kb == CR_KIND_TRACEBACK;
+	bool gor_n = gn || kn == CR_KIND_GOROUTINE_TEXT || kn == CR_KIND_TRACEBACK;
+	if (gor_b || gor_n) {
+		if (!(gor_b && gor_n)) {
+			cr_fail(&e, CR_FORMAT, "%s is a %s but %s is a %s: nothing to compare",
+				basep, gor_b ? "goroutine dump" : cr_kind_name(kb), newp,
+				gor_n ? "goroutine dump" : cr_kind_name(kn));
+			return cmd_error(&e);
+		}
+		return cmd_diff_goroutines(basep, newp, o.fmt);
+	}
+	if ((kb == CR_KIND_PPROF || kb == CR_KIND_HEAP_TEXT) && (kn == CR_KIND_PPROF || kn == CR_KIND_HEAP_TEXT))
+		return diff_profiles(basep, newp, &o);
+	if (kb != kn) {
+		cr_fail(&e, CR_FORMAT, "%s is a %s but %s is a %s: nothing to compare", basep,
+			cr_kind_name(kb), newp, cr_kind_name(kn));
+		return cmd_error(&e);
+	}
+	switch (kb) {
+	case CR_KIND_SMAPS_ROLLUP: case CR_KIND_SMAPS: case CR_KIND_STATUS: case CR_KIND_MEMORY_STAT:
+		return cmd_diff_mem(basep, newp, kb, o.fmt);
+	default:
+		cr_fail(&e, CR_UNSUPPORTED, "%s: cannot diff a %s", basep, cr_kind_name(kb));
+		return cmd_error(&e);
+	}
+}
+
+/* Until the goroutine and memory diffs land, say so. */
+__attribute__((weak)) int cmd_diff_goroutines(const char *basep, const char *newp, enum cr_format fmt)
+{
+	(void)newp; (void)fmt;
+	fprintf(stderr, "coroner diff: %s: diffing goroutine dumps is not available yet\n", basep);
+	return 1;
+}
+
+__attribute__((weak)) int cmd_diff_mem(const char *basep, const char *newp, enum cr_kind kind, enum cr_format fmt)
+{
+	(void)newp; (void)fmt; (void)kind;
+	fprintf(stderr, "coroner diff: %s: diffing memory snapshots is not available yet\n", basep);
+	return 1;
 }

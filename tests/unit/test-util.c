@@ -39,7 +39,7 @@ static void test_units(void)
 static void test_escape(void)
 {
 	struct cr_buf b = { 0 };
-	cr_escape_text(&b, "a\033[31mb\xff", 9, 100);
+	cr_escape_text(&b, "a\033[31mb\xff", 8, 100);
 	CHECK_EQ_STR(cr_buf_str(&b), "a\\x1b[31mb\\xff");
 	cr_buf_release(&b);
 	cr_escape_text(&b, "h\xc3\xa9llo", 6, 100);

@@ -197,6 +197,13 @@ enum cr_err cr_profile_load(struct cr_profile *p, const char *path, struct cr_bu
 enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, size_t len,
 			     const char *name, struct cr_buf *warn, struct cr_error *e);
 
+/* ---- writing ---- */
+/* Encode p as profile.proto (uncompressed) into a new cr_malloc'd buffer. */
+enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **out, size_t *outlen,
+				    struct cr_error *e);
+/* Write p gzip-compressed to path ("-" = stdout), as pprof writes .pb.gz. */
+enum cr_err cr_profile_write_pprof(const struct cr_profile *p, const char *path, struct cr_error *e);
+
 /* ---- transforms ---- */
 /* Append src's samples to dst (types must match in name and unit, else
  * CR_FORMAT with a message). Functions/locations are re-interned. */

@@ -65,6 +65,14 @@ void cr_top_release(struct cr_top *t);
 /* pprof's value label for v in the top's output unit (e.g. "1.50MB"). */
 void cr_top_format(const struct cr_top *t, int64_t v, char *out, size_t n);
 
+/* Retained growth across three heap profiles snap[0..2] = A, B, C: what was
+ * allocated between A and B and is still in use at C, as bounds per stack.
+ * out (uninitialised on entry, released by the caller) gets the sample types
+ * retained_objects_min, retained_space_min (default), retained_objects_max,
+ * retained_space_max. */
+enum cr_err cr_profile_retained(struct cr_profile *out, const struct cr_profile *snap[3],
+				struct cr_error *e);
+
 /* pprof's header lines for a profile (File:, Build ID:, comments, Type:,
  * Time:, Duration:) appended to b, one per line. */
 enum cr_err cr_profile_header(const struct cr_profile *p, const char *sample_type,
