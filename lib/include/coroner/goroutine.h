@@ -39,7 +39,13 @@
  *   USER     same innermost user frame (function, file, line).
  * Argument values, goroutine ids, states and wait minutes never split a
  * group in any mode. */
-enum cr_group_by { CR_GROUP_EXACT, CR_GROUP_FUNCTION, CR_GROUP_USER };
+enum cr_group_by {
+	CR_GROUP_EXACT, CR_GROUP_FUNCTION, CR_GROUP_USER,
+	/* The cross-format matching key of cr_leaks_compute(): function names
+	 * outside package runtime, without go-statement wrappers and nameless
+	 * frames. cr_ggroup.key holds it (names joined by '\n'). */
+	CR_GROUP_MATCH,
+};
 /* "exact", "function", "user"; -1 if unknown. */
 int cr_group_by_parse(const char *s);
 
@@ -68,6 +74,7 @@ struct cr_ggroup {
 	bool locked;                 /* some goroutine is locked to its thread */
 	bool elided;                 /* some traceback left frames out */
 	int64_t first_goid;          /* lowest goroutine id; -1 if none */
+	const char *key;             /* CR_GROUP_MATCH only: the matching key; else NULL */
 	struct cr_gframe *frames;    /* leaf first, of the group's first goroutine */
 	size_t nframes;
 };
