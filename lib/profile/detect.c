@@ -56,7 +56,10 @@ static bool traceback_header(const char *s, size_t n)
 }
 
 /* Is this plausibly a profile.proto message? Walk the top-level fields of
- * the first 64 KiB: every tag must be a known Profile field with its wire type. */
+ * the first 64 KiB: every tag must be a known Profile field with its wire type.
+ * Once one field is valid, a later bad one still says "pprof": the reader
+ * then reports the offset of the damage (a truncated or corrupt profile)
+ * instead of "unrecognised content". */
 static bool looks_pprof(const unsigned char *p, size_t n)
 {
 	size_t i = 0, lim = n < 65536 ? n : 65536;
@@ -72,11 +75,11 @@ static bool looks_pprof(const unsigned char *p, size_t n)
 		}
 		unsigned f = (unsigned)(t >> 3), wt = (unsigned)(t & 7);
 		if (f < 1 || f > 14)
-			return false;
+			return fields > 0;
 		bool len = f <= 6 || f == 11 || (f == 13 && wt == 2);
 		if (len) {
 			if (wt != 2)
-				return false;
+				return fields > 0;
 			uint64_t l = 0;
 			shift = 0;
 			while (i < n && shift < 64) {
@@ -86,11 +89,11 @@ static bool looks_pprof(const unsigned char *p, size_t n)
 					break;
 			}
 			if (l > n - i)
-				return false;
+				return fields > 0;
 			i += l;
 		} else {
 			if (wt != 0)
-				return false;
+				return fields > 0;
 			while (i < n && (p[i] & 0x80))
 				i++;
 			i++;
