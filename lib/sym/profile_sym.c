@@ -1,8 +1,75 @@
-/* Placeholder until the symbolizer lands. */
+/* Naming the address-only locations of a profile from a binary
+ * (`coroner top --binary`, `coroner symbolize ... -o`).
+ *
+ * Go binaries are read as `go tool pprof` reads them (its objfile reader):
+ * the pclntab, physical function with the innermost file:line, no inline
+ * expansion (testdata/gen/README.md, heap.txt.bin). Other binaries get
+ * DWARF frames with inlines, as pprof's llvm-symbolizer path does. */
 #include "coroner/sym.h"
+#include <string.h>
+
+/* Link-time address of a runtime address in mapping m (PIE/shared objects):
+ * runtime start of the mapping holds file offset m->offset. */
+static uint64_t to_link(const struct cr_binary *b, const struct cr_mapping *m, uint64_t addr)
+{
+	if (!m || b->type != CR_ET_DYN || m->start == 0)
+		return addr;
+	for (size_t i = 0; i < b->nsegments; i++) {
+		const struct cr_elf_segment *g = &b->segments[i];
+		if (g->type == CR_PT_LOAD && (g->flags & CR_PF_X) && m->offset >= (g->offset & ~(uint64_t)0xfff) &&
+		    m->offset < g->offset + g->filesz) {
+			uint64_t link_start = g->vaddr - g->offset + m->offset;
+			return addr - m->start + link_start;
+		}
+	}
+	return addr;
+}
 
 enum cr_err cr_profile_symbolize_file(struct cr_profile *p, const char *path, struct cr_error *e)
 {
-	(void)p;
-	return cr_fail(e, CR_UNSUPPORTED, "%s: symbolization is not available yet", path);
+	struct cr_symbolizer *s;
+	enum cr_err rc = cr_symbolizer_open(&s, path, e);
+	if (rc)
+		return rc;
+	const struct cr_binary *b = cr_symbolizer_binary(s);
+	bool inlines = cr_symbolizer_pclntab(s) == NULL;
+	struct cr_symframe fr[64];
+	struct cr_line lines[64];
+	for (size_t i = 0; i < p->nlocations && !rc; i++) {
+		struct cr_location *l = &p->locations[i];
+		if (l->nlines || !l->address)
+			continue;
+		const struct cr_mapping *m = l->mapping && l->mapping <= p->nmappings ? &p->mappings[l->mapping - 1] : NULL;
+		size_t n = cr_symbolize(s, to_link(b, m, l->address), inlines, fr, 64);
+		if (!n)
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			uint32_t f = cr_profile_function(p, fr[k].function, strcmp(fr[k].file, "??") ? fr[k].file : "", 0);
+			if (f == UINT32_MAX) {
+				rc = cr_fail(e, CR_NOMEM, "%s: out of memory while symbolizing", path);
+				break;
+			}
+			lines[k] = (struct cr_line){ f, fr[k].line };
+		}
+		if (rc)
+			break;
+		if (p->nlines + n >= UINT32_MAX ||
+		    cr_grow(&p->lines, &p->cap_lines, p->nlines + n, sizeof *p->lines)) {
+			rc = cr_fail(e, CR_NOMEM, "%s: out of memory while symbolizing", path);
+			break;
+		}
+		l = &p->locations[i];
+		l->line_start = (uint32_t)p->nlines;
+		l->nlines = (uint32_t)n;
+		memcpy(&p->lines[p->nlines], lines, n * sizeof *lines);
+		p->nlines += n;
+	}
+	for (size_t i = 0; i < p->nmappings; i++) {
+		p->mappings[i].has_functions = true;
+		p->mappings[i].has_filenames = true;
+		p->mappings[i].has_line_numbers = true;
+		p->mappings[i].has_inline_frames = inlines;
+	}
+	cr_symbolizer_close(s);
+	return rc;
 }

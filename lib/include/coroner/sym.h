@@ -1,10 +1,181 @@
 /* Symbolization: addresses to functions, file:line and inlined frames.
- * (The symbolizer engines — Go pclntab and DWARF — are declared here as they
- * land.) */
+ *
+ * Three layers, each usable alone:
+ *   - struct cr_pclntab: Go's own symbol table (runtime.pclntab), layouts of
+ *     Go 1.2, 1.16, 1.18 and 1.20 (magic 0xfffffffb/fa/f0/f1): functions by
+ *     pc, pc-value tables (pcsp, pcfile, pcln, pcdata), funcdata, and the
+ *     inline tree. Works on stripped binaries (no DWARF, no .symtab).
+ *   - struct cr_dwarf: DWARF 2-5 line tables and DW_TAG_inlined_subroutine
+ *     trees via libdwarf, indexed once (no reliance on .debug_aranges).
+ *   - struct cr_symbolizer: both behind one call. For Go binaries the
+ *     pclntab is the authority (the names and inline call lines the Go
+ *     runtime prints); DWARF answers what the pclntab does not cover (cgo,
+ *     C); the ELF symbol table is the last resort (function name only).
+ *
+ * All addresses are link-time virtual addresses of the binary. Strings
+ * handed out point into memory owned by the binary / table and live until
+ * it is closed.
+ */
 #ifndef CORONER_SYM_H
 #define CORONER_SYM_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include "coroner/elf.h"
 #include "coroner/profile.h"
+
+/* ---------------------------------------------------------------- pclntab */
+
+struct cr_pclntab;
+
+/* One function of the pclntab. idx is its index in the function table;
+ * other fields are decoded from the _func record. */
+struct cr_gofunc {
+	uint32_t idx;
+	uint64_t entry;      /* link-time address of the first instruction */
+	uint64_t end;        /* entry of the next function (exclusive bound) */
+	const char *name;    /* NUL-terminated, from funcnametab; "" if out of range */
+	int32_t args;        /* argument bytes (or -1..-N special values) */
+	uint32_t deferreturn;
+	uint32_t pcsp, pcfile, pcln; /* pc-value table offsets */
+	uint32_t npcdata, nfuncdata;
+	uint32_t cu_offset;  /* index into cutab of this function's CU (1.16+) */
+	int32_t start_line;  /* line of the func keyword (1.20+; 0 before) */
+	uint8_t funcid, flag;
+	/* private */
+	uint64_t rec_off;    /* offset of the _func record in the table data */
+};
+
+/* Go's index constants used with the accessors below (runtime/symtab.go). */
+enum {
+	CR_PCDATA_UNSAFEPOINT = 0, CR_PCDATA_STACKMAPINDEX = 1, CR_PCDATA_INLTREEINDEX = 2,
+	CR_FUNCDATA_ARGSPOINTERMAPS = 0, CR_FUNCDATA_LOCALSPOINTERMAPS = 1,
+	CR_FUNCDATA_STACKOBJECTS = 2, CR_FUNCDATA_INLTREE = 3,
+	CR_GOFUNCID_WRAPPER = 21, /* funcID_wrapper of Go 1.19 (informational) */
+};
+
+/* Find and index the pclntab of a Go binary: the .gopclntab /
+ * .data.rel.ro.gopclntab section, the runtime.pclntab symbol, or a scan of
+ * read-only data for a valid header. The text start and the funcdata base
+ * (go:func.* / go.func.*, or moduledata.gofunc for stripped binaries) are
+ * read with relocations applied (PIE). b must outlive the table.
+ * Errors: CR_NOTFOUND (not a Go binary), CR_FORMAT (header/offsets bad),
+ * CR_UNSUPPORTED (unknown layout). */
+enum cr_err cr_pclntab_open(struct cr_binary *b, struct cr_pclntab **out, struct cr_error *e);
+
+/* In-memory entry point (fuzzers, tests): data is the pclntab itself, at
+ * link-time address addr. text_start is used when the header does not carry
+ * one (Go < 1.18) or carries 0. No funcdata base: the inline tree is not
+ * available (cr_pclntab_frames gives physical frames only), unless b is
+ * given (may be NULL). data must outlive the table. */
+enum cr_err cr_pclntab_parse(const uint8_t *data, size_t len, uint64_t addr, uint64_t text_start,
+			     struct cr_binary *b, const char *name, struct cr_pclntab **out,
+			     struct cr_error *e);
+
+void cr_pclntab_close(struct cr_pclntab *t); /* NULL ok */
+
+/* 102, 116, 118 or 120 (the layout's first Go version). */
+unsigned cr_pclntab_version(const struct cr_pclntab *t);
+uint64_t cr_pclntab_text_start(const struct cr_pclntab *t);
+unsigned cr_pclntab_ptrsize(const struct cr_pclntab *t);
+unsigned cr_pclntab_quantum(const struct cr_pclntab *t);  /* instruction size unit (pcquantum) */
+/* The funcdata base (moduledata.gofunc) for Go 1.18+; false if unknown. */
+bool cr_pclntab_gofunc(const struct cr_pclntab *t, uint64_t *out);
+
+size_t cr_pclntab_nfuncs(const struct cr_pclntab *t);
+/* Function by index (0..nfuncs-1); false if idx or its record is bad. */
+bool cr_pclntab_func(const struct cr_pclntab *t, size_t idx, struct cr_gofunc *f);
+/* Function whose [entry, end) holds pc; false if none. */
+bool cr_pclntab_find_func(const struct cr_pclntab *t, uint64_t pc, struct cr_gofunc *f);
+/* Function by exact name (linear scan: for occasional lookups). */
+bool cr_pclntab_func_by_name(const struct cr_pclntab *t, const char *name, struct cr_gofunc *f);
+
+/* Value of a pc-value table at pc (pc within f). table_off is one of
+ * f->pcsp / pcfile / pcln or cr_pclntab_pcdata_off(). false if the table is
+ * absent (offset 0) or pc is past its end or the stream is corrupt. */
+bool cr_pclntab_pcvalue(const struct cr_pclntab *t, const struct cr_gofunc *f, uint32_t table_off,
+			uint64_t pc, int32_t *val);
+/* Offset of PCDATA table i of f (0 if none). */
+uint32_t cr_pclntab_pcdata_off(const struct cr_pclntab *t, const struct cr_gofunc *f, uint32_t i);
+/* Shorthands: stack frame size at pc (pcsp), and PCDATA i at pc. */
+bool cr_pclntab_spdelta(const struct cr_pclntab *t, const struct cr_gofunc *f, uint64_t pc, int32_t *sp);
+bool cr_pclntab_pcdata(const struct cr_pclntab *t, const struct cr_gofunc *f, uint32_t i, uint64_t pc,
+		       int32_t *val);
+/* Link-time address of FUNCDATA i of f; false if absent or unknown base. */
+bool cr_pclntab_funcdata(const struct cr_pclntab *t, const struct cr_gofunc *f, uint32_t i, uint64_t *addr);
+/* File name of f's per-CU file number fileno (the pcfile value); NULL if bad. */
+const char *cr_pclntab_file(const struct cr_pclntab *t, const struct cr_gofunc *f, int32_t fileno);
+/* File and line at pc of f (the innermost position). */
+bool cr_pclntab_line(const struct cr_pclntab *t, const struct cr_gofunc *f, uint64_t pc,
+		     const char **file, int32_t *line);
+/* Name at a funcnametab offset (inline tree entries); NULL if bad. */
+const char *cr_pclntab_name_at(const struct cr_pclntab *t, uint32_t nameoff);
+
+/* ------------------------------------------------------------- frames */
+
+/* One frame of a symbolized address; innermost first in arrays. */
+struct cr_symframe {
+	const char *function;  /* "??" if unknown */
+	const char *file;      /* "??" if unknown */
+	uint32_t line;         /* 0 if unknown */
+	uint32_t column;       /* 0 if unknown */
+	uint64_t entry;        /* start of the (physical or inlined) function, 0 if unknown */
+	bool inlined;          /* inlined into the next frame of the array */
+};
+
+/* Frames of pc as the Go runtime prints them (innermost inlined first, the
+ * physical function last), at most max. Returns the count, 0 if pc is in no
+ * function. Without a funcdata base only the physical frame is given, with
+ * the innermost file:line. */
+size_t cr_pclntab_frames(const struct cr_pclntab *t, uint64_t pc, struct cr_symframe *out, size_t max);
+
+/* ------------------------------------------------------------- DWARF */
+
+struct cr_dwarf;
+
+/* Read and index the DWARF of b (compressed sections inflated through b, so
+ * its caps apply). b must outlive the index. CR_NOTFOUND if b has no
+ * .debug_info; CR_FORMAT/CR_LIBDWARF on malformed data. A malformed unit
+ * among good ones is skipped, counted in cr_dwarf_skipped_units(). */
+enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e);
+void cr_dwarf_close(struct cr_dwarf *d); /* NULL ok */
+size_t cr_dwarf_skipped_units(const struct cr_dwarf *d);
+/* llvm-symbolizer's answer for addr: innermost inlined frame first; the
+ * function names are DW_AT_linkage_name (else DW_AT_name) through
+ * abstract_origin/specification; lines from the line table (innermost) and
+ * DW_AT_call_file/call_line (outer frames). Returns the count (0 = unknown,
+ * or no subprogram: then one frame with function "??" may come from the
+ * line table alone). */
+size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_symframe *out, size_t max);
+
+/* ------------------------------------------------------------- symbolizer */
+
+struct cr_symbolizer;
+
+/* Open a binary for symbolization (owns it). Engines: pclntab if it is a Go
+ * binary, DWARF if present, ELF symbols. Errors from cr_binary_open; a
+ * broken DWARF is not fatal when the pclntab or symbols remain (a warning
+ * is kept, see cr_symbolizer_warning). */
+enum cr_err cr_symbolizer_open(struct cr_symbolizer **out, const char *path, struct cr_error *e);
+/* The same on an open binary, which the symbolizer then owns. */
+enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, struct cr_error *e);
+void cr_symbolizer_close(struct cr_symbolizer *s); /* NULL ok */
+struct cr_binary *cr_symbolizer_binary(const struct cr_symbolizer *s);
+struct cr_pclntab *cr_symbolizer_pclntab(const struct cr_symbolizer *s); /* NULL if not Go */
+const char *cr_symbolizer_warning(const struct cr_symbolizer *s); /* "" if none */
+
+/* Frames of a link-time address, innermost first; with inlines=false only
+ * the physical function (with the innermost file:line, as addr2line without
+ * -i). Returns the count; 0 = unknown address. */
+size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct cr_symframe *out,
+		    size_t max);
+
+/* Load bias of b in a process from a /proc/PID/maps or smaps snapshot:
+ * runtime address = link address + bias. The mapping is found by the
+ * binary's file name (basename match of the path, or want_name if given)
+ * and its file offset; CR_NOTFOUND if no mapping matches. */
+enum cr_err cr_binary_bias_from_maps(const struct cr_binary *b, const char *maps_text, size_t len,
+				     const char *want_name, int64_t *bias, struct cr_error *e);
 
 /* Give names to the locations of p that have an address but no lines,
  * from the ELF binary at path. */

@@ -1,0 +1,776 @@
+/* DWARF via libdwarf, indexed once.
+ *
+ * libdwarf 20210528 is handed the sections through its object-access
+ * interface (dwarf_object_init_b) rather than its own ELF reader: sections
+ * come from struct cr_binary, already validated and inflated under our caps
+ * (SHF_COMPRESSED and .zdebug_*), and only the sections symbolization needs
+ * are shown to it (Go's compressed .debug_loc/.debug_frame are never
+ * inflated).
+ *
+ * One pass over every unit copies what lookups need into our own arrays
+ * (names interned): line rows sorted by address, and the tree of
+ * DW_TAG_subprogram / DW_TAG_inlined_subroutine scopes with their address
+ * ranges in DFS order, so that a lookup is a binary search plus a walk down
+ * one subtree. libdwarf is finished right after, so its memory is freed.
+ * .debug_aranges is never used (Go writes none).
+ */
+#include "coroner/sym.h"
+#include <libdwarf/dwarf.h>
+#include <libdwarf/libdwarf.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct drow {
+	uint64_t addr;
+	uint32_t line, col, file; /* file: strtab id */
+	uint32_t ord;             /* input order, for a stable sort */
+	bool end;
+};
+
+struct dnode {
+	uint32_t name;            /* strtab id; 0 = unknown */
+	uint32_t call_file, call_line, call_col;
+	uint32_t range0, nranges; /* into ranges[] */
+	uint32_t subtree_end;     /* index after the last descendant */
+	uint64_t entry;
+	bool inlined;
+};
+
+struct drange { uint64_t lo, hi; };
+struct dtop { uint64_t lo, hi; uint32_t node; };
+
+struct cr_dwarf {
+	struct cr_binary *bin;
+	struct cr_strtab strs;
+	struct drow *rows;
+	size_t nrows, caprows;
+	struct dnode *nodes;
+	size_t nnodes, capnodes;
+	struct drange *ranges;
+	size_t nranges, capranges;
+	struct dtop *tops;
+	size_t ntops, captops;
+	size_t skipped;
+	/* indexing state */
+	Dwarf_Debug dbg;
+	struct cr_hmap origin_names; /* DIE offset -> name id + 1 */
+	size_t die_budget;
+	enum cr_err err;
+	struct cr_error *e;
+};
+
+/* ---------------------------------------------------------- object access */
+
+static bool wanted_section(const char *name)
+{
+	static const char *const want[] = {
+		"info", "abbrev", "line", "str", "line_str", "ranges", "rnglists", "addr",
+		"str_offsets",
+	};
+	const char *tail;
+	if (strncmp(name, ".debug_", 7) == 0)
+		tail = name + 7;
+	else if (strncmp(name, ".zdebug_", 8) == 0)
+		tail = name + 8;
+	else
+		return false;
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (strcmp(tail, want[i]) == 0)
+			return true;
+	return false;
+}
+
+struct oa {
+	struct cr_dwarf *d;
+	char names[64][24];
+};
+
+static int oa_section_info(void *obj, Dwarf_Half idx, Dwarf_Obj_Access_Section *ret, int *err)
+{
+	struct cr_dwarf *d = ((struct oa *)obj)->d;
+	struct cr_binary *b = d->bin;
+	memset(ret, 0, sizeof *ret);
+	if (idx >= b->nsections)
+		return DW_DLV_NO_ENTRY;
+	struct cr_elf_section *s = &b->sections[idx];
+	ret->addr = s->addr;
+	ret->type = s->type;
+	ret->link = s->link;
+	ret->info = s->info;
+	ret->name = ".coroner.skip";
+	if (idx == 0 || !wanted_section(s->name) || s->type == CR_SHT_NOBITS)
+		return DW_DLV_OK;
+	const uint8_t *data;
+	size_t len;
+	struct cr_error e2 = { 0 };
+	enum cr_err rc = cr_binary_section_data(b, s, &data, &len, d->e ? d->e : &e2);
+	if (rc) {
+		if (!d->err)
+			d->err = rc;
+		*err = DW_DLE_SECTION_SIZE_OR_OFFSET_LARGE;
+		return DW_DLV_ERROR;
+	}
+	/* present .zdebug_X as .debug_X: we inflated it */
+	ret->name = s->name[1] == 'z' ? s->name + 2 - 1 : s->name;
+	if (s->name[1] == 'z') {
+		struct oa *o = obj;
+		if (idx < 64) {
+			snprintf(o->names[idx], sizeof o->names[idx], ".%s", s->name + 2);
+			ret->name = o->names[idx];
+		} else
+			ret->name = ".coroner.skip";
+	}
+	ret->size = len;
+	ret->entrysize = s->entsize;
+	return DW_DLV_OK;
+}
+
+static Dwarf_Endianness oa_order(void *obj)
+{
+	return ((struct oa *)obj)->d->bin->big_endian ? DW_OBJECT_MSB : DW_OBJECT_LSB;
+}
+
+static Dwarf_Small oa_lensize(void *obj)
+{
+	return ((struct oa *)obj)->d->bin->is64 ? 8 : 4;
+}
+
+static Dwarf_Small oa_ptrsize(void *obj)
+{
+	return ((struct oa *)obj)->d->bin->is64 ? 8 : 4;
+}
+
+static Dwarf_Unsigned oa_count(void *obj)
+{
+	return ((struct oa *)obj)->d->bin->nsections;
+}
+
+static int oa_load(void *obj, Dwarf_Half idx, Dwarf_Small **data, int *err)
+{
+	struct cr_dwarf *d = ((struct oa *)obj)->d;
+	struct cr_binary *b = d->bin;
+	if (idx >= b->nsections)
+		return DW_DLV_NO_ENTRY;
+	struct cr_elf_section *s = &b->sections[idx];
+	if (!wanted_section(s->name) || s->type == CR_SHT_NOBITS)
+		return DW_DLV_NO_ENTRY;
+	const uint8_t *p;
+	size_t len;
+	if (cr_binary_section_data(b, s, &p, &len, NULL) || !p) {
+		*err = DW_DLE_SECTION_SIZE_OR_OFFSET_LARGE;
+		return DW_DLV_ERROR;
+	}
+	*data = (Dwarf_Small *)(uintptr_t)p; /* libdwarf only reads it */
+	return DW_DLV_OK;
+}
+
+static const Dwarf_Obj_Access_Methods oa_methods = {
+	oa_section_info, oa_order, oa_lensize, oa_ptrsize, oa_count, oa_load, NULL,
+};
+
+/* ---------------------------------------------------------- indexing */
+
+static void dwerr(struct cr_dwarf *d, Dwarf_Error *er)
+{
+	if (*er) {
+		dwarf_dealloc(d->dbg, *er, DW_DLA_ERROR);
+		*er = NULL;
+	}
+}
+
+static uint32_t intern(struct cr_dwarf *d, const char *s)
+{
+	uint32_t id = cr_strtab_intern(&d->strs, s, strlen(s));
+	if (id == UINT32_MAX) {
+		d->err = CR_NOMEM;
+		return 0;
+	}
+	return id;
+}
+
+/* files[i] of the unit's line table as strtab ids */
+struct cufiles {
+	uint32_t *ids;
+	Dwarf_Signed n;
+	Dwarf_Signed base; /* file number of ids[0]: 1 before DWARF 5, 0 in 5 */
+};
+
+static uint32_t file_id(const struct cufiles *cf, uint64_t fileno)
+{
+	if (fileno < (uint64_t)cf->base)
+		return 0;
+	uint64_t i = fileno - (uint64_t)cf->base;
+	return i < (uint64_t)cf->n ? cf->ids[i] : 0;
+}
+
+static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *cf, Dwarf_Half version)
+{
+	Dwarf_Error er = NULL;
+	char **files = NULL;
+	Dwarf_Signed nfiles = 0;
+	cf->base = version >= 5 ? 0 : 1;
+	if (dwarf_srcfiles(cu, &files, &nfiles, &er) == DW_DLV_OK) {
+		if (nfiles > 0) {
+			cf->ids = cr_calloc((size_t)nfiles, sizeof *cf->ids);
+			if (!cf->ids)
+				d->err = CR_NOMEM;
+			else
+				cf->n = nfiles;
+		}
+		for (Dwarf_Signed i = 0; i < nfiles; i++) {
+			if (cf->ids)
+				cf->ids[i] = intern(d, files[i]);
+			dwarf_dealloc(d->dbg, files[i], DW_DLA_STRING);
+		}
+		dwarf_dealloc(d->dbg, files, DW_DLA_LIST);
+	}
+	dwerr(d, &er);
+	Dwarf_Unsigned lver;
+	Dwarf_Small tcount;
+	Dwarf_Line_Context ctx;
+	if (dwarf_srclines_b(cu, &lver, &tcount, &ctx, &er) != DW_DLV_OK) {
+		dwerr(d, &er);
+		return CR_OK; /* a unit without a line table */
+	}
+	Dwarf_Signed bi, cnt, ei;
+	if (dwarf_srclines_files_indexes(ctx, &bi, &cnt, &ei, &er) == DW_DLV_OK)
+		cf->base = bi;
+	dwerr(d, &er);
+	Dwarf_Line *lines;
+	Dwarf_Signed nl;
+	if (tcount == 1 && dwarf_srclines_from_linecontext(ctx, &lines, &nl, &er) == DW_DLV_OK) {
+		if (nl > 0 && cr_grow(&d->rows, &d->caprows, d->nrows + (size_t)nl, sizeof *d->rows)) {
+			d->err = CR_NOMEM;
+			nl = 0;
+		}
+		for (Dwarf_Signed i = 0; i < nl; i++) {
+			Dwarf_Addr a;
+			Dwarf_Unsigned ln = 0, col = 0, fno = 0;
+			Dwarf_Bool end = 0;
+			if (dwarf_lineaddr(lines[i], &a, &er) != DW_DLV_OK) {
+				dwerr(d, &er);
+				continue;
+			}
+			dwarf_lineno(lines[i], &ln, &er);
+			dwerr(d, &er);
+			dwarf_lineoff_b(lines[i], &col, &er);
+			dwerr(d, &er);
+			dwarf_line_srcfileno(lines[i], &fno, &er);
+			dwerr(d, &er);
+			dwarf_lineendsequence(lines[i], &end, &er);
+			dwerr(d, &er);
+			struct drow *r = &d->rows[d->nrows];
+			r->addr = a;
+			r->line = ln > UINT32_MAX ? 0 : (uint32_t)ln;
+			r->col = col > UINT32_MAX ? 0 : (uint32_t)col;
+			r->file = file_id(cf, fno);
+			r->end = end;
+			r->ord = (uint32_t)d->nrows;
+			d->nrows++;
+		}
+	}
+	dwerr(d, &er);
+	dwarf_srclines_dealloc_b(ctx);
+	return CR_OK;
+}
+
+static bool attr_udata(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Unsigned *v)
+{
+	Dwarf_Attribute a;
+	Dwarf_Error er = NULL;
+	if (dwarf_attr(die, at, &a, &er) != DW_DLV_OK) {
+		dwerr(d, &er);
+		return false;
+	}
+	int rc = dwarf_formudata(a, v, &er);
+	dwerr(d, &er);
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	return rc == DW_DLV_OK;
+}
+
+static bool attr_string(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint32_t *id)
+{
+	Dwarf_Attribute a;
+	Dwarf_Error er = NULL;
+	char *s;
+	if (dwarf_attr(die, at, &a, &er) != DW_DLV_OK) {
+		dwerr(d, &er);
+		return false;
+	}
+	int rc = dwarf_formstring(a, &s, &er);
+	dwerr(d, &er);
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	if (rc != DW_DLV_OK)
+		return false;
+	*id = intern(d, s);
+	return true;
+}
+
+static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off)
+{
+	Dwarf_Attribute a;
+	Dwarf_Error er = NULL;
+	if (dwarf_attr(die, at, &a, &er) != DW_DLV_OK) {
+		dwerr(d, &er);
+		return false;
+	}
+	int rc = dwarf_global_formref(a, off, &er);
+	dwerr(d, &er);
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	return rc == DW_DLV_OK;
+}
+
+/* llvm's getSubroutineName(LinkageName): linkage name, else name, through
+ * abstract_origin and specification (chain capped, results cached). */
+static uint32_t die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth)
+{
+	uint32_t id;
+	if (attr_string(d, die, DW_AT_linkage_name, &id) || attr_string(d, die, DW_AT_MIPS_linkage_name, &id) ||
+	    attr_string(d, die, DW_AT_name, &id))
+		return id;
+	if (depth >= 64)
+		return 0;
+	Dwarf_Off off;
+	if (!attr_ref(d, die, DW_AT_abstract_origin, &off) && !attr_ref(d, die, DW_AT_specification, &off))
+		return 0;
+	uint32_t *cached = cr_hmap_get(&d->origin_names, &off, sizeof off);
+	if (cached)
+		return *cached;
+	Dwarf_Die o;
+	Dwarf_Error er = NULL;
+	if (dwarf_offdie_b(d->dbg, off, true, &o, &er) != DW_DLV_OK) {
+		dwerr(d, &er);
+		return 0;
+	}
+	/* insert a placeholder first: a cycle then ends at the cache */
+	bool found;
+	uint32_t *slot = cr_hmap_put(&d->origin_names, &off, sizeof off, 0, &found);
+	id = die_name(d, o, depth + 1);
+	slot = cr_hmap_get(&d->origin_names, &off, sizeof off);
+	if (slot)
+		*slot = id;
+	dwarf_dealloc_die(o);
+	return id;
+}
+
+static void add_range(struct cr_dwarf *d, uint64_t lo, uint64_t hi)
+{
+	if (hi <= lo)
+		return;
+	if (cr_grow(&d->ranges, &d->capranges, d->nranges + 1, sizeof *d->ranges)) {
+		d->err = CR_NOMEM;
+		return;
+	}
+	d->ranges[d->nranges++] = (struct drange){ lo, hi };
+}
+
+/* Ranges of a DIE: low_pc/high_pc or DW_AT_ranges (DWARF 2-4 .debug_ranges,
+ * DWARF 5 .debug_rnglists). cu_base is the unit's base address. */
+static void die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_Half version,
+		       uint64_t *entry)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Addr lo, hi;
+	Dwarf_Half form;
+	enum Dwarf_Form_Class cls;
+	*entry = 0;
+	if (dwarf_lowpc(die, &lo, &er) == DW_DLV_OK) {
+		*entry = lo;
+		if (dwarf_highpc_b(die, &hi, &form, &cls, &er) == DW_DLV_OK) {
+			if (cls == DW_FORM_CLASS_CONSTANT)
+				hi = lo + hi;
+			add_range(d, lo, hi);
+			return;
+		}
+		dwerr(d, &er);
+	}
+	dwerr(d, &er);
+	Dwarf_Attribute a;
+	if (dwarf_attr(die, DW_AT_ranges, &a, &er) != DW_DLV_OK) {
+		dwerr(d, &er);
+		return;
+	}
+	Dwarf_Half fm = 0;
+	dwarf_whatform(a, &fm, &er);
+	dwerr(d, &er);
+	if (version >= 5) {
+		Dwarf_Unsigned val = 0;
+		if (fm == DW_FORM_rnglistx)
+			dwarf_formudata(a, &val, &er);
+		else
+			dwarf_global_formref(a, &val, &er);
+		dwerr(d, &er);
+		Dwarf_Rnglists_Head head;
+		Dwarf_Unsigned cnt = 0, goff;
+		if (dwarf_rnglists_get_rle_head(a, fm, val, &head, &cnt, &goff, &er) == DW_DLV_OK) {
+			for (Dwarf_Unsigned i = 0; i < cnt; i++) {
+				unsigned elen, code;
+				Dwarf_Unsigned r1, r2, c1, c2;
+				Dwarf_Bool noaddr = 0;
+				if (dwarf_get_rnglists_entry_fields_a(head, i, &elen, &code, &r1, &r2, &noaddr, &c1, &c2,
+								      &er) != DW_DLV_OK) {
+					dwerr(d, &er);
+					break;
+				}
+				if (noaddr)
+					continue;
+				if (code == DW_RLE_offset_pair || code == DW_RLE_startx_endx ||
+				    code == DW_RLE_startx_length || code == DW_RLE_start_end ||
+				    code == DW_RLE_start_length) {
+					if (!*entry)
+						*entry = c1;
+					add_range(d, c1, c2);
+				}
+			}
+			dwarf_dealloc_rnglists_head(head);
+		}
+		dwerr(d, &er);
+	} else {
+		Dwarf_Off off = 0;
+		if (dwarf_global_formref(a, &off, &er) == DW_DLV_OK) {
+			Dwarf_Ranges *rs;
+			Dwarf_Signed n;
+			Dwarf_Unsigned bytes;
+			Dwarf_Off real;
+			if (dwarf_get_ranges_b(d->dbg, off, die, &real, &rs, &n, &bytes, &er) == DW_DLV_OK) {
+				uint64_t base = cu_base;
+				for (Dwarf_Signed i = 0; i < n; i++) {
+					if (rs[i].dwr_type == DW_RANGES_END)
+						break;
+					if (rs[i].dwr_type == DW_RANGES_ADDRESS_SELECTION) {
+						base = rs[i].dwr_addr2;
+						continue;
+					}
+					uint64_t l = base + rs[i].dwr_addr1, h = base + rs[i].dwr_addr2;
+					if (!*entry)
+						*entry = l;
+					add_range(d, l, h);
+				}
+				dwarf_ranges_dealloc(d->dbg, rs, n);
+			}
+		}
+		dwerr(d, &er);
+	}
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+}
+
+/* Walk the children of die (not die itself) at depth, adding scopes. */
+static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const struct cufiles *cf,
+		 uint64_t cu_base, Dwarf_Half version, bool in_scope)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Die child;
+	if (depth >= (cr_limits.max_depth ? cr_limits.max_depth : 256) || d->err)
+		return;
+	if (dwarf_child(parent, &child, &er) != DW_DLV_OK) {
+		dwerr(d, &er);
+		return;
+	}
+	while (child) {
+		if (d->die_budget == 0 || d->err) {
+			dwarf_dealloc_die(child);
+			return;
+		}
+		d->die_budget--;
+		Dwarf_Half tag = 0;
+		dwarf_tag(child, &tag, &er);
+		dwerr(d, &er);
+		bool sub = tag == DW_TAG_subprogram, inl = tag == DW_TAG_inlined_subroutine;
+		if ((sub || inl) && !d->err) {
+			size_t r0 = d->nranges;
+			uint64_t entry;
+			die_ranges(d, child, cu_base, version, &entry);
+			if (d->nranges > r0 || (inl && in_scope)) {
+				if (cr_grow(&d->nodes, &d->capnodes, d->nnodes + 1, sizeof *d->nodes)) {
+					d->err = CR_NOMEM;
+				} else {
+					size_t me = d->nnodes++;
+					struct dnode *nd = &d->nodes[me];
+					memset(nd, 0, sizeof *nd);
+					nd->name = die_name(d, child, 0);
+					nd = &d->nodes[me];
+					nd->range0 = (uint32_t)r0;
+					nd->nranges = (uint32_t)(d->nranges - r0);
+					nd->entry = entry;
+					nd->inlined = inl;
+					Dwarf_Unsigned v;
+					if (inl && attr_udata(d, child, DW_AT_call_file, &v))
+						nd->call_file = file_id(cf, v);
+					if (inl && attr_udata(d, child, DW_AT_call_line, &v))
+						nd->call_line = v > UINT32_MAX ? 0 : (uint32_t)v;
+					if (inl && attr_udata(d, child, DW_AT_call_column, &v))
+						nd->call_col = v > UINT32_MAX ? 0 : (uint32_t)v;
+					if (!in_scope)
+						for (size_t k = r0; k < d->nranges; k++) {
+							if (cr_grow(&d->tops, &d->captops, d->ntops + 1, sizeof *d->tops)) {
+								d->err = CR_NOMEM;
+								break;
+							}
+							d->tops[d->ntops++] = (struct dtop){ d->ranges[k].lo, d->ranges[k].hi,
+											     (uint32_t)me };
+						}
+					walk(d, child, depth + 1, cf, cu_base, version, true);
+					d->nodes[me].subtree_end = (uint32_t)d->nnodes;
+				}
+			} else
+				walk(d, child, depth + 1, cf, cu_base, version, in_scope);
+		} else if (tag == DW_TAG_lexical_block || tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
+			   tag == DW_TAG_structure_type || tag == DW_TAG_module || tag == DW_TAG_union_type ||
+			   tag == DW_TAG_try_block || tag == DW_TAG_catch_block) {
+			walk(d, child, depth + 1, cf, cu_base, version, in_scope);
+		}
+		Dwarf_Die next = NULL;
+		Dwarf_Off o1 = 0, o2 = 0;
+		dwarf_dieoffset(child, &o1, &er);
+		dwerr(d, &er);
+		int rc = dwarf_siblingof_b(d->dbg, child, true, &next, &er);
+		dwerr(d, &er);
+		dwarf_dealloc_die(child);
+		if (rc != DW_DLV_OK)
+			break;
+		dwarf_dieoffset(next, &o2, &er);
+		dwerr(d, &er);
+		if (o2 <= o1) { /* a sibling pointing backwards: a cycle */
+			dwarf_dealloc_die(next);
+			d->skipped++;
+			break;
+		}
+		child = next;
+	}
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct drow *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->end != y->end)
+		return x->end ? -1 : 1; /* a sequence's end before the next one's start */
+	return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+static int top_cmp(const void *a, const void *b)
+{
+	const struct dtop *x = a, *y = b;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+void cr_dwarf_close(struct cr_dwarf *d)
+{
+	if (!d)
+		return;
+	cr_strtab_release(&d->strs);
+	cr_hmap_release(&d->origin_names);
+	cr_free(d->rows);
+	cr_free(d->nodes);
+	cr_free(d->ranges);
+	cr_free(d->tops);
+	cr_free(d);
+}
+
+size_t cr_dwarf_skipped_units(const struct cr_dwarf *d)
+{
+	return d->skipped;
+}
+
+enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
+{
+	*out = NULL;
+	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
+	if (!info || info->type == CR_SHT_NOBITS)
+		return cr_fail(e, CR_NOTFOUND, "%s: no DWARF", b->path);
+	struct cr_dwarf *d = cr_calloc(1, sizeof *d);
+	if (!d)
+		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
+	d->bin = b;
+	d->e = e;
+	cr_hmap_init(&d->origin_names);
+	enum cr_err rc = cr_strtab_init(&d->strs);
+	if (rc) {
+		cr_dwarf_close(d);
+		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
+	}
+	/* inflate .debug_info first so its errors are ours, not libdwarf's */
+	const uint8_t *idata;
+	size_t ilen;
+	rc = cr_binary_section_data(b, info, &idata, &ilen, e);
+	if (rc) {
+		cr_dwarf_close(d);
+		return rc;
+	}
+	d->die_budget = ilen + 1; /* a DIE takes at least one byte */
+	struct oa *oa = cr_calloc(1, sizeof *oa);
+	if (!oa) {
+		cr_dwarf_close(d);
+		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
+	}
+	oa->d = d;
+	Dwarf_Obj_Access_Interface iface = { oa, &oa_methods };
+	Dwarf_Error er = NULL;
+	int drc = dwarf_object_init_b(&iface, NULL, NULL, DW_GROUPNUMBER_ANY, &d->dbg, &er);
+	if (drc != DW_DLV_OK) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "%s", drc == DW_DLV_ERROR && er ? dwarf_errmsg(er) : "no DWARF");
+		if (er)
+			dwarf_dealloc(NULL, er, DW_DLA_ERROR);
+		cr_free(oa);
+		enum cr_err code = d->err ? d->err : drc == DW_DLV_NO_ENTRY ? CR_NOTFOUND : CR_LIBDWARF;
+		cr_dwarf_close(d);
+		return cr_fail(e, code, "%s: DWARF: %s", b->path, msg);
+	}
+	size_t units = 0;
+	for (;;) {
+		Dwarf_Unsigned hlen, tyoff, next;
+		Dwarf_Half ver, asz, lsz, esz, cutype;
+		Dwarf_Off aoff;
+		Dwarf_Sig8 sig;
+		int r = dwarf_next_cu_header_d(d->dbg, true, &hlen, &ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff,
+					       &next, &cutype, &er);
+		if (r == DW_DLV_NO_ENTRY)
+			break;
+		if (r != DW_DLV_OK) {
+			/* libdwarf cannot step past a broken unit header */
+			dwerr(d, &er);
+			d->skipped++;
+			break;
+		}
+		Dwarf_Die cu;
+		if (dwarf_siblingof_b(d->dbg, NULL, true, &cu, &er) != DW_DLV_OK) {
+			dwerr(d, &er);
+			d->skipped++;
+			continue;
+		}
+		units++;
+		struct cufiles cf = { 0 };
+		load_lines(d, cu, &cf, ver);
+		Dwarf_Addr base = 0;
+		if (dwarf_lowpc(cu, &base, &er) != DW_DLV_OK)
+			base = 0;
+		dwerr(d, &er);
+		walk(d, cu, 0, &cf, base, ver, false);
+		cr_free(cf.ids);
+		dwarf_dealloc_die(cu);
+		if (d->err)
+			break;
+	}
+	dwarf_object_finish(d->dbg, &er);
+	d->dbg = NULL;
+	cr_free(oa);
+	cr_hmap_release(&d->origin_names);
+	cr_hmap_init(&d->origin_names);
+	if (d->err) {
+		enum cr_err code = d->err;
+		cr_dwarf_close(d);
+		if (e && e->code)
+			return e->code;
+		return cr_fail(e, code, "%s: DWARF: %s while indexing", b->path, cr_strerror(code));
+	}
+	if (units == 0 && d->skipped) {
+		cr_dwarf_close(d);
+		return cr_fail(e, CR_FORMAT, "%s: DWARF: no readable compilation unit", b->path);
+	}
+	qsort(d->rows, d->nrows, sizeof *d->rows, row_cmp);
+	qsort(d->tops, d->ntops, sizeof *d->tops, top_cmp);
+	d->e = NULL;
+	*out = d;
+	return CR_OK;
+}
+
+/* ---------------------------------------------------------- lookup */
+
+static const struct drow *row_at(const struct cr_dwarf *d, uint64_t addr)
+{
+	size_t lo = 0, hi = d->nrows;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->rows[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	const struct drow *r = &d->rows[lo - 1];
+	return r->end ? NULL : r;
+}
+
+static bool node_has(const struct cr_dwarf *d, const struct dnode *n, uint64_t addr)
+{
+	for (uint32_t i = 0; i < n->nranges; i++) {
+		const struct drange *r = &d->ranges[n->range0 + i];
+		if (addr >= r->lo && addr < r->hi)
+			return true;
+	}
+	return false;
+}
+
+static const char *str(const struct cr_dwarf *d, uint32_t id, const char *dflt)
+{
+	const char *s = id ? cr_strtab_get(&d->strs, id) : "";
+	return s[0] ? s : dflt;
+}
+
+size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_symframe *out, size_t max)
+{
+	if (max == 0)
+		return 0;
+	/* the subprogram: last top range starting at or below addr that holds it */
+	size_t lo = 0, hi = d->ntops;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->tops[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	int64_t top = -1;
+	for (size_t k = lo, tries = 0; k > 0 && tries < 64; k--, tries++)
+		if (addr < d->tops[k - 1].hi) {
+			top = d->tops[k - 1].node;
+			break;
+		}
+	const struct drow *row = row_at(d, addr);
+	if (top < 0) {
+		if (!row)
+			return 0;
+		out[0] = (struct cr_symframe){ "??", str(d, row->file, "??"), row->line, row->col, 0, false };
+		return 1;
+	}
+	/* descend to the innermost scope holding addr */
+	uint32_t chain[256];
+	size_t depth = 0;
+	uint32_t cur = (uint32_t)top;
+	chain[depth++] = cur;
+	uint32_t i = cur + 1;
+	while (i < d->nodes[cur].subtree_end && depth < 256) {
+		const struct dnode *n = &d->nodes[i];
+		if (node_has(d, n, addr)) {
+			cur = i;
+			chain[depth++] = cur;
+			i = cur + 1;
+		} else
+			i = n->subtree_end > i ? n->subtree_end : i + 1;
+	}
+	size_t k = 0;
+	for (size_t j = depth; j > 0 && k < max; j--) {
+		const struct dnode *n = &d->nodes[chain[j - 1]];
+		struct cr_symframe *f = &out[k];
+		f->function = str(d, n->name, "??");
+		f->entry = n->entry;
+		f->inlined = n->inlined;
+		if (k == 0) {
+			f->file = row ? str(d, row->file, "??") : "??";
+			f->line = row ? row->line : 0;
+			f->column = row ? row->col : 0;
+		} else {
+			const struct dnode *inner = &d->nodes[chain[j]];
+			f->file = str(d, inner->call_file, "??");
+			f->line = inner->call_line;
+			f->column = inner->call_col;
+		}
+		k++;
+	}
+	return k;
+}

@@ -1,0 +1,222 @@
+/* The symbolizer: pclntab first for Go binaries, DWARF for the rest (cgo,
+ * C), the ELF symbol table last. */
+#include "coroner/sym.h"
+#include "coroner/text.h"
+#include <string.h>
+
+struct cr_symbolizer {
+	struct cr_binary *bin;
+	struct cr_pclntab *pcln;
+	struct cr_dwarf *dwarf;
+	char warning[1100];
+	bool dwarf_tried;
+};
+
+enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, struct cr_error *e)
+{
+	*out = NULL;
+	struct cr_symbolizer *s = cr_calloc(1, sizeof *s);
+	if (!s) {
+		cr_binary_close(b);
+		return cr_fail(e, CR_NOMEM, "%s: out of memory", b->path);
+	}
+	s->bin = b;
+	struct cr_error pe = { 0 };
+	enum cr_err rc = cr_pclntab_open(b, &s->pcln, &pe);
+	if (rc == CR_NOMEM || rc == CR_LIMIT) {
+		cr_symbolizer_close(s);
+		return cr_fail(e, rc, "%s", pe.msg);
+	}
+	if (rc && rc != CR_NOTFOUND)
+		snprintf(s->warning, sizeof s->warning, "%s", pe.msg);
+	/* a Go binary needs DWARF only for what the pclntab lacks (cgo): index
+	 * it on first need */
+	if (s->pcln) {
+		*out = s;
+		return CR_OK;
+	}
+	s->dwarf_tried = true;
+	struct cr_error de = { 0 };
+	rc = cr_dwarf_open(b, &s->dwarf, &de);
+	if (rc == CR_NOMEM || rc == CR_LIMIT) {
+		cr_symbolizer_close(s);
+		return cr_fail(e, rc, "%s", de.msg);
+	}
+	if (rc && rc != CR_NOTFOUND) {
+		if (!s->pcln && !b->nsymbols) {
+			cr_symbolizer_close(s);
+			return cr_fail(e, rc, "%s", de.msg);
+		}
+		if (!s->warning[0])
+			snprintf(s->warning, sizeof s->warning, "%s (DWARF ignored)", de.msg);
+	}
+	*out = s;
+	return CR_OK;
+}
+
+enum cr_err cr_symbolizer_open(struct cr_symbolizer **out, const char *path, struct cr_error *e)
+{
+	struct cr_binary *b;
+	*out = NULL;
+	enum cr_err rc = cr_binary_open(&b, path, e);
+	if (rc)
+		return rc;
+	return cr_symbolizer_new(out, b, e);
+}
+
+void cr_symbolizer_close(struct cr_symbolizer *s)
+{
+	if (!s)
+		return;
+	cr_dwarf_close(s->dwarf);
+	cr_pclntab_close(s->pcln);
+	cr_binary_close(s->bin);
+	cr_free(s);
+}
+
+struct cr_binary *cr_symbolizer_binary(const struct cr_symbolizer *s) { return s->bin; }
+struct cr_pclntab *cr_symbolizer_pclntab(const struct cr_symbolizer *s) { return s->pcln; }
+const char *cr_symbolizer_warning(const struct cr_symbolizer *s) { return s->warning; }
+
+size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct cr_symframe *out,
+		    size_t max)
+{
+	if (max == 0)
+		return 0;
+	size_t n = 0;
+	if (s->pcln)
+		n = cr_pclntab_frames(s->pcln, addr, out, max);
+	if (!n && !s->dwarf_tried) {
+		struct cr_error de = { 0 };
+		s->dwarf_tried = true;
+		enum cr_err rc = cr_dwarf_open(s->bin, &s->dwarf, &de);
+		if (rc && rc != CR_NOTFOUND && !s->warning[0])
+			snprintf(s->warning, sizeof s->warning, "%s (DWARF ignored)", de.msg);
+	}
+	if (!n && s->dwarf)
+		n = cr_dwarf_frames(s->dwarf, addr, out, max);
+	if (!n) {
+		const struct cr_elf_symbol *y = cr_binary_symbol_at(s->bin, addr);
+		if (!y || y->type == CR_STT_OBJECT)
+			return 0;
+		out[0] = (struct cr_symframe){ y->name, "??", 0, 0, y->value, false };
+		n = 1;
+	}
+	if (!inlines && n > 1) {
+		/* addr2line without -i: the physical function, innermost position */
+		struct cr_symframe inner = out[0];
+		out[0] = out[n - 1];
+		out[0].file = inner.file;
+		out[0].line = inner.line;
+		out[0].column = inner.column;
+		n = 1;
+	}
+	return n;
+}
+
+/* Parse one maps/smaps mapping line: "start-end perms offset dev inode path" */
+static bool maps_line(const char *l, size_t n, uint64_t *start, uint64_t *end, char perms[5],
+		      uint64_t *off, const char **path, size_t *plen)
+{
+	size_t i = 0;
+	if (!cr_parse_hex(l, n, &i, start) || i >= n || l[i] != '-')
+		return false;
+	i++;
+	if (!cr_parse_hex(l, n, &i, end) || i >= n || l[i] != ' ')
+		return false;
+	i++;
+	if (i + 4 > n)
+		return false;
+	memcpy(perms, l + i, 4);
+	perms[4] = 0;
+	i += 4;
+	i = cr_skip_ws(l, n, i);
+	if (!cr_parse_hex(l, n, &i, off))
+		return false;
+	i = cr_skip_ws(l, n, i);
+	while (i < n && l[i] != ' ' && l[i] != '\t') /* dev */
+		i++;
+	i = cr_skip_ws(l, n, i);
+	while (i < n && l[i] != ' ' && l[i] != '\t') /* inode */
+		i++;
+	i = cr_skip_ws(l, n, i);
+	*path = l + i;
+	*plen = n - i;
+	return true;
+}
+
+static const char *base_name(const char *p, size_t n, size_t *blen)
+{
+	size_t s = n;
+	while (s > 0 && p[s - 1] != '/')
+		s--;
+	*blen = n - s;
+	return p + s;
+}
+
+enum cr_err cr_binary_bias_from_maps(const struct cr_binary *b, const char *maps_text, size_t len,
+				     const char *want_name, int64_t *bias, struct cr_error *e)
+{
+	size_t wl;
+	const char *want = want_name ? want_name : b->path;
+	want = base_name(want, strlen(want), &wl);
+	/* strip a compression suffix of the binary's file name */
+	if (!want_name && wl > 3 && (memcmp(want + wl - 3, ".gz", 3) == 0))
+		wl -= 3;
+	else if (!want_name && wl > 4 && memcmp(want + wl - 4, ".zst", 4) == 0)
+		wl -= 4;
+	struct cr_lines it;
+	cr_lines_init(&it, maps_text, len);
+	const char *l;
+	size_t n;
+	bool cut;
+	/* the lowest-offset mapping of the file gives start - offset = the
+	 * address where file offset 0 is; PT_LOAD tells where offset 0 was
+	 * linked */
+	bool found = false;
+	uint64_t best_off = 0, best_start = 0;
+	while (cr_lines_next(&it, &l, &n, 1 << 16, &cut)) {
+		uint64_t st, en, off;
+		char perms[5];
+		const char *p;
+		size_t pl, bl;
+		if (!maps_line(l, n, &st, &en, perms, &off, &p, &pl))
+			continue;
+		while (pl > 0 && (p[pl - 1] == ' ' || p[pl - 1] == '\t'))
+			pl--;
+		if (pl > 10 && memcmp(p + pl - 10, " (deleted)", 10) == 0)
+			pl -= 10;
+		const char *bn = base_name(p, pl, &bl);
+		if (bl != wl || memcmp(bn, want, wl) != 0)
+			continue;
+		/* prefer the executable mapping, as pprof does */
+		if (perms[2] == 'x' || !found) {
+			if (perms[2] == 'x' || !found) {
+				best_off = off;
+				best_start = st;
+			}
+			if (perms[2] == 'x') {
+				found = true;
+				break;
+			}
+			found = true;
+		}
+	}
+	if (!found)
+		return cr_fail(e, CR_NOTFOUND, "%s: no mapping of %.*s in the maps", b->path, (int)wl, want);
+	/* the PT_LOAD segment containing best_off */
+	for (size_t i = 0; i < b->nsegments; i++) {
+		const struct cr_elf_segment *g = &b->segments[i];
+		if (g->type != CR_PT_LOAD)
+			continue;
+		uint64_t pa = g->align > 1 ? g->align : 1;
+		uint64_t seg_off = g->offset & ~(pa - 1);
+		if (best_off >= seg_off && best_off < g->offset + (g->filesz ? g->filesz : 1)) {
+			uint64_t link = g->vaddr - (g->offset - best_off);
+			*bias = (int64_t)(best_start - link);
+			return CR_OK;
+		}
+	}
+	return cr_fail(e, CR_NOTFOUND, "%s: the mapping at file offset 0x%llx is in no PT_LOAD segment",
+		       b->path, (unsigned long long)best_off);
+}
