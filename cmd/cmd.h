@@ -45,6 +45,12 @@ bool cmd_color(void);
  * passed, only when stderr is a terminal. cmd_progress_done() erases it. */
 void cmd_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cmd_progress_done(void);
+/* Shared by goroutines and leaks (cmd-goroutines.c): does p hold goroutines
+ * (a "goroutine" sample type)? Print frames of a group, at most max (0 = all). */
+struct cr_profile;
+struct cr_gframe;
+bool cmd_is_goroutine_profile(const struct cr_profile *p);
+void cmd_print_frames(const struct cr_gframe *f, size_t n, size_t max, const char *indent);
 /* Parse a size like "256M", "4G", "1024" (bytes). */
 bool cmd_parse_size(const char *s, size_t *out);
 extern const char *cmd_progname;
