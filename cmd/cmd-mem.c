@@ -1,13 +1,461 @@
-/* coroner mem: not implemented yet (placeholder so the command table is complete). */
+/* coroner mem: the RSS ledger — where resident memory went, against the Go heap. */
 #include "cmd.h"
+#include "coroner/input.h"
+#include "coroner/mem.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+
+static void help(void)
+{
+	printf(
+"usage: coroner mem [SMAPS_ROLLUP] [--smaps F] [--status F] [--heap F]\n"
+"                   [--memstat F] [--memory-stat F] [--gctrace F] [options]\n"
+"\n"
+"Split the RSS of a Go process into what holds it: Go heap in use, idle heap\n"
+"still resident, goroutine stacks, Go runtime metadata, non-Go anonymous\n"
+"memory (cgo, C libraries), file-backed pages, shared memory, and what is\n"
+"left unexplained. The components add up to RSS exactly. Give any subset of\n"
+"the snapshots; the more, the sharper the answer. Files given without an\n"
+"option are recognised by their content.\n"
+"\n"
+"inputs:\n"
+"      --smaps=F        /proc/PID/smaps: labels every mapping and measures the\n"
+"                       Go arena, [heap], thread stacks, files\n"
+"      --status=F       /proc/PID/status (VmRSS, RssAnon, RssShmem, pid, name)\n"
+"      --heap=F         a debug=1 heap profile: its '# runtime.MemStats' block\n"
+"      --memstat=F      runtime.MemStats as JSON (json.Marshal or expvar)\n"
+"      --memory-stat=F  the cgroup's memory.stat (v1 or v2)\n"
+"      --gctrace=F      GODEBUG=gctrace=1 output (stderr of the program)\n"
+"options:\n"
+"      --binary=PATH    the main binary's path as it appears in smaps\n"
+"                       (default: the file of the lowest mapping)\n"
+"      --arena=START-END  an exact Go heap arena range (hex; repeatable);\n"
+"                       default: the runtime's arena hints (0xc000000000...)\n"
+"      --mappings       text: list every mapping with its label\n"
+"      --format=text|json\n"
+"\n"
+"JSON: {\"rss\", \"rss_source\", \"components\": [{\"name\", \"bytes\", \"source\",\n"
+"\"note\"}], \"findings\": [{\"id\", \"severity\", \"message\"}], \"mappings\":\n"
+"[{\"label\", \"count\", \"size\", \"rss\", \"pss\", \"anonymous\", \"swap\"}], \"gc\",\n"
+"\"warnings\"}. Bytes are exact integers.\n"
+"\n"
+"examples:\n"
+"  coroner mem smaps_rollup --smaps smaps --status status --heap heap.txt\n"
+"  coroner mem /proc/1234/smaps_rollup --smaps /proc/1234/smaps --format=json\n"
+"  coroner mem capture/smaps_rollup --heap capture/heap.txt --gctrace gc.log\n");
+}
+
+enum slot { S_ROLLUP, S_SMAPS, S_STATUS, S_MEMSTATS, S_CGROUP, S_NSLOTS };
+
+static enum slot slot_of(enum cr_memsrc s)
+{
+	switch (s) {
+	case CR_MS_SMAPS_ROLLUP: return S_ROLLUP;
+	case CR_MS_SMAPS: return S_SMAPS;
+	case CR_MS_STATUS: return S_STATUS;
+	case CR_MS_MEMSTATS: return S_MEMSTATS;
+	default: return S_CGROUP;
+	}
+}
+
+static const char *sev_name(enum cr_severity s)
+{
+	return s == CR_SEV_HIGH ? "high" : s == CR_SEV_WARN ? "warn" : "info";
+}
+
+static bool parse_range(const char *s, struct cr_range *r)
+{
+	char *end;
+	unsigned long long a = strtoull(s, &end, 16);
+	if (end == s || *end != '-')
+		return false;
+	const char *t = end + 1;
+	unsigned long long b = strtoull(t, &end, 16);
+	if (end == t || *end || b <= a)
+		return false;
+	r->start = a;
+	r->end = b;
+	return true;
+}
+
+static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps, bool list_maps)
+{
+	char b[32], c[32];
+	bool color = cmd_color();
+	cr_units_bytes(b, sizeof b, l->rss);
+	printf("RSS %s (%s)", b, l->rss_source);
+	if (l->process[0]) {
+		printf(" of ");
+		cr_fputs_safe(stdout, l->process);
+	}
+	if (l->pid >= 0)
+		printf(", pid %" PRId64, l->pid);
+	putchar('\n');
+	/* one-line summary: the largest components */
+	int64_t go = l->comp[CR_C_GO_HEAP_INUSE].bytes + l->comp[CR_C_GO_HEAP_IDLE].bytes +
+		     l->comp[CR_C_GO_STACKS].bytes + l->comp[CR_C_GO_RUNTIME].bytes;
+	cr_units_bytes(b, sizeof b, go);
+	cr_units_bytes(c, sizeof c, l->comp[CR_C_NON_GO_ANON].bytes);
+	printf("= Go %s + non-Go anonymous %s", b, c);
+	cr_units_bytes(b, sizeof b, l->comp[CR_C_FILE_BACKED].bytes + l->comp[CR_C_SHMEM].bytes);
+	cr_units_bytes(c, sizeof c, l->comp[CR_C_UNEXPLAINED].bytes);
+	printf(" + files/shmem %s + unexplained %s\n\n", b, c);
+
+	struct cr_table t;
+	cr_table_init(&t);
+	cr_table_col(&t, NULL, "component", CR_LEFT);
+	cr_table_col(&t, NULL, "bytes", CR_RIGHT);
+	cr_table_col(&t, NULL, "size", CR_RIGHT);
+	cr_table_col(&t, NULL, "%rss", CR_RIGHT);
+	cr_table_col(&t, NULL, "source", CR_LEFT);
+	for (int i = 0; i < CR_C_COUNT; i++) {
+		char pct[32];
+		const struct cr_ledger_comp *k = &l->comp[i];
+		cr_units_bytes(b, sizeof b, k->bytes);
+		snprintf(pct, sizeof pct, "%.1f%%", l->rss ? 100.0 * (double)k->bytes / (double)l->rss : 0.0);
+		cr_table_row(&t);
+		cr_table_str(&t, cr_component_name((enum cr_component)i));
+		cr_table_int(&t, k->bytes, NULL);
+		cr_table_str(&t, b);
+		cr_table_str(&t, pct);
+		cr_table_str(&t, k->source);
+	}
+	cr_table_row(&t);
+	cr_table_str(&t, "rss");
+	cr_table_int(&t, l->rss, NULL);
+	cr_units_bytes(b, sizeof b, l->rss);
+	cr_table_str(&t, b);
+	cr_table_str(&t, "100%");
+	cr_table_str(&t, l->rss_source);
+	cr_table_print_text(&t, stdout);
+	cr_table_release(&t);
+
+	printf("\nnotes:\n");
+	for (int i = 0; i < CR_C_COUNT; i++) {
+		printf("  %-14s ", cr_component_name((enum cr_component)i));
+		cr_fputs_safe(stdout, l->comp[i].note);
+		putchar('\n');
+	}
+
+	if (l->have_labels) {
+		printf("\nmappings by label:\n");
+		cr_table_init(&t);
+		static const char *const hdr[] = { "label", "count", "size", "rss", "pss", "anonymous", "swap" };
+		for (int i = 0; i < 7; i++)
+			cr_table_col(&t, NULL, hdr[i], i ? CR_RIGHT : CR_LEFT);
+		int order[CR_ML_COUNT];
+		for (int i = 0; i < CR_ML_COUNT; i++)
+			order[i] = i;
+		for (int i = 1; i < CR_ML_COUNT; i++) /* by rss, descending */
+			for (int j = i; j > 0 && l->labels[order[j]].rss > l->labels[order[j - 1]].rss; j--) {
+				int x = order[j];
+				order[j] = order[j - 1];
+				order[j - 1] = x;
+			}
+		for (int k = 0; k < CR_ML_COUNT; k++) {
+			const struct cr_labelsum *s = &l->labels[order[k]];
+			if (!s->count)
+				continue;
+			int64_t v[5] = { s->size, s->rss, s->pss, s->anon, s->swap };
+			cr_table_row(&t);
+			cr_table_str(&t, cr_maplabel_name((enum cr_maplabel)order[k]));
+			cr_table_int(&t, s->count, NULL);
+			for (int i = 0; i < 5; i++) {
+				cr_units_bytes(b, sizeof b, v[i]);
+				cr_table_int(&t, v[i], b);
+			}
+		}
+		cr_table_print_text(&t, stdout);
+		cr_table_release(&t);
+	}
+	if (list_maps && smaps) {
+		printf("\nmappings:\n");
+		for (size_t i = 0; i < smaps->nmaps; i++) {
+			const struct cr_memmap *m = &smaps->maps[i];
+			cr_units_bytes(b, sizeof b, m->rss > 0 ? m->rss : 0);
+			printf("  %012" PRIx64 "-%012" PRIx64 " %s %-12s %10s  ", m->start, m->end, m->perms,
+			       cr_maplabel_name(m->label), b);
+			cr_fputs_safe(stdout, m->path);
+			putchar('\n');
+		}
+	}
+	if (l->have_gc) {
+		const struct cr_gcstats *g = &l->gc;
+		printf("\ngc: %zu GCs over %.2f s (every %.0f ms), %zu forced; STW pause p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms;\n"
+		       "    heap goal %.0f -> %.0f MB (max %.0f), live after last GC %.0f MB, ~%.0f MB/s allocated, GC CPU %d%%\n",
+		       g->count, g->span_s, g->interval_ms, g->forced, g->pause_p50_ms, g->pause_p90_ms,
+		       g->pause_p99_ms, g->pause_max_ms, g->goal_first_mb, g->goal_last_mb, g->goal_max_mb,
+		       g->live_last_mb, g->alloc_mb_s, g->cpu_pct_last);
+	}
+	printf("\nfindings:\n");
+	if (!l->nfindings)
+		printf("  none: no component stands out\n");
+	for (size_t i = 0; i < l->nfindings; i++) {
+		const struct cr_finding *f = &l->findings[i];
+		bool hl = color && f->severity == CR_SEV_HIGH;
+		printf("  %s[%s]%s ", hl ? "\033[1;31m" : "", sev_name(f->severity), hl ? "\033[0m" : "");
+		cr_fputs_safe(stdout, f->text);
+		putchar('\n');
+	}
+}
+
+static void print_json(const struct cr_ledger *l)
+{
+	struct cr_json j;
+	cr_json_init(&j, stdout, true);
+	cr_json_obj(&j);
+	cr_json_kint(&j, "rss", l->rss);
+	cr_json_kstr(&j, "rss_source", l->rss_source);
+	cr_json_key(&j, "process");
+	cr_json_obj(&j);
+	cr_json_key(&j, "pid");
+	if (l->pid >= 0)
+		cr_json_int(&j, l->pid);
+	else
+		cr_json_null(&j);
+	cr_json_kstr(&j, "name", l->process);
+	cr_json_obj_end(&j);
+	cr_json_key(&j, "components");
+	cr_json_arr(&j);
+	for (int i = 0; i < CR_C_COUNT; i++) {
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "name", cr_component_name((enum cr_component)i));
+		cr_json_kint(&j, "bytes", l->comp[i].bytes);
+		cr_json_kstr(&j, "source", l->comp[i].source);
+		cr_json_kstr(&j, "note", l->comp[i].note);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_key(&j, "findings");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < l->nfindings; i++) {
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "id", l->findings[i].id);
+		cr_json_kstr(&j, "severity", sev_name(l->findings[i].severity));
+		cr_json_kstr(&j, "message", l->findings[i].text);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_key(&j, "mappings");
+	cr_json_arr(&j);
+	for (int k = 0; l->have_labels && k < CR_ML_COUNT; k++) {
+		const struct cr_labelsum *s = &l->labels[k];
+		if (!s->count)
+			continue;
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "label", cr_maplabel_name((enum cr_maplabel)k));
+		cr_json_kint(&j, "count", s->count);
+		cr_json_kint(&j, "size", s->size);
+		cr_json_kint(&j, "rss", s->rss);
+		cr_json_kint(&j, "pss", s->pss);
+		cr_json_kint(&j, "anonymous", s->anon);
+		cr_json_kint(&j, "swap", s->swap);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_key(&j, "gc");
+	if (l->have_gc) {
+		const struct cr_gcstats *g = &l->gc;
+		cr_json_obj(&j);
+		cr_json_kint(&j, "count", (int64_t)g->count);
+		cr_json_kint(&j, "forced", (int64_t)g->forced);
+		cr_json_kint(&j, "last_gc", (int64_t)g->last_num);
+		cr_json_kdouble(&j, "span_s", g->span_s);
+		cr_json_kdouble(&j, "interval_ms", g->interval_ms);
+		cr_json_kdouble(&j, "pause_p50_ms", g->pause_p50_ms);
+		cr_json_kdouble(&j, "pause_p90_ms", g->pause_p90_ms);
+		cr_json_kdouble(&j, "pause_p99_ms", g->pause_p99_ms);
+		cr_json_kdouble(&j, "pause_max_ms", g->pause_max_ms);
+		cr_json_kdouble(&j, "goal_first_mb", g->goal_first_mb);
+		cr_json_kdouble(&j, "goal_last_mb", g->goal_last_mb);
+		cr_json_kdouble(&j, "goal_max_mb", g->goal_max_mb);
+		cr_json_kdouble(&j, "live_last_mb", g->live_last_mb);
+		cr_json_kdouble(&j, "alloc_mb_per_s", g->alloc_mb_s);
+		cr_json_kint(&j, "gc_cpu_percent", g->cpu_pct_last);
+		cr_json_obj_end(&j);
+	} else {
+		cr_json_null(&j);
+	}
+	cr_json_key(&j, "warnings");
+	cr_json_arr(&j);
+	const char *w = cr_buf_str(&l->warnings);
+	while (*w) {
+		const char *nl = strchr(w, '\n');
+		size_t n = nl ? (size_t)(nl - w) : strlen(w);
+		if (n)
+			cr_json_strn(&j, w, n);
+		w += n + (nl ? 1 : 0);
+	}
+	cr_json_arr_end(&j);
+	cr_json_obj_end(&j);
+	cr_json_end(&j);
+}
 
 int cmd_mem(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: coroner mem ... (not implemented yet)\n");
-		return 0;
+	enum { O_SMAPS = 256, O_STATUS, O_HEAP, O_MEMSTAT, O_CGROUP, O_GCTRACE, O_BINARY, O_ARENA,
+	       O_FORMAT, O_MAPPINGS };
+	static const struct option opts[] = {
+		{ "smaps", required_argument, 0, O_SMAPS },
+		{ "status", required_argument, 0, O_STATUS },
+		{ "heap", required_argument, 0, O_HEAP },
+		{ "memstat", required_argument, 0, O_MEMSTAT },
+		{ "memstats", required_argument, 0, O_MEMSTAT },
+		{ "memory-stat", required_argument, 0, O_CGROUP },
+		{ "cgroup", required_argument, 0, O_CGROUP },
+		{ "gctrace", required_argument, 0, O_GCTRACE },
+		{ "binary", required_argument, 0, O_BINARY },
+		{ "arena", required_argument, 0, O_ARENA },
+		{ "mappings", no_argument, 0, O_MAPPINGS },
+		{ "format", required_argument, 0, O_FORMAT },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	/* per slot: the path given by option (expected kind) */
+	const char *path[S_NSLOTS] = { 0 };
+	const char *heap = NULL, *gctrace = NULL, *binary = NULL;
+	struct cr_range arenas[64];
+	size_t narenas = 0;
+	bool list_maps = false;
+	enum cr_format fmt = CR_FMT_TEXT;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_SMAPS: path[S_SMAPS] = optarg; break;
+		case O_STATUS: path[S_STATUS] = optarg; break;
+		case O_HEAP: heap = optarg; break;
+		case O_MEMSTAT: path[S_MEMSTATS] = optarg; break;
+		case O_CGROUP: path[S_CGROUP] = optarg; break;
+		case O_GCTRACE: gctrace = optarg; break;
+		case O_BINARY: binary = optarg; break;
+		case O_MAPPINGS: list_maps = true; break;
+		case O_ARENA:
+			if (narenas >= sizeof arenas / sizeof *arenas || !parse_range(optarg, &arenas[narenas]))
+				return cmd_usage_error("mem", "--arena takes START-END in hex (at most 64 ranges), got '%s'", optarg);
+			narenas++;
+			break;
+		case O_FORMAT:
+			if (!cmd_parse_format("mem", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &fmt))
+				return 2;
+			break;
+		case 'h': help(); return 0;
+		default: return cmd_usage_error("mem", "bad option");
+		}
 	}
-	fprintf(stderr, "coroner mem: not implemented yet\n");
-	return 2;
+	if (optind >= argc && !path[S_SMAPS] && !path[S_STATUS] && !path[S_MEMSTATS] && !heap &&
+	    !path[S_CGROUP] && !gctrace)
+		return cmd_usage_error("mem", "no input given");
+
+	struct cr_error e = { 0 };
+	struct cr_buf warn = { 0 };
+	struct cr_memsnap snap[S_NSLOTS];
+	bool have[S_NSLOTS] = { 0 };
+	struct cr_gctrace gt;
+	struct cr_ledger led;
+	int rc = 0;
+	memset(&led, 0, sizeof led);
+	cr_gctrace_init(&gt);
+	for (int i = 0; i < S_NSLOTS; i++)
+		cr_memsnap_init(&snap[i]);
+
+	/* --heap and --memstat both fill the MemStats slot; --memstat wins
+	 * (a JSON dump is usually taken closer to the /proc reads) */
+	if (heap && !path[S_MEMSTATS])
+		path[S_MEMSTATS] = heap;
+	static const enum cr_memsrc want[S_NSLOTS] = { CR_MS_SMAPS_ROLLUP, CR_MS_SMAPS, CR_MS_STATUS,
+						      CR_MS_MEMSTATS, CR_MS_CGROUP_V1 };
+	for (int i = 0; i < S_NSLOTS; i++) {
+		if (!path[i])
+			continue;
+		if (cr_memsnap_load(&snap[i], path[i], &warn, &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		if (slot_of(snap[i].src) != (enum slot)i) {
+			fprintf(stderr, "coroner: %s: is %s, expected %s\n", cr_input_display_name(path[i]),
+				cr_memsrc_name(snap[i].src), cr_memsrc_name(want[i]));
+			rc = 1;
+			goto out;
+		}
+		have[i] = true;
+	}
+	/* positional files: recognised by content */
+	for (int a = optind; a < argc; a++) {
+		struct cr_memsnap tmp;
+		cr_memsnap_init(&tmp);
+		if (cr_memsnap_load(&tmp, argv[a], &warn, &e)) {
+			/* maybe a gctrace log */
+			if (e.code == CR_UNSUPPORTED && !gctrace) {
+				struct cr_error e2 = { 0 };
+				if (!cr_gctrace_load(&gt, argv[a], &warn, &e2)) {
+					cr_memsnap_release(&tmp);
+					gctrace = argv[a];
+					cr_error_clear(&e);
+					continue;
+				}
+				cr_gctrace_release(&gt);
+				cr_gctrace_init(&gt);
+			}
+			cr_memsnap_release(&tmp);
+			rc = cmd_error(&e);
+			goto out;
+		}
+		enum slot s = slot_of(tmp.src);
+		if (tmp.src == CR_MS_MAPS) {
+			fprintf(stderr, "coroner: %s: is maps (no residency); give smaps instead\n",
+				cr_input_display_name(argv[a]));
+			cr_memsnap_release(&tmp);
+			rc = 1;
+			goto out;
+		}
+		if (have[s]) {
+			fprintf(stderr, "coroner: %s: a second %s snapshot (one of each kind)\n",
+				cr_input_display_name(argv[a]), cr_memsrc_name(tmp.src));
+			cr_memsnap_release(&tmp);
+			rc = 2;
+			goto out;
+		}
+		snap[s] = tmp;
+		have[s] = true;
+	}
+	if (gctrace && !gt.n && cr_gctrace_load(&gt, gctrace, &warn, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	struct cr_ledger_in in = {
+		.rollup = have[S_ROLLUP] ? &snap[S_ROLLUP] : NULL,
+		.smaps = have[S_SMAPS] ? &snap[S_SMAPS] : NULL,
+		.status = have[S_STATUS] ? &snap[S_STATUS] : NULL,
+		.memstats = have[S_MEMSTATS] ? &snap[S_MEMSTATS] : NULL,
+		.cgroup = have[S_CGROUP] ? &snap[S_CGROUP] : NULL,
+		.gctrace = gt.n ? &gt : NULL,
+		.arenas = narenas ? arenas : NULL,
+		.narenas = narenas,
+		.binary = binary,
+	};
+	if (!in.rollup && !in.smaps && !in.status) {
+		rc = cmd_usage_error("mem", "no source of RSS: give smaps_rollup, smaps or status");
+		goto out;
+	}
+	if (cr_ledger_compute(&led, &in, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	cmd_warnings(cr_buf_str(&warn));
+	cmd_warnings(cr_buf_str(&led.warnings));
+	if (fmt == CR_FMT_JSON)
+		print_json(&led);
+	else
+		print_text(&led, in.smaps, list_maps);
+out:
+	cr_ledger_release(&led);
+	cr_gctrace_release(&gt);
+	for (int i = 0; i < S_NSLOTS; i++)
+		cr_memsnap_release(&snap[i]);
+	cr_buf_release(&warn);
+	return rc;
 }

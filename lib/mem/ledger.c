@@ -1,0 +1,430 @@
+/* The RSS ledger: RSS split into Go heap in use, idle heap still resident,
+ * goroutine stacks, Go runtime metadata, non-Go anonymous memory, file-backed
+ * pages and shared memory, plus a signed catch-all so the parts add up to RSS
+ * exactly. Then findings in plain words. */
+#include "coroner/mem.h"
+#include "coroner/out.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *cr_component_name(enum cr_component c)
+{
+	static const char *const names[CR_C_COUNT] = {
+		"go_heap_inuse", "go_heap_idle", "go_stacks", "go_runtime",
+		"non_go_anon", "file_backed", "shmem", "unexplained",
+	};
+	return (unsigned)c < CR_C_COUNT ? names[c] : "?";
+}
+
+void cr_ledger_release(struct cr_ledger *l)
+{
+	cr_free(l->findings);
+	cr_buf_release(&l->warnings);
+	memset(l, 0, sizeof *l);
+}
+
+static void comp(struct cr_ledger *l, enum cr_component c, int64_t bytes, const char *source,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void comp(struct cr_ledger *l, enum cr_component c, int64_t bytes, const char *source,
+		 const char *fmt, ...)
+{
+	struct cr_ledger_comp *o = &l->comp[c];
+	o->bytes = bytes;
+	snprintf(o->source, sizeof o->source, "%s", source);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(o->note, sizeof o->note, fmt, ap);
+	va_end(ap);
+}
+
+static void finding(struct cr_ledger *l, const char *id, enum cr_severity sev, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void finding(struct cr_ledger *l, const char *id, enum cr_severity sev, const char *fmt, ...)
+{
+	if (cr_grow(&l->findings, &l->cap_findings, l->nfindings + 1, sizeof *l->findings))
+		return;
+	struct cr_finding *f = &l->findings[l->nfindings++];
+	f->id = id;
+	f->severity = sev;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->text, sizeof f->text, fmt, ap);
+	va_end(ap);
+}
+
+static const char *hb(char *buf, int64_t v)
+{
+	cr_units_bytes(buf, 32, v);
+	return buf;
+}
+
+static int64_t ms(const struct cr_memsnap *m, const char *k)
+{
+	int64_t v;
+	return m && cr_memsnap_get(m, k, &v) ? v : 0;
+}
+
+static bool has(const struct cr_memsnap *m, const char *k)
+{
+	int64_t v;
+	return m && cr_memsnap_get(m, k, &v);
+}
+
+static int64_t absd(int64_t a) { return a < 0 ? -a : a; }
+
+/* Two totals of the same thing read at different moments: far apart? */
+static bool far(int64_t a, int64_t b)
+{
+	int64_t d = absd(a - b), m = a > b ? a : b;
+	return d > (4 << 20) && d * 20 > m;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *b = strrchr(p, '/');
+	return b ? b + 1 : p;
+}
+
+/* The part of the runtime's off-heap metadata (MemStats *Sys) that is likely
+ * resident. Sys counts what was mapped; measured on Go 1.19 programs, the
+ * non-arena anonymous RSS of a pure Go process is well below it: GCSys holds
+ * the heap bitmap (1/32 of the arena, touched only where the heap has been)
+ * and page-allocator summaries that are mapped sparse; BuckHashSys starts
+ * with a 1.4 MB hash table (179999 pointers) of which only used buckets'
+ * pages are touched. */
+static int64_t runtime_resident(const struct cr_memsnap *m, int64_t *sys_out, char *how, size_t hown)
+{
+	int64_t mspan = has(m, "MSpanSys") ? ms(m, "MSpanSys") : ms(m, "MSpanInuse");
+	int64_t mcache = has(m, "MCacheSys") ? ms(m, "MCacheSys") : ms(m, "MCacheInuse");
+	int64_t other = ms(m, "OtherSys"), bh = ms(m, "BuckHashSys"), gc = ms(m, "GCSys");
+	int64_t stack_os = ms(m, "StackSys") - ms(m, "StackInuse");
+	if (stack_os < 0)
+		stack_os = 0;
+	*sys_out = mspan + mcache + other + bh + gc + stack_os;
+	const int64_t table = 179999 * 8;
+	int64_t bh_res = bh;
+	if (bh >= table) {
+		int64_t used = bh - table;
+		bh_res = used + (used < table ? used : table);
+	}
+	int64_t heap = ms(m, "HeapSys") + ms(m, "StackInuse");
+	int64_t gc_res = heap / 32 + heap / 1024 + ms(m, "HeapObjects") / 2 + (256 << 10);
+	if (gc_res > gc)
+		gc_res = gc;
+	snprintf(how, hown, "GCSys %" PRId64 " -> ~%" PRId64 ", BuckHashSys %" PRId64 " -> ~%" PRId64,
+		 gc, gc_res, bh, bh_res);
+	return mspan + mcache + other + bh_res + gc_res + stack_os;
+}
+
+enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in, struct cr_error *e)
+{
+	char b1[32], b2[32], b3[32], b4[32];
+	memset(l, 0, sizeof *l);
+	l->pid = -1;
+	const struct cr_memsnap *R = in->rollup, *S = in->smaps, *T = in->status, *M = in->memstats;
+	if (S && S->src != CR_MS_SMAPS)
+		return cr_fail(e, CR_USAGE, "%s: is %s, not smaps", S->name, cr_memsrc_name(S->src));
+	if (R && R->src != CR_MS_SMAPS_ROLLUP)
+		return cr_fail(e, CR_USAGE, "%s: is %s, not smaps_rollup", R->name, cr_memsrc_name(R->src));
+	if (T && T->src != CR_MS_STATUS)
+		return cr_fail(e, CR_USAGE, "%s: is %s, not status", T->name, cr_memsrc_name(T->src));
+	if (M && M->src != CR_MS_MEMSTATS)
+		return cr_fail(e, CR_USAGE, "%s: is %s, not runtime.MemStats", M->name, cr_memsrc_name(M->src));
+
+	/* ---- RSS ---- */
+	if (R) {
+		l->rss = ms(R, "Rss");
+		snprintf(l->rss_source, sizeof l->rss_source, "smaps_rollup Rss");
+	} else if (S) {
+		l->rss = ms(S, "Rss");
+		snprintf(l->rss_source, sizeof l->rss_source, "smaps (sum of Rss)");
+	} else if (T) {
+		l->rss = ms(T, "VmRSS");
+		snprintf(l->rss_source, sizeof l->rss_source, "status VmRSS");
+	} else {
+		return cr_fail(e, CR_USAGE, "no source of RSS: give smaps_rollup, smaps or status");
+	}
+	if (T) {
+		int64_t pid;
+		const struct cr_memfield *nm = cr_memsnap_field(T, "Name");
+		if (cr_memsnap_get(T, "Pid", &pid))
+			l->pid = pid;
+		if (nm && nm->text)
+			snprintf(l->process, sizeof l->process, "%s", nm->text);
+	}
+
+	/* ---- the mappings ---- */
+	int64_t arena_rss = 0, arena_size = 0, anon_pool = 0, file = 0, shmem = 0;
+	bool arena_found = false;
+	if (S) {
+		cr_memsnap_label((struct cr_memsnap *)S, in->arenas, in->narenas, in->binary);
+		cr_memsnap_label_sums(S, l->labels);
+		l->have_labels = true;
+		arena_rss = l->labels[CR_ML_GO_ARENA].rss;
+		arena_size = l->labels[CR_ML_GO_ARENA].size;
+		arena_found = l->labels[CR_ML_GO_ARENA].count > 0;
+		static const enum cr_maplabel anon_labels[] = { CR_ML_BRK_HEAP, CR_ML_MALLOC_ARENA,
+			CR_ML_THREAD_STACK, CR_ML_MAIN_STACK, CR_ML_ANON, CR_ML_RESERVED };
+		for (size_t i = 0; i < sizeof anon_labels / sizeof *anon_labels; i++)
+			anon_pool += l->labels[anon_labels[i]].rss;
+		file = l->labels[CR_ML_BINARY].rss + l->labels[CR_ML_SHARED_LIB].rss +
+		       l->labels[CR_ML_FILE].rss + l->labels[CR_ML_KERNEL].rss;
+		shmem = l->labels[CR_ML_SHMEM].rss;
+		if (!l->process[0]) {
+			for (size_t i = 0; i < S->nmaps; i++)
+				if (S->maps[i].label == CR_ML_BINARY) {
+					snprintf(l->process, sizeof l->process, "%s", base_name(S->maps[i].path));
+					break;
+				}
+		}
+	}
+
+	/* ---- do the inputs belong together? ---- */
+	if (R && S && far(ms(R, "Rss"), ms(S, "Rss")))
+		cr_buf_addf(&l->warnings, "smaps_rollup Rss %s and the sum over smaps %s differ by %s: not read at the same moment, or not the same process\n",
+			    hb(b1, ms(R, "Rss")), hb(b2, ms(S, "Rss")), hb(b3, absd(ms(R, "Rss") - ms(S, "Rss"))));
+	if (T && (R || S) && far(l->rss, ms(T, "VmRSS")))
+		cr_buf_addf(&l->warnings, "status VmRSS %s and %s %s differ by %s: not read at the same moment, or not the same process\n",
+			    hb(b1, ms(T, "VmRSS")), l->rss_source, hb(b2, l->rss), hb(b3, absd(ms(T, "VmRSS") - l->rss)));
+	if (T && S) {
+		const struct cr_memfield *nm = cr_memsnap_field(T, "Name");
+		const char *bin = NULL;
+		for (size_t i = 0; i < S->nmaps && !bin; i++)
+			if (S->maps[i].label == CR_ML_BINARY && S->maps[i].path[0])
+				bin = base_name(S->maps[i].path);
+		/* the kernel's comm is at most 15 bytes */
+		if (nm && nm->text && bin && strncmp(nm->text, bin, 15) != 0)
+			cr_buf_addf(&l->warnings, "status is of process '%s' (pid %" PRId64 ") but smaps maps '%s': two different processes?\n",
+				    nm->text, l->pid, bin);
+		int64_t vmsize = ms(T, "VmSize"), size = ms(S, "Size");
+		if (vmsize && size && far(vmsize, size) && absd(vmsize - size) > ((int64_t)256 << 20))
+			cr_buf_addf(&l->warnings, "status VmSize %s and smaps' total Size %s differ by %s: two different processes or moments?\n",
+				    hb(b1, vmsize), hb(b2, size), hb(b3, absd(vmsize - size)));
+	}
+	if (M && S && arena_found && arena_size < ms(M, "HeapInuse"))
+		cr_buf_addf(&l->warnings, "MemStats HeapInuse %s exceeds the size of the Go arena mappings %s: MemStats of another process or time\n",
+			    hb(b1, ms(M, "HeapInuse")), hb(b2, arena_size));
+	if (M && T && has(T, "VmSize") && ms(M, "Sys") > ms(T, "VmSize"))
+		cr_buf_addf(&l->warnings, "MemStats Sys %s exceeds status VmSize %s: MemStats of another process\n",
+			    hb(b1, ms(M, "Sys")), hb(b2, ms(T, "VmSize")));
+	if (in->gctrace && in->gctrace->n) {
+		cr_gctrace_stats(in->gctrace, &l->gc);
+		l->have_gc = true;
+		if (M && has(M, "NumGC")) {
+			int64_t ng = ms(M, "NumGC");
+			if ((uint64_t)ng > l->gc.last_num)
+				cr_buf_addf(&l->warnings, "gctrace ends at gc %" PRIu64 " but MemStats counts NumGC=%" PRId64 ": the log stops before the snapshot (or is of another process)\n",
+					    l->gc.last_num, ng);
+			else if (l->gc.last_num > (uint64_t)ng + 0)
+				cr_buf_addf(&l->warnings, "gctrace goes on to gc %" PRIu64 " after the MemStats snapshot (NumGC=%" PRId64 "): it also covers later GCs\n",
+					    l->gc.last_num, ng);
+		}
+	}
+
+	/* ---- components ---- */
+	int64_t inuse = 0, idle = 0, stacks = 0, rt = 0, rt_sys = 0, nongo = 0;
+	int64_t idle_short = 0, nongo_short = 0; /* what an estimate overshot by */
+	char how[160] = "";
+	const char *msrc = M ? M->name : "";
+	if (M) {
+		inuse = ms(M, "HeapInuse");
+		stacks = ms(M, "StackInuse");
+		rt = runtime_resident(M, &rt_sys, how, sizeof how);
+		char src[160];
+		snprintf(src, sizeof src, "MemStats HeapInuse (%s)", msrc);
+		comp(l, CR_C_GO_HEAP_INUSE, inuse, src,
+		     "exact as of the MemStats snapshot: spans holding objects, live or not yet swept; the heap profile's inuse_space is sampled and reflects the last GC");
+		snprintf(src, sizeof src, "MemStats StackInuse (%s)", msrc);
+		comp(l, CR_C_GO_STACKS, stacks, src, "goroutine stack spans, inside the Go arena");
+		if (S && arena_found) {
+			idle = arena_rss - inuse - stacks;
+			if (idle < 0) {
+				idle_short = -idle;
+				idle = 0;
+			}
+			comp(l, CR_C_GO_HEAP_IDLE, idle, "smaps: Rss of the Go arena mappings - HeapInuse - StackInuse",
+			     "measured: arena pages still resident but holding no objects (MemStats says HeapIdle-HeapReleased = %s)%s",
+			     hb(b1, ms(M, "HeapIdle") - ms(M, "HeapReleased")),
+			     idle_short ? "; in-use spans exceed the arena's resident pages (untouched fresh spans, or MemStats and smaps taken at different times)" : "");
+		} else {
+			idle = ms(M, "HeapIdle") - ms(M, "HeapReleased");
+			if (idle < 0)
+				idle = 0;
+			snprintf(src, sizeof src, "MemStats HeapIdle - HeapReleased (%s)", msrc);
+			comp(l, CR_C_GO_HEAP_IDLE, idle, src,
+			     "upper bound: idle pages not yet returned to the OS; %s",
+			     S ? "no mapping at the Go arena hints in smaps (a non-standard address space?)"
+			       : "give --smaps to measure the arena's residency");
+		}
+		snprintf(src, sizeof src, "MemStats MSpan/MCache/BuckHash/GC/Other Sys (%s)", msrc);
+		comp(l, CR_C_GO_RUNTIME, rt, src,
+		     "estimate: Sys values count mapped memory (%s); the resident part is estimated (%s)",
+		     hb(b1, rt_sys), how);
+	} else {
+		if (S && arena_found) {
+			inuse = arena_rss;
+			comp(l, CR_C_GO_HEAP_INUSE, inuse, "smaps: Rss of the Go arena mappings",
+			     "whole arena residency (heap in use + idle + stacks): give --heap or --memstat to split it");
+		} else {
+			comp(l, CR_C_GO_HEAP_INUSE, 0, "not given", "needs runtime.MemStats (--heap heap.txt with debug=1, or --memstat)");
+		}
+		comp(l, CR_C_GO_HEAP_IDLE, 0, "not given", "needs runtime.MemStats");
+		comp(l, CR_C_GO_STACKS, 0, "not given", "needs runtime.MemStats");
+		comp(l, CR_C_GO_RUNTIME, 0, "not given", "needs runtime.MemStats; Go metadata is counted in non_go_anon");
+	}
+
+	if (S) {
+		int64_t go_in_pool = rt;
+		if (!arena_found && M)
+			go_in_pool += inuse + idle + stacks;
+		nongo = anon_pool - go_in_pool;
+		if (nongo < 0) {
+			nongo_short = -nongo;
+			nongo = 0;
+		}
+		comp(l, CR_C_NON_GO_ANON, nongo, "smaps: anonymous mappings outside the Go arena - go_runtime",
+		     "measured minus the go_runtime estimate: [heap] %s, malloc arenas %s, thread stacks %s, other anonymous %s%s",
+		     hb(b1, l->labels[CR_ML_BRK_HEAP].rss), hb(b2, l->labels[CR_ML_MALLOC_ARENA].rss),
+		     hb(b3, l->labels[CR_ML_THREAD_STACK].rss + l->labels[CR_ML_MAIN_STACK].rss),
+		     hb(b4, l->labels[CR_ML_ANON].rss),
+		     M ? "" : "; includes Go runtime metadata (no MemStats given)");
+		comp(l, CR_C_FILE_BACKED, file, "smaps: Rss of the binary, shared libraries, mapped files, vdso",
+		     "measured; includes the copy-on-write data and bss of the binary and libraries");
+		comp(l, CR_C_SHMEM, shmem, "smaps: Rss of shared memory mappings", "measured (Rss, not Pss: shared pages count fully)");
+	} else {
+		int64_t anon, fil, sh;
+		const char *src;
+		if (R) {
+			anon = ms(R, "Anonymous");
+			sh = T ? ms(T, "RssShmem") : 0;
+			fil = ms(R, "Rss") - anon - sh;
+			src = T ? "smaps_rollup Anonymous; status RssShmem" : "smaps_rollup Anonymous";
+		} else {
+			anon = ms(T, "RssAnon");
+			fil = ms(T, "RssFile");
+			sh = ms(T, "RssShmem");
+			src = "status RssAnon/RssFile/RssShmem";
+		}
+		int64_t go = M ? inuse + idle + stacks + rt : 0;
+		nongo = anon - go;
+		if (nongo < 0) {
+			nongo_short = -nongo;
+			nongo = 0;
+		}
+		char s2[160];
+		snprintf(s2, sizeof s2, "%s - Go components", src);
+		comp(l, CR_C_NON_GO_ANON, nongo, M ? s2 : src,
+		     "%s; give --smaps to measure the Go arena instead of estimating it",
+		     M ? "anonymous RSS minus the Go components" : "all anonymous RSS: Go and non-Go cannot be told apart without MemStats");
+		comp(l, CR_C_FILE_BACKED, fil, R ? "smaps_rollup Rss - Anonymous - shmem" : "status RssFile",
+		     R && !T ? "shared memory is included here (smaps_rollup has no Rss split for it; give --status)" : "measured");
+		comp(l, CR_C_SHMEM, sh, T ? "status RssShmem" : "not given", T ? "measured" : "needs --status or --smaps");
+	}
+
+	int64_t sum = 0;
+	for (int c = 0; c < CR_C_UNEXPLAINED; c++)
+		sum += l->comp[c].bytes;
+	int64_t unexpl = l->rss - sum;
+	{
+		struct cr_buf why = { 0 };
+		if (unexpl < 0) {
+			cr_buf_addf(&why, "negative: the estimates overshoot RSS by %s", hb(b1, -unexpl));
+			if (idle_short)
+				cr_buf_addf(&why, "; HeapInuse+StackInuse exceed the arena's resident pages by %s", hb(b1, idle_short));
+			if (nongo_short)
+				cr_buf_addf(&why, "; the Go estimates exceed the anonymous memory by %s (%s)", hb(b1, nongo_short),
+					    S ? "go_runtime's resident estimate is too high" : "HeapIdle-HeapReleased or the Sys values count pages that are not resident");
+		} else {
+			cr_buf_addf(&why, "what the other components do not cover");
+		}
+		if (R && S && ms(R, "Rss") != ms(S, "Rss"))
+			cr_buf_addf(&why, "; includes %s%s between smaps_rollup and smaps (read at different moments)",
+				    ms(R, "Rss") > ms(S, "Rss") ? "+" : "-", hb(b1, absd(ms(R, "Rss") - ms(S, "Rss"))));
+		comp(l, CR_C_UNEXPLAINED, unexpl, "RSS - the sum of the other components", "%s", cr_buf_str(&why));
+		cr_buf_release(&why);
+	}
+
+	/* ---- findings, largest concern first ---- */
+	int64_t rss = l->rss > 0 ? l->rss : 1;
+#define PCT(v) (100.0 * (double)(v) / (double)rss)
+	if (nongo > ((int64_t)32 << 20) && nongo * 4 > rss)
+		finding(l, "non_go_anon", CR_SEV_HIGH,
+			"%s (%.0f%% of RSS) is anonymous memory the Go runtime does not account for: C allocations through cgo (malloc, C libraries' own mmap). No Go profile shows it; look at the cgo call sites that allocate and never free (C.malloc, C.CString), and at C libraries' caches.",
+			hb(b1, nongo), PCT(nongo));
+	if (M && idle > ((int64_t)16 << 20) && idle * 5 > rss)
+		finding(l, "idle_heap", CR_SEV_HIGH,
+			"%s (%.0f%% of RSS) is idle Go heap still resident: freed by the GC but not yet returned to the OS. The background scavenger returns it gradually; debug.FreeOSMemory() returns it now; GOMEMLIMIT (Go 1.19+) makes the runtime return it under a limit; on Go 1.12-1.15 GODEBUG=madvdontneed=1 makes RSS drop at once.",
+			hb(b1, idle), PCT(idle));
+	if (M && inuse * 2 > rss && inuse > ((int64_t)32 << 20))
+		finding(l, "heap_inuse", CR_SEV_WARN,
+			"the Go heap in use is %s (%.0f%% of RSS): see what holds it with `coroner top -i inuse_space HEAP_PROFILE`; the profile is sampled and reflects the last GC.",
+			hb(b1, inuse), PCT(inuse));
+	if (M && stacks > ((int64_t)64 << 20))
+		finding(l, "stacks", CR_SEV_WARN,
+			"goroutine stacks take %s: many goroutines or deep recursion; see `coroner goroutines` / `coroner leaks` on a goroutine dump.",
+			hb(b1, stacks));
+	if (M && rt > ((int64_t)64 << 20) && rt * 10 > rss)
+		finding(l, "go_runtime", CR_SEV_WARN,
+			"Go runtime metadata takes about %s: usually proportional to the heap (bitmaps, spans); a very large heap or many small spans.",
+			hb(b1, rt));
+	int64_t thp = R ? ms(R, "AnonHugePages") : (S ? ms(S, "AnonHugePages") : 0);
+	if (thp > ((int64_t)64 << 20) && thp * 10 > rss)
+		finding(l, "thp", CR_SEV_WARN,
+			"%s of RSS is in transparent huge pages: a 2 MiB page stays resident while any byte of it is used, so freed memory (Go's scavenger works in 4 KiB pages) may not leave RSS. Check /sys/kernel/mm/transparent_hugepage/enabled (madvise instead of always).",
+			hb(b1, thp));
+	int64_t lazy = R ? ms(R, "LazyFree") : (S ? ms(S, "LazyFree") : 0);
+	if (lazy > ((int64_t)16 << 20))
+		finding(l, "lazyfree", CR_SEV_INFO,
+			"%s is MADV_FREE'd memory still counted in RSS until the kernel needs it (Go 1.12-1.15 default; GODEBUG=madvdontneed=1 avoids it).",
+			hb(b1, lazy));
+	int64_t swap = R ? ms(R, "Swap") : (S ? ms(S, "Swap") : (T ? ms(T, "VmSwap") : 0));
+	if (swap > ((int64_t)16 << 20))
+		finding(l, "swap", CR_SEV_WARN, "%s is swapped out: not in RSS, but part of the process's memory.", hb(b1, swap));
+	if (file > ((int64_t)128 << 20) && file * 4 > rss)
+		finding(l, "file_backed", CR_SEV_INFO,
+			"%s (%.0f%% of RSS) is file-backed pages (binary, libraries, mapped files): reclaimable page cache, not a leak.",
+			hb(b1, file), PCT(file));
+	if (shmem > ((int64_t)64 << 20))
+		finding(l, "shmem", CR_SEV_INFO, "%s is shared memory (/dev/shm, memfd, SysV): it outlives the process's own allocations.", hb(b1, shmem));
+	if (absd(unexpl) > ((int64_t)16 << 20) && absd(unexpl) * 10 > rss)
+		finding(l, "unexplained", CR_SEV_WARN, "%s%s (%.0f%% of RSS) is not explained: %s.",
+			unexpl < 0 ? "-" : "", hb(b1, absd(unexpl)), PCT(absd(unexpl)), l->comp[CR_C_UNEXPLAINED].note);
+	if (l->have_gc) {
+		const struct cr_gcstats *g = &l->gc;
+		if (g->count >= 5 && g->span_s >= 2 && g->interval_ms > 0 && g->interval_ms < 100)
+			finding(l, "gc_frequent", CR_SEV_WARN,
+				"GC every %.0f ms (%zu GCs in %.1f s), allocating about %.0f MB/s; heap goal %.0f -> %.0f MB%s. Reduce allocation in hot paths (see `coroner top -i alloc_space`), or raise GOGC / set GOMEMLIMIT.",
+				g->interval_ms, g->count, g->span_s, g->alloc_mb_s, g->goal_first_mb, g->goal_last_mb,
+				g->goal_last_mb > 1.5 * g->goal_first_mb ? " (rising: the live heap grows)" : "");
+		else if (g->count >= 3 && g->goal_last_mb > 2 * g->goal_first_mb && g->goal_last_mb > 64)
+			finding(l, "gc_goal_rising", CR_SEV_INFO,
+				"heap goal rose from %.0f to %.0f MB over %zu GCs: the live heap grows (%.0f MB after the last GC).",
+				g->goal_first_mb, g->goal_last_mb, g->count, g->live_last_mb);
+		if (g->cpu_pct_last >= 10)
+			finding(l, "gc_cpu", CR_SEV_WARN, "GC used %d%% of the CPU since the start: allocation pressure.", g->cpu_pct_last);
+		if (g->pause_max_ms >= 10)
+			finding(l, "gc_pause", CR_SEV_INFO, "longest GC stop-the-world pause %.1f ms (p99 %.1f ms).",
+				g->pause_max_ms, g->pause_p99_ms);
+		if (g->forced)
+			finding(l, "gc_forced", CR_SEV_INFO, "%zu of %zu GCs were forced (runtime.GC or debug.FreeOSMemory calls).", g->forced, g->count);
+	}
+	if (in->cgroup) {
+		const struct cr_memsnap *C = in->cgroup;
+		int64_t limit = ms(C, "hierarchical_memory_limit");
+		int64_t cache = C->src == CR_MS_CGROUP_V2 ? ms(C, "file") : (has(C, "total_cache") ? ms(C, "total_cache") : ms(C, "cache"));
+		int64_t canon = C->src == CR_MS_CGROUP_V2 ? ms(C, "anon") : (has(C, "total_rss") ? ms(C, "total_rss") : ms(C, "rss"));
+		if (limit > 0 && limit < ((int64_t)1 << 60) && canon + cache > limit * 8 / 10)
+			finding(l, "cgroup_limit", CR_SEV_HIGH,
+				"the cgroup uses %s of its %s limit (anonymous %s, page cache %s): the OOM killer acts on the cgroup's total, not on this process's RSS.",
+				hb(b1, canon + cache), hb(b2, limit), hb(b3, canon), hb(b4, cache));
+		else if (cache > canon && cache > ((int64_t)256 << 20))
+			finding(l, "cgroup_cache", CR_SEV_INFO,
+				"the cgroup holds %s of page cache beside %s anonymous: cache counts toward a memory limit but is reclaimed first.",
+				hb(b1, cache), hb(b2, canon));
+	}
+#undef PCT
+	return CR_OK;
+}
