@@ -135,7 +135,9 @@ static void scan_notes(struct cr_binary *b, const uint8_t *buf, size_t len)
 	while (cr_elf_note_next(b, buf, len, &off, &n)) {
 		if (n.namelen == 3 && memcmp(n.name, "GNU", 3) == 0 && n.type == 3 && !b->gnu_build_id[0])
 			hexcpy(b->gnu_build_id, sizeof b->gnu_build_id, n.desc, n.desclen);
-		else if (n.namelen == 2 && memcmp(n.name, "Go", 2) == 0 && n.type == 4 && !b->go_build_id[0]) {
+		else if (n.namelen >= 2 && memcmp(n.name, "Go", 2) == 0 && (n.namelen == 2 || n.name[2] == 0) &&
+			 n.type == 4 && !b->go_build_id[0]) {
+			/* Go writes namesz 4: "Go\0\0" */
 			size_t k = n.desclen < sizeof b->go_build_id - 1 ? n.desclen : sizeof b->go_build_id - 1;
 			size_t m = 0;
 			for (size_t i = 0; i < k && n.desc[i]; i++)
