@@ -1,5 +1,6 @@
 /* coroner top: pprof's -top, same input -> same numbers. */
 #include "cmd.h"
+#include "coroner/input.h"
 #include "coroner/profile.h"
 #include "coroner/report.h"
 #include "coroner/sym.h"
@@ -203,6 +204,12 @@ int cmd_top(int argc, char **argv)
 			rc = cmd_error(&e);
 			goto out;
 		}
+	}
+	if (p.ntypes == 0) {
+		/* the input's fault, not the user's: exit 1, not a usage error */
+		cr_fail(&e, CR_EMPTY, "%s: profile has no sample types", cr_input_display_name(argv[optind]));
+		rc = cmd_error(&e);
+		goto out;
 	}
 	o.sample_index = cr_profile_sample_index(&p, sample_index);
 	if (o.sample_index < 0) {
