@@ -57,13 +57,15 @@ static bool traceback_header(const char *s, size_t n)
 
 /* Is this plausibly a profile.proto message? Walk the top-level fields of
  * the first 64 KiB: every tag must be a known Profile field with its wire type.
- * Once one field is valid, a later bad one still says "pprof": the reader
- * then reports the offset of the damage (a truncated or corrupt profile)
- * instead of "unrecognised content". */
+ * Once a first length-delimited field is valid (every writer starts with
+ * one: Go with sample_type), a later bad field still says "pprof": the
+ * reader then reports the offset of the damage (a truncated or corrupt
+ * profile) instead of "unrecognised content". */
 static bool looks_pprof(const unsigned char *p, size_t n)
 {
 	size_t i = 0, lim = n < 65536 ? n : 65536;
 	int fields = 0;
+	bool first_len = false;
 	while (i < lim) {
 		uint64_t t = 0;
 		int shift = 0;
@@ -75,11 +77,11 @@ static bool looks_pprof(const unsigned char *p, size_t n)
 		}
 		unsigned f = (unsigned)(t >> 3), wt = (unsigned)(t & 7);
 		if (f < 1 || f > 14)
-			return fields > 0;
+			return fields > 0 && first_len;
 		bool len = f <= 6 || f == 11 || (f == 13 && wt == 2);
 		if (len) {
 			if (wt != 2)
-				return fields > 0;
+				return fields > 0 && first_len;
 			uint64_t l = 0;
 			shift = 0;
 			while (i < n && shift < 64) {
@@ -89,16 +91,17 @@ static bool looks_pprof(const unsigned char *p, size_t n)
 					break;
 			}
 			if (l > n - i)
-				return fields > 0;
+				return fields > 0 && first_len;
 			i += l;
 		} else {
 			if (wt != 0)
-				return fields > 0;
+				return fields > 0 && first_len;
 			while (i < n && (p[i] & 0x80))
 				i++;
 			i++;
 		}
-		fields++;
+		if (fields++ == 0)
+			first_len = len;
 	}
 	return fields > 0;
 }
@@ -113,6 +116,10 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 	if (len == 0)
 		return CR_KIND_UNKNOWN;
 	size_t probe = len < 4096 ? len : 4096;
+	/* a text profile's own header wins over stray binary bytes (NULs in a
+	 * damaged dump): its reader reports the line */
+	if (cr_starts((const char *)data, len, "heap profile:"))
+		return CR_KIND_HEAP_TEXT;
 	if (!cr_looks_text(data, probe))
 		return looks_pprof(data, len) ? CR_KIND_PPROF : CR_KIND_UNKNOWN;
 
