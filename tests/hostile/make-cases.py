@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Generate the hostile inputs of tests/hostile/cases/ from real testdata.
+
+Each case is a precedent from RELIABILITY.md's table (or a crash found by
+fuzzing), built by editing a real input (testdata/heap/heap.pb.gz, the debug=1
+heap text) or by writing a minimal profile.proto by hand. The expected exit
+code and stderr substring of each case are in tests/hostile/CASES; where a
+hostile input must still be *read* (ids near 2^63, CRLF, gzip members), the
+expected stdout is what `go tool pprof` prints for the same file, recorded
+here as cases/NAME.pprof.txt (needs `go` on PATH; skipped otherwise).
+
+Run from anywhere: python3 tests/hostile/make-cases.py. Deterministic:
+regenerating gives the same bytes (gzip mtime 0).
+"""
+import gzip
+import io
+import os
+import shutil
+import subprocess
+import sys
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+TD = os.path.join(TOP, 'testdata')
+OUT = os.path.join(HERE, 'cases')
+
+# ---- protobuf wire format (field numbers: proto/profile.proto) ----
+
+
+def varint(v):
+    out = bytearray()
+    v &= (1 << 64) - 1
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        if v:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def key(field, wt):
+    return varint(field << 3 | wt)
+
+
+def fv(field, v):          # varint field
+    return key(field, 0) + varint(v)
+
+
+def fb(field, data):       # length-delimited field
+    if isinstance(data, str):
+        data = data.encode()
+    return key(field, 2) + varint(len(data)) + data
+
+
+def packed(field, vals):
+    return fb(field, b''.join(varint(v) for v in vals))
+
+
+def read_varint(b, i):
+    v = shift = 0
+    while True:
+        c = b[i]
+        i += 1
+        v |= (c & 0x7f) << shift
+        shift += 7
+        if not c & 0x80:
+            return v, i
+
+
+def fields(b):
+    """Top-level fields of a message: [(field, wt, value)] (value: int or bytes)."""
+    i, out = 0, []
+    while i < len(b):
+        t, i = read_varint(b, i)
+        f, wt = t >> 3, t & 7
+        if wt == 0:
+            v, i = read_varint(b, i)
+        elif wt == 2:
+            n, i = read_varint(b, i)
+            v, i = b[i:i + n], i + n
+        elif wt == 1:
+            v, i = b[i:i + 8], i + 8
+        elif wt == 5:
+            v, i = b[i:i + 4], i + 4
+        else:
+            raise ValueError('wire type %d' % wt)
+        out.append((f, wt, v))
+    return out
+
+
+def encode(fs):
+    out = bytearray()
+    for f, wt, v in fs:
+        if wt == 0:
+            out += fv(f, v)
+        elif wt == 2:
+            out += fb(f, v)
+        else:
+            out += key(f, wt) + v
+    return bytes(out)
+
+
+def unpack_varints(b):
+    i, out = 0, []
+    while i < len(b):
+        v, i = read_varint(b, i)
+        out.append(v)
+    return out
+
+
+def gz(data):
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode='wb', mtime=0, compresslevel=9) as g:
+        g.write(data)
+    return buf.getvalue()
+
+
+def write(name, data):
+    with open(os.path.join(OUT, name), 'wb') as f:
+        f.write(data)
+
+
+# A minimal valid profile: strings ["", "alloc_objects", "count", "f", "f.go"],
+# one sample type, function 1, location 1 (line f.go:7), one sample.
+def mini(sample_values=(1,), loc_ids=(1,), fn_ref=1, map_ref=0, loc_id=1, fn_id=1,
+         extra=b'', strings=('', 'alloc_objects', 'count', 'f', 'f.go'), name_ix=3):
+    p = b''.join(fb(6, s) for s in strings)
+    p += fb(1, fv(1, 1) + fv(2, 2))                                  # sample_type
+    p += fb(5, fv(1, fn_id) + fv(2, name_ix) + fv(4, 4))             # function
+    loc = fv(1, loc_id) + fv(3, 0x401000) + fb(4, fv(1, fn_ref) + fv(2, 7))
+    if map_ref:
+        loc += fv(2, map_ref)
+    p += fb(4, loc)                                                  # location
+    p += fb(2, packed(1, loc_ids) + packed(2, sample_values))        # sample
+    return p + extra
+
+
+def pprof_top(path, args):
+    if not shutil.which('go'):
+        return None
+    r = subprocess.run(['go', 'tool', 'pprof', '-top'] + args + [path], capture_output=True,
+                       env=dict(os.environ, TZ='UTC', HOME=os.environ.get('HOME', '/tmp')))
+    return r.stdout if r.returncode == 0 else None
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    heap_gz = open(os.path.join(TD, 'heap', 'heap.pb.gz'), 'rb').read()
+    heap = gzip.decompress(heap_gz)
+    heap_txt = open(os.path.join(TD, 'mem', 'heap.txt'), 'rb').read()
+    big_txt = open(os.path.join(TD, 'heap', 'heap.txt'), 'rb').read()
+
+    # ---- I/O edge cases (directory, FIFO, /dev/zero are made by the test) ----
+    write('empty', b'')
+    write('one-byte', b'\x0a')
+    write('one-byte-gzip-magic', b'\x1f')
+
+    # ---- gzip ----
+    write('gzip-truncated.pb.gz', heap_gz[:len(heap_gz) // 2])
+    write('gzip-header-only.pb.gz', heap_gz[:10])
+    bad = bytearray(heap_gz)
+    bad[-8] ^= 0xff                      # CRC32 of the trailer
+    write('gzip-bad-crc.pb.gz', bytes(bad))
+    bad = bytearray(heap_gz)
+    bad[-1] ^= 0x01                      # ISIZE of the trailer
+    write('gzip-bad-isize.pb.gz', bytes(bad))
+    # two members of one profile = two profiles concatenated (pprof:
+    # "concatenated profiles detected")
+    write('gzip-concat-profiles.pb.gz', heap_gz + heap_gz)
+    # one debug=1 text split in two members: gzip -dc reads it whole (the
+    # big heap text, whose pprof reference is testdata/heap/expected/)
+    half = big_txt.index(b'\n', len(big_txt) // 2) + 1
+    write('gzip-two-members.heap.txt.gz', gz(big_txt[:half]) + gz(big_txt[half:]))
+    write('gzip-trailing-garbage.pb.gz', heap_gz + b'GARBAGE!')
+    write('gzip-trailing-zeros.pb.gz', heap_gz + b'\0' * 16)
+    # decompression bombs: 16 MiB of zeros (16 KB of gzip; the test lowers
+    # --max-inflate), 1 GiB of zeros in 33 KB of zstd (over the default cap)
+    zeros = b'\0' * (16 << 20)
+    co = zlib.compressobj(9, zlib.DEFLATED, 31)
+    write('gzip-bomb-16M.gz', co.compress(zeros) + co.flush())
+    if shutil.which('zstd'):
+        z = subprocess.run(['sh', '-c', 'head -c 1073741824 /dev/zero | zstd -q -19 -c'],
+                           capture_output=True, check=True).stdout
+        write('zstd-bomb-1G.zst', z)
+    # decompression x allocation bomb: 4M samples of one zero value (16 MiB
+    # of protobuf, 16 KB of gzip, ~100 MB of samples once read): memory, not
+    # inflation, is the limit
+    body = b''.join(fb(6, s) for s in ('', 'objects', 'count')) + fb(1, fv(1, 1) + fv(2, 2))
+    body += b'\x12\x02\x10\x00' * (4 << 20)
+    co = zlib.compressobj(9, zlib.DEFLATED, 31)
+    write('bomb-empty-samples.pb.gz', co.compress(body) + co.flush())
+    body = fb(6, '') + b'\x32\x00' * (8 << 20)
+    co = zlib.compressobj(9, zlib.DEFLATED, 31)
+    write('bomb-empty-strings.pb.gz', co.compress(body) + co.flush())
+
+    # ---- protobuf wire format ----
+    write('pb-valid-mini.pb', mini())
+    write('pb-len-past-end.pb', mini() + key(6, 2) + varint(1000) + b'abc')
+    write('pb-len-2g.pb', mini() + key(6, 2) + varint(1 << 31) + b'abc')
+    write('pb-len-2p64.pb', mini() + key(6, 2) + varint((1 << 64) - 1) + b'abc')
+    write('pb-varint-11-bytes.pb', mini() + key(9, 0) + b'\xff' * 10 + b'\x01')
+    write('pb-tag-11-bytes.pb', mini() + b'\xff' * 11)
+    for wt in (3, 4, 6, 7):
+        write('pb-wire-type-%d.pb' % wt, mini() + key(9, wt) + b'\0' * 8)
+    write('pb-field-0.pb', mini() + b'\x00\x00')
+    write('pb-truncated-fixed64.pb', mini() + key(20, 1) + b'\0\0\0')
+    write('pb-truncated-real.pb', heap[:len(heap) * 2 // 3])
+    write('pb-nested-len-past-msg.pb', mini() + fb(4, fv(1, 9) + key(4, 2) + varint(50)))
+
+    # ---- references (pprof CheckValid, fuzz fixes 42b93ca, 4f5906c) ----
+    write('ref-string-index-oob.pb', mini(name_ix=99))
+    write('ref-string-index-2p63.pb', mini(name_ix=(1 << 63) + 3))
+    write('ref-string0-not-empty.pb', mini(strings=('x', 'alloc_objects', 'count', 'f', 'f.go')))
+    write('ref-location-id-0.pb', mini(loc_id=0, loc_ids=(0,)))
+    write('ref-function-id-0.pb', mini(fn_id=0, fn_ref=0))
+    write('ref-duplicate-location.pb',
+          mini(extra=fb(4, fv(1, 1) + fv(3, 0x402000))))
+    write('ref-duplicate-function.pb', mini(extra=fb(5, fv(1, 1) + fv(2, 3))))
+    write('ref-dangling-location.pb', mini(loc_ids=(1, 2)))
+    write('ref-dangling-function.pb', mini(fn_ref=5))
+    write('ref-dangling-mapping.pb', mini(map_ref=3))
+    write('ref-values-fewer.pb', mini(sample_values=()))
+    write('ref-values-more.pb', mini(sample_values=(1, 2)))
+    # ids near 2^63 (and 2^64-1): pprof falls back to a map; we must read the
+    # profile exactly as with small ids
+    big = (1 << 63) - 7
+    remapped = []
+    for f, wt, v in fields(heap):
+        if wt == 2 and f in (3, 4, 5):
+            sub = []
+            for sf, swt, sv in fields(v):
+                if sf == 1 and swt == 0:
+                    sv = big + sv * (1 << 40) if f != 3 else (1 << 64) - sv
+                elif f == 4 and sf == 2 and swt == 0 and sv:
+                    sv = (1 << 64) - sv                              # mapping_id
+                elif f == 4 and sf == 4 and swt == 2:                # Line.function_id
+                    sv = encode([(lf, lwt, big + lv * (1 << 40) if lf == 1 and lv else lv)
+                                 for lf, lwt, lv in fields(sv)])
+                sub.append((sf, swt, sv))
+            v = encode(sub)
+        elif wt == 2 and f == 2:                                     # Sample.location_id
+            sub = []
+            for sf, swt, sv in fields(v):
+                if sf == 1 and swt == 2:
+                    sv = b''.join(varint(big + x * (1 << 40)) for x in unpack_varints(sv))
+                elif sf == 1 and swt == 0:    # Go writes 1-2 ids unpacked
+                    sv = big + sv * (1 << 40)
+                sub.append((sf, swt, sv))
+            v = encode(sub)
+        remapped.append((f, wt, v))
+    write('ids-near-2p63.pb.gz', gz(encode(remapped)))
+
+    # ---- untrusted strings: ANSI escapes and control bytes in names ----
+    evil = '\x1b[31mmain.evil\x1b[0m\x07\x08\rspoof\x1b]0;title\x07'
+    write('ansi-in-names.pb',
+          mini(strings=('', 'alloc_objects', 'count', evil, 'f\x1b[2J.go')))
+
+    # ---- debug=1 heap text ----
+    write('text-crlf.heap.txt.gz', gz(big_txt.replace(b'\n', b'\r\n')))
+    write('text-nul-bytes.heap.txt', heap_txt[:200] + b'\0\0\0' + heap_txt[200:])
+    nl = heap_txt.index(b'\n', 3000)
+    write('text-nul-late.heap.txt', heap_txt[:nl + 1] + b'1: 8192 [1: 8192] @ 0x4\0\0' + heap_txt[nl + 1:])
+    # 2 MiB line (committed gzipped: the CLI inflates it)
+    nl5 = heap_txt.index(b'\n', 5000)
+    write('text-nul-after-4k.heap.txt', heap_txt[:nl5 + 1] + b'1: 8192 [1: 8192] @ 0x4\0\n' + heap_txt[nl5 + 1:])
+    write('text-long-line.heap.txt.gz',
+          gz(heap_txt[:nl + 1] + b'#\t0x40f66d\tmain.' + b'x' * (1 << 21) + b'\tf.go:1\n' + heap_txt[nl + 1:]))
+    write('text-cut-mid-record.heap.txt', heap_txt[:nl - 20])
+    first = heap_txt.index(b'\n') + 1
+    write('text-20-digit-values.heap.txt',
+          heap_txt[:first] + b'1: 99999999999999999999 [1: 1] @ 0x40f66e\n' + heap_txt[first:])
+    write('text-negative-rate.heap.txt',
+          heap_txt.replace(b'@ heap/8192', b'@ heap/-8192', 1))
+    write('text-header-only.heap.txt', heap_txt[:first])
+    write('text-garbage-after-header.heap.txt', heap_txt[:first] + b'\xff\xfe\x1b[31m not a record\n')
+
+    # references from go tool pprof for the inputs that must still be read
+    for name, ref in (('ids-near-2p63.pb.gz', 'heap.pb.gz'),):
+        out = pprof_top(os.path.join(OUT, name), ['-nodefraction=0', '-nodecount=25', '-unit=B'])
+        if out is not None:
+            write(name + '.pprof.txt', out)
+    print('cases in', OUT)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
