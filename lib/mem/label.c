@@ -46,7 +46,8 @@ void cr_memsnap_label(struct cr_memsnap *s, const struct cr_range *arenas, size_
 {
 	if (!binary) {
 		for (size_t i = 0; i < s->nmaps; i++)
-			if (s->maps[i].path[0] && s->maps[i].path[0] != '[') {
+			if (s->maps[i].path[0] && s->maps[i].path[0] != '[' &&
+			    !is_shmem_path(s->maps[i].path, s->maps[i].perms)) {
 				binary = s->maps[i].path;
 				break;
 			}
@@ -73,10 +74,10 @@ void cr_memsnap_label(struct cr_memsnap *s, const struct cr_range *arenas, size_
 		} else if (m->perms[0] == '-' && m->perms[1] == '-' && m->perms[2] == '-') {
 			l = CR_ML_RESERVED;
 		} else if (p[0]) {
-			if (binary && !strcmp(p, binary))
-				l = CR_ML_BINARY;
-			else if (is_shmem_path(p, m->perms))
+			if (is_shmem_path(p, m->perms))
 				l = CR_ML_SHMEM;
+			else if (binary && !strcmp(p, binary))
+				l = CR_ML_BINARY;
 			else if (is_shared_object(p))
 				l = CR_ML_SHARED_LIB;
 			else
