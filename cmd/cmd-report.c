@@ -1,13 +1,410 @@
-/* coroner report: not implemented yet (placeholder so the command table is complete). */
+/* coroner report: one diagnosis of one or more captures. */
 #include "cmd.h"
+#include "coroner/findings.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static void help(void)
+{
+	printf(
+"usage: coroner report [--format=text|json] CAPTURE [CAPTURE...]\n"
+"\n"
+"Diagnose what was captured from a sick Go process: read every file of each\n"
+"capture (recognised by content, gzip/zstd or not), run every analysis the\n"
+"files allow and print findings ranked by severity, each with its evidence\n"
+"and a next step. A CAPTURE is a directory, or a list of files; a file whose\n"
+"kind is already in the current list starts the next capture. Give captures\n"
+"oldest first: growth is read from the first to the last.\n"
+"\n"
+"Files used: heap and allocs profiles (protobuf or debug=1), goroutine dumps\n"
+"(protobuf, debug=1, debug=2, panic, SIGQUIT), /proc/PID/smaps_rollup, smaps,\n"
+"status, cgroup memory.stat, GODEBUG=gctrace=1 logs.\n"
+"\n"
+"findings (kind: subject):\n"
+"  inputs_mismatch  pid, process, build_id or time: the files do not belong together\n"
+"  crash            the function that panicked or faulted, with its stack\n"
+"  goroutine_leak   the function where goroutines pile up across captures\n"
+"  rss_gap          the RSS component beyond the Go heap that explains most\n"
+"                   (non_go_anon, go_heap_idle, go_stacks, ...)\n"
+"  heap_growth      the function whose in-use heap grew most\n"
+"  map_growth       the function whose map assignments allocate > 15%%\n"
+"  alloc_hotspot    the function allocating the largest share of bytes\n"
+"  gc_pressure      gc: GC running too often or taking too much CPU\n"
+"Functions are the innermost frame of your code (outside the runtime and\n"
+"the standard library) of each stack.\n"
+"\n"
+"options:\n"
+"      --format=text|json   text for people (default), JSON for scripts:\n"
+"                           {\"captures\": [...], \"findings\": [{\"kind\", \"subject\",\n"
+"                           \"severity\": \"high|medium|low\", \"summary\", \"evidence\"}]}\n"
+"  -q, --quiet              text: leave out the evidence, headlines only\n"
+"\n"
+"examples:\n"
+"  coroner report testdata/capture/before testdata/capture/after\n"
+"  coroner report --format=json /var/tmp/capture-0900 /var/tmp/capture-0930\n"
+"  coroner report heap-1.pb.gz goroutines-1.txt heap-2.pb.gz goroutines-2.txt\n");
+}
+
+static void progress(void *ctx, const char *what)
+{
+	(void)ctx;
+	cmd_progress("reading %s", what);
+}
+
+/* ---- text ---- */
+
+struct style {
+	const char *bold, *dim, *red, *yellow, *cyan, *green, *off;
+};
+
+static const char *sev_color(const struct style *s, enum cr_fsev v)
+{
+	return v == CR_FSEV_HIGH ? s->red : v == CR_FSEV_MEDIUM ? s->yellow : s->cyan;
+}
+
+/* Print text wrapped at 80 columns, every line indented by ind. */
+static void wrap(const char *text, int ind, int first_used)
+{
+	struct cr_buf b = { 0 };
+	cr_escape_text(&b, text, strlen(text), 4096);
+	const char *s = cr_buf_str(&b);
+	int col = first_used;
+	if (col < ind) {
+		printf("%*s", ind - col, "");
+		col = ind;
+	}
+	bool line_start = true;
+	while (*s) {
+		size_t w = strcspn(s, " ");
+		if (!line_start && col + 1 + (int)w > 79) {
+			printf("\n%*s", ind, "");
+			col = ind;
+			line_start = true;
+		}
+		if (!line_start) {
+			putchar(' ');
+			col++;
+		}
+		fwrite(s, 1, w, stdout);
+		col += (int)w;
+		line_start = false;
+		s += w;
+		while (*s == ' ')
+			s++;
+	}
+	putchar('\n');
+	cr_buf_release(&b);
+}
+
+static void fact_value(const struct cr_fact *f, char *b, size_t n)
+{
+	switch (f->kind) {
+	case CR_FACT_BYTES: {
+		char u[48];
+		cr_units_bytes(u, sizeof u, f->i);
+		if (f->i >= 1024 || f->i <= -1024)
+			snprintf(b, n, "%s (%" PRId64 " B)", u, f->i);
+		else
+			snprintf(b, n, "%s", u);
+		break;
+	}
+	case CR_FACT_INT: snprintf(b, n, "%" PRId64, f->i); break;
+	case CR_FACT_PCT: snprintf(b, n, "%.1f%%", f->d); break;
+	case CR_FACT_DOUBLE: snprintf(b, n, "%.3g", f->d); break;
+	case CR_FACT_STR: snprintf(b, n, "%s", f->s ? f->s : ""); break;
+	}
+}
+
+static void print_table(const struct cr_table *t, int ind)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return;
+	cr_table_print_text(t, m);
+	fclose(m);
+	for (char *line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		while (n && line[n - 1] == ' ')
+			n--;
+		printf("%*s%.*s\n", ind, "", (int)n, line);
+		line = nl ? nl + 1 : line + strlen(line);
+	}
+	free(buf);
+}
+
+static void when(int64_t nanos, char *b, size_t n)
+{
+	time_t t = (time_t)(nanos / 1000000000);
+	struct tm tm;
+	if (nanos <= 0 || !gmtime_r(&t, &tm) || !strftime(b, n, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(b, n, "time unknown");
+}
+
+static void print_text(const struct cr_report *r, bool quiet)
+{
+	struct style st = { "", "", "", "", "", "", "" };
+	if (cmd_color())
+		st = (struct style){ "\033[1m", "\033[2m", "\033[1;31m", "\033[1;33m", "\033[1;36m", "\033[32m", "\033[0m" };
+	size_t nfiles = 0, nused = 0;
+	for (size_t i = 0; i < r->ncaps; i++)
+		for (size_t k = 0; k < r->caps[i].nfiles; k++) {
+			nfiles++;
+			nused += !r->caps[i].files[k].problem;
+		}
+	printf("%scoroner report%s: %zu capture%s, %zu files read", st.bold, st.off, r->ncaps,
+	       r->ncaps == 1 ? "" : "s", nused);
+	if (nused < nfiles)
+		printf(" (%zu not usable)", nfiles - nused);
+	putchar('\n');
+	for (size_t i = 0; i < r->ncaps; i++) {
+		const struct cr_capture *c = &r->caps[i];
+		char tb[64];
+		when(c->time_nanos, tb, sizeof tb);
+		printf("  %zu. ", i + 1);
+		cr_fputs_safe(stdout, c->path);
+		printf("%s  %s", st.dim, tb);
+		if (i > 0 && c->time_nanos > 0 && r->caps[i - 1].time_nanos > 0)
+			printf(" (%+.1f s)", (double)(c->time_nanos - r->caps[i - 1].time_nanos) / 1e9);
+		if (c->pid >= 0)
+			printf(", pid %" PRId64, c->pid);
+		if (c->process) {
+			printf(" ");
+			cr_fputs_safe(stdout, c->process);
+		}
+		printf("%s\n", st.off);
+	}
+	putchar('\n');
+	if (r->nfindings == 0)
+		printf("No findings: nothing in these files looks wrong to the analyses that could run.\n\n");
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const struct cr_rfinding *f = &r->findings[i];
+		char head[64];
+		snprintf(head, sizeof head, "%-6s", f->severity == CR_FSEV_HIGH ? "HIGH" : f->severity == CR_FSEV_MEDIUM ? "MEDIUM" : "LOW");
+		printf("%s%s%s %s%s%s  ", sev_color(&st, f->severity), head, st.off, st.bold, f->kind, st.off);
+		cr_fputs_safe(stdout, f->subject);
+		putchar('\n');
+		wrap(f->summary, 7, 0);
+		if (!quiet) {
+			int lw = 0;
+			for (size_t k = 0; k < f->nfacts; k++) {
+				int l = (int)strlen(f->facts[k].label);
+				lw = l > lw ? (l > 36 ? 36 : l) : lw;
+			}
+			for (size_t k = 0; k < f->nfacts; k++) {
+				char v[1024];
+				fact_value(&f->facts[k], v, sizeof v);
+				printf("%s       %-*s%s  ", st.dim, lw, f->facts[k].label, st.off);
+				cr_fputs_safe(stdout, v);
+				putchar('\n');
+			}
+			for (size_t k = 0; k < f->ntables; k++) {
+				if (f->tables[k].t.nrows == 0)
+					continue;
+				printf("%s       %s:%s\n", st.dim, f->tables[k].title, st.off);
+				print_table(&f->tables[k].t, 9);
+			}
+		}
+		if (*f->next_step) {
+			printf("%s       next:%s", st.green, st.off);
+			wrap(f->next_step, 13, 12);
+		}
+		putchar('\n');
+	}
+	if (!quiet && r->notes.len) {
+		printf("%salso checked:%s\n", st.dim, st.off);
+		const char *s = cr_buf_str(&r->notes);
+		while (*s) {
+			size_t n = strcspn(s, "\n");
+			char line[1024];
+			snprintf(line, sizeof line, "%.*s", (int)n, s);
+			printf("%s  -", st.dim);
+			wrap(line, 4, 3);
+			printf("%s", st.off);
+			s += n + (s[n] == '\n');
+		}
+		putchar('\n');
+	}
+	size_t nh = 0, nm = 0, nl = 0;
+	for (size_t i = 0; i < r->nfindings; i++) {
+		if (r->findings[i].severity == CR_FSEV_HIGH)
+			nh++;
+		else if (r->findings[i].severity == CR_FSEV_MEDIUM)
+			nm++;
+		else
+			nl++;
+	}
+	printf("%s%zu finding%s%s: %zu high, %zu medium, %zu low", st.bold, r->nfindings,
+	       r->nfindings == 1 ? "" : "s", st.off, nh, nm, nl);
+	if (r->nfindings)
+		printf("; first: %s %s", r->findings[0].kind, r->findings[0].subject);
+	putchar('\n');
+}
+
+/* ---- JSON ---- */
+
+static void print_json(const struct cr_report *r)
+{
+	struct cr_json j;
+	char tb[64];
+	cr_json_init(&j, stdout, true);
+	cr_json_obj(&j);
+	cr_json_key(&j, "captures");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < r->ncaps; i++) {
+		const struct cr_capture *c = &r->caps[i];
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "path", c->path);
+		cr_json_key(&j, "pid");
+		if (c->pid >= 0)
+			cr_json_int(&j, c->pid);
+		else
+			cr_json_null(&j);
+		cr_json_key(&j, "process");
+		if (c->process)
+			cr_json_str(&j, c->process);
+		else
+			cr_json_null(&j);
+		cr_json_key(&j, "time");
+		if (c->time_nanos > 0) {
+			time_t t = (time_t)(c->time_nanos / 1000000000);
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			strftime(tb, sizeof tb, "%Y-%m-%dT%H:%M:%SZ", &tm);
+			cr_json_str(&j, tb);
+		} else {
+			cr_json_null(&j);
+		}
+		cr_json_key(&j, "files");
+		cr_json_arr(&j);
+		for (size_t k = 0; k < c->nfiles; k++) {
+			const struct cr_capture_file *f = &c->files[k];
+			cr_json_obj(&j);
+			cr_json_kstr(&j, "path", f->path);
+			cr_json_kstr(&j, "kind", f->problem ? "unknown" : cr_kind_name(f->kind));
+			if (f->role)
+				cr_json_kstr(&j, "role", f->role);
+			if (f->problem)
+				cr_json_kstr(&j, "problem", f->problem);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_key(&j, "findings");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const struct cr_rfinding *f = &r->findings[i];
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "kind", f->kind);
+		cr_json_kstr(&j, "subject", f->subject);
+		cr_json_kstr(&j, "severity", cr_fsev_name(f->severity));
+		cr_json_kstr(&j, "summary", f->summary);
+		cr_json_key(&j, "evidence");
+		cr_json_obj(&j);
+		for (size_t k = 0; k < f->nfacts; k++) {
+			const struct cr_fact *x = &f->facts[k];
+			switch (x->kind) {
+			case CR_FACT_BYTES:
+			case CR_FACT_INT: cr_json_kint(&j, x->key, x->i); break;
+			case CR_FACT_PCT:
+			case CR_FACT_DOUBLE: cr_json_kdouble(&j, x->key, x->d); break;
+			case CR_FACT_STR: cr_json_kstr(&j, x->key, x->s ? x->s : ""); break;
+			}
+		}
+		for (size_t k = 0; k < f->ntables; k++) {
+			cr_json_key(&j, f->tables[k].key);
+			cr_table_print_json(&f->tables[k].t, &j);
+		}
+		cr_json_kstr(&j, "next_step", f->next_step);
+		cr_json_obj_end(&j);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_obj_end(&j);
+	cr_json_end(&j);
+}
 
 int cmd_report(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: coroner report ... (not implemented yet)\n");
-		return 0;
+	enum { O_FORMAT = 256 };
+	static const struct option opts[] = {
+		{ "format", required_argument, 0, O_FORMAT },
+		{ "quiet", no_argument, 0, 'q' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	enum cr_format fmt = CR_FMT_TEXT;
+	bool quiet = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_FORMAT:
+			if (!cmd_parse_format("report", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &fmt))
+				return 2;
+			break;
+		case 'q': quiet = true; break;
+		case 'h': help(); return 0;
+		default: return cmd_usage_error("report", "bad option");
+		}
 	}
-	fprintf(stderr, "coroner report: not implemented yet\n");
-	return 2;
+	if (optind >= argc)
+		return cmd_usage_error("report", "no capture given (a directory or files)");
+	size_t n = (size_t)(argc - optind);
+	size_t *starts = calloc(n, sizeof *starts), *counts = calloc(n, sizeof *counts);
+	struct cr_report r;
+	struct cr_error e = { 0 };
+	int rc = 0;
+	cr_report_init(&r);
+	r.progress = progress;
+	if (!starts || !counts) {
+		cr_fail(&e, CR_NOMEM, "out of memory");
+		rc = cmd_error(&e);
+		goto out;
+	}
+	const char *const *args = (const char *const *)(argv + optind);
+	size_t ng = cr_report_group_args(args, n, starts, counts);
+	for (size_t g = 0; g < ng; g++) {
+		if (cr_report_add_capture(&r, args + starts[g], counts[g], &e)) {
+			cmd_progress_done();
+			if (e.code != CR_EMPTY) {
+				rc = cmd_error(&e);
+				goto out;
+			}
+			/* an empty capture is left out; the others can still be analysed */
+			cmd_warnings(e.msg);
+			cr_error_clear(&e);
+		}
+	}
+	if (r.ncaps == 0) {
+		cr_fail(&e, CR_EMPTY, "nothing coroner can read in %s", args[0]);
+		rc = cmd_error(&e);
+		goto out;
+	}
+	cmd_progress("analysing");
+	if (cr_report_run(&r, &e)) {
+		cmd_progress_done();
+		rc = cmd_error(&e);
+		goto out;
+	}
+	cmd_progress_done();
+	cmd_warnings(cr_buf_str(&r.warnings));
+	if (fmt == CR_FMT_JSON)
+		print_json(&r);
+	else
+		print_text(&r, quiet);
+out:
+	cmd_progress_done();
+	cr_report_release(&r);
+	free(starts);
+	free(counts);
+	return rc;
 }

@@ -1,0 +1,298 @@
+/* rss_gap (the RSS ledger of lib/mem, per capture) and gc_pressure
+ * (GODEBUG=gctrace=1 logs). */
+#include "coroner/mem.h"
+#include "report/findings_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+struct snaps {
+	struct cr_memsnap rollup, smaps, status, cgroup, memstats;
+	struct cr_gctrace gc;
+	bool have_rollup, have_smaps, have_status, have_cgroup, have_memstats, have_gc;
+};
+
+static bool load_one(struct cr_report *r, struct cr_memsnap *s, const char *path, enum cr_err *fatal)
+{
+	struct cr_error e = { 0 };
+	struct cr_buf warn = { 0 };
+	cr_memsnap_init(s);
+	if (!path)
+		return false;
+	enum cr_err rc = cr_memsnap_load(s, path, &warn, &e);
+	cr_buf_release(&warn);
+	if (rc) {
+		if (rc == CR_NOMEM || rc == CR_LIMIT)
+			*fatal = rc;
+		else
+			cr_report_warn(r, "rss_gap: %s", e.msg);
+		return false;
+	}
+	return true;
+}
+
+static enum cr_err snaps_load(struct cr_report *r, const struct cr_capture *c, struct snaps *s)
+{
+	enum cr_err fatal = CR_OK;
+	memset(s, 0, sizeof *s);
+	s->have_rollup = load_one(r, &s->rollup, c->smaps_rollup, &fatal);
+	s->have_smaps = load_one(r, &s->smaps, c->smaps, &fatal);
+	s->have_status = load_one(r, &s->status, c->status, &fatal);
+	s->have_cgroup = load_one(r, &s->cgroup, c->memory_stat, &fatal);
+	s->have_memstats = load_one(r, &s->memstats, c->heap_text, &fatal);
+	if (s->have_memstats && s->memstats.src != CR_MS_MEMSTATS)
+		s->have_memstats = false;
+	cr_gctrace_init(&s->gc);
+	if (c->gctrace) {
+		struct cr_error e = { 0 };
+		enum cr_err rc = cr_gctrace_load(&s->gc, c->gctrace, NULL, &e);
+		if (rc == CR_NOMEM || rc == CR_LIMIT)
+			fatal = rc;
+		else if (rc)
+			cr_report_warn(r, "gc_pressure: %s", e.msg);
+		else
+			s->have_gc = true;
+	}
+	return fatal;
+}
+
+static void snaps_release(struct snaps *s)
+{
+	cr_memsnap_release(&s->rollup);
+	cr_memsnap_release(&s->smaps);
+	cr_memsnap_release(&s->status);
+	cr_memsnap_release(&s->cgroup);
+	cr_memsnap_release(&s->memstats);
+	cr_gctrace_release(&s->gc);
+}
+
+/* Ledger of capture c; *ok false when the capture has no RSS source. */
+static enum cr_err ledger(struct cr_report *r, const struct cr_capture *c, struct snaps *s,
+			  struct cr_ledger *l, bool *ok)
+{
+	*ok = false;
+	memset(l, 0, sizeof *l);
+	enum cr_err rc = snaps_load(r, c, s);
+	if (rc)
+		return rc;
+	if (!s->have_rollup && !s->have_smaps && !s->have_status)
+		return CR_OK;
+	struct cr_ledger_in in = {
+		.rollup = s->have_rollup ? &s->rollup : NULL,
+		.smaps = s->have_smaps ? &s->smaps : NULL,
+		.status = s->have_status ? &s->status : NULL,
+		.cgroup = s->have_cgroup ? &s->cgroup : NULL,
+		.memstats = s->have_memstats ? &s->memstats : NULL,
+		.gctrace = s->have_gc ? &s->gc : NULL,
+	};
+	struct cr_error e = { 0 };
+	rc = cr_ledger_compute(l, &in, &e);
+	if (rc) {
+		if (rc == CR_NOMEM || rc == CR_LIMIT)
+			return rc;
+		cr_report_warn(r, "rss_gap: %s: %s", c->path, e.msg);
+		return CR_OK;
+	}
+	const char *w = cr_buf_str(&l->warnings);
+	while (*w) {
+		size_t n = strcspn(w, "\n");
+		cr_report_warn(r, "rss_gap: %s: %.*s", c->path, (int)n, w);
+		w += n + (w[n] == '\n');
+	}
+	*ok = true;
+	return CR_OK;
+}
+
+static const char *next_step(enum cr_component c)
+{
+	switch (c) {
+	case CR_C_NON_GO_ANON:
+		return "no Go profile shows this memory: look at cgo call sites that allocate and never free "
+		       "(C.malloc, C.CString) and at C libraries' caches; coroner mem SMAPS shows the mappings";
+	case CR_C_GO_HEAP_IDLE:
+		return "the Go heap freed this memory but the OS has not taken it back yet: set GOMEMLIMIT, "
+		       "or call debug.FreeOSMemory after a spike; the spike itself is in the allocs profile";
+	case CR_C_GO_STACKS:
+		return "goroutine stacks: too many or too deep goroutines; coroner goroutines DUMP groups them";
+	case CR_C_GO_RUNTIME:
+		return "runtime metadata (GC bitmaps, spans) grows with the heap: shrink the heap first";
+	case CR_C_FILE_BACKED:
+		return "file-backed pages (binary, libraries, mmap'd files) are reclaimable; see which files "
+		       "with coroner mem SMAPS";
+	case CR_C_SHMEM:
+		return "shared memory (/dev/shm, memfd, SysV) counts in full; find its owner with coroner mem SMAPS";
+	default:
+		return "the inputs disagree or were read at different moments: capture them together";
+	}
+}
+
+enum cr_err cr_report_analyse_mem(struct cr_report *r)
+{
+	/* the last capture with an RSS source, and the first for growth */
+	const struct cr_capture *a = NULL, *b = NULL;
+	for (size_t i = 0; i < r->ncaps; i++)
+		if (r->caps[i].smaps_rollup || r->caps[i].smaps || r->caps[i].status) {
+			if (!a)
+				a = &r->caps[i];
+			b = &r->caps[i];
+		}
+	if (!b)
+		return CR_OK;
+	struct snaps sa, sb;
+	struct cr_ledger la, lb;
+	bool oka = false, okb = false;
+	memset(&sa, 0, sizeof sa);
+	memset(&la, 0, sizeof la);
+	enum cr_err rc = ledger(r, b, &sb, &lb, &okb);
+	if (!rc && a != b)
+		rc = ledger(r, a, &sa, &la, &oka);
+	if (rc || !okb)
+		goto out;
+
+	int64_t rss = lb.rss, heap = lb.comp[CR_C_GO_HEAP_INUSE].bytes, gap = rss - heap;
+	enum cr_component top = CR_C_COUNT;
+	for (int c = 0; c < CR_C_COUNT; c++) {
+		if (c == CR_C_GO_HEAP_INUSE)
+			continue;
+		if (lb.comp[c].bytes > 0 && (top == CR_C_COUNT || lb.comp[c].bytes > lb.comp[top].bytes))
+			top = (enum cr_component)c;
+	}
+	double gap_pct = rss > 0 ? 100.0 * (double)gap / (double)rss : 0;
+	double top_pct = rss > 0 && top != CR_C_COUNT ? 100.0 * (double)lb.comp[top].bytes / (double)rss : 0;
+	char x[48], y[48], z[48];
+	if (top == CR_C_COUNT || gap_pct < 25 || top_pct < 10) {
+		cr_units_bytes(x, sizeof x, rss);
+		cr_report_note(r, "rss_gap: the Go heap in use explains %.0f%% of RSS %s (%s)", 100 - gap_pct, x,
+			       b->path);
+		goto out;
+	}
+	enum cr_fsev sev = top_pct >= 30 ? CR_FSEV_HIGH : top_pct >= 15 ? CR_FSEV_MEDIUM : CR_FSEV_LOW;
+	const char *name = cr_component_name(top);
+	struct cr_rfinding *f = cr_report_finding(r, "rss_gap", name, sev, top_pct);
+	if (!f) {
+		rc = CR_NOMEM;
+		goto out;
+	}
+	cr_units_bytes(x, sizeof x, lb.comp[top].bytes);
+	cr_units_bytes(y, sizeof y, rss);
+	cr_units_bytes(z, sizeof z, heap);
+	char grew[128] = "";
+	if (oka) {
+		char d[48];
+		int64_t delta = lb.comp[top].bytes - la.comp[top].bytes;
+		cr_units_bytes(d, sizeof d, delta < 0 ? -delta : delta);
+		snprintf(grew, sizeof grew, "; %s %s since the first capture", delta >= 0 ? "up" : "down", d);
+	}
+	rc = cr_finding_summary(r, f, "%s of RSS %s (%.0f%%) is %s, beyond the Go heap in use (%s)%s", x, y,
+				top_pct, name, z, grew);
+	if (!rc)
+		rc = cr_finding_next(r, f, "%s", next_step(top));
+	if (!rc)
+		rc = cr_finding_fact(r, f, "rss", "RSS", CR_FACT_BYTES, rss, 0, NULL);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "rss_source", "RSS from", CR_FACT_STR, 0, 0, lb.rss_source);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "go_heap_inuse", "Go heap in use", CR_FACT_BYTES, heap, 0, NULL);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "subject_bytes", name, CR_FACT_BYTES, lb.comp[top].bytes, 0, NULL);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "subject_pct_of_rss", "share of RSS", CR_FACT_PCT, 0, top_pct, NULL);
+	if (!rc && lb.comp[top].note[0])
+		rc = cr_finding_fact(r, f, "how_measured", "how measured", CR_FACT_STR, 0, 0, lb.comp[top].note);
+	struct cr_table *t = rc ? NULL : cr_finding_table(r, f, "ledger", "RSS ledger (components add up to RSS)");
+	if (!rc && !t)
+		rc = CR_NOMEM;
+	if (!rc) {
+		cr_table_col(t, "component", "component", CR_LEFT);
+		if (oka)
+			cr_table_col(t, "before", "before", CR_RIGHT);
+		cr_table_col(t, "bytes", oka ? "after" : "bytes", CR_RIGHT);
+		if (oka)
+			cr_table_col(t, "delta", "delta", CR_RIGHT);
+		cr_table_col(t, "pct_of_rss", "%rss", CR_RIGHT);
+		for (int c = 0; c <= CR_C_COUNT && !rc; c++) {
+			bool is_rss = c == CR_C_COUNT;
+			int64_t v = is_rss ? lb.rss : lb.comp[c].bytes, v0 = is_rss ? la.rss : la.comp[c].bytes;
+			char bv[48], b0[48], bd[48], pc[16];
+			cr_units_bytes(bv, sizeof bv, v);
+			cr_units_bytes(b0, sizeof b0, v0);
+			cr_units_bytes(bd, sizeof bd, v - v0);
+			if (v - v0 > 0) {
+				char t2[48];
+				snprintf(t2, sizeof t2, "+%s", bd);
+				memcpy(bd, t2, sizeof bd);
+			}
+			double p = rss ? 100.0 * (double)v / (double)rss : 0;
+			snprintf(pc, sizeof pc, "%.1f%%", p);
+			if (cr_table_row(t) || cr_table_str(t, is_rss ? "rss" : cr_component_name((enum cr_component)c)) ||
+			    (oka && cr_table_int(t, v0, b0)) || cr_table_int(t, v, bv) ||
+			    (oka && cr_table_int(t, v - v0, bd)) || cr_table_double(t, p, pc))
+				rc = CR_NOMEM;
+		}
+	}
+out:
+	if (okb || b)
+		snaps_release(&sb), cr_ledger_release(&lb);
+	if (a != b)
+		snaps_release(&sa), cr_ledger_release(&la);
+	return rc;
+}
+
+enum cr_err cr_report_analyse_gc(struct cr_report *r)
+{
+	const struct cr_capture *c = NULL;
+	for (size_t i = r->ncaps; i-- > 0 && !c;)
+		if (r->caps[i].gctrace)
+			c = &r->caps[i];
+	if (!c)
+		return CR_OK;
+	struct cr_gctrace t;
+	struct cr_gcstats s;
+	struct cr_error e = { 0 };
+	cr_gctrace_init(&t);
+	enum cr_err rc = cr_gctrace_load(&t, c->gctrace, NULL, &e);
+	if (rc) {
+		cr_gctrace_release(&t);
+		if (rc == CR_NOMEM || rc == CR_LIMIT)
+			return rc;
+		cr_report_warn(r, "gc_pressure: %s", e.msg);
+		return CR_OK;
+	}
+	cr_gctrace_stats(&t, &s);
+	cr_gctrace_release(&t);
+	enum cr_fsev sev;
+	bool frequent = s.count >= 20 && s.interval_ms > 0 && s.interval_ms < 100;
+	if (s.cpu_pct_last >= 25)
+		sev = CR_FSEV_HIGH;
+	else if (s.cpu_pct_last >= 10 || frequent)
+		sev = CR_FSEV_MEDIUM;
+	else if (s.cpu_pct_last >= 5)
+		sev = CR_FSEV_LOW;
+	else {
+		cr_report_note(r, "gc_pressure: %zu GCs, every %.0f ms, GC CPU %d%% (%s)", s.count, s.interval_ms,
+			       s.cpu_pct_last, c->gctrace);
+		return CR_OK;
+	}
+	struct cr_rfinding *f = cr_report_finding(r, "gc_pressure", "gc", sev, s.cpu_pct_last);
+	if (!f)
+		return CR_NOMEM;
+	rc = cr_finding_summary(r, f, "the GC takes %d%% of CPU and runs every %.0f ms (%zu GCs, live heap %.0f MB, goal %.0f MB)",
+				s.cpu_pct_last, s.interval_ms, s.count, s.live_last_mb, s.goal_last_mb);
+	if (!rc)
+		rc = cr_finding_next(r, f, "allocate less in the hot paths (see alloc_hotspot / coroner top -i alloc_space), "
+					   "or raise GOGC / set GOMEMLIMIT if memory allows");
+	if (!rc)
+		rc = cr_finding_fact(r, f, "gc_cpu_pct", "GC CPU (since start)", CR_FACT_PCT, 0, s.cpu_pct_last, NULL);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "gcs", "GCs", CR_FACT_INT, (int64_t)s.count, 0, NULL);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "interval_ms", "mean interval (ms)", CR_FACT_DOUBLE, 0, s.interval_ms, NULL);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "pause_p99_ms", "STW pause p99 (ms)", CR_FACT_DOUBLE, 0, s.pause_p99_ms, NULL);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "alloc_mb_per_s", "allocation (MB/s)", CR_FACT_DOUBLE, 0, s.alloc_mb_s, NULL);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "forced", "forced GCs", CR_FACT_INT, (int64_t)s.forced, 0, NULL);
+	return rc;
+}
