@@ -1,13 +1,543 @@
-/* coroner core: not implemented yet (placeholder so the command table is complete). */
+/* coroner core: threads, goroutines and memory from an ELF core dump. */
 #include "cmd.h"
+#include "coroner/core.h"
+#include "coroner/elf.h"
+#include "coroner/goroutine.h"
+#include "coroner/gort.h"
+#include "coroner/profile.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+
+static void help(void)
+{
+	printf(
+"usage: coroner core [options] BINARY CORE\n"
+"\n"
+"Read a Go program's ELF core dump with the binary that produced it: the\n"
+"fatal signal, the crashing thread and goroutine, every goroutine with its\n"
+"state (as the runtime's traceback spells it), wait minutes, creator and\n"
+"stack (inlined frames included, unwound with the binary's pclntab, so\n"
+"stripped-of-DWARF binaries work), grouped; the threads; and the runtime's\n"
+"memory figures (memstats, heap arenas) joined with the core's mappings.\n"
+"CORE may be gzip- or zstd-compressed (systemd-coredump's .zst) or '-'.\n"
+"\n"
+"options:\n"
+"      --group=exact|function|user  how goroutines are grouped (default user:\n"
+"                             innermost frame outside the runtime/std lib)\n"
+"      --goroutine-profile=OUT.pb.gz  also write the goroutines as a goroutine\n"
+"                             profile (go tool pprof, coroner leaks read it)\n"
+"      --all                  list every goroutine in text output, not only groups\n"
+"      --format=text|json\n"
+"\n"
+"JSON: {\"signal\": {\"number\", \"name\", \"code\", \"addr\"}, \"go_version\",\n"
+"\"threads\": [{\"tid\", \"frames\"}], \"goroutines\": [{\"id\", \"state\",\n"
+"\"wait_minutes\", \"created_by\", \"frames\": [{\"function\", \"file\", \"line\"}]}],\n"
+"\"groups\", \"memstats\", \"mappings\"}.\n"
+"\n"
+"examples:\n"
+"  coroner core ./server core.1234\n"
+"  coroner core --group=function ./server core.server.1234.zst\n"
+"  coroner core --format=json --goroutine-profile=g.pb.gz ./server core\n");
+}
+
+static const char *sig_name(int s)
+{
+	static char buf[16];
+	return cr_signal_name(s, buf, sizeof buf);
+}
+
+static bool fault_signal(int s) { return s == 4 || s == 5 || s == 7 || s == 8 || s == 11; }
+
+static void print_frames_text(const struct cr_gstack *s, const char *indent)
+{
+	for (size_t i = 0; i < s->nframes; i++) {
+		const struct cr_gframe_rt *f = &s->frames[i];
+		printf("%s", indent);
+		cr_fputs_safe(stdout, cr_gort_print_name(f->function));
+		printf("%s\n%s    ", f->inlined ? "(...)" : "()", indent);
+		cr_fputs_safe(stdout, f->file ? f->file : "?");
+		printf(":%" PRId64, f->line);
+		if (!f->inlined && f->entry && f->pc >= f->entry)
+			printf(" +0x%" PRIx64, f->pc - f->entry);
+		printf("\n");
+	}
+	if (s->stop) {
+		printf("%s... stack incomplete: ", indent);
+		cr_fputs_safe(stdout, s->stop);
+		printf("\n");
+	}
+}
+
+static void json_frames(struct cr_json *j, const struct cr_gstack *s)
+{
+	cr_json_key(j, "frames");
+	cr_json_arr(j);
+	for (size_t i = 0; i < s->nframes; i++) {
+		const struct cr_gframe_rt *f = &s->frames[i];
+		cr_json_obj(j);
+		cr_json_kstr(j, "function", cr_gort_print_name(f->function));
+		cr_json_kstr(j, "file", f->file ? f->file : "");
+		cr_json_kint(j, "line", f->line);
+		cr_json_key(j, "pc");
+		cr_json_hex(j, f->pc);
+		cr_json_key(j, "inlined");
+		cr_json_bool(j, f->inlined);
+		cr_json_obj_end(j);
+	}
+	cr_json_arr_end(j);
+	if (s->stop)
+		cr_json_kstr(j, "incomplete", s->stop);
+}
+
+/* What a core segment holds, for the mappings table. */
+static const char *seg_label(const struct cr_core *c, const struct cr_gort *g, uint64_t start,
+			     uint64_t end, const char **path)
+{
+	*path = NULL;
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (start < c->files[i].end && end > c->files[i].start) {
+			*path = c->files[i].path;
+			const char *exe = cr_core_exe_path(c);
+			return exe && strcmp(exe, *path) == 0 ? "binary" : "file";
+		}
+	for (size_t i = 0; i < g->mem.narenas; i++)
+		if (start < g->mem.arenas[i].end && end > g->mem.arenas[i].start)
+			return "go heap arena";
+	for (size_t i = 0; i < g->ngs; i++)
+		if (g->gs[i].stack_lo >= start && g->gs[i].stack_hi <= end)
+			return "go stacks/runtime";
+	return "anonymous";
+}
+
+struct memrow { const char *key; uint64_t v; };
 
 int cmd_core(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: coroner core ... (not implemented yet)\n");
-		return 0;
+	enum { O_FORMAT = 256, O_GROUP, O_GPROF, O_ALL };
+	static const struct option opts[] = {
+		{ "format", required_argument, 0, O_FORMAT },
+		{ "group", required_argument, 0, O_GROUP },
+		{ "goroutine-profile", required_argument, 0, O_GPROF },
+		{ "all", no_argument, 0, O_ALL },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	enum cr_format fmt = CR_FMT_TEXT;
+	enum cr_group_by by = CR_GROUP_USER;
+	const char *gprof = NULL;
+	bool all = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_FORMAT:
+			if (!cmd_parse_format("core", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &fmt))
+				return 2;
+			break;
+		case O_GROUP: {
+			int b = cr_group_by_parse(optarg);
+			if (b < 0)
+				return cmd_usage_error("core", "unknown --group '%s' (exact, function, user)", optarg);
+			by = (enum cr_group_by)b;
+			break;
+		}
+		case O_GPROF: gprof = optarg; break;
+		case O_ALL: all = true; break;
+		case 'h': help(); return 0;
+		default: return cmd_usage_error("core", "bad option");
+		}
 	}
-	fprintf(stderr, "coroner core: not implemented yet\n");
-	return 2;
+	if (argc - optind != 2)
+		return cmd_usage_error("core", "expected BINARY and CORE");
+	const char *binpath = argv[optind], *corepath = argv[optind + 1];
+
+	struct cr_error e = { 0 };
+	struct cr_core core;
+	struct cr_binary *bin = NULL;
+	struct cr_gort g;
+	struct cr_profile prof;
+	struct cr_goroutines groups;
+	int rc = 0;
+	memset(&core, 0, sizeof core);
+	memset(&g, 0, sizeof g);
+	memset(&groups, 0, sizeof groups);
+	cr_profile_init(&prof);
+	bool core_open = false, gort_open = false, groups_open = false;
+
+	if (cr_binary_open(&bin, binpath, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	cmd_progress("reading core %s", corepath);
+	if (cr_core_open(&core, corepath, &e)) {
+		cmd_progress_done();
+		rc = cmd_error(&e);
+		goto out;
+	}
+	core_open = true;
+	cmd_warnings(cr_buf_str(&core.warn));
+	enum cr_err r = cr_gort_open(&g, &core, bin, &e);
+	gort_open = true;
+	cmd_progress_done();
+	cmd_warnings(cr_buf_str(&g.warn));
+	if (r) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	if (cr_gort_profile(&g, &prof, &e) || cr_goroutines_compute(&groups, &prof, by, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	groups_open = true;
+	if (gprof && cr_profile_write_pprof(&prof, gprof, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+
+	size_t nsys = 0;
+	for (size_t i = 0; i < g.ngs; i++)
+		nsys += g.gs[i].system;
+	const struct cr_goroutine *crashg = NULL;
+	for (size_t i = 0; i < g.ngs; i++)
+		if (g.gs[i].goid == g.crash_goid)
+			crashg = &g.gs[i];
+	int signo = core.sig.present ? core.sig.signo : (core.nthreads ? core.threads[0].cursig : 0);
+	const struct cr_gort_mem *M = &g.mem;
+	struct memrow mem[] = {
+		{ "HeapAlloc", M->heap_alloc }, { "HeapInuse", M->heap_inuse }, { "HeapIdle", M->heap_idle },
+		{ "HeapReleased", M->heap_released }, { "HeapSys", M->heap_sys },
+		{ "StackInuse", M->stack_inuse }, { "StackSys", M->stack_sys }, { "MSpanSys", M->mspan_sys },
+		{ "MCacheSys", M->mcache_sys }, { "BuckHashSys", M->buckhash_sys }, { "GCSys", M->gc_sys },
+		{ "OtherSys", M->other_sys }, { "Sys", M->sys }, { "TotalAlloc", M->total_alloc },
+		{ "Mallocs", M->mallocs }, { "Frees", M->frees }, { "NumGC", M->num_gc },
+		{ "PauseTotalNs", M->pause_total_ns }, { "LastGC", M->last_gc_unix },
+	};
+	size_t nmem = sizeof mem / sizeof *mem;
+
+	if (fmt == CR_FMT_JSON) {
+		struct cr_json j;
+		cr_json_init(&j, stdout, true);
+		cr_json_obj(&j);
+		cr_json_key(&j, "signal");
+		if (signo) {
+			cr_json_obj(&j);
+			cr_json_kint(&j, "number", signo);
+			cr_json_kstr(&j, "name", sig_name(signo));
+			cr_json_kint(&j, "code", core.sig.present ? core.sig.code : 0);
+			cr_json_key(&j, "addr");
+			if (core.sig.present && fault_signal(signo) && core.sig.code > 0)
+				cr_json_hex(&j, core.sig.addr);
+			else
+				cr_json_null(&j);
+			cr_json_kint(&j, "thread", g.crash_tid);
+			cr_json_obj_end(&j);
+		} else {
+			cr_json_null(&j);
+		}
+		cr_json_key(&j, "go_fault");
+		if (g.go_sig) {
+			cr_json_obj(&j);
+			cr_json_kint(&j, "number", g.go_sig);
+			cr_json_kstr(&j, "name", sig_name(g.go_sig));
+			cr_json_key(&j, "addr");
+			cr_json_hex(&j, g.go_sigaddr);
+			cr_json_key(&j, "pc");
+			cr_json_hex(&j, g.go_sigpc);
+			cr_json_kint(&j, "goroutine", g.go_sig_goid);
+			cr_json_obj_end(&j);
+		} else {
+			cr_json_null(&j);
+		}
+		cr_json_kstr(&j, "go_version", g.go_version);
+		cr_json_kstr(&j, "arch", g.arch);
+		cr_json_kint(&j, "pid", core.ps.present ? core.ps.pid : 0);
+		cr_json_key(&j, "crash_goroutine");
+		if (g.crash_goid >= 0)
+			cr_json_int(&j, g.crash_goid);
+		else
+			cr_json_null(&j);
+		cr_json_key(&j, "threads");
+		cr_json_arr(&j);
+		for (size_t i = 0; i < g.nthreads; i++) {
+			const struct cr_gthread *T = &g.threads[i];
+			cr_json_obj(&j);
+			cr_json_kint(&j, "tid", T->tid);
+			cr_json_key(&j, "pc");
+			cr_json_hex(&j, T->regs.pc);
+			cr_json_key(&j, "sp");
+			cr_json_hex(&j, T->regs.sp);
+			cr_json_kint(&j, "m", T->mid);
+			cr_json_key(&j, "goroutine");
+			if (T->curg >= 0)
+				cr_json_int(&j, T->curg);
+			else
+				cr_json_null(&j);
+			cr_json_kstr(&j, "stack", T->on);
+			json_frames(&j, &T->stack);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
+		cr_json_key(&j, "goroutines");
+		cr_json_arr(&j);
+		for (size_t i = 0; i < g.ngs; i++) {
+			const struct cr_goroutine *G = &g.gs[i];
+			cr_json_obj(&j);
+			cr_json_kint(&j, "id", G->goid);
+			cr_json_kstr(&j, "state", G->state);
+			cr_json_kint(&j, "wait_minutes", G->wait_minutes);
+			cr_json_key(&j, "created_by");
+			if (G->created_by)
+				cr_json_str(&j, G->created_by);
+			else
+				cr_json_null(&j);
+			if (G->created_by) {
+				char at[512];
+				snprintf(at, sizeof at, "%s:%" PRId64, G->created_file ? G->created_file : "?",
+					 G->created_line);
+				cr_json_kstr(&j, "created_at", at);
+			}
+			cr_json_key(&j, "thread");
+			if (G->tid)
+				cr_json_int(&j, G->tid);
+			else
+				cr_json_null(&j);
+			cr_json_key(&j, "locked_to_thread");
+			cr_json_bool(&j, G->locked);
+			cr_json_key(&j, "system");
+			cr_json_bool(&j, G->system);
+			cr_json_kint(&j, "stack_bytes", (int64_t)(G->stack_hi - G->stack_lo));
+			json_frames(&j, &G->stack);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
+		cr_json_key(&j, "groups");
+		cr_json_arr(&j);
+		for (size_t i = 0; i < groups.ngroups; i++) {
+			const struct cr_ggroup *G = &groups.groups[i];
+			cr_json_obj(&j);
+			cr_json_kint(&j, "count", G->count);
+			cr_json_kstr(&j, "function", G->function ? G->function : "");
+			cr_json_kstr(&j, "state", G->state ? G->state : "");
+			cr_json_kint(&j, "wait_min", G->has_wait ? G->wait_min : 0);
+			cr_json_kint(&j, "wait_max", G->has_wait ? G->wait_max : 0);
+			cr_json_key(&j, "created_by");
+			if (G->created_by)
+				cr_json_str(&j, G->created_by);
+			else
+				cr_json_null(&j);
+			cr_json_kint(&j, "first_id", G->first_goid);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
+		cr_json_key(&j, "memstats");
+		if (M->present) {
+			cr_json_obj(&j);
+			for (size_t i = 0; i < nmem; i++) {
+				if (!M->have_alloc && (i == 0 || (i >= 13 && i <= 15)))
+					continue;
+				cr_json_key(&j, mem[i].key);
+				cr_json_uint(&j, mem[i].v);
+			}
+			cr_json_key(&j, "arenas");
+			cr_json_arr(&j);
+			for (size_t i = 0; i < M->narenas; i++) {
+				cr_json_obj(&j);
+				cr_json_key(&j, "start");
+				cr_json_hex(&j, M->arenas[i].start);
+				cr_json_key(&j, "end");
+				cr_json_hex(&j, M->arenas[i].end);
+				cr_json_obj_end(&j);
+			}
+			cr_json_arr_end(&j);
+			cr_json_obj_end(&j);
+		} else {
+			cr_json_null(&j);
+		}
+		cr_json_key(&j, "mappings");
+		cr_json_arr(&j);
+		for (size_t i = 0; i < core.nsegs; i++) {
+			const struct cr_core_seg *s = &core.segs[i];
+			const char *path;
+			const char *label = seg_label(&core, &g, s->vaddr, s->vaddr + s->memsz, &path);
+			char perm[4] = { s->flags & 4 ? 'r' : '-', s->flags & 2 ? 'w' : '-', s->flags & 1 ? 'x' : '-', 0 };
+			cr_json_obj(&j);
+			cr_json_key(&j, "start");
+			cr_json_hex(&j, s->vaddr);
+			cr_json_key(&j, "end");
+			cr_json_hex(&j, s->vaddr + s->memsz);
+			cr_json_kstr(&j, "perm", perm);
+			cr_json_kint(&j, "dumped_bytes", (int64_t)s->filesz);
+			cr_json_kstr(&j, "label", label);
+			cr_json_key(&j, "path");
+			if (path)
+				cr_json_str(&j, path);
+			else
+				cr_json_null(&j);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
+		cr_json_key(&j, "truncated");
+		cr_json_bool(&j, core.truncated);
+		cr_json_obj_end(&j);
+		cr_json_end(&j);
+		goto out;
+	}
+
+	/* ---- text ---- */
+	bool color = cmd_color();
+	printf("core ");
+	cr_fputs_safe(stdout, corepath);
+	printf(" of ");
+	cr_fputs_safe(stdout, binpath);
+	printf(": %s %s", g.go_version[0] ? g.go_version : "(unknown Go version)", g.arch);
+	if (core.ps.present) {
+		printf(", pid %d (", core.ps.pid);
+		cr_fputs_safe(stdout, core.ps.fname);
+		printf(")");
+	}
+	printf("\n");
+	if (signo) {
+		printf("signal: %s%s%s (%d)", color ? "\033[1m" : "", sig_name(signo), color ? "\033[0m" : "", signo);
+		if (core.sig.present) {
+			printf(" code=%d", core.sig.code);
+			if (fault_signal(signo) && core.sig.code > 0)
+				printf(" addr=0x%" PRIx64, core.sig.addr);
+			else if (core.sig.code <= 0)
+				printf(" (sent by pid %d)", core.sig.pid);
+		}
+		printf(" on thread %d\n", g.crash_tid);
+	}
+	if (g.go_sig)
+		printf("go fault: %s addr=0x%" PRIx64 " pc=0x%" PRIx64 " in goroutine %" PRId64 "\n",
+		       sig_name(g.go_sig), g.go_sigaddr, g.go_sigpc, g.go_sig_goid);
+	if (core.truncated)
+		printf("core is TRUNCATED: %" PRIu64 " bytes missing; results are partial\n", core.missing);
+	printf("%zu goroutines (%zu runtime), %zu groups, %zu threads\n", g.ngs, nsys, groups.ngroups, g.nthreads);
+
+	if (crashg) {
+		printf("\ncrashing goroutine %" PRId64 " [%s] on thread %d:\n", crashg->goid, crashg->state, g.crash_tid);
+		print_frames_text(&crashg->stack, "  ");
+	} else if (g.nthreads) {
+		printf("\ncrashing thread %d (no goroutine):\n", g.crash_tid);
+		print_frames_text(&g.threads[0].stack, "  ");
+	}
+
+	printf("\ngoroutine groups (by %s):\n", by == CR_GROUP_EXACT ? "exact stack" : by == CR_GROUP_FUNCTION ? "function" : "user frame");
+	struct cr_table t;
+	cr_table_init(&t);
+	cr_table_col(&t, "count", "COUNT", CR_RIGHT);
+	cr_table_col(&t, "state", "STATE", CR_LEFT);
+	cr_table_col(&t, "wait", "WAIT", CR_RIGHT);
+	cr_table_col(&t, "function", "FUNCTION", CR_LEFT);
+	cr_table_col(&t, "created_by", "CREATED BY", CR_LEFT);
+	for (size_t i = 0; i < groups.ngroups; i++) {
+		const struct cr_ggroup *G = &groups.groups[i];
+		char w[64] = "";
+		if (G->has_wait && G->wait_max > 0) {
+			if (G->wait_min == G->wait_max)
+				snprintf(w, sizeof w, "%" PRId64 "m", G->wait_max);
+			else
+				snprintf(w, sizeof w, "%" PRId64 "-%" PRId64 "m", G->wait_min, G->wait_max);
+		}
+		char st[256];
+		snprintf(st, sizeof st, "%s%s", G->state ? G->state : "", G->nstates > 1 ? " +" : "");
+		cr_table_row(&t);
+		cr_table_int(&t, G->count, NULL);
+		cr_table_str(&t, st);
+		cr_table_str(&t, w);
+		cr_table_str(&t, G->function ? G->function : "");
+		cr_table_str(&t, G->created_by ? G->created_by : "");
+	}
+	cr_table_print_text(&t, stdout);
+	cr_table_release(&t);
+
+	if (all) {
+		for (size_t i = 0; i < g.ngs; i++) {
+			const struct cr_goroutine *G = &g.gs[i];
+			printf("\ngoroutine %" PRId64 " [%s", G->goid, G->state);
+			if (G->wait_minutes >= 1)
+				printf(", %" PRId64 " minutes", G->wait_minutes);
+			if (G->locked)
+				printf(", locked to thread");
+			printf("]:\n");
+			print_frames_text(&G->stack, "");
+			if (G->created_by) {
+				printf("created by ");
+				cr_fputs_safe(stdout, G->created_by);
+				printf("\n    ");
+				cr_fputs_safe(stdout, G->created_file ? G->created_file : "?");
+				printf(":%" PRId64 " +0x%" PRIx64 "\n", G->created_line, G->created_off);
+			}
+		}
+	}
+
+	printf("\nthreads:\n");
+	cr_table_init(&t);
+	cr_table_col(&t, "tid", "TID", CR_RIGHT);
+	cr_table_col(&t, "m", "M", CR_RIGHT);
+	cr_table_col(&t, "stack", "ON", CR_LEFT);
+	cr_table_col(&t, "goroutine", "GOROUTINE", CR_RIGHT);
+	cr_table_col(&t, "pc", "PC", CR_LEFT);
+	cr_table_col(&t, "function", "FUNCTION", CR_LEFT);
+	for (size_t i = 0; i < g.nthreads; i++) {
+		const struct cr_gthread *T = &g.threads[i];
+		char pc[32], fn[512];
+		snprintf(pc, sizeof pc, "0x%" PRIx64, T->regs.pc);
+		if (T->stack.nframes)
+			snprintf(fn, sizeof fn, "%s %s:%" PRId64, T->stack.frames[0].function,
+				 T->stack.frames[0].file ? T->stack.frames[0].file : "?", T->stack.frames[0].line);
+		else
+			snprintf(fn, sizeof fn, "?");
+		cr_table_row(&t);
+		cr_table_int(&t, T->tid, NULL);
+		if (T->mid >= 0)
+			cr_table_int(&t, T->mid, NULL);
+		else
+			cr_table_str(&t, "-");
+		cr_table_str(&t, T->on);
+		if (T->curg >= 0)
+			cr_table_int(&t, T->curg, NULL);
+		else
+			cr_table_str(&t, "-");
+		cr_table_str(&t, pc);
+		cr_table_str(&t, fn);
+	}
+	cr_table_print_text(&t, stdout);
+	cr_table_release(&t);
+
+	if (M->present) {
+		printf("\nmemory (runtime.memstats):\n");
+		for (size_t i = 0; i < nmem; i++) {
+			if (!M->have_alloc && (i == 0 || (i >= 13 && i <= 15)))
+				continue;
+			char b[32];
+			bool bytes = strcmp(mem[i].key, "Mallocs") && strcmp(mem[i].key, "Frees") &&
+				     strcmp(mem[i].key, "NumGC") && strcmp(mem[i].key, "PauseTotalNs") &&
+				     strcmp(mem[i].key, "LastGC");
+			if (bytes)
+				cr_units_bytes(b, sizeof b, (int64_t)mem[i].v);
+			else
+				snprintf(b, sizeof b, "%" PRIu64, mem[i].v);
+			printf("  %-13s %14" PRIu64 "  %s\n", mem[i].key, mem[i].v, bytes ? b : "");
+		}
+		for (size_t i = 0; i < M->narenas; i++) {
+			char b[32];
+			cr_units_bytes(b, sizeof b, (int64_t)(M->arenas[i].end - M->arenas[i].start));
+			printf("  heap arena    0x%" PRIx64 "-0x%" PRIx64 "  %s\n", M->arenas[i].start,
+			       M->arenas[i].end, b);
+		}
+	}
+out:
+	if (groups_open)
+		cr_goroutines_release(&groups);
+	cr_profile_release(&prof);
+	if (gort_open)
+		cr_gort_release(&g);
+	if (core_open)
+		cr_core_close(&core);
+	cr_binary_close(bin);
+	return rc;
 }

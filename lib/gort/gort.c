@@ -1,0 +1,996 @@
+/* The Go runtime read from a core (see coroner/gort.h).
+ *
+ * Layouts. go1.19 (all patch releases; runtime2.go, mstats.go, mheap.go of
+ * Go 1.19 declare the same structs): offsets below were read from the DWARF
+ * of testdata/bin/gosym (Go 1.19.8, amd64) with llvm-dwarfdump
+ * (DW_AT_data_member_location of runtime.g, gobuf, m, mstats, mheap,
+ * heapStatsDelta) and agree with the field order and sizes of
+ * /usr/lib/go-1.19/src/runtime/runtime2.go. They are the same on arm64
+ * (both 64-bit; no arch-dependent fields before the ones read).
+ * Other versions fall back to the go1.19 table with a warning and every g is
+ * sanity-checked (status range, stack bounds) before use.
+ */
+#include "coroner/gort.h"
+#include "coroner/sym.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct layout {
+	const char *version_prefix;
+	/* runtime.g */
+	unsigned g_size, g_stack_lo, g_stack_hi, g_m, g_sched, g_syscallsp, g_syscallpc,
+		g_atomicstatus, g_goid, g_waitsince, g_waitreason, g_lockedm, g_sig, g_sigcode0,
+		g_sigcode1, g_sigpc, g_gopc, g_startpc;
+	/* runtime.gobuf */
+	unsigned gobuf_sp, gobuf_pc, gobuf_lr, gobuf_bp;
+	/* runtime.m */
+	unsigned m_size, m_g0, m_procid, m_gsignal, m_curg, m_id, m_alllink;
+	/* runtime.schedt */
+	unsigned sched_lastpoll;
+	/* runtime.mstats */
+	unsigned ms_heapstats, ms_stacks_sys, ms_mspan_sys, ms_mcache_sys, ms_buckhash_sys,
+		ms_gcmisc_sys, ms_other_sys, ms_last_gc_unix, ms_pause_total_ns, ms_numgc,
+		ms_last_gc_nanotime;
+	/* runtime.heapStatsDelta and the number of them in consistentHeapStats */
+	unsigned hsd_size, hsd_committed, hsd_released, hsd_inheap, hsd_instacks, hsd_inworkbufs,
+		hsd_inptrscalarbits, hsd_tinyalloccount, hsd_largealloc, hsd_largealloccount,
+		hsd_smallalloccount, hsd_largefree, hsd_largefreecount, hsd_smallfreecount, hsd_n;
+	unsigned nsizeclasses;
+	/* runtime.mheap */
+	unsigned mheap_allarenas;
+};
+
+static const struct layout layouts[] = {
+	{
+		.version_prefix = "go1.19",
+		.g_size = 392, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56,
+		.g_syscallsp = 112, .g_syscallpc = 120, .g_atomicstatus = 144, .g_goid = 152,
+		.g_waitsince = 168, .g_waitreason = 176, .g_lockedm = 232, .g_sig = 240,
+		.g_sigcode0 = 272, .g_sigcode1 = 280, .g_sigpc = 288, .g_gopc = 296, .g_startpc = 312,
+		.gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40, .gobuf_bp = 48,
+		.m_size = 1008, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192, .m_id = 232,
+		.m_alllink = 336,
+		.sched_lastpoll = 8,
+		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
+		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584,
+		.ms_last_gc_unix = 3592, .ms_pause_total_ns = 3600, .ms_numgc = 7704,
+		.ms_last_gc_nanotime = 7720,
+		.hsd_size = 1176, .hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16,
+		.hsd_instacks = 24, .hsd_inworkbufs = 32, .hsd_inptrscalarbits = 40,
+		.hsd_tinyalloccount = 48, .hsd_largealloc = 56, .hsd_largealloccount = 64,
+		.hsd_smallalloccount = 72, .hsd_largefree = 616, .hsd_largefreecount = 624,
+		.hsd_smallfreecount = 632, .hsd_n = 3,
+		.nsizeclasses = 68,
+		.mheap_allarenas = 66016,
+	},
+};
+
+struct priv {
+	struct cr_core *core;
+	struct cr_binary *bin;
+	struct cr_pclntab *tab;
+	const struct layout *L;
+	bool arm64;
+	/* link-time entries of functions the unwinder treats specially */
+	uint64_t f_sigreturn, f_sigtramp;
+	/* ms: allm list (address, procid, id, g0, gsignal, curg) */
+	struct mrec { uint64_t addr, procid, g0, gsignal, curg; int64_t id; } *ms;
+	size_t nms;
+	struct cr_symframe *fbuf; /* scratch for cr_pclntab_frames */
+};
+
+#define FBUF_MAX 64
+
+static inline uint64_t rd64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+static inline uint32_t rd32(const unsigned char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static void warnf(struct cr_gort *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warnf(struct cr_gort *g, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (g->warn.len < 64 * 1024)
+		cr_buf_addf(&g->warn, "%s\n", tmp);
+}
+
+const char *cr_gort_print_name(const char *function)
+{
+	return function && strcmp(function, "runtime.gopanic") == 0 ? "panic" : function;
+}
+
+/* Runtime address of a binary symbol; 0 if absent. */
+static uint64_t sym_addr(struct cr_gort *g, const char *name, uint64_t *size)
+{
+	struct priv *P = g->priv;
+	const struct cr_elf_symbol *s = cr_binary_symbol_by_name(P->bin, name);
+	if (!s)
+		return 0;
+	if (size)
+		*size = s->size;
+	return s->value + g->bias;
+}
+
+/* A Go string (ptr, len) at addr, copied into the arena (capped at max). */
+static const char *read_gostring(struct cr_gort *g, uint64_t addr, size_t max)
+{
+	struct priv *P = g->priv;
+	uint64_t p, n;
+	if (!cr_core_read_u64(P->core, addr, &p) || !cr_core_read_u64(P->core, addr + 8, &n))
+		return NULL;
+	if (n > max)
+		n = max;
+	char *s = cr_arena_alloc(&g->arena, (size_t)n + 1);
+	if (!s)
+		return NULL;
+	size_t got = cr_core_read(P->core, p, s, (size_t)n);
+	s[got] = 0;
+	return got == n ? s : NULL;
+}
+
+/* An array of Go strings (symbol name) as a table of C strings. */
+static const char **read_string_table(struct cr_gort *g, const char *sym, size_t *count)
+{
+	uint64_t size = 0, a = sym_addr(g, sym, &size);
+	*count = 0;
+	if (!a || size % 16 || size / 16 > 4096)
+		return NULL;
+	size_t n = (size_t)(size / 16);
+	const char **t = cr_arena_alloc(&g->arena, (n ? n : 1) * sizeof *t);
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		t[i] = read_gostring(g, a + 16 * i, 256);
+		if (!t[i])
+			t[i] = "";
+	}
+	*count = n;
+	return t;
+}
+
+/* ---------------------------------------------------------------- unwinding */
+
+struct uctx {
+	uint64_t g0_lo, g0_hi;          /* unused bounds (0: unknown) */
+	uint64_t curg_sched_pc, curg_sched_sp, curg_sched_lr;
+	bool have_curg;
+	bool on_g0;                     /* registers are on g0/gsignal: stack switches apply */
+};
+
+struct fvec {
+	struct cr_gframe_rt *v;
+	size_t n, cap;
+};
+
+static bool fvec_push(struct fvec *fv, const struct cr_gframe_rt *f)
+{
+	if (cr_grow(&fv->v, &fv->cap, fv->n + 1, sizeof *fv->v))
+		return false;
+	fv->v[fv->n++] = *f;
+	return true;
+}
+
+static const char *arena_fmt(struct cr_gort *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *arena_fmt(struct cr_gort *g, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	return cr_arena_strndup(&g->arena, tmp, strlen(tmp));
+}
+
+/* Emit the frames (inlined ones first) of physical frame pc/sp of f. */
+static bool emit(struct cr_gort *g, struct fvec *fv, const struct cr_gofunc *f, uint64_t pc,
+		 uint64_t sp, bool trap)
+{
+	struct priv *P = g->priv;
+	uint64_t lpc = pc - g->bias; /* link-time */
+	uint64_t tracepc = lpc;
+	if (!trap && lpc > f->entry)
+		tracepc--;
+	size_t n = cr_pclntab_frames(P->tab, tracepc, P->fbuf, FBUF_MAX);
+	if (n == 0) {
+		struct cr_gframe_rt fr = { .pc = pc, .sp = sp, .entry = f->entry + g->bias,
+					   .function = f->name, .file = "?", .line = 0 };
+		return fvec_push(fv, &fr);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct cr_gframe_rt fr = {
+			.pc = pc, .sp = i + 1 == n ? sp : 0,
+			.entry = (i + 1 == n ? f->entry : P->fbuf[i].entry) + g->bias,
+			.function = P->fbuf[i].function, .file = P->fbuf[i].file,
+			.line = P->fbuf[i].line, .inlined = i + 1 < n,
+		};
+		if (!fvec_push(fv, &fr))
+			return false;
+	}
+	return true;
+}
+
+static bool is_named(const struct cr_gofunc *f, const char *name)
+{
+	return f->name && strcmp(f->name, name) == 0;
+}
+
+/* Unwind from pc/sp/lr. trap: pc is exact (registers, not a return address).
+ * On amd64 a kernel signal frame is crossed through its ucontext. */
+static void unwind(struct cr_gort *g, struct cr_gstack *out, uint64_t pc, uint64_t sp, uint64_t lr,
+		   bool trap, struct uctx *u)
+{
+	struct priv *P = g->priv;
+	struct fvec fv = { 0 };
+	const char *stop = NULL;
+	unsigned max = cr_limits.max_frames ? cr_limits.max_frames : 4096;
+	bool waspanic = false, first = true;
+	uint64_t prev_sp = 0;
+	unsigned physical = 0;
+	for (;;) {
+		if (physical >= max) {
+			stop = arena_fmt(g, "stack deeper than %u frames: cut (--max-frames)", max);
+			break;
+		}
+		struct cr_gofunc f;
+		if (pc == 0) {
+			stop = first ? "no pc" : NULL;
+			break;
+		}
+		if (!cr_pclntab_find_func(P->tab, pc - g->bias, &f)) {
+			stop = arena_fmt(g, "pc 0x%llx is not in Go code (C or unknown code; not unwound)",
+					 (unsigned long long)pc);
+			struct cr_gframe_rt fr = { .pc = pc, .sp = sp, .function = "?", .file = "?" };
+			fvec_push(&fv, &fr);
+			break;
+		}
+		/* The kernel's signal return trampoline: the saved context follows. */
+		if (!P->arm64 && P->f_sigreturn && f.entry == P->f_sigreturn && !first) {
+			struct cr_gframe_rt fr = { .pc = pc, .sp = sp, .entry = pc, .function = f.name,
+						   .file = "", .line = 0 };
+			int32_t ln = 0;
+			if (cr_pclntab_line(P->tab, &f, pc - g->bias, &fr.file, &ln))
+				fr.line = ln;
+			fvec_push(&fv, &fr);
+			physical++;
+			/* sp points at struct ucontext: uc_flags, uc_link, uc_stack (24), then
+			 * sigcontext r8..r15 rdi rsi rbp rbx rdx rax rcx rsp rip */
+			uint64_t mc = sp + 40, nrip, nrsp;
+			if (!cr_core_read_u64(P->core, mc + 16 * 8, &nrip) ||
+			    !cr_core_read_u64(P->core, mc + 15 * 8, &nrsp)) {
+				stop = arena_fmt(g, "signal frame at 0x%llx unreadable", (unsigned long long)sp);
+				break;
+			}
+			pc = nrip;
+			sp = nrsp;
+			lr = 0;
+			trap = true;
+			waspanic = false;
+			prev_sp = 0;
+			u->on_g0 = false;
+			continue;
+		}
+		/* g0 -> goroutine stack switches (gentraceback's _TraceJumpStack) */
+		if (u->on_g0 && u->have_curg) {
+			if (is_named(&f, "runtime.morestack")) {
+				pc = u->curg_sched_pc;
+				sp = u->curg_sched_sp;
+				lr = u->curg_sched_lr;
+				u->on_g0 = false;
+				if (!cr_pclntab_find_func(P->tab, pc - g->bias, &f)) {
+					stop = "morestack: goroutine pc unknown";
+					break;
+				}
+				prev_sp = 0;
+			} else if (is_named(&f, "runtime.systemstack")) {
+				int32_t d0 = 0;
+				if (!(P->arm64 && cr_pclntab_spdelta(P->tab, &f, pc - g->bias, &d0) && d0 == 0)) {
+					sp = u->curg_sched_sp;
+					u->on_g0 = false;
+					prev_sp = 0;
+				}
+			}
+		}
+		int32_t delta = 0;
+		if (!cr_pclntab_spdelta(P->tab, &f, pc - g->bias, &delta) || delta < 0) {
+			emit(g, &fv, &f, pc, sp, trap || waspanic);
+			stop = arena_fmt(g, "no frame size for %s at pc 0x%llx", f.name, (unsigned long long)pc);
+			break;
+		}
+		uint64_t fp = sp + (uint64_t)delta + (P->arm64 ? 0 : 8);
+		if (!emit(g, &fv, &f, pc, sp, trap || waspanic)) {
+			stop = "out of memory";
+			break;
+		}
+		physical++;
+		bool top = (f.flag & 1) != 0; /* funcFlag_TOPFRAME */
+		bool sigtramp = P->f_sigtramp && f.entry == P->f_sigtramp;
+		if (top && !(sigtramp && !P->arm64))
+			break; /* goexit, mstart, rt0_go: the end of this stack */
+		if ((f.flag & 2) && !first && !sigtramp) { /* funcFlag_SPWRITE */
+			stop = arena_fmt(g, "%s writes SP: cannot unwind past it", f.name);
+			break;
+		}
+		uint64_t nlr;
+		if (P->arm64) {
+			if ((first && sp < fp) || lr == 0) {
+				if (!cr_core_read_u64(P->core, sp, &nlr)) {
+					stop = arena_fmt(g, "unreadable memory at 0x%llx (return address)", (unsigned long long)sp);
+					break;
+				}
+			} else
+				nlr = lr;
+		} else if (!cr_core_read_u64(P->core, fp - 8, &nlr)) {
+			stop = arena_fmt(g, "unreadable memory at 0x%llx (return address)", (unsigned long long)(fp - 8));
+			break;
+		}
+		waspanic = is_named(&f, "runtime.sigpanic");
+		bool injected = waspanic || is_named(&f, "runtime.asyncPreempt") ||
+				(f.name && strncmp(f.name, "runtime.debugCall", 17) == 0);
+		if (nlr == pc && fp == sp) {
+			stop = "unwinding is stuck (cyclic stack)";
+			break;
+		}
+		if (!first && prev_sp && fp <= prev_sp && !sigtramp) {
+			stop = "frame pointer went backwards (corrupt or cyclic stack)";
+			break;
+		}
+		prev_sp = sp;
+		pc = nlr;
+		lr = 0;
+		sp = fp;
+		trap = false;
+		first = false;
+		if (P->arm64 && injected) {
+			uint64_t x;
+			if (!cr_core_read_u64(P->core, sp, &x)) {
+				stop = "unreadable memory after an injected call";
+				break;
+			}
+			sp += 16;
+			struct cr_gofunc f2;
+			int32_t d2 = 0;
+			if (!cr_pclntab_find_func(P->tab, pc - g->bias, &f2))
+				pc = x;
+			else if (cr_pclntab_spdelta(P->tab, &f2, pc - g->bias, &d2) && d2 == 0)
+				lr = x;
+		}
+	}
+	out->frames = NULL;
+	out->nframes = 0;
+	if (fv.n) {
+		out->frames = cr_arena_alloc(&g->arena, fv.n * sizeof *fv.v);
+		if (out->frames) {
+			memcpy(out->frames, fv.v, fv.n * sizeof *fv.v);
+			out->nframes = fv.n;
+		}
+	}
+	cr_free(fv.v);
+	out->stop = stop;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+static const struct layout *layout_for(const char *version)
+{
+	for (size_t i = 0; i < sizeof layouts / sizeof *layouts; i++)
+		if (version && strncmp(version, layouts[i].version_prefix, strlen(layouts[i].version_prefix)) == 0) {
+			char c = version[strlen(layouts[i].version_prefix)];
+			if (c == 0 || c == '.' || c == ' ' || c == '-' || c == 'r' || c == 'b' || c == 'X')
+				return &layouts[i];
+		}
+	return NULL;
+}
+
+/* Check that core and binary belong together: the build id notes of the
+ * binary must be in the core's dumped pages where it has them. */
+static enum cr_err check_build_id(struct cr_gort *g, struct cr_error *e)
+{
+	struct priv *P = g->priv;
+	static const char *const notes[] = { ".note.go.buildid", ".note.gnu.build-id" };
+	int checked = 0;
+	for (size_t k = 0; k < 2; k++) {
+		struct cr_elf_section *s = cr_binary_section(P->bin, notes[k]);
+		if (!s || !s->addr || s->file_size == 0 || s->file_size > 4096)
+			continue;
+		const uint8_t *want = cr_binary_ptr(P->bin, s->addr, (size_t)s->file_size);
+		const unsigned char *have = cr_core_ptr(P->core, s->addr + g->bias, (size_t)s->file_size);
+		if (!want || !have)
+			continue;
+		checked++;
+		if (memcmp(want, have, (size_t)s->file_size) != 0) {
+			const char *bid = P->bin->go_build_id[0] ? P->bin->go_build_id : P->bin->gnu_build_id;
+			/* show what the core holds: the note's desc after its 16-byte header+name */
+			char coreid[129] = "";
+			size_t hdr = 12 + ((rd32(have) + 3) & ~3u);
+			size_t dl = rd32(have + 4);
+			if (hdr < s->file_size && dl <= s->file_size - hdr) {
+				size_t o = 0;
+				for (size_t i = 0; i < dl && o + 3 < sizeof coreid; i++) {
+					unsigned char ch = have[hdr + i];
+					if (k == 0)
+						coreid[o++] = (ch >= 32 && ch < 127) ? (char)ch : '?';
+					else
+						o += (size_t)snprintf(coreid + o, sizeof coreid - o, "%02x", ch);
+				}
+				coreid[o] = 0;
+			}
+			return cr_fail(e, CR_FORMAT,
+				       "%s: core: was not produced by %s: build id mismatch (core has %s, binary has %s)",
+				       P->core->name, P->bin->path, coreid[0] ? coreid : "another id", bid);
+		}
+	}
+	if (!checked) {
+		/* The kernel dumps the first page of every ELF file mapping: compare
+		 * the executable's with the binary's (the Go build id note usually
+		 * lies in it). */
+		const char *exe = cr_core_exe_path(P->core);
+		for (size_t i = 0; exe && i < P->core->nfiles; i++) {
+			const struct cr_core_file *f = &P->core->files[i];
+			if (f->offset != 0 || strcmp(f->path, exe) != 0)
+				continue;
+			size_t n = P->bin->len < 4096 ? P->bin->len : 4096;
+			const unsigned char *have = cr_core_ptr(P->core, f->start, n);
+			if (!have)
+				break;
+			checked++;
+			if (memcmp(have, P->bin->data, n) != 0) {
+				char coreid[129] = "";
+				for (size_t k = 16; k + 4 <= n; k++)
+					if (memcmp(have + k, "Go\0\0", 4) == 0 && rd32(have + k - 12) == 4 &&
+					    rd32(have + k - 4) == 4) {
+						size_t dl = rd32(have + k - 8), o = 0;
+						for (size_t x = 0; x < dl && k + 4 + x < n && o + 1 < sizeof coreid; x++) {
+							unsigned char ch = have[k + 4 + x];
+							if (!ch)
+								break;
+							coreid[o++] = (ch >= 32 && ch < 127) ? (char)ch : '?';
+						}
+						coreid[o] = 0;
+						break;
+					}
+				const char *bid = P->bin->go_build_id[0] ? P->bin->go_build_id : P->bin->gnu_build_id;
+				return cr_fail(e, CR_FORMAT,
+					       "%s: core: was not produced by %s: build id mismatch (core has %s, binary has %s)",
+					       P->core->name, P->bin->path, coreid[0] ? coreid : "another id",
+					       bid[0] ? bid : "none");
+			}
+			break;
+		}
+	}
+	if (!checked)
+		warnf(g, "%s: core: cannot verify that it belongs to %s (build id not in the dumped pages)",
+		      P->core->name, P->bin->path);
+	return CR_OK;
+}
+
+static uint64_t g_u64(const unsigned char *gb, unsigned off) { return rd64(gb + off); }
+
+static void read_ms(struct cr_gort *g)
+{
+	struct priv *P = g->priv;
+	const struct layout *L = P->L;
+	uint64_t a = sym_addr(g, "runtime.allm", NULL), m;
+	if (!a || !cr_core_read_u64(P->core, a, &m))
+		return;
+	size_t cap = 0;
+	for (size_t guard = 0; m && guard < 100000; guard++) {
+		unsigned char mb[1024];
+		if (L->m_size > sizeof mb || cr_core_read(P->core, m, mb, L->m_size) != L->m_size) {
+			warnf(g, "runtime.m at 0x%llx unreadable", (unsigned long long)m);
+			break;
+		}
+		if (cr_grow(&P->ms, &cap, P->nms + 1, sizeof *P->ms))
+			break;
+		struct mrec *r = &P->ms[P->nms++];
+		r->addr = m;
+		r->procid = rd64(mb + L->m_procid);
+		r->g0 = rd64(mb + L->m_g0);
+		r->gsignal = rd64(mb + L->m_gsignal);
+		r->curg = rd64(mb + L->m_curg);
+		r->id = (int64_t)rd64(mb + L->m_id);
+		uint64_t next = rd64(mb + L->m_alllink);
+		for (size_t i = 0; i < P->nms; i++)
+			if (P->ms[i].addr == next)
+				next = 0; /* cycle */
+		m = next;
+	}
+}
+
+static struct mrec *m_by_addr(struct priv *P, uint64_t a)
+{
+	for (size_t i = 0; i < P->nms; i++)
+		if (P->ms[i].addr == a)
+			return &P->ms[i];
+	return NULL;
+}
+
+static struct mrec *m_by_tid(struct priv *P, int32_t tid)
+{
+	for (size_t i = 0; i < P->nms; i++)
+		if ((int64_t)P->ms[i].procid == tid)
+			return &P->ms[i];
+	return NULL;
+}
+
+/* Read gobuf sched of the g at addr. */
+static bool read_sched(struct cr_gort *g, uint64_t gaddr, uint64_t *pc, uint64_t *sp, uint64_t *lr)
+{
+	struct priv *P = g->priv;
+	const struct layout *L = P->L;
+	uint64_t b = gaddr + L->g_sched;
+	*lr = 0;
+	return cr_core_read_u64(P->core, b + L->gobuf_pc, pc) &&
+	       cr_core_read_u64(P->core, b + L->gobuf_sp, sp) &&
+	       (!P->arm64 || cr_core_read_u64(P->core, b + L->gobuf_lr, lr));
+}
+
+static void read_mem(struct cr_gort *g)
+{
+	struct priv *P = g->priv;
+	const struct layout *L = P->L;
+	struct cr_gort_mem *M = &g->mem;
+	uint64_t ms = sym_addr(g, "runtime.memstats", NULL);
+	if (!ms)
+		return;
+	uint64_t v[16] = { 0 };
+	/* heapStats: sum of all generations, as consistentHeapStats.unsafeRead */
+	int64_t committed = 0, released = 0, inheap = 0, instacks = 0, inwb = 0, inpsb = 0;
+	uint64_t tiny = 0, lalloc = 0, lallocn = 0, lfree = 0, lfreen = 0, salloc = 0, sfree = 0;
+	uint64_t csize_addr, csize_len = 0;
+	csize_addr = sym_addr(g, "runtime.class_to_size", &csize_len);
+	uint16_t csz[128] = { 0 };
+	bool have_sizes = csize_addr && L->nsizeclasses <= 128 &&
+			  cr_core_read(P->core, csize_addr, csz, L->nsizeclasses * 2) == L->nsizeclasses * 2;
+	bool ok = true;
+	for (unsigned k = 0; k < L->hsd_n && ok; k++) {
+		unsigned char hb[2048];
+		uint64_t base = ms + L->ms_heapstats + (uint64_t)k * L->hsd_size;
+		if (L->hsd_size > sizeof hb || cr_core_read(P->core, base, hb, L->hsd_size) != L->hsd_size) {
+			ok = false;
+			break;
+		}
+		committed += (int64_t)rd64(hb + L->hsd_committed);
+		released += (int64_t)rd64(hb + L->hsd_released);
+		inheap += (int64_t)rd64(hb + L->hsd_inheap);
+		instacks += (int64_t)rd64(hb + L->hsd_instacks);
+		inwb += (int64_t)rd64(hb + L->hsd_inworkbufs);
+		inpsb += (int64_t)rd64(hb + L->hsd_inptrscalarbits);
+		tiny += rd64(hb + L->hsd_tinyalloccount);
+		lalloc += rd64(hb + L->hsd_largealloc);
+		lallocn += rd64(hb + L->hsd_largealloccount);
+		lfree += rd64(hb + L->hsd_largefree);
+		lfreen += rd64(hb + L->hsd_largefreecount);
+		for (unsigned i = 0; i < L->nsizeclasses; i++) {
+			uint64_t a = rd64(hb + L->hsd_smallalloccount + 8 * i);
+			uint64_t f = rd64(hb + L->hsd_smallfreecount + 8 * i);
+			salloc += a * csz[i];
+			sfree += f * csz[i];
+			v[0] += a;
+			v[1] += f;
+		}
+	}
+	unsigned offs[] = { L->ms_stacks_sys, L->ms_mspan_sys, L->ms_mcache_sys, L->ms_buckhash_sys,
+			    L->ms_gcmisc_sys, L->ms_other_sys, L->ms_last_gc_unix, L->ms_pause_total_ns };
+	uint64_t sysv[8];
+	for (size_t i = 0; i < 8 && ok; i++)
+		ok = cr_core_read_u64(P->core, ms + offs[i], &sysv[i]);
+	uint32_t numgc = 0;
+	if (ok)
+		ok = cr_core_read_u32(P->core, ms + L->ms_numgc, &numgc);
+	if (!ok) {
+		warnf(g, "runtime.memstats unreadable in the core: no memory figures");
+		return;
+	}
+	M->present = true;
+	M->heap_inuse = (uint64_t)inheap;
+	M->heap_released = (uint64_t)released;
+	int64_t retained = committed - instacks - inwb - inpsb;
+	M->heap_idle = (uint64_t)(retained - inheap) + (uint64_t)released;
+	M->heap_sys = M->heap_inuse + M->heap_idle;
+	M->stack_inuse = (uint64_t)instacks;
+	M->stack_sys = (uint64_t)instacks + sysv[0];
+	M->mspan_sys = sysv[1];
+	M->mcache_sys = sysv[2];
+	M->buckhash_sys = sysv[3];
+	M->gc_sys = sysv[4] + (uint64_t)inwb + (uint64_t)inpsb;
+	M->other_sys = sysv[5];
+	M->last_gc_unix = sysv[6];
+	M->pause_total_ns = sysv[7];
+	M->num_gc = numgc;
+	M->sys = M->heap_sys + M->stack_sys + M->mspan_sys + M->mcache_sys + M->buckhash_sys +
+		 M->gc_sys + M->other_sys;
+	if (have_sizes) {
+		M->have_alloc = true;
+		M->total_alloc = lalloc + salloc;
+		M->mallocs = lallocn + v[0] + tiny;
+		M->frees = lfreen + v[1] + tiny;
+		M->heap_alloc = M->total_alloc - (lfree + sfree);
+	}
+	/* arenas */
+	M->arena_bytes = (uint64_t)64 << 20;
+	uint64_t mh = sym_addr(g, "runtime.mheap_", NULL), sp, sl;
+	if (mh && cr_core_read_u64(P->core, mh + L->mheap_allarenas, &sp) &&
+	    cr_core_read_u64(P->core, mh + L->mheap_allarenas + 8, &sl) && sl < (1u << 22)) {
+		uint64_t base = P->arm64 ? 0 : 0xffff800000000000ull;
+		size_t cap = 0;
+		for (uint64_t i = 0; i < sl; i++) {
+			uint64_t idx;
+			if (!cr_core_read_u64(P->core, sp + 8 * i, &idx))
+				break;
+			uint64_t start = idx * M->arena_bytes + base, end = start + M->arena_bytes;
+			if (M->narenas && M->arenas[M->narenas - 1].end == start) {
+				M->arenas[M->narenas - 1].end = end;
+				continue;
+			}
+			if (cr_grow(&M->arenas, &cap, M->narenas + 1, sizeof *M->arenas))
+				break;
+			M->arenas[M->narenas].start = start;
+			M->arenas[M->narenas].end = end;
+			M->narenas++;
+		}
+	}
+	uint64_t lgn;
+	if (cr_core_read_u64(P->core, ms + L->ms_last_gc_nanotime, &lgn) && (int64_t)lgn > g->now)
+		g->now = (int64_t)lgn;
+}
+
+static const char *func_name_at(struct cr_gort *g, uint64_t pc, struct cr_gofunc *f)
+{
+	struct priv *P = g->priv;
+	if (!pc || !cr_pclntab_find_func(P->tab, pc - g->bias, f))
+		return NULL;
+	return f->name;
+}
+
+static bool stack_in(uint64_t sp, uint64_t lo, uint64_t hi) { return sp >= lo && sp < hi; }
+
+enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary *b, struct cr_error *e)
+{
+	memset(g, 0, sizeof *g);
+	cr_arena_init(&g->arena);
+	g->crash_goid = -1;
+	g->go_sig_goid = -1;
+	struct priv *P = cr_calloc(1, sizeof *P);
+	if (!P)
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	g->priv = P;
+	P->core = c;
+	P->bin = b;
+	P->arm64 = c->arch == CR_ARCH_ARM64;
+	g->arch = cr_arch_name(c->arch);
+	enum cr_err rc = CR_OK;
+	if ((c->arch == CR_ARCH_AMD64 && b->machine != CR_EM_X86_64) ||
+	    (c->arch == CR_ARCH_ARM64 && b->machine != CR_EM_AARCH64))
+		return cr_fail(e, CR_FORMAT, "%s: core: was not produced by %s: core is %s, binary is %s",
+			       c->name, b->path, g->arch, cr_binary_arch(b));
+	P->fbuf = cr_calloc(FBUF_MAX, sizeof *P->fbuf);
+	if (!P->fbuf)
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	rc = cr_pclntab_open(b, &P->tab, e);
+	if (rc)
+		return rc == CR_NOTFOUND ? cr_fail(e, CR_FORMAT, "%s: not a Go binary (no pclntab)", b->path) : rc;
+
+	/* load bias: AT_ENTRY is the relocated e_entry */
+	if (c->auxv_entry && b->entry)
+		g->bias = c->auxv_entry - b->entry;
+	if ((rc = check_build_id(g, e)))
+		return rc;
+	/* pages the kernel did not dump (text, rodata) come from the binary */
+	if (!cr_core_attach_file(c, NULL, b->data, b->len))
+		warnf(g, "%s: core: no NT_FILE mapping of the executable: text and read-only data are not readable",
+		      c->name);
+
+	struct cr_gofunc f;
+	if (cr_pclntab_func_by_name(P->tab, "runtime.sigreturn", &f) ||
+	    cr_pclntab_func_by_name(P->tab, "runtime.sigreturn__sigaction", &f))
+		P->f_sigreturn = f.entry;
+	if (cr_pclntab_func_by_name(P->tab, "runtime.sigtramp", &f))
+		P->f_sigtramp = f.entry;
+
+	uint64_t bv = sym_addr(g, "runtime.buildVersion", NULL);
+	g->go_version = bv ? read_gostring(g, bv, 64) : NULL;
+	if (!g->go_version) {
+		g->go_version = "";
+		warnf(g, "runtime.buildVersion not found or unreadable");
+	}
+	P->L = layout_for(g->go_version);
+	if (!P->L) {
+		P->L = &layouts[0];
+		warnf(g, "Go version '%s' has no layout table (known: go1.19); reading it as go1.19: results may be wrong",
+		      g->go_version);
+	}
+	const struct layout *L = P->L;
+
+	size_t nwr = 0, ngs = 0;
+	const char **wr = read_string_table(g, "runtime.waitReasonStrings", &nwr);
+	const char **gss = read_string_table(g, "runtime.gStatusStrings", &ngs);
+
+	read_ms(g);
+	uint64_t sched = sym_addr(g, "runtime.sched", NULL), lastpoll = 0;
+	if (sched && cr_core_read_u64(P->core, sched + L->sched_lastpoll, &lastpoll) && (int64_t)lastpoll > g->now)
+		g->now = (int64_t)lastpoll;
+	read_mem(g);
+
+	/* allgs */
+	uint64_t ag = sym_addr(g, "runtime.allgs", NULL), gptr = 0, glen = 0;
+	if (!ag)
+		return cr_fail(e, CR_FORMAT, "%s: no runtime.allgs symbol (stripped binary?): cannot list goroutines",
+			       b->path);
+	if (!cr_core_read_u64(c, ag, &gptr) || !cr_core_read_u64(c, ag + 8, &glen))
+		return cr_fail(e, CR_FORMAT, "%s: core: runtime.allgs at 0x%llx is not in the core (truncated core?)",
+			       c->name, (unsigned long long)ag);
+	if (glen > (uint64_t)c->in.len / L->g_size + 1) {
+		warnf(g, "runtime.allgs claims %llu goroutines, more than the core can hold; capped",
+		      (unsigned long long)glen);
+		glen = (uint64_t)c->in.len / L->g_size + 1;
+	}
+	g->gs = cr_calloc(glen ? glen : 1, sizeof *g->gs);
+	if (!g->gs)
+		return cr_fail(e, CR_NOMEM, "out of memory for %llu goroutines", (unsigned long long)glen);
+	size_t unreadable = 0;
+	for (uint64_t i = 0; i < glen; i++) {
+		uint64_t ga;
+		unsigned char gb[512];
+		if (!cr_core_read_u64(c, gptr + 8 * i, &ga)) {
+			warnf(g, "%s: core: runtime.allgs[%llu..] unreadable at 0x%llx; %llu goroutines missing",
+			      c->name, (unsigned long long)i, (unsigned long long)(gptr + 8 * i),
+			      (unsigned long long)(glen - i));
+			break;
+		}
+		if (L->g_size > sizeof gb || cr_core_read(c, ga, gb, L->g_size) != L->g_size) {
+			unreadable++;
+			continue;
+		}
+		uint32_t st = rd32(gb + L->g_atomicstatus);
+		uint32_t base = st & ~(uint32_t)CR_G_SCAN;
+		if (base == CR_G_DEAD) {
+			g->ndead++;
+			continue;
+		}
+		if (base > 16) {
+			unreadable++;
+			continue;
+		}
+		struct cr_goroutine *G = &g->gs[g->ngs++];
+		G->addr = ga;
+		G->status = st;
+		G->goid = (int64_t)g_u64(gb, L->g_goid);
+		G->stack_lo = g_u64(gb, L->g_stack_lo);
+		G->stack_hi = g_u64(gb, L->g_stack_hi);
+		G->sched_sp = g_u64(gb, L->g_sched + L->gobuf_sp);
+		G->sched_pc = g_u64(gb, L->g_sched + L->gobuf_pc);
+		uint64_t sched_lr = g_u64(gb, L->g_sched + L->gobuf_lr);
+		G->syscallsp = g_u64(gb, L->g_syscallsp);
+		G->syscallpc = g_u64(gb, L->g_syscallpc);
+		G->waitsince = (int64_t)g_u64(gb, L->g_waitsince);
+		G->waitreason = gb[L->g_waitreason];
+		G->locked = g_u64(gb, L->g_lockedm) != 0;
+		G->gopc = g_u64(gb, L->g_gopc);
+		G->startpc = g_u64(gb, L->g_startpc);
+		G->tid = 0;
+		G->mid = -1;
+		uint64_t maddr = g_u64(gb, L->g_m);
+		struct mrec *mr = maddr ? m_by_addr(P, maddr) : NULL;
+		if (mr) {
+			G->mid = mr->id;
+			if (mr->curg == ga)
+				G->tid = (int32_t)mr->procid;
+		}
+		uint32_t sig = rd32(gb + L->g_sig);
+		if (sig && g->go_sig_goid < 0) {
+			g->go_sig = (int32_t)sig;
+			g->go_sigaddr = g_u64(gb, L->g_sigcode1);
+			g->go_sigpc = g_u64(gb, L->g_sigpc);
+			g->go_sig_goid = G->goid;
+		}
+		if (G->waitsince > g->now && (base == CR_G_WAITING || base == CR_G_SYSCALL))
+			g->now = G->waitsince;
+		/* state, as goroutineheader() */
+		const char *state = base < ngs && gss[base][0] ? gss[base] : "???";
+		if (!gss) {
+			static const char *const dflt[] = { "idle", "runnable", "running", "syscall", "waiting",
+							    "", "dead", "", "copystack", "preempted" };
+			state = base < 10 && dflt[base][0] ? dflt[base] : "???";
+		}
+		if (base == CR_G_WAITING && G->waitreason != 0)
+			state = G->waitreason < nwr ? wr[G->waitreason] : "unknown wait reason";
+		if (st & CR_G_SCAN)
+			state = arena_fmt(g, "%s (scan)", state);
+		G->state = state;
+		struct cr_gofunc sf;
+		G->start_function = func_name_at(g, G->startpc, &sf);
+		G->system = G->start_function && strncmp(G->start_function, "runtime.", 8) == 0 &&
+			    strcmp(G->start_function, "runtime.main") != 0 &&
+			    strcmp(G->start_function, "runtime.handleAsyncEvent") != 0;
+		if (G->goid != 1 && func_name_at(g, G->gopc, &sf)) {
+			G->created_by = sf.name;
+			uint64_t tp = G->gopc - g->bias;
+			if (tp > sf.entry)
+				tp--;
+			int32_t ln = 0;
+			const char *file = NULL;
+			if (cr_pclntab_line(P->tab, &sf, tp, &file, &ln)) {
+				G->created_file = file;
+				G->created_line = ln;
+			}
+			G->created_off = G->gopc - g->bias - sf.entry;
+		}
+		/* stack: running goroutines are unwound from their thread below */
+		if (base != CR_G_RUNNING || !G->tid) {
+			struct uctx u = { 0 };
+			if (G->syscallsp)
+				unwind(g, &G->stack, G->syscallpc, G->syscallsp, 0, false, &u);
+			else
+				unwind(g, &G->stack, G->sched_pc, G->sched_sp, sched_lr, false, &u);
+		}
+	}
+	if (unreadable)
+		warnf(g, "%s: core: %zu goroutine structs unreadable or corrupt; left out", c->name, unreadable);
+
+	/* threads */
+	g->threads = cr_calloc(c->nthreads ? c->nthreads : 1, sizeof *g->threads);
+	if (!g->threads)
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	g->crash_tid = c->nthreads ? c->threads[0].tid : 0;
+	for (size_t i = 0; i < c->nthreads; i++) {
+		struct cr_gthread *T = &g->threads[g->nthreads++];
+		const struct cr_core_thread *ct = &c->threads[i];
+		T->tid = ct->tid;
+		T->cursig = ct->cursig;
+		T->regs = ct->regs;
+		T->mid = -1;
+		T->curg = -1;
+		T->on = "?";
+		struct mrec *mr = m_by_tid(P, ct->tid);
+		struct uctx u = { 0 };
+		struct cr_goroutine *cg = NULL;
+		if (mr) {
+			T->mid = mr->id;
+			for (size_t k = 0; k < g->ngs; k++)
+				if (g->gs[k].addr == mr->curg)
+					cg = &g->gs[k];
+			if (cg)
+				T->curg = cg->goid;
+			uint64_t lo, hi;
+			uint64_t sp = ct->regs.sp;
+			if (mr->g0 && cr_core_read_u64(c, mr->g0 + L->g_stack_lo, &lo) &&
+			    cr_core_read_u64(c, mr->g0 + L->g_stack_hi, &hi) && stack_in(sp, lo, hi))
+				T->on = "g0";
+			else if (mr->gsignal && cr_core_read_u64(c, mr->gsignal + L->g_stack_lo, &lo) &&
+				 cr_core_read_u64(c, mr->gsignal + L->g_stack_hi, &hi) && stack_in(sp, lo, hi))
+				T->on = "gsignal";
+			else if (cg && stack_in(sp, cg->stack_lo, cg->stack_hi))
+				T->on = "goroutine";
+			if (strcmp(T->on, "goroutine") != 0 && cg) {
+				u.on_g0 = true;
+				u.have_curg = read_sched(g, mr->curg, &u.curg_sched_pc, &u.curg_sched_sp,
+							 &u.curg_sched_lr);
+			}
+		}
+		unwind(g, &T->stack, ct->regs.pc, ct->regs.sp, P->arm64 ? ct->regs.lr : 0, true, &u);
+		if (cg && (cg->status & ~(uint32_t)CR_G_SCAN) == CR_G_RUNNING && cg->tid == ct->tid)
+			cg->stack = T->stack; /* shares the arena copy */
+		if (i == 0)
+			g->crash_goid = cg ? cg->goid : -1;
+	}
+	/* running goroutines without a thread in the core */
+	for (size_t k = 0; k < g->ngs; k++) {
+		struct cr_goroutine *G = &g->gs[k];
+		if ((G->status & ~(uint32_t)CR_G_SCAN) == CR_G_RUNNING && !G->stack.nframes && !G->stack.stop)
+			G->stack.stop = "running on a thread that is not in the core";
+	}
+	if (g->now) {
+		for (size_t k = 0; k < g->ngs; k++) {
+			struct cr_goroutine *G = &g->gs[k];
+			uint32_t base = G->status & ~(uint32_t)CR_G_SCAN;
+			if ((base == CR_G_WAITING || base == CR_G_SYSCALL) && G->waitsince)
+				G->wait_minutes = (g->now - G->waitsince) / 60000000000LL;
+		}
+	}
+	return CR_OK;
+}
+
+void cr_gort_release(struct cr_gort *g)
+{
+	if (!g)
+		return;
+	struct priv *P = g->priv;
+	if (P) {
+		cr_pclntab_close(P->tab);
+		cr_free(P->ms);
+		cr_free(P->fbuf);
+		cr_free(P);
+	}
+	cr_free(g->gs);
+	cr_free(g->threads);
+	cr_free(g->mem.arenas);
+	cr_buf_release(&g->warn);
+	cr_arena_release(&g->arena);
+	memset(g, 0, sizeof *g);
+}
+
+enum cr_err cr_gort_profile(const struct cr_gort *g, struct cr_profile *p, struct cr_error *e)
+{
+	p->source = CR_SRC_CORE;
+	if (cr_profile_add_type(p, "goroutine", "count"))
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	p->period_type.type = cr_profile_intern_z(p, "goroutine");
+	p->period_type.unit = cr_profile_intern_z(p, "count");
+	p->period = 1;
+	uint32_t *stack = NULL;
+	size_t scap = 0;
+	enum cr_err rc = CR_OK;
+	uint32_t k_goid = cr_profile_intern_z(p, "goid"), k_state = cr_profile_intern_z(p, "state"),
+		 k_wait = cr_profile_intern_z(p, "wait"), k_cb = cr_profile_intern_z(p, "created_by"),
+		 k_ca = cr_profile_intern_z(p, "created_at"), k_lock = cr_profile_intern_z(p, "locked_to_thread"),
+		 u_min = cr_profile_intern_z(p, "minutes");
+	for (size_t i = 0; i < g->ngs && !rc; i++) {
+		const struct cr_goroutine *G = &g->gs[i];
+		const struct cr_gstack *S = &G->stack;
+		size_t nloc = 0;
+		if (cr_grow(&stack, &scap, S->nframes + 1, sizeof *stack)) {
+			rc = cr_fail(e, CR_NOMEM, "out of memory");
+			break;
+		}
+		for (size_t j = 0; j < S->nframes;) {
+			/* one location per physical frame: inlined frames + the physical one */
+			size_t k = j;
+			while (k < S->nframes && S->frames[k].inlined)
+				k++;
+			if (k == S->nframes)
+				k--;
+			struct cr_line lines[FBUF_MAX];
+			size_t nl = 0;
+			for (size_t x = j; x <= k && nl < FBUF_MAX; x++) {
+				lines[nl].function = cr_profile_function(p, S->frames[x].function,
+									 S->frames[x].file, 0);
+				lines[nl].line = S->frames[x].line;
+				nl++;
+			}
+			uint32_t loc = cr_profile_location(p, S->frames[k].pc, 0, lines, nl);
+			if (loc == UINT32_MAX) {
+				rc = cr_fail(e, CR_NOMEM, "out of memory");
+				break;
+			}
+			stack[nloc++] = loc;
+			j = k + 1;
+		}
+		if (rc)
+			break;
+		struct cr_label lb[6];
+		size_t nlb = 0;
+		lb[nlb++] = (struct cr_label){ .key = k_goid, .num = G->goid };
+		lb[nlb++] = (struct cr_label){ .key = k_state, .str = cr_profile_intern_z(p, G->state) };
+		if (G->wait_minutes >= 1)
+			lb[nlb++] = (struct cr_label){ .key = k_wait, .num = G->wait_minutes, .num_unit = u_min };
+		if (G->created_by) {
+			lb[nlb++] = (struct cr_label){ .key = k_cb, .str = cr_profile_intern_z(p, G->created_by) };
+			char at[512];
+			snprintf(at, sizeof at, "%s:%lld", G->created_file ? G->created_file : "?",
+				 (long long)G->created_line);
+			lb[nlb++] = (struct cr_label){ .key = k_ca, .str = cr_profile_intern_z(p, at) };
+		}
+		if (G->locked)
+			lb[nlb++] = (struct cr_label){ .key = k_lock, .str = cr_profile_intern_z(p, "true") };
+		int64_t one = 1;
+		if (cr_profile_add_sample(p, stack, nloc, &one, lb, nlb))
+			rc = cr_fail(e, CR_NOMEM, "out of memory");
+	}
+	cr_free(stack);
+	return rc;
+}

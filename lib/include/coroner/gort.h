@@ -1,0 +1,147 @@
+/* The Go runtime seen from a core: version, goroutines (allgs) with their
+ * state, wait reason and stacks, the threads (Ms) running them, and the
+ * runtime's memory figures (memstats, heap arenas).
+ *
+ * Struct layouts (runtime.g, m, gobuf, mstats, mheap) come from a
+ * per-version table keyed by runtime.buildVersion (gort.c says which
+ * versions and how they were verified). Names of wait reasons and
+ * goroutine states are read from the binary's own runtime.waitReasonStrings
+ * and runtime.gStatusStrings, so they are spelled as that runtime prints
+ * them.
+ *
+ * Stacks are unwound with the binary's pclntab, as the runtime's own
+ * gentraceback does: frame sizes from the pcsp table, inlined frames from
+ * the inline tree, goexit/mstart/rt0_go end a stack, the caller of sigpanic
+ * is a trap pc, systemstack/morestack on g0 continue on the goroutine, and
+ * a kernel signal frame (runtime.sigreturn as return address) continues
+ * with the registers saved in its ucontext. Depth is capped by
+ * cr_limits.max_frames; unreadable memory ends a stack with a note.
+ *
+ * Everything lives in the gort's arena; cr_gort_release() frees it all.
+ */
+#ifndef CORONER_GORT_H
+#define CORONER_GORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "coroner/core.h"
+#include "coroner/elf.h"
+#include "coroner/error.h"
+#include "coroner/profile.h"
+#include "coroner/util.h"
+
+struct cr_gframe_rt {
+	uint64_t pc;          /* frame pc (return address, or trap pc) */
+	uint64_t sp;          /* 0 for inlined frames */
+	uint64_t entry;       /* function entry (physical function) */
+	const char *function; /* as the runtime names it ("runtime.gopanic" for panic) */
+	const char *file;
+	int64_t line;
+	bool inlined;         /* inlined into the next (outer) frame */
+};
+
+struct cr_gstack {
+	struct cr_gframe_rt *frames; /* innermost first */
+	size_t nframes;
+	const char *stop;            /* NULL when the unwind reached the stack's top frame;
+				      * else why it stopped ("depth cap", "unreadable memory at 0x...") */
+};
+
+enum cr_gstatus_code {
+	CR_G_IDLE = 0, CR_G_RUNNABLE = 1, CR_G_RUNNING = 2, CR_G_SYSCALL = 3, CR_G_WAITING = 4,
+	CR_G_DEAD = 6, CR_G_COPYSTACK = 8, CR_G_PREEMPTED = 9, CR_G_SCAN = 0x1000,
+};
+
+struct cr_goroutine {
+	int64_t goid;
+	uint64_t addr;           /* address of the g */
+	uint32_t status;         /* raw atomicstatus */
+	const char *state;       /* as the runtime's traceback header: "running",
+				  * "chan receive", ... (+ " (scan)") */
+	uint8_t waitreason;
+	int64_t waitsince;       /* nanotime; 0 = not recorded */
+	int64_t wait_minutes;    /* against the core's time estimate (cr_gort.now); 0 = under 1 */
+	bool locked;             /* lockedm != 0 ("locked to thread") */
+	bool system;             /* started in package runtime (isSystemGoroutine by start fn) */
+	uint64_t stack_lo, stack_hi;
+	uint64_t sched_pc, sched_sp, syscallpc, syscallsp;
+	uint64_t gopc, startpc;
+	const char *start_function;  /* function at startpc */
+	const char *created_by;      /* function of the go statement (gopc), NULL for goroutine 1 / none */
+	const char *created_file;
+	int64_t created_line;
+	uint64_t created_off;        /* gopc - entry, printed as +0x.. */
+	int32_t tid;             /* thread running it (m.procid), 0 if none */
+	int64_t mid;             /* m.id, -1 if none */
+	struct cr_gstack stack;
+};
+
+struct cr_gthread {
+	int32_t tid;
+	int64_t mid;             /* -1 if no M has this procid */
+	int32_t cursig;
+	int64_t curg;            /* goid of m.curg, -1 if none */
+	const char *on;          /* which stack the registers are on: "g0", "gsignal", "goroutine", "?" */
+	struct cr_regs regs;
+	struct cr_gstack stack;  /* from the registers, through signal frames and stack switches */
+};
+
+/* Runtime memory figures, in bytes unless said otherwise. Names follow
+ * runtime.MemStats; valid only when `present`. */
+struct cr_gort_mem {
+	bool present;
+	uint64_t heap_inuse, heap_idle, heap_released, heap_sys, heap_alloc;
+	uint64_t stack_inuse, stack_sys, mspan_sys, mcache_sys, buckhash_sys, gc_sys, other_sys, sys;
+	uint64_t total_alloc, mallocs, frees;
+	uint32_t num_gc;
+	uint64_t last_gc_unix, pause_total_ns;
+	bool have_alloc;         /* heap_alloc/total_alloc/mallocs/frees are valid */
+	/* Heap arenas: [start, end) ranges of heapArenaBytes each, merged when
+	 * adjacent, from mheap_.allArenas. */
+	struct cr_range { uint64_t start, end; } *arenas;
+	size_t narenas;
+	uint64_t arena_bytes;    /* heapArenaBytes (64 MiB on 64-bit Linux) */
+};
+
+struct cr_gort {
+	const char *go_version;  /* runtime.buildVersion ("go1.19.8"); "" if unreadable */
+	const char *arch;        /* "amd64", "arm64" */
+	uint64_t bias;           /* load bias of the executable (PIE) */
+	struct cr_goroutine *gs; size_t ngs; /* allgs order, dead goroutines left out */
+	size_t ndead;
+	struct cr_gthread *threads; size_t nthreads; /* one per NT_PRSTATUS */
+	int64_t crash_goid;      /* goroutine on the signalled thread (-1 if none) */
+	int32_t crash_tid;
+	/* The Go-level fault of the panicking goroutine (g.sig/sigcode1/sigpc),
+	 * when a goroutine recorded one. */
+	int32_t go_sig; uint64_t go_sigaddr, go_sigpc; int64_t go_sig_goid;
+	int64_t now;             /* time estimate (nanotime) for wait minutes; 0 if none */
+	struct cr_gort_mem mem;
+	struct cr_buf warn;      /* one problem per line */
+	struct cr_arena arena;
+	/* private */
+	void *priv;
+};
+
+/* Read the Go runtime from core c with its binary b (b must be the binary
+ * that produced c: a different build id is CR_FORMAT with a message saying
+ * so). Partial results are returned with warnings where memory is missing.
+ * Errors: CR_FORMAT (not a Go binary, wrong binary), CR_UNSUPPORTED (Go
+ * version without a layout), CR_NOMEM/CR_LIMIT. c and b must outlive g.
+ * Call cr_gort_release() afterwards whether or not it succeeded. */
+enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary *b,
+			 struct cr_error *e);
+void cr_gort_release(struct cr_gort *g);
+
+/* The goroutines as a goroutine profile: sample type (goroutine, count),
+ * one sample per goroutine with labels goid, state, wait (minutes, when
+ * >= 1), created_by, created_at, locked_to_thread (see goroutine.h).
+ * Locations carry pcs and inlined lines; one mapping for the executable.
+ * p must be initialised. */
+enum cr_err cr_gort_profile(const struct cr_gort *g, struct cr_profile *p, struct cr_error *e);
+
+/* Name as the runtime's traceback prints it ("panic" for runtime.gopanic). */
+const char *cr_gort_print_name(const char *function);
+
+#endif
