@@ -60,6 +60,8 @@ struct rd {
 	struct cr_buf *warn;
 	size_t nwarn;
 	struct cr_hmap locmap; /* (address, lines) -> location index */
+	struct cr_hmap fncache; /* raw "function\0file" bytes -> function index+1 */
+	struct cr_hmap atcache; /* raw "file\0line" bytes -> string id of "file:line" */
 	struct cr_buf key;
 	struct cr_line *lines; size_t nlines, cap_lines;
 	uint32_t *stk; size_t nstk, cap_stk;
@@ -88,6 +90,8 @@ static void warn_summary(struct rd *r)
 static void rd_release(struct rd *r)
 {
 	cr_hmap_release(&r->locmap);
+	cr_hmap_release(&r->fncache);
+	cr_hmap_release(&r->atcache);
 	cr_buf_release(&r->key);
 	cr_free(r->lines);
 	cr_free(r->stk);
@@ -118,13 +122,31 @@ static uint32_t rd_location(struct rd *r, uint64_t address)
 	return li;
 }
 
-static enum cr_err push_line(struct rd *r, const char *fn, size_t fnlen, const char *file,
-			     size_t filelen, int64_t line)
+/* Function index+1 for raw (name, file) bytes: a cache in front of
+ * cr_profile_function, which wants NUL-terminated strings. */
+static uint32_t rd_function(struct rd *r, const char *fn, size_t fnlen, const char *file,
+			    size_t filelen)
 {
+	struct cr_buf *k = &r->key;
+	k->len = 0;
+	if (cr_buf_add(k, fn, fnlen) || cr_buf_add(k, "", 1) || cr_buf_add(k, file, filelen))
+		return UINT32_MAX;
+	uint32_t *v = cr_hmap_get(&r->fncache, k->data, k->len);
+	if (v)
+		return *v;
 	char nb[4096], fb[4096];
 	snprintf(nb, sizeof nb, "%.*s", (int)(fnlen < 4095 ? fnlen : 4095), fn);
 	snprintf(fb, sizeof fb, "%.*s", (int)(filelen < 4095 ? filelen : 4095), file);
 	uint32_t f = cr_profile_function(r->p, nb, fb, 0);
+	if (f == UINT32_MAX || !cr_hmap_put(&r->fncache, k->data, k->len, f, NULL))
+		return UINT32_MAX;
+	return f;
+}
+
+static enum cr_err push_line(struct rd *r, const char *fn, size_t fnlen, const char *file,
+			     size_t filelen, int64_t line)
+{
+	uint32_t f = rd_function(r, fn, fnlen, file, filelen);
 	if (f == UINT32_MAX || cr_grow(&r->lines, &r->cap_lines, r->nlines + 1, sizeof *r->lines))
 		return CR_NOMEM;
 	r->lines[r->nlines++] = (struct cr_line){ .function = f, .line = line };
@@ -156,6 +178,8 @@ static enum cr_err rd_init(struct rd *r, struct cr_profile *p, const char *name,
 	r->what = what;
 	r->warn = warn;
 	cr_hmap_init(&r->locmap);
+	cr_hmap_init(&r->fncache);
+	cr_hmap_init(&r->atcache);
 	p->name = name;
 	if (cr_profile_add_type(p, type, "count"))
 		return CR_NOMEM;
@@ -648,12 +672,23 @@ static enum cr_err emit_goroutine(struct rd *r, struct gor *g)
 		if (c == UINT32_MAX || push_label(r, (struct cr_label){ .key = r->k_created_by, .str = c }))
 			return CR_NOMEM;
 		if (g->catlen) {
-			char at[4200];
-			snprintf(at, sizeof at, "%.*s:%lld", (int)(g->catlen < 4096 ? g->catlen : 4096), g->cat,
-				 (long long)g->catline);
-			uint32_t ca = cr_profile_intern_z(p, at);
-			if (ca == UINT32_MAX ||
-			    push_label(r, (struct cr_label){ .key = r->k_created_at, .str = ca }))
+			struct cr_buf *k = &r->key;
+			k->len = 0;
+			if (cr_buf_add(k, g->cat, g->catlen) || cr_buf_add(k, "", 1) ||
+			    cr_buf_add(k, &g->catline, sizeof g->catline))
+				return CR_NOMEM;
+			uint32_t *v = cr_hmap_get(&r->atcache, k->data, k->len), ca;
+			if (v) {
+				ca = *v;
+			} else {
+				char at[4200];
+				snprintf(at, sizeof at, "%.*s:%lld", (int)(g->catlen < 4096 ? g->catlen : 4096),
+					 g->cat, (long long)g->catline);
+				ca = cr_profile_intern_z(p, at);
+				if (ca == UINT32_MAX || !cr_hmap_put(&r->atcache, k->data, k->len, ca, NULL))
+					return CR_NOMEM;
+			}
+			if (push_label(r, (struct cr_label){ .key = r->k_created_at, .str = ca }))
 				return CR_NOMEM;
 		}
 	}
