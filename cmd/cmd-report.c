@@ -167,6 +167,8 @@ static void print_text(const struct cr_report *r, bool quiet)
 		const struct cr_capture *c = &r->caps[i];
 		char tb[64];
 		when(c->time_nanos, tb, sizeof tb);
+		if (i > 0 && c->time_nanos > 0 && r->caps[i - 1].time_nanos > 0)
+			memmove(tb, tb + 11, strlen(tb + 11) + 1); /* the date once is enough */
 		printf("  %zu. ", i + 1);
 		cr_fputs_safe(stdout, c->path);
 		printf("%s  %s", st.dim, tb);
@@ -201,8 +203,8 @@ static void print_text(const struct cr_report *r, bool quiet)
 				char v[1024];
 				fact_value(&f->facts[k], v, sizeof v);
 				printf("%s       %-*s%s  ", st.dim, lw, f->facts[k].label, st.off);
-				cr_fputs_safe(stdout, v);
-				putchar('\n');
+				int ll = (int)strlen(f->facts[k].label);
+				wrap(v, 7 + lw + 2, 7 + (ll > lw ? ll : lw) + 2);
 			}
 			for (size_t k = 0; k < f->ntables; k++) {
 				if (f->tables[k].t.nrows == 0)
@@ -240,11 +242,16 @@ static void print_text(const struct cr_report *r, bool quiet)
 		else
 			nl++;
 	}
-	printf("%s%zu finding%s%s: %zu high, %zu medium, %zu low", st.bold, r->nfindings,
-	       r->nfindings == 1 ? "" : "s", st.off, nh, nm, nl);
-	if (r->nfindings)
-		printf("; first: %s %s", r->findings[0].kind, r->findings[0].subject);
-	putchar('\n');
+	printf("%s%zu finding%s%s", st.bold, r->nfindings, r->nfindings == 1 ? "" : "s", st.off);
+	const char *sep = " (";
+	if (nh)
+		printf("%s%s%zu high%s", sep, sev_color(&st, CR_FSEV_HIGH), nh, st.off), sep = ", ";
+	if (nm)
+		printf("%s%s%zu medium%s", sep, sev_color(&st, CR_FSEV_MEDIUM), nm, st.off), sep = ", ";
+	if (nl)
+		printf("%s%s%zu low%s", sep, sev_color(&st, CR_FSEV_LOW), nl, st.off), sep = ", ";
+	printf("%s in %zu capture%s, %zu files\n", *sep == ',' ? ")" : "", r->ncaps,
+	       r->ncaps == 1 ? "" : "s", nused);
 }
 
 /* ---- JSON ---- */
