@@ -1,13 +1,384 @@
-/* coroner symbolize: not implemented yet (placeholder so the command table is complete). */
+/* coroner symbolize: addresses to function, file:line and inlined frames
+ * (pclntab for Go, DWARF for C), like llvm-symbolizer; --annotate rewrites a
+ * crash log; PROFILE -o OUT names an address-only profile. */
 #include "cmd.h"
+#include "coroner/core.h"
+#include "coroner/input.h"
+#include "coroner/sym.h"
+#include "coroner/text.h"
+
+#include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* memmem without _GNU_SOURCE */
+static const char *find_in(const char *h, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; k <= n && i <= n - k; i++)
+		if (memcmp(h + i, needle, k) == 0)
+			return h + i;
+	return NULL;
+}
+
+static void help(void)
+{
+	printf(
+"usage: coroner symbolize -e BINARY [options] [ADDR...]\n"
+"       coroner symbolize -e BINARY --annotate [FILE|-]\n"
+"       coroner symbolize -e BINARY PROFILE -o OUT.pb.gz\n"
+"\n"
+"Print the function, file:line and inlined frames of each address, innermost\n"
+"frame first, as llvm-symbolizer does. Go binaries are read through their\n"
+"pclntab (works on stripped binaries; names and inline call lines are the\n"
+"ones the Go runtime prints), C/C++ through DWARF 2-5 (compressed sections\n"
+"too). Addresses are hex, with or without 0x, as arguments or one per line\n"
+"on stdin.\n"
+"\n"
+"options:\n"
+"  -e, --exe=BINARY       the ELF binary (gzip/zstd-compressed is fine)\n"
+"      --base=ADDR        runtime address of the binary's first PT_LOAD segment\n"
+"                         (for PIE / shared objects)\n"
+"      --maps=FILE        find the load address in a /proc/PID/maps or smaps\n"
+"                         snapshot of the process\n"
+"      --core=CORE        find it in the core's mapped-file note (NT_FILE)\n"
+"      --return-addresses treat addresses as return addresses (look up ADDR-1),\n"
+"                         as pprof and the Go runtime do for caller frames\n"
+"      --no-inlines       only the physical function (with the innermost line)\n"
+"      --annotate         copy text (a panic, a crash log) appending the frames of\n"
+"                         every pc=0x... / 0x... token inside the binary\n"
+"  -o, --output=OUT       with a PROFILE argument: write it symbolized (pprof gz)\n"
+"      --format=text|json\n"
+"\n"
+"Text: function, then file:line:column, a blank line after each address\n"
+"(llvm-symbolizer's LLVM style; ?? for unknown). JSON: one object per line,\n"
+"{\"address\": \"0x4b5a2a\", \"frames\": [{\"function\", \"file\", \"line\"}]},\n"
+"innermost first; an unknown address has \"frames\": [].\n"
+"\n"
+"examples:\n"
+"  coroner symbolize -e ./server 0x4b5a2a\n"
+"  grep -o 'pc=0x[0-9a-f]*' crash.txt | cut -d= -f2 | \\\n"
+"      coroner symbolize -e ./server --return-addresses --maps smaps\n"
+"  coroner symbolize -e ./server --annotate crash.txt\n"
+"  coroner symbolize -e ./cprog cpu.prof -o cpu.sym.pb.gz\n");
+}
+
+struct ctx {
+	struct cr_symbolizer *s;
+	int64_t bias;
+	bool retaddr, inlines;
+	enum cr_format fmt;
+	struct cr_json j;
+	struct cr_symframe frames[256];
+};
+
+static void print_addr(struct ctx *c, uint64_t addr)
+{
+	uint64_t link = addr - (uint64_t)c->bias;
+	size_t n = 0;
+	if (!(c->retaddr && link == 0))
+		n = cr_symbolize(c->s, c->retaddr ? link - 1 : link, c->inlines, c->frames, 256);
+	if (c->fmt == CR_FMT_JSON) {
+		cr_json_init(&c->j, stdout, false);
+		cr_json_obj(&c->j);
+		cr_json_key(&c->j, "address");
+		cr_json_hex(&c->j, addr);
+		cr_json_key(&c->j, "frames");
+		cr_json_arr(&c->j);
+		for (size_t i = 0; i < n; i++) {
+			cr_json_obj(&c->j);
+			/* unknown parts are "" as in llvm-symbolizer's JSON */
+			const struct cr_symframe *f = &c->frames[i];
+			cr_json_kstr(&c->j, "function", strcmp(f->function, "??") ? f->function : "");
+			cr_json_kstr(&c->j, "file", strcmp(f->file, "??") ? f->file : "");
+			cr_json_kint(&c->j, "line", c->frames[i].line);
+			cr_json_obj_end(&c->j);
+		}
+		cr_json_arr_end(&c->j);
+		cr_json_obj_end(&c->j);
+		cr_json_end(&c->j);
+		return;
+	}
+	if (n == 0) {
+		fputs("??\n??:0:0\n\n", stdout);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		cr_fputs_safe(stdout, c->frames[i].function);
+		putchar('\n');
+		cr_fputs_safe(stdout, c->frames[i].file);
+		printf(":%u:%u\n", c->frames[i].line, c->frames[i].column);
+	}
+	putchar('\n');
+}
+
+static bool parse_addr(const char *s, size_t n, uint64_t *out)
+{
+	size_t i = cr_skip_ws(s, n, 0);
+	if (!cr_parse_hex(s, n, &i, out))
+		return false;
+	i = cr_skip_ws(s, n, i);
+	return i == n;
+}
+
+/* --annotate: every "pc=0x..." or bare "0x..." token of at least 4 hex
+ * digits whose address lies in a function of the binary gets its frames
+ * appended to the line. In a Go traceback every pc is a return address
+ * (ADDR-1 is looked up), except the frame right after runtime.sigpanic,
+ * whose pc is the faulting instruction itself (the runtime's rule). */
+static int annotate(struct ctx *c, const char *path)
+{
+	struct cr_input in;
+	struct cr_error e = { 0 };
+	if (cr_input_open(&in, path, 0, &e))
+		return cmd_error(&e);
+	struct cr_lines it;
+	cr_lines_init(&it, in.data, in.len);
+	const char *l;
+	size_t n;
+	bool cut, after_sigpanic = false;
+	while (cr_lines_next(&it, &l, &n, cr_limits.max_line, &cut)) {
+		fwrite(l, 1, n, stdout);
+		if (cr_starts(l, n, "goroutine "))
+			after_sigpanic = false;
+		bool traceback_pc = false;
+		for (size_t i = 0; i + 2 < n; i++) {
+			bool pc = i >= 3 && memcmp(l + i - 3, "pc=", 3) == 0;
+			if (l[i] != '0' || (l[i + 1] != 'x' && l[i + 1] != 'X'))
+				continue;
+			if (i > 0 && !pc && (l[i - 1] == '_' || (l[i - 1] >= '0' && l[i - 1] <= '9') ||
+					     ((l[i - 1] | 32) >= 'a' && (l[i - 1] | 32) <= 'z') || l[i - 1] == '+'))
+				continue;
+			size_t k = i;
+			uint64_t a;
+			if (!cr_parse_hex(l, n, &k, &a) || k - i < 6) {
+				i = k > i ? k - 1 : i;
+				continue;
+			}
+			/* a Go frame line: "\tfile:line +0x.. fp=.. sp=.. pc=.." */
+			bool go_frame = pc && find_in(l, n, " sp=") != NULL;
+			bool ret = c->retaddr || (go_frame && !after_sigpanic);
+			uint64_t link = a - (uint64_t)c->bias;
+			size_t nf = cr_symbolize(c->s, ret && link ? link - 1 : link, c->inlines, c->frames, 256);
+			if (go_frame) {
+				traceback_pc = true;
+				after_sigpanic = nf && strcmp(c->frames[nf - 1].function, "runtime.sigpanic") == 0;
+			}
+			if (nf) {
+				printf("  [0x%llx:", (unsigned long long)a);
+				for (size_t f = 0; f < nf; f++) {
+					fputs(f ? " <- " : " ", stdout);
+					cr_fputs_safe(stdout, c->frames[f].function);
+					putchar(' ');
+					cr_fputs_safe(stdout, c->frames[f].file);
+					printf(":%u", c->frames[f].line);
+					if (c->frames[f].inlined)
+						fputs(" (inlined)", stdout);
+				}
+				putchar(']');
+			}
+			i = k - 1;
+		}
+		(void)traceback_pc;
+		putchar('\n');
+	}
+	cr_input_close(&in);
+	return 0;
+}
+
+static int write_profile(const char *binary, const char *prof, const char *out)
+{
+	struct cr_profile p;
+	struct cr_error e = { 0 };
+	struct cr_buf warn = { 0 };
+	if (cr_profile_init(&p))
+		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
+	enum cr_err rc = cr_profile_load(&p, prof, &warn, &e);
+	cmd_warnings(cr_buf_str(&warn));
+	cr_buf_release(&warn);
+	if (!rc)
+		rc = cr_profile_symbolize_file(&p, binary, &e);
+	if (!rc)
+		rc = cr_profile_write_pprof(&p, out, &e);
+	cr_profile_release(&p);
+	return rc ? cmd_error(&e) : 0;
+}
 
 int cmd_symbolize(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: coroner symbolize ... (not implemented yet)\n");
-		return 0;
+	enum { O_BASE = 256, O_MAPS, O_CORE, O_RET, O_NOINL, O_ANN, O_FORMAT };
+	static const struct option opts[] = {
+		{ "exe", required_argument, 0, 'e' },
+		{ "obj", required_argument, 0, 'e' },
+		{ "base", required_argument, 0, O_BASE },
+		{ "maps", required_argument, 0, O_MAPS },
+		{ "core", required_argument, 0, O_CORE },
+		{ "return-addresses", no_argument, 0, O_RET },
+		{ "no-inlines", no_argument, 0, O_NOINL },
+		{ "annotate", no_argument, 0, O_ANN },
+		{ "output", required_argument, 0, 'o' },
+		{ "format", required_argument, 0, O_FORMAT },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *exe = NULL, *base = NULL, *maps = NULL, *core = NULL, *out = NULL;
+	bool ann = false;
+	struct ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
+	c->inlines = true;
+	int o, rc = 0;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "e:o:hi", opts, NULL)) != -1) {
+		switch (o) {
+		case 'e': exe = optarg; break;
+		case 'o': out = optarg; break;
+		case 'i': break; /* llvm-symbolizer's -i (inlines are on by default) */
+		case O_BASE: base = optarg; break;
+		case O_MAPS: maps = optarg; break;
+		case O_CORE: core = optarg; break;
+		case O_RET: c->retaddr = true; break;
+		case O_NOINL: c->inlines = false; break;
+		case O_ANN: ann = true; break;
+		case O_FORMAT:
+			if (!cmd_parse_format("symbolize", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &c->fmt)) {
+				free(c);
+				return 2;
+			}
+			break;
+		case 'h': help(); free(c); return 0;
+		default: free(c); return 2;
+		}
 	}
-	fprintf(stderr, "coroner symbolize: not implemented yet\n");
-	return 2;
+	if (!exe) {
+		free(c);
+		return cmd_usage_error("symbolize", "-e BINARY is required (see --help)");
+	}
+	if (!!base + !!maps + !!core > 1) {
+		free(c);
+		return cmd_usage_error("symbolize", "--base, --maps and --core exclude each other");
+	}
+	if (out) {
+		if (optind + 1 != argc) {
+			free(c);
+			return cmd_usage_error("symbolize", "-o takes exactly one PROFILE argument");
+		}
+		free(c);
+		return write_profile(exe, argv[optind], out);
+	}
+	struct cr_error e = { 0 };
+	if (cr_symbolizer_open(&c->s, exe, &e)) {
+		free(c);
+		return cmd_error(&e);
+	}
+	const char *w = cr_symbolizer_warning(c->s);
+	if (w[0])
+		cmd_warnings(w);
+	struct cr_binary *b = cr_symbolizer_binary(c->s);
+	if (base) {
+		size_t i = 0;
+		uint64_t v;
+		if (!cr_parse_hex(base, strlen(base), &i, &v) || base[i]) {
+			rc = cmd_usage_error("symbolize", "--base takes a hex address");
+			goto out;
+		}
+		uint64_t first = UINT64_MAX;
+		for (size_t k = 0; k < b->nsegments; k++)
+			if (b->segments[k].type == CR_PT_LOAD && b->segments[k].vaddr - b->segments[k].offset < first)
+				first = b->segments[k].vaddr - b->segments[k].offset;
+		c->bias = (int64_t)(v - (first == UINT64_MAX ? 0 : first));
+	} else if (maps) {
+		struct cr_input in;
+		if (cr_input_open(&in, maps, 0, &e) ||
+		    cr_binary_bias_from_maps(b, (const char *)in.data, in.len, NULL, &c->bias, &e)) {
+			if (in.data || e.code != CR_IO)
+				cr_input_close(&in);
+			rc = cmd_error(&e);
+			goto out;
+		}
+		cr_input_close(&in);
+	} else if (core) {
+		struct cr_core cc;
+		if (cr_core_open(&cc, core, &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		/* the executable's mapping with the lowest file offset */
+		const char *exe_path = cr_core_exe_path(&cc);
+		const struct cr_core_file *best = NULL;
+		for (size_t k = 0; k < cc.nfiles; k++) {
+			const struct cr_core_file *f = &cc.files[k];
+			if (exe_path && strcmp(f->path, exe_path) != 0)
+				continue;
+			if (!best || f->offset < best->offset)
+				best = f;
+		}
+		if (!best)
+			rc = cmd_error((cr_fail(&e, CR_NOTFOUND, "%s: no mapping of the executable in the core's NT_FILE note",
+					       cr_input_display_name(core)), &e));
+		else if (cr_binary_bias_for_mapping(b, best->start, best->offset, &c->bias, &e))
+			rc = cmd_error(&e);
+		cr_core_close(&cc);
+		if (rc)
+			goto out;
+	}
+	if (ann) {
+		const char *in = optind < argc ? argv[optind] : "-";
+		if (optind + 1 < argc) {
+			rc = cmd_usage_error("symbolize", "--annotate takes one FILE");
+			goto out;
+		}
+		rc = annotate(c, in);
+		goto out;
+	}
+	if (optind < argc) {
+		for (int i = optind; i < argc; i++) {
+			uint64_t a;
+			if (!parse_addr(argv[i], strlen(argv[i]), &a)) {
+				rc = cmd_usage_error("symbolize", "'%s' is not a hex address", argv[i]);
+				goto out;
+			}
+			print_addr(c, a);
+		}
+	} else {
+		struct cr_input in;
+		if (cr_input_open(&in, "-", 0, &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		struct cr_lines it;
+		cr_lines_init(&it, in.data, in.len);
+		const char *l;
+		size_t n;
+		bool cut;
+		while (cr_lines_next(&it, &l, &n, 4096, &cut)) {
+			uint64_t a;
+			if (n == 0)
+				continue;
+			if (!parse_addr(l, n, &a)) {
+				/* llvm-symbolizer echoes what it cannot parse */
+				if (c->fmt == CR_FMT_JSON) {
+					cr_json_init(&c->j, stdout, false);
+					cr_json_obj(&c->j);
+					cr_json_kstr(&c->j, "error", "not a hex address");
+					cr_json_key(&c->j, "input");
+					cr_json_strn(&c->j, l, n);
+					cr_json_obj_end(&c->j);
+					cr_json_end(&c->j);
+				} else {
+					struct cr_buf t = { 0 };
+					cr_escape_text(&t, l, n, 256);
+					printf("%s\n\n", cr_buf_str(&t));
+					cr_buf_release(&t);
+				}
+				continue;
+			}
+			print_addr(c, a);
+		}
+		cr_input_close(&in);
+	}
+out:
+	cr_symbolizer_close(c->s);
+	free(c);
+	return rc;
 }

@@ -284,6 +284,17 @@ static bool attr_udata(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_U
 	}
 	int rc = dwarf_formudata(a, v, &er);
 	dwerr(d, &er);
+	if (rc != DW_DLV_OK) {
+		/* DW_FORM_implicit_const (gcc's DWARF 5 call_file) is only
+		 * answered as signed data by this libdwarf */
+		Dwarf_Signed sv;
+		rc = dwarf_formsdata(a, &sv, &er);
+		dwerr(d, &er);
+		if (rc == DW_DLV_OK && sv >= 0)
+			*v = (Dwarf_Unsigned)sv;
+		else
+			rc = DW_DLV_ERROR;
+	}
 	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
 	return rc == DW_DLV_OK;
 }

@@ -160,7 +160,7 @@ bool cr_pclntab_func(const struct cr_pclntab *t, size_t idx, struct cr_gofunc *f
 	f->flag = t->version >= 116 ? q[1] : 0;
 	f->nfuncdata = q[3];
 	/* the trailing arrays must be present too */
-	uint64_t tail = (uint64_t)f->npcdata * 4 + (uint64_t)f->nfuncdata * (t->version >= 118 ? 4 : t->ptrsize) + 4;
+	uint64_t tail = (uint64_t)f->npcdata * 4 + (uint64_t)f->nfuncdata * (t->version >= 118 ? 4 : t->ptrsize);
 	if (f->npcdata > (1u << 16) || !at(t, off + hdr, tail))
 		return false;
 	const char *n = cr_pclntab_name_at(t, nameoff);

@@ -204,19 +204,24 @@ enum cr_err cr_binary_bias_from_maps(const struct cr_binary *b, const char *maps
 	}
 	if (!found)
 		return cr_fail(e, CR_NOTFOUND, "%s: no mapping of %.*s in the maps", b->path, (int)wl, want);
-	/* the PT_LOAD segment containing best_off */
+	return cr_binary_bias_for_mapping(b, best_start, best_off, bias, e);
+}
+
+enum cr_err cr_binary_bias_for_mapping(const struct cr_binary *b, uint64_t start, uint64_t file_offset,
+				       int64_t *bias, struct cr_error *e)
+{
 	for (size_t i = 0; i < b->nsegments; i++) {
 		const struct cr_elf_segment *g = &b->segments[i];
 		if (g->type != CR_PT_LOAD)
 			continue;
-		uint64_t pa = g->align > 1 ? g->align : 1;
+		uint64_t pa = g->align > 1 && (g->align & (g->align - 1)) == 0 ? g->align : 1;
 		uint64_t seg_off = g->offset & ~(pa - 1);
-		if (best_off >= seg_off && best_off < g->offset + (g->filesz ? g->filesz : 1)) {
-			uint64_t link = g->vaddr - (g->offset - best_off);
-			*bias = (int64_t)(best_start - link);
+		if (file_offset >= seg_off && file_offset < g->offset + (g->filesz ? g->filesz : 1)) {
+			uint64_t link = g->vaddr - (g->offset - file_offset);
+			*bias = (int64_t)(start - link);
 			return CR_OK;
 		}
 	}
-	return cr_fail(e, CR_NOTFOUND, "%s: the mapping at file offset 0x%llx is in no PT_LOAD segment",
-		       b->path, (unsigned long long)best_off);
+	return cr_fail(e, CR_NOTFOUND, "%s: file offset 0x%llx is in no PT_LOAD segment", b->path,
+		       (unsigned long long)file_offset);
 }

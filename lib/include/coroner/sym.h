@@ -177,6 +177,11 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
 enum cr_err cr_binary_bias_from_maps(const struct cr_binary *b, const char *maps_text, size_t len,
 				     const char *want_name, int64_t *bias, struct cr_error *e);
 
+/* Load bias from one mapping: the file's bytes at file_offset are mapped
+ * at runtime address start (an NT_FILE entry, a maps line). */
+enum cr_err cr_binary_bias_for_mapping(const struct cr_binary *b, uint64_t start, uint64_t file_offset,
+				       int64_t *bias, struct cr_error *e);
+
 /* Give names to the locations of p that have an address but no lines,
  * from the ELF binary at path. */
 enum cr_err cr_profile_symbolize_file(struct cr_profile *p, const char *path, struct cr_error *e);

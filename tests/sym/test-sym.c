@@ -1,0 +1,377 @@
+/* ELF and pclntab readers against facts recorded by other tools:
+ * `file` (class, byte order, machine, type, build ids), `llvm-nm` (function
+ * addresses and names), and the Go runtime's own crash traceback (fp - sp of
+ * every frame = the pcsp value + the return address slot). Plus hostile
+ * variants of real files: each must fail with a clear code, not crash. */
+#include "../unit.h"
+#include "coroner/elf.h"
+#include "coroner/input.h"
+#include "coroner/sym.h"
+#include "coroner/text.h"
+
+/* memmem without _GNU_SOURCE */
+static const char *find_in(const char *h, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; k <= n && i <= n - k; i++)
+		if (memcmp(h + i, needle, k) == 0)
+			return h + i;
+	return NULL;
+}
+
+static char path_buf[4096];
+
+static const char *data(const char *rel)
+{
+	const char *p = unit_data(rel, path_buf, sizeof path_buf);
+	if (!p)
+		SKIP("TESTDATA not set");
+	return p;
+}
+
+static struct cr_binary *open_bin(const char *name)
+{
+	char rel[256];
+	snprintf(rel, sizeof rel, "bin/%s.gz", name);
+	struct cr_binary *b = NULL;
+	struct cr_error e = { 0 };
+	if (cr_binary_open(&b, data(rel), &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+		SKIP("test binary missing");
+	}
+	return b;
+}
+
+/* testdata/bin/expected/binaries.file.txt: one `file` line per binary */
+static void test_file_facts(void)
+{
+	struct cr_input in;
+	struct cr_error e = { 0 };
+	if (cr_input_open(&in, data("bin/expected/binaries.file.txt"), 0, &e))
+		SKIP("no binaries.file.txt");
+	struct cr_lines it;
+	cr_lines_init(&it, in.data, in.len);
+	const char *l;
+	size_t n;
+	bool cut;
+	int seen = 0;
+	while (cr_lines_next(&it, &l, &n, 1 << 16, &cut)) {
+		char line[2048], name[64];
+		snprintf(line, sizeof line, "%.*s", (int)n, l);
+		const char *colon = strchr(line, ':');
+		if (!colon)
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)(colon - line), line);
+		struct cr_binary *b = open_bin(name);
+		seen++;
+		CHECK_EQ_INT(b->is64, strstr(line, "64-bit") != NULL);
+		CHECK_EQ_INT(b->big_endian, strstr(line, "MSB") != NULL);
+		CHECK_EQ_STR(cr_binary_arch(b), strstr(line, "aarch64") ? "arm64" : "amd64");
+		CHECK_EQ_INT(b->type, strstr(line, "pie executable") ? CR_ET_DYN : CR_ET_EXEC);
+		const char *g = strstr(line, "Go BuildID=");
+		if (g) {
+			char want[256];
+			snprintf(want, sizeof want, "%.*s", (int)strcspn(g + 11, ", "), g + 11);
+			CHECK_EQ_STR(b->go_build_id, want);
+		}
+		const char *s = strstr(line, "BuildID[sha1]=");
+		if (s) {
+			char want[256];
+			snprintf(want, sizeof want, "%.*s", (int)strcspn(s + 14, ", "), s + 14);
+			CHECK_EQ_STR(b->gnu_build_id, want);
+		}
+		bool stripped = strstr(line, ", stripped") != NULL;
+		CHECK_EQ_INT(b->nsymbols == 0, stripped);
+		cr_binary_close(b);
+	}
+	CHECK(seen >= 7);
+	cr_input_close(&in);
+}
+
+/* llvm-nm --print-size -n gosym: every sized Go text symbol is a pclntab
+ * function with that entry and name (assembly functions are NAME.abi0 in
+ * the symbol table and NAME in the pclntab). The stripped build (same
+ * .text) must give the same answers from its pclntab alone. */
+static void test_pclntab_vs_nm(void)
+{
+	struct cr_binary *b = open_bin("gosym"), *bs = open_bin("gosym-stripped");
+	struct cr_pclntab *t = NULL, *ts = NULL;
+	struct cr_error e = { 0 };
+	CHECK_EQ_INT(cr_pclntab_open(b, &t, &e), CR_OK);
+	CHECK_EQ_INT(cr_pclntab_open(bs, &ts, &e), CR_OK);
+	if (!t || !ts)
+		return;
+	CHECK_EQ_INT(cr_pclntab_version(t), 118); /* Go 1.19.8 writes the 1.18 layout */
+	CHECK_EQ_INT(cr_pclntab_ptrsize(t), 8);
+	CHECK_EQ_INT(cr_pclntab_quantum(t), 1);
+	uint64_t g1 = 0, g2 = 0;
+	CHECK(cr_pclntab_gofunc(t, &g1));
+	CHECK(cr_pclntab_gofunc(ts, &g2)); /* found through moduledata */
+	CHECK_EQ_INT(g1, 0x4b5178);        /* llvm-nm: go.func.* */
+	CHECK_EQ_INT(g2, g1);
+	CHECK_EQ_INT(cr_pclntab_text_start(t), 0x401000); /* llvm-nm: runtime.text */
+
+	struct cr_input in;
+	if (cr_input_open(&in, data("bin/expected/gosym.nm.txt"), 0, &e))
+		SKIP("no gosym.nm.txt");
+	struct cr_lines it;
+	cr_lines_init(&it, in.data, in.len);
+	const char *l;
+	size_t n;
+	bool cut;
+	int funcs = 0, bad = 0;
+	while (cr_lines_next(&it, &l, &n, 1 << 16, &cut)) {
+		size_t i = 0;
+		uint64_t addr, size;
+		if (!cr_parse_hex(l, n, &i, &addr) || i >= n || l[i] != ' ')
+			continue;
+		i++;
+		if (!cr_parse_hex(l, n, &i, &size) || i + 3 > n || (l[i + 1] != 'T' && l[i + 1] != 't') || !size)
+			continue;
+		char name[512];
+		snprintf(name, sizeof name, "%.*s", (int)(n - i - 3), l + i + 3);
+		size_t nl = strlen(name);
+		if (nl > 5 && strcmp(name + nl - 5, ".abi0") == 0)
+			name[nl - 5] = 0;
+		/* the linker names array equality functions type..eq.[N]T in the
+		 * symbol table and type..eq.[...]T in the pclntab */
+		if (strncmp(name, "type..eq.[", 10) == 0 && strchr(name, ']')) {
+			char tmp[512];
+			snprintf(tmp, sizeof tmp, "type..eq.[...]%s", strchr(name, ']') + 1);
+			snprintf(name, sizeof name, "%s", tmp);
+		}
+		struct cr_gofunc f, fs;
+		bool ok = cr_pclntab_find_func(t, addr + size - 1, &f);
+		bool oks = cr_pclntab_find_func(ts, addr, &fs);
+		if (!ok || f.entry != addr || strcmp(f.name, name) != 0 || !oks || fs.entry != addr ||
+		    strcmp(fs.name, name) != 0) {
+			if (bad++ < 5)
+				fprintf(stderr, "nm %s at 0x%llx: pclntab says %s at 0x%llx\n", name,
+					(unsigned long long)addr, ok ? f.name : "-", ok ? (unsigned long long)f.entry : 0ULL);
+		}
+		funcs++;
+	}
+	cr_input_close(&in);
+	CHECK(funcs > 1500);
+	CHECK_EQ_INT(bad, 0);
+	CHECK_EQ_INT(cr_pclntab_nfuncs(t), cr_pclntab_nfuncs(ts));
+	struct cr_gofunc f;
+	CHECK(cr_pclntab_func_by_name(ts, "main.main", &f));
+	CHECK(!cr_pclntab_find_func(t, 0x1000, &f));
+	cr_pclntab_close(t);
+	cr_pclntab_close(ts);
+	cr_binary_close(b);
+	cr_binary_close(bs);
+}
+
+/* crash.txt (GOTRACEBACK=crash): the runtime computes fp = sp + pcsp(pc) +
+ * 8 on amd64 (return address slot); so fp - sp - 8 is the pcsp value at the
+ * printed pc, for every frame. */
+static void test_pcsp_vs_traceback(const char *bin, const char *tb, const char *maps)
+{
+	struct cr_binary *b = open_bin(bin);
+	struct cr_pclntab *t = NULL;
+	struct cr_error e = { 0 };
+	CHECK_EQ_INT(cr_pclntab_open(b, &t, &e), CR_OK);
+	int64_t bias = 0;
+	struct cr_input in;
+	if (maps) {
+		char rel[256];
+		snprintf(rel, sizeof rel, "bin/%s", maps);
+		CHECK_EQ_INT(cr_input_open(&in, data(rel), 0, &e), CR_OK);
+		CHECK_EQ_INT(cr_binary_bias_from_maps(b, (const char *)in.data, in.len, NULL, &bias, &e), CR_OK);
+		cr_input_close(&in);
+	}
+	char rel[256];
+	snprintf(rel, sizeof rel, "bin/%s", tb);
+	if (cr_input_open(&in, data(rel), 0, &e))
+		SKIP("no traceback");
+	struct cr_lines it;
+	cr_lines_init(&it, in.data, in.len);
+	const char *l;
+	size_t n;
+	bool cut;
+	int frames = 0, bad = 0;
+	while (t && cr_lines_next(&it, &l, &n, 1 << 16, &cut)) {
+		const char *fp = find_in(l, n, " fp="), *sp = find_in(l, n, " sp="), *pc = find_in(l, n, " pc=");
+		if (!fp || !sp || !pc)
+			continue;
+		uint64_t vfp, vsp, vpc;
+		size_t i = (size_t)(fp - l) + 4, j = (size_t)(sp - l) + 4, k = (size_t)(pc - l) + 4;
+		if (!cr_parse_hex(l, n, &i, &vfp) || !cr_parse_hex(l, n, &j, &vsp) || !cr_parse_hex(l, n, &k, &vpc))
+			continue;
+		struct cr_gofunc f;
+		int32_t sd;
+		uint64_t link = vpc - (uint64_t)bias;
+		if (!cr_pclntab_find_func(t, link, &f) || !cr_pclntab_spdelta(t, &f, link, &sd) ||
+		    (uint64_t)sd + 8 != vfp - vsp) {
+			if (bad++ < 5)
+				fprintf(stderr, "%s: pc=0x%llx: fp-sp=%llu\n", tb, (unsigned long long)vpc,
+					(unsigned long long)(vfp - vsp));
+		}
+		frames++;
+	}
+	fprintf(stderr, "%s: %d frames, %d bad\n", tb, frames, bad);
+	CHECK(frames >= 50);
+	CHECK_EQ_INT(bad, 0);
+	cr_input_close(&in);
+	cr_pclntab_close(t);
+	cr_binary_close(b);
+}
+
+/* A copy of a real binary, modified, must fail cleanly. */
+static uint8_t *load_copy(const char *name, size_t *len)
+{
+	char rel[256];
+	snprintf(rel, sizeof rel, "bin/%s.gz", name);
+	struct cr_input in;
+	struct cr_error e = { 0 };
+	if (cr_input_open(&in, data(rel), 0, &e))
+		SKIP("binary missing");
+	uint8_t *p = malloc(in.len);
+	memcpy(p, in.data, in.len);
+	*len = in.len;
+	cr_input_close(&in);
+	return p;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void test_hostile_elf(void)
+{
+	size_t len;
+	uint8_t *orig = load_copy("csym-dwarf4-gz", &len), *p = malloc(len);
+	struct cr_binary *b;
+	struct cr_error e = { 0 };
+
+	CHECK_EQ_INT(cr_binary_from_memory(&b, "x", "not an elf", 10, &e), CR_FORMAT);
+	e = (struct cr_error){ 0 };
+	CHECK_EQ_INT(cr_binary_from_memory(&b, "x", orig, 40, &e), CR_FORMAT); /* truncated header */
+	e = (struct cr_error){ 0 };
+	CHECK_EQ_INT(cr_binary_from_memory(&b, "x", orig, len - 100, &e), CR_FORMAT); /* shdrs cut */
+	e = (struct cr_error){ 0 };
+
+	memcpy(p, orig, len);
+	put64(p + 40, (uint64_t)len + 8); /* e_shoff past EOF */
+	CHECK_EQ_INT(cr_binary_from_memory(&b, "x", p, len, &e), CR_FORMAT);
+	CHECK(strstr(e.msg, "past the end") != NULL);
+	e = (struct cr_error){ 0 };
+
+	memcpy(p, orig, len);
+	p[60] = 0xff, p[61] = 0xff; /* e_shnum 65535: table overflows the file */
+	CHECK_EQ_INT(cr_binary_from_memory(&b, "x", p, len, &e), CR_FORMAT);
+	e = (struct cr_error){ 0 };
+
+	/* a section whose size passes the end, and a compressed section that
+	 * lies about its size (1 TiB) or whose stream is corrupt */
+	CHECK_EQ_INT(cr_binary_from_memory(&b, "x", orig, len, &e), CR_OK);
+	struct cr_elf_section *s = cr_binary_section(b, ".debug_info");
+	CHECK(s && (s->flags & CR_SHF_COMPRESSED));
+	size_t idx = (size_t)(s - b->sections);
+	uint64_t shoff = 0;
+	for (int i = 0; i < 8; i++)
+		shoff |= (uint64_t)orig[40 + i] << (8 * i);
+	uint64_t choff = s->offset;
+	cr_binary_close(b);
+
+	memcpy(p, orig, len);
+	put64(p + shoff + idx * 64 + 32, (uint64_t)len); /* sh_size */
+	CHECK_EQ_INT(cr_binary_from_memory(&b, "x", p, len, &e), CR_FORMAT);
+	e = (struct cr_error){ 0 };
+
+	memcpy(p, orig, len);
+	put64(p + choff + 8, (uint64_t)1 << 40); /* ch_size 1 TiB */
+	CHECK_EQ_INT(cr_binary_from_memory(&b, "x", p, len, &e), CR_OK);
+	const uint8_t *d;
+	size_t dl;
+	s = cr_binary_section(b, ".debug_info");
+	size_t before = cr_mem_in_use();
+	CHECK_EQ_INT(cr_binary_section_data(b, s, &d, &dl, &e), CR_FORMAT);
+	CHECK_EQ_INT(cr_mem_in_use(), before);
+	cr_binary_close(b);
+	e = (struct cr_error){ 0 };
+
+	memcpy(p, orig, len);
+	p[choff + 24 + 10] ^= 0x55; /* corrupt deflate data */
+	p[choff + 24 + 11] ^= 0xaa;
+	CHECK_EQ_INT(cr_binary_from_memory(&b, "x", p, len, &e), CR_OK);
+	s = cr_binary_section(b, ".debug_info");
+	CHECK_EQ_INT(cr_binary_section_data(b, s, &d, &dl, &e), CR_FORMAT);
+	cr_binary_close(b);
+	e = (struct cr_error){ 0 };
+
+	memcpy(p, orig, len);
+	p[choff] = 7; /* unknown ch_type */
+	CHECK_EQ_INT(cr_binary_from_memory(&b, "x", p, len, &e), CR_OK);
+	s = cr_binary_section(b, ".debug_info");
+	CHECK(cr_binary_section_data(b, s, &d, &dl, &e) != CR_OK);
+	cr_binary_close(b);
+	free(p);
+	free(orig);
+}
+
+static void test_hostile_pclntab(void)
+{
+	struct cr_binary *b = open_bin("gosym");
+	struct cr_elf_section *s = cr_binary_section(b, ".gopclntab");
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	size_t len = s->file_size;
+	uint8_t *p = malloc(len);
+	struct cr_pclntab *t;
+	struct cr_error e = { 0 };
+
+	memcpy(p, b->data + s->offset, len);
+	put64(p + 8, (uint64_t)1 << 60); /* nfunc: golang/go#81191 */
+	CHECK_EQ_INT(cr_pclntab_parse(p, len, s->addr, 0, NULL, "x", &t, &e), CR_FORMAT);
+	e = (struct cr_error){ 0 };
+
+	memcpy(p, b->data + s->offset, len);
+	put64(p + 8 + 7 * 8, (uint64_t)len + 1); /* pclnOffset past the end */
+	CHECK_EQ_INT(cr_pclntab_parse(p, len, s->addr, 0, NULL, "x", &t, &e), CR_FORMAT);
+	e = (struct cr_error){ 0 };
+
+	memcpy(p, b->data + s->offset, len);
+	p[0] = 0x12; /* unknown magic */
+	CHECK_EQ_INT(cr_pclntab_parse(p, len, s->addr, 0, NULL, "x", &t, &e), CR_UNSUPPORTED);
+	e = (struct cr_error){ 0 };
+
+	/* pc-value tables overwritten with 0xff (endless varints): lookups
+	 * fail, they do not hang or read past the data */
+	memcpy(p, b->data + s->offset, len);
+	CHECK_EQ_INT(cr_pclntab_parse(p, len, s->addr, 0, NULL, "x", &t, &e), CR_OK);
+	uint64_t pctab = 0;
+	for (int i = 0; i < 8; i++)
+		pctab |= (uint64_t)p[8 + 6 * 8 + i] << (8 * i);
+	uint64_t pcln = 0;
+	for (int i = 0; i < 8; i++)
+		pcln |= (uint64_t)p[8 + 7 * 8 + i] << (8 * i);
+	memset(p + pctab, 0xff, pcln - pctab);
+	struct cr_symframe fr[8];
+	int found = 0;
+	for (uint64_t a = 0x401000; a < 0x490000; a += 0x1000) {
+		size_t nf = cr_pclntab_frames(t, a, fr, 8);
+		found += nf > 0;
+		CHECK(nf == 0 || fr[0].line == 0);
+	}
+	CHECK(found > 0);
+	cr_pclntab_close(t);
+	free(p);
+	cr_binary_close(b);
+}
+
+int main(void)
+{
+	test_file_facts();
+	test_pclntab_vs_nm();
+	test_pcsp_vs_traceback("gosym", "crash.txt", NULL);
+	test_pcsp_vs_traceback("gosym-pie", "crash-pie.txt", "crash-pie.smaps");
+	test_hostile_elf();
+	test_hostile_pclntab();
+	return unit_done();
+}
