@@ -1,0 +1,61 @@
+#!/bin/sh
+# coroner report through the CLI on the bundled capture: the headlines name
+# what testdata/capture/README.md says the program does (goroutines leak in
+# main.(*session).awaitReply; C memory held through cgo malloc), the JSON
+# follows the contract, text fits 80 columns, and usage/bad input exit codes.
+set -u
+: "${CORONER:?}" "${TESTDATA:?}"
+cap=$TESTDATA/capture
+[ -d "$cap/before" ] || { echo "SKIP: no testdata/capture"; exit 77; }
+tmp=${TMPDIR:-/tmp}/report-cli.$$
+mkdir -p "$tmp"; trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() { if eval "$2"; then :; else echo "FAIL: $1"; fail=1; fi; }
+
+(cd "$cap" && "$CORONER" report before after) >"$tmp/text" 2>"$tmp/err"; rc=$?
+check "text exits 0 (got $rc)" '[ $rc = 0 ]'
+check "goroutine_leak headline" 'grep -Eq "^HIGH +goroutine_leak +main\.\(\*session\)\.awaitReply$" "$tmp/text"'
+check "rss_gap headline" 'grep -Eq "^(HIGH|MEDIUM) +rss_gap +non_go_anon$" "$tmp/text"'
+check "leak counts from the dumps" 'grep -q "(200 -> 1000)" "$tmp/text"'
+check "summary line" 'tail -1 "$tmp/text" | grep -Eq "^[0-9]+ findings \(.*\) in 2 captures"'
+check "80 columns" '[ "$(awk "length > 80" "$tmp/text" | wc -l)" = 0 ]'
+check "no colour without a tty" '! grep -q "$(printf "\033")" "$tmp/text"'
+
+"$CORONER" report --format=json "$cap/before" "$cap/after" >"$tmp/json" 2>/dev/null; rc=$?
+check "json exits 0" '[ $rc = 0 ]'
+if command -v python3 >/dev/null 2>&1; then
+	python3 - "$tmp/json" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert set(d) == {"captures", "findings"}, d.keys()
+assert len(d["captures"]) == 2
+for f in d["findings"]:
+    assert set(f) == {"kind", "subject", "severity", "summary", "evidence"}, f.keys()
+    assert f["severity"] in ("high", "medium", "low")
+    assert isinstance(f["evidence"], dict) and f["summary"]
+got = {(f["kind"], f["subject"]) for f in d["findings"]}
+assert ("goroutine_leak", "main.(*session).awaitReply") in got, got
+assert ("rss_gap", "non_go_anon") in got, got
+sev = ["high", "medium", "low"]
+ranks = [sev.index(f["severity"]) for f in d["findings"]]
+assert ranks == sorted(ranks), ranks
+PY
+else
+	check "json has the leak" 'grep -q "\"subject\": \"main.(\*session).awaitReply\"" "$tmp/json"'
+fi
+
+# loose files, grouped into two captures by kind
+"$CORONER" report -q "$cap/before/goroutine.txt" "$cap/before/status" "$cap/after/goroutine.txt" \
+	"$cap/after/status" >"$tmp/files" 2>/dev/null
+check "file lists: two captures" 'grep -q "in 2 captures" "$tmp/files"'
+check "file lists: leak" 'grep -Eq "goroutine_leak +main\.\(\*session\)\.awaitReply" "$tmp/files"'
+
+"$CORONER" report >/dev/null 2>&1; rc=$?
+check "no argument: exit 2 (got $rc)" '[ $rc = 2 ]'
+"$CORONER" report "$tmp/nonexistent" >/dev/null 2>"$tmp/err"; rc=$?
+check "missing file: exit 1 (got $rc)" '[ $rc = 1 ] && grep -q "nonexistent" "$tmp/err"'
+"$CORONER" report "$cap/README.md" >/dev/null 2>"$tmp/err"; rc=$?
+check "nothing readable: exit 1 (got $rc)" '[ $rc = 1 ]'
+"$CORONER" report --help | grep -q "^usage: coroner report"; check "--help" '[ $? = 0 ]'
+[ "$fail" = 0 ] && echo ok
+exit $fail
