@@ -1,6 +1,7 @@
 /* coroner diff: what grew between two snapshots, by input kind. */
 #include "cmd.h"
 #include "coroner/input.h"
+#include "coroner/mem.h"
 #include "coroner/profile.h"
 #include "coroner/report.h"
 
@@ -429,17 +430,107 @@ int cmd_diff(int argc, char **argv)
 	}
 }
 
-/* Until the goroutine and memory diffs land, say so. */
-__attribute__((weak)) int cmd_diff_goroutines(const char *basep, const char *newp, enum cr_format fmt)
+/* Goroutine dumps: per stack bucket, exactly as `coroner leaks BASE NEW`. */
+int cmd_diff_goroutines(const char *basep, const char *newp, enum cr_format fmt)
 {
-	(void)newp; (void)fmt;
-	fprintf(stderr, "coroner diff: %s: diffing goroutine dumps is not available yet\n", basep);
-	return 1;
+	char *av[] = { "leaks", fmt == CR_FMT_JSON ? "--format=json" : "--format=text",
+		       (char *)basep, (char *)newp, NULL };
+	return cmd_leaks(4, av);
 }
 
-__attribute__((weak)) int cmd_diff_mem(const char *basep, const char *newp, enum cr_kind kind, enum cr_format fmt)
+/* smaps_rollup / status / memory.stat field by field; smaps per mapping label. */
+int cmd_diff_mem(const char *basep, const char *newp, enum cr_kind kind, enum cr_format fmt)
 {
-	(void)newp; (void)fmt; (void)kind;
-	fprintf(stderr, "coroner diff: %s: diffing memory snapshots is not available yet\n", basep);
-	return 1;
+	struct cr_error e = { 0 };
+	struct cr_memsnap b, n;
+	struct cr_memdiff d;
+	struct cr_buf warn = { 0 };
+	int rc = 0;
+	cr_memsnap_init(&b);
+	cr_memsnap_init(&n);
+	cr_memdiff_init(&d);
+	bool labels = kind == CR_KIND_SMAPS;
+	if (cr_memsnap_load(&b, basep, &warn, &e) || cr_memsnap_load(&n, newp, &warn, &e) ||
+	    (labels ? cr_memdiff_labels(&d, &b, &n, &e) : cr_memdiff_fields(&d, &b, &n, &e))) {
+		cmd_warnings(cr_buf_str(&warn));
+		rc = cmd_error(&e);
+		goto out;
+	}
+	cmd_warnings(cr_buf_str(&warn));
+	if (fmt == CR_FMT_JSON) {
+		struct cr_json j;
+		cr_json_init(&j, stdout, true);
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "kind", cr_kind_name(kind));
+		cr_json_key(&j, labels ? "labels" : "fields");
+		cr_json_arr(&j);
+		for (size_t i = 0; i < d.nrows; i++) {
+			const struct cr_memdiff_row *r = &d.rows[i];
+			cr_json_obj(&j);
+			cr_json_kstr(&j, labels ? "label" : "name", r->name);
+			cr_json_kint(&j, "base", r->base);
+			cr_json_kint(&j, "new", r->new_);
+			cr_json_kint(&j, "delta", r->delta);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
+		cr_json_obj_end(&j);
+		cr_json_end(&j);
+		goto out;
+	}
+	/* text: changed rows by size of the change, then a count of the rest */
+	struct cr_table t;
+	cr_table_init(&t);
+	cr_table_col(&t, NULL, labels ? "label (Rss)" : "field", CR_LEFT);
+	cr_table_col(&t, NULL, "base", CR_RIGHT);
+	cr_table_col(&t, NULL, "new", CR_RIGHT);
+	cr_table_col(&t, NULL, "change", CR_RIGHT);
+	size_t same = 0;
+	int64_t biggest = 0;
+	const char *bigname = NULL;
+	for (size_t i = 0; i < d.nrows; i++) {
+		const struct cr_memdiff_row *r = &d.rows[i];
+		if (r->delta == 0) {
+			same++;
+			continue;
+		}
+		char x[48], y[48], z[48];
+		bool bytes = r->unit == CR_MU_BYTES;
+		if (bytes) {
+			cr_units_bytes(x, sizeof x, r->base);
+			cr_units_bytes(y, sizeof y, r->new_);
+			cr_units_bytes(z + 1, sizeof z - 1, r->delta);
+		} else {
+			snprintf(x, sizeof x, "%lld", (long long)r->base);
+			snprintf(y, sizeof y, "%lld", (long long)r->new_);
+			snprintf(z + 1, sizeof z - 1, "%lld", (long long)r->delta);
+		}
+		z[0] = '+';
+		cr_table_row(&t);
+		cr_table_str(&t, r->name);
+		cr_table_str(&t, x);
+		cr_table_str(&t, y);
+		cr_table_str(&t, r->delta > 0 ? z : z + 1);
+		if (bytes && llabs(r->delta) > llabs(biggest)) {
+			biggest = r->delta;
+			bigname = r->name;
+		}
+	}
+	if (bigname) {
+		char z[48];
+		cr_units_bytes(z, sizeof z, biggest);
+		printf("%s -> %s: %s changed most (%s%s)\n", basep, newp, bigname, biggest > 0 ? "+" : "", z);
+	} else {
+		printf("%s -> %s: no byte figure changed\n", basep, newp);
+	}
+	cr_table_print_text(&t, stdout);
+	if (same)
+		printf("(%zu unchanged %s not shown)\n", same, labels ? "labels" : "fields");
+	cr_table_release(&t);
+out:
+	cr_buf_release(&warn);
+	cr_memdiff_release(&d);
+	cr_memsnap_release(&b);
+	cr_memsnap_release(&n);
+	return rc;
 }
