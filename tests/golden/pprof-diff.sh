@@ -31,6 +31,16 @@ for idx in inuse_space alloc_space inuse_objects; do
 		if [ "$got" = "$want" ]; then check ok; else check bad "go tool pprof on the written diff profile ($idx)"; fi
 	fi
 done
+# the written profile round-trips through go tool pprof -raw with the samples
+# pprof's own -diff_base merge produces (ids and order aside)
+if command -v go >/dev/null 2>&1; then
+	"$CORONER" diff -o "$tmp/d.pb.gz" "$d/heap.pb.gz" "$d/heap2.pb.gz" > /dev/null
+	go tool pprof -raw "$tmp/d.pb.gz" 2>/dev/null | awk -f "$TESTS/golden/raw-normalize.awk" | sort > "$tmp/ours"
+	go tool pprof -raw -diff_base="$d/heap.pb.gz" "$d/heap2.pb.gz" 2>/dev/null | awk -f "$TESTS/golden/raw-normalize.awk" | sort > "$tmp/theirs"
+	if [ -s "$tmp/ours" ] && cmp -s "$tmp/ours" "$tmp/theirs"; then check ok; else check bad "go tool pprof -raw of the written profile"; diff "$tmp/ours" "$tmp/theirs" | head -5; fi
+else
+	echo "note: go not installed, live pprof checks skipped"
+fi
 # mismatched kinds are refused with a message
 if "$CORONER" diff "$d/heap.pb.gz" "$TESTDATA/mem/smaps_rollup" > /dev/null 2> "$tmp/err"; then
 	check bad "diff of different kinds succeeded"
