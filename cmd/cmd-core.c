@@ -187,14 +187,25 @@ int cmd_core(int argc, char **argv)
 		rc = cmd_error(&e);
 		goto out;
 	}
-	if (cr_gort_profile(&g, &prof, &e) || cr_goroutines_compute(&groups, &prof, by, &e)) {
+	/* grouping works on goroutines folded by stack/state/creator (memory
+	 * proportional to distinct stacks); the exported profile has one sample
+	 * per goroutine, with its id */
+	if (cr_gort_profile_grouped(&g, &prof, &e) || cr_goroutines_compute(&groups, &prof, by, &e)) {
 		rc = cmd_error(&e);
 		goto out;
 	}
 	groups_open = true;
-	if (gprof && cr_profile_write_pprof(&prof, gprof, &e)) {
-		rc = cmd_error(&e);
-		goto out;
+	if (gprof) {
+		struct cr_profile full;
+		cr_profile_init(&full);
+		enum cr_err w = cr_gort_profile(&g, &full, &e);
+		if (!w)
+			w = cr_profile_write_pprof(&full, gprof, &e);
+		cr_profile_release(&full);
+		if (w) {
+			rc = cmd_error(&e);
+			goto out;
+		}
 	}
 
 	size_t nsys = 0;
@@ -253,6 +264,7 @@ int cmd_core(int argc, char **argv)
 		}
 		cr_json_kstr(&j, "go_version", g.go_version);
 		cr_json_kstr(&j, "arch", g.arch);
+		cr_json_kint(&j, "nanotime_estimate", g.now);
 		cr_json_kint(&j, "pid", core.ps.present ? core.ps.pid : 0);
 		cr_json_key(&j, "crash_goroutine");
 		if (g.crash_goid >= 0)
@@ -276,7 +288,7 @@ int cmd_core(int argc, char **argv)
 			else
 				cr_json_null(&j);
 			cr_json_kstr(&j, "stack", T->on);
-			json_frames(&j, &T->stack);
+			json_frames(&j, T->stack);
 			cr_json_obj_end(&j);
 		}
 		cr_json_arr_end(&j);
@@ -295,7 +307,7 @@ int cmd_core(int argc, char **argv)
 				cr_json_null(&j);
 			if (G->created_by) {
 				char at[512];
-				snprintf(at, sizeof at, "%s:%" PRId64, G->created_file ? G->created_file : "?",
+				snprintf(at, sizeof at, "%s:%d", G->created_file ? G->created_file : "?",
 					 G->created_line);
 				cr_json_kstr(&j, "created_at", at);
 			}
@@ -309,7 +321,7 @@ int cmd_core(int argc, char **argv)
 			cr_json_key(&j, "system");
 			cr_json_bool(&j, G->system);
 			cr_json_kint(&j, "stack_bytes", (int64_t)(G->stack_hi - G->stack_lo));
-			json_frames(&j, &G->stack);
+			json_frames(&j, G->stack);
 			cr_json_obj_end(&j);
 		}
 		cr_json_arr_end(&j);
@@ -328,7 +340,6 @@ int cmd_core(int argc, char **argv)
 				cr_json_str(&j, G->created_by);
 			else
 				cr_json_null(&j);
-			cr_json_kint(&j, "first_id", G->first_goid);
 			cr_json_obj_end(&j);
 		}
 		cr_json_arr_end(&j);
@@ -419,10 +430,10 @@ int cmd_core(int argc, char **argv)
 
 	if (crashg) {
 		printf("\ncrashing goroutine %" PRId64 " [%s] on thread %d:\n", crashg->goid, crashg->state, g.crash_tid);
-		print_frames_text(&crashg->stack, "  ");
+		print_frames_text(crashg->stack, "  ");
 	} else if (g.nthreads) {
 		printf("\ncrashing thread %d (no goroutine):\n", g.crash_tid);
-		print_frames_text(&g.threads[0].stack, "  ");
+		print_frames_text(g.threads[0].stack, "  ");
 	}
 
 	printf("\ngoroutine groups (by %s):\n", by == CR_GROUP_EXACT ? "exact stack" : by == CR_GROUP_FUNCTION ? "function" : "user frame");
@@ -463,13 +474,13 @@ int cmd_core(int argc, char **argv)
 			if (G->locked)
 				printf(", locked to thread");
 			printf("]:\n");
-			print_frames_text(&G->stack, "");
+			print_frames_text(G->stack, "");
 			if (G->created_by) {
 				printf("created by ");
 				cr_fputs_safe(stdout, G->created_by);
 				printf("\n    ");
 				cr_fputs_safe(stdout, G->created_file ? G->created_file : "?");
-				printf(":%" PRId64 " +0x%" PRIx64 "\n", G->created_line, G->created_off);
+				printf(":%d +0x%x\n", G->created_line, G->created_off);
 			}
 		}
 	}
@@ -486,9 +497,9 @@ int cmd_core(int argc, char **argv)
 		const struct cr_gthread *T = &g.threads[i];
 		char pc[32], fn[512];
 		snprintf(pc, sizeof pc, "0x%" PRIx64, T->regs.pc);
-		if (T->stack.nframes)
-			snprintf(fn, sizeof fn, "%s %s:%" PRId64, T->stack.frames[0].function,
-				 T->stack.frames[0].file ? T->stack.frames[0].file : "?", T->stack.frames[0].line);
+		if (T->stack->nframes)
+			snprintf(fn, sizeof fn, "%s %s:%" PRId64, T->stack->frames[0].function,
+				 T->stack->frames[0].file ? T->stack->frames[0].file : "?", T->stack->frames[0].line);
 		else
 			snprintf(fn, sizeof fn, "?");
 		cr_table_row(&t);

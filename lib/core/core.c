@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define PT_LOAD_ 1
 #define PT_NOTE_ 4
@@ -492,4 +493,13 @@ bool cr_core_read_u32(const struct cr_core *c, uint64_t addr, uint32_t *v)
 		return false;
 	*v = rd32(b);
 	return true;
+}
+
+void cr_core_trim(struct cr_core *c)
+{
+	/* MADV_DONTNEED on a read-only private file mapping only drops our
+	 * references: the pages stay in the page cache, a later read faults them
+	 * back in cheaply. */
+	if (c->in.map && c->in.maplen)
+		madvise(c->in.map, c->in.maplen, MADV_DONTNEED);
 }

@@ -68,6 +68,7 @@ static const struct layout layouts[] = {
 	},
 };
 
+struct pccache;
 struct priv {
 	struct cr_core *core;
 	struct cr_binary *bin;
@@ -80,6 +81,7 @@ struct priv {
 	struct mrec { uint64_t addr, procid, g0, gsignal, curg; int64_t id; } *ms;
 	size_t nms;
 	struct cr_symframe *fbuf; /* scratch for cr_pclntab_frames */
+	struct pccache *cache;
 };
 
 #define FBUF_MAX 64
@@ -165,25 +167,37 @@ static const char **read_string_table(struct cr_gort *g, const char *sym, size_t
 
 /* ---------------------------------------------------------------- unwinding */
 
+static bool is_named(const struct cr_gofunc *f, const char *name)
+{
+	return f->name && strcmp(f->name, name) == 0;
+}
+
 struct uctx {
-	uint64_t g0_lo, g0_hi;          /* unused bounds (0: unknown) */
 	uint64_t curg_sched_pc, curg_sched_sp, curg_sched_lr;
 	bool have_curg;
 	bool on_g0;                     /* registers are on g0/gsignal: stack switches apply */
 };
 
-struct fvec {
-	struct cr_gframe_rt *v;
-	size_t n, cap;
+/* The pc cache: each (pc, trap) is looked up and expanded once; stacks are
+ * lists of cache entries, and equal lists share one struct cr_gstack. */
+struct pcent {
+	uint64_t key;          /* (link-time pc << 1 | trap) + 1; 0 = empty slot */
+	struct cr_gofunc f;
+	int32_t delta;
+	bool valid, have_delta;
+	uint32_t fstart, fn;   /* frames in pool */
 };
 
-static bool fvec_push(struct fvec *fv, const struct cr_gframe_rt *f)
-{
-	if (cr_grow(&fv->v, &fv->cap, fv->n + 1, sizeof *fv->v))
-		return false;
-	fv->v[fv->n++] = *f;
-	return true;
-}
+struct pccache {
+	struct pcent *ents; size_t cap, n;          /* entries, in insertion order */
+	uint32_t *slots; size_t nslots;             /* open addressing: index+1 */
+	struct cr_gframe_rt *pool; size_t npool, cap_pool;
+	struct cr_hmap stacks;                      /* key: entry ids + stop text -> index */
+	const struct cr_gstack **svec; size_t nsvec, cap_svec;
+	uint32_t *ids; size_t nids, cap_ids;        /* scratch: entries of the stack being built */
+};
+
+static struct cr_gstack empty_stack = { 0 };
 
 static const char *arena_fmt(struct cr_gort *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static const char *arena_fmt(struct cr_gort *g, const char *fmt, ...)
@@ -196,83 +210,185 @@ static const char *arena_fmt(struct cr_gort *g, const char *fmt, ...)
 	return cr_arena_strndup(&g->arena, tmp, strlen(tmp));
 }
 
-/* Emit the frames (inlined ones first) of physical frame pc/sp of f. */
-static bool emit(struct cr_gort *g, struct fvec *fv, const struct cr_gofunc *f, uint64_t pc,
-		 uint64_t sp, bool trap)
+static bool pool_push(struct pccache *C, const struct cr_gframe_rt *f)
 {
-	struct priv *P = g->priv;
-	uint64_t lpc = pc - g->bias; /* link-time */
-	uint64_t tracepc = lpc;
-	if (!trap && lpc > f->entry)
-		tracepc--;
-	size_t n = cr_pclntab_frames(P->tab, tracepc, P->fbuf, FBUF_MAX);
-	if (n == 0) {
-		struct cr_gframe_rt fr = { .pc = pc, .sp = sp, .entry = f->entry + g->bias,
-					   .function = f->name, .file = "?", .line = 0 };
-		return fvec_push(fv, &fr);
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct cr_gframe_rt fr = {
-			.pc = pc, .sp = i + 1 == n ? sp : 0,
-			.entry = (i + 1 == n ? f->entry : P->fbuf[i].entry) + g->bias,
-			.function = P->fbuf[i].function, .file = P->fbuf[i].file,
-			.line = P->fbuf[i].line, .inlined = i + 1 < n,
-		};
-		if (!fvec_push(fv, &fr))
-			return false;
-	}
+	if (cr_grow(&C->pool, &C->cap_pool, C->npool + 1, sizeof *C->pool))
+		return false;
+	C->pool[C->npool++] = *f;
 	return true;
 }
 
-static bool is_named(const struct cr_gofunc *f, const char *name)
+/* The cache entry of pc (runtime address); NULL on NOMEM. */
+static const struct pcent *pc_lookup(struct cr_gort *g, uint64_t pc, bool trap, bool sigreturn_frame)
 {
-	return f->name && strcmp(f->name, name) == 0;
+	struct priv *P = g->priv;
+	struct pccache *C = P->cache;
+	uint64_t lpc = pc - g->bias;
+	uint64_t key = ((lpc << 1) | (trap ? 1 : 0)) + 1;
+	if (C->n * 2 >= C->nslots) {
+		size_t ns = C->nslots ? C->nslots * 2 : 4096;
+		uint32_t *sl = cr_calloc(ns, sizeof *sl);
+		if (!sl)
+			return NULL;
+		for (size_t i = 0; i < C->n; i++) {
+			size_t h = (size_t)(C->ents[i].key * 0x9e3779b97f4a7c15ull) & (ns - 1);
+			while (sl[h])
+				h = (h + 1) & (ns - 1);
+			sl[h] = (uint32_t)i + 1;
+		}
+		cr_free(C->slots);
+		C->slots = sl;
+		C->nslots = ns;
+	}
+	size_t h = (size_t)(key * 0x9e3779b97f4a7c15ull) & (C->nslots - 1);
+	while (C->slots[h]) {
+		struct pcent *e = &C->ents[C->slots[h] - 1];
+		if (e->key == key)
+			return e;
+		h = (h + 1) & (C->nslots - 1);
+	}
+	if (cr_grow(&C->ents, &C->cap, C->n + 1, sizeof *C->ents))
+		return NULL;
+	struct pcent *e = &C->ents[C->n];
+	memset(e, 0, sizeof *e);
+	e->key = key;
+	e->fstart = (uint32_t)C->npool;
+	e->valid = cr_pclntab_find_func(P->tab, lpc, &e->f);
+	if (!e->valid) {
+		struct cr_gframe_rt fr = { .pc = pc, .function = "?", .file = "?" };
+		if (!pool_push(C, &fr))
+			return NULL;
+	} else {
+		e->have_delta = cr_pclntab_spdelta(P->tab, &e->f, lpc, &e->delta) && e->delta >= 0;
+		uint64_t tracepc = lpc;
+		if (!trap && lpc > e->f.entry)
+			tracepc--;
+		size_t n = sigreturn_frame ? 0 : cr_pclntab_frames(P->tab, tracepc, P->fbuf, FBUF_MAX);
+		if (n == 0) {
+			struct cr_gframe_rt fr = { .pc = pc, .entry = e->f.entry + g->bias,
+						   .function = e->f.name, .file = "?", .line = 0 };
+			int32_t ln = 0;
+			if (cr_pclntab_line(P->tab, &e->f, tracepc, &fr.file, &ln))
+				fr.line = ln;
+			if (!pool_push(C, &fr))
+				return NULL;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct cr_gframe_rt fr = {
+				.pc = pc,
+				.entry = (i + 1 == n ? e->f.entry : P->fbuf[i].entry) + g->bias,
+				.function = P->fbuf[i].function, .file = P->fbuf[i].file,
+				.line = P->fbuf[i].line, .inlined = i + 1 < n,
+			};
+			if (!pool_push(C, &fr))
+				return NULL;
+		}
+	}
+	e->fn = (uint32_t)(C->npool - e->fstart);
+	size_t idx = C->n++;
+	h = (size_t)(key * 0x9e3779b97f4a7c15ull) & (C->nslots - 1);
+	while (C->slots[h])
+		h = (h + 1) & (C->nslots - 1);
+	C->slots[h] = (uint32_t)idx + 1;
+	return e;
+}
+
+static bool ids_push(struct pccache *C, const struct pcent *e)
+{
+	if (cr_grow(&C->ids, &C->cap_ids, C->nids + 1, sizeof *C->ids))
+		return false;
+	C->ids[C->nids++] = (uint32_t)(e - C->ents);
+	return true;
+}
+
+/* The shared stack for the ids gathered in C->ids and stop. */
+static const struct cr_gstack *intern_stack(struct cr_gort *g, const char *stop)
+{
+	struct priv *P = g->priv;
+	struct pccache *C = P->cache;
+	struct cr_buf key = { 0 };
+	if (cr_buf_add(&key, C->ids, C->nids * sizeof *C->ids) ||
+	    (stop && cr_buf_add(&key, stop, strlen(stop))))
+		goto nomem;
+	bool found = false;
+	uint32_t *v = cr_hmap_put(&C->stacks, key.data ? key.data : "", key.len, (uint32_t)C->nsvec, &found);
+	cr_buf_release(&key);
+	if (!v)
+		return &empty_stack;
+	if (found)
+		return C->svec[*v];
+	struct cr_gstack *S = cr_arena_alloc(&g->arena, sizeof *S);
+	size_t nf = 0;
+	for (size_t i = 0; i < C->nids; i++)
+		nf += C->ents[C->ids[i]].fn;
+	if (!S || cr_grow(&C->svec, &C->cap_svec, C->nsvec + 1, sizeof *C->svec))
+		goto nomem;
+	S->frames = nf ? cr_arena_alloc(&g->arena, nf * sizeof *S->frames) : NULL;
+	S->nframes = 0;
+	S->stop = stop ? cr_arena_strndup(&g->arena, stop, strlen(stop)) : NULL;
+	if (nf && !S->frames)
+		goto nomem;
+	for (size_t i = 0; i < C->nids; i++) {
+		const struct pcent *e = &C->ents[C->ids[i]];
+		memcpy(S->frames + S->nframes, C->pool + e->fstart, e->fn * sizeof *S->frames);
+		S->nframes += e->fn;
+	}
+	C->svec[C->nsvec++] = S;
+	return S;
+nomem:
+	cr_buf_release(&key);
+	warnf(g, "out of memory keeping a stack");
+	return &empty_stack;
 }
 
 /* Unwind from pc/sp/lr. trap: pc is exact (registers, not a return address).
  * On amd64 a kernel signal frame is crossed through its ucontext. */
-static void unwind(struct cr_gort *g, struct cr_gstack *out, uint64_t pc, uint64_t sp, uint64_t lr,
-		   bool trap, struct uctx *u)
+static const struct cr_gstack *unwind(struct cr_gort *g, uint64_t pc, uint64_t sp, uint64_t lr,
+				      bool trap, struct uctx *u)
 {
 	struct priv *P = g->priv;
-	struct fvec fv = { 0 };
+	struct pccache *C = P->cache;
+	char stopbuf[200];
 	const char *stop = NULL;
 	unsigned max = cr_limits.max_frames ? cr_limits.max_frames : 4096;
 	bool waspanic = false, first = true;
 	uint64_t prev_sp = 0;
 	unsigned physical = 0;
+	C->nids = 0;
+#define STOP(...) do { snprintf(stopbuf, sizeof stopbuf, __VA_ARGS__); stop = stopbuf; } while (0)
 	for (;;) {
 		if (physical >= max) {
-			stop = arena_fmt(g, "stack deeper than %u frames: cut (--max-frames)", max);
+			STOP("stack deeper than %u frames: cut", max);
 			break;
 		}
-		struct cr_gofunc f;
 		if (pc == 0) {
-			stop = first ? "no pc" : NULL;
+			if (first)
+				STOP("no pc");
 			break;
 		}
-		if (!cr_pclntab_find_func(P->tab, pc - g->bias, &f)) {
-			stop = arena_fmt(g, "pc 0x%llx is not in Go code (C or unknown code; not unwound)",
-					 (unsigned long long)pc);
-			struct cr_gframe_rt fr = { .pc = pc, .sp = sp, .function = "?", .file = "?" };
-			fvec_push(&fv, &fr);
+		bool sigret = !P->arm64 && P->f_sigreturn && !first && pc - g->bias == P->f_sigreturn;
+		const struct pcent *e = pc_lookup(g, pc, trap || waspanic || sigret, sigret);
+		if (!e) {
+			STOP("out of memory");
 			break;
 		}
+		if (!e->valid) {
+			STOP("pc 0x%llx is not in Go code (C or unknown code; not unwound)",
+			     (unsigned long long)pc);
+			ids_push(C, e);
+			break;
+		}
+		const struct cr_gofunc *f = &e->f;
 		/* The kernel's signal return trampoline: the saved context follows. */
-		if (!P->arm64 && P->f_sigreturn && f.entry == P->f_sigreturn && !first) {
-			struct cr_gframe_rt fr = { .pc = pc, .sp = sp, .entry = pc, .function = f.name,
-						   .file = "", .line = 0 };
-			int32_t ln = 0;
-			if (cr_pclntab_line(P->tab, &f, pc - g->bias, &fr.file, &ln))
-				fr.line = ln;
-			fvec_push(&fv, &fr);
+		if (sigret) {
+			ids_push(C, e);
 			physical++;
 			/* sp points at struct ucontext: uc_flags, uc_link, uc_stack (24), then
 			 * sigcontext r8..r15 rdi rsi rbp rbx rdx rax rcx rsp rip */
 			uint64_t mc = sp + 40, nrip, nrsp;
 			if (!cr_core_read_u64(P->core, mc + 16 * 8, &nrip) ||
 			    !cr_core_read_u64(P->core, mc + 15 * 8, &nrsp)) {
-				stop = arena_fmt(g, "signal frame at 0x%llx unreadable", (unsigned long long)sp);
+				STOP("signal frame at 0x%llx unreadable", (unsigned long long)sp);
 				break;
 			}
 			pc = nrip;
@@ -286,67 +402,65 @@ static void unwind(struct cr_gort *g, struct cr_gstack *out, uint64_t pc, uint64
 		}
 		/* g0 -> goroutine stack switches (gentraceback's _TraceJumpStack) */
 		if (u->on_g0 && u->have_curg) {
-			if (is_named(&f, "runtime.morestack")) {
+			if (is_named(f, "runtime.morestack")) {
 				pc = u->curg_sched_pc;
 				sp = u->curg_sched_sp;
 				lr = u->curg_sched_lr;
 				u->on_g0 = false;
-				if (!cr_pclntab_find_func(P->tab, pc - g->bias, &f)) {
-					stop = "morestack: goroutine pc unknown";
+				prev_sp = 0;
+				e = pc_lookup(g, pc, false, false);
+				if (!e || !e->valid) {
+					STOP("morestack: goroutine pc unknown");
 					break;
 				}
-				prev_sp = 0;
-			} else if (is_named(&f, "runtime.systemstack")) {
-				int32_t d0 = 0;
-				if (!(P->arm64 && cr_pclntab_spdelta(P->tab, &f, pc - g->bias, &d0) && d0 == 0)) {
+				f = &e->f;
+			} else if (is_named(f, "runtime.systemstack")) {
+				if (!(P->arm64 && e->have_delta && e->delta == 0)) {
 					sp = u->curg_sched_sp;
 					u->on_g0 = false;
 					prev_sp = 0;
 				}
 			}
 		}
-		int32_t delta = 0;
-		if (!cr_pclntab_spdelta(P->tab, &f, pc - g->bias, &delta) || delta < 0) {
-			emit(g, &fv, &f, pc, sp, trap || waspanic);
-			stop = arena_fmt(g, "no frame size for %s at pc 0x%llx", f.name, (unsigned long long)pc);
-			break;
-		}
-		uint64_t fp = sp + (uint64_t)delta + (P->arm64 ? 0 : 8);
-		if (!emit(g, &fv, &f, pc, sp, trap || waspanic)) {
-			stop = "out of memory";
+		if (!ids_push(C, e)) {
+			STOP("out of memory");
 			break;
 		}
 		physical++;
-		bool top = (f.flag & 1) != 0; /* funcFlag_TOPFRAME */
-		bool sigtramp = P->f_sigtramp && f.entry == P->f_sigtramp;
-		if (top && !(sigtramp && !P->arm64))
+		if (!e->have_delta) {
+			STOP("no frame size for %s at pc 0x%llx", f->name, (unsigned long long)pc);
+			break;
+		}
+		uint64_t fp = sp + (uint64_t)e->delta + (P->arm64 ? 0 : 8);
+		bool sigtramp = P->f_sigtramp && f->entry == P->f_sigtramp;
+		if ((f->flag & 1) && !(sigtramp && !P->arm64)) /* funcFlag_TOPFRAME */
 			break; /* goexit, mstart, rt0_go: the end of this stack */
-		if ((f.flag & 2) && !first && !sigtramp) { /* funcFlag_SPWRITE */
-			stop = arena_fmt(g, "%s writes SP: cannot unwind past it", f.name);
+		if ((f->flag & 2) && !first && !sigtramp) { /* funcFlag_SPWRITE */
+			STOP("%s writes SP: cannot unwind past it", f->name);
 			break;
 		}
 		uint64_t nlr;
 		if (P->arm64) {
 			if ((first && sp < fp) || lr == 0) {
 				if (!cr_core_read_u64(P->core, sp, &nlr)) {
-					stop = arena_fmt(g, "unreadable memory at 0x%llx (return address)", (unsigned long long)sp);
+					STOP("unreadable memory at 0x%llx (return address)", (unsigned long long)sp);
 					break;
 				}
 			} else
 				nlr = lr;
 		} else if (!cr_core_read_u64(P->core, fp - 8, &nlr)) {
-			stop = arena_fmt(g, "unreadable memory at 0x%llx (return address)", (unsigned long long)(fp - 8));
+			STOP("unreadable memory at 0x%llx (return address)", (unsigned long long)(fp - 8));
 			break;
 		}
-		waspanic = is_named(&f, "runtime.sigpanic");
-		bool injected = waspanic || is_named(&f, "runtime.asyncPreempt") ||
-				(f.name && strncmp(f.name, "runtime.debugCall", 17) == 0);
+		waspanic = is_named(f, "runtime.sigpanic");
+		bool injected = waspanic || is_named(f, "runtime.asyncPreempt") ||
+				(f->name && strncmp(f->name, "runtime.debugCall", 17) == 0);
 		if (nlr == pc && fp == sp) {
-			stop = "unwinding is stuck (cyclic stack)";
+			STOP("unwinding is stuck (cyclic stack)");
 			break;
 		}
 		if (!first && prev_sp && fp <= prev_sp && !sigtramp) {
-			stop = "frame pointer went backwards (corrupt or cyclic stack)";
+			STOP("stack pointer went backwards (corrupt or cyclic stack)");
 			break;
 		}
 		prev_sp = sp;
@@ -358,29 +472,32 @@ static void unwind(struct cr_gort *g, struct cr_gstack *out, uint64_t pc, uint64
 		if (P->arm64 && injected) {
 			uint64_t x;
 			if (!cr_core_read_u64(P->core, sp, &x)) {
-				stop = "unreadable memory after an injected call";
+				STOP("unreadable memory after an injected call");
 				break;
 			}
 			sp += 16;
-			struct cr_gofunc f2;
-			int32_t d2 = 0;
-			if (!cr_pclntab_find_func(P->tab, pc - g->bias, &f2))
+			const struct pcent *e2 = pc_lookup(g, pc, false, false);
+			if (!e2 || !e2->valid)
 				pc = x;
-			else if (cr_pclntab_spdelta(P->tab, &f2, pc - g->bias, &d2) && d2 == 0)
+			else if (e2->have_delta && e2->delta == 0)
 				lr = x;
 		}
 	}
-	out->frames = NULL;
-	out->nframes = 0;
-	if (fv.n) {
-		out->frames = cr_arena_alloc(&g->arena, fv.n * sizeof *fv.v);
-		if (out->frames) {
-			memcpy(out->frames, fv.v, fv.n * sizeof *fv.v);
-			out->nframes = fv.n;
-		}
-	}
-	cr_free(fv.v);
-	out->stop = stop;
+#undef STOP
+	return intern_stack(g, stop);
+}
+
+static void cache_release(struct pccache *C)
+{
+	if (!C)
+		return;
+	cr_free(C->ents);
+	cr_free(C->slots);
+	cr_free(C->pool);
+	cr_free(C->svec);
+	cr_free(C->ids);
+	cr_hmap_release(&C->stacks);
+	cr_free(C);
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -679,7 +796,10 @@ enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary 
 		return cr_fail(e, CR_FORMAT, "%s: core: was not produced by %s: core is %s, binary is %s",
 			       c->name, b->path, g->arch, cr_binary_arch(b));
 	P->fbuf = cr_calloc(FBUF_MAX, sizeof *P->fbuf);
-	if (!P->fbuf)
+	P->cache = cr_calloc(1, sizeof *P->cache);
+	if (P->cache)
+		cr_hmap_init(&P->cache->stacks);
+	if (!P->fbuf || !P->cache)
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	rc = cr_pclntab_open(b, &P->tab, e);
 	if (rc)
@@ -772,22 +892,23 @@ enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary 
 		G->goid = (int64_t)g_u64(gb, L->g_goid);
 		G->stack_lo = g_u64(gb, L->g_stack_lo);
 		G->stack_hi = g_u64(gb, L->g_stack_hi);
-		G->sched_sp = g_u64(gb, L->g_sched + L->gobuf_sp);
-		G->sched_pc = g_u64(gb, L->g_sched + L->gobuf_pc);
+		uint64_t sched_sp = g_u64(gb, L->g_sched + L->gobuf_sp);
+		uint64_t sched_pc = g_u64(gb, L->g_sched + L->gobuf_pc);
 		uint64_t sched_lr = g_u64(gb, L->g_sched + L->gobuf_lr);
-		G->syscallsp = g_u64(gb, L->g_syscallsp);
-		G->syscallpc = g_u64(gb, L->g_syscallpc);
+		uint64_t syscallsp = g_u64(gb, L->g_syscallsp);
+		uint64_t syscallpc = g_u64(gb, L->g_syscallpc);
 		G->waitsince = (int64_t)g_u64(gb, L->g_waitsince);
 		G->waitreason = gb[L->g_waitreason];
 		G->locked = g_u64(gb, L->g_lockedm) != 0;
 		G->gopc = g_u64(gb, L->g_gopc);
-		G->startpc = g_u64(gb, L->g_startpc);
+		uint64_t startpc = g_u64(gb, L->g_startpc);
 		G->tid = 0;
 		G->mid = -1;
+		G->stack = &empty_stack;
 		uint64_t maddr = g_u64(gb, L->g_m);
 		struct mrec *mr = maddr ? m_by_addr(P, maddr) : NULL;
 		if (mr) {
-			G->mid = mr->id;
+			G->mid = (int32_t)mr->id;
 			if (mr->curg == ga)
 				G->tid = (int32_t)mr->procid;
 		}
@@ -813,7 +934,7 @@ enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary 
 			state = arena_fmt(g, "%s (scan)", state);
 		G->state = state;
 		struct cr_gofunc sf;
-		G->start_function = func_name_at(g, G->startpc, &sf);
+		G->start_function = func_name_at(g, startpc, &sf);
 		G->system = G->start_function && strncmp(G->start_function, "runtime.", 8) == 0 &&
 			    strcmp(G->start_function, "runtime.main") != 0 &&
 			    strcmp(G->start_function, "runtime.handleAsyncEvent") != 0;
@@ -828,16 +949,18 @@ enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary 
 				G->created_file = file;
 				G->created_line = ln;
 			}
-			G->created_off = G->gopc - g->bias - sf.entry;
+			G->created_off = (uint32_t)(G->gopc - g->bias - sf.entry);
 		}
 		/* stack: running goroutines are unwound from their thread below */
 		if (base != CR_G_RUNNING || !G->tid) {
 			struct uctx u = { 0 };
-			if (G->syscallsp)
-				unwind(g, &G->stack, G->syscallpc, G->syscallsp, 0, false, &u);
+			if (syscallsp)
+				G->stack = unwind(g, syscallpc, syscallsp, 0, false, &u);
 			else
-				unwind(g, &G->stack, G->sched_pc, G->sched_sp, sched_lr, false, &u);
+				G->stack = unwind(g, sched_pc, sched_sp, sched_lr, false, &u);
 		}
+		if ((i & 1023) == 1023)
+			cr_core_trim(c); /* keep resident memory flat on huge cores */
 	}
 	if (unreadable)
 		warnf(g, "%s: core: %zu goroutine structs unreadable or corrupt; left out", c->name, unreadable);
@@ -855,6 +978,7 @@ enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary 
 		T->regs = ct->regs;
 		T->mid = -1;
 		T->curg = -1;
+		T->stack = &empty_stack;
 		T->on = "?";
 		struct mrec *mr = m_by_tid(P, ct->tid);
 		struct uctx u = { 0 };
@@ -882,17 +1006,19 @@ enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary 
 							 &u.curg_sched_lr);
 			}
 		}
-		unwind(g, &T->stack, ct->regs.pc, ct->regs.sp, P->arm64 ? ct->regs.lr : 0, true, &u);
+		T->stack = unwind(g, ct->regs.pc, ct->regs.sp, P->arm64 ? ct->regs.lr : 0, true, &u);
 		if (cg && (cg->status & ~(uint32_t)CR_G_SCAN) == CR_G_RUNNING && cg->tid == ct->tid)
-			cg->stack = T->stack; /* shares the arena copy */
+			cg->stack = T->stack;
 		if (i == 0)
 			g->crash_goid = cg ? cg->goid : -1;
 	}
 	/* running goroutines without a thread in the core */
 	for (size_t k = 0; k < g->ngs; k++) {
 		struct cr_goroutine *G = &g->gs[k];
-		if ((G->status & ~(uint32_t)CR_G_SCAN) == CR_G_RUNNING && !G->stack.nframes && !G->stack.stop)
-			G->stack.stop = "running on a thread that is not in the core";
+		if ((G->status & ~(uint32_t)CR_G_SCAN) == CR_G_RUNNING && G->stack == &empty_stack) {
+			P->cache->nids = 0;
+			G->stack = intern_stack(g, "running on a thread that is not in the core");
+		}
 	}
 	if (g->now) {
 		for (size_t k = 0; k < g->ngs; k++) {
@@ -912,6 +1038,7 @@ void cr_gort_release(struct cr_gort *g)
 	struct priv *P = g->priv;
 	if (P) {
 		cr_pclntab_close(P->tab);
+		cache_release(P->cache);
 		cr_free(P->ms);
 		cr_free(P->fbuf);
 		cr_free(P);
@@ -924,7 +1051,16 @@ void cr_gort_release(struct cr_gort *g)
 	memset(g, 0, sizeof *g);
 }
 
-enum cr_err cr_gort_profile(const struct cr_gort *g, struct cr_profile *p, struct cr_error *e)
+struct gkey {
+	const struct cr_gstack *stack;
+	const char *state, *created_by, *created_file;
+	int64_t wait;
+	int32_t line;
+	uint32_t locked;
+};
+
+static enum cr_err build_profile(const struct cr_gort *g, struct cr_profile *p, bool grouped,
+				 struct cr_error *e)
 {
 	p->source = CR_SRC_CORE;
 	if (cr_profile_add_type(p, "goroutine", "count"))
@@ -939,9 +1075,43 @@ enum cr_err cr_gort_profile(const struct cr_gort *g, struct cr_profile *p, struc
 		 k_wait = cr_profile_intern_z(p, "wait"), k_cb = cr_profile_intern_z(p, "created_by"),
 		 k_ca = cr_profile_intern_z(p, "created_at"), k_lock = cr_profile_intern_z(p, "locked_to_thread"),
 		 u_min = cr_profile_intern_z(p, "minutes");
-	for (size_t i = 0; i < g->ngs && !rc; i++) {
-		const struct cr_goroutine *G = &g->gs[i];
-		const struct cr_gstack *S = &G->stack;
+	/* grouped: representative goroutine index and count per key */
+	struct cr_hmap map;
+	size_t *rep = NULL, nrep = 0, caprep = 0;
+	int64_t *cnt = NULL;
+	size_t capcnt = 0;
+	cr_hmap_init(&map);
+	size_t n = g->ngs;
+	if (grouped) {
+		for (size_t i = 0; i < g->ngs; i++) {
+			const struct cr_goroutine *G = &g->gs[i];
+			struct gkey k;
+			memset(&k, 0, sizeof k);
+			k.stack = G->stack;
+			k.state = G->state;
+			k.created_by = G->created_by;
+			k.created_file = G->created_file;
+			k.wait = G->wait_minutes;
+			k.line = G->created_line;
+			k.locked = G->locked;
+			bool found;
+			uint32_t *v = cr_hmap_put(&map, &k, sizeof k, (uint32_t)nrep, &found);
+			if (!v || (!found && (cr_grow(&rep, &caprep, nrep + 1, sizeof *rep) ||
+					      cr_grow(&cnt, &capcnt, nrep + 1, sizeof *cnt)))) {
+				rc = cr_fail(e, CR_NOMEM, "out of memory");
+				goto out;
+			}
+			if (!found) {
+				rep[nrep] = i;
+				cnt[nrep++] = 0;
+			}
+			cnt[*v]++;
+		}
+		n = nrep;
+	}
+	for (size_t s = 0; s < n && !rc; s++) {
+		const struct cr_goroutine *G = &g->gs[grouped ? rep[s] : s];
+		const struct cr_gstack *S = G->stack;
 		size_t nloc = 0;
 		if (cr_grow(&stack, &scap, S->nframes + 1, sizeof *stack)) {
 			rc = cr_fail(e, CR_NOMEM, "out of memory");
@@ -974,23 +1144,38 @@ enum cr_err cr_gort_profile(const struct cr_gort *g, struct cr_profile *p, struc
 			break;
 		struct cr_label lb[6];
 		size_t nlb = 0;
-		lb[nlb++] = (struct cr_label){ .key = k_goid, .num = G->goid };
+		if (!grouped)
+			lb[nlb++] = (struct cr_label){ .key = k_goid, .num = G->goid };
 		lb[nlb++] = (struct cr_label){ .key = k_state, .str = cr_profile_intern_z(p, G->state) };
 		if (G->wait_minutes >= 1)
 			lb[nlb++] = (struct cr_label){ .key = k_wait, .num = G->wait_minutes, .num_unit = u_min };
 		if (G->created_by) {
 			lb[nlb++] = (struct cr_label){ .key = k_cb, .str = cr_profile_intern_z(p, G->created_by) };
 			char at[512];
-			snprintf(at, sizeof at, "%s:%lld", G->created_file ? G->created_file : "?",
-				 (long long)G->created_line);
+			snprintf(at, sizeof at, "%s:%d", G->created_file ? G->created_file : "?",
+				 G->created_line);
 			lb[nlb++] = (struct cr_label){ .key = k_ca, .str = cr_profile_intern_z(p, at) };
 		}
 		if (G->locked)
 			lb[nlb++] = (struct cr_label){ .key = k_lock, .str = cr_profile_intern_z(p, "true") };
-		int64_t one = 1;
+		int64_t one = grouped ? cnt[s] : 1;
 		if (cr_profile_add_sample(p, stack, nloc, &one, lb, nlb))
 			rc = cr_fail(e, CR_NOMEM, "out of memory");
 	}
+out:
+	cr_hmap_release(&map);
+	cr_free(rep);
+	cr_free(cnt);
 	cr_free(stack);
 	return rc;
+}
+
+enum cr_err cr_gort_profile(const struct cr_gort *g, struct cr_profile *p, struct cr_error *e)
+{
+	return build_profile(g, p, false, e);
+}
+
+enum cr_err cr_gort_profile_grouped(const struct cr_gort *g, struct cr_profile *p, struct cr_error *e)
+{
+	return build_profile(g, p, true, e);
 }

@@ -57,8 +57,8 @@ static enum cr_err run_all(const unsigned char *d, size_t n, struct cr_binary *b
 	if (!rc) {
 		/* touch every frame: garbage must still be valid strings */
 		for (size_t i = 0; i < g.ngs; i++)
-			for (size_t k = 0; k < g.gs[i].stack.nframes; k++)
-				CHECK(g.gs[i].stack.frames[k].function != NULL);
+			for (size_t k = 0; k < g.gs[i].stack->nframes; k++)
+				CHECK(g.gs[i].stack->frames[k].function != NULL);
 		struct cr_profile p;
 		cr_profile_init(&p);
 		cr_gort_profile(&g, &p, NULL);

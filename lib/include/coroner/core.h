@@ -120,6 +120,11 @@ bool cr_core_read_u32(const struct cr_core *c, uint64_t addr, uint32_t *v);
  * segment or one attached image (no copy); NULL otherwise. */
 const unsigned char *cr_core_ptr(const struct cr_core *c, uint64_t addr, size_t n);
 
+/* Give back the resident pages of an mmap'd core (reads stay valid; they
+ * fault pages in again). Long passes over huge cores call it now and then so
+ * resident memory stays flat. No-op for inflated (compressed) cores. */
+void cr_core_trim(struct cr_core *c);
+
 /* Signal names: "SIGSEGV"; "SIG%d" for unknown numbers (buf used then). */
 const char *cr_signal_name(int sig, char *buf, size_t n);
 

@@ -33,7 +33,6 @@
 
 struct cr_gframe_rt {
 	uint64_t pc;          /* frame pc (return address, or trap pc) */
-	uint64_t sp;          /* 0 for inlined frames */
 	uint64_t entry;       /* function entry (physical function) */
 	const char *function; /* as the runtime names it ("runtime.gopanic" for panic) */
 	const char *file;
@@ -41,6 +40,7 @@ struct cr_gframe_rt {
 	bool inlined;         /* inlined into the next (outer) frame */
 };
 
+/* Stacks are shared: goroutines with the same frames point to one. */
 struct cr_gstack {
 	struct cr_gframe_rt *frames; /* innermost first */
 	size_t nframes;
@@ -57,24 +57,23 @@ struct cr_goroutine {
 	int64_t goid;
 	uint64_t addr;           /* address of the g */
 	uint32_t status;         /* raw atomicstatus */
-	const char *state;       /* as the runtime's traceback header: "running",
-				  * "chan receive", ... (+ " (scan)") */
 	uint8_t waitreason;
-	int64_t waitsince;       /* nanotime; 0 = not recorded */
-	int64_t wait_minutes;    /* against the core's time estimate (cr_gort.now); 0 = under 1 */
 	bool locked;             /* lockedm != 0 ("locked to thread") */
 	bool system;             /* started in package runtime (isSystemGoroutine by start fn) */
+	const char *state;       /* as the runtime's traceback header: "running",
+				  * "chan receive", ... (+ " (scan)") */
+	int64_t waitsince;       /* nanotime; 0 = not recorded */
+	int64_t wait_minutes;    /* against the core's time estimate (cr_gort.now); 0 = under 1 */
 	uint64_t stack_lo, stack_hi;
-	uint64_t sched_pc, sched_sp, syscallpc, syscallsp;
-	uint64_t gopc, startpc;
+	uint64_t gopc;
 	const char *start_function;  /* function at startpc */
 	const char *created_by;      /* function of the go statement (gopc), NULL for goroutine 1 / none */
 	const char *created_file;
-	int64_t created_line;
-	uint64_t created_off;        /* gopc - entry, printed as +0x.. */
+	int32_t created_line;
+	uint32_t created_off;        /* gopc - entry, printed as +0x.. */
 	int32_t tid;             /* thread running it (m.procid), 0 if none */
-	int64_t mid;             /* m.id, -1 if none */
-	struct cr_gstack stack;
+	int32_t mid;             /* m.id, -1 if none */
+	const struct cr_gstack *stack; /* never NULL */
 };
 
 struct cr_gthread {
@@ -84,7 +83,8 @@ struct cr_gthread {
 	int64_t curg;            /* goid of m.curg, -1 if none */
 	const char *on;          /* which stack the registers are on: "g0", "gsignal", "goroutine", "?" */
 	struct cr_regs regs;
-	struct cr_gstack stack;  /* from the registers, through signal frames and stack switches */
+	const struct cr_gstack *stack; /* from the registers, through signal frames and
+					* stack switches; never NULL */
 };
 
 /* Runtime memory figures, in bytes unless said otherwise. Names follow
@@ -140,6 +140,11 @@ void cr_gort_release(struct cr_gort *g);
  * Locations carry pcs and inlined lines; one mapping for the executable.
  * p must be initialised. */
 enum cr_err cr_gort_profile(const struct cr_gort *g, struct cr_profile *p, struct cr_error *e);
+/* The same with goroutines of equal stack, state, wait minutes, creator and
+ * locking folded into one sample (value = count, no goid label): what
+ * grouping needs, in memory proportional to the distinct stacks. */
+enum cr_err cr_gort_profile_grouped(const struct cr_gort *g, struct cr_profile *p,
+				    struct cr_error *e);
 
 /* Name as the runtime's traceback prints it ("panic" for runtime.gopanic). */
 const char *cr_gort_print_name(const char *function);
