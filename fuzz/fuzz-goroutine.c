@@ -1,0 +1,54 @@
+/* Goroutine dumps: the first input byte picks the reader (debug=1 profile
+ * text or traceback), the rest is the dump; a parsed profile then goes
+ * through every grouping, leaks against itself, and top. */
+#include "coroner/goroutine.h"
+#include "coroner/profile.h"
+#include "top-common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_limits();
+	if (size < 1)
+		return 0;
+	size_t before = cr_mem_in_use();
+	struct cr_profile p;
+	if (cr_profile_init(&p))
+		return 0;
+	struct cr_error e = { 0 };
+	struct cr_buf warn = { 0 };
+	enum cr_err rc = (data[0] & 1)
+		? cr_profile_read_goroutine_text(&p, data + 1, size - 1, "fuzz", &warn, &e)
+		: cr_profile_read_traceback(&p, data + 1, size - 1, "fuzz", &warn, &e);
+	fuzz_check_error(rc, &e);
+	cr_buf_release(&warn);
+	if (rc == CR_OK) {
+		for (int by = CR_GROUP_EXACT; by <= CR_GROUP_MATCH; by++) {
+			struct cr_goroutines g;
+			struct cr_error ge = { 0 };
+			enum cr_err r = cr_goroutines_compute(&g, &p, (enum cr_group_by)by, &ge);
+			fuzz_check_error(r, &ge);
+			if (r == CR_OK) {
+				int64_t sum = 0;
+				for (size_t i = 0; i < g.ngroups; i++)
+					sum += g.groups[i].count;
+				if (sum != g.counted)
+					fuzz_die("group counts do not add up");
+				cr_goroutines_release(&g);
+			}
+		}
+		const struct cr_profile *pp[2] = { &p, &p };
+		struct cr_leaks l;
+		struct cr_error le = { 0 };
+		enum cr_err r = cr_leaks_compute(&l, pp, 2, NULL, &le);
+		fuzz_check_error(r, &le);
+		if (r == CR_OK) {
+			if (l.ncands)
+				fuzz_die("a snapshot compared with itself has leak candidates");
+			cr_leaks_release(&l);
+		}
+		fuzz_top_all(&p);
+	}
+	cr_profile_release(&p);
+	fuzz_check_balanced(before);
+	return 0;
+}
