@@ -72,12 +72,28 @@ struct ctx {
 	struct cr_symframe frames[256];
 };
 
-static void print_addr(struct ctx *c, uint64_t addr)
+/* sep then v in decimal (printf is a tenth of the run time at 100k addresses) */
+static void put_u(char sep, uint32_t v)
+{
+	char b[16];
+	size_t i = sizeof b;
+	do
+		b[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	b[--i] = sep;
+	fwrite(b + i, 1, sizeof b - i, stdout);
+}
+
+static size_t resolve(struct ctx *c, uint64_t addr, struct cr_symframe *out, size_t max)
 {
 	uint64_t link = addr - (uint64_t)c->bias;
-	size_t n = 0;
-	if (!(c->retaddr && link == 0))
-		n = cr_symbolize(c->s, c->retaddr ? link - 1 : link, c->inlines, c->frames, 256);
+	if (c->retaddr && link == 0)
+		return 0;
+	return cr_symbolize(c->s, c->retaddr ? link - 1 : link, c->inlines, out, max);
+}
+
+static void print_frames(struct ctx *c, uint64_t addr, const struct cr_symframe *frames, size_t n)
+{
 	if (c->fmt == CR_FMT_JSON) {
 		cr_json_init(&c->j, stdout, false);
 		cr_json_obj(&c->j);
@@ -88,10 +104,10 @@ static void print_addr(struct ctx *c, uint64_t addr)
 		for (size_t i = 0; i < n; i++) {
 			cr_json_obj(&c->j);
 			/* unknown parts are "" as in llvm-symbolizer's JSON */
-			const struct cr_symframe *f = &c->frames[i];
+			const struct cr_symframe *f = &frames[i];
 			cr_json_kstr(&c->j, "function", strcmp(f->function, "??") ? f->function : "");
 			cr_json_kstr(&c->j, "file", strcmp(f->file, "??") ? f->file : "");
-			cr_json_kint(&c->j, "line", c->frames[i].line);
+			cr_json_kint(&c->j, "line", frames[i].line);
 			cr_json_obj_end(&c->j);
 		}
 		cr_json_arr_end(&c->j);
@@ -104,12 +120,126 @@ static void print_addr(struct ctx *c, uint64_t addr)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		cr_fputs_safe(stdout, c->frames[i].function);
+		cr_fputs_safe(stdout, frames[i].function);
 		putchar('\n');
-		cr_fputs_safe(stdout, c->frames[i].file);
-		printf(":%u:%u\n", c->frames[i].line, c->frames[i].column);
+		cr_fputs_safe(stdout, frames[i].file);
+		put_u(':', frames[i].line);
+		put_u(':', frames[i].column);
+		putchar('\n');
 	}
 	putchar('\n');
+}
+
+static void print_addr(struct ctx *c, uint64_t addr)
+{
+	print_frames(c, addr, c->frames, resolve(c, addr, c->frames, 256));
+}
+
+static void print_unparsed(struct ctx *c, const char *l, size_t n)
+{
+	/* llvm-symbolizer echoes what it cannot parse */
+	if (c->fmt == CR_FMT_JSON) {
+		cr_json_init(&c->j, stdout, false);
+		cr_json_obj(&c->j);
+		cr_json_kstr(&c->j, "error", "not a hex address");
+		cr_json_key(&c->j, "input");
+		cr_json_strn(&c->j, l, n);
+		cr_json_obj_end(&c->j);
+		cr_json_end(&c->j);
+	} else {
+		struct cr_buf t = { 0 };
+		cr_escape_text(&t, l, n, 256);
+		printf("%s\n\n", cr_buf_str(&t));
+		cr_buf_release(&t);
+	}
+}
+
+/* Addresses from stdin are resolved in batches in address order (the
+ * pclntab and line tables are then walked with locality: ~3x faster on
+ * 100k random addresses of a big binary) and printed in input order. */
+struct pending {
+	const char *line;
+	uint32_t len, fstart, nf;
+	bool ok;
+	uint64_t addr;
+};
+struct pkey { uint64_t addr; uint32_t idx; };
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct pkey *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool parse_addr(const char *s, size_t n, uint64_t *out);
+
+static int flush_batch(struct ctx *c, struct pending *p, struct pkey *k, size_t n, struct cr_symframe **fr,
+		       size_t *cap)
+{
+	size_t used = 0, nk = 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i].ok)
+			k[nk++] = (struct pkey){ p[i].addr, (uint32_t)i };
+	qsort(k, nk, sizeof *k, key_cmp);
+	for (size_t i = 0; i < nk; i++) {
+		struct pending *q = &p[k[i].idx];
+		if (i > 0 && k[i - 1].addr == k[i].addr) {
+			q->fstart = p[k[i - 1].idx].fstart;
+			q->nf = p[k[i - 1].idx].nf;
+			continue;
+		}
+		if (cr_grow(fr, cap, used + 256, sizeof **fr))
+			return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
+		q->fstart = (uint32_t)used;
+		q->nf = (uint32_t)resolve(c, q->addr, *fr + used, 256);
+		used += q->nf;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].ok)
+			print_frames(c, p[i].addr, *fr + p[i].fstart, p[i].nf);
+		else
+			print_unparsed(c, p[i].line, p[i].len);
+	}
+	return 0;
+}
+
+static int stdin_batches(struct ctx *c, const unsigned char *data, size_t len)
+{
+	enum { BATCH = 1 << 16 };
+	struct pending *p = cr_calloc(BATCH, sizeof *p);
+	struct pkey *k = cr_calloc(BATCH, sizeof *k);
+	struct cr_symframe *fr = NULL;
+	size_t cap = 0, n = 0;
+	int rc = 0;
+	if (!p || !k)
+		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
+	struct cr_lines it;
+	cr_lines_init(&it, data, len);
+	const char *l;
+	size_t ln;
+	bool cut;
+	while (!rc && cr_lines_next(&it, &l, &ln, 4096, &cut)) {
+		if (ln == 0)
+			continue;
+		struct pending *q = &p[n];
+		q->line = l;
+		q->len = (uint32_t)ln;
+		q->ok = parse_addr(l, ln, &q->addr);
+		if (!q->ok)
+			q->addr = 0;
+		if (++n == BATCH) {
+			rc = flush_batch(c, p, k, n, &fr, &cap);
+			n = 0;
+		}
+	}
+	if (!rc && n)
+		rc = flush_batch(c, p, k, n, &fr, &cap);
+	cr_free(fr);
+	cr_free(k);
+	cr_free(p);
+	return rc;
 }
 
 static bool parse_addr(const char *s, size_t n, uint64_t *out)
@@ -266,6 +396,9 @@ int cmd_symbolize(int argc, char **argv)
 		free(c);
 		return write_profile(exe, argv[optind], out);
 	}
+	static char outbuf[1 << 16];
+	if (!cmd_stdout_tty())
+		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	struct cr_error e = { 0 };
 	if (cr_symbolizer_open(&c->s, exe, &e)) {
 		free(c);
@@ -346,35 +479,7 @@ int cmd_symbolize(int argc, char **argv)
 			rc = cmd_error(&e);
 			goto out;
 		}
-		struct cr_lines it;
-		cr_lines_init(&it, in.data, in.len);
-		const char *l;
-		size_t n;
-		bool cut;
-		while (cr_lines_next(&it, &l, &n, 4096, &cut)) {
-			uint64_t a;
-			if (n == 0)
-				continue;
-			if (!parse_addr(l, n, &a)) {
-				/* llvm-symbolizer echoes what it cannot parse */
-				if (c->fmt == CR_FMT_JSON) {
-					cr_json_init(&c->j, stdout, false);
-					cr_json_obj(&c->j);
-					cr_json_kstr(&c->j, "error", "not a hex address");
-					cr_json_key(&c->j, "input");
-					cr_json_strn(&c->j, l, n);
-					cr_json_obj_end(&c->j);
-					cr_json_end(&c->j);
-				} else {
-					struct cr_buf t = { 0 };
-					cr_escape_text(&t, l, n, 256);
-					printf("%s\n\n", cr_buf_str(&t));
-					cr_buf_release(&t);
-				}
-				continue;
-			}
-			print_addr(c, a);
-		}
+		rc = stdin_batches(c, in.data, in.len);
 		cr_input_close(&in);
 	}
 out:

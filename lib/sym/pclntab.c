@@ -42,10 +42,23 @@ struct cr_pclntab {
 	size_t functab_size; /* bytes of one functab field */
 	bool have_gofunc;
 	uint64_t gofunc;
+	/* decoded pc-value tables, keyed by table offset (runs are relative
+	 * to the function entry, so a table shared by functions decodes once):
+	 * a symbolizer asks about many pcs of the same functions */
+	struct pcv_run { uint32_t end; int32_t val; } *runs;
+	size_t nruns, cap_runs;
+	struct pcv_slot { uint32_t off, start, n; } *slots;
+	size_t nslots, cap_slots; /* open addressing, cap a power of two */
+	bool cache_off;
 };
 
 static uint32_t rd32(const struct cr_pclntab *t, const uint8_t *p)
 {
+	if (!t->be && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
+		uint32_t v;
+		memcpy(&v, p, 4);
+		return v;
+	}
 	if (t->be)
 		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
@@ -79,6 +92,10 @@ bool cr_pclntab_gofunc(const struct cr_pclntab *t, uint64_t *out)
 
 void cr_pclntab_close(struct cr_pclntab *t)
 {
+	if (!t)
+		return;
+	cr_free(t->runs);
+	cr_free(t->slots);
 	cr_free(t);
 }
 
@@ -217,7 +234,7 @@ static bool uvarint(const uint8_t **pp, const uint8_t *end, uint64_t *out)
 	return false; /* over 10 bytes */
 }
 
-bool cr_pclntab_pcvalue(const struct cr_pclntab *t, const struct cr_gofunc *f, uint32_t table_off,
+static bool pcvalue_raw(const struct cr_pclntab *t, const struct cr_gofunc *f, uint32_t table_off,
 			uint64_t pc, int32_t *val)
 {
 	if (table_off == 0)
@@ -254,6 +271,102 @@ bool cr_pclntab_pcvalue(const struct cr_pclntab *t, const struct cr_gofunc *f, u
 			return true;
 		}
 	}
+}
+
+/* Decode a whole table into t->runs; false if it is corrupt or too big. */
+static bool pcv_decode(struct cr_pclntab *t, uint32_t table_off, uint32_t *start, uint32_t *count)
+{
+	uint64_t base = t->version >= 116 ? t->pctab : 0, off = base + table_off;
+	if (off < base || off >= t->len)
+		return false;
+	const uint8_t *p = t->data + off, *end = t->data + t->len;
+	int64_t v = -1;
+	uint64_t cur = 0;
+	size_t s0 = t->nruns;
+	for (bool first = true;; first = false) {
+		uint64_t uv, pcd;
+		if (!uvarint(&p, end, &uv))
+			goto bad;
+		if (uv == 0 && !first)
+			break;
+		v += (uv & 1) ? ~(int64_t)(uv >> 1) : (int64_t)(uv >> 1);
+		if (!uvarint(&p, end, &pcd) || (pcd == 0 && !first))
+			goto bad;
+		if (pcd > UINT32_MAX || (cur += pcd * t->quantum) > UINT32_MAX || v < INT32_MIN || v > INT32_MAX)
+			goto bad;
+		if (t->nruns >= (1u << 26) || cr_grow(&t->runs, &t->cap_runs, t->nruns + 1, sizeof *t->runs))
+			goto bad;
+		t->runs[t->nruns++] = (struct pcv_run){ (uint32_t)cur, (int32_t)v };
+	}
+	*start = (uint32_t)s0;
+	*count = (uint32_t)(t->nruns - s0);
+	return true;
+bad:
+	t->nruns = s0;
+	return false;
+}
+
+static struct pcv_slot *pcv_slot(struct cr_pclntab *t, uint32_t off)
+{
+	if (t->nslots * 2 >= t->cap_slots) {
+		size_t ncap = t->cap_slots ? t->cap_slots * 2 : 1024;
+		struct pcv_slot *ns = cr_calloc(ncap, sizeof *ns);
+		if (!ns)
+			return NULL;
+		for (size_t i = 0; i < t->cap_slots; i++) {
+			if (!t->slots[i].off)
+				continue;
+			size_t h = (t->slots[i].off * 2654435761u) & (ncap - 1);
+			while (ns[h].off)
+				h = (h + 1) & (ncap - 1);
+			ns[h] = t->slots[i];
+		}
+		cr_free(t->slots);
+		t->slots = ns;
+		t->cap_slots = ncap;
+	}
+	size_t h = (off * 2654435761u) & (t->cap_slots - 1);
+	while (t->slots[h].off && t->slots[h].off != off)
+		h = (h + 1) & (t->cap_slots - 1);
+	return &t->slots[h];
+}
+
+bool cr_pclntab_pcvalue(const struct cr_pclntab *ct, const struct cr_gofunc *f, uint32_t table_off,
+			uint64_t pc, int32_t *val)
+{
+	struct cr_pclntab *t = (struct cr_pclntab *)ct; /* the cache is not part of the value */
+	if (table_off == 0 || pc < f->entry)
+		return false;
+	if (t->cache_off)
+		return pcvalue_raw(t, f, table_off, pc, val);
+	struct pcv_slot *sl = pcv_slot(t, table_off);
+	if (!sl) {
+		t->cache_off = true;
+		return pcvalue_raw(t, f, table_off, pc, val);
+	}
+	if (!sl->off) {
+		uint32_t st, n;
+		if (!pcv_decode(t, table_off, &st, &n))
+			return pcvalue_raw(t, f, table_off, pc, val);
+		sl->off = table_off;
+		sl->start = st;
+		sl->n = n;
+		t->nslots++;
+	}
+	uint64_t rel = pc - f->entry;
+	const struct pcv_run *r = t->runs + sl->start;
+	size_t lo = 0, hi = sl->n;
+	while (lo < hi) { /* first run whose end > rel */
+		size_t mid = lo + (hi - lo) / 2;
+		if (r[mid].end <= rel)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == sl->n)
+		return false;
+	*val = r[lo].val;
+	return true;
 }
 
 uint32_t cr_pclntab_pcdata_off(const struct cr_pclntab *t, const struct cr_gofunc *f, uint32_t i)

@@ -78,6 +78,35 @@ struct cr_binary *cr_symbolizer_binary(const struct cr_symbolizer *s) { return s
 struct cr_pclntab *cr_symbolizer_pclntab(const struct cr_symbolizer *s) { return s->pcln; }
 const char *cr_symbolizer_warning(const struct cr_symbolizer *s) { return s->warning; }
 
+/* The ELF symbol table: a function name, no line (llvm-symbolizer's
+ * fallback too). */
+static size_t fallback_symbol(const struct cr_symbolizer *s, uint64_t addr, struct cr_symframe *out)
+{
+	const struct cr_elf_symbol *y = cr_binary_symbol_at(s->bin, addr);
+	if (!y || y->type == CR_STT_OBJECT)
+		return 0;
+	out[0] = (struct cr_symframe){ y->name, "??", 0, 0, y->value, false };
+	return 1;
+}
+
+static bool go_dwarf_candidate(const struct cr_symbolizer *s, uint64_t addr)
+{
+	const struct cr_binary *b = s->bin;
+	bool exec = false;
+	for (size_t i = 0; i < b->nsegments && !exec; i++) {
+		const struct cr_elf_segment *g = &b->segments[i];
+		exec = g->type == CR_PT_LOAD && (g->flags & CR_PF_X) && addr >= g->vaddr && addr - g->vaddr < g->memsz;
+	}
+	if (!exec)
+		return false;
+	struct cr_gofunc first, last;
+	size_t nf = cr_pclntab_nfuncs(s->pcln);
+	if (nf && cr_pclntab_func(s->pcln, 0, &first) && cr_pclntab_func(s->pcln, nf - 1, &last) &&
+	    addr >= first.entry && addr < last.end)
+		return false;
+	return true;
+}
+
 size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct cr_symframe *out,
 		    size_t max)
 {
@@ -86,6 +115,10 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
 	size_t n = 0;
 	if (s->pcln)
 		n = cr_pclntab_frames(s->pcln, addr, out, max);
+	/* DWARF of a Go binary is indexed (seconds for a big one) only for an
+	 * address in executable code the pclntab does not cover: cgo's C */
+	if (!n && !s->dwarf_tried && s->pcln && !go_dwarf_candidate(s, addr))
+		return fallback_symbol(s, addr, out);
 	if (!n && !s->dwarf_tried) {
 		struct cr_error de = { 0 };
 		s->dwarf_tried = true;
@@ -95,13 +128,8 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
 	}
 	if (!n && s->dwarf)
 		n = cr_dwarf_frames(s->dwarf, addr, out, max);
-	if (!n) {
-		const struct cr_elf_symbol *y = cr_binary_symbol_at(s->bin, addr);
-		if (!y || y->type == CR_STT_OBJECT)
-			return 0;
-		out[0] = (struct cr_symframe){ y->name, "??", 0, 0, y->value, false };
-		n = 1;
-	}
+	if (!n)
+		n = fallback_symbol(s, addr, out);
 	if (!inlines && n > 1) {
 		/* addr2line without -i: the physical function, innermost position */
 		struct cr_symframe inner = out[0];

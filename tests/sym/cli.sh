@@ -38,4 +38,32 @@ grep -q 'pc=0x492a8b  \[0x492a8b: main.(\*handler).limit symprog/main.go:151\]' 
 grep -q 'pc=0x447d16  \[0x447d16: runtime.panicmem runtime/panic.go:260 (inlined) <- runtime.sigpanic runtime/signal_unix.go:835\]' "$tmp/ann" &&
 	ok "annotate inlined caller frame" || bad "annotate inlined caller frame"
 [ "$(wc -l < "$tmp/ann")" = "$(wc -l < "$TESTDATA/bin/crash.txt")" ] && ok "annotate keeps lines" || bad "annotate keeps lines"
+
+# --core: load address from the core's NT_FILE note; pcs of dlv's goroutine
+# list (`dlv core`, expected/core-gosym-pie.dlv.txt) name the same function
+# and line. dlv looks a parked goroutine's frame 0 (runtime.gopark) up at its
+# pc, the runtime at pc-1 (crash-pie.txt says proc.go:363, dlv 364): those
+# are left to the traceback test; the others are return addresses.
+if [ -f "$TESTDATA/bin/core-gosym-pie.zst" ]; then
+	gunzip -c "$TESTDATA/bin/gosym-pie.gz" > "$tmp/gosym-pie"
+	grep -E '^[ *] Goroutine [0-9]+ - User: ' "$E/core-gosym-pie.dlv.txt" | grep -v ' runtime.gopark ' |
+		sed -E 's/.*User: ([^ ]+) ([^ ]+) \((0x[0-9a-f]+)\).*/\3 \2 \1/' | sort -u > "$tmp/dlv.want"
+	cut -d' ' -f1 "$tmp/dlv.want" |
+		"$CORONER" symbolize -e "$tmp/gosym-pie" --core "$TESTDATA/bin/core-gosym-pie.zst" --return-addresses |
+		awk 'BEGIN { RS = ""; FS = "\n" } { l = $2; sub(/:[0-9]+$/, "", l); print $1 " " l }' > "$tmp/dlv.got1"
+	cut -d' ' -f1 "$tmp/dlv.want" | paste -d' ' - "$tmp/dlv.got1" > "$tmp/dlv.got"
+	[ "$(wc -l < "$tmp/dlv.want")" -ge 5 ] && diff "$tmp/dlv.want" "$tmp/dlv.got" && ok "--core (dlv)" || bad "--core (dlv)"
+fi
+
+# -o: heap.txt named from its binary, written as pprof; `coroner top` of the
+# result must give go tool pprof's rows for (heapprog, heap.txt)
+H=$TESTDATA/heap
+if [ -f "$H/heapprog.gz" ]; then
+	gunzip -c "$H/heapprog.gz" > "$tmp/heapprog"
+	"$CORONER" symbolize -e "$tmp/heapprog" "$H/heap.txt" -o "$tmp/heap.pb.gz" &&
+	"$CORONER" top --nodefraction=0 --nodecount=25 --unit=B --sample-index=inuse_space "$tmp/heap.pb.gz" |
+		sed -n '/^Showing nodes/,$p' > "$tmp/top" &&
+	sed -n '/^Showing nodes/,$p' "$H/expected/heap.txt.bin.top.inuse_space.txt" | diff - "$tmp/top" >/dev/null &&
+		ok "-o profile" || bad "-o profile"
+fi
 exit $fail
