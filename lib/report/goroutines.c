@@ -158,7 +158,7 @@ static enum cr_err group_key(struct cr_buf *k, const struct cr_profile *p, size_
 	k->len = 0;
 	switch ((int)by) {
 	case CR_GROUP_EXACT:
-		if (cr_buf_add(k, &p->stack[s->loc_start], s->nloc * sizeof *p->stack) ||
+		if ((s->nloc && cr_buf_add(k, &p->stack[s->loc_start], s->nloc * sizeof *p->stack)) ||
 		    cr_buf_add(k, &cby, sizeof cby))
 			return CR_NOMEM;
 		return CR_OK;
