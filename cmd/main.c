@@ -51,10 +51,49 @@ static void usage(FILE *f)
 		"examples:\n"
 		"  coroner report testdata/capture/before testdata/capture/after\n"
 		"  coroner top -i alloc_space heap.pb.gz\n"
+		"  coroner flame -o heap.svg heap.pb.gz\n"
 		"  coroner symbolize -e ./server 0x4b5a2a\n"
 		"\n"
+		"global options (before or after the command):\n"
+		"  --max-inflate=SIZE  most bytes one compressed input may inflate to (256M)\n"
+		"  --max-memory=SIZE   most bytes coroner may hold at once (4G)\n"
+		"\n"
 		"exit codes: 0 done, 1 input unusable, 2 usage, 3 resource limit hit.\n"
-		"See coroner(1) and docs/ for each command.\n");
+		"Colour on a terminal unless NO_COLOR is set. 'coroner help COMMAND' or\n"
+		"'coroner COMMAND --help' for each command; coroner(1) and docs/ for more.\n");
+}
+
+/* Edit distance (bounded: names are short) for "did you mean". */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 31 || lb > 31)
+		return 99;
+	size_t d[32][32];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+	return d[la][lb];
+}
+
+static const char *closest_command(const char *c)
+{
+	const char *best = NULL;
+	size_t bd = 3;
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+		const char *n = commands[i].name;
+		size_t d = strncmp(n, c, strlen(c)) == 0 && *c ? 1 : distance(c, n);
+		if (d < bd)
+			bd = d, best = n;
+	}
+	return best;
 }
 
 int cmd_error(const struct cr_error *e)
@@ -282,13 +321,18 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return cmd_finish(0);
 	}
-	if (!strcmp(c, "--version") || !strcmp(c, "version")) {
+	if (!strcmp(c, "--version") || !strcmp(c, "version") || !strcmp(c, "-V")) {
 		printf("coroner %s\n", CORONER_VERSION);
+		printf("reads pprof profiles, Go heap/goroutine dumps, /proc memory files, gctrace logs,\n"
+		       "ELF binaries (Go pclntab 1.2-1.20+, DWARF 2-5) and core dumps\n");
 		return cmd_finish(0);
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		if (!strcmp(commands[i].name, c))
 			return cmd_finish(commands[i].fn(argc - 1, argv + 1));
 	fprintf(stderr, "%s: '%s' is not a command (see '%s --help')\n", cmd_progname, c, cmd_progname);
+	const char *near = closest_command(c);
+	if (near)
+		fprintf(stderr, "\nThe most similar command is\n\t%s\n", near);
 	return 2;
 }
