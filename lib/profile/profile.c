@@ -8,7 +8,10 @@ enum cr_err cr_profile_init(struct cr_profile *p)
 	memset(p, 0, sizeof *p);
 	cr_hmap_init(&p->fmap);
 	cr_hmap_init(&p->lmap);
-	return cr_strtab_init(&p->str);
+	enum cr_err rc = cr_strtab_init(&p->str);
+	if (rc)
+		cr_profile_release(p); /* a failed init holds nothing */
+	return rc;
 }
 
 void cr_profile_release(struct cr_profile *p)

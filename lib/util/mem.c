@@ -301,7 +301,10 @@ enum cr_err cr_strtab_init(struct cr_strtab *t)
 {
 	memset(t, 0, sizeof *t);
 	cr_hmap_init(&t->map);
-	return cr_strtab_intern(t, "", 0) == 0 ? CR_OK : CR_NOMEM;
+	if (cr_strtab_intern(t, "", 0) == 0)
+		return CR_OK;
+	cr_strtab_release(t); /* a failed init holds nothing */
+	return CR_NOMEM;
 }
 
 void cr_strtab_release(struct cr_strtab *t)

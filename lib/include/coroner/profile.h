@@ -103,6 +103,7 @@ struct cr_profile {
 	struct cr_hmap fmap, lmap;
 };
 
+/* On failure (CR_NOMEM) nothing is held: no release needed. */
 enum cr_err cr_profile_init(struct cr_profile *p);
 void cr_profile_release(struct cr_profile *p);
 

@@ -76,6 +76,7 @@ struct cr_strtab {
 	uint32_t *lens;
 	size_t n, cap;
 };
+/* On failure (CR_NOMEM) nothing is held: no release needed. */
 enum cr_err cr_strtab_init(struct cr_strtab *t);
 void cr_strtab_release(struct cr_strtab *t);
 /* Returns the id, or UINT32_MAX on NOMEM. */
