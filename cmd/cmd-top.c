@@ -275,7 +275,7 @@ int cmd_top(int argc, char **argv)
 		char tot[64], shown[64], pct[32], buf[64], buf2[64], p1[32], p2[32], p3[32];
 		struct cr_buf h = { 0 };
 		cr_top_format(&t, t.total, tot, sizeof tot);
-		cr_profile_header(&p, t.sample_type, t.total, tot, &h);
+		cr_profile_header(&p, t.sample_type, t.sample_unit, t.total, tot, &h);
 		fputs(cr_buf_str(&h), stdout);
 		cr_buf_release(&h);
 		if (cr_filter_any(&f)) {

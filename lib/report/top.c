@@ -474,7 +474,8 @@ void cr_top_format(const struct cr_top *t, int64_t v, char *out, size_t n)
 }
 
 enum cr_err cr_profile_header(const struct cr_profile *p, const char *sample_type,
-			      int64_t total, const char *total_text, struct cr_buf *b)
+			      const char *sample_unit, int64_t total, const char *total_text,
+			      struct cr_buf *b)
 {
 	if (p->nmappings) {
 		const char *f = cr_profile_str(p, p->mappings[0].filename);
@@ -505,10 +506,17 @@ enum cr_err cr_profile_header(const struct cr_profile *p, const char *sample_typ
 		}
 	}
 	if (p->duration_nanos) {
-		char d[64];
+		char d[64], ratio[48] = "";
 		cr_units_scaled(d, sizeof d, p->duration_nanos, "nanoseconds", "minimum");
-		(void)total;
-		cr_buf_addf(b, "Duration: %s, Total samples = %s\n", d, total_text);
+		/* pprof adds the share of wall time when the values are times */
+		const char *u;
+		double ns = cr_units_scale(total, sample_unit ? sample_unit : "", "nanoseconds", &u);
+		if (strcmp(u, "ns") == 0 && (int64_t)ns != 0) {
+			char pc[32];
+			cr_units_percent(pc, sizeof pc, (int64_t)ns, p->duration_nanos);
+			snprintf(ratio, sizeof ratio, "(%s)", pc);
+		}
+		cr_buf_addf(b, "Duration: %s, Total samples = %s %s\n", d, total_text, ratio);
 	}
 	return b->data || !b->len ? CR_OK : CR_NOMEM;
 }

@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap goroutines mem capture bin bigprofile flame   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin bigprofile flame   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -40,6 +40,28 @@ hdr_index() {
 }
 
 gzipbin() { gzip -9 -n -c "$1" >"$2"; }
+
+# ---------------------------------------------------------------- kinds
+# cpu, block and mutex profiles of gen/profkinds, with pprof -top per index
+do_kinds() {
+	log kinds
+	local D=$TD/kinds
+	rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+	(cd "$GEN/profkinds" && go build -trimpath -o "$D/profkinds" .)
+	GOMAXPROCS=2 ./profkinds .
+	rm -f profkinds
+	hdr_index
+	local P="go tool pprof"
+	local T="-top -nodefraction=0 -nodecount=25"
+	rec cpu.pb.gz.top.default.txt $P $T cpu.pb.gz
+	rec cpu.pb.gz.top.samples.txt $P $T -sample_index=samples cpu.pb.gz
+	rec cpu.pb.gz.top.cum.txt $P $T -cum cpu.pb.gz
+	rec cpu.pb.gz.top.nodecount10.txt $P -top -nodecount=10 cpu.pb.gz
+	for k in block mutex; do
+		rec $k.pb.gz.top.default.txt $P $T $k.pb.gz
+		rec $k.pb.gz.top.contentions.txt $P $T -sample_index=contentions $k.pb.gz
+	done
+}
 
 # ---------------------------------------------------------------- heap
 do_heap() {
@@ -292,7 +314,7 @@ do_flame() { log flame; "$GEN/flame.sh"; }
 
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap goroutines mem capture bin bigprofile flame)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin bigprofile flame)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

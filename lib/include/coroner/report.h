@@ -76,6 +76,7 @@ enum cr_err cr_profile_retained(struct cr_profile *out, const struct cr_profile 
 /* pprof's header lines for a profile (File:, Build ID:, comments, Type:,
  * Time:, Duration:) appended to b, one per line. */
 enum cr_err cr_profile_header(const struct cr_profile *p, const char *sample_type,
-			      int64_t total, const char *total_text, struct cr_buf *b);
+			      const char *sample_unit, int64_t total, const char *total_text,
+			      struct cr_buf *b);
 
 #endif

@@ -1,0 +1,3 @@
+module profkinds
+
+go 1.19
