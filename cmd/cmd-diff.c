@@ -407,9 +407,9 @@ int cmd_diff(int argc, char **argv)
 	bool gor_n = gn || kn == CR_KIND_GOROUTINE_TEXT || kn == CR_KIND_TRACEBACK;
 	if (gor_b || gor_n) {
 		if (!(gor_b && gor_n)) {
-			cr_fail(&e, CR_FORMAT, "%s is a %s but %s is a %s: nothing to compare",
-				basep, gor_b ? "goroutine dump" : cr_kind_name(kb), newp,
-				gor_n ? "goroutine dump" : cr_kind_name(kn));
+			cr_fail(&e, CR_FORMAT, "%s is %s but %s is %s: nothing to compare",
+				basep, gor_b ? "a goroutine dump" : cr_kind_article(kb), newp,
+				gor_n ? "a goroutine dump" : cr_kind_article(kn));
 			return cmd_error(&e);
 		}
 		return cmd_diff_goroutines(basep, newp, o.fmt);
@@ -417,8 +417,8 @@ int cmd_diff(int argc, char **argv)
 	if ((kb == CR_KIND_PPROF || kb == CR_KIND_HEAP_TEXT) && (kn == CR_KIND_PPROF || kn == CR_KIND_HEAP_TEXT))
 		return diff_profiles(basep, newp, &o);
 	if (kb != kn) {
-		cr_fail(&e, CR_FORMAT, "%s is a %s but %s is a %s: nothing to compare", basep,
-			cr_kind_name(kb), newp, cr_kind_name(kn));
+		cr_fail(&e, CR_FORMAT, "%s is %s but %s is %s: nothing to compare", basep,
+			cr_kind_article(kb), newp, cr_kind_article(kn));
 		return cmd_error(&e);
 	}
 	switch (kb) {

@@ -26,6 +26,27 @@ const char *cr_kind_name(enum cr_kind k)
 	}
 }
 
+const char *cr_kind_article(enum cr_kind k)
+{
+	switch (k) {
+	case CR_KIND_ELF_CORE: return "an ELF core";
+	case CR_KIND_ELF_EXEC: return "an ELF binary";
+	case CR_KIND_UNKNOWN: return "an unrecognised file";
+	case CR_KIND_PPROF: return "a pprof profile";
+	case CR_KIND_HEAP_TEXT: return "a heap profile (debug=1)";
+	case CR_KIND_GOROUTINE_TEXT: return "a goroutine profile (debug=1)";
+	case CR_KIND_TRACEBACK: return "a goroutine traceback";
+	case CR_KIND_OTHER_TEXT_PROFILE: return "a legacy text profile";
+	case CR_KIND_SMAPS_ROLLUP: return "an smaps_rollup file";
+	case CR_KIND_SMAPS: return "an smaps file";
+	case CR_KIND_MAPS: return "a maps file";
+	case CR_KIND_STATUS: return "a status file";
+	case CR_KIND_MEMORY_STAT: return "a memory.stat file";
+	case CR_KIND_GCTRACE: return "a gctrace log";
+	default: return "an unrecognised file";
+	}
+}
+
 /* "hex-hex perms" at the start of a line */
 static bool maps_line(const char *s, size_t n)
 {
@@ -193,7 +214,7 @@ enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, si
 			return cr_fail(e, CR_FORMAT, "%s: empty file", name);
 		return cr_fail(e, CR_UNSUPPORTED, "%s: not a profile (unrecognised content)", name);
 	default:
-		return cr_fail(e, CR_UNSUPPORTED, "%s: is a %s, not a profile", name, cr_kind_name(k));
+		return cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a profile", name, cr_kind_article(k));
 	}
 }
 

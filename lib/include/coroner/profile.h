@@ -171,6 +171,8 @@ enum cr_kind {
 };
 enum cr_kind cr_detect_kind(const unsigned char *data, size_t len);
 const char *cr_kind_name(enum cr_kind k);
+/* The kind with its article, for messages: "an ELF core", "a pprof profile". */
+const char *cr_kind_article(enum cr_kind k);
 
 /* Parse a decompressed pprof protobuf. name is used in messages. */
 enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
