@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = cr_profile_prune(&p, &e);
 	fuzz_check_error(rc, &e);
 	if (rc == CR_OK)
-		fuzz_top_all(&p);
+		fuzz_top_all(&p, data, size);
 	cr_profile_release(&p);
 	fuzz_check_balanced(before);
 	return 0;
