@@ -215,3 +215,30 @@ enum cr_err cr_profile_write_pprof(const struct cr_profile *p, const char *path,
 		return cr_fail(e, CR_IO, "%s: write failed", path);
 	return CR_OK;
 }
+
+/* protobuf-c's allocator over the accounted heap: unpacking amplifies memory
+ * 8-60x, so it must fail cleanly at the budget like everything else. */
+static void *pbc_alloc(void *data, size_t n) { (void)data; return cr_malloc(n); }
+static void pbc_free(void *data, void *p) { (void)data; cr_free(p); }
+static ProtobufCAllocator pbc_allocator = { pbc_alloc, pbc_free, NULL };
+
+enum cr_err cr_pprof_pbc_stats(const unsigned char *data, size_t len, struct cr_pbc_stats *st,
+			       struct cr_error *e)
+{
+	Perftools__Profiles__Profile *pb =
+		perftools__profiles__profile__unpack(&pbc_allocator, len, data);
+	if (!pb)
+		return cr_fail(e, CR_FORMAT, "protobuf-c: cannot unpack the profile");
+	memset(st, 0, sizeof *st);
+	st->nsamples = pb->n_sample;
+	st->nlocations = pb->n_location;
+	st->nfunctions = pb->n_function;
+	st->nmappings = pb->n_mapping;
+	st->nstrings = pb->n_string_table;
+	st->ntypes = pb->n_sample_type;
+	for (size_t i = 0; i < pb->n_sample; i++)
+		for (size_t k = 0; k < pb->sample[i]->n_value && k < 8; k++)
+			st->sums[k] += pb->sample[i]->value[k];
+	perftools__profiles__profile__free_unpacked(pb, &pbc_allocator);
+	return CR_OK;
+}

@@ -99,8 +99,46 @@ static void counts(void)
 	cr_profile_release(&p);
 }
 
+/* Our wire decoder against protobuf-c's unpacking of the same bytes. */
+static void crosscheck(const char *rel)
+{
+	char path[4096];
+	if (!unit_data(rel, path, sizeof path))
+		SKIP("TESTDATA not set");
+	struct cr_input in;
+	struct cr_error e = { 0 };
+	if (cr_input_open(&in, path, 0, &e) != CR_OK) {
+		fprintf(stderr, "%s\n", e.msg);
+		CHECK(0);
+		return;
+	}
+	struct cr_pbc_stats st;
+	struct cr_profile p;
+	cr_profile_init(&p);
+	CHECK_EQ_INT(cr_pprof_pbc_stats(in.data, in.len, &st, &e), CR_OK);
+	CHECK_EQ_INT(cr_profile_read_pprof(&p, in.data, in.len, in.name, &e), CR_OK);
+	CHECK_EQ_INT(p.nsamples, st.nsamples);
+	CHECK_EQ_INT(p.nlocations, st.nlocations);
+	CHECK_EQ_INT(p.nfunctions, st.nfunctions);
+	CHECK_EQ_INT(p.nmappings, st.nmappings);
+	CHECK_EQ_INT(p.ntypes, st.ntypes);
+	for (size_t k = 0; k < p.ntypes && k < 8; k++) {
+		int64_t sum = 0;
+		for (size_t i = 0; i < p.nsamples; i++)
+			sum += cr_sample_values(&p, i)[k];
+		CHECK_EQ_INT(sum, st.sums[k]);
+	}
+	cr_profile_release(&p);
+	cr_input_close(&in);
+}
+
 int main(void)
 {
+	crosscheck("heap/heap.pb.gz");
+	crosscheck("heap/allocs.pb.gz");
+	crosscheck("kinds/cpu.pb.gz");
+	crosscheck("kinds/mutex.pb.gz");
+	crosscheck("goroutines/goroutine.2.pb.gz");
 	roundtrip("heap/heap.pb.gz");
 	roundtrip("heap/allocs.pb.gz");
 	roundtrip("heap/heap.txt");

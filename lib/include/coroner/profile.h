@@ -207,6 +207,15 @@ enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **
 /* Write p gzip-compressed to path ("-" = stdout), as pprof writes .pb.gz. */
 enum cr_err cr_profile_write_pprof(const struct cr_profile *p, const char *path, struct cr_error *e);
 
+/* Cross-check: unpack with protobuf-c (over the accounted allocator) and
+ * count what the message holds; tests compare it with our own reader. */
+struct cr_pbc_stats {
+	size_t nsamples, nlocations, nfunctions, nmappings, nstrings, ntypes;
+	int64_t sums[8]; /* per sample type, first 8 */
+};
+enum cr_err cr_pprof_pbc_stats(const unsigned char *data, size_t len, struct cr_pbc_stats *st,
+			       struct cr_error *e);
+
 /* ---- transforms ---- */
 /* Append src's samples to dst (types must match in name and unit, else
  * CR_FORMAT with a message). Functions/locations are re-interned. */
