@@ -388,8 +388,10 @@ static enum cr_err parse(struct cr_binary *b, struct cr_error *e)
 				s->align = cr_binary_u32(b, p + 32);
 				s->entsize = cr_binary_u32(b, p + 36);
 			}
-			if (i == 0)
+			if (i == 0) { /* holds extended counts only: never data */
+				s->type = 0;
 				continue;
+			}
 			if (s->type != CR_SHT_NOBITS && s->type != 0 && !cr_in_bounds(s->offset, s->file_size, len))
 				return cr_fail(e, CR_FORMAT, "%s: ELF: section %zu: offset 0x%llx size 0x%llx past the end of the file (%zu bytes)",
 					       nm, i, (unsigned long long)s->offset, (unsigned long long)s->file_size, len);

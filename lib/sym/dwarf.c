@@ -586,12 +586,71 @@ size_t cr_dwarf_skipped_units(const struct cr_dwarf *d)
 	return d->skipped;
 }
 
+/* DWARF 5 unit tables (.debug_rnglists, .debug_addr, .debug_str_offsets)
+ * are checked before libdwarf sees them: this libdwarf frees twice on a
+ * malformed .debug_rnglists header (found by fuzz-dwarf). Units must tile
+ * the section; each header must fit its unit; rnglists' offset table too. */
+static enum cr_err check_units(struct cr_binary *b, const char *name, struct cr_error *e)
+{
+	struct cr_elf_section *s = cr_binary_debug_section(b, name);
+	if (!s || s->type == CR_SHT_NOBITS)
+		return CR_OK;
+	const uint8_t *d;
+	size_t len;
+	enum cr_err rc = cr_binary_section_data(b, s, &d, &len, e);
+	if (rc)
+		return rc;
+	bool rng = strcmp(name, ".debug_rnglists") == 0;
+	size_t off = 0;
+	while (off < len) {
+		size_t at = off;
+		if (len - off < 4)
+			goto bad;
+		uint64_t ul = cr_binary_u32(b, d + off);
+		size_t osz = 4;
+		off += 4;
+		if (ul == 0xffffffff) {
+			if (len - off < 8)
+				goto bad;
+			ul = cr_binary_u64(b, d + off);
+			off += 8;
+			osz = 8;
+		} else if (ul >= 0xfffffff0)
+			goto bad;
+		if (ul > len - off || ul < 4)
+			goto bad;
+		uint16_t ver = cr_binary_u16(b, d + off);
+		if (ver != 5)
+			goto bad;
+		if (rng) {
+			if (ul < 8)
+				goto bad;
+			uint8_t asz = d[off + 2], seg = d[off + 3];
+			uint32_t cnt = cr_binary_u32(b, d + off + 4);
+			if ((asz != 4 && asz != 8) || seg != 0 || (uint64_t)cnt * osz > ul - 8)
+				goto bad;
+		}
+		off += (size_t)ul;
+		if (off <= at)
+			goto bad;
+	}
+	return CR_OK;
+bad:
+	return cr_fail(e, CR_FORMAT, "%s: DWARF: %s: offset 0x%zx: malformed unit header", b->path, name, off);
+}
+
 enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
 {
 	*out = NULL;
 	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
 	if (!info || info->type == CR_SHT_NOBITS)
 		return cr_fail(e, CR_NOTFOUND, "%s: no DWARF", b->path);
+	static const char *const unit_tables[] = { ".debug_rnglists", ".debug_addr", ".debug_str_offsets" };
+	for (size_t i = 0; i < sizeof unit_tables / sizeof unit_tables[0]; i++) {
+		enum cr_err rc = check_units(b, unit_tables[i], e);
+		if (rc)
+			return rc;
+	}
 	struct cr_dwarf *d = cr_calloc(1, sizeof *d);
 	if (!d)
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);

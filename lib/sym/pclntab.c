@@ -254,7 +254,9 @@ static bool pcvalue_raw(const struct cr_pclntab *t, const struct cr_gofunc *f, u
 		if (uv == 0 && !first)
 			return false;
 		int64_t d = (uv & 1) ? ~(int64_t)(uv >> 1) : (int64_t)(uv >> 1);
-		v += d;
+		v = (int64_t)((uint64_t)v + (uint64_t)d); /* wraps, no UB; range checked below */
+		if (v < INT32_MIN || v > INT32_MAX)
+			return false;
 		if (!uvarint(&p, end, &pcd))
 			return false;
 		if (pcd == 0 && !first)
@@ -289,7 +291,7 @@ static bool pcv_decode(struct cr_pclntab *t, uint32_t table_off, uint32_t *start
 			goto bad;
 		if (uv == 0 && !first)
 			break;
-		v += (uv & 1) ? ~(int64_t)(uv >> 1) : (int64_t)(uv >> 1);
+		v = (int64_t)((uint64_t)v + (uint64_t)((uv & 1) ? ~(int64_t)(uv >> 1) : (int64_t)(uv >> 1)));
 		if (!uvarint(&p, end, &pcd) || (pcd == 0 && !first))
 			goto bad;
 		if (pcd > UINT32_MAX || (cur += pcd * t->quantum) > UINT32_MAX || v < INT32_MIN || v > INT32_MAX)
