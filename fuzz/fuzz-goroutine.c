@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fuzz_die("a snapshot compared with itself has leak candidates");
 			cr_leaks_release(&l);
 		}
-		fuzz_top_all(&p);
+		fuzz_top_all(&p, data, size);
 	}
 	cr_profile_release(&p);
 	fuzz_check_balanced(before);

@@ -9,7 +9,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 td=$top/testdata
 out=${1:?usage: seed.sh OUTDIR}
-mkdir -p "$out/pprof" "$out/pprof-gz" "$out/heaptext" "$out/detect"
+mkdir -p "$out/pprof" "$out/pprof-gz" "$out/heaptext" "$out/detect" "$out/goroutine" "$out/flame" "$out/corenotes"
 
 # raw profile.proto: heap, allocs and goroutine profiles from real programs
 for f in heap/heap.pb.gz heap/allocs.pb.gz capture/before/heap.pb.gz \
@@ -48,4 +48,32 @@ done
 gzip -dc "$td/capture/before/goroutine.pb.gz" > "$out/detect/goroutine.pb"
 [ -f "$td/bin/csym-pie.gz" ] && gzip -dc "$td/bin/csym-pie.gz" | head -c 1024 > "$out/detect/elf_exec_head"
 [ -f "$td/bin/core-gosym.zst" ] && zstd -dc "$td/bin/core-gosym.zst" 2>/dev/null | head -c 1024 > "$out/detect/elf_core_head" || true
+# goroutine dumps: first byte odd = debug=1 profile text, even = traceback
+{ printf '\001'; head -c 3000 "$td/goroutines/goroutine.1.txt"; } > "$out/goroutine/debug1.txt"
+for f in goroutines/goroutine.2.txt goroutines/panic.txt goroutines/panic_all.txt goroutines/sigquit.txt bin/crash.txt; do
+	[ -f "$td/$f" ] && { printf '\000'; head -c 3000 "$td/$f"; } > "$out/goroutine/$(basename "$f")"
+done
+# flame: any profile kind
+gzip -dc "$td/heap/heap.pb.gz" > "$out/flame/heap.pb"
+head -c 3000 "$td/mem/heap.txt" > "$out/flame/heap_text_head"
+head -c 3000 "$td/goroutines/goroutine.1.txt" > "$out/flame/goroutine1_head"
+# core notes: 'E' + a real core cut after its notes (headers, notes; its
+# PT_LOADs then lie past the end: a truncated core), and the PT_NOTE payload
+# alone of the amd64 core (even first byte)
+if [ -f "$td/bin/core-gosym.zst" ]; then
+	zstd -qdc "$td/bin/core-gosym.zst" > "$out/core.tmp"
+	python3 - "$out/core.tmp" "$out/corenotes/notes-amd64" "$out/corenotes/core-head" <<'PY'
+import struct, sys
+b = open(sys.argv[1], 'rb').read()
+phoff, = struct.unpack_from('<Q', b, 0x20)
+phentsize, phnum = struct.unpack_from('<HH', b, 0x36)
+for i in range(phnum):
+    t, fl, off, va, pa, fsz = struct.unpack_from('<IIQQQQ', b, phoff + i * phentsize)
+    if t == 4:
+        open(sys.argv[2], 'wb').write(b'\0' + b[off:off + fsz])
+        open(sys.argv[3], 'wb').write(b'E' + b[:off + fsz])
+        break
+PY
+	rm -f "$out/core.tmp"
+fi
 echo "seeds in $out:"; for d in "$out"/*; do echo "  $(basename "$d"): $(ls "$d" | wc -l) files, $(cat "$d"/* | wc -c) bytes"; done
