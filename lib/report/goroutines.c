@@ -176,15 +176,18 @@ static enum cr_err group_key(struct cr_buf *k, const struct cr_profile *p, size_
 				return CR_NOMEM;
 		}
 		return CR_OK;
-	default: /* CR_GROUP_MATCH */
-		for (size_t f = 0; f < x->n; f++) {
+	default: { /* CR_GROUP_MATCH */
+		size_t kept = 0;
+		for (size_t f = 0; f < x->n && kept < CR_MATCH_FRAMES; f++) {
 			const char *nm = x->names[f];
 			if (!*nm || cr_func_is_runtime(nm) || is_wrapper(p, x, f, cbys, cat))
 				continue;
 			if ((k->len && cr_buf_add(k, "\n", 1)) || cr_buf_add(k, nm, strlen(nm)))
 				return CR_NOMEM;
+			kept++;
 		}
 		return CR_OK;
+	}
 	}
 }
 

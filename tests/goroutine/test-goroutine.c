@@ -472,11 +472,74 @@ static void test_bad(void)
 	cr_buf_release(&in);
 }
 
+/* A deep stack cut at different depths (a goroutine profile keeps 32 pcs,
+ * a traceback 100) still matches; debug=1 labels are read. */
+static void test_deep(void)
+{
+	struct cr_buf a = { 0 }, b = { 0 };
+	for (int g = 0; g < 5; g++) {
+		struct cr_buf *o = g < 2 ? &a : &b;
+		cr_buf_addf(o, "goroutine %d [chan receive]:\nruntime.gopark(...)\n\truntime/proc.go:363\n", g + 1);
+		for (int d = 0; d < (g < 2 ? 40 : 25); d++)
+			cr_buf_addf(o, "main.f%d(0x%x)\n\t/src/main.go:%d +0x10\n", d, g, 100 + d);
+		cr_buf_addf(o, "\n");
+	}
+	struct cr_profile p[2];
+	struct cr_error e = { 0 };
+	cr_profile_init(&p[0]);
+	cr_profile_init(&p[1]);
+	CHECK_EQ_INT(cr_profile_read_traceback(&p[0], (const unsigned char *)a.data, a.len, "a", NULL, &e), CR_OK);
+	CHECK_EQ_INT(cr_profile_read_traceback(&p[1], (const unsigned char *)b.data, b.len, "b", NULL, &e), CR_OK);
+	const struct cr_profile *pp[2] = { &p[0], &p[1] };
+	struct cr_leaks l;
+	CHECK_EQ_INT(cr_leaks_compute(&l, pp, 2, NULL, &e), CR_OK);
+	CHECK_EQ_INT(l.ncands, 1);
+	if (l.ncands) {
+		CHECK_EQ_STR(l.cands[0].function, "main.f0");
+		CHECK_EQ_INT(l.cands[0].counts[0], 2);
+		CHECK_EQ_INT(l.cands[0].counts[1], 3);
+		CHECK_EQ_INT(l.cands[0].delta, 1);
+		CHECK(l.cands[0].blocked);
+	}
+	cr_leaks_release(&l);
+	cr_profile_release(&p[0]);
+	cr_profile_release(&p[1]);
+	cr_buf_release(&a);
+	cr_buf_release(&b);
+
+	const char *d1 =
+		"goroutine profile: total 4\n"
+		"3 @ 0x43a316 0x4ed77d 0x4665e1\n"
+		"# labels: {\"handler\":\"/api\", \"tenant\":\"t1\"}\n"
+		"#\t0x4ed77c\tmain.leakWorker+0x3c\tleakprog/main.go:34\n"
+		"\n"
+		"1 @ 0x43a316 0x4ed77d 0x4665e1\n"
+		"#\t0x4ed77c\tmain.leakWorker+0x3c\tleakprog/main.go:34\n";
+	cr_profile_init(&p[0]);
+	CHECK_EQ_INT(cr_profile_parse(&p[0], (const unsigned char *)d1, strlen(d1), "d1", NULL, &e), CR_OK);
+	CHECK_EQ_INT(p[0].nsamples, 2);
+	CHECK_EQ_STR(cr_sample_label(&p[0], 0, "handler"), "/api");
+	CHECK_EQ_STR(cr_sample_label(&p[0], 0, "tenant"), "t1");
+	CHECK(cr_sample_label(&p[0], 1, "handler") == NULL);
+	/* the two samples differ only by labels: one group of 4 */
+	struct cr_goroutines g;
+	CHECK_EQ_INT(cr_goroutines_compute(&g, &p[0], CR_GROUP_EXACT, &e), CR_OK);
+	CHECK_EQ_INT(g.ngroups, 1);
+	CHECK_EQ_INT(g.groups[0].count, 4);
+	/* a hidden leading runtime pc stays nameless, the trailing goexit goes */
+	CHECK_EQ_INT(g.groups[0].nframes, 2);
+	CHECK_EQ_STR(g.groups[0].frames[0].function, "");
+	CHECK_EQ_INT(g.groups[0].frames[0].address, 0x43a315);
+	cr_goroutines_release(&g);
+	cr_profile_release(&p[0]);
+}
+
 int main(void)
 {
 	size_t before = cr_mem_in_use();
 	test_forms();
 	test_bad();
+	test_deep();
 	char probe[4096];
 	if (!unit_data("goroutines/expected/leak.txt", probe, sizeof probe))
 		SKIP("TESTDATA not set");

@@ -43,9 +43,13 @@ enum cr_group_by {
 	CR_GROUP_EXACT, CR_GROUP_FUNCTION, CR_GROUP_USER,
 	/* The cross-format matching key of cr_leaks_compute(): function names
 	 * outside package runtime, without go-statement wrappers and nameless
-	 * frames. cr_ggroup.key holds it (names joined by '\n'). */
+	 * frames, at most CR_MATCH_FRAMES of them from the leaf: goroutine
+	 * profiles keep 32 return addresses (Go <= 1.22), tracebacks 100, so
+	 * deep stacks agree only on their leaf side. cr_ggroup.key holds it
+	 * (names joined by '\n'). */
 	CR_GROUP_MATCH,
 };
+#define CR_MATCH_FRAMES 20
 /* "exact", "function", "user"; -1 if unknown. */
 int cr_group_by_parse(const char *s);
 
