@@ -12,7 +12,6 @@
 enum cr_err cr_flame_init(struct cr_flame *f)
 {
 	memset(f, 0, sizeof *f);
-	cr_hmap_init(&f->index);
 	if (cr_strtab_init(&f->names))
 		return CR_NOMEM;
 	uint32_t all = cr_strtab_intern(&f->names, "all", 3);
@@ -27,7 +26,7 @@ enum cr_err cr_flame_init(struct cr_flame *f)
 void cr_flame_release(struct cr_flame *f)
 {
 	cr_strtab_release(&f->names);
-	cr_hmap_release(&f->index);
+	cr_free(f->tab);
 	cr_free(f->nodes);
 	memset(f, 0, sizeof *f);
 }
@@ -40,27 +39,58 @@ static int64_t sat_add(int64_t a, int64_t b)
 	return r;
 }
 
+static uint64_t mix(uint32_t parent, uint32_t name)
+{
+	uint64_t x = (uint64_t)parent << 32 | name;
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* Rebuild the table at twice the size (all nodes but the root are in it). */
+static bool rehash(struct cr_flame *f)
+{
+	size_t cap = f->tabcap ? f->tabcap * 2 : 1024;
+	uint32_t *t = cr_malloc(cap * sizeof *t);
+	if (!t)
+		return false;
+	memset(t, 0xff, cap * sizeof *t);
+	for (size_t i = 1; i < f->nnodes; i++) {
+		size_t h = (size_t)mix(f->nodes[i].parent, f->nodes[i].name) & (cap - 1);
+		while (t[h] != CR_FLAME_NONE)
+			h = (h + 1) & (cap - 1);
+		t[h] = (uint32_t)i;
+	}
+	cr_free(f->tab);
+	f->tab = t;
+	f->tabcap = cap;
+	return true;
+}
+
 /* Child of parent named name, created if absent; CR_FLAME_NONE on NOMEM/LIMIT. */
 static uint32_t child(struct cr_flame *f, uint32_t parent, uint32_t name)
 {
-	uint32_t key[2] = { parent, name };
-	bool found;
-	if (f->nnodes >= INT32_MAX)
+	if ((f->nnodes + 1) * 2 > f->tabcap && !rehash(f))
 		return CR_FLAME_NONE;
-	uint32_t *v = cr_hmap_put(&f->index, key, sizeof key, (uint32_t)f->nnodes, &found);
-	if (!v)
-		return CR_FLAME_NONE;
-	if (found)
-		return *v;
-	if (cr_grow(&f->nodes, &f->cap, f->nnodes + 1, sizeof *f->nodes)) {
-		/* keep the index consistent: the slot points past the end */
-		return CR_FLAME_NONE;
+	size_t h = (size_t)mix(parent, name) & (f->tabcap - 1);
+	for (;;) {
+		uint32_t n = f->tab[h];
+		if (n == CR_FLAME_NONE)
+			break;
+		if (f->nodes[n].parent == parent && f->nodes[n].name == name)
+			return n;
+		h = (h + 1) & (f->tabcap - 1);
 	}
+	if (f->nnodes >= INT32_MAX || cr_grow(&f->nodes, &f->cap, f->nnodes + 1, sizeof *f->nodes))
+		return CR_FLAME_NONE;
 	struct cr_flame_node *pn = &f->nodes[parent];
 	uint32_t id = (uint32_t)f->nnodes++;
 	f->nodes[id] = (struct cr_flame_node){ .name = name, .parent = parent, .child = CR_FLAME_NONE,
 					       .next = pn->child, .depth = pn->depth + 1 };
 	pn->child = id;
+	f->tab[h] = id;
 	if (f->nodes[id].depth > f->max_depth)
 		f->max_depth = f->nodes[id].depth;
 	f->finished = false;

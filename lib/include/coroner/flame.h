@@ -33,7 +33,8 @@ struct cr_flame_node {
 
 struct cr_flame {
 	struct cr_strtab names;
-	struct cr_hmap index; /* (parent, name) -> node */
+	uint32_t *tab;        /* open addressing: (parent, name) -> node; CR_FLAME_NONE = empty */
+	size_t tabcap;        /* a power of two */
 	struct cr_flame_node *nodes;
 	size_t nnodes, cap;
 	uint32_t max_depth;
