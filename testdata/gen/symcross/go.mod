@@ -1,0 +1,3 @@
+module symcross
+
+go 1.19

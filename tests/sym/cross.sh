@@ -1,0 +1,37 @@
+#!/bin/sh
+# ELF32 (386, arm) and big-endian ELF64 (ppc64, s390x): testdata/gen/symcross
+# cross-built with the local Go (offline, standard library only), then every
+# ~7th sized text symbol and every 4th byte of main.sum (an inlined call)
+# symbolized by coroner and by llvm-symbolizer, live. Same frames, with the
+# documented Go differences (./ prefix, .abi0, type..eq.[N]). SKIP without go
+# or llvm-symbolizer.
+set -u
+: "${CORONER:?}" "${TESTDATA:?}"
+command -v go >/dev/null 2>&1 && command -v llvm-symbolizer >/dev/null 2>&1 && command -v llvm-nm >/dev/null 2>&1 ||
+	{ echo "SKIP: needs go, llvm-symbolizer, llvm-nm"; exit 77; }
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+cp "$TESTDATA/gen/symcross/main.go" "$TESTDATA/gen/symcross/go.mod" "$tmp/"
+fail=0
+norm() { sed -e 's#^\./##' -e 's/\.abi0$//' -e 's/^type\.\.eq\.\[[0-9]*\]/type..eq.[...]/'; }
+for a in 386 arm ppc64 s390x; do
+	(cd "$tmp" && GOOS=linux GOARCH=$a GOFLAGS=-buildvcs=false GOPROXY=off CGO_ENABLED=0 \
+		go build -trimpath -o "xb-$a" .) || { echo "SKIP: go build GOARCH=$a failed"; exit 77; }
+	b=$tmp/xb-$a
+	llvm-nm --print-size --defined-only "$b" |
+		awk 'NF == 4 && $3 ~ /^[Tt]$/ && $2 !~ /^0+$/ && NR % 7 == 0 { print "0x" $1 }' > "$tmp/a"
+	s=$(llvm-nm --print-size "$b" | grep ' main.sum$')
+	st=$(echo "$s" | cut -d' ' -f1) sz=$(echo "$s" | cut -d' ' -f2)
+	i=0
+	while [ "$i" -lt $((0x$sz)) ]; do printf '0x%x\n' $((0x$st + i)); i=$((i + 4)); done >> "$tmp/a"
+	llvm-symbolizer --obj="$b" --inlines < "$tmp/a" | norm > "$tmp/want"
+	"$CORONER" symbolize -e "$b" < "$tmp/a" | norm > "$tmp/got"
+	n=$(wc -l < "$tmp/a")
+	if [ "$n" -gt 50 ] && diff "$tmp/want" "$tmp/got" > "$tmp/d" &&
+		{ [ "$a" = arm ] || grep -q '^main.sq$' "$tmp/got"; }; then # arm: no instruction of sq keeps its line
+		echo "ok $a: $n addresses"
+	else
+		echo "FAIL $a"; head -20 "$tmp/d"; fail=1
+	fi
+done
+exit $fail
