@@ -1,24 +1,26 @@
-/* Goroutine dumps: the first input byte picks the reader (debug=1 profile
- * text or traceback), the rest is the dump; a parsed profile then goes
- * through every grouping, leaks against itself, and top. */
+/* Goroutine dumps: the debug=1 profile text reader when the input starts
+ * like one ("goroutine profile: total N"), else the traceback reader, so
+ * raw dumps are natural seeds; a parsed profile then goes through every
+ * grouping, leaks against itself, and top. */
 #include "coroner/goroutine.h"
 #include "coroner/profile.h"
 #include "top-common.h"
 
+#include <string.h>
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_limits();
-	if (size < 1)
-		return 0;
 	size_t before = cr_mem_in_use();
 	struct cr_profile p;
 	if (cr_profile_init(&p))
 		return 0;
 	struct cr_error e = { 0 };
 	struct cr_buf warn = { 0 };
-	enum cr_err rc = (data[0] & 1)
-		? cr_profile_read_goroutine_text(&p, data + 1, size - 1, "fuzz", &warn, &e)
-		: cr_profile_read_traceback(&p, data + 1, size - 1, "fuzz", &warn, &e);
+	static const char d1[] = "goroutine profile: total";
+	bool text = size >= sizeof d1 - 1 && memcmp(data, d1, sizeof d1 - 1) == 0;
+	enum cr_err rc = text ? cr_profile_read_goroutine_text(&p, data, size, "fuzz", &warn, &e)
+			      : cr_profile_read_traceback(&p, data, size, "fuzz", &warn, &e);
 	fuzz_check_error(rc, &e);
 	cr_buf_release(&warn);
 	if (rc == CR_OK) {
