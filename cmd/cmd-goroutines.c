@@ -260,8 +260,8 @@ int cmd_goroutines(int argc, char **argv)
 		goto out;
 	}
 	bool color = cmd_color();
-	printf("%s: %lld goroutines in %zu group%s (%s",
-	       cr_input_display_name(path), (long long)g.total, g.ngroups, g.ngroups == 1 ? "" : "s", kind_of(&p));
+	printf("%s: %lld goroutine%s in %zu group%s (%s", cr_input_display_name(path),
+	       (long long)g.total, g.total == 1 ? "" : "s", g.ngroups, g.ngroups == 1 ? "" : "s", kind_of(&p));
 	if (g.counted != g.total)
 		printf("; stacks account for %lld", (long long)g.counted);
 	printf(")\n");
@@ -331,7 +331,7 @@ int cmd_goroutines(int argc, char **argv)
 		putchar('\n');
 		cmd_print_frames(gr->frames, gr->nframes, (size_t)maxframes, "    ");
 		if (gr->elided)
-			printf("    ...frames elided by the runtime...\n");
+			printf("    ...frames elided...\n");
 		if (gr->created_by) {
 			printf("    created by ");
 			cr_fputs_safe(stdout, gr->created_by);

@@ -532,6 +532,7 @@ struct gor {
 	const char *cat; size_t catlen; int64_t catline;
 	bool want_file;      /* a function line waits for its file line */
 	bool want_cfile;     /* a "created by" line waits for its file line */
+	bool swallow;        /* the file line of a frame over the frame cap */
 	struct tframe *frames; size_t nframes, cap_frames;
 };
 
@@ -660,9 +661,8 @@ static enum cr_err emit_goroutine(struct rd *r, struct gor *g)
 	}
 	struct cr_profile *p = r->p;
 	uint32_t st = cr_profile_intern(p, g->state, g->statelen);
-	if (st == UINT32_MAX ||
-	    push_label(r, (struct cr_label){ .key = r->k_goid, .num = g->goid }) ||
-	    push_label(r, (struct cr_label){ .key = r->k_state, .str = st }))
+	if (st == UINT32_MAX || push_label(r, (struct cr_label){ .key = r->k_goid, .num = g->goid }) ||
+	    (st && push_label(r, (struct cr_label){ .key = r->k_state, .str = st })))
 		return CR_NOMEM;
 	if (g->has_wait &&
 	    push_label(r, (struct cr_label){ .key = r->k_wait, .num = g->wait, .num_unit = r->k_minutes }))
@@ -755,7 +755,7 @@ enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char 
 				g.lineno = it.lineno;
 				g.nframes = 0;
 				g.cbylen = g.catlen = 0;
-				g.want_file = g.want_cfile = false;
+				g.want_file = g.want_cfile = g.swallow = false;
 				if (!complete)
 					warnf(&r, it.lineno, "goroutine header without ']:' (state may be cut)%s", "");
 				continue;
@@ -787,6 +787,10 @@ enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char 
 			int64_t line;
 			uint64_t pc;
 			bool has_off;
+			if (g.swallow) {
+				g.swallow = false;
+				continue;
+			}
 			if (g.want_file) {
 				g.want_file = false;
 				struct tframe *f = &g.frames[g.nframes - 1];
@@ -824,8 +828,7 @@ enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char 
 			warnf(&r, it.lineno - 1, "frame without its file:line%s", "");
 			g.want_file = false;
 		}
-		if (g.want_cfile)
-			g.want_cfile = false;
+		g.want_cfile = g.swallow = false;
 		if (cr_starts(s, n, "created by ")) {
 			size_t a = strlen("created by "), b = n;
 			size_t in = find(s + a, n - a, " in goroutine ");
@@ -864,6 +867,7 @@ enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char 
 		}
 		if (g.nframes >= cr_limits.max_frames) {
 			g.elided = true;
+			g.swallow = true;
 			continue;
 		}
 		if (cr_grow(&g.frames, &g.cap_frames, g.nframes + 1, sizeof *g.frames))
