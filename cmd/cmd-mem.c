@@ -1,5 +1,8 @@
 /* coroner mem: the RSS ledger — where resident memory went, against the Go heap. */
 #include "cmd.h"
+#include "coroner/core.h"
+#include "coroner/elf.h"
+#include "coroner/gort.h"
 #include "coroner/input.h"
 #include "coroner/mem.h"
 
@@ -29,6 +32,8 @@ static void help(void)
 "      --memstat=F      runtime.MemStats as JSON (json.Marshal or expvar)\n"
 "      --memory-stat=F  the cgroup's memory.stat (v1 or v2)\n"
 "      --gctrace=F      GODEBUG=gctrace=1 output (stderr of the program)\n"
+"      --core BIN CORE  a core dump and its binary: exact Go arena ranges and\n"
+"                       the runtime's memory figures (instead of --heap)\n"
 "options:\n"
 "      --binary=PATH    the main binary's path as it appears in smaps\n"
 "                       (default: the file of the lowest mapping)\n"
@@ -297,7 +302,7 @@ static void print_json(const struct cr_ledger *l)
 int cmd_mem(int argc, char **argv)
 {
 	enum { O_SMAPS = 256, O_STATUS, O_HEAP, O_MEMSTAT, O_CGROUP, O_GCTRACE, O_BINARY, O_ARENA,
-	       O_FORMAT, O_MAPPINGS };
+	       O_FORMAT, O_MAPPINGS, O_CORE };
 	static const struct option opts[] = {
 		{ "smaps", required_argument, 0, O_SMAPS },
 		{ "status", required_argument, 0, O_STATUS },
@@ -310,15 +315,17 @@ int cmd_mem(int argc, char **argv)
 		{ "binary", required_argument, 0, O_BINARY },
 		{ "arena", required_argument, 0, O_ARENA },
 		{ "mappings", no_argument, 0, O_MAPPINGS },
+		{ "core", required_argument, 0, O_CORE },
 		{ "format", required_argument, 0, O_FORMAT },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	/* per slot: the path given by option (expected kind) */
 	const char *path[S_NSLOTS] = { 0 };
-	const char *heap = NULL, *gctrace = NULL, *binary = NULL;
+	const char *heap = NULL, *gctrace = NULL, *binary = NULL, *core_bin = NULL, *core_path = NULL;
 	struct cr_range arenas[64];
 	size_t narenas = 0;
+	const struct cr_range *arena_list = arenas;
 	bool list_maps = false;
 	enum cr_format fmt = CR_FMT_TEXT;
 	int c;
@@ -333,6 +340,13 @@ int cmd_mem(int argc, char **argv)
 		case O_GCTRACE: gctrace = optarg; break;
 		case O_BINARY: binary = optarg; break;
 		case O_MAPPINGS: list_maps = true; break;
+		case O_CORE:
+			/* --core BIN CORE: the core is the next argument */
+			if (optind >= argc || argv[optind][0] == '-')
+				return cmd_usage_error("mem", "--core takes two arguments: BINARY CORE");
+			core_bin = optarg;
+			core_path = argv[optind++];
+			break;
 		case O_ARENA:
 			if (narenas >= sizeof arenas / sizeof *arenas || !parse_range(optarg, &arenas[narenas]))
 				return cmd_usage_error("mem", "--arena takes START-END in hex (at most 64 ranges), got '%s'", optarg);
@@ -347,7 +361,7 @@ int cmd_mem(int argc, char **argv)
 		}
 	}
 	if (optind >= argc && !path[S_SMAPS] && !path[S_STATUS] && !path[S_MEMSTATS] && !heap &&
-	    !path[S_CGROUP] && !gctrace)
+	    !path[S_CGROUP] && !gctrace && !core_bin)
 		return cmd_usage_error("mem", "no input given");
 
 	struct cr_error e = { 0 };
@@ -356,7 +370,13 @@ int cmd_mem(int argc, char **argv)
 	bool have[S_NSLOTS] = { 0 };
 	struct cr_gctrace gt;
 	struct cr_ledger led;
+	struct cr_binary *bin = NULL;
+	struct cr_core core;
+	struct cr_gort g;
+	bool core_open = false, gort_open = false;
 	int rc = 0;
+	memset(&core, 0, sizeof core);
+	memset(&g, 0, sizeof g);
 	memset(&led, 0, sizeof led);
 	cr_gctrace_init(&gt);
 	for (int i = 0; i < S_NSLOTS; i++)
@@ -366,6 +386,28 @@ int cmd_mem(int argc, char **argv)
 	 * (a JSON dump is usually taken closer to the /proc reads) */
 	if (heap && !path[S_MEMSTATS])
 		path[S_MEMSTATS] = heap;
+	if (core_bin) {
+		/* a core's figures are exact: they replace --heap/--memstat */
+		path[S_MEMSTATS] = NULL;
+		if (cr_binary_open(&bin, core_bin, &e) || cr_core_open(&core, core_path, &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		core_open = true;
+		cmd_warnings(cr_buf_str(&core.warn));
+		enum cr_err r = cr_gort_open(&g, &core, bin, &e);
+		gort_open = true;
+		cmd_warnings(cr_buf_str(&g.warn));
+		if (r || cr_memsnap_from_gort(&snap[S_MEMSTATS], &g.mem, cr_input_display_name(core_path), &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		have[S_MEMSTATS] = true;
+		if (!narenas && g.mem.narenas) {
+			arena_list = g.mem.arenas;
+			narenas = g.mem.narenas;
+		}
+	}
 	static const enum cr_memsrc want[S_NSLOTS] = { CR_MS_SMAPS_ROLLUP, CR_MS_SMAPS, CR_MS_STATUS,
 						      CR_MS_MEMSTATS, CR_MS_CGROUP_V1 };
 	for (int i = 0; i < S_NSLOTS; i++) {
@@ -433,7 +475,7 @@ int cmd_mem(int argc, char **argv)
 		.memstats = have[S_MEMSTATS] ? &snap[S_MEMSTATS] : NULL,
 		.cgroup = have[S_CGROUP] ? &snap[S_CGROUP] : NULL,
 		.gctrace = gt.n ? &gt : NULL,
-		.arenas = narenas ? arenas : NULL,
+		.arenas = narenas ? arena_list : NULL,
 		.narenas = narenas,
 		.binary = binary,
 	};
@@ -452,6 +494,11 @@ int cmd_mem(int argc, char **argv)
 	else
 		print_text(&led, in.smaps, list_maps);
 out:
+	if (gort_open)
+		cr_gort_release(&g);
+	if (core_open)
+		cr_core_close(&core);
+	cr_binary_close(bin);
 	cr_ledger_release(&led);
 	cr_gctrace_release(&gt);
 	for (int i = 0; i < S_NSLOTS; i++)

@@ -276,6 +276,15 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		comp(l, CR_C_GO_RUNTIME, 0, "not given", "needs runtime.MemStats; Go metadata is counted in non_go_anon");
 	}
 
+	if (S && M && rt > anon_pool - (arena_found ? 0 : inuse + idle + stacks)) {
+		/* metadata cannot exceed the anonymous memory it lives in */
+		int64_t cap = anon_pool - (arena_found ? 0 : inuse + idle + stacks);
+		rt = cap > 0 ? cap : 0;
+		l->comp[CR_C_GO_RUNTIME].bytes = rt;
+		size_t k = strlen(l->comp[CR_C_GO_RUNTIME].note);
+		snprintf(l->comp[CR_C_GO_RUNTIME].note + k, sizeof l->comp[CR_C_GO_RUNTIME].note - k,
+			 "; capped at the anonymous memory outside the arena");
+	}
 	if (S) {
 		int64_t go_in_pool = rt;
 		if (!arena_found && M)

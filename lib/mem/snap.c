@@ -200,7 +200,8 @@ static bool parse_map_header(const char *s, size_t n, struct cr_memmap *m, const
 	return true;
 }
 
-static void map_known(struct cr_memmap *m, const struct kv *kv)
+/* Offset of the struct cr_memmap member a smaps field fills, or -1. */
+static long known_offset(const struct kv *kv)
 {
 	static const struct { const char *k; size_t off; } known[] = {
 		{ "Rss", offsetof(struct cr_memmap, rss) },
@@ -215,10 +216,11 @@ static void map_known(struct cr_memmap *m, const struct kv *kv)
 		{ "Private_Dirty", offsetof(struct cr_memmap, private_dirty) },
 	};
 	if (kv->unit != CR_MU_BYTES)
-		return;
+		return -1;
 	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
 		if (strlen(known[i].k) == kv->keyn && memcmp(known[i].k, kv->key, kv->keyn) == 0)
-			*(int64_t *)((char *)m + known[i].off) = kv->value;
+			return (long)known[i].off;
+	return -1;
 }
 
 static enum cr_err add_sum(struct cr_memsnap *s, const char *k, size_t kn, int64_t v,
@@ -238,6 +240,15 @@ static enum cr_err add_sum(struct cr_memsnap *s, const char *k, size_t kn, int64
 	return set_field(s, k, kn, cur, unit, NULL, 0);
 }
 
+#define POSCACHE 64
+struct poscache {
+	const char *name; /* interned */
+	size_t keyn;
+	enum cr_memunit unit;
+	long known;       /* known_offset() */
+	uint32_t sum;     /* index+1 into fields of the running sum; 0 none */
+};
+
 /* smaps, maps and smaps_rollup share a grammar: mapping headers, then
  * "Key: value" lines belonging to the last header. */
 static enum cr_err parse_smaps(struct cr_memsnap *s, const unsigned char *data, size_t len,
@@ -251,6 +262,8 @@ static enum cr_err parse_smaps(struct cr_memsnap *s, const unsigned char *data, 
 	enum cr_err rc;
 	bool have_map = false;
 	size_t rss_missing = 0;
+	struct poscache cache[POSCACHE];
+	memset(cache, 0, sizeof cache);
 	cr_lines_init(&it, data, len);
 	while (cr_lines_next(&it, &l, &n, cr_limits.max_line, &cut)) {
 		if (cut)
@@ -304,17 +317,41 @@ static enum cr_err parse_smaps(struct cr_memsnap *s, const unsigned char *data, 
 			return cr_fail(e, CR_LIMIT, "%s: %s: too many fields", s->name, kind);
 		if (cr_grow(&s->mfields, &s->cap_mfields, s->nmfields + 1, sizeof *s->mfields))
 			return cr_fail(e, CR_NOMEM, "out of memory");
+		/* every mapping lists its fields in the same order: remember what
+		 * position p resolved to, so the common case hashes nothing */
+		size_t p = cur->nfields;
+		struct poscache *pc = p < POSCACHE ? &cache[p] : NULL;
+		bool hit = pc && pc->name && pc->keyn == kv.keyn && pc->unit == kv.unit &&
+			   memcmp(pc->name, kv.key, kv.keyn) == 0;
 		struct cr_memfield *f = &s->mfields[s->nmfields++];
-		f->name = intern(s, kv.key, kv.keyn);
+		f->name = hit ? pc->name : intern(s, kv.key, kv.keyn);
 		f->value = kv.value;
 		f->unit = kv.unit;
 		f->text = NULL;
 		if (!f->name || (kv.unit == CR_MU_TEXT && !(f->text = cr_arena_strndup(&s->arena, kv.text, kv.textn))))
 			return cr_fail(e, CR_NOMEM, "out of memory");
 		cur->nfields++;
-		map_known(cur, &kv);
-		if (kv.unit != CR_MU_TEXT && (rc = add_sum(s, kv.key, kv.keyn, kv.value, kv.unit, kind, it.lineno, e)))
-			return rc;
+		long off = hit ? pc->known : known_offset(&kv);
+		if (off >= 0)
+			*(int64_t *)((char *)cur + off) = kv.value;
+		if (kv.unit != CR_MU_TEXT) {
+			if (hit && pc->sum) {
+				struct cr_memfield *sf = &s->fields[pc->sum - 1];
+				if (sf->unit == kv.unit && __builtin_add_overflow(sf->value, kv.value, &sf->value))
+					return cr_fail(e, CR_FORMAT, "%s: %s: line %zu: sum of %s overflows", s->name,
+						       kind, it.lineno, sf->name);
+			} else if ((rc = add_sum(s, kv.key, kv.keyn, kv.value, kv.unit, kind, it.lineno, e))) {
+				return rc;
+			}
+		}
+		if (pc && !hit) {
+			uint32_t *slot = cr_hmap_get(&s->index, kv.key, kv.keyn);
+			pc->name = f->name;
+			pc->keyn = kv.keyn;
+			pc->unit = kv.unit;
+			pc->known = off;
+			pc->sum = kv.unit != CR_MU_TEXT && slot ? *slot : 0;
+		}
 	}
 	if (src == CR_MS_SMAPS_ROLLUP) {
 		int64_t v;

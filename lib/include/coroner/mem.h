@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "coroner/error.h"
+#include "coroner/gort.h" /* struct cr_range, struct cr_gort_mem (a core's figures) */
 #include "coroner/util.h"
 
 /* What a snapshot was read from. */
@@ -121,12 +122,19 @@ enum cr_err cr_memsnap_load(struct cr_memsnap *s, const char *path, struct cr_bu
 enum cr_err cr_memsnap_set(struct cr_memsnap *s, const char *key, int64_t value,
 			   enum cr_memunit unit);
 
+/* Fill an empty snapshot with a core's runtime memory figures (src becomes
+ * CR_MS_MEMSTATS, names as runtime.MemStats: HeapInuse, StackInuse, ...).
+ * CR_EMPTY if the core had none (m->present false). */
+enum cr_err cr_memsnap_from_gort(struct cr_memsnap *s, const struct cr_gort_mem *m, const char *name,
+				 struct cr_error *e);
+
 /* Field value by name; false if absent or text. */
 bool cr_memsnap_get(const struct cr_memsnap *s, const char *key, int64_t *value);
 const struct cr_memfield *cr_memsnap_field(const struct cr_memsnap *s, const char *key);
 
 /* ---- mapping labels ---- */
-struct cr_range { uint64_t start, end; }; /* [start, end) */
+/* struct cr_range ([start, end)) is gort.h's, so a core's arena list
+ * (cr_gort.mem.arenas) can be passed as it is. */
 
 /* Label every mapping of an smaps/maps snapshot. arenas: exact Go heap arena
  * ranges (e.g. read from a core's mheap_.arenas), NULL/0 = use the runtime's
