@@ -71,5 +71,26 @@ bad 2 "no source of RSS" --heap "$M/heap.txt"
 	no "mismatch run failed"
 grep -q "warning: .*two different processes" "$T/e" || no "no warning for two processes: $(cat "$T/e")"
 
+# a core's exact arenas and memstats (--core BIN CORE) with the smaps the
+# program copied just before it crashed: RSS is the smaps sum (awk), the
+# components add up to it, the arena is labelled from the core's ranges
+B=$TESTDATA/bin
+if [ -f "$B/core-gosym.zst" ] && [ -f "$B/gosym.gz" ] && [ -f "$B/crash.smaps" ]; then
+	"$CORONER" mem --smaps "$B/crash.smaps" --core "$B/gosym.gz" "$B/core-gosym.zst" --format=json \
+		>"$T/core.json" 2>"$T/err" || no "--core: exit $?: $(cat "$T/err")"
+	want=$(awk '$1=="Rss:" {s += $2} END {print s * 1024}' "$B/crash.smaps")
+	rss=$(awk '$1=="\"rss\":" {gsub(/,/,"",$2); print $2; exit}' "$T/core.json")
+	[ "$rss" = "$want" ] || no "--core: rss $rss, awk sum of smaps Rss $want"
+	sum=0
+	for c in go_heap_inuse go_heap_idle go_stacks go_runtime non_go_anon file_backed shmem unexplained; do
+		sum=$((sum + $(comp "$T/core.json" "$c")))
+	done
+	[ "$sum" = "$rss" ] || no "--core: components add up to $sum, rss $rss"
+	grep -q '"label": "go_arena"' "$T/core.json" || no "--core: no go_arena label"
+	grep -q '"source": "MemStats HeapInuse' "$T/core.json" || no "--core: HeapInuse not from the core"
+else
+	echo "skip --core: testdata/bin core missing"
+fi
+
 [ $fail = 0 ] && echo "ok"
 exit $fail

@@ -514,8 +514,35 @@ static void test_exact_arenas(void)
 	cr_memsnap_release(&sm);
 }
 
+/* A core's figures become a MemStats snapshot the ledger reads. */
+static void test_from_gort(void)
+{
+	struct cr_gort_mem m;
+	struct cr_memsnap s;
+	struct cr_error e = { 0 };
+	memset(&m, 0, sizeof m);
+	cr_memsnap_init(&s);
+	CHECK(cr_memsnap_from_gort(&s, &m, "core", &e) == CR_EMPTY && e.msg[0]);
+	cr_memsnap_release(&s);
+	m.present = true;
+	m.heap_inuse = 8192;
+	m.stack_inuse = 4096;
+	m.num_gc = 3;
+	cr_memsnap_init(&s);
+	memset(&e, 0, sizeof e);
+	CHECK(cr_memsnap_from_gort(&s, &m, "core", &e) == CR_OK);
+	int64_t v;
+	CHECK(s.src == CR_MS_MEMSTATS);
+	CHECK(cr_memsnap_get(&s, "HeapInuse", &v) && v == 8192);
+	CHECK(cr_memsnap_get(&s, "StackInuse", &v) && v == 4096);
+	CHECK(cr_memsnap_field(&s, "NumGC") && cr_memsnap_field(&s, "NumGC")->unit == CR_MU_COUNT);
+	CHECK(!cr_memsnap_get(&s, "HeapAlloc", &v)); /* have_alloc false */
+	cr_memsnap_release(&s);
+}
+
 int main(void)
 {
+	test_from_gort();
 	test_smaps_sums("mem");
 	test_status();
 	test_memstats();
