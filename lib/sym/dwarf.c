@@ -243,6 +243,7 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 			d->err = CR_NOMEM;
 			nl = 0;
 		}
+		size_t seq0 = d->nrows;
 		for (Dwarf_Signed i = 0; i < nl; i++) {
 			Dwarf_Addr a;
 			Dwarf_Unsigned ln = 0, col = 0, fno = 0;
@@ -259,14 +260,26 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 			dwerr(d, &er);
 			dwarf_lineendsequence(lines[i], &end, &er);
 			dwerr(d, &er);
+			if (end) {
+				/* rows at the end address of their own sequence cover
+				 * nothing: drop them, so the end row is what a lookup
+				 * at that address finds (unless another sequence starts
+				 * there: end rows sort first) */
+				while (d->nrows > seq0 && d->rows[d->nrows - 1].addr == a)
+					d->nrows--;
+			}
 			struct drow *r = &d->rows[d->nrows];
 			r->addr = a;
 			r->line = ln > UINT32_MAX ? 0 : (uint32_t)ln;
 			r->col = col > UINT32_MAX ? 0 : (uint32_t)col;
-			r->file = file_id(cf, fno);
+			/* this libdwarf hands out DWARF 5 row file numbers one
+			 * below the raw (0-based) index; DW_AT_call_file is raw */
+			r->file = file_id(cf, version >= 5 ? fno + 1 : fno);
 			r->end = end;
 			r->ord = (uint32_t)d->nrows;
 			d->nrows++;
+			if (end)
+				seq0 = d->nrows;
 		}
 	}
 	dwerr(d, &er);

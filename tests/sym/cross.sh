@@ -34,4 +34,21 @@ for a in 386 arm ppc64 s390x; do
 		echo "FAIL $a"; head -20 "$tmp/d"; fail=1
 	fi
 done
+# cgo: memprog (testdata/gen/memprog, C code + Go): C functions come from
+# DWARF (indexed lazily, only for pcs outside the pclntab), Go ones from the
+# pclntab; every 3rd sized text symbol against llvm-symbolizer
+if command -v gcc >/dev/null 2>&1 &&
+	(cd "$TESTDATA/gen/memprog" && GOFLAGS=-buildvcs=false GOPROXY=off CGO_ENABLED=1 go build -trimpath -o "$tmp/memprog" .) 2>/dev/null; then
+	llvm-nm --print-size --defined-only "$tmp/memprog" |
+		awk 'NF == 4 && $3 ~ /^[Tt]$/ && $2 !~ /^0+$/ && NR % 3 == 0 { print "0x" $1 }' > "$tmp/a"
+	llvm-symbolizer --obj="$tmp/memprog" --inlines < "$tmp/a" | norm | sed 's/\.1$/·1/' > "$tmp/want"
+	"$CORONER" symbolize -e "$tmp/memprog" < "$tmp/a" | norm | sed 's/\.1$/·1/' > "$tmp/got"
+	if diff "$tmp/want" "$tmp/got" > "$tmp/d" && grep -q 'gcc_.*\.c:' "$tmp/got"; then
+		echo "ok cgo: $(wc -l < "$tmp/a") addresses"
+	else
+		echo "FAIL cgo"; head -20 "$tmp/d"; fail=1
+	fi
+else
+	echo "(cgo part skipped: no gcc or cgo build failed)"
+fi
 exit $fail
