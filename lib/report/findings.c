@@ -258,17 +258,7 @@ const char *cr_sample_user_function(const struct cr_profile *p, size_t i)
 
 /* ---- per-function sums over one or two profiles ---- */
 
-struct fsum {
-	const char *name;
-	int64_t v[2];
-};
-struct fsums {
-	struct cr_hmap idx;
-	struct fsum *rows;
-	size_t n, cap;
-};
-
-static enum cr_err fsums_add(struct fsums *s, const char *name, int slot, int64_t v)
+enum cr_err cr_fsums_add(struct fsums *s, const char *name, int slot, int64_t v)
 {
 	bool found;
 	uint32_t *ix = cr_hmap_put(&s->idx, name, strlen(name), (uint32_t)s->n, &found);
@@ -295,14 +285,14 @@ static enum cr_err fsums_profile(struct fsums *s, const struct cr_profile *p, in
 		int64_t v = cr_sample_values(p, i)[si];
 		if (v == 0)
 			continue;
-		enum cr_err rc = fsums_add(s, cr_sample_user_function(p, i), slot, v);
+		enum cr_err rc = cr_fsums_add(s, cr_sample_user_function(p, i), slot, v);
 		if (rc)
 			return rc;
 	}
 	return CR_OK;
 }
 
-static void fsums_release(struct fsums *s)
+void cr_fsums_release(struct fsums *s)
 {
 	cr_hmap_release(&s->idx);
 	cr_free(s->rows);
@@ -474,7 +464,7 @@ static enum cr_err analyse_heap_growth(struct cr_report *r)
 		rc = function_table(r, f, "functions", "in-use bytes by function (innermost user frame)",
 				    s.rows, s.n, 5, true, 0);
 out:
-	fsums_release(&s);
+	cr_fsums_release(&s);
 	return rc;
 }
 
@@ -576,7 +566,7 @@ static enum cr_err analyse_alloc_hotspot(struct cr_report *r)
 		rc = function_table(r, f, "functions", "allocated bytes by function (innermost user frame)",
 				    s.rows, s.n, 5, false, total);
 out:
-	fsums_release(&s);
+	cr_fsums_release(&s);
 	return rc;
 }
 
@@ -621,7 +611,7 @@ static enum cr_err map_sums(struct fsums *s, const struct cr_profile *p, int si,
 		if (!c)
 			continue;
 		*sum += v;
-		enum cr_err rc = fsums_add(s, c, slot, v);
+		enum cr_err rc = cr_fsums_add(s, c, slot, v);
 		if (rc)
 			return rc;
 	}
@@ -661,17 +651,47 @@ static enum cr_err analyse_map_growth(struct cr_report *r)
 				rc = map_sums(&g, b->heap, ib, 1, &map_in_b);
 			growth = cr_profile_total(b->heap, ib) - cr_profile_total(a->heap, ia);
 		}
-		fsums_release(&g);
+		cr_fsums_release(&g);
 	}
 	if (rc)
 		goto out;
 	double share = total > 0 ? 100.0 * (double)map_alloc / (double)total : 0;
 	double gshare = growth > 0 ? 100.0 * (double)(map_in_b - map_in_a) / (double)growth : 0;
+	bool hidden = false;
 	if (s.n == 0) {
-		cr_report_note(r, "map_growth: no runtime map frames in the allocation stacks "
-				  "(Go < 1.24 hides them in protobuf profiles; a debug=1 heap profile with the binary shows them)");
-		goto out;
+		/* Go <= 1.23: the map frames are only on the '@' lines of debug=1 text */
+		const char *bin_b = b->binary ? b->binary : r->binary;
+		if (!b->heap_text || !bin_b) {
+			cr_report_note(r, "map_growth: no runtime map frames in the allocation stacks "
+					  "(Go <= 1.23 hides them; a debug=1 heap profile and the binary show them)");
+			goto out;
+		}
+		struct cr_hidden_maps hb, ha;
+		rc = cr_report_heaptext_maps(r, b->heap_text, bin_b, b->smaps, &s, 1, &hb);
+		if (rc)
+			goto out;
+		total = hb.alloc_total;
+		map_alloc = hb.map_alloc;
+		growth = 0;
+		map_in_a = map_in_b = 0;
+		const char *bin_a = a->binary ? a->binary : r->binary;
+		if (a != b && a->heap_text && bin_a) {
+			rc = cr_report_heaptext_maps(r, a->heap_text, bin_a, a->smaps, NULL, 0, &ha);
+			if (rc)
+				goto out;
+			growth = hb.inuse_total - ha.inuse_total;
+			map_in_a = ha.map_inuse;
+			map_in_b = hb.map_inuse;
+		}
+		hidden = true;
+		path = b->heap_text;
+		if (s.n == 0) {
+			cr_report_note(r, "map_growth: no runtime map frames in %s (symbolized with %s)", b->heap_text, bin_b);
+			goto out;
+		}
 	}
+	share = total > 0 ? 100.0 * (double)map_alloc / (double)total : 0;
+	gshare = growth > 0 ? 100.0 * (double)(map_in_b - map_in_a) / (double)growth : 0;
 	if (share <= 15 && gshare <= 15) {
 		cr_report_note(r, "map_growth: map code holds %.1f%% of alloc_space (threshold 15%%)", share);
 		goto out;
@@ -703,10 +723,12 @@ static enum cr_err analyse_map_growth(struct cr_report *r)
 		rc = cr_finding_fact(r, f, "alloc_share_pct", "share of alloc_space", CR_FACT_PCT, 0, share, NULL);
 	if (!rc && growth > 0)
 		rc = cr_finding_fact(r, f, "growth_share_pct", "share of the in-use growth", CR_FACT_PCT, 0, gshare, NULL);
+	if (!rc && hidden)
+		rc = cr_finding_fact(r, f, "frames_from", "map frames found in", CR_FACT_STR, 0, 0, path);
 	if (!rc)
 		rc = function_table(r, f, "callers", "map allocations by calling function", s.rows, s.n, 5, false, total);
 out:
-	fsums_release(&s);
+	cr_fsums_release(&s);
 	return rc;
 }
 
@@ -1121,9 +1143,17 @@ enum cr_err cr_report_add_capture(struct cr_report *r, const char *const *paths,
 	for (size_t i = 0; i < c->nfiles; i++)
 		if (!c->files[i].problem)
 			any = true;
-	if (!any) {
+	size_t nbin = 0;
+	for (size_t i = 0; i < c->nfiles; i++)
+		nbin += c->files[i].kind == CR_KIND_ELF_EXEC && !c->files[i].problem;
+	if (!any || (nbin && nbin == c->nfiles && n == c->nfiles)) {
+		const char *bin = nbin ? c->binary : NULL;
 		cr_free(c->files);
 		r->ncaps--;
+		if (bin) {
+			r->binary = bin; /* in the report's arena */
+			return CR_OK;
+		}
 		return cr_fail(e, CR_EMPTY, "%s: no file coroner can read in this capture", paths[0]);
 	}
 	return CR_OK;
@@ -1169,6 +1199,12 @@ size_t cr_report_group_args(const char *const *args, size_t n, size_t *starts, s
 			continue;
 		}
 		const char *role = arg_role(args[i]);
+		if (role && !strcmp(role, cr_kind_name(CR_KIND_ELF_EXEC))) {
+			starts[ng] = i;
+			counts[ng++] = 1;
+			open = false;
+			continue;
+		}
 		bool repeat = false;
 		for (size_t k = 0; role && k < nroles; k++)
 			if (!strcmp(roles[k], role))

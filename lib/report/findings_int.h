@@ -16,6 +16,32 @@ bool cr_report_is_user(const char *name);
 bool cr_report_is_map_func(const char *name);
 size_t cr_report_sample_names(const struct cr_profile *p, size_t i, const char **out, size_t max);
 
+/* Sums per function name, two slots (first/last capture). Names point into
+ * the map's arena. */
+struct fsum {
+	const char *name;
+	int64_t v[2];
+};
+struct fsums {
+	struct cr_hmap idx;
+	struct fsum *rows;
+	size_t n, cap;
+};
+enum cr_err cr_fsums_add(struct fsums *s, const char *name, int slot, int64_t v);
+void cr_fsums_release(struct fsums *s);
+
+/* Map code hidden by runtime/pprof in a debug=1 heap profile, found again
+ * with the binary (findings_map.c). Callers' alloc_space goes to slot of s
+ * (may be NULL). */
+struct cr_hidden_maps {
+	int64_t alloc_total, map_alloc; /* alloc_space, unsampled as pprof */
+	int64_t inuse_total, map_inuse; /* inuse_space */
+	size_t records, map_records;
+};
+enum cr_err cr_report_heaptext_maps(struct cr_report *r, const char *heap_text, const char *binary,
+				    const char *smaps, struct fsums *s, int slot,
+				    struct cr_hidden_maps *out);
+
 /* Analyses in their own files. Each returns CR_OK unless out of memory;
  * what it cannot do goes to warnings/notes. */
 enum cr_err cr_report_analyse_leaks(struct cr_report *r); /* goroutine_leak */

@@ -151,6 +151,34 @@ int main(void)
 	CHECK(find(&r, "inputs_mismatch") == NULL);
 	cr_report_release(&r);
 
+	/* map_growth on Go 1.19 data: the map frames runtime/pprof hid are on
+	 * heap.txt's '@' lines; with the binary (given on its own: it serves
+	 * every capture) they are found again. README: the bucket arrays are
+	 * charged to main.(*cache).put; all of put's alloc_space in
+	 * `go tool pprof -top captureprog heap.txt` is map growth. */
+	char bin[4096];
+	const char *three[3] = { before, after, unit_data("capture/captureprog.gz", bin, sizeof bin) };
+	run(&r, three, 3);
+	CHECK_EQ_INT(r.ncaps, 2);
+	const struct cr_rfinding *mg = find(&r, "map_growth");
+	CHECK(mg != NULL);
+	if (mg) {
+		CHECK_EQ_STR(mg->subject, "main.(*cache).put");
+		char *top = slurp(unit_data("capture/expected/after.heap.txt.bin.top.alloc_space.txt", buf, sizeof buf));
+		const char *row = top ? strstr(top, "main.(*cache).put\n") : NULL;
+		const struct cr_table *t = table(mg, "callers");
+		CHECK(row && t && t->nrows >= 1);
+		if (row && t && t->nrows >= 1) {
+			const char *ls = row;
+			while (ls > top && ls[-1] != '\n')
+				ls--;
+			CHECK_EQ_INT(t->cells[0].i, strtoll(ls, NULL, 10)); /* flat bytes of put */
+			CHECK_EQ_STR(t->cells[2].text, "main.(*cache).put");
+		}
+		free(top);
+	}
+	cr_report_release(&r);
+
 	/* reversed order: the profiles' own timestamps say so */
 	const char *rev[2] = { after, before };
 	run(&r, rev, 2);

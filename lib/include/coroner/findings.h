@@ -98,6 +98,9 @@ struct cr_report {
 	/* called before each file is read (may be NULL): a CLI shows progress */
 	void (*progress)(void *ctx, const char *what);
 	void *progress_ctx;
+	/* an ELF binary given on its own (not inside a capture directory): it
+	 * serves every capture that has none (symbolizing heap text PCs) */
+	const char *binary;
 };
 
 void cr_report_init(struct cr_report *r);
@@ -108,6 +111,8 @@ void cr_report_release(struct cr_report *r);
  * Every file is detected by content; profiles are loaded here. A file that
  * cannot be read or parsed is a warning (the capture goes on), unless
  * nothing usable remains: then CR_EMPTY and the capture is not added.
+ * A "capture" made only of ELF binaries is not a capture: it sets
+ * r->binary, for every capture.
  * CR_NOMEM/CR_LIMIT are fatal. */
 enum cr_err cr_report_add_capture(struct cr_report *r, const char *const *paths, size_t n,
 				  struct cr_error *e);
@@ -115,7 +120,7 @@ enum cr_err cr_report_add_capture(struct cr_report *r, const char *const *paths,
 /* Split command-line arguments into captures: each directory is one
  * capture; consecutive files form one capture, and a file whose role is
  * already in the current group starts the next one (so "heap1 gr1 heap2
- * gr2" is two captures). Returns the number of captures and fills
+ * gr2" is two captures); an ELF binary is a group of its own. Returns the number of captures and fills
  * starts[k] / counts[k] (arrays of n entries). */
 size_t cr_report_group_args(const char *const *args, size_t n, size_t *starts, size_t *counts);
 

@@ -1,0 +1,243 @@
+/* Map code hidden by runtime/pprof. Go <= 1.23 drops the leading runtime.*
+ * frames of every heap sample, so runtime.mapassign / hashGrow /
+ * makeBucketArray never appear in a heap profile's stacks; but a debug=1
+ * heap profile keeps their return PCs on each record's '@' line (only the
+ * '#' lines leave them out). With the binary those PCs are named again, and
+ * a record whose hidden frames hold the runtime's map code is charged to the
+ * first frame the runtime did show: the function that writes the map.
+ * Values are unsampled as pprof unsamples the text format (heaptext.c). */
+#include "coroner/input.h"
+#include "coroner/sym.h"
+#include "coroner/text.h"
+#include "report/findings_int.h"
+
+#include <math.h>
+#include <string.h>
+
+enum { MAX_PCS = 256 };
+
+struct rec {
+	int64_t v[4]; /* inuse objects, inuse bytes, alloc objects, alloc bytes */
+	uint64_t pcs[MAX_PCS];
+	size_t npcs;
+	uint64_t shown[MAX_PCS]; /* pcs the '#' lines name (already pc-1) */
+	char caller[512];        /* function of the first '#' line */
+	size_t nshown;
+	bool active;
+};
+
+static void unsample(int64_t *count, int64_t *size, int64_t rate)
+{
+	if (*count == 0 || *size == 0) {
+		*count = *size = 0;
+		return;
+	}
+	if (rate <= 1)
+		return;
+	double avg = (double)*size / (double)*count;
+	double s = 1 / (1 - exp(-avg / (double)rate));
+	*count = (int64_t)((double)*count * s);
+	*size = (int64_t)((double)*size * s);
+}
+
+struct ctx {
+	struct cr_symbolizer *sym;
+	int64_t bias;
+	struct cr_hmap cache; /* pc -> 1 map code, 2 not */
+	int64_t rate;
+	bool v2;
+};
+
+static bool is_map_pc(struct ctx *x, uint64_t pc, bool *nomem)
+{
+	uint64_t key = pc;
+	uint32_t *v = cr_hmap_get(&x->cache, &key, sizeof key);
+	if (v)
+		return *v == 1;
+	struct cr_symframe fr[16];
+	size_t n = cr_symbolize(x->sym, (uint64_t)((int64_t)pc - x->bias), true, fr, 16);
+	bool m = false;
+	for (size_t i = 0; i < n; i++)
+		if (fr[i].function && cr_report_is_map_func(fr[i].function))
+			m = true;
+	if (!cr_hmap_put(&x->cache, &key, sizeof key, m ? 1 : 2, NULL))
+		*nomem = true;
+	return m;
+}
+
+static enum cr_err flush(struct ctx *x, struct rec *rc, struct fsums *s, int slot,
+			 struct cr_hidden_maps *out)
+{
+	if (!rc->active)
+		return CR_OK;
+	rc->active = false;
+	int64_t v[4] = { rc->v[0], rc->v[1], rc->v[2], rc->v[3] };
+	if (x->v2) {
+		unsample(&v[0], &v[1], x->rate);
+		unsample(&v[2], &v[3], x->rate);
+	}
+	out->records++;
+	out->alloc_total += v[3];
+	out->inuse_total += v[1];
+	/* hidden frames: the '@' pcs before the first one a '#' line names */
+	size_t k = 0;
+	for (; k < rc->npcs; k++) {
+		bool named = false;
+		for (size_t j = 0; j < rc->nshown && !named; j++)
+			named = rc->shown[j] == rc->pcs[k] - 1 || rc->shown[j] == rc->pcs[k];
+		if (named)
+			break;
+	}
+	if (k == 0 || k == rc->npcs || !rc->caller[0])
+		return CR_OK;
+	bool nomem = false, map = false;
+	for (size_t i = 0; i < k && !map; i++)
+		map = is_map_pc(x, rc->pcs[i] - 1, &nomem);
+	if (nomem)
+		return CR_NOMEM;
+	if (!map)
+		return CR_OK;
+	out->map_records++;
+	out->map_alloc += v[3];
+	out->map_inuse += v[1];
+	return s ? cr_fsums_add(s, rc->caller, slot, v[3]) : CR_OK;
+}
+
+enum cr_err cr_report_heaptext_maps(struct cr_report *r, const char *heap_text, const char *binary,
+				    const char *smaps, struct fsums *s, int slot,
+				    struct cr_hidden_maps *out)
+{
+	struct cr_error e = { 0 };
+	struct ctx x;
+	struct cr_input in, sm;
+	struct rec *rc = cr_calloc(1, sizeof *rc);
+	memset(out, 0, sizeof *out);
+	memset(&x, 0, sizeof x);
+	cr_hmap_init(&x.cache);
+	if (!rc)
+		return CR_NOMEM;
+	enum cr_err err = cr_symbolizer_open(&x.sym, binary, &e);
+	if (err) {
+		cr_free(rc);
+		cr_hmap_release(&x.cache);
+		if (err == CR_NOMEM || err == CR_LIMIT)
+			return err;
+		cr_report_warn(r, "map_growth: %s", e.msg);
+		return CR_OK;
+	}
+	/* a PIE binary runs at a bias found in the process's smaps */
+	if (smaps && cr_input_open(&sm, smaps, 0, NULL) == CR_OK) {
+		int64_t bias = 0;
+		if (cr_binary_bias_from_maps(cr_symbolizer_binary(x.sym), (const char *)sm.data, sm.len, NULL,
+					     &bias, NULL) == CR_OK)
+			x.bias = bias;
+		cr_input_close(&sm);
+	}
+	err = cr_input_open(&in, heap_text, 0, &e);
+	if (err) {
+		if (err != CR_NOMEM && err != CR_LIMIT) {
+			cr_report_warn(r, "map_growth: %s", e.msg);
+			err = CR_OK;
+		}
+		goto out_sym;
+	}
+	struct cr_lines it;
+	const char *l;
+	size_t n;
+	cr_lines_init(&it, in.data, in.len);
+	bool first = true;
+	while (!err && cr_lines_next(&it, &l, &n, cr_limits.max_line, NULL)) {
+		size_t i = 0;
+		if (first) {
+			/* "heap profile: A: B [C: D] @ heap/R" or heap_v2/R */
+			first = false;
+			const char *at = memchr(l, '@', n);
+			if (!cr_starts(l, n, "heap profile:") || !at)
+				break;
+			size_t k = (size_t)(at - l) + 1;
+			k = cr_skip_ws(l, n, k);
+			x.v2 = cr_starts(l + k, n - k, "heap");
+			bool halve = cr_starts(l + k, n - k, "heap/");
+			const char *sl = memchr(l + k, '/', n - k);
+			if (sl) {
+				size_t j = (size_t)(sl - l) + 1;
+				int64_t rate = 0;
+				if (cr_parse_i64(l, n, &j, &rate))
+					x.rate = halve ? rate / 2 : rate;
+			}
+			continue;
+		}
+		if (n && l[0] == '#') {
+			if (cr_starts(l, n, "# runtime.MemStats")) {
+				err = flush(&x, rc, s, slot, out);
+				break;
+			}
+			if (!rc->active || rc->nshown >= MAX_PCS)
+				continue;
+			/* "#\t0xPC\tfunc+0xOFF\tfile:line" */
+			i = cr_skip_ws(l, n, 1);
+			uint64_t pc;
+			if (!cr_parse_hex(l, n, &i, &pc))
+				continue;
+			if (rc->nshown == 0) {
+				i = cr_skip_ws(l, n, i);
+				size_t j = i;
+				while (j < n && l[j] != '\t' && l[j] != ' ')
+					j++;
+				size_t fl = j - i;
+				const char *plus = NULL;
+				for (size_t q = i; q < j; q++)
+					if (l[q] == '+' && q + 1 < j && l[q + 1] == '0')
+						plus = l + q;
+				if (plus)
+					fl = (size_t)(plus - (l + i));
+				snprintf(rc->caller, sizeof rc->caller, "%.*s", (int)fl, l + i);
+			}
+			rc->shown[rc->nshown++] = pc;
+			continue;
+		}
+		if (n == 0 || !(l[0] >= '0' && l[0] <= '9'))
+			continue;
+		err = flush(&x, rc, s, slot, out);
+		if (err)
+			break;
+		/* "A: B [C: D] @ 0x.. 0x.." */
+		memset(rc, 0, sizeof *rc);
+		int64_t *v = rc->v;
+		i = 0;
+		if (!cr_parse_i64(l, n, &i, &v[0]) || i >= n || l[i] != ':')
+			continue;
+		i = cr_skip_ws(l, n, i + 1);
+		if (!cr_parse_i64(l, n, &i, &v[1]))
+			continue;
+		i = cr_skip_ws(l, n, i);
+		if (i >= n || l[i] != '[')
+			continue;
+		i = cr_skip_ws(l, n, i + 1);
+		if (!cr_parse_i64(l, n, &i, &v[2]) || i >= n || l[i] != ':')
+			continue;
+		i = cr_skip_ws(l, n, i + 1);
+		if (!cr_parse_i64(l, n, &i, &v[3]))
+			continue;
+		const char *at = memchr(l + i, '@', n - i);
+		if (!at)
+			continue;
+		i = (size_t)(at - l) + 1;
+		while (rc->npcs < MAX_PCS) {
+			i = cr_skip_ws(l, n, i);
+			uint64_t pc;
+			if (i >= n || !cr_parse_hex(l, n, &i, &pc))
+				break;
+			rc->pcs[rc->npcs++] = pc;
+		}
+		rc->active = true;
+	}
+	if (!err)
+		err = flush(&x, rc, s, slot, out);
+	cr_input_close(&in);
+out_sym:
+	cr_symbolizer_close(x.sym);
+	cr_hmap_release(&x.cache);
+	cr_free(rc);
+	return err;
+}
