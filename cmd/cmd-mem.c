@@ -464,6 +464,19 @@ int cmd_mem(int argc, char **argv)
 		snap[s] = tmp;
 		have[s] = true;
 	}
+	/* --heap and --memstat both given: the one used is --memstat's; the
+	 * other only checks that they are of the same moment */
+	if (heap && have[S_MEMSTATS] && path[S_MEMSTATS] != heap) {
+		struct cr_memsnap h;
+		cr_memsnap_init(&h);
+		if (cr_memsnap_load(&h, heap, &warn, &e)) {
+			cr_memsnap_release(&h);
+			rc = cmd_error(&e);
+			goto out;
+		}
+		cr_memsnap_check_pair(&h, &snap[S_MEMSTATS], 60, &warn);
+		cr_memsnap_release(&h);
+	}
 	if (gctrace && !gt.n && cr_gctrace_load(&gt, gctrace, &warn, &e)) {
 		rc = cmd_error(&e);
 		goto out;

@@ -696,3 +696,38 @@ enum cr_err cr_memsnap_from_gort(struct cr_memsnap *s, const struct cr_gort_mem 
 	}
 	return CR_OK;
 }
+
+bool cr_memsnap_check_pair(const struct cr_memsnap *a, const struct cr_memsnap *b,
+			   int64_t max_skew_s, struct cr_buf *warn)
+{
+	bool ok = true;
+	int64_t x, y;
+	if (a->src == CR_MS_STATUS && b->src == CR_MS_STATUS) {
+		const struct cr_memfield *na = cr_memsnap_field(a, "Name"), *nb = cr_memsnap_field(b, "Name");
+		if (cr_memsnap_get(a, "Pid", &x) && cr_memsnap_get(b, "Pid", &y) && x != y) {
+			cr_buf_addf(warn, "%s is pid %" PRId64 ", %s is pid %" PRId64 ": two different processes\n",
+				    a->name, x, b->name, y);
+			ok = false;
+		} else if (na && nb && na->text && nb->text && strcmp(na->text, nb->text) != 0) {
+			cr_buf_addf(warn, "%s is process '%s', %s is '%s': two different processes\n", a->name,
+				    na->text, b->name, nb->text);
+			ok = false;
+		}
+	}
+	if (a->src == CR_MS_MEMSTATS && b->src == CR_MS_MEMSTATS) {
+		if (cr_memsnap_get(a, "LastGC", &x) && cr_memsnap_get(b, "LastGC", &y) && x > 0 && y > 0) {
+			int64_t d = (x > y ? x - y : y - x) / 1000000000;
+			if (d > max_skew_s) {
+				cr_buf_addf(warn, "%s and %s: last GCs %" PRId64 " s apart: not the same moment (or process)\n",
+					    a->name, b->name, d);
+				ok = false;
+			}
+		}
+		if (cr_memsnap_get(a, "NumGC", &x) && cr_memsnap_get(b, "NumGC", &y) && y < x) {
+			cr_buf_addf(warn, "%s has NumGC %" PRId64 ", the later %s %" PRId64 ": the process restarted, or two processes\n",
+				    a->name, x, b->name, y);
+			ok = false;
+		}
+	}
+	return ok;
+}

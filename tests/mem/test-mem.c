@@ -540,9 +540,38 @@ static void test_from_gort(void)
 	cr_memsnap_release(&s);
 }
 
+static void test_check_pair(void)
+{
+	struct cr_memsnap a, b, c;
+	struct cr_buf w = { 0 };
+	load(&a, "capture/before/status");
+	load(&b, "capture/after/status");
+	load(&c, "mem/status");
+	CHECK(cr_memsnap_check_pair(&a, &b, 60, &w)); /* one process, 3 s apart */
+	CHECK(!cr_memsnap_check_pair(&a, &c, 60, &w) && strstr(cr_buf_str(&w), "two different processes"));
+	cr_memsnap_release(&a);
+	cr_memsnap_release(&b);
+	cr_memsnap_release(&c);
+	cr_buf_release(&w);
+	/* MemStats: LastGC skew and NumGC order (the JSON files' own values) */
+	load(&a, "capture/expected/before.memstats.json");
+	load(&b, "capture/expected/after.memstats.json");
+	int64_t la, lb;
+	CHECK(cr_memsnap_get(&a, "LastGC", &la) && cr_memsnap_get(&b, "LastGC", &lb));
+	int64_t skew = (lb > la ? lb - la : la - lb) / 1000000000;
+	CHECK(cr_memsnap_check_pair(&a, &b, skew + 1, &w));
+	CHECK(cr_buf_str(&w)[0] == 0);
+	if (skew >= 1)
+		CHECK(!cr_memsnap_check_pair(&a, &b, skew - 1, &w) && strstr(cr_buf_str(&w), "apart"));
+	cr_memsnap_release(&a);
+	cr_memsnap_release(&b);
+	cr_buf_release(&w);
+}
+
 int main(void)
 {
 	test_from_gort();
+	test_check_pair();
 	test_smaps_sums("mem");
 	test_status();
 	test_memstats();

@@ -132,6 +132,14 @@ enum cr_err cr_memsnap_from_gort(struct cr_memsnap *s, const struct cr_gort_mem 
 bool cr_memsnap_get(const struct cr_memsnap *s, const char *key, int64_t *value);
 const struct cr_memfield *cr_memsnap_field(const struct cr_memsnap *s, const char *key);
 
+/* Do two snapshots look like the same process at about the same time?
+ * Appends one line per doubt to warn: status Pid/Name differ; MemStats
+ * LastGC more than max_skew_s apart or NumGC going backwards (b is taken
+ * as the later one). Returns false if anything was appended. Snapshots of
+ * different kinds are compared on what they share (nothing: true). */
+bool cr_memsnap_check_pair(const struct cr_memsnap *a, const struct cr_memsnap *b,
+			   int64_t max_skew_s, struct cr_buf *warn);
+
 /* ---- mapping labels ---- */
 /* struct cr_range ([start, end)) is gort.h's, so a core's arena list
  * (cr_gort.mem.arenas) can be passed as it is. */
