@@ -754,8 +754,10 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 		cr_dwarf_close(d);
 		return cr_fail(e, CR_FORMAT, "%s: DWARF: no readable compilation unit", b->path);
 	}
-	qsort(d->rows, d->nrows, sizeof *d->rows, row_cmp);
-	qsort(d->tops, d->ntops, sizeof *d->tops, top_cmp);
+	if (d->nrows)
+		qsort(d->rows, d->nrows, sizeof *d->rows, row_cmp);
+	if (d->ntops)
+		qsort(d->tops, d->ntops, sizeof *d->tops, top_cmp);
 	d->e = NULL;
 	*out = d;
 	return CR_OK;
