@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin bigprofile flame   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -312,9 +312,13 @@ do_bigprofile() {
 # references for coroner flame (testdata/gen/flame.sh; reads heap/ and goroutines/)
 do_flame() { log flame; "$GEN/flame.sh"; }
 
+# ---------------------------------------------------------------- core2
+# cores of the stripped build and of a cgo program (testdata/gen/core2.sh; after bin)
+do_core2() { log core2; "$GEN/core2.sh"; }
+
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin bigprofile flame)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame)
 for s in "${sections[@]}"; do
 	"do_$s"
 done
