@@ -29,7 +29,7 @@ struct layout {
 	/* runtime.m */
 	unsigned m_size, m_g0, m_procid, m_gsignal, m_curg, m_id, m_alllink;
 	/* runtime.schedt */
-	unsigned sched_lastpoll;
+	unsigned sched_lastpoll, sched_mnext, sched_maxmcount;
 	/* runtime.mstats */
 	unsigned ms_heapstats, ms_stacks_sys, ms_mspan_sys, ms_mcache_sys, ms_buckhash_sys,
 		ms_gcmisc_sys, ms_other_sys, ms_last_gc_unix, ms_pause_total_ns, ms_numgc,
@@ -53,7 +53,7 @@ static const struct layout layouts[] = {
 		.gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40, .gobuf_bp = 48,
 		.m_size = 1008, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192, .m_id = 232,
 		.m_alllink = 336,
-		.sched_lastpoll = 8,
+		.sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
 		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
 		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584,
 		.ms_last_gc_unix = 3592, .ms_pause_total_ns = 3600, .ms_numgc = 7704,
@@ -81,6 +81,8 @@ struct priv {
 	struct mrec { uint64_t addr, procid, g0, gsignal, curg; int64_t id; } *ms;
 	size_t nms;
 	struct cr_symframe *fbuf; /* scratch for cr_pclntab_frames */
+	struct cr_goglobals G;    /* where the runtime's globals are */
+	int64_t maxgoid;          /* highest goid in allgs (the sched check) */
 	struct pccache *cache;
 };
 
@@ -116,16 +118,37 @@ const char *cr_gort_print_name(const char *function)
 	return function && strcmp(function, "runtime.gopanic") == 0 ? "panic" : function;
 }
 
-/* Runtime address of a binary symbol; 0 if absent. */
-static uint64_t sym_addr(struct cr_gort *g, const char *name, uint64_t *size)
+/* Runtime address of a symbol; 0 if absent. */
+static uint64_t sym_addr(struct cr_gort *g, const char *name)
 {
 	struct priv *P = g->priv;
 	const struct cr_elf_symbol *s = cr_binary_symbol_by_name(P->bin, name);
-	if (!s)
-		return 0;
-	if (size)
-		*size = s->size;
-	return s->value + g->bias;
+	return s ? s->value + g->bias : 0;
+}
+
+/* A check of a candidate address (runtime) of a global in the core. */
+typedef bool (*glob_check)(struct cr_gort *g, uint64_t addr);
+
+/* Runtime address of a runtime global: its symbol, else the candidate
+ * decoded from machine code that passes check in the core (the first one;
+ * with check NULL, only a single candidate is taken). 0 if none. */
+static uint64_t glob_addr(struct cr_gort *g, struct cr_goglobal *x, const char *name, glob_check check)
+{
+	if (x->how && strcmp(x->how, "symbol") == 0)
+		return x->addr + g->bias;
+	if (x->addr && !check)
+		return x->addr + g->bias;
+	for (size_t i = 0; i < x->ncand; i++)
+		if (check && check(g, x->cand[i] + g->bias)) {
+			x->addr = x->cand[i];
+			return x->addr + g->bias;
+		}
+	if (x->ncand)
+		warnf(g, "runtime.%s: no symbol, and none of the %zu addresses decoded from the runtime's machine code "
+		      "looks right in the core", name, x->ncand);
+	else if (!x->how)
+		warnf(g, "runtime.%s: no symbol, and not found in the runtime's machine code", name);
+	return 0;
 }
 
 /* A Go string (ptr, len) at addr, copied into the arena (capped at max). */
@@ -145,10 +168,10 @@ static const char *read_gostring(struct cr_gort *g, uint64_t addr, size_t max)
 	return got == n ? s : NULL;
 }
 
-/* An array of Go strings (symbol name) as a table of C strings. */
-static const char **read_string_table(struct cr_gort *g, const char *sym, size_t *count)
+/* An array of Go strings (a runtime global) as a table of C strings. */
+static const char **read_string_table(struct cr_gort *g, struct cr_goglobal *x, const char *name, size_t *count)
 {
-	uint64_t size = 0, a = sym_addr(g, sym, &size);
+	uint64_t size = x->size, a = glob_addr(g, x, name, NULL);
 	*count = 0;
 	if (!a || size % 16 || size / 16 > 4096)
 		return NULL;
@@ -597,11 +620,110 @@ static enum cr_err check_build_id(struct cr_gort *g, struct cr_error *e)
 
 static uint64_t g_u64(const unsigned char *gb, unsigned off) { return rd64(gb + off); }
 
+/* ---------------------------------------------------------------- globals
+ * Checks of candidate addresses of runtime globals in the core (binaries
+ * without symbols: lib/gort/globals.c finds the candidates). */
+
+static bool plausible_g(struct cr_gort *g, uint64_t ga)
+{
+	struct priv *P = g->priv;
+	const struct layout *L = P->L;
+	unsigned char gb[512];
+	if (!ga || L->g_size > sizeof gb || cr_core_read(P->core, ga, gb, L->g_size) != L->g_size)
+		return false;
+	uint32_t st = rd32(gb + L->g_atomicstatus) & ~(uint32_t)CR_G_SCAN;
+	int64_t goid = (int64_t)rd64(gb + L->g_goid);
+	return st <= 9 && goid >= 0 && goid < ((int64_t)1 << 48) && rd64(gb + L->g_stack_lo) <= rd64(gb + L->g_stack_hi);
+}
+
+/* allgs: a slice (ptr, len <= cap) whose first element is a g */
+static bool check_allgs(struct cr_gort *g, uint64_t a)
+{
+	struct priv *P = g->priv;
+	uint64_t p, n, cap, g0;
+	return cr_core_read_u64(P->core, a, &p) && cr_core_read_u64(P->core, a + 8, &n) &&
+	       cr_core_read_u64(P->core, a + 16, &cap) && n > 0 && n <= cap &&
+	       cap <= (uint64_t)P->core->in.len / 8 && cr_core_read_u64(P->core, p, &g0) && plausible_g(g, g0);
+}
+
+/* allm: points to an m whose procid is a thread of the core */
+static bool check_allm(struct cr_gort *g, uint64_t a)
+{
+	struct priv *P = g->priv;
+	uint64_t m, procid, g0;
+	if (!cr_core_read_u64(P->core, a, &m) || !m || !cr_core_read_u64(P->core, m + P->L->m_procid, &procid) ||
+	    !cr_core_read_u64(P->core, m + P->L->m_g0, &g0) || !g0)
+		return false;
+	for (size_t i = 0; i < P->core->nthreads; i++)
+		if ((uint64_t)P->core->threads[i].tid == procid)
+			return true;
+	return false;
+}
+
+/* sched: goidgen (offset 0) is at least every goid handed out, and not far
+ * above (ids are handed out to Ps in batches of 16) */
+static bool check_sched(struct cr_gort *g, uint64_t a)
+{
+	struct priv *P = g->priv;
+	uint64_t gen, mnext;
+	uint32_t maxmcount;
+	/* and mnext (Ms created so far) covers the threads, maxmcount is a
+	 * thread limit (10000 unless debug.SetMaxThreads changed it) */
+	return cr_core_read_u64(P->core, a, &gen) && P->maxgoid > 0 && gen >= (uint64_t)P->maxgoid &&
+	       gen - (uint64_t)P->maxgoid < ((uint64_t)1 << 24) &&
+	       cr_core_read_u64(P->core, a + P->L->sched_mnext, &mnext) && mnext >= P->core->nthreads &&
+	       mnext < 1000000 && cr_core_read_u32(P->core, a + P->L->sched_maxmcount, &maxmcount) &&
+	       maxmcount >= 1 && maxmcount <= 100000000;
+}
+
+/* mheap_: allArenas is a slice of arena indices, 0 < len <= cap */
+static bool check_mheap(struct cr_gort *g, uint64_t a)
+{
+	struct priv *P = g->priv;
+	uint64_t p, n, cap, idx;
+	uint64_t o = a + P->L->mheap_allarenas;
+	return cr_core_read_u64(P->core, o, &p) && cr_core_read_u64(P->core, o + 8, &n) &&
+	       cr_core_read_u64(P->core, o + 16, &cap) && n > 0 && n <= cap && cap < ((uint64_t)1 << 22) &&
+	       cr_core_read_u64(P->core, p, &idx) && idx < ((uint64_t)1 << 22);
+}
+
+/* memstats: heap stats that add up (0 < in heap <= committed, released >= 0;
+ * released is counted apart from committed), sane *_sys figures and GC count */
+static bool check_memstats(struct cr_gort *g, uint64_t a)
+{
+	struct priv *P = g->priv;
+	const struct layout *L = P->L;
+	if (P->G.mheap.addr && a == P->G.mheap.addr + g->bias)
+		return false;
+	int64_t committed = 0, released = 0, inheap = 0;
+	for (unsigned k = 0; k < L->hsd_n; k++) {
+		uint64_t base = a + L->ms_heapstats + (uint64_t)k * L->hsd_size, v1, v2, v3;
+		if (!cr_core_read_u64(P->core, base + L->hsd_committed, &v1) ||
+		    !cr_core_read_u64(P->core, base + L->hsd_released, &v2) ||
+		    !cr_core_read_u64(P->core, base + L->hsd_inheap, &v3))
+			return false;
+		committed += (int64_t)v1;
+		released += (int64_t)v2;
+		inheap += (int64_t)v3;
+	}
+	if (committed <= 0 || inheap <= 0 || inheap > committed || released < 0)
+		return false;
+	unsigned offs[] = { L->ms_stacks_sys, L->ms_mspan_sys, L->ms_mcache_sys, L->ms_buckhash_sys,
+			    L->ms_gcmisc_sys, L->ms_other_sys };
+	for (size_t i = 0; i < sizeof offs / sizeof *offs; i++) {
+		uint64_t v;
+		if (!cr_core_read_u64(P->core, a + offs[i], &v) || v >= ((uint64_t)1 << 44))
+			return false;
+	}
+	uint32_t numgc;
+	return cr_core_read_u32(P->core, a + L->ms_numgc, &numgc) && numgc < (1u << 30);
+}
+
 static void read_ms(struct cr_gort *g)
 {
 	struct priv *P = g->priv;
 	const struct layout *L = P->L;
-	uint64_t a = sym_addr(g, "runtime.allm", NULL), m;
+	uint64_t a = glob_addr(g, &P->G.allm, "allm", check_allm), m;
 	if (!a || !cr_core_read_u64(P->core, a, &m))
 		return;
 	size_t cap = 0;
@@ -661,7 +783,8 @@ static void read_mem(struct cr_gort *g)
 	struct priv *P = g->priv;
 	const struct layout *L = P->L;
 	struct cr_gort_mem *M = &g->mem;
-	uint64_t ms = sym_addr(g, "runtime.memstats", NULL);
+	uint64_t mh = glob_addr(g, &P->G.mheap, "mheap_", check_mheap), sp, sl;
+	uint64_t ms = glob_addr(g, &P->G.memstats, "memstats", check_memstats);
 	if (!ms)
 		return;
 	uint64_t v[16] = { 0 };
@@ -669,7 +792,8 @@ static void read_mem(struct cr_gort *g)
 	int64_t committed = 0, released = 0, inheap = 0, instacks = 0, inwb = 0, inpsb = 0;
 	uint64_t tiny = 0, lalloc = 0, lallocn = 0, lfree = 0, lfreen = 0, salloc = 0, sfree = 0;
 	uint64_t csize_addr, csize_len = 0;
-	csize_addr = sym_addr(g, "runtime.class_to_size", &csize_len);
+	csize_addr = glob_addr(g, &P->G.class_to_size, "class_to_size", NULL);
+	(void)csize_len;
 	uint16_t csz[128] = { 0 };
 	bool have_sizes = csize_addr && L->nsizeclasses <= 128 &&
 			  cr_core_read(P->core, csize_addr, csz, L->nsizeclasses * 2) == L->nsizeclasses * 2;
@@ -740,7 +864,6 @@ static void read_mem(struct cr_gort *g)
 	}
 	/* arenas */
 	M->arena_bytes = (uint64_t)64 << 20;
-	uint64_t mh = sym_addr(g, "runtime.mheap_", NULL), sp, sl;
 	if (mh && cr_core_read_u64(P->core, mh + L->mheap_allarenas, &sp) &&
 	    cr_core_read_u64(P->core, mh + L->mheap_allarenas + 8, &sl) && sl < (1u << 22)) {
 		uint64_t base = P->arm64 ? 0 : 0xffff800000000000ull;
@@ -777,6 +900,12 @@ static const char *func_name_at(struct cr_gort *g, uint64_t pc, struct cr_gofunc
 static bool stack_in(uint64_t sp, uint64_t lo, uint64_t hi) { return sp >= lo && sp < hi; }
 
 enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary *b, struct cr_error *e)
+{
+	return cr_gort_open_flags(g, c, b, 0, e);
+}
+
+enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_binary *b, unsigned flags,
+			       struct cr_error *e)
 {
 	memset(g, 0, sizeof *g);
 	cr_arena_init(&g->arena);
@@ -822,12 +951,16 @@ enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary 
 	if (cr_pclntab_func_by_name(P->tab, "runtime.sigtramp", &f))
 		P->f_sigtramp = f.entry;
 
-	uint64_t bv = sym_addr(g, "runtime.buildVersion", NULL);
+	cr_goglobals_find(b, P->tab, !(flags & CR_GORT_NO_SYMBOLS), &P->G);
+	uint64_t bv = flags & CR_GORT_NO_SYMBOLS ? 0 : sym_addr(g, "runtime.buildVersion");
 	g->go_version = bv ? read_gostring(g, bv, 64) : NULL;
+	if (!g->go_version && P->G.go_version[0])
+		g->go_version = cr_arena_strndup(&g->arena, P->G.go_version, strlen(P->G.go_version));
 	if (!g->go_version) {
 		g->go_version = "";
-		warnf(g, "runtime.buildVersion not found or unreadable");
+		warnf(g, "Go version unknown (no runtime.buildVersion symbol, no .go.buildinfo)");
 	}
+	g->globals_from_code = P->G.allgs.how && strcmp(P->G.allgs.how, "machine code") == 0;
 	P->L = layout_for(g->go_version);
 	if (!P->L) {
 		P->L = &layouts[0];
@@ -837,20 +970,17 @@ enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary 
 	const struct layout *L = P->L;
 
 	size_t nwr = 0, ngs = 0;
-	const char **wr = read_string_table(g, "runtime.waitReasonStrings", &nwr);
-	const char **gss = read_string_table(g, "runtime.gStatusStrings", &ngs);
+	const char **wr = read_string_table(g, &P->G.wait_reasons, "waitReasonStrings", &nwr);
+	const char **gss = read_string_table(g, &P->G.gstatus_strings, "gStatusStrings", &ngs);
 
 	read_ms(g);
-	uint64_t sched = sym_addr(g, "runtime.sched", NULL), lastpoll = 0;
-	if (sched && cr_core_read_u64(P->core, sched + L->sched_lastpoll, &lastpoll) && (int64_t)lastpoll > g->now)
-		g->now = (int64_t)lastpoll;
 	read_mem(g);
 
 	/* allgs */
-	uint64_t ag = sym_addr(g, "runtime.allgs", NULL), gptr = 0, glen = 0;
+	uint64_t ag = glob_addr(g, &P->G.allgs, "allgs", check_allgs), gptr = 0, glen = 0;
 	if (!ag)
-		return cr_fail(e, CR_FORMAT, "%s: no runtime.allgs symbol (stripped binary?): cannot list goroutines",
-			       b->path);
+		return cr_fail(e, CR_FORMAT, "%s: cannot find runtime.allgs (no symbol table, and the machine code of "
+			       "runtime.forEachG/allgadd did not give it): cannot list goroutines", b->path);
 	if (!cr_core_read_u64(c, ag, &gptr) || !cr_core_read_u64(c, ag + 8, &glen))
 		return cr_fail(e, CR_FORMAT, "%s: core: runtime.allgs at 0x%llx is not in the core (truncated core?)",
 			       c->name, (unsigned long long)ag);
@@ -964,6 +1094,12 @@ enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary 
 	}
 	if (unreadable)
 		warnf(g, "%s: core: %zu goroutine structs unreadable or corrupt; left out", c->name, unreadable);
+	for (size_t k = 0; k < g->ngs; k++)
+		if (g->gs[k].goid > P->maxgoid)
+			P->maxgoid = g->gs[k].goid;
+	uint64_t sched = glob_addr(g, &P->G.sched, "sched", check_sched), lastpoll = 0;
+	if (sched && cr_core_read_u64(P->core, sched + L->sched_lastpoll, &lastpoll) && (int64_t)lastpoll > g->now)
+		g->now = (int64_t)lastpoll;
 
 	/* threads */
 	g->threads = cr_calloc(c->nthreads ? c->nthreads : 1, sizeof *g->threads);

@@ -15,8 +15,14 @@ norm="$TESTS/core/traceback-norm.awk"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail=0 pass=0
-for v in "" "-pie"; do
-	core="$bin/core-gosym$v.zst" exe="$bin/gosym$v.gz" crash="$bin/crash$v.txt"
+for v in "" "-pie" "-stripped"; do
+	core="$bin/core-gosym$v.zst" exe="$bin/gosym$v.gz" crash="$bin/crash$v.txt" exitf="$bin/expected/crash$v.exit"
+	if [ "$v" = "-stripped" ]; then
+		# testdata/gen/core2.sh: gosym-stripped (-ldflags='-s -w': no .symtab,
+		# no DWARF; runtime globals found from machine code) crashed the same way
+		core="$TESTDATA/core/core-stripped.zst" crash="$TESTDATA/core/crash-stripped.txt"
+		exitf="$TESTDATA/core/expected/crash-stripped.exit"
+	fi
 	[ -f "$core" ] && [ -f "$exe" ] && [ -f "$crash" ] || { echo "SKIP: missing gosym$v fixtures"; exit 77; }
 	if ! "$CORONER" core --all "$exe" "$core" > "$tmp/out.txt" 2> "$tmp/err.txt"; then
 		echo "FAIL core-gosym$v: exit $?"; cat "$tmp/err.txt"; fail=$((fail+1)); continue
@@ -54,8 +60,8 @@ for v in "" "-pie"; do
 		rm -f "$tmp/core"
 	fi
 	# the fatal signal: exit status 128+N
-	if [ -f "$bin/expected/crash$v.exit" ] && command -v jq >/dev/null; then
-		st=$(sed -n 's/^exit status //p' "$bin/expected/crash$v.exit")
+	if [ -f "$exitf" ] && command -v jq >/dev/null; then
+		st=$(sed -n 's/^exit status //p' "$exitf")
 		"$CORONER" core --format=json "$exe" "$core" > "$tmp/out.json" 2>/dev/null
 		got=$(jq '.signal.number' "$tmp/out.json")
 		if [ "$got" = "$((st - 128))" ]; then pass=$((pass+1)); else

@@ -116,6 +116,7 @@ struct cr_gort {
 	/* The Go-level fault of the panicking goroutine (g.sig/sigcode1/sigpc),
 	 * when a goroutine recorded one. */
 	int32_t go_sig; uint64_t go_sigaddr, go_sigpc; int64_t go_sig_goid;
+	bool globals_from_code;  /* no symbol table: runtime globals decoded from machine code */
 	int64_t now;             /* time estimate (nanotime) for wait minutes; 0 if none */
 	struct cr_gort_mem mem;
 	struct cr_buf warn;      /* one problem per line */
@@ -123,6 +124,37 @@ struct cr_gort {
 	/* private */
 	void *priv;
 };
+
+/* Where the runtime's globals are in a binary (link-time addresses). With
+ * a symbol table they are the symbols; without one (`-ldflags=-s -w`) they
+ * are decoded from the machine code of runtime functions the pclntab names
+ * (see lib/gort/globals.c): then a global may have several candidates
+ * (cand[]) that only a look at the core can tell apart (cr_gort_open does),
+ * and addr is 0 until one is chosen. */
+#define CR_GOGLOBAL_MAXCAND 8
+struct cr_goglobal {
+	uint64_t addr;            /* 0: unknown or not yet chosen */
+	uint64_t cand[CR_GOGLOBAL_MAXCAND];
+	size_t ncand;
+	uint64_t size;            /* bytes (symbol size; string tables: counted) */
+	const char *how;          /* "symbol", "machine code", NULL: not found */
+};
+struct cr_goglobals {
+	char go_version[64];      /* from .go.buildinfo ("go1.19.8"), "" if none */
+	bool have_moduledata;     /* runtime.firstmoduledata found */
+	uint64_t firstmoduledata; /* its address (0 if not found) */
+	uint64_t noptrdata, data, bss, enoptrbss; /* the module's data range */
+	struct cr_goglobal allgs, allm, sched, memstats, mheap, class_to_size,
+		wait_reasons, gstatus_strings;
+};
+/* Fill G for binary b (t: its pclntab, may be NULL: symbols only).
+ * use_symbols=false ignores the symbol table (tests compare the two). */
+struct cr_pclntab;
+void cr_goglobals_find(struct cr_binary *b, struct cr_pclntab *t, bool use_symbols,
+		       struct cr_goglobals *G);
+/* The Go version recorded in .go.buildinfo (debug/buildinfo's format);
+ * false if the binary has none. out is NUL-terminated, printable. */
+bool cr_go_buildinfo_version(struct cr_binary *b, char *out, size_t outn);
 
 /* Read the Go runtime from core c with its binary b (b must be the binary
  * that produced c: a different build id is CR_FORMAT with a message saying
@@ -133,6 +165,13 @@ struct cr_gort {
 enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary *b,
 			 struct cr_error *e);
 void cr_gort_release(struct cr_gort *g);
+/* The same with flags: CR_GORT_NO_SYMBOLS ignores the ELF symbol table
+ * (runtime globals decoded from machine code, as for a stripped binary);
+ * CR_GORT_NO_DWARF ignores DWARF (struct layouts from the per-version
+ * tables). Tests use them to check one way against the other. */
+enum { CR_GORT_NO_SYMBOLS = 1, CR_GORT_NO_DWARF = 2 };
+enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_binary *b, unsigned flags,
+			       struct cr_error *e);
 
 /* The goroutines as a goroutine profile: sample type (goroutine, count),
  * one sample per goroutine with labels goid, state, wait (minutes, when
