@@ -859,3 +859,137 @@ size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_symfra
 	}
 	return k;
 }
+
+/* ---------------------------------------------------------- struct layouts */
+
+/* One unit's top-level DIEs: structure types whose name is wanted. */
+static void struct_walk(struct cr_dwarf *d, Dwarf_Die cu, const char *const *types, size_t ntypes, bool *seen,
+			cr_dwarf_member_fn fn, void *arg)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Die child;
+	if (dwarf_child(cu, &child, &er) != DW_DLV_OK) {
+		dwerr(d, &er);
+		return;
+	}
+	while (child && d->die_budget) {
+		d->die_budget--;
+		Dwarf_Half tag = 0;
+		char *name = NULL;
+		size_t k = ntypes;
+		if (dwarf_tag(child, &tag, &er) == DW_DLV_OK && tag == DW_TAG_structure_type &&
+		    dwarf_diename(child, &name, &er) == DW_DLV_OK && name)
+			for (k = 0; k < ntypes && strcmp(types[k], name) != 0; k++)
+				;
+		dwerr(d, &er);
+		if (k < ntypes && !seen[k]) {
+			seen[k] = true;
+			Dwarf_Unsigned size = 0;
+			if (attr_udata(d, child, DW_AT_byte_size, &size))
+				fn(arg, types[k], NULL, size);
+			Dwarf_Die m;
+			if (dwarf_child(child, &m, &er) == DW_DLV_OK) {
+				while (m && d->die_budget) {
+					d->die_budget--;
+					Dwarf_Half mt = 0;
+					char *mn = NULL;
+					Dwarf_Unsigned off;
+					if (dwarf_tag(m, &mt, &er) == DW_DLV_OK && mt == DW_TAG_member &&
+					    dwarf_diename(m, &mn, &er) == DW_DLV_OK && mn &&
+					    attr_udata(d, m, DW_AT_data_member_location, &off))
+						fn(arg, types[k], mn, off);
+					dwerr(d, &er);
+					Dwarf_Die next = NULL;
+					int r = dwarf_siblingof_b(d->dbg, m, true, &next, &er);
+					dwerr(d, &er);
+					dwarf_dealloc_die(m);
+					m = r == DW_DLV_OK ? next : NULL;
+				}
+			}
+			dwerr(d, &er);
+		}
+		Dwarf_Die next = NULL;
+		int r = dwarf_siblingof_b(d->dbg, child, true, &next, &er);
+		dwerr(d, &er);
+		dwarf_dealloc_die(child);
+		child = r == DW_DLV_OK ? next : NULL;
+	}
+	if (child)
+		dwarf_dealloc_die(child);
+}
+
+enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *types, size_t ntypes,
+				    cr_dwarf_member_fn fn, void *arg, struct cr_error *e)
+{
+	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
+	if (!info || info->type == CR_SHT_NOBITS)
+		return cr_fail(e, CR_NOTFOUND, "%s: no DWARF", b->path);
+	static const char *const unit_tables[] = { ".debug_rnglists", ".debug_addr", ".debug_str_offsets" };
+	for (size_t i = 0; i < sizeof unit_tables / sizeof unit_tables[0]; i++) {
+		enum cr_err rc = check_units(b, unit_tables[i], e);
+		if (rc)
+			return rc;
+	}
+	const uint8_t *idata;
+	size_t ilen;
+	enum cr_err rc = cr_binary_section_data(b, info, &idata, &ilen, e);
+	if (rc)
+		return rc;
+	struct cr_dwarf d;
+	memset(&d, 0, sizeof d);
+	d.bin = b;
+	d.e = e;
+	d.die_budget = ilen + 1;
+	bool *seen = cr_calloc(ntypes ? ntypes : 1, sizeof *seen);
+	struct oa *oa = cr_calloc(1, sizeof *oa);
+	if (!seen || !oa) {
+		cr_free(seen);
+		cr_free(oa);
+		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
+	}
+	oa->d = &d;
+	Dwarf_Obj_Access_Interface iface = { oa, &oa_methods };
+	Dwarf_Error er = NULL;
+	int drc = dwarf_object_init_b(&iface, NULL, NULL, DW_GROUPNUMBER_ANY, &d.dbg, &er);
+	if (drc != DW_DLV_OK) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "%s", drc == DW_DLV_ERROR && er ? dwarf_errmsg(er) : "no DWARF");
+		if (er)
+			dwarf_dealloc(NULL, er, DW_DLA_ERROR);
+		cr_free(oa);
+		cr_free(seen);
+		enum cr_err code = d.err ? d.err : drc == DW_DLV_NO_ENTRY ? CR_NOTFOUND : CR_LIBDWARF;
+		return cr_fail(e, code, "%s: DWARF: %s", b->path, msg);
+	}
+	size_t found = 0;
+	for (;;) {
+		Dwarf_Unsigned hlen, tyoff, next;
+		Dwarf_Half ver, asz, lsz, esz, cutype;
+		Dwarf_Off aoff;
+		Dwarf_Sig8 sig;
+		int r = dwarf_next_cu_header_d(d.dbg, true, &hlen, &ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff,
+					       &next, &cutype, &er);
+		if (r != DW_DLV_OK) {
+			dwerr(&d, &er);
+			break;
+		}
+		Dwarf_Die cu;
+		if (dwarf_siblingof_b(d.dbg, NULL, true, &cu, &er) != DW_DLV_OK) {
+			dwerr(&d, &er);
+			continue;
+		}
+		struct_walk(&d, cu, types, ntypes, seen, fn, arg);
+		dwarf_dealloc_die(cu);
+		found = 0;
+		for (size_t k = 0; k < ntypes; k++)
+			found += seen[k];
+		if (found == ntypes || d.err || !d.die_budget)
+			break; /* keep reading units only while a type is missing */
+	}
+	dwarf_object_finish(d.dbg, &er);
+	cr_free(oa);
+	cr_free(seen);
+	if (d.err)
+		return e && e->code ? e->code : cr_fail(e, d.err, "%s: DWARF: %s", b->path, cr_strerror(d.err));
+	return found ? CR_OK : cr_fail(e, CR_NOTFOUND, "%s: DWARF: none of the structure types", b->path);
+}

@@ -148,6 +148,17 @@ size_t cr_dwarf_skipped_units(const struct cr_dwarf *d);
  * line table alone). */
 size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_symframe *out, size_t max);
 
+/* Members of named structure types (DW_TAG_structure_type DIEs at the top
+ * of a unit, e.g. "runtime.g"), without building the line/inline index:
+ * fn(arg, type, NULL, byte_size) once per type found, then fn(arg, type,
+ * member, offset) per DW_TAG_member with a constant
+ * DW_AT_data_member_location. The first definition of a name counts.
+ * Strings passed to fn live only during the call. CR_NOTFOUND if b has no
+ * DWARF or none of the types; other errors as cr_dwarf_open. */
+typedef void (*cr_dwarf_member_fn)(void *arg, const char *type, const char *member, uint64_t offset);
+enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *types, size_t ntypes,
+				    cr_dwarf_member_fn fn, void *arg, struct cr_error *e);
+
 /* ------------------------------------------------------------- symbolizer */
 
 struct cr_symbolizer;
