@@ -14,6 +14,7 @@
 #include "coroner/sym.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,7 @@ struct priv {
 	struct cr_binary *bin;
 	struct cr_pclntab *tab;
 	const struct layout *L;
+	struct layout Ldwarf;     /* the table (or go1.19) with DWARF's offsets over it */
 	bool arm64;
 	/* link-time entries of functions the unwinder treats specially */
 	uint64_t f_sigreturn, f_sigtramp;
@@ -525,6 +527,16 @@ static void cache_release(struct pccache *C)
 
 /* ---------------------------------------------------------------- reading */
 
+static const char *known_layouts(void)
+{
+	static char buf[128];
+	size_t o = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof layouts / sizeof *layouts && o + 12 < sizeof buf; i++)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? ", " : "", layouts[i].version_prefix);
+	return buf;
+}
+
 static const struct layout *layout_for(const char *version)
 {
 	for (size_t i = 0; i < sizeof layouts / sizeof *layouts; i++)
@@ -899,6 +911,153 @@ static const char *func_name_at(struct cr_gort *g, uint64_t pc, struct cr_gofunc
 
 static bool stack_in(uint64_t sp, uint64_t lo, uint64_t hi) { return sp >= lo && sp < hi; }
 
+/* ---------------------------------------------------------------- DWARF layouts
+ * Offsets of the fields gort reads, from the binary's own DWARF types
+ * (DW_TAG_member DW_AT_data_member_location of runtime.g, ...), so that a
+ * Go version without a table works when it has DWARF. A field is
+ * type.member (+ type2.member2 for a nested struct, e.g. g.stack + stack.lo);
+ * member NULL means the type's byte size. Fields DWARF does not have keep
+ * the table's value (counted in missing). */
+struct dwfield {
+	size_t off;          /* offsetof(struct layout, ...) */
+	const char *type, *member, *type2, *member2;
+};
+#define F(fld, t, m) { offsetof(struct layout, fld), t, m, NULL, NULL }
+#define F2(fld, t, m, t2, m2) { offsetof(struct layout, fld), t, m, t2, m2 }
+static const struct dwfield dwfields[] = {
+	F(g_size, "runtime.g", NULL),
+	F2(g_stack_lo, "runtime.g", "stack", "runtime.stack", "lo"),
+	F2(g_stack_hi, "runtime.g", "stack", "runtime.stack", "hi"),
+	F(g_m, "runtime.g", "m"), F(g_sched, "runtime.g", "sched"),
+	F(g_syscallsp, "runtime.g", "syscallsp"), F(g_syscallpc, "runtime.g", "syscallpc"),
+	F(g_atomicstatus, "runtime.g", "atomicstatus"), F(g_goid, "runtime.g", "goid"),
+	F(g_waitsince, "runtime.g", "waitsince"), F(g_waitreason, "runtime.g", "waitreason"),
+	F(g_lockedm, "runtime.g", "lockedm"), F(g_sig, "runtime.g", "sig"),
+	F(g_sigcode0, "runtime.g", "sigcode0"), F(g_sigcode1, "runtime.g", "sigcode1"),
+	F(g_sigpc, "runtime.g", "sigpc"), F(g_gopc, "runtime.g", "gopc"), F(g_startpc, "runtime.g", "startpc"),
+	F(gobuf_sp, "runtime.gobuf", "sp"), F(gobuf_pc, "runtime.gobuf", "pc"),
+	F(gobuf_lr, "runtime.gobuf", "lr"), F(gobuf_bp, "runtime.gobuf", "bp"),
+	F(m_size, "runtime.m", NULL), F(m_g0, "runtime.m", "g0"), F(m_procid, "runtime.m", "procid"),
+	F(m_gsignal, "runtime.m", "gsignal"), F(m_curg, "runtime.m", "curg"), F(m_id, "runtime.m", "id"),
+	F(m_alllink, "runtime.m", "alllink"),
+	F(sched_lastpoll, "runtime.schedt", "lastpoll"), F(sched_mnext, "runtime.schedt", "mnext"),
+	F(sched_maxmcount, "runtime.schedt", "maxmcount"),
+	F2(ms_heapstats, "runtime.mstats", "heapStats", "runtime.consistentHeapStats", "stats"),
+	F(ms_stacks_sys, "runtime.mstats", "stacks_sys"), F(ms_mspan_sys, "runtime.mstats", "mspan_sys"),
+	F(ms_mcache_sys, "runtime.mstats", "mcache_sys"), F(ms_buckhash_sys, "runtime.mstats", "buckhash_sys"),
+	F(ms_gcmisc_sys, "runtime.mstats", "gcMiscSys"), F(ms_other_sys, "runtime.mstats", "other_sys"),
+	F(ms_last_gc_unix, "runtime.mstats", "last_gc_unix"),
+	F(ms_pause_total_ns, "runtime.mstats", "pause_total_ns"), F(ms_numgc, "runtime.mstats", "numgc"),
+	F(ms_last_gc_nanotime, "runtime.mstats", "last_gc_nanotime"),
+	F(hsd_size, "runtime.heapStatsDelta", NULL), F(hsd_committed, "runtime.heapStatsDelta", "committed"),
+	F(hsd_released, "runtime.heapStatsDelta", "released"), F(hsd_inheap, "runtime.heapStatsDelta", "inHeap"),
+	F(hsd_instacks, "runtime.heapStatsDelta", "inStacks"),
+	F(hsd_inworkbufs, "runtime.heapStatsDelta", "inWorkBufs"),
+	F(hsd_inptrscalarbits, "runtime.heapStatsDelta", "inPtrScalarBits"),
+	F(hsd_tinyalloccount, "runtime.heapStatsDelta", "tinyAllocCount"),
+	F(hsd_largealloc, "runtime.heapStatsDelta", "largeAlloc"),
+	F(hsd_largealloccount, "runtime.heapStatsDelta", "largeAllocCount"),
+	F(hsd_smallalloccount, "runtime.heapStatsDelta", "smallAllocCount"),
+	F(hsd_largefree, "runtime.heapStatsDelta", "largeFree"),
+	F(hsd_largefreecount, "runtime.heapStatsDelta", "largeFreeCount"),
+	F(hsd_smallfreecount, "runtime.heapStatsDelta", "smallFreeCount"),
+	F(mheap_allarenas, "runtime.mheap", "allArenas"),
+};
+#undef F
+#undef F2
+
+struct dwmember { char type[40], member[40]; uint64_t off; bool size; };
+struct dwcollect { struct dwmember *v; size_t n, cap; bool nomem; };
+
+static void dw_member(void *arg, const char *type, const char *member, uint64_t off)
+{
+	struct dwcollect *C = arg;
+	if (C->nomem || strlen(type) >= sizeof C->v->type || (member && strlen(member) >= sizeof C->v->member))
+		return;
+	if (cr_grow(&C->v, &C->cap, C->n + 1, sizeof *C->v)) {
+		C->nomem = true;
+		return;
+	}
+	struct dwmember *m = &C->v[C->n++];
+	snprintf(m->type, sizeof m->type, "%s", type);
+	snprintf(m->member, sizeof m->member, "%s", member ? member : "");
+	m->off = off;
+	m->size = member == NULL;
+}
+
+static bool dw_find(const struct dwcollect *C, const char *type, const char *member, uint64_t *off)
+{
+	for (size_t i = 0; i < C->n; i++)
+		if (strcmp(C->v[i].type, type) == 0 &&
+		    (member ? !C->v[i].size && strcmp(C->v[i].member, member) == 0 : C->v[i].size)) {
+			*off = C->v[i].off;
+			return true;
+		}
+	return false;
+}
+
+/* Fill *out from base with the offsets DWARF gives. Returns how many
+ * fields came from DWARF (0: no DWARF or no runtime types); *missing: how
+ * many kept base's value. */
+static size_t layout_from_dwarf(struct cr_binary *b, const struct layout *base, struct layout *out,
+				size_t *missing, struct cr_error *e)
+{
+	static const char *const types[] = { "runtime.g", "runtime.stack", "runtime.gobuf", "runtime.m",
+					     "runtime.schedt", "runtime.mstats", "runtime.consistentHeapStats",
+					     "runtime.heapStatsDelta", "runtime.mheap" };
+	*out = *base;
+	*missing = 0;
+	struct dwcollect C = { 0 };
+	if (cr_dwarf_struct_members(b, types, sizeof types / sizeof *types, dw_member, &C, e) || C.nomem) {
+		cr_free(C.v);
+		return 0;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof dwfields / sizeof *dwfields; i++) {
+		const struct dwfield *f = &dwfields[i];
+		uint64_t o1, o2 = 0;
+		if (!dw_find(&C, f->type, f->member, &o1) || (f->type2 && !dw_find(&C, f->type2, f->member2, &o2)) ||
+		    o1 + o2 > UINT32_MAX) {
+			(*missing)++;
+			continue;
+		}
+		unsigned v = (unsigned)(o1 + o2);
+		memcpy((char *)out + f->off, &v, sizeof v);
+		n++;
+	}
+	cr_free(C.v);
+	return n;
+}
+
+int cr_gort_layout_check(struct cr_binary *b, const char *version, size_t *nfields, struct cr_buf *report)
+{
+	const struct layout *t = layout_for(version);
+	if (!t)
+		return -1;
+	struct layout d;
+	size_t missing = 0;
+	struct cr_error e = { 0 };
+	size_t n = layout_from_dwarf(b, t, &d, &missing, &e);
+	if (nfields)
+		*nfields = n;
+	if (!n)
+		return -1;
+	int diff = 0;
+	for (size_t i = 0; i < sizeof dwfields / sizeof *dwfields; i++) {
+		const struct dwfield *f = &dwfields[i];
+		unsigned a, x;
+		memcpy(&a, (const char *)t + f->off, sizeof a);
+		memcpy(&x, (const char *)&d + f->off, sizeof x);
+		if (a == x)
+			continue;
+		diff++;
+		if (report)
+			cr_buf_addf(report, "%s.%s%s%s: table %u, DWARF %u\n", f->type, f->member ? f->member : "(size)",
+				    f->type2 ? "+" : "", f->member2 ? f->member2 : "", a, x);
+	}
+	return diff;
+}
+
 enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary *b, struct cr_error *e)
 {
 	return cr_gort_open_flags(g, c, b, 0, e);
@@ -962,11 +1121,27 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 	}
 	g->globals_from_code = P->G.allgs.how && strcmp(P->G.allgs.how, "machine code") == 0;
 	P->L = layout_for(g->go_version);
+	const struct layout *table = P->L;
+	size_t missing = 0, from_dwarf = 0;
+	if (!(flags & CR_GORT_NO_DWARF)) {
+		struct cr_error de = { 0 };
+		from_dwarf = layout_from_dwarf(b, P->L ? P->L : &layouts[0], &P->Ldwarf, &missing, &de);
+		if (from_dwarf) {
+			P->L = &P->Ldwarf;
+			g->layout_from_dwarf = true;
+			if (missing)
+				warnf(g, "DWARF of %s: %zu runtime struct fields not found; taken from the %s table", b->path,
+				      missing, table ? table->version_prefix : "go1.19");
+		}
+	}
 	if (!P->L) {
 		P->L = &layouts[0];
-		warnf(g, "Go version '%s' has no layout table (known: go1.19); reading it as go1.19: results may be wrong",
-		      g->go_version);
+		warnf(g, "Go version '%s' has no layout table (known: %s) and the binary has no DWARF types; "
+		      "reading it as go1.19: results may be wrong", g->go_version, known_layouts());
 	}
+	if (!table && from_dwarf && missing)
+		warnf(g, "Go version '%s' has no layout table: fields missing from DWARF read at go1.19 offsets",
+		      g->go_version);
 	const struct layout *L = P->L;
 
 	size_t nwr = 0, ngs = 0;

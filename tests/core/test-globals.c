@@ -128,6 +128,20 @@ int main(void)
 	compare("gosym-pie", pie, pie);
 	compare("gosym-arm64", arm, arm);
 	compare("gosym-stripped", str, gs);
+	/* the go1.19 layout table = the offsets in the DWARF of Go 1.19.8
+	 * binaries, amd64 (static, PIE) and arm64 */
+	struct cr_binary *dw[] = { gs, pie, arm };
+	for (size_t i = 0; i < 3; i++) {
+		struct cr_buf rep = { 0 };
+		size_t nf = 0;
+		int d = cr_gort_layout_check(dw[i], "go1.19.8", &nf, &rep);
+		if (d)
+			fprintf(stderr, "layout differs (binary %zu):\n%s", i, cr_buf_str(&rep));
+		CHECK_EQ_INT(d, 0);
+		CHECK_EQ_INT(nf, 58); /* every field gort reads */
+		cr_buf_release(&rep);
+	}
+	CHECK_EQ_INT(cr_gort_layout_check(str, "go1.19.8", NULL, NULL), -1); /* no DWARF */
 	same_gort("bin/core-gosym.zst", gs);
 	same_gort("bin/core-gosym-pie.zst", pie);
 	/* the stripped binary has no symbols to fall back on */

@@ -117,6 +117,7 @@ struct cr_gort {
 	 * when a goroutine recorded one. */
 	int32_t go_sig; uint64_t go_sigaddr, go_sigpc; int64_t go_sig_goid;
 	bool globals_from_code;  /* no symbol table: runtime globals decoded from machine code */
+	bool layout_from_dwarf;  /* struct offsets read from the binary's DWARF (else the version table) */
 	int64_t now;             /* time estimate (nanotime) for wait minutes; 0 if none */
 	struct cr_gort_mem mem;
 	struct cr_buf warn;      /* one problem per line */
@@ -184,6 +185,14 @@ enum cr_err cr_gort_profile(const struct cr_gort *g, struct cr_profile *p, struc
  * grouping needs, in memory proportional to the distinct stacks. */
 enum cr_err cr_gort_profile_grouped(const struct cr_gort *g, struct cr_profile *p,
 				    struct cr_error *e);
+
+/* Compare the per-version layout table for `version` ("go1.19.8") with
+ * the offsets in b's DWARF: returns the number of fields that differ
+ * (described one per line in report, if given), -1 if there is no table
+ * for version or b has no usable DWARF. *nfields: fields DWARF gave. For
+ * tests and for checking a table against a real binary of that version. */
+struct cr_buf;
+int cr_gort_layout_check(struct cr_binary *b, const char *version, size_t *nfields, struct cr_buf *report);
 
 /* Name as the runtime's traceback prints it ("panic" for runtime.gopanic). */
 const char *cr_gort_print_name(const char *function);
