@@ -138,6 +138,95 @@ def mini(sample_values=(1,), loc_ids=(1,), fn_ref=1, map_ref=0, loc_id=1, fn_id=
     return p + extra
 
 
+# ---- ELF64 little-endian patching ----
+import struct
+
+
+def shdrs(b):
+    shoff, = struct.unpack_from('<Q', b, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
+    strtab_off, = struct.unpack_from('<Q', b, shoff + shstrndx * shentsize + 0x18)
+    out = {}
+    for i in range(shnum):
+        at = shoff + i * shentsize
+        name, typ = struct.unpack_from('<II', b, at)
+        end = b.index(b'\0', strtab_off + name)
+        out[b[strtab_off + name:end].decode()] = at
+    return out
+
+
+def put(b, fmt, off, *v):
+    b = bytearray(b)
+    struct.pack_into(fmt, b, off, *v)
+    return bytes(b)
+
+
+def elf_cases(elf):
+    sh = shdrs(elf)
+    size = len(elf)
+    w = lambda name, data: write(name, gz(data))
+    w('elf-shoff-past-eof.gz', put(elf, '<Q', 0x28, size + 0x1000))
+    w('elf-phoff-past-eof.gz', put(elf, '<Q', 0x20, 1 << 62))
+    w('elf-shnum-overflow.gz', put(elf, '<HH', 0x3a, 0xffff, 0xffff))
+    # extended numbering: e_shnum 0, the count in section 0's sh_size
+    shoff, = struct.unpack_from('<Q', elf, 0x28)
+    w('elf-shnum-extended-huge.gz', put(put(elf, '<H', 0x3c, 0), '<Q', shoff + 0x20, (1 << 64) - 1))
+    w('elf-shstrndx-oob.gz', put(elf, '<H', 0x3e, 0xfffe))
+    info = sh['.debug_info']
+    w('elf-section-past-eof.gz', put(elf, '<Q', info + 0x18, (1 << 64) - 0x10))
+    w('elf-section-size-huge.gz', put(elf, '<Q', info + 0x20, 1 << 40))
+    w('elf-debug-nobits.gz', put(elf, '<I', info + 4, 8))           # SHT_NOBITS
+    w('elf-symtab-entsize-0.gz', put(elf, '<Q', sh['.symtab'] + 0x38, 0))
+    # compressed section that lies: Elf64_Chdr.ch_size = 1 TiB; unknown ch_type
+    off, = struct.unpack_from('<Q', elf, info + 0x18)
+    w('elf-chdr-size-1t.gz', put(elf, '<Q', off + 8, 1 << 40))
+    w('elf-chdr-type-bad.gz', put(elf, '<I', off, 7))
+    # a DWARF unit length that wraps: decompress .debug_info, patch, store raw
+    # (sh_flags without SHF_COMPRESSED), keeping the file layout: append it
+    csize, = struct.unpack_from('<Q', elf, info + 0x20)
+    raw = zlib.decompress(elf[off + 24:off + csize])
+    for name, unit in (('elf-dwarf-unit-len-wrap.gz', struct.pack('<I', 0xfffffff0) + raw[4:]),
+                       ('elf-dwarf-unit-len-64-huge.gz',
+                        struct.pack('<IQ', 0xffffffff, (1 << 64) - 8) + raw[4:]),
+                       ('elf-dwarf-abbrev-oob.gz', raw[:6] + struct.pack('<I', 0x7ffffff0) + raw[10:])):
+        b = elf + unit
+        b = put(b, '<Q', info + 0x08, 0)                          # sh_flags: not compressed
+        b = put(b, '<QQ', info + 0x18, len(elf), len(unit))
+        w(name, b)
+
+
+def core_cases():
+    z = os.path.join(TD, 'bin', 'core-gosym.zst')
+    if not shutil.which('zstd') or not os.path.exists(z):
+        return
+    core = subprocess.run(['zstd', '-qdc', z], capture_output=True, check=True).stdout
+    phoff, = struct.unpack_from('<Q', core, 0x20)
+    phentsize, phnum = struct.unpack_from('<HH', core, 0x36)
+    note = None
+    for i in range(phnum):
+        t, fl, off, va, pa, fsz = struct.unpack_from('<IIQQQQ', core, phoff + i * phentsize)
+        if t == 4:
+            note = (off, fsz)
+    off, fsz = note
+    cut = core[:off + fsz]
+    write('core-truncated-after-notes.zst', subprocess.run(['zstd', '-q', '-19', '-c'], input=cut,
+          capture_output=True, check=True).stdout)
+    # first note's namesz and descsz near 2^32 (sizes that wrap when rounded)
+    w = lambda name, data: write(name, subprocess.run(['zstd', '-q', '-19', '-c'], input=data,
+                                 capture_output=True, check=True).stdout)
+    w('core-note-namesz-wrap.zst', put(cut, '<I', off, 0xfffffffd))
+    w('core-note-descsz-wrap.zst', put(cut, '<I', off + 4, 0xfffffffe))
+    # NT_FILE (0x46494c45): count = 2^63 in its first word
+    i = off
+    while i + 12 <= off + fsz:
+        namesz, descsz, typ = struct.unpack_from('<III', cut, i)
+        dstart = i + 12 + ((namesz + 3) & ~3)
+        if typ == 0x46494c45:
+            w('core-ntfile-count-huge.zst', put(cut, '<Q', dstart, 1 << 63))
+            break
+        i = dstart + ((descsz + 3) & ~3)
+
+
 def pprof_top(path, args):
     if not shutil.which('go'):
         return None
@@ -276,6 +365,11 @@ def main():
           heap_txt.replace(b'@ heap/8192', b'@ heap/-8192', 1))
     write('text-header-only.heap.txt', heap_txt[:first])
     write('text-garbage-after-header.heap.txt', heap_txt[:first] + b'\xff\xfe\x1b[31m not a record\n')
+
+    # ---- ELF (a small C binary whose DWARF 4 sections are zlib-compressed) ----
+    elf_cases(gzip.decompress(open(os.path.join(TD, 'bin', 'csym-dwarf4-gz.gz'), 'rb').read()))
+    # ---- core: the real core cut after its notes (every PT_LOAD past EOF) ----
+    core_cases()
 
     # references from go tool pprof for the inputs that must still be read
     for name, ref in (('ids-near-2p63.pb.gz', 'heap.pb.gz'),):
