@@ -25,7 +25,8 @@ static void help(void)
 "                        exact: same frames and lines (default); function:\n"
 "                        same functions, lines ignored; user: same innermost\n"
 "                        user frame (package main or a dotted import path)\n"
-"      --nodecount=N     show at most N groups (default: all)\n"
+"      --nodecount=N     show at most N groups (text on a terminal: 20;\n"
+"                        otherwise all)\n"
 "      --frames=N        frames shown per group in text (default 12; 0 = all)\n"
 "      --format=text|json\n"
 "\n"
@@ -143,7 +144,7 @@ int cmd_goroutines(int argc, char **argv)
 	};
 	enum cr_format fmt = CR_FMT_TEXT;
 	enum cr_group_by by = CR_GROUP_EXACT;
-	long nodecount = 0, maxframes = 12;
+	long nodecount = -1, maxframes = 12;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -178,6 +179,8 @@ int cmd_goroutines(int argc, char **argv)
 		return cmd_usage_error("goroutines", "no dump given");
 	if (argc - optind > 1)
 		return cmd_usage_error("goroutines", "one dump at a time (compare several with 'coroner leaks')");
+	if (nodecount < 0)
+		nodecount = (fmt == CR_FMT_TEXT && cmd_stdout_tty()) ? 20 : 0;
 	const char *path = argv[optind];
 	struct cr_error e = { 0 };
 	struct cr_profile p;

@@ -39,6 +39,16 @@ for f in goroutine.1.dump goroutine.2.dump sigquit.txt panic.txt panic_all.txt; 
 	"$CORONER" goroutines "$D/$f" | head -1 | grep -Eq ": $want goroutines? in " && ok || ko "$f: text summary"
 done
 
+# GOTRACEBACK=crash dumps (testdata/bin): the file's own header count
+for f in "$TESTDATA/bin/crash.txt" "$TESTDATA/bin/crash-pie.txt"; do
+	[ -f "$f" ] || continue
+	want=$(grep -c '^goroutine [0-9]* .*\[' "$f")
+	"$CORONER" goroutines --format=json "$f" > "$T/j" 2>"$T/err" || ko "$f: exit $?"
+	[ -s "$T/err" ] && ko "$f: warnings: $(head -3 "$T/err")"
+	[ "$(json_total "$T/j")" = "$want" ] && ok || ko "$f: total $(json_total "$T/j"), want $want"
+	[ "$(json_sum "$T/j")" = "$want" ] && ok || ko "$f: groups sum to $(json_sum "$T/j"), want $want"
+done
+
 fn=$(sed -n 's/^leaking function: \([^ ]*\).*/\1/p' "$D/expected/leak.txt")
 c1=$(sed -n 's/^snapshot=1 leakWorker=\([0-9]*\).*/\1/p' "$D/expected/leak.txt")
 c2=$(sed -n 's/^snapshot=2 leakWorker=\([0-9]*\).*/\1/p' "$D/expected/leak.txt")
