@@ -24,27 +24,36 @@ llvm-nm --print-size --defined-only "$bin" | awk -v n="$N" '
 	function hex(h,   i, v, c) { v = 0; h = tolower(h); for (i = 1; i <= length(h); i++) { c = index("0123456789abcdef", substr(h, i, 1)) - 1; v = v * 16 + c } return v }
 	END { srand(20240501); for (i = 0; i < n; i++) { j = int(rand() * k); printf "0x%x\n", hex(a[j]) + int(rand() * hex(s[j])) } }' > "$tmp/addrs"
 echo "addresses: $(wc -l < "$tmp/addrs")"
-t() { # label command...: best wall seconds of 3 runs (the machine is shared)
+t() { # label command...: "wall cpu" seconds, best of 3 runs each (the machine is shared)
 	label=$1; shift
-	best=
+	bw= bc=
 	for r in 1 2 3; do
-		s=$(date +%s.%N)
-		"$@" < "$tmp/addrs" > "$tmp/out.$label" 2>/dev/null || true
-		e=$(date +%s.%N)
-		x=$(echo "$e - $s" | bc)
-		if [ -z "$best" ] || [ "$(echo "$x < $best" | bc)" = 1 ]; then best=$x; fi
+		/usr/bin/time -f '%e %U %S' -o "$tmp/time" "$@" < "$tmp/addrs" > "$tmp/out.$label" 2>/dev/null || true
+		read -r w u s < "$tmp/time"
+		c=$(echo "$u + $s" | bc)
+		if [ -z "$bw" ] || [ "$(echo "$w < $bw" | bc)" = 1 ]; then bw=$w; fi
+		if [ -z "$bc" ] || [ "$(echo "$c < $bc" | bc)" = 1 ]; then bc=$c; fi
 	done
-	echo "$best"
+	echo "$bw $bc"
 }
-tc=$(t coroner "$C" symbolize -e "$bin")
+ratio() { echo "scale=1; $1 / $2" | bc; }
+row() { # name "wall cpu" [note]
+	set -- "$1" ${2} "${3:-}"
+	if [ "$1" = "coroner symbolize" ]; then
+		printf '%-28s wall %6ss  cpu %6ss\n' "$1" "$2" "$3"
+	else
+		printf '%-28s wall %6ss  cpu %6ss   %5sx coroner (wall)  %5sx (cpu) %s\n' "$1" "$2" "$3" \
+			"$(ratio "$2" "$cw")" "$(ratio "$3" "$cc")" "$4"
+	fi
+}
+tc=$(t coroner "$C" symbolize -e "$bin"); cw=${tc% *} cc=${tc#* }
 tl=$(t llvm llvm-symbolizer --obj="$bin" --inlines)
 tg=$(t goaddr2line go tool addr2line "$bin")
 ta=$(t gnu addr2line -f -i -e "$bin")
-ratio() { echo "scale=1; $1 / $2" | bc; }
-printf '%-28s %8ss\n' "coroner symbolize" "$tc"
-printf '%-28s %8ss  %sx coroner\n' "llvm-symbolizer --inlines" "$tl" "$(ratio "$tl" "$tc")"
-printf '%-28s %8ss  %sx coroner (no inline frames)\n' "go tool addr2line" "$tg" "$(ratio "$tg" "$tc")"
-printf '%-28s %8ss  %sx coroner\n' "GNU addr2line -f -i" "$ta" "$(ratio "$ta" "$tc")"
+row "coroner symbolize" "$tc"
+row "llvm-symbolizer --inlines" "$tl"
+row "go tool addr2line" "$tg" "(no inline frames)"
+row "GNU addr2line -f -i" "$ta"
 fc=$(grep -c . "$tmp/out.coroner" || true); fl=$(grep -c . "$tmp/out.llvm" || true)
 echo "frames (lines/2): coroner $((fc / 2)), llvm-symbolizer $((fl / 2))"
 # agreement on the first 2000 addresses

@@ -81,7 +81,26 @@ static void put_u(char sep, uint32_t v)
 		b[--i] = (char)('0' + v % 10);
 	while (v /= 10);
 	b[--i] = sep;
-	fwrite(b + i, 1, sizeof b - i, stdout);
+	fwrite_unlocked(b + i, 1, sizeof b - i, stdout);
+}
+
+/* An untrusted name: copied as is when it is printable ASCII (one pass),
+ * else escaped (cr_fputs_safe). */
+static void put_name(const char *s)
+{
+	char b[256];
+	size_t i = 0;
+	for (;; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == 0)
+			break;
+		if (ch < 0x20 || ch >= 0x7f || i == sizeof b) {
+			cr_fputs_safe(stdout, s);
+			return;
+		}
+		b[i] = (char)ch;
+	}
+	fwrite_unlocked(b, 1, i, stdout);
 }
 
 static size_t resolve(struct ctx *c, uint64_t addr, struct cr_symframe *out, size_t max)
@@ -120,14 +139,14 @@ static void print_frames(struct ctx *c, uint64_t addr, const struct cr_symframe 
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		cr_fputs_safe(stdout, frames[i].function);
-		putchar('\n');
-		cr_fputs_safe(stdout, frames[i].file);
+		put_name(frames[i].function);
+		putc_unlocked('\n', stdout);
+		put_name(frames[i].file);
 		put_u(':', frames[i].line);
 		put_u(':', frames[i].column);
-		putchar('\n');
+		putc_unlocked('\n', stdout);
 	}
-	putchar('\n');
+	putc_unlocked('\n', stdout);
 }
 
 static void print_addr(struct ctx *c, uint64_t addr)
@@ -165,15 +184,37 @@ struct pending {
 };
 struct pkey { uint64_t addr; uint32_t idx; };
 
-static int key_cmp(const void *a, const void *b)
-{
-	const struct pkey *x = a, *y = b;
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
 
 static bool parse_addr(const char *s, size_t n, uint64_t *out);
+
+/* LSD radix sort of k[0..n) by address, 8 bits a pass, passes whose byte
+ * is the same everywhere skipped; stable, so equal addresses keep input
+ * order. tmp has room for n keys. */
+static void radix_sort(struct pkey *k, struct pkey *tmp, size_t n)
+{
+	uint64_t all_or = 0, all_and = ~(uint64_t)0;
+	for (size_t i = 0; i < n; i++) {
+		all_or |= k[i].addr;
+		all_and &= k[i].addr;
+	}
+	struct pkey *src = k, *dst = tmp;
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
+			continue;
+		size_t cnt[257] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			cnt[((src[i].addr >> shift) & 0xff) + 1]++;
+		for (int b = 0; b < 256; b++)
+			cnt[b + 1] += cnt[b];
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[(src[i].addr >> shift) & 0xff]++] = src[i];
+		struct pkey *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != k)
+		memcpy(k, src, n * sizeof *k);
+}
 
 static int flush_batch(struct ctx *c, struct pending *p, struct pkey *k, size_t n, struct cr_symframe **fr,
 		       size_t *cap)
@@ -182,7 +223,7 @@ static int flush_batch(struct ctx *c, struct pending *p, struct pkey *k, size_t 
 	for (size_t i = 0; i < n; i++)
 		if (p[i].ok)
 			k[nk++] = (struct pkey){ p[i].addr, (uint32_t)i };
-	qsort(k, nk, sizeof *k, key_cmp);
+	radix_sort(k, k + n, nk);
 	for (size_t i = 0; i < nk; i++) {
 		struct pending *q = &p[k[i].idx];
 		if (i > 0 && k[i - 1].addr == k[i].addr) {
@@ -209,7 +250,7 @@ static int stdin_batches(struct ctx *c, const unsigned char *data, size_t len)
 {
 	enum { BATCH = 1 << 16 };
 	struct pending *p = cr_calloc(BATCH, sizeof *p);
-	struct pkey *k = cr_calloc(BATCH, sizeof *k);
+	struct pkey *k = cr_calloc(2 * (size_t)BATCH, sizeof *k); /* keys + radix scratch */
 	struct cr_symframe *fr = NULL;
 	size_t cap = 0, n = 0;
 	int rc = 0;

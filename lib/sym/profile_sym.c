@@ -8,19 +8,18 @@
 #include "coroner/sym.h"
 #include <string.h>
 
-/* Link-time address of a runtime address in mapping m (PIE/shared objects):
- * runtime start of the mapping holds file offset m->offset. */
+/* Link-time address of a runtime address in mapping m (PIE, shared
+ * objects): its file offset is addr - start + offset; the PT_LOAD holding
+ * that offset says where it was linked (pprof's ObjAddr). */
 static uint64_t to_link(const struct cr_binary *b, const struct cr_mapping *m, uint64_t addr)
 {
-	if (!m || b->type != CR_ET_DYN || m->start == 0)
+	if (!m || b->type != CR_ET_DYN || m->start == 0 || addr < m->start)
 		return addr;
+	uint64_t fo = addr - m->start + m->offset;
 	for (size_t i = 0; i < b->nsegments; i++) {
 		const struct cr_elf_segment *g = &b->segments[i];
-		if (g->type == CR_PT_LOAD && (g->flags & CR_PF_X) && m->offset >= (g->offset & ~(uint64_t)0xfff) &&
-		    m->offset < g->offset + g->filesz) {
-			uint64_t link_start = g->vaddr - g->offset + m->offset;
-			return addr - m->start + link_start;
-		}
+		if (g->type == CR_PT_LOAD && fo >= g->offset && fo - g->offset < g->filesz)
+			return g->vaddr + (fo - g->offset);
 	}
 	return addr;
 }

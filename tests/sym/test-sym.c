@@ -365,6 +365,96 @@ static void test_hostile_pclntab(void)
 	cr_binary_close(b);
 }
 
+/* cr_profile_symbolize_file on a profile whose locations carry only
+ * addresses: C binaries get llvm-symbolizer's frames (inlines included; the
+ * PIE through a mapping at 0x555555554000), Go binaries go tool addr2line's
+ * (go tool pprof's objfile symbolizer: physical function, innermost line). */
+static void test_profile_symbolize(const char *bin, const char *ref, bool go, uint64_t map_start)
+{
+	char rel[256], want[4096];
+	snprintf(rel, sizeof rel, "bin/expected/%s.addrs", bin);
+	struct cr_input ai, ri;
+	struct cr_error e = { 0 };
+	if (cr_input_open(&ai, data(rel), 0, &e))
+		SKIP("no addrs");
+	snprintf(rel, sizeof rel, "bin/expected/%s", ref);
+	if (cr_input_open(&ri, data(rel), 0, &e))
+		SKIP("no reference");
+	struct cr_profile p;
+	CHECK_EQ_INT(cr_profile_init(&p), CR_OK);
+	uint32_t m = 0;
+	if (map_start) {
+		CHECK_EQ_INT(cr_grow(&p.mappings, &p.cap_mappings, 1, sizeof *p.mappings), CR_OK);
+		memset(&p.mappings[0], 0, sizeof p.mappings[0]);
+		p.mappings[0].id = 1;
+		p.mappings[0].start = map_start;
+		p.mappings[0].limit = map_start + 0x100000;
+		p.nmappings = 1;
+		m = 1;
+	}
+	struct cr_lines it;
+	cr_lines_init(&it, ai.data, ai.len);
+	const char *l;
+	size_t n;
+	bool cut;
+	size_t naddr = 0;
+	while (cr_lines_next(&it, &l, &n, 4096, &cut)) {
+		size_t i = 0;
+		uint64_t a;
+		if (!cr_parse_hex(l, n, &i, &a))
+			continue;
+		cr_profile_add_location(&p, ++naddr, a + map_start, m, NULL, 0);
+	}
+	char path[4096];
+	snprintf(rel, sizeof rel, "bin/%s.gz", bin);
+	snprintf(path, sizeof path, "%s", data(rel));
+	CHECK_EQ_INT(cr_profile_symbolize_file(&p, path, &e), CR_OK);
+	/* render as the reference does and compare the whole text */
+	struct cr_buf got = { 0 };
+	for (size_t k = 0; k < p.nlocations; k++) {
+		const struct cr_location *lc = &p.locations[k];
+		for (uint32_t j = 0; j < lc->nlines; j++) {
+			const struct cr_line *ln = &p.lines[lc->line_start + j];
+			const char *fn = cr_line_function_name(&p, ln), *fl = cr_line_file_name(&p, ln);
+			if (go)
+				cr_buf_addf(&got, "%s\n%s:%lld\n", fn, fl, (long long)ln->line);
+			else
+				cr_buf_addf(&got, "%s\n%s:%lld\n", fn, fl[0] ? fl : "??", (long long)ln->line);
+		}
+		if (!go)
+			cr_buf_add(&got, "\n", 1);
+	}
+	/* the llvm reference has :column, which the profile model does not keep */
+	struct cr_buf ref_b = { 0 };
+	cr_lines_init(&it, ri.data, ri.len);
+	while (cr_lines_next(&it, &l, &n, 4096, &cut)) {
+		size_t len = n;
+		if (!go && n && memchr(l, ':', n)) {
+			const char *c2 = NULL;
+			for (size_t q = n; q > 0; q--)
+				if (l[q - 1] == ':') {
+					c2 = l + q - 1;
+					break;
+				}
+			if (c2)
+				len = (size_t)(c2 - l);
+		}
+		cr_buf_add(&ref_b, l, len);
+		cr_buf_add(&ref_b, "\n", 1);
+	}
+	snprintf(want, sizeof want, "%s", bin);
+	bool same = got.len == ref_b.len && memcmp(cr_buf_str(&got), cr_buf_str(&ref_b), got.len) == 0;
+	if (!same)
+		fprintf(stderr, "%s: profile symbolization differs from %s\n", bin, ref);
+	CHECK(same);
+	CHECK(naddr >= 100);
+	cr_buf_release(&got);
+	cr_buf_release(&ref_b);
+	cr_profile_release(&p);
+	cr_input_close(&ai);
+	cr_input_close(&ri);
+}
+
 int main(void)
 {
 	test_file_facts();
@@ -373,5 +463,8 @@ int main(void)
 	test_pcsp_vs_traceback("gosym-pie", "crash-pie.txt", "crash-pie.smaps");
 	test_hostile_elf();
 	test_hostile_pclntab();
+	test_profile_symbolize("csym-dwarf5", "csym-dwarf5.llvm.txt", false, 0);
+	test_profile_symbolize("csym-pie", "csym-pie.llvm.txt", false, 0x555555554000);
+	test_profile_symbolize("gosym", "gosym.addr2line.txt", true, 0);
 	return unit_done();
 }
