@@ -73,6 +73,7 @@ static bool is_blocked(const char *st)
 struct cand {
 	int64_t *counts;
 	const struct cr_ggroup *last; /* representative: the last snapshot's group */
+	bool last_nameless;           /* ... which has nameless frames */
 	const struct cr_ggroup *last_state;
 	bool has_wait;
 	int64_t wmin, wmax;
@@ -156,7 +157,14 @@ enum cr_err cr_leaks_compute(struct cr_leaks *l, const struct cr_profile *const 
 			}
 			int64_t sum;
 			c->counts[s] = __builtin_add_overflow(c->counts[s], g->count, &sum) ? INT64_MAX : sum;
-			c->last = g;
+			/* frames from the last snapshot that names every frame (a
+			 * debug=1 text leaves the leading runtime frames nameless) */
+			bool named = true;
+			for (size_t k = 0; k < g->nframes && named; k++)
+				named = *g->frames[k].function != 0;
+			if (named || !c->last || c->last_nameless)
+				c->last = g;
+			c->last_nameless = !named && c->last == g;
 			if (g->state)
 				c->last_state = g;
 			if (g->has_wait) {

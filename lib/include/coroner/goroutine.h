@@ -127,7 +127,7 @@ struct cr_leak_candidate {
 	bool has_wait;
 	int64_t wait_min, wait_max;/* minutes, over the snapshots that record them */
 	const char *created_by;    /* NULL if no snapshot says */
-	struct cr_gframe *frames;  /* from the last snapshot that has the stack */
+	struct cr_gframe *frames;  /* from the last snapshot naming all its frames, else the last */
 	size_t nframes;
 };
 
