@@ -21,6 +21,7 @@
 
 struct layout {
 	const char *version_prefix;
+	bool have_mem;  /* the mstats/heapStatsDelta/mheap offsets are known */
 	/* runtime.g */
 	unsigned g_size, g_stack_lo, g_stack_hi, g_m, g_sched, g_syscallsp, g_syscallpc,
 		g_atomicstatus, g_goid, g_waitsince, g_waitreason, g_lockedm, g_sig, g_sigcode0,
@@ -46,7 +47,7 @@ struct layout {
 
 static const struct layout layouts[] = {
 	{
-		.version_prefix = "go1.19",
+		.version_prefix = "go1.19", .have_mem = true,
 		.g_size = 392, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56,
 		.g_syscallsp = 112, .g_syscallpc = 120, .g_atomicstatus = 144, .g_goid = 152,
 		.g_waitsince = 168, .g_waitreason = 176, .g_lockedm = 232, .g_sig = 240,
@@ -66,6 +67,29 @@ static const struct layout layouts[] = {
 		.hsd_smallfreecount = 632, .hsd_n = 3,
 		.nsizeclasses = 68,
 		.mheap_allarenas = 66016,
+	},
+	{
+		/* go1.20: runtime.g, m, gobuf and schedt of src/runtime/runtime2.go of
+		 * go1.20.6 (read from github.com/GeeVong/GolangSrcReading1.20.6, a
+		 * copy of the release) compared field by field with go1.19's: every
+		 * field before the ones read keeps its size and alignment (g:
+		 * parkingOnChan uint8 -> atomic.Bool, runnableStamp -> trackingStamp,
+		 * atomicstatus uint32 -> atomic.Uint32, goid int64 -> uint64; m:
+		 * isextra bool fills padding before freeWait; schedt: goidgen,
+		 * lastpoll, pollUntil became atomic types of the same size), so the
+		 * offsets are go1.19's. Not verified against a go1.20 binary (none can
+		 * be built here). mstats/mheap of go1.20 were not available: no
+		 * memory figures without DWARF. */
+		.version_prefix = "go1.20", .have_mem = false,
+		.g_size = 392, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56,
+		.g_syscallsp = 112, .g_syscallpc = 120, .g_atomicstatus = 144, .g_goid = 152,
+		.g_waitsince = 168, .g_waitreason = 176, .g_lockedm = 232, .g_sig = 240,
+		.g_sigcode0 = 272, .g_sigcode1 = 280, .g_sigpc = 288, .g_gopc = 296, .g_startpc = 312,
+		.gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40, .gobuf_bp = 48,
+		.m_size = 1008, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192, .m_id = 232,
+		.m_alllink = 336,
+		.sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
+		.hsd_n = 3, .nsizeclasses = 68,
 	},
 };
 
@@ -795,6 +819,11 @@ static void read_mem(struct cr_gort *g)
 	struct priv *P = g->priv;
 	const struct layout *L = P->L;
 	struct cr_gort_mem *M = &g->mem;
+	if (!L->have_mem) {
+		warnf(g, "no memory figures: the offsets of runtime.mstats/mheap for %s are not known without DWARF",
+		      g->go_version);
+		return;
+	}
 	uint64_t mh = glob_addr(g, &P->G.mheap, "mheap_", check_mheap), sp, sl;
 	uint64_t ms = glob_addr(g, &P->G.memstats, "memstats", check_memstats);
 	if (!ms)
@@ -1013,12 +1042,16 @@ static size_t layout_from_dwarf(struct cr_binary *b, const struct layout *base, 
 		return 0;
 	}
 	size_t n = 0;
+	bool mem_missing = false;
 	for (size_t i = 0; i < sizeof dwfields / sizeof *dwfields; i++) {
 		const struct dwfield *f = &dwfields[i];
 		uint64_t o1, o2 = 0;
 		if (!dw_find(&C, f->type, f->member, &o1) || (f->type2 && !dw_find(&C, f->type2, f->member2, &o2)) ||
 		    o1 + o2 > UINT32_MAX) {
 			(*missing)++;
+			if (!strcmp(f->type, "runtime.mstats") || !strcmp(f->type, "runtime.heapStatsDelta") ||
+			    !strcmp(f->type, "runtime.mheap"))
+				mem_missing = true;
 			continue;
 		}
 		unsigned v = (unsigned)(o1 + o2);
@@ -1026,6 +1059,8 @@ static size_t layout_from_dwarf(struct cr_binary *b, const struct layout *base, 
 		n++;
 	}
 	cr_free(C.v);
+	/* memory figures need every mstats/heapStatsDelta/mheap field */
+	out->have_mem = !mem_missing || base->have_mem;
 	return n;
 }
 
@@ -1125,7 +1160,11 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 	size_t missing = 0, from_dwarf = 0;
 	if (!(flags & CR_GORT_NO_DWARF)) {
 		struct cr_error de = { 0 };
-		from_dwarf = layout_from_dwarf(b, P->L ? P->L : &layouts[0], &P->Ldwarf, &missing, &de);
+		/* no table for this version: go1.19's for what DWARF lacks, but
+		 * never its memory offsets */
+		struct layout fb = layouts[0];
+		fb.have_mem = false;
+		from_dwarf = layout_from_dwarf(b, P->L ? P->L : &fb, &P->Ldwarf, &missing, &de);
 		if (from_dwarf) {
 			P->L = &P->Ldwarf;
 			g->layout_from_dwarf = true;
@@ -1135,7 +1174,9 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 		}
 	}
 	if (!P->L) {
-		P->L = &layouts[0];
+		P->Ldwarf = layouts[0];
+		P->Ldwarf.have_mem = false;
+		P->L = &P->Ldwarf;
 		warnf(g, "Go version '%s' has no layout table (known: %s) and the binary has no DWARF types; "
 		      "reading it as go1.19: results may be wrong", g->go_version, known_layouts());
 	}
