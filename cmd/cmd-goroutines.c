@@ -192,7 +192,7 @@ int cmd_goroutines(int argc, char **argv)
 		cr_fail(&e, CR_NOMEM, "out of memory");
 		return cmd_error(&e);
 	}
-	enum cr_err r = cr_profile_load(&p, path, &warn, &e);
+	enum cr_err r = cr_goroutines_load(&p, path, &warn, &e);
 	cmd_warnings(cr_buf_str(&warn));
 	cr_buf_release(&warn);
 	if (r) {

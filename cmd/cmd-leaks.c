@@ -103,7 +103,7 @@ int cmd_leaks(int argc, char **argv)
 		struct cr_buf warn = { 0 };
 		cr_profile_init(&ps[i]);
 		loaded = i + 1;
-		enum cr_err r = cr_profile_load(&ps[i], path, &warn, &e);
+		enum cr_err r = cr_goroutines_load(&ps[i], path, &warn, &e);
 		cmd_warnings(cr_buf_str(&warn));
 		cr_buf_release(&warn);
 		if (r) {

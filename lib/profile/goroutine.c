@@ -31,6 +31,8 @@
  * One sample per goroutine; a frame marked inlined is folded into the next
  * frame's location.
  */
+#include "coroner/goroutine.h"
+#include "coroner/input.h"
 #include "coroner/profile.h"
 #include "coroner/text.h"
 
@@ -896,5 +898,47 @@ nomem:
 out:
 	cr_free(g.frames);
 	rd_release(&r);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- loading */
+
+/* A traceback header at the start of any line: detection looks at the first
+ * lines only, and a crash log may hold pages of log output before it. */
+static bool has_traceback(const unsigned char *data, size_t len)
+{
+	const char *s = (const char *)data;
+	for (size_t i = 0; i + 12 < len;) {
+		const char *nl = memchr(s + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - s) : len;
+		struct gor g;
+		bool complete;
+		memset(&g, 0, sizeof g);
+		if (e - i > 12 && s[i] == 'g' && parse_header(s + i, e - i, &g, &complete) && complete)
+			return true;
+		i = e + 1;
+	}
+	return false;
+}
+
+enum cr_err cr_goroutines_parse(struct cr_profile *p, const unsigned char *data, size_t len,
+				const char *name, struct cr_buf *warn, struct cr_error *e)
+{
+	enum cr_kind k = cr_detect_kind(data, len);
+	if (k == CR_KIND_UNKNOWN && len && cr_looks_text(data, len < 4096 ? len : 4096) &&
+	    has_traceback(data, len))
+		return cr_profile_read_traceback(p, data, len, name, warn, e);
+	return cr_profile_parse(p, data, len, name, warn, e);
+}
+
+enum cr_err cr_goroutines_load(struct cr_profile *p, const char *path, struct cr_buf *warn,
+			       struct cr_error *e)
+{
+	struct cr_input in;
+	enum cr_err rc = cr_input_open(&in, path, 0, e);
+	if (rc)
+		return rc;
+	rc = cr_goroutines_parse(p, in.data, in.len, in.name, warn, e);
+	cr_input_close(&in);
 	return rc;
 }

@@ -39,6 +39,12 @@ for f in goroutine.1.dump goroutine.2.dump sigquit.txt panic.txt panic_all.txt; 
 	"$CORONER" goroutines "$D/$f" | head -1 | grep -Eq ": $want goroutines? in " && ok || ko "$f: text summary"
 done
 
+# a panic after 1000 lines of service log (beyond content detection's window)
+{ i=0; while [ $i -lt 1000 ]; do echo "2024/05/01 12:00:00 log line $i"; i=$((i+1)); done
+  cat "$D/panic_all.txt"; } > "$T/log"
+"$CORONER" goroutines --format=json "$T/log" > "$T/j" 2>"$T/err" || ko "long log: exit $?"
+[ "$(json_total "$T/j")" = "$(cat "$D/expected/panic_all.txt.headers.count")" ] && ok || ko "long log: total $(json_total "$T/j")"
+
 # GOTRACEBACK=crash dumps (testdata/bin): the file's own header count
 for f in "$TESTDATA/bin/crash.txt" "$TESTDATA/bin/crash-pie.txt"; do
 	[ -f "$f" ] || continue
