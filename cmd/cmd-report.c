@@ -158,8 +158,8 @@ static void print_text(const struct cr_report *r, bool quiet)
 			nfiles++;
 			nused += !r->caps[i].files[k].problem;
 		}
-	printf("%scoroner report%s: %zu capture%s, %zu files read", st.bold, st.off, r->ncaps,
-	       r->ncaps == 1 ? "" : "s", nused);
+	printf("%scoroner report%s: %zu capture%s, %zu file%s read", st.bold, st.off, r->ncaps,
+	       r->ncaps == 1 ? "" : "s", nused, nused == 1 ? "" : "s");
 	if (nused < nfiles)
 		printf(" (%zu not usable)", nfiles - nused);
 	putchar('\n');
@@ -171,11 +171,13 @@ static void print_text(const struct cr_report *r, bool quiet)
 			memmove(tb, tb + 11, strlen(tb + 11) + 1); /* the date once is enough */
 		printf("  %zu. ", i + 1);
 		cr_fputs_safe(stdout, c->path);
-		printf("%s  %s", st.dim, tb);
+		printf("%s ", st.dim);
+		if (c->time_nanos > 0)
+			printf(" %s", tb);
 		if (i > 0 && c->time_nanos > 0 && r->caps[i - 1].time_nanos > 0)
 			printf(" (%+.1f s)", (double)(c->time_nanos - r->caps[i - 1].time_nanos) / 1e9);
 		if (c->pid >= 0)
-			printf(", pid %" PRId64, c->pid);
+			printf("%s pid %" PRId64, c->time_nanos > 0 ? "," : "", c->pid);
 		if (c->process) {
 			printf(" ");
 			cr_fputs_safe(stdout, c->process);
@@ -250,8 +252,8 @@ static void print_text(const struct cr_report *r, bool quiet)
 		printf("%s%s%zu medium%s", sep, sev_color(&st, CR_FSEV_MEDIUM), nm, st.off), sep = ", ";
 	if (nl)
 		printf("%s%s%zu low%s", sep, sev_color(&st, CR_FSEV_LOW), nl, st.off), sep = ", ";
-	printf("%s in %zu capture%s, %zu files\n", *sep == ',' ? ")" : "", r->ncaps,
-	       r->ncaps == 1 ? "" : "s", nused);
+	printf("%s in %zu capture%s, %zu file%s\n", *sep == ',' ? ")" : "", r->ncaps,
+	       r->ncaps == 1 ? "" : "s", nused, nused == 1 ? "" : "s");
 }
 
 /* ---- JSON ---- */

@@ -1002,6 +1002,11 @@ static enum cr_err add_file(struct cr_report *r, struct cr_capture *c, const cha
 	struct cr_input in;
 	struct cr_error fe = { 0 };
 	enum cr_err rc = cr_input_open(&in, path, 0, &fe);
+	if (rc == CR_LIMIT) {
+		/* a compressed core may inflate past the profile cap: cores have their own */
+		cr_error_clear(&fe);
+		rc = cr_input_open(&in, path, cr_limits.max_core_inflate, &fe);
+	}
 	if (rc) {
 		if (rc == CR_NOMEM)
 			return cr_fail(e, rc, "%s", fe.msg);
@@ -1226,7 +1231,8 @@ enum cr_err cr_report_run(struct cr_report *r, struct cr_error *e)
 {
 	enum cr_err rc = CR_OK;
 	enum cr_err (*const steps[])(struct cr_report *) = {
-		analyse_mismatch, analyse_crash, cr_report_analyse_leaks, cr_report_analyse_mem,
+		analyse_mismatch, cr_report_analyse_cores, analyse_crash, cr_report_analyse_leaks,
+		cr_report_analyse_mem,
 		analyse_heap_growth, analyse_map_growth, analyse_alloc_hotspot, cr_report_analyse_gc,
 	};
 	for (size_t i = 0; i < sizeof steps / sizeof *steps && !rc; i++)

@@ -44,6 +44,7 @@ enum cr_err cr_report_heaptext_maps(struct cr_report *r, const char *heap_text, 
 
 /* Analyses in their own files. Each returns CR_OK unless out of memory;
  * what it cannot do goes to warnings/notes. */
+enum cr_err cr_report_analyse_cores(struct cr_report *r); /* crash from cores; core goroutines */
 enum cr_err cr_report_analyse_leaks(struct cr_report *r); /* goroutine_leak */
 enum cr_err cr_report_analyse_mem(struct cr_report *r);   /* rss_gap */
 enum cr_err cr_report_analyse_gc(struct cr_report *r);    /* gc_pressure */

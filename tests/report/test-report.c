@@ -208,6 +208,53 @@ int main(void)
 	CHECK(table(cf, "stack") && table(cf, "stack")->nrows >= 3);
 	cr_report_release(&r);
 
+	/* a core and its binary: dlv's "* Goroutine N - User: FILE:LINE FUNC (...) (thread T)"
+	 * line (expected/core-gosym.dlv.txt) names the crashing goroutine */
+	char core[4096], gbin[4096], pbin[4096];
+	const char *cb[2] = { unit_data("bin/core-gosym.zst", core, sizeof core),
+			      unit_data("bin/gosym.gz", gbin, sizeof gbin) };
+	char *dlv = slurp(unit_data("bin/expected/core-gosym.dlv.txt", buf, sizeof buf));
+	const char *star = dlv ? strstr(dlv, "\n* Goroutine ") : NULL;
+	CHECK(star != NULL);
+	if (star) {
+		long long goid = strtoll(star + 13, NULL, 10);
+		const char *user = strstr(star, "User: ");
+		const char *sp = user ? strchr(user + 6, ' ') : NULL;
+		const char *th = strstr(star, "(thread ");
+		char fn[256] = "", fl[256] = "";
+		if (sp) {
+			snprintf(fl, sizeof fl, "%.*s", (int)(sp - (user + 6)), user + 6);
+			snprintf(fn, sizeof fn, "%.*s", (int)strcspn(sp + 1, " "), sp + 1);
+		}
+		cr_report_init(&r);
+		CHECK(cr_report_add_capture(&r, cb, 2, &e) == CR_OK);
+		CHECK(cr_report_run(&r, &e) == CR_OK);
+		cf = find(&r, "crash");
+		CHECK(cf != NULL);
+		if (cf) {
+			CHECK_EQ_STR(cf->subject, fn);
+			CHECK(fact(cf, "goroutine") && fact(cf, "goroutine")->i == goid);
+			CHECK(th && fact(cf, "thread") && fact(cf, "thread")->i == strtoll(th + 8, NULL, 10));
+			const struct cr_table *stk = table(cf, "stack");
+			bool seen = false;
+			for (size_t i = 0; stk && i < stk->nrows; i++)
+				if (!strcmp(stk->cells[i * stk->ncols].text, fn) && !strcmp(stk->cells[i * stk->ncols + 1].text, fl))
+					seen = true;
+			CHECK(seen);
+		}
+		cr_report_release(&r);
+	}
+	free(dlv);
+	/* the same core with another build: the core's build id says so */
+	const char *cp[2] = { core, unit_data("bin/gosym-pie.gz", pbin, sizeof pbin) };
+	cr_report_init(&r);
+	CHECK(cr_report_add_capture(&r, cp, 2, &e) == CR_OK);
+	CHECK(cr_report_run(&r, &e) == CR_OK);
+	mm = find(&r, "inputs_mismatch");
+	CHECK(mm && !strcmp(mm->subject, "build_id"));
+	CHECK(find(&r, "crash") == NULL);
+	cr_report_release(&r);
+
 	/* loose files: a kind seen again starts the next capture */
 	char a1[4096], a2[4096], a3[4096], a4[4096];
 	const char *args[4] = { unit_data("capture/before/heap.pb.gz", a1, sizeof a1),

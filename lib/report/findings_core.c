@@ -1,0 +1,197 @@
+/* Cores: a capture holding an ELF core and its binary (in the capture, or
+ * given on its own) is read through gort. The goroutine on the signalled
+ * thread gives a `crash` finding; the goroutines become the capture's
+ * goroutine profile when it has no dump, so goroutine_leak works on cores.
+ * A core that does not belong to the binary is an inputs_mismatch. */
+#include "coroner/core.h"
+#include "coroner/elf.h"
+#include "coroner/gort.h"
+#include "report/findings_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static enum cr_err crash_finding(struct cr_report *r, const struct cr_capture *c, const struct cr_core *core,
+				 const struct cr_gort *g)
+{
+	const struct cr_goroutine *G = NULL;
+	for (size_t i = 0; i < g->ngs; i++)
+		if (g->gs[i].goid == g->crash_goid)
+			G = &g->gs[i];
+	int sig = core->sig.present ? core->sig.signo : 0;
+	for (size_t i = 0; !sig && i < g->nthreads; i++)
+		if (g->threads[i].tid == g->crash_tid)
+			sig = g->threads[i].cursig;
+	char sb[32];
+	const char *signame = sig ? cr_signal_name(sig, sb, sizeof sb) : "a signal";
+	const struct cr_gstack *S = G ? G->stack : NULL;
+	const char *subject = "";
+	for (size_t i = 0; S && i < S->nframes; i++) {
+		const char *fn = S->frames[i].function ? S->frames[i].function : "";
+		if (!*subject)
+			subject = fn;
+		if (*fn && !cr_report_is_runtime(fn)) {
+			subject = fn;
+			break;
+		}
+	}
+	/* what the runtime was doing about it, from the frames it left */
+	const char *what = NULL;
+	size_t from = 0;
+	for (size_t i = 0; S && i < S->nframes; i++) {
+		const char *fn = S->frames[i].function ? S->frames[i].function : "";
+		if (!strcmp(fn, subject))
+			break;
+		if (!strcmp(fn, "runtime.panicmem") || !strcmp(fn, "runtime.panicmemAddr"))
+			what = "invalid memory address or nil pointer dereference";
+		else if (!strncmp(fn, "runtime.goPanicIndex", 20) || !strncmp(fn, "runtime.goPanicSlice", 20) ||
+			 !strcmp(fn, "runtime.panicIndex") || !strncmp(fn, "runtime.panicSlice", 18))
+			what = "index out of range";
+		else if (!strcmp(fn, "runtime.panicdivide"))
+			what = "integer divide by zero";
+		else if ((!strcmp(fn, "runtime.throw") || !strcmp(fn, "runtime.fatal")) && !what)
+			what = "fatal error";
+		else if (!strcmp(fn, "runtime.gopanic") && !what)
+			what = "panic";
+		from = i + 1;
+	}
+	/* keep a little of the runtime's frames for context */
+	from = from > 3 ? from - 3 : 0;
+	if (!G && g->nthreads && g->threads[0].stack && g->threads[0].stack->nframes)
+		subject = g->threads[0].stack->frames[0].function ? g->threads[0].stack->frames[0].function : "";
+	struct cr_rfinding *f = cr_report_finding(r, "crash", subject, CR_FSEV_HIGH, 0);
+	if (!f)
+		return CR_NOMEM;
+	enum cr_err rc;
+	char gosig[64] = "";
+	if (G && g->go_sig && g->go_sig_goid == G->goid) {
+		char b2[32];
+		snprintf(gosig, sizeof gosig, "%s at 0x%" PRIx64 ", ", cr_signal_name(g->go_sig, b2, sizeof b2),
+			 g->go_sigaddr);
+	}
+	if (G && what)
+		rc = cr_finding_summary(r, f, "%s (%s%s raised) in goroutine %" PRId64 " at %s (core dump)", what,
+					gosig, signame, G->goid, subject);
+	else if (G)
+		rc = cr_finding_summary(r, f, "the process died on %s in goroutine %" PRId64 " at %s (core dump)", signame,
+					G->goid, subject);
+	else
+		rc = cr_finding_summary(r, f, "the process died on %s on thread %d, outside any goroutine (core dump)",
+					signame, (int)g->crash_tid);
+	if (!rc)
+		rc = cr_finding_next(r, f, "coroner core %s %s shows every goroutine; the first user frame below is where it stopped",
+				     c->binary ? c->binary : r->binary ? r->binary : "BINARY", c->core);
+	if (!rc && what)
+		rc = cr_finding_fact(r, f, "cause", "cause", CR_FACT_STR, 0, 0, what);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "signal", "signal", CR_FACT_STR, 0, 0, signame);
+	if (!rc && core->sig.present && core->sig.code > 0 &&
+	    (sig == 11 || sig == 7 || sig == 4 || sig == 8)) {
+		char a[32];
+		snprintf(a, sizeof a, "0x%" PRIx64, core->sig.addr);
+		rc = cr_finding_fact(r, f, "fault_addr", "fault address", CR_FACT_STR, 0, 0, a);
+	}
+	if (!rc && G)
+		rc = cr_finding_fact(r, f, "goroutine", "goroutine", CR_FACT_INT, G->goid, 0, NULL);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "thread", "thread", CR_FACT_INT, g->crash_tid, 0, NULL);
+	if (!rc && g->go_version && *g->go_version)
+		rc = cr_finding_fact(r, f, "go_version", "Go version", CR_FACT_STR, 0, 0, g->go_version);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "file", "core", CR_FACT_STR, 0, 0, c->core);
+	if (rc || !S)
+		return rc;
+	struct cr_table *t = cr_finding_table(r, f, "stack", "stack of the crashing goroutine (symbolized; signal frames left out)");
+	if (!t)
+		return CR_NOMEM;
+	cr_table_col(t, "function", "function", CR_LEFT);
+	cr_table_col(t, "file", "file:line", CR_LEFT);
+	for (size_t i = from; i < S->nframes && i < from + 24; i++) {
+		const struct cr_gframe_rt *fr = &S->frames[i];
+		char fl[1024];
+		snprintf(fl, sizeof fl, "%s:%" PRId64, fr->file ? fr->file : "?", fr->line);
+		if (cr_table_row(t) || cr_table_str(t, cr_gort_print_name(fr->function ? fr->function : "?")) ||
+		    cr_table_str(t, fl))
+			return CR_NOMEM;
+	}
+	return CR_OK;
+}
+
+enum cr_err cr_report_analyse_cores(struct cr_report *r)
+{
+	enum cr_err rc = CR_OK;
+	for (size_t ci = 0; ci < r->ncaps && !rc; ci++) {
+		struct cr_capture *c = &r->caps[ci];
+		if (!c->core)
+			continue;
+		const char *binpath = c->binary ? c->binary : r->binary;
+		if (!binpath) {
+			cr_report_warn(r, "%s: a core without its binary: give the binary in the capture or on the command line", c->core);
+			continue;
+		}
+		if (r->progress)
+			r->progress(r->progress_ctx, c->core);
+		struct cr_error e = { 0 };
+		struct cr_binary *bin = NULL;
+		struct cr_core core;
+		struct cr_gort g;
+		bool core_open = false;
+		memset(&g, 0, sizeof g);
+		enum cr_err err = cr_binary_open(&bin, binpath, &e);
+		if (!err) {
+			err = cr_core_open(&core, c->core, &e);
+			core_open = !err;
+		}
+		if (!err) {
+			err = cr_gort_open(&g, &core, bin, &e);
+			if (err == CR_FORMAT && strstr(e.msg, "build id")) {
+				struct cr_rfinding *f = cr_report_finding(r, "inputs_mismatch", "build_id", CR_FSEV_HIGH, 0);
+				if (!f || cr_finding_summary(r, f, "%s", e.msg) ||
+				    cr_finding_next(r, f, "give the binary that produced %s (same build id)", c->core) ||
+				    cr_finding_fact(r, f, "core", "core", CR_FACT_STR, 0, 0, c->core) ||
+				    cr_finding_fact(r, f, "binary", "binary", CR_FACT_STR, 0, 0, binpath))
+					rc = CR_NOMEM;
+				err = CR_OK;
+				goto next;
+			}
+		}
+		if (err) {
+			if (err == CR_NOMEM || err == CR_LIMIT)
+				rc = err;
+			else
+				cr_report_warn(r, "%s", e.msg);
+			goto next;
+		}
+		if (g.crash_goid >= 0 || g.crash_tid > 0)
+			rc = crash_finding(r, c, &core, &g);
+		if (!rc && !c->goroutine) {
+			struct cr_profile *p = cr_malloc(sizeof *p);
+			if (!p || cr_profile_init(p)) {
+				cr_free(p);
+				rc = CR_NOMEM;
+			} else if ((err = cr_gort_profile(&g, p, &e))) {
+				cr_profile_release(p);
+				cr_free(p);
+				if (err == CR_NOMEM || err == CR_LIMIT)
+					rc = err;
+				else
+					cr_report_warn(r, "%s", e.msg);
+			} else {
+				p->name = c->core;
+				c->goroutine = p;
+				c->goroutine_path = c->core;
+			}
+		}
+		const char *w = cr_buf_str(&g.warn);
+		if (*w)
+			cr_report_warn(r, "%s: %.*s%s", c->core, (int)strcspn(w, "\n"),
+				       w, strchr(w, '\n') && strchr(w, '\n')[1] ? " (and more: coroner core)" : "");
+next:
+		cr_gort_release(&g);
+		if (core_open)
+			cr_core_close(&core);
+		cr_binary_close(bin);
+	}
+	return rc;
+}
