@@ -1,6 +1,10 @@
 /* coroner flame: an interactive SVG flame graph or folded stacks of any profile. */
 #include "cmd.h"
+#include "coroner/core.h"
+#include "coroner/elf.h"
 #include "coroner/flame.h"
+#include "coroner/gort.h"
+#include "coroner/input.h"
 #include "coroner/profile.h"
 #include "coroner/report.h"
 #include "coroner/sym.h"
@@ -14,13 +18,15 @@ static void help(void)
 {
 	printf(
 "usage: coroner flame [options] PROFILE...\n"
+"       coroner flame [options] BINARY CORE\n"
 "\n"
 "Draw a flame graph of one or more profiles (merged): a self-contained SVG\n"
 "(hover a frame for its name, value and share; click to zoom; Search or\n"
 "Ctrl-F highlights frames matching a regex) or the folded stacks that\n"
 "flamegraph.pl and speedscope read. PROFILE is any profile coroner reads:\n"
 "pprof protobuf (heap, allocs, cpu, goroutine, block, mutex), a Go debug=1\n"
-"heap profile, a goroutine dump of any format; '-' reads stdin.\n"
+"heap profile, a goroutine dump of any format, or a core dump with the\n"
+"binary that produced it (its goroutines, one each); '-' reads stdin.\n"
 "\n"
 "options:\n"
 "  -i, --sample-index=NAME|N  value to draw (default: the profile's default,\n"
@@ -38,7 +44,8 @@ static void help(void)
 "      --width=PIXELS         SVG width (default 1200)\n"
 "      --focus=RE --ignore=RE --hide=RE --show=RE --show-from=RE\n"
 "                             pprof's sample filters (extended regexes)\n"
-"      --binary=FILE          symbolize addresses that carry no function names\n"
+"      --binary=FILE          symbolize addresses that carry no function names;\n"
+"                             the binary of a core\n"
 "\n"
 "Frames are function names with inlined calls expanded, root first, as in\n"
 "pprof's flame graph; folded values are the sums `go tool pprof -traces`\n"
@@ -48,12 +55,69 @@ static void help(void)
 "  coroner flame -o heap.svg heap.pb.gz\n"
 "  coroner flame -i alloc_space --format=folded allocs.pb.gz | flamegraph.pl > a.svg\n"
 "  coroner flame --diff-base=before/heap.pb.gz -o growth.svg after/heap.pb.gz\n"
-"  coroner flame -o goroutines.svg goroutine-dump.txt\n");
+"  coroner flame -o goroutines.svg goroutine-dump.txt\n"
+"  coroner flame -o core.svg ./server core.1234\n");
+}
+
+/* A core's goroutines as a profile (gort), read with its binary. */
+static enum cr_err load_core(struct cr_profile *p, const char *core_path, const char *binary,
+			     struct cr_error *e)
+{
+	if (!binary)
+		return cr_fail(e, CR_USAGE, "%s: a core needs its binary: give it as an argument or with --binary",
+			       core_path);
+	struct cr_binary *bin = NULL;
+	struct cr_core core;
+	struct cr_gort g;
+	bool core_open = false;
+	memset(&g, 0, sizeof g);
+	enum cr_err rc = cr_binary_open(&bin, binary, e);
+	if (!rc && !(rc = cr_core_open(&core, core_path, e)))
+		core_open = true;
+	if (!rc)
+		rc = cr_gort_open(&g, &core, bin, e);
+	if (!rc)
+		rc = cr_gort_profile(&g, p, e);
+	cmd_warnings(cr_buf_str(&g.warn));
+	cr_gort_release(&g);
+	if (core_open)
+		cr_core_close(&core);
+	cr_binary_close(bin);
+	return rc;
+}
+
+/* What a file is, from its content; cores may inflate past the profile cap. */
+static enum cr_kind kind_of(const char *path)
+{
+	struct cr_input in;
+	enum cr_err rc = cr_input_open(&in, path, 0, NULL);
+	if (rc == CR_LIMIT)
+		rc = cr_input_open(&in, path, cr_limits.max_core_inflate, NULL);
+	if (rc)
+		return CR_KIND_UNKNOWN;
+	enum cr_kind k = cr_detect_kind(in.data, in.len);
+	cr_input_close(&in);
+	return k;
 }
 
 static int load(struct cr_profile *dst, char **paths, int n, const char *binary, struct cr_error *e)
 {
+	/* an ELF binary among the arguments is the binary of the cores */
+	const char *core_bin = binary;
+	bool is_bin[256] = { 0 }, is_core[256] = { 0 };
+	for (int i = 0; i < n && i < 256; i++) {
+		if (!strcmp(paths[i], "-"))
+			continue;
+		enum cr_kind k = kind_of(paths[i]);
+		is_core[i] = k == CR_KIND_ELF_CORE;
+		is_bin[i] = k == CR_KIND_ELF_EXEC;
+		if (is_bin[i] && !core_bin)
+			core_bin = paths[i];
+	}
+	int loaded = 0;
 	for (int i = 0; i < n; i++) {
+		if (i < 256 && is_bin[i])
+			continue;
 		struct cr_profile p;
 		struct cr_buf warn = { 0 };
 		if (cr_profile_init(&p)) {
@@ -61,12 +125,18 @@ static int load(struct cr_profile *dst, char **paths, int n, const char *binary,
 			return 1;
 		}
 		cmd_progress("reading %s", paths[i]);
-		enum cr_err rc = cr_profile_load(&p, paths[i], &warn, e);
+		enum cr_err rc;
+		if (i < 256 && is_core[i]) {
+			rc = load_core(&p, paths[i], core_bin, e);
+		} else {
+			rc = cr_profile_load(&p, paths[i], &warn, e);
+			if (!rc && binary)
+				rc = cr_profile_symbolize_file(&p, binary, e);
+		}
 		cmd_warnings(cr_buf_str(&warn));
 		cr_buf_release(&warn);
-		if (!rc && binary)
-			rc = cr_profile_symbolize_file(&p, binary, e);
 		if (!rc) {
+			loaded++;
 			if (dst->nsamples == 0 && dst->ntypes == 0) {
 				cr_profile_release(dst);
 				*dst = p;
@@ -77,6 +147,10 @@ static int load(struct cr_profile *dst, char **paths, int n, const char *binary,
 		cr_profile_release(&p);
 		if (rc)
 			return 1;
+	}
+	if (!loaded) {
+		cr_fail(e, CR_USAGE, "no profile given (only binaries)");
+		return 1;
 	}
 	return 0;
 }

@@ -32,6 +32,20 @@ check "goroutine valid XML" 'xmllint --noout "$tmp/g.svg"'
 "$CORONER" flame -i alloc_space -o "$tmp/t.svg" heap.txt; check "heap.txt exits 0" '[ $? = 0 ]'
 check "heap.txt valid XML" 'xmllint --noout "$tmp/t.svg"'
 
+# a core with its binary: one frame stack per goroutine; dlv's record of the
+# same core (testdata/bin/expected/core-gosym.dlv.txt) counts the goroutines
+# and names the crashing one's frame
+bin=$TESTDATA/bin
+"$CORONER" flame --format=folded "$bin/gosym.gz" "$bin/core-gosym.zst" >"$tmp/core.folded"; rc=$?
+check "core exits 0 (got $rc)" '[ $rc = 0 ]'
+want=$(sed -n 's/^\[\([0-9]*\) goroutines\]$/\1/p' "$bin/expected/core-gosym.dlv.txt" | head -1)
+got=$(awk '{ s += $NF } END { print s }' "$tmp/core.folded")
+check "core goroutines $got = dlv's $want" '[ -n "$want" ] && [ "$got" = "$want" ]'
+fn=$(sed -n 's/^\* Goroutine [0-9]* - User: [^ ]* \([^ ]*\) .*/\1/p' "$bin/expected/core-gosym.dlv.txt" | head -1)
+check "core names $fn" '[ -n "$fn" ] && grep -qF ";$fn;" "$tmp/core.folded"'
+"$CORONER" flame -o "$tmp/c.svg" "$bin/gosym.gz" "$bin/core-gosym.zst"
+check "core valid XML" 'xmllint --noout "$tmp/c.svg"'
+
 # bad input: one line, exit 1
 printf 'garbage' >"$tmp/bad"
 "$CORONER" flame -o "$tmp/x.svg" "$tmp/bad" 2>"$tmp/err"; rc=$?
