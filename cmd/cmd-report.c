@@ -171,7 +171,9 @@ static void print_text(const struct cr_report *r, bool quiet)
 			memmove(tb, tb + 11, strlen(tb + 11) + 1); /* the date once is enough */
 		printf("  %zu. ", i + 1);
 		cr_fputs_safe(stdout, c->path);
-		printf("%s ", st.dim);
+		printf("%s", st.dim);
+		if (c->time_nanos > 0 || c->pid >= 0 || c->process)
+			putchar(' ');
 		if (c->time_nanos > 0)
 			printf(" %s", tb);
 		if (i > 0 && c->time_nanos > 0 && r->caps[i - 1].time_nanos > 0)

@@ -762,6 +762,10 @@ static enum cr_err analyse_crash(struct cr_report *r)
 				subject = names[k];
 				break;
 			}
+		/* a core of the same crash said it already, with more */
+		for (size_t k = 0; k < r->nfindings; k++)
+			if (!strcmp(r->findings[k].kind, "crash") && !strcmp(r->findings[k].subject, subject))
+				return CR_OK;
 		struct cr_rfinding *f = cr_report_finding(r, "crash", subject, CR_FSEV_HIGH, 0);
 		if (!f)
 			return CR_NOMEM;

@@ -50,10 +50,13 @@ static enum cr_err across(struct cr_report *r, const struct cr_profile **snaps, 
 		int64_t c0 = c->counts[0], c1 = c->counts[n - 1];
 		if (c->delta < 10 && !(c->delta > 0 && c0 > 0 && c1 >= 4 * c0))
 			continue;
+		/* a dump without states (debug=1, protobuf) cannot say "blocked":
+		 * growth in one stack is then evidence enough */
+		bool waits = c->blocked || !c->state;
 		enum cr_fsev sev = CR_FSEV_LOW;
-		if (c->delta >= 100 && c->blocked)
+		if (c->delta >= 100 && waits)
 			sev = CR_FSEV_HIGH;
-		else if (c->delta >= 100 || (c->delta >= 20 && c->blocked))
+		else if (c->delta >= 100 || (c->delta >= 20 && waits))
 			sev = CR_FSEV_MEDIUM;
 		struct cr_rfinding *f = cr_report_finding(r, "goroutine_leak", c->function, sev, (double)c->delta);
 		if (!f)
@@ -71,8 +74,8 @@ static enum cr_err across(struct cr_report *r, const struct cr_profile **snaps, 
 		rc = cr_finding_summary(r, f, "+%" PRId64 " goroutines in %s (%" PRId64 " -> %" PRId64 ")%s%s%s",
 					c->delta, c->function, c0, c1, how, wait, by);
 		if (!rc)
-			rc = cr_finding_next(r, f, "find what should wake %s (%s) and why it never comes: a missing send/close, cancel or timeout%s%s",
-					     c->function, c->state ? c->state : "its wait",
+			rc = cr_finding_next(r, f, "find what should wake %s%s%s%s and why it never comes: a missing send/close, cancel or timeout%s%s",
+					     c->function, c->state ? " (" : "", c->state ? c->state : "", c->state ? ")" : "",
 					     c->created_by ? "; start from " : "", c->created_by ? c->created_by : "");
 		if (!rc)
 			rc = cr_finding_fact(r, f, "delta", "goroutines added", CR_FACT_INT, c->delta, 0, NULL);

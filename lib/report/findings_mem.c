@@ -150,6 +150,24 @@ enum cr_err cr_report_analyse_mem(struct cr_report *r)
 	if (rc || !okb)
 		goto out;
 
+	/* MemStats going backwards between captures: the process restarted
+	 * (unless the captures were given newest first: inputs_mismatch time) */
+	bool reversed = a->time_nanos > 0 && b->time_nanos > 0 && a->time_nanos > b->time_nanos;
+	if (oka && sa.have_memstats && sb.have_memstats && !reversed) {
+		struct cr_buf w = { 0 };
+		if (!cr_memsnap_check_pair(&sa.memstats, &sb.memstats, INT64_MAX / 4, &w)) {
+			struct cr_rfinding *f = cr_report_finding(r, "inputs_mismatch", "process", CR_FSEV_HIGH, 0);
+			if (!f || cr_finding_summary(r, f, "%s and %s: %.*s", a->heap_text, b->heap_text,
+						     (int)strcspn(cr_buf_str(&w), "\n"), cr_buf_str(&w)) ||
+			    cr_finding_next(r, f, "the process restarted between the captures: compare captures of one run") ||
+			    cr_finding_fact(r, f, "first", "first", CR_FACT_STR, 0, 0, a->heap_text) ||
+			    cr_finding_fact(r, f, "second", "second", CR_FACT_STR, 0, 0, b->heap_text))
+				rc = CR_NOMEM;
+		}
+		cr_buf_release(&w);
+		if (rc)
+			goto out;
+	}
 	int64_t rss = lb.rss, heap = lb.comp[CR_C_GO_HEAP_INUSE].bytes, gap = rss - heap;
 	enum cr_component top = CR_C_COUNT;
 	for (int c = 0; c < CR_C_COUNT; c++) {

@@ -255,6 +255,26 @@ int main(void)
 	CHECK(find(&r, "crash") == NULL);
 	cr_report_release(&r);
 
+	/* two debug=2 dumps of leakprog given as files: main.leakWorker, with the
+	 * counts grep finds in each dump (expected/goroutine.N.dump.leakWorker.count) */
+	char d1[4096], d2[4096];
+	const char *dumps[2] = { unit_data("goroutines/goroutine.1.dump", d1, sizeof d1),
+				 unit_data("goroutines/goroutine.2.dump", d2, sizeof d2) };
+	run(&r, dumps, 2);
+	leak = find(&r, "goroutine_leak");
+	CHECK(leak && !strcmp(leak->subject, "main.leakWorker"));
+	char *n1 = slurp(unit_data("goroutines/expected/goroutine.1.dump.leakWorker.count", buf, sizeof buf));
+	char *n2 = slurp(unit_data("goroutines/expected/goroutine.2.dump.leakWorker.count", buf, sizeof buf));
+	const struct cr_table *ct = table(leak, "counts");
+	CHECK(n1 && n2 && ct && ct->nrows == 2);
+	if (n1 && n2 && ct && ct->nrows == 2) {
+		CHECK_EQ_INT(ct->cells[1].i, strtoll(n1, NULL, 10));
+		CHECK_EQ_INT(ct->cells[ct->ncols + 1].i, strtoll(n2, NULL, 10));
+	}
+	free(n1);
+	free(n2);
+	cr_report_release(&r);
+
 	/* loose files: a kind seen again starts the next capture */
 	char a1[4096], a2[4096], a3[4096], a4[4096];
 	const char *args[4] = { unit_data("capture/before/heap.pb.gz", a1, sizeof a1),
