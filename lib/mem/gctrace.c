@@ -65,6 +65,8 @@ static bool parse_line(const char *s, size_t n, struct cr_gc *g)
 	if (!cr_parse_u64(s, n, &i, &g->num) || !lit(s, n, &i, " @") || !num(s, n, &i, &g->at_s) ||
 	    !lit(s, n, &i, "s ") || !num(s, n, &i, &d) || !lit(s, n, &i, "%: "))
 		return false;
+	if (d > 1000)
+		return false; /* a share of CPU, in % */
 	g->cpu_pct = (int)d;
 	if (!num(s, n, &i, &g->stw1_ms) || !lit(s, n, &i, "+") || !num(s, n, &i, &g->conc_ms) ||
 	    !lit(s, n, &i, "+") || !num(s, n, &i, &g->stw2_ms) || !lit(s, n, &i, " ms clock, "))
@@ -92,6 +94,8 @@ static bool parse_line(const char *s, size_t n, struct cr_gc *g)
 		} else if (lit(s, n, &i, " MB globals, ")) {
 			g->globals_mb = d;
 		} else if (lit(s, n, &i, " P")) {
+			if (d > 1e6)
+				return false;
 			g->procs = (int)d;
 			break;
 		} else {
