@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *cmd_progname = "coroner";
@@ -161,6 +162,7 @@ bool cmd_color(void)
 /* Progress: two message buffers so the timer never reads one being written. */
 static char progress_msg[2][256];
 static volatile sig_atomic_t progress_cur = -1, progress_shown, progress_armed;
+static struct timespec progress_start;
 
 static void progress_tick(int sig)
 {
@@ -171,7 +173,20 @@ static void progress_tick(int sig)
 	int saved = errno;
 	const char *m = progress_msg[c];
 	size_t n = strlen(m);
-	if (write(2, "\r\033[K", 4) >= 0 && write(2, m, n) >= 0)
+	/* " (12s)": elapsed time, formatted by hand (async-signal-safe) */
+	char el[24];
+	size_t k = sizeof el;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long secs = (long)(now.tv_sec - progress_start.tv_sec);
+	el[--k] = ')';
+	el[--k] = 's';
+	do
+		el[--k] = (char)('0' + secs % 10);
+	while ((secs /= 10) > 0 && k > 3);
+	el[--k] = '(';
+	el[--k] = ' ';
+	if (write(2, "\r\033[K", 4) >= 0 && write(2, m, n) >= 0 && write(2, el + k, sizeof el - k) >= 0)
 		progress_shown = 1;
 	errno = saved;
 }
@@ -195,6 +210,7 @@ void cmd_progress(const char *fmt, ...)
 	if (progress_shown)
 		progress_tick(0);
 	if (!progress_armed) {
+		clock_gettime(CLOCK_MONOTONIC, &progress_start);
 		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = progress_tick;
