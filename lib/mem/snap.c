@@ -307,6 +307,15 @@ static enum cr_err parse_smaps(struct cr_memsnap *s, const unsigned char *data, 
 		struct kv kv;
 		if ((rc = parse_kv(l, n, &kv, s->name, kind, it.lineno, e)))
 			return rc;
+		if (kv.unit != CR_MU_BYTES) {
+			/* a residency field must carry its unit: a bare number would be
+			 * read as bytes 1024 times too small */
+			struct kv as_bytes = kv;
+			as_bytes.unit = CR_MU_BYTES;
+			if (known_offset(&as_bytes) >= 0)
+				return cr_fail(e, CR_FORMAT, "%s: %s: line %zu: '%.*s:' value '%.*s' is not in kB", s->name,
+					       kind, it.lineno, (int)kv.keyn, kv.key, (int)(kv.textn < 40 ? kv.textn : 40), kv.text);
+		}
 		if (src == CR_MS_SMAPS_ROLLUP) {
 			if ((rc = set_field(s, kv.key, kv.keyn, kv.value, kv.unit, kv.text, kv.textn)))
 				return cr_fail(e, rc, "out of memory");
@@ -391,6 +400,9 @@ static enum cr_err parse_status(struct cr_memsnap *s, const unsigned char *data,
 		struct kv kv;
 		if ((rc = parse_kv(l, n, &kv, s->name, kind, it.lineno, e)))
 			return rc;
+		if (kv.unit != CR_MU_BYTES && (cr_starts(kv.key, kv.keyn, "Vm") || cr_starts(kv.key, kv.keyn, "Rss")))
+			return cr_fail(e, CR_FORMAT, "%s: %s: line %zu: '%.*s:' value '%.*s' is not in kB", s->name, kind,
+				       it.lineno, (int)kv.keyn, kv.key, (int)(kv.textn < 40 ? kv.textn : 40), kv.text);
 		if ((rc = set_field(s, kv.key, kv.keyn, kv.value, kv.unit, kv.text, kv.textn)))
 			return cr_fail(e, rc, "out of memory");
 	}

@@ -368,6 +368,10 @@ static void test_bad_input(void)
 	snprintf(buf, sizeof buf, "%sRss: 9007199254740993 kB\n", hdr);
 	CHECK(parse_str(&s, buf, &e) == CR_FORMAT && strstr(e.msg, "overflows"));
 	cr_memsnap_release(&s);
+	/* missing unit on a residency field */
+	snprintf(buf, sizeof buf, "%sRss: 132100\n", hdr);
+	CHECK(parse_str(&s, buf, &e) == CR_FORMAT && strstr(e.msg, "not in kB") && strstr(e.msg, "line 2"));
+	cr_memsnap_release(&s);
 	/* missing Rss */
 	snprintf(buf, sizeof buf, "%sPss: 4 kB\n", hdr);
 	CHECK(parse_str(&s, buf, &e) == CR_FORMAT && strstr(e.msg, "Rss"));
@@ -406,6 +410,8 @@ static void test_bad_input(void)
 	cr_memsnap_release(&s);
 	/* status without VmRSS (kernel thread) */
 	CHECK(parse_str(&s, "Name:\tkworker/0:1\nPid:\t12\nThreads:\t1\n", &e) == CR_FORMAT && strstr(e.msg, "VmRSS"));
+	cr_memsnap_release(&s);
+	CHECK(parse_str(&s, "Name:\tx\nPid:\t12\nVmRSS:\t100\n", &e) == CR_FORMAT && strstr(e.msg, "not in kB"));
 	cr_memsnap_release(&s);
 	/* cgroup v2 keys */
 	CHECK(parse_str(&s, "anon 4096\nfile 8192\nkernel_stack 16384\npgfault 12\n", &e) == CR_OK);
