@@ -1103,23 +1103,34 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-enum cr_err cr_report_add_capture(struct cr_report *r, const char *const *paths, size_t n,
-				  struct cr_error *e)
+static int cmp_cap_time(const void *a, const void *b)
+{
+	const struct cr_capture *x = a, *y = b;
+	return x->time_nanos < y->time_nanos ? -1 : x->time_nanos > y->time_nanos;
+}
+
+static enum cr_err add_capture(struct cr_report *r, const char *const *paths, size_t n, int depth,
+			       struct cr_error *e)
 {
 	if (n == 0)
 		return cr_fail(e, CR_USAGE, "empty capture");
 	if (cr_grow(&r->caps, &r->cap_caps, r->ncaps + 1, sizeof *r->caps))
 		return cr_fail(e, CR_NOMEM, "out of memory");
-	struct cr_capture *c = &r->caps[r->ncaps++];
+	size_t ci = r->ncaps++;
+	struct cr_capture *c = &r->caps[ci];
 	memset(c, 0, sizeof *c);
 	c->pid = -1;
 	c->path = cr_report_strdup(r, paths[0]);
 	enum cr_err rc = CR_OK;
 	struct stat st;
+	const char **subdirs = NULL;
+	size_t nsub = 0, capsub = 0;
 	if (n == 1 && strcmp(paths[0], "-") && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode)) {
 		DIR *d = opendir(paths[0]);
-		if (!d)
+		if (!d) {
+			r->ncaps--;
 			return cr_fail(e, CR_IO, "%s: cannot read directory: %s", paths[0], strerror(errno));
+		}
 		const char **names = NULL;
 		size_t nn = 0, cap = 0;
 		struct dirent *de;
@@ -1128,44 +1139,91 @@ enum cr_err cr_report_add_capture(struct cr_report *r, const char *const *paths,
 				continue;
 			char full[4096];
 			snprintf(full, sizeof full, "%s/%s", paths[0], de->d_name);
-			if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+			if (stat(full, &st) != 0)
+				continue;
+			if (S_ISDIR(st.st_mode) && depth == 0) {
+				if (cr_grow(&subdirs, &capsub, nsub + 1, sizeof *subdirs) ||
+				    !(subdirs[nsub++] = cr_report_strdup(r, full)))
+					rc = cr_fail(e, CR_NOMEM, "out of memory");
+				continue;
+			}
+			if (!S_ISREG(st.st_mode))
 				continue;
 			if (cr_grow(&names, &cap, nn + 1, sizeof *names) ||
 			    !(names[nn++] = cr_report_strdup(r, full)))
 				rc = cr_fail(e, CR_NOMEM, "out of memory");
-			if (nn > 10000)
+			if (nn > 10000 || nsub > 1000)
 				rc = cr_fail(e, CR_LIMIT, "%s: more than 10000 files", paths[0]);
 		}
 		closedir(d);
 		if (!rc && nn > 1)
 			qsort(names, nn, sizeof *names, cmp_str);
 		for (size_t i = 0; i < nn && !rc; i++)
-			rc = add_file(r, c, names[i], e);
+			rc = add_file(r, &r->caps[ci], names[i], e);
 		cr_free(names);
 	} else {
 		for (size_t i = 0; i < n && !rc; i++)
 			rc = add_file(r, c, paths[i], e);
 	}
-	if (rc)
+	c = &r->caps[ci];
+	if (rc) {
+		cr_free(subdirs);
 		return rc;
+	}
 	bool any = false;
-	for (size_t i = 0; i < c->nfiles; i++)
-		if (!c->files[i].problem)
-			any = true;
-	size_t nbin = 0;
-	for (size_t i = 0; i < c->nfiles; i++)
-		nbin += c->files[i].kind == CR_KIND_ELF_EXEC && !c->files[i].problem;
-	if (!any || (nbin && nbin == c->nfiles && n == c->nfiles)) {
+	size_t nbin = 0, ndata = 0;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct cr_capture_file *f = &c->files[i];
+		if (f->problem)
+			continue;
+		any = true;
+		nbin += f->kind == CR_KIND_ELF_EXEC;
+		ndata += f->kind != CR_KIND_ELF_EXEC;
+	}
+	/* only binaries (given alone), or a directory of capture directories
+	 * (its binaries serve them all): not a capture itself */
+	if (!any || (nbin && !ndata && (n == c->nfiles || nsub)) || (!ndata && nsub)) {
 		const char *bin = nbin ? c->binary : NULL;
 		cr_free(c->files);
 		r->ncaps--;
-		if (bin) {
+		if (bin)
 			r->binary = bin; /* in the report's arena */
-			return CR_OK;
+		if (nsub) {
+			qsort(subdirs, nsub, sizeof *subdirs, cmp_str);
+			size_t first = r->ncaps;
+			for (size_t i = 0; i < nsub && !rc; i++) {
+				rc = add_capture(r, &subdirs[i], 1, depth + 1, e);
+				if (rc == CR_EMPTY) {
+					cr_report_note(r, "%s", e->msg);
+					cr_error_clear(e);
+					rc = CR_OK;
+				}
+			}
+			/* oldest first, when every one of them says when it was taken */
+			bool timed = r->ncaps - first > 1;
+			for (size_t i = first; i < r->ncaps; i++)
+				timed = timed && r->caps[i].time_nanos > 0;
+			if (!rc && timed)
+				qsort(&r->caps[first], r->ncaps - first, sizeof *r->caps, cmp_cap_time);
+			cr_free(subdirs);
+			if (rc)
+				return rc;
+			if (r->ncaps > first)
+				return CR_OK;
+			return cr_fail(e, CR_EMPTY, "%s: no file coroner can read in this capture", paths[0]);
 		}
+		if (bin)
+			return CR_OK;
 		return cr_fail(e, CR_EMPTY, "%s: no file coroner can read in this capture", paths[0]);
 	}
+	cr_free(subdirs);
 	return CR_OK;
+}
+
+enum cr_err cr_report_add_capture(struct cr_report *r, const char *const *paths, size_t n,
+				  struct cr_error *e)
+{
+	return add_capture(r, paths, n, 0, e);
 }
 
 /* The role a file would take, from its first bytes (for grouping args). */

@@ -179,6 +179,20 @@ int main(void)
 	}
 	cr_report_release(&r);
 
+	/* the capture root: its subdirectories are the captures, oldest first by
+	 * the profiles' times (README: before, then after); its binary serves both */
+	char root[4096];
+	const char *rootv[1] = { unit_data("capture", root, sizeof root) };
+	run(&r, rootv, 1);
+	CHECK_EQ_INT(r.ncaps, 2);
+	if (r.ncaps == 2) {
+		CHECK(strstr(r.caps[0].path, "/before") != NULL);
+		CHECK(strstr(r.caps[1].path, "/after") != NULL);
+	}
+	CHECK(find(&r, "map_growth") != NULL);
+	CHECK(find(&r, "goroutine_leak") != NULL);
+	cr_report_release(&r);
+
 	/* reversed order: the profiles' own timestamps say so */
 	const char *rev[2] = { after, before };
 	run(&r, rev, 2);

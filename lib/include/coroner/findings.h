@@ -108,6 +108,9 @@ void cr_report_release(struct cr_report *r);
 
 /* Add one capture, given as one directory or a list of files (n >= 1).
  * Files of a directory are read at its top level, hidden files skipped.
+ * A directory holding capture directories (and nothing but binaries and
+ * unrecognised files itself) adds each subdirectory as a capture, oldest
+ * first when their profiles all carry times; its binaries serve them all.
  * Every file is detected by content; profiles are loaded here. A file that
  * cannot be read or parsed is a warning (the capture goes on), unless
  * nothing usable remains: then CR_EMPTY and the capture is not added.
