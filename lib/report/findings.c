@@ -4,6 +4,7 @@
  * findings_leak.c and findings_mem.c. */
 #include "coroner/findings.h"
 #include "coroner/input.h"
+#include "coroner/mem.h"
 #include "coroner/text.h"
 #include "report/findings_int.h"
 
@@ -1090,9 +1091,31 @@ static enum cr_err add_file(struct cr_report *r, struct cr_capture *c, const cha
 	case CR_KIND_GCTRACE: c->gctrace = cf->path; break;
 	case CR_KIND_ELF_CORE: c->core = cf->path; break;
 	case CR_KIND_ELF_EXEC: c->binary = cf->path; break;
-	default:
+	default: {
+		/* runtime.MemStats as JSON (expvar's /debug/vars, json.Marshal) */
+		size_t k = 0;
+		while (k < in.len && k < 64 && (in.data[k] == ' ' || in.data[k] == '\n' || in.data[k] == '\t' ||
+						 in.data[k] == '\r'))
+			k++;
+		if (k < in.len && in.data[k] == '{') {
+			struct cr_memsnap ms;
+			cr_memsnap_init(&ms);
+			enum cr_err mr = cr_memsnap_parse(&ms, in.data, in.len, cf->path, NULL, NULL);
+			bool ok = mr == CR_OK && ms.src == CR_MS_MEMSTATS;
+			cr_memsnap_release(&ms);
+			if (mr == CR_NOMEM) {
+				rc = cr_fail(e, CR_NOMEM, "out of memory");
+				break;
+			}
+			if (ok) {
+				c->memstats = cf->path;
+				cf->role = "memstats";
+				break;
+			}
+		}
 		cf->problem = "not recognised";
 		break;
+	}
 	}
 	cr_input_close(&in);
 	return rc;
@@ -1175,6 +1198,10 @@ static enum cr_err add_capture(struct cr_report *r, const char *const *paths, si
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct cr_capture_file *f = &c->files[i];
 		if (f->problem)
+			continue;
+		/* under a capture root, a directory of MemStats JSON alone (say,
+		 * reference outputs) is no capture */
+		if (depth > 0 && f->role && !strcmp(f->role, "memstats"))
 			continue;
 		any = true;
 		nbin += f->kind == CR_KIND_ELF_EXEC;

@@ -40,7 +40,7 @@ static enum cr_err snaps_load(struct cr_report *r, const struct cr_capture *c, s
 	s->have_smaps = load_one(r, &s->smaps, c->smaps, &fatal);
 	s->have_status = load_one(r, &s->status, c->status, &fatal);
 	s->have_cgroup = load_one(r, &s->cgroup, c->memory_stat, &fatal);
-	s->have_memstats = load_one(r, &s->memstats, c->heap_text, &fatal);
+	s->have_memstats = load_one(r, &s->memstats, c->heap_text ? c->heap_text : c->memstats, &fatal);
 	if (s->have_memstats && s->memstats.src != CR_MS_MEMSTATS)
 		s->have_memstats = false;
 	cr_gctrace_init(&s->gc);
@@ -139,6 +139,8 @@ enum cr_err cr_report_analyse_mem(struct cr_report *r)
 		}
 	if (!b)
 		return CR_OK;
+	const char *ms_a = a->heap_text ? a->heap_text : a->memstats;
+	const char *ms_b = b->heap_text ? b->heap_text : b->memstats;
 	struct snaps sa, sb;
 	struct cr_ledger la, lb;
 	bool oka = false, okb = false;
@@ -157,11 +159,11 @@ enum cr_err cr_report_analyse_mem(struct cr_report *r)
 		struct cr_buf w = { 0 };
 		if (!cr_memsnap_check_pair(&sa.memstats, &sb.memstats, INT64_MAX / 4, &w)) {
 			struct cr_rfinding *f = cr_report_finding(r, "inputs_mismatch", "process", CR_FSEV_HIGH, 0);
-			if (!f || cr_finding_summary(r, f, "%s and %s: %.*s", a->heap_text, b->heap_text,
+			if (!f || cr_finding_summary(r, f, "%s and %s: %.*s", ms_a, ms_b,
 						     (int)strcspn(cr_buf_str(&w), "\n"), cr_buf_str(&w)) ||
 			    cr_finding_next(r, f, "the process restarted between the captures: compare captures of one run") ||
-			    cr_finding_fact(r, f, "first", "first", CR_FACT_STR, 0, 0, a->heap_text) ||
-			    cr_finding_fact(r, f, "second", "second", CR_FACT_STR, 0, 0, b->heap_text))
+			    cr_finding_fact(r, f, "first", "first", CR_FACT_STR, 0, 0, ms_a) ||
+			    cr_finding_fact(r, f, "second", "second", CR_FACT_STR, 0, 0, ms_b))
 				rc = CR_NOMEM;
 		}
 		cr_buf_release(&w);
@@ -186,6 +188,11 @@ enum cr_err cr_report_analyse_mem(struct cr_report *r)
 		goto out;
 	}
 	enum cr_fsev sev = top_pct >= 30 ? CR_FSEV_HIGH : top_pct >= 15 ? CR_FSEV_MEDIUM : CR_FSEV_LOW;
+	/* without MemStats and smaps the ledger cannot tell Go's anonymous
+	 * memory from the rest: say so, and do not rank it high */
+	bool blind = !sb.have_memstats && !sb.have_smaps;
+	if (blind)
+		sev = CR_FSEV_LOW;
 	const char *name = cr_component_name(top);
 	struct cr_rfinding *f = cr_report_finding(r, "rss_gap", name, sev, top_pct);
 	if (!f) {
@@ -202,8 +209,13 @@ enum cr_err cr_report_analyse_mem(struct cr_report *r)
 		cr_units_bytes(d, sizeof d, delta < 0 ? -delta : delta);
 		snprintf(grew, sizeof grew, "; %s %s since the first capture", delta >= 0 ? "up" : "down", d);
 	}
-	rc = cr_finding_summary(r, f, "%s of RSS %s (%.0f%%) is %s, beyond the Go heap in use (%s)%s", x, y,
-				top_pct, name, z, grew);
+	if (blind)
+		rc = cr_finding_summary(r, f, "%s of RSS %s (%.0f%%) is anonymous memory that Go and non-Go share: "
+					      "without MemStats (a debug=1 heap profile) or smaps it cannot be split%s",
+					x, y, top_pct, grew);
+	else
+		rc = cr_finding_summary(r, f, "%s of RSS %s (%.0f%%) is %s, beyond the Go heap in use (%s)%s", x, y,
+					top_pct, name, z, grew);
 	if (!rc)
 		rc = cr_finding_next(r, f, "%s", next_step(top));
 	if (!rc)

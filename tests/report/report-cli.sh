@@ -50,6 +50,19 @@ fi
 check "file lists: two captures" 'grep -q "in 2 captures" "$tmp/files"'
 check "file lists: leak" 'grep -Eq "goroutine_leak +main\.\(\*session\)\.awaitReply" "$tmp/files"'
 
+# a capture of odds and ends: empty file, random bytes, a FIFO (never read),
+# a truncated gzip, and one usable file: the rest are skipped with a warning
+mkdir "$tmp/odd"
+: >"$tmp/odd/empty"
+printf 'not a profile \001\002\003' >"$tmp/odd/garbage"
+head -c 100 "$cap/after/heap.pb.gz" >"$tmp/odd/cut.pb.gz"
+mkfifo "$tmp/odd/fifo" 2>/dev/null || true
+cp "$cap/after/status" "$tmp/odd/status"
+timeout 20 "$CORONER" report "$tmp/odd" >"$tmp/odd.out" 2>"$tmp/odd.err"; rc=$?
+check "odd capture: exit 0 (got $rc)" '[ $rc = 0 ]'
+check "odd capture: truncated gzip warned" 'grep -q "cut.pb.gz" "$tmp/odd.err"'
+check "odd capture: status alone is no high rss_gap" '! grep -Eq "^HIGH +rss_gap" "$tmp/odd.out"'
+
 "$CORONER" report >/dev/null 2>&1; rc=$?
 check "no argument: exit 2 (got $rc)" '[ $rc = 2 ]'
 "$CORONER" report "$tmp/nonexistent" >/dev/null 2>"$tmp/err"; rc=$?

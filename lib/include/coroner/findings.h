@@ -82,6 +82,7 @@ struct cr_capture {
 	struct cr_profile *heap, *allocs, *goroutine;
 	const char *heap_path, *allocs_path, *goroutine_path; /* their files */
 	const char *heap_text;  /* a debug=1 heap profile (its MemStats), path */
+	const char *memstats;   /* runtime.MemStats as JSON (json.Marshal, expvar), path */
 	const char *smaps_rollup, *smaps, *status, *memory_stat, *gctrace; /* paths */
 	const char *core, *binary; /* paths */
 	int64_t time_nanos;        /* latest profile time; 0 if none says */
