@@ -445,9 +445,6 @@ int cmd_symbolize(int argc, char **argv)
 		free(c);
 		return cmd_error(&e);
 	}
-	const char *w = cr_symbolizer_warning(c->s);
-	if (w[0])
-		cmd_warnings(w);
 	struct cr_binary *b = cr_symbolizer_binary(c->s);
 	if (base) {
 		size_t i = 0;
@@ -524,6 +521,10 @@ int cmd_symbolize(int argc, char **argv)
 		cr_input_close(&in);
 	}
 out:
+	/* a broken DWARF is a warning when other engines answered (it may
+	 * only be read on first need, so it is reported at the end) */
+	if (c->s && cr_symbolizer_warning(c->s)[0])
+		cmd_warnings(cr_symbolizer_warning(c->s));
 	cr_symbolizer_close(c->s);
 	free(c);
 	return rc;
