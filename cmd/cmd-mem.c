@@ -6,7 +6,10 @@
 #include "coroner/input.h"
 #include "coroner/mem.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +17,17 @@
 static void help(void)
 {
 	printf(
-"usage: coroner mem [SMAPS_ROLLUP] [--smaps F] [--status F] [--heap F]\n"
-"                   [--memstat F] [--memory-stat F] [--gctrace F] [options]\n"
+"usage: coroner mem [SMAPS_ROLLUP|FILE|DIR]... [--smaps F] [--status F]\n"
+"                   [--heap F] [--memstat F] [--memory-stat F] [--gctrace F]\n"
+"                   [--core BIN CORE] [options]\n"
 "\n"
 "Split the RSS of a Go process into what holds it: Go heap in use, idle heap\n"
 "still resident, goroutine stacks, Go runtime metadata, non-Go anonymous\n"
 "memory (cgo, C libraries), file-backed pages, shared memory, and what is\n"
 "left unexplained. The components add up to RSS exactly. Give any subset of\n"
 "the snapshots; the more, the sharper the answer. Files given without an\n"
-"option are recognised by their content.\n"
+"option are recognised by their content; a directory (a capture) gives those\n"
+"of its files that are memory snapshots or a gctrace log.\n"
 "\n"
 "inputs:\n"
 "      --smaps=F        /proc/PID/smaps: labels every mapping and measures the\n"
@@ -50,7 +55,7 @@ static void help(void)
 "examples:\n"
 "  coroner mem smaps_rollup --smaps smaps --status status --heap heap.txt\n"
 "  coroner mem /proc/1234/smaps_rollup --smaps /proc/1234/smaps --format=json\n"
-"  coroner mem capture/smaps_rollup --heap capture/heap.txt --gctrace gc.log\n");
+"  coroner mem testdata/capture/after\n");
 }
 
 enum slot { S_ROLLUP, S_SMAPS, S_STATUS, S_MEMSTATS, S_CGROUP, S_NSLOTS };
@@ -299,6 +304,59 @@ static void print_json(const struct cr_ledger *l)
 	cr_json_end(&j);
 }
 
+/* Load one positional file into its slot. In a directory (quiet) files of
+ * other kinds are skipped and a second snapshot of a kind is ignored with a
+ * warning; given by name, both are errors. Returns an exit code (0 = go on). */
+static int take_file(const char *path, bool quiet, struct cr_memsnap *snap, bool *have,
+		     struct cr_gctrace *gt, const char **gctrace, struct cr_buf *warn)
+{
+	struct cr_memsnap tmp;
+	struct cr_error e = { 0 };
+	const char *shown = cr_input_display_name(path);
+	cr_memsnap_init(&tmp);
+	if (cr_memsnap_load(&tmp, path, warn, &e)) {
+		cr_memsnap_release(&tmp);
+		if (e.code == CR_UNSUPPORTED && !gt->n) {
+			struct cr_error e2 = { 0 };
+			if (!cr_gctrace_load(gt, path, warn, &e2)) {
+				*gctrace = path;
+				return 0;
+			}
+			cr_gctrace_release(gt);
+			cr_gctrace_init(gt);
+		}
+		if (quiet) {
+			if (e.code != CR_UNSUPPORTED)
+				cr_buf_addf(warn, "%s: skipped: %s\n", shown, e.msg);
+			return 0;
+		}
+		return cmd_error(&e);
+	}
+	enum slot s = slot_of(tmp.src);
+	if (tmp.src == CR_MS_MAPS) {
+		cr_memsnap_release(&tmp);
+		if (quiet)
+			return 0;
+		fprintf(stderr, "coroner: %s: is maps (no residency); give smaps instead\n", shown);
+		return 1;
+	}
+	if (have[s]) {
+		cr_memsnap_check_pair(&snap[s], &tmp, 60, warn);
+		cr_memsnap_release(&tmp);
+		if (quiet) {
+			cr_buf_addf(warn, "%s: a second %s snapshot, ignored (%s is used)\n", shown,
+				    cr_memsrc_name(snap[s].src), snap[s].name);
+			return 0;
+		}
+		fprintf(stderr, "coroner: %s: a second %s snapshot (one of each kind)\n", shown,
+			cr_memsrc_name(snap[s].src));
+		return 2;
+	}
+	snap[s] = tmp;
+	have[s] = true;
+	return 0;
+}
+
 int cmd_mem(int argc, char **argv)
 {
 	enum { O_SMAPS = 256, O_STATUS, O_HEAP, O_MEMSTAT, O_CGROUP, O_GCTRACE, O_BINARY, O_ARENA,
@@ -322,7 +380,8 @@ int cmd_mem(int argc, char **argv)
 	};
 	/* per slot: the path given by option (expected kind) */
 	const char *path[S_NSLOTS] = { 0 };
-	const char *heap = NULL, *gctrace = NULL, *binary = NULL, *core_bin = NULL, *core_path = NULL;
+	const char *heap = NULL, *gctrace = NULL, *gctrace_dir = NULL, *binary = NULL, *core_bin = NULL,
+		   *core_path = NULL;
 	struct cr_range arenas[64];
 	size_t narenas = 0;
 	const struct cr_range *arena_list = arenas;
@@ -425,45 +484,37 @@ int cmd_mem(int argc, char **argv)
 		}
 		have[i] = true;
 	}
-	/* positional files: recognised by content */
+	/* positional files, recognised by content; a directory (a capture)
+	 * contributes the files of it that are memory snapshots or gctrace logs */
 	for (int a = optind; a < argc; a++) {
-		struct cr_memsnap tmp;
-		cr_memsnap_init(&tmp);
-		if (cr_memsnap_load(&tmp, argv[a], &warn, &e)) {
-			/* maybe a gctrace log */
-			if (e.code == CR_UNSUPPORTED && !gctrace) {
-				struct cr_error e2 = { 0 };
-				if (!cr_gctrace_load(&gt, argv[a], &warn, &e2)) {
-					cr_memsnap_release(&tmp);
-					gctrace = argv[a];
-					cr_error_clear(&e);
-					continue;
-				}
-				cr_gctrace_release(&gt);
-				cr_gctrace_init(&gt);
+		struct stat sb;
+		if (strcmp(argv[a], "-") != 0 && stat(argv[a], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			struct dirent **ents = NULL;
+			int ne = scandir(argv[a], &ents, NULL, alphasort);
+			if (ne < 0) {
+				fprintf(stderr, "coroner: %s: %s\n", argv[a], strerror(errno));
+				rc = 1;
+				goto out;
 			}
-			cr_memsnap_release(&tmp);
-			rc = cmd_error(&e);
-			goto out;
+			for (int k = 0; k < ne && !rc; k++) {
+				char p[4096];
+				struct stat fs;
+				snprintf(p, sizeof p, "%s/%s", argv[a], ents[k]->d_name);
+				if (ents[k]->d_name[0] != '.' && stat(p, &fs) == 0 && S_ISREG(fs.st_mode))
+					rc = take_file(p, true, snap, have, &gt, &gctrace_dir, &warn);
+			}
+			for (int k = 0; k < ne; k++)
+				free(ents[k]);
+			free(ents);
+			if (rc)
+				goto out;
+			continue;
 		}
-		enum slot s = slot_of(tmp.src);
-		if (tmp.src == CR_MS_MAPS) {
-			fprintf(stderr, "coroner: %s: is maps (no residency); give smaps instead\n",
-				cr_input_display_name(argv[a]));
-			cr_memsnap_release(&tmp);
-			rc = 1;
+		if ((rc = take_file(argv[a], false, snap, have, &gt, &gctrace_dir, &warn)))
 			goto out;
-		}
-		if (have[s]) {
-			fprintf(stderr, "coroner: %s: a second %s snapshot (one of each kind)\n",
-				cr_input_display_name(argv[a]), cr_memsrc_name(tmp.src));
-			cr_memsnap_release(&tmp);
-			rc = 2;
-			goto out;
-		}
-		snap[s] = tmp;
-		have[s] = true;
 	}
+	if (gctrace_dir && !gctrace)
+		gctrace = gctrace_dir;
 	/* --heap and --memstat both given: the one used is --memstat's; the
 	 * other only checks that they are of the same moment */
 	if (heap && have[S_MEMSTATS] && path[S_MEMSTATS] != heap) {

@@ -48,6 +48,14 @@ n=$(grep -c '^gc [0-9]' "$M/gctrace.txt")
 grep -q "^gc: $n GCs" "$T/out.txt" || no "text: gc count $n not shown"
 grep -q '^unexplained' "$T/out.txt" || no "text: no unexplained row"
 
+# a capture directory: its memory files by content, profiles skipped
+"$CORONER" mem "$TESTDATA/capture/after" --format=json >"$T/dir.json" 2>"$T/err" || no "dir: $(cat "$T/err")"
+"$CORONER" mem "$TESTDATA/capture/after/smaps_rollup" --smaps "$TESTDATA/capture/after/smaps" \
+	--status "$TESTDATA/capture/after/status" --heap "$TESTDATA/capture/after/heap.txt" \
+	--gctrace "$TESTDATA/capture/after/gctrace.txt" --memory-stat "$TESTDATA/capture/after/memory.stat" \
+	--format=json >"$T/files.json" 2>/dev/null
+cmp -s "$T/dir.json" "$T/files.json" || no "dir: differs from naming each file"
+
 # bad input: (args) expected-exit message-fragment
 bad() {
 	want=$1 frag=$2; shift 2
