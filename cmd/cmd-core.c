@@ -85,6 +85,10 @@ static void json_frames(struct cr_json *j, const struct cr_gstack *s)
 		cr_json_hex(j, f->pc);
 		cr_json_key(j, "inlined");
 		cr_json_bool(j, f->inlined);
+		if (f->native) {
+			cr_json_key(j, "native");
+			cr_json_bool(j, true);
+		}
 		cr_json_obj_end(j);
 	}
 	cr_json_arr_end(j);

@@ -108,6 +108,13 @@ struct priv {
 	size_t nms;
 	struct cr_symframe *fbuf; /* scratch for cr_pclntab_frames */
 	struct cr_goglobals G;    /* where the runtime's globals are */
+	/* C frames */
+	unsigned flags;
+	struct cr_native *native; bool native_tried;
+	struct cr_dwarf *dwarf; bool dwarf_tried;
+	struct libbin { const char *path; struct cr_binary *b; int64_t bias; bool ok; } libs[32];
+	size_t nlibs;
+	uint64_t f_asmcgocall;
 	int64_t maxgoid;          /* highest goid in allgs (the sched check) */
 	struct pccache *cache;
 };
@@ -225,6 +232,10 @@ struct uctx {
 	uint64_t curg_sched_pc, curg_sched_sp, curg_sched_lr;
 	bool have_curg;
 	bool on_g0;                     /* registers are on g0/gsignal: stack switches apply */
+	int thread;                     /* index in core->threads for C frames; -1: none */
+	uint64_t curg_call_pc, curg_call_sp; /* curg's syscallpc/sp (0: not in a syscall/cgo call) */
+	bool have_seed;                 /* seed: registers a kernel signal frame saved */
+	struct cr_native_regs seed;
 };
 
 /* The pc cache: each (pc, trap) is looked up and expanded once; stacks are
@@ -390,6 +401,188 @@ nomem:
 	return &empty_stack;
 }
 
+/* ---------------------------------------------------------------- C frames */
+
+static bool native_ready(struct cr_gort *g)
+{
+	struct priv *P = g->priv;
+	if (!P->native_tried) {
+		P->native_tried = true;
+		if (!(P->flags & CR_GORT_NO_NATIVE) && cr_native_available()) {
+			struct cr_error e = { 0 };
+			struct cr_buf w = { 0 };
+			if (cr_native_open(&P->native, P->core, P->bin, &w, &e))
+				warnf(g, "no C frames: %s", e.msg);
+			else
+				g->native_frames = true;
+			if (w.len)
+				warnf(g, "%.*s", (int)(w.len && w.data[w.len - 1] == '\n' ? w.len - 1 : w.len), w.data);
+			cr_buf_release(&w);
+		}
+	}
+	return P->native != NULL;
+}
+
+/* Frames of a C pc (runtime address): the executable's DWARF (inlined
+ * frames too) or ELF symbols, else the mapped library's ELF symbols. */
+static void native_symbolize(struct cr_gort *g, uint64_t pc, bool ret, struct cr_gframe_rt *out, size_t *n,
+			     size_t max)
+{
+	struct priv *P = g->priv;
+	*n = 0;
+	const struct cr_core_file *f = NULL;
+	for (size_t i = 0; i < P->core->nfiles; i++)
+		if (pc >= P->core->files[i].start && pc < P->core->files[i].end)
+			f = &P->core->files[i];
+	const char *exe = cr_core_exe_path(P->core);
+	uint64_t q = ret ? pc - 1 : pc;
+	struct cr_gframe_rt fr = { .pc = pc, .function = "?", .file = "?", .native = true };
+	if (!f || (exe && strcmp(f->path, exe) == 0)) {
+		uint64_t lpc = q - g->bias;
+		if (!P->dwarf_tried) {
+			P->dwarf_tried = true;
+			if (cr_dwarf_open(P->bin, &P->dwarf, NULL))
+				P->dwarf = NULL;
+		}
+		struct cr_symframe sf[16];
+		size_t k = P->dwarf ? cr_dwarf_frames(P->dwarf, lpc, sf, 16) : 0;
+		for (size_t i = 0; i < k && *n < max; i++) {
+			if (!sf[i].function || strcmp(sf[i].function, "??") == 0)
+				continue;
+			out[*n] = fr;
+			out[*n].function = sf[i].function;
+			out[*n].file = sf[i].file && strcmp(sf[i].file, "??") ? sf[i].file : "?";
+			out[*n].line = sf[i].line;
+			out[*n].entry = sf[i].entry ? sf[i].entry + g->bias : 0;
+			out[*n].inlined = sf[i].inlined;
+			(*n)++;
+		}
+		if (*n)
+			return;
+		const struct cr_elf_symbol *s = cr_binary_symbol_at(P->bin, lpc);
+		if (s) {
+			fr.function = s->name;
+			fr.entry = s->value + g->bias;
+		}
+		if (exe)
+			fr.file = exe;
+		out[(*n)++] = fr;
+		return;
+	}
+	/* a library: its ELF symbols */
+	struct libbin *L = NULL;
+	for (size_t i = 0; i < P->nlibs; i++)
+		if (strcmp(P->libs[i].path, f->path) == 0)
+			L = &P->libs[i];
+	if (!L && P->nlibs < sizeof P->libs / sizeof *P->libs) {
+		L = &P->libs[P->nlibs++];
+		memset(L, 0, sizeof *L);
+		L->path = f->path;
+		/* the first mapping of the file gives the bias */
+		for (size_t i = 0; i < P->core->nfiles; i++) {
+			const struct cr_core_file *m = &P->core->files[i];
+			if (strcmp(m->path, f->path) || m->offset)
+				continue;
+			const unsigned char *have = cr_core_ptr(P->core, m->start, 64);
+			if (have && !cr_binary_open(&L->b, f->path, NULL)) {
+				/* only the file that was mapped: same ELF header as the dumped page */
+				if (L->b->len < 64 || memcmp(L->b->data, have, 64) != 0 ||
+				    cr_binary_bias_for_mapping(L->b, m->start, 0, &L->bias, NULL)) {
+					cr_binary_close(L->b);
+					L->b = NULL;
+				} else
+					L->ok = true;
+			}
+			break;
+		}
+	}
+	fr.file = f->path;
+	if (L && L->ok) {
+		const struct cr_elf_symbol *s = cr_binary_symbol_at(L->b, (uint64_t)((int64_t)q - L->bias));
+		if (s) {
+			fr.function = s->name;
+			fr.entry = (uint64_t)((int64_t)s->value + L->bias);
+		}
+	}
+	out[(*n)++] = fr;
+}
+
+/* The cache entry of a C pc (separate key space from Go pcs). */
+static const struct pcent *native_lookup(struct cr_gort *g, uint64_t pc, bool trap, bool sigframe)
+{
+	struct priv *P = g->priv;
+	struct pccache *C = P->cache;
+	uint64_t key = ((((pc - g->bias) << 1) | (trap ? 1 : 0)) + 1) | ((uint64_t)1 << 63) |
+		       (sigframe ? (uint64_t)1 << 62 : 0);
+	if (C->nslots) {
+		size_t h = (size_t)(key * 0x9e3779b97f4a7c15ull) & (C->nslots - 1);
+		while (C->slots[h]) {
+			struct pcent *e = &C->ents[C->slots[h] - 1];
+			if (e->key == key)
+				return e;
+			h = (h + 1) & (C->nslots - 1);
+		}
+	}
+	/* make room through pc_lookup's table growth, then add by hand */
+	if (!pc_lookup(g, pc, trap, false))
+		return NULL;
+	if (cr_grow(&C->ents, &C->cap, C->n + 1, sizeof *C->ents))
+		return NULL;
+	struct pcent *e = &C->ents[C->n];
+	memset(e, 0, sizeof *e);
+	e->key = key;
+	e->fstart = (uint32_t)C->npool;
+	struct cr_gframe_rt fr[16];
+	size_t n = 0;
+	native_symbolize(g, pc, !trap, fr, &n, 16);
+	if (sigframe && n == 1 && strcmp(fr[0].function, "?") == 0)
+		fr[0].function = "<signal handler called>"; /* the signal return trampoline, as gdb says */
+	for (size_t i = 0; i < n; i++)
+		if (!pool_push(C, &fr[i]))
+			return NULL;
+	e->fn = (uint32_t)(C->npool - e->fstart);
+	size_t idx = C->n++;
+	if (C->n * 2 >= C->nslots)
+		return e; /* rehash happens on the next pc_lookup; find it by scan until then */
+	size_t h = (size_t)(key * 0x9e3779b97f4a7c15ull) & (C->nslots - 1);
+	while (C->slots[h])
+		h = (h + 1) & (C->nslots - 1);
+	C->slots[h] = (uint32_t)idx + 1;
+	return e;
+}
+
+/* Unwind C frames from the current registers (the thread's when first,
+ * else the signal frame's seed) and push them. On return to Go code,
+ * *pc and *sp are the Go frame's and the count of frames pushed is returned;
+ * 0 when the C frames end the stack; -1 when there were none. */
+static int native_frames(struct cr_gort *g, struct uctx *u, bool first, uint64_t *pc, uint64_t *sp, bool *trap)
+{
+	struct priv *P = g->priv;
+	struct pccache *C = P->cache;
+	struct cr_native_frame nf[128];
+	unsigned max = cr_limits.max_frames ? cr_limits.max_frames : 4096;
+	size_t nn = cr_native_unwind(P->native, (size_t)u->thread, first ? NULL : &u->seed, nf,
+				     max < 128 ? max : 128);
+	if (nn == 0 || nf[0].pc != *pc)
+		return -1; /* libunwind did not start where we are */
+	int pushed = 0;
+	for (size_t k = 0; k < nn; k++) {
+		struct cr_gofunc gf;
+		bool exact = k == 0 || nf[k].interrupted; /* not a return address */
+		if (k > 0 && cr_pclntab_find_func(P->tab, nf[k].pc - g->bias, &gf)) {
+			*pc = nf[k].pc;
+			*sp = nf[k].sp;
+			*trap = exact;
+			return pushed;
+		}
+		const struct pcent *e = native_lookup(g, nf[k].pc, exact, k + 1 < nn && nf[k + 1].interrupted);
+		if (!e || !ids_push(C, e))
+			return pushed ? 0 : -1;
+		pushed++;
+	}
+	return 0;
+}
+
 /* Unwind from pc/sp/lr. trap: pc is exact (registers, not a return address).
  * On amd64 a kernel signal frame is crossed through its ucontext. */
 static const struct cr_gstack *unwind(struct cr_gort *g, uint64_t pc, uint64_t sp, uint64_t lr,
@@ -422,6 +615,35 @@ static const struct cr_gstack *unwind(struct cr_gort *g, uint64_t pc, uint64_t s
 			break;
 		}
 		if (!e->valid) {
+			/* C code: native frames from the registers we have (the
+			 * thread's, or a signal frame's), back to Go where they return
+			 * into it (asmcgocall, then the goroutine that called C) */
+			if (u->thread >= 0 && native_ready(g)) {
+				if (!first && !u->have_seed) {
+					/* a C return address (libc's __restore_rt after a Go
+					 * signal handler in a cgo program): pc and the caller's
+					 * sp are all we know; enough for CFA-based CFI */
+					memset(&u->seed, 0, sizeof u->seed);
+					u->seed.r[16] = pc;
+					u->seed.r[7] = sp;
+					u->seed.have[16] = u->seed.have[7] = true;
+					u->have_seed = true;
+				}
+				bool ntrap = false;
+				int r = native_frames(g, u, first, &pc, &sp, &ntrap);
+				if (r > 0) {
+					physical += (unsigned)r;
+					lr = 0;
+					trap = ntrap;
+					first = false;
+					waspanic = false;
+					prev_sp = 0;
+					u->have_seed = false;
+					continue;
+				}
+				if (r == 0)
+					break; /* the C frames end the stack */
+			}
 			STOP("pc 0x%llx is not in Go code (C or unknown code; not unwound)",
 			     (unsigned long long)pc);
 			ids_push(C, e);
@@ -440,6 +662,12 @@ static const struct cr_gstack *unwind(struct cr_gort *g, uint64_t pc, uint64_t s
 				STOP("signal frame at 0x%llx unreadable", (unsigned long long)sp);
 				break;
 			}
+			/* all of it, for C frames: sigcontext order -> DWARF numbering */
+			static const int dw[17] = { 8, 9, 10, 11, 12, 13, 14, 15, 5, 4, 6, 3, 1, 0, 2, 7, 16 };
+			memset(&u->seed, 0, sizeof u->seed);
+			for (int k = 0; k < 17; k++)
+				u->seed.have[dw[k]] = cr_core_read_u64(P->core, mc + 8 * (uint64_t)k, &u->seed.r[dw[k]]);
+			u->have_seed = true;
 			pc = nrip;
 			sp = nrsp;
 			lr = 0;
@@ -447,6 +675,23 @@ static const struct cr_gstack *unwind(struct cr_gort *g, uint64_t pc, uint64_t s
 			waspanic = false;
 			prev_sp = 0;
 			u->on_g0 = false;
+			continue;
+		}
+		/* asmcgocall runs C on g0; the goroutine that called it (cgocall,
+		 * in syscall state) has its sched saved: continue there */
+		if (P->f_asmcgocall && f->entry == P->f_asmcgocall && !first && u->have_curg) {
+			if (!ids_push(C, e)) {
+				STOP("out of memory");
+				break;
+			}
+			physical++;
+			pc = u->curg_call_sp ? u->curg_call_pc : u->curg_sched_pc;
+			sp = u->curg_call_sp ? u->curg_call_sp : u->curg_sched_sp;
+			lr = u->curg_call_sp ? 0 : u->curg_sched_lr;
+			u->have_curg = false;
+			u->on_g0 = false;
+			prev_sp = 0;
+			trap = false;
 			continue;
 		}
 		/* g0 -> goroutine stack switches (gentraceback's _TraceJumpStack) */
@@ -1144,6 +1389,9 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 		P->f_sigreturn = f.entry;
 	if (cr_pclntab_func_by_name(P->tab, "runtime.sigtramp", &f))
 		P->f_sigtramp = f.entry;
+	if (cr_pclntab_func_by_name(P->tab, "runtime.asmcgocall", &f))
+		P->f_asmcgocall = f.entry;
+	P->flags = flags;
 
 	cr_goglobals_find(b, P->tab, !(flags & CR_GORT_NO_SYMBOLS), &P->G);
 	uint64_t bv = flags & CR_GORT_NO_SYMBOLS ? 0 : sym_addr(g, "runtime.buildVersion");
@@ -1300,6 +1548,7 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 		/* stack: running goroutines are unwound from their thread below */
 		if (base != CR_G_RUNNING || !G->tid) {
 			struct uctx u = { 0 };
+			u.thread = -1;
 			if (syscallsp)
 				G->stack = unwind(g, syscallpc, syscallsp, 0, false, &u);
 			else
@@ -1356,8 +1605,18 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 				u.on_g0 = true;
 				u.have_curg = read_sched(g, mr->curg, &u.curg_sched_pc, &u.curg_sched_sp,
 							 &u.curg_sched_lr);
+				/* a goroutine in a cgo call (syscall state): asmcgocall
+				 * saved sched at systemstack_switch; the runtime's
+				 * traceback starts from syscallpc/sp (in cgocall) */
+				uint64_t ssp = 0, spc = 0;
+				if (cr_core_read_u64(c, mr->curg + L->g_syscallsp, &ssp) && ssp &&
+				    cr_core_read_u64(c, mr->curg + L->g_syscallpc, &spc)) {
+					u.curg_call_pc = spc;
+					u.curg_call_sp = ssp;
+				}
 			}
 		}
+		u.thread = P->arm64 ? -1 : (int)i;
 		T->stack = unwind(g, ct->regs.pc, ct->regs.sp, P->arm64 ? ct->regs.lr : 0, true, &u);
 		if (cg && (cg->status & ~(uint32_t)CR_G_SCAN) == CR_G_RUNNING && cg->tid == ct->tid)
 			cg->stack = T->stack;
@@ -1390,6 +1649,10 @@ void cr_gort_release(struct cr_gort *g)
 	struct priv *P = g->priv;
 	if (P) {
 		cr_pclntab_close(P->tab);
+		cr_native_close(P->native);
+		cr_dwarf_close(P->dwarf);
+		for (size_t i = 0; i < P->nlibs; i++)
+			cr_binary_close(P->libs[i].b);
 		cache_release(P->cache);
 		cr_free(P->ms);
 		cr_free(P->fbuf);

@@ -134,4 +134,34 @@ const char *cr_signal_name(int sig, char *buf, size_t n);
 enum cr_err cr_core_parse_notes(struct cr_core *c, const unsigned char *p, size_t n,
 				struct cr_error *e);
 
+/* ---------------------------------------------------------------- C frames
+ * Native unwinding with libunwind's remote API over this reader
+ * (lib/core/unwind.c; amd64; a stub answering "not available" when the
+ * build has no libunwind). Registers use DWARF x86-64 numbering: rax rdx rcx
+ * rbx rsi rdi rbp rsp r8..r15 rip. */
+#define CR_NATIVE_NREGS 17
+struct cr_native_regs { uint64_t r[CR_NATIVE_NREGS]; bool have[CR_NATIVE_NREGS]; };
+/* interrupted: pc is where a signal interrupted this frame (the frame
+ * before it is the kernel's signal return trampoline): exact, not a return
+ * address. */
+struct cr_native_frame { uint64_t pc, sp; bool interrupted; };
+struct cr_native;
+bool cr_native_available(void);
+/* Open c for native unwinding. exe: the executable (its image backs the
+ * executable's mappings). Other mapped files are read from their paths on
+ * this machine when their first page is the core's (else a line in warn,
+ * which may be NULL) and attached to c's reader until cr_native_close.
+ * c and exe must outlive *out. Errors: CR_UNSUPPORTED (no libunwind, not
+ * amd64), CR_NOMEM. */
+struct cr_binary;
+enum cr_err cr_native_open(struct cr_native **out, struct cr_core *c, struct cr_binary *exe,
+			   struct cr_buf *warn, struct cr_error *e);
+/* Frames of thread `thread` (index in c->threads) from seed registers
+ * (NULL or missing ones: the thread's NT_PRSTATUS), innermost first, at
+ * most max; stops where libunwind finds no unwind info or the stack
+ * pointer goes down. Returns the count (0: none). */
+size_t cr_native_unwind(struct cr_native *n, size_t thread, const struct cr_native_regs *seed,
+			struct cr_native_frame *out, size_t max);
+void cr_native_close(struct cr_native *n); /* NULL ok */
+
 #endif

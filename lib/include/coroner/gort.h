@@ -38,6 +38,8 @@ struct cr_gframe_rt {
 	const char *file;
 	int64_t line;
 	bool inlined;         /* inlined into the next (outer) frame */
+	bool native;          /* a C frame (libunwind; symbolized with DWARF/ELF symbols;
+			       * file is the library's path when there is no line info) */
 };
 
 /* Stacks are shared: goroutines with the same frames point to one. */
@@ -117,6 +119,7 @@ struct cr_gort {
 	 * when a goroutine recorded one. */
 	int32_t go_sig; uint64_t go_sigaddr, go_sigpc; int64_t go_sig_goid;
 	bool globals_from_code;  /* no symbol table: runtime globals decoded from machine code */
+	bool native_frames;      /* C frames were unwound with libunwind-coredump */
 	bool layout_from_dwarf;  /* struct offsets read from the binary's DWARF (else the version table) */
 	int64_t now;             /* time estimate (nanotime) for wait minutes; 0 if none */
 	struct cr_gort_mem mem;
@@ -169,8 +172,11 @@ void cr_gort_release(struct cr_gort *g);
 /* The same with flags: CR_GORT_NO_SYMBOLS ignores the ELF symbol table
  * (runtime globals decoded from machine code, as for a stripped binary);
  * CR_GORT_NO_DWARF ignores DWARF (struct layouts from the per-version
- * tables). Tests use them to check one way against the other. */
-enum { CR_GORT_NO_SYMBOLS = 1, CR_GORT_NO_DWARF = 2 };
+ * tables); CR_GORT_NO_NATIVE leaves C frames out (stacks stop at the
+ * first pc outside Go code). Tests use them to check one way against the
+ * other. C frames (threads only, amd64, libunwind-coredump) read the core
+ * file by c->name when it is a plain file, else a temporary copy. */
+enum { CR_GORT_NO_SYMBOLS = 1, CR_GORT_NO_DWARF = 2, CR_GORT_NO_NATIVE = 4 };
 enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_binary *b, unsigned flags,
 			       struct cr_error *e);
 
