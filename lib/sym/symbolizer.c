@@ -126,8 +126,16 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
 		if (rc && rc != CR_NOTFOUND && !s->warning[0])
 			snprintf(s->warning, sizeof s->warning, "%s (DWARF ignored)", de.msg);
 	}
-	if (!n && s->dwarf)
+	if (!n && s->dwarf) {
 		n = cr_dwarf_frames(s->dwarf, addr, out, max);
+		/* a line row but no subprogram DIE (assembly with -g): the
+		 * symbol table names the function, as llvm-symbolizer does */
+		struct cr_symframe sf;
+		if (n && strcmp(out[n - 1].function, "??") == 0 && fallback_symbol(s, addr, &sf)) {
+			out[n - 1].function = sf.function;
+			out[n - 1].entry = sf.entry;
+		}
+	}
 	if (!n)
 		n = fallback_symbol(s, addr, out);
 	if (!inlines && n > 1) {
