@@ -91,7 +91,8 @@ static bool parse_range(const char *s, struct cr_range *r)
 	return true;
 }
 
-static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps, bool list_maps)
+static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps, bool list_maps,
+		       const struct cr_memdiff *rv)
 {
 	char b[32], c[32];
 	bool color = cmd_color();
@@ -192,6 +193,25 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 			putchar('\n');
 		}
 	}
+	if (rv) {
+		size_t both = 0, same = 0;
+		struct cr_buf d = { 0 };
+		for (size_t i = 0; i < rv->nrows; i++) {
+			const struct cr_memdiff_row *r = &rv->rows[i];
+			if (!r->in_base || !r->in_new)
+				continue;
+			both++;
+			if (!r->delta) {
+				same++;
+				continue;
+			}
+			cr_units_bytes(b, sizeof b, r->delta < 0 ? -r->delta : r->delta);
+			cr_buf_addf(&d, "%s%s %s%s", d.len ? ", " : "", r->name, r->delta < 0 ? "-" : "+", b);
+		}
+		printf("\nsmaps_rollup vs the sum over smaps: %zu of %zu fields equal%s%s\n", same, both,
+		       d.len ? "; smaps - rollup: " : "", cr_buf_str(&d));
+		cr_buf_release(&d);
+	}
 	if (l->have_gc) {
 		const struct cr_gcstats *g = &l->gc;
 		printf("\ngc: %zu GCs over %.2f s (every %.0f ms), %zu forced; STW pause p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms;\n"
@@ -212,7 +232,7 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 	}
 }
 
-static void print_json(const struct cr_ledger *l)
+static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv)
 {
 	struct cr_json j;
 	cr_json_init(&j, stdout, true);
@@ -288,6 +308,24 @@ static void print_json(const struct cr_ledger *l)
 		cr_json_obj_end(&j);
 	} else {
 		cr_json_null(&j);
+	}
+	if (rv) {
+		/* smaps_rollup's totals next to the sums over smaps (equal when
+		 * both were read at the same moment) */
+		cr_json_key(&j, "rollup_vs_smaps");
+		cr_json_arr(&j);
+		for (size_t i = 0; i < rv->nrows; i++) {
+			const struct cr_memdiff_row *r = &rv->rows[i];
+			if (!r->in_base || !r->in_new)
+				continue;
+			cr_json_obj(&j);
+			cr_json_kstr(&j, "name", r->name);
+			cr_json_kint(&j, "smaps_rollup", r->base);
+			cr_json_kint(&j, "smaps_sum", r->new_);
+			cr_json_kint(&j, "delta", r->delta);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
 	}
 	cr_json_key(&j, "warnings");
 	cr_json_arr(&j);
@@ -553,10 +591,14 @@ int cmd_mem(int argc, char **argv)
 	}
 	cmd_warnings(cr_buf_str(&warn));
 	cmd_warnings(cr_buf_str(&led.warnings));
+	struct cr_memdiff rv;
+	cr_memdiff_init(&rv);
+	bool have_rv = in.rollup && in.smaps && !cr_memdiff_fields(&rv, in.rollup, in.smaps, NULL);
 	if (fmt == CR_FMT_JSON)
-		print_json(&led);
+		print_json(&led, have_rv ? &rv : NULL);
 	else
-		print_text(&led, in.smaps, list_maps);
+		print_text(&led, in.smaps, list_maps, have_rv ? &rv : NULL);
+	cr_memdiff_release(&rv);
 out:
 	if (gort_open)
 		cr_gort_release(&g);

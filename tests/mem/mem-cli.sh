@@ -48,6 +48,15 @@ n=$(grep -c '^gc [0-9]' "$M/gctrace.txt")
 grep -q "^gc: $n GCs" "$T/out.txt" || no "text: gc count $n not shown"
 grep -q '^unexplained' "$T/out.txt" || no "text: no unexplained row"
 
+# smaps_rollup's totals next to the sums over smaps, against the awk
+# reference (expected/smaps.sums.txt: Key, sum over smaps, rollup; kB)
+"$CORONER" mem "$M/smaps_rollup" --smaps "$M/smaps" --format=json >"$T/rv.json" 2>/dev/null
+for k in Rss Pss Anonymous Swap AnonHugePages; do
+	ref=$(awk -v k="$k:" '$1==k {print $2 * 1024, $3 * 1024; exit}' "$M/expected/smaps.sums.txt")
+	got=$(awk -v k="\"$k\"," '$2==k {getline a; getline b; gsub(/[^0-9-]/,"",a); gsub(/[^0-9-]/,"",b); print b, a; exit}' "$T/rv.json")
+	[ -n "$ref" ] && [ "$got" = "$ref" ] || no "rollup_vs_smaps $k: got '$got' (smaps_sum rollup), awk says '$ref'"
+done
+
 # a capture directory: its memory files by content, profiles skipped
 "$CORONER" mem "$TESTDATA/capture/after" --format=json >"$T/dir.json" 2>"$T/err" || no "dir: $(cat "$T/err")"
 "$CORONER" mem "$TESTDATA/capture/after/smaps_rollup" --smaps "$TESTDATA/capture/after/smaps" \
