@@ -193,6 +193,15 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 			putchar('\n');
 		}
 	}
+	if (l->have_cgroup) {
+		char c2[32];
+		cr_units_bytes(b, sizeof b, l->cgroup_anon);
+		cr_units_bytes(c, sizeof c, l->cgroup_file);
+		if (l->cgroup_limit >= 0)
+			cr_units_bytes(c2, sizeof c2, l->cgroup_limit);
+		printf("\ncgroup (v%d memory.stat): anonymous %s, page cache %s, limit %s\n", l->cgroup_version, b, c,
+		       l->cgroup_limit >= 0 ? c2 : "none");
+	}
 	if (rv) {
 		size_t both = 0, same = 0;
 		struct cr_buf d = { 0 };
@@ -305,6 +314,21 @@ static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv)
 		cr_json_kdouble(&j, "live_last_mb", g->live_last_mb);
 		cr_json_kdouble(&j, "alloc_mb_per_s", g->alloc_mb_s);
 		cr_json_kint(&j, "gc_cpu_percent", g->cpu_pct_last);
+		cr_json_obj_end(&j);
+	} else {
+		cr_json_null(&j);
+	}
+	cr_json_key(&j, "cgroup");
+	if (l->have_cgroup) {
+		cr_json_obj(&j);
+		cr_json_kint(&j, "version", l->cgroup_version);
+		cr_json_kint(&j, "anon", l->cgroup_anon);
+		cr_json_kint(&j, "file", l->cgroup_file);
+		cr_json_key(&j, "limit");
+		if (l->cgroup_limit >= 0)
+			cr_json_int(&j, l->cgroup_limit);
+		else
+			cr_json_null(&j);
 		cr_json_obj_end(&j);
 	} else {
 		cr_json_null(&j);

@@ -422,9 +422,17 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 	}
 	if (in->cgroup) {
 		const struct cr_memsnap *C = in->cgroup;
-		int64_t limit = ms(C, "hierarchical_memory_limit");
+		/* v2's memory.stat has no limit (it is in memory.max) */
+		int64_t limit = has(C, "hierarchical_memory_limit") ? ms(C, "hierarchical_memory_limit") : -1;
 		int64_t cache = C->src == CR_MS_CGROUP_V2 ? ms(C, "file") : (has(C, "total_cache") ? ms(C, "total_cache") : ms(C, "cache"));
 		int64_t canon = C->src == CR_MS_CGROUP_V2 ? ms(C, "anon") : (has(C, "total_rss") ? ms(C, "total_rss") : ms(C, "rss"));
+		if (limit >= ((int64_t)1 << 60))
+			limit = -1; /* "unlimited" is PAGE_COUNTER_MAX pages */
+		l->have_cgroup = true;
+		l->cgroup_version = C->src == CR_MS_CGROUP_V2 ? 2 : 1;
+		l->cgroup_anon = canon;
+		l->cgroup_file = cache;
+		l->cgroup_limit = limit;
 		if (limit > 0 && limit < ((int64_t)1 << 60) && canon + cache > limit * 8 / 10)
 			finding(l, "cgroup_limit", CR_SEV_HIGH,
 				"the cgroup uses %s of its %s limit (anonymous %s, page cache %s): the OOM killer acts on the cgroup's total, not on this process's RSS.",

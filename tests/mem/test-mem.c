@@ -574,9 +574,35 @@ static void test_check_pair(void)
 	cr_buf_release(&w);
 }
 
+/* memory.stat (this machine: cgroup v1) joined into the ledger. */
+static void test_cgroup(void)
+{
+	size_t n;
+	char *raw = slurp("mem/memory.stat", &n);
+	const char *p = strstr(raw, "\ntotal_rss ");
+	const char *q = strstr(raw, "\ntotal_cache ");
+	struct cr_memsnap cg, st;
+	load(&cg, "mem/memory.stat");
+	load(&st, "mem/status");
+	CHECK(cg.src == CR_MS_CGROUP_V1 || cg.src == CR_MS_CGROUP_V2);
+	struct cr_ledger_in in = { .status = &st, .cgroup = &cg };
+	struct cr_ledger l;
+	struct cr_error e = { 0 };
+	CHECK(cr_ledger_compute(&l, &in, &e) == CR_OK && l.have_cgroup);
+	if (p && q && cg.src == CR_MS_CGROUP_V1) {
+		CHECK_EQ_INT(l.cgroup_anon, strtoll(p + 11, NULL, 10));
+		CHECK_EQ_INT(l.cgroup_file, strtoll(q + 13, NULL, 10));
+	}
+	cr_ledger_release(&l);
+	cr_memsnap_release(&cg);
+	cr_memsnap_release(&st);
+	free(raw);
+}
+
 int main(void)
 {
 	test_from_gort();
+	test_cgroup();
 	test_check_pair();
 	test_smaps_sums("mem");
 	test_status();

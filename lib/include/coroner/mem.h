@@ -228,6 +228,10 @@ struct cr_ledger {
 	struct cr_labelsum labels[CR_ML_COUNT];
 	bool have_gc;
 	struct cr_gcstats gc;
+	/* the cgroup's view (memory.stat), when given; limit -1 = none */
+	bool have_cgroup;
+	int cgroup_version;
+	int64_t cgroup_anon, cgroup_file, cgroup_limit;
 	struct cr_finding *findings; size_t nfindings, cap_findings;
 	struct cr_buf warnings; /* one per line: inputs that disagree, skew */
 	int64_t pid;            /* from status; -1 unknown */
