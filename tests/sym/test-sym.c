@@ -477,6 +477,67 @@ static void test_profile_symbolize(const char *bin, const char *ref, bool go, ui
 	cr_input_close(&ri);
 }
 
+/* The four pclntab layouts on tiny tables written by
+ * testdata/gen/pclntab-synth.py (fuzz/corpus/pclntab/synth-go*): what the
+ * generator encoded must come back. */
+static void test_pclntab_layouts(void)
+{
+	static const unsigned vers[] = { 102, 116, 118, 120 };
+	const char *tests = getenv("TESTS");
+	if (!tests)
+		SKIP("TESTS not set");
+	for (size_t v = 0; v < 4; v++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/../fuzz/corpus/pclntab/synth-go%u", tests, vers[v]);
+		struct cr_input in;
+		struct cr_error e = { 0 };
+		if (cr_input_open(&in, path, 0, &e)) {
+			fprintf(stderr, "%s\n", e.msg);
+			CHECK(0);
+			continue;
+		}
+		struct cr_pclntab *t = NULL;
+		CHECK_EQ_INT(cr_pclntab_parse(in.data, in.len, 0x500000, 0x401000, NULL, "synth", &t, &e), CR_OK);
+		if (!t) {
+			fprintf(stderr, "go%u: %s\n", vers[v], e.msg);
+			cr_input_close(&in);
+			continue;
+		}
+		CHECK_EQ_INT(cr_pclntab_version(t), vers[v]);
+		CHECK_EQ_INT(cr_pclntab_nfuncs(t), 2);
+		struct cr_gofunc f;
+		const char *file = NULL;
+		int32_t line = 0, sp = -1;
+		CHECK(cr_pclntab_find_func(t, 0x401015, &f));
+		CHECK_EQ_STR(f.name, "main.a");
+		CHECK_EQ_INT(f.entry, 0x401000);
+		CHECK_EQ_INT(f.end, 0x401020);
+		CHECK(cr_pclntab_line(t, &f, 0x401015, &file, &line));
+		CHECK_EQ_STR(file, "a.go");
+		CHECK_EQ_INT(line, 11);
+		CHECK(cr_pclntab_line(t, &f, 0x40100f, &file, &line));
+		CHECK_EQ_INT(line, 10);
+		CHECK(cr_pclntab_spdelta(t, &f, 0x401003, &sp));
+		CHECK_EQ_INT(sp, 0);
+		CHECK(cr_pclntab_spdelta(t, &f, 0x401004, &sp));
+		CHECK_EQ_INT(sp, 8);
+		CHECK_EQ_INT(f.start_line, vers[v] >= 120 ? 9 : 0);
+		CHECK(cr_pclntab_find_func(t, 0x40104f, &f));
+		CHECK_EQ_STR(f.name, "main.b");
+		CHECK(cr_pclntab_line(t, &f, 0x401020, &file, &line));
+		CHECK_EQ_STR(file, "b.go");
+		CHECK_EQ_INT(line, 20);
+		struct cr_symframe fr[4];
+		CHECK_EQ_INT(cr_pclntab_frames(t, 0x401030, fr, 4), 1);
+		CHECK_EQ_STR(fr[0].function, "main.b");
+		CHECK(!cr_pclntab_find_func(t, 0x401050, &f));
+		CHECK(!cr_pclntab_find_func(t, 0x400fff, &f));
+		CHECK(cr_pclntab_func_by_name(t, "main.b", &f));
+		cr_pclntab_close(t);
+		cr_input_close(&in);
+	}
+}
+
 int main(void)
 {
 	test_file_facts();
@@ -485,6 +546,7 @@ int main(void)
 	test_pcsp_vs_traceback("gosym-pie", "crash-pie.txt", "crash-pie.smaps");
 	test_hostile_elf();
 	test_hostile_pclntab();
+	test_pclntab_layouts();
 	test_profile_symbolize("csym-dwarf5", "csym-dwarf5.llvm.txt", false, 0);
 	test_profile_symbolize("csym-pie", "csym-pie.llvm.txt", false, 0x555555554000);
 	test_profile_symbolize("gosym", "gosym.addr2line.txt", true, 0);
