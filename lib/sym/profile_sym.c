@@ -32,6 +32,7 @@ enum cr_err cr_profile_symbolize_file(struct cr_profile *p, const char *path, st
 		return rc;
 	const struct cr_binary *b = cr_symbolizer_binary(s);
 	bool inlines = cr_symbolizer_pclntab(s) == NULL;
+	size_t named = 0;
 	struct cr_symframe fr[64];
 	struct cr_line lines[64];
 	for (size_t i = 0; i < p->nlocations && !rc; i++) {
@@ -62,6 +63,7 @@ enum cr_err cr_profile_symbolize_file(struct cr_profile *p, const char *path, st
 		l->nlines = (uint32_t)n;
 		memcpy(&p->lines[p->nlines], lines, n * sizeof *lines);
 		p->nlines += n;
+		named++;
 	}
 	for (size_t i = 0; i < p->nmappings; i++) {
 		p->mappings[i].has_functions = true;
@@ -70,5 +72,9 @@ enum cr_err cr_profile_symbolize_file(struct cr_profile *p, const char *path, st
 		p->mappings[i].has_inline_frames = inlines;
 	}
 	cr_symbolizer_close(s);
+	/* pprof symbolizes, then applies drop_frames/keep_frames (a legacy heap
+	 * profile's allocator frames): the names exist only now */
+	if (!rc && named)
+		rc = cr_profile_prune(p, e);
 	return rc;
 }

@@ -66,4 +66,23 @@ if [ -f "$H/heapprog.gz" ]; then
 	sed -n '/^Showing nodes/,$p' "$H/expected/heap.txt.bin.top.inuse_space.txt" | diff - "$tmp/top" >/dev/null &&
 		ok "-o profile" || bad "-o profile"
 fi
+
+# an address-only profile (`go tool pprof -proto -symbolize=none heap.txt`:
+# pprof's legacy reader keeps no names): `coroner top --binary` and
+# `symbolize -o` then `top` give pprof's rows for (heapprog, heap.txt),
+# allocator frames dropped after symbolization as pprof does
+if [ -f "$H/heapprog.gz" ] && command -v go >/dev/null 2>&1 &&
+	go tool pprof -proto -symbolize=none "$H/heap.txt" > "$tmp/addr.pb.gz" 2>/dev/null; then
+	for si in inuse_space alloc_space; do
+		"$CORONER" top --nodefraction=0 --nodecount=25 --unit=B --sample-index=$si --binary="$tmp/heapprog" \
+			"$tmp/addr.pb.gz" | sed -n '/^Showing nodes/,$p' > "$tmp/top"
+		sed -n '/^Showing nodes/,$p' "$H/expected/heap.txt.bin.top.$si.txt" | diff - "$tmp/top" >/dev/null &&
+			ok "top --binary $si" || bad "top --binary $si"
+	done
+	"$CORONER" symbolize -e "$tmp/heapprog" "$tmp/addr.pb.gz" -o "$tmp/named.pb.gz" &&
+	"$CORONER" top --nodefraction=0 --nodecount=25 --unit=B --sample-index=inuse_space "$tmp/named.pb.gz" |
+		sed -n '/^Showing nodes/,$p' > "$tmp/top" &&
+	sed -n '/^Showing nodes/,$p' "$H/expected/heap.txt.bin.top.inuse_space.txt" | diff - "$tmp/top" >/dev/null &&
+		ok "-o address-only profile" || bad "-o address-only profile"
+fi
 exit $fail
