@@ -212,6 +212,8 @@ enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, si
 	case CR_KIND_UNKNOWN:
 		if (len == 0)
 			return cr_fail(e, CR_FORMAT, "%s: empty file", name);
+		if (cr_looks_text(data, len < 4096 ? len : 4096) && cr_traceback_anywhere(data, len))
+			return cr_profile_read_traceback(p, data, len, name, warn, e);
 		return cr_fail(e, CR_UNSUPPORTED, "%s: not a profile (unrecognised content)", name);
 	default:
 		return cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a profile", name, cr_kind_article(k));

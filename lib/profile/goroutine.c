@@ -903,9 +903,7 @@ out:
 
 /* ---------------------------------------------------------------- loading */
 
-/* A traceback header at the start of any line: detection looks at the first
- * lines only, and a crash log may hold pages of log output before it. */
-static bool has_traceback(const unsigned char *data, size_t len)
+bool cr_traceback_anywhere(const unsigned char *data, size_t len)
 {
 	const char *s = (const char *)data;
 	for (size_t i = 0; i + 12 < len;) {
@@ -924,10 +922,6 @@ static bool has_traceback(const unsigned char *data, size_t len)
 enum cr_err cr_goroutines_parse(struct cr_profile *p, const unsigned char *data, size_t len,
 				const char *name, struct cr_buf *warn, struct cr_error *e)
 {
-	enum cr_kind k = cr_detect_kind(data, len);
-	if (k == CR_KIND_UNKNOWN && len && cr_looks_text(data, len < 4096 ? len : 4096) &&
-	    has_traceback(data, len))
-		return cr_profile_read_traceback(p, data, len, name, warn, e);
 	return cr_profile_parse(p, data, len, name, warn, e);
 }
 

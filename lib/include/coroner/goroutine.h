@@ -33,10 +33,9 @@
 #include "coroner/profile.h"
 #include "coroner/util.h"
 
-/* Load a goroutine source (path or "-", gzip/zstd): like cr_profile_load,
- * and also a traceback whose first header comes after more log lines than
- * content detection reads (a crash in a service's log). Warnings (skipped
- * lines) go to *warn. */
+/* Load a goroutine source (path or "-", gzip/zstd): cr_profile_load /
+ * cr_profile_parse, which also find a traceback after pages of log output
+ * (cr_traceback_anywhere). Warnings (skipped lines) go to *warn. */
 enum cr_err cr_goroutines_load(struct cr_profile *p, const char *path, struct cr_buf *warn,
 			       struct cr_error *e);
 enum cr_err cr_goroutines_parse(struct cr_profile *p, const unsigned char *data, size_t len,
