@@ -44,6 +44,7 @@ done
   cat "$D/panic_all.txt"; } > "$T/log"
 "$CORONER" goroutines --format=json "$T/log" > "$T/j" 2>"$T/err" || ko "long log: exit $?"
 [ "$(json_total "$T/j")" = "$(cat "$D/expected/panic_all.txt.headers.count")" ] && ok || ko "long log: total $(json_total "$T/j")"
+"$CORONER" top --format=json "$T/log" | grep -q "\"total\": $(cat "$D/expected/panic_all.txt.headers.count")," && ok || ko "long log: top"
 
 # GOTRACEBACK=crash dumps (testdata/bin): the file's own header count
 for f in "$TESTDATA/bin/crash.txt" "$TESTDATA/bin/crash-pie.txt"; do
