@@ -299,10 +299,19 @@ void cr_fsums_release(struct fsums *s)
 	cr_free(s->rows);
 }
 
+/* a - b, saturated: values from hostile profiles may sit at the extremes */
+static int64_t sdiff(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_sub_overflow(a, b, &r))
+		return b < 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 static int by_delta(const void *a, const void *b)
 {
 	const struct fsum *x = a, *y = b;
-	int64_t dx = x->v[1] - x->v[0], dy = y->v[1] - y->v[0];
+	int64_t dx = sdiff(x->v[1], x->v[0]), dy = sdiff(y->v[1], y->v[0]);
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
 	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
@@ -371,8 +380,8 @@ static enum cr_err function_table(struct cr_report *r, struct cr_rfinding *f, co
 			cr_table_int(t, rows[i].v[0], b);
 			bytes_text(b, sizeof b, rows[i].v[1]);
 			cr_table_int(t, rows[i].v[1], b);
-			signed_bytes(b, sizeof b, rows[i].v[1] - rows[i].v[0]);
-			cr_table_int(t, rows[i].v[1] - rows[i].v[0], b);
+			signed_bytes(b, sizeof b, sdiff(rows[i].v[1], rows[i].v[0]));
+			cr_table_int(t, sdiff(rows[i].v[1], rows[i].v[0]), b);
 		} else {
 			bytes_text(b, sizeof b, rows[i].v[1]);
 			cr_table_int(t, rows[i].v[1], b);
@@ -403,7 +412,9 @@ static enum cr_err analyse_heap_growth(struct cr_report *r)
 		cr_report_warn(r, "heap_growth: the heap profiles have no inuse_space");
 		return CR_OK;
 	}
-	int64_t ta = cr_profile_total(pa, sa), tb = cr_profile_total(pb, sb), d = tb - ta;
+	int64_t ta = cr_profile_total(pa, sa), tb = cr_profile_total(pb, sb), d;
+	if (__builtin_sub_overflow(tb, ta, &d))
+		d = 0;
 	struct fsums s = { 0 };
 	cr_hmap_init(&s.idx);
 	enum cr_err rc = fsums_profile(&s, pa, sa, 0);
@@ -412,7 +423,7 @@ static enum cr_err analyse_heap_growth(struct cr_report *r)
 	if (rc)
 		goto out;
 	qsort(s.rows, s.n, sizeof *s.rows, by_delta);
-	if (d <= 0 || s.n == 0 || s.rows[0].v[1] - s.rows[0].v[0] <= 0) {
+	if (d <= 0 || s.n == 0 || sdiff(s.rows[0].v[1], s.rows[0].v[0]) <= 0) {
 		char t[48];
 		signed_bytes(t, sizeof t, d);
 		cr_report_note(r, "heap_growth: in-use heap did not grow (%s)", t);
@@ -432,7 +443,7 @@ static enum cr_err analyse_heap_growth(struct cr_report *r)
 		goto out;
 	}
 	const struct fsum *top = &s.rows[0];
-	int64_t td = top->v[1] - top->v[0];
+	int64_t td = sdiff(top->v[1], top->v[0]);
 	struct cr_rfinding *f = cr_report_finding(r, "heap_growth", top->name, sev, (double)d);
 	if (!f) {
 		rc = CR_NOMEM;
@@ -442,14 +453,13 @@ static enum cr_err analyse_heap_growth(struct cr_report *r)
 	bytes_text(x, sizeof x, ta);
 	bytes_text(y, sizeof y, tb);
 	signed_bytes(z, sizeof z, td);
-	rc = cr_finding_summary(r, f, "in-use heap grew %s -> %s; %s of it (%s) is held by %s", x, y,
-				d ? (td * 100 / d >= 100 ? "all" : "") : "", z, top->name);
-	if (!rc && d && td * 100 / d < 100) {
-		char pct[16];
-		snprintf(pct, sizeof pct, "%d%%", (int)(td * 100 / d));
-		rc = cr_finding_summary(r, f, "in-use heap grew %s -> %s; %s of the growth (%s) is held by %s",
-					x, y, pct, z, top->name);
-	}
+	double held = d > 0 ? 100.0 * (double)td / (double)d : 0;
+	if (held >= 99.5)
+		rc = cr_finding_summary(r, f, "in-use heap grew %s -> %s; all of the growth (%s) is held by %s", x, y,
+					z, top->name);
+	else
+		rc = cr_finding_summary(r, f, "in-use heap grew %s -> %s; %.0f%% of the growth (%s) is held by %s",
+					x, y, held, z, top->name);
 	if (!rc)
 		rc = cr_finding_next(r, f, "coroner top --diff-base=%s %s --focus='%s'  (who keeps it: what still references these objects?)",
 				     a->heap_path, b->heap_path, top->name);
@@ -512,9 +522,9 @@ static enum cr_err analyse_alloc_hotspot(struct cr_report *r)
 	int64_t total = 0;
 	for (size_t i = 0; i < s.n; i++) {
 		if (interval)
-			s.rows[i].v[1] -= s.rows[i].v[0];
-		if (s.rows[i].v[1] > 0)
-			total += s.rows[i].v[1];
+			s.rows[i].v[1] = sdiff(s.rows[i].v[1], s.rows[i].v[0]);
+		if (s.rows[i].v[1] > 0 && __builtin_add_overflow(total, s.rows[i].v[1], &total))
+			total = INT64_MAX;
 	}
 	qsort(s.rows, s.n, sizeof *s.rows, by_second);
 	if (s.n == 0 || total <= 0 || s.rows[0].v[1] <= 0) {
@@ -650,14 +660,15 @@ static enum cr_err analyse_map_growth(struct cr_report *r)
 			rc = map_sums(&g, a->heap, ia, 0, &map_in_a);
 			if (!rc)
 				rc = map_sums(&g, b->heap, ib, 1, &map_in_b);
-			growth = cr_profile_total(b->heap, ib) - cr_profile_total(a->heap, ia);
+			if (__builtin_sub_overflow(cr_profile_total(b->heap, ib), cr_profile_total(a->heap, ia), &growth))
+				growth = 0;
 		}
 		cr_fsums_release(&g);
 	}
 	if (rc)
 		goto out;
 	double share = total > 0 ? 100.0 * (double)map_alloc / (double)total : 0;
-	double gshare = growth > 0 ? 100.0 * (double)(map_in_b - map_in_a) / (double)growth : 0;
+	double gshare = growth > 0 ? 100.0 * ((double)map_in_b - (double)map_in_a) / (double)growth : 0;
 	bool hidden = false;
 	if (s.n == 0) {
 		/* Go <= 1.23: the map frames are only on the '@' lines of debug=1 text */
@@ -680,7 +691,8 @@ static enum cr_err analyse_map_growth(struct cr_report *r)
 			rc = cr_report_heaptext_maps(r, a->heap_text, bin_a, a->smaps, NULL, 0, &ha);
 			if (rc)
 				goto out;
-			growth = hb.inuse_total - ha.inuse_total;
+			if (__builtin_sub_overflow(hb.inuse_total, ha.inuse_total, &growth))
+				growth = 0;
 			map_in_a = ha.map_inuse;
 			map_in_b = hb.map_inuse;
 		}
@@ -692,7 +704,7 @@ static enum cr_err analyse_map_growth(struct cr_report *r)
 		}
 	}
 	share = total > 0 ? 100.0 * (double)map_alloc / (double)total : 0;
-	gshare = growth > 0 ? 100.0 * (double)(map_in_b - map_in_a) / (double)growth : 0;
+	gshare = growth > 0 ? 100.0 * ((double)map_in_b - (double)map_in_a) / (double)growth : 0;
 	if (share <= 15 && gshare <= 15) {
 		cr_report_note(r, "map_growth: map code holds %.1f%% of alloc_space (threshold 15%%)", share);
 		goto out;
@@ -700,7 +712,7 @@ static enum cr_err analyse_map_growth(struct cr_report *r)
 	qsort(s.rows, s.n, sizeof *s.rows, by_second);
 	const struct fsum *top = &s.rows[0];
 	enum cr_fsev sev = (share >= 40 || gshare >= 40) ? CR_FSEV_MEDIUM : CR_FSEV_LOW;
-	if (gshare >= 50 && map_in_b - map_in_a >= (64 << 20))
+	if (gshare >= 50 && (double)map_in_b - (double)map_in_a >= (double)(64 << 20))
 		sev = CR_FSEV_HIGH;
 	struct cr_rfinding *f = cr_report_finding(r, "map_growth", top->name, sev, share > gshare ? share : gshare);
 	if (!f) {

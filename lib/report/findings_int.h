@@ -42,6 +42,12 @@ enum cr_err cr_report_heaptext_maps(struct cr_report *r, const char *heap_text, 
 				    const char *smaps, struct fsums *s, int slot,
 				    struct cr_hidden_maps *out);
 
+/* The in-memory part (fuzz target fuzz-heaptext-maps): scan debug=1 heap
+ * text for records whose hidden leading PCs are_map() says are map code. */
+enum cr_err cr_heaptext_hidden_scan(const unsigned char *data, size_t len,
+				    bool (*is_map)(void *arg, uint64_t pc, bool *nomem), void *arg,
+				    struct fsums *s, int slot, struct cr_hidden_maps *out);
+
 /* Analyses in their own files. Each returns CR_OK unless out of memory;
  * what it cannot do goes to warnings/notes. */
 enum cr_err cr_report_analyse_cores(struct cr_report *r); /* crash from cores; core goroutines */

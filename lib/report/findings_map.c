@@ -26,6 +26,22 @@ struct rec {
 	bool active;
 };
 
+/* double to int64 without the undefined conversion of out-of-range values */
+static int64_t clamp(double d)
+{
+	if (!(d > -9.2e18))
+		return d != d ? 0 : INT64_MIN;
+	if (!(d < 9.2e18))
+		return INT64_MAX;
+	return (int64_t)d;
+}
+
+static void sat_add(int64_t *a, int64_t b)
+{
+	int64_t r;
+	*a = __builtin_add_overflow(*a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+}
+
 static void unsample(int64_t *count, int64_t *size, int64_t rate)
 {
 	if (*count == 0 || *size == 0) {
@@ -36,20 +52,26 @@ static void unsample(int64_t *count, int64_t *size, int64_t rate)
 		return;
 	double avg = (double)*size / (double)*count;
 	double s = 1 / (1 - exp(-avg / (double)rate));
-	*count = (int64_t)((double)*count * s);
-	*size = (int64_t)((double)*size * s);
+	*count = clamp((double)*count * s);
+	*size = clamp((double)*size * s);
 }
 
 struct ctx {
-	struct cr_symbolizer *sym;
-	int64_t bias;
-	struct cr_hmap cache; /* pc -> 1 map code, 2 not */
+	bool (*is_map)(void *arg, uint64_t pc, bool *nomem); /* pc already -1 */
+	void *arg;
 	int64_t rate;
 	bool v2;
 };
 
-static bool is_map_pc(struct ctx *x, uint64_t pc, bool *nomem)
+struct symctx {
+	struct cr_symbolizer *sym;
+	int64_t bias;
+	struct cr_hmap cache; /* pc -> 1 map code, 2 not */
+};
+
+static bool sym_is_map(void *arg, uint64_t pc, bool *nomem)
 {
+	struct symctx *x = arg;
 	uint64_t key = pc;
 	uint32_t *v = cr_hmap_get(&x->cache, &key, sizeof key);
 	if (v)
@@ -77,8 +99,8 @@ static enum cr_err flush(struct ctx *x, struct rec *rc, struct fsums *s, int slo
 		unsample(&v[2], &v[3], x->rate);
 	}
 	out->records++;
-	out->alloc_total += v[3];
-	out->inuse_total += v[1];
+	sat_add(&out->alloc_total, v[3]);
+	sat_add(&out->inuse_total, v[1]);
 	/* hidden frames: the '@' pcs before the first one a '#' line names */
 	size_t k = 0;
 	for (; k < rc->npcs; k++) {
@@ -92,59 +114,31 @@ static enum cr_err flush(struct ctx *x, struct rec *rc, struct fsums *s, int slo
 		return CR_OK;
 	bool nomem = false, map = false;
 	for (size_t i = 0; i < k && !map; i++)
-		map = is_map_pc(x, rc->pcs[i] - 1, &nomem);
+		map = x->is_map(x->arg, rc->pcs[i] - 1, &nomem);
 	if (nomem)
 		return CR_NOMEM;
 	if (!map)
 		return CR_OK;
 	out->map_records++;
-	out->map_alloc += v[3];
-	out->map_inuse += v[1];
+	sat_add(&out->map_alloc, v[3]);
+	sat_add(&out->map_inuse, v[1]);
 	return s ? cr_fsums_add(s, rc->caller, slot, v[3]) : CR_OK;
 }
 
-enum cr_err cr_report_heaptext_maps(struct cr_report *r, const char *heap_text, const char *binary,
-				    const char *smaps, struct fsums *s, int slot,
-				    struct cr_hidden_maps *out)
+enum cr_err cr_heaptext_hidden_scan(const unsigned char *data, size_t len,
+				    bool (*is_map)(void *arg, uint64_t pc, bool *nomem), void *arg,
+				    struct fsums *s, int slot, struct cr_hidden_maps *out)
 {
-	struct cr_error e = { 0 };
-	struct ctx x;
-	struct cr_input in, sm;
+	struct ctx x = { .is_map = is_map, .arg = arg };
 	struct rec *rc = cr_calloc(1, sizeof *rc);
+	enum cr_err err = CR_OK;
 	memset(out, 0, sizeof *out);
-	memset(&x, 0, sizeof x);
-	cr_hmap_init(&x.cache);
 	if (!rc)
 		return CR_NOMEM;
-	enum cr_err err = cr_symbolizer_open(&x.sym, binary, &e);
-	if (err) {
-		cr_free(rc);
-		cr_hmap_release(&x.cache);
-		if (err == CR_NOMEM || err == CR_LIMIT)
-			return err;
-		cr_report_warn(r, "map_growth: %s", e.msg);
-		return CR_OK;
-	}
-	/* a PIE binary runs at a bias found in the process's smaps */
-	if (smaps && cr_input_open(&sm, smaps, 0, NULL) == CR_OK) {
-		int64_t bias = 0;
-		if (cr_binary_bias_from_maps(cr_symbolizer_binary(x.sym), (const char *)sm.data, sm.len, NULL,
-					     &bias, NULL) == CR_OK)
-			x.bias = bias;
-		cr_input_close(&sm);
-	}
-	err = cr_input_open(&in, heap_text, 0, &e);
-	if (err) {
-		if (err != CR_NOMEM && err != CR_LIMIT) {
-			cr_report_warn(r, "map_growth: %s", e.msg);
-			err = CR_OK;
-		}
-		goto out_sym;
-	}
 	struct cr_lines it;
 	const char *l;
 	size_t n;
-	cr_lines_init(&it, in.data, in.len);
+	cr_lines_init(&it, data, len);
 	bool first = true;
 	while (!err && cr_lines_next(&it, &l, &n, cr_limits.max_line, NULL)) {
 		size_t i = 0;
@@ -234,10 +228,47 @@ enum cr_err cr_report_heaptext_maps(struct cr_report *r, const char *heap_text, 
 	}
 	if (!err)
 		err = flush(&x, rc, s, slot, out);
-	cr_input_close(&in);
-out_sym:
+	cr_free(rc);
+	return err;
+}
+
+enum cr_err cr_report_heaptext_maps(struct cr_report *r, const char *heap_text, const char *binary,
+				    const char *smaps, struct fsums *s, int slot,
+				    struct cr_hidden_maps *out)
+{
+	struct cr_error e = { 0 };
+	struct symctx x;
+	struct cr_input in, sm;
+	memset(out, 0, sizeof *out);
+	memset(&x, 0, sizeof x);
+	cr_hmap_init(&x.cache);
+	enum cr_err err = cr_symbolizer_open(&x.sym, binary, &e);
+	if (err) {
+		cr_hmap_release(&x.cache);
+		if (err == CR_NOMEM || err == CR_LIMIT)
+			return err;
+		cr_report_warn(r, "map_growth: %s", e.msg);
+		return CR_OK;
+	}
+	/* a PIE binary runs at a bias found in the process's smaps */
+	if (smaps && cr_input_open(&sm, smaps, 0, NULL) == CR_OK) {
+		int64_t bias = 0;
+		if (cr_binary_bias_from_maps(cr_symbolizer_binary(x.sym), (const char *)sm.data, sm.len, NULL,
+					     &bias, NULL) == CR_OK)
+			x.bias = bias;
+		cr_input_close(&sm);
+	}
+	err = cr_input_open(&in, heap_text, 0, &e);
+	if (err) {
+		if (err != CR_NOMEM && err != CR_LIMIT) {
+			cr_report_warn(r, "map_growth: %s", e.msg);
+			err = CR_OK;
+		}
+	} else {
+		err = cr_heaptext_hidden_scan(in.data, in.len, sym_is_map, &x, s, slot, out);
+		cr_input_close(&in);
+	}
 	cr_symbolizer_close(x.sym);
 	cr_hmap_release(&x.cache);
-	cr_free(rc);
 	return err;
 }
