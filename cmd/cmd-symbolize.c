@@ -7,6 +7,7 @@
 #include "coroner/sym.h"
 #include "coroner/text.h"
 
+#include <dlfcn.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ static void help(void)
 "      --return-addresses treat addresses as return addresses (look up ADDR-1),\n"
 "                         as pprof and the Go runtime do for caller frames\n"
 "      --no-inlines       only the physical function (with the innermost line)\n"
+"      --no-demangle      print C++ names as they are in the binary\n"
 "      --annotate         copy text (a panic, a crash log) appending the frames of\n"
 "                         every pc=0x... / 0x... token inside the binary\n"
 "  -o, --output=OUT       with a PROFILE argument: write it symbolized (pprof gz)\n"
@@ -61,6 +63,54 @@ static void help(void)
 "      coroner symbolize -e ./server --return-addresses --maps smaps\n"
 "  coroner symbolize -e ./server --annotate crash.txt\n"
 "  coroner symbolize -e ./cprog cpu.prof -o cpu.sym.pb.gz\n");
+}
+
+/* C++ names are demangled as llvm-symbolizer does (its default), with the
+ * C++ runtime's own demangler, loaded when first needed: coroner does not
+ * link libstdc++, and without it names stay mangled. libstdc++ writes gcc's
+ * clone suffixes as " [clone .isra.0]", llvm as " (.isra.0)": rewritten. */
+typedef char *(*demangle_fn)(const char *, char *, size_t *, int *);
+static bool demangle_on = true;
+
+static const char *demangle(const char *name)
+{
+	static demangle_fn fn;
+	static bool tried;
+	static struct { const char *in; char *out; } cache[1024];
+	if (!demangle_on || name[0] != '_' || name[1] != 'Z')
+		return name;
+	size_t h = ((uintptr_t)name >> 3) % (sizeof cache / sizeof cache[0]);
+	if (cache[h].in == name)
+		return cache[h].out ? cache[h].out : name;
+	if (!tried) {
+		tried = true;
+		void *lib = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+		if (lib)
+			fn = (demangle_fn)(uintptr_t)dlsym(lib, "__cxa_demangle");
+	}
+	int st = -1;
+	char *d = fn ? fn(name, NULL, NULL, &st) : NULL;
+	if (d && st == 0) {
+		/* " [clone .x]" -> " (.x)" */
+		char *c;
+		while ((c = strstr(d, " [clone ")) != NULL) {
+			char *e = strchr(c, ']');
+			if (!e)
+				break;
+			size_t inner = (size_t)(e - (c + 8));
+			c[1] = '(';
+			memmove(c + 2, c + 8, inner);
+			c[2 + inner] = ')';
+			memmove(c + 3 + inner, e + 1, strlen(e + 1) + 1);
+		}
+	} else {
+		free(d);
+		d = NULL;
+	}
+	free(cache[h].out);
+	cache[h].in = name;
+	cache[h].out = d;
+	return d ? d : name;
 }
 
 struct ctx {
@@ -124,7 +174,7 @@ static void print_frames(struct ctx *c, uint64_t addr, const struct cr_symframe 
 			cr_json_obj(&c->j);
 			/* unknown parts are "" as in llvm-symbolizer's JSON */
 			const struct cr_symframe *f = &frames[i];
-			cr_json_kstr(&c->j, "function", strcmp(f->function, "??") ? f->function : "");
+			cr_json_kstr(&c->j, "function", strcmp(f->function, "??") ? demangle(f->function) : "");
 			cr_json_kstr(&c->j, "file", strcmp(f->file, "??") ? f->file : "");
 			cr_json_kint(&c->j, "line", frames[i].line);
 			cr_json_obj_end(&c->j);
@@ -139,7 +189,7 @@ static void print_frames(struct ctx *c, uint64_t addr, const struct cr_symframe 
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		put_name(frames[i].function);
+		put_name(demangle(frames[i].function));
 		putc_unlocked('\n', stdout);
 		put_name(frames[i].file);
 		put_u(':', frames[i].line);
@@ -339,7 +389,7 @@ static int annotate(struct ctx *c, const char *path)
 				printf("  [0x%llx:", (unsigned long long)a);
 				for (size_t f = 0; f < nf; f++) {
 					fputs(f ? " <- " : " ", stdout);
-					cr_fputs_safe(stdout, c->frames[f].function);
+					cr_fputs_safe(stdout, demangle(c->frames[f].function));
 					putchar(' ');
 					cr_fputs_safe(stdout, c->frames[f].file);
 					printf(":%u", c->frames[f].line);
@@ -377,7 +427,7 @@ static int write_profile(const char *binary, const char *prof, const char *out)
 
 int cmd_symbolize(int argc, char **argv)
 {
-	enum { O_BASE = 256, O_MAPS, O_CORE, O_RET, O_NOINL, O_ANN, O_FORMAT };
+	enum { O_BASE = 256, O_MAPS, O_CORE, O_RET, O_NOINL, O_ANN, O_FORMAT, O_NODEM };
 	static const struct option opts[] = {
 		{ "exe", required_argument, 0, 'e' },
 		{ "obj", required_argument, 0, 'e' },
@@ -386,6 +436,7 @@ int cmd_symbolize(int argc, char **argv)
 		{ "core", required_argument, 0, O_CORE },
 		{ "return-addresses", no_argument, 0, O_RET },
 		{ "no-inlines", no_argument, 0, O_NOINL },
+		{ "no-demangle", no_argument, 0, O_NODEM },
 		{ "annotate", no_argument, 0, O_ANN },
 		{ "output", required_argument, 0, 'o' },
 		{ "format", required_argument, 0, O_FORMAT },
@@ -410,6 +461,7 @@ int cmd_symbolize(int argc, char **argv)
 		case O_CORE: core = optarg; break;
 		case O_RET: c->retaddr = true; break;
 		case O_NOINL: c->inlines = false; break;
+		case O_NODEM: demangle_on = false; break;
 		case O_ANN: ann = true; break;
 		case O_FORMAT:
 			if (!cmd_parse_format("symbolize", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &c->fmt)) {

@@ -174,10 +174,12 @@ static enum cr_err load_symbols(struct cr_binary *b, struct cr_error *e)
 	if (n && !b->symbols)
 		return cr_fail(e, CR_NOMEM, "%s: ELF: no memory for %zu symbols", b->path, n);
 	size_t k = 0;
+	const char *cur_file = NULL;
 	for (size_t i = 1; i < n; i++) {
 		const uint8_t *p = s + i * entsize;
 		uint32_t name = cr_binary_u32(b, p);
 		struct cr_elf_symbol y;
+		y.file = NULL;
 		if (b->is64) {
 			y.type = p[4] & 15;
 			y.bind = p[4] >> 4;
@@ -191,6 +193,15 @@ static enum cr_err load_symbols(struct cr_binary *b, struct cr_error *e)
 			y.bind = p[12] >> 4;
 			y.shndx = cr_binary_u16(b, p + 14);
 		}
+		if (y.type == CR_STT_FILE) {
+			/* names the source of the local symbols that follow */
+			cur_file = NULL;
+			if (name < strsz && memchr(strs + name, 0, strsz - name) && strs[name])
+				cur_file = (const char *)strs + name;
+			continue;
+		}
+		if (y.bind == 0 /* STB_LOCAL */)
+			y.file = cur_file;
 		if (y.shndx == 0 || y.shndx == 0xfff1 /* ABS */ || y.type == CR_STT_TLS || y.type > 2)
 			continue;
 		if (name >= strsz)
@@ -390,6 +401,7 @@ static enum cr_err parse(struct cr_binary *b, struct cr_error *e)
 			}
 			if (i == 0) { /* holds extended counts only: never data */
 				s->type = 0;
+				s->offset = s->file_size = 0; /* a symtab linking to 0 reads nothing */
 				continue;
 			}
 			if (s->type == 0) /* SHT_NULL: no data, whatever the header says */

@@ -193,6 +193,7 @@ struct cufiles {
 	uint32_t *ids;
 	Dwarf_Signed n;
 	Dwarf_Signed base; /* file number of ids[0]: 1 before DWARF 5, 0 in 5 */
+	bool gnu;          /* DW_AT_producer "GNU ..." (gcc) */
 };
 
 static uint32_t file_id(const struct cufiles *cf, uint64_t fileno)
@@ -209,6 +210,15 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 	char **files = NULL;
 	Dwarf_Signed nfiles = 0;
 	cf->base = version >= 5 ? 0 : 1;
+	Dwarf_Attribute pa;
+	char *prod;
+	if (dwarf_attr(cu, DW_AT_producer, &pa, &er) == DW_DLV_OK) {
+		if (dwarf_formstring(pa, &prod, &er) == DW_DLV_OK)
+			cf->gnu = strncmp(prod, "GNU ", 4) == 0;
+		dwerr(d, &er);
+		dwarf_dealloc(d->dbg, pa, DW_DLA_ATTR);
+	}
+	dwerr(d, &er);
 	if (dwarf_srcfiles(cu, &files, &nfiles, &er) == DW_DLV_OK) {
 		if (nfiles > 0) {
 			cf->ids = cr_calloc((size_t)nfiles, sizeof *cf->ids);
@@ -272,9 +282,13 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 			r->addr = a;
 			r->line = ln > UINT32_MAX ? 0 : (uint32_t)ln;
 			r->col = col > UINT32_MAX ? 0 : (uint32_t)col;
-			/* this libdwarf hands out DWARF 5 row file numbers one
-			 * below the raw (0-based) index; DW_AT_call_file is raw */
-			r->file = file_id(cf, version >= 5 ? fno + 1 : fno);
+			/* libdwarf 20210528 starts a DWARF 5 sequence with file
+			 * register 0 where the standard (and gcc, which relies on
+			 * it and never names file 0 in a row) says 1; clang always
+			 * sets the file explicitly, 0 included */
+			if (fno == 0 && version >= 5 && cf->gnu)
+				fno = 1;
+			r->file = file_id(cf, fno);
 			r->end = end;
 			r->ord = (uint32_t)d->nrows;
 			d->nrows++;

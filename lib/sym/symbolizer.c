@@ -85,7 +85,8 @@ static size_t fallback_symbol(const struct cr_symbolizer *s, uint64_t addr, stru
 	const struct cr_elf_symbol *y = cr_binary_symbol_at(s->bin, addr);
 	if (!y || y->type == CR_STT_OBJECT)
 		return 0;
-	out[0] = (struct cr_symframe){ y->name, "??", 0, 0, y->value, false };
+	/* llvm-symbolizer: a local symbol's file is its STT_FILE */
+	out[0] = (struct cr_symframe){ y->name, y->file ? y->file : "??", 0, 0, y->value, false };
 	return 1;
 }
 
@@ -128,10 +129,12 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
 	}
 	if (!n && s->dwarf) {
 		n = cr_dwarf_frames(s->dwarf, addr, out, max);
-		/* a line row but no subprogram DIE (assembly with -g): the
-		 * symbol table names the function, as llvm-symbolizer does */
+		/* llvm-symbolizer names the physical (outermost) frame from the
+		 * symbol table when a symbol covers the address: gcc's clones
+		 * (foo.cold, foo.isra.0, foo.constprop.0) keep their suffix, and
+		 * a line row without a subprogram DIE gets a name */
 		struct cr_symframe sf;
-		if (n && strcmp(out[n - 1].function, "??") == 0 && fallback_symbol(s, addr, &sf)) {
+		if (n && fallback_symbol(s, addr, &sf)) {
 			out[n - 1].function = sf.function;
 			out[n - 1].entry = sf.entry;
 		}

@@ -51,4 +51,20 @@ if command -v gcc >/dev/null 2>&1 &&
 else
 	echo "(cgo part skipped: no gcc or cgo build failed)"
 fi
+# C++ (g++ -O2, DWARF 5): demangled names, gcc clones (.isra/.constprop/
+# .cold) named from the symbol table, STT_FILE for code without DWARF, as
+# llvm-symbolizer does; every sized text symbol
+if command -v g++ >/dev/null 2>&1 && g++ -g -O2 -no-pie -o "$tmp/symcxx" "$TESTDATA/gen/symcxx/symcxx.cc" 2>/dev/null; then
+	llvm-nm --print-size --defined-only "$tmp/symcxx" |
+		awk 'NF == 4 && $3 ~ /^[Tt]$/ && $2 !~ /^0+$/ { print "0x" $1 }' > "$tmp/a"
+	llvm-symbolizer --obj="$tmp/symcxx" --inlines < "$tmp/a" > "$tmp/want"
+	"$CORONER" symbolize -e "$tmp/symcxx" < "$tmp/a" > "$tmp/got"
+	if diff "$tmp/want" "$tmp/got" > "$tmp/d" && grep -q '^ns::work(' "$tmp/got"; then
+		echo "ok c++: $(wc -l < "$tmp/a") addresses"
+	else
+		echo "FAIL c++"; head -20 "$tmp/d"; fail=1
+	fi
+else
+	echo "(c++ part skipped: no g++)"
+fi
 exit $fail

@@ -33,7 +33,7 @@ enum {
 	CR_SHT_PROGBITS = 1, CR_SHT_SYMTAB = 2, CR_SHT_STRTAB = 3, CR_SHT_RELA = 4,
 	CR_SHT_NOTE = 7, CR_SHT_NOBITS = 8, CR_SHT_REL = 9, CR_SHT_DYNSYM = 11,
 	CR_SHF_ALLOC = 0x2, CR_SHF_EXECINSTR = 0x4, CR_SHF_COMPRESSED = 0x800,
-	CR_STT_NOTYPE = 0, CR_STT_OBJECT = 1, CR_STT_FUNC = 2, CR_STT_TLS = 6,
+	CR_STT_NOTYPE = 0, CR_STT_OBJECT = 1, CR_STT_FUNC = 2, CR_STT_FILE = 4, CR_STT_TLS = 6,
 };
 
 struct cr_elf_section {
@@ -54,6 +54,7 @@ struct cr_elf_segment {
 
 struct cr_elf_symbol {
 	const char *name;
+	const char *file;   /* local symbols: the STT_FILE before them in the table; else NULL */
 	uint64_t value, size;
 	uint8_t type, bind; /* STT_*, STB_* */
 	uint16_t shndx;
