@@ -53,7 +53,7 @@ static void help(void)
 "\n"
 "examples:\n"
 "  coroner flame -o heap.svg heap.pb.gz\n"
-"  coroner flame -i alloc_space --format=folded allocs.pb.gz | flamegraph.pl > a.svg\n"
+"  coroner flame --format=folded allocs.pb.gz | flamegraph.pl > allocs.svg\n"
 "  coroner flame --diff-base=before/heap.pb.gz -o growth.svg after/heap.pb.gz\n"
 "  coroner flame -o goroutines.svg goroutine-dump.txt\n"
 "  coroner flame -o core.svg ./server core.1234\n");
