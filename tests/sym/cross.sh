@@ -56,8 +56,14 @@ fi
 # llvm-symbolizer does; every sized text symbol
 if command -v g++ >/dev/null 2>&1 && g++ -g -O2 -no-pie -o "$tmp/symcxx" "$TESTDATA/gen/symcxx/symcxx.cc" 2>/dev/null; then
 	llvm-nm --print-size --defined-only "$tmp/symcxx" |
-		awk 'NF == 4 && $3 ~ /^[Tt]$/ && $2 !~ /^0+$/ { print "0x" $1 }' > "$tmp/a"
-	llvm-symbolizer --obj="$tmp/symcxx" --inlines < "$tmp/a" > "$tmp/want"
+		awk 'NF == 4 && $3 ~ /^[Tt]$/ && $2 !~ /^0+$/ { print $1, $2 }' |
+		while read -r st sz; do
+			i=0
+			while [ "$i" -lt $((0x$sz)) ]; do printf '0x%x\n' $((0x$st + i)); i=$((i + 3)); done
+		done > "$tmp/a"
+	# the two demanglers differ on one spelling: libstdc++ writes the
+	# template operator< as "operator< <char", llvm 14 as "operator<<char"
+	llvm-symbolizer --obj="$tmp/symcxx" --inlines < "$tmp/a" | sed 's/operator<<\([a-z]\)/operator< <\1/' > "$tmp/want"
 	"$CORONER" symbolize -e "$tmp/symcxx" < "$tmp/a" > "$tmp/got"
 	if diff "$tmp/want" "$tmp/got" > "$tmp/d" && grep -q '^ns::work(' "$tmp/got"; then
 		echo "ok c++: $(wc -l < "$tmp/a") addresses"
