@@ -35,6 +35,7 @@
 #include "coroner/input.h"
 #include "coroner/profile.h"
 #include "coroner/text.h"
+#include "frames.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -212,66 +213,15 @@ static enum cr_err nomem(struct rd *r, struct cr_error *e)
 
 /* ---------------------------------------------------------------- debug=1 */
 
-struct cframe {
-	uint64_t pc, entry;
-	const char *fn; size_t fnlen;
-	const char *file; size_t filelen;
-	int64_t line;
-};
 
 struct pend {
 	bool active;
 	size_t lineno;
 	int64_t count;
 	uint64_t *addrs; size_t naddrs, cap_addrs;
-	struct cframe *frames; size_t nframes, cap_frames;
+	struct cr_cframe *frames; size_t nframes, cap_frames;
 };
 
-/* "#\t0x4ed77c\tmain.leakWorker+0x3c\tleakprog/main.go:34" */
-static bool parse_cframe(const char *s, size_t n, struct cframe *f)
-{
-	size_t i = cr_skip_ws(s, n, 1);
-	if (!cr_parse_hex(s, n, &i, &f->pc))
-		return false;
-	i = cr_skip_ws(s, n, i);
-	size_t fs = i;
-	while (i < n && s[i] != '\t' && s[i] != ' ')
-		i++;
-	if (i == fs)
-		return false;
-	size_t fe = i;
-	for (size_t k = i; k > fs; k--)
-		if (s[k - 1] == '+') {
-			fe = k - 1;
-			break;
-		}
-	f->fn = s + fs;
-	f->fnlen = fe - fs;
-	f->entry = f->pc;
-	if (fe < i) {
-		size_t k = fe + 1;
-		uint64_t off;
-		if (cr_parse_hex(s, n, &k, &off) && off <= f->pc)
-			f->entry = f->pc - off;
-	}
-	i = cr_skip_ws(s, n, i);
-	size_t ps = i, colon = SIZE_MAX;
-	for (size_t k = i; k < n; k++)
-		if (s[k] == ':')
-			colon = k;
-	f->line = 0;
-	f->file = s + ps;
-	f->filelen = n - ps;
-	if (colon != SIZE_MAX) {
-		size_t k = colon + 1;
-		int64_t ln;
-		if (cr_parse_i64(s, n, &k, &ln) && k == n) {
-			f->line = ln;
-			f->filelen = colon - ps;
-		}
-	}
-	return f->fnlen > 0;
-}
 
 /* `# labels: {"k":"v", "k2":"v2"}` (fmt %v of a map of strings). */
 static enum cr_err parse_labels(struct rd *r, const char *s, size_t n)
@@ -310,7 +260,7 @@ static enum cr_err parse_labels(struct rd *r, const char *s, size_t n)
 	return CR_OK;
 }
 
-static bool same_fn(const struct cframe *a, const struct cframe *b)
+static bool same_fn(const struct cr_cframe *a, const struct cr_cframe *b)
 {
 	return a->fnlen == b->fnlen && memcmp(a->fn, b->fn, a->fnlen) == 0;
 }
@@ -362,7 +312,7 @@ static enum cr_err flush_count(struct rd *r, struct pend *pd)
 		}
 		r->nlines = 0;
 		for (size_t k = a; k <= b; k++) {
-			const struct cframe *f = &pd->frames[match[k]];
+			const struct cr_cframe *f = &pd->frames[match[k]];
 			if (push_line(r, f->fn, f->fnlen, f->file, f->filelen, f->line))
 				goto out;
 		}
@@ -441,8 +391,8 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 					goto nomem;
 				continue;
 			}
-			struct cframe f;
-			if (parse_cframe(s, n, &f)) {
+			struct cr_cframe f;
+			if (cr_parse_comment_frame(s, n, &f)) {
 				if (pd.nframes >= cr_limits.max_frames) {
 					warnf(&r, it.lineno, "more frames than the limit, frame skipped%s", "");
 					continue;

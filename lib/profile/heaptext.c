@@ -15,29 +15,36 @@
  */
 #include "coroner/profile.h"
 #include "coroner/text.h"
+#include "frames.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-struct frame {
-	uint64_t pc, entry; /* entry = pc - offset: the physical function's entry */
-	size_t phys;        /* index of the frame naming the physical function */
-	const char *fn; size_t fnlen;
-	const char *file; size_t filelen;
-	int64_t line;
-};
 
 struct pending {
 	uint64_t *addrs; size_t naddrs, cap_addrs;
-	struct frame *frames; size_t nframes, cap_frames;
+	struct cr_cframe *frames; size_t nframes, cap_frames;
 	int64_t vals[4];
 	int64_t blocksize;
 	bool active;
 	struct cr_hmap addrmap; /* address -> location index */
 };
 
-static void scale(int64_t *count, int64_t *size, int64_t rate)
+static int64_t clamp(double d)
+{
+	if (d != d)
+		return 0;
+	if (!(d > -9.2e18))
+		return INT64_MIN;
+	if (!(d < 9.2e18))
+		return INT64_MAX;
+	return (int64_t)d;
+}
+
+/* pprof's scaleHeapSample, saturating instead of overflowing on hostile
+ * counts. */
+void cr_heap_unsample(int64_t *count, int64_t *size, int64_t rate)
 {
 	if (*count == 0 || *size == 0) {
 		*count = *size = 0;
@@ -47,8 +54,56 @@ static void scale(int64_t *count, int64_t *size, int64_t rate)
 		return;
 	double avg = (double)*size / (double)*count;
 	double s = 1 / (1 - exp(-avg / (double)rate));
-	*count = (int64_t)((double)*count * s);
-	*size = (int64_t)((double)*size * s);
+	*count = clamp((double)*count * s);
+	*size = clamp((double)*size * s);
+}
+
+/* The comment-frame parser shared with the goroutine text reader. */
+bool cr_parse_comment_frame(const char *s, size_t n, struct cr_cframe *f)
+{
+	size_t i = cr_skip_ws(s, n, 1);
+	if (!cr_parse_hex(s, n, &i, &f->pc))
+		return false;
+	i = cr_skip_ws(s, n, i);
+	size_t fs = i;
+	while (i < n && s[i] != '\t' && s[i] != ' ')
+		i++;
+	if (i == fs)
+		return false;
+	/* strip +0xOFF, which also gives the physical function's entry */
+	size_t fe = i;
+	for (size_t k = fe; k > fs; k--)
+		if (s[k - 1] == '+') {
+			fe = k - 1;
+			break;
+		}
+	f->fn = s + fs;
+	f->fnlen = fe - fs;
+	f->entry = f->pc;
+	f->phys = 0;
+	if (fe < i) {
+		size_t k = fe + 1;
+		uint64_t off;
+		if (cr_parse_hex(s, n, &k, &off) && off <= f->pc)
+			f->entry = f->pc - off;
+	}
+	i = cr_skip_ws(s, n, i);
+	size_t ps = i, colon = SIZE_MAX;
+	for (size_t k = i; k < n; k++)
+		if (s[k] == ':')
+			colon = k;
+	f->line = 0;
+	f->file = s + ps;
+	f->filelen = n - ps;
+	if (colon != SIZE_MAX) {
+		size_t k = colon + 1;
+		int64_t ln;
+		if (cr_parse_i64(s, n, &k, &ln) && k == n) {
+			f->line = ln;
+			f->filelen = colon - ps;
+		}
+	}
+	return f->fnlen > 0;
 }
 
 /* "N: N [N: N]" at s[*i]; fills in_n, in_b, al_n, al_b */
@@ -129,7 +184,7 @@ static enum cr_err flush(struct cr_profile *p, struct pending *pd, uint32_t **st
 		}
 		if (first != SIZE_MAX) {
 			named_seen = true;
-			const struct frame *in = &pd->frames[first], *out = &pd->frames[in->phys];
+			const struct cr_cframe *in = &pd->frames[first], *out = &pd->frames[in->phys];
 			char name[4096], file[4096];
 			snprintf(name, sizeof name, "%.*s", (int)out->fnlen, out->fn);
 			snprintf(file, sizeof file, "%.*s", (int)in->filelen, in->file);
@@ -167,64 +222,16 @@ static enum cr_err flush(struct cr_profile *p, struct pending *pd, uint32_t **st
 	if (v[0] != 0)
 		blocksize = v[1] / v[0];
 	if (v2)
-		scale(&v[0], &v[1], rate);
+		cr_heap_unsample(&v[0], &v[1], rate);
 	if (v[2] != 0)
 		blocksize = v[3] / v[2];
 	if (v2)
-		scale(&v[2], &v[3], rate);
+		cr_heap_unsample(&v[2], &v[3], rate);
 	struct cr_label lab = { .key = cr_profile_intern_z(p, "bytes"), .num = blocksize,
 				.num_unit = cr_profile_intern_z(p, "bytes") };
 	return cr_profile_add_sample(p, *stk, nst, v, &lab, 1);
 }
 
-/* "#\t0x4b5a29\tmain.f+0x49\t/path/x.go:12" */
-static bool parse_frame(const char *s, size_t n, struct frame *f)
-{
-	size_t i = 1;
-	i = cr_skip_ws(s, n, i);
-	if (!cr_parse_hex(s, n, &i, &f->pc))
-		return false;
-	i = cr_skip_ws(s, n, i);
-	size_t fs = i;
-	while (i < n && s[i] != '\t' && s[i] != ' ')
-		i++;
-	if (i == fs)
-		return false;
-	/* strip +0xOFF */
-	size_t fe = i;
-	for (size_t k = fe; k > fs; k--)
-		if (s[k - 1] == '+') {
-			fe = k - 1;
-			break;
-		}
-	f->fn = s + fs;
-	f->fnlen = fe - fs;
-	f->entry = f->pc;
-	if (fe < i && s[fe] == '+') {
-		size_t k = fe + 1;
-		uint64_t off;
-		if (cr_parse_hex(s, n, &k, &off) && off <= f->pc)
-			f->entry = f->pc - off;
-	}
-	i = cr_skip_ws(s, n, i);
-	size_t ps = i, colon = SIZE_MAX;
-	for (size_t k = i; k < n; k++)
-		if (s[k] == ':')
-			colon = k;
-	f->line = 0;
-	if (colon != SIZE_MAX) {
-		size_t k = colon + 1;
-		int64_t ln;
-		if (cr_parse_i64(s, n, &k, &ln))
-			f->line = ln;
-		f->file = s + ps;
-		f->filelen = colon - ps;
-	} else {
-		f->file = s + ps;
-		f->filelen = n - ps;
-	}
-	return true;
-}
 
 static void memstat_line(struct cr_profile *p, const char *s, size_t n)
 {
@@ -364,8 +371,8 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 				memstat_line(p, s, n);
 				continue;
 			}
-			struct frame f;
-			if (pd.active && parse_frame(s, n, &f)) {
+			struct cr_cframe f;
+			if (pd.active && cr_parse_comment_frame(s, n, &f)) {
 				if (cr_grow(&pd.frames, &pd.cap_frames, pd.nframes + 1, sizeof f))
 					goto nomem;
 				pd.frames[pd.nframes++] = f;

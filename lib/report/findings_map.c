@@ -26,34 +26,10 @@ struct rec {
 	bool active;
 };
 
-/* double to int64 without the undefined conversion of out-of-range values */
-static int64_t clamp(double d)
-{
-	if (!(d > -9.2e18))
-		return d != d ? 0 : INT64_MIN;
-	if (!(d < 9.2e18))
-		return INT64_MAX;
-	return (int64_t)d;
-}
-
 static void sat_add(int64_t *a, int64_t b)
 {
 	int64_t r;
 	*a = __builtin_add_overflow(*a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
-}
-
-static void unsample(int64_t *count, int64_t *size, int64_t rate)
-{
-	if (*count == 0 || *size == 0) {
-		*count = *size = 0;
-		return;
-	}
-	if (rate <= 1)
-		return;
-	double avg = (double)*size / (double)*count;
-	double s = 1 / (1 - exp(-avg / (double)rate));
-	*count = clamp((double)*count * s);
-	*size = clamp((double)*size * s);
 }
 
 struct ctx {
@@ -95,8 +71,8 @@ static enum cr_err flush(struct ctx *x, struct rec *rc, struct fsums *s, int slo
 	rc->active = false;
 	int64_t v[4] = { rc->v[0], rc->v[1], rc->v[2], rc->v[3] };
 	if (x->v2) {
-		unsample(&v[0], &v[1], x->rate);
-		unsample(&v[2], &v[3], x->rate);
+		cr_heap_unsample(&v[0], &v[1], x->rate);
+		cr_heap_unsample(&v[2], &v[3], x->rate);
 	}
 	out->records++;
 	sat_add(&out->alloc_total, v[3]);

@@ -182,6 +182,10 @@ enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *dat
 enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char *data,
 				      size_t len, const char *name, struct cr_error *e);
 
+/* pprof's unsampling of a heap record (scaleHeapSample): count and size
+ * scaled by 1/(1-exp(-avg/rate)), saturating at INT64 limits. */
+void cr_heap_unsample(int64_t *count, int64_t *size, int64_t rate);
+
 /* Reader registry: goroutine text readers live in lib/profile/goroutine*.c
  * and are dispatched from cr_profile_read(). Warnings (skipped lines) are
  * appended to *warn (may be NULL) one per line. */

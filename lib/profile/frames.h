@@ -1,0 +1,24 @@
+/* Shared by the debug=1 text readers (heap and goroutine profiles): the `#`
+ * comment line the runtime prints for each frame of a record,
+ *     #\t0x4b5a29\tmain.f+0x49\t/path/x.go:12
+ * (pc of the call, function+offset from the physical function's entry,
+ * file:line). Pointers point into the line. */
+#ifndef CORONER_PROFILE_FRAMES_H
+#define CORONER_PROFILE_FRAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cr_cframe {
+	uint64_t pc, entry; /* entry = pc - offset: shared by a physical frame's inlined frames */
+	const char *fn; size_t fnlen;
+	const char *file; size_t filelen;
+	int64_t line;       /* 0 if absent */
+	size_t phys;        /* for the readers: index of the frame naming the physical function */
+};
+
+/* Parse one comment line (starting with '#'); false if it is not a frame. */
+bool cr_parse_comment_frame(const char *s, size_t n, struct cr_cframe *f);
+
+#endif
