@@ -728,7 +728,7 @@ static enum cr_err analyse_map_growth(struct cr_report *r)
 		rc = cr_finding_summary(r, f, "map assignments in %s allocate %.0f%% of alloc_space (%s in map buckets and growth)",
 					top->name, share, x);
 	if (!rc)
-		rc = cr_finding_next(r, f, "check that entries of the map written by %s are ever deleted; bound it (LRU, TTL) or size it once with make(map, n)",
+		rc = cr_finding_next(r, f, "check that entries of the map written by %s are ever deleted; bound it (LRU, TTL) or give make() its final size",
 				     top->name);
 	if (!rc)
 		rc = cr_finding_fact(r, f, "map_alloc_bytes", "bytes allocated by map code", CR_FACT_BYTES, map_alloc, 0, NULL);
