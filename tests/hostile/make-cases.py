@@ -366,6 +366,26 @@ def main():
     write('text-header-only.heap.txt', heap_txt[:first])
     write('text-garbage-after-header.heap.txt', heap_txt[:first] + b'\xff\xfe\x1b[31m not a record\n')
 
+    # ---- goroutine dumps (gostackparse#10, panicparse#79): a SIGQUIT dump ----
+    sq = open(os.path.join(TD, 'goroutines', 'sigquit.txt'), 'rb').read()
+    write('gr-crlf.txt.gz', gz(sq.replace(b'\n', b'\r\n')))
+    fl = sq.index(b'\n\t', 20000)                 # a frame's file line
+    fn = sq.rindex(b'\n', 0, fl) + 1               # its function line
+    write('gr-nul-in-frame.txt.gz', gz(sq[:fn] + b'main.f\0\0oo()' + sq[fl:]))
+    write('gr-long-line.txt.gz', gz(sq[:fn] + b'main.' + b'x' * (1 << 21) + b'()' + sq[fl:]))
+    write('gr-cut-mid-frame.txt', sq[:fl + 1])
+    write('gr-ansi-state.txt.gz', gz(sq[:sq.index(b'[', 10)] + b'[\x1b[31mchan receive\x1b]0;x\x07' + sq[sq.index(b']', 10):]))
+
+    # ---- smaps (CVE-2018-1124): testdata/mem/smaps edited ----
+    sm = open(os.path.join(TD, 'mem', 'smaps'), 'rb').read()
+    rss = sm.index(b'\nRss:') + 1
+    eol = sm.index(b'\n', rss)
+    write('smaps-20-digit.txt', sm[:rss] + b'Rss:            99999999999999999999 kB' + sm[eol:])
+    write('smaps-missing-unit.txt', sm[:rss] + b'Rss:            1234' + sm[eol:])
+    write('smaps-key-first.txt', b'Rss:                   4 kB\n' + sm)
+    nl = sm.index(b'\n')
+    write('smaps-deleted.txt', sm[:nl] + b' (deleted)' + sm[nl:])
+
     # ---- ELF (a small C binary whose DWARF 4 sections are zlib-compressed) ----
     elf_cases(gzip.decompress(open(os.path.join(TD, 'bin', 'csym-dwarf4-gz.gz'), 'rb').read()))
     # ---- core: the real core cut after its notes (every PT_LOAD past EOF) ----
