@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static enum cr_err crash_finding(struct cr_report *r, const struct cr_capture *c, const struct cr_core *core,
-				 const struct cr_gort *g)
+static enum cr_err crash_finding(struct cr_report *r, const char *core_path, const char *bin_path,
+				 const struct cr_core *core, const struct cr_gort *g)
 {
 	const struct cr_goroutine *G = NULL;
 	for (size_t i = 0; i < g->ngs; i++)
@@ -81,7 +81,7 @@ static enum cr_err crash_finding(struct cr_report *r, const struct cr_capture *c
 					signame, (int)g->crash_tid);
 	if (!rc)
 		rc = cr_finding_next(r, f, "coroner core %s %s shows every goroutine; the first user frame below is where it stopped",
-				     c->binary ? c->binary : r->binary ? r->binary : "BINARY", c->core);
+				     bin_path, core_path);
 	if (!rc && what)
 		rc = cr_finding_fact(r, f, "cause", "cause", CR_FACT_STR, 0, 0, what);
 	if (!rc)
@@ -99,7 +99,7 @@ static enum cr_err crash_finding(struct cr_report *r, const struct cr_capture *c
 	if (!rc && g->go_version && *g->go_version)
 		rc = cr_finding_fact(r, f, "go_version", "Go version", CR_FACT_STR, 0, 0, g->go_version);
 	if (!rc)
-		rc = cr_finding_fact(r, f, "file", "core", CR_FACT_STR, 0, 0, c->core);
+		rc = cr_finding_fact(r, f, "file", "core", CR_FACT_STR, 0, 0, core_path);
 	if (rc || !S)
 		return rc;
 	struct cr_table *t = cr_finding_table(r, f, "stack", "stack of the crashing goroutine (symbolized; signal frames left out)");
@@ -118,41 +118,32 @@ static enum cr_err crash_finding(struct cr_report *r, const struct cr_capture *c
 	return CR_OK;
 }
 
-enum cr_err cr_report_analyse_cores(struct cr_report *r)
+/* Read one core with the first of the binaries that produced it. */
+static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const char *core_path,
+			     const char *const *bins, size_t nbins)
 {
 	enum cr_err rc = CR_OK;
-	for (size_t ci = 0; ci < r->ncaps && !rc; ci++) {
-		struct cr_capture *c = &r->caps[ci];
-		if (!c->core)
-			continue;
-		const char *binpath = c->binary ? c->binary : r->binary;
-		if (!binpath) {
-			cr_report_warn(r, "%s: a core without its binary: give the binary in the capture or on the command line", c->core);
-			continue;
-		}
-		if (r->progress)
-			r->progress(r->progress_ctx, c->core);
+	char mismatch[1024] = "";
+	for (size_t bi = 0; bi < nbins; bi++) {
 		struct cr_error e = { 0 };
 		struct cr_binary *bin = NULL;
 		struct cr_core core;
 		struct cr_gort g;
-		bool core_open = false;
+		bool core_open = false, done = true;
 		memset(&g, 0, sizeof g);
-		enum cr_err err = cr_binary_open(&bin, binpath, &e);
+		enum cr_err err = cr_binary_open(&bin, bins[bi], &e);
 		if (!err) {
-			err = cr_core_open(&core, c->core, &e);
+			err = cr_core_open(&core, core_path, &e);
 			core_open = !err;
 		}
 		if (!err) {
 			err = cr_gort_open(&g, &core, bin, &e);
 			if (err == CR_FORMAT && strstr(e.msg, "build id")) {
-				struct cr_rfinding *f = cr_report_finding(r, "inputs_mismatch", "build_id", CR_FSEV_HIGH, 0);
-				if (!f || cr_finding_summary(r, f, "%s", e.msg) ||
-				    cr_finding_next(r, f, "give the binary that produced %s (same build id)", c->core) ||
-				    cr_finding_fact(r, f, "core", "core", CR_FACT_STR, 0, 0, c->core) ||
-				    cr_finding_fact(r, f, "binary", "binary", CR_FACT_STR, 0, 0, binpath))
-					rc = CR_NOMEM;
+				/* not this binary: try the next one */
+				if (!mismatch[0])
+					snprintf(mismatch, sizeof mismatch, "%s", e.msg);
 				err = CR_OK;
+				done = false;
 				goto next;
 			}
 		}
@@ -164,7 +155,7 @@ enum cr_err cr_report_analyse_cores(struct cr_report *r)
 			goto next;
 		}
 		if (g.crash_goid >= 0 || g.crash_tid > 0)
-			rc = crash_finding(r, c, &core, &g);
+			rc = crash_finding(r, core_path, bins[bi], &core, &g);
 		if (!rc && !c->goroutine) {
 			struct cr_profile *p = cr_malloc(sizeof *p);
 			if (!p || cr_profile_init(p)) {
@@ -178,20 +169,61 @@ enum cr_err cr_report_analyse_cores(struct cr_report *r)
 				else
 					cr_report_warn(r, "%s", e.msg);
 			} else {
-				p->name = c->core;
+				p->name = core_path;
 				c->goroutine = p;
-				c->goroutine_path = c->core;
+				c->goroutine_path = core_path;
 			}
 		}
 		const char *w = cr_buf_str(&g.warn);
 		if (*w)
-			cr_report_warn(r, "%s: %.*s%s", c->core, (int)strcspn(w, "\n"),
-				       w, strchr(w, '\n') && strchr(w, '\n')[1] ? " (and more: coroner core)" : "");
+			cr_report_warn(r, "%s: %.*s%s", core_path, (int)strcspn(w, "\n"), w,
+				       strchr(w, '\n') && strchr(w, '\n')[1] ? " (and more: coroner core)" : "");
 next:
 		cr_gort_release(&g);
 		if (core_open)
 			cr_core_close(&core);
 		cr_binary_close(bin);
+		if (done || rc)
+			return rc;
+	}
+	/* every binary given is of another build */
+	struct cr_rfinding *f = cr_report_finding(r, "inputs_mismatch", "build_id", CR_FSEV_HIGH, 0);
+	if (!f || cr_finding_summary(r, f, "%s", mismatch) ||
+	    cr_finding_next(r, f, "give the binary that produced %s (same build id)", core_path) ||
+	    cr_finding_fact(r, f, "core", "core", CR_FACT_STR, 0, 0, core_path) ||
+	    cr_finding_fact(r, f, "binary", "binary", CR_FACT_STR, 0, 0, bins[0]))
+		return CR_NOMEM;
+	return CR_OK;
+}
+
+enum cr_err cr_report_analyse_cores(struct cr_report *r)
+{
+	enum cr_err rc = CR_OK;
+	for (size_t ci = 0; ci < r->ncaps && !rc; ci++) {
+		struct cr_capture *c = &r->caps[ci];
+		if (!c->core)
+			continue;
+		/* the capture's binaries, then the one given alone */
+		const char *bins[16];
+		size_t nb = 0;
+		for (size_t i = 0; i < c->nfiles && nb < 15; i++)
+			if (c->files[i].kind == CR_KIND_ELF_EXEC && !c->files[i].problem)
+				bins[nb++] = c->files[i].path;
+		if (r->binary)
+			bins[nb++] = r->binary;
+		for (size_t i = 0; i < c->nfiles && !rc; i++) {
+			const struct cr_capture_file *cf = &c->files[i];
+			if (cf->kind != CR_KIND_ELF_CORE || cf->problem)
+				continue;
+			if (!nb) {
+				cr_report_warn(r, "%s: a core without its binary: give the binary in the capture or on the command line",
+					       cf->path);
+				continue;
+			}
+			if (r->progress)
+				r->progress(r->progress_ctx, cf->path);
+			rc = read_core(r, c, cf->path, bins, nb);
+		}
 	}
 	return rc;
 }
