@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$build/fuzz-coverage
 mkdir -p "$out"
 if [ $# = 0 ]; then
-	set -- $(cd "$build/fuzz" && ls replay-* | grep -v '\.p$' | sed 's/^replay-//')
+	set -- $(cd "$build/fuzz" && ls -d replay-* | grep -v '\.p$' | sed 's/^replay-//')
 fi
 for t in "$@"; do
 	rm -f "$out/$t".*.profraw
