@@ -526,16 +526,25 @@ int cmd_symbolize(int argc, char **argv)
 			rc = cmd_error(&e);
 			goto out;
 		}
-		/* the executable's mapping with the lowest file offset */
+		/* the mapping with the lowest file offset of a file named like
+		 * the binary (a shared library too), else of the executable */
 		const char *exe_path = cr_core_exe_path(&cc);
+		const char *want = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+		size_t wl = strlen(want);
+		if (wl > 3 && strcmp(want + wl - 3, ".gz") == 0)
+			wl -= 3;
+		else if (wl > 4 && strcmp(want + wl - 4, ".zst") == 0)
+			wl -= 4;
 		const struct cr_core_file *best = NULL;
-		for (size_t k = 0; k < cc.nfiles; k++) {
-			const struct cr_core_file *f = &cc.files[k];
-			if (exe_path && strcmp(f->path, exe_path) != 0)
-				continue;
-			if (!best || f->offset < best->offset)
-				best = f;
-		}
+		for (int pass = 0; pass < 2 && !best; pass++)
+			for (size_t k = 0; k < cc.nfiles; k++) {
+				const struct cr_core_file *f = &cc.files[k];
+				const char *bn = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
+				bool match = pass == 0 ? strlen(bn) == wl && strncmp(bn, want, wl) == 0
+						       : exe_path && strcmp(f->path, exe_path) == 0;
+				if (match && (!best || f->offset < best->offset))
+					best = f;
+			}
 		if (!best)
 			rc = cmd_error((cr_fail(&e, CR_NOTFOUND, "%s: no mapping of the executable in the core's NT_FILE note",
 					       cr_input_display_name(core)), &e));
