@@ -128,29 +128,36 @@ static enum cr_err single(struct cr_report *r, const struct cr_profile *p, const
 		const struct cr_ggroup *gr = &g.groups[i];
 		if (!gr->function || !*gr->function || cr_report_is_runtime(gr->function))
 			continue;
+		/* parked on a channel, a lock or a select; not network waits
+		 * (IO wait: idle connections are normal), not running */
 		bool waiting = gr->state && strcmp(gr->state, "running") && strcmp(gr->state, "runnable") &&
-			       strncmp(gr->state, "syscall", 7);
-		bool big = gr->count >= 1000 || (gr->count >= 100 && g.total > 0 && gr->count * 2 >= g.total);
+			       strncmp(gr->state, "syscall", 7) && strncmp(gr->state, "IO wait", 7) &&
+			       strncmp(gr->state, "sleep", 5);
+		/* a dump without states (debug=1, protobuf): the share must speak */
+		bool stateless = !gr->state;
+		bool dominant = gr->count >= 100 && g.total > 0 && gr->count * 2 >= g.total;
 		bool old = gr->has_wait && gr->wait_max >= 10;
-		if (!(waiting && big && (old || gr->count >= 1000)))
+		if (!((waiting && (gr->count >= 1000 || dominant)) || (stateless && dominant && gr->count >= 500)))
 			continue;
 		found = true;
-		enum cr_fsev sev = old && gr->count >= 1000 ? CR_FSEV_HIGH : CR_FSEV_MEDIUM;
+		enum cr_fsev sev = old && gr->count >= 1000 ? CR_FSEV_HIGH
+				   : old || gr->count >= 1000 ? CR_FSEV_MEDIUM : CR_FSEV_LOW;
 		struct cr_rfinding *f = cr_report_finding(r, "goroutine_leak", gr->function, sev, (double)gr->count);
 		if (!f)
 			return CR_NOMEM;
 		char wait[96] = "";
 		if (gr->has_wait && gr->wait_max > 0)
 			snprintf(wait, sizeof wait, " for up to %" PRId64 " min", gr->wait_max);
-		rc = cr_finding_summary(r, f, "%" PRId64 " of %" PRId64 " goroutines wait in %s (%s)%s; one dump only: a second capture would show growth",
-					gr->count, g.total, gr->function, gr->state, wait);
+		rc = cr_finding_summary(r, f, "%" PRId64 " of %" PRId64 " goroutines wait in %s%s%s%s%s; one dump only: a second capture would show growth",
+					gr->count, g.total, gr->function, gr->state ? " (" : "",
+					gr->state ? gr->state : "", gr->state ? ")" : "", wait);
 		if (!rc)
 			rc = cr_finding_next(r, f, "capture again later and run coroner report on both (or coroner leaks %s LATER-DUMP)", name);
 		if (!rc)
 			rc = cr_finding_fact(r, f, "count", "goroutines in the group", CR_FACT_INT, gr->count, 0, NULL);
 		if (!rc)
 			rc = cr_finding_fact(r, f, "total", "goroutines", CR_FACT_INT, g.total, 0, NULL);
-		if (!rc)
+		if (!rc && gr->state)
 			rc = cr_finding_fact(r, f, "state", "state", CR_FACT_STR, 0, 0, gr->state);
 		if (!rc && gr->created_by)
 			rc = cr_finding_fact(r, f, "created_by", "created by", CR_FACT_STR, 0, 0, gr->created_by);
