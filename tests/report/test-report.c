@@ -193,6 +193,15 @@ int main(void)
 	CHECK(find(&r, "goroutine_leak") != NULL);
 	cr_report_release(&r);
 
+	/* one snapshot only: the parked group holding nearly all goroutines is
+	 * still named (README: 200 awaitReply goroutines of 203 at before) */
+	const char *onlyb[1] = { before };
+	run(&r, onlyb, 1);
+	leak = find(&r, "goroutine_leak");
+	CHECK(leak && !strcmp(leak->subject, "main.(*session).awaitReply"));
+	CHECK(find(&r, "heap_growth") == NULL); /* growth needs two captures */
+	cr_report_release(&r);
+
 	/* reversed order: the profiles' own timestamps say so */
 	const char *rev[2] = { after, before };
 	run(&r, rev, 2);
