@@ -155,10 +155,14 @@ static int load(struct cr_profile *dst, char **paths, int n, const char *binary,
 	return 0;
 }
 
+/* The path as given when short (so before/heap.pb.gz and after/heap.pb.gz
+ * stay apart), else its last element. */
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
-	return s && s[1] ? s + 1 : path;
+	if (strlen(path) <= 48 || !s || !s[1])
+		return path;
+	return s + 1;
 }
 
 static void write_json(struct cr_flame *f, FILE *out)
