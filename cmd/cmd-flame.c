@@ -179,7 +179,6 @@ static void write_json(struct cr_flame *f, FILE *out)
 	cr_json_arr(&j);
 	for (size_t i = 0; i < f->nnodes; i++) {
 		const struct cr_flame_node *n = &f->nodes[i];
-		fputc('\n', out);
 		cr_json_obj(&j);
 		cr_json_kint(&j, "id", (int64_t)i);
 		cr_json_kint(&j, "parent", n->parent == CR_FLAME_NONE ? -1 : (int64_t)n->parent);
