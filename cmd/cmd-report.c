@@ -177,6 +177,8 @@ static void print_text(const struct cr_report *r, bool quiet)
 			memmove(tb, tb + 11, strlen(tb + 11) + 1); /* the date once is enough */
 		printf("  %zu. ", i + 1);
 		cr_fputs_safe(stdout, c->path);
+		if (c->nfiles > 1 && !strcmp(c->files[0].path, c->path))
+			printf(" +%zu", c->nfiles - 1); /* a list of files, named by its first */
 		printf("%s", st.dim);
 		if (c->time_nanos > 0 || c->pid >= 0 || c->process)
 			putchar(' ');

@@ -1266,6 +1266,10 @@ enum cr_err cr_report_add_capture(struct cr_report *r, const char *const *paths,
 }
 
 /* The role a file would take, from its first bytes (for grouping args). */
+/* The slot a file would take in a capture, from its content (for grouping
+ * args): role and format, so heap.pb.gz and heap.txt of one moment, or a
+ * goroutine profile and a debug=2 dump, share a capture. NULL for files
+ * that take no slot (unrecognised ones). */
 static const char *arg_role(const char *path)
 {
 	struct cr_input in;
@@ -1275,15 +1279,17 @@ static const char *arg_role(const char *path)
 	if (cr_input_open(&in, path, 0, NULL))
 		return NULL;
 	enum cr_kind k = cr_detect_kind(in.data, in.len);
-	const char *role = cr_kind_name(k);
-	if (k == CR_KIND_PPROF || k == CR_KIND_HEAP_TEXT) {
+	const char *role = k == CR_KIND_UNKNOWN ? NULL : cr_kind_name(k);
+	if (k == CR_KIND_PPROF) {
 		struct cr_profile p;
-		role = "profile";
-		if (cr_profile_init(&p) == CR_OK && cr_profile_parse(&p, in.data, in.len, path, NULL, NULL) == CR_OK)
-			role = profile_role(&p);
+		role = "profile/pprof";
+		if (cr_profile_init(&p) == CR_OK && cr_profile_parse(&p, in.data, in.len, path, NULL, NULL) == CR_OK) {
+			const char *pr = profile_role(&p);
+			role = !strcmp(pr, "heap") ? "heap/pprof" : !strcmp(pr, "allocs") ? "allocs/pprof"
+			       : !strcmp(pr, "goroutine") ? "goroutine/pprof" : !strcmp(pr, "cpu") ? "cpu/pprof"
+			       : "profile/pprof";
+		}
 		cr_profile_release(&p);
-	} else if (k == CR_KIND_GOROUTINE_TEXT || k == CR_KIND_TRACEBACK) {
-		role = "goroutine";
 	}
 	cr_input_close(&in);
 	return role;

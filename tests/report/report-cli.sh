@@ -44,6 +44,11 @@ else
 	check "json has the leak" 'grep -q "\"subject\": \"main.(\*session).awaitReply\"" "$tmp/json"'
 fi
 
+# two shell globs: a file whose role and format repeat starts the second capture
+(cd "$cap" && "$CORONER" report -q before/* after/*) >"$tmp/glob" 2>/dev/null
+check "globs: two captures" 'grep -q "in 2 captures" "$tmp/glob"'
+check "globs: leak" 'grep -Eq "goroutine_leak +main\.\(\*session\)\.awaitReply" "$tmp/glob"'
+
 # loose files, grouped into two captures by kind
 "$CORONER" report -q "$cap/before/goroutine.txt" "$cap/before/status" "$cap/after/goroutine.txt" \
 	"$cap/after/status" >"$tmp/files" 2>/dev/null
