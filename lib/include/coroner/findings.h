@@ -122,9 +122,10 @@ enum cr_err cr_report_add_capture(struct cr_report *r, const char *const *paths,
 				  struct cr_error *e);
 
 /* Split command-line arguments into captures: each directory is one
- * capture; consecutive files form one capture, and a file whose role is
- * already in the current group starts the next one (so "heap1 gr1 heap2
- * gr2" is two captures); an ELF binary is a group of its own. Returns the number of captures and fills
+ * capture; consecutive files form one capture, and a file whose role and
+ * format are already in the current group starts the next one (so "heap1
+ * gr1 heap2 gr2", or "before/ * after/ *" expanded, is two captures); an
+ * ELF binary is a group of its own. Returns the number of captures and fills
  * starts[k] / counts[k] (arrays of n entries). */
 size_t cr_report_group_args(const char *const *args, size_t n, size_t *starts, size_t *counts);
 
