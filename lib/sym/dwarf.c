@@ -877,6 +877,15 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
 	if (!info || info->type == CR_SHT_NOBITS)
 		return cr_fail(e, CR_NOTFOUND, "%s: no DWARF", b->path);
+	/* .debug_info first: its errors (caps, corrupt streams) are the ones
+	 * to report */
+	{
+		const uint8_t *id;
+		size_t il;
+		enum cr_err irc = cr_binary_section_data(b, info, &id, &il, e);
+		if (irc)
+			return irc;
+	}
 	static const char *const unit_tables[] = { ".debug_rnglists", ".debug_addr", ".debug_str_offsets" };
 	for (size_t i = 0; i < sizeof unit_tables / sizeof unit_tables[0]; i++) {
 		enum cr_err rc = check_units(b, unit_tables[i], e);
@@ -1146,6 +1155,15 @@ enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *type
 	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
 	if (!info || info->type == CR_SHT_NOBITS)
 		return cr_fail(e, CR_NOTFOUND, "%s: no DWARF", b->path);
+	/* .debug_info first: its errors (caps, corrupt streams) are the ones
+	 * to report */
+	{
+		const uint8_t *id;
+		size_t il;
+		enum cr_err irc = cr_binary_section_data(b, info, &id, &il, e);
+		if (irc)
+			return irc;
+	}
 	static const char *const unit_tables[] = { ".debug_rnglists", ".debug_addr", ".debug_str_offsets" };
 	for (size_t i = 0; i < sizeof unit_tables / sizeof unit_tables[0]; i++) {
 		enum cr_err rc = check_units(b, unit_tables[i], e);
