@@ -249,9 +249,8 @@ enum cr_err cr_report_analyse_mem(struct cr_report *r)
 			cr_units_bytes(b0, sizeof b0, v0);
 			cr_units_bytes(bd, sizeof bd, v - v0);
 			if (v - v0 > 0) {
-				char t2[48];
-				snprintf(t2, sizeof t2, "+%s", bd);
-				memcpy(bd, t2, sizeof bd);
+				memmove(bd + 1, bd, strnlen(bd, sizeof bd - 2) + 1);
+				bd[0] = '+';
 			}
 			double p = rss ? 100.0 * (double)v / (double)rss : 0;
 			snprintf(pc, sizeof pc, "%.1f%%", p);

@@ -3,6 +3,9 @@
 #ifndef CORONER_BANNED_H
 #define CORONER_BANNED_H
 /* included first (-include): pull in the declarations, then ban the names */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* memmem, strndup...: this header is included first everywhere */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
