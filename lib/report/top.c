@@ -18,6 +18,11 @@
 #include <string.h>
 #include <time.h>
 
+/* Go's int64 arithmetic wraps and pprof's sums and abs64 do too: the same
+ * numbers on hostile values (INT64_MIN, sums past 2^63), without C's UB. */
+static inline int64_t wadd(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static inline int64_t wabs(int64_t v) { return v < 0 ? (int64_t)(0 - (uint64_t)v) : v; }
+
 int cr_granularity_parse(const char *s)
 {
 	static const char *const names[] = { "functions", "filefunctions", "lines", "files", "addresses" };
@@ -123,13 +128,13 @@ static char *printable(struct cr_arena *a, const struct cr_strtab *names, const 
 static int cmp_flat(const void *x, const void *y)
 {
 	const struct node *l = *(struct node *const *)x, *r = *(struct node *const *)y;
-	int64_t lf = llabs(l->flat), rf = llabs(r->flat);
+	int64_t lf = wabs(l->flat), rf = wabs(r->flat);
 	if (lf != rf)
 		return lf > rf ? -1 : 1;
 	int c = strcmp(l->printable, r->printable);
 	if (c)
 		return c;
-	int64_t lc = llabs(l->cum), rc = llabs(r->cum);
+	int64_t lc = wabs(l->cum), rc = wabs(r->cum);
 	if (lc != rc)
 		return lc > rc ? -1 : 1;
 	return 0;
@@ -138,13 +143,13 @@ static int cmp_flat(const void *x, const void *y)
 static int cmp_cum(const void *x, const void *y)
 {
 	const struct node *l = *(struct node *const *)x, *r = *(struct node *const *)y;
-	int64_t lc = llabs(l->cum), rc = llabs(r->cum);
+	int64_t lc = wabs(l->cum), rc = wabs(r->cum);
 	if (lc != rc)
 		return lc > rc ? -1 : 1;
 	int c = strcmp(l->printable, r->printable);
 	if (c)
 		return c;
-	int64_t lf = llabs(l->flat), rf = llabs(r->flat);
+	int64_t lf = wabs(l->flat), rf = wabs(r->flat);
 	if (lf != rf)
 		return lf > rf ? -1 : 1;
 	return 0;
@@ -192,7 +197,7 @@ static enum cr_err label_edges(const struct cr_profile *p, int si, struct node *
 					struct edge *e = &ev[*v];
 					if (e->stamp != s + 1) {
 						e->stamp = (uint32_t)s + 1;
-						e->weight += w;
+						e->weight = wadd(e->weight, w);
 						if (ni != ln - 1)
 							;
 						else
@@ -207,7 +212,7 @@ static enum cr_err label_edges(const struct cr_profile *p, int si, struct node *
 		if (!edges->slots[i].key)
 			continue;
 		const struct edge *e = &ev[edges->slots[i].val];
-		if (llabs(e->weight) < cutoff)
+		if (wabs(e->weight) < cutoff)
 			continue;
 		uint32_t dst;
 		memcpy(&dst, edges->slots[i].key + sizeof(uint32_t), sizeof dst);
@@ -232,14 +237,13 @@ int64_t cr_profile_total(const struct cr_profile *p, int si)
 			base_key = (uint32_t)i;
 	for (size_t s = 0; s < p->nsamples; s++) {
 		int64_t v = p->values[s * p->ntypes + si];
-		if (v < 0)
-			v = -v;
-		total += v;
+		v = wabs(v);
+		total = wadd(total, v);
 		if (base_key) {
 			const struct cr_sample *sm = &p->samples[s];
 			for (uint32_t k = 0; k < sm->nlabel; k++)
 				if (p->labels[sm->label_start + k].key == base_key) {
-					diff_total += v;
+					diff_total = wadd(diff_total, v);
 					break;
 				}
 		}
@@ -366,24 +370,24 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 				struct node *n = &nodes[id];
 				if (n->stamp != stamp) {
 					n->stamp = stamp;
-					n->cum += w;
+					n->cum = wadd(n->cum, w);
 				}
 				parent = id;
 			}
 		}
 		if (parent != UINT32_MAX)
-			nodes[parent].flat += w;
+			nodes[parent].flat = wadd(nodes[parent].flat, w);
 	}
 
 	/* node selection */
 	int64_t flat_sum = 0;
 	size_t live = 0;
 	for (size_t i = 0; i < nnodes; i++) {
-		flat_sum += nodes[i].flat;
+		flat_sum = wadd(flat_sum, nodes[i].flat);
 		if (nodes[i].cum || nodes[i].flat)
 			live++;
 	}
-	int64_t cutoff = llabs((int64_t)((double)flat_sum * o->nodefraction));
+	int64_t cutoff = wabs((int64_t)((double)flat_sum * o->nodefraction));
 	sorted = cr_calloc(live + 1, sizeof *sorted);
 	if (!sorted)
 		goto out;
@@ -392,7 +396,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 		struct node *n = &nodes[i];
 		if (!n->cum && !n->flat)
 			continue;
-		if (cutoff > 0 && llabs(n->cum) < cutoff) {
+		if (cutoff > 0 && wabs(n->cum) < cutoff) {
 			t->dropped_nodes++;
 			continue;
 		}
@@ -408,7 +412,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 	for (size_t i = 0; i < ns; i++)
 		sorted[i]->kept = true;
 	if (label_edges(p, si, nodes, locnodes, locnode_start, locnode_n, &edges,
-			llabs((int64_t)((double)flat_sum * 0.001))))
+			wabs((int64_t)((double)flat_sum * 0.001))))
 		goto out;
 	t->rows = cr_arena_alloc(&t->arena, (ns + 1) * sizeof *t->rows);
 	if (!t->rows)
@@ -419,7 +423,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 		t->rows[i].flat = n->flat;
 		t->rows[i].cum = n->cum;
 		t->rows[i].inline_label = n->inl ? (n->noinl ? "(partial-inline)" : "(inline)") : "";
-		t->shown_flat += n->flat;
+		t->shown_flat = wadd(t->shown_flat, n->flat);
 	}
 	t->nrows = ns;
 
@@ -428,9 +432,9 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 	if (strcmp(t->output_unit, "minimum") == 0 && ns > 0) {
 		int64_t minv = 0, maxv = t->total;
 		for (size_t i = 0; i < ns; i++) {
-			int64_t v = llabs(t->rows[i].flat);
+			int64_t v = wabs(t->rows[i].flat);
 			if (!v)
-				v = llabs(t->rows[i].cum);
+				v = wabs(t->rows[i].cum);
 			if (v > 0 && (minv == 0 || v < minv))
 				minv = v;
 		}
