@@ -13,11 +13,12 @@ static void help(void)
 {
 	printf(
 "usage: coroner top [options] PROFILE...\n"
+"       coroner top [options] BINARY CORE\n"
 "\n"
 "Rank the functions of one or more profiles (merged) by flat and cumulative\n"
 "value, with the semantics of `go tool pprof -top`. PROFILE is a pprof\n"
-"protobuf (gzip or not), a Go debug=1 heap profile, or a goroutine dump of\n"
-"any format; '-' reads stdin.\n"
+"protobuf (gzip or not), a Go debug=1 heap profile, a goroutine dump of\n"
+"any format, or a core dump with its binary (its goroutines); '-' reads stdin.\n"
 "\n"
 "options:\n"
 "  -i, --sample-index=NAME|N  value to rank by (default: the profile's default,\n"
@@ -47,35 +48,6 @@ static void help(void)
 "  coroner top heap.pb.gz\n"
 "  coroner top -i alloc_space --nodecount=20 heap.pb.gz\n"
 "  coroner top --diff-base=heap-0900.pb.gz heap-1700.pb.gz --format=json\n");
-}
-
-/* Load one or more profiles into dst (merged). */
-static int load_merged(struct cr_profile *dst, char **paths, int n, struct cr_error *e)
-{
-	for (int i = 0; i < n; i++) {
-		struct cr_profile p;
-		struct cr_buf warn = { 0 };
-		if (cr_profile_init(&p)) {
-			cr_fail(e, CR_NOMEM, "out of memory");
-			return 1;
-		}
-		enum cr_err rc = cr_profile_load(&p, paths[i], &warn, e);
-		cmd_warnings(cr_buf_str(&warn));
-		cr_buf_release(&warn);
-		if (!rc) {
-			if (n == 1 && dst->nsamples == 0 && dst->ntypes == 0) {
-				/* move instead of copying */
-				cr_profile_release(dst);
-				*dst = p;
-				continue;
-			}
-			rc = cr_profile_merge(dst, &p, e);
-		}
-		cr_profile_release(&p);
-		if (rc)
-			return 1;
-	}
-	return 0;
 }
 
 int cmd_top(int argc, char **argv)
@@ -170,11 +142,7 @@ int cmd_top(int argc, char **argv)
 			rc = cmd_error(&e);
 			goto out;
 		}
-	if (load_merged(&p, argv + optind, argc - optind, &e)) {
-		rc = cmd_error(&e);
-		goto out;
-	}
-	if (binary && cr_profile_symbolize_file(&p, binary, &e)) {
+	if (cmd_load_profiles(&p, argv + optind, argc - optind, binary, &e)) {
 		rc = cmd_error(&e);
 		goto out;
 	}
@@ -182,12 +150,7 @@ int cmd_top(int argc, char **argv)
 		struct cr_profile b;
 		cr_profile_init(&b);
 		char *bp[1] = { (char *)(diff_base ? diff_base : base) };
-		if (load_merged(&b, bp, 1, &e)) {
-			cr_profile_release(&b);
-			rc = cmd_error(&e);
-			goto out;
-		}
-		if (binary && cr_profile_symbolize_file(&b, binary, &e)) {
+		if (cmd_load_profiles(&b, bp, 1, binary, &e)) {
 			cr_profile_release(&b);
 			rc = cmd_error(&e);
 			goto out;

@@ -53,6 +53,13 @@ bool cmd_is_goroutine_profile(const struct cr_profile *p);
 void cmd_print_frames(const struct cr_gframe *f, size_t n, size_t max, const char *indent);
 /* Parse a size like "256M", "4G", "1024" (bytes). */
 bool cmd_parse_size(const char *s, size_t *out);
+/* Load and merge the profiles paths[0..n) into dst (initialised, empty):
+ * profiles of any kind, goroutine dumps, and cores (read with their binary:
+ * an ELF binary among paths, or `binary`), symbolized with `binary` where
+ * they carry addresses only. Warnings are printed; returns 0, or 1 with e
+ * filled. */
+int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *binary,
+		      struct cr_error *e);
 extern const char *cmd_progname;
 
 #endif
