@@ -983,9 +983,10 @@ static bool check_memstats(struct cr_gort *g, uint64_t a)
 		    !cr_core_read_u64(P->core, base + L->hsd_released, &v2) ||
 		    !cr_core_read_u64(P->core, base + L->hsd_inheap, &v3))
 			return false;
-		committed += (int64_t)v1;
-		released += (int64_t)v2;
-		inheap += (int64_t)v3;
+		/* wrapping sums (Go's int64 arithmetic): hostile cores overflow */
+		committed = (int64_t)((uint64_t)committed + v1);
+		released = (int64_t)((uint64_t)released + v2);
+		inheap = (int64_t)((uint64_t)inheap + v3);
 	}
 	if (committed <= 0 || inheap <= 0 || inheap > committed || released < 0)
 		return false;
@@ -1091,12 +1092,13 @@ static void read_mem(struct cr_gort *g)
 			ok = false;
 			break;
 		}
-		committed += (int64_t)rd64(hb + L->hsd_committed);
-		released += (int64_t)rd64(hb + L->hsd_released);
-		inheap += (int64_t)rd64(hb + L->hsd_inheap);
-		instacks += (int64_t)rd64(hb + L->hsd_instacks);
-		inwb += (int64_t)rd64(hb + L->hsd_inworkbufs);
-		inpsb += (int64_t)rd64(hb + L->hsd_inptrscalarbits);
+		/* wrapping sums (Go's int64 arithmetic): hostile cores overflow */
+		committed = (int64_t)((uint64_t)committed + rd64(hb + L->hsd_committed));
+		released = (int64_t)((uint64_t)released + rd64(hb + L->hsd_released));
+		inheap = (int64_t)((uint64_t)inheap + rd64(hb + L->hsd_inheap));
+		instacks = (int64_t)((uint64_t)instacks + rd64(hb + L->hsd_instacks));
+		inwb = (int64_t)((uint64_t)inwb + rd64(hb + L->hsd_inworkbufs));
+		inpsb = (int64_t)((uint64_t)inpsb + rd64(hb + L->hsd_inptrscalarbits));
 		tiny += rd64(hb + L->hsd_tinyalloccount);
 		lalloc += rd64(hb + L->hsd_largealloc);
 		lallocn += rd64(hb + L->hsd_largealloccount);
@@ -1126,8 +1128,8 @@ static void read_mem(struct cr_gort *g)
 	M->present = true;
 	M->heap_inuse = (uint64_t)inheap;
 	M->heap_released = (uint64_t)released;
-	int64_t retained = committed - instacks - inwb - inpsb;
-	M->heap_idle = (uint64_t)(retained - inheap) + (uint64_t)released;
+	int64_t retained = (int64_t)((uint64_t)committed - (uint64_t)instacks - (uint64_t)inwb - (uint64_t)inpsb);
+	M->heap_idle = ((uint64_t)retained - (uint64_t)inheap) + (uint64_t)released;
 	M->heap_sys = M->heap_inuse + M->heap_idle;
 	M->stack_inuse = (uint64_t)instacks;
 	M->stack_sys = (uint64_t)instacks + sysv[0];
