@@ -241,6 +241,8 @@ bool cmd_parse_size(const char *s, size_t *out)
 {
 	char *end;
 	errno = 0;
+	if (*s < '0' || *s > '9')
+		return false; /* strtoull would take "-1" as a huge size */
 	unsigned long long v = strtoull(s, &end, 10);
 	if (end == s || errno)
 		return false;

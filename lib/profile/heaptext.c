@@ -401,15 +401,32 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 		j++;
 		pd.naddrs = 0;
 		pd.nframes = 0;
-		for (;;) {
-			j = cr_skip_ws(s, n, j);
-			if (j >= n)
-				break;
+		/* as pprof: the addresses are the 0x... numbers in the run of
+		 * [ x0-9a-f] after '@'; anything after that run is ignored */
+		size_t end = j;
+		while (end < n && (s[end] == ' ' || s[end] == '\t' || s[end] == 'x' ||
+				   (s[end] >= '0' && s[end] <= '9') || (s[end] >= 'a' && s[end] <= 'f')))
+			end++;
+		while (j < end) {
+			if (!(s[j] == '0' && j + 1 < end && s[j + 1] == 'x')) {
+				j++;
+				continue;
+			}
 			uint64_t a;
-			if (!cr_parse_hex(s, n, &j, &a) || a == 0) {
-				rc = cr_fail(e, CR_FORMAT, "%s: heap profile: line %zu: bad address", name, it.lineno);
+			size_t q = j;
+			if (!cr_parse_hex(s, end, &q, &a)) {
+				bool digit = j + 2 < end && ((s[j + 2] >= '0' && s[j + 2] <= '9') ||
+							     (s[j + 2] >= 'a' && s[j + 2] <= 'f'));
+				if (!digit) { /* "0x" with no digits */
+					j += 2;
+					continue;
+				}
+				rc = cr_fail(e, CR_FORMAT, "%s: heap profile: line %zu: address too large", name, it.lineno);
 				goto out;
 			}
+			j = q;
+			if (a == 0)
+				continue; /* not a return address */
 			if (pd.naddrs >= cr_limits.max_frames) {
 				rc = cr_fail(e, CR_LIMIT, "%s: heap profile: line %zu: more than %u frames", name, it.lineno, cr_limits.max_frames);
 				goto out;

@@ -149,6 +149,7 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 {
 	struct pbuf b = { data, data + len, data };
 	uint32_t f, wt;
+	bool seen_time = false;
 	while (b.p < b.end) {
 		struct pbuf at = b;
 		if (!pb_tag(&b, &f, &wt))
@@ -175,12 +176,21 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			}
 			if (rc)
 				return rc;
+		} else if (f == P_TIME_NANOS && wt == WT_VARINT) {
+			/* pprof's rule: a second time_nanos means two profiles were
+			 * concatenated (cat a.pb b.pb, or two gzip members) */
+			uint64_t t;
+			if (!pb_varint(&b, &t))
+				return BAD(&at, "time_nanos: bad varint");
+			if (seen_time)
+				return BAD(&at, "concatenated profiles detected (give them as separate files to merge)");
+			seen_time = t != 0;
 		} else if (!pb_skip(&b, wt)) {
 			return BAD(&at, "field %u: truncated or bad wire type %u", f, wt);
 		}
 	}
 	if (r->nstr == 0 && len > 0)
-		return cr_fail(r->e, CR_FORMAT, "%s: pprof: no string table (not a profile?)", r->name);
+		return cr_fail(r->e, CR_FORMAT, "%s: pprof: no string table (truncated, or not a profile)", r->name);
 	if (r->nstr > 0 && cr_profile_str(r->p, r->strmap[0])[0] != 0) {
 		struct pbuf at = { data, data + len, data };
 		return BAD(&at, "string_table[0] must be empty");
