@@ -10,6 +10,16 @@
 #include <zlib.h>
 #include <zstd.h>
 
+/* Which flag raises a cap, for messages. */
+static const char *cap_flag(size_t cap)
+{
+	if (cap == cr_limits.max_core_inflate)
+		return "--max-core-inflate";
+	if (cap == cr_limits.max_debug)
+		return "--max-debug";
+	return "--max-inflate";
+}
+
 const char *cr_input_display_name(const char *path)
 {
 	return (!path || strcmp(path, "-") == 0) ? "<stdin>" : path;
@@ -46,8 +56,8 @@ static enum cr_err inflate_gzip(const char *name, const unsigned char *src, size
 		if (len == cap_alloc) {
 			if (len >= cap) {
 				rc = cr_fail(e, CR_LIMIT,
-					     "%s: gzip: inflates past %zu bytes (raise --max-inflate)",
-					     name, cap);
+					     "%s: gzip: inflates past %zu bytes (raise %s)",
+					     name, cap, cap_flag(cap));
 				goto out;
 			}
 			size_t want = cap_alloc ? cap_alloc * 2 : (srclen * 4 > 65536 ? srclen * 4 : 65536);
@@ -125,7 +135,7 @@ static enum cr_err inflate_zstd(const char *name, const unsigned char *src, size
 	for (;;) {
 		if (ob.pos == cap_alloc) {
 			if (cap_alloc >= cap) {
-				rc = cr_fail(e, CR_LIMIT, "%s: zstd: inflates past %zu bytes (raise the cap)", name, cap);
+				rc = cr_fail(e, CR_LIMIT, "%s: zstd: inflates past %zu bytes (raise %s)", name, cap, cap_flag(cap));
 				goto out;
 			}
 			size_t want = cap_alloc ? cap_alloc * 2 : (srclen * 4 > 65536 ? srclen * 4 : 65536);
@@ -215,7 +225,7 @@ static enum cr_err read_stream(int fd, const char *name, size_t cap, unsigned ch
 		if (len == alloc) {
 			if (alloc >= cap) {
 				cr_free(buf);
-				return cr_fail(e, CR_LIMIT, "%s: input larger than %zu bytes (raise --max-inflate)", name, cap);
+				return cr_fail(e, CR_LIMIT, "%s: input larger than %zu bytes (raise %s)", name, cap, cap_flag(cap));
 			}
 			size_t want = alloc ? alloc * 2 : 65536;
 			if (want > cap)
