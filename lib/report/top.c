@@ -444,8 +444,10 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 		cr_units_scale(minv, t->sample_unit, "minimum", &minu);
 		cr_units_scale(maxv, t->sample_unit, "minimum", &maxu);
 		u = minu;
-		if (strcmp(minu, maxu) != 0 && minv * 100 < maxv)
-			cr_units_scale(100 * minv, t->sample_unit, "minimum", &u);
+		/* int64 arithmetic wraps in pprof (Go); do the same without UB */
+		int64_t minv100 = (int64_t)((uint64_t)minv * 100u);
+		if (strcmp(minu, maxu) != 0 && minv100 < maxv)
+			cr_units_scale(minv100, t->sample_unit, "minimum", &u);
 		t->output_unit = *u ? u : t->sample_unit;
 	}
 	rc = CR_OK;
