@@ -7,6 +7,73 @@
 
 #include <string.h>
 
+/* pprof's patterns are Go RE2; POSIX ERE lacks its shorthand classes and
+ * flags. Translate the common ones: \d \w \s (and negations) outside and
+ * inside brackets, a leading (?i). */
+static enum cr_err translate_re2(const char *re, struct cr_buf *out, int *flags)
+{
+	bool in_br = false;
+	if (strncmp(re, "(?i)", 4) == 0) {
+		*flags |= REG_ICASE;
+		re += 4;
+	}
+	for (const char *p = re; *p; p++) {
+		const char *rep = NULL;
+		if (*p == '\\' && p[1]) {
+			switch (p[1]) {
+			case 'd': rep = in_br ? "0-9" : "[0-9]"; break;
+			case 'D': rep = in_br ? NULL : "[^0-9]"; break;
+			case 'w': rep = in_br ? "[:alnum:]_" : "[[:alnum:]_]"; break;
+			case 'W': rep = in_br ? NULL : "[^[:alnum:]_]"; break;
+			case 's': rep = in_br ? "[:space:]" : "[[:space:]]"; break;
+			case 'S': rep = in_br ? NULL : "[^[:space:]]"; break;
+			}
+			if (rep) {
+				if (cr_buf_add(out, rep, strlen(rep)))
+					return CR_NOMEM;
+				p++;
+				continue;
+			}
+			if (in_br) {
+				/* POSIX brackets have no escapes: \. inside means '.' */
+				if (cr_buf_add(out, p + 1, 1))
+					return CR_NOMEM;
+				p++;
+				continue;
+			}
+			if (cr_buf_add(out, p, 2))
+				return CR_NOMEM;
+			p++;
+			continue;
+		}
+		if (!in_br && *p == '[') {
+			in_br = true;
+			if (cr_buf_add(out, p, 1))
+				return CR_NOMEM;
+			/* a ']' or '^]' right after '[' is literal */
+			if (p[1] == '^' && cr_buf_add(out, ++p, 1))
+				return CR_NOMEM;
+			if (p[1] == ']' && cr_buf_add(out, ++p, 1))
+				return CR_NOMEM;
+			continue;
+		}
+		if (in_br && *p == '[' && p[1] == ':') {
+			const char *end = strstr(p + 2, ":]");
+			if (end) {
+				if (cr_buf_add(out, p, (size_t)(end + 2 - p)))
+					return CR_NOMEM;
+				p = end + 1;
+				continue;
+			}
+		}
+		if (in_br && *p == ']')
+			in_br = false;
+		if (cr_buf_add(out, p, 1))
+			return CR_NOMEM;
+	}
+	return CR_OK;
+}
+
 enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct cr_error *e)
 {
 	if (!re)
@@ -15,7 +82,14 @@ enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct
 		regfree(&f->re[which]);
 		f->set[which] = false;
 	}
-	int rc = regcomp(&f->re[which], re, REG_EXTENDED | REG_NOSUB);
+	struct cr_buf b = { 0 };
+	int flags = REG_EXTENDED | REG_NOSUB;
+	if (translate_re2(re, &b, &flags)) {
+		cr_buf_release(&b);
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	}
+	int rc = regcomp(&f->re[which], cr_buf_str(&b), flags);
+	cr_buf_release(&b);
 	if (rc) {
 		char msg[200];
 		regerror(rc, &f->re[which], msg, sizeof msg);

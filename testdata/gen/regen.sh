@@ -85,6 +85,10 @@ do_heap() {
 	rec heap.txt.nobin.top.inuse_space.txt $P $T -unit=B -sample_index=inuse_space heap.txt
 	rec heap.txt.bin.raw.txt $P -raw heapprog heap.txt
 	rec heap.pb.gz.top.inuse_space.focus.txt $P $T -unit=B -sample_index=inuse_space '-focus=main\.retainRecords' heap.pb.gz
+	# RE2 shorthand classes and flags (coroner translates them to POSIX ERE)
+	rec heap.pb.gz.top.inuse_space.focus-re2.txt $P $T -unit=B -sample_index=inuse_space '-focus=main\.\w+Registry' heap.pb.gz
+	rec heap.pb.gz.top.alloc_space.hide-re2.txt $P $T -unit=B -sample_index=alloc_space '-hide=(?i)^MAIN\.(SMALLBUF|KEYFOR)$' heap.pb.gz
+	rec heap.pb.gz.top.alloc_space.show-re2.txt $P $T -unit=B -sample_index=alloc_space '-show=^[\w.]+\.(make|fill)\w*' heap.pb.gz
 	rec heap.pb.gz.top.inuse_space.ignore.txt $P $T -unit=B -sample_index=inuse_space '-ignore=main\.growRegistry' heap.pb.gz
 	rec heap.pb.gz.top.alloc_space.hide.txt $P $T -unit=B -sample_index=alloc_space '-hide=main\.(smallBuf|keyFor)' heap.pb.gz
 	rec heap.pb.gz.top.alloc_space.show.txt $P $T -unit=B -sample_index=alloc_space '-show=^main\.' heap.pb.gz
