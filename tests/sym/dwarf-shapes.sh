@@ -1,0 +1,56 @@
+#!/bin/sh
+# DWARF shapes from RELIABILITY.md's table, built here with gcc and checked
+# against llvm-symbolizer on the same binaries:
+#  - old GNU-compressed .zdebug_* sections (-gz=zlib-gnu);
+#  - a 10,000-deep nest of lexical blocks (DIE depth far past our 256 cap):
+#    the answer must still be right, fast, and bounded.
+set -u
+: "${CORONER:?}"
+command -v gcc >/dev/null 2>&1 || { echo "SKIP: no gcc"; exit 77; }
+command -v llvm-symbolizer >/dev/null 2>&1 || { echo "SKIP: no llvm-symbolizer"; exit 77; }
+command -v nm >/dev/null 2>&1 || { echo "SKIP: no nm"; exit 77; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+check() { if [ "$1" = ok ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: $2"; fi; }
+
+cat > "$tmp/z.c" <<'C'
+static int sq(int x) { return x * x; }
+int f(int x) { return sq(x) * 3 + 1; }
+int main(int argc, char **argv) { (void)argv; return f(argc); }
+C
+if gcc -g -O1 -gz=zlib-gnu "$tmp/z.c" -o "$tmp/zgnu" 2>/dev/null && grep -q zdebug_info "$tmp/zgnu"; then
+	for sym in f main; do
+		a=0x$(nm "$tmp/zgnu" | awk -v s=$sym '$3==s{print $1}')
+		want=$(llvm-symbolizer --inlines --obj="$tmp/zgnu" "$a")
+		got=$("$CORONER" symbolize -e "$tmp/zgnu" "$a")
+		[ "$got" = "$want" ] && check ok || check bad ".zdebug $sym: got '$got' want '$want'"
+	done
+else
+	echo "note: this gcc cannot write .zdebug sections"
+fi
+
+awk 'BEGIN { n = 10000; printf "int main(int argc, char **argv) { (void)argv; int r = argc;\n";
+	for (i = 0; i < n; i++) printf "{ int v%d = r + %d; r ^= v%d;\n", i, i, i;
+	for (i = 0; i < n; i++) printf "}"; printf "\nreturn r; }\n" }' > "$tmp/deep.c"
+gcc -g -O0 "$tmp/deep.c" -o "$tmp/deep" || { echo "SKIP: gcc failed"; exit 77; }
+m=$(nm "$tmp/deep" | awk '$3=="main"{print $1}')
+for off in 0x40 0x3000 0x9000; do
+	a=$(printf '0x%x' $((0x$m + off)))
+	want=$(llvm-symbolizer --inlines --obj="$tmp/deep" "$a")
+	got=$(ulimit -v 4000000; timeout 20 "$CORONER" symbolize -e "$tmp/deep" "$a")
+	[ "$got" = "$want" ] && check ok || check bad "deep nest at +$off: got '$got' want '$want'"
+done
+# a pclntab whose function count is absurd (golang/go#81191): refused with a
+# warning naming the count, no allocation sized by it; DWARF still answers
+if [ -n "${TESTDATA:-}" ] && [ -f "$TESTDATA/bin/gosym.gz" ] && command -v readelf >/dev/null 2>&1; then
+	gunzip -c "$TESTDATA/bin/gosym.gz" > "$tmp/gosym"
+	off=$(readelf -SW "$tmp/gosym" | grep ' .gopclntab ' | sed 's/.*PROGBITS *//' | awk '{print $2}')
+	a=0x$(nm "$tmp/gosym" | awk '$3=="main.main"{print $1}')
+	printf '\377\377\377\377\377\377\377\177' | dd of="$tmp/gosym" bs=1 seek=$((0x$off + 8)) conv=notrunc 2>/dev/null
+	got=$(ulimit -v 4000000; timeout 20 "$CORONER" symbolize -e "$tmp/gosym" "$a" 2>"$tmp/err" | head -1)
+	want=$(llvm-symbolizer --obj="$tmp/gosym" "$a" | head -1)
+	[ "$got" = "$want" ] && check ok || check bad "huge nfunc: got '$got' want '$want'"
+	grep -q "function count 9223372036854775807 does not fit" "$tmp/err" && check ok || check bad "huge nfunc: no warning"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
