@@ -300,20 +300,85 @@ enum cr_err cr_profile_add_label_all(struct cr_profile *p, const char *key, cons
 	return CR_OK;
 }
 
-static enum cr_err sample_key(struct cr_buf *k, const uint32_t *stk, size_t n,
-			      const struct cr_label *labels, size_t nl)
+/* Samples by (stack, labels), for pprof's summing merge: an open-addressing
+ * table of sample indexes that compares against the samples themselves, so
+ * no key is copied. */
+struct stab {
+	struct sslot { uint64_t hash; uint32_t idx; /* index + 1; 0 = empty */ } *s;
+	size_t cap, n;
+};
+
+static uint64_t skey_hash(const uint32_t *stk, size_t n, const struct cr_label *labels, size_t nl)
 {
-	k->len = 0;
-	uint32_t n32 = (uint32_t)n;
-	if (cr_buf_add(k, &n32, sizeof n32) || cr_buf_add(k, stk, n * sizeof *stk))
-		return CR_NOMEM;
+	uint64_t h = cr_hash(stk, n * sizeof *stk) ^ (uint64_t)n;
 	for (size_t i = 0; i < nl; i++) {
 		const struct cr_label *l = &labels[i];
-		if (cr_buf_add(k, &l->key, sizeof l->key) || cr_buf_add(k, &l->str, sizeof l->str) ||
-		    cr_buf_add(k, &l->num, sizeof l->num) || cr_buf_add(k, &l->num_unit, sizeof l->num_unit))
-			return CR_NOMEM;
+		uint64_t x = ((uint64_t)l->key << 32 | l->str) ^ (uint64_t)l->num * 0x9e3779b97f4a7c15ull ^
+			     (uint64_t)l->num_unit << 17;
+		h = (h ^ x) * 0x100000001b3ull;
+		h ^= h >> 31;
 	}
+	return h;
+}
+
+static bool skey_eq(const struct cr_profile *p, uint32_t i, const uint32_t *stk, size_t n,
+		    const struct cr_label *labels, size_t nl)
+{
+	const struct cr_sample *s = &p->samples[i];
+	if (s->nloc != n || s->nlabel != nl || memcmp(&p->stack[s->loc_start], stk, n * sizeof *stk))
+		return false;
+	for (size_t k = 0; k < nl; k++) {
+		const struct cr_label *a = &p->labels[s->label_start + k], *b = &labels[k];
+		if (a->key != b->key || a->str != b->str || a->num != b->num || a->num_unit != b->num_unit)
+			return false;
+	}
+	return true;
+}
+
+/* Find the sample equal to (stk, labels) in p; if none, record `add` (the
+ * index the caller is about to give it) and return false. *slot_out is the
+ * matching index when found. */
+static enum cr_err stab_lookup(struct stab *t, const struct cr_profile *p, const uint32_t *stk, size_t n,
+			       const struct cr_label *labels, size_t nl, uint32_t add, bool *found,
+			       uint32_t *match)
+{
+	if ((t->n + 1) * 4 > t->cap * 3) {
+		size_t ncap = t->cap ? t->cap * 2 : 1024;
+		struct sslot *ns = cr_calloc(ncap, sizeof *ns);
+		if (!ns)
+			return CR_NOMEM;
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->s[i].idx) {
+				size_t j = t->s[i].hash & (ncap - 1);
+				while (ns[j].idx)
+					j = (j + 1) & (ncap - 1);
+				ns[j] = t->s[i];
+			}
+		cr_free(t->s);
+		t->s = ns;
+		t->cap = ncap;
+	}
+	uint64_t h = skey_hash(stk, n, labels, nl);
+	size_t j = h & (t->cap - 1);
+	while (t->s[j].idx) {
+		if (t->s[j].hash == h && skey_eq(p, t->s[j].idx - 1, stk, n, labels, nl)) {
+			*found = true;
+			*match = t->s[j].idx - 1;
+			return CR_OK;
+		}
+		j = (j + 1) & (t->cap - 1);
+	}
+	t->s[j].hash = h;
+	t->s[j].idx = add + 1;
+	t->n++;
+	*found = false;
 	return CR_OK;
+}
+
+static void stab_release(struct stab *t)
+{
+	cr_free(t->s);
+	memset(t, 0, sizeof *t);
 }
 
 /* Merge: functions and locations of src are re-created in dst (deduplicated
@@ -357,9 +422,7 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 	}
 	{
 		enum cr_err rc = CR_NOMEM;
-		struct cr_hmap smap;
-		struct cr_buf sk = { 0 };
-		cr_hmap_init(&smap);
+		struct stab smap = { 0 };
 		uint32_t *mapmap = cr_calloc(src->nmappings + 1, sizeof *mapmap);
 		uint32_t *locmap = cr_calloc(src->nlocations + 1, sizeof *locmap);
 		uint32_t *stk = NULL;
@@ -374,15 +437,16 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 			size_t o = 0;
 			for (size_t i = 0; i < dst->nsamples; i++) {
 				const struct cr_sample *s = &dst->samples[i];
-				if (sample_key(&sk, &dst->stack[s->loc_start], s->nloc, &dst->labels[s->label_start], s->nlabel))
-					goto done;
 				bool found;
-				uint32_t *v = cr_hmap_put(&smap, sk.data, sk.len, (uint32_t)o, &found);
-				if (!v)
+				uint32_t v;
+				/* compacted samples keep their stacks in place, so
+				 * sample o (< i) still compares correctly */
+				if (stab_lookup(&smap, dst, &dst->stack[s->loc_start], s->nloc,
+						&dst->labels[s->label_start], s->nlabel, (uint32_t)o, &found, &v))
 					goto done;
 				if (found) {
 					for (size_t t = 0; t < dst->ntypes; t++)
-						dst->values[*v * dst->ntypes + t] += dst->values[i * dst->ntypes + t];
+						dst->values[v * dst->ntypes + t] += dst->values[i * dst->ntypes + t];
 					continue;
 				}
 				if (o != i) {
@@ -451,16 +515,14 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 				labels[k].str = sl->str ? cr_profile_intern_z(dst, cr_profile_str(src, sl->str)) : 0;
 				labels[k].num_unit = sl->num_unit ? cr_profile_intern_z(dst, cr_profile_str(src, sl->num_unit)) : 0;
 			}
-			if (sample_key(&sk, stk, s->nloc, labels, s->nlabel))
-				goto done;
 			bool found;
-			uint32_t *v = cr_hmap_put(&smap, sk.data, sk.len, (uint32_t)dst->nsamples, &found);
-			if (!v)
+			uint32_t v;
+			if (stab_lookup(&smap, dst, stk, s->nloc, labels, s->nlabel, (uint32_t)dst->nsamples, &found, &v))
 				goto done;
 			if (found) {
 				const int64_t *sv = cr_sample_values(src, i);
 				for (size_t t = 0; t < dst->ntypes; t++)
-					dst->values[*v * dst->ntypes + t] += sv[t];
+					dst->values[v * dst->ntypes + t] += sv[t];
 				continue;
 			}
 			if (cr_profile_add_sample(dst, stk, s->nloc, cr_sample_values(src, i), labels, s->nlabel))
@@ -468,8 +530,7 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 		}
 		rc = CR_OK;
 	done:
-		cr_hmap_release(&smap);
-		cr_buf_release(&sk);
+		stab_release(&smap);
 		cr_free(mapmap);
 		cr_free(locmap);
 		cr_free(stk);
