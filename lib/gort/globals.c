@@ -171,7 +171,11 @@ static bool find_moduledata(struct cr_binary *b, struct cr_goglobals *G)
 			const struct cr_elf_segment *g = &b->segments[i];
 			if (g->type != CR_PT_LOAD || !(g->flags & CR_PF_W))
 				continue;
-			for (uint64_t o = 0; o + 32 * (uint64_t)ps <= g->filesz; o += ps) {
+			/* scan only what the file holds: a hostile filesz must not
+			 * make this loop (16 tries x words) run for minutes */
+			uint64_t inf = g->offset < b->len ? b->len - g->offset : 0;
+			uint64_t span = g->filesz < inf ? g->filesz : inf;
+			for (uint64_t o = 0; o + 32 * (uint64_t)ps <= span; o += ps) {
 				uint64_t md = g->vaddr + o, v0, v1, w[8], t0, t1;
 				if (!cr_binary_read_addr(b, md, &v0) || v0 != ph)
 					continue;
