@@ -328,23 +328,44 @@ static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pb
 	return cr_profile_add_sample(p, r->stk, nstk, r->vals, r->labs, nlabs) ? nomem(r) : CR_OK;
 }
 
+/* Next varint field of a message, skipping fields of other wire types.
+ * True with (*f, *v) set; false at the end of the message, or with *rc set
+ * to the error ("WHAT: bad tag" / "bad varint" / "truncated"). *at is where
+ * the field starts, for messages. */
+static bool next_varint(struct rd *r, struct pbuf *m, const char *what, struct pbuf *at,
+			uint32_t *f, uint64_t *v, enum cr_err *rc)
+{
+	uint32_t wt;
+	while (m->p < m->end) {
+		*at = *m;
+		if (!pb_tag(m, f, &wt)) {
+			*rc = BAD(at, "%s: bad tag", what);
+			return false;
+		}
+		if (wt == WT_VARINT) {
+			if (!pb_varint(m, v)) {
+				*rc = BAD(at, "%s: bad varint", what);
+				return false;
+			}
+			return true;
+		}
+		if (!pb_skip(m, wt)) {
+			*rc = BAD(at, "%s: truncated", what);
+			return false;
+		}
+	}
+	return false;
+}
+
 static enum cr_err read_mapping(struct rd *r, struct pbuf m, size_t idx)
 {
 	struct cr_mapping *mp = &r->p->mappings[idx];
 	memset(mp, 0, sizeof *mp);
-	uint32_t f, wt;
+	uint32_t f;
 	uint64_t v;
-	while (m.p < m.end) {
-		struct pbuf at = m;
-		if (!pb_tag(&m, &f, &wt))
-			return BAD(&at, "Mapping: bad tag");
-		if (wt != WT_VARINT) {
-			if (!pb_skip(&m, wt))
-				return BAD(&at, "Mapping: truncated");
-			continue;
-		}
-		if (!pb_varint(&m, &v))
-			return BAD(&at, "Mapping: bad varint");
+	struct pbuf at;
+	enum cr_err rc = CR_OK;
+	while (next_varint(r, &m, "Mapping", &at, &f, &v, &rc)) {
 		bool ok = true;
 		switch (f) {
 		case 1: mp->id = v; break;
@@ -361,26 +382,18 @@ static enum cr_err read_mapping(struct rd *r, struct pbuf m, size_t idx)
 		if (!ok)
 			return BAD(&at, "Mapping: string index %llu out of range", (unsigned long long)v);
 	}
-	return CR_OK;
+	return rc;
 }
 
 static enum cr_err read_function(struct rd *r, struct pbuf m, size_t idx)
 {
 	struct cr_function *fn = &r->p->functions[idx];
 	memset(fn, 0, sizeof *fn);
-	uint32_t f, wt;
+	uint32_t f;
 	uint64_t v;
-	while (m.p < m.end) {
-		struct pbuf at = m;
-		if (!pb_tag(&m, &f, &wt))
-			return BAD(&at, "Function: bad tag");
-		if (wt != WT_VARINT) {
-			if (!pb_skip(&m, wt))
-				return BAD(&at, "Function: truncated");
-			continue;
-		}
-		if (!pb_varint(&m, &v))
-			return BAD(&at, "Function: bad varint");
+	struct pbuf at;
+	enum cr_err rc = CR_OK;
+	while (next_varint(r, &m, "Function", &at, &f, &v, &rc)) {
 		bool ok = true;
 		switch (f) {
 		case 1: fn->id = v; break;
@@ -392,26 +405,18 @@ static enum cr_err read_function(struct rd *r, struct pbuf m, size_t idx)
 		if (!ok)
 			return BAD(&at, "Function: string index %llu out of range", (unsigned long long)v);
 	}
-	return CR_OK;
+	return rc;
 }
 
 static enum cr_err read_line(struct rd *r, struct pbuf m, struct cr_line *ln)
 {
-	uint32_t f, wt;
+	uint32_t f;
 	uint64_t v;
+	struct pbuf at;
+	enum cr_err rc = CR_OK;
 	ln->function = 0;
 	ln->line = 0;
-	while (m.p < m.end) {
-		struct pbuf at = m;
-		if (!pb_tag(&m, &f, &wt))
-			return BAD(&at, "Line: bad tag");
-		if (wt != WT_VARINT) {
-			if (!pb_skip(&m, wt))
-				return BAD(&at, "Line: truncated");
-			continue;
-		}
-		if (!pb_varint(&m, &v))
-			return BAD(&at, "Line: bad varint");
+	while (next_varint(r, &m, "Line", &at, &f, &v, &rc)) {
 		if (f == 1) {
 			if (v) {
 				uint32_t ix = idmap_get(&r->fns, v);
@@ -423,7 +428,7 @@ static enum cr_err read_line(struct rd *r, struct pbuf m, struct cr_line *ln)
 			ln->line = (int64_t)v;
 		}
 	}
-	return CR_OK;
+	return rc;
 }
 
 static enum cr_err read_location(struct rd *r, struct pbuf m, size_t idx)
