@@ -685,13 +685,17 @@ const struct cr_elf_symbol *cr_binary_symbol_at(const struct cr_binary *b, uint6
 		else
 			hi = mid;
 	}
+	if (lo == 0)
+		return NULL;
+	uint64_t nearest = b->symbols[lo - 1].value;
 	/* walk back over a few aliases / nested symbols for one that covers addr */
 	for (size_t k = 0; k < 16 && lo > 0; k++, lo--) {
 		const struct cr_elf_symbol *y = &b->symbols[lo - 1];
 		if (addr - y->value < y->size)
 			return y;
-		if (y->size == 0) {
-			/* a sized-0 symbol covers up to the next symbol of its section */
+		if (y->size == 0 && y->value == nearest) {
+			/* a sized-0 symbol covers up to the next symbol (as llvm-symbolizer
+			 * sizes it), so only the nearest one below addr can; within its section */
 			if (y->shndx < b->nsections) {
 				const struct cr_elf_section *s = &b->sections[y->shndx];
 				if (addr >= s->addr && addr - s->addr < s->file_size)

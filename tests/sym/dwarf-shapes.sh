@@ -41,6 +41,53 @@ for off in 0x40 0x3000 0x9000; do
 	got=$(timeout 20 "$CORONER" symbolize -e "$tmp/deep" "$a")
 	[ "$got" = "$want" ] && check ok || check bad "deep nest at +$off: got '$got' want '$want'"
 done
+# cyclic DW_AT_abstract_origin chains (RELIABILITY.md: "cyclic type/origin
+# chains"): gcc's own DWARF for a program with inlining, with the references
+# rewritten in its -dA assembly so that the first inlined call and the first
+# out-of-line instance point at each other and the second inlined call points
+# at itself. Every address of every function, padding included, must give
+# what llvm-symbolizer gives, promptly.
+cat > "$tmp/cyc.c" <<'C'
+static int __attribute__((noinline)) helper(int x) { return x * 7 + 3; }
+static inline int sq(int x) { return helper(x) * x; }
+int f(int x) { return sq(x) + 1; }
+int g(int x) { return sq(x + 2) - 1; }
+int main(int argc, char **argv) { (void)argv; return f(argc) + g(argc); }
+C
+if gcc -g -O2 -gdwarf-4 -dA -S "$tmp/cyc.c" -o "$tmp/cyc0.s" 2>/dev/null; then
+	awk '{ line[NR] = $0 }
+	/\(DIE \(0x[0-9a-f]+\) DW_TAG_/ { match($0, /DIE \(0x[0-9a-f]+\)/)
+		off = substr($0, RSTART + 5, RLENGTH - 6); tag = $NF; sub(/\)$/, "", tag); next }
+	/# DW_AT_abstract_origin$/ { n++; L[n] = NR; T[n] = tag; O[n] = off }
+	END {
+		for (i = 1; i <= n; i++) {
+			if (T[i] == "DW_TAG_inlined_subroutine" && !i1) i1 = i
+			else if (T[i] == "DW_TAG_inlined_subroutine" && !i2) i2 = i
+			if (T[i] == "DW_TAG_subprogram" && !s) s = i
+		}
+		if (!i1 || !i2 || !s) exit 1
+		for (k = 1; k <= NR; k++) {
+			l = line[k]
+			if (k == L[i1]) sub(/0x[0-9a-f]+/, O[s], l)
+			if (k == L[s]) sub(/0x[0-9a-f]+/, O[i1], l)
+			if (k == L[i2]) sub(/0x[0-9a-f]+/, O[i2], l)
+			print l
+		}
+	}' "$tmp/cyc0.s" > "$tmp/cyc.s" && gcc "$tmp/cyc.s" -o "$tmp/cyc" ||
+		{ echo "SKIP: could not build the cyclic-origin binary"; exit 77; }
+	cmp -s "$tmp/cyc0.s" "$tmp/cyc.s" && check bad "cyclic origins: nothing rewritten"
+	for sym in f g main helper; do
+		a=$(nm "$tmp/cyc" | awk -v s=$sym '$3==s{print $1}')
+		for off in 0 2 4 6 8 10 12 14 16; do
+			x=$(printf '0x%x' $((0x$a + off)))
+			want=$(llvm-symbolizer --inlines --obj="$tmp/cyc" "$x" 2>/dev/null)
+			got=$(timeout 20 "$CORONER" symbolize -e "$tmp/cyc" "$x" 2>/dev/null)
+			[ "$got" = "$want" ] && check ok || check bad "cyclic origins $sym+$off: got '$got' want '$want'"
+		done
+	done
+else
+	echo "note: gcc -dA -S failed; cyclic-origin case not run"
+fi
 # a pclntab whose function count is absurd (golang/go#81191): refused with a
 # warning naming the count, no allocation sized by it; DWARF still answers
 if [ -n "${TESTDATA:-}" ] && [ -f "$TESTDATA/bin/gosym.gz" ] && command -v readelf >/dev/null 2>&1; then
