@@ -416,6 +416,8 @@ static enum cr_err parse(struct cr_binary *b, struct cr_error *e)
 			strs = d + b->sections[shstr].offset;
 			strsz = b->sections[shstr].file_size;
 		}
+		b->shstrndx = shstr;
+		b->names_unknown = !strs && nsh > 1;
 		for (size_t i = 0; i < nsh; i++) {
 			struct cr_elf_section *s = &b->sections[i];
 			size_t name = (size_t)(uintptr_t)s->name;

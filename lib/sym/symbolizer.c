@@ -12,6 +12,24 @@ struct cr_symbolizer {
 	bool dwarf_tried;
 };
 
+/* Say why a binary that might well have had DWARF has none we can use
+ * (otherwise every answer silently degrades to symbol names). */
+static void warn_no_dwarf(struct cr_symbolizer *s)
+{
+	const struct cr_binary *b = s->bin;
+	if (s->warning[0])
+		return;
+	const struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
+	if (info && info->type == CR_SHT_NOBITS)
+		snprintf(s->warning, sizeof s->warning,
+			 "%s: DWARF: .debug_info has no data in this file (SHT_NOBITS; split off into a separate debug file?): no file:line from DWARF",
+			 b->path);
+	else if (!info && b->names_unknown)
+		snprintf(s->warning, sizeof s->warning,
+			 "%s: ELF: e_shstrndx %llu is not a string table: section names unknown, no DWARF or .gopclntab found by name",
+			 b->path, b->shstrndx);
+}
+
 enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, struct cr_error *e)
 {
 	*out = NULL;
@@ -49,7 +67,8 @@ enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, s
 		}
 		if (!s->warning[0])
 			snprintf(s->warning, sizeof s->warning, "%s (DWARF ignored)", de.msg);
-	}
+	} else if (rc == CR_NOTFOUND)
+		warn_no_dwarf(s);
 	*out = s;
 	return CR_OK;
 }
@@ -126,6 +145,8 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
 		enum cr_err rc = cr_dwarf_open(s->bin, &s->dwarf, &de);
 		if (rc && rc != CR_NOTFOUND && !s->warning[0])
 			snprintf(s->warning, sizeof s->warning, "%s (DWARF ignored)", de.msg);
+		else if (rc == CR_NOTFOUND)
+			warn_no_dwarf(s);
 	}
 	if (!n && s->dwarf) {
 		n = cr_dwarf_frames(s->dwarf, addr, out, max);

@@ -85,6 +85,25 @@ if gcc -g -O2 -gdwarf-4 -dA -S "$tmp/cyc.c" -o "$tmp/cyc0.s" 2>/dev/null; then
 			[ "$got" = "$want" ] && check ok || check bad "cyclic origins $sym+$off: got '$got' want '$want'"
 		done
 	done
+	# DWARF that cannot be used must not vanish silently: a NOBITS
+	# .debug_info and an e_shstrndx naming no string table each answer what
+	# llvm-symbolizer answers (symbol names) and say why on stderr
+	if command -v readelf >/dev/null 2>&1; then
+		a=0x$(nm "$tmp/cyc" | awk '$3=="f"{print $1}')
+		cp "$tmp/cyc" "$tmp/nobits"
+		idx=$(readelf -SW "$tmp/nobits" | awk '/ \.debug_info /{ gsub(/[][]/, "", $1); print $1 }')
+		shoff=$(readelf -hW "$tmp/nobits" | awk '/Start of section headers/{ print $5 }')
+		printf '\010' | dd of="$tmp/nobits" bs=1 seek=$((shoff + idx * 64 + 4)) conv=notrunc 2>/dev/null
+		cp "$tmp/cyc" "$tmp/badshstr"
+		printf '\001\000' | dd of="$tmp/badshstr" bs=1 seek=62 conv=notrunc 2>/dev/null
+		for v in nobits:"SHT_NOBITS" badshstr:"e_shstrndx 1 is not a string table"; do
+			f=${v%%:*} msg=${v#*:}
+			want=$(llvm-symbolizer --obj="$tmp/$f" "$a" 2>/dev/null)
+			got=$("$CORONER" symbolize -e "$tmp/$f" "$a" 2>"$tmp/err")
+			[ "$got" = "$want" ] && check ok || check bad "$f: got '$got' want '$want'"
+			grep -q "warning: .*/$f: .*$msg" "$tmp/err" && check ok || check bad "$f: no warning: $(cat "$tmp/err")"
+		done
+	fi
 else
 	echo "note: gcc -dA -S failed; cyclic-origin case not run"
 fi

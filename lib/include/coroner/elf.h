@@ -79,6 +79,10 @@ struct cr_binary {
 	char gnu_build_id[129];    /* hex, "" if none */
 	char go_build_id[256];     /* as Go writes it ("abc/def/..."), "" if none */
 	uint64_t text_addr;        /* lowest vaddr of an executable PT_LOAD (0 if none) */
+	/* e_shstrndx names no string table while there are sections: no section
+	 * has a name, so nothing is found by name (.debug_*, .gopclntab) */
+	bool names_unknown;
+	unsigned long long shstrndx;
 	struct cr_binary_priv *priv;
 };
 
