@@ -36,6 +36,12 @@ static void help(void)
 "      --heap=F         a debug=1 heap profile: its '# runtime.MemStats' block\n"
 "      --memstat=F      runtime.MemStats as JSON (json.Marshal or expvar)\n"
 "      --memory-stat=F  the cgroup's memory.stat (v1 or v2)\n"
+"      --cgroup=DIR     the cgroup's directory (or a copy of it): memory.stat\n"
+"                       and the limit, usage, peak and OOM-kill counters of\n"
+"                       memory.max/current/peak/events (v2) or\n"
+"                       memory.limit_in_bytes/usage_in_bytes/max_usage_in_bytes/\n"
+"                       failcnt/oom_control (v1); in a capture directory these\n"
+"                       files are recognised by name\n"
 "      --gctrace=F      GODEBUG=gctrace=1 output (stderr of the program)\n"
 "      --core BIN CORE  a core dump and its binary: exact Go arena ranges and\n"
 "                       the runtime's memory figures (instead of --heap)\n"
@@ -194,13 +200,28 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 		}
 	}
 	if (l->have_cgroup) {
+		const struct cr_cgroup_view *v = &l->cgroup;
 		char c2[32];
-		cr_units_bytes(b, sizeof b, l->cgroup_anon);
-		cr_units_bytes(c, sizeof c, l->cgroup_file);
-		if (l->cgroup_limit >= 0)
+		printf("\ncgroup v%d:", l->cgroup_version);
+		if (v->have_stat) {
+			cr_units_bytes(b, sizeof b, l->cgroup_anon);
+			cr_units_bytes(c, sizeof c, l->cgroup_file);
+			printf(" anonymous %s, page cache %s,", b, c);
+		}
+		if (l->cgroup_limit >= 0) {
 			cr_units_bytes(c2, sizeof c2, l->cgroup_limit);
-		printf("\ncgroup (v%d memory.stat): anonymous %s, page cache %s, limit %s\n", l->cgroup_version, b, c,
-		       l->cgroup_limit >= 0 ? c2 : "none");
+			printf(" limit %s (%s)", c2, v->limit_from);
+		} else
+			printf(" limit %s", v->limit == CR_CGROUP_UNLIMITED ? "none" : "unknown");
+		if (v->usage >= 0)
+			cr_units_bytes(c2, sizeof c2, v->usage), printf(", usage %s", c2);
+		if (v->peak >= 0)
+			cr_units_bytes(c2, sizeof c2, v->peak), printf(", peak %s", c2);
+		if (v->limit_hits >= 0)
+			printf(", limit hit %" PRId64 " times", v->limit_hits);
+		if (v->oom_kills >= 0)
+			printf(", OOM kills %" PRId64, v->oom_kills);
+		putchar('\n');
 	}
 	if (rv) {
 		size_t both = 0, same = 0;
@@ -324,11 +345,18 @@ static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv)
 		cr_json_kint(&j, "version", l->cgroup_version);
 		cr_json_kint(&j, "anon", l->cgroup_anon);
 		cr_json_kint(&j, "file", l->cgroup_file);
-		cr_json_key(&j, "limit");
-		if (l->cgroup_limit >= 0)
-			cr_json_int(&j, l->cgroup_limit);
-		else
-			cr_json_null(&j);
+		const struct cr_cgroup_view *v = &l->cgroup;
+		const struct { const char *k; int64_t v; } opt[] = {
+			{ "limit", l->cgroup_limit }, { "usage", v->usage }, { "peak", v->peak },
+			{ "oom_kills", v->oom_kills }, { "limit_hits", v->limit_hits },
+		};
+		for (size_t i = 0; i < sizeof opt / sizeof *opt; i++) {
+			cr_json_key(&j, opt[i].k);
+			if (opt[i].v >= 0)
+				cr_json_int(&j, opt[i].v);
+			else
+				cr_json_null(&j);
+		}
 		cr_json_obj_end(&j);
 	} else {
 		cr_json_null(&j);
@@ -375,6 +403,20 @@ static int take_file(const char *path, bool quiet, struct cr_memsnap *snap, bool
 	struct cr_memsnap tmp;
 	struct cr_error e = { 0 };
 	const char *shown = cr_input_display_name(path);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (cr_cgroup_file_version(base)) {
+		/* a cgroup control file (memory.max, memory.events, ...): joins
+		 * the cgroup snapshot, memory.stat or not */
+		if (cr_memsnap_add_cgroup_path(&snap[S_CGROUP], path, &e)) {
+			if (quiet && e.code != CR_NOMEM && e.code != CR_LIMIT) {
+				cr_buf_addf(warn, "%s: skipped: %s\n", shown, e.msg);
+				return 0;
+			}
+			return cmd_error(&e);
+		}
+		have[S_CGROUP] = true;
+		return 0;
+	}
 	cr_memsnap_init(&tmp);
 	if (cr_memsnap_load(&tmp, path, warn, &e)) {
 		cr_memsnap_release(&tmp);
@@ -401,6 +443,23 @@ static int take_file(const char *path, bool quiet, struct cr_memsnap *snap, bool
 			return 0;
 		fprintf(stderr, "coroner: %s: is maps (no residency); give smaps instead\n", shown);
 		return 1;
+	}
+	if (s == S_CGROUP && have[s]) {
+		/* memory.stat after control files of the same cgroup: one snapshot */
+		struct cr_cgroup_view v;
+		cr_cgroup_view(&snap[s], &v);
+		if (!v.have_stat && (snap[s].src == tmp.src || snap[s].nfields == 0)) {
+			for (size_t k = 0; k < snap[s].nfields; k++)
+				if (cr_memsnap_set(&tmp, snap[s].fields[k].name, snap[s].fields[k].value,
+						   snap[s].fields[k].unit)) {
+					cr_memsnap_release(&tmp);
+					fprintf(stderr, "coroner: out of memory\n");
+					return 3;
+				}
+			cr_memsnap_release(&snap[s]);
+			snap[s] = tmp;
+			return 0;
+		}
 	}
 	if (have[s]) {
 		cr_memsnap_check_pair(&snap[s], &tmp, 60, warn);
@@ -534,7 +593,8 @@ int cmd_mem(int argc, char **argv)
 	for (int i = 0; i < S_NSLOTS; i++) {
 		if (!path[i])
 			continue;
-		if (cr_memsnap_load(&snap[i], path[i], &warn, &e)) {
+		if ((i == S_CGROUP ? cr_memsnap_load_cgroup(&snap[i], path[i], &warn, &e)
+				   : cr_memsnap_load(&snap[i], path[i], &warn, &e))) {
 			rc = cmd_error(&e);
 			goto out;
 		}

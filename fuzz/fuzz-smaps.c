@@ -1,6 +1,7 @@
 /* Memory snapshots: smaps, smaps_rollup, maps, status, memory.stat and
  * MemStats (text block or JSON), detected by content as `coroner mem` does;
- * then the ledger, labels and a field diff over what parsed. */
+ * then the ledger, labels and a field diff over what parsed; and the same
+ * bytes as cgroup control files (memory.max, memory.events, ...). */
 #include "coroner/mem.h"
 #include "fuzz.h"
 
@@ -35,6 +36,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_check_error(cr_memdiff_fields(&d, &s, &s, &e3), &e3);
 			cr_memdiff_release(&d);
 		}
+	}
+	/* the same bytes as cgroup control files (known by name, not content):
+	 * a one-value file and two keyed ones, joined into one cgroup
+	 * snapshot with the memory.stat above when it was one, then the
+	 * ledger's cgroup view and findings */
+	if (rc == CR_OK && (s.src == CR_MS_CGROUP_V1 || s.src == CR_MS_CGROUP_V2)) {
+		static const char *const names[] = { "memory.max", "memory.events", "memory.oom_control" };
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+			struct cr_error ec = { 0 };
+			fuzz_check_error(cr_memsnap_add_cgroup_file(&s, names[i], data, size, names[i], &ec), &ec);
+		}
+	} else {
+		static const char *const names[] = { "memory.peak", "memory.events", "memory.oom_control" };
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+			struct cr_memsnap c;
+			struct cr_error ec = { 0 };
+			cr_memsnap_init(&c);
+			enum cr_err crc = cr_memsnap_add_cgroup_file(&c, names[i], data, size, names[i], &ec);
+			fuzz_check_error(crc, &ec);
+			if (crc == CR_OK) {
+				struct cr_cgroup_view v;
+				cr_cgroup_view(&c, &v);
+			}
+			cr_memsnap_release(&c);
+		}
+	}
+	if (s.src == CR_MS_CGROUP_V1 || s.src == CR_MS_CGROUP_V2) {
+		/* the cgroup part of the ledger (an RSS source is required) */
+		static const char status[] = "Name:\tx\nPid:\t1\nVmRSS:\t 4 kB\n";
+		struct cr_memsnap st;
+		struct cr_error es = { 0 }, el = { 0 };
+		cr_memsnap_init(&st);
+		if (cr_memsnap_parse(&st, (const unsigned char *)status, sizeof status - 1, "status", NULL, &es) == CR_OK) {
+			struct cr_ledger_in in = { .status = &st, .cgroup = &s };
+			struct cr_ledger l;
+			fuzz_check_error(cr_ledger_compute(&l, &in, &el), &el);
+			cr_ledger_release(&l);
+		}
+		cr_memsnap_release(&st);
 	}
 	cr_memsnap_release(&s);
 	cr_buf_release(&warn);

@@ -421,22 +421,32 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 			finding(l, "gc_forced", CR_SEV_INFO, "%zu of %zu GCs were forced (runtime.GC or debug.FreeOSMemory calls).", g->forced, g->count);
 	}
 	if (in->cgroup) {
-		const struct cr_memsnap *C = in->cgroup;
-		/* v2's memory.stat has no limit (it is in memory.max) */
-		int64_t limit = has(C, "hierarchical_memory_limit") ? ms(C, "hierarchical_memory_limit") : -1;
-		int64_t cache = C->src == CR_MS_CGROUP_V2 ? ms(C, "file") : (has(C, "total_cache") ? ms(C, "total_cache") : ms(C, "cache"));
-		int64_t canon = C->src == CR_MS_CGROUP_V2 ? ms(C, "anon") : (has(C, "total_rss") ? ms(C, "total_rss") : ms(C, "rss"));
-		if (limit >= ((int64_t)1 << 60))
-			limit = -1; /* "unlimited" is PAGE_COUNTER_MAX pages */
+		struct cr_cgroup_view *v = &l->cgroup;
+		cr_cgroup_view(in->cgroup, v);
+		int64_t limit = v->limit == CR_CGROUP_UNLIMITED ? -1 : v->limit;
+		int64_t canon = v->anon > 0 ? v->anon : 0, cache = v->file > 0 ? v->file : 0;
 		l->have_cgroup = true;
-		l->cgroup_version = C->src == CR_MS_CGROUP_V2 ? 2 : 1;
+		l->cgroup_version = v->version;
 		l->cgroup_anon = canon;
 		l->cgroup_file = cache;
 		l->cgroup_limit = limit;
-		if (limit > 0 && limit < ((int64_t)1 << 60) && canon + cache > limit * 8 / 10)
+		int64_t used = v->usage >= 0 ? v->usage : canon + cache;
+		if (v->oom_kills > 0) {
+			char b5[32];
+			finding(l, "cgroup_oom_kill", CR_SEV_HIGH,
+				"the cgroup's OOM killer killed %" PRId64 " process%s (%s oom_kill)%s%s%s%s: the kernel ended the process for the cgroup's total, whatever the Go heap held; set GOMEMLIMIT below the limit.",
+				v->oom_kills, v->oom_kills == 1 ? "" : "es", v->oom_from,
+				v->peak >= 0 ? ", memory peaked at " : "", v->peak >= 0 ? hb(b1, v->peak) : "",
+				limit > 0 ? " of the limit " : "", limit > 0 ? hb(b5, limit) : "");
+		}
+		if (limit > 0 && used > limit * 8 / 10) {
+			char parts[96] = "";
+			if (v->have_stat)
+				snprintf(parts, sizeof parts, " (anonymous %s, page cache %s)", hb(b3, canon), hb(b4, cache));
 			finding(l, "cgroup_limit", CR_SEV_HIGH,
-				"the cgroup uses %s of its %s limit (anonymous %s, page cache %s): the OOM killer acts on the cgroup's total, not on this process's RSS.",
-				hb(b1, canon + cache), hb(b2, limit), hb(b3, canon), hb(b4, cache));
+				"the cgroup uses %s of its %s limit%s: the OOM killer acts on the cgroup's total, not on this process's RSS.",
+				hb(b1, used), hb(b2, limit), parts);
+		}
 		else if (cache > canon && cache > ((int64_t)256 << 20))
 			finding(l, "cgroup_cache", CR_SEV_INFO,
 				"the cgroup holds %s of page cache beside %s anonymous: cache counts toward a memory limit but is reclaimed first.",

@@ -22,6 +22,7 @@ const char *cr_kind_name(enum cr_kind k)
 	case CR_KIND_GCTRACE: return "gctrace log";
 	case CR_KIND_ELF_CORE: return "ELF core";
 	case CR_KIND_ELF_EXEC: return "ELF binary";
+	case CR_KIND_CGROUP_FILE: return "cgroup control file";
 	default: return "unknown";
 	}
 }
@@ -43,6 +44,7 @@ const char *cr_kind_article(enum cr_kind k)
 	case CR_KIND_STATUS: return "a status file";
 	case CR_KIND_MEMORY_STAT: return "a memory.stat file";
 	case CR_KIND_GCTRACE: return "a gctrace log";
+	case CR_KIND_CGROUP_FILE: return "a cgroup control file";
 	default: return "an unrecognised file";
 	}
 }

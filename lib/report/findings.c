@@ -168,7 +168,7 @@ struct cr_table *cr_finding_table(struct cr_report *r, struct cr_rfinding *f, co
  * invalidates the rest first, then what kills the process. */
 static int kind_rank(const char *k)
 {
-	static const char *const order[] = { "inputs_mismatch", "crash", "goroutine_leak", "rss_gap",
+	static const char *const order[] = { "inputs_mismatch", "crash", "oom_kill", "goroutine_leak", "rss_gap",
 					     "heap_growth", "map_growth", "alloc_hotspot", "gc_pressure" };
 	for (int i = 0; i < (int)(sizeof order / sizeof *order); i++)
 		if (!strcmp(k, order[i]))
@@ -1031,6 +1031,16 @@ static enum cr_err add_file(struct cr_report *r, struct cr_capture *c, const cha
 		cr_report_warn(r, "%s", fe.msg);
 		return CR_OK;
 	}
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (cr_cgroup_file_version(base)) {
+		/* most hold one number: known by name, read by the memory analyses */
+		cf->kind = CR_KIND_CGROUP_FILE;
+		cf->role = "cgroup";
+		if (c->ncgroup_files < sizeof c->cgroup_files / sizeof c->cgroup_files[0])
+			c->cgroup_files[c->ncgroup_files++] = cf->path;
+		cr_input_close(&in);
+		return CR_OK;
+	}
 	cf->kind = cr_detect_kind(in.data, in.len);
 	switch (cf->kind) {
 	case CR_KIND_PPROF:
@@ -1276,6 +1286,9 @@ static const char *arg_role(const char *path)
 	struct stat st;
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return NULL;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (cr_cgroup_file_version(base))
+		return base;
 	if (cr_input_open(&in, path, 0, NULL))
 		return NULL;
 	enum cr_kind k = cr_detect_kind(in.data, in.len);
@@ -1339,7 +1352,7 @@ enum cr_err cr_report_run(struct cr_report *r, struct cr_error *e)
 	enum cr_err rc = CR_OK;
 	enum cr_err (*const steps[])(struct cr_report *) = {
 		analyse_mismatch, cr_report_analyse_cores, analyse_crash, cr_report_analyse_leaks,
-		cr_report_analyse_mem,
+		cr_report_analyse_oom, cr_report_analyse_mem,
 		analyse_heap_growth, analyse_map_growth, analyse_alloc_hotspot, cr_report_analyse_gc,
 	};
 	for (size_t i = 0; i < sizeof steps / sizeof *steps && !rc; i++)

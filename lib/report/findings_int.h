@@ -53,6 +53,7 @@ enum cr_err cr_heaptext_hidden_scan(const unsigned char *data, size_t len,
 enum cr_err cr_report_analyse_cores(struct cr_report *r); /* crash from cores; core goroutines */
 enum cr_err cr_report_analyse_leaks(struct cr_report *r); /* goroutine_leak */
 enum cr_err cr_report_analyse_mem(struct cr_report *r);   /* rss_gap */
+enum cr_err cr_report_analyse_oom(struct cr_report *r);   /* oom_kill */
 enum cr_err cr_report_analyse_gc(struct cr_report *r);    /* gc_pressure */
 
 #endif

@@ -32,6 +32,27 @@ static bool load_one(struct cr_report *r, struct cr_memsnap *s, const char *path
 	return true;
 }
 
+/* The capture's cgroup control files into s (memory.stat or not); true if
+ * any was read. */
+static bool load_cgroup_files(struct cr_report *r, const struct cr_capture *c, struct cr_memsnap *s,
+			      enum cr_err *fatal)
+{
+	bool any = false;
+	for (size_t i = 0; i < c->ncgroup_files; i++) {
+		struct cr_error e = { 0 };
+		enum cr_err rc = cr_memsnap_add_cgroup_path(s, c->cgroup_files[i], &e);
+		if (rc == CR_NOMEM || rc == CR_LIMIT) {
+			*fatal = rc;
+			return false;
+		}
+		if (rc)
+			cr_report_warn(r, "oom_kill: %s", e.msg);
+		else
+			any = true;
+	}
+	return any;
+}
+
 static enum cr_err snaps_load(struct cr_report *r, const struct cr_capture *c, struct snaps *s)
 {
 	enum cr_err fatal = CR_OK;
@@ -40,6 +61,8 @@ static enum cr_err snaps_load(struct cr_report *r, const struct cr_capture *c, s
 	s->have_smaps = load_one(r, &s->smaps, c->smaps, &fatal);
 	s->have_status = load_one(r, &s->status, c->status, &fatal);
 	s->have_cgroup = load_one(r, &s->cgroup, c->memory_stat, &fatal);
+	if (!fatal && load_cgroup_files(r, c, &s->cgroup, &fatal))
+		s->have_cgroup = true;
 	s->have_memstats = load_one(r, &s->memstats, c->heap_text ? c->heap_text : c->memstats, &fatal);
 	if (s->have_memstats && s->memstats.src != CR_MS_MEMSTATS)
 		s->have_memstats = false;
@@ -323,5 +346,96 @@ enum cr_err cr_report_analyse_gc(struct cr_report *r)
 		rc = cr_finding_fact(r, f, "alloc_mb_per_s", "allocation (MB/s)", CR_FACT_DOUBLE, 0, s.alloc_mb_s, NULL);
 	if (!rc)
 		rc = cr_finding_fact(r, f, "forced", "forced GCs", CR_FACT_INT, (int64_t)s.forced, 0, NULL);
+	return rc;
+}
+
+/* oom_kill: the cgroup's OOM killer ended a process (memory.events or
+ * memory.oom_control), with the limit and the peak it reached. The last
+ * capture with cgroup control files says; a kill is final, so one is enough. */
+enum cr_err cr_report_analyse_oom(struct cr_report *r)
+{
+	const struct cr_capture *c = NULL;
+	for (size_t i = r->ncaps; i-- > 0 && !c;)
+		if (r->caps[i].ncgroup_files)
+			c = &r->caps[i];
+	if (!c)
+		return CR_OK;
+	struct cr_memsnap cg, st, ms;
+	cr_memsnap_init(&st); /* load_one initialises the ones it is given */
+	cr_memsnap_init(&ms);
+	enum cr_err fatal = CR_OK;
+	bool have = load_one(r, &cg, c->memory_stat, &fatal);
+	if (!fatal)
+		have = load_cgroup_files(r, c, &cg, &fatal) || have;
+	bool have_st = !fatal && load_one(r, &st, c->status, &fatal);
+	bool have_ms = !fatal && load_one(r, &ms, c->heap_text ? c->heap_text : c->memstats, &fatal) &&
+		       ms.src == CR_MS_MEMSTATS;
+	enum cr_err rc = fatal;
+	struct cr_cgroup_view v;
+	if (rc || !have)
+		goto out;
+	cr_cgroup_view(&cg, &v);
+	char b1[32], b2[32];
+	if (v.oom_kills <= 0) {
+		cr_report_note(r, "oom_kill: the cgroup's OOM killer killed nothing (%s oom_kill %s)", v.oom_from,
+			       v.oom_kills == 0 ? "0" : "not given");
+		goto out;
+	}
+	struct cr_rfinding *f = cr_report_finding(r, "oom_kill", "cgroup", CR_FSEV_HIGH, 1e9);
+	if (!f) {
+		rc = CR_NOMEM;
+		goto out;
+	}
+	int64_t limit = v.limit == CR_CGROUP_UNLIMITED ? -1 : v.limit, heap = -1, x;
+	if (have_ms && cr_memsnap_get(&ms, "HeapInuse", &x))
+		heap = x;
+	if (limit > 0 && v.peak >= 0) {
+		/* who filled it: the Go heap at the last capture against the limit */
+		char who[160] = "", b3[32];
+		if (heap >= 0) {
+			cr_units_bytes(b3, sizeof b3, heap);
+			double pct = 100.0 * (double)heap / (double)limit;
+			snprintf(who, sizeof who, "; the Go heap in use was %s (%.0f%% of the limit) at the last capture%s", b3,
+				 pct, pct >= 50 ? "" : ": most of the cgroup's memory is not Go's heap");
+		}
+		cr_units_bytes(b1, sizeof b1, v.peak);
+		cr_units_bytes(b2, sizeof b2, limit);
+		rc = cr_finding_summary(r, f, "the kernel's OOM killer killed %" PRId64 " process%s of this cgroup: "
+					      "its memory peaked at %s against a %s limit%s",
+					v.oom_kills, v.oom_kills == 1 ? "" : "es", b1, b2, who);
+	} else if (limit > 0) {
+		cr_units_bytes(b2, sizeof b2, limit);
+		rc = cr_finding_summary(r, f, "the kernel's OOM killer killed %" PRId64 " process%s of this cgroup (limit %s)",
+					v.oom_kills, v.oom_kills == 1 ? "" : "es", b2);
+	} else
+		rc = cr_finding_summary(r, f, "the kernel's OOM killer killed %" PRId64 " process%s of this cgroup",
+					v.oom_kills, v.oom_kills == 1 ? "" : "es");
+	if (!rc)
+		rc = cr_finding_next(r, f, "the cgroup's limit ended the process (SIGKILL, no Go traceback): the cgroup's total "
+					   "counts, page cache included; rss_gap and heap_growth say what filled it. Set "
+					   "GOMEMLIMIT to about 90%% of the limit so the GC works harder before the kernel kills");
+	if (!rc)
+		rc = cr_finding_fact(r, f, "oom_kills", "OOM kills", CR_FACT_INT, v.oom_kills, 0, NULL);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "oom_source", "from", CR_FACT_STR, 0, 0, v.oom_from);
+	if (!rc && limit > 0)
+		rc = cr_finding_fact(r, f, "limit", "limit", CR_FACT_BYTES, limit, 0, NULL);
+	if (!rc && limit > 0)
+		rc = cr_finding_fact(r, f, "limit_source", "limit from", CR_FACT_STR, 0, 0, v.limit_from);
+	if (!rc && v.peak >= 0)
+		rc = cr_finding_fact(r, f, "peak", "peak usage", CR_FACT_BYTES, v.peak, 0, NULL);
+	if (!rc && v.usage >= 0)
+		rc = cr_finding_fact(r, f, "usage", "usage now", CR_FACT_BYTES, v.usage, 0, NULL);
+	if (!rc && v.limit_hits >= 0)
+		rc = cr_finding_fact(r, f, "limit_hits", v.version == 2 ? "times at the limit (events max)" : "times at the limit (failcnt)",
+				     CR_FACT_INT, v.limit_hits, 0, NULL);
+	if (!rc && have_st && cr_memsnap_get(&st, "VmRSS", &x))
+		rc = cr_finding_fact(r, f, "last_rss", "process RSS at the last capture", CR_FACT_BYTES, x, 0, NULL);
+	if (!rc && heap >= 0)
+		rc = cr_finding_fact(r, f, "last_heap_inuse", "Go HeapInuse at the last capture", CR_FACT_BYTES, heap, 0, NULL);
+out:
+	cr_memsnap_release(&cg);
+	cr_memsnap_release(&st);
+	cr_memsnap_release(&ms);
 	return rc;
 }

@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame oom   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -320,9 +320,54 @@ do_flame() { log flame; "$GEN/flame.sh"; }
 # cores of the stripped build and of a cgo program (testdata/gen/core2.sh; after bin)
 do_core2() { log core2; "$GEN/core2.sh"; }
 
+# ---------------------------------------------------------------- oom
+# oomprog killed by its memory cgroup's OOM killer (needs root and a memory
+# cgroup this machine lets us create: v1 /sys/fs/cgroup/memory or a cgroup2
+# with the memory controller; otherwise the committed testdata/oom stays).
+# References: the cgroup's own files, the kernel's log of the kill, the exit
+# status of the killed process, and go tool pprof on its last heap profile.
+do_oom() {
+	log oom
+	local D=$TD/oom CG= V f pid
+	if [ -w /sys/fs/cgroup/memory ] && [ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+		CG=/sys/fs/cgroup/memory/coroner-oom-$$ V=1
+	elif [ -w /sys/fs/cgroup ] && grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+		CG=/sys/fs/cgroup/coroner-oom-$$ V=2
+	else
+		log "oom: no memory cgroup can be made here; testdata/oom is kept as committed"
+		return 0
+	fi
+	rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+	(cd "$GEN/oomprog" && go build -trimpath -o "$D/oomprog" .)
+	mkdir "$CG"
+	if [ $V = 1 ]; then echo 64M >"$CG/memory.limit_in_bytes"; else echo 64M >"$CG/memory.max"; echo 0 >"$CG/memory.swap.max" || true; fi
+	CG=$CG sh -c 'echo $$ >"$CG/cgroup.procs"; echo $$ >expected/pid; exec env GOGC=100 GODEBUG=gctrace=1 ./oomprog .' \
+		>expected/oomprog.stdout 2>gctrace.txt && echo "exit status 0" >expected/exit-status ||
+		echo "exit status $?" >expected/exit-status
+	for f in memory.stat memory.limit_in_bytes memory.usage_in_bytes memory.max_usage_in_bytes memory.failcnt \
+		memory.oom_control memory.max memory.high memory.current memory.peak memory.events; do
+		[ -r "$CG/$f" ] && cat "$CG/$f" >"$f"
+	done
+	rmdir "$CG"
+	pid=$(cat expected/pid)
+	# the kernel's own account of the kill (needs dmesg to be readable)
+	dmesg 2>/dev/null | grep -E "Killed process $pid |oom-kill:.*task=oomprog,pid=$pid," | sed 's/^\[[ 0-9.]*\] //' \
+		>expected/kernel-oom.txt || true
+	rm -f oomprog .*.tmp
+	hdr_index
+	rec heap.top.txt go tool pprof -top -nodefraction=0 -nodecount=10 -sample_index=inuse_space heap.pb.gz
+	rec status.txt grep -E '^(Pid|VmRSS|RssAnon):' status
+	rec smaps_rollup.rss.txt grep -E '^Rss:' smaps_rollup
+	rec heapinuse.txt grep -E '^# HeapInuse = ' heap.txt
+	for f in memory.oom_control memory.events memory.limit_in_bytes memory.max memory.max_usage_in_bytes memory.peak memory.failcnt; do
+		[ -e "$f" ] && rec "$f.txt" cat "$f"
+	done
+	return 0
+}
+
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame oom)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

@@ -599,10 +599,56 @@ static void test_cgroup(void)
 	free(raw);
 }
 
+/* cgroup v2 control files, in the kernel's formats (Documentation/admin-guide/
+ * cgroup-v2.rst): the numbers asserted are the texts' own. */
+static void test_cgroup_v2_files(void)
+{
+	static const char events[] = "low 0\nhigh 12\nmax 345\noom 7\noom_kill 6\noom_group_kill 0\n";
+	struct cr_memsnap s;
+	struct cr_error e = { 0 };
+	cr_memsnap_init(&s);
+	CHECK(cr_cgroup_file_version("memory.events") == 2 && cr_cgroup_file_version("memory.oom_control") == 1 &&
+	      cr_cgroup_file_version("memory.stat") == 0 && cr_cgroup_file_version("memory.events.local") == 0);
+	CHECK(cr_memsnap_add_cgroup_file(&s, "memory.events", (const unsigned char *)events, sizeof events - 1,
+					 "memory.events", &e) == CR_OK);
+	CHECK(s.src == CR_MS_CGROUP_V2);
+	CHECK(cr_memsnap_add_cgroup_file(&s, "memory.max", (const unsigned char *)"max\n", 4, "memory.max", &e) ==
+	      CR_OK);
+	CHECK(cr_memsnap_add_cgroup_file(&s, "memory.peak", (const unsigned char *)"536870912\n", 10, "memory.peak",
+					 &e) == CR_OK);
+	struct cr_cgroup_view v;
+	cr_cgroup_view(&s, &v);
+	CHECK(v.version == 2 && !v.have_stat);
+	CHECK_EQ_INT(v.oom_kills, 6);
+	CHECK_EQ_INT(v.limit_hits, 345);
+	CHECK_EQ_INT(v.peak, 536870912);
+	CHECK(v.limit == CR_CGROUP_UNLIMITED);
+	CHECK_EQ_INT(v.usage, -1);
+	/* a limit in bytes; an unknown key is kept */
+	CHECK(cr_memsnap_add_cgroup_file(&s, "memory.max", (const unsigned char *)"1073741824", 10, "memory.max", &e) ==
+	      CR_OK);
+	cr_cgroup_view(&s, &v);
+	CHECK_EQ_INT(v.limit, 1073741824);
+	CHECK(cr_memsnap_add_cgroup_file(&s, "memory.events", (const unsigned char *)"sock_throttled 3\n", 17,
+					 "memory.events", &e) == CR_OK);
+	int64_t x;
+	CHECK(cr_memsnap_get(&s, "memory.events.sock_throttled", &x) && x == 3);
+	/* refusals (a fresh error each: the first error is kept) */
+	struct cr_error e1 = { 0 }, e2 = { 0 }, e3 = { 0 };
+	CHECK(cr_memsnap_add_cgroup_file(&s, "memory.max", (const unsigned char *)"-1\n", 3, "memory.max", &e1) ==
+	      CR_FORMAT);
+	CHECK(cr_memsnap_add_cgroup_file(&s, "memory.peak", (const unsigned char *)"", 0, "memory.peak", &e2) ==
+	      CR_FORMAT);
+	CHECK(cr_memsnap_add_cgroup_file(&s, "memory.foo", (const unsigned char *)"1", 1, "memory.foo", &e3) ==
+	      CR_UNSUPPORTED);
+	cr_memsnap_release(&s);
+}
+
 int main(void)
 {
 	test_from_gort();
 	test_cgroup();
+	test_cgroup_v2_files();
 	test_check_pair();
 	test_smaps_sums("mem");
 	test_status();

@@ -84,6 +84,9 @@ struct cr_capture {
 	const char *heap_text;  /* a debug=1 heap profile (its MemStats), path */
 	const char *memstats;   /* runtime.MemStats as JSON (json.Marshal, expvar), path */
 	const char *smaps_rollup, *smaps, *status, *memory_stat, *gctrace; /* paths */
+	/* cgroup control files (memory.max, memory.events, memory.oom_control,
+	 * ...), recognised by name: paths */
+	const char *cgroup_files[16]; size_t ncgroup_files;
 	const char *core, *binary; /* paths */
 	int64_t time_nanos;        /* latest profile time; 0 if none says */
 	int64_t pid;               /* from status; -1 unknown */

@@ -128,6 +128,41 @@ enum cr_err cr_memsnap_set(struct cr_memsnap *s, const char *key, int64_t value,
 enum cr_err cr_memsnap_from_gort(struct cr_memsnap *s, const struct cr_gort_mem *m, const char *name,
 				 struct cr_error *e);
 
+/* ---- cgroup control files besides memory.stat (lib/mem/cgroup.c) ----
+ * v2: memory.max, memory.high, memory.current, memory.peak, memory.swap.current,
+ * memory.swap.max, memory.events; v1: memory.limit_in_bytes, memory.usage_in_bytes,
+ * memory.max_usage_in_bytes, memory.failcnt, memory.oom_control. Known by name
+ * (most hold one number). A single-value file becomes a field named as the
+ * file ("max" = INT64_MAX); a keyed file one field per key, "FILE.KEY"
+ * (memory.events.oom_kill). */
+/* 2 or 1: the cgroup version a control file's base name belongs to; 0 = not one. */
+int cr_cgroup_file_version(const char *basename);
+/* Add one control file's content to a cgroup snapshot (an empty one becomes
+ * CR_MS_CGROUP_V1/V2 by the file's version). display names it in messages. */
+enum cr_err cr_memsnap_add_cgroup_file(struct cr_memsnap *s, const char *basename, const unsigned char *data,
+				       size_t len, const char *display, struct cr_error *e);
+/* The same from a path (its base name says what it is). */
+enum cr_err cr_memsnap_add_cgroup_path(struct cr_memsnap *s, const char *path, struct cr_error *e);
+/* A cgroup from a directory (its memory.stat and every control file above
+ * that it holds: /sys/fs/cgroup/... or a copy) or from one file (memory.stat,
+ * or a control file by name). */
+enum cr_err cr_memsnap_load_cgroup(struct cr_memsnap *s, const char *path, struct cr_buf *warn,
+				   struct cr_error *e);
+
+#define CR_CGROUP_UNLIMITED INT64_MAX
+/* What a cgroup snapshot says, whichever version and files. -1 = unknown. */
+struct cr_cgroup_view {
+	int version;
+	bool have_stat;                 /* memory.stat was read */
+	int64_t anon, file;             /* memory.stat: anonymous, page cache */
+	int64_t limit;                  /* effective limit, or CR_CGROUP_UNLIMITED */
+	int64_t usage, peak;            /* memory.current/usage_in_bytes, memory.peak/max_usage_in_bytes */
+	int64_t oom_kills;              /* memory.events / memory.oom_control oom_kill */
+	int64_t limit_hits;             /* v2 memory.events max; v1 memory.failcnt */
+	const char *limit_from, *oom_from; /* file names, for evidence */
+};
+void cr_cgroup_view(const struct cr_memsnap *s, struct cr_cgroup_view *v);
+
 /* Field value by name; false if absent or text. */
 bool cr_memsnap_get(const struct cr_memsnap *s, const char *key, int64_t *value);
 const struct cr_memfield *cr_memsnap_field(const struct cr_memsnap *s, const char *key);
@@ -228,10 +263,12 @@ struct cr_ledger {
 	struct cr_labelsum labels[CR_ML_COUNT];
 	bool have_gc;
 	struct cr_gcstats gc;
-	/* the cgroup's view (memory.stat), when given; limit -1 = none */
+	/* the cgroup's view (memory.stat and control files), when given;
+	 * cgroup_limit -1 = none known or unlimited */
 	bool have_cgroup;
 	int cgroup_version;
 	int64_t cgroup_anon, cgroup_file, cgroup_limit;
+	struct cr_cgroup_view cgroup;
 	struct cr_finding *findings; size_t nfindings, cap_findings;
 	struct cr_buf warnings; /* one per line: inputs that disagree, skew */
 	int64_t pid;            /* from status; -1 unknown */

@@ -168,6 +168,7 @@ enum cr_kind {
 	CR_KIND_SMAPS_ROLLUP, CR_KIND_SMAPS, CR_KIND_MAPS, CR_KIND_STATUS, CR_KIND_MEMORY_STAT,
 	CR_KIND_GCTRACE,
 	CR_KIND_ELF_CORE, CR_KIND_ELF_EXEC,
+	CR_KIND_CGROUP_FILE,    /* memory.max, memory.events, ...: by name only (never detected) */
 };
 enum cr_kind cr_detect_kind(const unsigned char *data, size_t len);
 const char *cr_kind_name(enum cr_kind k);

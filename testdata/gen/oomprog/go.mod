@@ -1,0 +1,3 @@
+module oomprog
+
+go 1.19
