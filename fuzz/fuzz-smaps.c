@@ -1,7 +1,8 @@
 /* Memory snapshots: smaps, smaps_rollup, maps, status, memory.stat and
  * MemStats (text block or JSON), detected by content as `coroner mem` does;
  * then the ledger, labels and a field diff over what parsed; and the same
- * bytes as cgroup control files (memory.max, memory.events, ...). */
+ * bytes as cgroup control files (memory.max, memory.events, ...) and as a
+ * kernel log with OOM-killer reports. */
 #include "coroner/mem.h"
 #include "fuzz.h"
 
@@ -75,6 +76,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cr_ledger_release(&l);
 		}
 		cr_memsnap_release(&st);
+	}
+	/* and as a kernel log with OOM-killer reports */
+	{
+		struct cr_ooms o = { 0 };
+		struct cr_error ek = { 0 };
+		fuzz_check_error(cr_ooms_parse(&o, data, size, "fuzz", &ek), &ek);
+		cr_ooms_release(&o);
 	}
 	cr_memsnap_release(&s);
 	cr_buf_release(&warn);

@@ -1,6 +1,7 @@
 /* What an input is, from its content (never its name), and the profile
  * reader dispatch. */
 #include "coroner/input.h"
+#include "coroner/mem.h"
 #include "coroner/profile.h"
 #include "coroner/text.h"
 
@@ -23,6 +24,7 @@ const char *cr_kind_name(enum cr_kind k)
 	case CR_KIND_ELF_CORE: return "ELF core";
 	case CR_KIND_ELF_EXEC: return "ELF binary";
 	case CR_KIND_CGROUP_FILE: return "cgroup control file";
+	case CR_KIND_KERNEL_LOG: return "kernel log";
 	default: return "unknown";
 	}
 }
@@ -45,6 +47,7 @@ const char *cr_kind_article(enum cr_kind k)
 	case CR_KIND_MEMORY_STAT: return "a memory.stat file";
 	case CR_KIND_GCTRACE: return "a gctrace log";
 	case CR_KIND_CGROUP_FILE: return "a cgroup control file";
+	case CR_KIND_KERNEL_LOG: return "a kernel log";
 	default: return "an unrecognised file";
 	}
 }
@@ -188,6 +191,11 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 	}
 	if (maps_first)
 		return smaps_keys ? CR_KIND_SMAPS : CR_KIND_MAPS;
+	/* an OOM-killer report may sit anywhere in a long kernel log; `dmesg
+	 * -t` has its cgroup stats as bare "rss N" lines, so before memory.stat */
+	if (cr_looks_text(data, len < 4096 ? len : 4096) &&
+	    cr_kmsg_has_oom(data, len < ((size_t)16 << 20) ? len : ((size_t)16 << 20)))
+		return CR_KIND_KERNEL_LOG;
 	if (status_keys >= 2)
 		return CR_KIND_STATUS;
 	if (memstat_keys >= 2)

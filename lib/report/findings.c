@@ -1110,6 +1110,7 @@ static enum cr_err add_file(struct cr_report *r, struct cr_capture *c, const cha
 		read_status(c, r, in.data, in.len);
 		break;
 	case CR_KIND_MEMORY_STAT: c->memory_stat = cf->path; break;
+	case CR_KIND_KERNEL_LOG: c->kernel_log = cf->path; break;
 	case CR_KIND_GCTRACE: c->gctrace = cf->path; break;
 	case CR_KIND_ELF_CORE: c->core = cf->path; break;
 	case CR_KIND_ELF_EXEC: c->binary = cf->path; break;

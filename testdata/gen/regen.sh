@@ -350,7 +350,15 @@ do_oom() {
 	done
 	rmdir "$CG"
 	pid=$(cat expected/pid)
-	# the kernel's own account of the kill (needs dmesg to be readable)
+	# the kernel's own account of the kill (needs dmesg to be readable): its
+	# whole OOM report as an input (kernel.log, as dmesg prints it), and the
+	# two lines that name the pid as the reference
+	dmesg 2>/dev/null | awk -v pid="$pid" '
+		/ invoked oom-killer:/ { n = 0 }
+		{ buf[n++] = $0 }
+		index($0, "Killed process " pid " (") { for (i = 0; i < n; i++) print buf[i]; done = 1; n = 0; next }
+		done && /oom_reaper: reaped process/ { print; exit }' >kernel.log || true
+	[ -s kernel.log ] || rm -f kernel.log
 	dmesg 2>/dev/null | grep -E "Killed process $pid |oom-kill:.*task=oomprog,pid=$pid," | sed 's/^\[[ 0-9.]*\] //' \
 		>expected/kernel-oom.txt || true
 	rm -f oomprog .*.tmp

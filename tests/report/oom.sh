@@ -55,6 +55,34 @@ if [ -s "$D/expected/kernel-oom.txt" ]; then
 fi
 grep -q "exit status 137" "$D/expected/exit-status" || no "oomprog did not die of SIGKILL"
 
+# the kernel's report (kernel.log, dmesg as printed): the killed pid and its
+# anon-rss as the kernel's "Killed process" line says them
+if [ -s "$D/kernel.log" ]; then
+	kline=$(grep "Killed process" "$D/expected/kernel-oom.txt")
+	kpid=$(echo "$kline" | sed 's/.*Killed process \([0-9]*\) .*/\1/')
+	kanon=$(( $(echo "$kline" | sed 's/.*anon-rss:\([0-9]*\)kB.*/\1/') * 1024 ))
+	for kv in killed_pid:$kpid anon_rss:$kanon is_capture_process:yes killed_process:oomprog; do
+		k=${kv%%:*} want=${kv#*:}
+		got=$(jget "$T/r.json" findings.0.evidence.$k)
+		[ "$got" = "$want" ] || no "report: oom_kill $k $got, the kernel says $want"
+	done
+	# a capture with the kernel log and status only: the limit from the
+	# report's "memory: usage NkB, limit NkB" line
+	mkdir "$T/k"; cp "$D/kernel.log" "$D/status" "$T/k/"
+	"$CORONER" report --format=json "$T/k" >"$T/k.json" 2>"$T/err" || no "report kernel.log: exit $?: $(cat "$T/err")"
+	klimit=$(( $(sed -n 's/.* memory: usage [0-9]*kB, limit \([0-9]*\)kB.*/\1/p' "$D/kernel.log") * 1024 ))
+	kusage=$(( $(sed -n 's/.* memory: usage \([0-9]*\)kB, limit.*/\1/p' "$D/kernel.log") * 1024 ))
+	for kv in kind:oom_kill subject:cgroup evidence.killed_pid:$kpid evidence.limit:$klimit evidence.peak:$kusage; do
+		k=${kv%%:*} want=${kv#*:}
+		got=$(jget "$T/k.json" findings.0.$k)
+		[ "$got" = "$want" ] || no "report kernel.log only: $k $got, the kernel log says $want"
+	done
+	# the report cut before its "Killed process" line: no kill, a note, exit 0
+	grep -v "Killed process" "$D/kernel.log" >"$T/k/kernel.log"
+	"$CORONER" report --format=json "$T/k" >"$T/k2.json" 2>"$T/err" || no "report cut kernel.log: exit $?"
+	[ "$(jget "$T/k2.json" findings.0.kind)" != oom_kill ] || no "report cut kernel.log: an oom_kill without a kill line"
+fi
+
 # mem: the same cgroup figures from --cgroup DIR and from the capture dir
 "$CORONER" mem --format=json --cgroup "$D" --status "$D/status" >"$T/m1.json" 2>"$T/err" || no "mem --cgroup: exit $?: $(cat "$T/err")"
 "$CORONER" mem --format=json "$D" >"$T/m2.json" 2>"$T/err" || no "mem DIR: exit $?: $(cat "$T/err")"

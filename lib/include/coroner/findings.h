@@ -87,6 +87,7 @@ struct cr_capture {
 	/* cgroup control files (memory.max, memory.events, memory.oom_control,
 	 * ...), recognised by name: paths */
 	const char *cgroup_files[16]; size_t ncgroup_files;
+	const char *kernel_log;   /* dmesg / journalctl -k with an OOM-killer report, path */
 	const char *core, *binary; /* paths */
 	int64_t time_nanos;        /* latest profile time; 0 if none says */
 	int64_t pid;               /* from status; -1 unknown */

@@ -163,6 +163,35 @@ struct cr_cgroup_view {
 };
 void cr_cgroup_view(const struct cr_memsnap *s, struct cr_cgroup_view *v);
 
+/* ---- the kernel's OOM-killer reports in a kernel log (lib/mem/kmsg.c) ----
+ * dmesg, journalctl -k or kern.log text; one record per "Killed process" line,
+ * with what the report's earlier lines said about it. Bytes; -1 = not said. */
+struct cr_oomkill {
+	int64_t pid;                 /* the killed process */
+	char comm[32];               /* its name as the kernel wrote it */
+	int64_t total_vm, anon_rss, file_rss, shmem_rss;
+	bool memcg;                  /* a memory cgroup's limit, not the whole system */
+	char constraint[32];         /* CONSTRAINT_MEMCG, CONSTRAINT_NONE, ... ("" if not said) */
+	int64_t constraint_pid;      /* pid= of the oom-kill: line */
+	char memcg_path[128];        /* oom_memcg= */
+	char trigger[32];            /* the task that invoked the OOM killer */
+	int64_t usage, limit, failcnt; /* "memory: usage NkB, limit NkB, failcnt N" */
+	size_t line;                 /* line of the "Killed process" line */
+	char stamp[40];              /* that line's time stamp as written ("" if none) */
+};
+struct cr_ooms {
+	struct cr_oomkill *v; size_t n, cap;
+	size_t lines;
+};
+/* Does this text hold an OOM-killer report? (content detection) */
+bool cr_kmsg_has_oom(const unsigned char *data, size_t len);
+/* Parse the kills of a kernel log (o zeroed first). CR_EMPTY if none;
+ * CR_LIMIT for a line past cr_limits.max_line or more than 100000 kills. */
+enum cr_err cr_ooms_parse(struct cr_ooms *o, const unsigned char *data, size_t len, const char *name,
+			  struct cr_error *e);
+enum cr_err cr_ooms_load(struct cr_ooms *o, const char *path, struct cr_error *e);
+void cr_ooms_release(struct cr_ooms *o);
+
 /* Field value by name; false if absent or text. */
 bool cr_memsnap_get(const struct cr_memsnap *s, const char *key, int64_t *value);
 const struct cr_memfield *cr_memsnap_field(const struct cr_memsnap *s, const char *key);

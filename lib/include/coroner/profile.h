@@ -169,6 +169,7 @@ enum cr_kind {
 	CR_KIND_GCTRACE,
 	CR_KIND_ELF_CORE, CR_KIND_ELF_EXEC,
 	CR_KIND_CGROUP_FILE,    /* memory.max, memory.events, ...: by name only (never detected) */
+	CR_KIND_KERNEL_LOG,     /* dmesg / journalctl -k / kern.log with an OOM-killer report */
 };
 enum cr_kind cr_detect_kind(const unsigned char *data, size_t len);
 const char *cr_kind_name(enum cr_kind k);
