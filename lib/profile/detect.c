@@ -200,6 +200,11 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 		return CR_KIND_STATUS;
 	if (memstat_keys >= 2)
 		return CR_KIND_MEMORY_STAT;
+	/* a crash after pages of a service's log, or a dump with a log prefix
+	 * (timestamps, "stderr F ") on every line */
+	if (cr_looks_text(data, len < 4096 ? len : 4096) &&
+	    cr_traceback_anywhere(data, len < ((size_t)16 << 20) ? len : ((size_t)16 << 20)))
+		return CR_KIND_TRACEBACK;
 	return CR_KIND_UNKNOWN;
 }
 

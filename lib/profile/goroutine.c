@@ -669,9 +669,134 @@ static bool is_reason(const char *s, size_t n)
 	       cr_starts(s, n, "unexpected fault address ") || cr_starts(s, n, "fatal: morestack");
 }
 
+/* ---- dumps in service logs: a prefix on every line ----
+ * Container runtimes, journald and log shippers put a prefix before every
+ * line of the runtime's output: CRI ("2024-05-01T10:00:00.123456789Z stderr
+ * F "), kubectl logs --timestamps ("...Z "), journald ("May 01 10:00:00 host
+ * app[123]: "), Go's log package ("2024/05/01 10:00:00 "). The prefix of the
+ * first goroutine header is taken as the model: its part after the last
+ * digit (the anchor: "Z stderr F ", "]: ") is searched near the same column
+ * in every line and the line is cut after it; when that part is shorter than
+ * 2 bytes, lines whose prefix has the same shape (digits as digits, the rest
+ * as is) are cut at the same length. Lines without it stay as they are. */
+#define PREFIX_MAX 96
+
+/* Column of a complete "goroutine N [...]:" header after a prefix of 1 to
+ * PREFIX_MAX bytes that ends in a space, tab or ']' (SIZE_MAX if none). */
+static size_t prefixed_header(const char *s, size_t n)
+{
+	size_t lim = n < PREFIX_MAX + 1 ? n : PREFIX_MAX + 1;
+	for (size_t c = 1; c < lim; c++) {
+		if (s[c] != 'g' || (s[c - 1] != ' ' && s[c - 1] != '\t' && s[c - 1] != ']'))
+			continue;
+		struct gor g;
+		bool complete;
+		memset(&g, 0, sizeof g);
+		if (parse_header(s + c, n - c, &g, &complete) && complete)
+			return c;
+	}
+	return SIZE_MAX;
+}
+
+struct logprefix {
+	char model[PREFIX_MAX + 1];
+	size_t len;             /* of the model */
+	size_t anchor;          /* offset of the anchor in the model; len = no anchor (shape) */
+};
+
+static bool find_prefix(const unsigned char *data, size_t len, struct logprefix *lp)
+{
+	const char *d = (const char *)data;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - d) : len;
+		if (e - i > 10 && cr_starts(d + i, e - i, "goroutine "))
+			return false; /* a header at column 0: no prefix */
+		size_t c = prefixed_header(d + i, e - i);
+		if (c != SIZE_MAX) {
+			memcpy(lp->model, d + i, c);
+			lp->model[c] = 0;
+			lp->len = c;
+			size_t k = c;
+			while (k > 0 && !(lp->model[k - 1] >= '0' && lp->model[k - 1] <= '9'))
+				k--;
+			lp->anchor = (c - k >= 2 || k == 0) ? k : c;
+			return true;
+		}
+		i = e + 1;
+	}
+	return false;
+}
+
+/* Bytes of this line's prefix (0: none like the model). */
+static size_t prefix_len(const struct logprefix *lp, const char *s, size_t n)
+{
+	if (lp->anchor < lp->len) {
+		const char *a = lp->model + lp->anchor;
+		size_t al = lp->len - lp->anchor;
+		size_t lo = lp->len > 12 ? lp->len - 12 : 0, hi = lp->len + 12;
+		for (size_t end = al; end <= n && end <= hi; end++)
+			if (end >= lo && memcmp(s + end - al, a, al) == 0)
+				return end;
+		return 0;
+	}
+	if (n < lp->len)
+		return 0;
+	for (size_t k = 0; k < lp->len; k++) {
+		bool dm = lp->model[k] >= '0' && lp->model[k] <= '9', ds = s[k] >= '0' && s[k] <= '9';
+		if (dm != ds || (!dm && s[k] != lp->model[k]))
+			return 0;
+	}
+	return lp->len;
+}
+
+static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *data, size_t len,
+				  const char *name, struct cr_buf *warn, struct cr_error *e);
+
 enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char *data,
 				      size_t len, const char *name, struct cr_buf *warn,
 				      struct cr_error *e)
+{
+	struct logprefix lp;
+	if (!find_prefix(data, len, &lp))
+		return read_traceback(p, data, len, name, warn, e);
+	unsigned char *copy = cr_malloc(len ? len : 1);
+	if (!copy)
+		return cr_fail(e, CR_NOMEM, "%s: traceback: out of memory (limit %zu MiB)", name,
+			       cr_limits.max_memory >> 20);
+	size_t out = 0, cut = 0;
+	const char *d = (const char *)data;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t e2 = nl ? (size_t)(nl - d) : len;
+		size_t k = prefix_len(&lp, d + i, e2 - i);
+		cut += k > 0;
+		memcpy(copy + out, d + i + k, e2 - i - k);
+		out += e2 - i - k;
+		if (nl)
+			copy[out++] = '\n';
+		i = e2 + 1;
+	}
+	if (warn) {
+		char shown[PREFIX_MAX * 4 + 1];
+		size_t o = 0;
+		for (size_t k = 0; k < lp.len && o + 4 < sizeof shown; k++) {
+			unsigned char ch = (unsigned char)lp.model[k];
+			if (ch >= 0x20 && ch < 0x7f)
+				shown[o++] = (char)ch;
+			else
+				o += (size_t)snprintf(shown + o, sizeof shown - o, "\\x%02x", ch);
+		}
+		shown[o] = 0;
+		cr_buf_addf(warn, "%s: traceback: a log prefix like '%s' was stripped from %zu lines\n", name, shown, cut);
+	}
+	enum cr_err rc = read_traceback(p, copy, out, name, warn, e);
+	cr_free(copy);
+	return rc;
+}
+
+static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *data, size_t len,
+				  const char *name, struct cr_buf *warn, struct cr_error *e)
 {
 	struct cr_lines it;
 	const char *s;
@@ -864,6 +989,8 @@ bool cr_traceback_anywhere(const unsigned char *data, size_t len)
 		memset(&g, 0, sizeof g);
 		if (e - i > 12 && s[i] == 'g' && parse_header(s + i, e - i, &g, &complete) && complete)
 			return true;
+		if (e - i > 12 && prefixed_header(s + i, e - i) != SIZE_MAX)
+			return true; /* in a log with a prefix on every line */
 		i = e + 1;
 	}
 	return false;

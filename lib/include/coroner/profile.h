@@ -198,8 +198,10 @@ enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char 
 				      size_t len, const char *name, struct cr_buf *warn,
 				      struct cr_error *e);
 /* Does a text hold a complete traceback header ("goroutine N [...]:") at the
- * start of any line? (cr_detect_kind reads the first lines only; a crash in
- * a service log may come after pages of output.) */
+ * start of any line, or after a log prefix (a timestamp, "stderr F ", ...)?
+ * (cr_detect_kind reads the first lines only; a crash in a service log may
+ * come after pages of output.) The traceback reader strips such a prefix
+ * from every line that has one, with a warning. */
 bool cr_traceback_anywhere(const unsigned char *data, size_t len);
 
 /* Open a file (path or "-"), decompress, detect and parse any profile kind.
