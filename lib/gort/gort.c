@@ -91,6 +91,60 @@ static const struct layout layouts[] = {
 		.sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
 		.hsd_n = 3, .nsizeclasses = 68,
 	},
+	{
+		/* go1.21: from the DWARF of a go1.21 build (testdata/gen/gort-layout.py) */
+		.version_prefix = "go1.21", .have_mem = true,
+		.g_size = 408, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 112,
+		.g_syscallpc = 120, .g_atomicstatus = 144, .g_goid = 152, .g_waitsince = 168,
+		.g_waitreason = 176, .g_lockedm = 208, .g_sig = 216, .g_sigcode0 = 248, .g_sigcode1 = 256,
+		.g_sigpc = 264, .g_gopc = 280, .g_startpc = 296, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40,
+		.gobuf_bp = 48, .m_size = 1008, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192,
+		.m_id = 232, .m_alllink = 336, .sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
+		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
+		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584, .ms_last_gc_unix = 3592,
+		.ms_pause_total_ns = 3600, .ms_numgc = 7704, .ms_last_gc_nanotime = 7720, .hsd_size = 1176,
+		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
+		.hsd_inworkbufs = 32, .hsd_inptrscalarbits = 40, .hsd_tinyalloccount = 48, .hsd_largealloc = 56,
+		.hsd_largealloccount = 64, .hsd_smallalloccount = 72, .hsd_largefree = 616,
+		.hsd_largefreecount = 624, .hsd_smallfreecount = 632, .hsd_n = 3, .nsizeclasses = 68,
+		.mheap_allarenas = 66032,
+	},
+	{
+		/* go1.22: from the DWARF of a go1.22 build (testdata/gen/gort-layout.py) */
+		.version_prefix = "go1.22", .have_mem = true,
+		.g_size = 424, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 112,
+		.g_syscallpc = 120, .g_atomicstatus = 144, .g_goid = 152, .g_waitsince = 168,
+		.g_waitreason = 176, .g_lockedm = 208, .g_sig = 216, .g_sigcode0 = 248, .g_sigcode1 = 256,
+		.g_sigpc = 264, .g_gopc = 280, .g_startpc = 296, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40,
+		.gobuf_bp = 48, .m_size = 2024, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192,
+		.m_id = 232, .m_alllink = 328, .sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
+		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
+		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584, .ms_last_gc_unix = 3592,
+		.ms_pause_total_ns = 3600, .ms_numgc = 7704, .ms_last_gc_nanotime = 7720, .hsd_size = 1176,
+		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
+		.hsd_inworkbufs = 32, .hsd_inptrscalarbits = 40, .hsd_tinyalloccount = 48, .hsd_largealloc = 56,
+		.hsd_largealloccount = 64, .hsd_smallalloccount = 72, .hsd_largefree = 616,
+		.hsd_largefreecount = 624, .hsd_smallfreecount = 632, .hsd_n = 3, .nsizeclasses = 68,
+		.mheap_allarenas = 66096,
+	},
+	{
+		/* go1.23: from the DWARF of a go1.23 build (testdata/gen/gort-layout.py) */
+		.version_prefix = "go1.23", .have_mem = true,
+		.g_size = 432, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 112,
+		.g_syscallpc = 120, .g_atomicstatus = 152, .g_goid = 160, .g_waitsince = 176,
+		.g_waitreason = 184, .g_lockedm = 216, .g_sig = 224, .g_sigcode0 = 256, .g_sigcode1 = 264,
+		.g_sigpc = 272, .g_gopc = 288, .g_startpc = 304, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40,
+		.gobuf_bp = 48, .m_size = 1760, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192,
+		.m_id = 232, .m_alllink = 328, .sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
+		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
+		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584, .ms_last_gc_unix = 3592,
+		.ms_pause_total_ns = 3600, .ms_numgc = 7704, .ms_last_gc_nanotime = 7720, .hsd_size = 1176,
+		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
+		.hsd_inworkbufs = 32, .hsd_inptrscalarbits = 40, .hsd_tinyalloccount = 48, .hsd_largealloc = 56,
+		.hsd_largealloccount = 64, .hsd_smallalloccount = 72, .hsd_largefree = 616,
+		.hsd_largefreecount = 624, .hsd_smallfreecount = 632, .hsd_n = 3, .nsizeclasses = 68,
+		.mheap_allarenas = 66096,
+	},
 };
 
 struct pccache;
@@ -909,7 +963,7 @@ static bool plausible_g(struct cr_gort *g, uint64_t ga)
 {
 	struct priv *P = g->priv;
 	const struct layout *L = P->L;
-	unsigned char gb[512];
+	unsigned char gb[1024];
 	if (!ga || L->g_size > sizeof gb || cr_core_read(P->core, ga, gb, L->g_size) != L->g_size)
 		return false;
 	uint32_t st = rd32(gb + L->g_atomicstatus) & ~(uint32_t)CR_G_SCAN;
@@ -1009,9 +1063,15 @@ static void read_ms(struct cr_gort *g)
 	if (!a || !cr_core_read_u64(P->core, a, &m))
 		return;
 	size_t cap = 0;
+	/* read up to the last field used, not the whole runtime.m (1000+ bytes
+	 * and growing: past 1 KiB in go1.23) */
+	unsigned need = 0, used[] = { L->m_procid, L->m_g0, L->m_gsignal, L->m_curg, L->m_id, L->m_alllink };
+	for (size_t i = 0; i < sizeof used / sizeof *used; i++)
+		if (used[i] + 8 > need)
+			need = used[i] + 8;
 	for (size_t guard = 0; m && guard < 100000; guard++) {
-		unsigned char mb[1024];
-		if (L->m_size > sizeof mb || cr_core_read(P->core, m, mb, L->m_size) != L->m_size) {
+		unsigned char mb[4096];
+		if (need > sizeof mb || cr_core_read(P->core, m, mb, need) != need) {
 			warnf(g, "runtime.m at 0x%llx unreadable", (unsigned long long)m);
 			break;
 		}
@@ -1461,7 +1521,7 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 	size_t unreadable = 0;
 	for (uint64_t i = 0; i < glen; i++) {
 		uint64_t ga;
-		unsigned char gb[512];
+		unsigned char gb[1024];
 		if (!cr_core_read_u64(c, gptr + 8 * i, &ga)) {
 			warnf(g, "%s: core: runtime.allgs[%llu..] unreadable at 0x%llx; %llu goroutines missing",
 			      c->name, (unsigned long long)i, (unsigned long long)(gptr + 8 * i),

@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame oom   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame oom gover   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -373,9 +373,44 @@ do_oom() {
 	return 0
 }
 
+# ---------------------------------------------------------------- gover
+# gen/symprog built by newer Go releases (golang-1.21/1.22/1.23-go from
+# bookworm-backports; a version not installed is skipped), crashed under
+# GOTRACEBACK=crash: the stripped build (-s -w: the struct tables of
+# lib/gort/gort.c) for each, and the DWARF build of the newest. References:
+# the runtime's own traceback (crash-*.txt), the exit status, and the struct
+# layout llvm-dwarfdump reads from the DWARF build of each version
+# (expected/layout.c, made by gen/gort-layout.py: the table gort.c carries).
+do_gover() {
+	log gover
+	local v G D W b
+	W=$(mktemp -d)
+	for v in 1.21 1.22 1.23; do
+		G=/usr/lib/go-$v/bin/go
+		[ -x "$G" ] || { log "gover: go$v not installed, skipped"; continue; }
+		D=$TD/gover/go$v
+		rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+		(cd "$GEN/symprog" && CGO_ENABLED=0 "$G" build -trimpath -o "$W/gosym" . &&
+			CGO_ENABLED=0 "$G" build -trimpath -ldflags='-s -w' -o "$W/gosym-stripped" .)
+		"$G" version >expected/go-version
+		python3 "$GEN/gort-layout.py" "$W/gosym" "go$v" >expected/layout.c
+		for b in gosym-stripped gosym; do
+			[ "$b" = gosym ] && [ "$v" != 1.23 ] && continue
+			rm -rf "$W/run"; mkdir "$W/run"
+			(cd "$W/run" && ulimit -c unlimited && GOTRACEBACK=crash GOMAXPROCS=2 GOGC=20 \
+				"$W/$b" crash "$W/run/smaps" "$W/run/maps" >/dev/null 2>"$D/crash${b#gosym}.txt") \
+				&& echo "no crash?" >&2 || echo "exit status $?" >"expected/crash${b#gosym}.exit"
+			zstd -19 -q -f "$(ls "$W"/run/core* | head -1)" -o "core${b#gosym}.zst"
+			gzipbin "$W/$b" "$b.gz"
+		done
+	done
+	rm -rf "$W"
+	return 0
+}
+
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame oom)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame oom gover)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

@@ -7,7 +7,8 @@
 #     running goroutine the runtime's frames are the outermost part of ours;
 #   - one thread per NT_PRSTATUS note (readelf -n on the core);
 #   - the fatal signal = the process's exit status - 128 (expected/crash.exit);
-#   - dlv's goroutine count and each goroutine's user location (function and pc).
+#   - dlv's goroutine count and each goroutine's user location (function and pc);
+#   - the same for testdata/gover: go1.21-1.23 builds, stripped and not.
 set -u
 : "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
 bin="$TESTDATA/bin"
@@ -15,8 +16,21 @@ norm="$TESTS/core/traceback-norm.awk"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail=0 pass=0
-for v in "" "-pie" "-stripped" "-cgo"; do
+# testdata/gover/go1.N/: the same program built by newer Go releases, its
+# stripped build (the struct tables of lib/gort) and for the newest its DWARF
+# build too (regen.sh section gover)
+gover=""
+for d in "$TESTDATA"/gover/go1.*; do
+	[ -d "$d" ] || continue
+	for k in "" "-stripped"; do [ -f "$d/core$k.zst" ] && gover="$gover gover:${d##*/}:$k"; done
+done
+for v in "" "-pie" "-stripped" "-cgo" $gover; do
 	core="$bin/core-gosym$v.zst" exe="$bin/gosym$v.gz" crash="$bin/crash$v.txt" exitf="$bin/expected/crash$v.exit"
+	case "$v" in gover:*)
+		gv=${v#gover:}; k=${gv#*:}; gv=${gv%%:*}
+		core="$TESTDATA/gover/$gv/core$k.zst" exe="$TESTDATA/gover/$gv/gosym$k.gz"
+		crash="$TESTDATA/gover/$gv/crash$k.txt" exitf="$TESTDATA/gover/$gv/expected/crash$k.exit" ;;
+	esac
 	if [ "$v" = "-stripped" ]; then
 		# testdata/gen/core2.sh: gosym-stripped (-ldflags='-s -w': no .symtab,
 		# no DWARF; runtime globals found from machine code) crashed the same way

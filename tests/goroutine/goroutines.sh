@@ -46,8 +46,9 @@ done
 [ "$(json_total "$T/j")" = "$(cat "$D/expected/panic_all.txt.headers.count")" ] && ok || ko "long log: total $(json_total "$T/j")"
 "$CORONER" top --format=json "$T/log" | grep -q "\"total\": $(cat "$D/expected/panic_all.txt.headers.count")," && ok || ko "long log: top"
 
-# GOTRACEBACK=crash dumps (testdata/bin): the file's own header count
-for f in "$TESTDATA/bin/crash.txt" "$TESTDATA/bin/crash-pie.txt"; do
+# GOTRACEBACK=crash dumps (testdata/bin; testdata/gover: go1.21-1.23, whose
+# headers carry "gp=0x... m=N mp=0x..."): the file's own header count
+for f in "$TESTDATA/bin/crash.txt" "$TESTDATA/bin/crash-pie.txt" "$TESTDATA"/gover/go1.*/crash*.txt; do
 	[ -f "$f" ] || continue
 	want=$(grep -c '^goroutine [0-9]* .*\[' "$f")
 	"$CORONER" goroutines --format=json "$f" > "$T/j" 2>"$T/err" || ko "$f: exit $?"

@@ -13,7 +13,7 @@ fail=0
 # expected: one line per pc: "PC<TAB>func file:line|func file:line..."
 frames() {
 	awk '
-	/^goroutine [0-9]+ \[/ { acc = ""; fn = ""; next }
+	/^goroutine [0-9]+ (gp=[^ ]+ m=[^ ]+ (mp=[^ ]+ )?)?\[/ { acc = ""; fn = ""; next }
 	/^created by / { skipnext = 1; next }
 	/^\t/ {
 		if (skipnext) { skipnext = 0; next }
@@ -43,13 +43,14 @@ frames() {
 	}
 	{ fn = "" }' "$1"
 }
-check() { # name binary traceback [coroner options]
-	name=$1 bin=$2 tb=$3; shift 3
-	gunzip -c "$TESTDATA/bin/$bin.gz" > "$tmp/$bin" || { echo "SKIP: no $bin"; exit 77; }
-	frames "$TESTDATA/bin/$tb" > "$tmp/want.$name"
+check() { # name binary traceback [coroner options]   (paths under $TESTDATA)
+	name=$1 bin=$tmp/$1/${2##*/} tb=$3; gz=$TESTDATA/$2.gz; shift 3
+	mkdir -p "$tmp/$name"   # the binary keeps its name: --maps finds it by name
+	gunzip -c "$gz" > "$bin" || { echo "SKIP: no $gz"; exit 77; }
+	frames "$TESTDATA/$tb" > "$tmp/want.$name"
 	n=$(wc -l < "$tmp/want.$name")
 	[ "$n" -gt 20 ] || { echo "FAIL $name: only $n frames parsed from $tb"; fail=1; return; }
-	cut -f1 "$tmp/want.$name" | "$CORONER" symbolize -e "$tmp/$bin" --return-addresses "$@" > "$tmp/got.$name.raw" || {
+	cut -f1 "$tmp/want.$name" | "$CORONER" symbolize -e "$bin" --return-addresses "$@" > "$tmp/got.$name.raw" || {
 		echo "FAIL $name: coroner exited $?"; fail=1; return; }
 	# join each address's frames into one line: func file:line|...
 	awk 'BEGIN { RS = ""; FS = "\n" } {
@@ -69,6 +70,14 @@ check() { # name binary traceback [coroner options]
 		echo "ok $name: $n pcs, $(tr '|' '\n' < "$tmp/wantf.$name" | wc -l) frames"
 	fi
 }
-check static gosym crash.txt
-check pie gosym-pie crash-pie.txt --maps "$TESTDATA/bin/crash-pie.smaps"
+check static bin/gosym bin/crash.txt
+check pie bin/gosym-pie bin/crash-pie.txt --maps "$TESTDATA/bin/crash-pie.smaps"
+# the same program built by go1.21-1.23 (regen.sh section gover), stripped
+# (-s -w: the pclntab alone) and, for the newest, with DWARF
+for d in "$TESTDATA"/gover/go1.*; do
+	[ -d "$d" ] || continue
+	v=${d##*/}
+	[ -f "$d/crash-stripped.txt" ] && check "$v-stripped" "gover/$v/gosym-stripped" "gover/$v/crash-stripped.txt"
+	[ -f "$d/crash.txt" ] && check "$v" "gover/$v/gosym" "gover/$v/crash.txt"
+done
 exit $fail
