@@ -50,6 +50,7 @@ for t in "$@"; do
 		cpu=$(awk 'END { printf "%d\n", $1 + $2 }' "$work/$t.time")
 		execs=$(awk '/stat::number_of_executed_units/ { n = $2 } END { print n + 0 }' "$log")
 		art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+		[ -n "$art" ] && cp "$log" "$art.log" # the sanitizer's report, for triage
 		printf '%s\t%s\t%d\t%d\t%s\t%d\t%s\n' "$t" "$start" "$wall" "$cpu" \
 			"$execs" "$rc" "${art:--}" >>"$ledger"
 		if [ "$rc" != 0 ] && [ -z "$art" ] && [ "$wall" -lt 5 ]; then

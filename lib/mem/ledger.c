@@ -430,7 +430,8 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		l->cgroup_anon = canon;
 		l->cgroup_file = cache;
 		l->cgroup_limit = limit;
-		int64_t used = v->usage >= 0 ? v->usage : canon + cache;
+		/* saturating: memory.stat values come from a file */
+		int64_t used = v->usage >= 0 ? v->usage : canon > INT64_MAX - cache ? INT64_MAX : canon + cache;
 		if (v->oom_kills > 0) {
 			char b5[32];
 			finding(l, "cgroup_oom_kill", CR_SEV_HIGH,
