@@ -48,11 +48,16 @@ done
 gzip -dc "$td/capture/before/goroutine.pb.gz" > "$out/detect/goroutine.pb"
 [ -f "$td/bin/csym-pie.gz" ] && gzip -dc "$td/bin/csym-pie.gz" | head -c 1024 > "$out/detect/elf_exec_head"
 [ -f "$td/bin/core-gosym.zst" ] && zstd -dc "$td/bin/core-gosym.zst" 2>/dev/null | head -c 1024 > "$out/detect/elf_core_head" || true
-# goroutine dumps: first byte odd = debug=1 profile text, even = traceback
-{ printf '\001'; head -c 3000 "$td/goroutines/goroutine.1.txt"; } > "$out/goroutine/debug1.txt"
-for f in goroutines/goroutine.2.txt goroutines/panic.txt goroutines/panic_all.txt goroutines/sigquit.txt bin/crash.txt; do
-	[ -f "$td/$f" ] && { printf '\000'; head -c 3000 "$td/$f"; } > "$out/goroutine/$(basename "$f")"
+# goroutine dumps: the debug=1 profile text reader when the input starts
+# "goroutine profile: total", else the traceback reader (fuzz-goroutine.c);
+# a traceback with a CRI log prefix on every line too
+for f in goroutines/goroutine.1.txt goroutines/goroutine.2.txt goroutines/panic.txt goroutines/panic_all.txt \
+	goroutines/sigquit.txt bin/crash.txt; do
+	[ -f "$td/$f" ] && head -c 3000 "$td/$f" > "$out/goroutine/$(basename "$f")"
 done
+[ -f "$td/goroutines/panic_all.txt" ] &&
+	awk '{ printf "2024-05-01T10:00:%02d.%dZ stderr F %s\n", NR % 60, 100000 + NR * 7, $0 }' \
+		"$td/goroutines/panic_all.txt" > "$out/goroutine/cri_panic_all.txt"
 # flame: any profile kind
 gzip -dc "$td/heap/heap.pb.gz" > "$out/flame/heap.pb"
 head -c 3000 "$td/mem/heap.txt" > "$out/flame/heap_text_head"
