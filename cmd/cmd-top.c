@@ -44,8 +44,12 @@ static void help(void)
 "JSON: {\"sample_type\", \"unit\", \"total\", \"rows\": [{\"name\", \"flat\", \"cum\"}]}\n"
 "with exact integers in the profile's unit, rows in pprof's order.\n"
 "\n"
+"go tool pprof's spellings work too, with one dash: -sample_index=alloc_space\n"
+"-nodecount=20 -lines -diff_base=OLD -top ... (a pprof command line as it is).\n"
+"\n"
 "examples:\n"
 "  coroner top heap.pb.gz\n"
+"  coroner top -sample_index=alloc_space -nodecount=20 -cum heap.pb.gz\n"
 "  coroner top -i alloc_space --nodecount=20 heap.pb.gz\n"
 "  coroner top --diff-base=heap-0900.pb.gz heap-1700.pb.gz --format=json\n");
 }
@@ -53,7 +57,8 @@ static void help(void)
 int cmd_top(int argc, char **argv)
 {
 	enum { O_GRAN = 256, O_NODECOUNT, O_NODEFRACTION, O_FOCUS, O_IGNORE, O_HIDE, O_SHOW,
-	       O_SHOWFROM, O_CUM, O_FORMAT, O_UNIT, O_DIFFBASE, O_BASE, O_BINARY, O_NOINLINES };
+	       O_SHOWFROM, O_CUM, O_FORMAT, O_UNIT, O_DIFFBASE, O_BASE, O_BINARY, O_NOINLINES, O_TOP,
+	       O_G_FUNCTIONS, O_G_FILEFUNCTIONS, O_G_LINES, O_G_FILES, O_G_ADDRESSES };
 	static const struct option opts[] = {
 		{ "sample-index", required_argument, 0, 'i' },
 		{ "granularity", required_argument, 0, O_GRAN },
@@ -72,18 +77,34 @@ int cmd_top(int argc, char **argv)
 		{ "base", required_argument, 0, O_BASE },
 		{ "binary", required_argument, 0, O_BINARY },
 		{ "help", no_argument, 0, 'h' },
+		/* go tool pprof's own spellings, so a pprof command line works
+		 * as it is (one dash: getopt_long_only) */
+		{ "sample_index", required_argument, 0, 'i' },
+		{ "show_from", required_argument, 0, O_SHOWFROM },
+		{ "diff_base", required_argument, 0, O_DIFFBASE },
+		{ "top", no_argument, 0, O_TOP },
+		{ "functions", no_argument, 0, O_G_FUNCTIONS },
+		{ "filefunctions", no_argument, 0, O_G_FILEFUNCTIONS },
+		{ "lines", no_argument, 0, O_G_LINES },
+		{ "files", no_argument, 0, O_G_FILES },
+		{ "addresses", no_argument, 0, O_G_ADDRESSES },
 		{ 0, 0, 0, 0 },
 	};
+	static const char *const gran_names[] = { "functions", "filefunctions", "lines", "files", "addresses" };
 	const char *sample_index = NULL, *unit = NULL, *diff_base = NULL, *base = NULL, *binary = NULL;
 	const char *re[5] = { 0 };
 	struct cr_top_opts o = { .gran = CR_GRAN_FUNCTIONS, .nodecount = -1, .nodefraction = 0.005, .total = -1 };
 	enum cr_format fmt = CR_FMT_TEXT;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, "i:h", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'i': sample_index = optarg; break;
+		case O_TOP: break; /* pprof's output mode: this command's only one */
+		case O_G_FUNCTIONS: case O_G_FILEFUNCTIONS: case O_G_LINES: case O_G_FILES: case O_G_ADDRESSES:
+			o.gran = (enum cr_granularity)cr_granularity_parse(gran_names[c - O_G_FUNCTIONS]);
+			break;
 		case O_GRAN: {
 			int g = cr_granularity_parse(optarg);
 			if (g < 0)

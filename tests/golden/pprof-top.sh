@@ -5,7 +5,7 @@
 # there the rows (not the File:/Build ID: header) must match.
 set -u
 : "${CORONER:?}" "${TESTDATA:?}"
-fail=0 pass=0 skip=0
+fail=0 pass=0 skip=0 verbatim=0
 for index in "$TESTDATA"/*/expected/INDEX; do
 	dir=$(dirname "$(dirname "$index")")
 	while IFS='	' read -r out cmd; do
@@ -36,6 +36,14 @@ for index in "$TESTDATA"/*/expected/INDEX; do
 			got=$(printf '%s\n' "$got" | sed -n '/^Showing nodes/,$p')
 			want=$(printf '%s\n' "$want" | sed -n '/^Showing nodes/,$p')
 		fi
+		# and pprof's command line as it is (one-dash pprof spellings)
+		if [ "$rowsonly" = 0 ]; then
+			got2=$(cd "$dir" && eval "\"$CORONER\" top -top ${cmd#go tool pprof -top }" 2>&1)
+			if [ "$got2" = "$want" ]; then verbatim=$((verbatim+1)); else
+				fail=$((fail+1)); echo "FAIL $out: pprof's own flags: coroner top -top ${cmd#go tool pprof -top }"
+				printf '%s\n' "$got2" | head -5
+			fi
+		fi
 		if [ "$got" = "$want" ]; then
 			pass=$((pass+1))
 		else
@@ -47,6 +55,6 @@ for index in "$TESTDATA"/*/expected/INDEX; do
 		fi
 	done < "$index"
 done
-echo "$pass passed, $fail failed, $skip skipped"
+echo "$pass passed, $fail failed, $skip skipped; $verbatim also with pprof's flags as written"
 [ "$pass" -gt 0 ] || { echo "SKIP: no reference outputs found"; exit 77; }
 [ "$fail" = 0 ]
