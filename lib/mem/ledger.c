@@ -73,7 +73,7 @@ static bool has(const struct cr_memsnap *m, const char *k)
 	return m && cr_memsnap_get(m, k, &v);
 }
 
-static int64_t absd(int64_t a) { return a < 0 ? -a : a; }
+static int64_t absd(int64_t a) { return a < 0 ? (a == INT64_MIN ? INT64_MAX : -a) : a; }
 
 /* Two totals of the same thing read at different moments: far apart? */
 static bool far(int64_t a, int64_t b)
@@ -359,7 +359,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 	/* ---- findings, largest concern first ---- */
 	int64_t rss = l->rss > 0 ? l->rss : 1;
 #define PCT(v) (100.0 * (double)(v) / (double)rss)
-	if (nongo > ((int64_t)32 << 20) && nongo * 4 > rss)
+	if (nongo > ((int64_t)32 << 20) && nongo > rss / 4)
 		finding(l, "non_go_anon", CR_SEV_HIGH,
 			"%s (%.0f%% of RSS) is anonymous memory the Go runtime does not account for: C allocations through cgo (malloc, C libraries' own mmap). No Go profile shows it; look at the cgo call sites that allocate and never free (C.malloc, C.CString), and at C libraries' caches.",
 			hb(b1, nongo), PCT(nongo));
@@ -367,7 +367,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		finding(l, "idle_heap", CR_SEV_HIGH,
 			"%s (%.0f%% of RSS) is idle Go heap still resident: freed by the GC but not yet returned to the OS. The background scavenger returns it gradually; debug.FreeOSMemory() returns it now; GOMEMLIMIT (Go 1.19+) makes the runtime return it under a limit; on Go 1.12-1.15 GODEBUG=madvdontneed=1 makes RSS drop at once.",
 			hb(b1, idle), PCT(idle));
-	if (M && inuse * 2 > rss && inuse > ((int64_t)32 << 20))
+	if (M && inuse > rss / 2 && inuse > ((int64_t)32 << 20))
 		finding(l, "heap_inuse", CR_SEV_WARN,
 			"the Go heap in use is %s (%.0f%% of RSS): see what holds it with `coroner top -i inuse_space HEAP_PROFILE`; the profile is sampled and reflects the last GC.",
 			hb(b1, inuse), PCT(inuse));
@@ -375,12 +375,12 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		finding(l, "stacks", CR_SEV_WARN,
 			"goroutine stacks take %s: many goroutines or deep recursion; see `coroner goroutines` / `coroner leaks` on a goroutine dump.",
 			hb(b1, stacks));
-	if (M && rt > ((int64_t)64 << 20) && rt * 10 > rss)
+	if (M && rt > ((int64_t)64 << 20) && rt > rss / 10)
 		finding(l, "go_runtime", CR_SEV_WARN,
 			"Go runtime metadata takes about %s: usually proportional to the heap (bitmaps, spans); a very large heap or many small spans.",
 			hb(b1, rt));
 	int64_t thp = R ? ms(R, "AnonHugePages") : (S ? ms(S, "AnonHugePages") : 0);
-	if (thp > ((int64_t)64 << 20) && thp * 10 > rss)
+	if (thp > ((int64_t)64 << 20) && thp > rss / 10)
 		finding(l, "thp", CR_SEV_WARN,
 			"%s of RSS is in transparent huge pages: a 2 MiB page stays resident while any byte of it is used, so freed memory (Go's scavenger works in 4 KiB pages) may not leave RSS. Check /sys/kernel/mm/transparent_hugepage/enabled (madvise instead of always).",
 			hb(b1, thp));
@@ -392,13 +392,13 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 	int64_t swap = R ? ms(R, "Swap") : (S ? ms(S, "Swap") : (T ? ms(T, "VmSwap") : 0));
 	if (swap > ((int64_t)16 << 20))
 		finding(l, "swap", CR_SEV_WARN, "%s is swapped out: not in RSS, but part of the process's memory.", hb(b1, swap));
-	if (file > ((int64_t)128 << 20) && file * 4 > rss)
+	if (file > ((int64_t)128 << 20) && file > rss / 4)
 		finding(l, "file_backed", CR_SEV_INFO,
 			"%s (%.0f%% of RSS) is file-backed pages (binary, libraries, mapped files): reclaimable page cache, not a leak.",
 			hb(b1, file), PCT(file));
 	if (shmem > ((int64_t)64 << 20))
 		finding(l, "shmem", CR_SEV_INFO, "%s is shared memory (/dev/shm, memfd, SysV): it outlives the process's own allocations.", hb(b1, shmem));
-	if (absd(unexpl) > ((int64_t)16 << 20) && absd(unexpl) * 10 > rss)
+	if (absd(unexpl) > ((int64_t)16 << 20) && absd(unexpl) > rss / 10)
 		finding(l, "unexplained", CR_SEV_WARN, "%s%s (%.0f%% of RSS) is not explained: %s.",
 			unexpl < 0 ? "-" : "", hb(b1, absd(unexpl)), PCT(absd(unexpl)), l->comp[CR_C_UNEXPLAINED].note);
 	if (l->have_gc) {
