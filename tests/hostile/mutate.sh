@@ -69,6 +69,17 @@ m "$td/mem/memory.stat" -- "$CORONER" mem "$td/mem/smaps_rollup" --memory-stat @
 m "$td/mem/memstats.json" -- "$CORONER" mem "$td/mem/smaps_rollup" --memstat @@
 m "$td/mem/gctrace.txt" -- "$CORONER" mem "$td/mem/smaps_rollup" --gctrace @@
 m "$td/mem/heap.txt" -- "$CORONER" mem "$td/mem/smaps_rollup" --heap @@
+# cgroup control files (by name: the mutant keeps it) and the kernel's
+# OOM-killer report; a goroutine dump with a CRI log prefix on every line
+mkdir -p "$tmp/cg"
+if [ -f "$td/oom/memory.oom_control" ]; then
+	cp "$td/oom/memory.oom_control" "$tmp/cg/memory.oom_control"
+	m "$tmp/cg/memory.oom_control" -- "$CORONER" mem "$td/oom/status" --cgroup @@
+	m "$td/oom/kernel.log" -- "$CORONER" report "$td/oom/status" @@
+fi
+awk '{ printf "2024-05-01T10:00:%02d.%dZ stderr F %s\n", NR % 60, 100000 + NR * 7, $0 }' \
+	"$td/goroutines/panic_all.txt" > "$tmp/cri.log"
+m "$tmp/cri.log" -- "$CORONER" goroutines @@
 # ELF: DWARF 4 with compressed sections, DWARF 5, Go pclntab, stripped Go
 m "$tmp/csym-dwarf4-gz" -- "$CORONER" symbolize -e @@ 0x401136 0x401200 0x401000
 m "$tmp/csym-dwarf5" -- "$CORONER" symbolize -e @@ 0x401136 0x401200 0x401000
