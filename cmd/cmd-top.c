@@ -32,6 +32,10 @@ static void help(void)
 "                             (default 0.005)\n"
 "      --focus=RE --ignore=RE --hide=RE --show=RE --show-from=RE\n"
 "                             pprof's sample filters (extended regexes)\n"
+"      --tagfocus=[KEY=]V --tagignore=[KEY=]V\n"
+"                             pprof's tag filters: V a numeric range of a\n"
+"                             numeric label (64kb:, :1kb, 16b:256b) or regexes\n"
+"                             (comma-separated) over string labels\n"
 "      --cum                  sort by cumulative value\n"
 "      --unit=U               output unit for text (B, kB, MB, ms, ...; default\n"
 "                             the smallest that fits, as pprof)\n"
@@ -58,7 +62,7 @@ int cmd_top(int argc, char **argv)
 {
 	enum { O_GRAN = 256, O_NODECOUNT, O_NODEFRACTION, O_FOCUS, O_IGNORE, O_HIDE, O_SHOW,
 	       O_SHOWFROM, O_CUM, O_FORMAT, O_UNIT, O_DIFFBASE, O_BASE, O_BINARY, O_NOINLINES, O_TOP,
-	       O_G_FUNCTIONS, O_G_FILEFUNCTIONS, O_G_LINES, O_G_FILES, O_G_ADDRESSES };
+	       O_G_FUNCTIONS, O_G_FILEFUNCTIONS, O_G_LINES, O_G_FILES, O_G_ADDRESSES, O_TAGFOCUS, O_TAGIGNORE };
 	static const struct option opts[] = {
 		{ "sample-index", required_argument, 0, 'i' },
 		{ "granularity", required_argument, 0, O_GRAN },
@@ -69,6 +73,8 @@ int cmd_top(int argc, char **argv)
 		{ "hide", required_argument, 0, O_HIDE },
 		{ "show", required_argument, 0, O_SHOW },
 		{ "show-from", required_argument, 0, O_SHOWFROM },
+		{ "tagfocus", required_argument, 0, O_TAGFOCUS },
+		{ "tagignore", required_argument, 0, O_TAGIGNORE },
 		{ "cum", no_argument, 0, O_CUM },
 		{ "noinlines", no_argument, 0, O_NOINLINES },
 		{ "format", required_argument, 0, O_FORMAT },
@@ -92,7 +98,7 @@ int cmd_top(int argc, char **argv)
 	};
 	static const char *const gran_names[] = { "functions", "filefunctions", "lines", "files", "addresses" };
 	const char *sample_index = NULL, *unit = NULL, *diff_base = NULL, *base = NULL, *binary = NULL;
-	const char *re[5] = { 0 };
+	const char *re[5] = { 0 }, *tagre[2] = { 0 };
 	struct cr_top_opts o = { .gran = CR_GRAN_FUNCTIONS, .nodecount = -1, .nodefraction = 0.005, .total = -1 };
 	enum cr_format fmt = CR_FMT_TEXT;
 	int c;
@@ -129,6 +135,8 @@ int cmd_top(int argc, char **argv)
 		case O_HIDE: re[CR_HIDE] = optarg; break;
 		case O_SHOW: re[CR_SHOW] = optarg; break;
 		case O_SHOWFROM: re[CR_SHOW_FROM] = optarg; break;
+		case O_TAGFOCUS: tagre[0] = optarg; break;
+		case O_TAGIGNORE: tagre[1] = optarg; break;
 		case O_CUM: o.cum_sort = true; break;
 		case O_NOINLINES: o.noinlines = true; break;
 		case O_FORMAT:
@@ -153,9 +161,12 @@ int cmd_top(int argc, char **argv)
 	struct cr_error e = { 0 };
 	struct cr_profile p;
 	struct cr_filter f;
+	struct cr_tagfilter tf[2];
+	struct cr_filter_matches fm;
 	struct cr_top t;
 	int rc = 0;
 	memset(&f, 0, sizeof f);
+	memset(tf, 0, sizeof tf);
 	memset(&t, 0, sizeof t);
 	cr_profile_init(&p);
 	for (int k = 0; k < 5; k++)
@@ -163,6 +174,17 @@ int cmd_top(int argc, char **argv)
 			rc = cmd_error(&e);
 			goto out;
 		}
+	{
+		/* pprof says on stderr how it read a numeric tag filter */
+		struct cr_buf note = { 0 };
+		for (int k = 0; k < 2 && !rc; k++)
+			if (cr_tagfilter_set(&tf[k], k ? "tagignore" : "tagfocus", tagre[k], &note, &e))
+				rc = cmd_error(&e);
+		fputs(cr_buf_str(&note), stderr);
+		cr_buf_release(&note);
+		if (rc)
+			goto out;
+	}
 	if (cmd_load_profiles(&p, argv + optind, argc - optind, binary, &e)) {
 		rc = cmd_error(&e);
 		goto out;
@@ -207,7 +229,23 @@ int cmd_top(int argc, char **argv)
 	}
 	o.unit = unit;
 	o.total = cr_profile_total(&p, o.sample_index);
-	if (cr_profile_filter(&p, &f, &e) || cr_top_compute(&t, &p, &o, &e)) {
+	if (cr_profile_filter_m(&p, &f, &fm, &e) || cr_profile_filter_tags(&p, &tf[0], &tf[1], &fm, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	{
+		/* pprof's warnings, in its order */
+		const struct { bool set, matched; const char *what; } w[] = {
+			{ f.set[CR_FOCUS], fm.focus, "Focus" }, { f.set[CR_IGNORE], fm.ignore, "Ignore" },
+			{ f.set[CR_HIDE], fm.hide, "Hide" }, { f.set[CR_SHOW], fm.show, "Show" },
+			{ f.set[CR_SHOW_FROM], fm.show_from, "ShowFrom" },
+			{ tf[0].set, fm.tagfocus, "TagFocus" }, { tf[1].set, fm.tagignore, "TagIgnore" },
+		};
+		for (size_t k = 0; k < sizeof w / sizeof *w; k++)
+			if (w[k].set && !w[k].matched)
+				fprintf(stderr, "%s expression matched no samples\n", w[k].what);
+	}
+	if (cr_top_compute(&t, &p, &o, &e)) {
 		rc = cmd_error(&e);
 		goto out;
 	}
@@ -262,15 +300,24 @@ int cmd_top(int argc, char **argv)
 		cr_profile_header(&p, t.sample_type, t.sample_unit, t.total, tot, &h);
 		fputs(cr_buf_str(&h), stdout);
 		cr_buf_release(&h);
-		if (cr_filter_any(&f)) {
-			static const char *const names[] = { "focus", "ignore", "hide", "show", "show_from" };
+		if (cr_filter_any(&f) || tf[0].set || tf[1].set) {
+			static const char *const names[] = { "focus", "ignore", "hide", "show", "show_from",
+							     "tagfocus", "tagignore" };
 			printf("Active filters:\n");
-			for (int k = 0; k < 5; k++)
-				if (f.set[k]) {
-					printf("   %s=", names[k]);
-					cr_fputs_safe(stdout, f.text[k]);
-					putchar('\n');
-				}
+			for (int k = 0; k < 7; k++) {
+				const char *v = k < 5 ? (f.set[k] ? f.text[k] : NULL) : (tf[k - 5].set ? tf[k - 5].text : NULL);
+				if (!v)
+					continue;
+				/* pprof cuts a filter past 80 bytes with an ellipsis */
+				char line[256];
+				snprintf(line, sizeof line, "%s=%s", names[k], v);
+				bool cut = strlen(names[k]) + 1 + strlen(v) > 80;
+				if (cut)
+					line[80] = 0;
+				printf("   ");
+				cr_fputs_safe(stdout, line);
+				printf("%s\n", cut ? "\xe2\x80\xa6" : "");
+			}
 		}
 		cr_top_format(&t, t.shown_flat, shown, sizeof shown);
 		cr_units_percent(pct, sizeof pct, t.shown_flat, t.total);
@@ -308,6 +355,8 @@ int cmd_top(int argc, char **argv)
 out:
 	cr_top_release(&t);
 	cr_filter_release(&f);
+	cr_tagfilter_release(&tf[0]);
+	cr_tagfilter_release(&tf[1]);
 	cr_profile_release(&p);
 	return rc;
 }

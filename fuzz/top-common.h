@@ -22,9 +22,25 @@ static inline void fuzz_top_all(struct cr_profile *p, const uint8_t *data, size_
 				 .noinlines = (h & 0x80) != 0, .cum_sort = (h & 0x40) != 0,
 				 .nodecount = 80, .nodefraction = 0.005 };
 	o.total = cr_profile_total(p, o.sample_index);
-	struct cr_top t;
 	struct cr_error e = { 0 };
-	enum cr_err rc = cr_top_compute(&t, p, &o, &e);
+	enum cr_err rc;
+	if (h & 0x20) {
+		/* pprof's tag filters over the profile's labels: a numeric range
+		 * (unit conversion), a keyed and an unkeyed string pattern */
+		static const char *const tf[] = { "1kb:", "bytes=16b:2mb", "handler=a|b", "k:v,x", ":-5" };
+		struct cr_tagfilter t1 = { 0 }, t2 = { 0 };
+		struct cr_error te = { 0 };
+		struct cr_filter_matches fm;
+		if (cr_tagfilter_set(&t1, "tagfocus", tf[(h >> 1) % 5], NULL, &te) == CR_OK &&
+		    cr_tagfilter_set(&t2, "tagignore", tf[(h >> 3) % 5], NULL, &te) == CR_OK) {
+			rc = cr_profile_filter_tags(p, &t1, (h & 1) ? &t2 : NULL, &fm, &te);
+			fuzz_check_error(rc, &te);
+		}
+		cr_tagfilter_release(&t1);
+		cr_tagfilter_release(&t2);
+	}
+	struct cr_top t;
+	rc = cr_top_compute(&t, p, &o, &e);
 	fuzz_check_error(rc, &e);
 	if (rc == CR_OK) {
 		char buf[64];

@@ -3,8 +3,10 @@
  * lines (frames) from locations; -show_from cuts stacks above the outermost
  * match. A location matches when any of its lines' function name or file
  * name matches, or its mapping's file does. */
+#include "coroner/out.h"
 #include "coroner/report.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* pprof's patterns are Go RE2; POSIX ERE lacks its shorthand classes and
@@ -155,6 +157,14 @@ static void filter_lines(struct cr_profile *p, const regex_t *re, struct cr_loca
 
 enum cr_err cr_profile_filter(struct cr_profile *p, const struct cr_filter *f, struct cr_error *e)
 {
+	struct cr_filter_matches m;
+	return cr_profile_filter_m(p, f, &m, e);
+}
+
+enum cr_err cr_profile_filter_m(struct cr_profile *p, const struct cr_filter *f, struct cr_filter_matches *mt,
+				struct cr_error *e)
+{
+	mt->focus = mt->ignore = mt->hide = mt->show = mt->show_from = false;
 	if (!cr_filter_any(f))
 		return CR_OK;
 	size_t nl = p->nlocations;
@@ -172,10 +182,11 @@ enum cr_err cr_profile_filter(struct cr_profile *p, const struct cr_filter *f, s
 	for (size_t i = 0; i < nl; i++) {
 		struct cr_location *l = &p->locations[i];
 		if (f->set[CR_IGNORE] && loc_matches(p, &f->re[CR_IGNORE], l))
-			fi[i] = 2;
+			fi[i] = 2, mt->ignore = true;
 		else if (!f->set[CR_FOCUS] || loc_matches(p, &f->re[CR_FOCUS], l))
-			fi[i] = 1;
+			fi[i] = 1, mt->focus = true;
 		if (f->set[CR_HIDE] && loc_matches(p, &f->re[CR_HIDE], l)) {
+			mt->hide = true;
 			if (mapping_matches(p, &f->re[CR_HIDE], l))
 				l->nlines = 0;
 			else
@@ -188,6 +199,8 @@ enum cr_err cr_profile_filter(struct cr_profile *p, const struct cr_filter *f, s
 				filter_lines(p, &f->re[CR_SHOW], l, true);
 			if (l->nlines == 0)
 				hidden[i] = 1, any_hidden = true;
+			else
+				mt->show = true;
 		}
 	}
 	if (f->set[CR_SHOW_FROM]) {
@@ -195,6 +208,7 @@ enum cr_err cr_profile_filter(struct cr_profile *p, const struct cr_filter *f, s
 			struct cr_location *l = &p->locations[i];
 			if (mapping_matches(p, &f->re[CR_SHOW_FROM], l)) {
 				from[i] = 1;
+				mt->show_from = true;
 				continue;
 			}
 			/* keep lines up to the outermost matching one */
@@ -202,6 +216,7 @@ enum cr_err cr_profile_filter(struct cr_profile *p, const struct cr_filter *f, s
 				if (line_matches(p, &f->re[CR_SHOW_FROM], &p->lines[l->line_start + k])) {
 					l->nlines = k + 1;
 					from[i] = 1;
+					mt->show_from = true;
 					break;
 				}
 		}
@@ -250,5 +265,298 @@ enum cr_err cr_profile_filter(struct cr_profile *p, const struct cr_filter *f, s
 	cr_free(fi);
 	cr_free(hidden);
 	cr_free(from);
+	return CR_OK;
+}
+
+/* ---- tag filters ---- */
+
+/* One match of pprof's tagFilterRangeRx, ([+-]?[[:digit:]]+)([[:alpha:]]+)?,
+ * at or after *pos (leftmost, non-overlapping): [*ms, *me) the whole match,
+ * [*ms, *ne) the number, [*ne, *me) the unit. */
+static bool range_match(const char *s, size_t n, size_t *pos, size_t *ms, size_t *ne, size_t *me)
+{
+	for (size_t i = *pos; i < n; i++) {
+		size_t j = i;
+		if ((s[j] == '+' || s[j] == '-') && j + 1 < n && s[j + 1] >= '0' && s[j + 1] <= '9')
+			j++;
+		if (!(s[j] >= '0' && s[j] <= '9'))
+			continue;
+		while (j < n && s[j] >= '0' && s[j] <= '9')
+			j++;
+		*ne = j;
+		while (j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
+			j++;
+		*ms = i;
+		*me = *pos = j;
+		return true;
+	}
+	return false;
+}
+
+/* strconv.ParseInt of [b, e); false on overflow */
+static bool parse_i64(const char *b, const char *e, int64_t *out)
+{
+	bool neg = *b == '-';
+	if (*b == '+' || *b == '-')
+		b++;
+	uint64_t v = 0;
+	for (; b < e; b++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*b - '0');
+	}
+	if (v > (uint64_t)INT64_MAX + neg)
+		return false;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return true;
+}
+
+/* pprof's parseTagFilterRange. 1: a range; 0: not one (a regex); -1: a
+ * number pprof cannot parse (it panics there). */
+static int parse_range(struct cr_tagfilter *t, const char *v)
+{
+	size_t n = strlen(v), pos = 0, ms[2], ne[2], me[2], k = 0;
+	while (k < 2 && range_match(v, n, &pos, &ms[k], &ne[k], &me[k]))
+		k++;
+	if (k == 0)
+		return 0;
+	char u1[64], u2[64];
+	snprintf(u1, sizeof u1, "%.*s", (int)(me[0] - ne[0]), v + ne[0]);
+	int64_t x;
+	if (!parse_i64(v + ms[0], v + ne[0], &x))
+		return -1;
+	const char *unit;
+	double a = cr_units_scale(x, u1, u1, &unit);
+	size_t l0 = me[0] - ms[0];
+	if (k == 1) {
+		if (n == l0 && ms[0] == 0)
+			t->mode = 0;
+		else if (n == l0 + 1 && ms[0] == 0 && v[n - 1] == ':')
+			t->mode = 1;
+		else if (n == l0 + 1 && ms[0] == 1 && v[0] == ':')
+			t->mode = 2;
+		else
+			return 0;
+		t->lo = t->hi = a;
+		t->unit = unit;
+		return 1;
+	}
+	if (!(ms[0] == 0 && me[0] + 1 == ms[1] && v[me[0]] == ':' && me[1] == n))
+		return 0;
+	snprintf(u2, sizeof u2, "%.*s", (int)(me[1] - ne[1]), v + ne[1]);
+	int64_t y;
+	if (!parse_i64(v + ms[1], v + ne[1], &y))
+		return -1;
+	const char *unit2;
+	double b = cr_units_scale(y, u2, unit, &unit2);
+	if (strcmp(unit, unit2) != 0)
+		return 0;
+	t->mode = 3;
+	t->lo = a;
+	t->hi = b;
+	t->unit = unit;
+	return 1;
+}
+
+enum cr_err cr_tagfilter_set(struct cr_tagfilter *t, const char *name, const char *value, struct cr_buf *note,
+			     struct cr_error *e)
+{
+	memset(t, 0, sizeof *t);
+	if (!value || !*value)
+		return CR_OK;
+	t->text = value;
+	const char *eq = strchr(value, '=');
+	if (eq) {
+		if ((size_t)(eq - value) >= sizeof t->key)
+			return cr_fail(e, CR_USAGE, "%s: tag name longer than %zu bytes", name, sizeof t->key - 1);
+		memcpy(t->key, value, (size_t)(eq - value));
+		value = eq + 1;
+	}
+	int r = parse_range(t, value);
+	if (r < 0)
+		return cr_fail(e, CR_USAGE, "%s: a number in '%s' is out of range", name, value);
+	if (r > 0) {
+		t->numeric = t->set = true;
+		if (note)
+			cr_buf_addf(note, "%s:Interpreted '%s' as range, not regexp\n", name, value);
+		return CR_OK;
+	}
+	size_t nrx = 1;
+	for (const char *c = value; *c; c++)
+		nrx += *c == ',';
+	if (nrx > 256)
+		return cr_fail(e, CR_USAGE, "%s: more than 256 patterns", name);
+	t->rx = cr_calloc(nrx, sizeof *t->rx);
+	if (!t->rx)
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	for (const char *b = value;; ) {
+		const char *c = strchr(b, ',');
+		size_t len = c ? (size_t)(c - b) : strlen(b);
+		char *one = cr_malloc(len + 1);
+		if (!one) {
+			cr_tagfilter_release(t);
+			return cr_fail(e, CR_NOMEM, "out of memory");
+		}
+		memcpy(one, b, len);
+		one[len] = 0;
+		struct cr_buf re = { 0 };
+		int flags = REG_EXTENDED | REG_NOSUB;
+		enum cr_err tr = translate_re2(one, &re, &flags);
+		int rc = tr ? 0 : regcomp(&t->rx[t->nrx], cr_buf_str(&re), flags);
+		cr_buf_release(&re);
+		if (tr) {
+			cr_free(one);
+			cr_tagfilter_release(t);
+			return cr_fail(e, CR_NOMEM, "out of memory");
+		}
+		if (rc) {
+			char msg[200];
+			regerror(rc, &t->rx[t->nrx], msg, sizeof msg);
+			regfree(&t->rx[t->nrx]);
+			enum cr_err er = cr_fail(e, CR_USAGE, "parsing %s regexp '%s': %s", name, one, msg);
+			cr_free(one);
+			cr_tagfilter_release(t);
+			return er;
+		}
+		cr_free(one);
+		t->nrx++;
+		if (!c)
+			break;
+		b = c + 1;
+	}
+	t->set = true;
+	return CR_OK;
+}
+
+void cr_tagfilter_release(struct cr_tagfilter *t)
+{
+	for (size_t i = 0; i < t->nrx; i++)
+		regfree(&t->rx[i]);
+	cr_free(t->rx);
+	memset(t, 0, sizeof *t);
+}
+
+/* pprof's NumLabelUnits: per key, the first num_unit a sample gives it;
+ * else "bytes" for alignment and request, else the key itself. */
+static const char *label_unit(const struct cr_profile *p, uint32_t key)
+{
+	for (size_t i = 0; i < p->nlabels; i++) {
+		const struct cr_label *l = &p->labels[i];
+		if (l->key == key && l->str == 0 && l->num_unit != 0 && *cr_profile_str(p, l->num_unit))
+			return cr_profile_str(p, l->num_unit);
+	}
+	const char *k = cr_profile_str(p, key);
+	return !strcmp(k, "alignment") || !strcmp(k, "request") ? "bytes" : k;
+}
+
+static bool num_in(const struct cr_tagfilter *t, int64_t v, const char *from)
+{
+	const char *u;
+	double x = cr_units_scale(v, from, t->unit, &u);
+	if (strcmp(u, t->unit) != 0)
+		return false;
+	switch (t->mode) {
+	case 0: return x == t->lo;
+	case 1: return x >= t->lo;
+	case 2: return x <= t->lo;
+	default: return x >= t->lo && x <= t->hi;
+	}
+}
+
+/* The labels pprof keeps: string ones (str != 0) and numeric ones (num or
+ * num_unit set); the rest it drops when decoding. */
+static bool tag_match(const struct cr_profile *p, const struct cr_sample *s, const struct cr_tagfilter *t,
+		      const char *const *units, char *kv, size_t kvsz)
+{
+	const struct cr_label *L = p->labels + s->label_start;
+	if (t->numeric) {
+		for (uint32_t i = 0; i < s->nlabel; i++) {
+			if (L[i].str != 0 || (L[i].num == 0 && L[i].num_unit == 0))
+				continue;
+			if (t->key[0] && strcmp(cr_profile_str(p, L[i].key), t->key) != 0)
+				continue;
+			if (num_in(t, L[i].num, units[L[i].key]))
+				return true;
+		}
+		return false;
+	}
+	if (t->key[0]) {
+		for (uint32_t i = 0; i < s->nlabel; i++) {
+			if (L[i].str == 0 || strcmp(cr_profile_str(p, L[i].key), t->key) != 0)
+				continue;
+			for (size_t r = 0; r < t->nrx; r++)
+				if (regexec(&t->rx[r], cr_profile_str(p, L[i].str), 0, NULL, 0) == 0)
+					return true;
+		}
+		return false;
+	}
+	/* every pattern must match some "key:value" */
+	for (size_t r = 0; r < t->nrx; r++) {
+		bool hit = false;
+		for (uint32_t i = 0; i < s->nlabel && !hit; i++) {
+			if (L[i].str == 0)
+				continue;
+			snprintf(kv, kvsz, "%s:%s", cr_profile_str(p, L[i].key), cr_profile_str(p, L[i].str));
+			hit = regexec(&t->rx[r], kv, 0, NULL, 0) == 0;
+		}
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+enum cr_err cr_profile_filter_tags(struct cr_profile *p, const struct cr_tagfilter *focus,
+				   const struct cr_tagfilter *ignore, struct cr_filter_matches *m,
+				   struct cr_error *e)
+{
+	bool fm = false, im = false;
+	if ((!focus || !focus->set) && (!ignore || !ignore->set)) {
+		if (m)
+			m->tagfocus = m->tagignore = false;
+		return CR_OK;
+	}
+	/* the unit of each numeric label key, by string id */
+	size_t nstr = p->str.n;
+	const char **units = cr_calloc(nstr ? nstr : 1, sizeof *units);
+	size_t kvsz = 1;
+	for (size_t i = 0; i < p->nlabels; i++) {
+		const struct cr_label *l = &p->labels[i];
+		if (l->key < nstr && !units[l->key])
+			units[l->key] = label_unit(p, l->key);
+		size_t need = strlen(cr_profile_str(p, l->key)) + strlen(cr_profile_str(p, l->str)) + 2;
+		if (need > kvsz)
+			kvsz = need;
+	}
+	char *kv = cr_malloc(kvsz);
+	if (!units || !kv) {
+		cr_free(units);
+		cr_free(kv);
+		return cr_fail(e, CR_NOMEM, "out of memory filtering tags");
+	}
+	size_t o = 0;
+	for (size_t s = 0; s < p->nsamples; s++) {
+		const struct cr_sample *sm = &p->samples[s];
+		bool focused = true, ignored = false;
+		if (focus && focus->set)
+			focused = tag_match(p, sm, focus, units, kv, kvsz);
+		if (ignore && ignore->set)
+			ignored = tag_match(p, sm, ignore, units, kv, kvsz);
+		fm = fm || focused;
+		im = im || ignored;
+		if (!focused || ignored)
+			continue;
+		if (o != s) {
+			memmove(&p->values[o * p->ntypes], &p->values[s * p->ntypes], p->ntypes * sizeof *p->values);
+			p->samples[o] = *sm;
+		}
+		o++;
+	}
+	p->nsamples = o;
+	cr_free(units);
+	cr_free(kv);
+	if (m) {
+		m->tagfocus = fm;
+		m->tagignore = im;
+	}
 	return CR_OK;
 }

@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame oom gover   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -320,6 +320,42 @@ do_flame() { log flame; "$GEN/flame.sh"; }
 # cores of the stripped build and of a cgo program (testdata/gen/core2.sh; after bin)
 do_core2() { log core2; "$GEN/core2.sh"; }
 
+# ---------------------------------------------------------------- labels
+# gen/labelprog: goroutines and CPU work under pprof labels; go tool pprof
+# -top with -tagfocus/-tagignore on them (string labels), and on the heap
+# profile of testdata/heap (numeric "bytes" labels: the object sizes).
+do_labels() {
+	log labels
+	local D=$TD/labels
+	rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+	(cd "$GEN/labelprog" && go build -trimpath -o "$D/labelprog" .)
+	GOMAXPROCS=2 ./labelprog .
+	rm -f labelprog
+	hdr_index
+	local P="go tool pprof" T="-top -nodefraction=0 -nodecount=25" H=../heap/heap.pb.gz
+	rec goroutine.tags.txt $P -tags goroutine.pb.gz
+	rec goroutine.top.tagfocus-key.txt $P $T -tagfocus=handler=/api/users goroutine.pb.gz
+	rec goroutine.top.tagfocus-tenant.txt $P $T -tagfocus=tenant=b goroutine.pb.gz
+	rec goroutine.top.tagignore-key.txt $P $T -tagignore=tenant=a goroutine.pb.gz
+	rec goroutine.top.tagfocus-nokey.txt $P $T '-tagfocus=handler:/api/(users|orders)' goroutine.pb.gz
+	rec goroutine.top.tagfocus-and.txt $P $T -tagfocus=users,tenant:b goroutine.pb.gz
+	rec goroutine.top.tagfocus-or.txt $P $T -tagfocus=handler=orders,health goroutine.pb.gz
+	rec goroutine.top.tagfocus-ignore.txt $P $T -tagfocus=tenant=a -tagignore=handler=orders goroutine.pb.gz
+	rec goroutine.top.tagfocus-none.txt $P $T -tagfocus=tenant=zzz goroutine.pb.gz
+	rec goroutine.top.tagfocus-focus.txt $P $T -tagfocus=handler=/api -focus=main.park goroutine.pb.gz
+	rec cpu.tags.txt $P -tags cpu.pb.gz
+	rec cpu.top.tagfocus.txt $P $T -tagfocus=handler=/api/orders cpu.pb.gz
+	rec cpu.top.tagignore.txt $P $T -tagignore=tenant=a cpu.pb.gz
+	rec heap.top.tagfocus-ge64kb.txt $P $T -unit=B -tagfocus=64kb: $H
+	rec heap.top.tagfocus-le1kb.txt $P $T -unit=B -tagfocus=:1kb $H
+	rec heap.top.tagfocus-range.txt $P $T -unit=B -tagfocus=16b:256b $H
+	rec heap.top.tagfocus-eq.txt $P $T -unit=B -tagfocus=bytes=80b $H
+	rec heap.top.tagfocus-unitless.txt $P $T -unit=B -tagfocus=80 $H
+	rec heap.top.tagignore-256kb.txt $P $T -unit=B -tagignore=256kb $H
+	rec heap.top.tagfocus-regex.txt $P $T -unit=B -tagfocus=bytes=8.* $H
+	rec heap.top.alloc.tagfocus-range.txt $P $T -unit=B -sample_index=alloc_space -tagfocus=1kb:2mb $H
+}
+
 # ---------------------------------------------------------------- oom
 # oomprog killed by its memory cgroup's OOM killer (needs root and a memory
 # cgroup this machine lets us create: v1 /sys/fs/cgroup/memory or a cgroup2
@@ -410,7 +446,7 @@ do_gover() {
 
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame oom gover)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

@@ -17,7 +17,7 @@ for index in "$TESTDATA"/*/expected/INDEX; do
 			case "$a" in
 			-nodefraction=*|-nodecount=*|-unit=*) args="$args --${a#-}" ;;
 			-sample_index=*) args="$args --sample-index=${a#-sample_index=}" ;;
-			-focus=*|-ignore=*|-hide=*|-show=*) args="$args '--${a#-}'" ;;
+			-focus=*|-ignore=*|-hide=*|-show=*|-tagfocus=*|-tagignore=*) args="$args '--${a#-}'" ;;
 			-lines|-files|-filefunctions|-addresses) args="$args --granularity=${a#-}" ;;
 			-cum) args="$args --cum" ;;
 			-diff_base=*) args="$args --diff-base=${a#-diff_base=}" ;;

@@ -1,0 +1,3 @@
+module labelprog
+
+go 1.19
