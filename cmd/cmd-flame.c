@@ -44,6 +44,8 @@ static void help(void)
 "      --width=PIXELS         SVG width (default 1200)\n"
 "      --focus=RE --ignore=RE --hide=RE --show=RE --show-from=RE\n"
 "                             pprof's sample filters (extended regexes)\n"
+"      --tagfocus=[KEY=]V --tagignore=[KEY=]V\n"
+"                             pprof's tag filters (as coroner top's)\n"
 "      --binary=FILE          symbolize addresses that carry no function names;\n"
 "                             the binary of a core\n"
 "\n"
@@ -101,7 +103,7 @@ static void write_json(struct cr_flame *f, FILE *out)
 int cmd_flame(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_DIFFBASE, O_TITLE, O_WIDTH, O_FOCUS, O_IGNORE, O_HIDE, O_SHOW,
-	       O_SHOWFROM, O_BINARY };
+	       O_SHOWFROM, O_BINARY, O_TAGFOCUS, O_TAGIGNORE };
 	static const struct option opts[] = {
 		{ "sample-index", required_argument, 0, 'i' },
 		{ "output", required_argument, 0, 'o' },
@@ -114,12 +116,14 @@ int cmd_flame(int argc, char **argv)
 		{ "hide", required_argument, 0, O_HIDE },
 		{ "show", required_argument, 0, O_SHOW },
 		{ "show-from", required_argument, 0, O_SHOWFROM },
+		{ "tagfocus", required_argument, 0, O_TAGFOCUS },
+		{ "tagignore", required_argument, 0, O_TAGIGNORE },
 		{ "binary", required_argument, 0, O_BINARY },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *sample_index = NULL, *output = NULL, *diff_base = NULL, *title = NULL, *binary = NULL;
-	const char *re[5] = { 0 };
+	const char *re[5] = { 0 }, *tagre[2] = { 0 };
 	int width = 1200;
 	enum cr_format fmt = CR_FMT_SVG;
 	int c;
@@ -149,6 +153,8 @@ int cmd_flame(int argc, char **argv)
 		case O_HIDE: re[CR_HIDE] = optarg; break;
 		case O_SHOW: re[CR_SHOW] = optarg; break;
 		case O_SHOWFROM: re[CR_SHOW_FROM] = optarg; break;
+		case O_TAGFOCUS: tagre[0] = optarg; break;
+		case O_TAGIGNORE: tagre[1] = optarg; break;
 		case O_BINARY: binary = optarg; break;
 		case 'h': help(); return 0;
 		default: return cmd_usage_error("flame", "bad option");
@@ -162,10 +168,12 @@ int cmd_flame(int argc, char **argv)
 	struct cr_error e = { 0 };
 	struct cr_profile p, b;
 	struct cr_filter flt;
+	struct cr_tagfilter tf[2];
 	struct cr_flame f;
 	FILE *out = stdout;
 	int rc = 0;
 	memset(&flt, 0, sizeof flt);
+	memset(tf, 0, sizeof tf);
 	cr_profile_init(&p);
 	cr_profile_init(&b);
 	if (cr_flame_init(&f)) {
@@ -175,6 +183,11 @@ int cmd_flame(int argc, char **argv)
 	}
 	for (int k = 0; k < 5; k++)
 		if (cr_filter_set(&flt, k, re[k], &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+	for (int k = 0; k < 2; k++)
+		if (cr_tagfilter_set(&tf[k], k ? "tagignore" : "tagfocus", tagre[k], NULL, &e)) {
 			rc = cmd_error(&e);
 			goto out;
 		}
@@ -203,6 +216,8 @@ int cmd_flame(int argc, char **argv)
 	}
 	cmd_progress("building the flame graph");
 	if (cr_profile_filter(&p, &flt, &e) || (diff_base && cr_profile_filter(&b, &flt, &e)) ||
+	    cr_profile_filter_tags(&p, &tf[0], &tf[1], NULL, &e) ||
+	    (diff_base && cr_profile_filter_tags(&b, &tf[0], &tf[1], NULL, &e)) ||
 	    cr_flame_add(&f, &p, si, false, &e) || (diff_base && cr_flame_add(&f, &b, bsi, true, &e))) {
 		rc = cmd_error(&e);
 		goto out;
@@ -258,6 +273,8 @@ out:
 	cmd_progress_done();
 	cr_flame_release(&f);
 	cr_filter_release(&flt);
+	cr_tagfilter_release(&tf[0]);
+	cr_tagfilter_release(&tf[1]);
 	cr_profile_release(&p);
 	cr_profile_release(&b);
 	return rc;
