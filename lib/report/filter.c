@@ -468,6 +468,8 @@ static bool num_in(const struct cr_tagfilter *t, int64_t v, const char *from)
 static bool tag_match(const struct cr_profile *p, const struct cr_sample *s, const struct cr_tagfilter *t,
 		      const char *const *units, char *kv, size_t kvsz)
 {
+	if (s->nlabel == 0)
+		return false;
 	const struct cr_label *L = p->labels + s->label_start;
 	if (t->numeric) {
 		for (uint32_t i = 0; i < s->nlabel; i++) {
