@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -444,9 +444,49 @@ do_gover() {
 	return 0
 }
 
+# ---------------------------------------------------------------- go123
+# heapprog and leakprog built by go1.23 (bookworm-backports), with go1.23's
+# pprof as the reference: testdata/go123, replayed by pprof-top.sh
+do_go123() {
+	log go123
+	# heap and goroutine profiles of a go1.23 program, with go1.23's pprof
+	# as the reference (testdata/go123: pprof-top.sh replays its INDEX)
+	local G=/usr/lib/go-1.23/bin/go D W
+	W=$(mktemp -d)
+	if [ -x "$G" ]; then
+		D=$TD/go123
+		rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+		(cd "$GEN/heapprog" && "$G" build -trimpath -o "$W/heapprog" .)
+		GOGC=100 "$W/heapprog" . >expected/heapprog.stdout
+		rm -f heap.txt heap2.txt
+		(cd "$GEN/leakprog" && "$G" build -trimpath -o "$W/leakprog" .)
+		"$W/leakprog" panic >/dev/null 2>panic.txt || echo "leakprog panic: exit status $?" >expected/panic.exit
+		"$G" version >expected/go-version
+		hdr_index
+		local P="$G tool pprof" T="-top -nodefraction=0 -nodecount=25" si g
+		for si in alloc_objects alloc_space inuse_objects inuse_space; do
+			rec heap.pb.gz.top.$si.txt $P $T -unit=B -sample_index=$si heap.pb.gz
+		done
+		for g in lines files filefunctions addresses; do
+			rec heap.pb.gz.top.inuse_space.$g.txt $P $T -unit=B -sample_index=inuse_space -$g heap.pb.gz
+		done
+		rec allocs.pb.gz.top.default.txt $P $T -unit=B allocs.pb.gz
+		rec heap2.pb.gz.top.diff_base.txt $P $T -unit=B -diff_base=heap.pb.gz heap2.pb.gz
+		rec heap.pb.gz.top.focus.txt $P $T -unit=B -sample_index=alloc_space '-focus=main\.make' heap.pb.gz
+		rec panic.txt.headers.count grep -c '^goroutine [0-9]* .*\[' panic.txt
+		# INDEX says "go tool pprof" (the command pprof-top.sh replays)
+		sed -i "s#$G tool pprof#go tool pprof#" expected/INDEX
+		echo "# recorded with the pprof of $("$G" version | cut -d' ' -f3)" >>expected/INDEX
+	else
+		log "go123: go1.23 not installed; testdata/go123 is kept as committed"
+	fi
+	rm -rf "$W"
+	return 0
+}
+
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

@@ -48,7 +48,7 @@ done
 
 # GOTRACEBACK=crash dumps (testdata/bin; testdata/gover: go1.21-1.23, whose
 # headers carry "gp=0x... m=N mp=0x..."): the file's own header count
-for f in "$TESTDATA/bin/crash.txt" "$TESTDATA/bin/crash-pie.txt" "$TESTDATA"/gover/go1.*/crash*.txt; do
+for f in "$TESTDATA/bin/crash.txt" "$TESTDATA/bin/crash-pie.txt" "$TESTDATA"/gover/go1.*/crash*.txt "$TESTDATA/go123/panic.txt"; do
 	[ -f "$f" ] || continue
 	want=$(grep -c '^goroutine [0-9]* .*\[' "$f")
 	"$CORONER" goroutines --format=json "$f" > "$T/j" 2>"$T/err" || ko "$f: exit $?"
