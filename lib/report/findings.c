@@ -397,8 +397,24 @@ static enum cr_err function_table(struct cr_report *r, struct cr_rfinding *f, co
 
 /* ---- heap_growth ---- */
 
+/* A function name as a --focus pattern a shell and a regex both take
+ * literally: metacharacters escaped ("main.(*cache).fill" ->
+ * main\.\(\*cache\)\.fill), a quote (never in Go names) as '.'. */
+static const char *focus_re(const char *name, char *buf, size_t n)
+{
+	size_t o = 0;
+	for (const char *c = name; *c && o + 3 < n; c++) {
+		if (strchr("\\.+*?()|[]{}^$", *c))
+			buf[o++] = '\\';
+		buf[o++] = *c == '\'' ? '.' : *c;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
 static enum cr_err analyse_heap_growth(struct cr_report *r)
 {
+	char fre[512];
 	const struct cr_capture *a = first_with(r, offsetof(struct cr_capture, heap));
 	const struct cr_capture *b = last_with(r, offsetof(struct cr_capture, heap));
 	if (!a || a == b) {
@@ -462,7 +478,7 @@ static enum cr_err analyse_heap_growth(struct cr_report *r)
 					x, y, held, z, top->name);
 	if (!rc)
 		rc = cr_finding_next(r, f, "coroner top --diff-base=%s %s --focus='%s'  (who keeps it: what still references these objects?)",
-				     a->heap_path, b->heap_path, top->name);
+				     a->heap_path, b->heap_path, focus_re(top->name, fre, sizeof fre));
 	if (!rc)
 		rc = cr_finding_fact(r, f, "inuse_before", "in-use heap before", CR_FACT_BYTES, ta, 0, NULL);
 	if (!rc)
@@ -494,6 +510,7 @@ static const struct cr_profile *alloc_profile(const struct cr_capture *c, const 
 
 static enum cr_err analyse_alloc_hotspot(struct cr_report *r)
 {
+	char fre[512];
 	const struct cr_capture *a = NULL, *b = NULL;
 	for (size_t i = 0; i < r->ncaps; i++)
 		if (r->caps[i].allocs || r->caps[i].heap) {
@@ -562,7 +579,7 @@ static enum cr_err analyse_alloc_hotspot(struct cr_report *r)
 	}
 	if (!rc)
 		rc = cr_finding_next(r, f, "coroner top -i alloc_space --focus='%s' %s  (reuse buffers, preallocate, avoid conversions in the loop)",
-				     top->name, pb_path);
+				     focus_re(top->name, fre, sizeof fre), pb_path);
 	if (!rc)
 		rc = cr_finding_fact(r, f, "alloc_bytes", "bytes allocated by the subject", CR_FACT_BYTES, top->v[1], 0, NULL);
 	if (!rc)

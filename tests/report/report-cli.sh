@@ -68,6 +68,32 @@ check "odd capture: exit 0 (got $rc)" '[ $rc = 0 ]'
 check "odd capture: truncated gzip warned" 'grep -q "cut.pb.gz" "$tmp/odd.err"'
 check "odd capture: status alone is no high rss_gap" '! grep -Eq "^HIGH +rss_gap" "$tmp/odd.out"'
 
+# the next steps that are coroner commands run as printed (their --focus
+# patterns are regexes: a Go name's "(*T)" must come escaped), and focus on
+# the finding's subject; pprof takes the same pattern
+if command -v python3 >/dev/null 2>&1; then
+	(cd "$cap" && "$CORONER" report --format=json before after) >"$tmp/nx.json" 2>/dev/null
+	python3 - "$tmp/nx.json" >"$tmp/nx" <<'PY'
+import json, sys
+for f in json.load(open(sys.argv[1]))["findings"]:
+    n = f["evidence"].get("next_step", "")
+    if n.startswith("coroner top"):
+        print(f["subject"] + "\t" + n.split("  (")[0])
+PY
+	[ -s "$tmp/nx" ] || { echo "FAIL: no coroner top next step"; fail=1; }
+	while IFS='	' read -r subj cmd; do
+		out=$(cd "$cap" && eval "\"\$CORONER\" ${cmd#coroner }" 2>&1); rc=$?
+		check "next step runs: $cmd (exit $rc: $(echo "$out" | head -2))" '[ $rc = 0 ]'
+		check "next step focuses on $subj" 'echo "$out" | grep -qF "$subj"'
+		if command -v go >/dev/null 2>&1; then
+			pat=$(echo "$cmd" | sed -n "s/.*--focus='\([^']*\)'.*/\1/p")
+			f=$(echo "$cmd" | tr ' ' '\n' | grep '\.pb\.gz$' | tail -1)
+			(cd "$cap" && PPROF_TMPDIR=$tmp go tool pprof -top -focus="$pat" "$f" >/dev/null 2>&1)
+			check "pprof takes the pattern $pat" '[ $? = 0 ]'
+		fi
+	done <"$tmp/nx"
+fi
+
 "$CORONER" report >/dev/null 2>&1; rc=$?
 check "no argument: exit 2 (got $rc)" '[ $rc = 2 ]'
 "$CORONER" report "$tmp/nonexistent" >/dev/null 2>"$tmp/err"; rc=$?
