@@ -454,5 +454,13 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 				hb(b1, cache), hb(b2, canon));
 	}
 #undef PCT
+	/* most severe first, otherwise in the order found (stable) */
+	for (size_t i = 1; i < l->nfindings; i++) {
+		struct cr_finding f = l->findings[i];
+		size_t j = i;
+		for (; j > 0 && l->findings[j - 1].severity < f.severity; j--)
+			l->findings[j] = l->findings[j - 1];
+		l->findings[j] = f;
+	}
 	return CR_OK;
 }

@@ -93,6 +93,7 @@ for m in m1 m2; do
 		[ "$got" = "$want" ] || no "mem ($m): cgroup $k $got, the files say $want"
 	done
 done
+[ "$(jget "$T/m2.json" findings.0.id)" = cgroup_oom_kill ] || no "mem: first finding $(jget "$T/m2.json" findings.0.id), want cgroup_oom_kill (most severe first)"
 "$CORONER" mem "$D" >"$T/m.txt" 2>&1
 grep -q "OOM kills $kills" "$T/m.txt" || no "mem text: no 'OOM kills $kills'"
 
