@@ -354,6 +354,14 @@ do_labels() {
 	rec heap.top.tagignore-256kb.txt $P $T -unit=B -tagignore=256kb $H
 	rec heap.top.tagfocus-regex.txt $P $T -unit=B -tagfocus=bytes=8.* $H
 	rec heap.top.alloc.tagfocus-range.txt $P $T -unit=B -sample_index=alloc_space -tagfocus=1kb:2mb $H
+	# edges: a signed number, ranges whose units differ (then a regex), no
+	# match (pprof's stderr warning), a request= key (its unit taken as bytes)
+	rec heap.top.tagfocus-signed.txt $P $T -unit=B -tagfocus=+80b $H
+	rec heap.top.tagfocus-mixedunits.txt $P $T -unit=B -tagfocus=80b:1 $H
+	rec heap.top.tagfocus-nomatch.txt $P $T -unit=B -tagfocus=nosuchlabel $H
+	rec heap.top.focus-nomatch.txt $P $T -unit=B -focus=nosuchfunction $H
+	rec heap.top.tagfocus-request.txt $P $T -unit=B -tagfocus=request=80 $H
+	rec heap.top.tagfocus-tagignore.txt $P $T -unit=B -tagfocus=64b: -tagignore=256kb $H
 }
 
 # ---------------------------------------------------------------- oom
