@@ -5,6 +5,8 @@
 #     -Dc_args='-fprofile-instr-generate -fcoverage-mapping' \
 #     -Dc_link_args='-fprofile-instr-generate'
 # usage: fuzz/coverage.sh BUILD [TARGET...]   (default: every replay-* in BUILD/fuzz)
+# env: EXTRA_CORPUS=DIR also replays DIR/TARGET (e.g. a campaign's
+#      /tmp/fz-work, whose corpora are larger than the committed ones)
 set -eu
 build=${1:?usage: coverage.sh BUILD [TARGET...]}
 shift
@@ -17,7 +19,7 @@ fi
 for t in "$@"; do
 	rm -f "$out/$t".*.profraw
 	LLVM_PROFILE_FILE="$out/$t.%p.profraw" "$build/fuzz/replay-$t" \
-		"$top/fuzz/corpus/$t" "$top/fuzz/regress/$t" >/dev/null 2>&1 || true
+		"$top/fuzz/corpus/$t" "$top/fuzz/regress/$t" ${EXTRA_CORPUS:+"$EXTRA_CORPUS/$t"} >/dev/null 2>&1 || true
 	llvm-profdata-14 merge -sparse "$out/$t".*.profraw -o "$out/$t.profdata"
 	echo "== $t"
 	# lib/ files this target reached at all (skip 0% rows: other parsers)
