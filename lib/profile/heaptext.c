@@ -258,16 +258,17 @@ static void memstat_line(struct cr_profile *p, const char *s, size_t n)
 		/* GCCPUFraction: keep it in parts per million */
 		double d = 0;
 		char tmp[64];
-		size_t st = cr_skip_ws(s, n, 1);
-		(void)st;
 		size_t vs = i;
 		while (vs > 0 && s[vs - 1] != ' ')
 			vs--;
 		snprintf(tmp, sizeof tmp, "%.*s", (int)(n - vs < 63 ? n - vs : 63), s + vs);
 		sscanf(tmp, "%lf", &d);
+		d *= 1e6;
+		if (!(d > -9e18 && d < 9e18))
+			return; /* not a fraction (NaN, or past int64: hostile text) */
 		char k2[96];
 		snprintf(k2, sizeof k2, "%s_ppm", key);
-		cr_profile_add_extra(p, k2, (int64_t)(d * 1e6));
+		cr_profile_add_extra(p, k2, (int64_t)d);
 		return;
 	}
 	size_t j = cr_skip_ws(s, n, i);
