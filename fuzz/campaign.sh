@@ -33,6 +33,7 @@ for t in "$@"; do
 	bin=$build/fuzz/fuzz-$t
 	[ -x "$bin" ] || { echo "campaign: $bin: not built" >&2; exit 1; }
 	mkdir -p "$work/$t" "$work/art/$t"
+	fast=0
 	while :; do
 		[ -n "${FZ_STOP:-}" ] && [ -e "$FZ_STOP" ] && exit 0
 		done_s=$(cpu_so_far "$t")
@@ -56,6 +57,13 @@ for t in "$@"; do
 		if [ "$rc" != 0 ] && [ -z "$art" ] && [ "$wall" -lt 5 ]; then
 			echo "campaign: $t: fuzzer failed at once (exit $rc), see $log" >&2
 			exit 1
+		fi
+		# a crash hit at once on every restart (a seed input): after three
+		# such runs, leave the target until the build is fixed
+		if [ "$rc" != 0 ] && [ "$wall" -lt 10 ]; then fast=$((fast + 1)); else fast=0; fi
+		if [ "$fast" -ge 3 ]; then
+			echo "campaign: $t: crashes at once on every run ($art): fix, rebuild, run again" >&2
+			break
 		fi
 	done
 done
