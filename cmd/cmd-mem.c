@@ -202,14 +202,14 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 	if (l->have_cgroup) {
 		const struct cr_cgroup_view *v = &l->cgroup;
 		char c2[32];
-		printf("\ncgroup v%d:", l->cgroup_version);
+		printf("\ncgroup v%d:", v->version);
 		if (v->have_stat) {
-			cr_units_bytes(b, sizeof b, l->cgroup_anon);
-			cr_units_bytes(c, sizeof c, l->cgroup_file);
+			cr_units_bytes(b, sizeof b, v->anon > 0 ? v->anon : 0);
+			cr_units_bytes(c, sizeof c, v->file > 0 ? v->file : 0);
 			printf(" anonymous %s, page cache %s,", b, c);
 		}
-		if (l->cgroup_limit >= 0) {
-			cr_units_bytes(c2, sizeof c2, l->cgroup_limit);
+		if (v->limit >= 0 && v->limit != CR_CGROUP_UNLIMITED) {
+			cr_units_bytes(c2, sizeof c2, v->limit);
 			printf(" limit %s (%s)", c2, v->limit_from);
 		} else
 			printf(" limit %s", v->limit == CR_CGROUP_UNLIMITED ? "none" : "unknown");
@@ -342,12 +342,12 @@ static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv)
 	cr_json_key(&j, "cgroup");
 	if (l->have_cgroup) {
 		cr_json_obj(&j);
-		cr_json_kint(&j, "version", l->cgroup_version);
-		cr_json_kint(&j, "anon", l->cgroup_anon);
-		cr_json_kint(&j, "file", l->cgroup_file);
 		const struct cr_cgroup_view *v = &l->cgroup;
+		cr_json_kint(&j, "version", v->version);
+		cr_json_kint(&j, "anon", v->anon > 0 ? v->anon : 0);
+		cr_json_kint(&j, "file", v->file > 0 ? v->file : 0);
 		const struct { const char *k; int64_t v; } opt[] = {
-			{ "limit", l->cgroup_limit }, { "usage", v->usage }, { "peak", v->peak },
+			{ "limit", v->limit == CR_CGROUP_UNLIMITED ? -1 : v->limit }, { "usage", v->usage }, { "peak", v->peak },
 			{ "oom_kills", v->oom_kills }, { "limit_hits", v->limit_hits },
 		};
 		for (size_t i = 0; i < sizeof opt / sizeof *opt; i++) {
@@ -398,23 +398,19 @@ static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv)
  * other kinds are skipped and a second snapshot of a kind is ignored with a
  * warning; given by name, both are errors. Returns an exit code (0 = go on). */
 static int take_file(const char *path, bool quiet, struct cr_memsnap *snap, bool *have,
-		     struct cr_gctrace *gt, const char **gctrace, struct cr_buf *warn)
+		     struct cr_gctrace *gt, const char **gctrace, struct cr_buf *cgfiles, struct cr_buf *warn)
 {
 	struct cr_memsnap tmp;
 	struct cr_error e = { 0 };
 	const char *shown = cr_input_display_name(path);
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if (cr_cgroup_file_version(base)) {
-		/* a cgroup control file (memory.max, memory.events, ...): joins
-		 * the cgroup snapshot, memory.stat or not */
-		if (cr_memsnap_add_cgroup_path(&snap[S_CGROUP], path, &e)) {
-			if (quiet && e.code != CR_NOMEM && e.code != CR_LIMIT) {
-				cr_buf_addf(warn, "%s: skipped: %s\n", shown, e.msg);
-				return 0;
-			}
-			return cmd_error(&e);
+	if (cr_cgroup_file_version(path)) {
+		/* a cgroup control file (memory.max, memory.events, ...), known
+		 * by name: added to the cgroup snapshot once every memory.stat is
+		 * in ('q' / 'n' + path + NUL: skipped quietly when unreadable?) */
+		if (cr_buf_addf(cgfiles, "%c%s", quiet ? 'q' : 'n', path) || cr_buf_add(cgfiles, "", 1)) {
+			fprintf(stderr, "coroner: out of memory\n");
+			return 3;
 		}
-		have[S_CGROUP] = true;
 		return 0;
 	}
 	cr_memsnap_init(&tmp);
@@ -443,23 +439,6 @@ static int take_file(const char *path, bool quiet, struct cr_memsnap *snap, bool
 			return 0;
 		fprintf(stderr, "coroner: %s: is maps (no residency); give smaps instead\n", shown);
 		return 1;
-	}
-	if (s == S_CGROUP && have[s]) {
-		/* memory.stat after control files of the same cgroup: one snapshot */
-		struct cr_cgroup_view v;
-		cr_cgroup_view(&snap[s], &v);
-		if (!v.have_stat && (snap[s].src == tmp.src || snap[s].nfields == 0)) {
-			for (size_t k = 0; k < snap[s].nfields; k++)
-				if (cr_memsnap_set(&tmp, snap[s].fields[k].name, snap[s].fields[k].value,
-						   snap[s].fields[k].unit)) {
-					cr_memsnap_release(&tmp);
-					fprintf(stderr, "coroner: out of memory\n");
-					return 3;
-				}
-			cr_memsnap_release(&snap[s]);
-			snap[s] = tmp;
-			return 0;
-		}
 	}
 	if (have[s]) {
 		cr_memsnap_check_pair(&snap[s], &tmp, 60, warn);
@@ -545,7 +524,7 @@ int cmd_mem(int argc, char **argv)
 		return cmd_usage_error("mem", "no input given");
 
 	struct cr_error e = { 0 };
-	struct cr_buf warn = { 0 };
+	struct cr_buf warn = { 0 }, cgfiles = { 0 };
 	struct cr_memsnap snap[S_NSLOTS];
 	bool have[S_NSLOTS] = { 0 };
 	struct cr_gctrace gt;
@@ -623,7 +602,7 @@ int cmd_mem(int argc, char **argv)
 				struct stat fs;
 				snprintf(p, sizeof p, "%s/%s", argv[a], ents[k]->d_name);
 				if (ents[k]->d_name[0] != '.' && stat(p, &fs) == 0 && S_ISREG(fs.st_mode))
-					rc = take_file(p, true, snap, have, &gt, &gctrace_dir, &warn);
+					rc = take_file(p, true, snap, have, &gt, &gctrace_dir, &cgfiles, &warn);
 			}
 			for (int k = 0; k < ne; k++)
 				free(ents[k]);
@@ -632,8 +611,21 @@ int cmd_mem(int argc, char **argv)
 				goto out;
 			continue;
 		}
-		if ((rc = take_file(argv[a], false, snap, have, &gt, &gctrace_dir, &warn)))
+		if ((rc = take_file(argv[a], false, snap, have, &gt, &gctrace_dir, &cgfiles, &warn)))
 			goto out;
+	}
+	for (size_t k = 0; k < cgfiles.len; k += strlen(cgfiles.data + k) + 1) {
+		const char *cp = cgfiles.data + k + 1;
+		if (cr_memsnap_add_cgroup_path(&snap[S_CGROUP], cp, &e)) {
+			if (cgfiles.data[k] == 'q' && e.code != CR_NOMEM && e.code != CR_LIMIT) {
+				cr_buf_addf(&warn, "%s: skipped: %s\n", cr_input_display_name(cp), e.msg);
+				cr_error_clear(&e);
+				continue;
+			}
+			rc = cmd_error(&e);
+			goto out;
+		}
+		have[S_CGROUP] = true;
 	}
 	if (gctrace_dir && !gctrace)
 		gctrace = gctrace_dir;
@@ -694,5 +686,6 @@ out:
 	for (int i = 0; i < S_NSLOTS; i++)
 		cr_memsnap_release(&snap[i]);
 	cr_buf_release(&warn);
+	cr_buf_release(&cgfiles);
 	return rc;
 }

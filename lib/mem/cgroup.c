@@ -52,16 +52,16 @@ static const struct cgfile *find_file(const char *base)
 	return NULL;
 }
 
-int cr_cgroup_file_version(const char *basename)
-{
-	const struct cgfile *f = find_file(basename);
-	return f ? f->version : 0;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
+}
+
+int cr_cgroup_file_version(const char *path)
+{
+	const struct cgfile *f = find_file(base_name(path));
+	return f ? f->version : 0;
 }
 
 enum cr_err cr_memsnap_add_cgroup_file(struct cr_memsnap *s, const char *basename, const unsigned char *data,

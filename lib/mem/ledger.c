@@ -426,10 +426,6 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		int64_t limit = v->limit == CR_CGROUP_UNLIMITED ? -1 : v->limit;
 		int64_t canon = v->anon > 0 ? v->anon : 0, cache = v->file > 0 ? v->file : 0;
 		l->have_cgroup = true;
-		l->cgroup_version = v->version;
-		l->cgroup_anon = canon;
-		l->cgroup_file = cache;
-		l->cgroup_limit = limit;
 		/* saturating: memory.stat values come from a file */
 		int64_t used = v->usage >= 0 ? v->usage : canon > INT64_MAX - cache ? INT64_MAX : canon + cache;
 		if (v->oom_kills > 0) {

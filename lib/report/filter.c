@@ -5,6 +5,7 @@
  * name matches, or its mapping's file does. */
 #include "coroner/out.h"
 #include "coroner/report.h"
+#include "coroner/text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -293,22 +294,11 @@ static bool range_match(const char *s, size_t n, size_t *pos, size_t *ms, size_t
 	return false;
 }
 
-/* strconv.ParseInt of [b, e); false on overflow */
-static bool parse_i64(const char *b, const char *e, int64_t *out)
+/* strconv.ParseInt of v[b, e) (a leading '+' too); false on overflow */
+static bool parse_num(const char *v, size_t b, size_t e, int64_t *out)
 {
-	bool neg = *b == '-';
-	if (*b == '+' || *b == '-')
-		b++;
-	uint64_t v = 0;
-	for (; b < e; b++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*b - '0');
-	}
-	if (v > (uint64_t)INT64_MAX + neg)
-		return false;
-	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-	return true;
+	size_t i = b + (v[b] == '+');
+	return cr_parse_i64(v, e, &i, out) && i == e;
 }
 
 /* pprof's parseTagFilterRange. 1: a range; 0: not one (a regex); -1: a
@@ -323,7 +313,7 @@ static int parse_range(struct cr_tagfilter *t, const char *v)
 	char u1[64], u2[64];
 	snprintf(u1, sizeof u1, "%.*s", (int)(me[0] - ne[0]), v + ne[0]);
 	int64_t x;
-	if (!parse_i64(v + ms[0], v + ne[0], &x))
+	if (!parse_num(v, ms[0], ne[0], &x))
 		return -1;
 	const char *unit;
 	double a = cr_units_scale(x, u1, u1, &unit);
@@ -345,7 +335,7 @@ static int parse_range(struct cr_tagfilter *t, const char *v)
 		return 0;
 	snprintf(u2, sizeof u2, "%.*s", (int)(me[1] - ne[1]), v + ne[1]);
 	int64_t y;
-	if (!parse_i64(v + ms[1], v + ne[1], &y))
+	if (!parse_num(v, ms[1], ne[1], &y))
 		return -1;
 	const char *unit2;
 	double b = cr_units_scale(y, u2, unit, &unit2);

@@ -1048,8 +1048,7 @@ static enum cr_err add_file(struct cr_report *r, struct cr_capture *c, const cha
 		cr_report_warn(r, "%s", fe.msg);
 		return CR_OK;
 	}
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if (cr_cgroup_file_version(base)) {
+	if (cr_cgroup_file_version(path)) {
 		/* most hold one number: known by name, read by the memory analyses */
 		cf->kind = CR_KIND_CGROUP_FILE;
 		cf->role = "cgroup";
@@ -1304,9 +1303,8 @@ static const char *arg_role(const char *path)
 	struct stat st;
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return NULL;
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if (cr_cgroup_file_version(base))
-		return base;
+	if (cr_cgroup_file_version(path))
+		return strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	if (cr_input_open(&in, path, 0, NULL))
 		return NULL;
 	enum cr_kind k = cr_detect_kind(in.data, in.len);

@@ -30,6 +30,9 @@ prefix() { # STYLE < dump > prefixed
 for dump in sigquit.txt panic_all.txt goroutine.1.dump; do
 	[ -f "$D/$dump" ] || continue
 	"$CORONER" goroutines --format=json "$D/$dump" 2>/dev/null | norm >"$T/ref" || { no "$dump: unprefixed failed"; continue; }
+	# the reading compared against is itself the file's: its header count
+	want=$(grep -c '^goroutine [0-9]* .*\[' "$D/$dump")
+	grep -q "\"total\": $want[,}]" "$T/ref" || no "$dump: total is not the $want headers of the runtime's dump"
 	for style in cri kubets journald golog; do
 		n=$((n + 1))
 		prefix $style <"$D/$dump" >"$T/$style.txt"

@@ -590,8 +590,8 @@ static void test_cgroup(void)
 	struct cr_error e = { 0 };
 	CHECK(cr_ledger_compute(&l, &in, &e) == CR_OK && l.have_cgroup);
 	if (p && q && cg.src == CR_MS_CGROUP_V1) {
-		CHECK_EQ_INT(l.cgroup_anon, strtoll(p + 11, NULL, 10));
-		CHECK_EQ_INT(l.cgroup_file, strtoll(q + 13, NULL, 10));
+		CHECK_EQ_INT(l.cgroup.anon, strtoll(p + 11, NULL, 10));
+		CHECK_EQ_INT(l.cgroup.file, strtoll(q + 13, NULL, 10));
 	}
 	cr_ledger_release(&l);
 	cr_memsnap_release(&cg);

@@ -135,8 +135,9 @@ enum cr_err cr_memsnap_from_gort(struct cr_memsnap *s, const struct cr_gort_mem 
  * (most hold one number). A single-value file becomes a field named as the
  * file ("max" = INT64_MAX); a keyed file one field per key, "FILE.KEY"
  * (memory.events.oom_kill). */
-/* 2 or 1: the cgroup version a control file's base name belongs to; 0 = not one. */
-int cr_cgroup_file_version(const char *basename);
+/* 2 or 1: the cgroup version a control file belongs to, by the base name of
+ * path; 0 = not one. */
+int cr_cgroup_file_version(const char *path);
 /* Add one control file's content to a cgroup snapshot (an empty one becomes
  * CR_MS_CGROUP_V1/V2 by the file's version). display names it in messages. */
 enum cr_err cr_memsnap_add_cgroup_file(struct cr_memsnap *s, const char *basename, const unsigned char *data,
@@ -292,11 +293,8 @@ struct cr_ledger {
 	struct cr_labelsum labels[CR_ML_COUNT];
 	bool have_gc;
 	struct cr_gcstats gc;
-	/* the cgroup's view (memory.stat and control files), when given;
-	 * cgroup_limit -1 = none known or unlimited */
+	/* the cgroup's view (memory.stat and control files), when given */
 	bool have_cgroup;
-	int cgroup_version;
-	int64_t cgroup_anon, cgroup_file, cgroup_limit;
 	struct cr_cgroup_view cgroup;
 	struct cr_finding *findings; size_t nfindings, cap_findings;
 	struct cr_buf warnings; /* one per line: inputs that disagree, skew */
