@@ -2,7 +2,7 @@
 # Rebuild the seed corpora of the fuzz targets from testdata/ (real inputs).
 # The committed corpora under fuzz/corpus/ started from these seeds and
 # were then grown by fuzzing and minimised with libFuzzer's -merge=1:
-#   ./fuzz/seed.sh /tmp/seeds
+#   BUILD=build ./fuzz/seed.sh /tmp/seeds
 #   build-fuzz-lf/fuzz/fuzz-pprof -merge=1 fuzz/corpus/pprof /tmp/seeds/pprof NEW...
 # Keep each seed small (a few KB): big inputs slow every fuzz iteration.
 set -eu
@@ -80,5 +80,12 @@ for i in range(phnum):
         break
 PY
 	rm -f "$out/core.tmp"
+fi
+# goglobals: patches of the real Go binaries of testdata/bin, one seed per
+# region (the region's own bytes), written by the target itself
+# (fuzz-goglobals.c); needs a build: BUILD=build ./fuzz/seed.sh OUTDIR
+if [ -n "${BUILD:-}" ] && [ -x "$BUILD/fuzz/replay-goglobals" ]; then
+	mkdir -p "$out/goglobals"
+	FUZZ_GOGLOBALS_SEEDS="$out/goglobals" "$BUILD/fuzz/replay-goglobals" /nonexistent >/dev/null 2>&1 || true
 fi
 echo "seeds in $out:"; for d in "$out"/*; do echo "  $(basename "$d"): $(ls "$d" | wc -l) files, $(cat "$d"/* | wc -c) bytes"; done
