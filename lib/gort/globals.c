@@ -349,7 +349,7 @@ static void decode_arm64(struct cr_binary *b, const uint8_t *p, size_t n, uint64
 		int64_t imm = (int64_t)((((w >> 5) & 0x7ffffu) << 2) | ((w >> 29) & 3));
 		if (imm & ((int64_t)1 << 20))
 			imm -= (int64_t)1 << 21;
-		uint64_t page = ((pc0 + i) & ~(uint64_t)0xfff) + (uint64_t)(imm << 12);
+		uint64_t page = ((pc0 + i) & ~(uint64_t)0xfff) + ((uint64_t)imm << 12); /* wraps below pc */
 		if (((x >> 5) & 31) != rd)
 			continue;
 		uint64_t off;
