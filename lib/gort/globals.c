@@ -175,9 +175,12 @@ static bool find_moduledata(struct cr_binary *b, struct cr_goglobals *G)
 			 * make this loop (16 tries x words) run for minutes */
 			uint64_t inf = g->offset < b->len ? b->len - g->offset : 0;
 			uint64_t span = g->filesz < inf ? g->filesz : inf;
+			const uint8_t *seg = b->data + g->offset;
 			for (uint64_t o = 0; o + 32 * (uint64_t)ps <= span; o += ps) {
-				uint64_t md = g->vaddr + o, v0, v1, w[8], t0, t1;
-				if (!cr_binary_read_addr(b, md, &v0) || v0 != ph)
+				uint64_t md = g->vaddr + o, v1, w[8], t0, t1;
+				/* the first word straight from the file: this runs for every word */
+				uint64_t v0 = ps == 8 ? cr_binary_u64(b, seg + o) : cr_binary_u32(b, seg + o);
+				if (v0 != ph)
 					continue;
 				if (!read_md(b, md, ps, MD_FUNCNAMETAB, &v1) || v1 <= ph)
 					continue;
@@ -363,20 +366,20 @@ static void decode_arm64(struct cr_binary *b, const uint8_t *p, size_t n, uint64
 	}
 }
 
-static void func_refs(struct cr_binary *b, struct cr_pclntab *t, const char *name,
-		      const struct cr_goglobals *G, struct refs *r)
+/* f: the function, NULL if the pclntab has none of that name */
+static void func_refs(struct cr_binary *b, const struct cr_gofunc *f, const struct cr_goglobals *G,
+		      struct refs *r)
 {
 	r->n = 0;
-	struct cr_gofunc f;
-	if (!cr_pclntab_func_by_name(t, name, &f) || f.end <= f.entry || f.end - f.entry > 64 * 1024)
+	if (!f || f->end <= f->entry || f->end - f->entry > 64 * 1024)
 		return;
-	const uint8_t *p = cr_binary_ptr(b, f.entry, (size_t)(f.end - f.entry));
+	const uint8_t *p = cr_binary_ptr(b, f->entry, (size_t)(f->end - f->entry));
 	if (!p)
 		return;
 	if (b->machine == CR_EM_X86_64)
-		decode_amd64(p, (size_t)(f.end - f.entry), f.entry, G, r);
+		decode_amd64(p, (size_t)(f->end - f->entry), f->entry, G, r);
 	else if (b->machine == CR_EM_AARCH64)
-		decode_arm64(b, p, (size_t)(f.end - f.entry), f.entry, G, r);
+		decode_arm64(b, p, (size_t)(f->end - f->entry), f->entry, G, r);
 }
 
 /* ---------------------------------------------------------------- static checks */
@@ -501,6 +504,9 @@ void cr_goglobals_find(struct cr_binary *b, struct cr_pclntab *t, bool use_symbo
 	G->have_moduledata = find_moduledata(b, G);
 	unsigned ps = cr_binary_ptrsize(b);
 	uint32_t bounds[GL_N][CR_GOGLOBAL_MAXCAND] = { { 0 } };
+	enum { NRULES = sizeof rules / sizeof *rules };
+	struct cr_gofunc rf[NRULES];
+	bool have_rf[NRULES] = { false }, resolved = false;
 	for (int k = 0; k < GL_N; k++) {
 		struct cr_goglobal *g = slot(G, (enum gl)k);
 		const struct cr_elf_symbol *s = use_symbols ? cr_binary_symbol_by_name(b, gl_symbol[k]) : NULL;
@@ -513,11 +519,18 @@ void cr_goglobals_find(struct cr_binary *b, struct cr_pclntab *t, bool use_symbo
 		}
 		if (!t || !G->enoptrbss)
 			continue;
+		if (!resolved) { /* every rule's function, in one scan of the pclntab */
+			const char *names[NRULES];
+			for (size_t i = 0; i < NRULES; i++)
+				names[i] = rules[i].func;
+			cr_pclntab_funcs_by_name(t, names, NRULES, rf, have_rf);
+			resolved = true;
+		}
 		struct refs r;
-		for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+		for (size_t i = 0; i < NRULES; i++) {
 			if (rules[i].gl != (enum gl)k)
 				continue;
-			func_refs(b, t, rules[i].func, G, &r);
+			func_refs(b, have_rf[i] ? &rf[i] : NULL, G, &r);
 			for (size_t j = 0; j < r.n; j++) {
 				uint64_t a = r.a[j];
 				/* pointer-aligned, and a slice head for allgs: its len word is used too */

@@ -208,12 +208,41 @@ bool cr_pclntab_find_func(const struct cr_pclntab *t, uint64_t pc, struct cr_gof
 	return pc >= f->entry && pc < f->end;
 }
 
+/* The name of functab slot i alone (a name search reads nothing else). */
+static const char *func_name(const struct cr_pclntab *t, size_t i)
+{
+	uint64_t off;
+	size_t e0 = t->version >= 118 ? 4 : t->ptrsize;
+	const uint8_t *p;
+	if (!ftab_funcoff(t, i, &off) || !cr_add_ok(off, e0, (size_t *)&off) || !(p = at(t, off, 4)))
+		return NULL;
+	return cr_pclntab_name_at(t, rd32(t, p));
+}
+
 bool cr_pclntab_func_by_name(const struct cr_pclntab *t, const char *name, struct cr_gofunc *f)
 {
-	for (size_t i = 0; i < t->nfunc; i++)
-		if (cr_pclntab_func(t, i, f) && strcmp(f->name, name) == 0)
-			return true;
-	return false;
+	bool found = false;
+	cr_pclntab_funcs_by_name(t, &name, 1, f, &found);
+	return found;
+}
+
+size_t cr_pclntab_funcs_by_name(const struct cr_pclntab *t, const char *const *names, size_t n,
+				struct cr_gofunc *f, bool *found)
+{
+	size_t got = 0;
+	memset(found, 0, n * sizeof *found);
+	for (size_t i = 0; i < t->nfunc && got < n; i++) {
+		const char *nm = func_name(t, i);
+		if (!nm)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (!found[k] && nm[0] == names[k][0] && strcmp(nm, names[k]) == 0 &&
+			    cr_pclntab_func(t, i, &f[k])) {
+				found[k] = true;
+				got++;
+			}
+	}
+	return got;
 }
 
 static bool uvarint(const uint8_t **pp, const uint8_t *end, uint64_t *out)

@@ -157,6 +157,21 @@ static void test_pclntab_vs_nm(void)
 	CHECK_EQ_INT(cr_pclntab_nfuncs(t), cr_pclntab_nfuncs(ts));
 	struct cr_gofunc f;
 	CHECK(cr_pclntab_func_by_name(ts, "main.main", &f));
+	const struct cr_elf_symbol *mm = cr_binary_symbol_by_name(b, "main.main");
+	CHECK(mm && f.entry == mm->value);
+	/* several names in one scan, a repeated and a missing one among them:
+	 * entries as the ELF symbol table has them */
+	const char *names[] = { "runtime.main", "no.such.func", "main.main", "runtime.main" };
+	struct cr_gofunc fs4[4];
+	bool found[4];
+	CHECK_EQ_INT(cr_pclntab_funcs_by_name(ts, names, 4, fs4, found), 3);
+	CHECK(found[0] && !found[1] && found[2] && found[3]);
+	for (size_t k = 0; k < 4; k++) {
+		const struct cr_elf_symbol *y = cr_binary_symbol_by_name(b, names[k]);
+		CHECK(found[k] == (y != NULL));
+		if (found[k] && y)
+			CHECK(fs4[k].entry == y->value && strcmp(fs4[k].name, names[k]) == 0);
+	}
 	CHECK(!cr_pclntab_find_func(t, 0x1000, &f));
 	cr_pclntab_close(t);
 	cr_pclntab_close(ts);

@@ -89,6 +89,10 @@ bool cr_pclntab_func(const struct cr_pclntab *t, size_t idx, struct cr_gofunc *f
 bool cr_pclntab_find_func(const struct cr_pclntab *t, uint64_t pc, struct cr_gofunc *f);
 /* Function by exact name (linear scan: for occasional lookups). */
 bool cr_pclntab_func_by_name(const struct cr_pclntab *t, const char *name, struct cr_gofunc *f);
+/* The same for n names in one scan: found[i] says whether f[i] was filled
+ * (the first function of that name). Returns how many were found. */
+size_t cr_pclntab_funcs_by_name(const struct cr_pclntab *t, const char *const *names, size_t n,
+				struct cr_gofunc *f, bool *found);
 
 /* Value of a pc-value table at pc (pc within f). table_off is one of
  * f->pcsp / pcfile / pcln or cr_pclntab_pcdata_off(). false if the table is
