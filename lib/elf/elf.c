@@ -404,8 +404,8 @@ static enum cr_err parse(struct cr_binary *b, struct cr_error *e)
 				s->offset = s->file_size = 0; /* a symtab linking to 0 reads nothing */
 				continue;
 			}
-			if (s->type == 0) /* SHT_NULL: no data, whatever the header says */
-				s->file_size = 0;
+			if (s->type == 0) /* SHT_NULL: no data, whatever the header says (and */
+				s->offset = s->file_size = 0; /* data + offset is computed by users) */
 			if (s->type != CR_SHT_NOBITS && s->type != 0 && !cr_in_bounds(s->offset, s->file_size, len))
 				return cr_fail(e, CR_FORMAT, "%s: ELF: section %zu: offset 0x%llx size 0x%llx past the end of the file (%zu bytes)",
 					       nm, i, (unsigned long long)s->offset, (unsigned long long)s->file_size, len);

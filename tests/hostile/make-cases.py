@@ -177,6 +177,10 @@ def elf_cases(elf):
     w('elf-section-size-huge.gz', put(elf, '<Q', info + 0x20, 1 << 40))
     w('elf-debug-nobits.gz', put(elf, '<I', info + 4, 8))           # SHT_NOBITS
     w('elf-symtab-entsize-0.gz', put(elf, '<Q', sh['.symtab'] + 0x38, 0))
+    # the symbol table's string section made SHT_NULL with an offset 2^64 - 2^35:
+    # a NULL section has no data, whatever its offset says (fuzz-elf)
+    w('elf-strtab-null-far-offset.gz',
+      put(put(elf, '<I', sh['.strtab'] + 4, 0), '<Q', sh['.strtab'] + 0x18, 0xfffffff700000000))
     # compressed section that lies: Elf64_Chdr.ch_size = 1 TiB; unknown ch_type
     off, = struct.unpack_from('<Q', elf, info + 0x18)
     w('elf-chdr-size-1t.gz', put(elf, '<Q', off + 8, 1 << 40))
