@@ -8,10 +8,9 @@
  *   string tables and class_to_size, and the DWARF layout comparison
  *   (cr_dwarf_struct_members via cr_gort_layout_check).
  *
- * - A patch of a real Go binary (anything else). A Go binary is about a
- *   megabyte, so whole-file mutation almost never reaches the decoders; here
- *   the two real binaries of testdata/bin (amd64 stripped, arm64) are loaded
- *   once and the input overwrites one region of one of them: byte 0 picks
+ * - A patch of a real Go binary (anything else; gobin.h): the two real
+ *   binaries of testdata/bin (amd64 stripped, arm64) are loaded once and
+ *   the input overwrites one region of one of them: byte 0 picks
  *   the binary (bit 7) and the region (the rest, modulo the count), the
  *   other bytes replace the region from its start. Regions: the code of each
  *   runtime function globals.c decodes (amd64 RIP-relative operands, arm64
@@ -22,19 +21,11 @@
  * Seeds for the patch mode are the regions' own bytes: run any build of this
  * target with FUZZ_GOGLOBALS_SEEDS=DIR to write them (fuzz/seed.sh does).
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "coroner/elf.h"
 #include "coroner/gort.h"
-#include "coroner/input.h"
 #include "coroner/sym.h"
 #include "fuzz.h"
-
-#ifndef FUZZ_TESTDATA
-#define FUZZ_TESTDATA "testdata"
-#endif
+#include "gobin.h"
 
 /* The functions of globals.c's rules (every one it decodes). */
 static const char *const decoded[] = {
@@ -45,109 +36,41 @@ static const char *const decoded[] = {
 	"runtime.makeBucketArray", "runtime.goroutineheader", "runtime.waitReason.String",
 };
 
-#define MAXREGIONS 40
+static struct gobin images[2] = { { .file = "gosym-stripped.gz" }, { .file = "gosym-arm64.gz" } };
 
-struct region {
-	size_t off, len;
-	char what[64];
-};
-
-static struct image {
-	const char *file;
-	uint8_t *pristine, *work; /* plain malloc: outside the accounting, like the fuzzer's input */
-	size_t len;
-	struct region r[MAXREGIONS];
-	size_t nr;
-} images[2] = { { .file = "gosym-stripped.gz" }, { .file = "gosym-arm64.gz" } };
-
-static void add_region(struct image *im, const struct cr_binary *b, uint64_t addr, size_t len,
-		       const char *what)
+static void load_image(struct gobin *im)
 {
-	if (im->nr == MAXREGIONS || !addr || !len)
+	if (!gobin_load(im))
 		return;
-	const uint8_t *p = cr_binary_ptr(b, addr, len);
-	if (!p || p < im->pristine || p + len > im->pristine + im->len)
-		return;
-	struct region *r = &im->r[im->nr++];
-	r->off = (size_t)(p - im->pristine);
-	r->len = len;
-	snprintf(r->what, sizeof r->what, "%s", what);
-}
-
-static void load_image(struct image *im)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/bin/%s", FUZZ_TESTDATA, im->file);
-	struct cr_input in;
-	struct cr_error e = { 0 };
-	if (cr_input_open(&in, path, (size_t)64 << 20, &e) != CR_OK) {
-		fprintf(stderr, "fuzz-goglobals: %s (patch mode off for this binary)\n", e.msg);
-		return;
-	}
-	im->pristine = malloc(in.len);
-	im->work = malloc(in.len);
-	if (!im->pristine || !im->work) {
-		fprintf(stderr, "fuzz-goglobals: out of memory\n");
-		exit(1);
-	}
-	memcpy(im->pristine, in.data, in.len);
-	memcpy(im->work, in.data, in.len);
-	im->len = in.len;
-	cr_input_close(&in);
-
 	struct cr_binary *b;
 	struct cr_pclntab *t;
-	if (cr_binary_from_memory(&b, im->file, im->pristine, im->len, &e) != CR_OK) {
-		fprintf(stderr, "fuzz-goglobals: %s\n", e.msg);
-		exit(1);
-	}
-	if (cr_pclntab_open(b, &t, &e) != CR_OK) {
+	struct cr_error e = { 0 };
+	if (cr_binary_from_memory(&b, im->file, im->pristine, im->len, &e) != CR_OK ||
+	    cr_pclntab_open(b, &t, &e) != CR_OK) {
 		fprintf(stderr, "fuzz-goglobals: %s\n", e.msg);
 		exit(1);
 	}
 	for (size_t i = 0; i < sizeof decoded / sizeof *decoded; i++) {
 		struct cr_gofunc f;
 		if (cr_pclntab_func_by_name(t, decoded[i], &f) && f.end > f.entry)
-			add_region(im, b, f.entry, (size_t)(f.end - f.entry), decoded[i]);
+			gobin_region(im, b, f.entry, (size_t)(f.end - f.entry), decoded[i]);
 	}
 	struct cr_goglobals G;
 	cr_goglobals_find(b, t, false, &G);
 	unsigned ps = cr_binary_ptrsize(b);
-	add_region(im, b, G.firstmoduledata, 64 * (size_t)ps, "moduledata");
+	gobin_region(im, b, G.firstmoduledata, 64 * (size_t)ps, "moduledata");
 	struct cr_elf_section *s = cr_binary_section(b, ".go.buildinfo");
 	if (s)
-		add_region(im, b, s->addr, s->file_size < 256 ? (size_t)s->file_size : 256, "buildinfo");
+		gobin_region(im, b, s->addr, s->file_size < 256 ? (size_t)s->file_size : 256, "buildinfo");
 	s = cr_binary_section(b, ".gopclntab");
 	if (s)
-		add_region(im, b, s->addr, 128, "pclntab header");
+		gobin_region(im, b, s->addr, 128, "pclntab header");
 	const struct cr_goglobal *tables[] = { &G.class_to_size, &G.wait_reasons, &G.gstatus_strings };
 	const char *const tnames[] = { "class_to_size", "waitReasonStrings", "gStatusStrings" };
 	for (size_t i = 0; i < 3; i++)
-		add_region(im, b, tables[i]->addr, 16 * (size_t)ps, tnames[i]);
+		gobin_region(im, b, tables[i]->addr, 16 * (size_t)ps, tnames[i]);
 	cr_pclntab_close(t);
 	cr_binary_close(b);
-}
-
-static void write_seeds(const char *dir)
-{
-	for (size_t k = 0; k < 2; k++)
-		for (size_t i = 0; i < images[k].nr; i++) {
-			const struct region *r = &images[k].r[i];
-			char path[4096], name[64];
-			snprintf(name, sizeof name, "%s", r->what);
-			for (char *c = name; *c; c++)
-				if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
-					*c = '_';
-			snprintf(path, sizeof path, "%s/patch-%s-%02zu-%s", dir, k ? "arm64" : "amd64", i, name);
-			FILE *f = fopen(path, "wb");
-			if (!f) {
-				perror(path);
-				exit(1);
-			}
-			fputc((int)((k << 7) | i), f);
-			fwrite(images[k].pristine + r->off, 1, r->len, f);
-			fclose(f);
-		}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -158,8 +81,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (size_t k = 0; k < 2; k++)
 		load_image(&images[k]);
 	const char *dir = getenv("FUZZ_GOGLOBALS_SEEDS");
-	if (dir)
-		write_seeds(dir);
+	if (dir) {
+		gobin_write_seeds(&images[0], dir, "amd64", "", 0);
+		gobin_write_seeds(&images[1], dir, "arm64", "", 0x80);
+	}
 	return 0;
 }
 
@@ -186,12 +111,10 @@ static void run_globals(struct cr_binary *b, bool layout)
 
 static void patch_mode(const uint8_t *data, size_t size)
 {
-	struct image *im = &images[data[0] >> 7];
+	struct gobin *im = &images[data[0] >> 7];
 	if (!im->nr)
 		return;
-	const struct region *r = &im->r[(data[0] & 0x7f) % im->nr];
-	size_t n = size - 1 < r->len ? size - 1 : r->len;
-	memcpy(im->work + r->off, data + 1, n);
+	gobin_patch(im, data[0] & 0x7f, data + 1, size - 1);
 	struct cr_binary *b;
 	struct cr_error e = { 0 };
 	enum cr_err rc = cr_binary_from_memory(&b, "fuzz", im->work, im->len, &e);
@@ -200,7 +123,7 @@ static void patch_mode(const uint8_t *data, size_t size)
 		run_globals(b, false); /* the DWARF path is the ELF mode's */
 		cr_binary_close(b);
 	}
-	memcpy(im->work + r->off, im->pristine + r->off, n);
+	gobin_restore(im);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

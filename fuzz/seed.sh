@@ -81,11 +81,12 @@ for i in range(phnum):
 PY
 	rm -f "$out/core.tmp"
 fi
-# goglobals: patches of the real Go binaries of testdata/bin, one seed per
-# region (the region's own bytes), written by the target itself
-# (fuzz-goglobals.c); needs a build: BUILD=build ./fuzz/seed.sh OUTDIR
-if [ -n "${BUILD:-}" ] && [ -x "$BUILD/fuzz/replay-goglobals" ]; then
-	mkdir -p "$out/goglobals"
-	FUZZ_GOGLOBALS_SEEDS="$out/goglobals" "$BUILD/fuzz/replay-goglobals" /nonexistent >/dev/null 2>&1 || true
-fi
+# goglobals, pclntab: patches of the real Go binaries of testdata/bin, one
+# seed per region (the region's own bytes), written by the targets themselves
+# (fuzz/gobin.h); needs a build: BUILD=build ./fuzz/seed.sh OUTDIR
+for t in goglobals pclntab; do
+	[ -n "${BUILD:-}" ] && [ -x "$BUILD/fuzz/replay-$t" ] || continue
+	mkdir -p "$out/$t"
+	env "FUZZ_$(echo "$t" | tr a-z A-Z)_SEEDS=$out/$t" "$BUILD/fuzz/replay-$t" /nonexistent >/dev/null 2>&1 || true
+done
 echo "seeds in $out:"; for d in "$out"/*; do echo "  $(basename "$d"): $(ls "$d" | wc -l) files, $(cat "$d"/* | wc -c) bytes"; done

@@ -1,0 +1,135 @@
+/* Patch mode, shared by fuzz-goglobals.c and fuzz-pclntab.c: a real Go
+ * binary of testdata/bin is loaded once, and an input overwrites one region
+ * of it (the code of a function, a _func record, a pc-value stream...). A Go
+ * binary is a megabyte: whole-file mutation almost never reaches the code
+ * that reads those regions, a patch does, and the rest of the binary stays
+ * valid. The binary is restored after every input.
+ *
+ * A target fills the regions of each binary once (gobin_load, then
+ * gobin_region for each), then per input: gobin_patch, its parser over
+ * gobin_image, gobin_restore. Seeds are the regions' own bytes behind the
+ * selector byte and PREFIX (gobin_write_seeds).
+ */
+#ifndef CORONER_FUZZ_GOBIN_H
+#define CORONER_FUZZ_GOBIN_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coroner/elf.h"
+#include "coroner/input.h"
+
+#ifndef FUZZ_TESTDATA
+#define FUZZ_TESTDATA "testdata"
+#endif
+
+#define GOBIN_MAXREGIONS 120
+
+struct gobin_region {
+	size_t off, len;
+	char what[64];
+};
+
+struct gobin {
+	const char *file;             /* under testdata/bin */
+	uint8_t *pristine, *work;     /* plain malloc: outside the accounting, like an input */
+	size_t len;
+	struct gobin_region r[GOBIN_MAXREGIONS];
+	size_t nr;
+	size_t patched_off, patched_len;
+};
+
+/* Load g->file (gzip'd) into g; false (with a line on stderr) if missing. */
+static inline bool gobin_load(struct gobin *g)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/bin/%s", FUZZ_TESTDATA, g->file);
+	struct cr_input in;
+	struct cr_error e = { 0 };
+	if (cr_input_open(&in, path, (size_t)64 << 20, &e) != CR_OK) {
+		fprintf(stderr, "fuzz: %s (patch mode off for this binary)\n", e.msg);
+		return false;
+	}
+	g->pristine = malloc(in.len);
+	g->work = malloc(in.len);
+	if (!g->pristine || !g->work) {
+		fprintf(stderr, "fuzz: out of memory\n");
+		exit(1);
+	}
+	memcpy(g->pristine, in.data, in.len);
+	memcpy(g->work, in.data, in.len);
+	g->len = in.len;
+	cr_input_close(&in);
+	return true;
+}
+
+/* Add the len bytes at link-time address addr of b (opened over
+ * g->pristine) as a region. */
+static inline void gobin_region(struct gobin *g, const struct cr_binary *b, uint64_t addr, size_t len,
+				const char *what)
+{
+	if (g->nr == GOBIN_MAXREGIONS || !addr || !len)
+		return;
+	const uint8_t *p = cr_binary_ptr(b, addr, len);
+	if (!p || p < g->pristine || p + len > g->pristine + g->len)
+		return;
+	struct gobin_region *r = &g->r[g->nr++];
+	r->off = (size_t)(p - g->pristine);
+	r->len = len;
+	snprintf(r->what, sizeof r->what, "%s", what);
+}
+
+/* The same by file offset (headers, which have no address). */
+static inline void gobin_region_off(struct gobin *g, size_t off, size_t len, const char *what)
+{
+	if (g->nr == GOBIN_MAXREGIONS || !len || off > g->len || len > g->len - off)
+		return;
+	struct gobin_region *r = &g->r[g->nr++];
+	r->off = off;
+	r->len = len;
+	snprintf(r->what, sizeof r->what, "%s", what);
+}
+
+/* Overwrite region sel % nr with data (its first n bytes); the index used. */
+static inline size_t gobin_patch(struct gobin *g, unsigned sel, const uint8_t *data, size_t n)
+{
+	size_t k = sel % g->nr;
+	const struct gobin_region *r = &g->r[k];
+	g->patched_off = r->off;
+	g->patched_len = n < r->len ? n : r->len;
+	memcpy(g->work + r->off, data, g->patched_len);
+	return k;
+}
+
+static inline void gobin_restore(struct gobin *g)
+{
+	memcpy(g->work + g->patched_off, g->pristine + g->patched_off, g->patched_len);
+}
+
+/* One seed per region: prefix, the selector byte (hi | index), the region's
+ * bytes; named DIR/patch-TAG-NN-WHAT. */
+static inline void gobin_write_seeds(const struct gobin *g, const char *dir, const char *tag,
+				     const char *prefix, unsigned hi)
+{
+	for (size_t i = 0; i < g->nr; i++) {
+		const struct gobin_region *r = &g->r[i];
+		char path[4096], name[64];
+		snprintf(name, sizeof name, "%s", r->what);
+		for (char *c = name; *c; c++)
+			if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+				*c = '_';
+		snprintf(path, sizeof path, "%s/patch-%s-%02zu-%s", dir, tag, i, name);
+		FILE *f = fopen(path, "wb");
+		if (!f) {
+			perror(path);
+			exit(1);
+		}
+		fputs(prefix, f);
+		fputc((int)(hi | i), f);
+		fwrite(g->pristine + r->off, 1, r->len, f);
+		fclose(f);
+	}
+}
+
+#endif
