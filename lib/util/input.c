@@ -150,16 +150,19 @@ static enum cr_err inflate_zstd(const char *name, const unsigned char *src, size
 			ob.dst = buf;
 			ob.size = cap_alloc;
 		}
+		/* the input in pieces of 64 KiB: zstd does not say where an error
+		 * is, only that it lies in the piece it was given */
+		ib.size = srclen - ib.pos > 65536 ? ib.pos + 65536 : srclen;
 		size_t before_in = ib.pos, before_out = ob.pos;
 		last = ZSTD_decompressStream(zs, &ob, &ib);
 		if (ZSTD_isError(last)) {
-			rc = cr_fail(e, CR_FORMAT, "%s: zstd: offset 0x%zx: %s", name, ib.pos,
+			rc = cr_fail(e, CR_FORMAT, "%s: zstd: offset 0x%zx-0x%zx: %s", name, before_in, ib.size,
 				     ZSTD_getErrorName(last));
 			goto out;
 		}
 		if (ib.pos == srclen && last == 0 && ob.pos < ob.size)
 			break;
-		if (ib.pos == before_in && ob.pos == before_out && ob.pos < ob.size) {
+		if (ib.size == srclen && ib.pos == before_in && ob.pos == before_out && ob.pos < ob.size) {
 			rc = cr_fail(e, CR_FORMAT, "%s: zstd: offset 0x%zx: truncated", name, ib.pos);
 			goto out;
 		}

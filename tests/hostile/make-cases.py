@@ -278,6 +278,12 @@ def main():
         z = subprocess.run(['sh', '-c', 'head -c 1073741824 /dev/zero | zstd -q -19 -c'],
                            capture_output=True, check=True).stdout
         write('zstd-bomb-1G.zst', z)
+        # a zstd profile whose content checksum (the frame's last 4 bytes) is
+        # wrong, and the same cut in half
+        z = subprocess.run(['zstd', '-q', '-19', '-c'], input=gzip.decompress(heap_gz),
+                           capture_output=True, check=True).stdout
+        write('zstd-bad-checksum.pb.zst', z[:-1] + bytes([z[-1] ^ 0xff]))
+        write('zstd-truncated.pb.zst', z[:len(z) // 2])
     # decompression x allocation bomb: 4M samples of one zero value (16 MiB
     # of protobuf, 16 KB of gzip, ~100 MB of samples once read): memory, not
     # inflation, is the limit
