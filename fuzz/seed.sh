@@ -24,6 +24,20 @@ for f in heap/heap.pb.gz capture/before/heap.pb.gz capture/before/goroutine.pb.g
 	cp "$td/$f" "$out/pprof-gz/$n"
 	gzip -dc "$td/$f" | zstd -q -19 -c > "$out/pprof-gz/${n%.gz}.zst" 2>/dev/null || true
 done
+# zstd cut short and corrupted, and a profile not compressed at all
+if [ -f "$out/pprof-gz/heap_heap.pb.zst" ]; then
+	z=$out/pprof-gz/heap_heap.pb.zst
+	head -c $(( $(wc -c <"$z") / 2 )) "$z" > "$out/pprof-gz/zstd_truncated.zst"
+	python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 2] ^= 0xff; sys.stdout.buffer.write(b)' "$z" > "$out/pprof-gz/zstd_corrupt.zst"
+fi
+gzip -dc "$td/heap/heap.pb.gz" > "$out/pprof-gz/heap_raw.pb"
+# the gzip and zstd edge cases of tests/hostile (members, trailing bytes,
+# bad checks, truncation, bombs that stop at the cap): made by make-cases.py
+for f in gzip-bad-crc.pb.gz gzip-bad-isize.pb.gz gzip-concat-profiles.pb.gz gzip-header-only.pb.gz \
+	 gzip-trailing-garbage.pb.gz gzip-trailing-zeros.pb.gz gzip-truncated.pb.gz \
+	 gzip-two-members.heap.txt.gz gzip-bomb-16M.gz zstd-bomb-1G.zst; do
+	[ -f "$top/tests/hostile/cases/$f" ] && cp "$top/tests/hostile/cases/$f" "$out/pprof-gz/hostile_$f"
+done
 # debug=1 heap text: the small one whole; the big one's first records plus
 # its MemStats block
 cp "$td/mem/heap.txt" "$out/heaptext/mem_heap.txt"
