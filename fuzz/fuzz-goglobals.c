@@ -11,8 +11,8 @@
  * - A patch of a real Go binary (anything else; gobin.h): the two real
  *   binaries of testdata/bin (amd64 stripped, arm64) are loaded once and
  *   the input overwrites one region of one of them: byte 0 picks
- *   the binary (bit 7) and the region (the rest, modulo the count), the
- *   other bytes replace the region from its start. Regions: the code of each
+ *   the binary (bit 7) and the region (the rest, modulo the count), two
+ *   bytes give an offset in the region and the rest is written there. Regions: the code of each
  *   runtime function globals.c decodes (amd64 RIP-relative operands, arm64
  *   ADRP pairs, bounds checks), the moduledata, .go.buildinfo, the pclntab
  *   header and the tables the static checks read. The binary is restored

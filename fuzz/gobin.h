@@ -1,5 +1,5 @@
-/* Patch mode, shared by fuzz-goglobals.c and fuzz-pclntab.c: a real Go
- * binary of testdata/bin is loaded once, and an input overwrites one region
+/* Patch mode, shared by fuzz-goglobals.c, fuzz-pclntab.c and fuzz-gort.c:
+ * a real Go binary (or core) of testdata/bin is loaded once, and an input overwrites one region
  * of it (the code of a function, a _func record, a pc-value stream...). A Go
  * binary is a megabyte: whole-file mutation almost never reaches the code
  * that reads those regions, a patch does, and the rest of the binary stays
@@ -7,8 +7,8 @@
  *
  * A target fills the regions of each binary once (gobin_load, then
  * gobin_region for each), then per input: gobin_patch, its parser over
- * gobin_image, gobin_restore. Seeds are the regions' own bytes behind the
- * selector byte and PREFIX (gobin_write_seeds).
+ * the patched image, gobin_restore. Seeds are the regions' own bytes behind
+ * PREFIX, the selector byte and a zero offset (gobin_write_seeds).
  */
 #ifndef CORONER_FUZZ_GOBIN_H
 #define CORONER_FUZZ_GOBIN_H
@@ -40,14 +40,15 @@ struct gobin {
 	size_t patched_off, patched_len;
 };
 
-/* Load g->file (gzip'd) into g; false (with a line on stderr) if missing. */
+/* Load g->file (gzip/zstd inflated) into g; false (with a line on stderr)
+ * if missing. */
 static inline bool gobin_load(struct gobin *g)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/bin/%s", FUZZ_TESTDATA, g->file);
 	struct cr_input in;
 	struct cr_error e = { 0 };
-	if (cr_input_open(&in, path, (size_t)64 << 20, &e) != CR_OK) {
+	if (cr_input_open(&in, path, (size_t)128 << 20, &e) != CR_OK) {
 		fprintf(stderr, "fuzz: %s (patch mode off for this binary)\n", e.msg);
 		return false;
 	}
@@ -64,20 +65,26 @@ static inline bool gobin_load(struct gobin *g)
 	return true;
 }
 
-/* Add the len bytes at link-time address addr of b (opened over
- * g->pristine) as a region. */
-static inline void gobin_region(struct gobin *g, const struct cr_binary *b, uint64_t addr, size_t len,
-				const char *what)
+/* Add the len bytes at p (a pointer into g->pristine, else ignored) as a
+ * region. */
+static inline void gobin_region_ptr(struct gobin *g, const uint8_t *p, size_t len, const char *what)
 {
-	if (g->nr == GOBIN_MAXREGIONS || !addr || !len)
-		return;
-	const uint8_t *p = cr_binary_ptr(b, addr, len);
-	if (!p || p < g->pristine || p + len > g->pristine + g->len)
+	if (g->nr == GOBIN_MAXREGIONS || !p || !len || p < g->pristine || len > g->len ||
+	    p > g->pristine + g->len - len)
 		return;
 	struct gobin_region *r = &g->r[g->nr++];
 	r->off = (size_t)(p - g->pristine);
 	r->len = len;
 	snprintf(r->what, sizeof r->what, "%s", what);
+}
+
+/* Add the len bytes at link-time address addr of b (opened over
+ * g->pristine) as a region. */
+static inline void gobin_region(struct gobin *g, const struct cr_binary *b, uint64_t addr, size_t len,
+				const char *what)
+{
+	if (addr)
+		gobin_region_ptr(g, cr_binary_ptr(b, addr, len), len, what);
 }
 
 /* The same by file offset (headers, which have no address). */
@@ -91,14 +98,23 @@ static inline void gobin_region_off(struct gobin *g, size_t off, size_t len, con
 	snprintf(r->what, sizeof r->what, "%s", what);
 }
 
-/* Overwrite region sel % nr with data (its first n bytes); the index used. */
+/* Patch region sel % nr with data: two bytes of offset into the region
+ * (little-endian, modulo its length), then the bytes to write there (cut at
+ * the region's end). Short patches anywhere in a region stay short inputs:
+ * libFuzzer keeps the smallest inputs, so a patch that had to run from the
+ * region's start could not reach its end. The region's index is returned. */
 static inline size_t gobin_patch(struct gobin *g, unsigned sel, const uint8_t *data, size_t n)
 {
 	size_t k = sel % g->nr;
 	const struct gobin_region *r = &g->r[k];
 	g->patched_off = r->off;
-	g->patched_len = n < r->len ? n : r->len;
-	memcpy(g->work + r->off, data, g->patched_len);
+	g->patched_len = 0;
+	if (n < 2)
+		return k;
+	size_t at = ((size_t)data[0] | (size_t)data[1] << 8) % r->len;
+	g->patched_off = r->off + at;
+	g->patched_len = n - 2 < r->len - at ? n - 2 : r->len - at;
+	memcpy(g->work + g->patched_off, data + 2, g->patched_len);
 	return k;
 }
 
@@ -107,8 +123,8 @@ static inline void gobin_restore(struct gobin *g)
 	memcpy(g->work + g->patched_off, g->pristine + g->patched_off, g->patched_len);
 }
 
-/* One seed per region: prefix, the selector byte (hi | index), the region's
- * bytes; named DIR/patch-TAG-NN-WHAT. */
+/* One seed per region: prefix, the selector byte (hi | index), offset 0,
+ * the region's bytes; named DIR/patch-TAG-NN-WHAT. */
 static inline void gobin_write_seeds(const struct gobin *g, const char *dir, const char *tag,
 				     const char *prefix, unsigned hi)
 {
@@ -127,6 +143,8 @@ static inline void gobin_write_seeds(const struct gobin *g, const char *dir, con
 		}
 		fputs(prefix, f);
 		fputc((int)(hi | i), f);
+		fputc(0, f);
+		fputc(0, f);
 		fwrite(g->pristine + r->off, 1, r->len, f);
 		fclose(f);
 	}
