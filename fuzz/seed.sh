@@ -95,10 +95,10 @@ for i in range(phnum):
 PY
 	rm -f "$out/core.tmp"
 fi
-# goglobals, pclntab: patches of the real Go binaries of testdata/bin, one
-# seed per region (the region's own bytes), written by the targets themselves
-# (fuzz/gobin.h); needs a build: BUILD=build ./fuzz/seed.sh OUTDIR
-for t in goglobals pclntab; do
+# goglobals, pclntab, gort: patches of the real Go binaries and core of
+# testdata/bin, one seed per region (the region's own bytes), written by the
+# targets themselves (fuzz/gobin.h); needs a build: BUILD=build ./fuzz/seed.sh OUTDIR
+for t in goglobals pclntab gort; do
 	[ -n "${BUILD:-}" ] && [ -x "$BUILD/fuzz/replay-$t" ] || continue
 	mkdir -p "$out/$t"
 	env "FUZZ_$(echo "$t" | tr a-z A-Z)_SEEDS=$out/$t" "$BUILD/fuzz/replay-$t" /nonexistent >/dev/null 2>&1 || true
