@@ -40,16 +40,10 @@ static struct gobin images[2] = { { .file = "gosym-stripped.gz" }, { .file = "go
 
 static void load_image(struct gobin *im)
 {
-	if (!gobin_load(im))
-		return;
 	struct cr_binary *b;
 	struct cr_pclntab *t;
-	struct cr_error e = { 0 };
-	if (cr_binary_from_memory(&b, im->file, im->pristine, im->len, &e) != CR_OK ||
-	    cr_pclntab_open(b, &t, &e) != CR_OK) {
-		fprintf(stderr, "fuzz-goglobals: %s\n", e.msg);
-		exit(1);
-	}
+	if (!gobin_open(im, &b, &t))
+		return;
 	for (size_t i = 0; i < sizeof decoded / sizeof *decoded; i++) {
 		struct cr_gofunc f;
 		if (cr_pclntab_func_by_name(t, decoded[i], &f) && f.end > f.entry)
@@ -77,14 +71,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	fuzz_limits();
-	for (size_t k = 0; k < 2; k++)
-		load_image(&images[k]);
-	const char *dir = getenv("FUZZ_GOGLOBALS_SEEDS");
-	if (dir) {
-		gobin_write_seeds(&images[0], dir, "amd64", "", 0);
-		gobin_write_seeds(&images[1], dir, "arm64", "", 0x80);
-	}
+	gobin_init_pair(images, load_image, "FUZZ_GOGLOBALS_SEEDS", "");
 	return 0;
 }
 

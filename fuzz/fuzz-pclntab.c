@@ -39,16 +39,10 @@ static void add(struct gobin *im, const struct cr_binary *b, uint64_t addr, size
 
 static void load_image(struct gobin *im)
 {
-	if (!gobin_load(im))
-		return;
 	struct cr_binary *b;
 	struct cr_pclntab *t;
-	struct cr_error e = { 0 };
-	if (cr_binary_from_memory(&b, im->file, im->pristine, im->len, &e) != CR_OK ||
-	    cr_pclntab_open(b, &t, &e) != CR_OK) {
-		fprintf(stderr, "fuzz-pclntab: %s\n", e.msg);
-		exit(1);
-	}
+	if (!gobin_open(im, &b, &t))
+		return;
 	struct cr_elf_section *s = cr_binary_section(b, ".gopclntab");
 	unsigned ps = cr_pclntab_ptrsize(t);
 	uint64_t pctab;
@@ -89,14 +83,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	fuzz_limits();
-	for (size_t k = 0; k < 2; k++)
-		load_image(&images[k]);
-	const char *dir = getenv("FUZZ_PCLNTAB_SEEDS");
-	if (dir) {
-		gobin_write_seeds(&images[0], dir, "amd64", "GOPT", 0);
-		gobin_write_seeds(&images[1], dir, "arm64", "GOPT", 0x80);
-	}
+	gobin_init_pair(images, load_image, "FUZZ_PCLNTAB_SEEDS", "GOPT");
 	return 0;
 }
 

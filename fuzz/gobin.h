@@ -19,6 +19,8 @@
 
 #include "coroner/elf.h"
 #include "coroner/input.h"
+#include "coroner/sym.h"
+#include "fuzz.h"
 
 #ifndef FUZZ_TESTDATA
 #define FUZZ_TESTDATA "testdata"
@@ -147,6 +149,37 @@ static inline void gobin_write_seeds(const struct gobin *g, const char *dir, con
 		fputc(0, f);
 		fwrite(g->pristine + r->off, 1, r->len, f);
 		fclose(f);
+	}
+}
+
+/* g loaded, opened as an ELF with its pclntab (for finding regions); false
+ * when g's file is missing; a file that does not open is fatal. */
+static inline bool gobin_open(struct gobin *g, struct cr_binary **b, struct cr_pclntab **t)
+{
+	struct cr_error e = { 0 };
+	if (!gobin_load(g))
+		return false;
+	if (cr_binary_from_memory(b, g->file, g->pristine, g->len, &e) != CR_OK ||
+	    cr_pclntab_open(*b, t, &e) != CR_OK) {
+		fprintf(stderr, "fuzz: %s\n", e.msg);
+		exit(1);
+	}
+	return true;
+}
+
+/* LLVMFuzzerInitialize of a target patching the pair amd64 (im[0]) and
+ * arm64 (im[1]) binaries: fill both with load(), and write the seeds when
+ * the environment variable env names a directory. */
+static inline void gobin_init_pair(struct gobin im[2], void (*load)(struct gobin *), const char *env,
+				   const char *prefix)
+{
+	fuzz_limits();
+	load(&im[0]);
+	load(&im[1]);
+	const char *dir = getenv(env);
+	if (dir) {
+		gobin_write_seeds(&im[0], dir, "amd64", prefix, 0);
+		gobin_write_seeds(&im[1], dir, "arm64", prefix, 0x80);
 	}
 }
 
