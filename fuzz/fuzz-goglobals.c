@@ -36,7 +36,7 @@ static const char *const decoded[] = {
 	"runtime.makeBucketArray", "runtime.goroutineheader", "runtime.waitReason.String",
 };
 
-static struct gobin images[2] = { { .file = "gosym-stripped.gz" }, { .file = "gosym-arm64.gz" } };
+static struct gobin images[2] = { { .file = "bin/gosym-stripped.gz" }, { .file = "bin/gosym-arm64.gz" } };
 
 static void load_image(struct gobin *im)
 {
@@ -104,7 +104,7 @@ static void patch_mode(const uint8_t *data, size_t size)
 	gobin_patch(im, data[0] & 0x7f, data + 1, size - 1);
 	struct cr_binary *b;
 	struct cr_error e = { 0 };
-	enum cr_err rc = cr_binary_from_memory(&b, "fuzz", im->work, im->len, &e);
+	enum cr_err rc = cr_binary_from_memory(&b, "fuzz", im->data, im->len, &e);
 	fuzz_check_error(rc, &e);
 	if (rc == CR_OK) {
 		run_globals(b, false); /* the DWARF path is the ELF mode's */

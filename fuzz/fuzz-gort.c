@@ -5,16 +5,18 @@
  * built from them. A core's memory is untrusted input as much as its
  * headers: a process that crashed may well have corrupted its own heap.
  *
- * Patch mode (gobin.h): the real core testdata/bin/core-gosym.zst (47 MB
- * inflated) and its binary gosym.gz are loaded once; an input overwrites
- * one region of the core's memory, the core is parsed and the runtime read
- * from it, and the bytes are restored. Byte 0: bit 7 set reads the runtime
- * globals from machine code instead of the symbol table (as for a stripped
- * binary), the rest picks the region: each goroutine's g and the top of
+ * Patch mode (gobin.h): three real cores with the binaries that dumped
+ * them are loaded once (testdata/bin/core-gosym.zst, go1.19 with symbols,
+ * 47 MB inflated; gover/go1.23/core.zst; gover/go1.21/core-stripped.zst,
+ * no symbols: globals from machine code); an input overwrites one region of
+ * a core's memory, the core is parsed and the runtime read from it, and the
+ * bytes are restored. Byte 0: bit 7 set reads the runtime globals from
+ * machine code even where there are symbols; the rest picks the region,
+ * counting over the cores in that order: each goroutine's g and the top of
  * its stack, each thread's stack at its sp, the allgs slice and array,
  * allm and its first m, sched, memstats and mheap_ (their first 4 KiB),
  * runtime.buildVersion. C frames are left out (CR_GORT_NO_NATIVE):
- * libunwind-coredump reads the core through a file, a 47 MB copy per input.
+ * libunwind-coredump reads the core through a file, a copy per input.
  *
  * Seeds are the regions' own bytes: run any build of this target with
  * FUZZ_GORT_SEEDS=DIR to write them (fuzz/seed.sh does).
@@ -25,67 +27,76 @@
 #include "fuzz.h"
 #include "gobin.h"
 
-static struct gobin core = { .file = "core-gosym.zst" };
-static struct gobin exe = { .file = "gosym.gz" };
-static struct cr_binary *bin; /* parsed once: the inputs patch the core only */
+/* the cores, each with the binary that dumped it (parsed once: the inputs
+ * patch the core only); a selector indexes their regions in this order */
+static struct img {
+	struct gobin core, exe;
+	struct cr_binary *bin;
+} imgs[] = {
+	{ { .file = "bin/core-gosym.zst" }, { .file = "bin/gosym.gz" }, NULL },
+	{ { .file = "gover/go1.23/core.zst" }, { .file = "gover/go1.23/gosym.gz" }, NULL },
+	{ { .file = "gover/go1.21/core-stripped.zst" }, { .file = "gover/go1.21/gosym-stripped.gz" }, NULL },
+};
+#define NIMGS (sizeof imgs / sizeof *imgs)
 
-static void add_core(struct cr_core *c, uint64_t addr, size_t len, const char *what)
+static void add_core(struct gobin *core, struct cr_core *c, uint64_t addr, size_t len, const char *what)
 {
 	if (addr)
-		gobin_region_ptr(&core, cr_core_ptr(c, addr, len), len, what);
+		gobin_region_ptr(core, cr_core_ptr(c, addr, len), len, what);
 }
 
-static void load(void)
+static void load(struct img *im)
 {
 	struct cr_error e = { 0 };
-	if (!gobin_load(&core) || !gobin_load(&exe))
+	struct gobin *core = &im->core;
+	if (!gobin_load(core) || !gobin_load(&im->exe))
 		return;
-	if (cr_binary_from_memory(&bin, exe.file, exe.pristine, exe.len, &e) != CR_OK) {
+	if (cr_binary_from_memory(&im->bin, im->exe.file, im->exe.data, im->exe.len, &e) != CR_OK) {
 		fprintf(stderr, "fuzz-gort: %s\n", e.msg);
 		exit(1);
 	}
 	struct cr_core c;
-	if (cr_core_parse(&c, core.pristine, core.len, core.file, &e) != CR_OK) {
+	if (cr_core_parse(&c, core->data, core->len, core->file, &e) != CR_OK) {
 		fprintf(stderr, "fuzz-gort: %s\n", e.msg);
 		exit(1);
 	}
 	struct cr_gort g;
-	if (cr_gort_open_flags(&g, &c, bin, CR_GORT_NO_DWARF | CR_GORT_NO_NATIVE, &e) != CR_OK) {
-		fprintf(stderr, "fuzz-gort: %s\n", e.msg);
+	if (cr_gort_open_flags(&g, &c, im->bin, CR_GORT_NO_DWARF | CR_GORT_NO_NATIVE, &e) != CR_OK) {
+		fprintf(stderr, "fuzz-gort: %s: %s\n", core->file, e.msg);
 		exit(1);
 	}
 	char w[64];
-	for (size_t i = 0; i < g.ngs && i < 24; i++) {
+	for (size_t i = 0; i < g.ngs && i < 12; i++) {
 		const struct cr_goroutine *gr = &g.gs[i];
 		snprintf(w, sizeof w, "g %lld", (long long)gr->goid);
-		add_core(&c, gr->addr, 448, w);
+		add_core(core, &c, gr->addr, 448, w);
 		uint64_t lo = gr->stack_hi - gr->stack_lo > 2048 ? gr->stack_hi - 2048 : gr->stack_lo;
 		snprintf(w, sizeof w, "stack of g %lld", (long long)gr->goid);
-		add_core(&c, lo, (size_t)(gr->stack_hi - lo), w);
+		add_core(core, &c, lo, (size_t)(gr->stack_hi - lo), w);
 	}
-	for (size_t i = 0; i < g.nthreads && i < 8; i++) {
+	for (size_t i = 0; i < g.nthreads && i < 4; i++) {
 		snprintf(w, sizeof w, "thread %d at sp", g.threads[i].tid);
-		add_core(&c, g.threads[i].regs.sp, 1024, w);
+		add_core(core, &c, g.threads[i].regs.sp, 1024, w);
 	}
 	struct cr_pclntab *t = NULL;
 	struct cr_goglobals G;
-	if (cr_pclntab_open(bin, &t, &e) == CR_OK) {
-		cr_goglobals_find(bin, t, true, &G);
+	if (cr_pclntab_open(im->bin, &t, &e) == CR_OK) {
+		cr_goglobals_find(im->bin, t, true, &G);
 		uint64_t p;
-		add_core(&c, G.allgs.addr, 24, "allgs slice");
+		add_core(core, &c, G.allgs.addr, 24, "allgs slice");
 		if (cr_core_read_u64(&c, G.allgs.addr, &p))
-			add_core(&c, p, 8 * (g.ngs + g.ndead < 64 ? g.ngs + g.ndead : 64), "allgs array");
-		add_core(&c, G.allm.addr, 8, "allm");
+			add_core(core, &c, p, 8 * (g.ngs + g.ndead < 64 ? g.ngs + g.ndead : 64), "allgs array");
+		add_core(core, &c, G.allm.addr, 8, "allm");
 		if (cr_core_read_u64(&c, G.allm.addr, &p))
-			add_core(&c, p, 1024, "first m");
-		add_core(&c, G.sched.addr, 512, "sched");
-		add_core(&c, G.memstats.addr, 4096, "memstats");
-		add_core(&c, G.mheap.addr, 4096, "mheap_");
+			add_core(core, &c, p, 1024, "first m");
+		add_core(core, &c, G.sched.addr, 512, "sched");
+		add_core(core, &c, G.memstats.addr, 4096, "memstats");
+		add_core(core, &c, G.mheap.addr, 4096, "mheap_");
 		cr_pclntab_close(t);
 	}
-	const struct cr_elf_symbol *v = cr_binary_symbol_by_name(bin, "runtime.buildVersion");
+	const struct cr_elf_symbol *v = cr_binary_symbol_by_name(im->bin, "runtime.buildVersion");
 	if (v)
-		add_core(&c, v->value, 16, "buildVersion");
+		add_core(core, &c, v->value, 16, "buildVersion");
 	cr_gort_release(&g);
 	cr_core_close(&c);
 }
@@ -95,29 +106,41 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_limits();
-	load();
+	for (size_t k = 0; k < NIMGS; k++)
+		load(&imgs[k]);
 	const char *dir = getenv("FUZZ_GORT_SEEDS");
-	if (dir)
-		gobin_write_seeds(&core, dir, "core", "", 0);
+	for (size_t k = 0, first = 0; dir && k < NIMGS; first += imgs[k++].core.nr) {
+		char tag[32];
+		snprintf(tag, sizeof tag, "core%zu", k);
+		gobin_write_seeds(&imgs[k].core, dir, tag, "", (unsigned)first);
+	}
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_limits();
-	if (size < 1 || !core.nr || !bin)
+	size_t total = 0;
+	for (size_t k = 0; k < NIMGS; k++)
+		total += imgs[k].core.nr;
+	if (size < 1 || !total)
 		return 0;
 	size_t before = cr_mem_in_use();
-	gobin_patch(&core, data[0] & 0x7f, data + 1, size - 1);
+	/* the region: bits 0-6 of byte 0 over every core's regions in turn */
+	size_t sel = (data[0] & 0x7f) % total, k = 0;
+	while (sel >= imgs[k].core.nr)
+		sel -= imgs[k++].core.nr;
+	struct img *im = &imgs[k];
+	gobin_patch(&im->core, (unsigned)sel, data + 1, size - 1);
 	unsigned flags = CR_GORT_NO_DWARF | CR_GORT_NO_NATIVE | (data[0] & 0x80 ? CR_GORT_NO_SYMBOLS : 0);
 	struct cr_core c;
 	struct cr_error e = { 0 };
-	enum cr_err rc = cr_core_parse(&c, core.work, core.len, "fuzz", &e);
+	enum cr_err rc = cr_core_parse(&c, im->core.data, im->core.len, "fuzz", &e);
 	fuzz_check_error(rc, &e);
 	if (rc == CR_OK) {
 		struct cr_gort g;
 		struct cr_error ge = { 0 };
-		rc = cr_gort_open_flags(&g, &c, bin, flags, &ge);
+		rc = cr_gort_open_flags(&g, &c, im->bin, flags, &ge);
 		fuzz_check_error(rc, &ge);
 		if (rc == CR_OK) {
 			struct cr_profile p;
@@ -135,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cr_gort_release(&g);
 		cr_core_close(&c);
 	}
-	gobin_restore(&core);
+	gobin_restore(&im->core);
 	fuzz_check_balanced(before);
 	return 0;
 }

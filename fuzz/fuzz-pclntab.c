@@ -22,7 +22,7 @@
 #include "fuzz.h"
 #include "gobin.h"
 
-static struct gobin images[2] = { { .file = "gosym-stripped.gz" }, { .file = "gosym-arm64.gz" } };
+static struct gobin images[2] = { { .file = "bin/gosym-stripped.gz" }, { .file = "bin/gosym-arm64.gz" } };
 /* the function each region belongs to (0: none, the header) */
 static uint64_t region_func[2][GOBIN_MAXREGIONS];
 
@@ -55,7 +55,7 @@ static void load_image(struct gobin *im)
 	add(im, b, s->addr, 8 + 8 * (size_t)ps, "header", "", 0);
 	/* its section header: a pclntab found by symbol or by scanning instead */
 	size_t n0 = im->nr;
-	gobin_region_off(im, (size_t)(s - b->sections) * 64 + (size_t)cr_binary_u64(b, im->pristine + 0x28), 64,
+	gobin_region_off(im, (size_t)(s - b->sections) * 64 + (size_t)cr_binary_u64(b, im->data + 0x28), 64,
 			 "section header gopclntab");
 	if (im->nr > n0)
 		region_func[im - images][n0] = 0;
@@ -110,7 +110,7 @@ static void patch_mode(const uint8_t *data, size_t size)
 	size_t k = gobin_patch(im, data[0] & 0x7f, data + 1, size - 1);
 	struct cr_binary *b;
 	struct cr_error e = { 0 };
-	enum cr_err rc = cr_binary_from_memory(&b, "fuzz", im->work, im->len, &e);
+	enum cr_err rc = cr_binary_from_memory(&b, "fuzz", im->data, im->len, &e);
 	fuzz_check_error(rc, &e);
 	if (rc == CR_OK) {
 		struct cr_pclntab *t;

@@ -1,14 +1,15 @@
 /* Patch mode, shared by fuzz-goglobals.c, fuzz-pclntab.c and fuzz-gort.c:
- * a real Go binary (or core) of testdata/bin is loaded once, and an input overwrites one region
- * of it (the code of a function, a _func record, a pc-value stream...). A Go
- * binary is a megabyte: whole-file mutation almost never reaches the code
- * that reads those regions, a patch does, and the rest of the binary stays
- * valid. The binary is restored after every input.
+ * a real Go binary or core of testdata/ is loaded once, and an input
+ * overwrites one region of it (the code of a function, a _func record, a
+ * g...). A Go binary is a megabyte and a core tens: whole-file mutation
+ * almost never reaches the code that reads those regions, a patch does, and
+ * the rest of the file stays valid. The bytes under the patch are put back
+ * after every input.
  *
- * A target fills the regions of each binary once (gobin_load, then
+ * A target fills the regions of each file once (gobin_load, then
  * gobin_region for each), then per input: gobin_patch, its parser over
- * the patched image, gobin_restore. Seeds are the regions' own bytes behind
- * PREFIX, the selector byte and a zero offset (gobin_write_seeds).
+ * g->data, gobin_restore. Seeds are the regions' own bytes behind PREFIX,
+ * the selector byte and a zero offset (gobin_write_seeds).
  */
 #ifndef CORONER_FUZZ_GOBIN_H
 #define CORONER_FUZZ_GOBIN_H
@@ -34,12 +35,14 @@ struct gobin_region {
 };
 
 struct gobin {
-	const char *file;             /* under testdata/bin */
-	uint8_t *pristine, *work;     /* plain malloc: outside the accounting, like an input */
+	const char *file;             /* under testdata/ */
+	uint8_t *data;                /* plain malloc: outside the accounting, like an input */
 	size_t len;
 	struct gobin_region r[GOBIN_MAXREGIONS];
 	size_t nr;
 	size_t patched_off, patched_len;
+	uint8_t *saved;               /* the bytes under the current patch */
+	size_t saved_cap;
 };
 
 /* Load g->file (gzip/zstd inflated) into g; false (with a line on stderr)
@@ -47,41 +50,39 @@ struct gobin {
 static inline bool gobin_load(struct gobin *g)
 {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/bin/%s", FUZZ_TESTDATA, g->file);
+	snprintf(path, sizeof path, "%s/%s", FUZZ_TESTDATA, g->file);
 	struct cr_input in;
 	struct cr_error e = { 0 };
 	if (cr_input_open(&in, path, (size_t)128 << 20, &e) != CR_OK) {
 		fprintf(stderr, "fuzz: %s (patch mode off for this binary)\n", e.msg);
 		return false;
 	}
-	g->pristine = malloc(in.len);
-	g->work = malloc(in.len);
-	if (!g->pristine || !g->work) {
+	g->data = malloc(in.len);
+	if (!g->data) {
 		fprintf(stderr, "fuzz: out of memory\n");
 		exit(1);
 	}
-	memcpy(g->pristine, in.data, in.len);
-	memcpy(g->work, in.data, in.len);
+	memcpy(g->data, in.data, in.len);
 	g->len = in.len;
 	cr_input_close(&in);
 	return true;
 }
 
-/* Add the len bytes at p (a pointer into g->pristine, else ignored) as a
+/* Add the len bytes at p (a pointer into g->data, else ignored) as a
  * region. */
 static inline void gobin_region_ptr(struct gobin *g, const uint8_t *p, size_t len, const char *what)
 {
-	if (g->nr == GOBIN_MAXREGIONS || !p || !len || p < g->pristine || len > g->len ||
-	    p > g->pristine + g->len - len)
+	if (g->nr == GOBIN_MAXREGIONS || !p || !len || p < g->data || len > g->len ||
+	    p > g->data + g->len - len)
 		return;
 	struct gobin_region *r = &g->r[g->nr++];
-	r->off = (size_t)(p - g->pristine);
+	r->off = (size_t)(p - g->data);
 	r->len = len;
 	snprintf(r->what, sizeof r->what, "%s", what);
 }
 
 /* Add the len bytes at link-time address addr of b (opened over
- * g->pristine) as a region. */
+ * g->data) as a region. */
 static inline void gobin_region(struct gobin *g, const struct cr_binary *b, uint64_t addr, size_t len,
 				const char *what)
 {
@@ -116,16 +117,26 @@ static inline size_t gobin_patch(struct gobin *g, unsigned sel, const uint8_t *d
 	size_t at = ((size_t)data[0] | (size_t)data[1] << 8) % r->len;
 	g->patched_off = r->off + at;
 	g->patched_len = n - 2 < r->len - at ? n - 2 : r->len - at;
-	memcpy(g->work + g->patched_off, data + 2, g->patched_len);
+	if (g->patched_len > g->saved_cap) {
+		free(g->saved);
+		g->saved = malloc(r->len);
+		if (!g->saved) {
+			fprintf(stderr, "fuzz: out of memory\n");
+			exit(1);
+		}
+		g->saved_cap = r->len;
+	}
+	memcpy(g->saved, g->data + g->patched_off, g->patched_len);
+	memcpy(g->data + g->patched_off, data + 2, g->patched_len);
 	return k;
 }
 
 static inline void gobin_restore(struct gobin *g)
 {
-	memcpy(g->work + g->patched_off, g->pristine + g->patched_off, g->patched_len);
+	memcpy(g->data + g->patched_off, g->saved, g->patched_len);
 }
 
-/* One seed per region: prefix, the selector byte (hi | index), offset 0,
+/* One seed per region: prefix, the selector byte (hi + index), offset 0,
  * the region's bytes; named DIR/patch-TAG-NN-WHAT. */
 static inline void gobin_write_seeds(const struct gobin *g, const char *dir, const char *tag,
 				     const char *prefix, unsigned hi)
@@ -144,10 +155,10 @@ static inline void gobin_write_seeds(const struct gobin *g, const char *dir, con
 			exit(1);
 		}
 		fputs(prefix, f);
-		fputc((int)(hi | i), f);
+		fputc((int)(hi + i), f);
 		fputc(0, f);
 		fputc(0, f);
-		fwrite(g->pristine + r->off, 1, r->len, f);
+		fwrite(g->data + r->off, 1, r->len, f);
 		fclose(f);
 	}
 }
@@ -159,7 +170,7 @@ static inline bool gobin_open(struct gobin *g, struct cr_binary **b, struct cr_p
 	struct cr_error e = { 0 };
 	if (!gobin_load(g))
 		return false;
-	if (cr_binary_from_memory(b, g->file, g->pristine, g->len, &e) != CR_OK ||
+	if (cr_binary_from_memory(b, g->file, g->data, g->len, &e) != CR_OK ||
 	    cr_pclntab_open(*b, t, &e) != CR_OK) {
 		fprintf(stderr, "fuzz: %s\n", e.msg);
 		exit(1);
