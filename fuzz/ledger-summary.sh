@@ -4,7 +4,10 @@
 # usage: fuzz/ledger-summary.sh [GOAL]   (markdown table on stdout)
 goal=${1:-3600}
 ledger=$(dirname "$0")/cpu-ledger.tsv
-awk -F'\t' -v goal="$goal" '
+# every target of fuzz/meson.build, in its order, fuzzed or not yet
+targets=$(sed -n "/^fuzz_targets = \[/,/^]/s/^  '\([a-z0-9-]*\)',.*/\1/p" "$(dirname "$0")/meson.build")
+awk -F'\t' -v goal="$goal" -v targets="$targets" '
+	BEGIN { k = split(targets, tl, "\n"); for (i = 1; i <= k; i++) { order[n++] = tl[i]; cpu[tl[i]] = 0 } }
 	/^#/ { next }
 	{
 		if (!($1 in cpu)) order[n++] = $1
