@@ -7,12 +7,14 @@
 #   BUILD   a libFuzzer build (CC=clang-14 meson setup BUILD -Dfuzz=true -Db_lundef=false)
 #   GOAL    CPU-seconds per target, over every session (3600 = the hour)
 # env: FZ_WORK (default /tmp/fz-work): scratch corpora and artifacts
-#      FZ_CHUNK (default 600): wall seconds per fuzzer run
+#      FZ_CHUNK (default 600): wall seconds per fuzzer run (a target's last
+#        run is shorter: only the CPU still owed, plus 30 s)
 #      FZ_STOP: a file; when it exists, stop after the current run
 #
 # Each run appends one line to fuzz/cpu-ledger.tsv: target, date, wall s,
 # CPU s (user+sys of the fuzzer, from /usr/bin/time), executions, exit code,
-# and the artifact a failing run left. A crash or timeout does not end the
+# and the artifact a failing run left (exit 72: the run was interrupted by
+# SIGINT; libFuzzer still printed its counts). A crash or timeout does not end the
 # lane: the artifact is kept in $FZ_WORK/art/TARGET/ for triage and the
 # target runs again. Fuzzers run under nice 19 so builds and tests come first;
 # the ledger counts the CPU the fuzzer actually got, not wall time.
@@ -38,13 +40,17 @@ for t in "$@"; do
 		[ -n "${FZ_STOP:-}" ] && [ -e "$FZ_STOP" ] && exit 0
 		done_s=$(cpu_so_far "$t")
 		[ "$done_s" -ge "$goal" ] && break
+		# no longer than the CPU still owed (wall >= CPU), at least a minute
+		run=$((goal - done_s + 30))
+		[ "$run" -lt 60 ] && run=60
+		[ "$run" -gt "$chunk" ] && run=$chunk
 		log=$work/$t.log
 		start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 		t0=$(date +%s)
 		rc=0
 		/usr/bin/time -f '%U %S' -o "$work/$t.time" \
 			nice -n 19 "$bin" -rss_limit_mb=1024 -malloc_limit_mb=256 \
-			-timeout=5 -max_total_time="$chunk" -print_final_stats=1 \
+			-timeout=5 -max_total_time="$run" -print_final_stats=1 \
 			-artifact_prefix="$work/art/$t/" \
 			"$work/$t" "$top/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
 		wall=$(( $(date +%s) - t0 ))

@@ -126,6 +126,8 @@ static inline size_t gobin_patch(struct gobin *g, unsigned sel, const uint8_t *d
 		}
 		g->saved_cap = r->len;
 	}
+	if (!g->patched_len)
+		return k;
 	memcpy(g->saved, g->data + g->patched_off, g->patched_len);
 	memcpy(g->data + g->patched_off, data + 2, g->patched_len);
 	return k;
@@ -133,7 +135,8 @@ static inline size_t gobin_patch(struct gobin *g, unsigned sel, const uint8_t *d
 
 static inline void gobin_restore(struct gobin *g)
 {
-	memcpy(g->data + g->patched_off, g->saved, g->patched_len);
+	if (g->patched_len) /* saved is NULL until a first patch */
+		memcpy(g->data + g->patched_off, g->saved, g->patched_len);
 }
 
 /* One seed per region: prefix, the selector byte (hi + index), offset 0,
