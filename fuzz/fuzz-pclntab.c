@@ -23,18 +23,16 @@
 #include "gobin.h"
 
 static struct gobin images[2] = { { .file = "bin/gosym-stripped.gz" }, { .file = "bin/gosym-arm64.gz" } };
-/* the function each region belongs to (0: none, the header) */
-static uint64_t region_func[2][GOBIN_MAXREGIONS];
-
+/* a region of function fname; its key is the function's entry (0 for the
+ * header regions) */
 static void add(struct gobin *im, const struct cr_binary *b, uint64_t addr, size_t len, const char *what,
 		const char *fname, uint64_t entry)
 {
-	size_t n = im->nr;
 	char w[64];
 	snprintf(w, sizeof w, "%s %s", what, fname);
-	gobin_region(im, b, addr, len, w);
-	if (im->nr > n)
-		region_func[im - images][n] = entry;
+	struct gobin_region *r = gobin_region(im, b, addr, len, w);
+	if (r)
+		r->key = entry;
 }
 
 static void load_image(struct gobin *im)
@@ -54,11 +52,8 @@ static void load_image(struct gobin *im)
 	}
 	add(im, b, s->addr, 8 + 8 * (size_t)ps, "header", "", 0);
 	/* its section header: a pclntab found by symbol or by scanning instead */
-	size_t n0 = im->nr;
 	gobin_region_off(im, (size_t)(s - b->sections) * 64 + (size_t)cr_binary_u64(b, im->data + 0x28), 64,
 			 "section header gopclntab");
-	if (im->nr > n0)
-		region_func[im - images][n0] = 0;
 	for (size_t i = 0; i < cr_pclntab_nfuncs(t); i++) {
 		struct cr_gofunc f;
 		uint64_t tree;
@@ -118,7 +113,7 @@ static void patch_mode(const uint8_t *data, size_t size)
 		rc = cr_pclntab_open(b, &t, &pe);
 		fuzz_check_error(rc, &pe);
 		if (rc == CR_OK) {
-			uint64_t entry = region_func[im - images][k];
+			uint64_t entry = im->r[k].key;
 			struct cr_gofunc f;
 			if (entry && cr_pclntab_find_func(t, entry, &f)) {
 				walk(t, &f, 256);

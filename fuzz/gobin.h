@@ -32,6 +32,7 @@
 struct gobin_region {
 	size_t off, len;
 	char what[64];
+	uint64_t key; /* the target's own tag (0 unless it sets one) */
 };
 
 struct gobin {
@@ -69,36 +70,33 @@ static inline bool gobin_load(struct gobin *g)
 }
 
 /* Add the len bytes at p (a pointer into g->data, else ignored) as a
- * region. */
-static inline void gobin_region_ptr(struct gobin *g, const uint8_t *p, size_t len, const char *what)
+ * region; the region, or NULL if none was added. */
+static inline struct gobin_region *gobin_region_ptr(struct gobin *g, const uint8_t *p, size_t len,
+						    const char *what)
 {
 	if (g->nr == GOBIN_MAXREGIONS || !p || !len || p < g->data || len > g->len ||
 	    p > g->data + g->len - len)
-		return;
+		return NULL;
 	struct gobin_region *r = &g->r[g->nr++];
 	r->off = (size_t)(p - g->data);
 	r->len = len;
+	r->key = 0;
 	snprintf(r->what, sizeof r->what, "%s", what);
+	return r;
 }
 
-/* Add the len bytes at link-time address addr of b (opened over
- * g->data) as a region. */
-static inline void gobin_region(struct gobin *g, const struct cr_binary *b, uint64_t addr, size_t len,
-				const char *what)
+/* The same for the len bytes at link-time address addr of b (opened over
+ * g->data). */
+static inline struct gobin_region *gobin_region(struct gobin *g, const struct cr_binary *b, uint64_t addr,
+						size_t len, const char *what)
 {
-	if (addr)
-		gobin_region_ptr(g, cr_binary_ptr(b, addr, len), len, what);
+	return addr ? gobin_region_ptr(g, cr_binary_ptr(b, addr, len), len, what) : NULL;
 }
 
 /* The same by file offset (headers, which have no address). */
-static inline void gobin_region_off(struct gobin *g, size_t off, size_t len, const char *what)
+static inline struct gobin_region *gobin_region_off(struct gobin *g, size_t off, size_t len, const char *what)
 {
-	if (g->nr == GOBIN_MAXREGIONS || !len || off > g->len || len > g->len - off)
-		return;
-	struct gobin_region *r = &g->r[g->nr++];
-	r->off = off;
-	r->len = len;
-	snprintf(r->what, sizeof r->what, "%s", what);
+	return gobin_region_ptr(g, off <= g->len ? g->data + off : NULL, len, what);
 }
 
 /* Patch region sel % nr with data: two bytes of offset into the region
