@@ -97,43 +97,31 @@ static void walk(const struct cr_pclntab *t, const struct cr_gofunc *f, size_t n
 	}
 }
 
-static void patch_mode(const uint8_t *data, size_t size)
+/* the patched binary's pclntab: the functions around the patch, pc by pc */
+static void run_patched(struct cr_binary *b, const struct gobin_region *r)
 {
-	struct gobin *im = &images[data[0] >> 7];
-	if (!im->nr)
-		return;
-	size_t k = gobin_patch(im, data[0] & 0x7f, data + 1, size - 1);
-	struct cr_binary *b;
+	struct cr_pclntab *t;
 	struct cr_error e = { 0 };
-	enum cr_err rc = cr_binary_from_memory(&b, "fuzz", im->data, im->len, &e);
+	enum cr_err rc = cr_pclntab_open(b, &t, &e);
 	fuzz_check_error(rc, &e);
-	if (rc == CR_OK) {
-		struct cr_pclntab *t;
-		struct cr_error pe = { 0 };
-		rc = cr_pclntab_open(b, &t, &pe);
-		fuzz_check_error(rc, &pe);
-		if (rc == CR_OK) {
-			uint64_t entry = im->r[k].key;
-			struct cr_gofunc f;
-			if (entry && cr_pclntab_find_func(t, entry, &f)) {
-				walk(t, &f, 256);
-				/* its neighbours share the streams' neighbourhood */
-				struct cr_gofunc g;
-				if (f.idx && cr_pclntab_func(t, f.idx - 1, &g))
-					walk(t, &g, 16);
-				if (cr_pclntab_func(t, f.idx + 1, &g))
-					walk(t, &g, 16);
-			} else { /* the header: a few functions across the table */
-				size_t n = cr_pclntab_nfuncs(t);
-				for (size_t i = 0; i < n; i += n / 16 + 1)
-					if (cr_pclntab_func(t, i, &f))
-						walk(t, &f, 4);
-			}
-			cr_pclntab_close(t);
-		}
-		cr_binary_close(b);
+	if (rc != CR_OK)
+		return;
+	struct cr_gofunc f;
+	if (r->key && cr_pclntab_find_func(t, r->key, &f)) {
+		walk(t, &f, 256);
+		/* its neighbours share the streams' neighbourhood */
+		struct cr_gofunc g;
+		if (f.idx && cr_pclntab_func(t, f.idx - 1, &g))
+			walk(t, &g, 16);
+		if (cr_pclntab_func(t, f.idx + 1, &g))
+			walk(t, &g, 16);
+	} else { /* the header: a few functions across the table */
+		size_t n = cr_pclntab_nfuncs(t);
+		for (size_t i = 0; i < n; i += n / 16 + 1)
+			if (cr_pclntab_func(t, i, &f))
+				walk(t, &f, 4);
 	}
-	gobin_restore(im);
+	cr_pclntab_close(t);
 }
 
 static void table_mode(const uint8_t *data, size_t size)
@@ -168,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_limits();
 	size_t before = cr_mem_in_use();
 	if (size >= 5 && memcmp(data, "GOPT", 4) == 0)
-		patch_mode(data + 4, size - 4);
+		gobin_pair_patch_run(images, data + 4, size - 4, run_patched);
 	else
 		table_mode(data, size);
 	fuzz_check_balanced(before);

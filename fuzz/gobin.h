@@ -195,4 +195,25 @@ static inline void gobin_init_pair(struct gobin im[2], void (*load)(struct gobin
 	}
 }
 
+/* One input of a pair target's patch mode: byte 0 picks the binary (bit 7)
+ * and the region, the rest is the patch; run() gets the patched binary and
+ * the region, then the bytes are put back. */
+static inline void gobin_pair_patch_run(struct gobin im[2], const uint8_t *data, size_t size,
+					void (*run)(struct cr_binary *b, const struct gobin_region *r))
+{
+	struct gobin *g = &im[data[0] >> 7];
+	if (!g->nr)
+		return;
+	size_t k = gobin_patch(g, data[0] & 0x7f, data + 1, size - 1);
+	struct cr_binary *b;
+	struct cr_error e = { 0 };
+	enum cr_err rc = cr_binary_from_memory(&b, "fuzz", g->data, g->len, &e);
+	fuzz_check_error(rc, &e);
+	if (rc == CR_OK) {
+		run(b, &g->r[k]);
+		cr_binary_close(b);
+	}
+	gobin_restore(g);
+}
+
 #endif
