@@ -112,12 +112,12 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 		printf(", pid %" PRId64, l->pid);
 	putchar('\n');
 	/* one-line summary: the largest components */
-	int64_t go = l->comp[CR_C_GO_HEAP_INUSE].bytes + l->comp[CR_C_GO_HEAP_IDLE].bytes +
-		     l->comp[CR_C_GO_STACKS].bytes + l->comp[CR_C_GO_RUNTIME].bytes;
+	int64_t go = cr_sat_add(cr_sat_add(l->comp[CR_C_GO_HEAP_INUSE].bytes, l->comp[CR_C_GO_HEAP_IDLE].bytes),
+				cr_sat_add(l->comp[CR_C_GO_STACKS].bytes, l->comp[CR_C_GO_RUNTIME].bytes));
 	cr_units_bytes(b, sizeof b, go);
 	cr_units_bytes(c, sizeof c, l->comp[CR_C_NON_GO_ANON].bytes);
 	printf("= Go %s + non-Go anonymous %s", b, c);
-	cr_units_bytes(b, sizeof b, l->comp[CR_C_FILE_BACKED].bytes + l->comp[CR_C_SHMEM].bytes);
+	cr_units_bytes(b, sizeof b, cr_sat_add(l->comp[CR_C_FILE_BACKED].bytes, l->comp[CR_C_SHMEM].bytes));
 	cr_units_bytes(c, sizeof c, l->comp[CR_C_UNEXPLAINED].bytes);
 	printf(" + files/shmem %s + unexplained %s\n\n", b, c);
 

@@ -1,10 +1,58 @@
 /* Memory snapshots: smaps, smaps_rollup, maps, status, memory.stat and
  * MemStats (text block or JSON), detected by content as `coroner mem` does;
- * then the ledger, labels and a field diff over what parsed; and the same
+ * then the ledger (alone, and joined with small fixed smaps, status and
+ * MemStats), labels, a field diff and a per-label diff over what parsed; and the same
  * bytes as cgroup control files (memory.max, memory.events, ...) and as a
  * kernel log with OOM-killer reports. */
 #include "coroner/mem.h"
 #include "fuzz.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void parse_fixed(struct cr_memsnap *m, const char *text, const char *name)
+{
+	struct cr_error e = { 0 };
+	cr_memsnap_init(m);
+	if (cr_memsnap_parse(m, (const unsigned char *)text, strlen(text), name, NULL, &e) != CR_OK)
+		abort(); /* the fixed texts below are valid */
+}
+
+/* The ledger joins the sources: a hostile MemStats with a small smaps (a Go
+ * arena, a C heap) and status, with status alone, and a hostile smaps with
+ * a small MemStats, so that sums and differences across files are fuzzed. */
+static void ledger_with_fixed(struct cr_memsnap *s)
+{
+	static const char smaps[] =
+		"c000000000-c004000000 rw-p 00000000 00:00 0 \nSize: 65536 kB\nRss: 8192 kB\nAnonymous: 8192 kB\n"
+		"01000000-01400000 rw-p 00000000 00:00 0 [heap]\nSize: 4096 kB\nRss: 2048 kB\nAnonymous: 2048 kB\n";
+	static const char status[] = "Name:\tx\nPid:\t1\nVmSize:\t 70000 kB\nVmRSS:\t 10240 kB\n"
+				     "RssAnon:\t 10240 kB\nRssFile:\t 0 kB\nRssShmem:\t 0 kB\n";
+	static const char memstats[] = "{\"Sys\": 20000000, \"HeapSys\": 16000000, \"HeapIdle\": 9000000, "
+				       "\"HeapInuse\": 7000000, \"HeapReleased\": 1000000, \"HeapObjects\": 1000, "
+				       "\"StackInuse\": 300000, \"StackSys\": 300000, \"GCSys\": 900000, \"NumGC\": 3}";
+	struct cr_memsnap fs, ft, fm;
+	parse_fixed(&fs, smaps, "smaps");
+	parse_fixed(&ft, status, "status");
+	parse_fixed(&fm, memstats, "memstats");
+	struct cr_ledger_in ins[3] = { 0 };
+	size_t n = 0;
+	if (s->src == CR_MS_MEMSTATS) {
+		ins[n++] = (struct cr_ledger_in){ .smaps = &fs, .status = &ft, .memstats = s };
+		ins[n++] = (struct cr_ledger_in){ .status = &ft, .memstats = s };
+	} else {
+		ins[n++] = (struct cr_ledger_in){ .smaps = s, .memstats = &fm };
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct cr_ledger l;
+		struct cr_error e = { 0 };
+		fuzz_check_error(cr_ledger_compute(&l, &ins[i], &e), &e);
+		cr_ledger_release(&l);
+	}
+	cr_memsnap_release(&fs);
+	cr_memsnap_release(&ft);
+	cr_memsnap_release(&fm);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,6 +77,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct cr_error e2 = { 0 };
 			fuzz_check_error(cr_ledger_compute(&l, &in, &e2), &e2);
 			cr_ledger_release(&l);
+		}
+		if (s.src == CR_MS_MEMSTATS || s.src == CR_MS_SMAPS)
+			ledger_with_fixed(&s);
+		if (s.src == CR_MS_SMAPS) {
+			struct cr_memdiff d;
+			struct cr_error e3 = { 0 };
+			cr_memdiff_init(&d);
+			fuzz_check_error(cr_memdiff_labels(&d, &s, &s, &e3), &e3);
+			cr_memdiff_release(&d);
 		}
 		if (s.src != CR_MS_MAPS) {
 			struct cr_memdiff d;

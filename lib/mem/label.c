@@ -1,6 +1,7 @@
 /* Mapping labels: what each smaps mapping holds. */
 #include "coroner/mem.h"
 #include "coroner/text.h"
+#include "coroner/util.h"
 
 #include <string.h>
 
@@ -119,12 +120,13 @@ void cr_memsnap_label_sums(const struct cr_memsnap *s, struct cr_labelsum *out)
 	for (size_t i = 0; i < s->nmaps; i++) {
 		const struct cr_memmap *m = &s->maps[i];
 		struct cr_labelsum *o = &out[(unsigned)m->label < CR_ML_COUNT ? m->label : CR_ML_ANON];
+		uint64_t size = m->end - m->start; /* the parser keeps end >= start */
 		o->count++;
-		o->size += (int64_t)(m->end - m->start);
-		o->rss += nz(m->rss);
-		o->pss += nz(m->pss);
-		o->anon += nz(m->anon);
-		o->swap += nz(m->swap);
-		o->anon_huge += nz(m->anon_huge);
+		o->size = cr_sat_add(o->size, size > INT64_MAX ? INT64_MAX : (int64_t)size);
+		o->rss = cr_sat_add(o->rss, nz(m->rss));
+		o->pss = cr_sat_add(o->pss, nz(m->pss));
+		o->anon = cr_sat_add(o->anon, nz(m->anon));
+		o->swap = cr_sat_add(o->swap, nz(m->swap));
+		o->anon_huge = cr_sat_add(o->anon_huge, nz(m->anon_huge));
 	}
 }

@@ -4,6 +4,7 @@
  * exactly. Then findings in plain words. */
 #include "coroner/mem.h"
 #include "coroner/out.h"
+#include "coroner/util.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -75,11 +76,17 @@ static bool has(const struct cr_memsnap *m, const char *k)
 
 static int64_t absd(int64_t a) { return a < 0 ? (a == INT64_MIN ? INT64_MAX : -a) : a; }
 
+/* The values come from files: every sum and difference saturates. */
+static int64_t sum6(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f)
+{
+	return cr_sat_add(cr_sat_add(cr_sat_add(a, b), cr_sat_add(c, d)), cr_sat_add(e, f));
+}
+
 /* Two totals of the same thing read at different moments: far apart? */
 static bool far(int64_t a, int64_t b)
 {
-	int64_t d = absd(a - b), m = a > b ? a : b;
-	return d > (4 << 20) && d * 20 > m;
+	int64_t d = absd(cr_sat_sub(a, b)), m = a > b ? a : b;
+	return d > (4 << 20) && d > m / 20;
 }
 
 static const char *base_name(const char *p)
@@ -100,23 +107,23 @@ static int64_t runtime_resident(const struct cr_memsnap *m, int64_t *sys_out, ch
 	int64_t mspan = has(m, "MSpanSys") ? ms(m, "MSpanSys") : ms(m, "MSpanInuse");
 	int64_t mcache = has(m, "MCacheSys") ? ms(m, "MCacheSys") : ms(m, "MCacheInuse");
 	int64_t other = ms(m, "OtherSys"), bh = ms(m, "BuckHashSys"), gc = ms(m, "GCSys");
-	int64_t stack_os = ms(m, "StackSys") - ms(m, "StackInuse");
+	int64_t stack_os = cr_sat_sub(ms(m, "StackSys"), ms(m, "StackInuse"));
 	if (stack_os < 0)
 		stack_os = 0;
-	*sys_out = mspan + mcache + other + bh + gc + stack_os;
+	*sys_out = sum6(mspan, mcache, other, bh, gc, stack_os);
 	const int64_t table = 179999 * 8;
 	int64_t bh_res = bh;
 	if (bh >= table) {
 		int64_t used = bh - table;
 		bh_res = used + (used < table ? used : table);
 	}
-	int64_t heap = ms(m, "HeapSys") + ms(m, "StackInuse");
-	int64_t gc_res = heap / 32 + heap / 1024 + ms(m, "HeapObjects") / 2 + (256 << 10);
+	int64_t heap = cr_sat_add(ms(m, "HeapSys"), ms(m, "StackInuse"));
+	int64_t gc_res = sum6(heap / 32, heap / 1024, ms(m, "HeapObjects") / 2, 256 << 10, 0, 0);
 	if (gc_res > gc)
 		gc_res = gc;
 	snprintf(how, hown, "GCSys %" PRId64 " -> ~%" PRId64 ", BuckHashSys %" PRId64 " -> ~%" PRId64,
 		 gc, gc_res, bh, bh_res);
-	return mspan + mcache + other + bh_res + gc_res + stack_os;
+	return sum6(mspan, mcache, other, bh_res, gc_res, stack_os);
 }
 
 enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in, struct cr_error *e)
@@ -169,9 +176,9 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		static const enum cr_maplabel anon_labels[] = { CR_ML_BRK_HEAP, CR_ML_MALLOC_ARENA,
 			CR_ML_THREAD_STACK, CR_ML_MAIN_STACK, CR_ML_ANON, CR_ML_RESERVED };
 		for (size_t i = 0; i < sizeof anon_labels / sizeof *anon_labels; i++)
-			anon_pool += l->labels[anon_labels[i]].rss;
-		file = l->labels[CR_ML_BINARY].rss + l->labels[CR_ML_SHARED_LIB].rss +
-		       l->labels[CR_ML_FILE].rss + l->labels[CR_ML_KERNEL].rss;
+			anon_pool = cr_sat_add(anon_pool, l->labels[anon_labels[i]].rss);
+		file = sum6(l->labels[CR_ML_BINARY].rss, l->labels[CR_ML_SHARED_LIB].rss,
+			    l->labels[CR_ML_FILE].rss, l->labels[CR_ML_KERNEL].rss, 0, 0);
 		shmem = l->labels[CR_ML_SHMEM].rss;
 		if (!l->process[0]) {
 			for (size_t i = 0; i < S->nmaps; i++)
@@ -185,10 +192,10 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 	/* ---- do the inputs belong together? ---- */
 	if (R && S && far(ms(R, "Rss"), ms(S, "Rss")))
 		cr_buf_addf(&l->warnings, "smaps_rollup Rss %s and the sum over smaps %s differ by %s: not read at the same moment, or not the same process\n",
-			    hb(b1, ms(R, "Rss")), hb(b2, ms(S, "Rss")), hb(b3, absd(ms(R, "Rss") - ms(S, "Rss"))));
+			    hb(b1, ms(R, "Rss")), hb(b2, ms(S, "Rss")), hb(b3, absd(cr_sat_sub(ms(R, "Rss"), ms(S, "Rss")))));
 	if (T && (R || S) && far(l->rss, ms(T, "VmRSS")))
 		cr_buf_addf(&l->warnings, "status VmRSS %s and %s %s differ by %s: not read at the same moment, or not the same process\n",
-			    hb(b1, ms(T, "VmRSS")), l->rss_source, hb(b2, l->rss), hb(b3, absd(ms(T, "VmRSS") - l->rss)));
+			    hb(b1, ms(T, "VmRSS")), l->rss_source, hb(b2, l->rss), hb(b3, absd(cr_sat_sub(ms(T, "VmRSS"), l->rss))));
 	if (T && S) {
 		const struct cr_memfield *nm = cr_memsnap_field(T, "Name");
 		const char *bin = NULL;
@@ -200,9 +207,9 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 			cr_buf_addf(&l->warnings, "status is of process '%s' (pid %" PRId64 ") but smaps maps '%s': two different processes?\n",
 				    nm->text, l->pid, bin);
 		int64_t vmsize = ms(T, "VmSize"), size = ms(S, "Size");
-		if (vmsize && size && far(vmsize, size) && absd(vmsize - size) > ((int64_t)256 << 20))
+		if (vmsize && size && far(vmsize, size) && absd(cr_sat_sub(vmsize, size)) > ((int64_t)256 << 20))
 			cr_buf_addf(&l->warnings, "status VmSize %s and smaps' total Size %s differ by %s: two different processes or moments?\n",
-				    hb(b1, vmsize), hb(b2, size), hb(b3, absd(vmsize - size)));
+				    hb(b1, vmsize), hb(b2, size), hb(b3, absd(cr_sat_sub(vmsize, size))));
 	}
 	if (M && S && arena_found && arena_size < ms(M, "HeapInuse"))
 		cr_buf_addf(&l->warnings, "MemStats HeapInuse %s exceeds the size of the Go arena mappings %s: MemStats of another process or time\n",
@@ -240,17 +247,17 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		snprintf(src, sizeof src, "MemStats StackInuse (%s)", msrc);
 		comp(l, CR_C_GO_STACKS, stacks, src, "goroutine stack spans, inside the Go arena");
 		if (S && arena_found) {
-			idle = arena_rss - inuse - stacks;
+			idle = cr_sat_sub(cr_sat_sub(arena_rss, inuse), stacks);
 			if (idle < 0) {
-				idle_short = -idle;
+				idle_short = absd(idle);
 				idle = 0;
 			}
 			comp(l, CR_C_GO_HEAP_IDLE, idle, "smaps: Rss of the Go arena mappings - HeapInuse - StackInuse",
 			     "measured: arena pages still resident but holding no objects (MemStats says HeapIdle-HeapReleased = %s)%s",
-			     hb(b1, ms(M, "HeapIdle") - ms(M, "HeapReleased")),
+			     hb(b1, cr_sat_sub(ms(M, "HeapIdle"), ms(M, "HeapReleased"))),
 			     idle_short ? "; in-use spans exceed the arena's resident pages (untouched fresh spans, or MemStats and smaps taken at different times)" : "");
 		} else {
-			idle = ms(M, "HeapIdle") - ms(M, "HeapReleased");
+			idle = cr_sat_sub(ms(M, "HeapIdle"), ms(M, "HeapReleased"));
 			if (idle < 0)
 				idle = 0;
 			snprintf(src, sizeof src, "MemStats HeapIdle - HeapReleased (%s)", msrc);
@@ -276,9 +283,11 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		comp(l, CR_C_GO_RUNTIME, 0, "not given", "needs runtime.MemStats; Go metadata is counted in non_go_anon");
 	}
 
-	if (S && M && rt > anon_pool - (arena_found ? 0 : inuse + idle + stacks)) {
+	/* the Go memory inside anon_pool besides the runtime's metadata */
+	int64_t go_outside_arena = arena_found ? 0 : sum6(inuse, idle, stacks, 0, 0, 0);
+	if (S && M && rt > cr_sat_sub(anon_pool, go_outside_arena)) {
 		/* metadata cannot exceed the anonymous memory it lives in */
-		int64_t cap = anon_pool - (arena_found ? 0 : inuse + idle + stacks);
+		int64_t cap = cr_sat_sub(anon_pool, go_outside_arena);
 		rt = cap > 0 ? cap : 0;
 		l->comp[CR_C_GO_RUNTIME].bytes = rt;
 		size_t k = strlen(l->comp[CR_C_GO_RUNTIME].note);
@@ -286,18 +295,16 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 			 "; capped at the anonymous memory outside the arena");
 	}
 	if (S) {
-		int64_t go_in_pool = rt;
-		if (!arena_found && M)
-			go_in_pool += inuse + idle + stacks;
-		nongo = anon_pool - go_in_pool;
+		int64_t go_in_pool = M ? cr_sat_add(rt, go_outside_arena) : rt;
+		nongo = cr_sat_sub(anon_pool, go_in_pool);
 		if (nongo < 0) {
-			nongo_short = -nongo;
+			nongo_short = absd(nongo);
 			nongo = 0;
 		}
 		comp(l, CR_C_NON_GO_ANON, nongo, "smaps: anonymous mappings outside the Go arena - go_runtime",
 		     "measured minus the go_runtime estimate: [heap] %s, malloc arenas %s, thread stacks %s, other anonymous %s%s",
 		     hb(b1, l->labels[CR_ML_BRK_HEAP].rss), hb(b2, l->labels[CR_ML_MALLOC_ARENA].rss),
-		     hb(b3, l->labels[CR_ML_THREAD_STACK].rss + l->labels[CR_ML_MAIN_STACK].rss),
+		     hb(b3, cr_sat_add(l->labels[CR_ML_THREAD_STACK].rss, l->labels[CR_ML_MAIN_STACK].rss)),
 		     hb(b4, l->labels[CR_ML_ANON].rss),
 		     M ? "" : "; includes Go runtime metadata (no MemStats given)");
 		comp(l, CR_C_FILE_BACKED, file, "smaps: Rss of the binary, shared libraries, mapped files, vdso",
@@ -309,7 +316,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		if (R) {
 			anon = ms(R, "Anonymous");
 			sh = T ? ms(T, "RssShmem") : 0;
-			fil = ms(R, "Rss") - anon - sh;
+			fil = cr_sat_sub(cr_sat_sub(ms(R, "Rss"), anon), sh);
 			src = T ? "smaps_rollup Anonymous; status RssShmem" : "smaps_rollup Anonymous";
 		} else {
 			anon = ms(T, "RssAnon");
@@ -317,10 +324,10 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 			sh = ms(T, "RssShmem");
 			src = "status RssAnon/RssFile/RssShmem";
 		}
-		int64_t go = M ? inuse + idle + stacks + rt : 0;
-		nongo = anon - go;
+		int64_t go = M ? sum6(inuse, idle, stacks, rt, 0, 0) : 0;
+		nongo = cr_sat_sub(anon, go);
 		if (nongo < 0) {
-			nongo_short = -nongo;
+			nongo_short = absd(nongo);
 			nongo = 0;
 		}
 		char s2[160];
@@ -335,12 +342,12 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 
 	int64_t sum = 0;
 	for (int c = 0; c < CR_C_UNEXPLAINED; c++)
-		sum += l->comp[c].bytes;
-	int64_t unexpl = l->rss - sum;
+		sum = cr_sat_add(sum, l->comp[c].bytes);
+	int64_t unexpl = cr_sat_sub(l->rss, sum);
 	{
 		struct cr_buf why = { 0 };
 		if (unexpl < 0) {
-			cr_buf_addf(&why, "negative: the estimates overshoot RSS by %s", hb(b1, -unexpl));
+			cr_buf_addf(&why, "negative: the estimates overshoot RSS by %s", hb(b1, absd(unexpl)));
 			if (idle_short)
 				cr_buf_addf(&why, "; HeapInuse+StackInuse exceed the arena's resident pages by %s", hb(b1, idle_short));
 			if (nongo_short)
@@ -351,7 +358,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		}
 		if (R && S && ms(R, "Rss") != ms(S, "Rss"))
 			cr_buf_addf(&why, "; includes %s%s between smaps_rollup and smaps (read at different moments)",
-				    ms(R, "Rss") > ms(S, "Rss") ? "+" : "-", hb(b1, absd(ms(R, "Rss") - ms(S, "Rss"))));
+				    ms(R, "Rss") > ms(S, "Rss") ? "+" : "-", hb(b1, absd(cr_sat_sub(ms(R, "Rss"), ms(S, "Rss")))));
 		comp(l, CR_C_UNEXPLAINED, unexpl, "RSS - the sum of the other components", "%s", cr_buf_str(&why));
 		cr_buf_release(&why);
 	}
@@ -363,7 +370,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		finding(l, "non_go_anon", CR_SEV_HIGH,
 			"%s (%.0f%% of RSS) is anonymous memory the Go runtime does not account for: C allocations through cgo (malloc, C libraries' own mmap). No Go profile shows it; look at the cgo call sites that allocate and never free (C.malloc, C.CString), and at C libraries' caches.",
 			hb(b1, nongo), PCT(nongo));
-	if (M && idle > ((int64_t)16 << 20) && idle * 5 > rss)
+	if (M && idle > ((int64_t)16 << 20) && idle > rss / 5)
 		finding(l, "idle_heap", CR_SEV_HIGH,
 			"%s (%.0f%% of RSS) is idle Go heap still resident: freed by the GC but not yet returned to the OS. The background scavenger returns it gradually; debug.FreeOSMemory() returns it now; GOMEMLIMIT (Go 1.19+) makes the runtime return it under a limit; on Go 1.12-1.15 GODEBUG=madvdontneed=1 makes RSS drop at once.",
 			hb(b1, idle), PCT(idle));
@@ -436,7 +443,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 				v->peak >= 0 ? ", memory peaked at " : "", v->peak >= 0 ? hb(b1, v->peak) : "",
 				limit > 0 ? " of the limit " : "", limit > 0 ? hb(b5, limit) : "");
 		}
-		if (limit > 0 && used > limit * 8 / 10) {
+		if (limit > 0 && used > limit / 10 * 8 + limit % 10 * 8 / 10) {
 			char parts[96] = "";
 			if (v->have_stat)
 				snprintf(parts, sizeof parts, " (anonymous %s, page cache %s)", hb(b3, canon), hb(b4, cache));

@@ -99,6 +99,22 @@ static inline const char *cr_buf_str(const struct cr_buf *b) { return b->data ? 
 /* Checked arithmetic on untrusted sizes. */
 static inline bool cr_add_ok(size_t a, size_t b, size_t *r) { return !__builtin_add_overflow(a, b, r); }
 static inline bool cr_mul_ok(size_t a, size_t b, size_t *r) { return !__builtin_mul_overflow(a, b, r); }
+/* a + b, saturated at INT64_MAX / INT64_MIN: sums of values from hostile
+ * inputs must not overflow. */
+static inline int64_t cr_sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+static inline int64_t cr_sat_sub(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_sub_overflow(a, b, &r))
+		return b < 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
 /* off+len lies within [0,size]? */
 static inline bool cr_in_bounds(uint64_t off, uint64_t len, uint64_t size)
 {
