@@ -299,19 +299,10 @@ void cr_fsums_release(struct fsums *s)
 	cr_free(s->rows);
 }
 
-/* a - b, saturated: values from hostile profiles may sit at the extremes */
-static int64_t sdiff(int64_t a, int64_t b)
-{
-	int64_t r;
-	if (__builtin_sub_overflow(a, b, &r))
-		return b < 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
-
 static int by_delta(const void *a, const void *b)
 {
 	const struct fsum *x = a, *y = b;
-	int64_t dx = sdiff(x->v[1], x->v[0]), dy = sdiff(y->v[1], y->v[0]);
+	int64_t dx = cr_sat_sub(x->v[1], x->v[0]), dy = cr_sat_sub(y->v[1], y->v[0]);
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
 	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
@@ -380,8 +371,8 @@ static enum cr_err function_table(struct cr_report *r, struct cr_rfinding *f, co
 			cr_table_int(t, rows[i].v[0], b);
 			bytes_text(b, sizeof b, rows[i].v[1]);
 			cr_table_int(t, rows[i].v[1], b);
-			signed_bytes(b, sizeof b, sdiff(rows[i].v[1], rows[i].v[0]));
-			cr_table_int(t, sdiff(rows[i].v[1], rows[i].v[0]), b);
+			signed_bytes(b, sizeof b, cr_sat_sub(rows[i].v[1], rows[i].v[0]));
+			cr_table_int(t, cr_sat_sub(rows[i].v[1], rows[i].v[0]), b);
 		} else {
 			bytes_text(b, sizeof b, rows[i].v[1]);
 			cr_table_int(t, rows[i].v[1], b);
@@ -439,7 +430,7 @@ static enum cr_err analyse_heap_growth(struct cr_report *r)
 	if (rc)
 		goto out;
 	qsort(s.rows, s.n, sizeof *s.rows, by_delta);
-	if (d <= 0 || s.n == 0 || sdiff(s.rows[0].v[1], s.rows[0].v[0]) <= 0) {
+	if (d <= 0 || s.n == 0 || cr_sat_sub(s.rows[0].v[1], s.rows[0].v[0]) <= 0) {
 		char t[48];
 		signed_bytes(t, sizeof t, d);
 		cr_report_note(r, "heap_growth: in-use heap did not grow (%s)", t);
@@ -459,7 +450,7 @@ static enum cr_err analyse_heap_growth(struct cr_report *r)
 		goto out;
 	}
 	const struct fsum *top = &s.rows[0];
-	int64_t td = sdiff(top->v[1], top->v[0]);
+	int64_t td = cr_sat_sub(top->v[1], top->v[0]);
 	struct cr_rfinding *f = cr_report_finding(r, "heap_growth", top->name, sev, (double)d);
 	if (!f) {
 		rc = CR_NOMEM;
@@ -539,7 +530,7 @@ static enum cr_err analyse_alloc_hotspot(struct cr_report *r)
 	int64_t total = 0;
 	for (size_t i = 0; i < s.n; i++) {
 		if (interval)
-			s.rows[i].v[1] = sdiff(s.rows[i].v[1], s.rows[i].v[0]);
+			s.rows[i].v[1] = cr_sat_sub(s.rows[i].v[1], s.rows[i].v[0]);
 		if (s.rows[i].v[1] > 0 && __builtin_add_overflow(total, s.rows[i].v[1], &total))
 			total = INT64_MAX;
 	}

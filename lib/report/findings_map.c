@@ -26,12 +26,6 @@ struct rec {
 	bool active;
 };
 
-static void sat_add(int64_t *a, int64_t b)
-{
-	int64_t r;
-	*a = __builtin_add_overflow(*a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
-}
-
 struct ctx {
 	bool (*is_map)(void *arg, uint64_t pc, bool *nomem); /* pc already -1 */
 	void *arg;
@@ -75,8 +69,8 @@ static enum cr_err flush(struct ctx *x, struct rec *rc, struct fsums *s, int slo
 		cr_heap_unsample(&v[2], &v[3], x->rate);
 	}
 	out->records++;
-	sat_add(&out->alloc_total, v[3]);
-	sat_add(&out->inuse_total, v[1]);
+	out->alloc_total = cr_sat_add(out->alloc_total, v[3]);
+	out->inuse_total = cr_sat_add(out->inuse_total, v[1]);
 	/* hidden frames: the '@' pcs before the first one a '#' line names */
 	size_t k = 0;
 	for (; k < rc->npcs; k++) {
@@ -96,8 +90,8 @@ static enum cr_err flush(struct ctx *x, struct rec *rc, struct fsums *s, int slo
 	if (!map)
 		return CR_OK;
 	out->map_records++;
-	sat_add(&out->map_alloc, v[3]);
-	sat_add(&out->map_inuse, v[1]);
+	out->map_alloc = cr_sat_add(out->map_alloc, v[3]);
+	out->map_inuse = cr_sat_add(out->map_inuse, v[1]);
 	return s ? cr_fsums_add(s, rc->caller, slot, v[3]) : CR_OK;
 }
 

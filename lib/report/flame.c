@@ -31,14 +31,6 @@ void cr_flame_release(struct cr_flame *f)
 	memset(f, 0, sizeof *f);
 }
 
-static int64_t sat_add(int64_t a, int64_t b)
-{
-	int64_t r;
-	if (__builtin_add_overflow(a, b, &r))
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
-
 static uint64_t mix(uint32_t parent, uint32_t name)
 {
 	uint64_t x = (uint64_t)parent << 32 | name;
@@ -128,7 +120,7 @@ enum cr_err cr_flame_add(struct cr_flame *f, const struct cr_profile *p, int si,
 		const struct cr_sample *s = &p->samples[i];
 		uint32_t cur = 0;
 		int64_t *slot = as_base ? &f->nodes[0].base : &f->nodes[0].value;
-		*slot = sat_add(*slot, v);
+		*slot = cr_sat_add(*slot, v);
 		for (uint32_t k = s->nloc; k-- > 0 && !rc;) {
 			uint32_t li = p->stack[s->loc_start + k];
 			if (li >= p->nlocations)
@@ -153,7 +145,7 @@ enum cr_err cr_flame_add(struct cr_flame *f, const struct cr_profile *p, int si,
 					break;
 				}
 				slot = as_base ? &f->nodes[cur].base : &f->nodes[cur].value;
-				*slot = sat_add(*slot, v);
+				*slot = cr_sat_add(*slot, v);
 			}
 		}
 	}
@@ -232,8 +224,8 @@ enum cr_err cr_flame_write_folded(struct cr_flame *f, FILE *out, struct cr_error
 	}
 	for (size_t i = 1; i < f->nnodes; i++) {
 		uint32_t par = f->nodes[i].parent;
-		csum[par] = sat_add(csum[par], f->nodes[i].value);
-		bsum[par] = sat_add(bsum[par], f->nodes[i].base);
+		csum[par] = cr_sat_add(csum[par], f->nodes[i].value);
+		bsum[par] = cr_sat_add(bsum[par], f->nodes[i].base);
 	}
 	for (uint32_t n = next_preorder(f, 0, true); n != CR_FLAME_NONE; n = next_preorder(f, n, true)) {
 		const struct cr_flame_node *nd = &f->nodes[n];
@@ -486,7 +478,7 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 		bool draw = nd->value > 0 && (double)nd->value * scale >= minw;
 		if (n) {
 			xoff[n] = cursor[nd->parent];
-			cursor[nd->parent] = sat_add(cursor[nd->parent], nd->value > 0 ? nd->value : 0);
+			cursor[nd->parent] = cr_sat_add(cursor[nd->parent], nd->value > 0 ? nd->value : 0);
 		}
 		cursor[n] = xoff[n];
 		if (draw) {

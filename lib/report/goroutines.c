@@ -217,12 +217,6 @@ static int cmp_state(const void *pa, const void *pb)
 	return strcmp(a->state, b->state);
 }
 
-static int64_t sat_add(int64_t a, int64_t b)
-{
-	int64_t r;
-	return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
-}
-
 enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profile *p,
 				  enum cr_group_by by, struct cr_error *e)
 {
@@ -303,8 +297,8 @@ enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profi
 		} else {
 			t = &tg[*slot];
 		}
-		t->count = sat_add(t->count, v);
-		g->counted = sat_add(g->counted, v);
+		t->count = cr_sat_add(t->count, v);
+		g->counted = cr_sat_add(g->counted, v);
 		if (goid >= 0 && (t->goid < 0 || goid < t->goid))
 			t->goid = goid;
 		if (has_wait) {
@@ -327,7 +321,7 @@ enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profi
 					goto out;
 				t->states[t->nstates++] = (struct tstate){ st, 0 };
 			}
-			t->states[k].count = sat_add(t->states[k].count, v);
+			t->states[k].count = cr_sat_add(t->states[k].count, v);
 		}
 	}
 	int64_t tot;
