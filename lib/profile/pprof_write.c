@@ -238,7 +238,7 @@ enum cr_err cr_pprof_pbc_stats(const unsigned char *data, size_t len, struct cr_
 	st->ntypes = pb->n_sample_type;
 	for (size_t i = 0; i < pb->n_sample; i++)
 		for (size_t k = 0; k < pb->sample[i]->n_value && k < 8; k++)
-			st->sums[k] += pb->sample[i]->value[k];
+			st->sums[k] = cr_sat_add(st->sums[k], pb->sample[i]->value[k]);
 	perftools__profiles__profile__free_unpacked(pb, &pbc_allocator);
 	return CR_OK;
 }

@@ -446,7 +446,8 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 					goto done;
 				if (found) {
 					for (size_t t = 0; t < dst->ntypes; t++)
-						dst->values[v * dst->ntypes + t] += dst->values[i * dst->ntypes + t];
+						dst->values[v * dst->ntypes + t] = cr_sat_add(dst->values[v * dst->ntypes + t],
+											      dst->values[i * dst->ntypes + t]);
 					continue;
 				}
 				if (o != i) {
@@ -522,7 +523,7 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 			if (found) {
 				const int64_t *sv = cr_sample_values(src, i);
 				for (size_t t = 0; t < dst->ntypes; t++)
-					dst->values[v * dst->ntypes + t] += sv[t];
+					dst->values[v * dst->ntypes + t] = cr_sat_add(dst->values[v * dst->ntypes + t], sv[t]);
 				continue;
 			}
 			if (cr_profile_add_sample(dst, stk, s->nloc, cr_sample_values(src, i), labels, s->nlabel))

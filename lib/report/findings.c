@@ -629,7 +629,7 @@ static enum cr_err map_sums(struct fsums *s, const struct cr_profile *p, int si,
 		const char *c = map_caller(p, i);
 		if (!c)
 			continue;
-		*sum += v;
+		*sum = cr_sat_add(*sum, v);
 		enum cr_err rc = cr_fsums_add(s, c, slot, v);
 		if (rc)
 			return rc;

@@ -81,7 +81,7 @@ enum cr_err cr_profile_retained(struct cr_profile *out, const struct cr_profile 
 			nkeys++;
 		}
 		for (int k = 0; k < 4; k++)
-			acc[*v][s][k] += m.values[i * m.ntypes + (size_t)idx[0][k]];
+			acc[*v][s][k] = cr_sat_add(acc[*v][s][k], m.values[i * m.ntypes + (size_t)idx[0][k]]);
 	}
 	/* the result is m rewritten in place: its locations, new types, one
 	 * sample per stack */
@@ -106,8 +106,9 @@ enum cr_err cr_profile_retained(struct cr_profile *out, const struct cr_profile 
 			for (int k = 0; k < 2; k++) {
 				int64_t a_alloc = acc[n][0][k], b_alloc = acc[n][1][k], c_alloc = acc[n][2][k];
 				int64_t a_inuse = acc[n][0][k + 2], c_inuse = acc[n][2][k + 2];
-				int64_t hi = b_alloc - a_alloc < c_inuse ? b_alloc - a_alloc : c_inuse;
-				int64_t lo = c_inuse - (c_alloc - b_alloc) - a_inuse;
+				int64_t grown = cr_sat_sub(b_alloc, a_alloc);
+				int64_t hi = grown < c_inuse ? grown : c_inuse;
+				int64_t lo = cr_sat_sub(cr_sat_sub(c_inuse, cr_sat_sub(c_alloc, b_alloc)), a_inuse);
 				v[k] = lo > 0 ? lo : 0;
 				v[k + 2] = hi > 0 ? hi : 0;
 			}
