@@ -31,6 +31,8 @@ void cr_flame_release(struct cr_flame *f)
 	memset(f, 0, sizeof *f);
 }
 
+static int64_t magnitude(int64_t d) { return d >= 0 ? d : d == INT64_MIN ? INT64_MAX : -d; }
+
 static uint64_t mix(uint32_t parent, uint32_t name)
 {
 	uint64_t x = (uint64_t)parent << 32 | name;
@@ -442,9 +444,7 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 	int64_t maxdelta = 0;
 	if (f->has_base)
 		for (size_t i = 0; i < f->nnodes; i++) {
-			int64_t d = f->nodes[i].value - f->nodes[i].base;
-			if (d < 0)
-				d = d == INT64_MIN ? INT64_MAX : -d;
+			int64_t d = magnitude(cr_sat_sub(f->nodes[i].value, f->nodes[i].base));
 			if (d > maxdelta)
 				maxdelta = d;
 		}
@@ -487,8 +487,8 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 			int y = height - bottom - (int)(nd->depth + 1) * fh;
 			unsigned r, g, b;
 			if (f->has_base) {
-				int64_t d = nd->value - nd->base;
-				double ratio = maxdelta ? (double)(d < 0 ? -d : d) / (double)maxdelta : 0;
+				int64_t d = cr_sat_sub(nd->value, nd->base);
+				double ratio = maxdelta ? (double)magnitude(d) / (double)maxdelta : 0;
 				unsigned c = (unsigned)(225 - 200 * ratio);
 				if (d > 0)
 					r = 255, g = c, b = c;
@@ -515,13 +515,15 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 			fprintf(out, "\n%s %s, %s", vt, f->unit, pp);
 			if (f->has_base) {
 				value_text(f, nd->base, bt, sizeof bt);
-				value_text(f, nd->value - nd->base, dt, sizeof dt);
+				value_text(f, cr_sat_sub(nd->value, nd->base), dt, sizeof dt);
 				fprintf(out, " (base %s, %s%s)", bt, nd->value >= nd->base ? "+" : "", dt);
 			}
 			fprintf(out, "</title><rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" "
 				     "fill=\"rgb(%u,%u,%u)\"/><text x=\"%.2f\" y=\"%d\">",
 				x, y, w, fh - 1, r, g, b, x + 3, y + 12);
-			int chars = (int)((w - 6) / 7);
+			/* a node may be wider than the root when values are negative */
+			double fit = (w - 6) / 7;
+			int chars = fit > 4096 ? 4096 : (int)fit;
 			if (chars >= 3) {
 				size_t len = strlen(name);
 				if (len <= (size_t)chars)
