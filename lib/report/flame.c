@@ -439,7 +439,7 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 	for (size_t i = 0; i < f->nnodes; i++)
 		if ((double)f->nodes[i].value * scale >= minw && f->nodes[i].depth > maxd)
 			maxd = f->nodes[i].depth;
-	int height = top + (int)(maxd + 1) * fh + bottom;
+	int64_t height = top + ((int64_t)maxd + 1) * fh + bottom; /* depth is a stack's length */
 	/* the largest |delta| sets the colour scale of a differential graph */
 	int64_t maxdelta = 0;
 	if (f->has_base)
@@ -450,12 +450,12 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 		}
 
 	fprintf(out, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
-		     "<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		     "<svg version=\"1.1\" width=\"%d\" height=\"%" PRId64 "\" viewBox=\"0 0 %d %" PRId64 "\" "
 		     "xmlns=\"http://www.w3.org/2000/svg\" data-total=\"%" PRId64 "\" onload=\"init()\">\n",
 		width, height, width, height, total);
 	fputs(svg_style, out);
 	fputs(svg_script, out);
-	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", width, height,
+	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%" PRId64 "\" fill=\"%s\"/>\n", width, height,
 		f->has_base ? "#f8f8f8" : "#fdf6e8");
 	fprintf(out, "<text id=\"title\" x=\"%d\" y=\"24\">", width / 2);
 	xml_put(out, o->title ? o->title : "Flame graph", 300);
@@ -468,8 +468,8 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 	fprintf(out, "<text id=\"unzoom\" class=\"btn\" x=\"%d\" y=\"24\">Reset zoom</text>\n", pad);
 	fprintf(out, "<text id=\"search\" class=\"btn\" x=\"%d\" y=\"24\" text-anchor=\"end\">Search</text>\n",
 		width - pad);
-	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", pad, height - 12);
-	fprintf(out, "<text id=\"matched\" x=\"%d\" y=\"%d\" text-anchor=\"end\"> </text>\n", width - pad,
+	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%" PRId64 "\"> </text>\n", pad, height - 12);
+	fprintf(out, "<text id=\"matched\" x=\"%d\" y=\"%" PRId64 "\" text-anchor=\"end\"> </text>\n", width - pad,
 		height - 12);
 
 	char vt[64], bt[64], dt[64], pct[32];
@@ -484,7 +484,7 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 		if (draw) {
 			const char *name = cr_strtab_get(&f->names, nd->name);
 			double x = pad + (double)xoff[n] * scale, w = (double)nd->value * scale;
-			int y = height - bottom - (int)(nd->depth + 1) * fh;
+			int64_t y = height - bottom - ((int64_t)nd->depth + 1) * fh;
 			unsigned r, g, b;
 			if (f->has_base) {
 				int64_t d = cr_sat_sub(nd->value, nd->base);
@@ -518,8 +518,8 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 				value_text(f, cr_sat_sub(nd->value, nd->base), dt, sizeof dt);
 				fprintf(out, " (base %s, %s%s)", bt, nd->value >= nd->base ? "+" : "", dt);
 			}
-			fprintf(out, "</title><rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" "
-				     "fill=\"rgb(%u,%u,%u)\"/><text x=\"%.2f\" y=\"%d\">",
+			fprintf(out, "</title><rect x=\"%.2f\" y=\"%" PRId64 "\" width=\"%.2f\" height=\"%d\" rx=\"2\" "
+				     "fill=\"rgb(%u,%u,%u)\"/><text x=\"%.2f\" y=\"%" PRId64 "\">",
 				x, y, w, fh - 1, r, g, b, x + 3, y + 12);
 			/* a node may be wider than the root when values are negative */
 			double fit = (w - 6) / 7;
