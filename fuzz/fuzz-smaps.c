@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void parse_fixed(struct cr_memsnap *m, const char *text, const char *name)
+static void parse_fixed(struct cr_memsnap *m, const char *name, const char *text)
 {
 	struct cr_error e = { 0 };
 	cr_memsnap_init(m);
@@ -18,30 +18,39 @@ static void parse_fixed(struct cr_memsnap *m, const char *text, const char *name
 		abort(); /* the fixed texts below are valid */
 }
 
-/* The ledger joins the sources: a hostile MemStats with a small smaps (a Go
- * arena, a C heap) and status, with status alone, and a hostile smaps with
- * a small MemStats, so that sums and differences across files are fuzzed. */
+/* Small valid files to join a hostile one with (parsed once: the ledger
+ * only sets their mappings' labels, the same each time). */
+static struct cr_memsnap fixed_smaps, fixed_status, fixed_memstats;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_limits();
+	parse_fixed(&fixed_smaps, "smaps",
+		    "c000000000-c004000000 rw-p 00000000 00:00 0 \nSize: 65536 kB\nRss: 8192 kB\nAnonymous: 8192 kB\n"
+		    "01000000-01400000 rw-p 00000000 00:00 0 [heap]\nSize: 4096 kB\nRss: 2048 kB\nAnonymous: 2048 kB\n");
+	parse_fixed(&fixed_status, "status", "Name:\tx\nPid:\t1\nVmSize:\t 70000 kB\nVmRSS:\t 10240 kB\n"
+		    "RssAnon:\t 10240 kB\nRssFile:\t 0 kB\nRssShmem:\t 0 kB\n");
+	parse_fixed(&fixed_memstats, "memstats",
+		    "{\"Sys\": 20000000, \"HeapSys\": 16000000, \"HeapIdle\": 9000000, "
+		    "\"HeapInuse\": 7000000, \"HeapReleased\": 1000000, \"HeapObjects\": 1000, "
+		    "\"StackInuse\": 300000, \"StackSys\": 300000, \"GCSys\": 900000, \"NumGC\": 3}");
+	return 0;
+}
+
+/* The ledger joins the sources: a hostile MemStats with the small smaps (a
+ * Go arena, a C heap) and status, with status alone, and a hostile smaps
+ * with the small MemStats, so that sums and differences across files are
+ * fuzzed. */
 static void ledger_with_fixed(struct cr_memsnap *s)
 {
-	static const char smaps[] =
-		"c000000000-c004000000 rw-p 00000000 00:00 0 \nSize: 65536 kB\nRss: 8192 kB\nAnonymous: 8192 kB\n"
-		"01000000-01400000 rw-p 00000000 00:00 0 [heap]\nSize: 4096 kB\nRss: 2048 kB\nAnonymous: 2048 kB\n";
-	static const char status[] = "Name:\tx\nPid:\t1\nVmSize:\t 70000 kB\nVmRSS:\t 10240 kB\n"
-				     "RssAnon:\t 10240 kB\nRssFile:\t 0 kB\nRssShmem:\t 0 kB\n";
-	static const char memstats[] = "{\"Sys\": 20000000, \"HeapSys\": 16000000, \"HeapIdle\": 9000000, "
-				       "\"HeapInuse\": 7000000, \"HeapReleased\": 1000000, \"HeapObjects\": 1000, "
-				       "\"StackInuse\": 300000, \"StackSys\": 300000, \"GCSys\": 900000, \"NumGC\": 3}";
-	struct cr_memsnap fs, ft, fm;
-	parse_fixed(&fs, smaps, "smaps");
-	parse_fixed(&ft, status, "status");
-	parse_fixed(&fm, memstats, "memstats");
-	struct cr_ledger_in ins[3] = { 0 };
-	size_t n = 0;
+	struct cr_ledger_in ins[2] = { { .smaps = s, .memstats = &fixed_memstats } };
+	size_t n = 1;
 	if (s->src == CR_MS_MEMSTATS) {
-		ins[n++] = (struct cr_ledger_in){ .smaps = &fs, .status = &ft, .memstats = s };
-		ins[n++] = (struct cr_ledger_in){ .status = &ft, .memstats = s };
-	} else {
-		ins[n++] = (struct cr_ledger_in){ .smaps = s, .memstats = &fm };
+		ins[0] = (struct cr_ledger_in){ .smaps = &fixed_smaps, .status = &fixed_status, .memstats = s };
+		ins[1] = (struct cr_ledger_in){ .status = &fixed_status, .memstats = s };
+		n = 2;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct cr_ledger l;
@@ -49,9 +58,6 @@ static void ledger_with_fixed(struct cr_memsnap *s)
 		fuzz_check_error(cr_ledger_compute(&l, &ins[i], &e), &e);
 		cr_ledger_release(&l);
 	}
-	cr_memsnap_release(&fs);
-	cr_memsnap_release(&ft);
-	cr_memsnap_release(&fm);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

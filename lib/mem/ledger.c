@@ -74,8 +74,6 @@ static bool has(const struct cr_memsnap *m, const char *k)
 	return m && cr_memsnap_get(m, k, &v);
 }
 
-static int64_t absd(int64_t a) { return a < 0 ? (a == INT64_MIN ? INT64_MAX : -a) : a; }
-
 /* The values come from files: every sum and difference saturates. */
 static int64_t sum6(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f)
 {
@@ -85,7 +83,7 @@ static int64_t sum6(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64
 /* Two totals of the same thing read at different moments: far apart? */
 static bool far(int64_t a, int64_t b)
 {
-	int64_t d = absd(cr_sat_sub(a, b)), m = a > b ? a : b;
+	int64_t d = cr_sat_abs(cr_sat_sub(a, b)), m = a > b ? a : b;
 	return d > (4 << 20) && d > m / 20;
 }
 
@@ -192,10 +190,10 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 	/* ---- do the inputs belong together? ---- */
 	if (R && S && far(ms(R, "Rss"), ms(S, "Rss")))
 		cr_buf_addf(&l->warnings, "smaps_rollup Rss %s and the sum over smaps %s differ by %s: not read at the same moment, or not the same process\n",
-			    hb(b1, ms(R, "Rss")), hb(b2, ms(S, "Rss")), hb(b3, absd(cr_sat_sub(ms(R, "Rss"), ms(S, "Rss")))));
+			    hb(b1, ms(R, "Rss")), hb(b2, ms(S, "Rss")), hb(b3, cr_sat_abs(cr_sat_sub(ms(R, "Rss"), ms(S, "Rss")))));
 	if (T && (R || S) && far(l->rss, ms(T, "VmRSS")))
 		cr_buf_addf(&l->warnings, "status VmRSS %s and %s %s differ by %s: not read at the same moment, or not the same process\n",
-			    hb(b1, ms(T, "VmRSS")), l->rss_source, hb(b2, l->rss), hb(b3, absd(cr_sat_sub(ms(T, "VmRSS"), l->rss))));
+			    hb(b1, ms(T, "VmRSS")), l->rss_source, hb(b2, l->rss), hb(b3, cr_sat_abs(cr_sat_sub(ms(T, "VmRSS"), l->rss))));
 	if (T && S) {
 		const struct cr_memfield *nm = cr_memsnap_field(T, "Name");
 		const char *bin = NULL;
@@ -207,9 +205,9 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 			cr_buf_addf(&l->warnings, "status is of process '%s' (pid %" PRId64 ") but smaps maps '%s': two different processes?\n",
 				    nm->text, l->pid, bin);
 		int64_t vmsize = ms(T, "VmSize"), size = ms(S, "Size");
-		if (vmsize && size && far(vmsize, size) && absd(cr_sat_sub(vmsize, size)) > ((int64_t)256 << 20))
+		if (vmsize && size && far(vmsize, size) && cr_sat_abs(cr_sat_sub(vmsize, size)) > ((int64_t)256 << 20))
 			cr_buf_addf(&l->warnings, "status VmSize %s and smaps' total Size %s differ by %s: two different processes or moments?\n",
-				    hb(b1, vmsize), hb(b2, size), hb(b3, absd(cr_sat_sub(vmsize, size))));
+				    hb(b1, vmsize), hb(b2, size), hb(b3, cr_sat_abs(cr_sat_sub(vmsize, size))));
 	}
 	if (M && S && arena_found && arena_size < ms(M, "HeapInuse"))
 		cr_buf_addf(&l->warnings, "MemStats HeapInuse %s exceeds the size of the Go arena mappings %s: MemStats of another process or time\n",
@@ -249,7 +247,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		if (S && arena_found) {
 			idle = cr_sat_sub(cr_sat_sub(arena_rss, inuse), stacks);
 			if (idle < 0) {
-				idle_short = absd(idle);
+				idle_short = cr_sat_abs(idle);
 				idle = 0;
 			}
 			comp(l, CR_C_GO_HEAP_IDLE, idle, "smaps: Rss of the Go arena mappings - HeapInuse - StackInuse",
@@ -298,7 +296,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		int64_t go_in_pool = M ? cr_sat_add(rt, go_outside_arena) : rt;
 		nongo = cr_sat_sub(anon_pool, go_in_pool);
 		if (nongo < 0) {
-			nongo_short = absd(nongo);
+			nongo_short = cr_sat_abs(nongo);
 			nongo = 0;
 		}
 		comp(l, CR_C_NON_GO_ANON, nongo, "smaps: anonymous mappings outside the Go arena - go_runtime",
@@ -327,7 +325,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		int64_t go = M ? sum6(inuse, idle, stacks, rt, 0, 0) : 0;
 		nongo = cr_sat_sub(anon, go);
 		if (nongo < 0) {
-			nongo_short = absd(nongo);
+			nongo_short = cr_sat_abs(nongo);
 			nongo = 0;
 		}
 		char s2[160];
@@ -347,7 +345,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 	{
 		struct cr_buf why = { 0 };
 		if (unexpl < 0) {
-			cr_buf_addf(&why, "negative: the estimates overshoot RSS by %s", hb(b1, absd(unexpl)));
+			cr_buf_addf(&why, "negative: the estimates overshoot RSS by %s", hb(b1, cr_sat_abs(unexpl)));
 			if (idle_short)
 				cr_buf_addf(&why, "; HeapInuse+StackInuse exceed the arena's resident pages by %s", hb(b1, idle_short));
 			if (nongo_short)
@@ -358,7 +356,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		}
 		if (R && S && ms(R, "Rss") != ms(S, "Rss"))
 			cr_buf_addf(&why, "; includes %s%s between smaps_rollup and smaps (read at different moments)",
-				    ms(R, "Rss") > ms(S, "Rss") ? "+" : "-", hb(b1, absd(cr_sat_sub(ms(R, "Rss"), ms(S, "Rss")))));
+				    ms(R, "Rss") > ms(S, "Rss") ? "+" : "-", hb(b1, cr_sat_abs(cr_sat_sub(ms(R, "Rss"), ms(S, "Rss")))));
 		comp(l, CR_C_UNEXPLAINED, unexpl, "RSS - the sum of the other components", "%s", cr_buf_str(&why));
 		cr_buf_release(&why);
 	}
@@ -405,9 +403,9 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 			hb(b1, file), PCT(file));
 	if (shmem > ((int64_t)64 << 20))
 		finding(l, "shmem", CR_SEV_INFO, "%s is shared memory (/dev/shm, memfd, SysV): it outlives the process's own allocations.", hb(b1, shmem));
-	if (absd(unexpl) > ((int64_t)16 << 20) && absd(unexpl) > rss / 10)
+	if (cr_sat_abs(unexpl) > ((int64_t)16 << 20) && cr_sat_abs(unexpl) > rss / 10)
 		finding(l, "unexplained", CR_SEV_WARN, "%s%s (%.0f%% of RSS) is not explained: %s.",
-			unexpl < 0 ? "-" : "", hb(b1, absd(unexpl)), PCT(absd(unexpl)), l->comp[CR_C_UNEXPLAINED].note);
+			unexpl < 0 ? "-" : "", hb(b1, cr_sat_abs(unexpl)), PCT(cr_sat_abs(unexpl)), l->comp[CR_C_UNEXPLAINED].note);
 	if (l->have_gc) {
 		const struct cr_gcstats *g = &l->gc;
 		if (g->count >= 5 && g->span_s >= 2 && g->interval_ms > 0 && g->interval_ms < 100)

@@ -31,8 +31,6 @@ void cr_flame_release(struct cr_flame *f)
 	memset(f, 0, sizeof *f);
 }
 
-static int64_t magnitude(int64_t d) { return d >= 0 ? d : d == INT64_MIN ? INT64_MAX : -d; }
-
 static uint64_t mix(uint32_t parent, uint32_t name)
 {
 	uint64_t x = (uint64_t)parent << 32 | name;
@@ -444,7 +442,7 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 	int64_t maxdelta = 0;
 	if (f->has_base)
 		for (size_t i = 0; i < f->nnodes; i++) {
-			int64_t d = magnitude(cr_sat_sub(f->nodes[i].value, f->nodes[i].base));
+			int64_t d = cr_sat_abs(cr_sat_sub(f->nodes[i].value, f->nodes[i].base));
 			if (d > maxdelta)
 				maxdelta = d;
 		}
@@ -488,7 +486,7 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 			unsigned r, g, b;
 			if (f->has_base) {
 				int64_t d = cr_sat_sub(nd->value, nd->base);
-				double ratio = maxdelta ? (double)magnitude(d) / (double)maxdelta : 0;
+				double ratio = maxdelta ? (double)cr_sat_abs(d) / (double)maxdelta : 0;
 				unsigned c = (unsigned)(225 - 200 * ratio);
 				if (d > 0)
 					r = 255, g = c, b = c;

@@ -108,6 +108,8 @@ static inline int64_t cr_sat_add(int64_t a, int64_t b)
 		return b > 0 ? INT64_MAX : INT64_MIN;
 	return r;
 }
+/* |a|, INT64_MIN giving INT64_MAX */
+static inline int64_t cr_sat_abs(int64_t a) { return a >= 0 ? a : a == INT64_MIN ? INT64_MAX : -a; }
 static inline int64_t cr_sat_sub(int64_t a, int64_t b)
 {
 	int64_t r;
