@@ -6,7 +6,10 @@
 #    for its own -diff_base (recorded in testdata/heap/expected);
 # 3. if `go tool pprof` is here, it reads the written profile with the same rows.
 set -u
-: "${CORONER:?}" "${TESTDATA:?}"
+: "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
+. "$TESTS/go-release.sh"
+# the heap fixtures were written by Go 1.19: its pprof is the reference
+GO=$(go_release 1.19) || GO=""
 d=$TESTDATA/heap
 [ -f "$d/expected/diff_base.heap2-heap.top.inuse_space.txt" ] || { echo "SKIP: no reference"; exit 77; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -25,21 +28,21 @@ for idx in inuse_space alloc_space inuse_objects; do
 	want=$(sed -n '/^Showing nodes/,$p' "$d/expected/diff_base.heap2-heap.top.$idx.txt")
 	got=$("$CORONER" top -i $idx --nodefraction=0 --nodecount=25 $unit "$tmp/d.pb.gz" | sed -n '/^Showing nodes/,$p')
 	if [ "$got" = "$want" ]; then check ok; else check bad "written diff profile read back ($idx)"; printf '%s\n' "$got" | head -5; fi
-	if command -v go >/dev/null 2>&1; then
+	if [ -n "$GO" ]; then
 		pu=""; case $idx in *space) pu=-unit=B ;; esac
-		got=$(go tool pprof -top -nodefraction=0 -nodecount=25 $pu -sample_index=$idx "$tmp/d.pb.gz" 2>/dev/null | sed -n '/^Showing nodes/,$p')
+		got=$("$GO" tool pprof -top -nodefraction=0 -nodecount=25 $pu -sample_index=$idx "$tmp/d.pb.gz" 2>/dev/null | sed -n '/^Showing nodes/,$p')
 		if [ "$got" = "$want" ]; then check ok; else check bad "go tool pprof on the written diff profile ($idx)"; fi
 	fi
 done
 # the written profile round-trips through go tool pprof -raw with the samples
 # pprof's own -diff_base merge produces (ids and order aside)
-if command -v go >/dev/null 2>&1; then
+if [ -n "$GO" ]; then
 	"$CORONER" diff -o "$tmp/d.pb.gz" "$d/heap.pb.gz" "$d/heap2.pb.gz" > /dev/null
-	go tool pprof -raw "$tmp/d.pb.gz" 2>/dev/null | awk -f "$TESTS/golden/raw-normalize.awk" | sort > "$tmp/ours"
-	go tool pprof -raw -diff_base="$d/heap.pb.gz" "$d/heap2.pb.gz" 2>/dev/null | awk -f "$TESTS/golden/raw-normalize.awk" | sort > "$tmp/theirs"
+	"$GO" tool pprof -raw "$tmp/d.pb.gz" 2>/dev/null | awk -f "$TESTS/golden/raw-normalize.awk" | sort > "$tmp/ours"
+	"$GO" tool pprof -raw -diff_base="$d/heap.pb.gz" "$d/heap2.pb.gz" 2>/dev/null | awk -f "$TESTS/golden/raw-normalize.awk" | sort > "$tmp/theirs"
 	if [ -s "$tmp/ours" ] && cmp -s "$tmp/ours" "$tmp/theirs"; then check ok; else check bad "go tool pprof -raw of the written profile"; diff "$tmp/ours" "$tmp/theirs" | head -5; fi
 else
-	echo "note: go not installed, live pprof checks skipped"
+	echo "note: no Go 1.19 toolchain, live pprof checks skipped"
 fi
 # mismatched kinds are refused with a message
 if "$CORONER" diff "$d/heap.pb.gz" "$TESTDATA/mem/smaps_rollup" > /dev/null 2> "$tmp/err"; then
