@@ -1,7 +1,7 @@
 /* coroner core: threads, goroutines and memory from an ELF core dump. */
 #include "cmd.h"
 #include "coroner/core.h"
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/goroutine.h"
 #include "coroner/gort.h"
 #include "coroner/profile.h"

@@ -1,7 +1,7 @@
 /* coroner flame: an interactive SVG flame graph or folded stacks of any profile. */
 #include "cmd.h"
 #include "coroner/core.h"
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/flame.h"
 #include "coroner/gort.h"
 #include "coroner/input.h"

@@ -1,7 +1,7 @@
 /* coroner mem: the RSS ledger — where resident memory went, against the Go heap. */
 #include "cmd.h"
 #include "coroner/core.h"
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/gort.h"
 #include "coroner/input.h"
 #include "coroner/mem.h"

@@ -3,7 +3,7 @@
  * binary among the arguments, or --binary), merged into one profile. */
 #include "cmd.h"
 #include "coroner/core.h"
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/gort.h"
 #include "coroner/input.h"
 #include "coroner/profile.h"

@@ -1,6 +1,6 @@
-/* ELF reader (lib/elf/elf.c): headers, section/segment tables, symbols,
+/* ELF reader (lib/elf/binary.c): headers, section/segment tables, symbols,
  * notes, compressed sections (zlib, .zdebug), reads by virtual address. */
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

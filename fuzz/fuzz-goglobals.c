@@ -21,7 +21,7 @@
  * Seeds for the patch mode are the regions' own bytes: run any build of this
  * target with FUZZ_GOGLOBALS_SEEDS=DIR to write them (fuzz/seed.sh does).
  */
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/gort.h"
 #include "coroner/sym.h"
 #include "fuzz.h"

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/input.h"
 #include "coroner/sym.h"
 #include "fuzz.h"

@@ -21,7 +21,7 @@
  * frame counts are capped by the caller.
  */
 #include "coroner/core.h"
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/sym.h"
 
 #include <stdio.h>

@@ -67,13 +67,6 @@ static void pending_reset(struct cr_oomkill *p)
 	p->usage = p->limit = p->failcnt = -1;
 }
 
-bool cr_kmsg_has_oom(const unsigned char *data, size_t len)
-{
-	const char *d = (const char *)data;
-	return memmem(d, len, "invoked oom-killer:", 19) ||
-	       (memmem(d, len, "Killed process ", 15) && memmem(d, len, "total-vm:", 9));
-}
-
 enum cr_err cr_ooms_parse(struct cr_ooms *o, const unsigned char *data, size_t len, const char *name,
 			  struct cr_error *e)
 {

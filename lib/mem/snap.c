@@ -1,9 +1,9 @@
 /* Readers of memory snapshots: smaps_rollup, smaps, maps, status, cgroup
  * memory.stat (v1, v2) and Go's runtime.MemStats (heap profile block, JSON).
  * Every field is kept; kB values become bytes with checked arithmetic. */
+#include "coroner/detect.h"
 #include "coroner/input.h"
 #include "coroner/mem.h"
-#include "coroner/profile.h"
 #include "coroner/text.h"
 
 #include <inttypes.h>
@@ -665,48 +665,6 @@ enum cr_err cr_memsnap_load(struct cr_memsnap *s, const char *path, struct cr_bu
 	rc = cr_memsnap_parse(s, in.data, in.len, in.name, warn, e);
 	cr_input_close(&in);
 	return rc;
-}
-
-enum cr_err cr_memsnap_from_gort(struct cr_memsnap *s, const struct cr_gort_mem *m, const char *name,
-				 struct cr_error *e)
-{
-	if (!(s->name = cr_arena_strndup(&s->arena, name, strlen(name))))
-		return cr_fail(e, CR_NOMEM, "out of memory");
-	s->src = CR_MS_MEMSTATS;
-	if (!m->present)
-		return cr_fail(e, CR_EMPTY, "%s: no runtime memory figures could be read from the core", name);
-	const struct { const char *k; uint64_t v; enum cr_memunit u; } f[] = {
-		{ "Sys", m->sys, CR_MU_BYTES },
-		{ "HeapAlloc", m->heap_alloc, CR_MU_BYTES },
-		{ "HeapSys", m->heap_sys, CR_MU_BYTES },
-		{ "HeapIdle", m->heap_idle, CR_MU_BYTES },
-		{ "HeapInuse", m->heap_inuse, CR_MU_BYTES },
-		{ "HeapReleased", m->heap_released, CR_MU_BYTES },
-		{ "StackInuse", m->stack_inuse, CR_MU_BYTES },
-		{ "StackSys", m->stack_sys, CR_MU_BYTES },
-		{ "MSpanSys", m->mspan_sys, CR_MU_BYTES },
-		{ "MCacheSys", m->mcache_sys, CR_MU_BYTES },
-		{ "BuckHashSys", m->buckhash_sys, CR_MU_BYTES },
-		{ "GCSys", m->gc_sys, CR_MU_BYTES },
-		{ "OtherSys", m->other_sys, CR_MU_BYTES },
-		{ "NumGC", m->num_gc, CR_MU_COUNT },
-		{ "PauseTotalNs", m->pause_total_ns, CR_MU_COUNT },
-		{ "LastGC", m->last_gc_unix, CR_MU_COUNT },
-	};
-	for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
-		if (!m->have_alloc && !strcmp(f[i].k, "HeapAlloc"))
-			continue;
-		int64_t v = f[i].v > INT64_MAX ? INT64_MAX : (int64_t)f[i].v;
-		if (set_field(s, f[i].k, strlen(f[i].k), v, f[i].u, NULL, 0))
-			return cr_fail(e, CR_NOMEM, "out of memory");
-	}
-	if (m->have_alloc) {
-		if (set_field(s, "TotalAlloc", 10, (int64_t)(m->total_alloc > INT64_MAX ? INT64_MAX : m->total_alloc), CR_MU_BYTES, NULL, 0) ||
-		    set_field(s, "Mallocs", 7, (int64_t)(m->mallocs > INT64_MAX ? INT64_MAX : m->mallocs), CR_MU_COUNT, NULL, 0) ||
-		    set_field(s, "Frees", 5, (int64_t)(m->frees > INT64_MAX ? INT64_MAX : m->frees), CR_MU_COUNT, NULL, 0))
-			return cr_fail(e, CR_NOMEM, "out of memory");
-	}
-	return CR_OK;
 }
 
 bool cr_memsnap_check_pair(const struct cr_memsnap *a, const struct cr_memsnap *b,

@@ -31,8 +31,8 @@
  * One sample per goroutine; a frame marked inlined is folded into the next
  * frame's location.
  */
+#include "coroner/detect.h"
 #include "coroner/goroutine.h"
-#include "coroner/input.h"
 #include "coroner/profile.h"
 #include "coroner/text.h"
 #include "frames.h"
@@ -488,61 +488,20 @@ struct gor {
 	struct tframe *frames; size_t nframes, cap_frames;
 };
 
-/* "goroutine N [state, N minutes, locked to thread]:" with optional
- * "gp=0x... m=N mp=0x..." tokens before '[' (Go 1.21+). */
+/* The header's fields into g (state is left alone when the header has no
+ * '[' item; the elided mark is reset). */
 static bool parse_header(const char *s, size_t n, struct gor *g, bool *complete)
 {
-	size_t i = strlen("goroutine ");
-	uint64_t id;
-	if (!cr_starts(s, n, "goroutine ") || !cr_parse_u64(s, n, &i, &id) || i >= n || s[i] != ' ')
+	struct cr_gheader h = { .state = g->state, .statelen = g->statelen };
+	if (!cr_gheader_parse(s, n, &h, complete))
 		return false;
-	size_t lb = i;
-	while (lb < n && s[lb] != '[')
-		lb++;
-	if (lb >= n || lb - i > 256)
-		return false;
-	/* tokens between id and '[' must look like key=value */
-	for (size_t k = i + 1; k < lb; k++)
-		if (s[k] != ' ' && s[k] != '=' && !(s[k] >= '0' && s[k] <= '9') &&
-		    !(s[k] >= 'a' && s[k] <= 'z') && !(s[k] >= 'A' && s[k] <= 'Z'))
-			return false;
-	size_t end = n;
-	while (end > lb && (s[end - 1] == ' ' || s[end - 1] == '\t'))
-		end--;
-	*complete = end >= lb + 3 && s[end - 1] == ':' && s[end - 2] == ']';
-	size_t rb = *complete ? end - 2 : end;
-	if (!*complete) {
-		for (size_t k = end; k > lb; k--)
-			if (s[k - 1] == ']') {
-				rb = k - 1;
-				break;
-			}
-	}
-	g->goid = id > INT64_MAX ? INT64_MAX : (int64_t)id;
-	g->has_wait = g->locked = g->elided = false;
-	g->wait = 0;
-	/* items separated by ", " */
-	size_t a = lb + 1, item = 0;
-	while (a <= rb) {
-		size_t b = a;
-		while (b < rb && !(s[b] == ',' && b + 1 < rb && s[b + 1] == ' '))
-			b++;
-		if (item == 0) {
-			g->state = s + a;
-			g->statelen = b - a;
-		} else {
-			size_t k = a;
-			int64_t v;
-			if (cr_parse_i64(s, b, &k, &v) && cr_starts(s + k, b - k, " minute")) {
-				g->has_wait = true;
-				g->wait = v < 0 ? 0 : v;
-			} else if (cr_starts(s + a, b - a, "locked to thread")) {
-				g->locked = true;
-			}
-		}
-		item++;
-		a = b + 2;
-	}
+	g->goid = h.goid;
+	g->has_wait = h.has_wait;
+	g->locked = h.locked;
+	g->elided = false;
+	g->wait = h.wait;
+	g->state = h.state;
+	g->statelen = h.statelen;
 	return true;
 }
 
@@ -679,24 +638,7 @@ static bool is_reason(const char *s, size_t n)
  * in every line and the line is cut after it; when that part is shorter than
  * 2 bytes, lines whose prefix has the same shape (digits as digits, the rest
  * as is) are cut at the same length. Lines without it stay as they are. */
-#define PREFIX_MAX 96
-
-/* Column of a complete "goroutine N [...]:" header after a prefix of 1 to
- * PREFIX_MAX bytes that ends in a space, tab or ']' (SIZE_MAX if none). */
-static size_t prefixed_header(const char *s, size_t n)
-{
-	size_t lim = n < PREFIX_MAX + 1 ? n : PREFIX_MAX + 1;
-	for (size_t c = 1; c < lim; c++) {
-		if (s[c] != 'g' || (s[c - 1] != ' ' && s[c - 1] != '\t' && s[c - 1] != ']'))
-			continue;
-		struct gor g;
-		bool complete;
-		memset(&g, 0, sizeof g);
-		if (parse_header(s + c, n - c, &g, &complete) && complete)
-			return c;
-	}
-	return SIZE_MAX;
-}
+#define PREFIX_MAX CR_LOG_PREFIX_MAX
 
 struct logprefix {
 	char model[PREFIX_MAX + 1];
@@ -712,7 +654,7 @@ static bool find_prefix(const unsigned char *data, size_t len, struct logprefix 
 		size_t e = nl ? (size_t)(nl - d) : len;
 		if (e - i > 10 && cr_starts(d + i, e - i, "goroutine "))
 			return false; /* a header at column 0: no prefix */
-		size_t c = prefixed_header(d + i, e - i);
+		size_t c = cr_gheader_after_prefix(d + i, e - i);
 		if (c != SIZE_MAX) {
 			memcpy(lp->model, d + i, c);
 			lp->model[c] = 0;
@@ -973,43 +915,5 @@ nomem:
 out:
 	cr_free(g.frames);
 	rd_release(&r);
-	return rc;
-}
-
-/* ---------------------------------------------------------------- loading */
-
-bool cr_traceback_anywhere(const unsigned char *data, size_t len)
-{
-	const char *s = (const char *)data;
-	for (size_t i = 0; i + 12 < len;) {
-		const char *nl = memchr(s + i, '\n', len - i);
-		size_t e = nl ? (size_t)(nl - s) : len;
-		struct gor g;
-		bool complete;
-		memset(&g, 0, sizeof g);
-		if (e - i > 12 && s[i] == 'g' && parse_header(s + i, e - i, &g, &complete) && complete)
-			return true;
-		if (e - i > 12 && prefixed_header(s + i, e - i) != SIZE_MAX)
-			return true; /* in a log with a prefix on every line */
-		i = e + 1;
-	}
-	return false;
-}
-
-enum cr_err cr_goroutines_parse(struct cr_profile *p, const unsigned char *data, size_t len,
-				const char *name, struct cr_buf *warn, struct cr_error *e)
-{
-	return cr_profile_parse(p, data, len, name, warn, e);
-}
-
-enum cr_err cr_goroutines_load(struct cr_profile *p, const char *path, struct cr_buf *warn,
-			       struct cr_error *e)
-{
-	struct cr_input in;
-	enum cr_err rc = cr_input_open(&in, path, 0, e);
-	if (rc)
-		return rc;
-	rc = cr_goroutines_parse(p, in.data, in.len, in.name, warn, e);
-	cr_input_close(&in);
 	return rc;
 }

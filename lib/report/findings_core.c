@@ -4,7 +4,7 @@
  * goroutine profile when it has no dump, so goroutine_leak works on cores.
  * A core that does not belong to the binary is an inputs_mismatch. */
 #include "coroner/core.h"
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/gort.h"
 #include "report/findings_int.h"
 

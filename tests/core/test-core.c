@@ -7,7 +7,7 @@
  * thread count from readelf (recorded below from the run of regen.sh). */
 #include "../unit.h"
 #include "coroner/core.h"
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/gort.h"
 #include "coroner/input.h"
 

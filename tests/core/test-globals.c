@@ -8,7 +8,7 @@
  * symbol values. The Go version must be the one the runtime printed
  * (runtime.buildVersion read through the symbol). */
 #include "../unit.h"
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/gort.h"
 #include "coroner/sym.h"
 

@@ -3,6 +3,7 @@
  * contract (components add up to RSS; non_go_anon ~ the C bytes the program
  * says it holds; go_heap_inuse == MemStats HeapInuse), diffs, bad input. */
 #include "../unit.h"
+#include "coroner/gort.h" /* cr_memsnap_from_gort */
 #include "coroner/mem.h"
 #include "coroner/input.h"
 

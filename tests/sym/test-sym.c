@@ -4,7 +4,7 @@
  * every frame = the pcsp value + the return address slot). Plus hostile
  * variants of real files: each must fail with a clear code, not crash. */
 #include "../unit.h"
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/input.h"
 #include "coroner/sym.h"
 #include "coroner/text.h"

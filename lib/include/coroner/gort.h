@@ -26,8 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "coroner/core.h"
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/error.h"
+#include "coroner/mem.h"
 #include "coroner/profile.h"
 #include "coroner/util.h"
 
@@ -101,7 +102,7 @@ struct cr_gort_mem {
 	bool have_alloc;         /* heap_alloc/total_alloc/mallocs/frees are valid */
 	/* Heap arenas: [start, end) ranges of heapArenaBytes each, merged when
 	 * adjacent, from mheap_.allArenas. */
-	struct cr_range { uint64_t start, end; } *arenas;
+	struct cr_range *arenas;
 	size_t narenas;
 	uint64_t arena_bytes;    /* heapArenaBytes (64 MiB on 64-bit Linux) */
 };
@@ -202,5 +203,11 @@ int cr_gort_layout_check(struct cr_binary *b, const char *version, size_t *nfiel
 
 /* Name as the runtime's traceback prints it ("panic" for runtime.gopanic). */
 const char *cr_gort_print_name(const char *function);
+
+/* Fill an empty snapshot with a core's runtime memory figures (src becomes
+ * CR_MS_MEMSTATS, names as runtime.MemStats: HeapInuse, StackInuse, ...).
+ * CR_EMPTY if the core had none (m->present false). */
+enum cr_err cr_memsnap_from_gort(struct cr_memsnap *s, const struct cr_gort_mem *m, const char *name,
+				 struct cr_error *e);
 
 #endif

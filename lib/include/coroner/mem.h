@@ -32,7 +32,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "coroner/error.h"
-#include "coroner/gort.h" /* struct cr_range, struct cr_gort_mem (a core's figures) */
 #include "coroner/util.h"
 
 /* What a snapshot was read from. */
@@ -122,11 +121,6 @@ enum cr_err cr_memsnap_load(struct cr_memsnap *s, const char *path, struct cr_bu
 enum cr_err cr_memsnap_set(struct cr_memsnap *s, const char *key, int64_t value,
 			   enum cr_memunit unit);
 
-/* Fill an empty snapshot with a core's runtime memory figures (src becomes
- * CR_MS_MEMSTATS, names as runtime.MemStats: HeapInuse, StackInuse, ...).
- * CR_EMPTY if the core had none (m->present false). */
-enum cr_err cr_memsnap_from_gort(struct cr_memsnap *s, const struct cr_gort_mem *m, const char *name,
-				 struct cr_error *e);
 
 /* ---- cgroup control files besides memory.stat (lib/mem/cgroup.c) ----
  * v2: memory.max, memory.high, memory.current, memory.peak, memory.swap.current,
@@ -184,8 +178,6 @@ struct cr_ooms {
 	struct cr_oomkill *v; size_t n, cap;
 	size_t lines;
 };
-/* Does this text hold an OOM-killer report? (content detection) */
-bool cr_kmsg_has_oom(const unsigned char *data, size_t len);
 /* Parse the kills of a kernel log (o zeroed first). CR_EMPTY if none;
  * CR_LIMIT for a line past cr_limits.max_line or more than 100000 kills. */
 enum cr_err cr_ooms_parse(struct cr_ooms *o, const unsigned char *data, size_t len, const char *name,
@@ -206,7 +198,7 @@ bool cr_memsnap_check_pair(const struct cr_memsnap *a, const struct cr_memsnap *
 			   int64_t max_skew_s, struct cr_buf *warn);
 
 /* ---- mapping labels ---- */
-/* struct cr_range ([start, end)) is gort.h's, so a core's arena list
+/* struct cr_range ([start, end)) is util.h's, so a core's arena list
  * (cr_gort.mem.arenas) can be passed as it is. */
 
 /* Label every mapping of an smaps/maps snapshot. arenas: exact Go heap arena

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "coroner/detect.h" /* enum cr_kind, for the readers' callers */
 #include "coroner/error.h"
 #include "coroner/util.h"
 
@@ -157,25 +158,6 @@ bool cr_sample_numlabel(const struct cr_profile *p, size_t i, const char *key, i
 int cr_profile_sample_index(const struct cr_profile *p, const char *s);
 
 /* ---- reading ---- */
-/* What an input looks like, from its content. */
-enum cr_kind {
-	CR_KIND_UNKNOWN,
-	CR_KIND_PPROF,          /* profile.proto (after decompression) */
-	CR_KIND_HEAP_TEXT,      /* heap profile: N: N [N: N] @ heap/R */
-	CR_KIND_GOROUTINE_TEXT, /* goroutine profile: total N */
-	CR_KIND_TRACEBACK,      /* goroutine N [state]: ... */
-	CR_KIND_OTHER_TEXT_PROFILE, /* other legacy text profiles (--- contention:, ...) */
-	CR_KIND_SMAPS_ROLLUP, CR_KIND_SMAPS, CR_KIND_MAPS, CR_KIND_STATUS, CR_KIND_MEMORY_STAT,
-	CR_KIND_GCTRACE,
-	CR_KIND_ELF_CORE, CR_KIND_ELF_EXEC,
-	CR_KIND_CGROUP_FILE,    /* memory.max, memory.events, ...: by name only (never detected) */
-	CR_KIND_KERNEL_LOG,     /* dmesg / journalctl -k / kern.log with an OOM-killer report */
-};
-enum cr_kind cr_detect_kind(const unsigned char *data, size_t len);
-const char *cr_kind_name(enum cr_kind k);
-/* The kind with its article, for messages: "an ELF core", "a pprof profile". */
-const char *cr_kind_article(enum cr_kind k);
-
 /* Parse a decompressed pprof protobuf. name is used in messages. */
 enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
 				  const char *name, struct cr_error *e);
@@ -197,12 +179,6 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char *data,
 				      size_t len, const char *name, struct cr_buf *warn,
 				      struct cr_error *e);
-/* Does a text hold a complete traceback header ("goroutine N [...]:") at the
- * start of any line, or after a log prefix (a timestamp, "stderr F ", ...)?
- * (cr_detect_kind reads the first lines only; a crash in a service log may
- * come after pages of output.) The traceback reader strips such a prefix
- * from every line that has one, with a warning. */
-bool cr_traceback_anywhere(const unsigned char *data, size_t len);
 
 /* Open a file (path or "-"), decompress, detect and parse any profile kind.
  * Returns CR_UNSUPPORTED with a message if the file is not a profile. */

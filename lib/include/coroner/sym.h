@@ -21,7 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/profile.h"
 
 /* ---------------------------------------------------------------- pclntab */

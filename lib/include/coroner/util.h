@@ -87,6 +87,11 @@ static inline const char *cr_strtab_get(const struct cr_strtab *t, uint32_t id)
 }
 
 /* A growable byte buffer (for building strings). */
+/* [start, end): an address range (a core's heap arenas, a mapping). */
+struct cr_range {
+	uint64_t start, end;
+};
+
 struct cr_buf {
 	char *data;
 	size_t len, cap;

@@ -1,8 +1,6 @@
-/* What an input is, from its content (never its name), and the profile
- * reader dispatch. */
-#include "coroner/input.h"
-#include "coroner/mem.h"
-#include "coroner/profile.h"
+/* What an input is, from its content (never its name). Detection reads
+ * bytes only: it calls no reader, so every reader may use it. */
+#include "coroner/detect.h"
 #include "coroner/text.h"
 
 #include <string.h>
@@ -208,41 +206,98 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 	return CR_KIND_UNKNOWN;
 }
 
-enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, size_t len,
-			     const char *name, struct cr_buf *warn, struct cr_error *e)
+bool cr_kmsg_has_oom(const unsigned char *data, size_t len)
 {
-	enum cr_kind k = cr_detect_kind(data, len);
-	enum cr_err rc;
-	switch (k) {
-	case CR_KIND_PPROF:
-		rc = cr_profile_read_pprof(p, data, len, name, e);
-		return rc ? rc : cr_profile_prune(p, e);
-	case CR_KIND_HEAP_TEXT:
-		rc = cr_profile_read_heap_text(p, data, len, name, e);
-		return rc ? rc : cr_profile_prune(p, e);
-	case CR_KIND_GOROUTINE_TEXT:
-		return cr_profile_read_goroutine_text(p, data, len, name, warn, e);
-	case CR_KIND_TRACEBACK:
-		return cr_profile_read_traceback(p, data, len, name, warn, e);
-	case CR_KIND_UNKNOWN:
-		if (len == 0)
-			return cr_fail(e, CR_FORMAT, "%s: empty file", name);
-		if (cr_looks_text(data, len < 4096 ? len : 4096) && cr_traceback_anywhere(data, len))
-			return cr_profile_read_traceback(p, data, len, name, warn, e);
-		return cr_fail(e, CR_UNSUPPORTED, "%s: not a profile (unrecognised content)", name);
-	default:
-		return cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a profile", name, cr_kind_article(k));
-	}
+	const char *d = (const char *)data;
+	return memmem(d, len, "invoked oom-killer:", 19) ||
+	       (memmem(d, len, "Killed process ", 15) && memmem(d, len, "total-vm:", 9));
 }
 
-enum cr_err cr_profile_load(struct cr_profile *p, const char *path, struct cr_buf *warn,
-			    struct cr_error *e)
+bool cr_gheader_parse(const char *s, size_t n, struct cr_gheader *h, bool *complete)
 {
-	struct cr_input in;
-	enum cr_err rc = cr_input_open(&in, path, 0, e);
-	if (rc)
-		return rc;
-	rc = cr_profile_parse(p, in.data, in.len, in.name, warn, e);
-	cr_input_close(&in);
-	return rc;
+	size_t i = strlen("goroutine ");
+	uint64_t id;
+	if (!cr_starts(s, n, "goroutine ") || !cr_parse_u64(s, n, &i, &id) || i >= n || s[i] != ' ')
+		return false;
+	size_t lb = i;
+	while (lb < n && s[lb] != '[')
+		lb++;
+	if (lb >= n || lb - i > 256)
+		return false;
+	/* tokens between id and '[' must look like key=value */
+	for (size_t k = i + 1; k < lb; k++)
+		if (s[k] != ' ' && s[k] != '=' && !(s[k] >= '0' && s[k] <= '9') &&
+		    !(s[k] >= 'a' && s[k] <= 'z') && !(s[k] >= 'A' && s[k] <= 'Z'))
+			return false;
+	size_t end = n;
+	while (end > lb && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+		end--;
+	*complete = end >= lb + 3 && s[end - 1] == ':' && s[end - 2] == ']';
+	size_t rb = *complete ? end - 2 : end;
+	if (!*complete) {
+		for (size_t k = end; k > lb; k--)
+			if (s[k - 1] == ']') {
+				rb = k - 1;
+				break;
+			}
+	}
+	h->goid = id > INT64_MAX ? INT64_MAX : (int64_t)id;
+	h->has_wait = h->locked = false;
+	h->wait = 0;
+	/* items separated by ", " */
+	size_t a = lb + 1, item = 0;
+	while (a <= rb) {
+		size_t b = a;
+		while (b < rb && !(s[b] == ',' && b + 1 < rb && s[b + 1] == ' '))
+			b++;
+		if (item == 0) {
+			h->state = s + a;
+			h->statelen = b - a;
+		} else {
+			size_t k = a;
+			int64_t v;
+			if (cr_parse_i64(s, b, &k, &v) && cr_starts(s + k, b - k, " minute")) {
+				h->has_wait = true;
+				h->wait = v < 0 ? 0 : v;
+			} else if (cr_starts(s + a, b - a, "locked to thread")) {
+				h->locked = true;
+			}
+		}
+		item++;
+		a = b + 2;
+	}
+	return true;
+}
+
+size_t cr_gheader_after_prefix(const char *s, size_t n)
+{
+	size_t lim = n < CR_LOG_PREFIX_MAX + 1 ? n : CR_LOG_PREFIX_MAX + 1;
+	for (size_t c = 1; c < lim; c++) {
+		if (s[c] != 'g' || (s[c - 1] != ' ' && s[c - 1] != '\t' && s[c - 1] != ']'))
+			continue;
+		struct cr_gheader h;
+		bool complete;
+		memset(&h, 0, sizeof h);
+		if (cr_gheader_parse(s + c, n - c, &h, &complete) && complete)
+			return c;
+	}
+	return SIZE_MAX;
+}
+
+bool cr_traceback_anywhere(const unsigned char *data, size_t len)
+{
+	const char *s = (const char *)data;
+	for (size_t i = 0; i + 12 < len;) {
+		const char *nl = memchr(s + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - s) : len;
+		struct cr_gheader h;
+		bool complete;
+		memset(&h, 0, sizeof h);
+		if (e - i > 12 && s[i] == 'g' && cr_gheader_parse(s + i, e - i, &h, &complete) && complete)
+			return true;
+		if (e - i > 12 && cr_gheader_after_prefix(s + i, e - i) != SIZE_MAX)
+			return true; /* in a log with a prefix on every line */
+		i = e + 1;
+	}
+	return false;
 }

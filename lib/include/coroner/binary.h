@@ -14,8 +14,8 @@
  * One struct cr_binary owns everything it hands out: names, section data,
  * symbol tables. Pointers stay valid until cr_binary_close().
  */
-#ifndef CORONER_ELF_H
-#define CORONER_ELF_H
+#ifndef CORONER_BINARY_H
+#define CORONER_BINARY_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
  * orders and classes go through the same few accessors, and nothing is
  * allocated from a size the file states without a check against the bytes
  * actually present (RELIABILITY.md). */
-#include "coroner/elf.h"
+#include "coroner/binary.h"
 #include "coroner/input.h"
 #include <stdlib.h>
 #include <string.h>

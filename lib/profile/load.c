@@ -1,0 +1,64 @@
+/* The profile reader dispatch: a file's kind (from its content) picks the
+ * reader. */
+#include "coroner/detect.h"
+#include "coroner/goroutine.h"
+#include "coroner/input.h"
+#include "coroner/profile.h"
+#include "coroner/text.h"
+
+enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, size_t len,
+			     const char *name, struct cr_buf *warn, struct cr_error *e)
+{
+	enum cr_kind k = cr_detect_kind(data, len);
+	enum cr_err rc;
+	switch (k) {
+	case CR_KIND_PPROF:
+		rc = cr_profile_read_pprof(p, data, len, name, e);
+		return rc ? rc : cr_profile_prune(p, e);
+	case CR_KIND_HEAP_TEXT:
+		rc = cr_profile_read_heap_text(p, data, len, name, e);
+		return rc ? rc : cr_profile_prune(p, e);
+	case CR_KIND_GOROUTINE_TEXT:
+		return cr_profile_read_goroutine_text(p, data, len, name, warn, e);
+	case CR_KIND_TRACEBACK:
+		return cr_profile_read_traceback(p, data, len, name, warn, e);
+	case CR_KIND_UNKNOWN:
+		if (len == 0)
+			return cr_fail(e, CR_FORMAT, "%s: empty file", name);
+		if (cr_looks_text(data, len < 4096 ? len : 4096) && cr_traceback_anywhere(data, len))
+			return cr_profile_read_traceback(p, data, len, name, warn, e);
+		return cr_fail(e, CR_UNSUPPORTED, "%s: not a profile (unrecognised content)", name);
+	default:
+		return cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a profile", name, cr_kind_article(k));
+	}
+}
+
+enum cr_err cr_profile_load(struct cr_profile *p, const char *path, struct cr_buf *warn,
+			    struct cr_error *e)
+{
+	struct cr_input in;
+	enum cr_err rc = cr_input_open(&in, path, 0, e);
+	if (rc)
+		return rc;
+	rc = cr_profile_parse(p, in.data, in.len, in.name, warn, e);
+	cr_input_close(&in);
+	return rc;
+}
+
+enum cr_err cr_goroutines_parse(struct cr_profile *p, const unsigned char *data, size_t len,
+				const char *name, struct cr_buf *warn, struct cr_error *e)
+{
+	return cr_profile_parse(p, data, len, name, warn, e);
+}
+
+enum cr_err cr_goroutines_load(struct cr_profile *p, const char *path, struct cr_buf *warn,
+			       struct cr_error *e)
+{
+	struct cr_input in;
+	enum cr_err rc = cr_input_open(&in, path, 0, e);
+	if (rc)
+		return rc;
+	rc = cr_goroutines_parse(p, in.data, in.len, in.name, warn, e);
+	cr_input_close(&in);
+	return rc;
+}
