@@ -13,51 +13,15 @@
  * ranges in DFS order, so that a lookup is a binary search plus a walk down
  * one subtree. libdwarf is finished right after, so its memory is freed.
  * .debug_aranges is never used (Go writes none).
+ *
+ * dwarf_check.c checks the raw sections first; dwarf_index.c builds the
+ * index; this file opens, looks up and reads struct layouts.
  */
-#include "coroner/sym.h"
-#include <libdwarf/dwarf.h>
-#include <libdwarf/libdwarf.h>
+#include "dwarf_int.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct drow {
-	uint64_t addr;
-	uint32_t line, col, file; /* file: strtab id */
-	uint32_t ord;             /* input order, for a stable sort */
-	bool end;
-};
-
-struct dnode {
-	uint32_t name;            /* strtab id; 0 = unknown */
-	uint32_t call_file, call_line, call_col;
-	uint32_t range0, nranges; /* into ranges[] */
-	uint32_t subtree_end;     /* index after the last descendant */
-	uint64_t entry;
-	bool inlined;
-};
-
-struct drange { uint64_t lo, hi; };
-struct dtop { uint64_t lo, hi; uint32_t node; };
-
-struct cr_dwarf {
-	struct cr_binary *bin;
-	struct cr_strtab strs;
-	struct drow *rows;
-	size_t nrows, caprows;
-	struct dnode *nodes;
-	size_t nnodes, capnodes;
-	struct drange *ranges;
-	size_t nranges, capranges;
-	struct dtop *tops;
-	size_t ntops, captops;
-	size_t skipped;
-	/* indexing state */
-	Dwarf_Debug dbg;
-	struct cr_hmap origin_names; /* DIE offset -> name id + 1 */
-	size_t die_budget;
-	enum cr_err err;
-	struct cr_error *e;
-};
 
 /* ---------------------------------------------------------- object access */
 
@@ -168,432 +132,7 @@ static const Dwarf_Obj_Access_Methods oa_methods = {
 	oa_section_info, oa_order, oa_lensize, oa_ptrsize, oa_count, oa_load, NULL,
 };
 
-/* ---------------------------------------------------------- indexing */
 
-static void dwerr(struct cr_dwarf *d, Dwarf_Error *er)
-{
-	if (*er) {
-		dwarf_dealloc(d->dbg, *er, DW_DLA_ERROR);
-		*er = NULL;
-	}
-}
-
-static uint32_t intern(struct cr_dwarf *d, const char *s)
-{
-	uint32_t id = cr_strtab_intern(&d->strs, s, strlen(s));
-	if (id == UINT32_MAX) {
-		d->err = CR_NOMEM;
-		return 0;
-	}
-	return id;
-}
-
-/* files[i] of the unit's line table as strtab ids */
-struct cufiles {
-	uint32_t *ids;
-	Dwarf_Signed n;
-	Dwarf_Signed base; /* file number of ids[0]: 1 before DWARF 5, 0 in 5 */
-	bool gnu;          /* DW_AT_producer "GNU ..." (gcc) */
-};
-
-static uint32_t file_id(const struct cufiles *cf, uint64_t fileno)
-{
-	if (fileno < (uint64_t)cf->base)
-		return 0;
-	uint64_t i = fileno - (uint64_t)cf->base;
-	return i < (uint64_t)cf->n ? cf->ids[i] : 0;
-}
-
-static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *cf, Dwarf_Half version)
-{
-	Dwarf_Error er = NULL;
-	char **files = NULL;
-	Dwarf_Signed nfiles = 0;
-	cf->base = version >= 5 ? 0 : 1;
-	Dwarf_Attribute pa;
-	char *prod;
-	if (dwarf_attr(cu, DW_AT_producer, &pa, &er) == DW_DLV_OK) {
-		if (dwarf_formstring(pa, &prod, &er) == DW_DLV_OK)
-			cf->gnu = strncmp(prod, "GNU ", 4) == 0;
-		dwerr(d, &er);
-		dwarf_dealloc(d->dbg, pa, DW_DLA_ATTR);
-	}
-	dwerr(d, &er);
-	if (dwarf_srcfiles(cu, &files, &nfiles, &er) == DW_DLV_OK) {
-		if (nfiles > 0) {
-			cf->ids = cr_calloc((size_t)nfiles, sizeof *cf->ids);
-			if (!cf->ids)
-				d->err = CR_NOMEM;
-			else
-				cf->n = nfiles;
-		}
-		for (Dwarf_Signed i = 0; i < nfiles; i++) {
-			if (cf->ids)
-				cf->ids[i] = intern(d, files[i]);
-			dwarf_dealloc(d->dbg, files[i], DW_DLA_STRING);
-		}
-		dwarf_dealloc(d->dbg, files, DW_DLA_LIST);
-	}
-	dwerr(d, &er);
-	Dwarf_Unsigned lver;
-	Dwarf_Small tcount;
-	Dwarf_Line_Context ctx;
-	if (dwarf_srclines_b(cu, &lver, &tcount, &ctx, &er) != DW_DLV_OK) {
-		dwerr(d, &er);
-		return CR_OK; /* a unit without a line table */
-	}
-	Dwarf_Signed bi, cnt, ei;
-	if (dwarf_srclines_files_indexes(ctx, &bi, &cnt, &ei, &er) == DW_DLV_OK)
-		cf->base = bi;
-	dwerr(d, &er);
-	Dwarf_Line *lines;
-	Dwarf_Signed nl;
-	if (tcount == 1 && dwarf_srclines_from_linecontext(ctx, &lines, &nl, &er) == DW_DLV_OK) {
-		if (nl > 0 && cr_grow(&d->rows, &d->caprows, d->nrows + (size_t)nl, sizeof *d->rows)) {
-			d->err = CR_NOMEM;
-			nl = 0;
-		}
-		size_t seq0 = d->nrows;
-		for (Dwarf_Signed i = 0; i < nl; i++) {
-			Dwarf_Addr a;
-			Dwarf_Unsigned ln = 0, col = 0, fno = 0;
-			Dwarf_Bool end = 0;
-			if (dwarf_lineaddr(lines[i], &a, &er) != DW_DLV_OK) {
-				dwerr(d, &er);
-				continue;
-			}
-			dwarf_lineno(lines[i], &ln, &er);
-			dwerr(d, &er);
-			dwarf_lineoff_b(lines[i], &col, &er);
-			dwerr(d, &er);
-			dwarf_line_srcfileno(lines[i], &fno, &er);
-			dwerr(d, &er);
-			dwarf_lineendsequence(lines[i], &end, &er);
-			dwerr(d, &er);
-			if (end) {
-				/* rows at the end address of their own sequence cover
-				 * nothing: drop them, so the end row is what a lookup
-				 * at that address finds (unless another sequence starts
-				 * there: end rows sort first) */
-				while (d->nrows > seq0 && d->rows[d->nrows - 1].addr == a)
-					d->nrows--;
-			}
-			struct drow *r = &d->rows[d->nrows];
-			r->addr = a;
-			r->line = ln > UINT32_MAX ? 0 : (uint32_t)ln;
-			r->col = col > UINT32_MAX ? 0 : (uint32_t)col;
-			/* libdwarf 20210528 starts a DWARF 5 sequence with file
-			 * register 0 where the standard (and gcc, which relies on
-			 * it and never names file 0 in a row) says 1; clang always
-			 * sets the file explicitly, 0 included */
-			if (fno == 0 && version >= 5 && cf->gnu)
-				fno = 1;
-			r->file = file_id(cf, fno);
-			r->end = end;
-			r->ord = (uint32_t)d->nrows;
-			d->nrows++;
-			if (end)
-				seq0 = d->nrows;
-		}
-	}
-	dwerr(d, &er);
-	dwarf_srclines_dealloc_b(ctx);
-	return CR_OK;
-}
-
-static bool attr_udata(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Unsigned *v)
-{
-	Dwarf_Attribute a;
-	Dwarf_Error er = NULL;
-	if (dwarf_attr(die, at, &a, &er) != DW_DLV_OK) {
-		dwerr(d, &er);
-		return false;
-	}
-	int rc = dwarf_formudata(a, v, &er);
-	dwerr(d, &er);
-	if (rc != DW_DLV_OK) {
-		/* DW_FORM_implicit_const (gcc's DWARF 5 call_file) is only
-		 * answered as signed data by this libdwarf */
-		Dwarf_Signed sv;
-		rc = dwarf_formsdata(a, &sv, &er);
-		dwerr(d, &er);
-		if (rc == DW_DLV_OK && sv >= 0)
-			*v = (Dwarf_Unsigned)sv;
-		else
-			rc = DW_DLV_ERROR;
-	}
-	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
-	return rc == DW_DLV_OK;
-}
-
-static bool attr_string(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint32_t *id)
-{
-	Dwarf_Attribute a;
-	Dwarf_Error er = NULL;
-	char *s;
-	if (dwarf_attr(die, at, &a, &er) != DW_DLV_OK) {
-		dwerr(d, &er);
-		return false;
-	}
-	int rc = dwarf_formstring(a, &s, &er);
-	dwerr(d, &er);
-	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
-	if (rc != DW_DLV_OK)
-		return false;
-	*id = intern(d, s);
-	return true;
-}
-
-static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off)
-{
-	Dwarf_Attribute a;
-	Dwarf_Error er = NULL;
-	if (dwarf_attr(die, at, &a, &er) != DW_DLV_OK) {
-		dwerr(d, &er);
-		return false;
-	}
-	int rc = dwarf_global_formref(a, off, &er);
-	dwerr(d, &er);
-	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
-	return rc == DW_DLV_OK;
-}
-
-/* llvm's getSubroutineName(LinkageName): linkage name, else name, through
- * abstract_origin and specification (chain capped, results cached). */
-static uint32_t die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth)
-{
-	uint32_t id;
-	if (attr_string(d, die, DW_AT_linkage_name, &id) || attr_string(d, die, DW_AT_MIPS_linkage_name, &id) ||
-	    attr_string(d, die, DW_AT_name, &id))
-		return id;
-	if (depth >= 64)
-		return 0;
-	Dwarf_Off off;
-	if (!attr_ref(d, die, DW_AT_abstract_origin, &off) && !attr_ref(d, die, DW_AT_specification, &off))
-		return 0;
-	uint32_t *cached = cr_hmap_get(&d->origin_names, &off, sizeof off);
-	if (cached)
-		return *cached;
-	Dwarf_Die o;
-	Dwarf_Error er = NULL;
-	if (dwarf_offdie_b(d->dbg, off, true, &o, &er) != DW_DLV_OK) {
-		dwerr(d, &er);
-		return 0;
-	}
-	/* insert a placeholder first: a cycle then ends at the cache */
-	bool found;
-	uint32_t *slot = cr_hmap_put(&d->origin_names, &off, sizeof off, 0, &found);
-	id = die_name(d, o, depth + 1);
-	slot = cr_hmap_get(&d->origin_names, &off, sizeof off);
-	if (slot)
-		*slot = id;
-	dwarf_dealloc_die(o);
-	return id;
-}
-
-static void add_range(struct cr_dwarf *d, uint64_t lo, uint64_t hi)
-{
-	if (hi <= lo)
-		return;
-	if (cr_grow(&d->ranges, &d->capranges, d->nranges + 1, sizeof *d->ranges)) {
-		d->err = CR_NOMEM;
-		return;
-	}
-	d->ranges[d->nranges++] = (struct drange){ lo, hi };
-}
-
-/* Ranges of a DIE: low_pc/high_pc or DW_AT_ranges (DWARF 2-4 .debug_ranges,
- * DWARF 5 .debug_rnglists). cu_base is the unit's base address. */
-static void die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_Half version,
-		       uint64_t *entry)
-{
-	Dwarf_Error er = NULL;
-	Dwarf_Addr lo, hi;
-	Dwarf_Half form;
-	enum Dwarf_Form_Class cls;
-	*entry = 0;
-	if (dwarf_lowpc(die, &lo, &er) == DW_DLV_OK) {
-		*entry = lo;
-		if (dwarf_highpc_b(die, &hi, &form, &cls, &er) == DW_DLV_OK) {
-			if (cls == DW_FORM_CLASS_CONSTANT)
-				hi = lo + hi;
-			add_range(d, lo, hi);
-			return;
-		}
-		dwerr(d, &er);
-	}
-	dwerr(d, &er);
-	Dwarf_Attribute a;
-	if (dwarf_attr(die, DW_AT_ranges, &a, &er) != DW_DLV_OK) {
-		dwerr(d, &er);
-		return;
-	}
-	Dwarf_Half fm = 0;
-	dwarf_whatform(a, &fm, &er);
-	dwerr(d, &er);
-	if (version >= 5) {
-		Dwarf_Unsigned val = 0;
-		if (fm == DW_FORM_rnglistx)
-			dwarf_formudata(a, &val, &er);
-		else
-			dwarf_global_formref(a, &val, &er);
-		dwerr(d, &er);
-		Dwarf_Rnglists_Head head;
-		Dwarf_Unsigned cnt = 0, goff;
-		if (dwarf_rnglists_get_rle_head(a, fm, val, &head, &cnt, &goff, &er) == DW_DLV_OK) {
-			for (Dwarf_Unsigned i = 0; i < cnt; i++) {
-				unsigned elen, code;
-				Dwarf_Unsigned r1, r2, c1, c2;
-				Dwarf_Bool noaddr = 0;
-				if (dwarf_get_rnglists_entry_fields_a(head, i, &elen, &code, &r1, &r2, &noaddr, &c1, &c2,
-								      &er) != DW_DLV_OK) {
-					dwerr(d, &er);
-					break;
-				}
-				if (noaddr)
-					continue;
-				if (code == DW_RLE_offset_pair || code == DW_RLE_startx_endx ||
-				    code == DW_RLE_startx_length || code == DW_RLE_start_end ||
-				    code == DW_RLE_start_length) {
-					if (!*entry)
-						*entry = c1;
-					add_range(d, c1, c2);
-				}
-			}
-			dwarf_dealloc_rnglists_head(head);
-		}
-		dwerr(d, &er);
-	} else {
-		Dwarf_Off off = 0;
-		if (dwarf_global_formref(a, &off, &er) == DW_DLV_OK) {
-			Dwarf_Ranges *rs;
-			Dwarf_Signed n;
-			Dwarf_Unsigned bytes;
-			Dwarf_Off real;
-			if (dwarf_get_ranges_b(d->dbg, off, die, &real, &rs, &n, &bytes, &er) == DW_DLV_OK) {
-				uint64_t base = cu_base;
-				for (Dwarf_Signed i = 0; i < n; i++) {
-					if (rs[i].dwr_type == DW_RANGES_END)
-						break;
-					if (rs[i].dwr_type == DW_RANGES_ADDRESS_SELECTION) {
-						base = rs[i].dwr_addr2;
-						continue;
-					}
-					uint64_t l = base + rs[i].dwr_addr1, h = base + rs[i].dwr_addr2;
-					if (!*entry)
-						*entry = l;
-					add_range(d, l, h);
-				}
-				dwarf_ranges_dealloc(d->dbg, rs, n);
-			}
-		}
-		dwerr(d, &er);
-	}
-	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
-}
-
-/* Walk the children of die (not die itself) at depth, adding scopes. */
-static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const struct cufiles *cf,
-		 uint64_t cu_base, Dwarf_Half version, bool in_scope)
-{
-	Dwarf_Error er = NULL;
-	Dwarf_Die child;
-	if (depth >= (cr_limits.max_depth ? cr_limits.max_depth : 256) || d->err)
-		return;
-	if (dwarf_child(parent, &child, &er) != DW_DLV_OK) {
-		dwerr(d, &er);
-		return;
-	}
-	while (child) {
-		if (d->die_budget == 0 || d->err) {
-			dwarf_dealloc_die(child);
-			return;
-		}
-		d->die_budget--;
-		Dwarf_Half tag = 0;
-		dwarf_tag(child, &tag, &er);
-		dwerr(d, &er);
-		bool sub = tag == DW_TAG_subprogram, inl = tag == DW_TAG_inlined_subroutine;
-		if ((sub || inl) && !d->err) {
-			size_t r0 = d->nranges;
-			uint64_t entry;
-			die_ranges(d, child, cu_base, version, &entry);
-			if (d->nranges > r0 || (inl && in_scope)) {
-				if (cr_grow(&d->nodes, &d->capnodes, d->nnodes + 1, sizeof *d->nodes)) {
-					d->err = CR_NOMEM;
-				} else {
-					size_t me = d->nnodes++;
-					struct dnode *nd = &d->nodes[me];
-					memset(nd, 0, sizeof *nd);
-					nd->name = die_name(d, child, 0);
-					nd = &d->nodes[me];
-					nd->range0 = (uint32_t)r0;
-					nd->nranges = (uint32_t)(d->nranges - r0);
-					nd->entry = entry;
-					nd->inlined = inl;
-					Dwarf_Unsigned v;
-					if (inl && attr_udata(d, child, DW_AT_call_file, &v))
-						nd->call_file = file_id(cf, v);
-					if (inl && attr_udata(d, child, DW_AT_call_line, &v))
-						nd->call_line = v > UINT32_MAX ? 0 : (uint32_t)v;
-					if (inl && attr_udata(d, child, DW_AT_call_column, &v))
-						nd->call_col = v > UINT32_MAX ? 0 : (uint32_t)v;
-					if (!in_scope)
-						for (size_t k = r0; k < d->nranges; k++) {
-							if (cr_grow(&d->tops, &d->captops, d->ntops + 1, sizeof *d->tops)) {
-								d->err = CR_NOMEM;
-								break;
-							}
-							d->tops[d->ntops++] = (struct dtop){ d->ranges[k].lo, d->ranges[k].hi,
-											     (uint32_t)me };
-						}
-					walk(d, child, depth + 1, cf, cu_base, version, true);
-					d->nodes[me].subtree_end = (uint32_t)d->nnodes;
-				}
-			} else
-				walk(d, child, depth + 1, cf, cu_base, version, in_scope);
-		} else if (tag == DW_TAG_lexical_block || tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
-			   tag == DW_TAG_structure_type || tag == DW_TAG_module || tag == DW_TAG_union_type ||
-			   tag == DW_TAG_try_block || tag == DW_TAG_catch_block) {
-			walk(d, child, depth + 1, cf, cu_base, version, in_scope);
-		}
-		Dwarf_Die next = NULL;
-		Dwarf_Off o1 = 0, o2 = 0;
-		dwarf_dieoffset(child, &o1, &er);
-		dwerr(d, &er);
-		int rc = dwarf_siblingof_b(d->dbg, child, true, &next, &er);
-		dwerr(d, &er);
-		dwarf_dealloc_die(child);
-		if (rc != DW_DLV_OK)
-			break;
-		dwarf_dieoffset(next, &o2, &er);
-		dwerr(d, &er);
-		if (o2 <= o1) { /* a sibling pointing backwards: a cycle */
-			dwarf_dealloc_die(next);
-			d->skipped++;
-			break;
-		}
-		child = next;
-	}
-}
-
-static int row_cmp(const void *a, const void *b)
-{
-	const struct drow *x = a, *y = b;
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (x->end != y->end)
-		return x->end ? -1 : 1; /* a sequence's end before the next one's start */
-	return x->ord < y->ord ? -1 : x->ord > y->ord;
-}
-
-static int top_cmp(const void *a, const void *b)
-{
-	const struct dtop *x = a, *y = b;
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return x->node < y->node ? -1 : x->node > y->node;
-}
 
 void cr_dwarf_close(struct cr_dwarf *d)
 {
@@ -613,263 +152,6 @@ size_t cr_dwarf_skipped_units(const struct cr_dwarf *d)
 	return d->skipped;
 }
 
-/* DWARF 5 unit tables (.debug_rnglists, .debug_addr, .debug_str_offsets)
- * are checked before libdwarf sees them: this libdwarf frees twice on a
- * malformed .debug_rnglists header (found by fuzz-dwarf). Units must tile
- * the section; each header must fit its unit; rnglists' offset table too. */
-static enum cr_err check_units(struct cr_binary *b, const char *name, struct cr_error *e)
-{
-	struct cr_elf_section *s = cr_binary_debug_section(b, name);
-	if (!s || s->type == CR_SHT_NOBITS)
-		return CR_OK;
-	const uint8_t *d;
-	size_t len;
-	enum cr_err rc = cr_binary_section_data(b, s, &d, &len, e);
-	if (rc)
-		return rc;
-	bool rng = strcmp(name, ".debug_rnglists") == 0;
-	size_t off = 0;
-	while (off < len) {
-		size_t at = off;
-		if (len - off < 4)
-			goto bad;
-		uint64_t ul = cr_binary_u32(b, d + off);
-		size_t osz = 4;
-		off += 4;
-		if (ul == 0xffffffff) {
-			if (len - off < 8)
-				goto bad;
-			ul = cr_binary_u64(b, d + off);
-			off += 8;
-			osz = 8;
-		} else if (ul >= 0xfffffff0)
-			goto bad;
-		if (ul > len - off || ul < 4)
-			goto bad;
-		uint16_t ver = cr_binary_u16(b, d + off);
-		if (ver != 5)
-			goto bad;
-		if (rng) {
-			if (ul < 8)
-				goto bad;
-			uint8_t asz = d[off + 2], seg = d[off + 3];
-			uint32_t cnt = cr_binary_u32(b, d + off + 4);
-			if ((asz != 4 && asz != 8) || seg != 0 || (uint64_t)cnt * osz > ul - 8)
-				goto bad;
-		}
-		off += (size_t)ul;
-		if (off <= at)
-			goto bad;
-	}
-	return CR_OK;
-bad:
-	return cr_fail(e, CR_FORMAT, "%s: DWARF: %s: offset 0x%zx: malformed unit header", b->path, name, off);
-}
-
-/* .debug_line headers are checked before libdwarf reads them: this libdwarf
- * follows include-directory and file-name entries it has not bounded
- * (found by fuzz-dwarf: a wild pointer in dwarf_srcfiles). Every unit must
- * tile the section; v2-4 directory and file tables must end inside the
- * header with directory indexes in range; v5 entry formats may use only
- * the forms below, string offsets must land on a NUL-terminated string of
- * .debug_str / .debug_line_str, directory indexes must be in range. */
-struct lcur { const uint8_t *p, *end; };
-
-static bool l_u8(struct lcur *c, uint64_t *v)
-{
-	if (c->p >= c->end)
-		return false;
-	*v = *c->p++;
-	return true;
-}
-
-static bool l_uleb(struct lcur *c, uint64_t *v)
-{
-	uint64_t r = 0;
-	for (unsigned sh = 0; sh < 64; sh += 7) {
-		if (c->p >= c->end)
-			return false;
-		uint8_t b = *c->p++;
-		r |= (uint64_t)(b & 0x7f) << sh;
-		if (!(b & 0x80)) {
-			*v = r;
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool l_skip(struct lcur *c, uint64_t n)
-{
-	if ((uint64_t)(c->end - c->p) < n)
-		return false;
-	c->p += n;
-	return true;
-}
-
-static bool l_cstr(struct lcur *c)
-{
-	const uint8_t *z = memchr(c->p, 0, (size_t)(c->end - c->p));
-	if (!z)
-		return false;
-	c->p = z + 1;
-	return true;
-}
-
-static bool str_at(const uint8_t *sec, size_t len, uint64_t off)
-{
-	return sec && off < len && memchr(sec + off, 0, len - off) != NULL;
-}
-
-/* one v5 entry per formats[]; *dir set from DW_LNCT_directory_index */
-static bool l_entry(const struct cr_binary *b, struct lcur *c, const uint64_t (*fmt)[2], size_t nfmt,
-		    unsigned osz, const uint8_t *str, size_t strl, const uint8_t *lstr, size_t lstrl,
-		    uint64_t *dir)
-{
-	*dir = 0;
-	for (size_t i = 0; i < nfmt; i++) {
-		uint64_t v = 0, form = fmt[i][1];
-		switch (form) {
-		case 0x08: /* string */
-			if (!l_cstr(c))
-				return false;
-			break;
-		case 0x0e: case 0x1f: /* strp, line_strp */
-			if ((uint64_t)(c->end - c->p) < osz)
-				return false;
-			v = osz == 8 ? cr_binary_u64(b, c->p) : cr_binary_u32(b, c->p);
-			c->p += osz;
-			if (form == 0x0e ? !str_at(str, strl, v) : !str_at(lstr, lstrl, v))
-				return false;
-			break;
-		case 0x0f: if (!l_uleb(c, &v)) return false; break;          /* udata */
-		case 0x0b: if (!l_u8(c, &v)) return false; break;             /* data1 */
-		case 0x05: if ((uint64_t)(c->end - c->p) < 2) return false;  /* data2 */
-			v = cr_binary_u16(b, c->p); c->p += 2; break;
-		case 0x06: if ((uint64_t)(c->end - c->p) < 4) return false;  /* data4 */
-			v = cr_binary_u32(b, c->p); c->p += 4; break;
-		case 0x07: if (!l_skip(c, 8)) return false; break;            /* data8 */
-		case 0x1e: if (!l_skip(c, 16)) return false; break;           /* data16 */
-		case 0x09: if (!l_uleb(c, &v) || !l_skip(c, v)) return false; /* block */
-			break;
-		default:
-			return false;
-		}
-		if (fmt[i][0] == 2 /* DW_LNCT_directory_index */)
-			*dir = v;
-	}
-	return true;
-}
-
-static enum cr_err check_line_headers(struct cr_binary *b, struct cr_error *e)
-{
-	struct cr_elf_section *s = cr_binary_debug_section(b, ".debug_line");
-	if (!s || s->type == CR_SHT_NOBITS)
-		return CR_OK;
-	const uint8_t *d, *str = NULL, *lstr = NULL;
-	size_t len, strl = 0, lstrl = 0;
-	enum cr_err rc = cr_binary_section_data(b, s, &d, &len, e);
-	if (rc)
-		return rc;
-	struct cr_elf_section *ss = cr_binary_debug_section(b, ".debug_str");
-	if (ss && (rc = cr_binary_section_data(b, ss, &str, &strl, e)))
-		return rc;
-	ss = cr_binary_debug_section(b, ".debug_line_str");
-	if (ss && (rc = cr_binary_section_data(b, ss, &lstr, &lstrl, e)))
-		return rc;
-	size_t off = 0;
-	while (off < len) {
-		size_t at = off;
-		struct lcur c = { d + off, d + len };
-		uint64_t ul, ver, hl, v;
-		unsigned osz = 4;
-		if (len - off < 4)
-			goto bad;
-		ul = cr_binary_u32(b, c.p);
-		c.p += 4;
-		if (ul == 0xffffffff) {
-			if ((size_t)(c.end - c.p) < 8)
-				goto bad;
-			ul = cr_binary_u64(b, c.p);
-			c.p += 8;
-			osz = 8;
-		} else if (ul >= 0xfffffff0)
-			goto bad;
-		if (ul > (uint64_t)(c.end - c.p) || ul < 2)
-			goto bad;
-		const uint8_t *unit_end = c.p + ul;
-		c.end = unit_end;
-		ver = cr_binary_u16(b, c.p);
-		c.p += 2;
-		if (ver < 2 || ver > 5)
-			goto bad;
-		if (ver >= 5 && !l_skip(&c, 2)) /* address_size, seg_sel_size */
-			goto bad;
-		if ((size_t)(c.end - c.p) < osz)
-			goto bad;
-		hl = osz == 8 ? cr_binary_u64(b, c.p) : cr_binary_u32(b, c.p);
-		c.p += osz;
-		if (hl > (uint64_t)(c.end - c.p))
-			goto bad;
-		c.end = c.p + hl; /* the header */
-		uint64_t opbase, lrange;
-		if (!l_skip(&c, ver >= 4 ? 4 : 3) || !l_u8(&c, &lrange) || !l_u8(&c, &opbase) ||
-		    lrange == 0 || opbase == 0 || !l_skip(&c, opbase - 1))
-			goto bad;
-		/* bytes before line_base: min_inst (+ max_ops), default_is_stmt, line_base */
-		if (ver < 5) {
-			uint64_t ndirs = 0;
-			for (;;) {
-				if (c.p >= c.end)
-					goto bad;
-				if (*c.p == 0) {
-					c.p++;
-					break;
-				}
-				if (!l_cstr(&c))
-					goto bad;
-				ndirs++;
-			}
-			for (;;) {
-				if (c.p >= c.end)
-					goto bad;
-				if (*c.p == 0) {
-					c.p++;
-					break;
-				}
-				uint64_t dir;
-				if (!l_cstr(&c) || !l_uleb(&c, &dir) || !l_uleb(&c, &v) || !l_uleb(&c, &v) || dir > ndirs)
-					goto bad;
-			}
-		} else {
-			uint64_t fmt[2][256][2], nf[2], count[2] = { 0, 0 };
-			for (int t = 0; t < 2; t++) {
-				if (!l_u8(&c, &nf[t]))
-					goto bad;
-				for (uint64_t i = 0; i < nf[t]; i++)
-					if (!l_uleb(&c, &fmt[t][i][0]) || !l_uleb(&c, &fmt[t][i][1]))
-						goto bad;
-				if (!l_uleb(&c, &count[t]) || count[t] > (uint64_t)(c.end - c.p))
-					goto bad;
-				for (uint64_t i = 0; i < count[t]; i++) {
-					uint64_t dir;
-					if (!l_entry(b, &c, (const uint64_t (*)[2])fmt[t], nf[t], osz, str, strl, lstr, lstrl, &dir))
-						goto bad;
-					if (t == 1 && dir >= count[0])
-						goto bad;
-				}
-				if (count[t] && nf[t] == 0)
-					goto bad;
-			}
-		}
-		off = (size_t)(unit_end - d);
-		if (off <= at)
-			goto bad;
-	}
-	return CR_OK;
-bad:
-	return cr_fail(e, CR_FORMAT, "%s: DWARF: .debug_line: offset 0x%zx: malformed unit header", b->path, off);
-}
 
 enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
 {
@@ -888,11 +170,11 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 	}
 	static const char *const unit_tables[] = { ".debug_rnglists", ".debug_addr", ".debug_str_offsets" };
 	for (size_t i = 0; i < sizeof unit_tables / sizeof unit_tables[0]; i++) {
-		enum cr_err rc = check_units(b, unit_tables[i], e);
+		enum cr_err rc = dwarf_check_units(b, unit_tables[i], e);
 		if (rc)
 			return rc;
 	}
-	enum cr_err lrc = check_line_headers(b, e);
+	enum cr_err lrc = dwarf_check_line_headers(b, e);
 	if (lrc)
 		return lrc;
 	struct cr_dwarf *d = cr_calloc(1, sizeof *d);
@@ -946,25 +228,18 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 			break;
 		if (r != DW_DLV_OK) {
 			/* libdwarf cannot step past a broken unit header */
-			dwerr(d, &er);
+			dwarf_dwerr(d, &er);
 			d->skipped++;
 			break;
 		}
 		Dwarf_Die cu;
 		if (dwarf_siblingof_b(d->dbg, NULL, true, &cu, &er) != DW_DLV_OK) {
-			dwerr(d, &er);
+			dwarf_dwerr(d, &er);
 			d->skipped++;
 			continue;
 		}
 		units++;
-		struct cufiles cf = { 0 };
-		load_lines(d, cu, &cf, ver);
-		Dwarf_Addr base = 0;
-		if (dwarf_lowpc(cu, &base, &er) != DW_DLV_OK)
-			base = 0;
-		dwerr(d, &er);
-		walk(d, cu, 0, &cf, base, ver, false);
-		cr_free(cf.ids);
+		dwarf_index_unit(d, cu, ver);
 		dwarf_dealloc_die(cu);
 		if (d->err)
 			break;
@@ -985,10 +260,7 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 		cr_dwarf_close(d);
 		return cr_fail(e, CR_FORMAT, "%s: DWARF: no readable compilation unit", b->path);
 	}
-	if (d->nrows)
-		qsort(d->rows, d->nrows, sizeof *d->rows, row_cmp);
-	if (d->ntops)
-		qsort(d->tops, d->ntops, sizeof *d->tops, top_cmp);
+	dwarf_index_sort(d);
 	d->e = NULL;
 	*out = d;
 	return CR_OK;
@@ -1100,7 +372,7 @@ static void struct_walk(struct cr_dwarf *d, Dwarf_Die cu, const char *const *typ
 	Dwarf_Error er = NULL;
 	Dwarf_Die child;
 	if (dwarf_child(cu, &child, &er) != DW_DLV_OK) {
-		dwerr(d, &er);
+		dwarf_dwerr(d, &er);
 		return;
 	}
 	while (child && d->die_budget) {
@@ -1112,11 +384,11 @@ static void struct_walk(struct cr_dwarf *d, Dwarf_Die cu, const char *const *typ
 		    dwarf_diename(child, &name, &er) == DW_DLV_OK && name)
 			for (k = 0; k < ntypes && strcmp(types[k], name) != 0; k++)
 				;
-		dwerr(d, &er);
+		dwarf_dwerr(d, &er);
 		if (k < ntypes && !seen[k]) {
 			seen[k] = true;
 			Dwarf_Unsigned size = 0;
-			if (attr_udata(d, child, DW_AT_byte_size, &size))
+			if (dwarf_attr_udata(d, child, DW_AT_byte_size, &size))
 				fn(arg, types[k], NULL, size);
 			Dwarf_Die m;
 			if (dwarf_child(child, &m, &er) == DW_DLV_OK) {
@@ -1127,21 +399,21 @@ static void struct_walk(struct cr_dwarf *d, Dwarf_Die cu, const char *const *typ
 					Dwarf_Unsigned off;
 					if (dwarf_tag(m, &mt, &er) == DW_DLV_OK && mt == DW_TAG_member &&
 					    dwarf_diename(m, &mn, &er) == DW_DLV_OK && mn &&
-					    attr_udata(d, m, DW_AT_data_member_location, &off))
+					    dwarf_attr_udata(d, m, DW_AT_data_member_location, &off))
 						fn(arg, types[k], mn, off);
-					dwerr(d, &er);
+					dwarf_dwerr(d, &er);
 					Dwarf_Die next = NULL;
 					int r = dwarf_siblingof_b(d->dbg, m, true, &next, &er);
-					dwerr(d, &er);
+					dwarf_dwerr(d, &er);
 					dwarf_dealloc_die(m);
 					m = r == DW_DLV_OK ? next : NULL;
 				}
 			}
-			dwerr(d, &er);
+			dwarf_dwerr(d, &er);
 		}
 		Dwarf_Die next = NULL;
 		int r = dwarf_siblingof_b(d->dbg, child, true, &next, &er);
-		dwerr(d, &er);
+		dwarf_dwerr(d, &er);
 		dwarf_dealloc_die(child);
 		child = r == DW_DLV_OK ? next : NULL;
 	}
@@ -1166,11 +438,11 @@ enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *type
 	}
 	static const char *const unit_tables[] = { ".debug_rnglists", ".debug_addr", ".debug_str_offsets" };
 	for (size_t i = 0; i < sizeof unit_tables / sizeof unit_tables[0]; i++) {
-		enum cr_err rc = check_units(b, unit_tables[i], e);
+		enum cr_err rc = dwarf_check_units(b, unit_tables[i], e);
 		if (rc)
 			return rc;
 	}
-	enum cr_err lrc = check_line_headers(b, e);
+	enum cr_err lrc = dwarf_check_line_headers(b, e);
 	if (lrc)
 		return lrc;
 	const uint8_t *idata;
@@ -1213,12 +485,12 @@ enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *type
 		int r = dwarf_next_cu_header_d(d.dbg, true, &hlen, &ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff,
 					       &next, &cutype, &er);
 		if (r != DW_DLV_OK) {
-			dwerr(&d, &er);
+			dwarf_dwerr(&d, &er);
 			break;
 		}
 		Dwarf_Die cu;
 		if (dwarf_siblingof_b(d.dbg, NULL, true, &cu, &er) != DW_DLV_OK) {
-			dwerr(&d, &er);
+			dwarf_dwerr(&d, &er);
 			continue;
 		}
 		struct_walk(&d, cu, types, ntypes, seen, fn, arg);
@@ -1236,3 +508,4 @@ enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *type
 		return e && e->code ? e->code : cr_fail(e, d.err, "%s: DWARF: %s", b->path, cr_strerror(d.err));
 	return found ? CR_OK : cr_fail(e, CR_NOTFOUND, "%s: DWARF: none of the structure types", b->path);
 }
+

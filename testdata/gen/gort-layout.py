@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Print a struct-layout table for lib/gort/gort.c (the `layouts[]` entries
+"""Print a struct-layout table for lib/gort/layout.c (the `gort_layouts[]` entries
 used when a Go binary has no DWARF, i.e. built with -ldflags='-s -w') from
 an UNSTRIPPED build of the same Go version, read with llvm-dwarfdump (an
 independent DWARF reader: the table is not derived from coroner's own code).
 
 usage: gort-layout.py BINARY VERSION_PREFIX   (e.g. gosym-1.23 go1.23)
 
-Fields follow struct layout in gort.c: TYPE.MEMBER offsets
+Fields follow struct layout in layout.c: TYPE.MEMBER offsets
 (DW_AT_data_member_location), TYPE sizes (DW_AT_byte_size), and two nested
 members (g.stack + stack.lo/hi, mstats.heapStats + consistentHeapStats.stats).
 hsd_n is the element count of consistentHeapStats.stats ([3]heapStatsDelta),

@@ -421,10 +421,10 @@ do_oom() {
 # gen/symprog built by newer Go releases (golang-1.21/1.22/1.23-go from
 # bookworm-backports; a version not installed is skipped), crashed under
 # GOTRACEBACK=crash: the stripped build (-s -w: the struct tables of
-# lib/gort/gort.c) for each, and the DWARF build of the newest. References:
+# lib/gort/layout.c) for each, and the DWARF build of the newest. References:
 # the runtime's own traceback (crash-*.txt), the exit status, and the struct
 # layout llvm-dwarfdump reads from the DWARF build of each version
-# (expected/layout.c, made by gen/gort-layout.py: the table gort.c carries).
+# (expected/layout.c, made by gen/gort-layout.py: the table layout.c carries).
 do_gover() {
 	log gover
 	local v G D W b

@@ -1,11 +1,11 @@
 #!/bin/sh
-# The struct tables lib/gort/gort.c uses for binaries without DWARF (-s -w)
+# The struct tables lib/gort/layout.c holds for binaries without DWARF (-s -w)
 # against the layout llvm-dwarfdump read from the DWARF of a build of the same
 # Go version (testdata/gover/go1.N/expected/layout.c, testdata/gen/gort-layout.py):
-# every field of the reference must have the same value in gort.c's entry.
+# every field of the reference must have the same value in layout.c's entry.
 set -u
 : "${TESTDATA:?}" "${TESTS:?}"
-src=$TESTS/../lib/gort/gort.c
+src=$TESTS/../lib/gort/layout.c
 [ -f "$src" ] || { echo "SKIP: no $src"; exit 77; }
 fail=0 n=0
 fields() { tr -d ' \t' | tr ',' '\n' | sed -n 's/^\.\([a-z_0-9]*\)=\([0-9]*\)$/\1 \2/p' | sort; }
@@ -17,9 +17,9 @@ for ref in "$TESTDATA"/gover/go1.*/expected/layout.c; do
 		fields >/tmp/got.$$
 	n=$((n + 1))
 	if [ ! -s /tmp/got.$$ ]; then
-		echo "FAIL: gort.c has no table for $v"; fail=1
+		echo "FAIL: layout.c has no table for $v"; fail=1
 	elif ! diff /tmp/want.$$ /tmp/got.$$ >/tmp/diff.$$; then
-		echo "FAIL: gort.c's $v table differs from the DWARF of a $v build:"; cat /tmp/diff.$$; fail=1
+		echo "FAIL: layout.c's $v table differs from the DWARF of a $v build:"; cat /tmp/diff.$$; fail=1
 	fi
 done
 rm -f /tmp/want.$$ /tmp/got.$$ /tmp/diff.$$

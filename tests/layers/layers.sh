@@ -26,60 +26,45 @@ fail=0
 rank_of_layer() {
 	echo "$LAYERS" | awk -v l="$1" 'NF && $1 == l { print NR; exit }'
 }
-# layer of a directory under lib/
-layer_of_dir() {
-	echo "$LAYERS" | awk -v d="$1" 'NF { n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == d) { print $1; exit } }'
-}
-layer_of_header() {
-	echo "$LAYERS" | awk -v h="$1" 'NF { for (i = 3; i <= NF; i++) if ($i == h) { print $1; exit } }'
-}
 
-# ---- 1. includes
-for f in $(cd "$lib" && find . -name '*.[ch]' | sed 's|^\./||' | sort); do
-	dir=${f%%/*}
-	case $dir in include) continue ;; esac
-	fl=$(layer_of_dir "$dir")
-	if [ -z "$fl" ]; then
-		echo "lib/$f: directory lib/$dir is in no layer (add it to tests/layers/layers.sh)"
-		fail=1
-		continue
-	fi
-	fr=$(rank_of_layer "$fl")
-	for inc in $(sed -n 's/^[ 	]*#[ 	]*include[ 	]*"\([^"]*\)".*/\1/p' "$lib/$f"); do
-		case $inc in
-		coroner/*) tl=$(layer_of_header "${inc#coroner/}") ;;
-		*/*) tl=$(layer_of_dir "${inc%%/*}") ;;
-		*) tl=$fl ;; # beside the file (private headers, generated code)
-		esac
-		if [ -z "$tl" ]; then
-			echo "lib/$f: #include \"$inc\": header in no layer (add it to tests/layers/layers.sh)"
-			fail=1
-			continue
-		fi
-		tr=$(rank_of_layer "$tl")
-		if [ "$tr" -gt "$fr" ]; then
-			echo "lib/$f ($fl) includes $inc ($tl): upward"
-			fail=1
-		fi
-	done
-done
-# public headers: a header may include only headers of its own or lower layers
+# ---- 1. includes: "FILE:#include "X"" lines of every file under lib/, one awk
+(cd "$lib" && grep -H '^[ 	]*#[ 	]*include[ 	]*"' $(find . -name '*.[ch]' | sed 's|^\./||' | sort)) |
+awk -v layers="$LAYERS" '
+BEGIN {
+	n = split(layers, rows, "\n")
+	for (r = 1; r <= n; r++) {
+		k = split(rows[r], f, /[ \t]+/)
+		if (k == 0 || f[1] == "") continue
+		rank[f[1]] = r
+		m = split(f[2], d, ",")
+		for (i = 1; i <= m; i++) dirlayer[d[i]] = f[1]
+		for (i = 3; i <= k; i++) hdrlayer[f[i]] = f[1]
+	}
+	bad = 0
+}
+{
+	file = substr($0, 1, index($0, ":") - 1)
+	inc = $0; sub(/^[^"]*"/, "", inc); sub(/".*$/, "", inc)
+	if (file ~ /^include\/coroner\//) {
+		h = file; sub(/^include\/coroner\//, "", h)
+		fl = hdrlayer[h]
+		if (fl == "") { if (!(h in seen)) print "lib/" file ": in no layer (add it to tests/layers/layers.sh)"; seen[h] = 1; bad = 1; next }
+	} else {
+		dir = file; sub(/\/.*$/, "", dir)
+		fl = dirlayer[dir]
+		if (fl == "") { print "lib/" file ": directory lib/" dir " is in no layer (add it to tests/layers/layers.sh)"; bad = 1; next }
+	}
+	if (inc ~ /^coroner\//) { h = inc; sub(/^coroner\//, "", h); tl = hdrlayer[h] }
+	else if (inc ~ /\//) { d2 = inc; sub(/\/.*$/, "", d2); tl = dirlayer[d2] }
+	else tl = fl # beside the file: private headers, generated code
+	if (tl == "") { print "lib/" file ": #include \"" inc "\": header in no layer (add it to tests/layers/layers.sh)"; bad = 1; next }
+	if (rank[tl] > rank[fl]) { print "lib/" file " (" fl ") includes " inc " (" tl "): upward"; bad = 1 }
+}
+END { exit bad }' || fail=1
+# every public header is in the table (one that includes nothing is not seen above)
 for h in $(cd "$lib/include/coroner" && ls *.h); do
-	hl=$(layer_of_header "$h")
-	if [ -z "$hl" ]; then
-		echo "lib/include/coroner/$h: in no layer (add it to tests/layers/layers.sh)"
-		fail=1
-		continue
-	fi
-	hr=$(rank_of_layer "$hl")
-	for inc in $(sed -n 's/^[ 	]*#[ 	]*include[ 	]*"coroner\/\([^"]*\)".*/\1/p' "$lib/include/coroner/$h"); do
-		tl=$(layer_of_header "$inc")
-		[ -n "$tl" ] || continue # reported above
-		if [ "$(rank_of_layer "$tl")" -gt "$hr" ]; then
-			echo "lib/include/coroner/$h ($hl) includes coroner/$inc ($tl): upward"
-			fail=1
-		fi
-	done
+	echo "$LAYERS" | awk -v h="$h" 'NF { for (i = 3; i <= NF; i++) if ($i == h) f = 1 } END { exit !f }' ||
+		{ echo "lib/include/coroner/$h: in no layer (add it to tests/layers/layers.sh)"; fail=1; }
 done
 
 # ---- 2. symbols

@@ -1,0 +1,463 @@
+/* Go's tracebacks (debug=2, panic, SIGQUIT, GOTRACEBACK=all|system|crash,
+ * the Go 1.21+ header forms), also inside service logs with a prefix on
+ * every line. The formats are described in goroutine.c. */
+#include "coroner/detect.h"
+#include "coroner/input.h"
+#include "goroutine_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+
+struct tframe {
+	const char *fn; size_t fnlen;
+	const char *file; size_t filelen;
+	int64_t line;
+	uint64_t pc;
+	bool inlined;
+};
+
+struct gor {
+	bool active, skip;   /* skip: ancestor tracebacks follow, not ours */
+	size_t lineno;
+	int64_t goid, wait;
+	bool has_wait, locked, elided;
+	const char *state; size_t statelen;
+	const char *cby; size_t cbylen;
+	const char *cat; size_t catlen; int64_t catline;
+	bool want_file;      /* a function line waits for its file line */
+	bool want_cfile;     /* a "created by" line waits for its file line */
+	bool swallow;        /* the file line of a frame over the frame cap */
+	struct tframe *frames; size_t nframes, cap_frames;
+};
+
+/* The header's fields into g (state is left alone when the header has no
+ * '[' item; the elided mark is reset). */
+static bool parse_header(const char *s, size_t n, struct gor *g, bool *complete)
+{
+	struct cr_gheader h = { .state = g->state, .statelen = g->statelen };
+	if (!cr_gheader_parse(s, n, &h, complete))
+		return false;
+	g->goid = h.goid;
+	g->has_wait = h.has_wait;
+	g->locked = h.locked;
+	g->elided = false;
+	g->wait = h.wait;
+	g->state = h.state;
+	g->statelen = h.statelen;
+	return true;
+}
+
+/* "\tfile.go:123 +0x1d fp=0x.. sp=0x.. pc=0x..": fills file, line, pc */
+static bool parse_fileline(const char *s, size_t n, const char **file, size_t *filelen,
+			   int64_t *line, uint64_t *pc, bool *has_off)
+{
+	size_t i = cr_skip_ws(s, n, 0);
+	size_t end = n;
+	*has_off = false;
+	*pc = 0;
+	/* the location ends at " +0x" or " fp=" or " pc=" */
+	for (size_t k = i; k + 1 < n; k++)
+		if (s[k] == ' ' && (s[k + 1] == '+' || cr_starts(s + k + 1, n - k - 1, "fp=") ||
+				    cr_starts(s + k + 1, n - k - 1, "pc="))) {
+			end = k;
+			break;
+		}
+	for (size_t k = end; k < n; k++) {
+		if (s[k] == '+' && k > 0 && s[k - 1] == ' ')
+			*has_off = true;
+		if (cr_starts(s + k, n - k, " pc=0x")) {
+			size_t q = k + 4;
+			uint64_t v;
+			if (cr_parse_hex(s, n, &q, &v))
+				*pc = v;
+		}
+	}
+	size_t colon = SIZE_MAX;
+	for (size_t k = end; k > i; k--)
+		if (s[k - 1] == ':') {
+			colon = k - 1;
+			break;
+		}
+	if (colon == SIZE_MAX || colon == i)
+		return false;
+	size_t q = colon + 1;
+	int64_t ln;
+	if (!cr_parse_i64(s, end, &q, &ln) || q != end)
+		return false;
+	*file = s + i;
+	*filelen = colon - i;
+	*line = ln;
+	return true;
+}
+
+static enum cr_err emit_goroutine(struct rd *r, struct gor *g)
+{
+	if (!g->active)
+		return CR_OK;
+	g->active = false;
+	r->nstk = 0;
+	r->nlabels = 0;
+	for (size_t a = 0; a < g->nframes;) {
+		size_t b = a;
+		while (b + 1 < g->nframes && g->frames[b].inlined)
+			b++;
+		r->nlines = 0;
+		for (size_t k = a; k <= b; k++) {
+			const struct tframe *f = &g->frames[k];
+			if (rd_push_line(r, f->fn, f->fnlen, f->file, f->filelen, f->line))
+				return CR_NOMEM;
+		}
+		uint64_t pc = g->frames[b].pc;
+		if (rd_push_loc(r, rd_location(r, pc ? pc - 1 : 0)))
+			return CR_NOMEM;
+		a = b + 1;
+	}
+	struct cr_profile *p = r->p;
+	uint32_t st = cr_profile_intern(p, g->state, g->statelen);
+	if (st == UINT32_MAX || rd_push_label(r, (struct cr_label){ .key = r->k_goid, .num = g->goid }) ||
+	    (st && rd_push_label(r, (struct cr_label){ .key = r->k_state, .str = st })))
+		return CR_NOMEM;
+	if (g->has_wait &&
+	    rd_push_label(r, (struct cr_label){ .key = r->k_wait, .num = g->wait, .num_unit = r->k_minutes }))
+		return CR_NOMEM;
+	if (g->cbylen) {
+		uint32_t c = cr_profile_intern(p, g->cby, g->cbylen);
+		if (c == UINT32_MAX || rd_push_label(r, (struct cr_label){ .key = r->k_created_by, .str = c }))
+			return CR_NOMEM;
+		if (g->catlen) {
+			struct cr_buf *k = &r->key;
+			k->len = 0;
+			if (cr_buf_add(k, g->cat, g->catlen) || cr_buf_add(k, "", 1) ||
+			    cr_buf_add(k, &g->catline, sizeof g->catline))
+				return CR_NOMEM;
+			uint32_t *v = cr_hmap_get(&r->atcache, k->data, k->len), ca;
+			if (v) {
+				ca = *v;
+			} else {
+				char at[4200];
+				snprintf(at, sizeof at, "%.*s:%lld", (int)(g->catlen < 4096 ? g->catlen : 4096),
+					 g->cat, (long long)g->catline);
+				ca = cr_profile_intern_z(p, at);
+				if (ca == UINT32_MAX || !cr_hmap_put(&r->atcache, k->data, k->len, ca, NULL))
+					return CR_NOMEM;
+			}
+			if (rd_push_label(r, (struct cr_label){ .key = r->k_created_at, .str = ca }))
+				return CR_NOMEM;
+		}
+	}
+	if (g->locked && rd_push_label(r, (struct cr_label){ .key = r->k_locked, .str = r->s_true }))
+		return CR_NOMEM;
+	if (g->elided && rd_push_label(r, (struct cr_label){ .key = r->k_elided, .num = 1 }))
+		return CR_NOMEM;
+	int64_t one = 1;
+	return cr_profile_add_sample(p, r->stk, r->nstk, &one, r->labels, r->nlabels);
+}
+
+static bool is_elided(const char *s, size_t n)
+{
+	return n > 6 && cr_starts(s, n, "...") && memcmp(s + n - 3, "...", 3) == 0 &&
+	       rd_find(s, n, "elided") != SIZE_MAX;
+}
+
+/* Lines outside goroutine blocks worth keeping: what killed the process. */
+static bool is_reason(const char *s, size_t n)
+{
+	return cr_starts(s, n, "panic: ") || cr_starts(s, n, "fatal error: ") ||
+	       cr_starts(s, n, "[signal ") || cr_starts(s, n, "SIGQUIT: ") ||
+	       cr_starts(s, n, "SIGABRT: ") || cr_starts(s, n, "SIGSEGV: ") ||
+	       cr_starts(s, n, "SIGBUS: ") || cr_starts(s, n, "SIGILL: ") ||
+	       cr_starts(s, n, "SIGTRAP: ") || cr_starts(s, n, "SIGFPE: ") ||
+	       cr_starts(s, n, "unexpected fault address ") || cr_starts(s, n, "fatal: morestack");
+}
+
+/* ---- dumps in service logs: a prefix on every line ----
+ * Container runtimes, journald and log shippers put a prefix before every
+ * line of the runtime's output: CRI ("2024-05-01T10:00:00.123456789Z stderr
+ * F "), kubectl logs --timestamps ("...Z "), journald ("May 01 10:00:00 host
+ * app[123]: "), Go's log package ("2024/05/01 10:00:00 "). The prefix of the
+ * first goroutine header is taken as the model: its part after the last
+ * digit (the anchor: "Z stderr F ", "]: ") is searched near the same column
+ * in every line and the line is cut after it; when that part is shorter than
+ * 2 bytes, lines whose prefix has the same shape (digits as digits, the rest
+ * as is) are cut at the same length. Lines without it stay as they are. */
+#define PREFIX_MAX CR_LOG_PREFIX_MAX
+
+struct logprefix {
+	char model[PREFIX_MAX + 1];
+	size_t len;             /* of the model */
+	size_t anchor;          /* offset of the anchor in the model; len = no anchor (shape) */
+};
+
+static bool find_prefix(const unsigned char *data, size_t len, struct logprefix *lp)
+{
+	const char *d = (const char *)data;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - d) : len;
+		if (e - i > 10 && cr_starts(d + i, e - i, "goroutine "))
+			return false; /* a header at column 0: no prefix */
+		size_t c = cr_gheader_after_prefix(d + i, e - i);
+		if (c != SIZE_MAX) {
+			memcpy(lp->model, d + i, c);
+			lp->model[c] = 0;
+			lp->len = c;
+			size_t k = c;
+			while (k > 0 && !(lp->model[k - 1] >= '0' && lp->model[k - 1] <= '9'))
+				k--;
+			lp->anchor = (c - k >= 2 || k == 0) ? k : c;
+			return true;
+		}
+		i = e + 1;
+	}
+	return false;
+}
+
+/* Bytes of this line's prefix (0: none like the model). */
+static size_t prefix_len(const struct logprefix *lp, const char *s, size_t n)
+{
+	if (lp->anchor < lp->len) {
+		const char *a = lp->model + lp->anchor;
+		size_t al = lp->len - lp->anchor;
+		size_t lo = lp->len > 12 ? lp->len - 12 : 0, hi = lp->len + 12;
+		for (size_t end = al; end <= n && end <= hi; end++)
+			if (end >= lo && memcmp(s + end - al, a, al) == 0)
+				return end;
+		return 0;
+	}
+	if (n < lp->len)
+		return 0;
+	for (size_t k = 0; k < lp->len; k++) {
+		bool dm = lp->model[k] >= '0' && lp->model[k] <= '9', ds = s[k] >= '0' && s[k] <= '9';
+		if (dm != ds || (!dm && s[k] != lp->model[k]))
+			return 0;
+	}
+	return lp->len;
+}
+
+static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *data, size_t len,
+				  const char *name, struct cr_buf *warn, struct cr_error *e);
+
+enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char *data,
+				      size_t len, const char *name, struct cr_buf *warn,
+				      struct cr_error *e)
+{
+	struct logprefix lp;
+	if (!find_prefix(data, len, &lp))
+		return read_traceback(p, data, len, name, warn, e);
+	unsigned char *copy = cr_malloc(len ? len : 1);
+	if (!copy)
+		return cr_fail(e, CR_NOMEM, "%s: traceback: out of memory (limit %zu MiB)", name,
+			       cr_limits.max_memory >> 20);
+	size_t out = 0, cut = 0;
+	const char *d = (const char *)data;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t e2 = nl ? (size_t)(nl - d) : len;
+		size_t k = prefix_len(&lp, d + i, e2 - i);
+		cut += k > 0;
+		memcpy(copy + out, d + i + k, e2 - i - k);
+		out += e2 - i - k;
+		if (nl)
+			copy[out++] = '\n';
+		i = e2 + 1;
+	}
+	if (warn) {
+		char shown[PREFIX_MAX * 4 + 1];
+		size_t o = 0;
+		for (size_t k = 0; k < lp.len && o + 4 < sizeof shown; k++) {
+			unsigned char ch = (unsigned char)lp.model[k];
+			if (ch >= 0x20 && ch < 0x7f)
+				shown[o++] = (char)ch;
+			else
+				o += (size_t)snprintf(shown + o, sizeof shown - o, "\\x%02x", ch);
+		}
+		shown[o] = 0;
+		cr_buf_addf(warn, "%s: traceback: a log prefix like '%s' was stripped from %zu lines\n", name, shown, cut);
+	}
+	enum cr_err rc = read_traceback(p, copy, out, name, warn, e);
+	cr_free(copy);
+	return rc;
+}
+
+static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *data, size_t len,
+				  const char *name, struct cr_buf *warn, struct cr_error *e)
+{
+	struct cr_lines it;
+	const char *s;
+	size_t n;
+	bool cut;
+	struct rd r;
+	struct gor g;
+	enum cr_err rc = CR_OK;
+	memset(&g, 0, sizeof g);
+	p->source = CR_SRC_TRACEBACK;
+	if (rd_init(&r, p, name, "traceback", warn, "goroutine"))
+		goto nomem;
+	cr_lines_init(&it, data, len);
+	while (cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut)) {
+		if (cut) {
+			if (g.active)
+				rd_warnf(&r, it.lineno, "longer than the line limit, skipped%s", "");
+			continue;
+		}
+		if (n > 10 && s[0] == 'g' && cr_starts(s, n, "goroutine ")) {
+			struct gor h = g;
+			bool complete;
+			if (parse_header(s, n, &h, &complete)) {
+				if (g.active) {
+					if (g.want_file || g.want_cfile)
+						rd_warnf(&r, it.lineno - 1, "goroutine cut short before this line%s", "");
+					if ((rc = emit_goroutine(&r, &g)))
+						goto nomem;
+				}
+				g = h;
+				g.active = true;
+				g.skip = false;
+				g.lineno = it.lineno;
+				g.nframes = 0;
+				g.cbylen = g.catlen = 0;
+				g.want_file = g.want_cfile = g.swallow = false;
+				if (!complete)
+					rd_warnf(&r, it.lineno, "goroutine header without ']:' (state may be cut)%s", "");
+				continue;
+			}
+		}
+		if (!g.active) {
+			if (!is_reason(s, n))
+				continue;
+			if (cr_grow(&p->comments, &p->cap_comments, p->ncomments + 1, sizeof *p->comments))
+				goto nomem;
+			uint32_t c = cr_profile_intern(p, s, n > 4096 ? 4096 : n);
+			if (c == UINT32_MAX)
+				goto nomem;
+			p->comments[p->ncomments++] = c;
+			continue;
+		}
+		if (n == 0) {
+			if (g.want_file || g.want_cfile)
+				rd_warnf(&r, it.lineno, "frame without its file:line before this blank line%s", "");
+			if ((rc = emit_goroutine(&r, &g)))
+				goto nomem;
+			continue;
+		}
+		if (g.skip)
+			continue;
+		if (s[0] == '\t' || s[0] == ' ') {
+			const char *file;
+			size_t filelen;
+			int64_t line;
+			uint64_t pc;
+			bool has_off;
+			if (g.swallow) {
+				g.swallow = false;
+				continue;
+			}
+			if (g.want_file) {
+				g.want_file = false;
+				struct tframe *f = &g.frames[g.nframes - 1];
+				if (!parse_fileline(s, n, &file, &filelen, &line, &pc, &has_off)) {
+					rd_warnf(&r, it.lineno, "not a 'file:line' line%s", "");
+					continue;
+				}
+				f->file = file;
+				f->filelen = filelen;
+				f->line = line;
+				f->pc = pc;
+				/* an inlined frame has "(...)" and no +0x offset */
+				f->inlined = f->inlined && !has_off;
+				continue;
+			}
+			if (g.want_cfile) {
+				g.want_cfile = false;
+				if (parse_fileline(s, n, &file, &filelen, &line, &pc, &has_off)) {
+					g.cat = file;
+					g.catlen = filelen;
+					g.catline = line;
+				} else {
+					rd_warnf(&r, it.lineno, "not a 'file:line' line after 'created by'%s", "");
+				}
+				continue;
+			}
+			size_t k = cr_skip_ws(s, n, 0);
+			if (cr_starts(s + k, n - k, "goroutine running on other thread") ||
+			    cr_starts(s + k, n - k, "..."))
+				continue;
+			rd_warnf(&r, it.lineno, "unexpected indented line, skipped%s", "");
+			continue;
+		}
+		if (g.want_file) {
+			rd_warnf(&r, it.lineno - 1, "frame without its file:line%s", "");
+			g.want_file = false;
+		}
+		g.want_cfile = g.swallow = false;
+		if (cr_starts(s, n, "created by ")) {
+			size_t a = strlen("created by "), b = n;
+			size_t in = rd_find(s + a, n - a, " in goroutine ");
+			if (in != SIZE_MAX)
+				b = a + in;
+			g.cby = s + a;
+			g.cbylen = b - a;
+			g.want_cfile = true;
+			continue;
+		}
+		if (cr_starts(s, n, "...")) {
+			if (is_elided(s, n))
+				g.elided = true;
+			else
+				rd_warnf(&r, it.lineno, "unexpected line, skipped%s", "");
+			continue;
+		}
+		if (cr_starts(s, n, "[originating from goroutine")) {
+			g.skip = true; /* GODEBUG=tracebackancestors: not this goroutine's stack */
+			continue;
+		}
+		/* a function line: NAME(ARGS) */
+		if (s[n - 1] != ')') {
+			rd_warnf(&r, it.lineno, "not a frame line, skipped%s", "");
+			continue;
+		}
+		size_t lp = SIZE_MAX;
+		for (size_t k = n - 1; k > 0; k--)
+			if (s[k] == '(') {
+				lp = k;
+				break;
+			}
+		if (lp == SIZE_MAX || lp == 0) {
+			rd_warnf(&r, it.lineno, "not a frame line, skipped%s", "");
+			continue;
+		}
+		if (g.nframes >= cr_limits.max_frames) {
+			g.elided = true;
+			g.swallow = true;
+			continue;
+		}
+		if (cr_grow(&g.frames, &g.cap_frames, g.nframes + 1, sizeof *g.frames))
+			goto nomem;
+		struct tframe *f = &g.frames[g.nframes++];
+		memset(f, 0, sizeof *f);
+		f->fn = s;
+		f->fnlen = lp;
+		f->inlined = n - lp == 5 && memcmp(s + lp, "(...)", 5) == 0;
+		g.want_file = true;
+	}
+	if (g.active) {
+		if (g.want_file || g.want_cfile)
+			rd_warnf(&r, it.lineno, "input ends inside a goroutine (truncated)%s", "");
+		if ((rc = emit_goroutine(&r, &g)))
+			goto nomem;
+	}
+	rd_warn_summary(&r);
+	if (p->nsamples == 0) {
+		rc = cr_fail(e, CR_EMPTY, "%s: traceback: no goroutine found", name);
+		goto out;
+	}
+	goto out;
+nomem:
+	rc = rd_nomem(&r, e);
+out:
+	cr_free(g.frames);
+	rd_release(&r);
+	return rc;
+}
+

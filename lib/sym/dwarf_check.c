@@ -1,0 +1,267 @@
+/* Checks of a binary's raw DWARF sections before libdwarf reads them: unit
+ * headers of the tables indexed by offset, and every line-program header
+ * (libdwarf 20210528 trusts lengths in both). */
+#include "dwarf_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+/* DWARF 5 unit tables (.debug_rnglists, .debug_addr, .debug_str_offsets)
+ * are checked before libdwarf sees them: this libdwarf frees twice on a
+ * malformed .debug_rnglists header (found by fuzz-dwarf). Units must tile
+ * the section; each header must fit its unit; rnglists' offset table too. */
+enum cr_err dwarf_check_units(struct cr_binary *b, const char *name, struct cr_error *e)
+{
+	struct cr_elf_section *s = cr_binary_debug_section(b, name);
+	if (!s || s->type == CR_SHT_NOBITS)
+		return CR_OK;
+	const uint8_t *d;
+	size_t len;
+	enum cr_err rc = cr_binary_section_data(b, s, &d, &len, e);
+	if (rc)
+		return rc;
+	bool rng = strcmp(name, ".debug_rnglists") == 0;
+	size_t off = 0;
+	while (off < len) {
+		size_t at = off;
+		if (len - off < 4)
+			goto bad;
+		uint64_t ul = cr_binary_u32(b, d + off);
+		size_t osz = 4;
+		off += 4;
+		if (ul == 0xffffffff) {
+			if (len - off < 8)
+				goto bad;
+			ul = cr_binary_u64(b, d + off);
+			off += 8;
+			osz = 8;
+		} else if (ul >= 0xfffffff0)
+			goto bad;
+		if (ul > len - off || ul < 4)
+			goto bad;
+		uint16_t ver = cr_binary_u16(b, d + off);
+		if (ver != 5)
+			goto bad;
+		if (rng) {
+			if (ul < 8)
+				goto bad;
+			uint8_t asz = d[off + 2], seg = d[off + 3];
+			uint32_t cnt = cr_binary_u32(b, d + off + 4);
+			if ((asz != 4 && asz != 8) || seg != 0 || (uint64_t)cnt * osz > ul - 8)
+				goto bad;
+		}
+		off += (size_t)ul;
+		if (off <= at)
+			goto bad;
+	}
+	return CR_OK;
+bad:
+	return cr_fail(e, CR_FORMAT, "%s: DWARF: %s: offset 0x%zx: malformed unit header", b->path, name, off);
+}
+
+/* .debug_line headers are checked before libdwarf reads them: this libdwarf
+ * follows include-directory and file-name entries it has not bounded
+ * (found by fuzz-dwarf: a wild pointer in dwarf_srcfiles). Every unit must
+ * tile the section; v2-4 directory and file tables must end inside the
+ * header with directory indexes in range; v5 entry formats may use only
+ * the forms below, string offsets must land on a NUL-terminated string of
+ * .debug_str / .debug_line_str, directory indexes must be in range. */
+struct lcur { const uint8_t *p, *end; };
+
+static bool l_u8(struct lcur *c, uint64_t *v)
+{
+	if (c->p >= c->end)
+		return false;
+	*v = *c->p++;
+	return true;
+}
+
+static bool l_uleb(struct lcur *c, uint64_t *v)
+{
+	uint64_t r = 0;
+	for (unsigned sh = 0; sh < 64; sh += 7) {
+		if (c->p >= c->end)
+			return false;
+		uint8_t b = *c->p++;
+		r |= (uint64_t)(b & 0x7f) << sh;
+		if (!(b & 0x80)) {
+			*v = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool l_skip(struct lcur *c, uint64_t n)
+{
+	if ((uint64_t)(c->end - c->p) < n)
+		return false;
+	c->p += n;
+	return true;
+}
+
+static bool l_cstr(struct lcur *c)
+{
+	const uint8_t *z = memchr(c->p, 0, (size_t)(c->end - c->p));
+	if (!z)
+		return false;
+	c->p = z + 1;
+	return true;
+}
+
+static bool str_at(const uint8_t *sec, size_t len, uint64_t off)
+{
+	return sec && off < len && memchr(sec + off, 0, len - off) != NULL;
+}
+
+/* one v5 entry per formats[]; *dir set from DW_LNCT_directory_index */
+static bool l_entry(const struct cr_binary *b, struct lcur *c, const uint64_t (*fmt)[2], size_t nfmt,
+		    unsigned osz, const uint8_t *str, size_t strl, const uint8_t *lstr, size_t lstrl,
+		    uint64_t *dir)
+{
+	*dir = 0;
+	for (size_t i = 0; i < nfmt; i++) {
+		uint64_t v = 0, form = fmt[i][1];
+		switch (form) {
+		case 0x08: /* string */
+			if (!l_cstr(c))
+				return false;
+			break;
+		case 0x0e: case 0x1f: /* strp, line_strp */
+			if ((uint64_t)(c->end - c->p) < osz)
+				return false;
+			v = osz == 8 ? cr_binary_u64(b, c->p) : cr_binary_u32(b, c->p);
+			c->p += osz;
+			if (form == 0x0e ? !str_at(str, strl, v) : !str_at(lstr, lstrl, v))
+				return false;
+			break;
+		case 0x0f: if (!l_uleb(c, &v)) return false; break;          /* udata */
+		case 0x0b: if (!l_u8(c, &v)) return false; break;             /* data1 */
+		case 0x05: if ((uint64_t)(c->end - c->p) < 2) return false;  /* data2 */
+			v = cr_binary_u16(b, c->p); c->p += 2; break;
+		case 0x06: if ((uint64_t)(c->end - c->p) < 4) return false;  /* data4 */
+			v = cr_binary_u32(b, c->p); c->p += 4; break;
+		case 0x07: if (!l_skip(c, 8)) return false; break;            /* data8 */
+		case 0x1e: if (!l_skip(c, 16)) return false; break;           /* data16 */
+		case 0x09: if (!l_uleb(c, &v) || !l_skip(c, v)) return false; /* block */
+			break;
+		default:
+			return false;
+		}
+		if (fmt[i][0] == 2 /* DW_LNCT_directory_index */)
+			*dir = v;
+	}
+	return true;
+}
+
+enum cr_err dwarf_check_line_headers(struct cr_binary *b, struct cr_error *e)
+{
+	struct cr_elf_section *s = cr_binary_debug_section(b, ".debug_line");
+	if (!s || s->type == CR_SHT_NOBITS)
+		return CR_OK;
+	const uint8_t *d, *str = NULL, *lstr = NULL;
+	size_t len, strl = 0, lstrl = 0;
+	enum cr_err rc = cr_binary_section_data(b, s, &d, &len, e);
+	if (rc)
+		return rc;
+	struct cr_elf_section *ss = cr_binary_debug_section(b, ".debug_str");
+	if (ss && (rc = cr_binary_section_data(b, ss, &str, &strl, e)))
+		return rc;
+	ss = cr_binary_debug_section(b, ".debug_line_str");
+	if (ss && (rc = cr_binary_section_data(b, ss, &lstr, &lstrl, e)))
+		return rc;
+	size_t off = 0;
+	while (off < len) {
+		size_t at = off;
+		struct lcur c = { d + off, d + len };
+		uint64_t ul, ver, hl, v;
+		unsigned osz = 4;
+		if (len - off < 4)
+			goto bad;
+		ul = cr_binary_u32(b, c.p);
+		c.p += 4;
+		if (ul == 0xffffffff) {
+			if ((size_t)(c.end - c.p) < 8)
+				goto bad;
+			ul = cr_binary_u64(b, c.p);
+			c.p += 8;
+			osz = 8;
+		} else if (ul >= 0xfffffff0)
+			goto bad;
+		if (ul > (uint64_t)(c.end - c.p) || ul < 2)
+			goto bad;
+		const uint8_t *unit_end = c.p + ul;
+		c.end = unit_end;
+		ver = cr_binary_u16(b, c.p);
+		c.p += 2;
+		if (ver < 2 || ver > 5)
+			goto bad;
+		if (ver >= 5 && !l_skip(&c, 2)) /* address_size, seg_sel_size */
+			goto bad;
+		if ((size_t)(c.end - c.p) < osz)
+			goto bad;
+		hl = osz == 8 ? cr_binary_u64(b, c.p) : cr_binary_u32(b, c.p);
+		c.p += osz;
+		if (hl > (uint64_t)(c.end - c.p))
+			goto bad;
+		c.end = c.p + hl; /* the header */
+		uint64_t opbase, lrange;
+		if (!l_skip(&c, ver >= 4 ? 4 : 3) || !l_u8(&c, &lrange) || !l_u8(&c, &opbase) ||
+		    lrange == 0 || opbase == 0 || !l_skip(&c, opbase - 1))
+			goto bad;
+		/* bytes before line_base: min_inst (+ max_ops), default_is_stmt, line_base */
+		if (ver < 5) {
+			uint64_t ndirs = 0;
+			for (;;) {
+				if (c.p >= c.end)
+					goto bad;
+				if (*c.p == 0) {
+					c.p++;
+					break;
+				}
+				if (!l_cstr(&c))
+					goto bad;
+				ndirs++;
+			}
+			for (;;) {
+				if (c.p >= c.end)
+					goto bad;
+				if (*c.p == 0) {
+					c.p++;
+					break;
+				}
+				uint64_t dir;
+				if (!l_cstr(&c) || !l_uleb(&c, &dir) || !l_uleb(&c, &v) || !l_uleb(&c, &v) || dir > ndirs)
+					goto bad;
+			}
+		} else {
+			uint64_t fmt[2][256][2], nf[2], count[2] = { 0, 0 };
+			for (int t = 0; t < 2; t++) {
+				if (!l_u8(&c, &nf[t]))
+					goto bad;
+				for (uint64_t i = 0; i < nf[t]; i++)
+					if (!l_uleb(&c, &fmt[t][i][0]) || !l_uleb(&c, &fmt[t][i][1]))
+						goto bad;
+				if (!l_uleb(&c, &count[t]) || count[t] > (uint64_t)(c.end - c.p))
+					goto bad;
+				for (uint64_t i = 0; i < count[t]; i++) {
+					uint64_t dir;
+					if (!l_entry(b, &c, (const uint64_t (*)[2])fmt[t], nf[t], osz, str, strl, lstr, lstrl, &dir))
+						goto bad;
+					if (t == 1 && dir >= count[0])
+						goto bad;
+				}
+				if (count[t] && nf[t] == 0)
+					goto bad;
+			}
+		}
+		off = (size_t)(unit_end - d);
+		if (off <= at)
+			goto bad;
+	}
+	return CR_OK;
+bad:
+	return cr_fail(e, CR_FORMAT, "%s: DWARF: .debug_line: offset 0x%zx: malformed unit header", b->path, off);
+}

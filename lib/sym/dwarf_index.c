@@ -1,0 +1,455 @@
+/* Indexing a binary's DWARF: one pass over every unit copies the line rows
+ * and the tree of subprogram / inlined-subroutine scopes with their address
+ * ranges into the arrays of struct cr_dwarf (see dwarf.c). */
+#include "dwarf_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+void dwarf_dwerr(struct cr_dwarf *d, Dwarf_Error *er)
+{
+	if (*er) {
+		dwarf_dealloc(d->dbg, *er, DW_DLA_ERROR);
+		*er = NULL;
+	}
+}
+
+uint32_t dwarf_intern(struct cr_dwarf *d, const char *s)
+{
+	uint32_t id = cr_strtab_intern(&d->strs, s, strlen(s));
+	if (id == UINT32_MAX) {
+		d->err = CR_NOMEM;
+		return 0;
+	}
+	return id;
+}
+
+/* files[i] of the unit's line table as strtab ids */
+struct cufiles {
+	uint32_t *ids;
+	Dwarf_Signed n;
+	Dwarf_Signed base; /* file number of ids[0]: 1 before DWARF 5, 0 in 5 */
+	bool gnu;          /* DW_AT_producer "GNU ..." (gcc) */
+};
+
+static uint32_t file_id(const struct cufiles *cf, uint64_t fileno)
+{
+	if (fileno < (uint64_t)cf->base)
+		return 0;
+	uint64_t i = fileno - (uint64_t)cf->base;
+	return i < (uint64_t)cf->n ? cf->ids[i] : 0;
+}
+
+static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *cf, Dwarf_Half version)
+{
+	Dwarf_Error er = NULL;
+	char **files = NULL;
+	Dwarf_Signed nfiles = 0;
+	cf->base = version >= 5 ? 0 : 1;
+	Dwarf_Attribute pa;
+	char *prod;
+	if (dwarf_attr(cu, DW_AT_producer, &pa, &er) == DW_DLV_OK) {
+		if (dwarf_formstring(pa, &prod, &er) == DW_DLV_OK)
+			cf->gnu = strncmp(prod, "GNU ", 4) == 0;
+		dwarf_dwerr(d, &er);
+		dwarf_dealloc(d->dbg, pa, DW_DLA_ATTR);
+	}
+	dwarf_dwerr(d, &er);
+	if (dwarf_srcfiles(cu, &files, &nfiles, &er) == DW_DLV_OK) {
+		if (nfiles > 0) {
+			cf->ids = cr_calloc((size_t)nfiles, sizeof *cf->ids);
+			if (!cf->ids)
+				d->err = CR_NOMEM;
+			else
+				cf->n = nfiles;
+		}
+		for (Dwarf_Signed i = 0; i < nfiles; i++) {
+			if (cf->ids)
+				cf->ids[i] = dwarf_intern(d, files[i]);
+			dwarf_dealloc(d->dbg, files[i], DW_DLA_STRING);
+		}
+		dwarf_dealloc(d->dbg, files, DW_DLA_LIST);
+	}
+	dwarf_dwerr(d, &er);
+	Dwarf_Unsigned lver;
+	Dwarf_Small tcount;
+	Dwarf_Line_Context ctx;
+	if (dwarf_srclines_b(cu, &lver, &tcount, &ctx, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		return CR_OK; /* a unit without a line table */
+	}
+	Dwarf_Signed bi, cnt, ei;
+	if (dwarf_srclines_files_indexes(ctx, &bi, &cnt, &ei, &er) == DW_DLV_OK)
+		cf->base = bi;
+	dwarf_dwerr(d, &er);
+	Dwarf_Line *lines;
+	Dwarf_Signed nl;
+	if (tcount == 1 && dwarf_srclines_from_linecontext(ctx, &lines, &nl, &er) == DW_DLV_OK) {
+		if (nl > 0 && cr_grow(&d->rows, &d->caprows, d->nrows + (size_t)nl, sizeof *d->rows)) {
+			d->err = CR_NOMEM;
+			nl = 0;
+		}
+		size_t seq0 = d->nrows;
+		for (Dwarf_Signed i = 0; i < nl; i++) {
+			Dwarf_Addr a;
+			Dwarf_Unsigned ln = 0, col = 0, fno = 0;
+			Dwarf_Bool end = 0;
+			if (dwarf_lineaddr(lines[i], &a, &er) != DW_DLV_OK) {
+				dwarf_dwerr(d, &er);
+				continue;
+			}
+			dwarf_lineno(lines[i], &ln, &er);
+			dwarf_dwerr(d, &er);
+			dwarf_lineoff_b(lines[i], &col, &er);
+			dwarf_dwerr(d, &er);
+			dwarf_line_srcfileno(lines[i], &fno, &er);
+			dwarf_dwerr(d, &er);
+			dwarf_lineendsequence(lines[i], &end, &er);
+			dwarf_dwerr(d, &er);
+			if (end) {
+				/* rows at the end address of their own sequence cover
+				 * nothing: drop them, so the end row is what a lookup
+				 * at that address finds (unless another sequence starts
+				 * there: end rows sort first) */
+				while (d->nrows > seq0 && d->rows[d->nrows - 1].addr == a)
+					d->nrows--;
+			}
+			struct drow *r = &d->rows[d->nrows];
+			r->addr = a;
+			r->line = ln > UINT32_MAX ? 0 : (uint32_t)ln;
+			r->col = col > UINT32_MAX ? 0 : (uint32_t)col;
+			/* libdwarf 20210528 starts a DWARF 5 sequence with file
+			 * register 0 where the standard (and gcc, which relies on
+			 * it and never names file 0 in a row) says 1; clang always
+			 * sets the file explicitly, 0 included */
+			if (fno == 0 && version >= 5 && cf->gnu)
+				fno = 1;
+			r->file = file_id(cf, fno);
+			r->end = end;
+			r->ord = (uint32_t)d->nrows;
+			d->nrows++;
+			if (end)
+				seq0 = d->nrows;
+		}
+	}
+	dwarf_dwerr(d, &er);
+	dwarf_srclines_dealloc_b(ctx);
+	return CR_OK;
+}
+
+bool dwarf_attr_udata(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Unsigned *v)
+{
+	Dwarf_Attribute a;
+	Dwarf_Error er = NULL;
+	if (dwarf_attr(die, at, &a, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		return false;
+	}
+	int rc = dwarf_formudata(a, v, &er);
+	dwarf_dwerr(d, &er);
+	if (rc != DW_DLV_OK) {
+		/* DW_FORM_implicit_const (gcc's DWARF 5 call_file) is only
+		 * answered as signed data by this libdwarf */
+		Dwarf_Signed sv;
+		rc = dwarf_formsdata(a, &sv, &er);
+		dwarf_dwerr(d, &er);
+		if (rc == DW_DLV_OK && sv >= 0)
+			*v = (Dwarf_Unsigned)sv;
+		else
+			rc = DW_DLV_ERROR;
+	}
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	return rc == DW_DLV_OK;
+}
+
+static bool attr_string(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint32_t *id)
+{
+	Dwarf_Attribute a;
+	Dwarf_Error er = NULL;
+	char *s;
+	if (dwarf_attr(die, at, &a, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		return false;
+	}
+	int rc = dwarf_formstring(a, &s, &er);
+	dwarf_dwerr(d, &er);
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	if (rc != DW_DLV_OK)
+		return false;
+	*id = dwarf_intern(d, s);
+	return true;
+}
+
+static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off)
+{
+	Dwarf_Attribute a;
+	Dwarf_Error er = NULL;
+	if (dwarf_attr(die, at, &a, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		return false;
+	}
+	int rc = dwarf_global_formref(a, off, &er);
+	dwarf_dwerr(d, &er);
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	return rc == DW_DLV_OK;
+}
+
+/* llvm's getSubroutineName(LinkageName): linkage name, else name, through
+ * abstract_origin and specification (chain capped, results cached). */
+static uint32_t die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth)
+{
+	uint32_t id;
+	if (attr_string(d, die, DW_AT_linkage_name, &id) || attr_string(d, die, DW_AT_MIPS_linkage_name, &id) ||
+	    attr_string(d, die, DW_AT_name, &id))
+		return id;
+	if (depth >= 64)
+		return 0;
+	Dwarf_Off off;
+	if (!attr_ref(d, die, DW_AT_abstract_origin, &off) && !attr_ref(d, die, DW_AT_specification, &off))
+		return 0;
+	uint32_t *cached = cr_hmap_get(&d->origin_names, &off, sizeof off);
+	if (cached)
+		return *cached;
+	Dwarf_Die o;
+	Dwarf_Error er = NULL;
+	if (dwarf_offdie_b(d->dbg, off, true, &o, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		return 0;
+	}
+	/* insert a placeholder first: a cycle then ends at the cache */
+	bool found;
+	uint32_t *slot = cr_hmap_put(&d->origin_names, &off, sizeof off, 0, &found);
+	id = die_name(d, o, depth + 1);
+	slot = cr_hmap_get(&d->origin_names, &off, sizeof off);
+	if (slot)
+		*slot = id;
+	dwarf_dealloc_die(o);
+	return id;
+}
+
+static void add_range(struct cr_dwarf *d, uint64_t lo, uint64_t hi)
+{
+	if (hi <= lo)
+		return;
+	if (cr_grow(&d->ranges, &d->capranges, d->nranges + 1, sizeof *d->ranges)) {
+		d->err = CR_NOMEM;
+		return;
+	}
+	d->ranges[d->nranges++] = (struct drange){ lo, hi };
+}
+
+/* Ranges of a DIE: low_pc/high_pc or DW_AT_ranges (DWARF 2-4 .debug_ranges,
+ * DWARF 5 .debug_rnglists). cu_base is the unit's base address. */
+static void die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_Half version,
+		       uint64_t *entry)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Addr lo, hi;
+	Dwarf_Half form;
+	enum Dwarf_Form_Class cls;
+	*entry = 0;
+	if (dwarf_lowpc(die, &lo, &er) == DW_DLV_OK) {
+		*entry = lo;
+		if (dwarf_highpc_b(die, &hi, &form, &cls, &er) == DW_DLV_OK) {
+			if (cls == DW_FORM_CLASS_CONSTANT)
+				hi = lo + hi;
+			add_range(d, lo, hi);
+			return;
+		}
+		dwarf_dwerr(d, &er);
+	}
+	dwarf_dwerr(d, &er);
+	Dwarf_Attribute a;
+	if (dwarf_attr(die, DW_AT_ranges, &a, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		return;
+	}
+	Dwarf_Half fm = 0;
+	dwarf_whatform(a, &fm, &er);
+	dwarf_dwerr(d, &er);
+	if (version >= 5) {
+		Dwarf_Unsigned val = 0;
+		if (fm == DW_FORM_rnglistx)
+			dwarf_formudata(a, &val, &er);
+		else
+			dwarf_global_formref(a, &val, &er);
+		dwarf_dwerr(d, &er);
+		Dwarf_Rnglists_Head head;
+		Dwarf_Unsigned cnt = 0, goff;
+		if (dwarf_rnglists_get_rle_head(a, fm, val, &head, &cnt, &goff, &er) == DW_DLV_OK) {
+			for (Dwarf_Unsigned i = 0; i < cnt; i++) {
+				unsigned elen, code;
+				Dwarf_Unsigned r1, r2, c1, c2;
+				Dwarf_Bool noaddr = 0;
+				if (dwarf_get_rnglists_entry_fields_a(head, i, &elen, &code, &r1, &r2, &noaddr, &c1, &c2,
+								      &er) != DW_DLV_OK) {
+					dwarf_dwerr(d, &er);
+					break;
+				}
+				if (noaddr)
+					continue;
+				if (code == DW_RLE_offset_pair || code == DW_RLE_startx_endx ||
+				    code == DW_RLE_startx_length || code == DW_RLE_start_end ||
+				    code == DW_RLE_start_length) {
+					if (!*entry)
+						*entry = c1;
+					add_range(d, c1, c2);
+				}
+			}
+			dwarf_dealloc_rnglists_head(head);
+		}
+		dwarf_dwerr(d, &er);
+	} else {
+		Dwarf_Off off = 0;
+		if (dwarf_global_formref(a, &off, &er) == DW_DLV_OK) {
+			Dwarf_Ranges *rs;
+			Dwarf_Signed n;
+			Dwarf_Unsigned bytes;
+			Dwarf_Off real;
+			if (dwarf_get_ranges_b(d->dbg, off, die, &real, &rs, &n, &bytes, &er) == DW_DLV_OK) {
+				uint64_t base = cu_base;
+				for (Dwarf_Signed i = 0; i < n; i++) {
+					if (rs[i].dwr_type == DW_RANGES_END)
+						break;
+					if (rs[i].dwr_type == DW_RANGES_ADDRESS_SELECTION) {
+						base = rs[i].dwr_addr2;
+						continue;
+					}
+					uint64_t l = base + rs[i].dwr_addr1, h = base + rs[i].dwr_addr2;
+					if (!*entry)
+						*entry = l;
+					add_range(d, l, h);
+				}
+				dwarf_ranges_dealloc(d->dbg, rs, n);
+			}
+		}
+		dwarf_dwerr(d, &er);
+	}
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+}
+
+/* Walk the children of die (not die itself) at depth, adding scopes. */
+static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const struct cufiles *cf,
+		 uint64_t cu_base, Dwarf_Half version, bool in_scope)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Die child;
+	if (depth >= (cr_limits.max_depth ? cr_limits.max_depth : 256) || d->err)
+		return;
+	if (dwarf_child(parent, &child, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		return;
+	}
+	while (child) {
+		if (d->die_budget == 0 || d->err) {
+			dwarf_dealloc_die(child);
+			return;
+		}
+		d->die_budget--;
+		Dwarf_Half tag = 0;
+		dwarf_tag(child, &tag, &er);
+		dwarf_dwerr(d, &er);
+		bool sub = tag == DW_TAG_subprogram, inl = tag == DW_TAG_inlined_subroutine;
+		if ((sub || inl) && !d->err) {
+			size_t r0 = d->nranges;
+			uint64_t entry;
+			die_ranges(d, child, cu_base, version, &entry);
+			if (d->nranges > r0 || (inl && in_scope)) {
+				if (cr_grow(&d->nodes, &d->capnodes, d->nnodes + 1, sizeof *d->nodes)) {
+					d->err = CR_NOMEM;
+				} else {
+					size_t me = d->nnodes++;
+					struct dnode *nd = &d->nodes[me];
+					memset(nd, 0, sizeof *nd);
+					nd->name = die_name(d, child, 0);
+					nd = &d->nodes[me];
+					nd->range0 = (uint32_t)r0;
+					nd->nranges = (uint32_t)(d->nranges - r0);
+					nd->entry = entry;
+					nd->inlined = inl;
+					Dwarf_Unsigned v;
+					if (inl && dwarf_attr_udata(d, child, DW_AT_call_file, &v))
+						nd->call_file = file_id(cf, v);
+					if (inl && dwarf_attr_udata(d, child, DW_AT_call_line, &v))
+						nd->call_line = v > UINT32_MAX ? 0 : (uint32_t)v;
+					if (inl && dwarf_attr_udata(d, child, DW_AT_call_column, &v))
+						nd->call_col = v > UINT32_MAX ? 0 : (uint32_t)v;
+					if (!in_scope)
+						for (size_t k = r0; k < d->nranges; k++) {
+							if (cr_grow(&d->tops, &d->captops, d->ntops + 1, sizeof *d->tops)) {
+								d->err = CR_NOMEM;
+								break;
+							}
+							d->tops[d->ntops++] = (struct dtop){ d->ranges[k].lo, d->ranges[k].hi,
+											     (uint32_t)me };
+						}
+					walk(d, child, depth + 1, cf, cu_base, version, true);
+					d->nodes[me].subtree_end = (uint32_t)d->nnodes;
+				}
+			} else
+				walk(d, child, depth + 1, cf, cu_base, version, in_scope);
+		} else if (tag == DW_TAG_lexical_block || tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
+			   tag == DW_TAG_structure_type || tag == DW_TAG_module || tag == DW_TAG_union_type ||
+			   tag == DW_TAG_try_block || tag == DW_TAG_catch_block) {
+			walk(d, child, depth + 1, cf, cu_base, version, in_scope);
+		}
+		Dwarf_Die next = NULL;
+		Dwarf_Off o1 = 0, o2 = 0;
+		dwarf_dieoffset(child, &o1, &er);
+		dwarf_dwerr(d, &er);
+		int rc = dwarf_siblingof_b(d->dbg, child, true, &next, &er);
+		dwarf_dwerr(d, &er);
+		dwarf_dealloc_die(child);
+		if (rc != DW_DLV_OK)
+			break;
+		dwarf_dieoffset(next, &o2, &er);
+		dwarf_dwerr(d, &er);
+		if (o2 <= o1) { /* a sibling pointing backwards: a cycle */
+			dwarf_dealloc_die(next);
+			d->skipped++;
+			break;
+		}
+		child = next;
+	}
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct drow *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->end != y->end)
+		return x->end ? -1 : 1; /* a sequence's end before the next one's start */
+	return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+static int top_cmp(const void *a, const void *b)
+{
+	const struct dtop *x = a, *y = b;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+void dwarf_index_unit(struct cr_dwarf *d, Dwarf_Die cu, Dwarf_Half version)
+{
+	Dwarf_Error er = NULL;
+	struct cufiles cf = { 0 };
+	load_lines(d, cu, &cf, version);
+	Dwarf_Addr base = 0;
+	if (dwarf_lowpc(cu, &base, &er) != DW_DLV_OK)
+		base = 0;
+	dwarf_dwerr(d, &er);
+	walk(d, cu, 0, &cf, base, version, false);
+	cr_free(cf.ids);
+}
+
+void dwarf_index_sort(struct cr_dwarf *d)
+{
+	if (d->nrows)
+		qsort(d->rows, d->nrows, sizeof *d->rows, row_cmp);
+	if (d->ntops)
+		qsort(d->tops, d->ntops, sizeof *d->tops, top_cmp);
+}
