@@ -313,102 +313,109 @@ enum cr_err cr_gort_open(struct cr_gort *g, struct cr_core *c, struct cr_binary 
 	return cr_gort_open_flags(g, c, b, 0, e);
 }
 
-enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_binary *b, unsigned flags,
-			       struct cr_error *e)
+/* The runtime's string tables goroutineheader() prints states with. */
+struct gtables {
+	const char **wr, **gss;
+	size_t nwr, ngs;
+};
+
+/* One live g (its struct read into gb) into g->gs, with its stack unless
+ * it runs on a thread (read_threads unwinds those). */
+static void read_goroutine(struct cr_gort *g, uint64_t ga, const unsigned char *gb, uint32_t st,
+			   const struct gtables *T)
 {
-	memset(g, 0, sizeof *g);
-	cr_arena_init(&g->arena);
-	g->crash_goid = -1;
-	g->go_sig_goid = -1;
-	struct priv *P = cr_calloc(1, sizeof *P);
-	if (!P)
-		return cr_fail(e, CR_NOMEM, "out of memory");
-	g->priv = P;
-	P->core = c;
-	P->bin = b;
-	P->arm64 = c->arch == CR_ARCH_ARM64;
-	g->arch = cr_arch_name(c->arch);
-	enum cr_err rc = CR_OK;
-	if ((c->arch == CR_ARCH_AMD64 && b->machine != CR_EM_X86_64) ||
-	    (c->arch == CR_ARCH_ARM64 && b->machine != CR_EM_AARCH64))
-		return cr_fail(e, CR_FORMAT, "%s: core: was not produced by %s: core is %s, binary is %s",
-			       c->name, b->path, g->arch, cr_binary_arch(b));
-	P->fbuf = cr_calloc(FBUF_MAX, sizeof *P->fbuf);
-	P->cache = cr_calloc(1, sizeof *P->cache);
-	if (P->cache)
-		cr_hmap_init(&P->cache->stacks);
-	if (!P->fbuf || !P->cache)
-		return cr_fail(e, CR_NOMEM, "out of memory");
-	rc = cr_pclntab_open(b, &P->tab, e);
-	if (rc)
-		return rc == CR_NOTFOUND ? cr_fail(e, CR_FORMAT, "%s: not a Go binary (no pclntab)", b->path) : rc;
-
-	/* load bias: AT_ENTRY is the relocated e_entry */
-	if (c->auxv_entry && b->entry)
-		g->bias = c->auxv_entry - b->entry;
-	if ((rc = check_build_id(g, e)))
-		return rc;
-	/* pages the kernel did not dump (text, rodata) come from the binary */
-	if (!cr_core_attach_file(c, NULL, b->data, b->len))
-		gort_warnf(g, "%s: core: no NT_FILE mapping of the executable: text and read-only data are not readable",
-		      c->name);
-
-	struct cr_gofunc f;
-	if (cr_pclntab_func_by_name(P->tab, "runtime.sigreturn", &f) ||
-	    cr_pclntab_func_by_name(P->tab, "runtime.sigreturn__sigaction", &f))
-		P->f_sigreturn = f.entry;
-	if (cr_pclntab_func_by_name(P->tab, "runtime.sigtramp", &f))
-		P->f_sigtramp = f.entry;
-	if (cr_pclntab_func_by_name(P->tab, "runtime.asmcgocall", &f))
-		P->f_asmcgocall = f.entry;
-	P->flags = flags;
-
-	cr_goglobals_find(b, P->tab, !(flags & CR_GORT_NO_SYMBOLS), &P->G);
-	uint64_t bv = flags & CR_GORT_NO_SYMBOLS ? 0 : sym_addr(g, "runtime.buildVersion");
-	g->go_version = bv ? read_gostring(g, bv, 64) : NULL;
-	if (!g->go_version && P->G.go_version[0])
-		g->go_version = cr_arena_strndup(&g->arena, P->G.go_version, strlen(P->G.go_version));
-	if (!g->go_version) {
-		g->go_version = "";
-		gort_warnf(g, "Go version unknown (no runtime.buildVersion symbol, no .go.buildinfo)");
-	}
-	g->globals_from_code = P->G.allgs.how && strcmp(P->G.allgs.how, "machine code") == 0;
-	P->L = gort_layout_for(g->go_version);
-	const struct layout *table = P->L;
-	size_t missing = 0, from_dwarf = 0;
-	if (!(flags & CR_GORT_NO_DWARF)) {
-		struct cr_error de = { 0 };
-		/* no table for this version: go1.19's for what DWARF lacks, but
-		 * never its memory offsets */
-		struct layout fb = gort_layouts[0];
-		fb.have_mem = false;
-		from_dwarf = gort_layout_from_dwarf(b, P->L ? P->L : &fb, &P->Ldwarf, &missing, &de);
-		if (from_dwarf) {
-			P->L = &P->Ldwarf;
-			g->layout_from_dwarf = true;
-			if (missing)
-				gort_warnf(g, "DWARF of %s: %zu runtime struct fields not found; taken from the %s table", b->path,
-				      missing, table ? table->version_prefix : "go1.19");
-		}
-	}
-	if (!P->L) {
-		P->Ldwarf = gort_layouts[0];
-		P->Ldwarf.have_mem = false;
-		P->L = &P->Ldwarf;
-		gort_warnf(g, "Go version '%s' has no layout table (known: %s) and the binary has no DWARF types; "
-		      "reading it as go1.19: results may be wrong", g->go_version, gort_known_layouts());
-	}
-	if (!table && from_dwarf && missing)
-		gort_warnf(g, "Go version '%s' has no layout table: fields missing from DWARF read at go1.19 offsets",
-		      g->go_version);
+	struct priv *P = g->priv;
 	const struct layout *L = P->L;
+	uint32_t base = st & ~(uint32_t)CR_G_SCAN;
+	const char **wr = T->wr, **gss = T->gss;
+	size_t nwr = T->nwr, ngs = T->ngs;
+	struct cr_goroutine *G = &g->gs[g->ngs++];
+	G->addr = ga;
+	G->status = st;
+	G->goid = (int64_t)g_u64(gb, L->g_goid);
+	G->stack_lo = g_u64(gb, L->g_stack_lo);
+	G->stack_hi = g_u64(gb, L->g_stack_hi);
+	uint64_t sched_sp = g_u64(gb, L->g_sched + L->gobuf_sp);
+	uint64_t sched_pc = g_u64(gb, L->g_sched + L->gobuf_pc);
+	uint64_t sched_lr = g_u64(gb, L->g_sched + L->gobuf_lr);
+	uint64_t syscallsp = g_u64(gb, L->g_syscallsp);
+	uint64_t syscallpc = g_u64(gb, L->g_syscallpc);
+	G->waitsince = (int64_t)g_u64(gb, L->g_waitsince);
+	G->waitreason = gb[L->g_waitreason];
+	G->locked = g_u64(gb, L->g_lockedm) != 0;
+	G->gopc = g_u64(gb, L->g_gopc);
+	uint64_t startpc = g_u64(gb, L->g_startpc);
+	G->tid = 0;
+	G->mid = -1;
+	G->stack = &gort_empty_stack;
+	uint64_t maddr = g_u64(gb, L->g_m);
+	struct mrec *mr = maddr ? m_by_addr(P, maddr) : NULL;
+	if (mr) {
+		G->mid = (int32_t)mr->id;
+		if (mr->curg == ga)
+			G->tid = (int32_t)mr->procid;
+	}
+	uint32_t sig = rd32(gb + L->g_sig);
+	if (sig && g->go_sig_goid < 0) {
+		g->go_sig = (int32_t)sig;
+		g->go_sigaddr = g_u64(gb, L->g_sigcode1);
+		g->go_sigpc = g_u64(gb, L->g_sigpc);
+		g->go_sig_goid = G->goid;
+	}
+	if (G->waitsince > g->now && (base == CR_G_WAITING || base == CR_G_SYSCALL))
+		g->now = G->waitsince;
+	/* state, as goroutineheader() */
+	const char *state = base < ngs && gss[base][0] ? gss[base] : "???";
+	if (!gss) {
+		static const char *const dflt[] = { "idle", "runnable", "running", "syscall", "waiting",
+						    "", "dead", "", "copystack", "preempted" };
+		state = base < 10 && dflt[base][0] ? dflt[base] : "???";
+	}
+	if (base == CR_G_WAITING && G->waitreason != 0)
+		state = G->waitreason < nwr ? wr[G->waitreason] : "unknown wait reason";
+	if (st & CR_G_SCAN)
+		state = gort_arena_fmt(g, "%s (scan)", state);
+	G->state = state;
+	struct cr_gofunc sf;
+	G->start_function = func_name_at(g, startpc, &sf);
+	G->system = G->start_function && strncmp(G->start_function, "runtime.", 8) == 0 &&
+		    strcmp(G->start_function, "runtime.main") != 0 &&
+		    strcmp(G->start_function, "runtime.handleAsyncEvent") != 0;
+	if (G->goid != 1 && func_name_at(g, G->gopc, &sf)) {
+		G->created_by = sf.name;
+		uint64_t tp = G->gopc - g->bias;
+		if (tp > sf.entry)
+			tp--;
+		int32_t ln = 0;
+		const char *file = NULL;
+		if (cr_pclntab_line(P->tab, &sf, tp, &file, &ln)) {
+			G->created_file = file;
+			G->created_line = ln;
+		}
+		G->created_off = (uint32_t)(G->gopc - g->bias - sf.entry);
+	}
+	/* stack: running goroutines are unwound from their thread below */
+	if (base != CR_G_RUNNING || !G->tid) {
+		struct uctx u = { 0 };
+		u.thread = -1;
+		if (syscallsp)
+			G->stack = gort_unwind(g, syscallpc, syscallsp, 0, false, &u);
+		else
+			G->stack = gort_unwind(g, sched_pc, sched_sp, sched_lr, false, &u);
+	}
+}
 
-	size_t nwr = 0, ngs = 0;
-	const char **wr = read_string_table(g, &P->G.wait_reasons, "waitReasonStrings", &nwr);
-	const char **gss = read_string_table(g, &P->G.gstatus_strings, "gStatusStrings", &ngs);
-
-	read_ms(g);
-	gort_read_mem(g);
+/* Every goroutine of runtime.allgs, the Ms first (read_ms) for their
+ * threads; g->now from the latest wait or poll time. */
+static enum cr_err read_allgs(struct cr_gort *g, struct cr_error *e)
+{
+	struct priv *P = g->priv;
+	struct cr_core *c = P->core;
+	struct cr_binary *b = P->bin;
+	const struct layout *L = P->L;
+	struct gtables T = { 0 };
+	T.wr = read_string_table(g, &P->G.wait_reasons, "waitReasonStrings", &T.nwr);
+	T.gss = read_string_table(g, &P->G.gstatus_strings, "gStatusStrings", &T.ngs);
 
 	/* allgs */
 	uint64_t ag = gort_glob_addr(g, &P->G.allgs, "allgs", check_allgs), gptr = 0, glen = 0;
@@ -450,80 +457,7 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 			unreadable++;
 			continue;
 		}
-		struct cr_goroutine *G = &g->gs[g->ngs++];
-		G->addr = ga;
-		G->status = st;
-		G->goid = (int64_t)g_u64(gb, L->g_goid);
-		G->stack_lo = g_u64(gb, L->g_stack_lo);
-		G->stack_hi = g_u64(gb, L->g_stack_hi);
-		uint64_t sched_sp = g_u64(gb, L->g_sched + L->gobuf_sp);
-		uint64_t sched_pc = g_u64(gb, L->g_sched + L->gobuf_pc);
-		uint64_t sched_lr = g_u64(gb, L->g_sched + L->gobuf_lr);
-		uint64_t syscallsp = g_u64(gb, L->g_syscallsp);
-		uint64_t syscallpc = g_u64(gb, L->g_syscallpc);
-		G->waitsince = (int64_t)g_u64(gb, L->g_waitsince);
-		G->waitreason = gb[L->g_waitreason];
-		G->locked = g_u64(gb, L->g_lockedm) != 0;
-		G->gopc = g_u64(gb, L->g_gopc);
-		uint64_t startpc = g_u64(gb, L->g_startpc);
-		G->tid = 0;
-		G->mid = -1;
-		G->stack = &gort_empty_stack;
-		uint64_t maddr = g_u64(gb, L->g_m);
-		struct mrec *mr = maddr ? m_by_addr(P, maddr) : NULL;
-		if (mr) {
-			G->mid = (int32_t)mr->id;
-			if (mr->curg == ga)
-				G->tid = (int32_t)mr->procid;
-		}
-		uint32_t sig = rd32(gb + L->g_sig);
-		if (sig && g->go_sig_goid < 0) {
-			g->go_sig = (int32_t)sig;
-			g->go_sigaddr = g_u64(gb, L->g_sigcode1);
-			g->go_sigpc = g_u64(gb, L->g_sigpc);
-			g->go_sig_goid = G->goid;
-		}
-		if (G->waitsince > g->now && (base == CR_G_WAITING || base == CR_G_SYSCALL))
-			g->now = G->waitsince;
-		/* state, as goroutineheader() */
-		const char *state = base < ngs && gss[base][0] ? gss[base] : "???";
-		if (!gss) {
-			static const char *const dflt[] = { "idle", "runnable", "running", "syscall", "waiting",
-							    "", "dead", "", "copystack", "preempted" };
-			state = base < 10 && dflt[base][0] ? dflt[base] : "???";
-		}
-		if (base == CR_G_WAITING && G->waitreason != 0)
-			state = G->waitreason < nwr ? wr[G->waitreason] : "unknown wait reason";
-		if (st & CR_G_SCAN)
-			state = gort_arena_fmt(g, "%s (scan)", state);
-		G->state = state;
-		struct cr_gofunc sf;
-		G->start_function = func_name_at(g, startpc, &sf);
-		G->system = G->start_function && strncmp(G->start_function, "runtime.", 8) == 0 &&
-			    strcmp(G->start_function, "runtime.main") != 0 &&
-			    strcmp(G->start_function, "runtime.handleAsyncEvent") != 0;
-		if (G->goid != 1 && func_name_at(g, G->gopc, &sf)) {
-			G->created_by = sf.name;
-			uint64_t tp = G->gopc - g->bias;
-			if (tp > sf.entry)
-				tp--;
-			int32_t ln = 0;
-			const char *file = NULL;
-			if (cr_pclntab_line(P->tab, &sf, tp, &file, &ln)) {
-				G->created_file = file;
-				G->created_line = ln;
-			}
-			G->created_off = (uint32_t)(G->gopc - g->bias - sf.entry);
-		}
-		/* stack: running goroutines are unwound from their thread below */
-		if (base != CR_G_RUNNING || !G->tid) {
-			struct uctx u = { 0 };
-			u.thread = -1;
-			if (syscallsp)
-				G->stack = gort_unwind(g, syscallpc, syscallsp, 0, false, &u);
-			else
-				G->stack = gort_unwind(g, sched_pc, sched_sp, sched_lr, false, &u);
-		}
+		read_goroutine(g, ga, gb, st, &T);
 		if ((i & 1023) == 1023)
 			cr_core_trim(c); /* keep resident memory flat on huge cores */
 	}
@@ -536,10 +470,21 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 	if (sched && cr_core_read_u64(P->core, sched + L->sched_lastpoll, &lastpoll) && (int64_t)lastpoll > g->now)
 		g->now = (int64_t)lastpoll;
 
+	return CR_OK;
+}
+
+/* One struct cr_gthread per thread of the core, unwound from its registers
+ * (through the stack switches to its goroutine); the running goroutines
+ * take their thread's stack. */
+static enum cr_err read_threads(struct cr_gort *g)
+{
+	struct priv *P = g->priv;
+	struct cr_core *c = P->core;
+	const struct layout *L = P->L;
 	/* threads */
 	g->threads = cr_calloc(c->nthreads ? c->nthreads : 1, sizeof *g->threads);
 	if (!g->threads)
-		return cr_fail(e, CR_NOMEM, "out of memory");
+		return CR_NOMEM;
 	g->crash_tid = c->nthreads ? c->threads[0].tid : 0;
 	for (size_t i = 0; i < c->nthreads; i++) {
 		struct cr_gthread *T = &g->threads[g->nthreads++];
@@ -593,6 +538,111 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 		if (i == 0)
 			g->crash_goid = cg ? cg->goid : -1;
 	}
+	return CR_OK;
+}
+
+/* The Go version, where the runtime's globals are, and the struct layout:
+ * the version's table with the binary's DWARF offsets over it. */
+static void pick_layout(struct cr_gort *g, struct cr_binary *b, unsigned flags)
+{
+	struct priv *P = g->priv;
+	cr_goglobals_find(b, P->tab, !(flags & CR_GORT_NO_SYMBOLS), &P->G);
+	uint64_t bv = flags & CR_GORT_NO_SYMBOLS ? 0 : sym_addr(g, "runtime.buildVersion");
+	g->go_version = bv ? read_gostring(g, bv, 64) : NULL;
+	if (!g->go_version && P->G.go_version[0])
+		g->go_version = cr_arena_strndup(&g->arena, P->G.go_version, strlen(P->G.go_version));
+	if (!g->go_version) {
+		g->go_version = "";
+		gort_warnf(g, "Go version unknown (no runtime.buildVersion symbol, no .go.buildinfo)");
+	}
+	g->globals_from_code = P->G.allgs.how && strcmp(P->G.allgs.how, "machine code") == 0;
+	P->L = gort_layout_for(g->go_version);
+	const struct layout *table = P->L;
+	size_t missing = 0, from_dwarf = 0;
+	if (!(flags & CR_GORT_NO_DWARF)) {
+		struct cr_error de = { 0 };
+		/* no table for this version: go1.19's for what DWARF lacks, but
+		 * never its memory offsets */
+		struct layout fb = gort_layouts[0];
+		fb.have_mem = false;
+		from_dwarf = gort_layout_from_dwarf(b, P->L ? P->L : &fb, &P->Ldwarf, &missing, &de);
+		if (from_dwarf) {
+			P->L = &P->Ldwarf;
+			g->layout_from_dwarf = true;
+			if (missing)
+				gort_warnf(g, "DWARF of %s: %zu runtime struct fields not found; taken from the %s table", b->path,
+				      missing, table ? table->version_prefix : "go1.19");
+		}
+	}
+	if (!P->L) {
+		P->Ldwarf = gort_layouts[0];
+		P->Ldwarf.have_mem = false;
+		P->L = &P->Ldwarf;
+		gort_warnf(g, "Go version '%s' has no layout table (known: %s) and the binary has no DWARF types; "
+		      "reading it as go1.19: results may be wrong", g->go_version, gort_known_layouts());
+	}
+	if (!table && from_dwarf && missing)
+		gort_warnf(g, "Go version '%s' has no layout table: fields missing from DWARF read at go1.19 offsets",
+		      g->go_version);
+}
+
+enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_binary *b, unsigned flags,
+			       struct cr_error *e)
+{
+	memset(g, 0, sizeof *g);
+	cr_arena_init(&g->arena);
+	g->crash_goid = -1;
+	g->go_sig_goid = -1;
+	struct priv *P = cr_calloc(1, sizeof *P);
+	if (!P)
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	g->priv = P;
+	P->core = c;
+	P->bin = b;
+	P->arm64 = c->arch == CR_ARCH_ARM64;
+	g->arch = cr_arch_name(c->arch);
+	enum cr_err rc = CR_OK;
+	if ((c->arch == CR_ARCH_AMD64 && b->machine != CR_EM_X86_64) ||
+	    (c->arch == CR_ARCH_ARM64 && b->machine != CR_EM_AARCH64))
+		return cr_fail(e, CR_FORMAT, "%s: core: was not produced by %s: core is %s, binary is %s",
+			       c->name, b->path, g->arch, cr_binary_arch(b));
+	P->fbuf = cr_calloc(FBUF_MAX, sizeof *P->fbuf);
+	P->cache = cr_calloc(1, sizeof *P->cache);
+	if (P->cache)
+		cr_hmap_init(&P->cache->stacks);
+	if (!P->fbuf || !P->cache)
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	rc = cr_pclntab_open(b, &P->tab, e);
+	if (rc)
+		return rc == CR_NOTFOUND ? cr_fail(e, CR_FORMAT, "%s: not a Go binary (no pclntab)", b->path) : rc;
+
+	/* load bias: AT_ENTRY is the relocated e_entry */
+	if (c->auxv_entry && b->entry)
+		g->bias = c->auxv_entry - b->entry;
+	if ((rc = check_build_id(g, e)))
+		return rc;
+	/* pages the kernel did not dump (text, rodata) come from the binary */
+	if (!cr_core_attach_file(c, NULL, b->data, b->len))
+		gort_warnf(g, "%s: core: no NT_FILE mapping of the executable: text and read-only data are not readable",
+		      c->name);
+
+	struct cr_gofunc f;
+	if (cr_pclntab_func_by_name(P->tab, "runtime.sigreturn", &f) ||
+	    cr_pclntab_func_by_name(P->tab, "runtime.sigreturn__sigaction", &f))
+		P->f_sigreturn = f.entry;
+	if (cr_pclntab_func_by_name(P->tab, "runtime.sigtramp", &f))
+		P->f_sigtramp = f.entry;
+	if (cr_pclntab_func_by_name(P->tab, "runtime.asmcgocall", &f))
+		P->f_asmcgocall = f.entry;
+	P->flags = flags;
+
+	pick_layout(g, b, flags);
+	read_ms(g);
+	gort_read_mem(g);
+	if ((rc = read_allgs(g, e)))
+		return rc;
+	if (read_threads(g))
+		return cr_fail(e, CR_NOMEM, "out of memory");
 	/* running goroutines without a thread in the core */
 	for (size_t k = 0; k < g->ngs; k++) {
 		struct cr_goroutine *G = &g->gs[k];

@@ -18,7 +18,6 @@ static bool is_named(const struct cr_gofunc *f, const char *name)
 
 struct cr_gstack gort_empty_stack = { 0 };
 
-const char *gort_arena_fmt(struct cr_gort *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *gort_arena_fmt(struct cr_gort *g, const char *fmt, ...)
 {
 	char tmp[256];
@@ -342,6 +341,85 @@ static int native_frames(struct cr_gort *g, struct uctx *u, bool first, uint64_t
 	return 0;
 }
 
+/* C code at *pc: native frames (libunwind) from the registers we have (the
+ * thread's, or a signal frame's), back to Go where they return into it.
+ * > 0: frames pushed, pc, sp and trap where Go resumes; 0: the C frames end
+ * the stack; < 0: not unwound. */
+static int c_frames(struct cr_gort *g, struct uctx *u, bool first, uint64_t *pc, uint64_t *sp, bool *trap)
+{
+	if (u->thread < 0 || !native_ready(g))
+		return -1;
+	if (!first && !u->have_seed) {
+		/* a C return address (libc's __restore_rt after a Go signal
+		 * handler in a cgo program): pc and the caller's sp are all we
+		 * know; enough for CFA-based CFI */
+		memset(&u->seed, 0, sizeof u->seed);
+		u->seed.r[16] = *pc;
+		u->seed.r[7] = *sp;
+		u->seed.have[16] = u->seed.have[7] = true;
+		u->have_seed = true;
+	}
+	bool ntrap = false;
+	int r = native_frames(g, u, first, pc, sp, &ntrap);
+	if (r > 0)
+		*trap = ntrap;
+	return r;
+}
+
+/* arm64, after a call the runtime injected (sigpanic, asyncPreempt,
+ * debugCall): the interrupted frame's lr was saved at *sp (16 bytes). */
+static bool after_injected(struct cr_gort *g, uint64_t *pc, uint64_t *sp, uint64_t *lr)
+{
+	struct priv *P = g->priv;
+	uint64_t x;
+	if (!cr_core_read_u64(P->core, *sp, &x))
+		return false;
+	*sp += 16;
+	const struct pcent *e2 = pc_lookup(g, *pc, false, false);
+	if (!e2 || !e2->valid)
+		*pc = x;
+	else if (e2->have_delta && e2->delta == 0)
+		*lr = x;
+	return true;
+}
+
+/* amd64: the kernel's signal frame at *sp (struct ucontext: uc_flags,
+ * uc_link, uc_stack (24), then sigcontext r8..r15 rdi rsi rbp rbx rdx rax
+ * rcx rsp rip): the interrupted pc/sp, and every register as the seed of C
+ * frames. false if unreadable (nothing changed). */
+static bool signal_frame(struct priv *P, struct uctx *u, uint64_t *pc, uint64_t *sp)
+{
+	uint64_t mc = *sp + 40, nrip, nrsp;
+	if (!cr_core_read_u64(P->core, mc + 16 * 8, &nrip) || !cr_core_read_u64(P->core, mc + 15 * 8, &nrsp))
+		return false;
+	/* all of it, for C frames: sigcontext order -> DWARF numbering */
+	static const int dw[17] = { 8, 9, 10, 11, 12, 13, 14, 15, 5, 4, 6, 3, 1, 0, 2, 7, 16 };
+	memset(&u->seed, 0, sizeof u->seed);
+	for (int k = 0; k < 17; k++)
+		u->seed.have[dw[k]] = cr_core_read_u64(P->core, mc + 8 * (uint64_t)k, &u->seed.r[dw[k]]);
+	u->have_seed = true;
+	*pc = nrip;
+	*sp = nrsp;
+	return true;
+}
+
+/* The return address of the frame at sp whose frame ends at fp (arm64: the
+ * link register while it still holds it). false if unreadable; *at: where. */
+static bool return_address(struct priv *P, bool first, uint64_t sp, uint64_t fp, uint64_t lr, uint64_t *ra,
+			   uint64_t *at)
+{
+	if (P->arm64) {
+		if ((first && sp < fp) || lr == 0) {
+			*at = sp;
+			return cr_core_read_u64(P->core, sp, ra);
+		}
+		*ra = lr;
+		return true;
+	}
+	*at = fp - 8;
+	return cr_core_read_u64(P->core, fp - 8, ra);
+}
+
 /* Unwind from pc/sp/lr. trap: pc is exact (registers, not a return address).
  * On amd64 a kernel signal frame is crossed through its ucontext. */
 const struct cr_gstack *gort_unwind(struct cr_gort *g, uint64_t pc, uint64_t sp, uint64_t lr,
@@ -377,32 +455,18 @@ const struct cr_gstack *gort_unwind(struct cr_gort *g, uint64_t pc, uint64_t sp,
 			/* C code: native frames from the registers we have (the
 			 * thread's, or a signal frame's), back to Go where they return
 			 * into it (asmcgocall, then the goroutine that called C) */
-			if (u->thread >= 0 && native_ready(g)) {
-				if (!first && !u->have_seed) {
-					/* a C return address (libc's __restore_rt after a Go
-					 * signal handler in a cgo program): pc and the caller's
-					 * sp are all we know; enough for CFA-based CFI */
-					memset(&u->seed, 0, sizeof u->seed);
-					u->seed.r[16] = pc;
-					u->seed.r[7] = sp;
-					u->seed.have[16] = u->seed.have[7] = true;
-					u->have_seed = true;
-				}
-				bool ntrap = false;
-				int r = native_frames(g, u, first, &pc, &sp, &ntrap);
-				if (r > 0) {
-					physical += (unsigned)r;
-					lr = 0;
-					trap = ntrap;
-					first = false;
-					waspanic = false;
-					prev_sp = 0;
-					u->have_seed = false;
-					continue;
-				}
-				if (r == 0)
-					break; /* the C frames end the stack */
+			int r = c_frames(g, u, first, &pc, &sp, &trap);
+			if (r > 0) {
+				physical += (unsigned)r;
+				lr = 0;
+				first = false;
+				waspanic = false;
+				prev_sp = 0;
+				u->have_seed = false;
+				continue;
 			}
+			if (r == 0)
+				break; /* the C frames end the stack */
 			STOP("pc 0x%llx is not in Go code (C or unknown code; not unwound)",
 			     (unsigned long long)pc);
 			ids_push(C, e);
@@ -413,22 +477,10 @@ const struct cr_gstack *gort_unwind(struct cr_gort *g, uint64_t pc, uint64_t sp,
 		if (sigret) {
 			ids_push(C, e);
 			physical++;
-			/* sp points at struct ucontext: uc_flags, uc_link, uc_stack (24), then
-			 * sigcontext r8..r15 rdi rsi rbp rbx rdx rax rcx rsp rip */
-			uint64_t mc = sp + 40, nrip, nrsp;
-			if (!cr_core_read_u64(P->core, mc + 16 * 8, &nrip) ||
-			    !cr_core_read_u64(P->core, mc + 15 * 8, &nrsp)) {
+			if (!signal_frame(P, u, &pc, &sp)) {
 				STOP("signal frame at 0x%llx unreadable", (unsigned long long)sp);
 				break;
 			}
-			/* all of it, for C frames: sigcontext order -> DWARF numbering */
-			static const int dw[17] = { 8, 9, 10, 11, 12, 13, 14, 15, 5, 4, 6, 3, 1, 0, 2, 7, 16 };
-			memset(&u->seed, 0, sizeof u->seed);
-			for (int k = 0; k < 17; k++)
-				u->seed.have[dw[k]] = cr_core_read_u64(P->core, mc + 8 * (uint64_t)k, &u->seed.r[dw[k]]);
-			u->have_seed = true;
-			pc = nrip;
-			sp = nrsp;
 			lr = 0;
 			trap = true;
 			waspanic = false;
@@ -454,26 +506,23 @@ const struct cr_gstack *gort_unwind(struct cr_gort *g, uint64_t pc, uint64_t sp,
 			continue;
 		}
 		/* g0 -> goroutine stack switches (gentraceback's _TraceJumpStack) */
-		if (u->on_g0 && u->have_curg) {
-			if (is_named(f, "runtime.morestack")) {
-				pc = u->curg_sched_pc;
-				sp = u->curg_sched_sp;
-				lr = u->curg_sched_lr;
-				u->on_g0 = false;
-				prev_sp = 0;
-				e = pc_lookup(g, pc, false, false);
-				if (!e || !e->valid) {
-					STOP("morestack: goroutine pc unknown");
-					break;
-				}
-				f = &e->f;
-			} else if (is_named(f, "runtime.systemstack")) {
-				if (!(P->arm64 && e->have_delta && e->delta == 0)) {
-					sp = u->curg_sched_sp;
-					u->on_g0 = false;
-					prev_sp = 0;
-				}
+		if (u->on_g0 && u->have_curg && is_named(f, "runtime.morestack")) {
+			pc = u->curg_sched_pc;
+			sp = u->curg_sched_sp;
+			lr = u->curg_sched_lr;
+			u->on_g0 = false;
+			prev_sp = 0;
+			e = pc_lookup(g, pc, false, false);
+			if (!e || !e->valid) {
+				STOP("morestack: goroutine pc unknown");
+				break;
 			}
+			f = &e->f;
+		} else if (u->on_g0 && u->have_curg && is_named(f, "runtime.systemstack") &&
+			   !(P->arm64 && e->have_delta && e->delta == 0)) {
+			sp = u->curg_sched_sp;
+			u->on_g0 = false;
+			prev_sp = 0;
 		}
 		if (!ids_push(C, e)) {
 			STOP("out of memory");
@@ -492,17 +541,9 @@ const struct cr_gstack *gort_unwind(struct cr_gort *g, uint64_t pc, uint64_t sp,
 			STOP("%s writes SP: cannot unwind past it", f->name);
 			break;
 		}
-		uint64_t nlr;
-		if (P->arm64) {
-			if ((first && sp < fp) || lr == 0) {
-				if (!cr_core_read_u64(P->core, sp, &nlr)) {
-					STOP("unreadable memory at 0x%llx (return address)", (unsigned long long)sp);
-					break;
-				}
-			} else
-				nlr = lr;
-		} else if (!cr_core_read_u64(P->core, fp - 8, &nlr)) {
-			STOP("unreadable memory at 0x%llx (return address)", (unsigned long long)(fp - 8));
+		uint64_t nlr, at;
+		if (!return_address(P, first, sp, fp, lr, &nlr, &at)) {
+			STOP("unreadable memory at 0x%llx (return address)", (unsigned long long)at);
 			break;
 		}
 		waspanic = is_named(f, "runtime.sigpanic");
@@ -522,18 +563,9 @@ const struct cr_gstack *gort_unwind(struct cr_gort *g, uint64_t pc, uint64_t sp,
 		sp = fp;
 		trap = false;
 		first = false;
-		if (P->arm64 && injected) {
-			uint64_t x;
-			if (!cr_core_read_u64(P->core, sp, &x)) {
-				STOP("unreadable memory after an injected call");
-				break;
-			}
-			sp += 16;
-			const struct pcent *e2 = pc_lookup(g, pc, false, false);
-			if (!e2 || !e2->valid)
-				pc = x;
-			else if (e2->have_delta && e2->delta == 0)
-				lr = x;
+		if (P->arm64 && injected && !after_injected(g, &pc, &sp, &lr)) {
+			STOP("unreadable memory after an injected call");
+			break;
 		}
 	}
 #undef STOP
