@@ -280,6 +280,52 @@ enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char 
 	return rc;
 }
 
+/* An indented line inside a goroutine: the file:line of the frame (or of
+ * "created by") before it, or a note the runtime indents. */
+static void indented_line(struct rd *r, struct gor *g, const char *s, size_t n, size_t lineno)
+{
+	const char *file;
+	size_t filelen;
+	int64_t line;
+	uint64_t pc;
+	bool has_off;
+	if (g->swallow) {
+		g->swallow = false;
+		return;
+	}
+	if (g->want_file) {
+		g->want_file = false;
+		struct tframe *f = &g->frames[g->nframes - 1];
+		if (!parse_fileline(s, n, &file, &filelen, &line, &pc, &has_off)) {
+			rd_warnf(r, lineno, "not a 'file:line' line%s", "");
+			return;
+		}
+		f->file = file;
+		f->filelen = filelen;
+		f->line = line;
+		f->pc = pc;
+		/* an inlined frame has "(...)" and no +0x offset */
+		f->inlined = f->inlined && !has_off;
+		return;
+	}
+	if (g->want_cfile) {
+		g->want_cfile = false;
+		if (parse_fileline(s, n, &file, &filelen, &line, &pc, &has_off)) {
+			g->cat = file;
+			g->catlen = filelen;
+			g->catline = line;
+		} else {
+			rd_warnf(r, lineno, "not a 'file:line' line after 'created by'%s", "");
+		}
+		return;
+	}
+	size_t k = cr_skip_ws(s, n, 0);
+	if (cr_starts(s + k, n - k, "goroutine running on other thread") ||
+	    cr_starts(s + k, n - k, "..."))
+		return;
+	rd_warnf(r, lineno, "unexpected indented line, skipped%s", "");
+}
+
 static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *data, size_t len,
 				  const char *name, struct cr_buf *warn, struct cr_error *e)
 {
@@ -344,46 +390,7 @@ static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *dat
 		if (g.skip)
 			continue;
 		if (s[0] == '\t' || s[0] == ' ') {
-			const char *file;
-			size_t filelen;
-			int64_t line;
-			uint64_t pc;
-			bool has_off;
-			if (g.swallow) {
-				g.swallow = false;
-				continue;
-			}
-			if (g.want_file) {
-				g.want_file = false;
-				struct tframe *f = &g.frames[g.nframes - 1];
-				if (!parse_fileline(s, n, &file, &filelen, &line, &pc, &has_off)) {
-					rd_warnf(&r, it.lineno, "not a 'file:line' line%s", "");
-					continue;
-				}
-				f->file = file;
-				f->filelen = filelen;
-				f->line = line;
-				f->pc = pc;
-				/* an inlined frame has "(...)" and no +0x offset */
-				f->inlined = f->inlined && !has_off;
-				continue;
-			}
-			if (g.want_cfile) {
-				g.want_cfile = false;
-				if (parse_fileline(s, n, &file, &filelen, &line, &pc, &has_off)) {
-					g.cat = file;
-					g.catlen = filelen;
-					g.catline = line;
-				} else {
-					rd_warnf(&r, it.lineno, "not a 'file:line' line after 'created by'%s", "");
-				}
-				continue;
-			}
-			size_t k = cr_skip_ws(s, n, 0);
-			if (cr_starts(s + k, n - k, "goroutine running on other thread") ||
-			    cr_starts(s + k, n - k, "..."))
-				continue;
-			rd_warnf(&r, it.lineno, "unexpected indented line, skipped%s", "");
+			indented_line(&r, &g, s, n, it.lineno);
 			continue;
 		}
 		if (g.want_file) {
