@@ -124,102 +124,118 @@ static int64_t runtime_resident(const struct cr_memsnap *m, int64_t *sys_out, ch
 	return sum6(mspan, mcache, other, bh_res, gc_res, stack_os);
 }
 
-enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in, struct cr_error *e)
+/* What the steps of cr_ledger_compute share: the inputs and the figures
+ * one step finds and a later one uses. */
+struct lx {
+	const struct cr_memsnap *R, *S, *T, *M; /* smaps_rollup, smaps, status, MemStats */
+	int64_t arena_rss, arena_size, anon_pool, file, shmem; /* from smaps' labels */
+	bool arena_found;
+	int64_t inuse, idle, stacks, rt, nongo, unexpl; /* the components */
+	int64_t idle_short, nongo_short;                /* what an estimate overshot by */
+};
+
+/* The inputs' kinds, RSS from the best source, the process. */
+static enum cr_err ledger_rss(struct cr_ledger *l, const struct cr_ledger_in *in, struct lx *x,
+			      struct cr_error *e)
 {
-	char b1[32], b2[32], b3[32], b4[32];
-	memset(l, 0, sizeof *l);
-	l->pid = -1;
-	const struct cr_memsnap *R = in->rollup, *S = in->smaps, *T = in->status, *M = in->memstats;
-	if (S && S->src != CR_MS_SMAPS)
-		return cr_fail(e, CR_USAGE, "%s: is %s, not smaps", S->name, cr_memsrc_name(S->src));
-	if (R && R->src != CR_MS_SMAPS_ROLLUP)
-		return cr_fail(e, CR_USAGE, "%s: is %s, not smaps_rollup", R->name, cr_memsrc_name(R->src));
-	if (T && T->src != CR_MS_STATUS)
-		return cr_fail(e, CR_USAGE, "%s: is %s, not status", T->name, cr_memsrc_name(T->src));
-	if (M && M->src != CR_MS_MEMSTATS)
-		return cr_fail(e, CR_USAGE, "%s: is %s, not runtime.MemStats", M->name, cr_memsrc_name(M->src));
+	if (x->S && x->S->src != CR_MS_SMAPS)
+		return cr_fail(e, CR_USAGE, "%s: is %s, not smaps", x->S->name, cr_memsrc_name(x->S->src));
+	if (x->R && x->R->src != CR_MS_SMAPS_ROLLUP)
+		return cr_fail(e, CR_USAGE, "%s: is %s, not smaps_rollup", x->R->name, cr_memsrc_name(x->R->src));
+	if (x->T && x->T->src != CR_MS_STATUS)
+		return cr_fail(e, CR_USAGE, "%s: is %s, not status", x->T->name, cr_memsrc_name(x->T->src));
+	if (x->M && x->M->src != CR_MS_MEMSTATS)
+		return cr_fail(e, CR_USAGE, "%s: is %s, not runtime.MemStats", x->M->name, cr_memsrc_name(x->M->src));
 
 	/* ---- RSS ---- */
-	if (R) {
-		l->rss = ms(R, "Rss");
+	if (x->R) {
+		l->rss = ms(x->R, "Rss");
 		snprintf(l->rss_source, sizeof l->rss_source, "smaps_rollup Rss");
-	} else if (S) {
-		l->rss = ms(S, "Rss");
+	} else if (x->S) {
+		l->rss = ms(x->S, "Rss");
 		snprintf(l->rss_source, sizeof l->rss_source, "smaps (sum of Rss)");
-	} else if (T) {
-		l->rss = ms(T, "VmRSS");
+	} else if (x->T) {
+		l->rss = ms(x->T, "VmRSS");
 		snprintf(l->rss_source, sizeof l->rss_source, "status VmRSS");
 	} else {
 		return cr_fail(e, CR_USAGE, "no source of RSS: give smaps_rollup, smaps or status");
 	}
-	if (T) {
+	if (x->T) {
 		int64_t pid;
-		const struct cr_memfield *nm = cr_memsnap_field(T, "Name");
-		if (cr_memsnap_get(T, "Pid", &pid))
+		const struct cr_memfield *nm = cr_memsnap_field(x->T, "Name");
+		if (cr_memsnap_get(x->T, "Pid", &pid))
 			l->pid = pid;
 		if (nm && nm->text)
 			snprintf(l->process, sizeof l->process, "%s", nm->text);
 	}
+	return CR_OK;
+}
 
+/* smaps: every mapping labelled and summed by label. */
+static void ledger_mappings(struct cr_ledger *l, const struct cr_ledger_in *in, struct lx *x)
+{
 	/* ---- the mappings ---- */
-	int64_t arena_rss = 0, arena_size = 0, anon_pool = 0, file = 0, shmem = 0;
-	bool arena_found = false;
-	if (S) {
-		cr_memsnap_label((struct cr_memsnap *)S, in->arenas, in->narenas, in->binary);
-		cr_memsnap_label_sums(S, l->labels);
+	if (x->S) {
+		cr_memsnap_label((struct cr_memsnap *)x->S, in->arenas, in->narenas, in->binary);
+		cr_memsnap_label_sums(x->S, l->labels);
 		l->have_labels = true;
-		arena_rss = l->labels[CR_ML_GO_ARENA].rss;
-		arena_size = l->labels[CR_ML_GO_ARENA].size;
-		arena_found = l->labels[CR_ML_GO_ARENA].count > 0;
+		x->arena_rss = l->labels[CR_ML_GO_ARENA].rss;
+		x->arena_size = l->labels[CR_ML_GO_ARENA].size;
+		x->arena_found = l->labels[CR_ML_GO_ARENA].count > 0;
 		static const enum cr_maplabel anon_labels[] = { CR_ML_BRK_HEAP, CR_ML_MALLOC_ARENA,
 			CR_ML_THREAD_STACK, CR_ML_MAIN_STACK, CR_ML_ANON, CR_ML_RESERVED };
 		for (size_t i = 0; i < sizeof anon_labels / sizeof *anon_labels; i++)
-			anon_pool = cr_sat_add(anon_pool, l->labels[anon_labels[i]].rss);
-		file = sum6(l->labels[CR_ML_BINARY].rss, l->labels[CR_ML_SHARED_LIB].rss,
+			x->anon_pool = cr_sat_add(x->anon_pool, l->labels[anon_labels[i]].rss);
+		x->file = sum6(l->labels[CR_ML_BINARY].rss, l->labels[CR_ML_SHARED_LIB].rss,
 			    l->labels[CR_ML_FILE].rss, l->labels[CR_ML_KERNEL].rss, 0, 0);
-		shmem = l->labels[CR_ML_SHMEM].rss;
+		x->shmem = l->labels[CR_ML_SHMEM].rss;
 		if (!l->process[0]) {
-			for (size_t i = 0; i < S->nmaps; i++)
-				if (S->maps[i].label == CR_ML_BINARY) {
-					snprintf(l->process, sizeof l->process, "%s", base_name(S->maps[i].path));
+			for (size_t i = 0; i < x->S->nmaps; i++)
+				if (x->S->maps[i].label == CR_ML_BINARY) {
+					snprintf(l->process, sizeof l->process, "%s", base_name(x->S->maps[i].path));
 					break;
 				}
 		}
 	}
+}
 
+/* Warnings when the inputs do not belong together; the gctrace summary. */
+static void ledger_consistency(struct cr_ledger *l, const struct cr_ledger_in *in, struct lx *x)
+{
+	char b1[32], b2[32], b3[32];
 	/* ---- do the inputs belong together? ---- */
-	if (R && S && far(ms(R, "Rss"), ms(S, "Rss")))
+	if (x->R && x->S && far(ms(x->R, "Rss"), ms(x->S, "Rss")))
 		cr_buf_addf(&l->warnings, "smaps_rollup Rss %s and the sum over smaps %s differ by %s: not read at the same moment, or not the same process\n",
-			    hb(b1, ms(R, "Rss")), hb(b2, ms(S, "Rss")), hb(b3, cr_sat_abs(cr_sat_sub(ms(R, "Rss"), ms(S, "Rss")))));
-	if (T && (R || S) && far(l->rss, ms(T, "VmRSS")))
+			    hb(b1, ms(x->R, "Rss")), hb(b2, ms(x->S, "Rss")), hb(b3, cr_sat_abs(cr_sat_sub(ms(x->R, "Rss"), ms(x->S, "Rss")))));
+	if (x->T && (x->R || x->S) && far(l->rss, ms(x->T, "VmRSS")))
 		cr_buf_addf(&l->warnings, "status VmRSS %s and %s %s differ by %s: not read at the same moment, or not the same process\n",
-			    hb(b1, ms(T, "VmRSS")), l->rss_source, hb(b2, l->rss), hb(b3, cr_sat_abs(cr_sat_sub(ms(T, "VmRSS"), l->rss))));
-	if (T && S) {
-		const struct cr_memfield *nm = cr_memsnap_field(T, "Name");
+			    hb(b1, ms(x->T, "VmRSS")), l->rss_source, hb(b2, l->rss), hb(b3, cr_sat_abs(cr_sat_sub(ms(x->T, "VmRSS"), l->rss))));
+	if (x->T && x->S) {
+		const struct cr_memfield *nm = cr_memsnap_field(x->T, "Name");
 		const char *bin = NULL;
-		for (size_t i = 0; i < S->nmaps && !bin; i++)
-			if (S->maps[i].label == CR_ML_BINARY && S->maps[i].path[0])
-				bin = base_name(S->maps[i].path);
+		for (size_t i = 0; i < x->S->nmaps && !bin; i++)
+			if (x->S->maps[i].label == CR_ML_BINARY && x->S->maps[i].path[0])
+				bin = base_name(x->S->maps[i].path);
 		/* the kernel's comm is at most 15 bytes */
 		if (nm && nm->text && bin && strncmp(nm->text, bin, 15) != 0)
 			cr_buf_addf(&l->warnings, "status is of process '%s' (pid %" PRId64 ") but smaps maps '%s': two different processes?\n",
 				    nm->text, l->pid, bin);
-		int64_t vmsize = ms(T, "VmSize"), size = ms(S, "Size");
+		int64_t vmsize = ms(x->T, "VmSize"), size = ms(x->S, "Size");
 		if (vmsize && size && far(vmsize, size) && cr_sat_abs(cr_sat_sub(vmsize, size)) > ((int64_t)256 << 20))
 			cr_buf_addf(&l->warnings, "status VmSize %s and smaps' total Size %s differ by %s: two different processes or moments?\n",
 				    hb(b1, vmsize), hb(b2, size), hb(b3, cr_sat_abs(cr_sat_sub(vmsize, size))));
 	}
-	if (M && S && arena_found && arena_size < ms(M, "HeapInuse"))
+	if (x->M && x->S && x->arena_found && x->arena_size < ms(x->M, "HeapInuse"))
 		cr_buf_addf(&l->warnings, "MemStats HeapInuse %s exceeds the size of the Go arena mappings %s: MemStats of another process or time\n",
-			    hb(b1, ms(M, "HeapInuse")), hb(b2, arena_size));
-	if (M && T && has(T, "VmSize") && ms(M, "Sys") > ms(T, "VmSize"))
+			    hb(b1, ms(x->M, "HeapInuse")), hb(b2, x->arena_size));
+	if (x->M && x->T && has(x->T, "VmSize") && ms(x->M, "Sys") > ms(x->T, "VmSize"))
 		cr_buf_addf(&l->warnings, "MemStats Sys %s exceeds status VmSize %s: MemStats of another process\n",
-			    hb(b1, ms(M, "Sys")), hb(b2, ms(T, "VmSize")));
+			    hb(b1, ms(x->M, "Sys")), hb(b2, ms(x->T, "VmSize")));
 	if (in->gctrace && in->gctrace->n) {
 		cr_gctrace_stats(in->gctrace, &l->gc);
 		l->have_gc = true;
-		if (M && has(M, "NumGC")) {
-			int64_t ng = ms(M, "NumGC");
+		if (x->M && has(x->M, "NumGC")) {
+			int64_t ng = ms(x->M, "NumGC");
 			if ((uint64_t)ng > l->gc.last_num)
 				cr_buf_addf(&l->warnings, "gctrace ends at gc %" PRIu64 " but MemStats counts NumGC=%" PRId64 ": the log stops before the snapshot (or is of another process)\n",
 					    l->gc.last_num, ng);
@@ -228,50 +244,54 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 					    l->gc.last_num, ng);
 		}
 	}
+}
 
+/* The Go components: heap in use, idle heap, stacks, runtime metadata. */
+static void ledger_go(struct cr_ledger *l, const struct cr_ledger_in *in, struct lx *x)
+{
+	char b1[32];
 	/* ---- components ---- */
-	int64_t inuse = 0, idle = 0, stacks = 0, rt = 0, rt_sys = 0, nongo = 0;
-	int64_t idle_short = 0, nongo_short = 0; /* what an estimate overshot by */
+	int64_t rt_sys = 0;
 	char how[160] = "";
-	const char *msrc = M ? M->name : "";
-	if (M) {
-		inuse = ms(M, "HeapInuse");
-		stacks = ms(M, "StackInuse");
-		rt = runtime_resident(M, &rt_sys, how, sizeof how);
+	const char *msrc = x->M ? x->M->name : "";
+	if (x->M) {
+		x->inuse = ms(x->M, "HeapInuse");
+		x->stacks = ms(x->M, "StackInuse");
+		x->rt = runtime_resident(x->M, &rt_sys, how, sizeof how);
 		char src[160];
 		snprintf(src, sizeof src, "MemStats HeapInuse (%s)", msrc);
-		comp(l, CR_C_GO_HEAP_INUSE, inuse, src,
+		comp(l, CR_C_GO_HEAP_INUSE, x->inuse, src,
 		     "exact as of the MemStats snapshot: spans holding objects, live or not yet swept; the heap profile's inuse_space is sampled and reflects the last GC");
 		snprintf(src, sizeof src, "MemStats StackInuse (%s)", msrc);
-		comp(l, CR_C_GO_STACKS, stacks, src, "goroutine stack spans, inside the Go arena");
-		if (S && arena_found) {
-			idle = cr_sat_sub(cr_sat_sub(arena_rss, inuse), stacks);
-			if (idle < 0) {
-				idle_short = cr_sat_abs(idle);
-				idle = 0;
+		comp(l, CR_C_GO_STACKS, x->stacks, src, "goroutine stack spans, inside the Go arena");
+		if (x->S && x->arena_found) {
+			x->idle = cr_sat_sub(cr_sat_sub(x->arena_rss, x->inuse), x->stacks);
+			if (x->idle < 0) {
+				x->idle_short = cr_sat_abs(x->idle);
+				x->idle = 0;
 			}
-			comp(l, CR_C_GO_HEAP_IDLE, idle, "smaps: Rss of the Go arena mappings - HeapInuse - StackInuse",
+			comp(l, CR_C_GO_HEAP_IDLE, x->idle, "smaps: Rss of the Go arena mappings - HeapInuse - StackInuse",
 			     "measured: arena pages still resident but holding no objects (MemStats says HeapIdle-HeapReleased = %s)%s",
-			     hb(b1, cr_sat_sub(ms(M, "HeapIdle"), ms(M, "HeapReleased"))),
-			     idle_short ? "; in-use spans exceed the arena's resident pages (untouched fresh spans, or MemStats and smaps taken at different times)" : "");
+			     hb(b1, cr_sat_sub(ms(x->M, "HeapIdle"), ms(x->M, "HeapReleased"))),
+			     x->idle_short ? "; in-use spans exceed the arena's resident pages (untouched fresh spans, or MemStats and smaps taken at different times)" : "");
 		} else {
-			idle = cr_sat_sub(ms(M, "HeapIdle"), ms(M, "HeapReleased"));
-			if (idle < 0)
-				idle = 0;
+			x->idle = cr_sat_sub(ms(x->M, "HeapIdle"), ms(x->M, "HeapReleased"));
+			if (x->idle < 0)
+				x->idle = 0;
 			snprintf(src, sizeof src, "MemStats HeapIdle - HeapReleased (%s)", msrc);
-			comp(l, CR_C_GO_HEAP_IDLE, idle, src,
+			comp(l, CR_C_GO_HEAP_IDLE, x->idle, src,
 			     "upper bound: idle pages not yet returned to the OS; %s",
-			     S ? "no mapping at the Go arena hints in smaps (a non-standard address space?)"
+			     x->S ? "no mapping at the Go arena hints in smaps (a non-standard address space?)"
 			       : "give --smaps to measure the arena's residency");
 		}
 		snprintf(src, sizeof src, "MemStats MSpan/MCache/BuckHash/GC/Other Sys (%s)", msrc);
-		comp(l, CR_C_GO_RUNTIME, rt, src,
+		comp(l, CR_C_GO_RUNTIME, x->rt, src,
 		     "estimate: Sys values count mapped memory (%s); the resident part is estimated (%s)",
 		     hb(b1, rt_sys), how);
 	} else {
-		if (S && arena_found) {
-			inuse = arena_rss;
-			comp(l, CR_C_GO_HEAP_INUSE, inuse, "smaps: Rss of the Go arena mappings",
+		if (x->S && x->arena_found) {
+			x->inuse = x->arena_rss;
+			comp(l, CR_C_GO_HEAP_INUSE, x->inuse, "smaps: Rss of the Go arena mappings",
 			     "whole arena residency (heap in use + idle + stacks): give --heap or --memstat to split it");
 		} else {
 			comp(l, CR_C_GO_HEAP_INUSE, 0, "not given", "needs runtime.MemStats (--heap heap.txt with debug=1, or --memstat)");
@@ -280,132 +300,142 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		comp(l, CR_C_GO_STACKS, 0, "not given", "needs runtime.MemStats");
 		comp(l, CR_C_GO_RUNTIME, 0, "not given", "needs runtime.MemStats; Go metadata is counted in non_go_anon");
 	}
+}
 
+/* Non-Go anonymous memory, file-backed, shmem, and what is left unexplained. */
+static void ledger_rest(struct cr_ledger *l, const struct cr_ledger_in *in, struct lx *x)
+{
+	char b1[32], b2[32], b3[32], b4[32];
 	/* the Go memory inside anon_pool besides the runtime's metadata */
-	int64_t go_outside_arena = arena_found ? 0 : sum6(inuse, idle, stacks, 0, 0, 0);
-	if (S && M && rt > cr_sat_sub(anon_pool, go_outside_arena)) {
+	int64_t go_outside_arena = x->arena_found ? 0 : sum6(x->inuse, x->idle, x->stacks, 0, 0, 0);
+	if (x->S && x->M && x->rt > cr_sat_sub(x->anon_pool, go_outside_arena)) {
 		/* metadata cannot exceed the anonymous memory it lives in */
-		int64_t cap = cr_sat_sub(anon_pool, go_outside_arena);
-		rt = cap > 0 ? cap : 0;
-		l->comp[CR_C_GO_RUNTIME].bytes = rt;
+		int64_t cap = cr_sat_sub(x->anon_pool, go_outside_arena);
+		x->rt = cap > 0 ? cap : 0;
+		l->comp[CR_C_GO_RUNTIME].bytes = x->rt;
 		size_t k = strlen(l->comp[CR_C_GO_RUNTIME].note);
 		snprintf(l->comp[CR_C_GO_RUNTIME].note + k, sizeof l->comp[CR_C_GO_RUNTIME].note - k,
 			 "; capped at the anonymous memory outside the arena");
 	}
-	if (S) {
-		int64_t go_in_pool = M ? cr_sat_add(rt, go_outside_arena) : rt;
-		nongo = cr_sat_sub(anon_pool, go_in_pool);
-		if (nongo < 0) {
-			nongo_short = cr_sat_abs(nongo);
-			nongo = 0;
+	if (x->S) {
+		int64_t go_in_pool = x->M ? cr_sat_add(x->rt, go_outside_arena) : x->rt;
+		x->nongo = cr_sat_sub(x->anon_pool, go_in_pool);
+		if (x->nongo < 0) {
+			x->nongo_short = cr_sat_abs(x->nongo);
+			x->nongo = 0;
 		}
-		comp(l, CR_C_NON_GO_ANON, nongo, "smaps: anonymous mappings outside the Go arena - go_runtime",
+		comp(l, CR_C_NON_GO_ANON, x->nongo, "smaps: anonymous mappings outside the Go arena - go_runtime",
 		     "measured minus the go_runtime estimate: [heap] %s, malloc arenas %s, thread stacks %s, other anonymous %s%s",
 		     hb(b1, l->labels[CR_ML_BRK_HEAP].rss), hb(b2, l->labels[CR_ML_MALLOC_ARENA].rss),
 		     hb(b3, cr_sat_add(l->labels[CR_ML_THREAD_STACK].rss, l->labels[CR_ML_MAIN_STACK].rss)),
 		     hb(b4, l->labels[CR_ML_ANON].rss),
-		     M ? "" : "; includes Go runtime metadata (no MemStats given)");
-		comp(l, CR_C_FILE_BACKED, file, "smaps: Rss of the binary, shared libraries, mapped files, vdso",
+		     x->M ? "" : "; includes Go runtime metadata (no MemStats given)");
+		comp(l, CR_C_FILE_BACKED, x->file, "smaps: Rss of the binary, shared libraries, mapped files, vdso",
 		     "measured; includes the copy-on-write data and bss of the binary and libraries");
-		comp(l, CR_C_SHMEM, shmem, "smaps: Rss of shared memory mappings", "measured (Rss, not Pss: shared pages count fully)");
+		comp(l, CR_C_SHMEM, x->shmem, "smaps: Rss of shared memory mappings", "measured (Rss, not Pss: shared pages count fully)");
 	} else {
 		int64_t anon, fil, sh;
 		const char *src;
-		if (R) {
-			anon = ms(R, "Anonymous");
-			sh = T ? ms(T, "RssShmem") : 0;
-			fil = cr_sat_sub(cr_sat_sub(ms(R, "Rss"), anon), sh);
-			src = T ? "smaps_rollup Anonymous; status RssShmem" : "smaps_rollup Anonymous";
+		if (x->R) {
+			anon = ms(x->R, "Anonymous");
+			sh = x->T ? ms(x->T, "RssShmem") : 0;
+			fil = cr_sat_sub(cr_sat_sub(ms(x->R, "Rss"), anon), sh);
+			src = x->T ? "smaps_rollup Anonymous; status RssShmem" : "smaps_rollup Anonymous";
 		} else {
-			anon = ms(T, "RssAnon");
-			fil = ms(T, "RssFile");
-			sh = ms(T, "RssShmem");
+			anon = ms(x->T, "RssAnon");
+			fil = ms(x->T, "RssFile");
+			sh = ms(x->T, "RssShmem");
 			src = "status RssAnon/RssFile/RssShmem";
 		}
-		int64_t go = M ? sum6(inuse, idle, stacks, rt, 0, 0) : 0;
-		nongo = cr_sat_sub(anon, go);
-		if (nongo < 0) {
-			nongo_short = cr_sat_abs(nongo);
-			nongo = 0;
+		int64_t go = x->M ? sum6(x->inuse, x->idle, x->stacks, x->rt, 0, 0) : 0;
+		x->nongo = cr_sat_sub(anon, go);
+		if (x->nongo < 0) {
+			x->nongo_short = cr_sat_abs(x->nongo);
+			x->nongo = 0;
 		}
 		char s2[160];
 		snprintf(s2, sizeof s2, "%s - Go components", src);
-		comp(l, CR_C_NON_GO_ANON, nongo, M ? s2 : src,
+		comp(l, CR_C_NON_GO_ANON, x->nongo, x->M ? s2 : src,
 		     "%s; give --smaps to measure the Go arena instead of estimating it",
-		     M ? "anonymous RSS minus the Go components" : "all anonymous RSS: Go and non-Go cannot be told apart without MemStats");
-		comp(l, CR_C_FILE_BACKED, fil, R ? "smaps_rollup Rss - Anonymous - shmem" : "status RssFile",
-		     R && !T ? "shared memory is included here (smaps_rollup has no Rss split for it; give --status)" : "measured");
-		comp(l, CR_C_SHMEM, sh, T ? "status RssShmem" : "not given", T ? "measured" : "needs --status or --smaps");
+		     x->M ? "anonymous RSS minus the Go components" : "all anonymous RSS: Go and non-Go cannot be told apart without MemStats");
+		comp(l, CR_C_FILE_BACKED, fil, x->R ? "smaps_rollup Rss - Anonymous - shmem" : "status RssFile",
+		     x->R && !x->T ? "shared memory is included here (smaps_rollup has no Rss split for it; give --status)" : "measured");
+		comp(l, CR_C_SHMEM, sh, x->T ? "status RssShmem" : "not given", x->T ? "measured" : "needs --status or --smaps");
 	}
 
 	int64_t sum = 0;
 	for (int c = 0; c < CR_C_UNEXPLAINED; c++)
 		sum = cr_sat_add(sum, l->comp[c].bytes);
-	int64_t unexpl = cr_sat_sub(l->rss, sum);
+	x->unexpl = cr_sat_sub(l->rss, sum);
 	{
 		struct cr_buf why = { 0 };
-		if (unexpl < 0) {
-			cr_buf_addf(&why, "negative: the estimates overshoot RSS by %s", hb(b1, cr_sat_abs(unexpl)));
-			if (idle_short)
-				cr_buf_addf(&why, "; HeapInuse+StackInuse exceed the arena's resident pages by %s", hb(b1, idle_short));
-			if (nongo_short)
-				cr_buf_addf(&why, "; the Go estimates exceed the anonymous memory by %s (%s)", hb(b1, nongo_short),
-					    S ? "go_runtime's resident estimate is too high" : "HeapIdle-HeapReleased or the Sys values count pages that are not resident");
+		if (x->unexpl < 0) {
+			cr_buf_addf(&why, "negative: the estimates overshoot RSS by %s", hb(b1, cr_sat_abs(x->unexpl)));
+			if (x->idle_short)
+				cr_buf_addf(&why, "; HeapInuse+StackInuse exceed the arena's resident pages by %s", hb(b1, x->idle_short));
+			if (x->nongo_short)
+				cr_buf_addf(&why, "; the Go estimates exceed the anonymous memory by %s (%s)", hb(b1, x->nongo_short),
+					    x->S ? "go_runtime's resident estimate is too high" : "HeapIdle-HeapReleased or the Sys values count pages that are not resident");
 		} else {
 			cr_buf_addf(&why, "what the other components do not cover");
 		}
-		if (R && S && ms(R, "Rss") != ms(S, "Rss"))
+		if (x->R && x->S && ms(x->R, "Rss") != ms(x->S, "Rss"))
 			cr_buf_addf(&why, "; includes %s%s between smaps_rollup and smaps (read at different moments)",
-				    ms(R, "Rss") > ms(S, "Rss") ? "+" : "-", hb(b1, cr_sat_abs(cr_sat_sub(ms(R, "Rss"), ms(S, "Rss")))));
-		comp(l, CR_C_UNEXPLAINED, unexpl, "RSS - the sum of the other components", "%s", cr_buf_str(&why));
+				    ms(x->R, "Rss") > ms(x->S, "Rss") ? "+" : "-", hb(b1, cr_sat_abs(cr_sat_sub(ms(x->R, "Rss"), ms(x->S, "Rss")))));
+		comp(l, CR_C_UNEXPLAINED, x->unexpl, "RSS - the sum of the other components", "%s", cr_buf_str(&why));
 		cr_buf_release(&why);
 	}
+}
 
+/* Findings about the components and the GCs. */
+static void ledger_findings(struct cr_ledger *l, const struct cr_ledger_in *in, struct lx *x)
+{
+	char b1[32];
 	/* ---- findings, largest concern first ---- */
 	int64_t rss = l->rss > 0 ? l->rss : 1;
 #define PCT(v) (100.0 * (double)(v) / (double)rss)
-	if (nongo > ((int64_t)32 << 20) && nongo > rss / 4)
+	if (x->nongo > ((int64_t)32 << 20) && x->nongo > rss / 4)
 		finding(l, "non_go_anon", CR_SEV_HIGH,
 			"%s (%.0f%% of RSS) is anonymous memory the Go runtime does not account for: C allocations through cgo (malloc, C libraries' own mmap). No Go profile shows it; look at the cgo call sites that allocate and never free (C.malloc, C.CString), and at C libraries' caches.",
-			hb(b1, nongo), PCT(nongo));
-	if (M && idle > ((int64_t)16 << 20) && idle > rss / 5)
+			hb(b1, x->nongo), PCT(x->nongo));
+	if (x->M && x->idle > ((int64_t)16 << 20) && x->idle > rss / 5)
 		finding(l, "idle_heap", CR_SEV_HIGH,
 			"%s (%.0f%% of RSS) is idle Go heap still resident: freed by the GC but not yet returned to the OS. The background scavenger returns it gradually; debug.FreeOSMemory() returns it now; GOMEMLIMIT (Go 1.19+) makes the runtime return it under a limit; on Go 1.12-1.15 GODEBUG=madvdontneed=1 makes RSS drop at once.",
-			hb(b1, idle), PCT(idle));
-	if (M && inuse > rss / 2 && inuse > ((int64_t)32 << 20))
+			hb(b1, x->idle), PCT(x->idle));
+	if (x->M && x->inuse > rss / 2 && x->inuse > ((int64_t)32 << 20))
 		finding(l, "heap_inuse", CR_SEV_WARN,
 			"the Go heap in use is %s (%.0f%% of RSS): see what holds it with `coroner top -i inuse_space HEAP_PROFILE`; the profile is sampled and reflects the last GC.",
-			hb(b1, inuse), PCT(inuse));
-	if (M && stacks > ((int64_t)64 << 20))
+			hb(b1, x->inuse), PCT(x->inuse));
+	if (x->M && x->stacks > ((int64_t)64 << 20))
 		finding(l, "stacks", CR_SEV_WARN,
 			"goroutine stacks take %s: many goroutines or deep recursion; see `coroner goroutines` / `coroner leaks` on a goroutine dump.",
-			hb(b1, stacks));
-	if (M && rt > ((int64_t)64 << 20) && rt > rss / 10)
+			hb(b1, x->stacks));
+	if (x->M && x->rt > ((int64_t)64 << 20) && x->rt > rss / 10)
 		finding(l, "go_runtime", CR_SEV_WARN,
 			"Go runtime metadata takes about %s: usually proportional to the heap (bitmaps, spans); a very large heap or many small spans.",
-			hb(b1, rt));
-	int64_t thp = R ? ms(R, "AnonHugePages") : (S ? ms(S, "AnonHugePages") : 0);
+			hb(b1, x->rt));
+	int64_t thp = x->R ? ms(x->R, "AnonHugePages") : (x->S ? ms(x->S, "AnonHugePages") : 0);
 	if (thp > ((int64_t)64 << 20) && thp > rss / 10)
 		finding(l, "thp", CR_SEV_WARN,
 			"%s of RSS is in transparent huge pages: a 2 MiB page stays resident while any byte of it is used, so freed memory (Go's scavenger works in 4 KiB pages) may not leave RSS. Check /sys/kernel/mm/transparent_hugepage/enabled (madvise instead of always).",
 			hb(b1, thp));
-	int64_t lazy = R ? ms(R, "LazyFree") : (S ? ms(S, "LazyFree") : 0);
+	int64_t lazy = x->R ? ms(x->R, "LazyFree") : (x->S ? ms(x->S, "LazyFree") : 0);
 	if (lazy > ((int64_t)16 << 20))
 		finding(l, "lazyfree", CR_SEV_INFO,
 			"%s is MADV_FREE'd memory still counted in RSS until the kernel needs it (Go 1.12-1.15 default; GODEBUG=madvdontneed=1 avoids it).",
 			hb(b1, lazy));
-	int64_t swap = R ? ms(R, "Swap") : (S ? ms(S, "Swap") : (T ? ms(T, "VmSwap") : 0));
+	int64_t swap = x->R ? ms(x->R, "Swap") : (x->S ? ms(x->S, "Swap") : (x->T ? ms(x->T, "VmSwap") : 0));
 	if (swap > ((int64_t)16 << 20))
 		finding(l, "swap", CR_SEV_WARN, "%s is swapped out: not in RSS, but part of the process's memory.", hb(b1, swap));
-	if (file > ((int64_t)128 << 20) && file > rss / 4)
+	if (x->file > ((int64_t)128 << 20) && x->file > rss / 4)
 		finding(l, "file_backed", CR_SEV_INFO,
 			"%s (%.0f%% of RSS) is file-backed pages (binary, libraries, mapped files): reclaimable page cache, not a leak.",
-			hb(b1, file), PCT(file));
-	if (shmem > ((int64_t)64 << 20))
-		finding(l, "shmem", CR_SEV_INFO, "%s is shared memory (/dev/shm, memfd, SysV): it outlives the process's own allocations.", hb(b1, shmem));
-	if (cr_sat_abs(unexpl) > ((int64_t)16 << 20) && cr_sat_abs(unexpl) > rss / 10)
+			hb(b1, x->file), PCT(x->file));
+	if (x->shmem > ((int64_t)64 << 20))
+		finding(l, "shmem", CR_SEV_INFO, "%s is shared memory (/dev/shm, memfd, SysV): it outlives the process's own allocations.", hb(b1, x->shmem));
+	if (cr_sat_abs(x->unexpl) > ((int64_t)16 << 20) && cr_sat_abs(x->unexpl) > rss / 10)
 		finding(l, "unexplained", CR_SEV_WARN, "%s%s (%.0f%% of RSS) is not explained: %s.",
-			unexpl < 0 ? "-" : "", hb(b1, cr_sat_abs(unexpl)), PCT(cr_sat_abs(unexpl)), l->comp[CR_C_UNEXPLAINED].note);
+			x->unexpl < 0 ? "-" : "", hb(b1, cr_sat_abs(x->unexpl)), PCT(cr_sat_abs(x->unexpl)), l->comp[CR_C_UNEXPLAINED].note);
 	if (l->have_gc) {
 		const struct cr_gcstats *g = &l->gc;
 		if (g->count >= 5 && g->span_s >= 2 && g->interval_ms > 0 && g->interval_ms < 100)
@@ -425,6 +455,13 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 		if (g->forced)
 			finding(l, "gc_forced", CR_SEV_INFO, "%zu of %zu GCs were forced (runtime.GC or debug.FreeOSMemory calls).", g->forced, g->count);
 	}
+#undef PCT
+}
+
+/* Findings about the cgroup's limit and OOM kills. */
+static void ledger_cgroup(struct cr_ledger *l, const struct cr_ledger_in *in, struct lx *x)
+{
+	char b1[32], b2[32], b3[32], b4[32];
 	if (in->cgroup) {
 		struct cr_cgroup_view *v = &l->cgroup;
 		cr_cgroup_view(in->cgroup, v);
@@ -454,7 +491,22 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 				"the cgroup holds %s of page cache beside %s anonymous: cache counts toward a memory limit but is reclaimed first.",
 				hb(b1, cache), hb(b2, canon));
 	}
-#undef PCT
+}
+
+enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in, struct cr_error *e)
+{
+	memset(l, 0, sizeof *l);
+	l->pid = -1;
+	struct lx x = { .R = in->rollup, .S = in->smaps, .T = in->status, .M = in->memstats };
+	enum cr_err rc = ledger_rss(l, in, &x, e);
+	if (rc)
+		return rc;
+	ledger_mappings(l, in, &x);
+	ledger_consistency(l, in, &x);
+	ledger_go(l, in, &x);
+	ledger_rest(l, in, &x);
+	ledger_findings(l, in, &x);
+	ledger_cgroup(l, in, &x);
 	/* most severe first, otherwise in the order found (stable) */
 	for (size_t i = 1; i < l->nfindings; i++) {
 		struct cr_finding f = l->findings[i];
