@@ -263,6 +263,55 @@ static enum cr_err load_relocs(struct cr_binary *b, struct cr_error *e)
 	return CR_OK;
 }
 
+/* One program header (Elf64_Phdr / Elf32_Phdr at p, in bounds). */
+static void read_phdr(const struct cr_binary *b, const uint8_t *p, struct cr_elf_segment *g)
+{
+	g->type = cr_binary_u32(b, p);
+	if (b->is64) {
+		g->flags = cr_binary_u32(b, p + 4);
+		g->offset = cr_binary_u64(b, p + 8);
+		g->vaddr = cr_binary_u64(b, p + 16);
+		g->filesz = cr_binary_u64(b, p + 32);
+		g->memsz = cr_binary_u64(b, p + 40);
+		g->align = cr_binary_u64(b, p + 48);
+	} else {
+		g->offset = cr_binary_u32(b, p + 4);
+		g->vaddr = cr_binary_u32(b, p + 8);
+		g->filesz = cr_binary_u32(b, p + 16);
+		g->memsz = cr_binary_u32(b, p + 20);
+		g->flags = cr_binary_u32(b, p + 24);
+		g->align = cr_binary_u32(b, p + 28);
+	}
+}
+
+/* One section header (Elf64_Shdr / Elf32_Shdr at p, in bounds); the name
+ * stays an offset into the section name table, cast to a pointer. */
+static void read_shdr(const struct cr_binary *b, const uint8_t *p, struct cr_elf_section *s)
+{
+	uint32_t name = cr_binary_u32(b, p);
+	s->name = (const char *)(uintptr_t)name; /* resolved by parse() */
+	s->type = cr_binary_u32(b, p + 4);
+	if (b->is64) {
+		s->flags = cr_binary_u64(b, p + 8);
+		s->addr = cr_binary_u64(b, p + 16);
+		s->offset = cr_binary_u64(b, p + 24);
+		s->file_size = cr_binary_u64(b, p + 32);
+		s->link = cr_binary_u32(b, p + 40);
+		s->info = cr_binary_u32(b, p + 44);
+		s->align = cr_binary_u64(b, p + 48);
+		s->entsize = cr_binary_u64(b, p + 56);
+	} else {
+		s->flags = cr_binary_u32(b, p + 8);
+		s->addr = cr_binary_u32(b, p + 12);
+		s->offset = cr_binary_u32(b, p + 16);
+		s->file_size = cr_binary_u32(b, p + 20);
+		s->link = cr_binary_u32(b, p + 24);
+		s->info = cr_binary_u32(b, p + 28);
+		s->align = cr_binary_u32(b, p + 32);
+		s->entsize = cr_binary_u32(b, p + 36);
+	}
+}
+
 static enum cr_err parse(struct cr_binary *b, struct cr_error *e)
 {
 	const uint8_t *d = b->data;
@@ -344,22 +393,7 @@ static enum cr_err parse(struct cr_binary *b, struct cr_error *e)
 		for (size_t i = 0; i < nph; i++) {
 			const uint8_t *p = d + phoff + i * phentsize;
 			struct cr_elf_segment *g = &b->segments[i];
-			g->type = cr_binary_u32(b, p);
-			if (b->is64) {
-				g->flags = cr_binary_u32(b, p + 4);
-				g->offset = cr_binary_u64(b, p + 8);
-				g->vaddr = cr_binary_u64(b, p + 16);
-				g->filesz = cr_binary_u64(b, p + 32);
-				g->memsz = cr_binary_u64(b, p + 40);
-				g->align = cr_binary_u64(b, p + 48);
-			} else {
-				g->offset = cr_binary_u32(b, p + 4);
-				g->vaddr = cr_binary_u32(b, p + 8);
-				g->filesz = cr_binary_u32(b, p + 16);
-				g->memsz = cr_binary_u32(b, p + 20);
-				g->flags = cr_binary_u32(b, p + 24);
-				g->align = cr_binary_u32(b, p + 28);
-			}
+			read_phdr(b, p, g);
 			/* a truncated file (or core) keeps the segments it has;
 			 * cr_binary_ptr() refuses what is missing */
 			if (g->type == CR_PT_LOAD && (g->flags & CR_PF_X) && (!have_text || g->vaddr < b->text_addr)) {
@@ -377,28 +411,7 @@ static enum cr_err parse(struct cr_binary *b, struct cr_error *e)
 		for (size_t i = 0; i < nsh; i++) {
 			const uint8_t *p = d + shoff + i * shentsize;
 			struct cr_elf_section *s = &b->sections[i];
-			uint32_t name = cr_binary_u32(b, p);
-			s->name = (const char *)(uintptr_t)name; /* resolved below */
-			s->type = cr_binary_u32(b, p + 4);
-			if (b->is64) {
-				s->flags = cr_binary_u64(b, p + 8);
-				s->addr = cr_binary_u64(b, p + 16);
-				s->offset = cr_binary_u64(b, p + 24);
-				s->file_size = cr_binary_u64(b, p + 32);
-				s->link = cr_binary_u32(b, p + 40);
-				s->info = cr_binary_u32(b, p + 44);
-				s->align = cr_binary_u64(b, p + 48);
-				s->entsize = cr_binary_u64(b, p + 56);
-			} else {
-				s->flags = cr_binary_u32(b, p + 8);
-				s->addr = cr_binary_u32(b, p + 12);
-				s->offset = cr_binary_u32(b, p + 16);
-				s->file_size = cr_binary_u32(b, p + 20);
-				s->link = cr_binary_u32(b, p + 24);
-				s->info = cr_binary_u32(b, p + 28);
-				s->align = cr_binary_u32(b, p + 32);
-				s->entsize = cr_binary_u32(b, p + 36);
-			}
+			read_shdr(b, p, s);
 			if (i == 0) { /* holds extended counts only: never data */
 				s->type = 0;
 				s->offset = s->file_size = 0; /* a symtab linking to 0 reads nothing */

@@ -287,6 +287,43 @@ static void memstat_line(struct cr_profile *p, const char *s, size_t n)
 	cr_profile_add_extra(p, key, v);
 }
 
+/* Line 1: "heap profile: N: N [N: N] @ heap_v2/RATE" (or heap/2*RATE,
+ * heapprofile): the sampling period, and whether the counts are v2's. */
+static enum cr_err heap_header(const char *s, size_t n, const char *name, int64_t *period, bool *v2,
+			       struct cr_error *e)
+{
+	int64_t hv[4];
+	size_t i = strlen("heap profile:");
+	if (!parse_counts(s, n, &i, hv))
+		return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: malformed header", name);
+	i = cr_skip_ws(s, n, i);
+	if (i >= n || s[i] != '@')
+		return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: missing '@ heap/RATE'", name);
+	i = cr_skip_ws(s, n, i + 1);
+	size_t ns = i;
+	while (i < n && s[i] != '/' && s[i] != ' ')
+		i++;
+	char kind[32];
+	snprintf(kind, sizeof kind, "%.*s", (int)(i - ns < 31 ? i - ns : 31), s + ns);
+	if (i < n && s[i] == '/') {
+		i++;
+		if (i < n && !cr_parse_i64(s, n, &i, period))
+			return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: bad sampling rate", name);
+	}
+	if (!strcmp(kind, "heap_v2") || !strcmp(kind, "heapz_v2")) {
+		*v2 = true;
+	} else if (!strcmp(kind, "heap")) {
+		*v2 = true;
+		*period /= 2;
+	} else if (!strcmp(kind, "heapprofile")) {
+		*v2 = false;
+		*period = 1;
+	} else {
+		return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: unknown profile kind '%s'", name, kind);
+	}
+	return CR_OK;
+}
+
 enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char *data,
 				      size_t len, const char *name, struct cr_error *e)
 {
@@ -305,37 +342,10 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 	cr_lines_init(&it, data, len);
 	if (!cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut) || !cr_starts(s, n, "heap profile:"))
 		return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: missing 'heap profile:' header", name);
-	int64_t hv[4];
-	size_t i = strlen("heap profile:");
-	if (!parse_counts(s, n, &i, hv))
-		return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: malformed header", name);
-	i = cr_skip_ws(s, n, i);
-	if (i >= n || s[i] != '@')
-		return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: missing '@ heap/RATE'", name);
-	i = cr_skip_ws(s, n, i + 1);
-	size_t ns = i;
-	while (i < n && s[i] != '/' && s[i] != ' ')
-		i++;
-	char kind[32];
-	snprintf(kind, sizeof kind, "%.*s", (int)(i - ns < 31 ? i - ns : 31), s + ns);
 	int64_t period = 0;
-	if (i < n && s[i] == '/') {
-		i++;
-		if (i < n && !cr_parse_i64(s, n, &i, &period))
-			return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: bad sampling rate", name);
-	}
-	bool v2;
-	if (!strcmp(kind, "heap_v2") || !strcmp(kind, "heapz_v2")) {
-		v2 = true;
-	} else if (!strcmp(kind, "heap")) {
-		v2 = true;
-		period /= 2;
-	} else if (!strcmp(kind, "heapprofile")) {
-		v2 = false;
-		period = 1;
-	} else {
-		return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: unknown profile kind '%s'", name, kind);
-	}
+	bool v2 = false;
+	if ((rc = heap_header(s, n, name, &period, &v2, e)))
+		return rc;
 	/* pprof: alloc types only when the header says they differ; Go always
 	 * writes both, so always keep all four */
 	if ((rc = cr_profile_add_type(p, "alloc_objects", "count")) ||
@@ -348,7 +358,6 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 	p->period = period;
 	p->drop_frames = cr_profile_intern_z(p, cr_alloc_drop_frames);
 	p->keep_frames = cr_profile_intern_z(p, cr_alloc_keep_frames);
-	(void)hv;
 	bool in_memstats = false;
 	while (cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut)) {
 		if (cut) {

@@ -16,6 +16,127 @@
 
 static int64_t sid(uint32_t id) { return (int64_t)id; }
 
+/* The string table, sample and period types, scalars and comments. false
+ * when out of memory. */
+static bool pb_header(Perftools__Profiles__Profile *pb, const struct cr_profile *p, struct cr_arena *a)
+{
+	pb->n_string_table = p->str.n;
+	pb->string_table = NEWN(a, char *, p->str.n);
+	if (!pb->string_table)
+		return false;
+	for (size_t i = 0; i < p->str.n; i++)
+		pb->string_table[i] = (char *)p->str.strs[i];
+
+	pb->n_sample_type = p->ntypes;
+	pb->sample_type = NEWN(a, Perftools__Profiles__ValueType *, p->ntypes);
+	if (!pb->sample_type)
+		return false;
+	for (size_t i = 0; i < p->ntypes; i++) {
+		Perftools__Profiles__ValueType *vt = NEW(a, Perftools__Profiles__ValueType);
+		if (!vt)
+			return false;
+		perftools__profiles__value_type__init(vt);
+		vt->type = sid(p->types[i].type);
+		vt->unit = sid(p->types[i].unit);
+		pb->sample_type[i] = vt;
+	}
+	if (p->period_type.type || p->period_type.unit) {
+		Perftools__Profiles__ValueType *vt = NEW(a, Perftools__Profiles__ValueType);
+		if (!vt)
+			return false;
+		perftools__profiles__value_type__init(vt);
+		vt->type = sid(p->period_type.type);
+		vt->unit = sid(p->period_type.unit);
+		pb->period_type = vt;
+	}
+	pb->period = p->period;
+	pb->time_nanos = p->time_nanos;
+	pb->duration_nanos = p->duration_nanos;
+	pb->drop_frames = sid(p->drop_frames);
+	pb->keep_frames = sid(p->keep_frames);
+	pb->default_sample_type = sid(p->default_type);
+	pb->n_comment = p->ncomments;
+	pb->comment = NEWN(a, int64_t, p->ncomments);
+	if (!pb->comment)
+		return false;
+	for (size_t i = 0; i < p->ncomments; i++)
+		pb->comment[i] = sid(p->comments[i]);
+	return true;
+}
+
+/* Mappings, locations with their lines, functions. false when out of memory. */
+static bool pb_tables(Perftools__Profiles__Profile *pb, const struct cr_profile *p, struct cr_arena *a)
+{
+	pb->n_mapping = p->nmappings;
+	pb->mapping = NEWN(a, Perftools__Profiles__Mapping *, p->nmappings);
+	if (!pb->mapping)
+		return false;
+	for (size_t i = 0; i < p->nmappings; i++) {
+		const struct cr_mapping *m = &p->mappings[i];
+		Perftools__Profiles__Mapping *pm = NEW(a, Perftools__Profiles__Mapping);
+		if (!pm)
+			return false;
+		perftools__profiles__mapping__init(pm);
+		pm->id = i + 1;
+		pm->memory_start = m->start;
+		pm->memory_limit = m->limit;
+		pm->file_offset = m->offset;
+		pm->filename = sid(m->filename);
+		pm->build_id = sid(m->build_id);
+		pm->has_functions = m->has_functions;
+		pm->has_filenames = m->has_filenames;
+		pm->has_line_numbers = m->has_line_numbers;
+		pm->has_inline_frames = m->has_inline_frames;
+		pb->mapping[i] = pm;
+	}
+
+	pb->n_location = p->nlocations;
+	pb->location = NEWN(a, Perftools__Profiles__Location *, p->nlocations);
+	Perftools__Profiles__Line *lines = NEWN(a, Perftools__Profiles__Line, p->nlines);
+	Perftools__Profiles__Line **linep = NEWN(a, Perftools__Profiles__Line *, p->nlines);
+	if (!pb->location || !lines || !linep)
+		return false;
+	for (size_t i = 0; i < p->nlines; i++) {
+		perftools__profiles__line__init(&lines[i]);
+		lines[i].function_id = p->lines[i].function;
+		lines[i].line = p->lines[i].line;
+		linep[i] = &lines[i];
+	}
+	for (size_t i = 0; i < p->nlocations; i++) {
+		const struct cr_location *l = &p->locations[i];
+		Perftools__Profiles__Location *pl = NEW(a, Perftools__Profiles__Location);
+		if (!pl)
+			return false;
+		perftools__profiles__location__init(pl);
+		pl->id = i + 1;
+		pl->mapping_id = l->mapping;
+		pl->address = l->address;
+		pl->is_folded = l->is_folded;
+		pl->n_line = l->nlines;
+		pl->line = linep + l->line_start;
+		pb->location[i] = pl;
+	}
+
+	pb->n_function = p->nfunctions;
+	pb->function = NEWN(a, Perftools__Profiles__Function *, p->nfunctions);
+	if (!pb->function)
+		return false;
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		const struct cr_function *f = &p->functions[i];
+		Perftools__Profiles__Function *pf = NEW(a, Perftools__Profiles__Function);
+		if (!pf)
+			return false;
+		perftools__profiles__function__init(pf);
+		pf->id = i + 1;
+		pf->name = sid(f->name);
+		pf->system_name = sid(f->system_name);
+		pf->filename = sid(f->filename);
+		pf->start_line = f->start_line;
+		pb->function[i] = pf;
+	}
+	return true;
+}
+
 enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **out, size_t *outlen,
 				    struct cr_error *e)
 {
@@ -26,47 +147,8 @@ enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **
 	Perftools__Profiles__Profile pb;
 	perftools__profiles__profile__init(&pb);
 
-	pb.n_string_table = p->str.n;
-	pb.string_table = NEWN(&a, char *, p->str.n);
-	if (!pb.string_table)
+	if (!pb_header(&pb, p, &a))
 		goto out;
-	for (size_t i = 0; i < p->str.n; i++)
-		pb.string_table[i] = (char *)p->str.strs[i];
-
-	pb.n_sample_type = p->ntypes;
-	pb.sample_type = NEWN(&a, Perftools__Profiles__ValueType *, p->ntypes);
-	if (!pb.sample_type)
-		goto out;
-	for (size_t i = 0; i < p->ntypes; i++) {
-		Perftools__Profiles__ValueType *vt = NEW(&a, Perftools__Profiles__ValueType);
-		if (!vt)
-			goto out;
-		perftools__profiles__value_type__init(vt);
-		vt->type = sid(p->types[i].type);
-		vt->unit = sid(p->types[i].unit);
-		pb.sample_type[i] = vt;
-	}
-	if (p->period_type.type || p->period_type.unit) {
-		Perftools__Profiles__ValueType *vt = NEW(&a, Perftools__Profiles__ValueType);
-		if (!vt)
-			goto out;
-		perftools__profiles__value_type__init(vt);
-		vt->type = sid(p->period_type.type);
-		vt->unit = sid(p->period_type.unit);
-		pb.period_type = vt;
-	}
-	pb.period = p->period;
-	pb.time_nanos = p->time_nanos;
-	pb.duration_nanos = p->duration_nanos;
-	pb.drop_frames = sid(p->drop_frames);
-	pb.keep_frames = sid(p->keep_frames);
-	pb.default_sample_type = sid(p->default_type);
-	pb.n_comment = p->ncomments;
-	pb.comment = NEWN(&a, int64_t, p->ncomments);
-	if (!pb.comment)
-		goto out;
-	for (size_t i = 0; i < p->ncomments; i++)
-		pb.comment[i] = sid(p->comments[i]);
 
 	/* samples: one location-id array for all */
 	uint64_t *ids = NEWN(&a, uint64_t, p->nstack);
@@ -101,73 +183,8 @@ enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **
 		pb.sample[i] = s;
 	}
 
-	pb.n_mapping = p->nmappings;
-	pb.mapping = NEWN(&a, Perftools__Profiles__Mapping *, p->nmappings);
-	if (!pb.mapping)
+	if (!pb_tables(&pb, p, &a))
 		goto out;
-	for (size_t i = 0; i < p->nmappings; i++) {
-		const struct cr_mapping *m = &p->mappings[i];
-		Perftools__Profiles__Mapping *pm = NEW(&a, Perftools__Profiles__Mapping);
-		if (!pm)
-			goto out;
-		perftools__profiles__mapping__init(pm);
-		pm->id = i + 1;
-		pm->memory_start = m->start;
-		pm->memory_limit = m->limit;
-		pm->file_offset = m->offset;
-		pm->filename = sid(m->filename);
-		pm->build_id = sid(m->build_id);
-		pm->has_functions = m->has_functions;
-		pm->has_filenames = m->has_filenames;
-		pm->has_line_numbers = m->has_line_numbers;
-		pm->has_inline_frames = m->has_inline_frames;
-		pb.mapping[i] = pm;
-	}
-
-	pb.n_location = p->nlocations;
-	pb.location = NEWN(&a, Perftools__Profiles__Location *, p->nlocations);
-	Perftools__Profiles__Line *lines = NEWN(&a, Perftools__Profiles__Line, p->nlines);
-	Perftools__Profiles__Line **linep = NEWN(&a, Perftools__Profiles__Line *, p->nlines);
-	if (!pb.location || !lines || !linep)
-		goto out;
-	for (size_t i = 0; i < p->nlines; i++) {
-		perftools__profiles__line__init(&lines[i]);
-		lines[i].function_id = p->lines[i].function;
-		lines[i].line = p->lines[i].line;
-		linep[i] = &lines[i];
-	}
-	for (size_t i = 0; i < p->nlocations; i++) {
-		const struct cr_location *l = &p->locations[i];
-		Perftools__Profiles__Location *pl = NEW(&a, Perftools__Profiles__Location);
-		if (!pl)
-			goto out;
-		perftools__profiles__location__init(pl);
-		pl->id = i + 1;
-		pl->mapping_id = l->mapping;
-		pl->address = l->address;
-		pl->is_folded = l->is_folded;
-		pl->n_line = l->nlines;
-		pl->line = linep + l->line_start;
-		pb.location[i] = pl;
-	}
-
-	pb.n_function = p->nfunctions;
-	pb.function = NEWN(&a, Perftools__Profiles__Function *, p->nfunctions);
-	if (!pb.function)
-		goto out;
-	for (size_t i = 0; i < p->nfunctions; i++) {
-		const struct cr_function *f = &p->functions[i];
-		Perftools__Profiles__Function *pf = NEW(&a, Perftools__Profiles__Function);
-		if (!pf)
-			goto out;
-		perftools__profiles__function__init(pf);
-		pf->id = i + 1;
-		pf->name = sid(f->name);
-		pf->system_name = sid(f->system_name);
-		pf->filename = sid(f->filename);
-		pf->start_line = f->start_line;
-		pb.function[i] = pf;
-	}
 
 	size_t n = perftools__profiles__profile__get_packed_size(&pb);
 	buf = cr_malloc(n ? n : 1);

@@ -383,6 +383,36 @@ static void stab_release(struct stab *t)
 
 /* Merge: functions and locations of src are re-created in dst (deduplicated
  * by content), so profiles from different sources combine as pprof merges. */
+/* dst's samples with the same stack and labels summed into the first one,
+ * each entered in smap. false when out of memory. */
+static bool merge_own_samples(struct stab *smap, struct cr_profile *dst)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < dst->nsamples; i++) {
+		const struct cr_sample *s = &dst->samples[i];
+		bool found;
+		uint32_t v;
+		/* compacted samples keep their stacks in place, so
+		 * sample o (< i) still compares correctly */
+		if (stab_lookup(smap, dst, &dst->stack[s->loc_start], s->nloc,
+				&dst->labels[s->label_start], s->nlabel, (uint32_t)o, &found, &v))
+			return false;
+		if (found) {
+			for (size_t t = 0; t < dst->ntypes; t++)
+				dst->values[v * dst->ntypes + t] = cr_sat_add(dst->values[v * dst->ntypes + t],
+									      dst->values[i * dst->ntypes + t]);
+			continue;
+		}
+		if (o != i) {
+			dst->samples[o] = *s;
+			memmove(&dst->values[o * dst->ntypes], &dst->values[i * dst->ntypes], dst->ntypes * sizeof *dst->values);
+		}
+		o++;
+	}
+	dst->nsamples = o;
+	return true;
+}
+
 enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *src,
 			     struct cr_error *e)
 {
@@ -433,31 +463,8 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 			goto done;
 		/* pprof's Merge sums samples with the same stack and labels (so a
 		 * negated base cancels what it shares with the profile) */
-		{
-			size_t o = 0;
-			for (size_t i = 0; i < dst->nsamples; i++) {
-				const struct cr_sample *s = &dst->samples[i];
-				bool found;
-				uint32_t v;
-				/* compacted samples keep their stacks in place, so
-				 * sample o (< i) still compares correctly */
-				if (stab_lookup(&smap, dst, &dst->stack[s->loc_start], s->nloc,
-						&dst->labels[s->label_start], s->nlabel, (uint32_t)o, &found, &v))
-					goto done;
-				if (found) {
-					for (size_t t = 0; t < dst->ntypes; t++)
-						dst->values[v * dst->ntypes + t] = cr_sat_add(dst->values[v * dst->ntypes + t],
-											      dst->values[i * dst->ntypes + t]);
-					continue;
-				}
-				if (o != i) {
-					dst->samples[o] = *s;
-					memmove(&dst->values[o * dst->ntypes], &dst->values[i * dst->ntypes], dst->ntypes * sizeof *dst->values);
-				}
-				o++;
-			}
-			dst->nsamples = o;
-		}
+		if (!merge_own_samples(&smap, dst))
+			goto done;
 		for (size_t i = 0; i < src->nmappings; i++) {
 			const struct cr_mapping *m = &src->mappings[i];
 			if (cr_grow(&dst->mappings, &dst->cap_mappings, dst->nmappings + 1, sizeof *m))
