@@ -52,7 +52,7 @@ uint64_t gort_glob_addr(struct cr_gort *g, struct cr_goglobal *x, const char *na
 		}
 	if (x->ncand)
 		gort_warnf(g, "runtime.%s: no symbol, and none of the %zu addresses decoded from the runtime's machine code "
-		      "looks right in the core", name, x->ncand);
+			   "looks right in the core", name, x->ncand);
 	else if (!x->how)
 		gort_warnf(g, "runtime.%s: no symbol, and not found in the runtime's machine code", name);
 	return 0;
@@ -173,7 +173,7 @@ static enum cr_err check_build_id(struct cr_gort *g, struct cr_error *e)
 	}
 	if (!checked)
 		gort_warnf(g, "%s: core: cannot verify that it belongs to %s (build id not in the dumped pages)",
-		      P->core->name, P->bin->path);
+			   P->core->name, P->bin->path);
 	return CR_OK;
 }
 
@@ -427,7 +427,7 @@ static enum cr_err read_allgs(struct cr_gort *g, struct cr_error *e)
 			       c->name, (unsigned long long)ag);
 	if (glen > (uint64_t)c->in.len / L->g_size + 1) {
 		gort_warnf(g, "runtime.allgs claims %llu goroutines, more than the core can hold; capped",
-		      (unsigned long long)glen);
+			   (unsigned long long)glen);
 		glen = (uint64_t)c->in.len / L->g_size + 1;
 	}
 	g->gs = cr_calloc(glen ? glen : 1, sizeof *g->gs);
@@ -439,8 +439,8 @@ static enum cr_err read_allgs(struct cr_gort *g, struct cr_error *e)
 		unsigned char gb[1024];
 		if (!cr_core_read_u64(c, gptr + 8 * i, &ga)) {
 			gort_warnf(g, "%s: core: runtime.allgs[%llu..] unreadable at 0x%llx; %llu goroutines missing",
-			      c->name, (unsigned long long)i, (unsigned long long)(gptr + 8 * i),
-			      (unsigned long long)(glen - i));
+				   c->name, (unsigned long long)i, (unsigned long long)(gptr + 8 * i),
+				   (unsigned long long)(glen - i));
 			break;
 		}
 		if (L->g_size > sizeof gb || cr_core_read(c, ga, gb, L->g_size) != L->g_size) {
@@ -571,7 +571,7 @@ static void pick_layout(struct cr_gort *g, struct cr_binary *b, unsigned flags)
 			g->layout_from_dwarf = true;
 			if (missing)
 				gort_warnf(g, "DWARF of %s: %zu runtime struct fields not found; taken from the %s table", b->path,
-				      missing, table ? table->version_prefix : "go1.19");
+					   missing, table ? table->version_prefix : "go1.19");
 		}
 	}
 	if (!P->L) {
@@ -579,11 +579,11 @@ static void pick_layout(struct cr_gort *g, struct cr_binary *b, unsigned flags)
 		P->Ldwarf.have_mem = false;
 		P->L = &P->Ldwarf;
 		gort_warnf(g, "Go version '%s' has no layout table (known: %s) and the binary has no DWARF types; "
-		      "reading it as go1.19: results may be wrong", g->go_version, gort_known_layouts());
+			   "reading it as go1.19: results may be wrong", g->go_version, gort_known_layouts());
 	}
 	if (!table && from_dwarf && missing)
 		gort_warnf(g, "Go version '%s' has no layout table: fields missing from DWARF read at go1.19 offsets",
-		      g->go_version);
+			   g->go_version);
 }
 
 enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_binary *b, unsigned flags,
@@ -624,7 +624,7 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 	/* pages the kernel did not dump (text, rodata) come from the binary */
 	if (!cr_core_attach_file(c, NULL, b->data, b->len))
 		gort_warnf(g, "%s: core: no NT_FILE mapping of the executable: text and read-only data are not readable",
-		      c->name);
+			   c->name);
 
 	struct cr_gofunc f;
 	if (cr_pclntab_func_by_name(P->tab, "runtime.sigreturn", &f) ||

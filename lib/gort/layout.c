@@ -231,7 +231,7 @@ static bool dw_find(const struct dwcollect *C, const char *type, const char *mem
  * fields came from DWARF (0: no DWARF or no runtime types); *missing: how
  * many kept base's value. */
 size_t gort_layout_from_dwarf(struct cr_binary *b, const struct layout *base, struct layout *out,
-				size_t *missing, struct cr_error *e)
+			      size_t *missing, struct cr_error *e)
 {
 	static const char *const types[] = { "runtime.g", "runtime.stack", "runtime.gobuf", "runtime.m",
 					     "runtime.schedt", "runtime.mstats", "runtime.consistentHeapStats",

@@ -61,7 +61,7 @@ void gort_read_mem(struct cr_gort *g)
 	struct cr_gort_mem *M = &g->mem;
 	if (!L->have_mem) {
 		gort_warnf(g, "no memory figures: the offsets of runtime.mstats/mheap for %s are not known without DWARF",
-		      g->go_version);
+			   g->go_version);
 		return;
 	}
 	uint64_t mh = gort_glob_addr(g, &P->G.mheap, "mheap_", check_mheap), sp, sl;

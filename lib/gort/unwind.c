@@ -423,7 +423,7 @@ static bool return_address(struct priv *P, bool first, uint64_t sp, uint64_t fp,
 /* Unwind from pc/sp/lr. trap: pc is exact (registers, not a return address).
  * On amd64 a kernel signal frame is crossed through its ucontext. */
 const struct cr_gstack *gort_unwind(struct cr_gort *g, uint64_t pc, uint64_t sp, uint64_t lr,
-				      bool trap, struct uctx *u)
+				    bool trap, struct uctx *u)
 {
 	struct priv *P = g->priv;
 	struct pccache *C = P->cache;

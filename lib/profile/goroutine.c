@@ -107,7 +107,7 @@ uint32_t rd_location(struct rd *r, uint64_t address)
 /* Function index+1 for raw (name, file) bytes: a cache in front of
  * cr_profile_function, which wants NUL-terminated strings. */
 uint32_t rd_function(struct rd *r, const char *fn, size_t fnlen, const char *file,
-			    size_t filelen)
+		     size_t filelen)
 {
 	struct cr_buf *k = &r->key;
 	k->len = 0;
@@ -126,7 +126,7 @@ uint32_t rd_function(struct rd *r, const char *fn, size_t fnlen, const char *fil
 }
 
 enum cr_err rd_push_line(struct rd *r, const char *fn, size_t fnlen, const char *file,
-			     size_t filelen, int64_t line)
+			 size_t filelen, int64_t line)
 {
 	uint32_t f = rd_function(r, fn, fnlen, file, filelen);
 	if (f == UINT32_MAX || cr_grow(&r->lines, &r->cap_lines, r->nlines + 1, sizeof *r->lines))
@@ -152,7 +152,7 @@ enum cr_err rd_push_label(struct rd *r, struct cr_label l)
 }
 
 enum cr_err rd_init(struct rd *r, struct cr_profile *p, const char *name, const char *what,
-			   struct cr_buf *warn, const char *type)
+		    struct cr_buf *warn, const char *type)
 {
 	memset(r, 0, sizeof *r);
 	r->p = p;

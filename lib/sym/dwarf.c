@@ -156,25 +156,8 @@ size_t cr_dwarf_skipped_units(const struct cr_dwarf *d)
 enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
 {
 	*out = NULL;
-	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
-	if (!info || info->type == CR_SHT_NOBITS)
-		return cr_fail(e, CR_NOTFOUND, "%s: no DWARF", b->path);
-	/* .debug_info first: its errors (caps, corrupt streams) are the ones
-	 * to report */
-	{
-		const uint8_t *id;
-		size_t il;
-		enum cr_err irc = cr_binary_section_data(b, info, &id, &il, e);
-		if (irc)
-			return irc;
-	}
-	static const char *const unit_tables[] = { ".debug_rnglists", ".debug_addr", ".debug_str_offsets" };
-	for (size_t i = 0; i < sizeof unit_tables / sizeof unit_tables[0]; i++) {
-		enum cr_err rc = dwarf_check_units(b, unit_tables[i], e);
-		if (rc)
-			return rc;
-	}
-	enum cr_err lrc = dwarf_check_line_headers(b, e);
+	struct cr_elf_section *info;
+	enum cr_err lrc = dwarf_check_sections(b, &info, e);
 	if (lrc)
 		return lrc;
 	struct cr_dwarf *d = cr_calloc(1, sizeof *d);
@@ -424,25 +407,8 @@ static void struct_walk(struct cr_dwarf *d, Dwarf_Die cu, const char *const *typ
 enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *types, size_t ntypes,
 				    cr_dwarf_member_fn fn, void *arg, struct cr_error *e)
 {
-	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
-	if (!info || info->type == CR_SHT_NOBITS)
-		return cr_fail(e, CR_NOTFOUND, "%s: no DWARF", b->path);
-	/* .debug_info first: its errors (caps, corrupt streams) are the ones
-	 * to report */
-	{
-		const uint8_t *id;
-		size_t il;
-		enum cr_err irc = cr_binary_section_data(b, info, &id, &il, e);
-		if (irc)
-			return irc;
-	}
-	static const char *const unit_tables[] = { ".debug_rnglists", ".debug_addr", ".debug_str_offsets" };
-	for (size_t i = 0; i < sizeof unit_tables / sizeof unit_tables[0]; i++) {
-		enum cr_err rc = dwarf_check_units(b, unit_tables[i], e);
-		if (rc)
-			return rc;
-	}
-	enum cr_err lrc = dwarf_check_line_headers(b, e);
+	struct cr_elf_section *info;
+	enum cr_err lrc = dwarf_check_sections(b, &info, e);
 	if (lrc)
 		return lrc;
 	const uint8_t *idata;

@@ -51,6 +51,10 @@ struct cr_dwarf {
  * CR_FORMAT with the offset of the damage */
 enum cr_err dwarf_check_units(struct cr_binary *b, const char *name, struct cr_error *e);
 enum cr_err dwarf_check_line_headers(struct cr_binary *b, struct cr_error *e);
+/* .debug_info (inflated first: its errors are the ones to report), then the
+ * unit tables and line headers. *info: .debug_info's section.
+ * CR_NOTFOUND when the binary has no DWARF. */
+enum cr_err dwarf_check_sections(struct cr_binary *b, struct cr_elf_section **info, struct cr_error *e);
 
 /* ---- indexing (dwarf_index.c) */
 void dwarf_dwerr(struct cr_dwarf *d, Dwarf_Error *er);
