@@ -31,25 +31,6 @@
 #define NT_SIGINFO_ 0x53494749
 #define NT_FILE_ 0x46494c45
 
-static inline uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v; /* little-endian host and input (checked at open) */
-}
-static inline uint32_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-static inline uint16_t rd16(const unsigned char *p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	return v;
-}
-
 const char *cr_arch_name(enum cr_arch a)
 {
 	switch (a) {
@@ -77,14 +58,10 @@ const char *cr_signal_name(int sig, char *buf, size_t n)
 static void warnf(struct cr_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warnf(struct cr_core *c, const char *fmt, ...)
 {
-	char tmp[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	cr_warn_linev(&c->warn, fmt, ap);
 	va_end(ap);
-	/* a cap on warnings: a hostile core could produce millions */
-	if (c->warn.len < 64 * 1024)
-		cr_buf_addf(&c->warn, "%s\n", tmp);
 }
 
 static enum cr_err add_thread(struct cr_core *c, const unsigned char *d, size_t n,
@@ -100,12 +77,12 @@ static enum cr_err add_thread(struct cr_core *c, const unsigned char *d, size_t 
 		return cr_fail(e, CR_NOMEM, "%s: core: out of memory", c->name);
 	struct cr_core_thread *t = &c->threads[c->nthreads++];
 	memset(t, 0, sizeof *t);
-	t->cursig = (int16_t)rd16(d + 12);
-	t->tid = (int32_t)rd32(d + 32);
+	t->cursig = (int16_t)cr_ld16(d + 12);
+	t->tid = (int32_t)cr_ld32(d + 32);
 	struct cr_regs *r = &t->regs;
 	r->nraw = (unsigned)nregs;
 	for (size_t i = 0; i < nregs; i++)
-		r->raw[i] = rd64(d + 112 + i * 8);
+		r->raw[i] = cr_ld64(d + 112 + i * 8);
 	if (c->arch == CR_ARCH_ARM64) {
 		r->fp = r->raw[29];
 		r->lr = r->raw[30];
@@ -127,7 +104,7 @@ static enum cr_err parse_nt_file(struct cr_core *c, const unsigned char *d, size
 		warnf(c, "%s: core: NT_FILE too short", c->name);
 		return CR_OK;
 	}
-	uint64_t count = rd64(d), pagesz = rd64(d + 8);
+	uint64_t count = cr_ld64(d), pagesz = cr_ld64(d + 8);
 	size_t tab;
 	/* each entry needs 24 bytes of table and at least 1 byte of name */
 	if (count > (n - 16) / 25 || !cr_mul_ok((size_t)count, 24, &tab) || pagesz == 0 ||
@@ -152,9 +129,9 @@ static enum cr_err parse_nt_file(struct cr_core *c, const unsigned char *d, size
 			break;
 		}
 		struct cr_core_file *f = &c->files[k];
-		f->start = rd64(p);
-		f->end = rd64(p + 8);
-		uint64_t pg = rd64(p + 16);
+		f->start = cr_ld64(p);
+		f->end = cr_ld64(p + 8);
+		uint64_t pg = cr_ld64(p + 16);
 		f->path = cr_arena_strndup(&c->arena, (const char *)names, (size_t)(z - names));
 		if (!f->path)
 			return cr_fail(e, CR_NOMEM, "%s: core: out of memory", c->name);
@@ -180,7 +157,7 @@ enum cr_err cr_core_parse_notes(struct cr_core *c, const unsigned char *p, size_
 			warnf(c, "%s: core: note header cut at the end of PT_NOTE", c->name);
 			break;
 		}
-		uint32_t namesz = rd32(p + off), descsz = rd32(p + off + 4), type = rd32(p + off + 8);
+		uint32_t namesz = cr_ld32(p + off), descsz = cr_ld32(p + off + 4), type = cr_ld32(p + off + 8);
 		size_t nameoff = off + 12;
 		size_t namepad = ((size_t)namesz + 3) & ~(size_t)3;
 		size_t descpad = ((size_t)descsz + 3) & ~(size_t)3;
@@ -207,10 +184,10 @@ enum cr_err cr_core_parse_notes(struct cr_core *c, const unsigned char *p, size_
 				if (descsz >= 136 && !c->ps.present) {
 					c->ps.present = true;
 					c->ps.state = (char)desc[1];
-					c->ps.uid = (int32_t)rd32(desc + 16);
-					c->ps.gid = (int32_t)rd32(desc + 20);
-					c->ps.pid = (int32_t)rd32(desc + 24);
-					c->ps.ppid = (int32_t)rd32(desc + 28);
+					c->ps.uid = (int32_t)cr_ld32(desc + 16);
+					c->ps.gid = (int32_t)cr_ld32(desc + 20);
+					c->ps.pid = (int32_t)cr_ld32(desc + 24);
+					c->ps.ppid = (int32_t)cr_ld32(desc + 28);
 					memcpy(c->ps.fname, desc + 40, 16);
 					c->ps.fname[16] = 0;
 					memcpy(c->ps.psargs, desc + 56, 80);
@@ -220,17 +197,17 @@ enum cr_err cr_core_parse_notes(struct cr_core *c, const unsigned char *p, size_
 			case NT_SIGINFO_:
 				if (descsz >= 24 && !c->sig.present) {
 					c->sig.present = true;
-					c->sig.signo = (int32_t)rd32(desc);
-					c->sig.err = (int32_t)rd32(desc + 4);
-					c->sig.code = (int32_t)rd32(desc + 8);
-					c->sig.addr = rd64(desc + 16);
-					c->sig.pid = (int32_t)rd32(desc + 16);
-					c->sig.uid = (int32_t)rd32(desc + 20);
+					c->sig.signo = (int32_t)cr_ld32(desc);
+					c->sig.err = (int32_t)cr_ld32(desc + 4);
+					c->sig.code = (int32_t)cr_ld32(desc + 8);
+					c->sig.addr = cr_ld64(desc + 16);
+					c->sig.pid = (int32_t)cr_ld32(desc + 16);
+					c->sig.uid = (int32_t)cr_ld32(desc + 20);
 				}
 				break;
 			case NT_AUXV_:
 				for (size_t i = 0; i + 16 <= descsz; i += 16) {
-					uint64_t k = rd64(desc + i), v = rd64(desc + i + 8);
+					uint64_t k = cr_ld64(desc + i), v = cr_ld64(desc + i + 8);
 					if (k == 0)
 						break;
 					if (k == 3) c->auxv_phdr = v;
@@ -271,25 +248,25 @@ enum cr_err cr_core_parse(struct cr_core *c, const unsigned char *d, size_t len,
 		return cr_fail(e, CR_FORMAT, "%s: core: not an ELF file", name);
 	if (d[4] != 2 || d[5] != 1)
 		return cr_fail(e, CR_UNSUPPORTED, "%s: core: only 64-bit little-endian cores are supported", name);
-	if (rd16(d + 16) != ET_CORE_)
-		return cr_fail(e, CR_FORMAT, "%s: core: ELF type %u is not a core (ET_CORE)", name, rd16(d + 16));
-	uint16_t mach = rd16(d + 18);
+	if (cr_ld16(d + 16) != ET_CORE_)
+		return cr_fail(e, CR_FORMAT, "%s: core: ELF type %u is not a core (ET_CORE)", name, cr_ld16(d + 16));
+	uint16_t mach = cr_ld16(d + 18);
 	if (mach == EM_X86_64_)
 		c->arch = CR_ARCH_AMD64;
 	else if (mach == EM_AARCH64_)
 		c->arch = CR_ARCH_ARM64;
 	else
 		return cr_fail(e, CR_UNSUPPORTED, "%s: core: machine %u is not amd64 or arm64", name, mach);
-	uint64_t phoff = rd64(d + 32);
-	uint16_t phentsize = rd16(d + 54);
-	uint64_t phnum = rd16(d + 56);
+	uint64_t phoff = cr_ld64(d + 32);
+	uint16_t phentsize = cr_ld16(d + 54);
+	uint64_t phnum = cr_ld16(d + 56);
 	if (phnum == 0xffff) {
 		/* extended numbering: the real count is in section header 0's sh_info */
-		uint64_t shoff = rd64(d + 40);
+		uint64_t shoff = cr_ld64(d + 40);
 		if (!cr_in_bounds(shoff, 64, len))
 			return cr_fail(e, CR_FORMAT, "%s: core: offset 0x%llx: section header 0 (extended phnum) past the end",
 				       name, (unsigned long long)shoff);
-		phnum = rd32(d + shoff + 44);
+		phnum = cr_ld32(d + shoff + 44);
 	}
 	size_t phbytes;
 	if (phentsize < 56 || !cr_mul_ok(phnum, phentsize, &phbytes) || !cr_in_bounds(phoff, phbytes, len))
@@ -301,8 +278,8 @@ enum cr_err cr_core_parse(struct cr_core *c, const unsigned char *d, size_t len,
 	size_t nnotes = 0;
 	for (uint64_t i = 0; i < phnum; i++) {
 		const unsigned char *ph = d + phoff + i * phentsize;
-		uint32_t type = rd32(ph), flags = rd32(ph + 4);
-		uint64_t off = rd64(ph + 8), vaddr = rd64(ph + 16), filesz = rd64(ph + 32), memsz = rd64(ph + 40);
+		uint32_t type = cr_ld32(ph), flags = cr_ld32(ph + 4);
+		uint64_t off = cr_ld64(ph + 8), vaddr = cr_ld64(ph + 16), filesz = cr_ld64(ph + 32), memsz = cr_ld64(ph + 40);
 		if (type == PT_NOTE_) {
 			if (!cr_in_bounds(off, filesz, len)) {
 				c->truncated = true;
@@ -482,7 +459,7 @@ bool cr_core_read_u64(const struct cr_core *c, uint64_t addr, uint64_t *v)
 	unsigned char b[8];
 	if (cr_core_read(c, addr, b, 8) != 8)
 		return false;
-	*v = rd64(b);
+	*v = cr_ld64(b);
 	return true;
 }
 
@@ -491,7 +468,7 @@ bool cr_core_read_u32(const struct cr_core *c, uint64_t addr, uint32_t *v)
 	unsigned char b[4];
 	if (cr_core_read(c, addr, b, 4) != 4)
 		return false;
-	*v = rd32(b);
+	*v = cr_ld32(b);
 	return true;
 }
 

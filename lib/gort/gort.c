@@ -14,13 +14,10 @@
 
 void gort_warnf(struct cr_gort *g, const char *fmt, ...)
 {
-	char tmp[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	cr_warn_linev(&g->warn, fmt, ap);
 	va_end(ap);
-	if (g->warn.len < 64 * 1024)
-		cr_buf_addf(&g->warn, "%s\n", tmp);
 }
 
 const char *cr_gort_print_name(const char *function)
@@ -115,8 +112,8 @@ static enum cr_err check_build_id(struct cr_gort *g, struct cr_error *e)
 			const char *bid = P->bin->go_build_id[0] ? P->bin->go_build_id : P->bin->gnu_build_id;
 			/* show what the core holds: the note's desc after its 16-byte header+name */
 			char coreid[129] = "";
-			size_t hdr = 12 + ((rd32(have) + 3) & ~3u);
-			size_t dl = rd32(have + 4);
+			size_t hdr = 12 + ((cr_ld32(have) + 3) & ~3u);
+			size_t dl = cr_ld32(have + 4);
 			if (hdr < s->file_size && dl <= s->file_size - hdr) {
 				size_t o = 0;
 				for (size_t i = 0; i < dl && o + 3 < sizeof coreid; i++) {
@@ -150,9 +147,9 @@ static enum cr_err check_build_id(struct cr_gort *g, struct cr_error *e)
 			if (memcmp(have, P->bin->data, n) != 0) {
 				char coreid[129] = "";
 				for (size_t k = 16; k + 4 <= n; k++)
-					if (memcmp(have + k, "Go\0\0", 4) == 0 && rd32(have + k - 12) == 4 &&
-					    rd32(have + k - 4) == 4) {
-						size_t dl = rd32(have + k - 8), o = 0;
+					if (memcmp(have + k, "Go\0\0", 4) == 0 && cr_ld32(have + k - 12) == 4 &&
+					    cr_ld32(have + k - 4) == 4) {
+						size_t dl = cr_ld32(have + k - 8), o = 0;
 						for (size_t x = 0; x < dl && k + 4 + x < n && o + 1 < sizeof coreid; x++) {
 							unsigned char ch = have[k + 4 + x];
 							if (!ch)
@@ -188,9 +185,9 @@ static bool plausible_g(struct cr_gort *g, uint64_t ga)
 	unsigned char gb[1024];
 	if (!ga || L->g_size > sizeof gb || cr_core_read(P->core, ga, gb, L->g_size) != L->g_size)
 		return false;
-	uint32_t st = rd32(gb + L->g_atomicstatus) & ~(uint32_t)CR_G_SCAN;
-	int64_t goid = (int64_t)rd64(gb + L->g_goid);
-	return st <= 9 && goid >= 0 && goid < ((int64_t)1 << 48) && rd64(gb + L->g_stack_lo) <= rd64(gb + L->g_stack_hi);
+	uint32_t st = cr_ld32(gb + L->g_atomicstatus) & ~(uint32_t)CR_G_SCAN;
+	int64_t goid = (int64_t)cr_ld64(gb + L->g_goid);
+	return st <= 9 && goid >= 0 && goid < ((int64_t)1 << 48) && cr_ld64(gb + L->g_stack_lo) <= cr_ld64(gb + L->g_stack_hi);
 }
 
 /* allgs: a slice (ptr, len <= cap) whose first element is a g */
@@ -257,12 +254,12 @@ static void read_ms(struct cr_gort *g)
 			break;
 		struct mrec *r = &P->ms[P->nms++];
 		r->addr = m;
-		r->procid = rd64(mb + L->m_procid);
-		r->g0 = rd64(mb + L->m_g0);
-		r->gsignal = rd64(mb + L->m_gsignal);
-		r->curg = rd64(mb + L->m_curg);
-		r->id = (int64_t)rd64(mb + L->m_id);
-		uint64_t next = rd64(mb + L->m_alllink);
+		r->procid = cr_ld64(mb + L->m_procid);
+		r->g0 = cr_ld64(mb + L->m_g0);
+		r->gsignal = cr_ld64(mb + L->m_gsignal);
+		r->curg = cr_ld64(mb + L->m_curg);
+		r->id = (int64_t)cr_ld64(mb + L->m_id);
+		uint64_t next = cr_ld64(mb + L->m_alllink);
 		for (size_t i = 0; i < P->nms; i++)
 			if (P->ms[i].addr == next)
 				next = 0; /* cycle */
@@ -355,7 +352,7 @@ static void read_goroutine(struct cr_gort *g, uint64_t ga, const unsigned char *
 		if (mr->curg == ga)
 			G->tid = (int32_t)mr->procid;
 	}
-	uint32_t sig = rd32(gb + L->g_sig);
+	uint32_t sig = cr_ld32(gb + L->g_sig);
 	if (sig && g->go_sig_goid < 0) {
 		g->go_sig = (int32_t)sig;
 		g->go_sigaddr = g_u64(gb, L->g_sigcode1);
@@ -447,7 +444,7 @@ static enum cr_err read_allgs(struct cr_gort *g, struct cr_error *e)
 			unreadable++;
 			continue;
 		}
-		uint32_t st = rd32(gb + L->g_atomicstatus);
+		uint32_t st = cr_ld32(gb + L->g_atomicstatus);
 		uint32_t base = st & ~(uint32_t)CR_G_SCAN;
 		if (base == CR_G_DEAD) {
 			g->ndead++;

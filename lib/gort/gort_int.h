@@ -76,20 +76,7 @@ struct priv {
 
 #define FBUF_MAX 64
 
-static inline uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-static inline uint32_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static inline uint64_t g_u64(const unsigned char *gb, unsigned off) { return rd64(gb + off); }
+static inline uint64_t g_u64(const unsigned char *gb, unsigned off) { return cr_ld64(gb + off); }
 
 /* One problem per line into g->warn (capped). */
 void gort_warnf(struct cr_gort *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

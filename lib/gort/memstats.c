@@ -87,20 +87,20 @@ void gort_read_mem(struct cr_gort *g)
 			break;
 		}
 		/* wrapping sums (Go's int64 arithmetic): hostile cores overflow */
-		committed = (int64_t)((uint64_t)committed + rd64(hb + L->hsd_committed));
-		released = (int64_t)((uint64_t)released + rd64(hb + L->hsd_released));
-		inheap = (int64_t)((uint64_t)inheap + rd64(hb + L->hsd_inheap));
-		instacks = (int64_t)((uint64_t)instacks + rd64(hb + L->hsd_instacks));
-		inwb = (int64_t)((uint64_t)inwb + rd64(hb + L->hsd_inworkbufs));
-		inpsb = (int64_t)((uint64_t)inpsb + rd64(hb + L->hsd_inptrscalarbits));
-		tiny += rd64(hb + L->hsd_tinyalloccount);
-		lalloc += rd64(hb + L->hsd_largealloc);
-		lallocn += rd64(hb + L->hsd_largealloccount);
-		lfree += rd64(hb + L->hsd_largefree);
-		lfreen += rd64(hb + L->hsd_largefreecount);
+		committed = (int64_t)((uint64_t)committed + cr_ld64(hb + L->hsd_committed));
+		released = (int64_t)((uint64_t)released + cr_ld64(hb + L->hsd_released));
+		inheap = (int64_t)((uint64_t)inheap + cr_ld64(hb + L->hsd_inheap));
+		instacks = (int64_t)((uint64_t)instacks + cr_ld64(hb + L->hsd_instacks));
+		inwb = (int64_t)((uint64_t)inwb + cr_ld64(hb + L->hsd_inworkbufs));
+		inpsb = (int64_t)((uint64_t)inpsb + cr_ld64(hb + L->hsd_inptrscalarbits));
+		tiny += cr_ld64(hb + L->hsd_tinyalloccount);
+		lalloc += cr_ld64(hb + L->hsd_largealloc);
+		lallocn += cr_ld64(hb + L->hsd_largealloccount);
+		lfree += cr_ld64(hb + L->hsd_largefree);
+		lfreen += cr_ld64(hb + L->hsd_largefreecount);
 		for (unsigned i = 0; i < L->nsizeclasses; i++) {
-			uint64_t a = rd64(hb + L->hsd_smallalloccount + 8 * i);
-			uint64_t f = rd64(hb + L->hsd_smallfreecount + 8 * i);
+			uint64_t a = cr_ld64(hb + L->hsd_smallalloccount + 8 * i);
+			uint64_t f = cr_ld64(hb + L->hsd_smallfreecount + 8 * i);
 			salloc += a * csz[i];
 			sfree += f * csz[i];
 			v[0] += a;

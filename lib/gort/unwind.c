@@ -36,6 +36,21 @@ static bool pool_push(struct pccache *C, const struct cr_gframe_rt *f)
 	return true;
 }
 
+/* The entry of key in the cache's open-addressing table (nslots > 0), or
+ * NULL with *slot the free slot where it would go. */
+static struct pcent *cache_find(struct pccache *C, uint64_t key, size_t *slot)
+{
+	size_t h = (size_t)(key * 0x9e3779b97f4a7c15ull) & (C->nslots - 1);
+	while (C->slots[h]) {
+		struct pcent *e = &C->ents[C->slots[h] - 1];
+		if (e->key == key)
+			return e;
+		h = (h + 1) & (C->nslots - 1);
+	}
+	*slot = h;
+	return NULL;
+}
+
 /* The cache entry of pc (runtime address); NULL on NOMEM. */
 static const struct pcent *pc_lookup(struct cr_gort *g, uint64_t pc, bool trap, bool sigreturn_frame)
 {
@@ -58,13 +73,10 @@ static const struct pcent *pc_lookup(struct cr_gort *g, uint64_t pc, bool trap, 
 		C->slots = sl;
 		C->nslots = ns;
 	}
-	size_t h = (size_t)(key * 0x9e3779b97f4a7c15ull) & (C->nslots - 1);
-	while (C->slots[h]) {
-		struct pcent *e = &C->ents[C->slots[h] - 1];
-		if (e->key == key)
-			return e;
-		h = (h + 1) & (C->nslots - 1);
-	}
+	size_t h;
+	struct pcent *hit = cache_find(C, key, &h);
+	if (hit)
+		return hit;
 	if (cr_grow(&C->ents, &C->cap, C->n + 1, sizeof *C->ents))
 		return NULL;
 	struct pcent *e = &C->ents[C->n];
@@ -104,10 +116,7 @@ static const struct pcent *pc_lookup(struct cr_gort *g, uint64_t pc, bool trap, 
 	}
 	e->fn = (uint32_t)(C->npool - e->fstart);
 	size_t idx = C->n++;
-	h = (size_t)(key * 0x9e3779b97f4a7c15ull) & (C->nslots - 1);
-	while (C->slots[h])
-		h = (h + 1) & (C->nslots - 1);
-	C->slots[h] = (uint32_t)idx + 1;
+	C->slots[h] = (uint32_t)idx + 1; /* the free slot cache_find gave: no slot was taken since */
 	return e;
 }
 
@@ -272,15 +281,10 @@ static const struct pcent *native_lookup(struct cr_gort *g, uint64_t pc, bool tr
 	struct pccache *C = P->cache;
 	uint64_t key = ((((pc - g->bias) << 1) | (trap ? 1 : 0)) + 1) | ((uint64_t)1 << 63) |
 		       (sigframe ? (uint64_t)1 << 62 : 0);
-	if (C->nslots) {
-		size_t h = (size_t)(key * 0x9e3779b97f4a7c15ull) & (C->nslots - 1);
-		while (C->slots[h]) {
-			struct pcent *e = &C->ents[C->slots[h] - 1];
-			if (e->key == key)
-				return e;
-			h = (h + 1) & (C->nslots - 1);
-		}
-	}
+	size_t slot;
+	struct pcent *hit = C->nslots ? cache_find(C, key, &slot) : NULL;
+	if (hit)
+		return hit;
 	/* make room through pc_lookup's table growth, then add by hand */
 	if (!pc_lookup(g, pc, trap, false))
 		return NULL;

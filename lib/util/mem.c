@@ -376,3 +376,11 @@ enum cr_err cr_buf_addf(struct cr_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 	return CR_OK;
 }
+
+void cr_warn_linev(struct cr_buf *w, const char *fmt, va_list ap)
+{
+	char tmp[512];
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	if (w->len < 64 * 1024)
+		cr_buf_addf(w, "%s\n", tmp);
+}

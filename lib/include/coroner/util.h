@@ -7,6 +7,7 @@
 #ifndef CORONER_UTIL_H
 #define CORONER_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -86,12 +87,12 @@ static inline const char *cr_strtab_get(const struct cr_strtab *t, uint32_t id)
 	return id < t->n ? t->strs[id] : "";
 }
 
-/* A growable byte buffer (for building strings). */
 /* [start, end): an address range (a core's heap arenas, a mapping). */
 struct cr_range {
 	uint64_t start, end;
 };
 
+/* A growable byte buffer (for building strings). */
 struct cr_buf {
 	char *data;
 	size_t len, cap;
@@ -100,6 +101,16 @@ void cr_buf_release(struct cr_buf *b);
 enum cr_err cr_buf_add(struct cr_buf *b, const void *p, size_t n);
 enum cr_err cr_buf_addf(struct cr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static inline const char *cr_buf_str(const struct cr_buf *b) { return b->data ? b->data : ""; }
+/* One warning line (at most 511 bytes, a newline added) into a list of
+ * warnings that stops growing at 64 KiB: a hostile input could produce
+ * millions. */
+void cr_warn_linev(struct cr_buf *w, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* Host-order loads from unaligned bytes (cores are read on a host of their
+ * byte order: checked when they are opened). */
+static inline uint64_t cr_ld64(const unsigned char *p) { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }
+static inline uint32_t cr_ld32(const unsigned char *p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
+static inline uint16_t cr_ld16(const unsigned char *p) { uint16_t v; __builtin_memcpy(&v, p, 2); return v; }
 
 /* Checked arithmetic on untrusted sizes. */
 static inline bool cr_add_ok(size_t a, size_t b, size_t *r) { return !__builtin_add_overflow(a, b, r); }
