@@ -1,4 +1,4 @@
-/* The Go runtime read from a core (lib/gort/gort.c): allgs, every g (status,
+/* The Go runtime read from a core (lib/gort/): allgs, every g (status,
  * wait reason, stack bounds, creator), the Ms, memstats and the heap
  * arenas, and every stack unwound with the pclntab (frame sizes, inline
  * trees, sigpanic, systemstack, signal frames), then the goroutine profile

@@ -3,7 +3,7 @@
  * a goroutine profile (pprof proto, debug=1 text), a traceback (debug=2,
  * panic, SIGQUIT, GOTRACEBACK=all|crash) or goroutines read from a core.
  *
- * What the readers put in the profile model (lib/profile/goroutine.c):
+ * What the readers put in the profile model (lib/profile/goroutine.c and traceback.c):
  *   sample type ("goroutine", "count"); one sample per goroutine for
  *   tracebacks (value 1), one per distinct stack for goroutine profiles
  *   (value = count); stacks leaf first, inlined frames as extra lines of a
