@@ -11,7 +11,7 @@
  *   to nodecount.
  */
 #include "coroner/out.h"
-#include "coroner/report.h"
+#include "coroner/top.h"
 
 #include <stdio.h>
 #include <stdlib.h>
