@@ -66,7 +66,9 @@ static void cap_note(struct cr_captures *s, const char *fmt, ...)
 	cr_buf_addf(&s->notes, "%s\n", b);
 }
 
-const char *cr_capture_profile_role(const struct cr_profile *p)
+/* The role a profile takes in a capture: "goroutine", "heap", "allocs",
+ * "cpu" or "profile". */
+static const char *profile_role(const struct cr_profile *p)
 {
 	if (p->source == CR_SRC_GOROUTINE_TEXT || p->source == CR_SRC_TRACEBACK || p->source == CR_SRC_CORE)
 		return "goroutine";
@@ -141,9 +143,8 @@ static enum cr_err add_profile(struct cr_captures *cs, struct cr_capture *c, str
 		size_t nl = 0;
 		for (size_t k = 0; k < warn.len; k++)
 			nl += warn.data[k] == '\n';
-		cap_warn(cs, "%s: %zu warning%s (first: %.*s)", cf->path, nl ? nl : 1,
-			       nl > 1 ? "s" : "", (int)strcspn(cr_buf_str(&warn), "\n"),
-			       cr_buf_str(&warn));
+		cap_warn(cs, "%s: %zu warning%s (first: %.*s)", cf->path, nl ? nl : 1, nl > 1 ? "s" : "",
+			 (int)strcspn(cr_buf_str(&warn), "\n"), cr_buf_str(&warn));
 	}
 	cr_buf_release(&warn);
 	if (rc) {
@@ -155,7 +156,7 @@ static enum cr_err add_profile(struct cr_captures *cs, struct cr_capture *c, str
 		cap_warn(cs, "%s", fe.msg);
 		return CR_OK;
 	}
-	const char *role = cr_capture_profile_role(p);
+	const char *role = profile_role(p);
 	cf->role = role;
 	if (cf->kind == CR_KIND_HEAP_TEXT && !c->heap_text)
 		c->heap_text = cf->path;
@@ -415,7 +416,7 @@ static const char *arg_role(const char *path)
 		struct cr_profile p;
 		role = "profile/pprof";
 		if (cr_profile_init(&p) == CR_OK && cr_profile_parse(&p, in.data, in.len, path, NULL, NULL) == CR_OK) {
-			const char *pr = cr_capture_profile_role(&p);
+			const char *pr = profile_role(&p);
 			role = !strcmp(pr, "heap") ? "heap/pprof" : !strcmp(pr, "allocs") ? "allocs/pprof"
 			       : !strcmp(pr, "goroutine") ? "goroutine/pprof" : !strcmp(pr, "cpu") ? "cpu/pprof"
 			       : "profile/pprof";

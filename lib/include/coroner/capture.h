@@ -153,8 +153,4 @@ enum cr_err cr_captures_add(struct cr_captures *s, const char *const *paths, siz
  * starts[k] / counts[k] (arrays of n entries). */
 size_t cr_capture_group_args(const char *const *args, size_t n, size_t *starts, size_t *counts);
 
-/* The role a profile takes in a capture: "goroutine", "heap", "allocs",
- * "cpu" or "profile". */
-const char *cr_capture_profile_role(const struct cr_profile *p);
-
 #endif

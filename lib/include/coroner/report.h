@@ -72,7 +72,7 @@ struct cr_report {
 	struct cr_captures in; /* the captures read (lib/capture) */
 	struct cr_rfinding *findings; size_t nfindings, cap_findings;
 	struct cr_buf warnings; /* one per line: files skipped, analyses that could not run */
-	struct cr_buf notes;    /* one per line: analyses that ran and found nothing */
+	struct cr_buf notes;    /* one per line: empty capture directories, analyses that found nothing */
 	/* called before each file is read (may be NULL): a CLI shows progress */
 	cr_progress_fn *progress;
 	void *progress_ctx;
