@@ -1,5 +1,6 @@
 /* coroner core: threads, goroutines and memory from an ELF core dump. */
 #include "cmd.h"
+#include "coroner/capture.h"
 #include "coroner/core.h"
 #include "coroner/binary.h"
 #include "coroner/goroutine.h"
@@ -160,34 +161,21 @@ int cmd_core(int argc, char **argv)
 	const char *binpath = argv[optind], *corepath = argv[optind + 1];
 
 	struct cr_error e = { 0 };
-	struct cr_core core;
-	struct cr_binary *bin = NULL;
-	struct cr_gort g;
+	struct cr_gocore gc;
 	struct cr_profile prof;
 	struct cr_goroutines groups;
 	int rc = 0;
-	memset(&core, 0, sizeof core);
-	memset(&g, 0, sizeof g);
 	memset(&groups, 0, sizeof groups);
 	cr_profile_init(&prof);
-	bool core_open = false, gort_open = false, groups_open = false;
+	bool groups_open = false;
 
-	if (cr_binary_open(&bin, binpath, &e)) {
-		rc = cmd_error(&e);
-		goto out;
-	}
 	cmd_progress("reading core %s", corepath);
-	if (cr_core_open(&core, corepath, &e)) {
-		cmd_progress_done();
-		rc = cmd_error(&e);
-		goto out;
-	}
-	core_open = true;
-	cmd_warnings(cr_buf_str(&core.warn));
-	enum cr_err r = cr_gort_open(&g, &core, bin, &e);
-	gort_open = true;
+	enum cr_err r = cr_gocore_open(&gc, binpath, corepath, &e);
 	cmd_progress_done();
-	cmd_warnings(cr_buf_str(&g.warn));
+	if (gc.core_open)
+		cmd_warnings(cr_buf_str(&gc.core.warn));
+	if (gc.gort_open)
+		cmd_warnings(cr_buf_str(&gc.g.warn));
 	if (r) {
 		rc = cmd_error(&e);
 		goto out;
@@ -195,7 +183,7 @@ int cmd_core(int argc, char **argv)
 	/* grouping works on goroutines folded by stack/state/creator (memory
 	 * proportional to distinct stacks); the exported profile has one sample
 	 * per goroutine, with its id */
-	if (cr_gort_profile_grouped(&g, &prof, &e) || cr_goroutines_compute(&groups, &prof, by, &e)) {
+	if (cr_gort_profile_grouped(&gc.g, &prof, &e) || cr_goroutines_compute(&groups, &prof, by, &e)) {
 		rc = cmd_error(&e);
 		goto out;
 	}
@@ -203,7 +191,7 @@ int cmd_core(int argc, char **argv)
 	if (gprof) {
 		struct cr_profile full;
 		cr_profile_init(&full);
-		enum cr_err w = cr_gort_profile(&g, &full, &e);
+		enum cr_err w = cr_gort_profile(&gc.g, &full, &e);
 		if (!w)
 			w = cr_profile_write_pprof(&full, gprof, &e);
 		cr_profile_release(&full);
@@ -214,14 +202,14 @@ int cmd_core(int argc, char **argv)
 	}
 
 	size_t nsys = 0;
-	for (size_t i = 0; i < g.ngs; i++)
-		nsys += g.gs[i].system;
+	for (size_t i = 0; i < gc.g.ngs; i++)
+		nsys += gc.g.gs[i].system;
 	const struct cr_goroutine *crashg = NULL;
-	for (size_t i = 0; i < g.ngs; i++)
-		if (g.gs[i].goid == g.crash_goid)
-			crashg = &g.gs[i];
-	int signo = core.sig.present ? core.sig.signo : (core.nthreads ? core.threads[0].cursig : 0);
-	const struct cr_gort_mem *M = &g.mem;
+	for (size_t i = 0; i < gc.g.ngs; i++)
+		if (gc.g.gs[i].goid == gc.g.crash_goid)
+			crashg = &gc.g.gs[i];
+	int signo = gc.core.sig.present ? gc.core.sig.signo : (gc.core.nthreads ? gc.core.threads[0].cursig : 0);
+	const struct cr_gort_mem *M = &gc.g.mem;
 	struct memrow mem[] = {
 		{ "HeapAlloc", M->heap_alloc }, { "HeapInuse", M->heap_inuse }, { "HeapIdle", M->heap_idle },
 		{ "HeapReleased", M->heap_released }, { "HeapSys", M->heap_sys },
@@ -242,44 +230,44 @@ int cmd_core(int argc, char **argv)
 			cr_json_obj(&j);
 			cr_json_kint(&j, "number", signo);
 			cr_json_kstr(&j, "name", sig_name(signo));
-			cr_json_kint(&j, "code", core.sig.present ? core.sig.code : 0);
+			cr_json_kint(&j, "code", gc.core.sig.present ? gc.core.sig.code : 0);
 			cr_json_key(&j, "addr");
-			if (core.sig.present && fault_signal(signo) && core.sig.code > 0)
-				cr_json_hex(&j, core.sig.addr);
+			if (gc.core.sig.present && fault_signal(signo) && gc.core.sig.code > 0)
+				cr_json_hex(&j, gc.core.sig.addr);
 			else
 				cr_json_null(&j);
-			cr_json_kint(&j, "thread", g.crash_tid);
+			cr_json_kint(&j, "thread", gc.g.crash_tid);
 			cr_json_obj_end(&j);
 		} else {
 			cr_json_null(&j);
 		}
 		cr_json_key(&j, "go_fault");
-		if (g.go_sig) {
+		if (gc.g.go_sig) {
 			cr_json_obj(&j);
-			cr_json_kint(&j, "number", g.go_sig);
-			cr_json_kstr(&j, "name", sig_name(g.go_sig));
+			cr_json_kint(&j, "number", gc.g.go_sig);
+			cr_json_kstr(&j, "name", sig_name(gc.g.go_sig));
 			cr_json_key(&j, "addr");
-			cr_json_hex(&j, g.go_sigaddr);
+			cr_json_hex(&j, gc.g.go_sigaddr);
 			cr_json_key(&j, "pc");
-			cr_json_hex(&j, g.go_sigpc);
-			cr_json_kint(&j, "goroutine", g.go_sig_goid);
+			cr_json_hex(&j, gc.g.go_sigpc);
+			cr_json_kint(&j, "goroutine", gc.g.go_sig_goid);
 			cr_json_obj_end(&j);
 		} else {
 			cr_json_null(&j);
 		}
-		cr_json_kstr(&j, "go_version", g.go_version);
-		cr_json_kstr(&j, "arch", g.arch);
-		cr_json_kint(&j, "nanotime_estimate", g.now);
-		cr_json_kint(&j, "pid", core.ps.present ? core.ps.pid : 0);
+		cr_json_kstr(&j, "go_version", gc.g.go_version);
+		cr_json_kstr(&j, "arch", gc.g.arch);
+		cr_json_kint(&j, "nanotime_estimate", gc.g.now);
+		cr_json_kint(&j, "pid", gc.core.ps.present ? gc.core.ps.pid : 0);
 		cr_json_key(&j, "crash_goroutine");
-		if (g.crash_goid >= 0)
-			cr_json_int(&j, g.crash_goid);
+		if (gc.g.crash_goid >= 0)
+			cr_json_int(&j, gc.g.crash_goid);
 		else
 			cr_json_null(&j);
 		cr_json_key(&j, "threads");
 		cr_json_arr(&j);
-		for (size_t i = 0; i < g.nthreads; i++) {
-			const struct cr_gthread *T = &g.threads[i];
+		for (size_t i = 0; i < gc.g.nthreads; i++) {
+			const struct cr_gthread *T = &gc.g.threads[i];
 			cr_json_obj(&j);
 			cr_json_kint(&j, "tid", T->tid);
 			cr_json_key(&j, "pc");
@@ -299,8 +287,8 @@ int cmd_core(int argc, char **argv)
 		cr_json_arr_end(&j);
 		cr_json_key(&j, "goroutines");
 		cr_json_arr(&j);
-		for (size_t i = 0; i < g.ngs; i++) {
-			const struct cr_goroutine *G = &g.gs[i];
+		for (size_t i = 0; i < gc.g.ngs; i++) {
+			const struct cr_goroutine *G = &gc.g.gs[i];
 			cr_json_obj(&j);
 			cr_json_kint(&j, "id", G->goid);
 			cr_json_kstr(&j, "state", G->state);
@@ -374,10 +362,10 @@ int cmd_core(int argc, char **argv)
 		}
 		cr_json_key(&j, "mappings");
 		cr_json_arr(&j);
-		for (size_t i = 0; i < core.nsegs; i++) {
-			const struct cr_core_seg *s = &core.segs[i];
+		for (size_t i = 0; i < gc.core.nsegs; i++) {
+			const struct cr_core_seg *s = &gc.core.segs[i];
 			const char *path;
-			const char *label = seg_label(&core, &g, s->vaddr, s->vaddr + s->memsz, &path);
+			const char *label = seg_label(&gc.core, &gc.g, s->vaddr, s->vaddr + s->memsz, &path);
 			char perm[4] = { s->flags & 4 ? 'r' : '-', s->flags & 2 ? 'w' : '-', s->flags & 1 ? 'x' : '-', 0 };
 			cr_json_obj(&j);
 			cr_json_key(&j, "start");
@@ -396,7 +384,7 @@ int cmd_core(int argc, char **argv)
 		}
 		cr_json_arr_end(&j);
 		cr_json_key(&j, "truncated");
-		cr_json_bool(&j, core.truncated);
+		cr_json_bool(&j, gc.core.truncated);
 		cr_json_obj_end(&j);
 		cr_json_end(&j);
 		goto out;
@@ -408,37 +396,37 @@ int cmd_core(int argc, char **argv)
 	cr_fputs_safe(stdout, corepath);
 	printf(" of ");
 	cr_fputs_safe(stdout, binpath);
-	printf(": %s %s", g.go_version[0] ? g.go_version : "(unknown Go version)", g.arch);
-	if (core.ps.present) {
-		printf(", pid %d (", core.ps.pid);
-		cr_fputs_safe(stdout, core.ps.fname);
+	printf(": %s %s", gc.g.go_version[0] ? gc.g.go_version : "(unknown Go version)", gc.g.arch);
+	if (gc.core.ps.present) {
+		printf(", pid %d (", gc.core.ps.pid);
+		cr_fputs_safe(stdout, gc.core.ps.fname);
 		printf(")");
 	}
 	printf("\n");
 	if (signo) {
 		printf("signal: %s%s%s (%d)", color ? "\033[1m" : "", sig_name(signo), color ? "\033[0m" : "", signo);
-		if (core.sig.present) {
-			printf(" code=%d", core.sig.code);
-			if (fault_signal(signo) && core.sig.code > 0)
-				printf(" addr=0x%" PRIx64, core.sig.addr);
-			else if (core.sig.code <= 0)
-				printf(" (sent by pid %d)", core.sig.pid);
+		if (gc.core.sig.present) {
+			printf(" code=%d", gc.core.sig.code);
+			if (fault_signal(signo) && gc.core.sig.code > 0)
+				printf(" addr=0x%" PRIx64, gc.core.sig.addr);
+			else if (gc.core.sig.code <= 0)
+				printf(" (sent by pid %d)", gc.core.sig.pid);
 		}
-		printf(" on thread %d\n", g.crash_tid);
+		printf(" on thread %d\n", gc.g.crash_tid);
 	}
-	if (g.go_sig)
+	if (gc.g.go_sig)
 		printf("go fault: %s addr=0x%" PRIx64 " pc=0x%" PRIx64 " in goroutine %" PRId64 "\n",
-		       sig_name(g.go_sig), g.go_sigaddr, g.go_sigpc, g.go_sig_goid);
-	if (core.truncated)
-		printf("core is TRUNCATED: %" PRIu64 " bytes missing; results are partial\n", core.missing);
-	printf("%zu goroutines (%zu runtime), %zu groups, %zu threads\n", g.ngs, nsys, groups.ngroups, g.nthreads);
+		       sig_name(gc.g.go_sig), gc.g.go_sigaddr, gc.g.go_sigpc, gc.g.go_sig_goid);
+	if (gc.core.truncated)
+		printf("core is TRUNCATED: %" PRIu64 " bytes missing; results are partial\n", gc.core.missing);
+	printf("%zu goroutines (%zu runtime), %zu groups, %zu threads\n", gc.g.ngs, nsys, groups.ngroups, gc.g.nthreads);
 
 	if (crashg) {
-		printf("\ncrashing goroutine %" PRId64 " [%s] on thread %d:\n", crashg->goid, crashg->state, g.crash_tid);
+		printf("\ncrashing goroutine %" PRId64 " [%s] on thread %d:\n", crashg->goid, crashg->state, gc.g.crash_tid);
 		print_frames_text(crashg->stack, "  ");
-	} else if (g.nthreads) {
-		printf("\ncrashing thread %d (no goroutine):\n", g.crash_tid);
-		print_frames_text(g.threads[0].stack, "  ");
+	} else if (gc.g.nthreads) {
+		printf("\ncrashing thread %d (no goroutine):\n", gc.g.crash_tid);
+		print_frames_text(gc.g.threads[0].stack, "  ");
 	}
 
 	printf("\ngoroutine groups (by %s):\n", by == CR_GROUP_EXACT ? "exact stack" : by == CR_GROUP_FUNCTION ? "function" : "user frame");
@@ -471,8 +459,8 @@ int cmd_core(int argc, char **argv)
 	cr_table_release(&t);
 
 	if (all) {
-		for (size_t i = 0; i < g.ngs; i++) {
-			const struct cr_goroutine *G = &g.gs[i];
+		for (size_t i = 0; i < gc.g.ngs; i++) {
+			const struct cr_goroutine *G = &gc.g.gs[i];
 			printf("\ngoroutine %" PRId64 " [%s", G->goid, G->state);
 			if (G->wait_minutes >= 1)
 				printf(", %" PRId64 " minutes", G->wait_minutes);
@@ -498,8 +486,8 @@ int cmd_core(int argc, char **argv)
 	cr_table_col(&t, "goroutine", "GOROUTINE", CR_RIGHT);
 	cr_table_col(&t, "pc", "PC", CR_LEFT);
 	cr_table_col(&t, "function", "FUNCTION", CR_LEFT);
-	for (size_t i = 0; i < g.nthreads; i++) {
-		const struct cr_gthread *T = &g.threads[i];
+	for (size_t i = 0; i < gc.g.nthreads; i++) {
+		const struct cr_gthread *T = &gc.g.threads[i];
 		char pc[32], fn[512];
 		snprintf(pc, sizeof pc, "0x%" PRIx64, T->regs.pc);
 		if (T->stack->nframes)
@@ -550,10 +538,6 @@ out:
 	if (groups_open)
 		cr_goroutines_release(&groups);
 	cr_profile_release(&prof);
-	if (gort_open)
-		cr_gort_release(&g);
-	if (core_open)
-		cr_core_close(&core);
-	cr_binary_close(bin);
+	cr_gocore_close(&gc);
 	return rc;
 }

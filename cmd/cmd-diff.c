@@ -3,7 +3,8 @@
 #include "coroner/input.h"
 #include "coroner/mem.h"
 #include "coroner/profile.h"
-#include "coroner/report.h"
+#include "coroner/retained.h"
+#include "coroner/top.h"
 
 #include <getopt.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include "coroner/gort.h"
 #include "coroner/input.h"
 #include "coroner/profile.h"
-#include "coroner/report.h"
+#include "coroner/filter.h"
 #include "coroner/sym.h"
 
 #include <errno.h>

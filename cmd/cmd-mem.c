@@ -1,5 +1,6 @@
 /* coroner mem: the RSS ledger — where resident memory went, against the Go heap. */
 #include "cmd.h"
+#include "coroner/capture.h"
 #include "coroner/core.h"
 #include "coroner/binary.h"
 #include "coroner/gort.h"
@@ -529,13 +530,9 @@ int cmd_mem(int argc, char **argv)
 	bool have[S_NSLOTS] = { 0 };
 	struct cr_gctrace gt;
 	struct cr_ledger led;
-	struct cr_binary *bin = NULL;
-	struct cr_core core;
-	struct cr_gort g;
-	bool core_open = false, gort_open = false;
+	struct cr_gocore gc;
 	int rc = 0;
-	memset(&core, 0, sizeof core);
-	memset(&g, 0, sizeof g);
+	memset(&gc, 0, sizeof gc);
 	memset(&led, 0, sizeof led);
 	cr_gctrace_init(&gt);
 	for (int i = 0; i < S_NSLOTS; i++)
@@ -548,23 +545,19 @@ int cmd_mem(int argc, char **argv)
 	if (core_bin) {
 		/* a core's figures are exact: they replace --heap/--memstat */
 		path[S_MEMSTATS] = NULL;
-		if (cr_binary_open(&bin, core_bin, &e) || cr_core_open(&core, core_path, &e)) {
-			rc = cmd_error(&e);
-			goto out;
-		}
-		core_open = true;
-		cmd_warnings(cr_buf_str(&core.warn));
-		enum cr_err r = cr_gort_open(&g, &core, bin, &e);
-		gort_open = true;
-		cmd_warnings(cr_buf_str(&g.warn));
-		if (r || cr_memsnap_from_gort(&snap[S_MEMSTATS], &g.mem, cr_input_display_name(core_path), &e)) {
+		enum cr_err r = cr_gocore_open(&gc, core_bin, core_path, &e);
+		if (gc.core_open)
+			cmd_warnings(cr_buf_str(&gc.core.warn));
+		if (gc.gort_open)
+			cmd_warnings(cr_buf_str(&gc.g.warn));
+		if (r || cr_memsnap_from_gort(&snap[S_MEMSTATS], &gc.g.mem, cr_input_display_name(core_path), &e)) {
 			rc = cmd_error(&e);
 			goto out;
 		}
 		have[S_MEMSTATS] = true;
-		if (!narenas && g.mem.narenas) {
-			arena_list = g.mem.arenas;
-			narenas = g.mem.narenas;
+		if (!narenas && gc.g.mem.narenas) {
+			arena_list = gc.g.mem.arenas;
+			narenas = gc.g.mem.narenas;
 		}
 	}
 	static const enum cr_memsrc want[S_NSLOTS] = { CR_MS_SMAPS_ROLLUP, CR_MS_SMAPS, CR_MS_STATUS,
@@ -676,11 +669,7 @@ int cmd_mem(int argc, char **argv)
 		print_text(&led, in.smaps, list_maps, have_rv ? &rv : NULL);
 	cr_memdiff_release(&rv);
 out:
-	if (gort_open)
-		cr_gort_release(&g);
-	if (core_open)
-		cr_core_close(&core);
-	cr_binary_close(bin);
+	cr_gocore_close(&gc);
 	cr_ledger_release(&led);
 	cr_gctrace_release(&gt);
 	for (int i = 0; i < S_NSLOTS; i++)

@@ -1,6 +1,6 @@
 /* coroner report: one diagnosis of one or more captures. */
 #include "cmd.h"
-#include "coroner/findings.h"
+#include "coroner/report.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -165,21 +165,21 @@ static void print_text(const struct cr_report *r, bool quiet)
 	if (cmd_color())
 		st = (struct style){ "\033[1m", "\033[2m", "\033[1;31m", "\033[1;33m", "\033[1;36m", "\033[32m", "\033[0m" };
 	size_t nfiles = 0, nused = 0;
-	for (size_t i = 0; i < r->ncaps; i++)
-		for (size_t k = 0; k < r->caps[i].nfiles; k++) {
+	for (size_t i = 0; i < r->in.ncaps; i++)
+		for (size_t k = 0; k < r->in.caps[i].nfiles; k++) {
 			nfiles++;
-			nused += !r->caps[i].files[k].problem;
+			nused += !r->in.caps[i].files[k].problem;
 		}
-	printf("%scoroner report%s: %zu capture%s, %zu file%s read", st.bold, st.off, r->ncaps,
-	       r->ncaps == 1 ? "" : "s", nused, nused == 1 ? "" : "s");
+	printf("%scoroner report%s: %zu capture%s, %zu file%s read", st.bold, st.off, r->in.ncaps,
+	       r->in.ncaps == 1 ? "" : "s", nused, nused == 1 ? "" : "s");
 	if (nused < nfiles)
 		printf(" (%zu not usable)", nfiles - nused);
 	putchar('\n');
-	for (size_t i = 0; i < r->ncaps; i++) {
-		const struct cr_capture *c = &r->caps[i];
+	for (size_t i = 0; i < r->in.ncaps; i++) {
+		const struct cr_capture *c = &r->in.caps[i];
 		char tb[64];
 		when(c->time_nanos, tb, sizeof tb);
-		if (i > 0 && c->time_nanos > 0 && r->caps[i - 1].time_nanos > 0)
+		if (i > 0 && c->time_nanos > 0 && r->in.caps[i - 1].time_nanos > 0)
 			memmove(tb, tb + 11, strlen(tb + 11) + 1); /* the date once is enough */
 		printf("  %zu. ", i + 1);
 		cr_fputs_safe(stdout, c->path);
@@ -190,8 +190,8 @@ static void print_text(const struct cr_report *r, bool quiet)
 			putchar(' ');
 		if (c->time_nanos > 0)
 			printf(" %s", tb);
-		if (i > 0 && c->time_nanos > 0 && r->caps[i - 1].time_nanos > 0)
-			printf(" (%+.1f s)", (double)(c->time_nanos - r->caps[i - 1].time_nanos) / 1e9);
+		if (i > 0 && c->time_nanos > 0 && r->in.caps[i - 1].time_nanos > 0)
+			printf(" (%+.1f s)", (double)(c->time_nanos - r->in.caps[i - 1].time_nanos) / 1e9);
 		if (c->pid >= 0)
 			printf("%s pid %" PRId64, c->time_nanos > 0 ? "," : "", c->pid);
 		if (c->process) {
@@ -268,8 +268,8 @@ static void print_text(const struct cr_report *r, bool quiet)
 		printf("%s%s%zu medium%s", sep, sev_color(&st, CR_FSEV_MEDIUM), nm, st.off), sep = ", ";
 	if (nl)
 		printf("%s%s%zu low%s", sep, sev_color(&st, CR_FSEV_LOW), nl, st.off), sep = ", ";
-	printf("%s in %zu capture%s, %zu file%s\n", *sep == ',' ? ")" : "", r->ncaps,
-	       r->ncaps == 1 ? "" : "s", nused, nused == 1 ? "" : "s");
+	printf("%s in %zu capture%s, %zu file%s\n", *sep == ',' ? ")" : "", r->in.ncaps,
+	       r->in.ncaps == 1 ? "" : "s", nused, nused == 1 ? "" : "s");
 }
 
 /* ---- JSON ---- */
@@ -282,8 +282,8 @@ static void print_json(const struct cr_report *r)
 	cr_json_obj(&j);
 	cr_json_key(&j, "captures");
 	cr_json_arr(&j);
-	for (size_t i = 0; i < r->ncaps; i++) {
-		const struct cr_capture *c = &r->caps[i];
+	for (size_t i = 0; i < r->in.ncaps; i++) {
+		const struct cr_capture *c = &r->in.caps[i];
 		cr_json_obj(&j);
 		cr_json_kstr(&j, "path", c->path);
 		cr_json_key(&j, "pid");
@@ -396,7 +396,7 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	const char *const *args = (const char *const *)(argv + optind);
-	size_t ng = cr_report_group_args(args, n, starts, counts);
+	size_t ng = cr_capture_group_args(args, n, starts, counts);
 	for (size_t g = 0; g < ng; g++) {
 		if (cr_report_add_capture(&r, args + starts[g], counts[g], &e)) {
 			cmd_progress_done();
@@ -409,7 +409,7 @@ int cmd_report(int argc, char **argv)
 			cr_error_clear(&e);
 		}
 	}
-	if (r.ncaps == 0) {
+	if (r.in.ncaps == 0) {
 		cr_fail(&e, CR_EMPTY, "nothing coroner can read in %s", args[0]);
 		rc = cmd_error(&e);
 		goto out;

@@ -2,7 +2,8 @@
 #include "cmd.h"
 #include "coroner/input.h"
 #include "coroner/profile.h"
-#include "coroner/report.h"
+#include "coroner/filter.h"
+#include "coroner/top.h"
 #include "coroner/sym.h"
 
 #include <getopt.h>

@@ -3,7 +3,7 @@
  * lists, '#' frame lines, unsampling. The binary is replaced by a
  * classifier that calls every odd pc map code, so every path is reached
  * without one. */
-#include "coroner/findings.h"
+#include "coroner/report.h"
 #include "report/findings_int.h"
 #include "fuzz.h"
 

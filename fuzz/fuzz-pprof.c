@@ -3,6 +3,7 @@
  * quarter of the inputs each, a merge of the profile with itself and the
  * --retained diff of three copies (which sum the values of equal stacks). */
 #include "coroner/profile.h"
+#include "coroner/retained.h"
 #include "top-common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,7 +5,7 @@
  * with driver.c, which replays the corpus and regression files under
  * `meson test` in every build.
  *
- * Beyond "no crash", the targets check two contracts of RELIABILITY.md that
+ * Beyond "no crash", the targets check two contracts (docs/HACKING.md) that
  * a sanitizer cannot see, and abort when they are broken:
  *   - a refusal always carries its code and a message (fuzz_check_error);
  *   - every accounted byte is given back (fuzz_check_balanced): the library

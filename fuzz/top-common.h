@@ -6,7 +6,8 @@
 #define CORONER_FUZZ_TOP_COMMON_H
 
 #include "coroner/profile.h"
-#include "coroner/report.h"
+#include "coroner/filter.h"
+#include "coroner/top.h"
 #include "fuzz.h"
 
 /* One top per input (a whole sweep of types x granularities made every

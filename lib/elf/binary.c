@@ -2,7 +2,7 @@
  * header and table is validated against the file before use, both byte
  * orders and classes go through the same few accessors, and nothing is
  * allocated from a size the file states without a check against the bytes
- * actually present (RELIABILITY.md). */
+ * actually present (docs/HACKING.md, "Hardening rules"). */
 #include "coroner/binary.h"
 #include "coroner/input.h"
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Differences of two memory snapshots (coroner diff, issue 6): field by field
+/* Differences of two memory snapshots (coroner diff): field by field
  * for smaps_rollup / status / memory.stat / MemStats, per mapping label for
  * smaps. */
 #include "coroner/mem.h"

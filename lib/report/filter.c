@@ -4,7 +4,7 @@
  * match. A location matches when any of its lines' function name or file
  * name matches, or its mapping's file does. */
 #include "coroner/out.h"
-#include "coroner/report.h"
+#include "coroner/filter.h"
 #include "coroner/text.h"
 
 #include <stdio.h>

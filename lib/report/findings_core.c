@@ -3,9 +3,8 @@
  * thread gives a `crash` finding; the goroutines become the capture's
  * goroutine profile when it has no dump, so goroutine_leak works on cores.
  * A core that does not belong to the binary is an inputs_mismatch. */
-#include "coroner/core.h"
-#include "coroner/binary.h"
-#include "coroner/gort.h"
+#include "coroner/capture.h"
+#include "coroner/report.h"
 #include "report/findings_int.h"
 
 #include <inttypes.h>
@@ -118,6 +117,32 @@ static enum cr_err crash_finding(struct cr_report *r, const char *core_path, con
 	return CR_OK;
 }
 
+/* The core's goroutines become the capture's goroutine profile when it has
+ * no dump of its own. */
+static enum cr_err core_goroutines(struct cr_report *r, struct cr_capture *c, const char *core_path,
+				   struct cr_gort *g)
+{
+	struct cr_error e = { 0 };
+	struct cr_profile *p = cr_malloc(sizeof *p);
+	if (!p || cr_profile_init(p)) {
+		cr_free(p);
+		return CR_NOMEM;
+	}
+	enum cr_err err = cr_gort_profile(g, p, &e);
+	if (err) {
+		cr_profile_release(p);
+		cr_free(p);
+		if (err == CR_NOMEM || err == CR_LIMIT)
+			return err;
+		cr_report_warn(r, "%s", e.msg);
+		return CR_OK;
+	}
+	p->name = core_path;
+	c->goroutine = p;
+	c->goroutine_path = core_path;
+	return CR_OK;
+}
+
 /* Read one core with the first of the binaries that produced it. */
 static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const char *core_path,
 			     const char *const *bins, size_t nbins)
@@ -126,65 +151,34 @@ static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const ch
 	char mismatch[1024] = "";
 	for (size_t bi = 0; bi < nbins; bi++) {
 		struct cr_error e = { 0 };
-		struct cr_binary *bin = NULL;
-		struct cr_core core;
-		struct cr_gort g;
-		bool core_open = false, done = true;
-		memset(&g, 0, sizeof g);
-		enum cr_err err = cr_binary_open(&bin, bins[bi], &e);
-		if (!err) {
-			err = cr_core_open(&core, core_path, &e);
-			core_open = !err;
-		}
-		if (!err) {
-			err = cr_gort_open(&g, &core, bin, &e);
-			if (err == CR_FORMAT && strstr(e.msg, "build id")) {
-				/* not this binary: try the next one */
-				if (!mismatch[0])
-					snprintf(mismatch, sizeof mismatch, "%s", e.msg);
-				err = CR_OK;
-				done = false;
-				goto next;
-			}
+		struct cr_gocore gc;
+		enum cr_err err = cr_gocore_open(&gc, bins[bi], core_path, &e);
+		if (err && cr_gocore_wrong_binary(&gc, &e)) {
+			/* not this binary: try the next one */
+			if (!mismatch[0])
+				snprintf(mismatch, sizeof mismatch, "%s", e.msg);
+			cr_gocore_close(&gc);
+			continue;
 		}
 		if (err) {
 			if (err == CR_NOMEM || err == CR_LIMIT)
 				rc = err;
 			else
 				cr_report_warn(r, "%s", e.msg);
-			goto next;
+			cr_gocore_close(&gc);
+			return rc;
 		}
-		if (g.crash_goid >= 0 || g.crash_tid > 0)
-			rc = crash_finding(r, core_path, bins[bi], &core, &g);
-		if (!rc && !c->goroutine) {
-			struct cr_profile *p = cr_malloc(sizeof *p);
-			if (!p || cr_profile_init(p)) {
-				cr_free(p);
-				rc = CR_NOMEM;
-			} else if ((err = cr_gort_profile(&g, p, &e))) {
-				cr_profile_release(p);
-				cr_free(p);
-				if (err == CR_NOMEM || err == CR_LIMIT)
-					rc = err;
-				else
-					cr_report_warn(r, "%s", e.msg);
-			} else {
-				p->name = core_path;
-				c->goroutine = p;
-				c->goroutine_path = core_path;
-			}
-		}
-		const char *w = cr_buf_str(&g.warn);
+		const struct cr_gort *g = &gc.g;
+		if (g->crash_goid >= 0 || g->crash_tid > 0)
+			rc = crash_finding(r, core_path, bins[bi], &gc.core, g);
+		if (!rc && !c->goroutine)
+			rc = core_goroutines(r, c, core_path, &gc.g);
+		const char *w = cr_buf_str(&g->warn);
 		if (*w)
 			cr_report_warn(r, "%s: %.*s%s", core_path, (int)strcspn(w, "\n"), w,
 				       strchr(w, '\n') && strchr(w, '\n')[1] ? " (and more: coroner core)" : "");
-next:
-		cr_gort_release(&g);
-		if (core_open)
-			cr_core_close(&core);
-		cr_binary_close(bin);
-		if (done || rc)
-			return rc;
+		cr_gocore_close(&gc);
+		return rc;
 	}
 	/* every binary given is of another build */
 	struct cr_rfinding *f = cr_report_finding(r, "inputs_mismatch", "build_id", CR_FSEV_HIGH, 0);
@@ -199,8 +193,8 @@ next:
 enum cr_err cr_report_analyse_cores(struct cr_report *r)
 {
 	enum cr_err rc = CR_OK;
-	for (size_t ci = 0; ci < r->ncaps && !rc; ci++) {
-		struct cr_capture *c = &r->caps[ci];
+	for (size_t ci = 0; ci < r->in.ncaps && !rc; ci++) {
+		struct cr_capture *c = &r->in.caps[ci];
 		if (!c->core)
 			continue;
 		/* the capture's binaries, then the one given alone */
@@ -209,8 +203,8 @@ enum cr_err cr_report_analyse_cores(struct cr_report *r)
 		for (size_t i = 0; i < c->nfiles && nb < 15; i++)
 			if (c->files[i].kind == CR_KIND_ELF_EXEC && !c->files[i].problem)
 				bins[nb++] = c->files[i].path;
-		if (r->binary)
-			bins[nb++] = r->binary;
+		if (r->in.binary)
+			bins[nb++] = r->in.binary;
 		for (size_t i = 0; i < c->nfiles && !rc; i++) {
 			const struct cr_capture_file *cf = &c->files[i];
 			if (cf->kind != CR_KIND_ELF_CORE || cf->problem)

@@ -1,9 +1,14 @@
-/* Shared between the parts of `coroner report` (lib/report/findings*.c);
- * not public API. */
+/* Shared between the parts of `coroner report`; not public API.
+ *
+ * Who calls whom (downward only): report.c runs the analyses
+ * (findings_<analysis>.c, one file each); the analyses build findings with
+ * findings.c (the finding model and ranking) and attribute samples with
+ * findings_attr.c; findings_map.c also scans debug=1 heap text. */
 #ifndef CORONER_REPORT_FINDINGS_INT_H
 #define CORONER_REPORT_FINDINGS_INT_H
 
-#include "coroner/findings.h"
+#include "coroner/mem.h"
+#include "coroner/report.h"
 
 /* Copy into the report's arena; NULL on NOMEM. */
 const char *cr_report_strdup(struct cr_report *r, const char *s);
@@ -28,7 +33,31 @@ struct fsums {
 	size_t n, cap;
 };
 enum cr_err cr_fsums_add(struct fsums *s, const char *name, int slot, int64_t v);
+/* Sum value si of every sample of p into slot, by user function. */
+enum cr_err cr_fsums_profile(struct fsums *s, const struct cr_profile *p, int si, int slot);
 void cr_fsums_release(struct fsums *s);
+/* qsort orders of fsum rows: by v[1] - v[0], by v[1]; larger first, then name. */
+int cr_fsum_by_delta(const void *a, const void *b);
+int cr_fsum_by_second(const void *a, const void *b);
+
+/* A function table: columns function, before, after, delta (two slots) or
+ * function, bytes, share (one slot); at most max rows. */
+enum cr_err cr_report_function_table(struct cr_report *r, struct cr_rfinding *f, const char *key,
+				     const char *title, struct fsum *rows, size_t n, size_t max,
+				     bool two, int64_t total);
+
+/* The first / last capture whose profile pointer at byte offset off of
+ * struct cr_capture (offsetof(struct cr_capture, heap), ...) is set. */
+const struct cr_capture *cr_report_first_with(const struct cr_report *r, size_t off);
+const struct cr_capture *cr_report_last_with(const struct cr_report *r, size_t off);
+/* The profile with alloc_space of capture c: allocs, else heap; *path its file. */
+const struct cr_profile *cr_report_alloc_profile(const struct cr_capture *c, const char **path);
+
+/* Bytes as text ("1.5 MiB"); signed with a leading '+' when positive. */
+void cr_report_bytes_text(char *b, size_t n, int64_t v);
+void cr_report_signed_bytes(char *b, size_t n, int64_t v);
+/* name as a --focus pattern a shell and a regex both take literally. */
+const char *cr_report_focus_re(const char *name, char *buf, size_t n);
 
 /* Map code hidden by runtime/pprof in a debug=1 heap profile, found again
  * with the binary (findings_map.c). Callers' alloc_space goes to slot of s
@@ -48,8 +77,22 @@ enum cr_err cr_heaptext_hidden_scan(const unsigned char *data, size_t len,
 				    bool (*is_map)(void *arg, uint64_t pc, bool *nomem), void *arg,
 				    struct fsums *s, int slot, struct cr_hidden_maps *out);
 
-/* Analyses in their own files. Each returns CR_OK unless out of memory;
+/* Load path (may be NULL: false) into s (initialised here, released by the
+ * caller); a file that cannot be read is a warning, CR_NOMEM/CR_LIMIT go to
+ * *fatal. True if loaded. (findings_mem.c) */
+bool cr_report_load_snap(struct cr_report *r, struct cr_memsnap *s, const char *path, enum cr_err *fatal);
+/* The capture's cgroup control files into s (memory.stat or not); true if
+ * any was read. */
+bool cr_report_load_cgroup_files(struct cr_report *r, const struct cr_capture *c, struct cr_memsnap *s,
+				 enum cr_err *fatal);
+
+/* Analyses, one file each. Each returns CR_OK unless out of memory;
  * what it cannot do goes to warnings/notes. */
+enum cr_err cr_report_analyse_mismatch(struct cr_report *r);      /* inputs_mismatch */
+enum cr_err cr_report_analyse_crash(struct cr_report *r);         /* crash from tracebacks */
+enum cr_err cr_report_analyse_heap_growth(struct cr_report *r);   /* heap_growth */
+enum cr_err cr_report_analyse_map_growth(struct cr_report *r);    /* map_growth */
+enum cr_err cr_report_analyse_alloc_hotspot(struct cr_report *r); /* alloc_hotspot */
 enum cr_err cr_report_analyse_cores(struct cr_report *r); /* crash from cores; core goroutines */
 enum cr_err cr_report_analyse_leaks(struct cr_report *r); /* goroutine_leak */
 enum cr_err cr_report_analyse_mem(struct cr_report *r);   /* rss_gap */

@@ -173,10 +173,10 @@ enum cr_err cr_report_analyse_leaks(struct cr_report *r)
 	const struct cr_profile *snaps[256];
 	const char *names[256];
 	size_t n = 0;
-	for (size_t i = 0; i < r->ncaps && n < 256; i++)
-		if (r->caps[i].goroutine) {
-			names[n] = r->caps[i].path;
-			snaps[n++] = r->caps[i].goroutine;
+	for (size_t i = 0; i < r->in.ncaps && n < 256; i++)
+		if (r->in.caps[i].goroutine) {
+			names[n] = r->in.caps[i].path;
+			snaps[n++] = r->in.caps[i].goroutine;
 		}
 	if (n == 0)
 		return CR_OK;

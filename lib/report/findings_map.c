@@ -5,13 +5,20 @@
  * '#' lines leave them out). With the binary those PCs are named again, and
  * a record whose hidden frames hold the runtime's map code is charged to the
  * first frame the runtime did show: the function that writes the map.
- * Values are unsampled as pprof unsamples the text format (heaptext.c). */
+ * Values are unsampled as pprof unsamples the text format (heaptext.c).
+ *
+ * map_growth: the function whose map assignments allocate (runtime map
+ * frames holding > 15% of alloc_space or of the in-use growth), from the
+ * profiles' stacks or, when the runtime hid them, from those PCs. */
 #include "coroner/input.h"
+#include "coroner/report.h"
 #include "coroner/sym.h"
 #include "coroner/text.h"
 #include "report/findings_int.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { MAX_PCS = 256 };
@@ -242,3 +249,157 @@ enum cr_err cr_report_heaptext_maps(struct cr_report *r, const char *heap_text, 
 	cr_hmap_release(&x.cache);
 	return err;
 }
+
+/* ---- map_growth ---- */
+
+/* The caller of the map code in sample i: the first frame outward from the
+ * outermost map frame that is not runtime code; NULL if no map frame. */
+static const char *map_caller(const struct cr_profile *p, size_t i)
+{
+	const char *names[512];
+	size_t n = cr_report_sample_names(p, i, names, 512);
+	long outer = -1;
+	for (size_t k = 0; k < n; k++)
+		if (cr_report_is_map_func(names[k]))
+			outer = (long)k;
+	if (outer < 0)
+		return NULL;
+	for (size_t k = (size_t)outer + 1; k < n; k++)
+		if (!cr_report_is_runtime(names[k]))
+			return names[k];
+	return names[outer];
+}
+
+static enum cr_err map_sums(struct fsums *s, const struct cr_profile *p, int si, int slot, int64_t *sum)
+{
+	for (size_t i = 0; i < p->nsamples; i++) {
+		int64_t v = cr_sample_values(p, i)[si];
+		if (v == 0)
+			continue;
+		const char *c = map_caller(p, i);
+		if (!c)
+			continue;
+		*sum = cr_sat_add(*sum, v);
+		enum cr_err rc = cr_fsums_add(s, c, slot, v);
+		if (rc)
+			return rc;
+	}
+	return CR_OK;
+}
+
+enum cr_err cr_report_analyse_map_growth(struct cr_report *r)
+{
+	const struct cr_capture *b = NULL, *a = NULL;
+	for (size_t i = 0; i < r->in.ncaps; i++)
+		if (r->in.caps[i].allocs || r->in.caps[i].heap) {
+			if (!a)
+				a = &r->in.caps[i];
+			b = &r->in.caps[i];
+		}
+	if (!b)
+		return CR_OK;
+	const char *path;
+	const struct cr_profile *p = cr_report_alloc_profile(b, &path);
+	int si = cr_profile_sample_index(p, "alloc_space");
+	if (si < 0)
+		return CR_OK;
+	struct fsums s = { 0 };
+	cr_hmap_init(&s.idx);
+	int64_t map_alloc = 0, map_in_a = 0, map_in_b = 0;
+	int64_t total = cr_profile_total(p, si);
+	enum cr_err rc = map_sums(&s, p, si, 1, &map_alloc);
+	/* in-use growth through map code between the first and last heap */
+	int64_t growth = 0;
+	if (!rc && a != b && a->heap && b->heap) {
+		struct fsums g = { 0 };
+		cr_hmap_init(&g.idx);
+		int ia = cr_profile_sample_index(a->heap, "inuse_space"), ib = cr_profile_sample_index(b->heap, "inuse_space");
+		if (ia >= 0 && ib >= 0) {
+			rc = map_sums(&g, a->heap, ia, 0, &map_in_a);
+			if (!rc)
+				rc = map_sums(&g, b->heap, ib, 1, &map_in_b);
+			if (__builtin_sub_overflow(cr_profile_total(b->heap, ib), cr_profile_total(a->heap, ia), &growth))
+				growth = 0;
+		}
+		cr_fsums_release(&g);
+	}
+	if (rc)
+		goto out;
+	double share = total > 0 ? 100.0 * (double)map_alloc / (double)total : 0;
+	double gshare = growth > 0 ? 100.0 * ((double)map_in_b - (double)map_in_a) / (double)growth : 0;
+	bool hidden = false;
+	if (s.n == 0) {
+		/* Go <= 1.23: the map frames are only on the '@' lines of debug=1 text */
+		const char *bin_b = b->binary ? b->binary : r->in.binary;
+		if (!b->heap_text || !bin_b) {
+			cr_report_note(r, "map_growth: no runtime map frames in the allocation stacks "
+					  "(Go <= 1.23 hides them; a debug=1 heap profile and the binary show them)");
+			goto out;
+		}
+		struct cr_hidden_maps hb, ha;
+		rc = cr_report_heaptext_maps(r, b->heap_text, bin_b, b->smaps, &s, 1, &hb);
+		if (rc)
+			goto out;
+		total = hb.alloc_total;
+		map_alloc = hb.map_alloc;
+		growth = 0;
+		map_in_a = map_in_b = 0;
+		const char *bin_a = a->binary ? a->binary : r->in.binary;
+		if (a != b && a->heap_text && bin_a) {
+			rc = cr_report_heaptext_maps(r, a->heap_text, bin_a, a->smaps, NULL, 0, &ha);
+			if (rc)
+				goto out;
+			if (__builtin_sub_overflow(hb.inuse_total, ha.inuse_total, &growth))
+				growth = 0;
+			map_in_a = ha.map_inuse;
+			map_in_b = hb.map_inuse;
+		}
+		hidden = true;
+		path = b->heap_text;
+		if (s.n == 0) {
+			cr_report_note(r, "map_growth: no runtime map frames in %s (symbolized with %s)", b->heap_text, bin_b);
+			goto out;
+		}
+	}
+	share = total > 0 ? 100.0 * (double)map_alloc / (double)total : 0;
+	gshare = growth > 0 ? 100.0 * ((double)map_in_b - (double)map_in_a) / (double)growth : 0;
+	if (share <= 15 && gshare <= 15) {
+		cr_report_note(r, "map_growth: map code holds %.1f%% of alloc_space (threshold 15%%)", share);
+		goto out;
+	}
+	qsort(s.rows, s.n, sizeof *s.rows, cr_fsum_by_second);
+	const struct fsum *top = &s.rows[0];
+	enum cr_fsev sev = (share >= 40 || gshare >= 40) ? CR_FSEV_MEDIUM : CR_FSEV_LOW;
+	if (gshare >= 50 && (double)map_in_b - (double)map_in_a >= (double)(64 << 20))
+		sev = CR_FSEV_HIGH;
+	struct cr_rfinding *f = cr_report_finding(r, "map_growth", top->name, sev, share > gshare ? share : gshare);
+	if (!f) {
+		rc = CR_NOMEM;
+		goto out;
+	}
+	char x[48];
+	cr_report_bytes_text(x, sizeof x, map_alloc);
+	if (gshare > 15)
+		rc = cr_finding_summary(r, f, "map assignments in %s: %.0f%% of the in-use growth, %.0f%% of alloc_space (%s)",
+					top->name, gshare, share, x);
+	else
+		rc = cr_finding_summary(r, f, "map assignments in %s allocate %.0f%% of alloc_space (%s in map buckets and growth)",
+					top->name, share, x);
+	if (!rc)
+		rc = cr_finding_next(r, f, "check that entries of the map written by %s are ever deleted; bound it (LRU, TTL) or give make() its final size",
+				     top->name);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "map_alloc_bytes", "bytes allocated by map code", CR_FACT_BYTES, map_alloc, 0, NULL);
+	if (!rc)
+		rc = cr_finding_fact(r, f, "alloc_share_pct", "share of alloc_space", CR_FACT_PCT, 0, share, NULL);
+	if (!rc && growth > 0)
+		rc = cr_finding_fact(r, f, "growth_share_pct", "share of the in-use growth", CR_FACT_PCT, 0, gshare, NULL);
+	if (!rc && hidden)
+		rc = cr_finding_fact(r, f, "frames_from", "map frames found in", CR_FACT_STR, 0, 0, path);
+	if (!rc)
+		rc = cr_report_function_table(r, f, "callers", "map allocations by calling function", s.rows, s.n, 5, false, total);
+out:
+	cr_fsums_release(&s);
+	return rc;
+}
+

@@ -217,6 +217,58 @@ static int cmp_state(const void *pa, const void *pb)
 	return strcmp(a->state, b->state);
 }
 
+/* The labels of one goroutine sample that grouping reads. */
+struct glabels {
+	uint32_t st, cby;  /* string ids of state, created_by; 0 none */
+	const char *cat;   /* created_at; NULL none */
+	bool has_wait, locked, elided;
+	int64_t wait, goid; /* goid -1 unknown */
+};
+
+static void read_labels(const struct cr_profile *p, const struct cr_sample *s, struct glabels *lb)
+{
+	memset(lb, 0, sizeof *lb);
+	lb->goid = -1;
+	for (uint32_t k = 0; k < s->nlabel; k++) {
+		const struct cr_label *l = &p->labels[s->label_start + k];
+		const char *kn = cr_profile_str(p, l->key);
+		if (l->str) {
+			if (!strcmp(kn, "state"))
+				lb->st = l->str;
+			else if (!strcmp(kn, "created_by"))
+				lb->cby = l->str;
+			else if (!strcmp(kn, "created_at"))
+				lb->cat = cr_profile_str(p, l->str);
+			else if (!strcmp(kn, "locked_to_thread"))
+				lb->locked = true;
+		} else {
+			if (!strcmp(kn, "wait")) {
+				lb->has_wait = true;
+				lb->wait = l->num;
+			} else if (!strcmp(kn, "goid")) {
+				lb->goid = l->num;
+			} else if (!strcmp(kn, "frames_elided")) {
+				lb->elided = true;
+			}
+		}
+	}
+}
+
+/* Count v goroutines in state st (a string id) of group t. */
+static enum cr_err add_state(struct tgroup *t, uint32_t st, int64_t v)
+{
+	size_t k = 0;
+	while (k < t->nstates && t->states[k].st != st)
+		k++;
+	if (k == t->nstates) {
+		if (cr_grow(&t->states, &t->cap_states, k + 1, sizeof *t->states))
+			return CR_NOMEM;
+		t->states[t->nstates++] = (struct tstate){ st, 0 };
+	}
+	t->states[k].count = cr_sat_add(t->states[k].count, v);
+	return CR_OK;
+}
+
 enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profile *p,
 				  enum cr_group_by by, struct cr_error *e)
 {
@@ -231,36 +283,13 @@ enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profi
 	cr_hmap_init(&map);
 	int si = sample_index(p);
 	for (size_t i = 0; i < p->nsamples && si >= 0; i++) {
-		const struct cr_sample *s = &p->samples[i];
 		int64_t v = cr_sample_values(p, i)[si];
-		/* labels */
-		uint32_t st = 0, cby = 0;
-		const char *cat = NULL;
-		bool has_wait = false, locked = false, elided = false;
-		int64_t wait = 0, goid = -1;
-		for (uint32_t k = 0; k < s->nlabel; k++) {
-			const struct cr_label *l = &p->labels[s->label_start + k];
-			const char *kn = cr_profile_str(p, l->key);
-			if (l->str) {
-				if (!strcmp(kn, "state"))
-					st = l->str;
-				else if (!strcmp(kn, "created_by"))
-					cby = l->str;
-				else if (!strcmp(kn, "created_at"))
-					cat = cr_profile_str(p, l->str);
-				else if (!strcmp(kn, "locked_to_thread"))
-					locked = true;
-			} else {
-				if (!strcmp(kn, "wait")) {
-					has_wait = true;
-					wait = l->num;
-				} else if (!strcmp(kn, "goid")) {
-					goid = l->num;
-				} else if (!strcmp(kn, "frames_elided")) {
-					elided = true;
-				}
-			}
-		}
+		struct glabels lb;
+		read_labels(p, &p->samples[i], &lb);
+		uint32_t st = lb.st, cby = lb.cby;
+		const char *cat = lb.cat;
+		bool has_wait = lb.has_wait, locked = lb.locked, elided = lb.elided;
+		int64_t wait = lb.wait, goid = lb.goid;
 		if (st)
 			g->has_state = true;
 		/* the traceback format always records waits: none = under a minute */
@@ -312,17 +341,8 @@ enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profi
 			t->cby = cby;
 		t->locked |= locked;
 		t->elided |= elided;
-		if (st) {
-			size_t k = 0;
-			while (k < t->nstates && t->states[k].st != st)
-				k++;
-			if (k == t->nstates) {
-				if (cr_grow(&t->states, &t->cap_states, k + 1, sizeof *t->states))
-					goto out;
-				t->states[t->nstates++] = (struct tstate){ st, 0 };
-			}
-			t->states[k].count = cr_sat_add(t->states[k].count, v);
-		}
+		if (st && add_state(t, st, v))
+			goto out;
 	}
 	int64_t tot;
 	g->total = cr_profile_extra(p, "goroutine_total", &tot) ? tot : g->counted;

@@ -9,7 +9,7 @@
  * between A and B, or after B — at most alloc_C - alloc_B of it).
  * The result is a profile with the bounds as sample types, so top, flame and
  * the writer work on it. */
-#include "coroner/report.h"
+#include "coroner/retained.h"
 
 #include <string.h>
 

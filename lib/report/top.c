@@ -11,7 +11,7 @@
  *   to nodecount.
  */
 #include "coroner/out.h"
-#include "coroner/report.h"
+#include "coroner/top.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,6 +251,106 @@ int64_t cr_profile_total(const struct cr_profile *p, int si)
 	return diff_total > 0 ? diff_total : total;
 }
 
+/* Which parts of a frame tell nodes apart at granularity g. */
+static void granularity_keeps(enum cr_granularity g, bool *fn, bool *file, bool *line, bool *addr)
+{
+	*fn = true;
+	*file = *line = *addr = false;
+	switch (g) {
+	case CR_GRAN_ADDRESSES: *fn = *file = *line = *addr = true; break;
+	case CR_GRAN_LINES: *file = *line = true; break;
+	case CR_GRAN_FILES: *fn = false; *file = true; break;
+	case CR_GRAN_FILEFUNCTIONS: *file = true; break;
+	case CR_GRAN_FUNCTIONS: break;
+	}
+}
+
+/* Flat and cum of every node over the samples' value si; a node counts
+ * once per sample in cum (recursion). */
+static void accumulate(const struct cr_profile *p, int si, struct node *nodes, const uint32_t *locnodes,
+		       const uint32_t *locnode_start, const uint32_t *locnode_n)
+{
+for (size_t s = 0; s < p->nsamples; s++) {
+	int64_t w = p->values[s * p->ntypes + si];
+	if (w == 0)
+		continue;
+	const struct cr_sample *sm = &p->samples[s];
+	uint32_t stamp = (uint32_t)s + 1, parent = UINT32_MAX;
+	for (uint32_t k = sm->nloc; k-- > 0;) {
+		uint32_t li = p->stack[sm->loc_start + k];
+		uint32_t ln = locnode_n[li], st = locnode_start[li];
+		for (uint32_t ni = ln; ni-- > 0;) {
+			uint32_t id = locnodes[st + ni];
+			struct node *n = &nodes[id];
+			if (n->stamp != stamp) {
+				n->stamp = stamp;
+				n->cum = wadd(n->cum, w);
+			}
+			parent = id;
+		}
+	}
+	if (parent != UINT32_MAX)
+		nodes[parent].flat = wadd(nodes[parent].flat, w);
+}
+}
+
+/* The output unit, as pprof's selectOutputUnit, over t's rows. */
+static void select_output_unit(struct cr_top *t, const struct cr_top_opts *o)
+{
+t->output_unit = o->unit && *o->unit ? o->unit : "minimum";
+if (strcmp(t->output_unit, "minimum") == 0 && t->nrows > 0) {
+	int64_t minv = 0, maxv = t->total;
+	for (size_t i = 0; i < t->nrows; i++) {
+		int64_t v = wabs(t->rows[i].flat);
+		if (!v)
+			v = wabs(t->rows[i].cum);
+		if (v > 0 && (minv == 0 || v < minv))
+			minv = v;
+	}
+	if (minv == 0)
+		minv = maxv;
+	const char *minu, *maxu, *u;
+	cr_units_scale(minv, t->sample_unit, "minimum", &minu);
+	cr_units_scale(maxv, t->sample_unit, "minimum", &maxu);
+	u = minu;
+	/* int64 arithmetic wraps in pprof (Go); do the same without UB */
+	int64_t minv100 = (int64_t)((uint64_t)minv * 100u);
+	if (strcmp(minu, maxu) != 0 && minv100 < maxv)
+		cr_units_scale(minv100, t->sample_unit, "minimum", &u);
+	t->output_unit = *u ? u : t->sample_unit;
+}
+}
+
+/* t's rows from the first ns sorted nodes; false when out of memory. */
+static bool fill_rows(struct cr_top *t, struct node *const *sorted, size_t ns)
+{
+	t->rows = cr_arena_alloc(&t->arena, (ns + 1) * sizeof *t->rows);
+	if (!t->rows)
+		return false;
+	for (size_t i = 0; i < ns; i++) {
+		const struct node *n = sorted[i];
+		t->rows[i].name = n->printable;
+		t->rows[i].flat = n->flat;
+		t->rows[i].cum = n->cum;
+		t->rows[i].inline_label = n->inl ? (n->noinl ? "(partial-inline)" : "(inline)") : "";
+		t->shown_flat = wadd(t->shown_flat, n->flat);
+	}
+	t->nrows = ns;
+	return true;
+}
+
+/* Nodes with a value; *flat_sum gets the sum of all flats. */
+static size_t count_live(const struct node *nodes, size_t nnodes, int64_t *flat_sum)
+{
+	size_t live = 0;
+	for (size_t i = 0; i < nnodes; i++) {
+		*flat_sum = wadd(*flat_sum, nodes[i].flat);
+		if (nodes[i].cum || nodes[i].flat)
+			live++;
+	}
+	return live;
+}
+
 enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 			   const struct cr_top_opts *o, struct cr_error *e)
 {
@@ -263,19 +363,8 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 	t->sample_unit = cr_profile_str(p, p->types[si].unit);
 	t->nodefraction = o->nodefraction;
 
-	bool keep_fn = true, keep_file = false, keep_line = false, keep_addr = false, inl = !o->noinlines;
-	switch (o->gran) {
-	case CR_GRAN_ADDRESSES:
-		if (inl)
-			keep_fn = keep_file = keep_line = keep_addr = true;
-		else
-			keep_fn = keep_file = keep_line = keep_addr = true;
-		break;
-	case CR_GRAN_LINES: keep_file = keep_line = true; break;
-	case CR_GRAN_FILES: keep_fn = false; keep_file = true; break;
-	case CR_GRAN_FILEFUNCTIONS: keep_file = true; break;
-	case CR_GRAN_FUNCTIONS: break;
-	}
+	bool keep_fn, keep_file, keep_line, keep_addr, inl = !o->noinlines;
+	granularity_keeps(o->gran, &keep_fn, &keep_file, &keep_line, &keep_addr);
 
 	enum cr_err rc = CR_NOMEM;
 	struct cr_strtab names;
@@ -355,38 +444,11 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 
 	t->total = o->total >= 0 ? o->total : cr_profile_total(p, si);
 
-	/* accumulate */
-	for (size_t s = 0; s < p->nsamples; s++) {
-		int64_t w = p->values[s * p->ntypes + si];
-		if (w == 0)
-			continue;
-		const struct cr_sample *sm = &p->samples[s];
-		uint32_t stamp = (uint32_t)s + 1, parent = UINT32_MAX;
-		for (uint32_t k = sm->nloc; k-- > 0;) {
-			uint32_t li = p->stack[sm->loc_start + k];
-			uint32_t ln = locnode_n[li], st = locnode_start[li];
-			for (uint32_t ni = ln; ni-- > 0;) {
-				uint32_t id = locnodes[st + ni];
-				struct node *n = &nodes[id];
-				if (n->stamp != stamp) {
-					n->stamp = stamp;
-					n->cum = wadd(n->cum, w);
-				}
-				parent = id;
-			}
-		}
-		if (parent != UINT32_MAX)
-			nodes[parent].flat = wadd(nodes[parent].flat, w);
-	}
+	accumulate(p, si, nodes, locnodes, locnode_start, locnode_n);
 
 	/* node selection */
 	int64_t flat_sum = 0;
-	size_t live = 0;
-	for (size_t i = 0; i < nnodes; i++) {
-		flat_sum = wadd(flat_sum, nodes[i].flat);
-		if (nodes[i].cum || nodes[i].flat)
-			live++;
-	}
+	size_t live = count_live(nodes, nnodes, &flat_sum);
 	int64_t cutoff = wabs((int64_t)((double)flat_sum * o->nodefraction));
 	sorted = cr_calloc(live + 1, sizeof *sorted);
 	if (!sorted)
@@ -414,42 +476,10 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 	if (label_edges(p, si, nodes, locnodes, locnode_start, locnode_n, &edges,
 			wabs((int64_t)((double)flat_sum * 0.001))))
 		goto out;
-	t->rows = cr_arena_alloc(&t->arena, (ns + 1) * sizeof *t->rows);
-	if (!t->rows)
+	if (!fill_rows(t, sorted, ns))
 		goto out;
-	for (size_t i = 0; i < ns; i++) {
-		const struct node *n = sorted[i];
-		t->rows[i].name = n->printable;
-		t->rows[i].flat = n->flat;
-		t->rows[i].cum = n->cum;
-		t->rows[i].inline_label = n->inl ? (n->noinl ? "(partial-inline)" : "(inline)") : "";
-		t->shown_flat = wadd(t->shown_flat, n->flat);
-	}
-	t->nrows = ns;
 
-	/* output unit, as pprof's selectOutputUnit */
-	t->output_unit = o->unit && *o->unit ? o->unit : "minimum";
-	if (strcmp(t->output_unit, "minimum") == 0 && ns > 0) {
-		int64_t minv = 0, maxv = t->total;
-		for (size_t i = 0; i < ns; i++) {
-			int64_t v = wabs(t->rows[i].flat);
-			if (!v)
-				v = wabs(t->rows[i].cum);
-			if (v > 0 && (minv == 0 || v < minv))
-				minv = v;
-		}
-		if (minv == 0)
-			minv = maxv;
-		const char *minu, *maxu, *u;
-		cr_units_scale(minv, t->sample_unit, "minimum", &minu);
-		cr_units_scale(maxv, t->sample_unit, "minimum", &maxu);
-		u = minu;
-		/* int64 arithmetic wraps in pprof (Go); do the same without UB */
-		int64_t minv100 = (int64_t)((uint64_t)minv * 100u);
-		if (strcmp(minu, maxu) != 0 && minv100 < maxv)
-			cr_units_scale(minv100, t->sample_unit, "minimum", &u);
-		t->output_unit = *u ? u : t->sample_unit;
-	}
+	select_output_unit(t, o);
 	rc = CR_OK;
 out:
 	cr_free(sorted);

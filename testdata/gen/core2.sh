@@ -1,5 +1,5 @@
 #!/bin/bash
-# Cores for coroner core beyond testdata/bin (issue 7 follow-ups), into
+# More cores for coroner core, beyond testdata/bin, into
 # testdata/core/:
 #   - core-stripped.zst: a GOTRACEBACK=crash core of testdata/bin/gosym-stripped
 #     (-ldflags='-s -w': no .symtab, no DWARF), with the runtime's own

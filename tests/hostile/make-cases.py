@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Generate the hostile inputs of tests/hostile/cases/ from real testdata.
 
-Each case is a precedent from RELIABILITY.md's table (or a crash found by
-fuzzing), built by editing a real input (testdata/heap/heap.pb.gz, the debug=1
-heap text) or by writing a minimal profile.proto by hand. The expected exit
+Each case is a known bug class of parsers in this field with a public
+precedent (a CVE or an upstream fix), or a crash found by fuzzing, built by
+editing a real input (testdata/heap/heap.pb.gz, the debug=1 heap text) or by
+writing a minimal profile.proto by hand. The expected exit
 code and stderr substring of each case are in tests/hostile/CASES; where a
 hostile input must still be *read* (ids near 2^63, CRLF, gzip members), the
 expected stdout is what `go tool pprof` prints for the same file, recorded

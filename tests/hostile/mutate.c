@@ -1,5 +1,5 @@
 /* Mutation harness: runs the CLI on truncated and corrupted copies of a real
- * input and checks RELIABILITY.md's promise for each: no signal, no hang
+ * input and checks coroner's promise on hostile input for each: no signal, no hang
  * (a time limit), bounded memory (RLIMIT_AS), and a message on stderr for
  * every non-zero exit.
  *

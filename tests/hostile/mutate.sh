@@ -1,8 +1,8 @@
 #!/bin/sh
-# Mutated and truncated real inputs of every kind through the CLI (issue 8's
-# "must show"): profiles gz and raw, debug=1 heap text, goroutine dumps and
-# crash tracebacks, /proc captures, gctrace, ELF binaries (DWARF 4 with
-# compressed sections, DWARF 5, Go pclntab, stripped) and a core. Each mutant
+# Mutated and truncated real inputs of every kind through the CLI: profiles
+# gz and raw, debug=1 heap text, goroutine dumps and crash tracebacks, /proc
+# captures, gctrace, ELF binaries (DWARF 4 with compressed sections, DWARF 5,
+# Go pclntab, stripped) and a core. Each mutant
 # runs under a 4 GB address-space limit and a 20 s timer: no signal, no hang,
 # every non-zero exit with a coroner message (see mutate.c).
 #

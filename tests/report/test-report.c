@@ -3,7 +3,7 @@
  * capture program's own printout (expected/captureprog.stdout), grep counts
  * of the dumps (expected/{before,after}.goroutine.txt.awaitReply.count) and `go tool pprof -top` totals
  * (expected/{before,after}.heap.pb.gz.top.inuse_space.txt); crash.txt's own first frames. */
-#include "coroner/findings.h"
+#include "coroner/report.h"
 #include "../unit.h"
 
 #include <sys/stat.h>
@@ -159,7 +159,7 @@ int main(void)
 	char bin[4096];
 	const char *three[3] = { before, after, unit_data("capture/captureprog.gz", bin, sizeof bin) };
 	run(&r, three, 3);
-	CHECK_EQ_INT(r.ncaps, 2);
+	CHECK_EQ_INT(r.in.ncaps, 2);
 	const struct cr_rfinding *mg = find(&r, "map_growth");
 	CHECK(mg != NULL);
 	if (mg) {
@@ -184,10 +184,10 @@ int main(void)
 	char root[4096];
 	const char *rootv[1] = { unit_data("capture", root, sizeof root) };
 	run(&r, rootv, 1);
-	CHECK_EQ_INT(r.ncaps, 2);
-	if (r.ncaps == 2) {
-		CHECK(strstr(r.caps[0].path, "/before") != NULL);
-		CHECK(strstr(r.caps[1].path, "/after") != NULL);
+	CHECK_EQ_INT(r.in.ncaps, 2);
+	if (r.in.ncaps == 2) {
+		CHECK(strstr(r.in.caps[0].path, "/before") != NULL);
+		CHECK(strstr(r.in.caps[1].path, "/after") != NULL);
 	}
 	CHECK(find(&r, "map_growth") != NULL);
 	CHECK(find(&r, "goroutine_leak") != NULL);
@@ -305,7 +305,7 @@ int main(void)
 				unit_data("capture/after/heap.pb.gz", a3, sizeof a3),
 				unit_data("capture/after/goroutine.txt", a4, sizeof a4) };
 	size_t starts[4], counts[4];
-	size_t ng = cr_report_group_args(args, 4, starts, counts);
+	size_t ng = cr_capture_group_args(args, 4, starts, counts);
 	CHECK_EQ_INT(ng, 2);
 	CHECK_EQ_INT(starts[1], 2);
 	CHECK_EQ_INT(counts[0], 2);
@@ -315,7 +315,7 @@ int main(void)
 	const char *bad[1] = { unit_data("capture/README.md", readme, sizeof readme) };
 	cr_report_init(&r);
 	CHECK(cr_report_add_capture(&r, bad, 1, &e) == CR_EMPTY);
-	CHECK_EQ_INT(r.ncaps, 0);
+	CHECK_EQ_INT(r.in.ncaps, 0);
 	cr_report_release(&r);
 	return unit_done();
 }

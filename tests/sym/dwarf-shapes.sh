@@ -1,6 +1,6 @@
 #!/bin/sh
-# DWARF shapes from RELIABILITY.md's table, built here with gcc and checked
-# against llvm-symbolizer on the same binaries:
+# Hostile DWARF shapes (docs/HACKING.md, "Threat model"), built here with
+# gcc and checked against llvm-symbolizer on the same binaries:
 #  - old GNU-compressed .zdebug_* sections (-gz=zlib-gnu);
 #  - a 10,000-deep nest of lexical blocks (DIE depth far past our 256 cap):
 #    the answer must still be right and fast (20 s timeout; no ulimit -v,
@@ -41,8 +41,8 @@ for off in 0x40 0x3000 0x9000; do
 	got=$(timeout 20 "$CORONER" symbolize -e "$tmp/deep" "$a")
 	[ "$got" = "$want" ] && check ok || check bad "deep nest at +$off: got '$got' want '$want'"
 done
-# cyclic DW_AT_abstract_origin chains (RELIABILITY.md: "cyclic type/origin
-# chains"): gcc's own DWARF for a program with inlining, with the references
+# cyclic DW_AT_abstract_origin chains (a reference chain is capped and
+# carries a visited set): gcc's own DWARF for a program with inlining, with the references
 # rewritten in its -dA assembly so that the first inlined call and the first
 # out-of-line instance point at each other and the second inlined call points
 # at itself. Every address of every function, padding included, must give

@@ -4,7 +4,7 @@
  *
  * ELF32 and ELF64, little and big endian, any machine. Every header, table
  * and section is validated against the file size before anything reads it
- * (RELIABILITY.md rule 1); compressed sections are inflated under
+ * (docs/HACKING.md, "Hardening rules"); compressed sections are inflated under
  * cr_limits.max_debug (total) and cr_limits.max_ratio (per section).
  *
  * Addresses are link-time virtual addresses (what the file says). A caller

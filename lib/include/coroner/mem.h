@@ -22,7 +22,7 @@
  * The ledger (cr_ledger_compute) joins snapshots: it splits RSS into
  * components that add up to RSS exactly (a signed `unexplained` catch-all
  * absorbs the rest), labels each mapping by what it holds, and states
- * findings. Diffs of two snapshots (issue 6) are cr_memdiff_fields() and
+ * findings. Diffs of two snapshots (coroner diff) are cr_memdiff_fields() and
  * cr_memdiff_labels().
  */
 #ifndef CORONER_MEM_H
@@ -304,7 +304,7 @@ enum cr_err cr_ledger_compute(struct cr_ledger *l, const struct cr_ledger_in *in
 			      struct cr_error *e);
 void cr_ledger_release(struct cr_ledger *l);
 
-/* ---- diffs of two snapshots (coroner diff, issue 6) ---- */
+/* ---- diffs of two snapshots (coroner diff) ---- */
 struct cr_memdiff_row {
 	const char *name;      /* field or label name (owned by the diff) */
 	int64_t base, new_, delta; /* bytes or counts; absent side = 0 */

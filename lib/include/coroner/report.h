@@ -1,120 +1,117 @@
-/* Reports over the profile model, computed first and formatted by cmd/.
- * `top` follows pprof's graph semantics exactly (see top.c). */
+/* `coroner report`: read whole captures (directories or lists of files,
+ * each file recognised by its content), run every analysis the files allow,
+ * and return findings ranked by severity, each with its evidence (numbers,
+ * tables, stacks) and a next step. Nothing here prints: cmd/cmd-report.c
+ * renders a struct cr_report as text or JSON.
+ *
+ * Finding kinds (stable strings, the "kind" of the JSON contract):
+ *   goroutine_leak  subject: the leaking function      (goroutine dumps, >= 2 captures,
+ *                                                       or one dump with a huge blocked group)
+ *   rss_gap         subject: the RSS component beyond the Go heap that explains most
+ *                   ("non_go_anon", "go_heap_idle", ...; cr_component_name())
+ *   heap_growth     subject: the function whose in-use heap grew most (>= 2 captures)
+ *   map_growth      subject: the function whose map assignments allocate (runtime map
+ *                   frames holding > 15% of alloc_space or of the in-use growth)
+ *   alloc_hotspot   subject: the function allocating the largest share of alloc_space
+ *   gc_pressure     subject: "gc" (GODEBUG=gctrace=1 logs)
+ *   crash           subject: the function that panicked or faulted (tracebacks)
+ *   inputs_mismatch subject: what disagrees ("pid", "build_id", "time", "process")
+ * Functions are attributed to the innermost *user* frame of each stack
+ * (cr_user_function(): outside the runtime and the standard library), so a
+ * subject is code the reader owns, not runtime.mallocgc.
+ *
+ * Captures are read by the capture loader (coroner/capture.h) into r->in;
+ * the analyses (lib/report/findings_*.c, one each) read them.
+ *
+ * Ownership: a report owns everything it creates (arena + tables, its
+ * captures); strings stay valid until cr_report_release().
+ */
 #ifndef CORONER_REPORT_H
 #define CORONER_REPORT_H
 
-#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "coroner/capture.h"
+#include "coroner/error.h"
+#include "coroner/out.h"
 #include "coroner/profile.h"
 
-enum cr_granularity {
-	CR_GRAN_FUNCTIONS, CR_GRAN_FILEFUNCTIONS, CR_GRAN_LINES, CR_GRAN_FILES, CR_GRAN_ADDRESSES
-};
-/* "functions", ...; -1 if unknown. */
-int cr_granularity_parse(const char *s);
+enum cr_fsev { CR_FSEV_LOW, CR_FSEV_MEDIUM, CR_FSEV_HIGH };
+const char *cr_fsev_name(enum cr_fsev s); /* "low", "medium", "high" */
 
-/* pprof's -focus/-ignore/-hide/-show/-show_from (POSIX extended regexes,
- * matched anywhere in function names, file names and mapping files). */
-struct cr_filter {
-	regex_t re[5];
-	bool set[5];
-	const char *text[5];
-};
-enum { CR_FOCUS, CR_IGNORE, CR_HIDE, CR_SHOW, CR_SHOW_FROM };
-/* Compile pattern `re` (NULL = unset) into slot which. */
-enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct cr_error *e);
-void cr_filter_release(struct cr_filter *f);
-bool cr_filter_any(const struct cr_filter *f);
-/* Apply to p in place, as pprof's FilterSamplesByName + ShowFrom. */
-enum cr_err cr_profile_filter(struct cr_profile *p, const struct cr_filter *f, struct cr_error *e);
-
-/* What the last cr_profile_filter_m / cr_profile_filter_tags matched, for
- * pprof's "X expression matched no samples" warnings: per location for the
- * name filters (as pprof's FilterSamplesByName), per sample for tags. */
-struct cr_filter_matches {
-	bool focus, ignore, hide, show, show_from, tagfocus, tagignore;
-};
-enum cr_err cr_profile_filter_m(struct cr_profile *p, const struct cr_filter *f, struct cr_filter_matches *m,
-				struct cr_error *e);
-
-/* pprof's -tagfocus / -tagignore (its driver_focus.go compileTagFilter):
- *   [KEY=]VALUE. VALUE is a numeric range when it is N[unit], N[unit]:,
- *   :N[unit] or N[unit]:M[unit] (64kb:, :1kb, 16b:256b, 80b): numeric labels
- *   (heap profiles' "bytes") are converted to the range's unit and compared;
- *   a label's unit is its num_unit, else "bytes" for alignment/request, else
- *   the key itself. Otherwise VALUE is a comma-separated list of regexes:
- *   with KEY, a sample matches when any regex matches any value of KEY;
- *   without, when every regex matches some "key:value" of the sample. */
-struct cr_tagfilter {
-	bool set, numeric;
-	const char *text;          /* the option's value, as given */
-	char key[128];             /* "" = every key */
-	int mode;                  /* numeric: 0 ==, 1 >=, 2 <=, 3 lo..hi */
-	double lo, hi;
-	const char *unit;          /* the range's canonical unit ("kB"; "" none) */
-	regex_t *rx; size_t nrx;
-};
-/* Compile; name is "tagfocus" or "tagignore" (messages). note (may be NULL)
- * gets pprof's stderr line "NAME:Interpreted 'V' as range, not regexp". */
-enum cr_err cr_tagfilter_set(struct cr_tagfilter *t, const char *name, const char *value, struct cr_buf *note,
-			     struct cr_error *e);
-void cr_tagfilter_release(struct cr_tagfilter *t);
-/* Keep the samples that match focus (if set) and do not match ignore (if
- * set), as pprof's FilterSamplesByTag; m (may be NULL) gets tagfocus /
- * tagignore: whether any sample matched. */
-enum cr_err cr_profile_filter_tags(struct cr_profile *p, const struct cr_tagfilter *focus,
-				   const struct cr_tagfilter *ignore, struct cr_filter_matches *m,
-				   struct cr_error *e);
-
-struct cr_top_opts {
-	int sample_index;        /* resolved index into p->types */
-	enum cr_granularity gran;
-	bool noinlines;
-	bool cum_sort;
-	long nodecount;          /* <= 0: all */
-	double nodefraction;     /* pprof default 0.005 */
-	const char *unit;        /* output unit, "minimum" (default) or e.g. "B", "MB" */
-	int64_t total;           /* percentages against this; < 0: compute from p.
-				  * pprof takes it before filters are applied. */
+/* One piece of evidence: a scalar under a JSON key, with a label for text. */
+enum cr_fact_kind { CR_FACT_INT, CR_FACT_BYTES, CR_FACT_STR, CR_FACT_PCT, CR_FACT_DOUBLE };
+struct cr_fact {
+	const char *key;   /* JSON key in "evidence" */
+	const char *label; /* text label */
+	enum cr_fact_kind kind;
+	int64_t i;         /* INT, BYTES */
+	double d;          /* PCT (0..100), DOUBLE */
+	const char *s;     /* STR */
 };
 
-struct cr_top_row {
-	const char *name; /* printable name (pprof's NodeInfo.PrintableName) */
-	int64_t flat, cum;
-	const char *inline_label; /* "", "(inline)" or "(partial-inline)" */
+/* A table of evidence: JSON "evidence": {KEY: [rows as objects]}. */
+struct cr_evtable {
+	const char *key, *title;
+	struct cr_table t;
 };
 
-struct cr_top {
+struct cr_rfinding {
+	const char *kind, *subject;
+	enum cr_fsev severity;
+	double score;          /* orders findings of one severity (larger first) */
+	const char *summary;   /* one line */
+	const char *next_step; /* one line: what to look at or do next */
+	struct cr_fact *facts; size_t nfacts, cap_facts;
+	struct cr_evtable *tables; size_t ntables, cap_tables;
+};
+
+struct cr_report {
 	struct cr_arena arena;
-	const char *sample_type, *sample_unit;
-	const char *output_unit; /* chosen like pprof's selectOutputUnit */
-	int64_t total;           /* pprof's rpt.total */
-	int64_t shown_flat;      /* flat sum of the rows */
-	size_t dropped_nodes;
-	size_t orig_count;       /* nodes before --nodecount */
-	double nodefraction;
-	struct cr_top_row *rows;
-	size_t nrows;
+	struct cr_captures in; /* the captures read (lib/capture) */
+	struct cr_rfinding *findings; size_t nfindings, cap_findings;
+	struct cr_buf warnings; /* one per line: files skipped, analyses that could not run */
+	struct cr_buf notes;    /* one per line: empty capture directories, analyses that found nothing */
+	/* called before each file is read (may be NULL): a CLI shows progress */
+	cr_progress_fn *progress;
+	void *progress_ctx;
 };
 
-/* Compute top over p (which should already be filtered). */
-enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
-			   const struct cr_top_opts *o, struct cr_error *e);
-void cr_top_release(struct cr_top *t);
-/* pprof's value label for v in the top's output unit (e.g. "1.50MB"). */
-void cr_top_format(const struct cr_top *t, int64_t v, char *out, size_t n);
+void cr_report_init(struct cr_report *r);
+void cr_report_release(struct cr_report *r);
 
-/* Retained growth across three heap profiles snap[0..2] = A, B, C: what was
- * allocated between A and B and is still in use at C, as bounds per stack.
- * out (uninitialised on entry, released by the caller) gets the sample types
- * retained_objects_min, retained_space_min (default), retained_objects_max,
- * retained_space_max. */
-enum cr_err cr_profile_retained(struct cr_profile *out, const struct cr_profile *snap[3],
-				struct cr_error *e);
+/* Add one capture to r->in, as cr_captures_add() (a directory or a list of
+ * files; CR_EMPTY when nothing in it is usable, CR_NOMEM/CR_LIMIT fatal);
+ * the loader's warnings and notes join r->warnings and r->notes. */
+enum cr_err cr_report_add_capture(struct cr_report *r, const char *const *paths, size_t n,
+				  struct cr_error *e);
 
-/* pprof's header lines for a profile (File:, Build ID:, comments, Type:,
- * Time:, Duration:) appended to b, one per line. */
-enum cr_err cr_profile_header(const struct cr_profile *p, const char *sample_type,
-			      const char *sample_unit, int64_t total, const char *total_text,
-			      struct cr_buf *b);
+/* Run every analysis the captures allow (oldest capture first) and rank
+ * the findings: severity, then score. Analyses that cannot run say why in
+ * r->warnings/notes. CR_NOMEM/CR_LIMIT only: a broken input never stops
+ * the other analyses. */
+enum cr_err cr_report_run(struct cr_report *r, struct cr_error *e);
+
+/* ---- building findings (used by the analyses; exposed for tests) ---- */
+struct cr_rfinding *cr_report_finding(struct cr_report *r, const char *kind, const char *subject,
+				      enum cr_fsev sev, double score);
+/* Strings are copied into the report's arena; printf-style for text. */
+enum cr_err cr_finding_summary(struct cr_report *r, struct cr_rfinding *f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+enum cr_err cr_finding_next(struct cr_report *r, struct cr_rfinding *f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+enum cr_err cr_finding_fact(struct cr_report *r, struct cr_rfinding *f, const char *key,
+			    const char *label, enum cr_fact_kind kind, int64_t i, double d,
+			    const char *s);
+/* A new evidence table (columns to be added with cr_table_col). */
+struct cr_table *cr_finding_table(struct cr_report *r, struct cr_rfinding *f, const char *key,
+				  const char *title);
+/* Sort findings: high first, then score descending, then kind, subject. */
+void cr_report_rank(struct cr_report *r);
+
+/* The innermost user frame of sample i of p (see cr_user_function), or the
+ * leaf function; "" if the stack is empty. */
+const char *cr_sample_user_function(const struct cr_profile *p, size_t i);
 
 #endif
