@@ -15,7 +15,7 @@ sym      sym                      sym.h
 core     core                     core.h
 gort     gort                     gort.h
 capture  capture                  capture.h
-report   report                   report.h findings.h flame.h
+report   report                   report.h top.h filter.h retained.h flame.h
 '
 set -u
 root=$1
