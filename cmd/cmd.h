@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include "coroner/error.h"
 #include "coroner/out.h"
+#include "coroner/report.h"
 
 int cmd_top(int argc, char **argv);
 int cmd_symbolize(int argc, char **argv);
@@ -51,8 +52,6 @@ struct cr_profile;
 struct cr_gframe;
 bool cmd_is_goroutine_profile(const struct cr_profile *p);
 void cmd_print_frames(const struct cr_gframe *f, size_t n, size_t max, const char *indent);
-/* Parse a size like "256M", "4G", "1024" (bytes). */
-bool cmd_parse_size(const char *s, size_t *out);
 /* Load and merge the profiles paths[0..n) into dst (initialised, empty):
  * profiles of any kind, goroutine dumps, and cores (read with their binary:
  * an ELF binary among paths, or `binary`), symbolized with `binary` where
@@ -60,6 +59,18 @@ bool cmd_parse_size(const char *s, size_t *out);
  * filled. */
 int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *binary,
 		      struct cr_error *e);
+/* pprof's filters from their options (options.h: OPT_PPROF_FILTERS), for
+ * top and flame; note: print pprof's line on how a numeric tag filter was
+ * read. Returns 0 or an exit code (printed); release f either way. */
+struct cmd_filter_args;
+struct cmd_filters {
+	struct cr_filter re;
+	struct cr_tagfilter tag[2];
+};
+int cmd_filters_compile(const struct cmd_filter_args *a, struct cmd_filters *f, bool note);
+void cmd_filters_release(struct cmd_filters *f);
+/* "sample index 'SI' not in WHERE (it has: ...)", exit code 2. */
+int cmd_bad_sample_index(const char *cmd, const char *si, const char *where, const struct cr_profile *p);
 extern const char *cmd_progname;
 
 #endif

@@ -39,20 +39,6 @@ static enum cr_err load_core(struct cr_profile *p, const char *core_path, const 
 	return rc;
 }
 
-/* What a file is, from its content; cores may inflate past the profile cap. */
-static enum cr_kind kind_of(const char *path)
-{
-	struct cr_input in;
-	enum cr_err rc = cr_input_open(&in, path, 0, NULL);
-	if (rc == CR_LIMIT)
-		rc = cr_input_open(&in, path, cr_limits.max_core_inflate, NULL);
-	if (rc)
-		return CR_KIND_UNKNOWN;
-	enum cr_kind k = cr_detect_kind(in.data, in.len);
-	cr_input_close(&in);
-	return k;
-}
-
 int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *binary,
 		      struct cr_error *e)
 {
@@ -65,7 +51,7 @@ int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *b
 		struct stat st;
 		if (!strcmp(paths[i], "-") || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		enum cr_kind k = kind_of(paths[i]);
+		enum cr_kind k = cr_file_kind(paths[i], true, NULL, NULL);
 		is_core[i] = k == CR_KIND_ELF_CORE;
 		is_bin[i] = k == CR_KIND_ELF_EXEC;
 		if (is_bin[i] && !core_bin)

@@ -246,3 +246,29 @@ enum cr_err cr_profile_load(struct cr_profile *p, const char *path, struct cr_bu
 	cr_input_close(&in);
 	return rc;
 }
+
+enum cr_kind cr_file_kind(const char *path, bool core_cap, bool *goroutine, struct cr_error *e)
+{
+	struct cr_input in;
+	if (goroutine)
+		*goroutine = false;
+	struct cr_error first = { 0 };
+	enum cr_err rc = cr_input_open(&in, path, 0, &first);
+	if (rc == CR_LIMIT && core_cap)
+		rc = cr_input_open(&in, path, cr_limits.max_core_inflate, e);
+	else if (rc)
+		cr_fail(e, rc, "%s", first.msg);
+	if (rc)
+		return CR_KIND_UNKNOWN;
+	enum cr_kind k = cr_detect_kind(in.data, in.len);
+	if (k == CR_KIND_PPROF && goroutine) {
+		struct cr_profile p;
+		cr_profile_init(&p);
+		if (cr_profile_read_pprof(&p, in.data, in.len, in.name, NULL) == CR_OK && p.ntypes == 1 &&
+		    strcmp(cr_profile_str(&p, p.types[0].type), "goroutine") == 0)
+			*goroutine = true;
+		cr_profile_release(&p);
+	}
+	cr_input_close(&in);
+	return k;
+}

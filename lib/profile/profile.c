@@ -383,6 +383,16 @@ static void stab_release(struct stab *t)
 
 /* Merge: functions and locations of src are re-created in dst (deduplicated
  * by content), so profiles from different sources combine as pprof merges. */
+enum cr_err cr_profile_diff_base(struct cr_profile *dst, struct cr_profile *base, bool label,
+				 struct cr_error *e)
+{
+	enum cr_err r = label ? cr_profile_add_label_all(base, "pprof::base", "true") : CR_OK;
+	if (r)
+		return cr_fail(e, r, "%s: cannot label the base profile", base->name ? base->name : "profile");
+	cr_profile_negate(base);
+	return cr_profile_merge(dst, base, e);
+}
+
 enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *src,
 			     struct cr_error *e)
 {

@@ -175,6 +175,13 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len);
 const char *cr_kind_name(enum cr_kind k);
 /* The kind with its article, for messages: "an ELF core", "a pprof profile". */
 const char *cr_kind_article(enum cr_kind k);
+/* The kind of the file at path ("-" is not re-readable: the caller keeps
+ * stdin for the real read), read once. core_cap: an input past the profile
+ * cap is read again up to cr_limits.max_core_inflate (cores are large).
+ * goroutine (NULL allowed): set when a pprof profile's one sample type is
+ * "goroutine". CR_KIND_UNKNOWN with e (NULL allowed) filled when the file
+ * cannot be read. */
+enum cr_kind cr_file_kind(const char *path, bool core_cap, bool *goroutine, struct cr_error *e);
 
 /* Parse a decompressed pprof protobuf. name is used in messages. */
 enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
@@ -244,5 +251,12 @@ extern const char cr_alloc_drop_frames[], cr_alloc_keep_frames[];
 void cr_profile_negate(struct cr_profile *p);
 /* Copy of src with every sample labelled pprof::base = "true" (diff base). */
 enum cr_err cr_profile_add_label_all(struct cr_profile *p, const char *key, const char *value);
+/* pprof's -diff_base (label true) and -base (false): append base's samples
+ * to dst negated, labelled pprof::base="true" with label (so percentages
+ * are of the base's total). base is negated and labelled in place: the
+ * caller still releases it. Errors as cr_profile_merge's (CR_FORMAT when
+ * the sample types differ), CR_NOMEM/CR_LIMIT labelling. */
+enum cr_err cr_profile_diff_base(struct cr_profile *dst, struct cr_profile *base, bool label,
+				 struct cr_error *e);
 
 #endif
