@@ -145,7 +145,7 @@ void cmd_print_help(const struct cmd_spec *spec, const struct cmd_option *opts)
 	size_t col = 0;
 	for (const struct cmd_option *o = opts; o->type != CMD_OPT_END; o++) {
 		size_t w = o->type == CMD_OPT_HEADING || hidden(o) || !o->help ? 0 : lead(o, buf, sizeof buf);
-		if (w <= 30 && w > col)
+		if (w <= 27 && w > col)
 			col = w;
 	}
 	col += 2;
