@@ -52,6 +52,18 @@ struct cr_profile;
 struct cr_gframe;
 bool cmd_is_goroutine_profile(const struct cr_profile *p);
 void cmd_print_frames(const struct cr_gframe *f, size_t n, size_t max, const char *indent);
+/* More of what the stack listings share: "-", "N min" or "N-M min"; JSON's
+ * "wait_minutes": [min, max] (nothing without a wait); "frames" (detail:
+ * the address of a nameless frame and "inlined"); "    created by F". */
+struct cr_json;
+void cmd_wait_text(char *buf, size_t n, bool has_wait, int64_t min, int64_t max);
+void cmd_json_wait(struct cr_json *j, bool has_wait, int64_t min, int64_t max);
+void cmd_json_frames(struct cr_json *j, const struct cr_gframe *f, size_t n, bool detail);
+void cmd_print_created_by(const char *created_by);
+/* Load a goroutine dump or profile of any format into p (initialised),
+ * printing its warnings; not goroutines is an error (name_type: saying the
+ * sample type it has). Returns 0 or the exit code (printed). */
+int cmd_load_goroutines(struct cr_profile *p, const char *path, bool name_type);
 /* Load and merge the profiles paths[0..n) into dst (initialised, empty):
  * profiles of any kind, goroutine dumps, and cores (read with their binary:
  * an ELF binary among paths, or `binary`), symbolized with `binary` where
