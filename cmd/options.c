@@ -148,7 +148,7 @@ void cmd_print_help(const struct cmd_spec *spec, const struct cmd_option *opts)
 		if (w <= 27 && w > col)
 			col = w;
 	}
-	col += 2;
+	col = col + 2 < 24 ? 24 : col + 2; /* long leads alone: their help on the next line */
 	bool any = false;
 	for (const struct cmd_option *o = opts; o->type != CMD_OPT_END; o++) {
 		if (o->type == CMD_OPT_HEADING) {
