@@ -68,6 +68,13 @@ int cmd_opt_granularity(const struct cmd_option *o, const char *arg, const struc
 	return 0;
 }
 
+const char *cmd_parse_take_operand(const struct cmd_parse_state *st)
+{
+	if (optind >= st->argc || st->argv[optind][0] == '-')
+		return NULL;
+	return st->argv[optind++];
+}
+
 static bool takes_arg(const struct cmd_option *o)
 {
 	return o->argh || o->type == CMD_OPT_FORMAT || (o->flags & CMD_OPTF_TAKES_ARG) ||

@@ -147,6 +147,10 @@ struct cmd_filter_args {
 /* --granularity=G (value: int *, an enum cr_granularity) */
 int cmd_opt_granularity(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st);
 
+/* For a callback whose option takes two values (--core BIN CORE): the next
+ * operand, taken from argv; NULL when there is none or it is an option. */
+const char *cmd_parse_take_operand(const struct cmd_parse_state *st);
+
 struct cmd_spec {
 	const char *name;      /* "top" */
 	const char *usage;     /* usage lines without "usage: ", '\n' between */
