@@ -72,6 +72,55 @@ static bool parse_range(const char *s, struct cr_range *r)
 	return true;
 }
 
+static void print_cgroup(const struct cr_cgroup_view *v)
+{
+	char b[32], c[32];
+	char c2[32];
+	printf("\ncgroup v%d:", v->version);
+	if (v->have_stat) {
+		cr_units_bytes(b, sizeof b, v->anon > 0 ? v->anon : 0);
+		cr_units_bytes(c, sizeof c, v->file > 0 ? v->file : 0);
+		printf(" anonymous %s, page cache %s,", b, c);
+	}
+	if (v->limit >= 0 && v->limit != CR_CGROUP_UNLIMITED) {
+		cr_units_bytes(c2, sizeof c2, v->limit);
+		printf(" limit %s (%s)", c2, v->limit_from);
+	} else
+		printf(" limit %s", v->limit == CR_CGROUP_UNLIMITED ? "none" : "unknown");
+	if (v->usage >= 0)
+		cr_units_bytes(c2, sizeof c2, v->usage), printf(", usage %s", c2);
+	if (v->peak >= 0)
+		cr_units_bytes(c2, sizeof c2, v->peak), printf(", peak %s", c2);
+	if (v->limit_hits >= 0)
+		printf(", limit hit %" PRId64 " times", v->limit_hits);
+	if (v->oom_kills >= 0)
+		printf(", OOM kills %" PRId64, v->oom_kills);
+	putchar('\n');
+}
+
+/* smaps_rollup checked against the sum over smaps */
+static void print_rollup_check(const struct cr_memdiff *rv)
+{
+	char b[32];
+	size_t both = 0, same = 0;
+	struct cr_buf d = { 0 };
+	for (size_t i = 0; i < rv->nrows; i++) {
+		const struct cr_memdiff_row *r = &rv->rows[i];
+		if (!r->in_base || !r->in_new)
+			continue;
+		both++;
+		if (!r->delta) {
+			same++;
+			continue;
+		}
+		cr_units_bytes(b, sizeof b, r->delta < 0 ? -r->delta : r->delta);
+		cr_buf_addf(&d, "%s%s %s%s", d.len ? ", " : "", r->name, r->delta < 0 ? "-" : "+", b);
+	}
+	printf("\nsmaps_rollup vs the sum over smaps: %zu of %zu fields equal%s%s\n", same, both,
+	       d.len ? "; smaps - rollup: " : "", cr_buf_str(&d));
+	cr_buf_release(&d);
+}
+
 static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps, bool list_maps,
 		       const struct cr_memdiff *rv)
 {
@@ -174,49 +223,10 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 			putchar('\n');
 		}
 	}
-	if (l->have_cgroup) {
-		const struct cr_cgroup_view *v = &l->cgroup;
-		char c2[32];
-		printf("\ncgroup v%d:", v->version);
-		if (v->have_stat) {
-			cr_units_bytes(b, sizeof b, v->anon > 0 ? v->anon : 0);
-			cr_units_bytes(c, sizeof c, v->file > 0 ? v->file : 0);
-			printf(" anonymous %s, page cache %s,", b, c);
-		}
-		if (v->limit >= 0 && v->limit != CR_CGROUP_UNLIMITED) {
-			cr_units_bytes(c2, sizeof c2, v->limit);
-			printf(" limit %s (%s)", c2, v->limit_from);
-		} else
-			printf(" limit %s", v->limit == CR_CGROUP_UNLIMITED ? "none" : "unknown");
-		if (v->usage >= 0)
-			cr_units_bytes(c2, sizeof c2, v->usage), printf(", usage %s", c2);
-		if (v->peak >= 0)
-			cr_units_bytes(c2, sizeof c2, v->peak), printf(", peak %s", c2);
-		if (v->limit_hits >= 0)
-			printf(", limit hit %" PRId64 " times", v->limit_hits);
-		if (v->oom_kills >= 0)
-			printf(", OOM kills %" PRId64, v->oom_kills);
-		putchar('\n');
-	}
-	if (rv) {
-		size_t both = 0, same = 0;
-		struct cr_buf d = { 0 };
-		for (size_t i = 0; i < rv->nrows; i++) {
-			const struct cr_memdiff_row *r = &rv->rows[i];
-			if (!r->in_base || !r->in_new)
-				continue;
-			both++;
-			if (!r->delta) {
-				same++;
-				continue;
-			}
-			cr_units_bytes(b, sizeof b, r->delta < 0 ? -r->delta : r->delta);
-			cr_buf_addf(&d, "%s%s %s%s", d.len ? ", " : "", r->name, r->delta < 0 ? "-" : "+", b);
-		}
-		printf("\nsmaps_rollup vs the sum over smaps: %zu of %zu fields equal%s%s\n", same, both,
-		       d.len ? "; smaps - rollup: " : "", cr_buf_str(&d));
-		cr_buf_release(&d);
-	}
+	if (l->have_cgroup)
+		print_cgroup(&l->cgroup);
+	if (rv)
+		print_rollup_check(rv);
 	if (l->have_gc) {
 		const struct cr_gcstats *g = &l->gc;
 		printf("\ngc: %zu GCs over %.2f s (every %.0f ms), %zu forced; STW pause p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms;\n"

@@ -408,6 +408,70 @@ static int write_profile(const char *binary, const char *prof, const char *out)
 	return rc ? cmd_error(&e) : 0;
 }
 
+/* The load bias of the binary from --base, --maps or --core (at most one);
+ * 0 or an exit code (printed). */
+static int set_bias(struct ctx *c, const char *exe, const char *base, const char *maps, const char *core)
+{
+	struct cr_error e = { 0 };
+	int rc = 0;
+	struct cr_binary *b = cr_symbolizer_binary(c->s);
+	if (base) {
+		size_t i = 0;
+		uint64_t v;
+		if (!cr_parse_hex(base, strlen(base), &i, &v) || base[i]) {
+			rc = cmd_usage_error("symbolize", "--base takes a hex address");
+			return rc;
+		}
+		uint64_t first = UINT64_MAX;
+		for (size_t k = 0; k < b->nsegments; k++)
+			if (b->segments[k].type == CR_PT_LOAD && b->segments[k].vaddr - b->segments[k].offset < first)
+				first = b->segments[k].vaddr - b->segments[k].offset;
+		c->bias = (int64_t)(v - (first == UINT64_MAX ? 0 : first));
+	} else if (maps) {
+		struct cr_input in;
+		if (cr_input_open(&in, maps, 0, &e) ||
+		    cr_binary_bias_from_maps(b, (const char *)in.data, in.len, NULL, &c->bias, &e)) {
+			if (in.data || e.code != CR_IO)
+				cr_input_close(&in);
+			return cmd_error(&e);
+		}
+		cr_input_close(&in);
+	} else if (core) {
+		struct cr_core cc;
+		if (cr_core_open(&cc, core, &e)) {
+			return cmd_error(&e);
+		}
+		/* the mapping with the lowest file offset of a file named like
+		 * the binary (a shared library too), else of the executable */
+		const char *exe_path = cr_core_exe_path(&cc);
+		const char *want = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+		size_t wl = strlen(want);
+		if (wl > 3 && strcmp(want + wl - 3, ".gz") == 0)
+			wl -= 3;
+		else if (wl > 4 && strcmp(want + wl - 4, ".zst") == 0)
+			wl -= 4;
+		const struct cr_core_file *best = NULL;
+		for (int pass = 0; pass < 2 && !best; pass++)
+			for (size_t k = 0; k < cc.nfiles; k++) {
+				const struct cr_core_file *f = &cc.files[k];
+				const char *bn = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
+				bool match = pass == 0 ? strlen(bn) == wl && strncmp(bn, want, wl) == 0
+						       : exe_path && strcmp(f->path, exe_path) == 0;
+				if (match && (!best || f->offset < best->offset))
+					best = f;
+			}
+		if (!best)
+			rc = cmd_error((cr_fail(&e, CR_NOTFOUND, "%s: no mapping of the executable in the core's NT_FILE note",
+					       cr_input_display_name(core)), &e));
+		else if (cr_binary_bias_for_mapping(b, best->start, best->offset, &c->bias, &e))
+			rc = cmd_error(&e);
+		cr_core_close(&cc);
+		if (rc)
+			return rc;
+	}
+	return rc;
+}
+
 int cmd_symbolize(int argc, char **argv)
 {
 	const char *exe = NULL, *base = NULL, *maps = NULL, *core = NULL, *out = NULL;
@@ -466,63 +530,8 @@ int cmd_symbolize(int argc, char **argv)
 		free(c);
 		return cmd_error(&e);
 	}
-	struct cr_binary *b = cr_symbolizer_binary(c->s);
-	if (base) {
-		size_t i = 0;
-		uint64_t v;
-		if (!cr_parse_hex(base, strlen(base), &i, &v) || base[i]) {
-			rc = cmd_usage_error("symbolize", "--base takes a hex address");
-			goto out;
-		}
-		uint64_t first = UINT64_MAX;
-		for (size_t k = 0; k < b->nsegments; k++)
-			if (b->segments[k].type == CR_PT_LOAD && b->segments[k].vaddr - b->segments[k].offset < first)
-				first = b->segments[k].vaddr - b->segments[k].offset;
-		c->bias = (int64_t)(v - (first == UINT64_MAX ? 0 : first));
-	} else if (maps) {
-		struct cr_input in;
-		if (cr_input_open(&in, maps, 0, &e) ||
-		    cr_binary_bias_from_maps(b, (const char *)in.data, in.len, NULL, &c->bias, &e)) {
-			if (in.data || e.code != CR_IO)
-				cr_input_close(&in);
-			rc = cmd_error(&e);
-			goto out;
-		}
-		cr_input_close(&in);
-	} else if (core) {
-		struct cr_core cc;
-		if (cr_core_open(&cc, core, &e)) {
-			rc = cmd_error(&e);
-			goto out;
-		}
-		/* the mapping with the lowest file offset of a file named like
-		 * the binary (a shared library too), else of the executable */
-		const char *exe_path = cr_core_exe_path(&cc);
-		const char *want = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
-		size_t wl = strlen(want);
-		if (wl > 3 && strcmp(want + wl - 3, ".gz") == 0)
-			wl -= 3;
-		else if (wl > 4 && strcmp(want + wl - 4, ".zst") == 0)
-			wl -= 4;
-		const struct cr_core_file *best = NULL;
-		for (int pass = 0; pass < 2 && !best; pass++)
-			for (size_t k = 0; k < cc.nfiles; k++) {
-				const struct cr_core_file *f = &cc.files[k];
-				const char *bn = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
-				bool match = pass == 0 ? strlen(bn) == wl && strncmp(bn, want, wl) == 0
-						       : exe_path && strcmp(f->path, exe_path) == 0;
-				if (match && (!best || f->offset < best->offset))
-					best = f;
-			}
-		if (!best)
-			rc = cmd_error((cr_fail(&e, CR_NOTFOUND, "%s: no mapping of the executable in the core's NT_FILE note",
-					       cr_input_display_name(core)), &e));
-		else if (cr_binary_bias_for_mapping(b, best->start, best->offset, &c->bias, &e))
-			rc = cmd_error(&e);
-		cr_core_close(&cc);
-		if (rc)
-			goto out;
-	}
+	if ((rc = set_bias(c, exe, base, maps, core)))
+		goto out;
 	if (ann) {
 		const char *in = argi < argc ? argv[argi] : "-";
 		if (argi + 1 < argc) {
