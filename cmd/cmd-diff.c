@@ -113,9 +113,7 @@ static int diff_profiles(const char *basep, const char *newp, const struct diff_
 		goto out;
 	}
 	int64_t before = tb.total, after = tn.total, change = after - before;
-	size_t n = t.nrows;
-	if (o->nodecount > 0 && (size_t)o->nodecount < n)
-		n = (size_t)o->nodecount;
+	size_t n = cmd_shown(o->nodecount, t.nrows);
 	if (o->fmt == CR_FMT_JSON) {
 		struct cr_json j;
 		cr_json_init(&j, stdout, true);
@@ -240,9 +238,7 @@ static int diff_retained(char **paths, const struct diff_opts *o)
 		rc = cmd_error(&e);
 		goto out;
 	}
-	size_t n = t.nrows;
-	if (o->nodecount > 0 && (size_t)o->nodecount < n)
-		n = (size_t)o->nodecount;
+	size_t n = cmd_shown(o->nodecount, t.nrows);
 	if (o->fmt == CR_FMT_JSON) {
 		struct cr_json j;
 		cr_json_init(&j, stdout, true);

@@ -93,6 +93,11 @@ void cmd_json_frames(struct cr_json *j, const struct cr_gframe *f, size_t n, boo
 	cr_json_arr_end(j);
 }
 
+size_t cmd_shown(int64_t nodecount, size_t n)
+{
+	return nodecount > 0 && (uint64_t)nodecount < n ? (size_t)nodecount : n;
+}
+
 void cmd_print_created_by(const char *created_by)
 {
 	if (!created_by)
@@ -334,9 +339,7 @@ int cmd_goroutines(int argc, char **argv)
 		rc = cmd_error(&e);
 		goto out;
 	}
-	size_t shown = g.ngroups;
-	if (nodecount > 0 && (uint64_t)nodecount < shown)
-		shown = (size_t)nodecount;
+	size_t shown = cmd_shown(nodecount, g.ngroups);
 	if (fmt == CR_FMT_JSON)
 		render_json(&g, shown);
 	else

@@ -173,9 +173,7 @@ int cmd_leaks(int argc, char **argv)
 		rc = cmd_error(&e);
 		goto out;
 	}
-	size_t shown = l.ncands;
-	if (nodecount > 0 && (uint64_t)nodecount < shown)
-		shown = (size_t)nodecount;
+	size_t shown = cmd_shown(nodecount, l.ncands);
 	if (fmt == CR_FMT_JSON)
 		render_json(&l, shown);
 	else

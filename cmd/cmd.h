@@ -1,8 +1,11 @@
 /* The CLI: one file per command exporting `int cmd_NAME(int argc, char **argv)`.
  *
  * Adding a command (checklist):
- *   1. cmd/cmd-NAME.c with cmd_NAME(), parsing its options with getopt_long,
- *      --help printing usage + examples, --format=text|json at least;
+ *   1. cmd/cmd-NAME.c with cmd_NAME(): a struct cmd_spec (usage, about,
+ *      epilogue with examples) and one option table (options.h: OPT_*,
+ *      the shared groups where they fit, OPT_FORMAT with text|json at least)
+ *      given to cmd_parse(), which also prints --help; then compute through
+ *      lib and render;
  *   2. a row in the command table in cmd/main.c and the file in cmd/meson.build;
  *   3. a section in docs/coroner.1 and a page docs/coroner-NAME.md;
  *   4. a golden test under tests/ (expected values from a reference tool).
@@ -60,6 +63,8 @@ void cmd_wait_text(char *buf, size_t n, bool has_wait, int64_t min, int64_t max)
 void cmd_json_wait(struct cr_json *j, bool has_wait, int64_t min, int64_t max);
 void cmd_json_frames(struct cr_json *j, const struct cr_gframe *f, size_t n, bool detail);
 void cmd_print_created_by(const char *created_by);
+/* How many of n rows --nodecount=N shows (N <= 0: all). */
+size_t cmd_shown(int64_t nodecount, size_t n);
 /* Load a goroutine dump or profile of any format into p (initialised),
  * printing its warnings; not goroutines is an error (name_type: saying the
  * sample type it has). Returns 0 or the exit code (printed). */
