@@ -67,6 +67,90 @@ static const struct cr_top_row *find_row(const struct cr_top *t, const char *nam
 	return NULL;
 }
 
+static void render_profile_json(const struct cr_top *t, const struct cr_top *tb, const struct cr_top *tn,
+				size_t n)
+{
+	int64_t before = tb->total, after = tn->total, change = after - before;
+	struct cr_json j;
+	cr_json_init(&j, stdout, true);
+	cr_json_obj(&j);
+	cr_json_kstr(&j, "kind", "profile");
+	cr_json_kstr(&j, "sample_type", t->sample_type);
+	cr_json_kstr(&j, "unit", t->sample_unit);
+	cr_json_kint(&j, "total", t->total);
+	cr_json_kint(&j, "before", before);
+	cr_json_kint(&j, "after", after);
+	cr_json_kint(&j, "change", change);
+	cr_json_key(&j, "rows");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < n; i++) {
+		const struct cr_top_row *rb = find_row(tb, t->rows[i].name);
+		const struct cr_top_row *rn = find_row(tn, t->rows[i].name);
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "name", t->rows[i].name);
+		cr_json_kint(&j, "flat", t->rows[i].flat);
+		cr_json_kint(&j, "cum", t->rows[i].cum);
+		cr_json_kint(&j, "flat_before", rb ? rb->flat : 0);
+		cr_json_kint(&j, "flat_after", rn ? rn->flat : 0);
+		cr_json_kint(&j, "cum_before", rb ? rb->cum : 0);
+		cr_json_kint(&j, "cum_after", rn ? rn->cum : 0);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_obj_end(&j);
+	cr_json_end(&j);
+}
+
+static void render_profile_text(const struct cr_top *t, const struct cr_top *tb, const struct cr_top *tn,
+				size_t n, const char *basep, const char *newp)
+{
+	int64_t before = tb->total, after = tn->total, change = after - before;
+	char b1[64], b2[64], b3[64], pc[32];
+	/* each figure in its own unit: a diff spans orders of magnitude */
+#define FMT(v, buf) cr_units_scaled(buf, sizeof buf, (v), t->sample_unit, "minimum")
+	FMT(before, b1);
+	FMT(after, b2);
+	FMT(change, b3);
+	printf("Type: %s\n", t->sample_type);
+	printf("%s -> %s: total %s -> %s, change %s%s", basep, newp, b1, b2, change > 0 ? "+" : "", b3);
+	if (before) {
+		printf(" (%+.1f%%)", 100.0 * (double)change / (double)before);
+	}
+	printf("\n");
+	struct cr_table tab;
+	cr_table_init(&tab);
+	cr_table_col(&tab, "flat", "change", CR_RIGHT);
+	cr_table_col(&tab, "flat_pct", "%base", CR_RIGHT);
+	cr_table_col(&tab, "cum", "cum change", CR_RIGHT);
+	cr_table_col(&tab, "before", "before", CR_RIGHT);
+	cr_table_col(&tab, "after", "after", CR_RIGHT);
+	cr_table_col(&tab, "name", "function", CR_LEFT);
+	for (size_t i = 0; i < n; i++) {
+		const struct cr_top_row *r = &t->rows[i];
+		const struct cr_top_row *rb = find_row(tb, r->name), *rn = find_row(tn, r->name);
+		char f[64], c[64], bb[64], aa[64];
+		cr_units_scaled(f + 1, sizeof f - 1, r->flat, t->sample_unit, "minimum");
+		f[0] = r->flat > 0 ? '+' : ' ';
+		cr_units_scaled(c + 1, sizeof c - 1, r->cum, t->sample_unit, "minimum");
+		c[0] = r->cum > 0 ? '+' : ' ';
+		FMT(rb ? rb->flat : 0, bb);
+		FMT(rn ? rn->flat : 0, aa);
+		cr_units_percent(pc, sizeof pc, r->flat, t->total);
+		cr_table_row(&tab);
+		cr_table_int(&tab, r->flat, f[1] == '-' || f[0] == ' ' ? f + 1 : f);
+		cr_table_str(&tab, pc);
+		cr_table_int(&tab, r->cum, c[1] == '-' || c[0] == ' ' ? c + 1 : c);
+		cr_table_str(&tab, bb);
+		cr_table_str(&tab, aa);
+		cr_table_str(&tab, r->name);
+	}
+#undef FMT
+	cr_table_print_text(&tab, stdout);
+	if (n < t->nrows)
+		printf("(%zu more rows; --nodecount=0 shows all)\n", t->nrows - n);
+	cr_table_release(&tab);
+}
+
 static int diff_profiles(const char *basep, const char *newp, const struct diff_opts *o)
 {
 	struct cr_error e = { 0 };
@@ -112,83 +196,11 @@ static int diff_profiles(const char *basep, const char *newp, const struct diff_
 		rc = cmd_error(&e);
 		goto out;
 	}
-	int64_t before = tb.total, after = tn.total, change = after - before;
 	size_t n = cmd_shown(o->nodecount, t.nrows);
-	if (o->fmt == CR_FMT_JSON) {
-		struct cr_json j;
-		cr_json_init(&j, stdout, true);
-		cr_json_obj(&j);
-		cr_json_kstr(&j, "kind", "profile");
-		cr_json_kstr(&j, "sample_type", t.sample_type);
-		cr_json_kstr(&j, "unit", t.sample_unit);
-		cr_json_kint(&j, "total", t.total);
-		cr_json_kint(&j, "before", before);
-		cr_json_kint(&j, "after", after);
-		cr_json_kint(&j, "change", change);
-		cr_json_key(&j, "rows");
-		cr_json_arr(&j);
-		for (size_t i = 0; i < n; i++) {
-			const struct cr_top_row *rb = find_row(&tb, t.rows[i].name);
-			const struct cr_top_row *rn = find_row(&tn, t.rows[i].name);
-			cr_json_obj(&j);
-			cr_json_kstr(&j, "name", t.rows[i].name);
-			cr_json_kint(&j, "flat", t.rows[i].flat);
-			cr_json_kint(&j, "cum", t.rows[i].cum);
-			cr_json_kint(&j, "flat_before", rb ? rb->flat : 0);
-			cr_json_kint(&j, "flat_after", rn ? rn->flat : 0);
-			cr_json_kint(&j, "cum_before", rb ? rb->cum : 0);
-			cr_json_kint(&j, "cum_after", rn ? rn->cum : 0);
-			cr_json_obj_end(&j);
-		}
-		cr_json_arr_end(&j);
-		cr_json_obj_end(&j);
-		cr_json_end(&j);
-		goto out;
-	}
-	char b1[64], b2[64], b3[64], pc[32];
-	/* each figure in its own unit: a diff spans orders of magnitude */
-#define FMT(v, buf) cr_units_scaled(buf, sizeof buf, (v), t.sample_unit, "minimum")
-	FMT(before, b1);
-	FMT(after, b2);
-	FMT(change, b3);
-	printf("Type: %s\n", t.sample_type);
-	printf("%s -> %s: total %s -> %s, change %s%s", basep, newp, b1, b2, change > 0 ? "+" : "", b3);
-	if (before) {
-		printf(" (%+.1f%%)", 100.0 * (double)change / (double)before);
-	}
-	printf("\n");
-	struct cr_table tab;
-	cr_table_init(&tab);
-	cr_table_col(&tab, "flat", "change", CR_RIGHT);
-	cr_table_col(&tab, "flat_pct", "%base", CR_RIGHT);
-	cr_table_col(&tab, "cum", "cum change", CR_RIGHT);
-	cr_table_col(&tab, "before", "before", CR_RIGHT);
-	cr_table_col(&tab, "after", "after", CR_RIGHT);
-	cr_table_col(&tab, "name", "function", CR_LEFT);
-	for (size_t i = 0; i < n; i++) {
-		const struct cr_top_row *r = &t.rows[i];
-		const struct cr_top_row *rb = find_row(&tb, r->name), *rn = find_row(&tn, r->name);
-		char f[64], c[64], bb[64], aa[64];
-		cr_units_scaled(f + 1, sizeof f - 1, r->flat, t.sample_unit, "minimum");
-		f[0] = r->flat > 0 ? '+' : ' ';
-		cr_units_scaled(c + 1, sizeof c - 1, r->cum, t.sample_unit, "minimum");
-		c[0] = r->cum > 0 ? '+' : ' ';
-		FMT(rb ? rb->flat : 0, bb);
-		FMT(rn ? rn->flat : 0, aa);
-		cr_units_percent(pc, sizeof pc, r->flat, t.total);
-		cr_table_row(&tab);
-		cr_table_int(&tab, r->flat, f[1] == '-' || f[0] == ' ' ? f + 1 : f);
-		cr_table_str(&tab, pc);
-		cr_table_int(&tab, r->cum, c[1] == '-' || c[0] == ' ' ? c + 1 : c);
-		cr_table_str(&tab, bb);
-		cr_table_str(&tab, aa);
-		cr_table_str(&tab, r->name);
-	}
-#undef FMT
-	cr_table_print_text(&tab, stdout);
-	if (n < t.nrows)
-		printf("(%zu more rows; --nodecount=0 shows all)\n", t.nrows - n);
-	cr_table_release(&tab);
+	if (o->fmt == CR_FMT_JSON)
+		render_profile_json(&t, &tb, &tn, n);
+	else
+		render_profile_text(&t, &tb, &tn, n, basep, newp);
 out:
 	cr_top_release(&t);
 	cr_top_release(&tb);
