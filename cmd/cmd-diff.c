@@ -333,9 +333,8 @@ int cmd_diff(int argc, char **argv)
 		OPT_FORMAT(&o.fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
 		OPT_END(),
 	};
-	int argi, rc;
-	if ((rc = cmd_parse(&spec, opts, argc, argv, &argi)) >= 0)
-		return rc;
+	int argi;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	o.gran = (enum cr_granularity)gran;
 	int nargs = argc - argi;
 	if (o.nodecount < 0)

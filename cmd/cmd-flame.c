@@ -210,9 +210,8 @@ int cmd_flame(int argc, char **argv)
 		OPT_BINARY(&binary, "symbolize addresses that carry no function names; the binary of a core"),
 		OPT_END(),
 	};
-	int argi, rc;
-	if ((rc = cmd_parse(&spec, opts, argc, argv, &argi)) >= 0)
-		return rc;
+	int argi;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	if (fmt == CR_FMT_TEXT)
 		fmt = CR_FMT_FOLDED;
 	if (argi >= argc)

@@ -314,10 +314,8 @@ int cmd_goroutines(int argc, char **argv)
 		OPT_FORMAT(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
 		OPT_END(),
 	};
-	int argi, rc;
-	if ((rc = cmd_parse(&spec, opts, argc, argv, &argi)) >= 0)
-		return rc;
-	rc = 0;
+	int argi, rc = 0;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	if (argi >= argc)
 		return cmd_usage_error("goroutines", "no dump given");
 	if (argc - argi > 1)

@@ -143,10 +143,8 @@ int cmd_leaks(int argc, char **argv)
 		OPT_FORMAT(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
 		OPT_END(),
 	};
-	int argi, rc;
-	if ((rc = cmd_parse(&spec, opts, argc, argv, &argi)) >= 0)
-		return rc;
-	rc = 0;
+	int argi, rc = 0;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	lo.min_delta = min_delta;
 	int n = argc - argi;
 	if (n < 2)

@@ -512,9 +512,8 @@ static int mem_parse(struct mem_args *a, int argc, char **argv)
 		OPT_FORMAT(&a->fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
 		OPT_END(),
 	};
-	int argi, rc;
-	if ((rc = cmd_parse(&spec, opts, argc, argv, &argi)) >= 0)
-		return rc;
+	int argi;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	if (argi >= argc && !a->path[S_SMAPS] && !a->path[S_STATUS] && !a->path[S_MEMSTATS] && !a->heap &&
 	    !a->path[S_CGROUP] && !a->gctrace && !a->core[0])
 		return cmd_usage_error("mem", "no input given");

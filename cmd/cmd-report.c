@@ -360,10 +360,8 @@ int cmd_report(int argc, char **argv)
 		OPT_BOOL('q', "quiet", &quiet, "text: leave out the evidence, headlines only"),
 		OPT_END(),
 	};
-	int argi, rc;
-	if ((rc = cmd_parse(&spec, opts, argc, argv, &argi)) >= 0)
-		return rc;
-	rc = 0;
+	int argi, rc = 0;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	if (argi >= argc)
 		return cmd_usage_error("report", "no capture given (a directory or files)");
 	size_t n = (size_t)(argc - argi);

@@ -496,10 +496,8 @@ int cmd_symbolize(int argc, char **argv)
 		OPT_NOOP('i', NULL), /* llvm-symbolizer's -i (inlines are on by default) */
 		OPT_END(),
 	};
-	int argi, rc;
-	if ((rc = cmd_parse(&spec, opts, argc, argv, &argi)) >= 0)
-		return rc;
-	rc = 0;
+	int argi, rc = 0;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	struct ctx *c = calloc(1, sizeof *c);
 	if (!c)
 		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });

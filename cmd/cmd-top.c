@@ -87,9 +87,8 @@ static int top_parse(struct top_args *a, int argc, char **argv)
 		OPT_SET_INT("addresses", &a->gran, CR_GRAN_ADDRESSES, NULL),
 		OPT_END(),
 	};
-	int argi, rc;
-	if ((rc = cmd_parse(&spec, opts, argc, argv, &argi)) >= 0)
-		return rc;
+	int argi;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	if (argi >= argc)
 		return cmd_usage_error("top", "no profile given");
 	if (a->diff_base && a->base)

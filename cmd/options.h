@@ -14,10 +14,10 @@
  *		OPT_FORMAT(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
  *		OPT_END(),
  *	};
- *	int argi, rc;
- *	if ((rc = cmd_parse(&spec, opts, argc, argv, &argi)) >= 0)
- *		return rc;	// --help printed (0) or a usage error (2)
- *	// operands are argv[argi..argc)
+ *	int argi;
+ *	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
+ *	// operands are argv[argi..argc); --help (exit 0) and usage errors
+ *	// (exit 2) have returned
  *
  * Every spelling getopt_long accepts works: --opt=value, --opt value,
  * unambiguous prefixes, -x value / -xvalue for a short name; with
@@ -163,6 +163,14 @@ struct cmd_spec {
  * sets *argi to the first operand, or an exit code: 0 after printing --help
  * to stdout, 2 after a usage error on stderr. */
 int cmd_parse(const struct cmd_spec *spec, const struct cmd_option *opts, int argc, char **argv, int *argi);
+/* cmd_parse(), returning its exit code from the calling command when it
+ * is done (--help printed, or a usage error). */
+#define CMD_PARSE_OR_RETURN(spec, opts, argc, argv, argi)                 \
+	do {                                                              \
+		int parse_rc_ = cmd_parse((spec), (opts), (argc), (argv), (argi)); \
+		if (parse_rc_ >= 0)                                       \
+			return parse_rc_;                                 \
+	} while (0)
 /* The --help text generated from spec and opts, on stdout. */
 void cmd_print_help(const struct cmd_spec *spec, const struct cmd_option *opts);
 
