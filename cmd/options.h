@@ -21,7 +21,7 @@
  *
  * Every spelling getopt_long accepts works: --opt=value, --opt value,
  * unambiguous prefixes, -x value / -xvalue for a short name; with
- * CMD_ONE_DASH (getopt_long_only) also -opt=value, as go tool pprof spells
+ * spec.one_dash (getopt_long_only) also -opt=value, as go tool pprof spells
  * its flags. -h and --help are always there. A bad option or value prints
  * one line and "(see 'coroner CMD --help')" and gives exit code 2.
  *
