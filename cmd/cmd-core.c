@@ -1,5 +1,6 @@
 /* coroner core: threads, goroutines and memory from an ELF core dump. */
 #include "cmd.h"
+#include "options.h"
 #include "coroner/capture.h"
 #include "coroner/core.h"
 #include "coroner/binary.h"
@@ -7,16 +8,14 @@
 #include "coroner/gort.h"
 #include "coroner/profile.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void help(void)
-{
-	printf(
-"usage: coroner core [options] BINARY CORE\n"
-"\n"
+static const struct cmd_spec spec = {
+	.name = "core",
+	.usage = "coroner core [options] BINARY CORE",
+	.about =
 "Read a Go program's ELF core dump with the binary that produced it: the\n"
 "fatal signal, the crashing thread and goroutine, every goroutine with its\n"
 "state (as the runtime's traceback spells it), wait minutes, creator and\n"
@@ -24,16 +23,8 @@ static void help(void)
 "stripped binaries work, -ldflags='-s -w' included), grouped; the threads,\n"
 "with C frames (libunwind) where they run C code; and the runtime's\n"
 "memory figures (memstats, heap arenas) joined with the core's mappings.\n"
-"CORE may be gzip- or zstd-compressed (systemd-coredump's .zst) or '-'.\n"
-"\n"
-"options:\n"
-"      --group=exact|function|user  how goroutines are grouped (default user:\n"
-"                             innermost frame outside the runtime/std lib)\n"
-"      --goroutine-profile=OUT.pb.gz  also write the goroutines as a goroutine\n"
-"                             profile (go tool pprof, coroner leaks read it)\n"
-"      --all                  list every goroutine in text output, not only groups\n"
-"      --format=text|json\n"
-"\n"
+"CORE may be gzip- or zstd-compressed (systemd-coredump's .zst) or '-'.\n",
+	.epilogue =
 "JSON: {\"signal\": {\"number\", \"name\", \"code\", \"addr\"}, \"go_version\",\n"
 "\"threads\": [{\"tid\", \"frames\"}], \"goroutines\": [{\"id\", \"state\",\n"
 "\"wait_minutes\", \"created_by\", \"frames\": [{\"function\", \"file\", \"line\"}]}],\n"
@@ -42,8 +33,8 @@ static void help(void)
 "examples:\n"
 "  coroner core ./server core.1234\n"
 "  coroner core --group=function ./server core.server.1234.zst\n"
-"  coroner core --format=json --goroutine-profile=g.pb.gz ./server core\n");
-}
+"  coroner core --format=json --goroutine-profile=g.pb.gz ./server core\n",
+};
 
 static const char *sig_name(int s)
 {
@@ -120,97 +111,34 @@ static const char *seg_label(const struct cr_core *c, const struct cr_gort *g, u
 
 struct memrow { const char *key; uint64_t v; };
 
-int cmd_core(int argc, char **argv)
+/* What the renderers read: the loaded core and runtime, and figures
+ * derived from them once. */
+struct core_view {
+	const char *binpath, *corepath;
+	const struct cr_core *core;
+	const struct cr_gort *g;
+	const struct cr_goroutines *groups;
+	enum cr_group_by by;
+	bool all;
+	int signo;
+	size_t nsys;
+	const struct cr_goroutine *crashg;
+	struct memrow mem[19];
+	size_t nmem;
+};
+
+static void core_view_init(struct core_view *v)
 {
-	enum { O_FORMAT = 256, O_GROUP, O_GPROF, O_ALL };
-	static const struct option opts[] = {
-		{ "format", required_argument, 0, O_FORMAT },
-		{ "group", required_argument, 0, O_GROUP },
-		{ "goroutine-profile", required_argument, 0, O_GPROF },
-		{ "all", no_argument, 0, O_ALL },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	enum cr_format fmt = CR_FMT_TEXT;
-	enum cr_group_by by = CR_GROUP_USER;
-	const char *gprof = NULL;
-	bool all = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_FORMAT:
-			if (!cmd_parse_format("core", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &fmt))
-				return 2;
-			break;
-		case O_GROUP: {
-			int b = cr_group_by_parse(optarg);
-			if (b < 0)
-				return cmd_usage_error("core", "unknown --group '%s' (exact, function, user)", optarg);
-			by = (enum cr_group_by)b;
-			break;
-		}
-		case O_GPROF: gprof = optarg; break;
-		case O_ALL: all = true; break;
-		case 'h': help(); return 0;
-		default: return cmd_usage_error("core", "bad option");
-		}
-	}
-	if (argc - optind != 2)
-		return cmd_usage_error("core", "expected BINARY and CORE");
-	const char *binpath = argv[optind], *corepath = argv[optind + 1];
-
-	struct cr_error e = { 0 };
-	struct cr_gocore gc;
-	struct cr_profile prof;
-	struct cr_goroutines groups;
-	int rc = 0;
-	memset(&groups, 0, sizeof groups);
-	cr_profile_init(&prof);
-	bool groups_open = false;
-
-	cmd_progress("reading core %s", corepath);
-	enum cr_err r = cr_gocore_open(&gc, binpath, corepath, &e);
-	cmd_progress_done();
-	if (gc.core_open)
-		cmd_warnings(cr_buf_str(&gc.core.warn));
-	if (gc.gort_open)
-		cmd_warnings(cr_buf_str(&gc.g.warn));
-	if (r) {
-		rc = cmd_error(&e);
-		goto out;
-	}
-	/* grouping works on goroutines folded by stack/state/creator (memory
-	 * proportional to distinct stacks); the exported profile has one sample
-	 * per goroutine, with its id */
-	if (cr_gort_profile_grouped(&gc.g, &prof, &e) || cr_goroutines_compute(&groups, &prof, by, &e)) {
-		rc = cmd_error(&e);
-		goto out;
-	}
-	groups_open = true;
-	if (gprof) {
-		struct cr_profile full;
-		cr_profile_init(&full);
-		enum cr_err w = cr_gort_profile(&gc.g, &full, &e);
-		if (!w)
-			w = cr_profile_write_pprof(&full, gprof, &e);
-		cr_profile_release(&full);
-		if (w) {
-			rc = cmd_error(&e);
-			goto out;
-		}
-	}
-
-	size_t nsys = 0;
-	for (size_t i = 0; i < gc.g.ngs; i++)
-		nsys += gc.g.gs[i].system;
-	const struct cr_goroutine *crashg = NULL;
-	for (size_t i = 0; i < gc.g.ngs; i++)
-		if (gc.g.gs[i].goid == gc.g.crash_goid)
-			crashg = &gc.g.gs[i];
-	int signo = gc.core.sig.present ? gc.core.sig.signo : (gc.core.nthreads ? gc.core.threads[0].cursig : 0);
-	const struct cr_gort_mem *M = &gc.g.mem;
-	struct memrow mem[] = {
+	const struct cr_gort *g = v->g;
+	const struct cr_core *core = v->core;
+	for (size_t i = 0; i < g->ngs; i++)
+		v->nsys += g->gs[i].system;
+	for (size_t i = 0; i < g->ngs; i++)
+		if (g->gs[i].goid == g->crash_goid)
+			v->crashg = &g->gs[i];
+	v->signo = core->sig.present ? core->sig.signo : (core->nthreads ? core->threads[0].cursig : 0);
+	const struct cr_gort_mem *M = &g->mem;
+	const struct memrow mem[] = {
 		{ "HeapAlloc", M->heap_alloc }, { "HeapInuse", M->heap_inuse }, { "HeapIdle", M->heap_idle },
 		{ "HeapReleased", M->heap_released }, { "HeapSys", M->heap_sys },
 		{ "StackInuse", M->stack_inuse }, { "StackSys", M->stack_sys }, { "MSpanSys", M->mspan_sys },
@@ -219,217 +147,257 @@ int cmd_core(int argc, char **argv)
 		{ "Mallocs", M->mallocs }, { "Frees", M->frees }, { "NumGC", M->num_gc },
 		{ "PauseTotalNs", M->pause_total_ns }, { "LastGC", M->last_gc_unix },
 	};
-	size_t nmem = sizeof mem / sizeof *mem;
+	_Static_assert(sizeof mem == sizeof v->mem, "memrow count");
+	memcpy(v->mem, mem, sizeof mem);
+	v->nmem = sizeof mem / sizeof *mem;
+}
 
-	if (fmt == CR_FMT_JSON) {
-		struct cr_json j;
-		cr_json_init(&j, stdout, true);
-		cr_json_obj(&j);
-		cr_json_key(&j, "signal");
-		if (signo) {
-			cr_json_obj(&j);
-			cr_json_kint(&j, "number", signo);
-			cr_json_kstr(&j, "name", sig_name(signo));
-			cr_json_kint(&j, "code", gc.core.sig.present ? gc.core.sig.code : 0);
-			cr_json_key(&j, "addr");
-			if (gc.core.sig.present && fault_signal(signo) && gc.core.sig.code > 0)
-				cr_json_hex(&j, gc.core.sig.addr);
-			else
-				cr_json_null(&j);
-			cr_json_kint(&j, "thread", gc.g.crash_tid);
-			cr_json_obj_end(&j);
-		} else {
-			cr_json_null(&j);
-		}
-		cr_json_key(&j, "go_fault");
-		if (gc.g.go_sig) {
-			cr_json_obj(&j);
-			cr_json_kint(&j, "number", gc.g.go_sig);
-			cr_json_kstr(&j, "name", sig_name(gc.g.go_sig));
-			cr_json_key(&j, "addr");
-			cr_json_hex(&j, gc.g.go_sigaddr);
-			cr_json_key(&j, "pc");
-			cr_json_hex(&j, gc.g.go_sigpc);
-			cr_json_kint(&j, "goroutine", gc.g.go_sig_goid);
-			cr_json_obj_end(&j);
-		} else {
-			cr_json_null(&j);
-		}
-		cr_json_kstr(&j, "go_version", gc.g.go_version);
-		cr_json_kstr(&j, "arch", gc.g.arch);
-		cr_json_kint(&j, "nanotime_estimate", gc.g.now);
-		cr_json_kint(&j, "pid", gc.core.ps.present ? gc.core.ps.pid : 0);
-		cr_json_key(&j, "crash_goroutine");
-		if (gc.g.crash_goid >= 0)
-			cr_json_int(&j, gc.g.crash_goid);
+static void json_signal(struct cr_json *j, const struct core_view *v)
+{
+	cr_json_key(j, "signal");
+	if (v->signo) {
+		cr_json_obj(j);
+		cr_json_kint(j, "number", v->signo);
+		cr_json_kstr(j, "name", sig_name(v->signo));
+		cr_json_kint(j, "code", v->core->sig.present ? v->core->sig.code : 0);
+		cr_json_key(j, "addr");
+		if (v->core->sig.present && fault_signal(v->signo) && v->core->sig.code > 0)
+			cr_json_hex(j, v->core->sig.addr);
 		else
-			cr_json_null(&j);
-		cr_json_key(&j, "threads");
-		cr_json_arr(&j);
-		for (size_t i = 0; i < gc.g.nthreads; i++) {
-			const struct cr_gthread *T = &gc.g.threads[i];
-			cr_json_obj(&j);
-			cr_json_kint(&j, "tid", T->tid);
-			cr_json_key(&j, "pc");
-			cr_json_hex(&j, T->regs.pc);
-			cr_json_key(&j, "sp");
-			cr_json_hex(&j, T->regs.sp);
-			cr_json_kint(&j, "m", T->mid);
-			cr_json_key(&j, "goroutine");
-			if (T->curg >= 0)
-				cr_json_int(&j, T->curg);
-			else
-				cr_json_null(&j);
-			cr_json_kstr(&j, "stack", T->on);
-			json_frames(&j, T->stack);
-			cr_json_obj_end(&j);
-		}
-		cr_json_arr_end(&j);
-		cr_json_key(&j, "goroutines");
-		cr_json_arr(&j);
-		for (size_t i = 0; i < gc.g.ngs; i++) {
-			const struct cr_goroutine *G = &gc.g.gs[i];
-			cr_json_obj(&j);
-			cr_json_kint(&j, "id", G->goid);
-			cr_json_kstr(&j, "state", G->state);
-			cr_json_kint(&j, "wait_minutes", G->wait_minutes);
-			cr_json_key(&j, "created_by");
-			if (G->created_by)
-				cr_json_str(&j, G->created_by);
-			else
-				cr_json_null(&j);
-			if (G->created_by) {
-				char at[512];
-				snprintf(at, sizeof at, "%s:%d", G->created_file ? G->created_file : "?",
-					 G->created_line);
-				cr_json_kstr(&j, "created_at", at);
-			}
-			cr_json_key(&j, "thread");
-			if (G->tid)
-				cr_json_int(&j, G->tid);
-			else
-				cr_json_null(&j);
-			cr_json_key(&j, "locked_to_thread");
-			cr_json_bool(&j, G->locked);
-			cr_json_key(&j, "system");
-			cr_json_bool(&j, G->system);
-			cr_json_kint(&j, "stack_bytes", (int64_t)(G->stack_hi - G->stack_lo));
-			json_frames(&j, G->stack);
-			cr_json_obj_end(&j);
-		}
-		cr_json_arr_end(&j);
-		cr_json_key(&j, "groups");
-		cr_json_arr(&j);
-		for (size_t i = 0; i < groups.ngroups; i++) {
-			const struct cr_ggroup *G = &groups.groups[i];
-			cr_json_obj(&j);
-			cr_json_kint(&j, "count", G->count);
-			cr_json_kstr(&j, "function", G->function ? G->function : "");
-			cr_json_kstr(&j, "state", G->state ? G->state : "");
-			cr_json_kint(&j, "wait_min", G->has_wait ? G->wait_min : 0);
-			cr_json_kint(&j, "wait_max", G->has_wait ? G->wait_max : 0);
-			cr_json_key(&j, "created_by");
-			if (G->created_by)
-				cr_json_str(&j, G->created_by);
-			else
-				cr_json_null(&j);
-			cr_json_obj_end(&j);
-		}
-		cr_json_arr_end(&j);
-		cr_json_key(&j, "memstats");
-		if (M->present) {
-			cr_json_obj(&j);
-			for (size_t i = 0; i < nmem; i++) {
-				if (!M->have_alloc && (i == 0 || (i >= 13 && i <= 15)))
-					continue;
-				cr_json_key(&j, mem[i].key);
-				cr_json_uint(&j, mem[i].v);
-			}
-			cr_json_key(&j, "arenas");
-			cr_json_arr(&j);
-			for (size_t i = 0; i < M->narenas; i++) {
-				cr_json_obj(&j);
-				cr_json_key(&j, "start");
-				cr_json_hex(&j, M->arenas[i].start);
-				cr_json_key(&j, "end");
-				cr_json_hex(&j, M->arenas[i].end);
-				cr_json_obj_end(&j);
-			}
-			cr_json_arr_end(&j);
-			cr_json_obj_end(&j);
-		} else {
-			cr_json_null(&j);
-		}
-		cr_json_key(&j, "mappings");
-		cr_json_arr(&j);
-		for (size_t i = 0; i < gc.core.nsegs; i++) {
-			const struct cr_core_seg *s = &gc.core.segs[i];
-			const char *path;
-			const char *label = seg_label(&gc.core, &gc.g, s->vaddr, s->vaddr + s->memsz, &path);
-			char perm[4] = { s->flags & 4 ? 'r' : '-', s->flags & 2 ? 'w' : '-', s->flags & 1 ? 'x' : '-', 0 };
-			cr_json_obj(&j);
-			cr_json_key(&j, "start");
-			cr_json_hex(&j, s->vaddr);
-			cr_json_key(&j, "end");
-			cr_json_hex(&j, s->vaddr + s->memsz);
-			cr_json_kstr(&j, "perm", perm);
-			cr_json_kint(&j, "dumped_bytes", (int64_t)s->filesz);
-			cr_json_kstr(&j, "label", label);
-			cr_json_key(&j, "path");
-			if (path)
-				cr_json_str(&j, path);
-			else
-				cr_json_null(&j);
-			cr_json_obj_end(&j);
-		}
-		cr_json_arr_end(&j);
-		cr_json_key(&j, "truncated");
-		cr_json_bool(&j, gc.core.truncated);
-		cr_json_obj_end(&j);
-		cr_json_end(&j);
-		goto out;
+			cr_json_null(j);
+		cr_json_kint(j, "thread", v->g->crash_tid);
+		cr_json_obj_end(j);
+	} else {
+		cr_json_null(j);
 	}
+	cr_json_key(j, "go_fault");
+	if (v->g->go_sig) {
+		cr_json_obj(j);
+		cr_json_kint(j, "number", v->g->go_sig);
+		cr_json_kstr(j, "name", sig_name(v->g->go_sig));
+		cr_json_key(j, "addr");
+		cr_json_hex(j, v->g->go_sigaddr);
+		cr_json_key(j, "pc");
+		cr_json_hex(j, v->g->go_sigpc);
+		cr_json_kint(j, "goroutine", v->g->go_sig_goid);
+		cr_json_obj_end(j);
+	} else {
+		cr_json_null(j);
+	}
+	cr_json_kstr(j, "go_version", v->g->go_version);
+	cr_json_kstr(j, "arch", v->g->arch);
+	cr_json_kint(j, "nanotime_estimate", v->g->now);
+	cr_json_kint(j, "pid", v->core->ps.present ? v->core->ps.pid : 0);
+	cr_json_key(j, "crash_goroutine");
+	if (v->g->crash_goid >= 0)
+		cr_json_int(j, v->g->crash_goid);
+	else
+		cr_json_null(j);
+}
 
+static void json_threads(struct cr_json *j, const struct core_view *v)
+{
+	cr_json_key(j, "threads");
+	cr_json_arr(j);
+	for (size_t i = 0; i < v->g->nthreads; i++) {
+		const struct cr_gthread *T = &v->g->threads[i];
+		cr_json_obj(j);
+		cr_json_kint(j, "tid", T->tid);
+		cr_json_key(j, "pc");
+		cr_json_hex(j, T->regs.pc);
+		cr_json_key(j, "sp");
+		cr_json_hex(j, T->regs.sp);
+		cr_json_kint(j, "m", T->mid);
+		cr_json_key(j, "goroutine");
+		if (T->curg >= 0)
+			cr_json_int(j, T->curg);
+		else
+			cr_json_null(j);
+		cr_json_kstr(j, "stack", T->on);
+		json_frames(j, T->stack);
+		cr_json_obj_end(j);
+	}
+	cr_json_arr_end(j);
+}
+
+static void json_goroutines(struct cr_json *j, const struct core_view *v)
+{
+	cr_json_key(j, "goroutines");
+	cr_json_arr(j);
+	for (size_t i = 0; i < v->g->ngs; i++) {
+		const struct cr_goroutine *G = &v->g->gs[i];
+		cr_json_obj(j);
+		cr_json_kint(j, "id", G->goid);
+		cr_json_kstr(j, "state", G->state);
+		cr_json_kint(j, "wait_minutes", G->wait_minutes);
+		cr_json_key(j, "created_by");
+		if (G->created_by)
+			cr_json_str(j, G->created_by);
+		else
+			cr_json_null(j);
+		if (G->created_by) {
+			char at[512];
+			snprintf(at, sizeof at, "%s:%d", G->created_file ? G->created_file : "?",
+				 G->created_line);
+			cr_json_kstr(j, "created_at", at);
+		}
+		cr_json_key(j, "thread");
+		if (G->tid)
+			cr_json_int(j, G->tid);
+		else
+			cr_json_null(j);
+		cr_json_key(j, "locked_to_thread");
+		cr_json_bool(j, G->locked);
+		cr_json_key(j, "system");
+		cr_json_bool(j, G->system);
+		cr_json_kint(j, "stack_bytes", (int64_t)(G->stack_hi - G->stack_lo));
+		json_frames(j, G->stack);
+		cr_json_obj_end(j);
+	}
+	cr_json_arr_end(j);
+}
+
+static void json_groups(struct cr_json *j, const struct core_view *v)
+{
+	cr_json_key(j, "groups");
+	cr_json_arr(j);
+	for (size_t i = 0; i < v->groups->ngroups; i++) {
+		const struct cr_ggroup *G = &v->groups->groups[i];
+		cr_json_obj(j);
+		cr_json_kint(j, "count", G->count);
+		cr_json_kstr(j, "function", G->function ? G->function : "");
+		cr_json_kstr(j, "state", G->state ? G->state : "");
+		cr_json_kint(j, "wait_min", G->has_wait ? G->wait_min : 0);
+		cr_json_kint(j, "wait_max", G->has_wait ? G->wait_max : 0);
+		cr_json_key(j, "created_by");
+		if (G->created_by)
+			cr_json_str(j, G->created_by);
+		else
+			cr_json_null(j);
+		cr_json_obj_end(j);
+	}
+	cr_json_arr_end(j);
+}
+
+static void json_memstats(struct cr_json *j, const struct core_view *v)
+{
+	cr_json_key(j, "memstats");
+	if (v->g->mem.present) {
+		cr_json_obj(j);
+		for (size_t i = 0; i < v->nmem; i++) {
+			if (!v->g->mem.have_alloc && (i == 0 || (i >= 13 && i <= 15)))
+				continue;
+			cr_json_key(j, v->mem[i].key);
+			cr_json_uint(j, v->mem[i].v);
+		}
+		cr_json_key(j, "arenas");
+		cr_json_arr(j);
+		for (size_t i = 0; i < v->g->mem.narenas; i++) {
+			cr_json_obj(j);
+			cr_json_key(j, "start");
+			cr_json_hex(j, v->g->mem.arenas[i].start);
+			cr_json_key(j, "end");
+			cr_json_hex(j, v->g->mem.arenas[i].end);
+			cr_json_obj_end(j);
+		}
+		cr_json_arr_end(j);
+		cr_json_obj_end(j);
+	} else {
+		cr_json_null(j);
+	}
+}
+
+static void json_mappings(struct cr_json *j, const struct core_view *v)
+{
+	cr_json_key(j, "mappings");
+	cr_json_arr(j);
+	for (size_t i = 0; i < v->core->nsegs; i++) {
+		const struct cr_core_seg *s = &v->core->segs[i];
+		const char *path;
+		const char *label = seg_label(v->core, v->g, s->vaddr, s->vaddr + s->memsz, &path);
+		char perm[4] = { s->flags & 4 ? 'r' : '-', s->flags & 2 ? 'w' : '-', s->flags & 1 ? 'x' : '-', 0 };
+		cr_json_obj(j);
+		cr_json_key(j, "start");
+		cr_json_hex(j, s->vaddr);
+		cr_json_key(j, "end");
+		cr_json_hex(j, s->vaddr + s->memsz);
+		cr_json_kstr(j, "perm", perm);
+		cr_json_kint(j, "dumped_bytes", (int64_t)s->filesz);
+		cr_json_kstr(j, "label", label);
+		cr_json_key(j, "path");
+		if (path)
+			cr_json_str(j, path);
+		else
+			cr_json_null(j);
+		cr_json_obj_end(j);
+	}
+	cr_json_arr_end(j);
+}
+
+static void render_json(const struct core_view *v)
+{
+	struct cr_json js;
+	struct cr_json *j = &js;
+	cr_json_init(j, stdout, true);
+	cr_json_obj(j);
+	json_signal(j, v);
+	json_threads(j, v);
+	json_goroutines(j, v);
+	json_groups(j, v);
+	json_memstats(j, v);
+	json_mappings(j, v);
+	cr_json_key(j, "truncated");
+	cr_json_bool(j, v->core->truncated);
+	cr_json_obj_end(j);
+	cr_json_end(j);
+}
+
+static void text_header(const struct core_view *v)
+{
 	/* ---- text ---- */
 	bool color = cmd_color();
 	printf("core ");
-	cr_fputs_safe(stdout, corepath);
+	cr_fputs_safe(stdout, v->corepath);
 	printf(" of ");
-	cr_fputs_safe(stdout, binpath);
-	printf(": %s %s", gc.g.go_version[0] ? gc.g.go_version : "(unknown Go version)", gc.g.arch);
-	if (gc.core.ps.present) {
-		printf(", pid %d (", gc.core.ps.pid);
-		cr_fputs_safe(stdout, gc.core.ps.fname);
+	cr_fputs_safe(stdout, v->binpath);
+	printf(": %s %s", v->g->go_version[0] ? v->g->go_version : "(unknown Go version)", v->g->arch);
+	if (v->core->ps.present) {
+		printf(", pid %d (", v->core->ps.pid);
+		cr_fputs_safe(stdout, v->core->ps.fname);
 		printf(")");
 	}
 	printf("\n");
-	if (signo) {
-		printf("signal: %s%s%s (%d)", color ? "\033[1m" : "", sig_name(signo), color ? "\033[0m" : "", signo);
-		if (gc.core.sig.present) {
-			printf(" code=%d", gc.core.sig.code);
-			if (fault_signal(signo) && gc.core.sig.code > 0)
-				printf(" addr=0x%" PRIx64, gc.core.sig.addr);
-			else if (gc.core.sig.code <= 0)
-				printf(" (sent by pid %d)", gc.core.sig.pid);
+	if (v->signo) {
+		printf("signal: %s%s%s (%d)", color ? "\033[1m" : "", sig_name(v->signo), color ? "\033[0m" : "", v->signo);
+		if (v->core->sig.present) {
+			printf(" code=%d", v->core->sig.code);
+			if (fault_signal(v->signo) && v->core->sig.code > 0)
+				printf(" addr=0x%" PRIx64, v->core->sig.addr);
+			else if (v->core->sig.code <= 0)
+				printf(" (sent by pid %d)", v->core->sig.pid);
 		}
-		printf(" on thread %d\n", gc.g.crash_tid);
+		printf(" on thread %d\n", v->g->crash_tid);
 	}
-	if (gc.g.go_sig)
+	if (v->g->go_sig)
 		printf("go fault: %s addr=0x%" PRIx64 " pc=0x%" PRIx64 " in goroutine %" PRId64 "\n",
-		       sig_name(gc.g.go_sig), gc.g.go_sigaddr, gc.g.go_sigpc, gc.g.go_sig_goid);
-	if (gc.core.truncated)
-		printf("core is TRUNCATED: %" PRIu64 " bytes missing; results are partial\n", gc.core.missing);
-	printf("%zu goroutines (%zu runtime), %zu groups, %zu threads\n", gc.g.ngs, nsys, groups.ngroups, gc.g.nthreads);
+		       sig_name(v->g->go_sig), v->g->go_sigaddr, v->g->go_sigpc, v->g->go_sig_goid);
+	if (v->core->truncated)
+		printf("core is TRUNCATED: %" PRIu64 " bytes missing; results are partial\n", v->core->missing);
+	printf("%zu goroutines (%zu runtime), %zu groups, %zu threads\n", v->g->ngs, v->nsys, v->groups->ngroups, v->g->nthreads);
 
-	if (crashg) {
-		printf("\ncrashing goroutine %" PRId64 " [%s] on thread %d:\n", crashg->goid, crashg->state, gc.g.crash_tid);
-		print_frames_text(crashg->stack, "  ");
-	} else if (gc.g.nthreads) {
-		printf("\ncrashing thread %d (no goroutine):\n", gc.g.crash_tid);
-		print_frames_text(gc.g.threads[0].stack, "  ");
+	if (v->crashg) {
+		printf("\ncrashing goroutine %" PRId64 " [%s] on thread %d:\n", v->crashg->goid, v->crashg->state, v->g->crash_tid);
+		print_frames_text(v->crashg->stack, "  ");
+	} else if (v->g->nthreads) {
+		printf("\ncrashing thread %d (no goroutine):\n", v->g->crash_tid);
+		print_frames_text(v->g->threads[0].stack, "  ");
 	}
 
-	printf("\ngoroutine groups (by %s):\n", by == CR_GROUP_EXACT ? "exact stack" : by == CR_GROUP_FUNCTION ? "function" : "user frame");
+}
+
+static void text_groups(const struct core_view *v)
+{
+	printf("\ngoroutine groups (by %s):\n", v->by == CR_GROUP_EXACT ? "exact stack" : v->by == CR_GROUP_FUNCTION ? "function" : "user frame");
 	struct cr_table t;
 	cr_table_init(&t);
 	cr_table_col(&t, "count", "COUNT", CR_RIGHT);
@@ -437,8 +405,8 @@ int cmd_core(int argc, char **argv)
 	cr_table_col(&t, "wait", "WAIT", CR_RIGHT);
 	cr_table_col(&t, "function", "FUNCTION", CR_LEFT);
 	cr_table_col(&t, "created_by", "CREATED BY", CR_LEFT);
-	for (size_t i = 0; i < groups.ngroups; i++) {
-		const struct cr_ggroup *G = &groups.groups[i];
+	for (size_t i = 0; i < v->groups->ngroups; i++) {
+		const struct cr_ggroup *G = &v->groups->groups[i];
 		char w[64] = "";
 		if (G->has_wait && G->wait_max > 0) {
 			if (G->wait_min == G->wait_max)
@@ -458,9 +426,13 @@ int cmd_core(int argc, char **argv)
 	cr_table_print_text(&t, stdout);
 	cr_table_release(&t);
 
-	if (all) {
-		for (size_t i = 0; i < gc.g.ngs; i++) {
-			const struct cr_goroutine *G = &gc.g.gs[i];
+}
+
+static void text_goroutines(const struct core_view *v)
+{
+	if (v->all) {
+		for (size_t i = 0; i < v->g->ngs; i++) {
+			const struct cr_goroutine *G = &v->g->gs[i];
 			printf("\ngoroutine %" PRId64 " [%s", G->goid, G->state);
 			if (G->wait_minutes >= 1)
 				printf(", %" PRId64 " minutes", G->wait_minutes);
@@ -478,6 +450,11 @@ int cmd_core(int argc, char **argv)
 		}
 	}
 
+}
+
+static void text_threads(const struct core_view *v)
+{
+	struct cr_table t;
 	printf("\nthreads:\n");
 	cr_table_init(&t);
 	cr_table_col(&t, "tid", "TID", CR_RIGHT);
@@ -486,8 +463,8 @@ int cmd_core(int argc, char **argv)
 	cr_table_col(&t, "goroutine", "GOROUTINE", CR_RIGHT);
 	cr_table_col(&t, "pc", "PC", CR_LEFT);
 	cr_table_col(&t, "function", "FUNCTION", CR_LEFT);
-	for (size_t i = 0; i < gc.g.nthreads; i++) {
-		const struct cr_gthread *T = &gc.g.threads[i];
+	for (size_t i = 0; i < v->g->nthreads; i++) {
+		const struct cr_gthread *T = &v->g->threads[i];
 		char pc[32], fn[512];
 		snprintf(pc, sizeof pc, "0x%" PRIx64, T->regs.pc);
 		if (T->stack->nframes)
@@ -512,28 +489,121 @@ int cmd_core(int argc, char **argv)
 	cr_table_print_text(&t, stdout);
 	cr_table_release(&t);
 
-	if (M->present) {
+}
+
+static void text_memory(const struct core_view *v)
+{
+	if (v->g->mem.present) {
 		printf("\nmemory (runtime.memstats):\n");
-		for (size_t i = 0; i < nmem; i++) {
-			if (!M->have_alloc && (i == 0 || (i >= 13 && i <= 15)))
+		for (size_t i = 0; i < v->nmem; i++) {
+			if (!v->g->mem.have_alloc && (i == 0 || (i >= 13 && i <= 15)))
 				continue;
 			char b[32];
-			bool bytes = strcmp(mem[i].key, "Mallocs") && strcmp(mem[i].key, "Frees") &&
-				     strcmp(mem[i].key, "NumGC") && strcmp(mem[i].key, "PauseTotalNs") &&
-				     strcmp(mem[i].key, "LastGC");
+			bool bytes = strcmp(v->mem[i].key, "Mallocs") && strcmp(v->mem[i].key, "Frees") &&
+				     strcmp(v->mem[i].key, "NumGC") && strcmp(v->mem[i].key, "PauseTotalNs") &&
+				     strcmp(v->mem[i].key, "LastGC");
 			if (bytes)
-				cr_units_bytes(b, sizeof b, (int64_t)mem[i].v);
+				cr_units_bytes(b, sizeof b, (int64_t)v->mem[i].v);
 			else
-				snprintf(b, sizeof b, "%" PRIu64, mem[i].v);
-			printf("  %-13s %14" PRIu64 "  %s\n", mem[i].key, mem[i].v, bytes ? b : "");
+				snprintf(b, sizeof b, "%" PRIu64, v->mem[i].v);
+			printf("  %-13s %14" PRIu64 "  %s\n", v->mem[i].key, v->mem[i].v, bytes ? b : "");
 		}
-		for (size_t i = 0; i < M->narenas; i++) {
+		for (size_t i = 0; i < v->g->mem.narenas; i++) {
 			char b[32];
-			cr_units_bytes(b, sizeof b, (int64_t)(M->arenas[i].end - M->arenas[i].start));
-			printf("  heap arena    0x%" PRIx64 "-0x%" PRIx64 "  %s\n", M->arenas[i].start,
-			       M->arenas[i].end, b);
+			cr_units_bytes(b, sizeof b, (int64_t)(v->g->mem.arenas[i].end - v->g->mem.arenas[i].start));
+			printf("  heap arena    0x%" PRIx64 "-0x%" PRIx64 "  %s\n", v->g->mem.arenas[i].start,
+			       v->g->mem.arenas[i].end, b);
 		}
 	}
+}
+
+static void render_text(const struct core_view *v)
+{
+	text_header(v);
+	text_groups(v);
+	text_goroutines(v);
+	text_threads(v);
+	text_memory(v);
+}
+
+static int opt_group(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
+{
+	int b = cr_group_by_parse(arg);
+	if (b < 0)
+		return cmd_usage_error(st->cmd, "unknown --group '%s' (exact, function, user)", arg);
+	*(int *)o->value = b;
+	return 0;
+}
+
+int cmd_core(int argc, char **argv)
+{
+	enum cr_format fmt = CR_FMT_TEXT;
+	int by = CR_GROUP_USER;
+	const char *gprof = NULL;
+	bool all = false;
+	struct cmd_option opts[] = {
+		OPT_CALLBACK(0, "group", &by, "exact|function|user",
+			     "how goroutines are grouped (default user: innermost frame outside the "
+			     "runtime/std lib)", opt_group),
+		OPT_STRING(0, "goroutine-profile", &gprof, "OUT.pb.gz", "also write the goroutines as a "
+			   "goroutine profile (go tool pprof, coroner leaks read it)"),
+		OPT_BOOL(0, "all", &all, "list every goroutine in text output, not only groups"),
+		OPT_FORMAT(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
+		OPT_END(),
+	};
+	int argi, rc = 0;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
+	if (argc - argi != 2)
+		return cmd_usage_error("core", "expected BINARY and CORE");
+	const char *binpath = argv[argi], *corepath = argv[argi + 1];
+
+	struct cr_error e = { 0 };
+	struct cr_gocore gc;
+	struct cr_profile prof;
+	struct cr_goroutines groups;
+	memset(&gc, 0, sizeof gc);
+	memset(&groups, 0, sizeof groups);
+	cr_profile_init(&prof);
+	bool groups_open = false;
+
+	cmd_progress("reading core %s", corepath);
+	enum cr_err r = cr_gocore_open(&gc, binpath, corepath, &e);
+	cmd_progress_done();
+	if (gc.core_open)
+		cmd_warnings(cr_buf_str(&gc.core.warn));
+	if (gc.gort_open)
+		cmd_warnings(cr_buf_str(&gc.g.warn));
+	if (r) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	/* grouping works on goroutines folded by stack/state/creator (memory
+	 * proportional to distinct stacks); the exported profile has one sample
+	 * per goroutine, with its id */
+	if (cr_gort_profile_grouped(&gc.g, &prof, &e) || cr_goroutines_compute(&groups, &prof, (enum cr_group_by)by, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	groups_open = true;
+	if (gprof) {
+		struct cr_profile full;
+		cr_profile_init(&full);
+		enum cr_err w = cr_gort_profile(&gc.g, &full, &e);
+		if (!w)
+			w = cr_profile_write_pprof(&full, gprof, &e);
+		cr_profile_release(&full);
+		if (w) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+	}
+
+	struct core_view v = { binpath, corepath, &gc.core, &gc.g, &groups, (enum cr_group_by)by, all };
+	core_view_init(&v);
+	if (fmt == CR_FMT_JSON)
+		render_json(&v);
+	else
+		render_text(&v);
 out:
 	if (groups_open)
 		cr_goroutines_release(&groups);

@@ -1,50 +1,40 @@
 /* coroner diff: what grew between two snapshots, by input kind. */
 #include "cmd.h"
+#include "options.h"
+#include "coroner/capture.h"
 #include "coroner/input.h"
 #include "coroner/mem.h"
 #include "coroner/profile.h"
 #include "coroner/retained.h"
 #include "coroner/top.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void help(void)
-{
-	printf(
-"usage: coroner diff [options] BASE NEW\n"
-"       coroner diff --retained A B C\n"
-"\n"
+static const struct cmd_spec spec = {
+	.name = "diff",
+	.usage = "coroner diff [options] BASE NEW\n"
+		 "coroner diff --retained A B C",
+	.about =
 "What grew between two snapshots. The kind of input is detected from content:\n"
 "  heap/allocs/cpu profiles (pprof proto or debug=1 text): the rows and figures\n"
 "      of `coroner top --diff-base=BASE NEW` (pprof's -diff_base), ranked by\n"
 "      absolute change, with the total before, after and the change;\n"
 "  goroutine dumps (any format, mixed): per stack bucket, as `coroner leaks`;\n"
 "  smaps_rollup, status, memory.stat: field by field;\n"
-"  smaps: per mapping label (Go arena, [heap], stacks, binary, files, ...).\n"
-"\n"
-"options:\n"
-"  -i, --sample-index=NAME   value to compare (profiles; default as top)\n"
-"      --granularity=G       functions (default), filefunctions, lines, files\n"
-"      --nodecount=N         at most N rows (text on a terminal: 20)\n"
-"  -o, --output=OUT.pb.gz    write the difference as a profile (base samples\n"
-"                            negated and labelled pprof::base, as pprof does)\n"
-"      --retained            three heap profiles A B C: what was allocated\n"
-"                            between A and B and is still in use at C (bounds)\n"
-"      --format=text|json\n"
-"\n"
+"  smaps: per mapping label (Go arena, [heap], stacks, binary, files, ...).\n",
+	.epilogue =
 "examples:\n"
 "  coroner diff heap-0900.pb.gz heap-1700.pb.gz\n"
 "  coroner diff -o growth.pb.gz heap-0900.pb.gz heap-1700.pb.gz && go tool pprof -top growth.pb.gz\n"
 "  coroner diff before/smaps after/smaps\n"
-"  coroner diff --retained heap-a.pb.gz heap-b.pb.gz heap-c.pb.gz\n");
-}
+"  coroner diff --retained heap-a.pb.gz heap-b.pb.gz heap-c.pb.gz\n",
+};
 
 struct diff_opts {
 	const char *sample_index;
 	enum cr_granularity gran;
-	long nodecount;
+	int64_t nodecount;
 	const char *output;
 	enum cr_format fmt;
 };
@@ -79,6 +69,90 @@ static const struct cr_top_row *find_row(const struct cr_top *t, const char *nam
 	return NULL;
 }
 
+static void render_profile_json(const struct cr_top *t, const struct cr_top *tb, const struct cr_top *tn,
+				size_t n)
+{
+	int64_t before = tb->total, after = tn->total, change = after - before;
+	struct cr_json j;
+	cr_json_init(&j, stdout, true);
+	cr_json_obj(&j);
+	cr_json_kstr(&j, "kind", "profile");
+	cr_json_kstr(&j, "sample_type", t->sample_type);
+	cr_json_kstr(&j, "unit", t->sample_unit);
+	cr_json_kint(&j, "total", t->total);
+	cr_json_kint(&j, "before", before);
+	cr_json_kint(&j, "after", after);
+	cr_json_kint(&j, "change", change);
+	cr_json_key(&j, "rows");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < n; i++) {
+		const struct cr_top_row *rb = find_row(tb, t->rows[i].name);
+		const struct cr_top_row *rn = find_row(tn, t->rows[i].name);
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "name", t->rows[i].name);
+		cr_json_kint(&j, "flat", t->rows[i].flat);
+		cr_json_kint(&j, "cum", t->rows[i].cum);
+		cr_json_kint(&j, "flat_before", rb ? rb->flat : 0);
+		cr_json_kint(&j, "flat_after", rn ? rn->flat : 0);
+		cr_json_kint(&j, "cum_before", rb ? rb->cum : 0);
+		cr_json_kint(&j, "cum_after", rn ? rn->cum : 0);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_obj_end(&j);
+	cr_json_end(&j);
+}
+
+static void render_profile_text(const struct cr_top *t, const struct cr_top *tb, const struct cr_top *tn,
+				size_t n, const char *basep, const char *newp)
+{
+	int64_t before = tb->total, after = tn->total, change = after - before;
+	char b1[64], b2[64], b3[64], pc[32];
+	/* each figure in its own unit: a diff spans orders of magnitude */
+#define FMT(v, buf) cr_units_scaled(buf, sizeof buf, (v), t->sample_unit, "minimum")
+	FMT(before, b1);
+	FMT(after, b2);
+	FMT(change, b3);
+	printf("Type: %s\n", t->sample_type);
+	printf("%s -> %s: total %s -> %s, change %s%s", basep, newp, b1, b2, change > 0 ? "+" : "", b3);
+	if (before) {
+		printf(" (%+.1f%%)", 100.0 * (double)change / (double)before);
+	}
+	printf("\n");
+	struct cr_table tab;
+	cr_table_init(&tab);
+	cr_table_col(&tab, "flat", "change", CR_RIGHT);
+	cr_table_col(&tab, "flat_pct", "%base", CR_RIGHT);
+	cr_table_col(&tab, "cum", "cum change", CR_RIGHT);
+	cr_table_col(&tab, "before", "before", CR_RIGHT);
+	cr_table_col(&tab, "after", "after", CR_RIGHT);
+	cr_table_col(&tab, "name", "function", CR_LEFT);
+	for (size_t i = 0; i < n; i++) {
+		const struct cr_top_row *r = &t->rows[i];
+		const struct cr_top_row *rb = find_row(tb, r->name), *rn = find_row(tn, r->name);
+		char f[64], c[64], bb[64], aa[64];
+		cr_units_scaled(f + 1, sizeof f - 1, r->flat, t->sample_unit, "minimum");
+		f[0] = r->flat > 0 ? '+' : ' ';
+		cr_units_scaled(c + 1, sizeof c - 1, r->cum, t->sample_unit, "minimum");
+		c[0] = r->cum > 0 ? '+' : ' ';
+		FMT(rb ? rb->flat : 0, bb);
+		FMT(rn ? rn->flat : 0, aa);
+		cr_units_percent(pc, sizeof pc, r->flat, t->total);
+		cr_table_row(&tab);
+		cr_table_int(&tab, r->flat, f[1] == '-' || f[0] == ' ' ? f + 1 : f);
+		cr_table_str(&tab, pc);
+		cr_table_int(&tab, r->cum, c[1] == '-' || c[0] == ' ' ? c + 1 : c);
+		cr_table_str(&tab, bb);
+		cr_table_str(&tab, aa);
+		cr_table_str(&tab, r->name);
+	}
+#undef FMT
+	cr_table_print_text(&tab, stdout);
+	if (n < t->nrows)
+		printf("(%zu more rows; --nodecount=0 shows all)\n", t->nrows - n);
+	cr_table_release(&tab);
+}
+
 static int diff_profiles(const char *basep, const char *newp, const struct diff_opts *o)
 {
 	struct cr_error e = { 0 };
@@ -93,23 +167,21 @@ static int diff_profiles(const char *basep, const char *newp, const struct diff_
 	cr_profile_init(&merged);
 	if ((rc = load(&base, basep, &e)) || (rc = load(&cur, newp, &e)))
 		goto out;
-	/* pprof's -diff_base: the base negated, labelled, merged after NEW */
+	/* pprof's -diff_base over copies: base and cur are ranked on their own too */
 	struct cr_profile nb;
 	cr_profile_init(&nb);
-	if (cr_profile_merge(&merged, &cur, &e) || cr_profile_merge(&nb, &base, &e) ||
-	    cr_profile_add_label_all(&nb, "pprof::base", "true")) {
+	if (cr_profile_merge(&merged, &cur, &e) || cr_profile_merge(&nb, &base, &e)) {
 		cr_profile_release(&nb);
 		rc = cmd_error(&e);
 		goto out;
 	}
-	cr_profile_negate(&nb);
-	if (cr_profile_merge(&merged, &nb, &e)) {
-		cr_profile_release(&nb);
+	enum cr_err dr = cr_profile_diff_base(&merged, &nb, true, &e);
+	cr_profile_release(&nb);
+	if (dr) {
 		cr_fail(&e, CR_FORMAT, "%s and %s are profiles of different kinds", basep, newp);
 		rc = cmd_error(&e);
 		goto out;
 	}
-	cr_profile_release(&nb);
 	struct cr_top_opts to = { .gran = o->gran, .nodefraction = 0, .total = -1 };
 	to.sample_index = cr_profile_sample_index(&merged, o->sample_index);
 	if (to.sample_index < 0) {
@@ -126,85 +198,11 @@ static int diff_profiles(const char *basep, const char *newp, const struct diff_
 		rc = cmd_error(&e);
 		goto out;
 	}
-	int64_t before = tb.total, after = tn.total, change = after - before;
-	size_t n = t.nrows;
-	if (o->nodecount > 0 && (size_t)o->nodecount < n)
-		n = (size_t)o->nodecount;
-	if (o->fmt == CR_FMT_JSON) {
-		struct cr_json j;
-		cr_json_init(&j, stdout, true);
-		cr_json_obj(&j);
-		cr_json_kstr(&j, "kind", "profile");
-		cr_json_kstr(&j, "sample_type", t.sample_type);
-		cr_json_kstr(&j, "unit", t.sample_unit);
-		cr_json_kint(&j, "total", t.total);
-		cr_json_kint(&j, "before", before);
-		cr_json_kint(&j, "after", after);
-		cr_json_kint(&j, "change", change);
-		cr_json_key(&j, "rows");
-		cr_json_arr(&j);
-		for (size_t i = 0; i < n; i++) {
-			const struct cr_top_row *rb = find_row(&tb, t.rows[i].name);
-			const struct cr_top_row *rn = find_row(&tn, t.rows[i].name);
-			cr_json_obj(&j);
-			cr_json_kstr(&j, "name", t.rows[i].name);
-			cr_json_kint(&j, "flat", t.rows[i].flat);
-			cr_json_kint(&j, "cum", t.rows[i].cum);
-			cr_json_kint(&j, "flat_before", rb ? rb->flat : 0);
-			cr_json_kint(&j, "flat_after", rn ? rn->flat : 0);
-			cr_json_kint(&j, "cum_before", rb ? rb->cum : 0);
-			cr_json_kint(&j, "cum_after", rn ? rn->cum : 0);
-			cr_json_obj_end(&j);
-		}
-		cr_json_arr_end(&j);
-		cr_json_obj_end(&j);
-		cr_json_end(&j);
-		goto out;
-	}
-	char b1[64], b2[64], b3[64], pc[32];
-	/* each figure in its own unit: a diff spans orders of magnitude */
-#define FMT(v, buf) cr_units_scaled(buf, sizeof buf, (v), t.sample_unit, "minimum")
-	FMT(before, b1);
-	FMT(after, b2);
-	FMT(change, b3);
-	printf("Type: %s\n", t.sample_type);
-	printf("%s -> %s: total %s -> %s, change %s%s", basep, newp, b1, b2, change > 0 ? "+" : "", b3);
-	if (before) {
-		printf(" (%+.1f%%)", 100.0 * (double)change / (double)before);
-	}
-	printf("\n");
-	struct cr_table tab;
-	cr_table_init(&tab);
-	cr_table_col(&tab, "flat", "change", CR_RIGHT);
-	cr_table_col(&tab, "flat_pct", "%base", CR_RIGHT);
-	cr_table_col(&tab, "cum", "cum change", CR_RIGHT);
-	cr_table_col(&tab, "before", "before", CR_RIGHT);
-	cr_table_col(&tab, "after", "after", CR_RIGHT);
-	cr_table_col(&tab, "name", "function", CR_LEFT);
-	for (size_t i = 0; i < n; i++) {
-		const struct cr_top_row *r = &t.rows[i];
-		const struct cr_top_row *rb = find_row(&tb, r->name), *rn = find_row(&tn, r->name);
-		char f[64], c[64], bb[64], aa[64];
-		cr_units_scaled(f + 1, sizeof f - 1, r->flat, t.sample_unit, "minimum");
-		f[0] = r->flat > 0 ? '+' : ' ';
-		cr_units_scaled(c + 1, sizeof c - 1, r->cum, t.sample_unit, "minimum");
-		c[0] = r->cum > 0 ? '+' : ' ';
-		FMT(rb ? rb->flat : 0, bb);
-		FMT(rn ? rn->flat : 0, aa);
-		cr_units_percent(pc, sizeof pc, r->flat, t.total);
-		cr_table_row(&tab);
-		cr_table_int(&tab, r->flat, f[1] == '-' || f[0] == ' ' ? f + 1 : f);
-		cr_table_str(&tab, pc);
-		cr_table_int(&tab, r->cum, c[1] == '-' || c[0] == ' ' ? c + 1 : c);
-		cr_table_str(&tab, bb);
-		cr_table_str(&tab, aa);
-		cr_table_str(&tab, r->name);
-	}
-#undef FMT
-	cr_table_print_text(&tab, stdout);
-	if (n < t.nrows)
-		printf("(%zu more rows; --nodecount=0 shows all)\n", t.nrows - n);
-	cr_table_release(&tab);
+	size_t n = cmd_shown(o->nodecount, t.nrows);
+	if (o->fmt == CR_FMT_JSON)
+		render_profile_json(&t, &tb, &tn, n);
+	else
+		render_profile_text(&t, &tb, &tn, n, basep, newp);
 out:
 	cr_top_release(&t);
 	cr_top_release(&tb);
@@ -254,9 +252,7 @@ static int diff_retained(char **paths, const struct diff_opts *o)
 		rc = cmd_error(&e);
 		goto out;
 	}
-	size_t n = t.nrows;
-	if (o->nodecount > 0 && (size_t)o->nodecount < n)
-		n = (size_t)o->nodecount;
+	size_t n = cmd_shown(o->nodecount, t.nrows);
 	if (o->fmt == CR_FMT_JSON) {
 		struct cr_json j;
 		cr_json_init(&j, stdout, true);
@@ -318,90 +314,47 @@ out:
 	return rc;
 }
 
-/* The kind of a file, read once for dispatch. */
-static enum cr_kind kind_of(const char *path, struct cr_error *e, bool *goroutine)
-{
-	struct cr_input in;
-	*goroutine = false;
-	if (cr_input_open(&in, path, 0, e))
-		return CR_KIND_UNKNOWN;
-	enum cr_kind k = cr_detect_kind(in.data, in.len);
-	if (k == CR_KIND_PPROF) {
-		/* a goroutine profile has the single sample type goroutine/count */
-		struct cr_profile p;
-		cr_profile_init(&p);
-		if (cr_profile_read_pprof(&p, in.data, in.len, in.name, NULL) == CR_OK && p.ntypes == 1 &&
-		    strcmp(cr_profile_str(&p, p.types[0].type), "goroutine") == 0)
-			*goroutine = true;
-		cr_profile_release(&p);
-	}
-	cr_input_close(&in);
-	return k;
-}
-
 int cmd_diff_goroutines(const char *basep, const char *newp, enum cr_format fmt);
 int cmd_diff_mem(const char *basep, const char *newp, enum cr_kind kind, enum cr_format fmt);
 
 int cmd_diff(int argc, char **argv)
 {
-	enum { O_GRAN = 256, O_NODECOUNT, O_FORMAT, O_RETAINED };
-	static const struct option opts[] = {
-		{ "sample-index", required_argument, 0, 'i' },
-		{ "granularity", required_argument, 0, O_GRAN },
-		{ "nodecount", required_argument, 0, O_NODECOUNT },
-		{ "output", required_argument, 0, 'o' },
-		{ "retained", no_argument, 0, O_RETAINED },
-		{ "format", required_argument, 0, O_FORMAT },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	struct diff_opts o = { .gran = CR_GRAN_FUNCTIONS, .nodecount = -1, .fmt = CR_FMT_TEXT };
+	struct diff_opts o = { .nodecount = -1, .fmt = CR_FMT_TEXT };
+	int gran = CR_GRAN_FUNCTIONS;
 	bool retained = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
-		char *end;
-		switch (c) {
-		case 'i': o.sample_index = optarg; break;
-		case 'o': o.output = optarg; break;
-		case O_GRAN: {
-			int g = cr_granularity_parse(optarg);
-			if (g < 0)
-				return cmd_usage_error("diff", "unknown granularity '%s'", optarg);
-			o.gran = (enum cr_granularity)g;
-			break;
-		}
-		case O_NODECOUNT:
-			o.nodecount = strtol(optarg, &end, 10);
-			if (*end || end == optarg)
-				return cmd_usage_error("diff", "--nodecount takes a number");
-			break;
-		case O_RETAINED: retained = true; break;
-		case O_FORMAT:
-			if (!cmd_parse_format("diff", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &o.fmt))
-				return 2;
-			break;
-		case 'h': help(); return 0;
-		default: return cmd_usage_error("diff", "bad option");
-		}
-	}
-	int nargs = argc - optind;
+	struct cmd_option opts[] = {
+		OPT_SAMPLE_INDEX(&o.sample_index, "value to compare (profiles; default as top)"),
+		OPT_CALLBACK(0, "granularity", &gran, "G", "functions (default), filefunctions, lines, files",
+			     cmd_opt_granularity),
+		OPT_INT("nodecount", &o.nodecount, "N", "at most N rows (text on a terminal: 20)", INT64_MIN,
+			INT64_MAX, NULL),
+		OPT_OUTPUT(&o.output, "OUT.pb.gz", "write the difference as a profile (base samples negated "
+			   "and labelled pprof::base, as pprof does)"),
+		OPT_BOOL(0, "retained", &retained, "three heap profiles A B C: what was allocated between A "
+			 "and B and is still in use at C (bounds)"),
+		OPT_FORMAT(&o.fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
+		OPT_END(),
+	};
+	int argi;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
+	o.gran = (enum cr_granularity)gran;
+	int nargs = argc - argi;
 	if (o.nodecount < 0)
 		o.nodecount = (o.fmt == CR_FMT_TEXT && cmd_stdout_tty()) ? 20 : 0;
 	if (retained) {
 		if (nargs != 3)
 			return cmd_usage_error("diff", "--retained takes three heap profiles A B C");
-		return diff_retained(argv + optind, &o);
+		return diff_retained(argv + argi, &o);
 	}
 	if (nargs != 2)
 		return cmd_usage_error("diff", "takes two inputs: BASE NEW");
-	const char *basep = argv[optind], *newp = argv[optind + 1];
+	const char *basep = argv[argi], *newp = argv[argi + 1];
 	struct cr_error e = { 0 };
 	bool gb, gn;
-	enum cr_kind kb = kind_of(basep, &e, &gb);
+	enum cr_kind kb = cr_capture_kind(basep, false, &gb, &e);
 	if (e.code)
 		return cmd_error(&e);
-	enum cr_kind kn = kind_of(newp, &e, &gn);
+	enum cr_kind kn = cr_capture_kind(newp, false, &gn, &e);
 	if (e.code)
 		return cmd_error(&e);
 	bool gor_b = gb || kb == CR_KIND_GOROUTINE_TEXT || kb == CR_KIND_TRACEBACK;

@@ -1,5 +1,6 @@
 /* coroner mem: the RSS ledger — where resident memory went, against the Go heap. */
 #include "cmd.h"
+#include "options.h"
 #include "coroner/capture.h"
 #include "coroner/core.h"
 #include "coroner/binary.h"
@@ -9,51 +10,25 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <sys/stat.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void help(void)
-{
-	printf(
-"usage: coroner mem [SMAPS_ROLLUP|FILE|DIR]... [--smaps F] [--status F]\n"
-"                   [--heap F] [--memstat F] [--memory-stat F] [--gctrace F]\n"
-"                   [--core BIN CORE] [options]\n"
-"\n"
+static const struct cmd_spec spec = {
+	.name = "mem",
+	.usage = "coroner mem [SMAPS_ROLLUP|FILE|DIR]... [--smaps F] [--status F]\n"
+		 "            [--heap F] [--memstat F] [--memory-stat F] [--gctrace F]\n"
+		 "            [--core BIN CORE] [options]",
+	.about =
 "Split the RSS of a Go process into what holds it: Go heap in use, idle heap\n"
 "still resident, goroutine stacks, Go runtime metadata, non-Go anonymous\n"
 "memory (cgo, C libraries), file-backed pages, shared memory, and what is\n"
 "left unexplained. The components add up to RSS exactly. Give any subset of\n"
 "the snapshots; the more, the sharper the answer. Files given without an\n"
 "option are recognised by their content; a directory (a capture) gives those\n"
-"of its files that are memory snapshots or a gctrace log.\n"
-"\n"
-"inputs:\n"
-"      --smaps=F        /proc/PID/smaps: labels every mapping and measures the\n"
-"                       Go arena, [heap], thread stacks, files\n"
-"      --status=F       /proc/PID/status (VmRSS, RssAnon, RssShmem, pid, name)\n"
-"      --heap=F         a debug=1 heap profile: its '# runtime.MemStats' block\n"
-"      --memstat=F      runtime.MemStats as JSON (json.Marshal or expvar)\n"
-"      --memory-stat=F  the cgroup's memory.stat (v1 or v2)\n"
-"      --cgroup=DIR     the cgroup's directory (or a copy of it): memory.stat\n"
-"                       and the limit, usage, peak and OOM-kill counters of\n"
-"                       memory.max/current/peak/events (v2) or\n"
-"                       memory.limit_in_bytes/usage_in_bytes/max_usage_in_bytes/\n"
-"                       failcnt/oom_control (v1); in a capture directory these\n"
-"                       files are recognised by name\n"
-"      --gctrace=F      GODEBUG=gctrace=1 output (stderr of the program)\n"
-"      --core BIN CORE  a core dump and its binary: exact Go arena ranges and\n"
-"                       the runtime's memory figures (instead of --heap)\n"
-"options:\n"
-"      --binary=PATH    the main binary's path as it appears in smaps\n"
-"                       (default: the file of the lowest mapping)\n"
-"      --arena=START-END  an exact Go heap arena range (hex; repeatable);\n"
-"                       default: the runtime's arena hints (0xc000000000...)\n"
-"      --mappings       text: list every mapping with its label\n"
-"      --format=text|json\n"
-"\n"
+"of its files that are memory snapshots or a gctrace log.\n",
+	.epilogue =
 "JSON: {\"rss\", \"rss_source\", \"components\": [{\"name\", \"bytes\", \"source\",\n"
 "\"note\"}], \"findings\": [{\"id\", \"severity\", \"message\"}], \"mappings\":\n"
 "[{\"label\", \"count\", \"size\", \"rss\", \"pss\", \"anonymous\", \"swap\"}], \"gc\",\n"
@@ -62,8 +37,8 @@ static void help(void)
 "examples:\n"
 "  coroner mem smaps_rollup --smaps smaps --status status --heap heap.txt\n"
 "  coroner mem /proc/1234/smaps_rollup --smaps /proc/1234/smaps --format=json\n"
-"  coroner mem testdata/capture/after\n");
-}
+"  coroner mem testdata/capture/after\n",
+};
 
 enum slot { S_ROLLUP, S_SMAPS, S_STATUS, S_MEMSTATS, S_CGROUP, S_NSLOTS };
 
@@ -96,6 +71,55 @@ static bool parse_range(const char *s, struct cr_range *r)
 	r->start = a;
 	r->end = b;
 	return true;
+}
+
+static void print_cgroup(const struct cr_cgroup_view *v)
+{
+	char b[32], c[32];
+	char c2[32];
+	printf("\ncgroup v%d:", v->version);
+	if (v->have_stat) {
+		cr_units_bytes(b, sizeof b, v->anon > 0 ? v->anon : 0);
+		cr_units_bytes(c, sizeof c, v->file > 0 ? v->file : 0);
+		printf(" anonymous %s, page cache %s,", b, c);
+	}
+	if (v->limit >= 0 && v->limit != CR_CGROUP_UNLIMITED) {
+		cr_units_bytes(c2, sizeof c2, v->limit);
+		printf(" limit %s (%s)", c2, v->limit_from);
+	} else
+		printf(" limit %s", v->limit == CR_CGROUP_UNLIMITED ? "none" : "unknown");
+	if (v->usage >= 0)
+		cr_units_bytes(c2, sizeof c2, v->usage), printf(", usage %s", c2);
+	if (v->peak >= 0)
+		cr_units_bytes(c2, sizeof c2, v->peak), printf(", peak %s", c2);
+	if (v->limit_hits >= 0)
+		printf(", limit hit %" PRId64 " times", v->limit_hits);
+	if (v->oom_kills >= 0)
+		printf(", OOM kills %" PRId64, v->oom_kills);
+	putchar('\n');
+}
+
+/* smaps_rollup checked against the sum over smaps */
+static void print_rollup_check(const struct cr_memdiff *rv)
+{
+	char b[32];
+	size_t both = 0, same = 0;
+	struct cr_buf d = { 0 };
+	for (size_t i = 0; i < rv->nrows; i++) {
+		const struct cr_memdiff_row *r = &rv->rows[i];
+		if (!r->in_base || !r->in_new)
+			continue;
+		both++;
+		if (!r->delta) {
+			same++;
+			continue;
+		}
+		cr_units_bytes(b, sizeof b, r->delta < 0 ? -r->delta : r->delta);
+		cr_buf_addf(&d, "%s%s %s%s", d.len ? ", " : "", r->name, r->delta < 0 ? "-" : "+", b);
+	}
+	printf("\nsmaps_rollup vs the sum over smaps: %zu of %zu fields equal%s%s\n", same, both,
+	       d.len ? "; smaps - rollup: " : "", cr_buf_str(&d));
+	cr_buf_release(&d);
 }
 
 static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps, bool list_maps,
@@ -200,49 +224,10 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 			putchar('\n');
 		}
 	}
-	if (l->have_cgroup) {
-		const struct cr_cgroup_view *v = &l->cgroup;
-		char c2[32];
-		printf("\ncgroup v%d:", v->version);
-		if (v->have_stat) {
-			cr_units_bytes(b, sizeof b, v->anon > 0 ? v->anon : 0);
-			cr_units_bytes(c, sizeof c, v->file > 0 ? v->file : 0);
-			printf(" anonymous %s, page cache %s,", b, c);
-		}
-		if (v->limit >= 0 && v->limit != CR_CGROUP_UNLIMITED) {
-			cr_units_bytes(c2, sizeof c2, v->limit);
-			printf(" limit %s (%s)", c2, v->limit_from);
-		} else
-			printf(" limit %s", v->limit == CR_CGROUP_UNLIMITED ? "none" : "unknown");
-		if (v->usage >= 0)
-			cr_units_bytes(c2, sizeof c2, v->usage), printf(", usage %s", c2);
-		if (v->peak >= 0)
-			cr_units_bytes(c2, sizeof c2, v->peak), printf(", peak %s", c2);
-		if (v->limit_hits >= 0)
-			printf(", limit hit %" PRId64 " times", v->limit_hits);
-		if (v->oom_kills >= 0)
-			printf(", OOM kills %" PRId64, v->oom_kills);
-		putchar('\n');
-	}
-	if (rv) {
-		size_t both = 0, same = 0;
-		struct cr_buf d = { 0 };
-		for (size_t i = 0; i < rv->nrows; i++) {
-			const struct cr_memdiff_row *r = &rv->rows[i];
-			if (!r->in_base || !r->in_new)
-				continue;
-			both++;
-			if (!r->delta) {
-				same++;
-				continue;
-			}
-			cr_units_bytes(b, sizeof b, r->delta < 0 ? -r->delta : r->delta);
-			cr_buf_addf(&d, "%s%s %s%s", d.len ? ", " : "", r->name, r->delta < 0 ? "-" : "+", b);
-		}
-		printf("\nsmaps_rollup vs the sum over smaps: %zu of %zu fields equal%s%s\n", same, both,
-		       d.len ? "; smaps - rollup: " : "", cr_buf_str(&d));
-		cr_buf_release(&d);
-	}
+	if (l->have_cgroup)
+		print_cgroup(&l->cgroup);
+	if (rv)
+		print_rollup_check(rv);
 	if (l->have_gc) {
 		const struct cr_gcstats *g = &l->gc;
 		printf("\ngc: %zu GCs over %.2f s (every %.0f ms), %zu forced; STW pause p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms;\n"
@@ -458,72 +443,134 @@ static int take_file(const char *path, bool quiet, struct cr_memsnap *snap, bool
 	return 0;
 }
 
+/* --arena=START-END, repeatable */
+struct arenas {
+	struct cr_range r[64];
+	size_t n;
+};
+
+static int opt_arena(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
+{
+	struct arenas *a = o->value;
+	if (a->n >= sizeof a->r / sizeof *a->r || !parse_range(arg, &a->r[a->n]))
+		return cmd_usage_error(st->cmd, "--arena takes START-END in hex (at most 64 ranges), got '%s'", arg);
+	a->n++;
+	return 0;
+}
+
+/* --core BIN CORE: the core is the next operand */
+static int opt_core(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
+{
+	const char **bin_core = o->value;
+	const char *core = cmd_parse_take_operand(st);
+	if (!core)
+		return cmd_usage_error(st->cmd, "--core takes two arguments: BINARY CORE");
+	bin_core[0] = arg;
+	bin_core[1] = core;
+	return 0;
+}
+
+struct mem_args {
+	/* per slot: the path given by option (expected kind) */
+	const char *path[S_NSLOTS];
+	const char *heap, *gctrace, *binary, *core[2];
+	struct arenas arenas;
+	bool list_maps;
+	enum cr_format fmt;
+	char **files;
+	int nfiles;
+};
+
+static int mem_parse(struct mem_args *a, int argc, char **argv)
+{
+	struct cmd_option opts[] = {
+		OPT_HEADING("inputs:"),
+		OPT_STRING(0, "smaps", &a->path[S_SMAPS], "F", "/proc/PID/smaps: labels every mapping and "
+			   "measures the Go arena, [heap], thread stacks, files"),
+		OPT_STRING(0, "status", &a->path[S_STATUS], "F", "/proc/PID/status (VmRSS, RssAnon, RssShmem, "
+			   "pid, name)"),
+		OPT_STRING(0, "heap", &a->heap, "F", "a debug=1 heap profile: its '# runtime.MemStats' block"),
+		OPT_STRING(0, "memstat", &a->path[S_MEMSTATS], "F", "runtime.MemStats as JSON (json.Marshal or "
+			   "expvar)"),
+		OPT_ALIAS("memstats", "memstat"),
+		OPT_STRING(0, "memory-stat", &a->path[S_CGROUP], "F", "the cgroup's memory.stat (v1 or v2)"),
+		OPT_STRING(0, "cgroup", &a->path[S_CGROUP], "DIR", "the cgroup's directory (or a copy of it): "
+			   "memory.stat and the limit, usage, peak and OOM-kill counters of "
+			   "memory.max/current/peak/events (v2) or memory.limit_in_bytes/usage_in_bytes/"
+			   "max_usage_in_bytes/\nfailcnt/oom_control (v1); in a capture directory these files "
+			   "are recognised by name"),
+		OPT_STRING(0, "gctrace", &a->gctrace, "F", "GODEBUG=gctrace=1 output (stderr of the program)"),
+		{ .type = CMD_OPT_CALLBACK, .long_name = "core", .value = a->core, .argh = "BIN CORE",
+		  .flags = CMD_OPTF_SPACED_ARG, .cb = opt_core,
+		  .help = "a core dump and its binary: exact Go arena ranges and the runtime's memory "
+			  "figures (instead of --heap)" },
+		OPT_HEADING("options:"),
+		OPT_STRING(0, "binary", &a->binary, "PATH", "the main binary's path as it appears in smaps "
+			   "(default: the file of the lowest mapping)"),
+		OPT_CALLBACK(0, "arena", &a->arenas, "START-END", "an exact Go heap arena range (hex; "
+			     "repeatable); default: the runtime's arena hints (0xc000000000...)", opt_arena),
+		OPT_BOOL(0, "mappings", &a->list_maps, "text: list every mapping with its label"),
+		OPT_FORMAT(&a->fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
+		OPT_END(),
+	};
+	int argi;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
+	if (argi >= argc && !a->path[S_SMAPS] && !a->path[S_STATUS] && !a->path[S_MEMSTATS] && !a->heap &&
+	    !a->path[S_CGROUP] && !a->gctrace && !a->core[0])
+		return cmd_usage_error("mem", "no input given");
+	a->files = argv + argi;
+	a->nfiles = argc - argi;
+	return -1;
+}
+
+/* Positional files, recognised by content; a directory (a capture)
+ * contributes the files of it that are memory snapshots or gctrace logs.
+ * Returns 0 or an exit code (printed). */
+static int take_files(char **files, int n, struct cr_memsnap *snap, bool *have, struct cr_gctrace *gt,
+		      const char **gctrace_dir, struct cr_buf *cgfiles, struct cr_buf *warn)
+{
+	int rc = 0;
+	for (int a = 0; a < n; a++) {
+		struct stat sb;
+		if (strcmp(files[a], "-") != 0 && stat(files[a], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			struct dirent **ents = NULL;
+			int ne = scandir(files[a], &ents, NULL, alphasort);
+			if (ne < 0) {
+				fprintf(stderr, "coroner: %s: %s\n", files[a], strerror(errno));
+				return 1;
+			}
+			for (int k = 0; k < ne && !rc; k++) {
+				char p[4096];
+				struct stat fs;
+				snprintf(p, sizeof p, "%s/%s", files[a], ents[k]->d_name);
+				if (ents[k]->d_name[0] != '.' && stat(p, &fs) == 0 && S_ISREG(fs.st_mode))
+					rc = take_file(p, true, snap, have, gt, gctrace_dir, cgfiles, warn);
+			}
+			for (int k = 0; k < ne; k++)
+				free(ents[k]);
+			free(ents);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if ((rc = take_file(files[a], false, snap, have, gt, gctrace_dir, cgfiles, warn)))
+			return rc;
+	}
+	return 0;
+}
+
 int cmd_mem(int argc, char **argv)
 {
-	enum { O_SMAPS = 256, O_STATUS, O_HEAP, O_MEMSTAT, O_CGROUP, O_GCTRACE, O_BINARY, O_ARENA,
-	       O_FORMAT, O_MAPPINGS, O_CORE };
-	static const struct option opts[] = {
-		{ "smaps", required_argument, 0, O_SMAPS },
-		{ "status", required_argument, 0, O_STATUS },
-		{ "heap", required_argument, 0, O_HEAP },
-		{ "memstat", required_argument, 0, O_MEMSTAT },
-		{ "memstats", required_argument, 0, O_MEMSTAT },
-		{ "memory-stat", required_argument, 0, O_CGROUP },
-		{ "cgroup", required_argument, 0, O_CGROUP },
-		{ "gctrace", required_argument, 0, O_GCTRACE },
-		{ "binary", required_argument, 0, O_BINARY },
-		{ "arena", required_argument, 0, O_ARENA },
-		{ "mappings", no_argument, 0, O_MAPPINGS },
-		{ "core", required_argument, 0, O_CORE },
-		{ "format", required_argument, 0, O_FORMAT },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	/* per slot: the path given by option (expected kind) */
-	const char *path[S_NSLOTS] = { 0 };
-	const char *heap = NULL, *gctrace = NULL, *gctrace_dir = NULL, *binary = NULL, *core_bin = NULL,
-		   *core_path = NULL;
-	struct cr_range arenas[64];
-	size_t narenas = 0;
-	const struct cr_range *arena_list = arenas;
-	bool list_maps = false;
-	enum cr_format fmt = CR_FMT_TEXT;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_SMAPS: path[S_SMAPS] = optarg; break;
-		case O_STATUS: path[S_STATUS] = optarg; break;
-		case O_HEAP: heap = optarg; break;
-		case O_MEMSTAT: path[S_MEMSTATS] = optarg; break;
-		case O_CGROUP: path[S_CGROUP] = optarg; break;
-		case O_GCTRACE: gctrace = optarg; break;
-		case O_BINARY: binary = optarg; break;
-		case O_MAPPINGS: list_maps = true; break;
-		case O_CORE:
-			/* --core BIN CORE: the core is the next argument */
-			if (optind >= argc || argv[optind][0] == '-')
-				return cmd_usage_error("mem", "--core takes two arguments: BINARY CORE");
-			core_bin = optarg;
-			core_path = argv[optind++];
-			break;
-		case O_ARENA:
-			if (narenas >= sizeof arenas / sizeof *arenas || !parse_range(optarg, &arenas[narenas]))
-				return cmd_usage_error("mem", "--arena takes START-END in hex (at most 64 ranges), got '%s'", optarg);
-			narenas++;
-			break;
-		case O_FORMAT:
-			if (!cmd_parse_format("mem", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &fmt))
-				return 2;
-			break;
-		case 'h': help(); return 0;
-		default: return cmd_usage_error("mem", "bad option");
-		}
-	}
-	if (optind >= argc && !path[S_SMAPS] && !path[S_STATUS] && !path[S_MEMSTATS] && !heap &&
-	    !path[S_CGROUP] && !gctrace && !core_bin)
-		return cmd_usage_error("mem", "no input given");
-
+	struct mem_args a = { .fmt = CR_FMT_TEXT };
+	int rc = mem_parse(&a, argc, argv);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
+	const char **path = a.path;
+	const char *heap = a.heap, *gctrace = a.gctrace, *gctrace_dir = NULL, *binary = a.binary,
+		   *core_bin = a.core[0], *core_path = a.core[1];
+	size_t narenas = a.arenas.n;
+	const struct cr_range *arena_list = a.arenas.r;
 	struct cr_error e = { 0 };
 	struct cr_buf warn = { 0 }, cgfiles = { 0 };
 	struct cr_memsnap snap[S_NSLOTS];
@@ -531,7 +578,6 @@ int cmd_mem(int argc, char **argv)
 	struct cr_gctrace gt;
 	struct cr_ledger led;
 	struct cr_gocore gc;
-	int rc = 0;
 	memset(&gc, 0, sizeof gc);
 	memset(&led, 0, sizeof led);
 	cr_gctrace_init(&gt);
@@ -578,35 +624,8 @@ int cmd_mem(int argc, char **argv)
 		}
 		have[i] = true;
 	}
-	/* positional files, recognised by content; a directory (a capture)
-	 * contributes the files of it that are memory snapshots or gctrace logs */
-	for (int a = optind; a < argc; a++) {
-		struct stat sb;
-		if (strcmp(argv[a], "-") != 0 && stat(argv[a], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			struct dirent **ents = NULL;
-			int ne = scandir(argv[a], &ents, NULL, alphasort);
-			if (ne < 0) {
-				fprintf(stderr, "coroner: %s: %s\n", argv[a], strerror(errno));
-				rc = 1;
-				goto out;
-			}
-			for (int k = 0; k < ne && !rc; k++) {
-				char p[4096];
-				struct stat fs;
-				snprintf(p, sizeof p, "%s/%s", argv[a], ents[k]->d_name);
-				if (ents[k]->d_name[0] != '.' && stat(p, &fs) == 0 && S_ISREG(fs.st_mode))
-					rc = take_file(p, true, snap, have, &gt, &gctrace_dir, &cgfiles, &warn);
-			}
-			for (int k = 0; k < ne; k++)
-				free(ents[k]);
-			free(ents);
-			if (rc)
-				goto out;
-			continue;
-		}
-		if ((rc = take_file(argv[a], false, snap, have, &gt, &gctrace_dir, &cgfiles, &warn)))
-			goto out;
-	}
+	if ((rc = take_files(a.files, a.nfiles, snap, have, &gt, &gctrace_dir, &cgfiles, &warn)))
+		goto out;
 	for (size_t k = 0; k < cgfiles.len; k += strlen(cgfiles.data + k) + 1) {
 		const char *cp = cgfiles.data + k + 1;
 		if (cr_memsnap_add_cgroup_path(&snap[S_CGROUP], cp, &e)) {
@@ -663,10 +682,10 @@ int cmd_mem(int argc, char **argv)
 	struct cr_memdiff rv;
 	cr_memdiff_init(&rv);
 	bool have_rv = in.rollup && in.smaps && !cr_memdiff_fields(&rv, in.rollup, in.smaps, NULL);
-	if (fmt == CR_FMT_JSON)
+	if (a.fmt == CR_FMT_JSON)
 		print_json(&led, have_rv ? &rv : NULL);
 	else
-		print_text(&led, in.smaps, list_maps, have_rv ? &rv : NULL);
+		print_text(&led, in.smaps, a.list_maps, have_rv ? &rv : NULL);
 	cr_memdiff_release(&rv);
 out:
 	cr_gocore_close(&gc);

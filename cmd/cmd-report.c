@@ -1,18 +1,17 @@
 /* coroner report: one diagnosis of one or more captures. */
 #include "cmd.h"
+#include "options.h"
 #include "coroner/report.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static void help(void)
-{
-	printf(
-"usage: coroner report [--format=text|json] CAPTURE [CAPTURE...]\n"
-"\n"
+static const struct cmd_spec spec = {
+	.name = "report",
+	.usage = "coroner report [--format=text|json] CAPTURE [CAPTURE...]",
+	.about =
 "Diagnose what was captured from a sick Go process: read every file of each\n"
 "capture (recognised by content, gzip/zstd or not), run every analysis the\n"
 "files allow and print findings ranked by severity, each with its evidence\n"
@@ -40,26 +39,19 @@ static void help(void)
 "  rss_gap          the RSS component beyond the Go heap that explains most\n"
 "                   (non_go_anon, go_heap_idle, go_stacks, ...)\n"
 "  heap_growth      the function whose in-use heap grew most\n"
-"  map_growth       the function whose map assignments allocate > 15%%\n"
+"  map_growth       the function whose map assignments allocate > 15%\n"
 "  alloc_hotspot    the function allocating the largest share of bytes\n"
 "  gc_pressure      gc: GC running too often or taking too much CPU\n"
 "Functions are the innermost frame of your code (outside the runtime and\n"
-"the standard library) of each stack.\n"
-"\n"
-"options:\n"
-"      --format=text|json   text for people (default), JSON for scripts:\n"
-"                           {\"captures\": [...], \"findings\": [{\"kind\",\n"
-"                           \"subject\", \"severity\": \"high|medium|low\",\n"
-"                           \"summary\", \"evidence\"}]}\n"
-"  -q, --quiet              text: leave out the evidence, headlines only\n"
-"\n"
+"the standard library) of each stack.\n",
+	.epilogue =
 "examples:\n"
 "  coroner report testdata/capture/before testdata/capture/after\n"
 "  coroner report testdata/capture    (its before/ and after/, and the binary)\n"
 "  coroner report ./server core.1234 goroutines.txt\n"
 "  coroner report --format=json /var/tmp/capture-0900 /var/tmp/capture-0930\n"
-"  coroner report heap-1.pb.gz goroutines-1.txt heap-2.pb.gz goroutines-2.txt\n");
-}
+"  coroner report heap-1.pb.gz goroutines-1.txt heap-2.pb.gz goroutines-2.txt\n",
+};
 
 static void progress(void *ctx, const char *what)
 {
@@ -359,35 +351,23 @@ static void print_json(const struct cr_report *r)
 
 int cmd_report(int argc, char **argv)
 {
-	enum { O_FORMAT = 256 };
-	static const struct option opts[] = {
-		{ "format", required_argument, 0, O_FORMAT },
-		{ "quiet", no_argument, 0, 'q' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
 	enum cr_format fmt = CR_FMT_TEXT;
 	bool quiet = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		switch (c) {
-		case O_FORMAT:
-			if (!cmd_parse_format("report", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &fmt))
-				return 2;
-			break;
-		case 'q': quiet = true; break;
-		case 'h': help(); return 0;
-		default: return cmd_usage_error("report", "bad option");
-		}
-	}
-	if (optind >= argc)
+	struct cmd_option opts[] = {
+		OPT_FORMAT(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON),
+			   "text for people (default), JSON for scripts: {\"captures\": [...], \"findings\": "
+			   "[{\"kind\", \"subject\", \"severity\": \"high|medium|low\", \"summary\", \"evidence\"}]}"),
+		OPT_BOOL('q', "quiet", &quiet, "text: leave out the evidence, headlines only"),
+		OPT_END(),
+	};
+	int argi, rc = 0;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
+	if (argi >= argc)
 		return cmd_usage_error("report", "no capture given (a directory or files)");
-	size_t n = (size_t)(argc - optind);
+	size_t n = (size_t)(argc - argi);
 	size_t *starts = calloc(n, sizeof *starts), *counts = calloc(n, sizeof *counts);
 	struct cr_report r;
 	struct cr_error e = { 0 };
-	int rc = 0;
 	cr_report_init(&r);
 	r.progress = progress;
 	if (!starts || !counts) {
@@ -395,7 +375,7 @@ int cmd_report(int argc, char **argv)
 		rc = cmd_error(&e);
 		goto out;
 	}
-	const char *const *args = (const char *const *)(argv + optind);
+	const char *const *args = (const char *const *)(argv + argi);
 	size_t ng = cr_capture_group_args(args, n, starts, counts);
 	for (size_t g = 0; g < ng; g++) {
 		if (cr_report_add_capture(&r, args + starts[g], counts[g], &e)) {

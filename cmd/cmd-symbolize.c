@@ -2,13 +2,13 @@
  * (pclntab for Go, DWARF for C), like llvm-symbolizer; --annotate rewrites a
  * crash log; PROFILE -o OUT names an address-only profile. */
 #include "cmd.h"
+#include "options.h"
 #include "coroner/core.h"
 #include "coroner/input.h"
 #include "coroner/sym.h"
 #include "coroner/text.h"
 
 #include <dlfcn.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,36 +22,19 @@ static const char *find_in(const char *h, size_t n, const char *needle)
 	return NULL;
 }
 
-static void help(void)
-{
-	printf(
-"usage: coroner symbolize -e BINARY [options] [ADDR...]\n"
-"       coroner symbolize -e BINARY --annotate [FILE|-]\n"
-"       coroner symbolize -e BINARY PROFILE -o OUT.pb.gz\n"
-"\n"
+static const struct cmd_spec spec = {
+	.name = "symbolize",
+	.usage = "coroner symbolize -e BINARY [options] [ADDR...]\n"
+		 "coroner symbolize -e BINARY --annotate [FILE|-]\n"
+		 "coroner symbolize -e BINARY PROFILE -o OUT.pb.gz",
+	.about =
 "Print the function, file:line and inlined frames of each address, innermost\n"
 "frame first, as llvm-symbolizer does. Go binaries are read through their\n"
 "pclntab (works on stripped binaries; names and inline call lines are the\n"
 "ones the Go runtime prints), C/C++ through DWARF 2-5 (compressed sections\n"
 "too). Addresses are hex, with or without 0x, as arguments or one per line\n"
-"on stdin.\n"
-"\n"
-"options:\n"
-"  -e, --exe=BINARY       the ELF binary (gzip/zstd-compressed is fine)\n"
-"      --base=ADDR        runtime address of the binary's first PT_LOAD segment\n"
-"                         (for PIE / shared objects)\n"
-"      --maps=FILE        find the load address in a /proc/PID/maps or smaps\n"
-"                         snapshot of the process\n"
-"      --core=CORE        find it in the core's mapped-file note (NT_FILE)\n"
-"      --return-addresses treat addresses as return addresses (look up ADDR-1),\n"
-"                         as pprof and the Go runtime do for caller frames\n"
-"      --no-inlines       only the physical function (with the innermost line)\n"
-"      --no-demangle      print C++ names as they are in the binary\n"
-"      --annotate         copy text (a panic, a crash log) appending the frames of\n"
-"                         every pc=0x... / 0x... token inside the binary\n"
-"  -o, --output=OUT       with a PROFILE argument: write it symbolized (pprof gz)\n"
-"      --format=text|json\n"
-"\n"
+"on stdin.\n",
+	.epilogue =
 "Text: function, then file:line:column, a blank line after each address\n"
 "(llvm-symbolizer's LLVM style; ?? for unknown). JSON: one object per line,\n"
 "{\"address\": \"0x4b5a2a\", \"frames\": [{\"function\", \"file\", \"line\"}]},\n"
@@ -62,8 +45,8 @@ static void help(void)
 "  grep -o 'pc=0x[0-9a-f]*' crash.txt | cut -d= -f2 | \\\n"
 "      coroner symbolize -e ./server --return-addresses --maps smaps\n"
 "  coroner symbolize -e ./server --annotate crash.txt\n"
-"  coroner symbolize -e ./cprog cpu.prof -o cpu.sym.pb.gz\n");
-}
+"  coroner symbolize -e ./cprog cpu.prof -o cpu.sym.pb.gz\n",
+};
 
 /* C++ names are demangled as llvm-symbolizer does (its default), with the
  * C++ runtime's own demangler, loaded when first needed: coroner does not
@@ -425,85 +408,19 @@ static int write_profile(const char *binary, const char *prof, const char *out)
 	return rc ? cmd_error(&e) : 0;
 }
 
-int cmd_symbolize(int argc, char **argv)
+/* The load bias of the binary from --base, --maps or --core (at most one);
+ * 0 or an exit code (printed). */
+static int set_bias(struct ctx *c, const char *exe, const char *base, const char *maps, const char *core)
 {
-	enum { O_BASE = 256, O_MAPS, O_CORE, O_RET, O_NOINL, O_ANN, O_FORMAT, O_NODEM };
-	static const struct option opts[] = {
-		{ "exe", required_argument, 0, 'e' },
-		{ "obj", required_argument, 0, 'e' },
-		{ "base", required_argument, 0, O_BASE },
-		{ "maps", required_argument, 0, O_MAPS },
-		{ "core", required_argument, 0, O_CORE },
-		{ "return-addresses", no_argument, 0, O_RET },
-		{ "no-inlines", no_argument, 0, O_NOINL },
-		{ "no-demangle", no_argument, 0, O_NODEM },
-		{ "annotate", no_argument, 0, O_ANN },
-		{ "output", required_argument, 0, 'o' },
-		{ "format", required_argument, 0, O_FORMAT },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *exe = NULL, *base = NULL, *maps = NULL, *core = NULL, *out = NULL;
-	bool ann = false;
-	struct ctx *c = calloc(1, sizeof *c);
-	if (!c)
-		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
-	c->inlines = true;
-	int o, rc = 0;
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "e:o:hi", opts, NULL)) != -1) {
-		switch (o) {
-		case 'e': exe = optarg; break;
-		case 'o': out = optarg; break;
-		case 'i': break; /* llvm-symbolizer's -i (inlines are on by default) */
-		case O_BASE: base = optarg; break;
-		case O_MAPS: maps = optarg; break;
-		case O_CORE: core = optarg; break;
-		case O_RET: c->retaddr = true; break;
-		case O_NOINL: c->inlines = false; break;
-		case O_NODEM: demangle_on = false; break;
-		case O_ANN: ann = true; break;
-		case O_FORMAT:
-			if (!cmd_parse_format("symbolize", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &c->fmt)) {
-				free(c);
-				return 2;
-			}
-			break;
-		case 'h': help(); free(c); return 0;
-		default: free(c); return 2;
-		}
-	}
-	if (!exe) {
-		free(c);
-		return cmd_usage_error("symbolize", "-e BINARY is required (see --help)");
-	}
-	if (!!base + !!maps + !!core > 1) {
-		free(c);
-		return cmd_usage_error("symbolize", "--base, --maps and --core exclude each other");
-	}
-	if (out) {
-		if (optind + 1 != argc) {
-			free(c);
-			return cmd_usage_error("symbolize", "-o takes exactly one PROFILE argument");
-		}
-		free(c);
-		return write_profile(exe, argv[optind], out);
-	}
-	static char outbuf[1 << 16];
-	if (!cmd_stdout_tty())
-		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	struct cr_error e = { 0 };
-	if (cr_symbolizer_open(&c->s, exe, &e)) {
-		free(c);
-		return cmd_error(&e);
-	}
+	int rc = 0;
 	struct cr_binary *b = cr_symbolizer_binary(c->s);
 	if (base) {
 		size_t i = 0;
 		uint64_t v;
 		if (!cr_parse_hex(base, strlen(base), &i, &v) || base[i]) {
 			rc = cmd_usage_error("symbolize", "--base takes a hex address");
-			goto out;
+			return rc;
 		}
 		uint64_t first = UINT64_MAX;
 		for (size_t k = 0; k < b->nsegments; k++)
@@ -516,15 +433,13 @@ int cmd_symbolize(int argc, char **argv)
 		    cr_binary_bias_from_maps(b, (const char *)in.data, in.len, NULL, &c->bias, &e)) {
 			if (in.data || e.code != CR_IO)
 				cr_input_close(&in);
-			rc = cmd_error(&e);
-			goto out;
+			return cmd_error(&e);
 		}
 		cr_input_close(&in);
 	} else if (core) {
 		struct cr_core cc;
 		if (cr_core_open(&cc, core, &e)) {
-			rc = cmd_error(&e);
-			goto out;
+			return cmd_error(&e);
 		}
 		/* the mapping with the lowest file offset of a file named like
 		 * the binary (a shared library too), else of the executable */
@@ -552,19 +467,80 @@ int cmd_symbolize(int argc, char **argv)
 			rc = cmd_error(&e);
 		cr_core_close(&cc);
 		if (rc)
-			goto out;
+			return rc;
 	}
+	return rc;
+}
+
+int cmd_symbolize(int argc, char **argv)
+{
+	const char *exe = NULL, *base = NULL, *maps = NULL, *core = NULL, *out = NULL;
+	bool ann = false, retaddr = false, inlines = true;
+	enum cr_format fmt = CR_FMT_TEXT;
+	struct cmd_option opts[] = {
+		OPT_STRING('e', "exe", &exe, "BINARY", "the ELF binary (gzip/zstd-compressed is fine)"),
+		OPT_ALIAS("obj", "exe"),
+		OPT_STRING(0, "base", &base, "ADDR",
+			   "runtime address of the binary's first PT_LOAD segment (for PIE / shared objects)"),
+		OPT_STRING(0, "maps", &maps, "FILE",
+			   "find the load address in a /proc/PID/maps or smaps snapshot of the process"),
+		OPT_STRING(0, "core", &core, "CORE", "find it in the core's mapped-file note (NT_FILE)"),
+		OPT_BOOL(0, "return-addresses", &retaddr, "treat addresses as return addresses (look up "
+			 "ADDR-1), as pprof and the Go runtime do for caller frames"),
+		OPT_CLEAR(0, "no-inlines", &inlines, "only the physical function (with the innermost line)"),
+		OPT_CLEAR(0, "no-demangle", &demangle_on, "print C++ names as they are in the binary"),
+		OPT_BOOL(0, "annotate", &ann, "copy text (a panic, a crash log) appending the frames of "
+			 "every pc=0x... / 0x... token inside the binary"),
+		OPT_OUTPUT(&out, "OUT", "with a PROFILE argument: write it symbolized (pprof gz)"),
+		OPT_FORMAT(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
+		OPT_NOOP('i', NULL), /* llvm-symbolizer's -i (inlines are on by default) */
+		OPT_END(),
+	};
+	int argi, rc = 0;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
+	struct ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
+	c->inlines = inlines;
+	c->retaddr = retaddr;
+	c->fmt = fmt;
+	if (!exe) {
+		free(c);
+		return cmd_usage_error("symbolize", "-e BINARY is required (see --help)");
+	}
+	if (!!base + !!maps + !!core > 1) {
+		free(c);
+		return cmd_usage_error("symbolize", "--base, --maps and --core exclude each other");
+	}
+	if (out) {
+		if (argi + 1 != argc) {
+			free(c);
+			return cmd_usage_error("symbolize", "-o takes exactly one PROFILE argument");
+		}
+		free(c);
+		return write_profile(exe, argv[argi], out);
+	}
+	static char outbuf[1 << 16];
+	if (!cmd_stdout_tty())
+		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	struct cr_error e = { 0 };
+	if (cr_symbolizer_open(&c->s, exe, &e)) {
+		free(c);
+		return cmd_error(&e);
+	}
+	if ((rc = set_bias(c, exe, base, maps, core)))
+		goto out;
 	if (ann) {
-		const char *in = optind < argc ? argv[optind] : "-";
-		if (optind + 1 < argc) {
+		const char *in = argi < argc ? argv[argi] : "-";
+		if (argi + 1 < argc) {
 			rc = cmd_usage_error("symbolize", "--annotate takes one FILE");
 			goto out;
 		}
 		rc = annotate(c, in);
 		goto out;
 	}
-	if (optind < argc) {
-		for (int i = optind; i < argc; i++) {
+	if (argi < argc) {
+		for (int i = argi; i < argc; i++) {
 			uint64_t a;
 			if (!parse_addr(argv[i], strlen(argv[i]), &a)) {
 				rc = cmd_usage_error("symbolize", "'%s' is not a hex address", argv[i]);

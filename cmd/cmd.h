@@ -1,8 +1,11 @@
 /* The CLI: one file per command exporting `int cmd_NAME(int argc, char **argv)`.
  *
  * Adding a command (checklist):
- *   1. cmd/cmd-NAME.c with cmd_NAME(), parsing its options with getopt_long,
- *      --help printing usage + examples, --format=text|json at least;
+ *   1. cmd/cmd-NAME.c with cmd_NAME(): a struct cmd_spec (usage, about,
+ *      epilogue with examples) and one option table (options.h: OPT_*,
+ *      the shared groups where they fit, OPT_FORMAT with text|json at least)
+ *      given to cmd_parse(), which also prints --help; then compute through
+ *      lib and render;
  *   2. a row in the command table in cmd/main.c and the file in cmd/meson.build;
  *   3. a section in docs/coroner.1 and a page docs/coroner-NAME.md;
  *   4. a golden test under tests/ (expected values from a reference tool).
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include "coroner/error.h"
 #include "coroner/out.h"
+#include "coroner/filter.h"
 
 int cmd_top(int argc, char **argv);
 int cmd_symbolize(int argc, char **argv);
@@ -51,8 +55,20 @@ struct cr_profile;
 struct cr_gframe;
 bool cmd_is_goroutine_profile(const struct cr_profile *p);
 void cmd_print_frames(const struct cr_gframe *f, size_t n, size_t max, const char *indent);
-/* Parse a size like "256M", "4G", "1024" (bytes). */
-bool cmd_parse_size(const char *s, size_t *out);
+/* More of what the stack listings share: "-", "N min" or "N-M min"; JSON's
+ * "wait_minutes": [min, max] (nothing without a wait); "frames" (detail:
+ * the address of a nameless frame and "inlined"); "    created by F". */
+struct cr_json;
+void cmd_wait_text(char *buf, size_t n, bool has_wait, int64_t min, int64_t max);
+void cmd_json_wait(struct cr_json *j, bool has_wait, int64_t min, int64_t max);
+void cmd_json_frames(struct cr_json *j, const struct cr_gframe *f, size_t n, bool detail);
+void cmd_print_created_by(const char *created_by);
+/* How many of n rows --nodecount=N shows (N <= 0: all). */
+size_t cmd_shown(int64_t nodecount, size_t n);
+/* Load a goroutine dump or profile of any format into p (initialised),
+ * printing its warnings; not goroutines is an error (name_type: saying the
+ * sample type it has). Returns 0 or the exit code (printed). */
+int cmd_load_goroutines(struct cr_profile *p, const char *path, bool name_type);
 /* Load and merge the profiles paths[0..n) into dst (initialised, empty):
  * profiles of any kind, goroutine dumps, and cores (read with their binary:
  * an ELF binary among paths, or `binary`), symbolized with `binary` where
@@ -60,6 +76,18 @@ bool cmd_parse_size(const char *s, size_t *out);
  * filled. */
 int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *binary,
 		      struct cr_error *e);
+/* pprof's filters from their options (options.h: OPT_PPROF_FILTERS), for
+ * top and flame; note: print pprof's line on how a numeric tag filter was
+ * read. Returns 0 or an exit code (printed); release f either way. */
+struct cmd_filter_args;
+struct cmd_filters {
+	struct cr_filter re;
+	struct cr_tagfilter tag[2];
+};
+int cmd_filters_compile(const struct cmd_filter_args *a, struct cmd_filters *f, bool note);
+void cmd_filters_release(struct cmd_filters *f);
+/* "sample index 'SI' not in WHERE (it has: ...)", exit code 2. */
+int cmd_bad_sample_index(const char *cmd, const char *si, const char *where, const struct cr_profile *p);
 extern const char *cmd_progname;
 
 #endif

@@ -1,5 +1,6 @@
 /* coroner: offline post-mortem analysis of Go services. */
 #include "cmd.h"
+#include "options.h"
 #include "coroner/util.h"
 
 #include <errno.h>
@@ -237,31 +238,6 @@ void cmd_progress_done(void)
 	}
 }
 
-bool cmd_parse_size(const char *s, size_t *out)
-{
-	char *end;
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return false; /* strtoull would take "-1" as a huge size */
-	unsigned long long v = strtoull(s, &end, 10);
-	if (end == s || errno)
-		return false;
-	unsigned shift = 0;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	}
-	if (*end == 'i' || *end == 'B')
-		end++;
-	if (*end == 'B')
-		end++;
-	if (*end || (shift && v > (~0ull >> shift)))
-		return false;
-	*out = (size_t)(v << shift);
-	return true;
-}
 
 /* Global resource flags may appear anywhere before or after the command. */
 static int take_global(int *argc, char **argv)

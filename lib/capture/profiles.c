@@ -20,12 +20,28 @@ enum cr_err cr_capture_input_open(struct cr_input *in, const char *path, struct 
 	return CR_OK;
 }
 
-enum cr_kind cr_capture_kind(const char *path)
+enum cr_kind cr_capture_kind(const char *path, bool core_cap, bool *goroutine, struct cr_error *e)
 {
 	struct cr_input in;
-	if (cr_capture_input_open(&in, path, NULL))
+	if (goroutine)
+		*goroutine = false;
+	struct cr_error first = { 0 };
+	enum cr_err rc = cr_input_open(&in, path, 0, &first);
+	if (rc == CR_LIMIT && core_cap)
+		rc = cr_input_open(&in, path, cr_limits.max_core_inflate, e);
+	else if (rc)
+		cr_fail(e, rc, "%s", first.msg);
+	if (rc)
 		return CR_KIND_UNKNOWN;
 	enum cr_kind k = cr_detect_kind(in.data, in.len);
+	if (k == CR_KIND_PPROF && goroutine) {
+		struct cr_profile p;
+		cr_profile_init(&p);
+		if (cr_profile_read_pprof(&p, in.data, in.len, in.name, NULL) == CR_OK && p.ntypes == 1 &&
+		    strcmp(cr_profile_str(&p, p.types[0].type), "goroutine") == 0)
+			*goroutine = true;
+		cr_profile_release(&p);
+	}
 	cr_input_close(&in);
 	return k;
 }
@@ -74,7 +90,7 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 		struct stat st;
 		if (!strcmp(paths[i], "-") || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		enum cr_kind k = cr_capture_kind(paths[i]);
+		enum cr_kind k = cr_capture_kind(paths[i], true, NULL, NULL);
 		what[i] = k == CR_KIND_ELF_CORE ? 1 : k == CR_KIND_ELF_EXEC ? 2 : 0;
 		if (what[i] == 2 && !core_bin)
 			core_bin = paths[i];

@@ -413,6 +413,16 @@ static bool merge_own_samples(struct stab *smap, struct cr_profile *dst)
 	return true;
 }
 
+enum cr_err cr_profile_diff_base(struct cr_profile *dst, struct cr_profile *base, bool label,
+				 struct cr_error *e)
+{
+	enum cr_err r = label ? cr_profile_add_label_all(base, "pprof::base", "true") : CR_OK;
+	if (r)
+		return cr_fail(e, r, "%s: cannot label the base profile", base->name ? base->name : "profile");
+	cr_profile_negate(base);
+	return cr_profile_merge(dst, base, e);
+}
+
 enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *src,
 			     struct cr_error *e)
 {

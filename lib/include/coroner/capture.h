@@ -38,9 +38,13 @@ typedef void cr_progress_fn(void *ctx, const char *what);
  * inflate past what a profile may. As cr_input_open otherwise. */
 enum cr_err cr_capture_input_open(struct cr_input *in, const char *path, struct cr_error *e);
 
-/* What the file at path is, from its content (CR_KIND_UNKNOWN when it
- * cannot be read). */
-enum cr_kind cr_capture_kind(const char *path);
+/* The kind of the file at path from its content, read once ("-" is not
+ * re-readable: the caller keeps stdin for the real read). core_cap: an input
+ * past the profile cap is read again up to cr_limits.max_core_inflate (cores
+ * are large). goroutine (NULL allowed): set when a pprof profile's one sample
+ * type is "goroutine". CR_KIND_UNKNOWN with e (NULL allowed) filled when the
+ * file cannot be read. */
+enum cr_kind cr_capture_kind(const char *path, bool core_cap, bool *goroutine, struct cr_error *e);
 
 /* ---- a core with its binary ---- */
 

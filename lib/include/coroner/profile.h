@@ -220,5 +220,12 @@ extern const char cr_alloc_drop_frames[], cr_alloc_keep_frames[];
 void cr_profile_negate(struct cr_profile *p);
 /* Copy of src with every sample labelled pprof::base = "true" (diff base). */
 enum cr_err cr_profile_add_label_all(struct cr_profile *p, const char *key, const char *value);
+/* pprof's -diff_base (label true) and -base (false): append base's samples
+ * to dst negated, labelled pprof::base="true" with label (so percentages
+ * are of the base's total). base is negated and labelled in place: the
+ * caller still releases it. Errors as cr_profile_merge's (CR_FORMAT when
+ * the sample types differ), CR_NOMEM/CR_LIMIT labelling. */
+enum cr_err cr_profile_diff_base(struct cr_profile *dst, struct cr_profile *base, bool label,
+				 struct cr_error *e);
 
 #endif
