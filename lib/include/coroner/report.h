@@ -111,6 +111,12 @@ void cr_top_format(const struct cr_top *t, int64_t v, char *out, size_t n);
 enum cr_err cr_profile_retained(struct cr_profile *out, const struct cr_profile *snap[3],
 				struct cr_error *e);
 
+/* Which Go release's pprof the header lines reproduce, as its minor number
+ * (19 for go1.19); 0, the default, is the newest. pprof's layout of the
+ * Time: line changed in go1.24 ("Jan 2, 2006 at 3:04pm (MST)" before,
+ * "2006-01-02 15:04:05 MST" since). */
+extern unsigned cr_pprof_release;
+
 /* pprof's header lines for a profile (File:, Build ID:, comments, Type:,
  * Time:, Duration:) appended to b, one per line. */
 enum cr_err cr_profile_header(const struct cr_profile *p, const char *sample_type,
