@@ -156,9 +156,9 @@ static void put_name(const char *s)
 static size_t resolve(struct ctx *c, uint64_t addr, struct cr_symframe *out, size_t max)
 {
 	uint64_t link = addr - (uint64_t)c->bias;
-	if (c->retaddr && link == 0)
-		return 0;
-	return cr_symbolize(c->s, c->retaddr ? link - 1 : link, c->inlines, out, max);
+	if (c->retaddr)
+		return cr_symbolize_return(c->s, link, c->inlines, out, max);
+	return cr_symbolize(c->s, link, c->inlines, out, max);
 }
 
 static void print_frames(struct ctx *c, uint64_t addr, const struct cr_symframe *frames, size_t n)
@@ -380,7 +380,8 @@ static int annotate(struct ctx *c, const char *path)
 			bool go_frame = pc && find_in(l, n, " sp=") != NULL;
 			bool ret = c->retaddr || (go_frame && !after_sigpanic);
 			uint64_t link = a - (uint64_t)c->bias;
-			size_t nf = cr_symbolize(c->s, ret && link ? link - 1 : link, c->inlines, c->frames, 256);
+			size_t nf = ret && link ? cr_symbolize_return(c->s, link, c->inlines, c->frames, 256)
+						: cr_symbolize(c->s, link, c->inlines, c->frames, 256);
 			if (go_frame) {
 				traceback_pc = true;
 				after_sigpanic = nf && strcmp(c->frames[nf - 1].function, "runtime.sigpanic") == 0;

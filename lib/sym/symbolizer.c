@@ -127,6 +127,17 @@ static bool go_dwarf_candidate(const struct cr_symbolizer *s, uint64_t addr)
 	return true;
 }
 
+size_t cr_symbolize_return(struct cr_symbolizer *s, uint64_t ret, bool inlines, struct cr_symframe *out,
+			   size_t max)
+{
+	struct cr_gofunc f;
+	if (ret == 0)
+		return 0;
+	if (s->pcln && cr_pclntab_find_func(s->pcln, ret, &f) && f.entry == ret)
+		return cr_symbolize(s, ret, inlines, out, max);
+	return cr_symbolize(s, ret - 1, inlines, out, max);
+}
+
 size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct cr_symframe *out,
 		    size_t max)
 {

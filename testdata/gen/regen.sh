@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123 generics   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123 generics oldinline   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -516,8 +516,29 @@ do_generics() {
 	rm -rf "$W"
 }
 
+# ---------------------------------------------------------------- oldinline
+# gen/oldinline built by Go 1.15 (bullseye's golang-1.15: scripts/deps
+# --gorel): the Go 1.2 pclntab layout with its inline tree; the reference is
+# the runtime's own GOTRACEBACK=system traceback (pc= of every frame, the
+# inlined frames above it)
+do_oldinline() {
+	log oldinline
+	local G=/usr/lib/go-1.15/bin/go D=$TD/oldinline W
+	[ -x "$G" ] || { log "oldinline: no $G, skipped"; return 0; }
+	W=$(mktemp -d)
+	rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+	cp "$GEN/oldinline/main.go" "$GEN/oldinline/go.mod" "$W/"
+	(cd "$W" && GOENV=off GOFLAGS=-mod=mod GOCACHE="$W/cache" "$G" build -trimpath -ldflags='-s -w' -o oldinline .)
+	GOTRACEBACK=system "$W/oldinline" 2>traceback.txt || echo "exit status $?" >expected/oldinline.exit
+	gzipbin "$W/oldinline" oldinline.gz
+	GOENV=off GOFLAGS= "$G" version >expected/go-version
+	hdr_index
+	printf 'traceback.txt\tGOTRACEBACK=system ./oldinline 2>traceback.txt\n' >>expected/INDEX
+	rm -rf "$W"
+}
+
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123 generics)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123 generics oldinline)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

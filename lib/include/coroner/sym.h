@@ -184,6 +184,12 @@ const char *cr_symbolizer_warning(const struct cr_symbolizer *s); /* "" if none 
  * -i). Returns the count; 0 = unknown address. */
 size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct cr_symframe *out,
 		    size_t max);
+/* The same for a return address (a traceback's pc, a profile's stack), as
+ * the Go runtime reads one: the call is at ret-1, except when ret is the
+ * entry of a Go function (a goroutine that has not run yet starts there),
+ * which is looked up as it is. 0 is unknown. */
+size_t cr_symbolize_return(struct cr_symbolizer *s, uint64_t ret, bool inlines, struct cr_symframe *out,
+			   size_t max);
 
 /* Load bias of b in a process from a /proc/PID/maps or smaps snapshot:
  * runtime address = link address + bias. The mapping is found by the
