@@ -513,14 +513,26 @@ int cmd_symbolize(int argc, char **argv)
 		c->bias = (int64_t)(v - (first == UINT64_MAX ? 0 : first));
 	} else if (maps) {
 		struct cr_input in;
+		char chosen[1024];
 		if (cr_input_open(&in, maps, 0, &e) ||
-		    cr_binary_bias_from_maps(b, (const char *)in.data, in.len, NULL, &c->bias, &e)) {
+		    cr_binary_bias_from_maps(b, (const char *)in.data, in.len, NULL, &c->bias, chosen, sizeof chosen,
+					     &e)) {
 			if (in.data || e.code != CR_IO)
 				cr_input_close(&in);
 			rc = cmd_error(&e);
 			goto out;
 		}
 		cr_input_close(&in);
+		/* say which mapping stands for the binary when its name differs */
+		const char *cb = strrchr(chosen, '/'), *bb = strrchr(exe, '/');
+		cb = cb ? cb + 1 : chosen;
+		bb = bb ? bb + 1 : exe;
+		if (strncmp(cb, bb, strlen(cb)) != 0 || (bb[strlen(cb)] && strcmp(bb + strlen(cb), ".gz") &&
+							 strcmp(bb + strlen(cb), ".zst"))) {
+			char msg[1200];
+			snprintf(msg, sizeof msg, "using the mapping of %s: its load segments match %s", chosen, exe);
+			cmd_warnings(msg);
+		}
 	} else if (core) {
 		struct cr_core cc;
 		if (cr_core_open(&cc, core, &e)) {
