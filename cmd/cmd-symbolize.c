@@ -139,9 +139,9 @@ static void put_name(const char *s)
 static size_t resolve(struct ctx *c, uint64_t addr, struct cr_symframe *out, size_t max)
 {
 	uint64_t link = addr - (uint64_t)c->bias;
-	if (c->retaddr && link == 0)
-		return 0;
-	return cr_symbolize(c->s, c->retaddr ? link - 1 : link, c->inlines, out, max);
+	if (c->retaddr)
+		return cr_symbolize_return(c->s, link, c->inlines, out, max);
+	return cr_symbolize(c->s, link, c->inlines, out, max);
 }
 
 static void print_frames(struct ctx *c, uint64_t addr, const struct cr_symframe *frames, size_t n)
@@ -363,7 +363,8 @@ static int annotate(struct ctx *c, const char *path)
 			bool go_frame = pc && find_in(l, n, " sp=") != NULL;
 			bool ret = c->retaddr || (go_frame && !after_sigpanic);
 			uint64_t link = a - (uint64_t)c->bias;
-			size_t nf = cr_symbolize(c->s, ret && link ? link - 1 : link, c->inlines, c->frames, 256);
+			size_t nf = ret && link ? cr_symbolize_return(c->s, link, c->inlines, c->frames, 256)
+						: cr_symbolize(c->s, link, c->inlines, c->frames, 256);
 			if (go_frame) {
 				traceback_pc = true;
 				after_sigpanic = nf && strcmp(c->frames[nf - 1].function, "runtime.sigpanic") == 0;
@@ -429,13 +430,25 @@ static int set_bias(struct ctx *c, const char *exe, const char *base, const char
 		c->bias = (int64_t)(v - (first == UINT64_MAX ? 0 : first));
 	} else if (maps) {
 		struct cr_input in;
+		char chosen[1024];
 		if (cr_input_open(&in, maps, 0, &e) ||
-		    cr_binary_bias_from_maps(b, (const char *)in.data, in.len, NULL, &c->bias, &e)) {
+		    cr_binary_bias_from_maps(b, (const char *)in.data, in.len, NULL, &c->bias, chosen, sizeof chosen,
+					     &e)) {
 			if (in.data || e.code != CR_IO)
 				cr_input_close(&in);
 			return cmd_error(&e);
 		}
 		cr_input_close(&in);
+		/* say which mapping stands for the binary when its name differs */
+		const char *cb = strrchr(chosen, '/'), *bb = strrchr(exe, '/');
+		cb = cb ? cb + 1 : chosen;
+		bb = bb ? bb + 1 : exe;
+		if (strncmp(cb, bb, strlen(cb)) != 0 || (bb[strlen(cb)] && strcmp(bb + strlen(cb), ".gz") &&
+							 strcmp(bb + strlen(cb), ".zst"))) {
+			char msg[1200];
+			snprintf(msg, sizeof msg, "using the mapping of %s: its load segments match %s", chosen, exe);
+			cmd_warnings(msg);
+		}
 	} else if (core) {
 		struct cr_core cc;
 		if (cr_core_open(&cc, core, &e)) {

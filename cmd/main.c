@@ -1,6 +1,7 @@
 /* coroner: offline post-mortem analysis of Go services. */
 #include "cmd.h"
 #include "options.h"
+#include "coroner/top.h"
 #include "coroner/util.h"
 
 #include <errno.h>
@@ -37,7 +38,7 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: coroner [--max-inflate=SIZE] [--max-memory=SIZE] COMMAND [ARGS]\n"
+		"usage: coroner [--max-inflate=SIZE] [--max-memory=SIZE] [--pprof-release=1.N] COMMAND [ARGS]\n"
 		"\n"
 		"Offline post-mortem analysis of Go services: profiles, goroutine dumps,\n"
 		"/proc snapshots, GC traces, binaries and core dumps.\n"
@@ -59,6 +60,8 @@ static void usage(FILE *f)
 		"global options (before or after the command):\n"
 		"  --max-inflate=SIZE  most bytes one compressed input may inflate to (256M)\n"
 		"  --max-memory=SIZE   most bytes coroner may hold at once (4G)\n"
+		"  --pprof-release=1.N print pprof's headers as that Go release's pprof did\n"
+		"                      (the Time: layout changed in 1.24; default: newest)\n"
 		"\n"
 		"exit codes: 0 done, 1 input unusable, 2 usage, 3 resource limit hit.\n"
 		"Colour on a terminal unless NO_COLOR is set. 'coroner help COMMAND' or\n"
@@ -255,6 +258,21 @@ static int take_global(int *argc, char **argv)
 			target = &cr_limits.max_debug, val = a + 12;
 		else if (strncmp(a, "--max-core-inflate=", 19) == 0)
 			target = &cr_limits.max_core_inflate, val = a + 19;
+		if (strncmp(a, "--pprof-release=", 16) == 0) {
+			char *end;
+			const char *v = a + 16;
+			unsigned long minor = 0;
+			if (strncmp(v, "go", 2) == 0)
+				v += 2;
+			if (strncmp(v, "1.", 2) == 0)
+				minor = strtoul(v + 2, &end, 10);
+			if (strncmp(v, "1.", 2) != 0 || end == v + 2 || (*end && *end != '.') || minor < 1 || minor > 999) {
+				fprintf(stderr, "%s: bad release in '%s' (e.g. 1.23)\n", cmd_progname, a);
+				return 2;
+			}
+			cr_pprof_release = (unsigned)minor;
+			continue;
+		}
 		if (target) {
 			if (!cmd_parse_size(val, target)) {
 				fprintf(stderr, "%s: bad size in '%s' (e.g. 256M, 4G)\n", cmd_progname, a);

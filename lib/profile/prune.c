@@ -50,7 +50,7 @@ static bool matches(const regex_t *re, const char *name)
 	return regexec(re, name, 0, NULL, 0) == 0;
 }
 
-enum cr_err cr_profile_prune(struct cr_profile *p, struct cr_error *e)
+static enum cr_err prune_frames(struct cr_profile *p, struct cr_error *e)
 {
 	const char *drop = cr_profile_str(p, p->drop_frames), *keep = cr_profile_str(p, p->keep_frames);
 	if (!*drop)
@@ -107,4 +107,69 @@ enum cr_err cr_profile_prune(struct cr_profile *p, struct cr_error *e)
 	if (has_keep)
 		regfree(&kre);
 	return CR_OK;
+}
+
+/* Does a name look like demangled C++ to pprof? Java's "class.<init>" and
+ * Go's "pkg.(*T[...]).Method" do not; anything else with [ ] < > or :: does
+ * (so Go's generic instantiations "pkg.F[go.shape...]" do). */
+static bool looks_demangled_cxx(const char *s)
+{
+	if (strstr(s, ".<") || strstr(s, "])."))
+		return false;
+	return strpbrk(s, "<>[]") || strstr(s, "::");
+}
+
+/* pprof's removeMatching: remove every outermost open..close group (with
+ * the groups nested in it) from s, in place. At a close with no open, pprof
+ * stops and keeps the rest as it is; an open never closed stays too. */
+static void remove_matching(char *s, char open, char close)
+{
+	size_t n = strlen(s), w = 0, first = 0;
+	int depth = 0;
+	for (size_t r = 0; r < n; r++) {
+		char c = s[r];
+		if (c == close) {
+			if (--depth < 0) {
+				memmove(s + w, s + r, n - r + 1);
+				return;
+			}
+			if (depth == 0) {
+				w = first;
+				continue;
+			}
+		} else if (c == open && depth++ == 0) {
+			first = w;
+		}
+		s[w++] = c;
+	}
+	s[w] = 0;
+}
+
+enum cr_err cr_profile_simplify_names(struct cr_profile *p, struct cr_error *e)
+{
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		struct cr_function *fn = &p->functions[i];
+		if (fn->name && fn->system_name != fn->name)
+			continue; /* named apart from its symbol: pprof keeps the name */
+		const char *sys = cr_profile_str(p, fn->system_name);
+		if (!looks_demangled_cxx(sys) || (sys[0] == '_' && sys[1] == 'Z'))
+			continue;
+		char *tmp = cr_strndup(sys, strlen(sys));
+		if (!tmp)
+			return cr_fail(e, CR_NOMEM, "%s: out of memory", p->name);
+		remove_matching(tmp, '(', ')');
+		remove_matching(tmp, '<', '>');
+		uint32_t id = cr_profile_intern_z(p, tmp);
+		cr_free(tmp);
+		if (id == UINT32_MAX)
+			return cr_fail(e, CR_NOMEM, "%s: out of memory", p->name);
+		fn->name = id;
+	}
+	return CR_OK;
+}
+
+enum cr_err cr_profile_prune(struct cr_profile *p, struct cr_error *e)
+{
+	enum cr_err rc = prune_frames(p, e);
+	return rc ? rc : cr_profile_simplify_names(p, e);
 }

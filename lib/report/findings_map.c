@@ -231,7 +231,7 @@ enum cr_err cr_report_heaptext_maps(struct cr_report *r, const char *heap_text, 
 	if (smaps && cr_input_open(&sm, smaps, 0, NULL) == CR_OK) {
 		int64_t bias = 0;
 		if (cr_binary_bias_from_maps(cr_symbolizer_binary(x.sym), (const char *)sm.data, sm.len, NULL,
-					     &bias, NULL) == CR_OK)
+					     &bias, NULL, 0, NULL) == CR_OK)
 			x.bias = bias;
 		cr_input_close(&sm);
 	}

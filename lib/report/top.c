@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+unsigned cr_pprof_release;
+
 /* Go's int64 arithmetic wraps and pprof's sums and abs64 do too: the same
  * numbers on hostile values (INT64_MIN, sums past 2^63), without C's UB. */
 static inline int64_t wadd(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
@@ -534,11 +536,17 @@ enum cr_err cr_profile_header(const struct cr_profile *p, const char *sample_typ
 		static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 						   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 		if (localtime_r(&secs, &tm)) {
-			int h = tm.tm_hour % 12;
 			char zone[16];
 			strftime(zone, sizeof zone, "%Z", &tm);
-			cr_buf_addf(b, "Time: %s %d, %d at %d:%02d%s (%s)\n", mon[tm.tm_mon], tm.tm_mday,
-				    tm.tm_year + 1900, h ? h : 12, tm.tm_min, tm.tm_hour < 12 ? "am" : "pm", zone);
+			if (cr_pprof_release && cr_pprof_release < 24) {
+				int h = tm.tm_hour % 12;
+				cr_buf_addf(b, "Time: %s %d, %d at %d:%02d%s (%s)\n", mon[tm.tm_mon], tm.tm_mday,
+					    tm.tm_year + 1900, h ? h : 12, tm.tm_min, tm.tm_hour < 12 ? "am" : "pm",
+					    zone);
+			} else {
+				cr_buf_addf(b, "Time: %d-%02d-%02d %02d:%02d:%02d %s\n", tm.tm_year + 1900,
+					    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, zone);
+			}
 		}
 	}
 	if (p->duration_nanos) {

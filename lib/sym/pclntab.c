@@ -20,6 +20,14 @@
  *     {parent i16, funcID u8, _, file i32, line i32, nameoff i32, parentPc i32};
  *     1.20+: 16 bytes {funcID u8, _[3], nameoff i32, parentPc i32, startLine i32}.
  *     The call site of an inlined body is the position at entry+parentPc.
+ *     Go 1.2 layout (Go 1.2-1.15): 1.12-1.15 keep the 20-byte entries at
+ *     FUNCDATA 4 / PCDATA 2; 1.9-1.11 have 16 bytes {parent i32, file i32,
+ *     line i32, nameoff i32} at FUNCDATA 2 / PCDATA 1, where the call site is
+ *     the entry's own file:line and the next entry is its parent. Names are
+ *     offsets from the pclntab's start. Go 1.2-1.9 end _func with an i32
+ *     nfuncdata (1.10+: funcID u8, _ [2], nfuncdata u8). The release is told
+ *     from the table itself: no _func of 1.10+ has a zero last byte while
+ *     one has a non-zero first byte, and only 1.12+ has a third PCDATA.
  * Every count and offset is checked against the bytes present
  * (golang/go#81191: nfunc is attacker-chosen), every stream step advances.
  */
@@ -42,6 +50,9 @@ struct cr_pclntab {
 	size_t functab_size; /* bytes of one functab field */
 	bool have_gofunc;
 	uint64_t gofunc;
+	/* Go 1.2 layout only: which release's _func tail and inline tree */
+	bool nfuncdata_i32;     /* Go <= 1.9: nfuncdata is the whole last word */
+	uint8_t inl_pcdata, inl_funcdata, inl_size; /* inl_size 0: no tree */
 	/* decoded pc-value tables, keyed by table offset (runs are relative
 	 * to the function entry, so a table shared by functions decodes once):
 	 * a symbolizer asks about many pcs of the same functions */
@@ -176,6 +187,12 @@ bool cr_pclntab_func(const struct cr_pclntab *t, size_t idx, struct cr_gofunc *f
 	f->funcid = q[0];
 	f->flag = t->version >= 116 ? q[1] : 0;
 	f->nfuncdata = q[3];
+	if (t->nfuncdata_i32) {
+		f->nfuncdata = rd32(t, q);
+		f->funcid = 0;
+		if (f->nfuncdata > 255)
+			return false;
+	}
 	/* the trailing arrays must be present too */
 	uint64_t tail = (uint64_t)f->npcdata * 4 + (uint64_t)f->nfuncdata * (t->version >= 118 ? 4 : t->ptrsize);
 	if (f->npcdata > (1u << 16) || !at(t, off + hdr, tail))
@@ -488,6 +505,35 @@ bool cr_pclntab_line(const struct cr_pclntab *t, const struct cr_gofunc *f, uint
 	return true;
 }
 
+/* The inline tree of the Go 1.2 layout before 1.12: entries name their
+ * parent, and carry the call site's file and line themselves. */
+static size_t frames_parent_walk(const struct cr_pclntab *t, const struct cr_gofunc *f, uint64_t pc,
+				 uint64_t tree, struct cr_symframe *out, size_t max)
+{
+	size_t n = 0;
+	const char *file;
+	int32_t line, ix;
+	if (!cr_pclntab_line(t, f, pc, &file, &line))
+		file = "??", line = 0;
+	unsigned guard = cr_limits.max_depth ? cr_limits.max_depth : 256;
+	if (!cr_pclntab_pcdata(t, f, t->inl_pcdata, pc, &ix))
+		ix = -1;
+	while (ix >= 0 && n + 1 < max && guard--) {
+		const uint8_t *e = cr_binary_ptr(t->bin, tree + (uint64_t)ix * 16, 16);
+		if (!e)
+			break;
+		const char *nm = cr_pclntab_name_at(t, rd32(t, e + 12));
+		out[n++] = (struct cr_symframe){ nm ? nm : "??", file, line > 0 ? (uint32_t)line : 0, 0, 0, true };
+		const char *cf = cr_pclntab_file(t, f, (int32_t)rd32(t, e + 4));
+		file = cf ? cf : "??";
+		line = (int32_t)rd32(t, e + 8);
+		ix = (int32_t)rd32(t, e);
+	}
+	out[n] = (struct cr_symframe){ f->name[0] ? f->name : "??", file, line > 0 ? (uint32_t)line : 0, 0,
+				       f->entry, false };
+	return n + 1;
+}
+
 size_t cr_pclntab_frames(const struct cr_pclntab *t, uint64_t pc, struct cr_symframe *out, size_t max)
 {
 	struct cr_gofunc f;
@@ -495,13 +541,21 @@ size_t cr_pclntab_frames(const struct cr_pclntab *t, uint64_t pc, struct cr_symf
 		return 0;
 	size_t n = 0;
 	uint64_t tree = 0;
-	bool have_tree = t->bin && t->version >= 116 && cr_pclntab_funcdata(t, &f, CR_FUNCDATA_INLTREE, &tree);
+	uint32_t inl_pcdata = CR_PCDATA_INLTREEINDEX, inl_funcdata = CR_FUNCDATA_INLTREE;
 	size_t esz = t->version >= 120 ? 16 : 20;
+	if (t->version < 116) {
+		inl_pcdata = t->inl_pcdata;
+		inl_funcdata = t->inl_funcdata;
+		esz = t->inl_size;
+	}
+	bool have_tree = t->bin && esz && cr_pclntab_funcdata(t, &f, inl_funcdata, &tree);
+	if (have_tree && esz == 16 && t->version < 116)
+		return frames_parent_walk(t, &f, pc, tree, out, max);
 	uint64_t tracepc = pc;
 	unsigned guard = cr_limits.max_depth ? cr_limits.max_depth : 256;
 	while (have_tree && n + 1 < max && guard--) {
 		int32_t ix;
-		if (!cr_pclntab_pcdata(t, &f, CR_PCDATA_INLTREEINDEX, tracepc, &ix) || ix < 0)
+		if (!cr_pclntab_pcdata(t, &f, inl_pcdata, tracepc, &ix) || ix < 0)
 			break;
 		const uint8_t *e = cr_binary_ptr(t->bin, tree + (uint64_t)ix * esz, esz);
 		if (!e)
@@ -533,6 +587,32 @@ size_t cr_pclntab_frames(const struct cr_pclntab *t, uint64_t pc, struct cr_symf
 	out[n] = (struct cr_symframe){ f.name[0] ? f.name : "??", file, line > 0 ? (uint32_t)line : 0, 0,
 				       f.entry, false };
 	return n + 1;
+}
+
+/* Go 1.2 layout: tell Go <= 1.9, 1.10-1.11 and 1.12-1.15 apart by their
+ * _func records (see the top of this file). One pass over the functions. */
+static void classify_go12(struct cr_pclntab *t)
+{
+	bool last_byte = false, first_byte = false;
+	uint32_t max_npcdata = 0;
+	for (uint64_t i = 0; i < t->nfunc; i++) {
+		uint64_t off;
+		if (!ftab_funcoff(t, i, &off))
+			break;
+		const uint8_t *q = at(t, off + t->ptrsize, 32);
+		if (!q)
+			break;
+		uint32_t np = rd32(t, q + 24);
+		if (np > max_npcdata && np < 256)
+			max_npcdata = np;
+		last_byte |= q[28 + 3] != 0;
+		first_byte |= q[28] != 0;
+	}
+	t->nfuncdata_i32 = !t->be && !last_byte && first_byte;
+	if (t->nfuncdata_i32 || max_npcdata < 3) /* 1.9-1.11 (older ones have no tree) */
+		t->inl_pcdata = 1, t->inl_funcdata = 2, t->inl_size = 16;
+	else
+		t->inl_pcdata = 2, t->inl_funcdata = 4, t->inl_size = 20;
 }
 
 static enum cr_err parse_header(struct cr_pclntab *t, uint64_t text_start, struct cr_error *e)
@@ -632,6 +712,8 @@ enum cr_err cr_pclntab_parse(const uint8_t *data, size_t len, uint64_t addr, uin
 		cr_free(t);
 		return rc;
 	}
+	if (t->version < 116)
+		classify_go12(t);
 	*out = t;
 	return CR_OK;
 }

@@ -2,6 +2,7 @@
  * C), the ELF symbol table last. */
 #include "coroner/sym.h"
 #include "coroner/text.h"
+#include <stdlib.h>
 #include <string.h>
 
 struct cr_symbolizer {
@@ -127,6 +128,17 @@ static bool go_dwarf_candidate(const struct cr_symbolizer *s, uint64_t addr)
 	return true;
 }
 
+size_t cr_symbolize_return(struct cr_symbolizer *s, uint64_t ret, bool inlines, struct cr_symframe *out,
+			   size_t max)
+{
+	struct cr_gofunc f;
+	if (ret == 0)
+		return 0;
+	if (s->pcln && cr_pclntab_find_func(s->pcln, ret, &f) && f.entry == ret)
+		return cr_symbolize(s, ret, inlines, out, max);
+	return cr_symbolize(s, ret - 1, inlines, out, max);
+}
+
 size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct cr_symframe *out,
 		    size_t max)
 {
@@ -214,8 +226,81 @@ static const char *base_name(const char *p, size_t n, size_t *blen)
 	return p + s;
 }
 
+/* One file-backed mapping of a maps text. */
+struct maprow {
+	uint64_t start, end, off;
+	const char *path;
+	size_t plen;
+	bool exec;
+};
+
+static int maprow_cmp(const void *a, const void *b)
+{
+	const struct maprow *x = a, *y = b;
+	size_t n = x->plen < y->plen ? x->plen : y->plen;
+	int c = memcmp(x->path, y->path, n);
+	if (c)
+		return c;
+	if (x->plen != y->plen)
+		return x->plen < y->plen ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The PT_LOAD segment of b whose file bytes (from the page its offset lies
+ * in) hold the mapping's start offset; NULL if none. */
+static const struct cr_elf_segment *seg_holding(const struct cr_binary *b, uint64_t off)
+{
+	for (size_t i = 0; i < b->nsegments; i++) {
+		const struct cr_elf_segment *g = &b->segments[i];
+		if (g->type == CR_PT_LOAD && g->filesz && off >= (g->offset & ~(uint64_t)4095) &&
+		    off < g->offset + g->filesz)
+			return g;
+	}
+	return NULL;
+}
+
+/* Does the group rows[0..n) (one file, by start address) map b? Every
+ * mapping starts in one of b's load segments, is executable exactly when
+ * that segment is, and gives the same bias; together they map the file
+ * bytes of every load segment (the kernel may merge the last page of one
+ * segment with the next, RELRO splits one in two). */
+static bool group_maps_binary(const struct cr_binary *b, const struct maprow *rows, size_t n, uint64_t *start,
+			      uint64_t *off)
+{
+	bool exec = false;
+	int64_t bias0 = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct maprow *m = &rows[i];
+		const struct cr_elf_segment *g = seg_holding(b, m->off);
+		if (!g || m->exec != !!(g->flags & CR_PF_X))
+			return false;
+		int64_t bias = (int64_t)(m->start - (g->vaddr - (g->offset - m->off)));
+		if (i && bias != bias0)
+			return false;
+		bias0 = bias;
+		if (m->exec && !exec) {
+			exec = true;
+			*start = m->start;
+			*off = m->off;
+		}
+	}
+	for (size_t k = 0; exec && k < b->nsegments; k++) {
+		const struct cr_elf_segment *g = &b->segments[k];
+		if (g->type != CR_PT_LOAD || !g->filesz)
+			continue;
+		uint64_t need = g->offset & ~(uint64_t)4095, end = g->offset + g->filesz;
+		for (size_t i = 0; i < n && need < end; i++) /* rows ascend in offset too */
+			if (rows[i].off <= need && rows[i].off + (rows[i].end - rows[i].start) > need)
+				need = rows[i].off + (rows[i].end - rows[i].start);
+		if (need < end)
+			return false;
+	}
+	return exec;
+}
+
 enum cr_err cr_binary_bias_from_maps(const struct cr_binary *b, const char *maps_text, size_t len,
-				     const char *want_name, int64_t *bias, struct cr_error *e)
+				     const char *want_name, int64_t *bias, char *chosen, size_t chosen_n,
+				     struct cr_error *e)
 {
 	size_t wl;
 	const char *want = want_name ? want_name : b->path;
@@ -225,45 +310,81 @@ enum cr_err cr_binary_bias_from_maps(const struct cr_binary *b, const char *maps
 		wl -= 3;
 	else if (!want_name && wl > 4 && memcmp(want + wl - 4, ".zst", 4) == 0)
 		wl -= 4;
+	if (chosen && chosen_n)
+		chosen[0] = 0;
+	struct maprow *rows = NULL;
+	size_t nrows = 0, cap = 0;
 	struct cr_lines it;
 	cr_lines_init(&it, maps_text, len);
 	const char *l;
 	size_t n;
 	bool cut;
-	/* the lowest-offset mapping of the file gives start - offset = the
-	 * address where file offset 0 is; PT_LOAD tells where offset 0 was
-	 * linked */
-	bool found = false;
-	uint64_t best_off = 0, best_start = 0;
 	while (cr_lines_next(&it, &l, &n, 1 << 16, &cut)) {
-		uint64_t st, en, off;
+		struct maprow r;
 		char perms[5];
-		const char *p;
-		size_t pl, bl;
-		if (!maps_line(l, n, &st, &en, perms, &off, &p, &pl))
+		if (!maps_line(l, n, &r.start, &r.end, perms, &r.off, &r.path, &r.plen) || r.end <= r.start)
 			continue;
-		while (pl > 0 && (p[pl - 1] == ' ' || p[pl - 1] == '\t'))
-			pl--;
-		if (pl > 10 && memcmp(p + pl - 10, " (deleted)", 10) == 0)
-			pl -= 10;
-		const char *bn = base_name(p, pl, &bl);
-		if (bl != wl || memcmp(bn, want, wl) != 0)
-			continue;
-		/* prefer the executable mapping, as pprof does */
-		if (perms[2] == 'x' || !found) {
-			if (perms[2] == 'x' || !found) {
-				best_off = off;
-				best_start = st;
-			}
-			if (perms[2] == 'x') {
-				found = true;
+		while (r.plen > 0 && (r.path[r.plen - 1] == ' ' || r.path[r.plen - 1] == '\t'))
+			r.plen--;
+		if (r.plen > 10 && memcmp(r.path + r.plen - 10, " (deleted)", 10) == 0)
+			r.plen -= 10;
+		if (!r.plen || r.path[0] == '[')
+			continue; /* anonymous, [heap], [stack], [vdso] */
+		r.exec = perms[2] == 'x';
+		if (cr_grow(&rows, &cap, nrows + 1, sizeof *rows)) {
+			cr_free(rows);
+			return cr_fail(e, CR_NOMEM, "%s: out of memory reading the maps", b->path);
+		}
+		rows[nrows++] = r;
+	}
+	if (nrows)
+		qsort(rows, nrows, sizeof *rows, maprow_cmp);
+	/* by the load segments first; the name breaks ties (and is the
+	 * fallback: a mapping of that name, its executable part preferred) */
+	size_t best = SIZE_MAX, named = SIZE_MAX;
+	bool best_named = false;
+	uint64_t best_start = 0, best_off = 0, st = 0, of = 0;
+	for (size_t i = 0; i < nrows;) {
+		size_t j = i + 1;
+		while (j < nrows && rows[j].plen == rows[i].plen && memcmp(rows[j].path, rows[i].path, rows[i].plen) == 0)
+			j++;
+		size_t bl;
+		const char *bn = base_name(rows[i].path, rows[i].plen, &bl);
+		bool is_named = bl == wl && memcmp(bn, want, wl) == 0;
+		if (is_named && named == SIZE_MAX)
+			named = i;
+		if (!want_name && group_maps_binary(b, rows + i, j - i, &st, &of) &&
+		    (best == SIZE_MAX || (is_named && !best_named))) {
+			best = i;
+			best_named = is_named;
+			best_start = st;
+			best_off = of;
+		}
+		i = j;
+	}
+	if (best == SIZE_MAX && named != SIZE_MAX) {
+		best = named;
+		best_start = rows[named].start;
+		best_off = rows[named].off;
+		for (size_t k = named; k < nrows && rows[k].plen == rows[named].plen &&
+				       memcmp(rows[k].path, rows[named].path, rows[k].plen) == 0; k++)
+			if (rows[k].exec) {
+				best_start = rows[k].start;
+				best_off = rows[k].off;
 				break;
 			}
-			found = true;
-		}
 	}
-	if (!found)
-		return cr_fail(e, CR_NOTFOUND, "%s: no mapping of %.*s in the maps", b->path, (int)wl, want);
+	if (best == SIZE_MAX) {
+		cr_free(rows);
+		return cr_fail(e, CR_NOTFOUND, "%s: no mapping in the maps matches its load segments or its name %.*s",
+			       b->path, (int)wl, want);
+	}
+	if (chosen && chosen_n) {
+		size_t k = rows[best].plen < chosen_n - 1 ? rows[best].plen : chosen_n - 1;
+		memcpy(chosen, rows[best].path, k);
+		chosen[k] = 0;
+	}
+	cr_free(rows);
 	return cr_binary_bias_for_mapping(b, best_start, best_off, bias, e);
 }
 

@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123 generics oldinline   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -493,8 +493,52 @@ do_go123() {
 }
 
 # ---------------------------------------------------------------- main
+# ---------------------------------------------------------------- generics
+# a heap profile of gen/genericprog built by Go 1.26: generic instantiations
+# whose shape names carry (...) groups, which pprof's -top simplifies
+do_generics() {
+	log generics
+	local G=/usr/lib/go-1.26/bin/go D=$TD/generics W
+	[ -x "$G" ] || { log "generics: no $G (scripts/deps --gorel), skipped"; return 0; }
+	W=$(mktemp -d)
+	rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+	(cd "$GEN/genericprog" && "$G" build -trimpath -o "$W/genericprog" .)
+	"$W/genericprog" heap.pb.gz
+	"$G" version >expected/go-version
+	hdr_index
+	local P="$G tool pprof" T="-top -nodefraction=0 -nodecount=25" si
+	for si in inuse_space alloc_objects; do
+		rec heap.pb.gz.top.$si.txt $P $T -unit=B -sample_index=$si heap.pb.gz
+	done
+	rec heap.pb.gz.top.focus.txt $P $T -unit=B -sample_index=inuse_space '-focus=NewPair\[go\.shape\.string,go\.shape\.func error\]' heap.pb.gz
+	sed -i "s#$G tool pprof#go tool pprof#" expected/INDEX
+	echo "# recorded with the pprof of $("$G" version | cut -d' ' -f3)" >>expected/INDEX
+	rm -rf "$W"
+}
+
+# ---------------------------------------------------------------- oldinline
+# gen/oldinline built by Go 1.15 (bullseye's golang-1.15: scripts/deps
+# --gorel): the Go 1.2 pclntab layout with its inline tree; the reference is
+# the runtime's own GOTRACEBACK=system traceback (pc= of every frame, the
+# inlined frames above it)
+do_oldinline() {
+	log oldinline
+	local G=/usr/lib/go-1.15/bin/go D=$TD/oldinline W
+	[ -x "$G" ] || { log "oldinline: no $G, skipped"; return 0; }
+	W=$(mktemp -d)
+	rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+	cp "$GEN/oldinline/main.go" "$GEN/oldinline/go.mod" "$W/"
+	(cd "$W" && GOENV=off GOFLAGS=-mod=mod GOCACHE="$W/cache" "$G" build -trimpath -ldflags='-s -w' -o oldinline .)
+	GOTRACEBACK=system "$W/oldinline" 2>traceback.txt || echo "exit status $?" >expected/oldinline.exit
+	gzipbin "$W/oldinline" oldinline.gz
+	GOENV=off GOFLAGS= "$G" version >expected/go-version
+	hdr_index
+	printf 'traceback.txt\tGOTRACEBACK=system ./oldinline 2>traceback.txt\n' >>expected/INDEX
+	rm -rf "$W"
+}
+
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123 generics oldinline)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

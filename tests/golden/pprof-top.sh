@@ -8,6 +8,10 @@ set -u
 fail=0 pass=0 skip=0 verbatim=0
 for index in "$TESTDATA"/*/expected/INDEX; do
 	dir=$(dirname "$(dirname "$index")")
+	# the pprof that recorded the outputs: the INDEX's last comment names it
+	# ("# recorded with the pprof of go1.23.1"); regen.sh's default is Go 1.19
+	rel=$(sed -n 's/^# recorded with the pprof of go\(1\.[0-9]*\).*/\1/p' "$index" | tail -1)
+	rel="--pprof-release=${rel:-1.19}"
 	while IFS='	' read -r out cmd; do
 		case "$out" in '#'*|'') continue ;; esac
 		case "$cmd" in "go tool pprof -top "*) ;; *) continue ;; esac
@@ -30,7 +34,7 @@ for index in "$TESTDATA"/*/expected/INDEX; do
 		# a text profile read by pprof without its binary: pprof cannot name
 		# frames; coroner's reference is pprof *with* the binary instead
 		case "$out" in *nobin*) continue ;; esac
-		got=$(cd "$dir" && eval "\"$CORONER\" top $args $files" 2>&1)
+		got=$(cd "$dir" && eval "\"$CORONER\" $rel top $args $files" 2>&1)
 		want=$(cat "$dir/expected/$out")
 		if [ "$rowsonly" = 1 ]; then
 			got=$(printf '%s\n' "$got" | sed -n '/^Showing nodes/,$p')
@@ -38,7 +42,7 @@ for index in "$TESTDATA"/*/expected/INDEX; do
 		fi
 		# and pprof's command line as it is (one-dash pprof spellings)
 		if [ "$rowsonly" = 0 ]; then
-			got2=$(cd "$dir" && eval "\"$CORONER\" top -top ${cmd#go tool pprof -top }" 2>&1)
+			got2=$(cd "$dir" && eval "\"$CORONER\" $rel top -top ${cmd#go tool pprof -top }" 2>&1)
 			if [ "$got2" = "$want" ]; then verbatim=$((verbatim+1)); else
 				fail=$((fail+1)); echo "FAIL $out: pprof's own flags: coroner top -top ${cmd#go tool pprof -top }"
 				printf '%s\n' "$got2" | head -5

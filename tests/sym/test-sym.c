@@ -194,7 +194,7 @@ static void test_pcsp_vs_traceback(const char *bin, const char *tb, const char *
 		char rel[256];
 		snprintf(rel, sizeof rel, "bin/%s", maps);
 		CHECK_EQ_INT(cr_input_open(&in, data(rel), 0, &e), CR_OK);
-		CHECK_EQ_INT(cr_binary_bias_from_maps(b, (const char *)in.data, in.len, NULL, &bias, &e), CR_OK);
+		CHECK_EQ_INT(cr_binary_bias_from_maps(b, (const char *)in.data, in.len, NULL, &bias, NULL, 0, &e), CR_OK);
 		cr_input_close(&in);
 	}
 	char rel[256];

@@ -209,9 +209,17 @@ enum cr_err cr_pprof_pbc_stats(const unsigned char *data, size_t len, struct cr_
  * CR_FORMAT with a message). Functions/locations are re-interned. */
 enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *src,
 			     struct cr_error *e);
-/* pprof's RemoveUninteresting: apply drop_frames/keep_frames (done by
- * cr_profile_parse for every profile that sets them). */
+/* What pprof does to every profile it reads before reporting: its
+ * RemoveUninteresting (drop_frames/keep_frames), then the simplification of
+ * names that look like demangled C++ (cr_profile_simplify_names). Done by
+ * cr_profile_parse for pprof, text heap and goroutine count profiles. */
 enum cr_err cr_profile_prune(struct cr_profile *p, struct cr_error *e);
+/* pprof's default demangling of names it cannot demangle: a function whose
+ * name equals its system name and looks like demangled C++ (it has [ ] < >
+ * or ::, but neither ".<" nor "]).") loses its (...) groups, then its <...>
+ * groups: Go's "pkg.F[go.shape.func(int) error]" reads "pkg.F[go.shape.func
+ * error]". Mangled "_Z" names are left as they are. */
+enum cr_err cr_profile_simplify_names(struct cr_profile *p, struct cr_error *e);
 /* pprof's total for sample index si: sum of |value| (over pprof::base
  * samples only, when there are any). */
 int64_t cr_profile_total(const struct cr_profile *p, int si);

@@ -184,13 +184,25 @@ const char *cr_symbolizer_warning(const struct cr_symbolizer *s); /* "" if none 
  * -i). Returns the count; 0 = unknown address. */
 size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct cr_symframe *out,
 		    size_t max);
+/* The same for a return address (a traceback's pc, a profile's stack), as
+ * the Go runtime reads one: the call is at ret-1, except when ret is the
+ * entry of a Go function (a goroutine that has not run yet starts there),
+ * which is looked up as it is. 0 is unknown. */
+size_t cr_symbolize_return(struct cr_symbolizer *s, uint64_t ret, bool inlines, struct cr_symframe *out,
+			   size_t max);
 
 /* Load bias of b in a process from a /proc/PID/maps or smaps snapshot:
- * runtime address = link address + bias. The mapping is found by the
- * binary's file name (basename match of the path, or want_name if given)
- * and its file offset; CR_NOTFOUND if no mapping matches. */
+ * runtime address = link address + bias. The file mapped is found by b's
+ * load segments: all of its mappings lie in b's PT_LOAD segments at one
+ * bias, its executable one in the executable segment (so a binary copied
+ * under another name is found); the file name (basename of b's path without
+ * .gz/.zst) breaks ties between such files, and is the fallback when none
+ * matches. With want_name, only a file of that basename is taken. chosen
+ * (may be NULL) gets the path of the file used, NUL-terminated, cut to
+ * chosen_n bytes. CR_NOTFOUND if nothing matches. */
 enum cr_err cr_binary_bias_from_maps(const struct cr_binary *b, const char *maps_text, size_t len,
-				     const char *want_name, int64_t *bias, struct cr_error *e);
+				     const char *want_name, int64_t *bias, char *chosen, size_t chosen_n,
+				     struct cr_error *e);
 
 /* Load bias from one mapping: the file's bytes at file_offset are mapped
  * at runtime address start (an NT_FILE entry, a maps line). */

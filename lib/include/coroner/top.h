@@ -49,6 +49,12 @@ void cr_top_release(struct cr_top *t);
 /* pprof's value label for v in the top's output unit (e.g. "1.50MB"). */
 void cr_top_format(const struct cr_top *t, int64_t v, char *out, size_t n);
 
+/* Which Go release's pprof the header lines reproduce, as its minor number
+ * (19 for go1.19); 0, the default, is the newest. pprof's layout of the
+ * Time: line changed in go1.24 ("Jan 2, 2006 at 3:04pm (MST)" before,
+ * "2006-01-02 15:04:05 MST" since). */
+extern unsigned cr_pprof_release;
+
 /* pprof's header lines for a profile (File:, Build ID:, comments, Type:,
  * Time:, Duration:) appended to b, one per line. */
 enum cr_err cr_profile_header(const struct cr_profile *p, const char *sample_type,

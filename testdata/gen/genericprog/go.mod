@@ -1,0 +1,3 @@
+module genericprog
+
+go 1.21

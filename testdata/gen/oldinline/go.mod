@@ -1,0 +1,3 @@
+module oldinline
+
+go 1.15
