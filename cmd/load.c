@@ -42,15 +42,8 @@ static enum cr_err load_core(struct cr_profile *p, const char *core_path, const 
 /* What a file is, from its content; cores may inflate past the profile cap. */
 static enum cr_kind kind_of(const char *path)
 {
-	struct cr_input in;
-	enum cr_err rc = cr_input_open(&in, path, 0, NULL);
-	if (rc == CR_LIMIT)
-		rc = cr_input_open(&in, path, cr_limits.max_core_inflate, NULL);
-	if (rc)
-		return CR_KIND_UNKNOWN;
-	enum cr_kind k = cr_detect_kind(in.data, in.len);
-	cr_input_close(&in);
-	return k;
+	unsigned char head[4096];
+	return cr_detect_kind(head, cr_input_peek(path, head, sizeof head));
 }
 
 int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *binary,

@@ -1,5 +1,6 @@
 /* coroner: offline post-mortem analysis of Go services. */
 #include "cmd.h"
+#include "coroner/input.h"
 #include "coroner/util.h"
 
 #include <errno.h>
@@ -58,6 +59,8 @@ static void usage(FILE *f)
 		"global options (before or after the command):\n"
 		"  --max-inflate=SIZE  most bytes one compressed input may inflate to (256M)\n"
 		"  --max-memory=SIZE   most bytes coroner may hold at once (4G)\n"
+		"  --sysroot=DIR       read the libraries a core names from DIR ('/' for this\n"
+		"                      machine); without it they are never opened\n"
 		"\n"
 		"exit codes: 0 done, 1 input unusable, 2 usage, 3 resource limit hit.\n"
 		"Colour on a terminal unless NO_COLOR is set. 'coroner help COMMAND' or\n"
@@ -99,9 +102,12 @@ static const char *closest_command(const char *c)
 
 int cmd_error(const struct cr_error *e)
 {
-	if (e->msg[0])
-		fprintf(stderr, "%s: %s\n", cmd_progname, e->msg);
-	else
+	if (e->msg[0]) {
+		/* messages quote input (paths, names): escaped for the terminal */
+		fprintf(stderr, "%s: ", cmd_progname);
+		cr_fputs_safe(stderr, e->msg);
+		fputc('\n', stderr);
+	} else
 		fprintf(stderr, "%s: %s\n", cmd_progname, cr_strerror(e->code));
 	return cr_exit_code(e->code);
 }
@@ -124,8 +130,11 @@ void cmd_warnings(const char *text)
 	while (*text) {
 		const char *nl = strchr(text, '\n');
 		size_t n = nl ? (size_t)(nl - text) : strlen(text);
-		if (n)
-			fprintf(stderr, "%s: warning: %.*s\n", cmd_progname, (int)n, text);
+		if (n) {
+			fprintf(stderr, "%s: warning: ", cmd_progname);
+			cr_fwrite_safe(stderr, text, n);
+			fputc('\n', stderr);
+		}
 		text += n + (nl ? 1 : 0);
 	}
 }
@@ -284,6 +293,10 @@ static int take_global(int *argc, char **argv)
 				fprintf(stderr, "%s: bad size in '%s' (e.g. 256M, 4G)\n", cmd_progname, a);
 				return 2;
 			}
+			continue;
+		}
+		if (strncmp(a, "--sysroot=", 10) == 0 && a[10]) {
+			cr_sysroot = a + 10;
 			continue;
 		}
 		if (strcmp(a, "--") == 0) {

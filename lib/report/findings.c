@@ -1026,12 +1026,7 @@ static enum cr_err add_file(struct cr_report *r, struct cr_capture *c, const cha
 
 	struct cr_input in;
 	struct cr_error fe = { 0 };
-	enum cr_err rc = cr_input_open(&in, path, 0, &fe);
-	if (rc == CR_LIMIT) {
-		/* a compressed core may inflate past the profile cap: cores have their own */
-		cr_error_clear(&fe);
-		rc = cr_input_open(&in, path, cr_limits.max_core_inflate, &fe);
-	}
+	enum cr_err rc = cr_input_open(&in, path, cr_input_cap_for(path), &fe);
 	if (rc) {
 		if (rc == CR_NOMEM)
 			return cr_fail(e, rc, "%s", fe.msg);

@@ -76,8 +76,12 @@ enum cr_err cr_escape_text(struct cr_buf *b, const char *s, size_t n, size_t max
 
 void cr_fputs_safe(FILE *f, const char *s)
 {
+	cr_fwrite_safe(f, s, strlen(s));
+}
+
+void cr_fwrite_safe(FILE *f, const char *s, size_t n)
+{
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
 	/* fast path: plain printable ASCII */
 	size_t i;
 	for (i = 0; i < n; i++)

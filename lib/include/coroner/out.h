@@ -22,6 +22,8 @@ enum cr_err cr_escape_text(struct cr_buf *b, const char *s, size_t n, size_t max
 void cr_json_write_string(FILE *f, const char *s, size_t n);
 /* Write s to f escaped for a terminal (cr_escape_text, no cap). */
 void cr_fputs_safe(FILE *f, const char *s);
+/* The same for n bytes (NULs shown as \x00). */
+void cr_fwrite_safe(FILE *f, const char *s, size_t n);
 
 /* ---- streaming JSON ---- */
 struct cr_json {
