@@ -332,11 +332,54 @@ static void backstop(void)
 #endif
 }
 
+/* A mapped input that shrinks while read raises SIGBUS: name the file and
+ * exit 1 (async-signal-safe: write(2) and _exit only). */
+static void put_err(const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(2, s, n);
+		if (w <= 0)
+			return;
+		s += w, n -= (size_t)w;
+	}
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	const char *name = si ? cr_mapping_find(si->si_addr) : NULL;
+	put_err("coroner: ", 9);
+	if (name) {
+		for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+			if (*p < 0x20 || *p >= 0x7f) {
+				char x[4] = { '\\', 'x', "0123456789abcdef"[*p >> 4], "0123456789abcdef"[*p & 15] };
+				put_err(x, 4);
+			} else
+				put_err((const char *)p, 1);
+		}
+		put_err(": ", 2);
+	}
+	const char *m = "changed while reading (the file shrank under coroner; read a stable copy)\n";
+	put_err(m, strlen(m));
+	_exit(1);
+}
+
+static void catch_sigbus(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (take_global(&argc, argv))
 		return 2;
 	backstop();
+	catch_sigbus();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
