@@ -166,7 +166,9 @@ static int diff_profiles(const char *basep, const char *newp, const struct diff_
 	FMT(before, b1);
 	FMT(after, b2);
 	FMT(change, b3);
-	printf("Type: %s\n", t.sample_type);
+	printf("Type: ");
+	cr_fputs_safe(stdout, t.sample_type);
+	putchar('\n');
 	printf("%s -> %s: total %s -> %s, change %s%s", basep, newp, b1, b2, change > 0 ? "+" : "", b3);
 	if (before) {
 		printf(" (%+.1f%%)", 100.0 * (double)change / (double)before);

@@ -115,10 +115,12 @@ int cmd_error(const struct cr_error *e)
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[4096];
 	fprintf(stderr, "%s %s: ", cmd_progname, cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	cr_fputs_safe(stderr, msg); /* may quote input (sample types, names) */
 	fprintf(stderr, "\n(see '%s %s --help')\n", cmd_progname, cmd);
 	return 2;
 }
