@@ -3,6 +3,7 @@
 #include "coroner/core.h"
 #include "coroner/elf.h"
 #include "coroner/flame.h"
+#include "coroner/outfile.h"
 #include "coroner/gort.h"
 #include "coroner/input.h"
 #include "coroner/profile.h"
@@ -227,12 +228,13 @@ int cmd_flame(int argc, char **argv)
 		rc = cmd_error(&e);
 		goto out;
 	}
-	if (output && !(out = fopen(output, "w"))) {
-		cr_fail(&e, CR_IO, "%s: cannot create: %s", output, strerror(errno));
+	struct cr_outfile of = { 0 };
+	if (output && cr_outfile_open(&of, output, &e)) {
 		rc = cmd_error(&e);
-		out = stdout;
 		goto out;
 	}
+	if (output)
+		out = of.f;
 	cmd_progress("writing the flame graph");
 	if (fmt == CR_FMT_FOLDED) {
 		if (cr_flame_write_folded(&f, out, &e))
@@ -262,11 +264,12 @@ int cmd_flame(int argc, char **argv)
 		if (cr_flame_write_svg(&f, &so, out, &e))
 			rc = cmd_error(&e);
 	}
-	if (out != stdout) {
-		if (ferror(out) | fclose(out)) {
-			cr_fail(&e, CR_IO, "%s: write failed: %s", output, strerror(errno));
+	if (output) {
+		/* atomically: the previous file stays unless every byte is written */
+		if (rc)
+			cr_outfile_abort(&of);
+		else if (cr_outfile_commit(&of, &e))
 			rc = cmd_error(&e);
-		}
 		out = stdout;
 	}
 out:
