@@ -27,7 +27,8 @@ static void help(void)
 "  -i, --sample-index=NAME   value to compare (profiles; default as top)\n"
 "      --granularity=G       functions (default), filefunctions, lines, files\n"
 "      --nodecount=N         at most N rows (text on a terminal: 20)\n"
-"  -o, --output=OUT.pb.gz    write the difference as a profile (base samples\n"
+"  -o, --output=OUT.pb.gz    write the difference as a profile ('-': to stdout,\n"
+"                            the report then goes to stderr) (base samples\n"
 "                            negated and labelled pprof::base, as pprof does)\n"
 "      --retained            three heap profiles A B C: what was allocated\n"
 "                            between A and B and is still in use at C (bounds)\n"
@@ -125,6 +126,7 @@ static int diff_profiles(const char *basep, const char *newp, const struct diff_
 		rc = cmd_error(&e);
 		goto out;
 	}
+	cmd_report_after_profile(o->output);
 	int64_t before = tb.total, after = tn.total, change = after - before;
 	size_t n = t.nrows;
 	if (o->nodecount > 0 && (size_t)o->nodecount < n)
@@ -255,6 +257,7 @@ static int diff_retained(char **paths, const struct diff_opts *o)
 		rc = cmd_error(&e);
 		goto out;
 	}
+	cmd_report_after_profile(o->output);
 	size_t n = t.nrows;
 	if (o->nodecount > 0 && (size_t)o->nodecount < n)
 		n = (size_t)o->nodecount;

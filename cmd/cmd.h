@@ -60,6 +60,10 @@ bool cmd_parse_size(const char *s, size_t *out);
  * filled. */
 int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *binary,
 		      struct cr_error *e);
+/* After a profile went to stdout (-o -): the rest of the command's output
+ * (its report) goes to stderr, so stdout holds the profile alone. No-op
+ * unless output is "-". */
+void cmd_report_after_profile(const char *output);
 extern const char *cmd_progname;
 
 #endif

@@ -125,6 +125,14 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	return 2;
 }
 
+void cmd_report_after_profile(const char *output)
+{
+	if (!output || strcmp(output, "-") != 0)
+		return;
+	fflush(stdout);
+	dup2(2, 1);
+}
+
 void cmd_warnings(const char *text)
 {
 	if (!text)

@@ -22,6 +22,12 @@ rc=$?
 "$CORONER" diff -o - "$small" "$small" > /dev/full 2> "$tmp/err"
 rc=$?
 [ "$rc" = 1 ] && ok || { bad "diff -o - on /dev/full: exit $rc"; cat "$tmp/err"; }
+# diff -o -: the profile alone on stdout (coroner reads it back), the report on stderr
+"$CORONER" diff -o - "$small" "$big" > "$tmp/d.pb.gz" 2> "$tmp/err"
+rc=$?
+[ "$rc" = 0 ] && gzip -t "$tmp/d.pb.gz" && "$CORONER" top - < "$tmp/d.pb.gz" > /dev/null &&
+	ok || { bad "diff -o -: exit $rc, stdout not the profile alone"; head -c 300 "$tmp/d.pb.gz" | od -c | head -3; }
+grep -q "^Type: " "$tmp/err" && ok || bad "diff -o -: the report is not on stderr"
 mkdir "$mnt"
 if mount -t tmpfs -o size=256k tmpfs "$mnt" 2>/dev/null; then
 	mounted=1
