@@ -425,7 +425,7 @@ static int take_file(const char *path, bool quiet, struct cr_memsnap *snap, bool
 			cr_gctrace_release(gt);
 			cr_gctrace_init(gt);
 		}
-		if (quiet) {
+		if (quiet && e.code != CR_NOMEM && e.code != CR_LIMIT) {
 			if (e.code != CR_UNSUPPORTED)
 				cr_buf_addf(warn, "%s: skipped: %s\n", shown, e.msg);
 			return 0;

@@ -106,9 +106,17 @@ int cmd_error(const struct cr_error *e)
 		/* messages quote input (paths, names): escaped for the terminal */
 		fprintf(stderr, "%s: ", cmd_progname);
 		cr_fputs_safe(stderr, e->msg);
+		/* every out-of-memory message says which flag to raise */
+		if (e->code == CR_NOMEM && !strstr(e->msg, "--max-memory")) {
+			if (strstr(e->msg, "(limit "))
+				fputs(" (raise --max-memory)", stderr);
+			else
+				fprintf(stderr, " (limit %zu bytes; raise --max-memory)", cr_limits.max_memory);
+		}
 		fputc('\n', stderr);
 	} else
-		fprintf(stderr, "%s: %s\n", cmd_progname, cr_strerror(e->code));
+		fprintf(stderr, "%s: %s%s\n", cmd_progname, cr_strerror(e->code),
+			e->code == CR_NOMEM ? " (raise --max-memory)" : "");
 	return cr_exit_code(e->code);
 }
 
