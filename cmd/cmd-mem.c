@@ -238,8 +238,10 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 			cr_units_bytes(b, sizeof b, r->delta < 0 ? -r->delta : r->delta);
 			cr_buf_addf(&d, "%s%s %s%s", d.len ? ", " : "", r->name, r->delta < 0 ? "-" : "+", b);
 		}
-		printf("\nsmaps_rollup vs the sum over smaps: %zu of %zu fields equal%s%s\n", same, both,
-		       d.len ? "; smaps - rollup: " : "", cr_buf_str(&d));
+		printf("\nsmaps_rollup vs the sum over smaps: %zu of %zu fields equal%s", same, both,
+		       d.len ? "; smaps - rollup: " : "");
+		cr_fputs_safe(stdout, cr_buf_str(&d)); /* field names come from the files */
+		putchar('\n');
 		cr_buf_release(&d);
 	}
 	if (l->have_gc) {
