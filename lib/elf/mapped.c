@@ -60,9 +60,10 @@ enum cr_err cr_binary_open_mapped(struct cr_binary **out, const char *path,
 		return rc;
 	char want[129] = "";
 	if (page_build_id(page, pagelen, want, sizeof want) && strcmp(want, b->gnu_build_id) != 0) {
+		cr_fail(e, CR_UNSUPPORTED, "%s: build id %s, the core's mapping has %s (not used)",
+			path, b->gnu_build_id[0] ? b->gnu_build_id : "(none)", want);
 		cr_binary_close(b);
-		return cr_fail(e, CR_UNSUPPORTED, "%s: build id %s, the core's mapping has %s (not used)",
-			       path, b->gnu_build_id[0] ? b->gnu_build_id : "(none)", want);
+		return CR_UNSUPPORTED;
 	}
 	if (b->len < pagelen || memcmp(b->data, page, pagelen) != 0) {
 		cr_binary_close(b);

@@ -33,6 +33,8 @@ if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
 run() {
 	rm -f "$tmp/trace"
 	if [ "$st" = 1 ]; then
+		# LeakSanitizer cannot run under ptrace
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
 		timeout 20 strace -f -qq -e trace=open,openat,openat2 -o "$tmp/trace" "$CORONER" "$@" >"$tmp/out" 2>"$tmp/err"
 	else
 		timeout 20 "$CORONER" "$@" >"$tmp/out" 2>"$tmp/err"
