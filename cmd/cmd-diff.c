@@ -113,7 +113,9 @@ static void render_profile_text(const struct cr_top *t, const struct cr_top *tb,
 	FMT(before, b1);
 	FMT(after, b2);
 	FMT(change, b3);
-	printf("Type: %s\n", t->sample_type);
+	printf("Type: ");
+	cr_fputs_safe(stdout, t->sample_type);
+	putchar('\n');
 	printf("%s -> %s: total %s -> %s, change %s%s", basep, newp, b1, b2, change > 0 ? "+" : "", b3);
 	if (before) {
 		printf(" (%+.1f%%)", 100.0 * (double)change / (double)before);
@@ -198,6 +200,7 @@ static int diff_profiles(const char *basep, const char *newp, const struct diff_
 		rc = cmd_error(&e);
 		goto out;
 	}
+	cmd_report_after_profile(o->output);
 	size_t n = cmd_shown(o->nodecount, t.nrows);
 	if (o->fmt == CR_FMT_JSON)
 		render_profile_json(&t, &tb, &tn, n);
@@ -252,6 +255,7 @@ static int diff_retained(char **paths, const struct diff_opts *o)
 		rc = cmd_error(&e);
 		goto out;
 	}
+	cmd_report_after_profile(o->output);
 	size_t n = cmd_shown(o->nodecount, t.nrows);
 	if (o->fmt == CR_FMT_JSON) {
 		struct cr_json j;
@@ -328,8 +332,8 @@ int cmd_diff(int argc, char **argv)
 			     cmd_opt_granularity),
 		OPT_INT("nodecount", &o.nodecount, "N", "at most N rows (text on a terminal: 20)", INT64_MIN,
 			INT64_MAX, NULL),
-		OPT_OUTPUT(&o.output, "OUT.pb.gz", "write the difference as a profile (base samples negated "
-			   "and labelled pprof::base, as pprof does)"),
+		OPT_OUTPUT(&o.output, "OUT.pb.gz", "write the difference as a profile ('-': to stdout, the report "
+			   "then goes to stderr) (base samples negated and labelled pprof::base, as pprof does)"),
 		OPT_BOOL(0, "retained", &retained, "three heap profiles A B C: what was allocated between A "
 			 "and B and is still in use at C (bounds)"),
 		OPT_FORMAT(&o.fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),

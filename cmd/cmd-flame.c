@@ -4,6 +4,7 @@
 #include "coroner/core.h"
 #include "coroner/binary.h"
 #include "coroner/flame.h"
+#include "coroner/outfile.h"
 #include "coroner/gort.h"
 #include "coroner/input.h"
 #include "coroner/profile.h"
@@ -134,12 +135,13 @@ static int flame_run(const struct flame_args *a, const struct cmd_filter_args *f
 		rc = cmd_error(&e);
 		goto out;
 	}
-	if (a->output && !(out = fopen(a->output, "w"))) {
-		cr_fail(&e, CR_IO, "%s: cannot create: %s", a->output, strerror(errno));
+	struct cr_outfile of = { 0 };
+	if (a->output && cr_outfile_open(&of, a->output, &e)) {
 		rc = cmd_error(&e);
-		out = stdout;
 		goto out;
 	}
+	if (a->output)
+		out = of.f;
 	cmd_progress("writing the flame graph");
 	if (a->fmt == CR_FMT_FOLDED) {
 		if (cr_flame_write_folded(&f, out, &e))
@@ -169,11 +171,12 @@ static int flame_run(const struct flame_args *a, const struct cmd_filter_args *f
 		if (cr_flame_write_svg(&f, &so, out, &e))
 			rc = cmd_error(&e);
 	}
-	if (out != stdout) {
-		if (ferror(out) | fclose(out)) {
-			cr_fail(&e, CR_IO, "%s: write failed: %s", a->output, strerror(errno));
+	if (a->output) {
+		/* atomically: the previous file stays unless every byte is written */
+		if (rc)
+			cr_outfile_abort(&of);
+		else if (cr_outfile_commit(&of, &e))
 			rc = cmd_error(&e);
-		}
 		out = stdout;
 	}
 out:

@@ -117,8 +117,10 @@ static void print_rollup_check(const struct cr_memdiff *rv)
 		cr_units_bytes(b, sizeof b, r->delta < 0 ? -r->delta : r->delta);
 		cr_buf_addf(&d, "%s%s %s%s", d.len ? ", " : "", r->name, r->delta < 0 ? "-" : "+", b);
 	}
-	printf("\nsmaps_rollup vs the sum over smaps: %zu of %zu fields equal%s%s\n", same, both,
-	       d.len ? "; smaps - rollup: " : "", cr_buf_str(&d));
+	printf("\nsmaps_rollup vs the sum over smaps: %zu of %zu fields equal%s", same, both,
+	       d.len ? "; smaps - rollup: " : "");
+	cr_fputs_safe(stdout, cr_buf_str(&d)); /* field names come from the files */
+	putchar('\n');
 	cr_buf_release(&d);
 }
 
@@ -411,7 +413,7 @@ static int take_file(const char *path, bool quiet, struct cr_memsnap *snap, bool
 			cr_gctrace_release(gt);
 			cr_gctrace_init(gt);
 		}
-		if (quiet) {
+		if (quiet && e.code != CR_NOMEM && e.code != CR_LIMIT) {
 			if (e.code != CR_UNSUPPORTED)
 				cr_buf_addf(warn, "%s: skipped: %s\n", shown, e.msg);
 			return 0;

@@ -212,14 +212,20 @@ static void print_text(const struct cr_report *r, bool quiet)
 			for (size_t k = 0; k < f->nfacts; k++) {
 				char v[1024];
 				fact_value(&f->facts[k], v, sizeof v);
-				printf("%s       %-*s%s  ", st.dim, lw, f->facts[k].label, st.off);
-				int ll = (int)strlen(f->facts[k].label);
+				/* labels may be made from directory names: escaped */
+				struct cr_buf lb = { 0 };
+				cr_escape_text(&lb, f->facts[k].label, strlen(f->facts[k].label), 256);
+				printf("%s       %-*s%s  ", st.dim, lw, cr_buf_str(&lb), st.off);
+				int ll = (int)lb.len;
+				cr_buf_release(&lb);
 				wrap(v, 7 + lw + 2, 7 + (ll > lw ? ll : lw) + 2);
 			}
 			for (size_t k = 0; k < f->ntables; k++) {
 				if (f->tables[k].t.nrows == 0)
 					continue;
-				printf("%s       %s:%s\n", st.dim, f->tables[k].title, st.off);
+				printf("%s       ", st.dim);
+				cr_fputs_safe(stdout, f->tables[k].title);
+				printf(":%s\n", st.off);
 				print_table(&f->tables[k].t, 9);
 			}
 		}

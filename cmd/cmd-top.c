@@ -177,17 +177,7 @@ static void render_csv(const struct cr_top *t)
 	for (size_t i = 0; i < t->nrows; i++) {
 		sum += t->rows[i].flat;
 		const char *n = t->rows[i].name;
-		if (strpbrk(n, ",\"")) {
-			putchar('"');
-			for (; *n; n++) {
-				if (*n == '"')
-					putchar('"');
-				putchar(*n);
-			}
-			putchar('"');
-		} else {
-			cr_fputs_safe(stdout, n);
-		}
+		cr_fput_escaped(stdout, n, strlen(n), strlen(n), CR_ESC_CSV);
 		double tot = t->total ? (double)t->total : 1;
 		printf(",%lld,%.4f,%.4f,%lld,%.4f\n", (long long)t->rows[i].flat,
 		       100.0 * (double)t->rows[i].flat / tot, 100.0 * (double)sum / tot,

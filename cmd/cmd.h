@@ -88,6 +88,10 @@ int cmd_filters_compile(const struct cmd_filter_args *a, struct cmd_filters *f, 
 void cmd_filters_release(struct cmd_filters *f);
 /* "sample index 'SI' not in WHERE (it has: ...)", exit code 2. */
 int cmd_bad_sample_index(const char *cmd, const char *si, const char *where, const struct cr_profile *p);
+/* After a profile went to stdout (-o -): the rest of the command's output
+ * (its report) goes to stderr, so stdout holds the profile alone. No-op
+ * unless output is "-". */
+void cmd_report_after_profile(const char *output);
 extern const char *cmd_progname;
 
 #endif

@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "options.h"
 #include "coroner/top.h"
+#include "coroner/input.h"
 #include "coroner/util.h"
 
 #include <errno.h>
@@ -62,6 +63,8 @@ static void usage(FILE *f)
 		"  --max-memory=SIZE   most bytes coroner may hold at once (4G)\n"
 		"  --pprof-release=1.N print pprof's headers as that Go release's pprof did\n"
 		"                      (the Time: layout changed in 1.24; default: newest)\n"
+		"  --sysroot=DIR       read the libraries a core names from DIR ('/' for this\n"
+		"                      machine); without it they are never opened\n"
 		"\n"
 		"exit codes: 0 done, 1 input unusable, 2 usage, 3 resource limit hit.\n"
 		"Colour on a terminal unless NO_COLOR is set. 'coroner help COMMAND' or\n"
@@ -103,22 +106,43 @@ static const char *closest_command(const char *c)
 
 int cmd_error(const struct cr_error *e)
 {
-	if (e->msg[0])
-		fprintf(stderr, "%s: %s\n", cmd_progname, e->msg);
-	else
-		fprintf(stderr, "%s: %s\n", cmd_progname, cr_strerror(e->code));
+	if (e->msg[0]) {
+		/* messages quote input (paths, names): escaped for the terminal */
+		fprintf(stderr, "%s: ", cmd_progname);
+		cr_fputs_safe(stderr, e->msg);
+		/* every out-of-memory message says which flag to raise */
+		if (e->code == CR_NOMEM && !strstr(e->msg, "--max-memory")) {
+			if (strstr(e->msg, "(limit "))
+				fputs(" (raise --max-memory)", stderr);
+			else
+				fprintf(stderr, " (limit %zu bytes; raise --max-memory)", cr_limits.max_memory);
+		}
+		fputc('\n', stderr);
+	} else
+		fprintf(stderr, "%s: %s%s\n", cmd_progname, cr_strerror(e->code),
+			e->code == CR_NOMEM ? " (raise --max-memory)" : "");
 	return cr_exit_code(e->code);
 }
 
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[4096];
 	fprintf(stderr, "%s %s: ", cmd_progname, cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	cr_fputs_safe(stderr, msg); /* may quote input (sample types, names) */
 	fprintf(stderr, "\n(see '%s %s --help')\n", cmd_progname, cmd);
 	return 2;
+}
+
+void cmd_report_after_profile(const char *output)
+{
+	if (!output || strcmp(output, "-") != 0)
+		return;
+	fflush(stdout);
+	dup2(2, 1);
 }
 
 void cmd_warnings(const char *text)
@@ -128,8 +152,11 @@ void cmd_warnings(const char *text)
 	while (*text) {
 		const char *nl = strchr(text, '\n');
 		size_t n = nl ? (size_t)(nl - text) : strlen(text);
-		if (n)
-			fprintf(stderr, "%s: warning: %.*s\n", cmd_progname, (int)n, text);
+		if (n) {
+			fprintf(stderr, "%s: warning: ", cmd_progname);
+			cr_fwrite_safe(stderr, text, n);
+			fputc('\n', stderr);
+		}
 		text += n + (nl ? 1 : 0);
 	}
 }
@@ -280,6 +307,10 @@ static int take_global(int *argc, char **argv)
 			}
 			continue;
 		}
+		if (strncmp(a, "--sysroot=", 10) == 0 && a[10]) {
+			cr_sysroot = a + 10;
+			continue;
+		}
 		if (strcmp(a, "--") == 0) {
 			while (i < *argc)
 				argv[o++] = argv[i++];
@@ -313,11 +344,54 @@ static void backstop(void)
 #endif
 }
 
+/* A mapped input that shrinks while read raises SIGBUS: name the file and
+ * exit 1 (async-signal-safe: write(2) and _exit only). */
+static void put_err(const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(2, s, n);
+		if (w <= 0)
+			return;
+		s += w, n -= (size_t)w;
+	}
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	const char *name = si ? cr_mapping_find(si->si_addr) : NULL;
+	put_err("coroner: ", 9);
+	if (name) {
+		for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+			if (*p < 0x20 || *p >= 0x7f) {
+				char x[4] = { '\\', 'x', "0123456789abcdef"[*p >> 4], "0123456789abcdef"[*p & 15] };
+				put_err(x, 4);
+			} else
+				put_err((const char *)p, 1);
+		}
+		put_err(": ", 2);
+	}
+	const char *m = "changed while reading (the file shrank under coroner; read a stable copy)\n";
+	put_err(m, strlen(m));
+	_exit(1);
+}
+
+static void catch_sigbus(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (take_global(&argc, argv))
 		return 2;
 	backstop();
+	catch_sigbus();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

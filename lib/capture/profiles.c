@@ -8,16 +8,10 @@
 
 enum cr_err cr_capture_input_open(struct cr_input *in, const char *path, struct cr_error *e)
 {
-	struct cr_error fe = { 0 };
-	enum cr_err rc = cr_input_open(in, path, 0, &fe);
-	if (rc == CR_LIMIT) {
-		/* a compressed core may inflate past the profile cap: cores have their own */
-		cr_error_clear(&fe);
-		rc = cr_input_open(in, path, cr_limits.max_core_inflate, &fe);
-	}
-	if (rc)
-		return cr_fail(e, rc, "%s", fe.msg);
-	return CR_OK;
+	/* the cap from the first bytes: a core's for an ELF core (cores are
+	 * large), the profile cap for everything else; never a second read
+	 * with a larger cap */
+	return cr_input_open(in, path, cr_input_cap_for(path), e);
 }
 
 enum cr_kind cr_capture_kind(const char *path, bool core_cap, bool *goroutine, struct cr_error *e)
@@ -25,6 +19,13 @@ enum cr_kind cr_capture_kind(const char *path, bool core_cap, bool *goroutine, s
 	struct cr_input in;
 	if (goroutine)
 		*goroutine = false;
+	else {
+		/* the kind alone: from a bounded, decompressed prefix */
+		unsigned char head[4096];
+		size_t n = cr_input_peek(path, head, sizeof head);
+		if (n)
+			return cr_detect_kind(head, n);
+	}
 	struct cr_error first = { 0 };
 	enum cr_err rc = cr_input_open(&in, path, 0, &first);
 	if (rc == CR_LIMIT && core_cap)

@@ -243,12 +243,11 @@ enum cr_err cr_native_open(struct cr_native **out, struct cr_core *c, struct cr_
 			b = exe;
 		else if (N->nlibs < sizeof N->libs / sizeof *N->libs) {
 			const unsigned char *have = cr_core_ptr(c, f->start, 4096);
-			if (!have || cr_binary_open(&b, f->path, NULL) || b->len < 4096 ||
-			    memcmp(b->data, have, 4096) != 0) {
+			struct cr_error oe = { 0 };
+			if (!have || cr_binary_open_mapped(&b, f->path, have, 4096, &oe)) {
 				if (warn && warn->len < 16384)
-					cr_buf_addf(warn, "%s: not used for C frames (%s)\n", f->path,
-						    !have ? "its first page is not in the core" :
-						    "missing here, or not the file that was mapped");
+					cr_buf_addf(warn, "not used for C frames: %s%s\n", have ? oe.msg : f->path,
+						    have ? "" : ": its first page is not in the core");
 				cr_binary_close(b);
 				continue;
 			}

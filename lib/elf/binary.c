@@ -494,14 +494,16 @@ enum cr_err cr_binary_from_memory(struct cr_binary **out, const char *name, cons
 	return CR_OK;
 }
 
-enum cr_err cr_binary_open(struct cr_binary **out, const char *path, struct cr_error *e)
+static enum cr_err binary_open(struct cr_binary **out, const char *path, bool named,
+			       struct cr_error *e)
 {
 	struct cr_binary *b;
 	*out = NULL;
 	enum cr_err rc = new_binary(&b, cr_input_display_name(path), e);
 	if (rc)
 		return rc;
-	rc = cr_input_open(&b->priv->in, path, cr_limits.max_core_inflate, e);
+	rc = named ? cr_input_open_named(&b->priv->in, path, cr_limits.max_core_inflate, e)
+		   : cr_input_open(&b->priv->in, path, cr_limits.max_core_inflate, e);
 	if (rc) {
 		cr_binary_close(b);
 		return rc;
@@ -516,6 +518,16 @@ enum cr_err cr_binary_open(struct cr_binary **out, const char *path, struct cr_e
 	}
 	*out = b;
 	return CR_OK;
+}
+
+enum cr_err cr_binary_open(struct cr_binary **out, const char *path, struct cr_error *e)
+{
+	return binary_open(out, path, false, e);
+}
+
+enum cr_err cr_binary_open_named(struct cr_binary **out, const char *path, struct cr_error *e)
+{
+	return binary_open(out, path, true, e);
 }
 
 void cr_binary_close(struct cr_binary *b)

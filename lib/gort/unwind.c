@@ -250,8 +250,8 @@ static void native_symbolize(struct cr_gort *g, uint64_t pc, bool ret, struct cr
 			const struct cr_core_file *m = &P->core->files[i];
 			if (strcmp(m->path, f->path) || m->offset)
 				continue;
-			const unsigned char *have = cr_core_ptr(P->core, m->start, 64);
-			if (have && !cr_binary_open(&L->b, f->path, NULL)) {
+			const unsigned char *have = cr_core_ptr(P->core, m->start, 4096);
+			if (have && !cr_binary_open_mapped(&L->b, f->path, have, 4096, NULL)) {
 				/* only the file that was mapped: same ELF header as the dumped page */
 				if (L->b->len < 64 || memcmp(L->b->data, have, 64) != 0 ||
 				    cr_binary_bias_for_mapping(L->b, m->start, 0, &L->bias, NULL)) {

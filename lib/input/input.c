@@ -9,6 +9,9 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <stdbool.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 
 /* Which flag raises a cap, for messages. */
 static const char *cap_flag(size_t cap)
@@ -257,66 +260,57 @@ static enum cr_err read_stream(int fd, const char *name, size_t cap, unsigned ch
 	return CR_OK;
 }
 
-enum cr_err cr_input_open(struct cr_input *in, const char *path, size_t cap, struct cr_error *e)
+/* What a file that is not a regular file is, for the refusal. */
+static const char *not_regular(mode_t m)
 {
-	memset(in, 0, sizeof *in);
-	const char *name = cr_input_display_name(path);
-	in->name = name;
-	if (cap == 0)
-		cap = cr_limits.max_inflate;
-	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return cr_fail(e, CR_IO, "%s: %s", name, strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		int err = errno;
-		if (fd)
-			close(fd);
-		return cr_fail(e, CR_IO, "%s: %s", name, strerror(err));
-	}
-	if (S_ISDIR(st.st_mode)) {
-		if (fd)
-			close(fd);
-		return cr_fail(e, CR_IO, "%s: is a directory", name);
-	}
+	if (S_ISDIR(m))
+		return "is a directory";
+	if (S_ISFIFO(m))
+		return "is a FIFO, not a regular file (pipe it into '-' instead)";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "is a device, not a regular file";
+	if (S_ISSOCK(m))
+		return "is a socket, not a regular file";
+	return "is not a regular file";
+}
+
+/* Read an open fd whole into `in`: regular files with a size are mapped,
+ * the rest (stdin, /proc files of size 0) streamed, all under cap. */
+static enum cr_err read_fd(struct cr_input *in, int fd, const struct stat *st, const char *name,
+			   size_t cap, struct cr_error *e)
+{
 	enum cr_err rc = CR_OK;
-	if (S_ISREG(st.st_mode) && st.st_size > 0) {
-		size_t sz = (size_t)st.st_size;
+	if (S_ISREG(st->st_mode) && st->st_size > 0) {
+		size_t sz = (size_t)st->st_size;
 		void *m = mmap(NULL, sz, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m == MAP_FAILED) {
-			int err = errno;
-			if (fd)
-				close(fd);
-			return cr_fail(e, CR_IO, "%s: mmap: %s", name, strerror(err));
-		}
-		if (fd)
-			close(fd);
+		if (m == MAP_FAILED)
+			return cr_fail(e, CR_IO, "%s: mmap: %s", name, strerror(errno));
+		/* a file that shrinks under the mapping raises SIGBUS: the
+		 * command's handler names it from this table */
+		cr_mapping_add(m, sz, name);
 		in->map = m;
 		in->maplen = sz;
 		in->comp = cr_sniff_compression(m, sz);
 		if (in->comp == CR_COMP_NONE) {
 			in->data = m;
 			in->len = sz;
-			finish(in, name);
 			return CR_OK;
 		}
 		rc = cr_inflate(name, m, sz, cap, &in->buf, &in->len, e);
+		cr_mapping_remove(m);
 		munmap(m, sz);
 		in->map = NULL;
 		in->maplen = 0;
 		if (rc)
 			return rc;
 		in->data = in->buf;
-		finish(in, name);
 		return CR_OK;
 	}
-	/* stdin, pipes, devices, empty regular files: stream it (compressed
-	 * streams are capped at their compressed size too) */
+	/* stdin and /proc files (size 0): stream it (compressed streams are
+	 * capped at their compressed size too) */
 	unsigned char *raw = NULL;
 	size_t rawlen = 0;
 	rc = read_stream(fd, name, cap, &raw, &rawlen, e);
-	if (fd)
-		close(fd);
 	if (rc)
 		return rc;
 	in->comp = cr_sniff_compression(raw, rawlen);
@@ -324,7 +318,6 @@ enum cr_err cr_input_open(struct cr_input *in, const char *path, size_t cap, str
 		in->buf = raw;
 		in->data = raw;
 		in->len = rawlen;
-		finish(in, name);
 		return CR_OK;
 	}
 	rc = cr_inflate(name, raw, rawlen, cap, &in->buf, &in->len, e);
@@ -332,14 +325,241 @@ enum cr_err cr_input_open(struct cr_input *in, const char *path, size_t cap, str
 	if (rc)
 		return rc;
 	in->data = in->buf;
+	return CR_OK;
+}
+
+/* Open path for reading without blocking (a FIFO's open waits for a
+ * writer), check it is a regular file unless it is stdin. */
+static int open_regular(const char *path, const char *name, int extra, struct stat *st,
+			struct cr_error *e)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | extra);
+	if (fd < 0) {
+		if (errno == ELOOP && (extra & O_NOFOLLOW))
+			cr_fail(e, CR_IO, "%s: is a symbolic link (not followed)", name);
+		else
+			cr_fail(e, CR_IO, "%s: %s", name, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st) < 0) {
+		cr_fail(e, CR_IO, "%s: %s", name, strerror(errno));
+		if (!is_stdin)
+			close(fd);
+		return -1;
+	}
+	if (!is_stdin && !S_ISREG(st->st_mode)) {
+		cr_fail(e, CR_IO, "%s: %s", name, not_regular(st->st_mode));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static enum cr_err open_with(struct cr_input *in, const char *path, size_t cap, int extra,
+			     struct cr_error *e)
+{
+	memset(in, 0, sizeof *in);
+	const char *name = cr_input_display_name(path);
+	in->name = name;
+	if (cap == 0)
+		cap = cr_limits.max_inflate;
+	struct stat st;
+	int fd = open_regular(path, name, extra, &st, e);
+	if (fd < 0)
+		return CR_IO;
+	enum cr_err rc = read_fd(in, fd, &st, name, cap, e);
+	if (fd)
+		close(fd);
+	if (rc) {
+		cr_input_close(in);
+		in->name = name;
+		return rc;
+	}
 	finish(in, name);
 	return CR_OK;
 }
 
+enum cr_err cr_input_open(struct cr_input *in, const char *path, size_t cap, struct cr_error *e)
+{
+	return open_with(in, path, cap, 0, e);
+}
+
+enum cr_err cr_input_open_nofollow(struct cr_input *in, const char *path, size_t cap,
+				   struct cr_error *e)
+{
+	return open_with(in, path, cap, O_NOFOLLOW, e);
+}
+
 void cr_input_close(struct cr_input *in)
 {
-	if (in->map)
+	if (in->map) {
+		cr_mapping_remove(in->map);
 		munmap(in->map, in->maplen);
+	}
 	cr_free(in->buf);
 	memset(in, 0, sizeof *in);
+}
+
+/* ---- files an input names ---- */
+
+const char *cr_sysroot;
+
+/* openat2 with RESOLVE_IN_ROOT: the path resolves as if root were "/",
+ * symbolic links and ".." included; magic links (/proc/self/fd/N) refused.
+ * -1 with errno ENOSYS where the kernel lacks it. */
+static int open_in_root(int rootfd, const char *path, int flags)
+{
+#ifdef SYS_openat2
+	struct open_how how;
+	memset(&how, 0, sizeof how);
+	how.flags = (uint64_t)flags;
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+#else
+	(void)rootfd, (void)path, (void)flags;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* Has the path a ".." component? */
+static bool has_dotdot(const char *p)
+{
+	for (const char *s = p; (s = strstr(s, "..")) != NULL; s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == '/' || s[2] == 0))
+			return true;
+	return false;
+}
+
+enum cr_err cr_input_open_named(struct cr_input *in, const char *named, size_t cap,
+				struct cr_error *e)
+{
+	memset(in, 0, sizeof *in);
+	in->name = named;
+	if (!cr_sysroot)
+		return cr_fail(e, CR_NOTFOUND, "%s: not read (the core names it; give --sysroot=DIR to read it from DIR)",
+			       named);
+	if (cap == 0)
+		cap = cr_limits.max_inflate;
+	int rootfd = open(cr_sysroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return cr_fail(e, CR_IO, "--sysroot=%s: %s", cr_sysroot, strerror(errno));
+	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY;
+	const char *rel = named;
+	while (*rel == '/')
+		rel++;
+	int fd = open_in_root(rootfd, *rel ? rel : ".", flags);
+	if (fd < 0 && errno == ENOSYS) {
+		/* no openat2: no "..", and no link as the last component */
+		if (has_dotdot(rel)) {
+			close(rootfd);
+			return cr_fail(e, CR_IO, "%s: has a '..' component (not read)", named);
+		}
+		fd = openat(rootfd, *rel ? rel : ".", flags);
+	}
+	int err = errno;
+	close(rootfd);
+	if (fd < 0) {
+		if (err == ELOOP)
+			return cr_fail(e, CR_IO, "%s: is a symbolic link (not followed)", named);
+		if (err == EXDEV)
+			return cr_fail(e, CR_IO, "%s: leaves --sysroot (not read)", named);
+		return cr_fail(e, CR_IO, "%s: %s", named, strerror(err));
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		enum cr_err rc = cr_fail(e, CR_IO, "%s: %s", named,
+					 S_ISREG(st.st_mode) ? "empty or special file (not read)" : not_regular(st.st_mode));
+		close(fd);
+		return rc;
+	}
+	enum cr_err rc = read_fd(in, fd, &st, named, cap, e);
+	close(fd);
+	if (rc) {
+		cr_input_close(in);
+		in->name = named;
+		return rc;
+	}
+	finish(in, named);
+	return CR_OK;
+}
+
+/* ---- a bounded prefix ---- */
+
+/* Inflate at most outcap bytes of src into out; errors past that are not
+ * seen (the prefix is all the caller wants). */
+static size_t inflate_prefix(const unsigned char *src, size_t srclen, unsigned char *out,
+			     size_t outcap)
+{
+	size_t got = 0;
+	if (cr_sniff_compression(src, srclen) == CR_COMP_ZSTD) {
+		ZSTD_DCtx *z = ZSTD_createDCtx();
+		if (!z)
+			return 0;
+		ZSTD_inBuffer ib = { src, srclen, 0 };
+		ZSTD_outBuffer ob = { out, outcap, 0 };
+		while (ob.pos < ob.size) {
+			size_t before = ib.pos, bo = ob.pos;
+			size_t r = ZSTD_decompressStream(z, &ob, &ib);
+			if (ZSTD_isError(r) || r == 0 || (ib.pos == before && ob.pos == bo))
+				break;
+		}
+		got = ob.pos;
+		ZSTD_freeDCtx(z);
+		return got;
+	}
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	if (inflateInit2(&zs, 15 + 32) != Z_OK)
+		return 0;
+	zs.next_in = (unsigned char *)src;
+	zs.avail_in = (uInt)(srclen > (1u << 30) ? (1u << 30) : srclen);
+	zs.next_out = out;
+	zs.avail_out = (uInt)outcap;
+	while (zs.avail_out) {
+		int zr = inflate(&zs, Z_NO_FLUSH);
+		if (zr != Z_OK)
+			break;
+	}
+	got = outcap - zs.avail_out;
+	inflateEnd(&zs);
+	return got;
+}
+
+size_t cr_input_peek(const char *path, unsigned char *out, size_t outcap)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return 0;
+	struct stat st;
+	int fd = open_regular(path, path, 0, &st, NULL);
+	if (fd < 0)
+		return 0;
+	/* 64 KiB of compressed input is more than a prefix this size needs */
+	unsigned char raw[65536];
+	size_t n = 0;
+	while (n < sizeof raw) {
+		ssize_t r = read(fd, raw + n, sizeof raw - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (cr_sniff_compression(raw, n) == CR_COMP_NONE) {
+		size_t k = n < outcap ? n : outcap;
+		memcpy(out, raw, k);
+		return k;
+	}
+	return inflate_prefix(raw, n, out, outcap);
+}
+
+size_t cr_input_cap_for(const char *path)
+{
+	unsigned char p[64];
+	size_t n = cr_input_peek(path, p, sizeof p);
+	if (n >= 18 && memcmp(p, "\177ELF", 4) == 0 && p[16] == 4 && p[17] == 0)
+		return cr_limits.max_core_inflate; /* ET_CORE (little-endian) */
+	return cr_limits.max_inflate;
 }

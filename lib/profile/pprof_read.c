@@ -163,7 +163,7 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			if (f == P_STRING_TABLE) {
 				if (cr_grow(&r->strmap, &r->cap_str, r->nstr + 1, sizeof *r->strmap))
 					return nomem(r);
-				uint32_t id = cr_profile_intern(r->p, (const char *)s.p, (size_t)(s.end - s.p));
+				uint32_t id = cr_profile_intern_bytes(r->p, (const char *)s.p, (size_t)(s.end - s.p));
 				if (id == UINT32_MAX)
 					return nomem(r);
 				r->strmap[r->nstr++] = id;

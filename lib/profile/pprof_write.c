@@ -2,6 +2,7 @@
  * generated code of proto/profile.proto) and gzip-compressed as pprof writes
  * it. Ids are positions + 1; the string table is the profile's interned
  * table (id 0 is ""). All of protobuf-c's structs live in one arena. */
+#include "coroner/outfile.h"
 #include "coroner/profile.h"
 #include "profile.pb-c.h"
 
@@ -210,27 +211,44 @@ enum cr_err cr_profile_write_pprof(const struct cr_profile *p, const char *path,
 	enum cr_err rc = cr_profile_encode_pprof(p, &raw, &n, e);
 	if (rc)
 		return rc;
-	bool to_stdout = strcmp(path, "-") == 0;
-	gzFile gz = to_stdout ? gzdopen(dup(1), "wb") : gzopen(path, "wb");
-	if (!gz) {
+	/* atomically: a temporary file beside path, renamed when complete */
+	struct cr_outfile of;
+	rc = cr_outfile_open(&of, path, e);
+	if (rc) {
 		cr_free(raw);
+		return rc;
+	}
+	fflush(of.f);
+	int fd = dup(of.fd);
+	gzFile gz = fd >= 0 ? gzdopen(fd, "wb") : NULL;
+	if (!gz) {
+		if (fd >= 0)
+			close(fd);
+		cr_free(raw);
+		cr_outfile_abort(&of);
 		return cr_fail(e, CR_IO, "%s: cannot open for writing: %s", path, strerror(errno));
 	}
 	size_t off = 0;
+	bool ok = true;
 	while (off < n) {
 		unsigned chunk = n - off > (1u << 30) ? (1u << 30) : (unsigned)(n - off);
 		int w = gzwrite(gz, raw + off, chunk);
 		if (w <= 0) {
-			gzclose(gz);
-			cr_free(raw);
-			return cr_fail(e, CR_IO, "%s: write failed", path);
+			ok = false;
+			break;
 		}
 		off += (size_t)w;
 	}
 	cr_free(raw);
 	if (gzclose(gz) != Z_OK)
-		return cr_fail(e, CR_IO, "%s: write failed", path);
-	return CR_OK;
+		ok = false;
+	if (!ok) {
+		int err = errno;
+		cr_outfile_abort(&of);
+		return cr_fail(e, CR_IO, "%s: write failed%s%s (the previous file, if any, is unchanged)", path,
+			       err ? ": " : "", err ? strerror(err) : "");
+	}
+	return cr_outfile_commit(&of, e);
 }
 
 /* protobuf-c's allocator over the accounted heap: unpacking amplifies memory

@@ -52,6 +52,35 @@ uint32_t cr_profile_intern(struct cr_profile *p, const char *s, size_t len)
 	return cr_strtab_intern(&p->str, s, len);
 }
 
+uint32_t cr_profile_intern_bytes(struct cr_profile *p, const char *s, size_t len)
+{
+	const char *z = memchr(s, 0, len);
+	if (!z)
+		return cr_strtab_intern(&p->str, s, len);
+	/* a NUL cannot live in a C string: stored as C0 80, which the escapers
+	 * show as \x00 (\u0000 in JSON) */
+	size_t nuls = 0;
+	for (size_t i = 0; i < len; i++)
+		nuls += s[i] == 0;
+	if (len > SIZE_MAX / 2)
+		return UINT32_MAX;
+	char *t = cr_malloc(len + nuls);
+	if (!t)
+		return UINT32_MAX;
+	size_t k = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i]) {
+			t[k++] = s[i];
+		} else {
+			t[k++] = (char)0xc0;
+			t[k++] = (char)0x80;
+		}
+	}
+	uint32_t id = cr_strtab_intern(&p->str, t, k);
+	cr_free(t);
+	return id;
+}
+
 enum cr_err cr_profile_add_type(struct cr_profile *p, const char *type, const char *unit)
 {
 	if (p->nsamples)

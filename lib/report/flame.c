@@ -256,50 +256,11 @@ out:
 
 /* ---- SVG ---- */
 
-/* XML text/attribute content: markup characters as entities, bytes XML 1.0
- * forbids and invalid UTF-8 as '?', at most max bytes of input ("..").
- */
+/* XML text/attribute content (cr_escape's XML context: entities, controls
+ * and invalid UTF-8 shown as text), at most max bytes of input ("..."). */
 static void xml_put(FILE *out, const char *s, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	while (p[i]) {
-		if (i >= max) {
-			fputs("..", out);
-			return;
-		}
-		unsigned c = p[i];
-		switch (c) {
-		case '&': fputs("&amp;", out); i++; continue;
-		case '<': fputs("&lt;", out); i++; continue;
-		case '>': fputs("&gt;", out); i++; continue;
-		case '"': fputs("&quot;", out); i++; continue;
-		case '\'': fputs("&apos;", out); i++; continue;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			putc('?', out);
-			i++;
-			continue;
-		}
-		if (c < 0x80) {
-			putc((int)c, out);
-			i++;
-			continue;
-		}
-		/* validate one UTF-8 sequence */
-		size_t l = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-		size_t k = 1;
-		for (; l && k < l; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				break;
-		if (!l || k < l) {
-			putc('?', out);
-			i++;
-			continue;
-		}
-		fwrite(p + i, 1, l, out);
-		i += l;
-	}
+	cr_fput_escaped(out, s, strlen(s), max, CR_ESC_XML);
 }
 
 static uint32_t hash32(const char *s)
@@ -510,11 +471,20 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 			fprintf(out, "<g class=\"f\" data-x=\"%" PRId64 "\" data-w=\"%" PRId64 "\" data-d=\"%u\"><title>",
 				xoff[n], nd->value, nd->depth);
 			xml_put(out, name, 4096);
-			fprintf(out, "\n%s %s, %s", vt, f->unit, pp);
+			/* the values carry the profile's unit: input, escaped too */
+			putc('\n', out);
+			xml_put(out, vt, sizeof vt);
+			putc(' ', out);
+			xml_put(out, f->unit, sizeof f->unit);
+			fprintf(out, ", %s", pp);
 			if (f->has_base) {
 				value_text(f, nd->base, bt, sizeof bt);
 				value_text(f, cr_sat_sub(nd->value, nd->base), dt, sizeof dt);
-				fprintf(out, " (base %s, %s%s)", bt, nd->value >= nd->base ? "+" : "", dt);
+				fputs(" (base ", out);
+				xml_put(out, bt, sizeof bt);
+				fprintf(out, ", %s", nd->value >= nd->base ? "+" : "");
+				xml_put(out, dt, sizeof dt);
+				putc(')', out);
 			}
 			fprintf(out, "</title><rect x=\"%.2f\" y=\"%" PRId64 "\" width=\"%.2f\" height=\"%d\" rx=\"2\" "
 				     "fill=\"rgb(%u,%u,%u)\"/><text x=\"%.2f\" y=\"%" PRId64 "\">",
@@ -527,7 +497,7 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 				if (len <= (size_t)chars)
 					xml_put(out, name, len);
 				else
-					xml_put(out, name, (size_t)chars - 2);
+					xml_put(out, name, (size_t)chars - 3);
 			}
 			fputs("</text></g>\n", out);
 		}

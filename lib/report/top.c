@@ -511,6 +511,14 @@ void cr_top_format(const struct cr_top *t, int64_t v, char *out, size_t n)
 	cr_units_scaled(out, n, v, t->sample_unit, t->output_unit ? t->output_unit : "minimum");
 }
 
+/* A header line quoting the profile: escaped for the terminal. */
+static void header_line(struct cr_buf *b, const char *label, const char *s)
+{
+	cr_buf_addf(b, "%s", label);
+	cr_escape(b, s, strlen(s), 4096, CR_ESC_TERM);
+	cr_buf_add(b, "\n", 1);
+}
+
 enum cr_err cr_profile_header(const struct cr_profile *p, const char *sample_type,
 			      const char *sample_unit, int64_t total, const char *total_text,
 			      struct cr_buf *b)
@@ -518,18 +526,18 @@ enum cr_err cr_profile_header(const struct cr_profile *p, const char *sample_typ
 	if (p->nmappings) {
 		const char *f = cr_profile_str(p, p->mappings[0].filename);
 		if (*f)
-			cr_buf_addf(b, "File: %s\n", base_name(f));
+			header_line(b, "File: ", base_name(f));
 		const char *bid = cr_profile_str(p, p->mappings[0].build_id);
 		if (*bid)
-			cr_buf_addf(b, "Build ID: %s\n", bid);
+			header_line(b, "Build ID: ", bid);
 	}
 	for (size_t i = 0; i < p->ncomments; i++) {
 		const char *c = cr_profile_str(p, p->comments[i]);
 		if (c[0] != '#')
-			cr_buf_addf(b, "%s\n", c);
+			header_line(b, "", c);
 	}
 	if (sample_type && *sample_type)
-		cr_buf_addf(b, "Type: %s\n", sample_type);
+		header_line(b, "Type: ", sample_type);
 	if (p->time_nanos) {
 		time_t secs = (time_t)(p->time_nanos / 1000000000);
 		struct tm tm;

@@ -15,120 +15,25 @@ int cr_format_parse(const char *s)
 	return -1;
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	uint32_t cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 enum cr_err cr_escape_text(struct cr_buf *b, const char *s, size_t n, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t lim = n < max ? n : max, i = 0;
-	while (i < lim) {
-		size_t l = utf8_len(p + i, n - i);
-		if (l == 1 && (p[i] < 0x20 || p[i] == 0x7f) && p[i] != '\t') {
-			if (cr_buf_addf(b, "\\x%02x", p[i]))
-				return CR_NOMEM;
-			i++;
-		} else if (l == 0) {
-			if (cr_buf_addf(b, "\\x%02x", p[i]))
-				return CR_NOMEM;
-			i++;
-		} else {
-			/* C1 controls (U+0080..U+009F) can drive terminals too */
-			if (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) {
-				if (cr_buf_addf(b, "\\u%04x", p[i + 1]))
-					return CR_NOMEM;
-			} else if (cr_buf_add(b, p + i, l)) {
-				return CR_NOMEM;
-			}
-			i += l;
-		}
-	}
-	if (lim < n && cr_buf_add(b, "...", 3))
-		return CR_NOMEM;
-	return CR_OK;
+	return cr_escape(b, s, n, max, CR_ESC_TERM);
 }
 
 void cr_fputs_safe(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-	/* fast path: plain printable ASCII */
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] >= 0x7f)
-			break;
-	if (i == n) {
-		fwrite(s, 1, n, f);
-		return;
-	}
-	struct cr_buf b = { 0 };
-	if (cr_escape_text(&b, s, n, n) == CR_OK)
-		fwrite(cr_buf_str(&b), 1, b.len, f);
-	cr_buf_release(&b);
+	cr_fwrite_safe(f, s, strlen(s));
+}
+
+void cr_fwrite_safe(FILE *f, const char *s, size_t n)
+{
+	cr_fput_escaped(f, s, n, n, CR_ESC_TERM);
 }
 
 void cr_json_write_string(FILE *f, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	putc('"', f);
-	size_t i = 0;
-	while (i < n) {
-		unsigned c = p[i];
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			size_t j = i;
-			while (j < n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
-				j++;
-			fwrite(p + i, 1, j - i, f);
-			i = j;
-			continue;
-		}
-		switch (c) {
-		case '"': fputs("\\\"", f); i++; continue;
-		case '\\': fputs("\\\\", f); i++; continue;
-		case '\n': fputs("\\n", f); i++; continue;
-		case '\t': fputs("\\t", f); i++; continue;
-		case '\r': fputs("\\r", f); i++; continue;
-		}
-		if (c < 0x20) {
-			fprintf(f, "\\u%04x", c);
-			i++;
-			continue;
-		}
-		size_t l = utf8_len(p + i, n - i);
-		if (l == 0) {
-			fputs("\\ufffd", f);
-			i++;
-		} else {
-			fwrite(p + i, 1, l, f);
-			i += l;
-		}
-	}
+	cr_fput_escaped(f, s, n, n, CR_ESC_JSON);
 	putc('"', f);
 }
 
@@ -406,17 +311,7 @@ void cr_table_print_json(const struct cr_table *t, struct cr_json *j)
 
 static void csv_field(FILE *f, const char *s)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
-	}
-	putc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
-	}
-	putc('"', f);
+	cr_fput_escaped(f, s, strlen(s), strlen(s), CR_ESC_CSV);
 }
 
 void cr_table_print_csv(const struct cr_table *t, FILE *f)
@@ -558,7 +453,17 @@ void cr_units_scaled(char *out, size_t n, int64_t v, const char *from, const cha
 		snprintf(out, n, "0");
 		return;
 	}
-	snprintf(out, n, "%s%s", num, u);
+	if (!*u || (u[0] >= 'a' && u[0] <= 'z' && !u[strspn(u, "abcdefghijklmnopqrstuvwxyz")])) {
+		snprintf(out, n, "%s%s", num, u);
+		return;
+	}
+	/* a unit the profile made up: escaped for the terminal */
+	struct cr_buf b = { 0 };
+	if (cr_escape(&b, u, strlen(u), 64, CR_ESC_TERM) == CR_OK)
+		snprintf(out, n, "%s%.*s", num, (int)b.len, b.data);
+	else
+		snprintf(out, n, "%s?", num);
+	cr_buf_release(&b);
 }
 
 void cr_units_percent(char *out, size_t n, int64_t v, int64_t total)

@@ -19,7 +19,7 @@ command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail=0 pass=0
-"$CORONER" core --format=json "$d/cgoprog.gz" "$d/core-cgo.zst" > "$tmp/out.json" 2> "$tmp/err" || {
+"$CORONER" --sysroot=/ core --format=json "$d/cgoprog.gz" "$d/core-cgo.zst" > "$tmp/out.json" 2> "$tmp/err" || {
 	echo "FAIL: exit $?"; cat "$tmp/err"; exit 1; }
 if jq -e '[.threads[].frames[] | select(.native)] | length > 0' "$tmp/out.json" >/dev/null; then :; else
 	echo "SKIP: no C frames (built without libunwind?)"; exit 77; fi

@@ -43,7 +43,7 @@ for v in "" "-pie" "-stripped" "-cgo" $gover; do
 		exitf="$TESTDATA/core/expected/crash-cgo.exit"
 	fi
 	[ -f "$core" ] && [ -f "$exe" ] && [ -f "$crash" ] || { echo "SKIP: missing gosym$v fixtures"; exit 77; }
-	if ! "$CORONER" core --all "$exe" "$core" > "$tmp/out.txt" 2> "$tmp/err.txt"; then
+	if ! "$CORONER" --sysroot=/ core --all "$exe" "$core" > "$tmp/out.txt" 2> "$tmp/err.txt"; then
 		echo "FAIL core-gosym$v: exit $?"; cat "$tmp/err.txt"; fail=$((fail+1)); continue
 	fi
 	# the goroutines: the traceback's first part (GOTRACEBACK=crash then
@@ -74,7 +74,7 @@ for v in "" "-pie" "-stripped" "-cgo" $gover; do
 	if command -v zstd >/dev/null && command -v readelf >/dev/null; then
 		zstd -dqc "$core" > "$tmp/core"
 		want=$(readelf -n "$tmp/core" | grep -c NT_PRSTATUS)
-		"$CORONER" core --format=json "$exe" "$tmp/core" > "$tmp/out.json" 2>/dev/null
+		"$CORONER" --sysroot=/ core --format=json "$exe" "$tmp/core" > "$tmp/out.json" 2>/dev/null
 		got=$(grep -c '"tid":' "$tmp/out.json")
 		if [ "$want" = "$got" ] && [ "$want" -gt 0 ]; then pass=$((pass+1)); else
 			echo "FAIL core-gosym$v: $got threads, readelf shows $want NT_PRSTATUS"; fail=$((fail+1)); fi
@@ -83,7 +83,7 @@ for v in "" "-pie" "-stripped" "-cgo" $gover; do
 	# the fatal signal: exit status 128+N
 	if [ -f "$exitf" ] && command -v jq >/dev/null; then
 		st=$(sed -n 's/^exit status //p' "$exitf")
-		"$CORONER" core --format=json "$exe" "$core" > "$tmp/out.json" 2>/dev/null
+		"$CORONER" --sysroot=/ core --format=json "$exe" "$core" > "$tmp/out.json" 2>/dev/null
 		got=$(jq '.signal.number' "$tmp/out.json")
 		if [ "$got" = "$((st - 128))" ]; then pass=$((pass+1)); else
 			echo "FAIL core-gosym$v: signal $got, exit status $st"; fail=$((fail+1)); fi

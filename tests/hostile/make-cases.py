@@ -401,6 +401,7 @@ def main():
     elf_cases(gzip.decompress(open(os.path.join(TD, 'bin', 'csym-dwarf4-gz.gz'), 'rb').read()))
     # ---- core: the real core cut after its notes (every PT_LOAD past EOF) ----
     core_cases()
+    escape_cases()
 
     # references from go tool pprof for the inputs that must still be read
     for name, ref in (('ids-near-2p63.pb.gz', 'heap.pb.gz'),):
@@ -408,6 +409,41 @@ def main():
         if out is not None:
             write(name + '.pprof.txt', out)
     print('cases in', OUT)
+
+
+# ---- untrusted strings in every output context (escape.sh) ----
+def multi(names, typ='alloc_space', unit='bytes', mapping_file='', build_id='', comments=()):
+    """One function, location and sample per name (value i+1)."""
+    strings = ['', typ, unit, 'f.go', mapping_file, build_id] + list(comments) + list(names)
+    base = 6 + len(comments)
+    p = b''.join(fb(6, s.encode('utf-8', 'surrogatepass') if isinstance(s, str) else s)
+                 for s in strings)
+    p += fb(1, fv(1, 1) + fv(2, 2))
+    if mapping_file:
+        p += fb(3, fv(1, 1) + fv(2, 0x400000) + fv(3, 0x500000) + fv(5, 4) + fv(6, 5))
+    for i, _ in enumerate(names):
+        p += fb(5, fv(1, i + 1) + fv(2, base + i) + fv(4, 3))
+        loc = fv(1, i + 1) + fv(3, 0x401000 + i) + fb(4, fv(1, i + 1) + fv(2, 7))
+        if mapping_file:
+            loc += fv(2, 1)
+        p += fb(4, loc)
+        p += fb(2, packed(1, [i + 1]) + packed(2, [(i + 1) * 1000]))
+    for k in range(len(comments)):
+        p += fv(13, 6 + k)
+    return p
+
+
+def escape_cases():
+    esc = b'\x1b]52;c;Y2FsYw==\x07\x1b]0;owned\x07\x1b[2J'
+    bad_utf8 = [b'sur\xed\xa0\x80rogate', b'past\xf4\x90\x80\x80max', b'byte\xf5\xff',
+                b'overlong\xc0\xaf\xe0\x80\xaf', b'nonchar\xef\xbf\xbe\xef\xbf\xbf',
+                b'c1\xc2\x85\xc2\x9b', b'cut\xe2\x82', b'nul\x00inside', b'ok\xc3\xa9\xe2\x82\xac']
+    csv = [b'=cmd|\' /C calc\'!A0', b'+1+1', b'-2', b'@SUM(A1)', b'comma,' + esc + b'x',
+           b'new\nline', b'quo"te', b'amp&lt<gt>\'"']
+    write('esc-names.pb', multi(bad_utf8 + csv + [b'term' + esc],
+                                typ=b'space' + esc, unit=b'<script>alert(1)</script>a&b',
+                                mapping_file=b'/srv/' + esc + b'bin', build_id=b'id' + esc,
+                                comments=[b'comment' + esc]))
 
 
 if __name__ == '__main__':

@@ -97,6 +97,17 @@ enum cr_err cr_binary_open(struct cr_binary **out, const char *path, struct cr_e
 enum cr_err cr_binary_from_memory(struct cr_binary **out, const char *name, const void *data,
 				  size_t len, struct cr_error *e);
 
+/* Open a binary an input names (a core's mapped file), through
+ * cr_input_open_named: only under --sysroot, regular files, no links out. */
+enum cr_err cr_binary_open_named(struct cr_binary **out, const char *path, struct cr_error *e);
+
+/* The same, then trusted only if it is the file the core mapped: page is
+ * the core's copy of the mapping's first bytes (pagelen of them); its GNU
+ * build id (when the page holds one) must equal the file's, and the file
+ * must start with the same bytes. CR_UNSUPPORTED when it is another file. */
+enum cr_err cr_binary_open_mapped(struct cr_binary **out, const char *path,
+				  const unsigned char *page, size_t pagelen, struct cr_error *e);
+
 void cr_binary_close(struct cr_binary *b); /* NULL ok */
 
 /* "amd64", "arm64", "386", "arm", "ppc64", "s390x", "riscv64", "mips",

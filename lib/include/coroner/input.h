@@ -1,9 +1,11 @@
 /* Reading an input file whole: a path or "-" for stdin; gzip and zstd are
  * detected from the content (never the name) and inflated under a cap.
  *
- * Regular uncompressed files are mmap'd (cores can be gigabytes); everything
- * else is read into an accounted buffer. Directories are refused; FIFOs and
- * character devices are read as streams up to the cap.
+ * Regular uncompressed files are mmap'd (cores can be gigabytes; a mapped
+ * file that shrinks while read raises SIGBUS, which the command catches
+ * through cr_mapping_find); stdin and /proc files (size 0) are read into an
+ * accounted buffer up to the cap. Anything else a path names (directories,
+ * FIFOs, devices, sockets) is refused: only "-" reads a stream.
  */
 #ifndef CORONER_INPUT_H
 #define CORONER_INPUT_H
@@ -36,6 +38,40 @@ enum cr_err cr_input_from_memory(struct cr_input *in, const char *name, const vo
 				 size_t len, size_t cap, struct cr_error *e);
 
 void cr_input_close(struct cr_input *in);
+
+/* cr_input_open that does not follow a symbolic link as the last component
+ * (files found in a directory, not named by the user). */
+enum cr_err cr_input_open_nofollow(struct cr_input *in, const char *path, size_t cap,
+				   struct cr_error *e);
+
+/* Where files an input names (a core's NT_FILE paths) may be read from:
+ * NULL (the default) = nowhere, they are never opened. The command line
+ * sets it from --sysroot=DIR ("/" reads them where they are). */
+extern const char *cr_sysroot;
+
+/* Open a path an input names, never one the user gave: resolved inside
+ * cr_sysroot (links and ".." cannot leave it), O_NONBLOCK|O_NOFOLLOW|
+ * O_CLOEXEC, fstat'd first, regular non-empty files only, at most cap bytes
+ * after decompression. CR_NOTFOUND without --sysroot. */
+enum cr_err cr_input_open_named(struct cr_input *in, const char *named, size_t cap,
+				struct cr_error *e);
+
+/* Up to outcap bytes of the start of path's content, decompressed: reads at
+ * most 64 KiB of the file and inflates no more than outcap. 0 for stdin,
+ * unreadable or non-regular files. For detecting a kind without reading
+ * the whole input. */
+size_t cr_input_peek(const char *path, unsigned char *out, size_t outcap);
+
+/* The cap to open path with, from its first bytes: a core's
+ * (cr_limits.max_core_inflate) for an ELF core, else cr_limits.max_inflate. */
+size_t cr_input_cap_for(const char *path);
+
+/* Mapped inputs, for a SIGBUS handler: which input holds addr (NULL if
+ * none). The table is fixed-size and lock-free; cr_mapping_find is
+ * async-signal-safe. */
+void cr_mapping_add(const void *start, size_t len, const char *name);
+void cr_mapping_remove(const void *start);
+const char *cr_mapping_find(const void *addr);
 
 /* Name for messages: "<stdin>" for "-". */
 const char *cr_input_display_name(const char *path);

@@ -14,7 +14,22 @@ enum cr_format { CR_FMT_TEXT, CR_FMT_JSON, CR_FMT_CSV, CR_FMT_SVG, CR_FMT_FOLDED
 /* Parse "text", "json", "csv", ...; returns -1 if unknown. */
 int cr_format_parse(const char *s);
 
-/* ---- escaping ---- */
+/* ---- escaping (escape.c: the rules are there) ---- */
+enum cr_escape_ctx {
+	CR_ESC_TERM, /* a terminal: controls, invalid UTF-8 as \xNN */
+	CR_ESC_JSON, /* inside a JSON string literal (no quotes added) */
+	CR_ESC_CSV,  /* one whole CSV cell: RFC 4180 quoting, formulas neutralised with ' */
+	CR_ESC_XML,  /* XML text or attribute value (SVG, HTML): entities, well-formed */
+};
+/* Append s[0..n) escaped for ctx to b; at most max bytes of input are
+ * taken (then "..."). On CR_NOMEM b is left as it was. */
+enum cr_err cr_escape(struct cr_buf *b, const char *s, size_t n, size_t max, enum cr_escape_ctx ctx);
+/* The same written to f (a cell, a literal's content, XML text). */
+void cr_fput_escaped(FILE *f, const char *s, size_t n, size_t max, enum cr_escape_ctx ctx);
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes left), 0 if invalid
+ * (overlong, surrogate, past U+10FFFF, cut); *cp gets the code point. */
+size_t cr_utf8_len(const unsigned char *s, size_t n, uint32_t *cp);
+
 /* Append s[0..n) to b for a terminal: control bytes, ESC and invalid UTF-8
  * become \xNN; at most max bytes of input are taken (then "..."). */
 enum cr_err cr_escape_text(struct cr_buf *b, const char *s, size_t n, size_t max);
@@ -22,6 +37,8 @@ enum cr_err cr_escape_text(struct cr_buf *b, const char *s, size_t n, size_t max
 void cr_json_write_string(FILE *f, const char *s, size_t n);
 /* Write s to f escaped for a terminal (cr_escape_text, no cap). */
 void cr_fputs_safe(FILE *f, const char *s);
+/* The same for n bytes (NULs shown as \x00). */
+void cr_fwrite_safe(FILE *f, const char *s, size_t n);
 
 /* ---- streaming JSON ---- */
 struct cr_json {

@@ -124,6 +124,9 @@ const char *cr_line_file_name(const struct cr_profile *p, const struct cr_line *
 /* ---- building (readers, merges, core export) ----
  * All return CR_OK or CR_NOMEM/CR_LIMIT; ids returned are UINT32_MAX on error. */
 uint32_t cr_profile_intern(struct cr_profile *p, const char *s, size_t len);
+/* The same for bytes that may hold NULs (an input's strings): each NUL is
+ * stored as C0 80 so it stays visible (cr_escape shows it). */
+uint32_t cr_profile_intern_bytes(struct cr_profile *p, const char *s, size_t len);
 static inline uint32_t cr_profile_intern_z(struct cr_profile *p, const char *s)
 {
 	return cr_profile_intern(p, s, __builtin_strlen(s));
