@@ -2,6 +2,8 @@
  * reader dispatch. */
 #include "coroner/input.h"
 #include "coroner/mem.h"
+#include "coroner/net.h"
+#include "coroner/perf.h"
 #include "coroner/profile.h"
 #include "coroner/text.h"
 
@@ -25,6 +27,9 @@ const char *cr_kind_name(enum cr_kind k)
 	case CR_KIND_ELF_EXEC: return "ELF binary";
 	case CR_KIND_CGROUP_FILE: return "cgroup control file";
 	case CR_KIND_KERNEL_LOG: return "kernel log";
+	case CR_KIND_PERF_SCRIPT: return "perf script output";
+	case CR_KIND_FOLDED: return "folded stacks";
+	case CR_KIND_NET: return "connection or fd listing";
 	default: return "unknown";
 	}
 }
@@ -48,6 +53,9 @@ const char *cr_kind_article(enum cr_kind k)
 	case CR_KIND_GCTRACE: return "a gctrace log";
 	case CR_KIND_CGROUP_FILE: return "a cgroup control file";
 	case CR_KIND_KERNEL_LOG: return "a kernel log";
+	case CR_KIND_PERF_SCRIPT: return "perf script output";
+	case CR_KIND_FOLDED: return "folded stacks";
+	case CR_KIND_NET: return "a connection or fd listing (see 'coroner net')";
 	default: return "an unrecognised file";
 	}
 }
@@ -149,6 +157,10 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 	if (!cr_looks_text(data, probe))
 		return looks_pprof(data, len) ? CR_KIND_PPROF : CR_KIND_UNKNOWN;
 
+	if (cr_net_detect(data, len) != CR_NET_UNKNOWN)
+		return CR_KIND_NET;
+	if (cr_perf_script_detect(data, len))
+		return CR_KIND_PERF_SCRIPT;
 	struct cr_lines it;
 	const char *s;
 	size_t n;
@@ -205,6 +217,8 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 	if (cr_looks_text(data, len < 4096 ? len : 4096) &&
 	    cr_traceback_anywhere(data, len < ((size_t)16 << 20) ? len : ((size_t)16 << 20)))
 		return CR_KIND_TRACEBACK;
+	if (cr_folded_detect(data, len))
+		return CR_KIND_FOLDED;
 	return CR_KIND_UNKNOWN;
 }
 
@@ -224,6 +238,10 @@ enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, si
 		return cr_profile_read_goroutine_text(p, data, len, name, warn, e);
 	case CR_KIND_TRACEBACK:
 		return cr_profile_read_traceback(p, data, len, name, warn, e);
+	case CR_KIND_PERF_SCRIPT:
+		return cr_profile_read_perf_script(p, data, len, name, warn, e);
+	case CR_KIND_FOLDED:
+		return cr_profile_read_folded(p, data, len, name, warn, e);
 	case CR_KIND_UNKNOWN:
 		if (len == 0)
 			return cr_fail(e, CR_FORMAT, "%s: empty file", name);
