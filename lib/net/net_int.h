@@ -19,6 +19,13 @@ struct net_rd {
 	size_t rows; /* rows read */
 };
 
+/* Was the line just read the last one, without its newline (a file cut
+ * mid-line)? Its fields may be cut too: readers skip it. */
+static inline bool net_last_cut(const struct cr_lines *it, const unsigned char *d, size_t len)
+{
+	return it->p >= it->end && len && d[len - 1] != '\n';
+}
+
 /* Count a skipped line and describe it (up to NET_MAX_WARN). */
 void net_skip(struct net_rd *r, size_t lineno, const char *why);
 /* Whitespace-separated tokens of a line: at most max, returns how many. */

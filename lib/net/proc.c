@@ -76,8 +76,8 @@ enum cr_err net_read_fdlist(struct net_rd *r, const unsigned char *d, size_t len
 			continue;
 		if (s[0] == 'd' || cr_starts(s, n, "/proc/")) /* ., .. of ls -la; a heading */
 			continue;
-		if (cut) {
-			net_skip(r, it.lineno, "line too long");
+		if (cut || net_last_cut(&it, d, len)) {
+			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
 			continue;
 		}
 		const char *arrow = NULL;
@@ -190,8 +190,8 @@ enum cr_err net_read_proc_inet(struct net_rd *r, const unsigned char *d, size_t 
 					udp = true;
 			continue;
 		}
-		if (cut) {
-			net_skip(r, it.lineno, "line too long");
+		if (cut || net_last_cut(&it, d, len)) {
+			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
 			continue;
 		}
 		unsigned char la[16], ra[16];
@@ -254,8 +254,8 @@ enum cr_err net_read_proc_unix(struct net_rd *r, const unsigned char *d, size_t 
 			header = true;
 			continue;
 		}
-		if (cut) {
-			net_skip(r, it.lineno, "line too long");
+		if (cut || net_last_cut(&it, d, len)) {
+			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
 			continue;
 		}
 		uint64_t inode, st;

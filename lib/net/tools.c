@@ -65,8 +65,8 @@ enum cr_err net_read_ss(struct net_rd *r, const unsigned char *d, size_t len, st
 			netid = s[0] == 'N';
 			continue;
 		}
-		if (cut) {
-			net_skip(r, it.lineno, "line too long");
+		if (cut || net_last_cut(&it, d, len)) {
+			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
 			continue;
 		}
 		size_t b = netid ? 1 : 0;
@@ -128,8 +128,8 @@ enum cr_err net_read_netstat(struct net_rd *r, const unsigned char *d, size_t le
 		}
 		if (sec == OTHER)
 			continue;
-		if (cut) {
-			net_skip(r, it.lineno, "line too long");
+		if (cut || net_last_cut(&it, d, len)) {
+			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
 			continue;
 		}
 		const char *tok[8];
@@ -245,8 +245,8 @@ enum cr_err net_read_lsof(struct net_rd *r, const unsigned char *d, size_t len, 
 					fdcol = i;
 			continue;
 		}
-		if (cut) {
-			net_skip(r, it.lineno, "line too long");
+		if (cut || net_last_cut(&it, d, len)) {
+			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
 			if (take_fds)
 				sn->fd_skipped++;
 			continue;
