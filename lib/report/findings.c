@@ -1119,6 +1119,7 @@ static enum cr_err add_file(struct cr_report *r, struct cr_capture *c, const cha
 	case CR_KIND_MEMORY_STAT: c->memory_stat = cf->path; break;
 	case CR_KIND_KERNEL_LOG: c->kernel_log = cf->path; break;
 	case CR_KIND_GCTRACE: c->gctrace = cf->path; break;
+	case CR_KIND_NET: cf->role = "net"; break; /* read by cr_report_analyse_net */
 	case CR_KIND_ELF_CORE: c->core = cf->path; break;
 	case CR_KIND_ELF_EXEC: c->binary = cf->path; break;
 	default: {
@@ -1361,6 +1362,7 @@ enum cr_err cr_report_run(struct cr_report *r, struct cr_error *e)
 		analyse_mismatch, cr_report_analyse_cores, analyse_crash, cr_report_analyse_leaks,
 		cr_report_analyse_oom, cr_report_analyse_mem,
 		analyse_heap_growth, analyse_map_growth, analyse_alloc_hotspot, cr_report_analyse_gc,
+		cr_report_analyse_net,
 	};
 	for (size_t i = 0; i < sizeof steps / sizeof *steps && !rc; i++)
 		rc = steps[i](r);

@@ -58,6 +58,25 @@ eq "$(jq -r '.fds.open, .fds.limit_soft' "$T/j" | tr '\n' ' ')" "$(cat "$E/after
 "$CORONER" net "$D/after" > "$T/t" 2>&1
 grep -q "file descriptors: $(cat "$E/after.fds.count") open of 128 soft" "$T/t" && ok || ko "text summary: $(head -3 "$T/t")"
 
+# report: conn_leak, fd_exhaustion, accept_backlog with the references' numbers
+"$CORONER" report --format=json "$D/before" "$D/after" > "$T/r" 2>"$T/err" || ko "report: exit $?"
+fq() { jq -r ".findings[] | select(.kind == \"$1\") | $2" "$T/r"; }
+eq "$(fq conn_leak .subject)" "$(cat "$E/after.close_wait.remote")" "conn_leak subject"
+eq "$(fq conn_leak '.evidence.close_wait_first, .evidence.close_wait' | tr '\n' ' ')" \
+	"$(cat "$E/before.close_wait.count") $(cat "$E/after.close_wait.count") " "conn_leak CLOSE_WAIT"
+eq "$(fq conn_leak .evidence.transport_read_loops)" "$(cat "$E/after.readloop.count")" "conn_leak read loops"
+fq conn_leak .summary | grep -q "response bodies not closed" && ok || ko "conn_leak: cause not named"
+eq "$(fq fd_exhaustion '.evidence.open, .evidence.limit_soft, .evidence.limit_hard' | tr '\n' ' ')" \
+	"$(cat "$E/after.fds.count") $(cat "$E/after.limits.nofile") " "fd_exhaustion"
+set -- $(cat "$E/after.ss.full_listener")
+eq "$(fq accept_backlog '.subject, .evidence.accept_queue, .evidence.backlog' | tr '\n' ' ')" "$1 $2 $3 " "accept_backlog"
+# "too many open files" in a log of the capture, with no fd listing
+mkdir "$T/cap"
+cp "$D/after/limits" "$T/cap/"
+printf '2026/12/06 12:04:07 http: Accept error: accept tcp 127.0.0.1:80: accept4: too many open files; retrying in 5ms\n' > "$T/cap/server.log"
+"$CORONER" report --format=json "$T/cap" > "$T/r" 2>"$T/err" || ko "report emfile: exit $?"
+eq "$(fq fd_exhaustion '.severity, .evidence.too_many_open_files' | tr '\n' ' ')" "high 1 " "fd_exhaustion from a log"
+
 # --- hostile ---
 # a listing cut inside a line: the complete lines count, as a lower bound
 n=$(wc -c < "$D/after/fd.txt")
