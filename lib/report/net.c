@@ -169,32 +169,40 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 			x->send_q = sat_addu(x->send_q, k->send_q);
 			x->recv_q = sat_addu(x->recv_q, k->recv_q);
 		}
-		/* listeners: connections on their port; backlog from ss if the
-		 * count came from another source */
+		/* listeners: connections on their port (one pass, through a
+		 * port -> listener table); backlog from ss if the count came
+		 * from another source */
+		uint32_t *by_port = eps.n ? cr_calloc(65536, sizeof *by_port) : NULL;
+		if (eps.n && !by_port) {
+			rc = CR_NOMEM;
+			goto out;
+		}
 		for (size_t l = 0; l < eps.n; l++) {
 			struct cr_netendpoint *x = &eps.v[l];
-			if (!x->listener)
-				continue;
-			uint32_t port = 0;
-			const char *c = strrchr(x->endpoint, ':');
-			if (c)
-				port = (uint32_t)strtoul(c + 1, NULL, 10);
-			for (size_t i = 0; i < s->nsocks && port; i++) {
-				const struct cr_sock *k = &s->socks[i];
-				if (k->proto != CR_PROTO_TCP)
-					continue;
-				if (!x->backlog && k->src == CR_SOCK_SS && k->state == CR_TCP_LISTEN &&
-				    !strcmp(k->local, x->endpoint))
-					x->backlog = k->send_q;
-				if (k->src != r->src || k->state == CR_TCP_LISTEN || k->lport != port)
-					continue;
-				if (r->process_scope && r->src != CR_SOCK_LSOF &&
-				    !(k->inode && cr_hmap_get(&inodes, &k->inode, sizeof k->inode)))
-					continue;
-				x->count++;
-				x->states[k->state < CR_TCP__N ? k->state : 0]++;
-			}
+			const char *c = x->listener ? strrchr(x->endpoint, ':') : NULL;
+			unsigned long port = c ? strtoul(c + 1, NULL, 10) : 0;
+			if (port && port < 65536 && !by_port[port])
+				by_port[port] = (uint32_t)l + 1;
 		}
+		for (size_t i = 0; i < s->nsocks && eps.n; i++) {
+			const struct cr_sock *k = &s->socks[i];
+			if (k->proto != CR_PROTO_TCP || k->lport >= 65536 || !by_port[k->lport])
+				continue;
+			struct cr_netendpoint *x = &eps.v[by_port[k->lport] - 1];
+			if (k->state == CR_TCP_LISTEN) {
+				if (!x->backlog && k->src == CR_SOCK_SS && !strcmp(k->local, x->endpoint))
+					x->backlog = k->send_q;
+				continue;
+			}
+			if (k->src != r->src)
+				continue;
+			if (r->process_scope && r->src != CR_SOCK_LSOF &&
+			    !(k->inode && cr_hmap_get(&inodes, &k->inode, sizeof k->inode)))
+				continue;
+			x->count++;
+			x->states[k->state < CR_TCP__N ? k->state : 0]++;
+		}
+		cr_free(by_port);
 		qsort(eps.v, eps.n, sizeof *eps.v, cmp_ep);
 		if (eps.n) {
 			r->endpoints = cr_arena_alloc(&r->arena, eps.n * sizeof *eps.v);
@@ -299,52 +307,50 @@ enum cr_err cr_netreport_growth(const struct cr_netreport *a, struct cr_netrepor
 	if (a->has_tcp && b->has_tcp)
 		for (unsigned k = 0; k < CR_TCP__N && !rc; k++)
 			rc = grow_row(&g, a->by_state[k], b->by_state[k], "tcp.%s", cr_tcp_state_name(k), NULL);
-	/* endpoints present in either */
-	for (int pass = 0; pass < 2 && !rc; pass++) {
-		const struct cr_netreport *x = pass ? a : b, *y = pass ? b : a;
-		for (size_t i = 0; i < x->nendpoints && !rc; i++) {
-			const struct cr_netendpoint *ex = &x->endpoints[i];
-			int64_t other = 0;
-			bool found = false;
-			for (size_t j = 0; j < y->nendpoints; j++)
-				if (y->endpoints[j].listener == ex->listener &&
-				    !strcmp(y->endpoints[j].endpoint, ex->endpoint)) {
-					other = y->endpoints[j].count;
-					found = true;
-					break;
-				}
-			if (pass && found)
-				continue; /* done in the first pass */
-			rc = grow_row(&g, pass ? ex->count : other, pass ? other : ex->count,
-				      ex->listener ? "listener %s%s" : "endpoint %s%s", ex->endpoint, NULL);
+	/* endpoints and goroutine groups present in either: one map from a
+	 * row's key to its before/after counts, filled from a then b */
+	struct krow {
+		int64_t v[2];
+		const char *fmt, *name, *extra;
+	} *kr = NULL;
+	size_t nkr = 0, capkr = 0;
+	struct cr_hmap m;
+	cr_hmap_init(&m);
+	for (int side = 0; side < 2 && !rc; side++) {
+		const struct cr_netreport *x = side ? b : a;
+		for (size_t i = 0; i < x->nendpoints + x->ngroups && !rc; i++) {
+			char key[600];
+			struct krow row = { { 0, 0 }, NULL, NULL, NULL };
+			int64_t c;
+			if (i < x->nendpoints) {
+				const struct cr_netendpoint *ep = &x->endpoints[i];
+				snprintf(key, sizeof key, "%c%s", ep->listener ? 'L' : 'R', ep->endpoint);
+				c = ep->count;
+				row.fmt = ep->listener ? "listener %s%s" : "endpoint %s%s";
+				row.name = ep->endpoint;
+			} else {
+				const struct cr_netgroup *gr = &x->groups[i - x->nendpoints];
+				snprintf(key, sizeof key, "G%s\n%s", gr->role, gr->g->function);
+				c = gr->g->count;
+				row.fmt = "goroutines %s (%s)";
+				row.name = gr->g->function;
+				row.extra = gr->role;
+			}
+			bool found;
+			uint32_t *slot = cr_hmap_put(&m, key, strlen(key), (uint32_t)nkr, &found);
+			if (!slot || (!found && cr_grow(&kr, &capkr, nkr + 1, sizeof *kr))) {
+				rc = CR_NOMEM;
+				break;
+			}
+			if (!found)
+				kr[nkr++] = row;
+			kr[*slot].v[side] = cr_sat_add(kr[*slot].v[side], c);
 		}
 	}
-	for (int pass = 0; pass < 2 && !rc; pass++) {
-		const struct cr_netreport *x = pass ? a : b, *y = pass ? b : a;
-		for (size_t i = 0; i < x->ngroups && !rc; i++) {
-			const struct cr_netgroup *gx = &x->groups[i];
-			int64_t other = 0;
-			bool found = false, dup = false;
-			for (size_t j = 0; j < i; j++)
-				if (x->groups[j].role == gx->role && !strcmp(x->groups[j].g->function, gx->g->function))
-					dup = true;
-			if (dup)
-				continue;
-			int64_t mine = 0;
-			for (size_t j = 0; j < x->ngroups; j++)
-				if (x->groups[j].role == gx->role && !strcmp(x->groups[j].g->function, gx->g->function))
-					mine += x->groups[j].g->count;
-			for (size_t j = 0; j < y->ngroups; j++)
-				if (y->groups[j].role == gx->role && !strcmp(y->groups[j].g->function, gx->g->function)) {
-					other += y->groups[j].g->count;
-					found = true;
-				}
-			if (pass && found)
-				continue;
-			rc = grow_row(&g, pass ? mine : other, pass ? other : mine, "goroutines %s (%s)",
-				      gx->g->function, gx->role);
-		}
-	}
+	for (size_t i = 0; i < nkr && !rc; i++)
+		rc = grow_row(&g, kr[i].v[0], kr[i].v[1], kr[i].fmt, kr[i].name, kr[i].extra);
+	cr_hmap_release(&m);
+	cr_free(kr);
 	if (rc) {
 		cr_free(g.v);
 		return cr_fail(e, CR_NOMEM, "out of memory (raise --max-memory)");
