@@ -203,7 +203,8 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 			x->states[k->state < CR_TCP__N ? k->state : 0]++;
 		}
 		cr_free(by_port);
-		qsort(eps.v, eps.n, sizeof *eps.v, cmp_ep);
+		if (eps.n > 1)
+			qsort(eps.v, eps.n, sizeof *eps.v, cmp_ep);
 		if (eps.n) {
 			r->endpoints = cr_arena_alloc(&r->arena, eps.n * sizeof *eps.v);
 			if (!r->endpoints) {
