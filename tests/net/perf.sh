@@ -54,6 +54,13 @@ for f in go c nog multi; do
 	cmp -s "$T/folded2" "$D/expected/$f.folded" && ok || ko "$f: folded read back differs"
 done
 
+# diff of two recordings: a symbol's change is the difference of perf report's counts
+cnt() { awk -v s="$2" '/^ +[0-9.]+% +[0-9]+ +\[.\] / { n = $2; sub(/^ +[0-9.]+% +[0-9]+ +\[.\] /, ""); sub(/ +$/, ""); if ($0 == s) print n }' "$D/expected/$1.perf-report.txt"; }
+want=$(( $(cnt nog cmp) - $(cnt c cmp) ))
+got=$("$CORONER" diff --format=json --nodecount=0 "$D/c.perf.txt.zst" "$D/nog.perf.txt.zst" 2>/dev/null |
+	jq -r '.rows[] | select(.name == "cmp") | .flat')
+[ "$got" = "$want" ] && ok || ko "diff c -> nog: cmp changed by $got, perf report says $want"
+
 # labels: several processes and threads keep comm/pid/tid
 zstd -dc "$D/multi.perf.txt.zst" > "$T/multi.txt"
 want=$(awk '/^[^ \t]/ && $1 == "cprog" { n++ } END { print n+0 }' "$T/multi.txt")
