@@ -372,7 +372,9 @@ int cmd_diff(int argc, char **argv)
 		}
 		return cmd_diff_goroutines(basep, newp, o.fmt);
 	}
-	if ((kb == CR_KIND_PPROF || kb == CR_KIND_HEAP_TEXT) && (kn == CR_KIND_PPROF || kn == CR_KIND_HEAP_TEXT))
+#define PROFILE_KIND(k) ((k) == CR_KIND_PPROF || (k) == CR_KIND_HEAP_TEXT || (k) == CR_KIND_PERF_SCRIPT || \
+			 (k) == CR_KIND_FOLDED)
+	if (PROFILE_KIND(kb) && PROFILE_KIND(kn))
 		return diff_profiles(basep, newp, &o);
 	if (kb != kn) {
 		cr_fail(&e, CR_FORMAT, "%s is %s but %s is %s: nothing to compare", basep,

@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{ "symbolize", cmd_symbolize, "addresses to function, file:line and inlined frames" },
 	{ "core", cmd_core, "threads, goroutines and memory from an ELF core dump" },
 	{ "flame", cmd_flame, "flame graph (SVG) or folded stacks of a profile" },
+	{ "net", cmd_net, "file descriptors, TCP sockets and network goroutines of captures" },
 };
 
 static void usage(FILE *f)

@@ -242,7 +242,7 @@ static enum cr_err add_file(struct cr_captures *cs, struct cr_capture *c, const 
 		cr_input_close(&in);
 		return CR_OK;
 	}
-	cf->kind = cr_detect_kind(in.data, in.len);
+	cf->kind = cr_kind_of(in.data, in.len);
 	switch (cf->kind) {
 	case CR_KIND_PPROF:
 	case CR_KIND_HEAP_TEXT:
@@ -260,6 +260,7 @@ static enum cr_err add_file(struct cr_captures *cs, struct cr_capture *c, const 
 	case CR_KIND_MEMORY_STAT: c->memory_stat = cf->path; break;
 	case CR_KIND_KERNEL_LOG: c->kernel_log = cf->path; break;
 	case CR_KIND_GCTRACE: c->gctrace = cf->path; break;
+	case CR_KIND_NET: cf->role = "net"; break; /* read by cr_report_analyse_net */
 	case CR_KIND_ELF_CORE: c->core = cf->path; break;
 	case CR_KIND_ELF_EXEC: c->binary = cf->path; break;
 	default:
@@ -410,7 +411,7 @@ static const char *arg_role(const char *path)
 		return strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	if (cr_input_open(&in, path, 0, NULL))
 		return NULL;
-	enum cr_kind k = cr_detect_kind(in.data, in.len);
+	enum cr_kind k = cr_kind_of(in.data, in.len);
 	const char *role = k == CR_KIND_UNKNOWN ? NULL : cr_kind_name(k);
 	if (k == CR_KIND_PPROF) {
 		struct cr_profile p;

@@ -24,7 +24,7 @@ enum cr_kind cr_capture_kind(const char *path, bool core_cap, bool *goroutine, s
 		unsigned char head[4096];
 		size_t n = cr_input_peek(path, head, sizeof head);
 		if (n)
-			return cr_detect_kind(head, n);
+			return cr_kind_of(head, n);
 	}
 	struct cr_error first = { 0 };
 	enum cr_err rc = cr_input_open(&in, path, 0, &first);
@@ -34,7 +34,7 @@ enum cr_kind cr_capture_kind(const char *path, bool core_cap, bool *goroutine, s
 		cr_fail(e, rc, "%s", first.msg);
 	if (rc)
 		return CR_KIND_UNKNOWN;
-	enum cr_kind k = cr_detect_kind(in.data, in.len);
+	enum cr_kind k = cr_kind_of(in.data, in.len);
 	if (k == CR_KIND_PPROF && goroutine) {
 		struct cr_profile p;
 		cr_profile_init(&p);

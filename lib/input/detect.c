@@ -23,6 +23,9 @@ const char *cr_kind_name(enum cr_kind k)
 	case CR_KIND_ELF_EXEC: return "ELF binary";
 	case CR_KIND_CGROUP_FILE: return "cgroup control file";
 	case CR_KIND_KERNEL_LOG: return "kernel log";
+	case CR_KIND_PERF_SCRIPT: return "perf script output";
+	case CR_KIND_FOLDED: return "folded stacks";
+	case CR_KIND_NET: return "connection or fd listing";
 	default: return "unknown";
 	}
 }
@@ -46,6 +49,9 @@ const char *cr_kind_article(enum cr_kind k)
 	case CR_KIND_GCTRACE: return "a gctrace log";
 	case CR_KIND_CGROUP_FILE: return "a cgroup control file";
 	case CR_KIND_KERNEL_LOG: return "a kernel log";
+	case CR_KIND_PERF_SCRIPT: return "perf script output";
+	case CR_KIND_FOLDED: return "folded stacks";
+	case CR_KIND_NET: return "a connection or fd listing (see 'coroner net')";
 	default: return "an unrecognised file";
 	}
 }

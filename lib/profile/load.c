@@ -3,13 +3,27 @@
 #include "coroner/detect.h"
 #include "coroner/goroutine.h"
 #include "coroner/input.h"
+#include "coroner/net.h"
+#include "coroner/perf.h"
 #include "coroner/profile.h"
 #include "coroner/text.h"
+
+enum cr_kind cr_kind_of(const unsigned char *data, size_t len)
+{
+	if (cr_net_detect(data, len) != CR_NET_UNKNOWN)
+		return CR_KIND_NET;
+	if (cr_perf_script_detect(data, len))
+		return CR_KIND_PERF_SCRIPT;
+	enum cr_kind k = cr_detect_kind(data, len);
+	if (k == CR_KIND_UNKNOWN && cr_folded_detect(data, len))
+		return CR_KIND_FOLDED;
+	return k;
+}
 
 enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, size_t len,
 			     const char *name, struct cr_buf *warn, struct cr_error *e)
 {
-	enum cr_kind k = cr_detect_kind(data, len);
+	enum cr_kind k = cr_kind_of(data, len);
 	enum cr_err rc;
 	switch (k) {
 	case CR_KIND_PPROF:
@@ -22,6 +36,10 @@ enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, si
 		return cr_profile_read_goroutine_text(p, data, len, name, warn, e);
 	case CR_KIND_TRACEBACK:
 		return cr_profile_read_traceback(p, data, len, name, warn, e);
+	case CR_KIND_PERF_SCRIPT:
+		return cr_profile_read_perf_script(p, data, len, name, warn, e);
+	case CR_KIND_FOLDED:
+		return cr_profile_read_folded(p, data, len, name, warn, e);
 	case CR_KIND_UNKNOWN:
 		if (len == 0)
 			return cr_fail(e, CR_FORMAT, "%s: empty file", name);

@@ -10,12 +10,12 @@
 LAYERS='
 util     util                     error.h util.h text.h out.h outfile.h
 input    input                    input.h detect.h
-readers  profile,mem,elf          profile.h goroutine.h mem.h binary.h
+readers  profile,mem,elf,net      profile.h goroutine.h mem.h binary.h net.h perf.h
 sym      sym                      sym.h
 core     core                     core.h
 gort     gort                     gort.h
 capture  capture                  capture.h
-report   report                   report.h top.h filter.h retained.h flame.h
+report   report                   report.h top.h filter.h retained.h flame.h netreport.h
 '
 set -u
 root=$1

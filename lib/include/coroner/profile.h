@@ -161,6 +161,10 @@ bool cr_sample_numlabel(const struct cr_profile *p, size_t i, const char *key, i
 int cr_profile_sample_index(const struct cr_profile *p, const char *s);
 
 /* ---- reading ---- */
+/* cr_detect_kind() and the kinds only the readers tell apart (net and fd
+ * listings, perf script text, folded stacks), in the order the readers
+ * claim them: what every caller that routes a file to a reader asks. */
+enum cr_kind cr_kind_of(const unsigned char *data, size_t len);
 /* Parse a decompressed pprof protobuf. name is used in messages. */
 enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
 				  const char *name, struct cr_error *e);

@@ -1,0 +1,285 @@
+/* The kernel's own files: /proc/PID/limits, `ls -l /proc/PID/fd`,
+ * /proc/PID/net/{tcp,tcp6,udp,udp6,unix}. */
+#include "net_int.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+enum cr_err net_read_limits(struct net_rd *r, const unsigned char *d, size_t len, struct cr_error *e)
+{
+	struct cr_lines it;
+	const char *s;
+	size_t n;
+	bool cut;
+	cr_lines_init(&it, d, len);
+	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
+		if (!cr_starts(s, n, "Max open files"))
+			continue;
+		const char *tok[3];
+		size_t tl[3];
+		size_t k = net_tokens(s + 14, n - 14, tok, tl, 3);
+		int64_t v[2];
+		bool ok = k >= 2 && !cut;
+		for (size_t i = 0; ok && i < 2; i++) {
+			uint64_t u;
+			if (tl[i] == 9 && !memcmp(tok[i], "unlimited", 9))
+				v[i] = -1;
+			else if (net_u64(tok[i], tl[i], &u) && u <= INT64_MAX)
+				v[i] = (int64_t)u;
+			else
+				ok = false;
+		}
+		if (!ok) {
+			net_skip(r, it.lineno, "\"Max open files\" without two limits");
+			continue;
+		}
+		r->s->has_limits = true;
+		r->s->nofile_soft = v[0];
+		r->s->nofile_hard = v[1];
+		r->rows++;
+	}
+	if (!r->rows && r->warn)
+		cr_buf_addf(r->warn, "%s: no \"Max open files\" line\n", r->name);
+	return CR_OK;
+}
+
+/* One fd number seen in this listing? (duplicates are hostile or a merge) */
+static bool seen_fd(struct cr_hmap *m, int64_t fd, enum cr_err *rc)
+{
+	bool found = false;
+	if (!cr_hmap_put(m, &fd, sizeof fd, 1, &found))
+		*rc = CR_NOMEM;
+	return found;
+}
+
+enum cr_err net_read_fdlist(struct net_rd *r, const unsigned char *d, size_t len, struct cr_error *e)
+{
+	struct cr_netsnap *sn = r->s;
+	if (sn->fd_source == CR_NET_LSOF) { /* the listing is the better source */
+		sn->nfds = 0;
+		sn->fd_skipped = 0;
+	}
+	sn->fd_source = CR_NET_FDLIST;
+	struct cr_hmap seen;
+	enum cr_err rc = CR_OK;
+	cr_hmap_init(&seen);
+	for (size_t i = 0; i < sn->nfds && !rc; i++)
+		seen_fd(&seen, sn->fds[i].fd, &rc);
+	struct cr_lines it;
+	const char *s;
+	size_t n;
+	bool cut;
+	cr_lines_init(&it, d, len);
+	while (!rc && cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
+		if (n == 0 || cr_starts(s, n, "total "))
+			continue;
+		if (s[0] == 'd' || cr_starts(s, n, "/proc/")) /* ., .. of ls -la; a heading */
+			continue;
+		if (cut || net_last_cut(&it, d, len)) {
+			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
+			continue;
+		}
+		const char *arrow = NULL;
+		for (size_t i = 0; i + 4 <= n; i++)
+			if (!memcmp(s + i, " -> ", 4)) {
+				arrow = s + i;
+				break;
+			}
+		if (s[0] != 'l' || !arrow) {
+			net_skip(r, it.lineno, "not an fd link (\"... N -> target\")");
+			continue;
+		}
+		size_t an = (size_t)(arrow - s), st = an;
+		while (st > 0 && s[st - 1] != ' ')
+			st--;
+		uint64_t fd;
+		if (!net_u64(s + st, an - st, &fd) || fd > INT32_MAX) {
+			net_skip(r, it.lineno, "fd is not a number");
+			continue;
+		}
+		const char *t = arrow + 4;
+		size_t tn = n - an - 4;
+		if (seen_fd(&seen, (int64_t)fd, &rc)) {
+			net_skip(r, it.lineno, "fd listed twice");
+			continue;
+		}
+		uint64_t inode;
+		enum cr_fd_kind k = net_fd_kind(t, tn, &inode);
+		if (!rc)
+			rc = net_add_fd(sn, (int64_t)fd, k, inode, t, tn);
+		r->rows++;
+	}
+	cr_hmap_release(&seen);
+	sn->fd_skipped += r->skipped;
+	return rc;
+}
+
+/* The kernel prints each 32-bit word of an address with %08X in host
+ * order: bytes of a word come out reversed on a little-endian machine. */
+static bool hex_addr(const char *p, size_t n, unsigned char *out, size_t *alen, uint32_t *port)
+{
+	if (n == 13 || n == 37) {
+		size_t words = (n - 5) / 8;
+		if (p[words * 8] != ':')
+			return false;
+		for (size_t w = 0; w < words; w++) {
+			size_t i = 0;
+			uint64_t v;
+			char b[9];
+			memcpy(b, p + w * 8, 8);
+			b[8] = 0;
+			if (!cr_parse_hex(b, 8, &i, &v) || i != 8)
+				return false;
+			out[w * 4 + 0] = (unsigned char)(v & 0xff);
+			out[w * 4 + 1] = (unsigned char)(v >> 8 & 0xff);
+			out[w * 4 + 2] = (unsigned char)(v >> 16 & 0xff);
+			out[w * 4 + 3] = (unsigned char)(v >> 24 & 0xff);
+		}
+		size_t i = 0;
+		uint64_t v;
+		char b[5];
+		memcpy(b, p + words * 8 + 1, 4);
+		b[4] = 0;
+		if (!cr_parse_hex(b, 4, &i, &v) || i != 4)
+			return false;
+		*alen = words * 4;
+		*port = (uint32_t)v;
+		return true;
+	}
+	return false;
+}
+
+static const char *fmt_addr(struct cr_netsnap *s, const unsigned char *a, size_t alen,
+			    uint32_t port, bool *v6)
+{
+	char ip[INET6_ADDRSTRLEN + 2], buf[80];
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	*v6 = alen == 16;
+	if (alen == 16 && !memcmp(a, mapped, 12))
+		a += 12, alen = 4;
+	if (!inet_ntop(alen == 4 ? AF_INET : AF_INET6, a, ip, sizeof ip))
+		return NULL;
+	char pb[12];
+	if (port)
+		snprintf(pb, sizeof pb, "%u", (unsigned)port);
+	else
+		snprintf(pb, sizeof pb, "*");
+	int k = snprintf(buf, sizeof buf, alen == 16 ? "[%s]:%s" : "%s:%s", ip, pb);
+	return k > 0 ? net_strdup(s, buf, (size_t)k) : NULL;
+}
+
+enum cr_err net_read_proc_inet(struct net_rd *r, const unsigned char *d, size_t len, struct cr_error *e)
+{
+	struct cr_lines it;
+	const char *s;
+	size_t n;
+	bool cut, header = false, udp = false;
+	cr_lines_init(&it, d, len);
+	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
+		const char *tok[10];
+		size_t tl[10];
+		size_t k = net_tokens(s, n, tok, tl, 10);
+		if (k == 0)
+			continue;
+		if (!header && k >= 2 && tl[0] == 2 && !memcmp(tok[0], "sl", 2)) {
+			header = true;
+			udp = false;
+			for (size_t i = 0; i + 5 <= n; i++)
+				if (!memcmp(s + i, "drops", 5))
+					udp = true;
+			continue;
+		}
+		if (cut || net_last_cut(&it, d, len)) {
+			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
+			continue;
+		}
+		unsigned char la[16], ra[16];
+		size_t lal, ral;
+		uint32_t lp, rp;
+		uint64_t st, inode, txq, rxq;
+		size_t i = 0;
+		if (k < 10 || tl[0] < 2 || tok[0][tl[0] - 1] != ':' ||
+		    !hex_addr(tok[1], tl[1], la, &lal, &lp) || !hex_addr(tok[2], tl[2], ra, &ral, &rp) ||
+		    lal != ral || !cr_parse_hex(tok[3], tl[3], &i, &st) || i != tl[3] || st > 0xff ||
+		    tl[4] != 17 || tok[4][8] != ':' || !net_u64(tok[9], tl[9], &inode)) {
+			net_skip(r, it.lineno, "not a socket row (sl: local remote st tx:rx ... inode)");
+			continue;
+		}
+		i = 0;
+		if (!cr_parse_hex(tok[4], 8, &i, &txq) || i != 8 || (i = 9, !cr_parse_hex(tok[4], 17, &i, &rxq)) ||
+		    i != 17) {
+			net_skip(r, it.lineno, "bad tx_queue:rx_queue");
+			continue;
+		}
+		struct cr_sock *so = net_add_sock(r->s);
+		if (!so)
+			return CR_NOMEM;
+		so->proto = udp ? CR_PROTO_UDP : CR_PROTO_TCP;
+		so->src = CR_SOCK_KERNEL;
+		so->state = st < CR_TCP__N ? (enum cr_tcp_state)st : CR_TCP_UNKNOWN;
+		bool v6;
+		so->local = fmt_addr(r->s, la, lal, lp, &v6);
+		so->remote = fmt_addr(r->s, ra, ral, rp, &v6);
+		if (!so->local || !so->remote)
+			return CR_NOMEM;
+		so->v6 = v6;
+		so->lport = lp;
+		so->rport = rp;
+		so->has_queues = true;
+		so->send_q = txq;
+		so->recv_q = rxq;
+		so->inode = inode;
+		r->rows++;
+	}
+	if (!header)
+		return cr_fail(e, CR_FORMAT, "%s: socket table without its header line", r->name);
+	return CR_OK;
+}
+
+enum cr_err net_read_proc_unix(struct net_rd *r, const unsigned char *d, size_t len, struct cr_error *e)
+{
+	struct cr_lines it;
+	const char *s;
+	size_t n;
+	bool cut, header = false;
+	cr_lines_init(&it, d, len);
+	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
+		const char *tok[8];
+		size_t tl[8];
+		size_t k = net_tokens(s, n, tok, tl, 8);
+		if (k == 0)
+			continue;
+		if (!header && tl[0] == 3 && !memcmp(tok[0], "Num", 3)) {
+			header = true;
+			continue;
+		}
+		if (cut || net_last_cut(&it, d, len)) {
+			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
+			continue;
+		}
+		uint64_t inode, st;
+		size_t i = 0;
+		if (k < 7 || tok[0][tl[0] - 1] != ':' || !net_u64(tok[6], tl[6], &inode) ||
+		    !cr_parse_hex(tok[5], tl[5], &i, &st) || i != tl[5]) {
+			net_skip(r, it.lineno, "not a unix socket row (Num: RefCount ... Inode [Path])");
+			continue;
+		}
+		struct cr_sock *so = net_add_sock(r->s);
+		if (!so)
+			return CR_NOMEM;
+		so->proto = CR_PROTO_UNIX;
+		so->src = CR_SOCK_KERNEL;
+		so->inode = inode;
+		if (k >= 8) {
+			size_t off = (size_t)(tok[7] - s);
+			so->path = net_strdup(r->s, tok[7], n - off < 512 ? n - off : 512);
+			if (!so->path)
+				return CR_NOMEM;
+		}
+		r->rows++;
+	}
+	if (!header)
+		return cr_fail(e, CR_FORMAT, "%s: unix socket table without its header line", r->name);
+	return CR_OK;
+}

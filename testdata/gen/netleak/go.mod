@@ -1,0 +1,3 @@
+module netleak
+
+go 1.21

@@ -1,0 +1,3 @@
+module perfprog
+
+go 1.21
