@@ -140,6 +140,8 @@ one() {
 			cp "$W/$c" "$c"
 			rec "core-$t.dlv.txt" timeout 300 dlv core "$c" "core-$t" --check-go-version=false --allow-non-terminal-interactive=true --init expected/dlv.init
 			rm -f "core-$t" "$c"
+			gzip -9 -n "expected/core-$t.dlv.txt"
+			sed -i "s/^core-$t\.dlv\.txt\t/core-$t.dlv.txt.gz\t/" expected/INDEX
 		done
 	fi
 	sed -i "s#$G tool pprof#go tool pprof#" expected/INDEX
