@@ -60,7 +60,7 @@ crash() {
 	fi
 	# qemu-user writes the guest's core (qemu_PROG_TIME_PID.core); the
 	# kernel may then dump qemu itself as "core": the guest's is the one
-	local c; c=$(ls "$run"/qemu_*.core "$run"/*core* 2>/dev/null | head -1 || true)
+	local c; c=$( (ls "$run"/qemu_*.core; ls "$run"/*core*) 2>/dev/null | head -1 || true)
 	[ -n "$c" ] || { log "go$v $tag: no core written"; return 0; }
 	zstd -19 -q -f "$c" -o "core-$tag.zst"
 	mv "$D/crash-$tag.stdout" expected/
