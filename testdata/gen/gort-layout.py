@@ -71,36 +71,61 @@ _, chs, chs_t = struct("runtime.consistentHeapStats")
 hsd_size, hsd, hsd_t = struct("runtime.heapStatsDelta")
 _, mheap, _ = struct("runtime.mheap")
 
-f = {
-    "g_size": g_size, "g_stack_lo": g["stack"] + stack["lo"], "g_stack_hi": g["stack"] + stack["hi"],
-    "g_m": g["m"], "g_sched": g["sched"], "g_syscallsp": g["syscallsp"], "g_syscallpc": g["syscallpc"],
-    "g_atomicstatus": g["atomicstatus"], "g_goid": g["goid"], "g_waitsince": g["waitsince"],
-    "g_waitreason": g["waitreason"], "g_lockedm": g["lockedm"], "g_sig": g["sig"],
-    "g_sigcode0": g["sigcode0"], "g_sigcode1": g["sigcode1"], "g_sigpc": g["sigpc"], "g_gopc": g["gopc"],
-    "g_startpc": g["startpc"],
-    "gobuf_sp": gobuf["sp"], "gobuf_pc": gobuf["pc"], "gobuf_lr": gobuf["lr"], "gobuf_bp": gobuf["bp"],
-    "m_size": m_size, "m_g0": m["g0"], "m_procid": m["procid"], "m_gsignal": m["gsignal"],
-    "m_curg": m["curg"], "m_id": m["id"], "m_alllink": m["alllink"],
-    "sched_lastpoll": sched["lastpoll"], "sched_mnext": sched["mnext"], "sched_maxmcount": sched["maxmcount"],
-    "ms_heapstats": mstats["heapStats"] + chs["stats"], "ms_stacks_sys": mstats["stacks_sys"],
-    "ms_mspan_sys": mstats["mspan_sys"], "ms_mcache_sys": mstats["mcache_sys"],
-    "ms_buckhash_sys": mstats["buckhash_sys"], "ms_gcmisc_sys": mstats["gcMiscSys"],
-    "ms_other_sys": mstats["other_sys"], "ms_last_gc_unix": mstats["last_gc_unix"],
-    "ms_pause_total_ns": mstats["pause_total_ns"], "ms_numgc": mstats["numgc"],
-    "ms_last_gc_nanotime": mstats["last_gc_nanotime"],
-    "hsd_size": hsd_size, "hsd_committed": hsd["committed"], "hsd_released": hsd["released"],
-    "hsd_inheap": hsd["inHeap"], "hsd_instacks": hsd["inStacks"], "hsd_inworkbufs": hsd["inWorkBufs"],
-    "hsd_inptrscalarbits": hsd["inPtrScalarBits"], "hsd_tinyalloccount": hsd["tinyAllocCount"],
-    "hsd_largealloc": hsd["largeAlloc"], "hsd_largealloccount": hsd["largeAllocCount"],
-    "hsd_smallalloccount": hsd["smallAllocCount"], "hsd_largefree": hsd["largeFree"],
-    "hsd_largefreecount": hsd["largeFreeCount"], "hsd_smallfreecount": hsd["smallFreeCount"],
-    "hsd_n": array_len(chs_t["stats"]), "nsizeclasses": array_len(hsd_t["smallAllocCount"]),
-    "mheap_allarenas": mheap["allArenas"],
+missing = []
+
+
+class Fields(dict):
+    """member offsets; a member this release does not have is recorded
+    and yields None (the table then says so instead of a number)"""
+
+    def __init__(self, typ, d):
+        super().__init__(d)
+        self.typ = typ
+
+    def __missing__(self, k):
+        missing.append(f"{self.typ}.{k}")
+        raise KeyError(k)
+
+
+g, stack, gobuf, m = Fields("g", g), Fields("stack", stack), Fields("gobuf", gobuf), Fields("m", m)
+sched, mstats, chs, hsd = Fields("schedt", sched), Fields("mstats", mstats), Fields("consistentHeapStats", chs), Fields("heapStatsDelta", hsd)
+mheap = Fields("mheap", mheap)
+exprs = {
+    "g_size": lambda: g_size, "g_stack_lo": lambda: g["stack"] + stack["lo"], "g_stack_hi": lambda: g["stack"] + stack["hi"],
+    "g_m": lambda: g["m"], "g_sched": lambda: g["sched"], "g_syscallsp": lambda: g["syscallsp"], "g_syscallpc": lambda: g["syscallpc"],
+    "g_atomicstatus": lambda: g["atomicstatus"], "g_goid": lambda: g["goid"], "g_waitsince": lambda: g["waitsince"],
+    "g_waitreason": lambda: g["waitreason"], "g_lockedm": lambda: g["lockedm"], "g_sig": lambda: g["sig"],
+    "g_sigcode0": lambda: g["sigcode0"], "g_sigcode1": lambda: g["sigcode1"], "g_sigpc": lambda: g["sigpc"], "g_gopc": lambda: g["gopc"],
+    "g_startpc": lambda: g["startpc"],
+    "gobuf_sp": lambda: gobuf["sp"], "gobuf_pc": lambda: gobuf["pc"], "gobuf_lr": lambda: gobuf["lr"], "gobuf_bp": lambda: gobuf["bp"],
+    "m_size": lambda: m_size, "m_g0": lambda: m["g0"], "m_procid": lambda: m["procid"], "m_gsignal": lambda: m["gsignal"],
+    "m_curg": lambda: m["curg"], "m_id": lambda: m["id"], "m_alllink": lambda: m["alllink"],
+    "sched_lastpoll": lambda: sched["lastpoll"], "sched_mnext": lambda: sched["mnext"], "sched_maxmcount": lambda: sched["maxmcount"],
+    "ms_heapstats": lambda: mstats["heapStats"] + chs["stats"], "ms_stacks_sys": lambda: mstats["stacks_sys"],
+    "ms_mspan_sys": lambda: mstats["mspan_sys"], "ms_mcache_sys": lambda: mstats["mcache_sys"],
+    "ms_buckhash_sys": lambda: mstats["buckhash_sys"], "ms_gcmisc_sys": lambda: mstats["gcMiscSys"],
+    "ms_other_sys": lambda: mstats["other_sys"], "ms_last_gc_unix": lambda: mstats["last_gc_unix"],
+    "ms_pause_total_ns": lambda: mstats["pause_total_ns"], "ms_numgc": lambda: mstats["numgc"],
+    "ms_last_gc_nanotime": lambda: mstats["last_gc_nanotime"],
+    "hsd_size": lambda: hsd_size, "hsd_committed": lambda: hsd["committed"], "hsd_released": lambda: hsd["released"],
+    "hsd_inheap": lambda: hsd["inHeap"], "hsd_instacks": lambda: hsd["inStacks"], "hsd_inworkbufs": lambda: hsd["inWorkBufs"],
+    "hsd_inptrscalarbits": lambda: hsd["inPtrScalarBits"], "hsd_tinyalloccount": lambda: hsd["tinyAllocCount"],
+    "hsd_largealloc": lambda: hsd["largeAlloc"], "hsd_largealloccount": lambda: hsd["largeAllocCount"],
+    "hsd_smallalloccount": lambda: hsd["smallAllocCount"], "hsd_largefree": lambda: hsd["largeFree"],
+    "hsd_largefreecount": lambda: hsd["largeFreeCount"], "hsd_smallfreecount": lambda: hsd["smallFreeCount"],
+    "hsd_n": lambda: array_len(chs_t["stats"]), "nsizeclasses": lambda: array_len(hsd_t["smallAllocCount"]),
+    "mheap_allarenas": lambda: mheap["allArenas"],
 }
+f = {}
+for k, fn in exprs.items():
+    try:
+        f[k] = fn()
+    except KeyError:
+        f[k] = None
 print("\t{")
 print(f'\t\t/* {prefix}: from the DWARF of a go{prefix[2:]} build (testdata/gen/gort-layout.py) */')
 print(f'\t\t.version_prefix = "{prefix}", .have_mem = true,')
-items = [f".{k} = {v}" for k, v in f.items()]
+items = [f".{k} = {v}" for k, v in f.items() if v is not None]
 line = "\t\t"
 for it in items:
     if len(line) + len(it) + 2 > 100:
@@ -108,4 +133,24 @@ for it in items:
         line = "\t\t"
     line += it + ", "
 print(line.rstrip())
+for k, v in f.items():
+    if v is None:
+        print(f"\t\t/* .{k}: not in this release's DWARF */")
+if missing:
+    print(f"\t\t/* members not found: {', '.join(sorted(set(missing)))} */")
+# more of what a core reader needs, for the record (not in gort.c's table
+# format): "TYPE.member@offset", or "TYPE.member@-" where the release has none
+extra = []
+for typ, names in (("runtime.g", ["_panic", "_defer", "param", "parentGoid", "labels", "coroarg", "syncGroup", "bubble"]),
+                   ("runtime._panic", ["argp", "arg", "link", "startPC", "startSP", "sp", "lr", "fp", "retpc", "recovered", "goexit"]),
+                   ("runtime.mheap", ["arenas", "arenaHints", "curArena", "allspans", "heapArenaAlloc", "allArenas", "pages"]),
+                   ("runtime.schedt", ["ngsys", "gFree", "lock"])):
+    try:
+        _, mem, _ = struct(typ)
+    except SystemExit:
+        extra.append(f"{typ}@-")
+        continue
+    extra += [f"{typ[8:]}.{n}@{mem[n] if n in mem else '-'}" for n in names]
+for i in range(0, len(extra), 6):
+    print("\t\t/* extra: " + " ".join(extra[i:i + 6]) + " */")
 print("\t},")

@@ -1,0 +1,3 @@
+module relprog
+
+go 1.19

@@ -1,0 +1,18 @@
+	{
+		/* go1.19: from the DWARF of a go1.19 build (testdata/gen/gort-layout.py) */
+		.version_prefix = "go1.19", .have_mem = true,
+		.g_size = 392, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 112,
+		.g_syscallpc = 120, .g_atomicstatus = 144, .g_goid = 152, .g_waitsince = 168,
+		.g_waitreason = 176, .g_lockedm = 232, .g_sig = 240, .g_sigcode0 = 272, .g_sigcode1 = 280,
+		.g_sigpc = 288, .g_gopc = 296, .g_startpc = 312, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40,
+		.gobuf_bp = 48, .m_size = 1008, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192,
+		.m_id = 232, .m_alllink = 336, .sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
+		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
+		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584, .ms_last_gc_unix = 3592,
+		.ms_pause_total_ns = 3600, .ms_numgc = 7704, .ms_last_gc_nanotime = 7720, .hsd_size = 1176,
+		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
+		.hsd_inworkbufs = 32, .hsd_inptrscalarbits = 40, .hsd_tinyalloccount = 48, .hsd_largealloc = 56,
+		.hsd_largealloccount = 64, .hsd_smallalloccount = 72, .hsd_largefree = 616,
+		.hsd_largefreecount = 624, .hsd_smallfreecount = 632, .hsd_n = 3, .nsizeclasses = 68,
+		.mheap_allarenas = 66016,
+	},
