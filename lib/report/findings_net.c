@@ -262,14 +262,14 @@ enum cr_err cr_report_analyse_net(struct cr_report *r)
 	size_t n = 0;
 	enum cr_err rc = CR_OK;
 	memset(caps, 0, sizeof caps);
-	for (size_t i = 0; i < r->ncaps && n < 64 && !rc; i++) {
-		rc = load(r, &r->caps[i], &caps[n]);
+	for (size_t i = 0; i < r->in.ncaps && n < 64 && !rc; i++) {
+		rc = load(r, &r->in.caps[i], &caps[n]);
 		if (rc || (!caps[n].any && !caps[n].emfile)) {
 			cr_netsnap_release(&caps[n].snap);
 			continue;
 		}
 		struct cr_error e = { 0 };
-		rc = cr_netreport_compute(&caps[n].rep, &caps[n].snap, r->caps[i].goroutine, &e);
+		rc = cr_netreport_compute(&caps[n].rep, &caps[n].snap, r->in.caps[i].goroutine, &e);
 		caps[n].has_rep = !rc;
 		n++;
 	}
