@@ -39,18 +39,15 @@ static enum cr_err load_core(struct cr_profile *p, const char *core_path, const 
 	return rc;
 }
 
-/* What a file is, from its content; cores may inflate past the profile cap. */
+/* Is a file an ELF core or binary? From its first bytes (decompressed). */
 static enum cr_kind kind_of(const char *path)
 {
-	struct cr_input in;
-	enum cr_err rc = cr_input_open(&in, path, 0, NULL);
-	if (rc == CR_LIMIT)
-		rc = cr_input_open(&in, path, cr_limits.max_core_inflate, NULL);
-	if (rc)
+	unsigned char head[64];
+	size_t n;
+	if (cr_input_head(path, head, sizeof head, &n, NULL))
 		return CR_KIND_UNKNOWN;
-	enum cr_kind k = cr_detect_kind(in.data, in.len);
-	cr_input_close(&in);
-	return k;
+	enum cr_kind k = cr_detect_kind(head, n);
+	return k == CR_KIND_ELF_CORE || k == CR_KIND_ELF_EXEC ? k : CR_KIND_UNKNOWN;
 }
 
 int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *binary,
@@ -71,7 +68,10 @@ int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *b
 		if (is_bin[i] && !core_bin)
 			core_bin = paths[i];
 	}
-	int loaded = 0;
+	int loaded = 0, ret = 0;
+	/* one merger for all the files: each merge costs that file's samples */
+	struct cr_merger mg;
+	bool merging = false;
 	for (int i = 0; i < n; i++) {
 		if (i < 256 && is_bin[i])
 			continue;
@@ -99,15 +99,22 @@ int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *b
 				*dst = p;
 				continue;
 			}
-			rc = cr_profile_merge(dst, &p, e);
+			if (!merging && !(rc = cr_merger_init(&mg, dst, e)))
+				merging = true;
+			if (!rc)
+				rc = cr_merger_add(&mg, &p, e);
 		}
 		cr_profile_release(&p);
-		if (rc)
-			return 1;
+		if (rc) {
+			ret = 1;
+			break;
+		}
 	}
-	if (!loaded) {
+	if (merging)
+		cr_merger_release(&mg);
+	if (!ret && !loaded) {
 		cr_fail(e, CR_USAGE, "no profile given (only binaries)");
 		return 1;
 	}
-	return 0;
+	return ret;
 }

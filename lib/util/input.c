@@ -343,3 +343,93 @@ void cr_input_close(struct cr_input *in)
 	cr_free(in->buf);
 	memset(in, 0, sizeof *in);
 }
+
+enum cr_err cr_input_head(const char *path, unsigned char *buf, size_t n, size_t *got,
+			  struct cr_error *e)
+{
+	const char *name = cr_input_display_name(path);
+	/* compressed input in pieces, until n bytes came out: a zstd block
+	 * gives nothing before it is whole (128 KiB at most), so up to 1 MiB */
+	enum { PIECE = 65536, MOST = 1 << 20 };
+	unsigned char *raw = cr_malloc(PIECE);
+	*got = 0;
+	if (!raw)
+		return cr_fail(e, CR_NOMEM, "%s: out of memory", name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+		cr_free(raw);
+		return cr_fail(e, CR_IO, "%s: %s", name, strerror(err));
+	}
+	enum cr_err rc = CR_OK;
+	enum cr_compression comp = CR_COMP_NONE;
+	z_stream zs;
+	ZSTD_DStream *zd = NULL;
+	bool zs_init = false;
+	for (size_t off = 0; off < MOST && *got < n;) {
+		ssize_t r = pread(fd, raw, PIECE, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = cr_fail(e, CR_IO, "%s: read: %s", name, strerror(errno));
+			break;
+		}
+		if (r == 0)
+			break;
+		size_t len = (size_t)r;
+		if (off == 0) {
+			comp = cr_sniff_compression(raw, len);
+			if (comp == CR_COMP_GZIP) {
+				memset(&zs, 0, sizeof zs);
+				if (inflateInit2(&zs, 15 + 32) != Z_OK) {
+					rc = cr_fail(e, CR_NOMEM, "%s: gzip: cannot initialise zlib", name);
+					break;
+				}
+				zs_init = true;
+			} else if (comp == CR_COMP_ZSTD) {
+				if (!(zd = ZSTD_createDStream())) {
+					rc = cr_fail(e, CR_NOMEM, "%s: zstd: cannot initialise", name);
+					break;
+				}
+				ZSTD_initDStream(zd);
+			}
+		}
+		off += len;
+		if (comp == CR_COMP_NONE) {
+			size_t take = len < n - *got ? len : n - *got;
+			memcpy(buf + *got, raw, take);
+			*got += take;
+		} else if (comp == CR_COMP_GZIP) {
+			zs.next_in = raw;
+			zs.avail_in = (uInt)len;
+			zs.next_out = buf + *got;
+			zs.avail_out = (uInt)(n - *got);
+			int zr = inflate(&zs, Z_SYNC_FLUSH); /* a prefix: errors are the reader's */
+			*got = n - zs.avail_out;
+			if (zr != Z_OK)
+				break;
+		} else {
+			ZSTD_inBuffer ib = { raw, len, 0 };
+			ZSTD_outBuffer ob = { buf, n, *got };
+			bool stuck = false;
+			while (ob.pos < n && ib.pos < len) {
+				size_t before = ib.pos, r2 = ZSTD_decompressStream(zd, &ob, &ib);
+				if (ZSTD_isError(r2) || (ib.pos == before && ob.pos < n)) {
+					stuck = true;
+					break;
+				}
+			}
+			*got = ob.pos;
+			if (stuck)
+				break;
+		}
+	}
+	close(fd);
+	if (zs_init)
+		inflateEnd(&zs);
+	ZSTD_freeDStream(zd);
+	cr_free(raw);
+	if (rc)
+		*got = 0;
+	return rc;
+}

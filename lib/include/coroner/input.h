@@ -45,6 +45,13 @@ const char *cr_input_display_name(const char *path);
 enum cr_err cr_inflate(const char *name, const unsigned char *src, size_t srclen, size_t cap,
 		       unsigned char **out, size_t *outlen, struct cr_error *e);
 
+/* The first n bytes (at most) of a file after decompression, reading no
+ * more of it than that takes (1 MiB at most): enough to tell a core or a
+ * binary from a profile without inflating it whole. A corrupt stream gives
+ * what decoded before the damage. */
+enum cr_err cr_input_head(const char *path, unsigned char *buf, size_t n, size_t *got,
+			  struct cr_error *e);
+
 /* Is this buffer gzip (1f 8b) or zstd (28 b5 2f fd)? */
 enum cr_compression cr_sniff_compression(const unsigned char *p, size_t n);
 
