@@ -31,6 +31,7 @@ static const struct command commands[] = {
 	{ "symbolize", cmd_symbolize, "addresses to function, file:line and inlined frames" },
 	{ "core", cmd_core, "threads, goroutines and memory from an ELF core dump" },
 	{ "flame", cmd_flame, "flame graph (SVG) or folded stacks of a profile" },
+	{ "merge", cmd_merge, "merge profiles into one pprof profile (pprof -proto)" },
 };
 
 static void usage(FILE *f)

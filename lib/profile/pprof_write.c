@@ -7,7 +7,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -15,6 +17,14 @@
 #define NEWN(a, T, n) ((T *)cr_arena_alloc((a), sizeof(T) * ((n) ? (n) : 1)))
 
 static int64_t sid(uint32_t id) { return (int64_t)id; }
+
+/* The process's umask, for the mode of a file made with mkstemp (0600). */
+static mode_t current_umask(void)
+{
+	mode_t m = umask(022);
+	umask(m);
+	return m;
+}
 
 enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **out, size_t *outlen,
 				    struct cr_error *e)
@@ -193,25 +203,62 @@ enum cr_err cr_profile_write_pprof(const struct cr_profile *p, const char *path,
 	enum cr_err rc = cr_profile_encode_pprof(p, &raw, &n, e);
 	if (rc)
 		return rc;
+	/* a file is written beside itself and renamed into place: a reader
+	 * never sees half a profile, a failed write leaves the old file */
 	bool to_stdout = strcmp(path, "-") == 0;
-	gzFile gz = to_stdout ? gzdopen(dup(1), "wb") : gzopen(path, "wb");
+	char *tmp = NULL;
+	int fd = 1;
+	if (!to_stdout) {
+		size_t pl = strlen(path);
+		tmp = cr_malloc(pl + 16);
+		if (!tmp) {
+			cr_free(raw);
+			return cr_fail(e, CR_NOMEM, "%s: out of memory", path);
+		}
+		memcpy(tmp, path, pl);
+		memcpy(tmp + pl, ".tmp.XXXXXX", 12);
+		fd = mkstemp(tmp);
+		if (fd < 0) {
+			int err = errno;
+			cr_free(tmp);
+			cr_free(raw);
+			return cr_fail(e, CR_IO, "%s: cannot open for writing: %s", path, strerror(err));
+		}
+		fchmod(fd, 0666 & ~current_umask());
+	}
+	gzFile gz = gzdopen(to_stdout ? dup(1) : fd, "wb");
 	if (!gz) {
+		int err = errno;
+		if (!to_stdout) {
+			close(fd);
+			unlink(tmp);
+			cr_free(tmp);
+		}
 		cr_free(raw);
-		return cr_fail(e, CR_IO, "%s: cannot open for writing: %s", path, strerror(errno));
+		return cr_fail(e, CR_IO, "%s: cannot open for writing: %s", path, strerror(err));
 	}
 	size_t off = 0;
+	rc = CR_OK;
 	while (off < n) {
 		unsigned chunk = n - off > (1u << 30) ? (1u << 30) : (unsigned)(n - off);
 		int w = gzwrite(gz, raw + off, chunk);
 		if (w <= 0) {
-			gzclose(gz);
-			cr_free(raw);
-			return cr_fail(e, CR_IO, "%s: write failed", path);
+			rc = CR_IO;
+			break;
 		}
 		off += (size_t)w;
 	}
 	cr_free(raw);
 	if (gzclose(gz) != Z_OK)
+		rc = CR_IO;
+	if (!to_stdout) {
+		if (!rc && rename(tmp, path) != 0)
+			rc = CR_IO;
+		if (rc)
+			unlink(tmp);
+		cr_free(tmp);
+	}
+	if (rc)
 		return cr_fail(e, CR_IO, "%s: write failed", path);
 	return CR_OK;
 }

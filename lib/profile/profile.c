@@ -475,10 +475,30 @@ enum cr_err cr_merger_add(struct cr_merger *mg, const struct cr_profile *src, st
 			if (strcmp(cr_profile_str(dst, dst->types[i].type), cr_profile_str(src, src->types[i].type)) ||
 			    strcmp(cr_profile_str(dst, dst->types[i].unit), cr_profile_str(src, src->types[i].unit)))
 				goto mismatch;
-		/* pprof keeps the earliest time and sums durations */
-		if (src->time_nanos && (!dst->time_nanos || src->time_nanos < dst->time_nanos))
+		/* pprof's combineHeaders: the earliest time (a zero time counts,
+		 * and is replaced by the next one), durations summed, the
+		 * largest period, the first default type set, every distinct
+		 * comment in order */
+		if (!dst->time_nanos || src->time_nanos < dst->time_nanos)
 			dst->time_nanos = src->time_nanos;
 		dst->duration_nanos += src->duration_nanos;
+		if (!dst->period || dst->period < src->period)
+			dst->period = src->period;
+		if (!*cr_profile_str(dst, dst->default_type))
+			dst->default_type = cr_profile_intern_z(dst, cr_profile_str(src, src->default_type));
+		if (dst->default_type == UINT32_MAX)
+			return cr_fail(e, CR_NOMEM, "out of memory merging");
+		for (size_t i = 0; i < src->ncomments; i++) {
+			uint32_t c = cr_profile_intern_z(dst, cr_profile_str(src, src->comments[i]));
+			size_t k = 0;
+			while (k < dst->ncomments && dst->comments[k] != c)
+				k++;
+			if (c == UINT32_MAX || (k == dst->ncomments &&
+			     cr_grow(&dst->comments, &dst->cap_comments, dst->ncomments + 1, sizeof *dst->comments)))
+				return cr_fail(e, CR_NOMEM, "out of memory merging");
+			if (k == dst->ncomments)
+				dst->comments[dst->ncomments++] = c;
+		}
 	}
 	{
 		enum cr_err rc = CR_NOMEM;
