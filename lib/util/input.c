@@ -45,6 +45,16 @@ static enum cr_err inflate_gzip(const char *name, const unsigned char *src, size
 	unsigned char *buf = NULL;
 	size_t pos = 0;
 	enum cr_err rc = CR_OK;
+	/* first guess: the gzip trailer's size (of the last member, mod 2^32)
+	 * when it is plausible (deflate expands at most 1032 times), else
+	 * four times the input; growth covers a wrong guess */
+	size_t first = srclen * 4 > 65536 ? srclen * 4 : 65536;
+	if (srclen >= 18 && src[0] == 0x1f && src[1] == 0x8b) {
+		size_t isize = (size_t)src[srclen - 4] | (size_t)src[srclen - 3] << 8 |
+			       (size_t)src[srclen - 2] << 16 | (size_t)src[srclen - 1] << 24;
+		if (isize > 0 && isize / 1032 <= srclen)
+			first = isize + 1;
+	}
 	for (;;) {
 		/* feed in chunks so avail_in (uInt) never overflows */
 		if (zs.avail_in == 0 && pos < srclen) {
@@ -60,15 +70,14 @@ static enum cr_err inflate_gzip(const char *name, const unsigned char *src, size
 					     name, cap, cap_flag(cap));
 				goto out;
 			}
-			size_t want = cap_alloc ? cap_alloc * 2 : (srclen * 4 > 65536 ? srclen * 4 : 65536);
+			size_t want = cap_alloc ? cap_alloc * 2 : first;
 			if (want > cap)
 				want = cap;
-			if (cr_grow(&buf, &cap_alloc, want, 1)) {
+			if (cr_grow_exact(&buf, &cap_alloc, want, 1)) {
 				rc = cr_fail(e, CR_NOMEM, "%s: gzip: out of memory inflating", name);
 				goto out;
 			}
-			if (cap_alloc > cap)
-				cap_alloc = cap;
+			cr_mem_hint_huge(buf, cap_alloc);
 		}
 		size_t room = cap_alloc - len;
 		if (room > (1u << 30))
