@@ -163,14 +163,25 @@ static int cmp_cum(const void *x, const void *y)
  * edges are tracked. */
 struct edge { int64_t weight; uint32_t stamp; bool inl; };
 
-static enum cr_err label_edges(const struct cr_profile *p, int si, struct node *nodes,
+static enum cr_err label_edges(const struct cr_profile *p, int si, struct node *nodes, size_t nnodes,
 			       const uint32_t *locnodes, const uint32_t *locnode_start,
 			       const uint32_t *locnode_n, struct cr_hmap *edges, int64_t cutoff)
 {
 	struct edge *ev = NULL;
 	size_t nev = 0, cap_ev = 0;
 	enum cr_err rc = CR_OK;
-	for (size_t s = 0; s < p->nsamples; s++) {
+	/* the walk reads one byte per node (kept, and kept+inline-capable),
+	 * not the nodes: they do not stay in cache on big profiles */
+	uint8_t *kept = cr_malloc(nnodes + 1);
+	bool any = false;
+	if (!kept)
+		return CR_NOMEM;
+	for (size_t i = 0; i < nnodes; i++) {
+		kept[i] = nodes[i].kept ? (nodes[i].inl_capable ? 3 : 1) : 0;
+		any |= kept[i] == 3;
+	}
+	/* no kept node can get a label: no walk */
+	for (size_t s = 0; any && s < p->nsamples; s++) {
 		int64_t w = p->values[s * p->ntypes + si];
 		if (w == 0)
 			continue;
@@ -181,10 +192,9 @@ static enum cr_err label_edges(const struct cr_profile *p, int si, struct node *
 			uint32_t ln = locnode_n[li], st = locnode_start[li];
 			for (uint32_t ni = ln; ni-- > 0;) {
 				uint32_t id = locnodes[st + ni];
-				struct node *n = &nodes[id];
-				if (!n->kept)
+				if (!kept[id])
 					continue;
-				if (n->inl_capable && parent != UINT32_MAX && parent != id) {
+				if (kept[id] == 3 && parent != UINT32_MAX && parent != id) {
 					uint32_t ek[2] = { parent, id };
 					bool found;
 					uint32_t *v = cr_hmap_put(edges, ek, sizeof ek, (uint32_t)nev, &found);
@@ -223,6 +233,7 @@ static enum cr_err label_edges(const struct cr_profile *p, int si, struct node *
 	}
 out:
 	cr_free(ev);
+	cr_free(kept);
 	return rc;
 }
 
@@ -285,6 +296,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 	uint32_t *locnode_start = NULL, *locnode_n = NULL, *locnodes = NULL;
 	size_t nlocnodes = 0, cap_locnodes = 0;
 	struct node **sorted = NULL;
+	struct hot { int64_t cum, flat; uint32_t stamp; } *hot = NULL;
 	char path[4096];
 	cr_hmap_init(&nodemap);
 	cr_hmap_init(&edges);
@@ -355,7 +367,11 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 
 	t->total = o->total >= 0 ? o->total : cr_profile_total(p, si);
 
-	/* accumulate */
+	/* accumulate, into a compact copy of what the walk touches (the nodes
+	 * themselves do not stay in cache on big profiles) */
+	hot = cr_calloc(nnodes + 1, sizeof *hot);
+	if (!hot)
+		goto out;
 	for (size_t s = 0; s < p->nsamples; s++) {
 		int64_t w = p->values[s * p->ntypes + si];
 		if (w == 0)
@@ -367,7 +383,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 			uint32_t ln = locnode_n[li], st = locnode_start[li];
 			for (uint32_t ni = ln; ni-- > 0;) {
 				uint32_t id = locnodes[st + ni];
-				struct node *n = &nodes[id];
+				struct hot *n = &hot[id];
 				if (n->stamp != stamp) {
 					n->stamp = stamp;
 					n->cum = wadd(n->cum, w);
@@ -376,7 +392,11 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 			}
 		}
 		if (parent != UINT32_MAX)
-			nodes[parent].flat = wadd(nodes[parent].flat, w);
+			hot[parent].flat = wadd(hot[parent].flat, w);
+	}
+	for (size_t i = 0; i < nnodes; i++) {
+		nodes[i].cum = hot[i].cum;
+		nodes[i].flat = hot[i].flat;
 	}
 
 	/* node selection */
@@ -411,7 +431,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 		ns = (size_t)o->nodecount;
 	for (size_t i = 0; i < ns; i++)
 		sorted[i]->kept = true;
-	if (label_edges(p, si, nodes, locnodes, locnode_start, locnode_n, &edges,
+	if (label_edges(p, si, nodes, nnodes, locnodes, locnode_start, locnode_n, &edges,
 			wabs((int64_t)((double)flat_sum * 0.001))))
 		goto out;
 	t->rows = cr_arena_alloc(&t->arena, (ns + 1) * sizeof *t->rows);
@@ -452,6 +472,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 	}
 	rc = CR_OK;
 out:
+	cr_free(hot);
 	cr_free(sorted);
 	cr_free(nodes);
 	cr_free(locnode_start);
