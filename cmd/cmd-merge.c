@@ -100,8 +100,8 @@ int cmd_merge(int argc, char **argv)
 		cr_json_obj_end(&j);
 		cr_json_end(&j);
 	} else {
-		printf("merged %d profiles: %zu samples, %zu locations, %zu functions -> ",
-		       argc - optind, p.nsamples, p.nlocations, p.nfunctions);
+		printf("merged %d profile%s: %zu samples, %zu locations, %zu functions -> ",
+		       argc - optind, argc - optind == 1 ? "" : "s", p.nsamples, p.nlocations, p.nfunctions);
 		cr_fputs_safe(stdout, output);
 		putchar('\n');
 	}
