@@ -35,6 +35,7 @@ static const struct command commands[] = {
 	{ "core", cmd_core, "threads, goroutines and memory from an ELF core dump" },
 	{ "flame", cmd_flame, "flame graph (SVG) or folded stacks of a profile" },
 	{ "net", cmd_net, "file descriptors, TCP sockets and network goroutines of captures" },
+	{ "merge", cmd_merge, "merge profiles into one pprof profile (pprof -proto)" },
 };
 
 static void usage(FILE *f)

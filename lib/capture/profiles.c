@@ -98,6 +98,9 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 	}
 	enum cr_err rc = CR_OK;
 	size_t loaded = 0;
+	/* one merger for all the files: each merge costs that file's samples */
+	struct cr_merger mg;
+	bool merging = false;
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (what[i] == 2)
 			continue;
@@ -125,10 +128,15 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 				*dst = p;
 				continue;
 			}
-			rc = cr_profile_merge(dst, &p, e);
+			if (!merging && !(rc = cr_merger_init(&mg, dst, e)))
+				merging = true;
+			if (!rc)
+				rc = cr_merger_add(&mg, &p, e);
 		}
 		cr_profile_release(&p);
 	}
+	if (merging)
+		cr_merger_release(&mg);
 	cr_free(what);
 	if (!rc && !loaded)
 		rc = cr_fail(e, CR_USAGE, "no profile given (only binaries)");

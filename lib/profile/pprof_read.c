@@ -34,6 +34,9 @@ struct rd {
 	uint32_t *stk; size_t cap_stk;
 	struct cr_label *labs; size_t cap_labs;
 	struct cr_line *lines; size_t cap_lines;
+	/* counted in pass 1 to size the profile's arrays once (a malformed
+	 * sample stops the count; pass 2 reports it) */
+	size_t count_samples, count_stack, count_labels, count_types;
 };
 
 #define BAD(b, ...) fail_at(r, (b), __VA_ARGS__)
@@ -144,6 +147,34 @@ static enum cr_err push_id(struct rd *r, uint64_t **arr, size_t *n, size_t *cap,
 	return CR_OK;
 }
 
+/* Pass 1's count of a sample's location ids (one per varint: the bytes
+ * without the continuation bit of a packed run) and labels. */
+static void count_sample(struct rd *r, struct pbuf m)
+{
+	uint32_t f, wt;
+	r->count_samples++;
+	while (m.p < m.end) {
+		if (!pb_tag(&m, &f, &wt))
+			return;
+		if (f == 1 && wt == WT_LEN) {
+			struct pbuf pk;
+			if (!pb_bytes(&m, &pk))
+				return;
+			size_t n = 0;
+			for (const uint8_t *q = pk.p; q < pk.end; q++)
+				n += *q < 0x80;
+			r->count_stack += n;
+		} else {
+			if (f == 1)
+				r->count_stack++;
+			else if (f == 3)
+				r->count_labels++;
+			if (!pb_skip(&m, wt))
+				return;
+		}
+	}
+}
+
 /* Pass 1: string table and the ids of locations, functions and mappings. */
 static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 {
@@ -176,6 +207,11 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			}
 			if (rc)
 				return rc;
+		} else if (f == P_SAMPLE && wt == WT_LEN) {
+			struct pbuf s;
+			if (!pb_bytes(&b, &s))
+				return BAD(&at, "field %u: truncated or bad wire type %u", f, wt);
+			count_sample(r, s);
 		} else if (f == P_TIME_NANOS && wt == WT_VARINT) {
 			/* pprof's rule: a second time_nanos means two profiles were
 			 * concatenated (cat a.pb b.pb, or two gzip members) */
@@ -185,8 +221,11 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			if (seen_time)
 				return BAD(&at, "concatenated profiles detected (give them as separate files to merge)");
 			seen_time = t != 0;
-		} else if (!pb_skip(&b, wt)) {
-			return BAD(&at, "field %u: truncated or bad wire type %u", f, wt);
+		} else {
+			if (f == P_SAMPLE_TYPE)
+				r->count_types++;
+			if (!pb_skip(&b, wt))
+				return BAD(&at, "field %u: truncated or bad wire type %u", f, wt);
 		}
 	}
 	if (r->nstr == 0 && len > 0)
@@ -651,6 +690,23 @@ enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *dat
 	p->nlocations = r.nloc;
 	p->nfunctions = r.nfn;
 	p->nmappings = r.nmap;
+	/* the sample arrays at their final size, once: growing them by
+	 * doubling copied and faulted them in again (counts are bounded by
+	 * the input's size) */
+	if (!p->nsamples && r.count_samples) {
+		size_t nv;
+		if (!cr_mul_ok(r.count_samples, r.count_types, &nv) ||
+		    cr_grow_exact(&p->samples, &p->cap_samples, r.count_samples, sizeof *p->samples) ||
+		    cr_grow_exact(&p->values, &p->cap_values, nv, sizeof *p->values) ||
+		    cr_grow_exact(&p->stack, &p->cap_stack, r.count_stack, sizeof *p->stack) ||
+		    cr_grow_exact(&p->labels, &p->cap_labels, r.count_labels, sizeof *p->labels)) {
+			rc = nomem(&r);
+			goto out;
+		}
+		cr_mem_hint_huge(p->samples, p->cap_samples * sizeof *p->samples);
+		cr_mem_hint_huge(p->values, p->cap_values * sizeof *p->values);
+		cr_mem_hint_huge(p->stack, p->cap_stack * sizeof *p->stack);
+	}
 	rc = pass2(&r, data, len);
 out:
 	cr_free(r.strmap);

@@ -93,12 +93,9 @@ enum cr_err cr_profile_add_type(struct cr_profile *p, const char *type, const ch
 	return CR_OK;
 }
 
-uint32_t cr_profile_function(struct cr_profile *p, const char *name, const char *file,
-			     int64_t start_line)
+/* The function (name, file) by string ids, deduplicated; index+1. */
+static uint32_t function_ids(struct cr_profile *p, uint32_t n, uint32_t f, int64_t start_line)
 {
-	uint32_t n = cr_profile_intern_z(p, name), f = cr_profile_intern_z(p, file);
-	if (n == UINT32_MAX || f == UINT32_MAX)
-		return UINT32_MAX;
 	uint32_t key[2] = { n, f };
 	bool found;
 	uint32_t *v = cr_hmap_put(&p->fmap, key, sizeof key, (uint32_t)p->nfunctions + 1, &found);
@@ -112,6 +109,15 @@ uint32_t cr_profile_function(struct cr_profile *p, const char *name, const char 
 		.id = p->nfunctions + 1, .name = n, .system_name = n, .filename = f,
 		.start_line = start_line };
 	return (uint32_t)++p->nfunctions;
+}
+
+uint32_t cr_profile_function(struct cr_profile *p, const char *name, const char *file,
+			     int64_t start_line)
+{
+	uint32_t n = cr_profile_intern_z(p, name), f = cr_profile_intern_z(p, file);
+	if (n == UINT32_MAX || f == UINT32_MAX)
+		return UINT32_MAX;
+	return function_ids(p, n, f, start_line);
 }
 
 uint32_t cr_profile_add_location(struct cr_profile *p, uint64_t id, uint64_t address,
@@ -173,23 +179,26 @@ static enum cr_err index_existing(struct cr_profile *p)
 	return rc;
 }
 
+/* cr_profile_location with a caller's scratch buffer for the key */
+static uint32_t location_key(struct cr_profile *p, struct cr_buf *k, uint64_t address,
+			     uint32_t mapping, const struct cr_line *lines, size_t nlines)
+{
+	if (loc_key(k, address, mapping, lines, nlines))
+		return UINT32_MAX;
+	bool found;
+	uint32_t *v = cr_hmap_put(&p->lmap, k->data, k->len, (uint32_t)p->nlocations, &found);
+	if (!v)
+		return UINT32_MAX;
+	if (found)
+		return *v;
+	return cr_profile_add_location(p, 0, address, mapping, lines, nlines);
+}
+
 uint32_t cr_profile_location(struct cr_profile *p, uint64_t address, uint32_t mapping,
 			     const struct cr_line *lines, size_t nlines)
 {
 	struct cr_buf k = { 0 };
-	uint32_t rc = UINT32_MAX;
-	if (loc_key(&k, address, mapping, lines, nlines))
-		goto out;
-	bool found;
-	uint32_t *v = cr_hmap_put(&p->lmap, k.data, k.len, (uint32_t)p->nlocations, &found);
-	if (!v)
-		goto out;
-	if (found) {
-		rc = *v;
-		goto out;
-	}
-	rc = cr_profile_add_location(p, 0, address, mapping, lines, nlines);
-out:
+	uint32_t rc = location_key(p, &k, address, mapping, lines, nlines);
 	cr_buf_release(&k);
 	return rc;
 }
@@ -331,10 +340,11 @@ enum cr_err cr_profile_add_label_all(struct cr_profile *p, const char *key, cons
 
 /* Samples by (stack, labels), for pprof's summing merge: an open-addressing
  * table of sample indexes that compares against the samples themselves, so
- * no key is copied. */
-struct stab {
-	struct sslot { uint64_t hash; uint32_t idx; /* index + 1; 0 = empty */ } *s;
-	size_t cap, n;
+ * no key is copied. It lives in a cr_merger across merges: merging N profiles
+ * costs the sum of their samples, not N times the merged profile. */
+struct cr_merge_slot {
+	uint64_t hash;
+	uint32_t idx; /* index + 1; 0 = empty */
 };
 
 static uint64_t skey_hash(const uint32_t *stk, size_t n, const struct cr_label *labels, size_t nl)
@@ -367,65 +377,62 @@ static bool skey_eq(const struct cr_profile *p, uint32_t i, const uint32_t *stk,
 /* Find the sample equal to (stk, labels) in p; if none, record `add` (the
  * index the caller is about to give it) and return false. *slot_out is the
  * matching index when found. */
-static enum cr_err stab_lookup(struct stab *t, const struct cr_profile *p, const uint32_t *stk, size_t n,
-			       const struct cr_label *labels, size_t nl, uint32_t add, bool *found,
-			       uint32_t *match)
+static enum cr_err stab_lookup(struct cr_merger *t, const struct cr_profile *p, const uint32_t *stk,
+			       size_t n, const struct cr_label *labels, size_t nl, uint32_t add,
+			       bool *found, uint32_t *match)
 {
 	if ((t->n + 1) * 4 > t->cap * 3) {
 		size_t ncap = t->cap ? t->cap * 2 : 1024;
-		struct sslot *ns = cr_calloc(ncap, sizeof *ns);
+		struct cr_merge_slot *ns = cr_calloc(ncap, sizeof *ns);
 		if (!ns)
 			return CR_NOMEM;
 		for (size_t i = 0; i < t->cap; i++)
-			if (t->s[i].idx) {
-				size_t j = t->s[i].hash & (ncap - 1);
+			if (t->slots[i].idx) {
+				size_t j = t->slots[i].hash & (ncap - 1);
 				while (ns[j].idx)
 					j = (j + 1) & (ncap - 1);
-				ns[j] = t->s[i];
+				ns[j] = t->slots[i];
 			}
-		cr_free(t->s);
-		t->s = ns;
+		cr_free(t->slots);
+		t->slots = ns;
 		t->cap = ncap;
 	}
 	uint64_t h = skey_hash(stk, n, labels, nl);
 	size_t j = h & (t->cap - 1);
-	while (t->s[j].idx) {
-		if (t->s[j].hash == h && skey_eq(p, t->s[j].idx - 1, stk, n, labels, nl)) {
+	while (t->slots[j].idx) {
+		if (t->slots[j].hash == h && skey_eq(p, t->slots[j].idx - 1, stk, n, labels, nl)) {
 			*found = true;
-			*match = t->s[j].idx - 1;
+			*match = t->slots[j].idx - 1;
 			return CR_OK;
 		}
 		j = (j + 1) & (t->cap - 1);
 	}
-	t->s[j].hash = h;
-	t->s[j].idx = add + 1;
+	t->slots[j].hash = h;
+	t->slots[j].idx = add + 1;
 	t->n++;
 	*found = false;
 	return CR_OK;
 }
 
-static void stab_release(struct stab *t)
+enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct cr_error *e)
 {
-	cr_free(t->s);
-	memset(t, 0, sizeof *t);
-}
-
-/* Merge: functions and locations of src are re-created in dst (deduplicated
- * by content), so profiles from different sources combine as pprof merges. */
-/* dst's samples with the same stack and labels summed into the first one,
- * each entered in smap. false when out of memory. */
-static bool merge_own_samples(struct stab *smap, struct cr_profile *dst)
-{
+	memset(m, 0, sizeof *m);
+	m->dst = dst;
+	/* pprof's Merge sums samples with the same stack and labels (so a
+	 * negated base cancels what it shares with the profile): the samples
+	 * dst already holds are summed and indexed once, here */
 	size_t o = 0;
 	for (size_t i = 0; i < dst->nsamples; i++) {
 		const struct cr_sample *s = &dst->samples[i];
 		bool found;
 		uint32_t v;
-		/* compacted samples keep their stacks in place, so
-		 * sample o (< i) still compares correctly */
-		if (stab_lookup(smap, dst, &dst->stack[s->loc_start], s->nloc,
-				&dst->labels[s->label_start], s->nlabel, (uint32_t)o, &found, &v))
-			return false;
+		/* compacted samples keep their stacks in place, so sample o (< i)
+		 * still compares correctly */
+		if (stab_lookup(m, dst, &dst->stack[s->loc_start], s->nloc,
+				&dst->labels[s->label_start], s->nlabel, (uint32_t)o, &found, &v)) {
+			cr_merger_release(m);
+			return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
+		}
 		if (found) {
 			for (size_t t = 0; t < dst->ntypes; t++)
 				dst->values[v * dst->ntypes + t] = cr_sat_add(dst->values[v * dst->ntypes + t],
@@ -439,22 +446,35 @@ static bool merge_own_samples(struct stab *smap, struct cr_profile *dst)
 		o++;
 	}
 	dst->nsamples = o;
-	return true;
+	return CR_OK;
 }
 
-enum cr_err cr_profile_diff_base(struct cr_profile *dst, struct cr_profile *base, bool label,
-				 struct cr_error *e)
+void cr_merger_release(struct cr_merger *m)
 {
-	enum cr_err r = label ? cr_profile_add_label_all(base, "pprof::base", "true") : CR_OK;
-	if (r)
-		return cr_fail(e, r, "%s: cannot label the base profile", base->name ? base->name : "profile");
-	cr_profile_negate(base);
-	return cr_profile_merge(dst, base, e);
+	cr_free(m->slots);
+	cr_buf_release(&m->key);
+	memset(m, 0, sizeof *m);
 }
 
-enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *src,
-			     struct cr_error *e)
+/* src's string id in dst, interned once per string: strmap[id] = dst id + 1 */
+static uint32_t xstr(struct cr_profile *dst, const struct cr_profile *src, uint32_t *strmap, uint32_t id)
 {
+	if (id >= src->str.n)
+		return 0; /* reads as "", as cr_profile_str does */
+	if (!strmap[id]) {
+		uint32_t d = cr_profile_intern(dst, src->str.strs[id], src->str.lens[id]);
+		if (d == UINT32_MAX)
+			return UINT32_MAX;
+		strmap[id] = d + 1;
+	}
+	return strmap[id] - 1;
+}
+
+/* Merge: functions and locations of src are re-created in dst (deduplicated
+ * by content), so profiles from different sources combine as pprof merges. */
+enum cr_err cr_merger_add(struct cr_merger *mg, const struct cr_profile *src, struct cr_error *e)
+{
+	struct cr_profile *dst = mg->dst;
 	if (dst->ntypes == 0 && dst->nsamples == 0) {
 		for (size_t i = 0; i < src->ntypes; i++)
 			if (cr_profile_add_type(dst, cr_profile_str(src, src->types[i].type),
@@ -484,25 +504,43 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 			if (strcmp(cr_profile_str(dst, dst->types[i].type), cr_profile_str(src, src->types[i].type)) ||
 			    strcmp(cr_profile_str(dst, dst->types[i].unit), cr_profile_str(src, src->types[i].unit)))
 				goto mismatch;
-		/* pprof keeps the earliest time and sums durations */
-		if (src->time_nanos && (!dst->time_nanos || src->time_nanos < dst->time_nanos))
+		/* pprof's combineHeaders: the earliest time (a zero time counts,
+		 * and is replaced by the next one), durations summed, the
+		 * largest period, the first default type set, every distinct
+		 * comment in order */
+		if (!dst->time_nanos || src->time_nanos < dst->time_nanos)
 			dst->time_nanos = src->time_nanos;
 		dst->duration_nanos += src->duration_nanos;
+		if (!dst->period || dst->period < src->period)
+			dst->period = src->period;
+		if (!*cr_profile_str(dst, dst->default_type))
+			dst->default_type = cr_profile_intern_z(dst, cr_profile_str(src, src->default_type));
+		if (dst->default_type == UINT32_MAX)
+			return cr_fail(e, CR_NOMEM, "out of memory merging");
+		for (size_t i = 0; i < src->ncomments; i++) {
+			uint32_t c = cr_profile_intern_z(dst, cr_profile_str(src, src->comments[i]));
+			size_t k = 0;
+			while (k < dst->ncomments && dst->comments[k] != c)
+				k++;
+			if (c == UINT32_MAX || (k == dst->ncomments &&
+			     cr_grow(&dst->comments, &dst->cap_comments, dst->ncomments + 1, sizeof *dst->comments)))
+				return cr_fail(e, CR_NOMEM, "out of memory merging");
+			if (k == dst->ncomments)
+				dst->comments[dst->ncomments++] = c;
+		}
 	}
 	{
 		enum cr_err rc = CR_NOMEM;
-		struct stab smap = { 0 };
 		uint32_t *mapmap = cr_calloc(src->nmappings + 1, sizeof *mapmap);
 		uint32_t *locmap = cr_calloc(src->nlocations + 1, sizeof *locmap);
+		uint32_t *strmap = cr_calloc(src->str.n + 1, sizeof *strmap);
+		/* src function index -> dst function index + 1 (0 = not yet) */
+		uint32_t *fnmap = cr_calloc(src->nfunctions + 1, sizeof *fnmap);
 		uint32_t *stk = NULL;
 		struct cr_line *lines = NULL;
 		struct cr_label *labels = NULL;
 		size_t cap_stk = 0, cap_lines = 0, cap_labels = 0;
-		if (!mapmap || !locmap || index_existing(dst))
-			goto done;
-		/* pprof's Merge sums samples with the same stack and labels (so a
-		 * negated base cancels what it shares with the profile) */
-		if (!merge_own_samples(&smap, dst))
+		if (!mapmap || !locmap || !strmap || !fnmap || index_existing(dst))
 			goto done;
 		for (size_t i = 0; i < src->nmappings; i++) {
 			const struct cr_mapping *m = &src->mappings[i];
@@ -510,8 +548,10 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 				goto done;
 			struct cr_mapping nm = *m;
 			nm.id = dst->nmappings + 1;
-			nm.filename = cr_profile_intern_z(dst, cr_profile_str(src, m->filename));
-			nm.build_id = cr_profile_intern_z(dst, cr_profile_str(src, m->build_id));
+			nm.filename = xstr(dst, src, strmap, m->filename);
+			nm.build_id = xstr(dst, src, strmap, m->build_id);
+			if (nm.filename == UINT32_MAX || nm.build_id == UINT32_MAX)
+				goto done;
 			/* reuse an identical mapping */
 			size_t j;
 			for (j = 0; j < dst->nmappings; j++) {
@@ -534,16 +574,25 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 				lines[k].function = 0;
 				if (sl->function && sl->function <= src->nfunctions) {
 					const struct cr_function *f = &src->functions[sl->function - 1];
-					lines[k].function = cr_profile_function(dst, cr_profile_str(src, f->name),
-										cr_profile_str(src, f->filename), f->start_line);
-					if (lines[k].function == UINT32_MAX)
+					uint32_t *fm = &fnmap[sl->function - 1];
+					if (!*fm) {
+						uint32_t n = xstr(dst, src, strmap, f->name),
+							 fl = xstr(dst, src, strmap, f->filename);
+						if (n == UINT32_MAX || fl == UINT32_MAX)
+							goto done;
+						*fm = function_ids(dst, n, fl, f->start_line);
+						if (*fm == UINT32_MAX)
+							goto done;
+					}
+					lines[k].function = *fm;
+					uint32_t sn = xstr(dst, src, strmap, f->system_name);
+					if (sn == UINT32_MAX)
 						goto done;
-					dst->functions[lines[k].function - 1].system_name =
-						cr_profile_intern_z(dst, cr_profile_str(src, f->system_name));
+					dst->functions[lines[k].function - 1].system_name = sn;
 				}
 			}
 			uint32_t m = l->mapping <= src->nmappings ? mapmap[l->mapping] : 0;
-			uint32_t li = cr_profile_location(dst, l->address, m, lines, l->nlines);
+			uint32_t li = location_key(dst, &mg->key, l->address, m, lines, l->nlines);
 			if (li == UINT32_MAX)
 				goto done;
 			locmap[i] = li;
@@ -558,13 +607,16 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 			for (uint32_t k = 0; k < s->nlabel; k++) {
 				const struct cr_label *sl = &src->labels[s->label_start + k];
 				labels[k] = *sl;
-				labels[k].key = cr_profile_intern_z(dst, cr_profile_str(src, sl->key));
-				labels[k].str = sl->str ? cr_profile_intern_z(dst, cr_profile_str(src, sl->str)) : 0;
-				labels[k].num_unit = sl->num_unit ? cr_profile_intern_z(dst, cr_profile_str(src, sl->num_unit)) : 0;
+				labels[k].key = xstr(dst, src, strmap, sl->key);
+				labels[k].str = sl->str ? xstr(dst, src, strmap, sl->str) : 0;
+				labels[k].num_unit = sl->num_unit ? xstr(dst, src, strmap, sl->num_unit) : 0;
+				if (labels[k].key == UINT32_MAX || labels[k].str == UINT32_MAX ||
+				    labels[k].num_unit == UINT32_MAX)
+					goto done;
 			}
 			bool found;
 			uint32_t v;
-			if (stab_lookup(&smap, dst, stk, s->nloc, labels, s->nlabel, (uint32_t)dst->nsamples, &found, &v))
+			if (stab_lookup(mg, dst, stk, s->nloc, labels, s->nlabel, (uint32_t)dst->nsamples, &found, &v))
 				goto done;
 			if (found) {
 				const int64_t *sv = cr_sample_values(src, i);
@@ -577,9 +629,10 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 		}
 		rc = CR_OK;
 	done:
-		stab_release(&smap);
 		cr_free(mapmap);
 		cr_free(locmap);
+		cr_free(strmap);
+		cr_free(fnmap);
 		cr_free(stk);
 		cr_free(lines);
 		cr_free(labels);
@@ -590,4 +643,25 @@ enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *sr
 mismatch:
 	return cr_fail(e, CR_FORMAT, "%s: sample types differ from the first profile's; cannot merge",
 		       src->name ? src->name : "profile");
+}
+
+enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *src,
+			     struct cr_error *e)
+{
+	struct cr_merger m;
+	enum cr_err rc = cr_merger_init(&m, dst, e);
+	if (!rc)
+		rc = cr_merger_add(&m, src, e);
+	cr_merger_release(&m);
+	return rc;
+}
+
+enum cr_err cr_profile_diff_base(struct cr_profile *dst, struct cr_profile *base, bool label,
+				 struct cr_error *e)
+{
+	enum cr_err r = label ? cr_profile_add_label_all(base, "pprof::base", "true") : CR_OK;
+	if (r)
+		return cr_fail(e, r, "%s: cannot label the base profile", base->name ? base->name : "profile");
+	cr_profile_negate(base);
+	return cr_profile_merge(dst, base, e);
 }

@@ -165,14 +165,25 @@ static int cmp_cum(const void *x, const void *y)
  * edges are tracked. */
 struct edge { int64_t weight; uint32_t stamp; bool inl; };
 
-static enum cr_err label_edges(const struct cr_profile *p, int si, struct node *nodes,
+static enum cr_err label_edges(const struct cr_profile *p, int si, struct node *nodes, size_t nnodes,
 			       const uint32_t *locnodes, const uint32_t *locnode_start,
 			       const uint32_t *locnode_n, struct cr_hmap *edges, int64_t cutoff)
 {
 	struct edge *ev = NULL;
 	size_t nev = 0, cap_ev = 0;
 	enum cr_err rc = CR_OK;
-	for (size_t s = 0; s < p->nsamples; s++) {
+	/* the walk reads one byte per node (kept, and kept+inline-capable),
+	 * not the nodes: they do not stay in cache on big profiles */
+	uint8_t *kept = cr_malloc(nnodes + 1);
+	bool any = false;
+	if (!kept)
+		return CR_NOMEM;
+	for (size_t i = 0; i < nnodes; i++) {
+		kept[i] = nodes[i].kept ? (nodes[i].inl_capable ? 3 : 1) : 0;
+		any |= kept[i] == 3;
+	}
+	/* no kept node can get a label: no walk */
+	for (size_t s = 0; any && s < p->nsamples; s++) {
 		int64_t w = p->values[s * p->ntypes + si];
 		if (w == 0)
 			continue;
@@ -183,10 +194,9 @@ static enum cr_err label_edges(const struct cr_profile *p, int si, struct node *
 			uint32_t ln = locnode_n[li], st = locnode_start[li];
 			for (uint32_t ni = ln; ni-- > 0;) {
 				uint32_t id = locnodes[st + ni];
-				struct node *n = &nodes[id];
-				if (!n->kept)
+				if (!kept[id])
 					continue;
-				if (n->inl_capable && parent != UINT32_MAX && parent != id) {
+				if (kept[id] == 3 && parent != UINT32_MAX && parent != id) {
 					uint32_t ek[2] = { parent, id };
 					bool found;
 					uint32_t *v = cr_hmap_put(edges, ek, sizeof ek, (uint32_t)nev, &found);
@@ -225,6 +235,7 @@ static enum cr_err label_edges(const struct cr_profile *p, int si, struct node *
 	}
 out:
 	cr_free(ev);
+	cr_free(kept);
 	return rc;
 }
 
@@ -269,31 +280,48 @@ static void granularity_keeps(enum cr_granularity g, bool *fn, bool *file, bool 
 
 /* Flat and cum of every node over the samples' value si; a node counts
  * once per sample in cum (recursion). */
-static void accumulate(const struct cr_profile *p, int si, struct node *nodes, const uint32_t *locnodes,
-		       const uint32_t *locnode_start, const uint32_t *locnode_n)
+/* A node's sums while the samples are walked. */
+struct hot {
+	int64_t cum, flat;
+	uint32_t stamp;
+};
+
+static bool accumulate(const struct cr_profile *p, int si, struct node *nodes, size_t nnodes,
+		       const uint32_t *locnodes, const uint32_t *locnode_start, const uint32_t *locnode_n)
 {
-for (size_t s = 0; s < p->nsamples; s++) {
-	int64_t w = p->values[s * p->ntypes + si];
-	if (w == 0)
-		continue;
-	const struct cr_sample *sm = &p->samples[s];
-	uint32_t stamp = (uint32_t)s + 1, parent = UINT32_MAX;
-	for (uint32_t k = sm->nloc; k-- > 0;) {
-		uint32_t li = p->stack[sm->loc_start + k];
-		uint32_t ln = locnode_n[li], st = locnode_start[li];
-		for (uint32_t ni = ln; ni-- > 0;) {
-			uint32_t id = locnodes[st + ni];
-			struct node *n = &nodes[id];
-			if (n->stamp != stamp) {
-				n->stamp = stamp;
-				n->cum = wadd(n->cum, w);
+	/* into a compact copy of what the walk touches (the nodes themselves
+	 * do not stay in cache on big profiles) */
+	struct hot *hot = cr_calloc(nnodes + 1, sizeof *hot);
+	if (!hot)
+		return false;
+	for (size_t s = 0; s < p->nsamples; s++) {
+		int64_t w = p->values[s * p->ntypes + si];
+		if (w == 0)
+			continue;
+		const struct cr_sample *sm = &p->samples[s];
+		uint32_t stamp = (uint32_t)s + 1, parent = UINT32_MAX;
+		for (uint32_t k = sm->nloc; k-- > 0;) {
+			uint32_t li = p->stack[sm->loc_start + k];
+			uint32_t ln = locnode_n[li], st = locnode_start[li];
+			for (uint32_t ni = ln; ni-- > 0;) {
+				uint32_t id = locnodes[st + ni];
+				struct hot *n = &hot[id];
+				if (n->stamp != stamp) {
+					n->stamp = stamp;
+					n->cum = wadd(n->cum, w);
+				}
+				parent = id;
 			}
-			parent = id;
 		}
+		if (parent != UINT32_MAX)
+			hot[parent].flat = wadd(hot[parent].flat, w);
 	}
-	if (parent != UINT32_MAX)
-		nodes[parent].flat = wadd(nodes[parent].flat, w);
-}
+	for (size_t i = 0; i < nnodes; i++) {
+		nodes[i].cum = hot[i].cum;
+		nodes[i].flat = hot[i].flat;
+	}
+	cr_free(hot);
+	return true;
 }
 
 /* The output unit, as pprof's selectOutputUnit, over t's rows. */
@@ -446,7 +474,8 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 
 	t->total = o->total >= 0 ? o->total : cr_profile_total(p, si);
 
-	accumulate(p, si, nodes, locnodes, locnode_start, locnode_n);
+	if (!accumulate(p, si, nodes, nnodes, locnodes, locnode_start, locnode_n))
+		goto out;
 
 	/* node selection */
 	int64_t flat_sum = 0;
@@ -475,7 +504,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 		ns = (size_t)o->nodecount;
 	for (size_t i = 0; i < ns; i++)
 		sorted[i]->kept = true;
-	if (label_edges(p, si, nodes, locnodes, locnode_start, locnode_n, &edges,
+	if (label_edges(p, si, nodes, nnodes, locnodes, locnode_start, locnode_n, &edges,
 			wabs((int64_t)((double)flat_sum * 0.001))))
 		goto out;
 	if (!fill_rows(t, sorted, ns))

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct cr_limits cr_limits = {
 	.max_memory = (size_t)4 << 30,
@@ -133,6 +134,37 @@ enum cr_err cr_grow(void *arr, size_t *cap, size_t need, size_t elsize)
 	*pp = np;
 	*cap = ncap;
 	return CR_OK;
+}
+
+enum cr_err cr_grow_exact(void *arr, size_t *cap, size_t need, size_t elsize)
+{
+	void **pp = arr;
+	if (need <= *cap)
+		return CR_OK;
+	size_t bytes;
+	if (!cr_mul_ok(need, elsize, &bytes))
+		return CR_NOMEM;
+	void *np = cr_realloc(*pp, bytes);
+	if (!np)
+		return CR_NOMEM;
+	*pp = np;
+	*cap = need;
+	return CR_OK;
+}
+
+void cr_mem_hint_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = 2u << 20;
+	if (!p || n < 2 * huge)
+		return;
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + n) & ~(huge - 1);
+	if (b > a)
+		madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
 }
 
 /* ---- arena ---- */

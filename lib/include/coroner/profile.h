@@ -216,6 +216,20 @@ enum cr_err cr_pprof_pbc_stats(const unsigned char *data, size_t len, struct cr_
  * CR_FORMAT with a message). Functions/locations are re-interned. */
 enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *src,
 			     struct cr_error *e);
+/* Many merges into one dst: the samples dst holds are summed and indexed
+ * once, at init, so each cr_merger_add costs src's size only (dst must not
+ * be changed otherwise in between). cr_profile_merge is init+add+release. */
+struct cr_merge_slot;
+struct cr_merger {
+	struct cr_profile *dst;
+	/* private */
+	struct cr_merge_slot *slots; /* dst's samples by (stack, labels) */
+	size_t cap, n;
+	struct cr_buf key;
+};
+enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct cr_error *e);
+enum cr_err cr_merger_add(struct cr_merger *m, const struct cr_profile *src, struct cr_error *e);
+void cr_merger_release(struct cr_merger *m);
 /* What pprof does to every profile it reads before reporting: its
  * RemoveUninteresting (drop_frames/keep_frames), then the simplification of
  * names that look like demangled C++ (cr_profile_simplify_names). Done by

@@ -41,6 +41,11 @@ size_t cr_mem_peak(void);
 /* Grow *arr (element size elsize, capacity *cap) to hold at least need
  * elements; doubles. Returns CR_OK or CR_NOMEM (arr untouched). */
 enum cr_err cr_grow(void *arr, size_t *cap, size_t need, size_t elsize);
+/* The same to exactly `need` elements (a size known in advance). */
+enum cr_err cr_grow_exact(void *arr, size_t *cap, size_t need, size_t elsize);
+/* Ask for huge pages under a big buffer about to be filled (fewer page
+ * faults); a hint, without effect on small buffers or where unsupported. */
+void cr_mem_hint_huge(void *p, size_t n);
 
 /* A bump allocator; everything in it is freed by cr_arena_release. */
 struct cr_arena_chunk;

@@ -2,7 +2,13 @@
 // gzipped) for benchmarks. Standard library only; the protobuf wire format is
 // encoded by hand. Deterministic: same flags, same bytes.
 //
-//	bigprofile [-samples N] [-funcs N] [-seed N] [-gzip=true] OUT
+//	bigprofile [-samples N] [-funcs N] [-seed N] [-shape tree|random] [-sampleseed N] [-gzip=true] OUT
+//
+// -shape tree (the default) walks the call graph, so stacks share prefixes as
+// in a real service; -shape random draws every frame of every stack at random
+// (no shared structure: the worst case for stack hashing and compression).
+// -sampleseed N keeps the program (functions, locations, addresses: one
+// binary) of -seed and draws other samples: a fleet of pods of one service.
 package main
 
 import (
@@ -186,6 +192,8 @@ func main() {
 	nFuncs := flag.Int("funcs", 3000, "number of functions")
 	seed := flag.Int64("seed", 1, "random seed")
 	gz := flag.Bool("gzip", true, "gzip the output (as pprof writes it)")
+	shape := flag.String("shape", "tree", "stack shape: tree or random")
+	sampleSeed := flag.Int64("sampleseed", 0, "seed of the samples alone (0: continue -seed's sequence)")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: bigprofile [flags] OUT")
@@ -279,6 +287,13 @@ func main() {
 		}
 	}
 	limit := addr + 0x1000
+	if *shape != "tree" && *shape != "random" {
+		fmt.Fprintln(os.Stderr, "bigprofile: -shape is tree or random")
+		os.Exit(2)
+	}
+	if *sampleSeed != 0 {
+		rng = rand.New(rand.NewSource(*sampleSeed))
+	}
 
 	st := &strtab{idx: map[string]int64{}}
 	st.id("")
@@ -303,7 +318,10 @@ func main() {
 		}
 		stack = stack[:0]
 		f := funcs[0]
-		for {
+		for *shape == "random" && len(stack) < target+10 {
+			stack = append(stack, locs[rng.Intn(len(locs))])
+		}
+		for *shape == "tree" {
 			l := f.sites[rng.Intn(len(f.sites))]
 			stack = append(stack, l)
 			if len(stack) >= target || len(l.callees) == 0 {
@@ -378,7 +396,11 @@ func main() {
 		m.int(vtUnit, st.id("bytes"))
 	})
 	p.int(profPeriod, rate)
-	p.int(profComment, st.id(fmt.Sprintf("synthetic heap profile: %d samples, %d functions, seed %d", *nSamples, *nFuncs, *seed)))
+	comment := fmt.Sprintf("synthetic heap profile: %d samples, %d functions, seed %d", *nSamples, *nFuncs, *seed)
+	if *shape != "tree" || *sampleSeed != 0 {
+		comment += fmt.Sprintf(", shape %s, sample seed %d", *shape, *sampleSeed)
+	}
+	p.int(profComment, st.id(comment))
 	for _, s := range st.list {
 		p.str(profStringTable, s)
 	}
