@@ -472,9 +472,10 @@ static uint32_t xstr(struct cr_profile *dst, const struct cr_profile *src, uint3
 
 /* Merge: functions and locations of src are re-created in dst (deduplicated
  * by content), so profiles from different sources combine as pprof merges. */
-enum cr_err cr_merger_add(struct cr_merger *mg, const struct cr_profile *src, struct cr_error *e)
+/* dst takes src's header (first merge) or combines it with its own as
+ * pprof's combineHeaders does; CR_FORMAT when the sample types differ. */
+static enum cr_err merge_header(struct cr_profile *dst, const struct cr_profile *src, struct cr_error *e)
 {
-	struct cr_profile *dst = mg->dst;
 	if (dst->ntypes == 0 && dst->nsamples == 0) {
 		for (size_t i = 0; i < src->ntypes; i++)
 			if (cr_profile_add_type(dst, cr_profile_str(src, src->types[i].type),
@@ -497,152 +498,179 @@ enum cr_err cr_merger_add(struct cr_merger *mg, const struct cr_profile *src, st
 		for (size_t i = 0; i < src->nextra; i++)
 			if (cr_profile_add_extra(dst, cr_profile_str(src, src->extra[i].key), src->extra[i].value))
 				return cr_fail(e, CR_NOMEM, "out of memory merging");
-	} else {
-		if (dst->ntypes != src->ntypes)
-			goto mismatch;
-		for (size_t i = 0; i < src->ntypes; i++)
-			if (strcmp(cr_profile_str(dst, dst->types[i].type), cr_profile_str(src, src->types[i].type)) ||
-			    strcmp(cr_profile_str(dst, dst->types[i].unit), cr_profile_str(src, src->types[i].unit)))
-				goto mismatch;
-		/* pprof's combineHeaders: the earliest time (a zero time counts,
-		 * and is replaced by the next one), durations summed, the
-		 * largest period, the first default type set, every distinct
-		 * comment in order */
-		if (!dst->time_nanos || src->time_nanos < dst->time_nanos)
-			dst->time_nanos = src->time_nanos;
-		dst->duration_nanos += src->duration_nanos;
-		if (!dst->period || dst->period < src->period)
-			dst->period = src->period;
-		if (!*cr_profile_str(dst, dst->default_type))
-			dst->default_type = cr_profile_intern_z(dst, cr_profile_str(src, src->default_type));
-		if (dst->default_type == UINT32_MAX)
-			return cr_fail(e, CR_NOMEM, "out of memory merging");
-		for (size_t i = 0; i < src->ncomments; i++) {
-			uint32_t c = cr_profile_intern_z(dst, cr_profile_str(src, src->comments[i]));
-			size_t k = 0;
-			while (k < dst->ncomments && dst->comments[k] != c)
-				k++;
-			if (c == UINT32_MAX || (k == dst->ncomments &&
-			     cr_grow(&dst->comments, &dst->cap_comments, dst->ncomments + 1, sizeof *dst->comments)))
-				return cr_fail(e, CR_NOMEM, "out of memory merging");
-			if (k == dst->ncomments)
-				dst->comments[dst->ncomments++] = c;
-		}
-	}
-	{
-		enum cr_err rc = CR_NOMEM;
-		uint32_t *mapmap = cr_calloc(src->nmappings + 1, sizeof *mapmap);
-		uint32_t *locmap = cr_calloc(src->nlocations + 1, sizeof *locmap);
-		uint32_t *strmap = cr_calloc(src->str.n + 1, sizeof *strmap);
-		/* src function index -> dst function index + 1 (0 = not yet) */
-		uint32_t *fnmap = cr_calloc(src->nfunctions + 1, sizeof *fnmap);
-		uint32_t *stk = NULL;
-		struct cr_line *lines = NULL;
-		struct cr_label *labels = NULL;
-		size_t cap_stk = 0, cap_lines = 0, cap_labels = 0;
-		if (!mapmap || !locmap || !strmap || !fnmap || index_existing(dst))
-			goto done;
-		for (size_t i = 0; i < src->nmappings; i++) {
-			const struct cr_mapping *m = &src->mappings[i];
-			if (cr_grow(&dst->mappings, &dst->cap_mappings, dst->nmappings + 1, sizeof *m))
-				goto done;
-			struct cr_mapping nm = *m;
-			nm.id = dst->nmappings + 1;
-			nm.filename = xstr(dst, src, strmap, m->filename);
-			nm.build_id = xstr(dst, src, strmap, m->build_id);
-			if (nm.filename == UINT32_MAX || nm.build_id == UINT32_MAX)
-				goto done;
-			/* reuse an identical mapping */
-			size_t j;
-			for (j = 0; j < dst->nmappings; j++) {
-				const struct cr_mapping *d = &dst->mappings[j];
-				if (d->start == nm.start && d->limit == nm.limit && d->offset == nm.offset &&
-				    d->filename == nm.filename && d->build_id == nm.build_id)
-					break;
-			}
-			if (j == dst->nmappings)
-				dst->mappings[dst->nmappings++] = nm;
-			mapmap[i + 1] = (uint32_t)j + 1;
-		}
-		for (size_t i = 0; i < src->nlocations; i++) {
-			const struct cr_location *l = &src->locations[i];
-			if (cr_grow(&lines, &cap_lines, l->nlines, sizeof *lines))
-				goto done;
-			for (uint32_t k = 0; k < l->nlines; k++) {
-				const struct cr_line *sl = &src->lines[l->line_start + k];
-				lines[k].line = sl->line;
-				lines[k].function = 0;
-				if (sl->function && sl->function <= src->nfunctions) {
-					const struct cr_function *f = &src->functions[sl->function - 1];
-					uint32_t *fm = &fnmap[sl->function - 1];
-					if (!*fm) {
-						uint32_t n = xstr(dst, src, strmap, f->name),
-							 fl = xstr(dst, src, strmap, f->filename);
-						if (n == UINT32_MAX || fl == UINT32_MAX)
-							goto done;
-						*fm = function_ids(dst, n, fl, f->start_line);
-						if (*fm == UINT32_MAX)
-							goto done;
-					}
-					lines[k].function = *fm;
-					uint32_t sn = xstr(dst, src, strmap, f->system_name);
-					if (sn == UINT32_MAX)
-						goto done;
-					dst->functions[lines[k].function - 1].system_name = sn;
-				}
-			}
-			uint32_t m = l->mapping <= src->nmappings ? mapmap[l->mapping] : 0;
-			uint32_t li = location_key(dst, &mg->key, l->address, m, lines, l->nlines);
-			if (li == UINT32_MAX)
-				goto done;
-			locmap[i] = li;
-		}
-		for (size_t i = 0; i < src->nsamples; i++) {
-			const struct cr_sample *s = &src->samples[i];
-			if (cr_grow(&stk, &cap_stk, s->nloc, sizeof *stk) ||
-			    cr_grow(&labels, &cap_labels, s->nlabel, sizeof *labels))
-				goto done;
-			for (uint32_t k = 0; k < s->nloc; k++)
-				stk[k] = locmap[src->stack[s->loc_start + k]];
-			for (uint32_t k = 0; k < s->nlabel; k++) {
-				const struct cr_label *sl = &src->labels[s->label_start + k];
-				labels[k] = *sl;
-				labels[k].key = xstr(dst, src, strmap, sl->key);
-				labels[k].str = sl->str ? xstr(dst, src, strmap, sl->str) : 0;
-				labels[k].num_unit = sl->num_unit ? xstr(dst, src, strmap, sl->num_unit) : 0;
-				if (labels[k].key == UINT32_MAX || labels[k].str == UINT32_MAX ||
-				    labels[k].num_unit == UINT32_MAX)
-					goto done;
-			}
-			bool found;
-			uint32_t v;
-			if (stab_lookup(mg, dst, stk, s->nloc, labels, s->nlabel, (uint32_t)dst->nsamples, &found, &v))
-				goto done;
-			if (found) {
-				const int64_t *sv = cr_sample_values(src, i);
-				for (size_t t = 0; t < dst->ntypes; t++)
-					dst->values[v * dst->ntypes + t] = cr_sat_add(dst->values[v * dst->ntypes + t], sv[t]);
-				continue;
-			}
-			if (cr_profile_add_sample(dst, stk, s->nloc, cr_sample_values(src, i), labels, s->nlabel))
-				goto done;
-		}
-		rc = CR_OK;
-	done:
-		cr_free(mapmap);
-		cr_free(locmap);
-		cr_free(strmap);
-		cr_free(fnmap);
-		cr_free(stk);
-		cr_free(lines);
-		cr_free(labels);
-		if (rc)
-			return cr_fail(e, rc, "%s: out of memory merging", src->name ? src->name : "profile");
 		return CR_OK;
 	}
-mismatch:
-	return cr_fail(e, CR_FORMAT, "%s: sample types differ from the first profile's; cannot merge",
-		       src->name ? src->name : "profile");
+	bool same = dst->ntypes == src->ntypes;
+	for (size_t i = 0; same && i < src->ntypes; i++)
+		same = !strcmp(cr_profile_str(dst, dst->types[i].type), cr_profile_str(src, src->types[i].type)) &&
+		       !strcmp(cr_profile_str(dst, dst->types[i].unit), cr_profile_str(src, src->types[i].unit));
+	if (!same)
+		return cr_fail(e, CR_FORMAT, "%s: sample types differ from the first profile's; cannot merge",
+			       src->name ? src->name : "profile");
+	/* pprof's combineHeaders: the earliest time (a zero time counts, and
+	 * is replaced by the next one), durations summed, the largest period,
+	 * the first default type set, every distinct comment in order */
+	if (!dst->time_nanos || src->time_nanos < dst->time_nanos)
+		dst->time_nanos = src->time_nanos;
+	dst->duration_nanos += src->duration_nanos;
+	if (!dst->period || dst->period < src->period)
+		dst->period = src->period;
+	if (!*cr_profile_str(dst, dst->default_type))
+		dst->default_type = cr_profile_intern_z(dst, cr_profile_str(src, src->default_type));
+	if (dst->default_type == UINT32_MAX)
+		return cr_fail(e, CR_NOMEM, "out of memory merging");
+	for (size_t i = 0; i < src->ncomments; i++) {
+		uint32_t c = cr_profile_intern_z(dst, cr_profile_str(src, src->comments[i]));
+		size_t k = 0;
+		while (k < dst->ncomments && dst->comments[k] != c)
+			k++;
+		if (c == UINT32_MAX || (k == dst->ncomments &&
+		     cr_grow(&dst->comments, &dst->cap_comments, dst->ncomments + 1, sizeof *dst->comments)))
+			return cr_fail(e, CR_NOMEM, "out of memory merging");
+		if (k == dst->ncomments)
+			dst->comments[dst->ncomments++] = c;
+	}
+	return CR_OK;
+}
+
+/* One merge's maps from src's indexes to dst's (index + 1; 0 = none yet). */
+struct merge_maps {
+	uint32_t *mapmap, *locmap, *strmap, *fnmap;
+	uint32_t *stk;
+	struct cr_line *lines;
+	struct cr_label *labels;
+	size_t cap_stk, cap_lines, cap_labels;
+};
+
+/* src's mappings into dst (an identical one is reused). false: no memory. */
+static bool merge_mappings(struct cr_profile *dst, const struct cr_profile *src, struct merge_maps *x)
+{
+	for (size_t i = 0; i < src->nmappings; i++) {
+		const struct cr_mapping *m = &src->mappings[i];
+		if (cr_grow(&dst->mappings, &dst->cap_mappings, dst->nmappings + 1, sizeof *m))
+			return false;
+		struct cr_mapping nm = *m;
+		nm.id = dst->nmappings + 1;
+		nm.filename = xstr(dst, src, x->strmap, m->filename);
+		nm.build_id = xstr(dst, src, x->strmap, m->build_id);
+		if (nm.filename == UINT32_MAX || nm.build_id == UINT32_MAX)
+			return false;
+		size_t j;
+		for (j = 0; j < dst->nmappings; j++) {
+			const struct cr_mapping *d = &dst->mappings[j];
+			if (d->start == nm.start && d->limit == nm.limit && d->offset == nm.offset &&
+			    d->filename == nm.filename && d->build_id == nm.build_id)
+				break;
+		}
+		if (j == dst->nmappings)
+			dst->mappings[dst->nmappings++] = nm;
+		x->mapmap[i + 1] = (uint32_t)j + 1;
+	}
+	return true;
+}
+
+/* src's locations (their lines and functions) into dst, deduplicated by
+ * content. false: no memory. */
+static bool merge_locations(struct cr_merger *mg, const struct cr_profile *src, struct merge_maps *x)
+{
+	struct cr_profile *dst = mg->dst;
+	for (size_t i = 0; i < src->nlocations; i++) {
+		const struct cr_location *l = &src->locations[i];
+		if (cr_grow(&x->lines, &x->cap_lines, l->nlines, sizeof *x->lines))
+			return false;
+		for (uint32_t k = 0; k < l->nlines; k++) {
+			const struct cr_line *sl = &src->lines[l->line_start + k];
+			x->lines[k].line = sl->line;
+			x->lines[k].function = 0;
+			if (!sl->function || sl->function > src->nfunctions)
+				continue;
+			const struct cr_function *f = &src->functions[sl->function - 1];
+			uint32_t *fm = &x->fnmap[sl->function - 1];
+			if (!*fm) {
+				uint32_t n = xstr(dst, src, x->strmap, f->name), fl = xstr(dst, src, x->strmap, f->filename);
+				if (n == UINT32_MAX || fl == UINT32_MAX)
+					return false;
+				*fm = function_ids(dst, n, fl, f->start_line);
+				if (*fm == UINT32_MAX)
+					return false;
+			}
+			x->lines[k].function = *fm;
+			uint32_t sn = xstr(dst, src, x->strmap, f->system_name);
+			if (sn == UINT32_MAX)
+				return false;
+			dst->functions[x->lines[k].function - 1].system_name = sn;
+		}
+		uint32_t m = l->mapping <= src->nmappings ? x->mapmap[l->mapping] : 0;
+		uint32_t li = location_key(dst, &mg->key, l->address, m, x->lines, l->nlines);
+		if (li == UINT32_MAX)
+			return false;
+		x->locmap[i] = li;
+	}
+	return true;
+}
+
+/* src's samples into dst: one with the same stack and labels as a sample
+ * dst has is summed into it. false: no memory. */
+static bool merge_samples(struct cr_merger *mg, const struct cr_profile *src, struct merge_maps *x)
+{
+	struct cr_profile *dst = mg->dst;
+	for (size_t i = 0; i < src->nsamples; i++) {
+		const struct cr_sample *s = &src->samples[i];
+		if (cr_grow(&x->stk, &x->cap_stk, s->nloc, sizeof *x->stk) ||
+		    cr_grow(&x->labels, &x->cap_labels, s->nlabel, sizeof *x->labels))
+			return false;
+		for (uint32_t k = 0; k < s->nloc; k++)
+			x->stk[k] = x->locmap[src->stack[s->loc_start + k]];
+		for (uint32_t k = 0; k < s->nlabel; k++) {
+			const struct cr_label *sl = &src->labels[s->label_start + k];
+			struct cr_label *dl = &x->labels[k];
+			*dl = *sl;
+			dl->key = xstr(dst, src, x->strmap, sl->key);
+			dl->str = sl->str ? xstr(dst, src, x->strmap, sl->str) : 0;
+			dl->num_unit = sl->num_unit ? xstr(dst, src, x->strmap, sl->num_unit) : 0;
+			if (dl->key == UINT32_MAX || dl->str == UINT32_MAX || dl->num_unit == UINT32_MAX)
+				return false;
+		}
+		bool found;
+		uint32_t v;
+		if (stab_lookup(mg, dst, x->stk, s->nloc, x->labels, s->nlabel, (uint32_t)dst->nsamples, &found, &v))
+			return false;
+		if (found) {
+			const int64_t *sv = cr_sample_values(src, i);
+			for (size_t t = 0; t < dst->ntypes; t++)
+				dst->values[v * dst->ntypes + t] = cr_sat_add(dst->values[v * dst->ntypes + t], sv[t]);
+			continue;
+		}
+		if (cr_profile_add_sample(dst, x->stk, s->nloc, cr_sample_values(src, i), x->labels, s->nlabel))
+			return false;
+	}
+	return true;
+}
+
+enum cr_err cr_merger_add(struct cr_merger *mg, const struct cr_profile *src, struct cr_error *e)
+{
+	struct cr_profile *dst = mg->dst;
+	enum cr_err rc = merge_header(dst, src, e);
+	if (rc)
+		return rc;
+	struct merge_maps x;
+	memset(&x, 0, sizeof x);
+	x.mapmap = cr_calloc(src->nmappings + 1, sizeof *x.mapmap);
+	x.locmap = cr_calloc(src->nlocations + 1, sizeof *x.locmap);
+	x.strmap = cr_calloc(src->str.n + 1, sizeof *x.strmap);
+	x.fnmap = cr_calloc(src->nfunctions + 1, sizeof *x.fnmap);
+	bool ok = x.mapmap && x.locmap && x.strmap && x.fnmap && !index_existing(dst) &&
+		  merge_mappings(dst, src, &x) && merge_locations(mg, src, &x) && merge_samples(mg, src, &x);
+	cr_free(x.mapmap);
+	cr_free(x.locmap);
+	cr_free(x.strmap);
+	cr_free(x.fnmap);
+	cr_free(x.stk);
+	cr_free(x.lines);
+	cr_free(x.labels);
+	if (!ok)
+		return cr_fail(e, CR_NOMEM, "%s: out of memory merging", src->name ? src->name : "profile");
+	return CR_OK;
 }
 
 enum cr_err cr_profile_merge(struct cr_profile *dst, const struct cr_profile *src,

@@ -327,28 +327,28 @@ static bool accumulate(const struct cr_profile *p, int si, struct node *nodes, s
 /* The output unit, as pprof's selectOutputUnit, over t's rows. */
 static void select_output_unit(struct cr_top *t, const struct cr_top_opts *o)
 {
-t->output_unit = o->unit && *o->unit ? o->unit : "minimum";
-if (strcmp(t->output_unit, "minimum") == 0 && t->nrows > 0) {
-	int64_t minv = 0, maxv = t->total;
-	for (size_t i = 0; i < t->nrows; i++) {
-		int64_t v = wabs(t->rows[i].flat);
-		if (!v)
-			v = wabs(t->rows[i].cum);
-		if (v > 0 && (minv == 0 || v < minv))
-			minv = v;
+	t->output_unit = o->unit && *o->unit ? o->unit : "minimum";
+	if (strcmp(t->output_unit, "minimum") == 0 && t->nrows > 0) {
+		int64_t minv = 0, maxv = t->total;
+		for (size_t i = 0; i < t->nrows; i++) {
+			int64_t v = wabs(t->rows[i].flat);
+			if (!v)
+				v = wabs(t->rows[i].cum);
+			if (v > 0 && (minv == 0 || v < minv))
+				minv = v;
+		}
+		if (minv == 0)
+			minv = maxv;
+		const char *minu, *maxu, *u;
+		cr_units_scale(minv, t->sample_unit, "minimum", &minu);
+		cr_units_scale(maxv, t->sample_unit, "minimum", &maxu);
+		u = minu;
+		/* int64 arithmetic wraps in pprof (Go); do the same without UB */
+		int64_t minv100 = (int64_t)((uint64_t)minv * 100u);
+		if (strcmp(minu, maxu) != 0 && minv100 < maxv)
+			cr_units_scale(minv100, t->sample_unit, "minimum", &u);
+		t->output_unit = *u ? u : t->sample_unit;
 	}
-	if (minv == 0)
-		minv = maxv;
-	const char *minu, *maxu, *u;
-	cr_units_scale(minv, t->sample_unit, "minimum", &minu);
-	cr_units_scale(maxv, t->sample_unit, "minimum", &maxu);
-	u = minu;
-	/* int64 arithmetic wraps in pprof (Go); do the same without UB */
-	int64_t minv100 = (int64_t)((uint64_t)minv * 100u);
-	if (strcmp(minu, maxu) != 0 && minv100 < maxv)
-		cr_units_scale(minv100, t->sample_unit, "minimum", &u);
-	t->output_unit = *u ? u : t->sample_unit;
-}
 }
 
 /* t's rows from the first ns sorted nodes; false when out of memory. */

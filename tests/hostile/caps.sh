@@ -38,8 +38,8 @@ for args in "goroutines $TESTDATA/goroutines/sigquit.txt" \
 	"flame -o $tmp/x.svg $TESTDATA/heap/heap.pb.gz" \
 	"report $TESTDATA/capture/before"; do
 	# shellcheck disable=SC2086 # words
-	run --max-memory=300K $args
-	[ "$rc" = 3 ] && grep -v "warning" "$tmp/err" | grep -q "out of memory.*raise --max-memory" && ok || { bad "--max-memory=300K $args: exit $rc"; cat "$tmp/err"; }
+	run --max-memory=200K $args
+	[ "$rc" = 3 ] && grep -v "warning" "$tmp/err" | grep -q "out of memory.*raise --max-memory" && ok || { bad "--max-memory=200K $args: exit $rc"; cat "$tmp/err"; }
 done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
