@@ -25,6 +25,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_core(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
+int cmd_heap(int argc, char **argv);
 
 /* Print "coroner: MSG" for a library error and return its exit code. */
 int cmd_error(const struct cr_error *e);

@@ -14,6 +14,7 @@ readers  profile,mem,elf          profile.h goroutine.h mem.h binary.h
 sym      sym                      sym.h
 core     core                     core.h
 gort     gort                     gort.h
+heap     heap                     heap.h
 capture  capture                  capture.h
 report   report                   report.h findings.h flame.h
 '
