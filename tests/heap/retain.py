@@ -78,6 +78,28 @@ for v in vers:
         r = subprocess.run([coroner, "heap", "--paths=main.ifaceVal", binp, core], capture_output=True, text=True)
         check(r.returncode == 0 and "\nmain.iface -> main.ifaceVal@0x" in r.stdout,
               "go%s: --paths=main.ifaceVal starts at main.iface" % v)
+    # -o: the profile of references as go tool pprof reads it: the total is
+    # the reachable heap, a root's cumulative value what it retains
+    gotool = shutil.which("go")
+    if gotool:
+        prof = os.path.join(tmp, "refs-%s.pb.gz" % v)
+        r = subprocess.run([coroner, "heap", "-o", prof, binp, core], capture_output=True, text=True)
+        check(r.returncode == 0, "go%s: coroner heap -o exits 0" % v)
+        r = subprocess.run([gotool, "tool", "pprof", "-top", "-unit=B", "-nodefraction=0", "-nodecount=100000",
+                            "-sample_index=inuse_space", prof], capture_output=True, text=True)
+        total = cum = None
+        for line in r.stdout.splitlines():
+            if " total" in line and "accounting for" in line:
+                total = int(line.split(" of ")[1].split("B")[0])
+            f = line.split()
+            if len(f) == 6 and f[5] == "main.registry":
+                cum = int(f[3].rstrip("B"))
+        check(total == j["heap_bytes"], "go%s: go tool pprof total %s = reachable %d" % (v, total, j["heap_bytes"]))
+        reg = [root["retained_bytes"] for root in j["roots"] if root["name"] == "main.registry"]
+        check(reg and cum == reg[0], "go%s: pprof cum of main.registry %s = its retained bytes %s" % (v, cum, reg))
+        os.unlink(prof)
+    else:
+        print("skip go%s: no go for the pprof check" % v)
     os.unlink(core)
     os.unlink(binp)
 sys.exit(1 if fail else 0)
