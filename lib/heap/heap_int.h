@@ -81,8 +81,9 @@ struct hpriv {
 	struct rref { uint32_t root; uint64_t target; } *rrefs; size_t nrrefs, caprrefs;
 	struct cr_hmap rootmap;   /* global symbol address -> root index+1 */
 	struct cr_heap_root *roots; size_t nroots, caproots;
-	uint64_t conservative_words;
 	size_t nwarn;
+	struct hinput { const char *what; uint64_t addr; size_t len; } inputs[160];
+	size_t ninputs;
 };
 
 static inline uint64_t hrd64(const uint8_t *p)
@@ -93,6 +94,12 @@ static inline uint64_t hrd64(const uint8_t *p)
 }
 
 /* lib/heap/read.c */
+/* Remember a region read (cr_heap_inputs), while there is room. */
+static inline void heap_input(struct hpriv *P, const char *what, uint64_t addr, size_t len)
+{
+	if (P->ninputs < sizeof P->inputs / sizeof *P->inputs && len)
+		P->inputs[P->ninputs++] = (struct hinput){ what, addr, len };
+}
 void heap_warnf(struct cr_heap *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* n bytes at addr, from the core or else the binary's file image; NULL if
  * neither has them all. */

@@ -155,6 +155,8 @@ static bool read_span(struct cr_heap *h, uint64_t sa, struct hspan *s, bool *inu
 	if (m[o->span_state] != 1) /* mSpanInUse */
 		return true;
 	*inuse = true;
+	if (P->ninputs < 64)
+		heap_input(P, "mspan", sa, o->span_size);
 	memset(s, 0, sizeof *s);
 	s->base = hrd64(m + o->span_startaddr);
 	s->npages = hrd64(m + o->span_npages);
@@ -180,6 +182,8 @@ static bool read_span(struct cr_heap *h, uint64_t sa, struct hspan *s, bool *inu
 	s->nelems = (uint32_t)nelems;
 	s->freeindex = (uint32_t)freeindex;
 	s->abits = heap_mem(P, s->allocbits, (nelems + 7) / 8);
+	if (P->ninputs < 64 && s->abits)
+		heap_input(P, "allocbits", s->allocbits, (size_t)(nelems + 7) / 8);
 	if (!s->abits && freeindex < nelems)
 		heap_warnf(h, "span 0x%llx: alloc bits at 0x%llx not in the core: only objects below freeindex %llu counted",
 			   (unsigned long long)s->base, (unsigned long long)s->allocbits, (unsigned long long)freeindex);
@@ -198,6 +202,8 @@ enum cr_err heap_read_spans(struct cr_heap *h, struct cr_error *e)
 	if (!arr)
 		return cr_fail(e, CR_FORMAT, "core: runtime.mheap_.allspans (%llu spans at 0x%llx) is not in the core",
 			       (unsigned long long)len, (unsigned long long)ptr);
+	heap_input(P, "allspans", P->mheap + P->o.mheap_allspans, 24);
+	heap_input(P, "spans", ptr, (size_t)(len * 8 < 4096 ? len * 8 : 4096));
 	P->spans = cr_calloc((size_t)len ? (size_t)len : 1, sizeof *P->spans);
 	if (!P->spans)
 		return cr_fail(e, CR_NOMEM, "out of memory for %llu spans", (unsigned long long)len);
@@ -348,6 +354,11 @@ static uint32_t type_at(struct cr_heap *h, uint64_t t)
 		return *v;
 	uint32_t id = 0;
 	const uint8_t *m = heap_mem(P, t, 48);
+	if (!m)
+		heap_warnf(h, "type at 0x%llx: not in the core (objects of it are scanned conservatively)",
+			   (unsigned long long)t);
+	else if (P->ninputs < 120)
+		heap_input(P, "type", t, 48);
 	if (m && !cr_grow(&P->types, &P->captypes, P->ntypes + 1, sizeof *P->types)) {
 		struct htype *x = &P->types[P->ntypes];
 		memset(x, 0, sizeof *x);
@@ -364,6 +375,8 @@ static uint32_t type_at(struct cr_heap *h, uint64_t t)
 					gcdata = 0;
 			if (gcdata && x->ptrdata)
 				x->mask = heap_mem(P, gcdata, (size_t)((x->ptrdata / 8 + 7) / 8));
+			if (x->mask && P->ninputs < 130)
+				heap_input(P, "gcmask", gcdata, (size_t)((x->ptrdata / 8 + 7) / 8));
 			x->name = type_name(h, t, tflag, nameoff);
 			if (!x->name)
 				x->name = cr_arena_strndup(&h->arena, "(unnamed type)", 14);
@@ -388,7 +401,11 @@ uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t bas
 	if (s->elemsize <= 512)
 		return 0;
 	uint64_t t;
-	return heap_u64(P, base, &t) ? type_at(h, t) : 0;
+	if (!heap_u64(P, base, &t))
+		return 0;
+	if (P->ninputs < 140)
+		heap_input(P, "header", base, 8);
+	return type_at(h, t);
 }
 
 /* ---------------------------------------------------------------- pointer words */
@@ -473,6 +490,8 @@ bool heap_object_words(struct cr_heap *h, const struct hspan *s, uint64_t base, 
 			uint64_t nbytes = spanbytes / 8 / 8;
 			uint64_t at = s->base + spanbytes - nbytes - (P->greentea && size >= 16 ? 128 : 0);
 			const uint8_t *bits = heap_mem(P, at, (size_t)nbytes);
+			if (bits && P->ninputs < 100 && base == s->base)
+				heap_input(P, "heapbits", at, (size_t)nbytes);
 			if (!bits) {
 				conservative(obj, size, fn, arg);
 				return false;
@@ -510,4 +529,12 @@ bool heap_object_words(struct cr_heap *h, const struct hspan *s, uint64_t base, 
 			fn(arg, hrd64(obj + i * 8));
 	}
 	return true;
+}
+
+void cr_heap_inputs(const struct cr_heap *h, void (*fn)(void *arg, const char *what, uint64_t addr, size_t len),
+		    void *arg)
+{
+	const struct hpriv *P = h->priv;
+	for (size_t i = 0; P && i < P->ninputs; i++)
+		fn(arg, P->inputs[i].what, P->inputs[i].addr, P->inputs[i].len);
 }

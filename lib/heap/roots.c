@@ -160,6 +160,10 @@ static enum cr_err scan_modules(struct cr_heap *h, struct cr_error *e)
 			heap_warnf(h, "moduledata at 0x%" PRIx64 ": not in the core", md);
 			break;
 		}
+		heap_input(P, "moduledata", md, 512);
+		if (data > edata || bss > ebss || (guard == 0 && (data == edata || bss == ebss)))
+			heap_warnf(h, "moduledata at 0x%" PRIx64 ": data [0x%" PRIx64 ", 0x%" PRIx64 ") or bss [0x%" PRIx64
+				   ", 0x%" PRIx64 ") empty or inverted: its globals are not roots", md, data, edata, bss, ebss);
 		enum cr_err rc = scan_masked(h, data, edata, md + P->o.md_gcdatamask, "data", e);
 		if (!rc)
 			rc = scan_masked(h, bss, ebss, md + P->o.md_gcbssmask, "bss", e);
@@ -286,6 +290,7 @@ static enum cr_err scan_specials(struct cr_heap *h, struct cr_error *e)
 				heap_warnf(h, "span 0x%" PRIx64 ": special record 0x%" PRIx64 " not in the core", s->base, sp);
 				break;
 			}
+			heap_input(P, "special", sp, P->o.sp_size + 16);
 			uint64_t next = hrd64(m + P->o.sp_next);
 			uint64_t off = owidth == 8 ? hrd64(m + P->o.sp_offset)
 						   : (uint64_t)m[P->o.sp_offset] | (uint64_t)m[P->o.sp_offset + 1] << 8;

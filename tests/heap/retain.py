@@ -100,6 +100,9 @@ for v in vers:
         os.unlink(prof)
     else:
         print("skip go%s: no go for the pprof check" % v)
+    r = subprocess.run([coroner, "heap", "--max-objects=100", binp, core], capture_output=True, text=True)
+    check(r.returncode == 3 and "--max-objects" in r.stderr and r.stderr.count("\n") <= 8,
+          "go%s: --max-objects=100: exit 3 naming the flag (%d)" % (v, r.returncode))
     os.unlink(core)
     os.unlink(binp)
 sys.exit(1 if fail else 0)

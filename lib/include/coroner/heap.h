@@ -116,6 +116,14 @@ enum cr_err cr_heap_paths(struct cr_heap *h, const char *query, size_t max, stru
 enum cr_err cr_heap_profile(struct cr_heap *h, struct cr_profile *p, struct cr_error *e);
 
 /* ---- the span and bitmap reader, for tests and fuzzing */
+/* The regions of the core the reader took its structure from (at most
+ * 160: the allspans slice and array, the first spans' mspan records, their
+ * alloc bits and span-inline bits, the first types and their masks, object
+ * headers, moduledata, special records), each as fn(arg, what, addr, len)
+ * with what one of "allspans", "spans", "mspan", "allocbits", "heapbits",
+ * "type", "gcmask", "header", "moduledata", "special". */
+void cr_heap_inputs(const struct cr_heap *h, void (*fn)(void *arg, const char *what, uint64_t addr, size_t len),
+		    void *arg);
 /* Whether slot i of a span with nelems slots is allocated: i < freeindex
  * or bit i of allocbits (nbytes bytes) is set. Bits beyond nbytes read 0. */
 bool cr_heap_slot_allocated(const uint8_t *allocbits, size_t nbytes, uint64_t freeindex, uint64_t i);
