@@ -15,6 +15,8 @@ static enum cr_err grow_nodes(struct hgraph *G, size_t need, struct cr_error *e)
 	size_t cap = G->cap ? G->cap : 1024;
 	while (cap < need)
 		cap *= 2;
+	if (!G->cap && need > 1024)
+		cap = need; /* the first call sizes it exactly */
 	void *a = cr_realloc(G->addr, cap * sizeof *G->addr);
 	if (a)
 		G->addr = a;
@@ -111,7 +113,15 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 	if (!P->slotnode)
 		return cr_fail(e, CR_NOMEM, "out of memory for %llu object slots (--max-memory)",
 			       (unsigned long long)P->nslots);
-	enum cr_err rc = grow_nodes(G, 1 + P->nroots, e);
+	/* room for every allocated object at once: no doubling past it */
+	uint64_t nalloc = 0;
+	for (size_t i = 0; i < P->nspans; i++) {
+		const struct hspan *s = &P->spans[i];
+		size_t nb = s->abits ? (s->nelems + 7) / 8 : 0;
+		for (uint64_t k = 0; k < s->nelems; k++)
+			nalloc += cr_heap_slot_allocated(s->abits, nb, s->freeindex, k);
+	}
+	enum cr_err rc = grow_nodes(G, 1 + P->nroots + (size_t)nalloc, e);
 	if (rc)
 		return rc;
 	G->n = 1 + P->nroots;
