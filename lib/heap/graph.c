@@ -136,7 +136,8 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 	for (size_t r = 0; r < P->nroots; r++)
 		if ((rc = add_edge(G, (uint32_t)(r + 1), e)))
 			return rc;
-	qsort(P->rrefs, P->nrrefs, sizeof *P->rrefs, rref_cmp);
+	if (P->nrrefs)
+		qsort(P->rrefs, P->nrrefs, sizeof *P->rrefs, rref_cmp);
 	size_t k = 0;
 	for (size_t r = 0; r < P->nroots; r++) {
 		uint32_t v = (uint32_t)(r + 1);

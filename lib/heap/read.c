@@ -504,15 +504,16 @@ bool heap_object_words(struct cr_heap *h, const struct hspan *s, uint64_t base, 
 			conservative(obj, size, fn, arg);
 			return false;
 		}
-		const struct htype *t = &P->types[type - 1];
+		/* a copy: fn may read new types, and P->types may move */
+		const struct htype t = P->types[type - 1];
 		uint64_t start = s->sizeclass == 0 ? 0 : 8; /* past the malloc header */
-		if (!t->mask && t->ptrdata) {
+		if (!t.mask && t.ptrdata) {
 			conservative(obj, size, fn, arg);
 			return false;
 		}
-		for (uint64_t o = start; o + t->size <= size && t->ptrdata; o += t->size)
-			for (uint64_t i = 0; i < t->ptrdata / 8; i++)
-				if ((t->mask[i / 8] >> (i % 8)) & 1)
+		for (uint64_t o = start; o + t.size <= size && t.ptrdata; o += t.size)
+			for (uint64_t i = 0; i < t.ptrdata / 8; i++)
+				if ((t.mask[i / 8] >> (i % 8)) & 1)
 					fn(arg, hrd64(obj + o + i * 8));
 		return true;
 	}

@@ -160,8 +160,10 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 		struct cr_heap_root *sorted = cr_arena_alloc(&h->arena, (P->nroots ? P->nroots : 1) * sizeof *sorted);
 		if (!sorted)
 			return cr_fail(e, CR_NOMEM, "out of memory");
-		memcpy(sorted, P->roots, P->nroots * sizeof *sorted);
-		qsort(sorted, P->nroots, sizeof *sorted, root_cmp);
+		if (P->nroots) {
+			memcpy(sorted, P->roots, P->nroots * sizeof *sorted);
+			qsort(sorted, P->nroots, sizeof *sorted, root_cmp);
+		}
 		h->roots = sorted;
 	}
 	return rc;
