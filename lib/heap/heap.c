@@ -43,7 +43,8 @@ enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c
 			       g->go_version && *g->go_version ? g->go_version : "an unknown Go version");
 	if (cr_binary_ptrsize(b) != 8)
 		return cr_fail(e, CR_UNSUPPORTED, "heap analysis reads 64-bit programs only");
-	h->have_heap_alloc = g->mem.present && g->mem.have_alloc;
+	/* 0 before the first collection has aggregated the heap's statistics */
+	h->have_heap_alloc = g->mem.present && g->mem.have_alloc && g->mem.heap_alloc > 0;
 	h->heap_alloc = g->mem.heap_alloc;
 	enum cr_err rc = heap_offsets(P, e);
 	if (rc)

@@ -107,10 +107,14 @@ enum cr_err heap_offsets(struct hpriv *P, struct cr_error *e)
 	memset(&P->o, 0xff, sizeof P->o);
 	struct collect C = { &P->o, seen };
 	enum cr_err rc = cr_dwarf_struct_members(P->bin, types, sizeof types / sizeof *types, on_member, &C, e);
-	if (rc == CR_NOTFOUND)
+	if (rc && rc != CR_NOMEM && rc != CR_LIMIT) {
+		char why[sizeof e->msg];
+		snprintf(why, sizeof why, "%s", e->msg);
+		cr_error_clear(e);
 		return cr_fail(e, CR_UNSUPPORTED,
-			       "the binary has no DWARF: heap analysis needs the runtime's struct layouts from it "
-			       "(build without -ldflags=-w)");
+			       "heap analysis needs the runtime's struct layouts from the binary's DWARF (build "
+			       "without -ldflags=-w): %s", why);
+	}
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < sizeof wants / sizeof *wants; i++)

@@ -30,6 +30,16 @@ def unpack(src, dst, zstd):
 d = os.path.join(td, "retain")
 vers = sorted(f[len("retain-"):-len(".stdout")] for f in os.listdir(os.path.join(d, "expected"))
               if f.startswith("retain-") and f.endswith(".stdout"))
+# a binary without DWARF: refused with one clear line, exit 1
+stripped, score = os.path.join(tmp, "gosym-stripped"), os.path.join(tmp, "core-stripped")
+if os.path.exists(os.path.join(td, "core", "core-stripped.zst")):
+    unpack(os.path.join(td, "bin", "gosym-stripped.gz"), stripped, False)
+    unpack(os.path.join(td, "core", "core-stripped.zst"), score, True)
+    r = subprocess.run([coroner, "heap", stripped, score], capture_output=True, text=True)
+    check(r.returncode == 1 and "DWARF" in r.stderr.splitlines()[-1],
+          "stripped binary: exit 1 saying DWARF is needed (%d: %s)" % (r.returncode, r.stderr.strip()[-120:]))
+    os.unlink(stripped)
+    os.unlink(score)
 if not vers:
     print("SKIP: no testdata/retain")
     sys.exit(77)
