@@ -69,8 +69,9 @@ static void print_text(const struct cr_heap *h, size_t top)
 		printf("HeapAlloc (runtime.memstats): %s; reachable is %s %s it%s\n", c, a, d >= 0 ? "under" : "over",
 		       d >= 0 ? " (garbage not yet swept, and objects freed since the last GC's count)" : "");
 	}
-	printf("typed objects: %" PRIu64 " of %" PRIu64 "; scanned conservatively: %" PRIu64 " objects\n",
-	       h->typed_objects, h->reachable_objects, h->conservative_objects);
+	printf("typed objects: %" PRIu64 " recorded, %" PRIu64 " inferred from a typed parent, of %" PRIu64
+	       "; scanned conservatively: %" PRIu64 " objects\n",
+	       h->typed_objects, h->inferred_objects, h->reachable_objects, h->conservative_objects);
 	if (h->partial)
 		printf("PARTIAL: parts of the heap could not be read (see the warnings)\n");
 	printf("\nroots retaining the most:\n");
@@ -145,6 +146,7 @@ static void print_json(const struct cr_heap *h)
 	else
 		cr_json_null(&j);
 	cr_json_kint(&j, "typed_objects", (int64_t)h->typed_objects);
+	cr_json_kint(&j, "inferred_objects", (int64_t)h->inferred_objects);
 	cr_json_kint(&j, "conservative_objects", (int64_t)h->conservative_objects);
 	cr_json_key(&j, "partial");
 	cr_json_bool(&j, h->partial);

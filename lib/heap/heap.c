@@ -59,7 +59,10 @@ enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c
 		heap_warnf(h, "no pclntab (%s): goroutine stacks are scanned conservatively", pe.msg);
 	}
 	if ((rc = heap_read_spans(h, e)) || (rc = heap_roots(h, e)) || (rc = heap_mark(h, e)) ||
-	    (rc = heap_dominators(h, e)) || (rc = heap_summarize(h, e)))
+	    (rc = heap_dominators(h, e)))
+		return rc;
+	heap_infer_types(h);
+	if ((rc = heap_summarize(h, e)))
 		return rc;
 	return CR_OK;
 }

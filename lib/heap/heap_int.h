@@ -48,7 +48,9 @@ struct hgraph {
 	size_t n, cap;
 	uint64_t *addr;           /* object base (roots: 0) */
 	uint32_t *span;           /* index in spans (roots: UINT32_MAX) */
-	uint32_t *type;           /* index+1 in types; 0: none recorded */
+	uint32_t *type;           /* index+1 in types (TYPE_INDEX bits); 0: none;
+				   * TYPE_INFERRED: not recorded but inferred
+				   * (infer.c), TYPE_ARRAY: an array of it */
 	uint32_t *parent;         /* BFS parent (shortest path), 0 for roots */
 	uint32_t *estart;         /* n+1 entries: edges of node v are edges[estart[v]..estart[v+1]) */
 	uint32_t *edges; size_t nedges, capedges;
@@ -57,6 +59,10 @@ struct hgraph {
 	uint32_t *robjs;
 	uint32_t *best;           /* child in the dominator tree retaining the most */
 };
+
+#define TYPE_INFERRED 0x80000000u
+#define TYPE_ARRAY 0x40000000u
+#define TYPE_INDEX 0x3fffffffu
 
 struct hpriv {
 	struct cr_core *core;
@@ -123,6 +129,11 @@ typedef void (*heap_word_fn)(void *arg, uint64_t value);
 bool heap_object_words(struct cr_heap *h, const struct hspan *s, uint64_t base, uint32_t type, heap_word_fn fn,
 		       void *arg);
 
+/* index+1 of the type at address t in P->types (read and cached); 0 if
+ * it is not a readable type. */
+uint32_t heap_type_id(struct cr_heap *h, uint64_t t);
+/* lib/heap/infer.c: types of unrecorded objects from their typed parents */
+void heap_infer_types(struct cr_heap *h);
 /* lib/heap/roots.c: fills P->roots and P->rrefs */
 enum cr_err heap_roots(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/stack.c: the pointer words of a goroutine stack from (pc, sp)

@@ -395,6 +395,11 @@ static uint32_t type_at(struct cr_heap *h, uint64_t t)
 	return id;
 }
 
+uint32_t heap_type_id(struct cr_heap *h, uint64_t t)
+{
+	return type_at(h, t);
+}
+
 uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t base)
 {
 	struct hpriv *P = h->priv;

@@ -28,9 +28,10 @@ const char *heap_node_type(struct cr_heap *h, uint32_t v, char *buf, size_t n)
 	const struct hspan *s = &P->spans[G->span[v]];
 	uint64_t size = heap_object_size(s);
 	if (G->type[v]) {
-		const struct htype *t = &P->types[G->type[v] - 1];
-		uint64_t room = s->sizeclass == 0 ? size : size - 8;
-		if (t->size && room / t->size >= 2)
+		uint32_t ty = G->type[v];
+		const struct htype *t = &P->types[(ty & TYPE_INDEX) - 1];
+		uint64_t room = s->sizeclass == 0 || (ty & TYPE_INFERRED) ? size : size - 8;
+		if ((ty & TYPE_ARRAY) || (!(ty & TYPE_INFERRED) && t->size && room / t->size >= 2))
 			snprintf(buf, n, "[]%s", t->name);
 		else
 			snprintf(buf, n, "%s", t->name);
@@ -96,7 +97,9 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		h->reachable_objects++;
 		h->reachable_bytes += heap_object_size(&P->spans[G->span[v]]);
-		if (G->type[v])
+		if (G->type[v] & TYPE_INFERRED)
+			h->inferred_objects++;
+		else if (G->type[v])
 			h->typed_objects++;
 	}
 	h->unreachable_objects = h->objects - h->reachable_objects;

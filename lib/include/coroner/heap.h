@@ -11,7 +11,9 @@
  *     the go1.26 collector); larger ones start with a malloc header (the
  *     address of their runtime type) and large objects' spans hold it
  *     (mspan.largeType); the type's GC mask gives the pointer words. These
- *     typed objects are named by their type (runtime type name).
+ *     typed objects are named by their type (runtime type name), and an
+ *     unrecorded object a typed one points to from a *T or []T field (at
+ *     its start) is named T or []T (inferred_objects).
  *   - go1.19 to go1.21: the heap bitmap of each arena (two bits per word in
  *     go1.19, one in go1.20 and go1.21). No type is recorded.
  *   - objects whose span is pointer-free (noscan) reference nothing;
@@ -80,6 +82,7 @@ struct cr_heap {
 	uint64_t reachable_objects, reachable_bytes;
 	uint64_t unreachable_objects, unreachable_bytes;
 	uint64_t typed_objects;      /* reachable objects whose type the runtime recorded */
+	uint64_t inferred_objects;   /* reachable objects typed from a typed parent's field */
 	uint64_t conservative_objects; /* reachable objects scanned without pointer bits */
 	bool have_heap_alloc;
 	uint64_t heap_alloc;         /* runtime.memstats' HeapAlloc, when the core has it */
