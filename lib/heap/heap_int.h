@@ -137,11 +137,12 @@ void heap_infer_types(struct cr_heap *h);
 /* lib/heap/roots.c: fills P->roots and P->rrefs */
 enum cr_err heap_roots(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/stack.c: the pointer words of a goroutine stack from (pc, sp)
- * (pc 0: none) within [lo, hi), passed to fn; *conservative when part of
- * it was scanned without a stack map. */
+ * (pc 0: none) within [lo, hi), passed to fn; while fn runs, *frame is the
+ * function of the frame being read (NULL in the part scanned
+ * conservatively, without a stack map; *conservative then). */
 typedef enum cr_err (*word_fn)(struct cr_heap *h, void *arg, uint64_t value);
 enum cr_err heap_scan_stack(struct cr_heap *h, uint64_t pc, uint64_t sp, uint64_t lo, uint64_t hi, bool innermost,
-			    word_fn fn, void *arg, bool *conservative);
+			    word_fn fn, void *arg, bool *conservative, const char **frame);
 /* The goroutine registers (pc, sp within [lo, hi)) a kernel signal frame
  * saved on a signal stack at or above tsp (amd64); false if none. */
 bool heap_signal_context(struct cr_heap *h, uint64_t tsp, uint64_t lo, uint64_t hi, uint64_t *pc, uint64_t *sp);

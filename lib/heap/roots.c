@@ -187,23 +187,33 @@ static const char *user_function(const struct cr_goroutine *g)
 struct stackscan {
 	uint32_t root;
 	const struct cr_goroutine *G;
+	const char *frame;        /* the frame being read (NULL: conservative part) */
+	const char *root_frame;   /* the frame of root */
+	bool root_cons;
 	struct cr_error *e;
 };
 
+/* One root per goroutine and frame function holding pointers (the
+ * conservative part of a stack is one more, named by the goroutine's
+ * innermost function outside the runtime). */
 static enum cr_err stack_word(struct cr_heap *h, void *arg, uint64_t v)
 {
 	struct hpriv *P = h->priv;
 	struct stackscan *S = arg;
 	if (!in_heap(P, v))
 		return CR_OK;
-	if (S->root == UINT32_MAX) {
+	bool cons = S->frame == NULL;
+	if (S->root == UINT32_MAX || S->root_cons != cons || (!cons && S->root_frame != S->frame)) {
 		char name[64];
 		snprintf(name, sizeof name, "goroutine %lld", (long long)S->G->goid);
 		enum cr_err rc = add_root(h, CR_ROOT_STACK, name, S->G->addr, &S->root, S->e);
 		if (rc)
 			return rc;
 		P->roots[S->root].goroutine = S->G->goid;
-		P->roots[S->root].function = user_function(S->G);
+		P->roots[S->root].function = cons ? user_function(S->G) : S->frame;
+		P->roots[S->root].conservative = cons;
+		S->root_frame = S->frame;
+		S->root_cons = cons;
 	}
 	return add_ref(P, S->root, v, S->e);
 }
@@ -243,15 +253,13 @@ static enum cr_err scan_stacks(struct cr_heap *h, struct cr_error *e)
 			sp = v;
 			pc = w;
 		}
-		struct stackscan S = { UINT32_MAX, G, e };
+		struct stackscan S = { UINT32_MAX, G, NULL, NULL, false, e };
 		bool cons;
-		enum cr_err rc = heap_scan_stack(h, pc, sp, lo, hi, innermost, stack_word, &S, &cons);
+		enum cr_err rc = heap_scan_stack(h, pc, sp, lo, hi, innermost, stack_word, &S, &cons, &S.frame);
 		if (rc)
 			return rc;
 		if (cons)
 			nconservative++;
-		if (S.root != UINT32_MAX)
-			P->roots[S.root].conservative = cons;
 	}
 	(void)nconservative;
 	return CR_OK;

@@ -83,12 +83,25 @@ bool heap_signal_context(struct cr_heap *h, uint64_t tsp, uint64_t lo, uint64_t 
 	return false;
 }
 
+/* The function a frame's slots belong to: the innermost inlined function
+ * at the call outside package runtime, else the innermost one. */
+static const char *frame_function(struct hpriv *P, uint64_t q, const struct cr_gofunc *f)
+{
+	struct cr_symframe fr[16];
+	size_t n = cr_pclntab_frames(P->tab, q, fr, 16);
+	for (size_t i = 0; i < n; i++)
+		if (fr[i].function && strncmp(fr[i].function, "runtime.", 8) != 0)
+			return fr[i].function;
+	return n ? fr[0].function : f->name;
+}
+
 enum cr_err heap_scan_stack(struct cr_heap *h, uint64_t pc, uint64_t sp, uint64_t lo, uint64_t hi, bool innermost,
-			    word_fn fn, void *arg, bool *conservative)
+			    word_fn fn, void *arg, bool *conservative, const char **frame)
 {
 	struct hpriv *P = h->priv;
 	enum cr_err rc = CR_OK;
 	*conservative = false;
+	*frame = NULL;
 	for (int n = 0; P->tab && P->amd64 && n < MAX_FRAMES; n++, innermost = false) {
 		struct cr_gofunc f;
 		int32_t delta, idx = -1;
@@ -111,6 +124,7 @@ enum cr_err heap_scan_stack(struct cr_heap *h, uint64_t pc, uint64_t sp, uint64_
 		}
 		if (idx < 0)
 			idx = 0;
+		*frame = frame_function(P, tpc == f.entry || innermost ? tpc : tpc - 1, &f);
 		uint64_t ma;
 		if (varp > sp) {
 			int32_t nbit;
@@ -136,6 +150,7 @@ enum cr_err heap_scan_stack(struct cr_heap *h, uint64_t pc, uint64_t sp, uint64_
 	}
 	/* the rest, conservatively */
 	*conservative = true;
+	*frame = NULL;
 	if (sp < lo || sp >= hi)
 		sp = lo;
 	for (uint64_t a = sp & ~7ull; a + 8 <= hi; a += 8) {
