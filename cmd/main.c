@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "mem", cmd_mem, "the RSS ledger: where resident memory went" },
 	{ "symbolize", cmd_symbolize, "addresses to function, file:line and inlined frames" },
 	{ "core", cmd_core, "threads, goroutines and memory from an ELF core dump" },
+	{ "heap", cmd_heap, "who keeps the memory: roots and retained bytes from a Go core" },
 	{ "flame", cmd_flame, "flame graph (SVG) or folded stacks of a profile" },
 	{ "net", cmd_net, "file descriptors, TCP sockets and network goroutines of captures" },
 	{ "merge", cmd_merge, "merge profiles into one pprof profile (pprof -proto)" },

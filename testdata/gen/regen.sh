@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123 generics oldinline   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 retain bigprofile flame labels oom gover go123 generics oldinline   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -320,6 +320,10 @@ do_flame() { log flame; "$GEN/flame.sh"; }
 # cores of the stripped build and of a cgo program (testdata/gen/core2.sh; after bin)
 do_core2() { log core2; "$GEN/core2.sh"; }
 
+# ---------------------------------------------------------------- retain
+# cores of gen/retainprog for coroner heap (testdata/gen/retain.sh)
+do_retain() { log retain; "$GEN/retain.sh"; }
+
 # ---------------------------------------------------------------- labels
 # gen/labelprog: goroutines and CPU work under pprof labels; go tool pprof
 # -top with -tagfocus/-tagignore on them (string labels), and on the heap
@@ -492,7 +496,6 @@ do_go123() {
 	return 0
 }
 
-# ---------------------------------------------------------------- main
 # ---------------------------------------------------------------- generics
 # a heap profile of gen/genericprog built by Go 1.26: generic instantiations
 # whose shape names carry (...) groups, which pprof's -top simplifies
@@ -537,8 +540,9 @@ do_oldinline() {
 	rm -rf "$W"
 }
 
+# ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123 generics oldinline)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 retain bigprofile flame labels oom gover go123 generics oldinline)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

@@ -14,6 +14,7 @@ readers  profile,mem,elf,net      profile.h goroutine.h mem.h binary.h net.h per
 sym      sym                      sym.h
 core     core                     core.h
 gort     gort                     gort.h
+heap     heap                     heap.h
 capture  capture                  capture.h
 report   report                   report.h top.h filter.h retained.h flame.h netreport.h
 '

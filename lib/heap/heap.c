@@ -1,0 +1,98 @@
+/* cr_heap_open: the steps (offsets, spans, roots, mark, dominators,
+ * summary) and the release of everything. */
+#include "heap_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int go_minor(const char *v)
+{
+	if (!v || strncmp(v, "go1.", 4) != 0)
+		return 0;
+	char *end;
+	unsigned long m = strtoul(v + 4, &end, 10);
+	return end != v + 4 && m < 1000 ? (int)m : 0;
+}
+
+enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c, struct cr_binary *b,
+			 const struct cr_heap_opts *opts, struct cr_error *e)
+{
+	static const struct cr_heap_opts defaults = { 0 };
+	memset(h, 0, sizeof *h);
+	cr_arena_init(&h->arena);
+	struct hpriv *P = cr_calloc(1, sizeof *P);
+	if (!P)
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	h->priv = P;
+	P->core = c;
+	P->bin = b;
+	P->gort = g;
+	P->opts = opts ? *opts : defaults;
+	if (!P->opts.max_objects)
+		P->opts.max_objects = 100000000;
+	cr_hmap_init(&P->typemap);
+	cr_hmap_init(&P->rootmap);
+	h->go_version = g->go_version;
+	P->minor = go_minor(g->go_version);
+	P->amd64 = g->arch && !strcmp(g->arch, "amd64");
+	P->bias = g->bias;
+	bool nogt = g->go_version && strstr(g->go_version, "nogreenteagc");
+	P->greentea = (P->minor >= 26 && !nogt) || (P->minor == 25 && g->go_version && strstr(g->go_version, "greenteagc") && !nogt);
+	if (P->minor < 19)
+		return cr_fail(e, CR_UNSUPPORTED, "heap analysis reads go1.19 and later; the core is of %s",
+			       g->go_version && *g->go_version ? g->go_version : "an unknown Go version");
+	if (cr_binary_ptrsize(b) != 8)
+		return cr_fail(e, CR_UNSUPPORTED, "heap analysis reads 64-bit programs only");
+	/* 0 before the first collection has aggregated the heap's statistics */
+	h->have_heap_alloc = g->mem.present && g->mem.have_alloc && g->mem.heap_alloc > 0;
+	h->heap_alloc = g->mem.heap_alloc;
+	enum cr_err rc = heap_offsets(P, e);
+	if (rc)
+		return rc;
+	const struct cr_elf_symbol *mh = cr_binary_symbol_by_name(b, "runtime.mheap_");
+	if (!mh)
+		return cr_fail(e, CR_UNSUPPORTED, "the binary has no runtime.mheap_ symbol");
+	P->mheap = mh->value + P->bias;
+	struct cr_error pe = { 0 };
+	if (cr_pclntab_open(b, &P->tab, &pe)) {
+		P->tab = NULL;
+		heap_warnf(h, "no pclntab (%s): goroutine stacks are scanned conservatively", pe.msg);
+	}
+	if ((rc = heap_read_spans(h, e)) || (rc = heap_roots(h, e)) || (rc = heap_mark(h, e)) ||
+	    (rc = heap_dominators(h, e)))
+		return rc;
+	heap_infer_types(h);
+	if ((rc = heap_summarize(h, e)))
+		return rc;
+	return CR_OK;
+}
+
+void cr_heap_release(struct cr_heap *h)
+{
+	struct hpriv *P = h->priv;
+	if (P) {
+		struct hgraph *G = &P->G;
+		cr_free(G->addr);
+		cr_free(G->span);
+		cr_free(G->type);
+		cr_free(G->parent);
+		cr_free(G->estart);
+		cr_free(G->edges);
+		cr_free(G->idom);
+		cr_free(G->rbytes);
+		cr_free(G->robjs);
+		cr_free(G->best);
+		cr_pclntab_close(P->tab);
+		cr_free(P->spans);
+		cr_free(P->slotnode);
+		cr_free(P->types);
+		cr_free(P->rrefs);
+		cr_free(P->roots);
+		cr_hmap_release(&P->typemap);
+		cr_hmap_release(&P->rootmap);
+		cr_free(P);
+	}
+	cr_buf_release(&h->warn);
+	cr_arena_release(&h->arena);
+	memset(h, 0, sizeof *h);
+}

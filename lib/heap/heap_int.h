@@ -1,0 +1,157 @@
+/* What the files of lib/heap share: the offsets read from DWARF, the span
+ * table, the type cache and the object graph. Not installed. */
+#ifndef CORONER_HEAP_INT_H
+#define CORONER_HEAP_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include "coroner/heap.h"
+#include "coroner/sym.h"
+
+#define PAGE_SIZE_GO 8192u
+#define NO_NODE 0u
+
+/* Offsets of the runtime's fields (DWARF); UINT32_MAX: missing. */
+struct hoff {
+	unsigned mheap_allspans, mheap_arenas;
+	unsigned span_size, span_startaddr, span_npages, span_freeindex, span_nelems, span_allocbits,
+		span_spanclass, span_state, span_elemsize, span_specials, span_largetype;
+	unsigned md_types, md_etypes, md_data, md_edata, md_bss, md_ebss, md_gcdatamask, md_gcbssmask,
+		md_next;
+	unsigned bv_n, bv_bytedata;
+	unsigned sp_next, sp_offset, sp_kind, sp_size;
+	unsigned arena_bitmap;
+	unsigned g_sched, g_syscallsp, g_syscallpc, gobuf_sp, gobuf_pc;
+};
+
+struct hspan {
+	uint64_t base, elemsize, npages;
+	uint64_t slot0;           /* index of its first slot among all spans' slots */
+	uint64_t allocbits, largetype, specials;
+	uint32_t nelems, freeindex;
+	uint8_t sizeclass;
+	bool noscan;
+	const uint8_t *abits;     /* (nelems+7)/8 bytes in the core; NULL: unreadable */
+};
+
+/* A runtime type (runtime._type / internal/abi.Type). */
+struct htype {
+	uint64_t addr, size, ptrdata;
+	const uint8_t *mask;      /* ptrdata/8 bits; NULL: unknown (scan conservatively) */
+	const char *name;
+};
+
+/* The object graph: node 0 is the super-root, 1..nroots the roots, then
+ * the reachable objects in the order the mark found them. */
+struct hgraph {
+	size_t n, cap;
+	uint64_t *addr;           /* object base (roots: 0) */
+	uint32_t *span;           /* index in spans (roots: UINT32_MAX) */
+	uint32_t *type;           /* index+1 in types (TYPE_INDEX bits); 0: none;
+				   * TYPE_INFERRED: not recorded but inferred
+				   * (infer.c), TYPE_ARRAY: an array of it */
+	uint32_t *parent;         /* BFS parent (shortest path), 0 for roots */
+	uint32_t *estart;         /* n+1 entries: edges of node v are edges[estart[v]..estart[v+1]) */
+	uint32_t *edges; size_t nedges, capedges;
+	uint32_t *idom;
+	uint64_t *rbytes;         /* retained bytes (self included) */
+	uint32_t *robjs;
+	uint32_t *best;           /* child in the dominator tree retaining the most */
+};
+
+#define TYPE_INFERRED 0x80000000u
+#define TYPE_ARRAY 0x40000000u
+#define TYPE_INDEX 0x3fffffffu
+
+struct hpriv {
+	struct cr_core *core;
+	struct cr_binary *bin;
+	struct cr_gort *gort;
+	struct cr_pclntab *tab;   /* NULL: stacks are scanned conservatively */
+	struct cr_heap_opts opts;
+	int minor;                /* go1.MINOR */
+	bool greentea;            /* span-inline mark bits (go1.26 default collector) */
+	bool amd64;
+	uint64_t bias;
+	struct hoff o;
+	struct hspan *spans; size_t nspans;
+	uint64_t nslots;
+	uint32_t *slotnode;       /* per slot: graph node, NO_NODE if not reached */
+	uint64_t heaplo, heaphi;  /* bounds of all spans */
+	struct htype *types; size_t ntypes, captypes;
+	struct cr_hmap typemap;   /* type address -> index+1 */
+	uint64_t mheap;           /* runtime.mheap_ */
+	struct hgraph G;
+	/* roots under construction: (root node, target address) */
+	struct rref { uint32_t root; uint64_t target; } *rrefs; size_t nrrefs, caprrefs;
+	struct cr_hmap rootmap;   /* global symbol address -> root index+1 */
+	struct cr_heap_root *roots; size_t nroots, caproots;
+	size_t nwarn;
+	struct hinput { const char *what; uint64_t addr; size_t len; } inputs[160];
+	size_t ninputs;
+};
+
+static inline uint64_t hrd64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* lib/heap/read.c */
+/* Remember a region read (cr_heap_inputs), while there is room. */
+static inline void heap_input(struct hpriv *P, const char *what, uint64_t addr, size_t len)
+{
+	if (P->ninputs < sizeof P->inputs / sizeof *P->inputs && len)
+		P->inputs[P->ninputs++] = (struct hinput){ what, addr, len };
+}
+void heap_warnf(struct cr_heap *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* n bytes at addr, from the core or else the binary's file image; NULL if
+ * neither has them all. */
+const uint8_t *heap_mem(struct hpriv *P, uint64_t addr, size_t n);
+bool heap_u64(struct hpriv *P, uint64_t addr, uint64_t *v);
+enum cr_err heap_offsets(struct hpriv *P, struct cr_error *e);
+enum cr_err heap_read_spans(struct cr_heap *h, struct cr_error *e);
+/* The span holding addr, or NULL. */
+const struct hspan *heap_span_of(const struct hpriv *P, uint64_t addr);
+/* The allocated object containing addr: its slot, base and span; false if
+ * none. */
+bool heap_object_of(const struct hpriv *P, uint64_t addr, uint64_t *slot, uint64_t *base, uint32_t *span);
+uint64_t heap_object_size(const struct hspan *s);
+/* The type of the object at base (go1.22+ malloc header or largeType):
+ * index+1 in P->types, 0 if none recorded. */
+uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t base);
+/* Call fn for every pointer-sized word of the object [base, base+size)
+ * that may hold a pointer (the precise bits where the release keeps them).
+ * Returns false when the words were taken conservatively (all of them). */
+typedef void (*heap_word_fn)(void *arg, uint64_t value);
+bool heap_object_words(struct cr_heap *h, const struct hspan *s, uint64_t base, uint32_t type, heap_word_fn fn,
+		       void *arg);
+
+/* index+1 of the type at address t in P->types (read and cached); 0 if
+ * it is not a readable type. */
+uint32_t heap_type_id(struct cr_heap *h, uint64_t t);
+/* lib/heap/infer.c: types of unrecorded objects from their typed parents */
+void heap_infer_types(struct cr_heap *h);
+/* lib/heap/roots.c: fills P->roots and P->rrefs */
+enum cr_err heap_roots(struct cr_heap *h, struct cr_error *e);
+/* lib/heap/stack.c: the pointer words of a goroutine stack from (pc, sp)
+ * (pc 0: none) within [lo, hi), passed to fn; while fn runs, *frame is the
+ * function of the frame being read (NULL in the part scanned
+ * conservatively, without a stack map; *conservative then). */
+typedef enum cr_err (*word_fn)(struct cr_heap *h, void *arg, uint64_t value);
+enum cr_err heap_scan_stack(struct cr_heap *h, uint64_t pc, uint64_t sp, uint64_t lo, uint64_t hi, bool innermost,
+			    word_fn fn, void *arg, bool *conservative, const char **frame);
+/* The goroutine registers (pc, sp within [lo, hi)) a kernel signal frame
+ * saved on a signal stack at or above tsp (amd64); false if none. */
+bool heap_signal_context(struct cr_heap *h, uint64_t tsp, uint64_t lo, uint64_t hi, uint64_t *pc, uint64_t *sp);
+/* lib/heap/graph.c */
+enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e);
+enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e);
+/* lib/heap/result.c */
+enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e);
+/* A short name of node v's type ("main.entry", "(noscan, 1024 B)"), in buf. */
+const char *heap_node_type(struct cr_heap *h, uint32_t v, char *buf, size_t n);
+
+#endif

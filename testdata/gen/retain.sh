@@ -1,0 +1,32 @@
+#!/bin/bash
+# Cores of gen/retainprog for coroner heap, into testdata/retain/: for each
+# Go release below, the binary (retain-1.N.gz, gzip -9 -n of the -trimpath
+# build, with DWARF), its GOTRACEBACK=crash core (core-1.N.zst) and the
+# program's own measurements (expected/retain-1.N.stdout: per root the
+# HeapAlloc delta across building it, exact object counts per type,
+# HeapAlloc after the last runtime.GC(), the garbage left unswept).
+# usage: testdata/gen/retain.sh [1.N ...]   (default: 1.19 1.22 1.26; needs
+# /usr/lib/go-1.N or /usr/local/go for 1.26, zstd, gzip)
+set -euo pipefail
+GEN=${REGEN_GEN:-$(cd "$(dirname "$0")" && pwd)}
+TD=$(dirname "$GEN")
+D=$TD/retain
+export TZ=UTC LC_ALL=C GO111MODULE=on GOPROXY=off GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
+unset GODEBUG GOTRACEBACK GOMAXPROCS GOGC || true
+vers=("$@"); [ ${#vers[@]} -eq 0 ] && vers=(1.19 1.22 1.26)
+mkdir -p "$D/expected"
+W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+printf '# output-file<TAB>command (POSIX shell quoting); run in testdata/retain with retain-1.N.gz\n# gunzipped to retain-1.N; each run writes a new core (the committed one is from the recorded run).\n' >"$D/expected/INDEX"
+for v in "${vers[@]}"; do
+	G=/usr/lib/go-$v/bin/go
+	[ -x "$G" ] || G=$(command -v go)
+	case $("$G" env GOVERSION) in "go$v"|"go$v."*) ;; *) echo "no Go $v" >&2; exit 1 ;; esac
+	(cd "$GEN/retainprog" && "$G" build -trimpath -o "$W/retain-$v" .)
+	rm -rf "$W/run"; mkdir "$W/run"
+	(cd "$W/run" && ulimit -c unlimited && GOTRACEBACK=crash GOMAXPROCS=2 "$W/retain-$v" \
+		>"$D/expected/retain-$v.stdout" 2>"$W/run/stderr") && { echo "no crash?" >&2; exit 1; } || true
+	core=$(ls "$W"/run/core* | head -1)
+	zstd -19 -q -f "$core" -o "$D/core-$v.zst"
+	gzip -9 -n -c "$W/retain-$v" >"$D/retain-$v.gz"
+	printf 'retain-%s.stdout\tsh -c '\''ulimit -c unlimited; GOTRACEBACK=crash GOMAXPROCS=2 ./retain-%s'\''\n' "$v" "$v" >>"$D/expected/INDEX"
+done

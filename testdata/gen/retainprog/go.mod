@@ -1,0 +1,3 @@
+module retainprog
+
+go 1.19
