@@ -1,48 +1,12 @@
 /* coroner net: descriptors, TCP sockets and network goroutines of captures. */
 #include "cmd.h"
+#include "options.h"
 #include "coroner/input.h"
 #include "coroner/netreport.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static void help(void)
-{
-	printf(
-"usage: coroner net [options] CAPTURE...\n"
-"\n"
-"File descriptors by kind against the soft and hard RLIMIT_NOFILE, TCP sockets\n"
-"by state, by local listener and by remote endpoint (count, states, queued\n"
-"bytes), the process's sockets joined through the fd listing's inodes, and the\n"
-"goroutines that hold network I/O (netpoll reads, writes, accepts, dials,\n"
-"net/http transport loops), grouped as 'coroner goroutines' groups them.\n"
-"With several captures (oldest first), what grew between the first and last.\n"
-"\n"
-"A CAPTURE is a directory (its files, recognised by content) or a run of\n"
-"files: /proc/PID/limits; `ls -l /proc/PID/fd`; /proc/PID/net/tcp, tcp6,\n"
-"udp, udp6, unix; `ss -tan` / `ss -tanpi`; `netstat -anp`; `lsof -p PID`;\n"
-"a goroutine dump (debug=2, SIGQUIT) or goroutine profile. Sockets are counted\n"
-"from one source, the best present (kernel tables, ss, netstat, lsof).\n"
-"\n"
-"options:\n"
-"      --endpoints=N     show at most N endpoints (text on a terminal: 20;\n"
-"                        otherwise all)\n"
-"      --frames=N        frames shown per goroutine group in text (default 8)\n"
-"      --format=text|json\n"
-"\n"
-"JSON (the last capture at the top level; every capture under \"captures\"):\n"
-"{\"fds\": {\"open\", \"limit_soft\", \"limit_hard\", \"by_kind\": {...}},\n"
-" \"tcp\": {\"by_state\": {\"ESTABLISHED\": n, \"CLOSE_WAIT\": n, ...}, \"endpoints\": [...]},\n"
-" \"goroutines\": [...], \"captures\": [...], \"growth\": [{\"what\", \"before\", \"after\"}]}\n"
-"Limits are null when unknown or unlimited.\n"
-"\n"
-"examples:\n"
-"  coroner net capture/\n"
-"  coroner net before/ after/\n"
-"  coroner net --format=json limits fd.txt ss.txt goroutine.txt\n");
-}
 
 static bool is_dir(const char *p)
 {
@@ -290,45 +254,52 @@ static void text_capture(const struct cr_netcapture *c, const struct cr_netrepor
 
 int cmd_net(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_ENDPOINTS, O_FRAMES };
-	static const struct option opts[] = {
-		{ "format", required_argument, 0, O_FORMAT },
-		{ "endpoints", required_argument, 0, O_ENDPOINTS },
-		{ "frames", required_argument, 0, O_FRAMES },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
+	static const struct cmd_spec spec = {
+		.name = "net",
+		.usage = "coroner net [options] CAPTURE...",
+		.about =
+"File descriptors by kind against the soft and hard RLIMIT_NOFILE, TCP sockets\n"
+"by state, by local listener and by remote endpoint (count, states, queued\n"
+"bytes), the process's sockets joined through the fd listing's inodes, and the\n"
+"goroutines that hold network I/O (netpoll reads, writes, accepts, dials,\n"
+"net/http transport loops), grouped as 'coroner goroutines' groups them.\n"
+"With several captures (oldest first), what grew between the first and last.\n"
+"\n"
+"A CAPTURE is a directory (its files, recognised by content) or a run of\n"
+"files: /proc/PID/limits; `ls -l /proc/PID/fd`; /proc/PID/net/tcp, tcp6,\n"
+"udp, udp6, unix; `ss -tan` / `ss -tanpi`; `netstat -anp`; `lsof -p PID`;\n"
+"a goroutine dump (debug=2, SIGQUIT) or goroutine profile. Sockets are counted\n"
+"from one source, the best present (kernel tables, ss, netstat, lsof).\n",
+		.epilogue =
+"JSON (the last capture at the top level; every capture under \"captures\"):\n"
+"{\"fds\": {\"open\", \"limit_soft\", \"limit_hard\", \"by_kind\": {...}},\n"
+" \"tcp\": {\"by_state\": {\"ESTABLISHED\": n, \"CLOSE_WAIT\": n, ...}, \"endpoints\": [...]},\n"
+" \"goroutines\": [...], \"captures\": [...], \"growth\": [{\"what\", \"before\", \"after\"}]}\n"
+"Limits are null when unknown or unlimited.\n"
+"\n"
+"examples:\n"
+"  coroner net capture/\n"
+"  coroner net before/ after/\n"
+"  coroner net --format=json limits fd.txt ss.txt goroutine.txt\n",
 	};
 	enum cr_format fmt = CR_FMT_TEXT;
-	long maxeps = -1, maxframes = 8;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		char *end;
-		switch (c) {
-		case O_FORMAT:
-			if (!cmd_parse_format("net", optarg, 1u << CR_FMT_TEXT | 1u << CR_FMT_JSON, &fmt))
-				return 2;
-			break;
-		case O_ENDPOINTS:
-			maxeps = strtol(optarg, &end, 10);
-			if (*end || end == optarg || maxeps < 0)
-				return cmd_usage_error("net", "--endpoints takes a number");
-			break;
-		case O_FRAMES:
-			maxframes = strtol(optarg, &end, 10);
-			if (*end || end == optarg || maxframes < 0)
-				return cmd_usage_error("net", "--frames takes a number");
-			break;
-		case 'h': help(); return 0;
-		default: return cmd_usage_error("net", "bad option");
-		}
-	}
-	if (optind >= argc)
+	int64_t maxeps = -1, maxframes = 8;
+	struct cmd_option opts[] = {
+		OPT_INT("endpoints", &maxeps, "N", "show at most N endpoints (text on a terminal: 20; otherwise all)",
+			0, INT64_MAX, NULL),
+		OPT_INT("frames", &maxframes, "N", "frames shown per goroutine group in text (default 8)", 0,
+			INT64_MAX, NULL),
+		OPT_FORMAT(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
+		OPT_END(),
+	};
+	int argi;
+	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
+	if (argi >= argc)
 		return cmd_usage_error("net", "no capture given");
 	if (maxeps < 0)
 		maxeps = (fmt == CR_FMT_TEXT && cmd_stdout_tty()) ? 20 : 0;
 	/* captures: each directory, and each run of files */
-	int nargs = argc - optind;
+	int nargs = argc - argi;
 	struct cr_netcapture *caps = calloc((size_t)nargs, sizeof *caps);
 	struct cr_netreport *reps = calloc((size_t)nargs, sizeof *reps);
 	size_t ncaps = 0;
@@ -340,7 +311,7 @@ int cmd_net(int argc, char **argv)
 		cr_fail(&e, CR_NOMEM, "out of memory");
 		return cmd_error(&e);
 	}
-	for (int i = optind; i < argc && !rc;) {
+	for (int i = argi; i < argc && !rc;) {
 		int n = 1;
 		if (!is_dir(argv[i]))
 			while (i + n < argc && !is_dir(argv[i + n]))
