@@ -520,8 +520,10 @@ do_generics() {
 }
 
 # ---------------------------------------------------------------- oldinline
-# gen/oldinline built by Go 1.15 (bullseye's golang-1.15: scripts/deps
-# --gorel): the Go 1.2 pclntab layout with its inline tree; the reference is
+# gen/oldinline built by Go 1.15 (bullseye's golang-1.15-go, installed through a
+# private sources list the way scripts/deps-gorel installs the newer releases;
+# not needed by the tests, which read the committed binary): the Go 1.2
+# pclntab layout with its inline tree; the reference is
 # the runtime's own GOTRACEBACK=system traceback (pc= of every frame, the
 # inlined frames above it)
 do_oldinline() {
