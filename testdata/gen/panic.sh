@@ -40,4 +40,15 @@ for GO in "$@"; do
 		&& { echo "leak: no crash?" >&2; exit 1; } || true
 	zstd -19 -q -f "$W"/run/core* -o "$D/leak/core.zst"
 	"$GO" version >"$D/go.version"
+	# the references are the runtime's own output, written as each file was
+	{
+		printf '# output-file<TAB>command; run in a scratch directory with ulimit -c unlimited (cores)\n'
+		for m in nilmap index errorsnew wrap string; do
+			printf 'crash-%s.txt core-%s.zst\tGOTRACEBACK=crash GOMAXPROCS=1 ./panicprog %s 2>crash-%s.txt\n' $m $m $m $m
+		done
+		for m in deadlock mapwrites overflow exec; do
+			printf 'text-%s.txt\t./panicprog %s 2>text-%s.txt\n' $m $m $m
+		done
+		printf 'leak/t0 leak/t1 leak/crash.txt leak/core.zst\tGOTRACEBACK=crash GOMAXPROCS=1 ./panicprog leak leak 2>leak/crash.txt\n'
+	} >"$D/INDEX"
 done
