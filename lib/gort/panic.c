@@ -22,7 +22,7 @@ static void panic_offsets(const char *version, unsigned *g_panic, unsigned *arg,
 	if (version && !strncmp(version, "go1.", 4))
 		minor = (int)strtol(version + 4, NULL, 10);
 	*g_panic = 32;
-	if (minor >= 19 && minor <= 25) {
+	if (minor > 0 && minor <= 25) { /* argp first since before go1.19 too */
 		*arg = 8;
 		*link = 24;
 	} else {
