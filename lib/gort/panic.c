@@ -1,7 +1,14 @@
 /* The value a goroutine panicked with, read from a core: g._panic, its
  * argument (an eface: type, data), the type's name from the binary's type
  * data, and the value printed as the runtime's printpanicval prints it for
- * the types whose text is in memory (no method can run on a core). */
+ * the types whose text is in memory (no method can run on a core).
+ *
+ * Before printing, the runtime replaces an error or Stringer argument by
+ * its text (preprintpanics): a core written by the crash (GOTRACEBACK=crash)
+ * holds a string, which is what the tests check (Go 1.19 and 1.26). The
+ * error types below are read when the core was taken before that (another
+ * goroutine's fault while this one panicked); those paths follow the
+ * release sources, with no core of their own. */
 #include "coroner/gort.h"
 #include "coroner/sym.h"
 #include "gort_int.h"

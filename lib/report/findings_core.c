@@ -53,7 +53,8 @@ static enum cr_err crash_finding(struct cr_report *r, const char *core_path, con
 		if (!strcmp(fn, "runtime.panicmem") || !strcmp(fn, "runtime.panicmemAddr"))
 			what = "invalid memory address or nil pointer dereference";
 		else if (!strncmp(fn, "runtime.goPanicIndex", 20) || !strncmp(fn, "runtime.goPanicSlice", 20) ||
-			 !strcmp(fn, "runtime.panicIndex") || !strncmp(fn, "runtime.panicSlice", 18))
+			 !strcmp(fn, "runtime.panicIndex") || !strncmp(fn, "runtime.panicSlice", 18) ||
+			 !strncmp(fn, "runtime.panicBounds", 19)) /* go1.26 */
 			what = "index out of range";
 		else if (!strcmp(fn, "runtime.panicdivide"))
 			what = "integer divide by zero";
