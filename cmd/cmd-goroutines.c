@@ -22,7 +22,10 @@ static const struct cmd_spec spec = {
 "JSON: {\"total\": N, \"groups\": [{\"count\", \"state\", \"function\",\n"
 "\"wait_minutes\": [min, max], \"created_by\", \"frames\": [{\"function\", \"file\",\n"
 "\"line\"}]}]}; state, wait_minutes and created_by appear where the format\n"
-"records them (tracebacks), \"states\" lists every state with its count.\n"
+"records them (tracebacks), \"states\" lists every state with its count,\n"
+"\"ids\" the goroutine ids (tracebacks, cores). A crash adds \"crash\":\n"
+"{\"message\", \"signal\", \"goroutine\"}: the panic or fatal error line, the\n"
+"signal line (null if none) and the id of the goroutine printed first.\n"
 "\n"
 "examples:\n"
 "  coroner goroutines goroutine.txt\n"
@@ -166,12 +169,49 @@ void cmd_print_frames(const struct cr_gframe *f, size_t n, size_t max, const cha
 		       indent, hidden, hidden > 1 ? "s" : "");
 }
 
-static void render_json(const struct cr_goroutines *g, size_t shown)
+/* The crash a traceback records: its panic / fatal error line, its signal
+ * line, and the goroutine printed first (the one that crashed). */
+static void json_crash(struct cr_json *j, const struct cr_profile *p)
+{
+	const char *msg = NULL, *sig = NULL;
+	for (size_t i = 0; i < p->ncomments; i++) {
+		const char *c = cr_profile_str(p, p->comments[i]);
+		if (!msg && (!strncmp(c, "panic:", 6) || !strncmp(c, "fatal error:", 12) || !strncmp(c, "fatal:", 6) ||
+			     !strncmp(c, "unexpected signal", 17)))
+			msg = c;
+		else if (!sig && (!strncmp(c, "[signal ", 8) || !strncmp(c, "SIG", 3)))
+			sig = c;
+	}
+	if (!msg && !sig)
+		return;
+	cr_json_key(j, "crash");
+	cr_json_obj(j);
+	cr_json_key(j, "message");
+	if (msg)
+		cr_json_str(j, msg);
+	else
+		cr_json_null(j);
+	cr_json_key(j, "signal");
+	if (sig)
+		cr_json_str(j, sig);
+	else
+		cr_json_null(j);
+	int64_t goid;
+	cr_json_key(j, "goroutine");
+	if (p->nsamples && cr_sample_numlabel(p, 0, "goid", &goid))
+		cr_json_int(j, goid);
+	else
+		cr_json_null(j);
+	cr_json_obj_end(j);
+}
+
+static void render_json(const struct cr_goroutines *g, const struct cr_profile *p, size_t shown)
 {
 	struct cr_json j;
 	cr_json_init(&j, stdout, true);
 	cr_json_obj(&j);
 	cr_json_kint(&j, "total", g->total);
+	json_crash(&j, p);
 	cr_json_key(&j, "groups");
 	cr_json_arr(&j);
 	for (size_t i = 0; i < shown; i++) {
@@ -184,6 +224,13 @@ static void render_json(const struct cr_goroutines *g, size_t shown)
 		cmd_json_wait(&j, gr->has_wait, gr->wait_min, gr->wait_max);
 		if (gr->created_by)
 			cr_json_kstr(&j, "created_by", gr->created_by);
+		if (gr->nids) {
+			cr_json_key(&j, "ids");
+			cr_json_arr(&j);
+			for (size_t k = 0; k < gr->nids; k++)
+				cr_json_int(&j, gr->ids[k]);
+			cr_json_arr_end(&j);
+		}
 		if (gr->nstates) {
 			cr_json_key(&j, "states");
 			cr_json_arr(&j);
@@ -339,7 +386,7 @@ int cmd_goroutines(int argc, char **argv)
 	}
 	size_t shown = cmd_shown(nodecount, g.ngroups);
 	if (fmt == CR_FMT_JSON)
-		render_json(&g, shown);
+		render_json(&g, &p, shown);
 	else
 		render_text(&g, &p, path, shown, (size_t)maxframes);
 out:

@@ -472,3 +472,70 @@ enum cr_err cr_captures_add(struct cr_captures *s, const char *const *paths, siz
 {
 	return add_capture(s, paths, n, 0, e);
 }
+
+/* The order key of a capture: 2 for one holding a core (the crash ends the
+ * process: after every snapshot), else 1 with its profiles' time, else 0
+ * with its files' newest mtime (dumps, /proc files). */
+struct okey { int cls; int64_t t, mt; size_t i; };
+
+static int cmp_okey(const void *a, const void *b)
+{
+	const struct okey *x = a, *y = b;
+	if ((x->cls == 2) != (y->cls == 2))
+		return x->cls == 2 ? 1 : -1;
+	if (x->cls != 2 && x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i; /* stable: the order given */
+}
+
+enum cr_err cr_captures_order(struct cr_captures *s, bool *moved)
+{
+	*moved = false;
+	if (s->ncaps < 2)
+		return CR_OK;
+	struct okey *k = cr_malloc(s->ncaps * sizeof *k);
+	struct cr_capture *tmp = cr_malloc(s->ncaps * sizeof *tmp);
+	if (!k || !tmp) {
+		cr_free(k);
+		cr_free(tmp);
+		return CR_NOMEM;
+	}
+	/* profiles' times when every capture without a core has one, else
+	 * mtimes when every one has a file; else only the cores move */
+	bool all_t = true, all_mt = true;
+	for (size_t i = 0; i < s->ncaps; i++) {
+		const struct cr_capture *c = &s->caps[i];
+		k[i] = (struct okey){ .cls = c->core ? 2 : 1, .t = c->time_nanos, .i = i };
+		for (size_t f = 0; f < c->nfiles; f++) {
+			struct stat st;
+			if (!c->files[f].problem && stat(c->files[f].path, &st) == 0) {
+				int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+				if (mt > k[i].mt)
+					k[i].mt = mt;
+			}
+		}
+		if (k[i].cls == 1) {
+			all_t = all_t && k[i].t > 0;
+			all_mt = all_mt && k[i].mt > 0;
+		}
+	}
+	/* files unpacked or checked out together get mtimes a moment apart
+	 * in no particular order: mtimes order only when a second or more
+	 * apart */
+	for (size_t i = 0; all_mt && !all_t && i < s->ncaps; i++)
+		for (size_t j = i + 1; j < s->ncaps; j++)
+			if (k[i].cls == 1 && k[j].cls == 1 && llabs(k[i].mt - k[j].mt) < 1000000000)
+				all_mt = false;
+	for (size_t i = 0; i < s->ncaps; i++)
+		if (k[i].cls == 1)
+			k[i].t = all_t ? k[i].t : all_mt ? k[i].mt : 0;
+	qsort(k, s->ncaps, sizeof *k, cmp_okey);
+	for (size_t i = 0; i < s->ncaps; i++) {
+		tmp[i] = s->caps[k[i].i];
+		*moved = *moved || k[i].i != i;
+	}
+	memcpy(s->caps, tmp, s->ncaps * sizeof *tmp);
+	cr_free(k);
+	cr_free(tmp);
+	return CR_OK;
+}

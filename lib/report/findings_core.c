@@ -12,7 +12,7 @@
 #include <string.h>
 
 static enum cr_err crash_finding(struct cr_report *r, const char *core_path, const char *bin_path,
-				 const struct cr_core *core, const struct cr_gort *g)
+				 const struct cr_core *core, struct cr_gort *g)
 {
 	const struct cr_goroutine *G = NULL;
 	for (size_t i = 0; i < g->ngs; i++)
@@ -25,16 +25,24 @@ static enum cr_err crash_finding(struct cr_report *r, const char *core_path, con
 	char sb[32];
 	const char *signame = sig ? cr_signal_name(sig, sb, sizeof sb) : "a signal";
 	const struct cr_gstack *S = G ? G->stack : NULL;
-	const char *subject = "";
+	/* the innermost frame of the program's own code; else of the standard
+	 * library; else the innermost Go frame (never a C or signal frame) */
+	const char *subject = "", *lib = NULL;
 	for (size_t i = 0; S && i < S->nframes; i++) {
 		const char *fn = S->frames[i].function ? S->frames[i].function : "";
+		if (S->frames[i].native || *fn == '<' || !*fn)
+			continue;
 		if (!*subject)
 			subject = fn;
-		if (*fn && !cr_report_is_runtime(fn)) {
-			subject = fn;
+		if (cr_report_is_user(fn)) {
+			lib = fn;
 			break;
 		}
+		if (!lib && !cr_report_is_runtime(fn))
+			lib = fn;
 	}
+	if (lib)
+		subject = lib;
 	/* what the runtime was doing about it, from the frames it left */
 	const char *what = NULL;
 	size_t from = 0;
@@ -45,7 +53,8 @@ static enum cr_err crash_finding(struct cr_report *r, const char *core_path, con
 		if (!strcmp(fn, "runtime.panicmem") || !strcmp(fn, "runtime.panicmemAddr"))
 			what = "invalid memory address or nil pointer dereference";
 		else if (!strncmp(fn, "runtime.goPanicIndex", 20) || !strncmp(fn, "runtime.goPanicSlice", 20) ||
-			 !strcmp(fn, "runtime.panicIndex") || !strncmp(fn, "runtime.panicSlice", 18))
+			 !strcmp(fn, "runtime.panicIndex") || !strncmp(fn, "runtime.panicSlice", 18) ||
+			 !strncmp(fn, "runtime.panicBounds", 19)) /* go1.26 */
 			what = "index out of range";
 		else if (!strcmp(fn, "runtime.panicdivide"))
 			what = "integer divide by zero";
@@ -69,7 +78,12 @@ static enum cr_err crash_finding(struct cr_report *r, const char *core_path, con
 		snprintf(gosig, sizeof gosig, "%s at 0x%" PRIx64 ", ", cr_signal_name(g->go_sig, b2, sizeof b2),
 			 g->go_sigaddr);
 	}
-	if (G && what)
+	/* the value it panicked with, as the runtime printed it */
+	const char *ptype = NULL, *pval = G ? cr_gort_panic_value(g, G, &ptype) : NULL;
+	if (pval)
+		rc = cr_finding_summary(r, f, "panic: %s (%s%s raised) in goroutine %" PRId64 " at %s (core dump)", pval,
+					gosig, signame, G->goid, subject);
+	else if (G && what)
 		rc = cr_finding_summary(r, f, "%s (%s%s raised) in goroutine %" PRId64 " at %s (core dump)", what,
 					gosig, signame, G->goid, subject);
 	else if (G)
@@ -83,6 +97,18 @@ static enum cr_err crash_finding(struct cr_report *r, const char *core_path, con
 				     bin_path, core_path);
 	if (!rc && what)
 		rc = cr_finding_fact(r, f, "cause", "cause", CR_FACT_STR, 0, 0, what);
+	if (!rc && pval) {
+		char *m = cr_malloc(strlen(pval) + 8);
+		if (!m)
+			return CR_NOMEM;
+		snprintf(m, strlen(pval) + 8, "panic: %s", pval);
+		rc = cr_finding_fact(r, f, "message", "message", CR_FACT_STR, 0, 0, m);
+		cr_free(m);
+	}
+	/* the runtime turns an error or Stringer into its text before printing:
+	 * a string here may have been either */
+	if (!rc && ptype && strcmp(ptype, "string"))
+		rc = cr_finding_fact(r, f, "panic_type", "panic value type", CR_FACT_STR, 0, 0, ptype);
 	if (!rc)
 		rc = cr_finding_fact(r, f, "signal", "signal", CR_FACT_STR, 0, 0, signame);
 	if (!rc && core->sig.present && core->sig.code > 0 &&
@@ -110,7 +136,7 @@ static enum cr_err crash_finding(struct cr_report *r, const char *core_path, con
 		const struct cr_gframe_rt *fr = &S->frames[i];
 		char fl[1024];
 		snprintf(fl, sizeof fl, "%s:%" PRId64, fr->file ? fr->file : "?", fr->line);
-		if (cr_table_row(t) || cr_table_str(t, cr_gort_print_name(fr->function ? fr->function : "?")) ||
+		if (cr_table_row(t) || cr_table_str(t, fr->function ? fr->function : "?") ||
 		    cr_table_str(t, fl))
 			return CR_NOMEM;
 	}
@@ -168,7 +194,7 @@ static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const ch
 			cr_gocore_close(&gc);
 			return rc;
 		}
-		const struct cr_gort *g = &gc.g;
+		struct cr_gort *g = &gc.g;
 		if (g->crash_goid >= 0 || g->crash_tid > 0)
 			rc = crash_finding(r, core_path, bins[bi], &gc.core, g);
 		if (!rc && !c->goroutine)

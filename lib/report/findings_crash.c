@@ -1,4 +1,5 @@
 /* crash: the goroutine that panicked or faulted, from a traceback. */
+#include "coroner/goroutine.h"
 #include "coroner/report.h"
 #include "coroner/text.h"
 #include "report/findings_int.h"
@@ -7,6 +8,54 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* What to do next, by what the runtime said. */
+static const char *crash_hint(const char *msg)
+{
+	if (strstr(msg, "all goroutines are asleep"))
+		return "a deadlock: every goroutine is blocked (listed below, grouped by stack) on a channel, lock "
+		       "or WaitGroup that none of the others will release; find the send, unlock or Done that never comes";
+	if (strstr(msg, "concurrent map writes") || strstr(msg, "concurrent map read and map write") ||
+	    strstr(msg, "concurrent map iteration and map write"))
+		return "two goroutines used one map at the same time, one of them writing: guard the map with a "
+		       "sync.Mutex (or use sync.Map); a build with -race names the other goroutine";
+	if (strstr(msg, "stack overflow"))
+		return "unbounded recursion: the stack below repeats one call; look for the call that never reaches "
+		       "its base case (or a method that calls itself, like String calling Sprintf on its receiver)";
+	if (strstr(msg, "nil pointer") || strstr(msg, "nil map") || strstr(msg, "index out of range") ||
+	    strstr(msg, "slice bounds out of range"))
+		return "open the first user frame of the stack below; the message says what was nil or out of range";
+	return "open the first user frame of the stack below; the message says what went wrong";
+}
+
+/* Every goroutine of a deadlock, grouped by stack. */
+static enum cr_err blocked_table(struct cr_report *r, struct cr_rfinding *f, const struct cr_profile *p)
+{
+	struct cr_goroutines gs;
+	struct cr_error e = { 0 };
+	enum cr_err rc = cr_goroutines_compute(&gs, p, CR_GROUP_EXACT, &e);
+	if (rc)
+		return rc == CR_NOMEM || rc == CR_LIMIT ? rc : CR_OK;
+	struct cr_table *t = cr_finding_table(r, f, "blocked", "every goroutine, grouped by stack");
+	if (!t) {
+		cr_goroutines_release(&gs);
+		return CR_NOMEM;
+	}
+	cr_table_col(t, "count", "goroutines", CR_RIGHT);
+	cr_table_col(t, "state", "state", CR_LEFT);
+	cr_table_col(t, "function", "function", CR_LEFT);
+	cr_table_col(t, "first_goid", "first id", CR_RIGHT);
+	for (size_t i = 0; !rc && i < gs.ngroups; i++) {
+		const struct cr_ggroup *gr = &gs.groups[i];
+		if (cr_table_row(t) || cr_table_int(t, gr->count, NULL) || cr_table_str(t, gr->state ? gr->state : "") ||
+		    cr_table_str(t, gr->function ? gr->function : "") || cr_table_int(t, gr->first_goid, NULL))
+			rc = CR_NOMEM;
+	}
+	if (!rc)
+		rc = cr_finding_fact(r, f, "blocked_goroutines", "blocked goroutines", CR_FACT_INT, gs.counted, 0, NULL);
+	cr_goroutines_release(&gs);
+	return rc;
+}
 
 enum cr_err cr_report_analyse_crash(struct cr_report *r)
 {
@@ -27,15 +76,13 @@ enum cr_err cr_report_analyse_crash(struct cr_report *r)
 		}
 		if (!msg)
 			continue;
-		/* the goroutine printed first is the one that panicked or faulted */
+		/* the goroutine printed first is the one that panicked or faulted;
+		 * the subject is its innermost frame of the program's own code (else
+		 * of the standard library, else the innermost) */
 		const char *names[512];
 		size_t n = cr_report_sample_names(p, 0, names, 512);
-		const char *subject = n ? names[0] : "";
-		for (size_t k = 0; k < n; k++)
-			if (!cr_report_is_runtime(names[k])) {
-				subject = names[k];
-				break;
-			}
+		long ui = cr_user_function(names, n);
+		const char *subject = ui >= 0 ? names[ui] : "";
 		/* a core of the same crash said it already, with more */
 		for (size_t k = 0; k < r->nfindings; k++)
 			if (!strcmp(r->findings[k].kind, "crash") && !strcmp(r->findings[k].subject, subject))
@@ -45,7 +92,7 @@ enum cr_err cr_report_analyse_crash(struct cr_report *r)
 			return CR_NOMEM;
 		enum cr_err rc = cr_finding_summary(r, f, "%s in %s", msg, subject);
 		if (!rc)
-			rc = cr_finding_next(r, f, "open the first user frame of the stack below; the message says what was nil or out of range");
+			rc = cr_finding_next(r, f, "%s", crash_hint(msg));
 		if (!rc)
 			rc = cr_finding_fact(r, f, "message", "message", CR_FACT_STR, 0, 0, msg);
 		for (size_t k = 0; !rc && k < p->ncomments; k++) {
@@ -65,7 +112,8 @@ enum cr_err cr_report_analyse_crash(struct cr_report *r)
 		cr_table_col(t, "function", "function", CR_LEFT);
 		cr_table_col(t, "file", "file:line", CR_LEFT);
 		const struct cr_sample *s = &p->samples[0];
-		for (uint32_t k = 0; k < s->nloc; k++) {
+		/* a stack overflow repeats one call a hundred times: its innermost 40 */
+		for (uint32_t k = 0; k < s->nloc && t->nrows < 40; k++) {
 			uint32_t li = p->stack[s->loc_start + k];
 			if (li >= p->nlocations)
 				continue;
@@ -79,6 +127,8 @@ enum cr_err cr_report_analyse_crash(struct cr_report *r)
 					return CR_NOMEM;
 			}
 		}
+		if (!strncmp(msg, "fatal error: all goroutines are asleep", 38))
+			return blocked_table(r, f, p);
 		return CR_OK; /* the latest crash only */
 	}
 	return CR_OK;

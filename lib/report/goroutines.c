@@ -61,6 +61,12 @@ long cr_user_function(const char *const *names, size_t n)
 
 struct tstate { uint32_t st; int64_t count; };
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 struct tgroup {
 	int64_t count;
 	size_t sample;        /* first sample */
@@ -70,6 +76,7 @@ struct tgroup {
 	int64_t wmin, wmax, goid;
 	uint32_t cby;
 	char *key;            /* CR_GROUP_MATCH: names joined by '\n' (arena) */
+	int64_t *ids; size_t nids, cap_ids; /* goroutine ids (tracebacks, cores) */
 };
 
 /* Expanded frames of sample i (leaf first): names, and where each is. */
@@ -330,6 +337,11 @@ enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profi
 		g->counted = cr_sat_add(g->counted, v);
 		if (goid >= 0 && (t->goid < 0 || goid < t->goid))
 			t->goid = goid;
+		if (goid >= 0) {
+			if (cr_grow(&t->ids, &t->cap_ids, t->nids + 1, sizeof *t->ids))
+				goto out;
+			t->ids[t->nids++] = goid;
+		}
 		if (has_wait) {
 			t->has_wait = true;
 			if (wait < t->wmin)
@@ -361,6 +373,14 @@ enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profi
 		o->elided = t->elided;
 		o->first_goid = t->goid;
 		o->key = t->key;
+		if (t->nids) {
+			o->ids = cr_arena_alloc(&g->arena, t->nids * sizeof *o->ids);
+			if (!o->ids)
+				goto out;
+			memcpy(o->ids, t->ids, t->nids * sizeof *o->ids);
+			qsort(o->ids, t->nids, sizeof *o->ids, cmp_id);
+			o->nids = t->nids;
+		}
 		o->created_by = t->cby ? adup(&g->arena, cr_profile_str(p, t->cby)) : NULL;
 		if (t->nstates) {
 			o->states = cr_arena_alloc(&g->arena, t->nstates * sizeof *o->states);
@@ -400,8 +420,10 @@ enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profi
 	qsort(g->groups, g->ngroups, sizeof *g->groups, cmp_group);
 	rc = CR_OK;
 out:
-	for (size_t i = 0; i < ntg; i++)
+	for (size_t i = 0; i < ntg; i++) {
 		cr_free(tg[i].states);
+		cr_free(tg[i].ids);
+	}
 	cr_free(tg);
 	exp_release(&x);
 	cr_buf_release(&key);

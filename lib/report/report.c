@@ -60,6 +60,11 @@ enum cr_err cr_report_run(struct cr_report *r, struct cr_error *e)
 		cr_report_analyse_oom, cr_report_analyse_mem,
 		cr_report_analyse_heap_growth, cr_report_analyse_map_growth, cr_report_analyse_alloc_hotspot, cr_report_analyse_gc, cr_report_analyse_net,
 	};
+	bool moved = false;
+	rc = cr_captures_order(&r->in, &moved);
+	if (moved)
+		cr_report_note(r, "captures read in the order they were taken (a core last: it is the crash), "
+			       "not the order given");
 	for (size_t i = 0; i < sizeof steps / sizeof *steps && !rc; i++)
 		rc = steps[i](r);
 	if (rc)

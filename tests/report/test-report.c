@@ -202,18 +202,24 @@ int main(void)
 	CHECK(find(&r, "heap_growth") == NULL); /* growth needs two captures */
 	cr_report_release(&r);
 
-	/* reversed order: the profiles' own timestamps say so */
+	/* reversed order: read in the order of the profiles' own timestamps,
+	 * and a note says so */
 	const char *rev[2] = { after, before };
 	run(&r, rev, 2);
-	const struct cr_rfinding *mm = find(&r, "inputs_mismatch");
-	CHECK(mm && !strcmp(mm->subject, "time"));
+	CHECK_EQ_INT(r.in.ncaps, 2);
+	if (r.in.ncaps == 2) {
+		CHECK(strstr(r.in.caps[0].path, "/before") != NULL);
+		CHECK(strstr(r.in.caps[1].path, "/after") != NULL);
+	}
+	CHECK(strstr(cr_buf_str(&r.notes), "in the order they were taken") != NULL);
+	CHECK(find(&r, "goroutine_leak") != NULL);
 	cr_report_release(&r);
 
 	/* two different processes: the status files' Pid lines differ */
 	char mem[4096];
 	const char *two[2] = { before, unit_data("mem", mem, sizeof mem) };
 	run(&r, two, 2);
-	mm = find(&r, "inputs_mismatch");
+	const struct cr_rfinding *mm = find(&r, "inputs_mismatch");
 	CHECK(mm && !strcmp(mm->subject, "pid") && mm->severity == CR_FSEV_HIGH);
 	cr_report_release(&r);
 

@@ -149,6 +149,13 @@ void cr_captures_release(struct cr_captures *s);
 enum cr_err cr_captures_add(struct cr_captures *s, const char *const *paths, size_t n,
 			    struct cr_error *e);
 
+/* Put the captures in the order they were taken, whatever order they were
+ * given in: a capture holding a core last (its time is the crash, after
+ * every snapshot); the others by their profiles' time (time_nanos) when
+ * each has one, else by their files' newest mtime; ties keep the given
+ * order. *moved: the order changed. CR_NOMEM only. */
+enum cr_err cr_captures_order(struct cr_captures *s, bool *moved);
+
 /* Split command-line arguments into captures: each directory is one
  * capture; consecutive files form one capture, and a file whose role and
  * format are already in the current group starts the next one (so "heap1

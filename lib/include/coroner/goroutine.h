@@ -86,6 +86,9 @@ struct cr_ggroup {
 	bool locked;                 /* some goroutine is locked to its thread */
 	bool elided;                 /* some traceback left frames out */
 	int64_t first_goid;          /* lowest goroutine id; -1 if none */
+	int64_t *ids;                /* every goroutine id of the group, ascending
+				      * (sources that give ids); NULL if none */
+	size_t nids;
 	const char *key;             /* CR_GROUP_MATCH only: the matching key; else NULL */
 	struct cr_gframe *frames;    /* leaf first, of the group's first goroutine */
 	size_t nframes;

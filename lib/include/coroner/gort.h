@@ -201,6 +201,15 @@ enum cr_err cr_gort_profile_grouped(const struct cr_gort *g, struct cr_profile *
 struct cr_buf;
 int cr_gort_layout_check(struct cr_binary *b, const char *version, size_t *nfields, struct cr_buf *report);
 
+/* The value goroutine G is panicking with (its innermost _panic), as the
+ * runtime printed it after "panic: " for strings, integers,
+ * *errors.errorString, *fmt.wrapError(s), runtime.plainError,
+ * runtime.errorString and runtime.boundsError (nothing is called: the text
+ * must be in memory). NULL when G has no panic or its value cannot be read
+ * or printed; *type: the value's type name when it was read ("*errors.errorString"),
+ * else NULL. The strings live in g's arena. */
+const char *cr_gort_panic_value(struct cr_gort *g, const struct cr_goroutine *G, const char **type);
+
 /* Name as the runtime's traceback prints it ("panic" for runtime.gopanic). */
 const char *cr_gort_print_name(const char *function);
 

@@ -1,0 +1,3 @@
+module panicprog
+
+go 1.19
