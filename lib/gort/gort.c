@@ -365,8 +365,8 @@ static void read_goroutine(struct cr_gort *g, uint64_t ga, const unsigned char *
 	const char *state = base < ngs && gss[base][0] ? gss[base] : "???";
 	if (!gss) {
 		static const char *const dflt[] = { "idle", "runnable", "running", "syscall", "waiting",
-						    "", "dead", "", "copystack", "preempted" };
-		state = base < 10 && dflt[base][0] ? dflt[base] : "???";
+						    "", "dead", "", "copystack", "preempted", "leaked" };
+		state = base < sizeof dflt / sizeof *dflt && dflt[base][0] ? dflt[base] : "???";
 	}
 	if (base == CR_G_WAITING && G->waitreason != 0)
 		state = G->waitreason < nwr ? wr[G->waitreason] : "unknown wait reason";
@@ -446,7 +446,10 @@ static enum cr_err read_allgs(struct cr_gort *g, struct cr_error *e)
 		}
 		uint32_t st = cr_ld32(gb + L->g_atomicstatus);
 		uint32_t base = st & ~(uint32_t)CR_G_SCAN;
-		if (base == CR_G_DEAD) {
+		/* the crash traceback leaves out _Gdead and (go1.26+, the code
+		 * was unused before) _Gdeadextra: a dead g an extra M keeps for
+		 * cgo callbacks ("waiting for cgo callback") */
+		if (base == CR_G_DEAD || base == CR_G_DEADEXTRA) {
 			g->ndead++;
 			continue;
 		}
