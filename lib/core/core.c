@@ -386,6 +386,39 @@ size_t cr_core_attach_file(struct cr_core *c, const char *mapped_path,
 	return k;
 }
 
+size_t cr_core_attach_loads(struct cr_core *c, const struct cr_core_load *loads, size_t n, uint64_t bias,
+			    const char *path, const unsigned char *image, size_t image_len)
+{
+	if (c->nfiles || !n || n > 64)
+		return 0;
+	struct cr_core_file *f = cr_calloc(n, sizeof *f);
+	if (!f)
+		return 0;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t start, end;
+		/* the part the file backs; a hostile header must not wrap */
+		if (!loads[i].filesz || loads[i].offset >= image_len ||
+		    __builtin_add_overflow(loads[i].vaddr, bias, &start) ||
+		    __builtin_add_overflow(start, loads[i].filesz, &end))
+			continue;
+		f[k].start = start;
+		f[k].end = end;
+		f[k].offset = loads[i].offset;
+		f[k].path = path;
+		f[k].image = image;
+		f[k].image_len = image_len;
+		k++;
+	}
+	if (!k) {
+		cr_free(f);
+		return 0;
+	}
+	c->files = f;
+	c->nfiles = k;
+	return k;
+}
+
 /* Index of the last segment with vaddr <= addr, or -1. */
 static long seg_find(const struct cr_core *c, uint64_t addr)
 {

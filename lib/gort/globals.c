@@ -186,19 +186,28 @@ static bool find_moduledata(struct cr_binary *b, struct cr_goglobals *G)
 					continue;
 				if (!read_md(b, md, ps, MD_TEXT, &t0) || !read_md(b, md, ps, MD_ETEXT, &t1) || t0 > t1)
 					continue;
+				/* four (start, end) pairs; the internal linker lays them
+				 * out in this order, an external linker (cgo) may put
+				 * .data before .noptrdata: the span is the lowest start
+				 * to the highest end */
 				bool ok = true;
+				uint64_t lo = UINT64_MAX, hi = 0;
 				for (unsigned k = 0; k < 8 && ok; k++) {
 					ok = read_md(b, md, ps, MD_NOPTRDATA + k, &w[k]);
-					if (ok && k)
+					if (ok && k % 2)
 						ok = w[k] >= w[k - 1];
+					if (ok && w[k] < lo)
+						lo = w[k];
+					if (ok && w[k] > hi)
+						hi = w[k];
 				}
-				if (!ok || w[7] == w[0] || w[7] - w[0] > ((uint64_t)1 << 32))
+				if (!ok || hi == lo || hi - lo > ((uint64_t)1 << 32))
 					continue;
 				G->firstmoduledata = md;
-				G->noptrdata = w[0];
+				G->noptrdata = lo;
 				G->data = w[2];
 				G->bss = w[4];
-				G->enoptrbss = w[7];
+				G->enoptrbss = hi;
 				return true;
 			}
 		}
@@ -212,8 +221,9 @@ static bool find_moduledata(struct cr_binary *b, struct cr_goglobals *G)
 			continue;
 		if (s->addr < lo)
 			lo = s->addr;
-		if (s->addr + s->file_size > hi || (s->type == CR_SHT_NOBITS && s->addr + s->size > hi))
-			hi = s->addr + (s->type == CR_SHT_NOBITS ? s->size : s->file_size);
+		/* file_size is sh_size, also of a NOBITS section (its size in memory) */
+		if (s->addr + s->file_size > hi)
+			hi = s->addr + s->file_size;
 		if (k == 1)
 			G->data = s->addr;
 		if (k == 2)

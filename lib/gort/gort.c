@@ -365,8 +365,8 @@ static void read_goroutine(struct cr_gort *g, uint64_t ga, const unsigned char *
 	const char *state = base < ngs && gss[base][0] ? gss[base] : "???";
 	if (!gss) {
 		static const char *const dflt[] = { "idle", "runnable", "running", "syscall", "waiting",
-						    "", "dead", "", "copystack", "preempted" };
-		state = base < 10 && dflt[base][0] ? dflt[base] : "???";
+						    "", "dead", "", "copystack", "preempted", "leaked" };
+		state = base < sizeof dflt / sizeof *dflt && dflt[base][0] ? dflt[base] : "???";
 	}
 	if (base == CR_G_WAITING && G->waitreason != 0)
 		state = G->waitreason < nwr ? wr[G->waitreason] : "unknown wait reason";
@@ -446,7 +446,10 @@ static enum cr_err read_allgs(struct cr_gort *g, struct cr_error *e)
 		}
 		uint32_t st = cr_ld32(gb + L->g_atomicstatus);
 		uint32_t base = st & ~(uint32_t)CR_G_SCAN;
-		if (base == CR_G_DEAD) {
+		/* the crash traceback leaves out _Gdead and (go1.26+, the code
+		 * was unused before) _Gdeadextra: a dead g an extra M keeps for
+		 * cgo callbacks ("waiting for cgo callback") */
+		if (base == CR_G_DEAD || base == CR_G_DEADEXTRA) {
 			g->ndead++;
 			continue;
 		}
@@ -583,6 +586,42 @@ static void pick_layout(struct cr_gort *g, struct cr_binary *b, unsigned flags)
 			   g->go_version);
 }
 
+/* A core with no NT_FILE note (qemu-user writes none): the binary's PT_LOAD
+ * segments at their link addresses (ET_EXEC) or at the bias AT_ENTRY, else
+ * AT_PHDR, gives (PIE). */
+static size_t attach_loads(struct cr_gort *g, struct cr_core *c, struct cr_binary *b)
+{
+	if (c->nfiles)
+		return 0;
+	struct cr_core_load L[64];
+	size_t n = 0;
+	uint64_t phdr = 0;
+	bool have_phdr = false;
+	for (size_t i = 0; i < b->nsegments && n < 64; i++) {
+		const struct cr_elf_segment *s = &b->segments[i];
+		if (s->type == CR_PT_LOAD) {
+			L[n].vaddr = s->vaddr;
+			L[n].offset = s->offset;
+			L[n].filesz = s->filesz;
+			n++;
+		} else if (s->type == 6 /* PT_PHDR */) {
+			phdr = s->vaddr;
+			have_phdr = true;
+		}
+	}
+	uint64_t bias = 0;
+	if (b->type == CR_ET_DYN) {
+		if (c->auxv_entry && b->entry)
+			bias = c->auxv_entry - b->entry;
+		else if (c->auxv_phdr && have_phdr)
+			bias = c->auxv_phdr - phdr;
+		else
+			return 0;
+		g->bias = bias;
+	}
+	return cr_core_attach_loads(c, L, n, bias, b->path, b->data, b->len);
+}
+
 enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_binary *b, unsigned flags,
 			       struct cr_error *e)
 {
@@ -619,7 +658,7 @@ enum cr_err cr_gort_open_flags(struct cr_gort *g, struct cr_core *c, struct cr_b
 	if ((rc = check_build_id(g, e)))
 		return rc;
 	/* pages the kernel did not dump (text, rodata) come from the binary */
-	if (!cr_core_attach_file(c, NULL, b->data, b->len))
+	if (!cr_core_attach_file(c, NULL, b->data, b->len) && !attach_loads(g, c, b))
 		gort_warnf(g, "%s: core: no NT_FILE mapping of the executable: text and read-only data are not readable",
 			   c->name);
 

@@ -10,6 +10,10 @@
 #include "coroner/gort.h"
 #include "coroner/sym.h"
 
+/* A field the release does not have (heapStatsDelta.inPtrScalarBits went
+ * away in go1.25): readers skip what it would add. */
+#define LAYOUT_NONE 0xffffffffu
+
 /* Offsets and sizes of the runtime's structs (lib/gort/layout.c). */
 struct layout {
 	const char *version_prefix;
@@ -33,7 +37,7 @@ struct layout {
 		hsd_inptrscalarbits, hsd_tinyalloccount, hsd_largealloc, hsd_largealloccount,
 		hsd_smallalloccount, hsd_largefree, hsd_largefreecount, hsd_smallfreecount, hsd_n;
 	unsigned nsizeclasses;
-	/* runtime.mheap */
+	/* runtime.mheap: allArenas, named heapArenas from go1.25 */
 	unsigned mheap_allarenas;
 };
 

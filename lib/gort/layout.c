@@ -8,6 +8,11 @@
  * heapStatsDelta) and agree with the field order and sizes of
  * /usr/lib/go-1.19/src/runtime/runtime2.go. They are the same on arm64
  * (both 64-bit; no arch-dependent fields before the ones read).
+ * go1.21 to go1.27: printed by testdata/gen/gort-layout.py from the DWARF
+ * of a build of each release (amd64; tests/core/layout-tables.sh compares
+ * them with testdata's references). go1.25 dropped
+ * heapStatsDelta.inPtrScalarBits (LAYOUT_NONE) and renamed
+ * mheap.allArenas to heapArenas (the same field for what is read here).
  * Other versions fall back to the go1.19 table with a warning and every g is
  * sanity-checked (status range, stack bounds) before use.
  */
@@ -119,6 +124,81 @@ const struct layout gort_layouts[] = {
 		.hsd_largefreecount = 624, .hsd_smallfreecount = 632, .hsd_n = 3, .nsizeclasses = 68,
 		.mheap_allarenas = 66096,
 	},
+	{
+		/* go1.24: from the DWARF of a go1.24 build (testdata/gen/gort-layout.py) */
+		.version_prefix = "go1.24", .have_mem = true,
+		.g_size = 440, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 112,
+		.g_syscallpc = 120, .g_atomicstatus = 152, .g_goid = 160, .g_waitsince = 176,
+		.g_waitreason = 184, .g_lockedm = 216, .g_sig = 228, .g_sigcode0 = 256, .g_sigcode1 = 264,
+		.g_sigpc = 272, .g_gopc = 288, .g_startpc = 304, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40,
+		.gobuf_bp = 48, .m_size = 1808, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192,
+		.m_id = 232, .m_alllink = 328, .sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
+		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
+		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584, .ms_last_gc_unix = 3592,
+		.ms_pause_total_ns = 3600, .ms_numgc = 7704, .ms_last_gc_nanotime = 7720, .hsd_size = 1176,
+		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
+		.hsd_inworkbufs = 32, .hsd_inptrscalarbits = 40, .hsd_tinyalloccount = 48, .hsd_largealloc = 56,
+		.hsd_largealloccount = 64, .hsd_smallalloccount = 72, .hsd_largefree = 616,
+		.hsd_largefreecount = 624, .hsd_smallfreecount = 632, .hsd_n = 3, .nsizeclasses = 68,
+		.mheap_allarenas = 66096,
+	},
+	{
+		/* go1.25: from the DWARF of a go1.25 build (testdata/gen/gort-layout.py) */
+		.version_prefix = "go1.25", .have_mem = true,
+		.g_size = 440, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 104,
+		.g_syscallpc = 112, .g_atomicstatus = 144, .g_goid = 152, .g_waitsince = 168,
+		.g_waitreason = 176, .g_lockedm = 208, .g_sig = 220, .g_sigcode0 = 248, .g_sigcode1 = 256,
+		.g_sigpc = 264, .g_gopc = 280, .g_startpc = 296, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 32,
+		.gobuf_bp = 40, .m_size = 1816, .m_g0 = 0, .m_procid = 64, .m_gsignal = 72, .m_curg = 184,
+		.m_id = 224, .m_alllink = 344, .sched_lastpoll = 8, .sched_mnext = 56, .sched_maxmcount = 64,
+		.ms_heapstats = 0, .ms_stacks_sys = 3520, .ms_mspan_sys = 3528, .ms_mcache_sys = 3536,
+		.ms_buckhash_sys = 3544, .ms_gcmisc_sys = 3552, .ms_other_sys = 3560, .ms_last_gc_unix = 3568,
+		.ms_pause_total_ns = 3576, .ms_numgc = 7680, .ms_last_gc_nanotime = 7696, .hsd_size = 1168,
+		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
+		.hsd_inworkbufs = 32, .hsd_tinyalloccount = 40, .hsd_largealloc = 48, .hsd_largealloccount = 56,
+		.hsd_smallalloccount = 64, .hsd_largefree = 608, .hsd_largefreecount = 616,
+		.hsd_smallfreecount = 624, .hsd_n = 3, .nsizeclasses = 68,
+		.hsd_inptrscalarbits = LAYOUT_NONE, /* gone in go1.25 */
+		.mheap_allarenas = 66096, /* mheap.heapArenas (allArenas renamed in go1.25) */
+	},
+	{
+		/* go1.26: from the DWARF of a go1.26 build (testdata/gen/gort-layout.py) */
+		.version_prefix = "go1.26", .have_mem = true,
+		.g_size = 456, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 104,
+		.g_syscallpc = 112, .g_atomicstatus = 144, .g_goid = 152, .g_waitsince = 168,
+		.g_waitreason = 176, .g_lockedm = 208, .g_sig = 224, .g_sigcode0 = 256, .g_sigcode1 = 264,
+		.g_sigpc = 272, .g_gopc = 288, .g_startpc = 304, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 32,
+		.gobuf_bp = 40, .m_size = 1824, .m_g0 = 0, .m_procid = 64, .m_gsignal = 72, .m_curg = 184,
+		.m_id = 232, .m_alllink = 352, .sched_lastpoll = 8, .sched_mnext = 72, .sched_maxmcount = 80,
+		.ms_heapstats = 0, .ms_stacks_sys = 3520, .ms_mspan_sys = 3528, .ms_mcache_sys = 3536,
+		.ms_buckhash_sys = 3544, .ms_gcmisc_sys = 3552, .ms_other_sys = 3560, .ms_last_gc_unix = 3568,
+		.ms_pause_total_ns = 3576, .ms_numgc = 7680, .ms_last_gc_nanotime = 7696, .hsd_size = 1168,
+		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
+		.hsd_inworkbufs = 32, .hsd_tinyalloccount = 40, .hsd_largealloc = 48, .hsd_largealloccount = 56,
+		.hsd_smallalloccount = 64, .hsd_largefree = 608, .hsd_largefreecount = 616,
+		.hsd_smallfreecount = 624, .hsd_n = 3, .nsizeclasses = 68,
+		.hsd_inptrscalarbits = LAYOUT_NONE, /* gone in go1.25 */
+		.mheap_allarenas = 66096, /* mheap.heapArenas (allArenas renamed in go1.25) */
+	},
+	{
+		/* go1.27: from the DWARF of a go1.27 build (testdata/gen/gort-layout.py) */
+		.version_prefix = "go1.27", .have_mem = true,
+		.g_size = 456, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 104,
+		.g_syscallpc = 112, .g_atomicstatus = 144, .g_goid = 152, .g_waitsince = 168,
+		.g_waitreason = 176, .g_lockedm = 208, .g_sig = 224, .g_sigcode0 = 256, .g_sigcode1 = 264,
+		.g_sigpc = 272, .g_gopc = 288, .g_startpc = 304, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 32,
+		.gobuf_bp = 40, .m_size = 1832, .m_g0 = 0, .m_procid = 64, .m_gsignal = 72, .m_curg = 184,
+		.m_id = 232, .m_alllink = 352, .sched_lastpoll = 8, .sched_mnext = 72, .sched_maxmcount = 80,
+		.ms_heapstats = 0, .ms_stacks_sys = 3520, .ms_mspan_sys = 3528, .ms_mcache_sys = 3536,
+		.ms_buckhash_sys = 3544, .ms_gcmisc_sys = 3552, .ms_other_sys = 3560, .ms_last_gc_unix = 3568,
+		.ms_pause_total_ns = 3576, .ms_numgc = 7680, .ms_last_gc_nanotime = 7696, .hsd_size = 1168,
+		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
+		.hsd_inworkbufs = 32, .hsd_tinyalloccount = 40, .hsd_largealloc = 48, .hsd_largealloccount = 56,
+		.hsd_smallalloccount = 64, .hsd_largefree = 608, .hsd_largefreecount = 616,
+		.hsd_smallfreecount = 624, .hsd_n = 3, .nsizeclasses = 68,
+		.hsd_inptrscalarbits = LAYOUT_NONE, /* gone in go1.25 */
+		.mheap_allarenas = 66096, /* mheap.heapArenas (allArenas renamed in go1.25) */
+	},
 };
 
 const char *gort_known_layouts(void)
@@ -152,9 +232,11 @@ const struct layout *gort_layout_for(const char *version)
 struct dwfield {
 	size_t off;          /* offsetof(struct layout, ...) */
 	const char *type, *member, *type2, *member2;
+	const char *renamed; /* the member's name in later releases */
+	bool optional;       /* later releases dropped it: absent is LAYOUT_NONE */
 };
-#define F(fld, t, m) { offsetof(struct layout, fld), t, m, NULL, NULL }
-#define F2(fld, t, m, t2, m2) { offsetof(struct layout, fld), t, m, t2, m2 }
+#define F(fld, t, m) { offsetof(struct layout, fld), t, m, NULL, NULL, NULL, false }
+#define F2(fld, t, m, t2, m2) { offsetof(struct layout, fld), t, m, t2, m2, NULL, false }
 static const struct dwfield dwfields[] = {
 	F(g_size, "runtime.g", NULL),
 	F2(g_stack_lo, "runtime.g", "stack", "runtime.stack", "lo"),
@@ -184,7 +266,8 @@ static const struct dwfield dwfields[] = {
 	F(hsd_released, "runtime.heapStatsDelta", "released"), F(hsd_inheap, "runtime.heapStatsDelta", "inHeap"),
 	F(hsd_instacks, "runtime.heapStatsDelta", "inStacks"),
 	F(hsd_inworkbufs, "runtime.heapStatsDelta", "inWorkBufs"),
-	F(hsd_inptrscalarbits, "runtime.heapStatsDelta", "inPtrScalarBits"),
+	{ offsetof(struct layout, hsd_inptrscalarbits), "runtime.heapStatsDelta", "inPtrScalarBits", NULL, NULL, NULL,
+	  true },
 	F(hsd_tinyalloccount, "runtime.heapStatsDelta", "tinyAllocCount"),
 	F(hsd_largealloc, "runtime.heapStatsDelta", "largeAlloc"),
 	F(hsd_largealloccount, "runtime.heapStatsDelta", "largeAllocCount"),
@@ -192,7 +275,7 @@ static const struct dwfield dwfields[] = {
 	F(hsd_largefree, "runtime.heapStatsDelta", "largeFree"),
 	F(hsd_largefreecount, "runtime.heapStatsDelta", "largeFreeCount"),
 	F(hsd_smallfreecount, "runtime.heapStatsDelta", "smallFreeCount"),
-	F(mheap_allarenas, "runtime.mheap", "allArenas"),
+	{ offsetof(struct layout, mheap_allarenas), "runtime.mheap", "allArenas", NULL, NULL, "heapArenas", false },
 };
 #undef F
 #undef F2
@@ -248,8 +331,15 @@ size_t gort_layout_from_dwarf(struct cr_binary *b, const struct layout *base, st
 	for (size_t i = 0; i < sizeof dwfields / sizeof *dwfields; i++) {
 		const struct dwfield *f = &dwfields[i];
 		uint64_t o1, o2 = 0;
-		if (!dw_find(&C, f->type, f->member, &o1) || (f->type2 && !dw_find(&C, f->type2, f->member2, &o2)) ||
-		    o1 + o2 > UINT32_MAX) {
+		bool found = dw_find(&C, f->type, f->member, &o1) || (f->renamed && dw_find(&C, f->type, f->renamed, &o1));
+		if (!found && f->optional && dw_find(&C, f->type, NULL, &o1)) {
+			/* the type is there without the member: this release has none */
+			unsigned none = LAYOUT_NONE;
+			memcpy((char *)out + f->off, &none, sizeof none);
+			n++;
+			continue;
+		}
+		if (!found || (f->type2 && !dw_find(&C, f->type2, f->member2, &o2)) || o1 + o2 >= LAYOUT_NONE) {
 			(*missing)++;
 			if (!strcmp(f->type, "runtime.mstats") || !strcmp(f->type, "runtime.heapStatsDelta") ||
 			    !strcmp(f->type, "runtime.mheap"))

@@ -15,6 +15,8 @@ static bool check_mheap(struct cr_gort *g, uint64_t a)
 {
 	struct priv *P = g->priv;
 	uint64_t p, n, cap, idx;
+	if (P->L->mheap_allarenas == LAYOUT_NONE)
+		return false;
 	uint64_t o = a + P->L->mheap_allarenas;
 	return cr_core_read_u64(P->core, o, &p) && cr_core_read_u64(P->core, o + 8, &n) &&
 	       cr_core_read_u64(P->core, o + 16, &cap) && n > 0 && n <= cap && cap < ((uint64_t)1 << 22) &&
@@ -78,7 +80,14 @@ void gort_read_mem(struct cr_gort *g)
 	uint16_t csz[128] = { 0 };
 	bool have_sizes = csize_addr && L->nsizeclasses <= 128 &&
 			  cr_core_read(P->core, csize_addr, csz, L->nsizeclasses * 2) == L->nsizeclasses * 2;
-	bool ok = true;
+	/* offsets from DWARF are input: every field inside the struct */
+	unsigned hf[] = { L->hsd_committed, L->hsd_released, L->hsd_inheap, L->hsd_instacks, L->hsd_inworkbufs,
+			  L->hsd_tinyalloccount, L->hsd_largealloc, L->hsd_largealloccount, L->hsd_largefree,
+			  L->hsd_largefreecount };
+	bool ok = L->nsizeclasses <= 128 && (uint64_t)L->hsd_smallalloccount + 8u * L->nsizeclasses <= L->hsd_size &&
+		  (uint64_t)L->hsd_smallfreecount + 8u * L->nsizeclasses <= L->hsd_size;
+	for (size_t i = 0; i < sizeof hf / sizeof *hf && ok; i++)
+		ok = (uint64_t)hf[i] + 8 <= L->hsd_size;
 	for (unsigned k = 0; k < L->hsd_n && ok; k++) {
 		unsigned char hb[2048];
 		uint64_t base = ms + L->ms_heapstats + (uint64_t)k * L->hsd_size;
@@ -92,7 +101,8 @@ void gort_read_mem(struct cr_gort *g)
 		inheap = (int64_t)((uint64_t)inheap + cr_ld64(hb + L->hsd_inheap));
 		instacks = (int64_t)((uint64_t)instacks + cr_ld64(hb + L->hsd_instacks));
 		inwb = (int64_t)((uint64_t)inwb + cr_ld64(hb + L->hsd_inworkbufs));
-		inpsb = (int64_t)((uint64_t)inpsb + cr_ld64(hb + L->hsd_inptrscalarbits));
+		if (L->hsd_inptrscalarbits != LAYOUT_NONE && L->hsd_inptrscalarbits + 8 <= L->hsd_size)
+			inpsb = (int64_t)((uint64_t)inpsb + cr_ld64(hb + L->hsd_inptrscalarbits));
 		tiny += cr_ld64(hb + L->hsd_tinyalloccount);
 		lalloc += cr_ld64(hb + L->hsd_largealloc);
 		lallocn += cr_ld64(hb + L->hsd_largealloccount);
@@ -146,7 +156,7 @@ void gort_read_mem(struct cr_gort *g)
 	}
 	/* arenas */
 	M->arena_bytes = (uint64_t)64 << 20;
-	if (mh && cr_core_read_u64(P->core, mh + L->mheap_allarenas, &sp) &&
+	if (mh && L->mheap_allarenas != LAYOUT_NONE && cr_core_read_u64(P->core, mh + L->mheap_allarenas, &sp) &&
 	    cr_core_read_u64(P->core, mh + L->mheap_allarenas + 8, &sl) && sl < (1u << 22)) {
 		uint64_t base = P->arm64 ? 0 : 0xffff800000000000ull;
 		size_t cap = 0;

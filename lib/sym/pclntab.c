@@ -720,9 +720,10 @@ enum cr_err cr_pclntab_parse(const uint8_t *data, size_t len, uint64_t addr, uin
 
 /* moduledata (runtime/symtab.go) starts with a pointer to the pcHeader and
  * the funcnametab slice; gofunc is word 38 (Go 1.18/1.19: after ... types,
- * etypes, rodata) or 40 (1.20+: covctrs/ecovctrs added). Find it by the
+ * etypes, rodata), 40 (1.20+: covctrs/ecovctrs added) or 43 (1.27+). From
+ * Go 1.26 moduledata is in a section of its own, .go.module. Find it by the
  * first two fields, reading words as relocated (PIE). */
-static bool find_gofunc_moduledata(struct cr_pclntab *t)
+static bool find_gofunc_moduledata(struct cr_pclntab *t, bool want_text)
 {
 	struct cr_binary *b = t->bin;
 	unsigned ps = t->ptrsize;
@@ -733,8 +734,9 @@ static bool find_gofunc_moduledata(struct cr_pclntab *t)
 		if (!(s->flags & CR_SHF_ALLOC) || s->type != CR_SHT_PROGBITS || (s->flags & CR_SHF_EXECINSTR) ||
 		    (s->flags & CR_SHF_COMPRESSED))
 			continue;
+		/* .go.module: its own section from Go 1.26 */
 		if (strcmp(s->name, ".noptrdata") != 0 && strcmp(s->name, ".data") != 0 &&
-		    strcmp(s->name, ".data.rel.ro") != 0)
+		    strcmp(s->name, ".data.rel.ro") != 0 && strcmp(s->name, ".go.module") != 0)
 			continue;
 		for (uint64_t off = 0; off + (word + 1) * ps <= s->file_size; off += ps) {
 			uint64_t v0, v1, g;
@@ -742,8 +744,29 @@ static bool find_gofunc_moduledata(struct cr_pclntab *t)
 				continue;
 			if (!cr_binary_read_addr(b, s->addr + off + ps, &v1) || v1 != want1)
 				continue;
+			/* 1.27 added typedesclen, itaboffset, itabsize before rodata:
+			 * gofunc is word 43; the word after gofunc is epclntab */
+			if (t->version >= 120) {
+				static const size_t words[] = { 40, 43 };
+				for (size_t k = 0; k < 2; k++) {
+					uint64_t ep;
+					if (off + (words[k] + 2) * ps <= s->file_size &&
+					    cr_binary_read_addr(b, s->addr + off + (words[k] + 1) * ps, &ep) &&
+					    ep > t->addr + t->funcnametab && ep <= t->addr + t->len) {
+						word = words[k];
+						break;
+					}
+				}
+			}
 			if (!cr_binary_read_addr(b, s->addr + off + word * ps, &g) || !g)
 				continue;
+			/* text (word 22, after findfunctab, minpc, maxpc): where
+			 * the functab's offsets start; the pcHeader's copy is 0
+			 * from Go 1.26 on (and in PIE files) */
+			uint64_t tx, etx;
+			if (want_text && cr_binary_read_addr(b, s->addr + off + 22 * ps, &tx) &&
+			    cr_binary_read_addr(b, s->addr + off + 23 * ps, &etx) && tx && tx < etx)
+				t->text_start = tx;
 			t->gofunc = g;
 			t->have_gofunc = true;
 			return true;
@@ -815,7 +838,8 @@ enum cr_err cr_pclntab_open(struct cr_binary *b, struct cr_pclntab **out, struct
 		return rc;
 	if (t->version >= 118) {
 		uint64_t ts;
-		if (cr_binary_read_addr(b, addr + 8 + 2 * t->ptrsize, &ts) && ts)
+		bool have_ts = cr_binary_read_addr(b, addr + 8 + 2 * t->ptrsize, &ts) && ts;
+		if (have_ts)
 			t->text_start = ts;
 		const struct cr_elf_symbol *g = cr_binary_symbol_by_name(b, "go:func.*");
 		if (!g)
@@ -823,8 +847,11 @@ enum cr_err cr_pclntab_open(struct cr_binary *b, struct cr_pclntab **out, struct
 		if (g) {
 			t->gofunc = g->value;
 			t->have_gofunc = true;
-		} else
-			find_gofunc_moduledata(t);
+		}
+		/* no textStart in the header, no runtime.text: moduledata.text (an
+		 * external linker's .text starts with C code before the Go text) */
+		if (!g || (!have_ts && !rt))
+			find_gofunc_moduledata(t, !have_ts && !rt);
 	} else
 		t->have_gofunc = true; /* funcdata are absolute pointers */
 	*out = t;

@@ -105,6 +105,16 @@ void cr_core_close(struct cr_core *c);
 size_t cr_core_attach_file(struct cr_core *c, const char *mapped_path,
 			   const unsigned char *image, size_t image_len);
 
+/* A core without NT_FILE (qemu-user's guest cores): the executable's
+ * PT_LOAD segments (file offset, link address, file size) mapped at their
+ * link address + bias (0 for a non-PIE executable, else what AT_ENTRY or
+ * AT_PHDR gives), served from image. Only when the core has no NT_FILE
+ * mappings at all; returns the number of mappings added (0: none). path is
+ * kept (not copied). */
+struct cr_core_load { uint64_t vaddr, offset, filesz; };
+size_t cr_core_attach_loads(struct cr_core *c, const struct cr_core_load *loads, size_t n, uint64_t bias,
+			    const char *path, const unsigned char *image, size_t image_len);
+
 /* Path of the main executable as mapped (NT_FILE entry holding AT_PHDR, or
  * AT_ENTRY); NULL if unknown. */
 const char *cr_core_exe_path(const struct cr_core *c);

@@ -53,7 +53,10 @@ struct cr_gstack {
 
 enum cr_gstatus_code {
 	CR_G_IDLE = 0, CR_G_RUNNABLE = 1, CR_G_RUNNING = 2, CR_G_SYSCALL = 3, CR_G_WAITING = 4,
-	CR_G_DEAD = 6, CR_G_COPYSTACK = 8, CR_G_PREEMPTED = 9, CR_G_SCAN = 0x1000,
+	CR_G_DEAD = 6, CR_G_COPYSTACK = 8, CR_G_PREEMPTED = 9,
+	CR_G_LEAKED = 10,     /* go1.26+: found by the goroutine leak detector */
+	CR_G_DEADEXTRA = 11,  /* go1.26+: dead, kept for an extra M's cgo callbacks */
+	CR_G_SCAN = 0x1000,
 };
 
 struct cr_goroutine {
@@ -112,7 +115,7 @@ struct cr_gort {
 	const char *arch;        /* "amd64", "arm64" */
 	uint64_t bias;           /* load bias of the executable (PIE) */
 	struct cr_goroutine *gs; size_t ngs; /* allgs order, dead goroutines left out */
-	size_t ndead;
+	size_t ndead;            /* dead, and dead-extra (go1.26+) ones */
 	struct cr_gthread *threads; size_t nthreads; /* one per NT_PRSTATUS */
 	int64_t crash_goid;      /* goroutine on the signalled thread (-1 if none) */
 	int32_t crash_tid;
