@@ -284,7 +284,7 @@ int cmd_core_c(const char *binpath, const char *corepath, enum cr_format fmt,
 	struct cr_ccore cc;
 	struct cr_error e = { 0 };
 	cmd_progress("reading core %s", corepath);
-	enum cr_err r = cr_ccore_open(&cc, binpath, corepath, dirs, ndirs, 512, &e);
+	enum cr_err r = cr_ccore_open(&cc, binpath, corepath, dirs, ndirs, 4096, &e);
 	cmd_progress_done();
 	if (cc.core_open)
 		cmd_warnings(cr_buf_str(&cc.core.warn));
