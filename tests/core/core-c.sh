@@ -90,5 +90,13 @@ zstd -dqc "$d/null-strip.core.zst" > "$tmp/core"
 if "$CORONER" --sysroot="$tmp/root" core "$tmp/bad/ccrash-strip" "$tmp/core" > "$tmp/out" 2> "$tmp/err" &&
    grep -q 'CRC32 .*the debug link wants' "$tmp/err" && grep -q 'clone3' "$tmp/out"; then pass=$((pass+1)); else
 	echo "FAIL: wrong-CRC debug link"; cat "$tmp/err"; fail=$((fail+1)); fi
+# report: the crash finding; the recursion count is gdb's count of frames
+zstd -dqc "$d/null-pie.core.zst" > "$tmp/core"
+if "$CORONER" --sysroot="$tmp/root" report "$d/ccrash-pie" "$tmp/core" 2>/dev/null | tr '\n' ' ' |
+   grep -q 'crash  weigh .*NULL dereference'; then pass=$((pass+1)); else echo "FAIL: report null-pie"; fail=$((fail+1)); fi
+n=$(awk '/^Thread / { on = 1 } on && /^#[0-9]+ .* depth \(/ { n++ } END { print n }' "$d/expected/recurse-pie.gdb")
+zstd -dqc "$d/recurse-pie.core.zst" > "$tmp/core"
+if "$CORONER" --sysroot="$tmp/root" report "$d/ccrash-pie" "$tmp/core" 2>/dev/null | tr '\n' ' ' | tr -s ' ' |
+   grep -q "stack overflow: depth recursed $n times"; then pass=$((pass+1)); else echo "FAIL: report recurse-pie ($n frames)"; fail=$((fail+1)); fi
 echo "core-c: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
