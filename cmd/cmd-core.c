@@ -25,7 +25,13 @@ static const struct cmd_spec spec = {
 "stripped binaries work, -ldflags='-s -w' included), grouped; the threads,\n"
 "with C frames (libunwind) where they run C code; and the runtime's\n"
 "memory figures (memstats, heap arenas) joined with the core's mappings.\n"
-"CORE may be gzip- or zstd-compressed (systemd-coredump's .zst) or '-'.\n",
+"CORE may be gzip- or zstd-compressed (systemd-coredump's .zst) or '-'.\n"
+"\n"
+"A BINARY without a Go symbol table is read as a C/C++ program: each\n"
+"thread's registers and frames (inlined ones, file:line) through the DWARF\n"
+"of the binary and of the libraries the core maps (under --sysroot, build\n"
+"ids checked), debug files found by build id (--debug-dir, /usr/lib/debug,\n"
+"the debuginfod cache) or .gnu_debuglink; threads grouped by stack.\n",
 	.epilogue =
 "JSON: {\"signal\": {\"number\", \"name\", \"code\", \"addr\"}, \"go_version\",\n"
 "\"threads\": [{\"tid\", \"frames\"}], \"goroutines\": [{\"id\", \"state\",\n"
