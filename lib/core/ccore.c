@@ -13,6 +13,7 @@
 #include "coroner/input.h"
 #include "coroner/sym.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,8 +120,8 @@ static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
 				warn(cc, "%s: %s", m->path, de.msg);
 				m->dbg = NULL;
 			}
-		} else if (strstr(de.msg, "not used")) {
-			warn(cc, "%s", de.msg);
+		} else if (!strstr(de.msg, "no separate debug file found")) {
+			warn(cc, "%s", de.msg); /* files there, refused: say which and why */
 		}
 	}
 	if (cr_symbolizer_new(&m->sym, b, &e)) {
@@ -232,6 +233,9 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 			nf[0] = (struct cr_native_frame){ T->regs->pc, T->regs->sp, true };
 			n = 1;
 			T->stop = N ? "no unwind information at the pc" : "no native unwinder";
+		} else if (n == 1 && cr_core_read(c, T->regs->sp, &(uint64_t){ 0 }, 8) != 8) {
+			T->stop = "its stack is not in the core";
+			warn(cc, "thread %d: its stack (sp 0x%" PRIx64 ") is not in the core", T->tid, T->regs->sp);
 		} else if (n == max_frames) {
 			T->stop = "frame cap reached";
 		}

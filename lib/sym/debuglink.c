@@ -36,7 +36,7 @@ static bool try_file(const struct cr_binary *b, const char *p, bool check_crc, u
 	struct cr_error e = { 0 };
 	if (cr_binary_open(&d, p, &e)) {
 		if (why->len < 4096)
-			cr_buf_addf(why, "%s; ", e.msg);
+			cr_buf_addf(why, "%s (not used); ", e.msg);
 		return false;
 	}
 	if (check_crc) {

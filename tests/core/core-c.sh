@@ -90,6 +90,24 @@ zstd -dqc "$d/null-strip.core.zst" > "$tmp/core"
 if "$CORONER" --sysroot="$tmp/root" core "$tmp/bad/ccrash-strip" "$tmp/core" > "$tmp/out" 2> "$tmp/err" &&
    grep -q 'CRC32 .*the debug link wants' "$tmp/err" && grep -q 'clone3' "$tmp/out"; then pass=$((pass+1)); else
 	echo "FAIL: wrong-CRC debug link"; cat "$tmp/err"; fail=$((fail+1)); fi
+# bad input: a truncated core (the crashed thread's frames, a line for the
+# threads whose stacks are cut off); a build-id tree holding junk and a debug
+# file of another build (a line naming each, both ids for the latter)
+zstd -dqc "$d/null-pie.core.zst" | head -c 20000 > "$tmp/trunc"
+if "$CORONER" --sysroot="$tmp/root" core "$d/ccrash-pie" "$tmp/trunc" > "$tmp/out" 2> "$tmp/err" &&
+   grep -q 'weigh ()' "$tmp/out" && grep -q 'is not in the core' "$tmp/err"; then pass=$((pass+1)); else
+	echo "FAIL: truncated core"; cat "$tmp/err"; fail=$((fail+1)); fi
+id=$(jq -r '.modules[] | select(.path | test("ccrash-strip$")) | .debug_file' "$tmp/out.json" 2>/dev/null)
+bid=$(od -An -tx1 -v "$d/ccrash-strip" | tr -d ' \n' | grep -o '040000001400000003000000474e5500[0-9a-f]\{40\}' | head -1 | cut -c33-)
+mkdir -p "$tmp/junk/.build-id/$(echo "$bid" | cut -c1-2)" "$tmp/other/.build-id/$(echo "$bid" | cut -c1-2)"
+head -c 5000 "$d/expected/null-pie.gdb" > "$tmp/junk/.build-id/$(echo "$bid" | cut -c1-2)/$(echo "$bid" | cut -c3-).debug"
+cp "$d/ccrash-plain" "$tmp/other/.build-id/$(echo "$bid" | cut -c1-2)/$(echo "$bid" | cut -c3-).debug"
+zstd -dqc "$d/null-strip.core.zst" > "$tmp/core"
+if "$CORONER" --sysroot="$tmp/root" core --debug-dir="$tmp/junk" --debug-dir="$tmp/other" "$tmp/solo/ccrash-strip" "$tmp/core" \
+	> "$tmp/out" 2> "$tmp/err" && grep -q "junk/.build-id/.*not an ELF" "$tmp/err" &&
+   grep -q "other/.build-id/.*build id [0-9a-f]*, the binary has $bid (not used)" "$tmp/err" &&
+   grep -q 'clone3' "$tmp/out"; then pass=$((pass+1)); else
+	echo "FAIL: junk and foreign build-id files (build id $bid)"; cat "$tmp/err"; fail=$((fail+1)); fi
 # report: the crash finding; the recursion count is gdb's count of frames
 zstd -dqc "$d/null-pie.core.zst" > "$tmp/core"
 if "$CORONER" --sysroot="$tmp/root" report "$d/ccrash-pie" "$tmp/core" 2>/dev/null | tr '\n' ' ' |
