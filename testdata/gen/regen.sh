@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123 generics oldinline   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 ccore bigprofile flame labels oom gover go123 generics oldinline   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -320,6 +320,11 @@ do_flame() { log flame; "$GEN/flame.sh"; }
 # cores of the stripped build and of a cgo program (testdata/gen/core2.sh; after bin)
 do_core2() { log core2; "$GEN/core2.sh"; }
 
+# ---------------------------------------------------------------- ccore
+# C and C++ cores (testdata/gen/ccrash/gen.sh): each way to die, plain, PIE,
+# stripped with a debug file; gdb's backtraces as the references
+do_ccore() { log ccore; "$GEN/ccrash/gen.sh" "$TD/ccore"; }
+
 # ---------------------------------------------------------------- labels
 # gen/labelprog: goroutines and CPU work under pprof labels; go tool pprof
 # -top with -tagfocus/-tagignore on them (string labels), and on the heap
@@ -538,7 +543,7 @@ do_oldinline() {
 }
 
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 bigprofile flame labels oom gover go123 generics oldinline)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 ccore bigprofile flame labels oom gover go123 generics oldinline)
 for s in "${sections[@]}"; do
 	"do_$s"
 done
