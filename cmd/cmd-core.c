@@ -1,12 +1,14 @@
 /* coroner core: threads, goroutines and memory from an ELF core dump. */
 #include "cmd.h"
 #include "options.h"
+#include "core-c.h"
 #include "coroner/capture.h"
 #include "coroner/core.h"
 #include "coroner/binary.h"
 #include "coroner/goroutine.h"
 #include "coroner/gort.h"
 #include "coroner/profile.h"
+#include "coroner/sym.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -23,7 +25,13 @@ static const struct cmd_spec spec = {
 "stripped binaries work, -ldflags='-s -w' included), grouped; the threads,\n"
 "with C frames (libunwind) where they run C code; and the runtime's\n"
 "memory figures (memstats, heap arenas) joined with the core's mappings.\n"
-"CORE may be gzip- or zstd-compressed (systemd-coredump's .zst) or '-'.\n",
+"CORE may be gzip- or zstd-compressed (systemd-coredump's .zst) or '-'.\n"
+"\n"
+"A BINARY without a Go symbol table is read as a C/C++ program: each\n"
+"thread's registers and frames (inlined ones, file:line) through the DWARF\n"
+"of the binary and of the libraries the core maps (under --sysroot, build\n"
+"ids checked), debug files found by build id (--debug-dir, /usr/lib/debug,\n"
+"the debuginfod cache) or .gnu_debuglink; threads grouped by stack.\n",
 	.epilogue =
 "JSON: {\"signal\": {\"number\", \"name\", \"code\", \"addr\"}, \"go_version\",\n"
 "\"threads\": [{\"tid\", \"frames\"}], \"goroutines\": [{\"id\", \"state\",\n"
@@ -526,6 +534,32 @@ static void render_text(const struct core_view *v)
 	text_memory(v);
 }
 
+static const char *debug_dirs[16];
+static size_t ndebug_dirs;
+
+static int opt_debug_dir(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
+{
+	(void)o;
+	if (ndebug_dirs >= sizeof debug_dirs / sizeof *debug_dirs)
+		return cmd_usage_error(st->cmd, "at most %zu --debug-dir", sizeof debug_dirs / sizeof *debug_dirs);
+	debug_dirs[ndebug_dirs++] = arg;
+	return 0;
+}
+
+/* A binary without a Go pclntab is read as a C program. */
+static bool is_go_binary(const char *path)
+{
+	struct cr_binary *b = NULL;
+	struct cr_pclntab *t = NULL;
+	struct cr_error e = { 0 };
+	if (cr_binary_open(&b, path, &e))
+		return true; /* let the Go path say what is wrong */
+	enum cr_err rc = cr_pclntab_open(b, &t, &e);
+	cr_pclntab_close(t);
+	cr_binary_close(b);
+	return rc != CR_NOTFOUND;
+}
+
 static int opt_group(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
 {
 	int b = cr_group_by_parse(arg);
@@ -548,14 +582,19 @@ int cmd_core(int argc, char **argv)
 		OPT_STRING(0, "goroutine-profile", &gprof, "OUT.pb.gz", "also write the goroutines as a "
 			   "goroutine profile (go tool pprof, coroner leaks read it)"),
 		OPT_BOOL(0, "all", &all, "list every goroutine in text output, not only groups"),
+		OPT_CALLBACK(0, "debug-dir", NULL, "DIR", "C cores: also look for separate debug files in "
+			     "DIR/.build-id/xx/rest.debug and DIR/PATH/DEBUGLINK (repeatable)", opt_debug_dir),
 		OPT_FORMAT(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
 		OPT_END(),
 	};
 	int argi, rc = 0;
+	ndebug_dirs = 0;
 	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	if (argc - argi != 2)
 		return cmd_usage_error("core", "expected BINARY and CORE");
 	const char *binpath = argv[argi], *corepath = argv[argi + 1];
+	if (!is_go_binary(binpath))
+		return cmd_core_c(binpath, corepath, fmt, debug_dirs, ndebug_dirs);
 
 	struct cr_error e = { 0 };
 	struct cr_gocore gc;

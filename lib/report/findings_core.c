@@ -176,6 +176,8 @@ static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const ch
 	enum cr_err rc = CR_OK;
 	char mismatch[1024] = "";
 	for (size_t bi = 0; bi < nbins; bi++) {
+		if (cr_report_is_c_binary(bins[bi]))
+			return cr_report_ccrash(r, core_path, bins[bi]);
 		struct cr_error e = { 0 };
 		struct cr_gocore gc;
 		enum cr_err err = cr_gocore_open(&gc, bins[bi], core_path, &e);

@@ -94,6 +94,9 @@ enum cr_err cr_report_analyse_heap_growth(struct cr_report *r);   /* heap_growth
 enum cr_err cr_report_analyse_map_growth(struct cr_report *r);    /* map_growth */
 enum cr_err cr_report_analyse_alloc_hotspot(struct cr_report *r); /* alloc_hotspot */
 enum cr_err cr_report_analyse_cores(struct cr_report *r); /* crash from cores; core goroutines */
+/* C and C++ cores (findings_ccrash.c): a binary without a Go pclntab, its crash finding */
+bool cr_report_is_c_binary(const char *bin);
+enum cr_err cr_report_ccrash(struct cr_report *r, const char *core_path, const char *bin);
 enum cr_err cr_report_analyse_leaks(struct cr_report *r); /* goroutine_leak */
 enum cr_err cr_report_analyse_mem(struct cr_report *r);   /* rss_gap */
 enum cr_err cr_report_analyse_oom(struct cr_report *r);   /* oom_kill */

@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 retain panic bigprofile flame labels oom gover go123 generics oldinline   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -328,6 +328,11 @@ do_retain() { log retain; "$GEN/retain.sh"; }
 # crashes of gen/panicprog by Go 1.19 and 1.26 (testdata/gen/panic.sh)
 do_panic() { log panic; "$GEN/panic.sh"; }
 
+# ---------------------------------------------------------------- ccore
+# C and C++ cores (testdata/gen/ccrash/gen.sh): each way to die, plain, PIE,
+# stripped with a debug file; gdb's backtraces as the references
+do_ccore() { log ccore; "$GEN/ccrash/gen.sh" "$TD/ccore"; }
+
 # ---------------------------------------------------------------- labels
 # gen/labelprog: goroutines and CPU work under pprof labels; go tool pprof
 # -top with -tagfocus/-tagignore on them (string labels), and on the heap
@@ -548,7 +553,7 @@ do_oldinline() {
 
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 retain panic bigprofile flame labels oom gover go123 generics oldinline)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

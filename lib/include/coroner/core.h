@@ -174,4 +174,60 @@ size_t cr_native_unwind(struct cr_native *n, size_t thread, const struct cr_nati
 			struct cr_native_frame *out, size_t max);
 void cr_native_close(struct cr_native *n); /* NULL ok */
 
+/* ---------------------------------------------------------------- C cores
+ * Any ELF core read with its binary, for programs without a Go runtime (or
+ * whose threads are read as C): each thread's frames unwound with the
+ * native unwinder above, named by DWARF (inlined frames, file:line) of the
+ * binary and of every library the core maps (opened under --sysroot and
+ * only when its build id is the mapping's), their debug info looked up as
+ * cr_debug_find does (lib/sym/debuglink.c). */
+struct cr_cframe {
+	const char *function; /* "??" when unknown; names are the link names (C++ mangled) */
+	const char *file;     /* NULL when unknown */
+	uint32_t line;
+	uint64_t pc;          /* runtime address (return address for callers) */
+	bool inlined;         /* inlined into the next frame */
+	const char *module;   /* path as mapped, NULL if in no mapped file */
+};
+struct cr_cthread {
+	int32_t tid;
+	bool crashed;         /* the thread the fatal signal was delivered to */
+	const struct cr_regs *regs;
+	struct cr_cframe *frames; size_t nframes;
+	const char *stop;     /* why the stack is shorter than it should be, or NULL */
+};
+struct cr_cmodule {
+	const char *path;     /* as the core maps it */
+	uint64_t start, end;  /* lowest and highest address of its mappings */
+	int64_t bias;
+	bool is_exe, tried;
+	const char *debug;    /* separate debug file used, or NULL */
+	const char *note;     /* why it is not symbolized (or partly), or NULL */
+	struct cr_symbolizer *sym, *dbg;
+};
+struct cr_ccore {
+	struct cr_core core;
+	bool core_open;
+	const char *binpath;
+	struct cr_cthread *threads; size_t nthreads;
+	struct cr_cmodule *mods; size_t nmods;
+	const char *const *debug_dirs; size_t ndebug_dirs;
+	struct cr_buf warn;   /* one line per problem (module refused, thread without frames) */
+	struct cr_arena arena;
+	struct cr_binary *exe_image; /* backs the core reader's executable bytes */
+};
+/* Open core and binary and unwind every thread (at most max_frames each).
+ * debug_dirs (may be NULL) must outlive cc. Errors: the core's (CR_IO,
+ * CR_FORMAT...), the binary's; problems of one module or thread are lines in
+ * cc->warn and that thread's stop, the rest goes on. */
+enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *corepath,
+			  const char *const *debug_dirs, size_t ndebug_dirs, size_t max_frames,
+			  struct cr_error *e);
+void cr_ccore_close(struct cr_ccore *cc);
+/* Read a NUL-terminated string of at most n-1 bytes at addr; false if unreadable. */
+bool cr_core_read_cstr(const struct cr_core *c, uint64_t addr, char *buf, size_t n);
+/* Runtime address of a symbol of a mapped module (its .symtab, else the
+ * debug file's); false if not found. */
+bool cr_ccore_symbol(struct cr_ccore *cc, const char *module_suffix, const char *name, uint64_t *addr);
+
 #endif

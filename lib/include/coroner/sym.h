@@ -213,4 +213,17 @@ enum cr_err cr_binary_bias_for_mapping(const struct cr_binary *b, uint64_t start
  * from the ELF binary at path. */
 enum cr_err cr_profile_symbolize_file(struct cr_profile *p, const char *path, struct cr_error *e);
 
+/* ------------------------------------------------------------- debug files */
+
+/* The separate debug file of b (stripped binaries, distribution libraries):
+ * DIR/.build-id/xx/rest.debug under each of dirs, SYSROOT/usr/lib/debug and
+ * /usr/lib/debug; the debuginfod client cache ($DEBUGINFOD_CACHE_PATH, else
+ * ~/.cache/debuginfod_client, BUILDID/debuginfo, read offline); then the
+ * .gnu_debuglink name beside b, in its .debug/ and under the debug
+ * directories, its CRC32 checked. A file whose build id differs from b's is
+ * not used. CR_NOTFOUND with the reasons (each file refused and why) in e
+ * when none fits. *out is opened with cr_binary_open; close it. */
+enum cr_err cr_debug_find(const struct cr_binary *b, const char *const *dirs, size_t ndirs,
+			  struct cr_binary **out, struct cr_error *e);
+
 #endif

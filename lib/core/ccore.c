@@ -1,0 +1,300 @@
+/* C cores: every thread's frames, named (see cr_ccore_* in coroner/core.h).
+ *
+ * The native unwinder gives each thread's pcs; a pc is named by the module
+ * (NT_FILE path) whose mappings hold it: its link-time address is pc minus
+ * the module's bias (from the mapping of file offset 0), looked up first in
+ * its separate debug file (DWARF: inlined frames, file:line), then in the
+ * file itself (DWARF or its symbol table). Callers' pcs are return
+ * addresses: they are looked up at pc-1 (the call), as gdb does, except in
+ * the innermost frame and in frames a signal interrupted. Modules are
+ * opened when a frame first needs them. */
+#include "coroner/core.h"
+#include "coroner/binary.h"
+#include "coroner/input.h"
+#include "coroner/sym.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void warn(struct cr_ccore *cc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct cr_ccore *cc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cr_warn_linev(&cc->warn, fmt, ap);
+	va_end(ap);
+}
+
+bool cr_core_read_cstr(const struct cr_core *c, uint64_t addr, char *buf, size_t n)
+{
+	if (!n)
+		return false;
+	size_t i = 0;
+	for (; i + 1 < n; i++) {
+		if (cr_core_read(c, addr + i, buf + i, 1) != 1)
+			return false;
+		if (!buf[i])
+			return true;
+	}
+	buf[i] = 0;
+	return true;
+}
+
+static void build_modules(struct cr_ccore *cc)
+{
+	struct cr_core *c = &cc->core;
+	const char *exe = cr_core_exe_path(c);
+	cc->mods = cr_arena_alloc(&cc->arena, (c->nfiles + 1) * sizeof *cc->mods);
+	if (!cc->mods)
+		return;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct cr_core_file *f = &c->files[i];
+		struct cr_cmodule *m = NULL;
+		for (size_t k = 0; k < cc->nmods; k++)
+			if (strcmp(cc->mods[k].path, f->path) == 0)
+				m = &cc->mods[k];
+		if (!m) {
+			m = &cc->mods[cc->nmods++];
+			memset(m, 0, sizeof *m);
+			m->path = f->path;
+			m->start = f->start;
+			m->is_exe = exe && strcmp(exe, f->path) == 0;
+		}
+		if (f->start < m->start)
+			m->start = f->start;
+		if (f->end > m->end)
+			m->end = f->end;
+	}
+}
+
+/* Open a module's files for symbolization (once). */
+static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
+{
+	if (m->tried)
+		return;
+	m->tried = true;
+	struct cr_core *c = &cc->core;
+	const struct cr_core_file *first = NULL;
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (strcmp(c->files[i].path, m->path) == 0 && c->files[i].offset == 0) {
+			first = &c->files[i];
+			break;
+		}
+	if (!first) {
+		m->note = "no mapping of its first page: not symbolized";
+		return;
+	}
+	struct cr_binary *b = NULL;
+	struct cr_error e = { 0 };
+	const unsigned char *page = cr_core_ptr(c, first->start, 4096);
+	enum cr_err rc;
+	if (m->is_exe) {
+		rc = cr_binary_open(&b, cc->binpath, &e);
+	} else if (!page) {
+		m->note = "its first page is not in the core: not symbolized";
+		warn(cc, "%s: its first page is not in the core: not symbolized", m->path);
+		return;
+	} else {
+		rc = cr_binary_open_mapped(&b, m->path, page, 4096, &e);
+	}
+	if (rc) {
+		m->note = cr_arena_strndup(&cc->arena, e.msg, strlen(e.msg));
+		warn(cc, "%s", e.msg);
+		return;
+	}
+	if (cr_binary_bias_for_mapping(b, first->start, 0, &m->bias, &e)) {
+		m->note = "no load bias: not symbolized";
+		warn(cc, "%s: %s", m->path, e.msg);
+		cr_binary_close(b);
+		return;
+	}
+	struct cr_binary *d = NULL;
+	struct cr_error de = { 0 };
+	if (!cr_binary_debug_section(b, ".debug_info")) {
+		if (cr_debug_find(b, cc->debug_dirs, cc->ndebug_dirs, &d, &de) == CR_OK) {
+			m->debug = cr_arena_strndup(&cc->arena, d->path, strlen(d->path));
+			if (cr_symbolizer_new(&m->dbg, d, &de)) {
+				warn(cc, "%s: %s", m->path, de.msg);
+				m->dbg = NULL;
+			}
+		} else if (!strstr(de.msg, "no separate debug file found")) {
+			warn(cc, "%s", de.msg); /* files there, refused: say which and why */
+		}
+	}
+	if (cr_symbolizer_new(&m->sym, b, &e)) {
+		warn(cc, "%s: %s", m->path, e.msg);
+		m->sym = NULL;
+	}
+}
+
+static struct cr_cmodule *module_of(struct cr_ccore *cc, uint64_t pc)
+{
+	for (size_t i = 0; i < cc->core.nfiles; i++) {
+		const struct cr_core_file *f = &cc->core.files[i];
+		if (pc >= f->start && pc < f->end)
+			for (size_t k = 0; k < cc->nmods; k++)
+				if (strcmp(cc->mods[k].path, f->path) == 0)
+					return &cc->mods[k];
+	}
+	return NULL;
+}
+
+/* Name frame pc (look up at addr) into out[]; returns how many. */
+static size_t name_pc(struct cr_ccore *cc, uint64_t pc, uint64_t addr, struct cr_cframe *out, size_t max)
+{
+	struct cr_cmodule *m = module_of(cc, pc);
+	struct cr_symframe sf[16];
+	size_t n = 0;
+	if (m) {
+		open_module(cc, m);
+		uint64_t link = addr - (uint64_t)m->bias;
+		if (m->dbg)
+			n = cr_symbolize(m->dbg, link, true, sf, 16);
+		if ((!n || !strcmp(sf[n - 1].function, "??")) && m->sym)
+			n = cr_symbolize(m->sym, link, true, sf, 16);
+		if (n && !strcmp(sf[n - 1].function, "??") && m->dbg) {
+			/* the line table knew it; the symbol table knows the name */
+			size_t k = cr_symbolize(m->sym, link, false, sf + n - 1, 1);
+			(void)k;
+		}
+	}
+	if (!n) {
+		out[0] = (struct cr_cframe){ "??", NULL, 0, pc, false, m ? m->path : NULL };
+		return 1;
+	}
+	if (n > max)
+		n = max;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct cr_cframe){ sf[i].function ? sf[i].function : "??",
+					     sf[i].file && strcmp(sf[i].file, "??") ? sf[i].file : NULL,
+					     sf[i].line, pc, sf[i].inlined, m ? m->path : NULL };
+	return n;
+}
+
+enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *corepath,
+			  const char *const *debug_dirs, size_t ndebug_dirs, size_t max_frames,
+			  struct cr_error *e)
+{
+	memset(cc, 0, sizeof *cc);
+	cr_arena_init(&cc->arena);
+	cc->binpath = binpath;
+	cc->debug_dirs = debug_dirs;
+	cc->ndebug_dirs = ndebug_dirs;
+	enum cr_err rc = cr_core_open(&cc->core, corepath, e);
+	if (rc)
+		return rc;
+	cc->core_open = true;
+	struct cr_core *c = &cc->core;
+	struct cr_binary *exe = NULL;
+	rc = cr_binary_open(&exe, binpath, e);
+	if (rc)
+		return rc;
+	if (!cr_core_attach_file(c, NULL, exe->data, exe->len))
+		warn(cc, "%s: the core maps no file at its entry point: is it the binary that dumped it?", binpath);
+	build_modules(cc);
+	cc->threads = cr_arena_alloc(&cc->arena, (c->nthreads + 1) * sizeof *cc->threads);
+	if (!cc->threads || !cc->mods) {
+		cr_binary_close(exe);
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	}
+	cc->nthreads = c->nthreads;
+	struct cr_native *N = NULL;
+	struct cr_error ne = { 0 };
+	struct cr_buf nw = { 0 };
+	if (cr_native_open(&N, c, exe, &nw, &ne))
+		warn(cc, "%s", ne.msg);
+	(void)nw; /* the modules' own lines say it (opened again for names) */
+	cr_buf_release(&nw);
+	if (max_frames < 1)
+		max_frames = 1;
+	struct cr_native_frame *nf = cr_calloc(max_frames, sizeof *nf);
+	if (!nf) {
+		cr_native_close(N);
+		cr_binary_close(exe);
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	}
+	for (size_t t = 0; t < c->nthreads; t++) {
+		struct cr_cthread *T = &cc->threads[t];
+		memset(T, 0, sizeof *T);
+		T->tid = c->threads[t].tid;
+		T->regs = &c->threads[t].regs;
+		T->crashed = t == 0 && (c->sig.present || c->threads[t].cursig);
+		if (!T->regs->nraw) {
+			T->stop = "no registers in the core for this thread";
+			warn(cc, "thread %d: no registers in the core", T->tid);
+			continue;
+		}
+		size_t n = N ? cr_native_unwind(N, t, NULL, nf, max_frames) : 0;
+		if (!n) {
+			/* at least the pc */
+			nf[0] = (struct cr_native_frame){ T->regs->pc, T->regs->sp, true };
+			n = 1;
+			T->stop = N ? "no unwind information at the pc" : "no native unwinder";
+		} else if (n == 1 && cr_core_read(c, T->regs->sp, &(uint64_t){ 0 }, 8) != 8) {
+			T->stop = "its stack is not in the core";
+			warn(cc, "thread %d: its stack (sp 0x%" PRIx64 ") is not in the core", T->tid, T->regs->sp);
+		} else if (n == max_frames) {
+			T->stop = "frame cap reached";
+		}
+		struct cr_cframe *fr = cr_arena_alloc(&cc->arena, n * 16 * sizeof *fr);
+		if (!fr)
+			break;
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t pc = nf[i].pc;
+			uint64_t at = (i == 0 || nf[i].interrupted || !pc) ? pc : pc - 1;
+			k += name_pc(cc, pc, at, fr + k, 16);
+		}
+		T->frames = fr;
+		T->nframes = k;
+	}
+	cr_free(nf);
+	cr_native_close(N);
+	/* the core reader serves the executable's bytes from exe's image */
+	cc->exe_image = exe;
+	for (size_t i = 0; i < cc->nmods; i++)
+		if (cc->mods[i].is_exe)
+			open_module(cc, &cc->mods[i]);
+	return CR_OK;
+}
+
+bool cr_ccore_symbol(struct cr_ccore *cc, const char *suffix, const char *name, uint64_t *addr)
+{
+	size_t sl = strlen(suffix);
+	for (size_t i = 0; i < cc->nmods; i++) {
+		struct cr_cmodule *m = &cc->mods[i];
+		size_t pl = strlen(m->path);
+		if (pl < sl || strcmp(m->path + pl - sl, suffix) != 0)
+			continue;
+		open_module(cc, m);
+		const struct cr_elf_symbol *y = NULL;
+		if (m->sym)
+			y = cr_binary_symbol_by_name(cr_symbolizer_binary(m->sym), name);
+		if (!y && m->dbg)
+			y = cr_binary_symbol_by_name(cr_symbolizer_binary(m->dbg), name);
+		if (y) {
+			*addr = y->value + (uint64_t)m->bias;
+			return true;
+		}
+	}
+	return false;
+}
+
+void cr_ccore_close(struct cr_ccore *cc)
+{
+	if (cc->mods) {
+		for (size_t i = 0; i < cc->nmods; i++) {
+			cr_symbolizer_close(cc->mods[i].sym);
+			cr_symbolizer_close(cc->mods[i].dbg);
+		}
+	}
+	if (cc->core_open)
+		cr_core_close(&cc->core);
+	cr_binary_close(cc->exe_image);
+	cr_buf_release(&cc->warn);
+	cr_arena_release(&cc->arena);
+	memset(cc, 0, sizeof *cc);
+}

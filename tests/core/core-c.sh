@@ -1,0 +1,120 @@
+#!/bin/sh
+# C and C++ cores (testdata/ccore, made by testdata/gen/ccrash/gen.sh): for
+# every core, every thread's function names, innermost first, inlined frames
+# included, equal gdb's `thread apply all bt` on the same core
+# (expected/NAME.gdb), up to and including main for the main thread. gdb's
+# "??" matches any name; C++ names are compared demangled (c++filt) without
+# parameters; symbol versions (@@GLIBC_2.3.2) are dropped. Known
+# differences are listed in core-c.TODO: frames gdb makes up for tail calls
+# from DWARF call-site records ("tailcall NAME": left out of gdb's side)
+# and libc names coroner takes from the symbol table because libc6-dbg
+# keeps them in its dwz file ("name OURS GDBS": ours renamed).
+# Then the stripped binaries with their debug file found three ways: the
+# .gnu_debuglink beside them, --debug-dir with a .build-id tree, and a link
+# whose CRC differs (a clear line, frames still printed).
+set -u
+: "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
+d="$TESTDATA/ccore"
+[ -f "$d/null-plain.core.zst" ] || { echo "SKIP: no C cores"; exit 77; }
+for t in jq zstd c++filt; do command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }; done
+# libc's frames are named through this machine's libc6-dbg: the cores' libc
+libcid=93ac61ec5a8eb1396f9fbd350e3169a558528a40
+[ -f /usr/lib/debug/.build-id/93/${libcid#93}.debug ] || { echo "SKIP: not the libc of the cores"; exit 77; }
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fail=0 pass=0
+# a sysroot holding the files the cores map
+mkdir -p "$tmp/root/tmp/ccrash-gen"
+cp "$d/libccrashlib.so" "$tmp/root/tmp/ccrash-gen/"
+for c in "$d"/*.core.zst; do
+	zstd -dqc "$c" > "$tmp/core" || exit 1
+	strings "$tmp/core" | grep -E '^/usr/lib/x86_64-linux-gnu/[^/]+\.so[.0-9]*$' 
+done | sort -u > "$tmp/libs"
+while read -r l; do
+	[ -f "$l" ] || continue
+	mkdir -p "$tmp/root$(dirname "$l")"
+	cp -L "$l" "$tmp/root$l"
+done < "$tmp/libs"
+skip=$(grep '^tailcall ' "$TESTS/core/core-c.TODO" | cut -d' ' -f2 | tr '\n' ' ')
+ren=$(grep '^name ' "$TESTS/core/core-c.TODO" | cut -d' ' -f2,3 | tr '\n' ' ')
+
+# gdb's "Thread N (... (LWP TID)):" blocks -> "TID name name ..." (to main)
+gdb_stacks() {
+	awk -v skip="$skip" 'BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) drop[s[i]] = 1 }
+	     /^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { if (t != "") print t names; t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); names = ""; done = 0; next }
+	     t != "" && /^#[0-9]+ / { if (done) next; fn = ($2 ~ /^0x/) ? $4 : $2; sub(/\(\)$/, "", fn)
+		if (!(fn in drop)) names = names " " fn; if (fn == "main") done = 1 }
+	     END { if (t != "") print t names }' "$1"
+}
+our_stacks() {
+	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(.function)"' "$1" | c++filt |
+	awk -F '\t' -v ren="$ren" 'BEGIN { n = split(ren, r, " "); for (i = 1; i < n; i += 2) to[r[i]] = r[i + 1] }
+	{ fn = $2; sub(/\(.*$/, "", fn); sub(/@.*$/, "", fn); if (fn in to) fn = to[fn]
+	  if ($1 != t) { if (t != "") print out; t = $1; out = t; done = 0 }
+	  if (!done) out = out " " fn; if (fn == "main") done = 1 }
+	END { if (t != "") print out }'
+}
+same() { # gdb-line ours-line: equal with gdb's ?? matching anything
+	set -- $1 "|" $2
+	awk -v a="$*" 'BEGIN { split(a, w, " "); n = 0; for (i = 1; w[i] != "|"; i++) n = i
+		m = 0; for (j = n + 2; j in w; j++) { m++; o[m] = w[j] }
+		if (n != m) exit 1; for (i = 1; i <= n; i++) if (w[i] != "??" && w[i] != o[i]) exit 1; exit 0 }'
+}
+check() { # name binary [options]
+	name=$1 bin=$2; shift 2
+	zstd -dqc "$d/$name.core.zst" > "$tmp/core"
+	if ! "$CORONER" --sysroot="$tmp/root" core --format=json "$@" "$bin" "$tmp/core" > "$tmp/out.json" 2> "$tmp/err"; then
+		echo "FAIL: $name: exit $?"; cat "$tmp/err"; fail=$((fail+1)); return; fi
+	gdb_stacks "$d/expected/$name.gdb" | sort > "$tmp/g"
+	our_stacks "$tmp/out.json" | sort > "$tmp/o"
+	while read -r tid rest; do
+		o=$(grep "^$tid " "$tmp/o" | cut -d' ' -f2-)
+		if same "$rest" "$o"; then pass=$((pass+1)); else
+			echo "FAIL: $name ($bin) thread $tid"; echo "  gdb:    $rest"; echo "  coroner: $o"
+			fail=$((fail+1)); fi
+	done < "$tmp/g"
+}
+for v in plain pie strip; do
+	for m in null assert recurse qsort lib; do check $m-$v "$d/ccrash-$v"; done
+	check throw-$v "$d/ccrashxx-$v"
+done
+# the build-id tree only (no debug file beside the binary)
+mkdir -p "$tmp/solo"
+cp "$d/ccrash-strip" "$tmp/solo/"
+check null-strip "$tmp/solo/ccrash-strip" --debug-dir="$d/debug"
+# a debug link to a file of another CRC: a line naming it, frames still printed
+mkdir -p "$tmp/bad"
+cp "$d/ccrash-strip" "$tmp/bad/"
+cp "$d/ccrash-pie" "$tmp/bad/ccrash-strip.debug"
+zstd -dqc "$d/null-strip.core.zst" > "$tmp/core"
+if "$CORONER" --sysroot="$tmp/root" core "$tmp/bad/ccrash-strip" "$tmp/core" > "$tmp/out" 2> "$tmp/err" &&
+   grep -q 'CRC32 .*the debug link wants' "$tmp/err" && grep -q 'clone3' "$tmp/out"; then pass=$((pass+1)); else
+	echo "FAIL: wrong-CRC debug link"; cat "$tmp/err"; fail=$((fail+1)); fi
+# bad input: a truncated core (the crashed thread's frames, a line for the
+# threads whose stacks are cut off); a build-id tree holding junk and a debug
+# file of another build (a line naming each, both ids for the latter)
+zstd -dqc "$d/null-pie.core.zst" | head -c 20000 > "$tmp/trunc"
+if "$CORONER" --sysroot="$tmp/root" core "$d/ccrash-pie" "$tmp/trunc" > "$tmp/out" 2> "$tmp/err" &&
+   grep -q 'weigh ()' "$tmp/out" && grep -q 'is not in the core' "$tmp/err"; then pass=$((pass+1)); else
+	echo "FAIL: truncated core"; cat "$tmp/err"; fail=$((fail+1)); fi
+id=$(jq -r '.modules[] | select(.path | test("ccrash-strip$")) | .debug_file' "$tmp/out.json" 2>/dev/null)
+bid=$(od -An -tx1 -v "$d/ccrash-strip" | tr -d ' \n' | grep -o '040000001400000003000000474e5500[0-9a-f]\{40\}' | head -1 | cut -c33-)
+mkdir -p "$tmp/junk/.build-id/$(echo "$bid" | cut -c1-2)" "$tmp/other/.build-id/$(echo "$bid" | cut -c1-2)"
+head -c 5000 "$d/expected/null-pie.gdb" > "$tmp/junk/.build-id/$(echo "$bid" | cut -c1-2)/$(echo "$bid" | cut -c3-).debug"
+cp "$d/ccrash-plain" "$tmp/other/.build-id/$(echo "$bid" | cut -c1-2)/$(echo "$bid" | cut -c3-).debug"
+zstd -dqc "$d/null-strip.core.zst" > "$tmp/core"
+if "$CORONER" --sysroot="$tmp/root" core --debug-dir="$tmp/junk" --debug-dir="$tmp/other" "$tmp/solo/ccrash-strip" "$tmp/core" \
+	> "$tmp/out" 2> "$tmp/err" && grep -q "junk/.build-id/.*not an ELF" "$tmp/err" &&
+   grep -q "other/.build-id/.*build id [0-9a-f]*, the binary has $bid (not used)" "$tmp/err" &&
+   grep -q 'clone3' "$tmp/out"; then pass=$((pass+1)); else
+	echo "FAIL: junk and foreign build-id files (build id $bid)"; cat "$tmp/err"; fail=$((fail+1)); fi
+# report: the crash finding; the recursion count is gdb's count of frames
+zstd -dqc "$d/null-pie.core.zst" > "$tmp/core"
+if "$CORONER" --sysroot="$tmp/root" report "$d/ccrash-pie" "$tmp/core" 2>/dev/null | tr '\n' ' ' |
+   grep -q 'crash  weigh .*NULL dereference'; then pass=$((pass+1)); else echo "FAIL: report null-pie"; fail=$((fail+1)); fi
+n=$(awk '/^Thread / { on = 1 } on && /^#[0-9]+ .* depth \(/ { n++ } END { print n }' "$d/expected/recurse-pie.gdb")
+zstd -dqc "$d/recurse-pie.core.zst" > "$tmp/core"
+if "$CORONER" --sysroot="$tmp/root" report "$d/ccrash-pie" "$tmp/core" 2>/dev/null | tr '\n' ' ' | tr -s ' ' |
+   grep -q "stack overflow: depth recursed $n times"; then pass=$((pass+1)); else echo "FAIL: report recurse-pie ($n frames)"; fail=$((fail+1)); fi
+echo "core-c: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
