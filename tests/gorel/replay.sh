@@ -134,6 +134,11 @@ for v in $rels; do
 	want=$(pprof_flat "$E/after.heap.top.inuse_space.txt" 'main.(*cache).put')
 	jq -e '[.findings[] | select(.kind == "map_growth")] | length > 0' "$tmp/w/r.json" >/dev/null 2>&1
 	result "$v" report-map_growth $? "pprof: ${want}B in use under main.(*cache).put (map storage); coroner: $(jq -r '[.findings[] | select(.kind == "map_growth") | .summary][0] // "no map_growth finding"' "$tmp/w/r.json" 2>/dev/null)"
+	# its bytes: what pprof puts flat in main.(*cache).put (the map code's
+	# allocations, whose runtime frames runtime/pprof leaves unnamed)
+	want=$(pprof_flat "$E/after.heap.top.alloc_space.txt" 'main.(*cache).put')
+	got=$(jq -r '[.findings[] | select(.kind == "map_growth") | .evidence.callers[]? | select(.function == "main.(*cache).put") | .bytes][0] // empty' "$tmp/w/r.json" 2>/dev/null)
+	eq "$got" "$want"; result "$v" report-map_growth-bytes $? "pprof alloc_space flat of main.(*cache).put ${want}B, coroner map_growth ${got:-none}B"
 	if [ -f "$E/after.goroutineleak.top.txt" ]; then
 		jq -e '[.findings[] | select(.kind | test("leak"))] | map(.summary) | join(" ") | test("leak profile|goroutineleak")' "$tmp/w/r.json" >/dev/null 2>&1
 		result "$v" report-goroutineleak $? "the runtime's goroutineleak profile ($(pprof_total "$E/after.goroutineleak.top.txt") goroutines) named in report's findings"

@@ -42,7 +42,7 @@ enum cr_err cr_capture_input_open(struct cr_input *in, const char *path, struct 
  * re-readable: the caller keeps stdin for the real read). core_cap: an input
  * past the profile cap is read again up to cr_limits.max_core_inflate (cores
  * are large). goroutine (NULL allowed): set when a pprof profile's one sample
- * type is "goroutine". CR_KIND_UNKNOWN with e (NULL allowed) filled when the
+ * type is "goroutine" (or "goroutineleak"). CR_KIND_UNKNOWN with e (NULL allowed) filled when the
  * file cannot be read. */
 enum cr_kind cr_capture_kind(const char *path, bool core_cap, bool *goroutine, struct cr_error *e);
 
