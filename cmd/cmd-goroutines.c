@@ -36,6 +36,9 @@ static const struct cmd_spec spec = {
 /* What a dump was, for the headline. */
 static const char *source_name(const struct cr_profile *p)
 {
+	if (cr_profile_is_goroutineleak(p))
+		return p->source == CR_SRC_PPROF ? "goroutine leak profile: proved never to wake"
+						 : "goroutine leak profile, debug=1: proved never to wake";
 	switch (p->source) {
 	case CR_SRC_PPROF: return "goroutine profile";
 	case CR_SRC_GOROUTINE_TEXT: return "goroutine profile, debug=1";
@@ -47,10 +50,7 @@ static const char *source_name(const struct cr_profile *p)
 
 bool cmd_is_goroutine_profile(const struct cr_profile *p)
 {
-	for (size_t i = 0; i < p->ntypes; i++)
-		if (!strcmp(cr_profile_str(p, p->types[i].type), "goroutine"))
-			return true;
-	return false;
+	return cr_profile_is_goroutines(p);
 }
 
 void cmd_wait_text(char *buf, size_t n, bool has_wait, int64_t min, int64_t max)
@@ -212,6 +212,8 @@ static void render_json(const struct cr_goroutines *g, const struct cr_profile *
 	cr_json_obj(&j);
 	cr_json_kint(&j, "total", g->total);
 	json_crash(&j, p);
+	cr_json_key(&j, "leak_profile"); /* the runtime proved these never wake */
+	cr_json_bool(&j, cr_profile_is_goroutineleak(p));
 	cr_json_key(&j, "groups");
 	cr_json_arr(&j);
 	for (size_t i = 0; i < shown; i++) {

@@ -23,8 +23,8 @@ void cr_captures_release(struct cr_captures *s)
 {
 	for (size_t i = 0; i < s->ncaps; i++) {
 		struct cr_capture *c = &s->caps[i];
-		struct cr_profile *ps[3] = { c->heap, c->allocs, c->goroutine };
-		for (int k = 0; k < 3; k++)
+		struct cr_profile *ps[4] = { c->heap, c->allocs, c->goroutine, c->goroutineleak };
+		for (int k = 0; k < 4; k++)
 			if (ps[k]) {
 				cr_profile_release(ps[k]);
 				cr_free(ps[k]);
@@ -66,10 +66,13 @@ static void cap_note(struct cr_captures *s, const char *fmt, ...)
 	cr_buf_addf(&s->notes, "%s\n", b);
 }
 
-/* The role a profile takes in a capture: "goroutine", "heap", "allocs",
- * "cpu" or "profile". */
+/* The role a profile takes in a capture: "goroutine", "goroutineleak",
+ * "heap", "allocs", "cpu" or "profile". */
 static const char *profile_role(const struct cr_profile *p)
 {
+	for (size_t i = 0; i < p->ntypes; i++)
+		if (!strcmp(cr_profile_str(p, p->types[i].type), "goroutineleak"))
+			return "goroutineleak";
 	if (p->source == CR_SRC_GOROUTINE_TEXT || p->source == CR_SRC_TRACEBACK || p->source == CR_SRC_CORE)
 		return "goroutine";
 	if (p->source == CR_SRC_HEAP_TEXT)
@@ -164,10 +167,12 @@ static enum cr_err add_profile(struct cr_captures *cs, struct cr_capture *c, str
 		c->time_nanos = p->time_nanos;
 	struct cr_profile **slot = !strcmp(role, "heap") ? &c->heap
 				   : !strcmp(role, "allocs") ? &c->allocs
-				   : !strcmp(role, "goroutine") ? &c->goroutine : NULL;
+				   : !strcmp(role, "goroutine") ? &c->goroutine
+				   : !strcmp(role, "goroutineleak") ? &c->goroutineleak : NULL;
 	const char **pslot = !strcmp(role, "heap") ? &c->heap_path
 			     : !strcmp(role, "allocs") ? &c->allocs_path
-			     : !strcmp(role, "goroutine") ? &c->goroutine_path : NULL;
+			     : !strcmp(role, "goroutine") ? &c->goroutine_path
+			     : !strcmp(role, "goroutineleak") ? &c->goroutineleak_path : NULL;
 	if (slot && better(p, *slot, role)) {
 		if (*slot) {
 			cr_profile_release(*slot);

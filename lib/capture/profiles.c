@@ -39,7 +39,8 @@ enum cr_kind cr_capture_kind(const char *path, bool core_cap, bool *goroutine, s
 		struct cr_profile p;
 		cr_profile_init(&p);
 		if (cr_profile_read_pprof(&p, in.data, in.len, in.name, NULL) == CR_OK && p.ntypes == 1 &&
-		    strcmp(cr_profile_str(&p, p.types[0].type), "goroutine") == 0)
+		    (strcmp(cr_profile_str(&p, p.types[0].type), "goroutine") == 0 ||
+		     strcmp(cr_profile_str(&p, p.types[0].type), "goroutineleak") == 0))
 			*goroutine = true;
 		cr_profile_release(&p);
 	}

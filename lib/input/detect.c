@@ -167,7 +167,8 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 			first = false;
 			if (cr_starts(s, n, "heap profile:"))
 				return CR_KIND_HEAP_TEXT;
-			if (cr_starts(s, n, "goroutine profile: total"))
+			if (cr_starts(s, n, "goroutine profile: total") ||
+			    cr_starts(s, n, "goroutineleak profile: total"))
 				return CR_KIND_GOROUTINE_TEXT;
 			if (cr_starts(s, n, "--- contention:") || cr_starts(s, n, "--- mutex:") ||
 			    cr_starts(s, n, "threadcreate profile:") || cr_starts(s, n, "--- threadz"))

@@ -14,14 +14,26 @@ const char *cr_maplabel_name(enum cr_maplabel l)
 	return (unsigned)l < CR_ML_COUNT ? names[l] : "?";
 }
 
-/* The Go runtime (malloc.go, 64-bit linux) reserves its heap at hints
- * i<<40 | 0x00c0<<32 for i = 0..0x7f, starting at 0xc000000000 and growing
- * upwards. Hints near the top collide with the mmap area (0x7e.. - 0x7f..),
- * where glibc and the runtime's own metadata live, so only i <= 0x7d counts. */
-static bool in_arena_hints(uint64_t a)
+/* The Go runtime (malloc.go, 64-bit linux) reserves its heap in arenas of
+ * 64 MiB (heapArenaBytes), each reservation aligned to 64 MiB, at hints
+ * below the mmap area: up to Go 1.25 i<<40 | 0x00c0<<32 (0xc000000000 up);
+ * from Go 1.26 at a random arena-aligned base below 1<<46 (amd64) or 1<<47
+ * (arm64). So no fixed address says "Go heap"; the shape does: a run of
+ * contiguous private anonymous mappings (mapped and reserved parts) that
+ * starts on a 64 MiB boundary below the mmap area (0x7e.. - 0x7f.., where
+ * glibc's arenas, also 64 MiB-aligned, and the runtime's own metadata live).
+ * run_start: where the run holding the mapping begins. */
+#define GO_ARENA_BYTES (64ull << 20)
+#define MMAP_AREA_LOW 0x7e0000000000ull
+
+static bool arena_shape(uint64_t run_start)
 {
-	uint64_t slot = a >> 40;
-	return slot <= 0x7d && (a & ((1ull << 40) - 1)) >= 0xc000000000ull;
+	return run_start > 0 && run_start < MMAP_AREA_LOW && run_start % GO_ARENA_BYTES == 0;
+}
+
+static bool anon_private(const struct cr_memmap *m)
+{
+	return !m->path[0] && m->perms[3] == 'p';
 }
 
 static bool is_shared_object(const char *p)
@@ -53,9 +65,14 @@ void cr_memsnap_label(struct cr_memsnap *s, const struct cr_range *arenas, size_
 				break;
 			}
 	}
+	uint64_t run_start = 0;
 	for (size_t i = 0; i < s->nmaps; i++) {
 		struct cr_memmap *m = &s->maps[i];
 		const struct cr_memmap *prev = i ? &s->maps[i - 1] : NULL;
+		if (!anon_private(m))
+			run_start = 0;
+		else if (!prev || !anon_private(prev) || prev->end != m->start)
+			run_start = m->start;
 		const struct cr_memmap *next = i + 1 < s->nmaps ? &s->maps[i + 1] : NULL;
 		const char *p = m->path;
 		enum cr_maplabel l;
@@ -89,7 +106,7 @@ void cr_memsnap_label(struct cr_memsnap *s, const struct cr_range *arenas, size_
 				for (size_t k = 0; k < narenas && !arena; k++)
 					arena = m->start < arenas[k].end && arenas[k].start < m->end;
 			} else {
-				arena = in_arena_hints(m->start) && m->perms[3] == 'p';
+				arena = arena_shape(run_start) && m->perms[3] == 'p';
 			}
 			if (m->perms[3] == 's')
 				l = CR_ML_SHMEM;

@@ -329,11 +329,13 @@ enum cr_err cr_report_analyse_map_growth(struct cr_report *r)
 	double gshare = growth > 0 ? 100.0 * ((double)map_in_b - (double)map_in_a) / (double)growth : 0;
 	bool hidden = false;
 	if (s.n == 0) {
-		/* Go <= 1.23: the map frames are only on the '@' lines of debug=1 text */
+		/* runtime/pprof (every release, 1.24's swiss maps included) names
+		 * no leading runtime frame: the map frames are only on the '@'
+		 * lines of debug=1 text, named through the binary */
 		const char *bin_b = b->binary ? b->binary : r->in.binary;
 		if (!b->heap_text || !bin_b) {
 			cr_report_note(r, "map_growth: no runtime map frames in the allocation stacks "
-					  "(Go <= 1.23 hides them; a debug=1 heap profile and the binary show them)");
+					  "(runtime/pprof leaves them unnamed; a debug=1 heap profile and the binary show them)");
 			goto out;
 		}
 		struct cr_hidden_maps hb, ha;

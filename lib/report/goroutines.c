@@ -114,6 +114,24 @@ static void exp_release(struct exp *x)
 	cr_free(x->at);
 }
 
+static bool has_type(const struct cr_profile *p, const char *type)
+{
+	for (size_t i = 0; i < p->ntypes; i++)
+		if (!strcmp(cr_profile_str(p, p->types[i].type), type))
+			return true;
+	return false;
+}
+
+bool cr_profile_is_goroutineleak(const struct cr_profile *p)
+{
+	return has_type(p, "goroutineleak");
+}
+
+bool cr_profile_is_goroutines(const struct cr_profile *p)
+{
+	return has_type(p, "goroutine") || has_type(p, "goroutineleak");
+}
+
 static int sample_index(const struct cr_profile *p)
 {
 	for (size_t i = 0; i < p->ntypes; i++)

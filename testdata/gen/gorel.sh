@@ -14,7 +14,7 @@
 #   before/ after/        `relprog capture`: heap.pb.gz allocs.pb.gz
 #       heap.txt.gz (debug=1) goroutine.pb.gz goroutine.txt (debug=1)
 #       goroutine2.txt.gz (debug=2) memstats.json gctrace.txt
-#       goroutineleak.{pb.gz,txt} (1.26 built with
+#       goroutineleak.{pb.gz,txt} goroutineleak2.txt.gz (1.26 built with
 #       GOEXPERIMENT=goroutineleakprofile, 1.27 and later as they are)
 #   crash-VARIANT.txt.gz  the runtime's GOTRACEBACK=crash traceback
 #   core-VARIANT.zst      the core it left (zstd -19)
@@ -59,8 +59,14 @@ crash() {
 			echo "no crash?" >&2 || echo "exit status $?" >"expected/crash-$tag.exit"
 	fi
 	# qemu-user writes the guest's core (qemu_PROG_TIME_PID.core); the
-	# kernel may then dump qemu itself as "core": the guest's is the one
-	local c; c=$( (ls "$run"/qemu_*.core; ls "$run"/*core*) 2>/dev/null | head -1 || true)
+	# kernel may then dump qemu itself as "core" (amd64): only the guest's
+	# is kept
+	local c
+	if [ "${2:-}" = qemu ]; then
+		c=$(ls "$run"/qemu_*.core 2>/dev/null | head -1 || true)
+	else
+		c=$(ls "$run"/*core* 2>/dev/null | head -1 || true)
+	fi
 	[ -n "$c" ] || { log "go$v $tag: no core written"; return 0; }
 	zstd -19 -q -f "$c" -o "core-$tag.zst"
 	mv "$D/crash-$tag.stdout" expected/
@@ -95,7 +101,7 @@ one() {
 	if [ -n "$leakexp" ]; then
 		rm -rf "$W/leak"
 		"$W/relprog-leakexp" capture "$W/leak" >expected/capture-leakexp.stdout
-		for s in before after; do cp "$W/leak/$s"/goroutineleak.* "$s/"; done
+		for s in before after; do cp "$W/leak/$s"/goroutineleak* "$s/"; done
 	fi
 	cp "$W/gctrace.txt" after/gctrace.txt
 	sed -n '1,/^snapshot=before/p' "$W/gctrace.txt" >before/gctrace.txt
@@ -112,6 +118,11 @@ one() {
 		if [ -f "$s/goroutineleak.pb.gz" ]; then
 			rec "$s.goroutineleak.top.txt" $P -top -nodefraction=0 "$s/goroutineleak.pb.gz"
 			rec "$s.goroutineleak.traces.txt" $P -traces "$s/goroutineleak.pb.gz"
+			rec "$s.goroutineleak.txt.total" sed -n '1s/^goroutineleak profile: total //p' "$s/goroutineleak.txt"
+		fi
+		if [ -f "$s/goroutineleak2.txt" ]; then
+			gzip -9 -n "$s/goroutineleak2.txt"
+			rec "$s.goroutineleak2.leaked.count" zgrep -c '^goroutine [0-9]* \[.*(leaked)' "$s/goroutineleak2.txt.gz"
 		fi
 		gzip -9 -n "$s/heap.txt" "$s/goroutine2.txt"
 	done

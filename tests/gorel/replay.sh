@@ -89,6 +89,18 @@ for v in $rels; do
 			got=$(jq -r '.total // empty' "$tmp/w/gl1.json" 2>/dev/null)
 			want=$(sed -n '1s/^goroutineleak profile: total //p' "$D/$s/goroutineleak.txt")
 			[ "$got" = "$want" ]; result "$v" "goroutineleak-debug1-$s-total" $? "header $want, coroner ${got:-error: $(head -c 150 "$tmp/w/err")}"
+			jq -e '.leak_profile == true' "$tmp/w/gl.json" >/dev/null 2>&1; result "$v" "goroutineleak-pb-$s-kind" $? "named the leak profile"
+			"$CORONER" top --format=json "$D/$s/goroutineleak.pb.gz" >"$tmp/w/tl.json" 2>/dev/null || true
+			got=$(jq -r '.total // empty' "$tmp/w/tl.json" 2>/dev/null)
+			want=$(pprof_total "$E/$s.goroutineleak.top.txt")
+			eq "$got" "$want"; result "$v" "goroutineleak-top-$s-total" $? "pprof $want, coroner $got"
+		fi
+		# its debug=2 form: a dump whose leaked goroutines say "(leaked)"
+		if [ -f "$D/$s/goroutineleak2.txt.gz" ]; then
+			"$CORONER" goroutines --format=json "$D/$s/goroutineleak2.txt.gz" >"$tmp/w/gl2.json" 2>/dev/null || true
+			got=$(jq -r '[.groups[] | select(.state | test("[(]leaked[)]$")) | .count] | add // empty' "$tmp/w/gl2.json" 2>/dev/null)
+			want=$(cat "$E/$s.goroutineleak2.leaked.count")
+			eq "$got" "$want"; result "$v" "goroutineleak-debug2-$s-leaked" $? "dump's (leaked) headers $want, coroner $got"
 		fi
 	done
 	# ---- leaks: growth per leaking function = pprof -traces counts after - before
@@ -122,9 +134,29 @@ for v in $rels; do
 	want=$(pprof_flat "$E/after.heap.top.inuse_space.txt" 'main.(*cache).put')
 	jq -e '[.findings[] | select(.kind == "map_growth")] | length > 0' "$tmp/w/r.json" >/dev/null 2>&1
 	result "$v" report-map_growth $? "pprof: ${want}B in use under main.(*cache).put (map storage); coroner: $(jq -r '[.findings[] | select(.kind == "map_growth") | .summary][0] // "no map_growth finding"' "$tmp/w/r.json" 2>/dev/null)"
+	# its bytes: what pprof puts flat in main.(*cache).put (the map code's
+	# allocations, whose runtime frames runtime/pprof leaves unnamed)
+	want=$(pprof_flat "$E/after.heap.top.alloc_space.txt" 'main.(*cache).put')
+	got=$(jq -r '[.findings[] | select(.kind == "map_growth") | .evidence.callers[]? | select(.function == "main.(*cache).put") | .bytes][0] // empty' "$tmp/w/r.json" 2>/dev/null)
+	eq "$got" "$want"; result "$v" report-map_growth-bytes $? "pprof alloc_space flat of main.(*cache).put ${want}B, coroner map_growth ${got:-none}B"
 	if [ -f "$E/after.goroutineleak.top.txt" ]; then
 		jq -e '[.findings[] | select(.kind | test("leak"))] | map(.summary) | join(" ") | test("leak profile|goroutineleak")' "$tmp/w/r.json" >/dev/null 2>&1
 		result "$v" report-goroutineleak $? "the runtime's goroutineleak profile ($(pprof_total "$E/after.goroutineleak.top.txt") goroutines) named in report's findings"
+		# growing and in the leak profile: certain, with pprof's count of
+		# it there; growing and absent: suspect
+		for f in 'main.(*session).awaitReply' main.pollBoth main.lockShared main.readPipe; do
+			n=$(traces_count "$E/after.goroutineleak.traces.txt" "$f")
+			if [ "$n" -gt 0 ]; then want="certain $n"; else want="suspect 0"; fi
+			got=$(jq -r --arg f "$f" '[.findings[] | select(.kind == "goroutine_leak" and .subject == $f)][0] |
+				"\(.evidence.leak_profile) \(.evidence.leak_profile_count)"' "$tmp/w/r.json" 2>/dev/null)
+			eq "$got" "$want"; result "$v" "report-goroutineleak-$f" $? "pprof -traces of the leak profile: $n in $f (want $want), coroner $got"
+		done
+		# leaks over the two leak profiles: pprof -traces after - before
+		"$CORONER" leaks --format=json "$D/before/goroutineleak.pb.gz" "$D/after/goroutineleak.pb.gz" >"$tmp/w/ll.json" 2>/dev/null || true
+		f='main.(*session).awaitReply'
+		b=$(traces_count "$E/before.goroutineleak.traces.txt" "$f") a=$(traces_count "$E/after.goroutineleak.traces.txt" "$f")
+		got=$(jq -r --arg f "$f" '[.candidates[] | select(.function == $f) | .delta] | add // empty' "$tmp/w/ll.json" 2>/dev/null)
+		eq "$got" "$((a - b))"; result "$v" "leaks-goroutineleak" $? "pprof $b -> $a (+$((a - b))) in $f, coroner +$got"
 	fi
 	# ---- mem: the C memory (the program's own count) is non-Go anonymous memory
 	if [ -f "$D/after/smaps" ]; then

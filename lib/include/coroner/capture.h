@@ -42,7 +42,7 @@ enum cr_err cr_capture_input_open(struct cr_input *in, const char *path, struct 
  * re-readable: the caller keeps stdin for the real read). core_cap: an input
  * past the profile cap is read again up to cr_limits.max_core_inflate (cores
  * are large). goroutine (NULL allowed): set when a pprof profile's one sample
- * type is "goroutine". CR_KIND_UNKNOWN with e (NULL allowed) filled when the
+ * type is "goroutine" (or "goroutineleak"). CR_KIND_UNKNOWN with e (NULL allowed) filled when the
  * file cannot be read. */
 enum cr_kind cr_capture_kind(const char *path, bool core_cap, bool *goroutine, struct cr_error *e);
 
@@ -91,7 +91,7 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 struct cr_capture_file {
 	const char *path;
 	enum cr_kind kind;
-	const char *role;    /* "heap", "allocs", "goroutine", "cpu", "profile" for profiles;
+	const char *role;    /* "heap", "allocs", "goroutine", "goroutineleak", "cpu", "profile" for profiles;
 			      * "cgroup", "memstats"; NULL for other kinds */
 	bool used;           /* an analysis read it */
 	const char *problem; /* why it was skipped (unreadable, unsupported); NULL if fine */
@@ -102,9 +102,10 @@ struct cr_capture {
 	struct cr_capture_file *files; size_t nfiles, cap_files;
 	/* the profiles chosen per role (NULL = none): pprof protobuf preferred
 	 * for heap/allocs (inlined frames), a traceback for goroutines
-	 * (states and wait times) */
-	struct cr_profile *heap, *allocs, *goroutine;
-	const char *heap_path, *allocs_path, *goroutine_path; /* their files */
+	 * (states and wait times); goroutineleak: the goroutine leak profile
+	 * (Go 1.26 experiment, 1.27), goroutines proved never to wake */
+	struct cr_profile *heap, *allocs, *goroutine, *goroutineleak;
+	const char *heap_path, *allocs_path, *goroutine_path, *goroutineleak_path; /* their files */
 	const char *heap_text;  /* a debug=1 heap profile (its MemStats), path */
 	const char *memstats;   /* runtime.MemStats as JSON (json.Marshal, expvar), path */
 	const char *smaps_rollup, *smaps, *status, *memory_stat, *gctrace; /* paths */

@@ -14,7 +14,8 @@ enum cr_kind {
 	CR_KIND_UNKNOWN,
 	CR_KIND_PPROF,          /* profile.proto (after decompression) */
 	CR_KIND_HEAP_TEXT,      /* heap profile: N: N [N: N] @ heap/R */
-	CR_KIND_GOROUTINE_TEXT, /* goroutine profile: total N */
+	CR_KIND_GOROUTINE_TEXT, /* goroutine profile: total N (also the goroutine leak
+				 * profile's "goroutineleak profile: total N") */
 	CR_KIND_TRACEBACK,      /* goroutine N [state]: ... */
 	CR_KIND_OTHER_TEXT_PROFILE, /* other legacy text profiles (--- contention:, ...) */
 	CR_KIND_SMAPS_ROLLUP, CR_KIND_SMAPS, CR_KIND_MAPS, CR_KIND_STATUS, CR_KIND_MEMORY_STAT,

@@ -121,6 +121,16 @@ long cr_user_function(const char *const *names, size_t n);
 /* Is the function in package runtime itself (not runtime/pprof, ...)? */
 bool cr_func_is_runtime(const char *name);
 
+/* Are p's samples goroutines: a "goroutine" sample type, or the goroutine
+ * leak profile's "goroutineleak" (runtime/pprof "goroutineleak": Go 1.26
+ * with GOEXPERIMENT=goroutineleakprofile, Go 1.27; proto and debug=1 text,
+ * whose header is "goroutineleak profile: total N"; its debug=2 form is an
+ * ordinary dump whose leaked goroutines' state ends in " (leaked)")? */
+bool cr_profile_is_goroutines(const struct cr_profile *p);
+/* Is p the goroutine leak profile: only goroutines the runtime's leak
+ * detection (a GC cycle) proved can never be woken? */
+bool cr_profile_is_goroutineleak(const struct cr_profile *p);
+
 /* ---- leaks ---- */
 
 struct cr_leak_opts {

@@ -176,6 +176,7 @@ func snapshot(dir, name string, c *cache) {
 	writeProfile("goroutine", d+"/goroutine2.txt", 2)
 	writeProfile("goroutineleak", d+"/goroutineleak.pb.gz", 0)
 	writeProfile("goroutineleak", d+"/goroutineleak.txt", 1)
+	writeProfile("goroutineleak", d+"/goroutineleak2.txt", 2)
 	for _, n := range []string{"smaps", "status"} {
 		b, err := os.ReadFile("/proc/self/" + n)
 		if err != nil {
