@@ -80,3 +80,21 @@ enum cr_err cr_goroutines_load(struct cr_profile *p, const char *path, struct cr
 	cr_input_close(&in);
 	return rc;
 }
+
+enum cr_err cr_goroutines_load_dump(struct cr_profile *p, const char *path, size_t which,
+				    struct cr_buf *warn, struct cr_error *e)
+{
+	struct cr_input in;
+	enum cr_err rc = cr_input_open(&in, path, 0, e);
+	if (rc)
+		return rc;
+	enum cr_kind k = cr_kind_of(in.data, in.len);
+	if (k == CR_KIND_TRACEBACK ||
+	    (k == CR_KIND_UNKNOWN && cr_looks_text(in.data, in.len < 4096 ? in.len : 4096) &&
+	     cr_traceback_anywhere(in.data, in.len)))
+		rc = cr_profile_read_traceback_dump(p, in.data, in.len, in.name, which, warn, e);
+	else
+		rc = cr_fail(e, CR_UNSUPPORTED, "%s: not a goroutine dump", in.name);
+	cr_input_close(&in);
+	return rc;
+}
