@@ -36,6 +36,10 @@ enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, si
 		return cr_profile_read_goroutine_text(p, data, len, name, warn, e);
 	case CR_KIND_TRACEBACK:
 		return cr_profile_read_traceback(p, data, len, name, warn, e);
+	case CR_KIND_OTHER_TEXT_PROFILE:
+		if (cr_contention_header((const char *)data, len))
+			return cr_profile_read_contention(p, data, len, name, warn, e);
+		return cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a profile", name, cr_kind_article(k));
 	case CR_KIND_PERF_SCRIPT:
 		return cr_profile_read_perf_script(p, data, len, name, warn, e);
 	case CR_KIND_FOLDED:

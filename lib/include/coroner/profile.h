@@ -186,6 +186,15 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char *data,
 				      size_t len, const char *name, struct cr_buf *warn,
 				      struct cr_error *e);
+/* Go's debug=1 mutex and block profiles ("--- mutex:", "--- contention:")
+ * and C++ contentionz text, as pprof's legacy parser reads them: sample
+ * types contentions/count and delay/nanoseconds, values unsampled by the
+ * sampling period, cycles turned into nanoseconds by cycles/second; the
+ * `#` frame lines name the addresses as in the debug=1 goroutine profile. */
+enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char *data, size_t len,
+				       const char *name, struct cr_buf *warn, struct cr_error *e);
+/* Is this the first line of one of them? */
+bool cr_contention_header(const char *s, size_t n);
 /* A file holding several dumps of one process (goroutine ids repeat: each
  * repeat starts the next dump): cr_profile_read_traceback reads the last
  * and sets p->extra "dumps" to their number; this reads dump `which`
