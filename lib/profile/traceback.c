@@ -423,6 +423,7 @@ static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *dat
 	struct gor g;
 	struct cr_hmap ids; /* goroutine ids of the current dump */
 	size_t dump = 0, last_start = 0, split_line = 0, nglued = 0, glued_line = 0;
+	bool per_thread = false; /* past a crash's "-----" line */
 	enum cr_err rc = CR_OK;
 	memset(&g, 0, sizeof g);
 	cr_hmap_init(&ids);
@@ -458,8 +459,11 @@ static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *dat
 						rd_warnf(&r, it.lineno - 1, "goroutine cut short before this line%s", "");
 					EMIT();
 				}
-				bool seen;
-				if (!cr_hmap_put(&ids, &h.goid, sizeof h.goid, 0, &seen))
+				bool seen = false;
+				/* GOTRACEBACK=crash prints each thread's stack again after
+				 * "-----" lines (goroutine 0 for an idle M): one dump */
+				if (!per_thread && h.goid != 0 &&
+				    !cr_hmap_put(&ids, &h.goid, sizeof h.goid, 0, &seen))
 					goto nomem;
 				if (seen) {
 					/* the same process dumped again: a new dump */
@@ -486,6 +490,8 @@ static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *dat
 				continue;
 			}
 		}
+		if (n == 5 && memcmp(s, "-----", 5) == 0)
+			per_thread = true;
 		if (g.active && (is_trailer(s, n) || !dumplike(s, n))) {
 			if (g.want_file || g.want_cfile)
 				rd_warnf(&r, it.lineno, "frame without its file:line before this line%s", "");

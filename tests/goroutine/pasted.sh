@@ -56,5 +56,14 @@ for p in "$D"/dumps.go*.txt; do
 	[ "$(grep -c mangled "$T/err")" = 2 ] && grep -q "line 21: .*mangled" "$T/err" && grep -q "2 lines in all" "$T/err" &&
 		ok || ko "$f+mangled: $(cat "$T/err")"
 done
+# a GOTRACEBACK=crash dump prints threads' stacks again after "-----"
+# lines: one dump, every header counted (the reference: grep)
+C="$TESTDATA/core/crash-cgo.txt"
+if [ -f "$C" ]; then
+	want=$(grep -cE '^goroutine [0-9]+ .*\]:$' "$C")
+	"$CORONER" goroutines --format=json "$C" > "$T/j" 2> "$T/err"
+	[ "$(json_total "$T/j")" = "$want" ] && ok || ko "crash-cgo.txt: total $(json_total "$T/j"), want $want"
+	grep -q "dumps of one process" "$T/err" && ko "crash-cgo.txt: split: $(cat "$T/err")" || ok
+fi
 echo "$pass checks, $fail failed"
 [ $fail = 0 ]
