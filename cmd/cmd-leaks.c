@@ -10,7 +10,7 @@
 
 static const struct cmd_spec spec = {
 	.name = "leaks",
-	.usage = "coroner leaks [options] SNAPSHOT SNAPSHOT [SNAPSHOT...]",
+	.usage = "coroner leaks [options] SNAPSHOT SNAPSHOT [SNAPSHOT...] | LOG",
 	.about =
 "Match the goroutines of two or more snapshots of one process by stack and\n"
 "rank the stacks that grew from the first snapshot to the last: by growth,\n"
@@ -19,7 +19,9 @@ static const struct cmd_spec spec = {
 "(protobuf, ?debug=1), ?debug=2 dumps, panic and SIGQUIT tracebacks; stacks\n"
 "match by their function names outside package runtime, so the formats agree.\n"
 "goleak's default ignore rules (test runner, os/signal, cgo callback threads,\n"
-"tracing) apply; runtime-internal goroutines are never candidates.\n",
+"tracing) apply; runtime-internal goroutines are never candidates.\n"
+"One file holding several dumps of one process (a log where goroutine ids\n"
+"repeat) gives its dumps as the snapshots, in their order.\n",
 	.epilogue =
 "JSON: {\"totals\": [N, ...], \"candidates\": [{\"function\", \"counts\": [n, ...],\n"
 "\"delta\", \"state\", \"wait_minutes\": [min, max], \"created_by\", \"frames\":\n"
@@ -147,8 +149,22 @@ int cmd_leaks(int argc, char **argv)
 	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	lo.min_delta = min_delta;
 	int n = argc - argi;
+	int64_t ndumps = 0;
+	if (n == 1 && strcmp(argv[argi], "-") != 0) {
+		/* one log with several dumps of one process */
+		struct cr_profile one;
+		cr_profile_init(&one);
+		rc = cmd_load_goroutines(&one, argv[argi], false);
+		cr_profile_extra(&one, "dumps", &ndumps);
+		cr_profile_release(&one);
+		if (rc)
+			return rc;
+		if (ndumps < 2 || ndumps > 1000)
+			ndumps = 0;
+		n = (int)ndumps;
+	}
 	if (n < 2)
-		return cmd_usage_error("leaks", "need at least two snapshots");
+		return cmd_usage_error("leaks", "need at least two snapshots (or one file with several dumps)");
 	struct cr_error e = { 0 };
 	struct cr_leaks l;
 	int loaded = 0;
@@ -163,8 +179,18 @@ int cmd_leaks(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		cr_profile_init(&ps[i]);
 		loaded = i + 1;
-		if ((rc = cmd_load_goroutines(&ps[i], argv[argi + i], false)))
+		if (ndumps) {
+			struct cr_buf warn = { 0 };
+			enum cr_err r = cr_goroutines_load_dump(&ps[i], argv[argi], (size_t)i, &warn, &e);
+			/* its warnings were printed when it was read whole */
+			cr_buf_release(&warn);
+			if (r) {
+				rc = cmd_error(&e);
+				goto out;
+			}
+		} else if ((rc = cmd_load_goroutines(&ps[i], argv[argi + i], false))) {
 			goto out;
+		}
 		pp[i] = &ps[i];
 	}
 	if (cr_leaks_compute(&l, pp, (size_t)n, &lo, &e)) {

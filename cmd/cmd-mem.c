@@ -124,6 +124,22 @@ static void print_rollup_check(const struct cr_memdiff *rv)
 	cr_buf_release(&d);
 }
 
+/* Lines "what: why" of the inputs the ledger could not use. */
+static void print_unread_text(const char *u)
+{
+	if (!*u)
+		return;
+	printf("\nnot read (the ledger is made without them):\n");
+	while (*u) {
+		const char *nl = strchr(u, '\n');
+		size_t n = nl ? (size_t)(nl - u) : strlen(u);
+		fputs("  ", stdout);
+		cr_fput_escaped(stdout, u, n, SIZE_MAX, CR_ESC_TERM);
+		putchar('\n');
+		u += n + (nl ? 1 : 0);
+	}
+}
+
 static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps, bool list_maps,
 		       const struct cr_memdiff *rv)
 {
@@ -250,7 +266,7 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 	}
 }
 
-static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv)
+static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv, const char *unread)
 {
 	struct cr_json j;
 	cr_json_init(&j, stdout, true);
@@ -376,6 +392,16 @@ static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv)
 		if (n)
 			cr_json_strn(&j, w, n);
 		w += n + (nl ? 1 : 0);
+	}
+	cr_json_arr_end(&j);
+	cr_json_key(&j, "not_read");
+	cr_json_arr(&j);
+	for (const char *u = unread; *u;) {
+		const char *nl = strchr(u, '\n');
+		size_t n = nl ? (size_t)(nl - u) : strlen(u);
+		if (n)
+			cr_json_strn(&j, u, n);
+		u += n + (nl ? 1 : 0);
 	}
 	cr_json_arr_end(&j);
 	cr_json_obj_end(&j);
@@ -574,7 +600,7 @@ int cmd_mem(int argc, char **argv)
 	size_t narenas = a.arenas.n;
 	const struct cr_range *arena_list = a.arenas.r;
 	struct cr_error e = { 0 };
-	struct cr_buf warn = { 0 }, cgfiles = { 0 };
+	struct cr_buf warn = { 0 }, cgfiles = { 0 }, unread = { 0 };
 	struct cr_memsnap snap[S_NSLOTS];
 	bool have[S_NSLOTS] = { 0 };
 	struct cr_gctrace gt;
@@ -615,10 +641,19 @@ int cmd_mem(int argc, char **argv)
 			continue;
 		if ((i == S_CGROUP ? cr_memsnap_load_cgroup(&snap[i], path[i], &warn, &e)
 				   : cr_memsnap_load(&snap[i], path[i], &warn, &e))) {
-			rc = cmd_error(&e);
-			goto out;
+			if (e.code == CR_NOMEM || e.code == CR_LIMIT) {
+				rc = cmd_error(&e);
+				goto out;
+			}
+			/* the ledger is made from the other inputs; this one is named */
+			cr_buf_addf(&unread, "%s\n", e.msg);
+			cr_error_clear(&e);
+			cr_memsnap_release(&snap[i]);
+			cr_memsnap_init(&snap[i]);
+			continue;
 		}
 		if (slot_of(snap[i].src) != (enum slot)i) {
+			/* a file given for the wrong option: the command line's mistake */
 			fprintf(stderr, "coroner: %s: is %s, expected %s\n", cr_input_display_name(path[i]),
 				cr_memsrc_name(snap[i].src), cr_memsrc_name(want[i]));
 			rc = 1;
@@ -657,8 +692,14 @@ int cmd_mem(int argc, char **argv)
 		cr_memsnap_release(&h);
 	}
 	if (gctrace && !gt.n && cr_gctrace_load(&gt, gctrace, &warn, &e)) {
-		rc = cmd_error(&e);
-		goto out;
+		if (e.code == CR_NOMEM || e.code == CR_LIMIT) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		cr_buf_addf(&unread, "%s\n", e.msg);
+		cr_error_clear(&e);
+		cr_gctrace_release(&gt);
+		cr_gctrace_init(&gt);
 	}
 	struct cr_ledger_in in = {
 		.rollup = have[S_ROLLUP] ? &snap[S_ROLLUP] : NULL,
@@ -671,8 +712,18 @@ int cmd_mem(int argc, char **argv)
 		.narenas = narenas,
 		.binary = binary,
 	};
-	if (!in.rollup && !in.smaps && !in.status) {
-		rc = cmd_usage_error("mem", "no source of RSS: give smaps_rollup, smaps or status");
+	if (!in.rollup && !in.smaps && !in.status && !in.cgroup) {
+		if (unread.len) {
+			/* nothing left to make a ledger from: say why each failed */
+			for (const char *u = cr_buf_str(&unread); *u; u += strcspn(u, "\n") + 1) {
+				fprintf(stderr, "coroner: ");
+				cr_fput_escaped(stderr, u, strcspn(u, "\n"), SIZE_MAX, CR_ESC_TERM);
+				fputc('\n', stderr);
+			}
+			rc = 1;
+			goto out;
+		}
+		rc = cmd_usage_error("mem", "no source of RSS: give smaps_rollup, smaps, status or the cgroup's memory.stat");
 		goto out;
 	}
 	if (cr_ledger_compute(&led, &in, &e)) {
@@ -680,14 +731,19 @@ int cmd_mem(int argc, char **argv)
 		goto out;
 	}
 	cmd_warnings(cr_buf_str(&warn));
+	for (const char *u = cr_buf_str(&unread); *u; u += strcspn(u, "\n") + 1) {
+		fprintf(stderr, "coroner: warning: not read: ");
+		cr_fput_escaped(stderr, u, strcspn(u, "\n"), SIZE_MAX, CR_ESC_TERM);
+		fputc('\n', stderr);
+	}
 	cmd_warnings(cr_buf_str(&led.warnings));
 	struct cr_memdiff rv;
 	cr_memdiff_init(&rv);
 	bool have_rv = in.rollup && in.smaps && !cr_memdiff_fields(&rv, in.rollup, in.smaps, NULL);
 	if (a.fmt == CR_FMT_JSON)
-		print_json(&led, have_rv ? &rv : NULL);
+		print_json(&led, have_rv ? &rv : NULL, cr_buf_str(&unread));
 	else
-		print_text(&led, in.smaps, a.list_maps, have_rv ? &rv : NULL);
+		print_text(&led, in.smaps, a.list_maps, have_rv ? &rv : NULL), print_unread_text(cr_buf_str(&unread));
 	cr_memdiff_release(&rv);
 out:
 	cr_gocore_close(&gc);
@@ -697,5 +753,6 @@ out:
 		cr_memsnap_release(&snap[i]);
 	cr_buf_release(&warn);
 	cr_buf_release(&cgfiles);
+	cr_buf_release(&unread);
 	return rc;
 }

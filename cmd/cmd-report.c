@@ -175,7 +175,7 @@ static void print_text(const struct cr_report *r, bool quiet)
 			memmove(tb, tb + 11, strlen(tb + 11) + 1); /* the date once is enough */
 		printf("  %zu. ", i + 1);
 		cr_fputs_safe(stdout, c->path);
-		if (c->nfiles > 1 && !strcmp(c->files[0].path, c->path))
+		if (c->nfiles > 1 && c->path_is_file)
 			printf(" +%zu", c->nfiles - 1); /* a list of files, named by its first */
 		printf("%s", st.dim);
 		if (c->time_nanos > 0 || c->pid >= 0 || c->process)
@@ -191,6 +191,20 @@ static void print_text(const struct cr_report *r, bool quiet)
 			cr_fputs_safe(stdout, c->process);
 		}
 		printf("%s\n", st.off);
+		/* the files not used, each with its reason */
+		for (size_t k = 0; k < c->nfiles; k++) {
+			const struct cr_capture_file *f = &c->files[k];
+			if (!f->problem)
+				continue;
+			printf("     %snot usable: ", st.dim);
+			size_t pl = strlen(f->path);
+			if (strncmp(f->problem, f->path, pl) != 0) {
+				cr_fputs_safe(stdout, f->path);
+				printf(": ");
+			}
+			cr_fputs_safe(stdout, f->problem);
+			printf("%s\n", st.off);
+		}
 	}
 	putchar('\n');
 	if (r->nfindings == 0)

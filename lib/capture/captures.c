@@ -340,6 +340,7 @@ static enum cr_err add_capture(struct cr_captures *cs, const char *const *paths,
 			rc = add_file(cs, &cs->caps[ci], names[i], e);
 		cr_free(names);
 	} else {
+		c->path_is_file = true;
 		for (size_t i = 0; i < n && !rc; i++)
 			rc = add_file(cs, c, paths[i], e);
 	}
@@ -347,6 +348,14 @@ static enum cr_err add_capture(struct cr_captures *cs, const char *const *paths,
 	if (rc) {
 		cr_free(subdirs);
 		return rc;
+	}
+	if (c->path_is_file) {
+		/* a list of files is named by its first usable one */
+		for (size_t i = 0; i < c->nfiles; i++)
+			if (!c->files[i].problem) {
+				c->path = c->files[i].path;
+				break;
+			}
 	}
 	bool any = false;
 	size_t nbin = 0, ndata = 0;

@@ -171,6 +171,7 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 			    cr_starts(s, n, "goroutineleak profile: total"))
 				return CR_KIND_GOROUTINE_TEXT;
 			if (cr_starts(s, n, "--- contention:") || cr_starts(s, n, "--- mutex:") ||
+			    cr_starts(s, n, "--- contentionz ") ||
 			    cr_starts(s, n, "threadcreate profile:") || cr_starts(s, n, "--- threadz"))
 				return CR_KIND_OTHER_TEXT_PROFILE;
 			if (maps_line(s, n)) {

@@ -130,6 +130,8 @@ struct lx {
 	const struct cr_memsnap *R, *S, *T, *M; /* smaps_rollup, smaps, status, MemStats */
 	int64_t arena_rss, arena_size, anon_pool, file, shmem; /* from smaps' labels */
 	bool arena_found;
+	bool gcest;          /* the Go figures are the gctrace's, no MemStats */
+	bool cgrss;          /* RSS is the cgroup's anon + file: no /proc file given */
 	int64_t inuse, idle, stacks, rt, nongo, unexpl; /* the components */
 	int64_t idle_short, nongo_short;                /* what an estimate overshot by */
 };
@@ -157,8 +159,18 @@ static enum cr_err ledger_rss(struct cr_ledger *l, const struct cr_ledger_in *in
 	} else if (x->T) {
 		l->rss = ms(x->T, "VmRSS");
 		snprintf(l->rss_source, sizeof l->rss_source, "status VmRSS");
+	} else if (in->cgroup) {
+		/* the cgroup's memory: its processes together, the best left */
+		struct cr_cgroup_view v;
+		cr_cgroup_view(in->cgroup, &v);
+		l->cgroup = v; /* ledger_cgroup fills it again, the same */
+		if (!v.have_stat)
+			return cr_fail(e, CR_USAGE, "no source of RSS: give smaps_rollup, smaps, status or the cgroup's memory.stat");
+		l->rss = cr_sat_add(v.anon > 0 ? v.anon : 0, v.file > 0 ? v.file : 0);
+		snprintf(l->rss_source, sizeof l->rss_source, "cgroup memory.stat anon + file");
+		x->cgrss = true;
 	} else {
-		return cr_fail(e, CR_USAGE, "no source of RSS: give smaps_rollup, smaps or status");
+		return cr_fail(e, CR_USAGE, "no source of RSS: give smaps_rollup, smaps, status or the cgroup's memory.stat");
 	}
 	if (x->T) {
 		int64_t pid;
@@ -289,15 +301,34 @@ static void ledger_go(struct cr_ledger *l, const struct cr_ledger_in *in, struct
 		     "estimate: Sys values count mapped memory (%s); the resident part is estimated (%s)",
 		     hb(b1, rt_sys), how);
 	} else {
+		const struct cr_gc *last = in->gctrace && in->gctrace->n ? &in->gctrace->gcs[in->gctrace->n - 1] : NULL;
 		if (x->S && x->arena_found) {
 			x->inuse = x->arena_rss;
 			comp(l, CR_C_GO_HEAP_INUSE, x->inuse, "smaps: Rss of the Go arena mappings",
 			     "whole arena residency (heap in use + idle + stacks): give --heap or --memstat to split it");
+		} else if (last) {
+			/* the gctrace's last GC: the heap at its start is the most the
+			 * heap held then; it may have grown since (up to the goal) */
+			double mb = last->heap_start_mb > last->heap_end_mb ? last->heap_start_mb : last->heap_end_mb;
+			x->inuse = mb > 0 && mb < 1e12 ? (int64_t)(mb * 1048576.0) : 0;
+			x->gcest = true;
+			char src[160];
+			snprintf(src, sizeof src, "gctrace: the heap at the start of gc %" PRIu64 " @%.3fs", last->num, last->at_s);
+			comp(l, CR_C_GO_HEAP_INUSE, x->inuse, src,
+			     "estimate from the gctrace (no MemStats): %.0f MB at that GC's start, %.0f MB at its end, %.0f MB live, goal %.0f MB; the heap may have grown toward the goal since, and idle pages are not counted",
+			     last->heap_start_mb, last->heap_end_mb, last->live_mb, last->goal_mb);
+			if (last->stacks_mb >= 0 && last->stacks_mb < 1e12) {
+				x->stacks = (int64_t)(last->stacks_mb * 1048576.0);
+				snprintf(src, sizeof src, "gctrace: stacks of gc %" PRIu64, last->num);
+				comp(l, CR_C_GO_STACKS, x->stacks, src,
+				     "estimate from the gctrace: the stacks the GC scanned (Go 1.18+), not the stack spans");
+			}
 		} else {
 			comp(l, CR_C_GO_HEAP_INUSE, 0, "not given", "needs runtime.MemStats (--heap heap.txt with debug=1, or --memstat)");
 		}
 		comp(l, CR_C_GO_HEAP_IDLE, 0, "not given", "needs runtime.MemStats");
-		comp(l, CR_C_GO_STACKS, 0, "not given", "needs runtime.MemStats");
+		if (!x->stacks)
+			comp(l, CR_C_GO_STACKS, 0, "not given", "needs runtime.MemStats");
 		comp(l, CR_C_GO_RUNTIME, 0, "not given", "needs runtime.MemStats; Go metadata is counted in non_go_anon");
 	}
 }
@@ -318,7 +349,7 @@ static void ledger_rest(struct cr_ledger *l, const struct cr_ledger_in *in, stru
 			 "; capped at the anonymous memory outside the arena");
 	}
 	if (x->S) {
-		int64_t go_in_pool = x->M ? cr_sat_add(x->rt, go_outside_arena) : x->rt;
+		int64_t go_in_pool = x->M || x->gcest ? cr_sat_add(x->rt, go_outside_arena) : x->rt;
 		x->nongo = cr_sat_sub(x->anon_pool, go_in_pool);
 		if (x->nongo < 0) {
 			x->nongo_short = cr_sat_abs(x->nongo);
@@ -329,14 +360,20 @@ static void ledger_rest(struct cr_ledger *l, const struct cr_ledger_in *in, stru
 		     hb(b1, l->labels[CR_ML_BRK_HEAP].rss), hb(b2, l->labels[CR_ML_MALLOC_ARENA].rss),
 		     hb(b3, cr_sat_add(l->labels[CR_ML_THREAD_STACK].rss, l->labels[CR_ML_MAIN_STACK].rss)),
 		     hb(b4, l->labels[CR_ML_ANON].rss),
-		     x->M ? "" : "; includes Go runtime metadata (no MemStats given)");
+		     x->M ? "" : x->gcest ? "; the Go heap is the gctrace's estimate; includes Go runtime metadata (no MemStats given)"
+				  : "; includes Go runtime metadata (no MemStats given)");
 		comp(l, CR_C_FILE_BACKED, x->file, "smaps: Rss of the binary, shared libraries, mapped files, vdso",
 		     "measured; includes the copy-on-write data and bss of the binary and libraries");
 		comp(l, CR_C_SHMEM, x->shmem, "smaps: Rss of shared memory mappings", "measured (Rss, not Pss: shared pages count fully)");
 	} else {
 		int64_t anon, fil, sh;
 		const char *src;
-		if (x->R) {
+		if (x->cgrss) {
+			anon = l->cgroup.anon > 0 ? l->cgroup.anon : 0;
+			fil = l->cgroup.file > 0 ? l->cgroup.file : 0;
+			sh = 0;
+			src = "cgroup memory.stat anon";
+		} else if (x->R) {
 			anon = ms(x->R, "Anonymous");
 			sh = x->T ? ms(x->T, "RssShmem") : 0;
 			fil = cr_sat_sub(cr_sat_sub(ms(x->R, "Rss"), anon), sh);
@@ -347,7 +384,7 @@ static void ledger_rest(struct cr_ledger *l, const struct cr_ledger_in *in, stru
 			sh = ms(x->T, "RssShmem");
 			src = "status RssAnon/RssFile/RssShmem";
 		}
-		int64_t go = x->M ? sum6(x->inuse, x->idle, x->stacks, x->rt, 0, 0) : 0;
+		int64_t go = x->M || x->gcest ? sum6(x->inuse, x->idle, x->stacks, x->rt, 0, 0) : 0;
 		x->nongo = cr_sat_sub(anon, go);
 		if (x->nongo < 0) {
 			x->nongo_short = cr_sat_abs(x->nongo);
@@ -355,11 +392,16 @@ static void ledger_rest(struct cr_ledger *l, const struct cr_ledger_in *in, stru
 		}
 		char s2[160];
 		snprintf(s2, sizeof s2, "%s - Go components", src);
-		comp(l, CR_C_NON_GO_ANON, x->nongo, x->M ? s2 : src,
-		     "%s; give --smaps to measure the Go arena instead of estimating it",
-		     x->M ? "anonymous RSS minus the Go components" : "all anonymous RSS: Go and non-Go cannot be told apart without MemStats");
-		comp(l, CR_C_FILE_BACKED, fil, x->R ? "smaps_rollup Rss - Anonymous - shmem" : "status RssFile",
-		     x->R && !x->T ? "shared memory is included here (smaps_rollup has no Rss split for it; give --status)" : "measured");
+		comp(l, CR_C_NON_GO_ANON, x->nongo, x->M || x->gcest ? s2 : src,
+		     "%s; give --smaps to measure the Go arena instead of estimating it%s",
+		     x->M ? "anonymous RSS minus the Go components"
+		     : x->gcest ? "anonymous RSS minus the gctrace's estimate of the Go heap and stacks (Go runtime metadata included)"
+				: "all anonymous RSS: Go and non-Go cannot be told apart without MemStats",
+		     x->cgrss ? "; the cgroup's memory, all its processes (no /proc file of the process given)" : "");
+		comp(l, CR_C_FILE_BACKED, fil,
+		     x->cgrss ? "cgroup memory.stat file" : x->R ? "smaps_rollup Rss - Anonymous - shmem" : "status RssFile",
+		     x->cgrss ? "page cache charged to the cgroup, not only this process's mappings"
+		     : x->R && !x->T ? "shared memory is included here (smaps_rollup has no Rss split for it; give --status)" : "measured");
 		comp(l, CR_C_SHMEM, sh, x->T ? "status RssShmem" : "not given", x->T ? "measured" : "needs --status or --smaps");
 	}
 
@@ -375,7 +417,8 @@ static void ledger_rest(struct cr_ledger *l, const struct cr_ledger_in *in, stru
 				cr_buf_addf(&why, "; HeapInuse+StackInuse exceed the arena's resident pages by %s", hb(b1, x->idle_short));
 			if (x->nongo_short)
 				cr_buf_addf(&why, "; the Go estimates exceed the anonymous memory by %s (%s)", hb(b1, x->nongo_short),
-					    x->S ? "go_runtime's resident estimate is too high" : "HeapIdle-HeapReleased or the Sys values count pages that are not resident");
+					    x->gcest ? "the gctrace's heap counts spans allocated, not pages resident, or RSS was read at another moment"
+					    : x->S ? "go_runtime's resident estimate is too high" : "HeapIdle-HeapReleased or the Sys values count pages that are not resident");
 		} else {
 			cr_buf_addf(&why, "what the other components do not cover");
 		}
@@ -394,10 +437,12 @@ static void ledger_findings(struct cr_ledger *l, const struct cr_ledger_in *in, 
 	/* ---- findings, largest concern first ---- */
 	int64_t rss = l->rss > 0 ? l->rss : 1;
 #define PCT(v) (100.0 * (double)(v) / (double)rss)
-	if (x->nongo > ((int64_t)32 << 20) && x->nongo > rss / 4)
-		finding(l, "non_go_anon", CR_SEV_HIGH,
-			"%s (%.0f%% of RSS) is anonymous memory the Go runtime does not account for: C allocations through cgo (malloc, C libraries' own mmap). No Go profile shows it; look at the cgo call sites that allocate and never free (C.malloc, C.CString), and at C libraries' caches.",
-			hb(b1, x->nongo), PCT(x->nongo));
+	if (x->nongo > ((int64_t)32 << 20) && x->nongo > rss / 4 && (x->M || x->gcest || x->arena_found))
+		finding(l, "non_go_anon", x->M || x->arena_found ? CR_SEV_HIGH : CR_SEV_WARN,
+			"%s (%.0f%% of RSS) is anonymous memory the Go runtime does not account for: C allocations through cgo (malloc, C libraries' own mmap). No Go profile shows it; look at the cgo call sites that allocate and never free (C.malloc, C.CString), and at C libraries' caches.%s",
+			hb(b1, x->nongo), PCT(x->nongo),
+			x->M || x->arena_found ? ""
+			: " This rests on the gctrace's heap at its last GC (no MemStats): a heap grown since then counts here; give --memstat or --smaps to be sure.");
 	if (x->M && x->idle > ((int64_t)16 << 20) && x->idle > rss / 5)
 		finding(l, "idle_heap", CR_SEV_HIGH,
 			"%s (%.0f%% of RSS) is idle Go heap still resident: freed by the GC but not yet returned to the OS. The background scavenger returns it gradually; debug.FreeOSMemory() returns it now; GOMEMLIMIT (Go 1.19+) makes the runtime return it under a limit; on Go 1.12-1.15 GODEBUG=madvdontneed=1 makes RSS drop at once.",

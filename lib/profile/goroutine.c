@@ -203,7 +203,7 @@ static const char count_drop_frames[] =
 struct pend {
 	bool active;
 	size_t lineno;
-	int64_t count;
+	int64_t count[2];    /* the sample's values (ntypes of them) */
 	uint64_t *addrs; size_t naddrs, cap_addrs;
 	struct cr_cframe *frames; size_t nframes, cap_frames;
 };
@@ -306,7 +306,7 @@ static enum cr_err flush_count(struct rd *r, struct pend *pd)
 			goto out;
 		a = b + 1;
 	}
-	rc = cr_profile_add_sample(r->p, r->stk, r->nstk, &pd->count, r->labels, r->nlabels);
+	rc = cr_profile_add_sample(r->p, r->stk, r->nstk, pd->count, r->labels, r->nlabels);
 out:
 	cr_free(match);
 	r->nlabels = 0;
@@ -427,7 +427,7 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 			rd_warnf(&r, it.lineno, "bad address in the stack, line skipped%s", "");
 			continue;
 		}
-		pd.count = count;
+		pd.count[0] = count;
 		pd.lineno = it.lineno;
 		pd.active = true;
 	}
@@ -439,6 +439,205 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 			     name, (long long)total);
 		goto out;
 	}
+	rc = cr_profile_prune(p, e);
+	goto out;
+nomem:
+	rc = rd_nomem(&r, e);
+out:
+	cr_free(pd.addrs);
+	cr_free(pd.frames);
+	rd_release(&r);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- contention */
+
+/* pprof's lockRxStr: contention profiles get it as drop_frames. */
+static const char lock_drop_frames[] =
+	"RecordLockProfileData|(base::)?RecordLockProfileData.*|(base::)?SubmitMutexProfileData.*|"
+	"(base::)?SubmitSpinLockProfileData.*|(base::Mutex::)?AwaitCommon.*|(base::Mutex::)?Unlock.*|"
+	"(base::Mutex::)?UnlockSlow.*|(base::Mutex::)?ReaderUnlock.*|(base::MutexLock::)?~MutexLock.*|"
+	"(Mutex::)?AwaitCommon.*|(Mutex::)?Unlock.*|(Mutex::)?UnlockSlow.*|(Mutex::)?ReaderUnlock.*|"
+	"(MutexLock::)?~MutexLock.*|(SpinLock::)?Unlock.*|(SpinLock::)?SlowUnlock.*|"
+	"(SpinLockHolder::)?~SpinLockHolder.*";
+
+bool cr_contention_header(const char *s, size_t n)
+{
+	return cr_starts(s, n, "--- mutex:") || cr_starts(s, n, "--- contention:") ||
+	       cr_starts(s, n, "--- contentionz ");
+}
+
+/* "KEY=VALUE" (spaces around either allowed): value parsed as pprof's
+ * strconv.ParseInt(v, 0, 64); false when the line has no '='. */
+static bool attr_line(const char *s, size_t n, const char **key, size_t *keylen, int64_t *v, bool *num)
+{
+	const char *eq = memchr(s, '=', n);
+	if (!eq)
+		return false;
+	size_t kl = (size_t)(eq - s);
+	while (kl > 0 && (s[kl - 1] == ' ' || s[kl - 1] == '\t'))
+		kl--;
+	*key = s;
+	*keylen = kl;
+	size_t j = cr_skip_ws(s, n, (size_t)(eq - s) + 1), e = n;
+	while (e > j && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+		e--;
+	*num = false;
+	if (e > j + 2 && s[j] == '0' && (s[j + 1] == 'x' || s[j + 1] == 'X')) {
+		uint64_t u;
+		size_t q = j;
+		*num = cr_parse_hex(s, e, &q, &u) && q == e && u <= INT64_MAX;
+		*v = (int64_t)u;
+	} else {
+		size_t q = j;
+		*num = cr_parse_i64(s, e, &q, v) && q == e;
+	}
+	return true;
+}
+
+static bool key_is(const char *k, size_t kl, const char *want)
+{
+	return kl == strlen(want) && memcmp(k, want, kl) == 0;
+}
+
+/* Go's debug=1 mutex and block profiles ("--- mutex:", "--- contention:")
+ * and C++ contentionz text, read as pprof's legacy parser reads them
+ * (sample types contentions/count, delay/nanoseconds; values unsampled by
+ * the sampling period and turned from cycles into nanoseconds with
+ * cycles/second), with the `#` frame lines runtime/pprof writes naming the
+ * addresses as in the goroutine profile. */
+enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char *data, size_t len,
+				       const char *name, struct cr_buf *warn, struct cr_error *e)
+{
+	struct cr_lines it;
+	const char *s;
+	size_t n;
+	bool cut;
+	struct rd r;
+	struct pend pd;
+	enum cr_err rc = CR_OK;
+	int64_t cpuhz = 0, period = 1;
+	memset(&pd, 0, sizeof pd);
+	p->source = CR_SRC_OTHER;
+	if (rd_init(&r, p, name, "contention profile", warn, "contentions"))
+		goto nomem;
+	if (cr_profile_add_type(p, "delay", "nanoseconds"))
+		goto nomem;
+	p->period_type = p->types[0];
+	cr_lines_init(&it, data, len);
+	if (!cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut) || cut || !cr_contention_header(s, n)) {
+		rc = cr_fail(e, CR_FORMAT, "%s: contention profile: line 1: not a '--- mutex:' or '--- contention:' header", name);
+		goto out;
+	}
+	/* "attribute = value" lines before the samples */
+	bool have_line = false;
+	while (cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut)) {
+		size_t k = cr_skip_ws(s, n, 0);
+		if (cut || k == n || s[k] == '#')
+			continue;
+		const char *key;
+		size_t kl;
+		int64_t v;
+		bool num;
+		if (cr_starts(s + k, n - k, "---") || !attr_line(s + k, n - k, &key, &kl, &v, &num)) {
+			have_line = true;
+			break;
+		}
+		if (key_is(key, kl, "cycles/second") || key_is(key, kl, "sampling period") ||
+		    key_is(key, kl, "ms since reset")) {
+			if (!num || v < 0) {
+				rc = cr_fail(e, CR_FORMAT, "%s: contention profile: line %zu: '%.*s' is not a number", name,
+					     it.lineno, (int)kl, key);
+				goto out;
+			}
+			if (key_is(key, kl, "cycles/second"))
+				cpuhz = v;
+			else if (key_is(key, kl, "sampling period"))
+				period = v;
+			else if (v <= INT64_MAX / 1000000)
+				p->duration_nanos = v * 1000000;
+		} else if (!key_is(key, kl, "discarded samples")) {
+			rc = cr_fail(e, CR_UNSUPPORTED, "%s: contention profile: line %zu: unknown attribute '%.*s' (pprof refuses it too)",
+				     name, it.lineno, (int)(kl < 64 ? kl : 64), key);
+			goto out;
+		}
+	}
+	p->period = period;
+	p->drop_frames = cr_profile_intern_z(p, lock_drop_frames);
+	if (p->drop_frames == UINT32_MAX)
+		goto nomem;
+	while (have_line || cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut)) {
+		have_line = false;
+		if (cut) {
+			rd_warnf(&r, it.lineno, "longer than the line limit, skipped%s", "");
+			continue;
+		}
+		size_t k = cr_skip_ws(s, n, 0);
+		s += k;
+		n -= k;
+		if (n == 0)
+			continue;
+		if (s[0] == '#') {
+			struct cr_cframe f;
+			if (pd.active && cr_parse_comment_frame(s, n, &f) && pd.nframes < cr_limits.max_frames) {
+				if (cr_grow(&pd.frames, &pd.cap_frames, pd.nframes + 1, sizeof f))
+					goto nomem;
+				pd.frames[pd.nframes++] = f;
+			}
+			continue;
+		}
+		if (cr_starts(s, n, "---"))
+			break; /* pprof: additional sections (memory map) follow */
+		if ((rc = flush_count(&r, &pd)))
+			goto nomem;
+		/* "CYCLES COUNT @ 0x... 0x..." */
+		size_t j = 0;
+		int64_t cyc, cnt;
+		if (!cr_parse_i64(s, n, &j, &cyc) || cyc < 0 || (j = cr_skip_ws(s, n, j), !cr_parse_i64(s, n, &j, &cnt)) ||
+		    cnt < 0 || (j = cr_skip_ws(s, n, j), j >= n || s[j] != '@')) {
+			rd_warnf(&r, it.lineno, "not a 'CYCLES COUNT @ ADDRESSES' line, skipped%s", "");
+			continue;
+		}
+		j++;
+		pd.naddrs = 0;
+		pd.nframes = 0;
+		bool bad = false;
+		for (;;) {
+			j = cr_skip_ws(s, n, j);
+			if (j >= n)
+				break;
+			uint64_t a;
+			if (!cr_parse_hex(s, n, &j, &a) || a == 0 || (j < n && s[j] != ' ' && s[j] != '\t')) {
+				bad = true;
+				break;
+			}
+			if (pd.naddrs >= cr_limits.max_frames)
+				break;
+			if (cr_grow(&pd.addrs, &pd.cap_addrs, pd.naddrs + 1, sizeof a))
+				goto nomem;
+			pd.addrs[pd.naddrs++] = a;
+		}
+		if (bad) {
+			rd_warnf(&r, it.lineno, "bad address in the stack, line skipped%s", "");
+			continue;
+		}
+		/* pprof's unsampling: delay in cycles -> ns, both times the period */
+		if (period > 0) {
+			if (cpuhz > 0) {
+				double d = (double)cyc * (double)period / ((double)cpuhz / 1e9);
+				cyc = d >= 9.2e18 ? INT64_MAX : (int64_t)d;
+			}
+			if (__builtin_mul_overflow(cnt, period, &cnt))
+				cnt = INT64_MAX;
+		}
+		pd.count[0] = cnt;
+		pd.count[1] = cyc;
+		pd.lineno = it.lineno;
+		pd.active = true;
+	}
+	if ((rc = flush_count(&r, &pd)))
+		goto nomem;
+	rd_warn_summary(&r);
 	rc = cr_profile_prune(p, e);
 	goto out;
 nomem:

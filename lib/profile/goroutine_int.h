@@ -23,6 +23,7 @@ struct rd {
 	struct cr_line *lines; size_t nlines, cap_lines;
 	uint32_t *stk; size_t nstk, cap_stk;
 	struct cr_label *labels; size_t nlabels, cap_labels;
+	size_t nmangled;        /* lines no traceback form fits (tracebacks) */
 	uint32_t k_goid, k_state, k_wait, k_minutes, k_created_by, k_created_at, k_locked,
 		k_elided, s_true;
 };

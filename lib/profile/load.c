@@ -36,6 +36,10 @@ enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, si
 		return cr_profile_read_goroutine_text(p, data, len, name, warn, e);
 	case CR_KIND_TRACEBACK:
 		return cr_profile_read_traceback(p, data, len, name, warn, e);
+	case CR_KIND_OTHER_TEXT_PROFILE:
+		if (cr_contention_header((const char *)data, len))
+			return cr_profile_read_contention(p, data, len, name, warn, e);
+		return cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a profile", name, cr_kind_article(k));
 	case CR_KIND_PERF_SCRIPT:
 		return cr_profile_read_perf_script(p, data, len, name, warn, e);
 	case CR_KIND_FOLDED:
@@ -77,6 +81,24 @@ enum cr_err cr_goroutines_load(struct cr_profile *p, const char *path, struct cr
 	if (rc)
 		return rc;
 	rc = cr_goroutines_parse(p, in.data, in.len, in.name, warn, e);
+	cr_input_close(&in);
+	return rc;
+}
+
+enum cr_err cr_goroutines_load_dump(struct cr_profile *p, const char *path, size_t which,
+				    struct cr_buf *warn, struct cr_error *e)
+{
+	struct cr_input in;
+	enum cr_err rc = cr_input_open(&in, path, 0, e);
+	if (rc)
+		return rc;
+	enum cr_kind k = cr_kind_of(in.data, in.len);
+	if (k == CR_KIND_TRACEBACK ||
+	    (k == CR_KIND_UNKNOWN && cr_looks_text(in.data, in.len < 4096 ? in.len : 4096) &&
+	     cr_traceback_anywhere(in.data, in.len)))
+		rc = cr_profile_read_traceback_dump(p, in.data, in.len, in.name, which, warn, e);
+	else
+		rc = cr_fail(e, CR_UNSUPPORTED, "%s: not a goroutine dump", in.name);
 	cr_input_close(&in);
 	return rc;
 }

@@ -20,7 +20,8 @@ struct tframe {
 struct gor {
 	bool active, skip;   /* skip: ancestor tracebacks follow, not ours */
 	size_t lineno;
-	int64_t goid, wait;
+	int64_t goid, wait, nelided;  /* nelided: frames left out (>= 1 when elided) */
+	size_t dump;         /* which dump of the file (ids repeat: a new dump) */
 	bool has_wait, locked, elided;
 	const char *state; size_t statelen;
 	const char *cby; size_t cbylen;
@@ -148,16 +149,69 @@ static enum cr_err emit_goroutine(struct rd *r, struct gor *g)
 	}
 	if (g->locked && rd_push_label(r, (struct cr_label){ .key = r->k_locked, .str = r->s_true }))
 		return CR_NOMEM;
-	if (g->elided && rd_push_label(r, (struct cr_label){ .key = r->k_elided, .num = 1 }))
+	if (g->elided && rd_push_label(r, (struct cr_label){ .key = r->k_elided, .num = g->nelided }))
 		return CR_NOMEM;
 	int64_t one = 1;
 	return cr_profile_add_sample(p, r->stk, r->nstk, &one, r->labels, r->nlabels);
 }
 
-static bool is_elided(const char *s, size_t n)
+/* "...additional frames elided..." (count 1: at least one) or
+ * "...N frames elided..." (Go 1.21+: N). */
+static bool is_elided(const char *s, size_t n, int64_t *count)
 {
-	return n > 6 && cr_starts(s, n, "...") && memcmp(s + n - 3, "...", 3) == 0 &&
-	       rd_find(s, n, "elided") != SIZE_MAX;
+	if (!(n > 6 && cr_starts(s, n, "...") && memcmp(s + n - 3, "...", 3) == 0 &&
+	      rd_find(s, n, "elided") != SIZE_MAX))
+		return false;
+	size_t j = 3;
+	int64_t v;
+	*count = cr_parse_i64(s, n, &j, &v) && v > 0 ? v : 1;
+	return true;
+}
+
+/* Lines a build or test tool prints around a dump: they end the goroutine
+ * before them and are no reason for a warning. */
+static bool is_trailer(const char *s, size_t n)
+{
+	return cr_starts(s, n, "exit status ") || cr_starts(s, n, "make: ") ||
+	       cr_starts(s, n, "make[") || cr_starts(s, n, "FAIL") || cr_starts(s, n, "--- FAIL") ||
+	       cr_starts(s, n, "ok  ") || cr_starts(s, n, "PASS") || cr_starts(s, n, "signal: ") ||
+	       cr_starts(s, n, "coverage: ") || cr_starts(s, n, "[process exited");
+}
+
+/* Inside a goroutine: a line with what frames are made of ("name(args)",
+ * "file.go:N") or no words looks like a mangled dump; a log line printed
+ * after the dump (words, from a letter or digit) ends the goroutine. */
+static bool dumplike(const char *s, size_t n)
+{
+	if ((n > 0 && s[n - 1] == ')') || rd_find(s, n, ".go:") != SIZE_MAX || cr_starts(s, n, "...") ||
+	    cr_starts(s, n, "created by ") || cr_starts(s, n, "[originating") || n == 0 ||
+	    s[0] == '\t' || s[0] == ' ')
+		return true;
+	/* a log line: words separated by spaces, starting with a letter, digit or '[' */
+	bool alnum = (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+		     (s[0] >= '0' && s[0] <= '9') || s[0] == '[';
+	return !(alnum && memchr(s, ' ', n));
+}
+
+/* Offset of a complete goroutine header that ends the line after other
+ * text (a log line the header was glued to), or SIZE_MAX. */
+static size_t glued_header(const char *s, size_t n)
+{
+	if (n < 14 || s[n - 1] != ':' || s[n - 2] != ']')
+		return SIZE_MAX;
+	size_t lo = n > 400 ? n - 400 : 1;
+	for (size_t c = n - 12; c >= lo; c--) {
+		if (s[c] != 'g' || (s[c - 1] != ' ' && s[c - 1] != '\t' && s[c - 1] != ']' &&
+				    s[c - 1] != '"' && s[c - 1] != ':' && s[c - 1] != '='))
+			continue;
+		struct cr_gheader h;
+		bool complete;
+		memset(&h, 0, sizeof h);
+		if (cr_starts(s + c, n - c, "goroutine ") && cr_gheader_parse(s + c, n - c, &h, &complete) &&
+		    complete)
+			return c;
+	}
+	return SIZE_MAX;
 }
 
 /* Lines outside goroutine blocks worth keeping: what killed the process. */
@@ -236,31 +290,45 @@ static size_t prefix_len(const struct logprefix *lp, const char *s, size_t n)
 }
 
 static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *data, size_t len,
-				  const char *name, struct cr_buf *warn, struct cr_error *e);
+				  const char *name, size_t which, struct cr_buf *warn,
+				  struct cr_error *e);
 
 enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char *data,
 				      size_t len, const char *name, struct cr_buf *warn,
 				      struct cr_error *e)
 {
+	return cr_profile_read_traceback_dump(p, data, len, name, SIZE_MAX, warn, e);
+}
+
+enum cr_err cr_profile_read_traceback_dump(struct cr_profile *p, const unsigned char *data,
+					   size_t len, const char *name, size_t which,
+					   struct cr_buf *warn, struct cr_error *e)
+{
 	struct logprefix lp;
 	if (!find_prefix(data, len, &lp))
-		return read_traceback(p, data, len, name, warn, e);
+		return read_traceback(p, data, len, name, which, warn, e);
 	unsigned char *copy = cr_malloc(len ? len : 1);
 	if (!copy)
 		return cr_fail(e, CR_NOMEM, "%s: traceback: out of memory (limit %zu MiB)", name,
 			       cr_limits.max_memory >> 20);
-	size_t out = 0, cut = 0;
+	size_t out = 0, cut = 0, onlyhdr = 0;
 	const char *d = (const char *)data;
 	for (size_t i = 0; i < len;) {
 		const char *nl = memchr(d + i, '\n', len - i);
 		size_t e2 = nl ? (size_t)(nl - d) : len;
 		size_t k = prefix_len(&lp, d + i, e2 - i);
 		cut += k > 0;
+		onlyhdr += k > 0 && cr_starts(d + i + k, e2 - i - k, "goroutine ");
 		memcpy(copy + out, d + i + k, e2 - i - k);
 		out += e2 - i - k;
 		if (nl)
 			copy[out++] = '\n';
 		i = e2 + 1;
+	}
+	if (cut == onlyhdr) {
+		/* headers glued to log lines, not a prefix of every line */
+		cr_free(copy);
+		return read_traceback(p, data, len, name, which, warn, e);
 	}
 	if (warn) {
 		char shown[PREFIX_MAX * 4 + 1];
@@ -275,9 +343,17 @@ enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char 
 		shown[o] = 0;
 		cr_buf_addf(warn, "%s: traceback: a log prefix like '%s' was stripped from %zu lines\n", name, shown, cut);
 	}
-	enum cr_err rc = read_traceback(p, copy, out, name, warn, e);
+	enum cr_err rc = read_traceback(p, copy, out, name, which, warn, e);
 	cr_free(copy);
 	return rc;
+}
+
+/* A line inside a goroutine block that is none of the traceback's forms:
+ * the first is a warning with its line number, the rest are counted. */
+static void mangled(struct rd *r, size_t lineno, const char *what)
+{
+	if (r->nmangled++ == 0)
+		rd_warnf(r, lineno, "%s, skipped (text that looks like a mangled dump)", what);
 }
 
 /* An indented line inside a goroutine: the file:line of the frame (or of
@@ -323,11 +399,21 @@ static void indented_line(struct rd *r, struct gor *g, const char *s, size_t n, 
 	if (cr_starts(s + k, n - k, "goroutine running on other thread") ||
 	    cr_starts(s + k, n - k, "..."))
 		return;
-	rd_warnf(r, lineno, "unexpected indented line, skipped%s", "");
+	mangled(r, lineno, "unexpected indented line");
+}
+
+/* Samples of the last dump only: the ones from index `from` on. */
+static void keep_from(struct cr_profile *p, size_t from)
+{
+	size_t n = p->nsamples - from;
+	memmove(p->samples, p->samples + from, n * sizeof *p->samples);
+	memmove(p->values, p->values + from * p->ntypes, n * p->ntypes * sizeof *p->values);
+	p->nsamples = n;
 }
 
 static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *data, size_t len,
-				  const char *name, struct cr_buf *warn, struct cr_error *e)
+				  const char *name, size_t which, struct cr_buf *warn,
+				  struct cr_error *e)
 {
 	struct cr_lines it;
 	const char *s;
@@ -335,11 +421,23 @@ static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *dat
 	bool cut;
 	struct rd r;
 	struct gor g;
+	struct cr_hmap ids; /* goroutine ids of the current dump */
+	size_t dump = 0, last_start = 0, split_line = 0, nglued = 0, glued_line = 0;
+	bool per_thread = false; /* past a crash's "-----" line */
 	enum cr_err rc = CR_OK;
 	memset(&g, 0, sizeof g);
+	cr_hmap_init(&ids);
 	p->source = CR_SRC_TRACEBACK;
 	if (rd_init(&r, p, name, "traceback", warn, "goroutine"))
 		goto nomem;
+#define EMIT()                                                                  \
+	do {                                                                    \
+		if (which == SIZE_MAX || g.dump == which) {                     \
+			if ((rc = emit_goroutine(&r, &g)))                      \
+				goto nomem;                                     \
+		}                                                               \
+		g.active = false;                                               \
+	} while (0)
 	cr_lines_init(&it, data, len);
 	while (cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut)) {
 		if (cut) {
@@ -347,27 +445,58 @@ static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *dat
 				rd_warnf(&r, it.lineno, "longer than the line limit, skipped%s", "");
 			continue;
 		}
-		if (n > 10 && s[0] == 'g' && cr_starts(s, n, "goroutine ")) {
+		size_t hc = SIZE_MAX;
+		if (n > 10 && s[0] == 'g' && cr_starts(s, n, "goroutine "))
+			hc = 0;
+		else if (n > 10 && (hc = glued_header(s, n)) != SIZE_MAX && !nglued++)
+			glued_line = it.lineno;
+		if (hc != SIZE_MAX) {
 			struct gor h = g;
 			bool complete;
-			if (parse_header(s, n, &h, &complete)) {
+			if (parse_header(s + hc, n - hc, &h, &complete)) {
 				if (g.active) {
 					if (g.want_file || g.want_cfile)
 						rd_warnf(&r, it.lineno - 1, "goroutine cut short before this line%s", "");
-					if ((rc = emit_goroutine(&r, &g)))
+					EMIT();
+				}
+				bool seen = false;
+				/* GOTRACEBACK=crash prints each thread's stack again after
+				 * "-----" lines (goroutine 0 for an idle M): one dump */
+				if (!per_thread && h.goid != 0 &&
+				    !cr_hmap_put(&ids, &h.goid, sizeof h.goid, 0, &seen))
+					goto nomem;
+				if (seen) {
+					/* the same process dumped again: a new dump */
+					dump++;
+					if (!split_line)
+						split_line = it.lineno;
+					last_start = p->nsamples;
+					cr_hmap_release(&ids);
+					cr_hmap_init(&ids);
+					if (!cr_hmap_put(&ids, &h.goid, sizeof h.goid, 0, NULL))
 						goto nomem;
 				}
 				g = h;
 				g.active = true;
+				g.dump = dump;
 				g.skip = false;
 				g.lineno = it.lineno;
 				g.nframes = 0;
+				g.nelided = 0;
 				g.cbylen = g.catlen = 0;
 				g.want_file = g.want_cfile = g.swallow = false;
 				if (!complete)
 					rd_warnf(&r, it.lineno, "goroutine header without ']:' (state may be cut)%s", "");
 				continue;
 			}
+		}
+		if (n == 5 && memcmp(s, "-----", 5) == 0)
+			per_thread = true;
+		if (g.active && (is_trailer(s, n) || !dumplike(s, n))) {
+			if (g.want_file || g.want_cfile)
+				rd_warnf(&r, it.lineno, "frame without its file:line before this line%s", "");
+			EMIT();
+			continue;
 		}
 		if (!g.active) {
 			if (!is_reason(s, n))
@@ -383,8 +512,7 @@ static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *dat
 		if (n == 0) {
 			if (g.want_file || g.want_cfile)
 				rd_warnf(&r, it.lineno, "frame without its file:line before this blank line%s", "");
-			if ((rc = emit_goroutine(&r, &g)))
-				goto nomem;
+			EMIT();
 			continue;
 		}
 		if (g.skip)
@@ -409,10 +537,13 @@ static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *dat
 			continue;
 		}
 		if (cr_starts(s, n, "...")) {
-			if (is_elided(s, n))
+			int64_t ne;
+			if (is_elided(s, n, &ne)) {
 				g.elided = true;
-			else
-				rd_warnf(&r, it.lineno, "unexpected line, skipped%s", "");
+				g.nelided = cr_sat_add(g.nelided, ne);
+			} else {
+				mangled(&r, it.lineno, "unexpected line");
+			}
 			continue;
 		}
 		if (cr_starts(s, n, "[originating from goroutine")) {
@@ -420,22 +551,23 @@ static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *dat
 			continue;
 		}
 		/* a function line: NAME(ARGS) */
-		if (s[n - 1] != ')') {
-			rd_warnf(&r, it.lineno, "not a frame line, skipped%s", "");
-			continue;
-		}
 		size_t lp = SIZE_MAX;
-		for (size_t k = n - 1; k > 0; k--)
-			if (s[k] == '(') {
-				lp = k;
-				break;
-			}
+		if (s[n - 1] == ')')
+			for (size_t k = n - 1; k > 0; k--)
+				if (s[k] == '(') {
+					lp = k;
+					break;
+				}
 		if (lp == SIZE_MAX || lp == 0) {
-			rd_warnf(&r, it.lineno, "not a frame line, skipped%s", "");
+			if ((const unsigned char *)s + n == data + len)
+				rd_warnf(&r, it.lineno, "input ends inside a frame line (truncated)%s", "");
+			else
+				mangled(&r, it.lineno, "not a frame line");
 			continue;
 		}
 		if (g.nframes >= cr_limits.max_frames) {
 			g.elided = true;
+			g.nelided = cr_sat_add(g.nelided, 1);
 			g.swallow = true;
 			continue;
 		}
@@ -451,20 +583,39 @@ static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *dat
 	if (g.active) {
 		if (g.want_file || g.want_cfile)
 			rd_warnf(&r, it.lineno, "input ends inside a goroutine (truncated)%s", "");
-		if ((rc = emit_goroutine(&r, &g)))
+		EMIT();
+	}
+#undef EMIT
+	if (r.nmangled > 1 && warn)
+		cr_buf_addf(warn, "%s: traceback: %zu lines in all looked like a mangled dump and were skipped\n",
+			    name, r.nmangled);
+	if (nglued && warn)
+		cr_buf_addf(warn, "%s: traceback: %zu goroutine header%s glued to the end of a log line (first at line %zu), read\n",
+			    name, nglued, nglued == 1 ? "" : "s", glued_line);
+	if (dump > 0) {
+		if (which == SIZE_MAX)
+			keep_from(p, last_start);
+		if (cr_profile_add_extra(p, "dumps", (int64_t)dump + 1))
 			goto nomem;
+		if (warn && which == SIZE_MAX)
+			cr_buf_addf(warn, "%s: traceback: %zu dumps of one process (goroutine ids repeat from line %zu): "
+				    "the last is read; `coroner leaks` on this file alone compares them as snapshots\n",
+				    name, dump + 1, split_line);
 	}
 	rd_warn_summary(&r);
 	if (p->nsamples == 0) {
-		rc = cr_fail(e, CR_EMPTY, "%s: traceback: no goroutine found", name);
+		rc = which != SIZE_MAX && which > dump
+			     ? cr_fail(e, CR_EMPTY, "%s: traceback: no dump %zu (the file holds %zu)", name,
+				       which + 1, dump + 1)
+			     : cr_fail(e, CR_EMPTY, "%s: traceback: no goroutine found", name);
 		goto out;
 	}
 	goto out;
 nomem:
 	rc = rd_nomem(&r, e);
 out:
+	cr_hmap_release(&ids);
 	cr_free(g.frames);
 	rd_release(&r);
 	return rc;
 }
-

@@ -97,19 +97,25 @@ done
 "$CORONER" mem "$D" >"$T/m.txt" 2>&1
 grep -q "OOM kills $kills" "$T/m.txt" || no "mem text: no 'OOM kills $kills'"
 
-# bad control files: one line naming the file and what is wrong, exit 1
+# bad control files: the ledger is made without them; each is named, with
+# the line and what is wrong, on stderr (one line) and under "not read"
 mkdir "$T/bad"; cp "$D/status" "$T/bad/"
 printf 'oom_kill_disable 0\nunder_oom zero\n' >"$T/bad/memory.oom_control"
-"$CORONER" mem --cgroup "$T/bad" --status "$T/bad/status" >/dev/null 2>"$T/err"; rc=$?
-[ $rc = 1 ] || no "bad memory.oom_control: exit $rc"
-grep -q "memory.oom_control: line 2: not a number" "$T/err" || no "bad memory.oom_control: $(cat "$T/err")"
+"$CORONER" mem --cgroup "$T/bad" --status "$T/bad/status" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc = 0 ] || no "bad memory.oom_control: exit $rc"
+grep -q "not read: .*memory.oom_control: line 2: not a number" "$T/err" || no "bad memory.oom_control: $(cat "$T/err")"
 [ "$(wc -l <"$T/err")" = 1 ] || no "bad memory.oom_control: more than one line"
+sed -n '/^not read/,$p' "$T/out" | grep -q "memory.oom_control: line 2: not a number" || no "bad memory.oom_control: not under 'not read'"
+grep -q "^RSS .* (status VmRSS)" "$T/out" || no "bad memory.oom_control: no ledger from status"
 printf '' >"$T/bad/memory.oom_control"; printf '12\n34\n' >"$T/bad/memory.max"
 "$CORONER" mem --cgroup "$T/bad/memory.max" --status "$T/bad/status" >/dev/null 2>"$T/err"; rc=$?
-[ $rc = 1 ] && grep -q "memory.max: line 2: more than one value" "$T/err" || no "two values in memory.max: exit $rc: $(cat "$T/err")"
+[ $rc = 0 ] && grep -q "not read: .*memory.max: line 2: more than one value" "$T/err" || no "two values in memory.max: exit $rc: $(cat "$T/err")"
 mkdir "$T/none"
 "$CORONER" mem --cgroup "$T/none" --status "$D/status" >/dev/null 2>"$T/err"; rc=$?
-[ $rc = 1 ] && grep -q "no cgroup memory files" "$T/err" || no "empty cgroup dir: exit $rc: $(cat "$T/err")"
+[ $rc = 0 ] && grep -q "not read: .*no cgroup memory files" "$T/err" || no "empty cgroup dir: exit $rc: $(cat "$T/err")"
+# nothing usable left: exit 1, each input named with its reason
+"$CORONER" mem --cgroup "$T/none" >/dev/null 2>"$T/err"; rc=$?
+[ $rc = 1 ] && grep -q "no cgroup memory files" "$T/err" || no "only an empty cgroup dir: exit $rc: $(cat "$T/err")"
 
 [ $fail = 0 ] && echo "ok"
 exit $fail

@@ -98,7 +98,8 @@ struct cr_capture_file {
 };
 
 struct cr_capture {
-	const char *path; /* the directory, or the first file of a list */
+	const char *path; /* the directory, or the first usable file of a list */
+	bool path_is_file; /* a list of files (named by one of them), not a directory */
 	struct cr_capture_file *files; size_t nfiles, cap_files;
 	/* the profiles chosen per role (NULL = none): pprof protobuf preferred
 	 * for heap/allocs (inlined frames), a traceback for goroutines

@@ -16,8 +16,12 @@
  *     "created_by"       string: the creator function ("main.dispatch")
  *     "created_at"       string: "file:line" of the go statement
  *     "locked_to_thread" string "true" when the header says so
- *     "frames_elided"    numeric: the traceback left frames out
+ *     "frames_elided"    numeric: frames the traceback left out ("...N frames
+ *                        elided...": N; "...additional frames elided...": 1,
+ *                        at least one)
  *   p->extra "goroutine_total": the `goroutine profile: total N` header.
+ *   p->extra "dumps": a traceback file holding N > 1 dumps of one process
+ *                     (goroutine ids repeat); the samples are the last dump's.
  *   p->comments: the panic / fatal error / signal lines of a traceback.
  *
  * Nothing here prints. All results own their memory in an arena; strings
@@ -40,6 +44,10 @@ enum cr_err cr_goroutines_load(struct cr_profile *p, const char *path, struct cr
 			       struct cr_error *e);
 enum cr_err cr_goroutines_parse(struct cr_profile *p, const unsigned char *data, size_t len,
 				const char *name, struct cr_buf *warn, struct cr_error *e);
+/* Dump `which` (0 = the first) of a file holding several dumps of one
+ * process: cr_goroutines_load reads the last and sets p->extra "dumps". */
+enum cr_err cr_goroutines_load_dump(struct cr_profile *p, const char *path, size_t which,
+				    struct cr_buf *warn, struct cr_error *e);
 
 /* How goroutines are put together:
  *   EXACT    same frames (function, file, line) and same creator;

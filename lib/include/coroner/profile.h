@@ -186,6 +186,22 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 enum cr_err cr_profile_read_traceback(struct cr_profile *p, const unsigned char *data,
 				      size_t len, const char *name, struct cr_buf *warn,
 				      struct cr_error *e);
+/* Go's debug=1 mutex and block profiles ("--- mutex:", "--- contention:")
+ * and C++ contentionz text, as pprof's legacy parser reads them: sample
+ * types contentions/count and delay/nanoseconds, values unsampled by the
+ * sampling period, cycles turned into nanoseconds by cycles/second; the
+ * `#` frame lines name the addresses as in the debug=1 goroutine profile. */
+enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char *data, size_t len,
+				       const char *name, struct cr_buf *warn, struct cr_error *e);
+/* Is this the first line of one of them? */
+bool cr_contention_header(const char *s, size_t n);
+/* A file holding several dumps of one process (goroutine ids repeat: each
+ * repeat starts the next dump): cr_profile_read_traceback reads the last
+ * and sets p->extra "dumps" to their number; this reads dump `which`
+ * (0 = the first; SIZE_MAX = the last, with the warning). */
+enum cr_err cr_profile_read_traceback_dump(struct cr_profile *p, const unsigned char *data,
+					   size_t len, const char *name, size_t which,
+					   struct cr_buf *warn, struct cr_error *e);
 
 /* Open a file (path or "-"), decompress, detect and parse any profile kind.
  * Returns CR_UNSUPPORTED with a message if the file is not a profile. */

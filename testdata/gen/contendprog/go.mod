@@ -1,0 +1,3 @@
+module contendprog
+
+go 1.19
