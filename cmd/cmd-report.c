@@ -12,7 +12,7 @@
 
 static const struct cmd_spec spec = {
 	.name = "report",
-	.usage = "coroner report [--format=text|json] CAPTURE [CAPTURE...]",
+	.usage = "coroner report [--format=text|json|html] [-o FILE] CAPTURE [CAPTURE...]",
 	.about =
 "Diagnose what was captured from a sick Go process: read every file of each\n"
 "capture (recognised by content, gzip/zstd or not), run every analysis the\n"
@@ -52,6 +52,7 @@ static const struct cmd_spec spec = {
 "  coroner report testdata/capture    (its before/ and after/, and the binary)\n"
 "  coroner report ./server core.1234 goroutines.txt\n"
 "  coroner report --format=json /var/tmp/capture-0900 /var/tmp/capture-0930\n"
+"  coroner report --format=html -o incident.html testdata/capture\n"
 "  coroner report heap-1.pb.gz goroutines-1.txt heap-2.pb.gz goroutines-2.txt\n",
 };
 

@@ -4,6 +4,7 @@
 //   node html-check.js CHROMIUM PAGE.html MODE [SCREENSHOT.png]
 // MODE demo: no console error, no request, every finding's subject, the
 // ledger chart and a flame graph in the DOM, search highlights, click zooms.
+// MODE svg: a standalone sandwich SVG: both graphs' viewers run, no error.
 // MODE hostile: no console error, no request, no alert/dialog, no element
 // the input could have made (img, iframe, extra script), the names as text.
 // Prints "FAIL: ..." per failed check, "ok" when all pass; exit 1 on failure.
@@ -78,6 +79,14 @@ async function main() {
 		if (r.exceptionDetails) throw new Error(expr + ': ' + r.exceptionDetails.text);
 		return r.result.value;
 	};
+	if (mode === 'svg') {
+		// a standalone SVG (flame --sandwich): every graph's viewer is up
+		const n = await ev('Array.from(document.querySelectorAll("svg.flamegraph")).filter(s => s.crFlame && s.crFlame.frames.length).length');
+		check('two live graphs (got ' + n + ')', n === 2);
+		check('no console error (' + errors.join(' | ') + ')', errors.length === 0);
+		check('no request issued (' + requests.join(' ') + ')', requests.length === 0);
+		return;
+	}
 	const report = JSON.parse(await ev('document.getElementById("report-json").textContent'));
 	check('a CSP meta tag forbids loads', await ev(`(document.querySelector('meta[http-equiv="Content-Security-Policy"]')||{}).content||''`)
 		.then((c) => c.includes("default-src 'none'")));
