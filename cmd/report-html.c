@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "report-render.h"
 #include "coroner/binary.h"
+#include "coroner/capture.h"
 #include "coroner/flame.h"
 #include "coroner/gort.h"
 
@@ -49,6 +50,7 @@ static const char css[] =
 	".subject { overflow-wrap: anywhere; }\n"
 	"dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .5rem 0; }\n"
 	"dt { color: var(--dim); } dd { margin: 0; overflow-wrap: anywhere; }\n"
+	"tr.crashed td { font-weight: 600; }\n"
 	".next { display: flex; gap: .5rem; align-items: flex-start; margin-top: .5rem; }\n"
 	".next pre { margin: 0; padding: .4rem .6rem; background: var(--bg); border: 1px solid var(--line);\n"
 	"  border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere; flex: 1; }\n"
@@ -371,6 +373,58 @@ static void ledger(const struct cr_report *r, FILE *out)
 	fputs("</section>\n", out);
 }
 
+/* ---- a core's threads (the crashing goroutine's stack is the crash
+ * finding's evidence above) ---- */
+
+static void core_threads(const struct cr_report *r, FILE *out)
+{
+	bool any = false;
+	for (size_t i = 0; i < r->in.ncaps; i++) {
+		const struct cr_capture *c = &r->in.caps[i];
+		const char *bin = c->binary ? c->binary : r->in.binary;
+		if (!c->core || !bin)
+			continue;
+		struct cr_gocore gc;
+		if (cr_gocore_open(&gc, bin, c->core, NULL) || !gc.gort_open) {
+			cr_gocore_close(&gc);
+			continue;
+		}
+		if (!any)
+			fputs("<section id=\"core\"><h2>Core threads</h2>\n", out);
+		any = true;
+		fputs("<p class=\"mono\">", out);
+		h(out, c->core);
+		fprintf(out, "</p><div class=\"scroll\"><table><tr><th class=\"r\">TID</th><th class=\"r\">M</th>"
+			     "<th>on</th><th class=\"r\">goroutine</th><th>pc</th><th>function</th><th>file:line</th></tr>\n");
+		for (size_t k = 0; k < gc.g.nthreads; k++) {
+			const struct cr_gthread *T = &gc.g.threads[k];
+			fprintf(out, "<tr%s><td class=\"r\">%" PRId32 "%s</td><td class=\"r\">", k == 0 ? " class=\"crashed\"" : "",
+				T->tid, k == 0 ? " (signalled)" : "");
+			if (T->mid >= 0)
+				fprintf(out, "%" PRId64, T->mid);
+			fputs("</td><td>", out);
+			h(out, T->on);
+			fputs("</td><td class=\"r\">", out);
+			if (T->curg >= 0)
+				fprintf(out, "%" PRId64 "%s", T->curg, T->curg == gc.g.crash_goid ? " (crashed)" : "");
+			fprintf(out, "</td><td class=\"mono\">0x%" PRIx64 "</td><td class=\"mono\">", T->regs.pc);
+			if (T->stack && T->stack->nframes) {
+				h(out, T->stack->frames[0].function);
+				fputs("</td><td class=\"mono\">", out);
+				h(out, T->stack->frames[0].file ? T->stack->frames[0].file : "?");
+				fprintf(out, ":%" PRId64, T->stack->frames[0].line);
+			} else {
+				fputs("?</td><td>", out);
+			}
+			fputs("</td></tr>\n", out);
+		}
+		fputs("</table></div>\n", out);
+		cr_gocore_close(&gc);
+	}
+	if (any)
+		fputs("</section>\n", out);
+}
+
 /* ---- goroutines per group across captures: small multiples ---- */
 
 #define MAX_GROUPS 256
@@ -648,6 +702,7 @@ enum cr_err report_print_html(const struct cr_report *r, FILE *out, struct cr_er
 		r->nfindings, r->nfindings == 1 ? "" : "s", nh, r->in.ncaps, r->in.ncaps == 1 ? "" : "s");
 	captures(r, out);
 	findings(r, out);
+	core_threads(r, out);
 	ledger(r, out);
 	goroutines(r, out);
 	enum cr_err rc = flames(r, out, e);

@@ -44,6 +44,20 @@ rc=$?
 check "hostile report exits 0 (got $rc)" '[ $rc = 0 ]'
 check "hostile: two <script> elements (the JSON, the page's)" '[ $(grep -o "<script" "$tmp/hostile.html" | wc -l) = 2 ]'
 check "hostile: no <img" '! grep -qi "<img" "$tmp/hostile.html"'
+# a core's threads: each thread Delve listed for the same core
+# (testdata/bin/expected/core-gosym.dlv.txt), with its pc and function
+bin=$TESTDATA/bin
+"$CORONER" report --format=html -o "$tmp/core.html" "$bin/gosym.gz" "$bin/core-gosym.zst" 2>/dev/null
+rc=$?
+check "core report exits 0 (got $rc)" '[ $rc = 0 ]'
+n=0
+while read -r _ tid _ pc loc fn; do
+	n=$((n + 1))
+	check "core thread $tid at $pc $fn ($loc)" 'grep -q "<td class=\"r\">$tid[^<]*</td>.*<td class=\"mono\">$pc</td><td class=\"mono\">$fn</td><td class=\"mono\">$loc</td>" "$tmp/core.html"'
+done <<EOT
+$(sed -n 's/^[* ] Thread \([0-9]*\) at \(0x[0-9a-f]*\) \([^ ]*\) \([^ ]*\)$/Thread \1 at \2 \3 \4/p' "$bin/expected/core-gosym.dlv.txt")
+EOT
+check "Delve's threads found ($n)" '[ "$n" -gt 0 ]'
 
 if ! command -v node >/dev/null 2>&1; then
 	echo "SKIP: node not installed (scripts/deps --test): browser checks not run"
