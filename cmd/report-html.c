@@ -36,7 +36,7 @@ static const char css[] =
 	"  padding-bottom: .2rem; margin-top: 2rem; } h3 { font-size: 1.05rem; margin: 0 0 .4rem; }\n"
 	"code, pre, .mono { font-family: ui-monospace, 'DejaVu Sans Mono', Menlo, monospace; font-size: .88em; }\n"
 	".dim { color: var(--dim); }\n"
-	"nav a { color: var(--acc); margin-right: 1rem; }\n"
+	"nav a { color: var(--acc); margin-right: 1rem; white-space: nowrap; }\n"
 	".scroll { overflow-x: auto; max-width: 100%; }\n"
 	"table { border-collapse: collapse; margin: .4rem 0; }\n"
 	"th, td { padding: .2rem .6rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }\n"
