@@ -22,7 +22,9 @@ static const struct cmd_spec spec = {
 	.about =
 "Draw a flame graph of one or more profiles (merged): a self-contained SVG\n"
 "(hover a frame for its name, value and share; click to zoom; Search or\n"
-"Ctrl-F highlights frames matching a regex) or the folded stacks that\n"
+"Ctrl-F highlights frames matching a regex; --icicle hangs it from the top;\n"
+"--sandwich=FUNC shows FUNC's callers above it and its callees below) or\n"
+"the folded stacks that\n"
 "flamegraph.pl and speedscope read. PROFILE is any profile coroner reads:\n"
 "pprof protobuf (heap, allocs, cpu, goroutine, block, mutex), a Go debug=1\n"
 "heap profile, a goroutine dump of any format, or a core dump with the\n"
@@ -79,12 +81,34 @@ static void write_json(struct cr_flame *f, FILE *out)
 }
 
 struct flame_args {
-	const char *sample_index, *output, *diff_base, *title, *binary;
+	const char *sample_index, *output, *diff_base, *title, *binary, *sandwich;
+	bool icicle;
 	int width;
 	enum cr_format fmt;
 	char **paths;
 	int npaths;
 };
+
+/* --sandwich=FUNC: callers above, callees below. */
+static int write_sandwich(struct cr_flame *f, const char *func, const struct cr_flame_svg_opts *o, FILE *out)
+{
+	struct cr_flame callers, callees;
+	struct cr_error e = { 0 };
+	int rc = 0;
+	enum cr_err r1 = cr_flame_init(&callers), r2 = cr_flame_init(&callees);
+	if (r1 || r2)
+		cr_fail(&e, CR_NOMEM, "out of memory");
+	char t[512];
+	snprintf(t, sizeof t, "callers of %s (%s)", func, o->title ? o->title : "");
+	struct cr_flame_svg_opts so = *o;
+	so.title = t;
+	if (e.code || cr_flame_sandwich(f, func, &callers, &callees, &e) ||
+	    cr_flame_write_sandwich_svg(&callers, &callees, &so, out, &e))
+		rc = cmd_error(&e);
+	cr_flame_release(&callers);
+	cr_flame_release(&callees);
+	return rc;
+}
 
 static int flame_run(const struct flame_args *a, const struct cmd_filter_args *filt)
 {
@@ -167,8 +191,11 @@ static int flame_run(const struct flame_args *a, const struct cmd_filter_args *f
 				 base_name(a->diff_base), btot);
 		else
 			snprintf(sub, sizeof sub, "total %s in %zu samples", tot, p.nsamples);
-		struct cr_flame_svg_opts so = { .title = title, .subtitle = sub, .width = a->width };
-		if (cr_flame_write_svg(&f, &so, out, &e))
+		struct cr_flame_svg_opts so = { .title = title, .subtitle = sub, .width = a->width,
+						.icicle = a->icicle };
+		if (a->sandwich)
+			rc = write_sandwich(&f, a->sandwich, &so, out);
+		else if (cr_flame_write_svg(&f, &so, out, &e))
 			rc = cmd_error(&e);
 	}
 	if (a->output) {
@@ -191,6 +218,8 @@ out:
 int cmd_flame(int argc, char **argv)
 {
 	const char *sample_index = NULL, *output = NULL, *diff_base = NULL, *title = NULL, *binary = NULL;
+	const char *sandwich = NULL;
+	bool icicle = false;
 	struct cmd_filter_args filt = { 0 };
 	int64_t width = 1200;
 	enum cr_format fmt = CR_FMT_SVG;
@@ -206,6 +235,10 @@ int cmd_flame(int argc, char **argv)
 				"svg|folded|json",
 				"svg (default); folded: \"root;...;leaf value\" one line per distinct stack; "
 				"json: the tree as a flat node list (text is the same as folded)"),
+		OPT_BOOL(0, "icicle", &icicle, "SVG: the root at the top, stacks hanging down"),
+		OPT_STRING(0, "sandwich", &sandwich, "FUNC",
+			   "SVG: the callers of FUNC (a flame graph above it) and its callees (an icicle "
+			   "below it), summed over every call of FUNC"),
 		OPT_STRING(0, "title", &title, "TEXT", "SVG title (default: file and sample type)"),
 		OPT_INT("width", &width, "PIXELS", "SVG width (default 1200)", 100, 100000,
 			"--width takes a number of pixels (100 to 100000)"),
@@ -221,7 +254,9 @@ int cmd_flame(int argc, char **argv)
 		return cmd_usage_error("flame", "no profile given");
 	if (fmt == CR_FMT_SVG && !output && cmd_stdout_tty())
 		return cmd_usage_error("flame", "not writing SVG to a terminal: use -o FILE.svg or redirect");
-	struct flame_args a = { sample_index, output, diff_base, title, binary, (int)width, fmt,
+	if (sandwich && fmt != CR_FMT_SVG)
+		return cmd_usage_error("flame", "--sandwich draws an SVG: leave out --format");
+	struct flame_args a = { sample_index, output, diff_base, title, binary, sandwich, icicle, (int)width, fmt,
 				argv + argi, argc - argi };
 	return flame_run(&a, &filt);
 }

@@ -1,7 +1,9 @@
 /* coroner report: one diagnosis of one or more captures. */
 #include "cmd.h"
 #include "options.h"
+#include "coroner/outfile.h"
 #include "coroner/report.h"
+#include "report-render.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -10,7 +12,7 @@
 
 static const struct cmd_spec spec = {
 	.name = "report",
-	.usage = "coroner report [--format=text|json] CAPTURE [CAPTURE...]",
+	.usage = "coroner report [--format=text|json|html] [-o FILE] CAPTURE [CAPTURE...]",
 	.about =
 "Diagnose what was captured from a sick Go process: read every file of each\n"
 "capture (recognised by content, gzip/zstd or not), run every analysis the\n"
@@ -50,6 +52,7 @@ static const struct cmd_spec spec = {
 "  coroner report testdata/capture    (its before/ and after/, and the binary)\n"
 "  coroner report ./server core.1234 goroutines.txt\n"
 "  coroner report --format=json /var/tmp/capture-0900 /var/tmp/capture-0930\n"
+"  coroner report --format=html -o incident.html testdata/capture\n"
 "  coroner report heap-1.pb.gz goroutines-1.txt heap-2.pb.gz goroutines-2.txt\n",
 };
 
@@ -104,7 +107,7 @@ static void wrap(const char *text, int ind, int first_used)
 	cr_buf_release(&b);
 }
 
-static void fact_value(const struct cr_fact *f, char *b, size_t n)
+void report_fact_value(const struct cr_fact *f, char *b, size_t n)
 {
 	switch (f->kind) {
 	case CR_FACT_BYTES: {
@@ -143,7 +146,7 @@ static void print_table(const struct cr_table *t, int ind)
 	free(buf);
 }
 
-static void when(int64_t nanos, char *b, size_t n)
+void report_when(int64_t nanos, char *b, size_t n)
 {
 	time_t t = (time_t)(nanos / 1000000000);
 	struct tm tm;
@@ -170,7 +173,7 @@ static void print_text(const struct cr_report *r, bool quiet)
 	for (size_t i = 0; i < r->in.ncaps; i++) {
 		const struct cr_capture *c = &r->in.caps[i];
 		char tb[64];
-		when(c->time_nanos, tb, sizeof tb);
+		report_when(c->time_nanos, tb, sizeof tb);
 		if (i > 0 && c->time_nanos > 0 && r->in.caps[i - 1].time_nanos > 0)
 			memmove(tb, tb + 11, strlen(tb + 11) + 1); /* the date once is enough */
 		printf("  %zu. ", i + 1);
@@ -225,7 +228,7 @@ static void print_text(const struct cr_report *r, bool quiet)
 			}
 			for (size_t k = 0; k < f->nfacts; k++) {
 				char v[1024];
-				fact_value(&f->facts[k], v, sizeof v);
+				report_fact_value(&f->facts[k], v, sizeof v);
 				/* labels may be made from directory names: escaped */
 				struct cr_buf lb = { 0 };
 				cr_escape_text(&lb, f->facts[k].label, strlen(f->facts[k].label), 256);
@@ -286,11 +289,11 @@ static void print_text(const struct cr_report *r, bool quiet)
 
 /* ---- JSON ---- */
 
-static void print_json(const struct cr_report *r)
+void report_print_json(const struct cr_report *r, FILE *out)
 {
 	struct cr_json j;
 	char tb[64];
-	cr_json_init(&j, stdout, true);
+	cr_json_init(&j, out, true);
 	cr_json_obj(&j);
 	cr_json_key(&j, "captures");
 	cr_json_arr(&j);
@@ -369,14 +372,50 @@ static void print_json(const struct cr_report *r)
 	cr_json_end(&j);
 }
 
+/* -o FILE (atomically), or HTML to stdout. */
+static int write_out(const struct cr_report *r, enum cr_format fmt, bool quiet, const char *output)
+{
+	struct cr_error e = { 0 };
+	struct cr_outfile of = { 0 };
+	if (!output && cmd_stdout_tty())
+		return cmd_usage_error("report", "not writing HTML to a terminal: use -o FILE.html or redirect");
+	if (output && cr_outfile_open(&of, output, &e))
+		return cmd_error(&e);
+	FILE *out = output ? of.f : stdout;
+	int rc = 0;
+	if (fmt == CR_FMT_HTML) {
+		if (report_print_html(r, out, &e))
+			rc = cmd_error(&e);
+	} else if (fmt == CR_FMT_JSON) {
+		report_print_json(r, out);
+	} else {
+		/* the text renderer writes to stdout: swap it for the file */
+		fflush(stdout);
+		FILE *keep = stdout;
+		stdout = out;
+		print_text(r, quiet);
+		stdout = keep;
+	}
+	if (output) {
+		if (rc)
+			cr_outfile_abort(&of);
+		else if (cr_outfile_commit(&of, &e))
+			rc = cmd_error(&e);
+	}
+	return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	enum cr_format fmt = CR_FMT_TEXT;
 	bool quiet = false;
+	const char *output = NULL;
 	struct cmd_option opts[] = {
-		OPT_FORMAT(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON),
+		OPT_FORMAT_ARGH(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON) | CMD_FMT(HTML), "text|json|html",
 			   "text for people (default), JSON for scripts: {\"captures\": [...], \"findings\": "
-			   "[{\"kind\", \"subject\", \"severity\": \"high|medium|low\", \"summary\", \"evidence\"}]}"),
+			   "[{\"kind\", \"subject\", \"severity\": \"high|medium|low\", \"summary\", \"evidence\"}]}; "
+			   "html: one self-contained page (charts, flame graphs, the JSON embedded) to pass around"),
+		OPT_OUTPUT(&output, "FILE", "write there (atomically) instead of stdout"),
 		OPT_BOOL('q', "quiet", &quiet, "text: leave out the evidence, headlines only"),
 		OPT_END(),
 	};
@@ -422,8 +461,12 @@ int cmd_report(int argc, char **argv)
 	}
 	cmd_progress_done();
 	cmd_warnings(cr_buf_str(&r.warnings));
+	if (output || fmt == CR_FMT_HTML) {
+		rc = write_out(&r, fmt, quiet, output);
+		goto out;
+	}
 	if (fmt == CR_FMT_JSON)
-		print_json(&r);
+		report_print_json(&r, stdout);
 	else
 		print_text(&r, quiet);
 out:

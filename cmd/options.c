@@ -88,7 +88,7 @@ static bool hidden(const struct cmd_option *o)
 	       (!o->help && o->type != CMD_OPT_FORMAT && o->type != CMD_OPT_HEADING);
 }
 
-static const char *const format_names[] = { "text", "json", "csv", "svg", "folded" };
+static const char *const format_names[] = { "text", "json", "csv", "svg", "folded", "html" };
 
 /* "  -i, --sample-index=NAME|N" */
 static size_t lead(const struct cmd_option *o, char *buf, size_t n)

@@ -1,7 +1,8 @@
 /* Any profile the detector accepts (pprof, heap text, goroutine dumps),
  * then the flame graph over every sample type: the call tree, folded
- * stacks, the SVG (escaping of hostile names), and a differential graph of
- * the profile against itself. Output goes to /dev/null. */
+ * stacks, the SVG (escaping of hostile names; an icicle on odd types), a
+ * differential graph of the profile against itself, and the sandwich of
+ * the deepest frame's function. Output goes to /dev/null. */
 #include "coroner/flame.h"
 #include "coroner/profile.h"
 #include "fuzz.h"
@@ -32,8 +33,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r2 == CR_OK)
 			r2 = cr_flame_write_folded(&f, null, &fe);
 		if (r2 == CR_OK) {
-			struct cr_flame_svg_opts o = { .title = "fuzz", .width = 1200 };
+			struct cr_flame_svg_opts o = { .title = "fuzz", .width = 1200, .icicle = si & 1 };
 			r2 = cr_flame_write_svg(&f, &o, null, &fe);
+		}
+		if (r2 == CR_OK && f.nnodes > 1) {
+			struct cr_flame a, b;
+			enum cr_err ra = cr_flame_init(&a), rb = cr_flame_init(&b);
+			const char *fn = cr_strtab_get(&f.names, f.nodes[f.nnodes - 1].name);
+			if (ra == CR_OK && rb == CR_OK) {
+				r2 = cr_flame_sandwich(&f, fn, &a, &b, &fe);
+				if (r2 == CR_OK) {
+					struct cr_flame_svg_opts o = { .title = "fuzz", .width = 1200 };
+					r2 = cr_flame_write_sandwich_svg(&a, &b, &o, null, &fe);
+				}
+			}
+			cr_flame_release(&a);
+			cr_flame_release(&b);
 		}
 		fuzz_check_error(r2, &fe);
 		cr_flame_release(&f);

@@ -283,102 +283,206 @@ static void value_text(const struct cr_flame *f, int64_t v, char *b, size_t n)
 }
 
 static const char svg_style[] =
-	"<style type=\"text/css\">\n"
-	"text { font-family: Verdana, sans-serif; font-size: 12px; fill: #000; }\n"
-	"#title { font-size: 17px; text-anchor: middle; }\n"
-	"#subtitle { text-anchor: middle; fill: #555; }\n"
-	".btn { cursor: pointer; fill: #225; }\n"
-	"#unzoom { opacity: 0.3; }\n"
-	"g.f { cursor: pointer; }\n"
-	"g.f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
-	"g.f text { pointer-events: none; }\n"
-	"g.parent rect { opacity: 0.5; }\n"
-	"</style>\n";
+	"svg.flamegraph text { font-family: Verdana, sans-serif; font-size: 12px; fill: #000; }\n"
+	"svg.flamegraph .title { font-size: 17px; text-anchor: middle; }\n"
+	"svg.flamegraph .subtitle { text-anchor: middle; fill: #555; }\n"
+	"svg.flamegraph .btn { cursor: pointer; fill: #225; }\n"
+	"svg.flamegraph .unzoom { opacity: 0.3; }\n"
+	"svg.flamegraph g.f { cursor: pointer; }\n"
+	"svg.flamegraph g.f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
+	"svg.flamegraph g.f text { pointer-events: none; }\n"
+	"svg.flamegraph g.parent rect { opacity: 0.5; }\n"
+	"svg.flamegraph g.f.hit rect { fill: rgb(230,0,230); }\n";
 
-/* The viewer: hover, zoom, search. Positions come from data-x/data-w
- * (integers in sample units) and data-d (depth). */
+/* The viewer: hover, zoom, search, for every <svg class="flamegraph"> of
+ * the document (one in an SVG file, two in a sandwich, several in an HTML
+ * report). Positions come from data-x/data-w (integers in sample units) and
+ * data-d (depth); each graph gets a crFlame object {search, zoom, frames}. */
 static const char svg_script[] =
-	"<script type=\"text/ecmascript\"><![CDATA[\n"
 	"'use strict';\n"
-	"var frames = [], details, matchedt, unzoomb, W, PAD = 10, CW = 7, TOTAL, zoomed = null, query = null;\n"
-	"function init() {\n"
-	"  var root = document.documentElement;\n"
-	"  W = +root.getAttribute('width'); TOTAL = +root.getAttribute('data-total');\n"
-	"  details = document.getElementById('details');\n"
-	"  matchedt = document.getElementById('matched');\n"
-	"  unzoomb = document.getElementById('unzoom');\n"
-	"  var gs = document.getElementsByTagName('g');\n"
+	"function crFlameInit(svg, askable) {\n"
+	"  var frames = [], PAD = 10, CW = 7, zoomed = null, query = null;\n"
+	"  var W = +svg.getAttribute('data-width'), TOTAL = +svg.getAttribute('data-total');\n"
+	"  var details = svg.querySelector('.details'), matchedt = svg.querySelector('.matched');\n"
+	"  var unzoomb = svg.querySelector('.unzoom'), searchb = svg.querySelector('.search');\n"
+	"  var gs = svg.querySelectorAll('g.f');\n"
 	"  for (var i = 0; i < gs.length; i++) {\n"
 	"    var g = gs[i];\n"
-	"    if (g.getAttribute('class') !== 'f') continue;\n"
 	"    g.fx = +g.getAttribute('data-x'); g.fw = +g.getAttribute('data-w'); g.fd = +g.getAttribute('data-d');\n"
-	"    var t = g.getElementsByTagName('title')[0].textContent, nl = t.indexOf('\\n');\n"
+	"    var t = g.querySelector('title').textContent, nl = t.indexOf('\\n');\n"
 	"    g.fn = nl < 0 ? t : t.substring(0, nl);\n"
 	"    g.info = t.replace(/\\n/g, '  ');\n"
-	"    g.rect = g.getElementsByTagName('rect')[0]; g.text = g.getElementsByTagName('text')[0];\n"
-	"    g.fill = g.rect.getAttribute('fill');\n"
+	"    g.rect = g.querySelector('rect'); g.text = g.querySelector('text');\n"
 	"    g.addEventListener('mouseover', function () { details.textContent = this.info; });\n"
 	"    g.addEventListener('mouseout', function () { details.textContent = ' '; });\n"
 	"    g.addEventListener('click', function () { zoom(this); });\n"
 	"    frames.push(g);\n"
 	"  }\n"
-	"  unzoomb.addEventListener('click', function () { zoom(null); });\n"
-	"  document.getElementById('search').addEventListener('click', function () { ask(); });\n"
-	"  window.addEventListener('keydown', function (ev) {\n"
-	"    if ((ev.ctrlKey || ev.metaKey) && ev.key === 'f') { ev.preventDefault(); ask(); }\n"
-	"    else if (ev.key === 'Escape') { zoom(null); search(''); }\n"
-	"  });\n"
-	"}\n"
-	"function place(g, x, w) {\n"
-	"  var px = PAD + x * (W - 2 * PAD), pw = w * (W - 2 * PAD), n = Math.floor((pw - 6) / CW);\n"
-	"  g.rect.setAttribute('x', px.toFixed(2)); g.rect.setAttribute('width', pw.toFixed(2));\n"
-	"  g.text.setAttribute('x', (px + 3).toFixed(2));\n"
-	"  g.text.textContent = n < 3 ? '' : (g.fn.length <= n ? g.fn : g.fn.substring(0, n - 2) + '..');\n"
-	"}\n"
-	"function zoom(z) {\n"
-	"  zoomed = z;\n"
-	"  var x0 = z ? z.fx : 0, w0 = z ? z.fw : TOTAL, d0 = z ? z.fd : 0;\n"
-	"  for (var i = 0; i < frames.length; i++) {\n"
-	"    var g = frames[i];\n"
-	"    if (z && g.fd < d0 && g.fx <= x0 && g.fx + g.fw >= x0 + w0) {\n"
-	"      g.style.display = ''; g.setAttribute('class', 'f parent'); place(g, 0, 1);\n"
-	"    } else if (g.fd >= d0 && g.fx >= x0 && g.fx + g.fw <= x0 + w0) {\n"
-	"      g.style.display = ''; g.setAttribute('class', 'f'); place(g, (g.fx - x0) / w0, g.fw / w0);\n"
-	"    } else {\n"
-	"      g.style.display = 'none';\n"
+	"  function place(g, x, w) {\n"
+	"    var px = PAD + x * (W - 2 * PAD), pw = w * (W - 2 * PAD), n = Math.floor((pw - 6) / CW);\n"
+	"    g.rect.setAttribute('x', px.toFixed(2)); g.rect.setAttribute('width', pw.toFixed(2));\n"
+	"    g.text.setAttribute('x', (px + 3).toFixed(2));\n"
+	"    g.text.textContent = n < 3 ? '' : (g.fn.length <= n ? g.fn : g.fn.substring(0, n - 2) + '..');\n"
+	"  }\n"
+	"  function zoom(z) {\n"
+	"    zoomed = z;\n"
+	"    var x0 = z ? z.fx : 0, w0 = z ? z.fw : TOTAL, d0 = z ? z.fd : 0;\n"
+	"    for (var i = 0; i < frames.length; i++) {\n"
+	"      var g = frames[i], cls = g.classList;\n"
+	"      if (z && g.fd < d0 && g.fx <= x0 && g.fx + g.fw >= x0 + w0) {\n"
+	"        g.style.display = ''; cls.add('parent'); place(g, 0, 1);\n"
+	"      } else if (g.fd >= d0 && g.fx >= x0 && g.fx + g.fw <= x0 + w0) {\n"
+	"        g.style.display = ''; cls.remove('parent'); place(g, (g.fx - x0) / w0, g.fw / w0);\n"
+	"      } else {\n"
+	"        g.style.display = 'none';\n"
+	"      }\n"
 	"    }\n"
+	"    svg.setAttribute('data-zoomed', z ? z.fn : '');\n"
+	"    unzoomb.style.opacity = z ? 1 : 0.3;\n"
+	"    if (query) search(query);\n"
 	"  }\n"
-	"  unzoomb.style.opacity = z ? 1 : 0.3;\n"
-	"  if (query) search(query);\n"
-	"}\n"
-	"function ask() {\n"
-	"  var q = window.prompt('Highlight frames matching a regular expression (empty clears):', query || '');\n"
-	"  if (q !== null) search(q);\n"
-	"}\n"
-	"function search(q) {\n"
-	"  var rx = null;\n"
-	"  if (q) { try { rx = new RegExp(q); } catch (err) { window.alert('bad regular expression: ' + err.message); return; } }\n"
-	"  query = q || null;\n"
-	"  var hits = [];\n"
-	"  for (var i = 0; i < frames.length; i++) {\n"
-	"    var g = frames[i];\n"
-	"    if (rx && rx.test(g.fn)) { g.rect.setAttribute('fill', 'rgb(230,0,230)'); hits.push(g); }\n"
-	"    else g.rect.setAttribute('fill', g.fill);\n"
+	"  function search(q) {\n"
+	"    var rx = null;\n"
+	"    if (q) { try { rx = new RegExp(q); } catch (err) { matchedt.textContent = 'bad regular expression'; return false; } }\n"
+	"    query = q || null;\n"
+	"    var hits = [];\n"
+	"    for (var i = 0; i < frames.length; i++) {\n"
+	"      var g = frames[i];\n"
+	"      if (rx && rx.test(g.fn)) { g.classList.add('hit'); hits.push(g); }\n"
+	"      else g.classList.remove('hit');\n"
+	"    }\n"
+	"    if (!rx) { matchedt.textContent = ' '; return true; }\n"
+	"    var x0 = zoomed ? zoomed.fx : 0, w0 = zoomed ? zoomed.fw : TOTAL, sum = 0, end = -1;\n"
+	"    hits.sort(function (a, b) { return a.fx - b.fx || b.fw - a.fw; });\n"
+	"    for (var k = 0; k < hits.length; k++) {\n"
+	"      var h = hits[k], a = Math.max(h.fx, x0), b = Math.min(h.fx + h.fw, x0 + w0);\n"
+	"      if (b <= a || h.fx + h.fw <= end) continue;\n"
+	"      sum += b - Math.max(a, end); end = b;\n"
+	"    }\n"
+	"    matchedt.textContent = 'Matched: ' + (100 * sum / w0).toFixed(2) + '%';\n"
+	"    return true;\n"
 	"  }\n"
-	"  if (!rx) { matchedt.textContent = ' '; return; }\n"
-	"  var x0 = zoomed ? zoomed.fx : 0, w0 = zoomed ? zoomed.fw : TOTAL, sum = 0, end = -1;\n"
-	"  hits.sort(function (a, b) { return a.fx - b.fx || b.fw - a.fw; });\n"
-	"  for (var k = 0; k < hits.length; k++) {\n"
-	"    var h = hits[k], a = Math.max(h.fx, x0), b = Math.min(h.fx + h.fw, x0 + w0);\n"
-	"    if (b <= a || h.fx + h.fw <= end) continue;\n"
-	"    sum += b - Math.max(a, end); end = b;\n"
+	"  function ask() {\n"
+	"    var q = window.prompt('Highlight frames matching a regular expression (empty clears):', query || '');\n"
+	"    if (q !== null) search(q);\n"
 	"  }\n"
-	"  matchedt.textContent = 'Matched: ' + (100 * sum / w0).toFixed(2) + '%';\n"
+	"  unzoomb.addEventListener('click', function () { zoom(null); });\n"
+	"  if (askable) searchb.addEventListener('click', ask); else searchb.style.display = 'none';\n"
+	"  svg.crFlame = { search: search, zoom: zoom, ask: ask, frames: frames };\n"
 	"}\n"
-	"]]></script>\n";
+	"function crFlameAll(askable) {\n"
+	"  var svgs = document.querySelectorAll('svg.flamegraph');\n"
+	"  for (var i = 0; i < svgs.length; i++) crFlameInit(svgs[i], askable);\n"
+	"  return svgs;\n"
+	"}\n";
 
-enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opts *o, FILE *out,
-			       struct cr_error *e)
+/* The standalone document's bootstrap: every graph, Ctrl-F searches the
+ * first, Escape resets them all. */
+static const char svg_boot[] =
+	"function crFlameBoot() {\n"
+	"  var svgs = crFlameAll(true);\n"
+	"  window.addEventListener('keydown', function (ev) {\n"
+	"    if (!svgs.length) return;\n"
+	"    if ((ev.ctrlKey || ev.metaKey) && ev.key === 'f') { ev.preventDefault(); svgs[0].crFlame.ask(); }\n"
+	"    else if (ev.key === 'Escape') for (var i = 0; i < svgs.length; i++) { svgs[i].crFlame.zoom(null); svgs[i].crFlame.search(''); }\n"
+	"  });\n"
+	"}\n";
+
+const char *cr_flame_svg_css(void)
+{
+	return svg_style;
+}
+
+const char *cr_flame_svg_js(void)
+{
+	return svg_script;
+}
+
+/* Pixel height of a graph of f drawn with o (frames narrower than
+ * min_width left out). */
+static int64_t graph_height(const struct cr_flame *f, const struct cr_flame_svg_opts *o)
+{
+	const int fh = 16, top = o->subtitle ? 60 : 44, bottom = 34, pad = 10;
+	int width = o->width > 0 ? o->width : 1200;
+	double minw = o->min_width > 0 ? o->min_width : 0.1;
+	int64_t total = f->nodes[0].value > 0 ? f->nodes[0].value : 0;
+	double scale = total ? (double)(width - 2 * pad) / (double)total : 0;
+	uint32_t maxd = 0;
+	for (size_t i = 0; i < f->nnodes; i++)
+		if ((double)f->nodes[i].value * scale >= minw && f->nodes[i].depth > maxd)
+			maxd = f->nodes[i].depth;
+	return top + ((int64_t)maxd + 1) * fh + bottom; /* depth is a stack's length */
+}
+
+static void node_colour(const struct cr_flame *f, const struct cr_flame_node *nd, const char *name,
+			int64_t maxdelta, unsigned rgb[3])
+{
+	if (f->has_base) {
+		int64_t d = cr_sat_sub(nd->value, nd->base);
+		double ratio = maxdelta ? (double)cr_sat_abs(d) / (double)maxdelta : 0;
+		unsigned c = (unsigned)(225 - 200 * ratio);
+		if (d > 0)
+			rgb[0] = 255, rgb[1] = c, rgb[2] = c;
+		else if (d < 0)
+			rgb[0] = c, rgb[1] = c, rgb[2] = 255;
+		else
+			rgb[0] = rgb[1] = rgb[2] = 235;
+		return;
+	}
+	uint32_t h = hash32(name);
+	rgb[0] = 205 + (h & 0xff) * 50 / 255;
+	rgb[1] = ((h >> 8) & 0xff) * 230 / 255;
+	rgb[2] = ((h >> 16) & 0xff) * 55 / 255;
+	if (strncmp(name, "runtime.", 8) == 0) /* the runtime in cooler tones */
+		rgb[0] = 200 + (h & 0xff) * 40 / 255, rgb[1] = 160 + ((h >> 8) & 0xff) * 60 / 255, rgb[2] = 60;
+}
+
+/* One frame: <g> with its title (name, value, share), rect and label. */
+static void write_frame(const struct cr_flame *f, const struct cr_flame_node *nd, int64_t x0,
+			int64_t total, double x, double w, int64_t y, const unsigned rgb[3], FILE *out)
+{
+	char vt[64], bt[64], dt[64], pct[32];
+	const char *name = cr_strtab_get(&f->names, nd->name);
+	value_text(f, nd->value, vt, sizeof vt);
+	cr_units_percent(pct, sizeof pct, nd->value, total);
+	const char *pp = pct;
+	while (*pp == ' ')
+		pp++;
+	fprintf(out, "<g class=\"f\" data-x=\"%" PRId64 "\" data-w=\"%" PRId64 "\" data-d=\"%u\"><title>", x0,
+		nd->value, nd->depth);
+	xml_put(out, name, 4096);
+	/* the values carry the profile's unit: input, escaped too */
+	putc('\n', out);
+	xml_put(out, vt, sizeof vt);
+	putc(' ', out);
+	xml_put(out, f->unit, sizeof f->unit);
+	fprintf(out, ", %s", pp);
+	if (f->has_base) {
+		value_text(f, nd->base, bt, sizeof bt);
+		value_text(f, cr_sat_sub(nd->value, nd->base), dt, sizeof dt);
+		fputs(" (base ", out);
+		xml_put(out, bt, sizeof bt);
+		fprintf(out, ", %s", nd->value >= nd->base ? "+" : "");
+		xml_put(out, dt, sizeof dt);
+		putc(')', out);
+	}
+	fprintf(out, "</title><rect x=\"%.2f\" y=\"%" PRId64 "\" width=\"%.2f\" height=\"15\" rx=\"2\" "
+		     "fill=\"rgb(%u,%u,%u)\"/><text x=\"%.2f\" y=\"%" PRId64 "\">",
+		x, y, w, rgb[0], rgb[1], rgb[2], x + 3, y + 12);
+	/* a node may be wider than the root when values are negative */
+	double fit = (w - 6) / 7;
+	int chars = fit > 4096 ? 4096 : (int)fit;
+	if (chars >= 3) {
+		size_t len = strlen(name);
+		xml_put(out, name, len <= (size_t)chars ? len : (size_t)chars - 3);
+	}
+	fputs("</text></g>\n", out);
+}
+
+/* One graph: an <svg class="flamegraph"> element placed at y0 in its
+ * parent (the viewer's script finds it by class). */
+static enum cr_err write_graph(struct cr_flame *f, const struct cr_flame_svg_opts *o, int64_t y0,
+			       bool xmlns, FILE *out, struct cr_error *e)
 {
 	enum cr_err rc = cr_flame_finish(f, e);
 	if (rc)
@@ -393,12 +497,7 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 		rc = cr_fail(e, CR_NOMEM, "out of memory writing the flame graph");
 		goto out;
 	}
-	/* depth of the deepest frame drawn */
-	uint32_t maxd = 0;
-	for (size_t i = 0; i < f->nnodes; i++)
-		if ((double)f->nodes[i].value * scale >= minw && f->nodes[i].depth > maxd)
-			maxd = f->nodes[i].depth;
-	int64_t height = top + ((int64_t)maxd + 1) * fh + bottom; /* depth is a stack's length */
+	int64_t height = graph_height(f, o);
 	/* the largest |delta| sets the colour scale of a differential graph */
 	int64_t maxdelta = 0;
 	if (f->has_base)
@@ -408,30 +507,27 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 				maxdelta = d;
 		}
 
-	fprintf(out, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
-		     "<svg version=\"1.1\" width=\"%d\" height=\"%" PRId64 "\" viewBox=\"0 0 %d %" PRId64 "\" "
-		     "xmlns=\"http://www.w3.org/2000/svg\" data-total=\"%" PRId64 "\" onload=\"init()\">\n",
-		width, height, width, height, total);
-	fputs(svg_style, out);
-	fputs(svg_script, out);
+	fprintf(out, "<svg class=\"flamegraph%s\"%s x=\"0\" y=\"%" PRId64 "\" width=\"%d\" height=\"%" PRId64 "\" "
+		     "viewBox=\"0 0 %d %" PRId64 "\" data-width=\"%d\" data-total=\"%" PRId64 "\">\n",
+		o->icicle ? " icicle" : "", xmlns ? " xmlns=\"http://www.w3.org/2000/svg\"" : "", y0, width,
+		height, width, height, width, total);
 	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%" PRId64 "\" fill=\"%s\"/>\n", width, height,
 		f->has_base ? "#f8f8f8" : "#fdf6e8");
-	fprintf(out, "<text id=\"title\" x=\"%d\" y=\"24\">", width / 2);
+	fprintf(out, "<text class=\"title\" x=\"%d\" y=\"24\">", width / 2);
 	xml_put(out, o->title ? o->title : "Flame graph", 300);
 	fputs("</text>\n", out);
 	if (o->subtitle) {
-		fprintf(out, "<text id=\"subtitle\" x=\"%d\" y=\"44\">", width / 2);
+		fprintf(out, "<text class=\"subtitle\" x=\"%d\" y=\"44\">", width / 2);
 		xml_put(out, o->subtitle, 300);
 		fputs("</text>\n", out);
 	}
-	fprintf(out, "<text id=\"unzoom\" class=\"btn\" x=\"%d\" y=\"24\">Reset zoom</text>\n", pad);
-	fprintf(out, "<text id=\"search\" class=\"btn\" x=\"%d\" y=\"24\" text-anchor=\"end\">Search</text>\n",
+	fprintf(out, "<text class=\"btn unzoom\" x=\"%d\" y=\"24\">Reset zoom</text>\n", pad);
+	fprintf(out, "<text class=\"btn search\" x=\"%d\" y=\"24\" text-anchor=\"end\">Search</text>\n",
 		width - pad);
-	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%" PRId64 "\"> </text>\n", pad, height - 12);
-	fprintf(out, "<text id=\"matched\" x=\"%d\" y=\"%" PRId64 "\" text-anchor=\"end\"> </text>\n", width - pad,
-		height - 12);
+	fprintf(out, "<text class=\"details\" x=\"%d\" y=\"%" PRId64 "\"> </text>\n", pad, height - 12);
+	fprintf(out, "<text class=\"matched\" x=\"%d\" y=\"%" PRId64 "\" text-anchor=\"end\"> </text>\n",
+		width - pad, height - 12);
 
-	char vt[64], bt[64], dt[64], pct[32];
 	for (uint32_t n = 0; n != CR_FLAME_NONE;) {
 		const struct cr_flame_node *nd = &f->nodes[n];
 		bool draw = nd->value > 0 && (double)nd->value * scale >= minw;
@@ -441,65 +537,13 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
 		}
 		cursor[n] = xoff[n];
 		if (draw) {
-			const char *name = cr_strtab_get(&f->names, nd->name);
-			double x = pad + (double)xoff[n] * scale, w = (double)nd->value * scale;
-			int64_t y = height - bottom - ((int64_t)nd->depth + 1) * fh;
-			unsigned r, g, b;
-			if (f->has_base) {
-				int64_t d = cr_sat_sub(nd->value, nd->base);
-				double ratio = maxdelta ? (double)cr_sat_abs(d) / (double)maxdelta : 0;
-				unsigned c = (unsigned)(225 - 200 * ratio);
-				if (d > 0)
-					r = 255, g = c, b = c;
-				else if (d < 0)
-					r = c, g = c, b = 255;
-				else
-					r = g = b = 235;
-			} else {
-				uint32_t h = hash32(name);
-				r = 205 + (h & 0xff) * 50 / 255;
-				g = ((h >> 8) & 0xff) * 230 / 255;
-				b = ((h >> 16) & 0xff) * 55 / 255;
-				if (strncmp(name, "runtime.", 8) == 0) /* the runtime in cooler tones */
-					r = 200 + (h & 0xff) * 40 / 255, g = 160 + ((h >> 8) & 0xff) * 60 / 255, b = 60;
-			}
-			value_text(f, nd->value, vt, sizeof vt);
-			cr_units_percent(pct, sizeof pct, nd->value, total);
-			const char *pp = pct;
-			while (*pp == ' ')
-				pp++;
-			fprintf(out, "<g class=\"f\" data-x=\"%" PRId64 "\" data-w=\"%" PRId64 "\" data-d=\"%u\"><title>",
-				xoff[n], nd->value, nd->depth);
-			xml_put(out, name, 4096);
-			/* the values carry the profile's unit: input, escaped too */
-			putc('\n', out);
-			xml_put(out, vt, sizeof vt);
-			putc(' ', out);
-			xml_put(out, f->unit, sizeof f->unit);
-			fprintf(out, ", %s", pp);
-			if (f->has_base) {
-				value_text(f, nd->base, bt, sizeof bt);
-				value_text(f, cr_sat_sub(nd->value, nd->base), dt, sizeof dt);
-				fputs(" (base ", out);
-				xml_put(out, bt, sizeof bt);
-				fprintf(out, ", %s", nd->value >= nd->base ? "+" : "");
-				xml_put(out, dt, sizeof dt);
-				putc(')', out);
-			}
-			fprintf(out, "</title><rect x=\"%.2f\" y=\"%" PRId64 "\" width=\"%.2f\" height=\"%d\" rx=\"2\" "
-				     "fill=\"rgb(%u,%u,%u)\"/><text x=\"%.2f\" y=\"%" PRId64 "\">",
-				x, y, w, fh - 1, r, g, b, x + 3, y + 12);
-			/* a node may be wider than the root when values are negative */
-			double fit = (w - 6) / 7;
-			int chars = fit > 4096 ? 4096 : (int)fit;
-			if (chars >= 3) {
-				size_t len = strlen(name);
-				if (len <= (size_t)chars)
-					xml_put(out, name, len);
-				else
-					xml_put(out, name, (size_t)chars - 3);
-			}
-			fputs("</text></g>\n", out);
+			unsigned rgb[3];
+			node_colour(f, nd, cr_strtab_get(&f->names, nd->name), maxdelta, rgb);
+			/* flame: the root at the bottom; icicle: at the top */
+			int64_t y = o->icicle ? top + (int64_t)nd->depth * fh
+					      : height - bottom - ((int64_t)nd->depth + 1) * fh;
+			write_frame(f, nd, xoff[n], total, pad + (double)xoff[n] * scale, (double)nd->value * scale,
+				    y, rgb, out);
 		}
 		n = next_preorder(f, n, draw);
 	}
@@ -508,4 +552,142 @@ out:
 	cr_free(xoff);
 	cr_free(cursor);
 	return rc;
+}
+
+enum cr_err cr_flame_write_svg_element(struct cr_flame *f, const struct cr_flame_svg_opts *o, FILE *out,
+				       struct cr_error *e)
+{
+	return write_graph(f, o, 0, false, out, e);
+}
+
+/* The document around n graphs stacked vertically. */
+static enum cr_err write_document(struct cr_flame **fs, const struct cr_flame_svg_opts *os, size_t n,
+				  FILE *out, struct cr_error *e)
+{
+	int width = os[0].width > 0 ? os[0].width : 1200;
+	int64_t height = 0;
+	for (size_t i = 0; i < n; i++) {
+		enum cr_err rc = cr_flame_finish(fs[i], e);
+		if (rc)
+			return rc;
+		height += graph_height(fs[i], &os[i]);
+	}
+	fprintf(out, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
+		     "<svg version=\"1.1\" width=\"%d\" height=\"%" PRId64 "\" viewBox=\"0 0 %d %" PRId64 "\" "
+		     "xmlns=\"http://www.w3.org/2000/svg\" onload=\"crFlameBoot()\">\n",
+		width, height, width, height);
+	fprintf(out, "<style type=\"text/css\">\n%s</style>\n", svg_style);
+	fprintf(out, "<script type=\"text/ecmascript\"><![CDATA[\n%s%s]]></script>\n", svg_script, svg_boot);
+	int64_t y = 0;
+	for (size_t i = 0; i < n; i++) {
+		enum cr_err rc = write_graph(fs[i], &os[i], y, false, out, e);
+		if (rc)
+			return rc;
+		y += graph_height(fs[i], &os[i]);
+	}
+	fputs("</svg>\n", out);
+	return CR_OK;
+}
+
+enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opts *o, FILE *out,
+			       struct cr_error *e)
+{
+	return write_document(&f, o, 1, out, e);
+}
+
+enum cr_err cr_flame_write_sandwich_svg(struct cr_flame *callers, struct cr_flame *callees,
+					const struct cr_flame_svg_opts *o, FILE *out, struct cr_error *e)
+{
+	struct cr_flame *fs[2] = { callers, callees };
+	struct cr_flame_svg_opts os[2] = { *o, *o };
+	os[0].icicle = false; /* callers grow upward from the function */
+	os[1].icicle = true;  /* callees hang below it */
+	os[1].title = "callees";
+	os[1].subtitle = NULL;
+	return write_document(fs, os, 2, out, e);
+}
+
+/* ---- sandwich ---- */
+
+/* Copy the subtree of src under s into dst under d (values added). */
+static enum cr_err copy_subtree(const struct cr_flame *src, uint32_t s, struct cr_flame *dst, uint32_t d,
+				uint32_t *map)
+{
+	/* pre-order walk of s's subtree; map[k] is dst's node for src node k */
+	map[s] = d;
+	for (uint32_t n = src->nodes[s].child; n != CR_FLAME_NONE;) {
+		const struct cr_flame_node *nd = &src->nodes[n];
+		const char *name = cr_strtab_get(&src->names, nd->name);
+		uint32_t id = cr_strtab_intern(&dst->names, name, strlen(name));
+		uint32_t c = id == UINT32_MAX ? CR_FLAME_NONE : child(dst, map[nd->parent], id);
+		if (c == CR_FLAME_NONE)
+			return dst->nnodes >= INT32_MAX ? CR_LIMIT : CR_NOMEM;
+		dst->nodes[c].value = cr_sat_add(dst->nodes[c].value, nd->value);
+		dst->nodes[c].base = cr_sat_add(dst->nodes[c].base, nd->base);
+		map[n] = c;
+		/* next in pre-order, staying inside s's subtree */
+		if (nd->child != CR_FLAME_NONE) {
+			n = nd->child;
+			continue;
+		}
+		while (n != s && src->nodes[n].next == CR_FLAME_NONE)
+			n = src->nodes[n].parent;
+		n = n == s ? CR_FLAME_NONE : src->nodes[n].next;
+	}
+	return CR_OK;
+}
+
+enum cr_err cr_flame_sandwich(struct cr_flame *src, const char *func, struct cr_flame *callers,
+			      struct cr_flame *callees, struct cr_error *e)
+{
+	enum cr_err rc = cr_flame_finish(src, e);
+	if (rc)
+		return rc;
+	struct cr_flame *both[2] = { callers, callees };
+	for (int k = 0; k < 2; k++) {
+		uint32_t id = cr_strtab_intern(&both[k]->names, func, strlen(func));
+		if (id == UINT32_MAX)
+			return cr_fail(e, CR_NOMEM, "out of memory building the sandwich");
+		both[k]->nodes[0].name = id;
+		memcpy(both[k]->sample_type, src->sample_type, sizeof src->sample_type);
+		memcpy(both[k]->unit, src->unit, sizeof src->unit);
+		both[k]->has_base = src->has_base;
+	}
+	uint32_t *map = cr_malloc(src->nnodes * sizeof *map);
+	if (!map)
+		return cr_fail(e, CR_NOMEM, "out of memory building the sandwich");
+	size_t found = 0;
+	for (uint32_t n = 0; n != CR_FLAME_NONE && !rc;) {
+		const struct cr_flame_node *nd = &src->nodes[n];
+		bool hit = n && !strcmp(cr_strtab_get(&src->names, nd->name), func);
+		if (hit) {
+			/* the outermost call only: a recursive call below it is
+			 * already in its callees and its callers' counts */
+			found++;
+			for (int k = 0; k < 2; k++) {
+				both[k]->nodes[0].value = cr_sat_add(both[k]->nodes[0].value, nd->value);
+				both[k]->nodes[0].base = cr_sat_add(both[k]->nodes[0].base, nd->base);
+			}
+			rc = copy_subtree(src, n, callees, 0, map);
+			uint32_t cur = 0;
+			for (uint32_t p = nd->parent; !rc && p != 0 && p != CR_FLAME_NONE; p = src->nodes[p].parent) {
+				const char *name = cr_strtab_get(&src->names, src->nodes[p].name);
+				uint32_t id = cr_strtab_intern(&callers->names, name, strlen(name));
+				cur = id == UINT32_MAX ? CR_FLAME_NONE : child(callers, cur, id);
+				if (cur == CR_FLAME_NONE) {
+					rc = callers->nnodes >= INT32_MAX ? CR_LIMIT : CR_NOMEM;
+					break;
+				}
+				callers->nodes[cur].value = cr_sat_add(callers->nodes[cur].value, nd->value);
+				callers->nodes[cur].base = cr_sat_add(callers->nodes[cur].base, nd->base);
+			}
+		}
+		n = next_preorder(src, n, !hit);
+	}
+	cr_free(map);
+	if (rc)
+		return cr_fail(e, rc, "the sandwich of %s is too large", func);
+	if (!found)
+		return cr_fail(e, CR_EMPTY, "no frame is named %s", func);
+	return CR_OK;
 }

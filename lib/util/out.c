@@ -8,8 +8,8 @@
 
 int cr_format_parse(const char *s)
 {
-	static const char *const names[] = { "text", "json", "csv", "svg", "folded" };
-	for (int i = 0; i < 5; i++)
+	static const char *const names[] = { "text", "json", "csv", "svg", "folded", "html" };
+	for (int i = 0; i < (int)(sizeof names / sizeof *names); i++)
 		if (strcmp(s, names[i]) == 0)
 			return i;
 	return -1;

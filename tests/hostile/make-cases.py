@@ -402,6 +402,7 @@ def main():
     # ---- core: the real core cut after its notes (every PT_LOAD past EOF) ----
     core_cases()
     escape_cases()
+    html_cases()
 
     # references from go tool pprof for the inputs that must still be read
     for name, ref in (('ids-near-2p63.pb.gz', 'heap.pb.gz'),):
@@ -444,6 +445,45 @@ def escape_cases():
                                 typ=b'space' + esc, unit=b'<script>alert(1)</script>a&b',
                                 mapping_file=b'/srv/' + esc + b'bin', build_id=b'id' + esc,
                                 comments=[b'comment' + esc]))
+
+
+def heap_names(names, mapping_file=b''):
+    """A heap profile (alloc_objects, alloc_space, inuse_objects,
+    inuse_space) with one function, location and sample per name."""
+    strings = [b'', b'alloc_objects', b'count', b'alloc_space', b'bytes', b'inuse_objects',
+               b'inuse_space', b'f.go', b'space', mapping_file] + list(names)
+    base = 10
+    p = b''.join(fb(6, s) for s in strings)
+    for t, u in ((1, 2), (3, 4), (5, 2), (6, 4)):
+        p += fb(1, fv(1, t) + fv(2, u))
+    if mapping_file:
+        p += fb(3, fv(1, 1) + fv(2, 0x400000) + fv(3, 0x500000) + fv(5, 9))
+    for i, _ in enumerate(names):
+        p += fb(5, fv(1, i + 1) + fv(2, base + i) + fv(4, 7))
+        loc = fv(1, i + 1) + fv(3, 0x401000 + i) + fb(4, fv(1, i + 1) + fv(2, 7))
+        if mapping_file:
+            loc += fv(2, 1)
+        p += fb(4, loc)
+        n = (i + 1) * (20 if i == 3 else 1)  # one hot spot: a finding's subject
+        p += fb(2, packed(1, [i + 1]) + packed(2, [n, n * 4096, n, n * 2048]))
+    p += fb(11, fv(1, 8) + fv(2, 4))  # period_type space/bytes
+    return p
+
+
+def html_cases():
+    """Function names that try to act in an HTML page, its SVG and its
+    embedded JSON: each must render as text and run nothing."""
+    names = [b'evil.com/x.<script>alert(1)</script>',
+             b'evil.com/x."><img src=x onerror=alert(2)>',
+             b"evil.com/x.'><svg onload=alert(3)>",
+             b'evil.com/x.</svg><script>alert(4)</script>',
+             b'evil.com/x.</script><script>alert(5)</script>',
+             b'evil.com/x.]]><script>alert(6)</script>',
+             b'evil.com/x.<!--<script>alert(7)</script>',
+             b'evil.com/x.ctl\x01\x1b[31m\x7f\xc2\x85end',
+             b'evil.com/x.\u2028\u2029' + '\u2028'.encode(),
+             b'evil.com/x.javascript:alert(8)']
+    write('html-names.pb', heap_names(names, mapping_file=b'/srv/</script><script>alert(9)</script>'))
 
 
 if __name__ == '__main__':

@@ -23,6 +23,21 @@ done
 total=$(sed -n 's/.* of \([0-9]*\)B total$/\1/p' expected/heap.pb.gz.top.alloc_space.txt)
 check "root width = pprof total $total" 'grep -q "data-x=\"0\" data-w=\"$total\" data-d=\"0\"" "$tmp/a.svg"'
 
+# --sandwich=FUNC: both halves are rooted at FUNC with FUNC's cumulative
+# value, the cum column pprof printed for it; --icicle puts the root on top
+cum=$(awk '$6 == "main.makeRecord" { sub(/B$/, "", $4); print $4 }' expected/heap.pb.gz.top.alloc_space.txt)
+"$CORONER" flame -i alloc_space --sandwich=main.makeRecord -o "$tmp/s.svg" heap.pb.gz; check "sandwich exits 0" '[ $? = 0 ]'
+check "sandwich valid XML" 'xmllint --noout "$tmp/s.svg"'
+check "sandwich: two graphs" '[ $(grep -c "<svg class=\"flamegraph" "$tmp/s.svg") = 2 ]'
+check "sandwich roots = pprof cum $cum" '[ -n "$cum" ] && [ $(grep -c "data-x=\"0\" data-w=\"$cum\" data-d=\"0\"><title>main.makeRecord" "$tmp/s.svg") = 2 ]'
+"$CORONER" flame -i alloc_space --sandwich=no.such -o "$tmp/s.svg" heap.pb.gz 2>/dev/null; rc=$?
+check "sandwich of an absent function exit 1 (got $rc)" '[ $rc = 1 ]'
+"$CORONER" flame -i alloc_space --icicle -o "$tmp/i.svg" heap.pb.gz; check "icicle exits 0" '[ $? = 0 ]'
+check "icicle valid XML" 'xmllint --noout "$tmp/i.svg"'
+y0=$(xmllint --xpath 'string((//*[@data-d="0"])[1]/*[local-name()="rect"]/@y)' "$tmp/i.svg")
+y1=$(xmllint --xpath 'string((//*[@data-d="1"])[1]/*[local-name()="rect"]/@y)' "$tmp/i.svg")
+check "icicle: the root ($y0) above its children ($y1)" '[ -n "$y0" ] && [ -n "$y1" ] && [ "$y0" -lt "$y1" ]'
+
 # differential graph of two real snapshots, and every other profile kind
 "$CORONER" flame --diff-base=heap.pb.gz -o "$tmp/d.svg" heap2.pb.gz; check "diff exits 0" '[ $? = 0 ]'
 check "diff valid XML" 'xmllint --noout "$tmp/d.svg"'

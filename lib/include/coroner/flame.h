@@ -69,6 +69,7 @@ struct cr_flame_svg_opts {
 	int width;            /* pixels; <= 0: 1200 */
 	double min_width;     /* frames narrower than this many pixels are left out
 			       * (<= 0: 0.1, as flamegraph.pl) */
+	bool icicle;          /* the root at the top, stacks hanging down */
 };
 
 /* An SVG 1.1 document with inline CSS and JavaScript only: hover shows
@@ -77,5 +78,29 @@ struct cr_flame_svg_opts {
  * Differential colouring (red grew, blue shrank) when a base was added. */
 enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opts *o, FILE *out,
 			       struct cr_error *e);
+
+/* One graph as an <svg class="flamegraph"> element without script or
+ * style, for a page that includes them once (an HTML report): the page
+ * adds cr_flame_svg_css() in a <style> and cr_flame_svg_js() in a <script>
+ * and calls crFlameInit(svg, askable) (or crFlameAll(askable)) for each;
+ * then svg.crFlame.search(regex) highlights (class "hit") and
+ * svg.crFlame.zoom(frame) zooms. Neither string holds "</" or "]]>". */
+enum cr_err cr_flame_write_svg_element(struct cr_flame *f, const struct cr_flame_svg_opts *o, FILE *out,
+				       struct cr_error *e);
+const char *cr_flame_svg_css(void);
+const char *cr_flame_svg_js(void);
+
+/* Sandwich view of one function: callers gets every path from the root
+ * to an outermost frame named func, reversed (func is its root, its direct
+ * callers its children), callees every subtree under such a frame (func is
+ * its root). Values are those of the frames named func (diff bases too).
+ * callers and callees are fresh trees (cr_flame_init). CR_EMPTY when no
+ * frame is named func. */
+enum cr_err cr_flame_sandwich(struct cr_flame *src, const char *func, struct cr_flame *callers,
+			      struct cr_flame *callees, struct cr_error *e);
+/* Both halves in one document: callers as a flame graph above, callees as
+ * an icicle below, each with its own zoom and search. */
+enum cr_err cr_flame_write_sandwich_svg(struct cr_flame *callers, struct cr_flame *callees,
+					const struct cr_flame_svg_opts *o, FILE *out, struct cr_error *e);
 
 #endif

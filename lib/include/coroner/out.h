@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include "coroner/util.h"
 
-enum cr_format { CR_FMT_TEXT, CR_FMT_JSON, CR_FMT_CSV, CR_FMT_SVG, CR_FMT_FOLDED };
+enum cr_format { CR_FMT_TEXT, CR_FMT_JSON, CR_FMT_CSV, CR_FMT_SVG, CR_FMT_FOLDED, CR_FMT_HTML };
 /* Parse "text", "json", "csv", ...; returns -1 if unknown. */
 int cr_format_parse(const char *s);
 

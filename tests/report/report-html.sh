@@ -1,0 +1,81 @@
+#!/bin/sh
+# coroner report --format=html, checked in a real browser: headless Chromium
+# driven over the DevTools protocol by html-check.js (Node, no package).
+#   - the demo capture (testdata/capture before/after and the binary, as
+#     scripts/demo runs it): no console error, no request, every finding's
+#     subject (from the embedded JSON) in the DOM, the ledger chart, goroutine
+#     small multiples, a flame graph; typing a regex highlights exactly the
+#     frames it matches; a mouse click on a frame zooms into it;
+#   - tests/hostile/cases/html-names.pb (function names made of <script>,
+#     "><img onerror>, </svg>, </script>, ]]>, control bytes): shown as text,
+#     nothing runs, no element from the input, no dialog, no request.
+# Without chromium or node (scripts/deps --test installs both) the browser
+# part says SKIP; the file checks run anyway.
+set -u
+: "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() { if eval "$2"; then :; else echo "FAIL: $1"; fail=1; fi; }
+cap=$TESTDATA/capture
+
+"$CORONER" report --format=html -o "$tmp/demo.html" "$cap/before" "$cap/after" "$cap/captureprog.gz" 2>"$tmp/err"
+rc=$?
+check "demo report exits 0 (got $rc)" '[ $rc = 0 ]'
+check "one document" '[ $(grep -c "<html" "$tmp/demo.html") = 1 ] && tail -1 "$tmp/demo.html" | grep -q "</html>"'
+check "CSP forbids every load" "grep -q \"default-src 'none'\" \"\$tmp/demo.html\""
+check "no URL to load from" '! grep -Eiq "(src|href)=\"(https?:|//)|@import|url\(" "$tmp/demo.html"'
+# the JSON embedded is the JSON report, byte for byte once unescaped
+"$CORONER" report --format=json "$cap/before" "$cap/after" "$cap/captureprog.gz" >"$tmp/r.json" 2>/dev/null
+if command -v python3 >/dev/null 2>&1; then
+	check "embedded JSON = --format=json" 'python3 - "$tmp/demo.html" "$tmp/r.json" <<"PY"
+import json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r"<script type=\"application/json\" id=\"report-json\">(.*?)</script>", page, re.S)
+sys.exit(0 if m and json.loads(m.group(1)) == json.load(open(sys.argv[2])) else 1)
+PY'
+fi
+# -o is atomic: a failed run leaves the previous file
+cp "$tmp/demo.html" "$tmp/keep.html"
+"$CORONER" report --format=html -o "$tmp/keep.html" "$tmp/nosuch" 2>/dev/null
+check "failed run keeps the old -o file" 'cmp -s "$tmp/demo.html" "$tmp/keep.html"'
+"$CORONER" report --format=html -o "$tmp/hostile.html" "$TESTS/hostile/cases/html-names.pb" 2>/dev/null
+rc=$?
+check "hostile report exits 0 (got $rc)" '[ $rc = 0 ]'
+check "hostile: two <script> elements (the JSON, the page's)" '[ $(grep -o "<script" "$tmp/hostile.html" | wc -l) = 2 ]'
+check "hostile: no <img" '! grep -qi "<img" "$tmp/hostile.html"'
+# a core's threads: each thread Delve listed for the same core
+# (testdata/bin/expected/core-gosym.dlv.txt), with its pc and function
+bin=$TESTDATA/bin
+"$CORONER" report --format=html -o "$tmp/core.html" "$bin/gosym.gz" "$bin/core-gosym.zst" 2>/dev/null
+rc=$?
+check "core report exits 0 (got $rc)" '[ $rc = 0 ]'
+n=0
+while read -r _ tid _ pc loc fn; do
+	n=$((n + 1))
+	check "core thread $tid at $pc $fn ($loc)" 'grep -q "<td class=\"r\">$tid[^<]*</td>.*<td class=\"mono\">$pc</td><td class=\"mono\">$fn</td><td class=\"mono\">$loc</td>" "$tmp/core.html"'
+done <<EOT
+$(sed -n 's/^[* ] Thread \([0-9]*\) at \(0x[0-9a-f]*\) \([^ ]*\) \([^ ]*\)$/Thread \1 at \2 \3 \4/p' "$bin/expected/core-gosym.dlv.txt")
+EOT
+check "Delve's threads found ($n)" '[ "$n" -gt 0 ]'
+
+if ! command -v node >/dev/null 2>&1; then
+	echo "SKIP: node not installed (scripts/deps --test): browser checks not run"
+	[ "$fail" = 0 ] || exit 1
+	exit 77
+fi
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chromium" ]; then
+	echo "SKIP: chromium not installed (scripts/deps --test): browser checks not run"
+	[ "$fail" = 0 ] || exit 1
+	exit 77
+fi
+out=$(timeout 180 node "$TESTS/report/html-check.js" "$chromium" "$tmp/demo.html" demo 2>&1)
+check "demo in Chromium: $out" '[ "$out" = ok ]'
+out=$(timeout 180 node "$TESTS/report/html-check.js" "$chromium" "$tmp/hostile.html" hostile 2>&1)
+check "hostile in Chromium: $out" '[ "$out" = ok ]'
+"$CORONER" flame -i alloc_space --sandwich='main.(*cache).fill' -o "$tmp/s.svg" "$cap/after/heap.pb.gz"
+out=$(timeout 180 node "$TESTS/report/html-check.js" "$chromium" "$tmp/s.svg" svg 2>&1)
+check "flame --sandwich SVG in Chromium: $out" '[ "$out" = ok ]'
+[ "$fail" = 0 ] && echo "ok"
+exit $fail
