@@ -95,6 +95,74 @@ static struct cr_netendpoint *ep_get(struct eps *m, bool listener, const char *e
 	return x;
 }
 
+/* Listeners: the connections on their port (one pass, through a port ->
+ * listener table); their backlog from ss when the count came from another
+ * source. false: out of memory. */
+static bool count_listeners(struct cr_netreport *r, const struct cr_netsnap *s, struct eps *eps,
+			    struct cr_hmap *inodes)
+{
+	if (!eps->n)
+		return true;
+	uint32_t *by_port = cr_calloc(65536, sizeof *by_port);
+	if (!by_port)
+		return false;
+	for (size_t l = 0; l < eps->n; l++) {
+		struct cr_netendpoint *x = &eps->v[l];
+		const char *c = x->listener ? strrchr(x->endpoint, ':') : NULL;
+		unsigned long port = c ? strtoul(c + 1, NULL, 10) : 0;
+		if (port && port < 65536 && !by_port[port])
+			by_port[port] = (uint32_t)l + 1;
+	}
+	for (size_t i = 0; i < s->nsocks; i++) {
+		const struct cr_sock *k = &s->socks[i];
+		if (k->proto != CR_PROTO_TCP || k->lport >= 65536 || !by_port[k->lport])
+			continue;
+		struct cr_netendpoint *x = &eps->v[by_port[k->lport] - 1];
+		if (k->state == CR_TCP_LISTEN) {
+			if (!x->backlog && k->src == CR_SOCK_SS && !strcmp(k->local, x->endpoint))
+				x->backlog = k->send_q;
+			continue;
+		}
+		if (k->src != r->src)
+			continue;
+		if (r->process_scope && r->src != CR_SOCK_LSOF &&
+		    !(k->inode && cr_hmap_get(inodes, &k->inode, sizeof k->inode)))
+			continue;
+		x->count++;
+		x->states[k->state < CR_TCP__N ? k->state : 0]++;
+	}
+	cr_free(by_port);
+	return true;
+}
+
+/* The dump's goroutines grouped, and the groups that hold network I/O. */
+static enum cr_err net_goroutines(struct cr_netreport *r, const struct cr_profile *gp, struct cr_error *e)
+{
+	enum cr_err rc = cr_goroutines_compute(&r->gs, gp, CR_GROUP_EXACT, e);
+	if (rc)
+		return rc;
+	r->has_goroutines = true;
+	r->goroutines_total = r->gs.total;
+	if (r->gs.ngroups) {
+		r->groups = cr_arena_alloc(&r->arena, r->gs.ngroups * sizeof *r->groups);
+		if (!r->groups)
+			return CR_NOMEM;
+	}
+	for (size_t i = 0; i < r->gs.ngroups; i++) {
+		const struct cr_ggroup *g = &r->gs.groups[i];
+		const char *names[64];
+		size_t n = g->nframes < 64 ? g->nframes : 64;
+		for (size_t k = 0; k < n; k++)
+			names[k] = g->frames[k].function;
+		const char *role = cr_net_goroutine_role(names, n);
+		if (!role)
+			continue;
+		r->groups[r->ngroups++] = (struct cr_netgroup){ .g = g, .role = role };
+		r->net_goroutines = cr_sat_add(r->net_goroutines, g->count);
+	}
+	return CR_OK;
+}
+
 enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap *s,
 				 const struct cr_profile *gp, struct cr_error *e)
 {
@@ -169,40 +237,10 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 			x->send_q = sat_addu(x->send_q, k->send_q);
 			x->recv_q = sat_addu(x->recv_q, k->recv_q);
 		}
-		/* listeners: connections on their port (one pass, through a
-		 * port -> listener table); backlog from ss if the count came
-		 * from another source */
-		uint32_t *by_port = eps.n ? cr_calloc(65536, sizeof *by_port) : NULL;
-		if (eps.n && !by_port) {
+		if (!count_listeners(r, s, &eps, &inodes)) {
 			rc = CR_NOMEM;
 			goto out;
 		}
-		for (size_t l = 0; l < eps.n; l++) {
-			struct cr_netendpoint *x = &eps.v[l];
-			const char *c = x->listener ? strrchr(x->endpoint, ':') : NULL;
-			unsigned long port = c ? strtoul(c + 1, NULL, 10) : 0;
-			if (port && port < 65536 && !by_port[port])
-				by_port[port] = (uint32_t)l + 1;
-		}
-		for (size_t i = 0; i < s->nsocks && eps.n; i++) {
-			const struct cr_sock *k = &s->socks[i];
-			if (k->proto != CR_PROTO_TCP || k->lport >= 65536 || !by_port[k->lport])
-				continue;
-			struct cr_netendpoint *x = &eps.v[by_port[k->lport] - 1];
-			if (k->state == CR_TCP_LISTEN) {
-				if (!x->backlog && k->src == CR_SOCK_SS && !strcmp(k->local, x->endpoint))
-					x->backlog = k->send_q;
-				continue;
-			}
-			if (k->src != r->src)
-				continue;
-			if (r->process_scope && r->src != CR_SOCK_LSOF &&
-			    !(k->inode && cr_hmap_get(&inodes, &k->inode, sizeof k->inode)))
-				continue;
-			x->count++;
-			x->states[k->state < CR_TCP__N ? k->state : 0]++;
-		}
-		cr_free(by_port);
 		if (eps.n > 1)
 			qsort(eps.v, eps.n, sizeof *eps.v, cmp_ep);
 		if (eps.n) {
@@ -223,32 +261,8 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 			r->nendpoints = eps.n;
 		}
 	}
-	if (gp) {
-		rc = cr_goroutines_compute(&r->gs, gp, CR_GROUP_EXACT, e);
-		if (rc)
-			goto out;
-		r->has_goroutines = true;
-		r->goroutines_total = r->gs.total;
-		if (r->gs.ngroups) {
-			r->groups = cr_arena_alloc(&r->arena, r->gs.ngroups * sizeof *r->groups);
-			if (!r->groups) {
-				rc = CR_NOMEM;
-				goto out;
-			}
-		}
-		for (size_t i = 0; i < r->gs.ngroups; i++) {
-			const struct cr_ggroup *g = &r->gs.groups[i];
-			const char *names[64];
-			size_t n = g->nframes < 64 ? g->nframes : 64;
-			for (size_t k = 0; k < n; k++)
-				names[k] = g->frames[k].function;
-			const char *role = cr_net_goroutine_role(names, n);
-			if (!role)
-				continue;
-			r->groups[r->ngroups++] = (struct cr_netgroup){ .g = g, .role = role };
-			r->net_goroutines = cr_sat_add(r->net_goroutines, g->count);
-		}
-	}
+	if (gp && (rc = net_goroutines(r, gp, e)))
+		goto out;
 out:
 	cr_hmap_release(&inodes);
 	cr_hmap_release(&eps.map);
