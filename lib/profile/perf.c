@@ -257,6 +257,57 @@ static enum cr_err flush(struct cr_profile *p, struct sample *sm, size_t *nsampl
 	return cr_profile_add_sample(p, sm->stack, sm->nstack, sm->values, sm->labels, 4);
 }
 
+/* Start the sample whose header line is s: comm, pid, tid and event labels,
+ * its values, and (without -g) the frame on the same line. */
+static enum cr_err open_sample(struct cr_profile *p, struct sample *sm, const char *s, size_t n,
+			       const char *const *tok, const size_t *tl, size_t k, size_t pi, size_t ei,
+			       size_t evn, uint64_t pid, uint64_t tid, int64_t period, size_t lineno)
+{
+	size_t cn = (size_t)(tok[pi] - s);
+	while (cn > 0 && is_ws(s[cn - 1]))
+		cn--;
+	size_t c0 = cr_skip_ws(s, cn, 0);
+	sm->open = true;
+	sm->cut = false;
+	sm->lineno = lineno;
+	sm->nstack = 0;
+	sm->values[0] = 1;
+	sm->values[1] = period;
+	if (intern_label(p, &sm->labels[0], "comm", s + c0, cn - c0 > 256 ? 256 : cn - c0) ||
+	    intern_label(p, &sm->labels[3], "event", tok[ei], evn > 256 ? 256 : evn))
+		return CR_NOMEM;
+	sm->labels[1] = (struct cr_label){ .key = cr_profile_intern_z(p, "pid"), .num = (int64_t)(pid & INT64_MAX) };
+	sm->labels[2] = (struct cr_label){ .key = cr_profile_intern_z(p, "tid"), .num = (int64_t)(tid & INT64_MAX) };
+	/* without -g the sample's ip and symbol follow on the same line */
+	if (ei + 1 < k) {
+		size_t off = (size_t)(tok[ei + 1] - s);
+		uint32_t loc = parse_frame(p, s + off, n - off);
+		if (loc == UINT32_MAX)
+			return CR_NOMEM;
+		if (loc != NOT_FRAME) {
+			if (cr_grow(&sm->stack, &sm->cap, 1, sizeof *sm->stack))
+				return CR_NOMEM;
+			sm->stack[sm->nstack++] = loc;
+		}
+	}
+	return CR_OK;
+}
+
+/* One line each for what a read left out. */
+static void summary_warnings(struct cr_buf *warn, const char *name, size_t bad_headers, size_t left_out,
+			     size_t cut_stacks)
+{
+	if (bad_headers)
+		cr_buf_addf(warn, "%s: %zu sample%s dropped (unreadable headers)\n", name, bad_headers,
+			    bad_headers == 1 ? "" : "s");
+	if (left_out)
+		cr_buf_addf(warn, "%s: %zu frame line%s left out of stacks\n", name, left_out,
+			    left_out == 1 ? "" : "s");
+	if (cut_stacks)
+		cr_buf_addf(warn, "%s: %zu stack%s cut at %u frames\n", name, cut_stacks,
+			    cut_stacks == 1 ? "" : "s", cr_limits.max_frames);
+}
+
 enum cr_err cr_profile_read_perf_script(struct cr_profile *p, const unsigned char *data,
 					size_t len, const char *name, struct cr_buf *warn,
 					struct cr_error *e)
@@ -371,56 +422,16 @@ enum cr_err cr_profile_read_perf_script(struct cr_profile *p, const unsigned cha
 			}
 			p->default_type = cr_profile_intern_z(p, "samples");
 		}
-		size_t cn = (size_t)(tok[pi] - s);
-		while (cn > 0 && is_ws(s[cn - 1]))
-			cn--;
-		size_t c0 = cr_skip_ws(s, cn, 0);
-		sm.open = true;
-		sm.cut = false;
-		sm.lineno = it.lineno;
-		sm.nstack = 0;
-		sm.values[0] = 1;
-		sm.values[1] = period;
-		if (intern_label(p, &sm.labels[0], "comm", s + c0, cn - c0 > 256 ? 256 : cn - c0) ||
-		    intern_label(p, &sm.labels[3], "event", tok[ei], evn > 256 ? 256 : evn)) {
-			rc = CR_NOMEM;
+		if ((rc = open_sample(p, &sm, s, n, tok, tl, k, pi, ei, evn, pid, tid, period, it.lineno)))
 			break;
-		}
-		sm.labels[1] = (struct cr_label){ .key = cr_profile_intern_z(p, "pid"), .num = (int64_t)(pid & INT64_MAX) };
-		sm.labels[2] = (struct cr_label){ .key = cr_profile_intern_z(p, "tid"), .num = (int64_t)(tid & INT64_MAX) };
-		/* without -g the sample's ip and symbol follow on the same line */
-		if (ei + 1 < k) {
-			size_t off = (size_t)(tok[ei + 1] - s);
-			uint32_t loc = parse_frame(p, s + off, n - off);
-			if (loc == UINT32_MAX) {
-				rc = CR_NOMEM;
-				break;
-			}
-			if (loc != NOT_FRAME) {
-				if (cr_grow(&sm.stack, &sm.cap, 1, sizeof *sm.stack)) {
-					rc = CR_NOMEM;
-					break;
-				}
-				sm.stack[sm.nstack++] = loc;
-			}
-		}
 	}
 	if (!rc)
 		rc = flush(p, &sm, &nsamples);
 	cr_free(sm.stack);
 	if (rc)
 		return cr_fail(e, rc, "%s: perf script: out of memory (raise --max-memory)", name);
-	if (warn) {
-		if (bad_headers)
-			cr_buf_addf(warn, "%s: %zu sample%s dropped (unreadable headers)\n", name, bad_headers,
-				    bad_headers == 1 ? "" : "s");
-		if (bad_frames || stray)
-			cr_buf_addf(warn, "%s: %zu frame line%s left out of stacks\n", name, bad_frames + stray,
-				    bad_frames + stray == 1 ? "" : "s");
-		if (cut_stacks)
-			cr_buf_addf(warn, "%s: %zu stack%s cut at %u frames\n", name, cut_stacks,
-				    cut_stacks == 1 ? "" : "s", cr_limits.max_frames);
-	}
+	if (warn)
+		summary_warnings(warn, name, bad_headers, bad_frames + stray, cut_stacks);
 	if (!nsamples)
 		return cr_fail(e, CR_EMPTY, "%s: perf script: no sample could be read", name);
 	return CR_OK;
