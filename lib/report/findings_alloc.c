@@ -12,13 +12,8 @@
 enum cr_err cr_report_analyse_alloc_hotspot(struct cr_report *r)
 {
 	char fre[512];
-	const struct cr_capture *a = NULL, *b = NULL;
-	for (size_t i = 0; i < r->in.ncaps; i++)
-		if (r->in.caps[i].allocs || r->in.caps[i].heap) {
-			if (!a)
-				a = &r->in.caps[i];
-			b = &r->in.caps[i];
-		}
+	const struct cr_capture *a, *b;
+	cr_report_alloc_span(r, &a, &b);
 	if (!b)
 		return CR_OK;
 	const char *pa_path = NULL, *pb_path = NULL;

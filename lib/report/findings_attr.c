@@ -219,6 +219,18 @@ const char *cr_report_focus_re(const char *name, char *buf, size_t n)
 }
 
 /* The profile with alloc_space of capture c: allocs, else heap. */
+void cr_report_alloc_span(const struct cr_report *r, const struct cr_capture **first,
+			  const struct cr_capture **last)
+{
+	*first = *last = NULL;
+	for (size_t i = 0; i < r->in.ncaps; i++)
+		if (r->in.caps[i].allocs || r->in.caps[i].heap) {
+			if (!*first)
+				*first = &r->in.caps[i];
+			*last = &r->in.caps[i];
+		}
+}
+
 const struct cr_profile *cr_report_alloc_profile(const struct cr_capture *c, const char **path)
 {
 	if (c->allocs) {

@@ -52,6 +52,10 @@ const struct cr_capture *cr_report_first_with(const struct cr_report *r, size_t 
 const struct cr_capture *cr_report_last_with(const struct cr_report *r, size_t off);
 /* The profile with alloc_space of capture c: allocs, else heap; *path its file. */
 const struct cr_profile *cr_report_alloc_profile(const struct cr_capture *c, const char **path);
+/* The first and the last capture with an allocation profile (allocs or
+ * heap); the last is NULL when none has one. */
+void cr_report_alloc_span(const struct cr_report *r, const struct cr_capture **first,
+			  const struct cr_capture **last);
 
 /* Bytes as text ("1.5 MiB"); signed with a leading '+' when positive. */
 void cr_report_bytes_text(char *b, size_t n, int64_t v);

@@ -289,13 +289,8 @@ static enum cr_err map_sums(struct fsums *s, const struct cr_profile *p, int si,
 
 enum cr_err cr_report_analyse_map_growth(struct cr_report *r)
 {
-	const struct cr_capture *b = NULL, *a = NULL;
-	for (size_t i = 0; i < r->in.ncaps; i++)
-		if (r->in.caps[i].allocs || r->in.caps[i].heap) {
-			if (!a)
-				a = &r->in.caps[i];
-			b = &r->in.caps[i];
-		}
+	const struct cr_capture *a, *b;
+	cr_report_alloc_span(r, &a, &b);
 	if (!b)
 		return CR_OK;
 	const char *path;
