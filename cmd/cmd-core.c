@@ -55,11 +55,11 @@ static bool fault_signal(int s) { return s == 4 || s == 5 || s == 7 || s == 8 ||
 static void print_frames_text(const struct cr_gstack *s, const char *indent)
 {
 	for (size_t i = 0; i < s->nframes; i++) {
-		const struct cr_gframe_rt *f = &s->frames[i];
+		const struct cr_frame *f = &s->frames[i];
 		printf("%s", indent);
-		cr_fputs_safe(stdout, cr_gort_print_name(f->function));
+		cr_fputs_safe(stdout, cr_frame_or(cr_gort_print_name(f->function), "?"));
 		printf("%s\n%s    ", f->inlined ? "(...)" : "()", indent);
-		cr_fputs_safe(stdout, f->file ? f->file : "?");
+		cr_fputs_safe(stdout, cr_frame_or(f->file, "?"));
 		printf(":%" PRId64, f->line);
 		if (!f->inlined && f->entry && f->pc >= f->entry)
 			printf(" +0x%" PRIx64, f->pc - f->entry);
@@ -77,10 +77,10 @@ static void json_frames(struct cr_json *j, const struct cr_gstack *s)
 	cr_json_key(j, "frames");
 	cr_json_arr(j);
 	for (size_t i = 0; i < s->nframes; i++) {
-		const struct cr_gframe_rt *f = &s->frames[i];
+		const struct cr_frame *f = &s->frames[i];
 		cr_json_obj(j);
-		cr_json_kstr(j, "function", cr_gort_print_name(f->function));
-		cr_json_kstr(j, "file", f->file ? f->file : "");
+		cr_json_kstr(j, "function", cr_frame_or(cr_gort_print_name(f->function), "?"));
+		cr_json_kstr(j, "file", cr_frame_or(f->file, "?"));
 		cr_json_kint(j, "line", f->line);
 		cr_json_key(j, "pc");
 		cr_json_hex(j, f->pc);
@@ -245,7 +245,7 @@ static void json_goroutines(struct cr_json *j, const struct core_view *v)
 			cr_json_null(j);
 		if (G->created_by) {
 			char at[512];
-			snprintf(at, sizeof at, "%s:%d", G->created_file ? G->created_file : "?",
+			snprintf(at, sizeof at, "%s:%d", cr_frame_or(G->created_file, "?"),
 				 G->created_line);
 			cr_json_kstr(j, "created_at", at);
 		}
@@ -452,7 +452,7 @@ static void text_goroutines(const struct core_view *v)
 				printf("created by ");
 				cr_fputs_safe(stdout, G->created_by);
 				printf("\n    ");
-				cr_fputs_safe(stdout, G->created_file ? G->created_file : "?");
+				cr_fputs_safe(stdout, cr_frame_or(G->created_file, "?"));
 				printf(":%d +0x%x\n", G->created_line, G->created_off);
 			}
 		}
@@ -476,8 +476,8 @@ static void text_threads(const struct core_view *v)
 		char pc[32], fn[512];
 		snprintf(pc, sizeof pc, "0x%" PRIx64, T->regs.pc);
 		if (T->stack->nframes)
-			snprintf(fn, sizeof fn, "%s %s:%" PRId64, T->stack->frames[0].function,
-				 T->stack->frames[0].file ? T->stack->frames[0].file : "?", T->stack->frames[0].line);
+			snprintf(fn, sizeof fn, "%s %s:%" PRId64, cr_frame_or(T->stack->frames[0].function, "?"),
+				 cr_frame_or(T->stack->frames[0].file, "?"), T->stack->frames[0].line);
 		else
 			snprintf(fn, sizeof fn, "?");
 		cr_table_row(&t);

@@ -74,7 +74,7 @@ void cmd_json_wait(struct cr_json *j, bool has_wait, int64_t min, int64_t max)
 	cr_json_arr_end(j);
 }
 
-void cmd_json_frames(struct cr_json *j, const struct cr_gframe *f, size_t n, bool detail)
+void cmd_json_frames(struct cr_json *j, const struct cr_frame *f, size_t n, bool detail)
 {
 	cr_json_key(j, "frames");
 	cr_json_arr(j);
@@ -83,9 +83,9 @@ void cmd_json_frames(struct cr_json *j, const struct cr_gframe *f, size_t n, boo
 		cr_json_kstr(j, "function", f[i].function);
 		cr_json_kstr(j, "file", f[i].file);
 		cr_json_kint(j, "line", f[i].line);
-		if (detail && !*f[i].function && f[i].address) {
+		if (detail && !*f[i].function && f[i].pc) {
 			cr_json_key(j, "address");
-			cr_json_hex(j, f[i].address);
+			cr_json_hex(j, f[i].pc);
 		}
 		if (detail && f[i].inlined) {
 			cr_json_key(j, "inlined");
@@ -131,7 +131,7 @@ int cmd_load_goroutines(struct cr_profile *p, const char *path, bool name_type)
 }
 
 /* Text frames: function and file:line, nameless frames folded into a count. */
-void cmd_print_frames(const struct cr_gframe *f, size_t n, size_t max, const char *indent)
+void cmd_print_frames(const struct cr_frame *f, size_t n, size_t max, const char *indent)
 {
 	size_t w = 0, shown = 0, hidden = 0;
 	for (size_t i = 0; i < n; i++) {

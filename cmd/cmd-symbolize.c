@@ -8,6 +8,7 @@
 #include "coroner/sym.h"
 #include "coroner/text.h"
 
+#include <inttypes.h>
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,7 @@ struct ctx {
 	bool retaddr, inlines;
 	enum cr_format fmt;
 	struct cr_json j;
-	struct cr_symframe frames[256];
+	struct cr_frame frames[256];
 };
 
 /* sep then v in decimal (printf is a tenth of the run time at 100k addresses) */
@@ -136,7 +137,7 @@ static void put_name(const char *s)
 	fwrite_unlocked(b, 1, i, stdout);
 }
 
-static size_t resolve(struct ctx *c, uint64_t addr, struct cr_symframe *out, size_t max)
+static size_t resolve(struct ctx *c, uint64_t addr, struct cr_frame *out, size_t max)
 {
 	uint64_t link = addr - (uint64_t)c->bias;
 	if (c->retaddr)
@@ -144,7 +145,7 @@ static size_t resolve(struct ctx *c, uint64_t addr, struct cr_symframe *out, siz
 	return cr_symbolize(c->s, link, c->inlines, out, max);
 }
 
-static void print_frames(struct ctx *c, uint64_t addr, const struct cr_symframe *frames, size_t n)
+static void print_frames(struct ctx *c, uint64_t addr, const struct cr_frame *frames, size_t n)
 {
 	if (c->fmt == CR_FMT_JSON) {
 		cr_json_init(&c->j, stdout, false);
@@ -156,9 +157,9 @@ static void print_frames(struct ctx *c, uint64_t addr, const struct cr_symframe 
 		for (size_t i = 0; i < n; i++) {
 			cr_json_obj(&c->j);
 			/* unknown parts are "" as in llvm-symbolizer's JSON */
-			const struct cr_symframe *f = &frames[i];
-			cr_json_kstr(&c->j, "function", strcmp(f->function, "??") ? demangle(f->function) : "");
-			cr_json_kstr(&c->j, "file", strcmp(f->file, "??") ? f->file : "");
+			const struct cr_frame *f = &frames[i];
+			cr_json_kstr(&c->j, "function", *f->function ? demangle(f->function) : "");
+			cr_json_kstr(&c->j, "file", f->file);
 			cr_json_kint(&c->j, "line", frames[i].line);
 			cr_json_obj_end(&c->j);
 		}
@@ -172,10 +173,10 @@ static void print_frames(struct ctx *c, uint64_t addr, const struct cr_symframe 
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		put_name(demangle(frames[i].function));
+		put_name(cr_frame_or(demangle(frames[i].function), "??"));
 		putc_unlocked('\n', stdout);
-		put_name(frames[i].file);
-		put_u(':', frames[i].line);
+		put_name(cr_frame_or(frames[i].file, "??"));
+		put_u(':', (uint32_t)frames[i].line);
 		put_u(':', frames[i].column);
 		putc_unlocked('\n', stdout);
 	}
@@ -249,7 +250,7 @@ static void radix_sort(struct pkey *k, struct pkey *tmp, size_t n)
 		memcpy(k, src, n * sizeof *k);
 }
 
-static int flush_batch(struct ctx *c, struct pending *p, struct pkey *k, size_t n, struct cr_symframe **fr,
+static int flush_batch(struct ctx *c, struct pending *p, struct pkey *k, size_t n, struct cr_frame **fr,
 		       size_t *cap)
 {
 	size_t used = 0, nk = 0;
@@ -284,7 +285,7 @@ static int stdin_batches(struct ctx *c, const unsigned char *data, size_t len)
 	enum { BATCH = 1 << 16 };
 	struct pending *p = cr_calloc(BATCH, sizeof *p);
 	struct pkey *k = cr_calloc(2 * (size_t)BATCH, sizeof *k); /* keys + radix scratch */
-	struct cr_symframe *fr = NULL;
+	struct cr_frame *fr = NULL;
 	size_t cap = 0, n = 0;
 	int rc = 0;
 	if (!p || !k)
@@ -373,10 +374,10 @@ static int annotate(struct ctx *c, const char *path)
 				printf("  [0x%llx:", (unsigned long long)a);
 				for (size_t f = 0; f < nf; f++) {
 					fputs(f ? " <- " : " ", stdout);
-					cr_fputs_safe(stdout, demangle(c->frames[f].function));
+					cr_fputs_safe(stdout, cr_frame_or(demangle(c->frames[f].function), "??"));
 					putchar(' ');
-					cr_fputs_safe(stdout, c->frames[f].file);
-					printf(":%u", c->frames[f].line);
+					cr_fputs_safe(stdout, cr_frame_or(c->frames[f].file, "??"));
+					printf(":%" PRId64, c->frames[f].line);
 					if (c->frames[f].inlined)
 						fputs(" (inlined)", stdout);
 				}

@@ -55,16 +55,16 @@ void cmd_progress_done(void);
 /* Shared by goroutines and leaks (cmd-goroutines.c): does p hold goroutines
  * (a "goroutine" sample type)? Print frames of a group, at most max (0 = all). */
 struct cr_profile;
-struct cr_gframe;
+struct cr_frame;
 bool cmd_is_goroutine_profile(const struct cr_profile *p);
-void cmd_print_frames(const struct cr_gframe *f, size_t n, size_t max, const char *indent);
+void cmd_print_frames(const struct cr_frame *f, size_t n, size_t max, const char *indent);
 /* More of what the stack listings share: "-", "N min" or "N-M min"; JSON's
  * "wait_minutes": [min, max] (nothing without a wait); "frames" (detail:
  * the address of a nameless frame and "inlined"); "    created by F". */
 struct cr_json;
 void cmd_wait_text(char *buf, size_t n, bool has_wait, int64_t min, int64_t max);
 void cmd_json_wait(struct cr_json *j, bool has_wait, int64_t min, int64_t max);
-void cmd_json_frames(struct cr_json *j, const struct cr_gframe *f, size_t n, bool detail);
+void cmd_json_frames(struct cr_json *j, const struct cr_frame *f, size_t n, bool detail);
 void cmd_print_created_by(const char *created_by);
 /* How many of n rows --nodecount=N shows (N <= 0: all). */
 size_t cmd_shown(int64_t nodecount, size_t n);

@@ -65,18 +65,18 @@ static bool same_stack(const struct cr_cthread *a, const struct cr_cthread *b)
 static void print_frames(const struct cr_cthread *T)
 {
 	for (size_t i = 0; i < T->nframes; i++) {
-		const struct cr_cframe *f = &T->frames[i];
+		const struct cr_frame *f = &T->frames[i];
 		bool addr = i == 0 || !T->frames[i - 1].inlined;
 		printf("#%-2zu ", i);
 		if (addr)
 			printf("0x%016" PRIx64 " in ", f->pc);
-		cr_fputs_safe(stdout, f->function);
+		cr_fputs_safe(stdout, cr_frame_or(f->function, "??"));
 		printf(" ()");
-		if (f->file) {
+		if (*f->file) {
 			printf(" at ");
 			cr_fputs_safe(stdout, f->file);
-			printf(":%u", f->line);
-		} else if (f->module) {
+			printf(":%" PRId64, f->line);
+		} else if (*f->module) {
 			printf(" from ");
 			cr_fputs_safe(stdout, f->module);
 		}
@@ -198,11 +198,11 @@ static void render_json(const struct cr_ccore *cc, int signo)
 		cr_json_key(j, "frames");
 		cr_json_arr(j);
 		for (size_t k = 0; k < T->nframes; k++) {
-			const struct cr_cframe *f = &T->frames[k];
+			const struct cr_frame *f = &T->frames[k];
 			cr_json_obj(j);
-			cr_json_kstr(j, "function", f->function);
+			cr_json_kstr(j, "function", cr_frame_or(f->function, "??"));
 			cr_json_key(j, "file");
-			if (f->file)
+			if (*f->file)
 				cr_json_str(j, f->file);
 			else
 				cr_json_null(j);
@@ -212,7 +212,7 @@ static void render_json(const struct cr_ccore *cc, int signo)
 			cr_json_key(j, "inlined");
 			cr_json_bool(j, f->inlined);
 			cr_json_key(j, "module");
-			if (f->module)
+			if (*f->module)
 				cr_json_str(j, f->module);
 			else
 				cr_json_null(j);

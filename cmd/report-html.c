@@ -409,9 +409,9 @@ static void core_threads(const struct cr_report *r, FILE *out)
 				fprintf(out, "%" PRId64 "%s", T->curg, T->curg == gc.g.crash_goid ? " (crashed)" : "");
 			fprintf(out, "</td><td class=\"mono\">0x%" PRIx64 "</td><td class=\"mono\">", T->regs.pc);
 			if (T->stack && T->stack->nframes) {
-				h(out, T->stack->frames[0].function);
+				h(out, cr_frame_or(T->stack->frames[0].function, "?"));
 				fputs("</td><td class=\"mono\">", out);
-				h(out, T->stack->frames[0].file ? T->stack->frames[0].file : "?");
+				h(out, cr_frame_or(T->stack->frames[0].file, "?"));
 				fprintf(out, ":%" PRId64, T->stack->frames[0].line);
 			} else {
 				fputs("?</td><td>", out);

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = cr_dwarf_open(b, &d, &de);
 	fuzz_check_error(rc, &de);
 	if (rc == CR_OK) {
-		struct cr_symframe fr[16];
+		struct cr_frame fr[16];
 		for (size_t i = 0; i < b->nsymbols && i < 32; i++)
 			cr_dwarf_frames(d, b->symbols[i].value + 1, fr, 16);
 		for (uint64_t a = 0; a < 0x3000; a += 0x101)

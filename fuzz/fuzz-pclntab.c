@@ -85,7 +85,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* Every query a traceback or symbolize makes, over n pcs of f. */
 static void walk(const struct cr_pclntab *t, const struct cr_gofunc *f, size_t n)
 {
-	struct cr_symframe fr[8];
+	struct cr_frame fr[8];
 	uint64_t len = f->end > f->entry ? f->end - f->entry : 0, step = len / n + 1;
 	for (uint64_t pc = f->entry; pc < f->end && len; pc += step) {
 		int32_t v;
@@ -133,7 +133,7 @@ static void table_mode(const uint8_t *data, size_t size)
 	if (rc != CR_OK)
 		return;
 	size_t n = cr_pclntab_nfuncs(t);
-	struct cr_symframe fr[8];
+	struct cr_frame fr[8];
 	for (size_t i = 0; i < n && i < 256; i++) {
 		struct cr_gofunc f;
 		if (!cr_pclntab_func(t, i, &f))

@@ -143,34 +143,34 @@ static struct cr_cmodule *module_of(struct cr_ccore *cc, uint64_t pc)
 }
 
 /* Name frame pc (look up at addr) into out[]; returns how many. */
-static size_t name_pc(struct cr_ccore *cc, uint64_t pc, uint64_t addr, struct cr_cframe *out, size_t max)
+static size_t name_pc(struct cr_ccore *cc, uint64_t pc, uint64_t addr, struct cr_frame *out, size_t max)
 {
 	struct cr_cmodule *m = module_of(cc, pc);
-	struct cr_symframe sf[16];
 	size_t n = 0;
+	if (max > 16)
+		max = 16;
 	if (m) {
 		open_module(cc, m);
 		uint64_t link = addr - (uint64_t)m->bias;
 		if (m->dbg)
-			n = cr_symbolize(m->dbg, link, true, sf, 16);
-		if ((!n || !strcmp(sf[n - 1].function, "??")) && m->sym)
-			n = cr_symbolize(m->sym, link, true, sf, 16);
-		if (n && !strcmp(sf[n - 1].function, "??") && m->dbg) {
+			n = cr_symbolize(m->dbg, link, true, out, max);
+		if ((!n || !*out[n - 1].function) && m->sym)
+			n = cr_symbolize(m->sym, link, true, out, max);
+		if (n && !*out[n - 1].function && m->dbg) {
 			/* the line table knew it; the symbol table knows the name */
-			size_t k = cr_symbolize(m->sym, link, false, sf + n - 1, 1);
+			size_t k = cr_symbolize(m->sym, link, false, out + n - 1, 1);
 			(void)k;
 		}
 	}
 	if (!n) {
-		out[0] = (struct cr_cframe){ "??", NULL, 0, pc, false, m ? m->path : NULL };
+		out[0] = (struct cr_frame){ .function = "", .file = "", .module = m ? m->path : "", .pc = pc };
 		return 1;
 	}
-	if (n > max)
-		n = max;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (struct cr_cframe){ sf[i].function ? sf[i].function : "??",
-					     sf[i].file && strcmp(sf[i].file, "??") ? sf[i].file : NULL,
-					     sf[i].line, pc, sf[i].inlined, m ? m->path : NULL };
+	for (size_t i = 0; i < n; i++) {
+		out[i].module = m->path;
+		out[i].pc = pc;
+		out[i].entry = out[i].entry ? out[i].entry + (uint64_t)m->bias : 0;
+	}
 	return n;
 }
 
@@ -239,7 +239,7 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		} else if (n == max_frames) {
 			T->stop = "frame cap reached";
 		}
-		struct cr_cframe *fr = cr_arena_alloc(&cc->arena, n * 16 * sizeof *fr);
+		struct cr_frame *fr = cr_arena_alloc(&cc->arena, n * 16 * sizeof *fr);
 		if (!fr)
 			break;
 		size_t k = 0;

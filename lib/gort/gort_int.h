@@ -65,7 +65,7 @@ struct priv {
 	/* ms: allm list (address, procid, id, g0, gsignal, curg) */
 	struct mrec { uint64_t addr, procid, g0, gsignal, curg; int64_t id; } *ms;
 	size_t nms;
-	struct cr_symframe *fbuf; /* scratch for cr_pclntab_frames */
+	struct cr_frame *fbuf; /* scratch for cr_pclntab_frames */
 	struct cr_goglobals G;    /* where the runtime's globals are */
 	/* C frames */
 	unsigned flags;
@@ -118,7 +118,7 @@ struct pcent {
 struct pccache {
 	struct pcent *ents; size_t cap, n;          /* entries, in insertion order */
 	uint32_t *slots; size_t nslots;             /* open addressing: index+1 */
-	struct cr_gframe_rt *pool; size_t npool, cap_pool;
+	struct cr_frame *pool; size_t npool, cap_pool;
 	struct cr_hmap stacks;                      /* key: entry ids + stop text -> index */
 	const struct cr_gstack **svec; size_t nsvec, cap_svec;
 	uint32_t *ids; size_t nids, cap_ids;        /* scratch: entries of the stack being built */

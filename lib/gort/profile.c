@@ -82,8 +82,9 @@ static enum cr_err build_profile(const struct cr_gort *g, struct cr_profile *p, 
 			struct cr_line lines[FBUF_MAX];
 			size_t nl = 0;
 			for (size_t x = j; x <= k && nl < FBUF_MAX; x++) {
-				lines[nl].function = cr_profile_function(p, S->frames[x].function,
-									 S->frames[x].file, 0);
+				/* unknown is "?" in the profile, as the runtime prints it */
+				lines[nl].function = cr_profile_function(p, cr_frame_or(S->frames[x].function, "?"),
+									 cr_frame_or(S->frames[x].file, "?"), 0);
 				lines[nl].line = S->frames[x].line;
 				nl++;
 			}
@@ -107,7 +108,7 @@ static enum cr_err build_profile(const struct cr_gort *g, struct cr_profile *p, 
 		if (G->created_by) {
 			lb[nlb++] = (struct cr_label){ .key = k_cb, .str = cr_profile_intern_z(p, G->created_by) };
 			char at[512];
-			snprintf(at, sizeof at, "%s:%d", G->created_file ? G->created_file : "?",
+			snprintf(at, sizeof at, "%s:%d", cr_frame_or(G->created_file, "?"),
 				 G->created_line);
 			lb[nlb++] = (struct cr_label){ .key = k_ca, .str = cr_profile_intern_z(p, at) };
 		}

@@ -28,7 +28,7 @@ const char *gort_arena_fmt(struct cr_gort *g, const char *fmt, ...)
 	return cr_arena_strndup(&g->arena, tmp, strlen(tmp));
 }
 
-static bool pool_push(struct pccache *C, const struct cr_gframe_rt *f)
+static bool pool_push(struct pccache *C, const struct cr_frame *f)
 {
 	if (cr_grow(&C->pool, &C->cap_pool, C->npool + 1, sizeof *C->pool))
 		return false;
@@ -85,7 +85,7 @@ static const struct pcent *pc_lookup(struct cr_gort *g, uint64_t pc, bool trap, 
 	e->fstart = (uint32_t)C->npool;
 	e->valid = cr_pclntab_find_func(P->tab, lpc, &e->f);
 	if (!e->valid) {
-		struct cr_gframe_rt fr = { .pc = pc, .function = "?", .file = "?" };
+		struct cr_frame fr = { .function = "", .file = "", .module = "", .pc = pc };
 		if (!pool_push(C, &fr))
 			return NULL;
 	} else {
@@ -95,8 +95,8 @@ static const struct pcent *pc_lookup(struct cr_gort *g, uint64_t pc, bool trap, 
 			tracepc--;
 		size_t n = sigreturn_frame ? 0 : cr_pclntab_frames(P->tab, tracepc, P->fbuf, FBUF_MAX);
 		if (n == 0) {
-			struct cr_gframe_rt fr = { .pc = pc, .entry = e->f.entry + g->bias,
-						   .function = e->f.name, .file = "?", .line = 0 };
+			struct cr_frame fr = { .function = e->f.name, .file = "", .module = "", .pc = pc,
+					       .entry = e->f.entry + g->bias };
 			int32_t ln = 0;
 			if (cr_pclntab_line(P->tab, &e->f, tracepc, &fr.file, &ln))
 				fr.line = ln;
@@ -104,12 +104,9 @@ static const struct pcent *pc_lookup(struct cr_gort *g, uint64_t pc, bool trap, 
 				return NULL;
 		}
 		for (size_t i = 0; i < n; i++) {
-			struct cr_gframe_rt fr = {
-				.pc = pc,
-				.entry = (i + 1 == n ? e->f.entry : P->fbuf[i].entry) + g->bias,
-				.function = P->fbuf[i].function, .file = P->fbuf[i].file,
-				.line = P->fbuf[i].line, .inlined = i + 1 < n,
-			};
+			struct cr_frame fr = P->fbuf[i];
+			fr.pc = pc;
+			fr.entry = (i + 1 == n ? e->f.entry : fr.entry) + g->bias;
 			if (!pool_push(C, &fr))
 				return NULL;
 		}
@@ -192,7 +189,7 @@ static bool native_ready(struct cr_gort *g)
 
 /* Frames of a C pc (runtime address): the executable's DWARF (inlined
  * frames too) or ELF symbols, else the mapped library's ELF symbols. */
-static void native_symbolize(struct cr_gort *g, uint64_t pc, bool ret, struct cr_gframe_rt *out, size_t *n,
+static void native_symbolize(struct cr_gort *g, uint64_t pc, bool ret, struct cr_frame *out, size_t *n,
 			     size_t max)
 {
 	struct priv *P = g->priv;
@@ -203,7 +200,7 @@ static void native_symbolize(struct cr_gort *g, uint64_t pc, bool ret, struct cr
 			f = &P->core->files[i];
 	const char *exe = cr_core_exe_path(P->core);
 	uint64_t q = ret ? pc - 1 : pc;
-	struct cr_gframe_rt fr = { .pc = pc, .function = "?", .file = "?", .native = true };
+	struct cr_frame fr = { .function = "", .file = "", .module = "", .native = true, .pc = pc };
 	if (!f || (exe && strcmp(f->path, exe) == 0)) {
 		uint64_t lpc = q - g->bias;
 		if (!P->dwarf_tried) {
@@ -211,17 +208,15 @@ static void native_symbolize(struct cr_gort *g, uint64_t pc, bool ret, struct cr
 			if (cr_dwarf_open(P->bin, &P->dwarf, NULL))
 				P->dwarf = NULL;
 		}
-		struct cr_symframe sf[16];
+		struct cr_frame sf[16];
 		size_t k = P->dwarf ? cr_dwarf_frames(P->dwarf, lpc, sf, 16) : 0;
 		for (size_t i = 0; i < k && *n < max; i++) {
-			if (!sf[i].function || strcmp(sf[i].function, "??") == 0)
+			if (!*sf[i].function)
 				continue;
-			out[*n] = fr;
-			out[*n].function = sf[i].function;
-			out[*n].file = sf[i].file && strcmp(sf[i].file, "??") ? sf[i].file : "?";
-			out[*n].line = sf[i].line;
+			out[*n] = sf[i];
+			out[*n].pc = pc;
+			out[*n].native = true;
 			out[*n].entry = sf[i].entry ? sf[i].entry + g->bias : 0;
-			out[*n].inlined = sf[i].inlined;
 			(*n)++;
 		}
 		if (*n)
@@ -294,10 +289,10 @@ static const struct pcent *native_lookup(struct cr_gort *g, uint64_t pc, bool tr
 	memset(e, 0, sizeof *e);
 	e->key = key;
 	e->fstart = (uint32_t)C->npool;
-	struct cr_gframe_rt fr[16];
+	struct cr_frame fr[16];
 	size_t n = 0;
 	native_symbolize(g, pc, !trap, fr, &n, 16);
-	if (sigframe && n == 1 && strcmp(fr[0].function, "?") == 0)
+	if (sigframe && n == 1 && !*fr[0].function)
 		fr[0].function = "<signal handler called>"; /* the signal return trampoline, as gdb says */
 	for (size_t i = 0; i < n; i++)
 		if (!pool_push(C, &fr[i]))

@@ -177,8 +177,8 @@ static enum cr_err scan_modules(struct cr_heap *h, struct cr_error *e)
 static const char *user_function(const struct cr_goroutine *g)
 {
 	for (size_t i = 0; i < g->stack->nframes; i++) {
-		const char *f = g->stack->frames[i].function;
-		if (f && strncmp(f, "runtime.", 8) != 0 && strncmp(f, "runtime/", 8) != 0)
+		const char *f = cr_frame_or(g->stack->frames[i].function, "?");
+		if (strncmp(f, "runtime.", 8) != 0 && strncmp(f, "runtime/", 8) != 0)
 			return f;
 	}
 	return g->start_function;

@@ -87,12 +87,12 @@ bool heap_signal_context(struct cr_heap *h, uint64_t tsp, uint64_t lo, uint64_t 
  * at the call outside package runtime, else the innermost one. */
 static const char *frame_function(struct hpriv *P, uint64_t q, const struct cr_gofunc *f)
 {
-	struct cr_symframe fr[16];
+	struct cr_frame fr[16];
 	size_t n = cr_pclntab_frames(P->tab, q, fr, 16);
 	for (size_t i = 0; i < n; i++)
-		if (fr[i].function && strncmp(fr[i].function, "runtime.", 8) != 0)
-			return fr[i].function;
-	return n ? fr[0].function : f->name;
+		if (strncmp(cr_frame_or(fr[i].function, "??"), "runtime.", 8) != 0)
+			return cr_frame_or(fr[i].function, "??");
+	return n ? cr_frame_or(fr[0].function, "??") : f->name;
 }
 
 enum cr_err heap_scan_stack(struct cr_heap *h, uint64_t pc, uint64_t sp, uint64_t lo, uint64_t hi, bool innermost,

@@ -2,7 +2,8 @@
  * comment line the runtime prints for each frame of a record,
  *     #\t0x4b5a29\tmain.f+0x49\t/path/x.go:12
  * (pc of the call, function+offset from the physical function's entry,
- * file:line). Pointers point into the line. */
+ * file:line). Pointers point into the line: this is the parser's view of
+ * one line, not a frame of the model (that is struct cr_frame). */
 #ifndef CORONER_PROFILE_FRAMES_H
 #define CORONER_PROFILE_FRAMES_H
 
@@ -10,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct cr_cframe {
+struct cr_comment_frame {
 	uint64_t pc, entry; /* entry = pc - offset: shared by a physical frame's inlined frames */
 	const char *fn; size_t fnlen;
 	const char *file; size_t filelen;
@@ -19,6 +20,6 @@ struct cr_cframe {
 };
 
 /* Parse one comment line (starting with '#'); false if it is not a frame. */
-bool cr_parse_comment_frame(const char *s, size_t n, struct cr_cframe *f);
+bool cr_parse_comment_frame(const char *s, size_t n, struct cr_comment_frame *f);
 
 #endif

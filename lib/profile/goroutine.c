@@ -205,7 +205,7 @@ struct pend {
 	size_t lineno;
 	int64_t count[2];    /* the sample's values (ntypes of them) */
 	uint64_t *addrs; size_t naddrs, cap_addrs;
-	struct cr_cframe *frames; size_t nframes, cap_frames;
+	struct cr_comment_frame *frames; size_t nframes, cap_frames;
 };
 
 
@@ -246,7 +246,7 @@ static enum cr_err parse_labels(struct rd *r, const char *s, size_t n)
 	return CR_OK;
 }
 
-static bool same_fn(const struct cr_cframe *a, const struct cr_cframe *b)
+static bool same_fn(const struct cr_comment_frame *a, const struct cr_comment_frame *b)
 {
 	return a->fnlen == b->fnlen && memcmp(a->fn, b->fn, a->fnlen) == 0;
 }
@@ -298,7 +298,7 @@ static enum cr_err flush_count(struct rd *r, struct pend *pd)
 		}
 		r->nlines = 0;
 		for (size_t k = a; k <= b; k++) {
-			const struct cr_cframe *f = &pd->frames[match[k]];
+			const struct cr_comment_frame *f = &pd->frames[match[k]];
 			if (rd_push_line(r, f->fn, f->fnlen, f->file, f->filelen, f->line))
 				goto out;
 		}
@@ -377,7 +377,7 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 					goto nomem;
 				continue;
 			}
-			struct cr_cframe f;
+			struct cr_comment_frame f;
 			if (cr_parse_comment_frame(s, n, &f)) {
 				if (pd.nframes >= cr_limits.max_frames) {
 					rd_warnf(&r, it.lineno, "more frames than the limit, frame skipped%s", "");
@@ -578,7 +578,7 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 		if (n == 0)
 			continue;
 		if (s[0] == '#') {
-			struct cr_cframe f;
+			struct cr_comment_frame f;
 			if (pd.active && cr_parse_comment_frame(s, n, &f) && pd.nframes < cr_limits.max_frames) {
 				if (cr_grow(&pd.frames, &pd.cap_frames, pd.nframes + 1, sizeof f))
 					goto nomem;

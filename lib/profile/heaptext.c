@@ -24,7 +24,7 @@
 
 struct pending {
 	uint64_t *addrs; size_t naddrs, cap_addrs;
-	struct cr_cframe *frames; size_t nframes, cap_frames;
+	struct cr_comment_frame *frames; size_t nframes, cap_frames;
 	int64_t vals[4];
 	int64_t blocksize;
 	bool active;
@@ -59,7 +59,7 @@ void cr_heap_unsample(int64_t *count, int64_t *size, int64_t rate)
 }
 
 /* The comment-frame parser shared with the goroutine text reader. */
-bool cr_parse_comment_frame(const char *s, size_t n, struct cr_cframe *f)
+bool cr_parse_comment_frame(const char *s, size_t n, struct cr_comment_frame *f)
 {
 	size_t i = cr_skip_ws(s, n, 1);
 	if (!cr_parse_hex(s, n, &i, &f->pc))
@@ -184,7 +184,7 @@ static enum cr_err flush(struct cr_profile *p, struct pending *pd, uint32_t **st
 		}
 		if (first != SIZE_MAX) {
 			named_seen = true;
-			const struct cr_cframe *in = &pd->frames[first], *out = &pd->frames[in->phys];
+			const struct cr_comment_frame *in = &pd->frames[first], *out = &pd->frames[in->phys];
 			char name[4096], file[4096];
 			snprintf(name, sizeof name, "%.*s", (int)out->fnlen, out->fn);
 			snprintf(file, sizeof file, "%.*s", (int)in->filelen, in->file);
@@ -381,7 +381,7 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 				memstat_line(p, s, n);
 				continue;
 			}
-			struct cr_cframe f;
+			struct cr_comment_frame f;
 			if (pd.active && cr_parse_comment_frame(s, n, &f)) {
 				if (cr_grow(&pd.frames, &pd.cap_frames, pd.nframes + 1, sizeof f))
 					goto nomem;

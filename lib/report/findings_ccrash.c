@@ -55,14 +55,14 @@ enum cr_err cr_report_ccrash(struct cr_report *r, const char *core_path, const c
 		return CR_OK;
 	}
 	const char *exe = cr_core_exe_path(c);
-	const struct cr_cframe *own = NULL;
+	const struct cr_frame *own = NULL;
 	for (size_t i = 0; i < T->nframes && !own; i++)
-		if (exe && T->frames[i].module && !strcmp(T->frames[i].module, exe))
+		if (exe && !strcmp(T->frames[i].module, exe))
 			own = &T->frames[i];
 	char what[600] = "", sb[16];
 	const char *signame = cr_signal_name(sig, sb, sizeof sb);
 	uint64_t addr = c->sig.addr;
-	const char *top = T->nframes ? T->frames[0].function : "??";
+	const char *top = T->nframes ? cr_frame_or(T->frames[0].function, "??") : "??";
 	if ((sig == 11 || sig == 7) && c->sig.present && c->sig.code > 0 && addr < 65536)
 		snprintf(what, sizeof what, "NULL dereference (address 0x%" PRIx64 ")", addr);
 	else if (sig == 11 && c->sig.present && c->sig.code > 0 && T->regs &&
@@ -75,7 +75,7 @@ enum cr_err cr_report_ccrash(struct cr_report *r, const char *core_path, const c
 			for (size_t k = 0; k < T->nframes; k++)
 				n += !strcmp(T->frames[k].function, T->frames[i].function);
 			if (n > best)
-				best = n, rec = T->frames[i].function;
+				best = n, rec = cr_frame_or(T->frames[i].function, "??");
 		}
 		snprintf(what, sizeof what, "stack overflow: %s recursed %zu times (fault address 0x%" PRIx64
 			 " next to the stack pointer)", rec, best, addr);
@@ -97,13 +97,14 @@ enum cr_err cr_report_ccrash(struct cr_report *r, const char *core_path, const c
 	for (size_t i = 0; i < T->nframes && i < 8; i++)
 		if (heap_fn(T->frames[i].function) && sig != 6) {
 			snprintf(what + strlen(what), sizeof what - strlen(what),
-				 "; inside the allocator (%s): heap corruption", T->frames[i].function);
+				 "; inside the allocator (%s): heap corruption", cr_frame_or(T->frames[i].function, "??"));
 			break;
 		}
-	struct cr_rfinding *f = cr_report_finding(r, "crash", own ? own->function : top, CR_FSEV_HIGH, 100);
+	const char *subject = own ? cr_frame_or(own->function, "??") : top;
+	struct cr_rfinding *f = cr_report_finding(r, "crash", subject, CR_FSEV_HIGH, 100);
 	rc = CR_NOMEM;
-	if (!f || cr_finding_summary(r, f, "%s in %s (%s:%u), thread %d: %s", signame, own ? own->function : top,
-				     own && own->file ? own->file : "?", own ? own->line : 0, T->tid, what) ||
+	if (!f || cr_finding_summary(r, f, "%s in %s (%s:%" PRId64 "), thread %d: %s", signame, subject,
+				     own ? cr_frame_or(own->file, "?") : "?", own ? own->line : 0, T->tid, what) ||
 	    cr_finding_next(r, f, "coroner core %s %s for every thread's stack", bin, core_path) ||
 	    cr_finding_fact(r, f, "signal", "signal", CR_FACT_STR, 0, 0, signame) ||
 	    cr_finding_fact(r, f, "meaning", "meaning", CR_FACT_STR, 0, 0, what) ||

@@ -29,8 +29,8 @@ static enum cr_err crash_finding(struct cr_report *r, const char *core_path, con
 	 * library; else the innermost Go frame (never a C or signal frame) */
 	const char *subject = "", *lib = NULL;
 	for (size_t i = 0; S && i < S->nframes; i++) {
-		const char *fn = S->frames[i].function ? S->frames[i].function : "";
-		if (S->frames[i].native || *fn == '<' || !*fn)
+		const char *fn = cr_frame_or(S->frames[i].function, "?");
+		if (S->frames[i].native || *fn == '<')
 			continue;
 		if (!*subject)
 			subject = fn;
@@ -47,7 +47,7 @@ static enum cr_err crash_finding(struct cr_report *r, const char *core_path, con
 	const char *what = NULL;
 	size_t from = 0;
 	for (size_t i = 0; S && i < S->nframes; i++) {
-		const char *fn = S->frames[i].function ? S->frames[i].function : "";
+		const char *fn = cr_frame_or(S->frames[i].function, "?");
 		if (!strcmp(fn, subject))
 			break;
 		if (!strcmp(fn, "runtime.panicmem") || !strcmp(fn, "runtime.panicmemAddr"))
@@ -67,7 +67,7 @@ static enum cr_err crash_finding(struct cr_report *r, const char *core_path, con
 	/* keep a little of the runtime's frames for context */
 	from = from > 3 ? from - 3 : 0;
 	if (!G && g->nthreads && g->threads[0].stack && g->threads[0].stack->nframes)
-		subject = g->threads[0].stack->frames[0].function ? g->threads[0].stack->frames[0].function : "";
+		subject = cr_frame_or(g->threads[0].stack->frames[0].function, "?");
 	struct cr_rfinding *f = cr_report_finding(r, "crash", subject, CR_FSEV_HIGH, 0);
 	if (!f)
 		return CR_NOMEM;
@@ -133,10 +133,10 @@ static enum cr_err crash_finding(struct cr_report *r, const char *core_path, con
 	cr_table_col(t, "function", "function", CR_LEFT);
 	cr_table_col(t, "file", "file:line", CR_LEFT);
 	for (size_t i = from; i < S->nframes && i < from + 24; i++) {
-		const struct cr_gframe_rt *fr = &S->frames[i];
+		const struct cr_frame *fr = &S->frames[i];
 		char fl[1024];
-		snprintf(fl, sizeof fl, "%s:%" PRId64, fr->file ? fr->file : "?", fr->line);
-		if (cr_table_row(t) || cr_table_str(t, fr->function ? fr->function : "?") ||
+		snprintf(fl, sizeof fl, "%s:%" PRId64, cr_frame_or(fr->file, "?"), fr->line);
+		if (cr_table_row(t) || cr_table_str(t, cr_frame_or(fr->function, "?")) ||
 		    cr_table_str(t, fl))
 			return CR_NOMEM;
 	}

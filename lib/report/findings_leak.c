@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static enum cr_err stack_table(struct cr_report *r, struct cr_rfinding *f, const struct cr_gframe *fr,
+static enum cr_err stack_table(struct cr_report *r, struct cr_rfinding *f, const struct cr_frame *fr,
 			       size_t n)
 {
 	struct cr_table *t = cr_finding_table(r, f, "stack", "stack (innermost first)");

@@ -53,11 +53,11 @@ static bool sym_is_map(void *arg, uint64_t pc, bool *nomem)
 	uint32_t *v = cr_hmap_get(&x->cache, &key, sizeof key);
 	if (v)
 		return *v == 1;
-	struct cr_symframe fr[16];
+	struct cr_frame fr[16];
 	size_t n = cr_symbolize(x->sym, (uint64_t)((int64_t)pc - x->bias), true, fr, 16);
 	bool m = false;
 	for (size_t i = 0; i < n; i++)
-		if (fr[i].function && cr_report_is_map_func(fr[i].function))
+		if (cr_report_is_map_func(fr[i].function))
 			m = true;
 	if (!cr_hmap_put(&x->cache, &key, sizeof key, m ? 1 : 2, NULL))
 		*nomem = true;

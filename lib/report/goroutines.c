@@ -421,14 +421,17 @@ enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profi
 		if (!o->function || !o->frames)
 			goto out;
 		for (size_t f = 0; f < x.n; f++) {
-			struct cr_gframe *fr = &o->frames[f];
+			struct cr_frame *fr = &o->frames[f];
 			const struct cr_location *l = &p->locations[x.at[f].loc];
 			const struct cr_line *ln = x.at[f].line != UINT32_MAX ? &p->lines[x.at[f].line] : NULL;
-			fr->function = adup(&g->arena, x.names[f]);
-			fr->file = adup(&g->arena, ln ? cr_line_file_name(p, ln) : "");
-			fr->line = ln ? ln->line : 0;
-			fr->address = l->address;
-			fr->inlined = ln && x.at[f].line + 1 < l->line_start + l->nlines;
+			*fr = (struct cr_frame){
+				.function = adup(&g->arena, x.names[f]),
+				.file = adup(&g->arena, ln ? cr_line_file_name(p, ln) : ""),
+				.module = "",
+				.line = ln ? ln->line : 0,
+				.inlined = ln && x.at[f].line + 1 < l->line_start + l->nlines,
+				.pc = l->address,
+			};
 			if (!fr->function || !fr->file)
 				goto out;
 		}

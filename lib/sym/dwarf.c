@@ -277,13 +277,12 @@ static bool node_has(const struct cr_dwarf *d, const struct dnode *n, uint64_t a
 	return false;
 }
 
-static const char *str(const struct cr_dwarf *d, uint32_t id, const char *dflt)
+static const char *str(const struct cr_dwarf *d, uint32_t id)
 {
-	const char *s = id ? cr_strtab_get(&d->strs, id) : "";
-	return s[0] ? s : dflt;
+	return id ? cr_strtab_get(&d->strs, id) : "";
 }
 
-size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_symframe *out, size_t max)
+size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_frame *out, size_t max)
 {
 	if (max == 0)
 		return 0;
@@ -306,7 +305,8 @@ size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_symfra
 	if (top < 0) {
 		if (!row)
 			return 0;
-		out[0] = (struct cr_symframe){ "??", str(d, row->file, "??"), row->line, row->col, 0, false };
+		out[0] = (struct cr_frame){ .function = "", .file = str(d, row->file), .module = "", .line = row->line,
+					    .column = row->col };
 		return 1;
 	}
 	/* descend to the innermost scope holding addr */
@@ -327,17 +327,16 @@ size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_symfra
 	size_t k = 0;
 	for (size_t j = depth; j > 0 && k < max; j--) {
 		const struct dnode *n = &d->nodes[chain[j - 1]];
-		struct cr_symframe *f = &out[k];
-		f->function = str(d, n->name, "??");
-		f->entry = n->entry;
-		f->inlined = n->inlined;
+		struct cr_frame *f = &out[k];
+		*f = (struct cr_frame){ .function = str(d, n->name), .module = "", .entry = n->entry,
+					.inlined = n->inlined };
 		if (k == 0) {
-			f->file = row ? str(d, row->file, "??") : "??";
+			f->file = row ? str(d, row->file) : "";
 			f->line = row ? row->line : 0;
 			f->column = row ? row->col : 0;
 		} else {
 			const struct dnode *inner = &d->nodes[chain[j]];
-			f->file = str(d, inner->call_file, "??");
+			f->file = str(d, inner->call_file);
 			f->line = inner->call_line;
 			f->column = inner->call_col;
 		}

@@ -500,7 +500,7 @@ bool cr_pclntab_line(const struct cr_pclntab *t, const struct cr_gofunc *f, uint
 	if (!cr_pclntab_pcvalue(t, f, f->pcfile, pc, &fno) || !cr_pclntab_pcvalue(t, f, f->pcln, pc, &ln))
 		return false;
 	const char *fn = cr_pclntab_file(t, f, fno);
-	*file = fn ? fn : "?";
+	*file = fn ? fn : "";
 	*line = ln;
 	return true;
 }
@@ -508,13 +508,13 @@ bool cr_pclntab_line(const struct cr_pclntab *t, const struct cr_gofunc *f, uint
 /* The inline tree of the Go 1.2 layout before 1.12: entries name their
  * parent, and carry the call site's file and line themselves. */
 static size_t frames_parent_walk(const struct cr_pclntab *t, const struct cr_gofunc *f, uint64_t pc,
-				 uint64_t tree, struct cr_symframe *out, size_t max)
+				 uint64_t tree, struct cr_frame *out, size_t max)
 {
 	size_t n = 0;
 	const char *file;
 	int32_t line, ix;
 	if (!cr_pclntab_line(t, f, pc, &file, &line))
-		file = "??", line = 0;
+		file = "", line = 0;
 	unsigned guard = cr_limits.max_depth ? cr_limits.max_depth : 256;
 	if (!cr_pclntab_pcdata(t, f, t->inl_pcdata, pc, &ix))
 		ix = -1;
@@ -523,18 +523,19 @@ static size_t frames_parent_walk(const struct cr_pclntab *t, const struct cr_gof
 		if (!e)
 			break;
 		const char *nm = cr_pclntab_name_at(t, rd32(t, e + 12));
-		out[n++] = (struct cr_symframe){ nm ? nm : "??", file, line > 0 ? (uint32_t)line : 0, 0, 0, true };
+		out[n++] = (struct cr_frame){ .function = nm ? nm : "", .file = file, .module = "",
+					      .line = line > 0 ? line : 0, .inlined = true };
 		const char *cf = cr_pclntab_file(t, f, (int32_t)rd32(t, e + 4));
-		file = cf ? cf : "??";
+		file = cf ? cf : "";
 		line = (int32_t)rd32(t, e + 8);
 		ix = (int32_t)rd32(t, e);
 	}
-	out[n] = (struct cr_symframe){ f->name[0] ? f->name : "??", file, line > 0 ? (uint32_t)line : 0, 0,
-				       f->entry, false };
+	out[n] = (struct cr_frame){ .function = f->name, .file = file, .module = "", .line = line > 0 ? line : 0,
+				    .entry = f->entry };
 	return n + 1;
 }
 
-size_t cr_pclntab_frames(const struct cr_pclntab *t, uint64_t pc, struct cr_symframe *out, size_t max)
+size_t cr_pclntab_frames(const struct cr_pclntab *t, uint64_t pc, struct cr_frame *out, size_t max)
 {
 	struct cr_gofunc f;
 	if (max == 0 || !cr_pclntab_find_func(t, pc, &f))
@@ -564,17 +565,11 @@ size_t cr_pclntab_frames(const struct cr_pclntab *t, uint64_t pc, struct cr_symf
 		uint32_t parentpc = rd32(t, e + (t->version >= 120 ? 8 : 16));
 		const char *file;
 		int32_t line;
-		struct cr_symframe *fr = &out[n];
 		const char *nm = cr_pclntab_name_at(t, nameoff);
-		fr->function = nm ? nm : "??";
 		if (!cr_pclntab_line(t, &f, tracepc, &file, &line))
-			file = "??", line = 0;
-		fr->file = file;
-		fr->line = line > 0 ? (uint32_t)line : 0;
-		fr->column = 0;
-		fr->entry = 0;
-		fr->inlined = true;
-		n++;
+			file = "", line = 0;
+		out[n++] = (struct cr_frame){ .function = nm ? nm : "", .file = file, .module = "",
+					      .line = line > 0 ? line : 0, .inlined = true };
 		uint64_t np = f.entry + parentpc;
 		if (np < f.entry || np >= f.end)
 			break;
@@ -583,9 +578,9 @@ size_t cr_pclntab_frames(const struct cr_pclntab *t, uint64_t pc, struct cr_symf
 	const char *file;
 	int32_t line;
 	if (!cr_pclntab_line(t, &f, tracepc, &file, &line))
-		file = "??", line = 0;
-	out[n] = (struct cr_symframe){ f.name[0] ? f.name : "??", file, line > 0 ? (uint32_t)line : 0, 0,
-				       f.entry, false };
+		file = "", line = 0;
+	out[n] = (struct cr_frame){ .function = f.name, .file = file, .module = "", .line = line > 0 ? line : 0,
+				    .entry = f.entry };
 	return n + 1;
 }
 

@@ -33,7 +33,7 @@ enum cr_err cr_profile_symbolize_file(struct cr_profile *p, const char *path, st
 	const struct cr_binary *b = cr_symbolizer_binary(s);
 	bool inlines = cr_symbolizer_pclntab(s) == NULL;
 	size_t named = 0;
-	struct cr_symframe fr[64];
+	struct cr_frame fr[64];
 	struct cr_line lines[64];
 	for (size_t i = 0; i < p->nlocations && !rc; i++) {
 		struct cr_location *l = &p->locations[i];
@@ -44,7 +44,7 @@ enum cr_err cr_profile_symbolize_file(struct cr_profile *p, const char *path, st
 		if (!n)
 			continue;
 		for (size_t k = 0; k < n; k++) {
-			uint32_t f = cr_profile_function(p, fr[k].function, strcmp(fr[k].file, "??") ? fr[k].file : "", 0);
+			uint32_t f = cr_profile_function(p, cr_frame_or(fr[k].function, "??"), fr[k].file, 0);
 			if (f == UINT32_MAX) {
 				rc = cr_fail(e, CR_NOMEM, "%s: out of memory while symbolizing", path);
 				break;

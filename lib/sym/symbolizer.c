@@ -100,13 +100,14 @@ const char *cr_symbolizer_warning(const struct cr_symbolizer *s) { return s->war
 
 /* The ELF symbol table: a function name, no line (llvm-symbolizer's
  * fallback too). */
-static size_t fallback_symbol(const struct cr_symbolizer *s, uint64_t addr, struct cr_symframe *out)
+static size_t fallback_symbol(const struct cr_symbolizer *s, uint64_t addr, struct cr_frame *out)
 {
 	const struct cr_elf_symbol *y = cr_binary_symbol_at(s->bin, addr);
 	if (!y || y->type == CR_STT_OBJECT)
 		return 0;
 	/* llvm-symbolizer: a local symbol's file is its STT_FILE */
-	out[0] = (struct cr_symframe){ y->name, y->file ? y->file : "??", 0, 0, y->value, false };
+	out[0] = (struct cr_frame){ .function = y->name ? y->name : "", .file = y->file ? y->file : "", .module = "",
+				    .entry = y->value };
 	return 1;
 }
 
@@ -128,7 +129,7 @@ static bool go_dwarf_candidate(const struct cr_symbolizer *s, uint64_t addr)
 	return true;
 }
 
-size_t cr_symbolize_return(struct cr_symbolizer *s, uint64_t ret, bool inlines, struct cr_symframe *out,
+size_t cr_symbolize_return(struct cr_symbolizer *s, uint64_t ret, bool inlines, struct cr_frame *out,
 			   size_t max)
 {
 	struct cr_gofunc f;
@@ -139,7 +140,7 @@ size_t cr_symbolize_return(struct cr_symbolizer *s, uint64_t ret, bool inlines, 
 	return cr_symbolize(s, ret - 1, inlines, out, max);
 }
 
-size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct cr_symframe *out,
+size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct cr_frame *out,
 		    size_t max)
 {
 	if (max == 0)
@@ -166,7 +167,7 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
 		 * symbol table when a symbol covers the address: gcc's clones
 		 * (foo.cold, foo.isra.0, foo.constprop.0) keep their suffix, and
 		 * a line row without a subprogram DIE gets a name */
-		struct cr_symframe sf;
+		struct cr_frame sf;
 		if (n && fallback_symbol(s, addr, &sf)) {
 			out[n - 1].function = sf.function;
 			out[n - 1].entry = sf.entry;
@@ -176,7 +177,7 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
 		n = fallback_symbol(s, addr, out);
 	if (!inlines && n > 1) {
 		/* addr2line without -i: the physical function, innermost position */
-		struct cr_symframe inner = out[0];
+		struct cr_frame inner = out[0];
 		out[0] = out[n - 1];
 		out[0].file = inner.file;
 		out[0].line = inner.line;

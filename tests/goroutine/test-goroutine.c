@@ -529,7 +529,7 @@ static void test_deep(void)
 	/* a hidden leading runtime pc stays nameless, the trailing goexit goes */
 	CHECK_EQ_INT(g.groups[0].nframes, 2);
 	CHECK_EQ_STR(g.groups[0].frames[0].function, "");
-	CHECK_EQ_INT(g.groups[0].frames[0].address, 0x43a315);
+	CHECK_EQ_INT(g.groups[0].frames[0].pc, 0x43a315);
 	cr_goroutines_release(&g);
 	cr_profile_release(&p[0]);
 }

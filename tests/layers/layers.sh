@@ -8,7 +8,7 @@
 # headers under lib/include/coroner/. A header missing here fails the test:
 # add it to the row of the layer that defines what it declares.
 LAYERS='
-util     util                     error.h util.h text.h out.h outfile.h
+util     util                     error.h util.h text.h out.h outfile.h frame.h
 input    input                    input.h detect.h
 readers  profile,mem,elf,net      profile.h goroutine.h mem.h binary.h net.h perf.h
 sym      sym                      sym.h

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "coroner/error.h"
+#include "coroner/frame.h"
 #include "coroner/input.h"
 #include "coroner/util.h"
 
@@ -181,19 +182,13 @@ void cr_native_close(struct cr_native *n); /* NULL ok */
  * binary and of every library the core maps (opened under --sysroot and
  * only when its build id is the mapping's), their debug info looked up as
  * cr_debug_find does (lib/sym/debuglink.c). */
-struct cr_cframe {
-	const char *function; /* "??" when unknown; names are the link names (C++ mangled) */
-	const char *file;     /* NULL when unknown */
-	uint32_t line;
-	uint64_t pc;          /* runtime address (return address for callers) */
-	bool inlined;         /* inlined into the next frame */
-	const char *module;   /* path as mapped, NULL if in no mapped file */
-};
 struct cr_cthread {
 	int32_t tid;
 	bool crashed;         /* the thread the fatal signal was delivered to */
 	const struct cr_regs *regs;
-	struct cr_cframe *frames; size_t nframes;
+	/* function names are the link names (C++ mangled); pc and entry are
+	 * runtime addresses; module is the file as mapped ("" if pc is in none) */
+	struct cr_frame *frames; size_t nframes;
 	const char *stop;     /* why the stack is shorter than it should be, or NULL */
 };
 struct cr_cmodule {

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "coroner/error.h"
+#include "coroner/frame.h"
 #include "coroner/profile.h"
 #include "coroner/util.h"
 
@@ -69,13 +70,9 @@ enum cr_group_by {
 /* "exact", "function", "user"; -1 if unknown. */
 int cr_group_by_parse(const char *s);
 
-struct cr_gframe {
-	const char *function; /* "" when the source had no name (debug=1 hidden frames) */
-	const char *file;     /* "" if unknown */
-	int64_t line;         /* 0 if unknown */
-	uint64_t address;     /* 0 if unknown */
-	bool inlined;         /* inlined into the next (outer) frame */
-};
+/* The frames of a group (struct cr_frame, coroner/frame.h): function ""
+ * when the source had no name (debug=1 hidden frames), pc the location's
+ * address (0 if the source has none), no module, entry or column. */
 
 struct cr_gstate {
 	const char *state;
@@ -98,7 +95,7 @@ struct cr_ggroup {
 				      * (sources that give ids); NULL if none */
 	size_t nids;
 	const char *key;             /* CR_GROUP_MATCH only: the matching key; else NULL */
-	struct cr_gframe *frames;    /* leaf first, of the group's first goroutine */
+	struct cr_frame *frames;     /* leaf first, of the group's first goroutine */
 	size_t nframes;
 };
 
@@ -156,7 +153,7 @@ struct cr_leak_candidate {
 	bool has_wait;
 	int64_t wait_min, wait_max;/* minutes, over the snapshots that record them */
 	const char *created_by;    /* NULL if no snapshot says */
-	struct cr_gframe *frames;  /* from the last snapshot naming all its frames, else the last */
+	struct cr_frame *frames;   /* from the last snapshot naming all its frames, else the last */
 	size_t nframes;
 };
 

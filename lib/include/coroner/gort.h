@@ -28,24 +28,17 @@
 #include "coroner/core.h"
 #include "coroner/binary.h"
 #include "coroner/error.h"
+#include "coroner/frame.h"
 #include "coroner/mem.h"
 #include "coroner/profile.h"
 #include "coroner/util.h"
 
-struct cr_gframe_rt {
-	uint64_t pc;          /* frame pc (return address, or trap pc) */
-	uint64_t entry;       /* function entry (physical function) */
-	const char *function; /* as the runtime names it ("runtime.gopanic" for panic) */
-	const char *file;
-	int64_t line;
-	bool inlined;         /* inlined into the next (outer) frame */
-	bool native;          /* a C frame (libunwind; symbolized with DWARF/ELF symbols;
-			       * file is the library's path when there is no line info) */
-};
-
-/* Stacks are shared: goroutines with the same frames point to one. */
+/* Stacks are shared: goroutines with the same frames point to one. The
+ * frames' functions are named as the runtime names them ("runtime.gopanic"
+ * for panic, see cr_gort_print_name()); pc and entry are runtime addresses
+ * (entry: of the physical function); C frames are native. */
 struct cr_gstack {
-	struct cr_gframe_rt *frames; /* innermost first */
+	struct cr_frame *frames;     /* innermost first */
 	size_t nframes;
 	const char *stop;            /* NULL when the unwind reached the stack's top frame;
 				      * else why it stopped ("depth cap", "unreadable memory at 0x...") */

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "coroner/binary.h"
+#include "coroner/frame.h"
 #include "coroner/profile.h"
 
 /* ---------------------------------------------------------------- pclntab */
@@ -109,7 +110,8 @@ bool cr_pclntab_pcdata(const struct cr_pclntab *t, const struct cr_gofunc *f, ui
 bool cr_pclntab_funcdata(const struct cr_pclntab *t, const struct cr_gofunc *f, uint32_t i, uint64_t *addr);
 /* File name of f's per-CU file number fileno (the pcfile value); NULL if bad. */
 const char *cr_pclntab_file(const struct cr_pclntab *t, const struct cr_gofunc *f, int32_t fileno);
-/* File and line at pc of f (the innermost position). */
+/* File and line at pc of f (the innermost position); file "" if its
+ * number names no file. */
 bool cr_pclntab_line(const struct cr_pclntab *t, const struct cr_gofunc *f, uint64_t pc,
 		     const char **file, int32_t *line);
 /* Name at a funcnametab offset (inline tree entries); NULL if bad. */
@@ -117,21 +119,14 @@ const char *cr_pclntab_name_at(const struct cr_pclntab *t, uint32_t nameoff);
 
 /* ------------------------------------------------------------- frames */
 
-/* One frame of a symbolized address; innermost first in arrays. */
-struct cr_symframe {
-	const char *function;  /* "??" if unknown */
-	const char *file;      /* "??" if unknown */
-	uint32_t line;         /* 0 if unknown */
-	uint32_t column;       /* 0 if unknown */
-	uint64_t entry;        /* start of the (physical or inlined) function, 0 if unknown */
-	bool inlined;          /* inlined into the next frame of the array */
-};
+/* The frames of a symbolized address are struct cr_frame (coroner/frame.h),
+ * innermost first, unknown strings "" and pc left 0. */
 
 /* Frames of pc as the Go runtime prints them (innermost inlined first, the
  * physical function last), at most max. Returns the count, 0 if pc is in no
  * function. Without a funcdata base only the physical frame is given, with
  * the innermost file:line. */
-size_t cr_pclntab_frames(const struct cr_pclntab *t, uint64_t pc, struct cr_symframe *out, size_t max);
+size_t cr_pclntab_frames(const struct cr_pclntab *t, uint64_t pc, struct cr_frame *out, size_t max);
 
 /* ------------------------------------------------------------- DWARF */
 
@@ -148,9 +143,9 @@ size_t cr_dwarf_skipped_units(const struct cr_dwarf *d);
  * function names are DW_AT_linkage_name (else DW_AT_name) through
  * abstract_origin/specification; lines from the line table (innermost) and
  * DW_AT_call_file/call_line (outer frames). Returns the count (0 = unknown,
- * or no subprogram: then one frame with function "??" may come from the
+ * or no subprogram: then one frame with function "" may come from the
  * line table alone). */
-size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_symframe *out, size_t max);
+size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_frame *out, size_t max);
 
 /* Members of named structure types (DW_TAG_structure_type DIEs at the top
  * of a unit, e.g. "runtime.g"), without building the line/inline index:
@@ -182,13 +177,13 @@ const char *cr_symbolizer_warning(const struct cr_symbolizer *s); /* "" if none 
 /* Frames of a link-time address, innermost first; with inlines=false only
  * the physical function (with the innermost file:line, as addr2line without
  * -i). Returns the count; 0 = unknown address. */
-size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct cr_symframe *out,
+size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct cr_frame *out,
 		    size_t max);
 /* The same for a return address (a traceback's pc, a profile's stack), as
  * the Go runtime reads one: the call is at ret-1, except when ret is the
  * entry of a Go function (a goroutine that has not run yet starts there),
  * which is looked up as it is. 0 is unknown. */
-size_t cr_symbolize_return(struct cr_symbolizer *s, uint64_t ret, bool inlines, struct cr_symframe *out,
+size_t cr_symbolize_return(struct cr_symbolizer *s, uint64_t ret, bool inlines, struct cr_frame *out,
 			   size_t max);
 
 /* Load bias of b in a process from a /proc/PID/maps or smaps snapshot:
