@@ -157,6 +157,16 @@ static enum cr_err net_goroutines(struct cr_netreport *r, const struct cr_profil
 		const char *role = cr_net_goroutine_role(names, n);
 		if (!role)
 			continue;
+		if (!strcmp(role, "http client read loop")) {
+			r->readloops = cr_sat_add(r->readloops, g->count);
+			int64_t io = 0;
+			for (size_t k = 0; k < g->nstates; k++)
+				if (g->states[k].state && !strncmp(g->states[k].state, "IO wait", 7))
+					io = cr_sat_add(io, g->states[k].count);
+			r->readloops_io_wait = cr_sat_add(r->readloops_io_wait, io);
+			if (io && g->has_wait && g->wait_max > r->readloop_wait_max)
+				r->readloop_wait_max = g->wait_max;
+		}
 		r->groups[r->ngroups++] = (struct cr_netgroup){ .g = g, .role = role };
 		r->net_goroutines = cr_sat_add(r->net_goroutines, g->count);
 	}
@@ -168,6 +178,7 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 {
 	memset(r, 0, sizeof *r);
 	cr_arena_init(&r->arena);
+	r->readloop_wait_max = -1;
 	r->skipped = s->skipped;
 	r->limit_soft = s->nofile_soft;
 	r->limit_hard = s->nofile_hard;
@@ -179,6 +190,9 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 	cr_hmap_init(&inodes);
 	cr_hmap_init(&eps.map);
 	bool have_inodes = false;
+	uint8_t *listening = NULL; /* bitmap of the table's listening ports */
+	struct cr_idlesock *idle_v = NULL; /* heap until copied into the arena */
+	size_t nidle = 0, cap_idle = 0;
 	if (s->fd_source != CR_NET_UNKNOWN) {
 		r->has_fds = true;
 		r->fds_open = (int64_t)s->nfds;
@@ -198,6 +212,17 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 	}
 	r->src = cr_netsnap_best_source(s);
 	if (r->src != CR_SOCK__N) {
+		listening = cr_calloc(65536 / 8, 1);
+		if (!listening) {
+			rc = CR_NOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < s->nsocks; i++) {
+			const struct cr_sock *k = &s->socks[i];
+			if (k->src == r->src && k->proto == CR_PROTO_TCP && k->state == CR_TCP_LISTEN &&
+			    k->lport < 65536)
+				listening[k->lport / 8] |= (uint8_t)(1u << (k->lport % 8));
+		}
 		bool src_inodes = r->src == CR_SOCK_KERNEL || r->src == CR_SOCK_LSOF;
 		r->process_scope = r->src == CR_SOCK_LSOF || (have_inodes && src_inodes);
 		for (size_t i = 0; i < s->nsocks; i++) {
@@ -236,6 +261,18 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 			x->states[st]++;
 			x->send_q = sat_addu(x->send_q, k->send_q);
 			x->recv_q = sat_addu(x->recv_q, k->recv_q);
+			int idle = cr_sock_idle(k);
+			if (idle >= 0)
+				r->has_idle = true;
+			if (idle <= 0 || k->lport >= 65536 || (listening[k->lport / 8] >> (k->lport % 8) & 1))
+				continue;
+			x->idle++;
+			r->idle_out++;
+			if (cr_grow(&idle_v, &cap_idle, nidle + 1, sizeof *idle_v)) {
+				rc = CR_NOMEM;
+				goto out;
+			}
+			idle_v[nidle++] = (struct cr_idlesock){ .remote = k->remote, .inode = k->inode };
 		}
 		if (!count_listeners(r, s, &eps, &inodes)) {
 			rc = CR_NOMEM;
@@ -260,10 +297,30 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 			}
 			r->nendpoints = eps.n;
 		}
+		/* the idle rows into the arena, their remotes as the report's strings */
+		if (nidle) {
+			r->idle_socks = cr_arena_alloc(&r->arena, nidle * sizeof *idle_v);
+			if (!r->idle_socks) {
+				rc = CR_NOMEM;
+				goto out;
+			}
+			for (size_t i = 0; i < nidle; i++) {
+				r->idle_socks[i].inode = idle_v[i].inode;
+				r->idle_socks[i].remote = cr_arena_strndup(&r->arena, idle_v[i].remote,
+									   strlen(idle_v[i].remote));
+				if (!r->idle_socks[i].remote) {
+					rc = CR_NOMEM;
+					goto out;
+				}
+			}
+			r->nidle_socks = nidle;
+		}
 	}
 	if (gp && (rc = net_goroutines(r, gp, e)))
 		goto out;
 out:
+	cr_free(listening);
+	cr_free(idle_v);
 	cr_hmap_release(&inodes);
 	cr_hmap_release(&eps.map);
 	cr_free(eps.v);
