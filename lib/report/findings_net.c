@@ -137,7 +137,7 @@ struct idle_ev {
 	const struct cr_netendpoint *top; /* the remote with the most idle sockets */
 	int64_t idle, idle0;               /* dialed idle sockets, last and first capture (-1) */
 	int64_t top0;                      /* idle towards top in the first capture (-1) */
-	int64_t kept;                      /* of those, by inode, still idle in the last (-1) */
+	int64_t kept;                      /* of those, still idle in the last (-1): same connections */
 	bool many, grew, per_request;
 };
 
@@ -149,31 +149,36 @@ static const struct cr_netendpoint *find_remote(const struct cr_netreport *n, co
 	return NULL;
 }
 
-/* How many of a's idle sockets towards remote are idle in b too (by inode);
- * -1 if a's have no inodes. */
+/* A connection's key across captures: its inode, else (ss, netstat) its
+ * local address (the remote is the same by construction). */
+static size_t idle_key(const struct cr_idlesock *x, char *buf, size_t cap)
+{
+	int k = x->inode ? snprintf(buf, cap, "i%llu", (unsigned long long)x->inode)
+			 : snprintf(buf, cap, "l%s", x->local);
+	return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+}
+
+/* How many of a's idle sockets towards remote are idle in b too (same
+ * inode, or same local address when the source has no inodes). */
 static enum cr_err kept_idle(const struct cr_netreport *a, const struct cr_netreport *b,
 			     const char *remote, int64_t *kept)
 {
 	struct cr_hmap m;
+	char key[400];
 	cr_hmap_init(&m);
-	*kept = -1;
+	*kept = 0;
 	for (size_t i = 0; i < b->nidle_socks; i++) {
 		bool found;
-		if (b->idle_socks[i].inode && !strcmp(b->idle_socks[i].remote, remote) &&
-		    !cr_hmap_put(&m, &b->idle_socks[i].inode, sizeof(uint64_t), 1, &found)) {
+		if (!strcmp(b->idle_socks[i].remote, remote) &&
+		    !cr_hmap_put(&m, key, idle_key(&b->idle_socks[i], key, sizeof key), 1, &found)) {
 			cr_hmap_release(&m);
 			return CR_NOMEM;
 		}
 	}
-	for (size_t i = 0; i < a->nidle_socks; i++) {
-		const struct cr_idlesock *x = &a->idle_socks[i];
-		if (!x->inode || strcmp(x->remote, remote))
-			continue;
-		if (*kept < 0)
-			*kept = 0;
-		if (cr_hmap_get(&m, &x->inode, sizeof x->inode))
+	for (size_t i = 0; i < a->nidle_socks; i++)
+		if (!strcmp(a->idle_socks[i].remote, remote) &&
+		    cr_hmap_get(&m, key, idle_key(&a->idle_socks[i], key, sizeof key)))
 			(*kept)++;
-	}
 	cr_hmap_release(&m);
 	return CR_OK;
 }
@@ -233,7 +238,7 @@ static enum cr_err idle_facts(struct cr_report *r, struct cr_rfinding *f, const 
 	if (!rc && v->top0 >= 0)
 		rc = cr_finding_fact(r, f, "remote_idle_first", "idle towards it in the first capture", CR_FACT_INT, v->top0, 0, NULL);
 	if (!rc && v->kept >= 0)
-		rc = cr_finding_fact(r, f, "kept_idle", "of those, still idle in the last capture (same inodes)", CR_FACT_INT,
+		rc = cr_finding_fact(r, f, "kept_idle", "of those, still idle in the last capture (same connections)", CR_FACT_INT,
 				     v->kept, 0, NULL);
 	if (!rc && n->has_goroutines)
 		rc = cr_finding_fact(r, f, "read_loops_io_wait", "net/http read loops waiting in netpoll (pooled connections)",

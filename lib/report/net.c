@@ -272,7 +272,7 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 				rc = CR_NOMEM;
 				goto out;
 			}
-			idle_v[nidle++] = (struct cr_idlesock){ .remote = k->remote, .inode = k->inode };
+			idle_v[nidle++] = (struct cr_idlesock){ .local = k->local, .remote = k->remote, .inode = k->inode };
 		}
 		if (!count_listeners(r, s, &eps, &inodes)) {
 			rc = CR_NOMEM;
@@ -308,7 +308,9 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 				r->idle_socks[i].inode = idle_v[i].inode;
 				r->idle_socks[i].remote = cr_arena_strndup(&r->arena, idle_v[i].remote,
 									   strlen(idle_v[i].remote));
-				if (!r->idle_socks[i].remote) {
+				r->idle_socks[i].local = cr_arena_strndup(&r->arena, idle_v[i].local,
+									  strlen(idle_v[i].local));
+				if (!r->idle_socks[i].remote || !r->idle_socks[i].local) {
 					rc = CR_NOMEM;
 					goto out;
 				}

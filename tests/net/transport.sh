@@ -65,5 +65,13 @@ want=$(zstdcat "$D/after/ss.txt.zst" | awk '
 "$CORONER" net --format=json "$D/after/ss.txt.zst" > "$T/j" 2>"$T/err" || ko "ss: exit $?"
 eq "$(jq -r '.tcp.source, .tcp.idle_established' "$T/j" | tr '\n' ' ')" "ss $want " "ss alone: idle"
 
+# ss and the dumps only (no inodes: a connection is its local address)
+"$CORONER" report --format=json "$D/before/ss.txt.zst" "$D/before/goroutine.txt.zst" \
+	"$D/after/ss.txt.zst" "$D/after/goroutine.txt.zst" > "$T/r" 2>"$T/err" || ko "report ss: exit $?"
+eq "$(fq conn_leak '.evidence.remote_idle_first, .evidence.remote_idle, .evidence.kept_idle' | tr '\n' ' ')" \
+	"$(cat "$E/before.idle.top_remote.count") $(cat "$E/after.idle.top_remote.count") $(cat "$E/kept.idle.count") " \
+	"ss: conn_leak per remote, kept"
+fq conn_leak .evidence.cause | grep -q "^a Transport per request: " && ok || ko "ss: cause: $(fq conn_leak .evidence.cause)"
+
 echo "transport: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -69,8 +69,8 @@ struct cr_netreport {
 	bool has_idle;          /* the source shows queues (not lsof) */
 	int64_t idle_out;       /* dialed ESTABLISHED sockets that are idle */
 	struct cr_idlesock {
-		const char *remote;
-		uint64_t inode;  /* 0 if the source has none */
+		const char *local, *remote; /* a connection's identity across captures: */
+		uint64_t inode;  /* its inode, or 0 if the source has none (then local) */
 	} *idle_socks;
 	size_t nidle_socks;
 	/* goroutines */
