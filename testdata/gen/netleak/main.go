@@ -132,9 +132,10 @@ func transportPerRequest(out string) {
 			check(err)
 			check(resp.Body.Close())
 		}
-		// a goroutine's wait is timed from the first collection that sees
-		// it blocked: collect now, then idle long enough for the dump to
-		// say "[IO wait, N minutes]"
+		// a goroutine's wait is timed by the collections that see it
+		// blocked (from the previous one's time: the first capture shows
+		// no minutes, the second "[IO wait, 2 minutes]"): collect now,
+		// then idle a minute
 		runtime.GC()
 		time.Sleep(65 * time.Second)
 	}
