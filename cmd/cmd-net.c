@@ -291,6 +291,36 @@ static void text_capture(const struct cr_netcapture *c, const struct cr_netrepor
 		       r->skipped == 1 ? "" : "s");
 }
 
+/* The JSON document: the last capture at the top level, every capture, growth. */
+static void json_out(const struct cr_netcapture *caps, const struct cr_netreport *reps, size_t ncaps,
+		     const struct cr_netgrowth *gr, size_t ngr)
+{
+	struct cr_json j;
+	cr_json_init(&j, stdout, true);
+	cr_json_obj(&j);
+	json_capture(&j, &caps[ncaps - 1], &reps[ncaps - 1], false);
+	cr_json_key(&j, "captures");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < ncaps; i++) {
+		cr_json_obj(&j);
+		json_capture(&j, &caps[i], &reps[i], true);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_key(&j, "growth");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < ngr; i++) {
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "what", gr[i].what);
+		cr_json_kint(&j, "before", gr[i].before);
+		cr_json_kint(&j, "after", gr[i].after);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_obj_end(&j);
+	cr_json_end(&j);
+}
+
 int cmd_net(int argc, char **argv)
 {
 	static const struct cmd_spec spec = {
@@ -389,30 +419,7 @@ int cmd_net(int argc, char **argv)
 		goto out;
 	}
 	if (fmt == CR_FMT_JSON) {
-		struct cr_json j;
-		cr_json_init(&j, stdout, true);
-		cr_json_obj(&j);
-		json_capture(&j, &caps[ncaps - 1], &reps[ncaps - 1], false);
-		cr_json_key(&j, "captures");
-		cr_json_arr(&j);
-		for (size_t i = 0; i < ncaps; i++) {
-			cr_json_obj(&j);
-			json_capture(&j, &caps[i], &reps[i], true);
-			cr_json_obj_end(&j);
-		}
-		cr_json_arr_end(&j);
-		cr_json_key(&j, "growth");
-		cr_json_arr(&j);
-		for (size_t i = 0; i < ngr; i++) {
-			cr_json_obj(&j);
-			cr_json_kstr(&j, "what", gr[i].what);
-			cr_json_kint(&j, "before", gr[i].before);
-			cr_json_kint(&j, "after", gr[i].after);
-			cr_json_obj_end(&j);
-		}
-		cr_json_arr_end(&j);
-		cr_json_obj_end(&j);
-		cr_json_end(&j);
+		json_out(caps, reps, ncaps, gr, ngr);
 		goto out;
 	}
 	for (size_t i = 0; i < ncaps; i++) {

@@ -173,6 +173,36 @@ static enum cr_err net_goroutines(struct cr_netreport *r, const struct cr_profil
 	return CR_OK;
 }
 
+/* A bitmap of the ports LISTEN sockets of the source hold; NULL on NOMEM. */
+static uint8_t *listening_ports(const struct cr_netsnap *s, enum cr_sock_src src)
+{
+	uint8_t *b = cr_calloc(65536 / 8, 1);
+	for (size_t i = 0; b && i < s->nsocks; i++) {
+		const struct cr_sock *k = &s->socks[i];
+		if (k->src == src && k->proto == CR_PROTO_TCP && k->state == CR_TCP_LISTEN && k->lport < 65536)
+			b[k->lport / 8] |= (uint8_t)(1u << (k->lport % 8));
+	}
+	return b;
+}
+
+/* The idle rows into the report's arena, with their own strings. */
+static enum cr_err keep_idle(struct cr_netreport *r, const struct cr_idlesock *v, size_t n)
+{
+	r->idle_socks = cr_arena_alloc(&r->arena, n * sizeof *v);
+	if (!r->idle_socks)
+		return CR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct cr_idlesock *x = &r->idle_socks[i];
+		x->inode = v[i].inode;
+		x->remote = cr_arena_strndup(&r->arena, v[i].remote, strlen(v[i].remote));
+		x->local = cr_arena_strndup(&r->arena, v[i].local, strlen(v[i].local));
+		if (!x->remote || !x->local)
+			return CR_NOMEM;
+	}
+	r->nidle_socks = n;
+	return CR_OK;
+}
+
 enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap *s,
 				 const struct cr_profile *gp, struct cr_error *e)
 {
@@ -212,16 +242,10 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 	}
 	r->src = cr_netsnap_best_source(s);
 	if (r->src != CR_SOCK__N) {
-		listening = cr_calloc(65536 / 8, 1);
+		listening = listening_ports(s, r->src);
 		if (!listening) {
 			rc = CR_NOMEM;
 			goto out;
-		}
-		for (size_t i = 0; i < s->nsocks; i++) {
-			const struct cr_sock *k = &s->socks[i];
-			if (k->src == r->src && k->proto == CR_PROTO_TCP && k->state == CR_TCP_LISTEN &&
-			    k->lport < 65536)
-				listening[k->lport / 8] |= (uint8_t)(1u << (k->lport % 8));
 		}
 		bool src_inodes = r->src == CR_SOCK_KERNEL || r->src == CR_SOCK_LSOF;
 		r->process_scope = r->src == CR_SOCK_LSOF || (have_inodes && src_inodes);
@@ -297,26 +321,8 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 			}
 			r->nendpoints = eps.n;
 		}
-		/* the idle rows into the arena, their remotes as the report's strings */
-		if (nidle) {
-			r->idle_socks = cr_arena_alloc(&r->arena, nidle * sizeof *idle_v);
-			if (!r->idle_socks) {
-				rc = CR_NOMEM;
-				goto out;
-			}
-			for (size_t i = 0; i < nidle; i++) {
-				r->idle_socks[i].inode = idle_v[i].inode;
-				r->idle_socks[i].remote = cr_arena_strndup(&r->arena, idle_v[i].remote,
-									   strlen(idle_v[i].remote));
-				r->idle_socks[i].local = cr_arena_strndup(&r->arena, idle_v[i].local,
-									  strlen(idle_v[i].local));
-				if (!r->idle_socks[i].remote || !r->idle_socks[i].local) {
-					rc = CR_NOMEM;
-					goto out;
-				}
-			}
-			r->nidle_socks = nidle;
-		}
+		if (nidle && (rc = keep_idle(r, idle_v, nidle)))
+			goto out;
 	}
 	if (gp && (rc = net_goroutines(r, gp, e)))
 		goto out;
