@@ -134,6 +134,23 @@ want=$(head -n -1 "$T/net-tcp-cut" | awk 'NR>1 && $4=="08"' | wc -l)
 "$CORONER" net --format=json "$T/net-tcp-cut" > "$T/j" 2>"$T/err" || ko "cut table: exit $?"
 eq "$(jq -r '.tcp.table_by_state.CLOSE_WAIT // 0, .skipped_lines' "$T/j" | tr '\n' ' ')" "$want 1 " "cut socket table"
 grep -q "cut at the end of the file" "$T/err" && ok || ko "cut table: no warning"
+# ss, netstat and lsof output cut mid-row: the complete rows count (the
+# references' own commands over the complete lines), the cut row is named
+zstdcat "$D/after/ss.txt.zst" | awk '$1 == "CLOSE-WAIT"' > "$T/ss-cw"
+{ zstdcat "$D/after/ss.txt.zst" | head -1; cat "$T/ss-cw"; } > "$T/ss.txt"
+n=$(wc -c < "$T/ss.txt"); head -c $((n - 20)) "$T/ss.txt" > "$T/ss-cut.txt"
+"$CORONER" net --format=json "$T/ss-cut.txt" > "$T/j" 2>"$T/err" || ko "cut ss: exit $?"
+eq "$(jq -r '.tcp.by_state.CLOSE_WAIT' "$T/j")" "$(($(wc -l < "$T/ss-cw") - 1))" "cut ss"
+grep -q "cut at the end of the file" "$T/err" && ok || ko "cut ss: no warning"
+n=$(wc -c < "$D/after/netstat.txt"); head -c $((n - 200)) "$D/after/netstat.txt" > "$T/netstat-cut.txt"
+want=$(head -n -1 "$T/netstat-cut.txt" | awk '$1 ~ /^tcp/ && $6=="CLOSE_WAIT"' | wc -l)
+"$CORONER" net --format=json "$T/netstat-cut.txt" > "$T/j" 2>"$T/err" || ko "cut netstat: exit $?"
+eq "$(jq -r '.tcp.by_state.CLOSE_WAIT // 0' "$T/j")" "$want" "cut netstat"
+n=$(wc -c < "$D/after/lsof.txt"); head -c $((n - 15)) "$D/after/lsof.txt" > "$T/lsof-cut.txt"
+want=$(head -n -1 "$T/lsof-cut.txt" | awk 'NR>1 && $4 ~ /^[0-9]+[rwu]/' | wc -l)
+"$CORONER" net --format=json "$T/lsof-cut.txt" > "$T/j" 2>"$T/err" || ko "cut lsof: exit $?"
+eq "$(jq -r '.fds.open, .fds.lower_bound' "$T/j" | tr '\n' ' ')" "$want true " "cut lsof: open, lower bound"
+grep -q "cut at the end of the file" "$T/err" && ok || ko "cut lsof: no warning"
 # not a capture at all
 printf '\000\001\002binary' > "$T/bin"
 "$CORONER" net "$T/bin" > /dev/null 2>"$T/err"; rc=$?
