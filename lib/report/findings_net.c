@@ -238,13 +238,13 @@ static enum cr_err idle_facts(struct cr_report *r, struct cr_rfinding *f, const 
 	if (!rc && v->top0 >= 0)
 		rc = cr_finding_fact(r, f, "remote_idle_first", "idle towards it in the first capture", CR_FACT_INT, v->top0, 0, NULL);
 	if (!rc && v->kept >= 0)
-		rc = cr_finding_fact(r, f, "kept_idle", "of those, still idle in the last capture (same connections)", CR_FACT_INT,
+		rc = cr_finding_fact(r, f, "kept_idle", "first capture's, still idle", CR_FACT_INT,
 				     v->kept, 0, NULL);
 	if (!rc && n->has_goroutines)
-		rc = cr_finding_fact(r, f, "read_loops_io_wait", "net/http read loops waiting in netpoll (pooled connections)",
+		rc = cr_finding_fact(r, f, "read_loops_io_wait", "read loops in IO wait (pooled)",
 				     CR_FACT_INT, n->readloops_io_wait, 0, NULL);
 	if (!rc && n->readloop_wait_max >= 0 && n->readloops_io_wait)
-		rc = cr_finding_fact(r, f, "io_wait_max_minutes", "longest of those waits (minutes)", CR_FACT_INT,
+		rc = cr_finding_fact(r, f, "io_wait_max_minutes", "longest IO wait (minutes)", CR_FACT_INT,
 				     n->readloop_wait_max, 0, NULL);
 	return rc;
 }
