@@ -115,6 +115,16 @@ enum cr_err net_read_fdlist(struct net_rd *r, const unsigned char *d, size_t len
 	return rc;
 }
 
+/* n hex digits, nothing else (no "0x": the kernel never writes one). */
+static bool hex_digits(const char *p, size_t n, uint64_t *v)
+{
+	size_t i = 0;
+	for (size_t k = 0; k < n; k++)
+		if (!((p[k] >= '0' && p[k] <= '9') || (p[k] >= 'a' && p[k] <= 'f') || (p[k] >= 'A' && p[k] <= 'F')))
+			return false;
+	return n && cr_parse_hex(p, n, &i, v) && i == n;
+}
+
 /* The kernel prints each 32-bit word of an address with %08X in host
  * order: the bytes of a word come out reversed on a little-endian machine,
  * as they are in memory on a big-endian one. */
@@ -127,16 +137,14 @@ static bool hex_addr(const char *p, size_t n, bool big, unsigned char *out, size
 	if (p[words * 8] != ':')
 		return false;
 	for (size_t w = 0; w < words; w++) {
-		size_t i = 0;
 		uint64_t v;
-		if (!cr_parse_hex(p + w * 8, 8, &i, &v) || i != 8)
+		if (!hex_digits(p + w * 8, 8, &v))
 			return false;
 		for (int b = 0; b < 4; b++)
 			out[w * 4 + (size_t)b] = (unsigned char)(v >> (big ? 24 - 8 * b : 8 * b) & 0xff);
 	}
-	size_t i = 0;
 	uint64_t v;
-	if (!cr_parse_hex(p + words * 8 + 1, 4, &i, &v) || i != 4)
+	if (!hex_digits(p + words * 8 + 1, 4, &v))
 		return false;
 	*alen = words * 4;
 	*port = (uint32_t)v; /* the port is printed with ntohs(): the same on both */
@@ -239,17 +247,14 @@ enum cr_err net_read_proc_inet(struct net_rd *r, const unsigned char *d, size_t 
 		size_t lal, ral;
 		uint32_t lp, rp;
 		uint64_t st, inode, txq, rxq;
-		size_t i = 0;
 		if (k < 10 || tl[0] < 2 || tok[0][tl[0] - 1] != ':' ||
 		    !hex_addr(tok[1], tl[1], big, la, &lal, &lp) || !hex_addr(tok[2], tl[2], big, ra, &ral, &rp) ||
-		    lal != ral || !cr_parse_hex(tok[3], tl[3], &i, &st) || i != tl[3] || st > 0xff ||
+		    lal != ral || tl[3] > 2 || !hex_digits(tok[3], tl[3], &st) ||
 		    tl[4] != 17 || tok[4][8] != ':' || !net_u64(tok[9], tl[9], &inode)) {
 			net_skip(r, it.lineno, "not a socket row (sl: local remote st tx:rx ... inode)");
 			continue;
 		}
-		i = 0;
-		if (!cr_parse_hex(tok[4], 8, &i, &txq) || i != 8 || (i = 9, !cr_parse_hex(tok[4], 17, &i, &rxq)) ||
-		    i != 17) {
+		if (!hex_digits(tok[4], 8, &txq) || !hex_digits(tok[4] + 9, 8, &rxq)) {
 			net_skip(r, it.lineno, "bad tx_queue:rx_queue");
 			continue;
 		}
@@ -273,11 +278,9 @@ enum cr_err net_read_proc_inet(struct net_rd *r, const unsigned char *d, size_t 
 		so->inode = inode;
 		/* "tr:tm->when" and "retrnsmt": activity, not needed to count */
 		uint64_t tr, rt;
-		i = 0;
-		if (tl[5] == 11 && tok[5][2] == ':' && cr_parse_hex(tok[5], 2, &i, &tr) && i == 2)
+		if (tl[5] == 11 && tok[5][2] == ':' && hex_digits(tok[5], 2, &tr))
 			so->timer = (int)tr;
-		i = 0;
-		if (cr_parse_hex(tok[6], tl[6], &i, &rt) && i == tl[6] && rt <= INT32_MAX)
+		if (tl[6] <= 8 && hex_digits(tok[6], tl[6], &rt))
 			so->retransmits = (int64_t)rt;
 		r->rows++;
 	}

@@ -171,6 +171,15 @@ int main(void)
 	CHECK(s.big_endian && s.nsocks == 1);
 	CHECK_EQ_STR(s.nsocks ? s.socks[0].remote : NULL, "10.0.0.2:50001");
 	cr_netsnap_release(&s);
+	/* only hex digits, as %08X writes them: "0x..." is no address */
+	cr_netsnap_init(&s);
+	parse_one(&s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		      "   0: 0x000001:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 50 1 0\n"
+		      "   1: 0100007F:1F90 00000000:0000 0A 0x000000:00000000 00:00000000 00000000     0        0 51 1 0\n"
+		      "   2: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 52 1 0\n",
+		  CR_NET_PROC_INET);
+	CHECK(s.nsocks == 1 && s.skipped == 2);
+	cr_netsnap_release(&s);
 	/* nothing decides (0.0.0.0 only): little-endian */
 	cr_netsnap_init(&s);
 	parse_one(&s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
