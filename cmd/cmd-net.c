@@ -77,6 +77,12 @@ static void json_capture(struct cr_json *j, const struct cr_netcapture *c, const
 	json_states(j, "by_state", r->by_state);
 	cr_json_kint(j, "table_total", r->table_total);
 	json_states(j, "table_by_state", r->table_by_state);
+	cr_json_key(j, "idle_established");
+	if (r->has_idle)
+		cr_json_int(j, r->idle_out);
+	else
+		cr_json_null(j);
+	cr_json_kstr(j, "byte_order", c->snap.big_endian ? "big" : "little");
 	cr_json_key(j, "endpoints");
 	cr_json_arr(j);
 	for (size_t i = 0; i < r->nendpoints; i++) {
@@ -90,6 +96,8 @@ static void json_capture(struct cr_json *j, const struct cr_netcapture *c, const
 		cr_json_uint(j, x->send_q);
 		cr_json_key(j, "recv_q");
 		cr_json_uint(j, x->recv_q);
+		if (!x->listener && r->has_idle)
+			cr_json_kint(j, "idle", x->idle);
 		if (x->listener) {
 			cr_json_key(j, "accept_q");
 			cr_json_uint(j, x->accept_q);
@@ -137,6 +145,20 @@ static void json_capture(struct cr_json *j, const struct cr_netcapture *c, const
 	else
 		cr_json_null(j);
 	cr_json_kint(j, "net_goroutines", r->net_goroutines);
+	cr_json_key(j, "http_client");
+	if (r->has_goroutines) {
+		cr_json_obj(j);
+		cr_json_kint(j, "read_loops", r->readloops);
+		cr_json_kint(j, "read_loops_io_wait", r->readloops_io_wait);
+		cr_json_key(j, "io_wait_max_minutes");
+		if (r->readloop_wait_max >= 0)
+			cr_json_int(j, r->readloop_wait_max);
+		else
+			cr_json_null(j);
+		cr_json_obj_end(j);
+	} else {
+		cr_json_null(j);
+	}
 	cr_json_kint(j, "too_many_open_files", c->emfile);
 	cr_json_key(j, "skipped_lines");
 	cr_json_uint(j, r->skipped);
@@ -182,6 +204,11 @@ static void text_capture(const struct cr_netcapture *c, const struct cr_netrepor
 		for (unsigned k = 0; k < CR_TCP__N; k++)
 			if (r->by_state[k])
 				printf("  %-12s %6lld\n", cr_tcp_state_name(k), (long long)r->by_state[k]);
+		if (r->has_idle && r->idle_out)
+			printf("idle: %lld dialed ESTABLISHED socket%s with nothing in flight\n",
+			       (long long)r->idle_out, r->idle_out == 1 ? "" : "s");
+		if (c->snap.big_endian)
+			printf("addresses read big-endian\n");
 		if (r->udp || r->unix_socks)
 			printf("udp sockets: %lld, unix sockets: %lld\n", (long long)r->udp,
 			       (long long)r->unix_socks);
@@ -193,6 +220,7 @@ static void text_capture(const struct cr_netcapture *c, const struct cr_netrepor
 		cr_table_col(&t, NULL, "STATES", CR_LEFT);
 		cr_table_col(&t, NULL, "SEND-Q", CR_RIGHT);
 		cr_table_col(&t, NULL, "RECV-Q", CR_RIGHT);
+		cr_table_col(&t, NULL, "IDLE", CR_RIGHT);
 		size_t shown = r->nendpoints;
 		if (maxeps > 0 && (size_t)maxeps < shown)
 			shown = (size_t)maxeps;
@@ -219,6 +247,10 @@ static void text_capture(const struct cr_netcapture *c, const struct cr_netrepor
 			cr_table_str(&t, *st ? st : "-");
 			cr_table_int(&t, (int64_t)(x->send_q > INT64_MAX ? INT64_MAX : x->send_q), NULL);
 			cr_table_int(&t, (int64_t)(x->recv_q > INT64_MAX ? INT64_MAX : x->recv_q), NULL);
+			if (x->listener || !r->has_idle)
+				cr_table_str(&t, "-");
+			else
+				cr_table_int(&t, x->idle, NULL);
 		}
 		printf("\n");
 		cr_table_print_text(&t, stdout);
@@ -229,6 +261,13 @@ static void text_capture(const struct cr_netcapture *c, const struct cr_netrepor
 	if (r->has_goroutines) {
 		printf("\ngoroutines holding network I/O: %lld of %lld (%s)\n", (long long)r->net_goroutines,
 		       (long long)r->goroutines_total, c->goroutine_file);
+		if (r->readloops_io_wait) {
+			printf("net/http client read loops: %lld, %lld of them in IO wait (connections idle in a pool",
+			       (long long)r->readloops, (long long)r->readloops_io_wait);
+			if (r->readloop_wait_max > 0)
+				printf(", up to %lld minutes", (long long)r->readloop_wait_max);
+			printf(")\n");
+		}
 		for (size_t i = 0; i < r->ngroups; i++) {
 			const struct cr_ggroup *g = r->groups[i].g;
 			printf("\n%lld goroutine%s, %s", (long long)g->count, g->count == 1 ? "" : "s",
@@ -250,6 +289,36 @@ static void text_capture(const struct cr_netcapture *c, const struct cr_netrepor
 	if (r->skipped)
 		printf("\n%zu unreadable line%s skipped (see the warnings)\n", r->skipped,
 		       r->skipped == 1 ? "" : "s");
+}
+
+/* The JSON document: the last capture at the top level, every capture, growth. */
+static void json_out(const struct cr_netcapture *caps, const struct cr_netreport *reps, size_t ncaps,
+		     const struct cr_netgrowth *gr, size_t ngr)
+{
+	struct cr_json j;
+	cr_json_init(&j, stdout, true);
+	cr_json_obj(&j);
+	json_capture(&j, &caps[ncaps - 1], &reps[ncaps - 1], false);
+	cr_json_key(&j, "captures");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < ncaps; i++) {
+		cr_json_obj(&j);
+		json_capture(&j, &caps[i], &reps[i], true);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_key(&j, "growth");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < ngr; i++) {
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "what", gr[i].what);
+		cr_json_kint(&j, "before", gr[i].before);
+		cr_json_kint(&j, "after", gr[i].after);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_obj_end(&j);
+	cr_json_end(&j);
 }
 
 int cmd_net(int argc, char **argv)
@@ -275,7 +344,10 @@ int cmd_net(int argc, char **argv)
 "{\"fds\": {\"open\", \"limit_soft\", \"limit_hard\", \"by_kind\": {...}},\n"
 " \"tcp\": {\"by_state\": {\"ESTABLISHED\": n, \"CLOSE_WAIT\": n, ...}, \"endpoints\": [...]},\n"
 " \"goroutines\": [...], \"captures\": [...], \"growth\": [{\"what\", \"before\", \"after\"}]}\n"
-"Limits are null when unknown or unlimited.\n"
+"Limits are null when unknown or unlimited. tcp.idle_established: dialed\n"
+"ESTABLISHED sockets with nothing in flight (empty queues, no retransmit timer;\n"
+"ss -i: nothing sent or received for 1 s); http_client: net/http read loops,\n"
+"those in IO wait (connections idle in a pool) and their longest wait.\n"
 "\n"
 "examples:\n"
 "  coroner net capture/\n"
@@ -284,11 +356,15 @@ int cmd_net(int argc, char **argv)
 	};
 	enum cr_format fmt = CR_FMT_TEXT;
 	int64_t maxeps = -1, maxframes = 8;
+	const char *order_s = "auto";
 	struct cmd_option opts[] = {
 		OPT_INT("endpoints", &maxeps, "N", "show at most N endpoints (text on a terminal: 20; otherwise all)",
 			0, INT64_MAX, NULL),
 		OPT_INT("frames", &maxframes, "N", "frames shown per goroutine group in text (default 8)", 0,
 			INT64_MAX, NULL),
+		OPT_STRING(0, "byte-order", &order_s, "auto|little|big",
+			   "how /proc/net/tcp* addresses are read: little (x86-64, arm64), big (s390x, ppc64), "
+			   "auto (default: inferred per file from loopback and private addresses)"),
 		OPT_FORMAT(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
 		OPT_END(),
 	};
@@ -296,6 +372,13 @@ int cmd_net(int argc, char **argv)
 	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	if (argi >= argc)
 		return cmd_usage_error("net", "no capture given");
+	enum cr_byte_order order = CR_BO_AUTO;
+	if (!strcmp(order_s, "little"))
+		order = CR_BO_LITTLE;
+	else if (!strcmp(order_s, "big"))
+		order = CR_BO_BIG;
+	else if (strcmp(order_s, "auto"))
+		return cmd_usage_error("net", "--byte-order: auto, little or big");
 	if (maxeps < 0)
 		maxeps = (fmt == CR_FMT_TEXT && cmd_stdout_tty()) ? 20 : 0;
 	/* captures: each directory, and each run of files */
@@ -318,7 +401,7 @@ int cmd_net(int argc, char **argv)
 				n++;
 		struct cr_buf warn = { 0 };
 		enum cr_err r = cr_netcapture_load(&caps[ncaps], (const char *const *)&argv[i], (size_t)n,
-						   &warn, &e);
+						   order, &warn, &e);
 		cmd_warnings(cr_buf_str(&warn));
 		cr_buf_release(&warn);
 		ncaps++;
@@ -339,30 +422,7 @@ int cmd_net(int argc, char **argv)
 		goto out;
 	}
 	if (fmt == CR_FMT_JSON) {
-		struct cr_json j;
-		cr_json_init(&j, stdout, true);
-		cr_json_obj(&j);
-		json_capture(&j, &caps[ncaps - 1], &reps[ncaps - 1], false);
-		cr_json_key(&j, "captures");
-		cr_json_arr(&j);
-		for (size_t i = 0; i < ncaps; i++) {
-			cr_json_obj(&j);
-			json_capture(&j, &caps[i], &reps[i], true);
-			cr_json_obj_end(&j);
-		}
-		cr_json_arr_end(&j);
-		cr_json_key(&j, "growth");
-		cr_json_arr(&j);
-		for (size_t i = 0; i < ngr; i++) {
-			cr_json_obj(&j);
-			cr_json_kstr(&j, "what", gr[i].what);
-			cr_json_kint(&j, "before", gr[i].before);
-			cr_json_kint(&j, "after", gr[i].after);
-			cr_json_obj_end(&j);
-		}
-		cr_json_arr_end(&j);
-		cr_json_obj_end(&j);
-		cr_json_end(&j);
+		json_out(caps, reps, ncaps, gr, ngr);
 		goto out;
 	}
 	for (size_t i = 0; i < ncaps; i++) {

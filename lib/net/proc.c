@@ -115,39 +115,82 @@ enum cr_err net_read_fdlist(struct net_rd *r, const unsigned char *d, size_t len
 	return rc;
 }
 
-/* The kernel prints each 32-bit word of an address with %08X in host
- * order: bytes of a word come out reversed on a little-endian machine. */
-static bool hex_addr(const char *p, size_t n, unsigned char *out, size_t *alen, uint32_t *port)
+/* n hex digits, nothing else (no "0x": the kernel never writes one). */
+static bool hex_digits(const char *p, size_t n, uint64_t *v)
 {
-	if (n == 13 || n == 37) {
-		size_t words = (n - 5) / 8;
-		if (p[words * 8] != ':')
+	size_t i = 0;
+	for (size_t k = 0; k < n; k++)
+		if (!((p[k] >= '0' && p[k] <= '9') || (p[k] >= 'a' && p[k] <= 'f') || (p[k] >= 'A' && p[k] <= 'F')))
 			return false;
-		for (size_t w = 0; w < words; w++) {
-			size_t i = 0;
-			uint64_t v;
-			char b[9];
-			memcpy(b, p + w * 8, 8);
-			b[8] = 0;
-			if (!cr_parse_hex(b, 8, &i, &v) || i != 8)
-				return false;
-			out[w * 4 + 0] = (unsigned char)(v & 0xff);
-			out[w * 4 + 1] = (unsigned char)(v >> 8 & 0xff);
-			out[w * 4 + 2] = (unsigned char)(v >> 16 & 0xff);
-			out[w * 4 + 3] = (unsigned char)(v >> 24 & 0xff);
-		}
-		size_t i = 0;
+	return n && cr_parse_hex(p, n, &i, v) && i == n;
+}
+
+/* The kernel prints each 32-bit word of an address with %08X in host
+ * order: the bytes of a word come out reversed on a little-endian machine,
+ * as they are in memory on a big-endian one. */
+static bool hex_addr(const char *p, size_t n, bool big, unsigned char *out, size_t *alen,
+		     uint32_t *port)
+{
+	if (n != 13 && n != 37)
+		return false;
+	size_t words = (n - 5) / 8;
+	if (p[words * 8] != ':')
+		return false;
+	for (size_t w = 0; w < words; w++) {
 		uint64_t v;
-		char b[5];
-		memcpy(b, p + words * 8 + 1, 4);
-		b[4] = 0;
-		if (!cr_parse_hex(b, 4, &i, &v) || i != 4)
+		if (!hex_digits(p + w * 8, 8, &v))
 			return false;
-		*alen = words * 4;
-		*port = (uint32_t)v;
-		return true;
+		for (int b = 0; b < 4; b++)
+			out[w * 4 + (size_t)b] = (unsigned char)(v >> (big ? 24 - 8 * b : 8 * b) & 0xff);
 	}
-	return false;
+	uint64_t v;
+	if (!hex_digits(p + words * 8 + 1, 4, &v))
+		return false;
+	*alen = words * 4;
+	*port = (uint32_t)v; /* the port is printed with ntohs(): the same on both */
+	return true;
+}
+
+/* An address only one byte order makes plausible on a host's own tables:
+ * loopback, 10/8, 192.168/16, link-local fe80::/10, IPv4-mapped IPv6. */
+static bool plausible(const unsigned char *a, size_t alen)
+{
+	static const unsigned char zero[16];
+	if (alen == 4)
+		return a[0] == 127 || a[0] == 10 || (a[0] == 192 && a[1] == 168);
+	if (!memcmp(a, zero, 15) && a[15] == 1)
+		return true;
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return true;
+	return !memcmp(a, zero, 10) && a[10] == 0xff && a[11] == 0xff;
+}
+
+/* Big-endian if more addresses of the table are plausible read that way
+ * than read little-endian. */
+static bool infer_big(const unsigned char *d, size_t len)
+{
+	struct cr_lines it;
+	const char *s;
+	size_t n;
+	long votes = 0;
+	cr_lines_init(&it, d, len);
+	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, NULL)) {
+		const char *tok[3];
+		size_t tl[3];
+		if (net_tokens(s, n, tok, tl, 3) < 3)
+			continue;
+		for (int t = 1; t < 3; t++) {
+			unsigned char le[16], be[16];
+			size_t alen;
+			uint32_t port;
+			if (!hex_addr(tok[t], tl[t], false, le, &alen, &port) ||
+			    !hex_addr(tok[t], tl[t], true, be, &alen, &port))
+				continue;
+			bool l = plausible(le, alen), b = plausible(be, alen);
+			votes += b && !l ? 1 : l && !b ? -1 : 0;
+		}
+	}
+	return votes > 0;
 }
 
 static const char *fmt_addr(struct cr_netsnap *s, const unsigned char *a, size_t alen,
@@ -175,6 +218,12 @@ enum cr_err net_read_proc_inet(struct net_rd *r, const unsigned char *d, size_t 
 	const char *s;
 	size_t n;
 	bool cut, header = false, udp = false;
+	bool big = r->s->byte_order == CR_BO_BIG ||
+		   (r->s->byte_order == CR_BO_AUTO && infer_big(d, len));
+	if (big && r->s->byte_order == CR_BO_AUTO && r->warn)
+		cr_buf_addf(r->warn, "%s: addresses read big-endian (a s390x or ppc64 kernel's table: "
+			    "loopback and private addresses only make sense that way)\n", r->name);
+	r->s->big_endian |= big;
 	cr_lines_init(&it, d, len);
 	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
 		const char *tok[10];
@@ -198,17 +247,14 @@ enum cr_err net_read_proc_inet(struct net_rd *r, const unsigned char *d, size_t 
 		size_t lal, ral;
 		uint32_t lp, rp;
 		uint64_t st, inode, txq, rxq;
-		size_t i = 0;
 		if (k < 10 || tl[0] < 2 || tok[0][tl[0] - 1] != ':' ||
-		    !hex_addr(tok[1], tl[1], la, &lal, &lp) || !hex_addr(tok[2], tl[2], ra, &ral, &rp) ||
-		    lal != ral || !cr_parse_hex(tok[3], tl[3], &i, &st) || i != tl[3] || st > 0xff ||
+		    !hex_addr(tok[1], tl[1], big, la, &lal, &lp) || !hex_addr(tok[2], tl[2], big, ra, &ral, &rp) ||
+		    lal != ral || tl[3] > 2 || !hex_digits(tok[3], tl[3], &st) ||
 		    tl[4] != 17 || tok[4][8] != ':' || !net_u64(tok[9], tl[9], &inode)) {
 			net_skip(r, it.lineno, "not a socket row (sl: local remote st tx:rx ... inode)");
 			continue;
 		}
-		i = 0;
-		if (!cr_parse_hex(tok[4], 8, &i, &txq) || i != 8 || (i = 9, !cr_parse_hex(tok[4], 17, &i, &rxq)) ||
-		    i != 17) {
+		if (!hex_digits(tok[4], 8, &txq) || !hex_digits(tok[4] + 9, 8, &rxq)) {
 			net_skip(r, it.lineno, "bad tx_queue:rx_queue");
 			continue;
 		}
@@ -230,6 +276,12 @@ enum cr_err net_read_proc_inet(struct net_rd *r, const unsigned char *d, size_t 
 		so->send_q = txq;
 		so->recv_q = rxq;
 		so->inode = inode;
+		/* "tr:tm->when" and "retrnsmt": activity, not needed to count */
+		uint64_t tr, rt;
+		if (tl[5] == 11 && tok[5][2] == ':' && hex_digits(tok[5], 2, &tr))
+			so->timer = (int)tr;
+		if (tl[6] <= 8 && hex_digits(tok[6], tl[6], &rt))
+			so->retransmits = (int64_t)rt;
 		r->rows++;
 	}
 	if (!header)

@@ -231,7 +231,22 @@ struct cr_sock *net_add_sock(struct cr_netsnap *s)
 	memset(k, 0, sizeof *k);
 	k->pid = k->fd = -1;
 	k->local = k->remote = k->path = "";
+	k->timer = -1;
+	k->retransmits = k->last_io_ms = -1;
 	return k;
+}
+
+int cr_sock_idle(const struct cr_sock *k)
+{
+	if (k->proto != CR_PROTO_TCP || k->state != CR_TCP_ESTABLISHED)
+		return 0;
+	if (!k->has_queues)
+		return -1;
+	if (k->send_q || k->recv_q || k->timer == 1 || k->timer == 4 || k->retransmits > 0)
+		return 0;
+	if (k->last_io_ms >= 0 && k->last_io_ms < CR_SOCK_IDLE_MS)
+		return 0;
+	return 1;
 }
 
 const char *net_endpoint(struct cr_netsnap *s, const char *p, size_t n, uint32_t *port, bool *v6)

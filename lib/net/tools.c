@@ -47,15 +47,72 @@ static enum cr_err set_ends(struct net_rd *r, struct cr_sock *so, const char *l,
 	return CR_OK;
 }
 
+/* The number after "key" (e.g. "lastsnd:") in s; -1 if none. */
+static int64_t ss_field(const char *s, size_t n, const char *key)
+{
+	size_t k = strlen(key);
+	for (size_t i = 0; i + k < n; i++) {
+		if (memcmp(s + i, key, k) || (i && s[i - 1] != ' ' && s[i - 1] != '\t'))
+			continue;
+		size_t j = i + k;
+		uint64_t v;
+		if (cr_parse_u64(s, n, &j, &v) && v <= INT64_MAX)
+			return (int64_t)v;
+	}
+	return -1;
+}
+
+/* ss -i's detail line under a TCP row: the shorter of lastsnd/lastrcv */
+static void ss_detail(struct cr_sock *so, const char *s, size_t n)
+{
+	int64_t a = ss_field(s, n, "lastsnd:"), b = ss_field(s, n, "lastrcv:");
+	so->last_io_ms = a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+/* ss -o's "timer:(keepalive,14sec,0)": the kind and the retransmits */
+static void ss_timer(struct cr_sock *so, const char *s, size_t n)
+{
+	static const struct { const char *name; int timer; } kinds[] = {
+		{ "off,", 0 }, { "on,", 1 }, { "keepalive,", 2 }, { "timewait,", 3 }, { "persist,", 4 },
+	};
+	for (size_t i = 0; i + 7 < n; i++) {
+		if (memcmp(s + i, "timer:(", 7))
+			continue;
+		const char *t = s + i + 7;
+		size_t tn = n - i - 7;
+		for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+			if (cr_starts(t, tn, kinds[k].name))
+				so->timer = kinds[k].timer;
+		const char *c = memchr(t, ')', tn), *comma = NULL;
+		for (const char *q = t; c && q < c; q++)
+			if (*q == ',')
+				comma = q;
+		size_t j = 0;
+		uint64_t v;
+		if (comma && cr_parse_u64(comma + 1, (size_t)(c - comma - 1), &j, &v) &&
+		    j == (size_t)(c - comma - 1) && v <= INT32_MAX && comma != memchr(t, ',', tn))
+			so->retransmits = (int64_t)v;
+		return;
+	}
+}
+
 enum cr_err net_read_ss(struct net_rd *r, const unsigned char *d, size_t len, struct cr_error *e)
 {
 	struct cr_lines it;
 	const char *s;
 	size_t n;
 	bool cut, header = false, netid = false;
+	size_t prev = SIZE_MAX; /* the TCP row a detail line belongs to */
 	cr_lines_init(&it, d, len);
 	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
-		if (n == 0 || s[0] == ' ' || s[0] == '\t') /* -i, -e, -m detail lines */
+		if (n && (s[0] == ' ' || s[0] == '\t')) { /* -i, -e, -m detail lines */
+			if (prev < r->s->nsocks && !cut)
+				ss_detail(&r->s->socks[prev], s, n);
+			prev = SIZE_MAX;
+			continue;
+		}
+		prev = SIZE_MAX;
+		if (n == 0)
 			continue;
 		const char *tok[7];
 		size_t tl[7];
@@ -97,7 +154,10 @@ enum cr_err net_read_ss(struct net_rd *r, const unsigned char *d, size_t len, st
 		if (k > b + 5) {
 			size_t off = (size_t)(tok[b + 5] - s);
 			ss_process(s + off, n - off, &so->pid, &so->fd);
+			ss_timer(so, s + off, n - off);
 		}
+		if (so->proto == CR_PROTO_TCP)
+			prev = r->s->nsocks - 1;
 		r->rows++;
 	}
 	if (!header)

@@ -13,13 +13,18 @@
 
 /* Thresholds, stated once:
  *   conn_leak:      >= CONN_MANY CLOSE_WAIT sockets in the last capture, or
- *                   CLOSE_WAIT grew by >= CONN_GROWTH across captures;
+ *                   CLOSE_WAIT grew by >= CONN_GROWTH across captures; or
+ *                   as many idle dialed ESTABLISHED sockets (cr_sock_idle),
+ *                   or those grew by CONN_GROWTH with more than
+ *                   IDLE_PER_HOST idle towards one remote;
  *   fd_exhaustion:  open >= 85% of a finite soft limit, or a capture's file
  *                   says "too many open files";
  *   accept_backlog: a listener whose accept queue is at its backlog (ss
  *                   shows both; Linux queues backlog+1). */
 #define CONN_MANY 20
 #define CONN_GROWTH 5
+/* net/http's DefaultMaxIdleConnsPerHost */
+#define IDLE_PER_HOST 2
 #define FD_PCT 85
 
 struct netcap {
@@ -127,58 +132,211 @@ static int64_t role_count(const struct cr_netreport *n, const char *role)
 	return s;
 }
 
+/* Idle dialed connections and what they say about their Transports. */
+struct idle_ev {
+	const struct cr_netendpoint *top; /* the remote with the most idle sockets */
+	int64_t idle, idle0;               /* dialed idle sockets, last and first capture (-1) */
+	int64_t top0;                      /* idle towards top in the first capture (-1) */
+	int64_t kept;                      /* of those, still idle in the last (-1): same connections */
+	bool many, grew, per_request;
+};
+
+static const struct cr_netendpoint *find_remote(const struct cr_netreport *n, const char *ep)
+{
+	for (size_t i = 0; i < n->nendpoints; i++)
+		if (!n->endpoints[i].listener && !strcmp(n->endpoints[i].endpoint, ep))
+			return &n->endpoints[i];
+	return NULL;
+}
+
+/* A connection's key across captures: its inode, else (ss, netstat) its
+ * local address (the remote is the same by construction). */
+static size_t idle_key(const struct cr_idlesock *x, char *buf, size_t cap)
+{
+	int k = x->inode ? snprintf(buf, cap, "i%llu", (unsigned long long)x->inode)
+			 : snprintf(buf, cap, "l%s", x->local);
+	return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+}
+
+/* How many of a's idle sockets towards remote are idle in b too (same
+ * inode, or same local address when the source has no inodes). */
+static enum cr_err kept_idle(const struct cr_netreport *a, const struct cr_netreport *b,
+			     const char *remote, int64_t *kept)
+{
+	struct cr_hmap m;
+	char key[400];
+	cr_hmap_init(&m);
+	*kept = 0;
+	for (size_t i = 0; i < b->nidle_socks; i++) {
+		bool found;
+		if (!strcmp(b->idle_socks[i].remote, remote) &&
+		    !cr_hmap_put(&m, key, idle_key(&b->idle_socks[i], key, sizeof key), 1, &found)) {
+			cr_hmap_release(&m);
+			return CR_NOMEM;
+		}
+	}
+	for (size_t i = 0; i < a->nidle_socks; i++)
+		if (!strcmp(a->idle_socks[i].remote, remote) &&
+		    cr_hmap_get(&m, key, idle_key(&a->idle_socks[i], key, sizeof key)))
+			(*kept)++;
+	cr_hmap_release(&m);
+	return CR_OK;
+}
+
+/* A shared net/http Transport keeps at most MaxIdleConnsPerHost (2 unless
+ * raised) idle connections per host, and takes an idle one before it
+ * dials. So: many idle connections to one remote, each held by a read loop
+ * parked in netpoll (a pooled connection), and, across captures, new ones
+ * dialed while every idle one of the first capture stayed idle: each
+ * request had its own pool. With one capture the pattern is named with
+ * its other explanation (a raised MaxIdleConnsPerHost after a burst). */
+static enum cr_err idle_evidence(const struct netcap *first, const struct netcap *last, bool bodies,
+				 struct idle_ev *v)
+{
+	const struct cr_netreport *n = &last->rep;
+	memset(v, 0, sizeof *v);
+	v->idle0 = v->top0 = v->kept = -1;
+	if (!n->has_idle)
+		return CR_OK;
+	v->idle = n->idle_out;
+	for (size_t i = 0; i < n->nendpoints; i++)
+		if (!n->endpoints[i].listener && n->endpoints[i].idle > 0 &&
+		    (!v->top || n->endpoints[i].idle > v->top->idle))
+			v->top = &n->endpoints[i];
+	bool two = first && first != last && first->rep.has_idle;
+	if (two) {
+		v->idle0 = first->rep.idle_out;
+		const struct cr_netendpoint *t0 = v->top ? find_remote(&first->rep, v->top->endpoint) : NULL;
+		v->top0 = t0 ? t0->idle : 0;
+		if (v->top) {
+			enum cr_err rc = kept_idle(&first->rep, n, v->top->endpoint, &v->kept);
+			if (rc)
+				return rc;
+		}
+	}
+	int64_t top = v->top ? v->top->idle : 0;
+	v->many = v->idle >= CONN_MANY;
+	v->grew = two && v->idle - v->idle0 >= CONN_GROWTH && top > IDLE_PER_HOST;
+	bool pooled = top > IDLE_PER_HOST && n->has_goroutines && n->readloops_io_wait * 2 >= top;
+	bool top_grew = two && top - v->top0 >= CONN_GROWTH;
+	bool none_reused = two && v->top0 > 0 && v->kept == v->top0;
+	v->per_request = pooled && !bodies && (top >= CONN_MANY || top_grew) && (!two || (top_grew && none_reused));
+	return CR_OK;
+}
+
+static enum cr_err idle_facts(struct cr_report *r, struct cr_rfinding *f, const struct cr_netreport *n,
+			      const struct idle_ev *v)
+{
+	enum cr_err rc = cr_finding_fact(r, f, "idle_established", "idle ESTABLISHED connections dialed", CR_FACT_INT,
+					 v->idle, 0, NULL);
+	if (!rc && v->idle0 >= 0)
+		rc = cr_finding_fact(r, f, "idle_established_first", "idle in the first capture", CR_FACT_INT, v->idle0, 0, NULL);
+	if (!rc && v->top)
+		rc = cr_finding_fact(r, f, "idle_remote", "remote endpoint with most idle", CR_FACT_STR, 0, 0, v->top->endpoint);
+	if (!rc && v->top)
+		rc = cr_finding_fact(r, f, "remote_idle", "idle towards it", CR_FACT_INT, v->top->idle, 0, NULL);
+	if (!rc && v->top0 >= 0)
+		rc = cr_finding_fact(r, f, "remote_idle_first", "idle towards it in the first capture", CR_FACT_INT, v->top0, 0, NULL);
+	if (!rc && v->kept >= 0)
+		rc = cr_finding_fact(r, f, "kept_idle", "first capture's, still idle", CR_FACT_INT,
+				     v->kept, 0, NULL);
+	if (!rc && n->has_goroutines)
+		rc = cr_finding_fact(r, f, "read_loops_io_wait", "read loops in IO wait (pooled)",
+				     CR_FACT_INT, n->readloops_io_wait, 0, NULL);
+	if (!rc && n->readloop_wait_max >= 0 && n->readloops_io_wait)
+		rc = cr_finding_fact(r, f, "io_wait_max_minutes", "longest IO wait (minutes)", CR_FACT_INT,
+				     n->readloop_wait_max, 0, NULL);
+	return rc;
+}
+
 static enum cr_err conn_leak(struct cr_report *r, const struct netcap *first, const struct netcap *last)
 {
 	const struct cr_netreport *n = &last->rep;
 	int64_t cw = n->by_state[CR_TCP_CLOSE_WAIT];
 	int64_t cw0 = first && first != last && first->rep.has_tcp ? first->rep.by_state[CR_TCP_CLOSE_WAIT] : -1;
 	bool grew = cw0 >= 0 && cw - cw0 >= CONN_GROWTH;
-	if (!n->has_tcp || (cw < CONN_MANY && !grew))
+	bool closewait = n->has_tcp && (cw >= CONN_MANY || grew);
+	/* net/http read loops not parked in netpoll wait for their body's Close */
+	int64_t loops = role_count(n, "http client read loop");
+	int64_t waiting = loops - n->readloops_io_wait;
+	bool bodies = closewait && waiting > 0 && waiting * 2 >= cw;
+	struct idle_ev v;
+	enum cr_err rc = idle_evidence(first, last, bodies, &v);
+	if (rc)
+		return rc;
+	bool idle = v.many || v.grew;
+	if (!closewait && !idle)
 		return CR_OK;
 	/* the remote endpoint holding most CLOSE_WAIT sockets */
 	const struct cr_netendpoint *top = NULL;
-	for (size_t i = 0; i < n->nendpoints; i++)
+	for (size_t i = 0; i < n->nendpoints && closewait; i++)
 		if (!n->endpoints[i].listener &&
 		    (!top || n->endpoints[i].states[CR_TCP_CLOSE_WAIT] > top->states[CR_TCP_CLOSE_WAIT]))
 			top = &n->endpoints[i];
-	int64_t loops = role_count(n, "http client read loop");
-	bool bodies = loops > 0 && loops * 2 >= cw;
-	enum cr_fsev sev = cw >= 100 || (grew && n->has_limits && n->limit_soft > 0 &&
-					 n->fds_open * 2 >= n->limit_soft) ? CR_FSEV_HIGH : CR_FSEV_MEDIUM;
-	struct cr_rfinding *f = cr_report_finding(r, "conn_leak", top ? top->endpoint : "tcp", sev, (double)cw);
+	if (!closewait)
+		top = v.top;
+	int64_t amount = closewait ? cw : v.idle;
+	bool fds_half = n->has_limits && n->limit_soft > 0 && n->fds_open * 2 >= n->limit_soft;
+	enum cr_fsev sev = amount >= 100 || ((grew || v.grew) && fds_half) ? CR_FSEV_HIGH : CR_FSEV_MEDIUM;
+	struct cr_rfinding *f = cr_report_finding(r, "conn_leak", top ? top->endpoint : "tcp", sev, (double)amount);
 	if (!f)
 		return CR_NOMEM;
-	enum cr_err rc;
-	if (grew)
+	const char *to = top ? " towards " : "", *tn = top ? top->endpoint : "";
+	if (closewait && grew)
 		rc = cr_finding_summary(r, f, "TCP sockets in CLOSE_WAIT grew from %" PRId64 " to %" PRId64 "%s%s: the peer closed them and this process never did%s",
-					cw0, cw, top ? " towards " : "", top ? top->endpoint : "",
-					bodies ? " (response bodies not closed)" : "");
-	else
+					cw0, cw, to, tn, bodies ? " (response bodies not closed)" : "");
+	else if (closewait)
 		rc = cr_finding_summary(r, f, "%" PRId64 " TCP sockets in CLOSE_WAIT%s%s: the peer closed them and this process never did%s",
-					cw, top ? " towards " : "", top ? top->endpoint : "",
-					bodies ? " (response bodies not closed)" : "");
-	if (!rc)
+					cw, to, tn, bodies ? " (response bodies not closed)" : "");
+	else if (v.grew)
+		rc = cr_finding_summary(r, f, "idle ESTABLISHED connections grew from %" PRId64 " to %" PRId64 "%s%s: dialed, then kept open with nothing in flight%s",
+					v.idle0, v.idle, to, tn, v.per_request ? " (a Transport per request)" : "");
+	else
+		rc = cr_finding_summary(r, f, "%" PRId64 " idle ESTABLISHED connections%s%s: dialed, then kept open with nothing in flight%s",
+					v.idle, to, tn, v.per_request ? " (a Transport per request?)" : "");
+	if (!rc && closewait) {
 		rc = cr_finding_fact(r, f, "close_wait", "sockets in CLOSE_WAIT", CR_FACT_INT, cw, 0, NULL);
-	if (!rc && cw0 >= 0)
-		rc = cr_finding_fact(r, f, "close_wait_first", "in CLOSE_WAIT in the first capture", CR_FACT_INT, cw0, 0, NULL);
-	if (!rc && top)
-		rc = cr_finding_fact(r, f, "remote", "remote endpoint with most", CR_FACT_STR, 0, 0, top->endpoint);
-	if (!rc && top)
-		rc = cr_finding_fact(r, f, "remote_close_wait", "CLOSE_WAIT towards it", CR_FACT_INT,
-				     top->states[CR_TCP_CLOSE_WAIT], 0, NULL);
+		if (!rc && cw0 >= 0)
+			rc = cr_finding_fact(r, f, "close_wait_first", "in CLOSE_WAIT in the first capture", CR_FACT_INT, cw0, 0, NULL);
+		if (!rc && top)
+			rc = cr_finding_fact(r, f, "remote", "remote endpoint with most", CR_FACT_STR, 0, 0, top->endpoint);
+		if (!rc && top)
+			rc = cr_finding_fact(r, f, "remote_close_wait", "CLOSE_WAIT towards it", CR_FACT_INT,
+					     top->states[CR_TCP_CLOSE_WAIT], 0, NULL);
+	}
+	if (!rc && n->has_idle && (idle || v.idle))
+		rc = idle_facts(r, f, n, &v);
 	if (!rc && n->has_goroutines)
 		rc = cr_finding_fact(r, f, "transport_read_loops", "net/http transport read loops", CR_FACT_INT, loops, 0, NULL);
 	if (!rc && n->has_fds)
 		rc = cr_finding_fact(r, f, "fds_open", "open descriptors", CR_FACT_INT, n->fds_open, 0, NULL);
+	char cause[600];
+	if (v.per_request && v.kept >= 0)
+		snprintf(cause, sizeof cause, "a Transport per request: %" PRId64 " idle connections to %s from as many local ports, "
+			 "each with its own net/http read loop waiting in netpoll; a shared Transport keeps at most "
+			 "MaxIdleConnsPerHost (2 by default) idle per host and takes one before it dials, yet %" PRId64
+			 " new ones were dialed while all %" PRId64 " of the first capture stayed idle",
+			 v.top->idle, v.top->endpoint, v.top->idle - v.top0, v.kept);
+	else if (v.per_request)
+		snprintf(cause, sizeof cause, "a Transport (or Client with its own Transport) per request, or MaxIdleConnsPerHost raised "
+			 "after a burst: %" PRId64 " idle connections to %s, each with its own net/http read loop waiting in netpoll "
+			 "(a shared Transport keeps 2 idle per host by default); a second capture tells them apart",
+			 v.top->idle, v.top->endpoint);
+	else if (bodies)
+		snprintf(cause, sizeof cause, "response bodies not closed: each connection keeps a net/http persistConn readLoop and writeLoop goroutine until its body is closed");
+	else if (closewait && loops)
+		snprintf(cause, sizeof cause, "connections of net/http transports left open (bodies not closed on some path, or idle pools never closed)");
+	else if (closewait)
+		snprintf(cause, sizeof cause, "connections never closed after the peer closed them (a missing Close, or a read with no deadline)");
+	else
+		snprintf(cause, sizeof cause, "idle connections kept open: pools never closed or trimmed (no IdleConnTimeout, Transports dropped without CloseIdleConnections), or a client per request");
 	if (!rc)
-		rc = cr_finding_fact(r, f, "cause", "likely cause", CR_FACT_STR, 0, 0,
-				     bodies ? "response bodies not closed: each connection keeps a net/http persistConn readLoop and writeLoop goroutine until its body is closed"
-				     : loops ? "connections of net/http transports left open (a Transport per request, or bodies not closed on some path)"
-				     : "connections never closed after the peer closed them (a missing Close, or a read with no deadline)");
+		rc = cr_finding_fact(r, f, "cause", "likely cause", CR_FACT_STR, 0, 0, cause);
 	if (!rc)
 		rc = cr_finding_next(r, f, "%s",
-				     bodies ? "close resp.Body on every path (defer resp.Body.Close() after the error check; drain it to reuse the connection); share one http.Client/Transport; set Client.Timeout"
-				     : "find who holds the sockets (coroner net CAPTURE: goroutines by role); close connections on every path, set read deadlines, share one Transport");
+				     v.per_request ? "create one http.Client (or Transport) at start-up and share it: a Transport is safe for concurrent use and owns the connection pool; a Transport that must go: CloseIdleConnections(); set IdleConnTimeout"
+				     : bodies ? "close resp.Body on every path (defer resp.Body.Close() after the error check; drain it to reuse the connection); share one http.Client/Transport; set Client.Timeout"
+				     : "find who holds the sockets (coroner net CAPTURE: goroutines by role); close connections on every path, set read deadlines and IdleConnTimeout, share one Transport");
 	if (!rc)
 		rc = groups_table(r, f, n);
 	return rc;

@@ -157,9 +157,49 @@ static enum cr_err net_goroutines(struct cr_netreport *r, const struct cr_profil
 		const char *role = cr_net_goroutine_role(names, n);
 		if (!role)
 			continue;
+		if (!strcmp(role, "http client read loop")) {
+			r->readloops = cr_sat_add(r->readloops, g->count);
+			int64_t io = 0;
+			for (size_t k = 0; k < g->nstates; k++)
+				if (g->states[k].state && !strncmp(g->states[k].state, "IO wait", 7))
+					io = cr_sat_add(io, g->states[k].count);
+			r->readloops_io_wait = cr_sat_add(r->readloops_io_wait, io);
+			if (io && g->has_wait && g->wait_max > r->readloop_wait_max)
+				r->readloop_wait_max = g->wait_max;
+		}
 		r->groups[r->ngroups++] = (struct cr_netgroup){ .g = g, .role = role };
 		r->net_goroutines = cr_sat_add(r->net_goroutines, g->count);
 	}
+	return CR_OK;
+}
+
+/* A bitmap of the ports LISTEN sockets of the source hold; NULL on NOMEM. */
+static uint8_t *listening_ports(const struct cr_netsnap *s, enum cr_sock_src src)
+{
+	uint8_t *b = cr_calloc(65536 / 8, 1);
+	for (size_t i = 0; b && i < s->nsocks; i++) {
+		const struct cr_sock *k = &s->socks[i];
+		if (k->src == src && k->proto == CR_PROTO_TCP && k->state == CR_TCP_LISTEN && k->lport < 65536)
+			b[k->lport / 8] |= (uint8_t)(1u << (k->lport % 8));
+	}
+	return b;
+}
+
+/* The idle rows into the report's arena, with their own strings. */
+static enum cr_err keep_idle(struct cr_netreport *r, const struct cr_idlesock *v, size_t n)
+{
+	r->idle_socks = cr_arena_alloc(&r->arena, n * sizeof *v);
+	if (!r->idle_socks)
+		return CR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct cr_idlesock *x = &r->idle_socks[i];
+		x->inode = v[i].inode;
+		x->remote = cr_arena_strndup(&r->arena, v[i].remote, strlen(v[i].remote));
+		x->local = cr_arena_strndup(&r->arena, v[i].local, strlen(v[i].local));
+		if (!x->remote || !x->local)
+			return CR_NOMEM;
+	}
+	r->nidle_socks = n;
 	return CR_OK;
 }
 
@@ -168,6 +208,7 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 {
 	memset(r, 0, sizeof *r);
 	cr_arena_init(&r->arena);
+	r->readloop_wait_max = -1;
 	r->skipped = s->skipped;
 	r->limit_soft = s->nofile_soft;
 	r->limit_hard = s->nofile_hard;
@@ -179,6 +220,9 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 	cr_hmap_init(&inodes);
 	cr_hmap_init(&eps.map);
 	bool have_inodes = false;
+	uint8_t *listening = NULL; /* bitmap of the table's listening ports */
+	struct cr_idlesock *idle_v = NULL; /* heap until copied into the arena */
+	size_t nidle = 0, cap_idle = 0;
 	if (s->fd_source != CR_NET_UNKNOWN) {
 		r->has_fds = true;
 		r->fds_open = (int64_t)s->nfds;
@@ -198,6 +242,11 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 	}
 	r->src = cr_netsnap_best_source(s);
 	if (r->src != CR_SOCK__N) {
+		listening = listening_ports(s, r->src);
+		if (!listening) {
+			rc = CR_NOMEM;
+			goto out;
+		}
 		bool src_inodes = r->src == CR_SOCK_KERNEL || r->src == CR_SOCK_LSOF;
 		r->process_scope = r->src == CR_SOCK_LSOF || (have_inodes && src_inodes);
 		for (size_t i = 0; i < s->nsocks; i++) {
@@ -236,6 +285,18 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 			x->states[st]++;
 			x->send_q = sat_addu(x->send_q, k->send_q);
 			x->recv_q = sat_addu(x->recv_q, k->recv_q);
+			int idle = cr_sock_idle(k);
+			if (idle >= 0)
+				r->has_idle = true;
+			if (idle <= 0 || k->lport >= 65536 || (listening[k->lport / 8] >> (k->lport % 8) & 1))
+				continue;
+			x->idle++;
+			r->idle_out++;
+			if (cr_grow(&idle_v, &cap_idle, nidle + 1, sizeof *idle_v)) {
+				rc = CR_NOMEM;
+				goto out;
+			}
+			idle_v[nidle++] = (struct cr_idlesock){ .local = k->local, .remote = k->remote, .inode = k->inode };
 		}
 		if (!count_listeners(r, s, &eps, &inodes)) {
 			rc = CR_NOMEM;
@@ -260,10 +321,14 @@ enum cr_err cr_netreport_compute(struct cr_netreport *r, const struct cr_netsnap
 			}
 			r->nendpoints = eps.n;
 		}
+		if (nidle && (rc = keep_idle(r, idle_v, nidle)))
+			goto out;
 	}
 	if (gp && (rc = net_goroutines(r, gp, e)))
 		goto out;
 out:
+	cr_free(listening);
+	cr_free(idle_v);
 	cr_hmap_release(&inodes);
 	cr_hmap_release(&eps.map);
 	cr_free(eps.v);

@@ -115,10 +115,11 @@ static int cmp_str(const void *a, const void *b)
 }
 
 enum cr_err cr_netcapture_load(struct cr_netcapture *c, const char *const *paths, size_t n,
-			       struct cr_buf *warn, struct cr_error *e)
+			       enum cr_byte_order order, struct cr_buf *warn, struct cr_error *e)
 {
 	memset(c, 0, sizeof *c);
 	cr_netsnap_init(&c->snap);
+	c->snap.byte_order = order;
 	c->path = paths[0];
 	enum cr_err rc = CR_OK;
 	struct stat st;

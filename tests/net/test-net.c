@@ -118,6 +118,112 @@ int main(void)
 	cr_netreport_release(&r);
 	cr_netsnap_release(&s);
 
+	/* A big-endian kernel's table (s390x, ppc64), written from the format's
+	 * definition: tcp4_seq_show() prints the __be32 address with %08X as the
+	 * CPU loads it, so 127.0.0.1 is 7F000001 there (0100007F on x86-64);
+	 * ports go through ntohs() and read the same on both. tcp6 prints each
+	 * of the four words that way: ::1 ends 00000001, fe80::1 starts
+	 * FE800000, ::ffff:10.0.0.1 is 00000000 00000000 0000FFFF 0A000001.
+	 * tr 02 = keepalive timer, retrnsmt 0, empty queues: idle. */
+	static const char be_tcp[] =
+		"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		"   0: 7F000001:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 50 1 0\n"
+		"   1: 7F000001:9C40 0A000002:01BB 01 00000000:00000000 02:000003E8 00000000     0        0 51 1 0\n"
+		"   2: C0A80105:9C41 0A000002:01BB 01 00000000:0000000A 01:000000C8 00000002     0        0 52 1 0\n";
+	cr_netsnap_init(&s);
+	parse_one(&s, be_tcp, CR_NET_PROC_INET);
+	CHECK(s.big_endian);
+	CHECK_EQ_INT(s.nsocks, 3);
+	if (s.nsocks == 3) {
+		CHECK_EQ_STR(s.socks[0].local, "127.0.0.1:8080");
+		CHECK_EQ_STR(s.socks[1].local, "127.0.0.1:40000");
+		CHECK_EQ_STR(s.socks[1].remote, "10.0.0.2:443");
+		CHECK_EQ_STR(s.socks[2].local, "192.168.1.5:40001");
+		CHECK(s.socks[1].timer == 2 && s.socks[1].retransmits == 0 && cr_sock_idle(&s.socks[1]) == 1);
+		/* retransmit timer, 2 retransmits, 10 bytes queued: not idle */
+		CHECK(s.socks[2].timer == 1 && s.socks[2].retransmits == 2 && cr_sock_idle(&s.socks[2]) == 0);
+	}
+	cr_netsnap_release(&s);
+	/* the same bytes read as little-endian when told so */
+	cr_netsnap_init(&s);
+	s.byte_order = CR_BO_LITTLE;
+	parse_one(&s, be_tcp, CR_NET_PROC_INET);
+	CHECK(!s.big_endian && s.nsocks == 3);
+	CHECK_EQ_STR(s.nsocks ? s.socks[0].local : NULL, "1.0.0.127:8080");
+	cr_netsnap_release(&s);
+	cr_netsnap_init(&s);
+	parse_one(&s, "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		      "   0: 00000000000000000000000000000001:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 60 1 0\n"
+		      "   1: FE800000000000000000000000000001:0016 FE800000000000000000000000000002:C350 01 00000000:00000000 00:00000000 00000000     0        0 61 1 0\n"
+		      "   2: 000000000000000000000000FFFF0A000001:01BB 000000000000000000000000FFFF0A000002:C351 08 00000000:00000000 00:00000000 00000000     0        0 62 1 0\n",
+		  CR_NET_PROC_INET);
+	CHECK(s.big_endian && s.nsocks == 2); /* row 2 has 9-digit words: not a row */
+	if (s.nsocks == 2) {
+		CHECK_EQ_STR(s.socks[0].local, "[::1]:8080");
+		CHECK_EQ_STR(s.socks[1].remote, "[fe80::2]:50000");
+	}
+	CHECK_EQ_INT(s.skipped, 1);
+	cr_netsnap_release(&s);
+	cr_netsnap_init(&s);
+	parse_one(&s, "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		      "   0: 00000000000000000000FFFF0A000001:01BB 00000000000000000000FFFF0A000002:C351 08 00000000:00000000 00:00000000 00000000     0        0 62 1 0\n",
+		  CR_NET_PROC_INET);
+	CHECK(s.big_endian && s.nsocks == 1);
+	CHECK_EQ_STR(s.nsocks ? s.socks[0].remote : NULL, "10.0.0.2:50001");
+	cr_netsnap_release(&s);
+	/* only hex digits, as %08X writes them: "0x..." is no address */
+	cr_netsnap_init(&s);
+	parse_one(&s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		      "   0: 0x000001:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 50 1 0\n"
+		      "   1: 0100007F:1F90 00000000:0000 0A 0x000000:00000000 00:00000000 00000000     0        0 51 1 0\n"
+		      "   2: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 52 1 0\n",
+		  CR_NET_PROC_INET);
+	CHECK(s.nsocks == 1 && s.skipped == 2);
+	cr_netsnap_release(&s);
+	/* nothing decides (0.0.0.0 only): little-endian */
+	cr_netsnap_init(&s);
+	parse_one(&s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		      "   0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 50 1 0\n",
+		  CR_NET_PROC_INET);
+	CHECK(!s.big_endian);
+	cr_netsnap_release(&s);
+
+	/* ss -o's timer and -i's lastsnd/lastrcv (ms); ss(8) */
+	cr_netsnap_init(&s);
+	parse_one(&s, "State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
+		      "ESTAB  0      0      127.0.0.1:40000 127.0.0.1:8080 users:((\"c\",pid=1,fd=3)) timer:(keepalive,14sec,0)\n"
+		      "\t cubic wscale:7,7 rto:204 lastsnd:65000 lastrcv:64000 lastack:64000\n"
+		      "ESTAB  0      7      127.0.0.1:40001 127.0.0.1:8080 users:((\"c\",pid=1,fd=4)) timer:(on,200ms,3)\n"
+		      "ESTAB  0      0      127.0.0.1:40002 127.0.0.1:8080\n"
+		      "\t cubic lastsnd:20 lastrcv:900000\n",
+		  CR_NET_SS);
+	CHECK_EQ_INT(s.nsocks, 3);
+	if (s.nsocks == 3) {
+		CHECK(s.socks[0].timer == 2 && s.socks[0].retransmits == 0 && s.socks[0].last_io_ms == 64000);
+		CHECK_EQ_INT(cr_sock_idle(&s.socks[0]), 1);
+		CHECK(s.socks[1].timer == 1 && s.socks[1].retransmits == 3 && s.socks[1].last_io_ms == -1);
+		CHECK_EQ_INT(cr_sock_idle(&s.socks[1]), 0);
+		CHECK(s.socks[2].timer == -1 && s.socks[2].last_io_ms == 20 && cr_sock_idle(&s.socks[2]) == 0);
+	}
+	cr_netsnap_release(&s);
+
+	/* idle counts only dialed sockets: an accepted one (local port 8080 is
+	 * listening) is the peer's; a queue makes a socket busy */
+	cr_netsnap_init(&s);
+	parse_one(&s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		      "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 70 1 0\n"
+		      "   1: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 71 1 0\n"
+		      "   2: 0100007F:9C40 0100007F:1F90 01 00000000:00000000 02:00001000 00000000     0        0 72 1 0\n"
+		      "   3: 0100007F:9C41 0100007F:1F90 01 00000000:00000001 02:00001000 00000000     0        0 73 1 0\n",
+		  CR_NET_PROC_INET);
+	CHECK_EQ_INT(cr_netreport_compute(&r, &s, NULL, &e), CR_OK);
+	CHECK(r.has_idle && r.idle_out == 1 && r.nidle_socks == 1 && r.idle_socks[0].inode == 72);
+	for (size_t i = 0; i < r.nendpoints; i++)
+		if (!strcmp(r.endpoints[i].endpoint, "127.0.0.1:8080") && !r.endpoints[i].listener)
+			CHECK(r.endpoints[i].count == 2 && r.endpoints[i].idle == 1);
+	cr_netreport_release(&r);
+	cr_netsnap_release(&s);
+
 	/* roles of network goroutines; ".abi0" names match */
 	const char *rd[] = { "internal/poll.runtime_pollWait.abi0", "internal/poll.(*FD).Read", "main.handle" };
 	CHECK_EQ_STR(cr_net_goroutine_role(rd, 3), "read");

@@ -3,15 +3,18 @@
  *
  *   /proc/PID/limits          "Max open files   1024   4096   files"
  *   ls -l /proc/PID/fd        "lrwx------ 1 u g 64 Dec  6 12:03 7 -> socket:[50045]"
- *   /proc/PID/net/tcp, tcp6,  "0: 0100007F:B6DE 0100007F:ACAB 08 00000000:00000000 ..."
+ *   /proc/PID/net/tcp, tcp6,  "0: 0100007F:B6DE 0100007F:ACAB 08 00000000:00000000 02:..."
  *     udp, udp6               (addresses are the kernel's %08X of each 32-bit
- *                             word in host byte order: read as little-endian,
- *                             as on x86-64 and arm64; columns past the inode,
- *                             which other kernels add, are ignored)
+ *                             word in host byte order: little-endian on x86-64
+ *                             and arm64, big-endian on s390x and ppc64, see
+ *                             cr_netsnap.byte_order; the timer and retransmit
+ *                             columns are kept; columns past the inode, which
+ *                             other kernels add, are ignored)
  *   /proc/PID/net/unix        "0000...: 00000003 00000000 00000000 0001 03 1242 /run/x"
- *   ss -tan, ss -tanpi        "CLOSE-WAIT 1 0 127.0.0.1:51952 127.0.0.1:44171 users:((...))"
- *                             (the -i detail lines are skipped; for a LISTEN socket
- *                             Recv-Q is the accept queue and Send-Q its backlog)
+ *   ss -tan, ss -tanpio       "CLOSE-WAIT 1 0 127.0.0.1:51952 127.0.0.1:44171 users:((...))"
+ *                             (of the -i detail lines, lastsnd:/lastrcv: are kept;
+ *                             -o's timer:(...) too; for a LISTEN socket Recv-Q is
+ *                             the accept queue and Send-Q its backlog)
  *   netstat -anp              "tcp 1 0 127.0.0.1:51952 127.0.0.1:44171 CLOSE_WAIT 12/prog"
  *   lsof -p PID               "prog 12 root 7u IPv4 50045 0t0 TCP a:1->b:2 (CLOSE_WAIT)"
  *
@@ -99,7 +102,28 @@ struct cr_sock {
 	uint64_t inode;           /* 0 = unknown */
 	int64_t pid, fd;          /* -1 = unknown */
 	const char *path;         /* unix sockets; "" if none */
+	/* activity, where the source shows it (-1 = unknown): the kernel's
+	 * "tr" column or ss -o's timer (0 none, 1 retransmit, 2 keepalive,
+	 * 3 TIME_WAIT, 4 zero-window probe), retransmits (the kernel's
+	 * "retrnsmt", ss -o's third timer field), and from ss -i the
+	 * milliseconds since the last send or receive, whichever is shorter */
+	int timer;
+	int64_t retransmits;
+	int64_t last_io_ms;
 };
+
+/* An ESTABLISHED socket with nothing in flight: both queues empty, no
+ * retransmit or zero-window timer, no retransmits, and (ss -i) nothing
+ * sent or received for CR_SOCK_IDLE_MS. 1 idle, 0 not, -1 unknown (no
+ * queues in the source). */
+#define CR_SOCK_IDLE_MS 1000
+int cr_sock_idle(const struct cr_sock *k);
+
+/* How /proc/net/tcp* addresses are read. AUTO infers it per file from the
+ * forms only one order gives plausible addresses for (127.0.0.0/8,
+ * 10.0.0.0/8, 192.168.0.0/16, ::1, fe80::/10, ::ffff:a.b.c.d), little-endian
+ * when nothing decides. */
+enum cr_byte_order { CR_BO_AUTO, CR_BO_LITTLE, CR_BO_BIG };
 
 struct cr_netsnap {
 	struct cr_arena arena;
@@ -117,6 +141,8 @@ struct cr_netsnap {
 	size_t skipped;           /* lines that could not be read, over every file */
 	size_t fd_skipped;        /* of those, in the fd source: nfds is a lower bound */
 	bool truncated;           /* a file ended inside a line */
+	enum cr_byte_order byte_order; /* set by the caller before parsing; AUTO by default */
+	bool big_endian;          /* some table's addresses were read big-endian */
 };
 
 void cr_netsnap_init(struct cr_netsnap *s);

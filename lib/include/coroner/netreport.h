@@ -14,7 +14,10 @@
  *     whole table is in table_by_state;
  *   - endpoints: a LISTEN socket is a "listener" row keyed by its local
  *     address, counting the connections accepted on its port; every other
- *     TCP socket counts under its remote endpoint ("remote" rows).
+ *     TCP socket counts under its remote endpoint ("remote" rows);
+ *   - idle: ESTABLISHED sockets with nothing in flight (cr_sock_idle) that
+ *     the process dialed: their local port is no listening port of the
+ *     table (accepted connections are the peers' business).
  *
  * Nothing here prints; a report owns its memory (arena), freed by
  * cr_netreport_release().
@@ -35,6 +38,7 @@ struct cr_netendpoint {
 	int64_t count;         /* sockets (listener: accepted connections on its port) */
 	int64_t states[CR_TCP__N];
 	uint64_t send_q, recv_q; /* bytes queued, summed (saturating) */
+	int64_t idle;          /* remote rows: dialed ESTABLISHED sockets that are idle */
 	/* listener only: the accept queue now and its backlog (ss's Send-Q on a
 	 * LISTEN row; 0 = unknown) */
 	uint64_t accept_q, backlog;
@@ -62,12 +66,23 @@ struct cr_netreport {
 	int64_t table_total, table_by_state[CR_TCP__N];
 	int64_t udp, unix_socks;
 	struct cr_netendpoint *endpoints; size_t nendpoints; /* by count desc, then name */
+	bool has_idle;          /* the source shows queues (not lsof) */
+	int64_t idle_out;       /* dialed ESTABLISHED sockets that are idle */
+	struct cr_idlesock {
+		const char *local, *remote; /* a connection's identity across captures: */
+		uint64_t inode;  /* its inode, or 0 if the source has none (then local) */
+	} *idle_socks;
+	size_t nidle_socks;
 	/* goroutines */
 	bool has_goroutines;
 	int64_t goroutines_total;
 	struct cr_goroutines gs;
 	struct cr_netgroup *groups; size_t ngroups; /* by count desc */
 	int64_t net_goroutines; /* sum over groups */
+	/* net/http client read loops; those parked in netpoll ("IO wait": the
+	 * connection idle in a Transport's pool, the loop waiting for the next
+	 * response); the longest such wait in minutes (-1: the dump has none) */
+	int64_t readloops, readloops_io_wait, readloop_wait_max;
 	size_t skipped;       /* lines skipped while reading */
 };
 
@@ -98,7 +113,8 @@ enum cr_err cr_netreport_growth(const struct cr_netreport *a, struct cr_netrepor
  * the first goroutine dump or goroutine profile to goroutines; other files
  * are left alone (a capture also holds heap profiles, smaps, ...). Lines
  * saying "too many open files" (accept4/socket/open's EMFILE, in a log or
- * a dump) are counted in emfile. */
+ * a dump) are counted in emfile. order: how /proc/net tables' addresses
+ * are read (CR_BO_AUTO infers it per file). */
 struct cr_netcapture {
 	const char *path;
 	struct cr_netsnap snap;
@@ -113,7 +129,7 @@ struct cr_netcapture {
  * a file that cannot be read is a warning in *warn. cr_netcapture_release()
  * is needed after any return. */
 enum cr_err cr_netcapture_load(struct cr_netcapture *c, const char *const *paths, size_t n,
-			       struct cr_buf *warn, struct cr_error *e);
+			       enum cr_byte_order order, struct cr_buf *warn, struct cr_error *e);
 void cr_netcapture_release(struct cr_netcapture *c);
 
 #endif

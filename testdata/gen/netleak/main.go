@@ -11,6 +11,17 @@
 //	go run . OUTDIR
 //
 // writes OUTDIR/before and OUTDIR/after. Loopback only.
+//
+//	go run . -transport OUTDIR
+//
+// is the other classic leak: a new http.Client with its own http.Transport
+// for every request, bodies read and closed, against a server that never
+// closes idle connections (no IdleTimeout). Each request's connection goes
+// back to its own Transport's idle pool and is never used again nor closed:
+// ESTABLISHED and idle, held by a readLoop goroutine waiting in netpoll.
+// 25 requests, more than a minute idle, the first capture; 35 more, more
+// than a minute, the second (so the dump shows "[IO wait, N minutes]");
+// ss runs as `ss -tanpio` (timers too).
 package main
 
 import (
@@ -21,6 +32,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"syscall"
@@ -32,6 +44,9 @@ const (
 	hardLimit = 256
 	before    = 30  // leaked responses at the first capture
 	after     = 100 // and at the second
+
+	transportBefore = 25 // -transport: requests before the first capture
+	transportAfter  = 60 // and before the second
 )
 
 func check(err error) {
@@ -53,6 +68,9 @@ func run(dst string, name string, args ...string) {
 	check(os.WriteFile(dst, out, 0o644))
 }
 
+// ssArgs: ss's options; -transport adds -o (timers)
+var ssArgs = "-tanpi"
+
 func capture(dir string) {
 	check(os.MkdirAll(dir, 0o755))
 	pid := strconv.Itoa(os.Getpid())
@@ -65,7 +83,7 @@ func capture(dir string) {
 	check(err)
 	check(pprof.Lookup("goroutine").WriteTo(f, 2))
 	check(f.Close())
-	run(filepath.Join(dir, "ss.txt"), "ss", "-tanpi")
+	run(filepath.Join(dir, "ss.txt"), "ss", ssArgs)
 	run(filepath.Join(dir, "netstat.txt"), "netstat", "-anp")
 	run(filepath.Join(dir, "lsof.txt"), "lsof", "-n", "-P", "-p", pid)
 }
@@ -93,9 +111,47 @@ func fullListener() {
 	time.Sleep(300 * time.Millisecond)
 }
 
+// A Transport per request against a server that keeps idle connections.
+func transportPerRequest(out string) {
+	ssArgs = "-tanpio"
+	check(syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 1024, Max: 4096}))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello\n")
+	})}
+	go srv.Serve(ln)
+	url := "http://" + ln.Addr().String() + "/"
+	get := func(n int) {
+		for i := 0; i < n; i++ {
+			// the bug: a new Transport (and its idle pool) per request
+			c := &http.Client{Transport: &http.Transport{}}
+			resp, err := c.Get(url)
+			check(err)
+			_, err = io.Copy(io.Discard, resp.Body)
+			check(err)
+			check(resp.Body.Close())
+		}
+		// a goroutine's wait is timed by the collections that see it
+		// blocked (from the previous one's time: the first capture shows
+		// no minutes, the second "[IO wait, 2 minutes]"): collect now,
+		// then idle a minute
+		runtime.GC()
+		time.Sleep(65 * time.Second)
+	}
+	get(transportBefore)
+	capture(filepath.Join(out, "before"))
+	get(transportAfter - transportBefore)
+	capture(filepath.Join(out, "after"))
+}
+
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == "-transport" {
+		transportPerRequest(os.Args[2])
+		return
+	}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: netleak OUTDIR")
+		fmt.Fprintln(os.Stderr, "usage: netleak [-transport] OUTDIR")
 		os.Exit(2)
 	}
 	out := os.Args[1]
