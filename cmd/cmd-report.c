@@ -425,6 +425,7 @@ int cmd_report(int argc, char **argv)
 	struct cr_error e = { 0 };
 	cr_report_init(&r);
 	r.progress = progress;
+	r.keep_cores = fmt == CR_FMT_HTML; /* the page lists a core's threads */
 	if (!starts || !counts) {
 		cr_fail(&e, CR_NOMEM, "out of memory");
 		rc = cmd_error(&e);

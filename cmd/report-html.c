@@ -381,14 +381,9 @@ static void core_threads(const struct cr_report *r, FILE *out)
 	bool any = false;
 	for (size_t i = 0; i < r->in.ncaps; i++) {
 		const struct cr_capture *c = &r->in.caps[i];
-		const char *bin = c->binary ? c->binary : r->in.binary;
-		if (!c->core || !bin)
+		if (!c->gocore) /* the core the analyses read (keep_cores) */
 			continue;
-		struct cr_gocore gc;
-		if (cr_gocore_open(&gc, bin, c->core, NULL) || !gc.gort_open) {
-			cr_gocore_close(&gc);
-			continue;
-		}
+		const struct cr_gort *g = &c->gocore->g;
 		if (!any)
 			fputs("<section id=\"core\"><h2>Core threads</h2>\n", out);
 		any = true;
@@ -396,8 +391,8 @@ static void core_threads(const struct cr_report *r, FILE *out)
 		h(out, c->core);
 		fprintf(out, "</p><div class=\"scroll\"><table><tr><th class=\"r\">TID</th><th class=\"r\">M</th>"
 			     "<th>on</th><th class=\"r\">goroutine</th><th>pc</th><th>function</th><th>file:line</th></tr>\n");
-		for (size_t k = 0; k < gc.g.nthreads; k++) {
-			const struct cr_gthread *T = &gc.g.threads[k];
+		for (size_t k = 0; k < g->nthreads; k++) {
+			const struct cr_gthread *T = &g->threads[k];
 			fprintf(out, "<tr%s><td class=\"r\">%" PRId32 "%s</td><td class=\"r\">", k == 0 ? " class=\"crashed\"" : "",
 				T->tid, k == 0 ? " (signalled)" : "");
 			if (T->mid >= 0)
@@ -406,7 +401,7 @@ static void core_threads(const struct cr_report *r, FILE *out)
 			h(out, T->on);
 			fputs("</td><td class=\"r\">", out);
 			if (T->curg >= 0)
-				fprintf(out, "%" PRId64 "%s", T->curg, T->curg == gc.g.crash_goid ? " (crashed)" : "");
+				fprintf(out, "%" PRId64 "%s", T->curg, T->curg == g->crash_goid ? " (crashed)" : "");
 			fprintf(out, "</td><td class=\"mono\">0x%" PRIx64 "</td><td class=\"mono\">", T->regs.pc);
 			if (T->stack && T->stack->nframes) {
 				h(out, T->stack->frames[0].function);
@@ -419,7 +414,6 @@ static void core_threads(const struct cr_report *r, FILE *out)
 			fputs("</td></tr>\n", out);
 		}
 		fputs("</table></div>\n", out);
-		cr_gocore_close(&gc);
 	}
 	if (any)
 		fputs("</section>\n", out);

@@ -73,6 +73,9 @@ struct cr_report {
 	struct cr_rfinding *findings; size_t nfindings, cap_findings;
 	struct cr_buf warnings; /* one per line: files skipped, analyses that could not run */
 	struct cr_buf notes;    /* one per line: empty capture directories, analyses that found nothing */
+	/* keep each capture's core open after the analyses (struct
+	 * cr_capture.gocore: a renderer shows its threads); set before the run */
+	bool keep_cores;
 	/* called before each file is read (may be NULL): a CLI shows progress */
 	cr_progress_fn *progress;
 	void *progress_ctx;
