@@ -321,6 +321,21 @@ void report_print_json(const struct cr_report *r, FILE *out)
 		} else {
 			cr_json_null(&j);
 		}
+		cr_json_key(&j, "ledger");
+		const struct cr_capledger *l = r->ledgers ? &r->ledgers[i] : NULL;
+		if (l && l->have) {
+			cr_json_obj(&j);
+			cr_json_kint(&j, "rss", l->rss);
+			cr_json_kstr(&j, "rss_source", l->rss_source);
+			cr_json_key(&j, "components");
+			cr_json_obj(&j);
+			for (int k = 0; k < CR_C_COUNT; k++)
+				cr_json_kint(&j, cr_component_name((enum cr_component)k), l->comp[k]);
+			cr_json_obj_end(&j);
+			cr_json_obj_end(&j);
+		} else {
+			cr_json_null(&j);
+		}
 		cr_json_key(&j, "files");
 		cr_json_arr(&j);
 		for (size_t k = 0; k < c->nfiles; k++) {

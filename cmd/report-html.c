@@ -270,107 +270,130 @@ static void findings(const struct cr_report *r, FILE *out)
 
 /* ---- the RSS ledger: a stacked bar per capture ---- */
 
-static const char *const comp_colours[] = { "#4e79a7", "#a0cbe8", "#f28e2b", "#ffbe7d", "#e15759",
-					    "#59a14f", "#8cd17d", "#b6992d", "#79706e", "#d37295" };
+/* one colour per enum cr_component */
+static const char *const comp_colours[CR_C_COUNT] = { "#4e79a7", "#a0cbe8", "#f28e2b", "#ffbe7d",
+						      "#e15759", "#59a14f", "#b6992d", "#79706e" };
 
-static const struct cr_evtable *find_table(const struct cr_report *r, const char *kind, const char *key)
+#define LEDGER_BARS 16
+
+static void bytes_cell(FILE *out, int64_t v, bool sign)
 {
-	for (size_t i = 0; i < r->nfindings; i++)
-		if (!strcmp(r->findings[i].kind, kind))
-			for (size_t k = 0; k < r->findings[i].ntables; k++)
-				if (!strcmp(r->findings[i].tables[k].key, key))
-					return &r->findings[i].tables[k];
-	return NULL;
+	char b[48];
+	cr_units_bytes(b, sizeof b, v);
+	fprintf(out, "<td class=\"r\" title=\"%" PRId64 " B\">%s%s</td>", v, sign && v > 0 ? "+" : "", b);
 }
 
-static int col_of(const struct cr_table *t, const char *key)
+/* One capture's bar: positive components stacked from the left; a negative
+ * one (unexplained: the estimates overcount) dashed over the end of the
+ * stack, so the bar ends at RSS. data-bytes add up to data-rss. */
+static void ledger_bar(FILE *out, const struct cr_capledger *l, size_t capno, const char *label, int y,
+		       double scale)
 {
-	for (size_t c = 0; c < t->ncols; c++)
-		if (t->cols[c].key && !strcmp(t->cols[c].key, key))
-			return (int)c;
-	return -1;
-}
-
-static void bar(FILE *out, const struct cr_table *t, int col, int ccomp, const char *label, int y,
-		double scale)
-{
-	double x = 110;
-	int64_t rss = 0;
-	fprintf(out, "<text x=\"0\" y=\"%d\">", y + 17);
+	fprintf(out, "<g class=\"bar\" data-capture=\"%zu\" data-rss=\"%" PRId64 "\"><text x=\"0\" y=\"%d\">", capno,
+		l->rss, y + 17);
 	h(out, label);
 	fputs("</text>\n", out);
-	for (size_t i = 0; i < t->nrows; i++) {
-		const struct cr_cell *name = &t->cells[i * t->ncols + (size_t)ccomp];
-		const struct cr_cell *v = &t->cells[i * t->ncols + (size_t)col];
-		if (name->text && !strcmp(name->text, "rss")) {
-			rss = v->i;
-			continue;
+	double x = 130;
+	for (int c = 0; c < CR_C_COUNT; c++) {
+		int64_t v = l->comp[c];
+		char vb[48];
+		cr_units_bytes(vb, sizeof vb, v);
+		if (v > 0) {
+			fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"24\" fill=\"%s\" "
+				     "data-component=\"%s\" data-bytes=\"%" PRId64 "\"><title>%s: %s</title></rect>\n",
+				x, y, (double)v * scale, comp_colours[c], cr_component_name((enum cr_component)c), v,
+				cr_component_name((enum cr_component)c), vb);
+			x += (double)v * scale;
 		}
-		if (v->kind != CR_CELL_INT || v->i <= 0)
-			continue;
-		double w = (double)v->i * scale;
-		fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"24\" fill=\"%s\"><title>", x, y, w,
-			comp_colours[i % 10]);
-		h(out, name->text);
-		fputs(": ", out);
-		h(out, v->text);
-		fputs("</title></rect>\n", out);
-		x += w;
+	}
+	for (int c = 0; c < CR_C_COUNT; c++) {
+		int64_t v = l->comp[c];
+		char vb[48];
+		cr_units_bytes(vb, sizeof vb, v);
+		if (v < 0) {
+			double w = (double)-v * scale;
+			fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"24\" fill=\"none\" stroke=\"%s\" "
+				     "stroke-dasharray=\"3 2\" data-component=\"%s\" data-bytes=\"%" PRId64 "\"><title>%s: %s "
+				     "(the other estimates overcount)</title></rect>\n",
+				x - w, y, w, comp_colours[c], cr_component_name((enum cr_component)c), v,
+				cr_component_name((enum cr_component)c), vb);
+		}
 	}
 	char rb[48];
-	cr_units_bytes(rb, sizeof rb, rss);
-	fprintf(out, "<text x=\"%.1f\" y=\"%d\">RSS %s</text>\n", x + 6, y + 17, rb);
+	cr_units_bytes(rb, sizeof rb, l->rss);
+	fprintf(out, "<text x=\"%.1f\" y=\"%d\">RSS %s</text></g>\n", 130 + (double)l->rss * scale + 6, y + 17, rb);
 }
 
 static void ledger(const struct cr_report *r, FILE *out)
 {
-	const struct cr_evtable *et = find_table(r, "rss_gap", "ledger");
-	fputs("<section id=\"ledger\"><h2>RSS ledger</h2>\n", out);
-	if (!et) {
-		fputs("<p class=\"dim\">No ledger: the captures hold no /proc smaps or status with the Go "
-		      "runtime's figures, or RSS is explained by the Go heap.</p></section>\n", out);
-		return;
-	}
-	const struct cr_table *t = &et->t;
-	int cc = col_of(t, "component"), cb = col_of(t, "before"), ca = col_of(t, "bytes"), cd = col_of(t, "delta");
-	if (cc < 0 || ca < 0) {
-		fputs("</section>\n", out);
-		return;
-	}
+	size_t idx[LEDGER_BARS], n = 0;
 	int64_t max = 1;
-	for (size_t i = 0; i < t->nrows; i++)
-		for (int c = 0; c < 2; c++) {
-			int col = c ? ca : cb;
-			if (col >= 0 && t->cells[i * t->ncols + (size_t)col].i > max)
-				max = t->cells[i * t->ncols + (size_t)col].i;
-		}
-	int nbars = cb >= 0 ? 2 : 1;
-	double scale = (1000.0 - 110 - 130) / (double)max;
-	fprintf(out, "<div class=\"scroll\"><svg class=\"chart ledger\" viewBox=\"0 0 1000 %d\" role=\"img\" "
-		     "aria-label=\"RSS ledger\">\n", nbars * 34 + 4);
-	if (cb >= 0)
-		bar(out, t, cb, cc, "first capture", 4, scale);
-	bar(out, t, ca, cc, cb >= 0 ? "last capture" : "capture", 4 + (nbars - 1) * 34, scale);
-	fputs("</svg></div>\n<div class=\"legend\">", out);
-	for (size_t i = 0; i < t->nrows; i++) {
-		const struct cr_cell *name = &t->cells[i * t->ncols + (size_t)cc];
-		if (name->text && !strcmp(name->text, "rss"))
+	for (size_t i = 0; r->ledgers && i < r->in.ncaps && n < LEDGER_BARS; i++) {
+		const struct cr_capledger *l = &r->ledgers[i];
+		if (!l->have)
 			continue;
-		fprintf(out, "<span><i style=\"background:%s\"></i>", comp_colours[i % 10]);
-		h(out, name->text);
-		const struct cr_cell *v = &t->cells[i * t->ncols + (size_t)ca];
-		fputs(" ", out);
-		h(out, v->text);
-		if (cd >= 0) {
-			fputs(" <span class=\"dim\">(", out);
-			h(out, t->cells[i * t->ncols + (size_t)cd].text);
-			fputs(")</span>", out);
-		}
+		idx[n++] = i;
+		int64_t pos = 0;
+		for (int c = 0; c < CR_C_COUNT; c++)
+			pos = cr_sat_add(pos, l->comp[c] > 0 ? l->comp[c] : 0);
+		max = pos > max ? pos : max;
+		max = l->rss > max ? l->rss : max;
+	}
+	fputs("<section id=\"ledger\"><h2>RSS ledger</h2>\n", out);
+	if (!n) {
+		fputs("<p class=\"dim\">No ledger: no capture holds /proc smaps_rollup, smaps or status.</p></section>\n",
+		      out);
+		return;
+	}
+	fputs("<p class=\"dim\">Each capture's resident memory in components that add up to RSS (the ledger "
+	      "<code>coroner mem</code> computes from the same files); a dashed segment is memory the other "
+	      "components count twice.</p>\n", out);
+	double scale = (1000.0 - 130 - 110) / (double)max;
+	fprintf(out, "<div class=\"scroll\"><svg class=\"chart ledger\" viewBox=\"0 0 1000 %zu\" role=\"img\" "
+		     "aria-label=\"RSS ledger per capture\">\n", n * 34 + 4);
+	for (size_t k = 0; k < n; k++) {
+		const struct cr_capture *c = &r->in.caps[idx[k]];
+		char label[80], tb[64];
+		report_when(c->time_nanos, tb, sizeof tb);
+		snprintf(label, sizeof label, "%zu. %.8s", idx[k] + 1, c->time_nanos > 0 ? tb + 11 : "");
+		ledger_bar(out, &r->ledgers[idx[k]], idx[k] + 1, label, 4 + (int)k * 34, scale);
+	}
+	const struct cr_capledger *first = &r->ledgers[idx[0]], *last = &r->ledgers[idx[n - 1]];
+	fputs("</svg></div>\n<div class=\"legend\">", out);
+	for (int c = 0; c < CR_C_COUNT; c++) {
+		char vb[48], db[48];
+		cr_units_bytes(vb, sizeof vb, last->comp[c]);
+		cr_units_bytes(db, sizeof db, last->comp[c] - first->comp[c]);
+		fprintf(out, "<span><i style=\"background:%s\"></i>%s %s", comp_colours[c],
+			cr_component_name((enum cr_component)c), vb);
+		if (n > 1)
+			fprintf(out, " <span class=\"dim\">(%s%s)</span>", last->comp[c] > first->comp[c] ? "+" : "", db);
 		fputs("</span>", out);
 	}
-	fputs("</div>\n", out);
-	table(et, out);
-	fputs("</section>\n", out);
+	fputs("</div>\n<div class=\"scroll\"><table class=\"ledger\"><tr><th>component</th>", out);
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, "<th class=\"r\">capture %zu</th>", idx[k] + 1);
+	if (n > 1)
+		fprintf(out, "<th class=\"r\">delta %zu&#8594;%zu</th>", idx[0] + 1, idx[n - 1] + 1);
+	fputs("</tr>\n", out);
+	for (int c = 0; c <= CR_C_COUNT; c++) {
+		fprintf(out, "<tr><td>%s</td>", c < CR_C_COUNT ? cr_component_name((enum cr_component)c) : "<strong>rss</strong>");
+		for (size_t k = 0; k < n; k++) {
+			const struct cr_capledger *l = &r->ledgers[idx[k]];
+			bytes_cell(out, c < CR_C_COUNT ? l->comp[c] : l->rss, false);
+		}
+		if (n > 1)
+			bytes_cell(out, c < CR_C_COUNT ? last->comp[c] - first->comp[c] : last->rss - first->rss, true);
+		fputs("</tr>\n", out);
+	}
+	fputs("<tr><td class=\"dim\">RSS from</td>", out);
+	for (size_t k = 0; k < n; k++) {
+		fputs("<td class=\"r dim\">", out);
+		h(out, r->ledgers[idx[k]].rss_source);
+		fputs("</td>", out);
+	}
+	fputs(n > 1 ? "<td></td></tr>\n" : "</tr>\n", out);
+	fputs("</table></div>\n</section>\n", out);
 }
 
 /* ---- a core's threads (the crashing goroutine's stack is the crash
