@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define H_MAX 4096 /* bytes of one input string shown */
+#define FLAME_ALL_FRAMES 100000 /* nodes of a graph drawn whole (narrow frames too) */
 
 /* HTML text or a double-quoted attribute value. */
 static void h(FILE *out, const char *s)
@@ -64,6 +65,8 @@ static const char css[] =
 	"svg.chart { width: 100%; height: auto; } svg.chart text { fill: var(--fg); font-size: 11px; }\n"
 	"svg.flamegraph { width: 100%; height: auto; display: block; }\n"
 	".flame { margin: 1rem 0; } .flame .tools { display: flex; gap: .5rem; flex-wrap: wrap; margin: .3rem 0; }\n"
+	".sandwich-view { border-left: 3px solid var(--acc); padding-left: .6rem; margin: .6rem 0; }\n"
+	".sandwich-view h3 { display: inline-block; margin: 0 1rem .3rem 0; overflow-wrap: anywhere; }\n"
 	".legend span { display: inline-block; margin-right: .8rem; font-size: .85rem; }\n"
 	".legend i { display: inline-block; width: .8em; height: .8em; margin-right: .3em; vertical-align: -1px; }\n"
 	"@media (max-width: 640px) { body { padding: .5rem; font-size: 14px; } dl { grid-template-columns: 1fr; }\n"
@@ -71,21 +74,97 @@ static const char css[] =
 	"@media print { nav, button, input, .flame .tools { display: none; } .finding, .multiple, .flame {\n"
 	"  break-inside: avoid; } body { max-width: none; } }\n";
 
-/* The page's own script: copy buttons, flame search and reset. */
+/* The page's own script: copy buttons; each flame graph's search, reset,
+ * flip (flame graph <-> icicle) and sandwich (callers and callees of the
+ * zoomed or searched function, built in the page from the graph's frames:
+ * crFlameSandwich of lib/report/flame.c). */
 static const char page_js[] =
 	"(function () {\n"
 	"  'use strict';\n"
 	"  crFlameAll(false);\n"
-	"  var ins = document.querySelectorAll('input.flame-search');\n"
-	"  for (var i = 0; i < ins.length; i++) (function (inp) {\n"
-	"    var svg = document.getElementById(inp.getAttribute('data-for')).querySelector('svg.flamegraph');\n"
-	"    inp.addEventListener('input', function () { svg.crFlame.search(inp.value); });\n"
-	"  })(ins[i]);\n"
-	"  var rs = document.querySelectorAll('button.flame-reset');\n"
-	"  for (var k = 0; k < rs.length; k++) (function (b) {\n"
-	"    var svg = document.getElementById(b.getAttribute('data-for')).querySelector('svg.flamegraph');\n"
-	"    b.addEventListener('click', function () { svg.crFlame.zoom(null); });\n"
-	"  })(rs[k]);\n"
+	"  function graphOf(id) { return document.getElementById(id).querySelector('svg.flamegraph'); }\n"
+	"  function short(s) { return s.length > 48 ? s.substring(0, 46) + '..' : s; }\n"
+	"  /* the function a sandwich is drawn for: the zoomed frame's, else the\n"
+	"   * search box's text when a frame has that name, else the widest frame\n"
+	"   * matching it as a regular expression */\n"
+	"  function chosen(svg, q) {\n"
+	"    var z = svg.getAttribute('data-zoomed'), fr = svg.crFlame.frames, best = null, rx;\n"
+	"    if (z && !(fr.length && fr[0].fd === 0 && fr[0].fn === z)) return z; /* not the root */\n"
+	"    if (!q) return null;\n"
+	"    for (var i = 0; i < fr.length; i++) if (fr[i].fd > 0 && fr[i].fn === q) return q;\n"
+	"    try { rx = new RegExp(q); } catch (err) { return null; }\n"
+	"    for (var k = 0; k < fr.length; k++)\n"
+	"      if (fr[k].fd > 0 && rx.test(fr[k].fn) && (!best || fr[k].fw > best.fw)) best = fr[k];\n"
+	"    return best ? best.fn : null;\n"
+	"  }\n"
+	"  function tools(id, icicle) {\n"
+	"    var t = document.createElement('div'), inp = document.createElement('input');\n"
+	"    var r = document.createElement('button'), f = document.createElement('button');\n"
+	"    t.className = 'tools';\n"
+	"    inp.type = 'search'; inp.className = 'flame-search'; inp.setAttribute('data-for', id);\n"
+	"    inp.placeholder = 'highlight frames matching a regex'; inp.setAttribute('aria-label', 'search frames');\n"
+	"    r.className = 'flame-reset'; r.setAttribute('data-for', id); r.textContent = 'Reset zoom';\n"
+	"    f.className = 'flame-flip'; f.setAttribute('data-for', id); f.textContent = icicle ? 'Flame graph' : 'Icicle';\n"
+	"    t.appendChild(inp); t.appendChild(r); t.appendChild(f);\n"
+	"    return t;\n"
+	"  }\n"
+	"  function sandwich(id, b) {\n"
+	"    var svg = graphOf(id), view = document.getElementById(id + '-sandwich');\n"
+	"    var inp = b.parentNode.querySelector('input.flame-search');\n"
+	"    var name = chosen(svg, inp ? inp.value : ''), sw = name ? crFlameSandwich(svg, name) : null;\n"
+	"    view.textContent = '';\n"
+	"    view.hidden = false;\n"
+	"    var h = document.createElement('h3'), close = document.createElement('button');\n"
+	"    close.textContent = 'Close'; close.className = 'sandwich-close';\n"
+	"    close.addEventListener('click', function () { view.textContent = ''; view.hidden = true; });\n"
+	"    if (!sw) {\n"
+	"      h.textContent = name ? 'No frame is named ' + name : 'Click a frame, or search for a function, then Sandwich';\n"
+	"      view.appendChild(h); view.appendChild(close);\n"
+	"      return;\n"
+	"    }\n"
+	"    h.textContent = 'Sandwich of ' + name + (svg.getAttribute('data-all') === '1' ? '' :\n"
+	"      ' (frames narrower than 0.1 pixel were left out of the page: widths are lower bounds)');\n"
+	"    view.appendChild(h); view.appendChild(close);\n"
+	"    var parts = [[sw.callers, id + '-callers', false], [sw.callees, id + '-callees', true]];\n"
+	"    for (var i = 0; i < parts.length; i++) {\n"
+	"      var box = document.createElement('div');\n"
+	"      box.id = parts[i][1];\n"
+	"      box.appendChild(parts[i][0]);\n"
+	"      view.appendChild(tools(parts[i][1], parts[i][2]));\n"
+	"      view.appendChild(box);\n"
+	"      crFlameInit(parts[i][0], false);\n"
+	"      parts[i][0].crFlame.zoom(null);\n"
+	"    }\n"
+	"    wire(view);\n"
+	"    view.setAttribute('data-function', name);\n"
+	"  }\n"
+	"  function wire(root) {\n"
+	"    var ins = root.querySelectorAll('input.flame-search');\n"
+	"    for (var i = 0; i < ins.length; i++) (function (inp) {\n"
+	"      var svg = graphOf(inp.getAttribute('data-for'));\n"
+	"      inp.addEventListener('input', function () { svg.crFlame.search(inp.value); });\n"
+	"    })(ins[i]);\n"
+	"    var rs = root.querySelectorAll('button.flame-reset');\n"
+	"    for (var k = 0; k < rs.length; k++) (function (b) {\n"
+	"      var svg = graphOf(b.getAttribute('data-for'));\n"
+	"      b.addEventListener('click', function () { svg.crFlame.zoom(null); });\n"
+	"    })(rs[k]);\n"
+	"    var fs = root.querySelectorAll('button.flame-flip');\n"
+	"    for (var m = 0; m < fs.length; m++) (function (b) {\n"
+	"      var svg = graphOf(b.getAttribute('data-for'));\n"
+	"      b.addEventListener('click', function () { b.textContent = svg.crFlame.flip() ? 'Flame graph' : 'Icicle'; });\n"
+	"    })(fs[m]);\n"
+	"    var ss = root.querySelectorAll('button.flame-sandwich');\n"
+	"    for (var n = 0; n < ss.length; n++) (function (b) {\n"
+	"      var id = b.getAttribute('data-for'), svg = graphOf(id);\n"
+	"      b.addEventListener('click', function () { sandwich(id, b); });\n"
+	"      svg.addEventListener('click', function () {\n"
+	"        var z = svg.getAttribute('data-zoomed');\n"
+	"        b.textContent = z ? 'Sandwich of ' + short(z) : 'Sandwich';\n"
+	"      });\n"
+	"    })(ss[n]);\n"
+	"  }\n"
+	"  wire(document);\n"
 	"  function copied(b, ok) { b.textContent = ok ? 'Copied' : 'Select and copy'; setTimeout(function () { b.textContent = 'Copy'; }, 1500); }\n"
 	"  function fallback(b, pre) {\n"
 	"    var sel = window.getSelection(), rg = document.createRange();\n"
@@ -531,11 +610,20 @@ struct flame_req {
 	const char *sandwich; /* a function: callers and callees instead */
 };
 
-static void flame_tools(FILE *out, const char *id)
+/* A graph's controls (the page's script wires them by class and data-for);
+ * sandwich: the graph is a whole tree, the callers and callees of any of
+ * its functions can be drawn from it. */
+static void flame_tools(FILE *out, const char *id, bool icicle, bool sandwich)
 {
 	fprintf(out, "<div class=\"tools\"><input type=\"search\" class=\"flame-search\" data-for=\"%s\" "
 		     "placeholder=\"highlight frames matching a regex\" aria-label=\"search frames\">"
-		     "<button class=\"flame-reset\" data-for=\"%s\">Reset zoom</button></div>\n", id, id);
+		     "<button class=\"flame-reset\" data-for=\"%s\">Reset zoom</button>"
+		     "<button class=\"flame-flip\" data-for=\"%s\" title=\"flame graph or icicle\">%s</button>",
+		id, id, id, icicle ? "Flame graph" : "Icicle");
+	if (sandwich)
+		fprintf(out, "<button class=\"flame-sandwich\" data-for=\"%s\" title=\"callers and callees of the "
+			     "clicked frame's function, or of the one searched\">Sandwich</button>", id);
+	fputs("</div>\n", out);
 }
 
 static enum cr_err flame(FILE *out, const struct flame_req *q, struct cr_error *e)
@@ -555,7 +643,10 @@ static enum cr_err flame(FILE *out, const struct flame_req *q, struct cr_error *
 		goto out;
 	if (f.nodes[0].value <= 0)
 		goto out;
-	struct cr_flame_svg_opts o = { .title = q->title, .subtitle = q->sub, .width = 1200, .icicle = q->icicle };
+	/* every frame, however narrow, while the page stays reasonable: the
+	 * page's sandwich is built from them (else it says so) */
+	struct cr_flame_svg_opts o = { .title = q->title, .subtitle = q->sub, .width = 1200, .icicle = q->icicle,
+				       .all_frames = f.nnodes <= FLAME_ALL_FRAMES };
 	fputs("<div class=\"flame\">", out);
 	if (q->sandwich) {
 		if (cr_flame_sandwich(&f, q->sandwich, &callers, &callees, e)) {
@@ -565,21 +656,22 @@ static enum cr_err flame(FILE *out, const struct flame_req *q, struct cr_error *
 		}
 		char id2[64];
 		snprintf(id2, sizeof id2, "%s-callees", q->id);
-		flame_tools(out, q->id);
+		flame_tools(out, q->id, false, false);
 		fprintf(out, "<div id=\"%s\">", q->id);
 		if ((rc = cr_flame_write_svg_element(&callers, &o, out, e)))
 			goto out;
 		fputs("</div>\n", out);
-		flame_tools(out, id2);
+		flame_tools(out, id2, true, false);
 		o.icicle = true;
 		o.title = "callees";
 		o.subtitle = NULL;
 		fprintf(out, "<div id=\"%s\">", id2);
 		rc = cr_flame_write_svg_element(&callees, &o, out, e);
 	} else {
-		flame_tools(out, q->id);
+		flame_tools(out, q->id, q->icicle, true);
 		fprintf(out, "<div id=\"%s\">", q->id);
 		rc = cr_flame_write_svg_element(&f, &o, out, e);
+		fprintf(out, "</div><div class=\"sandwich-view\" id=\"%s-sandwich\" hidden>", q->id);
 	}
 	fputs("</div></div>\n", out);
 out:

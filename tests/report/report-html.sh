@@ -5,10 +5,16 @@
 #     scripts/demo runs it): no console error, no request, every finding's
 #     subject (from the embedded JSON) in the DOM, the ledger chart, goroutine
 #     small multiples, a flame graph; typing a regex highlights exactly the
-#     frames it matches; a mouse click on a frame zooms into it;
+#     frames it matches; a mouse click on a frame zooms into it; the flip
+#     button turns a graph into an icicle and back; clicking a frame of
+#     main.(*cache).fill then Sandwich draws its callers and callees, rooted
+#     at pprof's cum for it (testdata/capture/expected/after.allocs.pb.gz.top.txt);
+#   - the RSS ledger chart of each capture adds up to its smaps_rollup Rss,
+#     also for a capture without an rss_gap finding (testdata/oom);
 #   - tests/hostile/cases/html-names.pb (function names made of <script>,
 #     "><img onerror>, </svg>, </script>, ]]>, control bytes): shown as text,
-#     nothing runs, no element from the input, no dialog, no request.
+#     nothing runs, no element from the input, no dialog, no request; the
+#     sandwich of a hostile name (typed into the search box) is text too.
 # Without chromium or node (scripts/deps --test installs both) the browser
 # part says SKIP; the file checks run anyway.
 set -u
@@ -97,7 +103,12 @@ if [ -z "$chromium" ]; then
 	[ "$fail" = 0 ] || exit 1
 	exit 77
 fi
-out=$(timeout 180 node "$TESTS/report/html-check.js" "$chromium" "$tmp/demo.html" demo 2>&1)
+# the sandwich drawn in the page for main.(*cache).fill of the alloc_space
+# graph (after/allocs.pb.gz): its roots are pprof's cum for the function
+fn='main.(*cache).fill'
+cum=$(awk -v fn="$fn" '$NF == fn { sub(/B$/, "", $4); print $4 }' "$cap/expected/after.allocs.pb.gz.top.txt")
+check "pprof's cum of $fn recorded ($cum)" '[ -n "$cum" ]'
+out=$(timeout 180 node "$TESTS/report/html-check.js" "$chromium" "$tmp/demo.html" demo "$fn=$cum" 2>&1)
 check "demo in Chromium: $out" '[ "$out" = ok ]'
 out=$(timeout 180 node "$TESTS/report/html-check.js" "$chromium" "$tmp/hostile.html" hostile 2>&1)
 check "hostile in Chromium: $out" '[ "$out" = ok ]'
