@@ -400,7 +400,8 @@ static void ledger_bar(FILE *out, const struct cr_capledger *l, size_t capno, co
 	}
 	char rb[48];
 	cr_units_bytes(rb, sizeof rb, l->rss);
-	fprintf(out, "<text x=\"%.1f\" y=\"%d\">RSS %s</text></g>\n", 130 + (double)l->rss * scale + 6, y + 17, rb);
+	double end = 130 + (double)l->rss * scale;
+	fprintf(out, "<text x=\"%.1f\" y=\"%d\">RSS %s</text></g>\n", (x > end ? x : end) + 6, y + 17, rb);
 }
 
 static void ledger(const struct cr_report *r, FILE *out)
