@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define H_MAX 4096 /* bytes of one input string shown */
-#define FLAME_ALL_FRAMES 100000 /* nodes of a graph drawn whole (narrow frames too) */
+#define FLAME_ALL_FRAMES 20000 /* nodes of a graph drawn whole (narrow frames too) */
 
 /* HTML text or a double-quoted attribute value. */
 static void h(FILE *out, const char *s)
