@@ -74,36 +74,36 @@ static const char *sev_color(const struct style *s, enum cr_fsev v)
 }
 
 /* Print text wrapped at 80 columns, every line indented by ind. */
-static void wrap(const char *text, int ind, int first_used)
+static void wrap(FILE *out, const char *text, int ind, int first_used)
 {
 	struct cr_buf b = { 0 };
 	cr_escape_text(&b, text, strlen(text), 4096);
 	const char *s = cr_buf_str(&b);
 	int col = first_used;
 	if (col < ind) {
-		printf("%*s", ind - col, "");
+		fprintf(out, "%*s", ind - col, "");
 		col = ind;
 	}
 	bool line_start = true;
 	while (*s) {
 		size_t w = strcspn(s, " ");
 		if (!line_start && col + 1 + (int)w > 79) {
-			printf("\n%*s", ind, "");
+			fprintf(out, "\n%*s", ind, "");
 			col = ind;
 			line_start = true;
 		}
 		if (!line_start) {
-			putchar(' ');
+			putc(' ', out);
 			col++;
 		}
-		fwrite(s, 1, w, stdout);
+		fwrite(s, 1, w, out);
 		col += (int)w;
 		line_start = false;
 		s += w;
 		while (*s == ' ')
 			s++;
 	}
-	putchar('\n');
+	putc('\n', out);
 	cr_buf_release(&b);
 }
 
@@ -126,7 +126,7 @@ void report_fact_value(const struct cr_fact *f, char *b, size_t n)
 	}
 }
 
-static void print_table(const struct cr_table *t, int ind)
+static void print_table(FILE *out, const struct cr_table *t, int ind)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -140,7 +140,7 @@ static void print_table(const struct cr_table *t, int ind)
 		size_t n = nl ? (size_t)(nl - line) : strlen(line);
 		while (n && line[n - 1] == ' ')
 			n--;
-		printf("%*s%.*s\n", ind, "", (int)n, line);
+		fprintf(out, "%*s%.*s\n", ind, "", (int)n, line);
 		line = nl ? nl + 1 : line + strlen(line);
 	}
 	free(buf);
@@ -154,10 +154,10 @@ void report_when(int64_t nanos, char *b, size_t n)
 		snprintf(b, n, "time unknown");
 }
 
-static void print_text(const struct cr_report *r, bool quiet)
+static void print_text(const struct cr_report *r, bool quiet, FILE *out)
 {
 	struct style st = { "", "", "", "", "", "", "" };
-	if (cmd_color())
+	if (out == stdout && cmd_color()) /* never into an -o file */
 		st = (struct style){ "\033[1m", "\033[2m", "\033[1;31m", "\033[1;33m", "\033[1;36m", "\033[32m", "\033[0m" };
 	size_t nfiles = 0, nused = 0;
 	for (size_t i = 0; i < r->in.ncaps; i++)
@@ -165,61 +165,61 @@ static void print_text(const struct cr_report *r, bool quiet)
 			nfiles++;
 			nused += !r->in.caps[i].files[k].problem;
 		}
-	printf("%scoroner report%s: %zu capture%s, %zu file%s read", st.bold, st.off, r->in.ncaps,
+	fprintf(out, "%scoroner report%s: %zu capture%s, %zu file%s read", st.bold, st.off, r->in.ncaps,
 	       r->in.ncaps == 1 ? "" : "s", nused, nused == 1 ? "" : "s");
 	if (nused < nfiles)
-		printf(" (%zu not usable)", nfiles - nused);
-	putchar('\n');
+		fprintf(out, " (%zu not usable)", nfiles - nused);
+	putc('\n', out);
 	for (size_t i = 0; i < r->in.ncaps; i++) {
 		const struct cr_capture *c = &r->in.caps[i];
 		char tb[64];
 		report_when(c->time_nanos, tb, sizeof tb);
 		if (i > 0 && c->time_nanos > 0 && r->in.caps[i - 1].time_nanos > 0)
 			memmove(tb, tb + 11, strlen(tb + 11) + 1); /* the date once is enough */
-		printf("  %zu. ", i + 1);
-		cr_fputs_safe(stdout, c->path);
+		fprintf(out, "  %zu. ", i + 1);
+		cr_fputs_safe(out, c->path);
 		if (c->nfiles > 1 && c->path_is_file)
-			printf(" +%zu", c->nfiles - 1); /* a list of files, named by its first */
-		printf("%s", st.dim);
+			fprintf(out, " +%zu", c->nfiles - 1); /* a list of files, named by its first */
+		fprintf(out, "%s", st.dim);
 		if (c->time_nanos > 0 || c->pid >= 0 || c->process)
-			putchar(' ');
+			putc(' ', out);
 		if (c->time_nanos > 0)
-			printf(" %s", tb);
+			fprintf(out, " %s", tb);
 		if (i > 0 && c->time_nanos > 0 && r->in.caps[i - 1].time_nanos > 0)
-			printf(" (%+.1f s)", (double)(c->time_nanos - r->in.caps[i - 1].time_nanos) / 1e9);
+			fprintf(out, " (%+.1f s)", (double)(c->time_nanos - r->in.caps[i - 1].time_nanos) / 1e9);
 		if (c->pid >= 0)
-			printf("%s pid %" PRId64, c->time_nanos > 0 ? "," : "", c->pid);
+			fprintf(out, "%s pid %" PRId64, c->time_nanos > 0 ? "," : "", c->pid);
 		if (c->process) {
-			printf(" ");
-			cr_fputs_safe(stdout, c->process);
+			fprintf(out, " ");
+			cr_fputs_safe(out, c->process);
 		}
-		printf("%s\n", st.off);
+		fprintf(out, "%s\n", st.off);
 		/* the files not used, each with its reason */
 		for (size_t k = 0; k < c->nfiles; k++) {
 			const struct cr_capture_file *f = &c->files[k];
 			if (!f->problem)
 				continue;
-			printf("     %snot usable: ", st.dim);
+			fprintf(out, "     %snot usable: ", st.dim);
 			size_t pl = strlen(f->path);
 			if (strncmp(f->problem, f->path, pl) != 0) {
-				cr_fputs_safe(stdout, f->path);
-				printf(": ");
+				cr_fputs_safe(out, f->path);
+				fprintf(out, ": ");
 			}
-			cr_fputs_safe(stdout, f->problem);
-			printf("%s\n", st.off);
+			cr_fputs_safe(out, f->problem);
+			fprintf(out, "%s\n", st.off);
 		}
 	}
-	putchar('\n');
+	putc('\n', out);
 	if (r->nfindings == 0)
-		printf("No findings: nothing in these files looks wrong to the analyses that could run.\n\n");
+		fprintf(out, "No findings: nothing in these files looks wrong to the analyses that could run.\n\n");
 	for (size_t i = 0; i < r->nfindings; i++) {
 		const struct cr_rfinding *f = &r->findings[i];
 		char head[64];
 		snprintf(head, sizeof head, "%-6s", f->severity == CR_FSEV_HIGH ? "HIGH" : f->severity == CR_FSEV_MEDIUM ? "MEDIUM" : "LOW");
-		printf("%s%s%s %s%s%s  ", sev_color(&st, f->severity), head, st.off, st.bold, f->kind, st.off);
-		cr_fputs_safe(stdout, f->subject);
-		putchar('\n');
-		wrap(f->summary, 7, 0);
+		fprintf(out, "%s%s%s %s%s%s  ", sev_color(&st, f->severity), head, st.off, st.bold, f->kind, st.off);
+		cr_fputs_safe(out, f->subject);
+		putc('\n', out);
+		wrap(out, f->summary, 7, 0);
 		if (!quiet) {
 			int lw = 0;
 			for (size_t k = 0; k < f->nfacts; k++) {
@@ -232,39 +232,39 @@ static void print_text(const struct cr_report *r, bool quiet)
 				/* labels may be made from directory names: escaped */
 				struct cr_buf lb = { 0 };
 				cr_escape_text(&lb, f->facts[k].label, strlen(f->facts[k].label), 256);
-				printf("%s       %-*s%s  ", st.dim, lw, cr_buf_str(&lb), st.off);
+				fprintf(out, "%s       %-*s%s  ", st.dim, lw, cr_buf_str(&lb), st.off);
 				int ll = (int)lb.len;
 				cr_buf_release(&lb);
-				wrap(v, 7 + lw + 2, 7 + (ll > lw ? ll : lw) + 2);
+				wrap(out, v, 7 + lw + 2, 7 + (ll > lw ? ll : lw) + 2);
 			}
 			for (size_t k = 0; k < f->ntables; k++) {
 				if (f->tables[k].t.nrows == 0)
 					continue;
-				printf("%s       ", st.dim);
-				cr_fputs_safe(stdout, f->tables[k].title);
-				printf(":%s\n", st.off);
-				print_table(&f->tables[k].t, 9);
+				fprintf(out, "%s       ", st.dim);
+				cr_fputs_safe(out, f->tables[k].title);
+				fprintf(out, ":%s\n", st.off);
+				print_table(out, &f->tables[k].t, 9);
 			}
 		}
 		if (*f->next_step) {
-			printf("%s       next:%s", st.green, st.off);
-			wrap(f->next_step, 13, 12);
+			fprintf(out, "%s       next:%s", st.green, st.off);
+			wrap(out, f->next_step, 13, 12);
 		}
-		putchar('\n');
+		putc('\n', out);
 	}
 	if (!quiet && r->notes.len) {
-		printf("%salso checked:%s\n", st.dim, st.off);
+		fprintf(out, "%salso checked:%s\n", st.dim, st.off);
 		const char *s = cr_buf_str(&r->notes);
 		while (*s) {
 			size_t n = strcspn(s, "\n");
 			char line[1024];
 			snprintf(line, sizeof line, "%.*s", (int)n, s);
-			printf("%s  -", st.dim);
-			wrap(line, 4, 3);
-			printf("%s", st.off);
+			fprintf(out, "%s  -", st.dim);
+			wrap(out, line, 4, 3);
+			fprintf(out, "%s", st.off);
 			s += n + (s[n] == '\n');
 		}
-		putchar('\n');
+		putc('\n', out);
 	}
 	size_t nh = 0, nm = 0, nl = 0;
 	for (size_t i = 0; i < r->nfindings; i++) {
@@ -275,15 +275,15 @@ static void print_text(const struct cr_report *r, bool quiet)
 		else
 			nl++;
 	}
-	printf("%s%zu finding%s%s", st.bold, r->nfindings, r->nfindings == 1 ? "" : "s", st.off);
+	fprintf(out, "%s%zu finding%s%s", st.bold, r->nfindings, r->nfindings == 1 ? "" : "s", st.off);
 	const char *sep = " (";
 	if (nh)
-		printf("%s%s%zu high%s", sep, sev_color(&st, CR_FSEV_HIGH), nh, st.off), sep = ", ";
+		fprintf(out, "%s%s%zu high%s", sep, sev_color(&st, CR_FSEV_HIGH), nh, st.off), sep = ", ";
 	if (nm)
-		printf("%s%s%zu medium%s", sep, sev_color(&st, CR_FSEV_MEDIUM), nm, st.off), sep = ", ";
+		fprintf(out, "%s%s%zu medium%s", sep, sev_color(&st, CR_FSEV_MEDIUM), nm, st.off), sep = ", ";
 	if (nl)
-		printf("%s%s%zu low%s", sep, sev_color(&st, CR_FSEV_LOW), nl, st.off), sep = ", ";
-	printf("%s in %zu capture%s, %zu file%s\n", *sep == ',' ? ")" : "", r->in.ncaps,
+		fprintf(out, "%s%s%zu low%s", sep, sev_color(&st, CR_FSEV_LOW), nl, st.off), sep = ", ";
+	fprintf(out, "%s in %zu capture%s, %zu file%s\n", *sep == ',' ? ")" : "", r->in.ncaps,
 	       r->in.ncaps == 1 ? "" : "s", nused, nused == 1 ? "" : "s");
 }
 
@@ -318,6 +318,21 @@ void report_print_json(const struct cr_report *r, FILE *out)
 			gmtime_r(&t, &tm);
 			strftime(tb, sizeof tb, "%Y-%m-%dT%H:%M:%SZ", &tm);
 			cr_json_str(&j, tb);
+		} else {
+			cr_json_null(&j);
+		}
+		cr_json_key(&j, "ledger");
+		const struct cr_capledger *l = r->ledgers ? &r->ledgers[i] : NULL;
+		if (l && l->have) {
+			cr_json_obj(&j);
+			cr_json_kint(&j, "rss", l->rss);
+			cr_json_kstr(&j, "rss_source", l->rss_source);
+			cr_json_key(&j, "components");
+			cr_json_obj(&j);
+			for (int k = 0; k < CR_C_COUNT; k++)
+				cr_json_kint(&j, cr_component_name((enum cr_component)k), l->comp[k]);
+			cr_json_obj_end(&j);
+			cr_json_obj_end(&j);
 		} else {
 			cr_json_null(&j);
 		}
@@ -372,12 +387,13 @@ void report_print_json(const struct cr_report *r, FILE *out)
 	cr_json_end(&j);
 }
 
-/* -o FILE (atomically), or HTML to stdout. */
+/* The report in fmt to -o FILE (atomically: a failed run leaves the file
+ * as it was) or to stdout. */
 static int write_out(const struct cr_report *r, enum cr_format fmt, bool quiet, const char *output)
 {
 	struct cr_error e = { 0 };
 	struct cr_outfile of = { 0 };
-	if (!output && cmd_stdout_tty())
+	if (!output && fmt == CR_FMT_HTML && cmd_stdout_tty())
 		return cmd_usage_error("report", "not writing HTML to a terminal: use -o FILE.html or redirect");
 	if (output && cr_outfile_open(&of, output, &e))
 		return cmd_error(&e);
@@ -389,12 +405,7 @@ static int write_out(const struct cr_report *r, enum cr_format fmt, bool quiet, 
 	} else if (fmt == CR_FMT_JSON) {
 		report_print_json(r, out);
 	} else {
-		/* the text renderer writes to stdout: swap it for the file */
-		fflush(stdout);
-		FILE *keep = stdout;
-		stdout = out;
-		print_text(r, quiet);
-		stdout = keep;
+		print_text(r, quiet, out);
 	}
 	if (output) {
 		if (rc)
@@ -429,6 +440,7 @@ int cmd_report(int argc, char **argv)
 	struct cr_error e = { 0 };
 	cr_report_init(&r);
 	r.progress = progress;
+	r.keep_cores = fmt == CR_FMT_HTML; /* the page lists a core's threads */
 	if (!starts || !counts) {
 		cr_fail(&e, CR_NOMEM, "out of memory");
 		rc = cmd_error(&e);
@@ -461,14 +473,7 @@ int cmd_report(int argc, char **argv)
 	}
 	cmd_progress_done();
 	cmd_warnings(cr_buf_str(&r.warnings));
-	if (output || fmt == CR_FMT_HTML) {
-		rc = write_out(&r, fmt, quiet, output);
-		goto out;
-	}
-	if (fmt == CR_FMT_JSON)
-		report_print_json(&r, stdout);
-	else
-		print_text(&r, quiet);
+	rc = write_out(&r, fmt, quiet, output);
 out:
 	cmd_progress_done();
 	cr_report_release(&r);

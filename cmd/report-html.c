@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define H_MAX 4096 /* bytes of one input string shown */
+#define FLAME_ALL_FRAMES 20000 /* nodes of a graph drawn whole (narrow frames too) */
 
 /* HTML text or a double-quoted attribute value. */
 static void h(FILE *out, const char *s)
@@ -64,6 +65,8 @@ static const char css[] =
 	"svg.chart { width: 100%; height: auto; } svg.chart text { fill: var(--fg); font-size: 11px; }\n"
 	"svg.flamegraph { width: 100%; height: auto; display: block; }\n"
 	".flame { margin: 1rem 0; } .flame .tools { display: flex; gap: .5rem; flex-wrap: wrap; margin: .3rem 0; }\n"
+	".sandwich-view { border-left: 3px solid var(--acc); padding-left: .6rem; margin: .6rem 0; }\n"
+	".sandwich-view h3 { display: inline-block; margin: 0 1rem .3rem 0; overflow-wrap: anywhere; }\n"
 	".legend span { display: inline-block; margin-right: .8rem; font-size: .85rem; }\n"
 	".legend i { display: inline-block; width: .8em; height: .8em; margin-right: .3em; vertical-align: -1px; }\n"
 	"@media (max-width: 640px) { body { padding: .5rem; font-size: 14px; } dl { grid-template-columns: 1fr; }\n"
@@ -71,21 +74,97 @@ static const char css[] =
 	"@media print { nav, button, input, .flame .tools { display: none; } .finding, .multiple, .flame {\n"
 	"  break-inside: avoid; } body { max-width: none; } }\n";
 
-/* The page's own script: copy buttons, flame search and reset. */
+/* The page's own script: copy buttons; each flame graph's search, reset,
+ * flip (flame graph <-> icicle) and sandwich (callers and callees of the
+ * zoomed or searched function, built in the page from the graph's frames:
+ * crFlameSandwich of lib/report/flame.c). */
 static const char page_js[] =
 	"(function () {\n"
 	"  'use strict';\n"
 	"  crFlameAll(false);\n"
-	"  var ins = document.querySelectorAll('input.flame-search');\n"
-	"  for (var i = 0; i < ins.length; i++) (function (inp) {\n"
-	"    var svg = document.getElementById(inp.getAttribute('data-for')).querySelector('svg.flamegraph');\n"
-	"    inp.addEventListener('input', function () { svg.crFlame.search(inp.value); });\n"
-	"  })(ins[i]);\n"
-	"  var rs = document.querySelectorAll('button.flame-reset');\n"
-	"  for (var k = 0; k < rs.length; k++) (function (b) {\n"
-	"    var svg = document.getElementById(b.getAttribute('data-for')).querySelector('svg.flamegraph');\n"
-	"    b.addEventListener('click', function () { svg.crFlame.zoom(null); });\n"
-	"  })(rs[k]);\n"
+	"  function graphOf(id) { return document.getElementById(id).querySelector('svg.flamegraph'); }\n"
+	"  function short(s) { return s.length > 48 ? s.substring(0, 46) + '..' : s; }\n"
+	"  /* the function a sandwich is drawn for: the zoomed frame's, else the\n"
+	"   * search box's text when a frame has that name, else the widest frame\n"
+	"   * matching it as a regular expression */\n"
+	"  function chosen(svg, q) {\n"
+	"    var z = svg.getAttribute('data-zoomed'), fr = svg.crFlame.frames, best = null, rx;\n"
+	"    if (z && !(fr.length && fr[0].fd === 0 && fr[0].fn === z)) return z; /* not the root */\n"
+	"    if (!q) return null;\n"
+	"    for (var i = 0; i < fr.length; i++) if (fr[i].fd > 0 && fr[i].fn === q) return q;\n"
+	"    try { rx = new RegExp(q); } catch (err) { return null; }\n"
+	"    for (var k = 0; k < fr.length; k++)\n"
+	"      if (fr[k].fd > 0 && rx.test(fr[k].fn) && (!best || fr[k].fw > best.fw)) best = fr[k];\n"
+	"    return best ? best.fn : null;\n"
+	"  }\n"
+	"  function tools(id, icicle) {\n"
+	"    var t = document.createElement('div'), inp = document.createElement('input');\n"
+	"    var r = document.createElement('button'), f = document.createElement('button');\n"
+	"    t.className = 'tools';\n"
+	"    inp.type = 'search'; inp.className = 'flame-search'; inp.setAttribute('data-for', id);\n"
+	"    inp.placeholder = 'highlight frames matching a regex'; inp.setAttribute('aria-label', 'search frames');\n"
+	"    r.className = 'flame-reset'; r.setAttribute('data-for', id); r.textContent = 'Reset zoom';\n"
+	"    f.className = 'flame-flip'; f.setAttribute('data-for', id); f.textContent = icicle ? 'Flame graph' : 'Icicle';\n"
+	"    t.appendChild(inp); t.appendChild(r); t.appendChild(f);\n"
+	"    return t;\n"
+	"  }\n"
+	"  function sandwich(id, b) {\n"
+	"    var svg = graphOf(id), view = document.getElementById(id + '-sandwich');\n"
+	"    var inp = b.parentNode.querySelector('input.flame-search');\n"
+	"    var name = chosen(svg, inp ? inp.value : ''), sw = name ? crFlameSandwich(svg, name) : null;\n"
+	"    view.textContent = '';\n"
+	"    view.hidden = false;\n"
+	"    var h = document.createElement('h3'), close = document.createElement('button');\n"
+	"    close.textContent = 'Close'; close.className = 'sandwich-close';\n"
+	"    close.addEventListener('click', function () { view.textContent = ''; view.hidden = true; });\n"
+	"    if (!sw) {\n"
+	"      h.textContent = name ? 'No frame is named ' + name : 'Click a frame, or search for a function, then Sandwich';\n"
+	"      view.appendChild(h); view.appendChild(close);\n"
+	"      return;\n"
+	"    }\n"
+	"    h.textContent = 'Sandwich of ' + name + (svg.getAttribute('data-all') === '1' ? '' :\n"
+	"      ' (frames narrower than 0.1 pixel were left out of the page: widths are lower bounds)');\n"
+	"    view.appendChild(h); view.appendChild(close);\n"
+	"    var parts = [[sw.callers, id + '-callers', false], [sw.callees, id + '-callees', true]];\n"
+	"    for (var i = 0; i < parts.length; i++) {\n"
+	"      var box = document.createElement('div');\n"
+	"      box.id = parts[i][1];\n"
+	"      box.appendChild(parts[i][0]);\n"
+	"      view.appendChild(tools(parts[i][1], parts[i][2]));\n"
+	"      view.appendChild(box);\n"
+	"      crFlameInit(parts[i][0], false);\n"
+	"      parts[i][0].crFlame.zoom(null);\n"
+	"    }\n"
+	"    wire(view);\n"
+	"    view.setAttribute('data-function', name);\n"
+	"  }\n"
+	"  function wire(root) {\n"
+	"    var ins = root.querySelectorAll('input.flame-search');\n"
+	"    for (var i = 0; i < ins.length; i++) (function (inp) {\n"
+	"      var svg = graphOf(inp.getAttribute('data-for'));\n"
+	"      inp.addEventListener('input', function () { svg.crFlame.search(inp.value); });\n"
+	"    })(ins[i]);\n"
+	"    var rs = root.querySelectorAll('button.flame-reset');\n"
+	"    for (var k = 0; k < rs.length; k++) (function (b) {\n"
+	"      var svg = graphOf(b.getAttribute('data-for'));\n"
+	"      b.addEventListener('click', function () { svg.crFlame.zoom(null); });\n"
+	"    })(rs[k]);\n"
+	"    var fs = root.querySelectorAll('button.flame-flip');\n"
+	"    for (var m = 0; m < fs.length; m++) (function (b) {\n"
+	"      var svg = graphOf(b.getAttribute('data-for'));\n"
+	"      b.addEventListener('click', function () { b.textContent = svg.crFlame.flip() ? 'Flame graph' : 'Icicle'; });\n"
+	"    })(fs[m]);\n"
+	"    var ss = root.querySelectorAll('button.flame-sandwich');\n"
+	"    for (var n = 0; n < ss.length; n++) (function (b) {\n"
+	"      var id = b.getAttribute('data-for'), svg = graphOf(id);\n"
+	"      b.addEventListener('click', function () { sandwich(id, b); });\n"
+	"      svg.addEventListener('click', function () {\n"
+	"        var z = svg.getAttribute('data-zoomed');\n"
+	"        b.textContent = z ? 'Sandwich of ' + short(z) : 'Sandwich';\n"
+	"      });\n"
+	"    })(ss[n]);\n"
+	"  }\n"
+	"  wire(document);\n"
 	"  function copied(b, ok) { b.textContent = ok ? 'Copied' : 'Select and copy'; setTimeout(function () { b.textContent = 'Copy'; }, 1500); }\n"
 	"  function fallback(b, pre) {\n"
 	"    var sel = window.getSelection(), rg = document.createRange();\n"
@@ -270,107 +349,131 @@ static void findings(const struct cr_report *r, FILE *out)
 
 /* ---- the RSS ledger: a stacked bar per capture ---- */
 
-static const char *const comp_colours[] = { "#4e79a7", "#a0cbe8", "#f28e2b", "#ffbe7d", "#e15759",
-					    "#59a14f", "#8cd17d", "#b6992d", "#79706e", "#d37295" };
+/* one colour per enum cr_component */
+static const char *const comp_colours[CR_C_COUNT] = { "#4e79a7", "#a0cbe8", "#f28e2b", "#ffbe7d",
+						      "#e15759", "#59a14f", "#b6992d", "#79706e" };
 
-static const struct cr_evtable *find_table(const struct cr_report *r, const char *kind, const char *key)
+#define LEDGER_BARS 16
+
+static void bytes_cell(FILE *out, int64_t v, bool sign)
 {
-	for (size_t i = 0; i < r->nfindings; i++)
-		if (!strcmp(r->findings[i].kind, kind))
-			for (size_t k = 0; k < r->findings[i].ntables; k++)
-				if (!strcmp(r->findings[i].tables[k].key, key))
-					return &r->findings[i].tables[k];
-	return NULL;
+	char b[48];
+	cr_units_bytes(b, sizeof b, v);
+	fprintf(out, "<td class=\"r\" title=\"%" PRId64 " B\">%s%s</td>", v, sign && v > 0 ? "+" : "", b);
 }
 
-static int col_of(const struct cr_table *t, const char *key)
+/* One capture's bar: positive components stacked from the left; a negative
+ * one (unexplained: the estimates overcount) dashed over the end of the
+ * stack, so the bar ends at RSS. data-bytes add up to data-rss. */
+static void ledger_bar(FILE *out, const struct cr_capledger *l, size_t capno, const char *label, int y,
+		       double scale)
 {
-	for (size_t c = 0; c < t->ncols; c++)
-		if (t->cols[c].key && !strcmp(t->cols[c].key, key))
-			return (int)c;
-	return -1;
-}
-
-static void bar(FILE *out, const struct cr_table *t, int col, int ccomp, const char *label, int y,
-		double scale)
-{
-	double x = 110;
-	int64_t rss = 0;
-	fprintf(out, "<text x=\"0\" y=\"%d\">", y + 17);
+	fprintf(out, "<g class=\"bar\" data-capture=\"%zu\" data-rss=\"%" PRId64 "\"><text x=\"0\" y=\"%d\">", capno,
+		l->rss, y + 17);
 	h(out, label);
 	fputs("</text>\n", out);
-	for (size_t i = 0; i < t->nrows; i++) {
-		const struct cr_cell *name = &t->cells[i * t->ncols + (size_t)ccomp];
-		const struct cr_cell *v = &t->cells[i * t->ncols + (size_t)col];
-		if (name->text && !strcmp(name->text, "rss")) {
-			rss = v->i;
-			continue;
+	double x = 130;
+	for (int c = 0; c < CR_C_COUNT; c++) {
+		int64_t v = l->comp[c];
+		char vb[48];
+		cr_units_bytes(vb, sizeof vb, v);
+		if (v > 0) {
+			fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"24\" fill=\"%s\" "
+				     "data-component=\"%s\" data-bytes=\"%" PRId64 "\"><title>%s: %s</title></rect>\n",
+				x, y, (double)v * scale, comp_colours[c], cr_component_name((enum cr_component)c), v,
+				cr_component_name((enum cr_component)c), vb);
+			x += (double)v * scale;
 		}
-		if (v->kind != CR_CELL_INT || v->i <= 0)
-			continue;
-		double w = (double)v->i * scale;
-		fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"24\" fill=\"%s\"><title>", x, y, w,
-			comp_colours[i % 10]);
-		h(out, name->text);
-		fputs(": ", out);
-		h(out, v->text);
-		fputs("</title></rect>\n", out);
-		x += w;
+	}
+	for (int c = 0; c < CR_C_COUNT; c++) {
+		int64_t v = l->comp[c];
+		char vb[48];
+		cr_units_bytes(vb, sizeof vb, v);
+		if (v < 0) {
+			double w = (double)-v * scale;
+			fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"24\" fill=\"none\" stroke=\"%s\" "
+				     "stroke-dasharray=\"3 2\" data-component=\"%s\" data-bytes=\"%" PRId64 "\"><title>%s: %s "
+				     "(the other estimates overcount)</title></rect>\n",
+				x - w, y, w, comp_colours[c], cr_component_name((enum cr_component)c), v,
+				cr_component_name((enum cr_component)c), vb);
+		}
 	}
 	char rb[48];
-	cr_units_bytes(rb, sizeof rb, rss);
-	fprintf(out, "<text x=\"%.1f\" y=\"%d\">RSS %s</text>\n", x + 6, y + 17, rb);
+	cr_units_bytes(rb, sizeof rb, l->rss);
+	double end = 130 + (double)l->rss * scale;
+	fprintf(out, "<text x=\"%.1f\" y=\"%d\">RSS %s</text></g>\n", (x > end ? x : end) + 6, y + 17, rb);
 }
 
 static void ledger(const struct cr_report *r, FILE *out)
 {
-	const struct cr_evtable *et = find_table(r, "rss_gap", "ledger");
-	fputs("<section id=\"ledger\"><h2>RSS ledger</h2>\n", out);
-	if (!et) {
-		fputs("<p class=\"dim\">No ledger: the captures hold no /proc smaps or status with the Go "
-		      "runtime's figures, or RSS is explained by the Go heap.</p></section>\n", out);
-		return;
-	}
-	const struct cr_table *t = &et->t;
-	int cc = col_of(t, "component"), cb = col_of(t, "before"), ca = col_of(t, "bytes"), cd = col_of(t, "delta");
-	if (cc < 0 || ca < 0) {
-		fputs("</section>\n", out);
-		return;
-	}
+	size_t idx[LEDGER_BARS], n = 0;
 	int64_t max = 1;
-	for (size_t i = 0; i < t->nrows; i++)
-		for (int c = 0; c < 2; c++) {
-			int col = c ? ca : cb;
-			if (col >= 0 && t->cells[i * t->ncols + (size_t)col].i > max)
-				max = t->cells[i * t->ncols + (size_t)col].i;
-		}
-	int nbars = cb >= 0 ? 2 : 1;
-	double scale = (1000.0 - 110 - 130) / (double)max;
-	fprintf(out, "<div class=\"scroll\"><svg class=\"chart ledger\" viewBox=\"0 0 1000 %d\" role=\"img\" "
-		     "aria-label=\"RSS ledger\">\n", nbars * 34 + 4);
-	if (cb >= 0)
-		bar(out, t, cb, cc, "first capture", 4, scale);
-	bar(out, t, ca, cc, cb >= 0 ? "last capture" : "capture", 4 + (nbars - 1) * 34, scale);
-	fputs("</svg></div>\n<div class=\"legend\">", out);
-	for (size_t i = 0; i < t->nrows; i++) {
-		const struct cr_cell *name = &t->cells[i * t->ncols + (size_t)cc];
-		if (name->text && !strcmp(name->text, "rss"))
+	for (size_t i = 0; r->ledgers && i < r->in.ncaps && n < LEDGER_BARS; i++) {
+		const struct cr_capledger *l = &r->ledgers[i];
+		if (!l->have)
 			continue;
-		fprintf(out, "<span><i style=\"background:%s\"></i>", comp_colours[i % 10]);
-		h(out, name->text);
-		const struct cr_cell *v = &t->cells[i * t->ncols + (size_t)ca];
-		fputs(" ", out);
-		h(out, v->text);
-		if (cd >= 0) {
-			fputs(" <span class=\"dim\">(", out);
-			h(out, t->cells[i * t->ncols + (size_t)cd].text);
-			fputs(")</span>", out);
-		}
+		idx[n++] = i;
+		int64_t pos = 0;
+		for (int c = 0; c < CR_C_COUNT; c++)
+			pos = cr_sat_add(pos, l->comp[c] > 0 ? l->comp[c] : 0);
+		max = pos > max ? pos : max;
+		max = l->rss > max ? l->rss : max;
+	}
+	fputs("<section id=\"ledger\"><h2>RSS ledger</h2>\n", out);
+	if (!n) {
+		fputs("<p class=\"dim\">No ledger: no capture holds /proc smaps_rollup, smaps or status.</p></section>\n",
+		      out);
+		return;
+	}
+	fputs("<p class=\"dim\">Each capture's resident memory in components that add up to RSS (the ledger "
+	      "<code>coroner mem</code> computes from the same files); a dashed segment is memory the other "
+	      "components count twice.</p>\n", out);
+	double scale = (1000.0 - 130 - 110) / (double)max;
+	fprintf(out, "<div class=\"scroll\"><svg class=\"chart ledger\" viewBox=\"0 0 1000 %zu\" role=\"img\" "
+		     "aria-label=\"RSS ledger per capture\">\n", n * 34 + 4);
+	for (size_t k = 0; k < n; k++) {
+		const struct cr_capture *c = &r->in.caps[idx[k]];
+		char label[80], tb[64];
+		report_when(c->time_nanos, tb, sizeof tb);
+		snprintf(label, sizeof label, "%zu. %.8s", idx[k] + 1, c->time_nanos > 0 ? tb + 11 : "");
+		ledger_bar(out, &r->ledgers[idx[k]], idx[k] + 1, label, 4 + (int)k * 34, scale);
+	}
+	const struct cr_capledger *first = &r->ledgers[idx[0]], *last = &r->ledgers[idx[n - 1]];
+	fputs("</svg></div>\n<div class=\"legend\">", out);
+	for (int c = 0; c < CR_C_COUNT; c++) {
+		char vb[48], db[48];
+		cr_units_bytes(vb, sizeof vb, last->comp[c]);
+		cr_units_bytes(db, sizeof db, last->comp[c] - first->comp[c]);
+		fprintf(out, "<span><i style=\"background:%s\"></i>%s %s", comp_colours[c],
+			cr_component_name((enum cr_component)c), vb);
+		if (n > 1)
+			fprintf(out, " <span class=\"dim\">(%s%s)</span>", last->comp[c] > first->comp[c] ? "+" : "", db);
 		fputs("</span>", out);
 	}
-	fputs("</div>\n", out);
-	table(et, out);
-	fputs("</section>\n", out);
+	fputs("</div>\n<div class=\"scroll\"><table class=\"ledger\"><tr><th>component</th>", out);
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, "<th class=\"r\">capture %zu</th>", idx[k] + 1);
+	if (n > 1)
+		fprintf(out, "<th class=\"r\">delta %zu&#8594;%zu</th>", idx[0] + 1, idx[n - 1] + 1);
+	fputs("</tr>\n", out);
+	for (int c = 0; c <= CR_C_COUNT; c++) {
+		fprintf(out, "<tr><td>%s</td>", c < CR_C_COUNT ? cr_component_name((enum cr_component)c) : "<strong>rss</strong>");
+		for (size_t k = 0; k < n; k++) {
+			const struct cr_capledger *l = &r->ledgers[idx[k]];
+			bytes_cell(out, c < CR_C_COUNT ? l->comp[c] : l->rss, false);
+		}
+		if (n > 1)
+			bytes_cell(out, c < CR_C_COUNT ? last->comp[c] - first->comp[c] : last->rss - first->rss, true);
+		fputs("</tr>\n", out);
+	}
+	fputs("<tr><td class=\"dim\">RSS from</td>", out);
+	for (size_t k = 0; k < n; k++) {
+		fputs("<td class=\"r dim\">", out);
+		h(out, r->ledgers[idx[k]].rss_source);
+		fputs("</td>", out);
+	}
+	fputs(n > 1 ? "<td></td></tr>\n" : "</tr>\n", out);
+	fputs("</table></div>\n</section>\n", out);
 }
 
 /* ---- a core's threads (the crashing goroutine's stack is the crash
@@ -381,14 +484,9 @@ static void core_threads(const struct cr_report *r, FILE *out)
 	bool any = false;
 	for (size_t i = 0; i < r->in.ncaps; i++) {
 		const struct cr_capture *c = &r->in.caps[i];
-		const char *bin = c->binary ? c->binary : r->in.binary;
-		if (!c->core || !bin)
+		if (!c->gocore) /* the core the analyses read (keep_cores) */
 			continue;
-		struct cr_gocore gc;
-		if (cr_gocore_open(&gc, bin, c->core, NULL) || !gc.gort_open) {
-			cr_gocore_close(&gc);
-			continue;
-		}
+		const struct cr_gort *g = &c->gocore->g;
 		if (!any)
 			fputs("<section id=\"core\"><h2>Core threads</h2>\n", out);
 		any = true;
@@ -396,8 +494,8 @@ static void core_threads(const struct cr_report *r, FILE *out)
 		h(out, c->core);
 		fprintf(out, "</p><div class=\"scroll\"><table><tr><th class=\"r\">TID</th><th class=\"r\">M</th>"
 			     "<th>on</th><th class=\"r\">goroutine</th><th>pc</th><th>function</th><th>file:line</th></tr>\n");
-		for (size_t k = 0; k < gc.g.nthreads; k++) {
-			const struct cr_gthread *T = &gc.g.threads[k];
+		for (size_t k = 0; k < g->nthreads; k++) {
+			const struct cr_gthread *T = &g->threads[k];
 			fprintf(out, "<tr%s><td class=\"r\">%" PRId32 "%s</td><td class=\"r\">", k == 0 ? " class=\"crashed\"" : "",
 				T->tid, k == 0 ? " (signalled)" : "");
 			if (T->mid >= 0)
@@ -406,7 +504,7 @@ static void core_threads(const struct cr_report *r, FILE *out)
 			h(out, T->on);
 			fputs("</td><td class=\"r\">", out);
 			if (T->curg >= 0)
-				fprintf(out, "%" PRId64 "%s", T->curg, T->curg == gc.g.crash_goid ? " (crashed)" : "");
+				fprintf(out, "%" PRId64 "%s", T->curg, T->curg == g->crash_goid ? " (crashed)" : "");
 			fprintf(out, "</td><td class=\"mono\">0x%" PRIx64 "</td><td class=\"mono\">", T->regs.pc);
 			if (T->stack && T->stack->nframes) {
 				h(out, cr_frame_or(T->stack->frames[0].function, "?"));
@@ -419,7 +517,6 @@ static void core_threads(const struct cr_report *r, FILE *out)
 			fputs("</td></tr>\n", out);
 		}
 		fputs("</table></div>\n", out);
-		cr_gocore_close(&gc);
 	}
 	if (any)
 		fputs("</section>\n", out);
@@ -514,11 +611,20 @@ struct flame_req {
 	const char *sandwich; /* a function: callers and callees instead */
 };
 
-static void flame_tools(FILE *out, const char *id)
+/* A graph's controls (the page's script wires them by class and data-for);
+ * sandwich: the graph is a whole tree, the callers and callees of any of
+ * its functions can be drawn from it. */
+static void flame_tools(FILE *out, const char *id, bool icicle, bool sandwich)
 {
 	fprintf(out, "<div class=\"tools\"><input type=\"search\" class=\"flame-search\" data-for=\"%s\" "
 		     "placeholder=\"highlight frames matching a regex\" aria-label=\"search frames\">"
-		     "<button class=\"flame-reset\" data-for=\"%s\">Reset zoom</button></div>\n", id, id);
+		     "<button class=\"flame-reset\" data-for=\"%s\">Reset zoom</button>"
+		     "<button class=\"flame-flip\" data-for=\"%s\" title=\"flame graph or icicle\">%s</button>",
+		id, id, id, icicle ? "Flame graph" : "Icicle");
+	if (sandwich)
+		fprintf(out, "<button class=\"flame-sandwich\" data-for=\"%s\" title=\"callers and callees of the "
+			     "clicked frame's function, or of the one searched\">Sandwich</button>", id);
+	fputs("</div>\n", out);
 }
 
 static enum cr_err flame(FILE *out, const struct flame_req *q, struct cr_error *e)
@@ -538,7 +644,10 @@ static enum cr_err flame(FILE *out, const struct flame_req *q, struct cr_error *
 		goto out;
 	if (f.nodes[0].value <= 0)
 		goto out;
-	struct cr_flame_svg_opts o = { .title = q->title, .subtitle = q->sub, .width = 1200, .icicle = q->icicle };
+	/* every frame, however narrow, while the page stays reasonable: the
+	 * page's sandwich is built from them (else it says so) */
+	struct cr_flame_svg_opts o = { .title = q->title, .subtitle = q->sub, .width = 1200, .icicle = q->icicle,
+				       .all_frames = f.nnodes <= FLAME_ALL_FRAMES };
 	fputs("<div class=\"flame\">", out);
 	if (q->sandwich) {
 		if (cr_flame_sandwich(&f, q->sandwich, &callers, &callees, e)) {
@@ -548,21 +657,22 @@ static enum cr_err flame(FILE *out, const struct flame_req *q, struct cr_error *
 		}
 		char id2[64];
 		snprintf(id2, sizeof id2, "%s-callees", q->id);
-		flame_tools(out, q->id);
+		flame_tools(out, q->id, false, false);
 		fprintf(out, "<div id=\"%s\">", q->id);
 		if ((rc = cr_flame_write_svg_element(&callers, &o, out, e)))
 			goto out;
 		fputs("</div>\n", out);
-		flame_tools(out, id2);
+		flame_tools(out, id2, true, false);
 		o.icicle = true;
 		o.title = "callees";
 		o.subtitle = NULL;
 		fprintf(out, "<div id=\"%s\">", id2);
 		rc = cr_flame_write_svg_element(&callees, &o, out, e);
 	} else {
-		flame_tools(out, q->id);
+		flame_tools(out, q->id, q->icicle, true);
 		fprintf(out, "<div id=\"%s\">", q->id);
 		rc = cr_flame_write_svg_element(&f, &o, out, e);
+		fprintf(out, "</div><div class=\"sandwich-view\" id=\"%s-sandwich\" hidden>", q->id);
 	}
 	fputs("</div></div>\n", out);
 out:

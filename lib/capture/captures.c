@@ -30,12 +30,24 @@ void cr_captures_release(struct cr_captures *s)
 				cr_free(ps[k]);
 			}
 		cr_free(c->files);
+		if (c->gocore) {
+			cr_gocore_close(c->gocore);
+			cr_free(c->gocore);
+		}
 	}
 	cr_free(s->caps);
 	cr_buf_release(&s->warnings);
 	cr_buf_release(&s->notes);
 	cr_arena_release(&s->arena);
 	memset(s, 0, sizeof *s);
+}
+
+bool cr_capture_keep_gocore(struct cr_capture *c, struct cr_gocore *gc)
+{
+	if (c->gocore)
+		return false;
+	c->gocore = gc;
+	return true;
 }
 
 /* Copy into the arena; NULL on NOMEM. */

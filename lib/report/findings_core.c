@@ -179,13 +179,16 @@ static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const ch
 		if (cr_report_is_c_binary(bins[bi]))
 			return cr_report_ccrash(r, core_path, bins[bi]);
 		struct cr_error e = { 0 };
-		struct cr_gocore gc;
-		enum cr_err err = cr_gocore_open(&gc, bins[bi], core_path, &e);
-		if (err && cr_gocore_wrong_binary(&gc, &e)) {
+		struct cr_gocore *gc = cr_malloc(sizeof *gc); /* kept by the capture (keep_cores) */
+		if (!gc)
+			return CR_NOMEM;
+		enum cr_err err = cr_gocore_open(gc, bins[bi], core_path, &e);
+		if (err && cr_gocore_wrong_binary(gc, &e)) {
 			/* not this binary: try the next one */
 			if (!mismatch[0])
 				snprintf(mismatch, sizeof mismatch, "%s", e.msg);
-			cr_gocore_close(&gc);
+			cr_gocore_close(gc);
+			cr_free(gc);
 			continue;
 		}
 		if (err) {
@@ -193,19 +196,23 @@ static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const ch
 				rc = err;
 			else
 				cr_report_warn(r, "%s", e.msg);
-			cr_gocore_close(&gc);
+			cr_gocore_close(gc);
+			cr_free(gc);
 			return rc;
 		}
-		struct cr_gort *g = &gc.g;
+		struct cr_gort *g = &gc->g;
 		if (g->crash_goid >= 0 || g->crash_tid > 0)
-			rc = crash_finding(r, core_path, bins[bi], &gc.core, g);
+			rc = crash_finding(r, core_path, bins[bi], &gc->core, g);
 		if (!rc && !c->goroutine)
-			rc = core_goroutines(r, c, core_path, &gc.g);
+			rc = core_goroutines(r, c, core_path, &gc->g);
 		const char *w = cr_buf_str(&g->warn);
 		if (*w)
 			cr_report_warn(r, "%s: %.*s%s", core_path, (int)strcspn(w, "\n"), w,
 				       strchr(w, '\n') && strchr(w, '\n')[1] ? " (and more: coroner core)" : "");
-		cr_gocore_close(&gc);
+		if (!r->keep_cores || strcmp(core_path, c->core ? c->core : "") || !cr_capture_keep_gocore(c, gc)) {
+			cr_gocore_close(gc);
+			cr_free(gc);
+		}
 		return rc;
 	}
 	/* every binary given is of another build */

@@ -1,5 +1,6 @@
 /* rss_gap: the RSS ledger of lib/mem, per capture: the component beyond
- * the Go heap that explains most of the resident memory. */
+ * the Go heap that explains most of the resident memory. Every capture's
+ * ledger is kept in r->ledgers, finding or not (the renderers draw them). */
 #include "coroner/mem.h"
 #include "report/findings_int.h"
 
@@ -127,6 +128,48 @@ static enum cr_err ledger(struct cr_report *r, const struct cr_capture *c, struc
 	return CR_OK;
 }
 
+static bool has_rss_source(const struct cr_capture *c)
+{
+	return c->smaps_rollup || c->smaps || c->status;
+}
+
+/* Keep l as the ledger of capture i (r->ledgers, allocated on first use). */
+static enum cr_err keep_ledger(struct cr_report *r, size_t i, const struct cr_ledger *l)
+{
+	if (!r->ledgers && !(r->ledgers = cr_calloc(r->in.ncaps, sizeof *r->ledgers)))
+		return CR_NOMEM;
+	struct cr_capledger *k = &r->ledgers[i];
+	k->rss = l->rss;
+	k->rss_source = cr_arena_strndup(&r->arena, l->rss_source, strlen(l->rss_source));
+	if (!k->rss_source)
+		return CR_NOMEM;
+	for (int c = 0; c < CR_C_COUNT; c++)
+		k->comp[c] = l->comp[c].bytes;
+	k->have = true;
+	return CR_OK;
+}
+
+/* The ledgers of the captures between the first and the last (those two
+ * are computed for rss_gap). */
+static enum cr_err middle_ledgers(struct cr_report *r, const struct cr_capture *a, const struct cr_capture *b)
+{
+	enum cr_err rc = CR_OK;
+	for (size_t i = 0; i < r->in.ncaps && !rc; i++) {
+		const struct cr_capture *c = &r->in.caps[i];
+		if (c == a || c == b || !has_rss_source(c))
+			continue;
+		struct snaps s;
+		struct cr_ledger l;
+		bool ok = false;
+		rc = ledger(r, c, &s, &l, &ok);
+		if (!rc && ok)
+			rc = keep_ledger(r, i, &l);
+		snaps_release(&s);
+		cr_ledger_release(&l);
+	}
+	return rc;
+}
+
 static const char *next_step(enum cr_component c)
 {
 	switch (c) {
@@ -155,7 +198,7 @@ enum cr_err cr_report_analyse_mem(struct cr_report *r)
 	/* the last capture with an RSS source, and the first for growth */
 	const struct cr_capture *a = NULL, *b = NULL;
 	for (size_t i = 0; i < r->in.ncaps; i++)
-		if (r->in.caps[i].smaps_rollup || r->in.caps[i].smaps || r->in.caps[i].status) {
+		if (has_rss_source(&r->in.caps[i])) {
 			if (!a)
 				a = &r->in.caps[i];
 			b = &r->in.caps[i];
@@ -172,6 +215,12 @@ enum cr_err cr_report_analyse_mem(struct cr_report *r)
 	enum cr_err rc = ledger(r, b, &sb, &lb, &okb);
 	if (!rc && a != b)
 		rc = ledger(r, a, &sa, &la, &oka);
+	if (!rc && oka)
+		rc = keep_ledger(r, (size_t)(a - r->in.caps), &la);
+	if (!rc && okb)
+		rc = keep_ledger(r, (size_t)(b - r->in.caps), &lb);
+	if (!rc)
+		rc = middle_ledgers(r, a, b);
 	if (rc || !okb)
 		goto out;
 

@@ -294,10 +294,12 @@ static const char svg_style[] =
 	"svg.flamegraph g.parent rect { opacity: 0.5; }\n"
 	"svg.flamegraph g.f.hit rect { fill: rgb(230,0,230); }\n";
 
-/* The viewer: hover, zoom, search, for every <svg class="flamegraph"> of
- * the document (one in an SVG file, two in a sandwich, several in an HTML
+/* The viewer: hover, zoom, search, flip, for every <svg class="flamegraph">
+ * of the document (one in an SVG file, two in a sandwich, several in an HTML
  * report). Positions come from data-x/data-w (integers in sample units) and
- * data-d (depth); each graph gets a crFlame object {search, zoom, frames}. */
+ * data-d (depth); each graph gets a crFlame object {search, zoom, flip,
+ * frames}. crFlameSandwich builds a function's callers and callees from a
+ * graph's frames (pre-order) as two new graphs, names set as text only. */
 static const char svg_script[] =
 	"'use strict';\n"
 	"function crFlameInit(svg, askable) {\n"
@@ -312,6 +314,7 @@ static const char svg_script[] =
 	"    var t = g.querySelector('title').textContent, nl = t.indexOf('\\n');\n"
 	"    g.fn = nl < 0 ? t : t.substring(0, nl);\n"
 	"    g.info = t.replace(/\\n/g, '  ');\n"
+	"    g.fb = +(g.getAttribute('data-b') || 0);\n"
 	"    g.rect = g.querySelector('rect'); g.text = g.querySelector('text');\n"
 	"    g.addEventListener('mouseover', function () { details.textContent = this.info; });\n"
 	"    g.addEventListener('mouseout', function () { details.textContent = ' '; });\n"
@@ -366,9 +369,107 @@ static const char svg_script[] =
 	"    var q = window.prompt('Highlight frames matching a regular expression (empty clears):', query || '');\n"
 	"    if (q !== null) search(q);\n"
 	"  }\n"
+	"  function flip() {\n"
+	"    var C = +svg.getAttribute('data-flip');\n"
+	"    for (var i = 0; i < frames.length; i++) {\n"
+	"      var g = frames[i], y = C - +g.rect.getAttribute('y');\n"
+	"      g.rect.setAttribute('y', y); g.text.setAttribute('y', y + 12);\n"
+	"    }\n"
+	"    return svg.classList.toggle('icicle');\n"
+	"  }\n"
 	"  unzoomb.addEventListener('click', function () { zoom(null); });\n"
 	"  if (askable) searchb.addEventListener('click', ask); else searchb.style.display = 'none';\n"
-	"  svg.crFlame = { search: search, zoom: zoom, ask: ask, frames: frames };\n"
+	"  svg.crFlame = { search: search, zoom: zoom, ask: ask, flip: flip, frames: frames };\n"
+	"}\n"
+	/* the sandwich of one function, built from a graph's frames (pre-order,
+	 * with their depth): callers and callees as two new graphs */
+	"function crFlameValue(v, unit) {\n"
+	"  if (unit !== 'bytes') return String(v);\n"
+	"  var u = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'], i = 0, x = Math.abs(v);\n"
+	"  while (x >= 1024 && i < 5) { x /= 1024; i++; }\n"
+	"  return (v < 0 ? '-' : '') + (i === 0 ? String(x) : x >= 100 ? x.toFixed(0) : x.toPrecision(3)) + ' ' + u[i];\n"
+	"}\n"
+	"function crFlameGraph(root, title, sub, icicle, W, unit, diff, fills, all) {\n"
+	"  var NS = 'http://www.w3.org/2000/svg', FH = 16, TOP = sub ? 60 : 44, BOTTOM = 34, PAD = 10;\n"
+	"  var list = [], maxd = 0, maxdelta = 0;\n"
+	"  function walk(n, d, x) {\n"
+	"    n.d = d; n.x = x; list.push(n);\n"
+	"    if (d > maxd) maxd = d;\n"
+	"    if (Math.abs(n.v - n.b) > maxdelta) maxdelta = Math.abs(n.v - n.b);\n"
+	"    n.list.sort(function (a, b) { return a.fn < b.fn ? -1 : a.fn > b.fn ? 1 : 0; });\n"
+	"    for (var i = 0; i < n.list.length; i++) { walk(n.list[i], d + 1, x); x += Math.max(n.list[i].v, 0); }\n"
+	"  }\n"
+	"  walk(root, 0, 0);\n"
+	"  var H = TOP + (maxd + 1) * FH + BOTTOM;\n"
+	"  function el(tag, attrs, text, parent) {\n"
+	"    var e = document.createElementNS(NS, tag);\n"
+	"    for (var k in attrs) e.setAttribute(k, attrs[k]);\n"
+	"    if (text !== null) e.textContent = text;\n"
+	"    if (parent) parent.appendChild(e);\n"
+	"    return e;\n"
+	"  }\n"
+	"  var svg = el('svg', { 'class': 'flamegraph' + (icicle ? ' icicle' : ''), width: W, height: H,\n"
+	"    viewBox: '0 0 ' + W + ' ' + H, 'data-width': W, 'data-total': root.v, 'data-flip': H - BOTTOM - FH + TOP,\n"
+	"    'data-all': all ? 1 : 0, 'data-unit': unit }, null, null);\n"
+	"  el('rect', { x: 0, y: 0, width: W, height: H, fill: diff ? '#f8f8f8' : '#fdf6e8' }, null, svg);\n"
+	"  el('text', { 'class': 'title', x: W / 2, y: 24 }, title, svg);\n"
+	"  if (sub) el('text', { 'class': 'subtitle', x: W / 2, y: 44 }, sub, svg);\n"
+	"  el('text', { 'class': 'btn unzoom', x: PAD, y: 24 }, 'Reset zoom', svg);\n"
+	"  el('text', { 'class': 'btn search', x: W - PAD, y: 24, 'text-anchor': 'end' }, 'Search', svg);\n"
+	"  el('text', { 'class': 'details', x: PAD, y: H - 12 }, ' ', svg);\n"
+	"  el('text', { 'class': 'matched', x: W - PAD, y: H - 12, 'text-anchor': 'end' }, ' ', svg);\n"
+	"  for (var i = 0; i < list.length; i++) {\n"
+	"    var n = list[i], y = icicle ? TOP + n.d * FH : H - BOTTOM - (n.d + 1) * FH, fill;\n"
+	"    if (n.v <= 0) continue;\n"
+	"    if (diff) {\n"
+	"      var dv = n.v - n.b, c = Math.round(225 - 200 * (maxdelta ? Math.abs(dv) / maxdelta : 0));\n"
+	"      fill = dv > 0 ? 'rgb(255,' + c + ',' + c + ')' : dv < 0 ? 'rgb(' + c + ',' + c + ',255)' : 'rgb(235,235,235)';\n"
+	"    } else {\n"
+	"      fill = fills[n.fn] || 'rgb(230,150,60)';\n"
+	"    }\n"
+	"    var g = el('g', { 'class': 'f', 'data-x': n.x, 'data-w': n.v, 'data-d': n.d }, null, svg);\n"
+	"    if (diff) g.setAttribute('data-b', n.b);\n"
+	"    var t = n.fn + '\\n' + crFlameValue(n.v, unit) + ' ' + unit + ', ' + (root.v ? (100 * n.v / root.v).toFixed(2) : '0.00') + '%';\n"
+	"    if (diff) t += ' (base ' + crFlameValue(n.b, unit) + ', ' + (n.v >= n.b ? '+' : '') + crFlameValue(n.v - n.b, unit) + ')';\n"
+	"    el('title', {}, t, g);\n"
+	"    el('rect', { x: PAD, y: y, width: 0, height: 15, rx: 2, fill: fill }, null, g);\n"
+	"    el('text', { x: PAD, y: y + 12 }, '', g);\n"
+	"  }\n"
+	"  return svg;\n"
+	"}\n"
+	"function crFlameSandwich(src, name) {\n"
+	"  var fr = src.crFlame.frames, anc = [], at = [], fills = {}, inside = -1, found = 0;\n"
+	"  var diff = fr.length > 0 && fr[0].hasAttribute('data-b');\n"
+	"  function node(n) { return { fn: n, v: 0, b: 0, kids: {}, list: [] }; }\n"
+	"  function kid(p, n) {\n"
+	"    var k = p.kids['$' + n];\n"
+	"    if (!k) { k = p.kids['$' + n] = node(n); p.list.push(k); }\n"
+	"    return k;\n"
+	"  }\n"
+	"  var up = node(name), down = node(name);\n"
+	"  for (var i = 0; i < fr.length; i++) {\n"
+	"    var g = fr[i], d = g.fd;\n"
+	"    fills[g.fn] = g.rect.getAttribute('fill');\n"
+	"    anc[d] = g;\n"
+	"    if (inside >= 0 && d <= inside) inside = -1;\n"
+	"    if (inside >= 0) {\n"
+	"      var c = kid(at[d - 1], g.fn);\n"
+	"      c.v += g.fw; c.b += g.fb; at[d] = c;\n"
+	"    } else if (d > 0 && g.fn === name) {\n"
+	"      /* the outermost call only: a recursive one below is in its callees */\n"
+	"      found++; inside = d; at[d] = down;\n"
+	"      up.v += g.fw; up.b += g.fb; down.v += g.fw; down.b += g.fb;\n"
+	"      for (var p = d - 1, cur = up; p >= 1; p--) { cur = kid(cur, anc[p].fn); cur.v += g.fw; cur.b += g.fb; }\n"
+	"    }\n"
+	"  }\n"
+	"  if (!found) return null;\n"
+	"  var W = +src.getAttribute('data-width'), unit = src.getAttribute('data-unit') || '';\n"
+	"  var all = src.getAttribute('data-all') === '1';\n"
+	"  return {\n"
+	"    value: up.v,\n"
+	"    callers: crFlameGraph(up, 'callers of ' + name, 'the function at the root, its callers above it', false, W, unit, diff, fills, all),\n"
+	"    callees: crFlameGraph(down, 'callees of ' + name, null, true, W, unit, diff, fills, all)\n"
+	"  };\n"
 	"}\n"
 	"function crFlameAll(askable) {\n"
 	"  var svgs = document.querySelectorAll('svg.flamegraph');\n"
@@ -404,7 +505,7 @@ static int64_t graph_height(const struct cr_flame *f, const struct cr_flame_svg_
 {
 	const int fh = 16, top = o->subtitle ? 60 : 44, bottom = 34, pad = 10;
 	int width = o->width > 0 ? o->width : 1200;
-	double minw = o->min_width > 0 ? o->min_width : 0.1;
+	double minw = o->all_frames ? 0 : o->min_width > 0 ? o->min_width : 0.1;
 	int64_t total = f->nodes[0].value > 0 ? f->nodes[0].value : 0;
 	double scale = total ? (double)(width - 2 * pad) / (double)total : 0;
 	uint32_t maxd = 0;
@@ -448,8 +549,11 @@ static void write_frame(const struct cr_flame *f, const struct cr_flame_node *nd
 	const char *pp = pct;
 	while (*pp == ' ')
 		pp++;
-	fprintf(out, "<g class=\"f\" data-x=\"%" PRId64 "\" data-w=\"%" PRId64 "\" data-d=\"%u\"><title>", x0,
-		nd->value, nd->depth);
+	fputs("<g class=\"f\"", out);
+	if (f->has_base) /* the viewer's sandwich colours by it */
+		fprintf(out, " data-b=\"%" PRId64 "\"", nd->base);
+	fprintf(out, " data-x=\"%" PRId64 "\" data-w=\"%" PRId64 "\" data-d=\"%u\"><title>", x0, nd->value,
+		nd->depth);
 	xml_put(out, name, 4096);
 	/* the values carry the profile's unit: input, escaped too */
 	putc('\n', out);
@@ -489,7 +593,7 @@ static enum cr_err write_graph(struct cr_flame *f, const struct cr_flame_svg_opt
 		return rc;
 	const int fh = 16, top = o->subtitle ? 60 : 44, bottom = 34, pad = 10;
 	int width = o->width > 0 ? o->width : 1200;
-	double minw = o->min_width > 0 ? o->min_width : 0.1;
+	double minw = o->all_frames ? 0 : o->min_width > 0 ? o->min_width : 0.1;
 	int64_t total = f->nodes[0].value > 0 ? f->nodes[0].value : 0;
 	double scale = total ? (double)(width - 2 * pad) / (double)total : 0;
 	int64_t *xoff = cr_calloc(f->nnodes, sizeof *xoff), *cursor = cr_calloc(f->nnodes, sizeof *cursor);
@@ -507,10 +611,15 @@ static enum cr_err write_graph(struct cr_flame *f, const struct cr_flame_svg_opt
 				maxdelta = d;
 		}
 
+	/* data-flip: a frame's y in one orientation is data-flip minus its y in
+	 * the other; data-all: every frame with a value is drawn */
 	fprintf(out, "<svg class=\"flamegraph%s\"%s x=\"0\" y=\"%" PRId64 "\" width=\"%d\" height=\"%" PRId64 "\" "
-		     "viewBox=\"0 0 %d %" PRId64 "\" data-width=\"%d\" data-total=\"%" PRId64 "\">\n",
+		     "viewBox=\"0 0 %d %" PRId64 "\" data-width=\"%d\" data-total=\"%" PRId64 "\" data-flip=\"%" PRId64 "\" "
+		     "data-all=\"%d\" data-unit=\"",
 		o->icicle ? " icicle" : "", xmlns ? " xmlns=\"http://www.w3.org/2000/svg\"" : "", y0, width,
-		height, width, height, width, total);
+		height, width, height, width, total, height - bottom - fh + top, o->all_frames);
+	xml_put(out, f->unit, sizeof f->unit);
+	fputs("\">\n", out);
 	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%" PRId64 "\" fill=\"%s\"/>\n", width, height,
 		f->has_base ? "#f8f8f8" : "#fdf6e8");
 	fprintf(out, "<text class=\"title\" x=\"%d\" y=\"24\">", width / 2);

@@ -23,6 +23,7 @@ void cr_report_release(struct cr_report *r)
 		cr_free(f->facts);
 	}
 	cr_captures_release(&r->in);
+	cr_free(r->ledgers);
 	cr_free(r->findings);
 	cr_buf_release(&r->warnings);
 	cr_buf_release(&r->notes);

@@ -21,6 +21,13 @@ check "summary line" 'tail -1 "$tmp/text" | grep -Eq "^[0-9]+ findings \(.*\) in
 check "80 columns" '[ "$(awk "length > 80" "$tmp/text" | wc -l)" = 0 ]'
 check "no colour without a tty" '! grep -q "$(printf "\033")" "$tmp/text"'
 
+# -o FILE: the same text, written atomically (a failed run keeps the file)
+(cd "$cap" && "$CORONER" report -o "$tmp/text.o" before after) 2>/dev/null; rc=$?
+check "text -o exits 0 (got $rc)" '[ $rc = 0 ]'
+check "text -o = stdout" 'cmp -s "$tmp/text" "$tmp/text.o"'
+"$CORONER" report -o "$tmp/text.o" "$tmp/nosuch" 2>/dev/null
+check "failed text -o keeps the old file" 'cmp -s "$tmp/text" "$tmp/text.o"'
+
 "$CORONER" report --format=json "$cap/before" "$cap/after" >"$tmp/json" 2>/dev/null; rc=$?
 check "json exits 0" '[ $rc = 0 ]'
 if command -v python3 >/dev/null 2>&1; then

@@ -5,10 +5,16 @@
 #     scripts/demo runs it): no console error, no request, every finding's
 #     subject (from the embedded JSON) in the DOM, the ledger chart, goroutine
 #     small multiples, a flame graph; typing a regex highlights exactly the
-#     frames it matches; a mouse click on a frame zooms into it;
+#     frames it matches; a mouse click on a frame zooms into it; the flip
+#     button turns a graph into an icicle and back; clicking a frame of
+#     main.(*cache).fill then Sandwich draws its callers and callees, rooted
+#     at pprof's cum for it (testdata/capture/expected/after.allocs.pb.gz.top.txt);
+#   - the RSS ledger chart of each capture adds up to its smaps_rollup Rss,
+#     also for a capture without an rss_gap finding (testdata/oom);
 #   - tests/hostile/cases/html-names.pb (function names made of <script>,
 #     "><img onerror>, </svg>, </script>, ]]>, control bytes): shown as text,
-#     nothing runs, no element from the input, no dialog, no request.
+#     nothing runs, no element from the input, no dialog, no request; the
+#     sandwich of a hostile name (typed into the search box) is text too.
 # Without chromium or node (scripts/deps --test installs both) the browser
 # part says SKIP; the file checks run anyway.
 set -u
@@ -34,6 +40,33 @@ page = open(sys.argv[1], encoding="utf-8").read()
 m = re.search(r"<script type=\"application/json\" id=\"report-json\">(.*?)</script>", page, re.S)
 sys.exit(0 if m and json.loads(m.group(1)) == json.load(open(sys.argv[2])) else 1)
 PY'
+fi
+# the RSS ledger of each capture: its chart's components add up to the Rss
+# of the capture's smaps_rollup (the file's kB), in the page and in the JSON;
+# testdata/oom has no rss_gap finding (the Go heap explains RSS) and still
+# has its chart
+"$CORONER" report --format=html -o "$tmp/oom.html" "$TESTDATA/oom" 2>/dev/null
+"$CORONER" report --format=json "$TESTDATA/oom" >"$tmp/oom.json" 2>/dev/null
+check "oom: no rss_gap finding" '! grep -q "\"kind\": \"rss_gap\"" "$tmp/oom.json"'
+rss_kb() { awk '$1 == "Rss:" { print $2 * 1024 }' "$1"; }
+ledger_check() { # PAGE JSON CAPTURE-NUMBER EXPECTED-BYTES
+	python3 - "$@" <<"PY"
+import json, re, sys
+page, js, n, want = open(sys.argv[1], encoding="utf-8").read(), json.load(open(sys.argv[2])), int(sys.argv[3]), int(sys.argv[4])
+bar = re.search(r'<g class="bar" data-capture="%d" data-rss="(-?\d+)">(.*?)</g>' % n, page, re.S)
+parts = [int(v) for v in re.findall(r'data-bytes="(-?\d+)"', bar.group(2))] if bar else []
+led = js["captures"][n - 1]["ledger"]
+ok = bar and sum(parts) == want == int(bar.group(1)) and len(parts) >= 3
+ok = ok and led["rss"] == want and sum(led["components"].values()) == want
+if not ok:
+    print("chart", parts, "sum", sum(parts), "json", led, "want", want)
+sys.exit(0 if ok else 1)
+PY
+}
+if command -v python3 >/dev/null 2>&1; then
+	check "demo: ledger of capture 1 adds up to before/smaps_rollup Rss" 'ledger_check "$tmp/demo.html" "$tmp/r.json" 1 $(rss_kb "$cap/before/smaps_rollup")'
+	check "demo: ledger of capture 2 adds up to after/smaps_rollup Rss" 'ledger_check "$tmp/demo.html" "$tmp/r.json" 2 $(rss_kb "$cap/after/smaps_rollup")'
+	check "oom: the ledger chart without an rss_gap finding" 'ledger_check "$tmp/oom.html" "$tmp/oom.json" 1 $(rss_kb "$TESTDATA/oom/smaps_rollup")'
 fi
 # -o is atomic: a failed run leaves the previous file
 cp "$tmp/demo.html" "$tmp/keep.html"
@@ -70,7 +103,12 @@ if [ -z "$chromium" ]; then
 	[ "$fail" = 0 ] || exit 1
 	exit 77
 fi
-out=$(timeout 180 node "$TESTS/report/html-check.js" "$chromium" "$tmp/demo.html" demo 2>&1)
+# the sandwich drawn in the page for main.(*cache).fill of the alloc_space
+# graph (after/allocs.pb.gz): its roots are pprof's cum for the function
+fn='main.(*cache).fill'
+cum=$(awk -v fn="$fn" '$NF == fn { sub(/B$/, "", $4); print $4 }' "$cap/expected/after.allocs.pb.gz.top.txt")
+check "pprof's cum of $fn recorded ($cum)" '[ -n "$cum" ]'
+out=$(timeout 180 node "$TESTS/report/html-check.js" "$chromium" "$tmp/demo.html" demo "$fn=$cum" 2>&1)
 check "demo in Chromium: $out" '[ "$out" = ok ]'
 out=$(timeout 180 node "$TESTS/report/html-check.js" "$chromium" "$tmp/hostile.html" hostile 2>&1)
 check "hostile in Chromium: $out" '[ "$out" = ok ]'

@@ -118,6 +118,9 @@ struct cr_capture {
 	int64_t time_nanos;        /* latest profile time; 0 if none says */
 	int64_t pid;               /* from status; -1 unknown */
 	const char *process;       /* status Name; NULL unknown */
+	/* the core (path core) read with its binary, kept open by its reader
+	 * (cr_capture_keep_gocore) for later renderers; NULL when not kept */
+	struct cr_gocore *gocore;
 };
 
 /* The captures of one run. Owns everything it creates (arena, profiles,
@@ -135,6 +138,10 @@ struct cr_captures {
 };
 
 void cr_captures_init(struct cr_captures *s);
+/* Give c the open core gc (allocated with cr_malloc, opened with
+ * cr_gocore_open): c owns it from now on and cr_captures_release closes it.
+ * A capture keeps one: false (gc left to the caller) when it has one. */
+bool cr_capture_keep_gocore(struct cr_capture *c, struct cr_gocore *gc);
 void cr_captures_release(struct cr_captures *s);
 
 /* Add one capture, given as one directory or a list of files (n >= 1).

@@ -70,6 +70,8 @@ struct cr_flame_svg_opts {
 	double min_width;     /* frames narrower than this many pixels are left out
 			       * (<= 0: 0.1, as flamegraph.pl) */
 	bool icicle;          /* the root at the top, stacks hanging down */
+	bool all_frames;      /* draw every frame with a value, however narrow (a
+			       * page's viewer builds sandwiches from the frames) */
 };
 
 /* An SVG 1.1 document with inline CSS and JavaScript only: hover shows
@@ -83,8 +85,13 @@ enum cr_err cr_flame_write_svg(struct cr_flame *f, const struct cr_flame_svg_opt
  * style, for a page that includes them once (an HTML report): the page
  * adds cr_flame_svg_css() in a <style> and cr_flame_svg_js() in a <script>
  * and calls crFlameInit(svg, askable) (or crFlameAll(askable)) for each;
- * then svg.crFlame.search(regex) highlights (class "hit") and
- * svg.crFlame.zoom(frame) zooms. Neither string holds "</" or "]]>". */
+ * then svg.crFlame.search(regex) highlights (class "hit"),
+ * svg.crFlame.zoom(frame) zooms, svg.crFlame.flip() turns a flame graph
+ * into an icicle and back (returns true for an icicle), and
+ * crFlameSandwich(svg, name) returns {callers, callees} (two new graph
+ * elements built from svg's frames, each to be inserted and then given
+ * crFlameInit) or null when no frame is named name. Neither string holds
+ * "</" or "]]>". */
 enum cr_err cr_flame_write_svg_element(struct cr_flame *f, const struct cr_flame_svg_opts *o, FILE *out,
 				       struct cr_error *e);
 const char *cr_flame_svg_css(void);

@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include "coroner/capture.h"
 #include "coroner/error.h"
+#include "coroner/mem.h"
 #include "coroner/out.h"
 #include "coroner/profile.h"
 
@@ -67,12 +68,29 @@ struct cr_rfinding {
 	struct cr_evtable *tables; size_t ntables, cap_tables;
 };
 
+/* The RSS ledger of one capture: lib/mem's cr_ledger_compute over the
+ * capture's smaps_rollup, smaps, status, memory.stat, MemStats and gctrace
+ * (what `coroner mem` shows for the same files). The components add up to
+ * rss exactly (unexplained is signed: negative when the others overcount). */
+struct cr_capledger {
+	bool have;                /* the capture has an RSS source and the ledger was computed */
+	int64_t rss;              /* bytes */
+	const char *rss_source;   /* "smaps_rollup Rss", "status VmRSS", ... */
+	int64_t comp[CR_C_COUNT]; /* bytes per enum cr_component (cr_component_name) */
+};
+
 struct cr_report {
 	struct cr_arena arena;
 	struct cr_captures in; /* the captures read (lib/capture) */
 	struct cr_rfinding *findings; size_t nfindings, cap_findings;
+	/* after cr_report_run: the ledger of each capture, in r->in.caps order
+	 * (r->in.ncaps entries; NULL when no capture has an RSS source) */
+	struct cr_capledger *ledgers;
 	struct cr_buf warnings; /* one per line: files skipped, analyses that could not run */
 	struct cr_buf notes;    /* one per line: empty capture directories, analyses that found nothing */
+	/* keep each capture's core open after the analyses (struct
+	 * cr_capture.gocore: a renderer shows its threads); set before the run */
+	bool keep_cores;
 	/* called before each file is read (may be NULL): a CLI shows progress */
 	cr_progress_fn *progress;
 	void *progress_ctx;
