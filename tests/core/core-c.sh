@@ -4,7 +4,8 @@
 # included, equal gdb's `thread apply all bt` on the same core
 # (expected/NAME.gdb), up to and including main for the main thread. gdb's
 # "??" matches any name; C++ names are compared demangled (c++filt) without
-# parameters; symbol versions (@@GLIBC_2.3.2) are dropped. Known
+# parameters, return types or spaces; symbol versions (@@GLIBC_2.3.2) are
+# dropped. Known
 # differences are listed in core-c.TODO: frames gdb makes up for tail calls
 # from DWARF call-site records ("tailcall NAME": left out of gdb's side)
 # and libc names coroner takes from the symbol table because libc6-dbg
@@ -42,14 +43,20 @@ ren=$(grep '^name ' "$TESTS/core/core-c.TODO" | cut -d' ' -f2,3 | tr '\n' ' ')
 gdb_stacks() {
 	awk -v skip="$skip" 'BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) drop[s[i]] = 1 }
 	     /^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { if (t != "") print t names; t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); names = ""; done = 0; next }
-	     t != "" && /^#[0-9]+ / { if (done) next; fn = ($2 ~ /^0x/) ? $4 : $2; sub(/\(\)$/, "", fn)
+	     t != "" && /^#[0-9]+ / { if (done) next; fn = $0; sub(/^#[0-9]+ +/, "", fn); sub(/^0x[0-9a-f]+ in /, "", fn)
+		sub(/ \(.*$/, "", fn); sub(/\(\)$/, "", fn); gsub(/ /, "", fn)
 		if (!(fn in drop)) names = names " " fn; if (fn == "main") done = 1 }
 	     END { if (t != "") print t names }' "$1"
 }
 our_stacks() {
 	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(.function)"' "$1" | c++filt |
 	awk -F '\t' -v ren="$ren" 'BEGIN { n = split(ren, r, " "); for (i = 1; i < n; i += 2) to[r[i]] = r[i + 1] }
-	{ fn = $2; sub(/\(.*$/, "", fn); sub(/@.*$/, "", fn); if (fn in to) fn = to[fn]
+	function noret(f,   i, c, d, cut) { # drop the return type c++filt prints for a template function (gdb does not)
+		d = 0; cut = 0
+		for (i = 1; i <= length(f); i++) { c = substr(f, i, 1)
+			if (c == "<") d++; else if (c == ">") d--; else if (c == " " && d == 0) cut = i }
+		return substr(f, cut + 1) }
+	{ fn = $2; sub(/\(.*$/, "", fn); sub(/@.*$/, "", fn); fn = noret(fn); gsub(/ /, "", fn); if (fn in to) fn = to[fn]
 	  if ($1 != t) { if (t != "") print out; t = $1; out = t; done = 0 }
 	  if (!done) out = out " " fn; if (fn == "main") done = 1 }
 	END { if (t != "") print out }'
@@ -78,6 +85,7 @@ for v in plain pie strip; do
 	for m in null assert recurse qsort lib; do check $m-$v "$d/ccrash-$v"; done
 	check throw-$v "$d/ccrashxx-$v"
 done
+check fleet-pie "$d/fleet-pie" # 64 threads, C++ (testdata/gen/ccrash/fleet.sh)
 # the build-id tree only (no debug file beside the binary)
 mkdir -p "$tmp/solo"
 cp "$d/ccrash-strip" "$tmp/solo/"
