@@ -57,6 +57,24 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 		dwarf_dealloc(d->dbg, pa, DW_DLA_ATTR);
 	}
 	dwarf_dwerr(d, &er);
+	/* libdwarf puts DW_AT_comp_dir before every relative directory,
+	 * directory 0 included, which in DWARF 5 is the comp_dir itself:
+	 * glibc's "./nptl" gives "./nptl/./nptl/x.c" and
+	 * "./misc/../sysdeps/clone3.S". gdb names a file by its directory
+	 * entry and name alone ("./nptl/x.c", "../sysdeps/clone3.S"): a
+	 * relative comp_dir is taken off again. */
+	char *comp = NULL;
+	size_t clen = 0;
+	Dwarf_Attribute ca;
+	if (version >= 5 && dwarf_attr(cu, DW_AT_comp_dir, &ca, &er) == DW_DLV_OK) {
+		if (dwarf_formstring(ca, &comp, &er) != DW_DLV_OK || comp[0] == '/' || !comp[0])
+			comp = NULL;
+		dwarf_dwerr(d, &er);
+		dwarf_dealloc(d->dbg, ca, DW_DLA_ATTR);
+	}
+	dwarf_dwerr(d, &er);
+	if (comp)
+		clen = strlen(comp);
 	if (dwarf_srcfiles(cu, &files, &nfiles, &er) == DW_DLV_OK) {
 		if (nfiles > 0) {
 			cf->ids = cr_calloc((size_t)nfiles, sizeof *cf->ids);
@@ -66,8 +84,11 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 				cf->n = nfiles;
 		}
 		for (Dwarf_Signed i = 0; i < nfiles; i++) {
+			const char *f = files[i];
+			if (clen && strncmp(f, comp, clen) == 0 && f[clen] == '/' && f[clen + 1])
+				f += clen + 1;
 			if (cf->ids)
-				cf->ids[i] = dwarf_intern(d, files[i]);
+				cf->ids[i] = dwarf_intern(d, f);
 			dwarf_dealloc(d->dbg, files[i], DW_DLA_STRING);
 		}
 		dwarf_dealloc(d->dbg, files, DW_DLA_LIST);

@@ -10,7 +10,9 @@
 # from DWARF call-site records ("tailcall NAME": left out of gdb's side)
 # and libc names coroner takes from the symbol table because libc6-dbg
 # keeps them in its dwz file ("name OURS GDBS": ours renamed).
-# Then the stripped binaries with their debug file found three ways: the
+# Every frame's FILE:LINE too (gdb's, where gdb gives one: a relative
+# DW_AT_comp_dir such as glibc's "./nptl" is not put before the line table's
+# names). Then the stripped binaries with their debug file found three ways: the
 # .gnu_debuglink beside them, --debug-dir with a .build-id tree, and a link
 # whose CRC differs (a clear line, frames still printed).
 set -u
@@ -38,6 +40,7 @@ while read -r l; do
 done < "$tmp/libs"
 skip=$(grep '^tailcall ' "$TESTS/core/core-c.TODO" | cut -d' ' -f2 | tr '\n' ' ')
 ren=$(grep '^name ' "$TESTS/core/core-c.TODO" | cut -d' ' -f2,3 | tr '\n' ' ')
+noline=$(grep '^line ' "$TESTS/core/core-c.TODO" | cut -d' ' -f2 | tr '\n' ' ')
 
 # gdb's "Thread N (... (LWP TID)):" blocks -> "TID name name ..." (to main)
 gdb_stacks() {
@@ -61,6 +64,23 @@ our_stacks() {
 	  if (!done) out = out " " fn; if (fn == "main") done = 1 }
 	END { if (t != "") print out }'
 }
+# the same with each frame's FILE:LINE ("-" for a frame gdb gives none)
+gdb_lines() {
+	awk -v skip="$skip" -v noline="$noline" 'BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) drop[s[i]] = 1
+		n = split(noline, s, " "); for (i = 1; i <= n; i++) nol[s[i]] = 1 }
+	     /^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { if (t != "") print t names; t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); names = ""; done = 0; next }
+	     t != "" && /^#[0-9]+ / { if (done) next; fn = $0; sub(/^#[0-9]+ +/, "", fn); sub(/^0x[0-9a-f]+ in /, "", fn)
+		sub(/ \(.*$/, "", fn); sub(/\(\)$/, "", fn); gsub(/ /, "", fn)
+		at = "-"; if (match($0, / at [^ ]+:[0-9]+$/) && !(fn in nol)) at = substr($0, RSTART + 4)
+		if (!(fn in drop)) names = names " " at; if (fn == "main") done = 1 }
+	     END { if (t != "") print t names }' "$1"
+}
+our_lines() {
+	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(.function)\t\(if .file then "\(.file):\(.line)" else "-" end)"' "$1" |
+	awk -F '\t' '{ if ($1 != t) { if (t != "") print out; t = $1; out = t; done = 0 }
+	  if (!done) out = out " " $3; if ($2 == "main") done = 1 }
+	END { if (t != "") print out }'
+}
 same() { # gdb-line ours-line: equal with gdb's ?? matching anything
 	set -- $1 "|" $2
 	awk -v a="$*" 'BEGIN { split(a, w, " "); n = 0; for (i = 1; w[i] != "|"; i++) n = i
@@ -80,6 +100,15 @@ check() { # name binary [options]
 			echo "FAIL: $name ($bin) thread $tid"; echo "  gdb:    $rest"; echo "  coroner: $o"
 			fail=$((fail+1)); fi
 	done < "$tmp/g"
+	# file:line: gdb's "-" (no line) matches anything
+	gdb_lines "$d/expected/$name.gdb" | sed 's/ -/ ??/g' | sort > "$tmp/gl"
+	our_lines "$tmp/out.json" | sort > "$tmp/ol"
+	while read -r tid rest; do
+		o=$(grep "^$tid " "$tmp/ol" | cut -d' ' -f2-)
+		if same "$rest" "$o"; then pass=$((pass+1)); else
+			echo "FAIL: $name ($bin) thread $tid file:line"; echo "  gdb:    $rest"; echo "  coroner: $o"
+			fail=$((fail+1)); fi
+	done < "$tmp/gl"
 }
 for v in plain pie strip; do
 	for m in null assert recurse qsort lib; do check $m-$v "$d/ccrash-$v"; done
