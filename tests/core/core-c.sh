@@ -5,11 +5,9 @@
 # (expected/NAME.gdb), up to and including main for the main thread. gdb's
 # "??" matches any name; C++ names are compared demangled (c++filt) without
 # parameters, return types or spaces; symbol versions (@@GLIBC_2.3.2) are
-# dropped. Known
-# differences are listed in core-c.TODO: frames gdb makes up for tail calls
-# from DWARF call-site records ("tailcall NAME": left out of gdb's side)
-# and libc names coroner takes from the symbol table because libc6-dbg
-# keeps them in its dwz file ("name OURS GDBS": ours renamed).
+# dropped. Known differences are listed in core-c.TODO: frames gdb makes up
+# for tail calls from DWARF call-site records ("tailcall NAME": left out of
+# gdb's side), lines gdb takes elsewhere ("line NAME": not compared).
 # Every frame's FILE:LINE too (gdb's, where gdb gives one: a relative
 # DW_AT_comp_dir such as glibc's "./nptl" is not put before the line table's
 # names). Then the stripped binaries with their debug file found three ways: the
