@@ -71,7 +71,8 @@ static void print_frames(const struct cr_cthread *T)
 		if (addr)
 			printf("0x%016" PRIx64 " in ", f->pc);
 		cr_fputs_safe(stdout, f->function);
-		printf(" ()");
+		if (!strchr(f->function, '(')) /* a demangled C++ name has its own */
+			printf(" ()");
 		if (f->file) {
 			printf(" at ");
 			cr_fputs_safe(stdout, f->file);

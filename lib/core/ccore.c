@@ -170,7 +170,7 @@ static size_t name_pc(struct cr_ccore *cc, uint64_t pc, uint64_t addr, struct cr
 	if (n > max)
 		n = max;
 	for (size_t i = 0; i < n; i++)
-		out[i] = (struct cr_cframe){ sf[i].function ? sf[i].function : "??",
+		out[i] = (struct cr_cframe){ sf[i].function ? cr_demangle(&cc->arena, sf[i].function) : "??",
 					     sf[i].file && strcmp(sf[i].file, "??") ? sf[i].file : NULL,
 					     sf[i].line, pc, sf[i].inlined, m ? m->path : NULL };
 	return n;

@@ -125,6 +125,21 @@ zstd -dqc "$d/null-strip.core.zst" > "$tmp/core"
 if "$CORONER" --sysroot="$tmp/root" core "$tmp/bad/ccrash-strip" "$tmp/core" > "$tmp/out" 2> "$tmp/err" &&
    grep -q 'CRC32 .*the debug link wants' "$tmp/err" && grep -q 'clone3' "$tmp/out"; then pass=$((pass+1)); else
 	echo "FAIL: wrong-CRC debug link"; cat "$tmp/err"; fail=$((fail+1)); fi
+# C++ names demangled as eu-stack prints them (its own demangler): every
+# frame eu-stack names with a parameter list has that name in coroner too
+for c in fleet-pie:fleet-pie throw-pie:ccrashxx-pie; do
+	name=${c%%:*}
+	zstd -dqc "$d/$name.core.zst" > "$tmp/core"
+	"$CORONER" --sysroot="$tmp/root" core --format=json "$d/${c#*:}" "$tmp/core" > "$tmp/out.json" 2>/dev/null
+	awk '/^TID [0-9]+:$/ { t = $2; sub(/:/, "", t); next }
+	     /^#[0-9]+ +0x/ { k = $1; sub(/#/, "", k); n = $0; sub(/^#[0-9]+ +0x[0-9a-f]+ /, "", n)
+		if (n ~ /\(/) print t "\t" k "\t" n }' "$d/expected/$name.eu-stack" > "$tmp/eu"
+	jq -r '.threads[] | .tid as $t | .frames | to_entries[] | "\($t)\t\(.key)\t\(.value.function)"' "$tmp/out.json" > "$tmp/ours"
+	n=$(wc -l < "$tmp/eu")
+	if [ "$n" -gt 0 ] && [ -z "$(sort "$tmp/eu" | comm -23 - "$(sort "$tmp/ours" > "$tmp/ours.s"; echo "$tmp/ours.s")")" ]; then
+		pass=$((pass+1)); else echo "FAIL: $name: C++ names unlike eu-stack's:"; sort "$tmp/eu" | comm -23 - "$tmp/ours.s" | head -5
+		fail=$((fail+1)); fi
+done
 # bad input: a truncated core (the crashed thread's frames, a line for the
 # threads whose stacks are cut off); a build-id tree holding junk and a debug
 # file of another build (a line naming each, both ids for the latter)

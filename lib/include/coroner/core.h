@@ -182,7 +182,7 @@ void cr_native_close(struct cr_native *n); /* NULL ok */
  * only when its build id is the mapping's), their debug info looked up as
  * cr_debug_find does (lib/sym/debuglink.c). */
 struct cr_cframe {
-	const char *function; /* "??" when unknown; names are the link names (C++ mangled) */
+	const char *function; /* "??" when unknown; link names, C++ ones demangled (cr_demangle) */
 	const char *file;     /* NULL when unknown */
 	uint32_t line;
 	uint64_t pc;          /* runtime address (return address for callers) */

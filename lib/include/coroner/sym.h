@@ -164,6 +164,15 @@ typedef void (*cr_dwarf_member_fn)(void *arg, const char *type, const char *memb
 enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *types, size_t ntypes,
 				    cr_dwarf_member_fn fn, void *arg, struct cr_error *e);
 
+/* ------------------------------------------------------------- C++ names */
+
+struct cr_arena;
+/* name demangled as c++filt does ("_ZNK5fleet6Ledger5totalEv" ->
+ * "fleet::Ledger::total() const"), a symbol version kept after it; name
+ * itself when it is not an Itanium C++ name, cannot be demangled, or the
+ * build has no demangler. The result lives in a (or is name). */
+const char *cr_demangle(struct cr_arena *a, const char *name);
+
 /* ------------------------------------------------------------- symbolizer */
 
 struct cr_symbolizer;
