@@ -70,8 +70,10 @@ static void print_frames(const struct cr_cthread *T)
 		printf("#%-2zu ", i);
 		if (addr)
 			printf("0x%016" PRIx64 " in ", f->pc);
-		cr_fputs_safe(stdout, cr_frame_or(f->function, "??"));
-		printf(" ()");
+		const char *fn = cr_frame_or(f->function, "??");
+		cr_fputs_safe(stdout, fn);
+		if (!strchr(fn, '(')) /* a demangled C++ name has its own */
+			printf(" ()");
 		if (*f->file) {
 			printf(" at ");
 			cr_fputs_safe(stdout, f->file);

@@ -119,7 +119,8 @@ static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
 			if (cr_symbolizer_new(&m->dbg, d, &de)) {
 				warn(cc, "%s: %s", m->path, de.msg);
 				m->dbg = NULL;
-			}
+			} else
+				cr_symbolizer_dwarf_names(m->dbg, true);
 		} else if (!strstr(de.msg, "no separate debug file found")) {
 			warn(cc, "%s", de.msg); /* files there, refused: say which and why */
 		}
@@ -127,7 +128,8 @@ static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
 	if (cr_symbolizer_new(&m->sym, b, &e)) {
 		warn(cc, "%s: %s", m->path, e.msg);
 		m->sym = NULL;
-	}
+	} else
+		cr_symbolizer_dwarf_names(m->sym, true);
 }
 
 static struct cr_cmodule *module_of(struct cr_ccore *cc, uint64_t pc)
@@ -166,7 +168,11 @@ static size_t name_pc(struct cr_ccore *cc, uint64_t pc, uint64_t addr, struct cr
 		out[0] = (struct cr_frame){ .function = "", .file = "", .module = m ? m->path : "", .pc = pc };
 		return 1;
 	}
+	if (n > max)
+		n = max;
 	for (size_t i = 0; i < n; i++) {
+		if (*out[i].function)
+			out[i].function = cr_demangle(&cc->arena, out[i].function);
 		out[i].module = m->path;
 		out[i].pc = pc;
 		out[i].entry = out[i].entry ? out[i].entry + (uint64_t)m->bias : 0;

@@ -7,12 +7,17 @@
  * are shown to it (Go's compressed .debug_loc/.debug_frame are never
  * inflated).
  *
- * One pass over every unit copies what lookups need into our own arrays
- * (names interned): line rows sorted by address, and the tree of
- * DW_TAG_subprogram / DW_TAG_inlined_subroutine scopes with their address
- * ranges in DFS order, so that a lookup is a binary search plus a walk down
- * one subtree. libdwarf is finished right after, so its memory is freed.
- * .debug_aranges is never used (Go writes none).
+ * Opening reads only each unit's header and DIE: the address ranges of
+ * the unit (DW_AT_low_pc/high_pc or DW_AT_ranges), in one table sorted by
+ * address. A unit is indexed when a lookup first falls in its ranges (a
+ * core's few dozen pcs touch a few dozen of libc's 1,700 units): what
+ * lookups need is copied into our own arrays (names interned): its line
+ * rows sorted by address, and the tree of DW_TAG_subprogram /
+ * DW_TAG_inlined_subroutine scopes with their address ranges in DFS order,
+ * so that a lookup is a binary search plus a walk down one subtree. A unit
+ * whose DIE gives no ranges is indexed at once. libdwarf stays open until
+ * the index is closed. .debug_aranges is not used: Go writes none, and the
+ * unit DIEs say the same.
  *
  * dwarf_check.c checks the raw sections first; dwarf_index.c builds the
  * index; this file opens, looks up and reads struct layouts.
@@ -47,6 +52,9 @@ static bool wanted_section(const char *name)
 struct oa {
 	struct cr_dwarf *d;
 	char names[64][24];
+	Dwarf_Obj_Access_Interface iface; /* libdwarf keeps a pointer to it */
+	const struct cr_elf_section *info; /* shown as [off, off+len) only, when set */
+	uint64_t off, len;
 };
 
 static int oa_section_info(void *obj, Dwarf_Half idx, Dwarf_Obj_Access_Section *ret, int *err)
@@ -85,6 +93,8 @@ static int oa_section_info(void *obj, Dwarf_Half idx, Dwarf_Obj_Access_Section *
 			ret->name = ".coroner.skip";
 	}
 	ret->size = len;
+	if (((struct oa *)obj)->info == s)
+		ret->size = ((struct oa *)obj)->len;
 	ret->entrysize = s->entsize;
 	return DW_DLV_OK;
 }
@@ -124,6 +134,14 @@ static int oa_load(void *obj, Dwarf_Half idx, Dwarf_Small **data, int *err)
 		*err = DW_DLE_SECTION_SIZE_OR_OFFSET_LARGE;
 		return DW_DLV_ERROR;
 	}
+	const struct oa *o = obj;
+	if (o->info == s) {
+		if (o->off > len || o->len > len - o->off) {
+			*err = DW_DLE_SECTION_SIZE_OR_OFFSET_LARGE;
+			return DW_DLV_ERROR;
+		}
+		p += o->off;
+	}
 	*data = (Dwarf_Small *)(uintptr_t)p; /* libdwarf only reads it */
 	return DW_DLV_OK;
 }
@@ -138,6 +156,15 @@ void cr_dwarf_close(struct cr_dwarf *d)
 {
 	if (!d)
 		return;
+	if (d->dbg) {
+		Dwarf_Error er = NULL;
+		dwarf_object_finish(d->dbg, &er);
+		d->dbg = NULL;
+	}
+	cr_free(d->oa);
+	cr_free(d->units);
+	cr_free(d->uranges);
+	cr_free(d->eager);
 	cr_strtab_release(&d->strs);
 	cr_hmap_release(&d->origin_names);
 	cr_free(d->rows);
@@ -152,6 +179,133 @@ size_t cr_dwarf_skipped_units(const struct cr_dwarf *d)
 	return d->skipped;
 }
 
+
+static int urange_cmp(const void *a, const void *b)
+{
+	const struct durange *x = a, *y = b;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->unit < y->unit ? -1 : x->unit > y->unit;
+}
+
+/* Record unit cu: its ranges in d->uranges, or, when its DIE has none, its
+ * index at once. */
+static void add_unit(struct cr_dwarf *d, Dwarf_Die cu, Dwarf_Half version)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Off off = 0;
+	if (d->nunits >= UINT32_MAX || cr_grow(&d->units, &d->capunits, d->nunits + 1, sizeof *d->units)) {
+		d->err = CR_NOMEM;
+		return;
+	}
+	if (dwarf_dieoffset(cu, &off, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		d->skipped++;
+		return;
+	}
+	uint32_t ui = (uint32_t)d->nunits++;
+	struct dunit *u = &d->units[ui];
+	memset(u, 0, sizeof *u);
+	u->die = off;
+	u->version = version;
+	Dwarf_Addr base = 0;
+	if (dwarf_lowpc(cu, &base, &er) != DW_DLV_OK)
+		base = 0;
+	dwarf_dwerr(d, &er);
+	size_t r0 = d->nranges;
+	uint64_t entry;
+	dwarf_die_ranges(d, cu, base, version, &entry);
+	if (d->nranges == r0) {
+		dwarf_index_unit(d, u, cu);
+		if (!u->nrows && !u->ntops)
+			return; /* types only */
+		if (cr_grow(&d->eager, &d->capeager, d->neager + 1, sizeof *d->eager))
+			d->err = CR_NOMEM;
+		else
+			d->eager[d->neager++] = ui;
+		return;
+	}
+	for (size_t k = r0; k < d->nranges && !d->err; k++) {
+		if (cr_grow(&d->uranges, &d->capuranges, d->nuranges + 1, sizeof *d->uranges))
+			d->err = CR_NOMEM;
+		else
+			d->uranges[d->nuranges++] = (struct durange){ d->ranges[k].lo, d->ranges[k].hi, ui };
+	}
+	d->nranges = r0; /* the scopes' ranges only */
+}
+
+/* Index unit u of a sliced index: libdwarf shown .debug_info as that unit
+ * alone (so it reads no other unit's header), finished right after. */
+static void index_slice(struct cr_dwarf *d, struct dunit *u)
+{
+	u->indexed = true;
+	struct oa *o = cr_calloc(1, sizeof *o);
+	if (!o) {
+		d->err = CR_NOMEM;
+		return;
+	}
+	o->d = d;
+	o->info = cr_binary_debug_section(d->bin, ".debug_info");
+	o->off = u->hdr;
+	o->len = u->len;
+	o->iface = (Dwarf_Obj_Access_Interface){ o, &oa_methods };
+	Dwarf_Error er = NULL;
+	Dwarf_Debug dbg = NULL;
+	if (dwarf_object_init_b(&o->iface, NULL, NULL, DW_GROUPNUMBER_ANY, &dbg, &er) != DW_DLV_OK) {
+		if (er)
+			dwarf_dealloc(NULL, er, DW_DLA_ERROR);
+		cr_free(o);
+		d->skipped++;
+		return;
+	}
+	d->dbg = dbg;
+	Dwarf_Unsigned hlen, tyoff, next;
+	Dwarf_Half ver, asz, lsz, esz, cutype;
+	Dwarf_Off aoff;
+	Dwarf_Sig8 sig;
+	Dwarf_Die cu;
+	if (dwarf_next_cu_header_d(dbg, true, &hlen, &ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff, &next, &cutype,
+				   &er) == DW_DLV_OK &&
+	    dwarf_siblingof_b(dbg, NULL, true, &cu, &er) == DW_DLV_OK) {
+		u->version = ver;
+		dwarf_index_unit(d, u, cu);
+		dwarf_dealloc_die(cu);
+	} else
+		d->skipped++;
+	dwarf_dwerr(d, &er);
+	dwarf_object_finish(dbg, &er);
+	d->dbg = NULL;
+	cr_free(o);
+	/* DIE offsets were the slice's own */
+	cr_hmap_release(&d->origin_names);
+	cr_hmap_init(&d->origin_names);
+}
+
+/* Index unit u if it is not yet; false if it cannot be. */
+static bool unit_ready(struct cr_dwarf *d, struct dunit *u)
+{
+	if (u->indexed)
+		return true;
+	if (d->err)
+		return false;
+	if (d->sliced) {
+		index_slice(d, u);
+		return !d->err;
+	}
+	if (!d->dbg)
+		return false;
+	Dwarf_Die cu;
+	Dwarf_Error er = NULL;
+	if (dwarf_offdie_b(d->dbg, u->die, true, &cu, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		u->indexed = true; /* nothing in it, then */
+		d->skipped++;
+		return true;
+	}
+	dwarf_index_unit(d, u, cu);
+	dwarf_dealloc_die(cu);
+	return !d->err;
+}
 
 enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
 {
@@ -180,15 +334,22 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 		return rc;
 	}
 	d->die_budget = ilen + 1; /* a DIE takes at least one byte */
+	if (dwarf_read_aranges(d, idata, ilen)) {
+		d->sliced = true;
+		qsort(d->uranges, d->nuranges, sizeof *d->uranges, urange_cmp);
+		d->e = NULL;
+		*out = d;
+		return CR_OK;
+	}
 	struct oa *oa = cr_calloc(1, sizeof *oa);
 	if (!oa) {
 		cr_dwarf_close(d);
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
 	}
 	oa->d = d;
-	Dwarf_Obj_Access_Interface iface = { oa, &oa_methods };
+	oa->iface = (Dwarf_Obj_Access_Interface){ oa, &oa_methods };
 	Dwarf_Error er = NULL;
-	int drc = dwarf_object_init_b(&iface, NULL, NULL, DW_GROUPNUMBER_ANY, &d->dbg, &er);
+	int drc = dwarf_object_init_b(&oa->iface, NULL, NULL, DW_GROUPNUMBER_ANY, &d->dbg, &er);
 	if (drc != DW_DLV_OK) {
 		char msg[256];
 		snprintf(msg, sizeof msg, "%s", drc == DW_DLV_ERROR && er ? dwarf_errmsg(er) : "no DWARF");
@@ -199,6 +360,7 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 		cr_dwarf_close(d);
 		return cr_fail(e, code, "%s: DWARF: %s", b->path, msg);
 	}
+	d->oa = oa;
 	size_t units = 0;
 	for (;;) {
 		Dwarf_Unsigned hlen, tyoff, next;
@@ -222,16 +384,13 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 			continue;
 		}
 		units++;
-		dwarf_index_unit(d, cu, ver);
+		add_unit(d, cu, ver);
 		dwarf_dealloc_die(cu);
 		if (d->err)
 			break;
 	}
-	dwarf_object_finish(d->dbg, &er);
-	d->dbg = NULL;
-	cr_free(oa);
-	cr_hmap_release(&d->origin_names);
-	cr_hmap_init(&d->origin_names);
+	if (!d->err && d->nuranges)
+		qsort(d->uranges, d->nuranges, sizeof *d->uranges, urange_cmp);
 	if (d->err) {
 		enum cr_err code = d->err;
 		cr_dwarf_close(d);
@@ -243,7 +402,6 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 		cr_dwarf_close(d);
 		return cr_fail(e, CR_FORMAT, "%s: DWARF: no readable compilation unit", b->path);
 	}
-	dwarf_index_sort(d);
 	d->e = NULL;
 	*out = d;
 	return CR_OK;
@@ -251,19 +409,20 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 
 /* ---------------------------------------------------------- lookup */
 
-static const struct drow *row_at(const struct cr_dwarf *d, uint64_t addr)
+static const struct drow *row_at(const struct cr_dwarf *d, const struct dunit *u, uint64_t addr)
 {
-	size_t lo = 0, hi = d->nrows;
+	const struct drow *rows = d->rows + u->row0;
+	size_t lo = 0, hi = u->nrows;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (d->rows[mid].addr <= addr)
+		if (rows[mid].addr <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (lo == 0)
 		return NULL;
-	const struct drow *r = &d->rows[lo - 1];
+	const struct drow *r = &rows[lo - 1];
 	return r->end ? NULL : r;
 }
 
@@ -282,26 +441,33 @@ static const char *str(const struct cr_dwarf *d, uint32_t id)
 	return id ? cr_strtab_get(&d->strs, id) : "";
 }
 
-size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_frame *out, size_t max)
+/* The subprogram of unit u holding addr: the last top range starting at or
+ * below addr that holds it; -1 if none. */
+static int64_t top_at(const struct cr_dwarf *d, const struct dunit *u, uint64_t addr)
 {
-	if (max == 0)
-		return 0;
-	/* the subprogram: last top range starting at or below addr that holds it */
-	size_t lo = 0, hi = d->ntops;
+	const struct dtop *tops = d->tops + u->top0;
+	size_t lo = 0, hi = u->ntops;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (d->tops[mid].lo <= addr)
+		if (tops[mid].lo <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	int64_t top = -1;
 	for (size_t k = lo, tries = 0; k > 0 && tries < 64; k--, tries++)
-		if (addr < d->tops[k - 1].hi) {
-			top = d->tops[k - 1].node;
-			break;
-		}
-	const struct drow *row = row_at(d, addr);
+		if (addr < tops[k - 1].hi)
+			return tops[k - 1].node;
+	return -1;
+}
+
+/* Frames of addr in unit u (see cr_dwarf_frames); 0 if u knows nothing.
+ * *scoped: a subprogram holds addr (else the one frame is a line row's). */
+static size_t unit_frames(const struct cr_dwarf *d, const struct dunit *u, uint64_t addr, struct cr_frame *out,
+			  size_t max, bool *scoped)
+{
+	int64_t top = top_at(d, u, addr);
+	const struct drow *row = row_at(d, u, addr);
+	*scoped = top >= 0;
 	if (top < 0) {
 		if (!row)
 			return 0;
@@ -343,6 +509,53 @@ size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_frame 
 		k++;
 	}
 	return k;
+}
+
+size_t cr_dwarf_frames(struct cr_dwarf *d, uint64_t addr, struct cr_frame *out, size_t max)
+{
+	if (max == 0)
+		return 0;
+	/* the units whose ranges hold addr (indexed now if not yet), then
+	 * those without ranges, indexed at open */
+	size_t lo = 0, hi = d->nuranges;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->uranges[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	struct cr_frame row_only;
+	bool have_row = false, scoped;
+	size_t nranged = 0;
+	for (size_t k = lo; k > 0 && nranged < 64; k--) {
+		const struct durange *r = &d->uranges[k - 1];
+		if (addr >= r->hi)
+			continue;
+		nranged++;
+		struct dunit *u = &d->units[r->unit];
+		if (!unit_ready(d, u))
+			return 0;
+		size_t n = unit_frames(d, u, addr, out, max, &scoped);
+		if (n && scoped)
+			return n;
+		if (n && !have_row) {
+			row_only = out[0];
+			have_row = true;
+		}
+	}
+	for (size_t i = 0; i < d->neager; i++) {
+		size_t n = unit_frames(d, &d->units[d->eager[i]], addr, out, max, &scoped);
+		if (n && scoped)
+			return n;
+		if (n && !have_row) {
+			row_only = out[0];
+			have_row = true;
+		}
+	}
+	if (have_row)
+		out[0] = row_only;
+	return have_row;
 }
 
 /* ---------------------------------------------------------- struct layouts */

@@ -288,3 +288,138 @@ enum cr_err dwarf_check_sections(struct cr_binary *b, struct cr_elf_section **in
 	}
 	return dwarf_check_line_headers(b, e);
 }
+
+/* Unit starts of .debug_info, ascending; false if a header does not fit
+ * or names an abbreviation table past .debug_abbrev (abbrev_len) or an
+ * address size other than 4 or 8: the units are then read one after the
+ * other, as before, which says what is wrong. */
+static bool info_units(const struct cr_binary *b, const uint8_t *d, size_t len, uint64_t abbrev_len,
+		       uint64_t **starts, size_t *n)
+{
+	size_t cap = 0, off = 0;
+	*starts = NULL;
+	*n = 0;
+	while (off < len) {
+		if (len - off < 4)
+			return false;
+		uint64_t ul = cr_binary_u32(b, d + off);
+		size_t h = 4;
+		if (ul == 0xffffffff) {
+			if (len - off < 12)
+				return false;
+			ul = cr_binary_u64(b, d + off + 4);
+			h = 12;
+		} else if (ul >= 0xfffffff0)
+			return false;
+		size_t osz = h == 12 ? 8 : 4;
+		if (ul > len - off - h || ul < 4 + osz)
+			return false;
+		const uint8_t *u = d + off + h;
+		uint16_t ver = cr_binary_u16(b, u);
+		uint64_t ab;
+		uint8_t asz;
+		if (ver >= 2 && ver <= 4) {
+			ab = osz == 8 ? cr_binary_u64(b, u + 2) : cr_binary_u32(b, u + 2);
+			asz = u[2 + osz];
+		} else if (ver == 5) {
+			ab = osz == 8 ? cr_binary_u64(b, u + 4) : cr_binary_u32(b, u + 4);
+			asz = u[3];
+		} else
+			return false;
+		if (ab >= abbrev_len || (asz != 4 && asz != 8))
+			return false;
+		if (cr_grow(starts, &cap, *n + 1, sizeof **starts))
+			return false;
+		(*starts)[(*n)++] = off;
+		off += h + (size_t)ul;
+	}
+	return true;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen)
+{
+	struct cr_binary *b = d->bin;
+	struct cr_elf_section *s = cr_binary_debug_section(b, ".debug_aranges");
+	const uint8_t *p;
+	size_t len;
+	struct cr_error e2 = { 0 };
+	if (!s || s->type == CR_SHT_NOBITS || cr_binary_section_data(b, s, &p, &len, &e2) || !len)
+		return false;
+	struct cr_elf_section *as = cr_binary_debug_section(b, ".debug_abbrev");
+	const uint8_t *ap;
+	size_t alen;
+	if (!as || as->type == CR_SHT_NOBITS || cr_binary_section_data(b, as, &ap, &alen, &e2))
+		return false;
+	uint64_t *starts;
+	size_t nstarts;
+	if (!info_units(b, info, infolen, alen, &starts, &nstarts)) {
+		cr_free(starts);
+		return false;
+	}
+	size_t off = 0;
+	bool ok = true;
+	while (ok && off < len) {
+		size_t at = off;
+		ok = false;
+		if (len - off < 4)
+			break;
+		uint64_t ul = cr_binary_u32(b, p + off);
+		size_t osz = 4;
+		off += 4;
+		if (ul == 0xffffffff) {
+			if (len - off < 8)
+				break;
+			ul = cr_binary_u64(b, p + off);
+			off += 8;
+			osz = 8;
+		} else if (ul >= 0xfffffff0)
+			break;
+		if (ul > len - off || ul < 2 + osz + 2)
+			break;
+		size_t end = off + (size_t)ul;
+		uint16_t ver = cr_binary_u16(b, p + off);
+		uint64_t cu = osz == 8 ? cr_binary_u64(b, p + off + 2) : cr_binary_u32(b, p + off + 2);
+		uint8_t asz = p[off + 2 + osz], seg = p[off + 3 + osz];
+		if (ver != 2 || (asz != 4 && asz != 8) || seg != 0)
+			break;
+		uint64_t *hit = bsearch(&cu, starts, nstarts, sizeof *starts, u64_cmp);
+		if (!hit)
+			break;
+		/* tuples start at a multiple of twice the address size */
+		size_t t = at + (((off + 4 + osz) - at + 2 * asz - 1) / (2 * asz)) * (2 * asz);
+		uint32_t ui = (uint32_t)d->nunits;
+		if (d->nunits >= UINT32_MAX || cr_grow(&d->units, &d->capunits, d->nunits + 1, sizeof *d->units))
+			break;
+		d->units[ui] = (struct dunit){ 0 };
+		d->units[ui].hdr = cu;
+		d->units[ui].len = (hit + 1 < starts + nstarts ? hit[1] : infolen) - cu;
+		d->nunits++;
+		ok = true;
+		for (; t + 2 * (size_t)asz <= end; t += 2 * (size_t)asz) {
+			uint64_t lo = asz == 8 ? cr_binary_u64(b, p + t) : cr_binary_u32(b, p + t);
+			uint64_t n = asz == 8 ? cr_binary_u64(b, p + t + 8) : cr_binary_u32(b, p + t + 4);
+			if (lo == 0 && n == 0)
+				break;
+			if (n == 0 || lo + n < lo)
+				continue;
+			if (cr_grow(&d->uranges, &d->capuranges, d->nuranges + 1, sizeof *d->uranges)) {
+				ok = false;
+				break;
+			}
+			d->uranges[d->nuranges++] = (struct durange){ lo, lo + n, ui };
+		}
+		off = end;
+	}
+	cr_free(starts);
+	if (!ok) { /* the unit DIEs, then */
+		d->nunits = d->nuranges = 0;
+		return false;
+	}
+	return d->nuranges > 0;
+}

@@ -1,6 +1,6 @@
-/* Indexing a binary's DWARF: one pass over every unit copies the line rows
- * and the tree of subprogram / inlined-subroutine scopes with their address
- * ranges into the arrays of struct cr_dwarf (see dwarf.c). */
+/* Indexing one unit of a binary's DWARF: its line rows and the tree of
+ * subprogram / inlined-subroutine scopes with their address ranges are
+ * copied into the arrays of struct cr_dwarf (see dwarf.c). */
 #include "dwarf_int.h"
 
 #include <stdio.h>
@@ -57,6 +57,24 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 		dwarf_dealloc(d->dbg, pa, DW_DLA_ATTR);
 	}
 	dwarf_dwerr(d, &er);
+	/* libdwarf puts DW_AT_comp_dir before every relative directory,
+	 * directory 0 included, which in DWARF 5 is the comp_dir itself:
+	 * glibc's "./nptl" gives "./nptl/./nptl/x.c" and
+	 * "./misc/../sysdeps/clone3.S". gdb names a file by its directory
+	 * entry and name alone ("./nptl/x.c", "../sysdeps/clone3.S"): a
+	 * relative comp_dir is taken off again. */
+	char *comp = NULL;
+	size_t clen = 0;
+	Dwarf_Attribute ca;
+	if (version >= 5 && dwarf_attr(cu, DW_AT_comp_dir, &ca, &er) == DW_DLV_OK) {
+		if (dwarf_formstring(ca, &comp, &er) != DW_DLV_OK || comp[0] == '/' || !comp[0])
+			comp = NULL;
+		dwarf_dwerr(d, &er);
+		dwarf_dealloc(d->dbg, ca, DW_DLA_ATTR);
+	}
+	dwarf_dwerr(d, &er);
+	if (comp)
+		clen = strlen(comp);
 	if (dwarf_srcfiles(cu, &files, &nfiles, &er) == DW_DLV_OK) {
 		if (nfiles > 0) {
 			cf->ids = cr_calloc((size_t)nfiles, sizeof *cf->ids);
@@ -66,8 +84,11 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 				cf->n = nfiles;
 		}
 		for (Dwarf_Signed i = 0; i < nfiles; i++) {
+			const char *f = files[i];
+			if (clen && strncmp(f, comp, clen) == 0 && f[clen] == '/' && f[clen + 1])
+				f += clen + 1;
 			if (cf->ids)
-				cf->ids[i] = dwarf_intern(d, files[i]);
+				cf->ids[i] = dwarf_intern(d, f);
 			dwarf_dealloc(d->dbg, files[i], DW_DLA_STRING);
 		}
 		dwarf_dealloc(d->dbg, files, DW_DLA_LIST);
@@ -190,7 +211,15 @@ static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off
 		dwarf_dwerr(d, &er);
 		return false;
 	}
-	int rc = dwarf_global_formref(a, off, &er);
+	Dwarf_Half form = 0;
+	int rc = dwarf_whatform(a, &form, &er);
+	dwarf_dwerr(d, &er);
+	/* a unit read alone cannot follow a reference into another one; a
+	 * dwz reference is into another file */
+	if (rc == DW_DLV_OK && !(d->sliced && form == DW_FORM_ref_addr) && form != DW_FORM_GNU_ref_alt)
+		rc = dwarf_global_formref(a, off, &er);
+	else
+		rc = DW_DLV_NO_ENTRY;
 	dwarf_dwerr(d, &er);
 	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
 	return rc == DW_DLV_OK;
@@ -242,8 +271,7 @@ static void add_range(struct cr_dwarf *d, uint64_t lo, uint64_t hi)
 
 /* Ranges of a DIE: low_pc/high_pc or DW_AT_ranges (DWARF 2-4 .debug_ranges,
  * DWARF 5 .debug_rnglists). cu_base is the unit's base address. */
-static void die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_Half version,
-		       uint64_t *entry)
+void dwarf_die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_Half version, uint64_t *entry)
 {
 	Dwarf_Error er = NULL;
 	Dwarf_Addr lo, hi;
@@ -355,7 +383,7 @@ static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const str
 		if ((sub || inl) && !d->err) {
 			size_t r0 = d->nranges;
 			uint64_t entry;
-			die_ranges(d, child, cu_base, version, &entry);
+			dwarf_die_ranges(d, child, cu_base, version, &entry);
 			if (d->nranges > r0 || (inl && in_scope)) {
 				if (cr_grow(&d->nodes, &d->capnodes, d->nnodes + 1, sizeof *d->nodes)) {
 					d->err = CR_NOMEM;
@@ -433,23 +461,30 @@ static int top_cmp(const void *a, const void *b)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-void dwarf_index_unit(struct cr_dwarf *d, Dwarf_Die cu, Dwarf_Half version)
+void dwarf_index_unit(struct cr_dwarf *d, struct dunit *u, Dwarf_Die cu)
 {
 	Dwarf_Error er = NULL;
 	struct cufiles cf = { 0 };
-	load_lines(d, cu, &cf, version);
+	size_t row0 = d->nrows, top0 = d->ntops;
+	u->indexed = true;
+	load_lines(d, cu, &cf, u->version);
 	Dwarf_Addr base = 0;
 	if (dwarf_lowpc(cu, &base, &er) != DW_DLV_OK)
 		base = 0;
 	dwarf_dwerr(d, &er);
-	walk(d, cu, 0, &cf, base, version, false);
+	walk(d, cu, 0, &cf, base, u->version, false);
 	cr_free(cf.ids);
-}
-
-void dwarf_index_sort(struct cr_dwarf *d)
-{
-	if (d->nrows)
-		qsort(d->rows, d->nrows, sizeof *d->rows, row_cmp);
-	if (d->ntops)
-		qsort(d->tops, d->ntops, sizeof *d->tops, top_cmp);
+	if (d->nrows - row0 > UINT32_MAX || d->ntops - top0 > UINT32_MAX || d->nrows > UINT32_MAX ||
+	    d->ntops > UINT32_MAX) {
+		d->err = CR_LIMIT;
+		return;
+	}
+	u->row0 = (uint32_t)row0;
+	u->nrows = (uint32_t)(d->nrows - row0);
+	u->top0 = (uint32_t)top0;
+	u->ntops = (uint32_t)(d->ntops - top0);
+	if (u->nrows)
+		qsort(d->rows + row0, u->nrows, sizeof *d->rows, row_cmp);
+	if (u->ntops)
+		qsort(d->tops + top0, u->ntops, sizeof *d->tops, top_cmp);
 }

@@ -26,6 +26,20 @@ struct dnode {
 struct drange { uint64_t lo, hi; };
 struct dtop { uint64_t lo, hi; uint32_t node; };
 
+/* A compilation unit: indexed on the first lookup its ranges cover. Its
+ * rows, nodes and tops are one slice each of the arrays below, each slice
+ * sorted by address on its own. */
+struct dunit {
+	uint64_t die;             /* offset of the unit's DIE in .debug_info */
+	uint64_t hdr, len;        /* from .debug_aranges: the unit's header offset and size */
+	uint32_t row0, nrows, top0, ntops;
+	Dwarf_Half version;
+	bool indexed;
+};
+/* One address range of a unit (DW_AT_low_pc/high_pc or DW_AT_ranges of its
+ * DIE), sorted by lo. */
+struct durange { uint64_t lo, hi; uint32_t unit; };
+
 struct cr_dwarf {
 	struct cr_binary *bin;
 	struct cr_strtab strs;
@@ -37,9 +51,17 @@ struct cr_dwarf {
 	size_t nranges, capranges;
 	struct dtop *tops;
 	size_t ntops, captops;
+	struct dunit *units;
+	size_t nunits, capunits;
+	struct durange *uranges;
+	size_t nuranges, capuranges;
+	uint32_t *eager;          /* units without ranges of their own: indexed at open */
+	size_t neager, capeager;
 	size_t skipped;
-	/* indexing state */
+	/* indexing state: libdwarf stays open while units remain unindexed */
 	Dwarf_Debug dbg;
+	void *oa;
+	bool sliced;              /* units from .debug_aranges, each read alone (see dwarf.c) */
 	struct cr_hmap origin_names; /* DIE offset -> name id + 1 */
 	size_t die_budget;
 	enum cr_err err;
@@ -56,14 +78,21 @@ enum cr_err dwarf_check_line_headers(struct cr_binary *b, struct cr_error *e);
  * CR_NOTFOUND when the binary has no DWARF. */
 enum cr_err dwarf_check_sections(struct cr_binary *b, struct cr_elf_section **info, struct cr_error *e);
 
+/* Units and their ranges from .debug_aranges into d->units/uranges (hdr,
+ * len set); false (nothing kept) when absent, empty or malformed, or when
+ * a set names no unit start of .debug_info (info, infolen). */
+bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen);
+
 /* ---- indexing (dwarf_index.c) */
 void dwarf_dwerr(struct cr_dwarf *d, Dwarf_Error *er);
 uint32_t dwarf_intern(struct cr_dwarf *d, const char *s);
 /* An unsigned constant attribute (also DW_FORM_implicit_const, >= 0). */
 bool dwarf_attr_udata(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Unsigned *v);
-/* Index every unit below cu; sorts rows and tops. */
-void dwarf_index_unit(struct cr_dwarf *d, Dwarf_Die cu, Dwarf_Half version);
-/* Sort rows and scopes by address once every unit is indexed. */
-void dwarf_index_sort(struct cr_dwarf *d);
+/* Ranges of a DIE (low_pc/high_pc or DW_AT_ranges) appended to d->ranges;
+ * *entry: its entry (low_pc, else the first range's start), 0 if none. */
+void dwarf_die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_Half version, uint64_t *entry);
+/* Index unit u (its DIE cu): its rows, scopes and tops appended, each slice
+ * sorted by address. */
+void dwarf_index_unit(struct cr_dwarf *d, struct dunit *u, Dwarf_Die cu);
 
 #endif

@@ -11,6 +11,7 @@ struct cr_symbolizer {
 	struct cr_dwarf *dwarf;
 	char warning[1100];
 	bool dwarf_tried;
+	bool dwarf_names; /* gdb's names rather than llvm-symbolizer's */
 };
 
 /* Say why a binary that might well have had DWARF has none we can use
@@ -94,6 +95,7 @@ void cr_symbolizer_close(struct cr_symbolizer *s)
 	cr_free(s);
 }
 
+void cr_symbolizer_dwarf_names(struct cr_symbolizer *s, bool on) { s->dwarf_names = on; }
 struct cr_binary *cr_symbolizer_binary(const struct cr_symbolizer *s) { return s->bin; }
 struct cr_pclntab *cr_symbolizer_pclntab(const struct cr_symbolizer *s) { return s->pcln; }
 const char *cr_symbolizer_warning(const struct cr_symbolizer *s) { return s->warning; }
@@ -166,9 +168,14 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
 		/* llvm-symbolizer names the physical (outermost) frame from the
 		 * symbol table when a symbol covers the address: gcc's clones
 		 * (foo.cold, foo.isra.0, foo.constprop.0) keep their suffix, and
-		 * a line row without a subprogram DIE gets a name */
+		 * a line row without a subprogram DIE gets a name. gdb keeps
+		 * the subprogram's name (its DW_AT_linkage_name, else
+		 * DW_AT_name): glibc's __GI_raise, not raise; but a C++
+		 * symbol's mangled name carries the scopes (namespaces,
+		 * classes) a bare DW_AT_name lacks and gdb prints */
 		struct cr_frame sf;
-		if (n && fallback_symbol(s, addr, &sf)) {
+		if (n && fallback_symbol(s, addr, &sf) &&
+		    (!s->dwarf_names || !*out[n - 1].function || !strncmp(sf.function, "_Z", 2))) {
 			out[n - 1].function = sf.function;
 			out[n - 1].entry = sf.entry;
 		}

@@ -4,12 +4,13 @@
 # included, equal gdb's `thread apply all bt` on the same core
 # (expected/NAME.gdb), up to and including main for the main thread. gdb's
 # "??" matches any name; C++ names are compared demangled (c++filt) without
-# parameters; symbol versions (@@GLIBC_2.3.2) are dropped. Known
-# differences are listed in core-c.TODO: frames gdb makes up for tail calls
-# from DWARF call-site records ("tailcall NAME": left out of gdb's side)
-# and libc names coroner takes from the symbol table because libc6-dbg
-# keeps them in its dwz file ("name OURS GDBS": ours renamed).
-# Then the stripped binaries with their debug file found three ways: the
+# parameters, return types or spaces; symbol versions (@@GLIBC_2.3.2) are
+# dropped. Known differences are listed in core-c.TODO: frames gdb makes up
+# for tail calls from DWARF call-site records ("tailcall NAME": left out of
+# gdb's side), lines gdb takes elsewhere ("line NAME": not compared).
+# Every frame's FILE:LINE too (gdb's, where gdb gives one: a relative
+# DW_AT_comp_dir such as glibc's "./nptl" is not put before the line table's
+# names). Then the stripped binaries with their debug file found three ways: the
 # .gnu_debuglink beside them, --debug-dir with a .build-id tree, and a link
 # whose CRC differs (a clear line, frames still printed).
 set -u
@@ -37,21 +38,45 @@ while read -r l; do
 done < "$tmp/libs"
 skip=$(grep '^tailcall ' "$TESTS/core/core-c.TODO" | cut -d' ' -f2 | tr '\n' ' ')
 ren=$(grep '^name ' "$TESTS/core/core-c.TODO" | cut -d' ' -f2,3 | tr '\n' ' ')
+noline=$(grep '^line ' "$TESTS/core/core-c.TODO" | cut -d' ' -f2 | tr '\n' ' ')
 
 # gdb's "Thread N (... (LWP TID)):" blocks -> "TID name name ..." (to main)
 gdb_stacks() {
 	awk -v skip="$skip" 'BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) drop[s[i]] = 1 }
 	     /^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { if (t != "") print t names; t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); names = ""; done = 0; next }
-	     t != "" && /^#[0-9]+ / { if (done) next; fn = ($2 ~ /^0x/) ? $4 : $2; sub(/\(\)$/, "", fn)
+	     t != "" && /^#[0-9]+ / { if (done) next; fn = $0; sub(/^#[0-9]+ +/, "", fn); sub(/^0x[0-9a-f]+ in /, "", fn)
+		sub(/ \(.*$/, "", fn); sub(/\(\)$/, "", fn); gsub(/ /, "", fn)
 		if (!(fn in drop)) names = names " " fn; if (fn == "main") done = 1 }
 	     END { if (t != "") print t names }' "$1"
 }
 our_stacks() {
 	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(.function)"' "$1" | c++filt |
 	awk -F '\t' -v ren="$ren" 'BEGIN { n = split(ren, r, " "); for (i = 1; i < n; i += 2) to[r[i]] = r[i + 1] }
-	{ fn = $2; sub(/\(.*$/, "", fn); sub(/@.*$/, "", fn); if (fn in to) fn = to[fn]
+	function noret(f,   i, c, d, cut) { # drop the return type c++filt prints for a template function (gdb does not)
+		d = 0; cut = 0
+		for (i = 1; i <= length(f); i++) { c = substr(f, i, 1)
+			if (c == "<") d++; else if (c == ">") d--; else if (c == " " && d == 0) cut = i }
+		return substr(f, cut + 1) }
+	{ fn = $2; sub(/\(.*$/, "", fn); sub(/@.*$/, "", fn); fn = noret(fn); gsub(/ /, "", fn); if (fn in to) fn = to[fn]
 	  if ($1 != t) { if (t != "") print out; t = $1; out = t; done = 0 }
 	  if (!done) out = out " " fn; if (fn == "main") done = 1 }
+	END { if (t != "") print out }'
+}
+# the same with each frame's FILE:LINE ("-" for a frame gdb gives none)
+gdb_lines() {
+	awk -v skip="$skip" -v noline="$noline" 'BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) drop[s[i]] = 1
+		n = split(noline, s, " "); for (i = 1; i <= n; i++) nol[s[i]] = 1 }
+	     /^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { if (t != "") print t names; t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); names = ""; done = 0; next }
+	     t != "" && /^#[0-9]+ / { if (done) next; fn = $0; sub(/^#[0-9]+ +/, "", fn); sub(/^0x[0-9a-f]+ in /, "", fn)
+		sub(/ \(.*$/, "", fn); sub(/\(\)$/, "", fn); gsub(/ /, "", fn)
+		at = "-"; if (match($0, / at [^ ]+:[0-9]+$/) && !(fn in nol)) at = substr($0, RSTART + 4)
+		if (!(fn in drop)) names = names " " at; if (fn == "main") done = 1 }
+	     END { if (t != "") print t names }' "$1"
+}
+our_lines() {
+	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(.function)\t\(if .file then "\(.file):\(.line)" else "-" end)"' "$1" |
+	awk -F '\t' '{ if ($1 != t) { if (t != "") print out; t = $1; out = t; done = 0 }
+	  if (!done) out = out " " $3; if ($2 == "main") done = 1 }
 	END { if (t != "") print out }'
 }
 same() { # gdb-line ours-line: equal with gdb's ?? matching anything
@@ -73,11 +98,21 @@ check() { # name binary [options]
 			echo "FAIL: $name ($bin) thread $tid"; echo "  gdb:    $rest"; echo "  coroner: $o"
 			fail=$((fail+1)); fi
 	done < "$tmp/g"
+	# file:line: gdb's "-" (no line) matches anything
+	gdb_lines "$d/expected/$name.gdb" | sed 's/ -/ ??/g' | sort > "$tmp/gl"
+	our_lines "$tmp/out.json" | sort > "$tmp/ol"
+	while read -r tid rest; do
+		o=$(grep "^$tid " "$tmp/ol" | cut -d' ' -f2-)
+		if same "$rest" "$o"; then pass=$((pass+1)); else
+			echo "FAIL: $name ($bin) thread $tid file:line"; echo "  gdb:    $rest"; echo "  coroner: $o"
+			fail=$((fail+1)); fi
+	done < "$tmp/gl"
 }
 for v in plain pie strip; do
 	for m in null assert recurse qsort lib; do check $m-$v "$d/ccrash-$v"; done
 	check throw-$v "$d/ccrashxx-$v"
 done
+check fleet-pie "$d/fleet-pie" # 64 threads, C++ (testdata/gen/ccrash/fleet.sh)
 # the build-id tree only (no debug file beside the binary)
 mkdir -p "$tmp/solo"
 cp "$d/ccrash-strip" "$tmp/solo/"
@@ -90,6 +125,21 @@ zstd -dqc "$d/null-strip.core.zst" > "$tmp/core"
 if "$CORONER" --sysroot="$tmp/root" core "$tmp/bad/ccrash-strip" "$tmp/core" > "$tmp/out" 2> "$tmp/err" &&
    grep -q 'CRC32 .*the debug link wants' "$tmp/err" && grep -q 'clone3' "$tmp/out"; then pass=$((pass+1)); else
 	echo "FAIL: wrong-CRC debug link"; cat "$tmp/err"; fail=$((fail+1)); fi
+# C++ names demangled as eu-stack prints them (its own demangler): every
+# frame eu-stack names with a parameter list has that name in coroner too
+for c in fleet-pie:fleet-pie throw-pie:ccrashxx-pie; do
+	name=${c%%:*}
+	zstd -dqc "$d/$name.core.zst" > "$tmp/core"
+	"$CORONER" --sysroot="$tmp/root" core --format=json "$d/${c#*:}" "$tmp/core" > "$tmp/out.json" 2>/dev/null
+	awk '/^TID [0-9]+:$/ { t = $2; sub(/:/, "", t); next }
+	     /^#[0-9]+ +0x/ { k = $1; sub(/#/, "", k); n = $0; sub(/^#[0-9]+ +0x[0-9a-f]+ /, "", n)
+		if (n ~ /\(/) print t "\t" k "\t" n }' "$d/expected/$name.eu-stack" > "$tmp/eu"
+	jq -r '.threads[] | .tid as $t | .frames | to_entries[] | "\($t)\t\(.key)\t\(.value.function)"' "$tmp/out.json" > "$tmp/ours"
+	n=$(wc -l < "$tmp/eu")
+	if [ "$n" -gt 0 ] && [ -z "$(sort "$tmp/eu" | comm -23 - "$(sort "$tmp/ours" > "$tmp/ours.s"; echo "$tmp/ours.s")")" ]; then
+		pass=$((pass+1)); else echo "FAIL: $name: C++ names unlike eu-stack's:"; sort "$tmp/eu" | comm -23 - "$tmp/ours.s" | head -5
+		fail=$((fail+1)); fi
+done
 # bad input: a truncated core (the crashed thread's frames, a line for the
 # threads whose stacks are cut off); a build-id tree holding junk and a debug
 # file of another build (a line naming each, both ids for the latter)

@@ -144,8 +144,9 @@ size_t cr_dwarf_skipped_units(const struct cr_dwarf *d);
  * abstract_origin/specification; lines from the line table (innermost) and
  * DW_AT_call_file/call_line (outer frames). Returns the count (0 = unknown,
  * or no subprogram: then one frame with function "" may come from the
- * line table alone). */
-size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_frame *out, size_t max);
+ * line table alone). The unit holding addr is indexed on its first lookup:
+ * the strings returned stay valid until the index is closed. */
+size_t cr_dwarf_frames(struct cr_dwarf *d, uint64_t addr, struct cr_frame *out, size_t max);
 
 /* Members of named structure types (DW_TAG_structure_type DIEs at the top
  * of a unit, e.g. "runtime.g"), without building the line/inline index:
@@ -157,6 +158,15 @@ size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_frame 
 typedef void (*cr_dwarf_member_fn)(void *arg, const char *type, const char *member, uint64_t offset);
 enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *types, size_t ntypes,
 				    cr_dwarf_member_fn fn, void *arg, struct cr_error *e);
+
+/* ------------------------------------------------------------- C++ names */
+
+struct cr_arena;
+/* name demangled as c++filt does ("_ZNK5fleet6Ledger5totalEv" ->
+ * "fleet::Ledger::total() const"), a symbol version kept after it; name
+ * itself when it is not an Itanium C++ name, cannot be demangled, or the
+ * build has no demangler. The result lives in a (or is name). */
+const char *cr_demangle(struct cr_arena *a, const char *name);
 
 /* ------------------------------------------------------------- symbolizer */
 
@@ -170,6 +180,10 @@ enum cr_err cr_symbolizer_open(struct cr_symbolizer **out, const char *path, str
 /* The same on an open binary, which the symbolizer then owns. */
 enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, struct cr_error *e);
 void cr_symbolizer_close(struct cr_symbolizer *s); /* NULL ok */
+/* Name a physical frame as gdb does, from its DWARF subprogram, rather
+ * than from the symbol table as llvm-symbolizer does (the default): the
+ * symbol table then names only what DWARF leaves "??". */
+void cr_symbolizer_dwarf_names(struct cr_symbolizer *s, bool on);
 struct cr_binary *cr_symbolizer_binary(const struct cr_symbolizer *s);
 struct cr_pclntab *cr_symbolizer_pclntab(const struct cr_symbolizer *s); /* NULL if not Go */
 const char *cr_symbolizer_warning(const struct cr_symbolizer *s); /* "" if none */

@@ -1,0 +1,75 @@
+/* Separate debug files (lib/sym/debuglink.c): the input is a binary and a
+ * candidate debug file, [u32 little-endian length L][L bytes: the binary]
+ * [the rest: the debug file]. Both are written to a private directory,
+ * the binary as "ccrash-strip" and the candidate as "ccrash-strip.debug"
+ * (the name the seeds' .gnu_debuglink gives), and cr_debug_find reads the
+ * link, checks the CRC and the build id, and opens what it takes. The
+ * debuginfod cache is pointed into the directory. */
+#include "coroner/binary.h"
+#include "coroner/sym.h"
+#include "fuzz.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static int put(const char *name, const uint8_t *d, size_t n)
+{
+	char p[128];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *f = fopen(p, "wb");
+	if (!f)
+		return -1;
+	size_t w = n ? fwrite(d, 1, n, f) : 0;
+	return fclose(f) == 0 && w == n ? 0 : -1;
+}
+
+static void cleanup(void)
+{
+	char p[128];
+	snprintf(p, sizeof p, "%s/ccrash-strip", dir);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/ccrash-strip.debug", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_limits();
+	if (!dir[0]) {
+		snprintf(dir, sizeof dir, "/tmp/fuzz-debuglink.XXXXXX");
+		if (!mkdtemp(dir))
+			abort();
+		char cache[96];
+		snprintf(cache, sizeof cache, "%s/cache", dir);
+		setenv("DEBUGINFOD_CACHE_PATH", cache, 1);
+		atexit(cleanup);
+	}
+	if (size < 4)
+		return 0;
+	size_t l = (size_t)data[0] | (size_t)data[1] << 8 | (size_t)data[2] << 16 | (size_t)data[3] << 24;
+	if (l > size - 4)
+		l = size - 4;
+	if (put("ccrash-strip", data + 4, l) || put("ccrash-strip.debug", data + 4 + l, size - 4 - l))
+		abort();
+	size_t before = cr_mem_in_use();
+	char p[128];
+	snprintf(p, sizeof p, "%s/ccrash-strip", dir);
+	struct cr_binary *b, *d = NULL;
+	struct cr_error e = { 0 };
+	enum cr_err rc = cr_binary_open(&b, p, &e);
+	fuzz_check_error(rc, &e);
+	if (rc == CR_OK) {
+		struct cr_error de = { 0 };
+		rc = cr_debug_find(b, NULL, 0, &d, &de);
+		fuzz_check_error(rc, &de);
+		if (rc == CR_OK && d)
+			cr_binary_debug_section(d, ".debug_info");
+		cr_binary_close(d);
+		cr_binary_close(b);
+	}
+	fuzz_check_balanced(before);
+	return 0;
+}
