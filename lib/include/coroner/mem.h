@@ -155,6 +155,11 @@ struct cr_cgroup_view {
 	int64_t oom_kills;              /* memory.events / memory.oom_control oom_kill */
 	int64_t limit_hits;             /* v2 memory.events max; v1 memory.failcnt */
 	const char *limit_from, *oom_from; /* file names, for evidence */
+	/* CPU limit: quota and period (us) of cpu.max or cpu.cfs_quota_us and
+	 * cpu.cfs_period_us; quota CR_CGROUP_UNLIMITED when unlimited, both -1
+	 * when not given */
+	int64_t cpu_quota, cpu_period;
+	const char *cpu_from;
 };
 void cr_cgroup_view(const struct cr_memsnap *s, struct cr_cgroup_view *v);
 
