@@ -54,9 +54,20 @@ static enum cr_err limits_load(struct cr_report *r, struct limits *L, bool *have
 	const struct cr_capture *c = L->c;
 	struct cr_memsnap cg;
 	enum cr_err fatal = CR_OK;
-	bool got = cr_report_load_snap(r, &cg, c->memory_stat, &fatal);
-	if (!fatal && cr_report_load_cgroup_files(r, c, &cg, &fatal))
-		got = true;
+	bool got = false;
+	struct cr_error e = { 0 };
+	/* quietly: oom_kill and the ledger already warn about these files */
+	cr_memsnap_init(&cg);
+	if (c->memory_stat) {
+		fatal = cr_memsnap_load(&cg, c->memory_stat, NULL, &e);
+		got = !fatal;
+	}
+	for (size_t i = 0; i < c->ncgroup_files && fatal != CR_NOMEM && fatal != CR_LIMIT; i++) {
+		fatal = cr_memsnap_add_cgroup_path(&cg, c->cgroup_files[i], &e);
+		got |= !fatal;
+	}
+	if (fatal != CR_NOMEM && fatal != CR_LIMIT)
+		fatal = CR_OK;
 	if (got && !fatal)
 		cr_cgroup_view(&cg, &L->v);
 	cr_memsnap_release(&cg);
@@ -65,7 +76,6 @@ static enum cr_err limits_load(struct cr_report *r, struct limits *L, bool *have
 	*have = true;
 	if (c->gctrace) {
 		struct cr_gctrace t;
-		struct cr_error e = { 0 };
 		cr_gctrace_init(&t);
 		enum cr_err rc = cr_gctrace_load(&t, c->gctrace, NULL, &e);
 		if (rc == CR_NOMEM || rc == CR_LIMIT) {
@@ -81,7 +91,6 @@ static enum cr_err limits_load(struct cr_report *r, struct limits *L, bool *have
 	const char *bin = c->binary ? c->binary : r->in.binary;
 	if (bin) {
 		struct cr_binary *b;
-		struct cr_error e = { 0 };
 		enum cr_err rc = cr_binary_open(&b, bin, &e);
 		if (rc == CR_NOMEM || rc == CR_LIMIT)
 			return rc;

@@ -99,7 +99,7 @@ enum cr_err cr_report_analyse_oom(struct cr_report *r)
 		if (have)
 			cr_report_note(r, "oom_kill: the cgroup's OOM killer killed nothing (%s oom_kill %s)", v.oom_from,
 				       v.oom_kills == 0 ? "0" : "not given");
-		else
+		else if (ck)
 			cr_report_note(r, "oom_kill: no OOM kill in %s", ck->kernel_log);
 		goto out;
 	}
