@@ -139,6 +139,14 @@ for v in $rels; do
 	want=$(pprof_flat "$E/after.heap.top.alloc_space.txt" 'main.(*cache).put')
 	got=$(jq -r '[.findings[] | select(.kind == "map_growth") | .evidence.callers[]? | select(.function == "main.(*cache).put") | .bytes][0] // empty' "$tmp/w/r.json" 2>/dev/null)
 	eq "$got" "$want"; result "$v" report-map_growth-bytes $? "pprof alloc_space flat of main.(*cache).put ${want}B, coroner map_growth ${got:-none}B"
+	# without the binary: pprof's own listing of the heap names no runtime
+	# map function (runtime/pprof leaves them out), so report says in one
+	# line that map_growth needs the binary instead of finding nothing
+	if ! grep -Eq 'runtime\.(mapassign|hashGrow|makeBucketArray|growWork)|internal/runtime/maps\.' "$E/after.heap.top.alloc_space.txt"; then
+		"$CORONER" report "$D/before" "$D/after" >"$tmp/w/rt.txt" 2>&1 || true
+		n=$(tr '\n' ' ' <"$tmp/w/rt.txt" | tr -s ' ' | grep -o 'map_growth: not checked without the binary' | wc -l)
+		[ "$n" = 1 ]; result "$v" report-map_growth-nobinary $? "pprof -top shows no runtime map frame; coroner without the binary: $(grep -A1 'map_growth' "$tmp/w/rt.txt" | tr -s ' \n' ' ' | head -c 120)"
+	fi
 	if [ -f "$E/after.goroutineleak.top.txt" ]; then
 		jq -e '[.findings[] | select(.kind | test("leak"))] | map(.summary) | join(" ") | test("leak profile|goroutineleak")' "$tmp/w/r.json" >/dev/null 2>&1
 		result "$v" report-goroutineleak $? "the runtime's goroutineleak profile ($(pprof_total "$E/after.goroutineleak.top.txt") goroutines) named in report's findings"
