@@ -38,8 +38,9 @@ static int go_minor(const char *v)
 	return (int)strtol(v + 4, NULL, 10);
 }
 
-/* *have false when no capture has cgroup files. */
-static enum cr_err limits_load(struct cr_report *r, struct limits *L, bool *have)
+/* *have false when no capture has cgroup files; the Go release (which
+ * opens the binary) only when release is set. */
+static enum cr_err limits_load(struct cr_report *r, struct limits *L, bool *have, bool release)
 {
 	memset(L, 0, sizeof *L);
 	L->procs = -1;
@@ -89,7 +90,7 @@ static enum cr_err limits_load(struct cr_report *r, struct limits *L, bool *have
 		cr_gctrace_release(&t);
 	}
 	const char *bin = c->binary ? c->binary : r->in.binary;
-	if (bin) {
+	if (bin && release) {
 		struct cr_binary *b;
 		enum cr_err rc = cr_binary_open(&b, bin, &e);
 		if (rc == CR_NOMEM || rc == CR_LIMIT)
@@ -130,7 +131,7 @@ enum cr_err cr_report_gomemlimit(struct cr_report *r, char *buf, size_t n)
 {
 	struct limits L;
 	bool have;
-	enum cr_err rc = limits_load(r, &L, &have);
+	enum cr_err rc = limits_load(r, &L, &have, false);
 	if (rc)
 		return rc;
 	memlimit_text(&L, buf, n);
@@ -238,7 +239,7 @@ enum cr_err cr_report_analyse_limits(struct cr_report *r)
 {
 	struct limits L;
 	bool have;
-	enum cr_err rc = limits_load(r, &L, &have);
+	enum cr_err rc = limits_load(r, &L, &have, true);
 	if (rc || !have)
 		return rc;
 	rc = memory_limit(r, &L);
