@@ -253,6 +253,14 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 		       g->count, g->span_s, g->interval_ms, g->forced, g->pause_p50_ms, g->pause_p90_ms,
 		       g->pause_p99_ms, g->pause_max_ms, g->goal_first_mb, g->goal_last_mb, g->goal_max_mb,
 		       g->live_last_mb, g->alloc_mb_s, g->cpu_pct_last);
+		if (g->leak_checks)
+			printf("    %zu of them the goroutine leak profile's detection GC\n", g->leak_checks);
+		if (g->scan_objs_last >= 0 && g->scan_spans_last >= 0)
+			printf("    last GC scanned %" PRId64 " objects, %" PRId64 " spans (gctrace=2; spans: the Green Tea collector)\n",
+			       g->scan_objs_last, g->scan_spans_last);
+		else if (g->scan_objs_last >= 0)
+			printf("    last GC scanned %" PRId64 " objects (gctrace=2; no span counts: not the Green Tea collector)\n",
+			       g->scan_objs_last);
 	}
 	printf("\nfindings:\n");
 	if (!l->nfindings)
@@ -339,6 +347,17 @@ static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv, c
 		cr_json_kdouble(&j, "live_last_mb", g->live_last_mb);
 		cr_json_kdouble(&j, "alloc_mb_per_s", g->alloc_mb_s);
 		cr_json_kint(&j, "gc_cpu_percent", g->cpu_pct_last);
+		cr_json_kint(&j, "leak_checks", (int64_t)g->leak_checks);
+		cr_json_key(&j, "scan_objs_last");
+		if (g->scan_objs_last >= 0)
+			cr_json_int(&j, g->scan_objs_last);
+		else
+			cr_json_null(&j);
+		cr_json_key(&j, "scan_spans_last");
+		if (g->scan_spans_last >= 0)
+			cr_json_int(&j, g->scan_spans_last);
+		else
+			cr_json_null(&j);
 		cr_json_obj_end(&j);
 	} else {
 		cr_json_null(&j);

@@ -10,6 +10,10 @@
  *   v1: memory.limit_in_bytes, memory.usage_in_bytes,
  *       memory.max_usage_in_bytes, memory.failcnt,
  *       memory.oom_control (oom_kill_disable, under_oom, oom_kill).
+ * And the CPU limit, which decides GOMAXPROCS for Go 1.25+:
+ *   v2: cpu.max ("QUOTA PERIOD", QUOTA "max" = unlimited: fields
+ *       cpu.max.quota and cpu.max.period);
+ *   v1: cpu.cfs_quota_us (-1 = unlimited), cpu.cfs_period_us.
  * A single-value file becomes a field named as the file; a keyed file one
  * field per key, "FILE.KEY" (memory.events.oom_kill). Unknown keys are kept.
  */
@@ -23,7 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum shape { ONE, KEYED };
+enum shape { ONE, KEYED, PAIR /* cpu.max */ };
 static const struct cgfile {
 	const char *name;
 	int version;
@@ -42,6 +46,9 @@ static const struct cgfile {
 	{ "memory.max_usage_in_bytes", 1, ONE, CR_MU_BYTES },
 	{ "memory.failcnt", 1, ONE, CR_MU_COUNT },
 	{ "memory.oom_control", 1, KEYED, CR_MU_COUNT },
+	{ "cpu.max", 2, PAIR, CR_MU_COUNT },
+	{ "cpu.cfs_quota_us", 1, ONE, CR_MU_COUNT },
+	{ "cpu.cfs_period_us", 1, ONE, CR_MU_COUNT },
 };
 
 static const struct cgfile *find_file(const char *base)
@@ -106,8 +113,34 @@ enum cr_err cr_memsnap_add_cgroup_file(struct cr_memsnap *s, const char *basenam
 		int64_t v;
 		size_t k = i;
 		uint64_t u;
+		if (f->shape == PAIR) {
+			/* "QUOTA PERIOD": QUOTA a number or "max" */
+			if (values)
+				return cr_fail(e, CR_FORMAT, "%s: %s: line %zu: more than one line", display, f->name,
+					       it.lineno);
+			if (n >= 4 && memcmp(l, "max ", 4) == 0) {
+				v = INT64_MAX;
+				k = 4;
+			} else if (cr_parse_u64(l, n, &k, &u) && k < n && l[k] == ' ') {
+				v = u > INT64_MAX ? INT64_MAX : (int64_t)u;
+				k++;
+			} else {
+				return cr_fail(e, CR_FORMAT, "%s: %s: line %zu: expected 'QUOTA PERIOD', got '%.*s'",
+					       display, f->name, it.lineno, (int)(n < 60 ? n : 60), l);
+			}
+			if (!cr_parse_u64(l, n, &k, &u) || cr_skip_ws(l, n, k) != n || u == 0 || u > INT64_MAX)
+				return cr_fail(e, CR_FORMAT, "%s: %s: line %zu: expected 'QUOTA PERIOD', got '%.*s'",
+					       display, f->name, it.lineno, (int)(n < 60 ? n : 60), l);
+			if (cr_memsnap_set(s, "cpu.max.quota", v, f->unit) ||
+			    cr_memsnap_set(s, "cpu.max.period", (int64_t)u, f->unit))
+				return cr_fail(e, CR_NOMEM, "out of memory");
+			values++;
+			continue;
+		}
 		if (n - i == 3 && memcmp(l + i, "max", 3) == 0)
 			v = INT64_MAX; /* v2: no limit */
+		else if (n - i == 2 && memcmp(l + i, "-1", 2) == 0 && !strcmp(f->name, "cpu.cfs_quota_us"))
+			v = INT64_MAX; /* v1: no CPU limit */
 		else if (cr_parse_u64(l, n, &k, &u) && cr_skip_ws(l, n, k) == n)
 			v = u > INT64_MAX ? INT64_MAX : (int64_t)u;
 		else
@@ -216,4 +249,17 @@ void cr_cgroup_view(const struct cr_memsnap *s, struct cr_cgroup_view *v)
 	/* v1's "unlimited" is PAGE_COUNTER_MAX pages (about 2^63), v2's "max" */
 	if (v->limit >= ((int64_t)1 << 60))
 		v->limit = CR_CGROUP_UNLIMITED;
+	/* the CPU limit: quota per period, in microseconds */
+	v->cpu_quota = get(s, "cpu.max.quota");
+	v->cpu_period = get(s, "cpu.max.period");
+	v->cpu_from = "cpu.max";
+	if (v->cpu_quota < 0 && v->cpu_period < 0) {
+		v->cpu_quota = get(s, "cpu.cfs_quota_us");
+		v->cpu_period = get(s, "cpu.cfs_period_us");
+		v->cpu_from = "cpu.cfs_quota_us / cpu.cfs_period_us";
+	}
+	if (v->cpu_quota == INT64_MAX)
+		v->cpu_quota = CR_CGROUP_UNLIMITED;
+	if (v->cpu_period <= 0)
+		v->cpu_quota = v->cpu_period = -1;
 }

@@ -497,8 +497,11 @@ static void ledger_findings(struct cr_ledger *l, const struct cr_ledger_in *in, 
 		if (g->pause_max_ms >= 10)
 			finding(l, "gc_pause", CR_SEV_INFO, "longest GC stop-the-world pause %.1f ms (p99 %.1f ms).",
 				g->pause_max_ms, g->pause_p99_ms);
-		if (g->forced)
-			finding(l, "gc_forced", CR_SEV_INFO, "%zu of %zu GCs were forced (runtime.GC or debug.FreeOSMemory calls).", g->forced, g->count);
+		/* the leak profile's detection GC is "(forced)" too (go1.26+) */
+		size_t user = g->forced > g->leak_checks ? g->forced - g->leak_checks : 0;
+		if (user)
+			finding(l, "gc_forced", CR_SEV_INFO, "%zu of %zu GCs were forced (runtime.GC or debug.FreeOSMemory calls%s).",
+				user, g->count, g->leak_checks ? "; not counting the goroutine leak profile's detection GCs" : "");
 	}
 #undef PCT
 }

@@ -48,9 +48,13 @@ enum cr_err cr_report_analyse_gc(struct cr_report *r)
 		return CR_NOMEM;
 	rc = cr_finding_summary(r, f, "the GC takes %d%% of CPU and runs every %.0f ms (%zu GCs, live heap %.0f MB, goal %.0f MB)",
 				s.cpu_pct_last, s.interval_ms, s.count, s.live_last_mb, s.goal_last_mb);
+	char ml[200];
+	if (!rc)
+		rc = cr_report_gomemlimit(r, ml, sizeof ml);
 	if (!rc)
 		rc = cr_finding_next(r, f, "allocate less in the hot paths (see alloc_hotspot / coroner top -i alloc_space), "
-					   "or raise GOGC / set GOMEMLIMIT if memory allows");
+					   "or raise GOGC / set %s if memory allows",
+				     ml);
 	if (!rc)
 		rc = cr_finding_fact(r, f, "gc_cpu_pct", "GC CPU (since start)", CR_FACT_PCT, 0, s.cpu_pct_last, NULL);
 	if (!rc)

@@ -106,5 +106,10 @@ enum cr_err cr_report_analyse_mem(struct cr_report *r);   /* rss_gap */
 enum cr_err cr_report_analyse_oom(struct cr_report *r);   /* oom_kill */
 enum cr_err cr_report_analyse_gc(struct cr_report *r);    /* gc_pressure */
 enum cr_err cr_report_analyse_net(struct cr_report *r);   /* conn_leak, fd_exhaustion, accept_backlog */
+enum cr_err cr_report_analyse_limits(struct cr_report *r); /* memory_limit, cpu_limit */
+/* "GOMEMLIMIT=NMiB (90% of the cgroup's ... limit, FILE; Go 1.19+)" from the
+ * last capture's cgroup files, or without a value when none gives a limit
+ * (findings_limits.c). */
+enum cr_err cr_report_gomemlimit(struct cr_report *r, char *buf, size_t n);
 
 #endif

@@ -329,8 +329,15 @@ enum cr_err cr_report_analyse_map_growth(struct cr_report *r)
 		 * lines of debug=1 text, named through the binary */
 		const char *bin_b = b->binary ? b->binary : r->in.binary;
 		if (!b->heap_text || !bin_b) {
-			cr_report_note(r, "map_growth: no runtime map frames in the allocation stacks "
-					  "(runtime/pprof leaves them unnamed; a debug=1 heap profile and the binary show them)");
+			/* the profile's own function table has no map function
+			 * either (runtime/pprof of go1.19 to go1.27 alike): only
+			 * the '@' PCs of debug=1 text, named through the binary */
+			cr_report_note(r, "map_growth: not checked without %s: runtime/pprof names no runtime map frame "
+					  "in the profiles (their return addresses are only on the '@' lines of a debug=1 "
+					  "heap profile)",
+				       !b->heap_text && !bin_b ? "a debug=1 heap profile and the binary"
+				       : !bin_b ? "the binary (give it beside the captures)"
+						: "a debug=1 heap profile (heap?debug=1) in the last capture");
 			goto out;
 		}
 		struct cr_hidden_maps hb, ha;

@@ -99,7 +99,7 @@ enum cr_err cr_report_analyse_oom(struct cr_report *r)
 		if (have)
 			cr_report_note(r, "oom_kill: the cgroup's OOM killer killed nothing (%s oom_kill %s)", v.oom_from,
 				       v.oom_kills == 0 ? "0" : "not given");
-		else
+		else if (ck)
 			cr_report_note(r, "oom_kill: no OOM kill in %s", ck->kernel_log);
 		goto out;
 	}
@@ -153,14 +153,19 @@ enum cr_err cr_report_analyse_oom(struct cr_report *r)
 			snprintf(who, sizeof who, "; the Go heap in use was %s at the last capture", b3);
 	}
 	rc = cr_finding_summary(r, f, "%s%s%s", what, where, who);
+	char ml[200];
 	if (!rc)
+		rc = cr_report_gomemlimit(r, ml, sizeof ml);
+	if (!rc && memcg)
+		rc = cr_finding_next(r, f, "the cgroup's limit ended the process (SIGKILL, no Go traceback): the cgroup's total "
+					   "counts, page cache included; rss_gap and heap_growth say what filled it. Set "
+					   "%s so the GC works harder before the kernel kills",
+				     ml);
+	else if (!rc)
 		rc = cr_finding_next(r, f, "%s",
-				     memcg ? "the cgroup's limit ended the process (SIGKILL, no Go traceback): the cgroup's total "
-					     "counts, page cache included; rss_gap and heap_growth say what filled it. Set "
-					     "GOMEMLIMIT to about 90% of the limit so the GC works harder before the kernel kills"
-					   : "the machine ran out of memory and the kernel chose this process (SIGKILL, no Go "
-					     "traceback): rss_gap and heap_growth say what it held; set GOMEMLIMIT, or give it a "
-					     "cgroup limit of its own");
+				     "the machine ran out of memory and the kernel chose this process (SIGKILL, no Go "
+				     "traceback): rss_gap and heap_growth say what it held; set GOMEMLIMIT, or give it a "
+				     "cgroup limit of its own");
 	if (!rc && kill)
 		rc = kill_facts(r, f, kill, spid, ooms.n);
 	if (!rc && v.oom_kills >= 0)

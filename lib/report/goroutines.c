@@ -1,6 +1,11 @@
 /* Goroutines grouped by stack (coroner/goroutine.h). One pass over the
  * samples with a hash map from the group key to the group; arguments, ids,
- * states and wait minutes are not part of any key. */
+ * states and wait minutes are not part of any key, except the runtime's
+ * "(leaked)" marker: after a goroutine leak detection (go1.26's experiment,
+ * go1.27) a debug=2 dump prints "chan receive (leaked)" beside "chan
+ * receive" on the same stack, and those are two groups, as the headers
+ * count them (CR_GROUP_MATCH, which pairs groups across dumps, keeps them
+ * together). */
 #include "coroner/goroutine.h"
 
 #include <stdio.h>
@@ -175,12 +180,22 @@ static bool is_wrapper(const struct cr_profile *p, const struct exp *x, size_t k
 	return strcmp(at, cat) == 0;
 }
 
+/* A state the runtime marked leaked (goroutine leak detection): "chan
+ * receive (leaked)", "... (leaked) (scan)", or "leaked" without a wait
+ * reason. */
+static bool is_leaked(const char *st)
+{
+	return strstr(st, " (leaked)") || !strcmp(st, "leaked");
+}
+
 static enum cr_err group_key(struct cr_buf *k, const struct cr_profile *p, size_t i,
 			     const struct exp *x, enum cr_group_by by, long user, uint32_t cby,
-			     const char *cbys, const char *cat)
+			     const char *cbys, const char *cat, bool leaked)
 {
 	const struct cr_sample *s = &p->samples[i];
 	k->len = 0;
+	if ((int)by != CR_GROUP_MATCH && cr_buf_add(k, leaked ? "L" : "-", 1))
+		return CR_NOMEM;
 	switch ((int)by) {
 	case CR_GROUP_EXACT:
 		if ((s->nloc && cr_buf_add(k, &p->stack[s->loc_start], s->nloc * sizeof *p->stack)) ||
@@ -326,7 +341,7 @@ enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profi
 			goto out;
 		long user = (by == CR_GROUP_USER) ? cr_user_function(x.names, x.n) : -2;
 		const char *cbys = cby ? cr_profile_str(p, cby) : NULL;
-		if (group_key(&key, p, i, &x, by, user, cby, cbys, cat))
+		if (group_key(&key, p, i, &x, by, user, cby, cbys, cat, st && is_leaked(cr_profile_str(p, st))))
 			goto out;
 		bool found;
 		uint32_t *slot = cr_hmap_put(&map, key.data ? key.data : "", key.len, (uint32_t)ntg, &found);

@@ -155,6 +155,11 @@ struct cr_cgroup_view {
 	int64_t oom_kills;              /* memory.events / memory.oom_control oom_kill */
 	int64_t limit_hits;             /* v2 memory.events max; v1 memory.failcnt */
 	const char *limit_from, *oom_from; /* file names, for evidence */
+	/* CPU limit: quota and period (us) of cpu.max or cpu.cfs_quota_us and
+	 * cpu.cfs_period_us; quota CR_CGROUP_UNLIMITED when unlimited, both -1
+	 * when not given */
+	int64_t cpu_quota, cpu_period;
+	const char *cpu_from;
 };
 void cr_cgroup_view(const struct cr_memsnap *s, struct cr_cgroup_view *v);
 
@@ -225,10 +230,16 @@ struct cr_gc {
 	double stacks_mb, globals_mb; /* -1 when absent (Go < 1.18) */
 	int procs;
 	bool forced;
+	bool leak_check;       /* "(checking for goroutine leaks)": the leak profile's GC (go1.26+) */
+	int64_t scan_objs, scan_spans; /* gctrace=2 "scan: total" line after it (go1.25+); -1 absent;
+					* spans only from the Green Tea collector */
 };
 struct cr_gctrace {
 	struct cr_gc *gcs; size_t n, cap;
 	size_t other_lines;    /* lines that are not gc lines (program output, scvg) */
+	/* gc lines read with a part not understood (a newer release's
+	 * annotation or field): how many, the first's line and text */
+	size_t unknown; size_t unknown_line; char unknown_what[96];
 };
 struct cr_gcstats {
 	size_t count, forced;
@@ -238,11 +249,14 @@ struct cr_gcstats {
 	double alloc_mb_s;                 /* allocated between GCs / time */
 	int cpu_pct_last;
 	uint64_t last_num;
+	size_t leak_checks;                /* GCs of the goroutine leak detection */
+	int64_t scan_objs_last, scan_spans_last; /* the last gctrace=2 scan totals; -1 none */
 };
 void cr_gctrace_init(struct cr_gctrace *t);
 void cr_gctrace_release(struct cr_gctrace *t);
 /* Parse gc lines out of a log (other lines are counted and skipped; a "gc N
- * @" line that does not parse is a warning). CR_EMPTY if there is no gc line. */
+ * @" line that does not parse is a warning, and so is a line read without an
+ * annotation or field it does not know). CR_EMPTY if there is no gc line. */
 enum cr_err cr_gctrace_parse(struct cr_gctrace *t, const unsigned char *data, size_t len,
 			     const char *name, struct cr_buf *warn, struct cr_error *e);
 enum cr_err cr_gctrace_load(struct cr_gctrace *t, const char *path, struct cr_buf *warn,

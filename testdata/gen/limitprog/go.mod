@@ -1,0 +1,3 @@
+module limitprog
+
+go 1.19
