@@ -228,8 +228,7 @@ static enum cr_err flush(struct cr_profile *p, struct pending *pd, uint32_t **st
 		blocksize = v[3] / v[2];
 	if (v2)
 		cr_heap_unsample(&v[2], &v[3], rate);
-	struct cr_label lab = { .key = cr_profile_intern_z(p, "bytes"), .num = blocksize,
-				.num_unit = cr_profile_intern_z(p, "bytes") };
+	struct cr_label lab = { .key = cr_profile_intern_z(p, "bytes"), .num = blocksize }; /* no unit, as pprof */
 	return cr_profile_add_sample(p, *stk, nst, alloc ? v : v + 2, &lab, 1);
 }
 
@@ -463,7 +462,7 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 	}
 	if ((rc = flush(p, &pd, &stk, &cap_stk, period, v2, alloc)))
 		goto nomem;
-	if (maps && cr_legacy_maps(p, it.p, (size_t)(it.end - it.p)))
+	if (cr_legacy_maps(p, maps ? it.p : "", maps ? (size_t)(it.end - it.p) : 0))
 		goto nomem;
 	goto out;
 nomem:

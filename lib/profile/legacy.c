@@ -114,7 +114,7 @@ static enum cr_err lset_emit(struct cr_profile *p, struct lset *l, size_t nvals)
 		if (s->bytes) {
 			if (!kb && (kb = cr_profile_intern_z(p, "bytes")) == UINT32_MAX)
 				return CR_NOMEM;
-			lab = (struct cr_label){ .key = kb, .num = s->bytes, .num_unit = kb };
+			lab = (struct cr_label){ .key = kb, .num = s->bytes }; /* no unit, as pprof */
 			nl = 1;
 		}
 		int64_t v[2] = { s->v[0], s->v[1] };

@@ -7,6 +7,7 @@
 #include "coroner/perf.h"
 #include "coroner/profile.h"
 #include "coroner/text.h"
+#include "legacy_int.h"
 
 #include <string.h>
 
@@ -39,8 +40,12 @@ static enum cr_err read_other_text(struct cr_profile *p, const unsigned char *da
 		return cr_profile_read_contention(p, data, len, name, warn, e);
 	else if (cr_starts(s, n, "--- threadz") || cr_starts(s, n, "--- Thread "))
 		rc = cr_profile_read_threadz(p, data, len, name, warn, e);
-	else if (memmem(s, n, " profile: total ", 16))
-		return cr_profile_read_goroutine_text(p, data, len, name, warn, e);
+	else if (memmem(s, n, " profile: total ", 16)) {
+		/* threadcreate and other count profiles: pprof gives their
+		 * addresses a mapping with no file */
+		rc = cr_profile_read_goroutine_text(p, data, len, name, warn, e);
+		return rc ? rc : cr_legacy_maps(p, "", 0);
+	}
 	else
 		return cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a profile", name,
 			       cr_kind_article(CR_KIND_OTHER_TEXT_PROFILE));
