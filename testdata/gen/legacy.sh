@@ -2,7 +2,8 @@
 # testdata/legacy: the legacy profiles of google/pprof's own test data
 # (profile/testdata of https://github.com/google/pprof, Apache License 2.0;
 # see testdata/legacy/README.md), with the reports `go tool pprof` prints for
-# each: -top of every sample index, -top -cum, -top -addresses, and -raw.
+# each (and for cppbench.cpu rewritten in 64-bit big-endian and 32-bit
+# big-endian words by legacy-words.py): -top of every sample index, -top -cum, -top -addresses, and -raw.
 # usage: testdata/gen/legacy.sh [PPROF_CHECKOUT]   (run by regen.sh legacy)
 #   With a checkout of google/pprof, the profiles are copied from it first;
 #   without one, the copies already here are used.
@@ -12,12 +13,15 @@ D=$(dirname "$GEN")/legacy
 FILES="cppbench.contention cppbench.cpu cppbench.growth cppbench.heap cppbench.thread
 cppbench.thread.all cppbench.thread.none go.crc32.cpu go.godoc.thread gobench.cpu gobench.heap
 java.contention java.cpu java.heap"
+# the other word formats pprof reads, made from cppbench.cpu
+WORDS="cppbench.cpu.64be cppbench.cpu.32be"
 export PPROF_TMPDIR=$(mktemp -d) PPROF_BINARY_PATH=/nonexistent TZ=UTC
 trap 'rm -rf "$PPROF_TMPDIR"' EXIT
 mkdir -p "$D/expected"
 if [ $# -ge 1 ]; then
 	for f in $FILES; do cp "$1/profile/testdata/$f" "$D/$f"; done
 fi
+python3 "$GEN/legacy-words.py" "$D"
 cd "$D"
 G=$(command -v go)
 {
@@ -29,7 +33,7 @@ rec() { # output-file command...
 	"$@" >"expected/$out" 2>/dev/null
 	printf '%s\t%s\n' "$out" "${*/#$G/go}" >>expected/INDEX
 }
-for f in $FILES; do
+for f in $FILES $WORDS; do
 	rec "$f.top.txt" "$G" tool pprof -top "$f"
 	# every other sample index (the default is the last)
 	n=$("$G" tool pprof -raw "$f" 2>/dev/null | sed -n '/^Samples:/{n;p;q}' | wc -w)
