@@ -44,5 +44,7 @@ for f in $FILES $WORDS; do
 	rec "$f.top.addresses.txt" "$G" tool pprof -top -addresses "$f"
 	rec "$f.raw.txt" "$G" tool pprof -raw "$f"
 done
+# real profiles of gperftools' profilers (gperf.sh appends to the INDEX)
+"$GEN/gperf.sh"
 "$G" version >expected/go-version
 echo "# recorded with the pprof of $("$G" env GOVERSION)" >>expected/INDEX

@@ -6,7 +6,9 @@
 #    is what pprof read: `go tool pprof -raw` of it prints the -raw output
 #    pprof printed for the legacy file (samples, locations, mappings) — needs
 #    the Go release that recorded them, else that part is skipped;
-# 3. damaged copies are refused with one line naming the file, the format
+# 3. gperftools' real CPU profile (gperf/) named with its binary as
+#    llvm-symbolizer names the leaves;
+# 4. damaged copies are refused with one line naming the file, the format
 #    and the place (pprof refuses them too), exit 1.
 set -u
 : "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
@@ -22,19 +24,31 @@ ko() { fail=$((fail+1)); echo "FAIL: $*"; }
 export PPROF_TMPDIR="$T" PPROF_BINARY_PATH=/nonexistent
 
 while IFS='	' read -r out cmd; do
-	case "$cmd" in "go tool pprof -raw "*) ;; *) continue ;; esac
+	case "$cmd" in *"|"*) continue ;; "go tool pprof -raw "*) ;; *) continue ;; esac
 	f=${cmd#go tool pprof -raw }
 	"$CORONER" top "$D/$f" > /dev/null 2> "$T/err" && [ ! -s "$T/err" ] && ok ||
 		ko "$f: top: exit or warnings: $(head -2 "$T/err")"
-	"$CORONER" merge -o "$T/$f.pb.gz" "$D/$f" > /dev/null 2> "$T/err" || { ko "$f: merge: $(cat "$T/err")"; continue; }
+	"$CORONER" merge -o "$T/w.pb.gz" "$D/$f" > /dev/null 2> "$T/err" || { ko "$f: merge: $(cat "$T/err")"; continue; }
 	[ -n "$GO" ] || continue
-	"$GO" tool pprof -raw "$T/$f.pb.gz" > "$T/raw" 2> /dev/null
+	"$GO" tool pprof -raw "$T/w.pb.gz" > "$T/raw" 2> /dev/null
 	if cmp -s "$T/raw" "$D/expected/$out"; then ok; else
 		ko "$f: pprof -raw of the profile coroner read differs from pprof's -raw of the file"
 		diff "$D/expected/$out" "$T/raw" | head -6
 	fi
 done < "$D/expected/INDEX"
 [ -n "$GO" ] || echo "note: no go$rel: the -raw comparison was skipped"
+
+# a real gperftools CPU profile with its binary: the flat value of each
+# function is the sum over the samples whose leaf llvm-symbolizer names so
+if [ -f "$D/gperf/gperfprog.gz" ]; then
+	gzip -dc "$D/gperf/gperfprog.gz" > "$T/gperfprog"
+	"$CORONER" top --binary "$T/gperfprog" --format=csv "$D/gperf/cpu.prof" 2> "$T/err" |
+		awk -F, 'NR > 1 && $2 != 0 { print $1 "\t" $2 }' | sort > "$T/flat"
+	if [ -s "$T/flat" ] && cmp -s "$T/flat" "$D/expected/gperf.cpu.prof.flat.llvm-symbolizer.txt"; then ok; else
+		ko "gperf/cpu.prof --binary: flat per function differs from llvm-symbolizer's names of the leaves"
+		diff "$D/expected/gperf.cpu.prof.flat.llvm-symbolizer.txt" "$T/flat" | head -6
+	fi
+fi
 
 # damaged copies: exit 1, the file, the format and the place on one line
 refuse() { # name expected-substring file
