@@ -44,7 +44,10 @@ static enum cr_err read_other_text(struct cr_profile *p, const unsigned char *da
 		/* threadcreate and other count profiles: pprof gives their
 		 * addresses a mapping with no file */
 		rc = cr_profile_read_goroutine_text(p, data, len, name, warn, e);
-		return rc ? rc : cr_legacy_maps(p, "", 0);
+		if (!rc && cr_legacy_maps(p, "", 0))
+			rc = cr_fail(e, CR_NOMEM, "%s: count profile: out of memory (limit %zu MiB)", name,
+				     cr_limits.max_memory >> 20);
+		return rc;
 	}
 	else
 		return cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a profile", name,
