@@ -1,7 +1,8 @@
 #!/bin/bash
 # testdata/legacy/gperf: real profiles of gperftools' own profilers (Debian's
 # libgoogle-perftools-dev: libprofiler's binary CPU profile, tcmalloc's
-# `heapprofile` heap text), written by gperfprog (testdata/gen/gperfprog).
+# `heapprofile` heap text, its sampled `heap_v2` heap (GetHeapSample) and
+# its `growth` stacks), written by gperfprog (testdata/gen/gperfprog).
 # References, with the commands in testdata/legacy/expected/INDEX:
 #  - `go tool pprof -top` and `-raw` of each (Go's pprof names C frames by
 #    their mapping only: it has no C symbolizer);
@@ -16,10 +17,11 @@ O=$D/gperf
 export PPROF_TMPDIR=$(mktemp -d) PPROF_BINARY_PATH=/nonexistent TZ=UTC
 W=$(mktemp -d); trap 'rm -rf "$W" "$PPROF_TMPDIR"' EXIT
 mkdir -p "$O"
-gcc -O1 -g -fno-omit-frame-pointer -no-pie -o "$W/gperfprog" "$GEN/gperfprog/main.c" -lprofiler -ltcmalloc
-CPUPROFILE_FREQUENCY=200 "$W/gperfprog" "$W" >/dev/null 2>&1
-cp "$W/cpu.prof" "$O/cpu.prof"
-cp "$W/heap.0001.heap" "$O/heap.0001.heap"
+gcc -O1 -g -fno-omit-frame-pointer -c -o "$W/main.o" "$GEN/gperfprog/main.c"
+g++ -O1 -g -fno-omit-frame-pointer -c -o "$W/sample.o" "$GEN/gperfprog/sample.cc"
+g++ -no-pie -o "$W/gperfprog" "$W/main.o" "$W/sample.o" -lprofiler -ltcmalloc
+TCMALLOC_SAMPLE_PARAMETER=65536 CPUPROFILE_FREQUENCY=200 "$W/gperfprog" "$W" >/dev/null 2>&1
+for f in cpu.prof heap.0001.heap heap.sample growth; do cp "$W/$f" "$O/$f"; done
 gzip -9 -n -c "$W/gperfprog" >"$O/gperfprog.gz"
 cd "$D"
 G=$(command -v go)
@@ -28,7 +30,7 @@ rec() { # output-file command...
 	"$@" >"expected/$out" 2>/dev/null
 	printf '%s\t%s\n' "$out" "${*/#$G/go}" >>expected/INDEX
 }
-for f in gperf/cpu.prof gperf/heap.0001.heap; do
+for f in gperf/cpu.prof gperf/heap.0001.heap gperf/heap.sample gperf/growth; do
 	b=$(basename "$f")
 	rec "gperf.$b.top.txt" "$G" tool pprof -top "$f"
 	rec "gperf.$b.top.0.txt" "$G" tool pprof -top -sample_index=0 "$f"

@@ -1,13 +1,17 @@
 /* gperfprog: a C program profiled by gperftools' own profilers (libprofiler
  * CPU profile, tcmalloc heap profile), for testdata/legacy/gperf: the real
  * output of the profilers whose formats pprof's legacy parser reads.
- * usage: gperfprog OUTDIR   (writes OUTDIR/cpu.prof, OUTDIR/heap.0001.heap) */
+ * usage: gperfprog OUTDIR   (writes OUTDIR/cpu.prof, OUTDIR/heap.0001.heap,
+ * and with sample.cc OUTDIR/heap.sample (heap_v2, run with
+ * TCMALLOC_SAMPLE_PARAMETER set) and OUTDIR/growth) */
 #include <gperftools/heap-profiler.h>
 #include <gperftools/profiler.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+void gperf_write_samples(const char *heap_path, const char *growth_path); /* sample.cc */
 
 static volatile unsigned long sink;
 static void *keep[4096];
@@ -82,5 +86,9 @@ int main(int argc, char **argv)
 	alloc_buffers(64, 256 * 1024);
 	HeapProfilerDump("final");
 	HeapProfilerStop();
+	char growth[4096];
+	snprintf(path, sizeof path, "%s/heap.sample", argv[1]);
+	snprintf(growth, sizeof growth, "%s/growth", argv[1]);
+	gperf_write_samples(path, growth);
 	return (int)(sink & 0) + (nkeep > 0 ? 0 : 1);
 }
