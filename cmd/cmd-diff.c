@@ -373,7 +373,7 @@ int cmd_diff(int argc, char **argv)
 		return cmd_diff_goroutines(basep, newp, o.fmt);
 	}
 #define PROFILE_KIND(k) ((k) == CR_KIND_PPROF || (k) == CR_KIND_HEAP_TEXT || (k) == CR_KIND_PERF_SCRIPT || \
-			 (k) == CR_KIND_FOLDED)
+			 (k) == CR_KIND_FOLDED || (k) == CR_KIND_LEGACY_CPU || (k) == CR_KIND_OTHER_TEXT_PROFILE)
 	if (PROFILE_KIND(kb) && PROFILE_KIND(kn))
 		return diff_profiles(basep, newp, &o);
 	if (kb != kn) {

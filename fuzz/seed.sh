@@ -95,6 +95,17 @@ for i in range(phnum):
 PY
 	rm -f "$out/core.tmp"
 fi
+# legacy profiles (testdata/legacy): gperftools/Java CPU, threadz, Java text
+mkdir -p "$out/legacy-cpu" "$out/threadz" "$out/java"
+for f in cppbench.cpu cppbench.cpu.32be go.crc32.cpu java.cpu gperf/cpu.prof; do
+	[ -f "$td/legacy/$f" ] && cp "$td/legacy/$f" "$out/legacy-cpu/$(echo "$f" | tr / _)"
+done
+for f in cppbench.thread cppbench.thread.all cppbench.thread.none; do
+	[ -f "$td/legacy/$f" ] && cp "$td/legacy/$f" "$out/threadz/"
+done
+for f in java.heap java.contention; do
+	[ -f "$td/legacy/$f" ] && cp "$td/legacy/$f" "$out/java/"
+done
 # goglobals, pclntab, gort: patches of the real Go binaries and core of
 # testdata/bin, one seed per region (the region's own bytes), written by the
 # targets themselves (fuzz/gobin.h); needs a build: BUILD=build ./fuzz/seed.sh OUTDIR

@@ -266,6 +266,7 @@ static enum cr_err add_file(struct cr_captures *cs, struct cr_capture *c, const 
 	case CR_KIND_GOROUTINE_TEXT:
 	case CR_KIND_TRACEBACK:
 	case CR_KIND_OTHER_TEXT_PROFILE:
+	case CR_KIND_LEGACY_CPU:
 		rc = add_profile(cs, c, cf, &in, e);
 		break;
 	case CR_KIND_SMAPS_ROLLUP: c->smaps_rollup = cf->path; break;

@@ -26,6 +26,7 @@ const char *cr_kind_name(enum cr_kind k)
 	case CR_KIND_PERF_SCRIPT: return "perf script output";
 	case CR_KIND_FOLDED: return "folded stacks";
 	case CR_KIND_NET: return "connection or fd listing";
+	case CR_KIND_LEGACY_CPU: return "gperftools CPU profile";
 	default: return "unknown";
 	}
 }
@@ -52,6 +53,7 @@ const char *cr_kind_article(enum cr_kind k)
 	case CR_KIND_PERF_SCRIPT: return "perf script output";
 	case CR_KIND_FOLDED: return "folded stacks";
 	case CR_KIND_NET: return "a connection or fd listing (see 'coroner net')";
+	case CR_KIND_LEGACY_CPU: return "a gperftools CPU profile";
 	default: return "an unrecognised file";
 	}
 }
@@ -136,6 +138,29 @@ static bool looks_pprof(const unsigned char *p, size_t n)
 	return fields > 0;
 }
 
+int cr_legacy_cpu_format(const unsigned char *data, size_t len, bool *java)
+{
+	static const int fmts[] = { CR_LCPU_32LE, CR_LCPU_32BE, CR_LCPU_64LE, CR_LCPU_64BE };
+	for (size_t f = 0; f < 4; f++) {
+		size_t w = f < 2 ? 4 : 8;
+		if (len < 5 * w)
+			continue;
+		uint64_t v[5];
+		for (size_t i = 0; i < 5; i++) {
+			const unsigned char *d = data + i * w;
+			uint64_t x = 0;
+			for (size_t b = 0; b < w; b++)
+				x = x << 8 | d[(f & 1) ? b : w - 1 - b];
+			v[i] = x;
+		}
+		if (v[0] == 0 && v[1] == 3 && v[2] <= 1 && v[3] > 0 && v[4] == 0) {
+			*java = v[2] == 1;
+			return fmts[f];
+		}
+	}
+	return CR_LCPU_NONE;
+}
+
 enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 {
 	if (len >= 18 && memcmp(data, "\177ELF", 4) == 0) {
@@ -150,6 +175,9 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 	 * damaged dump): its reader reports the line */
 	if (cr_starts((const char *)data, len, "heap profile:"))
 		return CR_KIND_HEAP_TEXT;
+	bool java;
+	if (cr_legacy_cpu_format(data, len, &java))
+		return CR_KIND_LEGACY_CPU;
 	if (!cr_looks_text(data, probe))
 		return looks_pprof(data, len) ? CR_KIND_PPROF : CR_KIND_UNKNOWN;
 
@@ -172,7 +200,8 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 				return CR_KIND_GOROUTINE_TEXT;
 			if (cr_starts(s, n, "--- contention:") || cr_starts(s, n, "--- mutex:") ||
 			    cr_starts(s, n, "--- contentionz ") ||
-			    cr_starts(s, n, "threadcreate profile:") || cr_starts(s, n, "--- threadz"))
+			    cr_starts(s, n, "threadcreate profile:") || cr_starts(s, n, "--- threadz") ||
+			    cr_starts(s, n, "--- Thread ") || cr_starts(s, n, "--- heapz "))
 				return CR_KIND_OTHER_TEXT_PROFILE;
 			if (maps_line(s, n)) {
 				if (n >= 8 && memcmp(s + n - 8, "[rollup]", 8) == 0)

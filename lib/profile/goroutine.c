@@ -36,6 +36,7 @@
 #include "coroner/text.h"
 #include "frames.h"
 #include "goroutine_int.h"
+#include "legacy_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -189,12 +190,6 @@ enum cr_err rd_nomem(struct rd *r, struct cr_error *e)
 	return cr_fail(e, CR_NOMEM, "%s: %s: out of memory (limit %zu MiB)", r->name, r->what,
 		       cr_limits.max_memory >> 20);
 }
-
-
-/* pprof's cpuProfilerRxStr: legacy count profiles get it as drop_frames. */
-static const char count_drop_frames[] =
-	"ProfileData::Add|ProfileData::prof_handler|CpuProfiler::prof_handler|"
-	"__pthread_sighandler|__restore";
 
 
 /* ---------------------------------------------------------------- debug=1 */
@@ -358,7 +353,7 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 	}
 	if (cr_profile_add_extra(p, "goroutine_total", total))
 		goto nomem;
-	p->drop_frames = cr_profile_intern_z(p, count_drop_frames);
+	p->drop_frames = cr_profile_intern_z(p, cr_cpu_drop_frames);
 	while (cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut)) {
 		if (cut) {
 			rd_warnf(&r, it.lineno, "longer than the line limit, skipped%s", "");
@@ -451,15 +446,6 @@ out:
 }
 
 /* ---------------------------------------------------------------- contention */
-
-/* pprof's lockRxStr: contention profiles get it as drop_frames. */
-static const char lock_drop_frames[] =
-	"RecordLockProfileData|(base::)?RecordLockProfileData.*|(base::)?SubmitMutexProfileData.*|"
-	"(base::)?SubmitSpinLockProfileData.*|(base::Mutex::)?AwaitCommon.*|(base::Mutex::)?Unlock.*|"
-	"(base::Mutex::)?UnlockSlow.*|(base::Mutex::)?ReaderUnlock.*|(base::MutexLock::)?~MutexLock.*|"
-	"(Mutex::)?AwaitCommon.*|(Mutex::)?Unlock.*|(Mutex::)?UnlockSlow.*|(Mutex::)?ReaderUnlock.*|"
-	"(MutexLock::)?~MutexLock.*|(SpinLock::)?Unlock.*|(SpinLock::)?SlowUnlock.*|"
-	"(SpinLockHolder::)?~SpinLockHolder.*";
 
 bool cr_contention_header(const char *s, size_t n)
 {
@@ -563,7 +549,7 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 		}
 	}
 	p->period = period;
-	p->drop_frames = cr_profile_intern_z(p, lock_drop_frames);
+	p->drop_frames = cr_profile_intern_z(p, cr_lock_drop_frames);
 	if (p->drop_frames == UINT32_MAX)
 		goto nomem;
 	while (have_line || cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut)) {
@@ -586,8 +572,11 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 			}
 			continue;
 		}
-		if (cr_starts(s, n, "---"))
-			break; /* pprof: additional sections (memory map) follow */
+		if (cr_starts(s, n, "---")) {
+			/* pprof: additional sections, the memory map last */
+			have_line = true;
+			break;
+		}
 		if ((rc = flush_count(&r, &pd)))
 			goto nomem;
 		/* "CYCLES COUNT @ 0x... 0x..." */
@@ -636,6 +625,10 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 		pd.active = true;
 	}
 	if ((rc = flush_count(&r, &pd)))
+		goto nomem;
+	while (have_line && !cr_legacy_maps_sentinel(s, n))
+		have_line = cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut);
+	if (have_line && cr_legacy_maps(p, it.p, (size_t)(it.end - it.p)))
 		goto nomem;
 	rd_warn_summary(&r);
 	rc = cr_profile_prune(p, e);

@@ -16,6 +16,7 @@
 #include "coroner/profile.h"
 #include "coroner/text.h"
 #include "frames.h"
+#include "legacy_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -132,7 +133,7 @@ static bool parse_counts(const char *s, size_t n, size_t *i, int64_t v[4])
 }
 
 static enum cr_err flush(struct cr_profile *p, struct pending *pd, uint32_t **stk, size_t *cap_stk,
-			 int64_t rate, bool v2)
+			 int64_t rate, bool v2, bool alloc)
 {
 	if (!pd->active)
 		return CR_OK;
@@ -219,17 +220,16 @@ static enum cr_err flush(struct cr_profile *p, struct pending *pd, uint32_t **st
 	int64_t v[4] = { pd->vals[2], pd->vals[3], pd->vals[0], pd->vals[1] };
 	/* order of the profile: alloc_objects, alloc_space, inuse_objects, inuse_space */
 	int64_t blocksize = 0;
-	if (v[0] != 0)
+	if (alloc && v[0] != 0)
 		blocksize = v[1] / v[0];
-	if (v2)
+	if (alloc && v2)
 		cr_heap_unsample(&v[0], &v[1], rate);
 	if (v[2] != 0)
 		blocksize = v[3] / v[2];
 	if (v2)
 		cr_heap_unsample(&v[2], &v[3], rate);
-	struct cr_label lab = { .key = cr_profile_intern_z(p, "bytes"), .num = blocksize,
-				.num_unit = cr_profile_intern_z(p, "bytes") };
-	return cr_profile_add_sample(p, *stk, nst, v, &lab, 1);
+	struct cr_label lab = { .key = cr_profile_intern_z(p, "bytes"), .num = blocksize }; /* no unit, as pprof */
+	return cr_profile_add_sample(p, *stk, nst, alloc ? v : v + 2, &lab, 1);
 }
 
 
@@ -290,12 +290,23 @@ static void memstat_line(struct cr_profile *p, const char *s, size_t n)
 /* Line 1: "heap profile: N: N [N: N] @ heap_v2/RATE" (or heap/2*RATE,
  * heapprofile): the sampling period, and whether the counts are v2's. */
 static enum cr_err heap_header(const char *s, size_t n, const char *name, int64_t *period, bool *v2,
-			       struct cr_error *e)
+			       bool *alloc, struct cr_error *e)
 {
 	int64_t hv[4];
 	size_t i = strlen("heap profile:");
 	if (!parse_counts(s, n, &i, hv))
 		return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: malformed header", name);
+	/* pprof: alloc types only when the totals in [] differ from the in-use
+	 * ones (and are not 0) */
+	*alloc = (hv[2] != hv[0] && hv[2] != 0) || (hv[3] != hv[1] && hv[3] != 0);
+	/* gperftools' growth and fragmentation profiles: "] @ growthz" */
+	if (i + 2 < n && s[i] == ' ' && s[i + 1] == '@' && s[i + 2] == ' ' &&
+	    (cr_starts(s + i + 3, n - i - 3, "growth") || cr_starts(s + i + 3, n - i - 3, "fragmentation"))) {
+		*v2 = false;
+		*alloc = false;
+		*period = 1;
+		return CR_OK;
+	}
 	i = cr_skip_ws(s, n, i);
 	if (i >= n || s[i] != '@')
 		return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: missing '@ heap/RATE'", name);
@@ -343,22 +354,21 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 	if (!cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut) || !cr_starts(s, n, "heap profile:"))
 		return cr_fail(e, CR_FORMAT, "%s: heap profile: line 1: missing 'heap profile:' header", name);
 	int64_t period = 0;
-	bool v2 = false;
-	if ((rc = heap_header(s, n, name, &period, &v2, e)))
+	bool v2 = false, alloc = true;
+	if ((rc = heap_header(s, n, name, &period, &v2, &alloc, e)))
 		return rc;
-	/* pprof: alloc types only when the header says they differ; Go always
-	 * writes both, so always keep all four */
-	if ((rc = cr_profile_add_type(p, "alloc_objects", "count")) ||
-	    (rc = cr_profile_add_type(p, "alloc_space", "bytes")) ||
-	    (rc = cr_profile_add_type(p, "inuse_objects", "count")) ||
-	    (rc = cr_profile_add_type(p, "inuse_space", "bytes")))
+	if (alloc ? (cr_profile_add_type(p, "alloc_objects", "count") ||
+		     cr_profile_add_type(p, "alloc_space", "bytes") ||
+		     cr_profile_add_type(p, "inuse_objects", "count") ||
+		     cr_profile_add_type(p, "inuse_space", "bytes"))
+		  : (cr_profile_add_type(p, "objects", "count") || cr_profile_add_type(p, "space", "bytes")))
 		goto nomem;
 	p->period_type.type = cr_profile_intern_z(p, "space");
 	p->period_type.unit = cr_profile_intern_z(p, "bytes");
 	p->period = period;
 	p->drop_frames = cr_profile_intern_z(p, cr_alloc_drop_frames);
 	p->keep_frames = cr_profile_intern_z(p, cr_alloc_keep_frames);
-	bool in_memstats = false;
+	bool in_memstats = false, maps = false;
 	while (cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut)) {
 		if (cut) {
 			rc = cr_fail(e, CR_LIMIT, "%s: heap profile: line %zu: longer than %zu bytes",
@@ -372,7 +382,7 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 			continue;
 		if (s[0] == '#') {
 			if (cr_starts(s, n, "# runtime.MemStats")) {
-				if ((rc = flush(p, &pd, &stk, &cap_stk, period, v2)))
+				if ((rc = flush(p, &pd, &stk, &cap_stk, period, v2, alloc)))
 					goto nomem;
 				in_memstats = true;
 				continue;
@@ -389,9 +399,11 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 			}
 			continue;
 		}
-		if (cr_starts(s, n, "MAPPED_LIBRARIES:") || cr_starts(s, n, "--- Memory map:"))
+		if (cr_legacy_maps_sentinel(s, n)) {
+			maps = true;
 			break;
-		if ((rc = flush(p, &pd, &stk, &cap_stk, period, v2)))
+		}
+		if ((rc = flush(p, &pd, &stk, &cap_stk, period, v2, alloc)))
 			goto nomem;
 		size_t j = 0;
 		int64_t v[4];
@@ -399,7 +411,7 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 			rc = cr_fail(e, CR_FORMAT, "%s: heap profile: line %zu: malformed sample", name, it.lineno);
 			goto out;
 		}
-		if ((v[0] == 0 && v[1] != 0) || (v[2] == 0 && v[3] != 0)) {
+		if ((v[0] == 0 && v[1] != 0) || (alloc && v[2] == 0 && v[3] != 0)) {
 			rc = cr_fail(e, CR_FORMAT, "%s: heap profile: line %zu: count 0 with non-zero bytes", name, it.lineno);
 			goto out;
 		}
@@ -448,7 +460,9 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 		memcpy(pd.vals, v, sizeof v);
 		pd.active = true;
 	}
-	if ((rc = flush(p, &pd, &stk, &cap_stk, period, v2)))
+	if ((rc = flush(p, &pd, &stk, &cap_stk, period, v2, alloc)))
+		goto nomem;
+	if (cr_legacy_maps(p, maps ? it.p : "", maps ? (size_t)(it.end - it.p) : 0))
 		goto nomem;
 	goto out;
 nomem:

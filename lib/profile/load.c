@@ -7,6 +7,9 @@
 #include "coroner/perf.h"
 #include "coroner/profile.h"
 #include "coroner/text.h"
+#include "legacy_int.h"
+
+#include <string.h>
 
 enum cr_kind cr_kind_of(const unsigned char *data, size_t len)
 {
@@ -18,6 +21,38 @@ enum cr_kind cr_kind_of(const unsigned char *data, size_t len)
 	if (k == CR_KIND_UNKNOWN && cr_folded_detect(data, len))
 		return CR_KIND_FOLDED;
 	return k;
+}
+
+/* The legacy text profiles, by their first line that is not blank. */
+static enum cr_err read_other_text(struct cr_profile *p, const unsigned char *data, size_t len,
+				   const char *name, struct cr_buf *warn, struct cr_error *e)
+{
+	struct cr_lines it;
+	const char *s = "";
+	size_t n = 0;
+	enum cr_err rc;
+	cr_lines_init(&it, data, len);
+	while (cr_lines_next(&it, &s, &n, 4096, NULL) && cr_skip_ws(s, n, 0) == n)
+		;
+	if (cr_java_text_profile(data, len))
+		rc = cr_profile_read_java(p, data, len, name, warn, e);
+	else if (cr_contention_header(s, n))
+		return cr_profile_read_contention(p, data, len, name, warn, e);
+	else if (cr_starts(s, n, "--- threadz") || cr_starts(s, n, "--- Thread "))
+		rc = cr_profile_read_threadz(p, data, len, name, warn, e);
+	else if (memmem(s, n, " profile: total ", 16)) {
+		/* threadcreate and other count profiles: pprof gives their
+		 * addresses a mapping with no file */
+		rc = cr_profile_read_goroutine_text(p, data, len, name, warn, e);
+		if (!rc && cr_legacy_maps(p, "", 0))
+			rc = cr_fail(e, CR_NOMEM, "%s: count profile: out of memory (limit %zu MiB)", name,
+				     cr_limits.max_memory >> 20);
+		return rc;
+	}
+	else
+		return cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a profile", name,
+			       cr_kind_article(CR_KIND_OTHER_TEXT_PROFILE));
+	return rc ? rc : cr_profile_prune(p, e);
 }
 
 enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, size_t len,
@@ -37,9 +72,10 @@ enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, si
 	case CR_KIND_TRACEBACK:
 		return cr_profile_read_traceback(p, data, len, name, warn, e);
 	case CR_KIND_OTHER_TEXT_PROFILE:
-		if (cr_contention_header((const char *)data, len))
-			return cr_profile_read_contention(p, data, len, name, warn, e);
-		return cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a profile", name, cr_kind_article(k));
+		return read_other_text(p, data, len, name, warn, e);
+	case CR_KIND_LEGACY_CPU:
+		rc = cr_profile_read_legacy_cpu(p, data, len, name, warn, e);
+		return rc ? rc : cr_profile_prune(p, e);
 	case CR_KIND_PERF_SCRIPT:
 		return cr_profile_read_perf_script(p, data, len, name, warn, e);
 	case CR_KIND_FOLDED:

@@ -40,6 +40,10 @@ enum cr_err cr_profile_symbolize_file(struct cr_profile *p, const char *path, st
 		if (l->nlines || !l->address)
 			continue;
 		const struct cr_mapping *m = l->mapping && l->mapping <= p->nmappings ? &p->mappings[l->mapping - 1] : NULL;
+		/* the binary is the main one (the first mapping, as pprof takes
+		 * it): a shared library's addresses are not its own */
+		if (m && l->mapping > 1 && *cr_profile_str(p, m->filename))
+			continue;
 		size_t n = cr_symbolize(s, to_link(b, m, l->address), inlines, fr, 64);
 		if (!n)
 			continue;

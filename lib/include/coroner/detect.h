@@ -25,8 +25,17 @@ enum cr_kind {
 	CR_KIND_KERNEL_LOG,     /* dmesg / journalctl -k / kern.log with an OOM-killer report */
 	CR_KIND_PERF_SCRIPT, CR_KIND_FOLDED, /* perf script text, folded stacks (coroner/perf.h) */
 	CR_KIND_NET,            /* limits, fd listing, socket tables, ss/netstat/lsof (coroner/net.h) */
+	CR_KIND_LEGACY_CPU,     /* gperftools (or Java agent) binary CPU profile */
 };
 enum cr_kind cr_detect_kind(const unsigned char *data, size_t len);
+
+/* A gperftools CPU profile's header: five words 0, 3, 0 (C++) or 1 (Java),
+ * the period (> 0), 0; words of 4 or 8 bytes in either byte order, tried
+ * in pprof's order (32-bit little endian, 32-bit big endian, 64-bit little,
+ * 64-bit big). Returns the word format (CR_LCPU_NONE if none); *java says
+ * which agent wrote it. */
+enum { CR_LCPU_NONE, CR_LCPU_32LE, CR_LCPU_32BE, CR_LCPU_64LE, CR_LCPU_64BE };
+int cr_legacy_cpu_format(const unsigned char *data, size_t len, bool *java);
 const char *cr_kind_name(enum cr_kind k);
 /* The kind with its article, for messages: "an ELF core", "a pprof profile". */
 const char *cr_kind_article(enum cr_kind k);

@@ -195,6 +195,23 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 				       const char *name, struct cr_buf *warn, struct cr_error *e);
 /* Is this the first line of one of them? */
 bool cr_contention_header(const char *s, size_t n);
+
+/* Legacy profiles (lib/profile/legacy.c), read as pprof's legacy parser
+ * reads them, the memory map at their end giving the mappings:
+ * gperftools CPU profiles, binary (samples/count, cpu/nanoseconds; the
+ * Java agent's too, its frames named by the lines after the records); */
+enum cr_err cr_profile_read_legacy_cpu(struct cr_profile *p, const unsigned char *data, size_t len,
+				       const char *name, struct cr_buf *warn, struct cr_error *e);
+/* threadz text ("--- threadz 1 ---"; thread/count, one per thread); */
+enum cr_err cr_profile_read_threadz(struct cr_profile *p, const unsigned char *data, size_t len,
+				    const char *name, struct cr_buf *warn, struct cr_error *e);
+/* Java heapz and contentionz text ("format = java", "resolution = ..."):
+ * inuse_objects/inuse_space unsampled at 512 KiB, or contentions/delay
+ * times the sampling period. */
+enum cr_err cr_profile_read_java(struct cr_profile *p, const unsigned char *data, size_t len,
+				 const char *name, struct cr_buf *warn, struct cr_error *e);
+/* Is this a Java heapz or contentionz text (not a C++ contentionz one)? */
+bool cr_java_text_profile(const unsigned char *data, size_t len);
 /* A file holding several dumps of one process (goroutine ids repeat: each
  * repeat starts the next dump): cr_profile_read_traceback reads the last
  * and sets p->extra "dumps" to their number; this reads dump `which`
