@@ -265,6 +265,11 @@ static enum cr_err add_file(struct cr_captures *cs, struct cr_capture *c, const 
 	case CR_KIND_MEMORY_STAT: c->memory_stat = cf->path; break;
 	case CR_KIND_KERNEL_LOG: c->kernel_log = cf->path; break;
 	case CR_KIND_GCTRACE: c->gctrace = cf->path; break;
+	case CR_KIND_RACE: /* read by cr_report_analyse_race */
+		if (!c->race)
+			c->race = cf->path;
+		cf->role = "race";
+		break;
 	case CR_KIND_NET: cf->role = "net"; break; /* read by cr_report_analyse_net */
 	case CR_KIND_ELF_CORE: c->core = cf->path; break;
 	case CR_KIND_ELF_EXEC: c->binary = cf->path; break;

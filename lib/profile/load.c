@@ -97,6 +97,8 @@ enum cr_err cr_goroutines_load_dump(struct cr_profile *p, const char *path, size
 	    (k == CR_KIND_UNKNOWN && cr_looks_text(in.data, in.len < 4096 ? in.len : 4096) &&
 	     cr_traceback_anywhere(in.data, in.len)))
 		rc = cr_profile_read_traceback_dump(p, in.data, in.len, in.name, which, warn, e);
+	else if (k != CR_KIND_UNKNOWN)
+		rc = cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a goroutine dump", in.name, cr_kind_article(k));
 	else
 		rc = cr_fail(e, CR_UNSUPPORTED, "%s: not a goroutine dump", in.name);
 	cr_input_close(&in);
