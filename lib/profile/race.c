@@ -170,7 +170,9 @@ static enum cr_err close_report(struct rstate *st, size_t lineno)
 	st->open = false;
 	st->stack = NULL;
 	st->pending = false;
-	if (st->cur.nacc < 2 || st->cur.acc[0].stack.n == 0 || st->cur.acc[1].stack.n == 0) {
+	const struct cr_race_stack *a = &st->cur.acc[0].stack, *b = &st->cur.acc[1].stack;
+	/* a stack the runtime could not restore is kept, empty */
+	if (st->cur.nacc < 2 || (a->n == 0 && !a->truncated) || (b->n == 0 && !b->truncated)) {
 		if (!st->dropped++)
 			st->first_dropped = lineno;
 		return CR_OK;

@@ -63,7 +63,7 @@ static const struct cr_race_frame *user_frame(const struct cr_races *rs, const s
 static void where(char *b, size_t n, const struct cr_race_frame *f)
 {
 	if (!f)
-		snprintf(b, n, "?");
+		snprintf(b, n, "no stack");
 	else if (*f->file)
 		snprintf(b, n, "%s:%" PRId64, f->file, f->line);
 	else
@@ -153,9 +153,14 @@ static enum cr_err race_finding(struct cr_report *r, const struct cr_capture *c,
 	const struct cr_race_report *rp = &rs->reports[g->first];
 	const struct cr_race_access *a = &rp->acc[0], *b = &rp->acc[1];
 	const struct cr_race_frame *ua = user_frame(rs, &a->stack), *ub = user_frame(rs, &b->stack);
-	const char *fa = ua ? ua->function : "?", *fb = ub ? ub->function : "?";
+	/* a stack the runtime could not restore has no frame to name */
+	const char *fa = ua ? ua->function : "[stack not restored]", *fb = ub ? ub->function : "[stack not restored]";
 	char subject[2100], wa[1100], wb[1100], ga[64], gb[64];
-	if (!strcmp(fa, fb))
+	if (!ub || (ua && !strcmp(fa, fb)))
+		snprintf(subject, sizeof subject, "%s", fa);
+	else if (!ua)
+		snprintf(subject, sizeof subject, "%s", fb);
+	else if (!strcmp(fa, fb))
 		snprintf(subject, sizeof subject, "%s", fa);
 	else
 		snprintf(subject, sizeof subject, "%s vs %s", fa, fb);

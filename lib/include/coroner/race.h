@@ -91,7 +91,8 @@ void cr_races_init(struct cr_races *r);
 void cr_races_release(struct cr_races *r);
 
 /* Read every race report of a log. A report with fewer than two accesses
- * (cut short, mangled) is skipped with a warning (warn may be NULL), as is a
+ * with their stacks (cut short, mangled; a stack printed as "[failed to
+ * restore the stack]" counts, empty and truncated) is skipped with a warning (warn may be NULL), as is a
  * report the log ends inside of unless both its accesses are complete.
  * CR_EMPTY (with e filled) when the log holds no usable report;
  * CR_NOMEM / CR_LIMIT as usual. */
