@@ -72,11 +72,24 @@ static bool maps_line(const char *s, size_t n)
 	return n - i >= 4 && (s[i] == 'r' || s[i] == '-') && (s[i + 3] == 'p' || s[i + 3] == 's');
 }
 
+/* "gc N @" (Go 1.5+), "gcN(P): " (Go <= 1.4), the scavenger's "scvgN: "
+ * (Go <= 1.12) and "scav N KiB work" (scavtrace=1, Go 1.15+) */
 static bool gctrace_line(const char *s, size_t n)
 {
 	size_t i = 3;
 	uint64_t v;
-	return cr_starts(s, n, "gc ") && cr_parse_u64(s, n, &i, &v) && i + 2 < n && s[i] == ' ' && s[i + 1] == '@';
+	if (cr_starts(s, n, "gc ") && cr_parse_u64(s, n, &i, &v) && i + 2 < n && s[i] == ' ' && s[i + 1] == '@')
+		return true;
+	i = 2;
+	if (cr_starts(s, n, "gc") && cr_parse_u64(s, n, &i, &v) && i < n && s[i] == '(' && (i++, cr_parse_u64(s, n, &i, &v)) &&
+	    cr_starts(s + i, n - i, "): "))
+		return true;
+	i = 4;
+	if (cr_starts(s, n, "scvg") && (cr_parse_u64(s, n, &i, &v), cr_starts(s + i, n - i, ": ")) &&
+	    (cr_starts(s + i, n - i, ": inuse: ") || memmem(s + i, n - i, " MB released", 12)))
+		return true;
+	i = 5;
+	return cr_starts(s, n, "scav ") && cr_parse_u64(s, n, &i, &v) && memmem(s + i, n - i, " KiB work", 9);
 }
 
 static bool traceback_header(const char *s, size_t n)

@@ -313,10 +313,17 @@ static void ledger_go(struct cr_ledger *l, const struct cr_ledger_in *in, struct
 			x->inuse = mb > 0 && mb < 1e12 ? (int64_t)(mb * 1048576.0) : 0;
 			x->gcest = true;
 			char src[160];
-			snprintf(src, sizeof src, "gctrace: the heap at the start of gc %" PRIu64 " @%.3fs", last->num, last->at_s);
-			comp(l, CR_C_GO_HEAP_INUSE, x->inuse, src,
-			     "estimate from the gctrace (no MemStats): %.0f MB at that GC's start, %.0f MB at its end, %.0f MB live, goal %.0f MB; the heap may have grown toward the goal since, and idle pages are not counted",
-			     last->heap_start_mb, last->heap_end_mb, last->live_mb, last->goal_mb);
+			if (last->old) {
+				snprintf(src, sizeof src, "gctrace: the heap before gc %" PRIu64 " (a Go <= 1.4 line)", last->num);
+				comp(l, CR_C_GO_HEAP_INUSE, x->inuse, src,
+				     "estimate from the gctrace (no MemStats): %.0f MB before that GC, %.0f MB after it; the heap may have grown since, and idle pages are not counted",
+				     last->heap_start_mb, last->heap_end_mb);
+			} else {
+				snprintf(src, sizeof src, "gctrace: the heap at the start of gc %" PRIu64 " @%.3fs", last->num, last->at_s);
+				comp(l, CR_C_GO_HEAP_INUSE, x->inuse, src,
+				     "estimate from the gctrace (no MemStats): %.0f MB at that GC's start, %.0f MB at its end, %.0f MB live, goal %.0f MB; the heap may have grown toward the goal since, and idle pages are not counted",
+				     last->heap_start_mb, last->heap_end_mb, last->live_mb, last->goal_mb);
+			}
 			if (last->stacks_mb >= 0 && last->stacks_mb < 1e12) {
 				x->stacks = (int64_t)(last->stacks_mb * 1048576.0);
 				snprintf(src, sizeof src, "gctrace: stacks of gc %" PRIu64, last->num);
