@@ -7,7 +7,9 @@
 #     reports with the same two stacks) and the config race once, between
 #     the program's own log lines;
 #   - race-default.txt: default GORACE: the runtime prints each pair of
-#     program counters once.
+#     program counters once;
+#   - race-panic.txt: one round, then a panic (assignment to a nil map):
+#     race reports and a crash in one log.
 # The references (expected/) are the runtime's own lines taken from these
 # files with grep: the "Found N data race(s)" trailer and the number of
 # "WARNING: DATA RACE" headers.
@@ -27,12 +29,16 @@ GORACE="suppress_equal_stacks=0 suppress_equal_addresses=0" "$W/raceprog" 3 >rac
 	&& { echo "raceprog: no race?" >&2; exit 1; } || echo "exit status $?" >expected/race.exit
 "$W/raceprog" 3 >race-default.txt 2>&1 \
 	&& { echo "raceprog: no race?" >&2; exit 1; } || echo "exit status $?" >expected/race-default.exit
+"$W/raceprog" 1 panic >race-panic.txt 2>&1 \
+	&& { echo "raceprog: no panic?" >&2; exit 1; } || echo "exit status $?" >expected/race-panic.exit
 "$GO" version >go.version
 rec() { local out=$1; shift; "$@" >"expected/$out"; printf "%s\t%s\n" "$out" "${*@Q}" >>expected/INDEX; }
 printf '# output-file<TAB>command, run in testdata/race (raceprog built by %s with -race -trimpath)\n' \
 	"$(cat go.version)" >expected/INDEX
 printf 'race.txt\tGORACE="suppress_equal_stacks=0 suppress_equal_addresses=0" ./raceprog 3 >race.txt 2>&1\n' >>expected/INDEX
 printf 'race-default.txt\t./raceprog 3 >race-default.txt 2>&1\n' >>expected/INDEX
+printf 'race-panic.txt\t./raceprog 1 panic >race-panic.txt 2>&1\n' >>expected/INDEX
+rec race-panic.panic.txt grep '^panic: ' race-panic.txt
 for f in race race-default; do
 	rec $f.found.txt grep -E '^Found [0-9]+ data race' $f.txt
 	rec $f.warnings.txt grep -c '^WARNING: DATA RACE$' $f.txt

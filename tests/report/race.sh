@@ -80,6 +80,23 @@ for c in goroutines top leaks mem; do
 	check "$c names a race-detector report" '[ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "is a race-detector report" "$tmp/err"'
 done
 
+# a -race build that then crashed: the race reports and the crash, from one log
+P=$D/race-panic.txt
+msg=$(grep '^panic: ' "$P")
+warnings=$(grep -c '^WARNING: DATA RACE$' "$P")
+"$CORONER" report --format=json "$P" >"$tmp/panic.json" 2>/dev/null; rc=$?
+check "race-panic: report exits 0 (got $rc)" '[ $rc = 0 ]'
+python3 - "$tmp/panic.json" "$msg" "$warnings" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+crash = [f for f in d["findings"] if f["kind"] == "crash"]
+assert len(crash) == 1 and crash[0]["evidence"]["message"] == sys.argv[2], crash
+races = [f for f in d["findings"] if f["kind"] == "data_race"]
+assert sum(f["evidence"]["reports"] for f in races) == int(sys.argv[3]), races
+PY
+"$CORONER" goroutines "$P" >"$tmp/out" 2>&1; rc=$?
+check "race-panic: goroutines reads its traceback (rc $rc)" '[ $rc = 0 ] && grep -qF "$msg" "$tmp/out"'
+
 # hostile: control bytes in a function name are escaped, no report -> a warning
 printf 'WARNING: DATA RACE\nRead at 0x1 by goroutine 2:\n  main.\033[31mevil()\n      a.go:1 +0x1\n\nPrevious write at 0x1 by goroutine 3:\n  main.g()\n      a.go:2 +0x2\n==================\n' >"$tmp/evil.txt"
 "$CORONER" report "$tmp/evil.txt" >"$tmp/out" 2>&1

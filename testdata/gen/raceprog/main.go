@@ -7,7 +7,8 @@
 //	      writes (the main goroutine against a finished goroutine)
 //
 // Between rounds it logs a line to stderr, so the reports come interleaved
-// with ordinary log output. usage: raceprog [ROUNDS]
+// with ordinary log output. usage: raceprog [ROUNDS [panic]]; with "panic"
+// it then panics, as a -race test that also crashes does.
 package main
 
 import (
@@ -68,4 +69,8 @@ func main() {
 	time.Sleep(200 * time.Millisecond) // no happens-before: the read races
 	fmt.Fprintln(os.Stderr, "serving")
 	fmt.Println(c.name, c.port)
+	if len(os.Args) > 2 && os.Args[2] == "panic" {
+		var ports map[string]int
+		ports[c.name] = c.port // assignment to a nil map
+	}
 }
