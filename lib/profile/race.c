@@ -32,6 +32,17 @@ static size_t skip_ws(const char *s, size_t n)
 	return i;
 }
 
+/* A rule of '=' (10 or more) around a report; lines are not NUL-terminated */
+static bool rule(const char *s, size_t n)
+{
+	if (n < 10)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '=')
+			return false;
+	return true;
+}
+
 bool cr_race_header(const char *s, size_t n)
 {
 	size_t i = skip_ws(s, n);
@@ -193,7 +204,7 @@ static enum cr_err report_line(struct rstate *st, const char *s, size_t n, size_
 		st->pending = false;
 		return CR_OK;
 	}
-	if (ws == 0 && n >= 10 && strspn(s, "=") == n) {
+	if (ws == 0 && rule(s, n)) {
 		cur->complete = true;
 		return close_report(st, lineno);
 	}
@@ -274,7 +285,7 @@ enum cr_err cr_races_parse(struct cr_races *r, const unsigned char *data, size_t
 			r->ntrailers++;
 		} else if (st.open) {
 			rc = report_line(&st, s, n, it.lineno);
-		} else if (!(n >= 10 && strspn(s, "=") >= n)) { /* not the rule above a report */
+		} else if (!rule(s, n)) { /* not the rule above a report */
 			r->other_lines++;
 		}
 	}
