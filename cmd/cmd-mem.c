@@ -748,7 +748,8 @@ int cmd_mem(int argc, char **argv)
 		cr_memsnap_check_pair(&h, &snap[S_MEMSTATS], 60, &warn);
 		cr_memsnap_release(&h);
 	}
-	if (gctrace && !gt.n && cr_gctrace_load(&gt, gctrace, &warn, &e)) {
+	bool gt_read = gt.n || gt.scav.scvg_lines || gt.scav.scav_lines; /* read as a positional file */
+	if (gctrace && !gt_read && cr_gctrace_load(&gt, gctrace, &warn, &e)) {
 		if (e.code == CR_NOMEM || e.code == CR_LIMIT) {
 			rc = cmd_error(&e);
 			goto out;
@@ -764,7 +765,7 @@ int cmd_mem(int argc, char **argv)
 		.status = have[S_STATUS] ? &snap[S_STATUS] : NULL,
 		.memstats = have[S_MEMSTATS] ? &snap[S_MEMSTATS] : NULL,
 		.cgroup = have[S_CGROUP] ? &snap[S_CGROUP] : NULL,
-		.gctrace = gt.n ? &gt : NULL,
+		.gctrace = gt.n || gt.scav.scvg_lines || gt.scav.scav_lines ? &gt : NULL,
 		.arenas = narenas ? arena_list : NULL,
 		.narenas = narenas,
 		.binary = binary,

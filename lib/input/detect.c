@@ -73,7 +73,7 @@ static bool maps_line(const char *s, size_t n)
 }
 
 /* "gc N @" (Go 1.5+), "gcN(P): " (Go <= 1.4), the scavenger's "scvgN: "
- * (Go <= 1.12) and "scav N KiB work" (scavtrace=1, Go 1.15+) */
+ * (Go <= 1.14) and "scav N KiB work" (scavtrace=1, Go 1.15+) */
 static bool gctrace_line(const char *s, size_t n)
 {
 	size_t i = 3;
@@ -86,7 +86,7 @@ static bool gctrace_line(const char *s, size_t n)
 		return true;
 	i = 4;
 	if (cr_starts(s, n, "scvg") && (cr_parse_u64(s, n, &i, &v), cr_starts(s + i, n - i, ": ")) &&
-	    (cr_starts(s + i, n - i, ": inuse: ") || memmem(s + i, n - i, " MB released", 12)))
+	    (cr_starts(s + i, n - i, ": inuse: ") || memmem(s + i, n - i, "B released", 10)))
 		return true;
 	i = 5;
 	return cr_starts(s, n, "scav ") && cr_parse_u64(s, n, &i, &v) && memmem(s + i, n - i, " KiB work", 9);

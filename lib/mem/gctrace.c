@@ -175,9 +175,10 @@ static bool parse_scvg(const char *s, size_t n, struct cr_scavenge *sc)
 	double d[5];
 	if (!cr_starts(s, n, "scvg"))
 		return false;
-	cr_parse_u64(s, n, &i, &v); /* Go 1.1 - 1.12 number them */
+	cr_parse_u64(s, n, &i, &v); /* Go 1.1 - 1.12 number them, 1.13 and 1.14 do not */
 	if (!lit(s, n, &i, ": "))
 		return false;
+	size_t at = i;
 	if (lit(s, n, &i, "inuse: ") && num(s, n, &i, &d[0]) && lit(s, n, &i, ", idle: ") && num(s, n, &i, &d[1]) &&
 	    lit(s, n, &i, ", sys: ") && num(s, n, &i, &d[2]) && lit(s, n, &i, ", released: ") && num(s, n, &i, &d[3]) &&
 	    lit(s, n, &i, ", consumed: ") && num(s, n, &i, &d[4]) && lit(s, n, &i, " (MB)")) {
@@ -186,9 +187,14 @@ static bool parse_scvg(const char *s, size_t n, struct cr_scavenge *sc)
 		sc->sys_mb = d[2];
 		sc->released_mb = d[3];
 		sc->consumed_mb = d[4];
-	} else if (num(s, n, &i, &d[0]) && lit(s, n, &i, " MB released")) {
-		sc->freed_mb += d[0];
-	} else if (!lit(s, n, &i, "GC forced")) {
+	} else if (i = at, num(s, n, &i, &d[0])) {
+		if (lit(s, n, &i, " MB released"))
+			sc->freed_mb += d[0];
+		else if (lit(s, n, &i, " KB released")) /* Go 1.14 */
+			sc->freed_mb += d[0] / 1024.0;
+		else
+			return false;
+	} else if (i = at, !lit(s, n, &i, "GC forced")) {
 		return false;
 	}
 	sc->scvg_lines++;

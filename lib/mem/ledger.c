@@ -243,10 +243,10 @@ static void ledger_consistency(struct cr_ledger *l, const struct cr_ledger_in *i
 	if (x->M && x->T && has(x->T, "VmSize") && ms(x->M, "Sys") > ms(x->T, "VmSize"))
 		cr_buf_addf(&l->warnings, "MemStats Sys %s exceeds status VmSize %s: MemStats of another process\n",
 			    hb(b1, ms(x->M, "Sys")), hb(b2, ms(x->T, "VmSize")));
-	if (in->gctrace && in->gctrace->n) {
-		cr_gctrace_stats(in->gctrace, &l->gc);
+	if (in->gctrace && (in->gctrace->n || in->gctrace->scav.scvg_lines || in->gctrace->scav.scav_lines)) {
+		cr_gctrace_stats(in->gctrace, &l->gc); /* count 0: scavenger lines only */
 		l->have_gc = true;
-		if (x->M && has(x->M, "NumGC")) {
+		if (x->M && has(x->M, "NumGC") && in->gctrace->n) {
 			int64_t ng = ms(x->M, "NumGC");
 			if ((uint64_t)ng > l->gc.last_num)
 				cr_buf_addf(&l->warnings, "gctrace ends at gc %" PRIu64 " but MemStats counts NumGC=%" PRId64 ": the log stops before the snapshot (or is of another process)\n",

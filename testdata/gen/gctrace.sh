@@ -8,7 +8,7 @@
 #   - gctrace-go1.19-only.txt: the same program by Go 1.19 with gctrace=1
 #     alone: no scavenger line at all (Go 1.13+ print none under gctrace);
 #   - old-go1.4.txt, old-go1.2.txt: gc lines of Go <= 1.4 ("gcN(P): ...")
-#     and the scvg lines of Go <= 1.12, WRITTEN HERE from the runtime's
+#     and the scvg lines of Go <= 1.14, WRITTEN HERE from the runtime's
 #     printf formats (src/runtime/mgc0.c and mheap.c of Go 1.2 and 1.4): no
 #     toolchain of those releases runs on this machine. Their numbers are
 #     the ones this script puts in, listed in expected/.

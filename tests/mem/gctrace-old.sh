@@ -1,7 +1,7 @@
 #!/bin/sh
 # gctrace logs beyond the Go 1.5+ "gc N @" lines (testdata/gctrace,
 # testdata/gen/gctrace.sh): the "gcN(P): ..." lines of Go <= 1.4 and the
-# scavenger's "scvgN: ..." lines of Go <= 1.12, both WRITTEN by the generator
+# scavenger's "scvgN: ..." lines of Go <= 1.14, both WRITTEN by the generator
 # from the runtime's printf formats (no Go 1.4 toolchain runs here), and the
 # real "scav ..." lines (GODEBUG=scavtrace=1) that Go 1.15, 1.19 and 1.26
 # printed for gen/scavprog. Every expected number is read from the files

@@ -234,8 +234,9 @@ struct cr_gc {
 	int64_t objects;       /* live objects after it (Go <= 1.4 lines); -1 absent */
 };
 /* The scavenger (memory returned to the OS), from the same log:
- *   Go <= 1.12 with gctrace=1: "scvgN: inuse: I, idle: D, sys: S, released: R,
- *     consumed: C (MB)" (the last one is kept) and "scvgN: N MB released";
+ *   Go <= 1.14 with gctrace=1: "scvgN: inuse: I, idle: D, sys: S, released: R,
+ *     consumed: C (MB)" (the last one is kept) and "scvgN: N MB released"
+ *     (Go 1.13, 1.14: "scvg: ", and "N KB released" too);
  *   Go 1.15+ with scavtrace=1: "scav [GEN ]W KiB work, T KiB total, U% util"
  *     (1.21+: "W KiB work (bg), E KiB work (eager), T KiB now, U% util").
  * Absent figures are -1. */
