@@ -73,6 +73,53 @@ static bool parse_range(const char *s, struct cr_range *r)
 	return true;
 }
 
+/* The scavenger's lines of a gctrace log (struct cr_scavenge). */
+static void print_scavenger(const struct cr_scavenge *sc)
+{
+	if (sc->scvg_lines && sc->consumed_mb >= 0)
+		printf("scavenger (scvg, %zu lines): %.0f MB released to the OS, %.0f MB consumed (sys %.0f, heap in use %.0f, idle %.0f MB) at the last line; %.0f MB released by the lines\n",
+		       sc->scvg_lines, sc->released_mb, sc->consumed_mb, sc->sys_mb, sc->inuse_mb, sc->idle_mb, sc->freed_mb);
+	else if (sc->scvg_lines)
+		printf("scavenger (scvg, %zu lines): %.0f MB released by the lines\n", sc->scvg_lines, sc->freed_mb);
+	if (sc->scav_lines)
+		printf("scavenger (scav, %zu lines): %.1f MB released to the OS at the last line, %.1f MB released by the lines, %d%% of the retained heap in use\n",
+		       sc->scav_lines, sc->released_mb, sc->freed_mb, sc->util_pct);
+}
+
+/* MB figures: null when absent (-1) */
+static void json_mb(struct cr_json *j, const char *k, double v)
+{
+	cr_json_key(j, k);
+	if (v < 0)
+		cr_json_null(j);
+	else
+		cr_json_double(j, v);
+}
+
+static void json_scavenger(struct cr_json *j, const struct cr_scavenge *sc)
+{
+	cr_json_key(j, "scavenger");
+	if (!sc->scvg_lines && !sc->scav_lines) {
+		cr_json_null(j);
+		return;
+	}
+	cr_json_obj(j);
+	cr_json_kint(j, "scvg_lines", (int64_t)sc->scvg_lines);
+	cr_json_kint(j, "scav_lines", (int64_t)sc->scav_lines);
+	json_mb(j, "released_mb", sc->released_mb);
+	cr_json_kdouble(j, "released_by_lines_mb", sc->freed_mb);
+	json_mb(j, "consumed_mb", sc->consumed_mb);
+	json_mb(j, "sys_mb", sc->sys_mb);
+	json_mb(j, "inuse_mb", sc->inuse_mb);
+	json_mb(j, "idle_mb", sc->idle_mb);
+	cr_json_key(j, "util_percent");
+	if (sc->util_pct < 0)
+		cr_json_null(j);
+	else
+		cr_json_int(j, sc->util_pct);
+	cr_json_obj_end(j);
+}
+
 static void print_cgroup(const struct cr_cgroup_view *v)
 {
 	char b[32], c[32];
@@ -246,7 +293,12 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 		print_cgroup(&l->cgroup);
 	if (rv)
 		print_rollup_check(rv);
-	if (l->have_gc) {
+	if (l->have_gc && l->gc.count && l->gc.old) {
+		const struct cr_gcstats *g = &l->gc;
+		printf("\ngc: %zu GCs (Go <= 1.4 lines: no time, CPU share or goal); STW pause p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms;\n"
+		       "    heap after last GC %.0f MB\n",
+		       g->count, g->pause_p50_ms, g->pause_p90_ms, g->pause_p99_ms, g->pause_max_ms, g->live_last_mb);
+	} else if (l->have_gc && l->gc.count) {
 		const struct cr_gcstats *g = &l->gc;
 		printf("\ngc: %zu GCs over %.2f s (every %.0f ms), %zu forced; STW pause p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms;\n"
 		       "    heap goal %.0f -> %.0f MB (max %.0f), live after last GC %.0f MB, ~%.0f MB/s allocated, GC CPU %d%%\n",
@@ -262,6 +314,8 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 			printf("    last GC scanned %" PRId64 " objects (gctrace=2; no span counts: not the Green Tea collector)\n",
 			       g->scan_objs_last);
 	}
+	if (l->have_gc)
+		print_scavenger(&l->gc.scav);
 	printf("\nfindings:\n");
 	if (!l->nfindings)
 		printf("  none: no component stands out\n");
@@ -341,9 +395,9 @@ static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv, c
 		cr_json_kdouble(&j, "pause_p90_ms", g->pause_p90_ms);
 		cr_json_kdouble(&j, "pause_p99_ms", g->pause_p99_ms);
 		cr_json_kdouble(&j, "pause_max_ms", g->pause_max_ms);
-		cr_json_kdouble(&j, "goal_first_mb", g->goal_first_mb);
-		cr_json_kdouble(&j, "goal_last_mb", g->goal_last_mb);
-		cr_json_kdouble(&j, "goal_max_mb", g->goal_max_mb);
+		json_mb(&j, "goal_first_mb", g->goal_first_mb);
+		json_mb(&j, "goal_last_mb", g->goal_last_mb);
+		json_mb(&j, "goal_max_mb", g->goal_max_mb);
 		cr_json_kdouble(&j, "live_last_mb", g->live_last_mb);
 		cr_json_kdouble(&j, "alloc_mb_per_s", g->alloc_mb_s);
 		cr_json_kint(&j, "gc_cpu_percent", g->cpu_pct_last);
@@ -358,6 +412,9 @@ static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv, c
 			cr_json_int(&j, g->scan_spans_last);
 		else
 			cr_json_null(&j);
+		cr_json_key(&j, "go14_lines");
+		cr_json_bool(&j, g->old);
+		json_scavenger(&j, &g->scav);
 		cr_json_obj_end(&j);
 	} else {
 		cr_json_null(&j);
@@ -710,7 +767,8 @@ int cmd_mem(int argc, char **argv)
 		cr_memsnap_check_pair(&h, &snap[S_MEMSTATS], 60, &warn);
 		cr_memsnap_release(&h);
 	}
-	if (gctrace && !gt.n && cr_gctrace_load(&gt, gctrace, &warn, &e)) {
+	bool gt_read = gt.n || gt.scav.scvg_lines || gt.scav.scav_lines; /* read as a positional file */
+	if (gctrace && !gt_read && cr_gctrace_load(&gt, gctrace, &warn, &e)) {
 		if (e.code == CR_NOMEM || e.code == CR_LIMIT) {
 			rc = cmd_error(&e);
 			goto out;
@@ -726,7 +784,7 @@ int cmd_mem(int argc, char **argv)
 		.status = have[S_STATUS] ? &snap[S_STATUS] : NULL,
 		.memstats = have[S_MEMSTATS] ? &snap[S_MEMSTATS] : NULL,
 		.cgroup = have[S_CGROUP] ? &snap[S_CGROUP] : NULL,
-		.gctrace = gt.n ? &gt : NULL,
+		.gctrace = gt.n || gt.scav.scvg_lines || gt.scav.scav_lines ? &gt : NULL,
 		.arenas = narenas ? arena_list : NULL,
 		.narenas = narenas,
 		.binary = binary,

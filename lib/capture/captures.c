@@ -278,6 +278,15 @@ static enum cr_err add_file(struct cr_captures *cs, struct cr_capture *c, const 
 	case CR_KIND_MEMORY_STAT: c->memory_stat = cf->path; break;
 	case CR_KIND_KERNEL_LOG: c->kernel_log = cf->path; break;
 	case CR_KIND_GCTRACE: c->gctrace = cf->path; break;
+	case CR_KIND_RACE: /* read by cr_report_analyse_race */
+		if (!c->race)
+			c->race = cf->path;
+		/* a -race build that also crashed: its traceback too */
+		if (cr_traceback_anywhere(in.data, in.len))
+			rc = add_profile(cs, c, cf, &in, e);
+		if (!cf->role)
+			cf->role = "race";
+		break;
 	case CR_KIND_NET: cf->role = "net"; break; /* read by cr_report_analyse_net */
 	case CR_KIND_ELF_CORE: c->core = cf->path; break;
 	case CR_KIND_ELF_EXEC: c->binary = cf->path; break;

@@ -27,6 +27,7 @@ const char *cr_kind_name(enum cr_kind k)
 	case CR_KIND_FOLDED: return "folded stacks";
 	case CR_KIND_NET: return "connection or fd listing";
 	case CR_KIND_LEGACY_CPU: return "gperftools CPU profile";
+	case CR_KIND_RACE: return "race-detector report";
 	default: return "unknown";
 	}
 }
@@ -54,6 +55,7 @@ const char *cr_kind_article(enum cr_kind k)
 	case CR_KIND_FOLDED: return "folded stacks";
 	case CR_KIND_NET: return "a connection or fd listing (see 'coroner net')";
 	case CR_KIND_LEGACY_CPU: return "a gperftools CPU profile";
+	case CR_KIND_RACE: return "a race-detector report (WARNING: DATA RACE; see 'coroner report')";
 	default: return "an unrecognised file";
 	}
 }
@@ -72,11 +74,24 @@ static bool maps_line(const char *s, size_t n)
 	return n - i >= 4 && (s[i] == 'r' || s[i] == '-') && (s[i + 3] == 'p' || s[i + 3] == 's');
 }
 
+/* "gc N @" (Go 1.5+), "gcN(P): " (Go <= 1.4), the scavenger's "scvgN: "
+ * (Go <= 1.14) and "scav N KiB work" (scavtrace=1, Go 1.15+) */
 static bool gctrace_line(const char *s, size_t n)
 {
 	size_t i = 3;
 	uint64_t v;
-	return cr_starts(s, n, "gc ") && cr_parse_u64(s, n, &i, &v) && i + 2 < n && s[i] == ' ' && s[i + 1] == '@';
+	if (cr_starts(s, n, "gc ") && cr_parse_u64(s, n, &i, &v) && i + 2 < n && s[i] == ' ' && s[i + 1] == '@')
+		return true;
+	i = 2;
+	if (cr_starts(s, n, "gc") && cr_parse_u64(s, n, &i, &v) && i < n && s[i] == '(' && (i++, cr_parse_u64(s, n, &i, &v)) &&
+	    cr_starts(s + i, n - i, "): "))
+		return true;
+	i = 4;
+	if (cr_starts(s, n, "scvg") && (cr_parse_u64(s, n, &i, &v), cr_starts(s + i, n - i, ": ")) &&
+	    (cr_starts(s + i, n - i, ": inuse: ") || memmem(s + i, n - i, "B released", 10)))
+		return true;
+	i = 5;
+	return cr_starts(s, n, "scav ") && cr_parse_u64(s, n, &i, &v) && memmem(s + i, n - i, " KiB work", 9);
 }
 
 static bool traceback_header(const char *s, size_t n)
@@ -85,6 +100,30 @@ static bool traceback_header(const char *s, size_t n)
 	uint64_t v;
 	return cr_starts(s, n, "goroutine ") && cr_parse_u64(s, n, &i, &v) && i < n && s[i] == ' ' &&
 	       (i + 1 < n && (s[i + 1] == '[' || s[i + 1] == 'g' || s[i + 1] == 'm'));
+}
+
+/* "WARNING: DATA RACE" alone on its line (leading blanks allowed): the
+ * race detector's report header (coroner/race.h) */
+static bool race_header(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return n - i == 18 && memcmp(s + i, "WARNING: DATA RACE", 18) == 0;
+}
+
+static bool race_anywhere(const unsigned char *data, size_t len)
+{
+	const char *d = (const char *)data, *p = d;
+	while ((p = memmem(p, len - (size_t)(p - d), "WARNING: DATA RACE", 18))) {
+		const char *b = p, *e = p + 18;
+		while (b > d && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if ((b == d || b[-1] == '\n') && (e == d + len || *e == '\n' || *e == '\r'))
+			return true;
+		p = e;
+	}
+	return false;
 }
 
 /* Is this plausibly a profile.proto message? Walk the top-level fields of
@@ -211,6 +250,8 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 		}
 		if (traceback_header(s, n))
 			return CR_KIND_TRACEBACK;
+		if (race_header(s, n))
+			return CR_KIND_RACE;
 		if (gctrace_line(s, n))
 			return CR_KIND_GCTRACE;
 		if (maps_first && (cr_starts(s, n, "Rss:") || cr_starts(s, n, "Size:")))
@@ -240,6 +281,10 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 	if (cr_looks_text(data, len < 4096 ? len : 4096) &&
 	    cr_traceback_anywhere(data, len < ((size_t)16 << 20) ? len : ((size_t)16 << 20)))
 		return CR_KIND_TRACEBACK;
+	/* a race report after pages of a test's or a service's output */
+	if (cr_looks_text(data, len < 4096 ? len : 4096) &&
+	    race_anywhere(data, len < ((size_t)16 << 20) ? len : ((size_t)16 << 20)))
+		return CR_KIND_RACE;
 	return CR_KIND_UNKNOWN;
 }
 

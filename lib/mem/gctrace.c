@@ -5,7 +5,18 @@
  * go1.26+ marks the goroutine leak profile's GC "5% (checking for goroutine
  * leaks): ..."; gctrace=2 adds "scan:" lines after each (go1.25+). The line
  * is the same with the Green Tea collector (go1.25 GOEXPERIMENT=greenteagc,
- * the default since go1.26): only its scan lines count spans. */
+ * the default since go1.26): only its scan lines count spans.
+ *
+ * Go <= 1.4 printed another line at the end of each (stop-the-world)
+ * collection (runtime/mgc0.c), gcN(P) with P the GC's procs:
+ *   Go 1.3, 1.4: gcN(P): T1+T2+T3+T4 us, H0 -> H1 MB, LIVE (MALLOCS-FREES) objects,
+ *                [G goroutines, (1.4)] S/B/P sweeps, N(N) handoff, N(N) steal, N/N/N yields
+ *   Go 1.1, 1.2: gcN(P): T1+T2+T3 ms, H0 -> H1 MB O0 -> O1 (MALLOCS-FREES) objects,
+ *                N(N) handoff, N(N) steal, N/N/N yields
+ * where the times are the phases of the pause, H0 and H1 the heap in use
+ * (MB) before and after the collection, LIVE / O1 the objects after it.
+ * The scavenger's lines (struct cr_scavenge in coroner/mem.h) come from the
+ * same log. */
 #include "coroner/input.h"
 #include "coroner/mem.h"
 #include "coroner/out.h"
@@ -16,12 +27,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cr_gctrace_init(struct cr_gctrace *t) { memset(t, 0, sizeof *t); }
+static void scav_init(struct cr_scavenge *sc)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->inuse_mb = sc->idle_mb = sc->sys_mb = sc->consumed_mb = sc->released_mb = -1;
+	sc->util_pct = -1;
+}
+
+void cr_gctrace_init(struct cr_gctrace *t)
+{
+	memset(t, 0, sizeof *t);
+	scav_init(&t->scav);
+}
 
 void cr_gctrace_release(struct cr_gctrace *t)
 {
 	cr_free(t->gcs);
-	memset(t, 0, sizeof *t);
+	cr_gctrace_init(t);
 }
 
 /* A non-negative decimal like 0.018, 8.4, 33 (no exponent). */
@@ -102,6 +124,7 @@ static bool parse_line(const char *s, size_t n, struct cr_gc *g, char *what, siz
 	g->stacks_mb = g->globals_mb = -1;
 	g->scan_objs = g->scan_spans = -1;
 	*what = 0;
+	g->objects = -1;
 	if (!cr_parse_u64(s, n, &i, &g->num) || !lit(s, n, &i, " @") || !num(s, n, &i, &g->at_s) ||
 	    !lit(s, n, &i, "s ") || !num(s, n, &i, &d) || !lit(s, n, &i, "%"))
 		return false;
@@ -200,6 +223,141 @@ static bool scan_line(const char *s, size_t n, struct cr_gc *last)
 	return true;
 }
 
+/* "gcN(P): ..." of Go <= 1.4 (formats above); false if not that shape. */
+static bool parse_old_line(const char *s, size_t n, struct cr_gc *g)
+{
+	size_t i = 2;
+	uint64_t procs, v;
+	double t[4] = { 0 }, h0, h1;
+	memset(g, 0, sizeof *g);
+	g->stacks_mb = g->globals_mb = g->goal_mb = -1;
+	g->objects = -1;
+	g->scan_objs = g->scan_spans = -1;
+	g->old = true;
+	if (!cr_parse_u64(s, n, &i, &g->num) || !lit(s, n, &i, "(") || !cr_parse_u64(s, n, &i, &procs) ||
+	    procs == 0 || procs > 1000000 || !lit(s, n, &i, "): "))
+		return false;
+	g->procs = (int)procs;
+	int nt = 0;
+	while (nt < 4 && num(s, n, &i, &t[nt])) {
+		nt++;
+		if (!lit(s, n, &i, "+"))
+			break;
+	}
+	bool us = nt == 4 && lit(s, n, &i, " us, "); /* Go 1.3, 1.4 */
+	if (!us && !(nt == 3 && lit(s, n, &i, " ms, "))) /* Go 1.1, 1.2 */
+		return false;
+	g->stw1_ms = (t[0] + t[1] + t[2] + t[3]) / (us ? 1000.0 : 1.0);
+	if (!num(s, n, &i, &h0) || !lit(s, n, &i, " -> ") || !num(s, n, &i, &h1) || !lit(s, n, &i, us ? " MB, " : " MB "))
+		return false;
+	g->heap_start_mb = h0;
+	g->heap_end_mb = g->live_mb = h1;
+	if (!us && (!cr_parse_u64(s, n, &i, &v) || !lit(s, n, &i, " -> ")))
+		return false;
+	if (!cr_parse_u64(s, n, &i, &v) || !lit(s, n, &i, " ("))
+		return false;
+	g->objects = v > INT64_MAX ? INT64_MAX : (int64_t)v;
+	return true;
+}
+
+/* Scavenger lines (struct cr_scavenge); false if s is not one. */
+static bool parse_scvg(const char *s, size_t n, struct cr_scavenge *sc)
+{
+	size_t i = 4;
+	uint64_t v;
+	double d[5];
+	if (!cr_starts(s, n, "scvg"))
+		return false;
+	cr_parse_u64(s, n, &i, &v); /* Go 1.1 - 1.12 number them, 1.13 and 1.14 do not */
+	if (!lit(s, n, &i, ": "))
+		return false;
+	size_t at = i;
+	if (lit(s, n, &i, "inuse: ") && num(s, n, &i, &d[0]) && lit(s, n, &i, ", idle: ") && num(s, n, &i, &d[1]) &&
+	    lit(s, n, &i, ", sys: ") && num(s, n, &i, &d[2]) && lit(s, n, &i, ", released: ") && num(s, n, &i, &d[3]) &&
+	    lit(s, n, &i, ", consumed: ") && num(s, n, &i, &d[4]) && lit(s, n, &i, " (MB)")) {
+		sc->inuse_mb = d[0];
+		sc->idle_mb = d[1];
+		sc->sys_mb = d[2];
+		sc->released_mb = d[3];
+		sc->consumed_mb = d[4];
+	} else if (i = at, num(s, n, &i, &d[0])) {
+		if (lit(s, n, &i, " MB released"))
+			sc->freed_mb += d[0];
+		else if (lit(s, n, &i, " KB released")) /* Go 1.14 */
+			sc->freed_mb += d[0] / 1024.0;
+		else
+			return false;
+	} else if (i = at, !lit(s, n, &i, "GC forced")) {
+		return false;
+	}
+	sc->scvg_lines++;
+	return true;
+}
+
+/* "scav [GEN ]W KiB work, T KiB total, U% util" (Go 1.15 - 1.20) or
+ * "scav W KiB work (bg), E KiB work (eager), T KiB now, U% util" (1.21+) */
+static bool parse_scav(const char *s, size_t n, struct cr_scavenge *sc)
+{
+	size_t i = 5;
+	double d, work = 0, total = -1;
+	int util = -1, items = 0;
+	if (!cr_starts(s, n, "scav "))
+		return false;
+	size_t k = i;
+	if (num(s, n, &k, &d) && lit(s, n, &k, " ") && k < n && s[k] >= '0' && s[k] <= '9')
+		i = k; /* Go 1.15's generation */
+	while (i < n && items < 8) {
+		if (!num(s, n, &i, &d))
+			return false;
+		if (lit(s, n, &i, " KiB work")) {
+			work += d;
+			if (!lit(s, n, &i, " (bg)"))
+				lit(s, n, &i, " (eager)");
+		} else if (lit(s, n, &i, " KiB total") || lit(s, n, &i, " KiB now")) {
+			total = d;
+		} else if (lit(s, n, &i, "% util")) {
+			util = d > 1000 ? 1000 : (int)d;
+			items++;
+			break;
+		} else {
+			return false;
+		}
+		items++;
+		if (!lit(s, n, &i, ", "))
+			return false;
+	}
+	if (total < 0 || util < 0)
+		return false;
+	sc->freed_mb += work / 1024.0;
+	sc->released_mb = total / 1024.0;
+	sc->util_pct = util;
+	sc->scav_lines++;
+	return true;
+}
+
+/* Where a gc line starts: "gc N @" (Go 1.5+) or "gcN(" (Go <= 1.4), at the
+ * start of the line or after a blank (a line of program output glued in
+ * front, stderr interleaving); NULL if none. */
+static const char *find_gc(const char *s, size_t n, bool *old)
+{
+	for (size_t k = 0; k + 4 <= n; k++) {
+		if (s[k] != 'g' || s[k + 1] != 'c' || (k && s[k - 1] != ' ' && s[k - 1] != '\t'))
+			continue;
+		if (s[k + 2] == ' ' && s[k + 3] >= '0' && s[k + 3] <= '9') {
+			*old = false;
+			return s + k;
+		}
+		size_t j = k + 2;
+		while (j < n && s[j] >= '0' && s[j] <= '9')
+			j++;
+		if (j > k + 2 && j < n && s[j] == '(') {
+			*old = true;
+			return s + k;
+		}
+	}
+	return NULL;
+}
+
 enum cr_err cr_gctrace_parse(struct cr_gctrace *t, const unsigned char *data, size_t len,
 			     const char *name, struct cr_buf *warn, struct cr_error *e)
 {
@@ -210,22 +368,21 @@ enum cr_err cr_gctrace_parse(struct cr_gctrace *t, const unsigned char *data, si
 	cr_lines_init(&it, data, len);
 	while (cr_lines_next(&it, &s, &n, cr_limits.max_line, NULL)) {
 		/* a gc line may follow program output on the same line (stderr
-		 * interleaving): find "gc N @" anywhere */
-		const char *g = NULL;
-		for (size_t k = 0; k + 4 <= n; k++)
-			if (s[k] == 'g' && s[k + 1] == 'c' && s[k + 2] == ' ' && s[k + 3] >= '0' && s[k + 3] <= '9' &&
-			    (k == 0 || s[k - 1] == ' ' || s[k - 1] == '\t')) {
-				g = s + k;
-				break;
-			}
+		 * interleaving): find it anywhere */
+		bool old = false;
+		const char *g = find_gc(s, n, &old);
 		if (!g) {
-			if (!scan_line(s, n, t->n ? &t->gcs[t->n - 1] : NULL))
+			size_t k = cr_skip_ws(s, n, 0);
+			if (!scan_line(s, n, t->n ? &t->gcs[t->n - 1] : NULL) && !parse_scvg(s + k, n - k, &t->scav) &&
+			    !parse_scav(s + k, n - k, &t->scav))
 				t->other_lines++;
 			continue;
 		}
 		struct cr_gc gc;
 		char what[sizeof t->unknown_what];
-		if (!parse_line(g, n - (size_t)(g - s), &gc, what, sizeof what)) {
+		size_t gn = n - (size_t)(g - s);
+		what[0] = 0;
+		if (old ? !parse_old_line(g, gn, &gc) : !parse_line(g, gn, &gc, what, sizeof what)) {
 			if (!bad++)
 				first_bad = it.lineno;
 			t->other_lines++;
@@ -238,6 +395,7 @@ enum cr_err cr_gctrace_parse(struct cr_gctrace *t, const unsigned char *data, si
 		if (cr_grow(&t->gcs, &t->cap, t->n + 1, sizeof *t->gcs))
 			return cr_fail(e, CR_NOMEM, "out of memory");
 		t->gcs[t->n++] = gc;
+		t->old_lines += old;
 	}
 	if (bad && warn)
 		cr_buf_addf(warn, "%s: gctrace: %zu 'gc N' line%s not in the gctrace format (first: line %zu), skipped\n",
@@ -248,7 +406,7 @@ enum cr_err cr_gctrace_parse(struct cr_gctrace *t, const unsigned char *data, si
 		cr_escape_text(warn, t->unknown_what, strlen(t->unknown_what), sizeof t->unknown_what);
 		cr_buf_addf(warn, "'): a newer Go release's field?\n");
 	}
-	if (!t->n)
+	if (!t->n && !t->scav.scvg_lines && !t->scav.scav_lines)
 		return cr_fail(e, CR_EMPTY, "%s: gctrace: no 'gc N @Ts P%%: ...' lines (run with GODEBUG=gctrace=1)", name);
 	return CR_OK;
 }
@@ -281,6 +439,7 @@ static double pct(const double *v, size_t n, double p)
 void cr_gctrace_stats(const struct cr_gctrace *t, struct cr_gcstats *s)
 {
 	memset(s, 0, sizeof *s);
+	s->scav = t->scav;
 	if (!t->n)
 		return;
 	const struct cr_gc *g = t->gcs;
@@ -294,6 +453,7 @@ void cr_gctrace_stats(const struct cr_gctrace *t, struct cr_gcstats *s)
 	s->cpu_pct_last = g[n - 1].cpu_pct;
 	s->last_num = g[n - 1].num;
 	s->scan_objs_last = s->scan_spans_last = -1;
+	s->old = g[n - 1].old;
 	double alloc = 0;
 	double *p = cr_malloc(n * sizeof *p);
 	for (size_t i = 0; i < n; i++) {
@@ -312,6 +472,8 @@ void cr_gctrace_stats(const struct cr_gctrace *t, struct cr_gcstats *s)
 		if (p)
 			p[i] = g[i].stw1_ms + g[i].stw2_ms;
 	}
+	if (s->goal_max_mb == 0 && s->goal_last_mb < 0)
+		s->goal_max_mb = -1; /* Go <= 1.4 lines: no goal */
 	s->alloc_mb_s = s->span_s > 0 ? alloc / s->span_s : 0;
 	if (p) {
 		qsort(p, n, sizeof *p, cmpd);

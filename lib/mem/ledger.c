@@ -243,10 +243,10 @@ static void ledger_consistency(struct cr_ledger *l, const struct cr_ledger_in *i
 	if (x->M && x->T && has(x->T, "VmSize") && ms(x->M, "Sys") > ms(x->T, "VmSize"))
 		cr_buf_addf(&l->warnings, "MemStats Sys %s exceeds status VmSize %s: MemStats of another process\n",
 			    hb(b1, ms(x->M, "Sys")), hb(b2, ms(x->T, "VmSize")));
-	if (in->gctrace && in->gctrace->n) {
-		cr_gctrace_stats(in->gctrace, &l->gc);
+	if (in->gctrace && (in->gctrace->n || in->gctrace->scav.scvg_lines || in->gctrace->scav.scav_lines)) {
+		cr_gctrace_stats(in->gctrace, &l->gc); /* count 0: scavenger lines only */
 		l->have_gc = true;
-		if (x->M && has(x->M, "NumGC")) {
+		if (x->M && has(x->M, "NumGC") && in->gctrace->n) {
 			int64_t ng = ms(x->M, "NumGC");
 			if ((uint64_t)ng > l->gc.last_num)
 				cr_buf_addf(&l->warnings, "gctrace ends at gc %" PRIu64 " but MemStats counts NumGC=%" PRId64 ": the log stops before the snapshot (or is of another process)\n",
@@ -313,10 +313,17 @@ static void ledger_go(struct cr_ledger *l, const struct cr_ledger_in *in, struct
 			x->inuse = mb > 0 && mb < 1e12 ? (int64_t)(mb * 1048576.0) : 0;
 			x->gcest = true;
 			char src[160];
-			snprintf(src, sizeof src, "gctrace: the heap at the start of gc %" PRIu64 " @%.3fs", last->num, last->at_s);
-			comp(l, CR_C_GO_HEAP_INUSE, x->inuse, src,
-			     "estimate from the gctrace (no MemStats): %.0f MB at that GC's start, %.0f MB at its end, %.0f MB live, goal %.0f MB; the heap may have grown toward the goal since, and idle pages are not counted",
-			     last->heap_start_mb, last->heap_end_mb, last->live_mb, last->goal_mb);
+			if (last->old) {
+				snprintf(src, sizeof src, "gctrace: the heap before gc %" PRIu64 " (a Go <= 1.4 line)", last->num);
+				comp(l, CR_C_GO_HEAP_INUSE, x->inuse, src,
+				     "estimate from the gctrace (no MemStats): %.0f MB before that GC, %.0f MB after it; the heap may have grown since, and idle pages are not counted",
+				     last->heap_start_mb, last->heap_end_mb);
+			} else {
+				snprintf(src, sizeof src, "gctrace: the heap at the start of gc %" PRIu64 " @%.3fs", last->num, last->at_s);
+				comp(l, CR_C_GO_HEAP_INUSE, x->inuse, src,
+				     "estimate from the gctrace (no MemStats): %.0f MB at that GC's start, %.0f MB at its end, %.0f MB live, goal %.0f MB; the heap may have grown toward the goal since, and idle pages are not counted",
+				     last->heap_start_mb, last->heap_end_mb, last->live_mb, last->goal_mb);
+			}
 			if (last->stacks_mb >= 0 && last->stacks_mb < 1e12) {
 				x->stacks = (int64_t)(last->stacks_mb * 1048576.0);
 				snprintf(src, sizeof src, "gctrace: stacks of gc %" PRIu64, last->num);

@@ -80,6 +80,11 @@ enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, si
 		return cr_profile_read_perf_script(p, data, len, name, warn, e);
 	case CR_KIND_FOLDED:
 		return cr_profile_read_folded(p, data, len, name, warn, e);
+	case CR_KIND_RACE:
+		/* a -race build that also crashed: its traceback is the profile */
+		if (cr_traceback_anywhere(data, len))
+			return cr_profile_read_traceback(p, data, len, name, warn, e);
+		return cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a profile", name, cr_kind_article(k));
 	case CR_KIND_UNKNOWN:
 		if (len == 0)
 			return cr_fail(e, CR_FORMAT, "%s: empty file", name);
@@ -129,10 +134,12 @@ enum cr_err cr_goroutines_load_dump(struct cr_profile *p, const char *path, size
 	if (rc)
 		return rc;
 	enum cr_kind k = cr_kind_of(in.data, in.len);
-	if (k == CR_KIND_TRACEBACK ||
+	if (k == CR_KIND_TRACEBACK || (k == CR_KIND_RACE && cr_traceback_anywhere(in.data, in.len)) ||
 	    (k == CR_KIND_UNKNOWN && cr_looks_text(in.data, in.len < 4096 ? in.len : 4096) &&
 	     cr_traceback_anywhere(in.data, in.len)))
 		rc = cr_profile_read_traceback_dump(p, in.data, in.len, in.name, which, warn, e);
+	else if (k != CR_KIND_UNKNOWN)
+		rc = cr_fail(e, CR_UNSUPPORTED, "%s: is %s, not a goroutine dump", in.name, cr_kind_article(k));
 	else
 		rc = cr_fail(e, CR_UNSUPPORTED, "%s: not a goroutine dump", in.name);
 	cr_input_close(&in);

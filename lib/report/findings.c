@@ -126,7 +126,7 @@ struct cr_table *cr_finding_table(struct cr_report *r, struct cr_rfinding *f, co
  * invalidates the rest first, then what kills the process. */
 static int kind_rank(const char *k)
 {
-	static const char *const order[] = { "inputs_mismatch", "crash", "oom_kill", "goroutine_leak", "rss_gap",
+	static const char *const order[] = { "inputs_mismatch", "crash", "oom_kill", "data_race", "goroutine_leak", "rss_gap",
 					     "heap_growth", "map_growth", "alloc_hotspot", "gc_pressure" };
 	for (int i = 0; i < (int)(sizeof order / sizeof *order); i++)
 		if (!strcmp(k, order[i]))

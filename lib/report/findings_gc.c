@@ -30,6 +30,22 @@ enum cr_err cr_report_analyse_gc(struct cr_report *r)
 	}
 	cr_gctrace_stats(&t, &s);
 	cr_gctrace_release(&t);
+	const struct cr_scavenge *sc = &s.scav;
+	if (sc->scvg_lines && sc->consumed_mb >= 0)
+		cr_report_note(r, "scavenger: %.0f MB released to the OS, %.0f MB consumed (heap sys %.0f MB) at its last scvg line (%s)",
+			       sc->released_mb, sc->consumed_mb, sc->sys_mb, c->gctrace);
+	else if (sc->scvg_lines)
+		cr_report_note(r, "scavenger: %.0f MB released to the OS by its scvg lines (%s)", sc->freed_mb, c->gctrace);
+	if (sc->scav_lines)
+		cr_report_note(r, "scavenger: %.1f MB released to the OS at its last scav line, %d%% of the retained heap in use (%s)",
+			       sc->released_mb, sc->util_pct, c->gctrace);
+	if (s.count && s.old) {
+		cr_report_note(r, "gc_pressure: %zu GCs in Go <= 1.4 lines (no time or CPU share to judge), STW pause p99 %.1f ms, "
+			       "heap %.0f MB after the last (%s)", s.count, s.pause_p99_ms, s.live_last_mb, c->gctrace);
+		return CR_OK;
+	}
+	if (!s.count)
+		return CR_OK;
 	enum cr_fsev sev;
 	bool frequent = s.count >= 20 && s.interval_ms > 0 && s.interval_ms < 100;
 	if (s.cpu_pct_last >= 25)

@@ -105,6 +105,7 @@ enum cr_err cr_report_analyse_leaks(struct cr_report *r); /* goroutine_leak */
 enum cr_err cr_report_analyse_mem(struct cr_report *r);   /* rss_gap */
 enum cr_err cr_report_analyse_oom(struct cr_report *r);   /* oom_kill */
 enum cr_err cr_report_analyse_gc(struct cr_report *r);    /* gc_pressure */
+enum cr_err cr_report_analyse_race(struct cr_report *r);  /* data_race */
 enum cr_err cr_report_analyse_net(struct cr_report *r);   /* conn_leak, fd_exhaustion, accept_backlog */
 enum cr_err cr_report_analyse_limits(struct cr_report *r); /* memory_limit, cpu_limit */
 /* "GOMEMLIMIT=NMiB (90% of the cgroup's ... limit, FILE; Go 1.19+)" from the

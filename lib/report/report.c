@@ -57,7 +57,8 @@ enum cr_err cr_report_run(struct cr_report *r, struct cr_error *e)
 {
 	enum cr_err rc = CR_OK;
 	enum cr_err (*const steps[])(struct cr_report *) = {
-		cr_report_analyse_mismatch, cr_report_analyse_cores, cr_report_analyse_crash, cr_report_analyse_leaks,
+		cr_report_analyse_mismatch, cr_report_analyse_cores, cr_report_analyse_crash, cr_report_analyse_race,
+		cr_report_analyse_leaks,
 		cr_report_analyse_oom, cr_report_analyse_mem,
 		cr_report_analyse_heap_growth, cr_report_analyse_map_growth, cr_report_analyse_alloc_hotspot, cr_report_analyse_gc, cr_report_analyse_net,
 		cr_report_analyse_limits,

@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy race scavtrace gctrace   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -318,6 +318,12 @@ do_pasted() { log pasted; "$GEN/pasted.sh"; }
 do_contention() { log contention; "$GEN/contention.sh"; }
 # google/pprof's legacy test profiles (copied, not generated) and pprof's reports
 do_legacy() { log legacy; "$GEN/legacy.sh"; }
+# race-detector reports of gen/raceprog (testdata/gen/race.sh; needs cgo)
+do_race() { log race; "$GEN/race.sh"; }
+# GC and scavenger trace lines: Go 1.15/1.19/1.26 scav lines, Go <= 1.4 formats (testdata/gen/scavtrace.sh)
+do_scavtrace() { log scavtrace; "$GEN/scavtrace.sh"; }
+# GODEBUG=gctrace lines of Go 1.25-1.27 (old and Green Tea collectors; testdata/gen/gctrace.sh)
+do_gctrace() { log gctrace; "$GEN/gctrace.sh"; }
 
 # references for coroner flame (testdata/gen/flame.sh; reads heap/ and goroutines/)
 do_flame() { log flame; "$GEN/flame.sh"; }
@@ -559,7 +565,7 @@ do_oldinline() {
 
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy race scavtrace gctrace)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

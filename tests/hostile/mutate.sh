@@ -77,6 +77,8 @@ if [ -f "$td/oom/memory.oom_control" ]; then
 	m "$tmp/cg/memory.oom_control" -- "$CORONER" mem "$td/oom/status" --cgroup @@
 	m "$td/oom/kernel.log" -- "$CORONER" report "$td/oom/status" @@
 fi
+# race-detector reports (coroner report groups them)
+m "$td/race/race.txt" -- "$CORONER" report @@
 awk '{ printf "2024-05-01T10:00:%02d.%dZ stderr F %s\n", NR % 60, 100000 + NR * 7, $0 }' \
 	"$td/goroutines/panic_all.txt" > "$tmp/cri.log"
 m "$tmp/cri.log" -- "$CORONER" goroutines @@

@@ -92,7 +92,7 @@ struct cr_capture_file {
 	const char *path;
 	enum cr_kind kind;
 	const char *role;    /* "heap", "allocs", "goroutine", "goroutineleak", "cpu", "profile" for profiles;
-			      * "cgroup", "memstats"; NULL for other kinds */
+			      * "cgroup", "memstats", "race"; NULL for other kinds */
 	bool used;           /* an analysis read it */
 	const char *problem; /* why it was skipped (unreadable, unsupported); NULL if fine */
 };
@@ -114,6 +114,7 @@ struct cr_capture {
 	 * ...), recognised by name: paths */
 	const char *cgroup_files[16]; size_t ncgroup_files;
 	const char *kernel_log;   /* dmesg / journalctl -k with an OOM-killer report, path */
+	const char *race;         /* race-detector reports (WARNING: DATA RACE), path */
 	const char *core, *binary; /* paths */
 	int64_t time_nanos;        /* latest profile time; 0 if none says */
 	int64_t pid;               /* from status; -1 unknown */

@@ -26,6 +26,7 @@ enum cr_kind {
 	CR_KIND_PERF_SCRIPT, CR_KIND_FOLDED, /* perf script text, folded stacks (coroner/perf.h) */
 	CR_KIND_NET,            /* limits, fd listing, socket tables, ss/netstat/lsof (coroner/net.h) */
 	CR_KIND_LEGACY_CPU,     /* gperftools (or Java agent) binary CPU profile */
+	CR_KIND_RACE,           /* race-detector reports: WARNING: DATA RACE (coroner/race.h) */
 };
 enum cr_kind cr_detect_kind(const unsigned char *data, size_t len);
 

@@ -221,6 +221,11 @@ struct cr_labelsum {
 void cr_memsnap_label_sums(const struct cr_memsnap *s, struct cr_labelsum *out);
 
 /* ---- GODEBUG=gctrace=1 ---- */
+/* One collection. Go 1.5+ "gc N @Ts P%: ..." lines give every field; the
+ * lines of Go <= 1.4 ("gcN(P): ...", old set) give no time, no CPU share and
+ * no goal: at_s 0, cpu_pct 0, goal_mb -1, the pause (the whole collection
+ * stopped the world) in stw1_ms, and the heap before and after it in
+ * heap_start_mb and heap_end_mb = live_mb. */
 struct cr_gc {
 	uint64_t num;
 	double at_s;           /* seconds since program start */
@@ -233,30 +238,51 @@ struct cr_gc {
 	bool leak_check;       /* "(checking for goroutine leaks)": the leak profile's GC (go1.26+) */
 	int64_t scan_objs, scan_spans; /* gctrace=2 "scan: total" line after it (go1.25+); -1 absent;
 					* spans only from the Green Tea collector */
+	bool old;              /* a Go <= 1.4 line */
+	int64_t objects;       /* live objects after it (Go <= 1.4 lines); -1 absent */
+};
+/* The scavenger (memory returned to the OS), from the same log:
+ *   Go <= 1.14 with gctrace=1: "scvgN: inuse: I, idle: D, sys: S, released: R,
+ *     consumed: C (MB)" (the last one is kept) and "scvgN: N MB released"
+ *     (Go 1.13, 1.14: "scvg: ", and "N KB released" too);
+ *   Go 1.15+ with scavtrace=1: "scav [GEN ]W KiB work, T KiB total, U% util"
+ *     (1.21+: "W KiB work (bg), E KiB work (eager), T KiB now, U% util").
+ * Absent figures are -1. */
+struct cr_scavenge {
+	size_t scvg_lines, scav_lines;
+	double inuse_mb, idle_mb, sys_mb, consumed_mb; /* the last scvg summary */
+	double released_mb;   /* returned to the OS and not reused: last scvg "released" or scav total */
+	double freed_mb;      /* sum of what each line released ("N MB released", "W KiB work") */
+	int util_pct;         /* the last scav line's utilisation; -1 absent */
 };
 struct cr_gctrace {
 	struct cr_gc *gcs; size_t n, cap;
-	size_t other_lines;    /* lines that are not gc lines (program output, scvg) */
+	size_t other_lines;    /* lines that are neither gc nor scavenger lines (program output) */
+	size_t old_lines;      /* gc lines of Go <= 1.4 among gcs */
+	struct cr_scavenge scav;
 	/* gc lines read with a part not understood (a newer release's
 	 * annotation or field): how many, the first's line and text */
 	size_t unknown; size_t unknown_line; char unknown_what[96];
 };
 struct cr_gcstats {
 	size_t count, forced;
-	double span_s, interval_ms;        /* first to last GC; mean interval */
+	double span_s, interval_ms;        /* first to last GC; mean interval (0 for Go <= 1.4 lines) */
 	double pause_p50_ms, pause_p90_ms, pause_p99_ms, pause_max_ms; /* STW = stw1+stw2 */
-	double goal_first_mb, goal_last_mb, goal_max_mb, live_last_mb;
+	double goal_first_mb, goal_last_mb, goal_max_mb, live_last_mb; /* goals -1 for Go <= 1.4 lines */
 	double alloc_mb_s;                 /* allocated between GCs / time */
 	int cpu_pct_last;
 	uint64_t last_num;
 	size_t leak_checks;                /* GCs of the goroutine leak detection */
 	int64_t scan_objs_last, scan_spans_last; /* the last gctrace=2 scan totals; -1 none */
+	bool old;                          /* the last line is of Go <= 1.4 (no time, CPU or goal) */
+	struct cr_scavenge scav;
 };
 void cr_gctrace_init(struct cr_gctrace *t);
 void cr_gctrace_release(struct cr_gctrace *t);
-/* Parse gc lines out of a log (other lines are counted and skipped; a "gc N
- * @" line that does not parse is a warning, and so is a line read without an
- * annotation or field it does not know). CR_EMPTY if there is no gc line. */
+/* Parse gc lines (Go 1.5+ and Go <= 1.4) and scavenger lines out of a log
+ * (other lines are counted and skipped; a gc line that does not parse is a
+ * warning, and so is a line read without an annotation or field it does not
+ * know). CR_EMPTY if there is neither a gc nor a scavenger line. */
 enum cr_err cr_gctrace_parse(struct cr_gctrace *t, const unsigned char *data, size_t len,
 			     const char *name, struct cr_buf *warn, struct cr_error *e);
 enum cr_err cr_gctrace_load(struct cr_gctrace *t, const char *path, struct cr_buf *warn,

@@ -15,6 +15,8 @@
  *   alloc_hotspot   subject: the function allocating the largest share of alloc_space
  *   gc_pressure     subject: "gc" (GODEBUG=gctrace=1 logs)
  *   crash           subject: the function that panicked or faulted (tracebacks)
+ *   data_race       subject: the innermost user frames of the two accesses ("f", or
+ *                   "f vs g"), one finding per pair of access stacks (race-detector reports)
  *   inputs_mismatch subject: what disagrees ("pid", "build_id", "time", "process")
  * Functions are attributed to the innermost *user* frame of each stack
  * (cr_user_function(): outside the runtime and the standard library), so a

@@ -1,0 +1,3 @@
+module raceprog
+
+go 1.19

@@ -1,0 +1,3 @@
+module scavprog
+
+go 1.15
