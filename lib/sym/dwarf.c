@@ -253,14 +253,7 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 
 static const struct drow *row_at(const struct cr_dwarf *d, uint64_t addr)
 {
-	size_t lo = 0, hi = d->nrows;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->rows[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = CR_UPPER_BOUND(d->rows, d->nrows, addr, addr);
 	if (lo == 0)
 		return NULL;
 	const struct drow *r = &d->rows[lo - 1];
@@ -287,14 +280,7 @@ size_t cr_dwarf_frames(const struct cr_dwarf *d, uint64_t addr, struct cr_frame 
 	if (max == 0)
 		return 0;
 	/* the subprogram: last top range starting at or below addr that holds it */
-	size_t lo = 0, hi = d->ntops;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->tops[mid].lo <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = CR_UPPER_BOUND(d->tops, d->ntops, lo, addr);
 	int64_t top = -1;
 	for (size_t k = lo, tries = 0; k > 0 && tries < 64; k--, tries++)
 		if (addr < d->tops[k - 1].hi) {
