@@ -335,6 +335,28 @@ out:
 	return rc;
 }
 
+/* After a debug=1 reader's last line: its pending record, the summary of
+ * its warnings, pprof's pruning. */
+static enum cr_err pend_end(struct rd *r, struct pend *pd, struct cr_profile *p, struct cr_error *e)
+{
+	if (flush_count(r, pd))
+		return rd_nomem(r, e);
+	rd_warn_summary(r);
+	return cr_profile_prune(p, e);
+}
+
+/* A debug=1 reader's end: frees pd and r, returns rc (CR_NOMEM with the
+ * reader's out-of-memory message unless e holds one already). */
+static enum cr_err pend_close(struct rd *r, struct pend *pd, enum cr_err rc, struct cr_error *e)
+{
+	if (rc == CR_NOMEM)
+		rc = rd_nomem(r, e);
+	cr_free(pd->addrs);
+	cr_free(pd->frames);
+	rd_release(r);
+	return rc;
+}
+
 enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned char *data,
 					   size_t len, const char *name, struct cr_buf *warn,
 					   struct cr_error *e)
@@ -431,23 +453,14 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 		pd.lineno = it.lineno;
 		pd.active = true;
 	}
-	if ((rc = flush_count(&r, &pd)))
-		goto nomem;
-	rd_warn_summary(&r);
-	if (p->nsamples == 0 && total > 0) {
+	if (!(rc = pend_end(&r, &pd, p, e)) && p->nsamples == 0 && total > 0)
 		rc = cr_fail(e, CR_EMPTY, "%s: goroutine profile: no stacks found (header says %lld goroutines)",
 			     name, (long long)total);
-		goto out;
-	}
-	rc = cr_profile_prune(p, e);
 	goto out;
 nomem:
-	rc = rd_nomem(&r, e);
+	rc = CR_NOMEM;
 out:
-	cr_free(pd.addrs);
-	cr_free(pd.frames);
-	rd_release(&r);
-	return rc;
+	return pend_close(&r, &pd, rc, e);
 }
 
 /* ---------------------------------------------------------------- contention */
@@ -614,18 +627,11 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 		pd.lineno = it.lineno;
 		pd.active = true;
 	}
-	if ((rc = flush_count(&r, &pd)))
-		goto nomem;
-	rd_warn_summary(&r);
-	rc = cr_profile_prune(p, e);
-	goto out;
+	return pend_close(&r, &pd, pend_end(&r, &pd, p, e), e);
 nomem:
-	rc = rd_nomem(&r, e);
+	rc = CR_NOMEM;
 out:
-	cr_free(pd.addrs);
-	cr_free(pd.frames);
-	rd_release(&r);
-	return rc;
+	return pend_close(&r, &pd, rc, e);
 }
 
 /* ---------------------------------------------------------------- tracebacks */

@@ -153,6 +153,18 @@ size_t cr_dwarf_skipped_units(const struct cr_dwarf *d)
 }
 
 
+/* The next unit's header, its version in *ver: libdwarf's DW_DLV_OK,
+ * DW_DLV_NO_ENTRY after the last unit, or DW_DLV_ERROR with *er set. */
+static int next_unit(Dwarf_Debug dbg, Dwarf_Half *ver, Dwarf_Error *er)
+{
+	Dwarf_Unsigned hlen, tyoff, next;
+	Dwarf_Half asz, lsz, esz, cutype;
+	Dwarf_Off aoff;
+	Dwarf_Sig8 sig;
+	return dwarf_next_cu_header_d(dbg, true, &hlen, ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff, &next, &cutype,
+				      er);
+}
+
 enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
 {
 	*out = NULL;
@@ -201,12 +213,8 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 	}
 	size_t units = 0;
 	for (;;) {
-		Dwarf_Unsigned hlen, tyoff, next;
-		Dwarf_Half ver, asz, lsz, esz, cutype;
-		Dwarf_Off aoff;
-		Dwarf_Sig8 sig;
-		int r = dwarf_next_cu_header_d(d->dbg, true, &hlen, &ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff,
-					       &next, &cutype, &er);
+		Dwarf_Half ver;
+		int r = next_unit(d->dbg, &ver, &er);
 		if (r == DW_DLV_NO_ENTRY)
 			break;
 		if (r != DW_DLV_OK) {
@@ -429,12 +437,8 @@ enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *type
 	}
 	size_t found = 0;
 	for (;;) {
-		Dwarf_Unsigned hlen, tyoff, next;
-		Dwarf_Half ver, asz, lsz, esz, cutype;
-		Dwarf_Off aoff;
-		Dwarf_Sig8 sig;
-		int r = dwarf_next_cu_header_d(d.dbg, true, &hlen, &ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff,
-					       &next, &cutype, &er);
+		Dwarf_Half ver;
+		int r = next_unit(d.dbg, &ver, &er);
 		if (r != DW_DLV_OK) {
 			dwarf_dwerr(&d, &er);
 			break;
