@@ -663,6 +663,85 @@ static int take_files(char **files, int n, struct cr_memsnap *snap, bool *have, 
 	return 0;
 }
 
+/* The figures of a core (with its binary) into the MemStats slot ms. */
+static int open_core(struct cr_gocore *gc, const char *bin, const char *core, struct cr_memsnap *ms)
+{
+	struct cr_error e = { 0 };
+	enum cr_err r = cr_gocore_open(gc, bin, core, &e);
+	if (gc->core_open)
+		cmd_warnings(cr_buf_str(&gc->core.warn));
+	if (gc->gort_open)
+		cmd_warnings(cr_buf_str(&gc->g.warn));
+	if (r || cr_memsnap_from_gort(ms, &gc->g.mem, cr_input_display_name(core), &e))
+		return cmd_error(&e);
+	return 0;
+}
+
+/* The files given by option into their slots. One that does not read is a
+ * line of unread (the ledger is made from the others); one of another kind
+ * than its option says is the command line's mistake (1). */
+static int load_slots(const char *const *path, struct cr_memsnap *snap, bool *have, struct cr_buf *warn,
+		      struct cr_buf *unread)
+{
+	static const enum cr_memsrc want[S_NSLOTS] = { CR_MS_SMAPS_ROLLUP, CR_MS_SMAPS, CR_MS_STATUS,
+						      CR_MS_MEMSTATS, CR_MS_CGROUP_V1 };
+	struct cr_error e = { 0 };
+	for (int i = 0; i < S_NSLOTS; i++) {
+		if (!path[i])
+			continue;
+		if ((i == S_CGROUP ? cr_memsnap_load_cgroup(&snap[i], path[i], warn, &e)
+				   : cr_memsnap_load(&snap[i], path[i], warn, &e))) {
+			if (e.code == CR_NOMEM || e.code == CR_LIMIT)
+				return cmd_error(&e);
+			cr_buf_addf(unread, "%s\n", e.msg);
+			cr_error_clear(&e);
+			cr_memsnap_release(&snap[i]);
+			cr_memsnap_init(&snap[i]);
+			continue;
+		}
+		if (slot_of(snap[i].src) != (enum slot)i) {
+			fprintf(stderr, "coroner: %s: is %s, expected %s\n", cr_input_display_name(path[i]),
+				cr_memsrc_name(snap[i].src), cr_memsrc_name(want[i]));
+			return 1;
+		}
+		have[i] = true;
+	}
+	return 0;
+}
+
+/* The cgroup files found among the files named ('q' before a path: found
+ * in a directory, skipped with a warning when it does not read). */
+static int add_cgroup_files(const struct cr_buf *cgfiles, struct cr_memsnap *cg, bool *have, struct cr_buf *warn)
+{
+	struct cr_error e = { 0 };
+	for (size_t k = 0; k < cgfiles->len; k += strlen(cgfiles->data + k) + 1) {
+		const char *cp = cgfiles->data + k + 1;
+		if (cr_memsnap_add_cgroup_path(cg, cp, &e)) {
+			if (cgfiles->data[k] == 'q' && e.code != CR_NOMEM && e.code != CR_LIMIT) {
+				cr_buf_addf(warn, "%s: skipped: %s\n", cr_input_display_name(cp), e.msg);
+				cr_error_clear(&e);
+				continue;
+			}
+			return cmd_error(&e);
+		}
+		*have = true;
+	}
+	return 0;
+}
+
+/* No source of RSS: why each input failed, or a usage error. */
+static int no_rss_source(const char *unread)
+{
+	if (!*unread)
+		return cmd_usage_error("mem", "no source of RSS: give smaps_rollup, smaps, status or the cgroup's memory.stat");
+	for (const char *u = unread; *u; u += strcspn(u, "\n") + 1) {
+		fprintf(stderr, "coroner: ");
+		cr_fput_escaped(stderr, u, strcspn(u, "\n"), SIZE_MAX, CR_ESC_TERM);
+		fputc('\n', stderr);
+	}
+	return 1;
+}
+
 int cmd_mem(int argc, char **argv)
 {
 	struct mem_args a = { .fmt = CR_FMT_TEXT };
@@ -695,63 +774,18 @@ int cmd_mem(int argc, char **argv)
 	if (core_bin) {
 		/* a core's figures are exact: they replace --heap/--memstat */
 		path[S_MEMSTATS] = NULL;
-		enum cr_err r = cr_gocore_open(&gc, core_bin, core_path, &e);
-		if (gc.core_open)
-			cmd_warnings(cr_buf_str(&gc.core.warn));
-		if (gc.gort_open)
-			cmd_warnings(cr_buf_str(&gc.g.warn));
-		if (r || cr_memsnap_from_gort(&snap[S_MEMSTATS], &gc.g.mem, cr_input_display_name(core_path), &e)) {
-			rc = cmd_error(&e);
+		if ((rc = open_core(&gc, core_bin, core_path, &snap[S_MEMSTATS])))
 			goto out;
-		}
 		have[S_MEMSTATS] = true;
 		if (!narenas && gc.g.mem.narenas) {
 			arena_list = gc.g.mem.arenas;
 			narenas = gc.g.mem.narenas;
 		}
 	}
-	static const enum cr_memsrc want[S_NSLOTS] = { CR_MS_SMAPS_ROLLUP, CR_MS_SMAPS, CR_MS_STATUS,
-						      CR_MS_MEMSTATS, CR_MS_CGROUP_V1 };
-	for (int i = 0; i < S_NSLOTS; i++) {
-		if (!path[i])
-			continue;
-		if ((i == S_CGROUP ? cr_memsnap_load_cgroup(&snap[i], path[i], &warn, &e)
-				   : cr_memsnap_load(&snap[i], path[i], &warn, &e))) {
-			if (e.code == CR_NOMEM || e.code == CR_LIMIT) {
-				rc = cmd_error(&e);
-				goto out;
-			}
-			/* the ledger is made from the other inputs; this one is named */
-			cr_buf_addf(&unread, "%s\n", e.msg);
-			cr_error_clear(&e);
-			cr_memsnap_release(&snap[i]);
-			cr_memsnap_init(&snap[i]);
-			continue;
-		}
-		if (slot_of(snap[i].src) != (enum slot)i) {
-			/* a file given for the wrong option: the command line's mistake */
-			fprintf(stderr, "coroner: %s: is %s, expected %s\n", cr_input_display_name(path[i]),
-				cr_memsrc_name(snap[i].src), cr_memsrc_name(want[i]));
-			rc = 1;
-			goto out;
-		}
-		have[i] = true;
-	}
-	if ((rc = take_files(a.files, a.nfiles, snap, have, &gt, &gctrace_dir, &cgfiles, &warn)))
+	if ((rc = load_slots(path, snap, have, &warn, &unread)) ||
+	    (rc = take_files(a.files, a.nfiles, snap, have, &gt, &gctrace_dir, &cgfiles, &warn)) ||
+	    (rc = add_cgroup_files(&cgfiles, &snap[S_CGROUP], &have[S_CGROUP], &warn)))
 		goto out;
-	for (size_t k = 0; k < cgfiles.len; k += strlen(cgfiles.data + k) + 1) {
-		const char *cp = cgfiles.data + k + 1;
-		if (cr_memsnap_add_cgroup_path(&snap[S_CGROUP], cp, &e)) {
-			if (cgfiles.data[k] == 'q' && e.code != CR_NOMEM && e.code != CR_LIMIT) {
-				cr_buf_addf(&warn, "%s: skipped: %s\n", cr_input_display_name(cp), e.msg);
-				cr_error_clear(&e);
-				continue;
-			}
-			rc = cmd_error(&e);
-			goto out;
-		}
-		have[S_CGROUP] = true;
-	}
 	if (gctrace_dir && !gctrace)
 		gctrace = gctrace_dir;
 	/* --heap and --memstat both given: the one used is --memstat's; the
@@ -790,17 +824,7 @@ int cmd_mem(int argc, char **argv)
 		.binary = binary,
 	};
 	if (!in.rollup && !in.smaps && !in.status && !in.cgroup) {
-		if (unread.len) {
-			/* nothing left to make a ledger from: say why each failed */
-			for (const char *u = cr_buf_str(&unread); *u; u += strcspn(u, "\n") + 1) {
-				fprintf(stderr, "coroner: ");
-				cr_fput_escaped(stderr, u, strcspn(u, "\n"), SIZE_MAX, CR_ESC_TERM);
-				fputc('\n', stderr);
-			}
-			rc = 1;
-			goto out;
-		}
-		rc = cmd_usage_error("mem", "no source of RSS: give smaps_rollup, smaps, status or the cgroup's memory.stat");
+		rc = no_rss_source(cr_buf_str(&unread));
 		goto out;
 	}
 	if (cr_ledger_compute(&led, &in, &e)) {

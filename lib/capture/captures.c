@@ -7,7 +7,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,28 +53,6 @@ bool cr_capture_keep_gocore(struct cr_capture *c, struct cr_gocore *gc)
 static const char *cap_strdup(struct cr_captures *s, const char *str)
 {
 	return cr_arena_strndup(&s->arena, str, strlen(str));
-}
-
-static void cap_warn(struct cr_captures *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cap_warn(struct cr_captures *s, const char *fmt, ...)
-{
-	char b[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(b, sizeof b, fmt, ap);
-	va_end(ap);
-	cr_buf_addf(&s->warnings, "%s\n", b);
-}
-
-static void cap_note(struct cr_captures *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cap_note(struct cr_captures *s, const char *fmt, ...)
-{
-	char b[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(b, sizeof b, fmt, ap);
-	va_end(ap);
-	cr_buf_addf(&s->notes, "%s\n", b);
 }
 
 /* The role a profile takes in a capture: "goroutine", "goroutineleak",
@@ -158,8 +135,8 @@ static enum cr_err add_profile(struct cr_captures *cs, struct cr_capture *c, str
 		size_t nl = 0;
 		for (size_t k = 0; k < warn.len; k++)
 			nl += warn.data[k] == '\n';
-		cap_warn(cs, "%s: %zu warning%s (first: %.*s)", cf->path, nl ? nl : 1, nl > 1 ? "s" : "",
-			 (int)strcspn(cr_buf_str(&warn), "\n"), cr_buf_str(&warn));
+		cr_buf_linef(&cs->warnings, 1024, "%s: %zu warning%s (first: %.*s)", cf->path, nl ? nl : 1,
+			     nl > 1 ? "s" : "", (int)strcspn(cr_buf_str(&warn), "\n"), cr_buf_str(&warn));
 	}
 	cr_buf_release(&warn);
 	if (rc) {
@@ -168,7 +145,7 @@ static enum cr_err add_profile(struct cr_captures *cs, struct cr_capture *c, str
 		if (rc == CR_NOMEM || rc == CR_LIMIT)
 			return cr_fail(e, rc, "%s", fe.msg);
 		cf->problem = cap_strdup(cs, fe.msg);
-		cap_warn(cs, "%s", fe.msg);
+		cr_buf_linef(&cs->warnings, 1024, "%s", fe.msg);
 		return CR_OK;
 	}
 	const char *role = profile_role(p);
@@ -247,7 +224,7 @@ static enum cr_err add_file(struct cr_captures *cs, struct cr_capture *c, const 
 		if (rc == CR_NOMEM)
 			return cr_fail(e, rc, "%s", fe.msg);
 		cf->problem = cap_strdup(cs, fe.msg);
-		cap_warn(cs, "%s", fe.msg);
+		cr_buf_linef(&cs->warnings, 1024, "%s", fe.msg);
 		return CR_OK;
 	}
 	if (cr_cgroup_file_version(path)) {
@@ -407,7 +384,7 @@ static enum cr_err add_capture(struct cr_captures *cs, const char *const *paths,
 			for (size_t i = 0; i < nsub && !rc; i++) {
 				rc = add_capture(cs, &subdirs[i], 1, depth + 1, e);
 				if (rc == CR_EMPTY) {
-					cap_note(cs, "%s", e->msg);
+					cr_buf_linef(&cs->notes, 1024, "%s", e->msg);
 					cr_error_clear(e);
 					rc = CR_OK;
 				}

@@ -422,15 +422,7 @@ size_t cr_core_attach_loads(struct cr_core *c, const struct cr_core_load *loads,
 /* Index of the last segment with vaddr <= addr, or -1. */
 static long seg_find(const struct cr_core *c, uint64_t addr)
 {
-	size_t lo = 0, hi = c->nsegs;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (c->segs[mid].vaddr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (long)lo - 1;
+	return (long)CR_UPPER_BOUND(c->segs, c->nsegs, vaddr, addr) - 1;
 }
 
 /* Bytes available at addr as a direct pointer: *avail set to how many. */

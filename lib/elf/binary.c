@@ -724,14 +724,7 @@ const struct cr_elf_symbol *cr_binary_symbol_by_name(struct cr_binary *b, const 
 const struct cr_elf_symbol *cr_binary_symbol_at(const struct cr_binary *b, uint64_t addr)
 {
 	/* last symbol with value <= addr */
-	size_t lo = 0, hi = b->nsymbols;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (b->symbols[mid].value <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = CR_UPPER_BOUND(b->symbols, b->nsymbols, value, addr);
 	if (lo == 0)
 		return NULL;
 	uint64_t nearest = b->symbols[lo - 1].value;

@@ -51,6 +51,19 @@ static struct pcent *cache_find(struct pccache *C, uint64_t key, size_t *slot)
 	return NULL;
 }
 
+/* A new entry of key at the end of the cache's entries (not in its table
+ * yet), its frames the next ones pushed to the pool; NULL on NOMEM. */
+static struct pcent *cache_new(struct pccache *C, uint64_t key)
+{
+	if (cr_grow(&C->ents, &C->cap, C->n + 1, sizeof *C->ents))
+		return NULL;
+	struct pcent *e = &C->ents[C->n];
+	memset(e, 0, sizeof *e);
+	e->key = key;
+	e->fstart = (uint32_t)C->npool;
+	return e;
+}
+
 /* The cache entry of pc (runtime address); NULL on NOMEM. */
 static const struct pcent *pc_lookup(struct cr_gort *g, uint64_t pc, bool trap, bool sigreturn_frame)
 {
@@ -77,12 +90,9 @@ static const struct pcent *pc_lookup(struct cr_gort *g, uint64_t pc, bool trap, 
 	struct pcent *hit = cache_find(C, key, &h);
 	if (hit)
 		return hit;
-	if (cr_grow(&C->ents, &C->cap, C->n + 1, sizeof *C->ents))
+	struct pcent *e = cache_new(C, key);
+	if (!e)
 		return NULL;
-	struct pcent *e = &C->ents[C->n];
-	memset(e, 0, sizeof *e);
-	e->key = key;
-	e->fstart = (uint32_t)C->npool;
 	e->valid = cr_pclntab_find_func(P->tab, lpc, &e->f);
 	if (!e->valid) {
 		struct cr_frame fr = { .function = "", .file = "", .module = "", .pc = pc };
@@ -283,12 +293,9 @@ static const struct pcent *native_lookup(struct cr_gort *g, uint64_t pc, bool tr
 	/* make room through pc_lookup's table growth, then add by hand */
 	if (!pc_lookup(g, pc, trap, false))
 		return NULL;
-	if (cr_grow(&C->ents, &C->cap, C->n + 1, sizeof *C->ents))
+	struct pcent *e = cache_new(C, key);
+	if (!e)
 		return NULL;
-	struct pcent *e = &C->ents[C->n];
-	memset(e, 0, sizeof *e);
-	e->key = key;
-	e->fstart = (uint32_t)C->npool;
 	struct cr_frame fr[16];
 	size_t n = 0;
 	native_symbolize(g, pc, !trap, fr, &n, 16);

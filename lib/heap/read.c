@@ -20,12 +20,10 @@ void heap_warnf(struct cr_heap *h, const char *fmt, ...)
 			cr_buf_addf(&h->warn, "(more problems not shown)\n");
 		return;
 	}
-	char line[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	cr_buf_linev(&h->warn, 512, fmt, ap);
 	va_end(ap);
-	cr_buf_addf(&h->warn, "%s\n", line);
 }
 
 const uint8_t *heap_mem(struct hpriv *P, uint64_t addr, size_t n)
@@ -251,14 +249,7 @@ const struct hspan *heap_span_of(const struct hpriv *P, uint64_t addr)
 {
 	if (addr < P->heaplo || addr >= P->heaphi)
 		return NULL;
-	size_t lo = 0, hi = P->nspans;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (P->spans[mid].base <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = CR_UPPER_BOUND(P->spans, P->nspans, base, addr);
 	if (!lo)
 		return NULL;
 	const struct hspan *s = &P->spans[lo - 1];

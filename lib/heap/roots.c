@@ -50,14 +50,7 @@ static bool in_heap(const struct hpriv *P, uint64_t v)
  * one below. */
 static const struct cr_elf_symbol *symbol_of(const struct cr_binary *b, uint64_t a)
 {
-	size_t lo = 0, hi = b->nsymbols;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (b->symbols[mid].value <= a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = CR_UPPER_BOUND(b->symbols, b->nsymbols, value, a);
 	for (size_t k = 0; k < 32 && lo > 0; k++, lo--) {
 		const struct cr_elf_symbol *y = &b->symbols[lo - 1];
 		if (y->size && a - y->value < y->size)

@@ -240,6 +240,24 @@ static enum cr_err add_sum(struct cr_memsnap *s, const char *k, size_t kn, int64
 	return set_field(s, k, kn, cur, unit, NULL, 0);
 }
 
+/* The next non-empty line of it: false at the end, or with *rc set (and e
+ * filled) on a line longer than the limit. */
+static bool next_line(const struct cr_memsnap *s, const char *kind, struct cr_lines *it, const char **l,
+		      size_t *n, enum cr_err *rc, struct cr_error *e)
+{
+	bool cut;
+	while (cr_lines_next(it, l, n, cr_limits.max_line, &cut)) {
+		if (cut) {
+			*rc = cr_fail(e, CR_LIMIT, "%s: %s: line %zu: longer than %zu bytes", s->name, kind,
+				      it->lineno, cr_limits.max_line);
+			return false;
+		}
+		if (*n)
+			return true;
+	}
+	return false;
+}
+
 #define POSCACHE 64
 struct poscache {
 	const char *name; /* interned */
@@ -258,19 +276,13 @@ static enum cr_err parse_smaps(struct cr_memsnap *s, const unsigned char *data, 
 	struct cr_lines it;
 	const char *l;
 	size_t n;
-	bool cut;
-	enum cr_err rc;
+	enum cr_err rc = CR_OK;
 	bool have_map = false;
 	size_t rss_missing = 0;
 	struct poscache cache[POSCACHE];
 	memset(cache, 0, sizeof cache);
 	cr_lines_init(&it, data, len);
-	while (cr_lines_next(&it, &l, &n, cr_limits.max_line, &cut)) {
-		if (cut)
-			return cr_fail(e, CR_LIMIT, "%s: %s: line %zu: longer than %zu bytes", s->name, kind,
-				       it.lineno, cr_limits.max_line);
-		if (n == 0)
-			continue;
+	while (next_line(s, kind, &it, &l, &n, &rc, e)) {
 		if (memchr(l, 0, n))
 			return cr_fail(e, CR_FORMAT, "%s: %s: line %zu: NUL byte", s->name, kind, it.lineno);
 		struct cr_memmap m;
@@ -362,6 +374,8 @@ static enum cr_err parse_smaps(struct cr_memsnap *s, const unsigned char *data, 
 			pc->sum = kv.unit != CR_MU_TEXT && slot ? *slot : 0;
 		}
 	}
+	if (rc)
+		return rc;
 	if (src == CR_MS_SMAPS_ROLLUP) {
 		int64_t v;
 		if (!cr_memsnap_get(s, "Rss", &v))
@@ -388,15 +402,9 @@ static enum cr_err parse_status(struct cr_memsnap *s, const unsigned char *data,
 	struct cr_lines it;
 	const char *l;
 	size_t n;
-	bool cut;
-	enum cr_err rc;
+	enum cr_err rc = CR_OK;
 	cr_lines_init(&it, data, len);
-	while (cr_lines_next(&it, &l, &n, cr_limits.max_line, &cut)) {
-		if (cut)
-			return cr_fail(e, CR_LIMIT, "%s: %s: line %zu: longer than %zu bytes", s->name, kind,
-				       it.lineno, cr_limits.max_line);
-		if (n == 0)
-			continue;
+	while (next_line(s, kind, &it, &l, &n, &rc, e)) {
 		struct kv kv;
 		if ((rc = parse_kv(l, n, &kv, s->name, kind, it.lineno, e)))
 			return rc;
@@ -406,6 +414,8 @@ static enum cr_err parse_status(struct cr_memsnap *s, const unsigned char *data,
 		if ((rc = set_field(s, kv.key, kv.keyn, kv.value, kv.unit, kv.text, kv.textn)))
 			return cr_fail(e, rc, "out of memory");
 	}
+	if (rc)
+		return rc;
 	const struct cr_memfield *f = cr_memsnap_field(s, "VmRSS");
 	if (!f) {
 		/* kernel threads and zombies have no Vm* lines: say so, do not guess */
@@ -436,14 +446,9 @@ static enum cr_err parse_cgroup(struct cr_memsnap *s, const unsigned char *data,
 	struct cr_lines it;
 	const char *l;
 	size_t n;
-	bool cut;
+	enum cr_err rc = CR_OK;
 	cr_lines_init(&it, data, len);
-	while (cr_lines_next(&it, &l, &n, cr_limits.max_line, &cut)) {
-		if (cut)
-			return cr_fail(e, CR_LIMIT, "%s: %s: line %zu: longer than %zu bytes", s->name, kind,
-				       it.lineno, cr_limits.max_line);
-		if (n == 0)
-			continue;
+	while (next_line(s, kind, &it, &l, &n, &rc, e)) {
 		size_t i = 0;
 		while (i < n && l[i] != ' ')
 			i++;
@@ -457,6 +462,8 @@ static enum cr_err parse_cgroup(struct cr_memsnap *s, const unsigned char *data,
 		if (set_field(s, l, i, (int64_t)v, cgroup_unit(l, i), NULL, 0))
 			return cr_fail(e, CR_NOMEM, "out of memory");
 	}
+	if (rc)
+		return rc;
 	int64_t v;
 	s->src = (cr_memsnap_get(s, "anon", &v) || cr_memsnap_get(s, "file", &v)) ? CR_MS_CGROUP_V2
 										  : CR_MS_CGROUP_V1;

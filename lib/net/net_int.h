@@ -36,6 +36,8 @@ enum cr_err net_add_fd(struct cr_netsnap *s, int64_t fd, enum cr_fd_kind kind, u
 enum cr_fd_kind net_fd_kind(const char *t, size_t n, uint64_t *inode);
 /* A new socket row, zeroed with pid = fd = -1 and empty strings; NULL on NOMEM. */
 struct cr_sock *net_add_sock(struct cr_netsnap *s);
+/* The same for a unix socket of inode read by r from src (a row counted). */
+struct cr_sock *net_add_unix(struct net_rd *r, enum cr_sock_src src, uint64_t inode);
 const char *net_strdup(struct cr_netsnap *s, const char *p, size_t n);
 /* "addr:port" as a tool printed it, normalised: brackets kept for IPv6,
  * "::ffff:a.b.c.d" shown as "a.b.c.d", "%iface" dropped. Sets *port (0 for

@@ -317,19 +317,15 @@ enum cr_err net_read_proc_unix(struct net_rd *r, const unsigned char *d, size_t 
 			net_skip(r, it.lineno, "not a unix socket row (Num: RefCount ... Inode [Path])");
 			continue;
 		}
-		struct cr_sock *so = net_add_sock(r->s);
+		struct cr_sock *so = net_add_unix(r, CR_SOCK_KERNEL, inode);
 		if (!so)
 			return CR_NOMEM;
-		so->proto = CR_PROTO_UNIX;
-		so->src = CR_SOCK_KERNEL;
-		so->inode = inode;
 		if (k >= 8) {
 			size_t off = (size_t)(tok[7] - s);
 			so->path = net_strdup(r->s, tok[7], n - off < 512 ? n - off : 512);
 			if (!so->path)
 				return CR_NOMEM;
 		}
-		r->rows++;
 	}
 	if (!header)
 		return cr_fail(e, CR_FORMAT, "%s: unix socket table without its header line", r->name);

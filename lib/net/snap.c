@@ -93,18 +93,14 @@ static bool ls_link(const char *s, size_t n)
 
 enum cr_net_kind cr_net_detect(const unsigned char *data, size_t len)
 {
-	size_t probe = len < 4096 ? len : 4096;
-	if (!probe || !cr_looks_text(data, probe))
-		return CR_NET_UNKNOWN;
 	struct cr_lines it;
+	if (!cr_lines_probe(&it, data, len, 4096))
+		return CR_NET_UNKNOWN;
 	const char *s;
 	size_t n;
 	int lines = 0;
-	cr_lines_init(&it, data, probe);
 	while (cr_lines_next(&it, &s, &n, 4096, NULL) && lines < 3) {
-		size_t i = cr_skip_ws(s, n, 0);
-		s += i, n -= i;
-		if (n == 0)
+		if (!cr_trim_left(&s, &n))
 			continue;
 		lines++;
 		if (lines == 1) {
@@ -247,6 +243,18 @@ int cr_sock_idle(const struct cr_sock *k)
 	if (k->last_io_ms >= 0 && k->last_io_ms < CR_SOCK_IDLE_MS)
 		return 0;
 	return 1;
+}
+
+struct cr_sock *net_add_unix(struct net_rd *r, enum cr_sock_src src, uint64_t inode)
+{
+	struct cr_sock *k = net_add_sock(r->s);
+	if (k) {
+		k->proto = CR_PROTO_UNIX;
+		k->src = src;
+		k->inode = inode;
+		r->rows++;
+	}
+	return k;
 }
 
 const char *net_endpoint(struct cr_netsnap *s, const char *p, size_t n, uint32_t *port, bool *v6)

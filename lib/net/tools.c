@@ -211,13 +211,8 @@ enum cr_err net_read_netstat(struct net_rd *r, const unsigned char *d, size_t le
 				net_skip(r, it.lineno, "not a unix socket row");
 				continue;
 			}
-			struct cr_sock *so = net_add_sock(r->s);
-			if (!so)
+			if (!net_add_unix(r, CR_SOCK_NETSTAT, inode))
 				return CR_NOMEM;
-			so->proto = CR_PROTO_UNIX;
-			so->src = CR_SOCK_NETSTAT;
-			so->inode = inode;
-			r->rows++;
 			continue;
 		}
 		uint64_t rq, sq;

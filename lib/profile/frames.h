@@ -21,5 +21,10 @@ struct cr_comment_frame {
 
 /* Parse one comment line (starting with '#'); false if it is not a frame. */
 bool cr_parse_comment_frame(const char *s, size_t n, struct cr_comment_frame *f);
+/* The frame of comment line s appended to *frames (*n of them, capacity
+ * *cap) when s names one and fewer than max are held. Returns 1 when added,
+ * 0 when s is no frame, 2 when it is one past max, -1 on NOMEM. */
+int cr_comment_frame_add(const char *s, size_t n, struct cr_comment_frame **frames, size_t *nframes,
+			 size_t *cap, size_t max);
 
 #endif

@@ -204,6 +204,28 @@ struct pend {
 };
 
 
+/* The stack "0x... 0x..." of a record line from s[j] on, into pd (frames
+ * past the cap dropped on the root side, as the runtime does). Returns 1
+ * for a token that is no address (the line is skipped), -1 on NOMEM. */
+static int read_addrs(struct pend *pd, const char *s, size_t n, size_t j)
+{
+	pd->naddrs = 0;
+	pd->nframes = 0;
+	for (;;) {
+		j = cr_skip_ws(s, n, j);
+		if (j >= n)
+			return 0;
+		uint64_t a;
+		if (!cr_parse_hex(s, n, &j, &a) || a == 0 || (j < n && s[j] != ' ' && s[j] != '\t'))
+			return 1;
+		if (pd->naddrs >= cr_limits.max_frames)
+			return 0;
+		if (cr_grow(&pd->addrs, &pd->cap_addrs, pd->naddrs + 1, sizeof a))
+			return -1;
+		pd->addrs[pd->naddrs++] = a;
+	}
+}
+
 /* `# labels: {"k":"v", "k2":"v2"}` (fmt %v of a map of strings). */
 static enum cr_err parse_labels(struct rd *r, const char *s, size_t n)
 {
@@ -308,6 +330,28 @@ out:
 	return rc;
 }
 
+/* After a debug=1 reader's last line: its pending record, the summary of
+ * its warnings, pprof's pruning. */
+static enum cr_err pend_end(struct rd *r, struct pend *pd, struct cr_profile *p, struct cr_error *e)
+{
+	if (flush_count(r, pd))
+		return rd_nomem(r, e);
+	rd_warn_summary(r);
+	return cr_profile_prune(p, e);
+}
+
+/* A debug=1 reader's end: frees pd and r, returns rc (CR_NOMEM with the
+ * reader's out-of-memory message unless e holds one already). */
+static enum cr_err pend_close(struct rd *r, struct pend *pd, enum cr_err rc, struct cr_error *e)
+{
+	if (rc == CR_NOMEM)
+		rc = rd_nomem(r, e);
+	cr_free(pd->addrs);
+	cr_free(pd->frames);
+	rd_release(r);
+	return rc;
+}
+
 enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned char *data,
 					   size_t len, const char *name, struct cr_buf *warn,
 					   struct cr_error *e)
@@ -359,10 +403,7 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 			rd_warnf(&r, it.lineno, "longer than the line limit, skipped%s", "");
 			continue;
 		}
-		size_t k = cr_skip_ws(s, n, 0);
-		s += k;
-		n -= k;
-		if (n == 0)
+		if (!cr_trim_left(&s, &n))
 			continue;
 		if (s[0] == '#') {
 			if (!pd.active)
@@ -372,16 +413,12 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 					goto nomem;
 				continue;
 			}
-			struct cr_comment_frame f;
-			if (cr_parse_comment_frame(s, n, &f)) {
-				if (pd.nframes >= cr_limits.max_frames) {
-					rd_warnf(&r, it.lineno, "more frames than the limit, frame skipped%s", "");
-					continue;
-				}
-				if (cr_grow(&pd.frames, &pd.cap_frames, pd.nframes + 1, sizeof f))
-					goto nomem;
-				pd.frames[pd.nframes++] = f;
-			}
+			int added = cr_comment_frame_add(s, n, &pd.frames, &pd.nframes, &pd.cap_frames,
+							 cr_limits.max_frames);
+			if (added < 0)
+				goto nomem;
+			if (added == 2)
+				rd_warnf(&r, it.lineno, "more frames than the limit, frame skipped%s", "");
 			continue;
 		}
 		if (cr_starts(s, n, "---"))
@@ -400,24 +437,9 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 			continue;
 		}
 		j += 2;
-		pd.naddrs = 0;
-		pd.nframes = 0;
-		bool bad = false;
-		for (;;) {
-			j = cr_skip_ws(s, n, j);
-			if (j >= n)
-				break;
-			uint64_t a;
-			if (!cr_parse_hex(s, n, &j, &a) || a == 0 || (j < n && s[j] != ' ' && s[j] != '\t')) {
-				bad = true;
-				break;
-			}
-			if (pd.naddrs >= cr_limits.max_frames)
-				break; /* keep the leaf side, as the runtime does */
-			if (cr_grow(&pd.addrs, &pd.cap_addrs, pd.naddrs + 1, sizeof a))
-				goto nomem;
-			pd.addrs[pd.naddrs++] = a;
-		}
+		int bad = read_addrs(&pd, s, n, j);
+		if (bad < 0)
+			goto nomem;
 		if (bad) {
 			rd_warnf(&r, it.lineno, "bad address in the stack, line skipped%s", "");
 			continue;
@@ -426,23 +448,14 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 		pd.lineno = it.lineno;
 		pd.active = true;
 	}
-	if ((rc = flush_count(&r, &pd)))
-		goto nomem;
-	rd_warn_summary(&r);
-	if (p->nsamples == 0 && total > 0) {
+	if (!(rc = pend_end(&r, &pd, p, e)) && p->nsamples == 0 && total > 0)
 		rc = cr_fail(e, CR_EMPTY, "%s: goroutine profile: no stacks found (header says %lld goroutines)",
 			     name, (long long)total);
-		goto out;
-	}
-	rc = cr_profile_prune(p, e);
 	goto out;
 nomem:
-	rc = rd_nomem(&r, e);
+	rc = CR_NOMEM;
 out:
-	cr_free(pd.addrs);
-	cr_free(pd.frames);
-	rd_release(&r);
-	return rc;
+	return pend_close(&r, &pd, rc, e);
 }
 
 /* ---------------------------------------------------------------- contention */
@@ -558,18 +571,12 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 			rd_warnf(&r, it.lineno, "longer than the line limit, skipped%s", "");
 			continue;
 		}
-		size_t k = cr_skip_ws(s, n, 0);
-		s += k;
-		n -= k;
-		if (n == 0)
+		if (!cr_trim_left(&s, &n))
 			continue;
 		if (s[0] == '#') {
-			struct cr_comment_frame f;
-			if (pd.active && cr_parse_comment_frame(s, n, &f) && pd.nframes < cr_limits.max_frames) {
-				if (cr_grow(&pd.frames, &pd.cap_frames, pd.nframes + 1, sizeof f))
-					goto nomem;
-				pd.frames[pd.nframes++] = f;
-			}
+			if (pd.active && cr_comment_frame_add(s, n, &pd.frames, &pd.nframes, &pd.cap_frames,
+							      cr_limits.max_frames) < 0)
+				goto nomem;
 			continue;
 		}
 		if (cr_starts(s, n, "---")) {
@@ -588,24 +595,9 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 			continue;
 		}
 		j++;
-		pd.naddrs = 0;
-		pd.nframes = 0;
-		bool bad = false;
-		for (;;) {
-			j = cr_skip_ws(s, n, j);
-			if (j >= n)
-				break;
-			uint64_t a;
-			if (!cr_parse_hex(s, n, &j, &a) || a == 0 || (j < n && s[j] != ' ' && s[j] != '\t')) {
-				bad = true;
-				break;
-			}
-			if (pd.naddrs >= cr_limits.max_frames)
-				break;
-			if (cr_grow(&pd.addrs, &pd.cap_addrs, pd.naddrs + 1, sizeof a))
-				goto nomem;
-			pd.addrs[pd.naddrs++] = a;
-		}
+		int bad = read_addrs(&pd, s, n, j);
+		if (bad < 0)
+			goto nomem;
 		if (bad) {
 			rd_warnf(&r, it.lineno, "bad address in the stack, line skipped%s", "");
 			continue;
@@ -630,16 +622,11 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 		have_line = cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut);
 	if (have_line && cr_legacy_maps(p, it.p, (size_t)(it.end - it.p)))
 		goto nomem;
-	rd_warn_summary(&r);
-	rc = cr_profile_prune(p, e);
-	goto out;
+	return pend_close(&r, &pd, pend_end(&r, &pd, p, e), e);
 nomem:
-	rc = rd_nomem(&r, e);
+	rc = CR_NOMEM;
 out:
-	cr_free(pd.addrs);
-	cr_free(pd.frames);
-	rd_release(&r);
-	return rc;
+	return pend_close(&r, &pd, rc, e);
 }
 
 /* ---------------------------------------------------------------- tracebacks */

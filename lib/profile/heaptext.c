@@ -59,6 +59,20 @@ void cr_heap_unsample(int64_t *count, int64_t *size, int64_t rate)
 	*size = clamp((double)*size * s);
 }
 
+int cr_comment_frame_add(const char *s, size_t n, struct cr_comment_frame **frames, size_t *nframes,
+			 size_t *cap, size_t max)
+{
+	struct cr_comment_frame f;
+	if (!cr_parse_comment_frame(s, n, &f))
+		return 0;
+	if (*nframes >= max)
+		return 2;
+	if (cr_grow(frames, cap, *nframes + 1, sizeof f))
+		return -1;
+	(*frames)[(*nframes)++] = f;
+	return 1;
+}
+
 /* The comment-frame parser shared with the goroutine text reader. */
 bool cr_parse_comment_frame(const char *s, size_t n, struct cr_comment_frame *f)
 {
@@ -375,10 +389,7 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 				     name, it.lineno, cr_limits.max_line);
 			goto out;
 		}
-		size_t k = cr_skip_ws(s, n, 0);
-		s += k;
-		n -= k;
-		if (n == 0)
+		if (!cr_trim_left(&s, &n))
 			continue;
 		if (s[0] == '#') {
 			if (cr_starts(s, n, "# runtime.MemStats")) {
@@ -391,12 +402,9 @@ enum cr_err cr_profile_read_heap_text(struct cr_profile *p, const unsigned char 
 				memstat_line(p, s, n);
 				continue;
 			}
-			struct cr_comment_frame f;
-			if (pd.active && cr_parse_comment_frame(s, n, &f)) {
-				if (cr_grow(&pd.frames, &pd.cap_frames, pd.nframes + 1, sizeof f))
-					goto nomem;
-				pd.frames[pd.nframes++] = f;
-			}
+			if (pd.active &&
+			    cr_comment_frame_add(s, n, &pd.frames, &pd.nframes, &pd.cap_frames, SIZE_MAX) < 0)
+				goto nomem;
 			continue;
 		}
 		if (cr_legacy_maps_sentinel(s, n)) {

@@ -84,13 +84,11 @@ static long header_time(const char **tok, const size_t *tl, size_t k)
 
 bool cr_perf_script_detect(const unsigned char *data, size_t len)
 {
-	size_t probe = len < 8192 ? len : 8192;
-	if (!probe || !cr_looks_text(data, probe))
-		return false;
 	struct cr_lines it;
+	if (!cr_lines_probe(&it, data, len, 8192))
+		return false;
 	const char *s;
 	size_t n;
-	cr_lines_init(&it, data, probe);
 	while (cr_lines_next(&it, &s, &n, 4096, NULL)) {
 		if (cr_skip_ws(s, n, 0) == n || s[0] == '#')
 			continue;
@@ -145,15 +143,14 @@ static bool folded_line(const char *s, size_t n, size_t *stack_end, int64_t *cou
 
 bool cr_folded_detect(const unsigned char *data, size_t len)
 {
-	size_t probe = len < 8192 ? len : 8192;
-	if (!probe || !cr_looks_text(data, probe))
-		return false;
 	struct cr_lines it;
+	size_t probe = cr_lines_probe(&it, data, len, 8192);
+	if (!probe)
+		return false;
 	const char *s;
 	size_t n;
 	int good = 0, bad = 0, semis = 0;
 	bool cut;
-	cr_lines_init(&it, data, probe);
 	while (cr_lines_next(&it, &s, &n, 4096, &cut) && good + bad < 40) {
 		if (n == 0)
 			continue;

@@ -411,6 +411,218 @@ static void keep_from(struct cr_profile *p, size_t from)
 	p->nsamples = n;
 }
 
+/* read_traceback's state from line to line. */
+struct tb {
+	struct cr_profile *p;
+	struct rd r;
+	struct gor g;          /* the goroutine being read */
+	struct cr_hmap ids;    /* goroutine ids of the current dump */
+	size_t which;          /* the dump whose goroutines are kept; SIZE_MAX: all */
+	size_t dump, last_start, split_line, nglued, glued_line;
+	bool per_thread;       /* past a crash's "-----" line */
+};
+
+/* The goroutine read so far is complete: into the profile if its dump is
+ * the one kept. */
+static enum cr_err tb_emit(struct tb *t)
+{
+	if (t->which == SIZE_MAX || t->g.dump == t->which) {
+		enum cr_err rc = emit_goroutine(&t->r, &t->g);
+		if (rc)
+			return rc;
+	}
+	t->g.active = false;
+	return CR_OK;
+}
+
+/* A goroutine header line (at s[hc]) ends the goroutine before it and
+ * starts one; a goroutine id seen before in this dump starts a new dump.
+ * 1: it was one, 0: it is no header, -1: out of memory. */
+static int tb_header(struct tb *t, const char *s, size_t n, size_t hc, size_t lineno)
+{
+	struct gor h = t->g;
+	bool complete;
+	if (!parse_header(s + hc, n - hc, &h, &complete))
+		return 0;
+	if (t->g.active) {
+		if (t->g.want_file || t->g.want_cfile)
+			rd_warnf(&t->r, lineno - 1, "goroutine cut short before this line%s", "");
+		if (tb_emit(t))
+			return -1;
+	}
+	bool seen = false;
+	/* GOTRACEBACK=crash prints each thread's stack again after "-----"
+	 * lines (goroutine 0 for an idle M): one dump */
+	if (!t->per_thread && h.goid != 0 && !cr_hmap_put(&t->ids, &h.goid, sizeof h.goid, 0, &seen))
+		return -1;
+	if (seen) {
+		/* the same process dumped again: a new dump */
+		t->dump++;
+		if (!t->split_line)
+			t->split_line = lineno;
+		t->last_start = t->p->nsamples;
+		cr_hmap_release(&t->ids);
+		cr_hmap_init(&t->ids);
+		if (!cr_hmap_put(&t->ids, &h.goid, sizeof h.goid, 0, NULL))
+			return -1;
+	}
+	t->g = h;
+	t->g.active = true;
+	t->g.dump = t->dump;
+	t->g.skip = false;
+	t->g.lineno = lineno;
+	t->g.nframes = 0;
+	t->g.nelided = 0;
+	t->g.cbylen = t->g.catlen = 0;
+	t->g.want_file = t->g.want_cfile = t->g.swallow = false;
+	if (!complete)
+		rd_warnf(&t->r, lineno, "goroutine header without ']:' (state may be cut)%s", "");
+	return 1;
+}
+
+/* A line of a goroutine that is not indented: "created by", an elision,
+ * an ancestor's traceback, or a function line NAME(ARGS). last: the line
+ * ends the input. */
+static enum cr_err tb_body_line(struct tb *t, const char *s, size_t n, size_t lineno, bool last)
+{
+	struct gor *g = &t->g;
+	if (g->want_file) {
+		rd_warnf(&t->r, lineno - 1, "frame without its file:line%s", "");
+		g->want_file = false;
+	}
+	g->want_cfile = g->swallow = false;
+	if (cr_starts(s, n, "created by ")) {
+		size_t a = strlen("created by "), b = n;
+		size_t in = rd_find(s + a, n - a, " in goroutine ");
+		if (in != SIZE_MAX)
+			b = a + in;
+		g->cby = s + a;
+		g->cbylen = b - a;
+		g->want_cfile = true;
+		return CR_OK;
+	}
+	if (cr_starts(s, n, "...")) {
+		int64_t ne;
+		if (is_elided(s, n, &ne)) {
+			g->elided = true;
+			g->nelided = cr_sat_add(g->nelided, ne);
+		} else {
+			mangled(&t->r, lineno, "unexpected line");
+		}
+		return CR_OK;
+	}
+	if (cr_starts(s, n, "[originating from goroutine")) {
+		g->skip = true; /* GODEBUG=tracebackancestors: not this goroutine's stack */
+		return CR_OK;
+	}
+	size_t lp = SIZE_MAX;
+	if (s[n - 1] == ')')
+		for (size_t k = n - 1; k > 0; k--)
+			if (s[k] == '(') {
+				lp = k;
+				break;
+			}
+	if (lp == SIZE_MAX || lp == 0) {
+		if (last)
+			rd_warnf(&t->r, lineno, "input ends inside a frame line (truncated)%s", "");
+		else
+			mangled(&t->r, lineno, "not a frame line");
+		return CR_OK;
+	}
+	if (g->nframes >= cr_limits.max_frames) {
+		g->elided = true;
+		g->nelided = cr_sat_add(g->nelided, 1);
+		g->swallow = true;
+		return CR_OK;
+	}
+	if (cr_grow(&g->frames, &g->cap_frames, g->nframes + 1, sizeof *g->frames))
+		return CR_NOMEM;
+	struct tframe *f = &g->frames[g->nframes++];
+	memset(f, 0, sizeof *f);
+	f->fn = s;
+	f->fnlen = lp;
+	f->inlined = n - lp == 5 && memcmp(s + lp, "(...)", 5) == 0;
+	g->want_file = true;
+	return CR_OK;
+}
+
+/* One line of the file. */
+static enum cr_err tb_line(struct tb *t, const char *s, size_t n, size_t lineno, bool last)
+{
+	struct gor *g = &t->g;
+	size_t hc = SIZE_MAX;
+	if (n > 10 && s[0] == 'g' && cr_starts(s, n, "goroutine "))
+		hc = 0;
+	else if (n > 10 && (hc = glued_header(s, n)) != SIZE_MAX && !t->nglued++)
+		t->glued_line = lineno;
+	if (hc != SIZE_MAX) {
+		int h = tb_header(t, s, n, hc, lineno);
+		if (h)
+			return h < 0 ? CR_NOMEM : CR_OK;
+	}
+	if (n == 5 && memcmp(s, "-----", 5) == 0)
+		t->per_thread = true;
+	if (g->active && (is_trailer(s, n) || !dumplike(s, n))) {
+		if (g->want_file || g->want_cfile)
+			rd_warnf(&t->r, lineno, "frame without its file:line before this line%s", "");
+		return tb_emit(t);
+	}
+	if (!g->active) {
+		if (!is_reason(s, n))
+			return CR_OK;
+		struct cr_profile *p = t->p;
+		if (cr_grow(&p->comments, &p->cap_comments, p->ncomments + 1, sizeof *p->comments))
+			return CR_NOMEM;
+		uint32_t c = cr_profile_intern(p, s, n > 4096 ? 4096 : n);
+		if (c == UINT32_MAX)
+			return CR_NOMEM;
+		p->comments[p->ncomments++] = c;
+		return CR_OK;
+	}
+	if (n == 0) {
+		if (g->want_file || g->want_cfile)
+			rd_warnf(&t->r, lineno, "frame without its file:line before this blank line%s", "");
+		return tb_emit(t);
+	}
+	if (g->skip)
+		return CR_OK;
+	if (s[0] == '\t' || s[0] == ' ') {
+		indented_line(&t->r, g, s, n, lineno);
+		return CR_OK;
+	}
+	return tb_body_line(t, s, n, lineno, last);
+}
+
+/* After the last line: the notes on what was skipped or split, the dump
+ * kept; CR_EMPTY when no goroutine was read. */
+static enum cr_err tb_finish(struct tb *t, const char *name, struct cr_buf *warn, struct cr_error *e)
+{
+	struct cr_profile *p = t->p;
+	if (t->r.nmangled > 1 && warn)
+		cr_buf_addf(warn, "%s: traceback: %zu lines in all looked like a mangled dump and were skipped\n",
+			    name, t->r.nmangled);
+	if (t->nglued && warn)
+		cr_buf_addf(warn, "%s: traceback: %zu goroutine header%s glued to the end of a log line (first at line %zu), read\n",
+			    name, t->nglued, t->nglued == 1 ? "" : "s", t->glued_line);
+	if (t->dump > 0) {
+		if (t->which == SIZE_MAX)
+			keep_from(p, t->last_start);
+		if (cr_profile_add_extra(p, "dumps", (int64_t)t->dump + 1))
+			return rd_nomem(&t->r, e);
+		if (warn && t->which == SIZE_MAX)
+			cr_buf_addf(warn, "%s: traceback: %zu dumps of one process (goroutine ids repeat from line %zu): "
+				    "the last is read; `coroner leaks` on this file alone compares them as snapshots\n",
+				    name, t->dump + 1, t->split_line);
+	}
+	rd_warn_summary(&t->r);
+	if (p->nsamples == 0)
+		return t->which != SIZE_MAX && t->which > t->dump
+			       ? cr_fail(e, CR_EMPTY, "%s: traceback: no dump %zu (the file holds %zu)", name,
+					 t->which + 1, t->dump + 1)
+			       : cr_fail(e, CR_EMPTY, "%s: traceback: no goroutine found", name);
+	return CR_OK;
+}
+
 static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *data, size_t len,
 				  const char *name, size_t which, struct cr_buf *warn,
 				  struct cr_error *e)
@@ -419,203 +631,38 @@ static enum cr_err read_traceback(struct cr_profile *p, const unsigned char *dat
 	const char *s;
 	size_t n;
 	bool cut;
-	struct rd r;
-	struct gor g;
-	struct cr_hmap ids; /* goroutine ids of the current dump */
-	size_t dump = 0, last_start = 0, split_line = 0, nglued = 0, glued_line = 0;
-	bool per_thread = false; /* past a crash's "-----" line */
+	struct tb t;
 	enum cr_err rc = CR_OK;
-	memset(&g, 0, sizeof g);
-	cr_hmap_init(&ids);
+	memset(&t, 0, sizeof t);
+	t.p = p;
+	t.which = which;
+	cr_hmap_init(&t.ids);
 	p->source = CR_SRC_TRACEBACK;
-	if (rd_init(&r, p, name, "traceback", warn, "goroutine"))
+	if (rd_init(&t.r, p, name, "traceback", warn, "goroutine"))
 		goto nomem;
-#define EMIT()                                                                  \
-	do {                                                                    \
-		if (which == SIZE_MAX || g.dump == which) {                     \
-			if ((rc = emit_goroutine(&r, &g)))                      \
-				goto nomem;                                     \
-		}                                                               \
-		g.active = false;                                               \
-	} while (0)
 	cr_lines_init(&it, data, len);
 	while (cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut)) {
 		if (cut) {
-			if (g.active)
-				rd_warnf(&r, it.lineno, "longer than the line limit, skipped%s", "");
+			if (t.g.active)
+				rd_warnf(&t.r, it.lineno, "longer than the line limit, skipped%s", "");
 			continue;
 		}
-		size_t hc = SIZE_MAX;
-		if (n > 10 && s[0] == 'g' && cr_starts(s, n, "goroutine "))
-			hc = 0;
-		else if (n > 10 && (hc = glued_header(s, n)) != SIZE_MAX && !nglued++)
-			glued_line = it.lineno;
-		if (hc != SIZE_MAX) {
-			struct gor h = g;
-			bool complete;
-			if (parse_header(s + hc, n - hc, &h, &complete)) {
-				if (g.active) {
-					if (g.want_file || g.want_cfile)
-						rd_warnf(&r, it.lineno - 1, "goroutine cut short before this line%s", "");
-					EMIT();
-				}
-				bool seen = false;
-				/* GOTRACEBACK=crash prints each thread's stack again after
-				 * "-----" lines (goroutine 0 for an idle M): one dump */
-				if (!per_thread && h.goid != 0 &&
-				    !cr_hmap_put(&ids, &h.goid, sizeof h.goid, 0, &seen))
-					goto nomem;
-				if (seen) {
-					/* the same process dumped again: a new dump */
-					dump++;
-					if (!split_line)
-						split_line = it.lineno;
-					last_start = p->nsamples;
-					cr_hmap_release(&ids);
-					cr_hmap_init(&ids);
-					if (!cr_hmap_put(&ids, &h.goid, sizeof h.goid, 0, NULL))
-						goto nomem;
-				}
-				g = h;
-				g.active = true;
-				g.dump = dump;
-				g.skip = false;
-				g.lineno = it.lineno;
-				g.nframes = 0;
-				g.nelided = 0;
-				g.cbylen = g.catlen = 0;
-				g.want_file = g.want_cfile = g.swallow = false;
-				if (!complete)
-					rd_warnf(&r, it.lineno, "goroutine header without ']:' (state may be cut)%s", "");
-				continue;
-			}
-		}
-		if (n == 5 && memcmp(s, "-----", 5) == 0)
-			per_thread = true;
-		if (g.active && (is_trailer(s, n) || !dumplike(s, n))) {
-			if (g.want_file || g.want_cfile)
-				rd_warnf(&r, it.lineno, "frame without its file:line before this line%s", "");
-			EMIT();
-			continue;
-		}
-		if (!g.active) {
-			if (!is_reason(s, n))
-				continue;
-			if (cr_grow(&p->comments, &p->cap_comments, p->ncomments + 1, sizeof *p->comments))
-				goto nomem;
-			uint32_t c = cr_profile_intern(p, s, n > 4096 ? 4096 : n);
-			if (c == UINT32_MAX)
-				goto nomem;
-			p->comments[p->ncomments++] = c;
-			continue;
-		}
-		if (n == 0) {
-			if (g.want_file || g.want_cfile)
-				rd_warnf(&r, it.lineno, "frame without its file:line before this blank line%s", "");
-			EMIT();
-			continue;
-		}
-		if (g.skip)
-			continue;
-		if (s[0] == '\t' || s[0] == ' ') {
-			indented_line(&r, &g, s, n, it.lineno);
-			continue;
-		}
-		if (g.want_file) {
-			rd_warnf(&r, it.lineno - 1, "frame without its file:line%s", "");
-			g.want_file = false;
-		}
-		g.want_cfile = g.swallow = false;
-		if (cr_starts(s, n, "created by ")) {
-			size_t a = strlen("created by "), b = n;
-			size_t in = rd_find(s + a, n - a, " in goroutine ");
-			if (in != SIZE_MAX)
-				b = a + in;
-			g.cby = s + a;
-			g.cbylen = b - a;
-			g.want_cfile = true;
-			continue;
-		}
-		if (cr_starts(s, n, "...")) {
-			int64_t ne;
-			if (is_elided(s, n, &ne)) {
-				g.elided = true;
-				g.nelided = cr_sat_add(g.nelided, ne);
-			} else {
-				mangled(&r, it.lineno, "unexpected line");
-			}
-			continue;
-		}
-		if (cr_starts(s, n, "[originating from goroutine")) {
-			g.skip = true; /* GODEBUG=tracebackancestors: not this goroutine's stack */
-			continue;
-		}
-		/* a function line: NAME(ARGS) */
-		size_t lp = SIZE_MAX;
-		if (s[n - 1] == ')')
-			for (size_t k = n - 1; k > 0; k--)
-				if (s[k] == '(') {
-					lp = k;
-					break;
-				}
-		if (lp == SIZE_MAX || lp == 0) {
-			if ((const unsigned char *)s + n == data + len)
-				rd_warnf(&r, it.lineno, "input ends inside a frame line (truncated)%s", "");
-			else
-				mangled(&r, it.lineno, "not a frame line");
-			continue;
-		}
-		if (g.nframes >= cr_limits.max_frames) {
-			g.elided = true;
-			g.nelided = cr_sat_add(g.nelided, 1);
-			g.swallow = true;
-			continue;
-		}
-		if (cr_grow(&g.frames, &g.cap_frames, g.nframes + 1, sizeof *g.frames))
+		if (tb_line(&t, s, n, it.lineno, (const unsigned char *)s + n == data + len))
 			goto nomem;
-		struct tframe *f = &g.frames[g.nframes++];
-		memset(f, 0, sizeof *f);
-		f->fn = s;
-		f->fnlen = lp;
-		f->inlined = n - lp == 5 && memcmp(s + lp, "(...)", 5) == 0;
-		g.want_file = true;
 	}
-	if (g.active) {
-		if (g.want_file || g.want_cfile)
-			rd_warnf(&r, it.lineno, "input ends inside a goroutine (truncated)%s", "");
-		EMIT();
-	}
-#undef EMIT
-	if (r.nmangled > 1 && warn)
-		cr_buf_addf(warn, "%s: traceback: %zu lines in all looked like a mangled dump and were skipped\n",
-			    name, r.nmangled);
-	if (nglued && warn)
-		cr_buf_addf(warn, "%s: traceback: %zu goroutine header%s glued to the end of a log line (first at line %zu), read\n",
-			    name, nglued, nglued == 1 ? "" : "s", glued_line);
-	if (dump > 0) {
-		if (which == SIZE_MAX)
-			keep_from(p, last_start);
-		if (cr_profile_add_extra(p, "dumps", (int64_t)dump + 1))
+	if (t.g.active) {
+		if (t.g.want_file || t.g.want_cfile)
+			rd_warnf(&t.r, it.lineno, "input ends inside a goroutine (truncated)%s", "");
+		if (tb_emit(&t))
 			goto nomem;
-		if (warn && which == SIZE_MAX)
-			cr_buf_addf(warn, "%s: traceback: %zu dumps of one process (goroutine ids repeat from line %zu): "
-				    "the last is read; `coroner leaks` on this file alone compares them as snapshots\n",
-				    name, dump + 1, split_line);
 	}
-	rd_warn_summary(&r);
-	if (p->nsamples == 0) {
-		rc = which != SIZE_MAX && which > dump
-			     ? cr_fail(e, CR_EMPTY, "%s: traceback: no dump %zu (the file holds %zu)", name,
-				       which + 1, dump + 1)
-			     : cr_fail(e, CR_EMPTY, "%s: traceback: no goroutine found", name);
-		goto out;
-	}
+	rc = tb_finish(&t, name, warn, e);
 	goto out;
 nomem:
-	rc = rd_nomem(&r, e);
+	rc = rd_nomem(&t.r, e);
 out:
-	cr_hmap_release(&ids);
-	cr_free(g.frames);
-	rd_release(&r);
+	cr_hmap_release(&t.ids);
+	cr_free(t.g.frames);
+	rd_release(&t.r);
 	return rc;
 }

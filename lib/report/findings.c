@@ -24,22 +24,18 @@ const char *cr_report_strdup(struct cr_report *r, const char *s)
 
 void cr_report_warn(struct cr_report *r, const char *fmt, ...)
 {
-	char b[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(b, sizeof b, fmt, ap);
+	cr_buf_linev(&r->warnings, 1024, fmt, ap);
 	va_end(ap);
-	cr_buf_addf(&r->warnings, "%s\n", b);
 }
 
 void cr_report_note(struct cr_report *r, const char *fmt, ...)
 {
-	char b[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(b, sizeof b, fmt, ap);
+	cr_buf_linev(&r->notes, 1024, fmt, ap);
 	va_end(ap);
-	cr_buf_addf(&r->notes, "%s\n", b);
 }
 
 /* ---- findings ---- */

@@ -309,6 +309,141 @@ static enum cr_err add_state(struct tgroup *t, uint32_t st, int64_t v)
 	return CR_OK;
 }
 
+/* Sample i of p counted into its group of tg (a new one when its key is
+ * new), g's totals and flags updated. CR_NOMEM on failure. */
+static enum cr_err tally_sample(struct cr_goroutines *g, const struct cr_profile *p, size_t i, int si,
+				enum cr_group_by by, struct cr_hmap *map, struct cr_buf *key, struct exp *x,
+				struct tgroup **tg, size_t *ntg, size_t *cap_tg)
+{
+	int64_t v = cr_sample_values(p, i)[si];
+	struct glabels lb;
+	read_labels(p, &p->samples[i], &lb);
+	uint32_t st = lb.st, cby = lb.cby;
+	bool has_wait = lb.has_wait;
+	int64_t goid = lb.goid;
+	if (st)
+		g->has_state = true;
+	/* the traceback format always records waits: none = under a minute */
+	if (st && p->source == CR_SRC_TRACEBACK)
+		has_wait = true;
+	if (has_wait)
+		g->has_wait = true;
+	if (expand(x, p, i))
+		return CR_NOMEM;
+	long user = (by == CR_GROUP_USER) ? cr_user_function(x->names, x->n) : -2;
+	const char *cbys = cby ? cr_profile_str(p, cby) : NULL;
+	if (group_key(key, p, i, x, by, user, cby, cbys, lb.cat, st && is_leaked(cr_profile_str(p, st))))
+		return CR_NOMEM;
+	bool found;
+	uint32_t *slot = cr_hmap_put(map, key->data ? key->data : "", key->len, (uint32_t)*ntg, &found);
+	if (!slot)
+		return CR_NOMEM;
+	struct tgroup *t;
+	if (!found) {
+		if (cr_grow(tg, cap_tg, *ntg + 1, sizeof **tg))
+			return CR_NOMEM;
+		t = &(*tg)[(*ntg)++];
+		memset(t, 0, sizeof *t);
+		t->sample = i;
+		t->user = user >= -1 ? user : cr_user_function(x->names, x->n);
+		t->goid = goid;
+		t->wmin = INT64_MAX;
+		t->wmax = INT64_MIN;
+		if ((int)by == CR_GROUP_MATCH) {
+			t->key = cr_arena_strndup(&g->arena, key->data ? key->data : "", key->len);
+			if (!t->key)
+				return CR_NOMEM;
+		}
+	} else {
+		t = &(*tg)[*slot];
+	}
+	t->count = cr_sat_add(t->count, v);
+	g->counted = cr_sat_add(g->counted, v);
+	if (goid >= 0 && (t->goid < 0 || goid < t->goid))
+		t->goid = goid;
+	if (goid >= 0) {
+		if (cr_grow(&t->ids, &t->cap_ids, t->nids + 1, sizeof *t->ids))
+			return CR_NOMEM;
+		t->ids[t->nids++] = goid;
+	}
+	if (has_wait) {
+		t->has_wait = true;
+		if (lb.wait < t->wmin)
+			t->wmin = lb.wait;
+		if (lb.wait > t->wmax)
+			t->wmax = lb.wait;
+	}
+	if (!t->cby)
+		t->cby = cby;
+	t->locked |= lb.locked;
+	t->elided |= lb.elided;
+	if (st && add_state(t, st, v))
+		return CR_NOMEM;
+	return CR_OK;
+}
+
+/* The group o that t counted, its strings and frames in g's arena. */
+static enum cr_err make_group(struct cr_goroutines *g, const struct cr_profile *p, const struct tgroup *t,
+			      struct exp *x, struct cr_ggroup *o)
+{
+	memset(o, 0, sizeof *o);
+	o->count = t->count;
+	o->has_wait = t->has_wait;
+	o->wait_min = t->has_wait ? t->wmin : 0;
+	o->wait_max = t->has_wait ? t->wmax : 0;
+	o->locked = t->locked;
+	o->elided = t->elided;
+	o->first_goid = t->goid;
+	o->key = t->key;
+	if (t->nids) {
+		o->ids = cr_arena_alloc(&g->arena, t->nids * sizeof *o->ids);
+		if (!o->ids)
+			return CR_NOMEM;
+		memcpy(o->ids, t->ids, t->nids * sizeof *o->ids);
+		qsort(o->ids, t->nids, sizeof *o->ids, cmp_id);
+		o->nids = t->nids;
+	}
+	o->created_by = t->cby ? adup(&g->arena, cr_profile_str(p, t->cby)) : NULL;
+	if (t->nstates) {
+		o->states = cr_arena_alloc(&g->arena, t->nstates * sizeof *o->states);
+		if (!o->states)
+			return CR_NOMEM;
+		for (size_t k = 0; k < t->nstates; k++) {
+			o->states[k].state = adup(&g->arena, cr_profile_str(p, t->states[k].st));
+			o->states[k].count = t->states[k].count;
+			if (!o->states[k].state)
+				return CR_NOMEM;
+		}
+		o->nstates = t->nstates;
+		qsort(o->states, o->nstates, sizeof *o->states, cmp_state);
+		o->state = o->states[0].state;
+	}
+	if (expand(x, p, t->sample))
+		return CR_NOMEM;
+	o->function = t->user >= 0 && (size_t)t->user < x->n ? adup(&g->arena, x->names[t->user])
+							     : adup(&g->arena, "");
+	o->frames = cr_arena_alloc(&g->arena, (x->n ? x->n : 1) * sizeof *o->frames);
+	if (!o->function || !o->frames)
+		return CR_NOMEM;
+	for (size_t f = 0; f < x->n; f++) {
+		struct cr_frame *fr = &o->frames[f];
+		const struct cr_location *l = &p->locations[x->at[f].loc];
+		const struct cr_line *ln = x->at[f].line != UINT32_MAX ? &p->lines[x->at[f].line] : NULL;
+		*fr = (struct cr_frame){
+			.function = adup(&g->arena, x->names[f]),
+			.file = adup(&g->arena, ln ? cr_line_file_name(p, ln) : ""),
+			.module = "",
+			.line = ln ? ln->line : 0,
+			.inlined = ln && x->at[f].line + 1 < l->line_start + l->nlines,
+			.pc = l->address,
+		};
+		if (!fr->function || !fr->file)
+			return CR_NOMEM;
+	}
+	o->nframes = x->n;
+	return CR_OK;
+}
+
 enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profile *p,
 				  enum cr_group_by by, struct cr_error *e)
 {
@@ -322,136 +457,17 @@ enum cr_err cr_goroutines_compute(struct cr_goroutines *g, const struct cr_profi
 	cr_arena_init(&g->arena);
 	cr_hmap_init(&map);
 	int si = sample_index(p);
-	for (size_t i = 0; i < p->nsamples && si >= 0; i++) {
-		int64_t v = cr_sample_values(p, i)[si];
-		struct glabels lb;
-		read_labels(p, &p->samples[i], &lb);
-		uint32_t st = lb.st, cby = lb.cby;
-		const char *cat = lb.cat;
-		bool has_wait = lb.has_wait, locked = lb.locked, elided = lb.elided;
-		int64_t wait = lb.wait, goid = lb.goid;
-		if (st)
-			g->has_state = true;
-		/* the traceback format always records waits: none = under a minute */
-		if (st && p->source == CR_SRC_TRACEBACK)
-			has_wait = true;
-		if (has_wait)
-			g->has_wait = true;
-		if (expand(&x, p, i))
+	for (size_t i = 0; i < p->nsamples && si >= 0; i++)
+		if (tally_sample(g, p, i, si, by, &map, &key, &x, &tg, &ntg, &cap_tg))
 			goto out;
-		long user = (by == CR_GROUP_USER) ? cr_user_function(x.names, x.n) : -2;
-		const char *cbys = cby ? cr_profile_str(p, cby) : NULL;
-		if (group_key(&key, p, i, &x, by, user, cby, cbys, cat, st && is_leaked(cr_profile_str(p, st))))
-			goto out;
-		bool found;
-		uint32_t *slot = cr_hmap_put(&map, key.data ? key.data : "", key.len, (uint32_t)ntg, &found);
-		if (!slot)
-			goto out;
-		struct tgroup *t;
-		if (!found) {
-			if (cr_grow(&tg, &cap_tg, ntg + 1, sizeof *tg))
-				goto out;
-			t = &tg[ntg++];
-			memset(t, 0, sizeof *t);
-			t->sample = i;
-			t->user = user >= -1 ? user : cr_user_function(x.names, x.n);
-			t->goid = goid;
-			t->wmin = INT64_MAX;
-			t->wmax = INT64_MIN;
-			if ((int)by == CR_GROUP_MATCH) {
-				t->key = cr_arena_strndup(&g->arena, key.data ? key.data : "", key.len);
-				if (!t->key)
-					goto out;
-			}
-		} else {
-			t = &tg[*slot];
-		}
-		t->count = cr_sat_add(t->count, v);
-		g->counted = cr_sat_add(g->counted, v);
-		if (goid >= 0 && (t->goid < 0 || goid < t->goid))
-			t->goid = goid;
-		if (goid >= 0) {
-			if (cr_grow(&t->ids, &t->cap_ids, t->nids + 1, sizeof *t->ids))
-				goto out;
-			t->ids[t->nids++] = goid;
-		}
-		if (has_wait) {
-			t->has_wait = true;
-			if (wait < t->wmin)
-				t->wmin = wait;
-			if (wait > t->wmax)
-				t->wmax = wait;
-		}
-		if (!t->cby)
-			t->cby = cby;
-		t->locked |= locked;
-		t->elided |= elided;
-		if (st && add_state(t, st, v))
-			goto out;
-	}
 	int64_t tot;
 	g->total = cr_profile_extra(p, "goroutine_total", &tot) ? tot : g->counted;
 	g->groups = cr_arena_alloc(&g->arena, (ntg ? ntg : 1) * sizeof *g->groups);
 	if (!g->groups)
 		goto out;
-	for (size_t i = 0; i < ntg; i++) {
-		struct tgroup *t = &tg[i];
-		struct cr_ggroup *o = &g->groups[i];
-		memset(o, 0, sizeof *o);
-		o->count = t->count;
-		o->has_wait = t->has_wait;
-		o->wait_min = t->has_wait ? t->wmin : 0;
-		o->wait_max = t->has_wait ? t->wmax : 0;
-		o->locked = t->locked;
-		o->elided = t->elided;
-		o->first_goid = t->goid;
-		o->key = t->key;
-		if (t->nids) {
-			o->ids = cr_arena_alloc(&g->arena, t->nids * sizeof *o->ids);
-			if (!o->ids)
-				goto out;
-			memcpy(o->ids, t->ids, t->nids * sizeof *o->ids);
-			qsort(o->ids, t->nids, sizeof *o->ids, cmp_id);
-			o->nids = t->nids;
-		}
-		o->created_by = t->cby ? adup(&g->arena, cr_profile_str(p, t->cby)) : NULL;
-		if (t->nstates) {
-			o->states = cr_arena_alloc(&g->arena, t->nstates * sizeof *o->states);
-			if (!o->states)
-				goto out;
-			for (size_t k = 0; k < t->nstates; k++) {
-				o->states[k].state = adup(&g->arena, cr_profile_str(p, t->states[k].st));
-				o->states[k].count = t->states[k].count;
-				if (!o->states[k].state)
-					goto out;
-			}
-			o->nstates = t->nstates;
-			qsort(o->states, o->nstates, sizeof *o->states, cmp_state);
-			o->state = o->states[0].state;
-		}
-		if (expand(&x, p, t->sample))
+	for (size_t i = 0; i < ntg; i++)
+		if (make_group(g, p, &tg[i], &x, &g->groups[i]))
 			goto out;
-		o->function = t->user >= 0 && (size_t)t->user < x.n ? adup(&g->arena, x.names[t->user]) : adup(&g->arena, "");
-		o->frames = cr_arena_alloc(&g->arena, (x.n ? x.n : 1) * sizeof *o->frames);
-		if (!o->function || !o->frames)
-			goto out;
-		for (size_t f = 0; f < x.n; f++) {
-			struct cr_frame *fr = &o->frames[f];
-			const struct cr_location *l = &p->locations[x.at[f].loc];
-			const struct cr_line *ln = x.at[f].line != UINT32_MAX ? &p->lines[x.at[f].line] : NULL;
-			*fr = (struct cr_frame){
-				.function = adup(&g->arena, x.names[f]),
-				.file = adup(&g->arena, ln ? cr_line_file_name(p, ln) : ""),
-				.module = "",
-				.line = ln ? ln->line : 0,
-				.inlined = ln && x.at[f].line + 1 < l->line_start + l->nlines,
-				.pc = l->address,
-			};
-			if (!fr->function || !fr->file)
-				goto out;
-		}
-		o->nframes = x.n;
-	}
 	g->ngroups = ntg;
 	qsort(g->groups, g->ngroups, sizeof *g->groups, cmp_group);
 	rc = CR_OK;

@@ -307,6 +307,18 @@ static bool unit_ready(struct cr_dwarf *d, struct dunit *u)
 	return !d->err;
 }
 
+/* The next unit's header, its version in *ver: libdwarf's DW_DLV_OK,
+ * DW_DLV_NO_ENTRY after the last unit, or DW_DLV_ERROR with *er set. */
+static int next_unit(Dwarf_Debug dbg, Dwarf_Half *ver, Dwarf_Error *er)
+{
+	Dwarf_Unsigned hlen, tyoff, next;
+	Dwarf_Half asz, lsz, esz, cutype;
+	Dwarf_Off aoff;
+	Dwarf_Sig8 sig;
+	return dwarf_next_cu_header_d(dbg, true, &hlen, ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff, &next, &cutype,
+				      er);
+}
+
 enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
 {
 	*out = NULL;
@@ -363,12 +375,8 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 	d->oa = oa;
 	size_t units = 0;
 	for (;;) {
-		Dwarf_Unsigned hlen, tyoff, next;
-		Dwarf_Half ver, asz, lsz, esz, cutype;
-		Dwarf_Off aoff;
-		Dwarf_Sig8 sig;
-		int r = dwarf_next_cu_header_d(d->dbg, true, &hlen, &ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff,
-					       &next, &cutype, &er);
+		Dwarf_Half ver;
+		int r = next_unit(d->dbg, &ver, &er);
 		if (r == DW_DLV_NO_ENTRY)
 			break;
 		if (r != DW_DLV_OK) {
@@ -412,14 +420,7 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 static const struct drow *row_at(const struct cr_dwarf *d, const struct dunit *u, uint64_t addr)
 {
 	const struct drow *rows = d->rows + u->row0;
-	size_t lo = 0, hi = u->nrows;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (rows[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = CR_UPPER_BOUND(rows, u->nrows, addr, addr);
 	if (lo == 0)
 		return NULL;
 	const struct drow *r = &rows[lo - 1];
@@ -446,14 +447,7 @@ static const char *str(const struct cr_dwarf *d, uint32_t id)
 static int64_t top_at(const struct cr_dwarf *d, const struct dunit *u, uint64_t addr)
 {
 	const struct dtop *tops = d->tops + u->top0;
-	size_t lo = 0, hi = u->ntops;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (tops[mid].lo <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = CR_UPPER_BOUND(tops, u->ntops, lo, addr);
 	for (size_t k = lo, tries = 0; k > 0 && tries < 64; k--, tries++)
 		if (addr < tops[k - 1].hi)
 			return tops[k - 1].node;
@@ -656,12 +650,8 @@ enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *type
 	}
 	size_t found = 0;
 	for (;;) {
-		Dwarf_Unsigned hlen, tyoff, next;
-		Dwarf_Half ver, asz, lsz, esz, cutype;
-		Dwarf_Off aoff;
-		Dwarf_Sig8 sig;
-		int r = dwarf_next_cu_header_d(d.dbg, true, &hlen, &ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff,
-					       &next, &cutype, &er);
+		Dwarf_Half ver;
+		int r = next_unit(d.dbg, &ver, &er);
 		if (r != DW_DLV_OK) {
 			dwarf_dwerr(&d, &er);
 			break;

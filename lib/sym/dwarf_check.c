@@ -102,6 +102,18 @@ static bool l_skip(struct lcur *c, uint64_t n)
 	return true;
 }
 
+/* Before an entry of a list ended by a 0 byte: 1 at the 0 (consumed), 0
+ * when an entry follows, -1 when the header ends first. */
+static int l_list_end(struct lcur *c)
+{
+	if (c->p >= c->end)
+		return -1;
+	if (*c->p)
+		return 0;
+	c->p++;
+	return 1;
+}
+
 static bool l_cstr(struct lcur *c)
 {
 	const uint8_t *z = memchr(c->p, 0, (size_t)(c->end - c->p));
@@ -214,26 +226,14 @@ enum cr_err dwarf_check_line_headers(struct cr_binary *b, struct cr_error *e)
 		/* bytes before line_base: min_inst (+ max_ops), default_is_stmt, line_base */
 		if (ver < 5) {
 			uint64_t ndirs = 0;
-			for (;;) {
-				if (c.p >= c.end)
+			int k;
+			for (; (k = l_list_end(&c)) != 1; ndirs++) /* include_directories */
+				if (k < 0 || !l_cstr(&c))
 					goto bad;
-				if (*c.p == 0) {
-					c.p++;
-					break;
-				}
-				if (!l_cstr(&c))
-					goto bad;
-				ndirs++;
-			}
-			for (;;) {
-				if (c.p >= c.end)
-					goto bad;
-				if (*c.p == 0) {
-					c.p++;
-					break;
-				}
+			while ((k = l_list_end(&c)) != 1) { /* file_names */
 				uint64_t dir;
-				if (!l_cstr(&c) || !l_uleb(&c, &dir) || !l_uleb(&c, &v) || !l_uleb(&c, &v) || dir > ndirs)
+				if (k < 0 || !l_cstr(&c) || !l_uleb(&c, &dir) || !l_uleb(&c, &v) || !l_uleb(&c, &v) ||
+				    dir > ndirs)
 					goto bad;
 			}
 		} else {

@@ -409,10 +409,23 @@ enum cr_err cr_buf_addf(struct cr_buf *b, const char *fmt, ...)
 	return CR_OK;
 }
 
+void cr_buf_linev(struct cr_buf *b, size_t max, const char *fmt, va_list ap)
+{
+	char tmp[1024];
+	vsnprintf(tmp, max && max < sizeof tmp ? max : sizeof tmp, fmt, ap);
+	cr_buf_addf(b, "%s\n", tmp);
+}
+
+void cr_buf_linef(struct cr_buf *b, size_t max, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cr_buf_linev(b, max, fmt, ap);
+	va_end(ap);
+}
+
 void cr_warn_linev(struct cr_buf *w, const char *fmt, va_list ap)
 {
-	char tmp[512];
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	if (w->len < 64 * 1024)
-		cr_buf_addf(w, "%s\n", tmp);
+		cr_buf_linev(w, 512, fmt, ap);
 }

@@ -178,36 +178,36 @@ enum cr_err cr_table_str(struct cr_table *t, const char *s)
 	return c->text ? CR_OK : CR_NOMEM;
 }
 
-enum cr_err cr_table_int(struct cr_table *t, int64_t v, const char *text)
+/* A number's cell: its value set by the caller, its text given or the
+ * value's own. */
+static enum cr_err num_cell(struct cr_table *t, enum cr_cell_kind kind, int64_t i, double d, const char *text)
 {
 	struct cr_cell *c = next_cell(t);
 	char tmp[32];
 	if (!c)
 		return CR_USAGE;
-	c->kind = CR_CELL_INT;
-	c->i = v;
+	c->kind = kind;
+	c->i = i;
+	c->d = d;
 	if (!text) {
-		snprintf(tmp, sizeof tmp, "%" PRId64, v);
+		if (kind == CR_CELL_INT)
+			snprintf(tmp, sizeof tmp, "%" PRId64, i);
+		else
+			snprintf(tmp, sizeof tmp, "%.2f", d);
 		text = tmp;
 	}
 	c->text = cr_arena_strndup(&t->arena, text, strlen(text));
 	return c->text ? CR_OK : CR_NOMEM;
 }
 
+enum cr_err cr_table_int(struct cr_table *t, int64_t v, const char *text)
+{
+	return num_cell(t, CR_CELL_INT, v, 0, text);
+}
+
 enum cr_err cr_table_double(struct cr_table *t, double v, const char *text)
 {
-	struct cr_cell *c = next_cell(t);
-	char tmp[32];
-	if (!c)
-		return CR_USAGE;
-	c->kind = CR_CELL_DOUBLE;
-	c->d = v;
-	if (!text) {
-		snprintf(tmp, sizeof tmp, "%.2f", v);
-		text = tmp;
-	}
-	c->text = cr_arena_strndup(&t->arena, text, strlen(text));
-	return c->text ? CR_OK : CR_NOMEM;
+	return num_cell(t, CR_CELL_DOUBLE, 0, v, text);
 }
 
 enum cr_err cr_table_none(struct cr_table *t)

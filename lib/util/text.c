@@ -112,3 +112,12 @@ bool cr_looks_text(const unsigned char *p, size_t n)
 	}
 	return bad * 20 <= n;
 }
+
+size_t cr_lines_probe(struct cr_lines *it, const unsigned char *data, size_t len, size_t max)
+{
+	size_t probe = len < max ? len : max;
+	if (!probe || !cr_looks_text(data, probe))
+		return 0;
+	cr_lines_init(it, data, probe);
+	return probe;
+}

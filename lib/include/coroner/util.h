@@ -43,6 +43,26 @@ size_t cr_mem_peak(void);
 enum cr_err cr_grow(void *arr, size_t *cap, size_t need, size_t elsize);
 /* The same to exactly `need` elements (a size known in advance). */
 enum cr_err cr_grow_exact(void *arr, size_t *cap, size_t need, size_t elsize);
+/* Binary search of an array sorted by a uint64_t key: how many of its n
+ * elements have a key <= x (the index after the last of them; 0: none).
+ * CR_UPPER_BOUND(arr, n, field, x) reads the key from member `field`. */
+static inline size_t cr_upper_bound(const void *arr, size_t n, size_t elsize, size_t key_offset, uint64_t x)
+{
+	const unsigned char *a = arr;
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t k;
+		__builtin_memcpy(&k, a + mid * elsize + key_offset, sizeof k);
+		if (k <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+#define CR_UPPER_BOUND(arr, n, field, x) \
+	cr_upper_bound((arr), (n), sizeof *(arr), offsetof(__typeof__(*(arr)), field), (x))
 /* Ask for huge pages under a big buffer about to be filled (fewer page
  * faults); a hint, without effect on small buffers or where unsupported. */
 void cr_mem_hint_huge(void *p, size_t n);
@@ -110,6 +130,10 @@ static inline const char *cr_buf_str(const struct cr_buf *b) { return b->data ? 
  * warnings that stops growing at 64 KiB: a hostile input could produce
  * millions. */
 void cr_warn_linev(struct cr_buf *w, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* One line into b: the text (cut to max - 1 bytes, at most 1023; max 0:
+ * 1023) and a newline. */
+void cr_buf_linev(struct cr_buf *b, size_t max, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+void cr_buf_linef(struct cr_buf *b, size_t max, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Host-order loads from unaligned bytes (cores are read on a host of their
  * byte order: checked when they are opened). */
