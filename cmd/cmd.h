@@ -32,6 +32,7 @@ int cmd_flame(int argc, char **argv);
 int cmd_net(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_heap(int argc, char **argv);
+int cmd_pprof(int argc, char **argv);
 
 /* Print "coroner: MSG" for a library error and return its exit code. */
 int cmd_error(const struct cr_error *e);
