@@ -142,49 +142,67 @@ static size_t runes(const char *s)
 	return n;
 }
 
+/* "%.1f%s" of pprof's measurement.Scale (-tags before go1.25) */
+static void scale1(const struct cr_pprof_opts *o, const char *unit, int64_t v, char *out, size_t n)
+{
+	const char *u;
+	double x = cr_units_scale(v, unit, o->unit && *o->unit ? o->unit : "minimum", &u);
+	snprintf(out, n, "%.1f%s", x, u);
+}
+
+/* One value's "V (P%):" cell of -tags */
+static void tag_cell(const struct cr_tags *t, const struct cr_tag_key *key, int64_t v,
+		     const struct cr_pprof_opts *o, bool old, char *cell, size_t n)
+{
+	char a[64], pc[32];
+	int64_t of = old ? key->total : t->total;
+	if (old)
+		scale1(o, t->sample_unit, v, a, sizeof a);
+	else
+		cr_pprof_format(o, t->sample_unit, v, a, sizeof a);
+	if (of > 0) {
+		cr_units_percent(pc, sizeof pc, v, of);
+		snprintf(cell, n, "%s (%s):", a, pc);
+	} else {
+		snprintf(cell, n, "%s:", a);
+	}
+}
+
 /* pprof prints -tags through a right-aligning tabwriter flushed at each
  * key's blank line: per key, the key cell and the " " cells of its values
  * share a column, the "V (P%):" cells another. */
 static void print_tags_text(const struct cr_tags *t, const struct cr_pprof_opts *o)
 {
 	char a[64], b[64], pc[32], cell[128];
+	bool old = cr_pprof_release && cr_pprof_release < 25; /* "Total 17.0", shares of the key */
 	for (size_t k = 0; k < t->nkeys; k++) {
 		const struct cr_tag_key *key = &t->keys[k];
 		/* column 0: "KEY:" and " ", plus the padding of 1 */
 		size_t kw = runes(key->key) + 1, w1 = 0, w0 = (kw > 1 ? kw : 1) + 1;
 		for (size_t i = 0; i < key->nvalues; i++) {
-			cr_pprof_format(o, t->sample_unit, key->values[i].value, a, sizeof a);
-			if (t->total > 0) {
-				cr_units_percent(pc, sizeof pc, key->values[i].value, t->total);
-				snprintf(cell, sizeof cell, "%s (%s):", a, pc);
-			} else {
-				snprintf(cell, sizeof cell, "%s:", a);
-			}
+			tag_cell(t, key, key->values[i].value, o, old, cell, sizeof cell);
 			if (runes(cell) + 1 > w1)
 				w1 = runes(cell) + 1;
 		}
-		cr_pprof_format(o, t->sample_unit, key->total, a, sizeof a);
-		cr_pprof_format(o, t->sample_unit, t->total, b, sizeof b);
 		for (size_t i = kw; i < w0; i++)
 			putchar(' ');
 		cr_fputs_safe(stdout, key->key);
-		if (t->total > 0) {
-			cr_units_percent(pc, sizeof pc, key->total, t->total);
-			printf(": Total %s of %s (%s)\n", a, b, pc);
+		if (old) {
+			scale1(o, t->sample_unit, key->total, a, sizeof a);
+			printf(": Total %s\n", a);
 		} else {
-			printf(": Total %s of %s\n", a, b);
+			cr_pprof_format(o, t->sample_unit, key->total, a, sizeof a);
+			cr_pprof_format(o, t->sample_unit, t->total, b, sizeof b);
+			if (t->total > 0) {
+				cr_units_percent(pc, sizeof pc, key->total, t->total);
+				printf(": Total %s of %s (%s)\n", a, b, pc);
+			} else {
+				printf(": Total %s of %s\n", a, b);
+			}
 		}
 		for (size_t i = 0; i < key->nvalues; i++) {
-			cr_pprof_format(o, t->sample_unit, key->values[i].value, a, sizeof a);
-			if (t->total > 0) {
-				cr_units_percent(pc, sizeof pc, key->values[i].value, t->total);
-				snprintf(cell, sizeof cell, "%s (%s):", a, pc);
-			} else {
-				snprintf(cell, sizeof cell, "%s:", a);
-			}
-			printf("%*s", (int)w0, " ");
-			printf("%*s", (int)w1, cell);
-			putchar(' ');
+			tag_cell(t, key, key->values[i].value, o, old, cell, sizeof cell);
+			printf("%*s%*s ", (int)w0, " ", (int)w1, cell);
 			cr_fputs_safe(stdout, key->values[i].name);
 			putchar('\n');
 		}
@@ -226,6 +244,9 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 {
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
 				   .unit = r->unit, .merged = r->npaths > 1 || r->diff_base || r->base };
+	/* before go1.21 pprof merged a single profile too */
+	if (cr_pprof_release && cr_pprof_release < 21)
+		o.merged = true;
 	if (r->divide_by && (!cmd_parse_double(r->divide_by, -1e308, 1e308, &o.divide_by) || o.divide_by == 0)) {
 		fprintf(stderr, "invalid value \"%s\" for flag -divide_by: parse error\n", r->divide_by);
 		return 2;
@@ -242,6 +263,15 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	if (o.sample_index < 0) {
 		rc = cmd_bad_sample_index("pprof", r->sample_index, "the profile", &p);
 		goto out;
+	}
+	if (o.merged && r->npaths == 1 && !r->diff_base && !r->base) {
+		/* an old pprof's merge of one profile: its equal samples summed */
+		struct cr_merger m;
+		if (cr_merger_init(&m, &p, &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		cr_merger_release(&m);
 	}
 	/* pprof's total: before the filters */
 	int64_t total = cr_profile_total(&p, o.sample_index);

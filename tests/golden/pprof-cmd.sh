@@ -1,0 +1,41 @@
+#!/bin/sh
+# Replays every `go tool pprof` command recorded in testdata/*/expected/INDEX
+# whose report `coroner pprof` prints (-top, -text, -traces, -tags), as it is,
+# with `coroner pprof`, and compares stdout+stderr (and the exit status, as
+# regen.sh's rec records it) with what pprof printed. An output named
+# *.firstline.txt (pprof's usage errors, which go on with its whole usage)
+# is compared by its first and last lines only.
+set -u
+: "${CORONER:?}" "${TESTDATA:?}"
+fail=0 pass=0
+for index in "$TESTDATA"/*/expected/INDEX; do
+	dir=$(dirname "$(dirname "$index")")
+	rel=$(sed -n 's/^# recorded with the pprof of go\(1\.[0-9]*\).*/\1/p' "$index" | tail -1)
+	rel="--pprof-release=${rel:-1.19}"
+	while IFS='	' read -r out cmd; do
+		case "$out" in '#'*|'') continue ;; esac
+		case "$cmd" in "go tool pprof "*) ;; *) continue ;; esac
+		# only the reports coroner pprof prints, and no binary-symbolized text profiles
+		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
+		case "$out" in *nobin*|*.bin.*) continue ;; esac
+		args=${cmd#go tool pprof }
+		got=$(cd "$dir" && eval "\"$CORONER\" $rel pprof $args" 2>&1 || echo "exit status $?")
+		want=$(cat "$dir/expected/$out")
+		case "$out" in *.firstline.txt)
+			got="$(printf '%s\n' "$got" | head -1) $(printf '%s\n' "$got" | tail -1)"
+			want="$(printf '%s\n' "$want" | head -1) $(printf '%s\n' "$want" | tail -1)" ;;
+		esac
+		if [ "$got" = "$want" ]; then
+			pass=$((pass+1))
+		else
+			fail=$((fail+1))
+			echo "FAIL $out ($cmd)"
+			printf '%s\n' "$want" > /tmp/want.$$; printf '%s\n' "$got" > /tmp/got.$$
+			diff -u /tmp/want.$$ /tmp/got.$$ | head -20
+			rm -f /tmp/want.$$ /tmp/got.$$
+		fi
+	done < "$index"
+done
+echo "$pass passed, $fail failed"
+[ "$pass" -gt 0 ] || { echo "SKIP: no reference outputs found"; exit 77; }
+[ "$fail" = 0 ]
