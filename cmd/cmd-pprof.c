@@ -45,10 +45,10 @@ struct pprof_args {
 	int report;
 	const char *report_name, *report_arg;
 	const char *sample_index, *unit, *diff_base, *base, *output, *nodecount, *nodefraction;
-	const char *divide_by, *trim, *unsupported;
+	const char *divide_by, *trim, *unsupported, *edgefraction;
 	struct cmd_filter_args filt;
 	int gran;
-	bool cum, noinlines, http;
+	bool cum, noinlines, http, compact_labels, call_tree; /* call_tree: only -dot, -callgrind use it */
 	enum cr_format fmt;
 	char **paths;
 	int npaths;
@@ -108,7 +108,9 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	REPORT("text", R_TOP, "the same as -top"),                                                  \
 	REPORT("traces", R_TRACES, "every sample: its labels, value and stack"),                    \
 	REPORT("tags", R_TAGS, "the values of each label key, with their share of the total"),     \
-	REPORT_RE("peek", R_PEEK, NULL), REPORT("tree", R_TREE, NULL), REPORT("raw", R_RAW, NULL),  \
+	REPORT_RE("peek", R_PEEK, "callers and callees of the functions matching RE"),              \
+	REPORT("tree", R_TREE, "the call graph as text: each node with its callers and callees"),  \
+	REPORT("raw", R_RAW, NULL),                                                                 \
 	REPORT_RE("list", R_LIST, NULL), REPORT_RE("disasm", R_DISASM, NULL),                       \
 	REPORT_RE("weblist", R_OTHER, NULL), REPORT("callgrind", R_CALLGRIND, NULL),                \
 	REPORT("dot", R_DOT, NULL), REPORT("svg", R_SVG, NULL), REPORT("png", R_PNG, NULL),         \
@@ -146,8 +148,10 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_STRING(0, "trim", &(a)->trim, "BOOL", NULL),                                           \
 	OPT_BOOL(0, "http", &(a)->http, NULL),                                                      \
 	OPT_FORMAT(&(a)->fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), "coroner's: -top, -traces, -tags as JSON"), \
-	UNSUPPORTED_ARG("output"), UNSUPPORTED_ARG("edgefraction"), UNSUPPORTED("relative_percentages"), \
-	UNSUPPORTED("call_tree"), UNSUPPORTED("compact_labels"), UNSUPPORTED_ARG("source_path"),    \
+	OPT_STRING(0, "edgefraction", &(a)->edgefraction, "F", "-tree: hide edges below F*total (default 0.001)"), \
+	OPT_BOOL(0, "compact_labels", &(a)->compact_labels, "-tree, -peek: no profile header"),      \
+	OPT_BOOL(0, "call_tree", &(a)->call_tree, NULL),                                            \
+	UNSUPPORTED_ARG("output"), UNSUPPORTED("relative_percentages"), UNSUPPORTED_ARG("source_path"), \
 	UNSUPPORTED_ARG("trim_path"), UNSUPPORTED("drop_negative"), UNSUPPORTED("mean"),            \
 	UNSUPPORTED("mean_delay"), UNSUPPORTED("normalize"), UNSUPPORTED_ARG("prune_from"),         \
 	UNSUPPORTED_ARG("tagshow"), UNSUPPORTED_ARG("taghide"), UNSUPPORTED_ARG("tagroot"),         \
@@ -341,7 +345,8 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 	if (a->report == R_NONE)
 		return cmd_usage_error("pprof", "no report flag (pprof's interactive mode is not supported): "
 					       "add one, e.g. -top");
-	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS)
+	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS && a->report != R_TREE &&
+	    a->report != R_PEEK)
 		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
 	if (a->npaths == 0)
 		return cmd_usage_error("pprof", "no profile given");
@@ -361,11 +366,16 @@ int cmd_pprof(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (a.report == R_TOP) {
-		if (a.divide_by)
-			return cmd_usage_error("pprof", "-divide_by is not supported with -top yet");
+		if (a.divide_by || a.edgefraction)
+			return cmd_usage_error("pprof", "-%s is not supported with -top yet",
+					       a.divide_by ? "divide_by" : "edgefraction");
 		return run_top(&a);
 	}
-	return cmd_pprof_report(a.report == R_TRACES ? 't' : 'g', &(struct cmd_pprof_req){
+	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' : 'p';
+	return cmd_pprof_report(which, &(struct cmd_pprof_req){
+		.symbol = a.report_arg, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
+		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
+		.compact_labels = a.compact_labels,
 		.sample_index = a.sample_index, .unit = a.unit, .diff_base = a.diff_base, .base = a.base,
 		.divide_by = a.divide_by, .filt = &a.filt, .gran = a.gran, .noinlines = a.noinlines,
 		.fmt = a.fmt, .paths = a.paths, .npaths = a.npaths });

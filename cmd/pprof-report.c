@@ -39,20 +39,6 @@ static int load(struct cr_profile *p, const struct cmd_pprof_req *r)
 	return 0;
 }
 
-/* pprof's warnings for filters that matched nothing */
-static void filter_warnings(const struct cmd_filters *f, const struct cr_filter_matches *fm)
-{
-	const struct { bool set, matched; const char *what; } w[] = {
-		{ f->re.set[CR_FOCUS], fm->focus, "Focus" }, { f->re.set[CR_IGNORE], fm->ignore, "Ignore" },
-		{ f->re.set[CR_HIDE], fm->hide, "Hide" }, { f->re.set[CR_SHOW], fm->show, "Show" },
-		{ f->re.set[CR_SHOW_FROM], fm->show_from, "ShowFrom" },
-		{ f->tag[0].set, fm->tagfocus, "TagFocus" }, { f->tag[1].set, fm->tagignore, "TagIgnore" },
-	};
-	for (size_t k = 0; k < sizeof w / sizeof *w; k++)
-		if (w[k].set && !w[k].matched)
-			fprintf(stderr, "%s expression matched no samples\n", w[k].what);
-}
-
 /* Go's %Ns of s (padded to N runes on the left), escaped for a terminal */
 static void put_padded(const char *s, int width)
 {
@@ -240,6 +226,159 @@ static void print_tags_json(const struct cr_tags *t)
 	cr_json_end(&j);
 }
 
+/* pprof's -tree and -peek (printTree) */
+static int print_tree(const struct cr_pgraph *g, const struct cr_profile *p, const struct cr_pprof_opts *o0,
+		      const struct cmd_filters *fl, const struct cr_pgraph_trim *tr, const regex_t *rx,
+		      const char *rxtext, bool compact)
+{
+	static const char sep[] = "----------------------------------------------------------+-------------\n";
+	struct cr_pprof_opts o = *o0;
+	o.unit = g->output_unit;
+	char a[64], b[64], p1[32], p2[32], p3[32];
+	size_t matched = 0;
+	for (size_t i = 0; i < g->nnodes; i++)
+		matched += !rx || regexec(rx, g->nodes[i].name, 0, NULL, 0) == 0;
+	if (rx && matched == 0) {
+		fprintf(stderr, "no matches found for regexp: %s\n", rxtext);
+		return 2;
+	}
+	int64_t shown = 0;
+	for (size_t i = 0; i < g->nnodes; i++)
+		shown = (int64_t)((uint64_t)shown + (uint64_t)g->nodes[i].flat);
+	cr_pprof_format(&o, g->sample_unit, g->total, b, sizeof b);
+	if (!compact) {
+		struct cr_buf h = { 0 };
+		cr_profile_header(p, g->sample_type, g->sample_unit, g->total, b, &h);
+		fputs(cr_buf_str(&h), stdout);
+		cr_buf_release(&h);
+	}
+	cmd_render_filters(fl);
+	cr_pprof_format(&o, g->sample_unit, shown, a, sizeof a);
+	cr_units_percent(p1, sizeof p1, shown, g->total);
+	printf("Showing nodes accounting for %s, %s of %s total\n", a, p1 + strspn(p1, " "), b);
+	if (g->total && g->dropped_nodes) {
+		cr_pprof_format(&o, g->sample_unit, llabs((int64_t)((double)g->total * tr->nodefraction)), a,
+				sizeof a);
+		printf("Dropped %zu node%s (cum <= %s)\n", g->dropped_nodes, g->dropped_nodes > 1 ? "s" : "", a);
+	}
+	if (g->total && tr->nodecount > 0 && g->nnodes < g->orig_count)
+		printf("Showing top %zu nodes out of %zu\n", g->nnodes, g->orig_count);
+	fputs(sep, stdout);
+	fputs("      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n", stdout);
+	int64_t sum = 0;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct cr_pgraph_node *n = &g->nodes[i];
+		if (rx && regexec(rx, n->name, 0, NULL, 0) != 0)
+			continue;
+		fputs(sep, stdout);
+		for (uint32_t k = g->in_start[i]; k < g->in_start[i + 1]; k++) {
+			const struct cr_pgraph_edge *e = &g->edges[g->in[k]];
+			cr_pprof_format(&o, g->sample_unit, e->weight, a, sizeof a);
+			cr_units_percent(p1, sizeof p1, e->weight, n->cum);
+			printf("%50s %s |   ", a, p1);
+			cr_fputs_safe(stdout, g->nodes[e->from].name);
+			fputs(e->inl ? " (inline)\n" : "\n", stdout);
+		}
+		sum = (int64_t)((uint64_t)sum + (uint64_t)n->flat);
+		cr_pprof_format(&o, g->sample_unit, n->flat, a, sizeof a);
+		cr_pprof_format(&o, g->sample_unit, n->cum, b, sizeof b);
+		cr_units_percent(p1, sizeof p1, n->flat, g->total);
+		cr_units_percent(p2, sizeof p2, sum, g->total);
+		cr_units_percent(p3, sizeof p3, n->cum, g->total);
+		printf("%10s %s %s %10s %s                | ", a, p1, p2, b, p3);
+		cr_fputs_safe(stdout, n->name);
+		putchar('\n');
+		for (uint32_t k = g->out_start[i]; k < g->out_start[i + 1]; k++) {
+			const struct cr_pgraph_edge *e = &g->edges[g->out[k]];
+			cr_pprof_format(&o, g->sample_unit, e->weight, a, sizeof a);
+			cr_units_percent(p1, sizeof p1, e->weight, n->cum);
+			printf("%50s %s |   ", a, p1);
+			cr_fputs_safe(stdout, g->nodes[e->to].name);
+			fputs(e->inl ? " (inline)\n" : "\n", stdout);
+		}
+	}
+	if (g->nnodes)
+		fputs(sep, stdout);
+	return 0;
+}
+
+static void print_peek_json(const struct cr_pgraph *g, const regex_t *rx)
+{
+	struct cr_json j;
+	cr_json_init(&j, stdout, true);
+	cr_json_obj(&j);
+	cr_json_kstr(&j, "sample_type", g->sample_type);
+	cr_json_kstr(&j, "unit", g->sample_unit);
+	cr_json_kint(&j, "total", g->total);
+	cr_json_key(&j, "functions");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct cr_pgraph_node *n = &g->nodes[i];
+		if (rx && regexec(rx, n->name, 0, NULL, 0) != 0)
+			continue;
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "name", n->name);
+		cr_json_kint(&j, "flat", n->flat);
+		cr_json_kint(&j, "cum", n->cum);
+		for (int dir = 0; dir < 2; dir++) {
+			const uint32_t *st = dir ? g->out_start : g->in_start, *ix = dir ? g->out : g->in;
+			cr_json_key(&j, dir ? "callees" : "callers");
+			cr_json_arr(&j);
+			for (uint32_t k = st[i]; k < st[i + 1]; k++) {
+				const struct cr_pgraph_edge *e = &g->edges[ix[k]];
+				cr_json_obj(&j);
+				cr_json_kstr(&j, "name", g->nodes[dir ? e->to : e->from].name);
+				cr_json_kint(&j, "value", e->weight);
+				cr_json_key(&j, "inline");
+				cr_json_bool(&j, e->inl);
+				cr_json_obj_end(&j);
+			}
+			cr_json_arr_end(&j);
+		}
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_obj_end(&j);
+	cr_json_end(&j);
+}
+
+/* -tree, -peek: the trimmed graph and its listing */
+static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_opts *o,
+		     const struct cr_profile *p, const struct cmd_filters *f, int64_t total)
+{
+	struct cr_pgraph_trim tr = { .nodecount = 80, .nodefraction = 0.005, .edgefraction = 0.001, .cum = r->cum };
+	struct cr_error e = { 0 };
+	int64_t nc;
+	if (r->nodecount) {
+		if (!cmd_parse_int(r->nodecount, INT64_MIN, INT64_MAX, &nc))
+			return cmd_usage_error("pprof", "-nodecount takes a number");
+		tr.nodecount = nc <= 0 ? 0 : (long)nc;
+	}
+	if ((r->nodefraction && !cmd_parse_double(r->nodefraction, -1e308, 1e308, &tr.nodefraction)) ||
+	    (r->edgefraction && !cmd_parse_double(r->edgefraction, -1e308, 1e308, &tr.edgefraction)))
+		return cmd_usage_error("pprof", "-nodefraction and -edgefraction take a number");
+	if (which == 'p' || r->notrim)
+		tr.nodecount = 0, tr.nodefraction = 0, tr.edgefraction = 0;
+	struct cr_filter sym;
+	memset(&sym, 0, sizeof sym);
+	if (which == 'p' && cr_filter_set(&sym, 0, r->symbol, &e))
+		return cmd_error(&e);
+	struct cr_pgraph g;
+	int rc = 0;
+	if (cr_pgraph_compute(&g, p, o, &tr, total, &e)) {
+		rc = cmd_error(&e);
+	} else {
+		const regex_t *rx = which == 'p' ? &sym.re[0] : NULL;
+		if (r->fmt == CR_FMT_JSON)
+			print_peek_json(&g, rx);
+		else
+			rc = print_tree(&g, p, o, f, &tr, rx, r->symbol, r->compact_labels);
+		cr_pgraph_release(&g);
+	}
+	cr_filter_release(&sym);
+	return rc;
+}
+
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 {
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
@@ -279,8 +418,10 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		rc = cmd_error(&e);
 		goto out;
 	}
-	filter_warnings(&f, &fm);
-	if (which == 't') {
+	cmd_filter_warnings(&f, &fm);
+	if (which == 'r' || which == 'p') {
+		rc = run_graph(which, r, &o, &p, &f, total);
+	} else if (which == 't') {
 		struct cr_traces t;
 		if (cr_traces_compute(&t, &p, &o, &e)) {
 			rc = cmd_error(&e);

@@ -574,7 +574,21 @@ do_pprofcmd() {
 		rec "$n.traces.txt" $P -traces "$f"
 		rec "$n.tags.txt" $P -tags "$f"
 		rec "$n.top.txt" $P -nodecount=15 -top "$f"
+		rec "$n.tree.txt" $P -tree "$f"
+		rec "$n.peek.txt" $P -peek=main "$f"
 	done
+	rec allocs.tree.nodecount5.txt $P -tree -nodecount=5 ../heap/allocs.pb.gz
+	rec cpu.tree.cum-lines.txt $P -tree -nodecount=8 -cum -lines ../kinds/cpu.pb.gz
+	rec cpu.tree.focus.txt $P -tree -focus=sort ../kinds/cpu.pb.gz
+	rec heap.tree.compact.txt $P -tree -compact_labels -sample_index=alloc_space ../heap/heap.pb.gz
+	rec heap.tree.notrim.txt $P -tree -trim=false ../heap/heap.pb.gz
+	rec heap2.tree.diff_base.txt $P -tree -diff_base=../heap/heap.pb.gz ../heap/heap2.pb.gz
+	rec allocs.tree.fractions.txt $P -tree -nodefraction=0.05 -edgefraction=0.02 ../heap/allocs.pb.gz
+	rec allocs.tree.unit-divide.txt $P -tree -unit=MB -divide_by=2 ../heap/allocs.pb.gz
+	rec allocs.tree.hide.txt $P -tree -hide=runtime ../heap/allocs.pb.gz
+	rec cpu.peek.runtime-noinlines.txt $P -peek 'runtime\.' -noinlines ../kinds/cpu.pb.gz
+	rec cpu.peek.addresses.txt $P -peek=. -addresses ../kinds/cpu.pb.gz
+	rec cpu.peek.nomatch.txt $P -peek=zzz ../kinds/cpu.pb.gz
 	rec cpu.traces.lines.txt $P -traces -lines ../kinds/cpu.pb.gz
 	rec cpu.traces.addresses.txt $P -traces -addresses ../kinds/cpu.pb.gz
 	rec cpu.traces.samples.txt $P --traces --sample_index samples ../kinds/cpu.pb.gz

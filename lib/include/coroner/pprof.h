@@ -82,6 +82,39 @@ enum cr_err cr_tags_compute(struct cr_tags *t, const struct cr_profile *p, const
 			    int64_t total, struct cr_error *e);
 void cr_tags_release(struct cr_tags *t);
 
+/* ---- the call graph of -tree and -peek ---- */
+struct cr_pgraph_node {
+	const char *name;
+	int64_t flat, cum;
+};
+struct cr_pgraph_edge {
+	uint32_t from, to;  /* node indices (caller, callee) */
+	int64_t weight;
+	bool residual, inl;
+};
+struct cr_pgraph_trim {
+	long nodecount;      /* <= 0: all */
+	double nodefraction, edgefraction;
+	bool cum;            /* order nodes by cum (pprof -cum) */
+};
+struct cr_pgraph {
+	struct cr_pprof_names names;
+	const char *sample_type, *sample_unit;
+	const char *output_unit; /* pprof's selectOutputUnit over the nodes */
+	int64_t total;
+	struct cr_pgraph_node *nodes; /* in pprof's order */
+	size_t nnodes, orig_count, dropped_nodes, dropped_edges;
+	struct cr_pgraph_edge *edges;
+	size_t nedges;
+	/* node i's incoming edges: in[in_start[i] .. in_start[i+1]), sorted as
+	 * pprof prints them; the same for out */
+	uint32_t *in_start, *out_start, *in, *out;
+};
+/* total: pprof's rpt.total (before the filters). */
+enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, const struct cr_pprof_opts *o,
+			      const struct cr_pgraph_trim *tr, int64_t total, struct cr_error *e);
+void cr_pgraph_release(struct cr_pgraph *g);
+
 /* pprof's unit of the numeric label key (NumLabelUnits). */
 const char *cr_profile_label_unit(const struct cr_profile *p, uint32_t key);
 
