@@ -110,7 +110,7 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	REPORT("tags", R_TAGS, "the values of each label key, with their share of the total"),     \
 	REPORT_RE("peek", R_PEEK, "callers and callees of the functions matching RE"),              \
 	REPORT("tree", R_TREE, "the call graph as text: each node with its callers and callees"),  \
-	REPORT("raw", R_RAW, NULL),                                                                 \
+	REPORT("raw", R_RAW, "the profile as text: samples, locations, mappings"),                  \
 	REPORT_RE("list", R_LIST, NULL), REPORT_RE("disasm", R_DISASM, NULL),                       \
 	REPORT_RE("weblist", R_OTHER, NULL), REPORT("callgrind", R_CALLGRIND, NULL),                \
 	REPORT("dot", R_DOT, NULL), REPORT("svg", R_SVG, NULL), REPORT("png", R_PNG, NULL),         \
@@ -346,7 +346,7 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 		return cmd_usage_error("pprof", "no report flag (pprof's interactive mode is not supported): "
 					       "add one, e.g. -top");
 	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS && a->report != R_TREE &&
-	    a->report != R_PEEK)
+	    a->report != R_PEEK && a->report != R_RAW)
 		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
 	if (a->npaths == 0)
 		return cmd_usage_error("pprof", "no profile given");
@@ -371,7 +371,8 @@ int cmd_pprof(int argc, char **argv)
 					       a.divide_by ? "divide_by" : "edgefraction");
 		return run_top(&a);
 	}
-	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' : 'p';
+	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' :
+		    a.report == R_RAW ? 'w' : 'p';
 	return cmd_pprof_report(which, &(struct cmd_pprof_req){
 		.symbol = a.report_arg, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
 		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,

@@ -379,8 +379,22 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 	return rc;
 }
 
+static void emit_stdout(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	fwrite(s, 1, n, stdout);
+}
+
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 {
+	if (which == 'w' && cr_pprof_release && cr_pprof_release < 21)
+		return cmd_usage_error("pprof", "-raw as go1.%u's pprof printed it (a merged copy) is not supported",
+				       cr_pprof_release);
+	if (which == 'w' && (r->npaths > 1 || r->base || r->diff_base))
+		return cmd_usage_error("pprof", "-raw of several profiles merged (pprof renumbers them) is not "
+					       "supported yet");
+	if (which == 'w' && (r->noinlines || r->fmt == CR_FMT_JSON))
+		return cmd_usage_error("pprof", "-raw takes neither -noinlines nor --format=json");
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
 				   .unit = r->unit, .merged = r->npaths > 1 || r->diff_base || r->base };
 	/* before go1.21 pprof merged a single profile too */
@@ -419,7 +433,10 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		goto out;
 	}
 	cmd_filter_warnings(&f, &fm);
-	if (which == 'r' || which == 'p') {
+	if (which == 'w') {
+		if (cr_pprof_raw(&p, emit_stdout, NULL, &e))
+			rc = cmd_error(&e);
+	} else if (which == 'r' || which == 'p') {
 		rc = run_graph(which, r, &o, &p, &f, total);
 	} else if (which == 't') {
 		struct cr_traces t;

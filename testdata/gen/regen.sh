@@ -576,6 +576,7 @@ do_pprofcmd() {
 		rec "$n.top.txt" $P -nodecount=15 -top "$f"
 		rec "$n.tree.txt" $P -tree "$f"
 		rec "$n.peek.txt" $P -peek=main "$f"
+		rec "$n.raw.txt" $P -raw "$f"
 	done
 	rec allocs.tree.nodecount5.txt $P -tree -nodecount=5 ../heap/allocs.pb.gz
 	rec cpu.tree.cum-lines.txt $P -tree -nodecount=8 -cum -lines ../kinds/cpu.pb.gz
@@ -588,6 +589,8 @@ do_pprofcmd() {
 	rec allocs.tree.hide.txt $P -tree -hide=runtime ../heap/allocs.pb.gz
 	rec cpu.peek.runtime-noinlines.txt $P -peek 'runtime\.' -noinlines ../kinds/cpu.pb.gz
 	rec cpu.peek.addresses.txt $P -peek=. -addresses ../kinds/cpu.pb.gz
+	rec heap.raw.focus.txt $P -raw -focus=main ../heap/heap.pb.gz
+	rec cpu.raw.hide.txt $P -raw -hide=runtime ../kinds/cpu.pb.gz
 	rec cpu.peek.nomatch.txt $P -peek=zzz ../kinds/cpu.pb.gz
 	rec cpu.traces.lines.txt $P -traces -lines ../kinds/cpu.pb.gz
 	rec cpu.traces.addresses.txt $P -traces -addresses ../kinds/cpu.pb.gz

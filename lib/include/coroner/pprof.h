@@ -115,6 +115,11 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 			      const struct cr_pgraph_trim *tr, int64_t total, struct cr_error *e);
 void cr_pgraph_release(struct cr_pgraph *g);
 
+/* ---- -raw ---- */
+typedef void cr_emit_fn(void *ctx, const char *s, size_t n);
+/* pprof's Profile.String() of p, handed to emit in pieces. */
+enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx, struct cr_error *e);
+
 /* pprof's unit of the numeric label key (NumLabelUnits). */
 const char *cr_profile_label_unit(const struct cr_profile *p, uint32_t key);
 
