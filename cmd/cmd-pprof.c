@@ -7,6 +7,9 @@
 #include "coroner/filter.h"
 #include "coroner/pprof.h"
 #include "coroner/top.h"
+#include "coroner/outfile.h"
+
+#include <unistd.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +117,9 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	REPORT_RE("list", R_LIST, NULL), REPORT_RE("disasm", R_DISASM, NULL),                       \
 	REPORT_RE("weblist", R_OTHER, NULL), REPORT("callgrind", R_CALLGRIND, NULL),                \
 	REPORT("dot", R_DOT, NULL), REPORT("svg", R_SVG, NULL), REPORT("png", R_PNG, NULL),         \
-	REPORT("pdf", R_PDF, NULL), REPORT("proto", R_PROTO, NULL), REPORT("comments", R_OTHER, NULL), \
+	REPORT("pdf", R_PDF, NULL),                                                                 \
+	REPORT("proto", R_PROTO, "the merged, filtered profile (gzipped protobuf; stdout or -output)"), \
+	REPORT("comments", R_OTHER, NULL),                                                          \
 	REPORT("topproto", R_OTHER, NULL), REPORT("gif", R_OTHER, NULL), REPORT("ps", R_OTHER, NULL), \
 	REPORT("eog", R_OTHER, NULL), REPORT("evince", R_OTHER, NULL), REPORT("gv", R_OTHER, NULL), \
 	REPORT("kcachegrind", R_OTHER, NULL), REPORT("web", R_OTHER, NULL),                         \
@@ -151,7 +156,8 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_STRING(0, "edgefraction", &(a)->edgefraction, "F", "-tree: hide edges below F*total (default 0.001)"), \
 	OPT_BOOL(0, "compact_labels", &(a)->compact_labels, "-tree, -peek: no profile header"),      \
 	OPT_BOOL(0, "call_tree", &(a)->call_tree, NULL),                                            \
-	UNSUPPORTED_ARG("output"), UNSUPPORTED("relative_percentages"), UNSUPPORTED_ARG("source_path"), \
+	OPT_STRING(0, "output", &(a)->output, "FILE", "write the report (or -proto's profile) to FILE"), \
+	UNSUPPORTED("relative_percentages"), UNSUPPORTED_ARG("source_path"), \
 	UNSUPPORTED_ARG("trim_path"), UNSUPPORTED("drop_negative"), UNSUPPORTED("mean"),            \
 	UNSUPPORTED("mean_delay"), UNSUPPORTED("normalize"), UNSUPPORTED_ARG("prune_from"),         \
 	UNSUPPORTED_ARG("tagshow"), UNSUPPORTED_ARG("taghide"), UNSUPPORTED_ARG("tagroot"),         \
@@ -346,7 +352,7 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 		return cmd_usage_error("pprof", "no report flag (pprof's interactive mode is not supported): "
 					       "add one, e.g. -top");
 	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS && a->report != R_TREE &&
-	    a->report != R_PEEK && a->report != R_RAW)
+	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO)
 		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
 	if (a->npaths == 0)
 		return cmd_usage_error("pprof", "no profile given");
@@ -365,19 +371,52 @@ int cmd_pprof(int argc, char **argv)
 	int rc = pprof_parse(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
-	if (a.report == R_TOP) {
-		if (a.divide_by || a.edgefraction)
-			return cmd_usage_error("pprof", "-%s is not supported with -top yet",
-					       a.divide_by ? "divide_by" : "edgefraction");
-		return run_top(&a);
-	}
+	if (a.report == R_TOP && (a.divide_by || a.edgefraction))
+		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
+				       a.divide_by ? "divide_by" : "edgefraction");
 	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' :
-		    a.report == R_RAW ? 'w' : 'p';
-	return cmd_pprof_report(which, &(struct cmd_pprof_req){
+		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : 'p';
+	if (which == 'o') {
+		rc = cmd_pprof_report(which, &(struct cmd_pprof_req){
+			.sample_index = a.sample_index, .diff_base = a.diff_base, .base = a.base, .filt = &a.filt,
+			.output = a.output, .paths = a.paths, .npaths = a.npaths });
+		if (!rc && a.output)
+			fprintf(stderr, "Generating report in %s\n", a.output);
+		return rc;
+	}
+	struct cr_outfile of;
+	struct cr_error e = { 0 };
+	int saved = -1;
+	if (a.output) {
+		/* pprof writes the report to -output FILE (atomically here) */
+		if (cr_outfile_open(&of, a.output, &e))
+			return cmd_error(&e);
+		fflush(stdout);
+		saved = dup(1);
+		if (saved < 0 || dup2(of.fd, 1) < 0) {
+			cr_outfile_abort(&of);
+			fprintf(stderr, "%s: cannot redirect the report to %s\n", cmd_progname, a.output);
+			return 1;
+		}
+	}
+	rc = a.report == R_TOP ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
 		.symbol = a.report_arg, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
 		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
 		.compact_labels = a.compact_labels,
 		.sample_index = a.sample_index, .unit = a.unit, .diff_base = a.diff_base, .base = a.base,
 		.divide_by = a.divide_by, .filt = &a.filt, .gran = a.gran, .noinlines = a.noinlines,
 		.fmt = a.fmt, .paths = a.paths, .npaths = a.npaths });
+	if (a.output) {
+		bool ok = fflush(stdout) == 0 && !ferror(stdout);
+		dup2(saved, 1);
+		close(saved);
+		if (rc || !ok) {
+			cr_outfile_abort(&of);
+			return rc ? rc : 1;
+		}
+		if (cr_outfile_commit(&of, &e))
+			return cmd_error(&e);
+		fprintf(stderr, "Generating report in %s\n", a.output);
+	}
+	return rc;
 }

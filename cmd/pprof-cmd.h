@@ -9,6 +9,7 @@
 struct cmd_pprof_req {
 	const char *sample_index, *unit, *diff_base, *base, *divide_by;
 	const char *symbol;               /* -peek's RE */
+	const char *output;               /* -proto: the file (NULL: stdout) */
 	const char *nodecount, *nodefraction, *edgefraction; /* NULL: the report's default */
 	bool notrim, cum, compact_labels;
 	const struct cmd_filter_args *filt;
@@ -19,7 +20,7 @@ struct cmd_pprof_req {
 	int npaths;
 };
 
-/* which: 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw. Returns the exit code. */
+/* which: 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw, 'o' -proto. Returns the exit code. */
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r);
 
 #endif

@@ -433,7 +433,11 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		goto out;
 	}
 	cmd_filter_warnings(&f, &fm);
-	if (which == 'w') {
+	if (which == 'o') {
+		/* the merged, filtered profile; to stdout without -output */
+		if (cr_profile_write_pprof(&p, r->output ? r->output : "-", &e))
+			rc = cmd_error(&e);
+	} else if (which == 'w') {
 		if (cr_pprof_raw(&p, emit_stdout, NULL, &e))
 			rc = cmd_error(&e);
 	} else if (which == 'r' || which == 'p') {

@@ -6,7 +6,7 @@
 # *.firstline.txt (pprof's usage errors, which go on with its whole usage)
 # is compared by its first and last lines only.
 set -u
-: "${CORONER:?}" "${TESTDATA:?}"
+: "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
 fail=0 pass=0
 for index in "$TESTDATA"/*/expected/INDEX; do
 	dir=$(dirname "$(dirname "$index")")
@@ -37,6 +37,32 @@ for index in "$TESTDATA"/*/expected/INDEX; do
 		fi
 	done < "$index"
 done
+# -proto -output=FILE: the merged, filtered profile, written atomically;
+# its -top (by go1.26's pprof when it is here, else by coroner) is the -top
+# pprof printed for the same flags over the inputs (recorded above)
+. "$TESTS/go-release.sh"
+GO=$(go_release 1.26) || GO=""
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+d=$TESTDATA/pprof
+while IFS='	' read -r out cmd; do
+	case "$out" in '#'*|'') continue ;; esac
+	case "$cmd" in "go tool pprof -nodecount="*" -top "*) ;; *) continue ;; esac
+	args=${cmd#go tool pprof } nc=${args%% *}
+	rest=$(printf '%s\n' "${args#* }" | sed 's/ -top / /; s/^-top //')
+	(cd "$d" && eval "\"$CORONER\" pprof -proto -output=\"$tmp/p.pb.gz\" $rest") 2>"$tmp/err" </dev/null
+	if ! grep -q "^Generating report in $tmp/p.pb.gz" "$tmp/err"; then
+		fail=$((fail+1)); echo "FAIL -proto $rest: $(head -1 "$tmp/err")"; continue
+	fi
+	case "$rest" in *-diff_base*|*-base*) continue ;; esac # the base's samples are in the profile
+	# the written profile is compared by its -top when no flag but -nodecount was given
+	flt=$(printf '%s\n' "$rest" | tr ' ' '\n' | grep -v '^\.\./' | tr '\n' ' ')
+	if [ -n "$GO" ]; then got=$(cd "$d" && "$GO" tool pprof $nc -top "$tmp/p.pb.gz" 2>&1 </dev/null)
+	else got=$(cd "$d" && "$CORONER" pprof $nc -top "$tmp/p.pb.gz" 2>&1); fi
+	want=$(cd "$d" && grep -v '^Active filters:\|^   [a-z_]*=' "expected/$out")
+	got=$(printf '%s\n' "$got" | grep -v '^Active filters:\|^   [a-z_]*=')
+	case "$flt" in *-*) ;; *) if [ "$got" = "$want" ]; then pass=$((pass+1)); else fail=$((fail+1));
+		echo "FAIL -proto $rest: -top of the written profile"; printf "%s\n" "$want" >"$tmp/w"; printf "%s\n" "$got" | diff "$tmp/w" - | head -5; fi ;; esac
+done < "$d/expected/INDEX"
 echo "$pass passed, $fail failed"
 [ "$pass" -gt 0 ] || { echo "SKIP: no reference outputs found"; exit 77; }
 [ "$fail" = 0 ]
