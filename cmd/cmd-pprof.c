@@ -376,19 +376,12 @@ int cmd_pprof(int argc, char **argv)
 				       a.divide_by ? "divide_by" : "edgefraction");
 	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' :
 		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : 'p';
-	if (which == 'o') {
-		rc = cmd_pprof_report(which, &(struct cmd_pprof_req){
-			.sample_index = a.sample_index, .diff_base = a.diff_base, .base = a.base, .filt = &a.filt,
-			.output = a.output, .paths = a.paths, .npaths = a.npaths });
-		if (!rc && a.output)
-			fprintf(stderr, "Generating report in %s\n", a.output);
-		return rc;
-	}
 	struct cr_outfile of;
 	struct cr_error e = { 0 };
 	int saved = -1;
 	if (a.output) {
-		/* pprof writes the report to -output FILE (atomically here) */
+		/* pprof writes the report to -output FILE (atomically here: the
+		 * report, -proto's profile too, goes to stdout, a temporary) */
 		if (cr_outfile_open(&of, a.output, &e))
 			return cmd_error(&e);
 		fflush(stdout);

@@ -9,7 +9,6 @@
 struct cmd_pprof_req {
 	const char *sample_index, *unit, *diff_base, *base, *divide_by;
 	const char *symbol;               /* -peek's RE */
-	const char *output;               /* -proto: the file (NULL: stdout) */
 	const char *nodecount, *nodefraction, *edgefraction; /* NULL: the report's default */
 	bool notrim, cum, compact_labels;
 	const struct cmd_filter_args *filt;

@@ -434,8 +434,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	}
 	cmd_filter_warnings(&f, &fm);
 	if (which == 'o') {
-		/* the merged, filtered profile; to stdout without -output */
-		if (cr_profile_write_pprof(&p, r->output ? r->output : "-", &e))
+		/* the merged, filtered profile, to stdout (-output: redirected) */
+		if (cr_profile_write_pprof(&p, "-", &e))
 			rc = cmd_error(&e);
 	} else if (which == 'w') {
 		if (cr_pprof_raw(&p, emit_stdout, NULL, &e))
