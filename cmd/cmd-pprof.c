@@ -115,7 +115,7 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	REPORT("tree", R_TREE, "the call graph as text: each node with its callers and callees"),  \
 	REPORT("raw", R_RAW, "the profile as text: samples, locations, mappings"),                  \
 	REPORT_RE("list", R_LIST, NULL), REPORT_RE("disasm", R_DISASM, NULL),                       \
-	REPORT_RE("weblist", R_OTHER, NULL), REPORT("callgrind", R_CALLGRIND, NULL),                \
+	REPORT_RE("weblist", R_OTHER, NULL), REPORT("callgrind", R_CALLGRIND, "the call graph for KCachegrind"),                \
 	REPORT("dot", R_DOT, NULL), REPORT("svg", R_SVG, NULL), REPORT("png", R_PNG, NULL),         \
 	REPORT("pdf", R_PDF, NULL),                                                                 \
 	REPORT("proto", R_PROTO, "the merged, filtered profile (gzipped protobuf; stdout or -output)"), \
@@ -352,7 +352,7 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 		return cmd_usage_error("pprof", "no report flag (pprof's interactive mode is not supported): "
 					       "add one, e.g. -top");
 	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS && a->report != R_TREE &&
-	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO)
+	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO && a->report != R_CALLGRIND)
 		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
 	if (a->npaths == 0)
 		return cmd_usage_error("pprof", "no profile given");
@@ -375,13 +375,14 @@ int cmd_pprof(int argc, char **argv)
 		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
 				       a.divide_by ? "divide_by" : "edgefraction");
 	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' :
-		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : 'p';
+		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : a.report == R_CALLGRIND ? 'c' : 'p';
 	struct cr_outfile of;
 	struct cr_error e = { 0 };
 	int saved = -1;
 	if (a.output) {
 		/* pprof writes the report to -output FILE (atomically here: the
 		 * report, -proto's profile too, goes to stdout, a temporary) */
+		fprintf(stderr, "Generating report in %s\n", a.output); /* first, as pprof */
 		if (cr_outfile_open(&of, a.output, &e))
 			return cmd_error(&e);
 		fflush(stdout);
@@ -409,7 +410,6 @@ int cmd_pprof(int argc, char **argv)
 		}
 		if (cr_outfile_commit(&of, &e))
 			return cmd_error(&e);
-		fprintf(stderr, "Generating report in %s\n", a.output);
 	}
 	return rc;
 }

@@ -19,7 +19,7 @@ struct cmd_pprof_req {
 	int npaths;
 };
 
-/* which: 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw, 'o' -proto. Returns the exit code. */
+/* which: 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw, 'o' -proto, 'c' -callgrind. Returns the exit code. */
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r);
 
 #endif

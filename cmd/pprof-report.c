@@ -342,6 +342,94 @@ static void print_peek_json(const struct cr_pgraph *g, const regex_t *rx)
 	cr_json_end(&j);
 }
 
+/* callgrind's name compression: "(N) name" the first time, "(N)" after */
+struct cg_names {
+	struct cr_hmap map;
+	uint32_t n;
+};
+
+static void cg_name(struct cg_names *t, const char *name)
+{
+	if (!*name)
+		return;
+	bool found;
+	uint32_t *v = cr_hmap_put(&t->map, name, strlen(name), t->n + 1, &found);
+	if (!v) { /* out of memory: the long form is still valid callgrind */
+		cr_fputs_safe(stdout, name);
+		return;
+	}
+	if (found) {
+		printf("(%u)", *v);
+		return;
+	}
+	t->n++;
+	printf("(%u) ", *v);
+	cr_fputs_safe(stdout, name);
+}
+
+/* an address relative to the previous one when shorter ("*" when equal) */
+static void cg_address(bool have_prev, uint64_t prev, uint64_t cur)
+{
+	char abs[32], rel[32];
+	snprintf(abs, sizeof abs, "0x%llx", (unsigned long long)cur);
+	if (!have_prev) {
+		fputs(abs, stdout);
+		return;
+	}
+	if (prev == cur) {
+		fputs("*", stdout);
+		return;
+	}
+	snprintf(rel, sizeof rel, "%+lld", (long long)(int64_t)(cur - prev));
+	fputs(strlen(rel) < strlen(abs) ? rel : abs, stdout);
+}
+
+/* pprof's -callgrind: the graph at address granularity, untrimmed */
+static void print_callgrind(const struct cr_pgraph *g)
+{
+	struct cg_names ob = { 0 }, fl = { 0 }, fn = { 0 };
+	cr_hmap_init(&ob.map);
+	cr_hmap_init(&fl.map);
+	cr_hmap_init(&fn.map);
+	printf("positions: instr line\nevents: %s(%s)\n", g->sample_type, g->output_unit);
+	const struct cr_pprof_frame *prev = NULL;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct cr_pgraph_node *n = &g->nodes[i];
+		const struct cr_pprof_frame *f = &g->names.frame[n->slot];
+		if (!prev || strcmp(f->objfile, prev->objfile) || strcmp(f->file, prev->file) ||
+		    strcmp(f->name, prev->name)) {
+			fputs("\nob=", stdout);
+			cg_name(&ob, f->objfile);
+			fputs("\nfl=", stdout);
+			cg_name(&fl, f->file);
+			fputs("\nfn=", stdout);
+			cg_name(&fn, f->name);
+			putchar('\n');
+		}
+		const char *u;
+		cg_address(prev != NULL, prev ? prev->address : 0, f->address);
+		printf(" %lld %lld\n", (long long)f->line,
+		       (long long)cr_units_scale(n->flat, g->sample_unit, g->output_unit, &u));
+		for (uint32_t k = g->out_start[i]; k < g->out_start[i + 1]; k++) {
+			const struct cr_pgraph_edge *e = &g->edges[g->out[k]];
+			const struct cr_pprof_frame *c = &g->names.frame[g->nodes[e->to].slot];
+			fputs("cfl=", stdout);
+			cg_name(&fl, c->file);
+			fputs("\ncfn=", stdout);
+			if (!g->nodes[e->to].ghost) /* pprof names the graph's nodes only */
+				cg_name(&fn, c->name);
+			fputs("\ncalls=0 ", stdout);
+			cg_address(prev != NULL, prev ? prev->address : 0, c->address);
+			printf(" %lld\n* * %lld\n", (long long)c->line,
+			       (long long)cr_units_scale(e->weight, g->sample_unit, g->output_unit, &u));
+		}
+		prev = f;
+	}
+	cr_hmap_release(&ob.map);
+	cr_hmap_release(&fl.map);
+	cr_hmap_release(&fn.map);
+}
+
 /* -tree, -peek: the trimmed graph and its listing */
 static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_opts *o,
 		     const struct cr_profile *p, const struct cmd_filters *f, int64_t total)
@@ -357,8 +445,12 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 	if ((r->nodefraction && !cmd_parse_double(r->nodefraction, -1e308, 1e308, &tr.nodefraction)) ||
 	    (r->edgefraction && !cmd_parse_double(r->edgefraction, -1e308, 1e308, &tr.edgefraction)))
 		return cmd_usage_error("pprof", "-nodefraction and -edgefraction take a number");
-	if (which == 'p' || r->notrim)
+	if (which == 'p' || which == 'c' || r->notrim)
 		tr.nodecount = 0, tr.nodefraction = 0, tr.edgefraction = 0;
+	if (which == 'c') {
+		tr.integer_unit = true;
+		o->gran = CR_GRAN_ADDRESSES;
+	}
 	struct cr_filter sym;
 	memset(&sym, 0, sizeof sym);
 	if (which == 'p' && cr_filter_set(&sym, 0, r->symbol, &e))
@@ -369,7 +461,9 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 		rc = cmd_error(&e);
 	} else {
 		const regex_t *rx = which == 'p' ? &sym.re[0] : NULL;
-		if (r->fmt == CR_FMT_JSON)
+		if (which == 'c')
+			print_callgrind(&g);
+		else if (r->fmt == CR_FMT_JSON)
 			print_peek_json(&g, rx);
 		else
 			rc = print_tree(&g, p, o, f, &tr, rx, r->symbol, r->compact_labels);
@@ -440,7 +534,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	} else if (which == 'w') {
 		if (cr_pprof_raw(&p, emit_stdout, NULL, &e))
 			rc = cmd_error(&e);
-	} else if (which == 'r' || which == 'p') {
+	} else if (which == 'r' || which == 'p' || which == 'c') {
 		rc = run_graph(which, r, &o, &p, &f, total);
 	} else if (which == 't') {
 		struct cr_traces t;

@@ -27,6 +27,7 @@ static inline int64_t wabs(int64_t v) { return v < 0 ? (int64_t)(0 - (uint64_t)v
 
 struct gnode {
 	const char *name;
+	uint32_t slot;
 	int64_t flat, cum;
 	uint32_t stamp;
 };
@@ -167,7 +168,7 @@ static uint32_t *sorted_live(const struct build *b, bool cum, size_t *count)
 	return ord;
 }
 
-static void select_unit(struct cr_pgraph *g, const struct cr_pprof_opts *o)
+static void select_unit(struct cr_pgraph *g, const struct cr_pprof_opts *o, bool integer_unit)
 {
 	g->output_unit = o->unit && *o->unit ? o->unit : "minimum";
 	if (strcmp(g->output_unit, "minimum") || g->nnodes == 0)
@@ -190,7 +191,7 @@ static void select_unit(struct cr_pgraph *g, const struct cr_pprof_opts *o)
 	cr_units_scale(minv, g->sample_unit, "minimum", &minu);
 	cr_units_scale(maxv, g->sample_unit, "minimum", &maxu);
 	u = minu;
-	if (strcmp(minu, maxu) && (int64_t)((uint64_t)minv * 100u) < maxv)
+	if (strcmp(minu, maxu) && (int64_t)((uint64_t)minv * 100u) < maxv && !integer_unit)
 		cr_units_scale((int64_t)((uint64_t)minv * 100u), g->sample_unit, "minimum", &u);
 	g->output_unit = *u ? u : g->sample_unit;
 }
@@ -200,7 +201,9 @@ static enum cr_err finish(struct cr_pgraph *g, struct build *b, const uint32_t *
 			  int64_t edge_cutoff)
 {
 	uint32_t *newid = cr_calloc(b->nnodes + 1, sizeof *newid);
-	g->nodes = cr_calloc(n + 1, sizeof *g->nodes);
+	/* the live nodes, then the nodes whose values cancelled out (a diff)
+	 * that edges still reach: pprof leaves those edges in place */
+	g->nodes = cr_calloc(b->nnodes + 1, sizeof *g->nodes);
 	if (!newid || !g->nodes) {
 		cr_free(newid);
 		return CR_NOMEM;
@@ -209,10 +212,11 @@ static enum cr_err finish(struct cr_pgraph *g, struct build *b, const uint32_t *
 		newid[i] = UINT32_MAX;
 	for (size_t i = 0; i < n; i++) {
 		const struct gnode *s = &b->nodes[ord[i]];
-		g->nodes[i] = (struct cr_pgraph_node){ .name = s->name, .flat = s->flat, .cum = s->cum };
+		g->nodes[i] = (struct cr_pgraph_node){ .name = s->name, .slot = s->slot, .flat = s->flat, .cum = s->cum };
 		newid[ord[i]] = (uint32_t)i;
 	}
 	g->nnodes = n;
+	size_t all = n;
 	g->edges = cr_calloc(b->nedges + 1, sizeof *g->edges);
 	if (!g->edges) {
 		cr_free(newid);
@@ -220,16 +224,27 @@ static enum cr_err finish(struct cr_pgraph *g, struct build *b, const uint32_t *
 	}
 	for (size_t i = 0; i < b->nedges; i++) {
 		struct cr_pgraph_edge e = b->edges[i];
-		if (newid[e.from] == UINT32_MAX || newid[e.to] == UINT32_MAX)
+		bool ghost_from = newid[e.from] == UINT32_MAX, ghost_to = newid[e.to] == UINT32_MAX;
+		if ((ghost_from && (b->nodes[e.from].cum || b->nodes[e.from].flat)) ||
+		    (ghost_to && (b->nodes[e.to].cum || b->nodes[e.to].flat)) || (ghost_from && ghost_to))
 			continue;
 		if (edge_cutoff > 0 && wabs(e.weight) < edge_cutoff) {
 			g->dropped_edges++;
 			continue;
 		}
+		for (int k = 0; k < 2; k++) {
+			uint32_t id = k ? e.to : e.from;
+			if (newid[id] != UINT32_MAX)
+				continue;
+			const struct gnode *s = &b->nodes[id];
+			g->nodes[all] = (struct cr_pgraph_node){ .name = s->name, .slot = s->slot, .ghost = true };
+			newid[id] = (uint32_t)all++;
+		}
 		e.from = newid[e.from];
 		e.to = newid[e.to];
 		g->edges[g->nedges++] = e;
 	}
+	n = all;
 	cr_free(newid);
 	/* per node: in edges, then out edges, each sorted */
 	g->in_start = cr_calloc(n + 1, sizeof *g->in_start);
@@ -296,7 +311,7 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 		if (!found) {
 			if (cr_grow(&b.nodes, &cap_nodes, b.nnodes + 1, sizeof *b.nodes))
 				goto out;
-			b.nodes[b.nnodes++] = (struct gnode){ .name = nm };
+			b.nodes[b.nnodes++] = (struct gnode){ .name = nm, .slot = (uint32_t)i };
 		}
 		b.nodeof[i] = *v;
 	}
@@ -341,7 +356,7 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 	}
 	if (finish(g, &b, ord, n, edge_cutoff))
 		goto out;
-	select_unit(g, o);
+	select_unit(g, o, tr->integer_unit);
 	rc = CR_OK;
 out:
 	cr_free(ord);

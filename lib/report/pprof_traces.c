@@ -108,7 +108,7 @@ static const char *base_name(const char *s)
 
 /* One line's printable name into b (reset first). */
 static void line_name(struct cr_buf *b, const struct cr_profile *p, const struct cr_location *l,
-		      const struct cr_line *ln, enum cr_granularity g, bool noinl)
+		      const struct cr_line *ln, enum cr_granularity g, bool noinl, struct cr_pprof_frame *fr)
 {
 	bool keep_fn = g != CR_GRAN_FILES, keep_file = g != CR_GRAN_FUNCTIONS,
 	     keep_line = g == CR_GRAN_LINES || g == CR_GRAN_ADDRESSES, keep_addr = g == CR_GRAN_ADDRESSES;
@@ -132,6 +132,7 @@ static void line_name(struct cr_buf *b, const struct cr_profile *p, const struct
 		}
 		lineno = keep_line ? ln->line : 0;
 	}
+	*fr = (struct cr_pprof_frame){ name, file == path ? NULL : file, objfile, keep_addr ? l->address : 0, lineno };
 	if (*name)
 		cr_buf_addf(b, "%s%s", b->len ? " " : "", name);
 	if (lineno != 0)
@@ -159,12 +160,13 @@ enum cr_err cr_pprof_names_build(struct cr_pprof_names *nm, const struct cr_prof
 	nm->start = cr_calloc(p->nlocations + 1, sizeof *nm->start);
 	nm->n = cr_calloc(p->nlocations + 1, sizeof *nm->n);
 	nm->name = cr_calloc(total + 1, sizeof *nm->name);
+	nm->frame = cr_calloc(total + 1, sizeof *nm->frame);
 	struct cr_buf b = { 0 };
 	struct cr_hmap seen; /* one copy of each name */
 	cr_hmap_init(&seen);
 	const char **uniq = NULL;
 	size_t nuniq = 0, cap_uniq = 0;
-	if (!nm->start || !nm->n || !nm->name)
+	if (!nm->start || !nm->n || !nm->name || !nm->frame)
 		goto nomem;
 	size_t k = 0;
 	for (size_t li = 0; li < p->nlocations; li++) {
@@ -175,9 +177,18 @@ enum cr_err cr_pprof_names_build(struct cr_pprof_names *nm, const struct cr_prof
 		nm->n[li] = count;
 		for (uint32_t j = 0; j < count; j++) {
 			const struct cr_line *ln = l->nlines ? &p->lines[l->line_start + first + j] : NULL;
-			line_name(&b, p, l, ln, g, noinlines);
+			struct cr_pprof_frame *fr = &nm->frame[k];
+			line_name(&b, p, l, ln, g, noinlines, fr);
 			if (!b.data)
 				goto nomem;
+			if (!fr->file) { /* line_name's cleaned path was its own: a copy */
+				char path[4096];
+				const struct cr_function *fn = &p->functions[ln->function - 1];
+				size_t pl = clean_path(cr_profile_str(p, fn->filename), path, sizeof path);
+				fr->file = cr_arena_strndup(&nm->arena, path, pl);
+				if (!fr->file)
+					goto nomem;
+			}
 			bool found;
 			uint32_t *v = cr_hmap_put(&seen, b.data, b.len, (uint32_t)nuniq, &found);
 			if (!v)
@@ -206,6 +217,7 @@ nomem:
 void cr_pprof_names_release(struct cr_pprof_names *nm)
 {
 	cr_free(nm->name);
+	cr_free(nm->frame);
 	cr_free(nm->start);
 	cr_free(nm->n);
 	cr_arena_release(&nm->arena);

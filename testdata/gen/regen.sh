@@ -577,6 +577,7 @@ do_pprofcmd() {
 		rec "$n.tree.txt" $P -tree "$f"
 		rec "$n.peek.txt" $P -peek=main "$f"
 		rec "$n.raw.txt" $P -raw "$f"
+		rec "$n.callgrind.txt" $P -callgrind "$f"
 	done
 	rec allocs.tree.nodecount5.txt $P -tree -nodecount=5 ../heap/allocs.pb.gz
 	rec cpu.tree.cum-lines.txt $P -tree -nodecount=8 -cum -lines ../kinds/cpu.pb.gz
@@ -591,6 +592,11 @@ do_pprofcmd() {
 	rec cpu.peek.addresses.txt $P -peek=. -addresses ../kinds/cpu.pb.gz
 	rec heap.raw.focus.txt $P -raw -focus=main ../heap/heap.pb.gz
 	rec cpu.raw.hide.txt $P -raw -hide=runtime ../kinds/cpu.pb.gz
+	rec cpu.callgrind.focus.txt $P -callgrind -focus=sort ../kinds/cpu.pb.gz
+	rec block.callgrind.unit.txt $P -callgrind -unit=ms ../kinds/block.pb.gz
+	rec cpu.callgrind.noinlines.txt $P -callgrind -noinlines ../kinds/cpu.pb.gz
+	rec heap2.callgrind.diff_base.txt $P -callgrind -diff_base=../heap/heap.pb.gz ../heap/heap2.pb.gz
+	rec heap2.peek.diff_base.txt $P -peek=. -diff_base=../heap/heap.pb.gz ../heap/heap2.pb.gz
 	rec cpu.peek.nomatch.txt $P -peek=zzz ../kinds/cpu.pb.gz
 	rec cpu.traces.lines.txt $P -traces -lines ../kinds/cpu.pb.gz
 	rec cpu.traces.addresses.txt $P -traces -addresses ../kinds/cpu.pb.gz

@@ -20,9 +20,15 @@ struct cr_pprof_opts {
 /* pprof's printable name of every line of every location at a granularity
  * (its Aggregate, then NodeInfo.PrintableName): the names of location li are
  * name[start[li] .. start[li] + n[li]), innermost (inlined) first. */
+struct cr_pprof_frame {
+	const char *name, *file, *objfile; /* what the granularity keeps ("" if not) */
+	uint64_t address;
+	int64_t line;
+};
 struct cr_pprof_names {
 	struct cr_arena arena;
 	const char **name;
+	struct cr_pprof_frame *frame; /* the parts of each name */
 	uint32_t *start, *n;
 };
 enum cr_err cr_pprof_names_build(struct cr_pprof_names *nm, const struct cr_profile *p,
@@ -85,7 +91,9 @@ void cr_tags_release(struct cr_tags *t);
 /* ---- the call graph of -tree and -peek ---- */
 struct cr_pgraph_node {
 	const char *name;
+	uint32_t slot;     /* a name slot of the node: names.frame[slot] are its parts */
 	int64_t flat, cum;
+	bool ghost;        /* not in the graph (its values cancelled out), an edge's end */
 };
 struct cr_pgraph_edge {
 	uint32_t from, to;  /* node indices (caller, callee) */
@@ -96,18 +104,19 @@ struct cr_pgraph_trim {
 	long nodecount;      /* <= 0: all */
 	double nodefraction, edgefraction;
 	bool cum;            /* order nodes by cum (pprof -cum) */
+	bool integer_unit;   /* the output unit for integers (callgrind): no 1/100 scaling */
 };
 struct cr_pgraph {
 	struct cr_pprof_names names;
 	const char *sample_type, *sample_unit;
 	const char *output_unit; /* pprof's selectOutputUnit over the nodes */
 	int64_t total;
-	struct cr_pgraph_node *nodes; /* in pprof's order */
+	struct cr_pgraph_node *nodes; /* in pprof's order; then the ghosts edges reach */
 	size_t nnodes, orig_count, dropped_nodes, dropped_edges;
 	struct cr_pgraph_edge *edges;
 	size_t nedges;
-	/* node i's incoming edges: in[in_start[i] .. in_start[i+1]), sorted as
-	 * pprof prints them; the same for out */
+	/* node i's incoming edges (i < nnodes): in[in_start[i] .. in_start[i+1]),
+	 * sorted as pprof prints them; the same for out */
 	uint32_t *in_start, *out_start, *in, *out;
 };
 /* total: pprof's rpt.total (before the filters). */
