@@ -7,7 +7,7 @@
 # the median of its runs: CPU seconds (user+sys) and wall seconds from
 # /usr/bin/time, peak RSS in KiB. The machine may be shared: the CPU ratios
 # are the steadier ones.
-#   usage: bench/pprof.sh [REPORTS...]  (default: top traces tags tree peek raw proto)
+#   usage: bench/pprof.sh [REPORTS...]  (default: top traces tags tree peek raw proto callgrind)
 #   env: RUNS=N, KEEP=DIR (keep and reuse the generated profile there),
 #        PROFILE=FILE (your own profile instead), PEEK=RE (default main\.)
 set -euo pipefail
@@ -18,7 +18,7 @@ data=${KEEP:-$work}
 mkdir -p "$data"
 runs=${RUNS:-3}
 reports=("$@")
-[ ${#reports[@]} -gt 0 ] || reports=(top traces tags tree peek raw proto)
+[ ${#reports[@]} -gt 0 ] || reports=(top traces tags tree peek raw proto callgrind)
 p=${PROFILE:-$data/tree.pb.gz}
 if [ ! -s "$p" ]; then
 	(cd "$root/testdata/gen/bigprofile" &&
@@ -42,6 +42,7 @@ for r in "${reports[@]}"; do
 	peek) args=(-peek="${PEEK:-main\\.}") ;;
 	raw) args=(-raw) ;;
 	proto) args=(-proto -output="$work/out.pb.gz") ;;
+	callgrind) args=(-callgrind) ;;
 	*) echo "unknown report $r" >&2; exit 2 ;;
 	esac
 	rm -f "$work/coroner" "$work/pprof"

@@ -60,6 +60,17 @@ static void print_traces_text(const struct cr_traces *t, const struct cr_profile
 	cr_profile_header(p, t->sample_type, t->sample_unit, total, tot, &h);
 	fputs(cr_buf_str(&h), stdout);
 	cr_buf_release(&h);
+	/* each name escaped once (the names repeat over the samples) */
+	size_t nslots = p->nlocations ? t->names.start[p->nlocations - 1] + t->names.n[p->nlocations - 1] : 0;
+	struct cr_buf esc = { 0 };
+	size_t *off = cr_calloc(nslots + 1, sizeof *off);
+	for (size_t i = 0; off && i < nslots; i++) {
+		off[i] = esc.len;
+		const char *nm = t->names.name[i];
+		cr_escape(&esc, nm, strlen(nm), strlen(nm), CR_ESC_TERM);
+		cr_buf_add(&esc, "", 1);
+	}
+	bool fast = off && esc.data;
 	for (size_t i = 0; i < t->ntraces; i++) {
 		const struct cr_trace *tr = &t->traces[i];
 		fputs(sep, stdout);
@@ -71,12 +82,21 @@ static void print_traces_text(const struct cr_traces *t, const struct cr_profile
 		}
 		cr_pprof_format(o, t->sample_unit, tr->value, v, sizeof v);
 		for (uint32_t f = 0; f < tr->nframes; f++) {
-			printf("%10s   ", f ? "" : v);
-			cr_fputs_safe(stdout, t->names.name[t->frames[tr->frame_start + f]]);
+			uint32_t slot = t->frames[tr->frame_start + f];
+			if (f)
+				fputs("             ", stdout);
+			else
+				printf("%10s   ", v);
+			if (fast)
+				fputs(esc.data + off[slot], stdout);
+			else
+				cr_fputs_safe(stdout, t->names.name[slot]);
 			fputs(t->inl[tr->frame_start + f] ? " (inline)\n" : "\n", stdout);
 		}
 	}
 	fputs(sep, stdout);
+	cr_free(off);
+	cr_buf_release(&esc);
 }
 
 static void print_traces_json(const struct cr_traces *t)
@@ -498,6 +518,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		fprintf(stderr, "invalid value \"%s\" for flag -divide_by: parse error\n", r->divide_by);
 		return 2;
 	}
+	static char obuf[1 << 16]; /* reports run to megabytes: fewer writes */
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	struct cr_error e = { 0 };
 	struct cr_profile p;
 	struct cmd_filters f;
