@@ -478,7 +478,8 @@ enum cr_err cr_tags_compute(struct cr_tags *t, const struct cr_profile *p, const
 	for (size_t k = 0; k < t->nkeys; k++)
 		qsort(t->keys[k].values, t->keys[k].nvalues, sizeof *vals, cmp_tag_value);
 	/* the names point into p or the arena: the maps can go */
-	qsort(t->keys, t->nkeys, sizeof *t->keys, cmp_tag_key);
+	if (t->nkeys)
+		qsort(t->keys, t->nkeys, sizeof *t->keys, cmp_tag_key);
 	cr_free(units);
 	cr_free(vals);
 	cr_free(vkey);
