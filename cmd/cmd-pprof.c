@@ -27,10 +27,12 @@ static const struct cmd_spec spec = {
 "command line: go tool pprof's flags with one or two dashes, -flag=V or -flag V,\n"
 "an ELF binary before the profiles, several profiles merged as pprof merges them.\n"
 "Flags end at the first operand, as in pprof. REPORT is one of -top (or -text),\n"
-"-traces, -tags; pprof's other reports and options are answered with a line\n"
-"saying they are not supported, its unknown flags with its own error (exit 2).\n",
+"-traces, -tags, -tree, -peek=RE, -raw, -callgrind, -proto; -output=FILE writes\n"
+"it atomically. pprof's other reports and options are refused with a line saying\n"
+"so, its unknown flags with its own error (exit 2); -http is not offered.\n",
 	.epilogue =
-"JSON (--format=json): -top as `coroner top`; -traces {\"sample_type\", \"unit\",\n"
+"JSON (--format=json): -top as `coroner top`; -tree and -peek {\"functions\":\n"
+"[{\"name\", \"flat\", \"cum\", \"callers\", \"callees\"}]}; -traces {\"sample_type\", \"unit\",\n"
 "\"traces\": [{\"value\", \"labels\": [{\"key\", \"values\", \"numeric\"}],\n"
 "\"frames\": [{\"name\", \"inline\"}]}]}; -tags {\"sample_type\", \"unit\", \"total\",\n"
 "\"tags\": [{\"key\", \"total\", \"values\": [{\"value\", \"total\"}]}]}; exact integers\n"
@@ -51,7 +53,8 @@ struct pprof_args {
 	const char *divide_by, *trim, *unsupported, *edgefraction;
 	struct cmd_filter_args filt;
 	int gran;
-	bool cum, noinlines, http, compact_labels, call_tree; /* call_tree: only -dot, -callgrind use it */
+	const char *http;
+	bool cum, noinlines, compact_labels, call_tree; /* call_tree: only -dot, -callgrind use it */
 	enum cr_format fmt;
 	char **paths;
 	int npaths;
@@ -128,9 +131,9 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	LEGACY_INDEX("inuse_space", 0), LEGACY_INDEX("inuse_objects", 1),                           \
 	LEGACY_INDEX("alloc_space", 2), LEGACY_INDEX("alloc_objects", 3),                           \
 	LEGACY_INDEX("total_delay", 4), LEGACY_INDEX("contentions", 5),                             \
-	OPT_STRING(0, "nodecount", &(a)->nodecount, "N", "-top: show at most N rows (default all)"), \
+	OPT_STRING(0, "nodecount", &(a)->nodecount, "N", "-top: at most N rows (default all); -tree: 80"), \
 	OPT_STRING(0, "nodefraction", &(a)->nodefraction, "F",                                      \
-		   "-top: hide nodes below F*total (default 0.005)"),                               \
+		   "-top, -tree: hide nodes below F*total (default 0.005)"),                               \
 	OPT_STRING(0, "focus", &(a)->filt.re[0], "RE", "only samples with a frame matching RE"),    \
 	OPT_STRING(0, "ignore", &(a)->filt.re[1], "RE", "drop samples with a frame matching RE"),   \
 	OPT_STRING(0, "hide", &(a)->filt.re[2], "RE", "drop frames matching RE"),                   \
@@ -151,7 +154,7 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_STRING(0, "diff_base", &(a)->diff_base, "BASE", "show PROFILE minus BASE"),             \
 	OPT_STRING(0, "base", &(a)->base, "BASE", "subtract BASE, a cumulative profile"),           \
 	OPT_STRING(0, "trim", &(a)->trim, "BOOL", NULL),                                           \
-	OPT_BOOL(0, "http", &(a)->http, NULL),                                                      \
+	OPT_STRING(0, "http", &(a)->http, "HOST:PORT", NULL),                                                      \
 	OPT_FORMAT(&(a)->fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), "coroner's: -top, -traces, -tags as JSON"), \
 	OPT_STRING(0, "edgefraction", &(a)->edgefraction, "F", "-tree: hide edges below F*total (default 0.001)"), \
 	OPT_BOOL(0, "compact_labels", &(a)->compact_labels, "-tree, -peek: no profile header"),      \

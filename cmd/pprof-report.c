@@ -3,6 +3,7 @@
  * prints it (or as JSON). */
 #include "pprof-cmd.h"
 #include "coroner/input.h"
+#include "coroner/capture.h"
 #include "coroner/profile.h"
 #include "coroner/filter.h"
 #include "coroner/pprof.h"
@@ -10,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* PROFILE... merged, less a base; 0 or an exit code (printed) */
 static int load(struct cr_profile *p, const struct cmd_pprof_req *r)
@@ -504,13 +506,20 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	if (which == 'w' && cr_pprof_release && cr_pprof_release < 21)
 		return cmd_usage_error("pprof", "-raw as go1.%u's pprof printed it (a merged copy) is not supported",
 				       cr_pprof_release);
-	if (which == 'w' && (r->npaths > 1 || r->base || r->diff_base))
-		return cmd_usage_error("pprof", "-raw of several profiles merged (pprof renumbers them) is not "
-					       "supported yet");
 	if (which == 'w' && (r->noinlines || r->fmt == CR_FMT_JSON))
 		return cmd_usage_error("pprof", "-raw takes neither -noinlines nor --format=json");
+	/* the sources pprof merges: the profiles, not a binary before them */
+	int nprof = 0;
+	for (int i = 0; i < r->npaths; i++) {
+		struct stat st; /* stdin and pipes are read once, as profiles */
+		nprof += strcmp(r->paths[i], "-") == 0 || stat(r->paths[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+			 cr_capture_kind(r->paths[i], true, NULL, NULL) != CR_KIND_ELF_EXEC;
+	}
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
-				   .unit = r->unit, .merged = r->npaths > 1 || r->diff_base || r->base };
+				   .unit = r->unit, .merged = nprof > 1 || r->diff_base || r->base };
+	if (which == 'w' && (o.merged || r->base || r->diff_base))
+		return cmd_usage_error("pprof", "-raw of several profiles merged (pprof renumbers them) is not "
+					       "supported yet");
 	/* before go1.21 pprof merged a single profile too */
 	if (cr_pprof_release && cr_pprof_release < 21)
 		o.merged = true;
@@ -533,7 +542,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		rc = cmd_bad_sample_index("pprof", r->sample_index, "the profile", &p);
 		goto out;
 	}
-	if (o.merged && r->npaths == 1 && !r->diff_base && !r->base) {
+	if (o.merged && nprof == 1 && !r->diff_base && !r->base) {
 		/* an old pprof's merge of one profile: its equal samples summed */
 		struct cr_merger m;
 		if (cr_merger_init(&m, &p, &e)) {
