@@ -133,7 +133,7 @@ static int load_input(struct cr_profile *p, const struct top_args *a)
 }
 
 /* pprof's warnings for filters that matched nothing, in its order */
-static void filter_warnings(const struct cmd_filters *f, const struct cr_filter_matches *fm)
+void cmd_filter_warnings(const struct cmd_filters *f, const struct cr_filter_matches *fm)
 {
 	const struct { bool set, matched; const char *what; } w[] = {
 		{ f->re.set[CR_FOCUS], fm->focus, "Focus" }, { f->re.set[CR_IGNORE], fm->ignore, "Ignore" },
@@ -186,7 +186,7 @@ static void render_csv(const struct cr_top *t)
 }
 
 /* pprof's "Active filters:" block */
-static void render_filters(const struct cmd_filters *fl)
+void cmd_render_filters(const struct cmd_filters *fl)
 {
 	static const char *const names[] = { "focus", "ignore", "hide", "show", "show_from", "tagfocus",
 					     "tagignore" };
@@ -219,7 +219,7 @@ static void render_text(const struct cr_top *t, const struct cr_profile *p, cons
 	cr_profile_header(p, t->sample_type, t->sample_unit, t->total, tot, &h);
 	fputs(cr_buf_str(&h), stdout);
 	cr_buf_release(&h);
-	render_filters(fl);
+	cmd_render_filters(fl);
 	cr_top_format(t, t->shown_flat, shown, sizeof shown);
 	cr_units_percent(pct, sizeof pct, t->shown_flat, t->total);
 	const char *pp = pct;
@@ -280,7 +280,7 @@ int cmd_top(int argc, char **argv)
 		rc = cmd_error(&e);
 		goto out;
 	}
-	filter_warnings(&f, &fm);
+	cmd_filter_warnings(&f, &fm);
 	if (cr_top_compute(&t, &p, &a.o, &e)) {
 		rc = cmd_error(&e);
 		goto out;

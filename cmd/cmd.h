@@ -32,6 +32,7 @@ int cmd_flame(int argc, char **argv);
 int cmd_net(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_heap(int argc, char **argv);
+int cmd_pprof(int argc, char **argv);
 
 /* Print "coroner: MSG" for a library error and return its exit code. */
 int cmd_error(const struct cr_error *e);
@@ -89,6 +90,11 @@ struct cmd_filters {
 };
 int cmd_filters_compile(const struct cmd_filter_args *a, struct cmd_filters *f, bool note);
 void cmd_filters_release(struct cmd_filters *f);
+/* pprof's "Expression matched no samples" lines (stderr) and its "Active
+ * filters:" block (stdout), as top and pprof print them (cmd-top.c). */
+struct cr_filter_matches;
+void cmd_filter_warnings(const struct cmd_filters *f, const struct cr_filter_matches *fm);
+void cmd_render_filters(const struct cmd_filters *fl);
 /* "sample index 'SI' not in WHERE (it has: ...)", exit code 2. */
 int cmd_bad_sample_index(const char *cmd, const char *si, const char *where, const struct cr_profile *p);
 /* After a profile went to stdout (-o -): the rest of the command's output

@@ -37,6 +37,7 @@ static const struct command commands[] = {
 	{ "flame", cmd_flame, "flame graph (SVG) or folded stacks of a profile" },
 	{ "net", cmd_net, "file descriptors, TCP sockets and network goroutines of captures" },
 	{ "merge", cmd_merge, "merge profiles into one pprof profile (pprof -proto)" },
+	{ "pprof", cmd_pprof, "go tool pprof's reports from its own command line (-top, -traces, -tags)" },
 };
 
 static void usage(FILE *f)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_OPTS 64
+#define MAX_OPTS 128
 #define VAL_BASE 256 /* getopt vals above any short option character */
 
 bool cmd_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)

@@ -23,6 +23,17 @@ enum cr_err cr_outfile_open(struct cr_outfile *o, const char *path, struct cr_er
 		o->fd = 1;
 		return CR_OK;
 	}
+	/* a symbolic link, a device, a pipe or a socket (/dev/stdout, a fifo)
+	 * is written as it is, in place: a file renamed over it would replace
+	 * the link or the device node itself */
+	struct stat dst;
+	if (lstat(path, &dst) == 0 && !S_ISREG(dst.st_mode) && !S_ISDIR(dst.st_mode)) {
+		o->f = fopen(path, "w");
+		if (!o->f)
+			return cr_fail(e, CR_IO, "%s: cannot open: %s", path, strerror(errno));
+		o->fd = fileno(o->f);
+		return CR_OK;
+	}
 	size_t n = strlen(path);
 	o->tmp = cr_malloc(n + 16);
 	if (!o->tmp)
@@ -72,6 +83,14 @@ enum cr_err cr_outfile_commit(struct cr_outfile *o, struct cr_error *e)
 		return CR_OK;
 	}
 	int err = 0;
+	if (!o->tmp) { /* written in place (not a regular file) */
+		if (fflush(o->f) != 0 || ferror(o->f))
+			err = errno ? errno : EIO;
+		if (fclose(o->f) != 0 && !err)
+			err = errno ? errno : EIO;
+		o->f = NULL;
+		return err ? cr_fail(e, CR_IO, "%s: write failed: %s", o->path, strerror(err)) : CR_OK;
+	}
 	if (fflush(o->f) != 0 || ferror(o->f))
 		err = errno ? errno : EIO;
 	if (!err && fsync(o->fd) != 0)
@@ -114,6 +133,8 @@ void cr_outfile_abort(struct cr_outfile *o)
 	}
 	fclose(o->f);
 	o->f = NULL;
+	if (!o->tmp)
+		return;
 	unlink(o->tmp);
 	cr_free(o->tmp);
 	o->tmp = NULL;

@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy race scavtrace gctrace   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy race scavtrace gctrace pprofcmd   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -563,9 +563,77 @@ do_oldinline() {
 	rm -rf "$W"
 }
 
+# ---------------------------------------------------------------- pprofcmd
+# go tool pprof's reports (-traces, -tags, -top) on the committed profiles of
+# every kind, recorded with Go 1.26's pprof (testdata/pprof: no profile of its
+# own; tests/golden/pprof-cmd.sh replays the INDEX with `coroner pprof`).
+# A *.firstline.txt output is compared by its first line and exit status.
+do_pprofcmd() {
+	log pprofcmd
+	local G=${PPROF_GO:-/usr/local/go/bin/go} D=$TD/pprof f n
+	[ -x "$G" ] || { log "pprofcmd: no $G, skipped"; return 0; }
+	rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+	hdr_index
+	local P="$G tool pprof"
+	for f in ../kinds/cpu.pb.gz ../kinds/block.pb.gz ../kinds/mutex.pb.gz ../heap/heap.pb.gz \
+		../heap/allocs.pb.gz ../goroutines/goroutine.1.pb.gz ../gorel/go1.26/before/goroutineleak.pb.gz \
+		../labels/cpu.pb.gz ../labels/goroutine.pb.gz; do
+		n=$(basename "$(dirname "$f")").$(basename "$f" .pb.gz)
+		rec "$n.traces.txt" $P -traces "$f"
+		rec "$n.tags.txt" $P -tags "$f"
+		rec "$n.top.txt" $P -nodecount=15 -top "$f"
+		rec "$n.tree.txt" $P -tree "$f"
+		rec "$n.peek.txt" $P -peek=main "$f"
+		rec "$n.raw.txt" $P -raw "$f"
+		rec "$n.callgrind.txt" $P -callgrind "$f"
+	done
+	rec allocs.tree.nodecount5.txt $P -tree -nodecount=5 ../heap/allocs.pb.gz
+	rec cpu.tree.cum-lines.txt $P -tree -nodecount=8 -cum -lines ../kinds/cpu.pb.gz
+	rec cpu.tree.focus.txt $P -tree -focus=sort ../kinds/cpu.pb.gz
+	rec heap.tree.compact.txt $P -tree -compact_labels -sample_index=alloc_space ../heap/heap.pb.gz
+	rec heap.tree.notrim.txt $P -tree -trim=false ../heap/heap.pb.gz
+	rec heap2.tree.diff_base.txt $P -tree -diff_base=../heap/heap.pb.gz ../heap/heap2.pb.gz
+	rec allocs.tree.fractions.txt $P -tree -nodefraction=0.05 -edgefraction=0.02 ../heap/allocs.pb.gz
+	rec allocs.tree.unit-divide.txt $P -tree -unit=MB -divide_by=2 ../heap/allocs.pb.gz
+	rec allocs.tree.hide.txt $P -tree -hide=runtime ../heap/allocs.pb.gz
+	rec cpu.peek.runtime-noinlines.txt $P -peek 'runtime\.' -noinlines ../kinds/cpu.pb.gz
+	rec cpu.peek.addresses.txt $P -peek=. -addresses ../kinds/cpu.pb.gz
+	rec heap.raw.focus.txt $P -raw -focus=main ../heap/heap.pb.gz
+	rec cpu.raw.hide.txt $P -raw -hide=runtime ../kinds/cpu.pb.gz
+	rec cpu.callgrind.focus.txt $P -callgrind -focus=sort ../kinds/cpu.pb.gz
+	rec block.callgrind.unit.txt $P -callgrind -unit=ms ../kinds/block.pb.gz
+	rec cpu.callgrind.noinlines.txt $P -callgrind -noinlines ../kinds/cpu.pb.gz
+	rec heap2.callgrind.diff_base.txt $P -callgrind -diff_base=../heap/heap.pb.gz ../heap/heap2.pb.gz
+	rec heap2.peek.diff_base.txt $P -peek=. -diff_base=../heap/heap.pb.gz ../heap/heap2.pb.gz
+	rec cpu.peek.nomatch.txt $P -peek=zzz ../kinds/cpu.pb.gz
+	rec cpu.traces.lines.txt $P -traces -lines ../kinds/cpu.pb.gz
+	rec cpu.traces.addresses.txt $P -traces -addresses ../kinds/cpu.pb.gz
+	rec cpu.traces.samples.txt $P --traces --sample_index samples ../kinds/cpu.pb.gz
+	rec block.traces.contentions.txt $P -traces=true -contentions ../kinds/block.pb.gz
+	rec heap.traces.noinlines-files.txt $P -traces -noinlines -files ../heap/heap.pb.gz
+	rec heap.traces.alloc_space-MB.txt $P -traces -sample_index=alloc_space -unit=MB ../heap/heap.pb.gz
+	rec heap-allocs.traces.focus-hide.txt $P -traces -focus=main -hide=runtime ../heap/heap.pb.gz ../heap/allocs.pb.gz
+	rec heap2.traces.diff_base.txt $P -traces -diff_base=../heap/heap.pb.gz ../heap/heap2.pb.gz
+	rec heap2.traces.base.txt $P -traces -base=../heap/heap.pb.gz ../heap/heap2.pb.gz
+	rec heap.tags.tagfocus.txt $P -tags -tagfocus=64b: ../heap/heap.pb.gz
+	rec allocs.tags.divide_by.txt $P -tags -divide_by=3 -sample_index=alloc_space ../heap/allocs.pb.gz
+	rec heap-allocs.tags.txt $P -tags ../heap/heap.pb.gz ../heap/allocs.pb.gz
+	rec goroutine.traces.tagfocus.txt $P -traces -tagfocus=handler=/api/users ../labels/goroutine.pb.gz
+	rec cpu.traces.divide_by.txt $P -traces -divide_by=2 ../kinds/cpu.pb.gz
+	rec heap.top.lines-cum.txt $P -nodecount=12 -lines -cum -top ../heap/heap.pb.gz
+	rec heap2.top.diff_base.txt $P -nodecount=12 -diff_base ../heap/heap.pb.gz -top ../heap/heap2.pb.gz
+	rec bogus.firstline.txt $P -bogus ../kinds/cpu.pb.gz
+	rec bogus2.firstline.txt $P -top --no_such=1 ../kinds/cpu.pb.gz
+	rec two-reports.firstline.txt $P -top -traces ../kinds/cpu.pb.gz
+	rec needs-arg.firstline.txt $P -top -nodecount
+	rec bad-bool.firstline.txt $P -top=maybe ../kinds/cpu.pb.gz
+	sed -i "s#$G tool pprof#go tool pprof#" expected/INDEX
+	echo "# recorded with the pprof of $("$G" version | cut -d' ' -f3)" >>expected/INDEX
+}
+
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy race scavtrace gctrace)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy race scavtrace gctrace pprofcmd)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

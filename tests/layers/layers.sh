@@ -16,7 +16,7 @@ core     core                     core.h
 gort     gort                     gort.h
 heap     heap                     heap.h
 capture  capture                  capture.h
-report   report                   report.h top.h filter.h retained.h flame.h netreport.h
+report   report                   report.h top.h filter.h retained.h flame.h netreport.h pprof.h
 '
 set -u
 root=$1

@@ -2,7 +2,8 @@
  * through cr_outfile. The bytes go to a temporary file beside the target;
  * cr_outfile_commit flushes, fsyncs and renames it over the target, and on
  * any failure removes the temporary and leaves the previous file intact.
- * "-" writes to stdout. */
+ * "-" writes to stdout. A target that exists and is not a regular file (a
+ * symbolic link such as /dev/stdout, a device, a fifo) is written in place. */
 #ifndef CORONER_OUTFILE_H
 #define CORONER_OUTFILE_H
 

@@ -1,0 +1,57 @@
+#!/bin/bash
+# coroner pprof against go tool pprof, one row per report, on the 400k-sample
+# tree-shaped profile of testdata/gen/bigprofile (seeded, reproducible; as
+# testdata/gen/make-bigprofile.sh OUT). Both get the same command line; the
+# output goes to /dev/null (-proto: to a file in a temporary directory).
+# Commands run in turn (A B A B ...) RUNS times (default 3); each figure is
+# the median of its runs: CPU seconds (user+sys) and wall seconds from
+# /usr/bin/time, peak RSS in KiB. The machine may be shared: the CPU ratios
+# are the steadier ones.
+#   usage: bench/pprof.sh [REPORTS...]  (default: top traces tags tree peek raw proto callgrind)
+#   env: RUNS=N, KEEP=DIR (keep and reuse the generated profile there),
+#        PROFILE=FILE (your own profile instead), PEEK=RE (default main\.)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+coroner=${CORONER:-$root/build/cmd/coroner}
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+data=${KEEP:-$work}
+mkdir -p "$data"
+runs=${RUNS:-3}
+reports=("$@")
+[ ${#reports[@]} -gt 0 ] || reports=(top traces tags tree peek raw proto callgrind)
+p=${PROFILE:-$data/tree.pb.gz}
+if [ ! -s "$p" ]; then
+	(cd "$root/testdata/gen/bigprofile" &&
+		GO111MODULE=on GOPROXY=off GOFLAGS="-mod=mod -buildvcs=false" go build -o "$work/bigprofile" .)
+	"$work/bigprofile" "$p" >/dev/null
+fi
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+run() { # LABEL CMD...: one run appended to $work/LABEL as "wall cpu rss"
+	local label=$1; shift
+	/usr/bin/time -f "%e %U %S %M" -o "$work/t" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+	awk '{ printf "%s %.3f %s\n", $1, $2 + $3, $4 }' "$work/t" >> "$work/$label"
+}
+med() { awk -v f="$2" '{ print $f }' "$work/$1" | median; }
+printf '%-8s %-14s %8s %8s %10s\n' report tool wall_s cpu_s peak_KiB
+for r in "${reports[@]}"; do
+	case $r in
+	top) args=(-top -nodecount=25) ;;
+	traces) args=(-traces) ;;
+	tags) args=(-tags) ;;
+	tree) args=(-tree) ;;
+	peek) args=(-peek="${PEEK:-main\\.}") ;;
+	raw) args=(-raw) ;;
+	proto) args=(-proto -output="$work/out.pb.gz") ;;
+	callgrind) args=(-callgrind) ;;
+	*) echo "unknown report $r" >&2; exit 2 ;;
+	esac
+	rm -f "$work/coroner" "$work/pprof"
+	for i in $(seq "$runs"); do
+		run coroner "$coroner" pprof "${args[@]}" "$p"
+		run pprof go tool pprof "${args[@]}" "$p"
+	done
+	printf '%-8s %-14s %8s %8s %10s\n' "-$r" coroner "$(med coroner 1)" "$(med coroner 2)" "$(med coroner 3)"
+	printf '%-8s %-14s %8s %8s %10s\n' "" "go tool pprof" "$(med pprof 1)" "$(med pprof 2)" "$(med pprof 3)"
+	awk -v cc="$(med coroner 2)" -v pc="$(med pprof 2)" -v cw="$(med coroner 1)" -v pw="$(med pprof 1)" \
+		'BEGIN { printf "         pprof / coroner: %.1fx cpu, %.1fx wall\n", pc / (cc > 0 ? cc : 0.001), pw / (cw > 0 ? cw : 0.001) }'
+done

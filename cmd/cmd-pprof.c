@@ -1,0 +1,418 @@
+/* coroner pprof: a non-interactive `go tool pprof` command line as it is,
+ * and what pprof prints for it. -top goes through `coroner top`; the other
+ * reports are computed in lib/report (pprof.h) and printed here. */
+#include "pprof-cmd.h"
+#include "coroner/input.h"
+#include "coroner/profile.h"
+#include "coroner/filter.h"
+#include "coroner/pprof.h"
+#include "coroner/top.h"
+#include "coroner/outfile.h"
+
+#include <unistd.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+enum report {
+	R_NONE, R_TOP, R_TRACES, R_TAGS, R_PEEK, R_TREE, R_RAW, R_LIST, R_DISASM, R_CALLGRIND, R_DOT,
+	R_SVG, R_PNG, R_PDF, R_PROTO, R_OTHER,
+};
+
+static const struct cmd_spec spec = {
+	.name = "pprof",
+	.usage = "coroner pprof -REPORT [options] [BINARY] PROFILE...",
+	.about =
+"Print what `go tool pprof -REPORT ...` prints, byte for byte, from the same\n"
+"command line: go tool pprof's flags with one or two dashes, -flag=V or -flag V,\n"
+"an ELF binary before the profiles, several profiles merged as pprof merges them.\n"
+"Flags end at the first operand, as in pprof. REPORT is one of -top (or -text),\n"
+"-traces, -tags, -tree, -peek=RE, -raw, -callgrind, -proto; -output=FILE writes\n"
+"it atomically. pprof's other reports and options are refused with a line saying\n"
+"so, its unknown flags with its own error (exit 2); -http is not offered.\n",
+	.epilogue =
+"JSON (--format=json): -top as `coroner top`; -tree and -peek {\"functions\":\n"
+"[{\"name\", \"flat\", \"cum\", \"callers\", \"callees\"}]}; -traces {\"sample_type\", \"unit\",\n"
+"\"traces\": [{\"value\", \"labels\": [{\"key\", \"values\", \"numeric\"}],\n"
+"\"frames\": [{\"name\", \"inline\"}]}]}; -tags {\"sample_type\", \"unit\", \"total\",\n"
+"\"tags\": [{\"key\", \"total\", \"values\": [{\"value\", \"total\"}]}]}; exact integers\n"
+"in the profile's unit.\n"
+"\n"
+"examples:\n"
+"  coroner pprof -top -nodecount=20 -sample_index=alloc_space heap.pb.gz\n"
+"  coroner pprof -traces -focus=main.handler cpu.pb.gz\n"
+"  coroner pprof -tags -tagfocus=bytes=64kb: heap.pb.gz\n"
+"  coroner pprof -top ./server cpu1.pb.gz cpu2.pb.gz\n",
+	.one_dash = true,
+};
+
+struct pprof_args {
+	int report;
+	const char *report_name, *report_arg;
+	const char *sample_index, *unit, *diff_base, *base, *output, *nodecount, *nodefraction;
+	const char *divide_by, *trim, *unsupported, *edgefraction;
+	struct cmd_filter_args filt;
+	int gran;
+	const char *http;
+	bool cum, noinlines, compact_labels, call_tree; /* call_tree: only -dot, -callgrind use it */
+	enum cr_format fmt;
+	char **paths;
+	int npaths;
+};
+
+static int opt_report(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
+{
+	struct pprof_args *a = o->value;
+	(void)st;
+	if (a->report && a->report != (int)o->set) {
+		fprintf(stderr, "must set at most one output format\n");
+		return 2;
+	}
+	a->report = (int)o->set;
+	a->report_name = o->long_name;
+	a->report_arg = arg;
+	return 0;
+}
+
+/* pprof's options coroner does not compute yet: refused, not ignored */
+static int opt_unsupported(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
+{
+	(void)arg;
+	(void)st;
+	*(const char **)o->value = o->long_name;
+	return 0;
+}
+
+/* -inuse_space and the like: -sample_index=NAME */
+static int opt_legacy_index(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
+{
+	(void)arg;
+	(void)st;
+	static const char *const names[] = { "inuse_space", "inuse_objects", "alloc_space", "alloc_objects",
+					     "delay", "contentions" };
+	*(const char **)o->value = names[o->set];
+	return 0;
+}
+
+#define REPORT(n, id, h) \
+	{ .type = CMD_OPT_CALLBACK, .long_name = (n), .value = a, .set = (id), .help = (h), .cb = opt_report }
+#define REPORT_RE(n, id, h) \
+	{ .type = CMD_OPT_CALLBACK, .long_name = (n), .value = a, .set = (id), .argh = "RE", .help = (h), \
+	  .cb = opt_report }
+#define UNSUPPORTED(n) { .type = CMD_OPT_CALLBACK, .long_name = (n), .value = &a->unsupported, .cb = opt_unsupported }
+#define UNSUPPORTED_ARG(n) \
+	{ .type = CMD_OPT_CALLBACK, .long_name = (n), .value = &a->unsupported, .flags = CMD_OPTF_TAKES_ARG, \
+	  .cb = opt_unsupported }
+#define LEGACY_INDEX(n, k) \
+	{ .type = CMD_OPT_CALLBACK, .long_name = (n), .value = &a->sample_index, .set = (k), .cb = opt_legacy_index }
+#define NOOP_ARG(n) { .type = CMD_OPT_NOOP, .long_name = (n), .flags = CMD_OPTF_TAKES_ARG }
+
+/* The table: also what the Go-style pass below checks names against. */
+#define PPROF_OPTIONS(a)                                                                            \
+	OPT_HEADING("reports (one):"),                                                              \
+	REPORT("top", R_TOP, "functions by flat value (`coroner top`)"),                               \
+	REPORT("text", R_TOP, "the same as -top"),                                                  \
+	REPORT("traces", R_TRACES, "every sample: its labels, value and stack"),                    \
+	REPORT("tags", R_TAGS, "the values of each label key, with their share of the total"),     \
+	REPORT_RE("peek", R_PEEK, "callers and callees of the functions matching RE"),              \
+	REPORT("tree", R_TREE, "the call graph as text: each node with its callers and callees"),  \
+	REPORT("raw", R_RAW, "the profile as text: samples, locations, mappings"),                  \
+	REPORT_RE("list", R_LIST, NULL), REPORT_RE("disasm", R_DISASM, NULL),                       \
+	REPORT_RE("weblist", R_OTHER, NULL), REPORT("callgrind", R_CALLGRIND, "the call graph for KCachegrind"),                \
+	REPORT("dot", R_DOT, NULL), REPORT("svg", R_SVG, NULL), REPORT("png", R_PNG, NULL),         \
+	REPORT("pdf", R_PDF, NULL),                                                                 \
+	REPORT("proto", R_PROTO, "the merged, filtered profile (gzipped protobuf; stdout or -output)"), \
+	REPORT("comments", R_OTHER, NULL),                                                          \
+	REPORT("topproto", R_OTHER, NULL), REPORT("gif", R_OTHER, NULL), REPORT("ps", R_OTHER, NULL), \
+	REPORT("eog", R_OTHER, NULL), REPORT("evince", R_OTHER, NULL), REPORT("gv", R_OTHER, NULL), \
+	REPORT("kcachegrind", R_OTHER, NULL), REPORT("web", R_OTHER, NULL),                         \
+	OPT_HEADING("options (pprof's):"),                                                          \
+	OPT_STRING(0, "sample_index", &(a)->sample_index, "NAME|N", "the sample value to report"),   \
+	LEGACY_INDEX("inuse_space", 0), LEGACY_INDEX("inuse_objects", 1),                           \
+	LEGACY_INDEX("alloc_space", 2), LEGACY_INDEX("alloc_objects", 3),                           \
+	LEGACY_INDEX("total_delay", 4), LEGACY_INDEX("contentions", 5),                             \
+	OPT_STRING(0, "nodecount", &(a)->nodecount, "N", "-top: at most N rows (default all); -tree: 80"), \
+	OPT_STRING(0, "nodefraction", &(a)->nodefraction, "F",                                      \
+		   "-top, -tree: hide nodes below F*total (default 0.005)"),                               \
+	OPT_STRING(0, "focus", &(a)->filt.re[0], "RE", "only samples with a frame matching RE"),    \
+	OPT_STRING(0, "ignore", &(a)->filt.re[1], "RE", "drop samples with a frame matching RE"),   \
+	OPT_STRING(0, "hide", &(a)->filt.re[2], "RE", "drop frames matching RE"),                   \
+	OPT_STRING(0, "show", &(a)->filt.re[3], "RE", "keep only frames matching RE"),              \
+	OPT_STRING(0, "show_from", &(a)->filt.re[4], "RE", "drop frames above the highest matching RE"), \
+	OPT_STRING(0, "tagfocus", &(a)->filt.tag[0], "[KEY=]V", "only samples with a label matching V"), \
+	OPT_STRING(0, "tagignore", &(a)->filt.tag[1], "[KEY=]V", "drop samples with a label matching V"), \
+	OPT_SET_INT("functions", &(a)->gran, CR_GRAN_FUNCTIONS, "granularity: functions (default)"), \
+	OPT_SET_INT("filefunctions", &(a)->gran, CR_GRAN_FILEFUNCTIONS, "granularity: file and function"), \
+	OPT_SET_INT("files", &(a)->gran, CR_GRAN_FILES, "granularity: files"),                      \
+	OPT_SET_INT("lines", &(a)->gran, CR_GRAN_LINES, "granularity: source lines"),               \
+	OPT_SET_INT("addresses", &(a)->gran, CR_GRAN_ADDRESSES, "granularity: addresses"),          \
+	OPT_BOOL(0, "noinlines", &(a)->noinlines, "attribute inlined frames to their caller"),      \
+	OPT_BOOL(0, "cum", &(a)->cum, "-top: sort by cumulative value"),                            \
+	OPT_CLEAR(0, "flat", &(a)->cum, "-top: sort by flat value (default)"),                      \
+	OPT_STRING(0, "unit", &(a)->unit, "U", "the unit values are shown in (B, MB, ms, ...)"),    \
+	OPT_STRING(0, "divide_by", &(a)->divide_by, "X", "-traces, -tags: divide the values by X"), \
+	OPT_STRING(0, "diff_base", &(a)->diff_base, "BASE", "show PROFILE minus BASE"),             \
+	OPT_STRING(0, "base", &(a)->base, "BASE", "subtract BASE, a cumulative profile"),           \
+	OPT_STRING(0, "trim", &(a)->trim, "BOOL", NULL),                                           \
+	OPT_STRING(0, "http", &(a)->http, "HOST:PORT", NULL),                                                      \
+	OPT_FORMAT(&(a)->fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), "coroner's: -top, -traces, -tags as JSON"), \
+	OPT_STRING(0, "edgefraction", &(a)->edgefraction, "F", "-tree: hide edges below F*total (default 0.001)"), \
+	OPT_BOOL(0, "compact_labels", &(a)->compact_labels, "-tree, -peek: no profile header"),      \
+	OPT_BOOL(0, "call_tree", &(a)->call_tree, NULL),                                            \
+	OPT_STRING(0, "output", &(a)->output, "FILE", "write the report (or -proto's profile) to FILE"), \
+	UNSUPPORTED("relative_percentages"), UNSUPPORTED_ARG("source_path"), \
+	UNSUPPORTED_ARG("trim_path"), UNSUPPORTED("drop_negative"), UNSUPPORTED("mean"),            \
+	UNSUPPORTED("mean_delay"), UNSUPPORTED("normalize"), UNSUPPORTED_ARG("prune_from"),         \
+	UNSUPPORTED_ARG("tagshow"), UNSUPPORTED_ARG("taghide"), UNSUPPORTED_ARG("tagroot"),         \
+	UNSUPPORTED_ARG("tagleaf"), UNSUPPORTED("showcolumns"), UNSUPPORTED("intel_syntax"),        \
+	UNSUPPORTED_ARG("add_comment"), UNSUPPORTED_ARG("buildid"), UNSUPPORTED_ARG("tls_cert"),    \
+	UNSUPPORTED_ARG("tls_key"), UNSUPPORTED_ARG("tls_ca"), UNSUPPORTED_ARG("tools"),            \
+	NOOP_ARG("symbolize"), NOOP_ARG("seconds"), NOOP_ARG("timeout"), OPT_NOOP(0, "no_browser"),  \
+	OPT_END()
+
+/* Does o take a value (as cmd_parse reads it)? */
+static bool takes_value(const struct cmd_option *o)
+{
+	return o->argh || (o->flags & CMD_OPTF_TAKES_ARG) || o->type == CMD_OPT_STRING ||
+	       o->type == CMD_OPT_INT || o->type == CMD_OPT_DOUBLE || o->type == CMD_OPT_FORMAT;
+}
+
+static const struct cmd_option *find_opt(const struct cmd_option *opts, const char *name, size_t n)
+{
+	for (const struct cmd_option *o = opts; o->type != CMD_OPT_END; o++)
+		if (o->type != CMD_OPT_HEADING && o->long_name && strlen(o->long_name) == n &&
+		    !strncmp(o->long_name, name, n))
+			return o;
+	return NULL;
+}
+
+/* Go's strconv.ParseBool; -1 when s is none of its spellings */
+static int go_bool(const char *s)
+{
+	static const char *const t[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const f[] = { "0", "f", "F", "FALSE", "false", "False" };
+	for (int i = 0; i < 6; i++) {
+		if (!strcmp(s, t[i]))
+			return 1;
+		if (!strcmp(s, f[i]))
+			return 0;
+	}
+	return -1;
+}
+
+/* The command line read as Go's flag package reads it (exact names, flags
+ * end at the first operand or "--", "-b=false" clears a switch), rewritten
+ * for cmd_parse into out: the flags, "--", the operands. Returns -1, or an
+ * exit code after pprof's own message. */
+static int go_flags(const struct cmd_option *opts, int argc, char **argv, char **out, int *outc)
+{
+	int o = 0, i = 1;
+	out[o++] = argv[0];
+	for (; i < argc; i++) {
+		const char *s = argv[i];
+		if (s[0] != '-' || s[1] == 0)
+			break;
+		if (!strcmp(s, "--")) {
+			i++;
+			break;
+		}
+		const char *name = s + 1 + (s[1] == '-');
+		size_t n = strcspn(name, "=");
+		if (n == 0 || name[0] == '-' || name[0] == '=') {
+			fprintf(stderr, "bad flag syntax: %s\n", s);
+			return 2;
+		}
+		const struct cmd_option *opt = find_opt(opts, name, n);
+		bool help = (n == 1 && name[0] == 'h') || (n == 4 && !strncmp(name, "help", 4));
+		if (!opt && !help) {
+			fprintf(stderr, "flag provided but not defined: -%.*s\n", (int)n, name);
+			return 2;
+		}
+		if (help) {
+			out[o++] = "--help";
+			continue;
+		}
+		if (takes_value(opt)) {
+			out[o++] = argv[i];
+			if (!name[n]) {
+				if (i + 1 >= argc) {
+					fprintf(stderr, "flag needs an argument: -%.*s\n", (int)n, name);
+					return 2;
+				}
+				out[o++] = argv[++i];
+			}
+		} else if (name[n] == '=') {
+			int b = go_bool(name + n + 1);
+			if (b < 0) {
+				fprintf(stderr, "invalid boolean value \"%s\" for -%.*s: parse error\n", name + n + 1,
+					(int)n, name);
+				return 2;
+			}
+			if (b) /* -b=false: the flag's default, left out */
+				out[o++] = argv[i], argv[i][1 + (s[1] == '-') + n] = 0;
+		} else {
+			out[o++] = argv[i];
+		}
+	}
+	out[o++] = "--";
+	while (i < argc)
+		out[o++] = argv[i++];
+	out[o] = NULL;
+	*outc = o;
+	return -1;
+}
+
+/* -top: the same as `coroner top` with pprof's defaults for -top */
+static int run_top(const struct pprof_args *a)
+{
+	static const char *const gran[] = { "functions", "filefunctions", "lines", "files", "addresses" };
+	size_t cap = 32 + (size_t)a->npaths;
+	char **v = calloc(cap, sizeof *v), **owned = calloc(cap, sizeof *owned);
+	int n = 0, no = 0, rc;
+	if (!v || !owned) {
+		free(v);
+		free(owned);
+		fprintf(stderr, "%s: out of memory\n", cmd_progname);
+		return 1;
+	}
+#define ADD(...) do { if (asprintf(&owned[no], __VA_ARGS__) < 0) goto nomem; v[n++] = owned[no++]; } while (0)
+	v[n++] = "top";
+	bool notrim = a->trim && go_bool(a->trim) == 0;
+	ADD("--nodecount=%s", a->nodecount && !notrim ? a->nodecount : "0");
+	if (notrim)
+		ADD("--nodefraction=0");
+	else if (a->nodefraction)
+		ADD("--nodefraction=%s", a->nodefraction);
+	if (a->sample_index)
+		ADD("--sample-index=%s", a->sample_index);
+	static const char *const fnames[] = { "focus", "ignore", "hide", "show", "show-from" };
+	for (int k = 0; k < 5; k++)
+		if (a->filt.re[k])
+			ADD("--%s=%s", fnames[k], a->filt.re[k]);
+	if (a->filt.tag[0])
+		ADD("--tagfocus=%s", a->filt.tag[0]);
+	if (a->filt.tag[1])
+		ADD("--tagignore=%s", a->filt.tag[1]);
+	ADD("--granularity=%s", gran[a->gran]);
+	if (a->cum)
+		v[n++] = "--cum";
+	if (a->noinlines)
+		v[n++] = "--noinlines";
+	if (a->unit)
+		ADD("--unit=%s", a->unit);
+	if (a->diff_base)
+		ADD("--diff-base=%s", a->diff_base);
+	if (a->base)
+		ADD("--base=%s", a->base);
+	if (a->fmt == CR_FMT_JSON)
+		v[n++] = "--format=json";
+	v[n++] = "--";
+	for (int i = 0; i < a->npaths; i++)
+		v[n++] = a->paths[i];
+	v[n] = NULL;
+#undef ADD
+	rc = cmd_top(n, v);
+	goto out;
+nomem:
+	fprintf(stderr, "%s: out of memory\n", cmd_progname);
+	rc = 1;
+out:
+	for (int i = 0; i < no; i++)
+		free(owned[i]);
+	free(owned);
+	free(v);
+	return rc;
+}
+
+static int pprof_parse(struct pprof_args *a, int argc, char **argv)
+{
+	struct cmd_option opts[] = { PPROF_OPTIONS(a) };
+	char **gv = calloc((size_t)argc + 2, sizeof *gv);
+	int gc = 0, argi;
+	if (!gv) {
+		fprintf(stderr, "%s: out of memory\n", cmd_progname);
+		return 1;
+	}
+	int rc = go_flags(opts, argc, argv, gv, &gc);
+	if (rc < 0)
+		rc = cmd_parse(&spec, opts, gc, gv, &argi);
+	if (rc >= 0) {
+		free(gv);
+		return rc;
+	}
+	/* the operands are argv's own strings: gv can go */
+	a->npaths = gc - argi;
+	for (int i = 0; i < a->npaths; i++)
+		argv[i] = gv[argi + i];
+	a->paths = argv;
+	free(gv);
+	if (a->http)
+		return cmd_usage_error("pprof", "-http (pprof's web interface) is not part of coroner pprof: "
+					       "use a report flag (-top, -traces, -tags)");
+	if (a->unsupported)
+		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->unsupported);
+	if (a->report == R_NONE)
+		return cmd_usage_error("pprof", "no report flag (pprof's interactive mode is not supported): "
+					       "add one, e.g. -top");
+	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS && a->report != R_TREE &&
+	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO && a->report != R_CALLGRIND)
+		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
+	if (a->npaths == 0)
+		return cmd_usage_error("pprof", "no profile given");
+	if (a->trim && go_bool(a->trim) < 0) {
+		fprintf(stderr, "invalid boolean value \"%s\" for -trim: parse error\n", a->trim);
+		return 2;
+	}
+	if (a->diff_base && a->base)
+		return cmd_usage_error("pprof", "-diff_base and -base exclude each other");
+	return -1;
+}
+
+int cmd_pprof(int argc, char **argv)
+{
+	struct pprof_args a = { .gran = CR_GRAN_FUNCTIONS, .fmt = CR_FMT_TEXT };
+	int rc = pprof_parse(&a, argc, argv);
+	if (rc >= 0)
+		return rc;
+	if (a.report == R_TOP && (a.divide_by || a.edgefraction))
+		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
+				       a.divide_by ? "divide_by" : "edgefraction");
+	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' :
+		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : a.report == R_CALLGRIND ? 'c' : 'p';
+	struct cr_outfile of;
+	struct cr_error e = { 0 };
+	int saved = -1;
+	if (a.output) {
+		/* pprof writes the report to -output FILE (atomically here: the
+		 * report, -proto's profile too, goes to stdout, a temporary) */
+		fprintf(stderr, "Generating report in %s\n", a.output); /* first, as pprof */
+		if (cr_outfile_open(&of, a.output, &e))
+			return cmd_error(&e);
+		fflush(stdout);
+		saved = dup(1);
+		if (saved < 0 || dup2(of.fd, 1) < 0) {
+			cr_outfile_abort(&of);
+			fprintf(stderr, "%s: cannot redirect the report to %s\n", cmd_progname, a.output);
+			return 1;
+		}
+	}
+	rc = a.report == R_TOP ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
+		.symbol = a.report_arg, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
+		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
+		.compact_labels = a.compact_labels,
+		.sample_index = a.sample_index, .unit = a.unit, .diff_base = a.diff_base, .base = a.base,
+		.divide_by = a.divide_by, .filt = &a.filt, .gran = a.gran, .noinlines = a.noinlines,
+		.fmt = a.fmt, .paths = a.paths, .npaths = a.npaths });
+	if (a.output) {
+		bool ok = fflush(stdout) == 0 && !ferror(stdout);
+		dup2(saved, 1);
+		close(saved);
+		if (rc || !ok) {
+			cr_outfile_abort(&of);
+			return rc ? rc : 1;
+		}
+		if (cr_outfile_commit(&of, &e))
+			return cmd_error(&e);
+	}
+	return rc;
+}

@@ -1,0 +1,597 @@
+/* coroner pprof's reports other than -top: the profiles loaded and
+ * filtered as pprof does, the report computed in lib, printed as pprof
+ * prints it (or as JSON). */
+#include "pprof-cmd.h"
+#include "coroner/input.h"
+#include "coroner/capture.h"
+#include "coroner/profile.h"
+#include "coroner/filter.h"
+#include "coroner/pprof.h"
+#include "coroner/top.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* PROFILE... merged, less a base; 0 or an exit code (printed) */
+static int load(struct cr_profile *p, const struct cmd_pprof_req *r)
+{
+	struct cr_error e = { 0 };
+	if (cmd_load_profiles(p, r->paths, r->npaths, NULL, &e))
+		return cmd_error(&e);
+	if (r->diff_base || r->base) {
+		struct cr_profile b;
+		cr_profile_init(&b);
+		char *bp[1] = { (char *)(r->diff_base ? r->diff_base : r->base) };
+		if (cmd_load_profiles(&b, bp, 1, NULL, &e)) {
+			cr_profile_release(&b);
+			return cmd_error(&e);
+		}
+		enum cr_err rc = cr_profile_diff_base(p, &b, r->diff_base != NULL, &e);
+		cr_profile_release(&b);
+		if (rc) {
+			cr_fail(&e, rc, "%s: cannot combine with the base profile", r->paths[0]);
+			return cmd_error(&e);
+		}
+	}
+	if (p->ntypes == 0) {
+		cr_fail(&e, CR_EMPTY, "%s: profile has no sample types", cr_input_display_name(r->paths[0]));
+		return cmd_error(&e);
+	}
+	return 0;
+}
+
+/* Go's %Ns of s (padded to N runes on the left), escaped for a terminal */
+static void put_padded(const char *s, int width)
+{
+	int runes = 0;
+	for (const char *c = s; *c; c++)
+		runes += ((unsigned char)*c & 0xc0) != 0x80;
+	for (; runes < width; runes++)
+		putchar(' ');
+	cr_fputs_safe(stdout, s);
+}
+
+static void print_traces_text(const struct cr_traces *t, const struct cr_profile *p,
+			      const struct cr_pprof_opts *o, int64_t total)
+{
+	static const char sep[] = "-----------+-------------------------------------------------------\n";
+	char tot[64], v[64];
+	struct cr_buf h = { 0 };
+	cr_pprof_format(o, t->sample_unit, total, tot, sizeof tot);
+	cr_profile_header(p, t->sample_type, t->sample_unit, total, tot, &h);
+	fputs(cr_buf_str(&h), stdout);
+	cr_buf_release(&h);
+	/* each name escaped once (the names repeat over the samples) */
+	size_t nslots = p->nlocations ? t->names.start[p->nlocations - 1] + t->names.n[p->nlocations - 1] : 0;
+	struct cr_buf esc = { 0 };
+	size_t *off = cr_calloc(nslots + 1, sizeof *off);
+	for (size_t i = 0; off && i < nslots; i++) {
+		off[i] = esc.len;
+		const char *nm = t->names.name[i];
+		cr_escape(&esc, nm, strlen(nm), strlen(nm), CR_ESC_TERM);
+		cr_buf_add(&esc, "", 1);
+	}
+	bool fast = off && esc.data;
+	for (size_t i = 0; i < t->ntraces; i++) {
+		const struct cr_trace *tr = &t->traces[i];
+		fputs(sep, stdout);
+		for (uint32_t k = 0; k < tr->nlabels; k++) {
+			put_padded(tr->labels[k].key, 10);
+			fputs(":  ", stdout);
+			cr_fputs_safe(stdout, tr->labels[k].values);
+			putchar('\n');
+		}
+		cr_pprof_format(o, t->sample_unit, tr->value, v, sizeof v);
+		for (uint32_t f = 0; f < tr->nframes; f++) {
+			uint32_t slot = t->frames[tr->frame_start + f];
+			if (f)
+				fputs("             ", stdout);
+			else
+				printf("%10s   ", v);
+			if (fast)
+				fputs(esc.data + off[slot], stdout);
+			else
+				cr_fputs_safe(stdout, t->names.name[slot]);
+			fputs(t->inl[tr->frame_start + f] ? " (inline)\n" : "\n", stdout);
+		}
+	}
+	fputs(sep, stdout);
+	cr_free(off);
+	cr_buf_release(&esc);
+}
+
+static void print_traces_json(const struct cr_traces *t)
+{
+	struct cr_json j;
+	cr_json_init(&j, stdout, true);
+	cr_json_obj(&j);
+	cr_json_kstr(&j, "sample_type", t->sample_type);
+	cr_json_kstr(&j, "unit", t->sample_unit);
+	cr_json_key(&j, "traces");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < t->ntraces; i++) {
+		const struct cr_trace *tr = &t->traces[i];
+		cr_json_obj(&j);
+		cr_json_kint(&j, "value", tr->value);
+		cr_json_key(&j, "labels");
+		cr_json_arr(&j);
+		for (uint32_t k = 0; k < tr->nlabels; k++) {
+			cr_json_obj(&j);
+			cr_json_kstr(&j, "key", tr->labels[k].key);
+			cr_json_kstr(&j, "values", tr->labels[k].values);
+			cr_json_key(&j, "numeric");
+			cr_json_bool(&j, tr->labels[k].numeric);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
+		cr_json_key(&j, "frames");
+		cr_json_arr(&j);
+		for (uint32_t f = 0; f < tr->nframes; f++) {
+			cr_json_obj(&j);
+			cr_json_kstr(&j, "name", t->names.name[t->frames[tr->frame_start + f]]);
+			cr_json_key(&j, "inline");
+			cr_json_bool(&j, t->inl[tr->frame_start + f]);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_obj_end(&j);
+	cr_json_end(&j);
+}
+
+static size_t runes(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* "%.1f%s" of pprof's measurement.Scale (-tags before go1.25) */
+static void scale1(const struct cr_pprof_opts *o, const char *unit, int64_t v, char *out, size_t n)
+{
+	const char *u;
+	double x = cr_units_scale(v, unit, o->unit && *o->unit ? o->unit : "minimum", &u);
+	snprintf(out, n, "%.1f%s", x, u);
+}
+
+/* One value's "V (P%):" cell of -tags */
+static void tag_cell(const struct cr_tags *t, const struct cr_tag_key *key, int64_t v,
+		     const struct cr_pprof_opts *o, bool old, char *cell, size_t n)
+{
+	char a[64], pc[32];
+	int64_t of = old ? key->total : t->total;
+	if (old)
+		scale1(o, t->sample_unit, v, a, sizeof a);
+	else
+		cr_pprof_format(o, t->sample_unit, v, a, sizeof a);
+	if (of > 0) {
+		cr_units_percent(pc, sizeof pc, v, of);
+		snprintf(cell, n, "%s (%s):", a, pc);
+	} else {
+		snprintf(cell, n, "%s:", a);
+	}
+}
+
+/* pprof prints -tags through a right-aligning tabwriter flushed at each
+ * key's blank line: per key, the key cell and the " " cells of its values
+ * share a column, the "V (P%):" cells another. */
+static void print_tags_text(const struct cr_tags *t, const struct cr_pprof_opts *o)
+{
+	char a[64], b[64], pc[32], cell[128];
+	bool old = cr_pprof_release && cr_pprof_release < 25; /* "Total 17.0", shares of the key */
+	for (size_t k = 0; k < t->nkeys; k++) {
+		const struct cr_tag_key *key = &t->keys[k];
+		/* column 0: "KEY:" and " ", plus the padding of 1 */
+		size_t kw = runes(key->key) + 1, w1 = 0, w0 = (kw > 1 ? kw : 1) + 1;
+		for (size_t i = 0; i < key->nvalues; i++) {
+			tag_cell(t, key, key->values[i].value, o, old, cell, sizeof cell);
+			if (runes(cell) + 1 > w1)
+				w1 = runes(cell) + 1;
+		}
+		for (size_t i = kw; i < w0; i++)
+			putchar(' ');
+		cr_fputs_safe(stdout, key->key);
+		if (old) {
+			scale1(o, t->sample_unit, key->total, a, sizeof a);
+			printf(": Total %s\n", a);
+		} else {
+			cr_pprof_format(o, t->sample_unit, key->total, a, sizeof a);
+			cr_pprof_format(o, t->sample_unit, t->total, b, sizeof b);
+			if (t->total > 0) {
+				cr_units_percent(pc, sizeof pc, key->total, t->total);
+				printf(": Total %s of %s (%s)\n", a, b, pc);
+			} else {
+				printf(": Total %s of %s\n", a, b);
+			}
+		}
+		for (size_t i = 0; i < key->nvalues; i++) {
+			tag_cell(t, key, key->values[i].value, o, old, cell, sizeof cell);
+			printf("%*s%*s ", (int)w0, " ", (int)w1, cell);
+			cr_fputs_safe(stdout, key->values[i].name);
+			putchar('\n');
+		}
+		putchar('\n');
+	}
+}
+
+static void print_tags_json(const struct cr_tags *t)
+{
+	struct cr_json j;
+	cr_json_init(&j, stdout, true);
+	cr_json_obj(&j);
+	cr_json_kstr(&j, "sample_type", t->sample_type);
+	cr_json_kstr(&j, "unit", t->sample_unit);
+	cr_json_kint(&j, "total", t->total);
+	cr_json_key(&j, "tags");
+	cr_json_arr(&j);
+	for (size_t k = 0; k < t->nkeys; k++) {
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "key", t->keys[k].key);
+		cr_json_kint(&j, "total", t->keys[k].total);
+		cr_json_key(&j, "values");
+		cr_json_arr(&j);
+		for (size_t i = 0; i < t->keys[k].nvalues; i++) {
+			cr_json_obj(&j);
+			cr_json_kstr(&j, "value", t->keys[k].values[i].name);
+			cr_json_kint(&j, "total", t->keys[k].values[i].value);
+			cr_json_obj_end(&j);
+		}
+		cr_json_arr_end(&j);
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_obj_end(&j);
+	cr_json_end(&j);
+}
+
+/* pprof's -tree and -peek (printTree) */
+static int print_tree(const struct cr_pgraph *g, const struct cr_profile *p, const struct cr_pprof_opts *o0,
+		      const struct cmd_filters *fl, const struct cr_pgraph_trim *tr, const regex_t *rx,
+		      const char *rxtext, bool compact)
+{
+	static const char sep[] = "----------------------------------------------------------+-------------\n";
+	struct cr_pprof_opts o = *o0;
+	o.unit = g->output_unit;
+	char a[64], b[64], p1[32], p2[32], p3[32];
+	size_t matched = 0;
+	for (size_t i = 0; i < g->nnodes; i++)
+		matched += !rx || regexec(rx, g->nodes[i].name, 0, NULL, 0) == 0;
+	if (rx && matched == 0) {
+		fprintf(stderr, "no matches found for regexp: %s\n", rxtext);
+		return 2;
+	}
+	int64_t shown = 0;
+	for (size_t i = 0; i < g->nnodes; i++)
+		shown = (int64_t)((uint64_t)shown + (uint64_t)g->nodes[i].flat);
+	cr_pprof_format(&o, g->sample_unit, g->total, b, sizeof b);
+	if (!compact) {
+		struct cr_buf h = { 0 };
+		cr_profile_header(p, g->sample_type, g->sample_unit, g->total, b, &h);
+		fputs(cr_buf_str(&h), stdout);
+		cr_buf_release(&h);
+	}
+	cmd_render_filters(fl);
+	cr_pprof_format(&o, g->sample_unit, shown, a, sizeof a);
+	cr_units_percent(p1, sizeof p1, shown, g->total);
+	printf("Showing nodes accounting for %s, %s of %s total\n", a, p1 + strspn(p1, " "), b);
+	if (g->total && g->dropped_nodes) {
+		cr_pprof_format(&o, g->sample_unit, llabs((int64_t)((double)g->total * tr->nodefraction)), a,
+				sizeof a);
+		printf("Dropped %zu node%s (cum <= %s)\n", g->dropped_nodes, g->dropped_nodes > 1 ? "s" : "", a);
+	}
+	if (g->total && tr->nodecount > 0 && g->nnodes < g->orig_count)
+		printf("Showing top %zu nodes out of %zu\n", g->nnodes, g->orig_count);
+	fputs(sep, stdout);
+	fputs("      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n", stdout);
+	int64_t sum = 0;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct cr_pgraph_node *n = &g->nodes[i];
+		if (rx && regexec(rx, n->name, 0, NULL, 0) != 0)
+			continue;
+		fputs(sep, stdout);
+		for (uint32_t k = g->in_start[i]; k < g->in_start[i + 1]; k++) {
+			const struct cr_pgraph_edge *e = &g->edges[g->in[k]];
+			cr_pprof_format(&o, g->sample_unit, e->weight, a, sizeof a);
+			cr_units_percent(p1, sizeof p1, e->weight, n->cum);
+			printf("%50s %s |   ", a, p1);
+			cr_fputs_safe(stdout, g->nodes[e->from].name);
+			fputs(e->inl ? " (inline)\n" : "\n", stdout);
+		}
+		sum = (int64_t)((uint64_t)sum + (uint64_t)n->flat);
+		cr_pprof_format(&o, g->sample_unit, n->flat, a, sizeof a);
+		cr_pprof_format(&o, g->sample_unit, n->cum, b, sizeof b);
+		cr_units_percent(p1, sizeof p1, n->flat, g->total);
+		cr_units_percent(p2, sizeof p2, sum, g->total);
+		cr_units_percent(p3, sizeof p3, n->cum, g->total);
+		printf("%10s %s %s %10s %s                | ", a, p1, p2, b, p3);
+		cr_fputs_safe(stdout, n->name);
+		putchar('\n');
+		for (uint32_t k = g->out_start[i]; k < g->out_start[i + 1]; k++) {
+			const struct cr_pgraph_edge *e = &g->edges[g->out[k]];
+			cr_pprof_format(&o, g->sample_unit, e->weight, a, sizeof a);
+			cr_units_percent(p1, sizeof p1, e->weight, n->cum);
+			printf("%50s %s |   ", a, p1);
+			cr_fputs_safe(stdout, g->nodes[e->to].name);
+			fputs(e->inl ? " (inline)\n" : "\n", stdout);
+		}
+	}
+	if (g->nnodes)
+		fputs(sep, stdout);
+	return 0;
+}
+
+static void print_peek_json(const struct cr_pgraph *g, const regex_t *rx)
+{
+	struct cr_json j;
+	cr_json_init(&j, stdout, true);
+	cr_json_obj(&j);
+	cr_json_kstr(&j, "sample_type", g->sample_type);
+	cr_json_kstr(&j, "unit", g->sample_unit);
+	cr_json_kint(&j, "total", g->total);
+	cr_json_key(&j, "functions");
+	cr_json_arr(&j);
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct cr_pgraph_node *n = &g->nodes[i];
+		if (rx && regexec(rx, n->name, 0, NULL, 0) != 0)
+			continue;
+		cr_json_obj(&j);
+		cr_json_kstr(&j, "name", n->name);
+		cr_json_kint(&j, "flat", n->flat);
+		cr_json_kint(&j, "cum", n->cum);
+		for (int dir = 0; dir < 2; dir++) {
+			const uint32_t *st = dir ? g->out_start : g->in_start, *ix = dir ? g->out : g->in;
+			cr_json_key(&j, dir ? "callees" : "callers");
+			cr_json_arr(&j);
+			for (uint32_t k = st[i]; k < st[i + 1]; k++) {
+				const struct cr_pgraph_edge *e = &g->edges[ix[k]];
+				cr_json_obj(&j);
+				cr_json_kstr(&j, "name", g->nodes[dir ? e->to : e->from].name);
+				cr_json_kint(&j, "value", e->weight);
+				cr_json_key(&j, "inline");
+				cr_json_bool(&j, e->inl);
+				cr_json_obj_end(&j);
+			}
+			cr_json_arr_end(&j);
+		}
+		cr_json_obj_end(&j);
+	}
+	cr_json_arr_end(&j);
+	cr_json_obj_end(&j);
+	cr_json_end(&j);
+}
+
+/* callgrind's name compression: "(N) name" the first time, "(N)" after */
+struct cg_names {
+	struct cr_hmap map;
+	uint32_t n;
+};
+
+static void cg_name(struct cg_names *t, const char *name)
+{
+	if (!*name)
+		return;
+	bool found;
+	uint32_t *v = cr_hmap_put(&t->map, name, strlen(name), t->n + 1, &found);
+	if (!v) { /* out of memory: the long form is still valid callgrind */
+		cr_fputs_safe(stdout, name);
+		return;
+	}
+	if (found) {
+		printf("(%u)", *v);
+		return;
+	}
+	t->n++;
+	printf("(%u) ", *v);
+	cr_fputs_safe(stdout, name);
+}
+
+/* an address relative to the previous one when shorter ("*" when equal) */
+static void cg_address(bool have_prev, uint64_t prev, uint64_t cur)
+{
+	char abs[32], rel[32];
+	snprintf(abs, sizeof abs, "0x%llx", (unsigned long long)cur);
+	if (!have_prev) {
+		fputs(abs, stdout);
+		return;
+	}
+	if (prev == cur) {
+		fputs("*", stdout);
+		return;
+	}
+	snprintf(rel, sizeof rel, "%+lld", (long long)(int64_t)(cur - prev));
+	fputs(strlen(rel) < strlen(abs) ? rel : abs, stdout);
+}
+
+/* pprof's -callgrind: the graph at address granularity, untrimmed */
+static void print_callgrind(const struct cr_pgraph *g)
+{
+	struct cg_names ob = { 0 }, fl = { 0 }, fn = { 0 };
+	cr_hmap_init(&ob.map);
+	cr_hmap_init(&fl.map);
+	cr_hmap_init(&fn.map);
+	printf("positions: instr line\nevents: %s(%s)\n", g->sample_type, g->output_unit);
+	const struct cr_pprof_frame *prev = NULL;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct cr_pgraph_node *n = &g->nodes[i];
+		const struct cr_pprof_frame *f = &g->names.frame[n->slot];
+		if (!prev || strcmp(f->objfile, prev->objfile) || strcmp(f->file, prev->file) ||
+		    strcmp(f->name, prev->name)) {
+			fputs("\nob=", stdout);
+			cg_name(&ob, f->objfile);
+			fputs("\nfl=", stdout);
+			cg_name(&fl, f->file);
+			fputs("\nfn=", stdout);
+			cg_name(&fn, f->name);
+			putchar('\n');
+		}
+		const char *u;
+		cg_address(prev != NULL, prev ? prev->address : 0, f->address);
+		printf(" %lld %lld\n", (long long)f->line,
+		       (long long)cr_units_scale(n->flat, g->sample_unit, g->output_unit, &u));
+		for (uint32_t k = g->out_start[i]; k < g->out_start[i + 1]; k++) {
+			const struct cr_pgraph_edge *e = &g->edges[g->out[k]];
+			const struct cr_pprof_frame *c = &g->names.frame[g->nodes[e->to].slot];
+			fputs("cfl=", stdout);
+			cg_name(&fl, c->file);
+			fputs("\ncfn=", stdout);
+			if (!g->nodes[e->to].ghost) /* pprof names the graph's nodes only */
+				cg_name(&fn, c->name);
+			fputs("\ncalls=0 ", stdout);
+			cg_address(prev != NULL, prev ? prev->address : 0, c->address);
+			printf(" %lld\n* * %lld\n", (long long)c->line,
+			       (long long)cr_units_scale(e->weight, g->sample_unit, g->output_unit, &u));
+		}
+		prev = f;
+	}
+	cr_hmap_release(&ob.map);
+	cr_hmap_release(&fl.map);
+	cr_hmap_release(&fn.map);
+}
+
+/* -tree, -peek: the trimmed graph and its listing */
+static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_opts *o,
+		     const struct cr_profile *p, const struct cmd_filters *f, int64_t total)
+{
+	struct cr_pgraph_trim tr = { .nodecount = 80, .nodefraction = 0.005, .edgefraction = 0.001, .cum = r->cum };
+	struct cr_error e = { 0 };
+	int64_t nc;
+	if (r->nodecount) {
+		if (!cmd_parse_int(r->nodecount, INT64_MIN, INT64_MAX, &nc))
+			return cmd_usage_error("pprof", "-nodecount takes a number");
+		tr.nodecount = nc <= 0 ? 0 : (long)nc;
+	}
+	if ((r->nodefraction && !cmd_parse_double(r->nodefraction, -1e308, 1e308, &tr.nodefraction)) ||
+	    (r->edgefraction && !cmd_parse_double(r->edgefraction, -1e308, 1e308, &tr.edgefraction)))
+		return cmd_usage_error("pprof", "-nodefraction and -edgefraction take a number");
+	if (which == 'p' || which == 'c' || r->notrim)
+		tr.nodecount = 0, tr.nodefraction = 0, tr.edgefraction = 0;
+	if (which == 'c') {
+		tr.integer_unit = true;
+		o->gran = CR_GRAN_ADDRESSES;
+	}
+	struct cr_filter sym;
+	memset(&sym, 0, sizeof sym);
+	if (which == 'p' && cr_filter_set(&sym, 0, r->symbol, &e))
+		return cmd_error(&e);
+	struct cr_pgraph g;
+	int rc = 0;
+	if (cr_pgraph_compute(&g, p, o, &tr, total, &e)) {
+		rc = cmd_error(&e);
+	} else {
+		const regex_t *rx = which == 'p' ? &sym.re[0] : NULL;
+		if (which == 'c')
+			print_callgrind(&g);
+		else if (r->fmt == CR_FMT_JSON)
+			print_peek_json(&g, rx);
+		else
+			rc = print_tree(&g, p, o, f, &tr, rx, r->symbol, r->compact_labels);
+		cr_pgraph_release(&g);
+	}
+	cr_filter_release(&sym);
+	return rc;
+}
+
+static void emit_stdout(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	fwrite(s, 1, n, stdout);
+}
+
+int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
+{
+	if (which == 'w' && cr_pprof_release && cr_pprof_release < 21)
+		return cmd_usage_error("pprof", "-raw as go1.%u's pprof printed it (a merged copy) is not supported",
+				       cr_pprof_release);
+	if (which == 'w' && (r->noinlines || r->fmt == CR_FMT_JSON))
+		return cmd_usage_error("pprof", "-raw takes neither -noinlines nor --format=json");
+	/* the sources pprof merges: the profiles, not a binary before them */
+	int nprof = 0;
+	for (int i = 0; i < r->npaths; i++) {
+		struct stat st; /* stdin and pipes are read once, as profiles */
+		nprof += strcmp(r->paths[i], "-") == 0 || stat(r->paths[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+			 cr_capture_kind(r->paths[i], true, NULL, NULL) != CR_KIND_ELF_EXEC;
+	}
+	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
+				   .unit = r->unit, .merged = nprof > 1 || r->diff_base || r->base };
+	if (which == 'w' && (o.merged || r->base || r->diff_base))
+		return cmd_usage_error("pprof", "-raw of several profiles merged (pprof renumbers them) is not "
+					       "supported yet");
+	/* before go1.21 pprof merged a single profile too */
+	if (cr_pprof_release && cr_pprof_release < 21)
+		o.merged = true;
+	if (r->divide_by && (!cmd_parse_double(r->divide_by, -1e308, 1e308, &o.divide_by) || o.divide_by == 0)) {
+		fprintf(stderr, "invalid value \"%s\" for flag -divide_by: parse error\n", r->divide_by);
+		return 2;
+	}
+	static char obuf[1 << 16]; /* reports run to megabytes: fewer writes */
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	struct cr_error e = { 0 };
+	struct cr_profile p;
+	struct cmd_filters f;
+	struct cr_filter_matches fm;
+	int rc;
+	cr_profile_init(&p);
+	if ((rc = cmd_filters_compile(r->filt, &f, true)) || (rc = load(&p, r)))
+		goto out;
+	o.sample_index = cr_profile_sample_index(&p, r->sample_index);
+	if (o.sample_index < 0) {
+		rc = cmd_bad_sample_index("pprof", r->sample_index, "the profile", &p);
+		goto out;
+	}
+	if (o.merged && nprof == 1 && !r->diff_base && !r->base) {
+		/* an old pprof's merge of one profile: its equal samples summed */
+		struct cr_merger m;
+		if (cr_merger_init(&m, &p, &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		cr_merger_release(&m);
+	}
+	/* pprof's total: before the filters */
+	int64_t total = cr_profile_total(&p, o.sample_index);
+	if (cr_profile_filter_m(&p, &f.re, &fm, &e) || cr_profile_filter_tags(&p, &f.tag[0], &f.tag[1], &fm, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	cmd_filter_warnings(&f, &fm);
+	if (which == 'o') {
+		/* the merged, filtered profile, to stdout (-output: redirected) */
+		if (cr_profile_write_pprof(&p, "-", &e))
+			rc = cmd_error(&e);
+	} else if (which == 'w') {
+		if (cr_pprof_raw(&p, emit_stdout, NULL, &e))
+			rc = cmd_error(&e);
+	} else if (which == 'r' || which == 'p' || which == 'c') {
+		rc = run_graph(which, r, &o, &p, &f, total);
+	} else if (which == 't') {
+		struct cr_traces t;
+		if (cr_traces_compute(&t, &p, &o, &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		if (r->fmt == CR_FMT_JSON)
+			print_traces_json(&t);
+		else
+			print_traces_text(&t, &p, &o, total);
+		cr_traces_release(&t);
+	} else {
+		struct cr_tags t;
+		if (cr_tags_compute(&t, &p, &o, total, &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		if (r->fmt == CR_FMT_JSON)
+			print_tags_json(&t);
+		else
+			print_tags_text(&t, &o);
+		cr_tags_release(&t);
+	}
+out:
+	cmd_filters_release(&f);
+	cr_profile_release(&p);
+	return rc;
+}

@@ -1,0 +1,278 @@
+/* go tool pprof -raw: the profile as its Profile.String() prints it (from
+ * go1.21's pprof on, which no longer merges a single profile; columns, ":0"
+ * here, are printed from go1.23's).
+ *
+ * Comments, PeriodType, Period, Time (Go's time.Time layout in the local
+ * zone), Duration (Go's Duration string cut to 4 characters, as its "%.4v"
+ * does), the sample types ([dflt] on the default), each sample's values
+ * ("%10d"), location ids and labels (sorted "key:[v ...]" strings; numeric
+ * values with their units when any has one), the locations (one line per
+ * frame, "??" without a function) and the mappings. */
+#include "coroner/out.h"
+#include "coroner/pprof.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Go's time.Duration.String() */
+static void go_duration(char *out, size_t n, int64_t d)
+{
+	char buf[64];
+	size_t w = sizeof buf;
+	buf[--w] = 0;
+	uint64_t u = d < 0 ? 0 - (uint64_t)d : (uint64_t)d;
+	bool neg = d < 0;
+	/* fraction of v with prec digits, trailing zeros dropped */
+#define FRAC(prec) do { bool print = false; for (int i = 0; i < (prec); i++) { unsigned digit = (unsigned)(u % 10); \
+		print = print || digit != 0; if (print) buf[--w] = (char)('0' + digit); u /= 10; } \
+		if (print) buf[--w] = '.'; } while (0)
+#define INT() do { if (u == 0) buf[--w] = '0'; else while (u > 0) { buf[--w] = (char)('0' + u % 10); u /= 10; } } while (0)
+	if (u < 1000000000ull) {
+		int prec;
+		const char *unit;
+		if (u == 0) {
+			snprintf(out, n, "0s");
+			return;
+		} else if (u < 1000ull) {
+			prec = 0, unit = "ns";
+		} else if (u < 1000000ull) {
+			prec = 3, unit = "\xc2\xb5s";
+		} else {
+			prec = 6, unit = "ms";
+		}
+		size_t ul = strlen(unit);
+		w -= ul;
+		memcpy(buf + w, unit, ul);
+		FRAC(prec);
+		INT();
+	} else {
+		buf[--w] = 's';
+		FRAC(9);
+		uint64_t secs = u % 60;
+		u /= 60;
+		uint64_t rest = u;
+		u = secs;
+		INT();
+		if (rest > 0) {
+			buf[--w] = 'm';
+			u = rest % 60;
+			INT();
+			rest /= 60;
+			if (rest > 0) {
+				buf[--w] = 'h';
+				u = rest;
+				INT();
+			}
+		}
+	}
+	if (neg)
+		buf[--w] = '-';
+	snprintf(out, n, "%s", buf + w);
+#undef FRAC
+#undef INT
+}
+
+/* "%.4v": the first 4 runes */
+static void cut_runes(char *s, int k)
+{
+	int r = 0;
+	for (char *c = s; *c; c++) {
+		if (((unsigned char)*c & 0xc0) != 0x80 && r++ == k) {
+			*c = 0;
+			return;
+		}
+	}
+}
+
+struct emitter {
+	struct cr_buf b;
+	cr_emit_fn *emit;
+	void *ctx;
+	bool nomem;
+};
+
+static void flush(struct emitter *m, bool all)
+{
+	if (m->b.len && (all || m->b.len > 1 << 16)) {
+		m->emit(m->ctx, m->b.data, m->b.len);
+		m->b.len = 0;
+	}
+}
+
+#define OUT(...) do { if (cr_buf_addf(&m->b, __VA_ARGS__)) m->nomem = true; } while (0)
+
+struct labkey {
+	uint32_t key;
+	bool numeric;
+	char *text;
+};
+
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(((const struct labkey *)a)->text, ((const struct labkey *)b)->text);
+}
+
+/* "key:[v v]" per key of one kind, sorted, joined by ' ' */
+static void sample_labels(struct emitter *m, const struct cr_profile *p, const struct cr_sample *s, bool numeric,
+			  struct labkey *tmp)
+{
+	const struct cr_label *L = p->labels + s->label_start;
+	size_t n = 0;
+	struct cr_buf t = { 0 };
+	for (uint32_t i = 0; i < s->nlabel; i++) {
+		bool num = L[i].str == 0;
+		if (num != numeric || (num && L[i].num == 0 && L[i].num_unit == 0))
+			continue;
+		bool dup = false;
+		for (uint32_t j = 0; j < i && !dup; j++)
+			dup = L[j].key == L[i].key && (L[j].str == 0) == num &&
+			      !(num && L[j].num == 0 && L[j].num_unit == 0);
+		if (dup)
+			continue;
+		bool units = false;
+		for (uint32_t j = i; j < s->nlabel && num; j++)
+			if (L[j].key == L[i].key && L[j].str == 0 && L[j].num_unit)
+				units = true;
+		t.len = 0;
+		cr_buf_addf(&t, "%s:[", cr_profile_str(p, L[i].key));
+		bool first = true;
+		for (uint32_t j = i; j < s->nlabel; j++) {
+			if (L[j].key != L[i].key || (L[j].str == 0) != num || (num && L[j].num == 0 && L[j].num_unit == 0))
+				continue;
+			if (!first)
+				cr_buf_add(&t, " ", 1);
+			first = false;
+			if (!num)
+				cr_buf_addf(&t, "%s", cr_profile_str(p, L[j].str));
+			else if (units)
+				cr_buf_addf(&t, "%lld %s", (long long)L[j].num, cr_profile_str(p, L[j].num_unit));
+			else
+				cr_buf_addf(&t, "%lld", (long long)L[j].num);
+		}
+		cr_buf_add(&t, "]", 1);
+		tmp[n].text = strdup(cr_buf_str(&t));
+		if (!tmp[n].text)
+			m->nomem = true;
+		else
+			n++;
+	}
+	cr_buf_release(&t);
+	if (n == 0)
+		return;
+	qsort(tmp, n, sizeof *tmp, cmp_text);
+	OUT("\n                ");
+	for (size_t i = 0; i < n; i++) {
+		OUT("%s%s", i ? " " : "", tmp[i].text);
+		free(tmp[i].text);
+	}
+}
+
+enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx, struct cr_error *e)
+{
+	struct emitter em = { .emit = emit, .ctx = ctx }, *m = &em;
+	for (size_t i = 0; i < p->ncomments; i++)
+		OUT("Comment: %s\n", cr_profile_str(p, p->comments[i]));
+	if (p->period_type.type || p->period_type.unit)
+		OUT("PeriodType: %s %s\n", cr_profile_str(p, p->period_type.type), cr_profile_str(p, p->period_type.unit));
+	OUT("Period: %lld\n", (long long)p->period);
+	if (p->time_nanos) {
+		time_t secs = (time_t)(p->time_nanos / 1000000000);
+		long ns = (long)(p->time_nanos % 1000000000);
+		if (ns < 0)
+			ns += 1000000000, secs--;
+		struct tm tm;
+		char frac[16] = "", zone[16], off[8];
+		if (ns) {
+			snprintf(frac, sizeof frac, ".%09ld", ns);
+			for (size_t k = strlen(frac); k > 1 && frac[k - 1] == '0'; k--)
+				frac[k - 1] = 0;
+		}
+		if (localtime_r(&secs, &tm)) {
+			strftime(zone, sizeof zone, "%Z", &tm);
+			strftime(off, sizeof off, "%z", &tm);
+			OUT("Time: %04d-%02d-%02d %02d:%02d:%02d%s %s %s\n", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			    tm.tm_hour, tm.tm_min, tm.tm_sec, frac, off, zone);
+		}
+	}
+	if (p->duration_nanos) {
+		char d[64];
+		go_duration(d, sizeof d, p->duration_nanos);
+		cut_runes(d, 4);
+		OUT("Duration: %s\n", d);
+	}
+	OUT("Samples:\n");
+	const char *dflt = p->default_type ? cr_profile_str(p, p->default_type) : NULL;
+	for (size_t t = 0; t < p->ntypes; t++) {
+		const char *ty = cr_profile_str(p, p->types[t].type);
+		OUT("%s%s/%s%s", t ? " " : "", ty, cr_profile_str(p, p->types[t].unit),
+		    dflt && !strcmp(ty, dflt) ? "[dflt]" : "");
+	}
+	OUT("\n");
+	struct labkey *tmp = NULL;
+	size_t cap_tmp = 0;
+	for (size_t s = 0; s < p->nsamples && !m->nomem; s++) {
+		const struct cr_sample *sm = &p->samples[s];
+		for (size_t t = 0; t < p->ntypes; t++)
+			OUT(" %10lld", (long long)p->values[s * p->ntypes + t]);
+		OUT(": ");
+		for (uint32_t k = 0; k < sm->nloc; k++)
+			OUT("%llu ", (unsigned long long)p->locations[p->stack[sm->loc_start + k]].id);
+		if (sm->nlabel) {
+			if (cr_grow(&tmp, &cap_tmp, sm->nlabel, sizeof *tmp)) {
+				m->nomem = true;
+				break;
+			}
+			sample_labels(m, p, sm, false, tmp);
+			sample_labels(m, p, sm, true, tmp);
+		}
+		OUT("\n");
+		flush(m, false);
+	}
+	cr_free(tmp);
+	OUT("Locations\n");
+	bool cols = !cr_pprof_release || cr_pprof_release >= 23;
+	for (size_t i = 0; i < p->nlocations && !m->nomem; i++) {
+		const struct cr_location *l = &p->locations[i];
+		char head[96];
+		int hl = snprintf(head, sizeof head, "%6llu: 0x%llx ", (unsigned long long)l->id,
+				  (unsigned long long)l->address);
+		if (l->mapping && l->mapping <= p->nmappings)
+			hl += snprintf(head + hl, sizeof head - (size_t)hl, "M=%llu ",
+				       (unsigned long long)p->mappings[l->mapping - 1].id);
+		if (l->is_folded)
+			snprintf(head + hl, sizeof head - (size_t)hl, "[F] ");
+		if (l->nlines == 0)
+			OUT("%s\n", head);
+		for (uint32_t k = 0; k < l->nlines; k++) {
+			const struct cr_line *ln = &p->lines[l->line_start + k];
+			OUT("%s", k ? "             " : head);
+			if (!ln->function || ln->function > p->nfunctions) {
+				OUT("??\n");
+				continue;
+			}
+			const struct cr_function *fn = &p->functions[ln->function - 1];
+			const char *name = cr_profile_str(p, fn->name), *sys = cr_profile_str(p, fn->system_name);
+			OUT("%s %s:%lld%s s=%lld", name, cr_profile_str(p, fn->filename), (long long)ln->line,
+			    cols ? ":0" : "", (long long)fn->start_line);
+			if (strcmp(name, sys))
+				OUT("(%s)", sys);
+			OUT("\n");
+		}
+		flush(m, false);
+	}
+	OUT("Mappings\n");
+	for (size_t i = 0; i < p->nmappings && !m->nomem; i++) {
+		const struct cr_mapping *mp = &p->mappings[i];
+		OUT("%llu: 0x%llx/0x%llx/0x%llx %s %s %s%s%s%s\n", (unsigned long long)mp->id,
+		    (unsigned long long)mp->start, (unsigned long long)mp->limit, (unsigned long long)mp->offset,
+		    cr_profile_str(p, mp->filename), cr_profile_str(p, mp->build_id), mp->has_functions ? "[FN]" : "",
+		    mp->has_filenames ? "[FL]" : "", mp->has_line_numbers ? "[LN]" : "",
+		    mp->has_inline_frames ? "[IN]" : "");
+	}
+	if (!m->nomem)
+		flush(m, true);
+	cr_buf_release(&m->b);
+	return m->nomem ? cr_fail(e, CR_NOMEM, "out of memory printing the profile") : CR_OK;
+}

@@ -1,0 +1,506 @@
+/* go tool pprof's -traces and -tags, and what they share with its other
+ * reports: the printable node names of a granularity and the value format.
+ *
+ * Names: pprof aggregates the profile first (Profile.Aggregate: functions
+ * keep the name, files the file name, lines the line number, addresses
+ * the address; addresses with inlined frames leave the profile as it is),
+ * then names each line of a location as NodeInfo.PrintableName does:
+ * "ADDR NAME FILE:LINE", the parts present; a frame without a name shows
+ * FILE, else [objfile base name], else <unknown>.
+ *
+ * -traces: every sample with a non-empty stack, in the profile's order:
+ * its string labels, then its numeric labels (values scaled as
+ * measurement.Label does), each set sorted as the "%10s:  %s" lines sort,
+ * then its value and its frames leaf first ("(inline)" for all but the
+ * last line of a location).
+ *
+ * -tags: per label key the sum of the sample values of each value (numeric
+ * labels scaled to the output unit first), keys sorted by name, values by
+ * |sum| desc then name (graph.SortTags).
+ */
+#include "coroner/out.h"
+#include "coroner/pprof.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline int64_t wadd(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static inline int64_t wabs(int64_t v) { return v < 0 ? (int64_t)(0 - (uint64_t)v) : v; }
+
+const char *cr_profile_label_unit(const struct cr_profile *p, uint32_t key)
+{
+	for (size_t i = 0; i < p->nlabels; i++) {
+		const struct cr_label *l = &p->labels[i];
+		if (l->key == key && l->str == 0 && l->num_unit != 0 && *cr_profile_str(p, l->num_unit))
+			return cr_profile_str(p, l->num_unit);
+	}
+	const char *k = cr_profile_str(p, key);
+	return !strcmp(k, "alignment") || !strcmp(k, "request") ? "bytes" : k;
+}
+
+void cr_pprof_format(const struct cr_pprof_opts *o, const char *sample_unit, int64_t v, char *out, size_t n)
+{
+	if (o->divide_by > 0 && o->divide_by != 1)
+		v = (int64_t)((double)v * (1 / o->divide_by));
+	cr_units_scaled(out, n, v, sample_unit, o->unit && *o->unit ? o->unit : "minimum");
+}
+
+/* A sample pprof does not see: all zero after its merge */
+static bool merged_away(const struct cr_profile *p, size_t s, const struct cr_pprof_opts *o)
+{
+	if (!o->merged)
+		return false;
+	for (size_t k = 0; k < p->ntypes; k++)
+		if (p->values[s * p->ntypes + k])
+			return false;
+	return true;
+}
+
+/* filepath.Clean */
+static size_t clean_path(const char *in, char *out, size_t cap)
+{
+	size_t n = strlen(in);
+	if (n == 0 || n >= cap) {
+		snprintf(out, cap, "%s", n ? in : "");
+		return strlen(out);
+	}
+	bool rooted = in[0] == '/';
+	size_t o = 0, i = 0, dotdot = 0;
+	if (rooted)
+		out[o++] = '/', i = 1, dotdot = 1;
+	while (i < n) {
+		if (in[i] == '/') {
+			i++;
+		} else if (in[i] == '.' && (i + 1 == n || in[i + 1] == '/')) {
+			i++;
+		} else if (in[i] == '.' && in[i + 1] == '.' && (i + 2 == n || in[i + 2] == '/')) {
+			i += 2;
+			if (o > dotdot) {
+				o--;
+				while (o > dotdot && out[o] != '/')
+					o--;
+			} else if (!rooted) {
+				if (o > 0)
+					out[o++] = '/';
+				out[o++] = '.';
+				out[o++] = '.';
+				dotdot = o;
+			}
+		} else {
+			if ((rooted && o != 1) || (!rooted && o != 0))
+				out[o++] = '/';
+			while (i < n && in[i] != '/')
+				out[o++] = in[i++];
+		}
+	}
+	if (o == 0)
+		out[o++] = '.';
+	out[o] = 0;
+	return o;
+}
+
+static const char *base_name(const char *s)
+{
+	const char *b = strrchr(s, '/');
+	return b && b[1] ? b + 1 : s;
+}
+
+/* One line's printable name into b (reset first). */
+static void line_name(struct cr_buf *b, const struct cr_profile *p, const struct cr_location *l,
+		      const struct cr_line *ln, enum cr_granularity g, bool noinl, struct cr_pprof_frame *fr)
+{
+	bool keep_fn = g != CR_GRAN_FILES, keep_file = g != CR_GRAN_FUNCTIONS,
+	     keep_line = g == CR_GRAN_LINES || g == CR_GRAN_ADDRESSES, keep_addr = g == CR_GRAN_ADDRESSES;
+	if (g == CR_GRAN_ADDRESSES && !noinl)
+		keep_fn = keep_file = keep_line = keep_addr = true;
+	b->len = 0;
+	if (l->address && keep_addr)
+		cr_buf_addf(b, "%016llx", (unsigned long long)l->address);
+	const char *objfile = "";
+	if (l->mapping && l->mapping <= p->nmappings)
+		objfile = cr_profile_str(p, p->mappings[l->mapping - 1].filename);
+	const char *name = "", *file = "";
+	int64_t lineno = 0;
+	char path[4096];
+	if (ln && ln->function && ln->function <= p->nfunctions) {
+		const struct cr_function *fn = &p->functions[ln->function - 1];
+		name = keep_fn ? cr_profile_str(p, fn->name) : "";
+		if (keep_file && *cr_profile_str(p, fn->filename)) {
+			clean_path(cr_profile_str(p, fn->filename), path, sizeof path);
+			file = path;
+		}
+		lineno = keep_line ? ln->line : 0;
+	}
+	*fr = (struct cr_pprof_frame){ name, file == path ? NULL : file, objfile, keep_addr ? l->address : 0, lineno };
+	if (*name)
+		cr_buf_addf(b, "%s%s", b->len ? " " : "", name);
+	if (lineno != 0)
+		cr_buf_addf(b, "%s%s:%lld", b->len ? " " : "", file, (long long)lineno);
+	else if (*file)
+		cr_buf_addf(b, "%s%s", b->len ? " " : "", file);
+	else if (*name)
+		;
+	else if (*objfile)
+		cr_buf_addf(b, "%s[%s]", b->len ? " " : "", base_name(objfile));
+	else
+		cr_buf_addf(b, "%s<unknown>", b->len ? " " : "");
+}
+
+enum cr_err cr_pprof_names_build(struct cr_pprof_names *nm, const struct cr_profile *p,
+				 enum cr_granularity g, bool noinlines, struct cr_error *e)
+{
+	memset(nm, 0, sizeof *nm);
+	cr_arena_init(&nm->arena);
+	size_t total = 0;
+	for (size_t li = 0; li < p->nlocations; li++) {
+		const struct cr_location *l = &p->locations[li];
+		total += l->nlines == 0 ? 1 : noinlines ? 1 : l->nlines;
+	}
+	nm->start = cr_calloc(p->nlocations + 1, sizeof *nm->start);
+	nm->n = cr_calloc(p->nlocations + 1, sizeof *nm->n);
+	nm->name = cr_calloc(total + 1, sizeof *nm->name);
+	nm->frame = cr_calloc(total + 1, sizeof *nm->frame);
+	struct cr_buf b = { 0 };
+	struct cr_hmap seen; /* one copy of each name */
+	cr_hmap_init(&seen);
+	const char **uniq = NULL;
+	size_t nuniq = 0, cap_uniq = 0;
+	if (!nm->start || !nm->n || !nm->name || !nm->frame)
+		goto nomem;
+	size_t k = 0;
+	for (size_t li = 0; li < p->nlocations; li++) {
+		const struct cr_location *l = &p->locations[li];
+		uint32_t first = l->nlines && noinlines ? l->nlines - 1 : 0;
+		uint32_t count = l->nlines ? l->nlines - first : 1;
+		nm->start[li] = (uint32_t)k;
+		nm->n[li] = count;
+		for (uint32_t j = 0; j < count; j++) {
+			const struct cr_line *ln = l->nlines ? &p->lines[l->line_start + first + j] : NULL;
+			struct cr_pprof_frame *fr = &nm->frame[k];
+			line_name(&b, p, l, ln, g, noinlines, fr);
+			if (!b.data)
+				goto nomem;
+			if (!fr->file) { /* line_name's cleaned path was its own: a copy */
+				char path[4096];
+				const struct cr_function *fn = &p->functions[ln->function - 1];
+				size_t pl = clean_path(cr_profile_str(p, fn->filename), path, sizeof path);
+				fr->file = cr_arena_strndup(&nm->arena, path, pl);
+				if (!fr->file)
+					goto nomem;
+			}
+			bool found;
+			uint32_t *v = cr_hmap_put(&seen, b.data, b.len, (uint32_t)nuniq, &found);
+			if (!v)
+				goto nomem;
+			if (!found) {
+				char *s = cr_arena_strndup(&nm->arena, b.data, b.len);
+				if (!s || cr_grow(&uniq, &cap_uniq, nuniq + 1, sizeof *uniq))
+					goto nomem;
+				uniq[nuniq++] = s;
+			}
+			nm->name[k++] = uniq[*v];
+		}
+	}
+	cr_free(uniq);
+	cr_hmap_release(&seen);
+	cr_buf_release(&b);
+	return CR_OK;
+nomem:
+	cr_free(uniq);
+	cr_hmap_release(&seen);
+	cr_buf_release(&b);
+	cr_pprof_names_release(nm);
+	return cr_fail(e, CR_NOMEM, "out of memory naming the profile's frames");
+}
+
+void cr_pprof_names_release(struct cr_pprof_names *nm)
+{
+	cr_free(nm->name);
+	cr_free(nm->frame);
+	cr_free(nm->start);
+	cr_free(nm->n);
+	cr_arena_release(&nm->arena);
+	memset(nm, 0, sizeof *nm);
+}
+
+/* pprof keeps a label as a string label when it has a value string, as a
+ * numeric one when it has a number or a unit; the rest it drops. */
+static int label_kind(const struct cr_label *l)
+{
+	return l->str ? 1 : (l->num != 0 || l->num_unit != 0) ? 2 : 0;
+}
+
+struct lab_line {
+	char *sort;  /* the "%10s:  %s" line, pprof's sort key */
+	struct cr_trace_label lab;
+};
+
+static int cmp_lab(const void *a, const void *b)
+{
+	return strcmp(((const struct lab_line *)a)->sort, ((const struct lab_line *)b)->sort);
+}
+
+/* The labels of sample sm of one kind, one per key (values in order). */
+static enum cr_err sample_labels(struct cr_traces *t, const struct cr_profile *p, const struct cr_sample *sm,
+				 int kind, const char *const *units, struct lab_line *out, uint32_t *nout,
+				 struct cr_buf *b)
+{
+	const struct cr_label *L = p->labels + sm->label_start;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < sm->nlabel; i++) {
+		if (label_kind(&L[i]) != kind)
+			continue;
+		bool dup = false;
+		for (uint32_t j = 0; j < i && !dup; j++)
+			dup = label_kind(&L[j]) == kind && L[j].key == L[i].key;
+		if (dup)
+			continue;
+		b->len = 0;
+		for (uint32_t j = i; j < sm->nlabel; j++) {
+			if (label_kind(&L[j]) != kind || L[j].key != L[i].key)
+				continue;
+			if (b->len)
+				cr_buf_add(b, " ", 1);
+			if (kind == 1) {
+				cr_buf_addf(b, "%s", cr_profile_str(p, L[j].str));
+			} else {
+				char v[64];
+				cr_units_scaled(v, sizeof v, L[j].num, units[L[i].key], "auto");
+				cr_buf_addf(b, "%s", v);
+			}
+		}
+		const char *key = cr_profile_str(p, L[i].key);
+		char *vals = cr_arena_strndup(&t->arena, cr_buf_str(b), b->len);
+		size_t sl = strlen(key) + b->len + 16;
+		char *s = cr_arena_alloc(&t->arena, sl);
+		if (!vals || !s)
+			return CR_NOMEM;
+		snprintf(s, sl, "%10s:  %s\n", key, vals);
+		out[n++] = (struct lab_line){ s, { key, vals, kind == 2 } };
+	}
+	qsort(out, n, sizeof *out, cmp_lab);
+	*nout = n;
+	return CR_OK;
+}
+
+/* units[key] of every numeric label key (string ids) */
+static const char **label_units(const struct cr_profile *p)
+{
+	const char **u = cr_calloc(p->str.n + 1, sizeof *u);
+	if (!u)
+		return NULL;
+	for (size_t i = 0; i < p->nlabels; i++) {
+		uint32_t k = p->labels[i].key;
+		if (label_kind(&p->labels[i]) == 2 && k < p->str.n && !u[k])
+			u[k] = cr_profile_label_unit(p, k);
+	}
+	return u;
+}
+
+enum cr_err cr_traces_compute(struct cr_traces *t, const struct cr_profile *p,
+			      const struct cr_pprof_opts *o, struct cr_error *e)
+{
+	memset(t, 0, sizeof *t);
+	cr_arena_init(&t->arena);
+	if (o->sample_index < 0 || (size_t)o->sample_index >= p->ntypes)
+		return cr_fail(e, CR_USAGE, "%s: sample index out of range", p->name ? p->name : "profile");
+	t->sample_type = cr_profile_str(p, p->types[o->sample_index].type);
+	t->sample_unit = cr_profile_str(p, p->types[o->sample_index].unit);
+	if (cr_pprof_names_build(&t->names, p, o->gran, o->noinlines, e))
+		return e->code;
+	struct cr_buf b = { 0 };
+	struct lab_line *tmp = NULL;
+	size_t cap_tmp = 0, cap_fr = 0, cap_inl = 0;
+	const char **units = label_units(p);
+	t->traces = cr_calloc(p->nsamples + 1, sizeof *t->traces);
+	if (!units || !t->traces)
+		goto nomem;
+	for (size_t s = 0; s < p->nsamples; s++) {
+		const struct cr_sample *sm = &p->samples[s];
+		size_t nf = 0;
+		if (merged_away(p, s, o))
+			continue;
+		for (uint32_t k = 0; k < sm->nloc; k++)
+			nf += t->names.n[p->stack[sm->loc_start + k]];
+		if (nf == 0)
+			continue;
+		if (cr_grow(&t->frames, &cap_fr, t->nframes + nf, sizeof *t->frames) ||
+		    cr_grow(&t->inl, &cap_inl, t->nframes + nf, sizeof *t->inl))
+			goto nomem;
+		struct cr_trace *tr = &t->traces[t->ntraces++];
+		tr->value = p->values[s * p->ntypes + o->sample_index];
+		tr->frame_start = (uint32_t)t->nframes;
+		for (uint32_t k = 0; k < sm->nloc; k++) {
+			uint32_t li = p->stack[sm->loc_start + k];
+			for (uint32_t j = 0; j < t->names.n[li]; j++) {
+				t->frames[t->nframes] = t->names.start[li] + j;
+				t->inl[t->nframes++] = j + 1 != t->names.n[li];
+			}
+		}
+		tr->nframes = (uint32_t)nf;
+		if (sm->nlabel == 0)
+			continue;
+		if (cr_grow(&tmp, &cap_tmp, sm->nlabel, sizeof *tmp))
+			goto nomem;
+		uint32_t ns = 0, nn = 0;
+		if (sample_labels(t, p, sm, 1, units, tmp, &ns, &b) ||
+		    sample_labels(t, p, sm, 2, units, tmp + ns, &nn, &b))
+			goto nomem;
+		tr->labels = cr_arena_alloc(&t->arena, (ns + nn + 1) * sizeof *tr->labels);
+		if (!tr->labels)
+			goto nomem;
+		for (uint32_t k = 0; k < ns + nn; k++)
+			tr->labels[k] = tmp[k].lab;
+		tr->nlabels = ns + nn;
+	}
+	cr_free(units);
+	cr_free(tmp);
+	cr_buf_release(&b);
+	return CR_OK;
+nomem:
+	cr_free(units);
+	cr_free(tmp);
+	cr_buf_release(&b);
+	cr_traces_release(t);
+	return cr_fail(e, CR_NOMEM, "out of memory listing the traces");
+}
+
+void cr_traces_release(struct cr_traces *t)
+{
+	cr_pprof_names_release(&t->names);
+	cr_free(t->traces);
+	cr_free(t->frames);
+	cr_free(t->inl);
+	cr_arena_release(&t->arena);
+	memset(t, 0, sizeof *t);
+}
+
+/* ---- -tags ---- */
+
+static int cmp_tag_value(const void *a, const void *b)
+{
+	const struct cr_tag_value *x = a, *y = b;
+	if (x->value != y->value) {
+		int64_t ax = wabs(x->value), ay = wabs(y->value);
+		if (ax != ay)
+			return ax > ay ? -1 : 1;
+	}
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_tag_key(const void *a, const void *b)
+{
+	return strcmp(((const struct cr_tag_key *)a)->key, ((const struct cr_tag_key *)b)->key);
+}
+
+enum cr_err cr_tags_compute(struct cr_tags *t, const struct cr_profile *p, const struct cr_pprof_opts *o,
+			    int64_t total, struct cr_error *e)
+{
+	memset(t, 0, sizeof *t);
+	cr_arena_init(&t->arena);
+	if (o->sample_index < 0 || (size_t)o->sample_index >= p->ntypes)
+		return cr_fail(e, CR_USAGE, "%s: sample index out of range", p->name ? p->name : "profile");
+	t->sample_type = cr_profile_str(p, p->types[o->sample_index].type);
+	t->sample_unit = cr_profile_str(p, p->types[o->sample_index].unit);
+	t->total = total;
+	const char *outu = o->unit && *o->unit ? o->unit : "minimum";
+	const char **units = label_units(p);
+	/* (key, value text) -> slot; per key its values */
+	struct cr_hmap vmap, kmap;
+	cr_hmap_init(&vmap);
+	cr_hmap_init(&kmap);
+	struct cr_tag_value *vals = NULL;
+	uint32_t *vkey = NULL; /* the key slot of each value */
+	size_t nvals = 0, cap_vals = 0, cap_vkey = 0, cap_keys = 0;
+	struct cr_buf b = { 0 };
+	if (!units)
+		goto nomem;
+	for (size_t s = 0; s < p->nsamples; s++) {
+		const struct cr_sample *sm = &p->samples[s];
+		int64_t w = p->values[s * p->ntypes + o->sample_index];
+		if (merged_away(p, s, o))
+			continue;
+		for (uint32_t i = 0; i < sm->nlabel; i++) {
+			const struct cr_label *l = &p->labels[sm->label_start + i];
+			int kind = label_kind(l);
+			if (!kind)
+				continue;
+			const char *key = cr_profile_str(p, l->key);
+			char num[64];
+			const char *val = num;
+			if (kind == 1)
+				val = cr_profile_str(p, l->str);
+			else
+				cr_units_scaled(num, sizeof num, l->num, units[l->key], outu);
+			bool found;
+			uint32_t *ks = cr_hmap_put(&kmap, key, strlen(key), (uint32_t)t->nkeys, &found);
+			if (!ks)
+				goto nomem;
+			if (!found) {
+				if (cr_grow(&t->keys, &cap_keys, t->nkeys + 1, sizeof *t->keys))
+					goto nomem;
+				t->keys[t->nkeys++] = (struct cr_tag_key){ .key = key };
+			}
+			uint32_t kslot = *ks;
+			t->keys[kslot].total = wadd(t->keys[kslot].total, w);
+			b.len = 0;
+			cr_buf_add(&b, &kslot, sizeof kslot);
+			cr_buf_add(&b, val, strlen(val));
+			if (!b.data)
+				goto nomem;
+			uint32_t *vs = cr_hmap_put(&vmap, b.data, b.len, (uint32_t)nvals, &found);
+			if (!vs)
+				goto nomem;
+			if (!found) {
+				char *copy = cr_arena_strndup(&t->arena, val, strlen(val));
+				if (!copy || cr_grow(&vals, &cap_vals, nvals + 1, sizeof *vals) ||
+				    cr_grow(&vkey, &cap_vkey, nvals + 1, sizeof *vkey))
+					goto nomem;
+				vals[nvals] = (struct cr_tag_value){ copy, 0 };
+				vkey[nvals++] = kslot;
+				t->keys[kslot].nvalues++;
+			}
+			vals[*vs].value = wadd(vals[*vs].value, w);
+		}
+	}
+	/* each key's values together, then sorted */
+	for (size_t k = 0; k < t->nkeys; k++) {
+		t->keys[k].values = cr_arena_alloc(&t->arena, (t->keys[k].nvalues + 1) * sizeof *vals);
+		if (!t->keys[k].values)
+			goto nomem;
+		t->keys[k].nvalues = 0;
+	}
+	for (size_t v = 0; v < nvals; v++) {
+		struct cr_tag_key *k = &t->keys[vkey[v]];
+		k->values[k->nvalues++] = vals[v];
+	}
+	for (size_t k = 0; k < t->nkeys; k++)
+		qsort(t->keys[k].values, t->keys[k].nvalues, sizeof *vals, cmp_tag_value);
+	/* the names point into p or the arena: the maps can go */
+	if (t->nkeys)
+		qsort(t->keys, t->nkeys, sizeof *t->keys, cmp_tag_key);
+	cr_free(units);
+	cr_free(vals);
+	cr_free(vkey);
+	cr_buf_release(&b);
+	cr_hmap_release(&vmap);
+	cr_hmap_release(&kmap);
+	return CR_OK;
+nomem:
+	cr_free(units);
+	cr_free(vals);
+	cr_free(vkey);
+	cr_buf_release(&b);
+	cr_hmap_release(&vmap);
+	cr_hmap_release(&kmap);
+	cr_tags_release(t);
+	return cr_fail(e, CR_NOMEM, "out of memory counting the tags");
+}
+
+void cr_tags_release(struct cr_tags *t)
+{
+	cr_free(t->keys);
+	cr_arena_release(&t->arena);
+	memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,68 @@
+#!/bin/sh
+# Replays every `go tool pprof` command recorded in testdata/*/expected/INDEX
+# whose report `coroner pprof` prints (-top, -text, -traces, -tags, -tree, -peek, -raw, -callgrind; -raw from go1.21's pprof on), as it is,
+# with `coroner pprof`, and compares stdout+stderr (and the exit status, as
+# regen.sh's rec records it) with what pprof printed. An output named
+# *.firstline.txt (pprof's usage errors, which go on with its whole usage)
+# is compared by its first and last lines only.
+set -u
+: "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
+fail=0 pass=0
+for index in "$TESTDATA"/*/expected/INDEX; do
+	dir=$(dirname "$(dirname "$index")")
+	rel=$(sed -n 's/^# recorded with the pprof of go\(1\.[0-9]*\).*/\1/p' "$index" | tail -1)
+	rel="--pprof-release=${rel:-1.19}"
+	while IFS='	' read -r out cmd; do
+		case "$out" in '#'*|'') continue ;; esac
+		case "$cmd" in "go tool pprof "*) ;; *) continue ;; esac
+		# only the reports coroner pprof prints, and no binary-symbolized text profiles
+		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -tree "*|*" -peek"*|*" -raw "*|*" -callgrind "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
+		case "$out" in *nobin*|*.bin.*) continue ;; esac
+		case "$rel $cmd" in *=1.19*-raw*|*=1.20*-raw*) continue ;; esac
+		args=${cmd#go tool pprof }
+		got=$(cd "$dir" && eval "\"$CORONER\" $rel pprof $args" 2>&1 || echo "exit status $?")
+		want=$(cat "$dir/expected/$out")
+		case "$out" in *.firstline.txt)
+			got="$(printf '%s\n' "$got" | head -1) $(printf '%s\n' "$got" | tail -1)"
+			want="$(printf '%s\n' "$want" | head -1) $(printf '%s\n' "$want" | tail -1)" ;;
+		esac
+		if [ "$got" = "$want" ]; then
+			pass=$((pass+1))
+		else
+			fail=$((fail+1))
+			echo "FAIL $out ($cmd)"
+			printf '%s\n' "$want" > /tmp/want.$$; printf '%s\n' "$got" > /tmp/got.$$
+			diff -u /tmp/want.$$ /tmp/got.$$ | head -20
+			rm -f /tmp/want.$$ /tmp/got.$$
+		fi
+	done < "$index"
+done
+# -proto -output=FILE: the merged, filtered profile, written atomically;
+# its -top (by go1.26's pprof when it is here, else by coroner) is the -top
+# pprof printed for the same flags over the inputs (recorded above)
+. "$TESTS/go-release.sh"
+GO=$(go_release 1.26) || GO=""
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+d=$TESTDATA/pprof
+while IFS='	' read -r out cmd; do
+	case "$out" in '#'*|'') continue ;; esac
+	case "$cmd" in "go tool pprof -nodecount="*" -top "*) ;; *) continue ;; esac
+	args=${cmd#go tool pprof } nc=${args%% *}
+	rest=$(printf '%s\n' "${args#* }" | sed 's/ -top / /; s/^-top //')
+	(cd "$d" && eval "\"$CORONER\" pprof -proto -output=\"$tmp/p.pb.gz\" $rest") 2>"$tmp/err" </dev/null
+	if ! grep -q "^Generating report in $tmp/p.pb.gz" "$tmp/err"; then
+		fail=$((fail+1)); echo "FAIL -proto $rest: $(head -1 "$tmp/err")"; continue
+	fi
+	case "$rest" in *-diff_base*|*-base*) continue ;; esac # the base's samples are in the profile
+	# the written profile is compared by its -top when no flag but -nodecount was given
+	flt=$(printf '%s\n' "$rest" | tr ' ' '\n' | grep -v '^\.\./' | tr '\n' ' ')
+	if [ -n "$GO" ]; then got=$(cd "$d" && "$GO" tool pprof $nc -top "$tmp/p.pb.gz" 2>&1 </dev/null)
+	else got=$(cd "$d" && "$CORONER" pprof $nc -top "$tmp/p.pb.gz" 2>&1); fi
+	want=$(cd "$d" && grep -v '^Active filters:\|^   [a-z_]*=' "expected/$out")
+	got=$(printf '%s\n' "$got" | grep -v '^Active filters:\|^   [a-z_]*=')
+	case "$flt" in *-*) ;; *) if [ "$got" = "$want" ]; then pass=$((pass+1)); else fail=$((fail+1));
+		echo "FAIL -proto $rest: -top of the written profile"; printf "%s\n" "$want" >"$tmp/w"; printf "%s\n" "$got" | diff "$tmp/w" - | head -5; fi ;; esac
+done < "$d/expected/INDEX"
+echo "$pass passed, $fail failed"
+[ "$pass" -gt 0 ] || { echo "SKIP: no reference outputs found"; exit 77; }
+[ "$fail" = 0 ]
