@@ -328,6 +328,47 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 	}
 }
 
+/* The gctrace figures of the ledger ("gc": null without a gctrace). */
+static void json_gc(struct cr_json *j, const struct cr_gcstats *g)
+{
+	cr_json_key(j, "gc");
+	if (!g) {
+		cr_json_null(j);
+		return;
+	}
+	cr_json_obj(j);
+	cr_json_kint(j, "count", (int64_t)g->count);
+	cr_json_kint(j, "forced", (int64_t)g->forced);
+	cr_json_kint(j, "last_gc", (int64_t)g->last_num);
+	cr_json_kdouble(j, "span_s", g->span_s);
+	cr_json_kdouble(j, "interval_ms", g->interval_ms);
+	cr_json_kdouble(j, "pause_p50_ms", g->pause_p50_ms);
+	cr_json_kdouble(j, "pause_p90_ms", g->pause_p90_ms);
+	cr_json_kdouble(j, "pause_p99_ms", g->pause_p99_ms);
+	cr_json_kdouble(j, "pause_max_ms", g->pause_max_ms);
+	json_mb(j, "goal_first_mb", g->goal_first_mb);
+	json_mb(j, "goal_last_mb", g->goal_last_mb);
+	json_mb(j, "goal_max_mb", g->goal_max_mb);
+	cr_json_kdouble(j, "live_last_mb", g->live_last_mb);
+	cr_json_kdouble(j, "alloc_mb_per_s", g->alloc_mb_s);
+	cr_json_kint(j, "gc_cpu_percent", g->cpu_pct_last);
+	cr_json_kint(j, "leak_checks", (int64_t)g->leak_checks);
+	cr_json_key(j, "scan_objs_last");
+	if (g->scan_objs_last >= 0)
+		cr_json_int(j, g->scan_objs_last);
+	else
+		cr_json_null(j);
+	cr_json_key(j, "scan_spans_last");
+	if (g->scan_spans_last >= 0)
+		cr_json_int(j, g->scan_spans_last);
+	else
+		cr_json_null(j);
+	cr_json_key(j, "go14_lines");
+	cr_json_bool(j, g->old);
+	json_scavenger(j, &g->scav);
+	cr_json_obj_end(j);
+}
+
 static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv, const char *unread)
 {
 	struct cr_json j;
@@ -382,43 +423,7 @@ static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv, c
 		cr_json_obj_end(&j);
 	}
 	cr_json_arr_end(&j);
-	cr_json_key(&j, "gc");
-	if (l->have_gc) {
-		const struct cr_gcstats *g = &l->gc;
-		cr_json_obj(&j);
-		cr_json_kint(&j, "count", (int64_t)g->count);
-		cr_json_kint(&j, "forced", (int64_t)g->forced);
-		cr_json_kint(&j, "last_gc", (int64_t)g->last_num);
-		cr_json_kdouble(&j, "span_s", g->span_s);
-		cr_json_kdouble(&j, "interval_ms", g->interval_ms);
-		cr_json_kdouble(&j, "pause_p50_ms", g->pause_p50_ms);
-		cr_json_kdouble(&j, "pause_p90_ms", g->pause_p90_ms);
-		cr_json_kdouble(&j, "pause_p99_ms", g->pause_p99_ms);
-		cr_json_kdouble(&j, "pause_max_ms", g->pause_max_ms);
-		json_mb(&j, "goal_first_mb", g->goal_first_mb);
-		json_mb(&j, "goal_last_mb", g->goal_last_mb);
-		json_mb(&j, "goal_max_mb", g->goal_max_mb);
-		cr_json_kdouble(&j, "live_last_mb", g->live_last_mb);
-		cr_json_kdouble(&j, "alloc_mb_per_s", g->alloc_mb_s);
-		cr_json_kint(&j, "gc_cpu_percent", g->cpu_pct_last);
-		cr_json_kint(&j, "leak_checks", (int64_t)g->leak_checks);
-		cr_json_key(&j, "scan_objs_last");
-		if (g->scan_objs_last >= 0)
-			cr_json_int(&j, g->scan_objs_last);
-		else
-			cr_json_null(&j);
-		cr_json_key(&j, "scan_spans_last");
-		if (g->scan_spans_last >= 0)
-			cr_json_int(&j, g->scan_spans_last);
-		else
-			cr_json_null(&j);
-		cr_json_key(&j, "go14_lines");
-		cr_json_bool(&j, g->old);
-		json_scavenger(&j, &g->scav);
-		cr_json_obj_end(&j);
-	} else {
-		cr_json_null(&j);
-	}
+	json_gc(&j, l->have_gc ? &l->gc : NULL);
 	cr_json_key(&j, "cgroup");
 	if (l->have_cgroup) {
 		cr_json_obj(&j);

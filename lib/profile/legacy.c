@@ -313,6 +313,22 @@ static void strip_handler_frames(struct lset *l)
 	}
 }
 
+/* pprof gives a Java profile's locations (addresses 0) one mapping with
+ * no file and no range, id 1: its -raw prints "M=1" and "1: 0x0/0x0/0x0". */
+static enum cr_err java_mapping(struct cr_profile *p)
+{
+	if (p->nmappings)
+		return CR_OK;
+	if (cr_grow(&p->mappings, &p->cap_mappings, 1, sizeof *p->mappings))
+		return CR_NOMEM;
+	p->mappings[0] = (struct cr_mapping){ .id = 1 };
+	p->nmappings = 1;
+	for (size_t i = 0; i < p->nlocations; i++)
+		if (!p->locations[i].mapping)
+			p->locations[i].mapping = 1;
+	return CR_OK;
+}
+
 enum cr_err cr_profile_read_legacy_cpu(struct cr_profile *p, const unsigned char *data, size_t len,
 				       const char *name, struct cr_buf *warn, struct cr_error *e)
 {
@@ -377,7 +393,7 @@ enum cr_err cr_profile_read_legacy_cpu(struct cr_profile *p, const unsigned char
 	const char *rest = eod ? (const char *)data + off : "";
 	size_t restlen = eod ? len - off : 0;
 	if (java) {
-		if (lset_locations(p, &l) || lset_emit(p, &l, 2) || java_frames(p, &l, rest, restlen))
+		if (lset_locations(p, &l) || lset_emit(p, &l, 2) || java_frames(p, &l, rest, restlen) || java_mapping(p))
 			goto nomem;
 	} else {
 		strip_handler_frames(&l);
@@ -685,6 +701,7 @@ enum cr_err cr_profile_read_java(struct cr_profile *p, const unsigned char *data
 	cr_hmap_init(&l.locs);
 	p->name = name;
 	p->source = CR_SRC_OTHER;
+	p->period_type_empty = true; /* pprof: PeriodType &ValueType{} until a sampling period sets it */
 	if (!nl || (!heap && !trimmed_is(d, n0, "--- contentionz 1 ---")))
 		return cr_fail(e, CR_FORMAT, "%s: Java profile: line 1: not '--- heapz 1 ---' or '--- contentionz 1 ---'", name);
 	/* only complete lines count, as in pprof */
@@ -798,7 +815,7 @@ enum cr_err cr_profile_read_java(struct cr_profile *p, const unsigned char *data
 			goto nomem;
 	}
 	if (lset_locations(p, &l) || lset_emit(p, &l, 2) ||
-	    java_frames(p, &l, b, (size_t)(end - b)))
+	    java_frames(p, &l, b, (size_t)(end - b)) || java_mapping(p))
 		goto nomem;
 	if (heap) {
 		p->drop_frames = cr_profile_intern_z(p, cr_alloc_drop_frames);

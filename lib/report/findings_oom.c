@@ -38,6 +38,15 @@ static enum cr_err kill_facts(struct cr_report *r, struct cr_rfinding *f, const 
 	return rc;
 }
 
+/* The killed task's name, printable ASCII only ('?' for anything else). */
+static void printable_comm(char *dst, size_t cap, const char *comm)
+{
+	size_t k = 0;
+	for (const char *p = comm; *p && k + 1 < cap; p++)
+		dst[k++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+	dst[k] = 0;
+}
+
 /* oom_kill: the kernel's OOM killer ended a process. Two sources, either
  * enough: the cgroup's counters (oom_kill of memory.events or
  * memory.oom_control, with the limit and the peak) and the kernel log's
@@ -124,10 +133,7 @@ enum cr_err cr_report_analyse_oom(struct cr_report *r)
 	if (kill) {
 		cr_units_bytes(b1, sizeof b1, kill->anon_rss >= 0 ? kill->anon_rss : 0);
 		char safe[40];
-		size_t k = 0;
-		for (const char *p = kill->comm; *p && k + 1 < sizeof safe; p++)
-			safe[k++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
-		safe[k] = 0;
+		printable_comm(safe, sizeof safe, kill->comm);
 		snprintf(what, sizeof what, "the kernel's OOM killer killed pid %" PRId64 " (%s)%s, holding %s of anonymous memory",
 			 kill->pid, safe, kill->pid == spid ? ", the process of this capture" : "", b1);
 	} else

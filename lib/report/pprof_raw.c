@@ -174,7 +174,7 @@ enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx
 	struct emitter em = { .emit = emit, .ctx = ctx }, *m = &em;
 	for (size_t i = 0; i < p->ncomments; i++)
 		OUT("Comment: %s\n", cr_profile_str(p, p->comments[i]));
-	if (p->period_type.type || p->period_type.unit)
+	if (p->period_type.type || p->period_type.unit || p->period_type_empty)
 		OUT("PeriodType: %s %s\n", cr_profile_str(p, p->period_type.type), cr_profile_str(p, p->period_type.unit));
 	OUT("Period: %lld\n", (long long)p->period);
 	if (p->time_nanos) {

@@ -15,6 +15,7 @@ for index in "$TESTDATA"/*/expected/INDEX; do
 	while IFS='	' read -r out cmd; do
 		case "$out" in '#'*|'') continue ;; esac
 		case "$cmd" in "go tool pprof "*) ;; *) continue ;; esac
+		case "$cmd" in *"|"*) continue ;; esac # a pipeline over pprof's output: its own test replays it
 		# only the reports coroner pprof prints, and no binary-symbolized text profiles
 		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -tree "*|*" -peek"*|*" -raw "*|*" -callgrind "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
 		case "$out" in *nobin*|*.bin.*) continue ;; esac

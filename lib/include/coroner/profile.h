@@ -84,6 +84,7 @@ struct cr_profile {
 	struct cr_valuetype *types; size_t ntypes, cap_types;
 	uint32_t default_type;    /* string id; 0 = unset */
 	struct cr_valuetype period_type;
+	bool period_type_empty;   /* an empty period type is there (pprof's Java heap profiles) */
 	int64_t period, time_nanos, duration_nanos;
 	uint32_t *comments; size_t ncomments, cap_comments;
 	uint32_t drop_frames, keep_frames;
