@@ -18,12 +18,11 @@
  */
 #include "coroner/out.h"
 #include "coroner/pprof.h"
+#include "pprof_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static inline int64_t wadd(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
-static inline int64_t wabs(int64_t v) { return v < 0 ? (int64_t)(0 - (uint64_t)v) : v; }
 
 struct gnode {
 	const char *name;

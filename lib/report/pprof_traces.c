@@ -20,13 +20,12 @@
  */
 #include "coroner/out.h"
 #include "coroner/pprof.h"
+#include "pprof_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static inline int64_t wadd(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
-static inline int64_t wabs(int64_t v) { return v < 0 ? (int64_t)(0 - (uint64_t)v) : v; }
 
 const char *cr_profile_label_unit(const struct cr_profile *p, uint32_t key)
 {
@@ -57,55 +56,6 @@ static bool merged_away(const struct cr_profile *p, size_t s, const struct cr_pp
 	return true;
 }
 
-/* filepath.Clean */
-static size_t clean_path(const char *in, char *out, size_t cap)
-{
-	size_t n = strlen(in);
-	if (n == 0 || n >= cap) {
-		snprintf(out, cap, "%s", n ? in : "");
-		return strlen(out);
-	}
-	bool rooted = in[0] == '/';
-	size_t o = 0, i = 0, dotdot = 0;
-	if (rooted)
-		out[o++] = '/', i = 1, dotdot = 1;
-	while (i < n) {
-		if (in[i] == '/') {
-			i++;
-		} else if (in[i] == '.' && (i + 1 == n || in[i + 1] == '/')) {
-			i++;
-		} else if (in[i] == '.' && in[i + 1] == '.' && (i + 2 == n || in[i + 2] == '/')) {
-			i += 2;
-			if (o > dotdot) {
-				o--;
-				while (o > dotdot && out[o] != '/')
-					o--;
-			} else if (!rooted) {
-				if (o > 0)
-					out[o++] = '/';
-				out[o++] = '.';
-				out[o++] = '.';
-				dotdot = o;
-			}
-		} else {
-			if ((rooted && o != 1) || (!rooted && o != 0))
-				out[o++] = '/';
-			while (i < n && in[i] != '/')
-				out[o++] = in[i++];
-		}
-	}
-	if (o == 0)
-		out[o++] = '.';
-	out[o] = 0;
-	return o;
-}
-
-static const char *base_name(const char *s)
-{
-	const char *b = strrchr(s, '/');
-	return b && b[1] ? b + 1 : s;
-}
-
 /* One line's printable name into b (reset first). */
 static void line_name(struct cr_buf *b, const struct cr_profile *p, const struct cr_location *l,
 		      const struct cr_line *ln, enum cr_granularity g, bool noinl, struct cr_pprof_frame *fr)
@@ -127,7 +77,7 @@ static void line_name(struct cr_buf *b, const struct cr_profile *p, const struct
 		const struct cr_function *fn = &p->functions[ln->function - 1];
 		name = keep_fn ? cr_profile_str(p, fn->name) : "";
 		if (keep_file && *cr_profile_str(p, fn->filename)) {
-			clean_path(cr_profile_str(p, fn->filename), path, sizeof path);
+			cr_pprof_clean_path(cr_profile_str(p, fn->filename), path, sizeof path);
 			file = path;
 		}
 		lineno = keep_line ? ln->line : 0;
@@ -142,7 +92,7 @@ static void line_name(struct cr_buf *b, const struct cr_profile *p, const struct
 	else if (*name)
 		;
 	else if (*objfile)
-		cr_buf_addf(b, "%s[%s]", b->len ? " " : "", base_name(objfile));
+		cr_buf_addf(b, "%s[%s]", b->len ? " " : "", cr_pprof_base_name(objfile));
 	else
 		cr_buf_addf(b, "%s<unknown>", b->len ? " " : "");
 }
@@ -184,7 +134,7 @@ enum cr_err cr_pprof_names_build(struct cr_pprof_names *nm, const struct cr_prof
 			if (!fr->file) { /* line_name's cleaned path was its own: a copy */
 				char path[4096];
 				const struct cr_function *fn = &p->functions[ln->function - 1];
-				size_t pl = clean_path(cr_profile_str(p, fn->filename), path, sizeof path);
+				size_t pl = cr_pprof_clean_path(cr_profile_str(p, fn->filename), path, sizeof path);
 				fr->file = cr_arena_strndup(&nm->arena, path, pl);
 				if (!fr->file)
 					goto nomem;

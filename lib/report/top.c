@@ -12,6 +12,7 @@
  */
 #include "coroner/out.h"
 #include "coroner/top.h"
+#include "pprof_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +21,6 @@
 
 unsigned cr_pprof_release;
 
-/* Go's int64 arithmetic wraps and pprof's sums and abs64 do too: the same
- * numbers on hostile values (INT64_MIN, sums past 2^63), without C's UB. */
-static inline int64_t wadd(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
-static inline int64_t wabs(int64_t v) { return v < 0 ? (int64_t)(0 - (uint64_t)v) : v; }
 
 int cr_granularity_parse(const char *s)
 {
@@ -52,8 +49,7 @@ struct key {
 	int64_t lineno, start_line;
 };
 
-/* filepath.Clean, for names pprof shows */
-static size_t clean_path(const char *in, char *out, size_t cap)
+size_t cr_pprof_clean_path(const char *in, char *out, size_t cap)
 {
 	size_t n = strlen(in);
 	if (n == 0 || n >= cap) {
@@ -98,7 +94,7 @@ static size_t clean_path(const char *in, char *out, size_t cap)
 	return o;
 }
 
-static const char *base_name(const char *s)
+const char *cr_pprof_base_name(const char *s)
 {
 	const char *b = strrchr(s, '/');
 	return b && b[1] ? b + 1 : s;
@@ -119,7 +115,7 @@ static char *printable(struct cr_arena *a, const struct cr_strtab *names, const 
 	else if (*name)
 		;
 	else if (*cr_strtab_get(names, n->objfile))
-		cr_buf_addf(&b, "%s[%s]", b.len ? " " : "", base_name(cr_strtab_get(names, n->objfile)));
+		cr_buf_addf(&b, "%s[%s]", b.len ? " " : "", cr_pprof_base_name(cr_strtab_get(names, n->objfile)));
 	else
 		cr_buf_addf(&b, "%s<unknown>", b.len ? " " : "");
 	char *s = cr_arena_strndup(a, cr_buf_str(&b), b.len);
@@ -439,7 +435,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 				const char *nm = keep_fn ? cr_profile_str(p, fn->name) : "";
 				key.name = cr_strtab_intern(&names, nm, strlen(nm));
 				if (keep_file) {
-					size_t pl = clean_path(cr_profile_str(p, fn->filename), path, sizeof path);
+					size_t pl = cr_pprof_clean_path(cr_profile_str(p, fn->filename), path, sizeof path);
 					key.file = cr_strtab_intern(&names, path, pl);
 				}
 				if (!*nm) {
@@ -555,7 +551,7 @@ enum cr_err cr_profile_header(const struct cr_profile *p, const char *sample_typ
 	if (p->nmappings) {
 		const char *f = cr_profile_str(p, p->mappings[0].filename);
 		if (*f)
-			header_line(b, "File: ", base_name(f));
+			header_line(b, "File: ", cr_pprof_base_name(f));
 		const char *bid = cr_profile_str(p, p->mappings[0].build_id);
 		if (*bid)
 			header_line(b, "Build ID: ", bid);
