@@ -103,35 +103,6 @@ static int top_parse(struct top_args *a, int argc, char **argv)
 	return -1;
 }
 
-/* PROFILE... merged, less a base (--diff-base, --base); 0 or an exit code */
-static int load_input(struct cr_profile *p, const struct top_args *a)
-{
-	struct cr_error e = { 0 };
-	if (cmd_load_profiles(p, a->paths, a->npaths, a->binary, &e))
-		return cmd_error(&e);
-	if (a->diff_base || a->base) {
-		struct cr_profile b;
-		cr_profile_init(&b);
-		char *bp[1] = { (char *)(a->diff_base ? a->diff_base : a->base) };
-		if (cmd_load_profiles(&b, bp, 1, a->binary, &e)) {
-			cr_profile_release(&b);
-			return cmd_error(&e);
-		}
-		enum cr_err r = cr_profile_diff_base(p, &b, a->diff_base != NULL, &e);
-		cr_profile_release(&b);
-		if (r) {
-			cr_fail(&e, r, "%s: cannot combine with the base profile", a->paths[0]);
-			return cmd_error(&e);
-		}
-	}
-	if (p->ntypes == 0) {
-		/* the input's fault, not the user's: exit 1, not a usage error */
-		cr_fail(&e, CR_EMPTY, "%s: profile has no sample types", cr_input_display_name(a->paths[0]));
-		return cmd_error(&e);
-	}
-	return 0;
-}
-
 /* pprof's warnings for filters that matched nothing, in its order */
 void cmd_filter_warnings(const struct cmd_filters *f, const struct cr_filter_matches *fm)
 {
@@ -268,7 +239,8 @@ int cmd_top(int argc, char **argv)
 	struct cr_top t;
 	memset(&t, 0, sizeof t);
 	cr_profile_init(&p);
-	if ((rc = cmd_filters_compile(&a.filt, &f, true)) || (rc = load_input(&p, &a)))
+	if ((rc = cmd_filters_compile(&a.filt, &f, true)) ||
+	    (rc = cmd_load_input(&p, a.paths, a.npaths, a.binary, a.diff_base, a.base)))
 		goto out;
 	a.o.sample_index = cr_profile_sample_index(&p, a.sample_index);
 	if (a.o.sample_index < 0) {

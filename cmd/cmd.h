@@ -80,6 +80,12 @@ int cmd_load_goroutines(struct cr_profile *p, const char *path, bool name_type);
  * filled. */
 int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *binary,
 		      struct cr_error *e);
+/* cmd_load_profiles, less a base profile when one is named: diff_base
+ * (pprof -diff_base: kept as pprof::base samples) or base (pprof -base:
+ * subtracted); a profile with no sample types is an error. Returns 0 or
+ * the exit code (printed). */
+int cmd_load_input(struct cr_profile *p, char **paths, int n, const char *binary, const char *diff_base,
+		   const char *base);
 /* pprof's filters from their options (options.h: OPT_PPROF_FILTERS), for
  * top and flame; note: print pprof's line on how a numeric tag filter was
  * read. Returns 0 or an exit code (printed); release f either way. */

@@ -1,8 +1,10 @@
-/* The CLI's side of loading profiles named on a command line (top, flame):
+/* The CLI's side of loading profiles named on a command line (top, flame,
+ * pprof):
  * the loading itself is lib/capture's (cr_capture_load_profiles); this
  * shows progress and prints the warnings. */
 #include "cmd.h"
 #include "coroner/capture.h"
+#include "coroner/input.h"
 
 static void progress(void *ctx, const char *path)
 {
@@ -19,4 +21,33 @@ int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *b
 	cmd_warnings(cr_buf_str(&warn));
 	cr_buf_release(&warn);
 	return rc ? 1 : 0;
+}
+
+int cmd_load_input(struct cr_profile *p, char **paths, int n, const char *binary, const char *diff_base,
+		   const char *base)
+{
+	struct cr_error e = { 0 };
+	if (cmd_load_profiles(p, paths, n, binary, &e))
+		return cmd_error(&e);
+	if (diff_base || base) {
+		struct cr_profile b;
+		cr_profile_init(&b);
+		char *bp[1] = { (char *)(diff_base ? diff_base : base) };
+		if (cmd_load_profiles(&b, bp, 1, binary, &e)) {
+			cr_profile_release(&b);
+			return cmd_error(&e);
+		}
+		enum cr_err r = cr_profile_diff_base(p, &b, diff_base != NULL, &e);
+		cr_profile_release(&b);
+		if (r) {
+			cr_fail(&e, r, "%s: cannot combine with the base profile", paths[0]);
+			return cmd_error(&e);
+		}
+	}
+	if (p->ntypes == 0) {
+		/* the input's fault, not the user's: exit 1, not a usage error */
+		cr_fail(&e, CR_EMPTY, "%s: profile has no sample types", cr_input_display_name(paths[0]));
+		return cmd_error(&e);
+	}
+	return 0;
 }

@@ -13,34 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* PROFILE... merged, less a base; 0 or an exit code (printed) */
-static int load(struct cr_profile *p, const struct cmd_pprof_req *r)
-{
-	struct cr_error e = { 0 };
-	if (cmd_load_profiles(p, r->paths, r->npaths, NULL, &e))
-		return cmd_error(&e);
-	if (r->diff_base || r->base) {
-		struct cr_profile b;
-		cr_profile_init(&b);
-		char *bp[1] = { (char *)(r->diff_base ? r->diff_base : r->base) };
-		if (cmd_load_profiles(&b, bp, 1, NULL, &e)) {
-			cr_profile_release(&b);
-			return cmd_error(&e);
-		}
-		enum cr_err rc = cr_profile_diff_base(p, &b, r->diff_base != NULL, &e);
-		cr_profile_release(&b);
-		if (rc) {
-			cr_fail(&e, rc, "%s: cannot combine with the base profile", r->paths[0]);
-			return cmd_error(&e);
-		}
-	}
-	if (p->ntypes == 0) {
-		cr_fail(&e, CR_EMPTY, "%s: profile has no sample types", cr_input_display_name(r->paths[0]));
-		return cmd_error(&e);
-	}
-	return 0;
-}
-
 /* Go's %Ns of s (padded to N runes on the left), escaped for a terminal */
 static void put_padded(const char *s, int width)
 {
@@ -535,7 +507,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	struct cr_filter_matches fm;
 	int rc;
 	cr_profile_init(&p);
-	if ((rc = cmd_filters_compile(r->filt, &f, true)) || (rc = load(&p, r)))
+	if ((rc = cmd_filters_compile(r->filt, &f, true)) ||
+	    (rc = cmd_load_input(&p, r->paths, r->npaths, NULL, r->diff_base, r->base)))
 		goto out;
 	o.sample_index = cr_profile_sample_index(&p, r->sample_index);
 	if (o.sample_index < 0) {
