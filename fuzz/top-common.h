@@ -54,4 +54,31 @@ static inline void fuzz_top_all(struct cr_profile *p, const uint8_t *data, size_
 	cr_buf_release(&b);
 }
 
+/* A reader of one text or binary profile format, warnings into warn. */
+typedef enum cr_err (*fuzz_profile_reader)(struct cr_profile *p, const unsigned char *data, size_t len,
+					   const char *name, struct cr_buf *warn, struct cr_error *e);
+
+/* The whole of a target whose parser is one such reader: read, prune, top,
+ * with both contracts checked. Returns 0 (LLVMFuzzerTestOneInput's). */
+static inline int fuzz_read_then_top(fuzz_profile_reader read, const uint8_t *data, size_t size)
+{
+	fuzz_limits();
+	size_t before = cr_mem_in_use();
+	struct cr_profile p;
+	if (cr_profile_init(&p))
+		return 0;
+	struct cr_error e = { 0 };
+	struct cr_buf warn = { 0 };
+	enum cr_err rc = read(&p, data, size, "fuzz", &warn, &e);
+	if (rc == CR_OK)
+		rc = cr_profile_prune(&p, &e);
+	fuzz_check_error(rc, &e);
+	if (rc == CR_OK)
+		fuzz_top_all(&p, data, size);
+	cr_buf_release(&warn);
+	cr_profile_release(&p);
+	fuzz_check_balanced(before);
+	return 0;
+}
+
 #endif
