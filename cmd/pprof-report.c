@@ -13,6 +13,28 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* The frame of the JSON reports: {"sample_type", "unit", "total" (when
+ * total is not NULL), list: [ ... the caller's elements ... ]} */
+static void json_begin(struct cr_json *j, const char *type, const char *unit, const int64_t *total,
+		       const char *list)
+{
+	cr_json_init(j, stdout, true);
+	cr_json_obj(j);
+	cr_json_kstr(j, "sample_type", type);
+	cr_json_kstr(j, "unit", unit);
+	if (total)
+		cr_json_kint(j, "total", *total);
+	cr_json_key(j, list);
+	cr_json_arr(j);
+}
+
+static void json_finish(struct cr_json *j)
+{
+	cr_json_arr_end(j);
+	cr_json_obj_end(j);
+	cr_json_end(j);
+}
+
 /* Go's %Ns of s (padded to N runes on the left), escaped for a terminal */
 static void put_padded(const char *s, int width)
 {
@@ -76,12 +98,7 @@ static void print_traces_text(const struct cr_traces *t, const struct cr_profile
 static void print_traces_json(const struct cr_traces *t)
 {
 	struct cr_json j;
-	cr_json_init(&j, stdout, true);
-	cr_json_obj(&j);
-	cr_json_kstr(&j, "sample_type", t->sample_type);
-	cr_json_kstr(&j, "unit", t->sample_unit);
-	cr_json_key(&j, "traces");
-	cr_json_arr(&j);
+	json_begin(&j, t->sample_type, t->sample_unit, NULL, "traces");
 	for (size_t i = 0; i < t->ntraces; i++) {
 		const struct cr_trace *tr = &t->traces[i];
 		cr_json_obj(&j);
@@ -109,9 +126,7 @@ static void print_traces_json(const struct cr_traces *t)
 		cr_json_arr_end(&j);
 		cr_json_obj_end(&j);
 	}
-	cr_json_arr_end(&j);
-	cr_json_obj_end(&j);
-	cr_json_end(&j);
+	json_finish(&j);
 }
 
 static size_t runes(const char *s)
@@ -193,13 +208,7 @@ static void print_tags_text(const struct cr_tags *t, const struct cr_pprof_opts 
 static void print_tags_json(const struct cr_tags *t)
 {
 	struct cr_json j;
-	cr_json_init(&j, stdout, true);
-	cr_json_obj(&j);
-	cr_json_kstr(&j, "sample_type", t->sample_type);
-	cr_json_kstr(&j, "unit", t->sample_unit);
-	cr_json_kint(&j, "total", t->total);
-	cr_json_key(&j, "tags");
-	cr_json_arr(&j);
+	json_begin(&j, t->sample_type, t->sample_unit, &t->total, "tags");
 	for (size_t k = 0; k < t->nkeys; k++) {
 		cr_json_obj(&j);
 		cr_json_kstr(&j, "key", t->keys[k].key);
@@ -215,9 +224,7 @@ static void print_tags_json(const struct cr_tags *t)
 		cr_json_arr_end(&j);
 		cr_json_obj_end(&j);
 	}
-	cr_json_arr_end(&j);
-	cr_json_obj_end(&j);
-	cr_json_end(&j);
+	json_finish(&j);
 }
 
 /* pprof's -tree and -peek (printTree) */
@@ -299,13 +306,7 @@ static int print_tree(const struct cr_pgraph *g, const struct cr_profile *p, con
 static void print_peek_json(const struct cr_pgraph *g, const regex_t *rx)
 {
 	struct cr_json j;
-	cr_json_init(&j, stdout, true);
-	cr_json_obj(&j);
-	cr_json_kstr(&j, "sample_type", g->sample_type);
-	cr_json_kstr(&j, "unit", g->sample_unit);
-	cr_json_kint(&j, "total", g->total);
-	cr_json_key(&j, "functions");
-	cr_json_arr(&j);
+	json_begin(&j, g->sample_type, g->sample_unit, &g->total, "functions");
 	for (size_t i = 0; i < g->nnodes; i++) {
 		const struct cr_pgraph_node *n = &g->nodes[i];
 		if (rx && regexec(rx, n->name, 0, NULL, 0) != 0)
@@ -331,9 +332,7 @@ static void print_peek_json(const struct cr_pgraph *g, const regex_t *rx)
 		}
 		cr_json_obj_end(&j);
 	}
-	cr_json_arr_end(&j);
-	cr_json_obj_end(&j);
-	cr_json_end(&j);
+	json_finish(&j);
 }
 
 /* callgrind's name compression: "(N) name" the first time, "(N)" after */
