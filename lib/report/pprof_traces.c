@@ -152,16 +152,16 @@ enum cr_err cr_pprof_names_build(struct cr_pprof_names *nm, const struct cr_prof
 			nm->name[k++] = uniq[*v];
 		}
 	}
-	cr_free(uniq);
-	cr_hmap_release(&seen);
-	cr_buf_release(&b);
-	return CR_OK;
+	enum cr_err rc = CR_OK;
+	goto out;
 nomem:
+	cr_pprof_names_release(nm);
+	rc = cr_fail(e, CR_NOMEM, "out of memory naming the profile's frames");
+out:
 	cr_free(uniq);
 	cr_hmap_release(&seen);
 	cr_buf_release(&b);
-	cr_pprof_names_release(nm);
-	return cr_fail(e, CR_NOMEM, "out of memory naming the profile's frames");
+	return rc;
 }
 
 void cr_pprof_names_release(struct cr_pprof_names *nm)
@@ -304,16 +304,16 @@ enum cr_err cr_traces_compute(struct cr_traces *t, const struct cr_profile *p,
 			tr->labels[k] = tmp[k].lab;
 		tr->nlabels = ns + nn;
 	}
-	cr_free(units);
-	cr_free(tmp);
-	cr_buf_release(&b);
-	return CR_OK;
+	enum cr_err rc = CR_OK;
+	goto out;
 nomem:
+	cr_traces_release(t);
+	rc = cr_fail(e, CR_NOMEM, "out of memory listing the traces");
+out:
 	cr_free(units);
 	cr_free(tmp);
 	cr_buf_release(&b);
-	cr_traces_release(t);
-	return cr_fail(e, CR_NOMEM, "out of memory listing the traces");
+	return rc;
 }
 
 void cr_traces_release(struct cr_traces *t)
@@ -430,22 +430,19 @@ enum cr_err cr_tags_compute(struct cr_tags *t, const struct cr_profile *p, const
 	/* the names point into p or the arena: the maps can go */
 	if (t->nkeys)
 		qsort(t->keys, t->nkeys, sizeof *t->keys, cmp_tag_key);
-	cr_free(units);
-	cr_free(vals);
-	cr_free(vkey);
-	cr_buf_release(&b);
-	cr_hmap_release(&vmap);
-	cr_hmap_release(&kmap);
-	return CR_OK;
+	enum cr_err rc = CR_OK;
+	goto out;
 nomem:
+	cr_tags_release(t);
+	rc = cr_fail(e, CR_NOMEM, "out of memory counting the tags");
+out:
 	cr_free(units);
 	cr_free(vals);
 	cr_free(vkey);
 	cr_buf_release(&b);
 	cr_hmap_release(&vmap);
 	cr_hmap_release(&kmap);
-	cr_tags_release(t);
-	return cr_fail(e, CR_NOMEM, "out of memory counting the tags");
+	return rc;
 }
 
 void cr_tags_release(struct cr_tags *t)
