@@ -137,6 +137,20 @@ static void drop_duplicate_leaf(struct lset *l)
 	}
 }
 
+/* The end of reading a CPU-like profile: l's locations into p, the memory
+ * map (maps, n bytes) as its mappings, duplicate leaves dropped, nvals
+ * values a sample, pprof's CPU drop_frames. CR_NOMEM or CR_OK. */
+static enum cr_err lset_finish_cpu(struct cr_profile *p, struct lset *l, const char *maps, size_t n, size_t nvals)
+{
+	if (lset_locations(p, l) || cr_legacy_maps(p, maps, n))
+		return CR_NOMEM;
+	drop_duplicate_leaf(l);
+	if (lset_emit(p, l, nvals))
+		return CR_NOMEM;
+	p->drop_frames = cr_profile_intern_z(p, cr_cpu_drop_frames);
+	return p->drop_frames == UINT32_MAX ? CR_NOMEM : CR_OK;
+}
+
 static enum cr_err nomem(const char *name, const char *what, struct cr_error *e)
 {
 	return cr_fail(e, CR_NOMEM, "%s: %s: out of memory (limit %zu MiB)", name, what,
@@ -393,18 +407,14 @@ enum cr_err cr_profile_read_legacy_cpu(struct cr_profile *p, const unsigned char
 	const char *rest = eod ? (const char *)data + off : "";
 	size_t restlen = eod ? len - off : 0;
 	if (java) {
-		if (lset_locations(p, &l) || lset_emit(p, &l, 2) || java_frames(p, &l, rest, restlen) || java_mapping(p))
+		if (lset_locations(p, &l) || lset_emit(p, &l, 2) || java_frames(p, &l, rest, restlen) || java_mapping(p) ||
+		    (p->drop_frames = cr_profile_intern_z(p, cr_cpu_drop_frames)) == UINT32_MAX)
 			goto nomem;
 	} else {
 		strip_handler_frames(&l);
-		if (lset_locations(p, &l) || cr_legacy_maps(p, rest, restlen))
-			goto nomem;
-		drop_duplicate_leaf(&l);
-		if (lset_emit(p, &l, 2))
+		if (lset_finish_cpu(p, &l, rest, restlen, 2))
 			goto nomem;
 	}
-	if ((p->drop_frames = cr_profile_intern_z(p, cr_cpu_drop_frames)) == UINT32_MAX)
-		goto nomem;
 	rc = CR_OK;
 	goto out;
 nomem:
@@ -572,13 +582,7 @@ enum cr_err cr_profile_read_threadz(struct cr_profile *p, const unsigned char *d
 	have = cr_legacy_maps_sentinel(cur, ncur);
 	while (!have && cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut))
 		have = cr_legacy_maps_sentinel(s, n);
-	if (lset_locations(p, &l) ||
-	    cr_legacy_maps(p, have ? it.p : "", have ? (size_t)(it.end - it.p) : 0))
-		goto nomem;
-	drop_duplicate_leaf(&l);
-	if (lset_emit(p, &l, 1))
-		goto nomem;
-	if ((p->drop_frames = cr_profile_intern_z(p, cr_cpu_drop_frames)) == UINT32_MAX)
+	if (lset_finish_cpu(p, &l, have ? it.p : "", have ? (size_t)(it.end - it.p) : 0, 1))
 		goto nomem;
 	rc = CR_OK;
 	goto out;
