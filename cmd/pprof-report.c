@@ -227,6 +227,19 @@ static void print_tags_json(const struct cr_tags *t)
 	json_finish(&j);
 }
 
+/* One caller or callee line of -tree and -peek: the edge's weight, its
+ * share of the node's cum, the node at its other end */
+static void tree_edge(const struct cr_pgraph *g, const struct cr_pprof_opts *o, const struct cr_pgraph_edge *e,
+		      int64_t cum, size_t other)
+{
+	char a[64], p1[32];
+	cr_pprof_format(o, g->sample_unit, e->weight, a, sizeof a);
+	cr_units_percent(p1, sizeof p1, e->weight, cum);
+	printf("%50s %s |   ", a, p1);
+	cr_fputs_safe(stdout, g->nodes[other].name);
+	fputs(e->inl ? " (inline)\n" : "\n", stdout);
+}
+
 /* pprof's -tree and -peek (printTree) */
 static int print_tree(const struct cr_pgraph *g, const struct cr_profile *p, const struct cr_pprof_opts *o0,
 		      const struct cmd_filters *fl, const struct cr_pgraph_trim *tr, const regex_t *rx,
@@ -274,11 +287,7 @@ static int print_tree(const struct cr_pgraph *g, const struct cr_profile *p, con
 		fputs(sep, stdout);
 		for (uint32_t k = g->in_start[i]; k < g->in_start[i + 1]; k++) {
 			const struct cr_pgraph_edge *e = &g->edges[g->in[k]];
-			cr_pprof_format(&o, g->sample_unit, e->weight, a, sizeof a);
-			cr_units_percent(p1, sizeof p1, e->weight, n->cum);
-			printf("%50s %s |   ", a, p1);
-			cr_fputs_safe(stdout, g->nodes[e->from].name);
-			fputs(e->inl ? " (inline)\n" : "\n", stdout);
+			tree_edge(g, &o, e, n->cum, e->from);
 		}
 		sum = (int64_t)((uint64_t)sum + (uint64_t)n->flat);
 		cr_pprof_format(&o, g->sample_unit, n->flat, a, sizeof a);
@@ -291,11 +300,7 @@ static int print_tree(const struct cr_pgraph *g, const struct cr_profile *p, con
 		putchar('\n');
 		for (uint32_t k = g->out_start[i]; k < g->out_start[i + 1]; k++) {
 			const struct cr_pgraph_edge *e = &g->edges[g->out[k]];
-			cr_pprof_format(&o, g->sample_unit, e->weight, a, sizeof a);
-			cr_units_percent(p1, sizeof p1, e->weight, n->cum);
-			printf("%50s %s |   ", a, p1);
-			cr_fputs_safe(stdout, g->nodes[e->to].name);
-			fputs(e->inl ? " (inline)\n" : "\n", stdout);
+			tree_edge(g, &o, e, n->cum, e->to);
 		}
 	}
 	if (g->nnodes)
