@@ -3,21 +3,15 @@
 #include "coroner/profile.h"
 #include "top-common.h"
 
+/* the reader takes no warnings */
+static enum cr_err read_heap_text(struct cr_profile *p, const unsigned char *data, size_t len, const char *name,
+				  struct cr_buf *warn, struct cr_error *e)
+{
+	(void)warn;
+	return cr_profile_read_heap_text(p, data, len, name, e);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_limits();
-	size_t before = cr_mem_in_use();
-	struct cr_profile p;
-	if (cr_profile_init(&p))
-		return 0;
-	struct cr_error e = { 0 };
-	enum cr_err rc = cr_profile_read_heap_text(&p, data, size, "fuzz", &e);
-	if (rc == CR_OK)
-		rc = cr_profile_prune(&p, &e);
-	fuzz_check_error(rc, &e);
-	if (rc == CR_OK)
-		fuzz_top_all(&p, data, size);
-	cr_profile_release(&p);
-	fuzz_check_balanced(before);
-	return 0;
+	return fuzz_read_then_top(read_heap_text, data, size);
 }
