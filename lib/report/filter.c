@@ -5,6 +5,7 @@
  * name matches, or its mapping's file does. */
 #include "coroner/out.h"
 #include "coroner/filter.h"
+#include "coroner/pprof.h"
 #include "coroner/text.h"
 
 #include <stdio.h>
@@ -426,19 +427,6 @@ void cr_tagfilter_release(struct cr_tagfilter *t)
 	memset(t, 0, sizeof *t);
 }
 
-/* pprof's NumLabelUnits: per key, the first num_unit a sample gives it;
- * else "bytes" for alignment and request, else the key itself. */
-static const char *label_unit(const struct cr_profile *p, uint32_t key)
-{
-	for (size_t i = 0; i < p->nlabels; i++) {
-		const struct cr_label *l = &p->labels[i];
-		if (l->key == key && l->str == 0 && l->num_unit != 0 && *cr_profile_str(p, l->num_unit))
-			return cr_profile_str(p, l->num_unit);
-	}
-	const char *k = cr_profile_str(p, key);
-	return !strcmp(k, "alignment") || !strcmp(k, "request") ? "bytes" : k;
-}
-
 static bool num_in(const struct cr_tagfilter *t, int64_t v, const char *from)
 {
 	const char *u;
@@ -514,7 +502,7 @@ enum cr_err cr_profile_filter_tags(struct cr_profile *p, const struct cr_tagfilt
 	for (size_t i = 0; i < p->nlabels; i++) {
 		const struct cr_label *l = &p->labels[i];
 		if (l->key < nstr && !units[l->key])
-			units[l->key] = label_unit(p, l->key);
+			units[l->key] = cr_profile_label_unit(p, l->key);
 		size_t need = strlen(cr_profile_str(p, l->key)) + strlen(cr_profile_str(p, l->str)) + 2;
 		if (need > kvsz)
 			kvsz = need;

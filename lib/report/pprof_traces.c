@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 const char *cr_profile_label_unit(const struct cr_profile *p, uint32_t key)
 {
 	for (size_t i = 0; i < p->nlabels; i++) {

@@ -129,7 +129,9 @@ typedef void cr_emit_fn(void *ctx, const char *s, size_t n);
 /* pprof's Profile.String() of p, handed to emit in pieces. */
 enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx, struct cr_error *e);
 
-/* pprof's unit of the numeric label key (NumLabelUnits). */
+/* pprof's unit of the numeric label key (NumLabelUnits): the first
+ * num_unit a sample gives it; else "bytes" for alignment and request, else
+ * the key itself. Points into p. */
 const char *cr_profile_label_unit(const struct cr_profile *p, uint32_t key);
 
 #endif
