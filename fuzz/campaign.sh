@@ -10,13 +10,14 @@
 #      FZ_CHUNK (default 600): wall seconds per fuzzer run (a target's last
 #        run is shorter: only the CPU still owed, plus 30 s)
 #      FZ_STOP: a file; when it exists, stop after the current run
+#      FZ_NICE (default 19): the fuzzer's nice level (0 on an idle machine)
 #
 # Each run appends one line to fuzz/cpu-ledger.tsv: target, date, wall s,
 # CPU s (user+sys of the fuzzer, from /usr/bin/time), executions, exit code,
 # and the artifact a failing run left (exit 72: the run was interrupted by
 # SIGINT; libFuzzer still printed its counts). A crash or timeout does not end the
 # lane: the artifact is kept in $FZ_WORK/art/TARGET/ for triage and the
-# target runs again. Fuzzers run under nice 19 so builds and tests come first;
+# target runs again. Fuzzers run under nice 19 (FZ_NICE) so builds and tests come first;
 # the ledger counts the CPU the fuzzer actually got, not wall time.
 set -eu
 build=${1:?usage: campaign.sh BUILD GOAL TARGET...}
@@ -49,7 +50,7 @@ for t in "$@"; do
 		t0=$(date +%s)
 		rc=0
 		/usr/bin/time -f '%U %S' -o "$work/$t.time" \
-			nice -n 19 "$bin" -rss_limit_mb=1024 -malloc_limit_mb=256 \
+			nice -n "${FZ_NICE:-19}" "$bin" -rss_limit_mb=1024 -malloc_limit_mb=256 \
 			-timeout=5 -max_total_time="$run" -print_final_stats=1 \
 			-artifact_prefix="$work/art/$t/" \
 			"$work/$t" "$top/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
