@@ -38,6 +38,7 @@ static struct img {
 	{ { .file = "gover/go1.21/core-stripped.zst" }, { .file = "gover/go1.21/gosym-stripped.gz" }, NULL },
 };
 #define NIMGS (sizeof imgs / sizeof *imgs)
+static struct gobin *cores[NIMGS];
 
 static void add_core(struct gobin *core, struct cr_core *c, uint64_t addr, size_t len, const char *what)
 {
@@ -106,32 +107,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_limits();
-	for (size_t k = 0; k < NIMGS; k++)
+	for (size_t k = 0; k < NIMGS; k++) {
 		load(&imgs[k]);
-	const char *dir = getenv("FUZZ_GORT_SEEDS");
-	for (size_t k = 0, first = 0; dir && k < NIMGS; first += imgs[k++].core.nr) {
-		char tag[32];
-		snprintf(tag, sizeof tag, "core%zu", k);
-		gobin_write_seeds(&imgs[k].core, dir, tag, "", (unsigned)first);
+		cores[k] = &imgs[k].core;
 	}
+	gobin_write_core_seeds(cores, NIMGS, getenv("FUZZ_GORT_SEEDS"));
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_limits();
-	size_t total = 0;
-	for (size_t k = 0; k < NIMGS; k++)
-		total += imgs[k].core.nr;
-	if (size < 1 || !total)
+	if (size < 1)
 		return 0;
 	size_t before = cr_mem_in_use();
 	/* the region: bits 0-6 of byte 0 over every core's regions in turn */
-	size_t sel = (data[0] & 0x7f) % total, k = 0;
-	while (sel >= imgs[k].core.nr)
-		sel -= imgs[k++].core.nr;
+	unsigned sel;
+	size_t k = gobin_select(cores, NIMGS, data[0] & 0x7f, &sel);
+	if (k == SIZE_MAX)
+		return 0;
 	struct img *im = &imgs[k];
-	gobin_patch(&im->core, (unsigned)sel, data + 1, size - 1);
+	gobin_patch(&im->core, sel, data + 1, size - 1);
 	unsigned flags = CR_GORT_NO_DWARF | CR_GORT_NO_NATIVE | (data[0] & 0x80 ? CR_GORT_NO_SYMBOLS : 0);
 	struct cr_core c;
 	struct cr_error e = { 0 };

@@ -29,6 +29,7 @@ static struct img {
 	{ { .file = "retain/core-1.26.zst" }, { .file = "retain/retain-1.26.gz" }, NULL },
 };
 #define NIMGS (sizeof imgs / sizeof *imgs)
+static struct gobin *cores[NIMGS];
 
 struct regs {
 	struct gobin *core;
@@ -73,31 +74,26 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_limits();
-	for (size_t k = 0; k < NIMGS; k++)
+	for (size_t k = 0; k < NIMGS; k++) {
 		load(&imgs[k]);
-	const char *dir = getenv("FUZZ_HEAP_SEEDS");
-	for (size_t k = 0, first = 0; dir && k < NIMGS; first += imgs[k++].core.nr) {
-		char tag[32];
-		snprintf(tag, sizeof tag, "core%zu", k);
-		gobin_write_seeds(&imgs[k].core, dir, tag, "", (unsigned)first);
+		cores[k] = &imgs[k].core;
 	}
+	gobin_write_core_seeds(cores, NIMGS, getenv("FUZZ_HEAP_SEEDS"));
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_limits();
-	size_t total = 0;
-	for (size_t k = 0; k < NIMGS; k++)
-		total += imgs[k].core.nr;
-	if (size < 1 || !total)
+	if (size < 1)
 		return 0;
 	size_t before = cr_mem_in_use();
-	size_t sel = data[0] % total, k = 0;
-	while (sel >= imgs[k].core.nr)
-		sel -= imgs[k++].core.nr;
+	unsigned sel;
+	size_t k = gobin_select(cores, NIMGS, data[0], &sel);
+	if (k == SIZE_MAX)
+		return 0;
 	struct img *im = &imgs[k];
-	gobin_patch(&im->core, (unsigned)sel, data + 1, size - 1);
+	gobin_patch(&im->core, sel, data + 1, size - 1);
 	struct cr_core c;
 	struct cr_error e = { 0 };
 	enum cr_err rc = cr_core_parse(&c, im->core.data, im->core.len, "fuzz", &e);

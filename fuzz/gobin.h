@@ -14,6 +14,7 @@
 #ifndef CORONER_FUZZ_GOBIN_H
 #define CORONER_FUZZ_GOBIN_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,34 @@ static inline void gobin_write_seeds(const struct gobin *g, const char *dir, con
 		fwrite(g->data + r->off, 1, r->len, f);
 		fclose(f);
 	}
+}
+
+/* Seeds of several cores' regions into dir (nothing when dir is NULL): core
+ * K's are tagged "coreK" and numbered on from the previous cores' regions,
+ * so that gobin_select() picks each seed's own region. */
+static inline void gobin_write_core_seeds(struct gobin *const *cores, size_t n, const char *dir)
+{
+	for (size_t k = 0, first = 0; dir && k < n; first += cores[k++]->nr) {
+		char tag[32];
+		snprintf(tag, sizeof tag, "core%zu", k);
+		gobin_write_seeds(cores[k], dir, tag, "", (unsigned)first);
+	}
+}
+
+/* Region sel of all cores' regions in turn (sel modulo their count): the
+ * core's index, its region in *region; SIZE_MAX when no core has one. */
+static inline size_t gobin_select(struct gobin *const *cores, size_t n, size_t sel, unsigned *region)
+{
+	size_t total = 0, k = 0;
+	for (size_t i = 0; i < n; i++)
+		total += cores[i]->nr;
+	if (!total)
+		return SIZE_MAX;
+	sel %= total;
+	while (sel >= cores[k]->nr)
+		sel -= cores[k++]->nr;
+	*region = (unsigned)sel;
+	return k;
 }
 
 /* g loaded, opened as an ELF with its pclntab (for finding regions); false
