@@ -265,12 +265,13 @@ static enum cr_err read_valuetype(struct rd *r, struct pbuf m, struct cr_valuety
 			struct pbuf pk;                                             \
 			if (!pb_bytes(&m, &pk))                                     \
 				return BAD(&at, "packed field past the end");       \
+			/* room for the run at once (a varint is a byte or more) */ \
+			if (cr_grow(&arr, &cap, n + (size_t)(pk.end - pk.p), sizeof(T))) \
+				return nomem(r);                                    \
 			while (pk.p < pk.end) {                                     \
 				uint64_t x;                                         \
 				if (!pb_varint(&pk, &x))                            \
 					return BAD(&pk, "bad packed varint");       \
-				if (cr_grow(&arr, &cap, n + 1, sizeof(T)))          \
-					return nomem(r);                            \
 				arr[n++] = conv;                                    \
 			}                                                           \
 		} else if (wt == WT_VARINT) {                                       \
@@ -332,6 +333,10 @@ static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pb
 			} else {
 				pk = m;
 			}
+			/* room for the run at once: a varint takes a byte at least */
+			if (cr_grow(&r->stk, &r->cap_stk,
+				    nstk + (wt == WT_LEN ? (size_t)(pk.end - pk.p) : 1), sizeof *r->stk))
+				return nomem(r);
 			do {
 				struct pbuf xat = pk;
 				uint64_t id;
@@ -340,8 +345,6 @@ static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pb
 				uint32_t ix = idmap_get(&r->locs, id);
 				if (!ix)
 					return BAD(&xat, "sample refers to unknown location id %llu", (unsigned long long)id);
-				if (cr_grow(&r->stk, &r->cap_stk, nstk + 1, sizeof *r->stk))
-					return nomem(r);
 				r->stk[nstk++] = ix - 1;
 			} while (wt == WT_LEN && pk.p < pk.end);
 			if (wt == WT_VARINT)

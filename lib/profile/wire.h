@@ -17,6 +17,20 @@ enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 static inline bool pb_varint(struct pbuf *b, uint64_t *out)
 {
 	uint64_t v = 0;
+	/* one and two bytes, the common sizes, without the loop */
+	if (b->end - b->p >= 2) {
+		uint8_t c0 = b->p[0], c1 = b->p[1];
+		if (c0 < 0x80) {
+			b->p++;
+			*out = c0;
+			return true;
+		}
+		if (c1 < 0x80) {
+			b->p += 2;
+			*out = (uint64_t)(c0 & 0x7f) | (uint64_t)c1 << 7;
+			return true;
+		}
+	}
 	for (int shift = 0; shift < 64; shift += 7) {
 		if (b->p >= b->end)
 			return false;

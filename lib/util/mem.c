@@ -161,7 +161,16 @@ void cr_mem_hint_huge(void *p, size_t n)
 	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + n) & ~(huge - 1);
 	if (b > a)
 		madvise((void *)a, b - a, MADV_HUGEPAGE);
-#else
+#endif
+#ifdef MADV_POPULATE_WRITE
+	/* and map it all in one call: a page fault per 4 KiB page costs more
+	 * (where huge pages are not granted) than the writes themselves */
+	const uintptr_t page = 4096;
+	uintptr_t pa = ((uintptr_t)p + page - 1) & ~(page - 1), pb = ((uintptr_t)p + n) & ~(page - 1);
+	if (pb > pa)
+		madvise((void *)pa, pb - pa, MADV_POPULATE_WRITE);
+#endif
+#if !defined(MADV_HUGEPAGE) && !defined(MADV_POPULATE_WRITE)
 	(void)p;
 	(void)n;
 #endif
