@@ -106,5 +106,16 @@ for D in "$TESTDATA"/rtmetrics/go1.*; do
 	done
 done
 [ "$rels" -gt 0 ] || { echo "SKIP: no testdata/rtmetrics"; exit 77; }
+# ---- report: GOMEMLIMIT as the process ran with it, in memory_limit's advice
+# (a 64 MiB cgroup's capture, testdata/limits/go1.26, with the runtime
+# metrics of a process started with GOMEMLIMIT=512MiB)
+if [ -d "$TESTDATA/limits/go1.26" ] && [ -f "$TESTDATA/rtmetrics/go1.26/metrics.txt" ]; then
+	cp -r "$TESTDATA/limits/go1.26" "$tmp/lim" && rm -rf "$tmp/lim/expected"
+	cp "$TESTDATA/rtmetrics/go1.26/metrics.txt" "$tmp/lim/"
+	want=$(sed -n 's#^/gc/gomemlimit:bytes: ##p' "$tmp/lim/metrics.txt")
+	"$CORONER" report "$tmp/lim" >"$tmp/r.txt" 2>&1 || true
+	if grep -q "GOMEMLIMIT (runtime metrics) .*($want B)" "$tmp/r.txt" && grep -q 'at or above the cgroup.s' "$tmp/r.txt"
+	then ok; else bad "report: memory_limit without GOMEMLIMIT $want of metrics.txt: $(grep -A2 memory_limit "$tmp/r.txt" | head -3)"; fi
+fi
 echo "$rels releases: $pass passed, $fail failed"
 [ "$fail" = 0 ]
