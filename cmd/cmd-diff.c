@@ -383,6 +383,7 @@ int cmd_diff(int argc, char **argv)
 	}
 	switch (kb) {
 	case CR_KIND_SMAPS_ROLLUP: case CR_KIND_SMAPS: case CR_KIND_STATUS: case CR_KIND_MEMORY_STAT:
+	case CR_KIND_GO_METRICS:
 		return cmd_diff_mem(basep, newp, kb, o.fmt);
 	default:
 		cr_fail(&e, CR_UNSUPPORTED, "%s: cannot diff a %s", basep, cr_kind_name(kb));

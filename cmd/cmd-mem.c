@@ -600,7 +600,7 @@ static int mem_parse(struct mem_args *a, int argc, char **argv)
 			   "pid, name)"),
 		OPT_STRING(0, "heap", &a->heap, "F", "a debug=1 heap profile: its '# runtime.MemStats' block"),
 		OPT_STRING(0, "memstat", &a->path[S_MEMSTATS], "F", "runtime.MemStats as JSON (json.Marshal or "
-			   "expvar)"),
+			   "expvar), or Go runtime metrics (Prometheus /metrics text, runtime/metrics lines or JSON)"),
 		OPT_ALIAS("memstats", "memstat"),
 		OPT_STRING(0, "memory-stat", &a->path[S_CGROUP], "F", "the cgroup's memory.stat (v1 or v2)"),
 		OPT_STRING(0, "cgroup", &a->path[S_CGROUP], "DIR", "the cgroup's directory (or a copy of it): "

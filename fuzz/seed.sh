@@ -106,6 +106,13 @@ done
 for f in java.heap java.contention; do
 	[ -f "$td/legacy/$f" ] && cp "$td/legacy/$f" "$out/java/"
 done
+# Go runtime metrics (testdata/rtmetrics): runtime/metrics lines and JSON,
+# client_golang's Prometheus text (its defaults whole, the head of MetricsAll)
+mkdir -p "$out/rtmetrics"
+[ -f "$td/rtmetrics/go1.25/metrics.txt" ] && cp "$td/rtmetrics/go1.25/metrics.txt" "$out/rtmetrics/metrics.txt"
+[ -f "$td/rtmetrics/go1.21/metrics.json" ] && cp "$td/rtmetrics/go1.21/metrics.json" "$out/rtmetrics/metrics.json"
+[ -f "$td/rtmetrics/go1.24/prom-default.txt" ] && cp "$td/rtmetrics/go1.24/prom-default.txt" "$out/rtmetrics/prom-default.txt"
+[ -f "$td/rtmetrics/go1.23/prom-all.txt.gz" ] && gzip -dc "$td/rtmetrics/go1.23/prom-all.txt.gz" | head -c 6000 >"$out/rtmetrics/prom-all-head.txt"
 # goglobals, pclntab, gort: patches of the real Go binaries and core of
 # testdata/bin, one seed per region (the region's own bytes), written by the
 # targets themselves (fuzz/gobin.h); needs a build: BUILD=build ./fuzz/seed.sh OUTDIR

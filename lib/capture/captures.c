@@ -255,6 +255,11 @@ static enum cr_err add_file(struct cr_captures *cs, struct cr_capture *c, const 
 	case CR_KIND_MEMORY_STAT: c->memory_stat = cf->path; break;
 	case CR_KIND_KERNEL_LOG: c->kernel_log = cf->path; break;
 	case CR_KIND_GCTRACE: c->gctrace = cf->path; break;
+	case CR_KIND_GO_METRICS: /* MemStats' figures; a MemStats JSON wins */
+		if (!c->memstats)
+			c->memstats = cf->path;
+		cf->role = "memstats";
+		break;
 	case CR_KIND_RACE: /* read by cr_report_analyse_race */
 		if (!c->race)
 			c->race = cf->path;

@@ -28,6 +28,7 @@ const char *cr_kind_name(enum cr_kind k)
 	case CR_KIND_NET: return "connection or fd listing";
 	case CR_KIND_LEGACY_CPU: return "gperftools CPU profile";
 	case CR_KIND_RACE: return "race-detector report";
+	case CR_KIND_GO_METRICS: return "Go runtime metrics";
 	default: return "unknown";
 	}
 }
@@ -56,6 +57,7 @@ const char *cr_kind_article(enum cr_kind k)
 	case CR_KIND_NET: return "a connection or fd listing (see 'coroner net')";
 	case CR_KIND_LEGACY_CPU: return "a gperftools CPU profile";
 	case CR_KIND_RACE: return "a race-detector report (WARNING: DATA RACE; see 'coroner report')";
+	case CR_KIND_GO_METRICS: return "Go runtime metrics (runtime/metrics or a Prometheus /metrics text)";
 	default: return "an unrecognised file";
 	}
 }
@@ -124,6 +126,66 @@ static bool race_anywhere(const unsigned char *data, size_t len)
 		p = e;
 	}
 	return false;
+}
+
+/* "/NAME:UNIT: " at s: a runtime/metrics name and its value after it */
+static bool rm_line(const char *s, size_t n)
+{
+	if (n < 6 || s[0] != '/' || s[1] < 'a' || s[1] > 'z')
+		return false;
+	size_t i = 1;
+	bool colon = false;
+	while (i < n && (s[i] == '/' || s[i] == '-' || s[i] == '_' || s[i] == '.' || s[i] == '*' ||
+			 (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || (s[i] == ':' && !colon))) {
+		colon |= s[i] == ':';
+		i++;
+	}
+	return colon && i + 1 < n && s[i] == ':' && s[i + 1] == ' ';
+}
+
+/* Go runtime metrics (coroner/mem.h): "/gc/heap/goal:bytes: N" lines, a
+ * JSON object whose first key is such a name, or a Prometheus text
+ * exposition ("# HELP"/"# TYPE" or a sample first) with the Go collector's
+ * go_* families in it. */
+static bool go_metrics(const unsigned char *data, size_t len)
+{
+	const char *d = (const char *)data;
+	size_t i = 0, lim = len < ((size_t)16 << 20) ? len : ((size_t)16 << 20);
+	while (i < lim && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t'))
+		i++;
+	if (i >= lim)
+		return false;
+	if (d[i] == '{') {
+		i++;
+		while (i < lim && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t'))
+			i++;
+		if (i >= lim || d[i] != '"')
+			return false;
+		const char *q = memchr(d + i + 1, '"', lim - i - 1 < 256 ? lim - i - 1 : 256);
+		if (!q)
+			return false;
+		char tmp[260];
+		size_t kn = (size_t)(q - d) - i - 1;
+		memcpy(tmp, d + i + 1, kn);
+		memcpy(tmp + kn, ": ", 2);
+		return rm_line(tmp, kn + 2);
+	}
+	const char *e = memchr(d + i, '\n', lim - i);
+	size_t n = e ? (size_t)(e - d) - i : lim - i;
+	if (rm_line(d + i, n))
+		return true;
+	if (!cr_starts(d + i, n, "# HELP ") && !cr_starts(d + i, n, "# TYPE ")) {
+		/* a sample: name[{labels}] value */
+		size_t k = i;
+		while (k < i + n && ((d[k] >= 'a' && d[k] <= 'z') || (d[k] >= 'A' && d[k] <= 'Z') || d[k] == '_' ||
+				     d[k] == ':' || (k > i && d[k] >= '0' && d[k] <= '9')))
+			k++;
+		if (k == i || k >= i + n || (d[k] != '{' && d[k] != ' '))
+			return false;
+	}
+	return cr_starts(d + i, lim - i, "# TYPE go_") || cr_starts(d + i, lim - i, "go_") ||
+	       memmem(d, lim, "\n# TYPE go_", 11) || memmem(d, lim, "\ngo_memstats_", 13) ||
+	       memmem(d, lim, "\ngo_goroutines ", 15) || memmem(d, lim, "\ngo_memory_classes_", 19);
 }
 
 /* Is this plausibly a profile.proto message? Walk the top-level fields of
@@ -219,6 +281,8 @@ enum cr_kind cr_detect_kind(const unsigned char *data, size_t len)
 		return CR_KIND_LEGACY_CPU;
 	if (!cr_looks_text(data, probe))
 		return looks_pprof(data, len) ? CR_KIND_PPROF : CR_KIND_UNKNOWN;
+	if (go_metrics(data, len))
+		return CR_KIND_GO_METRICS;
 
 	struct cr_lines it;
 	const char *s;

@@ -1,5 +1,6 @@
 /* Readers of memory snapshots: smaps_rollup, smaps, maps, status, cgroup
- * memory.stat (v1, v2) and Go's runtime.MemStats (heap profile block, JSON).
+ * memory.stat (v1, v2) and Go's runtime.MemStats (heap profile block, JSON;
+ * runtime/metrics in rtmetrics.c).
  * Every field is kept; kB values become bytes with checked arithmetic. */
 #include "coroner/detect.h"
 #include "coroner/input.h"
@@ -648,6 +649,8 @@ enum cr_err cr_memsnap_parse(struct cr_memsnap *s, const unsigned char *data, si
 	case CR_KIND_HEAP_TEXT:
 		s->src = CR_MS_MEMSTATS;
 		return parse_memstats_text(s, data, len, e);
+	case CR_KIND_GO_METRICS:
+		return cr_memsnap_parse_metrics(s, data, len, name, warn, e);
 	case CR_KIND_UNKNOWN: {
 		/* a bare MemStats block cut out of a heap profile */
 		static const char tag[] = "# runtime.MemStats";

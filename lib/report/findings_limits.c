@@ -9,6 +9,11 @@
  *   count. The GOMAXPROCS the process ran with is the "N P" of its gctrace;
  *   its Go release is the binary's build info.
  *
+ * GOMEMLIMIT as the process ran with it (runtime metrics of a capture:
+ * /gc/gomemlimit:bytes, go_gc_gomemlimit_bytes) turns the advice into
+ * "already set" or "lower it"; the heap goal and GOMAXPROCS come from the
+ * MemStats or runtime metrics when no gctrace gives them.
+ *
  * cr_report_gomemlimit() gives the other memory findings (oom_kill,
  * gc_pressure) the same value. */
 #include "coroner/binary.h"
@@ -25,8 +30,10 @@
 struct limits {
 	const struct cr_capture *c;
 	struct cr_cgroup_view v;
-	int procs;          /* the last gctrace line's "N P"; -1 unknown */
-	double goal_mb;     /* its heap goal; -1 unknown */
+	int procs;          /* the last gctrace line's "N P" (else runtime metrics'); -1 unknown */
+	double goal_mb;     /* its heap goal (else MemStats NextGC); -1 unknown */
+	const char *procs_from, *goal_from;
+	int64_t gomemlimit; /* GOMEMLIMIT as the process ran (runtime metrics); -1 unknown */
 	int go_minor;       /* 1.N's N from the binary's build info; -1 unknown */
 	char go_version[64];
 };
@@ -46,6 +53,8 @@ static enum cr_err limits_load(struct cr_report *r, struct limits *L, bool *have
 	L->procs = -1;
 	L->goal_mb = -1;
 	L->go_minor = -1;
+	L->gomemlimit = -1;
+	L->procs_from = L->goal_from = "gctrace";
 	*have = false;
 	for (size_t i = r->in.ncaps; i-- > 0 && !L->c;)
 		if (r->in.caps[i].ncgroup_files || r->in.caps[i].memory_stat)
@@ -88,6 +97,32 @@ static enum cr_err limits_load(struct cr_report *r, struct limits *L, bool *have
 			L->goal_mb = t.gcs[t.n - 1].goal_mb;
 		}
 		cr_gctrace_release(&t);
+	}
+	/* the Go figures of a capture (MemStats, runtime metrics): GOMEMLIMIT,
+	 * and the goal and GOMAXPROCS a gctrace did not give */
+	const char *msp = c->memstats;
+	for (size_t i = r->in.ncaps; !msp && i-- > 0;)
+		msp = r->in.caps[i].memstats;
+	if (msp) {
+		struct cr_memsnap ms;
+		int64_t x;
+		cr_memsnap_init(&ms);
+		enum cr_err rc = cr_memsnap_load(&ms, msp, NULL, &e);
+		if (rc == CR_NOMEM || rc == CR_LIMIT) {
+			cr_memsnap_release(&ms);
+			return rc;
+		}
+		if (!rc && cr_memsnap_get(&ms, "GOMEMLIMIT", &x) && x > 0)
+			L->gomemlimit = x;
+		if (!rc && L->goal_mb < 0 && cr_memsnap_get(&ms, "NextGC", &x) && x > 0) {
+			L->goal_mb = (double)x / (1 << 20);
+			L->goal_from = "MemStats NextGC";
+		}
+		if (!rc && L->procs < 0 && cr_memsnap_get(&ms, "GOMAXPROCS", &x) && x > 0 && x < 1 << 20) {
+			L->procs = (int)x;
+			L->procs_from = "runtime metrics";
+		}
+		cr_memsnap_release(&ms);
 	}
 	const char *bin = c->binary ? c->binary : r->in.binary;
 	if (bin && release) {
@@ -164,10 +199,23 @@ static enum cr_err memory_limit(struct cr_report *r, const struct limits *L)
 	else
 		rc = cr_finding_summary(r, f, "the cgroup's memory limit is %s%s", b2, g);
 	memlimit_text(L, ml, sizeof ml);
-	if (!rc)
+	bool set = L->gomemlimit > 0 && L->gomemlimit != INT64_MAX;
+	char gl[32];
+	cr_report_bytes_text(gl, sizeof gl, set ? L->gomemlimit : 0);
+	if (!rc && set && L->gomemlimit > L->v.limit / 100 * 95)
+		rc = cr_finding_next(r, f, "GOMEMLIMIT is %s (runtime metrics), at or above the cgroup's limit: lower it "
+					   "to %s, so the GC works harder before the kernel's OOM killer acts",
+				     gl, ml);
+	else if (!rc && set)
+		rc = cr_finding_next(r, f, "GOMEMLIMIT is already %s (runtime metrics): the Go heap is held under it; what "
+					   "fills the rest of the cgroup is outside it (non-Go memory, page cache: see the ledger)",
+				     gl);
+	else if (!rc)
 		rc = cr_finding_next(r, f, "set %s: the GC then works harder as the heap nears it, before the kernel's "
 					   "OOM killer acts on the cgroup's total",
 				     ml);
+	if (!rc && set)
+		rc = cr_finding_fact(r, f, "gomemlimit", "GOMEMLIMIT (runtime metrics)", CR_FACT_BYTES, L->gomemlimit, 0, NULL);
 	if (!rc)
 		rc = cr_finding_fact(r, f, "limit", "memory limit", CR_FACT_BYTES, L->v.limit, 0, NULL);
 	if (!rc)
@@ -178,7 +226,9 @@ static enum cr_err memory_limit(struct cr_report *r, const struct limits *L)
 		rc = cr_finding_fact(r, f, "gomemlimit_mib", "suggested GOMEMLIMIT (MiB)", CR_FACT_INT,
 				     memlimit_mib(L->v.limit), 0, NULL);
 	if (!rc && goal >= 0)
-		rc = cr_finding_fact(r, f, "heap_goal", "GC heap goal (gctrace)", CR_FACT_BYTES, goal, 0, NULL);
+		rc = cr_finding_fact(r, f, "heap_goal", !strcmp(L->goal_from, "gctrace") ? "GC heap goal (gctrace)"
+											 : "GC heap goal (MemStats NextGC)",
+				     CR_FACT_BYTES, goal, 0, NULL);
 	return rc;
 }
 
@@ -200,7 +250,7 @@ static enum cr_err cpu_limit(struct cr_report *r, const struct limits *L)
 		return CR_NOMEM;
 	char p[64] = "";
 	if (L->procs > 0)
-		snprintf(p, sizeof p, "GOMAXPROCS was %d (gctrace)", L->procs);
+		snprintf(p, sizeof p, "GOMAXPROCS was %d (%s)", L->procs, L->procs_from);
 	else
 		snprintf(p, sizeof p, "GOMAXPROCS unknown (no gctrace)");
 	const char *rel = L->go_minor >= 0 ? L->go_version : "an unknown Go release (give the binary)";
@@ -229,7 +279,9 @@ static enum cr_err cpu_limit(struct cr_report *r, const struct limits *L)
 	if (!rc)
 		rc = cr_finding_fact(r, f, "gomaxprocs_suggested", "GOMAXPROCS Go 1.25+ picks", CR_FACT_INT, want, 0, NULL);
 	if (!rc && L->procs > 0)
-		rc = cr_finding_fact(r, f, "gomaxprocs", "GOMAXPROCS (gctrace)", CR_FACT_INT, L->procs, 0, NULL);
+		rc = cr_finding_fact(r, f, "gomaxprocs", !strcmp(L->procs_from, "gctrace") ? "GOMAXPROCS (gctrace)"
+											   : "GOMAXPROCS (runtime metrics)",
+				     CR_FACT_INT, L->procs, 0, NULL);
 	if (!rc && L->go_minor >= 0)
 		rc = cr_finding_fact(r, f, "go_version", "Go version (build info)", CR_FACT_STR, 0, 0, L->go_version);
 	return rc;

@@ -5,6 +5,10 @@
 # the releases; tests/go-release.sh finds them.
 #
 # usage: testdata/gen/gorel.sh [1.19 1.21 ...]
+#        GOREL_ARM64_ONLY=1 testdata/gen/gorel.sh 1.25 1.26
+#   the second form crashes the committed relprog-arm64 of each release again
+#   under qemu-aarch64 and replaces only crash-arm64.txt.gz, core-arm64.zst
+#   and their references (for a release whose first run left no guest core)
 #
 # Per release, in testdata/gorel/go1.N/:
 #   relprog.zst relprog-pie.zst relprog-stripped.zst relprog-arm64.zst
@@ -160,7 +164,27 @@ one() {
 	cd "$TD"
 }
 
+# crash the committed arm64 build of a release again (GOREL_ARM64_ONLY)
+arm64_only() {
+	local v=$1
+	D=$TD/gorel/go$v
+	[ -f "$D/relprog-arm64.zst" ] || { log "go$v: no relprog-arm64.zst"; return 1; }
+	cd "$D"
+	zstd -d -q -f relprog-arm64.zst -o "$W/relprog-arm64"
+	chmod +x "$W/relprog-arm64"
+	rm -f crash-arm64.txt.gz core-arm64.zst expected/crash-arm64.stdout expected/crash-arm64.exit
+	cp expected/INDEX "$W/INDEX" # its commands stay as they are
+	crash arm64 qemu
+	cp "$W/INDEX" expected/INDEX
+	if [ -f core-arm64.zst ]; then rm -f expected/core-arm64.missing; else log "go$v: qemu wrote no guest core again"; fi
+	cd "$TD"
+}
+
 vs=("$@")
+if [ -n "${GOREL_ARM64_ONLY:-}" ]; then
+	for v in "${vs[@]}"; do arm64_only "$v"; done
+	exit 0
+fi
 [ ${#vs[@]} -eq 0 ] && vs=(1.19 1.21 1.22 1.23 1.24 1.25 1.26 1.27)
 for v in "${vs[@]}"; do one "$v"; done
 du -sh "$TD/gorel"/* >&2 || true

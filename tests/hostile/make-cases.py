@@ -397,6 +397,13 @@ def main():
     nl = sm.index(b'\n')
     write('smaps-deleted.txt', sm[:nl] + b' (deleted)' + sm[nl:])
 
+    # ---- Go runtime metrics: a stray line, truncated JSON, open labels,
+    # an escape sequence in a name not understood ----
+    write('rtm-bad-line.txt', b'/gc/heap/goal:bytes: 5\ngarbage line\n')
+    write('rtm-json-truncated.json', b'{"/gc/heap/goal:bytes": 5, "/sched/goroutines:goroutines": {"nested": [1, "}"')
+    write('prom-unterminated.txt', b'# TYPE go_goroutines gauge\ngo_goroutines{a="x 5\n')
+    write('prom-escape.txt', b'# TYPE go_goroutines gauge\ngo_goroutines 3\ngo_\x1b[31mred 5\n')
+
     # ---- ELF (a small C binary whose DWARF 4 sections are zlib-compressed) ----
     elf_cases(gzip.decompress(open(os.path.join(TD, 'bin', 'csym-dwarf4-gz.gz'), 'rb').read()))
     # ---- core: the real core cut after its notes (every PT_LOAD past EOF) ----

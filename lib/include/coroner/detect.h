@@ -27,6 +27,8 @@ enum cr_kind {
 	CR_KIND_NET,            /* limits, fd listing, socket tables, ss/netstat/lsof (coroner/net.h) */
 	CR_KIND_LEGACY_CPU,     /* gperftools (or Java agent) binary CPU profile */
 	CR_KIND_RACE,           /* race-detector reports: WARNING: DATA RACE (coroner/race.h) */
+	CR_KIND_GO_METRICS,     /* runtime/metrics: a Go service's Prometheus /metrics text,
+				 * "/NAME:UNIT: VALUE" lines or a JSON object of them (coroner/mem.h) */
 };
 enum cr_kind cr_detect_kind(const unsigned char *data, size_t len);
 

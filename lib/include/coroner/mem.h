@@ -6,7 +6,10 @@
  * mappings with their residency. Readers: /proc/PID/smaps_rollup, smaps,
  * maps, status; cgroup v1 and v2 memory.stat; Go's runtime.MemStats (the
  * `# runtime.MemStats` block of a debug=1 heap profile, or MemStats as JSON,
- * also nested as expvar's "memstats"). GODEBUG=gctrace=1 logs have their own
+ * also nested as expvar's "memstats"), and runtime/metrics (a Go service's
+ * Prometheus /metrics text, "/NAME:UNIT: VALUE" lines, a JSON object of
+ * them), read onto MemStats' field names with GOGC, GOMEMLIMIT, GOMAXPROCS,
+ * Goroutines (docs/coroner-mem.md). GODEBUG=gctrace=1 logs have their own
  * reader (struct cr_gctrace).
  *
  * Units: every value whose source unit is kB is stored in BYTES (checked
@@ -103,7 +106,9 @@ void cr_memsnap_release(struct cr_memsnap *s);
 
 /* Parse a memory file already in memory (decompressed). The kind is detected
  * from the content: smaps_rollup, smaps, maps, status, memory.stat (v1/v2),
- * a debug=1 heap profile (its MemStats block) or MemStats JSON. For smaps,
+ * a debug=1 heap profile (its MemStats block), MemStats JSON or Go runtime
+ * metrics (a CR_MS_MEMSTATS snapshot; the names not understood are one
+ * line of warn). For smaps,
  * `fields` holds the sums over all mappings of every numeric field (what
  * smaps_rollup reports for the same moment). warn (may be NULL) receives one
  * line per tolerated oddity. Errors: CR_FORMAT with "NAME: KIND: line N: ..."
@@ -112,6 +117,20 @@ void cr_memsnap_release(struct cr_memsnap *s);
  * CR_NOMEM/CR_LIMIT. On error the snapshot is left empty-ish but releasable. */
 enum cr_err cr_memsnap_parse(struct cr_memsnap *s, const unsigned char *data, size_t len,
 			     const char *name, struct cr_buf *warn, struct cr_error *e);
+/* Go runtime metrics only (lib/mem/rtmetrics.c), whatever detection would
+ * say: the Prometheus text exposition of a Go service's /metrics
+ * (client_golang's Go collector: go_memstats_* and the names it derives
+ * from runtime/metrics), "/NAME:UNIT: VALUE" lines of runtime/metrics names,
+ * or a JSON object of name -> value (the form is chosen by the first byte:
+ * '{', '/', else Prometheus). The snapshot becomes CR_MS_MEMSTATS with
+ * MemStats' field names (HeapInuse = /memory/classes/heap/objects +
+ * .../unused, ...) and GOGC, GOMEMLIMIT, GOMAXPROCS, Goroutines (Go <= 1.25:
+ * NumGoroutine) or GoroutinesAll (Go 1.26+: the runtime's own goroutines
+ * too), HeapLive, Threads; docs/coroner-mem.md has the table. The names not
+ * understood (a newer release's) are counted and named in one line of warn.
+ * CR_FORMAT for a malformed line or no Go memory figure at all. */
+enum cr_err cr_memsnap_parse_metrics(struct cr_memsnap *s, const unsigned char *data, size_t len,
+				     const char *name, struct cr_buf *warn, struct cr_error *e);
 /* The same from a path ("-" = stdin; gzip/zstd inflated). */
 enum cr_err cr_memsnap_load(struct cr_memsnap *s, const char *path, struct cr_buf *warn,
 			    struct cr_error *e);

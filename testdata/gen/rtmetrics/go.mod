@@ -1,0 +1,3 @@
+module rtmetrics
+
+go 1.19
