@@ -5,12 +5,17 @@
 # machine's: its build id is checked).
 #   null-pie:  3 threads, C
 #   fleet-pie: 64 threads, C++
-# Each tool RUNS times (default 3) under /usr/bin/time; prints CPU seconds
-# (user+sys) of every run and the ratios of the best runs. On the machine
-# the cores were made on (2 shared cores), best of 3: null-pie coroner
-# 0.06 s, eu-stack 0.10 s, gdb 0.41 s; fleet-pie coroner 0.08 s, eu-stack
-# 0.19 s, gdb 0.58 s. Most of coroner's time is inflating libc's compressed
-# debug sections (10 MB).
+# The three tools run in turn, RUNS rounds (default 3), each under
+# /usr/bin/time; prints CPU seconds (user+sys) and wall seconds of every
+# run, their medians, the ratios of the medians, and the load average.
+# Measured on the machine the cores were made on (2 cores shared with other
+# jobs, load average 20-30), medians of 3: see the end of this comment.
+# Most of coroner's time is inflating libc's compressed debug sections
+# (10 MB, libdeflate) and the page faults of the buffers they fill.
+#   fleet-pie (load 32): CPU coroner 0.08 s, eu-stack 0.20 s, gdb 0.62 s
+#     (2.5x, 7.8x); wall 1.18 s, 3.07 s, 9.84 s (2.6x, 8.3x)
+#   null-pie  (load 32): CPU coroner 0.05 s, eu-stack 0.10 s, gdb 0.41 s
+#     (2.0x, 8.2x); wall 0.92 s, 1.57 s, 6.56 s (1.7x, 7.1x)
 #   usage: bench/core-c.sh [RUNS]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,24 +27,33 @@ d=$root/testdata/ccore
 libcid=93ac61ec5a8eb1396f9fbd350e3169a558528a40
 [ -f /usr/lib/debug/.build-id/93/${libcid#93}.debug ] || echo "warning: not the cores' libc: libc frames unnamed" >&2
 w=$(mktemp -d); trap 'rm -rf "$w"' EXIT
-cpu() { # command... -> CPU seconds of each run, then the best
-	best=
-	for i in $(seq "$runs"); do
-		/usr/bin/time -f "%U %S" -o "$w/t" "$@" > "$w/out" 2> /dev/null < /dev/null || true
-		run=$(awk '{ printf "%.2f", $1 + $2 }' "$w/t")
-		printf ' %s' "$run"
-		best=$(awk -v a="$run" -v b="$best" 'BEGIN { print (b == "" || a < b) ? a : b }')
-	done
-	printf '  best %s\n' "$best"
-	echo "$best" > "$w/best"
+med() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+run() { # name command... -> one line of CPU and wall seconds into $w/NAME
+	n=$1; shift
+	/usr/bin/time -f "%U %S %e" -o "$w/t" "$@" > "$w/out" 2> /dev/null < /dev/null || true
+	awk '{ printf "%.3f %.3f\n", $1 + $2, $3 }' "$w/t" >> "$w/$n"
+}
+show() { # name -> runs and medians; sets c and wl
+	printf '  %-9s CPU' "$1"; awk '{ printf " %.2f", $1 }' "$w/$1"
+	c=$(awk '{ print $1 }' "$w/$1" | med); wl=$(awk '{ print $2 }' "$w/$1" | med)
+	printf '  median %.2f   wall' "$c"; awk '{ printf " %.2f", $2 }' "$w/$1"; printf '  median %.2f\n' "$wl"
 }
 for name in null-pie:ccrash-pie fleet-pie:fleet-pie; do
 	core=${name%%:*} bin=$d/${name#*:}
 	zstd -dqc "$d/$core.core.zst" > "$w/core"
-	echo "$core ($(grep -c '^Thread ' "$d/expected/$core.gdb") threads), CPU seconds:"
-	printf '  %-10s' coroner; cpu "$coroner" --sysroot=/ core --format=json "$bin" "$w/core"; c=$(cat "$w/best")
-	printf '  %-10s' eu-stack; cpu eu-stack -i --core="$w/core" -e "$bin"; e=$(cat "$w/best")
-	printf '  %-10s' gdb; cpu gdb -nx -batch -ex 'set debuginfod enabled off' -ex 'thread apply all bt' "$bin" "$w/core"; g=$(cat "$w/best")
-	awk -v c="$c" -v e="$e" -v g="$g" 'BEGIN { if (c < 0.01) c = 0.01
-		printf "  eu-stack/coroner %.1fx, gdb/coroner %.1fx\n", e / c, g / c }'
+	rm -f "$w/coroner" "$w/eu-stack" "$w/gdb"
+	echo "$core ($(grep -c '^Thread ' "$d/expected/$core.gdb") threads), load average $(cut -d' ' -f1-3 /proc/loadavg):"
+	for i in $(seq "$runs"); do
+		run coroner "$coroner" --sysroot=/ core --format=json "$bin" "$w/core"
+		run eu-stack eu-stack -i --core="$w/core" -e "$bin"
+		run gdb gdb -nx -batch -ex 'set debuginfod enabled off' -ex 'thread apply all bt' "$bin" "$w/core"
+	done
+	show coroner; cc=$c cw=$wl
+	show eu-stack; ec=$c ew=$wl
+	show gdb; gc=$c gw=$wl
+	awk -v cc="$cc" -v cw="$cw" -v ec="$ec" -v ew="$ew" -v gc="$gc" -v gw="$gw" 'BEGIN {
+		if (cc < 0.01) cc = 0.01; if (cw < 0.01) cw = 0.01
+		printf "  CPU:  eu-stack/coroner %.1fx, gdb/coroner %.1fx\n", ec / cc, gc / cc
+		printf "  wall: eu-stack/coroner %.1fx, gdb/coroner %.1fx\n", ew / cw, gw / cw }'
+	echo "  (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
 done

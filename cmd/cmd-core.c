@@ -534,18 +534,6 @@ static void render_text(const struct core_view *v)
 	text_memory(v);
 }
 
-static const char *debug_dirs[16];
-static size_t ndebug_dirs;
-
-static int opt_debug_dir(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
-{
-	(void)o;
-	if (ndebug_dirs >= sizeof debug_dirs / sizeof *debug_dirs)
-		return cmd_usage_error(st->cmd, "at most %zu --debug-dir", sizeof debug_dirs / sizeof *debug_dirs);
-	debug_dirs[ndebug_dirs++] = arg;
-	return 0;
-}
-
 /* A binary without a Go pclntab is read as a C program. */
 static bool is_go_binary(const char *path)
 {
@@ -575,6 +563,7 @@ int cmd_core(int argc, char **argv)
 	int by = CR_GROUP_USER;
 	const char *gprof = NULL;
 	bool all = false;
+	struct cmd_debug_dirs debug_dirs = { 0 };
 	struct cmd_option opts[] = {
 		OPT_CALLBACK(0, "group", &by, "exact|function|user",
 			     "how goroutines are grouped (default user: innermost frame outside the "
@@ -582,19 +571,18 @@ int cmd_core(int argc, char **argv)
 		OPT_STRING(0, "goroutine-profile", &gprof, "OUT.pb.gz", "also write the goroutines as a "
 			   "goroutine profile (go tool pprof, coroner leaks read it)"),
 		OPT_BOOL(0, "all", &all, "list every goroutine in text output, not only groups"),
-		OPT_CALLBACK(0, "debug-dir", NULL, "DIR", "C cores: also look for separate debug files in "
-			     "DIR/.build-id/xx/rest.debug and DIR/PATH/DEBUGLINK (repeatable)", opt_debug_dir),
+		OPT_CALLBACK(0, "debug-dir", &debug_dirs, "DIR", "C cores: also look for separate debug files in "
+			     "DIR/.build-id/xx/rest.debug and DIR/PATH/DEBUGLINK (repeatable)", cmd_opt_debug_dir),
 		OPT_FORMAT(&fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), NULL),
 		OPT_END(),
 	};
 	int argi, rc = 0;
-	ndebug_dirs = 0;
 	CMD_PARSE_OR_RETURN(&spec, opts, argc, argv, &argi);
 	if (argc - argi != 2)
 		return cmd_usage_error("core", "expected BINARY and CORE");
 	const char *binpath = argv[argi], *corepath = argv[argi + 1];
 	if (!is_go_binary(binpath))
-		return cmd_core_c(binpath, corepath, fmt, debug_dirs, ndebug_dirs);
+		return cmd_core_c(binpath, corepath, fmt, debug_dirs.dirs, debug_dirs.n);
 
 	struct cr_error e = { 0 };
 	struct cr_gocore gc;

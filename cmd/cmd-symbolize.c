@@ -3,6 +3,7 @@
  * crash log; PROFILE -o OUT names an address-only profile. */
 #include "cmd.h"
 #include "options.h"
+#include "core-c.h"
 #include "coroner/core.h"
 #include "coroner/input.h"
 #include "coroner/sym.h"
@@ -26,6 +27,7 @@ static const char *find_in(const char *h, size_t n, const char *needle)
 static const struct cmd_spec spec = {
 	.name = "symbolize",
 	.usage = "coroner symbolize -e BINARY [options] [ADDR...]\n"
+		 "coroner symbolize --core CORE [-e BINARY] [options] [ADDR...]\n"
 		 "coroner symbolize -e BINARY --annotate [FILE|-]\n"
 		 "coroner symbolize -e BINARY PROFILE -o OUT.pb.gz",
 	.about =
@@ -34,7 +36,15 @@ static const struct cmd_spec spec = {
 "pclntab (works on stripped binaries; names and inline call lines are the\n"
 "ones the Go runtime prints), C/C++ through DWARF 2-5 (compressed sections\n"
 "too). Addresses are hex, with or without 0x, as arguments or one per line\n"
-"on stdin.\n",
+"on stdin.\n"
+"\n"
+"With --core, addresses are runtime addresses of the process that dumped\n"
+"CORE: one in the mapping of BINARY is named through it, one in another\n"
+"file the core maps (a shared library; the executable when -e is not given)\n"
+"through that file, read under --sysroot=DIR (its build id and first page\n"
+"must be the core's), with its separate debug file found as `coroner core`\n"
+"finds it (--debug-dir, /usr/lib/debug/.build-id, the debuginfod cache,\n"
+".gnu_debuglink).\n",
 	.epilogue =
 "Text: function, then file:line:column, a blank line after each address\n"
 "(llvm-symbolizer's LLVM style; ?? for unknown). JSON: one object per line,\n"
@@ -46,6 +56,7 @@ static const struct cmd_spec spec = {
 "  grep -o 'pc=0x[0-9a-f]*' crash.txt | cut -d= -f2 | \\\n"
 "      coroner symbolize -e ./server --return-addresses --maps smaps\n"
 "  coroner symbolize -e ./server --annotate crash.txt\n"
+"  coroner --sysroot=/ symbolize --core core.1234 0x7f3a1c2a9e8c\n"
 "  coroner symbolize -e ./cprog cpu.prof -o cpu.sym.pb.gz\n",
 };
 
@@ -98,7 +109,9 @@ static const char *demangle(const char *name)
 }
 
 struct ctx {
-	struct cr_symbolizer *s;
+	struct cr_symbolizer *s;   /* -e BINARY, or NULL */
+	struct cr_ccore *cc;       /* --core: the other files it maps */
+	uint64_t exe_lo, exe_hi;   /* where the core maps BINARY */
 	int64_t bias;
 	bool retaddr, inlines;
 	enum cr_format fmt;
@@ -137,12 +150,22 @@ static void put_name(const char *s)
 	fwrite_unlocked(b, 1, i, stdout);
 }
 
-static size_t resolve(struct ctx *c, uint64_t addr, struct cr_frame *out, size_t max)
+/* Frames of addr (a return address with ret): through BINARY, or through
+ * the core's file mapping it. */
+static size_t resolve_as(struct ctx *c, uint64_t addr, bool ret, struct cr_frame *out, size_t max)
 {
+	uint64_t at = ret && addr ? addr - 1 : addr;
+	if (c->cc && (!c->s || at < c->exe_lo || at >= c->exe_hi))
+		return cr_ccore_frames(c->cc, addr, ret, c->inlines, out, max);
 	uint64_t link = addr - (uint64_t)c->bias;
-	if (c->retaddr)
+	if (ret)
 		return cr_symbolize_return(c->s, link, c->inlines, out, max);
 	return cr_symbolize(c->s, link, c->inlines, out, max);
+}
+
+static size_t resolve(struct ctx *c, uint64_t addr, struct cr_frame *out, size_t max)
+{
+	return resolve_as(c, addr, c->retaddr, out, max);
 }
 
 static void print_frames(struct ctx *c, uint64_t addr, const struct cr_frame *frames, size_t n)
@@ -364,8 +387,7 @@ static int annotate(struct ctx *c, const char *path)
 			bool go_frame = pc && find_in(l, n, " sp=") != NULL;
 			bool ret = c->retaddr || (go_frame && !after_sigpanic);
 			uint64_t link = a - (uint64_t)c->bias;
-			size_t nf = ret && link ? cr_symbolize_return(c->s, link, c->inlines, c->frames, 256)
-						: cr_symbolize(c->s, link, c->inlines, c->frames, 256);
+			size_t nf = resolve_as(c, a, ret && (c->cc || link), c->frames, 256);
 			if (go_frame) {
 				traceback_pc = true;
 				after_sigpanic = nf && strcmp(c->frames[nf - 1].function, "runtime.sigpanic") == 0;
@@ -451,13 +473,10 @@ static int set_bias(struct ctx *c, const char *exe, const char *base, const char
 			cmd_warnings(msg);
 		}
 	} else if (core) {
-		struct cr_core cc;
-		if (cr_core_open(&cc, core, &e)) {
-			return cmd_error(&e);
-		}
 		/* the mapping with the lowest file offset of a file named like
 		 * the binary (a shared library too), else of the executable */
-		const char *exe_path = cr_core_exe_path(&cc);
+		const struct cr_core *cc = &c->cc->core;
+		const char *exe_path = cr_core_exe_path(cc);
 		const char *want = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
 		size_t wl = strlen(want);
 		if (wl > 3 && strcmp(want + wl - 3, ".gz") == 0)
@@ -466,8 +485,8 @@ static int set_bias(struct ctx *c, const char *exe, const char *base, const char
 			wl -= 4;
 		const struct cr_core_file *best = NULL;
 		for (int pass = 0; pass < 2 && !best; pass++)
-			for (size_t k = 0; k < cc.nfiles; k++) {
-				const struct cr_core_file *f = &cc.files[k];
+			for (size_t k = 0; k < cc->nfiles; k++) {
+				const struct cr_core_file *f = &cc->files[k];
 				const char *bn = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
 				bool match = pass == 0 ? strlen(bn) == wl && strncmp(bn, want, wl) == 0
 						       : exe_path && strcmp(f->path, exe_path) == 0;
@@ -475,13 +494,18 @@ static int set_bias(struct ctx *c, const char *exe, const char *base, const char
 					best = f;
 			}
 		if (!best)
-			rc = cmd_error((cr_fail(&e, CR_NOTFOUND, "%s: no mapping of the executable in the core's NT_FILE note",
-					       cr_input_display_name(core)), &e));
-		else if (cr_binary_bias_for_mapping(b, best->start, best->offset, &c->bias, &e))
-			rc = cmd_error(&e);
-		cr_core_close(&cc);
-		if (rc)
-			return rc;
+			return cmd_error((cr_fail(&e, CR_NOTFOUND, "%s: no mapping of the executable in the core's NT_FILE note",
+						  cr_input_display_name(core)), &e));
+		if (cr_binary_bias_for_mapping(b, best->start, best->offset, &c->bias, &e))
+			return cmd_error(&e);
+		c->exe_lo = UINT64_MAX;
+		for (size_t k = 0; k < cc->nfiles; k++)
+			if (strcmp(cc->files[k].path, best->path) == 0) {
+				if (cc->files[k].start < c->exe_lo)
+					c->exe_lo = cc->files[k].start;
+				if (cc->files[k].end > c->exe_hi)
+					c->exe_hi = cc->files[k].end;
+			}
 	}
 	return rc;
 }
@@ -491,6 +515,7 @@ int cmd_symbolize(int argc, char **argv)
 	const char *exe = NULL, *base = NULL, *maps = NULL, *core = NULL, *out = NULL;
 	bool ann = false, retaddr = false, inlines = true;
 	enum cr_format fmt = CR_FMT_TEXT;
+	struct cmd_debug_dirs debug_dirs = { 0 };
 	struct cmd_option opts[] = {
 		OPT_STRING('e', "exe", &exe, "BINARY", "the ELF binary (gzip/zstd-compressed is fine)"),
 		OPT_ALIAS("obj", "exe"),
@@ -498,7 +523,12 @@ int cmd_symbolize(int argc, char **argv)
 			   "runtime address of the binary's first PT_LOAD segment (for PIE / shared objects)"),
 		OPT_STRING(0, "maps", &maps, "FILE",
 			   "find the load address in a /proc/PID/maps or smaps snapshot of the process"),
-		OPT_STRING(0, "core", &core, "CORE", "find it in the core's mapped-file note (NT_FILE)"),
+		OPT_STRING(0, "core", &core, "CORE", "addresses of the process that dumped CORE: BINARY's "
+			   "load address from its mapped-file note (NT_FILE), the other files it maps named "
+			   "through themselves (under --sysroot)"),
+		OPT_CALLBACK(0, "debug-dir", &debug_dirs, "DIR", "with --core: also look for separate debug "
+			     "files in DIR/.build-id/xx/rest.debug and DIR/PATH/DEBUGLINK (repeatable)",
+			     cmd_opt_debug_dir),
 		OPT_BOOL(0, "return-addresses", &retaddr, "treat addresses as return addresses (look up "
 			 "ADDR-1), as pprof and the Go runtime do for caller frames"),
 		OPT_CLEAR(0, "no-inlines", &inlines, "only the physical function (with the innermost line)"),
@@ -518,9 +548,13 @@ int cmd_symbolize(int argc, char **argv)
 	c->inlines = inlines;
 	c->retaddr = retaddr;
 	c->fmt = fmt;
-	if (!exe) {
+	if (!exe && (!core || out || base || maps)) {
 		free(c);
 		return cmd_usage_error("symbolize", "-e BINARY is required (see --help)");
+	}
+	if (debug_dirs.n && !core) {
+		free(c);
+		return cmd_usage_error("symbolize", "--debug-dir goes with --core");
 	}
 	if (!!base + !!maps + !!core > 1) {
 		free(c);
@@ -538,11 +572,23 @@ int cmd_symbolize(int argc, char **argv)
 	if (!cmd_stdout_tty())
 		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	struct cr_error e = { 0 };
-	if (cr_symbolizer_open(&c->s, exe, &e)) {
+	if (exe && cr_symbolizer_open(&c->s, exe, &e)) {
 		free(c);
 		return cmd_error(&e);
 	}
-	if ((rc = set_bias(c, exe, base, maps, core)))
+	if (core) {
+		c->cc = calloc(1, sizeof *c->cc);
+		if (!c->cc) {
+			rc = cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
+			goto out;
+		}
+		if (cr_ccore_open_modules(c->cc, core, debug_dirs.dirs, debug_dirs.n, &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		cmd_warnings(cr_buf_str(&c->cc->core.warn));
+	}
+	if (exe && (rc = set_bias(c, exe, base, maps, core)))
 		goto out;
 	if (ann) {
 		const char *in = argi < argc ? argv[argi] : "-";
@@ -577,6 +623,12 @@ out:
 	if (c->s && cr_symbolizer_warning(c->s)[0])
 		cmd_warnings(cr_symbolizer_warning(c->s));
 	cr_symbolizer_close(c->s);
+	if (c->cc) {
+		fflush(stdout); /* the files of the core that could not be read, after the answers */
+		cmd_warnings(cr_buf_str(&c->cc->warn));
+		cr_ccore_close(c->cc);
+		free(c->cc);
+	}
 	free(c);
 	return rc;
 }

@@ -2,6 +2,7 @@
  * programs. Threads with registers and frames (inlined ones included),
  * the signal, auxv and the mapped files; text groups threads by stack. */
 #include "cmd.h"
+#include "options.h"
 #include "core-c.h"
 #include "coroner/core.h"
 
@@ -47,6 +48,15 @@ const char *cmd_sigcode_name(int sig, int code)
 	if (sig == 4)
 		return code == 1 ? "ILL_ILLOPC" : code == 2 ? "ILL_ILLOPN" : code == 5 ? "ILL_PRVOPC" : "";
 	return "";
+}
+
+int cmd_opt_debug_dir(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
+{
+	struct cmd_debug_dirs *d = o->value;
+	if (d->n >= sizeof d->dirs / sizeof *d->dirs)
+		return cmd_usage_error(st->cmd, "at most %zu --debug-dir", sizeof d->dirs / sizeof *d->dirs);
+	d->dirs[d->n++] = arg;
+	return 0;
 }
 
 static bool fault_sig(int s) { return s == 4 || s == 5 || s == 7 || s == 8 || s == 11; }

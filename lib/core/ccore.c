@@ -91,7 +91,7 @@ static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
 	struct cr_error e = { 0 };
 	const unsigned char *page = cr_core_ptr(c, first->start, 4096);
 	enum cr_err rc;
-	if (m->is_exe) {
+	if (m->is_exe && cc->binpath) {
 		rc = cr_binary_open(&b, cc->binpath, &e);
 	} else if (!page) {
 		m->note = "its first page is not in the core: not symbolized";
@@ -120,7 +120,7 @@ static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
 				warn(cc, "%s: %s", m->path, de.msg);
 				m->dbg = NULL;
 			} else
-				cr_symbolizer_dwarf_names(m->dbg, true);
+				cr_symbolizer_dwarf_names(m->dbg, true); /* llvm_names: see lookup() */
 		} else if (!strstr(de.msg, "no separate debug file found")) {
 			warn(cc, "%s", de.msg); /* files there, refused: say which and why */
 		}
@@ -129,7 +129,7 @@ static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
 		warn(cc, "%s: %s", m->path, e.msg);
 		m->sym = NULL;
 	} else
-		cr_symbolizer_dwarf_names(m->sym, true);
+		cr_symbolizer_dwarf_names(m->sym, !cc->llvm_names);
 }
 
 static struct cr_cmodule *module_of(struct cr_ccore *cc, uint64_t pc)
@@ -144,6 +144,38 @@ static struct cr_cmodule *module_of(struct cr_ccore *cc, uint64_t pc)
 	return NULL;
 }
 
+static size_t look(struct cr_symbolizer *s, uint64_t link, bool ret, bool inlines, struct cr_frame *out,
+		   size_t max)
+{
+	return ret ? cr_symbolize_return(s, link, inlines, out, max) : cr_symbolize(s, link, inlines, out, max);
+}
+
+/* Frames of link-time address link in m (opened): its debug file first,
+ * then the file itself; raw link names. */
+static size_t lookup(const struct cr_ccore *cc, struct cr_cmodule *m, uint64_t link, bool ret, bool inlines,
+		     struct cr_frame *out, size_t max)
+{
+	size_t n = 0;
+	if (m->dbg)
+		n = look(m->dbg, link, ret, inlines, out, max);
+	if (n && cc->llvm_names && m->sym) {
+		/* llvm-symbolizer names the physical frame from the symbol
+		 * table of the file itself (a library's .dynsym), not of its
+		 * debug file, and keeps the DWARF name where none covers it */
+		struct cr_frame sf;
+		if (look(m->sym, link, ret, false, &sf, 1) && *sf.function) {
+			out[n - 1].function = sf.function;
+			out[n - 1].entry = sf.entry;
+		}
+		return n > max ? max : n;
+	}
+	if ((!n || !*out[n - 1].function) && m->sym)
+		n = look(m->sym, link, ret, inlines, out, max);
+	if (n && n <= max && !*out[n - 1].function && m->dbg && m->sym) /* the line table knew it; */
+		(void)look(m->sym, link, ret, false, out + n - 1, 1);    /* the symbol table knows the name */
+	return n > max ? max : n;
+}
+
 /* Name frame pc (look up at addr) into out[]; returns how many. */
 static size_t name_pc(struct cr_ccore *cc, uint64_t pc, uint64_t addr, struct cr_frame *out, size_t max)
 {
@@ -153,23 +185,12 @@ static size_t name_pc(struct cr_ccore *cc, uint64_t pc, uint64_t addr, struct cr
 		max = 16;
 	if (m) {
 		open_module(cc, m);
-		uint64_t link = addr - (uint64_t)m->bias;
-		if (m->dbg)
-			n = cr_symbolize(m->dbg, link, true, out, max);
-		if ((!n || !*out[n - 1].function) && m->sym)
-			n = cr_symbolize(m->sym, link, true, out, max);
-		if (n && !*out[n - 1].function && m->dbg) {
-			/* the line table knew it; the symbol table knows the name */
-			size_t k = cr_symbolize(m->sym, link, false, out + n - 1, 1);
-			(void)k;
-		}
+		n = lookup(cc, m, addr - (uint64_t)m->bias, false, true, out, max);
 	}
 	if (!n) {
 		out[0] = (struct cr_frame){ .function = "", .file = "", .module = m ? m->path : "", .pc = pc };
 		return 1;
 	}
-	if (n > max)
-		n = max;
 	for (size_t i = 0; i < n; i++) {
 		if (*out[i].function)
 			out[i].function = cr_demangle(&cc->arena, out[i].function);
@@ -180,9 +201,31 @@ static size_t name_pc(struct cr_ccore *cc, uint64_t pc, uint64_t addr, struct cr
 	return n;
 }
 
-enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *corepath,
-			  const char *const *debug_dirs, size_t ndebug_dirs, size_t max_frames,
-			  struct cr_error *e)
+size_t cr_ccore_frames(struct cr_ccore *cc, uint64_t addr, bool ret, bool inlines, struct cr_frame *out, size_t max)
+{
+	struct cr_cmodule *m = module_of(cc, ret && addr ? addr - 1 : addr);
+	if (!m || !max)
+		return 0;
+	open_module(cc, m);
+	size_t n = lookup(cc, m, addr - (uint64_t)m->bias, ret, inlines, out, max);
+	for (size_t i = 0; i < n; i++) {
+		/* a symbol's version (glibc's pthread_join@GLIBC_2.2.5) is not
+		 * part of the name the library's dynamic symbol table gives */
+		const char *at = strchr(out[i].function, '@');
+		if (at && at > out[i].function) {
+			const char *f = cr_arena_strndup(&cc->arena, out[i].function, (size_t)(at - out[i].function));
+			if (f)
+				out[i].function = f;
+		}
+		out[i].module = m->path;
+		out[i].entry = out[i].entry ? out[i].entry + (uint64_t)m->bias : 0;
+	}
+	return n;
+}
+
+/* The core and its modules (none opened yet). */
+static enum cr_err open_core(struct cr_ccore *cc, const char *binpath, const char *corepath,
+			     const char *const *debug_dirs, size_t ndebug_dirs, struct cr_error *e)
 {
 	memset(cc, 0, sizeof *cc);
 	cr_arena_init(&cc->arena);
@@ -193,6 +236,27 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 	if (rc)
 		return rc;
 	cc->core_open = true;
+	build_modules(cc);
+	if (!cc->mods)
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	return CR_OK;
+}
+
+enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, const char *const *debug_dirs,
+				  size_t ndebug_dirs, struct cr_error *e)
+{
+	enum cr_err rc = open_core(cc, NULL, corepath, debug_dirs, ndebug_dirs, e);
+	cc->llvm_names = true;
+	return rc;
+}
+
+enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *corepath,
+			  const char *const *debug_dirs, size_t ndebug_dirs, size_t max_frames,
+			  struct cr_error *e)
+{
+	enum cr_err rc = open_core(cc, binpath, corepath, debug_dirs, ndebug_dirs, e);
+	if (rc)
+		return rc;
 	struct cr_core *c = &cc->core;
 	struct cr_binary *exe = NULL;
 	rc = cr_binary_open(&exe, binpath, e);
@@ -200,9 +264,8 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		return rc;
 	if (!cr_core_attach_file(c, NULL, exe->data, exe->len))
 		warn(cc, "%s: the core maps no file at its entry point: is it the binary that dumped it?", binpath);
-	build_modules(cc);
 	cc->threads = cr_arena_alloc(&cc->arena, (c->nthreads + 1) * sizeof *cc->threads);
-	if (!cc->threads || !cc->mods) {
+	if (!cc->threads) {
 		cr_binary_close(exe);
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	}

@@ -194,7 +194,15 @@ static bool attr_string(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint32
 		dwarf_dwerr(d, &er);
 		return false;
 	}
-	int rc = dwarf_formstring(a, &s, &er);
+	/* a dwz string lives in the .gnu_debugaltlink file, which is not
+	 * read: unknown (libdwarf would give a placeholder as the name) */
+	Dwarf_Half form = 0;
+	int rc = dwarf_whatform(a, &form, &er);
+	dwarf_dwerr(d, &er);
+	if (rc == DW_DLV_OK && (form == DW_FORM_GNU_strp_alt || form == DW_FORM_strp_sup))
+		rc = DW_DLV_NO_ENTRY;
+	else
+		rc = dwarf_formstring(a, &s, &er);
 	dwarf_dwerr(d, &er);
 	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
 	if (rc != DW_DLV_OK)

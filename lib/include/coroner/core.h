@@ -207,6 +207,7 @@ struct cr_ccore {
 	struct cr_cthread *threads; size_t nthreads;
 	struct cr_cmodule *mods; size_t nmods;
 	const char *const *debug_dirs; size_t ndebug_dirs;
+	bool llvm_names;      /* name physical frames as llvm-symbolizer does (symbol table), not gdb */
 	struct cr_buf warn;   /* one line per problem (module refused, thread without frames) */
 	struct cr_arena arena;
 	struct cr_binary *exe_image; /* backs the core reader's executable bytes */
@@ -218,6 +219,20 @@ struct cr_ccore {
 enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *corepath,
 			  const char *const *debug_dirs, size_t ndebug_dirs, size_t max_frames,
 			  struct cr_error *e);
+/* Open a core only to name addresses in the files it maps
+ * (cr_ccore_frames): no binary, no unwinding; every module, the executable
+ * too, is read from the path the core maps it under (--sysroot), build id
+ * and first page checked, and named as llvm-symbolizer does. Close with
+ * cr_ccore_close. */
+enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, const char *const *debug_dirs,
+				  size_t ndebug_dirs, struct cr_error *e);
+/* Frames of runtime address addr in the module mapping it (opened on first
+ * need; a module that cannot be read is a line in cc->warn), innermost
+ * first, raw link names, entry a runtime address, module its mapped path,
+ * pc left 0; ret: a return address, looked up at addr-1. 0 when addr lies
+ * in no mapped file or its module does not know it. */
+size_t cr_ccore_frames(struct cr_ccore *cc, uint64_t addr, bool ret, bool inlines, struct cr_frame *out,
+		       size_t max);
 void cr_ccore_close(struct cr_ccore *cc);
 /* Read a NUL-terminated string of at most n-1 bytes at addr; false if unreadable. */
 bool cr_core_read_cstr(const struct cr_core *c, uint64_t addr, char *buf, size_t n);
