@@ -4,6 +4,7 @@
 #define CORONER_REPORT_PPROF_INT_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Go's int64 arithmetic wraps and pprof's sums and abs64 do too: the same
@@ -19,5 +20,22 @@ size_t cr_pprof_clean_path(const char *in, char *out, size_t cap);
 /* The part of s after its last '/', or s when there is none or it ends in
  * '/'; points into s. */
 const char *cr_pprof_base_name(const char *s);
+
+/* The tags of a visual graph's nodes (pprof_tags.c), gathered while the
+ * graph is walked: init once per profile, reset before each walk, add as
+ * the walk adds a sample to a node's cum (flat false) or flat. */
+struct cr_ptags;
+struct cr_pprof_opts;
+struct cr_profile;
+struct cr_pgraph;
+enum cr_err cr_ptags_init(struct cr_ptags **t, const struct cr_profile *p, const struct cr_pprof_opts *o);
+void cr_ptags_reset(struct cr_ptags *t);
+enum cr_err cr_ptags_add(struct cr_ptags *t, uint32_t node, size_t sample, int64_t w, bool flat);
+/* counts[node] += the tags with a flat value left by a trim at cutoff */
+void cr_ptags_counts(const struct cr_ptags *t, int64_t cutoff, size_t *counts);
+/* g's tags (tags, tag_start) from the build's: newid maps build nodes to g's */
+enum cr_err cr_ptags_export(const struct cr_ptags *t, struct cr_pgraph *g, const uint32_t *newid, size_t nbuild,
+			    int64_t cutoff);
+void cr_ptags_free(struct cr_ptags *t);
 
 #endif
