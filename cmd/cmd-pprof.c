@@ -27,8 +27,9 @@ static const struct cmd_spec spec = {
 "command line: go tool pprof's flags with one or two dashes, -flag=V or -flag V,\n"
 "an ELF binary before the profiles, several profiles merged as pprof merges them.\n"
 "Flags end at the first operand, as in pprof. REPORT is one of -top (or -text),\n"
-"-traces, -tags, -tree, -peek=RE, -raw, -callgrind, -proto; -output=FILE writes\n"
-"it atomically. pprof's other reports and options are refused with a line saying\n"
+"-traces, -tags, -tree, -peek=RE, -raw, -callgrind, -dot, -proto, and -svg, -png,\n"
+"-pdf, -ps, -gif through Graphviz's dot; -output=FILE writes it atomically.\n"
+"pprof's other reports and options are refused with a line saying\n"
 "so, its unknown flags with its own error (exit 2); -http is not offered.\n",
 	.epilogue =
 "JSON (--format=json): -top as `coroner top`; -tree and -peek {\"functions\":\n"
@@ -132,9 +133,9 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	LEGACY_INDEX("inuse_space", 0), LEGACY_INDEX("inuse_objects", 1),                           \
 	LEGACY_INDEX("alloc_space", 2), LEGACY_INDEX("alloc_objects", 3),                           \
 	LEGACY_INDEX("total_delay", 4), LEGACY_INDEX("contentions", 5),                             \
-	OPT_STRING(0, "nodecount", &(a)->nodecount, "N", "-top: at most N rows (default all); -tree: 80"), \
+	OPT_STRING(0, "nodecount", &(a)->nodecount, "N", "-top: at most N rows (default all); -tree, -dot: 80"), \
 	OPT_STRING(0, "nodefraction", &(a)->nodefraction, "F",                                      \
-		   "-top, -tree: hide nodes below F*total (default 0.005)"),                               \
+		   "-top, -tree, -dot: hide nodes below F*total (default 0.005)"),                               \
 	OPT_STRING(0, "focus", &(a)->filt.re[0], "RE", "only samples with a frame matching RE"),    \
 	OPT_STRING(0, "ignore", &(a)->filt.re[1], "RE", "drop samples with a frame matching RE"),   \
 	OPT_STRING(0, "hide", &(a)->filt.re[2], "RE", "drop frames matching RE"),                   \
@@ -157,7 +158,7 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_STRING(0, "trim", &(a)->trim, "BOOL", NULL),                                           \
 	OPT_STRING(0, "http", &(a)->http, "HOST:PORT", NULL),                                                      \
 	OPT_FORMAT(&(a)->fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), "coroner's: -top, -traces, -tags as JSON"), \
-	OPT_STRING(0, "edgefraction", &(a)->edgefraction, "F", "-tree: hide edges below F*total (default 0.001)"), \
+	OPT_STRING(0, "edgefraction", &(a)->edgefraction, "F", "-tree, -dot: hide edges below F*total (default 0.001)"), \
 	OPT_BOOL(0, "compact_labels", &(a)->compact_labels, "-tree, -peek: no profile header"),      \
 	OPT_BOOL(0, "call_tree", &(a)->call_tree, NULL),                                            \
 	OPT_STRING(0, "output", &(a)->output, "FILE", "write the report (or -proto's profile) to FILE"), \
