@@ -383,11 +383,11 @@ int cmd_pprof(int argc, char **argv)
 	static const char *const images[] = { [R_SVG] = "svg", [R_PNG] = "png", [R_PDF] = "pdf", [R_PS] = "ps",
 					      [R_GIF] = "gif", [R_PROTO] = NULL };
 	const char *image = a.report >= R_SVG && a.report <= R_GIF ? images[a.report] : NULL;
+	if (a.report == R_CALLGRIND && a.call_tree)
+		return cmd_usage_error("pprof", "-call_tree is not supported with -callgrind yet");
 	if (a.report >= R_DOT && a.report <= R_GIF) {
 		if (a.fmt == CR_FMT_JSON)
 			return cmd_usage_error("pprof", "-%s takes no --format=json (DOT text or an image)", a.report_name);
-		if (a.call_tree)
-			return cmd_usage_error("pprof", "-call_tree is not supported with -%s yet", a.report_name);
 		if (image && !a.output && isatty(1))
 			return cmd_usage_error("pprof", "-%s writes an image: give -output=FILE or redirect stdout",
 					       a.report_name);
@@ -415,7 +415,7 @@ int cmd_pprof(int argc, char **argv)
 	rc = a.report == R_TOP ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
 		.symbol = a.report_arg, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
 		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
-		.compact_labels = a.compact_labels,
+		.compact_labels = a.compact_labels, .call_tree = a.call_tree,
 		.sample_index = a.sample_index, .unit = a.unit, .diff_base = a.diff_base, .base = a.base,
 		.divide_by = a.divide_by, .filt = &a.filt, .gran = a.gran, .noinlines = a.noinlines, .image = image,
 		.fmt = a.fmt, .paths = a.paths, .npaths = a.npaths });

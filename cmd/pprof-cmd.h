@@ -10,7 +10,7 @@ struct cmd_pprof_req {
 	const char *sample_index, *unit, *diff_base, *base, *divide_by;
 	const char *symbol;               /* -peek's RE */
 	const char *nodecount, *nodefraction, *edgefraction; /* NULL: the report's default */
-	bool notrim, cum, compact_labels;
+	bool notrim, cum, compact_labels, call_tree;
 	const struct cmd_filter_args *filt;
 	int gran;
 	bool noinlines;

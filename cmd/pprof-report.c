@@ -446,6 +446,7 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 	if (which == 'p' || which == 'c' || r->notrim)
 		tr.nodecount = 0, tr.nodefraction = 0, tr.edgefraction = 0;
 	tr.visual = which == 'd';
+	tr.call_tree = r->call_tree;
 	if (which == 'c') {
 		tr.integer_unit = true;
 		o->gran = CR_GRAN_ADDRESSES;

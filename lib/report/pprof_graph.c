@@ -48,7 +48,7 @@
 struct gnode {
 	const char *name;
 	uint32_t slot;
-	int64_t flat, cum, score;
+	int64_t flat, cum, score; /* together, in this order: cr_pgraph_entropy */
 	uint32_t stamp;
 };
 
@@ -194,49 +194,48 @@ static double plogp(double f)
 	return -f * log2(f);
 }
 
-/* the entropy scores of the live nodes (see the top of the file) */
-static enum cr_err entropy(struct build *b)
+/* the entropy scores (see the top of the file) of n nodes whose flat, cum
+ * and score are the int64s at vals + i*stride (in that order) */
+enum cr_err cr_pgraph_entropy(int64_t *vals, size_t stride, size_t n, const struct cr_pgraph_edge *edges, size_t ne)
 {
-	double *h = cr_calloc(4 * b->nnodes + 1, sizeof *h); /* in/out totals, in/out sums */
-	uint32_t *deg = cr_calloc(2 * b->nnodes + 1, sizeof *deg);
-	if (!h || !deg) {
+#define V(i, k) (((int64_t *)((char *)vals + (i) * stride))[k])
+	double *h = cr_calloc(4 * n + 1, sizeof *h); /* in/out totals, in/out sums */
+	uint32_t *deg = cr_calloc(2 * n + 1, sizeof *deg);
+	int64_t *itin = cr_calloc(2 * n + 1, sizeof *itin);
+	if (!h || !deg || !itin) {
 		cr_free(h);
 		cr_free(deg);
+		cr_free(itin);
 		return CR_NOMEM;
 	}
-	double *tin = h, *tout = h + b->nnodes, *hin = h + 2 * b->nnodes, *hout = h + 3 * b->nnodes;
-	int64_t *itin = cr_calloc(2 * b->nnodes + 1, sizeof *itin), *itout;
-	if (!itin) {
-		cr_free(h);
-		cr_free(deg);
-		return CR_NOMEM;
-	}
-	itout = itin + b->nnodes;
-	for (size_t i = 0; i < b->nnodes; i++)
-		itout[i] = b->nodes[i].flat;
-	for (size_t i = 0; i < b->nedges; i++) {
-		const struct cr_pgraph_edge *e = &b->edges[i];
-		deg[e->to]++, deg[b->nnodes + e->from]++;
+	double *tin = h, *tout = h + n, *hin = h + 2 * n, *hout = h + 3 * n;
+	int64_t *itout = itin + n;
+	for (size_t i = 0; i < n; i++)
+		itout[i] = V(i, 0);
+	for (size_t i = 0; i < ne; i++) {
+		const struct cr_pgraph_edge *e = &edges[i];
+		deg[e->to]++, deg[n + e->from]++;
 		if (e->weight > 0)
 			itin[e->to] = wadd(itin[e->to], e->weight), itout[e->from] = wadd(itout[e->from], e->weight);
 	}
-	for (size_t i = 0; i < b->nnodes; i++)
+	for (size_t i = 0; i < n; i++)
 		tin[i] = (double)itin[i], tout[i] = (double)itout[i];
-	for (size_t i = 0; i < b->nedges; i++) {
-		const struct cr_pgraph_edge *e = &b->edges[i];
+	for (size_t i = 0; i < ne; i++) {
+		const struct cr_pgraph_edge *e = &edges[i];
 		double w = (double)wabs(e->weight);
 		if (itin[e->to])
 			hin[e->to] += plogp(w / tin[e->to]);
 		if (itout[e->from])
 			hout[e->from] += plogp(w / tout[e->from]);
 	}
-	for (size_t i = 0; i < b->nnodes; i++) {
-		struct gnode *n = &b->nodes[i];
-		if (itout[i] && n->flat > 0)
-			hout[i] += plogp((double)wabs(n->flat) / tout[i]);
-		double sc = (deg[i] ? hin[i] : 1) + (deg[b->nnodes + i] ? hout[i] : 1);
-		n->score = wadd(go_int64(sc * (double)n->cum), n->flat);
+	for (size_t i = 0; i < n; i++) {
+		int64_t flat = V(i, 0), cum = V(i, 1);
+		if (itout[i] && flat > 0)
+			hout[i] += plogp((double)wabs(flat) / tout[i]);
+		double sc = (deg[i] ? hin[i] : 1) + (deg[n + i] ? hout[i] : 1);
+		V(i, 2) = wadd(go_int64(sc * (double)cum), flat);
 	}
+#undef V
 	cr_free(itin);
 	cr_free(h);
 	cr_free(deg);
@@ -246,7 +245,7 @@ static enum cr_err entropy(struct build *b)
 /* The live nodes in order; *count of them */
 static uint32_t *sorted_live(struct build *b, bool cum, size_t *count)
 {
-	if (b->tags && entropy(b))
+	if (b->tags && b->nnodes && cr_pgraph_entropy(&b->nodes[0].flat, sizeof *b->nodes, b->nnodes, b->edges, b->nedges))
 		return NULL;
 	uint32_t *ord = cr_calloc(b->nnodes + 1, sizeof *ord);
 	size_t n = 0;
@@ -261,7 +260,7 @@ static uint32_t *sorted_live(struct build *b, bool cum, size_t *count)
 	return ord;
 }
 
-static void select_unit(struct cr_pgraph *g, const struct cr_pprof_opts *o, bool integer_unit)
+void cr_pgraph_select_unit(struct cr_pgraph *g, const struct cr_pprof_opts *o, bool integer_unit)
 {
 	g->output_unit = o->unit && *o->unit ? o->unit : "minimum";
 	if (strcmp(g->output_unit, "minimum") || g->nnodes == 0)
@@ -290,7 +289,7 @@ static void select_unit(struct cr_pgraph *g, const struct cr_pprof_opts *o, bool
 }
 
 /* per node (n of them): in edges, then out edges, each sorted */
-static enum cr_err index_edges(struct cr_pgraph *g, size_t n)
+enum cr_err cr_pgraph_index_edges(struct cr_pgraph *g, size_t n)
 {
 	cr_free(g->in_start);
 	cr_free(g->out_start);
@@ -378,7 +377,7 @@ static enum cr_err remove_redundant(struct cr_pgraph *g, size_t n)
 			if (!dead[i])
 				g->edges[m++] = g->edges[i];
 		g->nedges = m;
-		rc = index_edges(g, n);
+		rc = cr_pgraph_index_edges(g, n);
 	}
 out:
 	cr_free(dead);
@@ -441,7 +440,7 @@ static enum cr_err finish(struct cr_pgraph *g, struct build *b, const uint32_t *
 		return CR_NOMEM;
 	}
 	cr_free(newid);
-	if (index_edges(g, n))
+	if (cr_pgraph_index_edges(g, n))
 		return CR_NOMEM;
 	return b->tags ? remove_redundant(g, n) : CR_OK;
 }
@@ -457,6 +456,14 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 	g->total = total;
 	if (cr_pprof_names_build(&g->names, p, o->gran, o->noinlines, e))
 		return e->code;
+	if (tr->call_tree && tr->visual) {
+		if (cr_ptree_compute(g, p, o, tr)) {
+			cr_pgraph_release(g);
+			return cr_fail(e, CR_NOMEM, "%s: out of memory building the call tree", p->name ? p->name : "profile");
+		}
+		cr_pgraph_select_unit(g, o, tr->integer_unit);
+		return CR_OK;
+	}
 	struct build b = { .p = p, .o = o, .nm = &g->names };
 	cr_hmap_init(&b.emap);
 	size_t *tagcount = NULL;
@@ -544,7 +551,7 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 	}
 	if (finish(g, &b, ord, n, edge_cutoff, node_cutoff, tr->nodecount <= 0 || rebuilt))
 		goto out;
-	select_unit(g, o, tr->integer_unit);
+	cr_pgraph_select_unit(g, o, tr->integer_unit);
 	rc = CR_OK;
 out:
 	cr_free(ord);

@@ -38,4 +38,19 @@ enum cr_err cr_ptags_export(const struct cr_ptags *t, struct cr_pgraph *g, const
 			    int64_t cutoff);
 void cr_ptags_free(struct cr_ptags *t);
 
+/* Shared by pprof_graph.c and pprof_tree.c (-call_tree) */
+struct cr_pgraph_edge;
+struct cr_pgraph_trim;
+/* the entropy scores of n nodes whose flat, cum and score are the int64s at
+ * vals + i*stride bytes, in that order (pprof_graph.c says how) */
+enum cr_err cr_pgraph_entropy(int64_t *vals, size_t stride, size_t n, const struct cr_pgraph_edge *edges, size_t ne);
+/* g's in/out edge lists over its n nodes (the ghosts included), sorted */
+enum cr_err cr_pgraph_index_edges(struct cr_pgraph *g, size_t n);
+/* pprof's selectOutputUnit over g's nodes */
+void cr_pgraph_select_unit(struct cr_pgraph *g, const struct cr_pprof_opts *o, bool integer_unit);
+/* the call tree of -call_tree, trimmed as pprof trims it (pprof_tree.c);
+ * g->names, sample_type/unit and total are set by the caller */
+enum cr_err cr_ptree_compute(struct cr_pgraph *g, const struct cr_profile *p, const struct cr_pprof_opts *o,
+			     const struct cr_pgraph_trim *tr);
+
 #endif

@@ -107,6 +107,7 @@ struct cr_pgraph_trim {
 	bool integer_unit;   /* the output unit for integers (callgrind): no 1/100 scaling */
 	bool visual;         /* -dot: nodes by entropy, tags count against nodecount,
 			      * tags kept, redundant residual edges removed */
+	bool call_tree;      /* pprof's -call_tree: a node per path (visual only) */
 };
 /* A tag of a node (visual graphs): a sample's string labels joined (group
  * NULL), or a value of its numeric label "bytes" under the string labels
