@@ -675,6 +675,14 @@ do_pprofdot() {
 			rec goroutine.dot.tagfocus.txt $P -dot -tagfocus=handler=/api/users ../labels/goroutine.pb.gz
 			rec labels.dot.nodecount3.txt $P -dot -nodecount=3 ../labels/cpu.pb.gz
 			rec heap-allocs.dot.txt $P -dot ../heap/heap.pb.gz ../heap/allocs.pb.gz
+			# -call_tree: pprof orders nodes and edges that tie (one function on
+			# two paths) as its maps give them, so those outputs (*.unordered.txt)
+			# are compared with the node ids replaced by the nodes and lines sorted
+			rec labels.dot.call_tree.txt $P -dot -call_tree ../labels/cpu.pb.gz
+			rec goroutine.dot.call_tree-nodecount10.txt $P -dot -call_tree -nodecount=10 ../labels/goroutine.pb.gz
+			rec allocs.dot.call_tree-nodecount10.txt $P -dot -call_tree -nodecount=10 ../heap/allocs.pb.gz
+			rec cpu.dot.call_tree.unordered.txt $P -dot -call_tree ../kinds/cpu.pb.gz
+			rec heap.dot.call_tree.unordered.txt $P -dot -call_tree ../heap/heap.pb.gz
 			for f in cppbench.cpu cppbench.heap cppbench.contention cppbench.growth java.cpu go.crc32.cpu; do
 				$P -dot "../legacy/$f" >"expected/legacy.$f.dot.stdout.txt" 2>/dev/null
 				printf '%s\t%s\n' "legacy.$f.dot.stdout.txt" "$P -dot ../legacy/$f" >>expected/INDEX
