@@ -16,6 +16,7 @@
 #include "coroner/pprof.h"
 #include "pprof_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,12 +70,18 @@ enum cr_err cr_pprof_dot_escape(struct cr_buf *b, const char *s)
 {
 	enum cr_err rc = CR_OK;
 	for (const char *run = s;; s++) {
-		const char *rep = *s == '\\' ? "\\\\" : *s == '"' ? "\\\"" : *s == '\n' ? "\\l" : NULL;
-		if (!rep && *s)
+		unsigned char c = (unsigned char)*s;
+		char ctl[8];
+		const char *rep = c == '\\' ? "\\\\" : c == '"' ? "\\\"" : c == '\n' ? "\\l" : NULL;
+		if (!rep && c && (c < 0x20 || c == 0x7f)) { /* a control byte: its code, visible */
+			snprintf(ctl, sizeof ctl, "\\\\x%02x", c);
+			rep = ctl;
+		}
+		if (!rep && c)
 			continue;
-		if (cr_buf_add(b, run, (size_t)(s - run)) || (rep && cr_buf_add(b, rep, 2)))
+		if (cr_buf_add(b, run, (size_t)(s - run)) || (rep && cr_buf_add(b, rep, strlen(rep))))
 			rc = CR_NOMEM;
-		if (!*s)
+		if (!c)
 			return rc;
 		run = s + 1;
 	}

@@ -137,7 +137,8 @@ struct cr_pgraph {
 	uint32_t *tag_start;
 };
 /* pprof's escaping of a DOT string into b: backslash and quote escaped,
- * a newline as \l. */
+ * a newline as \l; other control bytes (pprof writes them as they are)
+ * as the text \xNN. */
 enum cr_err cr_pprof_dot_escape(struct cr_buf *b, const char *s);
 /* total: pprof's rpt.total (before the filters). */
 enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, const struct cr_pprof_opts *o,
