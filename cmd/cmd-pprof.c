@@ -16,7 +16,7 @@
 
 enum report {
 	R_NONE, R_TOP, R_TRACES, R_TAGS, R_PEEK, R_TREE, R_RAW, R_LIST, R_DISASM, R_CALLGRIND, R_DOT,
-	R_SVG, R_PNG, R_PDF, R_PROTO, R_OTHER,
+	R_SVG, R_PNG, R_PDF, R_PS, R_GIF, R_PROTO, R_OTHER,
 };
 
 static const struct cmd_spec spec = {
@@ -27,8 +27,9 @@ static const struct cmd_spec spec = {
 "command line: go tool pprof's flags with one or two dashes, -flag=V or -flag V,\n"
 "an ELF binary before the profiles, several profiles merged as pprof merges them.\n"
 "Flags end at the first operand, as in pprof. REPORT is one of -top (or -text),\n"
-"-traces, -tags, -tree, -peek=RE, -raw, -callgrind, -proto; -output=FILE writes\n"
-"it atomically. pprof's other reports and options are refused with a line saying\n"
+"-traces, -tags, -tree, -peek=RE, -raw, -callgrind, -dot, -proto, and -svg, -png,\n"
+"-pdf, -ps, -gif through Graphviz's dot; -output=FILE writes it atomically.\n"
+"pprof's other reports and options are refused with a line saying\n"
 "so, its unknown flags with its own error (exit 2); -http is not offered.\n",
 	.epilogue =
 "JSON (--format=json): -top as `coroner top`; -tree and -peek {\"functions\":\n"
@@ -119,11 +120,12 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	REPORT("raw", R_RAW, "the profile as text: samples, locations, mappings"),                  \
 	REPORT_RE("list", R_LIST, NULL), REPORT_RE("disasm", R_DISASM, NULL),                       \
 	REPORT_RE("weblist", R_OTHER, NULL), REPORT("callgrind", R_CALLGRIND, "the call graph for KCachegrind"),                \
-	REPORT("dot", R_DOT, NULL), REPORT("svg", R_SVG, NULL), REPORT("png", R_PNG, NULL),         \
-	REPORT("pdf", R_PDF, NULL),                                                                 \
+	REPORT("dot", R_DOT, "the call graph in Graphviz's DOT language"),                           \
+	REPORT("svg", R_SVG, "the graph drawn by Graphviz's dot (also -png, -pdf, -ps, -gif)"),    \
+	REPORT("png", R_PNG, NULL), REPORT("pdf", R_PDF, NULL),                                     \
 	REPORT("proto", R_PROTO, "the merged, filtered profile (gzipped protobuf; stdout or -output)"), \
 	REPORT("comments", R_OTHER, NULL),                                                          \
-	REPORT("topproto", R_OTHER, NULL), REPORT("gif", R_OTHER, NULL), REPORT("ps", R_OTHER, NULL), \
+	REPORT("topproto", R_OTHER, NULL), REPORT("gif", R_GIF, NULL), REPORT("ps", R_PS, NULL),   \
 	REPORT("eog", R_OTHER, NULL), REPORT("evince", R_OTHER, NULL), REPORT("gv", R_OTHER, NULL), \
 	REPORT("kcachegrind", R_OTHER, NULL), REPORT("web", R_OTHER, NULL),                         \
 	OPT_HEADING("options (pprof's):"),                                                          \
@@ -131,9 +133,9 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	LEGACY_INDEX("inuse_space", 0), LEGACY_INDEX("inuse_objects", 1),                           \
 	LEGACY_INDEX("alloc_space", 2), LEGACY_INDEX("alloc_objects", 3),                           \
 	LEGACY_INDEX("total_delay", 4), LEGACY_INDEX("contentions", 5),                             \
-	OPT_STRING(0, "nodecount", &(a)->nodecount, "N", "-top: at most N rows (default all); -tree: 80"), \
+	OPT_STRING(0, "nodecount", &(a)->nodecount, "N", "-top: at most N rows (default all); -tree, -dot: 80"), \
 	OPT_STRING(0, "nodefraction", &(a)->nodefraction, "F",                                      \
-		   "-top, -tree: hide nodes below F*total (default 0.005)"),                               \
+		   "-top, -tree, -dot: hide nodes below F*total (default 0.005)"),                               \
 	OPT_STRING(0, "focus", &(a)->filt.re[0], "RE", "only samples with a frame matching RE"),    \
 	OPT_STRING(0, "ignore", &(a)->filt.re[1], "RE", "drop samples with a frame matching RE"),   \
 	OPT_STRING(0, "hide", &(a)->filt.re[2], "RE", "drop frames matching RE"),                   \
@@ -156,7 +158,7 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_STRING(0, "trim", &(a)->trim, "BOOL", NULL),                                           \
 	OPT_STRING(0, "http", &(a)->http, "HOST:PORT", NULL),                                                      \
 	OPT_FORMAT(&(a)->fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), "coroner's: -top, -traces, -tags as JSON"), \
-	OPT_STRING(0, "edgefraction", &(a)->edgefraction, "F", "-tree: hide edges below F*total (default 0.001)"), \
+	OPT_STRING(0, "edgefraction", &(a)->edgefraction, "F", "-tree, -dot: hide edges below F*total (default 0.001)"), \
 	OPT_BOOL(0, "compact_labels", &(a)->compact_labels, "-tree, -peek: no profile header"),      \
 	OPT_BOOL(0, "call_tree", &(a)->call_tree, NULL),                                            \
 	OPT_STRING(0, "output", &(a)->output, "FILE", "write the report (or -proto's profile) to FILE"), \
@@ -355,7 +357,8 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 		return cmd_usage_error("pprof", "no report flag (pprof's interactive mode is not supported): "
 					       "add one, e.g. -top");
 	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS && a->report != R_TREE &&
-	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO && a->report != R_CALLGRIND)
+	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO && a->report != R_CALLGRIND &&
+	    (a->report < R_DOT || a->report > R_GIF))
 		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
 	if (a->npaths == 0)
 		return cmd_usage_error("pprof", "no profile given");
@@ -377,8 +380,21 @@ int cmd_pprof(int argc, char **argv)
 	if (a.report == R_TOP && (a.divide_by || a.edgefraction))
 		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
 				       a.divide_by ? "divide_by" : "edgefraction");
+	static const char *const images[] = { [R_SVG] = "svg", [R_PNG] = "png", [R_PDF] = "pdf", [R_PS] = "ps",
+					      [R_GIF] = "gif", [R_PROTO] = NULL };
+	const char *image = a.report >= R_SVG && a.report <= R_GIF ? images[a.report] : NULL;
+	if (a.report == R_CALLGRIND && a.call_tree)
+		return cmd_usage_error("pprof", "-call_tree is not supported with -callgrind yet");
+	if (a.report >= R_DOT && a.report <= R_GIF) {
+		if (a.fmt == CR_FMT_JSON)
+			return cmd_usage_error("pprof", "-%s takes no --format=json (DOT text or an image)", a.report_name);
+		if (image && !a.output && isatty(1))
+			return cmd_usage_error("pprof", "-%s writes an image: give -output=FILE or redirect stdout",
+					       a.report_name);
+	}
 	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' :
-		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : a.report == R_CALLGRIND ? 'c' : 'p';
+		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : a.report == R_CALLGRIND ? 'c' :
+		    a.report >= R_DOT && a.report <= R_GIF ? 'd' : 'p';
 	struct cr_outfile of;
 	struct cr_error e = { 0 };
 	int saved = -1;
@@ -399,9 +415,9 @@ int cmd_pprof(int argc, char **argv)
 	rc = a.report == R_TOP ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
 		.symbol = a.report_arg, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
 		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
-		.compact_labels = a.compact_labels,
+		.compact_labels = a.compact_labels, .call_tree = a.call_tree,
 		.sample_index = a.sample_index, .unit = a.unit, .diff_base = a.diff_base, .base = a.base,
-		.divide_by = a.divide_by, .filt = &a.filt, .gran = a.gran, .noinlines = a.noinlines,
+		.divide_by = a.divide_by, .filt = &a.filt, .gran = a.gran, .noinlines = a.noinlines, .image = image,
 		.fmt = a.fmt, .paths = a.paths, .npaths = a.npaths });
 	if (a.output) {
 		bool ok = fflush(stdout) == 0 && !ferror(stdout);

@@ -10,16 +10,30 @@ struct cmd_pprof_req {
 	const char *sample_index, *unit, *diff_base, *base, *divide_by;
 	const char *symbol;               /* -peek's RE */
 	const char *nodecount, *nodefraction, *edgefraction; /* NULL: the report's default */
-	bool notrim, cum, compact_labels;
+	bool notrim, cum, compact_labels, call_tree;
 	const struct cmd_filter_args *filt;
 	int gran;
 	bool noinlines;
+	const char *image;  /* -dot: NULL, or the Graphviz format (svg, png, pdf, ps, gif) */
 	enum cr_format fmt;
 	char **paths;
 	int npaths;
 };
 
-/* which: 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw, 'o' -proto, 'c' -callgrind. Returns the exit code. */
+/* which: 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw, 'o' -proto, 'c' -callgrind,
+ * 'd' -dot (and its images). Returns the exit code. */
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r);
+
+/* -dot (pprof-dot.c): the graph as pprof's DOT text, to stdout or through
+ * Graphviz's `dot -TIMAGE` (image not NULL). Returns the exit code. */
+struct cr_pgraph;
+struct cr_pgraph_trim;
+struct cr_pprof_opts;
+struct cr_profile;
+struct cr_buf;
+int cmd_pprof_dot(const struct cr_pgraph *g, const struct cr_profile *p, const struct cr_pprof_opts *o,
+		  const struct cmd_filters *fl, const struct cr_pgraph_trim *tr, const char *image);
+void cmd_pprof_dot_text(struct cr_buf *b, const struct cr_pgraph *g, const struct cr_profile *p,
+			const struct cr_pprof_opts *o, const struct cmd_filters *fl, const struct cr_pgraph_trim *tr);
 
 #endif

@@ -428,7 +428,7 @@ static void print_callgrind(const struct cr_pgraph *g)
 	cr_hmap_release(&fn.map);
 }
 
-/* -tree, -peek: the trimmed graph and its listing */
+/* -tree, -peek, -callgrind, -dot: the trimmed graph and its listing */
 static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_opts *o,
 		     const struct cr_profile *p, const struct cmd_filters *f, int64_t total)
 {
@@ -445,6 +445,8 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 		return cmd_usage_error("pprof", "-nodefraction and -edgefraction take a number");
 	if (which == 'p' || which == 'c' || r->notrim)
 		tr.nodecount = 0, tr.nodefraction = 0, tr.edgefraction = 0;
+	tr.visual = which == 'd';
+	tr.call_tree = r->call_tree;
 	if (which == 'c') {
 		tr.integer_unit = true;
 		o->gran = CR_GRAN_ADDRESSES;
@@ -461,6 +463,8 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 		const regex_t *rx = which == 'p' ? &sym.re[0] : NULL;
 		if (which == 'c')
 			print_callgrind(&g);
+		else if (which == 'd')
+			rc = cmd_pprof_dot(&g, p, o, f, &tr, r->image);
 		else if (r->fmt == CR_FMT_JSON)
 			print_peek_json(&g, rx);
 		else
@@ -542,7 +546,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	} else if (which == 'w') {
 		if (cr_pprof_raw(&p, emit_stdout, NULL, &e))
 			rc = cmd_error(&e);
-	} else if (which == 'r' || which == 'p' || which == 'c') {
+	} else if (which == 'r' || which == 'p' || which == 'c' || which == 'd') {
 		rc = run_graph(which, r, &o, &p, &f, total);
 	} else if (which == 't') {
 		struct cr_traces t;

@@ -14,12 +14,33 @@
  *   first nodecount nodes kept and the graph rebuilt; edges under
  *   edgefraction are cut at the end;
  * - a node's in and out edges sorted by |weight|, then source, then
- *   destination name.
+ *   destination name;
+ * - with nodecount, "Dropped N edges" counts the edges cut at the end only
+ *   when the nodecount step rebuilt the graph (they were cut before).
+ *
+ * The visual graph of -dot differs: nodes are ordered by an entropy score
+ * (below) instead of flat or cum; when choosing the first nodecount nodes
+ * each node counts 1 plus its tags with a flat value (at most 4) and the
+ * choice stops at the node where the sum reaches nodecount; the nodes'
+ * tags (pprof_tags.c) are kept when their |flat| or |cum| reaches the node
+ * cutoff; at the end residual edges that another path from their source
+ * still reaches their destination through are removed, walking the nodes
+ * from the last and each node's incoming edges from the lightest, stopping
+ * at its first edge that is not residual.
+ *
+ * Entropy score of a node: in = 1 when it has no incoming edge, else H of
+ * its incoming edges' weights; out = 1 when it has no outgoing edge, else
+ * H of its outgoing edges' weights and its flat; H sums -f*log2(f) over
+ * the parts, f = |part| / (the sum of the positive parts), nothing when
+ * that sum is 0, the flat only when positive. The score is
+ * int64((in + out) * cum) + flat; nodes sorted by |score|, then name, then
+ * |flat|.
  */
 #include "coroner/out.h"
 #include "coroner/pprof.h"
 #include "pprof_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +48,7 @@
 struct gnode {
 	const char *name;
 	uint32_t slot;
-	int64_t flat, cum;
+	int64_t flat, cum, score; /* together, in this order: cr_pgraph_entropy */
 	uint32_t stamp;
 };
 
@@ -44,6 +65,7 @@ struct build {
 	uint32_t *estamp;
 	size_t cap_estamp;
 	struct cr_hmap emap;
+	struct cr_ptags *tags; /* visual graphs */
 };
 
 static enum cr_err add_edge(struct build *b, uint32_t from, uint32_t to, int64_t w, bool residual, bool inl,
@@ -82,6 +104,8 @@ static enum cr_err walk(struct build *b)
 	b->nedges = 0;
 	cr_hmap_release(&b->emap);
 	cr_hmap_init(&b->emap);
+	if (b->tags)
+		cr_ptags_reset(b->tags);
 	for (size_t s = 0; s < p->nsamples; s++) {
 		int64_t w = p->values[s * p->ntypes + b->o->sample_index];
 		if (w == 0)
@@ -102,6 +126,8 @@ static enum cr_err walk(struct build *b)
 				if (n->stamp != stamp) {
 					n->stamp = stamp;
 					n->cum = wadd(n->cum, w);
+					if (b->tags && cr_ptags_add(b->tags, id, s, w, false))
+						return CR_NOMEM;
 				}
 				if (parent != UINT32_MAX && parent != id &&
 				    add_edge(b, parent, id, w, residual, ni != ln - 1, stamp))
@@ -110,23 +136,27 @@ static enum cr_err walk(struct build *b)
 				residual = false;
 			}
 		}
-		if (parent != UINT32_MAX && !residual)
+		if (parent != UINT32_MAX && !residual) {
 			b->nodes[parent].flat = wadd(b->nodes[parent].flat, w);
+			if (b->tags && cr_ptags_add(b->tags, parent, s, w, true))
+				return CR_NOMEM;
+		}
 	}
 	return CR_OK;
 }
 
 struct node_order {
 	const struct gnode *nodes;
-	bool cum;
+	bool cum, visual;
 };
 
 static int cmp_nodes(const void *x, const void *y, void *arg)
 {
 	const struct node_order *no = arg;
-	const bool g_cum_sort = no->cum;
+	const bool g_cum_sort = no->cum || no->visual;
 	const struct gnode *l = &no->nodes[*(const uint32_t *)x], *r = &no->nodes[*(const uint32_t *)y];
-	int64_t a = g_cum_sort ? wabs(l->cum) : wabs(l->flat), b = g_cum_sort ? wabs(r->cum) : wabs(r->flat);
+	int64_t a = no->visual ? wabs(l->score) : g_cum_sort ? wabs(l->cum) : wabs(l->flat);
+	int64_t b = no->visual ? wabs(r->score) : g_cum_sort ? wabs(r->cum) : wabs(r->flat);
 	if (a != b)
 		return a > b ? -1 : 1;
 	int c = strcmp(l->name, r->name);
@@ -151,9 +181,72 @@ static int cmp_edges(const void *x, const void *y, void *arg)
 	return strcmp(g_graph->nodes[l->to].name, g_graph->nodes[r->to].name);
 }
 
-/* The live nodes in order; *count of them */
-static uint32_t *sorted_live(const struct build *b, bool cum, size_t *count)
+/* Go's int64(x) on amd64: NaN and out of range give INT64_MIN */
+static int64_t go_int64(double x)
 {
+	if (isnan(x) || x >= 9223372036854775808.0 || x < -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)x;
+}
+
+static double plogp(double f)
+{
+	return -f * log2(f);
+}
+
+/* the entropy scores (see the top of the file) of n nodes whose flat, cum
+ * and score are the int64s at vals + i*stride (in that order) */
+enum cr_err cr_pgraph_entropy(int64_t *vals, size_t stride, size_t n, const struct cr_pgraph_edge *edges, size_t ne)
+{
+#define V(i, k) (((int64_t *)((char *)vals + (i) * stride))[k])
+	double *h = cr_calloc(4 * n + 1, sizeof *h); /* in/out totals, in/out sums */
+	uint32_t *deg = cr_calloc(2 * n + 1, sizeof *deg);
+	int64_t *itin = cr_calloc(2 * n + 1, sizeof *itin);
+	if (!h || !deg || !itin) {
+		cr_free(h);
+		cr_free(deg);
+		cr_free(itin);
+		return CR_NOMEM;
+	}
+	double *tin = h, *tout = h + n, *hin = h + 2 * n, *hout = h + 3 * n;
+	int64_t *itout = itin + n;
+	for (size_t i = 0; i < n; i++)
+		itout[i] = V(i, 0);
+	for (size_t i = 0; i < ne; i++) {
+		const struct cr_pgraph_edge *e = &edges[i];
+		deg[e->to]++, deg[n + e->from]++;
+		if (e->weight > 0)
+			itin[e->to] = wadd(itin[e->to], e->weight), itout[e->from] = wadd(itout[e->from], e->weight);
+	}
+	for (size_t i = 0; i < n; i++)
+		tin[i] = (double)itin[i], tout[i] = (double)itout[i];
+	for (size_t i = 0; i < ne; i++) {
+		const struct cr_pgraph_edge *e = &edges[i];
+		double w = (double)wabs(e->weight);
+		if (itin[e->to])
+			hin[e->to] += plogp(w / tin[e->to]);
+		if (itout[e->from])
+			hout[e->from] += plogp(w / tout[e->from]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int64_t flat = V(i, 0), cum = V(i, 1);
+		if (itout[i] && flat > 0)
+			hout[i] += plogp((double)wabs(flat) / tout[i]);
+		double sc = (deg[i] ? hin[i] : 1) + (deg[n + i] ? hout[i] : 1);
+		V(i, 2) = wadd(go_int64(sc * (double)cum), flat);
+	}
+#undef V
+	cr_free(itin);
+	cr_free(h);
+	cr_free(deg);
+	return CR_OK;
+}
+
+/* The live nodes in order; *count of them */
+static uint32_t *sorted_live(struct build *b, bool cum, size_t *count)
+{
+	if (b->tags && b->nnodes && cr_pgraph_entropy(&b->nodes[0].flat, sizeof *b->nodes, b->nnodes, b->edges, b->nedges))
+		return NULL;
 	uint32_t *ord = cr_calloc(b->nnodes + 1, sizeof *ord);
 	size_t n = 0;
 	if (!ord)
@@ -161,13 +254,13 @@ static uint32_t *sorted_live(const struct build *b, bool cum, size_t *count)
 	for (size_t i = 0; i < b->nnodes; i++)
 		if ((b->nodes[i].cum || b->nodes[i].flat) && (!b->kept || b->kept[i]))
 			ord[n++] = (uint32_t)i;
-	struct node_order no = { b->nodes, cum };
+	struct node_order no = { b->nodes, cum, b->tags != NULL };
 	qsort_r(ord, n, sizeof *ord, cmp_nodes, &no);
 	*count = n;
 	return ord;
 }
 
-static void select_unit(struct cr_pgraph *g, const struct cr_pprof_opts *o, bool integer_unit)
+void cr_pgraph_select_unit(struct cr_pgraph *g, const struct cr_pprof_opts *o, bool integer_unit)
 {
 	g->output_unit = o->unit && *o->unit ? o->unit : "minimum";
 	if (strcmp(g->output_unit, "minimum") || g->nnodes == 0)
@@ -195,57 +288,13 @@ static void select_unit(struct cr_pgraph *g, const struct cr_pprof_opts *o, bool
 	g->output_unit = *u ? u : g->sample_unit;
 }
 
-/* the graph's nodes (in order) and edges out of the build */
-static enum cr_err finish(struct cr_pgraph *g, struct build *b, const uint32_t *ord, size_t n,
-			  int64_t edge_cutoff)
+/* per node (n of them): in edges, then out edges, each sorted */
+enum cr_err cr_pgraph_index_edges(struct cr_pgraph *g, size_t n)
 {
-	uint32_t *newid = cr_calloc(b->nnodes + 1, sizeof *newid);
-	/* the live nodes, then the nodes whose values cancelled out (a diff)
-	 * that edges still reach: pprof leaves those edges in place */
-	g->nodes = cr_calloc(b->nnodes + 1, sizeof *g->nodes);
-	if (!newid || !g->nodes) {
-		cr_free(newid);
-		return CR_NOMEM;
-	}
-	for (size_t i = 0; i < b->nnodes; i++)
-		newid[i] = UINT32_MAX;
-	for (size_t i = 0; i < n; i++) {
-		const struct gnode *s = &b->nodes[ord[i]];
-		g->nodes[i] = (struct cr_pgraph_node){ .name = s->name, .slot = s->slot, .flat = s->flat, .cum = s->cum };
-		newid[ord[i]] = (uint32_t)i;
-	}
-	g->nnodes = n;
-	size_t all = n;
-	g->edges = cr_calloc(b->nedges + 1, sizeof *g->edges);
-	if (!g->edges) {
-		cr_free(newid);
-		return CR_NOMEM;
-	}
-	for (size_t i = 0; i < b->nedges; i++) {
-		struct cr_pgraph_edge e = b->edges[i];
-		bool ghost_from = newid[e.from] == UINT32_MAX, ghost_to = newid[e.to] == UINT32_MAX;
-		if ((ghost_from && (b->nodes[e.from].cum || b->nodes[e.from].flat)) ||
-		    (ghost_to && (b->nodes[e.to].cum || b->nodes[e.to].flat)) || (ghost_from && ghost_to))
-			continue;
-		if (edge_cutoff > 0 && wabs(e.weight) < edge_cutoff) {
-			g->dropped_edges++;
-			continue;
-		}
-		for (int k = 0; k < 2; k++) {
-			uint32_t id = k ? e.to : e.from;
-			if (newid[id] != UINT32_MAX)
-				continue;
-			const struct gnode *s = &b->nodes[id];
-			g->nodes[all] = (struct cr_pgraph_node){ .name = s->name, .slot = s->slot, .ghost = true };
-			newid[id] = (uint32_t)all++;
-		}
-		e.from = newid[e.from];
-		e.to = newid[e.to];
-		g->edges[g->nedges++] = e;
-	}
-	n = all;
-	cr_free(newid);
-	/* per node: in edges, then out edges, each sorted */
+	cr_free(g->in_start);
+	cr_free(g->out_start);
+	cr_free(g->in);
+	cr_free(g->out);
 	g->in_start = cr_calloc(n + 1, sizeof *g->in_start);
 	g->out_start = cr_calloc(n + 1, sizeof *g->out_start);
 	g->in = cr_calloc(g->nedges + 1, sizeof *g->in);
@@ -276,6 +325,126 @@ static enum cr_err finish(struct cr_pgraph *g, struct build *b, const uint32_t *
 	return CR_OK;
 }
 
+
+/* Can e's source reach its destination without e? (through the incoming
+ * edges, breadth first from the destination) */
+static bool redundant_edge(const struct cr_pgraph *g, uint32_t ei, const uint8_t *dead, size_t n, uint32_t *queue,
+			   uint8_t *seen)
+{
+	const struct cr_pgraph_edge *e = &g->edges[ei];
+	memset(seen, 0, n);
+	size_t qh = 0, qt = 0;
+	queue[qt++] = e->to;
+	seen[e->to] = 1;
+	while (qh < qt) {
+		uint32_t v = queue[qh++];
+		for (uint32_t k = g->in_start[v]; k < g->in_start[v + 1]; k++) {
+			uint32_t ie = g->in[k];
+			uint32_t src = g->edges[ie].from;
+			if (ie == ei || dead[ie] || seen[src])
+				continue;
+			if (src == e->from)
+				return true;
+			seen[src] = 1;
+			queue[qt++] = src;
+		}
+	}
+	return false;
+}
+
+/* the redundant residual edges out (see the top of the file); n nodes */
+static enum cr_err remove_redundant(struct cr_pgraph *g, size_t n)
+{
+	uint8_t *dead = cr_calloc(g->nedges + 1, 1), *seen = cr_calloc(n + 1, 1);
+	uint32_t *queue = cr_calloc(n + 1, sizeof *queue);
+	enum cr_err rc = CR_NOMEM;
+	if (!dead || !seen || !queue)
+		goto out;
+	size_t ndead = 0;
+	for (size_t i = g->nnodes; i-- > 0;) {
+		for (uint32_t k = g->in_start[i + 1]; k-- > g->in_start[i];) {
+			uint32_t ei = g->in[k];
+			if (!g->edges[ei].residual)
+				break;
+			if (redundant_edge(g, ei, dead, n, queue, seen))
+				dead[ei] = 1, ndead++;
+		}
+	}
+	rc = CR_OK;
+	if (ndead) {
+		size_t m = 0;
+		for (size_t i = 0; i < g->nedges; i++)
+			if (!dead[i])
+				g->edges[m++] = g->edges[i];
+		g->nedges = m;
+		rc = cr_pgraph_index_edges(g, n);
+	}
+out:
+	cr_free(dead);
+	cr_free(seen);
+	cr_free(queue);
+	return rc;
+}
+
+/* the graph's nodes (in order) and edges out of the build */
+static enum cr_err finish(struct cr_pgraph *g, struct build *b, const uint32_t *ord, size_t n,
+			  int64_t edge_cutoff, int64_t node_cutoff, bool count_dropped)
+{
+	uint32_t *newid = cr_calloc(b->nnodes + 1, sizeof *newid);
+	/* the live nodes, then the nodes whose values cancelled out (a diff)
+	 * that edges still reach: pprof leaves those edges in place */
+	g->nodes = cr_calloc(b->nnodes + 1, sizeof *g->nodes);
+	if (!newid || !g->nodes) {
+		cr_free(newid);
+		return CR_NOMEM;
+	}
+	for (size_t i = 0; i < b->nnodes; i++)
+		newid[i] = UINT32_MAX;
+	for (size_t i = 0; i < n; i++) {
+		const struct gnode *s = &b->nodes[ord[i]];
+		g->nodes[i] = (struct cr_pgraph_node){ .name = s->name, .slot = s->slot, .flat = s->flat, .cum = s->cum };
+		newid[ord[i]] = (uint32_t)i;
+	}
+	g->nnodes = n;
+	size_t all = n;
+	g->edges = cr_calloc(b->nedges + 1, sizeof *g->edges);
+	if (!g->edges) {
+		cr_free(newid);
+		return CR_NOMEM;
+	}
+	for (size_t i = 0; i < b->nedges; i++) {
+		struct cr_pgraph_edge e = b->edges[i];
+		bool ghost_from = newid[e.from] == UINT32_MAX, ghost_to = newid[e.to] == UINT32_MAX;
+		if ((ghost_from && (b->nodes[e.from].cum || b->nodes[e.from].flat)) ||
+		    (ghost_to && (b->nodes[e.to].cum || b->nodes[e.to].flat)) || (ghost_from && ghost_to))
+			continue;
+		if (edge_cutoff > 0 && wabs(e.weight) < edge_cutoff) {
+			g->dropped_edges += count_dropped;
+			continue;
+		}
+		for (int k = 0; k < 2; k++) {
+			uint32_t id = k ? e.to : e.from;
+			if (newid[id] != UINT32_MAX)
+				continue;
+			const struct gnode *s = &b->nodes[id];
+			g->nodes[all] = (struct cr_pgraph_node){ .name = s->name, .slot = s->slot, .ghost = true };
+			newid[id] = (uint32_t)all++;
+		}
+		e.from = newid[e.from];
+		e.to = newid[e.to];
+		g->edges[g->nedges++] = e;
+	}
+	n = all;
+	if (b->tags && cr_ptags_export(b->tags, g, newid, b->nnodes, node_cutoff)) {
+		cr_free(newid);
+		return CR_NOMEM;
+	}
+	cr_free(newid);
+	if (cr_pgraph_index_edges(g, n))
+		return CR_NOMEM;
+	return b->tags ? remove_redundant(g, n) : CR_OK;
+}
+
 enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, const struct cr_pprof_opts *o,
 			      const struct cr_pgraph_trim *tr, int64_t total, struct cr_error *e)
 {
@@ -287,8 +456,17 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 	g->total = total;
 	if (cr_pprof_names_build(&g->names, p, o->gran, o->noinlines, e))
 		return e->code;
+	if (tr->call_tree && tr->visual) {
+		if (cr_ptree_compute(g, p, o, tr)) {
+			cr_pgraph_release(g);
+			return cr_fail(e, CR_NOMEM, "%s: out of memory building the call tree", p->name ? p->name : "profile");
+		}
+		cr_pgraph_select_unit(g, o, tr->integer_unit);
+		return CR_OK;
+	}
 	struct build b = { .p = p, .o = o, .nm = &g->names };
 	cr_hmap_init(&b.emap);
+	size_t *tagcount = NULL;
 	struct cr_hmap nmap;
 	cr_hmap_init(&nmap);
 	uint8_t *kept = NULL;
@@ -314,6 +492,8 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 		}
 		b.nodeof[i] = *v;
 	}
+	if (tr->visual && cr_ptags_init(&b.tags, p, o))
+		goto out;
 	if (walk(&b))
 		goto out;
 	int64_t flat_sum = 0;
@@ -342,9 +522,25 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 	if (!(ord = sorted_live(&b, tr->cum, &n)))
 		goto out;
 	g->orig_count = n;
-	if (tr->nodecount > 0 && (size_t)tr->nodecount < n) {
+	size_t keep = tr->nodecount > 0 ? (size_t)tr->nodecount : n;
+	if (tr->nodecount > 0 && b.tags) { /* each node counts with its tags */
+		if (!(tagcount = cr_calloc(b.nnodes + 1, sizeof *tagcount)))
+			goto out;
+		cr_ptags_counts(b.tags, node_cutoff, tagcount);
+		size_t count = 0;
+		for (size_t i = 0; i < n; i++) {
+			count += (tagcount[ord[i]] < 4 ? tagcount[ord[i]] : 4) + 1;
+			if (count >= keep) {
+				keep = i + 1;
+				break;
+			}
+		}
+	}
+	bool rebuilt = false;
+	if (tr->nodecount > 0 && keep < n) {
+		rebuilt = true;
 		memset(kept, 0, b.nnodes);
-		for (size_t i = 0; i < (size_t)tr->nodecount; i++)
+		for (size_t i = 0; i < keep; i++)
 			kept[ord[i]] = 1;
 		b.kept = kept;
 		if (walk(&b))
@@ -353,9 +549,9 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 		if (!(ord = sorted_live(&b, tr->cum, &n)))
 			goto out;
 	}
-	if (finish(g, &b, ord, n, edge_cutoff))
+	if (finish(g, &b, ord, n, edge_cutoff, node_cutoff, tr->nodecount <= 0 || rebuilt))
 		goto out;
-	select_unit(g, o, tr->integer_unit);
+	cr_pgraph_select_unit(g, o, tr->integer_unit);
 	rc = CR_OK;
 out:
 	cr_free(ord);
@@ -366,6 +562,8 @@ out:
 	cr_free(b.estamp);
 	cr_hmap_release(&b.emap);
 	cr_hmap_release(&nmap);
+	cr_ptags_free(b.tags);
+	cr_free(tagcount);
 	if (rc) {
 		cr_pgraph_release(g);
 		return cr_fail(e, rc, "%s: out of memory building the call graph", p->name ? p->name : "profile");
@@ -382,5 +580,7 @@ void cr_pgraph_release(struct cr_pgraph *g)
 	cr_free(g->out_start);
 	cr_free(g->in);
 	cr_free(g->out);
+	cr_free(g->tags);
+	cr_free(g->tag_start);
 	memset(g, 0, sizeof *g);
 }

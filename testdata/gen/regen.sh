@@ -3,7 +3,7 @@
 # testdata/gen/ and records the reference tools' outputs in */expected/.
 #
 # usage: testdata/gen/regen.sh [section...]
-#   sections: heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy race scavtrace gctrace pprofcmd   (default: all of them)
+#   sections: heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy race scavtrace gctrace pprofcmd pprofdot   (default: all of them)
 #
 # Needs: go 1.19, gcc, llvm-symbolizer/llvm-nm (llvm-14), dlv, zstd, gzip,
 # python3 (only for picking random addresses with a fixed seed).
@@ -631,9 +631,72 @@ do_pprofcmd() {
 	echo "# recorded with the pprof of $("$G" version | cut -d' ' -f3)" >>expected/INDEX
 }
 
+# ---------------------------------------------------------------- pprofdot
+# go tool pprof -dot on the committed profiles of every kind, recorded with
+# Go 1.26's pprof (testdata/pprofdot) and Go 1.19's (testdata/pprofdot119,
+# over go1.19's own profiles too): tests/golden/pprof-dot.sh replays both
+# INDEXes with `coroner pprof` and compares -svg/-png with Graphviz's dot
+# run on these outputs. A *.stdout.txt output is pprof's stdout alone (the
+# legacy profiles: pprof's stderr says it found no binaries to symbolize).
+do_pprofdot() {
+	log pprofdot
+	local G f n r D P
+	for r in 1.26 1.19; do
+		G=/usr/lib/go-$r/bin/go
+		[ "$r" = 1.26 ] && G=${PPROF_GO:-/usr/local/go/bin/go}
+		[ -x "$G" ] || { log "pprofdot: no $G, skipped"; continue; }
+		D=$TD/pprofdot; [ "$r" = 1.19 ] && D=$TD/pprofdot119
+		rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
+		hdr_index
+		P="$G tool pprof"
+		for f in ../kinds/cpu.pb.gz ../kinds/block.pb.gz ../kinds/mutex.pb.gz ../heap/heap.pb.gz \
+			../heap/allocs.pb.gz ../goroutines/goroutine.1.pb.gz ../labels/cpu.pb.gz ../labels/goroutine.pb.gz; do
+			n=$(basename "$(dirname "$f")").$(basename "$f" .pb.gz)
+			rec "$n.dot.txt" $P -dot "$f"
+		done
+		if [ "$r" = 1.19 ]; then
+			for f in ../gorel/go1.19/before/heap.pb.gz ../gorel/go1.19/before/goroutine.pb.gz; do
+				rec "go119.$(basename "$f" .pb.gz).dot.txt" $P -dot "$f"
+			done
+			rec heap.dot.nodecount5-cum.txt $P -dot -nodecount=5 -cum ../heap/heap.pb.gz
+		else
+			rec before.goroutineleak.dot.txt $P -dot ../gorel/go1.26/before/goroutineleak.pb.gz
+			rec allocs.dot.nodecount5.txt $P -dot -nodecount=5 ../heap/allocs.pb.gz
+			rec cpu.dot.cum-lines.txt $P -dot -nodecount=8 -cum -lines ../kinds/cpu.pb.gz
+			rec cpu.dot.focus.txt $P -dot -focus=sort ../kinds/cpu.pb.gz
+			rec allocs.dot.hide.txt $P -dot -hide=runtime ../heap/allocs.pb.gz
+			rec heap2.dot.diff_base.txt $P -dot -diff_base=../heap/heap.pb.gz ../heap/heap2.pb.gz
+			rec allocs.dot.fractions.txt $P -dot -nodefraction=0.05 -edgefraction=0.02 ../heap/allocs.pb.gz
+			rec allocs.dot.unit-divide.txt $P -dot -unit=MB -divide_by=2 ../heap/allocs.pb.gz
+			rec heap.dot.notrim.txt $P -dot -trim=false ../heap/heap.pb.gz
+			rec cpu.dot.addresses.txt $P -dot -addresses ../kinds/cpu.pb.gz
+			rec cpu.dot.noinlines.txt $P -dot -noinlines ../kinds/cpu.pb.gz
+			rec heap.dot.compact-alloc_space.txt $P -dot -compact_labels -sample_index=alloc_space ../heap/heap.pb.gz
+			rec goroutine.dot.tagfocus.txt $P -dot -tagfocus=handler=/api/users ../labels/goroutine.pb.gz
+			rec labels.dot.nodecount3.txt $P -dot -nodecount=3 ../labels/cpu.pb.gz
+			rec heap-allocs.dot.txt $P -dot ../heap/heap.pb.gz ../heap/allocs.pb.gz
+			# -call_tree: pprof orders nodes and edges that tie (one function on
+			# two paths) as its maps give them, so those outputs (*.unordered.txt)
+			# are compared with the node ids replaced by the nodes and lines sorted
+			rec labels.dot.call_tree.txt $P -dot -call_tree ../labels/cpu.pb.gz
+			rec goroutine.dot.call_tree-nodecount10.txt $P -dot -call_tree -nodecount=10 ../labels/goroutine.pb.gz
+			rec allocs.dot.call_tree-nodecount10.txt $P -dot -call_tree -nodecount=10 ../heap/allocs.pb.gz
+			rec cpu.dot.call_tree.unordered.txt $P -dot -call_tree ../kinds/cpu.pb.gz
+			rec heap.dot.call_tree.unordered.txt $P -dot -call_tree ../heap/heap.pb.gz
+			for f in cppbench.cpu cppbench.heap cppbench.contention cppbench.growth java.cpu go.crc32.cpu; do
+				$P -dot "../legacy/$f" >"expected/legacy.$f.dot.stdout.txt" 2>/dev/null
+				printf '%s\t%s\n' "legacy.$f.dot.stdout.txt" "$P -dot ../legacy/$f" >>expected/INDEX
+			done
+		fi
+		sed -i "s#$G tool pprof#go tool pprof#" expected/INDEX
+		echo "# recorded with the pprof of $("$G" version | cut -d' ' -f3)" >>expected/INDEX
+	done
+	return 0
+}
+
 # ---------------------------------------------------------------- main
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy race scavtrace gctrace pprofcmd)
+[ ${#sections[@]} -eq 0 ] && sections=(heap kinds goroutines mem capture bin core2 retain panic ccore bigprofile flame labels oom gover go123 generics oldinline pasted contention legacy race scavtrace gctrace pprofcmd pprofdot)
 for s in "${sections[@]}"; do
 	"do_$s"
 done

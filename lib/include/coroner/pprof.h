@@ -105,6 +105,20 @@ struct cr_pgraph_trim {
 	double nodefraction, edgefraction;
 	bool cum;            /* order nodes by cum (pprof -cum) */
 	bool integer_unit;   /* the output unit for integers (callgrind): no 1/100 scaling */
+	bool visual;         /* -dot: nodes by entropy, tags count against nodecount,
+			      * tags kept, redundant residual edges removed */
+	bool call_tree;      /* pprof's -call_tree: a node per path (visual only) */
+};
+/* A tag of a node (visual graphs): a sample's string labels joined (group
+ * NULL), or a value of its numeric label "bytes" under the string labels
+ * of its samples (group; "" when none). */
+struct cr_pgraph_tag {
+	const char *name;    /* the labels "k:v" sorted, joined by a backslash-n; or
+			      * the number scaled to the output unit */
+	const char *group;   /* numeric tags: the label tag they belong to */
+	const char *unit;    /* numeric tags: the label's unit */
+	int64_t value;       /* numeric tags: the number */
+	int64_t flat, cum;
 };
 struct cr_pgraph {
 	struct cr_pprof_names names;
@@ -118,7 +132,14 @@ struct cr_pgraph {
 	/* node i's incoming edges (i < nnodes): in[in_start[i] .. in_start[i+1]),
 	 * sorted as pprof prints them; the same for out */
 	uint32_t *in_start, *out_start, *in, *out;
+	/* visual graphs: node i's tags are tags[tag_start[i] .. tag_start[i+1]) */
+	struct cr_pgraph_tag *tags;
+	uint32_t *tag_start;
 };
+/* pprof's escaping of a DOT string into b: backslash and quote escaped,
+ * a newline as \l; other control bytes (pprof writes them as they are)
+ * as the text \xNN. */
+enum cr_err cr_pprof_dot_escape(struct cr_buf *b, const char *s);
 /* total: pprof's rpt.total (before the filters). */
 enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, const struct cr_pprof_opts *o,
 			      const struct cr_pgraph_trim *tr, int64_t total, struct cr_error *e);
