@@ -171,7 +171,7 @@ static enum cr_err core_goroutines(struct cr_report *r, struct cr_capture *c, co
 
 /* Read one core with the first of the binaries that produced it. */
 static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const char *core_path,
-			     const char *const *bins, size_t nbins)
+			     const char *const *bins, size_t nbins, size_t cap_index)
 {
 	enum cr_err rc = CR_OK;
 	char mismatch[1024] = "";
@@ -205,6 +205,9 @@ static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const ch
 			rc = crash_finding(r, core_path, bins[bi], &gc->core, g);
 		if (!rc && !c->goroutine)
 			rc = core_goroutines(r, c, core_path, &gc->g);
+		/* the heap of the last capture's core (the others' would be replaced) */
+		if (!rc && cap_index == r->in.ncaps - 1)
+			rc = cr_report_core_heap(r, cap_index, core_path, bins[bi], gc);
 		const char *w = cr_buf_str(&g->warn);
 		if (*w)
 			cr_report_warn(r, "%s: %.*s%s", core_path, (int)strcspn(w, "\n"), w,
@@ -251,7 +254,7 @@ enum cr_err cr_report_analyse_cores(struct cr_report *r)
 			}
 			if (r->progress)
 				r->progress(r->progress_ctx, cf->path);
-			rc = read_core(r, c, cf->path, bins, nb);
+			rc = read_core(r, c, cf->path, bins, nb, ci);
 		}
 	}
 	return rc;
