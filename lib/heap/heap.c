@@ -93,10 +93,15 @@ enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c
 	h->no_symbols = P->nosyms = b->nsymbols == 0;
 	if ((!mh || !fm) && (rc = find_globals(h, e)))
 		return rc;
-	if ((rc = heap_read_spans(h, e)) || (rc = heap_roots(h, e)) || (rc = heap_mark(h, e)) ||
-	    (rc = heap_dominators(h, e)))
+	if ((rc = heap_read_spans(h, e)) || (rc = heap_roots(h, e)) || (rc = heap_mark(h, e)))
 		return rc;
+	/* types flow down the mark's order; then the slot -> node map is no
+	 * longer needed, before the dominators' peak */
 	heap_infer_types(h);
+	cr_free(P->slotnode);
+	P->slotnode = NULL;
+	if ((rc = heap_dominators(h, e)))
+		return rc;
 	if ((rc = heap_summarize(h, e)))
 		return rc;
 	return CR_OK;
