@@ -1,6 +1,6 @@
 /* retained_by: who keeps the memory, from the Go heap of a core (lib/heap,
  * what `coroner heap` prints). The last Go core of the captures is read
- * once, when the cores are (cr_report_core_heap); its summary then answers
+ * once, when the cores are read (cr_report_core_heap); its summary answers
  * three questions:
  *   - retained_by: the roots that retain the most of the reachable heap;
  *   - goroutine_leak: how much the leaked goroutines' stacks retain (the
@@ -101,13 +101,13 @@ enum cr_err cr_report_core_heap(struct cr_report *r, size_t cap_index, const cha
 	struct cr_heap h;
 	struct cr_error e = { 0 };
 	enum cr_err rc = cr_heap_open(&h, &gc->g, &gc->core, gc->bin, NULL, &e);
-	if (rc == CR_NOMEM) {
-		cr_heap_release(&h);
-		return rc;
-	}
 	if (rc) {
-		/* a heap that cannot be read does not stop the report */
-		cr_report_note(r, "retained_by: %s: %s", core_path, e.msg);
+		/* a heap that cannot be read (or does not fit --max-memory: all
+		 * of it is given back here) does not stop the report */
+		if (rc == CR_NOMEM || rc == CR_LIMIT)
+			cr_report_warn(r, "retained_by: %s: %s", core_path, e.msg);
+		else
+			cr_report_note(r, "retained_by: %s: %s", core_path, e.msg);
 		cr_heap_release(&h);
 		return CR_OK;
 	}
