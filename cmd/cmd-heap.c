@@ -33,6 +33,10 @@ static void print_text(const struct cr_heap *h, size_t top)
 	printf("typed objects: %" PRIu64 " recorded, %" PRIu64 " inferred from a typed parent, of %" PRIu64
 	       "; scanned conservatively: %" PRIu64 " objects\n",
 	       h->typed_objects, h->inferred_objects, h->reachable_objects, h->conservative_objects);
+	if (h->layout_from_table || h->no_symbols)
+		printf("binary: %s%s%s\n", h->layout_from_table ? "no DWARF: struct layouts from the release's table" : "",
+		       h->layout_from_table && h->no_symbols ? "; " : "",
+		       h->no_symbols ? "no symbol table: globals are named by section+offset, one root per word" : "");
 	if (h->partial)
 		printf("PARTIAL: parts of the heap could not be read (see the warnings)\n");
 	printf("\nroots retaining the most:\n");
@@ -111,6 +115,9 @@ static void print_json(const struct cr_heap *h)
 	cr_json_kint(&j, "conservative_objects", (int64_t)h->conservative_objects);
 	cr_json_key(&j, "partial");
 	cr_json_bool(&j, h->partial);
+	cr_json_kstr(&j, "layout", h->layout_from_table ? "table" : "dwarf");
+	cr_json_key(&j, "symbols");
+	cr_json_bool(&j, !h->no_symbols);
 	cr_json_key(&j, "roots");
 	cr_json_arr(&j);
 	for (size_t i = 0; i < h->nroots; i++) {
@@ -160,10 +167,13 @@ int cmd_heap(int argc, char **argv)
 "through it). Ranked roots with the types down their largest branch, a\n"
 "histogram by type, and the totals set against runtime.MemStats.HeapAlloc.\n"
 "Objects allocated but no longer reachable (garbage not yet swept) are\n"
-"counted apart. The binary needs its DWARF (not built with -ldflags=-w).\n",
+"counted apart. A binary built with -ldflags='-s -w' is read with the\n"
+"release's struct layouts (go1.19, go1.21 to go1.27), its globals named by\n"
+"section and offset (\"bss+0x1a0\").\n",
 		.epilogue =
 "JSON: {\"go_version\", \"heap_bytes\" (reachable), \"objects\" (reachable),\n"
 "\"unreachable_bytes\", \"unreachable_objects\", \"heap_alloc\", \"partial\",\n"
+"\"layout\": \"dwarf\"|\"table\", \"symbols\": true|false,\n"
 "\"roots\": [{\"kind\": \"global\"|\"stack\"|\"finalizer\"|\"runtime\", \"name\",\n"
 "\"goroutine\", \"function\", \"type\", \"retained_bytes\", \"retained_objects\",\n"
 "\"conservative\"}], \"types\": [{\"type\", \"count\", \"bytes\"}]}.\n"

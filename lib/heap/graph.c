@@ -155,7 +155,10 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 	cr_free(P->rrefs);
 	P->rrefs = NULL;
 	P->nrrefs = P->caprrefs = 0;
-	/* objects, in the order found */
+	/* objects, in the order found; the core's pages read are given back
+	 * every 64 MiB of objects scanned (a mapped core: resident memory
+	 * stays flat; they fault in again if read later) */
+	uint64_t scanned = 0;
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		G->estart[v] = (uint32_t)G->nedges;
 		const struct hspan *s = &P->spans[G->span[v]];
@@ -164,8 +167,21 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 			h->conservative_objects++;
 		if (S.rc)
 			return S.rc;
+		if ((scanned += heap_object_size(s)) >= (64u << 20)) {
+			cr_core_trim(P->core);
+			scanned = 0;
+		}
 	}
 	G->estart[G->n] = (uint32_t)G->nedges;
+	cr_core_trim(P->core);
+	/* the edges array grew by doubling: give back the rest */
+	if (G->capedges > G->nedges + 1) {
+		uint32_t *x = cr_realloc(G->edges, (G->nedges + 1) * sizeof *G->edges);
+		if (x) {
+			G->edges = x;
+			G->capedges = G->nedges + 1;
+		}
+	}
 	return CR_OK;
 }
 
@@ -200,21 +216,15 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 	struct hgraph *G = &P->G;
 	size_t n = G->n;
 	enum cr_err rc = CR_OK;
-	/* arrays over preorder numbers */
+	/* arrays over preorder numbers, each freed as soon as it is done with
+	 * (the peak is the Lengauer-Tarjan loop: 10 words a node, 1 an edge) */
 	uint32_t *pre = cr_malloc(n * sizeof *pre);       /* node -> preorder */
 	uint32_t *vert = cr_malloc(n * sizeof *vert);     /* preorder -> node */
 	uint32_t *par = cr_malloc(n * sizeof *par);       /* preorder -> parent preorder */
-	uint32_t *semi = cr_malloc(n * sizeof *semi);
-	uint32_t *anc = cr_malloc(n * sizeof *anc);
-	uint32_t *label = cr_malloc(n * sizeof *label);
-	uint32_t *dom = cr_malloc(n * sizeof *dom);
-	uint32_t *bhead = cr_malloc(n * sizeof *bhead), *bnext = cr_malloc(n * sizeof *bnext);
 	uint32_t *stk = cr_malloc(n * sizeof *stk), *stke = cr_malloc(n * sizeof *stke);
-	uint32_t *pstart = cr_calloc(n + 1, sizeof *pstart);
-	uint32_t *preds = cr_malloc((G->nedges ? G->nedges : 1) * sizeof *preds);
-	G->idom = cr_malloc(n * sizeof *G->idom);
-	if (!pre || !vert || !par || !semi || !anc || !label || !dom || !bhead || !bnext || !stk || !stke ||
-	    !pstart || !preds || !G->idom) {
+	uint32_t *semi = NULL, *anc = NULL, *label = NULL, *dom = NULL, *bhead = NULL, *bnext = NULL;
+	uint32_t *pstart = NULL, *preds = NULL;
+	if (!pre || !vert || !par || !stk || !stke) {
 		rc = cr_fail(e, CR_NOMEM, "out of memory for the dominator tree of %zu objects (--max-memory)", n);
 		goto out;
 	}
@@ -243,6 +253,22 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 		stk[sp] = w;
 		stke[sp++] = G->estart[w];
 	}
+	cr_free(stke);
+	stke = NULL;
+	semi = cr_malloc(n * sizeof *semi);
+	anc = cr_malloc(n * sizeof *anc);
+	label = cr_malloc(n * sizeof *label);
+	/* dom shares par's array: dom[w] is written (bucket flush) only after
+	 * w was processed, that is after par[w] was read */
+	dom = par;
+	bhead = cr_malloc(n * sizeof *bhead);
+	bnext = cr_malloc(n * sizeof *bnext);
+	pstart = cr_calloc(n + 1, sizeof *pstart);
+	preds = cr_malloc((G->nedges ? G->nedges : 1) * sizeof *preds);
+	if (!semi || !anc || !label || !dom || !bhead || !bnext || !pstart || !preds) {
+		rc = cr_fail(e, CR_NOMEM, "out of memory for the dominator tree of %zu objects (--max-memory)", n);
+		goto out;
+	}
 	/* predecessors, in preorder numbers */
 	for (size_t i = 0; i < G->nedges; i++)
 		pstart[pre[G->edges[i]] + 1]++;
@@ -261,7 +287,6 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 		anc[i] = UINT32_MAX;
 		label[i] = i;
 		bhead[i] = UINT32_MAX;
-		dom[i] = 0;
 	}
 	for (uint32_t w = cnt - 1; w >= 1; w--) {
 		for (uint32_t k = pstart[w]; k < pstart[w + 1]; k++) {
@@ -279,10 +304,27 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 		}
 		bhead[p] = UINT32_MAX;
 	}
+	dom[0] = 0;
 	for (uint32_t w = 1; w < cnt; w++)
 		if (dom[w] != semi[w])
 			dom[w] = dom[dom[w]];
-	/* back to node ids; retained sizes in reverse preorder */
+	/* back to node ids */
+	G->idom = cr_malloc(n * sizeof *G->idom);
+	if (!G->idom) {
+		rc = cr_fail(e, CR_NOMEM, "out of memory for the dominator tree of %zu objects (--max-memory)", n);
+		goto out;
+	}
+	for (size_t v = 0; v < n; v++)
+		G->idom[v] = pre[v] == UINT32_MAX || pre[v] == 0 ? 0 : vert[dom[pre[v]]];
+	cr_free(semi); cr_free(anc); cr_free(label); cr_free(bhead); cr_free(bnext);
+	cr_free(stk); cr_free(pstart); cr_free(preds); cr_free(par);
+	semi = anc = label = dom = bhead = bnext = stk = pstart = preds = par = NULL;
+	/* nothing reads the edges from here on */
+	cr_free(G->edges);
+	cr_free(G->estart);
+	G->edges = G->estart = NULL;
+	G->nedges = G->capedges = 0;
+	/* retained sizes in reverse preorder */
 	G->rbytes = cr_calloc(n, sizeof *G->rbytes);
 	G->robjs = cr_calloc(n, sizeof *G->robjs);
 	G->best = cr_malloc(n * sizeof *G->best);
@@ -291,7 +333,6 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 		goto out;
 	}
 	for (size_t v = 0; v < n; v++) {
-		G->idom[v] = pre[v] == UINT32_MAX || pre[v] == 0 ? 0 : vert[dom[pre[v]]];
 		G->best[v] = NO_NODE;
 		if (G->span[v] != UINT32_MAX && pre[v] != UINT32_MAX) {
 			G->rbytes[v] = heap_object_size(&P->spans[G->span[v]]);
@@ -311,8 +352,7 @@ out:
 	cr_free(par);
 	cr_free(semi);
 	cr_free(anc);
-	cr_free(label);
-	cr_free(dom);
+	cr_free(label); /* dom is par's array */
 	cr_free(bhead);
 	cr_free(bnext);
 	cr_free(stk);

@@ -14,6 +14,38 @@ static int go_minor(const char *v)
 	return end != v + 4 && m < 1000 ? (int)m : 0;
 }
 
+/* mheap_ whose allspans slice is sane: 0 < len <= cap, its array in the core */
+static bool mheap_ok(struct hpriv *P, uint64_t a)
+{
+	uint64_t arr, len, cap;
+	if (!heap_u64(P, a + P->o.mheap_allspans, &arr) || !heap_u64(P, a + P->o.mheap_allspans + 8, &len) ||
+	    !heap_u64(P, a + P->o.mheap_allspans + 16, &cap))
+		return false;
+	return len > 0 && len <= cap && len < (1ull << 32) && cr_core_ptr(P->core, arr, 8) != NULL;
+}
+
+/* runtime.mheap_ and firstmoduledata without symbols: as gort finds them
+ * (from the machine code of the runtime functions that use them). */
+static enum cr_err find_globals(struct cr_heap *h, struct cr_error *e)
+{
+	struct hpriv *P = h->priv;
+	struct cr_goglobals G;
+	cr_goglobals_find(P->bin, P->tab, true, &G);
+	if (!P->firstmd && G.have_moduledata)
+		P->firstmd = G.firstmoduledata + P->bias;
+	if (!P->mheap) {
+		if (G.mheap.addr && mheap_ok(P, G.mheap.addr + P->bias))
+			P->mheap = G.mheap.addr + P->bias;
+		for (size_t i = 0; !P->mheap && i < G.mheap.ncand && i < CR_GOGLOBAL_MAXCAND; i++)
+			if (mheap_ok(P, G.mheap.cand[i] + P->bias))
+				P->mheap = G.mheap.cand[i] + P->bias;
+	}
+	if (!P->mheap)
+		return cr_fail(e, CR_UNSUPPORTED, "runtime.mheap_ not found (no symbol, and none of the runtime's "
+			       "code that uses it leads to a span table in the core)");
+	return CR_OK;
+}
+
 enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c, struct cr_binary *b,
 			 const struct cr_heap_opts *opts, struct cr_error *e)
 {
@@ -46,22 +78,30 @@ enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c
 	/* 0 before the first collection has aggregated the heap's statistics */
 	h->have_heap_alloc = g->mem.present && g->mem.have_alloc && g->mem.heap_alloc > 0;
 	h->heap_alloc = g->mem.heap_alloc;
-	enum cr_err rc = heap_offsets(P, e);
+	enum cr_err rc = heap_offsets(h, e);
 	if (rc)
 		return rc;
-	const struct cr_elf_symbol *mh = cr_binary_symbol_by_name(b, "runtime.mheap_");
-	if (!mh)
-		return cr_fail(e, CR_UNSUPPORTED, "the binary has no runtime.mheap_ symbol");
-	P->mheap = mh->value + P->bias;
 	struct cr_error pe = { 0 };
 	if (cr_pclntab_open(b, &P->tab, &pe)) {
 		P->tab = NULL;
 		heap_warnf(h, "no pclntab (%s): goroutine stacks are scanned conservatively", pe.msg);
 	}
-	if ((rc = heap_read_spans(h, e)) || (rc = heap_roots(h, e)) || (rc = heap_mark(h, e)) ||
-	    (rc = heap_dominators(h, e)))
+	const struct cr_elf_symbol *mh = cr_binary_symbol_by_name(b, "runtime.mheap_");
+	const struct cr_elf_symbol *fm = cr_binary_symbol_by_name(b, "runtime.firstmoduledata");
+	P->mheap = mh ? mh->value + P->bias : 0;
+	P->firstmd = fm ? fm->value + P->bias : 0;
+	h->no_symbols = P->nosyms = b->nsymbols == 0;
+	if ((!mh || !fm) && (rc = find_globals(h, e)))
 		return rc;
+	if ((rc = heap_read_spans(h, e)) || (rc = heap_roots(h, e)) || (rc = heap_mark(h, e)))
+		return rc;
+	/* types flow down the mark's order; then the slot -> node map is no
+	 * longer needed, before the dominators' peak */
 	heap_infer_types(h);
+	cr_free(P->slotnode);
+	P->slotnode = NULL;
+	if ((rc = heap_dominators(h, e)))
+		return rc;
 	if ((rc = heap_summarize(h, e)))
 		return rc;
 	return CR_OK;

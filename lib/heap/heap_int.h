@@ -82,6 +82,8 @@ struct hpriv {
 	struct htype *types; size_t ntypes, captypes;
 	struct cr_hmap typemap;   /* type address -> index+1 */
 	uint64_t mheap;           /* runtime.mheap_ */
+	uint64_t firstmd;         /* runtime.firstmoduledata; 0: not found */
+	bool nosyms;              /* no symbol table: globals are named by section+offset */
 	struct hgraph G;
 	/* roots under construction: (root node, target address) */
 	struct rref { uint32_t root; uint64_t target; } *rrefs; size_t nrrefs, caprrefs;
@@ -111,7 +113,10 @@ void heap_warnf(struct cr_heap *h, const char *fmt, ...) __attribute__((format(p
  * neither has them all. */
 const uint8_t *heap_mem(struct hpriv *P, uint64_t addr, size_t n);
 bool heap_u64(struct hpriv *P, uint64_t addr, uint64_t *v);
-enum cr_err heap_offsets(struct hpriv *P, struct cr_error *e);
+enum cr_err heap_offsets(struct cr_heap *h, struct cr_error *e);
+/* lib/heap/layout.c: the offsets of release version (g->go_version) for
+ * binaries without DWARF; NULL if no table has it. */
+const struct hoff *heap_layout_for(const char *version);
 enum cr_err heap_read_spans(struct cr_heap *h, struct cr_error *e);
 /* The span holding addr, or NULL. */
 const struct hspan *heap_span_of(const struct hpriv *P, uint64_t addr);

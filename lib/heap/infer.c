@@ -63,6 +63,8 @@ void heap_infer_types(struct cr_heap *h)
 	if (P->minor < 22)
 		return;
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
+		if (!(v & 0xfffff)) /* every million objects: the core's pages back */
+			cr_core_trim(P->core);
 		uint32_t ty = G->type[v];
 		if (!ty)
 			continue;

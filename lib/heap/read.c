@@ -96,8 +96,9 @@ static void on_member(void *arg, const char *type, const char *member, uint64_t 
 	}
 }
 
-enum cr_err heap_offsets(struct hpriv *P, struct cr_error *e)
+enum cr_err heap_offsets(struct cr_heap *h, struct cr_error *e)
 {
+	struct hpriv *P = h->priv;
 	static const char *const types[] = { "runtime.mheap", "runtime.mspan", "runtime.moduledata",
 					     "runtime.bitvector", "runtime.special", "runtime.heapArena",
 					     "runtime.g", "runtime.gobuf" };
@@ -106,12 +107,21 @@ enum cr_err heap_offsets(struct hpriv *P, struct cr_error *e)
 	struct collect C = { &P->o, seen };
 	enum cr_err rc = cr_dwarf_struct_members(P->bin, types, sizeof types / sizeof *types, on_member, &C, e);
 	if (rc && rc != CR_NOMEM && rc != CR_LIMIT) {
+		/* no DWARF (-ldflags=-w): the release's table */
+		const struct hoff *t = heap_layout_for(P->gort->go_version);
+		if (t) {
+			cr_error_clear(e);
+			P->o = *t;
+			h->layout_from_table = true;
+			return CR_OK;
+		}
 		char why[sizeof e->msg];
 		snprintf(why, sizeof why, "%s", e->msg);
 		cr_error_clear(e);
 		return cr_fail(e, CR_UNSUPPORTED,
-			       "heap analysis needs the runtime's struct layouts from the binary's DWARF (build "
-			       "without -ldflags=-w): %s", why);
+			       "heap analysis needs the runtime's struct layouts: the binary has no DWARF (%s) and "
+			       "there is no table for %s", why,
+			       P->gort->go_version && *P->gort->go_version ? P->gort->go_version : "its Go version");
 	}
 	if (rc)
 		return rc;
@@ -289,9 +299,7 @@ static const char *type_name(struct cr_heap *h, uint64_t t, uint8_t tflag, int32
 {
 	struct hpriv *P = h->priv;
 	/* the module whose types section holds t */
-	uint64_t md = 0, types = 0;
-	const struct cr_elf_symbol *fm = cr_binary_symbol_by_name(P->bin, "runtime.firstmoduledata");
-	md = fm ? fm->value + P->bias : 0;
+	uint64_t md = P->firstmd, types = 0;
 	for (int guard = 0; md && guard < 64; guard++) {
 		uint64_t ts, te, next;
 		if (!heap_u64(P, md + P->o.md_types, &ts) || !heap_u64(P, md + P->o.md_etypes, &te) ||

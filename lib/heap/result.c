@@ -216,10 +216,15 @@ enum cr_err cr_heap_paths(struct cr_heap *h, const char *query, size_t max, stru
 		uint32_t span;
 		if (*end || !heap_object_of(P, a, &slot, &base, &span))
 			return cr_fail(e, CR_NOTFOUND, "%s is not an allocated object of the heap", query);
-		if (!P->slotnode[slot])
+		/* the slot -> node map is gone after the mark: one pass */
+		uint32_t v = NO_NODE;
+		for (size_t k = 1 + P->nroots; k < G->n && v == NO_NODE; k++)
+			if (G->addr[k] == base)
+				v = (uint32_t)k;
+		if (v == NO_NODE)
 			return cr_fail(e, CR_NOTFOUND, "the object at 0x%" PRIx64 " is not reachable (garbage)", base);
 		*nfound = 1;
-		path_of(h, P->slotnode[slot], out);
+		path_of(h, v, out);
 		return CR_OK;
 	}
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {

@@ -59,12 +59,15 @@ static const struct cr_elf_symbol *symbol_of(const struct cr_binary *b, uint64_t
 	return cr_binary_symbol_at(b, a);
 }
 
-/* The root of the global at addr (grouped by symbol). */
-static enum cr_err global_root(struct cr_heap *h, uint64_t addr, uint32_t *idx, struct cr_error *e)
+/* The root of the global at addr (grouped by symbol; without a symbol
+ * table, one per word, named by its section (what, from start) and
+ * offset). */
+static enum cr_err global_root(struct cr_heap *h, uint64_t addr, const char *what, uint64_t start, uint32_t *idx,
+			       struct cr_error *e)
 {
 	struct hpriv *P = h->priv;
-	const struct cr_elf_symbol *s = symbol_of(P->bin, addr - P->bias);
-	uint64_t key = s ? s->value : 0;
+	const struct cr_elf_symbol *s = P->nosyms ? NULL : symbol_of(P->bin, addr - P->bias);
+	uint64_t key = s ? s->value : P->nosyms ? addr : 0;
 	uint32_t *v = cr_hmap_get(&P->rootmap, &key, sizeof key);
 	if (v) {
 		*idx = *v - 1;
@@ -73,6 +76,8 @@ static enum cr_err global_root(struct cr_heap *h, uint64_t addr, uint32_t *idx, 
 	char name[256];
 	if (s && s->name)
 		snprintf(name, sizeof name, "%s", s->name);
+	else if (P->nosyms)
+		snprintf(name, sizeof name, "%s+0x%" PRIx64, what, addr - start);
 	else
 		snprintf(name, sizeof name, "(data without a symbol)");
 	for (char *c = name; *c; c++)
@@ -127,7 +132,7 @@ static enum cr_err scan_masked(struct cr_heap *h, uint64_t start, uint64_t end, 
 		if (!in_heap(P, v))
 			continue;
 		uint32_t r;
-		enum cr_err rc = global_root(h, start + i * 8, &r, e);
+		enum cr_err rc = global_root(h, start + i * 8, what, start, &r, e);
 		if (!rc)
 			rc = add_ref(P, r, v, e);
 		if (rc)
@@ -139,12 +144,11 @@ static enum cr_err scan_masked(struct cr_heap *h, uint64_t start, uint64_t end, 
 static enum cr_err scan_modules(struct cr_heap *h, struct cr_error *e)
 {
 	struct hpriv *P = h->priv;
-	const struct cr_elf_symbol *fm = cr_binary_symbol_by_name(P->bin, "runtime.firstmoduledata");
-	if (!fm) {
-		heap_warnf(h, "no runtime.firstmoduledata symbol: globals are not roots");
+	if (!P->firstmd) {
+		heap_warnf(h, "runtime.firstmoduledata not found: globals are not roots");
 		return CR_OK;
 	}
-	uint64_t md = fm->value + P->bias;
+	uint64_t md = P->firstmd;
 	for (int guard = 0; md && guard < 64; guard++) {
 		uint64_t data, edata, bss, ebss, next;
 		if (!heap_u64(P, md + P->o.md_data, &data) || !heap_u64(P, md + P->o.md_edata, &edata) ||

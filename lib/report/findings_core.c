@@ -171,7 +171,7 @@ static enum cr_err core_goroutines(struct cr_report *r, struct cr_capture *c, co
 
 /* Read one core with the first of the binaries that produced it. */
 static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const char *core_path,
-			     const char *const *bins, size_t nbins)
+			     const char *const *bins, size_t nbins, size_t cap_index, bool heap)
 {
 	enum cr_err rc = CR_OK;
 	char mismatch[1024] = "";
@@ -205,6 +205,9 @@ static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const ch
 			rc = crash_finding(r, core_path, bins[bi], &gc->core, g);
 		if (!rc && !c->goroutine)
 			rc = core_goroutines(r, c, core_path, &gc->g);
+		/* the heap of the last capture with a core (the others' would be replaced) */
+		if (!rc && heap)
+			rc = cr_report_core_heap(r, cap_index, core_path, bins[bi], gc);
 		const char *w = cr_buf_str(&g->warn);
 		if (*w)
 			cr_report_warn(r, "%s: %.*s%s", core_path, (int)strcspn(w, "\n"), w,
@@ -228,6 +231,10 @@ static enum cr_err read_core(struct cr_report *r, struct cr_capture *c, const ch
 enum cr_err cr_report_analyse_cores(struct cr_report *r)
 {
 	enum cr_err rc = CR_OK;
+	size_t last = SIZE_MAX;
+	for (size_t ci = 0; ci < r->in.ncaps; ci++)
+		if (r->in.caps[ci].core)
+			last = ci;
 	for (size_t ci = 0; ci < r->in.ncaps && !rc; ci++) {
 		struct cr_capture *c = &r->in.caps[ci];
 		if (!c->core)
@@ -251,7 +258,7 @@ enum cr_err cr_report_analyse_cores(struct cr_report *r)
 			}
 			if (r->progress)
 				r->progress(r->progress_ctx, cf->path);
-			rc = read_core(r, c, cf->path, bins, nb);
+			rc = read_core(r, c, cf->path, bins, nb, ci, ci == last);
 		}
 	}
 	return rc;

@@ -90,6 +90,34 @@ bool cr_report_load_snap(struct cr_report *r, struct cr_memsnap *s, const char *
 bool cr_report_load_cgroup_files(struct cr_report *r, const struct cr_capture *c, struct cr_memsnap *s,
 				 enum cr_err *fatal);
 
+/* The Go heap of the last core of the captures (findings_retain.c), kept
+ * in the report's arena for the joins. */
+struct cr_rheap_root {
+	const char *kind, *name, *function, *path; /* function, path: "" if none */
+	int64_t goroutine;                         /* stack roots; else 0 */
+	uint64_t bytes, objects;                   /* retained */
+	bool conservative;
+};
+struct cr_rheap_g {
+	int64_t goid;
+	uint64_t bytes, objects; /* what the goroutine's stack frames retain */
+};
+struct cr_rheap {
+	const char *core, *binary, *go_version;
+	size_t cap_index; /* the capture of the core, in r->in.caps */
+	uint64_t reachable_bytes, reachable_objects, unreachable_bytes, heap_alloc;
+	bool have_heap_alloc, partial;
+	const char *top_type; /* the type with the most reachable bytes; NULL if none */
+	struct cr_rheap_root *roots; size_t nroots; /* the largest retainers, largest first */
+	size_t nretaining;    /* roots retaining anything */
+	struct cr_rheap_g *gs; size_t ngs; /* by goroutine id */
+};
+struct cr_gocore;
+/* Read the heap of a core just opened (gc) and keep its summary in r->heap
+ * (a later core replaces it). A heap that cannot be read is a note. */
+enum cr_err cr_report_core_heap(struct cr_report *r, size_t cap_index, const char *core_path,
+				const char *bin_path, struct cr_gocore *gc);
+
 /* Analyses, one file each. Each returns CR_OK unless out of memory;
  * what it cannot do goes to warnings/notes. */
 enum cr_err cr_report_analyse_mismatch(struct cr_report *r);      /* inputs_mismatch */
@@ -108,6 +136,8 @@ enum cr_err cr_report_analyse_gc(struct cr_report *r);    /* gc_pressure */
 enum cr_err cr_report_analyse_race(struct cr_report *r);  /* data_race */
 enum cr_err cr_report_analyse_net(struct cr_report *r);   /* conn_leak, fd_exhaustion, accept_backlog */
 enum cr_err cr_report_analyse_limits(struct cr_report *r); /* memory_limit, cpu_limit */
+/* retained_by; joins the heap into goroutine_leak and heap_growth (run after them) */
+enum cr_err cr_report_analyse_retention(struct cr_report *r);
 /* "GOMEMLIMIT=NMiB (90% of the cgroup's ... limit, FILE; Go 1.19+)" from the
  * last capture's cgroup files, or without a value when none gives a limit
  * (findings_limits.c). */

@@ -61,7 +61,7 @@ enum cr_err cr_report_run(struct cr_report *r, struct cr_error *e)
 		cr_report_analyse_leaks,
 		cr_report_analyse_oom, cr_report_analyse_mem,
 		cr_report_analyse_heap_growth, cr_report_analyse_map_growth, cr_report_analyse_alloc_hotspot, cr_report_analyse_gc, cr_report_analyse_net,
-		cr_report_analyse_limits,
+		cr_report_analyse_limits, cr_report_analyse_retention,
 	};
 	bool moved = false;
 	rc = cr_captures_order(&r->in, &moved);

@@ -4,7 +4,12 @@
 # build, with DWARF), its GOTRACEBACK=crash core (core-1.N.zst) and the
 # program's own measurements (expected/retain-1.N.stdout: per root the
 # HeapAlloc delta across building it, exact object counts per type,
-# HeapAlloc after the last runtime.GC(), the garbage left unswept).
+# HeapAlloc after the last runtime.GC(), the garbage left unswept), and the
+# profiles of that run for coroner report's joins (profiles-1.N/early:
+# heap profile and goroutine dump before the roots are built; profiles-1.N/late:
+# the heap profile before the crash). The same for the stripped build
+# (-ldflags='-s -w': retain-1.N-stripped.gz, core-1.N-stripped.zst,
+# expected/retain-1.N-stripped.stdout; no profiles).
 # usage: testdata/gen/retain.sh [1.N ...]   (default: 1.19 1.22 1.26; needs
 # /usr/lib/go-1.N or /usr/local/go for 1.26, zstd, gzip)
 set -euo pipefail
@@ -17,16 +22,26 @@ vers=("$@"); [ ${#vers[@]} -eq 0 ] && vers=(1.19 1.22 1.26)
 mkdir -p "$D/expected"
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 printf '# output-file<TAB>command (POSIX shell quoting); run in testdata/retain with retain-1.N.gz\n# gunzipped to retain-1.N; each run writes a new core (the committed one is from the recorded run).\n' >"$D/expected/INDEX"
+run() { # VERSION SUFFIX LDFLAGS PROFILES
+	local v=$1 sfx=$2 ld=$3 prof=$4
+	(cd "$GEN/retainprog" && "$G" build -trimpath -ldflags="$ld" -o "$W/retain-$v$sfx" .)
+	rm -rf "$W/run"; mkdir "$W/run"
+	if [ -n "$prof" ]; then rm -rf "$D/profiles-$v"; fi
+	(cd "$W/run" && ulimit -c unlimited && GOTRACEBACK=crash GOMAXPROCS=2 RETAIN_PROFILES=$prof "$W/retain-$v$sfx" \
+		>"$D/expected/retain-$v$sfx.stdout" 2>"$W/run/stderr") && { echo "no crash?" >&2; exit 1; } || true
+	core=$(ls "$W"/run/core* | head -1)
+	zstd -19 -q -f "$core" -o "$D/core-$v$sfx.zst"
+	gzip -9 -n -c "$W/retain-$v$sfx" >"$D/retain-$v$sfx.gz"
+	if [ -n "$prof" ]; then
+		printf 'retain-%s.stdout\tsh -c '\''ulimit -c unlimited; GOTRACEBACK=crash GOMAXPROCS=2 RETAIN_PROFILES=profiles-%s ./retain-%s'\''\n' "$v" "$v" "$v" >>"$D/expected/INDEX"
+	else
+		printf 'retain-%s%s.stdout\tsh -c '\''ulimit -c unlimited; GOTRACEBACK=crash GOMAXPROCS=2 ./retain-%s%s'\''\n' "$v" "$sfx" "$v" "$sfx" >>"$D/expected/INDEX"
+	fi
+}
 for v in "${vers[@]}"; do
 	G=/usr/lib/go-$v/bin/go
 	[ -x "$G" ] || G=$(command -v go)
 	case $("$G" env GOVERSION) in "go$v"|"go$v."*) ;; *) echo "no Go $v" >&2; exit 1 ;; esac
-	(cd "$GEN/retainprog" && "$G" build -trimpath -o "$W/retain-$v" .)
-	rm -rf "$W/run"; mkdir "$W/run"
-	(cd "$W/run" && ulimit -c unlimited && GOTRACEBACK=crash GOMAXPROCS=2 "$W/retain-$v" \
-		>"$D/expected/retain-$v.stdout" 2>"$W/run/stderr") && { echo "no crash?" >&2; exit 1; } || true
-	core=$(ls "$W"/run/core* | head -1)
-	zstd -19 -q -f "$core" -o "$D/core-$v.zst"
-	gzip -9 -n -c "$W/retain-$v" >"$D/retain-$v.gz"
-	printf 'retain-%s.stdout\tsh -c '\''ulimit -c unlimited; GOTRACEBACK=crash GOMAXPROCS=2 ./retain-%s'\''\n' "$v" "$v" >>"$D/expected/INDEX"
+	run "$v" "" "" "$D/profiles-$v"
+	run "$v" -stripped "-s -w" ""
 done

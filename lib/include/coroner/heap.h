@@ -30,8 +30,12 @@
  * roots: an object reachable from two roots is retained by neither.
  *
  * Struct offsets come from the binary's DWARF (runtime.mspan, mheap,
- * moduledata, special, heapArena, g, gobuf); a binary without DWARF is
- * CR_UNSUPPORTED for now. Everything read is checked against the core; what
+ * moduledata, special, heapArena, g, gobuf), or, for a binary without
+ * DWARF (-ldflags='-s -w'), from a table per Go release (lib/heap/layout.c;
+ * a release without one is CR_UNSUPPORTED). Without a symbol table,
+ * runtime.mheap_ and firstmoduledata are found as `coroner core` finds
+ * them (cr_goglobals_find) and a global is named by its section and offset
+ * ("bss+0x1a0"), one root per pointer word. Everything read is checked against the core; what
  * does not add up is reported in warn and makes the result partial.
  * Everything lives in the heap's arena; cr_heap_release() frees it all.
  */
@@ -84,6 +88,8 @@ struct cr_heap {
 	uint64_t typed_objects;      /* reachable objects whose type the runtime recorded */
 	uint64_t inferred_objects;   /* reachable objects typed from a typed parent's field */
 	uint64_t conservative_objects; /* reachable objects scanned without pointer bits */
+	bool layout_from_table;      /* no DWARF: struct offsets from the release's table */
+	bool no_symbols;             /* no symbol table: globals named "data+0x..." / "bss+0x..." */
 	bool have_heap_alloc;
 	uint64_t heap_alloc;         /* runtime.memstats' HeapAlloc, when the core has it */
 	struct cr_heap_root *roots; size_t nroots; /* retained bytes, largest first */

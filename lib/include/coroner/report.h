@@ -18,6 +18,8 @@
  *   data_race       subject: the innermost user frames of the two accesses ("f", or
  *                   "f vs g"), one finding per pair of access stacks (race-detector reports)
  *   inputs_mismatch subject: what disagrees ("pid", "build_id", "time", "process")
+ *   retained_by     subject: the root retaining the most of the Go heap of the last core
+ *                   (a global's symbol, "goroutine N", "finalizer of 0x..."; lib/heap)
  * Functions are attributed to the innermost *user* frame of each stack
  * (cr_user_function(): outside the runtime and the standard library), so a
  * subject is code the reader owns, not runtime.mallocgc.
@@ -93,6 +95,8 @@ struct cr_report {
 	/* keep each capture's core open after the analyses (struct
 	 * cr_capture.gocore: a renderer shows its threads); set before the run */
 	bool keep_cores;
+	/* the Go heap of the last core read (findings_retain.c); NULL if none */
+	struct cr_rheap *heap;
 	/* called before each file is read (may be NULL): a CLI shows progress */
 	cr_progress_fn *progress;
 	void *progress_ctx;

@@ -10,6 +10,12 @@
 //	heapalloc	BYTES	   HeapAlloc after the last runtime.GC()
 //	garbage	BYTES	   allocated and dropped after that GC (not yet swept)
 //
+// With RETAIN_PROFILES=DIR the run also writes, for coroner report's
+// joins, DIR/early/heap.pb.gz (a heap profile before the first root is
+// built), DIR/early/goroutines.txt (a goroutine dump once the first leaked
+// goroutine waits) and DIR/late/heap.pb.gz (before the crash): the core
+// then belongs with the late capture.
+//
 // Types whose objects are over 512 bytes and hold pointers (entry, node,
 // ifaceVal, finObj) carry a malloc header from Go 1.22 on, so the core
 // records their type; the buffers ([]byte) are pointer-free.
@@ -18,8 +24,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 )
 
@@ -132,11 +140,40 @@ func leak(n int, ready chan struct{}) {
 	runtime.KeepAlive(buf)
 }
 
+// writeProfile writes profile name (debug: its format) to DIR/sub/file when
+// RETAIN_PROFILES=DIR is set; the heap profile after a runtime.GC().
+func writeProfile(sub, file, name string, debugLevel int) {
+	dir := os.Getenv("RETAIN_PROFILES")
+	if dir == "" {
+		return
+	}
+	if name == "heap" {
+		runtime.GC()
+	}
+	p := filepath.Join(dir, sub)
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		panic(err)
+	}
+	f, err := os.Create(filepath.Join(p, file))
+	if err != nil {
+		panic(err)
+	}
+	if err := pprof.Lookup(name).WriteTo(f, debugLevel); err != nil {
+		panic(err)
+	}
+	if err := f.Close(); err != nil {
+		panic(err)
+	}
+}
+
 func buildLeaks() {
 	ready := make(chan struct{})
 	for i := 0; i < nLeaks; i++ {
 		go leak(sizeVar, ready)
 		<-ready
+		if i == 0 {
+			writeProfile("early", "goroutines.txt", "goroutine", 2)
+		}
 	}
 }
 
@@ -165,6 +202,7 @@ func main() {
 	debug.SetGCPercent(-1) // only the program's own runtime.GC() calls collect
 	keeper = &keeperT{}
 	results = make([]meas, 0, 16)
+	writeProfile("early", "heap.pb.gz", "heap", 0)
 	measure("main.registry", buildRegistry)
 	measure("main.list", buildList)
 	measure("main.ring", buildRing)
@@ -178,6 +216,7 @@ func main() {
 	out = append(out, fmt.Sprintf("type\tmain.entry\t%d\ntype\tmain.node\t%d\ntype\tmain.ifaceVal\t1\ntype\tmain.finObj\t1\n", nEntries, nNodes)...)
 	os.Stdout.Write(out)
 	out = nil
+	writeProfile("late", "heap.pb.gz", "heap", 0)
 	h := heapAlloc()
 	fmt.Printf("heapalloc\t%d\n", h)
 	fmt.Printf("garbage\t%d\n", makeGarbage())
