@@ -27,9 +27,11 @@ static const struct cmd_spec spec = {
 "command line: go tool pprof's flags with one or two dashes, -flag=V or -flag V,\n"
 "an ELF binary before the profiles, several profiles merged as pprof merges them.\n"
 "Flags end at the first operand, as in pprof. REPORT is one of -top (or -text),\n"
-"-traces, -tags, -tree, -peek=RE, -raw, -callgrind, -proto; -output=FILE writes\n"
-"it atomically. pprof's other reports and options are refused with a line saying\n"
-"so, its unknown flags with its own error (exit 2); -http is not offered.\n",
+"-traces, -tags, -tree, -peek=RE, -list=RE, -raw, -callgrind, -proto; -output=FILE\n"
+"writes it atomically. -list reads the source files the profile names, found\n"
+"as pprof finds them (-source_path, -trim_path). pprof's other reports and\n"
+"options are refused with a line saying so, its unknown flags with its own\n"
+"error (exit 2); -http is not offered.\n",
 	.epilogue =
 "JSON (--format=json): -top as `coroner top`; -tree and -peek {\"functions\":\n"
 "[{\"name\", \"flat\", \"cum\", \"callers\", \"callees\"}]}; -traces {\"sample_type\", \"unit\",\n"
@@ -42,7 +44,8 @@ static const struct cmd_spec spec = {
 "  coroner pprof -top -nodecount=20 -sample_index=alloc_space heap.pb.gz\n"
 "  coroner pprof -traces -focus=main.handler cpu.pb.gz\n"
 "  coroner pprof -tags -tagfocus=bytes=64kb: heap.pb.gz\n"
-"  coroner pprof -top ./server cpu1.pb.gz cpu2.pb.gz\n",
+"  coroner pprof -top ./server cpu1.pb.gz cpu2.pb.gz\n"
+"  coroner pprof -list='main\\.handle' -source_path=$HOME/src/server cpu.pb.gz\n",
 	.one_dash = true,
 };
 
@@ -50,7 +53,7 @@ struct pprof_args {
 	int report;
 	const char *report_name, *report_arg;
 	const char *sample_index, *unit, *diff_base, *base, *output, *nodecount, *nodefraction;
-	const char *divide_by, *trim, *unsupported, *edgefraction;
+	const char *divide_by, *trim, *unsupported, *edgefraction, *source_path, *trim_path;
 	struct cmd_filter_args filt;
 	int gran;
 	const char *http;
@@ -117,7 +120,8 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	REPORT_RE("peek", R_PEEK, "callers and callees of the functions matching RE"),              \
 	REPORT("tree", R_TREE, "the call graph as text: each node with its callers and callees"),  \
 	REPORT("raw", R_RAW, "the profile as text: samples, locations, mappings"),                  \
-	REPORT_RE("list", R_LIST, NULL), REPORT_RE("disasm", R_DISASM, NULL),                       \
+	REPORT_RE("list", R_LIST, "the source lines of the functions matching RE, with their values"), \
+	REPORT_RE("disasm", R_DISASM, NULL),                       \
 	REPORT_RE("weblist", R_OTHER, NULL), REPORT("callgrind", R_CALLGRIND, "the call graph for KCachegrind"),                \
 	REPORT("dot", R_DOT, NULL), REPORT("svg", R_SVG, NULL), REPORT("png", R_PNG, NULL),         \
 	REPORT("pdf", R_PDF, NULL),                                                                 \
@@ -160,8 +164,9 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_BOOL(0, "compact_labels", &(a)->compact_labels, "-tree, -peek: no profile header"),      \
 	OPT_BOOL(0, "call_tree", &(a)->call_tree, NULL),                                            \
 	OPT_STRING(0, "output", &(a)->output, "FILE", "write the report (or -proto's profile) to FILE"), \
-	UNSUPPORTED("relative_percentages"), UNSUPPORTED_ARG("source_path"), \
-	UNSUPPORTED_ARG("trim_path"), UNSUPPORTED("drop_negative"), UNSUPPORTED("mean"),            \
+	OPT_STRING(0, "source_path", &(a)->source_path, "DIRS", "-list: where to find the sources (':'-separated)"), \
+	OPT_STRING(0, "trim_path", &(a)->trim_path, "PATHS", "prefixes to cut from the source file names"), \
+	UNSUPPORTED("relative_percentages"), UNSUPPORTED("drop_negative"), UNSUPPORTED("mean"),            \
 	UNSUPPORTED("mean_delay"), UNSUPPORTED("normalize"), UNSUPPORTED_ARG("prune_from"),         \
 	UNSUPPORTED_ARG("tagshow"), UNSUPPORTED_ARG("taghide"), UNSUPPORTED_ARG("tagroot"),         \
 	UNSUPPORTED_ARG("tagleaf"), UNSUPPORTED("showcolumns"), UNSUPPORTED("intel_syntax"),        \
@@ -355,7 +360,8 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 		return cmd_usage_error("pprof", "no report flag (pprof's interactive mode is not supported): "
 					       "add one, e.g. -top");
 	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS && a->report != R_TREE &&
-	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO && a->report != R_CALLGRIND)
+	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO && a->report != R_CALLGRIND &&
+	    a->report != R_LIST)
 		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
 	if (a->npaths == 0)
 		return cmd_usage_error("pprof", "no profile given");
@@ -377,8 +383,11 @@ int cmd_pprof(int argc, char **argv)
 	if (a.report == R_TOP && (a.divide_by || a.edgefraction))
 		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
 				       a.divide_by ? "divide_by" : "edgefraction");
+	if (a.report == R_TOP && a.gran != CR_GRAN_FUNCTIONS && (a.source_path || a.trim_path))
+		return cmd_usage_error("pprof", "-%s is not supported with -top at this granularity yet",
+				       a.source_path ? "source_path" : "trim_path");
 	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' :
-		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : a.report == R_CALLGRIND ? 'c' : 'p';
+		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : a.report == R_CALLGRIND ? 'c' : a.report == R_LIST ? 'l' : 'p';
 	struct cr_outfile of;
 	struct cr_error e = { 0 };
 	int saved = -1;
@@ -397,7 +406,7 @@ int cmd_pprof(int argc, char **argv)
 		}
 	}
 	rc = a.report == R_TOP ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
-		.symbol = a.report_arg, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
+		.symbol = a.report_arg, .source_path = a.source_path, .trim_path = a.trim_path, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
 		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
 		.compact_labels = a.compact_labels,
 		.sample_index = a.sample_index, .unit = a.unit, .diff_base = a.diff_base, .base = a.base,

@@ -535,6 +535,11 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		goto out;
 	}
 	cmd_filter_warnings(&f, &fm);
+	/* pprof trims the file names before each graph report */
+	if (strchr("rpcl", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
 	if (which == 'o') {
 		/* the merged, filtered profile, to stdout (-output: redirected) */
 		if (cr_profile_write_pprof(&p, "-", &e))
@@ -542,6 +547,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	} else if (which == 'w') {
 		if (cr_pprof_raw(&p, emit_stdout, NULL, &e))
 			rc = cmd_error(&e);
+	} else if (which == 'l') {
+		rc = cmd_pprof_list(r, &o, &p, total);
 	} else if (which == 'r' || which == 'p' || which == 'c') {
 		rc = run_graph(which, r, &o, &p, &f, total);
 	} else if (which == 't') {
