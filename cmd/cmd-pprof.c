@@ -54,6 +54,8 @@ struct pprof_args {
 	const char *report_name, *report_arg;
 	const char *sample_index, *unit, *diff_base, *base, *output, *nodecount, *nodefraction;
 	const char *divide_by, *trim, *unsupported, *edgefraction, *source_path, *trim_path;
+	const char *prune_from, *tagshow, *taghide;
+	bool relative, drop_negative;
 	struct cmd_filter_args filt;
 	int gran;
 	const char *http;
@@ -166,9 +168,13 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_STRING(0, "output", &(a)->output, "FILE", "write the report (or -proto's profile) to FILE"), \
 	OPT_STRING(0, "source_path", &(a)->source_path, "DIRS", "-list: where to find the sources (':'-separated)"), \
 	OPT_STRING(0, "trim_path", &(a)->trim_path, "PATHS", "prefixes to cut from the source file names"), \
-	UNSUPPORTED("relative_percentages"), UNSUPPORTED("drop_negative"), UNSUPPORTED("mean"),            \
-	UNSUPPORTED("mean_delay"), UNSUPPORTED("normalize"), UNSUPPORTED_ARG("prune_from"),         \
-	UNSUPPORTED_ARG("tagshow"), UNSUPPORTED_ARG("taghide"), UNSUPPORTED_ARG("tagroot"),         \
+	OPT_BOOL(0, "relative_percentages", &(a)->relative, "percentages of the filtered total"), \
+	OPT_BOOL(0, "drop_negative", &(a)->drop_negative, "graph reports: leave out negative nodes"), \
+	OPT_STRING(0, "prune_from", &(a)->prune_from, "RE", "drop the frames beneath the first matching RE"), \
+	OPT_STRING(0, "tagshow", &(a)->tagshow, "RE", "keep only the labels whose key matches RE"), \
+	OPT_STRING(0, "taghide", &(a)->taghide, "RE", "drop the labels whose key matches RE"), \
+	UNSUPPORTED("mean"),            \
+	UNSUPPORTED("mean_delay"), UNSUPPORTED("normalize"), UNSUPPORTED_ARG("tagroot"),         \
 	UNSUPPORTED_ARG("tagleaf"), UNSUPPORTED("showcolumns"), UNSUPPORTED("intel_syntax"),        \
 	UNSUPPORTED_ARG("add_comment"), UNSUPPORTED_ARG("buildid"), UNSUPPORTED_ARG("tls_cert"),    \
 	UNSUPPORTED_ARG("tls_key"), UNSUPPORTED_ARG("tls_ca"), UNSUPPORTED_ARG("tools"),            \
@@ -383,6 +389,10 @@ int cmd_pprof(int argc, char **argv)
 	if (a.report == R_TOP && (a.divide_by || a.edgefraction))
 		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
 				       a.divide_by ? "divide_by" : "edgefraction");
+	if (a.report == R_TOP && (a.relative || a.drop_negative || a.prune_from || a.tagshow || a.taghide))
+		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
+				       a.relative ? "relative_percentages" : a.drop_negative ? "drop_negative" :
+				       a.prune_from ? "prune_from" : a.tagshow ? "tagshow" : "taghide");
 	if (a.report == R_TOP && a.gran != CR_GRAN_FUNCTIONS && (a.source_path || a.trim_path))
 		return cmd_usage_error("pprof", "-%s is not supported with -top at this granularity yet",
 				       a.source_path ? "source_path" : "trim_path");
@@ -406,7 +416,9 @@ int cmd_pprof(int argc, char **argv)
 		}
 	}
 	rc = a.report == R_TOP ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
-		.symbol = a.report_arg, .source_path = a.source_path, .trim_path = a.trim_path, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
+		.symbol = a.report_arg, .source_path = a.source_path, .trim_path = a.trim_path,
+		.prune_from = a.prune_from, .tagshow = a.tagshow, .taghide = a.taghide, .relative = a.relative,
+		.drop_negative = a.drop_negative, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
 		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
 		.compact_labels = a.compact_labels,
 		.sample_index = a.sample_index, .unit = a.unit, .diff_base = a.diff_base, .base = a.base,

@@ -43,6 +43,13 @@ release() {
 	rec allocs.list.noinlines.txt $P -list=main -noinlines -sample_index=alloc_space $S "$B/allocs.pb.gz"
 	rec allocs.list.heuristic.txt $P -list=main.main -source_path=../../gen "$B/allocs.pb.gz"
 	rec goroutine.list.missing.txt $P -list=runtime.gopark $S "$B/goroutine.pb.gz"
+	# the options that change the numbers, on this release's profiles
+	rec heap.tree.drop_negative.txt $P -tree -drop_negative -diff_base=$B/heap.pb.gz ../../gorel/go$r/after/heap.pb.gz
+	rec heap.tree.diff_base.txt $P -tree -diff_base=$B/heap.pb.gz ../../gorel/go$r/after/heap.pb.gz
+	rec goroutine.traces.prune_from.txt $P -traces -prune_from=runtime.gopark -tagshow=x "$B/goroutine.pb.gz"
+	rec heap.tags.relative.txt $P -tags -relative_percentages -tagfocus=1kb: "$B/heap.pb.gz"
+	rec allocs.peek.relative.txt $P -peek=main -relative_percentages -focus=main -taghide=bytes "$B/allocs.pb.gz"
+	rec goroutine.tree.prune_from.txt $P -tree -prune_from=main "$B/goroutine.pb.gz"
 	[ "$r" = 1.26 ] && more
 	sed -i "s#$G tool pprof#go tool pprof#" expected/INDEX
 	echo "# recorded with the pprof of $("$G" version | cut -d' ' -f3)" >>expected/INDEX
@@ -69,6 +76,28 @@ more() {
 	rec goroutines.list.txt $P -list=main $S ../../goroutines/goroutine.1.pb.gz
 	rec goroutineleak.list.txt $P -list=main -trim_path=relprog -source_path=../../gen/relprog \
 		../../gorel/go1.26/before/goroutineleak.pb.gz
+	# -relative_percentages, -drop_negative, -prune_from, -tagshow, -taghide
+	local D="-diff_base=$H/heap.pb.gz $H/heap2.pb.gz"
+	rec heap2.tree.drop_negative.txt $P -tree -drop_negative $D
+	rec heap2.tree.drop_negative-nodecount.txt $P -tree -nodecount=10 -drop_negative $D
+	rec heap2.peek.drop_negative.txt $P -peek=. -drop_negative $D
+	rec heap2.callgrind.drop_negative.txt $P -callgrind -drop_negative $D
+	rec heap2.list.drop_negative.txt $P -list=main $S -drop_negative $D
+	rec cpu.tree.relative.txt $P -tree -relative_percentages -focus=sort $K/cpu.pb.gz
+	rec cpu.traces.relative.txt $P -traces -relative_percentages -focus=sort $K/cpu.pb.gz
+	rec heap-fixture.tags.relative.txt $P -tags -relative_percentages -tagfocus=64b: $H/heap.pb.gz
+	rec cpu.list.relative.txt $P -list=main $S -relative_percentages -focus=hash $K/cpu.pb.gz
+	rec cpu.callgrind.prune-relative.txt $P -callgrind -prune_from=sort -relative_percentages -focus=sort $K/cpu.pb.gz
+	rec cpu.traces.prune_from.txt $P -traces -prune_from=sort.Sort $K/cpu.pb.gz
+	rec cpu.tree.prune_from.txt $P -tree -prune_from=main $K/cpu.pb.gz
+	rec cpu.raw.prune_from.txt $P -raw -prune_from=sort.Ints $K/cpu.pb.gz
+	rec heap.tags.tagshow.txt $P -tags -tagshow=bytes $H/heap.pb.gz
+	rec heap.traces.taghide.txt $P -traces -taghide=bytes $H/heap.pb.gz
+	rec labels.tags.tagshow-none.txt $P -tags -tagshow=zzz ../../labels/cpu.pb.gz
+	rec labels.traces.tagshow-taghide.txt $P -traces -tagshow=handler -taghide=zz ../../labels/goroutine.pb.gz
+	rec heap.tree.tagshow.txt $P -tree -tagshow=bytes $H/heap.pb.gz
+	rec heap.tree.taghide-focus.txt $P -tree -taghide=bytes -focus=main $H/heap.pb.gz
+	rec heap.peek.tagshow.txt $P -peek=main -tagshow=x $H/heap.pb.gz
 	# file names trimmed in the graph reports too
 	rec cpu.tree.trim_path.txt $P -tree -lines -nodecount=6 -trim_path=profkinds $K/cpu.pb.gz
 	rec cpu.peek.source_path.txt $P -peek=hashLoop -lines -source_path=../../gen/profkinds $K/cpu.pb.gz

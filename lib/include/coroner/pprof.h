@@ -17,6 +17,8 @@ struct cr_pprof_opts {
 	double divide_by;          /* pprof's -divide_by; 0 or 1: none */
 	bool merged;               /* several sources or a base: pprof merged them, and
 				    * its merge drops the samples whose values are all 0 */
+	bool drop_negative;        /* graph reports: nodes with a negative flat (or
+				    * cum, flat 0) left out, as pprof's -drop_negative */
 };
 
 /* pprof's printable name of every line of every location at a granularity
@@ -171,5 +173,15 @@ enum cr_err cr_srclist_compute(struct cr_srclist *l, const struct cr_profile *p,
 			       const regex_t *rx, const char *search, const char *trim, int64_t total,
 			       struct cr_error *e);
 void cr_srclist_release(struct cr_srclist *l);
+
+/* ---- options that rewrite the profile (pprof_opts.c) ---- */
+/* -prune_from: each location loses the inlined lines beneath the first
+ * whose simplified function name matches rx, each sample the frames
+ * beneath the first such location (pprof's Profile.PruneFrom). */
+enum cr_err cr_profile_prune_from(struct cr_profile *p, const regex_t *rx, struct cr_error *e);
+/* -tagshow/-taghide: labels whose key does not match show (when given) or
+ * matches hide are dropped; *sm, *hm: whether any key matched each. */
+void cr_profile_filter_tag_names(struct cr_profile *p, const regex_t *show, const regex_t *hide, bool *sm,
+				 bool *hm);
 
 #endif
