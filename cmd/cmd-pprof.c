@@ -27,10 +27,12 @@ static const struct cmd_spec spec = {
 "command line: go tool pprof's flags with one or two dashes, -flag=V or -flag V,\n"
 "an ELF binary before the profiles, several profiles merged as pprof merges them.\n"
 "Flags end at the first operand, as in pprof. REPORT is one of -top (or -text),\n"
-"-traces, -tags, -tree, -peek=RE, -raw, -callgrind, -dot, -proto, and -svg, -png,\n"
-"-pdf, -ps, -gif through Graphviz's dot; -output=FILE writes it atomically.\n"
-"pprof's other reports and options are refused with a line saying\n"
-"so, its unknown flags with its own error (exit 2); -http is not offered.\n",
+"-traces, -tags, -tree, -peek=RE, -list=RE, -raw, -callgrind, -dot, -proto, and\n"
+"-svg, -png, -pdf, -ps, -gif through Graphviz's dot; -output=FILE writes it\n"
+"atomically. -list reads the source files the profile names, found as pprof\n"
+"finds them (-source_path, -trim_path). pprof's other reports and options are\n"
+"refused with a line saying so, its unknown flags with its own error (exit 2);\n"
+"-http is not offered.\n",
 	.epilogue =
 "JSON (--format=json): -top as `coroner top`; -tree and -peek {\"functions\":\n"
 "[{\"name\", \"flat\", \"cum\", \"callers\", \"callees\"}]}; -traces {\"sample_type\", \"unit\",\n"
@@ -43,7 +45,8 @@ static const struct cmd_spec spec = {
 "  coroner pprof -top -nodecount=20 -sample_index=alloc_space heap.pb.gz\n"
 "  coroner pprof -traces -focus=main.handler cpu.pb.gz\n"
 "  coroner pprof -tags -tagfocus=bytes=64kb: heap.pb.gz\n"
-"  coroner pprof -top ./server cpu1.pb.gz cpu2.pb.gz\n",
+"  coroner pprof -top ./server cpu1.pb.gz cpu2.pb.gz\n"
+"  coroner pprof -list='main\\.handle' -source_path=$HOME/src/server cpu.pb.gz\n",
 	.one_dash = true,
 };
 
@@ -51,7 +54,9 @@ struct pprof_args {
 	int report;
 	const char *report_name, *report_arg;
 	const char *sample_index, *unit, *diff_base, *base, *output, *nodecount, *nodefraction;
-	const char *divide_by, *trim, *unsupported, *edgefraction;
+	const char *divide_by, *trim, *unsupported, *edgefraction, *source_path, *trim_path;
+	const char *prune_from, *tagshow, *taghide;
+	bool relative, drop_negative;
 	struct cmd_filter_args filt;
 	int gran;
 	const char *http;
@@ -118,7 +123,8 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	REPORT_RE("peek", R_PEEK, "callers and callees of the functions matching RE"),              \
 	REPORT("tree", R_TREE, "the call graph as text: each node with its callers and callees"),  \
 	REPORT("raw", R_RAW, "the profile as text: samples, locations, mappings"),                  \
-	REPORT_RE("list", R_LIST, NULL), REPORT_RE("disasm", R_DISASM, NULL),                       \
+	REPORT_RE("list", R_LIST, "the source lines of the functions matching RE, with their values"), \
+	REPORT_RE("disasm", R_DISASM, NULL),                       \
 	REPORT_RE("weblist", R_OTHER, NULL), REPORT("callgrind", R_CALLGRIND, "the call graph for KCachegrind"),                \
 	REPORT("dot", R_DOT, "the call graph in Graphviz's DOT language"),                           \
 	REPORT("svg", R_SVG, "the graph drawn by Graphviz's dot (also -png, -pdf, -ps, -gif)"),    \
@@ -162,10 +168,15 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_BOOL(0, "compact_labels", &(a)->compact_labels, "-tree, -peek: no profile header"),      \
 	OPT_BOOL(0, "call_tree", &(a)->call_tree, NULL),                                            \
 	OPT_STRING(0, "output", &(a)->output, "FILE", "write the report (or -proto's profile) to FILE"), \
-	UNSUPPORTED("relative_percentages"), UNSUPPORTED_ARG("source_path"), \
-	UNSUPPORTED_ARG("trim_path"), UNSUPPORTED("drop_negative"), UNSUPPORTED("mean"),            \
-	UNSUPPORTED("mean_delay"), UNSUPPORTED("normalize"), UNSUPPORTED_ARG("prune_from"),         \
-	UNSUPPORTED_ARG("tagshow"), UNSUPPORTED_ARG("taghide"), UNSUPPORTED_ARG("tagroot"),         \
+	OPT_STRING(0, "source_path", &(a)->source_path, "DIRS", "-list: where to find the sources (':'-separated)"), \
+	OPT_STRING(0, "trim_path", &(a)->trim_path, "PATHS", "prefixes to cut from the source file names"), \
+	OPT_BOOL(0, "relative_percentages", &(a)->relative, "percentages of the filtered total"), \
+	OPT_BOOL(0, "drop_negative", &(a)->drop_negative, "graph reports: leave out negative nodes"), \
+	OPT_STRING(0, "prune_from", &(a)->prune_from, "RE", "drop the frames beneath the first matching RE"), \
+	OPT_STRING(0, "tagshow", &(a)->tagshow, "RE", "keep only the labels whose key matches RE"), \
+	OPT_STRING(0, "taghide", &(a)->taghide, "RE", "drop the labels whose key matches RE"), \
+	UNSUPPORTED("mean"),            \
+	UNSUPPORTED("mean_delay"), UNSUPPORTED("normalize"), UNSUPPORTED_ARG("tagroot"),         \
 	UNSUPPORTED_ARG("tagleaf"), UNSUPPORTED("showcolumns"), UNSUPPORTED("intel_syntax"),        \
 	UNSUPPORTED_ARG("add_comment"), UNSUPPORTED_ARG("buildid"), UNSUPPORTED_ARG("tls_cert"),    \
 	UNSUPPORTED_ARG("tls_key"), UNSUPPORTED_ARG("tls_ca"), UNSUPPORTED_ARG("tools"),            \
@@ -358,7 +369,7 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 					       "add one, e.g. -top");
 	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS && a->report != R_TREE &&
 	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO && a->report != R_CALLGRIND &&
-	    (a->report < R_DOT || a->report > R_GIF))
+	    a->report != R_LIST && (a->report < R_DOT || a->report > R_GIF))
 		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
 	if (a->npaths == 0)
 		return cmd_usage_error("pprof", "no profile given");
@@ -380,6 +391,13 @@ int cmd_pprof(int argc, char **argv)
 	if (a.report == R_TOP && (a.divide_by || a.edgefraction))
 		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
 				       a.divide_by ? "divide_by" : "edgefraction");
+	if (a.report == R_TOP && (a.relative || a.drop_negative || a.prune_from || a.tagshow || a.taghide))
+		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
+				       a.relative ? "relative_percentages" : a.drop_negative ? "drop_negative" :
+				       a.prune_from ? "prune_from" : a.tagshow ? "tagshow" : "taghide");
+	if (a.report == R_TOP && a.gran != CR_GRAN_FUNCTIONS && (a.source_path || a.trim_path))
+		return cmd_usage_error("pprof", "-%s is not supported with -top at this granularity yet",
+				       a.source_path ? "source_path" : "trim_path");
 	static const char *const images[] = { [R_SVG] = "svg", [R_PNG] = "png", [R_PDF] = "pdf", [R_PS] = "ps",
 					      [R_GIF] = "gif", [R_PROTO] = NULL };
 	const char *image = a.report >= R_SVG && a.report <= R_GIF ? images[a.report] : NULL;
@@ -394,7 +412,7 @@ int cmd_pprof(int argc, char **argv)
 	}
 	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' :
 		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : a.report == R_CALLGRIND ? 'c' :
-		    a.report >= R_DOT && a.report <= R_GIF ? 'd' : 'p';
+		    a.report == R_LIST ? 'l' : a.report >= R_DOT && a.report <= R_GIF ? 'd' : 'p';
 	struct cr_outfile of;
 	struct cr_error e = { 0 };
 	int saved = -1;
@@ -413,7 +431,9 @@ int cmd_pprof(int argc, char **argv)
 		}
 	}
 	rc = a.report == R_TOP ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
-		.symbol = a.report_arg, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
+		.symbol = a.report_arg, .source_path = a.source_path, .trim_path = a.trim_path,
+		.prune_from = a.prune_from, .tagshow = a.tagshow, .taghide = a.taghide, .relative = a.relative,
+		.drop_negative = a.drop_negative, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
 		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
 		.compact_labels = a.compact_labels, .call_tree = a.call_tree,
 		.sample_index = a.sample_index, .unit = a.unit, .diff_base = a.diff_base, .base = a.base,

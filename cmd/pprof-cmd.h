@@ -8,7 +8,10 @@
 
 struct cmd_pprof_req {
 	const char *sample_index, *unit, *diff_base, *base, *divide_by;
-	const char *symbol;               /* -peek's RE */
+	const char *symbol;               /* -peek's, -list's, -disasm's RE */
+	const char *source_path, *trim_path; /* -list: where the sources are */
+	const char *prune_from, *tagshow, *taghide;
+	bool relative, drop_negative;     /* -relative_percentages, -drop_negative */
 	const char *nodecount, *nodefraction, *edgefraction; /* NULL: the report's default */
 	bool notrim, cum, compact_labels, call_tree;
 	const struct cmd_filter_args *filt;
@@ -21,7 +24,7 @@ struct cmd_pprof_req {
 };
 
 /* which: 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw, 'o' -proto, 'c' -callgrind,
- * 'd' -dot (and its images). Returns the exit code. */
+ * 'd' -dot (and its images), 'l' -list. Returns the exit code. */
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r);
 
 /* -dot (pprof-dot.c): the graph as pprof's DOT text, to stdout or through
@@ -35,5 +38,9 @@ int cmd_pprof_dot(const struct cr_pgraph *g, const struct cr_profile *p, const s
 		  const struct cmd_filters *fl, const struct cr_pgraph_trim *tr, const char *image);
 void cmd_pprof_dot_text(struct cr_buf *b, const struct cr_pgraph *g, const struct cr_profile *p,
 			const struct cr_pprof_opts *o, const struct cmd_filters *fl, const struct cr_pgraph_trim *tr);
+
+/* -list over the loaded, filtered profile (pprof-source.c) */
+int cmd_pprof_list(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o, const struct cr_profile *p,
+		   int64_t total);
 
 #endif

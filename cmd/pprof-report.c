@@ -240,11 +240,35 @@ static void tree_edge(const struct cr_pgraph *g, const struct cr_pprof_opts *o, 
 	fputs(e->inl ? " (inline)\n" : "\n", stdout);
 }
 
+/* pprof's "Active filters:" block, -tagshow and -taghide last */
+static void render_filters(const struct cmd_filters *fl, const struct cmd_pprof_req *r)
+{
+	bool others = cr_filter_any(&fl->re) || fl->tag[0].set || fl->tag[1].set;
+	if (!others && (r->tagshow || r->taghide))
+		printf("Active filters:\n");
+	cmd_render_filters(fl);
+	const char *v[2] = { r->tagshow, r->taghide }, *k[2] = { "tagshow", "taghide" };
+	for (int i = 0; i < 2; i++) {
+		if (!v[i])
+			continue;
+		char line[256]; /* cut past 80 bytes, as pprof */
+		snprintf(line, sizeof line, "%s=%s", k[i], v[i]);
+		bool cut = strlen(line) > 80;
+		if (cut)
+			line[80] = 0;
+		printf("   ");
+		cr_fputs_safe(stdout, line);
+		printf("%s\n", cut ? "\xe2\x80\xa6" : "");
+	}
+}
+
 /* pprof's -tree and -peek (printTree) */
 static int print_tree(const struct cr_pgraph *g, const struct cr_profile *p, const struct cr_pprof_opts *o0,
 		      const struct cmd_filters *fl, const struct cr_pgraph_trim *tr, const regex_t *rx,
-		      const char *rxtext, bool compact)
+		      const struct cmd_pprof_req *r)
 {
+	const char *rxtext = r->symbol;
+	bool compact = r->compact_labels;
 	static const char sep[] = "----------------------------------------------------------+-------------\n";
 	struct cr_pprof_opts o = *o0;
 	o.unit = g->output_unit;
@@ -266,7 +290,7 @@ static int print_tree(const struct cr_pgraph *g, const struct cr_profile *p, con
 		fputs(cr_buf_str(&h), stdout);
 		cr_buf_release(&h);
 	}
-	cmd_render_filters(fl);
+	render_filters(fl, r);
 	cr_pprof_format(&o, g->sample_unit, shown, a, sizeof a);
 	cr_units_percent(p1, sizeof p1, shown, g->total);
 	printf("Showing nodes accounting for %s, %s of %s total\n", a, p1 + strspn(p1, " "), b);
@@ -468,7 +492,7 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 		else if (r->fmt == CR_FMT_JSON)
 			print_peek_json(&g, rx);
 		else
-			rc = print_tree(&g, p, o, f, &tr, rx, r->symbol, r->compact_labels);
+			rc = print_tree(&g, p, o, f, &tr, rx, r);
 		cr_pgraph_release(&g);
 	}
 	cr_filter_release(&sym);
@@ -479,6 +503,33 @@ static void emit_stdout(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
 	fwrite(s, 1, n, stdout);
+}
+
+/* after pprof's filters: -tagshow/-taghide (with its warnings), -prune_from */
+static int rewrite_profile(const struct cmd_pprof_req *r, struct cr_profile *p)
+{
+	struct cr_error e = { 0 };
+	struct cr_filter rx;
+	int rc = 0;
+	memset(&rx, 0, sizeof rx);
+	if (cr_filter_set(&rx, 0, r->tagshow, &e) || cr_filter_set(&rx, 1, r->taghide, &e) ||
+	    cr_filter_set(&rx, 2, r->prune_from, &e)) {
+		rc = cmd_error(&e);
+	} else {
+		if (r->tagshow || r->taghide) {
+			bool sm, hm;
+			cr_profile_filter_tag_names(p, rx.set[0] ? &rx.re[0] : NULL, rx.set[1] ? &rx.re[1] : NULL, &sm,
+						    &hm);
+			if (r->tagshow && !sm)
+				fprintf(stderr, "TagShow expression matched no samples\n");
+			if (r->taghide && !hm)
+				fprintf(stderr, "TagHide expression matched no samples\n");
+		}
+		if (r->prune_from && cr_profile_prune_from(p, &rx.re[2], &e))
+			rc = cmd_error(&e);
+	}
+	cr_filter_release(&rx);
+	return rc;
 }
 
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
@@ -496,7 +547,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 			 cr_capture_kind(r->paths[i], true, NULL, NULL) != CR_KIND_ELF_EXEC;
 	}
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
-				   .unit = r->unit, .merged = nprof > 1 || r->diff_base || r->base };
+				   .unit = r->unit, .drop_negative = r->drop_negative, .merged = nprof > 1 || r->diff_base || r->base };
 	if (which == 'w' && (o.merged || r->base || r->diff_base))
 		return cmd_usage_error("pprof", "-raw of several profiles merged (pprof renumbers them) is not "
 					       "supported yet");
@@ -539,6 +590,15 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		goto out;
 	}
 	cmd_filter_warnings(&f, &fm);
+	if ((rc = rewrite_profile(r, &p)))
+		goto out;
+	if (r->relative) /* -relative_percentages: the total of what the filters kept */
+		total = cr_profile_total(&p, o.sample_index);
+	/* pprof trims the file names before each graph report */
+	if (strchr("rpcl", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
+		rc = cmd_error(&e);
+		goto out;
+	}
 	if (which == 'o') {
 		/* the merged, filtered profile, to stdout (-output: redirected) */
 		if (cr_profile_write_pprof(&p, "-", &e))
@@ -546,6 +606,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	} else if (which == 'w') {
 		if (cr_pprof_raw(&p, emit_stdout, NULL, &e))
 			rc = cmd_error(&e);
+	} else if (which == 'l') {
+		rc = cmd_pprof_list(r, &o, &p, total);
 	} else if (which == 'r' || which == 'p' || which == 'c' || which == 'd') {
 		rc = run_graph(which, r, &o, &p, &f, total);
 	} else if (which == 't') {

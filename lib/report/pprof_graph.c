@@ -242,6 +242,13 @@ enum cr_err cr_pgraph_entropy(int64_t *vals, size_t stride, size_t n, const stru
 	return CR_OK;
 }
 
+/* -drop_negative leaves this node out of the graph (graph.isNegative) */
+static bool dropped(const struct build *b, uint32_t i)
+{
+	const struct gnode *n = &b->nodes[i];
+	return b->o->drop_negative && (n->flat < 0 || (n->flat == 0 && n->cum < 0));
+}
+
 /* The live nodes in order; *count of them */
 static uint32_t *sorted_live(struct build *b, bool cum, size_t *count)
 {
@@ -252,7 +259,7 @@ static uint32_t *sorted_live(struct build *b, bool cum, size_t *count)
 	if (!ord)
 		return NULL;
 	for (size_t i = 0; i < b->nnodes; i++)
-		if ((b->nodes[i].cum || b->nodes[i].flat) && (!b->kept || b->kept[i]))
+		if ((b->nodes[i].cum || b->nodes[i].flat) && (!b->kept || b->kept[i]) && !dropped(b, (uint32_t)i))
 			ord[n++] = (uint32_t)i;
 	struct node_order no = { b->nodes, cum, b->tags != NULL };
 	qsort_r(ord, n, sizeof *ord, cmp_nodes, &no);
@@ -415,8 +422,9 @@ static enum cr_err finish(struct cr_pgraph *g, struct build *b, const uint32_t *
 	for (size_t i = 0; i < b->nedges; i++) {
 		struct cr_pgraph_edge e = b->edges[i];
 		bool ghost_from = newid[e.from] == UINT32_MAX, ghost_to = newid[e.to] == UINT32_MAX;
-		if ((ghost_from && (b->nodes[e.from].cum || b->nodes[e.from].flat)) ||
-		    (ghost_to && (b->nodes[e.to].cum || b->nodes[e.to].flat)) || (ghost_from && ghost_to))
+		if ((ghost_from && (b->nodes[e.from].cum || b->nodes[e.from].flat) && !dropped(b, e.from)) ||
+		    (ghost_to && (b->nodes[e.to].cum || b->nodes[e.to].flat) && !dropped(b, e.to)) ||
+		    (ghost_from && ghost_to))
 			continue;
 		if (edge_cutoff > 0 && wabs(e.weight) < edge_cutoff) {
 			g->dropped_edges += count_dropped;
@@ -508,7 +516,7 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 	if (node_cutoff > 0) {
 		size_t live = 0, nk = 0;
 		for (size_t i = 0; i < b.nnodes; i++) {
-			if (!b.nodes[i].cum && !b.nodes[i].flat)
+			if ((!b.nodes[i].cum && !b.nodes[i].flat) || dropped(&b, (uint32_t)i))
 				continue;
 			live++;
 			if (wabs(b.nodes[i].cum) >= node_cutoff)

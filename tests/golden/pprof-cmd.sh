@@ -1,6 +1,7 @@
 #!/bin/sh
 # Replays every `go tool pprof` command recorded in testdata/*/expected/INDEX
-# whose report `coroner pprof` prints (-top, -text, -traces, -tags, -tree, -peek, -raw, -callgrind; -raw from go1.21's pprof on), as it is,
+# whose report `coroner pprof` prints (-top, -text, -traces, -tags, -tree, -peek, -list, -raw, -callgrind;
+# -raw from go1.21's pprof on), and those of testdata/pprofsrc/go1.N, as it is,
 # with `coroner pprof`, and compares stdout+stderr (and the exit status, as
 # regen.sh's rec records it) with what pprof printed. An output named
 # *.firstline.txt (pprof's usage errors, which go on with its whole usage)
@@ -8,7 +9,7 @@
 set -u
 : "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
 fail=0 pass=0
-for index in "$TESTDATA"/*/expected/INDEX; do
+for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX; do
 	dir=$(dirname "$(dirname "$index")")
 	rel=$(sed -n 's/^# recorded with the pprof of go\(1\.[0-9]*\).*/\1/p' "$index" | tail -1)
 	rel="--pprof-release=${rel:-1.19}"
@@ -17,7 +18,7 @@ for index in "$TESTDATA"/*/expected/INDEX; do
 		case "$cmd" in "go tool pprof "*) ;; *) continue ;; esac
 		case "$cmd" in *"|"*) continue ;; esac # a pipeline over pprof's output: its own test replays it
 		# only the reports coroner pprof prints, and no binary-symbolized text profiles
-		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -tree "*|*" -peek"*|*" -raw "*|*" -callgrind "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
+		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -tree "*|*" -peek"*|*" -list"*|*" -raw "*|*" -callgrind "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
 		case "$out" in *nobin*|*.bin.*) continue ;; esac
 		case "$rel $cmd" in *=1.19*-raw*|*=1.20*-raw*) continue ;; esac
 		args=${cmd#go tool pprof }

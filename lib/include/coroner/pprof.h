@@ -6,6 +6,8 @@
 #include "coroner/profile.h"
 #include "coroner/top.h"
 
+#include <regex.h>
+
 /* What pprof's report options set, for the reports below. */
 struct cr_pprof_opts {
 	int sample_index;          /* resolved index into p->types */
@@ -15,6 +17,8 @@ struct cr_pprof_opts {
 	double divide_by;          /* pprof's -divide_by; 0 or 1: none */
 	bool merged;               /* several sources or a base: pprof merged them, and
 				    * its merge drops the samples whose values are all 0 */
+	bool drop_negative;        /* graph reports: nodes with a negative flat (or
+				    * cum, flat 0) left out, as pprof's -drop_negative */
 };
 
 /* pprof's printable name of every line of every location at a granularity
@@ -154,5 +158,51 @@ enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx
  * num_unit a sample gives it; else "bytes" for alignment and request, else
  * the key itself. Points into p. */
 const char *cr_profile_label_unit(const struct cr_profile *p, uint32_t key);
+
+/* ---- file names, -list ---- */
+/* pprof's trimPath: path without the prefix that -trim_path (':'-separated
+ * prefixes; when empty, the heuristic on the base names of search, the
+ * -source_path) and /proc/self/cwd/ give; points into path. */
+const char *cr_pprof_trim_path(const char *path, const char *trim, const char *search);
+/* The same over every function's file name (pprof does it before each
+ * graph report: -top, -tree, -peek, -list, -disasm, -callgrind, -dot). */
+enum cr_err cr_pprof_trim_paths(struct cr_profile *p, const char *trim, const char *search, struct cr_error *e);
+
+struct cr_src_line {
+	int64_t lineno, flat, cum;
+	const char *text;
+};
+struct cr_src_routine {
+	const char *name, *file;     /* file "": pprof's "No source information" */
+	int64_t flat, cum;
+	const char *error;           /* NULL, or why the file could not be read */
+	struct cr_src_line *lines;   /* the function's lines with their values */
+	size_t nlines;
+};
+struct cr_srclist {
+	struct cr_arena arena;
+	const char *sample_type, *sample_unit;
+	int64_t total;
+	struct cr_src_routine *routines; /* by name, then file */
+	size_t nroutines;                /* 0: RE matched no function */
+};
+/* pprof's -list RE over p: rx matches function names; search is the
+ * ':'-separated -source_path (pprof's default: the current directory), trim
+ * the -trim_path. Reads the source files the profile names, found there
+ * (regular files only, each read once, under the input cap). */
+enum cr_err cr_srclist_compute(struct cr_srclist *l, const struct cr_profile *p, const struct cr_pprof_opts *o,
+			       const regex_t *rx, const char *search, const char *trim, int64_t total,
+			       struct cr_error *e);
+void cr_srclist_release(struct cr_srclist *l);
+
+/* ---- options that rewrite the profile (pprof_opts.c) ---- */
+/* -prune_from: each location loses the inlined lines beneath the first
+ * whose simplified function name matches rx, each sample the frames
+ * beneath the first such location (pprof's Profile.PruneFrom). */
+enum cr_err cr_profile_prune_from(struct cr_profile *p, const regex_t *rx, struct cr_error *e);
+/* -tagshow/-taghide: labels whose key does not match show (when given) or
+ * matches hide are dropped; *sm, *hm: whether any key matched each. */
+void cr_profile_filter_tag_names(struct cr_profile *p, const regex_t *show, const regex_t *hide, bool *sm,
+				 bool *hm);
 
 #endif
