@@ -757,10 +757,8 @@ int cmd_mem(int argc, char **argv)
 	struct cr_memsnap snap[S_NSLOTS];
 	bool have[S_NSLOTS] = { 0 };
 	struct cr_gctrace gt;
-	struct cr_ledger led;
-	struct cr_gocore gc;
-	memset(&gc, 0, sizeof gc);
-	memset(&led, 0, sizeof led);
+	struct cr_ledger led = { 0 };
+	struct cr_gocore gc = { 0 };
 	cr_gctrace_init(&gt);
 	for (int i = 0; i < S_NSLOTS; i++)
 		cr_memsnap_init(&snap[i]);

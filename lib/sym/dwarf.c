@@ -620,11 +620,7 @@ enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *type
 	enum cr_err rc = dwarf_check_sections(b, &idata, &ilen, e);
 	if (rc)
 		return rc;
-	struct cr_dwarf d;
-	memset(&d, 0, sizeof d);
-	d.bin = b;
-	d.e = e;
-	d.die_budget = ilen + 1;
+	struct cr_dwarf d = { .bin = b, .e = e, .die_budget = ilen + 1 };
 	bool *seen = cr_calloc(ntypes ? ntypes : 1, sizeof *seen);
 	struct oa *oa = cr_calloc(1, sizeof *oa);
 	if (!seen || !oa) {
