@@ -585,11 +585,9 @@ int cmd_core(int argc, char **argv)
 		return cmd_core_c(binpath, corepath, fmt, debug_dirs.dirs, debug_dirs.n);
 
 	struct cr_error e = { 0 };
-	struct cr_gocore gc;
+	struct cr_gocore gc = { 0 };
 	struct cr_profile prof;
-	struct cr_goroutines groups;
-	memset(&gc, 0, sizeof gc);
-	memset(&groups, 0, sizeof groups);
+	struct cr_goroutines groups = { 0 };
 	cr_profile_init(&prof);
 	bool groups_open = false;
 

@@ -69,38 +69,60 @@ static const struct cr_top_row *find_row(const struct cr_top *t, const char *nam
 	return NULL;
 }
 
+/* How the JSON of a profile diff and of a retained diff opens: its kind,
+ * t's sample type, unit and total. */
+static void json_open(struct cr_json *j, const char *kind, const struct cr_top *t)
+{
+	cr_json_init(j, stdout, true);
+	cr_json_obj(j);
+	cr_json_kstr(j, "kind", kind);
+	cr_json_kstr(j, "sample_type", t->sample_type);
+	cr_json_kstr(j, "unit", t->sample_unit);
+	cr_json_kint(j, "total", t->total);
+}
+
+/* The "rows" array and the end of the JSON: t's first n rows, each with
+ * the flat and cum of the same function in each of the nother other tops
+ * ("flat_SUFFIX" for each, then "cum_SUFFIX"; 0 where it has none). */
+static void json_rows_end(struct cr_json *j, const struct cr_top *t, size_t n, const struct cr_top *const *other,
+			  const char *const *suffix, size_t nother)
+{
+	cr_json_key(j, "rows");
+	cr_json_arr(j);
+	for (size_t i = 0; i < n; i++) {
+		const struct cr_top_row *r = &t->rows[i], *o[2];
+		cr_json_obj(j);
+		cr_json_kstr(j, "name", r->name);
+		cr_json_kint(j, "flat", r->flat);
+		cr_json_kint(j, "cum", r->cum);
+		for (size_t k = 0; k < nother && k < 2; k++)
+			o[k] = find_row(other[k], r->name);
+		for (int cum = 0; cum < 2; cum++) {
+			for (size_t k = 0; k < nother && k < 2; k++) {
+				char key[32];
+				snprintf(key, sizeof key, "%s_%s", cum ? "cum" : "flat", suffix[k]);
+				cr_json_kint(j, key, !o[k] ? 0 : cum ? o[k]->cum : o[k]->flat);
+			}
+		}
+		cr_json_obj_end(j);
+	}
+	cr_json_arr_end(j);
+	cr_json_obj_end(j);
+	cr_json_end(j);
+}
+
 static void render_profile_json(const struct cr_top *t, const struct cr_top *tb, const struct cr_top *tn,
 				size_t n)
 {
 	int64_t before = tb->total, after = tn->total, change = after - before;
 	struct cr_json j;
-	cr_json_init(&j, stdout, true);
-	cr_json_obj(&j);
-	cr_json_kstr(&j, "kind", "profile");
-	cr_json_kstr(&j, "sample_type", t->sample_type);
-	cr_json_kstr(&j, "unit", t->sample_unit);
-	cr_json_kint(&j, "total", t->total);
+	json_open(&j, "profile", t);
 	cr_json_kint(&j, "before", before);
 	cr_json_kint(&j, "after", after);
 	cr_json_kint(&j, "change", change);
-	cr_json_key(&j, "rows");
-	cr_json_arr(&j);
-	for (size_t i = 0; i < n; i++) {
-		const struct cr_top_row *rb = find_row(tb, t->rows[i].name);
-		const struct cr_top_row *rn = find_row(tn, t->rows[i].name);
-		cr_json_obj(&j);
-		cr_json_kstr(&j, "name", t->rows[i].name);
-		cr_json_kint(&j, "flat", t->rows[i].flat);
-		cr_json_kint(&j, "cum", t->rows[i].cum);
-		cr_json_kint(&j, "flat_before", rb ? rb->flat : 0);
-		cr_json_kint(&j, "flat_after", rn ? rn->flat : 0);
-		cr_json_kint(&j, "cum_before", rb ? rb->cum : 0);
-		cr_json_kint(&j, "cum_after", rn ? rn->cum : 0);
-		cr_json_obj_end(&j);
-	}
-	cr_json_arr_end(&j);
-	cr_json_obj_end(&j);
-	cr_json_end(&j);
+	const struct cr_top *other[] = { tb, tn };
+	static const char *const suffix[] = { "before", "after" };
+	json_rows_end(&j, t, n, other, suffix, 2);
 }
 
 static void render_profile_text(const struct cr_top *t, const struct cr_top *tb, const struct cr_top *tn,
@@ -259,28 +281,11 @@ static int diff_retained(char **paths, const struct diff_opts *o)
 	size_t n = cmd_shown(o->nodecount, t.nrows);
 	if (o->fmt == CR_FMT_JSON) {
 		struct cr_json j;
-		cr_json_init(&j, stdout, true);
-		cr_json_obj(&j);
-		cr_json_kstr(&j, "kind", "retained");
-		cr_json_kstr(&j, "sample_type", t.sample_type);
-		cr_json_kstr(&j, "unit", t.sample_unit);
-		cr_json_kint(&j, "total", t.total);
+		json_open(&j, "retained", &t);
 		cr_json_kint(&j, "total_bound", t2.total);
-		cr_json_key(&j, "rows");
-		cr_json_arr(&j);
-		for (size_t i = 0; i < n; i++) {
-			const struct cr_top_row *o2 = find_row(&t2, t.rows[i].name);
-			cr_json_obj(&j);
-			cr_json_kstr(&j, "name", t.rows[i].name);
-			cr_json_kint(&j, "flat", t.rows[i].flat);
-			cr_json_kint(&j, "cum", t.rows[i].cum);
-			cr_json_kint(&j, "flat_bound", o2 ? o2->flat : 0);
-			cr_json_kint(&j, "cum_bound", o2 ? o2->cum : 0);
-			cr_json_obj_end(&j);
-		}
-		cr_json_arr_end(&j);
-		cr_json_obj_end(&j);
-		cr_json_end(&j);
+		const struct cr_top *bounds[] = { &t2 };
+		static const char *const suffix[] = { "bound" };
+		json_rows_end(&j, &t, n, bounds, suffix, 1);
 	} else {
 		char a[64], b[64];
 		cr_top_format(&t, t.total, a, sizeof a);

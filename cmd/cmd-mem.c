@@ -96,6 +96,16 @@ static void json_mb(struct cr_json *j, const char *k, double v)
 		cr_json_double(j, v);
 }
 
+/* A count the input may lack (negative): null then. */
+static void json_int_or_null(struct cr_json *j, const char *k, int64_t v)
+{
+	cr_json_key(j, k);
+	if (v < 0)
+		cr_json_null(j);
+	else
+		cr_json_int(j, v);
+}
+
 static void json_scavenger(struct cr_json *j, const struct cr_scavenge *sc)
 {
 	cr_json_key(j, "scavenger");
@@ -112,11 +122,7 @@ static void json_scavenger(struct cr_json *j, const struct cr_scavenge *sc)
 	json_mb(j, "sys_mb", sc->sys_mb);
 	json_mb(j, "inuse_mb", sc->inuse_mb);
 	json_mb(j, "idle_mb", sc->idle_mb);
-	cr_json_key(j, "util_percent");
-	if (sc->util_pct < 0)
-		cr_json_null(j);
-	else
-		cr_json_int(j, sc->util_pct);
+	json_int_or_null(j, "util_percent", sc->util_pct);
 	cr_json_obj_end(j);
 }
 
@@ -353,16 +359,8 @@ static void json_gc(struct cr_json *j, const struct cr_gcstats *g)
 	cr_json_kdouble(j, "alloc_mb_per_s", g->alloc_mb_s);
 	cr_json_kint(j, "gc_cpu_percent", g->cpu_pct_last);
 	cr_json_kint(j, "leak_checks", (int64_t)g->leak_checks);
-	cr_json_key(j, "scan_objs_last");
-	if (g->scan_objs_last >= 0)
-		cr_json_int(j, g->scan_objs_last);
-	else
-		cr_json_null(j);
-	cr_json_key(j, "scan_spans_last");
-	if (g->scan_spans_last >= 0)
-		cr_json_int(j, g->scan_spans_last);
-	else
-		cr_json_null(j);
+	json_int_or_null(j, "scan_objs_last", g->scan_objs_last);
+	json_int_or_null(j, "scan_spans_last", g->scan_spans_last);
 	cr_json_key(j, "go14_lines");
 	cr_json_bool(j, g->old);
 	json_scavenger(j, &g->scav);
@@ -435,13 +433,8 @@ static void print_json(const struct cr_ledger *l, const struct cr_memdiff *rv, c
 			{ "limit", v->limit == CR_CGROUP_UNLIMITED ? -1 : v->limit }, { "usage", v->usage }, { "peak", v->peak },
 			{ "oom_kills", v->oom_kills }, { "limit_hits", v->limit_hits },
 		};
-		for (size_t i = 0; i < sizeof opt / sizeof *opt; i++) {
-			cr_json_key(&j, opt[i].k);
-			if (opt[i].v >= 0)
-				cr_json_int(&j, opt[i].v);
-			else
-				cr_json_null(&j);
-		}
+		for (size_t i = 0; i < sizeof opt / sizeof *opt; i++)
+			json_int_or_null(&j, opt[i].k, opt[i].v);
 		cr_json_obj_end(&j);
 	} else {
 		cr_json_null(&j);
@@ -764,10 +757,8 @@ int cmd_mem(int argc, char **argv)
 	struct cr_memsnap snap[S_NSLOTS];
 	bool have[S_NSLOTS] = { 0 };
 	struct cr_gctrace gt;
-	struct cr_ledger led;
-	struct cr_gocore gc;
-	memset(&gc, 0, sizeof gc);
-	memset(&led, 0, sizeof led);
+	struct cr_ledger led = { 0 };
+	struct cr_gocore gc = { 0 };
 	cr_gctrace_init(&gt);
 	for (int i = 0; i < S_NSLOTS; i++)
 		cr_memsnap_init(&snap[i]);

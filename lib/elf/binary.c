@@ -267,53 +267,72 @@ static enum cr_err load_relocs(struct cr_binary *b, struct cr_error *e)
 	return CR_OK;
 }
 
-/* One program header (Elf64_Phdr / Elf32_Phdr at p, in bounds). */
+/* A cursor over an ELF header's fields in file order, in bounds: the
+ * Addr/Off/Xword fields are 8 bytes in ELFCLASS64, 4 in ELFCLASS32, so one
+ * walk reads both classes. */
+struct efields {
+	const struct cr_binary *b;
+	const uint8_t *p;
+};
+
+static uint16_t ef_u16(struct efields *c)
+{
+	uint16_t v = cr_binary_u16(c->b, c->p);
+	c->p += 2;
+	return v;
+}
+
+static uint32_t ef_u32(struct efields *c)
+{
+	uint32_t v = cr_binary_u32(c->b, c->p);
+	c->p += 4;
+	return v;
+}
+
+/* An Addr, Off or Xword field: the class's width. */
+static uint64_t ef_word(struct efields *c)
+{
+	if (!c->b->is64)
+		return ef_u32(c);
+	uint64_t v = cr_binary_u64(c->b, c->p);
+	c->p += 8;
+	return v;
+}
+
+/* One program header (Elf64_Phdr / Elf32_Phdr at p, in bounds): p_flags
+ * comes second in ELFCLASS64, before p_align in ELFCLASS32. */
 static void read_phdr(const struct cr_binary *b, const uint8_t *p, struct cr_elf_segment *g)
 {
-	g->type = cr_binary_u32(b, p);
-	if (b->is64) {
-		g->flags = cr_binary_u32(b, p + 4);
-		g->offset = cr_binary_u64(b, p + 8);
-		g->vaddr = cr_binary_u64(b, p + 16);
-		g->filesz = cr_binary_u64(b, p + 32);
-		g->memsz = cr_binary_u64(b, p + 40);
-		g->align = cr_binary_u64(b, p + 48);
-	} else {
-		g->offset = cr_binary_u32(b, p + 4);
-		g->vaddr = cr_binary_u32(b, p + 8);
-		g->filesz = cr_binary_u32(b, p + 16);
-		g->memsz = cr_binary_u32(b, p + 20);
-		g->flags = cr_binary_u32(b, p + 24);
-		g->align = cr_binary_u32(b, p + 28);
-	}
+	struct efields c = { b, p };
+	g->type = ef_u32(&c);
+	if (b->is64)
+		g->flags = ef_u32(&c);
+	g->offset = ef_word(&c);
+	g->vaddr = ef_word(&c);
+	(void)ef_word(&c); /* p_paddr */
+	g->filesz = ef_word(&c);
+	g->memsz = ef_word(&c);
+	if (!b->is64)
+		g->flags = ef_u32(&c);
+	g->align = ef_word(&c);
 }
 
 /* One section header (Elf64_Shdr / Elf32_Shdr at p, in bounds); the name
  * stays an offset into the section name table, cast to a pointer. */
 static void read_shdr(const struct cr_binary *b, const uint8_t *p, struct cr_elf_section *s)
 {
-	uint32_t name = cr_binary_u32(b, p);
+	struct efields c = { b, p };
+	uint32_t name = ef_u32(&c);
 	s->name = (const char *)(uintptr_t)name; /* resolved by parse() */
-	s->type = cr_binary_u32(b, p + 4);
-	if (b->is64) {
-		s->flags = cr_binary_u64(b, p + 8);
-		s->addr = cr_binary_u64(b, p + 16);
-		s->offset = cr_binary_u64(b, p + 24);
-		s->file_size = cr_binary_u64(b, p + 32);
-		s->link = cr_binary_u32(b, p + 40);
-		s->info = cr_binary_u32(b, p + 44);
-		s->align = cr_binary_u64(b, p + 48);
-		s->entsize = cr_binary_u64(b, p + 56);
-	} else {
-		s->flags = cr_binary_u32(b, p + 8);
-		s->addr = cr_binary_u32(b, p + 12);
-		s->offset = cr_binary_u32(b, p + 16);
-		s->file_size = cr_binary_u32(b, p + 20);
-		s->link = cr_binary_u32(b, p + 24);
-		s->info = cr_binary_u32(b, p + 28);
-		s->align = cr_binary_u32(b, p + 32);
-		s->entsize = cr_binary_u32(b, p + 36);
-	}
+	s->type = ef_u32(&c);
+	s->flags = ef_word(&c);
+	s->addr = ef_word(&c);
+	s->offset = ef_word(&c);
+	s->file_size = ef_word(&c);
+	s->link = ef_u32(&c);
+	s->info = ef_u32(&c);
+	s->align = ef_word(&c);
+	s->entsize = ef_word(&c);
 }
 
 static enum cr_err parse(struct cr_binary *b, struct cr_error *e)
@@ -334,27 +353,12 @@ static enum cr_err parse(struct cr_binary *b, struct cr_error *e)
 		return cr_fail(e, CR_FORMAT, "%s: ELF: truncated header (%zu bytes)", nm, len);
 	b->type = cr_binary_u16(b, d + 16);
 	b->machine = cr_binary_u16(b, d + 18);
-	uint64_t phoff, shoff;
-	uint16_t phentsize, phnum, shentsize, shnum, shstrndx;
-	if (b->is64) {
-		b->entry = cr_binary_u64(b, d + 24);
-		phoff = cr_binary_u64(b, d + 32);
-		shoff = cr_binary_u64(b, d + 40);
-		phentsize = cr_binary_u16(b, d + 54);
-		phnum = cr_binary_u16(b, d + 56);
-		shentsize = cr_binary_u16(b, d + 58);
-		shnum = cr_binary_u16(b, d + 60);
-		shstrndx = cr_binary_u16(b, d + 62);
-	} else {
-		b->entry = cr_binary_u32(b, d + 24);
-		phoff = cr_binary_u32(b, d + 28);
-		shoff = cr_binary_u32(b, d + 32);
-		phentsize = cr_binary_u16(b, d + 42);
-		phnum = cr_binary_u16(b, d + 44);
-		shentsize = cr_binary_u16(b, d + 46);
-		shnum = cr_binary_u16(b, d + 48);
-		shstrndx = cr_binary_u16(b, d + 50);
-	}
+	struct efields c = { b, d + 24 };
+	b->entry = ef_word(&c);
+	uint64_t phoff = ef_word(&c), shoff = ef_word(&c);
+	c.p += 4 + 2; /* e_flags, e_ehsize */
+	uint16_t phentsize = ef_u16(&c), phnum = ef_u16(&c);
+	uint16_t shentsize = ef_u16(&c), shnum = ef_u16(&c), shstrndx = ef_u16(&c);
 	size_t want_sh = b->is64 ? 64 : 40, want_ph = b->is64 ? 56 : 32;
 	uint64_t nsh = shnum, nph = phnum, shstr = shstrndx;
 	if (shoff) {

@@ -86,22 +86,15 @@ static int rref_cmp(const void *a, const void *b)
 	return x->target < y->target ? -1 : x->target > y->target;
 }
 
-struct scan {
-	struct cr_heap *h;
-	uint32_t v;
-	enum cr_err rc;
-	struct cr_error *e;
-};
-
 static void on_word(void *arg, uint64_t val)
 {
-	struct scan *S = arg;
+	struct heap_scan *S = arg;
 	struct hpriv *P = S->h->priv;
 	if (S->rc || val < P->heaplo || val >= P->heaphi)
 		return;
 	uint32_t w;
-	S->rc = node_for(S->h, val, S->v, &w, S->e);
-	if (!S->rc && w != NO_NODE && w != S->v)
+	S->rc = node_for(S->h, val, S->from, &w, S->e);
+	if (!S->rc && w != NO_NODE && w != S->from)
 		S->rc = add_edge(&P->G, w, S->e);
 }
 
@@ -162,7 +155,7 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		G->estart[v] = (uint32_t)G->nedges;
 		const struct hspan *s = &P->spans[G->span[v]];
-		struct scan S = { h, (uint32_t)v, CR_OK, e };
+		struct heap_scan S = { h, (uint32_t)v, CR_OK, e };
 		if (!heap_object_words(h, s, G->addr[v], G->type[v], on_word, &S))
 			h->conservative_objects++;
 		if (S.rc)

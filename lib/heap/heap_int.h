@@ -131,6 +131,14 @@ uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t bas
  * that may hold a pointer (the precise bits where the release keeps them).
  * Returns false when the words were taken conservatively (all of them). */
 typedef void (*heap_word_fn)(void *arg, uint64_t value);
+/* The arg of a heap_word_fn that records the references of one node or
+ * root (from): the first error stops it (rc, e filled). */
+struct heap_scan {
+	struct cr_heap *h;
+	uint32_t from;
+	enum cr_err rc;
+	struct cr_error *e;
+};
 bool heap_object_words(struct cr_heap *h, const struct hspan *s, uint64_t base, uint32_t type, heap_word_fn fn,
 		       void *arg);
 

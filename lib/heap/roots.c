@@ -262,18 +262,12 @@ static enum cr_err scan_stacks(struct cr_heap *h, struct cr_error *e)
 	return CR_OK;
 }
 
-struct objrefs {
-	struct hpriv *P;
-	uint32_t root;
-	enum cr_err rc;
-	struct cr_error *e;
-};
-
 static void obj_ref(void *arg, uint64_t v)
 {
-	struct objrefs *R = arg;
-	if (!R->rc && in_heap(R->P, v))
-		R->rc = add_ref(R->P, R->root, v, R->e);
+	struct heap_scan *R = arg;
+	struct hpriv *P = R->h->priv;
+	if (!R->rc && in_heap(P, v))
+		R->rc = add_ref(P, R->from, v, R->e);
 }
 
 static enum cr_err scan_specials(struct cr_heap *h, struct cr_error *e)
@@ -320,7 +314,7 @@ static enum cr_err scan_specials(struct cr_heap *h, struct cr_error *e)
 				uint64_t slot, base;
 				uint32_t si;
 				if (kind == k_fin && heap_object_of(P, obj, &slot, &base, &si)) {
-					struct objrefs R = { P, r, CR_OK, e };
+					struct heap_scan R = { h, r, CR_OK, e };
 					heap_object_words(h, &P->spans[si], base, heap_object_type(h, &P->spans[si], base),
 							  obj_ref, &R);
 					if (R.rc)

@@ -226,6 +226,27 @@ static int read_addrs(struct pend *pd, const char *s, size_t n, size_t j)
 	}
 }
 
+/* read_addrs for the line numbered lineno, a bad address warned about:
+ * -1 out of memory, 1 skip the line, 0 the stack is in pd. */
+static int read_addrs_or_warn(struct rd *r, struct pend *pd, const char *s, size_t n, size_t j, size_t lineno)
+{
+	int bad = read_addrs(pd, s, n, j);
+	if (bad > 0)
+		rd_warnf(r, lineno, "bad address in the stack, line skipped%s", "");
+	return bad;
+}
+
+/* Whether a record reader looks at this line: one cut at the line limit is
+ * warned about and skipped, a blank one skipped; s, n lose the indentation. */
+static bool record_line(struct rd *r, size_t lineno, bool cut, const char **s, size_t *n)
+{
+	if (cut) {
+		rd_warnf(r, lineno, "longer than the line limit, skipped%s", "");
+		return false;
+	}
+	return cr_trim_left(s, n);
+}
+
 /* `# labels: {"k":"v", "k2":"v2"}` (fmt %v of a map of strings). */
 static enum cr_err parse_labels(struct rd *r, const char *s, size_t n)
 {
@@ -399,11 +420,7 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 		goto nomem;
 	p->drop_frames = cr_profile_intern_z(p, cr_cpu_drop_frames);
 	while (cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut)) {
-		if (cut) {
-			rd_warnf(&r, it.lineno, "longer than the line limit, skipped%s", "");
-			continue;
-		}
-		if (!cr_trim_left(&s, &n))
+		if (!record_line(&r, it.lineno, cut, &s, &n))
 			continue;
 		if (s[0] == '#') {
 			if (!pd.active)
@@ -437,13 +454,11 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 			continue;
 		}
 		j += 2;
-		int bad = read_addrs(&pd, s, n, j);
+		int bad = read_addrs_or_warn(&r, &pd, s, n, j, it.lineno);
 		if (bad < 0)
 			goto nomem;
-		if (bad) {
-			rd_warnf(&r, it.lineno, "bad address in the stack, line skipped%s", "");
+		if (bad)
 			continue;
-		}
 		pd.count[0] = count;
 		pd.lineno = it.lineno;
 		pd.active = true;
@@ -567,11 +582,7 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 		goto nomem;
 	while (have_line || cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut)) {
 		have_line = false;
-		if (cut) {
-			rd_warnf(&r, it.lineno, "longer than the line limit, skipped%s", "");
-			continue;
-		}
-		if (!cr_trim_left(&s, &n))
+		if (!record_line(&r, it.lineno, cut, &s, &n))
 			continue;
 		if (s[0] == '#') {
 			if (pd.active && cr_comment_frame_add(s, n, &pd.frames, &pd.nframes, &pd.cap_frames,
@@ -595,13 +606,11 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 			continue;
 		}
 		j++;
-		int bad = read_addrs(&pd, s, n, j);
+		int bad = read_addrs_or_warn(&r, &pd, s, n, j, it.lineno);
 		if (bad < 0)
 			goto nomem;
-		if (bad) {
-			rd_warnf(&r, it.lineno, "bad address in the stack, line skipped%s", "");
+		if (bad)
 			continue;
-		}
 		/* pprof's unsampling: delay in cycles -> ns, both times the period */
 		if (period > 0) {
 			if (cpuhz > 0) {

@@ -157,6 +157,14 @@ static enum cr_err nomem(const char *name, const char *what, struct cr_error *e)
 		       cr_limits.max_memory >> 20);
 }
 
+/* The end of every reader here: l released, rc returned; CR_NOMEM is said
+ * as running out while reading name. */
+static enum cr_err lset_done(struct lset *l, enum cr_err rc, const char *name, const char *what, struct cr_error *e)
+{
+	lset_release(l);
+	return rc == CR_NOMEM ? nomem(name, what, e) : rc;
+}
+
 /* ---------------------------------------------------------------- Java frames */
 
 /* The "0xADDR frame" lines after a Java profile's records: each names the
@@ -407,21 +415,18 @@ enum cr_err cr_profile_read_legacy_cpu(struct cr_profile *p, const unsigned char
 	const char *rest = eod ? (const char *)data + off : "";
 	size_t restlen = eod ? len - off : 0;
 	if (java) {
-		if (lset_locations(p, &l) || lset_emit(p, &l, 2) || java_frames(p, &l, rest, restlen) || java_mapping(p) ||
-		    (p->drop_frames = cr_profile_intern_z(p, cr_cpu_drop_frames)) == UINT32_MAX)
-			goto nomem;
+		rc = lset_locations(p, &l) || lset_emit(p, &l, 2) || java_frames(p, &l, rest, restlen) || java_mapping(p) ||
+				     (p->drop_frames = cr_profile_intern_z(p, cr_cpu_drop_frames)) == UINT32_MAX
+			     ? CR_NOMEM
+			     : CR_OK;
 	} else {
 		strip_handler_frames(&l);
-		if (lset_finish_cpu(p, &l, rest, restlen, 2))
-			goto nomem;
+		rc = lset_finish_cpu(p, &l, rest, restlen, 2);
 	}
-	rc = CR_OK;
-	goto out;
-nomem:
-	rc = nomem(name, what, e);
 out:
-	lset_release(&l);
-	return rc;
+	return lset_done(&l, rc, name, what, e);
+nomem:
+	return lset_done(&l, CR_NOMEM, name, what, e);
 }
 
 /* ---------------------------------------------------------------- threadz */
@@ -582,15 +587,11 @@ enum cr_err cr_profile_read_threadz(struct cr_profile *p, const unsigned char *d
 	have = cr_legacy_maps_sentinel(cur, ncur);
 	while (!have && cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut))
 		have = cr_legacy_maps_sentinel(s, n);
-	if (lset_finish_cpu(p, &l, have ? it.p : "", have ? (size_t)(it.end - it.p) : 0, 1))
-		goto nomem;
-	rc = CR_OK;
-	goto out;
-nomem:
-	rc = nomem(name, what, e);
+	rc = lset_finish_cpu(p, &l, have ? it.p : "", have ? (size_t)(it.end - it.p) : 0, 1);
 out:
-	lset_release(&l);
-	return rc;
+	return lset_done(&l, rc, name, what, e);
+nomem:
+	return lset_done(&l, CR_NOMEM, name, what, e);
 }
 
 /* ---------------------------------------------------------------- Java heapz / contentionz */
@@ -827,13 +828,9 @@ enum cr_err cr_profile_read_java(struct cr_profile *p, const unsigned char *data
 	} else {
 		p->drop_frames = cr_profile_intern_z(p, cr_lock_drop_frames);
 	}
-	if (p->drop_frames == UINT32_MAX || p->keep_frames == UINT32_MAX)
-		goto nomem;
-	rc = CR_OK;
-	goto out;
-nomem:
-	rc = nomem(name, what, e);
+	rc = p->drop_frames == UINT32_MAX || p->keep_frames == UINT32_MAX ? CR_NOMEM : CR_OK;
 out:
-	lset_release(&l);
-	return rc;
+	return lset_done(&l, rc, name, what, e);
+nomem:
+	return lset_done(&l, CR_NOMEM, name, what, e);
 }

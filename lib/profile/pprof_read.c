@@ -370,107 +370,108 @@ static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pb
 	return cr_profile_add_sample(p, r->stk, nstk, r->vals, r->labs, nlabs) ? nomem(r) : CR_OK;
 }
 
-/* Next varint field of a message, skipping fields of other wire types.
- * True with (*f, *v) set; false at the end of the message, or with *rc set
- * to the error ("WHAT: bad tag" / "bad varint" / "truncated"). *at is where
- * the field starts, for messages. */
-static bool next_varint(struct rd *r, struct pbuf *m, const char *what, struct pbuf *at,
-			uint32_t *f, uint64_t *v, enum cr_err *rc)
+/* A message's varint fields, one after the other (fields of other wire
+ * types skipped): m the rest of the message; at where the field f with the
+ * value v starts; rc the first error. */
+struct vfields {
+	struct pbuf m, at;
+	uint32_t f;
+	uint64_t v;
+	enum cr_err rc;
+};
+
+/* Next varint field of a message. True with (f, v) set; false at the end
+ * of the message, or with rc set to the error ("WHAT: bad tag" / "bad
+ * varint" / "truncated"), or when rc was already set. */
+static bool next_varint(struct rd *r, struct vfields *it, const char *what)
 {
 	uint32_t wt;
-	while (m->p < m->end) {
-		*at = *m;
-		if (!pb_tag(m, f, &wt)) {
-			*rc = BAD(at, "%s: bad tag", what);
+	while (!it->rc && it->m.p < it->m.end) {
+		it->at = it->m;
+		if (!pb_tag(&it->m, &it->f, &wt)) {
+			it->rc = BAD(&it->at, "%s: bad tag", what);
 			return false;
 		}
 		if (wt == WT_VARINT) {
-			if (!pb_varint(m, v)) {
-				*rc = BAD(at, "%s: bad varint", what);
+			if (!pb_varint(&it->m, &it->v)) {
+				it->rc = BAD(&it->at, "%s: bad varint", what);
 				return false;
 			}
 			return true;
 		}
-		if (!pb_skip(m, wt)) {
-			*rc = BAD(at, "%s: truncated", what);
+		if (!pb_skip(&it->m, wt)) {
+			it->rc = BAD(&it->at, "%s: truncated", what);
 			return false;
 		}
 	}
 	return false;
 }
 
+/* The field's value as a string index into *out; else it->rc says so. */
+static void str_field(struct rd *r, struct vfields *it, const char *what, uint32_t *out)
+{
+	if (!str_ok(r, it->v, out))
+		it->rc = BAD(&it->at, "%s: string index %llu out of range", what, (unsigned long long)it->v);
+}
+
 static enum cr_err read_mapping(struct rd *r, struct pbuf m, size_t idx)
 {
 	struct cr_mapping *mp = &r->p->mappings[idx];
 	memset(mp, 0, sizeof *mp);
-	uint32_t f;
-	uint64_t v;
-	struct pbuf at;
-	enum cr_err rc = CR_OK;
-	while (next_varint(r, &m, "Mapping", &at, &f, &v, &rc)) {
-		bool ok = true;
-		switch (f) {
+	struct vfields it = { .m = m };
+	while (next_varint(r, &it, "Mapping")) {
+		uint64_t v = it.v;
+		switch (it.f) {
 		case 1: mp->id = v; break;
 		case 2: mp->start = v; break;
 		case 3: mp->limit = v; break;
 		case 4: mp->offset = v; break;
-		case 5: ok = str_ok(r, v, &mp->filename); break;
-		case 6: ok = str_ok(r, v, &mp->build_id); break;
+		case 5: str_field(r, &it, "Mapping", &mp->filename); break;
+		case 6: str_field(r, &it, "Mapping", &mp->build_id); break;
 		case 7: mp->has_functions = v != 0; break;
 		case 8: mp->has_filenames = v != 0; break;
 		case 9: mp->has_line_numbers = v != 0; break;
 		case 10: mp->has_inline_frames = v != 0; break;
 		}
-		if (!ok)
-			return BAD(&at, "Mapping: string index %llu out of range", (unsigned long long)v);
 	}
-	return rc;
+	return it.rc;
 }
 
 static enum cr_err read_function(struct rd *r, struct pbuf m, size_t idx)
 {
 	struct cr_function *fn = &r->p->functions[idx];
 	memset(fn, 0, sizeof *fn);
-	uint32_t f;
-	uint64_t v;
-	struct pbuf at;
-	enum cr_err rc = CR_OK;
-	while (next_varint(r, &m, "Function", &at, &f, &v, &rc)) {
-		bool ok = true;
-		switch (f) {
-		case 1: fn->id = v; break;
-		case 2: ok = str_ok(r, v, &fn->name); break;
-		case 3: ok = str_ok(r, v, &fn->system_name); break;
-		case 4: ok = str_ok(r, v, &fn->filename); break;
-		case 5: fn->start_line = (int64_t)v; break;
+	struct vfields it = { .m = m };
+	while (next_varint(r, &it, "Function")) {
+		switch (it.f) {
+		case 1: fn->id = it.v; break;
+		case 2: str_field(r, &it, "Function", &fn->name); break;
+		case 3: str_field(r, &it, "Function", &fn->system_name); break;
+		case 4: str_field(r, &it, "Function", &fn->filename); break;
+		case 5: fn->start_line = (int64_t)it.v; break;
 		}
-		if (!ok)
-			return BAD(&at, "Function: string index %llu out of range", (unsigned long long)v);
 	}
-	return rc;
+	return it.rc;
 }
 
 static enum cr_err read_line(struct rd *r, struct pbuf m, struct cr_line *ln)
 {
-	uint32_t f;
-	uint64_t v;
-	struct pbuf at;
-	enum cr_err rc = CR_OK;
+	struct vfields it = { .m = m };
 	ln->function = 0;
 	ln->line = 0;
-	while (next_varint(r, &m, "Line", &at, &f, &v, &rc)) {
-		if (f == 1) {
-			if (v) {
-				uint32_t ix = idmap_get(&r->fns, v);
+	while (next_varint(r, &it, "Line")) {
+		if (it.f == 1) {
+			if (it.v) {
+				uint32_t ix = idmap_get(&r->fns, it.v);
 				if (!ix)
-					return BAD(&at, "line refers to unknown function id %llu", (unsigned long long)v);
+					return BAD(&it.at, "line refers to unknown function id %llu", (unsigned long long)it.v);
 				ln->function = ix;
 			}
-		} else if (f == 2) {
-			ln->line = (int64_t)v;
+		} else if (it.f == 2) {
+			ln->line = (int64_t)it.v;
 		}
 	}
-	return rc;
+	return it.rc;
 }
 
 static enum cr_err read_location(struct rd *r, struct pbuf m, size_t idx)
@@ -524,11 +525,36 @@ static enum cr_err read_location(struct rd *r, struct pbuf m, size_t idx)
 	return CR_OK;
 }
 
+/* One sweep over the profile's fields in file order: its mappings and
+ * functions, or (locations) its locations. */
+static enum cr_err read_tables(struct rd *r, const uint8_t *data, size_t len, bool locations)
+{
+	struct pbuf b = { data, data + len, data };
+	size_t iloc = 0, ifn = 0, imap = 0;
+	uint32_t f, wt;
+	while (b.p < b.end) {
+		struct pbuf at = b, s;
+		if (!pb_tag(&b, &f, &wt))
+			return BAD(&at, "bad field tag");
+		if (wt == WT_LEN && (locations ? f == P_LOCATION : f == P_MAPPING || f == P_FUNCTION)) {
+			if (!pb_bytes(&b, &s))
+				return BAD(&at, "length past the end");
+			enum cr_err rc = f == P_MAPPING	   ? read_mapping(r, s, imap++)
+					 : f == P_FUNCTION ? read_function(r, s, ifn++)
+							   : read_location(r, s, iloc++);
+			if (rc)
+				return rc;
+		} else if (!pb_skip(&b, wt)) {
+			return BAD(&at, "truncated");
+		}
+	}
+	return CR_OK;
+}
+
 static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
 {
 	struct cr_profile *p = r->p;
 	struct pbuf b = { data, data + len, data };
-	size_t iloc = 0, ifn = 0, imap = 0;
 	uint32_t f, wt;
 	uint64_t v;
 	enum cr_err rc;
@@ -552,35 +578,8 @@ static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
 		}
 	}
 	/* mappings, functions and locations before samples (same reason) */
-	b.p = data;
-	while (b.p < b.end) {
-		struct pbuf at = b, s;
-		if (!pb_tag(&b, &f, &wt))
-			return BAD(&at, "bad field tag");
-		if (wt == WT_LEN && (f == P_MAPPING || f == P_FUNCTION)) {
-			if (!pb_bytes(&b, &s))
-				return BAD(&at, "length past the end");
-			rc = f == P_MAPPING ? read_mapping(r, s, imap++) : read_function(r, s, ifn++);
-			if (rc)
-				return rc;
-		} else if (!pb_skip(&b, wt)) {
-			return BAD(&at, "truncated");
-		}
-	}
-	b.p = data;
-	while (b.p < b.end) {
-		struct pbuf at = b, s;
-		if (!pb_tag(&b, &f, &wt))
-			return BAD(&at, "bad field tag");
-		if (wt == WT_LEN && f == P_LOCATION) {
-			if (!pb_bytes(&b, &s))
-				return BAD(&at, "length past the end");
-			if ((rc = read_location(r, s, iloc++)))
-				return rc;
-		} else if (!pb_skip(&b, wt)) {
-			return BAD(&at, "truncated");
-		}
-	}
+	if ((rc = read_tables(r, data, len, false)) || (rc = read_tables(r, data, len, true)))
+		return rc;
 	b.p = data;
 	while (b.p < b.end) {
 		struct pbuf at = b, s;

@@ -8,10 +8,7 @@ enum cr_err cr_profile_init(struct cr_profile *p)
 	memset(p, 0, sizeof *p);
 	cr_hmap_init(&p->fmap);
 	cr_hmap_init(&p->lmap);
-	enum cr_err rc = cr_strtab_init(&p->str);
-	if (rc)
-		cr_profile_release(p); /* a failed init holds nothing */
-	return rc;
+	return cr_strtab_init(&p->str); /* a failed one holds nothing, so neither does p */
 }
 
 void cr_profile_release(struct cr_profile *p)

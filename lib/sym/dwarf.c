@@ -319,31 +319,39 @@ static int next_unit(Dwarf_Debug dbg, Dwarf_Half *ver, Dwarf_Error *er)
 				      er);
 }
 
+/* libdwarf over iface into d->dbg; on failure what libdwarf said (or the
+ * error d's reads met first), d->dbg unset. */
+static enum cr_err dwarf_attach(struct cr_dwarf *d, Dwarf_Obj_Access_Interface *iface, struct cr_error *e)
+{
+	Dwarf_Error er = NULL;
+	int drc = dwarf_object_init_b(iface, NULL, NULL, DW_GROUPNUMBER_ANY, &d->dbg, &er);
+	if (drc == DW_DLV_OK)
+		return CR_OK;
+	char msg[256];
+	snprintf(msg, sizeof msg, "%s", drc == DW_DLV_ERROR && er ? dwarf_errmsg(er) : "no DWARF");
+	if (er)
+		dwarf_dealloc(NULL, er, DW_DLA_ERROR);
+	enum cr_err code = d->err ? d->err : drc == DW_DLV_NO_ENTRY ? CR_NOTFOUND : CR_LIBDWARF;
+	return cr_fail(e, code, "%s: DWARF: %s", d->bin->path, msg);
+}
+
 enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
 {
 	*out = NULL;
-	struct cr_elf_section *info;
-	enum cr_err lrc = dwarf_check_sections(b, &info, e);
-	if (lrc)
-		return lrc;
+	const uint8_t *idata;
+	size_t ilen;
+	enum cr_err rc = dwarf_check_sections(b, &idata, &ilen, e);
+	if (rc)
+		return rc;
 	struct cr_dwarf *d = cr_calloc(1, sizeof *d);
 	if (!d)
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
 	d->bin = b;
 	d->e = e;
 	cr_hmap_init(&d->origin_names);
-	enum cr_err rc = cr_strtab_init(&d->strs);
-	if (rc) {
+	if (cr_strtab_init(&d->strs)) {
 		cr_dwarf_close(d);
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
-	}
-	/* inflate .debug_info first so its errors are ours, not libdwarf's */
-	const uint8_t *idata;
-	size_t ilen;
-	rc = cr_binary_section_data(b, info, &idata, &ilen, e);
-	if (rc) {
-		cr_dwarf_close(d);
-		return rc;
 	}
 	d->die_budget = ilen + 1; /* a DIE takes at least one byte */
 	if (dwarf_read_aranges(d, idata, ilen)) {
@@ -360,18 +368,12 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 	}
 	oa->d = d;
 	oa->iface = (Dwarf_Obj_Access_Interface){ oa, &oa_methods };
-	Dwarf_Error er = NULL;
-	int drc = dwarf_object_init_b(&oa->iface, NULL, NULL, DW_GROUPNUMBER_ANY, &d->dbg, &er);
-	if (drc != DW_DLV_OK) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "%s", drc == DW_DLV_ERROR && er ? dwarf_errmsg(er) : "no DWARF");
-		if (er)
-			dwarf_dealloc(NULL, er, DW_DLA_ERROR);
+	if ((rc = dwarf_attach(d, &oa->iface, e))) {
 		cr_free(oa);
-		enum cr_err code = d->err ? d->err : drc == DW_DLV_NO_ENTRY ? CR_NOTFOUND : CR_LIBDWARF;
 		cr_dwarf_close(d);
-		return cr_fail(e, code, "%s: DWARF: %s", b->path, msg);
+		return rc;
 	}
+	Dwarf_Error er = NULL;
 	d->oa = oa;
 	size_t units = 0;
 	for (;;) {
@@ -613,20 +615,12 @@ static void struct_walk(struct cr_dwarf *d, Dwarf_Die cu, const char *const *typ
 enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *types, size_t ntypes,
 				    cr_dwarf_member_fn fn, void *arg, struct cr_error *e)
 {
-	struct cr_elf_section *info;
-	enum cr_err lrc = dwarf_check_sections(b, &info, e);
-	if (lrc)
-		return lrc;
 	const uint8_t *idata;
 	size_t ilen;
-	enum cr_err rc = cr_binary_section_data(b, info, &idata, &ilen, e);
+	enum cr_err rc = dwarf_check_sections(b, &idata, &ilen, e);
 	if (rc)
 		return rc;
-	struct cr_dwarf d;
-	memset(&d, 0, sizeof d);
-	d.bin = b;
-	d.e = e;
-	d.die_budget = ilen + 1;
+	struct cr_dwarf d = { .bin = b, .e = e, .die_budget = ilen + 1 };
 	bool *seen = cr_calloc(ntypes ? ntypes : 1, sizeof *seen);
 	struct oa *oa = cr_calloc(1, sizeof *oa);
 	if (!seen || !oa) {
@@ -636,18 +630,12 @@ enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *type
 	}
 	oa->d = &d;
 	Dwarf_Obj_Access_Interface iface = { oa, &oa_methods };
-	Dwarf_Error er = NULL;
-	int drc = dwarf_object_init_b(&iface, NULL, NULL, DW_GROUPNUMBER_ANY, &d.dbg, &er);
-	if (drc != DW_DLV_OK) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "%s", drc == DW_DLV_ERROR && er ? dwarf_errmsg(er) : "no DWARF");
-		if (er)
-			dwarf_dealloc(NULL, er, DW_DLA_ERROR);
+	if ((rc = dwarf_attach(&d, &iface, e))) {
 		cr_free(oa);
 		cr_free(seen);
-		enum cr_err code = d.err ? d.err : drc == DW_DLV_NO_ENTRY ? CR_NOTFOUND : CR_LIBDWARF;
-		return cr_fail(e, code, "%s: DWARF: %s", b->path, msg);
+		return rc;
 	}
+	Dwarf_Error er = NULL;
 	size_t found = 0;
 	for (;;) {
 		Dwarf_Half ver;

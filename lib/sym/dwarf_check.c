@@ -266,20 +266,16 @@ bad:
 	return cr_fail(e, CR_FORMAT, "%s: DWARF: .debug_line: offset 0x%zx: malformed unit header", b->path, off);
 }
 
-enum cr_err dwarf_check_sections(struct cr_binary *b, struct cr_elf_section **infop, struct cr_error *e)
+enum cr_err dwarf_check_sections(struct cr_binary *b, const uint8_t **idata, size_t *ilen, struct cr_error *e)
 {
-	struct cr_elf_section *info = *infop = cr_binary_debug_section(b, ".debug_info");
+	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
 	if (!info || info->type == CR_SHT_NOBITS)
 		return cr_fail(e, CR_NOTFOUND, "%s: no DWARF", b->path);
 	/* .debug_info first: its errors (caps, corrupt streams) are the ones
 	 * to report */
-	{
-		const uint8_t *id;
-		size_t il;
-		enum cr_err irc = cr_binary_section_data(b, info, &id, &il, e);
-		if (irc)
-			return irc;
-	}
+	enum cr_err irc = cr_binary_section_data(b, info, idata, ilen, e);
+	if (irc)
+		return irc;
 	static const char *const unit_tables[] = { ".debug_rnglists", ".debug_addr", ".debug_str_offsets" };
 	for (size_t i = 0; i < sizeof unit_tables / sizeof unit_tables[0]; i++) {
 		enum cr_err rc = dwarf_check_units(b, unit_tables[i], e);

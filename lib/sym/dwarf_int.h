@@ -74,9 +74,9 @@ struct cr_dwarf {
 enum cr_err dwarf_check_units(struct cr_binary *b, const char *name, struct cr_error *e);
 enum cr_err dwarf_check_line_headers(struct cr_binary *b, struct cr_error *e);
 /* .debug_info (inflated first: its errors are the ones to report), then the
- * unit tables and line headers. *info: .debug_info's section.
- * CR_NOTFOUND when the binary has no DWARF. */
-enum cr_err dwarf_check_sections(struct cr_binary *b, struct cr_elf_section **info, struct cr_error *e);
+ * unit tables and line headers. *idata, *ilen: .debug_info's bytes (owned
+ * by b). CR_NOTFOUND when the binary has no DWARF. */
+enum cr_err dwarf_check_sections(struct cr_binary *b, const uint8_t **idata, size_t *ilen, struct cr_error *e);
 
 /* Units and their ranges from .debug_aranges into d->units/uranges (hdr,
  * len set); false (nothing kept) when absent, empty or malformed, or when
