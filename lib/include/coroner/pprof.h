@@ -48,7 +48,7 @@ struct cr_trace {
 	int64_t value;                    /* the sample's value (before -divide_by) */
 	struct cr_trace_label *labels;    /* string labels, then numeric, each sorted as pprof */
 	uint32_t nlabels;
-	uint32_t frame_start, nframes;    /* into frames[] and inl[], leaf first */
+	uint32_t loc_start, nloc;         /* its locations: stack[loc_start..], leaf first */
 };
 struct cr_traces {
 	struct cr_arena arena;
@@ -56,11 +56,11 @@ struct cr_traces {
 	const char *sample_type, *sample_unit;
 	struct cr_trace *traces;
 	size_t ntraces;
-	uint32_t *frames;   /* indices into names.name */
-	bool *inl;          /* the frame is inlined into the next one */
-	size_t nframes;
+	const uint32_t *stack; /* the profile's location indices */
 };
-/* Every sample with a stack, in the profile's order. */
+/* Every sample with a stack, in the profile's order. A location li of a
+ * trace has the frames names.name[names.start[li] + j], j < names.n[li],
+ * each but the last inlined into the next. */
 enum cr_err cr_traces_compute(struct cr_traces *t, const struct cr_profile *p,
 			      const struct cr_pprof_opts *o, struct cr_error *e);
 void cr_traces_release(struct cr_traces *t);
