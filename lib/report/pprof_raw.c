@@ -115,8 +115,8 @@ static int cmp_text(const void *a, const void *b)
 }
 
 /* "key:[v v]" per key of one kind, sorted, joined by ' ' */
-static void sample_labels(struct emitter *m, const struct cr_profile *p, const struct cr_sample *s, bool numeric,
-			  struct labkey *tmp)
+static void sample_labels(struct emitter *m, struct cr_buf *out, const struct cr_profile *p,
+			  const struct cr_sample *s, bool numeric, struct labkey *tmp)
 {
 	const struct cr_label *L = p->labels + s->label_start;
 	size_t n = 0;
@@ -162,11 +162,89 @@ static void sample_labels(struct emitter *m, const struct cr_profile *p, const s
 	if (n == 0)
 		return;
 	qsort(tmp, n, sizeof *tmp, cmp_text);
-	OUT("\n                ");
+	if (cr_buf_add(out, "\n                ", 17))
+		m->nomem = true;
 	for (size_t i = 0; i < n; i++) {
-		OUT("%s%s", i ? " " : "", tmp[i].text);
+		if ((i && cr_buf_add(out, " ", 1)) || cr_buf_add(out, tmp[i].text, strlen(tmp[i].text)))
+			m->nomem = true;
 		free(tmp[i].text);
 	}
+}
+
+/* The decimal digits of v into out (at least 21 bytes); returns their count */
+static size_t fmt_i64(char *out, int64_t v)
+{
+	char t[24];
+	size_t w = sizeof t;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		t[--w] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		t[--w] = '-';
+	memcpy(out, t + w, sizeof t - w);
+	return sizeof t - w;
+}
+
+static inline void put(struct emitter *m, const char *s, size_t n)
+{
+	if (m->b.len + n < m->b.cap) {
+		memcpy(m->b.data + m->b.len, s, n);
+		m->b.len += n;
+		m->b.data[m->b.len] = 0;
+	} else if (cr_buf_add(&m->b, s, n)) {
+		m->nomem = true;
+	}
+}
+
+/* The label text of each distinct label set, made once: a sample's labels
+ * repeat over many samples. Entries name the first sample that had them. */
+#define LABC_BITS 12
+struct labc {
+	struct labc_ent {
+		uint32_t label_start, nlabel;
+		size_t off, len; /* in text */
+		bool used;
+	} e[1u << LABC_BITS];
+	struct cr_buf text, one;
+	struct labkey *tmp;
+	size_t cap_tmp;
+};
+
+static bool same_labels(const struct cr_label *a, const struct cr_label *b, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (a[i].key != b[i].key || a[i].str != b[i].str || a[i].num != b[i].num ||
+		    a[i].num_unit != b[i].num_unit)
+			return false;
+	return true;
+}
+
+static void put_labels(struct emitter *m, struct labc *c, const struct cr_profile *p, const struct cr_sample *sm)
+{
+	const struct cr_label *L = p->labels + sm->label_start;
+	uint64_t h = sm->nlabel;
+	for (uint32_t i = 0; i < sm->nlabel; i++)
+		h = (h ^ L[i].key ^ ((uint64_t)L[i].str << 32) ^ (uint64_t)L[i].num ^ ((uint64_t)L[i].num_unit << 17)) *
+		    0x9e3779b97f4a7c15ull;
+	struct labc_ent *en = &c->e[h >> (64 - LABC_BITS)];
+	if (en->used && en->nlabel == sm->nlabel && same_labels(p->labels + en->label_start, L, sm->nlabel)) {
+		put(m, c->text.data + en->off, en->len);
+		return;
+	}
+	if (cr_grow(&c->tmp, &c->cap_tmp, sm->nlabel, sizeof *c->tmp)) {
+		m->nomem = true;
+		return;
+	}
+	c->one.len = 0;
+	sample_labels(m, &c->one, p, sm, false, c->tmp);
+	sample_labels(m, &c->one, p, sm, true, c->tmp);
+	if (m->nomem)
+		return;
+	put(m, c->one.data ? c->one.data : "", c->one.len);
+	if (c->text.len < (64u << 20) && !cr_buf_add(&c->text, c->one.data ? c->one.data : "", c->one.len))
+		*en = (struct labc_ent){ sm->label_start, sm->nlabel, c->text.len - c->one.len, c->one.len, true };
 }
 
 enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx, struct cr_error *e)
@@ -210,27 +288,49 @@ enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx
 		    dflt && !strcmp(ty, dflt) ? "[dflt]" : "");
 	}
 	OUT("\n");
-	struct labkey *tmp = NULL;
-	size_t cap_tmp = 0;
+	/* each location's "ID " once */
+	struct cr_buf ids = { 0 };
+	uint32_t *idoff = cr_calloc(p->nlocations + 1, sizeof *idoff);
+	struct labc *lc = cr_calloc(1, sizeof *lc);
+	for (size_t i = 0; idoff && i < p->nlocations; i++) {
+		char t[24];
+		size_t n = fmt_i64(t, (int64_t)p->locations[i].id);
+		t[n++] = ' ';
+		idoff[i] = (uint32_t)ids.len;
+		cr_buf_add(&ids, t, n);
+		if (ids.len > UINT32_MAX)
+			m->nomem = true;
+	}
+	if (!idoff || !lc || (p->nlocations && !ids.data))
+		m->nomem = true;
 	for (size_t s = 0; s < p->nsamples && !m->nomem; s++) {
 		const struct cr_sample *sm = &p->samples[s];
-		for (size_t t = 0; t < p->ntypes; t++)
-			OUT(" %10lld", (long long)p->values[s * p->ntypes + t]);
-		OUT(": ");
-		for (uint32_t k = 0; k < sm->nloc; k++)
-			OUT("%llu ", (unsigned long long)p->locations[p->stack[sm->loc_start + k]].id);
-		if (sm->nlabel) {
-			if (cr_grow(&tmp, &cap_tmp, sm->nlabel, sizeof *tmp)) {
-				m->nomem = true;
-				break;
-			}
-			sample_labels(m, p, sm, false, tmp);
-			sample_labels(m, p, sm, true, tmp);
+		for (size_t t = 0; t < p->ntypes; t++) {
+			char v[40], d[24]; /* " %10lld" */
+			size_t n = fmt_i64(d, p->values[s * p->ntypes + t]), pad = n < 10 ? 10 - n : 0;
+			memset(v, ' ', 1 + pad);
+			memcpy(v + 1 + pad, d, n);
+			put(m, v, 1 + pad + n);
 		}
-		OUT("\n");
+		put(m, ": ", 2);
+		for (uint32_t k = 0; k < sm->nloc; k++) {
+			uint32_t li = p->stack[sm->loc_start + k];
+			size_t end = li + 1 < p->nlocations ? idoff[li + 1] : ids.len;
+			put(m, ids.data + idoff[li], end - idoff[li]);
+		}
+		if (sm->nlabel)
+			put_labels(m, lc, p, sm);
+		put(m, "\n", 1);
 		flush(m, false);
 	}
-	cr_free(tmp);
+	cr_free(idoff);
+	cr_buf_release(&ids);
+	if (lc) {
+		cr_free(lc->tmp);
+		cr_buf_release(&lc->text);
+		cr_buf_release(&lc->one);
+		cr_free(lc);
+	}
 	OUT("Locations\n");
 	bool cols = !cr_pprof_release || cr_pprof_release >= 23;
 	for (size_t i = 0; i < p->nlocations && !m->nomem; i++) {
