@@ -586,9 +586,6 @@ static void emit_stdout(void *ctx, const char *s, size_t n)
 
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 {
-	if (which == 'w' && cr_pprof_release && cr_pprof_release < 21)
-		return cmd_usage_error("pprof", "-raw as go1.%u's pprof printed it (a merged copy) is not supported",
-				       cr_pprof_release);
 	if (which == 'w' && (r->noinlines || r->fmt == CR_FMT_JSON))
 		return cmd_usage_error("pprof", "-raw takes neither -noinlines nor --format=json");
 	/* the sources pprof merges: the profiles, not a binary before them */
@@ -600,9 +597,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	}
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
 				   .unit = r->unit, .merged = nprof > 1 || r->diff_base || r->base };
-	if (which == 'w' && (o.merged || r->base || r->diff_base))
-		return cmd_usage_error("pprof", "-raw of several profiles merged (pprof renumbers them) is not "
-					       "supported yet");
+	if (which == 'w' && (r->base || r->diff_base))
+		return cmd_usage_error("pprof", "-raw of a profile with a base is not supported yet");
 	/* before go1.21 pprof merged a single profile too */
 	if (cr_pprof_release && cr_pprof_release < 21)
 		o.merged = true;
@@ -647,7 +643,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		if (cr_profile_write_pprof(&p, "-", &e))
 			rc = cmd_error(&e);
 	} else if (which == 'w') {
-		if (cr_pprof_raw(&p, emit_stdout, NULL, &e))
+		if (cr_pprof_raw(&p, o.merged, emit_stdout, NULL, &e))
 			rc = cmd_error(&e);
 	} else if (which == 'r' || which == 'p' || which == 'c') {
 		rc = run_graph(which, r, &o, &p, &f, total);

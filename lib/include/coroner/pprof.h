@@ -126,8 +126,10 @@ void cr_pgraph_release(struct cr_pgraph *g);
 
 /* ---- -raw ---- */
 typedef void cr_emit_fn(void *ctx, const char *s, size_t n);
-/* pprof's Profile.String() of p, handed to emit in pieces. */
-enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx, struct cr_error *e);
+/* pprof's Profile.String() of p, handed to emit in pieces; merge: of
+ * pprof's Merge of p (pprof merged several profiles, and before go1.21 a
+ * single one too). */
+enum cr_err cr_pprof_raw(const struct cr_profile *p, bool merge, cr_emit_fn *emit, void *ctx, struct cr_error *e);
 
 /* pprof's unit of the numeric label key (NumLabelUnits): the first
  * num_unit a sample gives it; else "bytes" for alignment and request, else
