@@ -159,7 +159,7 @@ static void print_traces_text(const struct cr_traces *t, const struct cr_profile
 		cr_escape(&esc, nm, strlen(nm), strlen(nm), CR_ESC_TERM);
 		len[i] = (uint32_t)(esc.len - off[i]);
 		cr_buf_add(&esc, "\n", 1);
-		cr_buf_add(&esc, esc.data + off[i], len[i]);
+		cr_escape(&esc, nm, strlen(nm), strlen(nm), CR_ESC_TERM); /* not a copy of esc: it may move */
 		cr_buf_add(&esc, " (inline)\n", 10);
 	}
 	if (!off || !len || !vc || !lc || (nslots && !esc.data)) {
