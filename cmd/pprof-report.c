@@ -35,64 +35,168 @@ static void json_finish(struct cr_json *j)
 	cr_json_end(j);
 }
 
-/* Go's %Ns of s (padded to N runes on the left), escaped for a terminal */
-static void put_padded(const char *s, int width)
+/* A large output buffer written with fwrite: the big reports (-traces,
+ * -raw) run to hundreds of megabytes of short pieces. */
+struct obuf {
+	char *d;
+	size_t n, cap;
+	FILE *f;
+};
+
+static void ob_flush(struct obuf *o)
+{
+	if (o->n)
+		fwrite(o->d, 1, o->n, o->f);
+	o->n = 0;
+}
+
+static inline void ob_put(struct obuf *o, const char *s, size_t n)
+{
+	if (o->n + n > o->cap) {
+		ob_flush(o);
+		if (n > o->cap) {
+			fwrite(s, 1, n, o->f);
+			return;
+		}
+	}
+	memcpy(o->d + o->n, s, n);
+	o->n += n;
+}
+
+/* "%10s   " of each sample value, formatted once per distinct value */
+struct vcell {
+	int64_t v;
+	bool used;
+	uint8_t len;
+	char s[46];
+};
+
+static const struct vcell *value_cell(struct vcell *cache, const struct cr_pprof_opts *o, const char *unit,
+				      int64_t v)
+{
+	struct vcell *c = &cache[((uint64_t)v * 0x9e3779b97f4a7c15ull) >> 52];
+	if (!c->used || c->v != v) {
+		char t[64];
+		cr_pprof_format(o, unit, v, t, sizeof t);
+		int n = snprintf(c->s, sizeof c->s, "%10s   ", t);
+		c->len = (uint8_t)(n < 0 ? 0 : (size_t)n >= sizeof c->s ? sizeof c->s - 1 : (size_t)n);
+		c->v = v;
+		c->used = true;
+	}
+	return c;
+}
+
+/* One "%10s:  %s" label line of -traces, escaped; equal lines (labels
+ * share their text) come from a cache. */
+struct lcell {
+	const char *key, *values;
+	size_t off, len; /* in the cache's text */
+};
+
+/* The line of label l into b: the key padded to 10 runes, escaped as
+ * cr_fputs_safe escapes */
+static enum cr_err label_text(struct cr_buf *b, const struct cr_trace_label *l)
 {
 	int runes = 0;
-	for (const char *c = s; *c; c++)
-		runes += ((unsigned char)*c & 0xc0) != 0x80;
-	for (; runes < width; runes++)
-		putchar(' ');
-	cr_fputs_safe(stdout, s);
+	for (const char *s = l->key; *s; s++)
+		runes += ((unsigned char)*s & 0xc0) != 0x80;
+	for (; runes < 10; runes++)
+		if (cr_buf_add(b, " ", 1))
+			return CR_NOMEM;
+	size_t kn = strlen(l->key), vn = strlen(l->values);
+	if (cr_escape(b, l->key, kn, kn, CR_ESC_TERM) || cr_buf_add(b, ":  ", 3) ||
+	    cr_escape(b, l->values, vn, vn, CR_ESC_TERM) || cr_buf_add(b, "\n", 1))
+		return CR_NOMEM;
+	return CR_OK;
+}
+
+static void label_line(struct obuf *o, struct lcell *cache, struct cr_buf *text, struct cr_buf *tmp,
+		       const struct cr_trace_label *l)
+{
+	uint64_t h = ((uintptr_t)l->key * 0x9e3779b97f4a7c15ull) ^ ((uintptr_t)l->values * 0xc2b2ae3d27d4eb4full);
+	struct lcell *c = &cache[h >> 52];
+	if (c->key == l->key && c->values == l->values) {
+		ob_put(o, text->data + c->off, c->len);
+		return;
+	}
+	size_t start = text->len;
+	if (start <= (64u << 20) && label_text(text, l) == CR_OK) {
+		*c = (struct lcell){ l->key, l->values, start, text->len - start };
+		ob_put(o, text->data + start, c->len);
+		return;
+	}
+	text->len = start; /* no memory, or a cache grown big enough: the line alone */
+	tmp->len = 0;
+	if (label_text(tmp, l) == CR_OK)
+		ob_put(o, tmp->data, tmp->len);
+	else
+		ob_put(o, "?\n", 2);
 }
 
 static void print_traces_text(const struct cr_traces *t, const struct cr_profile *p,
 			      const struct cr_pprof_opts *o, int64_t total)
 {
 	static const char sep[] = "-----------+-------------------------------------------------------\n";
-	char tot[64], v[64];
+	static char data[1 << 20];
+	struct obuf ob = { data, 0, sizeof data, stdout };
+	char tot[64];
 	struct cr_buf h = { 0 };
 	cr_pprof_format(o, t->sample_unit, total, tot, sizeof tot);
 	cr_profile_header(p, t->sample_type, t->sample_unit, total, tot, &h);
 	fputs(cr_buf_str(&h), stdout);
 	cr_buf_release(&h);
-	/* each name escaped once (the names repeat over the samples) */
+	/* each name escaped once, with its line end (the names repeat over
+	 * the samples): "NAME\n" at off[i], "NAME (inline)\n" after it */
 	size_t nslots = p->nlocations ? t->names.start[p->nlocations - 1] + t->names.n[p->nlocations - 1] : 0;
-	struct cr_buf esc = { 0 };
+	struct cr_buf esc = { 0 }, text = { 0 }, tmp = { 0 };
 	size_t *off = cr_calloc(nslots + 1, sizeof *off);
-	for (size_t i = 0; off && i < nslots; i++) {
+	uint32_t *len = cr_calloc(nslots + 1, sizeof *len);
+	struct vcell *vc = cr_calloc(4096, sizeof *vc);
+	struct lcell *lc = cr_calloc(4096, sizeof *lc);
+	for (size_t i = 0; off && len && i < nslots; i++) {
 		off[i] = esc.len;
 		const char *nm = t->names.name[i];
 		cr_escape(&esc, nm, strlen(nm), strlen(nm), CR_ESC_TERM);
-		cr_buf_add(&esc, "", 1);
+		len[i] = (uint32_t)(esc.len - off[i]);
+		cr_buf_add(&esc, "\n", 1);
+		cr_escape(&esc, nm, strlen(nm), strlen(nm), CR_ESC_TERM); /* not a copy of esc: it may move */
+		cr_buf_add(&esc, " (inline)\n", 10);
 	}
-	bool fast = off && esc.data;
+	if (!off || !len || !vc || !lc || (nslots && !esc.data)) {
+		fputs("out of memory printing the traces\n", stderr); /* the report cannot be printed */
+		goto out;
+	}
 	for (size_t i = 0; i < t->ntraces; i++) {
 		const struct cr_trace *tr = &t->traces[i];
-		fputs(sep, stdout);
-		for (uint32_t k = 0; k < tr->nlabels; k++) {
-			put_padded(tr->labels[k].key, 10);
-			fputs(":  ", stdout);
-			cr_fputs_safe(stdout, tr->labels[k].values);
-			putchar('\n');
-		}
-		cr_pprof_format(o, t->sample_unit, tr->value, v, sizeof v);
-		for (uint32_t f = 0; f < tr->nframes; f++) {
-			uint32_t slot = t->frames[tr->frame_start + f];
-			if (f)
-				fputs("             ", stdout);
-			else
-				printf("%10s   ", v);
-			if (fast)
-				fputs(esc.data + off[slot], stdout);
-			else
-				cr_fputs_safe(stdout, t->names.name[slot]);
-			fputs(t->inl[tr->frame_start + f] ? " (inline)\n" : "\n", stdout);
+		ob_put(&ob, sep, sizeof sep - 1);
+		for (uint32_t k = 0; k < tr->nlabels; k++)
+			label_line(&ob, lc, &text, &tmp, &tr->labels[k]);
+		const struct vcell *c = value_cell(vc, o, t->sample_unit, tr->value);
+		const char *lead = c->s;
+		size_t leadn = c->len;
+		for (uint32_t k = 0; k < tr->nloc; k++) {
+			uint32_t li = t->stack[tr->loc_start + k], n = t->names.n[li];
+			for (uint32_t j = 0; j < n; j++) {
+				uint32_t slot = t->names.start[li] + j;
+				ob_put(&ob, lead, leadn);
+				lead = "             ", leadn = 13;
+				if (j + 1 != n)
+					ob_put(&ob, esc.data + off[slot] + len[slot] + 1, len[slot] + 10);
+				else
+					ob_put(&ob, esc.data + off[slot], len[slot] + 1);
+			}
 		}
 	}
-	fputs(sep, stdout);
+	ob_put(&ob, sep, sizeof sep - 1);
+	ob_flush(&ob);
+out:
 	cr_free(off);
+	cr_free(len);
+	cr_free(vc);
+	cr_free(lc);
 	cr_buf_release(&esc);
+	cr_buf_release(&text);
+	cr_buf_release(&tmp);
 }
 
 static void print_traces_json(const struct cr_traces *t)
@@ -116,12 +220,15 @@ static void print_traces_json(const struct cr_traces *t)
 		cr_json_arr_end(&j);
 		cr_json_key(&j, "frames");
 		cr_json_arr(&j);
-		for (uint32_t f = 0; f < tr->nframes; f++) {
-			cr_json_obj(&j);
-			cr_json_kstr(&j, "name", t->names.name[t->frames[tr->frame_start + f]]);
-			cr_json_key(&j, "inline");
-			cr_json_bool(&j, t->inl[tr->frame_start + f]);
-			cr_json_obj_end(&j);
+		for (uint32_t k = 0; k < tr->nloc; k++) {
+			uint32_t li = t->stack[tr->loc_start + k], n = t->names.n[li];
+			for (uint32_t f = 0; f < n; f++) {
+				cr_json_obj(&j);
+				cr_json_kstr(&j, "name", t->names.name[t->names.start[li] + f]);
+				cr_json_key(&j, "inline");
+				cr_json_bool(&j, f + 1 != n);
+				cr_json_obj_end(&j);
+			}
 		}
 		cr_json_arr_end(&j);
 		cr_json_obj_end(&j);
@@ -534,9 +641,6 @@ static int rewrite_profile(const struct cmd_pprof_req *r, struct cr_profile *p)
 
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 {
-	if (which == 'w' && cr_pprof_release && cr_pprof_release < 21)
-		return cmd_usage_error("pprof", "-raw as go1.%u's pprof printed it (a merged copy) is not supported",
-				       cr_pprof_release);
 	if (which == 'w' && (r->noinlines || r->fmt == CR_FMT_JSON))
 		return cmd_usage_error("pprof", "-raw takes neither -noinlines nor --format=json");
 	/* the sources pprof merges: the profiles, not a binary before them */
@@ -548,9 +652,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	}
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
 				   .unit = r->unit, .drop_negative = r->drop_negative, .merged = nprof > 1 || r->diff_base || r->base };
-	if (which == 'w' && (o.merged || r->base || r->diff_base))
-		return cmd_usage_error("pprof", "-raw of several profiles merged (pprof renumbers them) is not "
-					       "supported yet");
+	if (which == 'w' && (r->base || r->diff_base))
+		return cmd_usage_error("pprof", "-raw of a profile with a base is not supported yet");
 	/* before go1.21 pprof merged a single profile too */
 	if (cr_pprof_release && cr_pprof_release < 21)
 		o.merged = true;
@@ -604,7 +707,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		if (cr_profile_write_pprof(&p, "-", &e))
 			rc = cmd_error(&e);
 	} else if (which == 'w') {
-		if (cr_pprof_raw(&p, emit_stdout, NULL, &e))
+		if (cr_pprof_raw(&p, o.merged, emit_stdout, NULL, &e))
 			rc = cmd_error(&e);
 	} else if (which == 'l') {
 		rc = cmd_pprof_list(r, &o, &p, total);

@@ -115,8 +115,8 @@ static int cmp_text(const void *a, const void *b)
 }
 
 /* "key:[v v]" per key of one kind, sorted, joined by ' ' */
-static void sample_labels(struct emitter *m, const struct cr_profile *p, const struct cr_sample *s, bool numeric,
-			  struct labkey *tmp)
+static void sample_labels(struct emitter *m, struct cr_buf *out, const struct cr_profile *p,
+			  const struct cr_sample *s, bool numeric, struct labkey *tmp)
 {
 	const struct cr_label *L = p->labels + s->label_start;
 	size_t n = 0;
@@ -162,16 +162,312 @@ static void sample_labels(struct emitter *m, const struct cr_profile *p, const s
 	if (n == 0)
 		return;
 	qsort(tmp, n, sizeof *tmp, cmp_text);
-	OUT("\n                ");
+	if (cr_buf_add(out, "\n                ", 17))
+		m->nomem = true;
 	for (size_t i = 0; i < n; i++) {
-		OUT("%s%s", i ? " " : "", tmp[i].text);
+		if ((i && cr_buf_add(out, " ", 1)) || cr_buf_add(out, tmp[i].text, strlen(tmp[i].text)))
+			m->nomem = true;
 		free(tmp[i].text);
 	}
 }
 
-enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx, struct cr_error *e)
+/* The decimal digits of v into out (at least 21 bytes); returns their count */
+static size_t fmt_i64(char *out, int64_t v)
+{
+	char t[24];
+	size_t w = sizeof t;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		t[--w] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		t[--w] = '-';
+	memcpy(out, t + w, sizeof t - w);
+	return sizeof t - w;
+}
+
+static inline void put(struct emitter *m, const char *s, size_t n)
+{
+	if (m->b.len + n < m->b.cap) {
+		memcpy(m->b.data + m->b.len, s, n);
+		m->b.len += n;
+		m->b.data[m->b.len] = 0;
+	} else if (cr_buf_add(&m->b, s, n)) {
+		m->nomem = true;
+	}
+}
+
+/* The label text of each distinct label set, made once: a sample's labels
+ * repeat over many samples. Entries name the first sample that had them. */
+#define LABC_BITS 12
+struct labc {
+	struct labc_ent {
+		uint32_t label_start, nlabel;
+		size_t off, len; /* in text */
+		bool used;
+	} e[1u << LABC_BITS];
+	struct cr_buf text, one;
+	struct labkey *tmp;
+	size_t cap_tmp;
+};
+
+static bool same_labels(const struct cr_label *a, const struct cr_label *b, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (a[i].key != b[i].key || a[i].str != b[i].str || a[i].num != b[i].num ||
+		    a[i].num_unit != b[i].num_unit)
+			return false;
+	return true;
+}
+
+static void put_labels(struct emitter *m, struct labc *c, const struct cr_profile *p, const struct cr_sample *sm)
+{
+	const struct cr_label *L = p->labels + sm->label_start;
+	uint64_t h = sm->nlabel;
+	for (uint32_t i = 0; i < sm->nlabel; i++)
+		h = (h ^ L[i].key ^ ((uint64_t)L[i].str << 32) ^ (uint64_t)L[i].num ^ ((uint64_t)L[i].num_unit << 17)) *
+		    0x9e3779b97f4a7c15ull;
+	struct labc_ent *en = &c->e[h >> (64 - LABC_BITS)];
+	if (en->used && en->nlabel == sm->nlabel && same_labels(p->labels + en->label_start, L, sm->nlabel)) {
+		put(m, c->text.data + en->off, en->len);
+		return;
+	}
+	if (cr_grow(&c->tmp, &c->cap_tmp, sm->nlabel, sizeof *c->tmp)) {
+		m->nomem = true;
+		return;
+	}
+	c->one.len = 0;
+	sample_labels(m, &c->one, p, sm, false, c->tmp);
+	sample_labels(m, &c->one, p, sm, true, c->tmp);
+	if (m->nomem)
+		return;
+	put(m, c->one.data ? c->one.data : "", c->one.len);
+	if (c->text.len < (64u << 20) && !cr_buf_add(&c->text, c->one.data ? c->one.data : "", c->one.len))
+		*en = (struct labc_ent){ sm->label_start, sm->nlabel, c->text.len - c->one.len, c->one.len, true };
+}
+
+/* pprof's Merge of the profile (what -raw printed before go1.21, and for
+ * several profiles): samples with all values zero dropped; mappings,
+ * functions and locations renumbered in the order the samples first use
+ * them, equal ones (by pprof's keys) made one, a mapping's first copy kept
+ * and later copies' addresses moved by the difference of their starts;
+ * samples with equal locations and labels summed into the first. When a
+ * sum is zero pprof merges the result again. */
+struct mview {
+	size_t ns;            /* merged samples */
+	uint32_t *srep;       /* each one's first sample */
+	int64_t *vals;        /* ns * ntypes */
+	size_t nl, nm;        /* locations, mappings in the new order */
+	uint32_t *lrep, *mrep; /* their first copies */
+	uint64_t *laddr;      /* each new location's address */
+	uint32_t *lnew, *mnew; /* per original location, mapping: new id (0: unused) */
+	int64_t *moff;        /* per original mapping: its address shift */
+};
+
+static void mview_release(struct mview *v)
+{
+	cr_free(v->srep);
+	cr_free(v->vals);
+	cr_free(v->lrep);
+	cr_free(v->mrep);
+	cr_free(v->laddr);
+	cr_free(v->lnew);
+	cr_free(v->mnew);
+	cr_free(v->moff);
+	memset(v, 0, sizeof *v);
+}
+
+/* one merge pass over the samples use[0..nuse) (original indices, with
+ * values vin); false when out of memory */
+static bool mview_pass(struct mview *v, const struct cr_profile *p, const uint32_t *use, const int64_t *vin,
+		       size_t nuse, uint32_t first_map)
+{
+	struct cr_hmap mk, fk, lk, sk;
+	cr_hmap_init(&mk), cr_hmap_init(&fk), cr_hmap_init(&lk), cr_hmap_init(&sk);
+	struct cr_buf key = { 0 };
+	uint32_t *fnew = cr_calloc(p->nfunctions + 1, sizeof *fnew);
+	uint32_t *lk2 = NULL;
+	size_t nf = 0, nt = p->ntypes;
+	bool ok = false;
+	mview_release(v);
+	v->srep = cr_calloc(nuse + 1, sizeof *v->srep);
+	v->vals = cr_calloc(nuse * nt + 1, sizeof *v->vals);
+	v->lrep = cr_calloc(p->nlocations + 1, sizeof *v->lrep);
+	v->laddr = cr_calloc(p->nlocations + 1, sizeof *v->laddr);
+	v->lnew = cr_calloc(p->nlocations + 1, sizeof *v->lnew);
+	v->mrep = cr_calloc(p->nmappings + 1, sizeof *v->mrep);
+	v->mnew = cr_calloc(p->nmappings + 1, sizeof *v->mnew);
+	v->moff = cr_calloc(p->nmappings + 1, sizeof *v->moff);
+	lk2 = cr_calloc(64, sizeof *lk2);
+	size_t cap_lk2 = 64;
+	if (!fnew || !v->srep || !v->vals || !v->lrep || !v->laddr || !v->lnew || !v->mrep || !v->mnew || !v->moff || !lk2)
+		goto out;
+#define KEY(x) cr_buf_add(&key, &(x), sizeof(x))
+	for (size_t u = 0; u <= nuse; u++) {
+		/* the first source mapping first, then each sample's locations */
+		const struct cr_sample *sm = u ? &p->samples[use[u - 1]] : NULL;
+		uint32_t nloc = u ? sm->nloc : (first_map ? 1 : 0);
+		if (cr_grow(&lk2, &cap_lk2, nloc + 1, sizeof *lk2))
+			goto out;
+		for (uint32_t k = 0; k < nloc; k++) {
+			uint32_t li = u ? p->stack[sm->loc_start + k] : 0;
+			const struct cr_location *l = u ? &p->locations[li] : NULL;
+			uint32_t mi = u ? l->mapping : first_map; /* index + 1 */
+			uint32_t mnew = 0;
+			if (mi && mi <= p->nmappings) {
+				if (!v->mnew[mi - 1]) {
+					const struct cr_mapping *mp = &p->mappings[mi - 1];
+					uint64_t size = mp->limit - mp->start;
+					size = size + 0xfff;
+					size -= size % 0x1000;
+					uint32_t bf = mp->build_id && *cr_profile_str(p, mp->build_id) ? mp->build_id : mp->filename;
+					const char *bfs = cr_profile_str(p, bf);
+					key.len = 0;
+					KEY(size), KEY(mp->offset), cr_buf_add(&key, bfs, strlen(bfs));
+					bool found;
+					uint32_t *slot = key.data ? cr_hmap_put(&mk, key.data, key.len, (uint32_t)v->nm, &found) : NULL;
+					if (!slot)
+						goto out;
+					if (!found)
+						v->mrep[v->nm++] = mi - 1;
+					v->mnew[mi - 1] = *slot + 1;
+					v->moff[mi - 1] = (int64_t)(p->mappings[v->mrep[*slot]].start - mp->start);
+				}
+				mnew = v->mnew[mi - 1];
+			}
+			if (!u)
+				break;
+			if (!v->lnew[li]) {
+				key.len = 0;
+				uint64_t a = l->address - (mi && mi <= p->nmappings ? p->mappings[mi - 1].start : 0);
+				uint8_t folded = l->is_folded;
+				KEY(a), KEY(mnew), KEY(folded);
+				for (uint32_t j = 0; j < l->nlines; j++) {
+					const struct cr_line *ln = &p->lines[l->line_start + j];
+					uint32_t fid = 0;
+					if (ln->function && ln->function <= p->nfunctions) {
+						if (!fnew[ln->function - 1]) {
+							const struct cr_function *fn = &p->functions[ln->function - 1];
+							const char *ss[3] = { cr_profile_str(p, fn->name), cr_profile_str(p, fn->system_name),
+									      cr_profile_str(p, fn->filename) };
+							struct cr_buf fkb = { 0 };
+							cr_buf_add(&fkb, &fn->start_line, sizeof fn->start_line);
+							for (int q = 0; q < 3; q++)
+								cr_buf_add(&fkb, ss[q], strlen(ss[q]) + 1);
+							bool found;
+							uint32_t *slot = fkb.data ? cr_hmap_put(&fk, fkb.data, fkb.len, (uint32_t)nf, &found) : NULL;
+							cr_buf_release(&fkb);
+							if (!slot)
+								goto out;
+							nf += !found;
+							fnew[ln->function - 1] = *slot + 1;
+						}
+						fid = fnew[ln->function - 1];
+					}
+					KEY(fid), KEY(ln->line);
+				}
+				bool found;
+				uint32_t *slot = key.data ? cr_hmap_put(&lk, key.data, key.len, (uint32_t)v->nl, &found) : NULL;
+				if (!slot)
+					goto out;
+				if (!found) {
+					v->lrep[v->nl] = li;
+					v->laddr[v->nl++] = l->address + (uint64_t)(mi && mi <= p->nmappings ? v->moff[mi - 1] : 0);
+				}
+				v->lnew[li] = *slot + 1;
+			}
+			lk2[k] = v->lnew[li];
+		}
+		if (!u)
+			continue;
+		/* the sample's key: its new location ids, then its labels grouped
+		 * by (kind, key) in the order of their first value */
+		key.len = 0;
+		KEY(nloc);
+		cr_buf_add(&key, lk2, nloc * sizeof *lk2);
+		const struct cr_label *L = p->labels + sm->label_start;
+		for (int kind = 1; kind <= 2; kind++)
+			for (uint32_t i = 0; i < sm->nlabel; i++) {
+				int ki = L[i].str ? 1 : (L[i].num || L[i].num_unit) ? 2 : 0;
+				bool dup = false;
+				for (uint32_t j = 0; j < i && !dup; j++)
+					dup = (L[j].str ? 1 : (L[j].num || L[j].num_unit) ? 2 : 0) == ki && L[j].key == L[i].key;
+				if (ki != kind || dup)
+					continue;
+				KEY(kind), KEY(L[i].key);
+				for (uint32_t j = i; j < sm->nlabel; j++) {
+					int kj = L[j].str ? 1 : (L[j].num || L[j].num_unit) ? 2 : 0;
+					if (kj == kind && L[j].key == L[i].key)
+						KEY(L[j].str), KEY(L[j].num), KEY(L[j].num_unit);
+				}
+			}
+		bool found;
+		uint32_t *slot = key.data ? cr_hmap_put(&sk, key.data, key.len, (uint32_t)v->ns, &found) : NULL;
+		if (!slot)
+			goto out;
+		if (!found)
+			v->srep[v->ns++] = use[u - 1];
+		for (size_t t = 0; t < nt; t++)
+			v->vals[*slot * nt + t] = (int64_t)((uint64_t)v->vals[*slot * nt + t] + (uint64_t)vin[(u - 1) * nt + t]);
+	}
+#undef KEY
+	ok = true;
+out:
+	cr_hmap_release(&mk), cr_hmap_release(&fk), cr_hmap_release(&lk), cr_hmap_release(&sk);
+	cr_buf_release(&key);
+	cr_free(fnew);
+	cr_free(lk2);
+	return ok;
+}
+
+static bool zero_values(const int64_t *v, size_t n)
+{
+	for (size_t t = 0; t < n; t++)
+		if (v[t])
+			return false;
+	return true;
+}
+
+/* The view of pprof's merge of p; false when out of memory */
+static bool mview_build(struct mview *v, const struct cr_profile *p)
+{
+	size_t nt = p->ntypes, n = 0;
+	uint32_t *use = cr_calloc(p->nsamples + 1, sizeof *use);
+	int64_t *vin = cr_calloc(p->nsamples * nt + 1, sizeof *vin);
+	bool ok = use && vin;
+	for (size_t s = 0; ok && s < p->nsamples; s++)
+		if (!zero_values(&p->values[s * nt], nt)) {
+			memcpy(&vin[n * nt], &p->values[s * nt], nt * sizeof *vin);
+			use[n++] = (uint32_t)s;
+		}
+	ok = ok && mview_pass(v, p, use, vin, n, p->nmappings ? 1 : 0);
+	/* sums of zero: merged again without them */
+	for (int round = 0; ok && round < 8; round++) {
+		size_t m = 0;
+		for (size_t s = 0; s < v->ns; s++)
+			if (!zero_values(&v->vals[s * nt], nt)) {
+				memmove(&vin[m * nt], &v->vals[s * nt], nt * sizeof *vin);
+				use[m++] = v->srep[s];
+			}
+		if (m == v->ns)
+			break;
+		uint32_t first = v->nm ? v->mrep[0] + 1 : 0;
+		ok = mview_pass(v, p, use, vin, m, first);
+	}
+	cr_free(use);
+	cr_free(vin);
+	return ok;
+}
+
+enum cr_err cr_pprof_raw(const struct cr_profile *p, bool merge, cr_emit_fn *emit, void *ctx, struct cr_error *e)
 {
 	struct emitter em = { .emit = emit, .ctx = ctx }, *m = &em;
+	struct mview v = { 0 };
+	if (merge && !mview_build(&v, p)) {
+		mview_release(&v);
+		return cr_fail(e, CR_NOMEM, "out of memory merging the profile");
+	}
 	for (size_t i = 0; i < p->ncomments; i++)
 		OUT("Comment: %s\n", cr_profile_str(p, p->comments[i]));
 	if (p->period_type.type || p->period_type.unit || p->period_type_empty)
@@ -210,37 +506,63 @@ enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx
 		    dflt && !strcmp(ty, dflt) ? "[dflt]" : "");
 	}
 	OUT("\n");
-	struct labkey *tmp = NULL;
-	size_t cap_tmp = 0;
-	for (size_t s = 0; s < p->nsamples && !m->nomem; s++) {
-		const struct cr_sample *sm = &p->samples[s];
-		for (size_t t = 0; t < p->ntypes; t++)
-			OUT(" %10lld", (long long)p->values[s * p->ntypes + t]);
-		OUT(": ");
-		for (uint32_t k = 0; k < sm->nloc; k++)
-			OUT("%llu ", (unsigned long long)p->locations[p->stack[sm->loc_start + k]].id);
-		if (sm->nlabel) {
-			if (cr_grow(&tmp, &cap_tmp, sm->nlabel, sizeof *tmp)) {
-				m->nomem = true;
-				break;
-			}
-			sample_labels(m, p, sm, false, tmp);
-			sample_labels(m, p, sm, true, tmp);
+	/* each location's "ID " once */
+	struct cr_buf ids = { 0 };
+	uint32_t *idoff = cr_calloc(p->nlocations + 1, sizeof *idoff);
+	struct labc *lc = cr_calloc(1, sizeof *lc);
+	for (size_t i = 0; idoff && i < p->nlocations; i++) {
+		char t[24];
+		size_t n = fmt_i64(t, merge ? (int64_t)v.lnew[i] : (int64_t)p->locations[i].id);
+		t[n++] = ' ';
+		idoff[i] = (uint32_t)ids.len;
+		cr_buf_add(&ids, t, n);
+		if (ids.len > UINT32_MAX)
+			m->nomem = true;
+	}
+	if (!idoff || !lc || (p->nlocations && !ids.data))
+		m->nomem = true;
+	size_t nsamples = merge ? v.ns : p->nsamples;
+	for (size_t s = 0; s < nsamples && !m->nomem; s++) {
+		const struct cr_sample *sm = &p->samples[merge ? v.srep[s] : s];
+		const int64_t *vals = merge ? &v.vals[s * p->ntypes] : &p->values[s * p->ntypes];
+		for (size_t t = 0; t < p->ntypes; t++) {
+			char c[40], d[24]; /* " %10lld" */
+			size_t n = fmt_i64(d, vals[t]), pad = n < 10 ? 10 - n : 0;
+			memset(c, ' ', 1 + pad);
+			memcpy(c + 1 + pad, d, n);
+			put(m, c, 1 + pad + n);
 		}
-		OUT("\n");
+		put(m, ": ", 2);
+		for (uint32_t k = 0; k < sm->nloc; k++) {
+			uint32_t li = p->stack[sm->loc_start + k];
+			size_t end = li + 1 < p->nlocations ? idoff[li + 1] : ids.len;
+			put(m, ids.data + idoff[li], end - idoff[li]);
+		}
+		if (sm->nlabel)
+			put_labels(m, lc, p, sm);
+		put(m, "\n", 1);
 		flush(m, false);
 	}
-	cr_free(tmp);
+	cr_free(idoff);
+	cr_buf_release(&ids);
+	if (lc) {
+		cr_free(lc->tmp);
+		cr_buf_release(&lc->text);
+		cr_buf_release(&lc->one);
+		cr_free(lc);
+	}
 	OUT("Locations\n");
 	bool cols = !cr_pprof_release || cr_pprof_release >= 23;
-	for (size_t i = 0; i < p->nlocations && !m->nomem; i++) {
-		const struct cr_location *l = &p->locations[i];
+	size_t nlocations = merge ? v.nl : p->nlocations;
+	for (size_t i = 0; i < nlocations && !m->nomem; i++) {
+		const struct cr_location *l = &p->locations[merge ? v.lrep[i] : i];
 		char head[96];
-		int hl = snprintf(head, sizeof head, "%6llu: 0x%llx ", (unsigned long long)l->id,
-				  (unsigned long long)l->address);
+		int hl = snprintf(head, sizeof head, "%6llu: 0x%llx ", merge ? (unsigned long long)i + 1 : (unsigned long long)l->id,
+				  merge ? (unsigned long long)v.laddr[i] : (unsigned long long)l->address);
 		if (l->mapping && l->mapping <= p->nmappings)
 			hl += snprintf(head + hl, sizeof head - (size_t)hl, "M=%llu ",
-				       (unsigned long long)p->mappings[l->mapping - 1].id);
+				       merge ? (unsigned long long)v.mnew[l->mapping - 1]
+					     : (unsigned long long)p->mappings[l->mapping - 1].id);
 		if (l->is_folded)
 			snprintf(head + hl, sizeof head - (size_t)hl, "[F] ");
 		if (l->nlines == 0)
@@ -263,9 +585,10 @@ enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx
 		flush(m, false);
 	}
 	OUT("Mappings\n");
-	for (size_t i = 0; i < p->nmappings && !m->nomem; i++) {
-		const struct cr_mapping *mp = &p->mappings[i];
-		OUT("%llu: 0x%llx/0x%llx/0x%llx %s %s %s%s%s%s\n", (unsigned long long)mp->id,
+	size_t nmappings = merge ? v.nm : p->nmappings;
+	for (size_t i = 0; i < nmappings && !m->nomem; i++) {
+		const struct cr_mapping *mp = &p->mappings[merge ? v.mrep[i] : i];
+		OUT("%llu: 0x%llx/0x%llx/0x%llx %s %s %s%s%s%s\n", merge ? (unsigned long long)i + 1 : (unsigned long long)mp->id,
 		    (unsigned long long)mp->start, (unsigned long long)mp->limit, (unsigned long long)mp->offset,
 		    cr_profile_str(p, mp->filename), cr_profile_str(p, mp->build_id), mp->has_functions ? "[FN]" : "",
 		    mp->has_filenames ? "[FL]" : "", mp->has_line_numbers ? "[LN]" : "",
@@ -274,5 +597,6 @@ enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx
 	if (!m->nomem)
 		flush(m, true);
 	cr_buf_release(&m->b);
+	mview_release(&v);
 	return m->nomem ? cr_fail(e, CR_NOMEM, "out of memory printing the profile") : CR_OK;
 }

@@ -181,7 +181,7 @@ static int label_kind(const struct cr_label *l)
 }
 
 struct lab_line {
-	char *sort;  /* the "%10s:  %s" line, pprof's sort key */
+	char *sort;  /* the "%10s:  %s" line, pprof's sort key (only when a kind has several keys) */
 	struct cr_trace_label lab;
 };
 
@@ -190,10 +190,38 @@ static int cmp_lab(const void *a, const void *b)
 	return strcmp(((const struct lab_line *)a)->sort, ((const struct lab_line *)b)->sort);
 }
 
-/* The labels of sample sm of one kind, one per key (values in order). */
+/* The text of numeric label values, each (key, number) scaled once: the
+ * same few values repeat over hundreds of thousands of samples. */
+#define NUMC_BITS 12
+struct numc {
+	struct numc_ent {
+		const char *s;
+		int64_t num;
+		uint32_t key;
+	} e[1u << NUMC_BITS];
+};
+
+static const char *num_text(struct numc *c, struct cr_arena *a, uint32_t key, int64_t num, const char *from,
+			    const char *to)
+{
+	uint64_t h = ((uint64_t)num * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)key * 0xc2b2ae3d27d4eb4full);
+	struct numc_ent *en = &c->e[h >> (64 - NUMC_BITS)];
+	if (en->s && en->num == num && en->key == key)
+		return en->s;
+	char v[64];
+	cr_units_scaled(v, sizeof v, num, from, to);
+	const char *s = cr_arena_strndup(a, v, strlen(v));
+	if (s)
+		*en = (struct numc_ent){ s, num, key };
+	return s;
+}
+
+/* The labels of sample sm of one kind, one per key (values in order). A
+ * key with one value points at the profile's string or the cached number:
+ * equal labels share their text. */
 static enum cr_err sample_labels(struct cr_traces *t, const struct cr_profile *p, const struct cr_sample *sm,
-				 int kind, const char *const *units, struct lab_line *out, uint32_t *nout,
-				 struct cr_buf *b)
+				 int kind, const char *const *units, struct numc *nc, struct lab_line *out,
+				 uint32_t *nout, struct cr_buf *b)
 {
 	const struct cr_label *L = p->labels + sm->label_start;
 	uint32_t n = 0;
@@ -205,30 +233,35 @@ static enum cr_err sample_labels(struct cr_traces *t, const struct cr_profile *p
 			dup = label_kind(&L[j]) == kind && L[j].key == L[i].key;
 		if (dup)
 			continue;
+		const char *vals = NULL;
+		uint32_t nv = 0;
 		b->len = 0;
 		for (uint32_t j = i; j < sm->nlabel; j++) {
 			if (label_kind(&L[j]) != kind || L[j].key != L[i].key)
 				continue;
-			if (b->len)
-				cr_buf_add(b, " ", 1);
-			if (kind == 1) {
-				cr_buf_addf(b, "%s", cr_profile_str(p, L[j].str));
-			} else {
-				char v[64];
-				cr_units_scaled(v, sizeof v, L[j].num, units[L[i].key], "auto");
-				cr_buf_addf(b, "%s", v);
-			}
+			const char *v = kind == 1 ? cr_profile_str(p, L[j].str)
+						  : num_text(nc, &t->arena, L[i].key, L[j].num, units[L[i].key], "auto");
+			if (!v)
+				return CR_NOMEM;
+			if (nv++ == 0)
+				vals = v;
+			else if ((nv == 2 && cr_buf_add(b, vals, strlen(vals))) || cr_buf_add(b, " ", 1) ||
+				 cr_buf_add(b, v, strlen(v)))
+				return CR_NOMEM;
 		}
-		const char *key = cr_profile_str(p, L[i].key);
-		char *vals = cr_arena_strndup(&t->arena, cr_buf_str(b), b->len);
-		size_t sl = strlen(key) + b->len + 16;
-		char *s = cr_arena_alloc(&t->arena, sl);
-		if (!vals || !s)
+		if (nv > 1 && !(vals = cr_arena_strndup(&t->arena, b->data, b->len)))
 			return CR_NOMEM;
-		snprintf(s, sl, "%10s:  %s\n", key, vals);
-		out[n++] = (struct lab_line){ s, { key, vals, kind == 2 } };
+		out[n++] = (struct lab_line){ NULL, { cr_profile_str(p, L[i].key), vals, kind == 2 } };
 	}
-	qsort(out, n, sizeof *out, cmp_lab);
+	if (n > 1) {
+		for (uint32_t k = 0; k < n; k++) {
+			size_t sl = strlen(out[k].lab.key) + strlen(out[k].lab.values) + 16;
+			if (!(out[k].sort = cr_arena_alloc(&t->arena, sl)))
+				return CR_NOMEM;
+			snprintf(out[k].sort, sl, "%10s:  %s\n", out[k].lab.key, out[k].lab.values);
+		}
+		qsort(out, n, sizeof *out, cmp_lab);
+	}
 	*nout = n;
 	return CR_OK;
 }
@@ -260,41 +293,33 @@ enum cr_err cr_traces_compute(struct cr_traces *t, const struct cr_profile *p,
 		return e->code;
 	struct cr_buf b = { 0 };
 	struct lab_line *tmp = NULL;
-	size_t cap_tmp = 0, cap_fr = 0, cap_inl = 0;
+	size_t cap_tmp = 0;
 	const char **units = label_units(p);
+	struct numc *nc = cr_calloc(1, sizeof *nc);
 	t->traces = cr_calloc(p->nsamples + 1, sizeof *t->traces);
-	if (!units || !t->traces)
+	if (!units || !nc || !t->traces)
 		goto nomem;
+	t->stack = p->stack;
 	for (size_t s = 0; s < p->nsamples; s++) {
 		const struct cr_sample *sm = &p->samples[s];
 		size_t nf = 0;
 		if (merged_away(p, s, o))
 			continue;
-		for (uint32_t k = 0; k < sm->nloc; k++)
+		for (uint32_t k = 0; k < sm->nloc && nf == 0; k++)
 			nf += t->names.n[p->stack[sm->loc_start + k]];
 		if (nf == 0)
 			continue;
-		if (cr_grow(&t->frames, &cap_fr, t->nframes + nf, sizeof *t->frames) ||
-		    cr_grow(&t->inl, &cap_inl, t->nframes + nf, sizeof *t->inl))
-			goto nomem;
 		struct cr_trace *tr = &t->traces[t->ntraces++];
 		tr->value = p->values[s * p->ntypes + o->sample_index];
-		tr->frame_start = (uint32_t)t->nframes;
-		for (uint32_t k = 0; k < sm->nloc; k++) {
-			uint32_t li = p->stack[sm->loc_start + k];
-			for (uint32_t j = 0; j < t->names.n[li]; j++) {
-				t->frames[t->nframes] = t->names.start[li] + j;
-				t->inl[t->nframes++] = j + 1 != t->names.n[li];
-			}
-		}
-		tr->nframes = (uint32_t)nf;
+		tr->loc_start = sm->loc_start;
+		tr->nloc = sm->nloc;
 		if (sm->nlabel == 0)
 			continue;
 		if (cr_grow(&tmp, &cap_tmp, sm->nlabel, sizeof *tmp))
 			goto nomem;
 		uint32_t ns = 0, nn = 0;
-		if (sample_labels(t, p, sm, 1, units, tmp, &ns, &b) ||
-		    sample_labels(t, p, sm, 2, units, tmp + ns, &nn, &b))
+		if (sample_labels(t, p, sm, 1, units, nc, tmp, &ns, &b) ||
+		    sample_labels(t, p, sm, 2, units, nc, tmp + ns, &nn, &b))
 			goto nomem;
 		tr->labels = cr_arena_alloc(&t->arena, (ns + nn + 1) * sizeof *tr->labels);
 		if (!tr->labels)
@@ -310,6 +335,7 @@ nomem:
 	rc = cr_fail(e, CR_NOMEM, "out of memory listing the traces");
 out:
 	cr_free(units);
+	cr_free(nc);
 	cr_free(tmp);
 	cr_buf_release(&b);
 	return rc;
@@ -319,8 +345,6 @@ void cr_traces_release(struct cr_traces *t)
 {
 	cr_pprof_names_release(&t->names);
 	cr_free(t->traces);
-	cr_free(t->frames);
-	cr_free(t->inl);
 	cr_arena_release(&t->arena);
 	memset(t, 0, sizeof *t);
 }
@@ -343,6 +367,64 @@ static int cmp_tag_key(const void *a, const void *b)
 	return strcmp(((const struct cr_tag_key *)a)->key, ((const struct cr_tag_key *)b)->key);
 }
 
+/* -tags' accumulation: (key, value text) -> value slot; per key its values */
+struct tag_acc {
+	struct cr_hmap vmap, kmap;
+	struct cr_tag_value *vals;
+	uint32_t *vkey; /* the key slot of each value */
+	size_t nvals, cap_vals, cap_vkey, cap_keys;
+	struct cr_buf b;
+	const char *const *units, *outu;
+	/* a cache of tag_slot's answers by (key, kind, string id or number) */
+	struct slotc_ent {
+		int64_t id;
+		uint32_t key, slot1; /* slot + 1; 0: empty */
+		uint8_t kind;
+	} cache[1u << NUMC_BITS];
+};
+
+/* The value slot of label l (its key and value text): found, or added */
+static enum cr_err tag_slot(struct tag_acc *ac, struct cr_tags *t, const struct cr_profile *p,
+			    const struct cr_label *l, int kind, uint32_t *slot)
+{
+	const char *key = cr_profile_str(p, l->key);
+	char num[64];
+	const char *val = num;
+	if (kind == 1)
+		val = cr_profile_str(p, l->str);
+	else
+		cr_units_scaled(num, sizeof num, l->num, ac->units[l->key], ac->outu);
+	bool found;
+	uint32_t *ks = cr_hmap_put(&ac->kmap, key, strlen(key), (uint32_t)t->nkeys, &found);
+	if (!ks)
+		return CR_NOMEM;
+	if (!found) {
+		if (cr_grow(&t->keys, &ac->cap_keys, t->nkeys + 1, sizeof *t->keys))
+			return CR_NOMEM;
+		t->keys[t->nkeys++] = (struct cr_tag_key){ .key = key };
+	}
+	uint32_t kslot = *ks;
+	ac->b.len = 0;
+	cr_buf_add(&ac->b, &kslot, sizeof kslot);
+	cr_buf_add(&ac->b, val, strlen(val));
+	if (!ac->b.data)
+		return CR_NOMEM;
+	uint32_t *vs = cr_hmap_put(&ac->vmap, ac->b.data, ac->b.len, (uint32_t)ac->nvals, &found);
+	if (!vs)
+		return CR_NOMEM;
+	if (!found) {
+		char *copy = cr_arena_strndup(&t->arena, val, strlen(val));
+		if (!copy || cr_grow(&ac->vals, &ac->cap_vals, ac->nvals + 1, sizeof *ac->vals) ||
+		    cr_grow(&ac->vkey, &ac->cap_vkey, ac->nvals + 1, sizeof *ac->vkey))
+			return CR_NOMEM;
+		ac->vals[ac->nvals] = (struct cr_tag_value){ copy, 0 };
+		ac->vkey[ac->nvals++] = kslot;
+		t->keys[kslot].nvalues++;
+	}
+	*slot = *vs;
+	return CR_OK;
+}
+
 enum cr_err cr_tags_compute(struct cr_tags *t, const struct cr_profile *p, const struct cr_pprof_opts *o,
 			    int64_t total, struct cr_error *e)
 {
@@ -353,18 +435,16 @@ enum cr_err cr_tags_compute(struct cr_tags *t, const struct cr_profile *p, const
 	t->sample_type = cr_profile_str(p, p->types[o->sample_index].type);
 	t->sample_unit = cr_profile_str(p, p->types[o->sample_index].unit);
 	t->total = total;
-	const char *outu = o->unit && *o->unit ? o->unit : "minimum";
 	const char **units = label_units(p);
-	/* (key, value text) -> slot; per key its values */
-	struct cr_hmap vmap, kmap;
-	cr_hmap_init(&vmap);
-	cr_hmap_init(&kmap);
-	struct cr_tag_value *vals = NULL;
-	uint32_t *vkey = NULL; /* the key slot of each value */
-	size_t nvals = 0, cap_vals = 0, cap_vkey = 0, cap_keys = 0;
-	struct cr_buf b = { 0 };
-	if (!units)
+	struct tag_acc *ac = cr_calloc(1, sizeof *ac);
+	if (ac) {
+		cr_hmap_init(&ac->vmap);
+		cr_hmap_init(&ac->kmap);
+	}
+	if (!units || !ac)
 		goto nomem;
+	ac->units = units;
+	ac->outu = o->unit && *o->unit ? o->unit : "minimum";
 	for (size_t s = 0; s < p->nsamples; s++) {
 		const struct cr_sample *sm = &p->samples[s];
 		int64_t w = p->values[s * p->ntypes + o->sample_index];
@@ -375,45 +455,25 @@ enum cr_err cr_tags_compute(struct cr_tags *t, const struct cr_profile *p, const
 			int kind = label_kind(l);
 			if (!kind)
 				continue;
-			const char *key = cr_profile_str(p, l->key);
-			char num[64];
-			const char *val = num;
-			if (kind == 1)
-				val = cr_profile_str(p, l->str);
-			else
-				cr_units_scaled(num, sizeof num, l->num, units[l->key], outu);
-			bool found;
-			uint32_t *ks = cr_hmap_put(&kmap, key, strlen(key), (uint32_t)t->nkeys, &found);
-			if (!ks)
-				goto nomem;
-			if (!found) {
-				if (cr_grow(&t->keys, &cap_keys, t->nkeys + 1, sizeof *t->keys))
+			int64_t id = kind == 1 ? (int64_t)l->str : l->num;
+			uint64_t h = ((uint64_t)id * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)l->key * 0xc2b2ae3d27d4eb4full) ^
+				     (uint64_t)kind;
+			struct slotc_ent *ce = &ac->cache[h >> (64 - NUMC_BITS)];
+			if (!(ce->slot1 && ce->id == id && ce->key == l->key && ce->kind == kind)) {
+				uint32_t slot;
+				if (tag_slot(ac, t, p, l, kind, &slot))
 					goto nomem;
-				t->keys[t->nkeys++] = (struct cr_tag_key){ .key = key };
+				*ce = (struct slotc_ent){ id, l->key, slot + 1, (uint8_t)kind };
 			}
-			uint32_t kslot = *ks;
+			uint32_t vs = ce->slot1 - 1, kslot = ac->vkey[vs];
 			t->keys[kslot].total = wadd(t->keys[kslot].total, w);
-			b.len = 0;
-			cr_buf_add(&b, &kslot, sizeof kslot);
-			cr_buf_add(&b, val, strlen(val));
-			if (!b.data)
-				goto nomem;
-			uint32_t *vs = cr_hmap_put(&vmap, b.data, b.len, (uint32_t)nvals, &found);
-			if (!vs)
-				goto nomem;
-			if (!found) {
-				char *copy = cr_arena_strndup(&t->arena, val, strlen(val));
-				if (!copy || cr_grow(&vals, &cap_vals, nvals + 1, sizeof *vals) ||
-				    cr_grow(&vkey, &cap_vkey, nvals + 1, sizeof *vkey))
-					goto nomem;
-				vals[nvals] = (struct cr_tag_value){ copy, 0 };
-				vkey[nvals++] = kslot;
-				t->keys[kslot].nvalues++;
-			}
-			vals[*vs].value = wadd(vals[*vs].value, w);
+			ac->vals[vs].value = wadd(ac->vals[vs].value, w);
 		}
 	}
-	/* each key's values together, then sorted */
+	struct cr_tag_value *vals = ac->vals;
+	size_t nvals = ac->nvals;
+	uint32_t *vkey = ac->vkey;
+/* each key's values together, then sorted */
 	for (size_t k = 0; k < t->nkeys; k++) {
 		t->keys[k].values = cr_arena_alloc(&t->arena, (t->keys[k].nvalues + 1) * sizeof *vals);
 		if (!t->keys[k].values)
@@ -436,11 +496,14 @@ nomem:
 	rc = cr_fail(e, CR_NOMEM, "out of memory counting the tags");
 out:
 	cr_free(units);
-	cr_free(vals);
-	cr_free(vkey);
-	cr_buf_release(&b);
-	cr_hmap_release(&vmap);
-	cr_hmap_release(&kmap);
+	if (ac) {
+		cr_free(ac->vals);
+		cr_free(ac->vkey);
+		cr_buf_release(&ac->b);
+		cr_hmap_release(&ac->vmap);
+		cr_hmap_release(&ac->kmap);
+		cr_free(ac);
+	}
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Replays every `go tool pprof` command recorded in testdata/*/expected/INDEX
-# whose report `coroner pprof` prints (-top, -text, -traces, -tags, -tree, -peek, -list, -raw, -callgrind;
-# -raw from go1.21's pprof on), and those of testdata/pprofsrc/go1.N, as it is,
+# whose report `coroner pprof` prints (-top, -text, -traces, -tags, -tree, -peek, -list, -raw, -callgrind),
+# and those of testdata/pprofsrc/go1.N, as it is,
 # with `coroner pprof`, and compares stdout+stderr (and the exit status, as
 # regen.sh's rec records it) with what pprof printed. An output named
 # *.firstline.txt (pprof's usage errors, which go on with its whole usage)
@@ -20,7 +20,6 @@ for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX;
 		# only the reports coroner pprof prints, and no binary-symbolized text profiles
 		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -tree "*|*" -peek"*|*" -list"*|*" -raw "*|*" -callgrind "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
 		case "$out" in *nobin*|*.bin.*) continue ;; esac
-		case "$rel $cmd" in *=1.19*-raw*|*=1.20*-raw*) continue ;; esac
 		args=${cmd#go tool pprof }
 		got=$(cd "$dir" && eval "\"$CORONER\" $rel pprof $args" 2>&1 || echo "exit status $?")
 		want=$(cat "$dir/expected/$out")

@@ -52,7 +52,7 @@ struct cr_trace {
 	int64_t value;                    /* the sample's value (before -divide_by) */
 	struct cr_trace_label *labels;    /* string labels, then numeric, each sorted as pprof */
 	uint32_t nlabels;
-	uint32_t frame_start, nframes;    /* into frames[] and inl[], leaf first */
+	uint32_t loc_start, nloc;         /* its locations: stack[loc_start..], leaf first */
 };
 struct cr_traces {
 	struct cr_arena arena;
@@ -60,11 +60,11 @@ struct cr_traces {
 	const char *sample_type, *sample_unit;
 	struct cr_trace *traces;
 	size_t ntraces;
-	uint32_t *frames;   /* indices into names.name */
-	bool *inl;          /* the frame is inlined into the next one */
-	size_t nframes;
+	const uint32_t *stack; /* the profile's location indices */
 };
-/* Every sample with a stack, in the profile's order. */
+/* Every sample with a stack, in the profile's order. A location li of a
+ * trace has the frames names.name[names.start[li] + j], j < names.n[li],
+ * each but the last inlined into the next. */
 enum cr_err cr_traces_compute(struct cr_traces *t, const struct cr_profile *p,
 			      const struct cr_pprof_opts *o, struct cr_error *e);
 void cr_traces_release(struct cr_traces *t);
@@ -151,8 +151,10 @@ void cr_pgraph_release(struct cr_pgraph *g);
 
 /* ---- -raw ---- */
 typedef void cr_emit_fn(void *ctx, const char *s, size_t n);
-/* pprof's Profile.String() of p, handed to emit in pieces. */
-enum cr_err cr_pprof_raw(const struct cr_profile *p, cr_emit_fn *emit, void *ctx, struct cr_error *e);
+/* pprof's Profile.String() of p, handed to emit in pieces; merge: of
+ * pprof's Merge of p (pprof merged several profiles, and before go1.21 a
+ * single one too). */
+enum cr_err cr_pprof_raw(const struct cr_profile *p, bool merge, cr_emit_fn *emit, void *ctx, struct cr_error *e);
 
 /* pprof's unit of the numeric label key (NumLabelUnits): the first
  * num_unit a sample gives it; else "bytes" for alignment and request, else
