@@ -55,8 +55,8 @@ struct pprof_args {
 	const char *report_name, *report_arg;
 	const char *sample_index, *unit, *diff_base, *base, *output, *nodecount, *nodefraction;
 	const char *divide_by, *trim, *unsupported, *edgefraction, *source_path, *trim_path;
-	const char *prune_from, *tagshow, *taghide;
-	bool relative, drop_negative;
+	const char *prune_from, *tagshow, *taghide, *tagroot, *tagleaf;
+	bool relative, drop_negative, normalize;
 	struct cmd_filter_args filt;
 	int gran;
 	const char *http;
@@ -176,8 +176,10 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_STRING(0, "tagshow", &(a)->tagshow, "RE", "keep only the labels whose key matches RE"), \
 	OPT_STRING(0, "taghide", &(a)->taghide, "RE", "drop the labels whose key matches RE"), \
 	UNSUPPORTED("mean"),            \
-	UNSUPPORTED("mean_delay"), UNSUPPORTED("normalize"), UNSUPPORTED_ARG("tagroot"),         \
-	UNSUPPORTED_ARG("tagleaf"), UNSUPPORTED("showcolumns"), UNSUPPORTED("intel_syntax"),        \
+	OPT_STRING(0, "tagroot", &(a)->tagroot, "KEYS", "frames named by these labels' values at the root"), \
+	OPT_STRING(0, "tagleaf", &(a)->tagleaf, "KEYS", "frames named by these labels' values at the leaf"), \
+	OPT_BOOL(0, "normalize", &(a)->normalize, "scale PROFILE to the totals of the base"), \
+	UNSUPPORTED("mean_delay"), UNSUPPORTED("showcolumns"), UNSUPPORTED("intel_syntax"),        \
 	UNSUPPORTED_ARG("add_comment"), UNSUPPORTED_ARG("buildid"), UNSUPPORTED_ARG("tls_cert"),    \
 	UNSUPPORTED_ARG("tls_key"), UNSUPPORTED_ARG("tls_ca"), UNSUPPORTED_ARG("tools"),            \
 	NOOP_ARG("symbolize"), NOOP_ARG("seconds"), NOOP_ARG("timeout"), OPT_NOOP(0, "no_browser"),  \
@@ -379,6 +381,10 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 	}
 	if (a->diff_base && a->base)
 		return cmd_usage_error("pprof", "-diff_base and -base exclude each other");
+	if (a->normalize && !a->diff_base && !a->base) {
+		fprintf(stderr, "must have base profile to normalize by\n"); /* pprof's words */
+		return 2;
+	}
 	return -1;
 }
 
@@ -391,10 +397,12 @@ int cmd_pprof(int argc, char **argv)
 	if (a.report == R_TOP && (a.divide_by || a.edgefraction))
 		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
 				       a.divide_by ? "divide_by" : "edgefraction");
-	if (a.report == R_TOP && (a.relative || a.drop_negative || a.prune_from || a.tagshow || a.taghide))
+	if (a.report == R_TOP && (a.relative || a.drop_negative || a.prune_from || a.tagshow || a.taghide ||
+				  a.tagroot || a.tagleaf || a.normalize))
 		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
 				       a.relative ? "relative_percentages" : a.drop_negative ? "drop_negative" :
-				       a.prune_from ? "prune_from" : a.tagshow ? "tagshow" : "taghide");
+				       a.prune_from ? "prune_from" : a.tagshow ? "tagshow" : a.taghide ? "taghide" :
+				       a.tagroot ? "tagroot" : a.tagleaf ? "tagleaf" : "normalize");
 	if (a.report == R_TOP && a.gran != CR_GRAN_FUNCTIONS && (a.source_path || a.trim_path))
 		return cmd_usage_error("pprof", "-%s is not supported with -top at this granularity yet",
 				       a.source_path ? "source_path" : "trim_path");
@@ -432,7 +440,8 @@ int cmd_pprof(int argc, char **argv)
 	}
 	rc = a.report == R_TOP ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
 		.symbol = a.report_arg, .source_path = a.source_path, .trim_path = a.trim_path,
-		.prune_from = a.prune_from, .tagshow = a.tagshow, .taghide = a.taghide, .relative = a.relative,
+		.prune_from = a.prune_from, .tagshow = a.tagshow, .taghide = a.taghide, .tagroot = a.tagroot,
+		.tagleaf = a.tagleaf, .normalize = a.normalize, .relative = a.relative,
 		.drop_negative = a.drop_negative, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
 		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
 		.compact_labels = a.compact_labels, .call_tree = a.call_tree,

@@ -86,6 +86,10 @@ int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *b
  * the exit code (printed). */
 int cmd_load_input(struct cr_profile *p, char **paths, int n, const char *binary, const char *diff_base,
 		   const char *base);
+/* cmd_load_input; normalize: pprof's -normalize (the profiles scaled to
+ * the base's totals first) */
+int cmd_load_input_norm(struct cr_profile *p, char **paths, int n, const char *binary, const char *diff_base,
+			const char *base, bool normalize);
 /* pprof's filters from their options (options.h: OPT_PPROF_FILTERS), for
  * top and flame; note: print pprof's line on how a numeric tag filter was
  * read. Returns 0 or an exit code (printed); release f either way. */

@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "coroner/capture.h"
 #include "coroner/input.h"
+#include "coroner/pprof.h"
 
 static void progress(void *ctx, const char *path)
 {
@@ -26,6 +27,12 @@ int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *b
 int cmd_load_input(struct cr_profile *p, char **paths, int n, const char *binary, const char *diff_base,
 		   const char *base)
 {
+	return cmd_load_input_norm(p, paths, n, binary, diff_base, base, false);
+}
+
+int cmd_load_input_norm(struct cr_profile *p, char **paths, int n, const char *binary, const char *diff_base,
+			const char *base, bool normalize)
+{
 	struct cr_error e = { 0 };
 	if (cmd_load_profiles(p, paths, n, binary, &e))
 		return cmd_error(&e);
@@ -37,6 +44,8 @@ int cmd_load_input(struct cr_profile *p, char **paths, int n, const char *binary
 			cr_profile_release(&b);
 			return cmd_error(&e);
 		}
+		if (normalize) /* the sources scaled to the base's totals, before it is subtracted */
+			cr_profile_normalize(p, &b);
 		enum cr_err r = cr_profile_diff_base(p, &b, diff_base != NULL, &e);
 		cr_profile_release(&b);
 		if (r) {

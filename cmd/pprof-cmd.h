@@ -10,7 +10,8 @@ struct cmd_pprof_req {
 	const char *sample_index, *unit, *diff_base, *base, *divide_by;
 	const char *symbol;               /* -peek's, -list's, -disasm's RE */
 	const char *source_path, *trim_path; /* -list: where the sources are */
-	const char *prune_from, *tagshow, *taghide;
+	const char *prune_from, *tagshow, *taghide, *tagroot, *tagleaf;
+	bool normalize;
 	bool relative, drop_negative;     /* -relative_percentages, -drop_negative */
 	const char *nodecount, *nodefraction, *edgefraction; /* NULL: the report's default */
 	bool notrim, cum, compact_labels, call_tree;

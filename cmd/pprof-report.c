@@ -670,7 +670,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	int rc;
 	cr_profile_init(&p);
 	if ((rc = cmd_filters_compile(r->filt, &f, true)) ||
-	    (rc = cmd_load_input(&p, r->paths, r->npaths, NULL, r->diff_base, r->base)))
+	    (rc = cmd_load_input_norm(&p, r->paths, r->npaths, NULL, r->diff_base, r->base, r->normalize)))
 		goto out;
 	o.sample_index = cr_profile_sample_index(&p, r->sample_index);
 	if (o.sample_index < 0) {
@@ -688,6 +688,17 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	}
 	/* pprof's total: before the filters */
 	int64_t total = cr_profile_total(&p, o.sample_index);
+	if (r->tagroot || r->tagleaf) { /* before the filters, which may match the new frames */
+		bool rm, lm;
+		if (cr_profile_add_label_frames(&p, r->tagroot, r->tagleaf, r->unit, &rm, &lm, &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		if (r->tagroot && *r->tagroot && !rm)
+			fprintf(stderr, "TagRoot expression matched no samples\n");
+		if (r->tagleaf && *r->tagleaf && !lm)
+			fprintf(stderr, "TagLeaf expression matched no samples\n");
+	}
 	if (cr_profile_filter_m(&p, &f.re, &fm, &e) || cr_profile_filter_tags(&p, &f.tag[0], &f.tag[1], &fm, &e)) {
 		rc = cmd_error(&e);
 		goto out;

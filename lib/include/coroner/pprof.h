@@ -206,5 +206,14 @@ enum cr_err cr_profile_prune_from(struct cr_profile *p, const regex_t *rx, struc
  * matches hide are dropped; *sm, *hm: whether any key matched each. */
 void cr_profile_filter_tag_names(struct cr_profile *p, const regex_t *show, const regex_t *hide, bool *sm,
 				 bool *hm);
+/* -tagroot/-tagleaf: pseudo-frames named by each sample's values of the
+ * comma-separated label keys root (above its stack) and leaf (beneath it),
+ * numeric values scaled to unit (pprof's -unit; NULL: "minimum");
+ * *rootm, *leafm: whether any sample had a value for those keys. */
+enum cr_err cr_profile_add_label_frames(struct cr_profile *p, const char *root, const char *leaf, const char *unit,
+					bool *rootm, bool *leafm, struct cr_error *e);
+/* -normalize: p's values scaled so that each sample type sums to base's
+ * (before the base is subtracted); samples scaled to 0 dropped. */
+void cr_profile_normalize(struct cr_profile *p, const struct cr_profile *base);
 
 #endif
