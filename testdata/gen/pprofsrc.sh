@@ -98,6 +98,25 @@ more() {
 	rec heap.tree.tagshow.txt $P -tree -tagshow=bytes $H/heap.pb.gz
 	rec heap.tree.taghide-focus.txt $P -tree -taghide=bytes -focus=main $H/heap.pb.gz
 	rec heap.peek.tagshow.txt $P -peek=main -tagshow=x $H/heap.pb.gz
+	# -tagroot/-tagleaf (label pseudo-frames) and -normalize (with a base)
+	local L=../../labels
+	rec labels.traces.tagroot.txt $P -traces -tagroot=handler $L/cpu.pb.gz
+	rec labels.traces.tagleaf2.txt $P -traces -tagleaf=handler,tenant $L/goroutine.pb.gz
+	rec labels.tree.tagroot2.txt $P -tree -tagroot=tenant,handler $L/cpu.pb.gz
+	rec labels.peek.tagroot-tagleaf.txt $P -peek=. -tagleaf=handler -tagroot=tenant $L/goroutine.pb.gz
+	rec labels.tree.tagroot-none.txt $P -tree -tagroot=zzz $L/cpu.pb.gz
+	rec labels.tree.tagroot-focus.txt $P -tree -tagroot=handler -focus=users $L/cpu.pb.gz
+	rec labels.raw.tagroot.txt $P -raw -tagroot=handler $L/cpu.pb.gz
+	rec labels.callgrind.tagleaf.txt $P -callgrind -tagleaf=tenant $L/cpu.pb.gz
+	rec labels.tags.tagroot.txt $P -tags -tagroot=handler $L/cpu.pb.gz
+	rec labels.list.tagroot.txt $P -list=main -tagroot=handler -trim_path=/x -source_path=../../gen/labelprog $L/cpu.pb.gz
+	rec heap.traces.tagroot-bytes.txt $P -traces -tagroot=bytes $H/heap.pb.gz
+	rec heap.traces.tagleaf-unit.txt $P -traces -tagleaf=bytes -unit=kb $H/heap.pb.gz
+	rec heap2.tree.normalize.txt $P -tree -normalize $D
+	rec heap2.tree.normalize-alloc.txt $P -tree -normalize -sample_index=alloc_space $D
+	rec heap2.traces.normalize-base.txt $P -traces -normalize -base=$H/heap.pb.gz $H/heap2.pb.gz
+	rec heap2.peek.normalize.txt $P -peek=main -normalize $D
+	rec heap2.tree.normalize-nobase.txt $P -tree -normalize $H/heap2.pb.gz
 	# file names trimmed in the graph reports too
 	rec cpu.tree.trim_path.txt $P -tree -lines -nodecount=6 -trim_path=profkinds $K/cpu.pb.gz
 	rec cpu.peek.source_path.txt $P -peek=hashLoop -lines -source_path=../../gen/profkinds $K/cpu.pb.gz
