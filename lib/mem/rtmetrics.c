@@ -358,20 +358,35 @@ static enum cr_err derive(struct rmread *r)
 
 /* ---- the three forms ---- */
 
+/* The next line of data that is neither blank nor a '#' comment, trimmed
+ * on the left: true; false at the end (*rc CR_OK) or past --max-line
+ * (*rc CR_LIMIT, e set). */
+static bool next_line(struct rmread *r, struct cr_lines *it, const char *what, const char **l, size_t *n,
+		      enum cr_err *rc, struct cr_error *e)
+{
+	bool cut;
+	*rc = CR_OK;
+	while (cr_lines_next(it, l, n, cr_limits.max_line, &cut)) {
+		if (cut) {
+			*rc = cr_fail(e, CR_LIMIT, "%s: %s: line %zu: longer than %zu bytes (--max-line)", r->s->name,
+				      what, it->lineno, cr_limits.max_line);
+			return false;
+		}
+		if (cr_trim_left(l, n) != 0 && (*l)[0] != '#')
+			return true;
+	}
+	return false;
+}
+
 /* "NAME: VALUE": NAME is "/path:unit", VALUE after the last ": ". */
 static enum cr_err read_rm_text(struct rmread *r, const unsigned char *data, size_t len, struct cr_error *e)
 {
 	struct cr_lines it;
 	const char *l;
 	size_t n;
-	bool cut;
+	enum cr_err rc;
 	cr_lines_init(&it, data, len);
-	while (cr_lines_next(&it, &l, &n, cr_limits.max_line, &cut)) {
-		if (cut)
-			return cr_fail(e, CR_LIMIT, "%s: runtime/metrics: line %zu: longer than %zu bytes (--max-line)",
-				       r->s->name, it.lineno, cr_limits.max_line);
-		if (cr_trim_left(&l, &n) == 0 || l[0] == '#')
-			continue;
+	while (next_line(r, &it, "runtime/metrics", &l, &n, &rc, e)) {
 		size_t c = n;
 		while (c > 0 && !(l[c - 1] == ' ' && c >= 2 && l[c - 2] == ':'))
 			c--;
@@ -384,7 +399,7 @@ static enum cr_err read_rm_text(struct rmread *r, const unsigned char *data, siz
 		if (take_rm(r, l, c - 2, l + vs, ve - vs))
 			return cr_fail(e, CR_NOMEM, "out of memory");
 	}
-	return CR_OK;
+	return rc;
 }
 
 /* Prometheus text: "# HELP", "# TYPE", comments, and samples
@@ -395,14 +410,9 @@ static enum cr_err read_prom(struct rmread *r, const unsigned char *data, size_t
 	struct cr_lines it;
 	const char *l;
 	size_t n;
-	bool cut;
+	enum cr_err rc;
 	cr_lines_init(&it, data, len);
-	while (cr_lines_next(&it, &l, &n, cr_limits.max_line, &cut)) {
-		if (cut)
-			return cr_fail(e, CR_LIMIT, "%s: Prometheus text: line %zu: longer than %zu bytes (--max-line)",
-				       r->s->name, it.lineno, cr_limits.max_line);
-		if (cr_trim_left(&l, &n) == 0 || l[0] == '#')
-			continue;
+	while (next_line(r, &it, "Prometheus text", &l, &n, &rc, e)) {
 		size_t i = 0;
 		while (i < n && l[i] != '{' && l[i] != ' ' && l[i] != '\t')
 			i++;
@@ -457,7 +467,7 @@ static enum cr_err read_prom(struct rmread *r, const unsigned char *data, size_t
 			r->used++;
 		}
 	}
-	return CR_OK;
+	return rc;
 }
 
 static size_t json_ws(const char *p, size_t len, size_t i)
