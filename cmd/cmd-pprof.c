@@ -27,19 +27,22 @@ static const struct cmd_spec spec = {
 "command line: go tool pprof's flags with one or two dashes, -flag=V or -flag V,\n"
 "an ELF binary before the profiles, several profiles merged as pprof merges them.\n"
 "Flags end at the first operand, as in pprof. REPORT is one of -top (or -text),\n"
-"-traces, -tags, -tree, -peek=RE, -list=RE, -raw, -callgrind, -dot, -proto, and\n"
-"-svg, -png, -pdf, -ps, -gif through Graphviz's dot; -output=FILE writes it\n"
-"atomically. -list reads the source files the profile names, found as pprof\n"
-"finds them (-source_path, -trim_path). pprof's other reports and options are\n"
-"refused with a line saying so, its unknown flags with its own error (exit 2);\n"
-"-http is not offered.\n",
+"-traces, -tags, -tree, -peek=RE, -list=RE, -disasm=RE, -raw, -callgrind, -dot,\n"
+"-proto, and -svg, -png, -pdf, -ps, -gif through Graphviz's dot; -output=FILE\n"
+"writes it atomically. -list reads the source files the profile names, found as\n"
+"pprof finds them (-source_path, -trim_path); -disasm runs binutils' nm and\n"
+"objdump on the binaries, as the standalone pprof does. pprof's other reports\n"
+"and options are refused with a line saying so, its unknown flags with its own\n"
+"error (exit 2); ""-http is not offered.\n",
 	.epilogue =
 "JSON (--format=json): -top as `coroner top`; -tree and -peek {\"functions\":\n"
 "[{\"name\", \"flat\", \"cum\", \"callers\", \"callees\"}]}; -traces {\"sample_type\", \"unit\",\n"
 "\"traces\": [{\"value\", \"labels\": [{\"key\", \"values\", \"numeric\"}],\n"
 "\"frames\": [{\"name\", \"inline\"}]}]}; -tags {\"sample_type\", \"unit\", \"total\",\n"
-"\"tags\": [{\"key\", \"total\", \"values\": [{\"value\", \"total\"}]}]}; exact integers\n"
-"in the profile's unit.\n"
+"\"tags\": [{\"key\", \"total\", \"values\": [{\"value\", \"total\"}]}]}; -list\n"
+"{\"routines\": [{\"name\", \"file\", \"lines\"}]}; -disasm {\"routines\": [{\"name\", \"aka\",\n"
+"\"start\", \"flat\", \"cum\", \"instructions\": [{\"address\", \"text\", \"function\", \"file\",\n"
+"\"line\", \"flat\", \"cum\"}]}]}; exact integers in the profile's unit.\n"
 "\n"
 "examples:\n"
 "  coroner pprof -top -nodecount=20 -sample_index=alloc_space heap.pb.gz\n"
@@ -56,7 +59,7 @@ struct pprof_args {
 	const char *sample_index, *unit, *diff_base, *base, *output, *nodecount, *nodefraction;
 	const char *divide_by, *trim, *unsupported, *edgefraction, *source_path, *trim_path;
 	const char *prune_from, *tagshow, *taghide, *tagroot, *tagleaf;
-	bool relative, drop_negative, normalize;
+	bool relative, drop_negative, normalize, intel_syntax;
 	struct cmd_filter_args filt;
 	int gran;
 	const char *http;
@@ -124,7 +127,7 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	REPORT("tree", R_TREE, "the call graph as text: each node with its callers and callees"),  \
 	REPORT("raw", R_RAW, "the profile as text: samples, locations, mappings"),                  \
 	REPORT_RE("list", R_LIST, "the source lines of the functions matching RE, with their values"), \
-	REPORT_RE("disasm", R_DISASM, NULL),                       \
+	REPORT_RE("disasm", R_DISASM, "the instructions of the functions matching RE (binutils' objdump)"), \
 	REPORT_RE("weblist", R_OTHER, NULL), REPORT("callgrind", R_CALLGRIND, "the call graph for KCachegrind"),                \
 	REPORT("dot", R_DOT, "the call graph in Graphviz's DOT language"),                           \
 	REPORT("svg", R_SVG, "the graph drawn by Graphviz's dot (also -png, -pdf, -ps, -gif)"),    \
@@ -179,7 +182,8 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_STRING(0, "tagroot", &(a)->tagroot, "KEYS", "frames named by these labels' values at the root"), \
 	OPT_STRING(0, "tagleaf", &(a)->tagleaf, "KEYS", "frames named by these labels' values at the leaf"), \
 	OPT_BOOL(0, "normalize", &(a)->normalize, "scale PROFILE to the totals of the base"), \
-	UNSUPPORTED("mean_delay"), UNSUPPORTED("showcolumns"), UNSUPPORTED("intel_syntax"),        \
+	UNSUPPORTED("mean_delay"), UNSUPPORTED("showcolumns"),                                \
+	OPT_BOOL(0, "intel_syntax", &(a)->intel_syntax, "-disasm: Intel syntax (objdump -M intel)"),        \
 	UNSUPPORTED_ARG("add_comment"), UNSUPPORTED_ARG("buildid"), UNSUPPORTED_ARG("tls_cert"),    \
 	UNSUPPORTED_ARG("tls_key"), UNSUPPORTED_ARG("tls_ca"), UNSUPPORTED_ARG("tools"),            \
 	NOOP_ARG("symbolize"), NOOP_ARG("seconds"), NOOP_ARG("timeout"), OPT_NOOP(0, "no_browser"),  \
@@ -371,7 +375,7 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 					       "add one, e.g. -top");
 	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS && a->report != R_TREE &&
 	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO && a->report != R_CALLGRIND &&
-	    a->report != R_LIST && (a->report < R_DOT || a->report > R_GIF))
+	    a->report != R_LIST && a->report != R_DISASM && (a->report < R_DOT || a->report > R_GIF))
 		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
 	if (a->npaths == 0)
 		return cmd_usage_error("pprof", "no profile given");
@@ -420,7 +424,7 @@ int cmd_pprof(int argc, char **argv)
 	}
 	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' :
 		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : a.report == R_CALLGRIND ? 'c' :
-		    a.report == R_LIST ? 'l' : a.report >= R_DOT && a.report <= R_GIF ? 'd' : 'p';
+		    a.report == R_LIST ? 'l' : a.report == R_DISASM ? 's' : a.report >= R_DOT && a.report <= R_GIF ? 'd' : 'p';
 	struct cr_outfile of;
 	struct cr_error e = { 0 };
 	int saved = -1;
@@ -444,7 +448,7 @@ int cmd_pprof(int argc, char **argv)
 		.tagleaf = a.tagleaf, .normalize = a.normalize, .relative = a.relative,
 		.drop_negative = a.drop_negative, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
 		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
-		.compact_labels = a.compact_labels, .call_tree = a.call_tree,
+		.compact_labels = a.compact_labels, .call_tree = a.call_tree, .intel_syntax = a.intel_syntax,
 		.sample_index = a.sample_index, .unit = a.unit, .diff_base = a.diff_base, .base = a.base,
 		.divide_by = a.divide_by, .filt = &a.filt, .gran = a.gran, .noinlines = a.noinlines, .image = image,
 		.fmt = a.fmt, .paths = a.paths, .npaths = a.npaths });

@@ -15,6 +15,7 @@ struct cmd_pprof_req {
 	bool relative, drop_negative;     /* -relative_percentages, -drop_negative */
 	const char *nodecount, *nodefraction, *edgefraction; /* NULL: the report's default */
 	bool notrim, cum, compact_labels, call_tree;
+	bool intel_syntax;                /* -disasm: objdump -M intel */
 	const struct cmd_filter_args *filt;
 	int gran;
 	bool noinlines;
@@ -25,7 +26,7 @@ struct cmd_pprof_req {
 };
 
 /* which: 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw, 'o' -proto, 'c' -callgrind,
- * 'd' -dot (and its images), 'l' -list. Returns the exit code. */
+ * 'd' -dot (and its images), 'l' -list, 's' -disasm. Returns the exit code. */
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r);
 
 /* -dot (pprof-dot.c): the graph as pprof's DOT text, to stdout or through
@@ -43,5 +44,10 @@ void cmd_pprof_dot_text(struct cr_buf *b, const struct cr_pgraph *g, const struc
 /* -list over the loaded, filtered profile (pprof-source.c) */
 int cmd_pprof_list(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o, const struct cr_profile *p,
 		   int64_t total);
+
+/* -disasm (pprof-disasm.c): binutils' nm and objdump over the binaries of
+ * the profile's mappings (binary, when given, for the first one) */
+int cmd_pprof_disasm(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o, const struct cr_profile *p,
+		     int64_t total, const char *binary);
 
 #endif

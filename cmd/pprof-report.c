@@ -645,10 +645,14 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		return cmd_usage_error("pprof", "-raw takes neither -noinlines nor --format=json");
 	/* the sources pprof merges: the profiles, not a binary before them */
 	int nprof = 0;
+	const char *binary = NULL;
 	for (int i = 0; i < r->npaths; i++) {
 		struct stat st; /* stdin and pipes are read once, as profiles */
-		nprof += strcmp(r->paths[i], "-") == 0 || stat(r->paths[i], &st) != 0 || !S_ISREG(st.st_mode) ||
-			 cr_capture_kind(r->paths[i], true, NULL, NULL) != CR_KIND_ELF_EXEC;
+		bool prof = strcmp(r->paths[i], "-") == 0 || stat(r->paths[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+			    cr_capture_kind(r->paths[i], true, NULL, NULL) != CR_KIND_ELF_EXEC;
+		nprof += prof;
+		if (!prof && !binary)
+			binary = r->paths[i];
 	}
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
 				   .unit = r->unit, .drop_negative = r->drop_negative, .merged = nprof > 1 || r->diff_base || r->base };
@@ -709,7 +713,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	if (r->relative) /* -relative_percentages: the total of what the filters kept */
 		total = cr_profile_total(&p, o.sample_index);
 	/* pprof trims the file names before each graph report */
-	if (strchr("rpcl", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
+	if (strchr("rpcls", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
 		rc = cmd_error(&e);
 		goto out;
 	}
@@ -722,6 +726,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 			rc = cmd_error(&e);
 	} else if (which == 'l') {
 		rc = cmd_pprof_list(r, &o, &p, total);
+	} else if (which == 's') {
+		rc = cmd_pprof_disasm(r, &o, &p, total, binary);
 	} else if (which == 'r' || which == 'p' || which == 'c' || which == 'd') {
 		rc = run_graph(which, r, &o, &p, &f, total);
 	} else if (which == 't') {

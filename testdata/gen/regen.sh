@@ -49,6 +49,7 @@ do_kinds() {
 	rm -rf "$D"; mkdir -p "$D/expected"; cd "$D"
 	(cd "$GEN/profkinds" && go build -trimpath -o "$D/profkinds" .)
 	GOMAXPROCS=2 ./profkinds .
+	gzipbin profkinds profkinds.gz # pprof -disasm's binary (testdata/gen/pprofdis.sh)
 	rm -f profkinds
 	hdr_index
 	local P="go tool pprof"

@@ -197,6 +197,57 @@ enum cr_err cr_srclist_compute(struct cr_srclist *l, const struct cr_profile *p,
 			       struct cr_error *e);
 void cr_srclist_release(struct cr_srclist *l);
 
+/* ---- -disasm (pprof_disasm.c): binutils' text read as pprof reads it ---- */
+struct cr_dis_sym {
+	const char **names;  /* the first the report's name; more only when found by address */
+	size_t nnames;
+	uint64_t start, end; /* end: inclusive (the next symbol's address - 1) */
+};
+struct cr_dis_syms {
+	struct cr_arena arena;
+	struct cr_dis_sym *syms;
+	size_t n, cap;
+};
+/* The symbols of `nm -n`'s text (names at one address grouped, each group
+ * ending before the next address) with a name rx matches, or (addr != 0)
+ * whose range holds addr: pprof's findSymbols. out starts zeroed with its
+ * arena initialized; appended to. */
+enum cr_err cr_disasm_symbols(struct cr_dis_syms *out, const char *text, size_t len, const regex_t *rx, uint64_t addr,
+			      struct cr_error *e);
+void cr_disasm_syms_release(struct cr_dis_syms *s);
+
+struct cr_dis_inst {
+	uint64_t addr;
+	const char *text;            /* the instruction as objdump prints it */
+	const char *function, *file; /* objdump's (file: its base name after annotate) */
+	int64_t line;
+	int64_t flat, cum;           /* after annotate */
+};
+struct cr_dis_insts {
+	struct cr_arena arena;
+	struct cr_dis_inst *insts;
+	size_t n, cap;
+};
+/* The instructions of `objdump --disassemble --line-numbers`'s text, each
+ * with the function and FILE:LINE lines above it (GNU's and LLVM's forms;
+ * any other line forgets them): pprof's disassemble. */
+enum cr_err cr_disasm_parse(struct cr_dis_insts *out, const char *text, size_t len, struct cr_error *e);
+void cr_disasm_insts_release(struct cr_dis_insts *s);
+/* A symbol's range in its file, and where the file was mapped. */
+struct cr_dis_range {
+	uint64_t start, end;           /* the symbol's, inclusive */
+	uint64_t base;                 /* a sample's address - base: the file's address */
+	uint64_t map_start, map_limit; /* samples outside are not the file's (when start < limit) */
+};
+/* g's nodes (pprof's address granularity, inlines folded) in the range:
+ * their count, flat and cum sums. */
+size_t cr_disasm_sym_nodes(const struct cr_pgraph *g, const struct cr_dis_range *r, int64_t *flat, int64_t *cum);
+/* Each instruction's flat and cum: the nodes from its address up to the
+ * next instruction's (pprof's annotateAssembly), which also give the
+ * function, file and line objdump did not. */
+enum cr_err cr_disasm_annotate(struct cr_dis_insts *in, const struct cr_pgraph *g, const struct cr_dis_range *r,
+			       struct cr_error *e);
+
 /* ---- options that rewrite the profile (pprof_opts.c) ---- */
 /* -prune_from: each location loses the inlined lines beneath the first
  * whose simplified function name matches rx, each sample the frames
