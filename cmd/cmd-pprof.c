@@ -401,15 +401,11 @@ int cmd_pprof(int argc, char **argv)
 	if (a.report == R_TOP && (a.divide_by || a.edgefraction))
 		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
 				       a.divide_by ? "divide_by" : "edgefraction");
-	if (a.report == R_TOP && (a.relative || a.drop_negative || a.prune_from || a.tagshow || a.taghide ||
-				  a.tagroot || a.tagleaf || a.normalize))
-		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
-				       a.relative ? "relative_percentages" : a.drop_negative ? "drop_negative" :
-				       a.prune_from ? "prune_from" : a.tagshow ? "tagshow" : a.taghide ? "taghide" :
-				       a.tagroot ? "tagroot" : a.tagleaf ? "tagleaf" : "normalize");
-	if (a.report == R_TOP && a.gran != CR_GRAN_FUNCTIONS && (a.source_path || a.trim_path))
-		return cmd_usage_error("pprof", "-%s is not supported with -top at this granularity yet",
-				       a.source_path ? "source_path" : "trim_path");
+	/* -top with the options that rewrite the profile: computed as the
+	 * other reports are (the rest goes through coroner top) */
+	bool top_rewrites = a.report == R_TOP && (a.relative || a.drop_negative || a.prune_from || a.tagshow ||
+						  a.taghide || a.tagroot || a.tagleaf || a.normalize ||
+						  a.source_path || a.trim_path);
 	static const char *const images[] = { [R_SVG] = "svg", [R_PNG] = "png", [R_PDF] = "pdf", [R_PS] = "ps",
 					      [R_GIF] = "gif", [R_PROTO] = NULL };
 	const char *image = a.report >= R_SVG && a.report <= R_GIF ? images[a.report] : NULL;
@@ -442,7 +438,9 @@ int cmd_pprof(int argc, char **argv)
 			return 1;
 		}
 	}
-	rc = a.report == R_TOP ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
+	if (top_rewrites)
+		which = 'T';
+	rc = a.report == R_TOP && !top_rewrites ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
 		.symbol = a.report_arg, .source_path = a.source_path, .trim_path = a.trim_path,
 		.prune_from = a.prune_from, .tagshow = a.tagshow, .taghide = a.taghide, .tagroot = a.tagroot,
 		.tagleaf = a.tagleaf, .normalize = a.normalize, .relative = a.relative,

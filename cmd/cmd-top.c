@@ -117,7 +117,7 @@ void cmd_filter_warnings(const struct cmd_filters *f, const struct cr_filter_mat
 			fprintf(stderr, "%s expression matched no samples\n", w[k].what);
 }
 
-static void render_json(const struct cr_top *t)
+void cmd_top_render_json(const struct cr_top *t)
 {
 	struct cr_json j;
 	cr_json_init(&j, stdout, true);
@@ -182,15 +182,20 @@ void cmd_render_filters(const struct cmd_filters *fl)
 	}
 }
 
-static void render_text(const struct cr_top *t, const struct cr_profile *p, const struct cmd_filters *fl)
+void cmd_top_render_head(const struct cr_top *t, const struct cr_profile *p)
 {
-	char tot[64], shown[64], pct[32], buf[64], buf2[64], p1[32], p2[32], p3[32];
+	char tot[64];
 	struct cr_buf h = { 0 };
 	cr_top_format(t, t->total, tot, sizeof tot);
 	cr_profile_header(p, t->sample_type, t->sample_unit, t->total, tot, &h);
 	fputs(cr_buf_str(&h), stdout);
 	cr_buf_release(&h);
-	cmd_render_filters(fl);
+}
+
+void cmd_top_render_rows(const struct cr_top *t)
+{
+	char tot[64], shown[64], pct[32], buf[64], buf2[64], p1[32], p2[32], p3[32];
+	cr_top_format(t, t->total, tot, sizeof tot);
 	cr_top_format(t, t->shown_flat, shown, sizeof shown);
 	cr_units_percent(pct, sizeof pct, t->shown_flat, t->total);
 	const char *pp = pct;
@@ -258,11 +263,14 @@ int cmd_top(int argc, char **argv)
 		goto out;
 	}
 	if (a.fmt == CR_FMT_JSON)
-		render_json(&t);
+		cmd_top_render_json(&t);
 	else if (a.fmt == CR_FMT_CSV)
 		render_csv(&t);
-	else
-		render_text(&t, &p, &f);
+	else {
+		cmd_top_render_head(&t, &p);
+		cmd_render_filters(&f);
+		cmd_top_render_rows(&t);
+	}
 out:
 	cr_top_release(&t);
 	cmd_filters_release(&f);

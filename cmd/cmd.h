@@ -21,6 +21,13 @@
 #include "coroner/filter.h"
 
 int cmd_top(int argc, char **argv);
+/* coroner top's text (the profile's header lines; after the filter lines,
+ * the rows) and JSON of a computed top, for coroner pprof -top */
+struct cr_top;
+struct cr_profile;
+void cmd_top_render_head(const struct cr_top *t, const struct cr_profile *p);
+void cmd_top_render_rows(const struct cr_top *t);
+void cmd_top_render_json(const struct cr_top *t);
 int cmd_symbolize(int argc, char **argv);
 int cmd_goroutines(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);

@@ -606,6 +606,36 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 	return rc;
 }
 
+/* -top over the rewritten profile, printed as coroner top prints it */
+static int run_top(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o, const struct cr_profile *p,
+		   const struct cmd_filters *f, int64_t total)
+{
+	struct cr_top_opts to = { .sample_index = o->sample_index, .gran = o->gran, .noinlines = o->noinlines,
+				  .cum_sort = r->cum, .nodefraction = 0.005, .unit = r->unit, .total = total,
+				  .drop_negative = r->drop_negative };
+	int64_t nc = 0;
+	if (r->nodecount && !cmd_parse_int(r->nodecount, INT64_MIN, INT64_MAX, &nc))
+		return cmd_usage_error("pprof", "-nodecount takes a number");
+	to.nodecount = nc <= 0 ? 0 : (long)nc;
+	if (r->nodefraction && !cmd_parse_double(r->nodefraction, -1e308, 1e308, &to.nodefraction))
+		return cmd_usage_error("pprof", "-nodefraction takes a number");
+	if (r->notrim)
+		to.nodecount = 0, to.nodefraction = 0;
+	struct cr_top t;
+	struct cr_error e = { 0 };
+	if (cr_top_compute(&t, p, &to, &e))
+		return cmd_error(&e);
+	if (r->fmt == CR_FMT_JSON) {
+		cmd_top_render_json(&t);
+	} else {
+		cmd_top_render_head(&t, p);
+		render_filters(f, r);
+		cmd_top_render_rows(&t);
+	}
+	cr_top_release(&t);
+	return 0;
+}
+
 static void emit_stdout(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
@@ -713,7 +743,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	if (r->relative) /* -relative_percentages: the total of what the filters kept */
 		total = cr_profile_total(&p, o.sample_index);
 	/* pprof trims the file names before each graph report */
-	if (strchr("rpcls", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
+	if (strchr("rpclsT", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
 		rc = cmd_error(&e);
 		goto out;
 	}
@@ -726,6 +756,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 			rc = cmd_error(&e);
 	} else if (which == 'l') {
 		rc = cmd_pprof_list(r, &o, &p, total);
+	} else if (which == 'T') {
+		rc = run_top(r, &o, &p, &f, total);
 	} else if (which == 's') {
 		rc = cmd_pprof_disasm(r, &o, &p, total, binary);
 	} else if (which == 'r' || which == 'p' || which == 'c' || which == 'd') {

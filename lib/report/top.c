@@ -366,10 +366,18 @@ static bool fill_rows(struct cr_top *t, struct node *const *sorted, size_t ns)
 }
 
 /* Nodes with a value; *flat_sum gets the sum of all flats. */
-static size_t count_live(const struct node *nodes, size_t nnodes, int64_t *flat_sum)
+/* -drop_negative's test (pprof's isNegative) */
+static bool negative(const struct node *n, bool drop)
+{
+	return drop && (n->flat < 0 || (n->flat == 0 && n->cum < 0));
+}
+
+static size_t count_live(const struct node *nodes, size_t nnodes, bool drop, int64_t *flat_sum)
 {
 	size_t live = 0;
 	for (size_t i = 0; i < nnodes; i++) {
+		if (negative(&nodes[i], drop))
+			continue;
 		*flat_sum = wadd(*flat_sum, nodes[i].flat);
 		if (nodes[i].cum || nodes[i].flat)
 			live++;
@@ -475,7 +483,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 
 	/* node selection */
 	int64_t flat_sum = 0;
-	size_t live = count_live(nodes, nnodes, &flat_sum);
+	size_t live = count_live(nodes, nnodes, o->drop_negative, &flat_sum);
 	int64_t cutoff = wabs((int64_t)((double)flat_sum * o->nodefraction));
 	sorted = cr_calloc(live + 1, sizeof *sorted);
 	if (!sorted)
@@ -483,7 +491,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 	size_t ns = 0;
 	for (size_t i = 0; i < nnodes; i++) {
 		struct node *n = &nodes[i];
-		if (!n->cum && !n->flat)
+		if ((!n->cum && !n->flat) || negative(n, o->drop_negative))
 			continue;
 		if (cutoff > 0 && wabs(n->cum) < cutoff) {
 			t->dropped_nodes++;

@@ -117,6 +117,23 @@ more() {
 	rec heap2.traces.normalize-base.txt $P -traces -normalize -base=$H/heap.pb.gz $H/heap2.pb.gz
 	rec heap2.peek.normalize.txt $P -peek=main -normalize $D
 	rec heap2.tree.normalize-nobase.txt $P -tree -normalize $H/heap2.pb.gz
+	# the same options with -top
+	rec cpu.top.relative.txt $P -top -relative_percentages -focus=sort $K/cpu.pb.gz
+	rec heap2.top.drop_negative.txt $P -top -drop_negative $D
+	rec heap2.top.drop_negative-nodecount.txt $P -top -nodecount=4 -cum -drop_negative $D
+	rec cpu.top.prune_from.txt $P -top -prune_from=sort.Sort $K/cpu.pb.gz
+	rec heap.top.tagshow.txt $P -top -tagshow=bytes $H/heap.pb.gz
+	rec heap.top.taghide-focus.txt $P -top -taghide=bytes -focus=main $H/heap.pb.gz
+	rec labels.top.tagshow-none.txt $P -top -tagshow=zzz $L/cpu.pb.gz
+	rec labels.top.tagroot.txt $P -top -tagroot=handler $L/cpu.pb.gz
+	rec labels.top.tagleaf2.txt $P -top -tagleaf=handler,tenant $L/goroutine.pb.gz
+	rec labels.top.tagroot-none.txt $P -top -tagroot=zzz $L/cpu.pb.gz
+	rec heap.top.tagleaf-unit.txt $P -top -nodecount=8 -tagleaf=bytes -unit=kb $H/heap.pb.gz
+	rec heap2.top.normalize.txt $P -top -normalize $D
+	rec heap2.top.normalize-base.txt $P -top -normalize -sample_index=alloc_space -base=$H/heap.pb.gz $H/heap2.pb.gz
+	rec heap2.top.normalize-nobase.txt $P -top -normalize $H/heap2.pb.gz
+	rec cpu.top.trim_path.txt $P -top -lines -nodecount=6 -trim_path=profkinds $K/cpu.pb.gz
+	rec cpu.top.source_path.txt $P -top -filefunctions -source_path=../../gen/profkinds $K/cpu.pb.gz
 	# file names trimmed in the graph reports too
 	rec cpu.tree.trim_path.txt $P -tree -lines -nodecount=6 -trim_path=profkinds $K/cpu.pb.gz
 	rec cpu.peek.source_path.txt $P -peek=hashLoop -lines -source_path=../../gen/profkinds $K/cpu.pb.gz

@@ -21,6 +21,8 @@ struct cr_top_opts {
 	const char *unit;        /* output unit, "minimum" (default) or e.g. "B", "MB" */
 	int64_t total;           /* percentages against this; < 0: compute from p.
 				  * pprof takes it before filters are applied. */
+	bool drop_negative;      /* pprof's -drop_negative: nodes with a negative flat
+				  * (or flat 0 and a negative cum) left out */
 };
 
 struct cr_top_row {
