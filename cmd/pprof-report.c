@@ -686,8 +686,13 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	}
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
 				   .unit = r->unit, .drop_negative = r->drop_negative, .merged = nprof > 1 || r->diff_base || r->base };
-	if (which == 'w' && (r->base || r->diff_base))
-		return cmd_usage_error("pprof", "-raw of a profile with a base is not supported yet");
+	/* pprof merges the sources before it filters: its ids, and the
+	 * locations the filters left unused, come from the whole merge */
+	bool filtered = r->prune_from || r->tagshow || r->taghide || r->tagroot || r->tagleaf;
+	for (int k = 0; k < 5; k++)
+		filtered |= r->filt->re[k] != NULL || (k < 2 && r->filt->tag[k] != NULL);
+	if (which == 'w' && (nprof > 1 || r->base || r->diff_base) && filtered)
+		return cmd_usage_error("pprof", "-raw of several profiles (or with a base) takes no filter yet");
 	/* before go1.21 pprof merged a single profile too */
 	if (cr_pprof_release && cr_pprof_release < 21)
 		o.merged = true;

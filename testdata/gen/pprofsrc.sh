@@ -134,6 +134,12 @@ more() {
 	rec heap2.top.normalize-nobase.txt $P -top -normalize $H/heap2.pb.gz
 	rec cpu.top.trim_path.txt $P -top -lines -nodecount=6 -trim_path=profkinds $K/cpu.pb.gz
 	rec cpu.top.source_path.txt $P -top -filefunctions -source_path=../../gen/profkinds $K/cpu.pb.gz
+	# -raw with a base: the base's samples negated and merged in (-diff_base:
+	# labelled pprof::base)
+	rec heap2.raw.diff_base.txt $P -raw $D
+	rec heap2.raw.base.txt $P -raw -base=$H/heap.pb.gz $H/heap2.pb.gz
+	rec heap2.raw.normalize.txt $P -raw -normalize $D
+	rec goroutine.raw.base.txt $P -raw -base=../../gorel/go1.26/before/goroutine.pb.gz ../../gorel/go1.26/after/goroutine.pb.gz
 	# file names trimmed in the graph reports too
 	rec cpu.tree.trim_path.txt $P -tree -lines -nodecount=6 -trim_path=profkinds $K/cpu.pb.gz
 	rec cpu.peek.source_path.txt $P -peek=hashLoop -lines -source_path=../../gen/profkinds $K/cpu.pb.gz
