@@ -55,8 +55,8 @@ struct hgraph {
 	uint32_t *estart;         /* n+1 entries: edges of node v are edges[estart[v]..estart[v+1]) */
 	uint32_t *edges; size_t nedges, capedges;
 	uint32_t *idom;
-	uint64_t *rbytes;         /* retained bytes (self included) */
-	uint32_t *robjs;
+	uint64_t *rbytes;         /* retained bytes (self included), of 0..nroots */
+	uint32_t *robjs;          /* retained objects, of 0..nroots */
 	uint32_t *best;           /* child in the dominator tree retaining the most */
 };
 
