@@ -17,12 +17,9 @@ static enum cr_err grow_nodes(struct hgraph *G, size_t need, struct cr_error *e)
 		cap *= 2;
 	if (!G->cap && need > 1024)
 		cap = need; /* the first call sizes it exactly */
-	void *a = cr_realloc(G->addr, cap * sizeof *G->addr);
-	if (a)
-		G->addr = a;
-	void *s = a ? cr_realloc(G->span, cap * sizeof *G->span) : NULL;
+	void *s = cr_realloc(G->slot, cap * sizeof *G->slot);
 	if (s)
-		G->span = s;
+		G->slot = s;
 	void *t = s ? cr_realloc(G->type, cap * sizeof *G->type) : NULL;
 	if (t)
 		G->type = t;
@@ -69,8 +66,7 @@ static enum cr_err node_for(struct cr_heap *h, uint64_t addr, uint32_t from, uin
 	if (rc)
 		return rc;
 	uint32_t v = (uint32_t)G->n++;
-	G->addr[v] = base;
-	G->span[v] = span;
+	G->slot[v] = (uint32_t)slot;
 	G->type[v] = heap_object_type(h, &P->spans[span], base);
 	G->parent[v] = from;
 	P->slotnode[slot] = v;
@@ -119,8 +115,7 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 		return rc;
 	G->n = 1 + P->nroots;
 	for (size_t v = 0; v < G->n; v++) {
-		G->addr[v] = 0;
-		G->span[v] = UINT32_MAX;
+		G->slot[v] = NO_SLOT;
 		G->type[v] = 0;
 		G->parent[v] = 0;
 	}
@@ -152,11 +147,13 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 	 * every 64 MiB of objects scanned (a mapped core: resident memory
 	 * stays flat; they fault in again if read later) */
 	uint64_t scanned = 0;
+	size_t hint = 0;
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		G->estart[v] = (uint32_t)G->nedges;
-		const struct hspan *s = &P->spans[G->span[v]];
+		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
+		uint64_t base = s->base + (G->slot[v] - s->slot0) * s->elemsize;
 		struct heap_scan S = { h, (uint32_t)v, CR_OK, e };
-		if (!heap_object_words(h, s, G->addr[v], G->type[v], on_word, &S))
+		if (!heap_object_words(h, s, base, G->type[v], on_word, &S))
 			h->conservative_objects++;
 		if (S.rc)
 			return S.rc;
@@ -354,11 +351,12 @@ static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *ver
 		rc = cr_fail(e, CR_NOMEM, "out of memory for retained sizes (--max-memory)");
 		goto out;
 	}
+	size_t hint = 0;
 	for (uint32_t i = 0; i < cnt; i++) {
 		uint32_t v = vert[i];
 		best[i] = NONE;
-		if (G->span[v] != UINT32_MAX) {
-			rb[i] = heap_object_size(&P->spans[G->span[v]]);
+		if (G->slot[v] != NO_SLOT) {
+			rb[i] = heap_object_size(heap_node_span(P, v, &hint));
 			ro[i] = 1;
 		}
 	}
