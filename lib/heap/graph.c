@@ -1,8 +1,8 @@
 /* The object graph: a breadth-first mark from the roots (node order is the
  * order found, so the BFS parent is a shortest retainer path), edges in
- * one compact array, then the dominator tree (Lengauer-Tarjan, the simple
- * version with path compression, over preorder numbers) and the retained
- * size of every node. */
+ * one compact array, then the dominator tree (Semi-NCA over depth-first
+ * preorder numbers, iterative, the forward edges freed once turned into
+ * predecessors) and the retained size of every node. */
 #include "heap_int.h"
 
 #include <stdlib.h>
@@ -17,12 +17,9 @@ static enum cr_err grow_nodes(struct hgraph *G, size_t need, struct cr_error *e)
 		cap *= 2;
 	if (!G->cap && need > 1024)
 		cap = need; /* the first call sizes it exactly */
-	void *a = cr_realloc(G->addr, cap * sizeof *G->addr);
-	if (a)
-		G->addr = a;
-	void *s = a ? cr_realloc(G->span, cap * sizeof *G->span) : NULL;
+	void *s = cr_realloc(G->slot, cap * sizeof *G->slot);
 	if (s)
-		G->span = s;
+		G->slot = s;
 	void *t = s ? cr_realloc(G->type, cap * sizeof *G->type) : NULL;
 	if (t)
 		G->type = t;
@@ -69,8 +66,7 @@ static enum cr_err node_for(struct cr_heap *h, uint64_t addr, uint32_t from, uin
 	if (rc)
 		return rc;
 	uint32_t v = (uint32_t)G->n++;
-	G->addr[v] = base;
-	G->span[v] = span;
+	G->slot[v] = (uint32_t)slot;
 	G->type[v] = heap_object_type(h, &P->spans[span], base);
 	G->parent[v] = from;
 	P->slotnode[slot] = v;
@@ -119,8 +115,7 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 		return rc;
 	G->n = 1 + P->nroots;
 	for (size_t v = 0; v < G->n; v++) {
-		G->addr[v] = 0;
-		G->span[v] = UINT32_MAX;
+		G->slot[v] = NO_SLOT;
 		G->type[v] = 0;
 		G->parent[v] = 0;
 	}
@@ -152,11 +147,13 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 	 * every 64 MiB of objects scanned (a mapped core: resident memory
 	 * stays flat; they fault in again if read later) */
 	uint64_t scanned = 0;
+	size_t hint = 0;
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		G->estart[v] = (uint32_t)G->nedges;
-		const struct hspan *s = &P->spans[G->span[v]];
+		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
+		uint64_t base = s->base + (G->slot[v] - s->slot0) * s->elemsize;
 		struct heap_scan S = { h, (uint32_t)v, CR_OK, e };
-		if (!heap_object_words(h, s, G->addr[v], G->type[v], on_word, &S))
+		if (!heap_object_words(h, s, base, G->type[v], on_word, &S))
 			h->conservative_objects++;
 		if (S.rc)
 			return S.rc;
@@ -180,27 +177,211 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 
 /* ---------------------------------------------------------------- dominators */
 
-/* eval with path compression over preorder numbers (ancestor, label, semi). */
-static uint32_t eval(uint32_t v, uint32_t *anc, uint32_t *label, const uint32_t *semi, uint32_t *stk)
+#define NONE UINT32_MAX
+
+static enum cr_err dom_nomem(struct cr_error *e, size_t n)
 {
-	if (anc[v] == UINT32_MAX)
-		return v;
-	/* compress: collect the path up to the forest root's child */
-	size_t n = 0;
-	uint32_t x = v;
-	while (anc[anc[x]] != UINT32_MAX) {
-		stk[n++] = x;
-		x = anc[x];
+	return cr_fail(e, CR_NOMEM, "out of memory for the dominator tree of %zu objects (--max-memory)", n);
+}
+
+/* Depth-first search from node 0, iterative, each node's edges in order:
+ * pre[node] (NONE: not reached), vert[preorder] and par[preorder] (the
+ * search tree's parent, in preorder; par[0] = 0). */
+static enum cr_err dfs_preorder(const struct hgraph *G, uint32_t *pre, uint32_t *vert, uint32_t *par,
+				uint32_t *count, struct cr_error *e)
+{
+	struct frame { uint32_t v, k; } *stk = NULL;
+	size_t sp = 0, cap = 0;
+	for (size_t i = 0; i < G->n; i++)
+		pre[i] = NONE;
+	if (cr_grow(&stk, &cap, 64, sizeof *stk))
+		return dom_nomem(e, G->n);
+	uint32_t cnt = 1;
+	pre[0] = 0;
+	vert[0] = 0;
+	par[0] = 0;
+	stk[sp++] = (struct frame){ 0, G->estart[0] };
+	while (sp) {
+		struct frame *f = &stk[sp - 1];
+		if (f->k >= G->estart[f->v + 1]) {
+			sp--;
+			continue;
+		}
+		uint32_t w = G->edges[f->k++];
+		if (pre[w] != NONE)
+			continue;
+		pre[w] = cnt;
+		vert[cnt] = w;
+		par[cnt++] = pre[f->v];
+		if (cr_grow(&stk, &cap, sp + 1, sizeof *stk)) {
+			cr_free(stk);
+			return dom_nomem(e, G->n);
+		}
+		stk[sp++] = (struct frame){ w, G->estart[w] };
 	}
-	/* x's ancestor is a root: x is compressed; walk back down */
-	while (n) {
-		uint32_t y = stk[--n];
-		uint32_t a = anc[y];
-		if (semi[label[a]] < semi[label[y]])
-			label[y] = label[a];
-		anc[y] = anc[a];
+	cr_free(stk);
+	*count = cnt;
+	return CR_OK;
+}
+
+/* The predecessors of every node, in preorder numbers: those of w are
+ * (*preds)[pstart[w] .. pstart[w+1]). The forward edges are freed as soon
+ * as they are read, before the semidominators' arrays exist: the two
+ * copies are held together only here, at a lower peak than the next step.
+ * (Turning them in place follows the cycles of a permutation, one cache
+ * miss after another: 10 times slower.) */
+static enum cr_err transpose(struct hgraph *G, const uint32_t *pre, uint32_t cnt, uint32_t **pstart_out,
+			     uint32_t **preds_out, struct cr_error *e)
+{
+	size_t E = G->nedges;
+	if (cnt != G->n) /* every node is made from a reachable one */
+		return cr_fail(e, CR_FORMAT, "heap graph: %zu of %zu objects unreachable from the roots",
+			       G->n - cnt, G->n);
+	uint32_t *pstart = cr_calloc((size_t)cnt + 1, sizeof *pstart);
+	uint32_t *preds = pstart ? cr_malloc((E ? E : 1) * sizeof *preds) : NULL;
+	if (!preds) {
+		cr_free(pstart);
+		return dom_nomem(e, G->n);
+	}
+	const uint32_t *es = G->estart, *ed = G->edges;
+	for (size_t k = 0; k < E; k++)
+		pstart[pre[ed[k]] + 1]++;
+	for (uint32_t i = 0; i < cnt; i++)
+		pstart[i + 1] += pstart[i];
+	/* pstart[w] is the next free place of w's predecessors meanwhile */
+	for (size_t v = 0; v < G->n; v++)
+		for (uint32_t k = es[v]; k < es[v + 1]; k++)
+			preds[pstart[pre[ed[k]]]++] = pre[v];
+	for (uint32_t i = cnt; i > 0; i--)
+		pstart[i] = pstart[i - 1];
+	pstart[0] = 0;
+	cr_free(G->estart);
+	cr_free(G->edges);
+	G->estart = G->edges = NULL;
+	G->nedges = G->capedges = 0;
+	*pstart_out = pstart;
+	*preds_out = preds;
+	return CR_OK;
+}
+
+/* The label of the least semidominator on v's path up the forest of
+ * linked nodes (those numbered last or higher), compressing the path: the
+ * links walked are reversed on the way up and pointed at the top on the
+ * way down, so no stack is needed. */
+static uint32_t eval(uint32_t v, uint32_t last, uint32_t *anc, uint32_t *label, const uint32_t *semi)
+{
+	if (anc[v] < last)
+		return label[v];
+	uint32_t prev = NONE, x = v;
+	do {
+		uint32_t up = anc[x];
+		anc[x] = prev;
+		prev = x;
+		x = up;
+	} while (anc[x] >= last);
+	uint32_t top = anc[x], plab = label[x];
+	while (prev != NONE) {
+		uint32_t y = prev;
+		prev = anc[y];
+		anc[y] = top;
+		if (semi[plab] < semi[label[y]])
+			label[y] = plab;
+		else
+			plab = label[y];
 	}
 	return label[v];
+}
+
+/* Semi-NCA over preorder numbers 0..cnt-1: semidominators in reverse
+ * preorder (eval over the linked forest, anc: the search tree's parents,
+ * compressed as it goes), then each immediate dominator as the nearest
+ * ancestor of its tree parent's dominator chain not below its
+ * semidominator. idom[] (preorder) starts as the tree parents. */
+static enum cr_err semi_nca(uint32_t cnt, uint32_t *anc, const uint32_t *pstart, const uint32_t *preds,
+			    uint32_t *idom, struct cr_error *e)
+{
+	uint32_t *semi = cr_malloc((size_t)cnt * sizeof *semi);
+	uint32_t *label = semi ? cr_malloc((size_t)cnt * sizeof *label) : NULL;
+	if (!label) {
+		cr_free(semi);
+		return dom_nomem(e, cnt);
+	}
+	for (uint32_t i = 0; i < cnt; i++) {
+		semi[i] = i;
+		label[i] = i;
+		idom[i] = anc[i];
+	}
+	for (uint32_t w = cnt - 1; w >= 1; w--) {
+		uint32_t s = anc[w];
+		for (uint32_t k = pstart[w]; k < pstart[w + 1]; k++) {
+			uint32_t u = semi[eval(preds[k], w + 1, anc, label, semi)];
+			if (u < s)
+				s = u;
+		}
+		semi[w] = s;
+	}
+	cr_free(label);
+	idom[0] = 0;
+	for (uint32_t w = 1; w < cnt; w++) {
+		uint32_t d = idom[w];
+		while (d > semi[w])
+			d = idom[d];
+		idom[w] = d;
+	}
+	cr_free(semi);
+	return CR_OK;
+}
+
+/* Retained bytes and objects of every node (its own and its dominator
+ * subtree's), summed up the tree in reverse preorder; best: the child
+ * retaining the most (ties: the last in preorder). Roots' sums are kept. */
+static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *vert, const uint32_t *idom,
+			    struct cr_error *e)
+{
+	struct hpriv *P = h->priv;
+	struct hgraph *G = &P->G;
+	uint64_t *rb = cr_calloc(cnt, sizeof *rb);
+	uint32_t *ro = rb ? cr_calloc(cnt, sizeof *ro) : NULL;
+	uint32_t *best = ro ? cr_malloc((size_t)cnt * sizeof *best) : NULL;
+	G->rbytes = cr_calloc(P->nroots + 1, sizeof *G->rbytes);
+	G->robjs = cr_calloc(P->nroots + 1, sizeof *G->robjs);
+	G->best = cr_malloc(G->n * sizeof *G->best);
+	enum cr_err rc = CR_OK;
+	if (!best || !G->rbytes || !G->robjs || !G->best) {
+		rc = cr_fail(e, CR_NOMEM, "out of memory for retained sizes (--max-memory)");
+		goto out;
+	}
+	size_t hint = 0;
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint32_t v = vert[i];
+		best[i] = NONE;
+		if (G->slot[v] != NO_SLOT) {
+			rb[i] = heap_object_size(heap_node_span(P, v, &hint));
+			ro[i] = 1;
+		}
+	}
+	for (uint32_t i = cnt - 1; i >= 1; i--) {
+		uint32_t d = idom[i];
+		rb[d] += rb[i];
+		ro[d] += ro[i];
+		if (best[d] == NONE || rb[i] > rb[best[d]])
+			best[d] = i;
+	}
+	for (size_t v = 0; v < G->n; v++)
+		G->best[v] = NO_NODE;
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint32_t v = vert[i];
+		G->best[v] = best[i] == NONE ? NO_NODE : vert[best[i]];
+		if (v <= P->nroots) {
+			G->rbytes[v] = rb[i];
+			G->robjs[v] = ro[i];
+		}
+	}
+out:
+	cr_free(rb);
+	cr_free(ro);
+	cr_free(best);
+	return rc;
 }
 
 enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
@@ -209,148 +390,47 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 	struct hgraph *G = &P->G;
 	size_t n = G->n;
 	enum cr_err rc = CR_OK;
-	/* arrays over preorder numbers, each freed as soon as it is done with
-	 * (the peak is the Lengauer-Tarjan loop: 10 words a node, 1 an edge) */
+	uint32_t cnt = 0, *pstart = NULL, *preds = NULL, *idom = NULL;
+	/* arrays over preorder numbers, each freed as soon as it is done with:
+	 * the peak is semidominators, 7 words a node (with the edges) */
 	uint32_t *pre = cr_malloc(n * sizeof *pre);       /* node -> preorder */
 	uint32_t *vert = cr_malloc(n * sizeof *vert);     /* preorder -> node */
 	uint32_t *par = cr_malloc(n * sizeof *par);       /* preorder -> parent preorder */
-	uint32_t *stk = cr_malloc(n * sizeof *stk), *stke = cr_malloc(n * sizeof *stke);
-	uint32_t *semi = NULL, *anc = NULL, *label = NULL, *dom = NULL, *bhead = NULL, *bnext = NULL;
-	uint32_t *pstart = NULL, *preds = NULL;
-	if (!pre || !vert || !par || !stk || !stke) {
-		rc = cr_fail(e, CR_NOMEM, "out of memory for the dominator tree of %zu objects (--max-memory)", n);
+	if (!pre || !vert || !par) {
+		rc = dom_nomem(e, n);
 		goto out;
 	}
-	/* iterative DFS from 0: preorder */
-	for (size_t i = 0; i < n; i++)
-		pre[i] = UINT32_MAX;
-	uint32_t cnt = 0;
-	size_t sp = 0;
-	stk[sp] = 0;
-	stke[sp++] = G->estart[0];
-	pre[0] = cnt;
-	vert[cnt] = 0;
-	par[cnt++] = UINT32_MAX;
-	while (sp) {
-		uint32_t v = stk[sp - 1];
-		if (stke[sp - 1] >= G->estart[v + 1]) {
-			sp--;
-			continue;
-		}
-		uint32_t w = G->edges[stke[sp - 1]++];
-		if (pre[w] != UINT32_MAX)
-			continue;
-		pre[w] = cnt;
-		vert[cnt] = w;
-		par[cnt++] = pre[v];
-		stk[sp] = w;
-		stke[sp++] = G->estart[w];
-	}
-	cr_free(stke);
-	stke = NULL;
-	semi = cr_malloc(n * sizeof *semi);
-	anc = cr_malloc(n * sizeof *anc);
-	label = cr_malloc(n * sizeof *label);
-	/* dom shares par's array: dom[w] is written (bucket flush) only after
-	 * w was processed, that is after par[w] was read */
-	dom = par;
-	bhead = cr_malloc(n * sizeof *bhead);
-	bnext = cr_malloc(n * sizeof *bnext);
-	pstart = cr_calloc(n + 1, sizeof *pstart);
-	preds = cr_malloc((G->nedges ? G->nedges : 1) * sizeof *preds);
-	if (!semi || !anc || !label || !dom || !bhead || !bnext || !pstart || !preds) {
-		rc = cr_fail(e, CR_NOMEM, "out of memory for the dominator tree of %zu objects (--max-memory)", n);
+	if ((rc = dfs_preorder(G, pre, vert, par, &cnt, e)) || (rc = transpose(G, pre, cnt, &pstart, &preds, e)))
+		goto out;
+	cr_free(pre);
+	pre = NULL;
+	idom = cr_malloc((size_t)cnt * sizeof *idom);
+	if (!idom) {
+		rc = dom_nomem(e, n);
 		goto out;
 	}
-	/* predecessors, in preorder numbers */
-	for (size_t i = 0; i < G->nedges; i++)
-		pstart[pre[G->edges[i]] + 1]++;
-	for (size_t i = 0; i < n; i++)
-		pstart[i + 1] += pstart[i];
-	for (size_t v = 0; v < n; v++)
-		for (uint32_t k = G->estart[v]; k < G->estart[v + 1]; k++) {
-			uint32_t w = pre[G->edges[k]];
-			preds[pstart[w]++] = pre[v];
-		}
-	for (size_t i = n; i > 0; i--)
-		pstart[i] = pstart[i - 1];
-	pstart[0] = 0;
-	for (uint32_t i = 0; i < cnt; i++) {
-		semi[i] = i;
-		anc[i] = UINT32_MAX;
-		label[i] = i;
-		bhead[i] = UINT32_MAX;
-	}
-	for (uint32_t w = cnt - 1; w >= 1; w--) {
-		for (uint32_t k = pstart[w]; k < pstart[w + 1]; k++) {
-			uint32_t u = eval(preds[k], anc, label, semi, stk);
-			if (semi[u] < semi[w])
-				semi[w] = semi[u];
-		}
-		bnext[w] = bhead[semi[w]];
-		bhead[semi[w]] = w;
-		uint32_t p = par[w];
-		anc[w] = p;
-		for (uint32_t v = bhead[p]; v != UINT32_MAX; v = bnext[v]) {
-			uint32_t u = eval(v, anc, label, semi, stk);
-			dom[v] = semi[u] < semi[v] ? u : p;
-		}
-		bhead[p] = UINT32_MAX;
-	}
-	dom[0] = 0;
-	for (uint32_t w = 1; w < cnt; w++)
-		if (dom[w] != semi[w])
-			dom[w] = dom[dom[w]];
+	if ((rc = semi_nca(cnt, par, pstart, preds, idom, e)))
+		goto out;
+	cr_free(par);
+	cr_free(pstart);
+	cr_free(preds);
+	par = pstart = preds = NULL;
+	if ((rc = retained(h, cnt, vert, idom, e)))
+		goto out;
 	/* back to node ids */
-	G->idom = cr_malloc(n * sizeof *G->idom);
+	G->idom = cr_calloc(n, sizeof *G->idom);
 	if (!G->idom) {
-		rc = cr_fail(e, CR_NOMEM, "out of memory for the dominator tree of %zu objects (--max-memory)", n);
+		rc = dom_nomem(e, n);
 		goto out;
 	}
-	for (size_t v = 0; v < n; v++)
-		G->idom[v] = pre[v] == UINT32_MAX || pre[v] == 0 ? 0 : vert[dom[pre[v]]];
-	cr_free(semi); cr_free(anc); cr_free(label); cr_free(bhead); cr_free(bnext);
-	cr_free(stk); cr_free(pstart); cr_free(preds); cr_free(par);
-	semi = anc = label = dom = bhead = bnext = stk = pstart = preds = par = NULL;
-	/* nothing reads the edges from here on */
-	cr_free(G->edges);
-	cr_free(G->estart);
-	G->edges = G->estart = NULL;
-	G->nedges = G->capedges = 0;
-	/* retained sizes in reverse preorder */
-	G->rbytes = cr_calloc(n, sizeof *G->rbytes);
-	G->robjs = cr_calloc(n, sizeof *G->robjs);
-	G->best = cr_malloc(n * sizeof *G->best);
-	if (!G->rbytes || !G->robjs || !G->best) {
-		rc = cr_fail(e, CR_NOMEM, "out of memory for retained sizes (--max-memory)");
-		goto out;
-	}
-	for (size_t v = 0; v < n; v++) {
-		G->best[v] = NO_NODE;
-		if (G->span[v] != UINT32_MAX && pre[v] != UINT32_MAX) {
-			G->rbytes[v] = heap_object_size(&P->spans[G->span[v]]);
-			G->robjs[v] = 1;
-		}
-	}
-	for (uint32_t i = cnt - 1; i >= 1; i--) {
-		uint32_t v = vert[i], d = G->idom[v];
-		G->rbytes[d] += G->rbytes[v];
-		G->robjs[d] += G->robjs[v];
-		if (G->best[d] == NO_NODE || G->rbytes[v] > G->rbytes[G->best[d]])
-			G->best[d] = v;
-	}
+	for (uint32_t i = 1; i < cnt; i++)
+		G->idom[vert[i]] = vert[idom[i]];
 out:
 	cr_free(pre);
 	cr_free(vert);
 	cr_free(par);
-	cr_free(semi);
-	cr_free(anc);
-	cr_free(label); /* dom is par's array */
-	cr_free(bhead);
-	cr_free(bnext);
-	cr_free(stk);
-	cr_free(stke);
 	cr_free(pstart);
 	cr_free(preds);
+	cr_free(idom);
 	return rc;
 }

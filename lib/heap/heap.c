@@ -112,8 +112,7 @@ void cr_heap_release(struct cr_heap *h)
 	struct hpriv *P = h->priv;
 	if (P) {
 		struct hgraph *G = &P->G;
-		cr_free(G->addr);
-		cr_free(G->span);
+		cr_free(G->slot);
 		cr_free(G->type);
 		cr_free(G->parent);
 		cr_free(G->estart);

@@ -46,8 +46,8 @@ struct htype {
  * the reachable objects in the order the mark found them. */
 struct hgraph {
 	size_t n, cap;
-	uint64_t *addr;           /* object base (roots: 0) */
-	uint32_t *span;           /* index in spans (roots: UINT32_MAX) */
+	uint32_t *slot;           /* the object's slot (roots: NO_SLOT); its span
+				   * and address: heap_node_span, heap_node_addr */
 	uint32_t *type;           /* index+1 in types (TYPE_INDEX bits); 0: none;
 				   * TYPE_INFERRED: not recorded but inferred
 				   * (infer.c), TYPE_ARRAY: an array of it */
@@ -55,11 +55,12 @@ struct hgraph {
 	uint32_t *estart;         /* n+1 entries: edges of node v are edges[estart[v]..estart[v+1]) */
 	uint32_t *edges; size_t nedges, capedges;
 	uint32_t *idom;
-	uint64_t *rbytes;         /* retained bytes (self included) */
-	uint32_t *robjs;
+	uint64_t *rbytes;         /* retained bytes (self included), of 0..nroots */
+	uint32_t *robjs;          /* retained objects, of 0..nroots */
 	uint32_t *best;           /* child in the dominator tree retaining the most */
 };
 
+#define NO_SLOT UINT32_MAX
 #define TYPE_INFERRED 0x80000000u
 #define TYPE_ARRAY 0x40000000u
 #define TYPE_INDEX 0x3fffffffu
@@ -85,6 +86,7 @@ struct hpriv {
 	uint64_t firstmd;         /* runtime.firstmoduledata; 0: not found */
 	bool nosyms;              /* no symbol table: globals are named by section+offset */
 	struct hgraph G;
+	size_t typehint;          /* heap_node_type's span hint */
 	/* roots under construction: (root node, target address) */
 	struct rref { uint32_t root; uint64_t target; } *rrefs; size_t nrrefs, caprrefs;
 	struct cr_hmap rootmap;   /* global symbol address -> root index+1 */
@@ -99,6 +101,25 @@ static inline uint64_t hrd64(const uint8_t *p)
 	uint64_t v;
 	memcpy(&v, p, 8);
 	return v;
+}
+
+/* The span of object node v (not a root): the last whose first slot is at
+ * or below v's, looked for first at *hint (a span index kept by the
+ * caller, 0 to start). */
+static inline const struct hspan *heap_node_span(const struct hpriv *P, uint32_t v, size_t *hint)
+{
+	uint32_t slot = P->G.slot[v];
+	const struct hspan *s = &P->spans[*hint < P->nspans ? *hint : 0];
+	if (slot >= s->slot0 && slot - s->slot0 < s->nelems)
+		return s;
+	*hint = CR_UPPER_BOUND(P->spans, P->nspans, slot0, slot) - 1;
+	return &P->spans[*hint];
+}
+
+static inline uint64_t heap_node_addr(const struct hpriv *P, uint32_t v, size_t *hint)
+{
+	const struct hspan *s = heap_node_span(P, v, hint);
+	return s->base + (P->G.slot[v] - s->slot0) * s->elemsize;
 }
 
 /* lib/heap/read.c */

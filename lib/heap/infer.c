@@ -62,6 +62,7 @@ void heap_infer_types(struct cr_heap *h)
 	struct hgraph *G = &P->G;
 	if (P->minor < 22)
 		return;
+	size_t hint = 0;
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		if (!(v & 0xfffff)) /* every million objects: the core's pages back */
 			cr_core_trim(P->core);
@@ -69,7 +70,8 @@ void heap_infer_types(struct cr_heap *h)
 		if (!ty)
 			continue;
 		bool inferred = ty & TYPE_INFERRED, array = ty & TYPE_ARRAY;
-		const struct hspan *s = &P->spans[G->span[v]];
+		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
+		uint64_t addr = s->base + (G->slot[v] - s->slot0) * s->elemsize;
 		struct htype t = P->types[(ty & TYPE_INDEX) - 1];
 		if (!t.size || (inferred && !array && s->elemsize < t.size))
 			continue;
@@ -83,7 +85,7 @@ void heap_infer_types(struct cr_heap *h)
 		uint64_t nel = (inferred && !array) ? 1 : (size - start) / t.size;
 		for (uint64_t e = 0; e < nel && e < 4096; e++)
 			for (size_t k = 0; k < S.n; k++) {
-				uint64_t at = G->addr[v] + start + e * t.size + S.v[k].off, val, slot, base;
+				uint64_t at = addr + start + e * t.size + S.v[k].off, val, slot, base;
 				uint32_t span;
 				if (!heap_u64(P, at, &val) || !heap_object_of(P, val, &slot, &base, &span) || base != val)
 					continue;

@@ -23,9 +23,9 @@ const char *heap_node_type(struct cr_heap *h, uint32_t v, char *buf, size_t n)
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
-	if (G->span[v] == UINT32_MAX)
+	if (G->slot[v] == NO_SLOT)
 		return v == 0 ? "(several roots)" : P->roots[v - 1].name;
-	const struct hspan *s = &P->spans[G->span[v]];
+	const struct hspan *s = heap_node_span(P, v, &P->typehint);
 	uint64_t size = heap_object_size(s);
 	if (G->type[v]) {
 		uint32_t ty = G->type[v];
@@ -94,9 +94,10 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 				h->bytes += heap_object_size(s);
 			}
 	}
+	size_t hint = 0;
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		h->reachable_objects++;
-		h->reachable_bytes += heap_object_size(&P->spans[G->span[v]]);
+		h->reachable_bytes += heap_object_size(heap_node_span(P, (uint32_t)v, &hint));
 		if (G->type[v] & TYPE_INFERRED)
 			h->inferred_objects++;
 		else if (G->type[v])
@@ -134,7 +135,7 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 			h->ntypes = (size_t)id + 1;
 		}
 		st[id].count++;
-		st[id].bytes += heap_object_size(&P->spans[G->span[v]]);
+		st[id].bytes += heap_object_size(heap_node_span(P, (uint32_t)v, &hint));
 	}
 	if (!rc && h->ntypes) {
 		h->types = cr_arena_alloc(&h->arena, h->ntypes * sizeof *h->types);
@@ -185,16 +186,18 @@ static void path_of(struct cr_heap *h, uint32_t v, struct cr_buf *out)
 			chain[n++] = w;
 		else
 			skipped++, chain[63] = w;
-		if (G->span[w] == UINT32_MAX)
+		if (G->slot[w] == NO_SLOT)
 			break;
 	}
 	for (size_t i = n; i-- > 0;) {
 		char buf[300];
 		uint32_t w = chain[i];
-		if (G->span[w] == UINT32_MAX)
+		size_t hint = 0;
+		if (G->slot[w] == NO_SLOT)
 			cr_buf_addf(out, "%s", P->roots[w - 1].name);
 		else
-			cr_buf_addf(out, " -> %s@0x%" PRIx64, heap_node_type(h, w, buf, sizeof buf), G->addr[w]);
+			cr_buf_addf(out, " -> %s@0x%" PRIx64, heap_node_type(h, w, buf, sizeof buf),
+				    heap_node_addr(P, w, &hint));
 		if (i == 63 && skipped)
 			cr_buf_addf(out, " -> [%zu more]", skipped);
 	}
@@ -219,7 +222,7 @@ enum cr_err cr_heap_paths(struct cr_heap *h, const char *query, size_t max, stru
 		/* the slot -> node map is gone after the mark: one pass */
 		uint32_t v = NO_NODE;
 		for (size_t k = 1 + P->nroots; k < G->n && v == NO_NODE; k++)
-			if (G->addr[k] == base)
+			if (G->slot[k] == slot)
 				v = (uint32_t)k;
 		if (v == NO_NODE)
 			return cr_fail(e, CR_NOTFOUND, "the object at 0x%" PRIx64 " is not reachable (garbage)", base);
@@ -281,12 +284,12 @@ enum cr_err cr_heap_profile(struct cr_heap *h, struct cr_profile *p, struct cr_e
 		}
 		while (sp && !rc) {
 			uint32_t w = stk[--sp];
-			uint32_t up = w == 0 || G->span[w] == UINT32_MAX ? 0 : pid[G->idom[w]];
+			uint32_t up = w == 0 || G->slot[w] == NO_SLOT ? 0 : pid[G->idom[w]];
 			char buf[300];
 			const char *nm;
 			if (w == 0)
 				nm = "(several roots)";
-			else if (G->span[w] == UINT32_MAX) {
+			else if (G->slot[w] == NO_SLOT) {
 				const struct cr_heap_root *r = &P->roots[w - 1];
 				if (r->kind == CR_ROOT_STACK)
 					snprintf(buf, sizeof buf, "stack of %s", r->function ? r->function : "?");
@@ -325,9 +328,10 @@ enum cr_err cr_heap_profile(struct cr_heap *h, struct cr_profile *p, struct cr_e
 		rc = cr_fail(e, CR_NOMEM, "out of memory");
 		goto out;
 	}
+	size_t hint = 0;
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		vals[pid[v] * 2] += 1;
-		vals[pid[v] * 2 + 1] += (int64_t)heap_object_size(&P->spans[G->span[v]]);
+		vals[pid[v] * 2 + 1] += (int64_t)heap_object_size(heap_node_span(P, (uint32_t)v, &hint));
 	}
 	for (size_t i = 1; i < npn && !rc; i++) {
 		if (!vals[i * 2])
