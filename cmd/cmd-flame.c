@@ -147,6 +147,11 @@ static int flame_run(const struct flame_args *a, const struct cmd_filter_args *f
 		goto out;
 	}
 	cmd_progress("building the flame graph");
+	f.first_seen_order = a->fmt == CR_FMT_JSON; /* the listing shows node ids */
+	if (a->fmt == CR_FMT_SVG && !a->sandwich && !a->diff_base) {
+		struct cr_flame_svg_opts po = { .width = a->width };
+		cr_flame_prune_for_svg(&f, &po);
+	}
 	if (cr_profile_filter(&p, &flt.re, &e) || (a->diff_base && cr_profile_filter(&b, &flt.re, &e)) ||
 	    cr_profile_filter_tags(&p, &flt.tag[0], &flt.tag[1], NULL, &e) ||
 	    (a->diff_base && cr_profile_filter_tags(&b, &flt.tag[0], &flt.tag[1], NULL, &e)) ||

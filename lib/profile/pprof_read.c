@@ -321,6 +321,10 @@ static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pb
 	uint32_t f, wt;
 	size_t nstk = 0, nvals = 0, nlabs = 0;
 	struct cr_profile *p = r->p;
+	/* the stack is decoded in place, at the end of the profile's (sized
+	 * by the first pass), unless it may not fit: then into r->stk */
+	uint32_t *stk = p->stack ? p->stack + p->nstack : NULL;
+	size_t room = p->stack ? p->cap_stack - p->nstack : 0;
 	while (m.p < m.end) {
 		struct pbuf at = m;
 		if (!pb_tag(&m, &f, &wt))
@@ -334,9 +338,18 @@ static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pb
 				pk = m;
 			}
 			/* room for the run at once: a varint takes a byte at least */
-			if (cr_grow(&r->stk, &r->cap_stk,
-				    nstk + (wt == WT_LEN ? (size_t)(pk.end - pk.p) : 1), sizeof *r->stk))
-				return nomem(r);
+			size_t need = nstk + (wt == WT_LEN ? (size_t)(pk.end - pk.p) : 1);
+			if (stk != r->stk && need > room) {
+				if (cr_grow(&r->stk, &r->cap_stk, need, sizeof *r->stk))
+					return nomem(r);
+				if (nstk)
+					memcpy(r->stk, stk, nstk * sizeof *stk);
+				stk = r->stk;
+			} else if (stk == r->stk) {
+				if (cr_grow(&r->stk, &r->cap_stk, need, sizeof *r->stk))
+					return nomem(r);
+				stk = r->stk;
+			}
 			do {
 				struct pbuf xat = pk;
 				uint64_t id;
@@ -345,7 +358,7 @@ static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pb
 				uint32_t ix = idmap_get(&r->locs, id);
 				if (!ix)
 					return BAD(&xat, "sample refers to unknown location id %llu", (unsigned long long)id);
-				r->stk[nstk++] = ix - 1;
+				stk[nstk++] = ix - 1;
 			} while (wt == WT_LEN && pk.p < pk.end);
 			if (wt == WT_VARINT)
 				m = pk;
@@ -367,7 +380,14 @@ static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pb
 	}
 	if (nvals != p->ntypes)
 		return BAD(msg, "sample has %zu values, profile has %zu sample types", nvals, p->ntypes);
-	return cr_profile_add_sample(p, r->stk, nstk, r->vals, r->labs, nlabs) ? nomem(r) : CR_OK;
+	if (stk == r->stk)
+		return cr_profile_add_sample(p, r->stk, nstk, r->vals, r->labs, nlabs) ? nomem(r) : CR_OK;
+	/* in place already: the sample added without a stack, then given it */
+	if (p->nstack + nstk >= UINT32_MAX || cr_profile_add_sample(p, NULL, 0, r->vals, r->labs, nlabs))
+		return nomem(r);
+	p->samples[p->nsamples - 1].nloc = (uint32_t)nstk;
+	p->nstack += nstk;
+	return CR_OK;
 }
 
 /* A message's varint fields, one after the other (fields of other wire

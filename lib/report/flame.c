@@ -4,6 +4,7 @@
  * (data-x, data-w), so zooming is exact arithmetic in the viewer. */
 #include "coroner/flame.h"
 #include "coroner/out.h"
+#include "flame_int.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ static uint64_t mix(uint32_t parent, uint32_t name)
 static bool rehash(struct cr_flame *f)
 {
 	size_t cap = f->tabcap ? f->tabcap * 2 : 1024;
+	while (cap < (f->nnodes + 1) * 2) /* after a sorted build dropped the table */
+		cap *= 2;
 	uint32_t *t = cr_malloc(cap * sizeof *t);
 	if (!t)
 		return false;
@@ -89,70 +92,9 @@ static uint32_t child(struct cr_flame *f, uint32_t parent, uint32_t name)
 	return id;
 }
 
-/* Frame name of a location without lines (or a line without a function). */
-static uint32_t address_name(struct cr_flame *f, uint64_t address)
+uint32_t cr_flame_child(struct cr_flame *f, uint32_t parent, uint32_t name)
 {
-	char b[32];
-	int n = snprintf(b, sizeof b, "0x%" PRIx64, address);
-	return cr_strtab_intern(&f->names, b, (size_t)n);
-}
-
-enum cr_err cr_flame_add(struct cr_flame *f, const struct cr_profile *p, int si, bool as_base,
-			 struct cr_error *e)
-{
-	if (si < 0 || (size_t)si >= p->ntypes)
-		return cr_fail(e, CR_USAGE, "%s: sample index %d out of range", p->name ? p->name : "profile", si);
-	if (f->nnodes == 1 && !f->sample_type[0]) {
-		snprintf(f->sample_type, sizeof f->sample_type, "%s", cr_profile_str(p, p->types[si].type));
-		snprintf(f->unit, sizeof f->unit, "%s", cr_profile_str(p, p->types[si].unit));
-	}
-	if (as_base)
-		f->has_base = true;
-	/* function index -> name id in f->names, filled lazily (0 = not yet) */
-	uint32_t *fname = cr_calloc(p->nfunctions + 1, sizeof *fname);
-	if (!fname)
-		return cr_fail(e, CR_NOMEM, "out of memory building the flame graph");
-	enum cr_err rc = CR_OK;
-	for (size_t i = 0; i < p->nsamples && !rc; i++) {
-		int64_t v = cr_sample_values(p, i)[si];
-		if (v == 0)
-			continue;
-		const struct cr_sample *s = &p->samples[i];
-		uint32_t cur = 0;
-		int64_t *slot = as_base ? &f->nodes[0].base : &f->nodes[0].value;
-		*slot = cr_sat_add(*slot, v);
-		for (uint32_t k = s->nloc; k-- > 0 && !rc;) {
-			uint32_t li = p->stack[s->loc_start + k];
-			if (li >= p->nlocations)
-				continue;
-			const struct cr_location *loc = &p->locations[li];
-			uint32_t nl = loc->nlines ? loc->nlines : 1;
-			for (uint32_t l = nl; l-- > 0;) {
-				uint32_t name;
-				uint32_t fn = loc->nlines ? p->lines[loc->line_start + l].function : 0;
-				if (fn && fn <= p->nfunctions) {
-					if (!fname[fn]) {
-						const char *s2 = cr_profile_str(p, p->functions[fn - 1].name);
-						fname[fn] = *s2 ? cr_strtab_intern(&f->names, s2, strlen(s2))
-								: address_name(f, loc->address);
-					}
-					name = fname[fn];
-				} else {
-					name = address_name(f, loc->address);
-				}
-				if (name == UINT32_MAX || (cur = child(f, cur, name)) == CR_FLAME_NONE) {
-					rc = f->nnodes >= INT32_MAX ? CR_LIMIT : CR_NOMEM;
-					break;
-				}
-				slot = as_base ? &f->nodes[cur].base : &f->nodes[cur].value;
-				*slot = cr_sat_add(*slot, v);
-			}
-		}
-	}
-	cr_free(fname);
-	if (rc)
-		return cr_fail(e, rc, "%s: flame graph too large", p->name ? p->name : "profile");
-	return CR_OK;
+	return child(f, parent, name);
 }
 
 static const struct cr_flame *sort_f;

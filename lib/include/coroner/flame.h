@@ -41,6 +41,13 @@ struct cr_flame {
 	bool has_base;
 	bool finished;
 	char sample_type[64], unit[32]; /* of the first profile added */
+	/* nodes numbered in the order the samples first reach them (a listing
+	 * of nodes by index shows it); else a tree built anew is numbered in
+	 * pre-order, which is faster to build */
+	bool first_seen_order;
+	/* set by cr_flame_prune_for_svg(): the SVG's width and min_width */
+	int prune_width;
+	double prune_minw;
 };
 
 /* _init creates the root; _release frees everything. */
@@ -73,6 +80,14 @@ struct cr_flame_svg_opts {
 	bool all_frames;      /* draw every frame with a value, however narrow (a
 			       * page's viewer builds sandwiches from the frames) */
 };
+
+/* Declare, before the one cr_flame_add() of the tree, that it will be
+ * drawn only by cr_flame_write_svg() with these options (no base, no
+ * sandwich, no folded or JSON output): a frame too narrow to draw then keeps
+ * its value but not its callees, which could not be drawn either. The SVG
+ * is the same; the tree is a fraction of the size. Ignored when some value
+ * is negative or all_frames is set. */
+void cr_flame_prune_for_svg(struct cr_flame *f, const struct cr_flame_svg_opts *o);
 
 /* An SVG 1.1 document with inline CSS and JavaScript only: hover shows
  * name, value and share; click zooms into a frame (and "Reset zoom");
