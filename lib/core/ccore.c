@@ -70,8 +70,10 @@ static void build_modules(struct cr_ccore *cc)
 	}
 }
 
-/* Open a module's files for symbolization (once). */
-static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
+/* Open a module's files for symbolization (once); pcs[0, npcs): the
+ * runtime addresses its frames will be looked up at, if known (their
+ * DWARF is then read only as far as they need). */
+static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t *pcs, size_t npcs)
 {
 	if (m->tried)
 		return;
@@ -111,12 +113,14 @@ static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
 		cr_binary_close(b);
 		return;
 	}
+	for (size_t i = 0; i < npcs; i++)
+		pcs[i] -= (uint64_t)m->bias; /* link-time */
 	struct cr_binary *d = NULL;
 	struct cr_error de = { 0 };
 	if (!cr_binary_debug_section(b, ".debug_info")) {
 		if (cr_debug_find(b, cc->debug_dirs, cc->ndebug_dirs, &d, &de) == CR_OK) {
 			m->debug = cr_arena_strndup(&cc->arena, d->path, strlen(d->path));
-			if (cr_symbolizer_new(&m->dbg, d, &de)) {
+			if (npcs ? cr_symbolizer_new_for(&m->dbg, d, pcs, npcs, &de) : cr_symbolizer_new(&m->dbg, d, &de)) {
 				warn(cc, "%s: %s", m->path, de.msg);
 				m->dbg = NULL;
 			} else
@@ -125,11 +129,16 @@ static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
 			warn(cc, "%s", de.msg); /* files there, refused: say which and why */
 		}
 	}
-	if (cr_symbolizer_new(&m->sym, b, &e)) {
+	if (npcs ? cr_symbolizer_new_for(&m->sym, b, pcs, npcs, &e) : cr_symbolizer_new(&m->sym, b, &e)) {
 		warn(cc, "%s: %s", m->path, e.msg);
 		m->sym = NULL;
 	} else
 		cr_symbolizer_dwarf_names(m->sym, !cc->llvm_names);
+}
+
+static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
+{
+	open_module_for(cc, m, NULL, 0);
 }
 
 static struct cr_cmodule *module_of(struct cr_ccore *cc, uint64_t pc)
@@ -223,6 +232,35 @@ size_t cr_ccore_frames(struct cr_ccore *cc, uint64_t addr, bool ret, bool inline
 	return n;
 }
 
+/* Open the modules the frames tf[t][0, tn[t]) fall in, in the order they
+ * first appear, each with the addresses its frames are looked up at. */
+static void open_modules_for(struct cr_ccore *cc, struct cr_native_frame **tf, const size_t *tn, size_t total)
+{
+	uint64_t *at = cr_calloc(total ? 2 * total : 1, sizeof *at), *mine = at ? at + total : NULL;
+	struct cr_cmodule **of = cr_calloc(total ? total : 1, sizeof *of);
+	size_t k = 0;
+	for (size_t t = 0; at && of && t < cc->core.nthreads; t++)
+		for (size_t i = 0; i < tn[t]; i++, k++) {
+			uint64_t pc = tf[t][i].pc;
+			at[k] = (i == 0 || tf[t][i].interrupted || !pc) ? pc : pc - 1;
+			of[k] = module_of(cc, pc);
+		}
+	for (size_t i = 0; at && of && i < k; i++) {
+		struct cr_cmodule *m = of[i];
+		if (!m || m->tried)
+			continue;
+		size_t n = 0;
+		for (size_t j = i; j < k; j++)
+			if (of[j] == m) {
+				mine[n++] = at[j];
+				of[j] = NULL;
+			}
+		open_module_for(cc, m, mine, n);
+	}
+	cr_free(at);
+	cr_free(of);
+}
+
 /* The core and its modules (none opened yet). */
 static enum cr_err open_core(struct cr_ccore *cc, const char *binpath, const char *corepath,
 			     const char *const *debug_dirs, size_t ndebug_dirs, struct cr_error *e)
@@ -285,9 +323,22 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		cr_binary_close(exe);
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	}
+	/* every thread unwound first: each module is then opened knowing the
+	 * pcs it will be asked for */
+	struct cr_native_frame **tf = cr_arena_alloc(&cc->arena, (c->nthreads + 1) * sizeof *tf);
+	size_t *tn = cr_arena_alloc(&cc->arena, (c->nthreads + 1) * sizeof *tn);
+	if (!tf || !tn) {
+		cr_free(nf);
+		cr_native_close(N);
+		cr_binary_close(exe);
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	}
+	size_t total = 0;
 	for (size_t t = 0; t < c->nthreads; t++) {
 		struct cr_cthread *T = &cc->threads[t];
 		memset(T, 0, sizeof *T);
+		tf[t] = NULL;
+		tn[t] = 0;
 		T->tid = c->threads[t].tid;
 		T->regs = &c->threads[t].regs;
 		T->crashed = t == 0 && (c->sig.present || c->threads[t].cursig);
@@ -308,13 +359,26 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		} else if (n == max_frames) {
 			T->stop = "frame cap reached";
 		}
+		tf[t] = cr_arena_alloc(&cc->arena, n * sizeof **tf);
+		if (!tf[t])
+			break;
+		memcpy(tf[t], nf, n * sizeof *nf);
+		tn[t] = n;
+		total += n;
+	}
+	open_modules_for(cc, tf, tn, total);
+	for (size_t t = 0; t < c->nthreads; t++) {
+		struct cr_cthread *T = &cc->threads[t];
+		size_t n = tn[t];
+		if (!n)
+			continue;
 		struct cr_frame *fr = cr_arena_alloc(&cc->arena, n * 16 * sizeof *fr);
 		if (!fr)
 			break;
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {
-			uint64_t pc = nf[i].pc;
-			uint64_t at = (i == 0 || nf[i].interrupted || !pc) ? pc : pc - 1;
+			uint64_t pc = tf[t][i].pc;
+			uint64_t at = (i == 0 || tf[t][i].interrupted || !pc) ? pc : pc - 1;
 			k += name_pc(cc, pc, at, fr + k, 16);
 		}
 		T->frames = fr;

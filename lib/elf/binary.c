@@ -578,21 +578,31 @@ struct cr_elf_section *cr_binary_debug_section(const struct cr_binary *b, const 
 	return cr_binary_section(b, z);
 }
 
-/* Inflate a zlib stream into exactly want bytes. */
-static enum cr_err inflate_exact(struct cr_binary *b, const struct cr_elf_section *s,
-				 const uint8_t *src, size_t srclen, size_t want, uint8_t **out,
-				 struct cr_error *e)
+/* Caps on inflating want bytes of section s from srclen compressed ones. */
+static enum cr_err inflate_caps(const struct cr_binary *b, const struct cr_elf_section *s, size_t srclen,
+				size_t want, struct cr_error *e)
 {
-	struct cr_binary_priv *pv = b->priv;
 	size_t ratio_cap;
 	if (!cr_mul_ok(srclen, cr_limits.max_ratio, &ratio_cap))
 		ratio_cap = SIZE_MAX;
 	if (want > ratio_cap)
 		return cr_fail(e, CR_FORMAT, "%s: ELF: section %s: claims %zu bytes from %zu compressed (ratio over %u)",
 			       b->path, s->name, want, srclen, cr_limits.max_ratio);
-	if (want > cr_limits.max_debug || pv->inflated_total + want > cr_limits.max_debug)
+	if (want > cr_limits.max_debug || b->priv->inflated_total + want > cr_limits.max_debug)
 		return cr_fail(e, CR_LIMIT, "%s: ELF: section %s: inflating %zu bytes passes --max-debug (%zu)",
 			       b->path, s->name, want, cr_limits.max_debug);
+	return CR_OK;
+}
+
+/* Inflate a zlib stream into exactly want bytes. */
+static enum cr_err inflate_exact(struct cr_binary *b, const struct cr_elf_section *s,
+				 const uint8_t *src, size_t srclen, size_t want, uint8_t **out,
+				 struct cr_error *e)
+{
+	struct cr_binary_priv *pv = b->priv;
+	enum cr_err rc = inflate_caps(b, s, srclen, want, e);
+	if (rc)
+		return rc;
 	uint8_t *buf = cr_malloc(want ? want : 1);
 	if (!buf)
 		return cr_fail(e, CR_NOMEM, "%s: ELF: section %s: no memory for %zu bytes", b->path, s->name, want);
@@ -656,6 +666,46 @@ static enum cr_err inflate_exact(struct cr_binary *b, const struct cr_elf_sectio
 	return CR_OK;
 }
 
+/* The zlib stream of a compressed section (SHF_COMPRESSED or .zdebug_*)
+ * and its inflated size; CR_NOTFOUND when s is stored as is. */
+static enum cr_err zlib_source(const struct cr_binary *b, const struct cr_elf_section *s, const uint8_t **zsrc,
+			       size_t *zlen, uint64_t *size, struct cr_error *e)
+{
+	const uint8_t *src = b->data + s->offset; /* bounds checked at open */
+	size_t srclen = s->file_size;
+	if (s->flags & CR_SHF_COMPRESSED) {
+		size_t hdr = b->is64 ? 24 : 12;
+		if (srclen < hdr)
+			return cr_fail(e, CR_FORMAT, "%s: ELF: section %s: compression header truncated", b->path, s->name);
+		uint32_t type = cr_binary_u32(b, src);
+		*size = b->is64 ? cr_binary_u64(b, src + 8) : cr_binary_u32(b, src + 4);
+		if (type != 1 /* ELFCOMPRESS_ZLIB */)
+			return cr_fail(e, CR_UNSUPPORTED, "%s: ELF: section %s: unknown compression type %u",
+				       b->path, s->name, type);
+		*zsrc = src + hdr;
+		*zlen = srclen - hdr;
+	} else if (strncmp(s->name, ".zdebug", 7) == 0 && srclen >= 12 && memcmp(src, "ZLIB", 4) == 0) {
+		for (int i = (*size = 0); i < 8; i++)
+			*size = *size << 8 | src[4 + i];
+		*zsrc = src + 12;
+		*zlen = srclen - 12;
+	} else
+		return CR_NOTFOUND;
+	if (*size > SIZE_MAX)
+		return cr_fail(e, CR_LIMIT, "%s: ELF: section %s: size too large", b->path, s->name);
+	return CR_OK;
+}
+
+enum cr_err cr_binary_section_stream(struct cr_binary *b, const struct cr_elf_section *s, const uint8_t **src,
+				     size_t *srclen, size_t *size, struct cr_error *e)
+{
+	uint64_t sz;
+	enum cr_err rc = zlib_source(b, s, src, srclen, &sz, e);
+	if (!rc && !(rc = inflate_caps(b, s, *srclen, (size_t)sz, e)))
+		*size = (size_t)sz;
+	return rc;
+}
+
 enum cr_err cr_binary_section_data(struct cr_binary *b, struct cr_elf_section *s,
 				   const uint8_t **data, size_t *len, struct cr_error *e)
 {
@@ -672,42 +722,23 @@ enum cr_err cr_binary_section_data(struct cr_binary *b, struct cr_elf_section *s
 		s->size = 0;
 		return CR_OK;
 	}
-	const uint8_t *src = b->data + s->offset; /* bounds checked at open */
-	size_t srclen = s->file_size;
-	if (s->flags & CR_SHF_COMPRESSED) {
-		size_t hdr = b->is64 ? 24 : 12;
-		if (srclen < hdr)
-			return cr_fail(e, CR_FORMAT, "%s: ELF: section %s: compression header truncated", b->path, s->name);
-		uint32_t type = cr_binary_u32(b, src);
-		uint64_t size = b->is64 ? cr_binary_u64(b, src + 8) : cr_binary_u32(b, src + 4);
-		if (type != 1 /* ELFCOMPRESS_ZLIB */)
-			return cr_fail(e, CR_UNSUPPORTED, "%s: ELF: section %s: unknown compression type %u",
-				       b->path, s->name, type);
-		if (size > SIZE_MAX)
-			return cr_fail(e, CR_LIMIT, "%s: ELF: section %s: size too large", b->path, s->name);
-		uint8_t *out;
-		enum cr_err rc = inflate_exact(b, s, src + hdr, srclen - hdr, (size_t)size, &out, e);
-		if (rc)
-			return rc;
-		s->data = out;
-		s->size = size;
-		s->compressed = true;
-	} else if (strncmp(s->name, ".zdebug", 7) == 0 && srclen >= 12 && memcmp(src, "ZLIB", 4) == 0) {
-		uint64_t size = 0;
-		for (int i = 0; i < 8; i++)
-			size = size << 8 | src[4 + i];
-		if (size > SIZE_MAX)
-			return cr_fail(e, CR_LIMIT, "%s: ELF: section %s: size too large", b->path, s->name);
-		uint8_t *out;
-		enum cr_err rc = inflate_exact(b, s, src + 12, srclen - 12, (size_t)size, &out, e);
+	const uint8_t *src;
+	size_t srclen;
+	uint64_t size;
+	enum cr_err rc = zlib_source(b, s, &src, &srclen, &size, e);
+	if (rc && rc != CR_NOTFOUND)
+		return rc;
+	if (rc == CR_OK) {
+		uint8_t *out = NULL;
+		rc = inflate_exact(b, s, src, srclen, (size_t)size, &out, e);
 		if (rc)
 			return rc;
 		s->data = out;
 		s->size = size;
 		s->compressed = true;
 	} else {
-		s->data = src;
-		s->size = srclen;
+		s->data = b->data + s->offset;
+		s->size = s->file_size;
 	}
 	s->loaded = true;
 	*data = s->data;

@@ -55,6 +55,7 @@ struct oa {
 	Dwarf_Obj_Access_Interface iface; /* libdwarf keeps a pointer to it */
 	const struct cr_elf_section *info; /* shown as [off, off+len) only, when set */
 	uint64_t off, len;
+	const uint8_t *slice; /* those bytes, when .debug_info is inflated in part */
 };
 
 static int oa_section_info(void *obj, Dwarf_Half idx, Dwarf_Obj_Access_Section *ret, int *err)
@@ -73,9 +74,11 @@ static int oa_section_info(void *obj, Dwarf_Half idx, Dwarf_Obj_Access_Section *
 	if (idx == 0 || !wanted_section(s->name) || s->type == CR_SHT_NOBITS)
 		return DW_DLV_OK;
 	const uint8_t *data;
-	size_t len;
+	size_t len = 0;
 	struct cr_error e2 = { 0 };
-	enum cr_err rc = cr_binary_section_data(b, s, &data, &len, d->e ? d->e : &e2);
+	enum cr_err rc = ((struct oa *)obj)->slice && ((struct oa *)obj)->info == s
+				 ? CR_OK
+				 : cr_binary_section_data(b, s, &data, &len, d->e ? d->e : &e2);
 	if (rc) {
 		if (!d->err)
 			d->err = rc;
@@ -130,11 +133,15 @@ static int oa_load(void *obj, Dwarf_Half idx, Dwarf_Small **data, int *err)
 		return DW_DLV_NO_ENTRY;
 	const uint8_t *p;
 	size_t len;
+	const struct oa *o = obj;
+	if (o->slice && o->info == s) {
+		*data = (Dwarf_Small *)(uintptr_t)o->slice;
+		return DW_DLV_OK;
+	}
 	if (cr_binary_section_data(b, s, &p, &len, NULL) || !p) {
 		*err = DW_DLE_SECTION_SIZE_OR_OFFSET_LARGE;
 		return DW_DLV_ERROR;
 	}
-	const struct oa *o = obj;
 	if (o->info == s) {
 		if (o->off > len || o->len > len - o->off) {
 			*err = DW_DLE_SECTION_SIZE_OR_OFFSET_LARGE;
@@ -162,6 +169,7 @@ void cr_dwarf_close(struct cr_dwarf *d)
 		d->dbg = NULL;
 	}
 	cr_free(d->oa);
+	dpart_close(d->part);
 	cr_free(d->units);
 	cr_free(d->uranges);
 	cr_free(d->eager);
@@ -248,6 +256,8 @@ static void index_slice(struct cr_dwarf *d, struct dunit *u)
 	o->info = cr_binary_debug_section(d->bin, ".debug_info");
 	o->off = u->hdr;
 	o->len = u->len;
+	if (d->part)
+		o->slice = dpart_get(d->part, u->hdr, (size_t)u->len, NULL); /* kept by part_unit */
 	o->iface = (Dwarf_Obj_Access_Interface){ o, &oa_methods };
 	Dwarf_Error er = NULL;
 	Dwarf_Debug dbg = NULL;
@@ -281,6 +291,28 @@ static void index_slice(struct cr_dwarf *d, struct dunit *u)
 	cr_hmap_init(&d->origin_names);
 }
 
+/* The bytes of unit u of a partly inflated .debug_info, its header
+ * checked (u->len set); false if they cannot be had. */
+static bool part_unit(struct cr_dwarf *d, struct dunit *u)
+{
+	size_t size = dpart_size(d->part);
+	const struct cr_elf_section *as = cr_binary_debug_section(d->bin, ".debug_abbrev");
+	const uint8_t *ab;
+	size_t alen;
+	if (u->hdr >= size || !as || cr_binary_section_data(d->bin, (struct cr_elf_section *)as, &ab, &alen, NULL))
+		return false;
+	/* a header is at most 23 bytes, all inside its unit */
+	size_t n = size - u->hdr < 24 ? size - (size_t)u->hdr : 24;
+	const uint8_t *p = dpart_get(d->part, u->hdr, n, NULL);
+	if (!p || !dwarf_unit_header(d->bin, p - u->hdr, size, alen, u))
+		return false;
+	if (!dpart_get(d->part, u->hdr, (size_t)u->len, NULL)) {
+		u->len = 0;
+		return false;
+	}
+	return true;
+}
+
 /* Index unit u if it is not yet; false if it cannot be. */
 static bool unit_ready(struct cr_dwarf *d, struct dunit *u)
 {
@@ -289,6 +321,11 @@ static bool unit_ready(struct cr_dwarf *d, struct dunit *u)
 	if (d->err)
 		return false;
 	if (d->sliced) {
+		if (d->part && !u->len && !part_unit(d, u)) {
+			u->indexed = true; /* unreadable: nothing in it */
+			d->skipped++;
+			return true;
+		}
 		index_slice(d, u);
 		return !d->err;
 	}
@@ -415,6 +452,95 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 	d->e = NULL;
 	*out = d;
 	return CR_OK;
+}
+
+static int unit_hdr_cmp(const void *a, const void *b)
+{
+	const struct dunit *x = *(const struct dunit *const *)a, *y = *(const struct dunit *const *)b;
+	return x->hdr < y->hdr ? -1 : x->hdr > y->hdr;
+}
+
+/* The units of a sliced index whose ranges hold one of addrs[0, n), read
+ * from the stream in the order they lie in it (one pass). */
+static void prefetch_units(struct cr_dwarf *d, const uint64_t *addrs, size_t n)
+{
+	struct dunit **want = NULL;
+	size_t nwant = 0, cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t lo = CR_UPPER_BOUND(d->uranges, d->nuranges, lo, addrs[i]);
+		for (size_t k = lo, seen = 0; k > 0 && seen < 64; k--) {
+			const struct durange *r = &d->uranges[k - 1];
+			if (addrs[i] >= r->hi)
+				continue;
+			seen++;
+			struct dunit *u = &d->units[r->unit];
+			if (u->len || u->indexed)
+				continue;
+			if (cr_grow(&want, &cap, nwant + 1, sizeof *want))
+				break;
+			u->len = 1; /* listed; set again when read */
+			want[nwant++] = u;
+		}
+	}
+	for (size_t i = 0; i < nwant; i++)
+		want[i]->len = 0;
+	if (nwant)
+		qsort(want, nwant, sizeof *want, unit_hdr_cmp);
+	for (size_t i = 0; i < nwant; i++)
+		if (!want[i]->len && !part_unit(d, want[i])) {
+			want[i]->indexed = true;
+			d->skipped++;
+		}
+	cr_free(want);
+}
+
+/* A compressed .debug_info with .debug_aranges: only the units holding
+ * addrs are inflated (see dwarf_part.c). CR_NOTFOUND when this does not
+ * apply (the caller opens the whole index then). */
+static enum cr_err open_part(struct cr_binary *b, const uint64_t *addrs, size_t n, struct cr_dwarf **out,
+			     struct cr_error *e)
+{
+	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
+	if (!n || !info || info->type == CR_SHT_NOBITS || info->loaded ||
+	    !cr_binary_debug_section(b, ".debug_aranges"))
+		return CR_NOTFOUND;
+	const uint8_t *zs;
+	size_t zl, size;
+	struct cr_error e2 = { 0 };
+	if (cr_binary_section_stream(b, info, &zs, &zl, &size, &e2) == CR_NOTFOUND)
+		return CR_NOTFOUND; /* stored as is: nothing to spare */
+	struct cr_dwarf *d = cr_calloc(1, sizeof *d);
+	if (!d)
+		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
+	d->bin = b;
+	cr_hmap_init(&d->origin_names);
+	enum cr_err rc = dpart_open(&d->part, b, info, e);
+	if (!rc)
+		rc = dwarf_check_other_sections(b, e);
+	if (!rc && cr_strtab_init(&d->strs))
+		rc = cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
+	if (rc) {
+		cr_dwarf_close(d);
+		return rc;
+	}
+	if (!dwarf_read_aranges(d, NULL, size)) {
+		cr_dwarf_close(d);
+		return CR_NOTFOUND;
+	}
+	d->sliced = true;
+	d->die_budget = size + 1;
+	qsort(d->uranges, d->nuranges, sizeof *d->uranges, urange_cmp);
+	prefetch_units(d, addrs, n);
+	*out = d;
+	return CR_OK;
+}
+
+enum cr_err cr_dwarf_open_for(struct cr_binary *b, const uint64_t *addrs, size_t n, struct cr_dwarf **out,
+			      struct cr_error *e)
+{
+	*out = NULL;
+	enum cr_err rc = open_part(b, addrs, n, out, e);
+	return rc == CR_NOTFOUND ? cr_dwarf_open(b, out, e) : rc;
 }
 
 /* ---------------------------------------------------------- lookup */

@@ -276,6 +276,11 @@ enum cr_err dwarf_check_sections(struct cr_binary *b, const uint8_t **idata, siz
 	enum cr_err irc = cr_binary_section_data(b, info, idata, ilen, e);
 	if (irc)
 		return irc;
+	return dwarf_check_other_sections(b, e);
+}
+
+enum cr_err dwarf_check_other_sections(struct cr_binary *b, struct cr_error *e)
+{
 	static const char *const unit_tables[] = { ".debug_rnglists", ".debug_addr", ".debug_str_offsets" };
 	for (size_t i = 0; i < sizeof unit_tables / sizeof unit_tables[0]; i++) {
 		enum cr_err rc = dwarf_check_units(b, unit_tables[i], e);
@@ -285,10 +290,45 @@ enum cr_err dwarf_check_sections(struct cr_binary *b, const uint8_t **idata, siz
 	return dwarf_check_line_headers(b, e);
 }
 
+bool dwarf_unit_header(const struct cr_binary *b, const uint8_t *d, size_t len, uint64_t abbrev_len,
+		       struct dunit *u)
+{
+	size_t off = (size_t)u->hdr;
+	if (u->hdr >= len || len - off < 4)
+		return false;
+	uint64_t ul = cr_binary_u32(b, d + off);
+	size_t h = 4;
+	if (ul == 0xffffffff) {
+		if (len - off < 12)
+			return false;
+		ul = cr_binary_u64(b, d + off + 4);
+		h = 12;
+	} else if (ul >= 0xfffffff0)
+		return false;
+	size_t osz = h == 12 ? 8 : 4;
+	if (ul > len - off - h || ul < 4 + osz)
+		return false;
+	const uint8_t *p = d + off + h;
+	uint16_t ver = cr_binary_u16(b, p);
+	uint64_t ab;
+	uint8_t asz;
+	if (ver >= 2 && ver <= 4) {
+		ab = osz == 8 ? cr_binary_u64(b, p + 2) : cr_binary_u32(b, p + 2);
+		asz = p[2 + osz];
+	} else if (ver == 5) {
+		ab = osz == 8 ? cr_binary_u64(b, p + 4) : cr_binary_u32(b, p + 4);
+		asz = p[3];
+	} else
+		return false;
+	if (ab >= abbrev_len || (asz != 4 && asz != 8))
+		return false;
+	u->len = h + ul;
+	return true;
+}
+
 /* Unit starts of .debug_info, ascending; false if a header does not fit
- * or names an abbreviation table past .debug_abbrev (abbrev_len) or an
- * address size other than 4 or 8: the units are then read one after the
- * other, as before, which says what is wrong. */
+ * (see dwarf_unit_header): the units are then read one after the other,
+ * as before, which says what is wrong. */
 static bool info_units(const struct cr_binary *b, const uint8_t *d, size_t len, uint64_t abbrev_len,
 		       uint64_t **starts, size_t *n)
 {
@@ -296,38 +336,13 @@ static bool info_units(const struct cr_binary *b, const uint8_t *d, size_t len, 
 	*starts = NULL;
 	*n = 0;
 	while (off < len) {
-		if (len - off < 4)
-			return false;
-		uint64_t ul = cr_binary_u32(b, d + off);
-		size_t h = 4;
-		if (ul == 0xffffffff) {
-			if (len - off < 12)
-				return false;
-			ul = cr_binary_u64(b, d + off + 4);
-			h = 12;
-		} else if (ul >= 0xfffffff0)
-			return false;
-		size_t osz = h == 12 ? 8 : 4;
-		if (ul > len - off - h || ul < 4 + osz)
-			return false;
-		const uint8_t *u = d + off + h;
-		uint16_t ver = cr_binary_u16(b, u);
-		uint64_t ab;
-		uint8_t asz;
-		if (ver >= 2 && ver <= 4) {
-			ab = osz == 8 ? cr_binary_u64(b, u + 2) : cr_binary_u32(b, u + 2);
-			asz = u[2 + osz];
-		} else if (ver == 5) {
-			ab = osz == 8 ? cr_binary_u64(b, u + 4) : cr_binary_u32(b, u + 4);
-			asz = u[3];
-		} else
-			return false;
-		if (ab >= abbrev_len || (asz != 4 && asz != 8))
+		struct dunit u = { .hdr = off };
+		if (!dwarf_unit_header(b, d, len, abbrev_len, &u))
 			return false;
 		if (cr_grow(starts, &cap, *n + 1, sizeof **starts))
 			return false;
 		(*starts)[(*n)++] = off;
-		off += h + (size_t)ul;
+		off += (size_t)u.len;
 	}
 	return true;
 }
@@ -352,9 +367,9 @@ bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen)
 	size_t alen;
 	if (!as || as->type == CR_SHT_NOBITS || cr_binary_section_data(b, as, &ap, &alen, &e2))
 		return false;
-	uint64_t *starts;
-	size_t nstarts;
-	if (!info_units(b, info, infolen, alen, &starts, &nstarts)) {
+	uint64_t *starts = NULL;
+	size_t nstarts = 0;
+	if (info && !info_units(b, info, infolen, alen, &starts, &nstarts)) {
 		cr_free(starts);
 		return false;
 	}
@@ -384,8 +399,8 @@ bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen)
 		uint8_t asz = p[off + 2 + osz], seg = p[off + 3 + osz];
 		if (ver != 2 || (asz != 4 && asz != 8) || seg != 0)
 			break;
-		uint64_t *hit = bsearch(&cu, starts, nstarts, sizeof *starts, u64_cmp);
-		if (!hit)
+		uint64_t *hit = info ? bsearch(&cu, starts, nstarts, sizeof *starts, u64_cmp) : NULL;
+		if (info ? !hit : cu >= infolen)
 			break;
 		/* tuples start at a multiple of twice the address size */
 		size_t t = at + (((off + 4 + osz) - at + 2 * asz - 1) / (2 * asz)) * (2 * asz);
@@ -394,7 +409,8 @@ bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen)
 			break;
 		d->units[ui] = (struct dunit){ 0 };
 		d->units[ui].hdr = cu;
-		d->units[ui].len = (hit + 1 < starts + nstarts ? hit[1] : infolen) - cu;
+		if (hit) /* else read with the unit */
+			d->units[ui].len = (hit + 1 < starts + nstarts ? hit[1] : infolen) - cu;
 		d->nunits++;
 		ok = true;
 		for (; t + 2 * (size_t)asz <= end; t += 2 * (size_t)asz) {

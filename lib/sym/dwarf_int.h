@@ -62,12 +62,23 @@ struct cr_dwarf {
 	Dwarf_Debug dbg;
 	void *oa;
 	bool sliced;              /* units from .debug_aranges, each read alone (see dwarf.c) */
+	struct dpart *part;       /* sliced, .debug_info compressed: inflated in part */
 	struct cr_hmap origin_names; /* DIE offset -> name id + 1 */
 	size_t die_budget;
 	enum cr_err err;
 	struct cr_error *e;
 };
 
+
+/* ---- a compressed .debug_info inflated in part (dwarf_part.c): bytes
+ * [off, off+n) of it, valid until dpart_close; NULL with e set when the
+ * stream is corrupt or the range is past the end. Ranges asked in
+ * ascending order take one pass over the stream. */
+struct dpart;
+enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_elf_section *s, struct cr_error *e);
+size_t dpart_size(const struct dpart *p);
+const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_error *e);
+void dpart_close(struct dpart *p); /* NULL ok */
 
 /* ---- checks of the raw sections before libdwarf sees them (dwarf_check.c):
  * CR_FORMAT with the offset of the damage */
@@ -77,11 +88,20 @@ enum cr_err dwarf_check_line_headers(struct cr_binary *b, struct cr_error *e);
  * unit tables and line headers. *idata, *ilen: .debug_info's bytes (owned
  * by b). CR_NOTFOUND when the binary has no DWARF. */
 enum cr_err dwarf_check_sections(struct cr_binary *b, const uint8_t **idata, size_t *ilen, struct cr_error *e);
+/* The same checks but .debug_info's, which is not inflated. */
+enum cr_err dwarf_check_other_sections(struct cr_binary *b, struct cr_error *e);
 
 /* Units and their ranges from .debug_aranges into d->units/uranges (hdr,
  * len set); false (nothing kept) when absent, empty or malformed, or when
  * a set names no unit start of .debug_info (info, infolen). */
 bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen);
+/* The same without .debug_info at hand (info NULL, infolen its size): the
+ * units' lengths are read with them (dwarf_unit_header). */
+/* The header of unit u at u->hdr in info[0, len): u->len set; false if
+ * it does not fit or names an abbreviation table past abbrev_len or an
+ * address size other than 4 or 8. */
+bool dwarf_unit_header(const struct cr_binary *b, const uint8_t *info, size_t len, uint64_t abbrev_len,
+		       struct dunit *u);
 
 /* ---- indexing (dwarf_index.c) */
 void dwarf_dwerr(struct cr_dwarf *d, Dwarf_Error *er);

@@ -32,7 +32,11 @@ static void warn_no_dwarf(struct cr_symbolizer *s)
 			 b->path, b->shstrndx);
 }
 
-enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, struct cr_error *e)
+/* A Go pclntab is looked for (a scan of the read-only data when no
+ * section or symbol names it) unless go is false; addrs: see
+ * cr_symbolizer_new_for. */
+static enum cr_err symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, bool go, const uint64_t *addrs,
+				  size_t naddrs, struct cr_error *e)
 {
 	*out = NULL;
 	struct cr_symbolizer *s = cr_calloc(1, sizeof *s);
@@ -42,7 +46,7 @@ enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, s
 	}
 	s->bin = b;
 	struct cr_error pe = { 0 };
-	enum cr_err rc = cr_pclntab_open(b, &s->pcln, &pe);
+	enum cr_err rc = go ? cr_pclntab_open(b, &s->pcln, &pe) : CR_NOTFOUND;
 	if (rc == CR_NOMEM || rc == CR_LIMIT) {
 		cr_symbolizer_close(s);
 		return cr_fail(e, rc, "%s", pe.msg);
@@ -57,7 +61,7 @@ enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, s
 	}
 	s->dwarf_tried = true;
 	struct cr_error de = { 0 };
-	rc = cr_dwarf_open(b, &s->dwarf, &de);
+	rc = cr_dwarf_open_for(b, addrs, naddrs, &s->dwarf, &de);
 	if (rc == CR_NOMEM || rc == CR_LIMIT) {
 		cr_symbolizer_close(s);
 		return cr_fail(e, rc, "%s", de.msg);
@@ -73,6 +77,19 @@ enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, s
 		warn_no_dwarf(s);
 	*out = s;
 	return CR_OK;
+}
+
+enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, struct cr_error *e)
+{
+	return symbolizer_new(out, b, true, NULL, 0, e);
+}
+
+enum cr_err cr_symbolizer_new_for(struct cr_symbolizer **out, struct cr_binary *b, const uint64_t *addrs, size_t n,
+				  struct cr_error *e)
+{
+	bool go = b->go_build_id[0] || cr_binary_section(b, ".gopclntab") ||
+		  cr_binary_section(b, ".data.rel.ro.gopclntab");
+	return symbolizer_new(out, b, go, addrs, n, e);
 }
 
 enum cr_err cr_symbolizer_open(struct cr_symbolizer **out, const char *path, struct cr_error *e)

@@ -125,6 +125,13 @@ struct cr_elf_section *cr_binary_section(const struct cr_binary *b, const char *
 enum cr_err cr_binary_section_data(struct cr_binary *b, struct cr_elf_section *s,
 				   const uint8_t **data, size_t *len, struct cr_error *e);
 
+/* For inflating part of a compressed section (zlib, SHF_COMPRESSED or
+ * ".zdebug_*"): its compressed stream and inflated size, checked against
+ * the caps cr_binary_section_data applies (not counted against
+ * --max-debug: the caller keeps only part). CR_NOTFOUND when s is not
+ * compressed. */
+enum cr_err cr_binary_section_stream(struct cr_binary *b, const struct cr_elf_section *s, const uint8_t **src,
+				     size_t *srclen, size_t *size, struct cr_error *e);
 /* A debug section by its ".debug_X" name, also found as ".zdebug_X".
  * NULL if absent. */
 struct cr_elf_section *cr_binary_debug_section(const struct cr_binary *b, const char *name);

@@ -137,6 +137,12 @@ struct cr_dwarf;
  * .debug_info; CR_FORMAT/CR_LIBDWARF on malformed data. A malformed unit
  * among good ones is skipped, counted in cr_dwarf_skipped_units(). */
 enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e);
+/* The same for lookups of (mostly) the link-time addresses addrs[0, n): a
+ * compressed .debug_info with .debug_aranges is inflated only as far as
+ * the units holding them, in one pass; other addresses are looked up as
+ * well, more slowly. */
+enum cr_err cr_dwarf_open_for(struct cr_binary *b, const uint64_t *addrs, size_t n, struct cr_dwarf **out,
+			      struct cr_error *e);
 void cr_dwarf_close(struct cr_dwarf *d); /* NULL ok */
 size_t cr_dwarf_skipped_units(const struct cr_dwarf *d);
 /* llvm-symbolizer's answer for addr: innermost inlined frame first; the
@@ -179,6 +185,13 @@ struct cr_symbolizer;
 enum cr_err cr_symbolizer_open(struct cr_symbolizer **out, const char *path, struct cr_error *e);
 /* The same on an open binary, which the symbolizer then owns. */
 enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, struct cr_error *e);
+/* The same for a file that is looked up at (mostly) the link-time
+ * addresses addrs[0, n) (a core's pcs in it): its compressed DWARF is
+ * inflated only as far as those need (cr_dwarf_open_for), and no Go
+ * pclntab is looked for unless a section or a Go build id says there is
+ * one. Other addresses are answered as well. */
+enum cr_err cr_symbolizer_new_for(struct cr_symbolizer **out, struct cr_binary *b, const uint64_t *addrs, size_t n,
+				  struct cr_error *e);
 void cr_symbolizer_close(struct cr_symbolizer *s); /* NULL ok */
 /* Name a physical frame as gdb does, from its DWARF subprogram, rather
  * than from the symbol table as llvm-symbolizer does (the default): the

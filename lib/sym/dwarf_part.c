@@ -1,0 +1,227 @@
+/* A compressed .debug_info inflated in part (see struct dpart in
+ * dwarf_int.h).
+ *
+ * One forward pass over the zlib stream, a chunk at a time into a small
+ * buffer that also holds the 32 KiB of history deflate refers back to;
+ * only the byte ranges asked for are copied out, into a reservation of the
+ * section's whole size (so offsets stay the section's own and pages never
+ * asked for are never touched). A C library's debug file holds 6 MB of
+ * .debug_info in one stream and a core's pcs need a few of its 1,700
+ * units: inflating them whole and faulting in the pages cost most of a
+ * C core's time. ISA-L's inflater is used when built in (about twice as
+ * fast as zlib's); zlib otherwise. Asking for bytes behind the stream's
+ * position that were not kept restarts the pass; after a few restarts the
+ * whole section is kept. */
+#include "dwarf_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <zlib.h>
+#ifdef CORONER_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
+
+enum { HIST = 32768, CHUNK = 256 << 10, MAX_RESTARTS = 2 };
+
+struct dpart {
+	const struct cr_binary *bin;
+	const char *name;
+	const uint8_t *src;
+	size_t srclen, size, pos; /* pos: bytes of output produced so far */
+	uint8_t *keep;            /* size bytes reserved, kept ranges filled */
+	uint8_t *ring;            /* HIST bytes of history, then a chunk */
+	size_t hist;              /* history bytes at ring[HIST - hist, HIST) */
+	struct drange *kept;      /* ascending, disjoint */
+	size_t nkept, capkept;
+	unsigned restarts;
+	bool started, broken;
+#ifdef CORONER_HAVE_ISAL
+	struct inflate_state is;
+#else
+	z_stream zs;
+#endif
+};
+
+static void stream_end(struct dpart *p)
+{
+#ifndef CORONER_HAVE_ISAL
+	if (p->started)
+		inflateEnd(&p->zs);
+#endif
+	p->started = false;
+}
+
+static bool stream_start(struct dpart *p)
+{
+	stream_end(p);
+	p->pos = 0;
+	p->hist = 0;
+#ifdef CORONER_HAVE_ISAL
+	isal_inflate_init(&p->is);
+	p->is.crc_flag = ISAL_ZLIB;
+	p->is.next_in = (uint8_t *)(uintptr_t)p->src;
+	p->is.avail_in = p->srclen > UINT32_MAX ? UINT32_MAX : (uint32_t)p->srclen;
+#else
+	memset(&p->zs, 0, sizeof p->zs);
+	if (inflateInit(&p->zs) != Z_OK)
+		return false;
+	p->zs.next_in = (Bytef *)(uintptr_t)p->src;
+	p->zs.avail_in = p->srclen > UINT32_MAX ? UINT32_MAX : (uInt)p->srclen;
+#endif
+	p->started = true;
+	return true;
+}
+
+/* Inflate the next n (<= CHUNK) bytes to ring + HIST; how many came. */
+static size_t stream_step(struct dpart *p, size_t n)
+{
+	uint8_t *out = p->ring + HIST;
+#ifdef CORONER_HAVE_ISAL
+	/* ISA-L reads its history from the bytes before next_out */
+	p->is.next_out = out;
+	p->is.avail_out = (uint32_t)n;
+	int r = isal_inflate(&p->is);
+	size_t got = n - p->is.avail_out;
+	if (r != ISAL_DECOMP_OK && r != ISAL_END_INPUT)
+		return 0;
+#else
+	p->zs.next_out = out;
+	p->zs.avail_out = (uInt)n;
+	int r = inflate(&p->zs, Z_NO_FLUSH);
+	size_t got = n - p->zs.avail_out;
+	if (r != Z_OK && r != Z_STREAM_END)
+		return 0;
+#endif
+	/* the last HIST bytes of output go just before ring + HIST (the
+	 * chunk itself stays where it is until the next step) */
+	size_t h = p->hist + got < HIST ? p->hist + got : HIST;
+	memmove(p->ring + HIST - h, p->ring + HIST + got - h, h);
+	p->hist = h;
+	return got;
+}
+
+static bool is_kept(const struct dpart *p, uint64_t lo, uint64_t hi)
+{
+	for (size_t i = 0; i < p->nkept; i++)
+		if (p->kept[i].lo <= lo && hi <= p->kept[i].hi)
+			return true;
+	return lo >= hi;
+}
+
+static bool add_kept(struct dpart *p, uint64_t lo, uint64_t hi)
+{
+	size_t i = p->nkept;
+	if (i && p->kept[i - 1].hi >= lo) { /* requests ascend: merge with the last */
+		if (hi > p->kept[i - 1].hi)
+			p->kept[i - 1].hi = hi;
+		if (lo < p->kept[i - 1].lo)
+			p->kept[i - 1].lo = lo;
+		return true;
+	}
+	if (cr_grow(&p->kept, &p->capkept, i + 1, sizeof *p->kept))
+		return false;
+	p->kept[p->nkept++] = (struct drange){ lo, hi };
+	return true;
+}
+
+enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_elf_section *s, struct cr_error *e)
+{
+	*out = NULL;
+	const uint8_t *src;
+	size_t srclen, size;
+	enum cr_err rc = cr_binary_section_stream(b, s, &src, &srclen, &size, e);
+	if (rc)
+		return rc;
+	struct dpart *p = cr_calloc(1, sizeof *p);
+	if (!p)
+		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
+	p->bin = b;
+	p->name = s->name;
+	p->src = src;
+	p->srclen = srclen;
+	p->size = size;
+	p->ring = cr_malloc(HIST + CHUNK);
+	p->keep = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	if (p->keep == MAP_FAILED)
+		p->keep = NULL;
+	if (!p->ring || !p->keep) {
+		dpart_close(p);
+		return cr_fail(e, CR_NOMEM, "%s: DWARF: section %s: no memory for %zu bytes", b->path, s->name, size);
+	}
+	*out = p;
+	return CR_OK;
+}
+
+size_t dpart_size(const struct dpart *p) { return p->size; }
+
+const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_error *e)
+{
+	if (off > p->size || n > p->size - off) {
+		cr_fail(e, CR_FORMAT, "%s: DWARF: section %s: bytes 0x%llx+%zu past its end", p->bin->path, p->name,
+			(unsigned long long)off, n);
+		return NULL;
+	}
+	uint64_t end = off + n;
+	if (is_kept(p, off, end))
+		return p->keep + off;
+	if (p->broken) {
+		cr_fail(e, CR_FORMAT, "%s: DWARF: section %s: corrupt compressed data", p->bin->path, p->name);
+		return NULL;
+	}
+	uint64_t from = off;
+	if (off < p->pos && !is_kept(p, off, p->pos < end ? p->pos : end)) {
+		/* what the stream passed and did not keep: again from its start,
+		 * or all of it once that happened a few times */
+		if (p->restarts++ >= MAX_RESTARTS) {
+			from = 0;
+			end = p->size;
+		}
+		if (!stream_start(p)) {
+			cr_fail(e, CR_ZLIB, "%s: DWARF: section %s: inflater init failed", p->bin->path, p->name);
+			return NULL;
+		}
+	} else if (!p->started && !stream_start(p)) {
+		cr_fail(e, CR_ZLIB, "%s: DWARF: section %s: inflater init failed", p->bin->path, p->name);
+		return NULL;
+	}
+	while (p->pos < end) {
+		size_t want = end - p->pos > CHUNK ? CHUNK : (size_t)(end - p->pos);
+		if (p->pos < from && from - p->pos < want)
+			want = (size_t)(from - p->pos); /* land on the range's start */
+		size_t got = stream_step(p, want);
+		if (!got) {
+			p->broken = true;
+			stream_end(p);
+			cr_fail(e, CR_FORMAT, "%s: DWARF: section %s: corrupt compressed data (%zu of %zu bytes inflated)",
+				p->bin->path, p->name, p->pos, p->size);
+			return NULL;
+		}
+		uint64_t lo = p->pos, hi = p->pos + got;
+		if (hi > from) {
+			uint64_t a = lo > from ? lo : from;
+			memcpy(p->keep + a, p->ring + HIST + (a - lo), (size_t)(hi - a)); /* still there */
+		}
+		p->pos = hi;
+	}
+	if (!add_kept(p, from, end)) {
+		cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", p->bin->path);
+		return NULL;
+	}
+	if (p->pos >= p->size)
+		stream_end(p);
+	return p->keep + off;
+}
+
+void dpart_close(struct dpart *p)
+{
+	if (!p)
+		return;
+	stream_end(p);
+	if (p->keep)
+		munmap(p->keep, p->size ? p->size : 1);
+	cr_free(p->ring);
+	cr_free(p->kept);
+	cr_free(p);
+}
