@@ -1,10 +1,14 @@
-/* Writing the profile model as profile.proto, packed by protobuf-c (the
- * generated code of proto/profile.proto) and gzip-compressed as pprof writes
- * it. Ids are positions + 1; the string table is the profile's interned
- * table (id 0 is ""). All of protobuf-c's structs live in one arena. */
+/* Writing the profile model as profile.proto, gzip-compressed as pprof
+ * writes it. The wire format is written directly from the model's arrays,
+ * field by field in field-number order, zero scalars left out and repeated
+ * numbers packed (proto3's rules, the bytes protobuf-c packs): the exact
+ * size is counted first, so the buffer is allocated once. Ids are
+ * positions + 1; the string table is the profile's interned table (id 0
+ * is ""). */
 #include "coroner/outfile.h"
 #include "coroner/profile.h"
 #include "profile.pb-c.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,195 +16,254 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define NEW(a, T) ((T *)cr_arena_alloc((a), sizeof(T)))
-#define NEWN(a, T, n) ((T *)cr_arena_alloc((a), sizeof(T) * ((n) ? (n) : 1)))
+/* Profile, ValueType, Sample, Label, Mapping, Location, Line, Function */
+enum { P_SAMPLE_TYPE = 1, P_SAMPLE, P_MAPPING, P_LOCATION, P_FUNCTION, P_STRING_TABLE,
+       P_DROP_FRAMES, P_KEEP_FRAMES, P_TIME_NANOS, P_DURATION_NANOS, P_PERIOD_TYPE,
+       P_PERIOD, P_COMMENT, P_DEFAULT_SAMPLE_TYPE };
 
-static int64_t sid(uint32_t id) { return (int64_t)id; }
-
-/* The string table, sample and period types, scalars and comments. false
- * when out of memory. */
-static bool pb_header(Perftools__Profiles__Profile *pb, const struct cr_profile *p, struct cr_arena *a)
+static inline size_t vsz(uint64_t v)
 {
-	pb->n_string_table = p->str.n;
-	pb->string_table = NEWN(a, char *, p->str.n);
-	if (!pb->string_table)
-		return false;
-	for (size_t i = 0; i < p->str.n; i++)
-		pb->string_table[i] = (char *)p->str.strs[i];
-
-	pb->n_sample_type = p->ntypes;
-	pb->sample_type = NEWN(a, Perftools__Profiles__ValueType *, p->ntypes);
-	if (!pb->sample_type)
-		return false;
-	for (size_t i = 0; i < p->ntypes; i++) {
-		Perftools__Profiles__ValueType *vt = NEW(a, Perftools__Profiles__ValueType);
-		if (!vt)
-			return false;
-		perftools__profiles__value_type__init(vt);
-		vt->type = sid(p->types[i].type);
-		vt->unit = sid(p->types[i].unit);
-		pb->sample_type[i] = vt;
-	}
-	if (p->period_type.type || p->period_type.unit) {
-		Perftools__Profiles__ValueType *vt = NEW(a, Perftools__Profiles__ValueType);
-		if (!vt)
-			return false;
-		perftools__profiles__value_type__init(vt);
-		vt->type = sid(p->period_type.type);
-		vt->unit = sid(p->period_type.unit);
-		pb->period_type = vt;
-	}
-	pb->period = p->period;
-	pb->time_nanos = p->time_nanos;
-	pb->duration_nanos = p->duration_nanos;
-	pb->drop_frames = sid(p->drop_frames);
-	pb->keep_frames = sid(p->keep_frames);
-	pb->default_sample_type = sid(p->default_type);
-	pb->n_comment = p->ncomments;
-	pb->comment = NEWN(a, int64_t, p->ncomments);
-	if (!pb->comment)
-		return false;
-	for (size_t i = 0; i < p->ncomments; i++)
-		pb->comment[i] = sid(p->comments[i]);
-	return true;
+	return (size_t)((63 - __builtin_clzll(v | 1)) * 9 + 73) / 64;
 }
 
-/* Mappings, locations with their lines, functions. false when out of memory. */
-static bool pb_tables(Perftools__Profiles__Profile *pb, const struct cr_profile *p, struct cr_arena *a)
+/* a scalar field (all of profile.proto's numbers are below 16: one-byte
+ * tags), left out when zero */
+static inline size_t fsz(uint64_t v) { return v ? 1 + vsz(v) : 0; }
+/* a length-delimited field of n bytes */
+static inline size_t lsz(size_t n) { return 1 + vsz(n) + n; }
+
+static inline uint8_t *put_v(uint8_t *o, uint64_t v)
 {
-	pb->n_mapping = p->nmappings;
-	pb->mapping = NEWN(a, Perftools__Profiles__Mapping *, p->nmappings);
-	if (!pb->mapping)
-		return false;
-	for (size_t i = 0; i < p->nmappings; i++) {
-		const struct cr_mapping *m = &p->mappings[i];
-		Perftools__Profiles__Mapping *pm = NEW(a, Perftools__Profiles__Mapping);
-		if (!pm)
-			return false;
-		perftools__profiles__mapping__init(pm);
-		pm->id = i + 1;
-		pm->memory_start = m->start;
-		pm->memory_limit = m->limit;
-		pm->file_offset = m->offset;
-		pm->filename = sid(m->filename);
-		pm->build_id = sid(m->build_id);
-		pm->has_functions = m->has_functions;
-		pm->has_filenames = m->has_filenames;
-		pm->has_line_numbers = m->has_line_numbers;
-		pm->has_inline_frames = m->has_inline_frames;
-		pb->mapping[i] = pm;
+	while (v >= 0x80) {
+		*o++ = (uint8_t)(v | 0x80);
+		v >>= 7;
 	}
+	*o++ = (uint8_t)v;
+	return o;
+}
 
-	pb->n_location = p->nlocations;
-	pb->location = NEWN(a, Perftools__Profiles__Location *, p->nlocations);
-	Perftools__Profiles__Line *lines = NEWN(a, Perftools__Profiles__Line, p->nlines);
-	Perftools__Profiles__Line **linep = NEWN(a, Perftools__Profiles__Line *, p->nlines);
-	if (!pb->location || !lines || !linep)
-		return false;
-	for (size_t i = 0; i < p->nlines; i++) {
-		perftools__profiles__line__init(&lines[i]);
-		lines[i].function_id = p->lines[i].function;
-		lines[i].line = p->lines[i].line;
-		linep[i] = &lines[i];
-	}
-	for (size_t i = 0; i < p->nlocations; i++) {
-		const struct cr_location *l = &p->locations[i];
-		Perftools__Profiles__Location *pl = NEW(a, Perftools__Profiles__Location);
-		if (!pl)
-			return false;
-		perftools__profiles__location__init(pl);
-		pl->id = i + 1;
-		pl->mapping_id = l->mapping;
-		pl->address = l->address;
-		pl->is_folded = l->is_folded;
-		pl->n_line = l->nlines;
-		pl->line = linep + l->line_start;
-		pb->location[i] = pl;
-	}
+static inline uint8_t *put_f(uint8_t *o, unsigned field, uint64_t v)
+{
+	if (!v)
+		return o;
+	*o++ = (uint8_t)(field << 3 | WT_VARINT);
+	return put_v(o, v);
+}
 
-	pb->n_function = p->nfunctions;
-	pb->function = NEWN(a, Perftools__Profiles__Function *, p->nfunctions);
-	if (!pb->function)
-		return false;
-	for (size_t i = 0; i < p->nfunctions; i++) {
-		const struct cr_function *f = &p->functions[i];
-		Perftools__Profiles__Function *pf = NEW(a, Perftools__Profiles__Function);
-		if (!pf)
-			return false;
-		perftools__profiles__function__init(pf);
-		pf->id = i + 1;
-		pf->name = sid(f->name);
-		pf->system_name = sid(f->system_name);
-		pf->filename = sid(f->filename);
-		pf->start_line = f->start_line;
-		pb->function[i] = pf;
+static inline uint8_t *put_l(uint8_t *o, unsigned field, size_t n)
+{
+	*o++ = (uint8_t)(field << 3 | WT_LEN);
+	return put_v(o, n);
+}
+
+static size_t vt_size(const struct cr_valuetype *t) { return fsz(t->type) + fsz(t->unit); }
+
+static uint8_t *put_vt(uint8_t *o, unsigned field, const struct cr_valuetype *t)
+{
+	o = put_l(o, field, vt_size(t));
+	o = put_f(o, 1, t->type);
+	return put_f(o, 2, t->unit);
+}
+
+/* a label as written: a string label's number and unit left out */
+static size_t label_size(const struct cr_label *l)
+{
+	return fsz(l->key) + fsz(l->str) + (l->str ? 0 : fsz((uint64_t)l->num) + fsz(l->num_unit));
+}
+
+static size_t packed_ids_body(const uint32_t *ids, size_t n)
+{
+	size_t b = 0;
+	for (size_t i = 0; i < n; i++)
+		b += vsz((uint64_t)ids[i] + 1);
+	return b;
+}
+
+static size_t packed_vals_body(const int64_t *v, size_t n)
+{
+	size_t b = 0;
+	for (size_t i = 0; i < n; i++)
+		b += vsz((uint64_t)v[i]);
+	return b;
+}
+
+/* sample i's message without its tag and length; its two packed bodies */
+static size_t sample_size(const struct cr_profile *p, size_t i, size_t *locb, size_t *valb)
+{
+	const struct cr_sample *s = &p->samples[i];
+	*locb = packed_ids_body(p->stack + s->loc_start, s->nloc);
+	*valb = packed_vals_body(&p->values[i * p->ntypes], p->ntypes);
+	size_t n = (s->nloc ? lsz(*locb) : 0) + (p->ntypes ? lsz(*valb) : 0);
+	for (uint32_t k = 0; k < s->nlabel; k++)
+		n += lsz(label_size(&p->labels[s->label_start + k]));
+	return n;
+}
+
+static uint8_t *put_sample(uint8_t *o, const struct cr_profile *p, size_t i)
+{
+	const struct cr_sample *s = &p->samples[i];
+	size_t locb, valb;
+	o = put_l(o, P_SAMPLE, sample_size(p, i, &locb, &valb));
+	if (s->nloc) {
+		o = put_l(o, 1, locb);
+		for (uint32_t k = 0; k < s->nloc; k++)
+			o = put_v(o, (uint64_t)p->stack[s->loc_start + k] + 1);
 	}
-	return true;
+	if (p->ntypes) {
+		o = put_l(o, 2, valb);
+		for (size_t k = 0; k < p->ntypes; k++)
+			o = put_v(o, (uint64_t)p->values[i * p->ntypes + k]);
+	}
+	for (uint32_t k = 0; k < s->nlabel; k++) {
+		const struct cr_label *l = &p->labels[s->label_start + k];
+		o = put_l(o, 3, label_size(l));
+		o = put_f(o, 1, l->key);
+		o = put_f(o, 2, l->str);
+		if (!l->str) {
+			o = put_f(o, 3, (uint64_t)l->num);
+			o = put_f(o, 4, l->num_unit);
+		}
+	}
+	return o;
+}
+
+static size_t mapping_size(const struct cr_mapping *m, size_t i)
+{
+	return fsz(i + 1) + fsz(m->start) + fsz(m->limit) + fsz(m->offset) + fsz(m->filename) +
+	       fsz(m->build_id) + 2 * ((size_t)m->has_functions + m->has_filenames + m->has_line_numbers +
+				       m->has_inline_frames);
+}
+
+static uint8_t *put_mapping(uint8_t *o, const struct cr_mapping *m, size_t i)
+{
+	o = put_l(o, P_MAPPING, mapping_size(m, i));
+	o = put_f(o, 1, i + 1);
+	o = put_f(o, 2, m->start);
+	o = put_f(o, 3, m->limit);
+	o = put_f(o, 4, m->offset);
+	o = put_f(o, 5, m->filename);
+	o = put_f(o, 6, m->build_id);
+	o = put_f(o, 7, m->has_functions);
+	o = put_f(o, 8, m->has_filenames);
+	o = put_f(o, 9, m->has_line_numbers);
+	return put_f(o, 10, m->has_inline_frames);
+}
+
+static size_t line_size(const struct cr_line *l) { return fsz(l->function) + fsz((uint64_t)l->line); }
+
+static size_t location_size(const struct cr_profile *p, size_t i)
+{
+	const struct cr_location *l = &p->locations[i];
+	size_t n = fsz(i + 1) + fsz(l->mapping) + fsz(l->address) + (l->is_folded ? 2 : 0);
+	for (uint32_t k = 0; k < l->nlines; k++)
+		n += lsz(line_size(&p->lines[l->line_start + k]));
+	return n;
+}
+
+static uint8_t *put_location(uint8_t *o, const struct cr_profile *p, size_t i)
+{
+	const struct cr_location *l = &p->locations[i];
+	o = put_l(o, P_LOCATION, location_size(p, i));
+	o = put_f(o, 1, i + 1);
+	o = put_f(o, 2, l->mapping);
+	o = put_f(o, 3, l->address);
+	for (uint32_t k = 0; k < l->nlines; k++) {
+		const struct cr_line *ln = &p->lines[l->line_start + k];
+		o = put_l(o, 4, line_size(ln));
+		o = put_f(o, 1, ln->function);
+		o = put_f(o, 2, (uint64_t)ln->line);
+	}
+	return put_f(o, 5, l->is_folded);
+}
+
+static size_t function_size(const struct cr_function *f, size_t i)
+{
+	return fsz(i + 1) + fsz(f->name) + fsz(f->system_name) + fsz(f->filename) + fsz((uint64_t)f->start_line);
+}
+
+static uint8_t *put_function(uint8_t *o, const struct cr_function *f, size_t i)
+{
+	o = put_l(o, P_FUNCTION, function_size(f, i));
+	o = put_f(o, 1, i + 1);
+	o = put_f(o, 2, f->name);
+	o = put_f(o, 3, f->system_name);
+	o = put_f(o, 4, f->filename);
+	return put_f(o, 5, (uint64_t)f->start_line);
+}
+
+static bool has_period_type(const struct cr_profile *p) { return p->period_type.type || p->period_type.unit; }
+
+/* the packed comments' body */
+static size_t comments_body(const struct cr_profile *p)
+{
+	size_t b = 0;
+	for (size_t i = 0; i < p->ncomments; i++)
+		b += vsz(p->comments[i]);
+	return b;
+}
+
+/* the whole profile's size */
+static size_t profile_size(const struct cr_profile *p)
+{
+	size_t n = 0, locb, valb;
+	for (size_t i = 0; i < p->ntypes; i++)
+		n += lsz(vt_size(&p->types[i]));
+	for (size_t i = 0; i < p->nsamples; i++)
+		n += lsz(sample_size(p, i, &locb, &valb));
+	for (size_t i = 0; i < p->nmappings; i++)
+		n += lsz(mapping_size(&p->mappings[i], i));
+	for (size_t i = 0; i < p->nlocations; i++)
+		n += lsz(location_size(p, i));
+	for (size_t i = 0; i < p->nfunctions; i++)
+		n += lsz(function_size(&p->functions[i], i));
+	for (size_t i = 0; i < p->str.n; i++)
+		n += lsz(strlen(p->str.strs[i]));
+	n += fsz(p->drop_frames) + fsz(p->keep_frames) + fsz((uint64_t)p->time_nanos) +
+	     fsz((uint64_t)p->duration_nanos) + (has_period_type(p) ? lsz(vt_size(&p->period_type)) : 0) +
+	     fsz((uint64_t)p->period) + (p->ncomments ? lsz(comments_body(p)) : 0) + fsz(p->default_type);
+	return n;
 }
 
 enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **out, size_t *outlen,
 				    struct cr_error *e)
 {
-	struct cr_arena a;
-	cr_arena_init(&a);
-	enum cr_err rc = CR_NOMEM;
-	unsigned char *buf = NULL;
-	Perftools__Profiles__Profile pb;
-	perftools__profiles__profile__init(&pb);
-
-	if (!pb_header(&pb, p, &a))
-		goto out;
-
-	/* samples: one location-id array for all */
-	uint64_t *ids = NEWN(&a, uint64_t, p->nstack);
-	Perftools__Profiles__Sample *samples = NEWN(&a, Perftools__Profiles__Sample, p->nsamples);
-	Perftools__Profiles__Label *labels = NEWN(&a, Perftools__Profiles__Label, p->nlabels);
-	Perftools__Profiles__Label **labelp = NEWN(&a, Perftools__Profiles__Label *, p->nlabels);
-	pb.sample = NEWN(&a, Perftools__Profiles__Sample *, p->nsamples);
-	if (!ids || !samples || !labels || !labelp || !pb.sample)
-		goto out;
-	for (size_t i = 0; i < p->nstack; i++)
-		ids[i] = (uint64_t)p->stack[i] + 1;
-	for (size_t i = 0; i < p->nlabels; i++) {
-		Perftools__Profiles__Label *l = &labels[i];
-		perftools__profiles__label__init(l);
-		l->key = sid(p->labels[i].key);
-		l->str = sid(p->labels[i].str);
-		l->num = p->labels[i].str ? 0 : p->labels[i].num;
-		l->num_unit = p->labels[i].str ? 0 : sid(p->labels[i].num_unit);
-		labelp[i] = l;
-	}
-	pb.n_sample = p->nsamples;
-	for (size_t i = 0; i < p->nsamples; i++) {
-		Perftools__Profiles__Sample *s = &samples[i];
-		const struct cr_sample *cs = &p->samples[i];
-		perftools__profiles__sample__init(s);
-		s->n_location_id = cs->nloc;
-		s->location_id = ids + cs->loc_start;
-		s->n_value = p->ntypes;
-		s->value = (int64_t *)&p->values[i * p->ntypes];
-		s->n_label = cs->nlabel;
-		s->label = labelp + cs->label_start;
-		pb.sample[i] = s;
-	}
-
-	if (!pb_tables(&pb, p, &a))
-		goto out;
-
-	size_t n = perftools__profiles__profile__get_packed_size(&pb);
-	buf = cr_malloc(n ? n : 1);
+	size_t n = profile_size(p);
+	uint8_t *buf = cr_malloc(n ? n : 1);
 	if (!buf)
-		goto out;
-	perftools__profiles__profile__pack(&pb, buf);
+		return cr_fail(e, CR_NOMEM, "%s: out of memory encoding the profile", p->name ? p->name : "profile");
+	cr_mem_hint_huge(buf, n);
+	uint8_t *o = buf;
+	for (size_t i = 0; i < p->ntypes; i++)
+		o = put_vt(o, P_SAMPLE_TYPE, &p->types[i]);
+	for (size_t i = 0; i < p->nsamples; i++)
+		o = put_sample(o, p, i);
+	for (size_t i = 0; i < p->nmappings; i++)
+		o = put_mapping(o, &p->mappings[i], i);
+	for (size_t i = 0; i < p->nlocations; i++)
+		o = put_location(o, p, i);
+	for (size_t i = 0; i < p->nfunctions; i++)
+		o = put_function(o, &p->functions[i], i);
+	for (size_t i = 0; i < p->str.n; i++) {
+		size_t len = strlen(p->str.strs[i]);
+		o = put_l(o, P_STRING_TABLE, len);
+		memcpy(o, p->str.strs[i], len);
+		o += len;
+	}
+	o = put_f(o, P_DROP_FRAMES, p->drop_frames);
+	o = put_f(o, P_KEEP_FRAMES, p->keep_frames);
+	o = put_f(o, P_TIME_NANOS, (uint64_t)p->time_nanos);
+	o = put_f(o, P_DURATION_NANOS, (uint64_t)p->duration_nanos);
+	if (has_period_type(p))
+		o = put_vt(o, P_PERIOD_TYPE, &p->period_type);
+	o = put_f(o, P_PERIOD, (uint64_t)p->period);
+	if (p->ncomments) {
+		o = put_l(o, P_COMMENT, comments_body(p));
+		for (size_t i = 0; i < p->ncomments; i++)
+			o = put_v(o, p->comments[i]);
+	}
+	o = put_f(o, P_DEFAULT_SAMPLE_TYPE, p->default_type);
 	*out = buf;
-	*outlen = n;
-	buf = NULL;
-	rc = CR_OK;
-out:
-	cr_free(buf);
-	cr_arena_release(&a);
-	if (rc)
-		return cr_fail(e, rc, "%s: out of memory encoding the profile", p->name ? p->name : "profile");
+	*outlen = (size_t)(o - buf);
 	return CR_OK;
 }
 
