@@ -73,6 +73,7 @@ struct seqs {
 	uint32_t *seq;     /* every sample's ranks, root first */
 	size_t *off;       /* kept sample -> offset in seq */
 	uint32_t *len;     /* kept sample -> length */
+	uint32_t *src;     /* kept sample -> sample index */
 	int64_t *val;      /* kept sample -> value */
 	uint32_t *ord;     /* kept samples, sorted by sequence */
 	uint32_t *rank;    /* name id -> rank; rankname: rank -> name id */
@@ -135,6 +136,7 @@ static enum cr_err gather(struct cr_flame *f, const struct cr_profile *p, int si
 		}
 		if (n >= INT32_MAX)
 			return CR_LIMIT;
+		q->src[q->m] = (uint32_t)i;
 		q->off[q->m] = q->total;
 		q->len[q->m] = (uint32_t)n;
 		q->val[q->m++] = v;
@@ -280,12 +282,37 @@ static uint32_t append(struct cr_flame *f, uint32_t parent, uint32_t last, uint3
 	return id;
 }
 
+/* A kept sample's place in its stack: k locations left (from the root
+ * end), l names of the k-th already taken. */
+struct cursor { uint32_t k, l; };
+
+/* The rank of kept sample t's next frame, root first; UINT32_MAX past
+ * its leaf. */
+static uint32_t next_rank(const struct cr_profile *p, const struct seqs *q, uint32_t t, struct cursor *c)
+{
+	const struct cr_sample *s = &p->samples[q->src[t]];
+	while (c->k > 0) {
+		uint32_t li = p->stack[s->loc_start + c->k - 1];
+		if (li >= p->nlocations) {
+			c->k--;
+			continue;
+		}
+		const struct cr_location *loc = &p->locations[li];
+		uint32_t r = q->lname[q->loff[li] + c->l];
+		if (++c->l == (loc->nlines ? loc->nlines : 1))
+			c->k--, c->l = 0;
+		return r;
+	}
+	return UINT32_MAX;
+}
+
 /* The pruned tree of an SVG, top down: the samples of a frame wide enough
  * to draw are grouped by their next frame (a counting sort on the rank, or
  * a sort of (rank, sample) pairs for a small group), one child per group;
  * a frame too narrow keeps its value but is not split further. Only the
  * drawable part of the tree is ever looked at. */
-static enum cr_err build_pruned(struct cr_flame *f, struct seqs *q, double scale, size_t nranks)
+static enum cr_err build_groups(struct cr_flame *f, const struct cr_profile *p, struct seqs *q, double scale,
+				size_t nranks, struct cursor *cu)
 {
 	struct group { uint32_t lo, hi, d, node; } *st = cr_malloc((q->m + 1) * sizeof *st);
 	uint64_t *pair = cr_malloc((q->m + 1) * sizeof *pair), *tmp = cr_malloc((q->m + 1) * sizeof *tmp);
@@ -306,9 +333,9 @@ static enum cr_err build_pruned(struct cr_flame *f, struct seqs *q, double scale
 		/* the samples going on past depth d, as (rank at d, sample) */
 		uint32_t n = 0;
 		for (uint32_t t = g.lo; t < g.hi; t++) {
-			uint32_t i = q->ord[t];
-			if (q->len[i] > g.d)
-				pair[g.lo + n++] = (uint64_t)q->seq[q->off[i] + g.d] << 32 | i;
+			uint32_t i = q->ord[t], r = next_rank(p, q, i, &cu[i]);
+			if (r != UINT32_MAX)
+				pair[g.lo + n++] = (uint64_t)r << 32 | i;
 		}
 		uint64_t *pp = pair + g.lo;
 		if (n > 64 && n >= nranks / 8) { /* counting sort by rank */
@@ -348,6 +375,19 @@ static enum cr_err build_pruned(struct cr_flame *f, struct seqs *q, double scale
 	return CR_OK;
 }
 
+static enum cr_err build_pruned(struct cr_flame *f, const struct cr_profile *p, struct seqs *q, double scale,
+				size_t nranks)
+{
+	struct cursor *cu = cr_malloc((q->m + 1) * sizeof *cu);
+	if (!cu)
+		return CR_NOMEM;
+	for (size_t t = 0; t < q->m; t++)
+		cu[t] = (struct cursor){ p->samples[q->src[t]].nloc, 0 };
+	enum cr_err rc = build_groups(f, p, q, scale, nranks, cu);
+	cr_free(cu);
+	return rc;
+}
+
 /* Could a sum of v in some order leave int64? */
 static bool may_saturate(const struct cr_profile *p, int si)
 {
@@ -381,18 +421,17 @@ static enum cr_err add_sorted(struct cr_flame *f, const struct cr_profile *p, in
 	q.loff = cr_malloc((p->nlocations + 1) * sizeof *q.loff);
 	q.off = cr_malloc((p->nsamples + 1) * sizeof *q.off);
 	q.len = cr_malloc((p->nsamples + 1) * sizeof *q.len);
+	q.src = cr_malloc((p->nsamples + 1) * sizeof *q.src);
 	q.val = cr_malloc((p->nsamples + 1) * sizeof *q.val);
-	if (!q.loff || !q.off || !q.len || !q.val)
+	if (!q.loff || !q.off || !q.len || !q.src || !q.val || p->nsamples >= UINT32_MAX)
 		goto out;
 	memset(q.loff, 0xff, p->nlocations * sizeof *q.loff);
 	if ((rc = gather(f, p, si, &q, fname)))
 		goto out;
 	rc = CR_NOMEM;
-	q.seq = cr_malloc((q.total + 1) * sizeof *q.seq);
 	q.ord = cr_malloc((q.m + 1) * sizeof *q.ord);
-	if (!q.seq || !q.ord)
+	if (!q.ord)
 		goto out;
-	spell(p, si, &q);
 	/* pruning for an SVG: all values positive, so callees are narrower */
 	double scale = 0;
 	if (fresh && !as_base && f->prune_width > 0) {
@@ -404,8 +443,12 @@ static enum cr_err add_sorted(struct cr_flame *f, const struct cr_profile *p, in
 			scale = (double)(f->prune_width - 2 * 10) / (double)total;
 	}
 	if (scale > 0) {
-		rc = build_pruned(f, &q, scale, q.nranks);
+		rc = build_pruned(f, p, &q, scale, q.nranks);
 	} else {
+		q.seq = cr_malloc((q.total + 1) * sizeof *q.seq);
+		if (!q.seq)
+			goto out;
+		spell(p, si, &q);
 		for (size_t t = 0; t < q.m; t++)
 			q.ord[t] = (uint32_t)t;
 		sort_s = &q;
@@ -425,6 +468,7 @@ out:
 	cr_free(q.seq);
 	cr_free(q.off);
 	cr_free(q.len);
+	cr_free(q.src);
 	cr_free(q.val);
 	cr_free(q.ord);
 	cr_free(q.rank);
