@@ -407,12 +407,11 @@ static void text_groups(const struct core_view *v)
 {
 	printf("\ngoroutine groups (by %s):\n", v->by == CR_GROUP_EXACT ? "exact stack" : v->by == CR_GROUP_FUNCTION ? "function" : "user frame");
 	struct cr_table t;
-	cr_table_init(&t);
-	cr_table_col(&t, "count", "COUNT", CR_RIGHT);
-	cr_table_col(&t, "state", "STATE", CR_LEFT);
-	cr_table_col(&t, "wait", "WAIT", CR_RIGHT);
-	cr_table_col(&t, "function", "FUNCTION", CR_LEFT);
-	cr_table_col(&t, "created_by", "CREATED BY", CR_LEFT);
+	static const struct cr_col cols[] = {
+		{ "count", "COUNT", CR_RIGHT }, { "state", "STATE", CR_LEFT }, { "wait", "WAIT", CR_RIGHT },
+		{ "function", "FUNCTION", CR_LEFT }, { "created_by", "CREATED BY", CR_LEFT },
+	};
+	cr_table_init_cols(&t, cols, sizeof cols / sizeof *cols);
 	for (size_t i = 0; i < v->groups->ngroups; i++) {
 		const struct cr_ggroup *G = &v->groups->groups[i];
 		char w[64] = "";
@@ -464,13 +463,12 @@ static void text_threads(const struct core_view *v)
 {
 	struct cr_table t;
 	printf("\nthreads:\n");
-	cr_table_init(&t);
-	cr_table_col(&t, "tid", "TID", CR_RIGHT);
-	cr_table_col(&t, "m", "M", CR_RIGHT);
-	cr_table_col(&t, "stack", "ON", CR_LEFT);
-	cr_table_col(&t, "goroutine", "GOROUTINE", CR_RIGHT);
-	cr_table_col(&t, "pc", "PC", CR_LEFT);
-	cr_table_col(&t, "function", "FUNCTION", CR_LEFT);
+	static const struct cr_col cols[] = {
+		{ "tid", "TID", CR_RIGHT }, { "m", "M", CR_RIGHT }, { "stack", "ON", CR_LEFT },
+		{ "goroutine", "GOROUTINE", CR_RIGHT }, { "pc", "PC", CR_LEFT },
+		{ "function", "FUNCTION", CR_LEFT },
+	};
+	cr_table_init_cols(&t, cols, sizeof cols / sizeof *cols);
 	for (size_t i = 0; i < v->g->nthreads; i++) {
 		const struct cr_gthread *T = &v->g->threads[i];
 		char pc[32], fn[512];

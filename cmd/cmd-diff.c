@@ -144,13 +144,12 @@ static void render_profile_text(const struct cr_top *t, const struct cr_top *tb,
 	}
 	printf("\n");
 	struct cr_table tab;
-	cr_table_init(&tab);
-	cr_table_col(&tab, "flat", "change", CR_RIGHT);
-	cr_table_col(&tab, "flat_pct", "%base", CR_RIGHT);
-	cr_table_col(&tab, "cum", "cum change", CR_RIGHT);
-	cr_table_col(&tab, "before", "before", CR_RIGHT);
-	cr_table_col(&tab, "after", "after", CR_RIGHT);
-	cr_table_col(&tab, "name", "function", CR_LEFT);
+	static const struct cr_col cols[] = {
+		{ "flat", "change", CR_RIGHT }, { "flat_pct", "%base", CR_RIGHT },
+		{ "cum", "cum change", CR_RIGHT }, { "before", "before", CR_RIGHT },
+		{ "after", "after", CR_RIGHT }, { "name", "function", CR_LEFT },
+	};
+	cr_table_init_cols(&tab, cols, sizeof cols / sizeof *cols);
 	for (size_t i = 0; i < n; i++) {
 		const struct cr_top_row *r = &t->rows[i];
 		const struct cr_top_row *rb = find_row(tb, r->name), *rn = find_row(tn, r->name);
@@ -293,11 +292,11 @@ static int diff_retained(char **paths, const struct diff_opts *o)
 		printf("Allocated between %s and %s, still in use at %s:\n", paths[0], paths[1], paths[2]);
 		printf("%s: %s (the other bound: %s)\n", t.sample_type, a, b);
 		struct cr_table tab;
-		cr_table_init(&tab);
-		cr_table_col(&tab, "flat", "flat", CR_RIGHT);
-		cr_table_col(&tab, "flat_bound", "bound", CR_RIGHT);
-		cr_table_col(&tab, "cum", "cum", CR_RIGHT);
-		cr_table_col(&tab, "name", "function", CR_LEFT);
+		static const struct cr_col cols[] = {
+			{ "flat", "flat", CR_RIGHT }, { "flat_bound", "bound", CR_RIGHT },
+			{ "cum", "cum", CR_RIGHT }, { "name", "function", CR_LEFT },
+		};
+		cr_table_init_cols(&tab, cols, sizeof cols / sizeof *cols);
 		for (size_t i = 0; i < n; i++) {
 			const struct cr_top_row *o2 = find_row(&t2, t.rows[i].name);
 			char f[64], g[64], c[64];
@@ -446,11 +445,11 @@ int cmd_diff_mem(const char *basep, const char *newp, enum cr_kind kind, enum cr
 	}
 	/* text: changed rows by size of the change, then a count of the rest */
 	struct cr_table t;
-	cr_table_init(&t);
-	cr_table_col(&t, NULL, labels ? "label (Rss)" : "field", CR_LEFT);
-	cr_table_col(&t, NULL, "base", CR_RIGHT);
-	cr_table_col(&t, NULL, "new", CR_RIGHT);
-	cr_table_col(&t, NULL, "change", CR_RIGHT);
+	const struct cr_col cols[] = {
+		{ NULL, labels ? "label (Rss)" : "field", CR_LEFT }, { NULL, "base", CR_RIGHT },
+		{ NULL, "new", CR_RIGHT }, { NULL, "change", CR_RIGHT },
+	};
+	cr_table_init_cols(&t, cols, sizeof cols / sizeof *cols);
 	size_t same = 0;
 	int64_t biggest = 0;
 	const char *bigname = NULL;

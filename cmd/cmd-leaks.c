@@ -81,13 +81,11 @@ static void render_text(const struct cr_leaks *l, size_t shown, size_t maxframes
 	}
 	putchar('\n');
 	struct cr_table t;
-	cr_table_init(&t);
-	cr_table_col(&t, NULL, "DELTA", CR_RIGHT);
-	cr_table_col(&t, NULL, "COUNTS", CR_RIGHT);
-	cr_table_col(&t, NULL, "STATE", CR_LEFT);
-	cr_table_col(&t, NULL, "WAIT", CR_RIGHT);
-	cr_table_col(&t, NULL, "FUNCTION", CR_LEFT);
-	cr_table_col(&t, NULL, "CREATED BY", CR_LEFT);
+	static const struct cr_col cols[] = {
+		{ NULL, "DELTA", CR_RIGHT }, { NULL, "COUNTS", CR_RIGHT }, { NULL, "STATE", CR_LEFT },
+		{ NULL, "WAIT", CR_RIGHT }, { NULL, "FUNCTION", CR_LEFT }, { NULL, "CREATED BY", CR_LEFT },
+	};
+	cr_table_init_cols(&t, cols, sizeof cols / sizeof *cols);
 	for (size_t i = 0; i < shown; i++) {
 		const struct cr_leak_candidate *k = &l->cands[i];
 		char d[32], w[64];

@@ -218,12 +218,11 @@ static void print_text(const struct cr_ledger *l, const struct cr_memsnap *smaps
 	printf(" + files/shmem %s + unexplained %s\n\n", b, c);
 
 	struct cr_table t;
-	cr_table_init(&t);
-	cr_table_col(&t, NULL, "component", CR_LEFT);
-	cr_table_col(&t, NULL, "bytes", CR_RIGHT);
-	cr_table_col(&t, NULL, "size", CR_RIGHT);
-	cr_table_col(&t, NULL, "%rss", CR_RIGHT);
-	cr_table_col(&t, NULL, "source", CR_LEFT);
+	static const struct cr_col cols[] = {
+		{ NULL, "component", CR_LEFT }, { NULL, "bytes", CR_RIGHT }, { NULL, "size", CR_RIGHT },
+		{ NULL, "%rss", CR_RIGHT }, { NULL, "source", CR_LEFT },
+	};
+	cr_table_init_cols(&t, cols, sizeof cols / sizeof *cols);
 	for (int i = 0; i < CR_C_COUNT; i++) {
 		char pct[32];
 		const struct cr_ledger_comp *k = &l->comp[i];

@@ -213,14 +213,12 @@ static void text_capture(const struct cr_netcapture *c, const struct cr_netrepor
 			printf("udp sockets: %lld, unix sockets: %lld\n", (long long)r->udp,
 			       (long long)r->unix_socks);
 		struct cr_table t;
-		cr_table_init(&t);
-		cr_table_col(&t, NULL, "ENDPOINT", CR_LEFT);
-		cr_table_col(&t, NULL, "ROLE", CR_LEFT);
-		cr_table_col(&t, NULL, "COUNT", CR_RIGHT);
-		cr_table_col(&t, NULL, "STATES", CR_LEFT);
-		cr_table_col(&t, NULL, "SEND-Q", CR_RIGHT);
-		cr_table_col(&t, NULL, "RECV-Q", CR_RIGHT);
-		cr_table_col(&t, NULL, "IDLE", CR_RIGHT);
+		static const struct cr_col cols[] = {
+			{ NULL, "ENDPOINT", CR_LEFT }, { NULL, "ROLE", CR_LEFT }, { NULL, "COUNT", CR_RIGHT },
+			{ NULL, "STATES", CR_LEFT }, { NULL, "SEND-Q", CR_RIGHT },
+			{ NULL, "RECV-Q", CR_RIGHT }, { NULL, "IDLE", CR_RIGHT },
+		};
+		cr_table_init_cols(&t, cols, sizeof cols / sizeof *cols);
 		size_t shown = r->nendpoints;
 		if (maxeps > 0 && (size_t)maxeps < shown)
 			shown = (size_t)maxeps;
@@ -437,11 +435,11 @@ int cmd_net(int argc, char **argv)
 		cr_fputs_safe(stdout, cr_input_display_name(caps[ncaps - 1].path));
 		printf(")\n");
 		struct cr_table t;
-		cr_table_init(&t);
-		cr_table_col(&t, NULL, "WHAT", CR_LEFT);
-		cr_table_col(&t, NULL, "BEFORE", CR_RIGHT);
-		cr_table_col(&t, NULL, "AFTER", CR_RIGHT);
-		cr_table_col(&t, NULL, "DELTA", CR_RIGHT);
+		static const struct cr_col cols[] = {
+			{ NULL, "WHAT", CR_LEFT }, { NULL, "BEFORE", CR_RIGHT }, { NULL, "AFTER", CR_RIGHT },
+			{ NULL, "DELTA", CR_RIGHT },
+		};
+		cr_table_init_cols(&t, cols, sizeof cols / sizeof *cols);
 		for (size_t i = 0; i < ngr; i++) {
 			char d[32];
 			snprintf(d, sizeof d, "%+lld", (long long)cr_sat_sub(gr[i].after, gr[i].before));

@@ -556,15 +556,15 @@ static void pick_layout(struct cr_gort *g, struct cr_binary *b, unsigned flags)
 		gort_warnf(g, "Go version unknown (no runtime.buildVersion symbol, no .go.buildinfo)");
 	}
 	g->globals_from_code = P->G.allgs.how && strcmp(P->G.allgs.how, "machine code") == 0;
-	P->L = gort_layout_for(g->go_version);
+	P->L = gort_layout_for(g->go_version, &P->Ltable) ? &P->Ltable : NULL;
 	const struct layout *table = P->L;
 	size_t missing = 0, from_dwarf = 0;
 	if (!(flags & CR_GORT_NO_DWARF)) {
 		struct cr_error de = { 0 };
 		/* no table for this version: go1.19's for what DWARF lacks, but
 		 * never its memory offsets */
-		struct layout fb = gort_layouts[0];
-		fb.have_mem = false;
+		struct layout fb;
+		gort_layout_fallback(&fb);
 		from_dwarf = gort_layout_from_dwarf(b, P->L ? P->L : &fb, &P->Ldwarf, &missing, &de);
 		if (from_dwarf) {
 			P->L = &P->Ldwarf;
@@ -575,8 +575,7 @@ static void pick_layout(struct cr_gort *g, struct cr_binary *b, unsigned flags)
 		}
 	}
 	if (!P->L) {
-		P->Ldwarf = gort_layouts[0];
-		P->Ldwarf.have_mem = false;
+		gort_layout_fallback(&P->Ldwarf);
 		P->L = &P->Ldwarf;
 		gort_warnf(g, "Go version '%s' has no layout table (known: %s) and the binary has no DWARF types; "
 			   "reading it as go1.19: results may be wrong", g->go_version, gort_known_layouts());

@@ -41,10 +41,18 @@ struct layout {
 	unsigned mheap_allarenas;
 };
 
-/* The version tables, oldest first; [0] is go1.19, the fallback. */
-extern const struct layout gort_layouts[];
-/* The table for a runtime.buildVersion (NULL if none). */
-const struct layout *gort_layout_for(const char *version);
+/* The lengths of consistentHeapStats.stats (the runtime's numStatsDeltas)
+ * and of heapStatsDelta.smallAllocCount (_NumSizeClasses), the same in
+ * every release with a table (testdata/gen/rt-layout.py checks). */
+#define RT_NUM_STATS_DELTAS 3
+#define RT_NUM_SIZE_CLASSES 68
+
+/* *out: the table's layout for a runtime.buildVersion; false if no table
+ * has it. */
+bool gort_layout_for(const char *version, struct layout *out);
+/* *out: the oldest table's (go1.19) without its memory offsets, for
+ * versions without a table. */
+void gort_layout_fallback(struct layout *out);
 /* "go1.19, go1.20, ..." for messages (a static buffer). */
 const char *gort_known_layouts(void);
 /* The offsets from the binary's DWARF types over base; the number of
@@ -58,6 +66,7 @@ struct priv {
 	struct cr_binary *bin;
 	struct cr_pclntab *tab;
 	const struct layout *L;
+	struct layout Ltable;     /* the release's table */
 	struct layout Ldwarf;     /* the table (or go1.19) with DWARF's offsets over it */
 	bool arm64;
 	/* link-time entries of functions the unwinder treats specially */

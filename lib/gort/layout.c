@@ -1,20 +1,30 @@
-/* The layouts of the runtime's structs: a table per Go version, and the
- * same offsets read from a binary's DWARF. */
-/*
- * go1.19 (all patch releases; runtime2.go, mstats.go, mheap.go of
- * Go 1.19 declare the same structs): offsets below were read from the DWARF
- * of testdata/bin/gosym (Go 1.19.8, amd64) with llvm-dwarfdump
- * (DW_AT_data_member_location of runtime.g, gobuf, m, mstats, mheap,
- * heapStatsDelta) and agree with the field order and sizes of
- * /usr/lib/go-1.19/src/runtime/runtime2.go. They are the same on arm64
- * (both 64-bit; no arch-dependent fields before the ones read).
- * go1.21 to go1.27: printed by testdata/gen/gort-layout.py from the DWARF
- * of a build of each release (amd64; tests/core/layout-tables.sh compares
- * them with testdata's references). go1.25 dropped
- * heapStatsDelta.inPtrScalarBits (LAYOUT_NONE) and renamed
- * mheap.allArenas to heapArenas (the same field for what is read here).
- * Other versions fall back to the go1.19 table with a warning and every g is
- * sanity-checked (status range, stack bounds) before use.
+/* The layouts of the runtime's structs: one table of offsets per Go
+ * release, read by gort and heap in binaries without DWARF, and the same
+ * offsets read from a binary's DWARF.
+ *
+ * The table holds what DWARF would say: TYPE.MEMBER's
+ * DW_AT_data_member_location, or TYPE's DW_AT_byte_size (member NULL), for
+ * the types and members gort and heap read. Its rows were printed by
+ * `testdata/gen/rt-layout.py table go1.19=BIN go1.21=BIN ...` from the
+ * DWARF of a build of each release (testdata/gorel/go1.N/relprog, amd64;
+ * llvm-dwarfdump, not coroner's own reader): the first release in full,
+ * each later one as its differences from the one before. They are the
+ * same on arm64 (tests/core/layout-tables.sh compares gort's view of each
+ * release with testdata's references; tests/heap/retain.py the stripped
+ * builds' heap answers with the programs' measurements).
+ *
+ * go1.20 has no build here: runtime.g, m, gobuf and schedt of
+ * src/runtime/runtime2.go of go1.20.6 (read from
+ * github.com/GeeVong/GolangSrcReading1.20.6, a copy of the release) compared
+ * field by field with go1.19's keep every field before the ones read at
+ * its size and alignment (g: parkingOnChan uint8 -> atomic.Bool,
+ * runnableStamp -> trackingStamp, atomicstatus uint32 -> atomic.Uint32,
+ * goid int64 -> uint64; m: isextra bool fills padding before freeWait;
+ * schedt: goidgen, lastpoll, pollUntil became atomic types of the same
+ * size), so its row is go1.19's for those types only: no memory figures
+ * and no heap without DWARF. Other versions fall back to go1.19's offsets
+ * with a warning and every g is sanity-checked (status range, stack bounds)
+ * before use.
  */
 #include "coroner/gort.h"
 #include "coroner/sym.h"
@@ -24,204 +34,235 @@
 #include <stdio.h>
 #include <string.h>
 
-const struct layout gort_layouts[] = {
-	{
-		.version_prefix = "go1.19", .have_mem = true,
-		.g_size = 392, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56,
-		.g_syscallsp = 112, .g_syscallpc = 120, .g_atomicstatus = 144, .g_goid = 152,
-		.g_waitsince = 168, .g_waitreason = 176, .g_lockedm = 232, .g_sig = 240,
-		.g_sigcode0 = 272, .g_sigcode1 = 280, .g_sigpc = 288, .g_gopc = 296, .g_startpc = 312,
-		.gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40, .gobuf_bp = 48,
-		.m_size = 1008, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192, .m_id = 232,
-		.m_alllink = 336,
-		.sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
-		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
-		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584,
-		.ms_last_gc_unix = 3592, .ms_pause_total_ns = 3600, .ms_numgc = 7704,
-		.ms_last_gc_nanotime = 7720,
-		.hsd_size = 1176, .hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16,
-		.hsd_instacks = 24, .hsd_inworkbufs = 32, .hsd_inptrscalarbits = 40,
-		.hsd_tinyalloccount = 48, .hsd_largealloc = 56, .hsd_largealloccount = 64,
-		.hsd_smallalloccount = 72, .hsd_largefree = 616, .hsd_largefreecount = 624,
-		.hsd_smallfreecount = 632, .hsd_n = 3,
-		.nsizeclasses = 68,
-		.mheap_allarenas = 66016,
-	},
-	{
-		/* go1.20: runtime.g, m, gobuf and schedt of src/runtime/runtime2.go of
-		 * go1.20.6 (read from github.com/GeeVong/GolangSrcReading1.20.6, a
-		 * copy of the release) compared field by field with go1.19's: every
-		 * field before the ones read keeps its size and alignment (g:
-		 * parkingOnChan uint8 -> atomic.Bool, runnableStamp -> trackingStamp,
-		 * atomicstatus uint32 -> atomic.Uint32, goid int64 -> uint64; m:
-		 * isextra bool fills padding before freeWait; schedt: goidgen,
-		 * lastpoll, pollUntil became atomic types of the same size), so the
-		 * offsets are go1.19's. Not verified against a go1.20 binary (none can
-		 * be built here). mstats/mheap of go1.20 were not available: no
-		 * memory figures without DWARF. */
-		.version_prefix = "go1.20", .have_mem = false,
-		.g_size = 392, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56,
-		.g_syscallsp = 112, .g_syscallpc = 120, .g_atomicstatus = 144, .g_goid = 152,
-		.g_waitsince = 168, .g_waitreason = 176, .g_lockedm = 232, .g_sig = 240,
-		.g_sigcode0 = 272, .g_sigcode1 = 280, .g_sigpc = 288, .g_gopc = 296, .g_startpc = 312,
-		.gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40, .gobuf_bp = 48,
-		.m_size = 1008, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192, .m_id = 232,
-		.m_alllink = 336,
-		.sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
-		.hsd_n = 3, .nsizeclasses = 68,
-	},
-	{
-		/* go1.21: from the DWARF of a go1.21 build (testdata/gen/gort-layout.py) */
-		.version_prefix = "go1.21", .have_mem = true,
-		.g_size = 408, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 112,
-		.g_syscallpc = 120, .g_atomicstatus = 144, .g_goid = 152, .g_waitsince = 168,
-		.g_waitreason = 176, .g_lockedm = 208, .g_sig = 216, .g_sigcode0 = 248, .g_sigcode1 = 256,
-		.g_sigpc = 264, .g_gopc = 280, .g_startpc = 296, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40,
-		.gobuf_bp = 48, .m_size = 1008, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192,
-		.m_id = 232, .m_alllink = 336, .sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
-		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
-		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584, .ms_last_gc_unix = 3592,
-		.ms_pause_total_ns = 3600, .ms_numgc = 7704, .ms_last_gc_nanotime = 7720, .hsd_size = 1176,
-		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
-		.hsd_inworkbufs = 32, .hsd_inptrscalarbits = 40, .hsd_tinyalloccount = 48, .hsd_largealloc = 56,
-		.hsd_largealloccount = 64, .hsd_smallalloccount = 72, .hsd_largefree = 616,
-		.hsd_largefreecount = 624, .hsd_smallfreecount = 632, .hsd_n = 3, .nsizeclasses = 68,
-		.mheap_allarenas = 66032,
-	},
-	{
-		/* go1.22: from the DWARF of a go1.22 build (testdata/gen/gort-layout.py) */
-		.version_prefix = "go1.22", .have_mem = true,
-		.g_size = 424, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 112,
-		.g_syscallpc = 120, .g_atomicstatus = 144, .g_goid = 152, .g_waitsince = 168,
-		.g_waitreason = 176, .g_lockedm = 208, .g_sig = 216, .g_sigcode0 = 248, .g_sigcode1 = 256,
-		.g_sigpc = 264, .g_gopc = 280, .g_startpc = 296, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40,
-		.gobuf_bp = 48, .m_size = 2024, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192,
-		.m_id = 232, .m_alllink = 328, .sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
-		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
-		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584, .ms_last_gc_unix = 3592,
-		.ms_pause_total_ns = 3600, .ms_numgc = 7704, .ms_last_gc_nanotime = 7720, .hsd_size = 1176,
-		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
-		.hsd_inworkbufs = 32, .hsd_inptrscalarbits = 40, .hsd_tinyalloccount = 48, .hsd_largealloc = 56,
-		.hsd_largealloccount = 64, .hsd_smallalloccount = 72, .hsd_largefree = 616,
-		.hsd_largefreecount = 624, .hsd_smallfreecount = 632, .hsd_n = 3, .nsizeclasses = 68,
-		.mheap_allarenas = 66096,
-	},
-	{
-		/* go1.23: from the DWARF of a go1.23 build (testdata/gen/gort-layout.py) */
-		.version_prefix = "go1.23", .have_mem = true,
-		.g_size = 432, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 112,
-		.g_syscallpc = 120, .g_atomicstatus = 152, .g_goid = 160, .g_waitsince = 176,
-		.g_waitreason = 184, .g_lockedm = 216, .g_sig = 224, .g_sigcode0 = 256, .g_sigcode1 = 264,
-		.g_sigpc = 272, .g_gopc = 288, .g_startpc = 304, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40,
-		.gobuf_bp = 48, .m_size = 1760, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192,
-		.m_id = 232, .m_alllink = 328, .sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
-		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
-		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584, .ms_last_gc_unix = 3592,
-		.ms_pause_total_ns = 3600, .ms_numgc = 7704, .ms_last_gc_nanotime = 7720, .hsd_size = 1176,
-		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
-		.hsd_inworkbufs = 32, .hsd_inptrscalarbits = 40, .hsd_tinyalloccount = 48, .hsd_largealloc = 56,
-		.hsd_largealloccount = 64, .hsd_smallalloccount = 72, .hsd_largefree = 616,
-		.hsd_largefreecount = 624, .hsd_smallfreecount = 632, .hsd_n = 3, .nsizeclasses = 68,
-		.mheap_allarenas = 66096,
-	},
-	{
-		/* go1.24: from the DWARF of a go1.24 build (testdata/gen/gort-layout.py) */
-		.version_prefix = "go1.24", .have_mem = true,
-		.g_size = 440, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 112,
-		.g_syscallpc = 120, .g_atomicstatus = 152, .g_goid = 160, .g_waitsince = 176,
-		.g_waitreason = 184, .g_lockedm = 216, .g_sig = 228, .g_sigcode0 = 256, .g_sigcode1 = 264,
-		.g_sigpc = 272, .g_gopc = 288, .g_startpc = 304, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 40,
-		.gobuf_bp = 48, .m_size = 1808, .m_g0 = 0, .m_procid = 72, .m_gsignal = 80, .m_curg = 192,
-		.m_id = 232, .m_alllink = 328, .sched_lastpoll = 8, .sched_mnext = 48, .sched_maxmcount = 56,
-		.ms_heapstats = 0, .ms_stacks_sys = 3544, .ms_mspan_sys = 3552, .ms_mcache_sys = 3560,
-		.ms_buckhash_sys = 3568, .ms_gcmisc_sys = 3576, .ms_other_sys = 3584, .ms_last_gc_unix = 3592,
-		.ms_pause_total_ns = 3600, .ms_numgc = 7704, .ms_last_gc_nanotime = 7720, .hsd_size = 1176,
-		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
-		.hsd_inworkbufs = 32, .hsd_inptrscalarbits = 40, .hsd_tinyalloccount = 48, .hsd_largealloc = 56,
-		.hsd_largealloccount = 64, .hsd_smallalloccount = 72, .hsd_largefree = 616,
-		.hsd_largefreecount = 624, .hsd_smallfreecount = 632, .hsd_n = 3, .nsizeclasses = 68,
-		.mheap_allarenas = 66096,
-	},
-	{
-		/* go1.25: from the DWARF of a go1.25 build (testdata/gen/gort-layout.py) */
-		.version_prefix = "go1.25", .have_mem = true,
-		.g_size = 440, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 104,
-		.g_syscallpc = 112, .g_atomicstatus = 144, .g_goid = 152, .g_waitsince = 168,
-		.g_waitreason = 176, .g_lockedm = 208, .g_sig = 220, .g_sigcode0 = 248, .g_sigcode1 = 256,
-		.g_sigpc = 264, .g_gopc = 280, .g_startpc = 296, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 32,
-		.gobuf_bp = 40, .m_size = 1816, .m_g0 = 0, .m_procid = 64, .m_gsignal = 72, .m_curg = 184,
-		.m_id = 224, .m_alllink = 344, .sched_lastpoll = 8, .sched_mnext = 56, .sched_maxmcount = 64,
-		.ms_heapstats = 0, .ms_stacks_sys = 3520, .ms_mspan_sys = 3528, .ms_mcache_sys = 3536,
-		.ms_buckhash_sys = 3544, .ms_gcmisc_sys = 3552, .ms_other_sys = 3560, .ms_last_gc_unix = 3568,
-		.ms_pause_total_ns = 3576, .ms_numgc = 7680, .ms_last_gc_nanotime = 7696, .hsd_size = 1168,
-		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
-		.hsd_inworkbufs = 32, .hsd_tinyalloccount = 40, .hsd_largealloc = 48, .hsd_largealloccount = 56,
-		.hsd_smallalloccount = 64, .hsd_largefree = 608, .hsd_largefreecount = 616,
-		.hsd_smallfreecount = 624, .hsd_n = 3, .nsizeclasses = 68,
-		.hsd_inptrscalarbits = LAYOUT_NONE, /* gone in go1.25 */
-		.mheap_allarenas = 66096, /* mheap.heapArenas (allArenas renamed in go1.25) */
-	},
-	{
-		/* go1.26: from the DWARF of a go1.26 build (testdata/gen/gort-layout.py) */
-		.version_prefix = "go1.26", .have_mem = true,
-		.g_size = 456, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 104,
-		.g_syscallpc = 112, .g_atomicstatus = 144, .g_goid = 152, .g_waitsince = 168,
-		.g_waitreason = 176, .g_lockedm = 208, .g_sig = 224, .g_sigcode0 = 256, .g_sigcode1 = 264,
-		.g_sigpc = 272, .g_gopc = 288, .g_startpc = 304, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 32,
-		.gobuf_bp = 40, .m_size = 1824, .m_g0 = 0, .m_procid = 64, .m_gsignal = 72, .m_curg = 184,
-		.m_id = 232, .m_alllink = 352, .sched_lastpoll = 8, .sched_mnext = 72, .sched_maxmcount = 80,
-		.ms_heapstats = 0, .ms_stacks_sys = 3520, .ms_mspan_sys = 3528, .ms_mcache_sys = 3536,
-		.ms_buckhash_sys = 3544, .ms_gcmisc_sys = 3552, .ms_other_sys = 3560, .ms_last_gc_unix = 3568,
-		.ms_pause_total_ns = 3576, .ms_numgc = 7680, .ms_last_gc_nanotime = 7696, .hsd_size = 1168,
-		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
-		.hsd_inworkbufs = 32, .hsd_tinyalloccount = 40, .hsd_largealloc = 48, .hsd_largealloccount = 56,
-		.hsd_smallalloccount = 64, .hsd_largefree = 608, .hsd_largefreecount = 616,
-		.hsd_smallfreecount = 624, .hsd_n = 3, .nsizeclasses = 68,
-		.hsd_inptrscalarbits = LAYOUT_NONE, /* gone in go1.25 */
-		.mheap_allarenas = 66096, /* mheap.heapArenas (allArenas renamed in go1.25) */
-	},
-	{
-		/* go1.27: from the DWARF of a go1.27 build (testdata/gen/gort-layout.py) */
-		.version_prefix = "go1.27", .have_mem = true,
-		.g_size = 456, .g_stack_lo = 0, .g_stack_hi = 8, .g_m = 48, .g_sched = 56, .g_syscallsp = 104,
-		.g_syscallpc = 112, .g_atomicstatus = 144, .g_goid = 152, .g_waitsince = 168,
-		.g_waitreason = 176, .g_lockedm = 208, .g_sig = 224, .g_sigcode0 = 256, .g_sigcode1 = 264,
-		.g_sigpc = 272, .g_gopc = 288, .g_startpc = 304, .gobuf_sp = 0, .gobuf_pc = 8, .gobuf_lr = 32,
-		.gobuf_bp = 40, .m_size = 1832, .m_g0 = 0, .m_procid = 64, .m_gsignal = 72, .m_curg = 184,
-		.m_id = 232, .m_alllink = 352, .sched_lastpoll = 8, .sched_mnext = 72, .sched_maxmcount = 80,
-		.ms_heapstats = 0, .ms_stacks_sys = 3520, .ms_mspan_sys = 3528, .ms_mcache_sys = 3536,
-		.ms_buckhash_sys = 3544, .ms_gcmisc_sys = 3552, .ms_other_sys = 3560, .ms_last_gc_unix = 3568,
-		.ms_pause_total_ns = 3576, .ms_numgc = 7680, .ms_last_gc_nanotime = 7696, .hsd_size = 1168,
-		.hsd_committed = 0, .hsd_released = 8, .hsd_inheap = 16, .hsd_instacks = 24,
-		.hsd_inworkbufs = 32, .hsd_tinyalloccount = 40, .hsd_largealloc = 48, .hsd_largealloccount = 56,
-		.hsd_smallalloccount = 64, .hsd_largefree = 608, .hsd_largefreecount = 616,
-		.hsd_smallfreecount = 624, .hsd_n = 3, .nsizeclasses = 68,
-		.hsd_inptrscalarbits = LAYOUT_NONE, /* gone in go1.25 */
-		.mheap_allarenas = 66096, /* mheap.heapArenas (allArenas renamed in go1.25) */
-	},
+/* TYPE.MEMBER at off; member NULL: TYPE's size; RT_GONE: a release dropped
+ * the member (heapStatsDelta.inPtrScalarBits in go1.25). */
+struct rtfact {
+	const char *type, *member;
+	unsigned off;
 };
+#define RT_GONE UINT32_MAX
+
+/* go1.19: in full */
+static const struct rtfact go1_19[] = {
+	{ "runtime.g", NULL, 392 }, { "runtime.m", NULL, 1008 }, { "runtime.heapStatsDelta", NULL, 1176 },
+	{ "runtime.mspan", NULL, 144 }, { "runtime.special", NULL, 16 }, { "runtime.g", "stack", 0 },
+	{ "runtime.g", "m", 48 }, { "runtime.g", "sched", 56 }, { "runtime.g", "syscallsp", 112 },
+	{ "runtime.g", "syscallpc", 120 }, { "runtime.g", "atomicstatus", 144 },
+	{ "runtime.g", "goid", 152 }, { "runtime.g", "waitsince", 168 },
+	{ "runtime.g", "waitreason", 176 }, { "runtime.g", "lockedm", 232 }, { "runtime.g", "sig", 240 },
+	{ "runtime.g", "sigcode0", 272 }, { "runtime.g", "sigcode1", 280 }, { "runtime.g", "sigpc", 288 },
+	{ "runtime.g", "gopc", 296 }, { "runtime.g", "startpc", 312 }, { "runtime.stack", "lo", 0 },
+	{ "runtime.stack", "hi", 8 }, { "runtime.gobuf", "sp", 0 }, { "runtime.gobuf", "pc", 8 },
+	{ "runtime.gobuf", "lr", 40 }, { "runtime.gobuf", "bp", 48 }, { "runtime.m", "g0", 0 },
+	{ "runtime.m", "procid", 72 }, { "runtime.m", "gsignal", 80 }, { "runtime.m", "curg", 192 },
+	{ "runtime.m", "id", 232 }, { "runtime.m", "alllink", 336 }, { "runtime.schedt", "lastpoll", 8 },
+	{ "runtime.schedt", "mnext", 48 }, { "runtime.schedt", "maxmcount", 56 },
+	{ "runtime.mstats", "heapStats", 0 }, { "runtime.mstats", "stacks_sys", 3544 },
+	{ "runtime.mstats", "mspan_sys", 3552 }, { "runtime.mstats", "mcache_sys", 3560 },
+	{ "runtime.mstats", "buckhash_sys", 3568 }, { "runtime.mstats", "gcMiscSys", 3576 },
+	{ "runtime.mstats", "other_sys", 3584 }, { "runtime.mstats", "last_gc_unix", 3592 },
+	{ "runtime.mstats", "pause_total_ns", 3600 }, { "runtime.mstats", "numgc", 7704 },
+	{ "runtime.mstats", "last_gc_nanotime", 7720 }, { "runtime.consistentHeapStats", "stats", 0 },
+	{ "runtime.heapStatsDelta", "committed", 0 }, { "runtime.heapStatsDelta", "released", 8 },
+	{ "runtime.heapStatsDelta", "inHeap", 16 }, { "runtime.heapStatsDelta", "inStacks", 24 },
+	{ "runtime.heapStatsDelta", "inWorkBufs", 32 },
+	{ "runtime.heapStatsDelta", "inPtrScalarBits", 40 },
+	{ "runtime.heapStatsDelta", "tinyAllocCount", 48 },
+	{ "runtime.heapStatsDelta", "largeAlloc", 56 },
+	{ "runtime.heapStatsDelta", "largeAllocCount", 64 },
+	{ "runtime.heapStatsDelta", "smallAllocCount", 72 },
+	{ "runtime.heapStatsDelta", "largeFree", 616 },
+	{ "runtime.heapStatsDelta", "largeFreeCount", 624 },
+	{ "runtime.heapStatsDelta", "smallFreeCount", 632 }, { "runtime.mheap", "allspans", 65856 },
+	{ "runtime.mheap", "arenas", 65936 }, { "runtime.mheap", "allArenas", 66016 },
+	{ "runtime.mspan", "startAddr", 24 }, { "runtime.mspan", "npages", 32 },
+	{ "runtime.mspan", "freeindex", 48 }, { "runtime.mspan", "nelems", 56 },
+	{ "runtime.mspan", "allocBits", 72 }, { "runtime.mspan", "spanclass", 98 },
+	{ "runtime.mspan", "state", 99 }, { "runtime.mspan", "elemsize", 104 },
+	{ "runtime.mspan", "specials", 128 }, { "runtime.moduledata", "types", 280 },
+	{ "runtime.moduledata", "etypes", 288 }, { "runtime.moduledata", "data", 208 },
+	{ "runtime.moduledata", "edata", 216 }, { "runtime.moduledata", "bss", 224 },
+	{ "runtime.moduledata", "ebss", 232 }, { "runtime.moduledata", "gcdatamask", 496 },
+	{ "runtime.moduledata", "gcbssmask", 512 }, { "runtime.moduledata", "next", 544 },
+	{ "runtime.bitvector", "n", 0 }, { "runtime.bitvector", "bytedata", 8 },
+	{ "runtime.special", "next", 0 }, { "runtime.special", "offset", 8 },
+	{ "runtime.special", "kind", 10 }, { "runtime.heapArena", "bitmap", 0 },
+	{ NULL, NULL, 0 },
+};
+/* go1.21: what changed since the release before */
+static const struct rtfact go1_21[] = {
+	{ "runtime.g", NULL, 408 }, { "runtime.mspan", NULL, 168 }, { "runtime.g", "lockedm", 208 },
+	{ "runtime.g", "sig", 216 }, { "runtime.g", "sigcode0", 248 }, { "runtime.g", "sigcode1", 256 },
+	{ "runtime.g", "sigpc", 264 }, { "runtime.g", "gopc", 280 }, { "runtime.g", "startpc", 296 },
+	{ "runtime.mheap", "allspans", 65864 }, { "runtime.mheap", "arenas", 65944 },
+	{ "runtime.mheap", "allArenas", 66032 }, { "runtime.mspan", "spanclass", 106 },
+	{ "runtime.mspan", "state", 107 }, { "runtime.mspan", "elemsize", 112 },
+	{ "runtime.mspan", "specials", 136 }, { "runtime.moduledata", "types", 296 },
+	{ "runtime.moduledata", "etypes", 304 }, { "runtime.moduledata", "gcdatamask", 536 },
+	{ "runtime.moduledata", "gcbssmask", 552 }, { "runtime.moduledata", "next", 584 },
+	{ NULL, NULL, 0 },
+};
+/* go1.22: what changed since the release before */
+static const struct rtfact go1_22[] = {
+	{ "runtime.g", NULL, 424 }, { "runtime.m", NULL, 2024 }, { "runtime.mspan", NULL, 160 },
+	{ "runtime.m", "alllink", 328 }, { "runtime.mheap", "arenas", 66008 },
+	{ "runtime.mheap", "allArenas", 66096 }, { "runtime.mspan", "nelems", 50 },
+	{ "runtime.mspan", "allocBits", 64 }, { "runtime.mspan", "spanclass", 98 },
+	{ "runtime.mspan", "state", 99 }, { "runtime.mspan", "elemsize", 104 },
+	{ "runtime.mspan", "specials", 128 }, { "runtime.mspan", "largeType", 152 },
+	{ "runtime.heapArena", "bitmap", RT_GONE },
+	{ NULL, NULL, 0 },
+};
+/* go1.23: what changed since the release before */
+static const struct rtfact go1_23[] = {
+	{ "runtime.g", NULL, 432 }, { "runtime.m", NULL, 1760 }, { "runtime.g", "atomicstatus", 152 },
+	{ "runtime.g", "goid", 160 }, { "runtime.g", "waitsince", 176 },
+	{ "runtime.g", "waitreason", 184 }, { "runtime.g", "lockedm", 216 }, { "runtime.g", "sig", 224 },
+	{ "runtime.g", "sigcode0", 256 }, { "runtime.g", "sigcode1", 264 }, { "runtime.g", "sigpc", 272 },
+	{ "runtime.g", "gopc", 288 }, { "runtime.g", "startpc", 304 },
+	{ "runtime.moduledata", "next", 576 },
+	{ NULL, NULL, 0 },
+};
+/* go1.24: what changed since the release before */
+static const struct rtfact go1_24[] = {
+	{ "runtime.g", NULL, 440 }, { "runtime.m", NULL, 1808 }, { "runtime.special", NULL, 24 },
+	{ "runtime.g", "sig", 228 }, { "runtime.special", "kind", 16 },
+	{ NULL, NULL, 0 },
+};
+/* go1.25: what changed since the release before */
+static const struct rtfact go1_25[] = {
+	{ "runtime.m", NULL, 1816 }, { "runtime.heapStatsDelta", NULL, 1168 },
+	{ "runtime.g", "syscallsp", 104 }, { "runtime.g", "syscallpc", 112 },
+	{ "runtime.g", "atomicstatus", 144 }, { "runtime.g", "goid", 152 },
+	{ "runtime.g", "waitsince", 168 }, { "runtime.g", "waitreason", 176 },
+	{ "runtime.g", "lockedm", 208 }, { "runtime.g", "sig", 220 }, { "runtime.g", "sigcode0", 248 },
+	{ "runtime.g", "sigcode1", 256 }, { "runtime.g", "sigpc", 264 }, { "runtime.g", "gopc", 280 },
+	{ "runtime.g", "startpc", 296 }, { "runtime.gobuf", "lr", 32 }, { "runtime.gobuf", "bp", 40 },
+	{ "runtime.m", "procid", 64 }, { "runtime.m", "gsignal", 72 }, { "runtime.m", "curg", 184 },
+	{ "runtime.m", "id", 224 }, { "runtime.m", "alllink", 344 }, { "runtime.schedt", "mnext", 56 },
+	{ "runtime.schedt", "maxmcount", 64 }, { "runtime.mstats", "stacks_sys", 3520 },
+	{ "runtime.mstats", "mspan_sys", 3528 }, { "runtime.mstats", "mcache_sys", 3536 },
+	{ "runtime.mstats", "buckhash_sys", 3544 }, { "runtime.mstats", "gcMiscSys", 3552 },
+	{ "runtime.mstats", "other_sys", 3560 }, { "runtime.mstats", "last_gc_unix", 3568 },
+	{ "runtime.mstats", "pause_total_ns", 3576 }, { "runtime.mstats", "numgc", 7680 },
+	{ "runtime.mstats", "last_gc_nanotime", 7696 },
+	{ "runtime.heapStatsDelta", "tinyAllocCount", 40 },
+	{ "runtime.heapStatsDelta", "largeAlloc", 48 },
+	{ "runtime.heapStatsDelta", "largeAllocCount", 56 },
+	{ "runtime.heapStatsDelta", "smallAllocCount", 64 },
+	{ "runtime.heapStatsDelta", "largeFree", 608 },
+	{ "runtime.heapStatsDelta", "largeFreeCount", 616 },
+	{ "runtime.heapStatsDelta", "smallFreeCount", 624 }, { "runtime.mheap", "heapArenas", 66096 },
+	{ "runtime.heapStatsDelta", "inPtrScalarBits", RT_GONE },
+	{ "runtime.mheap", "allArenas", RT_GONE },
+	{ NULL, NULL, 0 },
+};
+/* go1.26: what changed since the release before */
+static const struct rtfact go1_26[] = {
+	{ "runtime.g", NULL, 456 }, { "runtime.m", NULL, 1824 }, { "runtime.g", "sig", 224 },
+	{ "runtime.g", "sigcode0", 256 }, { "runtime.g", "sigcode1", 264 }, { "runtime.g", "sigpc", 272 },
+	{ "runtime.g", "gopc", 288 }, { "runtime.g", "startpc", 304 }, { "runtime.m", "id", 232 },
+	{ "runtime.m", "alllink", 352 }, { "runtime.schedt", "mnext", 72 },
+	{ "runtime.schedt", "maxmcount", 80 }, { "runtime.moduledata", "gcdatamask", 544 },
+	{ "runtime.moduledata", "gcbssmask", 560 }, { "runtime.moduledata", "next", 584 },
+	{ NULL, NULL, 0 },
+};
+/* go1.27: what changed since the release before */
+static const struct rtfact go1_27[] = {
+	{ "runtime.m", NULL, 1832 }, { "runtime.moduledata", "etypes", 312 },
+	{ "runtime.moduledata", "gcdatamask", 520 }, { "runtime.moduledata", "gcbssmask", 536 },
+	{ "runtime.moduledata", "next", 560 },
+	{ NULL, NULL, 0 },
+};
+
+/* go1.20: go1.19's, for these types only */
+static const char *const go1_20_types[] = { "runtime.g", "runtime.stack", "runtime.gobuf", "runtime.m",
+					    "runtime.schedt", NULL };
+
+/* Oldest first: a row's facts are the ones before it with its diff over
+ * them. rt_releases[0] is the fallback for versions without a row. */
+static const struct rtrelease {
+	const char *prefix;
+	const char *const *only; /* NULL: every type; else the types the row knows */
+	const struct rtfact *diff; /* ends with { NULL } */
+} rt_releases[] = {
+	{ "go1.19", NULL, go1_19 }, { "go1.20", go1_20_types, NULL }, { "go1.21", NULL, go1_21 },
+	{ "go1.22", NULL, go1_22 }, { "go1.23", NULL, go1_23 }, { "go1.24", NULL, go1_24 },
+	{ "go1.25", NULL, go1_25 }, { "go1.26", NULL, go1_26 }, { "go1.27", NULL, go1_27 },
+};
+#define NRELEASES (sizeof rt_releases / sizeof *rt_releases)
+
+static const struct rtrelease *rt_release(const char *version)
+{
+	for (size_t i = 0; version && i < NRELEASES; i++) {
+		size_t n = strlen(rt_releases[i].prefix);
+		if (strncmp(version, rt_releases[i].prefix, n))
+			continue;
+		char c = version[n];
+		/* "go1.22", "go1.22.3", "go1.26rc1", "go1.25 X:greenteagc" */
+		if (c == 0 || c == '.' || c == ' ' || c == '-' || c == 'r' || c == 'b' || c == 'X')
+			return &rt_releases[i];
+	}
+	return NULL;
+}
+
+/* type is one of types[] and, if the row names its types (only), one of
+ * those */
+static bool wanted(const char *type, const char *const *types, size_t ntypes, const char *const *only)
+{
+	size_t i = 0;
+	while (only && only[i] && strcmp(only[i], type) != 0)
+		i++;
+	if (only && !only[i])
+		return false;
+	for (i = 0; i < ntypes; i++)
+		if (strcmp(types[i], type) == 0)
+			return true;
+	return false;
+}
+
+static bool same_fact(const struct rtfact *a, const struct rtfact *b)
+{
+	return strcmp(a->type, b->type) == 0 &&
+	       (a->member && b->member ? strcmp(a->member, b->member) == 0 : a->member == b->member);
+}
+
+const char *cr_gort_layout_table(const char *version, const char *const *types, size_t ntypes,
+				 cr_dwarf_member_fn fn, void *arg)
+{
+	const struct rtrelease *r = rt_release(version);
+	if (!r)
+		return NULL;
+	/* every fact of the wanted types, the latest row's value winning */
+	struct rtfact cur[160];
+	size_t n = 0;
+	for (const struct rtrelease *row = rt_releases; row <= r; row++)
+		for (const struct rtfact *f = row->diff; f && f->type; f++) {
+			if (!wanted(f->type, types, ntypes, r->only))
+				continue;
+			size_t i = 0;
+			while (i < n && !same_fact(&cur[i], f))
+				i++;
+			if (i == sizeof cur / sizeof *cur)
+				return NULL; /* more facts than cur holds: make it larger */
+			cur[i] = *f;
+			n += i == n;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (cur[i].off != RT_GONE)
+			fn(arg, cur[i].type, cur[i].member, cur[i].off);
+	return r->prefix;
+}
 
 const char *gort_known_layouts(void)
 {
 	static char buf[128];
 	size_t o = 0;
 	buf[0] = 0;
-	for (size_t i = 0; i < sizeof gort_layouts / sizeof *gort_layouts && o + 12 < sizeof buf; i++)
-		o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? ", " : "", gort_layouts[i].version_prefix);
+	for (size_t i = 0; i < NRELEASES && o + 12 < sizeof buf; i++)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? ", " : "", rt_releases[i].prefix);
 	return buf;
 }
-
-const struct layout *gort_layout_for(const char *version)
-{
-	for (size_t i = 0; i < sizeof gort_layouts / sizeof *gort_layouts; i++)
-		if (version && strncmp(version, gort_layouts[i].version_prefix, strlen(gort_layouts[i].version_prefix)) == 0) {
-			char c = version[strlen(gort_layouts[i].version_prefix)];
-			if (c == 0 || c == '.' || c == ' ' || c == '-' || c == 'r' || c == 'b' || c == 'X')
-				return &gort_layouts[i];
-		}
-	return NULL;
-}
-
 /* ---------------------------------------------------------------- DWARF layouts
  * Offsets of the fields gort reads, from the binary's own DWARF types
  * (DW_TAG_member DW_AT_data_member_location of runtime.g, ...), so that a
@@ -230,13 +271,14 @@ const struct layout *gort_layout_for(const char *version)
  * member NULL means the type's byte size. Fields DWARF does not have keep
  * the table's value (counted in missing). */
 struct dwfield {
+	const char *name;    /* the field's name in struct layout */
 	size_t off;          /* offsetof(struct layout, ...) */
 	const char *type, *member, *type2, *member2;
 	const char *renamed; /* the member's name in later releases */
 	bool optional;       /* later releases dropped it: absent is LAYOUT_NONE */
 };
-#define F(fld, t, m) { offsetof(struct layout, fld), t, m, NULL, NULL, NULL, false }
-#define F2(fld, t, m, t2, m2) { offsetof(struct layout, fld), t, m, t2, m2, NULL, false }
+#define F(fld, t, m) { #fld, offsetof(struct layout, fld), t, m, NULL, NULL, NULL, false }
+#define F2(fld, t, m, t2, m2) { #fld, offsetof(struct layout, fld), t, m, t2, m2, NULL, false }
 static const struct dwfield dwfields[] = {
 	F(g_size, "runtime.g", NULL),
 	F2(g_stack_lo, "runtime.g", "stack", "runtime.stack", "lo"),
@@ -266,7 +308,7 @@ static const struct dwfield dwfields[] = {
 	F(hsd_released, "runtime.heapStatsDelta", "released"), F(hsd_inheap, "runtime.heapStatsDelta", "inHeap"),
 	F(hsd_instacks, "runtime.heapStatsDelta", "inStacks"),
 	F(hsd_inworkbufs, "runtime.heapStatsDelta", "inWorkBufs"),
-	{ offsetof(struct layout, hsd_inptrscalarbits), "runtime.heapStatsDelta", "inPtrScalarBits", NULL, NULL, NULL,
+	{ "hsd_inptrscalarbits", offsetof(struct layout, hsd_inptrscalarbits), "runtime.heapStatsDelta", "inPtrScalarBits", NULL, NULL, NULL,
 	  true },
 	F(hsd_tinyalloccount, "runtime.heapStatsDelta", "tinyAllocCount"),
 	F(hsd_largealloc, "runtime.heapStatsDelta", "largeAlloc"),
@@ -275,7 +317,8 @@ static const struct dwfield dwfields[] = {
 	F(hsd_largefree, "runtime.heapStatsDelta", "largeFree"),
 	F(hsd_largefreecount, "runtime.heapStatsDelta", "largeFreeCount"),
 	F(hsd_smallfreecount, "runtime.heapStatsDelta", "smallFreeCount"),
-	{ offsetof(struct layout, mheap_allarenas), "runtime.mheap", "allArenas", NULL, NULL, "heapArenas", false },
+	{ "mheap_allarenas", offsetof(struct layout, mheap_allarenas), "runtime.mheap", "allArenas", NULL, NULL,
+	  "heapArenas", false },
 };
 #undef F
 #undef F2
@@ -310,36 +353,33 @@ static bool dw_find(const struct dwcollect *C, const char *type, const char *mem
 	return false;
 }
 
-/* Fill *out from base with the offsets DWARF gives. Returns how many
- * fields came from DWARF (0: no DWARF or no runtime types); *missing: how
- * many kept base's value. */
-size_t gort_layout_from_dwarf(struct cr_binary *b, const struct layout *base, struct layout *out,
-			      size_t *missing, struct cr_error *e)
+/* The types gort reads. */
+static const char *const gort_types[] = { "runtime.g", "runtime.stack", "runtime.gobuf", "runtime.m",
+					  "runtime.schedt", "runtime.mstats", "runtime.consistentHeapStats",
+					  "runtime.heapStatsDelta", "runtime.mheap" };
+#define NGORT_TYPES (sizeof gort_types / sizeof *gort_types)
+
+/* Fill *out from base with the offsets in C (DWARF's or the table's).
+ * Returns how many fields C gave; *missing: how many kept base's value. */
+static size_t layout_apply(const struct dwcollect *C, const struct layout *base, struct layout *out,
+			   size_t *missing)
 {
-	static const char *const types[] = { "runtime.g", "runtime.stack", "runtime.gobuf", "runtime.m",
-					     "runtime.schedt", "runtime.mstats", "runtime.consistentHeapStats",
-					     "runtime.heapStatsDelta", "runtime.mheap" };
 	*out = *base;
 	*missing = 0;
-	struct dwcollect C = { 0 };
-	if (cr_dwarf_struct_members(b, types, sizeof types / sizeof *types, dw_member, &C, e) || C.nomem) {
-		cr_free(C.v);
-		return 0;
-	}
 	size_t n = 0;
 	bool mem_missing = false;
 	for (size_t i = 0; i < sizeof dwfields / sizeof *dwfields; i++) {
 		const struct dwfield *f = &dwfields[i];
 		uint64_t o1, o2 = 0;
-		bool found = dw_find(&C, f->type, f->member, &o1) || (f->renamed && dw_find(&C, f->type, f->renamed, &o1));
-		if (!found && f->optional && dw_find(&C, f->type, NULL, &o1)) {
+		bool found = dw_find(C, f->type, f->member, &o1) || (f->renamed && dw_find(C, f->type, f->renamed, &o1));
+		if (!found && f->optional && dw_find(C, f->type, NULL, &o1)) {
 			/* the type is there without the member: this release has none */
 			unsigned none = LAYOUT_NONE;
 			memcpy((char *)out + f->off, &none, sizeof none);
 			n++;
 			continue;
 		}
-		if (!found || (f->type2 && !dw_find(&C, f->type2, f->member2, &o2)) || o1 + o2 >= LAYOUT_NONE) {
+		if (!found || (f->type2 && !dw_find(C, f->type2, f->member2, &o2)) || o1 + o2 >= LAYOUT_NONE) {
 			(*missing)++;
 			if (!strcmp(f->type, "runtime.mstats") || !strcmp(f->type, "runtime.heapStatsDelta") ||
 			    !strcmp(f->type, "runtime.mheap"))
@@ -350,18 +390,58 @@ size_t gort_layout_from_dwarf(struct cr_binary *b, const struct layout *base, st
 		memcpy((char *)out + f->off, &v, sizeof v);
 		n++;
 	}
-	cr_free(C.v);
 	/* memory figures need every mstats/heapStatsDelta/mheap field */
 	out->have_mem = !mem_missing || base->have_mem;
 	return n;
 }
 
+bool gort_layout_for(const char *version, struct layout *out)
+{
+	struct dwcollect C = { 0 };
+	const char *release = cr_gort_layout_table(version, gort_types, NGORT_TYPES, dw_member, &C);
+	if (!release || C.nomem) {
+		cr_free(C.v);
+		return false;
+	}
+	/* the array lengths are the same in every release (rt-layout.py checks) */
+	const struct layout base = { .version_prefix = release, .hsd_n = RT_NUM_STATS_DELTAS,
+				     .nsizeclasses = RT_NUM_SIZE_CLASSES };
+	size_t missing;
+	layout_apply(&C, &base, out, &missing);
+	cr_free(C.v);
+	return true;
+}
+
+void gort_layout_fallback(struct layout *out)
+{
+	gort_layout_for(rt_releases[0].prefix, out);
+	out->have_mem = false;
+}
+
+/* Fill *out from base with the offsets DWARF gives. Returns how many
+ * fields came from DWARF (0: no DWARF or no runtime types); *missing: how
+ * many kept base's value. */
+size_t gort_layout_from_dwarf(struct cr_binary *b, const struct layout *base, struct layout *out,
+			      size_t *missing, struct cr_error *e)
+{
+	*out = *base;
+	*missing = 0;
+	struct dwcollect C = { 0 };
+	if (cr_dwarf_struct_members(b, gort_types, NGORT_TYPES, dw_member, &C, e) || C.nomem) {
+		cr_free(C.v);
+		return 0;
+	}
+	size_t n = layout_apply(&C, base, out, missing);
+	cr_free(C.v);
+	return n;
+}
+
 int cr_gort_layout_check(struct cr_binary *b, const char *version, size_t *nfields, struct cr_buf *report)
 {
-	const struct layout *t = gort_layout_for(version);
-	if (!t)
+	struct layout table, d;
+	const struct layout *t = &table;
+	if (!gort_layout_for(version, &table))
 		return -1;
-	struct layout d;
 	size_t missing = 0;
 	struct cr_error e = { 0 };
 	size_t n = gort_layout_from_dwarf(b, t, &d, &missing, &e);
@@ -383,4 +463,21 @@ int cr_gort_layout_check(struct cr_binary *b, const char *version, size_t *nfiel
 				    f->type2 ? "+" : "", f->member2 ? f->member2 : "", a, x);
 	}
 	return diff;
+}
+
+int cr_gort_layout_print(const char *version, struct cr_buf *out)
+{
+	struct layout t;
+	if (!gort_layout_for(version, &t))
+		return -1;
+	cr_buf_addf(out, "\t{\n\t\t.version_prefix = \"%s\", .have_mem = %s,\n", t.version_prefix,
+		    t.have_mem ? "true" : "false");
+	for (size_t i = 0; i < sizeof dwfields / sizeof *dwfields; i++) {
+		unsigned v;
+		memcpy(&v, (const char *)&t + dwfields[i].off, sizeof v);
+		if (v != LAYOUT_NONE)
+			cr_buf_addf(out, "\t\t.%s = %u,\n", dwfields[i].name, v);
+	}
+	cr_buf_addf(out, "\t\t.hsd_n = %u, .nsizeclasses = %u,\n\t},\n", t.hsd_n, t.nsizeclasses);
+	return 0;
 }

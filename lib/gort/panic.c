@@ -21,7 +21,7 @@
 /* g._panic is at 32 (after stack, stackguard0, stackguard1) in every
  * release read; _panic began with argp until go1.25 and starts with arg
  * from go1.26 (runtime2.go of go1.19-go1.27; the DWARF of go1.19 and
- * go1.26 builds, testdata/gen/gort-layout.py: _panic.arg@8 link@24, then
+ * go1.26 builds, testdata/gen/rt-layout.py ref: _panic.arg@8 link@24, then
  * arg@0 link@16). */
 static void panic_offsets(const char *version, unsigned *g_panic, unsigned *arg, unsigned *link)
 {

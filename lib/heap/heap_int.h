@@ -12,7 +12,8 @@
 #define PAGE_SIZE_GO 8192u
 #define NO_NODE 0u
 
-/* Offsets of the runtime's fields (DWARF); UINT32_MAX: missing. */
+/* Offsets of the runtime's fields (DWARF, or lib/gort/layout.c's table of
+ * the release); UINT32_MAX: missing. */
 struct hoff {
 	unsigned mheap_allspans, mheap_arenas;
 	unsigned span_size, span_startaddr, span_npages, span_freeindex, span_nelems, span_allocbits,
@@ -135,9 +136,6 @@ void heap_warnf(struct cr_heap *h, const char *fmt, ...) __attribute__((format(p
 const uint8_t *heap_mem(struct hpriv *P, uint64_t addr, size_t n);
 bool heap_u64(struct hpriv *P, uint64_t addr, uint64_t *v);
 enum cr_err heap_offsets(struct cr_heap *h, struct cr_error *e);
-/* lib/heap/layout.c: the offsets of release version (g->go_version) for
- * binaries without DWARF; NULL if no table has it. */
-const struct hoff *heap_layout_for(const char *version);
 enum cr_err heap_read_spans(struct cr_heap *h, struct cr_error *e);
 /* The span holding addr, or NULL. */
 const struct hspan *heap_span_of(const struct hpriv *P, uint64_t addr);

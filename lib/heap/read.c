@@ -96,6 +96,15 @@ static void on_member(void *arg, const char *type, const char *member, uint64_t 
 	}
 }
 
+/* The first field wanted and not optional that was not seen; NULL if none. */
+static const struct want *first_missing(const bool *seen)
+{
+	for (size_t i = 0; i < sizeof wants / sizeof *wants; i++)
+		if (!seen[i] && !wants[i].optional)
+			return &wants[i];
+	return NULL;
+}
+
 enum cr_err heap_offsets(struct cr_heap *h, struct cr_error *e)
 {
 	struct hpriv *P = h->priv;
@@ -107,11 +116,12 @@ enum cr_err heap_offsets(struct cr_heap *h, struct cr_error *e)
 	struct collect C = { &P->o, seen };
 	enum cr_err rc = cr_dwarf_struct_members(P->bin, types, sizeof types / sizeof *types, on_member, &C, e);
 	if (rc && rc != CR_NOMEM && rc != CR_LIMIT) {
-		/* no DWARF (-ldflags=-w): the release's table */
-		const struct hoff *t = heap_layout_for(P->gort->go_version);
-		if (t) {
+		/* no DWARF (-ldflags=-w): the release's table, if it has them all */
+		memset(&P->o, 0xff, sizeof P->o);
+		memset(seen, 0, sizeof seen);
+		if (cr_gort_layout_table(P->gort->go_version, types, sizeof types / sizeof *types, on_member, &C) &&
+		    !first_missing(seen)) {
 			cr_error_clear(e);
-			P->o = *t;
 			h->layout_from_table = true;
 			return CR_OK;
 		}
@@ -125,10 +135,10 @@ enum cr_err heap_offsets(struct cr_heap *h, struct cr_error *e)
 	}
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < sizeof wants / sizeof *wants; i++)
-		if (!seen[i] && !wants[i].optional)
-			return cr_fail(e, CR_UNSUPPORTED, "the binary's DWARF has no %s%s%s", wants[i].type,
-				       wants[i].member ? "." : " size", wants[i].member ? wants[i].member : "");
+	const struct want *w = first_missing(seen);
+	if (w)
+		return cr_fail(e, CR_UNSUPPORTED, "the binary's DWARF has no %s%s%s", w->type, w->member ? "." : " size",
+			       w->member ? w->member : "");
 	if (P->o.span_size > 4096 || P->o.sp_size > 64)
 		return cr_fail(e, CR_FORMAT, "DWARF: runtime.mspan or runtime.special has an implausible size");
 	return CR_OK;

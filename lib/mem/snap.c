@@ -396,27 +396,46 @@ static enum cr_err parse_smaps(struct cr_memsnap *s, const unsigned char *data, 
 	return CR_OK;
 }
 
-static enum cr_err parse_status(struct cr_memsnap *s, const unsigned char *data, size_t len,
-				struct cr_error *e)
+/* A file of one record a line (status, memory.stat): each non-empty line
+ * through line(), then end() checks what they added up to. */
+struct lineform {
+	const char *kind;
+	enum cr_err (*line)(struct cr_memsnap *s, const char *kind, const char *l, size_t n, size_t lineno,
+			    struct cr_error *e);
+	enum cr_err (*end)(struct cr_memsnap *s, const char *kind, struct cr_error *e);
+};
+
+static enum cr_err parse_lines(struct cr_memsnap *s, const struct lineform *f, const unsigned char *data,
+			       size_t len, struct cr_error *e)
 {
-	const char *kind = "status";
 	struct cr_lines it;
 	const char *l;
 	size_t n;
 	enum cr_err rc = CR_OK;
 	cr_lines_init(&it, data, len);
-	while (next_line(s, kind, &it, &l, &n, &rc, e)) {
-		struct kv kv;
-		if ((rc = parse_kv(l, n, &kv, s->name, kind, it.lineno, e)))
+	while (next_line(s, f->kind, &it, &l, &n, &rc, e))
+		if ((rc = f->line(s, f->kind, l, n, it.lineno, e)))
 			return rc;
-		if (kv.unit != CR_MU_BYTES && (cr_starts(kv.key, kv.keyn, "Vm") || cr_starts(kv.key, kv.keyn, "Rss")))
-			return cr_fail(e, CR_FORMAT, "%s: %s: line %zu: '%.*s:' value '%.*s' is not in kB", s->name, kind,
-				       it.lineno, (int)kv.keyn, kv.key, (int)(kv.textn < 40 ? kv.textn : 40), kv.text);
-		if ((rc = set_field(s, kv.key, kv.keyn, kv.value, kv.unit, kv.text, kv.textn)))
-			return cr_fail(e, rc, "out of memory");
-	}
+	return rc ? rc : f->end(s, f->kind, e);
+}
+
+static enum cr_err status_line(struct cr_memsnap *s, const char *kind, const char *l, size_t n, size_t lineno,
+			       struct cr_error *e)
+{
+	struct kv kv;
+	enum cr_err rc = parse_kv(l, n, &kv, s->name, kind, lineno, e);
 	if (rc)
 		return rc;
+	if (kv.unit != CR_MU_BYTES && (cr_starts(kv.key, kv.keyn, "Vm") || cr_starts(kv.key, kv.keyn, "Rss")))
+		return cr_fail(e, CR_FORMAT, "%s: %s: line %zu: '%.*s:' value '%.*s' is not in kB", s->name, kind,
+			       lineno, (int)kv.keyn, kv.key, (int)(kv.textn < 40 ? kv.textn : 40), kv.text);
+	if ((rc = set_field(s, kv.key, kv.keyn, kv.value, kv.unit, kv.text, kv.textn)))
+		return cr_fail(e, rc, "out of memory");
+	return CR_OK;
+}
+
+static enum cr_err status_end(struct cr_memsnap *s, const char *kind, struct cr_error *e)
+{
 	const struct cr_memfield *f = cr_memsnap_field(s, "VmRSS");
 	if (!f) {
 		/* kernel threads and zombies have no Vm* lines: say so, do not guess */
@@ -440,31 +459,26 @@ static enum cr_memunit cgroup_unit(const char *k, size_t n)
 	return CR_MU_BYTES;
 }
 
-static enum cr_err parse_cgroup(struct cr_memsnap *s, const unsigned char *data, size_t len,
-				struct cr_error *e)
+static enum cr_err cgroup_line(struct cr_memsnap *s, const char *kind, const char *l, size_t n, size_t lineno,
+			       struct cr_error *e)
 {
-	const char *kind = "memory.stat";
-	struct cr_lines it;
-	const char *l;
-	size_t n;
-	enum cr_err rc = CR_OK;
-	cr_lines_init(&it, data, len);
-	while (next_line(s, kind, &it, &l, &n, &rc, e)) {
-		size_t i = 0;
-		while (i < n && l[i] != ' ')
-			i++;
-		size_t j = cr_skip_ws(l, n, i), k = j;
-		uint64_t v;
-		if (i == 0 || i > 64 || !cr_parse_u64(l, n, &k, &v) || cr_skip_ws(l, n, k) != n)
-			return cr_fail(e, CR_FORMAT, "%s: %s: line %zu: expected 'key value', got '%.*s'", s->name,
-				       kind, it.lineno, (int)(n < 60 ? n : 60), l);
-		if (v > INT64_MAX)
-			v = INT64_MAX; /* "unlimited" limits are near 2^63 */
-		if (set_field(s, l, i, (int64_t)v, cgroup_unit(l, i), NULL, 0))
-			return cr_fail(e, CR_NOMEM, "out of memory");
-	}
-	if (rc)
-		return rc;
+	size_t i = 0;
+	while (i < n && l[i] != ' ')
+		i++;
+	size_t j = cr_skip_ws(l, n, i), k = j;
+	uint64_t v;
+	if (i == 0 || i > 64 || !cr_parse_u64(l, n, &k, &v) || cr_skip_ws(l, n, k) != n)
+		return cr_fail(e, CR_FORMAT, "%s: %s: line %zu: expected 'key value', got '%.*s'", s->name, kind,
+			       lineno, (int)(n < 60 ? n : 60), l);
+	if (v > INT64_MAX)
+		v = INT64_MAX; /* "unlimited" limits are near 2^63 */
+	if (set_field(s, l, i, (int64_t)v, cgroup_unit(l, i), NULL, 0))
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	return CR_OK;
+}
+
+static enum cr_err cgroup_end(struct cr_memsnap *s, const char *kind, struct cr_error *e)
+{
 	int64_t v;
 	s->src = (cr_memsnap_get(s, "anon", &v) || cr_memsnap_get(s, "file", &v)) ? CR_MS_CGROUP_V2
 										  : CR_MS_CGROUP_V1;
@@ -619,6 +633,9 @@ static bool looks_memstats_json(const unsigned char *d, size_t len)
 	return false;
 }
 
+static const struct lineform status_form = { "status", status_line, status_end },
+			      cgroup_form = { "memory.stat", cgroup_line, cgroup_end };
+
 enum cr_err cr_memsnap_parse(struct cr_memsnap *s, const unsigned char *data, size_t len,
 			     const char *name, struct cr_buf *warn, struct cr_error *e)
 {
@@ -643,9 +660,9 @@ enum cr_err cr_memsnap_parse(struct cr_memsnap *s, const unsigned char *data, si
 		return parse_smaps(s, data, len, s->src, warn, e);
 	case CR_KIND_STATUS:
 		s->src = CR_MS_STATUS;
-		return parse_status(s, data, len, e);
+		return parse_lines(s, &status_form, data, len, e);
 	case CR_KIND_MEMORY_STAT:
-		return parse_cgroup(s, data, len, e);
+		return parse_lines(s, &cgroup_form, data, len, e);
 	case CR_KIND_HEAP_TEXT:
 		s->src = CR_MS_MEMSTATS;
 		return parse_memstats_text(s, data, len, e);

@@ -28,6 +28,38 @@ static inline bool net_last_cut(const struct cr_lines *it, const unsigned char *
 
 /* Count a skipped line and describe it (up to NET_MAX_WARN). */
 void net_skip(struct net_rd *r, size_t lineno, const char *why);
+
+/* A listing read line by line, each line up to NET_MAX_LINE bytes; cut:
+ * the line was longer (its first NET_MAX_LINE bytes given). */
+struct net_lines {
+	struct cr_lines it;
+	const unsigned char *d;
+	size_t len;
+	bool cut;
+};
+
+static inline void net_lines_init(struct net_lines *L, const unsigned char *d, size_t len)
+{
+	cr_lines_init(&L->it, d, len);
+	L->d = d;
+	L->len = len;
+	L->cut = false;
+}
+
+static inline bool net_lines_next(struct net_lines *L, const char **s, size_t *n)
+{
+	return cr_lines_next(&L->it, s, n, NET_MAX_LINE, &L->cut);
+}
+
+/* The line just read was cut short (too long, or the file's last line
+ * without its newline): counted as skipped, with why; true. */
+static inline bool net_lines_skip_cut(struct net_rd *r, const struct net_lines *L)
+{
+	if (!L->cut && !net_last_cut(&L->it, L->d, L->len))
+		return false;
+	net_skip(r, L->it.lineno, L->cut ? "line too long" : "cut at the end of the file");
+	return true;
+}
 /* Whitespace-separated tokens of a line: at most max, returns how many. */
 size_t net_tokens(const char *s, size_t n, const char **tok, size_t *tlen, size_t max);
 enum cr_err net_add_fd(struct cr_netsnap *s, int64_t fd, enum cr_fd_kind kind, uint64_t inode,

@@ -8,19 +8,18 @@
 
 enum cr_err net_read_limits(struct net_rd *r, const unsigned char *d, size_t len, struct cr_error *e)
 {
-	struct cr_lines it;
+	struct net_lines L;
 	const char *s;
 	size_t n;
-	bool cut;
-	cr_lines_init(&it, d, len);
-	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
+	net_lines_init(&L, d, len);
+	while (net_lines_next(&L, &s, &n)) {
 		if (!cr_starts(s, n, "Max open files"))
 			continue;
 		const char *tok[3];
 		size_t tl[3];
 		size_t k = net_tokens(s + 14, n - 14, tok, tl, 3);
 		int64_t v[2];
-		bool ok = k >= 2 && !cut;
+		bool ok = k >= 2 && !L.cut;
 		for (size_t i = 0; ok && i < 2; i++) {
 			uint64_t u;
 			if (tl[i] == 9 && !memcmp(tok[i], "unlimited", 9))
@@ -31,7 +30,7 @@ enum cr_err net_read_limits(struct net_rd *r, const unsigned char *d, size_t len
 				ok = false;
 		}
 		if (!ok) {
-			net_skip(r, it.lineno, "\"Max open files\" without two limits");
+			net_skip(r, L.it.lineno, "\"Max open files\" without two limits");
 			continue;
 		}
 		r->s->has_limits = true;
@@ -66,20 +65,17 @@ enum cr_err net_read_fdlist(struct net_rd *r, const unsigned char *d, size_t len
 	cr_hmap_init(&seen);
 	for (size_t i = 0; i < sn->nfds && !rc; i++)
 		seen_fd(&seen, sn->fds[i].fd, &rc);
-	struct cr_lines it;
+	struct net_lines L;
 	const char *s;
 	size_t n;
-	bool cut;
-	cr_lines_init(&it, d, len);
-	while (!rc && cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
+	net_lines_init(&L, d, len);
+	while (!rc && net_lines_next(&L, &s, &n)) {
 		if (n == 0 || cr_starts(s, n, "total "))
 			continue;
 		if (s[0] == 'd' || cr_starts(s, n, "/proc/")) /* ., .. of ls -la; a heading */
 			continue;
-		if (cut || net_last_cut(&it, d, len)) {
-			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
+		if (net_lines_skip_cut(r, &L))
 			continue;
-		}
 		const char *arrow = NULL;
 		for (size_t i = 0; i + 4 <= n; i++)
 			if (!memcmp(s + i, " -> ", 4)) {
@@ -87,7 +83,7 @@ enum cr_err net_read_fdlist(struct net_rd *r, const unsigned char *d, size_t len
 				break;
 			}
 		if (s[0] != 'l' || !arrow) {
-			net_skip(r, it.lineno, "not an fd link (\"... N -> target\")");
+			net_skip(r, L.it.lineno, "not an fd link (\"... N -> target\")");
 			continue;
 		}
 		size_t an = (size_t)(arrow - s), st = an;
@@ -95,13 +91,13 @@ enum cr_err net_read_fdlist(struct net_rd *r, const unsigned char *d, size_t len
 			st--;
 		uint64_t fd;
 		if (!net_u64(s + st, an - st, &fd) || fd > INT32_MAX) {
-			net_skip(r, it.lineno, "fd is not a number");
+			net_skip(r, L.it.lineno, "fd is not a number");
 			continue;
 		}
 		const char *t = arrow + 4;
 		size_t tn = n - an - 4;
 		if (seen_fd(&seen, (int64_t)fd, &rc)) {
-			net_skip(r, it.lineno, "fd listed twice");
+			net_skip(r, L.it.lineno, "fd listed twice");
 			continue;
 		}
 		uint64_t inode;
@@ -169,12 +165,12 @@ static bool plausible(const unsigned char *a, size_t alen)
  * than read little-endian. */
 static bool infer_big(const unsigned char *d, size_t len)
 {
-	struct cr_lines it;
+	struct net_lines L;
 	const char *s;
 	size_t n;
 	long votes = 0;
-	cr_lines_init(&it, d, len);
-	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, NULL)) {
+	net_lines_init(&L, d, len);
+	while (net_lines_next(&L, &s, &n)) {
 		const char *tok[3];
 		size_t tl[3];
 		if (net_tokens(s, n, tok, tl, 3) < 3)
@@ -214,18 +210,18 @@ static const char *fmt_addr(struct cr_netsnap *s, const unsigned char *a, size_t
 
 enum cr_err net_read_proc_inet(struct net_rd *r, const unsigned char *d, size_t len, struct cr_error *e)
 {
-	struct cr_lines it;
+	struct net_lines L;
 	const char *s;
 	size_t n;
-	bool cut, header = false, udp = false;
+	bool header = false, udp = false;
 	bool big = r->s->byte_order == CR_BO_BIG ||
 		   (r->s->byte_order == CR_BO_AUTO && infer_big(d, len));
 	if (big && r->s->byte_order == CR_BO_AUTO && r->warn)
 		cr_buf_addf(r->warn, "%s: addresses read big-endian (a s390x or ppc64 kernel's table: "
 			    "loopback and private addresses only make sense that way)\n", r->name);
 	r->s->big_endian |= big;
-	cr_lines_init(&it, d, len);
-	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
+	net_lines_init(&L, d, len);
+	while (net_lines_next(&L, &s, &n)) {
 		const char *tok[10];
 		size_t tl[10];
 		size_t k = net_tokens(s, n, tok, tl, 10);
@@ -239,10 +235,8 @@ enum cr_err net_read_proc_inet(struct net_rd *r, const unsigned char *d, size_t 
 					udp = true;
 			continue;
 		}
-		if (cut || net_last_cut(&it, d, len)) {
-			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
+		if (net_lines_skip_cut(r, &L))
 			continue;
-		}
 		unsigned char la[16], ra[16];
 		size_t lal, ral;
 		uint32_t lp, rp;
@@ -251,11 +245,11 @@ enum cr_err net_read_proc_inet(struct net_rd *r, const unsigned char *d, size_t 
 		    !hex_addr(tok[1], tl[1], big, la, &lal, &lp) || !hex_addr(tok[2], tl[2], big, ra, &ral, &rp) ||
 		    lal != ral || tl[3] > 2 || !hex_digits(tok[3], tl[3], &st) ||
 		    tl[4] != 17 || tok[4][8] != ':' || !net_u64(tok[9], tl[9], &inode)) {
-			net_skip(r, it.lineno, "not a socket row (sl: local remote st tx:rx ... inode)");
+			net_skip(r, L.it.lineno, "not a socket row (sl: local remote st tx:rx ... inode)");
 			continue;
 		}
 		if (!hex_digits(tok[4], 8, &txq) || !hex_digits(tok[4] + 9, 8, &rxq)) {
-			net_skip(r, it.lineno, "bad tx_queue:rx_queue");
+			net_skip(r, L.it.lineno, "bad tx_queue:rx_queue");
 			continue;
 		}
 		struct cr_sock *so = net_add_sock(r->s);
@@ -291,12 +285,12 @@ enum cr_err net_read_proc_inet(struct net_rd *r, const unsigned char *d, size_t 
 
 enum cr_err net_read_proc_unix(struct net_rd *r, const unsigned char *d, size_t len, struct cr_error *e)
 {
-	struct cr_lines it;
+	struct net_lines L;
 	const char *s;
 	size_t n;
-	bool cut, header = false;
-	cr_lines_init(&it, d, len);
-	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
+	bool header = false;
+	net_lines_init(&L, d, len);
+	while (net_lines_next(&L, &s, &n)) {
 		const char *tok[8];
 		size_t tl[8];
 		size_t k = net_tokens(s, n, tok, tl, 8);
@@ -306,15 +300,13 @@ enum cr_err net_read_proc_unix(struct net_rd *r, const unsigned char *d, size_t 
 			header = true;
 			continue;
 		}
-		if (cut || net_last_cut(&it, d, len)) {
-			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
+		if (net_lines_skip_cut(r, &L))
 			continue;
-		}
 		uint64_t inode, st;
 		size_t i = 0;
 		if (k < 7 || tok[0][tl[0] - 1] != ':' || !net_u64(tok[6], tl[6], &inode) ||
 		    !cr_parse_hex(tok[5], tl[5], &i, &st) || i != tl[5]) {
-			net_skip(r, it.lineno, "not a unix socket row (Num: RefCount ... Inode [Path])");
+			net_skip(r, L.it.lineno, "not a unix socket row (Num: RefCount ... Inode [Path])");
 			continue;
 		}
 		struct cr_sock *so = net_add_unix(r, CR_SOCK_KERNEL, inode);

@@ -98,15 +98,15 @@ static void ss_timer(struct cr_sock *so, const char *s, size_t n)
 
 enum cr_err net_read_ss(struct net_rd *r, const unsigned char *d, size_t len, struct cr_error *e)
 {
-	struct cr_lines it;
+	struct net_lines L;
 	const char *s;
 	size_t n;
-	bool cut, header = false, netid = false;
+	bool header = false, netid = false;
 	size_t prev = SIZE_MAX; /* the TCP row a detail line belongs to */
-	cr_lines_init(&it, d, len);
-	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
+	net_lines_init(&L, d, len);
+	while (net_lines_next(&L, &s, &n)) {
 		if (n && (s[0] == ' ' || s[0] == '\t')) { /* -i, -e, -m detail lines */
-			if (prev < r->s->nsocks && !cut)
+			if (prev < r->s->nsocks && !L.cut)
 				ss_detail(&r->s->socks[prev], s, n);
 			prev = SIZE_MAX;
 			continue;
@@ -122,16 +122,14 @@ enum cr_err net_read_ss(struct net_rd *r, const unsigned char *d, size_t len, st
 			netid = s[0] == 'N';
 			continue;
 		}
-		if (cut || net_last_cut(&it, d, len)) {
-			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
+		if (net_lines_skip_cut(r, &L))
 			continue;
-		}
 		size_t b = netid ? 1 : 0;
 		uint64_t rq, sq;
 		enum cr_tcp_state st = k > b ? cr_tcp_state_parse(tok[b], tl[b]) : CR_TCP_UNKNOWN;
 		if (k < b + 5 || st == CR_TCP_UNKNOWN || !net_u64(tok[b + 1], tl[b + 1], &rq) ||
 		    !net_u64(tok[b + 2], tl[b + 2], &sq)) {
-			net_skip(r, it.lineno, "not a socket row (State Recv-Q Send-Q Local Peer)");
+			net_skip(r, L.it.lineno, "not a socket row (State Recv-Q Send-Q Local Peer)");
 			continue;
 		}
 		struct cr_sock *so = net_add_sock(r->s);
@@ -148,7 +146,7 @@ enum cr_err net_read_ss(struct net_rd *r, const unsigned char *d, size_t len, st
 			continue;
 		}
 		if (set_ends(r, so, tok[b + 3], tl[b + 3], tok[b + 4], tl[b + 4])) {
-			net_skip(r, it.lineno, "address without a port");
+			net_skip(r, L.it.lineno, "address without a port");
 			continue;
 		}
 		if (k > b + 5) {
@@ -168,12 +166,11 @@ enum cr_err net_read_ss(struct net_rd *r, const unsigned char *d, size_t len, st
 enum cr_err net_read_netstat(struct net_rd *r, const unsigned char *d, size_t len, struct cr_error *e)
 {
 	enum { NONE, INET, UNIX, OTHER } sec = NONE;
-	struct cr_lines it;
+	struct net_lines L;
 	const char *s;
 	size_t n;
-	bool cut;
-	cr_lines_init(&it, d, len);
-	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
+	net_lines_init(&L, d, len);
+	while (net_lines_next(&L, &s, &n)) {
 		if (n == 0)
 			continue;
 		if (cr_starts(s, n, "Active ")) {
@@ -188,10 +185,8 @@ enum cr_err net_read_netstat(struct net_rd *r, const unsigned char *d, size_t le
 		}
 		if (sec == OTHER)
 			continue;
-		if (cut || net_last_cut(&it, d, len)) {
-			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
+		if (net_lines_skip_cut(r, &L))
 			continue;
-		}
 		const char *tok[8];
 		size_t tl[8];
 		size_t k = net_tokens(s, n, tok, tl, 8);
@@ -208,7 +203,7 @@ enum cr_err net_read_netstat(struct net_rd *r, const unsigned char *d, size_t le
 					rb = NULL;
 			}
 			if (!rb) {
-				net_skip(r, it.lineno, "not a unix socket row");
+				net_skip(r, L.it.lineno, "not a unix socket row");
 				continue;
 			}
 			if (!net_add_unix(r, CR_SOCK_NETSTAT, inode))
@@ -219,12 +214,12 @@ enum cr_err net_read_netstat(struct net_rd *r, const unsigned char *d, size_t le
 		if (k < 5 || (pr != CR_PROTO_TCP && pr != CR_PROTO_UDP) ||
 		    !net_u64(tok[1], tl[1], &rq) || !net_u64(tok[2], tl[2], &sq)) {
 			if (pr == CR_PROTO_OTHER && k && !cr_starts(tok[0], tl[0], "raw"))
-				net_skip(r, it.lineno, "not a socket row (Proto Recv-Q Send-Q Local Foreign State)");
+				net_skip(r, L.it.lineno, "not a socket row (Proto Recv-Q Send-Q Local Foreign State)");
 			continue;
 		}
 		enum cr_tcp_state st = k > 5 ? cr_tcp_state_parse(tok[5], tl[5]) : CR_TCP_UNKNOWN;
 		if (pr == CR_PROTO_TCP && st == CR_TCP_UNKNOWN) {
-			net_skip(r, it.lineno, "unknown TCP state");
+			net_skip(r, L.it.lineno, "unknown TCP state");
 			continue;
 		}
 		struct cr_sock *so = net_add_sock(r->s);
@@ -237,7 +232,7 @@ enum cr_err net_read_netstat(struct net_rd *r, const unsigned char *d, size_t le
 		so->recv_q = rq;
 		so->send_q = sq;
 		if (set_ends(r, so, tok[3], tl[3], tok[4], tl[4])) {
-			net_skip(r, it.lineno, "address without a port");
+			net_skip(r, L.it.lineno, "address without a port");
 			continue;
 		}
 		size_t pi = st == CR_TCP_UNKNOWN ? 5 : 6;
@@ -278,15 +273,15 @@ enum cr_err net_read_lsof(struct net_rd *r, const unsigned char *d, size_t len, 
 	bool take_fds = sn->fd_source != CR_NET_FDLIST;
 	if (take_fds)
 		sn->fd_source = CR_NET_LSOF;
-	struct cr_lines it;
+	struct net_lines L;
 	const char *s;
 	size_t n;
-	bool cut, header = false;
+	bool header = false;
 	size_t fdcol = 3;
 	int64_t pid = -1;
 	bool one_pid = true;
-	cr_lines_init(&it, d, len);
-	while (cr_lines_next(&it, &s, &n, NET_MAX_LINE, &cut)) {
+	net_lines_init(&L, d, len);
+	while (net_lines_next(&L, &s, &n)) {
 		enum { MAXT = 16 };
 		const char *tok[MAXT];
 		size_t tl[MAXT];
@@ -300,8 +295,7 @@ enum cr_err net_read_lsof(struct net_rd *r, const unsigned char *d, size_t len, 
 					fdcol = i;
 			continue;
 		}
-		if (cut || net_last_cut(&it, d, len)) {
-			net_skip(r, it.lineno, cut ? "line too long" : "cut at the end of the file");
+		if (net_lines_skip_cut(r, &L)) {
 			if (take_fds)
 				sn->fd_skipped++;
 			continue;
@@ -313,7 +307,7 @@ enum cr_err net_read_lsof(struct net_rd *r, const unsigned char *d, size_t len, 
 		    tok[fc - 2][0] >= '0' && tok[fc - 2][0] <= '9')
 			fc -= 2;
 		if (k < fc + 3 || !net_u64(tok[1], tl[1], &v) || v > INT32_MAX) {
-			net_skip(r, it.lineno, "not an lsof row (COMMAND PID USER FD TYPE ... NAME)");
+			net_skip(r, L.it.lineno, "not an lsof row (COMMAND PID USER FD TYPE ... NAME)");
 			if (take_fds)
 				sn->fd_skipped++;
 			continue;
@@ -356,7 +350,7 @@ enum cr_err net_read_lsof(struct net_rd *r, const unsigned char *d, size_t len, 
 			st = cr_tcp_state_parse(tok[nodei + 2] + 1, tl[nodei + 2] - 2);
 		bool tcp = tok[nodei][0] == 'T';
 		if (tcp && st == CR_TCP_UNKNOWN) {
-			net_skip(r, it.lineno, "TCP socket without a state");
+			net_skip(r, L.it.lineno, "TCP socket without a state");
 			continue;
 		}
 		struct cr_sock *so = net_add_sock(sn);
@@ -377,7 +371,7 @@ enum cr_err net_read_lsof(struct net_rd *r, const unsigned char *d, size_t len, 
 		size_t ln = arrow ? (size_t)(arrow - name) : namen;
 		if (set_ends(r, so, name, ln, arrow ? arrow + 2 : NULL,
 			     arrow ? namen - ln - 2 : 0)) {
-			net_skip(r, it.lineno, "address without a port");
+			net_skip(r, L.it.lineno, "address without a port");
 			continue;
 		}
 		if (tcp && st == CR_TCP_LISTEN && !arrow)

@@ -100,11 +100,16 @@ static uint32_t function_ids(struct cr_profile *p, uint32_t n, uint32_t f, int64
 		return UINT32_MAX;
 	if (found)
 		return *v;
+	const struct cr_function fn = { .id = p->nfunctions + 1, .name = n, .system_name = n, .filename = f,
+					.start_line = start_line };
+	return cr_profile_add_function(p, &fn);
+}
+
+uint32_t cr_profile_add_function(struct cr_profile *p, const struct cr_function *f)
+{
 	if (cr_grow(&p->functions, &p->cap_functions, p->nfunctions + 1, sizeof *p->functions))
 		return UINT32_MAX;
-	p->functions[p->nfunctions] = (struct cr_function){
-		.id = p->nfunctions + 1, .name = n, .system_name = n, .filename = f,
-		.start_line = start_line };
+	p->functions[p->nfunctions] = *f;
 	return (uint32_t)++p->nfunctions;
 }
 

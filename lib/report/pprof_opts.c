@@ -186,9 +186,9 @@ static uint32_t label_loc(struct cr_profile *p, struct lframes *lf, const char *
 		return UINT32_MAX;
 	if (found)
 		return *v;
-	if (cr_grow(&p->functions, &p->cap_functions, p->nfunctions + 1, sizeof *p->functions))
+	const struct cr_function fn = { .id = lf->fn_id++, .name = n, .filename = f };
+	if (cr_profile_add_function(p, &fn) == UINT32_MAX)
 		return UINT32_MAX;
-	p->functions[p->nfunctions++] = (struct cr_function){ .id = lf->fn_id++, .name = n, .filename = f };
 	struct cr_line ln = { .function = (uint32_t)p->nfunctions };
 	uint32_t li = cr_profile_add_location(p, lf->loc_id, 0, 0, &ln, 1);
 	if (li == UINT32_MAX)

@@ -185,23 +185,34 @@ bool dwarf_attr_udata(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Un
 	return rc == DW_DLV_OK;
 }
 
-static bool attr_string(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint32_t *id)
+/* die's attribute at and its form (0 if libdwarf cannot tell); false if
+ * die has no such attribute. The caller deallocates *a. */
+static bool attr_form(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Attribute *a, Dwarf_Half *form)
 {
-	Dwarf_Attribute a;
 	Dwarf_Error er = NULL;
-	char *s;
-	if (dwarf_attr(die, at, &a, &er) != DW_DLV_OK) {
+	if (dwarf_attr(die, at, a, &er) != DW_DLV_OK) {
 		dwarf_dwerr(d, &er);
 		return false;
 	}
+	*form = 0;
+	if (dwarf_whatform(*a, form, &er) != DW_DLV_OK)
+		*form = 0;
+	dwarf_dwerr(d, &er);
+	return true;
+}
+
+static bool attr_string(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint32_t *id)
+{
+	Dwarf_Attribute a;
+	Dwarf_Half form;
+	Dwarf_Error er = NULL;
+	char *s;
+	if (!attr_form(d, die, at, &a, &form))
+		return false;
 	/* a dwz string lives in the .gnu_debugaltlink file, which is not
 	 * read: unknown (libdwarf would give a placeholder as the name) */
-	Dwarf_Half form = 0;
-	int rc = dwarf_whatform(a, &form, &er);
-	dwarf_dwerr(d, &er);
-	if (rc == DW_DLV_OK && (form == DW_FORM_GNU_strp_alt || form == DW_FORM_strp_sup))
-		rc = DW_DLV_NO_ENTRY;
-	else
+	int rc = DW_DLV_NO_ENTRY;
+	if (form != DW_FORM_GNU_strp_alt && form != DW_FORM_strp_sup)
 		rc = dwarf_formstring(a, &s, &er);
 	dwarf_dwerr(d, &er);
 	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
@@ -214,20 +225,15 @@ static bool attr_string(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint32
 static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off)
 {
 	Dwarf_Attribute a;
+	Dwarf_Half form;
 	Dwarf_Error er = NULL;
-	if (dwarf_attr(die, at, &a, &er) != DW_DLV_OK) {
-		dwarf_dwerr(d, &er);
+	if (!attr_form(d, die, at, &a, &form))
 		return false;
-	}
-	Dwarf_Half form = 0;
-	int rc = dwarf_whatform(a, &form, &er);
-	dwarf_dwerr(d, &er);
 	/* a unit read alone cannot follow a reference into another one; a
 	 * dwz reference is into another file */
-	if (rc == DW_DLV_OK && !(d->sliced && form == DW_FORM_ref_addr) && form != DW_FORM_GNU_ref_alt)
+	int rc = DW_DLV_NO_ENTRY;
+	if (form && !(d->sliced && form == DW_FORM_ref_addr) && form != DW_FORM_GNU_ref_alt)
 		rc = dwarf_global_formref(a, off, &er);
-	else
-		rc = DW_DLV_NO_ENTRY;
 	dwarf_dwerr(d, &er);
 	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
 	return rc == DW_DLV_OK;

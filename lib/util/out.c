@@ -149,6 +149,13 @@ void cr_table_col(struct cr_table *t, const char *key, const char *header, enum 
 		t->cols[t->ncols++] = (struct cr_col){ key, header, a };
 }
 
+void cr_table_init_cols(struct cr_table *t, const struct cr_col *cols, size_t n)
+{
+	cr_table_init(t);
+	for (size_t i = 0; i < n; i++)
+		cr_table_col(t, cols[i].key, cols[i].header, cols[i].align);
+}
+
 enum cr_err cr_table_row(struct cr_table *t)
 {
 	if (cr_grow(&t->cells, &t->cap, (t->nrows + 1) * t->ncols, sizeof *t->cells))

@@ -24,7 +24,7 @@
 #   core-VARIANT.zst      the core it left (zstd -19)
 #   expected/             references, listed in expected/INDEX:
 #       that release's `go tool pprof -top/-traces`, traceback counts,
-#       `dlv core ... goroutines -t`, layout.c (gen/gort-layout.py)
+#       `dlv core ... goroutines -t`, layout.c (gen/rt-layout.py ref)
 set -euo pipefail
 
 GEN=$(cd "$(dirname "$0")" && pwd)
@@ -97,8 +97,8 @@ one() {
 	if [ -n "$leakexp" ]; then
 		(cd "$GEN/relprog" && GOEXPERIMENT=goroutineleakprofile "$G" build -trimpath -o "$W/relprog-leakexp" .)
 	fi
-	python3 "$GEN/gort-layout.py" "$W/relprog" "go$v" >expected/layout.c
-	python3 "$GEN/gort-layout.py" "$W/relprog-arm64" "go$v" >expected/layout-arm64.c || true
+	python3 "$GEN/rt-layout.py" ref "$W/relprog" "go$v" >expected/layout.c
+	python3 "$GEN/rt-layout.py" ref "$W/relprog-arm64" "go$v" >expected/layout-arm64.c || true
 
 	# two captures, gctrace on stderr
 	GODEBUG=gctrace=1 "$W/relprog" capture . >expected/capture.stdout 2>"$W/gctrace.txt"

@@ -450,7 +450,7 @@ do_oom() {
 # lib/gort/layout.c) for each, and the DWARF build of the newest. References:
 # the runtime's own traceback (crash-*.txt), the exit status, and the struct
 # layout llvm-dwarfdump reads from the DWARF build of each version
-# (expected/layout.c, made by gen/gort-layout.py: the table layout.c carries).
+# (expected/layout.c, made by gen/rt-layout.py ref: what layout.c's table holds).
 do_gover() {
 	log gover
 	local v G D W b
@@ -463,7 +463,7 @@ do_gover() {
 		(cd "$GEN/symprog" && CGO_ENABLED=0 "$G" build -trimpath -o "$W/gosym" . &&
 			CGO_ENABLED=0 "$G" build -trimpath -ldflags='-s -w' -o "$W/gosym-stripped" .)
 		"$G" version >expected/go-version
-		python3 "$GEN/gort-layout.py" "$W/gosym" "go$v" >expected/layout.c
+		python3 "$GEN/rt-layout.py" ref "$W/gosym" "go$v" >expected/layout.c
 		for b in gosym-stripped gosym; do
 			[ "$b" = gosym ] && [ "$v" != 1.23 ] && continue
 			rm -rf "$W/run"; mkdir "$W/run"

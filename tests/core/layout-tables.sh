@@ -1,18 +1,19 @@
 #!/bin/sh
-# The struct tables lib/gort/layout.c holds for binaries without DWARF (-s -w)
-# against the layout llvm-dwarfdump read from the DWARF of a build of the same
-# Go version (testdata/gover/go1.N/expected/layout.c and, for every release
-# of testdata/gorel, testdata/gorel/go1.N/expected/layout.c: made by
-# testdata/gen/gort-layout.py): every field of the reference must have the
-# same value in layout.c's entry, and every release must have an entry.
+# The struct tables lib/gort/layout.c holds for binaries without DWARF (-s -w),
+# as gort takes them (printed by layout-print, the first argument), against
+# the layout llvm-dwarfdump read from the DWARF of a build of the same Go
+# version (testdata/gover/go1.N/expected/layout.c and, for every release of
+# testdata/gorel, testdata/gorel/go1.N/expected/layout.c: made by
+# testdata/gen/rt-layout.py ref, formerly gort-layout.py): every field of the
+# reference must have the same value in the release's table, and every
+# release must have a table.
 # A field the reference says the release's DWARF lacks must not be in the
 # table, except mheap_allarenas, which is mheap.heapArenas from go1.25 (the
 # field renamed): that one must equal heapArenas' offset llvm-dwarfdump reads
 # from the release's relprog build beside the reference.
 set -u
 : "${TESTDATA:?}" "${TESTS:?}"
-src=$TESTS/../lib/gort/layout.c
-[ -f "$src" ] || { echo "SKIP: no $src"; exit 77; }
+print=${1:?usage: layout-tables.sh LAYOUT-PRINT}
 fail=0 n=0
 fields() { tr -d ' \t' | tr ',' '\n' | sed -n 's/^\.\([a-z_0-9]*\)=\([0-9]*\)$/\1 \2/p' | sort; }
 todo=0
@@ -20,8 +21,7 @@ for ref in "$TESTDATA"/gover/go1.*/expected/layout.c "$TESTDATA"/gorel/go1.*/exp
 	[ -f "$ref" ] || continue
 	v=$(sed -n 's/.*version_prefix = "\(go1\.[0-9]*\)".*/\1/p' "$ref")
 	fields <"$ref" >/tmp/want.$$
-	awk -v v="$v" 'index($0, "version_prefix = \"" v "\"") { on = 1 } on { print } on && /^\t},/ { exit }' "$src" |
-		fields >/tmp/got.$$
+	"$print" "$v" | fields >/tmp/got.$$
 	n=$((n + 1))
 	# fields this release's DWARF does not have: not compared, checked below
 	sed -n 's#.*/\* \.\([a-z_0-9]*\): not in this release.s DWARF \*/.*#\1#p' "$ref" >/tmp/absent.$$
@@ -30,7 +30,7 @@ for ref in "$TESTDATA"/gover/go1.*/expected/layout.c "$TESTDATA"/gorel/go1.*/exp
 			tv=$(awk -v f="$f" '$1 == f { print $2 }' /tmp/got.$$)
 			[ -n "$tv" ] || continue
 			if [ "$f" != mheap_allarenas ]; then
-				echo "FAIL: layout.c's $v table has $f = $tv, a field its DWARF does not have"; fail=1
+				echo "FAIL: the $v table has $f = $tv, a field its DWARF does not have"; fail=1
 				continue
 			fi
 			bin=${ref%/expected/layout.c}/relprog.zst
@@ -46,16 +46,16 @@ for ref in "$TESTDATA"/gover/go1.*/expected/layout.c "$TESTDATA"/gorel/go1.*/exp
 			if [ "$rv" = "$tv" ]; then
 				echo "ok: $v mheap_allarenas = mheap.heapArenas at $rv (DWARF of ${bin#"$TESTDATA"/})"
 			else
-				echo "FAIL: layout.c's $v mheap_allarenas $tv, DWARF's mheap.heapArenas ${rv:-absent}"; fail=1
+				echo "FAIL: the $v table's mheap_allarenas $tv, DWARF's mheap.heapArenas ${rv:-absent}"; fail=1
 			fi
 		done </tmp/absent.$$
 		awk 'NR == FNR { a[$1] = 1; next } !($1 in a)' /tmp/absent.$$ /tmp/got.$$ >/tmp/got2.$$
 		mv /tmp/got2.$$ /tmp/got.$$
 	fi
 	if [ ! -s /tmp/got.$$ ]; then
-		echo "FAIL: layout.c has no table for $v"; fail=1
+		echo "FAIL: lib/gort/layout.c has no table for $v"; fail=1
 	elif ! diff /tmp/want.$$ /tmp/got.$$ >/tmp/diff.$$; then
-		echo "FAIL: layout.c's $v table differs from the DWARF of a $v build:"; cat /tmp/diff.$$; fail=1
+		echo "FAIL: the $v table differs from the DWARF of a $v build:"; cat /tmp/diff.$$; fail=1
 	fi
 done
 rm -f /tmp/want.$$ /tmp/got.$$ /tmp/diff.$$ /tmp/absent.$$

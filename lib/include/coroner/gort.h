@@ -197,6 +197,20 @@ enum cr_err cr_gort_profile_grouped(const struct cr_gort *g, struct cr_profile *
 struct cr_buf;
 int cr_gort_layout_check(struct cr_binary *b, const char *version, size_t *nfields, struct cr_buf *report);
 
+/* The runtime's struct offsets a release's table holds (lib/gort/layout.c,
+ * for binaries without DWARF), told as cr_dwarf_struct_members tells
+ * DWARF's: fn(arg, type, NULL, byte_size) and fn(arg, type, member,
+ * offset) for the facts the table has of types[0..ntypes) (the types
+ * gort and heap read). Returns the table's release ("go1.21") or NULL if
+ * no table has version ("go1.21.4", "go1.26rc1"). */
+const char *cr_gort_layout_table(const char *version, const char *const *types, size_t ntypes,
+				 void (*fn)(void *arg, const char *type, const char *member, uint64_t offset),
+				 void *arg);
+/* The struct layout gort takes from version's table, one field a line
+ * (".g_size = 392,"), appended to out; -1 if no table has version. For
+ * tests (tests/core/layout-tables.sh). */
+int cr_gort_layout_print(const char *version, struct cr_buf *out);
+
 /* The value goroutine G is panicking with (its innermost _panic), as the
  * runtime printed it after "panic: " for strings, integers,
  * *errors.errorString, *fmt.wrapError(s), runtime.plainError,

@@ -31,7 +31,8 @@
  *
  * Struct offsets come from the binary's DWARF (runtime.mspan, mheap,
  * moduledata, special, heapArena, g, gobuf), or, for a binary without
- * DWARF (-ldflags='-s -w'), from a table per Go release (lib/heap/layout.c;
+ * DWARF (-ldflags='-s -w'), from a table per Go release (lib/gort/layout.c,
+ * cr_gort_layout_table;
  * a release without one is CR_UNSUPPORTED). Without a symbol table,
  * runtime.mheap_ and firstmoduledata are found as `coroner core` finds
  * them (cr_goglobals_find) and a global is named by its section and offset

@@ -93,6 +93,9 @@ struct cr_table {
 void cr_table_init(struct cr_table *t);
 void cr_table_release(struct cr_table *t);
 void cr_table_col(struct cr_table *t, const char *key, const char *header, enum cr_align a);
+/* cr_table_init, then the columns cols[0..n): a fixed column list written
+ * as data. */
+void cr_table_init_cols(struct cr_table *t, const struct cr_col *cols, size_t n);
 enum cr_err cr_table_row(struct cr_table *t);
 /* Cells of the current row, left to right. text may be NULL (the value's
  * decimal form is shown). Strings are copied. */

@@ -136,6 +136,9 @@ enum cr_err cr_profile_add_type(struct cr_profile *p, const char *type, const ch
 /* Function by (name, filename), deduplicated; returns index+1. */
 uint32_t cr_profile_function(struct cr_profile *p, const char *name, const char *file,
 			     int64_t start_line);
+/* Append a function without dedup (readers and transforms that keep their
+ * own map); returns its index+1, UINT32_MAX when out of memory. */
+uint32_t cr_profile_add_function(struct cr_profile *p, const struct cr_function *f);
 /* Location for a single (function, line) frame list, deduplicated by
  * (address, lines); lines innermost first. Returns the location index. */
 uint32_t cr_profile_location(struct cr_profile *p, uint64_t address, uint32_t mapping,
