@@ -177,6 +177,11 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 
 /* ---------------------------------------------------------------- dominators */
 
+/* Every step works over depth-first preorder numbers, in arrays of 32 bits
+ * a node allocated when the step starts and freed when it ends; with the
+ * node's slot, type and BFS parent, no step holds more than 8 words a node
+ * (an edge counted as a word). */
+
 #define NONE UINT32_MAX
 
 static enum cr_err dom_nomem(struct cr_error *e, size_t n)
@@ -185,10 +190,8 @@ static enum cr_err dom_nomem(struct cr_error *e, size_t n)
 }
 
 /* Depth-first search from node 0, iterative, each node's edges in order:
- * pre[node] (NONE: not reached), vert[preorder] and par[preorder] (the
- * search tree's parent, in preorder; par[0] = 0). */
-static enum cr_err dfs_preorder(const struct hgraph *G, uint32_t *pre, uint32_t *vert, uint32_t *par,
-				uint32_t *count, struct cr_error *e)
+ * pre[node], its preorder number (NONE: not reached). */
+static enum cr_err dfs_preorder(const struct hgraph *G, uint32_t *pre, uint32_t *count, struct cr_error *e)
 {
 	struct frame { uint32_t v, k; } *stk = NULL;
 	size_t sp = 0, cap = 0;
@@ -198,8 +201,6 @@ static enum cr_err dfs_preorder(const struct hgraph *G, uint32_t *pre, uint32_t 
 		return dom_nomem(e, G->n);
 	uint32_t cnt = 1;
 	pre[0] = 0;
-	vert[0] = 0;
-	par[0] = 0;
 	stk[sp++] = (struct frame){ 0, G->estart[0] };
 	while (sp) {
 		struct frame *f = &stk[sp - 1];
@@ -210,9 +211,7 @@ static enum cr_err dfs_preorder(const struct hgraph *G, uint32_t *pre, uint32_t 
 		uint32_t w = G->edges[f->k++];
 		if (pre[w] != NONE)
 			continue;
-		pre[w] = cnt;
-		vert[cnt] = w;
-		par[cnt++] = pre[f->v];
+		pre[w] = cnt++;
 		if (cr_grow(&stk, &cap, sp + 1, sizeof *stk)) {
 			cr_free(stk);
 			return dom_nomem(e, G->n);
@@ -226,10 +225,9 @@ static enum cr_err dfs_preorder(const struct hgraph *G, uint32_t *pre, uint32_t 
 
 /* The predecessors of every node, in preorder numbers: those of w are
  * (*preds)[pstart[w] .. pstart[w+1]). The forward edges are freed as soon
- * as they are read, before the semidominators' arrays exist: the two
- * copies are held together only here, at a lower peak than the next step.
- * (Turning them in place follows the cycles of a permutation, one cache
- * miss after another: 10 times slower.) */
+ * as they are read, before the semidominators' arrays exist. (Turning
+ * them in place follows the cycles of a permutation, one cache miss after
+ * another: 10 times slower.) */
 static enum cr_err transpose(struct hgraph *G, const uint32_t *pre, uint32_t cnt, uint32_t **pstart_out,
 			     uint32_t **preds_out, struct cr_error *e)
 {
@@ -264,14 +262,15 @@ static enum cr_err transpose(struct hgraph *G, const uint32_t *pre, uint32_t cnt
 	return CR_OK;
 }
 
-/* The label of the least semidominator on v's path up the forest of
- * linked nodes (those numbered last or higher), compressing the path: the
- * links walked are reversed on the way up and pointed at the top on the
- * way down, so no stack is needed. */
-static uint32_t eval(uint32_t v, uint32_t last, uint32_t *anc, uint32_t *label, const uint32_t *semi)
+/* The least semidominator (ls: the semidominator of the best label, kept
+ * as the value itself) on v's path up the forest of linked nodes (those
+ * numbered last or higher), compressing the path: the links walked are
+ * reversed on the way up and pointed at the top on the way down, so no
+ * stack is needed. */
+static uint32_t eval(uint32_t v, uint32_t last, uint32_t *anc, uint32_t *ls)
 {
 	if (anc[v] < last)
-		return label[v];
+		return ls[v];
 	uint32_t prev = NONE, x = v;
 	do {
 		uint32_t up = anc[x];
@@ -279,75 +278,84 @@ static uint32_t eval(uint32_t v, uint32_t last, uint32_t *anc, uint32_t *label, 
 		prev = x;
 		x = up;
 	} while (anc[x] >= last);
-	uint32_t top = anc[x], plab = label[x];
+	uint32_t top = anc[x], pls = ls[x];
 	while (prev != NONE) {
 		uint32_t y = prev;
 		prev = anc[y];
 		anc[y] = top;
-		if (semi[plab] < semi[label[y]])
-			label[y] = plab;
+		if (pls < ls[y])
+			ls[y] = pls;
 		else
-			plab = label[y];
+			pls = ls[y];
 	}
-	return label[v];
+	return ls[v];
 }
 
-/* Semi-NCA over preorder numbers 0..cnt-1: semidominators in reverse
- * preorder (eval over the linked forest, anc: the search tree's parents,
- * compressed as it goes), then each immediate dominator as the nearest
- * ancestor of its tree parent's dominator chain not below its
- * semidominator. idom[] (preorder) starts as the tree parents. */
-static enum cr_err semi_nca(uint32_t cnt, uint32_t *anc, const uint32_t *pstart, const uint32_t *preds,
-			    uint32_t *idom, struct cr_error *e)
+/* Semi-NCA over preorder numbers 0..cnt-1, the search tree's parents in
+ * anc (every w > 0 has its parent among its predecessors: the greatest
+ * one below w). Semidominators in reverse preorder; each w's predecessors
+ * are not read again, so its first two places keep its parent and (with
+ * two or more) its semidominator, which is its parent otherwise. Then
+ * each immediate dominator, into anc: the nearest node of its parent's
+ * dominator chain not below its semidominator. */
+static enum cr_err semi_nca(uint32_t cnt, uint32_t *anc, const uint32_t *pstart, uint32_t *preds,
+			    struct cr_error *e)
 {
-	uint32_t *semi = cr_malloc((size_t)cnt * sizeof *semi);
-	uint32_t *label = semi ? cr_malloc((size_t)cnt * sizeof *label) : NULL;
-	if (!label) {
-		cr_free(semi);
+	uint32_t *ls = cr_malloc((size_t)cnt * sizeof *ls);
+	if (!ls)
 		return dom_nomem(e, cnt);
-	}
-	for (uint32_t i = 0; i < cnt; i++) {
-		semi[i] = i;
-		label[i] = i;
-		idom[i] = anc[i];
+	anc[0] = 0;
+	for (uint32_t w = 0; w < cnt; w++) {
+		ls[w] = w;
+		for (uint32_t k = pstart[w]; k < pstart[w + 1]; k++)
+			if (preds[k] < w && (anc[w] == NONE || preds[k] > anc[w]))
+				anc[w] = preds[k];
+		if (w && anc[w] >= w) {
+			cr_free(ls);
+			return cr_fail(e, CR_FORMAT, "heap graph: object %u has no predecessor in the search", w);
+		}
 	}
 	for (uint32_t w = cnt - 1; w >= 1; w--) {
-		uint32_t s = anc[w];
+		uint32_t p = anc[w], s = p;
 		for (uint32_t k = pstart[w]; k < pstart[w + 1]; k++) {
-			uint32_t u = semi[eval(preds[k], w + 1, anc, label, semi)];
+			uint32_t u = eval(preds[k], w + 1, anc, ls);
 			if (u < s)
 				s = u;
 		}
-		semi[w] = s;
+		ls[w] = s;
+		preds[pstart[w]] = p;
+		if (pstart[w + 1] - pstart[w] >= 2)
+			preds[pstart[w] + 1] = s;
 	}
-	cr_free(label);
+	cr_free(ls);
+	uint32_t *idom = anc;
 	idom[0] = 0;
 	for (uint32_t w = 1; w < cnt; w++) {
-		uint32_t d = idom[w];
-		while (d > semi[w])
+		uint32_t d = preds[pstart[w]];
+		uint32_t s = pstart[w + 1] - pstart[w] >= 2 ? preds[pstart[w] + 1] : d;
+		while (d > s)
 			d = idom[d];
 		idom[w] = d;
 	}
-	cr_free(semi);
 	return CR_OK;
 }
 
 /* Retained bytes and objects of every node (its own and its dominator
- * subtree's), summed up the tree in reverse preorder; best: the child
- * retaining the most (ties: the last in preorder). Roots' sums are kept. */
+ * subtree's), summed up the tree in reverse preorder, kept for the roots;
+ * best: the child retaining the most bytes (ties: the last in preorder).
+ * The objects are summed in a second pass, in the bytes' array. Then
+ * idom and best by node. */
 static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *vert, const uint32_t *idom,
 			    struct cr_error *e)
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
 	uint64_t *rb = cr_calloc(cnt, sizeof *rb);
-	uint32_t *ro = rb ? cr_calloc(cnt, sizeof *ro) : NULL;
-	uint32_t *best = ro ? cr_malloc((size_t)cnt * sizeof *best) : NULL;
+	uint32_t *best = rb ? cr_malloc((size_t)cnt * sizeof *best) : NULL;
 	G->rbytes = cr_calloc(P->nroots + 1, sizeof *G->rbytes);
 	G->robjs = cr_calloc(P->nroots + 1, sizeof *G->robjs);
-	G->best = cr_malloc(G->n * sizeof *G->best);
 	enum cr_err rc = CR_OK;
-	if (!best || !G->rbytes || !G->robjs || !G->best) {
+	if (!best || !G->rbytes || !G->robjs) {
 		rc = cr_fail(e, CR_NOMEM, "out of memory for retained sizes (--max-memory)");
 		goto out;
 	}
@@ -355,31 +363,42 @@ static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *ver
 	for (uint32_t i = 0; i < cnt; i++) {
 		uint32_t v = vert[i];
 		best[i] = NONE;
-		if (G->slot[v] != NO_SLOT) {
+		if (G->slot[v] != NO_SLOT)
 			rb[i] = heap_object_size(heap_node_span(P, v, &hint));
-			ro[i] = 1;
-		}
 	}
 	for (uint32_t i = cnt - 1; i >= 1; i--) {
 		uint32_t d = idom[i];
 		rb[d] += rb[i];
-		ro[d] += ro[i];
 		if (best[d] == NONE || rb[i] > rb[best[d]])
 			best[d] = i;
 	}
-	for (size_t v = 0; v < G->n; v++)
-		G->best[v] = NO_NODE;
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint32_t v = vert[i];
+		if (v <= P->nroots)
+			G->rbytes[v] = rb[i];
+		rb[i] = G->slot[v] != NO_SLOT;
+	}
+	for (uint32_t i = cnt - 1; i >= 1; i--)
+		rb[idom[i]] += rb[i];
+	for (uint32_t i = 0; i < cnt; i++)
+		if (vert[i] <= P->nroots)
+			G->robjs[vert[i]] = (uint32_t)rb[i];
+	cr_free(rb);
+	rb = NULL;
+	G->best = cr_malloc(G->n * sizeof *G->best);
+	G->idom = cr_calloc(G->n, sizeof *G->idom);
+	if (!G->best || !G->idom) {
+		rc = dom_nomem(e, G->n);
+		goto out;
+	}
 	for (uint32_t i = 0; i < cnt; i++) {
 		uint32_t v = vert[i];
 		G->best[v] = best[i] == NONE ? NO_NODE : vert[best[i]];
-		if (v <= P->nroots) {
-			G->rbytes[v] = rb[i];
-			G->robjs[v] = ro[i];
-		}
+		if (i)
+			G->idom[v] = vert[idom[i]];
 	}
 out:
 	cr_free(rb);
-	cr_free(ro);
 	cr_free(best);
 	return rc;
 }
@@ -390,47 +409,41 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 	struct hgraph *G = &P->G;
 	size_t n = G->n;
 	enum cr_err rc = CR_OK;
-	uint32_t cnt = 0, *pstart = NULL, *preds = NULL, *idom = NULL;
-	/* arrays over preorder numbers, each freed as soon as it is done with:
-	 * the peak is semidominators, 7 words a node (with the edges) */
+	uint32_t cnt = 0, *pstart = NULL, *preds = NULL, *vert = NULL, *anc = NULL;
 	uint32_t *pre = cr_malloc(n * sizeof *pre);       /* node -> preorder */
-	uint32_t *vert = cr_malloc(n * sizeof *vert);     /* preorder -> node */
-	uint32_t *par = cr_malloc(n * sizeof *par);       /* preorder -> parent preorder */
-	if (!pre || !vert || !par) {
+	if (!pre) {
 		rc = dom_nomem(e, n);
 		goto out;
 	}
-	if ((rc = dfs_preorder(G, pre, vert, par, &cnt, e)) || (rc = transpose(G, pre, cnt, &pstart, &preds, e)))
+	if ((rc = dfs_preorder(G, pre, &cnt, e)) || (rc = transpose(G, pre, cnt, &pstart, &preds, e)))
 		goto out;
+	vert = cr_malloc(n * sizeof *vert);               /* preorder -> node */
+	if (!vert) {
+		rc = dom_nomem(e, n);
+		goto out;
+	}
+	for (size_t v = 0; v < n; v++)
+		vert[pre[v]] = (uint32_t)v;
 	cr_free(pre);
 	pre = NULL;
-	idom = cr_malloc((size_t)cnt * sizeof *idom);
-	if (!idom) {
+	anc = cr_malloc(n * sizeof *anc);
+	if (!anc) {
 		rc = dom_nomem(e, n);
 		goto out;
 	}
-	if ((rc = semi_nca(cnt, par, pstart, preds, idom, e)))
+	for (size_t i = 0; i < n; i++)
+		anc[i] = NONE;
+	if ((rc = semi_nca(cnt, anc, pstart, preds, e)))
 		goto out;
-	cr_free(par);
 	cr_free(pstart);
 	cr_free(preds);
-	par = pstart = preds = NULL;
-	if ((rc = retained(h, cnt, vert, idom, e)))
-		goto out;
-	/* back to node ids */
-	G->idom = cr_calloc(n, sizeof *G->idom);
-	if (!G->idom) {
-		rc = dom_nomem(e, n);
-		goto out;
-	}
-	for (uint32_t i = 1; i < cnt; i++)
-		G->idom[vert[i]] = vert[idom[i]];
+	pstart = preds = NULL;
+	rc = retained(h, cnt, vert, anc, e);
 out:
 	cr_free(pre);
 	cr_free(vert);
-	cr_free(par);
+	cr_free(anc);
 	cr_free(pstart);
 	cr_free(preds);
-	cr_free(idom);
 	return rc;
 }
