@@ -10,12 +10,17 @@
 # run, their medians, the ratios of the medians, and the load average.
 # Measured on the machine the cores were made on (2 cores shared with other
 # jobs, load average 20-30), medians of 3: see the end of this comment.
-# Most of coroner's time is inflating libc's compressed debug sections
-# (10 MB, libdeflate) and the page faults of the buffers they fill.
-#   fleet-pie (load 32): CPU coroner 0.08 s, eu-stack 0.20 s, gdb 0.62 s
-#     (2.5x, 7.8x); wall 1.18 s, 3.07 s, 9.84 s (2.6x, 8.3x)
-#   null-pie  (load 32): CPU coroner 0.05 s, eu-stack 0.10 s, gdb 0.41 s
-#     (2.0x, 8.2x); wall 0.92 s, 1.57 s, 6.56 s (1.7x, 7.1x)
+# Where coroner's time goes (perf, fleet-pie): process start and the page
+# faults of the libraries' symbol tables; decoding libc's compressed
+# .debug_info up to the last unit the frames need (4.1 of 5.8 MB, ISA-L,
+# only those units kept); libc's .debug_line and .debug_abbrev inflated
+# whole (libdeflate); libunwind.
+#   fleet-pie (load 25-29): CPU coroner 0.08 s, eu-stack 0.20 s, gdb 0.66 s
+#     (2.5x, 8.2x); wall 0.67 s, 1.76 s, 5.65 s (2.6x, 8.4x)
+#   null-pie  (load 25-29): CPU coroner 0.05 s, eu-stack 0.10 s, gdb 0.46 s
+#     (2.0x, 9.2x); wall 0.60 s, 0.87 s, 3.94 s (1.4x, 6.6x)
+# Before (same load, side by side): fleet-pie CPU 0.09 s (2.2x, 7.1x), wall
+#   0.90 s; null-pie CPU 0.05 s (1.8x, 8.8x).
 #   usage: bench/core-c.sh [RUNS]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

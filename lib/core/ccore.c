@@ -99,6 +99,10 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 		m->note = "its first page is not in the core: not symbolized";
 		warn(cc, "%s: its first page is not in the core: not symbolized", m->path);
 		return;
+	} else if (m->file) { /* the unwinder's, checked the same way */
+		b = m->file;
+		m->file = NULL;
+		rc = CR_OK;
 	} else {
 		rc = cr_binary_open_mapped(&b, m->path, page, 4096, &e);
 	}
@@ -366,6 +370,9 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		tn[t] = n;
 		total += n;
 	}
+	for (size_t i = 0; i < cc->nmods; i++)
+		if (!cc->mods[i].is_exe)
+			cc->mods[i].file = cr_native_take(N, cc->mods[i].path);
 	open_modules_for(cc, tf, tn, total);
 	for (size_t t = 0; t < c->nthreads; t++) {
 		struct cr_cthread *T = &cc->threads[t];
@@ -420,6 +427,7 @@ void cr_ccore_close(struct cr_ccore *cc)
 {
 	if (cc->mods) {
 		for (size_t i = 0; i < cc->nmods; i++) {
+			cr_binary_close(cc->mods[i].file);
 			cr_symbolizer_close(cc->mods[i].sym);
 			cr_symbolizer_close(cc->mods[i].dbg);
 		}

@@ -50,6 +50,8 @@ struct cr_native {
 	struct module mods[64];
 	size_t nmods;
 	struct cr_binary *libs[64]; /* opened libraries (images attached to the core) */
+	const char *lib_paths[64];
+	bool taken[64];             /* handed over by cr_native_take */
 	size_t nlibs;
 	/* during one unwind */
 	const struct cr_native_regs *seed;
@@ -251,6 +253,7 @@ enum cr_err cr_native_open(struct cr_native **out, struct cr_core *c, struct cr_
 				cr_binary_close(b);
 				continue;
 			}
+			N->lib_paths[N->nlibs] = f->path;
 			N->libs[N->nlibs++] = b;
 			cr_core_attach_file(c, f->path, b->data, b->len);
 		}
@@ -324,8 +327,19 @@ void cr_native_close(struct cr_native *N)
 				N->core->files[i].image = NULL, N->core->files[i].image_len = 0;
 	}
 	for (size_t i = 0; i < N->nlibs; i++)
-		cr_binary_close(N->libs[i]);
+		if (!N->taken[i])
+			cr_binary_close(N->libs[i]);
 	cr_free(N);
+}
+
+struct cr_binary *cr_native_take(struct cr_native *N, const char *path)
+{
+	for (size_t i = 0; N && i < N->nlibs; i++)
+		if (!N->taken[i] && strcmp(N->lib_paths[i], path) == 0) {
+			N->taken[i] = true;
+			return N->libs[i];
+		}
+	return NULL;
 }
 
 bool cr_native_available(void) { return true; }
@@ -353,6 +367,13 @@ size_t cr_native_unwind(struct cr_native *N, size_t thread, const struct cr_nati
 }
 
 void cr_native_close(struct cr_native *N) { (void)N; }
+
+struct cr_binary *cr_native_take(struct cr_native *N, const char *path)
+{
+	(void)N;
+	(void)path;
+	return NULL;
+}
 
 bool cr_native_available(void) { return false; }
 

@@ -19,6 +19,10 @@
  * the index is closed. .debug_aranges is not used: Go writes none, and the
  * unit DIEs say the same.
  *
+ * Opened for known addresses (cr_dwarf_open_for, a core's pcs), a
+ * compressed .debug_info with .debug_aranges is inflated only in part:
+ * the units holding them (dwarf_part.c).
+ *
  * dwarf_check.c checks the raw sections first; dwarf_index.c builds the
  * index; this file opens, looks up and reads struct layouts.
  */

@@ -173,6 +173,11 @@ enum cr_err cr_native_open(struct cr_native **out, struct cr_core *c, struct cr_
  * pointer goes down. Returns the count (0: none). */
 size_t cr_native_unwind(struct cr_native *n, size_t thread, const struct cr_native_regs *seed,
 			struct cr_native_frame *out, size_t max);
+/* The library n opened for the file mapped at path (checked against the
+ * core's first page), handed over: the caller closes it, after
+ * cr_native_close (which still detaches it from c's reader). NULL if n
+ * opened none there or gave it already. */
+struct cr_binary *cr_native_take(struct cr_native *n, const char *path);
 void cr_native_close(struct cr_native *n); /* NULL ok */
 
 /* ---------------------------------------------------------------- C cores
@@ -199,6 +204,7 @@ struct cr_cmodule {
 	const char *debug;    /* separate debug file used, or NULL */
 	const char *note;     /* why it is not symbolized (or partly), or NULL */
 	struct cr_symbolizer *sym, *dbg;
+	struct cr_binary *file; /* opened by the unwinder, not yet used (cr_native_take) */
 };
 struct cr_ccore {
 	struct cr_core core;
