@@ -224,9 +224,8 @@ static int print_routine(struct cr_buf *b, struct cr_json *j, const struct dsym 
 	struct cr_buf out = { 0 };
 	int rc = run_tool(argv, &out);
 	if (rc < 0) {
-		fprintf(stderr, "pprof: [objdump --disassemble --demangle --no-show-raw-insn --line-numbers %s %s%s %s]: "
-				"exit status 1\n", a0, a1, intel ? " -M intel" : "", d->path);
-		rc = 2;
+		fprintf(stderr, "%s: pprof -disasm: objdump failed on %s (%s %s)\n", cmd_progname, d->path, a0, a1);
+		rc = 1;
 	}
 	if (rc) {
 		cr_buf_release(&out);
