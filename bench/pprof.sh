@@ -2,14 +2,18 @@
 # coroner pprof against go tool pprof, one row per report, on the 400k-sample
 # tree-shaped profile of testdata/gen/bigprofile (seeded, reproducible; as
 # testdata/gen/make-bigprofile.sh OUT). Both get the same command line; the
-# output goes to /dev/null (-proto: to a file in a temporary directory).
+# output goes to /dev/null (-proto's too: with -output=FILE coroner also
+# fsyncs the file it writes atomically, and that time is the disk's).
 # Commands run in turn (A B A B ...) RUNS times (default 3); each figure is
 # the median of its runs: CPU seconds (user+sys) and wall seconds from
 # /usr/bin/time, peak RSS in KiB. The machine may be shared: the CPU ratios
 # are the steadier ones.
-#   usage: bench/pprof.sh [REPORTS...]  (default: top traces tags tree peek raw proto callgrind)
+# The last lines list every report's ratio and the load average.
+#   usage: bench/pprof.sh [REPORTS...]
+#          (default: top traces tags tree peek raw proto callgrind dot list)
 #   env: RUNS=N, KEEP=DIR (keep and reuse the generated profile there),
-#        PROFILE=FILE (your own profile instead), PEEK=RE (default main\.)
+#        PROFILE=FILE (your own profile instead), PEEK=RE and LIST=RE
+#        (default main\. for both)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 coroner=${CORONER:-$root/build/cmd/coroner}
@@ -18,7 +22,7 @@ data=${KEEP:-$work}
 mkdir -p "$data"
 runs=${RUNS:-3}
 reports=("$@")
-[ ${#reports[@]} -gt 0 ] || reports=(top traces tags tree peek raw proto callgrind)
+[ ${#reports[@]} -gt 0 ] || reports=(top traces tags tree peek raw proto callgrind dot list)
 p=${PROFILE:-$data/tree.pb.gz}
 if [ ! -s "$p" ]; then
 	(cd "$root/testdata/gen/bigprofile" &&
@@ -32,6 +36,7 @@ run() { # LABEL CMD...: one run appended to $work/LABEL as "wall cpu rss"
 	awk '{ printf "%s %.3f %s\n", $1, $2 + $3, $4 }' "$work/t" >> "$work/$label"
 }
 med() { awk -v f="$2" '{ print $f }' "$work/$1" | median; }
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 printf '%-8s %-14s %8s %8s %10s\n' report tool wall_s cpu_s peak_KiB
 for r in "${reports[@]}"; do
 	case $r in
@@ -41,8 +46,10 @@ for r in "${reports[@]}"; do
 	tree) args=(-tree) ;;
 	peek) args=(-peek="${PEEK:-main\\.}") ;;
 	raw) args=(-raw) ;;
-	proto) args=(-proto -output="$work/out.pb.gz") ;;
+	proto) args=(-proto) ;;
 	callgrind) args=(-callgrind) ;;
+	dot) args=(-dot) ;;
+	list) args=(-list="${LIST:-main\\.}") ;;
 	*) echo "unknown report $r" >&2; exit 2 ;;
 	esac
 	rm -f "$work/coroner" "$work/pprof"
@@ -53,5 +60,10 @@ for r in "${reports[@]}"; do
 	printf '%-8s %-14s %8s %8s %10s\n' "-$r" coroner "$(med coroner 1)" "$(med coroner 2)" "$(med coroner 3)"
 	printf '%-8s %-14s %8s %8s %10s\n' "" "go tool pprof" "$(med pprof 1)" "$(med pprof 2)" "$(med pprof 3)"
 	awk -v cc="$(med coroner 2)" -v pc="$(med pprof 2)" -v cw="$(med coroner 1)" -v pw="$(med pprof 1)" \
-		'BEGIN { printf "         pprof / coroner: %.1fx cpu, %.1fx wall\n", pc / (cc > 0 ? cc : 0.001), pw / (cw > 0 ? cw : 0.001) }'
+		'BEGIN { printf "         pprof / coroner: %.1fx cpu, %.1fx wall\n", pc / (cc > 0 ? cc : 0.001), pw / (cw > 0 ? cw : 0.001) }' |
+		tee -a "$work/ratios"
+	sed -i '$ s/^ */-'"$r"' /' "$work/ratios"
 done
+echo
+echo "pprof / coroner (medians of $runs; load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end):"
+awk '{ printf "  %-11s %8s cpu %8s wall\n", $1, $5, $7 }' "$work/ratios"

@@ -15,6 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#ifdef CORONER_HAVE_LIBDEFLATE
+#include <libdeflate.h>
+#endif
 
 /* Profile, ValueType, Sample, Label, Mapping, Location, Line, Function */
 enum { P_SAMPLE_TYPE = 1, P_SAMPLE, P_MAPPING, P_LOCATION, P_FUNCTION, P_STRING_TABLE,
@@ -267,6 +270,75 @@ enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **
 	return CR_OK;
 }
 
+/* The gzip levels, chosen by measurement on a 17 MB profile (CPU time
+ * against zlib's level 6, the level pprof writes with; file size against
+ * its file): libdeflate's level 1 takes 25% of the time for a file 4%
+ * larger (its level 2: 33%, 2% larger); without libdeflate, zlib's level 2
+ * takes 51%, 5% larger (and zlib's level 1 is both slower and larger). */
+enum { LIBDEFLATE_LEVEL = 1, ZLIB_LEVEL = 2 };
+
+#ifdef CORONER_HAVE_LIBDEFLATE
+/* raw[0, n) as one gzip member, in one call; NULL when out of memory */
+static unsigned char *gzip_whole(const unsigned char *raw, size_t n, size_t *zn)
+{
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(LIBDEFLATE_LEVEL);
+	if (!c)
+		return NULL;
+	size_t cap = libdeflate_gzip_compress_bound(c, n);
+	unsigned char *z = cr_malloc(cap);
+	*zn = z ? libdeflate_gzip_compress(c, raw, n, z, cap) : 0;
+	libdeflate_free_compressor(c);
+	if (z && !*zn) { /* cannot happen within the bound */
+		cr_free(z);
+		z = NULL;
+	}
+	return z;
+}
+#endif
+
+/* raw[0, n) gzipped to of; false on a write error (errno set) or when out
+ * of memory (*nomem) */
+static bool write_gzip(struct cr_outfile *of, const unsigned char *raw, size_t n, bool *nomem)
+{
+#ifdef CORONER_HAVE_LIBDEFLATE
+	size_t zn;
+	unsigned char *z = gzip_whole(raw, n, &zn);
+	if (!z) {
+		*nomem = true;
+		return false;
+	}
+	errno = 0;
+	bool ok = fwrite(z, 1, zn, of->f) == zn;
+	cr_free(z);
+	return ok;
+#else
+	(void)nomem;
+	fflush(of->f);
+	int fd = dup(of->fd);
+	char mode[] = { 'w', 'b', (char)('0' + ZLIB_LEVEL), 0 };
+	gzFile gz = fd >= 0 ? gzdopen(fd, mode) : NULL;
+	if (!gz) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	size_t off = 0;
+	bool ok = true;
+	while (off < n) {
+		unsigned chunk = n - off > (1u << 30) ? (1u << 30) : (unsigned)(n - off);
+		int w = gzwrite(gz, raw + off, chunk);
+		if (w <= 0) {
+			ok = false;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (gzclose(gz) != Z_OK)
+		ok = false;
+	return ok;
+#endif
+}
+
 enum cr_err cr_profile_write_pprof(const struct cr_profile *p, const char *path, struct cr_error *e)
 {
 	unsigned char *raw;
@@ -281,33 +353,15 @@ enum cr_err cr_profile_write_pprof(const struct cr_profile *p, const char *path,
 		cr_free(raw);
 		return rc;
 	}
-	fflush(of.f);
-	int fd = dup(of.fd);
-	gzFile gz = fd >= 0 ? gzdopen(fd, "wb") : NULL;
-	if (!gz) {
-		if (fd >= 0)
-			close(fd);
-		cr_free(raw);
-		cr_outfile_abort(&of);
-		return cr_fail(e, CR_IO, "%s: cannot open for writing: %s", path, strerror(errno));
-	}
-	size_t off = 0;
-	bool ok = true;
-	while (off < n) {
-		unsigned chunk = n - off > (1u << 30) ? (1u << 30) : (unsigned)(n - off);
-		int w = gzwrite(gz, raw + off, chunk);
-		if (w <= 0) {
-			ok = false;
-			break;
-		}
-		off += (size_t)w;
-	}
+	bool nomem = false;
+	errno = 0;
+	bool ok = write_gzip(&of, raw, n, &nomem);
+	int err = errno;
 	cr_free(raw);
-	if (gzclose(gz) != Z_OK)
-		ok = false;
 	if (!ok) {
-		int err = errno;
 		cr_outfile_abort(&of);
+		if (nomem)
+			return cr_fail(e, CR_NOMEM, "%s: out of memory compressing the profile", path);
 		return cr_fail(e, CR_IO, "%s: write failed%s%s (the previous file, if any, is unchanged)", path,
 			       err ? ": " : "", err ? strerror(err) : "");
 	}

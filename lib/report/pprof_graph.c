@@ -64,29 +64,71 @@ struct build {
 	size_t nedges, cap_edges;
 	uint32_t *estamp;
 	size_t cap_estamp;
-	struct cr_hmap emap;
+	/* (from, to) -> edge: open addressing, slot = edge index + 1 (0: free);
+	 * lastin[to]: the edge last found into to, tried first */
+	uint32_t *eslot, *lastin;
+	size_t cap_eslot;
 	struct cr_ptags *tags; /* visual graphs */
 };
+
+static inline size_t edge_hash(uint32_t from, uint32_t to, size_t mask)
+{
+	return (size_t)((((uint64_t)from << 32 | to) * 0x9e3779b97f4a7c15ull) >> 32) & mask;
+}
+
+/* the index's table at twice the edges' capacity, the edges placed again */
+static enum cr_err edge_rehash(struct build *b, size_t cap)
+{
+	uint32_t *t = cr_calloc(cap, sizeof *t);
+	if (!t)
+		return CR_NOMEM;
+	cr_free(b->eslot);
+	b->eslot = t;
+	b->cap_eslot = cap;
+	for (size_t i = 0; i < b->nedges; i++) {
+		size_t h = edge_hash(b->edges[i].from, b->edges[i].to, cap - 1);
+		while (t[h])
+			h = (h + 1) & (cap - 1);
+		t[h] = (uint32_t)i + 1;
+	}
+	return CR_OK;
+}
+
+/* the edge from -> to: found, or added (UINT32_MAX when out of memory) */
+static uint32_t edge_of(struct build *b, uint32_t from, uint32_t to)
+{
+	uint32_t li = b->lastin[to];
+	if (li && b->edges[li - 1].from == from)
+		return li - 1;
+	size_t mask = b->cap_eslot - 1, h = edge_hash(from, to, mask);
+	for (uint32_t v; (v = b->eslot[h]); h = (h + 1) & mask)
+		if (b->edges[v - 1].from == from && b->edges[v - 1].to == to) {
+			b->lastin[to] = v;
+			return v - 1;
+		}
+	if (cr_grow(&b->edges, &b->cap_edges, b->nedges + 1, sizeof *b->edges) ||
+	    cr_grow(&b->estamp, &b->cap_estamp, b->nedges + 1, sizeof *b->estamp))
+		return UINT32_MAX;
+	uint32_t i = (uint32_t)b->nedges++;
+	b->edges[i] = (struct cr_pgraph_edge){ from, to, 0, false, true };
+	b->estamp[i] = 0;
+	b->lastin[to] = i + 1;
+	if (2 * b->nedges > b->cap_eslot) /* at most half full */
+		return edge_rehash(b, 2 * b->cap_eslot) ? UINT32_MAX : i;
+	b->eslot[h] = i + 1;
+	return i;
+}
 
 static enum cr_err add_edge(struct build *b, uint32_t from, uint32_t to, int64_t w, bool residual, bool inl,
 			    uint32_t stamp)
 {
-	uint32_t k[2] = { from, to };
-	bool found;
-	uint32_t *v = cr_hmap_put(&b->emap, k, sizeof k, (uint32_t)b->nedges, &found);
-	if (!v)
+	uint32_t v = edge_of(b, from, to);
+	if (v == UINT32_MAX)
 		return CR_NOMEM;
-	if (!found) {
-		if (cr_grow(&b->edges, &b->cap_edges, b->nedges + 1, sizeof *b->edges) ||
-		    cr_grow(&b->estamp, &b->cap_estamp, b->nedges + 1, sizeof *b->estamp))
-			return CR_NOMEM;
-		b->edges[b->nedges] = (struct cr_pgraph_edge){ from, to, 0, false, true };
-		b->estamp[b->nedges++] = 0;
-	}
-	struct cr_pgraph_edge *e = &b->edges[*v];
-	if (b->estamp[*v] == stamp)
+	struct cr_pgraph_edge *e = &b->edges[v];
+	if (b->estamp[v] == stamp)
 		return CR_OK; /* once per sample */
-	b->estamp[*v] = stamp;
+	b->estamp[v] = stamp;
 	e->weight = wadd(e->weight, w);
 	if (residual)
 		e->residual = true;
@@ -102,8 +144,8 @@ static enum cr_err walk(struct build *b)
 	for (size_t i = 0; i < b->nnodes; i++)
 		b->nodes[i].flat = b->nodes[i].cum = 0, b->nodes[i].stamp = 0;
 	b->nedges = 0;
-	cr_hmap_release(&b->emap);
-	cr_hmap_init(&b->emap);
+	memset(b->lastin, 0, (b->nnodes + 1) * sizeof *b->lastin);
+	memset(b->eslot, 0, b->cap_eslot * sizeof *b->eslot);
 	if (b->tags)
 		cr_ptags_reset(b->tags);
 	for (size_t s = 0; s < p->nsamples; s++) {
@@ -473,7 +515,6 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 		return CR_OK;
 	}
 	struct build b = { .p = p, .o = o, .nm = &g->names };
-	cr_hmap_init(&b.emap);
 	size_t *tagcount = NULL;
 	struct cr_hmap nmap;
 	cr_hmap_init(&nmap);
@@ -501,6 +542,9 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 		b.nodeof[i] = *v;
 	}
 	if (tr->visual && cr_ptags_init(&b.tags, p, o))
+		goto out;
+	b.lastin = cr_calloc(b.nnodes + 1, sizeof *b.lastin);
+	if (!b.lastin || edge_rehash(&b, 1024))
 		goto out;
 	if (walk(&b))
 		goto out;
@@ -568,7 +612,8 @@ out:
 	cr_free(b.nodes);
 	cr_free(b.edges);
 	cr_free(b.estamp);
-	cr_hmap_release(&b.emap);
+	cr_free(b.eslot);
+	cr_free(b.lastin);
 	cr_hmap_release(&nmap);
 	cr_ptags_free(b.tags);
 	cr_free(tagcount);

@@ -153,6 +153,9 @@ enum cr_err cr_ptags_init(struct cr_ptags **out, const struct cr_profile *p, con
 	if (nomem || !t->group || !t->num_start || !t->nnum)
 		return CR_NOMEM;
 	const char *ounit = o->unit && *o->unit ? o->unit : "minimum";
+	/* the unit of the key "bytes": looked up once (a scan of all labels) */
+	uint32_t ukey = UINT32_MAX;
+	const char *unit = NULL;
 	for (size_t s = 0; s < p->nsamples && !nomem; s++) {
 		const struct cr_sample *sm = &p->samples[s];
 		t->group[s] = join_labels(t, p, s, &nomem);
@@ -161,7 +164,8 @@ enum cr_err cr_ptags_init(struct cr_ptags **out, const struct cr_profile *p, con
 			const struct cr_label *l = &p->labels[sm->label_start + k];
 			if (l->str || strcmp(cr_profile_str(p, l->key), "bytes"))
 				continue;
-			const char *unit = cr_profile_label_unit(p, l->key);
+			if (l->key != ukey)
+				ukey = l->key, unit = cr_profile_label_unit(p, l->key);
 			char name[96];
 			cr_units_scaled(name, sizeof name, l->num, unit, ounit);
 			t->unit = unit;
