@@ -41,11 +41,9 @@ static uint32_t frame_name(struct cr_flame *f, const struct cr_profile *p, const
 static enum cr_err add_each(struct cr_flame *f, const struct cr_profile *p, int si, bool as_base,
 			    uint32_t *fname)
 {
-	for (size_t i = 0; i < p->nsamples; i++) {
-		int64_t v = cr_sample_values(p, i)[si];
-		if (v == 0)
-			continue;
-		const struct cr_sample *s = &p->samples[i];
+	int64_t v;
+	const struct cr_sample *s;
+	for (size_t i = 0; (s = cr_sample_next(p, si, &i, &v)) != NULL; i++) {
 		uint32_t cur = 0;
 		int64_t *slot = as_base ? &f->nodes[0].base : &f->nodes[0].value;
 		*slot = cr_sat_add(*slot, v);
@@ -108,11 +106,9 @@ static int by_name(const void *a, const void *b)
 static enum cr_err gather(struct cr_flame *f, const struct cr_profile *p, int si, struct seqs *q,
 			  uint32_t *fname)
 {
-	for (size_t i = 0; i < p->nsamples; i++) {
-		int64_t v = cr_sample_values(p, i)[si];
-		if (v == 0)
-			continue;
-		const struct cr_sample *s = &p->samples[i];
+	int64_t v;
+	const struct cr_sample *s;
+	for (size_t i = 0; (s = cr_sample_next(p, si, &i, &v)) != NULL; i++) {
 		size_t n = 0;
 		for (uint32_t k = 0; k < s->nloc; k++) {
 			uint32_t li = p->stack[s->loc_start + k];
@@ -170,10 +166,9 @@ static enum cr_err gather(struct cr_flame *f, const struct cr_profile *p, int si
 static void spell(const struct cr_profile *p, int si, struct seqs *q)
 {
 	size_t m = 0;
-	for (size_t i = 0; i < p->nsamples; i++) {
-		if (cr_sample_values(p, i)[si] == 0)
-			continue;
-		const struct cr_sample *s = &p->samples[i];
+	int64_t v;
+	const struct cr_sample *s;
+	for (size_t i = 0; (s = cr_sample_next(p, si, &i, &v)) != NULL; i++) {
 		uint32_t *out = q->seq + q->off[m++];
 		for (uint32_t k = s->nloc; k-- > 0;) {
 			uint32_t li = p->stack[s->loc_start + k];

@@ -48,11 +48,9 @@ static enum cr_err grow(struct tree *t, const struct cr_pprof_names *nm, const s
 	struct cr_hmap map;
 	cr_hmap_init(&map);
 	enum cr_err rc = CR_NOMEM;
-	for (size_t s = 0; s < p->nsamples; s++) {
-		int64_t w = p->values[s * p->ntypes + o->sample_index];
-		if (w == 0)
-			continue;
-		const struct cr_sample *sm = &p->samples[s];
+	int64_t w;
+	const struct cr_sample *sm;
+	for (size_t s = 0; (sm = cr_sample_next(p, o->sample_index, &s, &w)) != NULL; s++) {
 		uint32_t parent = UINT32_MAX;
 		for (uint32_t k = sm->nloc; k-- > 0;) {
 			uint32_t li = p->stack[sm->loc_start + k];

@@ -179,11 +179,9 @@ static enum cr_err label_edges(const struct cr_profile *p, int si, struct node *
 		any |= kept[i] == 3;
 	}
 	/* no kept node can get a label: no walk */
-	for (size_t s = 0; any && s < p->nsamples; s++) {
-		int64_t w = p->values[s * p->ntypes + si];
-		if (w == 0)
-			continue;
-		const struct cr_sample *sm = &p->samples[s];
+	int64_t w;
+	const struct cr_sample *sm;
+	for (size_t s = 0; any && (sm = cr_sample_next(p, si, &s, &w)) != NULL; s++) {
 		uint32_t parent = UINT32_MAX;
 		for (uint32_t k = sm->nloc; k-- > 0;) {
 			uint32_t li = p->stack[sm->loc_start + k];

@@ -118,6 +118,17 @@ static inline const int64_t *cr_sample_values(const struct cr_profile *p, size_t
 {
 	return &p->values[i * p->ntypes];
 }
+/* The first sample from *i on whose value of type si is not zero, with that
+ * value in *v; NULL past the last. *i is left at the sample's index, so
+ *   for (size_t i = 0; (s = cr_sample_next(p, si, &i, &v)) != NULL; i++)
+ * walks the samples a report counts. */
+static inline const struct cr_sample *cr_sample_next(const struct cr_profile *p, int si, size_t *i, int64_t *v)
+{
+	for (; *i < p->nsamples; (*i)++)
+		if ((*v = p->values[*i * p->ntypes + (size_t)si]) != 0)
+			return &p->samples[*i];
+	return NULL;
+}
 /* Name of the function of line l ("" if none). */
 const char *cr_line_function_name(const struct cr_profile *p, const struct cr_line *l);
 const char *cr_line_file_name(const struct cr_profile *p, const struct cr_line *l);
