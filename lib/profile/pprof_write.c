@@ -130,26 +130,38 @@ static uint8_t *put_sample(uint8_t *o, const struct cr_profile *p, size_t i)
 	return o;
 }
 
-static size_t mapping_size(const struct cr_mapping *m, size_t i)
+/* A message whose fields are scalars numbered 1..n, in order (Mapping,
+ * Function): its values, its size, and its bytes. */
+enum { MAPPING_FIELDS = 10, FUNCTION_FIELDS = 5 };
+
+static size_t seq_size(const uint64_t *v, unsigned n)
 {
-	return fsz(i + 1) + fsz(m->start) + fsz(m->limit) + fsz(m->offset) + fsz(m->filename) +
-	       fsz(m->build_id) + 2 * ((size_t)m->has_functions + m->has_filenames + m->has_line_numbers +
-				       m->has_inline_frames);
+	size_t s = 0;
+	for (unsigned k = 0; k < n; k++)
+		s += fsz(v[k]);
+	return s;
 }
 
-static uint8_t *put_mapping(uint8_t *o, const struct cr_mapping *m, size_t i)
+static uint8_t *put_seq(uint8_t *o, unsigned field, const uint64_t *v, unsigned n)
 {
-	o = put_l(o, P_MAPPING, mapping_size(m, i));
-	o = put_f(o, 1, i + 1);
-	o = put_f(o, 2, m->start);
-	o = put_f(o, 3, m->limit);
-	o = put_f(o, 4, m->offset);
-	o = put_f(o, 5, m->filename);
-	o = put_f(o, 6, m->build_id);
-	o = put_f(o, 7, m->has_functions);
-	o = put_f(o, 8, m->has_filenames);
-	o = put_f(o, 9, m->has_line_numbers);
-	return put_f(o, 10, m->has_inline_frames);
+	o = put_l(o, field, seq_size(v, n));
+	for (unsigned k = 0; k < n; k++)
+		o = put_f(o, k + 1, v[k]);
+	return o;
+}
+
+static void mapping_fields(const struct cr_mapping *m, size_t i, uint64_t v[MAPPING_FIELDS])
+{
+	uint64_t f[MAPPING_FIELDS] = { i + 1, m->start, m->limit, m->offset, m->filename, m->build_id,
+				       m->has_functions, m->has_filenames, m->has_line_numbers,
+				       m->has_inline_frames };
+	memcpy(v, f, sizeof f);
+}
+
+static void function_fields(const struct cr_function *f, size_t i, uint64_t v[FUNCTION_FIELDS])
+{
+	uint64_t g[FUNCTION_FIELDS] = { i + 1, f->name, f->system_name, f->filename, (uint64_t)f->start_line };
+	memcpy(v, g, sizeof g);
 }
 
 static size_t line_size(const struct cr_line *l) { return fsz(l->function) + fsz((uint64_t)l->line); }
@@ -179,21 +191,6 @@ static uint8_t *put_location(uint8_t *o, const struct cr_profile *p, size_t i)
 	return put_f(o, 5, l->is_folded);
 }
 
-static size_t function_size(const struct cr_function *f, size_t i)
-{
-	return fsz(i + 1) + fsz(f->name) + fsz(f->system_name) + fsz(f->filename) + fsz((uint64_t)f->start_line);
-}
-
-static uint8_t *put_function(uint8_t *o, const struct cr_function *f, size_t i)
-{
-	o = put_l(o, P_FUNCTION, function_size(f, i));
-	o = put_f(o, 1, i + 1);
-	o = put_f(o, 2, f->name);
-	o = put_f(o, 3, f->system_name);
-	o = put_f(o, 4, f->filename);
-	return put_f(o, 5, (uint64_t)f->start_line);
-}
-
 static bool has_period_type(const struct cr_profile *p) { return p->period_type.type || p->period_type.unit; }
 
 /* the packed comments' body */
@@ -213,12 +210,17 @@ static size_t profile_size(const struct cr_profile *p)
 		n += lsz(vt_size(&p->types[i]));
 	for (size_t i = 0; i < p->nsamples; i++)
 		n += lsz(sample_size(p, i, &locb, &valb));
-	for (size_t i = 0; i < p->nmappings; i++)
-		n += lsz(mapping_size(&p->mappings[i], i));
+	uint64_t v[MAPPING_FIELDS];
+	for (size_t i = 0; i < p->nmappings; i++) {
+		mapping_fields(&p->mappings[i], i, v);
+		n += lsz(seq_size(v, MAPPING_FIELDS));
+	}
 	for (size_t i = 0; i < p->nlocations; i++)
 		n += lsz(location_size(p, i));
-	for (size_t i = 0; i < p->nfunctions; i++)
-		n += lsz(function_size(&p->functions[i], i));
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		function_fields(&p->functions[i], i, v);
+		n += lsz(seq_size(v, FUNCTION_FIELDS));
+	}
 	for (size_t i = 0; i < p->str.n; i++)
 		n += lsz(strlen(p->str.strs[i]));
 	n += fsz(p->drop_frames) + fsz(p->keep_frames) + fsz((uint64_t)p->time_nanos) +
@@ -240,12 +242,17 @@ enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **
 		o = put_vt(o, P_SAMPLE_TYPE, &p->types[i]);
 	for (size_t i = 0; i < p->nsamples; i++)
 		o = put_sample(o, p, i);
-	for (size_t i = 0; i < p->nmappings; i++)
-		o = put_mapping(o, &p->mappings[i], i);
+	uint64_t v[MAPPING_FIELDS];
+	for (size_t i = 0; i < p->nmappings; i++) {
+		mapping_fields(&p->mappings[i], i, v);
+		o = put_seq(o, P_MAPPING, v, MAPPING_FIELDS);
+	}
 	for (size_t i = 0; i < p->nlocations; i++)
 		o = put_location(o, p, i);
-	for (size_t i = 0; i < p->nfunctions; i++)
-		o = put_function(o, &p->functions[i], i);
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		function_fields(&p->functions[i], i, v);
+		o = put_seq(o, P_FUNCTION, v, FUNCTION_FIELDS);
+	}
 	for (size_t i = 0; i < p->str.n; i++) {
 		size_t len = strlen(p->str.strs[i]);
 		o = put_l(o, P_STRING_TABLE, len);
