@@ -363,13 +363,14 @@ static bool fill_rows(struct cr_top *t, struct node *const *sorted, size_t ns)
 	return true;
 }
 
-/* Nodes with a value; *flat_sum gets the sum of all flats. */
 /* -drop_negative's test (pprof's isNegative) */
 static bool negative(const struct node *n, bool drop)
 {
 	return drop && (n->flat < 0 || (n->flat == 0 && n->cum < 0));
 }
 
+/* Nodes with a value, but those -drop_negative drops; *flat_sum gets the
+ * sum of their flats. */
 static size_t count_live(const struct node *nodes, size_t nnodes, bool drop, int64_t *flat_sum)
 {
 	size_t live = 0;
