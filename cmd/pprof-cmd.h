@@ -47,6 +47,11 @@ int cmd_pprof_list(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o,
 
 /* -disasm (pprof-disasm.c): binutils' nm and objdump over the binaries of
  * the profile's mappings (binary, when given, for the first one) */
+/* Helpers for the tools a report runs (objdump, nm, dot): a tool started
+ * with one end of a pipe as its stdin (child_fd 0) or stdout (1), and its
+ * exit status waited for; see pprof-disasm.c. */
+int cmd_spawn_pipe(char *const argv[], int child_fd, bool quiet, pid_t *pid, int *err);
+int cmd_wait(pid_t pid);
 int cmd_pprof_disasm(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o, const struct cr_profile *p,
 		     int64_t total, const char *binary);
 

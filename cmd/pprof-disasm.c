@@ -21,28 +21,52 @@
 
 extern char **environ;
 
+/* Start argv[0] (found on PATH) with one end of a new pipe as its fd
+ * child_fd (0: we write its stdin; 1: we read its stdout), its stderr to
+ * /dev/null when quiet. Returns our end of the pipe, or -1 with the error
+ * in *err (ENOENT: the tool is not installed). */
+int cmd_spawn_pipe(char *const argv[], int child_fd, bool quiet, pid_t *pid, int *err)
+{
+	int fd[2];
+	if (pipe(fd) < 0) {
+		*err = errno;
+		return -1;
+	}
+	int theirs = fd[child_fd == 0 ? 0 : 1], ours = fd[child_fd == 0 ? 1 : 0];
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, theirs, child_fd);
+	posix_spawn_file_actions_addclose(&fa, fd[0]);
+	posix_spawn_file_actions_addclose(&fa, fd[1]);
+	if (quiet)
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	*err = posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(theirs);
+	if (*err) {
+		close(ours);
+		return -1;
+	}
+	return ours;
+}
+
+/* The exit status of pid, waited for. */
+int cmd_wait(pid_t pid)
+{
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return st;
+}
+
 /* Run argv (found on PATH) and read its stdout into out. Returns 0, 1 when
  * it could not run or failed (said on stderr), 3 when its output passed the
  * cap. */
 static int run_tool(char *const argv[], struct cr_buf *out)
 {
-	int fd[2];
-	if (pipe(fd) < 0) {
-		fprintf(stderr, "%s: pprof -disasm: cannot make a pipe: %s\n", cmd_progname, strerror(errno));
-		return 1;
-	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
-	posix_spawn_file_actions_addclose(&fa, fd[0]);
-	posix_spawn_file_actions_addclose(&fa, fd[1]);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	pid_t pid;
-	int err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fd[1]);
-	if (err) {
-		close(fd[0]);
+	int err, rd = cmd_spawn_pipe(argv, 1, true, &pid, &err);
+	if (rd < 0) {
 		if (err == ENOENT)
 			fprintf(stderr, "%s: pprof -disasm: binutils' %s is not installed (install the binutils package)\n",
 				cmd_progname, argv[0]);
@@ -53,7 +77,7 @@ static int run_tool(char *const argv[], struct cr_buf *out)
 	int rc = 0;
 	char chunk[65536];
 	for (;;) {
-		ssize_t n = read(fd[0], chunk, sizeof chunk);
+		ssize_t n = read(rd, chunk, sizeof chunk);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -70,12 +94,10 @@ static int run_tool(char *const argv[], struct cr_buf *out)
 			break;
 		}
 	}
-	close(fd[0]);
-	int st = 0;
+	close(rd);
 	if (rc)
 		kill(pid, SIGKILL);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	int st = cmd_wait(pid);
 	if (!rc && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))
 		rc = -1; /* the tool failed: the caller says what pprof says */
 	return rc;

@@ -776,23 +776,10 @@ static int graphviz(const struct cr_buf *text, const char *format)
 	char t[32];
 	snprintf(t, sizeof t, "-T%s", format);
 	char *argv[] = { "dot", t, NULL };
-	int in[2];
 	fflush(stdout);
-	if (pipe(in) < 0) {
-		fprintf(stderr, "%s: pprof -%s: cannot make a pipe to dot: %s\n", cmd_progname, format, strerror(errno));
-		return 1;
-	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_addclose(&fa, in[0]);
-	posix_spawn_file_actions_addclose(&fa, in[1]);
 	pid_t pid;
-	int err = posix_spawnp(&pid, "dot", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(in[0]);
-	if (err) {
-		close(in[1]);
+	int err, wr = cmd_spawn_pipe(argv, 0, false, &pid, &err);
+	if (wr < 0) {
 		if (err == ENOENT)
 			fprintf(stderr, "%s: pprof -%s: Graphviz's dot is not installed (install the graphviz package), "
 					"or use -dot\n", cmd_progname, format);
@@ -807,7 +794,7 @@ static int graphviz(const struct cr_buf *text, const char *format)
 	size_t left = text->len;
 	bool wrote = true;
 	while (left) {
-		ssize_t w = write(in[1], s, left);
+		ssize_t w = write(wr, s, left);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -816,10 +803,8 @@ static int graphviz(const struct cr_buf *text, const char *format)
 		}
 		s += w, left -= (size_t)w;
 	}
-	close(in[1]);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	close(wr);
+	int st = cmd_wait(pid);
 	sigaction(SIGPIPE, &old, NULL);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !wrote) {
 		if (WIFEXITED(st))
