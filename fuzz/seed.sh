@@ -113,6 +113,20 @@ mkdir -p "$out/rtmetrics"
 [ -f "$td/rtmetrics/go1.21/metrics.json" ] && cp "$td/rtmetrics/go1.21/metrics.json" "$out/rtmetrics/metrics.json"
 [ -f "$td/rtmetrics/go1.24/prom-default.txt" ] && cp "$td/rtmetrics/go1.24/prom-default.txt" "$out/rtmetrics/prom-default.txt"
 [ -f "$td/rtmetrics/go1.23/prom-all.txt.gz" ] && gzip -dc "$td/rtmetrics/go1.23/prom-all.txt.gz" | head -c 6000 >"$out/rtmetrics/prom-all-head.txt"
+# DWARF read in part: small ELF files of three compile units each, their
+# .debug_info and .debug_aranges compressed (gcc -gz), DWARF 4 and 5
+if command -v gcc >/dev/null; then
+	mkdir -p "$out/dwarf-part"
+	src=$(mktemp -d)
+	printf 'static inline int sq(int x) { return x * x; }\nint fa(int n) { int s = 0; for (int i = 0; i < n; i++) s += sq(i); return s; }\n' >"$src/a.c"
+	printf 'struct pt { int x, y; };\nstatic inline int dot(struct pt a, struct pt b) { return a.x * b.x + a.y * b.y; }\nint fb(int n) { struct pt p = { n, n + 1 }; return dot(p, p); }\n' >"$src/b.c"
+	printf 'int fa(int); int fb(int);\nint main(int argc, char **argv) { (void)argv; return fa(argc) + fb(argc); }\n' >"$src/m.c"
+	for v in 4 5; do
+		gcc -O2 -g -gdwarf-$v -gz=zlib -nostartfiles -Wl,-e,main -o "$out/dwarf-part/multi-cu-dwarf$v-gz" \
+			"$src/a.c" "$src/b.c" "$src/m.c" || true
+	done
+	rm -rf "$src"
+fi
 # goglobals, pclntab, gort: patches of the real Go binaries and core of
 # testdata/bin, one seed per region (the region's own bytes), written by the
 # targets themselves (fuzz/gobin.h); needs a build: BUILD=build ./fuzz/seed.sh OUTDIR
