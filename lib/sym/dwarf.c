@@ -551,6 +551,8 @@ enum cr_err cr_dwarf_open_for(struct cr_binary *b, const uint64_t *addrs, size_t
 
 static const struct drow *row_at(const struct cr_dwarf *d, const struct dunit *u, uint64_t addr)
 {
+	if (!u->nrows)
+		return NULL; /* d->rows may be NULL then */
 	const struct drow *rows = d->rows + u->row0;
 	size_t lo = CR_UPPER_BOUND(rows, u->nrows, addr, addr);
 	if (lo == 0)
@@ -578,6 +580,8 @@ static const char *str(const struct cr_dwarf *d, uint32_t id)
  * below addr that holds it; -1 if none. */
 static int64_t top_at(const struct cr_dwarf *d, const struct dunit *u, uint64_t addr)
 {
+	if (!u->ntops)
+		return -1; /* d->tops may be NULL then */
 	const struct dtop *tops = d->tops + u->top0;
 	size_t lo = CR_UPPER_BOUND(tops, u->ntops, lo, addr);
 	for (size_t k = lo, tries = 0; k > 0 && tries < 64; k--, tries++)
