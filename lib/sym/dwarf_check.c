@@ -399,7 +399,7 @@ bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen)
 		uint8_t asz = p[off + 2 + osz], seg = p[off + 3 + osz];
 		if (ver != 2 || (asz != 4 && asz != 8) || seg != 0)
 			break;
-		uint64_t *hit = info ? bsearch(&cu, starts, nstarts, sizeof *starts, u64_cmp) : NULL;
+		uint64_t *hit = info && nstarts ? bsearch(&cu, starts, nstarts, sizeof *starts, u64_cmp) : NULL;
 		if (info ? !hit : cu >= infolen)
 			break;
 		/* tuples start at a multiple of twice the address size */
