@@ -4,7 +4,8 @@
  * the binary as "ccrash-strip" and the candidate as "ccrash-strip.debug"
  * (the name the seeds' .gnu_debuglink gives), and cr_debug_find reads the
  * link, checks the CRC and the build id, and opens what it takes. The
- * debuginfod cache is pointed into the directory. */
+ * debuginfod cache is pointed into the directory, made under $TMPDIR (/tmp
+ * by default: a tmpfs there keeps the fuzzer off the disk). */
 #include "coroner/binary.h"
 #include "coroner/sym.h"
 #include "fuzz.h"
@@ -12,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64];
+static char dir[160];
 
 static int put(const char *name, const uint8_t *d, size_t n)
 {
-	char p[128];
+	char p[224];
 	snprintf(p, sizeof p, "%s/%s", dir, name);
 	FILE *f = fopen(p, "wb");
 	if (!f)
@@ -27,7 +28,7 @@ static int put(const char *name, const uint8_t *d, size_t n)
 
 static void cleanup(void)
 {
-	char p[128];
+	char p[224];
 	snprintf(p, sizeof p, "%s/ccrash-strip", dir);
 	unlink(p);
 	snprintf(p, sizeof p, "%s/ccrash-strip.debug", dir);
@@ -39,10 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_limits();
 	if (!dir[0]) {
-		snprintf(dir, sizeof dir, "/tmp/fuzz-debuglink.XXXXXX");
+		const char *tmp = getenv("TMPDIR");
+		snprintf(dir, sizeof dir, "%.100s/fuzz-debuglink.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(dir))
 			abort();
-		char cache[96];
+		char cache[192];
 		snprintf(cache, sizeof cache, "%s/cache", dir);
 		setenv("DEBUGINFOD_CACHE_PATH", cache, 1);
 		atexit(cleanup);
@@ -55,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (put("ccrash-strip", data + 4, l) || put("ccrash-strip.debug", data + 4 + l, size - 4 - l))
 		abort();
 	size_t before = cr_mem_in_use();
-	char p[128];
+	char p[224];
 	snprintf(p, sizeof p, "%s/ccrash-strip", dir);
 	struct cr_binary *b, *d = NULL;
 	struct cr_error e = { 0 };
