@@ -48,6 +48,8 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 	char **files = NULL;
 	Dwarf_Signed nfiles = 0;
 	cf->base = version >= 5 ? 0 : 1;
+	if (d->skip_lines)
+		return CR_OK;
 	Dwarf_Attribute pa;
 	char *prod;
 	if (dwarf_attr(cu, DW_AT_producer, &pa, &er) == DW_DLV_OK) {
