@@ -61,7 +61,7 @@ static bool try_file(const struct cr_binary *b, const char *p, bool check_crc, u
 		cr_binary_close(d);
 		return false;
 	}
-	if (!cr_binary_debug_section(d, ".debug_info") && !d->nsymbols) {
+	if (!cr_binary_debug_section(d, ".debug_info") && !cr_binary_nsymbols(d)) {
 		if (why->len < 4096)
 			cr_buf_addf(why, "%s: no DWARF and no symbols (not used); ", p);
 		cr_binary_close(d);

@@ -67,7 +67,7 @@ static enum cr_err symbolizer_new(struct cr_symbolizer **out, struct cr_binary *
 		return cr_fail(e, rc, "%s", de.msg);
 	}
 	if (rc && rc != CR_NOTFOUND) {
-		if (!s->pcln && !b->nsymbols) {
+		if (!s->pcln && !cr_binary_nsymbols(b)) {
 			cr_symbolizer_close(s);
 			return cr_fail(e, rc, "%s", de.msg);
 		}
