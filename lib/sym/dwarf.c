@@ -191,6 +191,11 @@ void cr_dwarf_close(struct cr_dwarf *d)
 	dpart_close(d->part);
 	dpart_close(d->apart);
 	dpart_close(d->lpart);
+	if (d->alt && d->alt_owned) {
+		cr_binary_close(d->alt->bin);
+		cr_dwarf_close(d->alt);
+	}
+	cr_hmap_release(&d->alt_names);
 	cr_free(d->units);
 	cr_free(d->uranges);
 	cr_free(d->eager);
@@ -263,31 +268,6 @@ static void add_unit(struct cr_dwarf *d, Dwarf_Die cu, Dwarf_Half version)
 	d->nranges = r0; /* the scopes' ranges only */
 }
 
-/* With .debug_line inflated in part: the line unit of unit DIE cu kept
- * and its header checked; false if it cannot be read (none is fine). */
-static bool keep_line_unit(struct cr_dwarf *d, Dwarf_Die cu)
-{
-	Dwarf_Attribute a;
-	Dwarf_Error er = NULL;
-	Dwarf_Off off = 0;
-	if (dwarf_attr(cu, DW_AT_stmt_list, &a, &er) != DW_DLV_OK) {
-		dwarf_dwerr(d, &er);
-		return true;
-	}
-	int rc = dwarf_global_formref(a, &off, &er);
-	dwarf_dwerr(d, &er);
-	if (rc != DW_DLV_OK) {
-		Dwarf_Unsigned v = 0;
-		rc = dwarf_formudata(a, &v, &er);
-		dwarf_dwerr(d, &er);
-		off = v;
-	}
-	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
-	size_t len, next;
-	const uint8_t *p = rc == DW_DLV_OK ? dpart_keep_line_unit(d->lpart, off, &len) : NULL;
-	return p && dwarf_check_line_unit(d->bin, p - off, off + len, (size_t)off, &d->lstrs, &next);
-}
-
 /* Index unit u of a sliced index: libdwarf shown .debug_info as that unit
  * alone (so it reads no other unit's header), finished right after. */
 static void index_slice(struct cr_dwarf *d, struct dunit *u)
@@ -324,7 +304,7 @@ static void index_slice(struct cr_dwarf *d, struct dunit *u)
 				   &er) == DW_DLV_OK &&
 	    dwarf_siblingof_b(dbg, NULL, true, &cu, &er) == DW_DLV_OK) {
 		u->version = ver;
-		d->skip_lines = d->lpart && !keep_line_unit(d, cu);
+		d->skip_lines = d->lpart && !dwarf_keep_line_unit(d, cu);
 		if (d->skip_lines)
 			d->skipped++;
 		dwarf_index_unit(d, u, cu);
@@ -420,7 +400,7 @@ static enum cr_err dwarf_attach(struct cr_dwarf *d, Dwarf_Obj_Access_Interface *
 	return cr_fail(e, code, "%s: DWARF: %s", d->bin->path, msg);
 }
 
-enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
+static enum cr_err dwarf_open(struct cr_binary *b, struct cr_dwarf *alt, struct cr_dwarf **out, struct cr_error *e)
 {
 	*out = NULL;
 	const uint8_t *idata;
@@ -433,7 +413,9 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
 	d->bin = b;
 	d->e = e;
+	d->alt = alt;
 	cr_hmap_init(&d->origin_names);
+	cr_hmap_init(&d->alt_names);
 	if (cr_strtab_init(&d->strs)) {
 		cr_dwarf_close(d);
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
@@ -549,8 +531,8 @@ static void prefetch_units(struct cr_dwarf *d, const uint64_t *addrs, size_t n)
 /* A compressed .debug_info with .debug_aranges: only the units holding
  * addrs are inflated (see dwarf_part.c). CR_NOTFOUND when this does not
  * apply (the caller opens the whole index then). */
-static enum cr_err open_part(struct cr_binary *b, const uint64_t *addrs, size_t n, struct cr_dwarf **out,
-			     struct cr_error *e)
+static enum cr_err open_part(struct cr_binary *b, struct cr_dwarf *alt, const uint64_t *addrs, size_t n,
+			     struct cr_dwarf **out, struct cr_error *e)
 {
 	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
 	if (!n || !info || info->type == CR_SHT_NOBITS || info->loaded ||
@@ -565,7 +547,9 @@ static enum cr_err open_part(struct cr_binary *b, const uint64_t *addrs, size_t 
 	if (!d)
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
 	d->bin = b;
+	d->alt = alt;
 	cr_hmap_init(&d->origin_names);
+	cr_hmap_init(&d->alt_names);
 	enum cr_err rc = dpart_open(&d->part, b, info, e);
 	if (!rc)
 		rc = dwarf_check_unit_tables(b, e);
@@ -603,12 +587,58 @@ static enum cr_err open_part(struct cr_binary *b, const uint64_t *addrs, size_t 
 	return CR_OK;
 }
 
+enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
+{
+	return dwarf_open(b, NULL, out, e);
+}
+
 enum cr_err cr_dwarf_open_for(struct cr_binary *b, const uint64_t *addrs, size_t n, struct cr_dwarf **out,
 			      struct cr_error *e)
 {
+	return cr_dwarf_open_alt(b, NULL, addrs, n, out, e);
+}
+
+/* libdwarf over the whole of alt, for its DIEs by offset; NULL (alt
+ * closed) if it cannot be read. */
+static struct cr_dwarf *alt_attach(struct cr_binary *alt)
+{
+	const uint8_t *idata;
+	size_t ilen;
+	struct cr_error e2 = { 0 };
+	struct cr_dwarf *a = cr_calloc(1, sizeof *a);
+	struct oa *oa = cr_calloc(1, sizeof *oa);
+	if (a && oa) {
+		a->bin = alt;
+		cr_hmap_init(&a->origin_names);
+		cr_hmap_init(&a->alt_names);
+		oa->d = a;
+		oa->iface = (Dwarf_Obj_Access_Interface){ oa, &oa_methods };
+		if (!dwarf_check_sections(alt, &idata, &ilen, &e2) && !cr_strtab_init(&a->strs) &&
+		    !dwarf_attach(a, &oa->iface, &e2)) {
+			a->oa = oa;
+			return a;
+		}
+	}
+	cr_free(oa);
+	cr_dwarf_close(a);
+	cr_binary_close(alt);
+	return NULL;
+}
+
+enum cr_err cr_dwarf_open_alt(struct cr_binary *b, struct cr_binary *alt, const uint64_t *addrs, size_t n,
+			      struct cr_dwarf **out, struct cr_error *e)
+{
 	*out = NULL;
-	enum cr_err rc = open_part(b, addrs, n, out, e);
-	return rc == CR_NOTFOUND ? cr_dwarf_open(b, out, e) : rc;
+	struct cr_dwarf *ad = alt ? alt_attach(alt) : NULL;
+	enum cr_err rc = open_part(b, ad, addrs, n, out, e);
+	if (rc == CR_NOTFOUND)
+		rc = dwarf_open(b, ad, out, e);
+	if (rc && ad) {
+		cr_binary_close(ad->bin);
+		cr_dwarf_close(ad);
+	} else if (ad)
+		(*out)->alt_owned = true;
+	return rc;
 }
 
 /* ---------------------------------------------------------- lookup */

@@ -70,6 +70,11 @@ struct cr_dwarf {
 	const struct cr_elf_section *asec, *lsec; /* those sections */
 	struct dwarf_strs lstrs;  /* with lpart: for checking each line header read */
 	bool skip_lines;          /* the unit being indexed has no line table we trust */
+	/* the file a dwz-processed one shares DIEs and strings with (its
+	 * libdwarf over the whole of it), names found in it by DIE offset */
+	struct cr_dwarf *alt;
+	bool alt_owned;
+	struct cr_hmap alt_names; /* alt DIE offset -> name id (here) + 1 */
 	struct cr_hmap origin_names; /* DIE offset -> name id + 1 */
 	size_t die_budget;
 	enum cr_err err;
@@ -104,6 +109,9 @@ enum cr_err dwarf_strs_get(struct cr_binary *b, struct dwarf_strs *ss, struct cr
  * *next: past the unit. */
 bool dwarf_check_line_unit(const struct cr_binary *b, const uint8_t *d, size_t len, size_t off,
 			   const struct dwarf_strs *ss, size_t *next);
+/* With .debug_line inflated in part: the line unit of unit DIE cu kept
+ * and its header checked; false if it cannot be read (none is fine). */
+bool dwarf_keep_line_unit(struct cr_dwarf *d, Dwarf_Die cu);
 /* The unit tables only (.debug_rnglists, .debug_addr, .debug_str_offsets) */
 enum cr_err dwarf_check_unit_tables(struct cr_binary *b, struct cr_error *e);
 /* A debug section's size once inflated, without inflating it (0 if absent

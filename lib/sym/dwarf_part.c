@@ -288,6 +288,31 @@ const uint8_t *dpart_keep_line_unit(struct dpart *p, uint64_t off, size_t *len)
 	return dpart_get(p, off, *len, NULL);
 }
 
+/* With .debug_line inflated in part: the line unit of unit DIE cu kept
+ * and its header checked; false if it cannot be read (none is fine). */
+bool dwarf_keep_line_unit(struct cr_dwarf *d, Dwarf_Die cu)
+{
+	Dwarf_Attribute a;
+	Dwarf_Error er = NULL;
+	Dwarf_Off off = 0;
+	if (dwarf_attr(cu, DW_AT_stmt_list, &a, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		return true;
+	}
+	int rc = dwarf_global_formref(a, &off, &er);
+	dwarf_dwerr(d, &er);
+	if (rc != DW_DLV_OK) {
+		Dwarf_Unsigned v = 0;
+		rc = dwarf_formudata(a, &v, &er);
+		dwarf_dwerr(d, &er);
+		off = v;
+	}
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	size_t len, next;
+	const uint8_t *p = rc == DW_DLV_OK ? dpart_keep_line_unit(d->lpart, off, &len) : NULL;
+	return p && dwarf_check_line_unit(d->bin, p - off, off + len, (size_t)off, &d->lstrs, &next);
+}
+
 void dpart_close(struct dpart *p)
 {
 	if (!p)
