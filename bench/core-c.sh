@@ -13,8 +13,8 @@
 # Where coroner's time goes (perf, fleet-pie): inflating libc's compressed
 # .debug_info up to the last unit the frames need (4.1 of 5.8 MB, ISA-L;
 # .debug_abbrev and .debug_line the same way, to 0.7 of 1.0 and 1.0 of
-# 1.3 MB), libdwarf reading those units, process start (about 4 ms: a dozen
-# shared libraries mapped; libstdc++ is no longer one of them), page faults.
+# 1.3 MB), libdwarf reading those units, process start (about 6 ms: a dozen
+# shared libraries mapped and relocated, libstdc++ the largest), page faults.
 #   fleet-pie (load 21-25): CPU coroner 0.07 s, eu-stack 0.22 s, gdb 0.64 s
 #     (3.1x, 9.1x); wall 0.31 s, 1.77 s, 4.94 s (5.7x, 15.9x; wall is
 #     the noisiest: 0.18-0.45 s for coroner, before or after, at this load)
