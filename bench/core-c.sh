@@ -10,17 +10,19 @@
 # run, their medians, the ratios of the medians, and the load average.
 # Measured on the machine the cores were made on (2 cores shared with other
 # jobs, load average 20-30), medians of 3: see the end of this comment.
-# Where coroner's time goes (perf, fleet-pie): process start and the page
-# faults of the libraries' symbol tables; decoding libc's compressed
-# .debug_info up to the last unit the frames need (4.1 of 5.8 MB, ISA-L,
-# only those units kept); libc's .debug_line and .debug_abbrev inflated
-# whole (libdeflate); libunwind.
-#   fleet-pie (load 25-29): CPU coroner 0.08 s, eu-stack 0.20 s, gdb 0.66 s
-#     (2.5x, 8.2x); wall 0.67 s, 1.76 s, 5.65 s (2.6x, 8.4x)
-#   null-pie  (load 25-29): CPU coroner 0.05 s, eu-stack 0.10 s, gdb 0.46 s
-#     (2.0x, 9.2x); wall 0.60 s, 0.87 s, 3.94 s (1.4x, 6.6x)
-# Before (same load, side by side): fleet-pie CPU 0.09 s (2.2x, 7.1x), wall
-#   0.90 s; null-pie CPU 0.05 s (1.8x, 8.8x).
+# Where coroner's time goes (perf, fleet-pie): inflating libc's compressed
+# .debug_info up to the last unit the frames need (4.1 of 5.8 MB, ISA-L;
+# .debug_abbrev and .debug_line the same way, to 0.7 of 1.0 and 1.0 of
+# 1.3 MB), libdwarf reading those units, process start (about 6 ms: a dozen
+# shared libraries mapped and relocated, libstdc++ the largest), page faults.
+#   fleet-pie (load 21-25): CPU coroner 0.07 s, eu-stack 0.22 s, gdb 0.64 s
+#     (3.1x, 9.1x); wall 0.31 s, 1.77 s, 4.94 s (5.7x, 15.9x; wall is
+#     the noisiest: 0.18-0.45 s for coroner, before or after, at this load)
+#   null-pie  (load 21-25): CPU coroner 0.04 s, eu-stack 0.10 s, gdb 0.47 s
+#     (2.5x, 11.7x)
+# /usr/bin/time counts 10 ms: the same core timed by getrusage, 40 runs
+# interleaved with the binary before (medians, load 21): CPU 77.4 -> 66.7
+# ms (eu-stack 216.6, gdb 670.3: 2.8x -> 3.25x, 8.7x -> 10.0x).
 #   usage: bench/core-c.sh [RUNS]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

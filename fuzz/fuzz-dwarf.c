@@ -19,8 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_error(rc, &de);
 	if (rc == CR_OK) {
 		struct cr_frame fr[16];
-		for (size_t i = 0; i < b->nsymbols && i < 32; i++)
-			cr_dwarf_frames(d, b->symbols[i].value + 1, fr, 16);
+		size_t ns;
+		const struct cr_elf_symbol *sy = cr_binary_symbols(b, &ns);
+		for (size_t i = 0; i < ns && i < 32; i++)
+			cr_dwarf_frames(d, sy[i].value + 1, fr, 16);
 		for (uint64_t a = 0; a < 0x3000; a += 0x101)
 			cr_dwarf_frames(d, 0x401000 + a, fr, 16);
 		cr_dwarf_close(d);

@@ -23,9 +23,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (d[0] == 0x42 && d[len - 1] == 0x42)
 				cr_binary_arch(b);
 	}
-	for (size_t i = 0; i < b->nsymbols && i < 64; i++) {
-		cr_binary_symbol_at(b, b->symbols[i].value);
-		cr_binary_symbol_by_name(b, b->symbols[i].name);
+	/* lookups before the table is read (a pass over it each), then sorted */
+	for (size_t i = 0; i < b->nsegments && i < 8; i++)
+		cr_binary_symbol_at(b, b->segments[i].vaddr + 16);
+	size_t ns;
+	const struct cr_elf_symbol *sy = cr_binary_symbols(b, &ns);
+	for (size_t i = 0; i < ns && i < 64; i++) {
+		cr_binary_symbol_at(b, sy[i].value);
+		cr_binary_symbol_by_name(b, sy[i].name);
 	}
 	uint64_t v;
 	uint8_t buf[64];

@@ -70,6 +70,17 @@ static void build_modules(struct cr_ccore *cc)
 	}
 }
 
+/* The file whose DWARF the dwz-processed b shares, if it has one and it
+ * is found (a line otherwise). */
+static struct cr_binary *find_alt(struct cr_ccore *cc, const struct cr_binary *b)
+{
+	struct cr_binary *alt = NULL;
+	struct cr_error e = { 0 };
+	if (cr_debug_find_alt(b, cc->debug_dirs, cc->ndebug_dirs, &alt, &e))
+		warn(cc, "%s", e.msg);
+	return alt;
+}
+
 /* Open a module's files for symbolization (once); pcs[0, npcs): the
  * runtime addresses its frames will be looked up at, if known (their
  * DWARF is then read only as far as they need). */
@@ -124,7 +135,7 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 	if (!cr_binary_debug_section(b, ".debug_info")) {
 		if (cr_debug_find(b, cc->debug_dirs, cc->ndebug_dirs, &d, &de) == CR_OK) {
 			m->debug = cr_arena_strndup(&cc->arena, d->path, strlen(d->path));
-			if (npcs ? cr_symbolizer_new_for(&m->dbg, d, pcs, npcs, &de) : cr_symbolizer_new(&m->dbg, d, &de)) {
+			if (cr_symbolizer_new_alt(&m->dbg, d, find_alt(cc, d), npcs ? pcs : NULL, npcs, &de)) {
 				warn(cc, "%s: %s", m->path, de.msg);
 				m->dbg = NULL;
 			} else
@@ -133,7 +144,8 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 			warn(cc, "%s", de.msg); /* files there, refused: say which and why */
 		}
 	}
-	if (npcs ? cr_symbolizer_new_for(&m->sym, b, pcs, npcs, &e) : cr_symbolizer_new(&m->sym, b, &e)) {
+	struct cr_binary *alt = cr_binary_debug_section(b, ".debug_info") ? find_alt(cc, b) : NULL;
+	if (cr_symbolizer_new_alt(&m->sym, b, alt, npcs ? pcs : NULL, npcs, &e)) {
 		warn(cc, "%s: %s", m->path, e.msg);
 		m->sym = NULL;
 	} else

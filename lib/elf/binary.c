@@ -5,6 +5,7 @@
  * actually present (docs/HACKING.md, "Hardening rules"). */
 #include "coroner/binary.h"
 #include "coroner/input.h"
+#include "binary_int.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -12,19 +13,6 @@
 #ifdef CORONER_HAVE_LIBDEFLATE
 #include <libdeflate.h>
 #endif
-
-struct cr_reloc { uint64_t off, addend; };
-
-struct cr_binary_priv {
-	struct cr_input in;
-	bool have_in;
-	struct cr_hmap byname;      /* symbol name -> index+1 (built lazily) */
-	bool byname_built;
-	struct cr_reloc *relocs;    /* RELATIVE relocations, sorted by offset */
-	size_t nrelocs;
-	size_t inflated_total;
-	struct cr_arena arena;      /* names of sections we had to copy */
-};
 
 uint16_t cr_binary_u16(const struct cr_binary *b, const uint8_t *p)
 {
@@ -70,20 +58,6 @@ const char *cr_binary_arch(const struct cr_binary *b)
 unsigned cr_binary_ptrsize(const struct cr_binary *b)
 {
 	return b->is64 ? 8 : 4;
-}
-
-static int sym_cmp(const void *a, const void *b)
-{
-	const struct cr_elf_symbol *x = a, *y = b;
-	if (x->value != y->value)
-		return x->value < y->value ? -1 : 1;
-	/* functions before other kinds at the same address, then by name, so
-	 * the choice among aliases is deterministic */
-	if ((x->type == CR_STT_FUNC) != (y->type == CR_STT_FUNC))
-		return x->type == CR_STT_FUNC ? -1 : 1;
-	if (x->size != y->size)
-		return x->size > y->size ? -1 : 1;
-	return strcmp(x->name, y->name);
 }
 
 static int reloc_cmp(const void *a, const void *b)
@@ -149,80 +123,6 @@ static void scan_notes(struct cr_binary *b, const uint8_t *buf, size_t len)
 			b->go_build_id[m] = 0;
 		}
 	}
-}
-
-static enum cr_err load_symbols(struct cr_binary *b, struct cr_error *e)
-{
-	struct cr_elf_section *tab = NULL;
-	for (size_t i = 1; i < b->nsections; i++)
-		if (b->sections[i].type == CR_SHT_SYMTAB) {
-			tab = &b->sections[i];
-			break;
-		}
-	if (!tab)
-		for (size_t i = 1; i < b->nsections; i++)
-			if (b->sections[i].type == CR_SHT_DYNSYM) {
-				tab = &b->sections[i];
-				break;
-			}
-	if (!tab || tab->link >= b->nsections)
-		return CR_OK;
-	const struct cr_elf_section *str = &b->sections[tab->link];
-	if (str->type == CR_SHT_NOBITS || tab->type == CR_SHT_NOBITS || (str->flags & CR_SHF_COMPRESSED))
-		return CR_OK;
-	size_t entsize = b->is64 ? 24 : 16;
-	size_t n = tab->file_size / entsize;
-	const uint8_t *s = b->data + tab->offset, *strs = b->data + str->offset;
-	size_t strsz = str->file_size;
-	b->symbols = n ? cr_calloc(n, sizeof *b->symbols) : NULL;
-	if (n && !b->symbols)
-		return cr_fail(e, CR_NOMEM, "%s: ELF: no memory for %zu symbols", b->path, n);
-	size_t k = 0;
-	const char *cur_file = NULL;
-	for (size_t i = 1; i < n; i++) {
-		const uint8_t *p = s + i * entsize;
-		uint32_t name = cr_binary_u32(b, p);
-		struct cr_elf_symbol y;
-		y.file = NULL;
-		if (b->is64) {
-			y.type = p[4] & 15;
-			y.bind = p[4] >> 4;
-			y.shndx = cr_binary_u16(b, p + 6);
-			y.value = cr_binary_u64(b, p + 8);
-			y.size = cr_binary_u64(b, p + 16);
-		} else {
-			y.value = cr_binary_u32(b, p + 4);
-			y.size = cr_binary_u32(b, p + 8);
-			y.type = p[12] & 15;
-			y.bind = p[12] >> 4;
-			y.shndx = cr_binary_u16(b, p + 14);
-		}
-		if (y.type == CR_STT_FILE) {
-			/* names the source of the local symbols that follow */
-			cur_file = NULL;
-			if (name < strsz && memchr(strs + name, 0, strsz - name) && strs[name])
-				cur_file = (const char *)strs + name;
-			continue;
-		}
-		if (y.bind == 0 /* STB_LOCAL */)
-			y.file = cur_file;
-		if (y.shndx == 0 || y.shndx == 0xfff1 /* ABS */ || y.type == CR_STT_TLS || y.type > 2)
-			continue;
-		if (name >= strsz)
-			continue;
-		const char *nm = (const char *)strs + name;
-		if (!memchr(nm, 0, strsz - name) || !nm[0])
-			continue;
-		/* mapping symbols of ARM/AArch64 ($x, $d) carry no names */
-		if (nm[0] == '$')
-			continue;
-		y.name = nm;
-		b->symbols[k++] = y;
-	}
-	b->nsymbols = k;
-	if (k)
-		qsort(b->symbols, k, sizeof *b->symbols, sym_cmp);
-	return CR_OK;
 }
 
 static enum cr_err load_relocs(struct cr_binary *b, struct cr_error *e)
@@ -456,10 +356,7 @@ static enum cr_err parse(struct cr_binary *b, struct cr_error *e)
 			if (g->type == CR_PT_NOTE && cr_in_bounds(g->offset, g->filesz, len))
 				scan_notes(b, d + g->offset, g->filesz);
 		}
-	enum cr_err rc = load_symbols(b, e);
-	if (!rc)
-		rc = load_relocs(b, e);
-	return rc;
+	return load_relocs(b, e);
 }
 
 static enum cr_err new_binary(struct cr_binary **out, const char *name, struct cr_error *e)
@@ -548,8 +445,9 @@ void cr_binary_close(struct cr_binary *b)
 			cr_free((void *)b->sections[i].data);
 	cr_free(b->sections);
 	cr_free(b->segments);
-	cr_free(b->symbols);
 	if (pv) {
+		cr_free(pv->syms);
+		cr_free(pv->seen);
 		if (pv->have_in)
 			cr_input_close(&pv->in);
 		cr_hmap_release(&pv->byname);
@@ -744,52 +642,6 @@ enum cr_err cr_binary_section_data(struct cr_binary *b, struct cr_elf_section *s
 	*data = s->data;
 	*len = s->size;
 	return CR_OK;
-}
-
-static enum cr_err build_byname(struct cr_binary *b)
-{
-	struct cr_binary_priv *pv = b->priv;
-	for (size_t i = 0; i < b->nsymbols; i++) {
-		bool found;
-		const char *n = b->symbols[i].name;
-		if (!cr_hmap_put(&pv->byname, n, strlen(n), (uint32_t)i, &found))
-			return CR_NOMEM;
-	}
-	pv->byname_built = true;
-	return CR_OK;
-}
-
-const struct cr_elf_symbol *cr_binary_symbol_by_name(struct cr_binary *b, const char *name)
-{
-	if (!b->priv->byname_built && build_byname(b))
-		return NULL;
-	uint32_t *v = cr_hmap_get(&b->priv->byname, name, strlen(name));
-	return v ? &b->symbols[*v] : NULL;
-}
-
-const struct cr_elf_symbol *cr_binary_symbol_at(const struct cr_binary *b, uint64_t addr)
-{
-	/* last symbol with value <= addr */
-	size_t lo = CR_UPPER_BOUND(b->symbols, b->nsymbols, value, addr);
-	if (lo == 0)
-		return NULL;
-	uint64_t nearest = b->symbols[lo - 1].value;
-	/* walk back over a few aliases / nested symbols for one that covers addr */
-	for (size_t k = 0; k < 16 && lo > 0; k++, lo--) {
-		const struct cr_elf_symbol *y = &b->symbols[lo - 1];
-		if (addr - y->value < y->size)
-			return y;
-		if (y->size == 0 && y->value == nearest) {
-			/* a sized-0 symbol covers up to the next symbol (as llvm-symbolizer
-			 * sizes it), so only the nearest one below addr can; within its section */
-			if (y->shndx < b->nsections) {
-				const struct cr_elf_section *s = &b->sections[y->shndx];
-				if (addr >= s->addr && addr - s->addr < s->file_size)
-					return y;
-			}
-		}
-	}
-	return NULL;
 }
 
 const uint8_t *cr_binary_ptr(const struct cr_binary *b, uint64_t vaddr, size_t n)

@@ -90,7 +90,7 @@ enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c
 	const struct cr_elf_symbol *fm = cr_binary_symbol_by_name(b, "runtime.firstmoduledata");
 	P->mheap = mh ? mh->value + P->bias : 0;
 	P->firstmd = fm ? fm->value + P->bias : 0;
-	h->no_symbols = P->nosyms = b->nsymbols == 0;
+	h->no_symbols = P->nosyms = cr_binary_nsymbols(b) == 0;
 	if ((!mh || !fm) && (rc = find_globals(h, e)))
 		return rc;
 	if ((rc = heap_read_spans(h, e)) || (rc = heap_roots(h, e)) || (rc = heap_mark(h, e)))

@@ -50,9 +50,11 @@ static bool in_heap(const struct hpriv *P, uint64_t v)
  * one below. */
 static const struct cr_elf_symbol *symbol_of(const struct cr_binary *b, uint64_t a)
 {
-	size_t lo = CR_UPPER_BOUND(b->symbols, b->nsymbols, value, a);
+	size_t n;
+	const struct cr_elf_symbol *syms = cr_binary_symbols(b, &n);
+	size_t lo = CR_UPPER_BOUND(syms, n, value, a);
 	for (size_t k = 0; k < 32 && lo > 0; k++, lo--) {
-		const struct cr_elf_symbol *y = &b->symbols[lo - 1];
+		const struct cr_elf_symbol *y = &syms[lo - 1];
 		if (y->size && a - y->value < y->size)
 			return y;
 	}

@@ -26,9 +26,13 @@ static bool is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Try one candidate. Returns true when it was taken (*out set). */
-static bool try_file(const struct cr_binary *b, const char *p, bool check_crc, uint32_t crc,
-		     struct cr_binary **out, struct cr_buf *why)
+enum { ANY, CRC, ALT }; /* how a candidate is checked besides its build id */
+
+/* Try one candidate. Returns true when it was taken (*out set). want:
+ * the build id it must have ("" for any); how: CRC (it must have crc),
+ * ALT (the shared DWARF of a debug file's link). */
+static bool try_id(const char *want, const char *p, int how, uint32_t crc, struct cr_binary **out,
+		   struct cr_buf *why)
 {
 	if (!is_file(p))
 		return false;
@@ -39,7 +43,7 @@ static bool try_file(const struct cr_binary *b, const char *p, bool check_crc, u
 			cr_buf_addf(why, "%s (not used); ", e.msg);
 		return false;
 	}
-	if (check_crc) {
+	if (how == CRC) {
 		uint32_t got = (uint32_t)crc32(0L, d->data, (uInt)0);
 		size_t off = 0;
 		while (off < d->len) {
@@ -54,14 +58,14 @@ static bool try_file(const struct cr_binary *b, const char *p, bool check_crc, u
 			return false;
 		}
 	}
-	if (b->gnu_build_id[0] && strcmp(b->gnu_build_id, d->gnu_build_id) != 0) {
+	if (want[0] && strcmp(want, d->gnu_build_id) != 0) {
 		if (why->len < 4096)
-			cr_buf_addf(why, "%s: build id %s, the binary has %s (not used); ", p,
-				    d->gnu_build_id[0] ? d->gnu_build_id : "(none)", b->gnu_build_id);
+			cr_buf_addf(why, "%s: build id %s, the %s has %s (not used); ", p,
+				    d->gnu_build_id[0] ? d->gnu_build_id : "(none)", how == ALT ? "link" : "binary", want);
 		cr_binary_close(d);
 		return false;
 	}
-	if (!cr_binary_debug_section(d, ".debug_info") && !d->nsymbols) {
+	if (!cr_binary_debug_section(d, ".debug_info") && !cr_binary_nsymbols(d)) {
 		if (why->len < 4096)
 			cr_buf_addf(why, "%s: no DWARF and no symbols (not used); ", p);
 		cr_binary_close(d);
@@ -71,23 +75,49 @@ static bool try_file(const struct cr_binary *b, const char *p, bool check_crc, u
 	return true;
 }
 
+static bool try_file(const struct cr_binary *b, const char *p, bool check_crc, uint32_t crc,
+		     struct cr_binary **out, struct cr_buf *why)
+{
+	return try_id(b->gnu_build_id, p, check_crc ? CRC : ANY, crc, out, why);
+}
+
+/* The debug directories, in order: dirs, SYSROOT/usr/lib/debug,
+ * /usr/lib/debug (sysdbg holds the second). */
+static size_t debug_dirs(const char *const *dirs, size_t ndirs, const char **all, char *sysdbg, size_t n)
+{
+	size_t nall = 0;
+	for (size_t i = 0; i < ndirs && nall < 36; i++)
+		all[nall++] = dirs[i];
+	if (cr_sysroot && strcmp(cr_sysroot, "/") != 0) {
+		snprintf(sysdbg, n, "%s/usr/lib/debug", cr_sysroot);
+		all[nall++] = sysdbg;
+	}
+	all[nall++] = "/usr/lib/debug";
+	return nall;
+}
+
+/* The debuginfod client cache's file for build id (path[0] = 0 if none) */
+static void cache_path(char *path, size_t n, const char *id)
+{
+	const char *cache = getenv("DEBUGINFOD_CACHE_PATH");
+	const char *home = getenv("HOME");
+	if (cache && *cache)
+		snprintf(path, n, "%s/%s/debuginfo", cache, id);
+	else if (home && *home)
+		snprintf(path, n, "%s/.cache/debuginfod_client/%s/debuginfo", home, id);
+	else
+		path[0] = 0;
+}
+
 enum cr_err cr_debug_find(const struct cr_binary *b, const char *const *dirs, size_t ndirs,
 			  struct cr_binary **out, struct cr_error *e)
 {
 	*out = NULL;
 	struct cr_buf why = { 0 };
 	char path[4096];
-	/* the debug directories, in order */
 	const char *all[40];
-	size_t nall = 0;
 	char sysdbg[4096] = "";
-	for (size_t i = 0; i < ndirs && nall < 36; i++)
-		all[nall++] = dirs[i];
-	if (cr_sysroot && strcmp(cr_sysroot, "/") != 0) {
-		snprintf(sysdbg, sizeof sysdbg, "%s/usr/lib/debug", cr_sysroot);
-		all[nall++] = sysdbg;
-	}
-	all[nall++] = "/usr/lib/debug";
+	size_t nall = debug_dirs(dirs, ndirs, all, sysdbg, sizeof sysdbg);
 	const char *id = b->gnu_build_id;
 	size_t idlen = strlen(id);
 	if (idlen > 2) {
@@ -96,14 +126,7 @@ enum cr_err cr_debug_find(const struct cr_binary *b, const char *const *dirs, si
 			if (try_file(b, path, false, 0, out, &why))
 				goto found;
 		}
-		const char *cache = getenv("DEBUGINFOD_CACHE_PATH");
-		const char *home = getenv("HOME");
-		if (cache && *cache)
-			snprintf(path, sizeof path, "%s/%s/debuginfo", cache, id);
-		else if (home && *home)
-			snprintf(path, sizeof path, "%s/.cache/debuginfod_client/%s/debuginfo", home, id);
-		else
-			path[0] = 0;
+		cache_path(path, sizeof path, id);
 		if (path[0] && try_file(b, path, false, 0, out, &why))
 			goto found;
 	}
@@ -149,6 +172,110 @@ enum cr_err cr_debug_find(const struct cr_binary *b, const char *const *dirs, si
 	} else {
 		cr_fail(e, CR_NOTFOUND, "%s: no separate debug file found", b->path);
 	}
+	cr_buf_release(&why);
+	return CR_NOTFOUND;
+found:
+	cr_buf_release(&why);
+	return CR_OK;
+}
+
+/* The file a dwz-processed debug file shares DIEs and strings with, named
+ * by its .gnu_debugaltlink (NAME, NUL, build id) or DWARF 5 .debug_sup
+ * (version, flag, NAME, NUL, checksum length, build id). *name, *id (hex)
+ * set; false if there is none or it is malformed (*name "" then). */
+static bool alt_link(const struct cr_binary *d, char *name, size_t nn, char *id, size_t idn)
+{
+	name[0] = id[0] = 0;
+	struct cr_elf_section *s = cr_binary_section(d, ".gnu_debugaltlink");
+	bool sup = !s;
+	if (sup && !(s = cr_binary_section(d, ".debug_sup")))
+		return false;
+	const uint8_t *p;
+	size_t n;
+	struct cr_error le = { 0 };
+	if (cr_binary_section_data((struct cr_binary *)d, s, &p, &n, &le) || n < 2)
+		return false;
+	size_t o = 0;
+	if (sup) {
+		if (n < 4 || cr_binary_u16(d, p) != 5)
+			return false;
+		o = 3;
+	}
+	size_t nl = strnlen((const char *)p + o, n - o);
+	if (!nl || o + nl >= n || nl >= nn)
+		return false;
+	memcpy(name, p + o, nl);
+	name[nl] = 0;
+	o += nl + 1;
+	size_t idl = n - o;
+	if (sup) { /* a one-byte ULEB length: build ids are short */
+		if (o >= n || p[o] & 0x80 || p[o] > n - o - 1)
+			return false;
+		idl = p[o++];
+	}
+	if (!idl || 2 * idl >= idn)
+		return false;
+	for (size_t i = 0; i < idl; i++)
+		snprintf(id + 2 * i, 3, "%02x", p[o + i]);
+	return true;
+}
+
+enum cr_err cr_debug_find_alt(const struct cr_binary *d, const char *const *dirs, size_t ndirs,
+			      struct cr_binary **out, struct cr_error *e)
+{
+	*out = NULL;
+	char name[1024], id[129], path[4096];
+	if (!alt_link(d, name, sizeof name, id, sizeof id)) {
+		if (!cr_binary_section(d, ".gnu_debugaltlink") && !cr_binary_section(d, ".debug_sup"))
+			return CR_OK;
+		return cr_fail(e, CR_FORMAT, "%s: malformed %s: names from its shared DWARF unknown", d->path,
+			       cr_binary_section(d, ".gnu_debugaltlink") ? ".gnu_debugaltlink" : ".debug_sup");
+	}
+	struct cr_buf why = { 0 };
+	const char *all[40];
+	char sysdbg[4096] = "";
+	size_t nall = debug_dirs(dirs, ndirs, all, sysdbg, sizeof sysdbg);
+	/* as gdb: the name (absolute, under the sysroot first; relative to
+	 * the debug file's real directory), the build id in the debug
+	 * directories and the debuginfod cache, then each debug directory
+	 * with the absolute name under it (/usr/lib/debug/.dwz/...) */
+	if (name[0] == '/') {
+		if (cr_sysroot && strcmp(cr_sysroot, "/") != 0) {
+			snprintf(path, sizeof path, "%s%s", cr_sysroot, name);
+			if (try_id(id, path, ALT, 0, out, &why))
+				goto found;
+		}
+		if (try_id(id, name, ALT, 0, out, &why))
+			goto found;
+	} else {
+		char *real = realpath(d->path, NULL);
+		const char *base = real ? real : d->path;
+		const char *slash = strrchr(base, '/');
+		if (slash)
+			snprintf(path, sizeof path, "%.*s/%s", (int)(slash - base), base, name);
+		else
+			snprintf(path, sizeof path, "%s", name);
+		free(real);
+		if (try_id(id, path, ALT, 0, out, &why))
+			goto found;
+	}
+	for (size_t i = 0; i < nall && strlen(id) > 2; i++) {
+		snprintf(path, sizeof path, "%s/.build-id/%.2s/%s.debug", all[i], id, id + 2);
+		if (try_id(id, path, ALT, 0, out, &why))
+			goto found;
+	}
+	cache_path(path, sizeof path, id);
+	if (path[0] && try_id(id, path, ALT, 0, out, &why))
+		goto found;
+	for (size_t i = 0; i < nall && name[0] == '/'; i++) {
+		snprintf(path, sizeof path, "%s%s", all[i], name);
+		if (try_id(id, path, ALT, 0, out, &why))
+			goto found;
+	}
+	if (why.len)
+		why.len -= 2; /* "; " */
+	cr_fail(e, CR_NOTFOUND, "%s: its shared DWARF %s (build id %s) not found%s%.*s: names from it unknown", d->path,
+		name, id, why.len ? ": " : "", (int)why.len, why.data ? why.data : "");
 	cr_buf_release(&why);
 	return CR_NOTFOUND;
 found:

@@ -62,6 +62,17 @@ struct oa {
 	const uint8_t *slice; /* those bytes, when .debug_info is inflated in part */
 };
 
+/* .debug_abbrev or .debug_line inflated in part: its bytes as far as kept
+ * (the units being read), *len the section's size; NULL otherwise. */
+static const uint8_t *part_data(const struct cr_dwarf *d, const struct cr_elf_section *s, size_t *len)
+{
+	const struct dpart *p = !s ? NULL : s == d->asec ? d->apart : s == d->lsec ? d->lpart : NULL;
+	if (!p)
+		return NULL;
+	*len = dpart_size(p);
+	return dpart_base(p);
+}
+
 static int oa_section_info(void *obj, Dwarf_Half idx, Dwarf_Obj_Access_Section *ret, int *err)
 {
 	struct cr_dwarf *d = ((struct oa *)obj)->d;
@@ -80,7 +91,7 @@ static int oa_section_info(void *obj, Dwarf_Half idx, Dwarf_Obj_Access_Section *
 	const uint8_t *data;
 	size_t len = 0;
 	struct cr_error e2 = { 0 };
-	enum cr_err rc = ((struct oa *)obj)->slice && ((struct oa *)obj)->info == s
+	enum cr_err rc = (((struct oa *)obj)->slice && ((struct oa *)obj)->info == s) || part_data(d, s, &len)
 				 ? CR_OK
 				 : cr_binary_section_data(b, s, &data, &len, d->e ? d->e : &e2);
 	if (rc) {
@@ -142,6 +153,10 @@ static int oa_load(void *obj, Dwarf_Half idx, Dwarf_Small **data, int *err)
 		*data = (Dwarf_Small *)(uintptr_t)o->slice;
 		return DW_DLV_OK;
 	}
+	if ((p = part_data(d, s, &len))) {
+		*data = (Dwarf_Small *)(uintptr_t)p;
+		return DW_DLV_OK;
+	}
 	if (cr_binary_section_data(b, s, &p, &len, NULL) || !p) {
 		*err = DW_DLE_SECTION_SIZE_OR_OFFSET_LARGE;
 		return DW_DLV_ERROR;
@@ -174,6 +189,13 @@ void cr_dwarf_close(struct cr_dwarf *d)
 	}
 	cr_free(d->oa);
 	dpart_close(d->part);
+	dpart_close(d->apart);
+	dpart_close(d->lpart);
+	if (d->alt && d->alt_owned) {
+		cr_binary_close(d->alt->bin);
+		cr_dwarf_close(d->alt);
+	}
+	cr_hmap_release(&d->alt_names);
 	cr_free(d->units);
 	cr_free(d->uranges);
 	cr_free(d->eager);
@@ -282,7 +304,11 @@ static void index_slice(struct cr_dwarf *d, struct dunit *u)
 				   &er) == DW_DLV_OK &&
 	    dwarf_siblingof_b(dbg, NULL, true, &cu, &er) == DW_DLV_OK) {
 		u->version = ver;
+		d->skip_lines = d->lpart && !dwarf_keep_line_unit(d, cu);
+		if (d->skip_lines)
+			d->skipped++;
 		dwarf_index_unit(d, u, cu);
+		d->skip_lines = false;
 		dwarf_dealloc_die(cu);
 	} else
 		d->skipped++;
@@ -300,17 +326,15 @@ static void index_slice(struct cr_dwarf *d, struct dunit *u)
 static bool part_unit(struct cr_dwarf *d, struct dunit *u)
 {
 	size_t size = dpart_size(d->part);
-	const struct cr_elf_section *as = cr_binary_debug_section(d->bin, ".debug_abbrev");
-	const uint8_t *ab;
-	size_t alen;
-	if (u->hdr >= size || !as || cr_binary_section_data(d->bin, (struct cr_elf_section *)as, &ab, &alen, NULL))
+	size_t alen = dwarf_section_size(d->bin, ".debug_abbrev");
+	if (u->hdr >= size || !alen)
 		return false;
 	/* a header is at most 23 bytes, all inside its unit */
 	size_t n = size - u->hdr < 24 ? size - (size_t)u->hdr : 24;
 	const uint8_t *p = dpart_get(d->part, u->hdr, n, NULL);
 	if (!p || !dwarf_unit_header(d->bin, p - u->hdr, size, alen, u))
 		return false;
-	if (!dpart_get(d->part, u->hdr, (size_t)u->len, NULL)) {
+	if (!dpart_get(d->part, u->hdr, (size_t)u->len, NULL) || (d->apart && !dpart_keep_abbrevs(d->apart, u->abbrev))) {
 		u->len = 0;
 		return false;
 	}
@@ -376,7 +400,7 @@ static enum cr_err dwarf_attach(struct cr_dwarf *d, Dwarf_Obj_Access_Interface *
 	return cr_fail(e, code, "%s: DWARF: %s", d->bin->path, msg);
 }
 
-enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
+static enum cr_err dwarf_open(struct cr_binary *b, struct cr_dwarf *alt, struct cr_dwarf **out, struct cr_error *e)
 {
 	*out = NULL;
 	const uint8_t *idata;
@@ -389,7 +413,9 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
 	d->bin = b;
 	d->e = e;
+	d->alt = alt;
 	cr_hmap_init(&d->origin_names);
+	cr_hmap_init(&d->alt_names);
 	if (cr_strtab_init(&d->strs)) {
 		cr_dwarf_close(d);
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
@@ -495,14 +521,18 @@ static void prefetch_units(struct cr_dwarf *d, const uint64_t *addrs, size_t n)
 			want[i]->indexed = true;
 			d->skipped++;
 		}
+	/* indexed now, in the same order: their line units are then read
+	 * in one pass too */
+	for (size_t i = 0; d->lpart && i < nwant && !d->err; i++)
+		(void)unit_ready(d, want[i]);
 	cr_free(want);
 }
 
 /* A compressed .debug_info with .debug_aranges: only the units holding
  * addrs are inflated (see dwarf_part.c). CR_NOTFOUND when this does not
  * apply (the caller opens the whole index then). */
-static enum cr_err open_part(struct cr_binary *b, const uint64_t *addrs, size_t n, struct cr_dwarf **out,
-			     struct cr_error *e)
+static enum cr_err open_part(struct cr_binary *b, struct cr_dwarf *alt, const uint64_t *addrs, size_t n,
+			     struct cr_dwarf **out, struct cr_error *e)
 {
 	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
 	if (!n || !info || info->type == CR_SHT_NOBITS || info->loaded ||
@@ -517,10 +547,28 @@ static enum cr_err open_part(struct cr_binary *b, const uint64_t *addrs, size_t 
 	if (!d)
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
 	d->bin = b;
+	d->alt = alt;
 	cr_hmap_init(&d->origin_names);
+	cr_hmap_init(&d->alt_names);
 	enum cr_err rc = dpart_open(&d->part, b, info, e);
 	if (!rc)
-		rc = dwarf_check_other_sections(b, e);
+		rc = dwarf_check_unit_tables(b, e);
+	/* .debug_abbrev and .debug_line in part too, when compressed: the
+	 * tables of the units read, each line header checked as it is */
+	d->asec = cr_binary_debug_section(b, ".debug_abbrev");
+	d->lsec = cr_binary_debug_section(b, ".debug_line");
+	if (!rc && d->asec && d->asec->type != CR_SHT_NOBITS && !d->asec->loaded &&
+	    cr_binary_section_stream(b, d->asec, &zs, &zl, &size, &e2) == CR_OK)
+		rc = dpart_open(&d->apart, b, d->asec, e);
+	if (!rc && d->lsec && d->lsec->type != CR_SHT_NOBITS && !d->lsec->loaded &&
+	    cr_binary_section_stream(b, d->lsec, &zs, &zl, &size, &e2) == CR_OK) {
+		rc = dpart_open(&d->lpart, b, d->lsec, e);
+		if (!rc)
+			rc = dwarf_strs_get(b, &d->lstrs, e);
+	} else if (!rc)
+		rc = dwarf_check_line_headers(b, e);
+	if (!rc)
+		rc = cr_binary_section_stream(b, info, &zs, &zl, &size, e);
 	if (!rc && cr_strtab_init(&d->strs))
 		rc = cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
 	if (rc) {
@@ -539,12 +587,58 @@ static enum cr_err open_part(struct cr_binary *b, const uint64_t *addrs, size_t 
 	return CR_OK;
 }
 
+enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_error *e)
+{
+	return dwarf_open(b, NULL, out, e);
+}
+
 enum cr_err cr_dwarf_open_for(struct cr_binary *b, const uint64_t *addrs, size_t n, struct cr_dwarf **out,
 			      struct cr_error *e)
 {
+	return cr_dwarf_open_alt(b, NULL, addrs, n, out, e);
+}
+
+/* libdwarf over the whole of alt, for its DIEs by offset; NULL (alt
+ * closed) if it cannot be read. */
+static struct cr_dwarf *alt_attach(struct cr_binary *alt)
+{
+	const uint8_t *idata;
+	size_t ilen;
+	struct cr_error e2 = { 0 };
+	struct cr_dwarf *a = cr_calloc(1, sizeof *a);
+	struct oa *oa = cr_calloc(1, sizeof *oa);
+	if (a && oa) {
+		a->bin = alt;
+		cr_hmap_init(&a->origin_names);
+		cr_hmap_init(&a->alt_names);
+		oa->d = a;
+		oa->iface = (Dwarf_Obj_Access_Interface){ oa, &oa_methods };
+		if (!dwarf_check_sections(alt, &idata, &ilen, &e2) && !cr_strtab_init(&a->strs) &&
+		    !dwarf_attach(a, &oa->iface, &e2)) {
+			a->oa = oa;
+			return a;
+		}
+	}
+	cr_free(oa);
+	cr_dwarf_close(a);
+	cr_binary_close(alt);
+	return NULL;
+}
+
+enum cr_err cr_dwarf_open_alt(struct cr_binary *b, struct cr_binary *alt, const uint64_t *addrs, size_t n,
+			      struct cr_dwarf **out, struct cr_error *e)
+{
 	*out = NULL;
-	enum cr_err rc = open_part(b, addrs, n, out, e);
-	return rc == CR_NOTFOUND ? cr_dwarf_open(b, out, e) : rc;
+	struct cr_dwarf *ad = alt ? alt_attach(alt) : NULL;
+	enum cr_err rc = open_part(b, ad, addrs, n, out, e);
+	if (rc == CR_NOTFOUND)
+		rc = dwarf_open(b, ad, out, e);
+	if (rc && ad) {
+		cr_binary_close(ad->bin);
+		cr_dwarf_close(ad);
+	} else if (ad)
+		(*out)->alt_owned = true;
+	return rc;
 }
 
 /* ---------------------------------------------------------- lookup */

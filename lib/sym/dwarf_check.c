@@ -168,102 +168,120 @@ static bool l_entry(const struct cr_binary *b, struct lcur *c, const uint64_t (*
 	return true;
 }
 
+/* The line unit at d[off, len): true when its header is sound, *next set
+ * past the unit. */
+bool dwarf_check_line_unit(const struct cr_binary *b, const uint8_t *d, size_t len, size_t off,
+			   const struct dwarf_strs *ss, size_t *next)
+{
+	struct lcur c = { d + off, d + len };
+	uint64_t ul, ver, hl, v;
+	unsigned osz = 4;
+	if (off > len || len - off < 4)
+		return false;
+	ul = cr_binary_u32(b, c.p);
+	c.p += 4;
+	if (ul == 0xffffffff) {
+		if ((size_t)(c.end - c.p) < 8)
+			return false;
+		ul = cr_binary_u64(b, c.p);
+		c.p += 8;
+		osz = 8;
+	} else if (ul >= 0xfffffff0)
+		return false;
+	if (ul > (uint64_t)(c.end - c.p) || ul < 2)
+		return false;
+	const uint8_t *unit_end = c.p + ul;
+	c.end = unit_end;
+	ver = cr_binary_u16(b, c.p);
+	c.p += 2;
+	if (ver < 2 || ver > 5)
+		return false;
+	if (ver >= 5 && !l_skip(&c, 2)) /* address_size, seg_sel_size */
+		return false;
+	if ((size_t)(c.end - c.p) < osz)
+		return false;
+	hl = osz == 8 ? cr_binary_u64(b, c.p) : cr_binary_u32(b, c.p);
+	c.p += osz;
+	if (hl > (uint64_t)(c.end - c.p))
+		return false;
+	c.end = c.p + hl; /* the header */
+	uint64_t opbase, lrange;
+	if (!l_skip(&c, ver >= 4 ? 4 : 3) || !l_u8(&c, &lrange) || !l_u8(&c, &opbase) || lrange == 0 ||
+	    opbase == 0 || !l_skip(&c, opbase - 1))
+		return false;
+	/* bytes before line_base: min_inst (+ max_ops), default_is_stmt, line_base */
+	if (ver < 5) {
+		uint64_t ndirs = 0;
+		int k;
+		for (; (k = l_list_end(&c)) != 1; ndirs++) /* include_directories */
+			if (k < 0 || !l_cstr(&c))
+				return false;
+		while ((k = l_list_end(&c)) != 1) { /* file_names */
+			uint64_t dir;
+			if (k < 0 || !l_cstr(&c) || !l_uleb(&c, &dir) || !l_uleb(&c, &v) || !l_uleb(&c, &v) ||
+			    dir > ndirs)
+				return false;
+		}
+	} else {
+		uint64_t fmt[2][256][2], nf[2], count[2] = { 0, 0 };
+		for (int t = 0; t < 2; t++) {
+			if (!l_u8(&c, &nf[t]))
+				return false;
+			for (uint64_t i = 0; i < nf[t]; i++)
+				if (!l_uleb(&c, &fmt[t][i][0]) || !l_uleb(&c, &fmt[t][i][1]))
+					return false;
+			if (!l_uleb(&c, &count[t]) || count[t] > (uint64_t)(c.end - c.p))
+				return false;
+			for (uint64_t i = 0; i < count[t]; i++) {
+				uint64_t dir;
+				if (!l_entry(b, &c, (const uint64_t (*)[2])fmt[t], nf[t], osz, ss->str, ss->strl,
+					     ss->lstr, ss->lstrl, &dir))
+					return false;
+				if (t == 1 && dir >= count[0])
+					return false;
+			}
+			if (count[t] && nf[t] == 0)
+				return false;
+		}
+	}
+	*next = (size_t)(unit_end - d);
+	return true;
+}
+
+enum cr_err dwarf_strs_get(struct cr_binary *b, struct dwarf_strs *ss, struct cr_error *e)
+{
+	memset(ss, 0, sizeof *ss);
+	struct cr_elf_section *s = cr_binary_debug_section(b, ".debug_str");
+	enum cr_err rc;
+	if (s && (rc = cr_binary_section_data(b, s, &ss->str, &ss->strl, e)))
+		return rc;
+	s = cr_binary_debug_section(b, ".debug_line_str");
+	if (s && (rc = cr_binary_section_data(b, s, &ss->lstr, &ss->lstrl, e)))
+		return rc;
+	return CR_OK;
+}
+
 enum cr_err dwarf_check_line_headers(struct cr_binary *b, struct cr_error *e)
 {
 	struct cr_elf_section *s = cr_binary_debug_section(b, ".debug_line");
 	if (!s || s->type == CR_SHT_NOBITS)
 		return CR_OK;
-	const uint8_t *d, *str = NULL, *lstr = NULL;
-	size_t len, strl = 0, lstrl = 0;
+	const uint8_t *d;
+	size_t len;
+	struct dwarf_strs ss;
 	enum cr_err rc = cr_binary_section_data(b, s, &d, &len, e);
+	if (!rc)
+		rc = dwarf_strs_get(b, &ss, e);
 	if (rc)
 		return rc;
-	struct cr_elf_section *ss = cr_binary_debug_section(b, ".debug_str");
-	if (ss && (rc = cr_binary_section_data(b, ss, &str, &strl, e)))
-		return rc;
-	ss = cr_binary_debug_section(b, ".debug_line_str");
-	if (ss && (rc = cr_binary_section_data(b, ss, &lstr, &lstrl, e)))
-		return rc;
-	size_t off = 0;
+	size_t off = 0, next;
 	while (off < len) {
-		size_t at = off;
-		struct lcur c = { d + off, d + len };
-		uint64_t ul, ver, hl, v;
-		unsigned osz = 4;
-		if (len - off < 4)
-			goto bad;
-		ul = cr_binary_u32(b, c.p);
-		c.p += 4;
-		if (ul == 0xffffffff) {
-			if ((size_t)(c.end - c.p) < 8)
-				goto bad;
-			ul = cr_binary_u64(b, c.p);
-			c.p += 8;
-			osz = 8;
-		} else if (ul >= 0xfffffff0)
-			goto bad;
-		if (ul > (uint64_t)(c.end - c.p) || ul < 2)
-			goto bad;
-		const uint8_t *unit_end = c.p + ul;
-		c.end = unit_end;
-		ver = cr_binary_u16(b, c.p);
-		c.p += 2;
-		if (ver < 2 || ver > 5)
-			goto bad;
-		if (ver >= 5 && !l_skip(&c, 2)) /* address_size, seg_sel_size */
-			goto bad;
-		if ((size_t)(c.end - c.p) < osz)
-			goto bad;
-		hl = osz == 8 ? cr_binary_u64(b, c.p) : cr_binary_u32(b, c.p);
-		c.p += osz;
-		if (hl > (uint64_t)(c.end - c.p))
-			goto bad;
-		c.end = c.p + hl; /* the header */
-		uint64_t opbase, lrange;
-		if (!l_skip(&c, ver >= 4 ? 4 : 3) || !l_u8(&c, &lrange) || !l_u8(&c, &opbase) ||
-		    lrange == 0 || opbase == 0 || !l_skip(&c, opbase - 1))
-			goto bad;
-		/* bytes before line_base: min_inst (+ max_ops), default_is_stmt, line_base */
-		if (ver < 5) {
-			uint64_t ndirs = 0;
-			int k;
-			for (; (k = l_list_end(&c)) != 1; ndirs++) /* include_directories */
-				if (k < 0 || !l_cstr(&c))
-					goto bad;
-			while ((k = l_list_end(&c)) != 1) { /* file_names */
-				uint64_t dir;
-				if (k < 0 || !l_cstr(&c) || !l_uleb(&c, &dir) || !l_uleb(&c, &v) || !l_uleb(&c, &v) ||
-				    dir > ndirs)
-					goto bad;
-			}
-		} else {
-			uint64_t fmt[2][256][2], nf[2], count[2] = { 0, 0 };
-			for (int t = 0; t < 2; t++) {
-				if (!l_u8(&c, &nf[t]))
-					goto bad;
-				for (uint64_t i = 0; i < nf[t]; i++)
-					if (!l_uleb(&c, &fmt[t][i][0]) || !l_uleb(&c, &fmt[t][i][1]))
-						goto bad;
-				if (!l_uleb(&c, &count[t]) || count[t] > (uint64_t)(c.end - c.p))
-					goto bad;
-				for (uint64_t i = 0; i < count[t]; i++) {
-					uint64_t dir;
-					if (!l_entry(b, &c, (const uint64_t (*)[2])fmt[t], nf[t], osz, str, strl, lstr, lstrl, &dir))
-						goto bad;
-					if (t == 1 && dir >= count[0])
-						goto bad;
-				}
-				if (count[t] && nf[t] == 0)
-					goto bad;
-			}
-		}
-		off = (size_t)(unit_end - d);
-		if (off <= at)
-			goto bad;
+		if (!dwarf_check_line_unit(b, d, len, off, &ss, &next) || next <= off)
+			return cr_fail(e, CR_FORMAT, "%s: DWARF: .debug_line: offset 0x%zx: malformed unit header",
+				       b->path, off);
+		off = next;
 	}
 	return CR_OK;
-bad:
-	return cr_fail(e, CR_FORMAT, "%s: DWARF: .debug_line: offset 0x%zx: malformed unit header", b->path, off);
 }
 
 enum cr_err dwarf_check_sections(struct cr_binary *b, const uint8_t **idata, size_t *ilen, struct cr_error *e)
@@ -279,7 +297,7 @@ enum cr_err dwarf_check_sections(struct cr_binary *b, const uint8_t **idata, siz
 	return dwarf_check_other_sections(b, e);
 }
 
-enum cr_err dwarf_check_other_sections(struct cr_binary *b, struct cr_error *e)
+enum cr_err dwarf_check_unit_tables(struct cr_binary *b, struct cr_error *e)
 {
 	static const char *const unit_tables[] = { ".debug_rnglists", ".debug_addr", ".debug_str_offsets" };
 	for (size_t i = 0; i < sizeof unit_tables / sizeof unit_tables[0]; i++) {
@@ -287,7 +305,29 @@ enum cr_err dwarf_check_other_sections(struct cr_binary *b, struct cr_error *e)
 		if (rc)
 			return rc;
 	}
-	return dwarf_check_line_headers(b, e);
+	return CR_OK;
+}
+
+enum cr_err dwarf_check_other_sections(struct cr_binary *b, struct cr_error *e)
+{
+	enum cr_err rc = dwarf_check_unit_tables(b, e);
+	return rc ? rc : dwarf_check_line_headers(b, e);
+}
+
+size_t dwarf_section_size(struct cr_binary *b, const char *name)
+{
+	struct cr_elf_section *s = cr_binary_debug_section(b, name);
+	const uint8_t *src;
+	size_t srclen, size;
+	struct cr_error e2 = { 0 };
+	if (!s || s->type == CR_SHT_NOBITS)
+		return 0;
+	if (s->loaded)
+		return s->size;
+	enum cr_err rc = cr_binary_section_stream(b, s, &src, &srclen, &size, &e2);
+	if (rc == CR_NOTFOUND)
+		return s->file_size; /* stored as is */
+	return rc ? 0 : size;
 }
 
 bool dwarf_unit_header(const struct cr_binary *b, const uint8_t *d, size_t len, uint64_t abbrev_len,
@@ -322,6 +362,7 @@ bool dwarf_unit_header(const struct cr_binary *b, const uint8_t *d, size_t len, 
 		return false;
 	if (ab >= abbrev_len || (asz != 4 && asz != 8))
 		return false;
+	u->abbrev = ab;
 	u->len = h + ul;
 	return true;
 }
@@ -362,10 +403,11 @@ bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen)
 	struct cr_error e2 = { 0 };
 	if (!s || s->type == CR_SHT_NOBITS || cr_binary_section_data(b, s, &p, &len, &e2) || !len)
 		return false;
+	/* the abbreviations' size only, when .debug_info is inflated in part */
+	size_t alen = dwarf_section_size(b, ".debug_abbrev");
 	struct cr_elf_section *as = cr_binary_debug_section(b, ".debug_abbrev");
 	const uint8_t *ap;
-	size_t alen;
-	if (!as || as->type == CR_SHT_NOBITS || cr_binary_section_data(b, as, &ap, &alen, &e2))
+	if (!alen || (info && cr_binary_section_data(b, as, &ap, &alen, &e2)))
 		return false;
 	uint64_t *starts = NULL;
 	size_t nstarts = 0;

@@ -48,6 +48,8 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 	char **files = NULL;
 	Dwarf_Signed nfiles = 0;
 	cf->base = version >= 5 ? 0 : 1;
+	if (d->skip_lines)
+		return CR_OK;
 	Dwarf_Attribute pa;
 	char *prod;
 	if (dwarf_attr(cu, DW_AT_producer, &pa, &er) == DW_DLV_OK) {
@@ -201,6 +203,18 @@ static bool attr_form(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_At
 	return true;
 }
 
+/* The string at off of the shared file's .debug_str; NULL if none. */
+static const char *alt_str(struct cr_dwarf *alt, Dwarf_Off off)
+{
+	struct cr_elf_section *ss = cr_binary_debug_section(alt->bin, ".debug_str");
+	const uint8_t *p;
+	size_t n;
+	struct cr_error e2 = { 0 };
+	if (!ss || cr_binary_section_data(alt->bin, ss, &p, &n, &e2) || off >= n || !memchr(p + off, 0, n - off))
+		return NULL;
+	return (const char *)p + off;
+}
+
 static bool attr_string(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint32_t *id)
 {
 	Dwarf_Attribute a;
@@ -209,20 +223,26 @@ static bool attr_string(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint32
 	char *s;
 	if (!attr_form(d, die, at, &a, &form))
 		return false;
-	/* a dwz string lives in the .gnu_debugaltlink file, which is not
-	 * read: unknown (libdwarf would give a placeholder as the name) */
+	/* a dwz string lives in the .gnu_debugaltlink file: its offset
+	 * there (libdwarf would give a placeholder as the name) */
 	int rc = DW_DLV_NO_ENTRY;
-	if (form != DW_FORM_GNU_strp_alt && form != DW_FORM_strp_sup)
+	Dwarf_Off off = 0;
+	bool alt = form == DW_FORM_GNU_strp_alt || form == DW_FORM_strp_sup;
+	if (!alt)
 		rc = dwarf_formstring(a, &s, &er);
+	else if (d->alt)
+		rc = dwarf_global_formref(a, &off, &er);
 	dwarf_dwerr(d, &er);
 	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
-	if (rc != DW_DLV_OK)
+	if (rc == DW_DLV_OK && alt)
+		s = (char *)alt_str(d->alt, off);
+	if (rc != DW_DLV_OK || !s)
 		return false;
 	*id = dwarf_intern(d, s);
 	return true;
 }
 
-static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off)
+static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off, bool *alt)
 {
 	Dwarf_Attribute a;
 	Dwarf_Half form;
@@ -230,13 +250,40 @@ static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off
 	if (!attr_form(d, die, at, &a, &form))
 		return false;
 	/* a unit read alone cannot follow a reference into another one; a
-	 * dwz reference is into another file */
+	 * dwz reference is into another file (followed there when it was
+	 * found) */
 	int rc = DW_DLV_NO_ENTRY;
-	if (form && !(d->sliced && form == DW_FORM_ref_addr) && form != DW_FORM_GNU_ref_alt)
+	*alt = form == DW_FORM_GNU_ref_alt || form == 0x1c || form == 0x24; /* DW_FORM_ref_sup4, ref_sup8 */
+	if (form && !(d->sliced && form == DW_FORM_ref_addr) && (!*alt || d->alt))
 		rc = dwarf_global_formref(a, off, &er);
 	dwarf_dwerr(d, &er);
 	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
 	return rc == DW_DLV_OK;
+}
+
+static uint32_t die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth);
+
+/* The name of the shared file's DIE at off (die_name there), as an id
+ * here; cached. */
+static uint32_t alt_name(struct cr_dwarf *d, Dwarf_Off off, unsigned depth)
+{
+	uint32_t *cached = cr_hmap_get(&d->alt_names, &off, sizeof off);
+	if (cached)
+		return *cached - 1;
+	Dwarf_Die o;
+	Dwarf_Error er = NULL;
+	uint32_t id = 0;
+	if (dwarf_offdie_b(d->alt->dbg, off, true, &o, &er) == DW_DLV_OK) {
+		uint32_t aid = die_name(d->alt, o, depth + 1);
+		if (aid)
+			id = dwarf_intern(d, cr_strtab_get(&d->alt->strs, aid));
+		dwarf_dealloc_die(o);
+	}
+	dwarf_dwerr(d->alt, &er);
+	bool found;
+	if (!cr_hmap_put(&d->alt_names, &off, sizeof off, id + 1, &found))
+		d->err = CR_NOMEM;
+	return id;
 }
 
 /* llvm's getSubroutineName(LinkageName): linkage name, else name, through
@@ -250,8 +297,12 @@ static uint32_t die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth)
 	if (depth >= 64)
 		return 0;
 	Dwarf_Off off;
-	if (!attr_ref(d, die, DW_AT_abstract_origin, &off) && !attr_ref(d, die, DW_AT_specification, &off))
+	bool alt;
+	if (!attr_ref(d, die, DW_AT_abstract_origin, &off, &alt) &&
+	    !attr_ref(d, die, DW_AT_specification, &off, &alt))
 		return 0;
+	if (alt)
+		return alt_name(d, off, depth);
 	uint32_t *cached = cr_hmap_get(&d->origin_names, &off, sizeof off);
 	if (cached)
 		return *cached;

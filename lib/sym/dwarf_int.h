@@ -24,6 +24,8 @@ struct dnode {
 };
 
 struct drange { uint64_t lo, hi; };
+/* .debug_str and .debug_line_str (line headers' string offsets land in them) */
+struct dwarf_strs { const uint8_t *str, *lstr; size_t strl, lstrl; };
 struct dtop { uint64_t lo, hi; uint32_t node; };
 
 /* A compilation unit: indexed on the first lookup its ranges cover. Its
@@ -32,6 +34,7 @@ struct dtop { uint64_t lo, hi; uint32_t node; };
 struct dunit {
 	uint64_t die;             /* offset of the unit's DIE in .debug_info */
 	uint64_t hdr, len;        /* from .debug_aranges: the unit's header offset and size */
+	uint64_t abbrev;          /* its abbreviation table's offset (set with len) */
 	uint32_t row0, nrows, top0, ntops;
 	Dwarf_Half version;
 	bool indexed;
@@ -63,6 +66,15 @@ struct cr_dwarf {
 	void *oa;
 	bool sliced;              /* units from .debug_aranges, each read alone (see dwarf.c) */
 	struct dpart *part;       /* sliced, .debug_info compressed: inflated in part */
+	struct dpart *apart, *lpart; /* with part, .debug_abbrev and .debug_line when compressed */
+	const struct cr_elf_section *asec, *lsec; /* those sections */
+	struct dwarf_strs lstrs;  /* with lpart: for checking each line header read */
+	bool skip_lines;          /* the unit being indexed has no line table we trust */
+	/* the file a dwz-processed one shares DIEs and strings with (its
+	 * libdwarf over the whole of it), names found in it by DIE offset */
+	struct cr_dwarf *alt;
+	bool alt_owned;
+	struct cr_hmap alt_names; /* alt DIE offset -> name id (here) + 1 */
 	struct cr_hmap origin_names; /* DIE offset -> name id + 1 */
 	size_t die_budget;
 	enum cr_err err;
@@ -77,6 +89,14 @@ struct cr_dwarf {
 struct dpart;
 enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_elf_section *s, struct cr_error *e);
 size_t dpart_size(const struct dpart *p);
+/* The section's bytes as far as kept (the rest reads as zeros). */
+const uint8_t *dpart_base(const struct dpart *p);
+/* Keep the abbreviation table at off (to its terminating 0 code, or the
+ * section's end); false if the stream is corrupt. */
+bool dpart_keep_abbrevs(struct dpart *p, uint64_t off);
+/* Keep the line-program unit at off: its bytes, *len of them; NULL if its
+ * length does not fit or the stream is corrupt. */
+const uint8_t *dpart_keep_line_unit(struct dpart *p, uint64_t off, size_t *len);
 const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_error *e);
 void dpart_close(struct dpart *p); /* NULL ok */
 
@@ -84,6 +104,19 @@ void dpart_close(struct dpart *p); /* NULL ok */
  * CR_FORMAT with the offset of the damage */
 enum cr_err dwarf_check_units(struct cr_binary *b, const char *name, struct cr_error *e);
 enum cr_err dwarf_check_line_headers(struct cr_binary *b, struct cr_error *e);
+enum cr_err dwarf_strs_get(struct cr_binary *b, struct dwarf_strs *ss, struct cr_error *e);
+/* One line unit's header at d[off, len) (see dwarf_check_line_headers);
+ * *next: past the unit. */
+bool dwarf_check_line_unit(const struct cr_binary *b, const uint8_t *d, size_t len, size_t off,
+			   const struct dwarf_strs *ss, size_t *next);
+/* With .debug_line inflated in part: the line unit of unit DIE cu kept
+ * and its header checked; false if it cannot be read (none is fine). */
+bool dwarf_keep_line_unit(struct cr_dwarf *d, Dwarf_Die cu);
+/* The unit tables only (.debug_rnglists, .debug_addr, .debug_str_offsets) */
+enum cr_err dwarf_check_unit_tables(struct cr_binary *b, struct cr_error *e);
+/* A debug section's size once inflated, without inflating it (0 if absent
+ * or unreadable). */
+size_t dwarf_section_size(struct cr_binary *b, const char *name);
 /* .debug_info (inflated first: its errors are the ones to report), then the
  * unit tables and line headers. *idata, *ilen: .debug_info's bytes (owned
  * by b). CR_NOTFOUND when the binary has no DWARF. */

@@ -155,6 +155,7 @@ enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_
 }
 
 size_t dpart_size(const struct dpart *p) { return p->size; }
+const uint8_t *dpart_base(const struct dpart *p) { return p->keep; }
 
 const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_error *e)
 {
@@ -212,6 +213,104 @@ const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_erro
 	if (p->pos >= p->size)
 		stream_end(p);
 	return p->keep + off;
+}
+
+static bool uleb(const uint8_t **q, const uint8_t *end, uint64_t *v)
+{
+	uint64_t r = 0;
+	for (unsigned sh = 0; *q < end; sh += 7) {
+		uint8_t c = *(*q)++;
+		if (sh < 64)
+			r |= (uint64_t)(c & 0x7f) << sh;
+		if (!(c & 0x80)) {
+			*v = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The length of the abbreviation table at q[0, end): 0 if it does not
+ * end there. */
+static size_t abbrev_table_len(const uint8_t *q0, const uint8_t *end)
+{
+	const uint8_t *q = q0;
+	uint64_t code, tag, at, form, v;
+	for (;;) {
+		if (!uleb(&q, end, &code))
+			return 0;
+		if (!code)
+			return (size_t)(q - q0);
+		if (!uleb(&q, end, &tag) || q >= end)
+			return 0;
+		q++; /* children */
+		do {
+			if (!uleb(&q, end, &at) || !uleb(&q, end, &form))
+				return 0;
+			if (form == 0x21 /* DW_FORM_implicit_const */ && !uleb(&q, end, &v))
+				return 0;
+		} while (at || form);
+	}
+}
+
+bool dpart_keep_abbrevs(struct dpart *p, uint64_t off)
+{
+	if (off >= p->size)
+		return false;
+	/* a window from off, doubled until the table ends in it */
+	for (size_t w = 4096;; w *= 2) {
+		size_t n = p->size - off < w ? (size_t)(p->size - off) : w;
+		const uint8_t *q = dpart_get(p, off, n, NULL);
+		if (!q)
+			return false;
+		if (abbrev_table_len(q, q + n) || n == p->size - off)
+			return true; /* its end, or the section's */
+	}
+}
+
+const uint8_t *dpart_keep_line_unit(struct dpart *p, uint64_t off, size_t *len)
+{
+	if (off >= p->size || p->size - off < 4)
+		return NULL;
+	const uint8_t *q = dpart_get(p, off, 4, NULL);
+	if (!q)
+		return NULL;
+	uint64_t ul = cr_binary_u32(p->bin, q), h = 4;
+	if (ul == 0xffffffff) {
+		if (p->size - off < 12 || !(q = dpart_get(p, off, 12, NULL)))
+			return NULL;
+		ul = cr_binary_u64(p->bin, q + 4);
+		h = 12;
+	}
+	if (ul > p->size - off - h)
+		return NULL;
+	*len = (size_t)(h + ul);
+	return dpart_get(p, off, *len, NULL);
+}
+
+/* With .debug_line inflated in part: the line unit of unit DIE cu kept
+ * and its header checked; false if it cannot be read (none is fine). */
+bool dwarf_keep_line_unit(struct cr_dwarf *d, Dwarf_Die cu)
+{
+	Dwarf_Attribute a;
+	Dwarf_Error er = NULL;
+	Dwarf_Off off = 0;
+	if (dwarf_attr(cu, DW_AT_stmt_list, &a, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		return true;
+	}
+	int rc = dwarf_global_formref(a, &off, &er);
+	dwarf_dwerr(d, &er);
+	if (rc != DW_DLV_OK) {
+		Dwarf_Unsigned v = 0;
+		rc = dwarf_formudata(a, &v, &er);
+		dwarf_dwerr(d, &er);
+		off = v;
+	}
+	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	size_t len, next;
+	const uint8_t *p = rc == DW_DLV_OK ? dpart_keep_line_unit(d->lpart, off, &len) : NULL;
+	return p && dwarf_check_line_unit(d->bin, p - off, off + len, (size_t)off, &d->lstrs, &next);
 }
 
 void dpart_close(struct dpart *p)

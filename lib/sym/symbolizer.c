@@ -36,11 +36,12 @@ static void warn_no_dwarf(struct cr_symbolizer *s)
  * section or symbol names it) unless go is false; addrs: see
  * cr_symbolizer_new_for. */
 static enum cr_err symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, bool go, const uint64_t *addrs,
-				  size_t naddrs, struct cr_error *e)
+				  size_t naddrs, struct cr_binary *alt, struct cr_error *e)
 {
 	*out = NULL;
 	struct cr_symbolizer *s = cr_calloc(1, sizeof *s);
 	if (!s) {
+		cr_binary_close(alt);
 		cr_binary_close(b);
 		return cr_fail(e, CR_NOMEM, "%s: out of memory", b->path);
 	}
@@ -48,26 +49,28 @@ static enum cr_err symbolizer_new(struct cr_symbolizer **out, struct cr_binary *
 	struct cr_error pe = { 0 };
 	enum cr_err rc = go ? cr_pclntab_open(b, &s->pcln, &pe) : CR_NOTFOUND;
 	if (rc == CR_NOMEM || rc == CR_LIMIT) {
+		cr_binary_close(alt);
 		cr_symbolizer_close(s);
 		return cr_fail(e, rc, "%s", pe.msg);
 	}
 	if (rc && rc != CR_NOTFOUND)
 		snprintf(s->warning, sizeof s->warning, "%s", pe.msg);
 	/* a Go binary needs DWARF only for what the pclntab lacks (cgo): index
-	 * it on first need */
+	 * it on first need (and it is not dwz's) */
 	if (s->pcln) {
+		cr_binary_close(alt);
 		*out = s;
 		return CR_OK;
 	}
 	s->dwarf_tried = true;
 	struct cr_error de = { 0 };
-	rc = cr_dwarf_open_for(b, addrs, naddrs, &s->dwarf, &de);
+	rc = cr_dwarf_open_alt(b, alt, addrs, naddrs, &s->dwarf, &de);
 	if (rc == CR_NOMEM || rc == CR_LIMIT) {
 		cr_symbolizer_close(s);
 		return cr_fail(e, rc, "%s", de.msg);
 	}
 	if (rc && rc != CR_NOTFOUND) {
-		if (!s->pcln && !b->nsymbols) {
+		if (!s->pcln && !cr_binary_nsymbols(b)) {
 			cr_symbolizer_close(s);
 			return cr_fail(e, rc, "%s", de.msg);
 		}
@@ -81,15 +84,21 @@ static enum cr_err symbolizer_new(struct cr_symbolizer **out, struct cr_binary *
 
 enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, struct cr_error *e)
 {
-	return symbolizer_new(out, b, true, NULL, 0, e);
+	return symbolizer_new(out, b, true, NULL, 0, NULL, e);
 }
 
 enum cr_err cr_symbolizer_new_for(struct cr_symbolizer **out, struct cr_binary *b, const uint64_t *addrs, size_t n,
 				  struct cr_error *e)
 {
-	bool go = b->go_build_id[0] || cr_binary_section(b, ".gopclntab") ||
+	return cr_symbolizer_new_alt(out, b, NULL, addrs, n, e);
+}
+
+enum cr_err cr_symbolizer_new_alt(struct cr_symbolizer **out, struct cr_binary *b, struct cr_binary *alt,
+				  const uint64_t *addrs, size_t n, struct cr_error *e)
+{
+	bool go = !addrs || b->go_build_id[0] || cr_binary_section(b, ".gopclntab") ||
 		  cr_binary_section(b, ".data.rel.ro.gopclntab");
-	return symbolizer_new(out, b, go, addrs, n, e);
+	return symbolizer_new(out, b, go, addrs, n, alt, e);
 }
 
 enum cr_err cr_symbolizer_open(struct cr_symbolizer **out, const char *path, struct cr_error *e)

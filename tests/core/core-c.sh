@@ -85,9 +85,9 @@ same() { # gdb-line ours-line: equal with gdb's ?? matching anything
 		m = 0; for (j = n + 2; j in w; j++) { m++; o[m] = w[j] }
 		if (n != m) exit 1; for (i = 1; i <= n; i++) if (w[i] != "??" && w[i] != o[i]) exit 1; exit 0 }'
 }
-check() { # name binary [options]
+check() { # name binary [options] (the core: $d/${core_of:-name}.core.zst)
 	name=$1 bin=$2; shift 2
-	zstd -dqc "$d/$name.core.zst" > "$tmp/core"
+	zstd -dqc "$d/${core_of:-$name}.core.zst" > "$tmp/core"
 	if ! "$CORONER" --sysroot="$tmp/root" core --format=json "$@" "$bin" "$tmp/core" > "$tmp/out.json" 2> "$tmp/err"; then
 		echo "FAIL: $name: exit $?"; cat "$tmp/err"; fail=$((fail+1)); return; fi
 	gdb_stacks "$d/expected/$name.gdb" | sort > "$tmp/g"
@@ -117,22 +117,38 @@ check fleet-pie "$d/fleet-pie" # 64 threads, C++ (testdata/gen/ccrash/fleet.sh)
 mkdir -p "$tmp/solo"
 cp "$d/ccrash-strip" "$tmp/solo/"
 check null-strip "$tmp/solo/ccrash-strip" --debug-dir="$d/debug"
-# a debug file rewritten by dwz -m (its shared DIEs and strings moved to a
-# .gnu_debugaltlink file, which coroner does not read): every thread's
-# names still gdb's, from the symbol table where a name is an alt string
+# a debug file rewritten by dwz -m (testdata/gen/ccrash/dwz.sh): the
+# inlined weigh() named from the file its .gnu_debugaltlink names, found as
+# gdb finds it: by its relative name beside the debug file, by its build id
+# under --debug-dir, by its absolute /usr/lib/debug/.dwz/ name under
+# --debug-dir; missing, a line naming it and the frames still printed
+bid() { od -An -tx1 -v "$1" | tr -d ' \n' | grep -o '040000001400000003000000474e5500[0-9a-f]\{40\}' | head -1 | cut -c33-; }
+core_of=null-strip check null-dwz "$d/ccrash-dwz"
+id=$(bid "$d/ccrash-strip") aid=$(bid "$d/ccrash-dwz-common.debug")
+mkdir -p "$tmp/dz/.build-id/$(echo "$id" | cut -c1-2)" "$tmp/dz/.build-id/$(echo "$aid" | cut -c1-2)" "$tmp/dzsolo"
+cp "$d/ccrash-dwz" "$tmp/dzsolo/"
+cp "$d/ccrash-dwz.debug" "$tmp/dz/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug"
+cp "$d/ccrash-dwz-common.debug" "$tmp/dz/.build-id/$(echo "$aid" | cut -c1-2)/$(echo "$aid" | cut -c3-).debug"
+core_of=null-strip check null-dwz "$tmp/dzsolo/ccrash-dwz" --debug-dir="$tmp/dz"
 if command -v dwz >/dev/null; then
-	mkdir -p "$tmp/dwz"
-	cp "$d/ccrash-strip.debug" "$d/ccrashxx-strip.debug" "$tmp/dwz/"
-	if (cd "$tmp/dwz" && dwz -q -m common.debug ccrash-strip.debug ccrashxx-strip.debug) 2>/dev/null &&
-	   grep -q gnu_debugaltlink "$tmp/dwz/ccrash-strip.debug"; then
-		bid=$(od -An -tx1 -v "$d/ccrash-strip" | tr -d ' \n' | grep -o '040000001400000003000000474e5500[0-9a-f]\{40\}' | head -1 | cut -c33-)
-		mkdir -p "$tmp/dwzdir/.build-id/$(echo "$bid" | cut -c1-2)"
-		cp "$tmp/dwz/ccrash-strip.debug" "$tmp/dwzdir/.build-id/$(echo "$bid" | cut -c1-2)/$(echo "$bid" | cut -c3-).debug"
-		check null-strip "$tmp/solo/ccrash-strip" --debug-dir="$tmp/dwzdir"
+	mkdir -p "$tmp/dwz" "$tmp/dza/usr/lib/debug/.dwz" "$tmp/dza/.build-id/$(echo "$id" | cut -c1-2)"
+	cp "$d/ccrash-strip.debug" "$tmp/dwz/"
+	cp "$d/ccrash-plain" "$tmp/dwz/other"
+	if (cd "$tmp/dwz" && dwz -q -m common.debug -M /usr/lib/debug/.dwz/ccrash.debug ccrash-strip.debug other) 2>/dev/null; then
+		cp "$tmp/dwz/common.debug" "$tmp/dza/usr/lib/debug/.dwz/ccrash.debug"
+		cp "$tmp/dwz/ccrash-strip.debug" "$tmp/dza/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug"
+		core_of=null-strip check null-dwz "$tmp/dzsolo/ccrash-dwz" --debug-dir="$tmp/dza"
 	else
-		echo "FAIL: dwz -m made no .gnu_debugaltlink"; fail=$((fail+1))
+		echo "FAIL: dwz -m failed"; fail=$((fail+1))
 	fi
 fi
+mkdir -p "$tmp/dzlone"
+cp "$d/ccrash-dwz" "$d/ccrash-dwz.debug" "$tmp/dzlone/"
+zstd -dqc "$d/null-strip.core.zst" > "$tmp/core"
+if "$CORONER" --sysroot="$tmp/root" core "$tmp/dzlone/ccrash-dwz" "$tmp/core" > "$tmp/out" 2> "$tmp/err" &&
+   grep -q "ccrash-dwz.debug: its shared DWARF ccrash-dwz-common.debug (build id $aid) not found" "$tmp/err" &&
+   [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q 'total ()' "$tmp/out"; then pass=$((pass+1)); else
+	echo "FAIL: missing .gnu_debugaltlink file"; cat "$tmp/err"; fail=$((fail+1)); fi
 # a debug link to a file of another CRC: a line naming it, frames still printed
 mkdir -p "$tmp/bad"
 cp "$d/ccrash-strip" "$tmp/bad/"

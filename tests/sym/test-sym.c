@@ -81,7 +81,7 @@ static void test_file_facts(void)
 			CHECK_EQ_STR(b->gnu_build_id, want);
 		}
 		bool stripped = strstr(line, ", stripped") != NULL;
-		CHECK_EQ_INT(b->nsymbols == 0, stripped);
+		CHECK_EQ_INT(cr_binary_nsymbols(b) == 0, stripped);
 		cr_binary_close(b);
 	}
 	CHECK(seen >= 7);

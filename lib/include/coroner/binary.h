@@ -72,10 +72,6 @@ struct cr_binary {
 	size_t nsections;
 	struct cr_elf_segment *segments;
 	size_t nsegments;
-	/* Defined symbols with an address, from .symtab (or .dynsym when there
-	 * is no .symtab), sorted by value then name. */
-	struct cr_elf_symbol *symbols;
-	size_t nsymbols;
 	char gnu_build_id[129];    /* hex, "" if none */
 	char go_build_id[256];     /* as Go writes it ("abc/def/..."), "" if none */
 	uint64_t text_addr;        /* lowest vaddr of an executable PT_LOAD (0 if none) */
@@ -136,7 +132,15 @@ enum cr_err cr_binary_section_stream(struct cr_binary *b, const struct cr_elf_se
  * NULL if absent. */
 struct cr_elf_section *cr_binary_debug_section(const struct cr_binary *b, const char *name);
 
-/* Symbols. by_name is exact (first of duplicates); at() returns the symbol
+/* Symbols: the defined symbols with an address, from .symtab (or .dynsym
+ * when there is no .symtab), sorted by value then name. They are read on
+ * first need (a library opened only to unwind never reads them); the first
+ * few cr_binary_symbol_at() answers come from a pass over the table, which
+ * is read and sorted only once more addresses are asked. Out of memory,
+ * the table is empty. */
+const struct cr_elf_symbol *cr_binary_symbols(const struct cr_binary *b, size_t *n);
+size_t cr_binary_nsymbols(const struct cr_binary *b);
+/* by_name is exact (first of duplicates); at() returns the symbol
  * whose [value, value+size) holds addr, or for size-0 symbols the nearest one
  * at or below addr within the same section. NULL if none. */
 const struct cr_elf_symbol *cr_binary_symbol_by_name(struct cr_binary *b, const char *name);

@@ -143,6 +143,12 @@ enum cr_err cr_dwarf_open(struct cr_binary *b, struct cr_dwarf **out, struct cr_
  * well, more slowly. */
 enum cr_err cr_dwarf_open_for(struct cr_binary *b, const uint64_t *addrs, size_t n, struct cr_dwarf **out,
 			      struct cr_error *e);
+/* Either, with the file a dwz-processed b shares DIEs and strings with
+ * (see cr_debug_find_alt): DW_FORM_GNU_ref_alt/ref_sup and
+ * DW_FORM_GNU_strp_alt/strp_sup name from it. alt (NULL ok) is owned by
+ * the index from then on, closed with it (or on failure). */
+enum cr_err cr_dwarf_open_alt(struct cr_binary *b, struct cr_binary *alt, const uint64_t *addrs, size_t n,
+			      struct cr_dwarf **out, struct cr_error *e);
 void cr_dwarf_close(struct cr_dwarf *d); /* NULL ok */
 size_t cr_dwarf_skipped_units(const struct cr_dwarf *d);
 /* llvm-symbolizer's answer for addr: innermost inlined frame first; the
@@ -192,6 +198,11 @@ enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, s
  * one. Other addresses are answered as well. */
 enum cr_err cr_symbolizer_new_for(struct cr_symbolizer **out, struct cr_binary *b, const uint64_t *addrs, size_t n,
 				  struct cr_error *e);
+/* cr_symbolizer_new_for (cr_symbolizer_new when addrs is NULL) with the
+ * shared DWARF of a dwz-processed b (cr_dwarf_open_alt); alt (NULL ok) is
+ * owned from then on. */
+enum cr_err cr_symbolizer_new_alt(struct cr_symbolizer **out, struct cr_binary *b, struct cr_binary *alt,
+				  const uint64_t *addrs, size_t n, struct cr_error *e);
 void cr_symbolizer_close(struct cr_symbolizer *s); /* NULL ok */
 /* Name a physical frame as gdb does, from its DWARF subprogram, rather
  * than from the symbol table as llvm-symbolizer does (the default): the
@@ -247,5 +258,15 @@ enum cr_err cr_profile_symbolize_file(struct cr_profile *p, const char *path, st
  * when none fits. *out is opened with cr_binary_open; close it. */
 enum cr_err cr_debug_find(const struct cr_binary *b, const char *const *dirs, size_t ndirs,
 			  struct cr_binary **out, struct cr_error *e);
+/* The file whose DWARF a dwz-processed file d shares (its
+ * .gnu_debugaltlink, or DWARF 5 .debug_sup), found as gdb finds it: the
+ * name it gives (an absolute one under the sysroot first, a relative one
+ * beside d's real path), DIR/.build-id/xx/rest.debug of its build id under
+ * the debug directories (as cr_debug_find), the debuginfod client cache,
+ * then the absolute name under each debug directory. Its build id must be
+ * the link's. CR_OK with *out NULL when d has no link; CR_NOTFOUND (or
+ * CR_FORMAT for a malformed link) with one line in e. */
+enum cr_err cr_debug_find_alt(const struct cr_binary *d, const char *const *dirs, size_t ndirs,
+			      struct cr_binary **out, struct cr_error *e);
 
 #endif
