@@ -372,7 +372,11 @@ static uint32_t type_at(struct cr_heap *h, uint64_t t)
 			   (unsigned long long)t);
 	else if (P->ninputs < 120)
 		heap_input(P, "type", t, 48);
-	if (m && !cr_grow(&P->types, &P->captypes, P->ntypes + 1, sizeof *P->types)) {
+	bool nomem = m && cr_grow(&P->types, &P->captypes, P->ntypes + 1, sizeof *P->types);
+	if (nomem)
+		heap_warnf(h, "type at 0x%llx: out of memory for the type cache (--max-memory): objects of it are "
+			   "scanned conservatively", (unsigned long long)t);
+	if (m && !nomem) {
 		struct htype *x = &P->types[P->ntypes];
 		memset(x, 0, sizeof *x);
 		x->addr = t;
@@ -398,7 +402,7 @@ static uint32_t type_at(struct cr_heap *h, uint64_t t)
 	}
 	bool found;
 	cr_hmap_put(&P->typemap, &t, sizeof t, id, &found);
-	if (m && !id)
+	if (m && !id && !nomem)
 		heap_warnf(h, "type at 0x%llx: implausible (size %llu, ptrdata %llu)", (unsigned long long)t,
 			   (unsigned long long)hrd64(m), (unsigned long long)hrd64(m + 8));
 	return id;
