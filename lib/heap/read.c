@@ -413,7 +413,7 @@ uint32_t heap_type_id(struct cr_heap *h, uint64_t t)
 	return type_at(h, t);
 }
 
-uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t base)
+uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t base, bool record)
 {
 	struct hpriv *P = h->priv;
 	if (P->minor < 22 || s->noscan)
@@ -425,7 +425,7 @@ uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t bas
 	uint64_t t;
 	if (!heap_u64(P, base, &t))
 		return 0;
-	if (P->ninputs < 140)
+	if (record && P->ninputs < 140)
 		heap_input(P, "header", base, 8);
 	return type_at(h, t);
 }

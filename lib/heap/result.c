@@ -181,7 +181,7 @@ static void path_of(struct cr_heap *h, uint32_t v, struct cr_buf *out)
 	struct hgraph *G = &P->G;
 	uint32_t chain[64];
 	size_t n = 0, skipped = 0;
-	for (uint32_t w = v; w != 0; w = G->parent[w]) {
+	for (uint32_t w = v; w != 0; w = heap_node_parent(P, w)) {
 		if (n < 64)
 			chain[n++] = w;
 		else
