@@ -121,6 +121,8 @@ void cr_heap_release(struct cr_heap *h)
 		cr_free(G->best);
 		cr_pclntab_close(P->tab);
 		cr_free(P->spans);
+		cr_free(P->pagespan);
+		cr_free(P->slotspan);
 		cr_free(P->slotnode);
 		cr_free(P->types);
 		cr_free(P->rrefs);

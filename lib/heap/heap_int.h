@@ -89,6 +89,8 @@ struct hpriv {
 	uint64_t nslots;
 	uint32_t *slotnode;       /* per slot: graph node, NO_NODE if not reached */
 	uint64_t heaplo, heaphi;  /* bounds of all spans */
+	uint32_t *slotspan;       /* per 64 slots: the span index of the first; NULL: not made */
+	uint32_t *pagespan;       /* per page of 8 KiB from heaplo: span index+1, 0: none; NULL: not made */
 	struct htype *types; size_t ntypes, captypes;
 	struct cr_hmap typemap;   /* type address -> index+1 */
 	uint64_t mheap;           /* runtime.mheap_ */
@@ -114,14 +116,21 @@ static inline uint64_t hrd64(const uint8_t *p)
 
 /* The span of object node v (not a root): the last whose first slot is at
  * or below v's, looked for first at *hint (a span index kept by the
- * caller, 0 to start). */
+ * caller, 0 to start), then from the span of v's slot rounded down to 64. */
 static inline const struct hspan *heap_node_span(const struct hpriv *P, uint32_t v, size_t *hint)
 {
 	uint32_t slot = P->G.slot[v];
 	const struct hspan *s = &P->spans[*hint < P->nspans ? *hint : 0];
 	if (slot >= s->slot0 && slot - s->slot0 < s->nelems)
 		return s;
-	*hint = CR_UPPER_BOUND(P->spans, P->nspans, slot0, slot) - 1;
+	if (P->slotspan) {
+		size_t i = P->slotspan[slot / 64];
+		while (P->spans[i].slot0 + P->spans[i].nelems <= slot)
+			i++;
+		*hint = i;
+	} else {
+		*hint = CR_UPPER_BOUND(P->spans, P->nspans, slot0, slot) - 1;
+	}
 	return &P->spans[*hint];
 }
 

@@ -257,11 +257,30 @@ enum cr_err heap_read_spans(struct cr_heap *h, struct cr_error *e)
 		return cr_fail(e, CR_LIMIT, "the heap has %llu object slots, over the cap of %zu (--max-objects)",
 			       (unsigned long long)slots, P->opts.max_objects);
 	P->nslots = slots;
+	uint64_t pages = 0;
+	for (size_t i = 0; i < k; i++)
+		pages += P->spans[i].npages;
 	if (k) {
 		P->heaplo = P->spans[0].base;
 		P->heaphi = P->spans[k - 1].base + P->spans[k - 1].npages * PAGE_SIZE_GO;
 	}
 	h->nspans = k;
+	/* the span of every 64th slot: heap_node_span */
+	if (slots && (P->slotspan = cr_malloc((size_t)((slots + 63) / 64) * sizeof *P->slotspan))) {
+		size_t i = 0;
+		for (uint64_t c = 0; c < (slots + 63) / 64; c++) {
+			while (P->spans[i].slot0 + P->spans[i].nelems <= c * 64)
+				i++;
+			P->slotspan[c] = (uint32_t)i;
+		}
+	}
+	/* the span of each page, where the heap's range is not much wider than
+	 * its spans (else a binary search) */
+	uint64_t range = (P->heaphi - P->heaplo) / PAGE_SIZE_GO;
+	if (k && range <= 2 * pages + (1u << 20) && (P->pagespan = cr_calloc((size_t)range, sizeof *P->pagespan)))
+		for (size_t i = 0; i < k; i++)
+			for (uint64_t g = 0; g < P->spans[i].npages; g++)
+				P->pagespan[(P->spans[i].base - P->heaplo) / PAGE_SIZE_GO + g] = (uint32_t)i + 1;
 	return CR_OK;
 }
 
@@ -269,6 +288,10 @@ const struct hspan *heap_span_of(const struct hpriv *P, uint64_t addr)
 {
 	if (addr < P->heaplo || addr >= P->heaphi)
 		return NULL;
+	if (P->pagespan) {
+		uint32_t i = P->pagespan[(addr - P->heaplo) / PAGE_SIZE_GO];
+		return i ? &P->spans[i - 1] : NULL;
+	}
 	size_t lo = CR_UPPER_BOUND(P->spans, P->nspans, base, addr);
 	if (!lo)
 		return NULL;
