@@ -95,14 +95,10 @@ enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c
 		return rc;
 	if ((rc = heap_read_spans(h, e)) || (rc = heap_roots(h, e)) || (rc = heap_mark(h, e)))
 		return rc;
-	/* types flow down the mark's order; then the slot -> node map is no
-	 * longer needed, before the dominators' peak */
-	heap_infer_types(h);
+	/* the slot -> node map is not needed again before the types */
 	cr_free(P->slotnode);
 	P->slotnode = NULL;
-	if ((rc = heap_dominators(h, e)))
-		return rc;
-	if ((rc = heap_summarize(h, e)))
+	if ((rc = heap_dominators(h, e)) || (rc = heap_types(h, e)) || (rc = heap_summarize(h, e)))
 		return rc;
 	return CR_OK;
 }
@@ -114,7 +110,9 @@ void cr_heap_release(struct cr_heap *h)
 		struct hgraph *G = &P->G;
 		cr_free(G->slot);
 		cr_free(G->type);
-		cr_free(G->parent);
+		cr_free(G->pbits);
+		cr_free(G->prank);
+		cr_free(G->pother);
 		cr_free(G->estart);
 		cr_free(G->edges);
 		cr_free(G->idom);
@@ -123,6 +121,8 @@ void cr_heap_release(struct cr_heap *h)
 		cr_free(G->best);
 		cr_pclntab_close(P->tab);
 		cr_free(P->spans);
+		cr_free(P->pagespan);
+		cr_free(P->slotspan);
 		cr_free(P->slotnode);
 		cr_free(P->types);
 		cr_free(P->rrefs);

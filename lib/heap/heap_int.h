@@ -44,7 +44,11 @@ struct htype {
 };
 
 /* The object graph: node 0 is the super-root, 1..nroots the roots, then
- * the reachable objects in the order the mark found them. */
+ * the reachable objects in the order the mark found them. Made in steps,
+ * so that few arrays of a word a node exist at once: the mark makes slot
+ * and the edges; the dominators turn the edges into idom, best and the
+ * BFS parents;
+ * then type is read (heap_types). */
 struct hgraph {
 	size_t n, cap;
 	uint32_t *slot;           /* the object's slot (roots: NO_SLOT); its span
@@ -52,7 +56,11 @@ struct hgraph {
 	uint32_t *type;           /* index+1 in types (TYPE_INDEX bits); 0: none;
 				   * TYPE_INFERRED: not recorded but inferred
 				   * (infer.c), TYPE_ARRAY: an array of it */
-	uint32_t *parent;         /* BFS parent (shortest path), 0 for roots */
+	/* BFS parents (shortest paths; 0 for roots): a node's immediate
+	 * dominator, unless its bit in pbits is set (heap_node_parent) */
+	uint64_t *pbits;          /* a bit a node */
+	uint32_t *prank;          /* per 64 nodes: bits set in pbits before */
+	uint32_t *pother;         /* the parents of the nodes whose bit is set, in node order */
 	uint32_t *estart;         /* n+1 entries: edges of node v are edges[estart[v]..estart[v+1]) */
 	uint32_t *edges; size_t nedges, capedges;
 	uint32_t *idom;
@@ -81,6 +89,8 @@ struct hpriv {
 	uint64_t nslots;
 	uint32_t *slotnode;       /* per slot: graph node, NO_NODE if not reached */
 	uint64_t heaplo, heaphi;  /* bounds of all spans */
+	uint32_t *slotspan;       /* per 64 slots: the span index of the first; NULL: not made */
+	uint32_t *pagespan;       /* per page of 8 KiB from heaplo: span index+1, 0: none; NULL: not made */
 	struct htype *types; size_t ntypes, captypes;
 	struct cr_hmap typemap;   /* type address -> index+1 */
 	uint64_t mheap;           /* runtime.mheap_ */
@@ -106,15 +116,32 @@ static inline uint64_t hrd64(const uint8_t *p)
 
 /* The span of object node v (not a root): the last whose first slot is at
  * or below v's, looked for first at *hint (a span index kept by the
- * caller, 0 to start). */
+ * caller, 0 to start), then from the span of v's slot rounded down to 64. */
 static inline const struct hspan *heap_node_span(const struct hpriv *P, uint32_t v, size_t *hint)
 {
 	uint32_t slot = P->G.slot[v];
 	const struct hspan *s = &P->spans[*hint < P->nspans ? *hint : 0];
 	if (slot >= s->slot0 && slot - s->slot0 < s->nelems)
 		return s;
-	*hint = CR_UPPER_BOUND(P->spans, P->nspans, slot0, slot) - 1;
+	if (P->slotspan) {
+		size_t i = P->slotspan[slot / 64];
+		while (P->spans[i].slot0 + P->spans[i].nelems <= slot)
+			i++;
+		*hint = i;
+	} else {
+		*hint = CR_UPPER_BOUND(P->spans, P->nspans, slot0, slot) - 1;
+	}
 	return &P->spans[*hint];
+}
+
+/* The BFS parent of node v. */
+static inline uint32_t heap_node_parent(const struct hpriv *P, uint32_t v)
+{
+	const struct hgraph *G = &P->G;
+	uint64_t w = G->pbits[v / 64], below = w & ((1ull << (v % 64)) - 1);
+	if (!((w >> (v % 64)) & 1))
+		return G->idom[v];
+	return G->pother[G->prank[v / 64] + (uint32_t)__builtin_popcountll(below)];
 }
 
 static inline uint64_t heap_node_addr(const struct hpriv *P, uint32_t v, size_t *hint)
@@ -144,8 +171,9 @@ const struct hspan *heap_span_of(const struct hpriv *P, uint64_t addr);
 bool heap_object_of(const struct hpriv *P, uint64_t addr, uint64_t *slot, uint64_t *base, uint32_t *span);
 uint64_t heap_object_size(const struct hspan *s);
 /* The type of the object at base (go1.22+ malloc header or largeType):
- * index+1 in P->types, 0 if none recorded. */
-uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t base);
+ * index+1 in P->types, 0 if none recorded; record: the header read is
+ * remembered (cr_heap_inputs), the first time it is read. */
+uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t base, bool record);
 /* Call fn for every pointer-sized word of the object [base, base+size)
  * that may hold a pointer (the precise bits where the release keeps them).
  * Returns false when the words were taken conservatively (all of them). */
@@ -164,8 +192,9 @@ bool heap_object_words(struct cr_heap *h, const struct hspan *s, uint64_t base, 
 /* index+1 of the type at address t in P->types (read and cached); 0 if
  * it is not a readable type. */
 uint32_t heap_type_id(struct cr_heap *h, uint64_t t);
-/* lib/heap/infer.c: types of unrecorded objects from their typed parents */
-void heap_infer_types(struct cr_heap *h);
+/* lib/heap/infer.c: the type of every node (G->type): as recorded, then
+ * those of unrecorded objects inferred from their typed parents */
+enum cr_err heap_types(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/roots.c: fills P->roots and P->rrefs */
 enum cr_err heap_roots(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/stack.c: the pointer words of a goroutine stack from (pc, sp)

@@ -56,12 +56,10 @@ static void slots_of(struct hpriv *P, uint64_t t, uint64_t off, int depth, struc
 	}
 }
 
-void heap_infer_types(struct cr_heap *h)
+static void infer(struct cr_heap *h)
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
-	if (P->minor < 22)
-		return;
 	size_t hint = 0;
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		if (!(v & 0xfffff)) /* every million objects: the core's pages back */
@@ -97,4 +95,32 @@ void heap_infer_types(struct cr_heap *h)
 					G->type[w] = id | TYPE_INFERRED | (S.v[k].array ? TYPE_ARRAY : 0);
 			}
 	}
+}
+
+enum cr_err heap_types(struct cr_heap *h, struct cr_error *e)
+{
+	struct hpriv *P = h->priv;
+	struct hgraph *G = &P->G;
+	G->type = cr_calloc(G->n ? G->n : 1, sizeof *G->type);
+	if (!G->type)
+		return cr_fail(e, CR_NOMEM, "out of memory for the types of %zu heap objects (--max-memory)", G->n);
+	if (P->minor < 22) /* no types recorded */
+		return CR_OK;
+	size_t hint = 0;
+	for (size_t v = 1 + P->nroots; v < G->n; v++) {
+		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
+		G->type[v] = heap_object_type(h, s, s->base + (G->slot[v] - s->slot0) * s->elemsize, false);
+	}
+	/* the slot -> node map again, for as long as the inference runs */
+	P->slotnode = cr_calloc(P->nslots ? (size_t)P->nslots : 1, sizeof *P->slotnode);
+	if (!P->slotnode)
+		return cr_fail(e, CR_NOMEM, "out of memory for %llu object slots (--max-memory)",
+			       (unsigned long long)P->nslots);
+	for (size_t v = 1 + P->nroots; v < G->n; v++)
+		P->slotnode[G->slot[v]] = (uint32_t)v;
+	infer(h);
+	cr_free(P->slotnode);
+	P->slotnode = NULL;
+	cr_core_trim(P->core);
+	return CR_OK;
 }

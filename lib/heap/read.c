@@ -257,11 +257,30 @@ enum cr_err heap_read_spans(struct cr_heap *h, struct cr_error *e)
 		return cr_fail(e, CR_LIMIT, "the heap has %llu object slots, over the cap of %zu (--max-objects)",
 			       (unsigned long long)slots, P->opts.max_objects);
 	P->nslots = slots;
+	uint64_t pages = 0;
+	for (size_t i = 0; i < k; i++)
+		pages += P->spans[i].npages;
 	if (k) {
 		P->heaplo = P->spans[0].base;
 		P->heaphi = P->spans[k - 1].base + P->spans[k - 1].npages * PAGE_SIZE_GO;
 	}
 	h->nspans = k;
+	/* the span of every 64th slot: heap_node_span */
+	if (slots && (P->slotspan = cr_malloc((size_t)((slots + 63) / 64) * sizeof *P->slotspan))) {
+		size_t i = 0;
+		for (uint64_t c = 0; c < (slots + 63) / 64; c++) {
+			while (P->spans[i].slot0 + P->spans[i].nelems <= c * 64)
+				i++;
+			P->slotspan[c] = (uint32_t)i;
+		}
+	}
+	/* the span of each page, where the heap's range is not much wider than
+	 * its spans (else a binary search) */
+	uint64_t range = (P->heaphi - P->heaplo) / PAGE_SIZE_GO;
+	if (k && range <= 2 * pages + (1u << 20) && (P->pagespan = cr_calloc((size_t)range, sizeof *P->pagespan)))
+		for (size_t i = 0; i < k; i++)
+			for (uint64_t g = 0; g < P->spans[i].npages; g++)
+				P->pagespan[(P->spans[i].base - P->heaplo) / PAGE_SIZE_GO + g] = (uint32_t)i + 1;
 	return CR_OK;
 }
 
@@ -269,6 +288,10 @@ const struct hspan *heap_span_of(const struct hpriv *P, uint64_t addr)
 {
 	if (addr < P->heaplo || addr >= P->heaphi)
 		return NULL;
+	if (P->pagespan) {
+		uint32_t i = P->pagespan[(addr - P->heaplo) / PAGE_SIZE_GO];
+		return i ? &P->spans[i - 1] : NULL;
+	}
 	size_t lo = CR_UPPER_BOUND(P->spans, P->nspans, base, addr);
 	if (!lo)
 		return NULL;
@@ -372,7 +395,11 @@ static uint32_t type_at(struct cr_heap *h, uint64_t t)
 			   (unsigned long long)t);
 	else if (P->ninputs < 120)
 		heap_input(P, "type", t, 48);
-	if (m && !cr_grow(&P->types, &P->captypes, P->ntypes + 1, sizeof *P->types)) {
+	bool nomem = m && cr_grow(&P->types, &P->captypes, P->ntypes + 1, sizeof *P->types);
+	if (nomem)
+		heap_warnf(h, "type at 0x%llx: out of memory for the type cache (--max-memory): objects of it are "
+			   "scanned conservatively", (unsigned long long)t);
+	if (m && !nomem) {
 		struct htype *x = &P->types[P->ntypes];
 		memset(x, 0, sizeof *x);
 		x->addr = t;
@@ -398,7 +425,7 @@ static uint32_t type_at(struct cr_heap *h, uint64_t t)
 	}
 	bool found;
 	cr_hmap_put(&P->typemap, &t, sizeof t, id, &found);
-	if (m && !id)
+	if (m && !id && !nomem)
 		heap_warnf(h, "type at 0x%llx: implausible (size %llu, ptrdata %llu)", (unsigned long long)t,
 			   (unsigned long long)hrd64(m), (unsigned long long)hrd64(m + 8));
 	return id;
@@ -409,7 +436,7 @@ uint32_t heap_type_id(struct cr_heap *h, uint64_t t)
 	return type_at(h, t);
 }
 
-uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t base)
+uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t base, bool record)
 {
 	struct hpriv *P = h->priv;
 	if (P->minor < 22 || s->noscan)
@@ -421,7 +448,7 @@ uint32_t heap_object_type(struct cr_heap *h, const struct hspan *s, uint64_t bas
 	uint64_t t;
 	if (!heap_u64(P, base, &t))
 		return 0;
-	if (P->ninputs < 140)
+	if (record && P->ninputs < 140)
 		heap_input(P, "header", base, 8);
 	return type_at(h, t);
 }

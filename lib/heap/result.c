@@ -122,10 +122,25 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 	struct tstat *st = NULL;
 	size_t cap = 0;
 	enum cr_err rc = CR_OK;
+	/* a node's type name depends only on its type, size and span kind:
+	 * each is named once */
+	struct cr_hmap seen;
+	cr_hmap_init(&seen);
 	for (size_t v = 1 + P->nroots; v < G->n && !rc; v++) {
-		char buf[300];
-		const char *t = heap_node_type(h, (uint32_t)v, buf, sizeof buf);
-		uint32_t id = cr_strtab_intern(&names, t, strlen(t));
+		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
+		struct { uint64_t size; uint32_t type, kind; } key = { heap_object_size(s), G->type[v],
+								      (uint32_t)s->noscan | (s->sizeclass == 0) << 1 };
+		uint32_t *known = cr_hmap_get(&seen, &key, sizeof key), id;
+		if (known) {
+			id = *known;
+		} else {
+			char buf[300];
+			const char *t = heap_node_type(h, (uint32_t)v, buf, sizeof buf);
+			bool found;
+			id = cr_strtab_intern(&names, t, strlen(t));
+			if (id != UINT32_MAX && !cr_hmap_put(&seen, &key, sizeof key, id, &found))
+				id = UINT32_MAX;
+		}
 		if (id == UINT32_MAX || cr_grow(&st, &cap, (size_t)id + 1, sizeof *st)) {
 			rc = cr_fail(e, CR_NOMEM, "out of memory");
 			break;
@@ -135,8 +150,9 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 			h->ntypes = (size_t)id + 1;
 		}
 		st[id].count++;
-		st[id].bytes += heap_object_size(heap_node_span(P, (uint32_t)v, &hint));
+		st[id].bytes += key.size;
 	}
+	cr_hmap_release(&seen);
 	if (!rc && h->ntypes) {
 		h->types = cr_arena_alloc(&h->arena, h->ntypes * sizeof *h->types);
 		if (!h->types)
@@ -181,7 +197,7 @@ static void path_of(struct cr_heap *h, uint32_t v, struct cr_buf *out)
 	struct hgraph *G = &P->G;
 	uint32_t chain[64];
 	size_t n = 0, skipped = 0;
-	for (uint32_t w = v; w != 0; w = G->parent[w]) {
+	for (uint32_t w = v; w != 0; w = heap_node_parent(P, w)) {
 		if (n < 64)
 			chain[n++] = w;
 		else

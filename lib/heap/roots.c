@@ -317,7 +317,7 @@ static enum cr_err scan_specials(struct cr_heap *h, struct cr_error *e)
 				uint32_t si;
 				if (kind == k_fin && heap_object_of(P, obj, &slot, &base, &si)) {
 					struct heap_scan R = { h, r, CR_OK, e };
-					heap_object_words(h, &P->spans[si], base, heap_object_type(h, &P->spans[si], base),
+					heap_object_words(h, &P->spans[si], base, heap_object_type(h, &P->spans[si], base, true),
 							  obj_ref, &R);
 					if (R.rc)
 						return R.rc;

@@ -1,0 +1,435 @@
+/* The dominator tree of the object graph (Semi-NCA over depth-first
+ * preorder numbers, iterative), the retained size of every node, and each
+ * node's BFS parent, all from the mark's edges, which are freed once
+ * turned into predecessors.
+ *
+ * Every step works over preorder numbers, in arrays of 32 bits a node
+ * allocated when the step starts and freed when it ends: with the node's
+ * slot, no step holds more than 5 words a node (an edge counted as a word;
+ * 6 when the reachable heap is 4 GiB or more). Most objects have a single
+ * predecessor: it is kept in place of a list, only the nodes with several
+ * have one. An object's BFS parent is its predecessor that the mark found
+ * first, the least in node order; it is its immediate dominator unless the
+ * object has several predecessors, so only those others are kept. */
+#include "heap_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+static enum cr_err dom_nomem(struct cr_error *e, size_t n)
+{
+	return cr_fail(e, CR_NOMEM, "out of memory for the dominator tree of %zu objects (--max-memory)", n);
+}
+
+/* Depth-first search from node 0, iterative, each node's edges in order:
+ * pre[node], its preorder number (NONE: not reached). */
+static enum cr_err dfs_preorder(const struct hgraph *G, uint32_t *pre, uint32_t *count, struct cr_error *e)
+{
+	struct frame { uint32_t v, k; } *stk = NULL;
+	size_t sp = 0, cap = 0;
+	for (size_t i = 0; i < G->n; i++)
+		pre[i] = NONE;
+	if (cr_grow(&stk, &cap, 64, sizeof *stk))
+		return dom_nomem(e, G->n);
+	uint32_t cnt = 1;
+	pre[0] = 0;
+	stk[sp++] = (struct frame){ 0, G->estart[0] };
+	while (sp) {
+		struct frame *f = &stk[sp - 1];
+		if (f->k >= G->estart[f->v + 1]) {
+			sp--;
+			continue;
+		}
+		uint32_t w = G->edges[f->k++];
+		if (pre[w] != NONE)
+			continue;
+		pre[w] = cnt++;
+		if (cr_grow(&stk, &cap, sp + 1, sizeof *stk)) {
+			cr_free(stk);
+			return dom_nomem(e, G->n);
+		}
+		stk[sp++] = (struct frame){ w, G->estart[w] };
+	}
+	cr_free(stk);
+	*count = cnt;
+	return CR_OK;
+}
+
+/* The predecessors of every node, by preorder number w: its only one
+ * (one[w], a preorder number; NONE for node 0), or, when the bit w of
+ * multi is set, list one[w] of several: list[start[k] .. start[k+1]). */
+struct preds {
+	uint32_t *one;
+	uint64_t *multi;
+	uint32_t *start, *list;
+	uint32_t *least;          /* of each list: the least predecessor in node order */
+	uint32_t *ps;             /* of each list: its node's search parent and semidominator */
+	uint32_t nmulti;
+};
+
+static inline bool is_multi(const struct preds *R, uint32_t w)
+{
+	return (R->multi[w / 64] >> (w % 64)) & 1;
+}
+
+static void preds_release(struct preds *R)
+{
+	cr_free(R->one);
+	cr_free(R->multi);
+	cr_free(R->start);
+	cr_free(R->list);
+	cr_free(R->least);
+	cr_free(R->ps);
+	memset(R, 0, sizeof *R);
+}
+
+/* The predecessors from the forward edges, which are freed once read:
+ * a pass finds the nodes with more than one (a repeat of the first does
+ * not count), two more build their lists. */
+static enum cr_err transpose(struct hgraph *G, const uint32_t *pre, uint32_t cnt, struct preds *R,
+			     struct cr_error *e)
+{
+	if (cnt != G->n) /* every node is made from a reachable one */
+		return cr_fail(e, CR_FORMAT, "heap graph: %zu of %zu objects unreachable from the roots",
+			       G->n - cnt, G->n);
+	const uint32_t *es = G->estart, *ed = G->edges;
+	R->one = cr_malloc((size_t)cnt * sizeof *R->one);
+	R->multi = cr_calloc(((size_t)cnt + 63) / 64, sizeof *R->multi);
+	if (!R->one || !R->multi)
+		return dom_nomem(e, G->n);
+	for (uint32_t w = 0; w < cnt; w++)
+		R->one[w] = NONE;
+	for (size_t v = 0; v < G->n; v++)
+		for (uint32_t k = es[v]; k < es[v + 1]; k++) {
+			uint32_t w = pre[ed[k]];
+			if (R->one[w] == NONE)
+				R->one[w] = pre[v];
+			else if (R->one[w] != pre[v])
+				R->multi[w / 64] |= 1ull << (w % 64);
+		}
+	uint32_t m = 0;
+	for (uint32_t w = 0; w < cnt; w++)
+		if (is_multi(R, w))
+			R->one[w] = m++;
+	R->nmulti = m;
+	R->start = cr_calloc((size_t)m + 1, sizeof *R->start);
+	R->least = cr_malloc(((size_t)m ? m : 1) * sizeof *R->least);
+	if (!R->start || !R->least)
+		return dom_nomem(e, G->n);
+	for (size_t v = 0; v < G->n; v++)
+		for (uint32_t k = es[v]; k < es[v + 1]; k++) {
+			uint32_t w = pre[ed[k]];
+			if (is_multi(R, w))
+				R->start[R->one[w] + 1]++;
+		}
+	for (uint32_t i = 0; i < m; i++) {
+		R->start[i + 1] += R->start[i];
+		R->least[i] = NONE;
+	}
+	R->list = cr_malloc(((size_t)R->start[m] ? R->start[m] : 1) * sizeof *R->list);
+	if (!R->list)
+		return dom_nomem(e, G->n);
+	/* start[k] is the next free place of list k meanwhile */
+	for (size_t v = 0; v < G->n; v++)
+		for (uint32_t k = es[v]; k < es[v + 1]; k++) {
+			uint32_t w = pre[ed[k]];
+			if (!is_multi(R, w))
+				continue;
+			uint32_t l = R->one[w];
+			R->list[R->start[l]++] = pre[v];
+			if (R->least[l] == NONE)
+				R->least[l] = (uint32_t)v;
+		}
+	for (uint32_t i = m; i > 0; i--)
+		R->start[i] = R->start[i - 1];
+	R->start[0] = 0;
+	cr_free(G->estart);
+	cr_free(G->edges);
+	G->estart = G->edges = NULL;
+	G->nedges = G->capedges = 0;
+	return CR_OK;
+}
+
+/* The least semidominator (ls: the semidominator of the best label, kept
+ * as the value itself) on v's path up the forest of linked nodes (those
+ * numbered last or higher), compressing the path: the links walked are
+ * reversed on the way up and pointed at the top on the way down, so no
+ * stack is needed. */
+static uint32_t eval(uint32_t v, uint32_t last, uint32_t *anc, uint32_t *ls)
+{
+	if (anc[v] < last)
+		return ls[v];
+	uint32_t prev = NONE, x = v;
+	do {
+		uint32_t up = anc[x];
+		anc[x] = prev;
+		prev = x;
+		x = up;
+	} while (anc[x] >= last);
+	uint32_t top = anc[x], pls = ls[x];
+	while (prev != NONE) {
+		uint32_t y = prev;
+		prev = anc[y];
+		anc[y] = top;
+		if (pls < ls[y])
+			ls[y] = pls;
+		else
+			pls = ls[y];
+	}
+	return ls[v];
+}
+
+/* Semi-NCA over preorder numbers 0..cnt-1, the search tree's parents in
+ * anc (every w > 0 has its parent among its predecessors: the greatest
+ * one below w; a node's only predecessor is its parent and its
+ * semidominator). Semidominators in reverse preorder, kept for the nodes
+ * with several predecessors with their parents (ps). Then each immediate
+ * dominator, into anc: the nearest node of its parent's dominator chain
+ * not below its semidominator. */
+static enum cr_err semi_nca(uint32_t cnt, uint32_t *anc, struct preds *R, struct cr_error *e)
+{
+	uint32_t *ls = cr_malloc((size_t)cnt * sizeof *ls);
+	R->ps = cr_malloc(((size_t)R->nmulti ? R->nmulti : 1) * 2 * sizeof *R->ps);
+	if (!ls || !R->ps) {
+		cr_free(ls);
+		return dom_nomem(e, cnt);
+	}
+	anc[0] = 0;
+	for (uint32_t w = 0; w < cnt; w++) {
+		ls[w] = w;
+		if (!is_multi(R, w)) {
+			if (w)
+				anc[w] = R->one[w];
+		} else {
+			uint32_t l = R->one[w], a = NONE;
+			for (uint32_t k = R->start[l]; k < R->start[l + 1]; k++)
+				if (R->list[k] < w && (a == NONE || R->list[k] > a))
+					a = R->list[k];
+			anc[w] = a;
+		}
+		if (w && anc[w] >= w) {
+			cr_free(ls);
+			return cr_fail(e, CR_FORMAT, "heap graph: object %u has no predecessor in the search", w);
+		}
+	}
+	for (uint32_t w = cnt - 1; w >= 1; w--) {
+		if (!is_multi(R, w)) {
+			ls[w] = anc[w];
+			continue;
+		}
+		uint32_t l = R->one[w], p = anc[w], s = p;
+		for (uint32_t k = R->start[l]; k < R->start[l + 1]; k++) {
+			uint32_t u = eval(R->list[k], w + 1, anc, ls);
+			if (u < s)
+				s = u;
+		}
+		ls[w] = s;
+		R->ps[2 * l] = p;
+		R->ps[2 * l + 1] = s;
+	}
+	cr_free(ls);
+	uint32_t *idom = anc;
+	idom[0] = 0;
+	for (uint32_t w = 1; w < cnt; w++) {
+		if (!is_multi(R, w)) {
+			idom[w] = R->one[w];
+			continue;
+		}
+		uint32_t l = R->one[w], d = R->ps[2 * l], s = R->ps[2 * l + 1];
+		while (d > s)
+			d = idom[d];
+		idom[w] = d;
+	}
+	return CR_OK;
+}
+
+/* Retained sums in 32 bits while the whole reachable heap fits. */
+struct sums { uint32_t *s32; uint64_t *s64; };
+static inline uint64_t sum_get(const struct sums *S, uint32_t i)
+{
+	return S->s32 ? S->s32[i] : S->s64[i];
+}
+static inline void sum_set(struct sums *S, uint32_t i, uint64_t x)
+{
+	if (S->s32)
+		S->s32[i] = (uint32_t)x;
+	else
+		S->s64[i] = x;
+}
+static inline void sum_add(struct sums *S, uint32_t i, uint64_t x)
+{
+	if (S->s32)
+		S->s32[i] += (uint32_t)x;
+	else
+		S->s64[i] += x;
+}
+
+/* Retained bytes and objects of every node (its own and its dominator
+ * subtree's), summed up the tree in reverse preorder, kept for the roots;
+ * best: the child retaining the most bytes (ties: the last in preorder).
+ * The objects are summed in a second pass, in the bytes' array. */
+static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *vert, const uint32_t *idom,
+			    uint32_t *best, struct cr_error *e)
+{
+	struct hpriv *P = h->priv;
+	struct hgraph *G = &P->G;
+	size_t hint = 0;
+	uint64_t total = 0;
+	for (size_t v = 1 + P->nroots; v < G->n; v++)
+		total += heap_object_size(heap_node_span(P, (uint32_t)v, &hint));
+	struct sums S = { NULL, NULL };
+	if (total < UINT32_MAX)
+		S.s32 = cr_malloc((size_t)cnt * sizeof *S.s32);
+	else
+		S.s64 = cr_malloc((size_t)cnt * sizeof *S.s64);
+	G->rbytes = cr_calloc(P->nroots + 1, sizeof *G->rbytes);
+	G->robjs = cr_calloc(P->nroots + 1, sizeof *G->robjs);
+	enum cr_err rc = CR_OK;
+	if ((!S.s32 && !S.s64) || !G->rbytes || !G->robjs) {
+		rc = cr_fail(e, CR_NOMEM, "out of memory for retained sizes (--max-memory)");
+		goto out;
+	}
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint32_t v = vert[i];
+		best[i] = NONE;
+		sum_set(&S, i, G->slot[v] != NO_SLOT ? heap_object_size(heap_node_span(P, v, &hint)) : 0);
+	}
+	for (uint32_t i = cnt - 1; i >= 1; i--) {
+		uint32_t d = idom[i];
+		uint64_t x = sum_get(&S, i);
+		sum_add(&S, d, x);
+		if (best[d] == NONE || x > sum_get(&S, best[d]))
+			best[d] = i;
+	}
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint32_t v = vert[i];
+		if (v <= P->nroots)
+			G->rbytes[v] = sum_get(&S, i);
+		sum_set(&S, i, G->slot[v] != NO_SLOT);
+	}
+	for (uint32_t i = cnt - 1; i >= 1; i--)
+		sum_add(&S, idom[i], sum_get(&S, i));
+	for (uint32_t i = 0; i < cnt; i++)
+		if (vert[i] <= P->nroots)
+			G->robjs[vert[i]] = (uint32_t)sum_get(&S, i);
+out:
+	cr_free(S.s32);
+	cr_free(S.s64);
+	return rc;
+}
+
+/* a[i], by preorder number, into a new array by node: vert[i]'s entry,
+ * mapped through vert (NONE: none); a is freed. */
+static uint32_t *by_node(uint32_t *a, const uint32_t *vert, uint32_t cnt, uint32_t none)
+{
+	uint32_t *b = cr_malloc((size_t)cnt * sizeof *b);
+	if (b)
+		for (uint32_t i = 0; i < cnt; i++)
+			b[vert[i]] = a[i] == NONE ? none : vert[a[i]];
+	cr_free(a);
+	return b;
+}
+
+/* The BFS parent of node w (a preorder number), a node number. */
+static uint32_t bfs_parent(const struct preds *R, const uint32_t *vert, uint32_t w)
+{
+	return is_multi(R, w) ? R->least[R->one[w]] : vert[R->one[w]];
+}
+
+/* The BFS parents that are not the immediate dominator (of nodes with
+ * several predecessors only), into G->pbits, prank and pother. */
+static enum cr_err parents(struct hgraph *G, const struct preds *R, const uint32_t *vert, const uint32_t *idom,
+			   uint32_t cnt, struct cr_error *e)
+{
+	size_t words = ((size_t)cnt + 63) / 64;
+	G->pbits = cr_calloc(words, sizeof *G->pbits);
+	G->prank = cr_malloc(words * sizeof *G->prank);
+	if (!G->pbits || !G->prank)
+		return dom_nomem(e, cnt);
+	uint32_t m = 0;
+	for (uint32_t w = 1; w < cnt; w++)
+		if (is_multi(R, w) && bfs_parent(R, vert, w) != vert[idom[w]]) {
+			G->pbits[vert[w] / 64] |= 1ull << (vert[w] % 64);
+			m++;
+		}
+	uint32_t below = 0;
+	for (size_t k = 0; k < words; k++) {
+		G->prank[k] = below;
+		below += (uint32_t)__builtin_popcountll(G->pbits[k]);
+	}
+	G->pother = cr_malloc(((size_t)m ? m : 1) * sizeof *G->pother);
+	if (!G->pother)
+		return dom_nomem(e, cnt);
+	for (uint32_t w = 1; w < cnt; w++) {
+		uint32_t v = vert[w];
+		if ((G->pbits[v / 64] >> (v % 64)) & 1) {
+			uint64_t under = G->pbits[v / 64] & ((1ull << (v % 64)) - 1);
+			G->pother[G->prank[v / 64] + (uint32_t)__builtin_popcountll(under)] = bfs_parent(R, vert, w);
+		}
+	}
+	return CR_OK;
+}
+
+enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
+{
+	struct hpriv *P = h->priv;
+	struct hgraph *G = &P->G;
+	size_t n = G->n;
+	enum cr_err rc = CR_OK;
+	uint32_t cnt = 0, *vert = NULL, *anc = NULL, *best = NULL;
+	struct preds R = { 0 };
+	uint32_t *pre = cr_malloc(n * sizeof *pre);       /* node -> preorder */
+	if (!pre) {
+		rc = dom_nomem(e, n);
+		goto out;
+	}
+	if ((rc = dfs_preorder(G, pre, &cnt, e)) || (rc = transpose(G, pre, cnt, &R, e)))
+		goto out;
+	vert = cr_malloc(n * sizeof *vert);               /* preorder -> node */
+	if (!vert) {
+		rc = dom_nomem(e, n);
+		goto out;
+	}
+	for (size_t v = 0; v < n; v++)
+		vert[pre[v]] = (uint32_t)v;
+	cr_free(pre);
+	pre = NULL;
+	anc = cr_malloc(n * sizeof *anc);
+	if (!anc) {
+		rc = dom_nomem(e, n);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		anc[i] = NONE;
+	if ((rc = semi_nca(cnt, anc, &R, e)))
+		goto out;
+	if ((rc = parents(G, &R, vert, anc, cnt, e)))
+		goto out;
+	preds_release(&R);
+	best = cr_malloc((size_t)cnt * sizeof *best);
+	if (!best) {
+		rc = dom_nomem(e, n);
+		goto out;
+	}
+	if ((rc = retained(h, cnt, vert, anc, best, e)))
+		goto out;
+	G->idom = by_node(anc, vert, cnt, 0);
+	anc = NULL;
+	if (!G->idom) {
+		rc = dom_nomem(e, n);
+		goto out;
+	}
+	G->best = by_node(best, vert, cnt, NO_NODE);
+	best = NULL;
+	if (!G->best)
+		rc = dom_nomem(e, n);
+out:
+	cr_free(pre);
+	cr_free(vert);
+	cr_free(anc);
+	cr_free(best);
+	preds_release(&R);
+	return rc;
+}
