@@ -5,6 +5,8 @@
 # compressed DWARF (cmd/compile of the local GOROOT, ~24 MB). Prints times and
 # ratios; checks that coroner's frames agree with llvm-symbolizer's on a
 # sample (names modulo .abi0, files modulo "./").
+# llvm-symbolizer and llvm-nm are Debian's llvm package (apt-get install llvm);
+# go tool addr2line is the local Go's, GNU addr2line binutils'.
 #   bench/symbolize.sh [BINARY] [N]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -13,7 +13,9 @@
 #   usage: bench/top.sh [ROWS...]   (default: tree random fleet)
 #   env: RUNS=N, PPROF_RUNS=N (default 1: pprof takes minutes), KEEP=DIR (keep
 #        and reuse the generated inputs there), TOP_PROFILE=FILE (a tree row on
-#        your own profile instead), DIFF_BASE=FILE (also time --diff-base)
+#        your own profile instead), DIFF_BASE=FILE (also time --diff-base),
+#        FLEET_N=N (the fleet row over its first N files, default all 1,000:
+#        pprof over all of them takes minutes and GBs)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 coroner=${CORONER:-$root/build/cmd/coroner}
@@ -84,7 +86,8 @@ for r in "${rows[@]}"; do
 	fleet)
 		mkdir -p "$data/fleet"
 		for n in $(seq 1000); do gen "$data/fleet/p$n.pb.gz" -samples 2000 -sampleseed "$n"; done
-		files=("$data"/fleet/p*.pb.gz)
+		files=()
+		for n in $(seq "${FLEET_N:-1000}"); do files+=("$data/fleet/p$n.pb.gz"); done
 		# the floor for the fleet: inflating every file
 		cat "${files[@]}" > "$work/fleet-all.gz"
 		row fleet "$work/fleet-all.gz" --nodecount=25 "${files[@]}" -- -nodecount=25 "${files[@]}" ;;

@@ -305,7 +305,7 @@ static int flush_batch(struct ctx *c, struct pending *p, struct pkey *k, size_t 
 
 static int stdin_batches(struct ctx *c, const unsigned char *data, size_t len)
 {
-	enum { BATCH = 1 << 16 };
+	enum { BATCH = 1 << 13 };
 	struct pending *p = cr_calloc(BATCH, sizeof *p);
 	struct pkey *k = cr_calloc(2 * (size_t)BATCH, sizeof *k); /* keys + radix scratch */
 	struct cr_frame *fr = NULL;

@@ -3,8 +3,10 @@
 #include "coroner/capture.h"
 #include "coroner/sym.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum cr_err cr_capture_input_open(struct cr_input *in, const char *path, struct cr_error *e)
 {
@@ -76,6 +78,167 @@ static enum cr_err load_core(struct cr_profile *p, const char *core_path, const 
 	return rc;
 }
 
+/* The merge of the files named on a command line, in their order: each
+ * file's profile is merged into dst as it comes (the first one becomes dst). */
+struct merging {
+	struct cr_profile *dst;
+	struct cr_merger mg;
+	bool merging;
+	size_t loaded;
+};
+
+static enum cr_err merge_one(struct merging *m, struct cr_profile *p, struct cr_error *e)
+{
+	struct cr_profile *dst = m->dst;
+	enum cr_err rc = CR_OK;
+	m->loaded++;
+	if (dst->nsamples == 0 && dst->ntypes == 0) {
+		cr_profile_release(dst);
+		*dst = *p;
+		memset(p, 0, sizeof *p); /* dst owns it all now */
+		return CR_OK;
+	}
+	if (!m->merging && !(rc = cr_merger_init(&m->mg, dst, e)))
+		m->merging = true;
+	if (!rc)
+		rc = cr_merger_add(&m->mg, p, e);
+	return rc;
+}
+
+/* Files read and decoded on every core while the calling thread merges
+ * them in the order given: workers take the next file to read, at most
+ * `window` files ahead of the one being merged, so memory stays a few
+ * profiles above the merge's. What each file gives (profile, warnings,
+ * error) is kept in its ring slot until the merge takes it, so the output,
+ * warnings and first error are those of reading the files one by one. */
+struct loaded {
+	struct cr_profile p;
+	struct cr_buf warn;
+	struct cr_error e;
+	enum cr_err rc;
+	bool ready, skip;
+};
+
+struct pool {
+	const char *const *paths;
+	const unsigned char *what;
+	size_t n, window;
+	struct loaded *ring;
+	size_t next, taken; /* next file to read; files merged so far */
+	bool stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void *load_worker(void *arg)
+{
+	struct pool *pl = arg;
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		while (!pl->stop && pl->next < pl->n && pl->next >= pl->taken + pl->window)
+			pthread_cond_wait(&pl->cv, &pl->mu);
+		if (pl->stop || pl->next >= pl->n)
+			break;
+		size_t i = pl->next++;
+		pthread_mutex_unlock(&pl->mu);
+		struct loaded l;
+		memset(&l, 0, sizeof l);
+		l.skip = pl->what[i] == 2;
+		if (!l.skip) {
+			if (cr_profile_init(&l.p))
+				l.rc = cr_fail(&l.e, CR_NOMEM, "out of memory");
+			else
+				l.rc = cr_profile_load(&l.p, pl->paths[i], &l.warn, &l.e);
+		}
+		l.ready = true;
+		pthread_mutex_lock(&pl->mu);
+		pl->ring[i % pl->window] = l;
+		pthread_cond_broadcast(&pl->cv);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return NULL;
+}
+
+/* How many threads read files: one per online CPU, at most 8. */
+static size_t load_threads(size_t n)
+{
+	long c = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t t = c > 1 ? (size_t)c : 1;
+	if (t > 8)
+		t = 8;
+	return t < n ? t : n;
+}
+
+/* Load and merge paths (profiles only, no binary to symbolize with) on
+ * `threads` reading threads. false: no thread could be started (nothing
+ * was read; the caller reads the files itself). */
+static bool load_parallel(struct merging *m, const char *const *paths, const unsigned char *what,
+			  size_t n, size_t threads, struct cr_buf *warn, cr_progress_fn *progress,
+			  void *progress_ctx, enum cr_err *rcp, struct cr_error *e)
+{
+	struct pool pl;
+	memset(&pl, 0, sizeof pl);
+	pl.paths = paths;
+	pl.what = what;
+	pl.n = n;
+	pl.window = 2 * threads + 2;
+	pl.ring = cr_calloc(pl.window, sizeof *pl.ring);
+	pthread_t *tids = cr_calloc(threads, sizeof *tids);
+	if (!pl.ring || !tids) {
+		cr_free(pl.ring);
+		cr_free(tids);
+		return false;
+	}
+	pthread_mutex_init(&pl.mu, NULL);
+	pthread_cond_init(&pl.cv, NULL);
+	size_t started = 0;
+	while (started < threads && pthread_create(&tids[started], NULL, load_worker, &pl) == 0)
+		started++;
+	enum cr_err rc = CR_OK;
+	for (size_t i = 0; started && i < n && !rc; i++) {
+		struct loaded *slot = &pl.ring[i % pl.window];
+		pthread_mutex_lock(&pl.mu);
+		while (!slot->ready)
+			pthread_cond_wait(&pl.cv, &pl.mu);
+		struct loaded l = *slot;
+		slot->ready = false;
+		pl.taken = i + 1;
+		pthread_cond_broadcast(&pl.cv);
+		pthread_mutex_unlock(&pl.mu);
+		if (l.skip)
+			continue;
+		if (progress)
+			progress(progress_ctx, paths[i]);
+		add_warnings(warn, cr_buf_str(&l.warn));
+		cr_buf_release(&l.warn);
+		if (l.rc) {
+			rc = l.rc;
+			if (e && !e->code)
+				*e = l.e;
+		} else
+			rc = merge_one(m, &l.p, e);
+		cr_profile_release(&l.p);
+	}
+	pthread_mutex_lock(&pl.mu);
+	pl.stop = true;
+	pthread_cond_broadcast(&pl.cv);
+	pthread_mutex_unlock(&pl.mu);
+	for (size_t t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	/* files read past a failure */
+	for (size_t k = 0; k < pl.window; k++)
+		if (pl.ring[k].ready) {
+			cr_profile_release(&pl.ring[k].p);
+			cr_buf_release(&pl.ring[k].warn);
+		}
+	pthread_cond_destroy(&pl.cv);
+	pthread_mutex_destroy(&pl.mu);
+	cr_free(pl.ring);
+	cr_free(tids);
+	*rcp = rc;
+	return started > 0;
+}
+
 enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *paths, size_t n,
 				     const char *binary, struct cr_buf *warn,
 				     cr_progress_fn *progress, void *progress_ctx, struct cr_error *e)
@@ -86,6 +249,7 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	/* an ELF binary among the arguments is the binary of the cores */
 	const char *core_bin = binary;
+	bool cores = false;
 	for (size_t i = 0; i < n; i++) {
 		/* only regular files are looked at twice: a pipe or stdin is read
 		 * once, as a profile */
@@ -94,52 +258,45 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 			continue;
 		enum cr_kind k = cr_capture_kind(paths[i], true, NULL, NULL);
 		what[i] = k == CR_KIND_ELF_CORE ? 1 : k == CR_KIND_ELF_EXEC ? 2 : 0;
+		cores |= what[i] == 1;
 		if (what[i] == 2 && !core_bin)
 			core_bin = paths[i];
 	}
 	enum cr_err rc = CR_OK;
-	size_t loaded = 0;
 	/* one merger for all the files: each merge costs that file's samples */
-	struct cr_merger mg;
-	bool merging = false;
-	for (size_t i = 0; i < n && !rc; i++) {
-		if (what[i] == 2)
-			continue;
-		struct cr_profile p;
-		struct cr_buf fwarn = { 0 };
-		if (cr_profile_init(&p)) {
-			rc = cr_fail(e, CR_NOMEM, "out of memory");
-			break;
-		}
-		if (progress)
-			progress(progress_ctx, paths[i]);
-		if (what[i] == 1) {
-			rc = load_core(&p, paths[i], core_bin, warn, e);
-		} else {
-			rc = cr_profile_load(&p, paths[i], &fwarn, e);
-			if (!rc && binary)
-				rc = cr_profile_symbolize_file(&p, binary, e);
-		}
-		add_warnings(warn, cr_buf_str(&fwarn));
-		cr_buf_release(&fwarn);
-		if (!rc) {
-			loaded++;
-			if (dst->nsamples == 0 && dst->ntypes == 0) {
-				cr_profile_release(dst);
-				*dst = p;
+	struct merging m = { .dst = dst };
+	/* profiles alone (no core, nothing to symbolize) are read on every core */
+	size_t threads = cores || binary ? 1 : load_threads(n);
+	if (threads < 2 || !load_parallel(&m, paths, what, n, threads, warn, progress, progress_ctx, &rc, e)) {
+		for (size_t i = 0; i < n && !rc; i++) {
+			if (what[i] == 2)
 				continue;
+			struct cr_profile p;
+			struct cr_buf fwarn = { 0 };
+			if (cr_profile_init(&p)) {
+				rc = cr_fail(e, CR_NOMEM, "out of memory");
+				break;
 			}
-			if (!merging && !(rc = cr_merger_init(&mg, dst, e)))
-				merging = true;
+			if (progress)
+				progress(progress_ctx, paths[i]);
+			if (what[i] == 1) {
+				rc = load_core(&p, paths[i], core_bin, warn, e);
+			} else {
+				rc = cr_profile_load(&p, paths[i], &fwarn, e);
+				if (!rc && binary)
+					rc = cr_profile_symbolize_file(&p, binary, e);
+			}
+			add_warnings(warn, cr_buf_str(&fwarn));
+			cr_buf_release(&fwarn);
 			if (!rc)
-				rc = cr_merger_add(&mg, &p, e);
+				rc = merge_one(&m, &p, e);
+			cr_profile_release(&p);
 		}
-		cr_profile_release(&p);
 	}
-	if (merging)
-		cr_merger_release(&mg);
+	if (m.merging)
+		cr_merger_release(&m.mg);
 	cr_free(what);
-	if (!rc && !loaded)
+	if (!rc && !m.loaded)
 		rc = cr_fail(e, CR_USAGE, "no profile given (only binaries)");
 	return rc;
 }

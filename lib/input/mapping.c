@@ -19,7 +19,11 @@ static struct slot slots[NMAPS];
 void cr_mapping_add(const void *start, size_t len, const char *name)
 {
 	for (int i = 0; i < NMAPS; i++) {
-		if (__atomic_load_n(&slots[i].start, __ATOMIC_ACQUIRE))
+		/* claimed with 1 (no file is mapped at address 1), so two threads
+		 * adding at once never take the same entry */
+		uintptr_t free_ = 0;
+		if (!__atomic_compare_exchange_n(&slots[i].start, &free_, 1, 0, __ATOMIC_ACQ_REL,
+						 __ATOMIC_RELAXED))
 			continue;
 		slots[i].len = len;
 		slots[i].name = name;
@@ -43,7 +47,7 @@ const char *cr_mapping_find(const void *addr)
 	uintptr_t a = (uintptr_t)addr;
 	for (int i = 0; i < NMAPS; i++) {
 		uintptr_t s = __atomic_load_n(&slots[i].start, __ATOMIC_ACQUIRE);
-		if (s && a >= s && a - s < slots[i].len)
+		if (s > 1 && a >= s && a - s < slots[i].len)
 			return slots[i].name;
 	}
 	return NULL;

@@ -156,12 +156,10 @@ static enum cr_err loc_key(struct cr_buf *k, uint64_t address, uint32_t mapping,
 	return CR_OK;
 }
 
-/* Register locations and functions added without dedup (by readers that keep
- * their source's ids) in the dedup maps, so later additions find them. */
-static enum cr_err index_existing(struct cr_profile *p)
+/* Register functions added without dedup (by readers that keep their
+ * source's ids) in the dedup map, so later additions find them. */
+static enum cr_err index_functions(struct cr_profile *p)
 {
-	struct cr_buf k = { 0 };
-	enum cr_err rc = CR_OK;
 	if (p->fmap.count < p->nfunctions) {
 		for (size_t i = 0; i < p->nfunctions; i++) {
 			uint32_t key[2] = { p->functions[i].name, p->functions[i].filename };
@@ -169,16 +167,7 @@ static enum cr_err index_existing(struct cr_profile *p)
 				return CR_NOMEM;
 		}
 	}
-	if (p->lmap.count < p->nlocations) {
-		for (size_t i = 0; i < p->nlocations && !rc; i++) {
-			const struct cr_location *l = &p->locations[i];
-			if (loc_key(&k, l->address, l->mapping, &p->lines[l->line_start], l->nlines) ||
-			    !cr_hmap_put(&p->lmap, k.data, k.len, (uint32_t)i, NULL))
-				rc = CR_NOMEM;
-		}
-	}
-	cr_buf_release(&k);
-	return rc;
+	return CR_OK;
 }
 
 /* cr_profile_location with a caller's scratch buffer for the key */
@@ -416,6 +405,73 @@ static enum cr_err stab_lookup(struct cr_merger *t, const struct cr_profile *p, 
 	return CR_OK;
 }
 
+/* dst's locations by content (address, mapping, lines), the same open
+ * addressing as the samples': merging a file looks each of its locations
+ * up here, comparing against dst's own arrays (no key built or copied). */
+static uint64_t lkey_hash(uint64_t address, uint32_t mapping, const struct cr_line *lines, size_t n)
+{
+	uint64_t h = (address ^ (uint64_t)mapping << 40 ^ n) * 0x9e3779b97f4a7c15ull;
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ lines[i].function) * 0x100000001b3ull;
+		h = (h ^ (uint64_t)lines[i].line) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	h ^= h >> 32;
+	return h;
+}
+
+static bool lkey_eq(const struct cr_profile *p, uint32_t i, uint64_t address, uint32_t mapping,
+		    const struct cr_line *lines, size_t n)
+{
+	const struct cr_location *l = &p->locations[i];
+	if (l->address != address || l->mapping != mapping || l->nlines != n)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (p->lines[l->line_start + k].function != lines[k].function ||
+		    p->lines[l->line_start + k].line != lines[k].line)
+			return false;
+	return true;
+}
+
+/* The index of dst's location equal to (address, mapping, lines); when none,
+ * `have` (dst's location being indexed) or, if UINT32_MAX, a new location
+ * added to dst is entered. UINT32_MAX: out of memory. */
+static uint32_t ltab_location(struct cr_merger *t, uint64_t address, uint32_t mapping,
+			      const struct cr_line *lines, size_t n, uint32_t have)
+{
+	struct cr_profile *p = t->dst;
+	if ((t->ln + 1) * 4 > t->lcap * 3) {
+		size_t ncap = t->lcap ? t->lcap * 2 : 1024;
+		struct cr_merge_slot *ns = cr_calloc(ncap, sizeof *ns);
+		if (!ns)
+			return UINT32_MAX;
+		for (size_t i = 0; i < t->lcap; i++)
+			if (t->lslots[i].idx) {
+				size_t j = t->lslots[i].hash & (ncap - 1);
+				while (ns[j].idx)
+					j = (j + 1) & (ncap - 1);
+				ns[j] = t->lslots[i];
+			}
+		cr_free(t->lslots);
+		t->lslots = ns;
+		t->lcap = ncap;
+	}
+	uint64_t h = lkey_hash(address, mapping, lines, n);
+	size_t j = h & (t->lcap - 1);
+	while (t->lslots[j].idx) {
+		if (t->lslots[j].hash == h && lkey_eq(p, t->lslots[j].idx - 1, address, mapping, lines, n))
+			return t->lslots[j].idx - 1;
+		j = (j + 1) & (t->lcap - 1);
+	}
+	uint32_t li = have == UINT32_MAX ? cr_profile_add_location(p, 0, address, mapping, lines, n) : have;
+	if (li == UINT32_MAX)
+		return UINT32_MAX;
+	t->lslots[j].hash = h;
+	t->lslots[j].idx = li + 1;
+	t->ln++;
+	return li;
+}
+
 enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct cr_error *e)
 {
 	memset(m, 0, sizeof *m);
@@ -448,13 +504,27 @@ enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct c
 		o++;
 	}
 	dst->nsamples = o;
+	/* and its functions and locations, the first of equal ones kept (as
+	 * the builders' maps keep it) */
+	if (index_functions(dst)) {
+		cr_merger_release(m);
+		return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
+	}
+	for (size_t i = 0; i < dst->nlocations; i++) {
+		const struct cr_location *l = &dst->locations[i];
+		if (ltab_location(m, l->address, l->mapping, &dst->lines[l->line_start], l->nlines, (uint32_t)i) ==
+		    UINT32_MAX) {
+			cr_merger_release(m);
+			return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
+		}
+	}
 	return CR_OK;
 }
 
 void cr_merger_release(struct cr_merger *m)
 {
 	cr_free(m->slots);
-	cr_buf_release(&m->key);
+	cr_free(m->lslots);
 	memset(m, 0, sizeof *m);
 }
 
@@ -603,7 +673,7 @@ static bool merge_locations(struct cr_merger *mg, const struct cr_profile *src, 
 			dst->functions[x->lines[k].function - 1].system_name = sn;
 		}
 		uint32_t m = l->mapping <= src->nmappings ? x->mapmap[l->mapping] : 0;
-		uint32_t li = location_key(dst, &mg->key, l->address, m, x->lines, l->nlines);
+		uint32_t li = ltab_location(mg, l->address, m, x->lines, l->nlines, UINT32_MAX);
 		if (li == UINT32_MAX)
 			return false;
 		x->locmap[i] = li;
@@ -661,7 +731,7 @@ enum cr_err cr_merger_add(struct cr_merger *mg, const struct cr_profile *src, st
 	x.locmap = cr_calloc(src->nlocations + 1, sizeof *x.locmap);
 	x.strmap = cr_calloc(src->str.n + 1, sizeof *x.strmap);
 	x.fnmap = cr_calloc(src->nfunctions + 1, sizeof *x.fnmap);
-	bool ok = x.mapmap && x.locmap && x.strmap && x.fnmap && !index_existing(dst) &&
+	bool ok = x.mapmap && x.locmap && x.strmap && x.fnmap &&
 		  merge_mappings(dst, src, &x) && merge_locations(mg, src, &x) && merge_samples(mg, src, &x);
 	cr_free(x.mapmap);
 	cr_free(x.locmap);

@@ -28,18 +28,28 @@ void cr_limits_default(struct cr_limits *l)
 	l->max_line = (size_t)1 << 20;
 }
 
-/* Each block carries its size in a 16-byte header so frees can be counted. */
+/* Each block carries its size in a 16-byte header so frees can be counted.
+ * The counts are atomic: profiles are read on several threads. */
 #define HDR 16
 static size_t in_use, peak;
 
 static bool reserve(size_t n)
 {
-	if (n > cr_limits.max_memory || in_use > cr_limits.max_memory - n)
-		return false;
-	in_use += n;
-	if (in_use > peak)
-		peak = in_use;
+	size_t cur = __atomic_load_n(&in_use, __ATOMIC_RELAXED), next;
+	do {
+		if (n > cr_limits.max_memory || cur > cr_limits.max_memory - n)
+			return false;
+		next = cur + n;
+	} while (!__atomic_compare_exchange_n(&in_use, &cur, next, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	size_t p = __atomic_load_n(&peak, __ATOMIC_RELAXED);
+	while (next > p && !__atomic_compare_exchange_n(&peak, &p, next, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 	return true;
+}
+
+static void unreserve(size_t n)
+{
+	__atomic_fetch_sub(&in_use, n, __ATOMIC_RELAXED);
 }
 
 void *cr_malloc(size_t n)
@@ -49,7 +59,7 @@ void *cr_malloc(size_t n)
 		return NULL;
 	char *p = malloc(total);
 	if (!p) {
-		in_use -= total;
+		unreserve(total);
 		return NULL;
 	}
 	memcpy(p, &total, sizeof total);
@@ -81,11 +91,11 @@ void *cr_realloc(void *p, size_t n)
 	char *q = realloc(base, total);
 	if (!q) {
 		if (total > old)
-			in_use -= total - old;
+			unreserve(total - old);
 		return NULL;
 	}
 	if (total < old)
-		in_use -= old - total;
+		unreserve(old - total);
 	memcpy(q, &total, sizeof total);
 	return q + HDR;
 }
@@ -97,7 +107,7 @@ void cr_free(void *p)
 	char *base = (char *)p - HDR;
 	size_t total;
 	memcpy(&total, base, sizeof total);
-	in_use -= total;
+	unreserve(total);
 	free(base);
 }
 
@@ -111,8 +121,8 @@ char *cr_strndup(const char *s, size_t n)
 	return p;
 }
 
-size_t cr_mem_in_use(void) { return in_use; }
-size_t cr_mem_peak(void) { return peak; }
+size_t cr_mem_in_use(void) { return __atomic_load_n(&in_use, __ATOMIC_RELAXED); }
+size_t cr_mem_peak(void) { return __atomic_load_n(&peak, __ATOMIC_RELAXED); }
 
 enum cr_err cr_grow(void *arr, size_t *cap, size_t need, size_t elsize)
 {

@@ -66,5 +66,12 @@ if [ -n "$g" ]; then
 		[ ! -e "$tmp/bad.pb.gz" ] && [ -z "$(ls "$tmp" | grep '\.tmp\.')" ] && check ok || check bad "failed merge left a file"
 	fi
 fi
+# many files are read on several threads: a bad one among them is still the
+# one error reported, and nothing is written
+printf 'not a profile\n' > "$tmp/bad.pb"
+set -- "$d/heap.pb.gz" "$d/heap2.pb.gz" "$d/heap.pb.gz" "$d/heap2.pb.gz" "$tmp/bad.pb" "$d/heap.pb.gz" "$d/heap2.pb.gz" "$tmp/missing.pb.gz"
+"$CORONER" merge -o "$tmp/many.pb.gz" "$@" > /dev/null 2> "$tmp/err"; rc=$?
+[ "$rc" = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q "bad.pb" "$tmp/err" && [ ! -e "$tmp/many.pb.gz" ] &&
+	check ok || check bad "bad file among many: exit $rc, $(cat "$tmp/err")"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

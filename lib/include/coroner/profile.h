@@ -273,7 +273,8 @@ struct cr_merger {
 	/* private */
 	struct cr_merge_slot *slots; /* dst's samples by (stack, labels) */
 	size_t cap, n;
-	struct cr_buf key;
+	struct cr_merge_slot *lslots; /* dst's locations by content */
+	size_t lcap, ln;
 };
 enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct cr_error *e);
 enum cr_err cr_merger_add(struct cr_merger *m, const struct cr_profile *src, struct cr_error *e);
