@@ -728,6 +728,7 @@ enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *dat
 		cr_mem_hint_huge(p->samples, p->cap_samples * sizeof *p->samples);
 		cr_mem_hint_huge(p->values, p->cap_values * sizeof *p->values);
 		cr_mem_hint_huge(p->stack, p->cap_stack * sizeof *p->stack);
+		cr_mem_hint_huge(p->labels, p->cap_labels * sizeof *p->labels);
 	}
 	rc = pass2(&r, data, len);
 out:
