@@ -258,34 +258,6 @@ static enum cr_err read_valuetype(struct rd *r, struct pbuf m, struct cr_valuety
 	return CR_OK;
 }
 
-/* Packed or unpacked repeated varint field: append to an array. */
-#define APPEND_REPEATED(arr, n, cap, T, conv)                                      \
-	do {                                                                        \
-		if (wt == WT_LEN) {                                                 \
-			struct pbuf pk;                                             \
-			if (!pb_bytes(&m, &pk))                                     \
-				return BAD(&at, "packed field past the end");       \
-			/* room for the run at once (a varint is a byte or more) */ \
-			if (cr_grow(&arr, &cap, n + (size_t)(pk.end - pk.p), sizeof(T))) \
-				return nomem(r);                                    \
-			while (pk.p < pk.end) {                                     \
-				uint64_t x;                                         \
-				if (!pb_varint(&pk, &x))                            \
-					return BAD(&pk, "bad packed varint");       \
-				arr[n++] = conv;                                    \
-			}                                                           \
-		} else if (wt == WT_VARINT) {                                       \
-			uint64_t x;                                                 \
-			if (!pb_varint(&m, &x))                                     \
-				return BAD(&at, "bad varint");                      \
-			if (cr_grow(&arr, &cap, n + 1, sizeof(T)))                  \
-				return nomem(r);                                    \
-			arr[n++] = conv;                                            \
-		} else {                                                            \
-			return BAD(&at, "bad wire type %u", wt);                     \
-		}                                                                   \
-	} while (0)
-
 static enum cr_err read_label(struct rd *r, struct pbuf m, struct cr_label *l)
 {
 	uint32_t f, wt;
@@ -315,16 +287,29 @@ static enum cr_err read_label(struct rd *r, struct pbuf m, struct cr_label *l)
 }
 
 /* Sample location ids are resolved while decoding: a specialised copy of
- * the packed loop that maps each id to its index. */
+ * the packed loop that maps each id to its index. The stack, values and
+ * labels are decoded in place, at the ends of the profile's arrays (sized
+ * by the first pass), when they fit; else into r's scratch arrays. */
 static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pbuf *msg)
 {
 	uint32_t f, wt;
 	size_t nstk = 0, nvals = 0, nlabs = 0;
 	struct cr_profile *p = r->p;
-	/* the stack is decoded in place, at the end of the profile's (sized
-	 * by the first pass), unless it may not fit: then into r->stk */
+	const size_t ntypes = p->ntypes;
 	uint32_t *stk = p->stack ? p->stack + p->nstack : NULL;
 	size_t room = p->stack ? p->cap_stack - p->nstack : 0;
+	/* values past the sample types are counted, not kept (an error) */
+	int64_t *vals = p->cap_values >= (p->nsamples + 1) * ntypes && p->cap_values > 0
+				? p->values + p->nsamples * ntypes : NULL;
+	if (!vals) {
+		if (cr_grow(&r->vals, &r->cap_vals, ntypes + 1, sizeof *r->vals))
+			return nomem(r);
+		vals = r->vals;
+	}
+	struct cr_label *labs = p->labels ? p->labels + p->nlabels : NULL;
+	size_t lroom = p->labels ? p->cap_labels - p->nlabels : 0;
+	const uint32_t *dense = r->locs.use_hash ? NULL : r->locs.dense;
+	const uint64_t ndense = r->locs.ndense;
 	while (m.p < m.end) {
 		struct pbuf at = m;
 		if (!pb_tag(&m, &f, &wt))
@@ -355,22 +340,49 @@ static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pb
 				uint64_t id;
 				if (!pb_varint(&pk, &id))
 					return BAD(&xat, "Sample.location_id: bad varint");
-				uint32_t ix = idmap_get(&r->locs, id);
+				uint32_t ix = dense ? (id < ndense ? dense[id] : 0) : idmap_get(&r->locs, id);
 				if (!ix)
 					return BAD(&xat, "sample refers to unknown location id %llu", (unsigned long long)id);
 				stk[nstk++] = ix - 1;
 			} while (wt == WT_LEN && pk.p < pk.end);
 			if (wt == WT_VARINT)
 				m = pk;
+		} else if (f == 2 && (wt == WT_LEN || wt == WT_VARINT)) {
+			struct pbuf pk;
+			if (wt == WT_LEN) {
+				if (!pb_bytes(&m, &pk))
+					return BAD(&at, "packed field past the end");
+			} else {
+				pk = m;
+			}
+			do {
+				uint64_t x;
+				if (!pb_varint(&pk, &x))
+					return wt == WT_LEN ? BAD(&pk, "bad packed varint") : BAD(&at, "bad varint");
+				if (nvals < ntypes)
+					vals[nvals] = (int64_t)x;
+				nvals++;
+			} while (wt == WT_LEN && pk.p < pk.end);
+			if (wt == WT_VARINT)
+				m = pk;
 		} else if (f == 2) {
-			APPEND_REPEATED(r->vals, nvals, r->cap_vals, int64_t, (int64_t)x);
+			return BAD(&at, "bad wire type %u", wt);
 		} else if (f == 3 && wt == WT_LEN) {
 			struct pbuf s;
 			if (!pb_bytes(&m, &s))
 				return BAD(&at, "Sample.label past the end");
-			if (cr_grow(&r->labs, &r->cap_labs, nlabs + 1, sizeof *r->labs))
-				return nomem(r);
-			enum cr_err rc = read_label(r, s, &r->labs[nlabs]);
+			if (labs != r->labs && nlabs >= lroom) {
+				if (cr_grow(&r->labs, &r->cap_labs, nlabs + 1, sizeof *r->labs))
+					return nomem(r);
+				if (nlabs)
+					memcpy(r->labs, labs, nlabs * sizeof *labs);
+				labs = r->labs;
+			} else if (labs == r->labs) {
+				if (cr_grow(&r->labs, &r->cap_labs, nlabs + 1, sizeof *r->labs))
+					return nomem(r);
+				labs = r->labs;
+			}
+			enum cr_err rc = read_label(r, s, &labs[nlabs]);
 			if (rc)
 				return rc;
 			nlabs++;
@@ -378,15 +390,37 @@ static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pb
 			return BAD(&at, "Sample: truncated");
 		}
 	}
-	if (nvals != p->ntypes)
-		return BAD(msg, "sample has %zu values, profile has %zu sample types", nvals, p->ntypes);
-	if (stk == r->stk)
+	if (nvals != ntypes)
+		return BAD(msg, "sample has %zu values, profile has %zu sample types", nvals, ntypes);
+	if (stk == r->stk || vals == r->vals || (nlabs && labs == r->labs) || p->nsamples >= p->cap_samples) {
+		/* not all in place: added by copy (in-place parts copy onto themselves) */
+		if (stk != r->stk && nstk) {
+			if (cr_grow(&r->stk, &r->cap_stk, nstk, sizeof *r->stk))
+				return nomem(r);
+			memcpy(r->stk, stk, nstk * sizeof *stk);
+		}
+		if (vals != r->vals) {
+			if (cr_grow(&r->vals, &r->cap_vals, ntypes + 1, sizeof *r->vals))
+				return nomem(r);
+			memcpy(r->vals, vals, ntypes * sizeof *vals);
+		}
+		if (nlabs && labs != r->labs) {
+			if (cr_grow(&r->labs, &r->cap_labs, nlabs, sizeof *r->labs))
+				return nomem(r);
+			memcpy(r->labs, labs, nlabs * sizeof *labs);
+		}
 		return cr_profile_add_sample(p, r->stk, nstk, r->vals, r->labs, nlabs) ? nomem(r) : CR_OK;
-	/* in place already: the sample added without a stack, then given it */
-	if (p->nstack + nstk >= UINT32_MAX || cr_profile_add_sample(p, NULL, 0, r->vals, r->labs, nlabs))
+	}
+	/* all in place: the sample's record is all that is left */
+	if (p->nstack + nstk >= UINT32_MAX || p->nlabels + nlabs >= UINT32_MAX)
 		return nomem(r);
-	p->samples[p->nsamples - 1].nloc = (uint32_t)nstk;
+	struct cr_sample *sm = &p->samples[p->nsamples++];
+	sm->loc_start = (uint32_t)p->nstack;
+	sm->nloc = (uint32_t)nstk;
+	sm->label_start = (uint32_t)p->nlabels;
+	sm->nlabel = (uint32_t)nlabs;
 	p->nstack += nstk;
+	p->nlabels += nlabs;
 	return CR_OK;
 }
 
@@ -728,6 +762,7 @@ enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *dat
 		cr_mem_hint_huge(p->samples, p->cap_samples * sizeof *p->samples);
 		cr_mem_hint_huge(p->values, p->cap_values * sizeof *p->values);
 		cr_mem_hint_huge(p->stack, p->cap_stack * sizeof *p->stack);
+		cr_mem_hint_huge(p->labels, p->cap_labels * sizeof *p->labels);
 	}
 	rc = pass2(&r, data, len);
 out:
