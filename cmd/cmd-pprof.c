@@ -59,11 +59,12 @@ struct pprof_args {
 	const char *sample_index, *unit, *diff_base, *base, *output, *nodecount, *nodefraction;
 	const char *divide_by, *trim, *unsupported, *edgefraction, *source_path, *trim_path;
 	const char *prune_from, *tagshow, *taghide, *tagroot, *tagleaf;
-	bool relative, drop_negative, normalize, intel_syntax;
+	bool relative, drop_negative, normalize, intel_syntax, mean;
+	unsigned legacy;    /* -inuse_space ... -mean_delay given: bits of opt_legacy_index's names */
 	struct cmd_filter_args filt;
 	int gran;
 	const char *http;
-	bool cum, noinlines, compact_labels, call_tree; /* call_tree: only -dot, -callgrind use it */
+	bool cum, noinlines, compact_labels, call_tree; /* call_tree: -dot, -callgrind use it */
 	enum cr_format fmt;
 	char **paths;
 	int npaths;
@@ -92,15 +93,39 @@ static int opt_unsupported(const struct cmd_option *o, const char *arg, const st
 	return 0;
 }
 
-/* -inuse_space and the like: -sample_index=NAME */
+/* -inuse_space and the like: -sample_index=NAME, resolved after the parse
+ * (legacy_index) in pprof's order */
+static const struct {
+	const char *flag, *index;
+} legacy_names[] = {
+	{ "total_delay", "delay" }, { "mean_delay", "delay" }, { "contentions", "contentions" },
+	{ "inuse_space", "inuse_space" }, { "inuse_objects", "inuse_objects" }, { "alloc_space", "alloc_space" },
+	{ "alloc_objects", "alloc_objects" },
+};
+
 static int opt_legacy_index(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
 {
 	(void)arg;
 	(void)st;
-	static const char *const names[] = { "inuse_space", "inuse_objects", "alloc_space", "alloc_objects",
-					     "delay", "contentions" };
-	*(const char **)o->value = names[o->set];
+	*(unsigned *)o->value |= 1u << o->set;
 	return 0;
+}
+
+/* pprof's: the first of the flags given names the sample index unless
+ * -sample_index did; each other one is ignored with a warning;
+ * -mean_delay also sets -mean */
+static void legacy_index(struct pprof_args *a)
+{
+	for (unsigned k = 0; k < sizeof legacy_names / sizeof *legacy_names; k++) {
+		if (!(a->legacy & (1u << k)))
+			continue;
+		if (a->sample_index)
+			fprintf(stderr, "Multiple value selections, ignoring -%s\n", legacy_names[k].flag);
+		else
+			a->sample_index = legacy_names[k].index;
+	}
+	if (a->legacy & 2u)
+		a->mean = true;
 }
 
 #define REPORT(n, id, h) \
@@ -113,7 +138,7 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	{ .type = CMD_OPT_CALLBACK, .long_name = (n), .value = &a->unsupported, .flags = CMD_OPTF_TAKES_ARG, \
 	  .cb = opt_unsupported }
 #define LEGACY_INDEX(n, k) \
-	{ .type = CMD_OPT_CALLBACK, .long_name = (n), .value = &a->sample_index, .set = (k), .cb = opt_legacy_index }
+	{ .type = CMD_OPT_CALLBACK, .long_name = (n), .value = &a->legacy, .set = (k), .cb = opt_legacy_index }
 #define NOOP_ARG(n) { .type = CMD_OPT_NOOP, .long_name = (n), .flags = CMD_OPTF_TAKES_ARG }
 
 /* The table: also what the Go-style pass below checks names against. */
@@ -139,9 +164,11 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	REPORT("kcachegrind", R_OTHER, NULL), REPORT("web", R_OTHER, NULL),                         \
 	OPT_HEADING("options (pprof's):"),                                                          \
 	OPT_STRING(0, "sample_index", &(a)->sample_index, "NAME|N", "the sample value to report"),   \
-	LEGACY_INDEX("inuse_space", 0), LEGACY_INDEX("inuse_objects", 1),                           \
-	LEGACY_INDEX("alloc_space", 2), LEGACY_INDEX("alloc_objects", 3),                           \
-	LEGACY_INDEX("total_delay", 4), LEGACY_INDEX("contentions", 5),                             \
+	LEGACY_INDEX("inuse_space", 3), LEGACY_INDEX("inuse_objects", 4),                           \
+	LEGACY_INDEX("alloc_space", 5), LEGACY_INDEX("alloc_objects", 6),                           \
+	LEGACY_INDEX("total_delay", 0), LEGACY_INDEX("contentions", 2),                             \
+	LEGACY_INDEX("mean_delay", 1),                                                              \
+	OPT_BOOL(0, "mean", &(a)->mean, "each value the mean over the samples' first value (block, mutex: per event)"), \
 	OPT_STRING(0, "nodecount", &(a)->nodecount, "N", "-top: at most N rows (default all); -tree, -dot: 80"), \
 	OPT_STRING(0, "nodefraction", &(a)->nodefraction, "F",                                      \
 		   "-top, -tree, -dot: hide nodes below F*total (default 0.005)"),                               \
@@ -169,7 +196,7 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_FORMAT(&(a)->fmt, CMD_FMT(TEXT) | CMD_FMT(JSON), "coroner's: -top, -traces, -tags as JSON"), \
 	OPT_STRING(0, "edgefraction", &(a)->edgefraction, "F", "-tree, -dot: hide edges below F*total (default 0.001)"), \
 	OPT_BOOL(0, "compact_labels", &(a)->compact_labels, "-tree, -peek: no profile header"),      \
-	OPT_BOOL(0, "call_tree", &(a)->call_tree, NULL),                                            \
+	OPT_BOOL(0, "call_tree", &(a)->call_tree, "-dot, -callgrind: a node per call path (a tree)"), \
 	OPT_STRING(0, "output", &(a)->output, "FILE", "write the report (or -proto's profile) to FILE"), \
 	OPT_STRING(0, "source_path", &(a)->source_path, "DIRS", "-list: where to find the sources (':'-separated)"), \
 	OPT_STRING(0, "trim_path", &(a)->trim_path, "PATHS", "prefixes to cut from the source file names"), \
@@ -178,11 +205,10 @@ static int opt_legacy_index(const struct cmd_option *o, const char *arg, const s
 	OPT_STRING(0, "prune_from", &(a)->prune_from, "RE", "drop the frames beneath the first matching RE"), \
 	OPT_STRING(0, "tagshow", &(a)->tagshow, "RE", "keep only the labels whose key matches RE"), \
 	OPT_STRING(0, "taghide", &(a)->taghide, "RE", "drop the labels whose key matches RE"), \
-	UNSUPPORTED("mean"),            \
 	OPT_STRING(0, "tagroot", &(a)->tagroot, "KEYS", "frames named by these labels' values at the root"), \
 	OPT_STRING(0, "tagleaf", &(a)->tagleaf, "KEYS", "frames named by these labels' values at the leaf"), \
 	OPT_BOOL(0, "normalize", &(a)->normalize, "scale PROFILE to the totals of the base"), \
-	UNSUPPORTED("mean_delay"), UNSUPPORTED("showcolumns"),                                \
+	UNSUPPORTED("showcolumns"),                                                                \
 	OPT_BOOL(0, "intel_syntax", &(a)->intel_syntax, "-disasm: Intel syntax (objdump -M intel)"),        \
 	UNSUPPORTED_ARG("add_comment"), UNSUPPORTED_ARG("buildid"), UNSUPPORTED_ARG("tls_cert"),    \
 	UNSUPPORTED_ARG("tls_key"), UNSUPPORTED_ARG("tls_ca"), UNSUPPORTED_ARG("tools"),            \
@@ -365,6 +391,7 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 		argv[i] = gv[argi + i];
 	a->paths = argv;
 	free(gv);
+	legacy_index(a);
 	if (a->http)
 		return cmd_usage_error("pprof", "-http (pprof's web interface) is not part of coroner pprof: "
 					       "use a report flag (-top, -traces, -tags)");
@@ -379,6 +406,21 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
 	if (a->npaths == 0)
 		return cmd_usage_error("pprof", "no profile given");
+	/* pprof's flag package parses the numbers: its line, exit 2 */
+	const char *num[4] = { a->nodecount, a->nodefraction, a->edgefraction, a->divide_by };
+	static const char *const numf[4] = { "nodecount", "nodefraction", "edgefraction", "divide_by" };
+	for (int k = 0; k < 4; k++) {
+		int64_t n;
+		double d = 1;
+		if (num[k] && (k ? !cmd_parse_double(num[k], -1e308, 1e308, &d) : !cmd_parse_int(num[k], INT64_MIN, INT64_MAX, &n))) {
+			fprintf(stderr, "invalid value \"%s\" for flag -%s: parse error\n", num[k], numf[k]);
+			return 2;
+		}
+		if (k == 3 && d == 0) {
+			fprintf(stderr, "zero divisor specified\n"); /* pprof's words */
+			return 2;
+		}
+	}
 	if (a->trim && go_bool(a->trim) < 0) {
 		fprintf(stderr, "invalid boolean value \"%s\" for -trim: parse error\n", a->trim);
 		return 2;
@@ -395,22 +437,19 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 int cmd_pprof(int argc, char **argv)
 {
 	struct pprof_args a = { .gran = CR_GRAN_FUNCTIONS, .fmt = CR_FMT_TEXT };
+	cmd_pprof_words = true;
 	int rc = pprof_parse(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
-	if (a.report == R_TOP && (a.divide_by || a.edgefraction))
-		return cmd_usage_error("pprof", "-%s is not supported with -top yet",
-				       a.divide_by ? "divide_by" : "edgefraction");
 	/* -top with the options that rewrite the profile: computed as the
 	 * other reports are (the rest goes through coroner top) */
-	bool top_rewrites = a.report == R_TOP && (a.relative || a.drop_negative || a.prune_from || a.tagshow ||
+	bool top_rewrites = a.report == R_TOP && (a.relative || a.mean || a.divide_by || a.edgefraction ||
+						  cmd_pprof_locate_active() || a.drop_negative || a.prune_from || a.tagshow ||
 						  a.taghide || a.tagroot || a.tagleaf || a.normalize ||
 						  a.source_path || a.trim_path);
 	static const char *const images[] = { [R_SVG] = "svg", [R_PNG] = "png", [R_PDF] = "pdf", [R_PS] = "ps",
 					      [R_GIF] = "gif", [R_PROTO] = NULL };
 	const char *image = a.report >= R_SVG && a.report <= R_GIF ? images[a.report] : NULL;
-	if (a.report == R_CALLGRIND && a.call_tree)
-		return cmd_usage_error("pprof", "-call_tree is not supported with -callgrind yet");
 	if (a.report >= R_DOT && a.report <= R_GIF) {
 		if (a.fmt == CR_FMT_JSON)
 			return cmd_usage_error("pprof", "-%s takes no --format=json (DOT text or an image)", a.report_name);
@@ -443,7 +482,7 @@ int cmd_pprof(int argc, char **argv)
 	rc = a.report == R_TOP && !top_rewrites ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
 		.symbol = a.report_arg, .source_path = a.source_path, .trim_path = a.trim_path,
 		.prune_from = a.prune_from, .tagshow = a.tagshow, .taghide = a.taghide, .tagroot = a.tagroot,
-		.tagleaf = a.tagleaf, .normalize = a.normalize, .relative = a.relative,
+		.tagleaf = a.tagleaf, .normalize = a.normalize, .mean = a.mean, .relative = a.relative,
 		.drop_negative = a.drop_negative, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
 		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
 		.compact_labels = a.compact_labels, .call_tree = a.call_tree, .intel_syntax = a.intel_syntax,

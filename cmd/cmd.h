@@ -114,6 +114,8 @@ void cmd_filter_warnings(const struct cmd_filters *f, const struct cr_filter_mat
 void cmd_render_filters(const struct cmd_filters *fl);
 /* "sample index 'SI' not in WHERE (it has: ...)", exit code 2. */
 int cmd_bad_sample_index(const char *cmd, const char *si, const char *where, const struct cr_profile *p);
+/* set by `coroner pprof`: the error above in pprof's words */
+extern bool cmd_pprof_words;
 /* After a profile went to stdout (-o -): the rest of the command's output
  * (its report) goes to stderr, so stdout holds the profile alone. No-op
  * unless output is "-". */

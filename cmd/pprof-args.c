@@ -33,8 +33,46 @@ void cmd_filters_release(struct cmd_filters *f)
 	cr_tagfilter_release(&f->tag[1]);
 }
 
+bool cmd_pprof_words;
+
+/* Go's %q of s into b (the bytes Go would escape, escaped; UTF-8 kept) */
+static void go_quote(struct cr_buf *b, const char *s)
+{
+	cr_buf_add(b, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			cr_buf_addf(b, "\\%c", c);
+		else if (c == '\n' || c == '\t' || c == '\r')
+			cr_buf_addf(b, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
+		else if (c < 0x20 || c == 0x7f)
+			cr_buf_addf(b, "\\x%02x", c);
+		else
+			cr_buf_add(b, (const char *)&c, 1);
+	}
+	cr_buf_add(b, "\"", 1);
+}
+
 int cmd_bad_sample_index(const char *cmd, const char *si, const char *where, const struct cr_profile *p)
 {
+	if (cmd_pprof_words) { /* pprof's own line (SampleIndexByName), exit 2 */
+		struct cr_buf b = { 0 };
+		int64_t n;
+		if (si && cmd_parse_int(si, INT64_MIN, INT64_MAX, &n)) {
+			cr_buf_addf(&b, "sample_index %s is outside the range [0..%zd]", si, (ssize_t)p->ntypes - 1);
+		} else {
+			cr_buf_add(&b, "sample_index ", 13);
+			go_quote(&b, si ? si : "");
+			cr_buf_add(&b, " must be one of: [", 18);
+			for (size_t i = 0; i < p->ntypes; i++)
+				cr_buf_addf(&b, "%s%s", i ? " " : "", cr_profile_str(p, p->types[i].type));
+			cr_buf_add(&b, "]", 1);
+		}
+		cr_fputs_safe(stderr, cr_buf_str(&b));
+		fputc('\n', stderr);
+		cr_buf_release(&b);
+		return 2;
+	}
 	struct cr_buf b = { 0 };
 	for (size_t i = 0; i < p->ntypes; i++)
 		cr_buf_addf(&b, "%s%s", i ? ", " : "", cr_profile_str(p, p->types[i].type));

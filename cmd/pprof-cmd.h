@@ -12,6 +12,7 @@ struct cmd_pprof_req {
 	const char *source_path, *trim_path; /* -list: where the sources are */
 	const char *prune_from, *tagshow, *taghide, *tagroot, *tagleaf;
 	bool normalize;
+	bool mean;                        /* -mean, -mean_delay */
 	bool relative, drop_negative;     /* -relative_percentages, -drop_negative */
 	const char *nodecount, *nodefraction, *edgefraction; /* NULL: the report's default */
 	bool notrim, cum, compact_labels, call_tree;
@@ -40,6 +41,15 @@ int cmd_pprof_dot(const struct cr_pgraph *g, const struct cr_profile *p, const s
 		  const struct cmd_filters *fl, const struct cr_pgraph_trim *tr, const char *image);
 void cmd_pprof_dot_text(struct cr_buf *b, const struct cr_pgraph *g, const struct cr_profile *p,
 			const struct cr_pprof_opts *o, const struct cmd_filters *fl, const struct cr_pgraph_trim *tr);
+
+/* pprof's search for the mappings' binaries (pprof-locate.c): whether
+ * there is a place to search (PPROF_BINARY_PATH, $HOME/pprof/binaries);
+ * the mappings of p renamed to the files found. Returns the exit code. */
+bool cmd_pprof_locate_active(void);
+int cmd_pprof_locate(struct cr_profile *p);
+
+/* -callgrind (pprof-callgrind.c): the graph in callgrind's format, to stdout */
+void cmd_pprof_callgrind(const struct cr_pgraph *g, bool tree);
 
 /* -list over the loaded, filtered profile (pprof-source.c) */
 int cmd_pprof_list(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o, const struct cr_profile *p,

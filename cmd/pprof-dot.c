@@ -422,6 +422,7 @@ struct tagv {
 	const char *name;
 	const char *unit;
 	int64_t value, flat, cum;
+	int64_t fd, cd; /* -mean: the divisors of flat and cum */
 	char label[112];
 };
 
@@ -474,7 +475,7 @@ static void collapse(struct tagv *ts, size_t *n, size_t count, bool flat)
 	struct tagv out[4];
 	for (size_t k = 0; k < count && k < 4; k++) {
 		const struct tagv *mn = &ts[k], *mx = &ts[k];
-		int64_t f = ts[k].flat, c = ts[k].cum;
+		int64_t f = ts[k].flat, c = ts[k].cum, fd = ts[k].fd, cd = ts[k].cd;
 		size_t members = 1;
 		for (size_t i = count; i < *n; i++) {
 			if (grp[i] != k)
@@ -486,9 +487,11 @@ static void collapse(struct tagv *ts, size_t *n, size_t count, bool flat)
 				mx = &ts[i];
 			f = (int64_t)((uint64_t)f + (uint64_t)ts[i].flat);
 			c = (int64_t)((uint64_t)c + (uint64_t)ts[i].cum);
+			fd = (int64_t)((uint64_t)fd + (uint64_t)ts[i].fd);
+			cd = (int64_t)((uint64_t)cd + (uint64_t)ts[i].cd);
 		}
-		out[k] = ts[k];
-		out[k].flat = f, out[k].cum = c;
+		out[k] = ts[k]; /* the groups' values are the means */
+		out[k].flat = cr_pprof_mean(f, fd), out[k].cum = cr_pprof_mean(c, cd), out[k].fd = out[k].cd = 0;
 		if (members == 1) {
 			tag_label(&ts[k], out[k].label, sizeof out[k].label);
 		} else {
@@ -525,14 +528,14 @@ static void numeric_nodelets(struct dot *d, size_t i, const char *grp, const cha
 	for (uint32_t k = g->tag_start[i]; k < g->tag_start[i + 1]; k++) {
 		const struct cr_pgraph_tag *t = &g->tags[k];
 		if (t->group && !strcmp(t->group, grp))
-			ts[n++] = (struct tagv){ t->name, t->unit, t->value, t->flat, t->cum, "" };
+			ts[n++] = (struct tagv){ t->name, t->unit, t->value, t->flat, t->cum, t->flat_div, t->cum_div, "" };
 	}
 	collapse(ts, &n, 4, flat);
 	for (size_t j = 0; j < n; j++) {
-		int64_t w = ts[j].cum;
+		int64_t w = cr_pprof_mean(ts[j].cum, ts[j].cd), fv = cr_pprof_mean(ts[j].flat, ts[j].fd);
 		const char *attr = " style=\"dotted\"";
-		if (flat || ts[j].flat == ts[j].cum)
-			w = ts[j].flat, attr = "";
+		if (flat || fv == w)
+			w = fv, attr = "";
 		if (w == 0)
 			continue;
 		char v[64];
@@ -560,11 +563,11 @@ static bool nodelets(struct dot *d, size_t i)
 	for (uint32_t k = g->tag_start[i]; k < g->tag_start[i + 1]; k++) {
 		const struct cr_pgraph_tag *t = &g->tags[k];
 		if (!t->group)
-			ts[n++] = (struct tagv){ t->name, NULL, 0, t->flat, t->cum, "" };
+			ts[n++] = (struct tagv){ t->name, NULL, 0, t->flat, t->cum, t->flat_div, t->cum_div, "" };
 	}
 	qsort_r(ts, n, sizeof *ts, cmp_tags, &flat);
 	for (size_t j = 0; j < n && j < 4; j++) {
-		int64_t w = flat ? ts[j].flat : ts[j].cum;
+		int64_t w = flat ? cr_pprof_mean(ts[j].flat, ts[j].fd) : cr_pprof_mean(ts[j].cum, ts[j].cd);
 		if (w == 0)
 			continue;
 		char v[64], src[48];
@@ -593,24 +596,25 @@ static void node(struct dot *d, size_t i, double max_flat)
 	struct cr_buf *b = d->b;
 	bputf(b, "N%zu [label=\"", i + 1);
 	multiline_name(b, &g->names.frame[n->slot]);
-	fmt_value(d, n->flat, fv, sizeof fv);
-	if (n->flat) {
-		pct(n->flat, g->total, p, sizeof p);
+	int64_t flat = cr_pgraph_flat(n), cum = cr_pgraph_cum(n);
+	fmt_value(d, flat, fv, sizeof fv);
+	if (flat) {
+		pct(flat, g->total, p, sizeof p);
 		bputf(b, "%s (%s)", fv, p);
 	} else {
 		bput(b, "0", 1);
 	}
 	snprintf(cv, sizeof cv, "%s", fv);
-	if (n->cum != n->flat) {
-		fmt_value(d, n->cum, cv, sizeof cv);
-		pct(n->cum, g->total, p, sizeof p);
-		bputf(b, "%sof %s (%s)", n->flat ? "\\n" : " ", cv, p);
+	if (cum != flat) {
+		fmt_value(d, cum, cv, sizeof cv);
+		pct(cum, g->total, p, sizeof p);
+		bputf(b, "%sof %s (%s)", flat ? "\\n" : " ", cv, p);
 	}
 	int fs = 8;
-	double af = (double)wabs(n->flat);
-	if (max_flat != 0 && n->flat != 0 && af <= max_flat)
+	double af = (double)wabs(flat);
+	if (max_flat != 0 && flat != 0 && af <= max_flat)
 		fs += (int)ceil(16.0 * sqrt(af / max_flat));
-	double score = (double)n->cum / (double)wabs(g->total);
+	double score = (double)cum / (double)wabs(g->total);
 	dot_color(score, false, col);
 	dot_color(score, true, fill);
 	bputf(b, "\" id=\"node%zu\" fontsize=%d shape=box tooltip=\"", i + 1, fs);
@@ -636,18 +640,19 @@ static void edge(struct dot *d, const struct cr_pgraph_edge *e, bool src_tags)
 	const struct cr_pgraph *g = d->g;
 	struct cr_buf *b = d->b;
 	char w[64], col[8];
-	fmt_value(d, e->weight, w, sizeof w);
+	int64_t wv = cr_pprof_mean(e->weight, e->weight_div); /* -mean: the mean */
+	fmt_value(d, wv, w, sizeof w);
 	size_t to = e->to < g->nnodes ? e->to + 1 : 0; /* an edge to a node left out: pprof's N0 */
 	bputf(b, "N%u -> N%zu [label=\" %s%s\"", e->from + 1, to, w, e->inl ? "\\n (inline)" : "");
 	if (g->total) {
-		int64_t k = wabs(go_div(wmul(e->weight, 100), g->total)), pw = wabs(go_div(wmul(e->weight, 5), g->total));
+		int64_t k = wabs(go_div(wmul(wv, 100), g->total)), pw = wabs(go_div(wmul(wv, 5), g->total));
 		k = 1 + (k < 100 ? k : 100);
 		pw = 1 + (pw < 5 ? pw : 5);
 		if (k > 1)
 			bputf(b, " weight=%lld", (long long)k);
 		if (pw > 1)
 			bputf(b, " penwidth=%lld", (long long)pw);
-		dot_color((double)e->weight / (double)wabs(g->total), false, col);
+		dot_color((double)wv / (double)wabs(g->total), false, col);
 		bputf(b, " color=\"%s\"", col);
 	}
 	struct cr_buf tip = { 0 };
@@ -692,7 +697,7 @@ static void legend_lines(struct dot *d, const struct cr_profile *p, const struct
 	}
 	int64_t shown = 0;
 	for (size_t i = 0; i < g->nnodes; i++)
-		shown = (int64_t)((uint64_t)shown + (uint64_t)g->nodes[i].flat);
+		shown = (int64_t)((uint64_t)shown + (uint64_t)cr_pgraph_flat(&g->nodes[i]));
 	fmt_value(d, shown, a, sizeof a);
 	pct(shown, g->total, pc, sizeof pc);
 	bputf(l, "Showing nodes accounting for %s, %s of %s total\n", a, pc, tot);
@@ -744,10 +749,10 @@ void cmd_pprof_dot_text(struct cr_buf *b, const struct cr_pgraph *g, const struc
 	cr_buf_release(&lines);
 	cr_buf_release(&title);
 	if (g->nnodes) {
-		double max_flat = (double)wabs(g->nodes[0].flat);
+		double max_flat = (double)wabs(cr_pgraph_flat(&g->nodes[0]));
 		for (size_t i = 0; i < g->nnodes; i++)
-			if ((double)wabs(g->nodes[i].flat) > max_flat)
-				max_flat = (double)wabs(g->nodes[i].flat);
+			if ((double)wabs(cr_pgraph_flat(&g->nodes[i])) > max_flat)
+				max_flat = (double)wabs(cr_pgraph_flat(&g->nodes[i]));
 		bool *has = calloc(g->nnodes, sizeof *has);
 		uint32_t *ord = calloc(g->nedges + 1, sizeof *ord);
 		size_t ne = 0;

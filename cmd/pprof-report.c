@@ -389,7 +389,7 @@ static int print_tree(const struct cr_pgraph *g, const struct cr_profile *p, con
 	}
 	int64_t shown = 0;
 	for (size_t i = 0; i < g->nnodes; i++)
-		shown = (int64_t)((uint64_t)shown + (uint64_t)g->nodes[i].flat);
+		shown = (int64_t)((uint64_t)shown + (uint64_t)cr_pgraph_flat(&g->nodes[i]));
 	cr_pprof_format(&o, g->sample_unit, g->total, b, sizeof b);
 	if (!compact) {
 		struct cr_buf h = { 0 };
@@ -415,23 +415,24 @@ static int print_tree(const struct cr_pgraph *g, const struct cr_profile *p, con
 		const struct cr_pgraph_node *n = &g->nodes[i];
 		if (rx && regexec(rx, n->name, 0, NULL, 0) != 0)
 			continue;
+		int64_t flat = cr_pgraph_flat(n), cum = cr_pgraph_cum(n); /* -mean: the means */
 		fputs(sep, stdout);
 		for (uint32_t k = g->in_start[i]; k < g->in_start[i + 1]; k++) {
 			const struct cr_pgraph_edge *e = &g->edges[g->in[k]];
-			tree_edge(g, &o, e, n->cum, e->from);
+			tree_edge(g, &o, e, cum, e->from);
 		}
-		sum = (int64_t)((uint64_t)sum + (uint64_t)n->flat);
-		cr_pprof_format(&o, g->sample_unit, n->flat, a, sizeof a);
-		cr_pprof_format(&o, g->sample_unit, n->cum, b, sizeof b);
-		cr_units_percent(p1, sizeof p1, n->flat, g->total);
+		sum = (int64_t)((uint64_t)sum + (uint64_t)flat);
+		cr_pprof_format(&o, g->sample_unit, flat, a, sizeof a);
+		cr_pprof_format(&o, g->sample_unit, cum, b, sizeof b);
+		cr_units_percent(p1, sizeof p1, flat, g->total);
 		cr_units_percent(p2, sizeof p2, sum, g->total);
-		cr_units_percent(p3, sizeof p3, n->cum, g->total);
+		cr_units_percent(p3, sizeof p3, cum, g->total);
 		printf("%10s %s %s %10s %s                | ", a, p1, p2, b, p3);
 		cr_fputs_safe(stdout, n->name);
 		putchar('\n');
 		for (uint32_t k = g->out_start[i]; k < g->out_start[i + 1]; k++) {
 			const struct cr_pgraph_edge *e = &g->edges[g->out[k]];
-			tree_edge(g, &o, e, n->cum, e->to);
+			tree_edge(g, &o, e, cum, e->to);
 		}
 	}
 	if (g->nnodes)
@@ -449,8 +450,8 @@ static void print_peek_json(const struct cr_pgraph *g, const regex_t *rx)
 			continue;
 		cr_json_obj(&j);
 		cr_json_kstr(&j, "name", n->name);
-		cr_json_kint(&j, "flat", n->flat);
-		cr_json_kint(&j, "cum", n->cum);
+		cr_json_kint(&j, "flat", cr_pgraph_flat(n));
+		cr_json_kint(&j, "cum", cr_pgraph_cum(n));
 		for (int dir = 0; dir < 2; dir++) {
 			const uint32_t *st = dir ? g->out_start : g->in_start, *ix = dir ? g->out : g->in;
 			cr_json_key(&j, dir ? "callees" : "callers");
@@ -471,94 +472,6 @@ static void print_peek_json(const struct cr_pgraph *g, const regex_t *rx)
 	json_finish(&j);
 }
 
-/* callgrind's name compression: "(N) name" the first time, "(N)" after */
-struct cg_names {
-	struct cr_hmap map;
-	uint32_t n;
-};
-
-static void cg_name(struct cg_names *t, const char *name)
-{
-	if (!*name)
-		return;
-	bool found;
-	uint32_t *v = cr_hmap_put(&t->map, name, strlen(name), t->n + 1, &found);
-	if (!v) { /* out of memory: the long form is still valid callgrind */
-		cr_fputs_safe(stdout, name);
-		return;
-	}
-	if (found) {
-		printf("(%u)", *v);
-		return;
-	}
-	t->n++;
-	printf("(%u) ", *v);
-	cr_fputs_safe(stdout, name);
-}
-
-/* an address relative to the previous one when shorter ("*" when equal) */
-static void cg_address(bool have_prev, uint64_t prev, uint64_t cur)
-{
-	char abs[32], rel[32];
-	snprintf(abs, sizeof abs, "0x%llx", (unsigned long long)cur);
-	if (!have_prev) {
-		fputs(abs, stdout);
-		return;
-	}
-	if (prev == cur) {
-		fputs("*", stdout);
-		return;
-	}
-	snprintf(rel, sizeof rel, "%+lld", (long long)(int64_t)(cur - prev));
-	fputs(strlen(rel) < strlen(abs) ? rel : abs, stdout);
-}
-
-/* pprof's -callgrind: the graph at address granularity, untrimmed */
-static void print_callgrind(const struct cr_pgraph *g)
-{
-	struct cg_names ob = { 0 }, fl = { 0 }, fn = { 0 };
-	cr_hmap_init(&ob.map);
-	cr_hmap_init(&fl.map);
-	cr_hmap_init(&fn.map);
-	printf("positions: instr line\nevents: %s(%s)\n", g->sample_type, g->output_unit);
-	const struct cr_pprof_frame *prev = NULL;
-	for (size_t i = 0; i < g->nnodes; i++) {
-		const struct cr_pgraph_node *n = &g->nodes[i];
-		const struct cr_pprof_frame *f = &g->names.frame[n->slot];
-		if (!prev || strcmp(f->objfile, prev->objfile) || strcmp(f->file, prev->file) ||
-		    strcmp(f->name, prev->name)) {
-			fputs("\nob=", stdout);
-			cg_name(&ob, f->objfile);
-			fputs("\nfl=", stdout);
-			cg_name(&fl, f->file);
-			fputs("\nfn=", stdout);
-			cg_name(&fn, f->name);
-			putchar('\n');
-		}
-		const char *u;
-		cg_address(prev != NULL, prev ? prev->address : 0, f->address);
-		printf(" %lld %lld\n", (long long)f->line,
-		       (long long)cr_units_scale(n->flat, g->sample_unit, g->output_unit, &u));
-		for (uint32_t k = g->out_start[i]; k < g->out_start[i + 1]; k++) {
-			const struct cr_pgraph_edge *e = &g->edges[g->out[k]];
-			const struct cr_pprof_frame *c = &g->names.frame[g->nodes[e->to].slot];
-			fputs("cfl=", stdout);
-			cg_name(&fl, c->file);
-			fputs("\ncfn=", stdout);
-			if (!g->nodes[e->to].ghost) /* pprof names the graph's nodes only */
-				cg_name(&fn, c->name);
-			fputs("\ncalls=0 ", stdout);
-			cg_address(prev != NULL, prev ? prev->address : 0, c->address);
-			printf(" %lld\n* * %lld\n", (long long)c->line,
-			       (long long)cr_units_scale(e->weight, g->sample_unit, g->output_unit, &u));
-		}
-		prev = f;
-	}
-	cr_hmap_release(&ob.map);
-	cr_hmap_release(&fl.map);
-	cr_hmap_release(&fn.map);
-}
-
 /* -tree, -peek, -callgrind, -dot: the trimmed graph and its listing */
 static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_opts *o,
 		     const struct cr_profile *p, const struct cmd_filters *f, int64_t total)
@@ -577,7 +490,7 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 	if (which == 'p' || which == 'c' || r->notrim)
 		tr.nodecount = 0, tr.nodefraction = 0, tr.edgefraction = 0;
 	tr.visual = which == 'd';
-	tr.call_tree = r->call_tree;
+	tr.call_tree = r->call_tree && (which == 'd' || which == 'c'); /* pprof's: the others ignore it */
 	if (which == 'c') {
 		tr.integer_unit = true;
 		o->gran = CR_GRAN_ADDRESSES;
@@ -593,7 +506,7 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 	} else {
 		const regex_t *rx = which == 'p' ? &sym.re[0] : NULL;
 		if (which == 'c')
-			print_callgrind(&g);
+			cmd_pprof_callgrind(&g, tr.call_tree);
 		else if (which == 'd')
 			rc = cmd_pprof_dot(&g, p, o, f, &tr, r->image);
 		else if (r->fmt == CR_FMT_JSON)
@@ -606,7 +519,92 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 	return rc;
 }
 
-/* -top over the rewritten profile, printed as coroner top prints it */
+/* -top under -mean: pprof's text report is its trimmed call graph's nodes
+ * (the means), each "(inline)" when its callers reach it inlined (and
+ * "(partial-inline)" when only some do); t is filled from the graph */
+static enum cr_err top_from_graph(struct cr_top *t, const struct cr_profile *p, const struct cr_pprof_opts *o,
+				  const struct cr_top_opts *to, double edgefraction, struct cr_error *e)
+{
+	struct cr_pgraph_trim tr = { .nodecount = to->nodecount, .nodefraction = to->nodefraction,
+				     .edgefraction = edgefraction, .cum = to->cum_sort };
+	struct cr_pgraph g;
+	memset(t, 0, sizeof *t);
+	cr_arena_init(&t->arena);
+	if (cr_pgraph_compute(&g, p, o, &tr, to->total, e))
+		return e->code;
+	t->rows = cr_arena_alloc(&t->arena, (g.nnodes + 1) * sizeof *t->rows);
+	t->sample_type = cr_arena_strndup(&t->arena, g.sample_type, strlen(g.sample_type));
+	if (!t->rows || !t->sample_type) {
+		cr_pgraph_release(&g);
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	}
+	t->sample_unit = g.sample_unit; /* the profile's string */
+	t->output_unit = g.output_unit; /* the option's, or a static unit name */
+	t->total = g.total;
+	t->dropped_nodes = g.dropped_nodes;
+	t->orig_count = g.orig_count;
+	t->nodefraction = tr.nodefraction;
+	for (size_t i = 0; i < g.nnodes; i++) {
+		const struct cr_pgraph_node *n = &g.nodes[i];
+		bool inl = false, noinl = false;
+		for (uint32_t k = g.in_start[i]; k < g.in_start[i + 1]; k++)
+			*(g.edges[g.in[k]].inl ? &inl : &noinl) = true;
+		t->rows[i] = (struct cr_top_row){ .name = cr_arena_strndup(&t->arena, n->name, strlen(n->name)),
+						  .flat = cr_pgraph_flat(n), .cum = cr_pgraph_cum(n),
+						  .inline_label = inl ? (noinl ? "(partial-inline)" : "(inline)") : "" };
+		if (!t->rows[i].name) {
+			cr_pgraph_release(&g);
+			return cr_fail(e, CR_NOMEM, "out of memory");
+		}
+		t->shown_flat = (int64_t)((uint64_t)t->shown_flat + (uint64_t)t->rows[i].flat);
+	}
+	t->nrows = g.nnodes;
+	cr_pgraph_release(&g);
+	return CR_OK;
+}
+
+/* t as pprof's -top prints it, with -divide_by (pprof's printText) */
+static void print_top(const struct cr_top *t, const struct cr_profile *p, const struct cr_pprof_opts *o0,
+		      const struct cmd_filters *f, const struct cmd_pprof_req *r)
+{
+	struct cr_pprof_opts o = *o0;
+	o.unit = t->output_unit;
+	char tot[64], a[64], b[64], p1[32], p2[32], p3[32];
+	struct cr_buf h = { 0 };
+	cr_pprof_format(&o, t->sample_unit, t->total, tot, sizeof tot);
+	cr_profile_header(p, t->sample_type, t->sample_unit, t->total, tot, &h);
+	fputs(cr_buf_str(&h), stdout);
+	cr_buf_release(&h);
+	render_filters(f, r);
+	cr_pprof_format(&o, t->sample_unit, t->shown_flat, a, sizeof a);
+	cr_units_percent(p1, sizeof p1, t->shown_flat, t->total);
+	printf("Showing nodes accounting for %s, %s of %s total\n", a, p1 + strspn(p1, " "), tot);
+	if (t->total && t->dropped_nodes) {
+		cr_pprof_format(&o, t->sample_unit, llabs((int64_t)((double)t->total * t->nodefraction)), a, sizeof a);
+		printf("Dropped %zu node%s (cum <= %s)\n", t->dropped_nodes, t->dropped_nodes > 1 ? "s" : "", a);
+	}
+	if (t->total && t->nrows > 0 && t->nrows < t->orig_count)
+		printf("Showing top %zu nodes out of %zu\n", t->nrows, t->orig_count);
+	printf("%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
+	int64_t sum = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct cr_top_row *w = &t->rows[i];
+		sum = (int64_t)((uint64_t)sum + (uint64_t)w->flat);
+		cr_pprof_format(&o, t->sample_unit, w->flat, a, sizeof a);
+		cr_pprof_format(&o, t->sample_unit, w->cum, b, sizeof b);
+		cr_units_percent(p1, sizeof p1, w->flat, t->total);
+		cr_units_percent(p2, sizeof p2, sum, t->total);
+		cr_units_percent(p3, sizeof p3, w->cum, t->total);
+		printf("%10s %s %s %10s %s  ", a, p1, p2, b, p3);
+		cr_fputs_safe(stdout, w->name);
+		if (*w->inline_label)
+			printf(" %s", w->inline_label);
+		putchar('\n');
+	}
+}
+
+/* -top over the rewritten profile, printed as coroner top prints it
+ * (through pprof's call graph with -mean, -divide_by or -edgefraction) */
 static int run_top(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o, const struct cr_profile *p,
 		   const struct cmd_filters *f, int64_t total)
 {
@@ -621,12 +619,22 @@ static int run_top(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o,
 		return cmd_usage_error("pprof", "-nodefraction takes a number");
 	if (r->notrim)
 		to.nodecount = 0, to.nodefraction = 0;
+	double ef = 0.001;
+	if (r->edgefraction && !cmd_parse_double(r->edgefraction, -1e308, 1e308, &ef))
+		return cmd_usage_error("pprof", "-edgefraction takes a number");
+	if (r->notrim)
+		ef = 0;
+	bool graph = o->mean || (o->divide_by > 0 && o->divide_by != 1) || r->edgefraction;
 	struct cr_top t;
 	struct cr_error e = { 0 };
-	if (cr_top_compute(&t, p, &to, &e))
+	if (graph ? top_from_graph(&t, p, o, &to, ef, &e) : cr_top_compute(&t, p, &to, &e)) {
+		cr_top_release(&t);
 		return cmd_error(&e);
+	}
 	if (r->fmt == CR_FMT_JSON) {
 		cmd_top_render_json(&t);
+	} else if (graph) {
+		print_top(&t, p, o, f, r);
 	} else {
 		cmd_top_render_head(&t, p);
 		render_filters(f, r);
@@ -685,14 +693,12 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 			binary = r->paths[i];
 	}
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
-				   .unit = r->unit, .drop_negative = r->drop_negative, .merged = nprof > 1 || r->diff_base || r->base };
+				   .unit = r->unit, .drop_negative = r->drop_negative, .mean = r->mean, .merged = nprof > 1 || r->diff_base || r->base };
 	/* pprof merges the sources before it filters: its ids, and the
 	 * locations the filters left unused, come from the whole merge */
 	bool filtered = r->prune_from || r->tagshow || r->taghide || r->tagroot || r->tagleaf;
 	for (int k = 0; k < 5; k++)
 		filtered |= r->filt->re[k] != NULL || (k < 2 && r->filt->tag[k] != NULL);
-	if (which == 'w' && (nprof > 1 || r->base || r->diff_base) && filtered)
-		return cmd_usage_error("pprof", "-raw of several profiles (or with a base) takes no filter yet");
 	/* before go1.21 pprof merged a single profile too */
 	if (cr_pprof_release && cr_pprof_release < 21)
 		o.merged = true;
@@ -709,14 +715,23 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	int rc;
 	cr_profile_init(&p);
 	if ((rc = cmd_filters_compile(r->filt, &f, true)) ||
-	    (rc = cmd_load_input_norm(&p, r->paths, r->npaths, NULL, r->diff_base, r->base, r->normalize)))
+	    (rc = cmd_load_input_norm(&p, r->paths, r->npaths, NULL, r->diff_base, r->base, r->normalize)) ||
+	    (rc = cmd_pprof_locate(&p)))
 		goto out;
 	o.sample_index = cr_profile_sample_index(&p, r->sample_index);
 	if (o.sample_index < 0) {
 		rc = cmd_bad_sample_index("pprof", r->sample_index, "the profile", &p);
 		goto out;
 	}
-	if (o.merged && nprof == 1 && !r->diff_base && !r->base) {
+	if (which == 'w' && o.merged && filtered) {
+		/* pprof merges before it filters: the merge's ids, and its
+		 * locations, which the filters leave in the table */
+		if (cr_pprof_merge(&p, &e)) {
+			rc = cmd_error(&e);
+			goto out;
+		}
+		o.merged = false;
+	} else if (o.merged && nprof == 1 && !r->diff_base && !r->base) {
 		/* an old pprof's merge of one profile: its equal samples summed */
 		struct cr_merger m;
 		if (cr_merger_init(&m, &p, &e)) {
@@ -726,7 +741,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		cr_merger_release(&m);
 	}
 	/* pprof's total: before the filters */
-	int64_t total = cr_profile_total(&p, o.sample_index);
+	int64_t total = cr_pprof_total(&p, &o);
 	if (r->tagroot || r->tagleaf) { /* before the filters, which may match the new frames */
 		bool rm, lm;
 		if (cr_profile_add_label_frames(&p, r->tagroot, r->tagleaf, r->unit, &rm, &lm, &e)) {
@@ -746,7 +761,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	if ((rc = rewrite_profile(r, &p)))
 		goto out;
 	if (r->relative) /* -relative_percentages: the total of what the filters kept */
-		total = cr_profile_total(&p, o.sample_index);
+		total = cr_pprof_total(&p, &o);
 	/* pprof trims the file names before each graph report */
 	if (strchr("rpclsT", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
 		rc = cmd_error(&e);

@@ -386,12 +386,16 @@ enum cr_err cr_disasm_annotate(struct cr_dis_insts *in, const struct cr_pgraph *
 			return cr_fail(e, CR_NOMEM, "out of memory annotating the instructions");
 		}
 		uint64_t next = i + 1 < in->n ? in->insts[i + 1].addr : (uint64_t)0 - 1;
-		/* the samples up to the next instruction (pprof's order: by address) */
+		/* the samples up to the next instruction (pprof's order: by
+		 * address); -mean: the sums over the sums of their divisors */
+		int64_t fd = 0, cd = 0;
 		for (; k < nn && s[k].addr < next; k++) {
 			const struct cr_pgraph_node *n = &g->nodes[s[k].node];
 			const struct cr_pprof_frame *f = &g->names.frame[n->slot];
 			t->flat = (int64_t)((uint64_t)t->flat + (uint64_t)n->flat);
 			t->cum = (int64_t)((uint64_t)t->cum + (uint64_t)n->cum);
+			fd = (int64_t)((uint64_t)fd + (uint64_t)n->flat_div);
+			cd = (int64_t)((uint64_t)cd + (uint64_t)n->cum_div);
 			if (*f->file && !*t->file && !(t->file = base_name(&in->arena, f->file))) {
 				cr_free(s);
 				return cr_fail(e, CR_NOMEM, "out of memory annotating the instructions");
@@ -401,6 +405,8 @@ enum cr_err cr_disasm_annotate(struct cr_dis_insts *in, const struct cr_pgraph *
 			if (*f->name && !*t->function)
 				t->function = f->name;
 		}
+		t->flat = cr_pprof_mean(t->flat, fd);
+		t->cum = cr_pprof_mean(t->cum, cd);
 	}
 	cr_free(s);
 	return CR_OK;

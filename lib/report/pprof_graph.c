@@ -49,6 +49,7 @@ struct gnode {
 	const char *name;
 	uint32_t slot;
 	int64_t flat, cum, score; /* together, in this order: cr_pgraph_entropy */
+	int64_t flat_div, cum_div; /* -mean */
 	uint32_t stamp;
 };
 
@@ -119,8 +120,8 @@ static uint32_t edge_of(struct build *b, uint32_t from, uint32_t to)
 	return i;
 }
 
-static enum cr_err add_edge(struct build *b, uint32_t from, uint32_t to, int64_t w, bool residual, bool inl,
-			    uint32_t stamp)
+static enum cr_err add_edge(struct build *b, uint32_t from, uint32_t to, int64_t w, int64_t dw, bool residual,
+			    bool inl, uint32_t stamp)
 {
 	uint32_t v = edge_of(b, from, to);
 	if (v == UINT32_MAX)
@@ -130,6 +131,7 @@ static enum cr_err add_edge(struct build *b, uint32_t from, uint32_t to, int64_t
 		return CR_OK; /* once per sample */
 	b->estamp[v] = stamp;
 	e->weight = wadd(e->weight, w);
+	e->weight_div = wadd(e->weight_div, dw);
 	if (residual)
 		e->residual = true;
 	if (!inl)
@@ -142,15 +144,15 @@ static enum cr_err walk(struct build *b)
 {
 	const struct cr_profile *p = b->p;
 	for (size_t i = 0; i < b->nnodes; i++)
-		b->nodes[i].flat = b->nodes[i].cum = 0, b->nodes[i].stamp = 0;
+		b->nodes[i].flat = b->nodes[i].cum = b->nodes[i].flat_div = b->nodes[i].cum_div = 0, b->nodes[i].stamp = 0;
 	b->nedges = 0;
 	memset(b->lastin, 0, (b->nnodes + 1) * sizeof *b->lastin);
 	memset(b->eslot, 0, b->cap_eslot * sizeof *b->eslot);
 	if (b->tags)
 		cr_ptags_reset(b->tags);
 	for (size_t s = 0; s < p->nsamples; s++) {
-		int64_t w = p->values[s * p->ntypes + b->o->sample_index];
-		if (w == 0)
+		int64_t w = p->values[s * p->ntypes + b->o->sample_index], dw = cr_pprof_div(p, b->o, s);
+		if (w == 0 && dw == 0)
 			continue;
 		const struct cr_sample *sm = &p->samples[s];
 		uint32_t stamp = (uint32_t)s + 1, parent = UINT32_MAX;
@@ -168,11 +170,12 @@ static enum cr_err walk(struct build *b)
 				if (n->stamp != stamp) {
 					n->stamp = stamp;
 					n->cum = wadd(n->cum, w);
-					if (b->tags && cr_ptags_add(b->tags, id, s, w, false))
+					n->cum_div = wadd(n->cum_div, dw);
+					if (b->tags && cr_ptags_add(b->tags, id, s, w, dw, false))
 						return CR_NOMEM;
 				}
 				if (parent != UINT32_MAX && parent != id &&
-				    add_edge(b, parent, id, w, residual, ni != ln - 1, stamp))
+				    add_edge(b, parent, id, w, dw, residual, ni != ln - 1, stamp))
 					return CR_NOMEM;
 				parent = id;
 				residual = false;
@@ -180,7 +183,8 @@ static enum cr_err walk(struct build *b)
 		}
 		if (parent != UINT32_MAX && !residual) {
 			b->nodes[parent].flat = wadd(b->nodes[parent].flat, w);
-			if (b->tags && cr_ptags_add(b->tags, parent, s, w, true))
+			b->nodes[parent].flat_div = wadd(b->nodes[parent].flat_div, dw);
+			if (b->tags && cr_ptags_add(b->tags, parent, s, w, dw, true))
 				return CR_NOMEM;
 		}
 	}
@@ -316,9 +320,9 @@ void cr_pgraph_select_unit(struct cr_pgraph *g, const struct cr_pprof_opts *o, b
 		return;
 	int64_t minv = 0, maxv = g->total;
 	for (size_t i = 0; i < g->nnodes; i++) {
-		int64_t v = wabs(g->nodes[i].flat);
+		int64_t v = wabs(cr_pgraph_flat(&g->nodes[i]));
 		if (!v)
-			v = wabs(g->nodes[i].cum);
+			v = wabs(cr_pgraph_cum(&g->nodes[i]));
 		if (v > 0 && (minv == 0 || v < minv))
 			minv = v;
 	}
@@ -451,7 +455,8 @@ static enum cr_err finish(struct cr_pgraph *g, struct build *b, const uint32_t *
 		newid[i] = UINT32_MAX;
 	for (size_t i = 0; i < n; i++) {
 		const struct gnode *s = &b->nodes[ord[i]];
-		g->nodes[i] = (struct cr_pgraph_node){ .name = s->name, .slot = s->slot, .flat = s->flat, .cum = s->cum };
+		g->nodes[i] = (struct cr_pgraph_node){ .name = s->name, .slot = s->slot, .flat = s->flat, .cum = s->cum,
+						       .flat_div = s->flat_div, .cum_div = s->cum_div };
 		newid[ord[i]] = (uint32_t)i;
 	}
 	g->nnodes = n;
@@ -501,12 +506,15 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 	memset(g, 0, sizeof *g);
 	if (o->sample_index < 0 || (size_t)o->sample_index >= p->ntypes)
 		return cr_fail(e, CR_USAGE, "%s: sample index out of range", p->name ? p->name : "profile");
-	g->sample_type = cr_profile_str(p, p->types[o->sample_index].type);
 	g->sample_unit = cr_profile_str(p, p->types[o->sample_index].unit);
 	g->total = total;
 	if (cr_pprof_names_build(&g->names, p, o->gran, o->noinlines, e))
 		return e->code;
-	if (tr->call_tree && tr->visual) {
+	if (!(g->sample_type = cr_pprof_type_name(p, o, &g->names.arena))) {
+		cr_pgraph_release(g);
+		return cr_fail(e, CR_NOMEM, "%s: out of memory building the call graph", p->name ? p->name : "profile");
+	}
+	if (tr->call_tree) {
 		if (cr_ptree_compute(g, p, o, tr)) {
 			cr_pgraph_release(g);
 			return cr_fail(e, CR_NOMEM, "%s: out of memory building the call tree", p->name ? p->name : "profile");

@@ -12,9 +12,7 @@
 static inline int64_t wadd(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
 static inline int64_t wabs(int64_t v) { return v < 0 ? (int64_t)(0 - (uint64_t)v) : v; }
 
-/* Go's filepath.Clean of in into out (cap bytes, NUL-terminated); returns
- * the length written. An input of cap bytes or more is copied as is,
- * truncated to fit. */
+/* Go's filepath.Clean of in into out (also in pprof.h, for cmd/) */
 size_t cr_pprof_clean_path(const char *in, char *out, size_t cap);
 
 /* The part of s after its last '/', or s when there is none or it ends in
@@ -30,7 +28,7 @@ struct cr_profile;
 struct cr_pgraph;
 enum cr_err cr_ptags_init(struct cr_ptags **t, const struct cr_profile *p, const struct cr_pprof_opts *o);
 void cr_ptags_reset(struct cr_ptags *t);
-enum cr_err cr_ptags_add(struct cr_ptags *t, uint32_t node, size_t sample, int64_t w, bool flat);
+enum cr_err cr_ptags_add(struct cr_ptags *t, uint32_t node, size_t sample, int64_t w, int64_t dw, bool flat);
 /* counts[node] += the tags with a flat value left by a trim at cutoff */
 void cr_ptags_counts(const struct cr_ptags *t, int64_t cutoff, size_t *counts);
 /* g's tags (tags, tag_start) from the build's: newid maps build nodes to g's */

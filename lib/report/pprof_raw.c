@@ -460,6 +460,55 @@ static bool mview_build(struct mview *v, const struct cr_profile *p)
 	return ok;
 }
 
+enum cr_err cr_pprof_merge(struct cr_profile *p, struct cr_error *e)
+{
+	struct mview v = { 0 };
+	size_t nt = p->ntypes, nstack = 0;
+	if (!mview_build(&v, p)) {
+		mview_release(&v);
+		return cr_fail(e, CR_NOMEM, "out of memory merging the profile");
+	}
+	for (size_t s = 0; s < v.ns; s++)
+		nstack += p->samples[v.srep[s]].nloc;
+	struct cr_location *locs = cr_calloc(v.nl + 1, sizeof *locs);
+	struct cr_mapping *maps = cr_calloc(v.nm + 1, sizeof *maps);
+	struct cr_sample *smp = cr_calloc(v.ns + 1, sizeof *smp);
+	uint32_t *stack = cr_calloc(nstack + 1, sizeof *stack);
+	if (!locs || !maps || !smp || !stack) {
+		cr_free(locs), cr_free(maps), cr_free(smp), cr_free(stack);
+		mview_release(&v);
+		return cr_fail(e, CR_NOMEM, "out of memory merging the profile");
+	}
+	for (size_t i = 0; i < v.nm; i++)
+		maps[i] = p->mappings[v.mrep[i]], maps[i].id = i + 1;
+	for (size_t i = 0; i < v.nl; i++) {
+		locs[i] = p->locations[v.lrep[i]];
+		locs[i].id = i + 1, locs[i].address = v.laddr[i];
+		if (locs[i].mapping && locs[i].mapping <= p->nmappings)
+			locs[i].mapping = v.mnew[locs[i].mapping - 1];
+	}
+	nstack = 0;
+	for (size_t s = 0; s < v.ns; s++) {
+		const struct cr_sample *o = &p->samples[v.srep[s]];
+		smp[s] = *o;
+		smp[s].loc_start = (uint32_t)nstack;
+		for (uint32_t k = 0; k < o->nloc; k++)
+			stack[nstack++] = v.lnew[p->stack[o->loc_start + k]] - 1;
+	}
+	/* the values: the merged sums, in place (v.ns <= nsamples) */
+	memcpy(p->values, v.vals, v.ns * nt * sizeof *p->values);
+	cr_free(p->locations), cr_free(p->mappings), cr_free(p->samples), cr_free(p->stack);
+	p->locations = locs, p->nlocations = p->cap_locations = v.nl;
+	p->mappings = maps, p->nmappings = p->cap_mappings = v.nm;
+	p->samples = smp, p->nsamples = p->cap_samples = v.ns;
+	p->stack = stack, p->nstack = p->cap_stack = nstack;
+	p->cap_locations += !v.nl, p->cap_mappings += !v.nm, p->cap_samples += !v.ns, p->cap_stack += !nstack;
+	cr_hmap_release(&p->lmap); /* the builders' index: rebuilt over the new locations */
+	cr_hmap_init(&p->lmap);
+	mview_release(&v);
+	return CR_OK;
+}
+
 enum cr_err cr_pprof_raw(const struct cr_profile *p, bool merge, cr_emit_fn *emit, void *ctx, struct cr_error *e)
 {
 	struct emitter em = { .emit = emit, .ctx = ctx }, *m = &em;

@@ -24,6 +24,7 @@ struct tag {
 	uint32_t node, group, name; /* group, name: string ids (group 0 = "") */
 	bool numeric;
 	int64_t value, flat, cum;
+	int64_t flat_div, cum_div; /* -mean */
 };
 
 struct numlab {
@@ -188,7 +189,7 @@ void cr_ptags_reset(struct cr_ptags *t)
 }
 
 static enum cr_err add_tag(struct cr_ptags *t, uint32_t node, uint32_t group, uint32_t name, bool numeric,
-			   int64_t value, int64_t w, bool flat)
+			   int64_t value, int64_t w, int64_t dw, bool flat)
 {
 	uint32_t key[4] = { node, group, name, numeric };
 	bool found;
@@ -198,24 +199,24 @@ static enum cr_err add_tag(struct cr_ptags *t, uint32_t node, uint32_t group, ui
 	if (!found) {
 		if (cr_grow(&t->tags, &t->cap_tags, t->ntags + 1, sizeof *t->tags))
 			return CR_NOMEM;
-		t->tags[t->ntags++] = (struct tag){ node, group, name, numeric, value, 0, 0 };
+		t->tags[t->ntags++] = (struct tag){ node, group, name, numeric, value, 0, 0, 0, 0 };
 	}
 	struct tag *g = &t->tags[*v];
 	if (flat)
-		g->flat = wadd(g->flat, w);
+		g->flat = wadd(g->flat, w), g->flat_div = wadd(g->flat_div, dw);
 	else
-		g->cum = wadd(g->cum, w);
+		g->cum = wadd(g->cum, w), g->cum_div = wadd(g->cum_div, dw);
 	return CR_OK;
 }
 
-enum cr_err cr_ptags_add(struct cr_ptags *t, uint32_t node, size_t s, int64_t w, bool flat)
+enum cr_err cr_ptags_add(struct cr_ptags *t, uint32_t node, size_t s, int64_t w, int64_t dw, bool flat)
 {
 	uint32_t g = t->group[s];
-	if (g && add_tag(t, node, 0, g, false, 0, w, flat))
+	if (g && add_tag(t, node, 0, g, false, 0, w, dw, flat))
 		return CR_NOMEM;
 	for (uint32_t k = 0; k < t->nnum[s]; k++) {
 		const struct numlab *nl = &t->nums[t->num_start[s] + k];
-		if (add_tag(t, node, g, nl->name, true, nl->value, w, flat))
+		if (add_tag(t, node, g, nl->name, true, nl->value, w, dw, flat))
 			return CR_NOMEM;
 	}
 	return CR_OK;
@@ -265,7 +266,8 @@ enum cr_err cr_ptags_export(const struct cr_ptags *t, struct cr_pgraph *g, const
 		*d = (struct cr_pgraph_tag){ .name = cr_arena_strndup(ar, nm, strlen(nm)),
 					     .group = x->numeric ? cr_arena_strndup(ar, gr, strlen(gr)) : NULL,
 					     .unit = x->numeric ? cr_arena_strndup(ar, t->unit, strlen(t->unit)) : NULL,
-					     .value = x->value, .flat = x->flat, .cum = x->cum };
+					     .value = x->value, .flat = x->flat, .cum = x->cum,
+					     .flat_div = x->flat_div, .cum_div = x->cum_div };
 		if (!d->name || (x->numeric && (!d->group || !d->unit))) {
 			cr_free(fill);
 			return CR_NOMEM;

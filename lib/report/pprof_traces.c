@@ -287,10 +287,13 @@ enum cr_err cr_traces_compute(struct cr_traces *t, const struct cr_profile *p,
 	cr_arena_init(&t->arena);
 	if (o->sample_index < 0 || (size_t)o->sample_index >= p->ntypes)
 		return cr_fail(e, CR_USAGE, "%s: sample index out of range", p->name ? p->name : "profile");
-	t->sample_type = cr_profile_str(p, p->types[o->sample_index].type);
 	t->sample_unit = cr_profile_str(p, p->types[o->sample_index].unit);
 	if (cr_pprof_names_build(&t->names, p, o->gran, o->noinlines, e))
 		return e->code;
+	if (!(t->sample_type = cr_pprof_type_name(p, o, &t->arena))) {
+		cr_traces_release(t);
+		return cr_fail(e, CR_NOMEM, "%s: out of memory", p->name ? p->name : "profile");
+	}
 	struct cr_buf b = { 0 };
 	struct lab_line *tmp = NULL;
 	size_t cap_tmp = 0;
@@ -310,7 +313,7 @@ enum cr_err cr_traces_compute(struct cr_traces *t, const struct cr_profile *p,
 		if (nf == 0)
 			continue;
 		struct cr_trace *tr = &t->traces[t->ntraces++];
-		tr->value = p->values[s * p->ntypes + o->sample_index];
+		tr->value = cr_pprof_mean(p->values[s * p->ntypes + o->sample_index], cr_pprof_div(p, o, s));
 		tr->loc_start = sm->loc_start;
 		tr->nloc = sm->nloc;
 		if (sm->nlabel == 0)
@@ -432,9 +435,12 @@ enum cr_err cr_tags_compute(struct cr_tags *t, const struct cr_profile *p, const
 	cr_arena_init(&t->arena);
 	if (o->sample_index < 0 || (size_t)o->sample_index >= p->ntypes)
 		return cr_fail(e, CR_USAGE, "%s: sample index out of range", p->name ? p->name : "profile");
-	t->sample_type = cr_profile_str(p, p->types[o->sample_index].type);
 	t->sample_unit = cr_profile_str(p, p->types[o->sample_index].unit);
 	t->total = total;
+	if (!(t->sample_type = cr_pprof_type_name(p, o, &t->arena))) {
+		cr_tags_release(t);
+		return cr_fail(e, CR_NOMEM, "%s: out of memory", p->name ? p->name : "profile");
+	}
 	const char **units = label_units(p);
 	struct tag_acc *ac = cr_calloc(1, sizeof *ac);
 	if (ac) {

@@ -30,6 +30,7 @@
 struct tnode {
 	int64_t flat, cum, score; /* together, in this order: cr_pgraph_entropy */
 	int64_t ew;               /* the edge from the parent */
+	int64_t flat_div, cum_div, ew_div; /* -mean */
 	const char *name;
 	uint32_t slot, parent;    /* parent: UINT32_MAX for a root */
 	uint8_t state;            /* 0 in the tree, 1 dropped, 2 never there (no values) */
@@ -48,9 +49,11 @@ static enum cr_err grow(struct tree *t, const struct cr_pprof_names *nm, const s
 	struct cr_hmap map;
 	cr_hmap_init(&map);
 	enum cr_err rc = CR_NOMEM;
-	int64_t w;
-	const struct cr_sample *sm;
-	for (size_t s = 0; (sm = cr_sample_next(p, o->sample_index, &s, &w)) != NULL; s++) {
+	for (size_t s = 0; s < p->nsamples; s++) {
+		int64_t w = p->values[s * p->ntypes + (size_t)o->sample_index], dw = cr_pprof_div(p, o, s);
+		if (w == 0 && dw == 0)
+			continue;
+		const struct cr_sample *sm = &p->samples[s];
 		uint32_t parent = UINT32_MAX;
 		for (uint32_t k = sm->nloc; k-- > 0;) {
 			uint32_t li = p->stack[sm->loc_start + k];
@@ -74,10 +77,12 @@ static enum cr_err grow(struct tree *t, const struct cr_pprof_names *nm, const s
 				}
 				struct tnode *n = &t->n[*v];
 				n->cum = wadd(n->cum, w);
-				if (cr_ptags_add(t->tags, *v, s, w, false))
+				n->cum_div = wadd(n->cum_div, dw);
+				if (cr_ptags_add(t->tags, *v, s, w, dw, false))
 					goto out;
 				if (parent != UINT32_MAX) {
 					n->ew = wadd(n->ew, w);
+					n->ew_div = wadd(n->ew_div, dw);
 					if (ni == ln - 1)
 						n->inl = false;
 				}
@@ -86,7 +91,8 @@ static enum cr_err grow(struct tree *t, const struct cr_pprof_names *nm, const s
 		}
 		if (parent != UINT32_MAX) {
 			t->n[parent].flat = wadd(t->n[parent].flat, w);
-			if (cr_ptags_add(t->tags, parent, s, w, true))
+			t->n[parent].flat_div = wadd(t->n[parent].flat_div, dw);
+			if (cr_ptags_add(t->tags, parent, s, w, dw, true))
 				goto out;
 		}
 	}
@@ -141,8 +147,34 @@ static int cmp_tnodes(const void *x, const void *y, void *arg)
 	return a < b ? -1 : a > b;
 }
 
-/* the nodes in the tree, ordered by entropy; *n of them */
-static uint32_t *order(struct tree *t, size_t *n)
+/* -callgrind's order: by |flat| (|cum| with -cum), name, then |cum|
+ * (|flat|); the nodes pprof ties as its maps give them, here as the
+ * samples first reached them */
+struct text_order {
+	const struct tnode *n;
+	bool cum;
+};
+
+static int cmp_tnodes_text(const void *x, const void *y, void *arg)
+{
+	const struct text_order *to = arg;
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	const struct tnode *l = &to->n[a], *r = &to->n[b];
+	int64_t u = wabs(to->cum ? l->cum : l->flat), v = wabs(to->cum ? r->cum : r->flat);
+	if (u != v)
+		return u > v ? -1 : 1;
+	int c = strcmp(l->name, r->name);
+	if (c)
+		return c;
+	u = wabs(to->cum ? l->flat : l->cum), v = wabs(to->cum ? r->flat : r->cum);
+	if (u != v)
+		return u > v ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* the nodes in the tree, ordered by entropy (-dot) or as text (cum: by
+ * cum); *n of them */
+static uint32_t *order(struct tree *t, size_t *n, bool visual, bool cum)
 {
 	struct cr_pgraph_edge *e = cr_calloc(t->nn + 1, sizeof *e);
 	uint32_t *ord = cr_calloc(t->nn + 1, sizeof *ord);
@@ -157,7 +189,11 @@ static uint32_t *order(struct tree *t, size_t *n)
 	for (size_t i = 0; i < t->nn; i++)
 		if (t->n[i].state == 0)
 			ord[k++] = (uint32_t)i;
-	qsort_r(ord, k, sizeof *ord, cmp_tnodes, t->n);
+	struct text_order to = { t->n, cum };
+	if (visual)
+		qsort_r(ord, k, sizeof *ord, cmp_tnodes, t->n);
+	else
+		qsort_r(ord, k, sizeof *ord, cmp_tnodes_text, &to);
 	cr_free(e);
 	*n = k;
 	return ord;
@@ -181,7 +217,8 @@ static enum cr_err finish(struct cr_pgraph *g, struct tree *t, const uint32_t *o
 		newid[i] = UINT32_MAX;
 	for (size_t i = 0; i < n; i++) {
 		const struct tnode *s = &t->n[ord[i]];
-		g->nodes[i] = (struct cr_pgraph_node){ .name = s->name, .slot = s->slot, .flat = s->flat, .cum = s->cum };
+		g->nodes[i] = (struct cr_pgraph_node){ .name = s->name, .slot = s->slot, .flat = s->flat, .cum = s->cum,
+						       .flat_div = s->flat_div, .cum_div = s->cum_div };
 		newid[ord[i]] = (uint32_t)i;
 	}
 	g->nnodes = n;
@@ -189,7 +226,7 @@ static enum cr_err finish(struct cr_pgraph *g, struct tree *t, const uint32_t *o
 		const struct tnode *c = &t->n[ord[i]];
 		if (c->attached && newid[c->parent] != UINT32_MAX) /* not from a node without values */
 			g->edges[g->nedges++] = (struct cr_pgraph_edge){ newid[c->parent], (uint32_t)i, c->ew, c->residual,
-									 c->inl };
+									 c->inl, c->ew_div };
 	}
 	enum cr_err rc = cr_ptags_export(t->tags, g, newid, t->nn, node_cutoff);
 	cr_free(newid);
@@ -225,7 +262,7 @@ enum cr_err cr_ptree_compute(struct cr_pgraph *g, const struct cr_profile *p, co
 		g->dropped_nodes = live - kept;
 		trim(&t);
 	}
-	if (!(ord = order(&t, &n)))
+	if (!(ord = order(&t, &n, tr->visual, tr->cum)))
 		goto out;
 	g->orig_count = n;
 	if (tr->nodecount > 0) {
@@ -246,7 +283,7 @@ enum cr_err cr_ptree_compute(struct cr_pgraph *g, const struct cr_profile *p, co
 				t.n[ord[i]].state = 1;
 			trim(&t);
 			cr_free(ord);
-			if (!(ord = order(&t, &n)))
+			if (!(ord = order(&t, &n, tr->visual, tr->cum)))
 				goto out;
 		}
 	}

@@ -77,5 +77,6 @@ both cpu.nobinary.txt -disasm=main.hashLoop $B
 both heap.main.txt -disasm=main -sample_index=alloc_space heapprog $H
 both heap.inuse.txt -disasm=retain heapprog $H
 both heap.diff_base.txt -disasm=main -diff_base=$H heapprog ../heap/heap2.pb.gz
+both block.mean_delay.txt -disasm=main -mean_delay profkinds ../kinds/block.pb.gz
 sed -i "s#^\([^\t]*\)\tP #\1\tpprof #; s#$G19 tool pprof#go tool pprof#" expected/INDEX
 rm -f profkinds heapprog

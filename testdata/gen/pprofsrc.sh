@@ -50,6 +50,18 @@ release() {
 	rec heap.tags.relative.txt $P -tags -relative_percentages -tagfocus=1kb: "$B/heap.pb.gz"
 	rec allocs.peek.relative.txt $P -peek=main -relative_percentages -focus=main -taghide=bytes "$B/allocs.pb.gz"
 	rec goroutine.tree.prune_from.txt $P -tree -prune_from=main "$B/goroutine.pb.gz"
+	# -mean: the mean allocation (alloc_space over alloc_objects)
+	rec allocs.top.mean.txt $P -top -mean -sample_index=alloc_space "$B/allocs.pb.gz"
+	rec allocs.list.mean.txt $P -list=main -mean $S "$B/allocs.pb.gz"
+	if [ "$r" = 1.19 ]; then # go1.19's contention profiles: the mean delay per event
+		local C=../../contention/go1.19
+		rec contention.block.tree.mean.txt $P -tree -mean $C/block.pb.gz
+		rec contention.mutex.top.mean_delay.txt $P -top -mean_delay $C/mutex.pb.gz
+		rec contention.block.traces.mean.txt $P -traces -mean $C/block.pb.gz
+		# -raw with filters: go1.19 merges a single profile too, before it filters
+		rec heap.raw.focus.txt $P -raw -focus=main "$B/heap.pb.gz"
+		rec allocs-heap.raw.hide.txt $P -raw -hide=runtime "$B/allocs.pb.gz" "$B/heap.pb.gz"
+	fi
 	[ "$r" = 1.26 ] && more
 	sed -i "s#$G tool pprof#go tool pprof#" expected/INDEX
 	echo "# recorded with the pprof of $("$G" version | cut -d' ' -f3)" >>expected/INDEX
@@ -143,6 +155,9 @@ more() {
 	# file names trimmed in the graph reports too
 	rec cpu.tree.trim_path.txt $P -tree -lines -nodecount=6 -trim_path=profkinds $K/cpu.pb.gz
 	rec cpu.peek.source_path.txt $P -peek=hashLoop -lines -source_path=../../gen/profkinds $K/cpu.pb.gz
+	# -mean with -list: the lines' sums as they are, the total a mean
+	rec block.list.mean.txt $P -list=main -mean $S $K/block.pb.gz
+	rec mutex.list.mean_delay.txt $P -list=main -mean_delay $S $K/mutex.pb.gz
 }
 
 rels=("$@")

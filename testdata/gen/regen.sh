@@ -623,11 +623,51 @@ do_pprofcmd() {
 	rec cpu.traces.divide_by.txt $P -traces -divide_by=2 ../kinds/cpu.pb.gz
 	rec heap.top.lines-cum.txt $P -nodecount=12 -lines -cum -top ../heap/heap.pb.gz
 	rec heap2.top.diff_base.txt $P -nodecount=12 -diff_base ../heap/heap.pb.gz -top ../heap/heap2.pb.gz
+	# -mean (each value over the same samples' first value: per contention
+	# event on block and mutex profiles) and -mean_delay over every report
+	rec block.top.mean.txt $P -top -mean ../kinds/block.pb.gz
+	rec block.top.mean_delay-cum.txt $P -top -mean_delay -cum -nodecount=4 ../kinds/block.pb.gz
+	rec block.top.mean_delay-contentions.txt $P -top -sample_index=contentions -mean_delay -contentions ../kinds/block.pb.gz
+	rec mutex.top.mean-lines.txt $P -top -mean -lines ../kinds/mutex.pb.gz
+	rec heap.top.mean.txt $P -top -mean ../heap/heap.pb.gz
+	rec cpu.top.mean-focus.txt $P -top -mean -focus=sort -relative_percentages ../kinds/cpu.pb.gz
+	rec block.tree.mean.txt $P -tree -mean ../kinds/block.pb.gz
+	rec mutex.tree.mean-divide.txt $P -tree -mean_delay -divide_by=3 -unit=us ../kinds/mutex.pb.gz
+	rec heap2.tree.mean-diff_base.txt $P -tree -mean -diff_base=../heap/heap.pb.gz ../heap/heap2.pb.gz
+	rec block.peek.mean.txt $P -peek=. -mean ../kinds/block.pb.gz
+	rec block.traces.mean.txt $P -traces -mean ../kinds/block.pb.gz
+	rec goroutine.traces.mean.txt $P -traces -mean ../labels/goroutine.pb.gz
+	rec goroutine.tags.mean.txt $P -tags -mean ../labels/goroutine.pb.gz
+	rec block.tags.mean.txt $P -tags -mean ../kinds/block.pb.gz
+	rec block.raw.mean.txt $P -raw -mean ../kinds/block.pb.gz
+	rec block.callgrind.mean.txt $P -callgrind -mean ../kinds/block.pb.gz
+	rec cpu.callgrind.mean-noinlines.txt $P -callgrind -mean -noinlines ../kinds/cpu.pb.gz
+	rec heap-allocs.top.mean.txt $P -nodecount=12 -top -mean ../heap/heap.pb.gz ../heap/allocs.pb.gz
+	rec heap.mean_delay.firstline.txt $P -top -mean_delay ../heap/heap.pb.gz
 	rec bogus.firstline.txt $P -bogus ../kinds/cpu.pb.gz
 	rec bogus2.firstline.txt $P -top --no_such=1 ../kinds/cpu.pb.gz
 	rec two-reports.firstline.txt $P -top -traces ../kinds/cpu.pb.gz
 	rec needs-arg.firstline.txt $P -top -nodecount
 	rec bad-bool.firstline.txt $P -top=maybe ../kinds/cpu.pb.gz
+	# -call_tree with -callgrind: a node per call path, callees named
+	# "F [K/N]" when F is called from N places (the profiles where pprof
+	# orders the nodes the same way each run: it leaves ties to its maps)
+	rec block.callgrind.call_tree.txt $P -callgrind -call_tree ../kinds/block.pb.gz
+	rec mutex.callgrind.call_tree-cum.txt $P -callgrind -call_tree -cum ../kinds/mutex.pb.gz
+	rec labels.callgrind.call_tree.txt $P -callgrind -call_tree ../labels/cpu.pb.gz
+	rec goroutine.callgrind.call_tree-noinlines.txt $P -callgrind -call_tree -noinlines ../labels/goroutine.pb.gz
+	rec block.callgrind.call_tree-mean.txt $P -callgrind -call_tree -mean ../kinds/block.pb.gz
+	# -raw of a merge with filters: pprof merges, then filters (the merge's
+	# ids; the locations the filters leave unused stay in its table)
+	rec heap-allocs.raw.focus.txt $P -raw -focus=main ../heap/heap.pb.gz ../heap/allocs.pb.gz
+	rec heap-allocs.raw.hide-tagleaf.txt $P -raw -hide=runtime -tagleaf=bytes ../heap/heap.pb.gz ../heap/allocs.pb.gz
+	rec heap2.raw.focus-diff_base.txt $P -raw -focus=main -diff_base=../heap/heap.pb.gz ../heap/heap2.pb.gz
+	rec labels.raw.tagfocus-merged.txt $P -raw -tagfocus=handler=/api/users ../labels/cpu.pb.gz ../labels/cpu.pb.gz
+	# -top with -divide_by and -edgefraction (which decides the "(inline)" labels)
+	rec cpu.top.divide_by.txt $P -top -divide_by=3 ../kinds/cpu.pb.gz
+	rec heap.top.divide_by-unit.txt $P -top -divide_by=0.5 -unit=kb -nodecount=5 ../heap/heap.pb.gz
+	rec cpu.top.edgefraction.txt $P -top -edgefraction=0.3 ../kinds/cpu.pb.gz
+	rec zero-divisor.firstline.txt $P -top -divide_by=0 ../kinds/cpu.pb.gz
 	sed -i "s#$G tool pprof#go tool pprof#" expected/INDEX
 	echo "# recorded with the pprof of $("$G" version | cut -d' ' -f3)" >>expected/INDEX
 }
@@ -676,6 +716,13 @@ do_pprofdot() {
 			rec goroutine.dot.tagfocus.txt $P -dot -tagfocus=handler=/api/users ../labels/goroutine.pb.gz
 			rec labels.dot.nodecount3.txt $P -dot -nodecount=3 ../labels/cpu.pb.gz
 			rec heap-allocs.dot.txt $P -dot ../heap/heap.pb.gz ../heap/allocs.pb.gz
+			# -mean: nodes, edges and tags (label and numeric) as means
+			rec block.dot.mean.txt $P -dot -mean ../kinds/block.pb.gz
+			rec labels.dot.mean.txt $P -dot -mean ../labels/cpu.pb.gz
+			rec goroutine.dot.mean.txt $P -dot -mean ../labels/goroutine.pb.gz
+			rec allocs.dot.mean-alloc_space.txt $P -dot -mean -sample_index=alloc_space ../heap/allocs.pb.gz
+			rec heap2.dot.mean-diff_base.txt $P -dot -mean -diff_base=../heap/heap.pb.gz ../heap/heap2.pb.gz
+			rec goroutine.dot.mean-call_tree.txt $P -dot -mean -call_tree ../labels/goroutine.pb.gz
 			# -call_tree: pprof orders nodes and edges that tie (one function on
 			# two paths) as its maps give them, so those outputs (*.unordered.txt)
 			# are compared with the node ids replaced by the nodes and lines sorted

@@ -5,7 +5,9 @@
 # with `coroner pprof`, and compares stdout+stderr (and the exit status, as
 # regen.sh's rec records it) with what pprof printed. An output named
 # *.firstline.txt (pprof's usage errors, which go on with its whole usage)
-# is compared by its first and last lines only.
+# is compared by its first and last lines only. A command may start with
+# PPROF_BINARY_PATH=DIRS (where pprof looks for the mappings' binaries);
+# without one, a path where nothing is found, as the recordings had.
 set -u
 : "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
 fail=0 pass=0
@@ -15,13 +17,16 @@ for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX;
 	rel="--pprof-release=${rel:-1.19}"
 	while IFS='	' read -r out cmd; do
 		case "$out" in '#'*|'') continue ;; esac
+		bp=/nonexistent
+		case "$cmd" in "PPROF_BINARY_PATH="*" go tool pprof "*) bp=${cmd%% go tool pprof *} bp=${bp#PPROF_BINARY_PATH=}
+			cmd=${cmd#PPROF_BINARY_PATH=* } ;; esac
 		case "$cmd" in "go tool pprof "*) ;; *) continue ;; esac
 		case "$cmd" in *"|"*) continue ;; esac # a pipeline over pprof's output: its own test replays it
 		# only the reports coroner pprof prints, and no binary-symbolized text profiles
 		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -tree "*|*" -peek"*|*" -list"*|*" -raw "*|*" -callgrind "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
 		case "$out" in *nobin*|*.bin.*) continue ;; esac
 		args=${cmd#go tool pprof }
-		got=$(cd "$dir" && eval "\"$CORONER\" $rel pprof $args" 2>&1 || echo "exit status $?")
+		got=$(cd "$dir" && eval "PPROF_BINARY_PATH=\"\$bp\" \"$CORONER\" $rel pprof $args" 2>&1 || echo "exit status $?")
 		want=$(cat "$dir/expected/$out")
 		case "$out" in *.firstline.txt)
 			got="$(printf '%s\n' "$got" | head -1) $(printf '%s\n' "$got" | tail -1)"

@@ -15,7 +15,7 @@ mkdir "$tmp/w" "$tmp/kinds" "$tmp/heap"
 gzip -dc "$TESTDATA/kinds/profkinds.gz" >"$tmp/w/profkinds"
 gzip -dc "$TESTDATA/heap/heapprog.gz" >"$tmp/w/heapprog"
 chmod +x "$tmp/w/profkinds" "$tmp/w/heapprog"
-for f in kinds/cpu.pb.gz heap/heap.pb.gz heap/heap2.pb.gz; do ln -s "$TESTDATA/$f" "$tmp/$f"; done
+for f in kinds/cpu.pb.gz kinds/block.pb.gz heap/heap.pb.gz heap/heap2.pb.gz; do ln -s "$TESTDATA/$f" "$tmp/$f"; done
 fail=0 pass=0
 # Go's disassembler stops decoding at a function's end as Go's symbol
 # table gives it (before the padding) and prints "?" where an instruction

@@ -19,7 +19,33 @@ struct cr_pprof_opts {
 				    * its merge drops the samples whose values are all 0 */
 	bool drop_negative;        /* graph reports: nodes with a negative flat (or
 				    * cum, flat 0) left out, as pprof's -drop_negative */
+	bool mean;                 /* pprof's -mean: each sum has a divisor, the sum of
+				    * the same samples' first value; the report shows
+				    * sum / divisor (the sum when the divisor is 0) */
 };
+
+/* pprof's mean of a sum v over its divisor d (Go's int64 division: by
+ * 0 none, INT64_MIN / -1 wraps). */
+static inline int64_t cr_pprof_mean(int64_t v, int64_t d)
+{
+	if (d == 0)
+		return v;
+	if (d == -1)
+		return (int64_t)(0 - (uint64_t)v);
+	return v / d;
+}
+/* The divisor a sample adds under -mean (its first value), 0 without. */
+static inline int64_t cr_pprof_div(const struct cr_profile *p, const struct cr_pprof_opts *o, size_t s)
+{
+	return o->mean && p->ntypes ? p->values[s * p->ntypes] : 0;
+}
+/* pprof's report total (computeTotal): the sum of |value| (of the diff
+ * base's samples only, when there are any), divided under -mean by the
+ * sum of the divisors of the same samples. */
+int64_t cr_pprof_total(const struct cr_profile *p, const struct cr_pprof_opts *o);
+/* The report's sample type: the profile's, "mean_" before it under -mean
+ * (in arena a). NULL when out of memory. */
+const char *cr_pprof_type_name(const struct cr_profile *p, const struct cr_pprof_opts *o, struct cr_arena *a);
 
 /* pprof's printable name of every line of every location at a granularity
  * (its Aggregate, then NodeInfo.PrintableName): the names of location li are
@@ -38,6 +64,11 @@ struct cr_pprof_names {
 enum cr_err cr_pprof_names_build(struct cr_pprof_names *nm, const struct cr_profile *p,
 				 enum cr_granularity g, bool noinlines, struct cr_error *e);
 void cr_pprof_names_release(struct cr_pprof_names *nm);
+
+/* Go's filepath.Clean of in into out (cap bytes, NUL-terminated); returns
+ * the length written. An input of cap bytes or more is copied as is,
+ * truncated to fit. */
+size_t cr_pprof_clean_path(const char *in, char *out, size_t cap);
 
 /* A value as pprof's report prints it (divide_by applied, then scaled). */
 void cr_pprof_format(const struct cr_pprof_opts *o, const char *sample_unit, int64_t v, char *out,
@@ -97,12 +128,18 @@ struct cr_pgraph_node {
 	const char *name;
 	uint32_t slot;     /* a name slot of the node: names.frame[slot] are its parts */
 	int64_t flat, cum;
+	int64_t flat_div, cum_div; /* -mean: their divisors (0 without) */
 	bool ghost;        /* not in the graph (its values cancelled out), an edge's end */
 };
+/* what pprof prints of a node: FlatValue, CumValue */
+static inline int64_t cr_pgraph_flat(const struct cr_pgraph_node *n) { return cr_pprof_mean(n->flat, n->flat_div); }
+static inline int64_t cr_pgraph_cum(const struct cr_pgraph_node *n) { return cr_pprof_mean(n->cum, n->cum_div); }
 struct cr_pgraph_edge {
 	uint32_t from, to;  /* node indices (caller, callee) */
 	int64_t weight;
 	bool residual, inl;
+	int64_t weight_div; /* -mean: the weight's divisor (-dot shows the mean, the
+			     * text reports the weight) */
 };
 struct cr_pgraph_trim {
 	long nodecount;      /* <= 0: all */
@@ -111,7 +148,8 @@ struct cr_pgraph_trim {
 	bool integer_unit;   /* the output unit for integers (callgrind): no 1/100 scaling */
 	bool visual;         /* -dot: nodes by entropy, tags count against nodecount,
 			      * tags kept, redundant residual edges removed */
-	bool call_tree;      /* pprof's -call_tree: a node per path (visual only) */
+	bool call_tree;      /* pprof's -call_tree: a node per path (pprof honours it
+			      * with -dot and -callgrind only) */
 };
 /* A tag of a node (visual graphs): a sample's string labels joined (group
  * NULL), or a value of its numeric label "bytes" under the string labels
@@ -123,6 +161,7 @@ struct cr_pgraph_tag {
 	const char *unit;    /* numeric tags: the label's unit */
 	int64_t value;       /* numeric tags: the number */
 	int64_t flat, cum;
+	int64_t flat_div, cum_div; /* -mean: their divisors */
 };
 struct cr_pgraph {
 	struct cr_pprof_names names;
@@ -155,6 +194,10 @@ typedef void cr_emit_fn(void *ctx, const char *s, size_t n);
  * pprof's Merge of p (pprof merged several profiles, and before go1.21 a
  * single one too). */
 enum cr_err cr_pprof_raw(const struct cr_profile *p, bool merge, cr_emit_fn *emit, void *ctx, struct cr_error *e);
+/* p rewritten as pprof's Merge of it (what -raw prints with merge): its
+ * locations and mappings renumbered in first use, equal samples summed,
+ * zero samples dropped. For the filters pprof applies after its merge. */
+enum cr_err cr_pprof_merge(struct cr_profile *p, struct cr_error *e);
 
 /* pprof's unit of the numeric label key (NumLabelUnits): the first
  * num_unit a sample gives it; else "bytes" for alignment and request, else
