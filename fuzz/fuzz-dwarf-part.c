@@ -16,9 +16,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc)
 		goto out;
 	uint64_t addrs[16];
-	size_t n = 0;
-	for (size_t i = 0; i < b->nsymbols && n < 8; i += 1 + b->nsymbols / 8)
-		addrs[n++] = b->symbols[i].value + 1;
+	size_t n = 0, ns;
+	const struct cr_elf_symbol *sy = cr_binary_symbols(b, &ns);
+	for (size_t i = 0; i < ns && n < 8; i += 1 + ns / 8)
+		addrs[n++] = sy[i].value + 1;
 	for (uint64_t a = 0x401000; n < 16; a += 0x333)
 		addrs[n++] = a;
 	struct cr_dwarf *d;
@@ -29,8 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct cr_frame fr[16];
 		for (size_t i = 0; i < n; i++)
 			cr_dwarf_frames(d, addrs[i], fr, 16);
-		for (size_t i = 0; i < b->nsymbols && i < 32; i++)
-			cr_dwarf_frames(d, b->symbols[i].value + 2, fr, 16);
+		for (size_t i = 0; i < ns && i < 32; i++)
+			cr_dwarf_frames(d, sy[i].value + 2, fr, 16);
 		cr_dwarf_close(d);
 	}
 	cr_binary_close(b);
