@@ -355,14 +355,15 @@ static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pb
 			} else {
 				pk = m;
 			}
-			do {
+			/* a packed run may be empty; an unpacked value is one varint */
+			for (bool first = true; wt == WT_VARINT ? first : pk.p < pk.end; first = false) {
 				uint64_t x;
 				if (!pb_varint(&pk, &x))
 					return wt == WT_LEN ? BAD(&pk, "bad packed varint") : BAD(&at, "bad varint");
 				if (nvals < ntypes)
 					vals[nvals] = (int64_t)x;
 				nvals++;
-			} while (wt == WT_LEN && pk.p < pk.end);
+			}
 			if (wt == WT_VARINT)
 				m = pk;
 		} else if (f == 2) {
