@@ -15,14 +15,12 @@
 # .debug_abbrev and .debug_line the same way, to 0.7 of 1.0 and 1.0 of
 # 1.3 MB), libdwarf reading those units, process start (about 6 ms: a dozen
 # shared libraries mapped and relocated, libstdc++ the largest), page faults.
-#   fleet-pie (load 21-25): CPU coroner 0.07 s, eu-stack 0.22 s, gdb 0.64 s
-#     (3.1x, 9.1x); wall 0.31 s, 1.77 s, 4.94 s (5.7x, 15.9x; wall is
-#     the noisiest: 0.18-0.45 s for coroner, before or after, at this load)
-#   null-pie  (load 21-25): CPU coroner 0.04 s, eu-stack 0.10 s, gdb 0.47 s
-#     (2.5x, 11.7x)
-# /usr/bin/time counts 10 ms: the same core timed by getrusage, 40 runs
-# interleaved with the binary before (medians, load 21): CPU 77.4 -> 66.7
-# ms (eu-stack 216.6, gdb 670.3: 2.8x -> 3.25x, 8.7x -> 10.0x).
+#   fleet-pie (load 21-24): CPU coroner 0.07 s, eu-stack 0.23 s, gdb 0.71 s
+#     (3.3x, 10.1x); wall 0.64 s (3.9x, 12.2x; wall is the noisiest)
+#   null-pie  (load 21-24): CPU coroner 0.05 s (2.0x, 9.8x)
+# /usr/bin/time counts 10 ms: the same core timed by getrusage, 24 runs
+# interleaved with the binary before (medians, load 15-23): CPU 86.8 ->
+# 79.1 ms (eu-stack 246.7, gdb 855.2: 2.8x -> 3.1x, 9.9x -> 10.8x).
 #   usage: bench/core-c.sh [RUNS]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
