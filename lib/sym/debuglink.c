@@ -109,6 +109,21 @@ static void cache_path(char *path, size_t n, const char *id)
 		path[0] = 0;
 }
 
+/* The k-th place a debug file with build id id may be: DIR/.build-id/xx/rest.debug
+ * for each of the nall debug directories, then the debuginfod cache. False
+ * when there is no k-th place (or the id is too short to name one). */
+static bool id_path(const char *const *all, size_t nall, const char *id, size_t k, char *path, size_t n)
+{
+	if (strlen(id) <= 2 || k > nall)
+		return false;
+	if (k < nall) {
+		snprintf(path, n, "%s/.build-id/%.2s/%s.debug", all[k], id, id + 2);
+		return true;
+	}
+	cache_path(path, n, id);
+	return path[0] != 0;
+}
+
 enum cr_err cr_debug_find(const struct cr_binary *b, const char *const *dirs, size_t ndirs,
 			  struct cr_binary **out, struct cr_error *e)
 {
@@ -119,17 +134,9 @@ enum cr_err cr_debug_find(const struct cr_binary *b, const char *const *dirs, si
 	char sysdbg[4096] = "";
 	size_t nall = debug_dirs(dirs, ndirs, all, sysdbg, sizeof sysdbg);
 	const char *id = b->gnu_build_id;
-	size_t idlen = strlen(id);
-	if (idlen > 2) {
-		for (size_t i = 0; i < nall; i++) {
-			snprintf(path, sizeof path, "%s/.build-id/%.2s/%s.debug", all[i], id, id + 2);
-			if (try_file(b, path, false, 0, out, &why))
-				goto found;
-		}
-		cache_path(path, sizeof path, id);
-		if (path[0] && try_file(b, path, false, 0, out, &why))
+	for (size_t k = 0; id_path(all, nall, id, k, path, sizeof path); k++)
+		if (try_file(b, path, false, 0, out, &why))
 			goto found;
-	}
 	struct cr_elf_section *s = cr_binary_section(b, ".gnu_debuglink");
 	if (s) {
 		const uint8_t *d;
@@ -259,14 +266,9 @@ enum cr_err cr_debug_find_alt(const struct cr_binary *d, const char *const *dirs
 		if (try_id(id, path, ALT, 0, out, &why))
 			goto found;
 	}
-	for (size_t i = 0; i < nall && strlen(id) > 2; i++) {
-		snprintf(path, sizeof path, "%s/.build-id/%.2s/%s.debug", all[i], id, id + 2);
+	for (size_t k = 0; id_path(all, nall, id, k, path, sizeof path); k++)
 		if (try_id(id, path, ALT, 0, out, &why))
 			goto found;
-	}
-	cache_path(path, sizeof path, id);
-	if (path[0] && try_id(id, path, ALT, 0, out, &why))
-		goto found;
 	for (size_t i = 0; i < nall && name[0] == '/'; i++) {
 		snprintf(path, sizeof path, "%s%s", all[i], name);
 		if (try_id(id, path, ALT, 0, out, &why))
