@@ -512,7 +512,8 @@ enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct c
 	}
 	for (size_t i = 0; i < dst->nlocations; i++) {
 		const struct cr_location *l = &dst->locations[i];
-		if (ltab_location(m, l->address, l->mapping, &dst->lines[l->line_start], l->nlines, (uint32_t)i) ==
+		const struct cr_line *ln = l->nlines ? &dst->lines[l->line_start] : NULL; /* lines may be NULL */
+		if (ltab_location(m, l->address, l->mapping, ln, l->nlines, (uint32_t)i) ==
 		    UINT32_MAX) {
 			cr_merger_release(m);
 			return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
