@@ -355,8 +355,8 @@ static bool skey_eq(const struct cr_profile *p, uint32_t i, const uint32_t *stk,
 		    const struct cr_label *labels, size_t nl)
 {
 	const struct cr_sample *s = &p->samples[i];
-	if (s->nloc != n || s->nlabel != nl || memcmp(&p->stack[s->loc_start], stk, n * sizeof *stk))
-		return false;
+	if (s->nloc != n || s->nlabel != nl || (n && memcmp(&p->stack[s->loc_start], stk, n * sizeof *stk)))
+		return false; /* no memcmp of n == 0: the arrays may be NULL then */
 	for (size_t k = 0; k < nl; k++) {
 		const struct cr_label *a = &p->labels[s->label_start + k], *b = &labels[k];
 		if (a->key != b->key || a->str != b->str || a->num != b->num || a->num_unit != b->num_unit)
@@ -486,8 +486,9 @@ enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct c
 		uint32_t v;
 		/* compacted samples keep their stacks in place, so sample o (< i)
 		 * still compares correctly */
-		if (stab_lookup(m, dst, &dst->stack[s->loc_start], s->nloc,
-				&dst->labels[s->label_start], s->nlabel, (uint32_t)o, &found, &v)) {
+		/* the stack and label arrays may be NULL when no sample has any */
+		if (stab_lookup(m, dst, s->nloc ? &dst->stack[s->loc_start] : NULL, s->nloc,
+				s->nlabel ? &dst->labels[s->label_start] : NULL, s->nlabel, (uint32_t)o, &found, &v)) {
 			cr_merger_release(m);
 			return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
 		}
