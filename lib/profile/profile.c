@@ -586,7 +586,8 @@ static enum cr_err merge_header(struct cr_profile *dst, const struct cr_profile 
 	 * the first default type set, every distinct comment in order */
 	if (!dst->time_nanos || src->time_nanos < dst->time_nanos)
 		dst->time_nanos = src->time_nanos;
-	dst->duration_nanos += src->duration_nanos;
+	/* summed as Go sums them: wrapping past int64's range */
+	dst->duration_nanos = (int64_t)((uint64_t)dst->duration_nanos + (uint64_t)src->duration_nanos);
 	if (!dst->period || dst->period < src->period)
 		dst->period = src->period;
 	if (!*cr_profile_str(dst, dst->default_type))

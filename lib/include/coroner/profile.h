@@ -116,7 +116,7 @@ static inline const char *cr_profile_str(const struct cr_profile *p, uint32_t id
 }
 static inline const int64_t *cr_sample_values(const struct cr_profile *p, size_t i)
 {
-	return &p->values[i * p->ntypes];
+	return p->values ? &p->values[i * p->ntypes] : NULL; /* NULL: no sample types */
 }
 /* The first sample from *i on whose value of type si is not zero, with that
  * value in *v; NULL past the last. *i is left at the sample's index, so
