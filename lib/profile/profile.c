@@ -351,6 +351,30 @@ static uint64_t skey_hash(const uint32_t *stk, size_t n, const struct cr_label *
 	return h;
 }
 
+/* Room for one more entry in an open-addressing table of n entries
+ * (kept at most 3/4 full): doubled and rehashed when needed. Non-zero:
+ * out of memory (the table is left as it was). */
+static int slots_room(struct cr_merge_slot **slots, size_t *cap, size_t n)
+{
+	if ((n + 1) * 4 <= *cap * 3)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 1024;
+	struct cr_merge_slot *ns = cr_calloc(ncap, sizeof *ns);
+	if (!ns)
+		return -1;
+	for (size_t i = 0; i < *cap; i++)
+		if ((*slots)[i].idx) {
+			size_t j = (*slots)[i].hash & (ncap - 1);
+			while (ns[j].idx)
+				j = (j + 1) & (ncap - 1);
+			ns[j] = (*slots)[i];
+		}
+	cr_free(*slots);
+	*slots = ns;
+	*cap = ncap;
+	return 0;
+}
+
 static bool skey_eq(const struct cr_profile *p, uint32_t i, const uint32_t *stk, size_t n,
 		    const struct cr_label *labels, size_t nl)
 {
@@ -372,22 +396,8 @@ static enum cr_err stab_lookup(struct cr_merger *t, const struct cr_profile *p, 
 			       size_t n, const struct cr_label *labels, size_t nl, uint32_t add,
 			       bool *found, uint32_t *match)
 {
-	if ((t->n + 1) * 4 > t->cap * 3) {
-		size_t ncap = t->cap ? t->cap * 2 : 1024;
-		struct cr_merge_slot *ns = cr_calloc(ncap, sizeof *ns);
-		if (!ns)
-			return CR_NOMEM;
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->slots[i].idx) {
-				size_t j = t->slots[i].hash & (ncap - 1);
-				while (ns[j].idx)
-					j = (j + 1) & (ncap - 1);
-				ns[j] = t->slots[i];
-			}
-		cr_free(t->slots);
-		t->slots = ns;
-		t->cap = ncap;
-	}
+	if (slots_room(&t->slots, &t->cap, t->n))
+		return CR_NOMEM;
 	uint64_t h = skey_hash(stk, n, labels, nl);
 	size_t j = h & (t->cap - 1);
 	while (t->slots[j].idx) {
@@ -440,22 +450,8 @@ static uint32_t ltab_location(struct cr_merger *t, uint64_t address, uint32_t ma
 			      const struct cr_line *lines, size_t n, uint32_t have)
 {
 	struct cr_profile *p = t->dst;
-	if ((t->ln + 1) * 4 > t->lcap * 3) {
-		size_t ncap = t->lcap ? t->lcap * 2 : 1024;
-		struct cr_merge_slot *ns = cr_calloc(ncap, sizeof *ns);
-		if (!ns)
-			return UINT32_MAX;
-		for (size_t i = 0; i < t->lcap; i++)
-			if (t->lslots[i].idx) {
-				size_t j = t->lslots[i].hash & (ncap - 1);
-				while (ns[j].idx)
-					j = (j + 1) & (ncap - 1);
-				ns[j] = t->lslots[i];
-			}
-		cr_free(t->lslots);
-		t->lslots = ns;
-		t->lcap = ncap;
-	}
+	if (slots_room(&t->lslots, &t->lcap, t->ln))
+		return UINT32_MAX;
 	uint64_t h = lkey_hash(address, mapping, lines, n);
 	size_t j = h & (t->lcap - 1);
 	while (t->lslots[j].idx) {
