@@ -121,11 +121,16 @@ int cmd_error(const struct cr_error *e)
 			else
 				fprintf(stderr, " (limit %zu bytes; raise --max-memory)", cr_limits.max_memory);
 		}
+		if (e->code != CR_NOMEM && cr_exit_code(e->code) == 1 && cr_mem_refused())
+			fprintf(stderr, " (after an allocation was refused under the limit of %zu bytes: raise --max-memory)",
+				cr_limits.max_memory);
 		fputc('\n', stderr);
 	} else
 		fprintf(stderr, "%s: %s%s\n", cmd_progname, cr_strerror(e->code),
-			e->code == CR_NOMEM ? " (raise --max-memory)" : "");
-	return cr_exit_code(e->code);
+			e->code == CR_NOMEM || (cr_exit_code(e->code) == 1 && cr_mem_refused()) ? " (raise --max-memory)" : "");
+	/* a failure that follows a refused allocation is the cap's, not the input's */
+	int rc = cr_exit_code(e->code);
+	return rc == 1 && cr_mem_refused() ? 3 : rc;
 }
 
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
@@ -182,6 +187,13 @@ int cmd_finish(int rc)
 		if (errno != EPIPE)
 			fprintf(stderr, "%s: writing output: %s\n", cmd_progname, strerror(errno));
 		return rc ? rc : 1;
+	}
+	/* an answer given after the cap refused an allocation may lack what
+	 * that allocation was for: exit 3, naming the flag */
+	if (rc == 0 && cr_mem_refused()) {
+		fprintf(stderr, "%s: warning: %zu allocation(s) refused under the limit of %zu bytes: the output may be "
+				"incomplete (raise --max-memory)\n", cmd_progname, cr_mem_refused(), cr_limits.max_memory);
+		return 3;
 	}
 	return rc;
 }

@@ -31,14 +31,16 @@ void cr_limits_default(struct cr_limits *l)
 /* Each block carries its size in a 16-byte header so frees can be counted.
  * The counts are atomic: profiles are read on several threads. */
 #define HDR 16
-static size_t in_use, peak;
+static size_t in_use, peak, refused;
 
 static bool reserve(size_t n)
 {
 	size_t cur = __atomic_load_n(&in_use, __ATOMIC_RELAXED), next;
 	do {
-		if (n > cr_limits.max_memory || cur > cr_limits.max_memory - n)
+		if (n > cr_limits.max_memory || cur > cr_limits.max_memory - n) {
+			__atomic_fetch_add(&refused, 1, __ATOMIC_RELAXED);
 			return false;
+		}
 		next = cur + n;
 	} while (!__atomic_compare_exchange_n(&in_use, &cur, next, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	size_t p = __atomic_load_n(&peak, __ATOMIC_RELAXED);
@@ -123,6 +125,7 @@ char *cr_strndup(const char *s, size_t n)
 
 size_t cr_mem_in_use(void) { return __atomic_load_n(&in_use, __ATOMIC_RELAXED); }
 size_t cr_mem_peak(void) { return __atomic_load_n(&peak, __ATOMIC_RELAXED); }
+size_t cr_mem_refused(void) { return __atomic_load_n(&refused, __ATOMIC_RELAXED); }
 
 enum cr_err cr_grow(void *arr, size_t *cap, size_t need, size_t elsize)
 {

@@ -6,7 +6,10 @@
 #     symbolic link inside a capture directory: report warns and goes on;
 #   - --max-memory=256K on mem DIR is exit 3 naming --max-memory;
 #   - every out-of-memory message names --max-memory (goroutines, core,
-#     zstd, flame, report).
+#     zstd, flame, report);
+#   - under any cap, heap and core on a Go core exit 0 or 3, and a failure
+#     that follows a refused allocation (a binary whose symbols could not be
+#     read looks like one of no known Go version) still names the flag.
 set -u
 : "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
 tmp=$(mktemp -d) || exit 1
@@ -40,6 +43,19 @@ for args in "goroutines $TESTDATA/goroutines/sigquit.txt" \
 	# shellcheck disable=SC2086 # words
 	run --max-memory=200K $args
 	[ "$rc" = 3 ] && grep -v "warning" "$tmp/err" | grep -q "out of memory.*raise --max-memory" && ok || { bad "--max-memory=200K $args: exit $rc"; cat "$tmp/err"; }
+done
+# a sweep of caps over one core: no exit 1 caused by the cap
+gzip -dc "$TESTDATA/retain/retain-1.26.gz" > "$tmp/bin"
+zstd -qdc "$TESTDATA/retain/core-1.26.zst" > "$tmp/core"
+for cmd in heap core; do
+	for m in 256K 384K 512K 768K 1M 1536K 2M 3M; do
+		run --max-memory=$m $cmd "$tmp/bin" "$tmp/core"
+		case $rc in
+		0) ok ;;
+		3) tail -n 1 "$tmp/err" | grep -q "raise --max-memory" && ok || { bad "$cmd at --max-memory=$m: the flag is not named"; cat "$tmp/err"; } ;;
+		*) bad "$cmd at --max-memory=$m: exit $rc"; cat "$tmp/err" ;;
+		esac
+	done
 done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -37,6 +37,9 @@ void cr_free(void *p);
 char *cr_strndup(const char *s, size_t n);
 size_t cr_mem_in_use(void);  /* bytes currently accounted */
 size_t cr_mem_peak(void);
+/* How many allocations the budget (cr_limits.max_memory) refused so far:
+ * a failure or a fallback after one may be the cap's doing, not the input's. */
+size_t cr_mem_refused(void);
 
 /* Grow *arr (element size elsize, capacity *cap) to hold at least need
  * elements; doubles. Returns CR_OK or CR_NOMEM (arr untouched). */
