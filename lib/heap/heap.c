@@ -67,6 +67,7 @@ enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c
 	h->go_version = g->go_version;
 	P->minor = go_minor(g->go_version);
 	P->amd64 = g->arch && !strcmp(g->arch, "amd64");
+	P->arm64 = g->arch && !strcmp(g->arch, "arm64");
 	P->bias = g->bias;
 	bool nogt = g->go_version && strstr(g->go_version, "nogreenteagc");
 	P->greentea = (P->minor >= 26 && !nogt) || (P->minor == 25 && g->go_version && strstr(g->go_version, "greenteagc") && !nogt);
