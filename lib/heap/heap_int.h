@@ -197,6 +197,11 @@ uint32_t heap_type_id(struct cr_heap *h, uint64_t t);
 enum cr_err heap_types(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/roots.c: fills P->roots and P->rrefs */
 enum cr_err heap_roots(struct cr_heap *h, struct cr_error *e);
+/* lib/heap/heap.c: cr_malloc, cr_calloc, cr_realloc for the per-object
+ * arrays, advised to use huge pages (freed with cr_free). */
+void *heap_malloc(size_t n);
+void *heap_calloc(size_t n, size_t size);
+void *heap_realloc(void *p, size_t n);
 /* lib/heap/stack.c: the pointer words of a goroutine stack from (pc, sp)
  * (pc 0: none) within [lo, hi), passed to fn; while fn runs, *frame is the
  * function of the frame being read (NULL in the part scanned
