@@ -5,6 +5,10 @@
 # Prints CPU (user+sys), wall and peak RSS of `coroner heap` (best of RUNS),
 # and the program's own HeapAlloc / HeapObjects beside coroner's reachable
 # totals. Peak RSS includes the pages of the mmapped core that were touched.
+# With GOREF=/path/to/grf, goref (github.com/cloudwego/goref: go1.19 to
+# go1.26; testdata/gen/goref.sh says how to build it) reads the same core
+# (`grf core`, GOREF_RUNS times, default RUNS) and is timed beside coroner,
+# with the total of its profile of references (by `go tool pprof`).
 #   usage: bench/heap.sh [DIR [N [RUNS]]]   (DIR reused if it holds a core;
 #          GO=/usr/lib/go-1.N/bin/go picks the release, default: go on PATH)
 set -euo pipefail
@@ -19,14 +23,33 @@ if [ ! -f "$dir/core" ]; then
 	(cd "$dir" && ulimit -c unlimited && GOTRACEBACK=crash GOMAXPROCS=2 ./bigheap "$n" >program.txt 2>/dev/null) || true
 	[ -f "$dir/core" ] || { echo "no core in $dir (core_pattern: $(cat /proc/sys/kernel/core_pattern))" >&2; exit 1; }
 fi
-best_cpu= best_wall= best_rss=
-for i in $(seq "$runs"); do
-	/usr/bin/time -f "%U %S %e %M" -o "$dir/t" "$coroner" heap --format=json "$dir/bigheap" "$dir/core" >"$dir/heap.json" 2>"$dir/heap.err"
-	read -r u s w m < "$dir/t"
-	c=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
-	if [ -z "$best_cpu" ] || awk -v a="$c" -v b="$best_cpu" 'BEGIN{exit !(a<b)}'; then best_cpu=$c best_wall=$w best_rss=$m; fi
-done
+# timed RUNS CMD...: best_cpu, best_wall, best_rss of RUNS runs (least CPU)
+timed() {
+	local n=$1 i u s w m c; shift
+	best_cpu= best_wall= best_rss=
+	for i in $(seq "$n"); do
+		/usr/bin/time -f "%U %S %e %M" -o "$dir/t" "$@"
+		read -r u s w m < "$dir/t"
+		c=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
+		if [ -z "$best_cpu" ] || awk -v a="$c" -v b="$best_cpu" 'BEGIN{exit !(a<b)}'; then best_cpu=$c best_wall=$w best_rss=$m; fi
+	done
+}
+timed "$runs" sh -c '"$1" heap --format=json "$2/bigheap" "$2/core" >"$2/heap.json" 2>"$2/heap.err"' sh "$coroner" "$dir"
 printf 'core: %s bytes\n' "$(stat -c %s "$dir/core")"
 cat "$dir/program.txt"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("coroner: reachable %d bytes, %d objects, unreachable %d bytes" % (d["heap_bytes"], d["objects"], d["unreachable_bytes"]))' "$dir/heap.json"
 printf 'coroner heap: cpu %s s, wall %s s, peak RSS %s kB (best of %s)\n' "$best_cpu" "$best_wall" "$best_rss" "$runs"
+if [ -z "${GOREF:-}" ] || [ ! -x "${GOREF:-}" ]; then
+	echo "goref: skipped (set GOREF=/path/to/grf to time it on the same core)"
+	exit 0
+fi
+c_cpu=$best_cpu c_wall=$best_wall
+gruns=${GOREF_RUNS:-$runs}
+timed "$gruns" sh -c 'cd "$2" && "$1" core bigheap core -o grf.out >grf.err 2>&1' sh "$GOREF" "$dir"
+if command -v "$go" >/dev/null; then
+	"$go" tool pprof -top -unit=B -nodecount=1 -sample_index=inuse_space "$dir/grf.out" 2>/dev/null |
+		sed -n 's/.* of \([0-9]*\)B total.*/goref: profile total \1 bytes/p'
+fi
+printf 'goref core: cpu %s s, wall %s s, peak RSS %s kB (best of %s)\n' "$best_cpu" "$best_wall" "$best_rss" "$gruns"
+awk -v a="$best_cpu" -v b="$c_cpu" -v c="$best_wall" -v d="$c_wall" \
+	'BEGIN{printf "coroner is %.1fx faster than goref in CPU, %.1fx in wall time\n", a/b, c/d}'

@@ -95,8 +95,8 @@ static enum cr_err transpose(struct hgraph *G, const uint32_t *pre, uint32_t cnt
 		return cr_fail(e, CR_FORMAT, "heap graph: %zu of %zu objects unreachable from the roots",
 			       G->n - cnt, G->n);
 	const uint32_t *es = G->estart, *ed = G->edges;
-	R->one = cr_malloc((size_t)cnt * sizeof *R->one);
-	R->multi = cr_calloc(((size_t)cnt + 63) / 64, sizeof *R->multi);
+	R->one = heap_malloc((size_t)cnt * sizeof *R->one);
+	R->multi = heap_calloc(((size_t)cnt + 63) / 64, sizeof *R->multi);
 	if (!R->one || !R->multi)
 		return dom_nomem(e, G->n);
 	for (uint32_t w = 0; w < cnt; w++)
@@ -114,8 +114,8 @@ static enum cr_err transpose(struct hgraph *G, const uint32_t *pre, uint32_t cnt
 		if (is_multi(R, w))
 			R->one[w] = m++;
 	R->nmulti = m;
-	R->start = cr_calloc((size_t)m + 1, sizeof *R->start);
-	R->least = cr_malloc(((size_t)m ? m : 1) * sizeof *R->least);
+	R->start = heap_calloc((size_t)m + 1, sizeof *R->start);
+	R->least = heap_malloc(((size_t)m ? m : 1) * sizeof *R->least);
 	if (!R->start || !R->least)
 		return dom_nomem(e, G->n);
 	for (size_t v = 0; v < G->n; v++)
@@ -128,7 +128,7 @@ static enum cr_err transpose(struct hgraph *G, const uint32_t *pre, uint32_t cnt
 		R->start[i + 1] += R->start[i];
 		R->least[i] = NONE;
 	}
-	R->list = cr_malloc(((size_t)R->start[m] ? R->start[m] : 1) * sizeof *R->list);
+	R->list = heap_malloc(((size_t)R->start[m] ? R->start[m] : 1) * sizeof *R->list);
 	if (!R->list)
 		return dom_nomem(e, G->n);
 	/* start[k] is the next free place of list k meanwhile */
@@ -190,8 +190,8 @@ static uint32_t eval(uint32_t v, uint32_t last, uint32_t *anc, uint32_t *ls)
  * not below its semidominator. */
 static enum cr_err semi_nca(uint32_t cnt, uint32_t *anc, struct preds *R, struct cr_error *e)
 {
-	uint32_t *ls = cr_malloc((size_t)cnt * sizeof *ls);
-	R->ps = cr_malloc(((size_t)R->nmulti ? R->nmulti : 1) * 2 * sizeof *R->ps);
+	uint32_t *ls = heap_malloc((size_t)cnt * sizeof *ls);
+	R->ps = heap_malloc(((size_t)R->nmulti ? R->nmulti : 1) * 2 * sizeof *R->ps);
 	if (!ls || !R->ps) {
 		cr_free(ls);
 		return dom_nomem(e, cnt);
@@ -281,11 +281,11 @@ static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *ver
 		total += heap_object_size(heap_node_span(P, (uint32_t)v, &hint));
 	struct sums S = { NULL, NULL };
 	if (total < UINT32_MAX)
-		S.s32 = cr_malloc((size_t)cnt * sizeof *S.s32);
+		S.s32 = heap_malloc((size_t)cnt * sizeof *S.s32);
 	else
-		S.s64 = cr_malloc((size_t)cnt * sizeof *S.s64);
-	G->rbytes = cr_calloc(P->nroots + 1, sizeof *G->rbytes);
-	G->robjs = cr_calloc(P->nroots + 1, sizeof *G->robjs);
+		S.s64 = heap_malloc((size_t)cnt * sizeof *S.s64);
+	G->rbytes = heap_calloc(P->nroots + 1, sizeof *G->rbytes);
+	G->robjs = heap_calloc(P->nroots + 1, sizeof *G->robjs);
 	enum cr_err rc = CR_OK;
 	if ((!S.s32 && !S.s64) || !G->rbytes || !G->robjs) {
 		rc = cr_fail(e, CR_NOMEM, "out of memory for retained sizes (--max-memory)");
@@ -324,7 +324,7 @@ out:
  * mapped through vert (NONE: none); a is freed. */
 static uint32_t *by_node(uint32_t *a, const uint32_t *vert, uint32_t cnt, uint32_t none)
 {
-	uint32_t *b = cr_malloc((size_t)cnt * sizeof *b);
+	uint32_t *b = heap_malloc((size_t)cnt * sizeof *b);
 	if (b)
 		for (uint32_t i = 0; i < cnt; i++)
 			b[vert[i]] = a[i] == NONE ? none : vert[a[i]];
@@ -344,8 +344,8 @@ static enum cr_err parents(struct hgraph *G, const struct preds *R, const uint32
 			   uint32_t cnt, struct cr_error *e)
 {
 	size_t words = ((size_t)cnt + 63) / 64;
-	G->pbits = cr_calloc(words, sizeof *G->pbits);
-	G->prank = cr_malloc(words * sizeof *G->prank);
+	G->pbits = heap_calloc(words, sizeof *G->pbits);
+	G->prank = heap_malloc(words * sizeof *G->prank);
 	if (!G->pbits || !G->prank)
 		return dom_nomem(e, cnt);
 	uint32_t m = 0;
@@ -359,7 +359,7 @@ static enum cr_err parents(struct hgraph *G, const struct preds *R, const uint32
 		G->prank[k] = below;
 		below += (uint32_t)__builtin_popcountll(G->pbits[k]);
 	}
-	G->pother = cr_malloc(((size_t)m ? m : 1) * sizeof *G->pother);
+	G->pother = heap_malloc(((size_t)m ? m : 1) * sizeof *G->pother);
 	if (!G->pother)
 		return dom_nomem(e, cnt);
 	for (uint32_t w = 1; w < cnt; w++) {
@@ -380,14 +380,14 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 	enum cr_err rc = CR_OK;
 	uint32_t cnt = 0, *vert = NULL, *anc = NULL, *best = NULL;
 	struct preds R = { 0 };
-	uint32_t *pre = cr_malloc(n * sizeof *pre);       /* node -> preorder */
+	uint32_t *pre = heap_malloc(n * sizeof *pre);       /* node -> preorder */
 	if (!pre) {
 		rc = dom_nomem(e, n);
 		goto out;
 	}
 	if ((rc = dfs_preorder(G, pre, &cnt, e)) || (rc = transpose(G, pre, cnt, &R, e)))
 		goto out;
-	vert = cr_malloc(n * sizeof *vert);               /* preorder -> node */
+	vert = heap_malloc(n * sizeof *vert);               /* preorder -> node */
 	if (!vert) {
 		rc = dom_nomem(e, n);
 		goto out;
@@ -396,7 +396,7 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 		vert[pre[v]] = (uint32_t)v;
 	cr_free(pre);
 	pre = NULL;
-	anc = cr_malloc(n * sizeof *anc);
+	anc = heap_malloc(n * sizeof *anc);
 	if (!anc) {
 		rc = dom_nomem(e, n);
 		goto out;
@@ -408,7 +408,7 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 	if ((rc = parents(G, &R, vert, anc, cnt, e)))
 		goto out;
 	preds_release(&R);
-	best = cr_malloc((size_t)cnt * sizeof *best);
+	best = heap_malloc((size_t)cnt * sizeof *best);
 	if (!best) {
 		rc = dom_nomem(e, n);
 		goto out;

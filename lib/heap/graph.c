@@ -17,10 +17,10 @@ static enum cr_err grow_nodes(struct hgraph *G, size_t need, struct cr_error *e)
 		cap *= 2;
 	if (!G->cap && need > 1024)
 		cap = need; /* the first call sizes it exactly */
-	void *s = cr_realloc(G->slot, cap * sizeof *G->slot);
+	void *s = heap_realloc(G->slot, cap * sizeof *G->slot);
 	if (s)
 		G->slot = s;
-	void *x = s ? cr_realloc(G->estart, (cap + 1) * sizeof *G->estart) : NULL;
+	void *x = s ? heap_realloc(G->estart, (cap + 1) * sizeof *G->estart) : NULL;
 	if (x)
 		G->estart = x;
 	if (!x)
@@ -90,7 +90,7 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
-	P->slotnode = cr_calloc(P->nslots ? (size_t)P->nslots : 1, sizeof *P->slotnode);
+	P->slotnode = heap_calloc(P->nslots ? (size_t)P->nslots : 1, sizeof *P->slotnode);
 	if (!P->slotnode)
 		return cr_fail(e, CR_NOMEM, "out of memory for %llu object slots (--max-memory)",
 			       (unsigned long long)P->nslots);
@@ -155,7 +155,7 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 	cr_core_trim(P->core);
 	/* the edges array grew by doubling: give back the rest */
 	if (G->capedges > G->nedges + 1) {
-		uint32_t *x = cr_realloc(G->edges, (G->nedges + 1) * sizeof *G->edges);
+		uint32_t *x = heap_realloc(G->edges, (G->nedges + 1) * sizeof *G->edges);
 		if (x) {
 			G->edges = x;
 			G->capedges = G->nedges + 1;

@@ -4,6 +4,44 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* The per-object arrays (tens of MB on a heap of millions of objects) on
+ * transparent huge pages where the system leaves that to madvise: a 2 MiB
+ * page faults in at once instead of 512 small ones, which took about a
+ * third of the run's CPU on a heap of 10 million objects. Only the 2 MiB
+ * pages inside the block are advised; a failure changes nothing. */
+#define THP ((uintptr_t)2 << 20)
+static void *advise(void *p, size_t n)
+{
+	if (p && n >= 2 * THP) {
+		uintptr_t a = ((uintptr_t)p + THP - 1) & ~(THP - 1), b = ((uintptr_t)p + n) & ~(THP - 1);
+		if (b > a)
+			(void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+	}
+	return p;
+}
+
+void *heap_malloc(size_t n)
+{
+	return advise(cr_malloc(n), n);
+}
+
+void *heap_calloc(size_t n, size_t size)
+{
+	size_t total;
+	if (!cr_mul_ok(n, size, &total))
+		return NULL;
+	void *p = advise(cr_malloc(total), total);
+	if (p)
+		memset(p, 0, total);
+	return p;
+}
+
+void *heap_realloc(void *p, size_t n)
+{
+	return advise(cr_realloc(p, n), n);
+}
 
 static int go_minor(const char *v)
 {
@@ -67,6 +105,7 @@ enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c
 	h->go_version = g->go_version;
 	P->minor = go_minor(g->go_version);
 	P->amd64 = g->arch && !strcmp(g->arch, "amd64");
+	P->arm64 = g->arch && !strcmp(g->arch, "arm64");
 	P->bias = g->bias;
 	bool nogt = g->go_version && strstr(g->go_version, "nogreenteagc");
 	P->greentea = (P->minor >= 26 && !nogt) || (P->minor == 25 && g->go_version && strstr(g->go_version, "greenteagc") && !nogt);

@@ -82,7 +82,7 @@ struct hpriv {
 	struct cr_heap_opts opts;
 	int minor;                /* go1.MINOR */
 	bool greentea;            /* span-inline mark bits (go1.26 default collector) */
-	bool amd64;
+	bool amd64, arm64;
 	uint64_t bias;
 	struct hoff o;
 	struct hspan *spans; size_t nspans;
@@ -197,16 +197,26 @@ uint32_t heap_type_id(struct cr_heap *h, uint64_t t);
 enum cr_err heap_types(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/roots.c: fills P->roots and P->rrefs */
 enum cr_err heap_roots(struct cr_heap *h, struct cr_error *e);
+/* lib/heap/heap.c: cr_malloc, cr_calloc, cr_realloc for the per-object
+ * arrays, advised to use huge pages (freed with cr_free). */
+void *heap_malloc(size_t n);
+void *heap_calloc(size_t n, size_t size);
+void *heap_realloc(void *p, size_t n);
 /* lib/heap/stack.c: the pointer words of a goroutine stack from (pc, sp)
  * (pc 0: none) within [lo, hi), passed to fn; while fn runs, *frame is the
  * function of the frame being read (NULL in the part scanned
  * conservatively, without a stack map; *conservative then). */
 typedef enum cr_err (*word_fn)(struct cr_heap *h, void *arg, uint64_t value);
-enum cr_err heap_scan_stack(struct cr_heap *h, uint64_t pc, uint64_t sp, uint64_t lo, uint64_t hi, bool innermost,
-			    word_fn fn, void *arg, bool *conservative, const char **frame);
-/* The goroutine registers (pc, sp within [lo, hi)) a kernel signal frame
- * saved on a signal stack at or above tsp (amd64); false if none. */
-bool heap_signal_context(struct cr_heap *h, uint64_t tsp, uint64_t lo, uint64_t hi, uint64_t *pc, uint64_t *sp);
+struct heap_ctx {
+	uint64_t pc, sp;
+	uint64_t lr; /* arm64: the link register where known (signal frame, gobuf.lr), else 0 */
+};
+enum cr_err heap_scan_stack(struct cr_heap *h, const struct heap_ctx *start, uint64_t lo, uint64_t hi,
+			    bool innermost, word_fn fn, void *arg, bool *conservative, const char **frame);
+/* The goroutine registers (pc, sp within [lo, hi), arm64's lr) a kernel
+ * signal frame saved on a signal stack at or above tsp holds (amd64,
+ * arm64); false if none. */
+bool heap_signal_context(struct cr_heap *h, uint64_t tsp, uint64_t lo, uint64_t hi, struct heap_ctx *x);
 /* lib/heap/graph.c */
 enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e);
 enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e);

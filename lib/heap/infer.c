@@ -101,7 +101,7 @@ enum cr_err heap_types(struct cr_heap *h, struct cr_error *e)
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
-	G->type = cr_calloc(G->n ? G->n : 1, sizeof *G->type);
+	G->type = heap_calloc(G->n ? G->n : 1, sizeof *G->type);
 	if (!G->type)
 		return cr_fail(e, CR_NOMEM, "out of memory for the types of %zu heap objects (--max-memory)", G->n);
 	if (P->minor < 22) /* no types recorded */
@@ -112,7 +112,7 @@ enum cr_err heap_types(struct cr_heap *h, struct cr_error *e)
 		G->type[v] = heap_object_type(h, s, s->base + (G->slot[v] - s->slot0) * s->elemsize, false);
 	}
 	/* the slot -> node map again, for as long as the inference runs */
-	P->slotnode = cr_calloc(P->nslots ? (size_t)P->nslots : 1, sizeof *P->slotnode);
+	P->slotnode = heap_calloc(P->nslots ? (size_t)P->nslots : 1, sizeof *P->slotnode);
 	if (!P->slotnode)
 		return cr_fail(e, CR_NOMEM, "out of memory for %llu object slots (--max-memory)",
 			       (unsigned long long)P->nslots);

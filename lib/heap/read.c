@@ -226,7 +226,7 @@ enum cr_err heap_read_spans(struct cr_heap *h, struct cr_error *e)
 			       (unsigned long long)len, (unsigned long long)ptr);
 	heap_input(P, "allspans", P->mheap + P->o.mheap_allspans, 24);
 	heap_input(P, "spans", ptr, (size_t)(len * 8 < 4096 ? len * 8 : 4096));
-	P->spans = cr_calloc((size_t)len ? (size_t)len : 1, sizeof *P->spans);
+	P->spans = heap_calloc((size_t)len ? (size_t)len : 1, sizeof *P->spans);
 	if (!P->spans)
 		return cr_fail(e, CR_NOMEM, "out of memory for %llu spans", (unsigned long long)len);
 	size_t n = 0;
@@ -266,7 +266,7 @@ enum cr_err heap_read_spans(struct cr_heap *h, struct cr_error *e)
 	}
 	h->nspans = k;
 	/* the span of every 64th slot: heap_node_span */
-	if (slots && (P->slotspan = cr_malloc((size_t)((slots + 63) / 64) * sizeof *P->slotspan))) {
+	if (slots && (P->slotspan = heap_malloc((size_t)((slots + 63) / 64) * sizeof *P->slotspan))) {
 		size_t i = 0;
 		for (uint64_t c = 0; c < (slots + 63) / 64; c++) {
 			while (P->spans[i].slot0 + P->spans[i].nelems <= c * 64)
@@ -277,7 +277,7 @@ enum cr_err heap_read_spans(struct cr_heap *h, struct cr_error *e)
 	/* the span of each page, where the heap's range is not much wider than
 	 * its spans (else a binary search) */
 	uint64_t range = (P->heaphi - P->heaplo) / PAGE_SIZE_GO;
-	if (k && range <= 2 * pages + (1u << 20) && (P->pagespan = cr_calloc((size_t)range, sizeof *P->pagespan)))
+	if (k && range <= 2 * pages + (1u << 20) && (P->pagespan = heap_calloc((size_t)range, sizeof *P->pagespan)))
 		for (size_t i = 0; i < k; i++)
 			for (uint64_t g = 0; g < P->spans[i].npages; g++)
 				P->pagespan[(P->spans[i].base - P->heaplo) / PAGE_SIZE_GO + g] = (uint32_t)i + 1;

@@ -278,8 +278,8 @@ enum cr_err cr_heap_profile(struct cr_heap *h, struct cr_profile *p, struct cr_e
 	if (cr_strtab_init(&names))
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	cr_hmap_init(&pmap);
-	pid = cr_calloc(G->n ? G->n : 1, sizeof *pid);
-	stk = cr_malloc((G->n ? G->n : 1) * sizeof *stk);
+	pid = heap_calloc(G->n ? G->n : 1, sizeof *pid);
+	stk = heap_malloc((G->n ? G->n : 1) * sizeof *stk);
 	if (!pid || !stk || cr_profile_add_type(p, "inuse_objects", "count") ||
 	    cr_profile_add_type(p, "inuse_space", "bytes")) {
 		rc = cr_fail(e, CR_NOMEM, "out of memory");
@@ -339,7 +339,7 @@ enum cr_err cr_heap_profile(struct cr_heap *h, struct cr_profile *p, struct cr_e
 	}
 	if (rc)
 		goto out;
-	vals = cr_calloc(npn * 2, sizeof *vals);
+	vals = heap_calloc(npn * 2, sizeof *vals);
 	if (!vals) {
 		rc = cr_fail(e, CR_NOMEM, "out of memory");
 		goto out;

@@ -224,7 +224,8 @@ static enum cr_err scan_stacks(struct cr_heap *h, struct cr_error *e)
 	size_t nconservative = 0;
 	for (size_t i = 0; i < g->ngs; i++) {
 		const struct cr_goroutine *G = &g->gs[i];
-		uint64_t lo = G->stack_lo, hi = G->stack_hi, sp = 0, pc = 0, v, w;
+		uint64_t lo = G->stack_lo, hi = G->stack_hi, v, w;
+		struct heap_ctx x = { 0, 0, 0 };
 		if (hi <= lo || hi - lo > (1ull << 30))
 			continue;
 		bool running = false, innermost = false;
@@ -236,25 +237,25 @@ static enum cr_err scan_stacks(struct cr_heap *h, struct cr_error *e)
 			if (T->curg != G->goid || !T->on)
 				continue;
 			if (!strcmp(T->on, "goroutine")) {
-				sp = T->regs.sp;
+				x.sp = T->regs.sp;
 				running = true;
-			} else if (!strcmp(T->on, "gsignal") && heap_signal_context(h, T->regs.sp, lo, hi, &pc, &sp)) {
+			} else if (!strcmp(T->on, "gsignal") && heap_signal_context(h, T->regs.sp, lo, hi, &x)) {
 				running = innermost = true;
 			}
 		}
 		if (!running && (G->status & ~(uint32_t)CR_G_SCAN) == CR_G_SYSCALL &&
 		    heap_u64(P, G->addr + P->o.g_syscallsp, &v) && v >= lo && v < hi &&
 		    heap_u64(P, G->addr + P->o.g_syscallpc, &w)) {
-			sp = v;
-			pc = w;
+			x.sp = v;
+			x.pc = w;
 		} else if (!running && heap_u64(P, G->addr + P->o.g_sched + P->o.gobuf_sp, &v) && v >= lo && v < hi &&
 			   heap_u64(P, G->addr + P->o.g_sched + P->o.gobuf_pc, &w)) {
-			sp = v;
-			pc = w;
+			x.sp = v;
+			x.pc = w;
 		}
 		struct stackscan S = { UINT32_MAX, G, NULL, NULL, false, e };
 		bool cons;
-		enum cr_err rc = heap_scan_stack(h, pc, sp, lo, hi, innermost, stack_word, &S, &cons, &S.frame);
+		enum cr_err rc = heap_scan_stack(h, &x, lo, hi, innermost, stack_word, &S, &cons, &S.frame);
 		if (rc)
 			return rc;
 		if (cons)

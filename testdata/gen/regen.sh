@@ -334,8 +334,9 @@ do_flame() { log flame; "$GEN/flame.sh"; }
 do_core2() { log core2; "$GEN/core2.sh"; }
 
 # ---------------------------------------------------------------- retain
-# cores of gen/retainprog for coroner heap (testdata/gen/retain.sh)
-do_retain() { log retain; "$GEN/retain.sh"; }
+# cores of gen/retainprog for coroner heap (testdata/gen/retain.sh), and
+# goref's reading of them (goref.sh, with GOREF=/path/to/grf)
+do_retain() { log retain; "$GEN/retain.sh"; "$GEN/goref.sh"; }
 
 # ---------------------------------------------------------------- panic
 # crashes of gen/panicprog by Go 1.19 and 1.26 (testdata/gen/panic.sh)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """coroner heap against retainprog's own measurements (testdata/retain).
 
-For each committed release: every root's retained bytes within 2% of the
+For each committed release (amd64; -stripped: built with -ldflags='-s -w';
+-arm64: linux/arm64, run under qemu-aarch64): every root's retained bytes within 2% of the
 HeapAlloc delta the program measured across building it (3% for the
 goroutine stacks, whose delta also counts the goroutines' g structs, which
 the runtime's allgs holds), the exact object count of every type the
@@ -90,6 +91,12 @@ for v in vers:
               (v, k, g, want, 100.0 * (g - want) / want))
     nleak = sum(1 for root in j["roots"] if root["kind"] == "stack" and root.get("function") == "main.leak")
     check(nleak == 8, "go%s: 8 leaked goroutines' stacks are roots (%d)" % (v, nleak))
+    # amd64 and arm64 (the -arm64 cores, from qemu-aarch64): every stack
+    # is read with the compiler's stack maps, the crashed goroutine's from
+    # the registers of its signal frame
+    cons = [root["name"] for root in j["roots"] if root["kind"] == "stack" and root["conservative"]]
+    check(not cons and j["conservative_objects"] == 0,
+          "go%s: no stack scanned conservatively (%s)" % (v, ", ".join(cons[:4]) or "none"))
     if minor >= 22:
         counts = {t["type"]: t["count"] for t in j["types"]}
         for k, want in types.items():

@@ -20,9 +20,10 @@
  *     objects whose bits cannot be read are scanned conservatively (every
  *     word that points into an allocated object) and counted as such.
  * Roots: the data and bss of every module with their GC masks (a global is
- * named by its symbol), each goroutine's stack (scanned conservatively from
- * its stack pointer to the top: every word that points into an allocated
- * object counts, and the root says so), and the finalizer and cleanup
+ * named by its symbol), each goroutine's stack (frame by frame with the
+ * compiler's stack maps on amd64 and arm64; where a frame has no map, the
+ * rest conservatively: every word that points into an allocated object
+ * counts, and the root says so), and the finalizer and cleanup
  * records (their function and what the object itself references).
  * Reachability is a breadth-first mark from the roots (which also gives the
  * shortest retainer path of every object); retention is the dominator tree
