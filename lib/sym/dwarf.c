@@ -176,6 +176,28 @@ static const Dwarf_Obj_Access_Methods oa_methods = {
 	oa_section_info, oa_order, oa_lensize, oa_ptrsize, oa_count, oa_load, NULL,
 };
 
+const uint8_t *dwarf_info_at(struct cr_dwarf *d, uint64_t off, size_t n)
+{
+	const struct oa *o = d->oa;
+	const struct cr_elf_section *s = cr_binary_debug_section(d->bin, ".debug_info");
+	const uint8_t *p;
+	size_t len;
+	if (!o || !s)
+		return NULL;
+	if (o->info == s && o->slice) {
+		p = o->slice;
+		len = o->len;
+	} else if (cr_binary_section_data(d->bin, (struct cr_elf_section *)s, &p, &len, NULL) || !p) {
+		return NULL;
+	} else if (o->info == s) {
+		if (o->off > len || o->len > len - o->off)
+			return NULL;
+		p += o->off;
+		len = o->len;
+	}
+	return off <= len && n <= len - off ? p + off : NULL;
+}
+
 
 
 void cr_dwarf_close(struct cr_dwarf *d)
@@ -295,6 +317,7 @@ static void index_slice(struct cr_dwarf *d, struct dunit *u)
 		return;
 	}
 	d->dbg = dbg;
+	d->oa = o;
 	Dwarf_Unsigned hlen, tyoff, next;
 	Dwarf_Half ver, asz, lsz, esz, cutype;
 	Dwarf_Off aoff;
@@ -315,6 +338,7 @@ static void index_slice(struct cr_dwarf *d, struct dunit *u)
 	dwarf_dwerr(d, &er);
 	dwarf_object_finish(dbg, &er);
 	d->dbg = NULL;
+	d->oa = NULL;
 	cr_free(o);
 	/* DIE offsets were the slice's own */
 	cr_hmap_release(&d->origin_names);

@@ -254,7 +254,17 @@ static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off
 	 * found) */
 	int rc = DW_DLV_NO_ENTRY;
 	*alt = form == DW_FORM_GNU_ref_alt || form == 0x1c || form == 0x24; /* DW_FORM_ref_sup4, ref_sup8 */
-	if (form && !(d->sliced && form == DW_FORM_ref_addr) && (!*alt || d->alt))
+	if ((form == 0x1c || form == 0x24) && d->alt) {
+		/* libdwarf (20210528) refuses the DWARF 5 forms: the value's
+		 * bytes are read here, an offset in the shared .debug_info */
+		Dwarf_Off at_off;
+		const uint8_t *v;
+		if (dwarf_attr_offset(die, a, &at_off, &er) == DW_DLV_OK &&
+		    (v = dwarf_info_at(d, at_off, form == 0x1c ? 4 : 8))) {
+			*off = form == 0x1c ? cr_binary_u32(d->bin, v) : cr_binary_u64(d->bin, v);
+			rc = DW_DLV_OK;
+		}
+	} else if (form && !(d->sliced && form == DW_FORM_ref_addr) && (!*alt || d->alt))
 		rc = dwarf_global_formref(a, off, &er);
 	dwarf_dwerr(d, &er);
 	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);

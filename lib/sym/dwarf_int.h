@@ -136,6 +136,10 @@ bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen)
 bool dwarf_unit_header(const struct cr_binary *b, const uint8_t *info, size_t len, uint64_t abbrev_len,
 		       struct dunit *u);
 
+/* n bytes at off of .debug_info as libdwarf is shown it (the unit alone
+ * when sliced); NULL if they are not all there. */
+const uint8_t *dwarf_info_at(struct cr_dwarf *d, uint64_t off, size_t n);
+
 /* ---- indexing (dwarf_index.c) */
 void dwarf_dwerr(struct cr_dwarf *d, Dwarf_Error *er);
 uint32_t dwarf_intern(struct cr_dwarf *d, const char *s);

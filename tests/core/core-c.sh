@@ -17,7 +17,7 @@ set -u
 : "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
 d="$TESTDATA/ccore"
 [ -f "$d/null-plain.core.zst" ] || { echo "SKIP: no C cores"; exit 77; }
-for t in jq zstd c++filt; do command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }; done
+for t in jq zstd c++filt objcopy; do command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }; done
 # libc's frames are named through this machine's libc6-dbg: the cores' libc
 libcid=93ac61ec5a8eb1396f9fbd350e3169a558528a40
 [ -f /usr/lib/debug/.build-id/93/${libcid#93}.debug ] || { echo "SKIP: not the libc of the cores"; exit 77; }
@@ -142,6 +142,28 @@ if command -v dwz >/dev/null; then
 		echo "FAIL: dwz -m failed"; fail=$((fail+1))
 	fi
 fi
+# the same DWARF in DWARF 5's standard form (dwz -5 in dwz.sh): .debug_sup,
+# DW_FORM_ref_sup4 and DW_FORM_strp_sup; gdb 13 cannot read it ("Cannot
+# handle DW_FORM_ref_sup4"), so gdb's backtrace with the .gnu_debugaltlink
+# form of the same DWARF is the reference. The shared file found beside the
+# debug file, and by its .debug_sup checksum in a .build-id tree; one of
+# another checksum refused with a line naming both, frames still printed
+core_of=null-strip check null-dwz "$d/ccrash-sup"
+objcopy --dump-section .debug_sup="$tmp/sup" "$d/ccrash-sup-common.debug"
+sid=$(od -An -tx1 -v -j5 "$tmp/sup" | tr -d ' \n')
+mkdir -p "$tmp/sp/.build-id/$(echo "$id" | cut -c1-2)" "$tmp/sp/.build-id/$(echo "$sid" | cut -c1-2)" "$tmp/spsolo"
+cp "$d/ccrash-sup" "$tmp/spsolo/"
+cp "$d/ccrash-sup.debug" "$tmp/sp/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug"
+cp "$d/ccrash-sup-common.debug" "$tmp/sp/.build-id/$(echo "$sid" | cut -c1-2)/$(echo "$sid" | cut -c3-).debug"
+core_of=null-strip check null-dwz "$tmp/spsolo/ccrash-sup" --debug-dir="$tmp/sp"
+mkdir -p "$tmp/spbad"
+cp "$d/ccrash-sup" "$d/ccrash-sup.debug" "$tmp/spbad/"
+cp "$d/ccrash-dwz-common.debug" "$tmp/spbad/ccrash-sup-common.debug"
+zstd -dqc "$d/null-strip.core.zst" > "$tmp/core"
+if [ ${#sid} -eq 40 ] && "$CORONER" --sysroot="$tmp/root" core "$tmp/spbad/ccrash-sup" "$tmp/core" > "$tmp/out" 2> "$tmp/err" &&
+   grep -q "ccrash-sup-common.debug: .debug_sup checksum (none), the link has $sid" "$tmp/err" &&
+   [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q 'total ()' "$tmp/out"; then pass=$((pass+1)); else
+	echo "FAIL: .debug_sup file of another checksum"; cat "$tmp/err"; fail=$((fail+1)); fi
 mkdir -p "$tmp/dzlone"
 cp "$d/ccrash-dwz" "$d/ccrash-dwz.debug" "$tmp/dzlone/"
 zstd -dqc "$d/null-strip.core.zst" > "$tmp/core"
