@@ -144,7 +144,7 @@ sys.stdout.buffer.write(struct.pack("<I", len(a)) + a + b)' "$@"; }
 		pack "$ccd/ccrash-dwz.debug" "$ccd/ccrash-sup-common.debug" >"$out/altlink/altlink-other-id"
 	if command -v objcopy >/dev/null; then
 		t=$(mktemp -d)
-		objcopy --dump-section .gnu_debugaltlink="$t/link" "$ccd/ccrash-dwz.debug"
+		objcopy --dump-section .gnu_debugaltlink="$t/link" "$ccd/ccrash-dwz.debug" "$t/copy"
 		{ printf /; cat "$t/link"; } >"$t/abs"
 		objcopy --update-section .gnu_debugaltlink="$t/abs" "$ccd/ccrash-dwz.debug" "$t/abs.debug" &&
 			pack "$t/abs.debug" "$ccd/ccrash-dwz-common.debug" >"$out/altlink/altlink-abs"
@@ -153,7 +153,7 @@ sys.stdout.buffer.write(struct.pack("<I", len(a)) + a + b)' "$@"; }
 	if [ -f "$ccd/ccrash-sup.debug" ] && command -v objcopy >/dev/null; then
 		# the link renamed to the name the target writes the shared file as
 		t=$(mktemp -d)
-		objcopy --dump-section .debug_sup="$t/sup" "$ccd/ccrash-sup.debug"
+		objcopy --dump-section .debug_sup="$t/sup" "$ccd/ccrash-sup.debug" "$t/copy"
 		python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); i = b.index(0, 3)
 sys.stdout.buffer.write(b[:3] + b"ccrash-dwz-common.debug" + b[i:])' "$t/sup" >"$t/sup2"
 		objcopy --update-section .debug_sup="$t/sup2" "$ccd/ccrash-sup.debug" "$t/sup.debug" &&
