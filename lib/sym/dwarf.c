@@ -235,6 +235,27 @@ size_t cr_dwarf_skipped_units(const struct cr_dwarf *d)
 	return d->skipped;
 }
 
+void dwarf_skip(struct cr_dwarf *d, uint64_t off, const char *why)
+{
+	d->skipped++;
+	if (off == UINT64_MAX || d->nskips >= sizeof d->skips / sizeof d->skips[0])
+		return;
+	for (size_t i = 0; i < d->nskips; i++)
+		if (d->skips[i].off == off && d->skips[i].why == why)
+			return;
+	d->skips[d->nskips].off = off;
+	d->skips[d->nskips++].why = why;
+}
+
+bool cr_dwarf_skipped_unit(const struct cr_dwarf *d, size_t i, uint64_t *off, const char **why)
+{
+	if (!d || i >= d->nskips)
+		return false;
+	*off = d->skips[i].off;
+	*why = d->skips[i].why;
+	return true;
+}
+
 
 static int urange_cmp(const void *a, const void *b)
 {
@@ -256,13 +277,16 @@ static void add_unit(struct cr_dwarf *d, Dwarf_Die cu, Dwarf_Half version)
 	}
 	if (dwarf_dieoffset(cu, &off, &er) != DW_DLV_OK) {
 		dwarf_dwerr(d, &er);
-		d->skipped++;
+		dwarf_skip(d, UINT64_MAX, NULL);
 		return;
 	}
 	uint32_t ui = (uint32_t)d->nunits++;
 	struct dunit *u = &d->units[ui];
 	memset(u, 0, sizeof *u);
 	u->die = off;
+	Dwarf_Off hdr = 0, hlen = 0;
+	u->hdr = dwarf_die_CU_offset_range(cu, &hdr, &hlen, &er) == DW_DLV_OK ? hdr : UINT64_MAX;
+	dwarf_dwerr(d, &er);
 	u->version = version;
 	Dwarf_Addr base = 0;
 	if (dwarf_lowpc(cu, &base, &er) != DW_DLV_OK)
@@ -313,7 +337,7 @@ static void index_slice(struct cr_dwarf *d, struct dunit *u)
 		if (er)
 			dwarf_dealloc(NULL, er, DW_DLA_ERROR);
 		cr_free(o);
-		d->skipped++;
+		dwarf_skip(d, u->hdr, "its header or abbreviations cannot be read");
 		return;
 	}
 	d->dbg = dbg;
@@ -329,12 +353,12 @@ static void index_slice(struct cr_dwarf *d, struct dunit *u)
 		u->version = ver;
 		d->skip_lines = d->lpart && !dwarf_keep_line_unit(d, cu);
 		if (d->skip_lines)
-			d->skipped++;
+			dwarf_skip(d, u->hdr, "its line table's header is malformed: no file:line from it");
 		dwarf_index_unit(d, u, cu);
 		d->skip_lines = false;
 		dwarf_dealloc_die(cu);
 	} else
-		d->skipped++;
+		dwarf_skip(d, u->hdr, "its header or abbreviations cannot be read");
 	dwarf_dwerr(d, &er);
 	dwarf_object_finish(dbg, &er);
 	d->dbg = NULL;
@@ -375,7 +399,7 @@ static bool unit_ready(struct cr_dwarf *d, struct dunit *u)
 	if (d->sliced) {
 		if (d->part && !u->len && !part_unit(d, u)) {
 			u->indexed = true; /* unreadable: nothing in it */
-			d->skipped++;
+			dwarf_skip(d, u->hdr, "its header or abbreviations cannot be read");
 			return true;
 		}
 		index_slice(d, u);
@@ -388,7 +412,7 @@ static bool unit_ready(struct cr_dwarf *d, struct dunit *u)
 	if (dwarf_offdie_b(d->dbg, u->die, true, &cu, &er) != DW_DLV_OK) {
 		dwarf_dwerr(d, &er);
 		u->indexed = true; /* nothing in it, then */
-		d->skipped++;
+		dwarf_skip(d, u->hdr, "its DIE cannot be read");
 		return true;
 	}
 	dwarf_index_unit(d, u, cu);
@@ -475,13 +499,13 @@ static enum cr_err dwarf_open(struct cr_binary *b, struct cr_dwarf *alt, struct 
 		if (r != DW_DLV_OK) {
 			/* libdwarf cannot step past a broken unit header */
 			dwarf_dwerr(d, &er);
-			d->skipped++;
+			dwarf_skip(d, UINT64_MAX, NULL);
 			break;
 		}
 		Dwarf_Die cu;
 		if (dwarf_siblingof_b(d->dbg, NULL, true, &cu, &er) != DW_DLV_OK) {
 			dwarf_dwerr(d, &er);
-			d->skipped++;
+			dwarf_skip(d, UINT64_MAX, NULL);
 			continue;
 		}
 		units++;
@@ -543,7 +567,7 @@ static void prefetch_units(struct cr_dwarf *d, const uint64_t *addrs, size_t n)
 	for (size_t i = 0; i < nwant; i++)
 		if (!want[i]->len && !part_unit(d, want[i])) {
 			want[i]->indexed = true;
-			d->skipped++;
+			dwarf_skip(d, want[i]->hdr, "its header or abbreviations cannot be read");
 		}
 	/* indexed now, in the same order: their line units are then read
 	 * in one pass too */

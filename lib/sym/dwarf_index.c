@@ -511,7 +511,7 @@ static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const str
 		dwarf_dwerr(d, &er);
 		if (o2 <= o1) { /* a sibling pointing backwards: a cycle */
 			dwarf_dealloc_die(next);
-			d->skipped++;
+			dwarf_skip(d, UINT64_MAX, NULL);
 			break;
 		}
 		child = next;

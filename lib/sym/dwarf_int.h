@@ -61,6 +61,8 @@ struct cr_dwarf {
 	uint32_t *eager;          /* units without ranges of their own: indexed at open */
 	size_t neager, capeager;
 	size_t skipped;
+	struct { uint64_t off; const char *why; } skips[8]; /* the first units skipped, where known */
+	size_t nskips;
 	/* indexing state: libdwarf stays open while units remain unindexed */
 	Dwarf_Debug dbg;
 	void *oa;
@@ -139,6 +141,11 @@ bool dwarf_unit_header(const struct cr_binary *b, const uint8_t *info, size_t le
 /* n bytes at off of .debug_info as libdwarf is shown it (the unit alone
  * when sliced); NULL if they are not all there. */
 const uint8_t *dwarf_info_at(struct cr_dwarf *d, uint64_t off, size_t n);
+
+/* A unit skipped (or read in part): counted, and recorded with the offset
+ * of its header in .debug_info (UINT64_MAX: not known, counted only) and
+ * why (a static string). */
+void dwarf_skip(struct cr_dwarf *d, uint64_t off, const char *why);
 
 /* ---- indexing (dwarf_index.c) */
 void dwarf_dwerr(struct cr_dwarf *d, Dwarf_Error *er);
