@@ -218,6 +218,7 @@ void cr_dwarf_close(struct cr_dwarf *d)
 		cr_dwarf_close(d->alt);
 	}
 	cr_hmap_release(&d->alt_names);
+	cr_hmap_release(&d->ref_names);
 	cr_free(d->units);
 	cr_free(d->uranges);
 	cr_free(d->eager);
@@ -432,6 +433,108 @@ static int next_unit(Dwarf_Debug dbg, Dwarf_Half *ver, Dwarf_Error *er)
 				      er);
 }
 
+/* The unit of .debug_info holding offset off (u: hdr, len, abbrev), walked
+ * from the start (dwz puts its partial units first); with .debug_info
+ * inflated in part, its bytes and abbreviations are kept. */
+static bool unit_holding(struct cr_dwarf *d, uint64_t off, struct dunit *u)
+{
+	struct cr_elf_section *s = cr_binary_debug_section(d->bin, ".debug_info");
+	size_t alen = dwarf_section_size(d->bin, ".debug_abbrev"), size;
+	const uint8_t *info = NULL;
+	if (!s || !alen)
+		return false;
+	if (d->part)
+		size = dpart_size(d->part);
+	else if (cr_binary_section_data(d->bin, s, &info, &size, NULL) || !info)
+		return false;
+	uint64_t h = 0;
+	for (size_t n = 0; h < size && h <= off && n < 1000000; n++) {
+		memset(u, 0, sizeof *u);
+		u->hdr = h;
+		if (d->part ? !part_unit(d, u) : !dwarf_unit_header(d->bin, info, size, alen, u))
+			return false;
+		if (off - h < u->len)
+			return true;
+		h += u->len;
+	}
+	return false;
+}
+
+/* The name of the DIE at off of unit u, read alone for it (the index's
+ * libdwarf and caches set aside meanwhile). */
+static uint32_t name_in_unit(struct cr_dwarf *d, const struct dunit *u, uint64_t off, unsigned depth)
+{
+	struct oa *o = cr_calloc(1, sizeof *o);
+	if (!o)
+		return 0;
+	o->d = d;
+	o->info = cr_binary_debug_section(d->bin, ".debug_info");
+	o->off = u->hdr;
+	o->len = u->len;
+	if (d->part)
+		o->slice = dpart_get(d->part, u->hdr, (size_t)u->len, NULL); /* kept by unit_holding */
+	o->iface = (Dwarf_Obj_Access_Interface){ o, &oa_methods };
+	Dwarf_Error er = NULL;
+	Dwarf_Debug dbg = NULL, saved = d->dbg;
+	void *saved_oa = d->oa;
+	struct cr_hmap saved_names = d->origin_names;
+	uint32_t id = 0;
+	if (dwarf_object_init_b(&o->iface, NULL, NULL, DW_GROUPNUMBER_ANY, &dbg, &er) != DW_DLV_OK) {
+		if (er)
+			dwarf_dealloc(NULL, er, DW_DLA_ERROR);
+		cr_free(o);
+		return 0;
+	}
+	d->dbg = dbg;
+	d->oa = o;
+	cr_hmap_init(&d->origin_names);
+	Dwarf_Half ver;
+	Dwarf_Die die;
+	if (next_unit(dbg, &ver, &er) == DW_DLV_OK && dwarf_offdie_b(dbg, off - u->hdr, true, &die, &er) == DW_DLV_OK) {
+		id = dwarf_die_name(d, die, depth + 1);
+		dwarf_dealloc_die(die);
+	}
+	dwarf_dwerr(d, &er);
+	cr_hmap_release(&d->origin_names);
+	dwarf_object_finish(dbg, &er);
+	d->dbg = saved;
+	d->oa = saved_oa;
+	d->origin_names = saved_names;
+	cr_free(o);
+	return id;
+}
+
+uint32_t dwarf_ref_addr_name(struct cr_dwarf *d, uint64_t off, unsigned depth)
+{
+	uint32_t *cached = cr_hmap_get(&d->ref_names, &off, sizeof off);
+	if (cached)
+		return *cached - 1;
+	/* a placeholder first: a cycle then ends at the cache */
+	bool found;
+	if (!cr_hmap_put(&d->ref_names, &off, sizeof off, 1, &found)) {
+		d->err = CR_NOMEM;
+		return 0;
+	}
+	uint32_t id = 0;
+	const struct oa *cur = d->oa;
+	struct dunit u;
+	if (cur && cur->info && off >= cur->off && off - cur->off < cur->len) {
+		Dwarf_Die die;
+		Dwarf_Error er = NULL;
+		if (dwarf_offdie_b(d->dbg, off - cur->off, true, &die, &er) == DW_DLV_OK) {
+			id = dwarf_die_name(d, die, depth + 1);
+			dwarf_dealloc_die(die);
+		}
+		dwarf_dwerr(d, &er);
+	} else if (d->dbg && unit_holding(d, off, &u)) {
+		id = name_in_unit(d, &u, off, depth);
+	}
+	uint32_t *slot = cr_hmap_get(&d->ref_names, &off, sizeof off);
+	if (slot)
+		*slot = id + 1;
+	return id;
+}
+
 /* libdwarf over iface into d->dbg; on failure what libdwarf said (or the
  * error d's reads met first), d->dbg unset. */
 static enum cr_err dwarf_attach(struct cr_dwarf *d, Dwarf_Obj_Access_Interface *iface, struct cr_error *e)
@@ -464,6 +567,7 @@ static enum cr_err dwarf_open(struct cr_binary *b, struct cr_dwarf *alt, struct 
 	d->alt = alt;
 	cr_hmap_init(&d->origin_names);
 	cr_hmap_init(&d->alt_names);
+	cr_hmap_init(&d->ref_names);
 	if (cr_strtab_init(&d->strs)) {
 		cr_dwarf_close(d);
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
@@ -598,6 +702,7 @@ static enum cr_err open_part(struct cr_binary *b, struct cr_dwarf *alt, const ui
 	d->alt = alt;
 	cr_hmap_init(&d->origin_names);
 	cr_hmap_init(&d->alt_names);
+	cr_hmap_init(&d->ref_names);
 	enum cr_err rc = dpart_open(&d->part, b, info, e);
 	if (!rc)
 		rc = dwarf_check_unit_tables(b, e);
@@ -659,6 +764,7 @@ static struct cr_dwarf *alt_attach(struct cr_binary *alt)
 		a->bin = alt;
 		cr_hmap_init(&a->origin_names);
 		cr_hmap_init(&a->alt_names);
+		cr_hmap_init(&a->ref_names);
 		oa->d = a;
 		oa->iface = (Dwarf_Obj_Access_Interface){ oa, &oa_methods };
 		if (!dwarf_check_sections(alt, &idata, &ilen, &e2) && !cr_strtab_init(&a->strs) &&

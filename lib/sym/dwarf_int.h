@@ -78,6 +78,7 @@ struct cr_dwarf {
 	bool alt_owned;
 	struct cr_hmap alt_names; /* alt DIE offset -> name id (here) + 1 */
 	struct cr_hmap origin_names; /* DIE offset -> name id + 1 */
+	struct cr_hmap ref_names; /* sliced: .debug_info offset (DW_FORM_ref_addr) -> name id + 1 */
 	size_t die_budget;
 	enum cr_err err;
 	struct cr_error *e;
@@ -147,6 +148,11 @@ const uint8_t *dwarf_info_at(struct cr_dwarf *d, uint64_t off, size_t n);
  * why (a static string). */
 void dwarf_skip(struct cr_dwarf *d, uint64_t off, const char *why);
 
+/* Sliced: the name (die_name) of the DIE at offset off of .debug_info (a
+ * DW_FORM_ref_addr: in the unit being read, or in another one, dwz's
+ * partial units, read alone for it); 0 if unknown. Cached. */
+uint32_t dwarf_ref_addr_name(struct cr_dwarf *d, uint64_t off, unsigned depth);
+
 /* ---- indexing (dwarf_index.c) */
 void dwarf_dwerr(struct cr_dwarf *d, Dwarf_Error *er);
 uint32_t dwarf_intern(struct cr_dwarf *d, const char *s);
@@ -157,6 +163,7 @@ bool dwarf_attr_udata(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Un
 void dwarf_die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_Half version, uint64_t *entry);
 /* Index unit u (its DIE cu): its rows, scopes and tops appended, each slice
  * sorted by address. */
+uint32_t dwarf_die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth);
 void dwarf_index_unit(struct cr_dwarf *d, struct dunit *u, Dwarf_Die cu);
 
 #endif

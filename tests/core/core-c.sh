@@ -114,6 +114,9 @@ for v in plain pie strip; do
 	check throw-$v "$d/ccrashxx-$v"
 done
 check fleet-pie "$d/fleet-pie" # 64 threads, C++ (testdata/gen/ccrash/fleet.sh)
+# same-file dwz partial units read unit by unit (testdata/gen/ccrash/dwzpart.sh):
+# the inlined weigh() named through DW_FORM_ref_addr into a partial unit
+check dwzpart "$d/dwzpart-strip"
 # the build-id tree only (no debug file beside the binary)
 mkdir -p "$tmp/solo"
 cp "$d/ccrash-strip" "$tmp/solo/"
