@@ -127,6 +127,9 @@ if command -v gcc >/dev/null; then
 	done
 	rm -rf "$src"
 fi
+# and a debug file whose units refer into a dwz partial unit of the same
+# file (DW_FORM_ref_addr; testdata/gen/ccrash/dwzpart.sh), compressed
+[ -f "$td/ccore/dwzpart.debug" ] && mkdir -p "$out/dwarf-part" && cp "$td/ccore/dwzpart.debug" "$out/dwarf-part/dwzpart-debug"
 # dwz's shared DWARF (fuzz-altlink.c): [u32 LE length][debug file][shared
 # file], from testdata/ccore's dwz output (testdata/gen/ccrash/dwz.sh): the
 # .gnu_debugaltlink pair as made, the same with the link's name absolute,
