@@ -139,6 +139,28 @@ bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen)
 bool dwarf_unit_header(const struct cr_binary *b, const uint8_t *info, size_t len, uint64_t abbrev_len,
 		       struct dunit *u);
 
+/* ---- what libdwarf is shown (dwarf_unit.c): the whole file (info NULL),
+ * or .debug_info's [off, off+len) only */
+struct oa {
+	struct cr_dwarf *d;
+	char names[64][24];
+	Dwarf_Obj_Access_Interface iface; /* libdwarf keeps a pointer to it */
+	const struct cr_elf_section *info; /* shown as [off, off+len) only, when set */
+	uint64_t off, len;
+	const uint8_t *slice; /* those bytes, when .debug_info is inflated in part */
+};
+
+extern const Dwarf_Obj_Access_Methods dwarf_oa_methods;
+/* The next unit's header, its version in *ver: libdwarf's DW_DLV_OK,
+ * DW_DLV_NO_ENTRY after the last unit, or DW_DLV_ERROR with *er set. */
+int dwarf_next_unit(Dwarf_Debug dbg, Dwarf_Half *ver, Dwarf_Error *er);
+/* Index unit u of a sliced index: libdwarf shown .debug_info as that unit
+ * alone (so it reads no other unit's header), finished right after. */
+void dwarf_index_slice(struct cr_dwarf *d, struct dunit *u);
+/* The bytes of unit u of a partly inflated .debug_info, its header
+ * checked (u->len set); false if they cannot be had. */
+bool dwarf_part_unit(struct cr_dwarf *d, struct dunit *u);
+
 /* n bytes at off of .debug_info as libdwarf is shown it (the unit alone
  * when sliced); NULL if they are not all there. */
 const uint8_t *dwarf_info_at(struct cr_dwarf *d, uint64_t off, size_t n);
