@@ -250,6 +250,8 @@ enum cr_err cr_debug_find_alt(const struct cr_binary *d, const char *const *dirs
 	if (!alt_link(d, false, name, sizeof name, id, sizeof id, &sup)) {
 		if (!cr_binary_section(d, ".gnu_debugaltlink") && !cr_binary_section(d, ".debug_sup"))
 			return CR_OK;
+		if (!cr_binary_section(d, ".gnu_debugaltlink") && alt_link(d, true, name, sizeof name, id, sizeof id, &sup))
+			return CR_OK; /* a shared file itself: it links to none */
 		return cr_fail(e, CR_FORMAT, "%s: malformed %s: names from its shared DWARF unknown", d->path,
 			       cr_binary_section(d, ".gnu_debugaltlink") ? ".gnu_debugaltlink" : ".debug_sup");
 	}
