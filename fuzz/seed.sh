@@ -127,6 +127,43 @@ if command -v gcc >/dev/null; then
 	done
 	rm -rf "$src"
 fi
+# and a debug file whose units refer into a dwz partial unit of the same
+# file (DW_FORM_ref_addr; testdata/gen/ccrash/dwzpart.sh), compressed
+[ -f "$td/ccore/dwzpart.debug" ] && mkdir -p "$out/dwarf-part" && cp "$td/ccore/dwzpart.debug" "$out/dwarf-part/dwzpart-debug"
+# dwz's shared DWARF (fuzz-altlink.c): [u32 LE length][debug file][shared
+# file], from testdata/ccore's dwz output (testdata/gen/ccrash/dwz.sh): the
+# .gnu_debugaltlink pair as made, the same with the link's name absolute,
+# the DWARF 5 .debug_sup pair (dwz --dwarf-5), a debug file alone and one
+# with a shared file of another build id
+ccd=$td/ccore
+if [ -f "$ccd/ccrash-dwz.debug" ]; then
+	mkdir -p "$out/altlink"
+	pack() { python3 -c 'import struct, sys
+a = open(sys.argv[1], "rb").read(); b = open(sys.argv[2], "rb").read() if sys.argv[2] != "-" else b""
+sys.stdout.buffer.write(struct.pack("<I", len(a)) + a + b)' "$@"; }
+	pack "$ccd/ccrash-dwz.debug" "$ccd/ccrash-dwz-common.debug" >"$out/altlink/altlink-rel"
+	pack "$ccd/ccrash-dwz.debug" - >"$out/altlink/altlink-missing"
+	[ -f "$ccd/ccrash-sup-common.debug" ] && # a shared file of another id
+		pack "$ccd/ccrash-dwz.debug" "$ccd/ccrash-sup-common.debug" >"$out/altlink/altlink-other-id"
+	if command -v objcopy >/dev/null; then
+		t=$(mktemp -d)
+		objcopy --dump-section .gnu_debugaltlink="$t/link" "$ccd/ccrash-dwz.debug" "$t/copy"
+		{ printf /; cat "$t/link"; } >"$t/abs"
+		objcopy --update-section .gnu_debugaltlink="$t/abs" "$ccd/ccrash-dwz.debug" "$t/abs.debug" &&
+			pack "$t/abs.debug" "$ccd/ccrash-dwz-common.debug" >"$out/altlink/altlink-abs"
+		rm -rf "$t"
+	fi
+	if [ -f "$ccd/ccrash-sup.debug" ] && command -v objcopy >/dev/null; then
+		# the link renamed to the name the target writes the shared file as
+		t=$(mktemp -d)
+		objcopy --dump-section .debug_sup="$t/sup" "$ccd/ccrash-sup.debug" "$t/copy"
+		python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); i = b.index(0, 3)
+sys.stdout.buffer.write(b[:3] + b"ccrash-dwz-common.debug" + b[i:])' "$t/sup" >"$t/sup2"
+		objcopy --update-section .debug_sup="$t/sup2" "$ccd/ccrash-sup.debug" "$t/sup.debug" &&
+			pack "$t/sup.debug" "$ccd/ccrash-sup-common.debug" >"$out/altlink/debug-sup"
+		rm -rf "$t"
+	fi
+fi
 # goglobals, pclntab, gort: patches of the real Go binaries and core of
 # testdata/bin, one seed per region (the region's own bytes), written by the
 # targets themselves (fuzz/gobin.h); needs a build: BUILD=build ./fuzz/seed.sh OUTDIR

@@ -152,6 +152,33 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 		cr_symbolizer_dwarf_names(m->sym, !cc->llvm_names);
 }
 
+/* One line per DWARF file that had units skipped (or read without their
+ * line table) while the frames were named, with where they are and why:
+ * frames in the other units are named as usual. */
+static void report_skipped_units(struct cr_ccore *cc)
+{
+	for (size_t i = 0; i < cc->nmods; i++) {
+		struct cr_cmodule *m = &cc->mods[i];
+		for (int k = 0; k < 2; k++) {
+			const struct cr_symbolizer *s = k ? m->sym : m->dbg;
+			const struct cr_dwarf *dw = s ? cr_symbolizer_dwarf(s) : NULL;
+			size_t n = dw ? cr_dwarf_skipped_units(dw) : 0;
+			if (!n)
+				continue;
+			struct cr_buf b = { 0 };
+			uint64_t off;
+			const char *why;
+			for (size_t j = 0; cr_dwarf_skipped_unit(dw, j, &off, &why); j++)
+				cr_buf_addf(&b, "; unit at .debug_info offset 0x%" PRIx64 ": %s", off, why);
+			const char *path = cr_symbolizer_binary(s)->path;
+			bool other = strcmp(path, m->path) != 0;
+			warn(cc, "%s%s%s%s: DWARF: %zu compilation unit%s not read whole%.*s", path, other ? " (debug file of " : "",
+			     other ? m->path : "", other ? ")" : "", n, n == 1 ? "" : "s", (int)b.len, b.data ? b.data : "");
+			cr_buf_release(&b);
+		}
+	}
+}
+
 static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
 {
 	open_module_for(cc, m, NULL, 0);
@@ -403,6 +430,7 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		T->frames = fr;
 		T->nframes = k;
 	}
+	report_skipped_units(cc);
 	cr_free(nf);
 	cr_native_close(N);
 	/* the core reader serves the executable's bytes from exe's image */

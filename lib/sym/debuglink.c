@@ -26,11 +26,14 @@ static bool is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-enum { ANY, CRC, ALT }; /* how a candidate is checked besides its build id */
+enum { ANY, CRC, ALT, SUP }; /* how a candidate is checked besides its build id */
+
+static bool alt_link(const struct cr_binary *d, bool want_sup, char *name, size_t nn, char *id, size_t idn, bool *sup);
 
 /* Try one candidate. Returns true when it was taken (*out set). want:
  * the build id it must have ("" for any); how: CRC (it must have crc),
- * ALT (the shared DWARF of a debug file's link). */
+ * ALT (the shared DWARF of a debug file's .gnu_debugaltlink), SUP (of its
+ * .debug_sup: want is the checksum of the shared file's own .debug_sup). */
 static bool try_id(const char *want, const char *p, int how, uint32_t crc, struct cr_binary **out,
 		   struct cr_buf *why)
 {
@@ -58,10 +61,16 @@ static bool try_id(const char *want, const char *p, int how, uint32_t crc, struc
 			return false;
 		}
 	}
-	if (want[0] && strcmp(want, d->gnu_build_id) != 0) {
+	char sid[129], none[2];
+	bool sup;
+	const char *got = d->gnu_build_id;
+	if (how == SUP)
+		got = alt_link(d, true, none, sizeof none, sid, sizeof sid, &sup) ? sid : "";
+	if (want[0] && strcmp(want, got) != 0) {
 		if (why->len < 4096)
-			cr_buf_addf(why, "%s: build id %s, the %s has %s (not used); ", p,
-				    d->gnu_build_id[0] ? d->gnu_build_id : "(none)", how == ALT ? "link" : "binary", want);
+			cr_buf_addf(why, "%s: %s %s, the %s has %s (not used); ", p,
+				    how == SUP ? ".debug_sup checksum" : "build id", got[0] ? got : "(none)",
+				    how == ALT || how == SUP ? "link" : "binary", want);
 		cr_binary_close(d);
 		return false;
 	}
@@ -186,16 +195,19 @@ found:
 	return CR_OK;
 }
 
-/* The file a dwz-processed debug file shares DIEs and strings with, named
- * by its .gnu_debugaltlink (NAME, NUL, build id) or DWARF 5 .debug_sup
- * (version, flag, NAME, NUL, checksum length, build id). *name, *id (hex)
- * set; false if there is none or it is malformed (*name "" then). */
-static bool alt_link(const struct cr_binary *d, char *name, size_t nn, char *id, size_t idn)
+/* The link of a dwz-processed debug file to the file it shares DIEs and
+ * strings with: its .gnu_debugaltlink (NAME, NUL, build id) or DWARF 5
+ * .debug_sup (version 5, is_supplementary, NAME, NUL, ULEB checksum length,
+ * checksum; the shared file has one too, flag 1 and no name, with the same
+ * checksum). *name, *id (hex) set, *sup for .debug_sup; false if there is
+ * none or it is malformed (*name "" then). With want_sup, the shared file's
+ * own .debug_sup is read instead (*name then ""). */
+static bool alt_link(const struct cr_binary *d, bool want_sup, char *name, size_t nn, char *id, size_t idn, bool *sup)
 {
 	name[0] = id[0] = 0;
-	struct cr_elf_section *s = cr_binary_section(d, ".gnu_debugaltlink");
-	bool sup = !s;
-	if (sup && !(s = cr_binary_section(d, ".debug_sup")))
+	struct cr_elf_section *s = want_sup ? NULL : cr_binary_section(d, ".gnu_debugaltlink");
+	*sup = !s;
+	if (*sup && !(s = cr_binary_section(d, ".debug_sup")))
 		return false;
 	const uint8_t *p;
 	size_t n;
@@ -203,25 +215,27 @@ static bool alt_link(const struct cr_binary *d, char *name, size_t nn, char *id,
 	if (cr_binary_section_data((struct cr_binary *)d, s, &p, &n, &le) || n < 2)
 		return false;
 	size_t o = 0;
-	if (sup) {
-		if (n < 4 || cr_binary_u16(d, p) != 5)
+	if (*sup) {
+		if (n < 4 || cr_binary_u16(d, p) != 5 || p[2] != want_sup)
 			return false;
 		o = 3;
 	}
 	size_t nl = strnlen((const char *)p + o, n - o);
-	if (!nl || o + nl >= n || nl >= nn)
+	if ((!nl && !want_sup) || o + nl >= n || nl >= nn)
 		return false;
 	memcpy(name, p + o, nl);
 	name[nl] = 0;
 	o += nl + 1;
 	size_t idl = n - o;
-	if (sup) { /* a one-byte ULEB length: build ids are short */
+	if (*sup) { /* a one-byte ULEB length: build ids are short */
 		if (o >= n || p[o] & 0x80 || p[o] > n - o - 1)
 			return false;
 		idl = p[o++];
 	}
-	if (!idl || 2 * idl >= idn)
+	if (!idl || 2 * idl >= idn) {
+		name[0] = 0;
 		return false;
+	}
 	for (size_t i = 0; i < idl; i++)
 		snprintf(id + 2 * i, 3, "%02x", p[o + i]);
 	return true;
@@ -232,12 +246,16 @@ enum cr_err cr_debug_find_alt(const struct cr_binary *d, const char *const *dirs
 {
 	*out = NULL;
 	char name[1024], id[129], path[4096];
-	if (!alt_link(d, name, sizeof name, id, sizeof id)) {
+	bool sup;
+	if (!alt_link(d, false, name, sizeof name, id, sizeof id, &sup)) {
 		if (!cr_binary_section(d, ".gnu_debugaltlink") && !cr_binary_section(d, ".debug_sup"))
 			return CR_OK;
+		if (!cr_binary_section(d, ".gnu_debugaltlink") && alt_link(d, true, name, sizeof name, id, sizeof id, &sup))
+			return CR_OK; /* a shared file itself: it links to none */
 		return cr_fail(e, CR_FORMAT, "%s: malformed %s: names from its shared DWARF unknown", d->path,
 			       cr_binary_section(d, ".gnu_debugaltlink") ? ".gnu_debugaltlink" : ".debug_sup");
 	}
+	int how = sup ? SUP : ALT;
 	struct cr_buf why = { 0 };
 	const char *all[40];
 	char sysdbg[4096] = "";
@@ -249,10 +267,10 @@ enum cr_err cr_debug_find_alt(const struct cr_binary *d, const char *const *dirs
 	if (name[0] == '/') {
 		if (cr_sysroot && strcmp(cr_sysroot, "/") != 0) {
 			snprintf(path, sizeof path, "%s%s", cr_sysroot, name);
-			if (try_id(id, path, ALT, 0, out, &why))
+			if (try_id(id, path, how, 0, out, &why))
 				goto found;
 		}
-		if (try_id(id, name, ALT, 0, out, &why))
+		if (try_id(id, name, how, 0, out, &why))
 			goto found;
 	} else {
 		char *real = realpath(d->path, NULL);
@@ -263,15 +281,15 @@ enum cr_err cr_debug_find_alt(const struct cr_binary *d, const char *const *dirs
 		else
 			snprintf(path, sizeof path, "%s", name);
 		free(real);
-		if (try_id(id, path, ALT, 0, out, &why))
+		if (try_id(id, path, how, 0, out, &why))
 			goto found;
 	}
 	for (size_t k = 0; id_path(all, nall, id, k, path, sizeof path); k++)
-		if (try_id(id, path, ALT, 0, out, &why))
+		if (try_id(id, path, how, 0, out, &why))
 			goto found;
 	for (size_t i = 0; i < nall && name[0] == '/'; i++) {
 		snprintf(path, sizeof path, "%s%s", all[i], name);
-		if (try_id(id, path, ALT, 0, out, &why))
+		if (try_id(id, path, how, 0, out, &why))
 			goto found;
 	}
 	if (why.len)

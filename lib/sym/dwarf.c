@@ -23,160 +23,15 @@
  * compressed .debug_info with .debug_aranges is inflated only in part:
  * the units holding them (dwarf_part.c).
  *
- * dwarf_check.c checks the raw sections first; dwarf_index.c builds the
- * index; this file opens, looks up and reads struct layouts.
+ * dwarf_check.c checks the raw sections first; dwarf_unit.c shows
+ * libdwarf the file or one unit of it; dwarf_index.c builds the index;
+ * this file opens, looks up and reads struct layouts.
  */
 #include "dwarf_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---------------------------------------------------------- object access */
-
-static bool wanted_section(const char *name)
-{
-	static const char *const want[] = {
-		"info", "abbrev", "line", "str", "line_str", "ranges", "rnglists", "addr",
-		"str_offsets",
-	};
-	const char *tail;
-	if (strncmp(name, ".debug_", 7) == 0)
-		tail = name + 7;
-	else if (strncmp(name, ".zdebug_", 8) == 0)
-		tail = name + 8;
-	else
-		return false;
-	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-		if (strcmp(tail, want[i]) == 0)
-			return true;
-	return false;
-}
-
-struct oa {
-	struct cr_dwarf *d;
-	char names[64][24];
-	Dwarf_Obj_Access_Interface iface; /* libdwarf keeps a pointer to it */
-	const struct cr_elf_section *info; /* shown as [off, off+len) only, when set */
-	uint64_t off, len;
-	const uint8_t *slice; /* those bytes, when .debug_info is inflated in part */
-};
-
-/* .debug_abbrev or .debug_line inflated in part: its bytes as far as kept
- * (the units being read), *len the section's size; NULL otherwise. */
-static const uint8_t *part_data(const struct cr_dwarf *d, const struct cr_elf_section *s, size_t *len)
-{
-	const struct dpart *p = !s ? NULL : s == d->asec ? d->apart : s == d->lsec ? d->lpart : NULL;
-	if (!p)
-		return NULL;
-	*len = dpart_size(p);
-	return dpart_base(p);
-}
-
-static int oa_section_info(void *obj, Dwarf_Half idx, Dwarf_Obj_Access_Section *ret, int *err)
-{
-	struct cr_dwarf *d = ((struct oa *)obj)->d;
-	struct cr_binary *b = d->bin;
-	memset(ret, 0, sizeof *ret);
-	if (idx >= b->nsections)
-		return DW_DLV_NO_ENTRY;
-	struct cr_elf_section *s = &b->sections[idx];
-	ret->addr = s->addr;
-	ret->type = s->type;
-	ret->link = s->link;
-	ret->info = s->info;
-	ret->name = ".coroner.skip";
-	if (idx == 0 || !wanted_section(s->name) || s->type == CR_SHT_NOBITS)
-		return DW_DLV_OK;
-	const uint8_t *data;
-	size_t len = 0;
-	struct cr_error e2 = { 0 };
-	enum cr_err rc = (((struct oa *)obj)->slice && ((struct oa *)obj)->info == s) || part_data(d, s, &len)
-				 ? CR_OK
-				 : cr_binary_section_data(b, s, &data, &len, d->e ? d->e : &e2);
-	if (rc) {
-		if (!d->err)
-			d->err = rc;
-		*err = DW_DLE_SECTION_SIZE_OR_OFFSET_LARGE;
-		return DW_DLV_ERROR;
-	}
-	/* present .zdebug_X as .debug_X: we inflated it */
-	ret->name = s->name[1] == 'z' ? s->name + 2 - 1 : s->name;
-	if (s->name[1] == 'z') {
-		struct oa *o = obj;
-		if (idx < 64) {
-			snprintf(o->names[idx], sizeof o->names[idx], ".%s", s->name + 2);
-			ret->name = o->names[idx];
-		} else
-			ret->name = ".coroner.skip";
-	}
-	ret->size = len;
-	if (((struct oa *)obj)->info == s)
-		ret->size = ((struct oa *)obj)->len;
-	ret->entrysize = s->entsize;
-	return DW_DLV_OK;
-}
-
-static Dwarf_Endianness oa_order(void *obj)
-{
-	return ((struct oa *)obj)->d->bin->big_endian ? DW_OBJECT_MSB : DW_OBJECT_LSB;
-}
-
-static Dwarf_Small oa_lensize(void *obj)
-{
-	return ((struct oa *)obj)->d->bin->is64 ? 8 : 4;
-}
-
-static Dwarf_Small oa_ptrsize(void *obj)
-{
-	return ((struct oa *)obj)->d->bin->is64 ? 8 : 4;
-}
-
-static Dwarf_Unsigned oa_count(void *obj)
-{
-	return ((struct oa *)obj)->d->bin->nsections;
-}
-
-static int oa_load(void *obj, Dwarf_Half idx, Dwarf_Small **data, int *err)
-{
-	struct cr_dwarf *d = ((struct oa *)obj)->d;
-	struct cr_binary *b = d->bin;
-	if (idx >= b->nsections)
-		return DW_DLV_NO_ENTRY;
-	struct cr_elf_section *s = &b->sections[idx];
-	if (!wanted_section(s->name) || s->type == CR_SHT_NOBITS)
-		return DW_DLV_NO_ENTRY;
-	const uint8_t *p;
-	size_t len;
-	const struct oa *o = obj;
-	if (o->slice && o->info == s) {
-		*data = (Dwarf_Small *)(uintptr_t)o->slice;
-		return DW_DLV_OK;
-	}
-	if ((p = part_data(d, s, &len))) {
-		*data = (Dwarf_Small *)(uintptr_t)p;
-		return DW_DLV_OK;
-	}
-	if (cr_binary_section_data(b, s, &p, &len, NULL) || !p) {
-		*err = DW_DLE_SECTION_SIZE_OR_OFFSET_LARGE;
-		return DW_DLV_ERROR;
-	}
-	if (o->info == s) {
-		if (o->off > len || o->len > len - o->off) {
-			*err = DW_DLE_SECTION_SIZE_OR_OFFSET_LARGE;
-			return DW_DLV_ERROR;
-		}
-		p += o->off;
-	}
-	*data = (Dwarf_Small *)(uintptr_t)p; /* libdwarf only reads it */
-	return DW_DLV_OK;
-}
-
-static const Dwarf_Obj_Access_Methods oa_methods = {
-	oa_section_info, oa_order, oa_lensize, oa_ptrsize, oa_count, oa_load, NULL,
-};
-
-
 
 void cr_dwarf_close(struct cr_dwarf *d)
 {
@@ -196,6 +51,7 @@ void cr_dwarf_close(struct cr_dwarf *d)
 		cr_dwarf_close(d->alt);
 	}
 	cr_hmap_release(&d->alt_names);
+	cr_hmap_release(&d->ref_names);
 	cr_free(d->units);
 	cr_free(d->uranges);
 	cr_free(d->eager);
@@ -211,6 +67,27 @@ void cr_dwarf_close(struct cr_dwarf *d)
 size_t cr_dwarf_skipped_units(const struct cr_dwarf *d)
 {
 	return d->skipped;
+}
+
+void dwarf_skip(struct cr_dwarf *d, uint64_t off, const char *why)
+{
+	d->skipped++;
+	if (off == UINT64_MAX || d->nskips >= sizeof d->skips / sizeof d->skips[0])
+		return;
+	for (size_t i = 0; i < d->nskips; i++)
+		if (d->skips[i].off == off && d->skips[i].why == why)
+			return;
+	d->skips[d->nskips].off = off;
+	d->skips[d->nskips++].why = why;
+}
+
+bool cr_dwarf_skipped_unit(const struct cr_dwarf *d, size_t i, uint64_t *off, const char **why)
+{
+	if (!d || i >= d->nskips)
+		return false;
+	*off = d->skips[i].off;
+	*why = d->skips[i].why;
+	return true;
 }
 
 
@@ -234,13 +111,16 @@ static void add_unit(struct cr_dwarf *d, Dwarf_Die cu, Dwarf_Half version)
 	}
 	if (dwarf_dieoffset(cu, &off, &er) != DW_DLV_OK) {
 		dwarf_dwerr(d, &er);
-		d->skipped++;
+		dwarf_skip(d, UINT64_MAX, NULL);
 		return;
 	}
 	uint32_t ui = (uint32_t)d->nunits++;
 	struct dunit *u = &d->units[ui];
 	memset(u, 0, sizeof *u);
 	u->die = off;
+	Dwarf_Off hdr = 0, hlen = 0;
+	u->hdr = dwarf_die_CU_offset_range(cu, &hdr, &hlen, &er) == DW_DLV_OK ? hdr : UINT64_MAX;
+	dwarf_dwerr(d, &er);
 	u->version = version;
 	Dwarf_Addr base = 0;
 	if (dwarf_lowpc(cu, &base, &er) != DW_DLV_OK)
@@ -268,79 +148,6 @@ static void add_unit(struct cr_dwarf *d, Dwarf_Die cu, Dwarf_Half version)
 	d->nranges = r0; /* the scopes' ranges only */
 }
 
-/* Index unit u of a sliced index: libdwarf shown .debug_info as that unit
- * alone (so it reads no other unit's header), finished right after. */
-static void index_slice(struct cr_dwarf *d, struct dunit *u)
-{
-	u->indexed = true;
-	struct oa *o = cr_calloc(1, sizeof *o);
-	if (!o) {
-		d->err = CR_NOMEM;
-		return;
-	}
-	o->d = d;
-	o->info = cr_binary_debug_section(d->bin, ".debug_info");
-	o->off = u->hdr;
-	o->len = u->len;
-	if (d->part)
-		o->slice = dpart_get(d->part, u->hdr, (size_t)u->len, NULL); /* kept by part_unit */
-	o->iface = (Dwarf_Obj_Access_Interface){ o, &oa_methods };
-	Dwarf_Error er = NULL;
-	Dwarf_Debug dbg = NULL;
-	if (dwarf_object_init_b(&o->iface, NULL, NULL, DW_GROUPNUMBER_ANY, &dbg, &er) != DW_DLV_OK) {
-		if (er)
-			dwarf_dealloc(NULL, er, DW_DLA_ERROR);
-		cr_free(o);
-		d->skipped++;
-		return;
-	}
-	d->dbg = dbg;
-	Dwarf_Unsigned hlen, tyoff, next;
-	Dwarf_Half ver, asz, lsz, esz, cutype;
-	Dwarf_Off aoff;
-	Dwarf_Sig8 sig;
-	Dwarf_Die cu;
-	if (dwarf_next_cu_header_d(dbg, true, &hlen, &ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff, &next, &cutype,
-				   &er) == DW_DLV_OK &&
-	    dwarf_siblingof_b(dbg, NULL, true, &cu, &er) == DW_DLV_OK) {
-		u->version = ver;
-		d->skip_lines = d->lpart && !dwarf_keep_line_unit(d, cu);
-		if (d->skip_lines)
-			d->skipped++;
-		dwarf_index_unit(d, u, cu);
-		d->skip_lines = false;
-		dwarf_dealloc_die(cu);
-	} else
-		d->skipped++;
-	dwarf_dwerr(d, &er);
-	dwarf_object_finish(dbg, &er);
-	d->dbg = NULL;
-	cr_free(o);
-	/* DIE offsets were the slice's own */
-	cr_hmap_release(&d->origin_names);
-	cr_hmap_init(&d->origin_names);
-}
-
-/* The bytes of unit u of a partly inflated .debug_info, its header
- * checked (u->len set); false if they cannot be had. */
-static bool part_unit(struct cr_dwarf *d, struct dunit *u)
-{
-	size_t size = dpart_size(d->part);
-	size_t alen = dwarf_section_size(d->bin, ".debug_abbrev");
-	if (u->hdr >= size || !alen)
-		return false;
-	/* a header is at most 23 bytes, all inside its unit */
-	size_t n = size - u->hdr < 24 ? size - (size_t)u->hdr : 24;
-	const uint8_t *p = dpart_get(d->part, u->hdr, n, NULL);
-	if (!p || !dwarf_unit_header(d->bin, p - u->hdr, size, alen, u))
-		return false;
-	if (!dpart_get(d->part, u->hdr, (size_t)u->len, NULL) || (d->apart && !dpart_keep_abbrevs(d->apart, u->abbrev))) {
-		u->len = 0;
-		return false;
-	}
-	return true;
-}
-
 /* Index unit u if it is not yet; false if it cannot be. */
 static bool unit_ready(struct cr_dwarf *d, struct dunit *u)
 {
@@ -349,12 +156,12 @@ static bool unit_ready(struct cr_dwarf *d, struct dunit *u)
 	if (d->err)
 		return false;
 	if (d->sliced) {
-		if (d->part && !u->len && !part_unit(d, u)) {
+		if (d->part && !u->len && !dwarf_part_unit(d, u)) {
 			u->indexed = true; /* unreadable: nothing in it */
-			d->skipped++;
+			dwarf_skip(d, u->hdr, "its header or abbreviations cannot be read");
 			return true;
 		}
-		index_slice(d, u);
+		dwarf_index_slice(d, u);
 		return !d->err;
 	}
 	if (!d->dbg)
@@ -364,24 +171,12 @@ static bool unit_ready(struct cr_dwarf *d, struct dunit *u)
 	if (dwarf_offdie_b(d->dbg, u->die, true, &cu, &er) != DW_DLV_OK) {
 		dwarf_dwerr(d, &er);
 		u->indexed = true; /* nothing in it, then */
-		d->skipped++;
+		dwarf_skip(d, u->hdr, "its DIE cannot be read");
 		return true;
 	}
 	dwarf_index_unit(d, u, cu);
 	dwarf_dealloc_die(cu);
 	return !d->err;
-}
-
-/* The next unit's header, its version in *ver: libdwarf's DW_DLV_OK,
- * DW_DLV_NO_ENTRY after the last unit, or DW_DLV_ERROR with *er set. */
-static int next_unit(Dwarf_Debug dbg, Dwarf_Half *ver, Dwarf_Error *er)
-{
-	Dwarf_Unsigned hlen, tyoff, next;
-	Dwarf_Half asz, lsz, esz, cutype;
-	Dwarf_Off aoff;
-	Dwarf_Sig8 sig;
-	return dwarf_next_cu_header_d(dbg, true, &hlen, ver, &aoff, &asz, &lsz, &esz, &sig, &tyoff, &next, &cutype,
-				      er);
 }
 
 /* libdwarf over iface into d->dbg; on failure what libdwarf said (or the
@@ -416,6 +211,7 @@ static enum cr_err dwarf_open(struct cr_binary *b, struct cr_dwarf *alt, struct 
 	d->alt = alt;
 	cr_hmap_init(&d->origin_names);
 	cr_hmap_init(&d->alt_names);
+	cr_hmap_init(&d->ref_names);
 	if (cr_strtab_init(&d->strs)) {
 		cr_dwarf_close(d);
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
@@ -434,7 +230,7 @@ static enum cr_err dwarf_open(struct cr_binary *b, struct cr_dwarf *alt, struct 
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
 	}
 	oa->d = d;
-	oa->iface = (Dwarf_Obj_Access_Interface){ oa, &oa_methods };
+	oa->iface = (Dwarf_Obj_Access_Interface){ oa, &dwarf_oa_methods };
 	if ((rc = dwarf_attach(d, &oa->iface, e))) {
 		cr_free(oa);
 		cr_dwarf_close(d);
@@ -445,19 +241,19 @@ static enum cr_err dwarf_open(struct cr_binary *b, struct cr_dwarf *alt, struct 
 	size_t units = 0;
 	for (;;) {
 		Dwarf_Half ver;
-		int r = next_unit(d->dbg, &ver, &er);
+		int r = dwarf_next_unit(d->dbg, &ver, &er);
 		if (r == DW_DLV_NO_ENTRY)
 			break;
 		if (r != DW_DLV_OK) {
 			/* libdwarf cannot step past a broken unit header */
 			dwarf_dwerr(d, &er);
-			d->skipped++;
+			dwarf_skip(d, UINT64_MAX, NULL);
 			break;
 		}
 		Dwarf_Die cu;
 		if (dwarf_siblingof_b(d->dbg, NULL, true, &cu, &er) != DW_DLV_OK) {
 			dwarf_dwerr(d, &er);
-			d->skipped++;
+			dwarf_skip(d, UINT64_MAX, NULL);
 			continue;
 		}
 		units++;
@@ -517,9 +313,9 @@ static void prefetch_units(struct cr_dwarf *d, const uint64_t *addrs, size_t n)
 	if (nwant)
 		qsort(want, nwant, sizeof *want, unit_hdr_cmp);
 	for (size_t i = 0; i < nwant; i++)
-		if (!want[i]->len && !part_unit(d, want[i])) {
+		if (!want[i]->len && !dwarf_part_unit(d, want[i])) {
 			want[i]->indexed = true;
-			d->skipped++;
+			dwarf_skip(d, want[i]->hdr, "its header or abbreviations cannot be read");
 		}
 	/* indexed now, in the same order: their line units are then read
 	 * in one pass too */
@@ -550,6 +346,7 @@ static enum cr_err open_part(struct cr_binary *b, struct cr_dwarf *alt, const ui
 	d->alt = alt;
 	cr_hmap_init(&d->origin_names);
 	cr_hmap_init(&d->alt_names);
+	cr_hmap_init(&d->ref_names);
 	enum cr_err rc = dpart_open(&d->part, b, info, e);
 	if (!rc)
 		rc = dwarf_check_unit_tables(b, e);
@@ -611,8 +408,9 @@ static struct cr_dwarf *alt_attach(struct cr_binary *alt)
 		a->bin = alt;
 		cr_hmap_init(&a->origin_names);
 		cr_hmap_init(&a->alt_names);
+		cr_hmap_init(&a->ref_names);
 		oa->d = a;
-		oa->iface = (Dwarf_Obj_Access_Interface){ oa, &oa_methods };
+		oa->iface = (Dwarf_Obj_Access_Interface){ oa, &dwarf_oa_methods };
 		if (!dwarf_check_sections(alt, &idata, &ilen, &e2) && !cr_strtab_init(&a->strs) &&
 		    !dwarf_attach(a, &oa->iface, &e2)) {
 			a->oa = oa;
@@ -857,7 +655,7 @@ enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *type
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
 	}
 	oa->d = &d;
-	Dwarf_Obj_Access_Interface iface = { oa, &oa_methods };
+	Dwarf_Obj_Access_Interface iface = { oa, &dwarf_oa_methods };
 	if ((rc = dwarf_attach(&d, &iface, e))) {
 		cr_free(oa);
 		cr_free(seen);
@@ -867,7 +665,7 @@ enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *type
 	size_t found = 0;
 	for (;;) {
 		Dwarf_Half ver;
-		int r = next_unit(d.dbg, &ver, &er);
+		int r = dwarf_next_unit(d.dbg, &ver, &er);
 		if (r != DW_DLV_OK) {
 			dwarf_dwerr(&d, &er);
 			break;

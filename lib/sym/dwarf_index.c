@@ -242,7 +242,9 @@ static bool attr_string(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint32
 	return true;
 }
 
-static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off, bool *alt)
+/* *alt: off is in the shared file (dwz -m); *global: off is a .debug_info
+ * offset of a sliced index's file (dwarf_ref_addr_name) */
+static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off, bool *alt, bool *global)
 {
 	Dwarf_Attribute a;
 	Dwarf_Half form;
@@ -253,15 +255,37 @@ static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off
 	 * dwz reference is into another file (followed there when it was
 	 * found) */
 	int rc = DW_DLV_NO_ENTRY;
+	*global = false;
 	*alt = form == DW_FORM_GNU_ref_alt || form == 0x1c || form == 0x24; /* DW_FORM_ref_sup4, ref_sup8 */
-	if (form && !(d->sliced && form == DW_FORM_ref_addr) && (!*alt || d->alt))
+	if ((form == 0x1c || form == 0x24) && d->alt) {
+		/* libdwarf (20210528) refuses the DWARF 5 forms: the value's
+		 * bytes are read here, an offset in the shared .debug_info */
+		Dwarf_Off at_off;
+		const uint8_t *v;
+		if (dwarf_attr_offset(die, a, &at_off, &er) == DW_DLV_OK &&
+		    (v = dwarf_info_at(d, at_off, form == 0x1c ? 4 : 8))) {
+			*off = form == 0x1c ? cr_binary_u32(d->bin, v) : cr_binary_u64(d->bin, v);
+			rc = DW_DLV_OK;
+		}
+	} else if (d->sliced && form == DW_FORM_ref_addr) {
+		/* the unit is read alone: the offset's bytes read here (4 or 8
+		 * from DWARF 3 on), the DIE found by dwarf_ref_addr_name */
+		Dwarf_Half ver = 0, osz = 0;
+		Dwarf_Off at_off;
+		const uint8_t *v;
+		if (dwarf_get_version_of_die(die, &ver, &osz) == DW_DLV_OK && ver >= 3 && (osz == 4 || osz == 8) &&
+		    dwarf_attr_offset(die, a, &at_off, &er) == DW_DLV_OK && (v = dwarf_info_at(d, at_off, osz))) {
+			*off = osz == 4 ? cr_binary_u32(d->bin, v) : cr_binary_u64(d->bin, v);
+			*global = true;
+			rc = DW_DLV_OK;
+		}
+	} else if (form && (!*alt || d->alt))
 		rc = dwarf_global_formref(a, off, &er);
 	dwarf_dwerr(d, &er);
 	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
 	return rc == DW_DLV_OK;
 }
 
-static uint32_t die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth);
 
 /* The name of the shared file's DIE at off (die_name there), as an id
  * here; cached. */
@@ -274,7 +298,7 @@ static uint32_t alt_name(struct cr_dwarf *d, Dwarf_Off off, unsigned depth)
 	Dwarf_Error er = NULL;
 	uint32_t id = 0;
 	if (dwarf_offdie_b(d->alt->dbg, off, true, &o, &er) == DW_DLV_OK) {
-		uint32_t aid = die_name(d->alt, o, depth + 1);
+		uint32_t aid = dwarf_die_name(d->alt, o, depth + 1);
 		if (aid)
 			id = dwarf_intern(d, cr_strtab_get(&d->alt->strs, aid));
 		dwarf_dealloc_die(o);
@@ -288,7 +312,7 @@ static uint32_t alt_name(struct cr_dwarf *d, Dwarf_Off off, unsigned depth)
 
 /* llvm's getSubroutineName(LinkageName): linkage name, else name, through
  * abstract_origin and specification (chain capped, results cached). */
-static uint32_t die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth)
+uint32_t dwarf_die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth)
 {
 	uint32_t id;
 	if (attr_string(d, die, DW_AT_linkage_name, &id) || attr_string(d, die, DW_AT_MIPS_linkage_name, &id) ||
@@ -297,12 +321,14 @@ static uint32_t die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth)
 	if (depth >= 64)
 		return 0;
 	Dwarf_Off off;
-	bool alt;
-	if (!attr_ref(d, die, DW_AT_abstract_origin, &off, &alt) &&
-	    !attr_ref(d, die, DW_AT_specification, &off, &alt))
+	bool alt, global;
+	if (!attr_ref(d, die, DW_AT_abstract_origin, &off, &alt, &global) &&
+	    !attr_ref(d, die, DW_AT_specification, &off, &alt, &global))
 		return 0;
 	if (alt)
 		return alt_name(d, off, depth);
+	if (global)
+		return dwarf_ref_addr_name(d, off, depth);
 	uint32_t *cached = cr_hmap_get(&d->origin_names, &off, sizeof off);
 	if (cached)
 		return *cached;
@@ -315,7 +341,7 @@ static uint32_t die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth)
 	/* insert a placeholder first: a cycle then ends at the cache */
 	bool found;
 	uint32_t *slot = cr_hmap_put(&d->origin_names, &off, sizeof off, 0, &found);
-	id = die_name(d, o, depth + 1);
+	id = dwarf_die_name(d, o, depth + 1);
 	slot = cr_hmap_get(&d->origin_names, &off, sizeof off);
 	if (slot)
 		*slot = id;
@@ -456,7 +482,7 @@ static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const str
 					size_t me = d->nnodes++;
 					struct dnode *nd = &d->nodes[me];
 					memset(nd, 0, sizeof *nd);
-					nd->name = die_name(d, child, 0);
+					nd->name = dwarf_die_name(d, child, 0);
 					nd = &d->nodes[me];
 					nd->range0 = (uint32_t)r0;
 					nd->nranges = (uint32_t)(d->nranges - r0);
@@ -501,7 +527,7 @@ static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const str
 		dwarf_dwerr(d, &er);
 		if (o2 <= o1) { /* a sibling pointing backwards: a cycle */
 			dwarf_dealloc_die(next);
-			d->skipped++;
+			dwarf_skip(d, UINT64_MAX, NULL);
 			break;
 		}
 		child = next;

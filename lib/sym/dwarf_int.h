@@ -61,6 +61,8 @@ struct cr_dwarf {
 	uint32_t *eager;          /* units without ranges of their own: indexed at open */
 	size_t neager, capeager;
 	size_t skipped;
+	struct { uint64_t off; const char *why; } skips[8]; /* the first units skipped, where known */
+	size_t nskips;
 	/* indexing state: libdwarf stays open while units remain unindexed */
 	Dwarf_Debug dbg;
 	void *oa;
@@ -76,6 +78,7 @@ struct cr_dwarf {
 	bool alt_owned;
 	struct cr_hmap alt_names; /* alt DIE offset -> name id (here) + 1 */
 	struct cr_hmap origin_names; /* DIE offset -> name id + 1 */
+	struct cr_hmap ref_names; /* sliced: .debug_info offset (DW_FORM_ref_addr) -> name id + 1 */
 	size_t die_budget;
 	enum cr_err err;
 	struct cr_error *e;
@@ -136,6 +139,42 @@ bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen)
 bool dwarf_unit_header(const struct cr_binary *b, const uint8_t *info, size_t len, uint64_t abbrev_len,
 		       struct dunit *u);
 
+/* ---- what libdwarf is shown (dwarf_unit.c): the whole file (info NULL),
+ * or .debug_info's [off, off+len) only */
+struct oa {
+	struct cr_dwarf *d;
+	char names[64][24];
+	Dwarf_Obj_Access_Interface iface; /* libdwarf keeps a pointer to it */
+	const struct cr_elf_section *info; /* shown as [off, off+len) only, when set */
+	uint64_t off, len;
+	const uint8_t *slice; /* those bytes, when .debug_info is inflated in part */
+};
+
+extern const Dwarf_Obj_Access_Methods dwarf_oa_methods;
+/* The next unit's header, its version in *ver: libdwarf's DW_DLV_OK,
+ * DW_DLV_NO_ENTRY after the last unit, or DW_DLV_ERROR with *er set. */
+int dwarf_next_unit(Dwarf_Debug dbg, Dwarf_Half *ver, Dwarf_Error *er);
+/* Index unit u of a sliced index: libdwarf shown .debug_info as that unit
+ * alone (so it reads no other unit's header), finished right after. */
+void dwarf_index_slice(struct cr_dwarf *d, struct dunit *u);
+/* The bytes of unit u of a partly inflated .debug_info, its header
+ * checked (u->len set); false if they cannot be had. */
+bool dwarf_part_unit(struct cr_dwarf *d, struct dunit *u);
+
+/* n bytes at off of .debug_info as libdwarf is shown it (the unit alone
+ * when sliced); NULL if they are not all there. */
+const uint8_t *dwarf_info_at(struct cr_dwarf *d, uint64_t off, size_t n);
+
+/* A unit skipped (or read in part): counted, and recorded with the offset
+ * of its header in .debug_info (UINT64_MAX: not known, counted only) and
+ * why (a static string). */
+void dwarf_skip(struct cr_dwarf *d, uint64_t off, const char *why);
+
+/* Sliced: the name (die_name) of the DIE at offset off of .debug_info (a
+ * DW_FORM_ref_addr: in the unit being read, or in another one, dwz's
+ * partial units, read alone for it); 0 if unknown. Cached. */
+uint32_t dwarf_ref_addr_name(struct cr_dwarf *d, uint64_t off, unsigned depth);
+
 /* ---- indexing (dwarf_index.c) */
 void dwarf_dwerr(struct cr_dwarf *d, Dwarf_Error *er);
 uint32_t dwarf_intern(struct cr_dwarf *d, const char *s);
@@ -146,6 +185,7 @@ bool dwarf_attr_udata(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Un
 void dwarf_die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_Half version, uint64_t *entry);
 /* Index unit u (its DIE cu): its rows, scopes and tops appended, each slice
  * sorted by address. */
+uint32_t dwarf_die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth);
 void dwarf_index_unit(struct cr_dwarf *d, struct dunit *u, Dwarf_Die cu);
 
 #endif

@@ -109,19 +109,33 @@ static bool is_kept(const struct dpart *p, uint64_t lo, uint64_t hi)
 	return lo >= hi;
 }
 
+/* Record [lo, hi) as kept: the list stays ascending and disjoint, the
+ * ranges it overlaps or touches merged into it. Requests mostly ascend: the
+ * ranges with hi >= lo are a suffix, found from the end. (A restart asks
+ * for bytes before the last range: they must not be merged with it.) */
 static bool add_kept(struct dpart *p, uint64_t lo, uint64_t hi)
 {
 	size_t i = p->nkept;
-	if (i && p->kept[i - 1].hi >= lo) { /* requests ascend: merge with the last */
-		if (hi > p->kept[i - 1].hi)
-			p->kept[i - 1].hi = hi;
-		if (lo < p->kept[i - 1].lo)
-			p->kept[i - 1].lo = lo;
+	while (i > 0 && p->kept[i - 1].hi >= lo)
+		i--;
+	size_t j = i;
+	for (; j < p->nkept && p->kept[j].lo <= hi; j++) {
+		if (p->kept[j].lo < lo)
+			lo = p->kept[j].lo;
+		if (p->kept[j].hi > hi)
+			hi = p->kept[j].hi;
+	}
+	if (j > i) {
+		p->kept[i] = (struct drange){ lo, hi };
+		memmove(&p->kept[i + 1], &p->kept[j], (p->nkept - j) * sizeof *p->kept);
+		p->nkept -= j - i - 1;
 		return true;
 	}
-	if (cr_grow(&p->kept, &p->capkept, i + 1, sizeof *p->kept))
+	if (cr_grow(&p->kept, &p->capkept, p->nkept + 1, sizeof *p->kept))
 		return false;
-	p->kept[p->nkept++] = (struct drange){ lo, hi };
+	memmove(&p->kept[i + 1], &p->kept[i], (p->nkept - i) * sizeof *p->kept);
+	p->kept[i] = (struct drange){ lo, hi };
+	p->nkept++;
 	return true;
 }
 

@@ -125,6 +125,7 @@ void cr_symbolizer_dwarf_names(struct cr_symbolizer *s, bool on) { s->dwarf_name
 struct cr_binary *cr_symbolizer_binary(const struct cr_symbolizer *s) { return s->bin; }
 struct cr_pclntab *cr_symbolizer_pclntab(const struct cr_symbolizer *s) { return s->pcln; }
 const char *cr_symbolizer_warning(const struct cr_symbolizer *s) { return s->warning; }
+const struct cr_dwarf *cr_symbolizer_dwarf(const struct cr_symbolizer *s) { return s->dwarf; }
 
 /* The ELF symbol table: a function name, no line (llvm-symbolizer's
  * fallback too). */

@@ -151,6 +151,11 @@ enum cr_err cr_dwarf_open_alt(struct cr_binary *b, struct cr_binary *alt, const 
 			      struct cr_dwarf **out, struct cr_error *e);
 void cr_dwarf_close(struct cr_dwarf *d); /* NULL ok */
 size_t cr_dwarf_skipped_units(const struct cr_dwarf *d);
+/* The i-th of the first few units skipped (or read without their line
+ * table) whose place is known: the offset of its header in .debug_info
+ * and why (a static string); false past the last. Units are read on
+ * first need: ask after the lookups. */
+bool cr_dwarf_skipped_unit(const struct cr_dwarf *d, size_t i, uint64_t *off, const char **why);
 /* llvm-symbolizer's answer for addr: innermost inlined frame first; the
  * function names are DW_AT_linkage_name (else DW_AT_name) through
  * abstract_origin/specification; lines from the line table (innermost) and
@@ -211,6 +216,8 @@ void cr_symbolizer_dwarf_names(struct cr_symbolizer *s, bool on);
 struct cr_binary *cr_symbolizer_binary(const struct cr_symbolizer *s);
 struct cr_pclntab *cr_symbolizer_pclntab(const struct cr_symbolizer *s); /* NULL if not Go */
 const char *cr_symbolizer_warning(const struct cr_symbolizer *s); /* "" if none */
+/* Its DWARF index, NULL if none (for cr_dwarf_skipped_unit). */
+const struct cr_dwarf *cr_symbolizer_dwarf(const struct cr_symbolizer *s);
 
 /* Frames of a link-time address, innermost first; with inlines=false only
  * the physical function (with the innermost file:line, as addr2line without

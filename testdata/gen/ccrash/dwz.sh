@@ -12,6 +12,14 @@
 #   ccrash-dwz               ccrash-strip with its .gnu_debuglink naming
 #                            ccrash-dwz.debug (and its CRC32)
 #   expected/null-dwz.gdb    gdb -batch 'thread apply all bt' with them
+#   ccrash-sup.debug,        the same in DWARF 5's standard form (dwz -5):
+#   ccrash-sup-common.debug  DW_FORM_ref_sup4 / DW_FORM_strp_sup into the
+#   ccrash-sup               shared file, named by .debug_sup (relative
+#                            name, checksum = the shared file's own
+#                            .debug_sup checksum; it has no build id note).
+#                            gdb 13 cannot read them ("Cannot handle
+#                            DW_FORM_ref_sup4"): the same DWARF's reference
+#                            is null-dwz.gdb
 #   testdata/gen/ccrash/dwz.sh [CCORE_DIR]      (needs dwz, objcopy, gdb, zstd)
 set -eu
 d=$(cd "${1:-$(dirname "$0")/../../ccore}" && pwd)
@@ -30,3 +38,9 @@ grep -v '^null-dwz.gdb	' "$d/expected/INDEX" > INDEX || true
 printf '%s\t%s\n' null-dwz.gdb "gdb -nx -batch -ex 'set debuginfod enabled off' -ex 'thread apply all bt' ccrash-dwz null-strip.core (testdata/gen/ccrash/dwz.sh)" >> INDEX
 cp INDEX "$d/expected/INDEX"
 cp ccrash-dwz ccrash-dwz.debug ccrash-dwz-common.debug "$d/"
+cp "$d/ccrash-strip.debug" ccrash-sup.debug
+cp "$d/ccrash-plain" other5
+dwz -5 -m ccrash-sup-common.debug -M ccrash-sup-common.debug ccrash-sup.debug other5
+cp "$d/ccrash-strip" ccrash-sup
+objcopy --remove-section=.gnu_debuglink --add-gnu-debuglink=ccrash-sup.debug ccrash-sup
+cp ccrash-sup ccrash-sup.debug ccrash-sup-common.debug "$d/"
