@@ -132,6 +132,104 @@ static void crosscheck(const char *rel)
 	cr_input_close(&in);
 }
 
+static uint64_t varint(const unsigned char *p, size_t *i)
+{
+	uint64_t v = 0;
+	for (int sh = 0; sh < 64; sh += 7) {
+		unsigned char c = p[(*i)++];
+		v |= (uint64_t)(c & 0x7f) << sh;
+		if (c < 0x80)
+			break;
+	}
+	return v;
+}
+
+/* Where the first location id of the sample nearest offset `near` is. */
+static size_t first_id_near(const unsigned char *buf, size_t n, size_t near)
+{
+	size_t i = 0, best = 0, bestd = SIZE_MAX;
+	while (i < n) {
+		uint64_t tag = varint(buf, &i);
+		uint64_t len = (tag & 7) == 2 ? varint(buf, &i) : 0;
+		if ((tag & 7) == 0)
+			varint(buf, &i);
+		if (tag == (2 << 3 | 2) && buf[i] == (1 << 3 | 2)) {
+			size_t d = i > near ? i - near : near - i;
+			if (d < bestd)
+				best = i + 2, bestd = d; /* past the field's tag and (one-byte) length */
+		}
+		i += len;
+	}
+	return best;
+}
+
+/* Enough samples to be read on two threads (the heap profile's, 1,600 times)
+ * read back as written, sample by sample; a location id changed to 0 in
+ * either half of them is refused at its byte, as on one thread. */
+static void many_samples(void)
+{
+	char path[4096];
+	if (!unit_data("heap/heap.pb.gz", path, sizeof path))
+		SKIP("TESTDATA not set");
+	struct cr_profile a, b;
+	struct cr_error e = { 0 };
+	cr_profile_init(&a);
+	CHECK_EQ_INT(cr_profile_load(&a, path, NULL, &e), CR_OK);
+	size_t n0 = a.nsamples;
+	uint32_t stk[4096];
+	struct cr_label labs[64];
+	int64_t vals[16];
+	for (int k = 1; k < 1600; k++)
+		for (size_t i = 0; i < n0; i++) {
+			const struct cr_sample *sm = &a.samples[i];
+			if (sm->nloc > 4096 || sm->nlabel > 64 || a.ntypes > 16)
+				continue;
+			memcpy(stk, &a.stack[sm->loc_start], sm->nloc * sizeof *stk);
+			memcpy(labs, &a.labels[sm->label_start], sm->nlabel * sizeof *labs);
+			memcpy(vals, cr_sample_values(&a, i), a.ntypes * sizeof *vals);
+			vals[0] += k;
+			CHECK_EQ_INT(cr_profile_add_sample(&a, stk, sm->nloc, vals, labs, sm->nlabel), CR_OK);
+		}
+	unsigned char *buf;
+	size_t n;
+	CHECK_EQ_INT(cr_profile_encode_pprof(&a, &buf, &n, &e), CR_OK);
+	CHECK(n > (size_t)2 << 20);
+	cr_profile_init(&b);
+	CHECK_EQ_INT(cr_profile_read_pprof(&b, buf, n, "many", &e), CR_OK);
+	CHECK_EQ_INT(b.nsamples, a.nsamples);
+	CHECK_EQ_INT(b.nstack, a.nstack);
+	CHECK_EQ_INT(b.nlabels, a.nlabels);
+	struct cr_buf fa = { 0 }, fb = { 0 };
+	size_t same = 0;
+	for (size_t i = 0; i < a.nsamples && i < b.nsamples; i++) {
+		frames(&a, i, &fa);
+		frames(&b, i, &fb);
+		if (strcmp(cr_buf_str(&fa), cr_buf_str(&fb)) == 0 &&
+		    memcmp(cr_sample_values(&a, i), cr_sample_values(&b, i), a.ntypes * sizeof(int64_t)) == 0)
+			same++;
+	}
+	CHECK_EQ_INT(same, a.nsamples);
+	cr_buf_release(&fa);
+	cr_buf_release(&fb);
+	cr_profile_release(&b);
+	for (int q = 1; q <= 3; q += 2) {
+		size_t at = first_id_near(buf, n, n / 4 * q);
+		CHECK(at > 0 && buf[at] < 0x80);
+		unsigned char was = buf[at];
+		buf[at] = 0;
+		char want[200];
+		snprintf(want, sizeof want, "many: pprof: offset 0x%zx: sample refers to unknown location id 0", at);
+		struct cr_error be = { 0 };
+		cr_profile_init(&b);
+		CHECK_EQ_INT(cr_profile_read_pprof(&b, buf, n, "many", &be), CR_FORMAT);
+		CHECK_EQ_STR(be.msg, want);
+		cr_profile_release(&b);
+		buf[at] = was;
+	}
+	cr_free(buf);
+	cr_profile_release(&a);
+}
+
 int main(void)
 {
 	crosscheck("heap/heap.pb.gz");
@@ -144,6 +242,7 @@ int main(void)
 	roundtrip("heap/heap.txt");
 	roundtrip("goroutines/goroutine.1.pb.gz");
 	counts();
+	many_samples();
 	CHECK_EQ_INT(cr_mem_in_use(), 0);
 	return unit_done();
 }
