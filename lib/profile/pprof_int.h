@@ -4,6 +4,7 @@
 #ifndef CORONER_PROFILE_PPROF_INT_H
 #define CORONER_PROFILE_PPROF_INT_H
 
+#include "coroner/input.h"
 #include "coroner/profile.h"
 #include "wire.h"
 
@@ -25,7 +26,10 @@ struct rd {
 	struct cr_profile *p;
 	const char *name;
 	struct cr_error *e;
-	const uint8_t *base;
+	const uint8_t *base, *end;
+	struct cr_input *in;    /* being inflated on a second thread, or NULL */
+	const uint8_t *ready;   /* what of it is there */
+	bool stopped;           /* the inflation stopped short of what was needed */
 	uint32_t *strmap; size_t nstr, cap_str; /* string_table index -> our id */
 	uint64_t *loc_ids, *fn_ids, *map_ids; /* in order of appearance */
 	size_t nloc, nfn, nmap, cap_loc, cap_fn, cap_map;
@@ -83,5 +87,13 @@ enum cr_err cr_pprof_read_rest(struct rd *r, const uint8_t *data, size_t len, si
 /* The samples (and the fields cr_pprof_read_rest reads), on two threads
  * when they are many. */
 enum cr_err cr_pprof_read_samples(struct rd *r, const uint8_t *data, size_t len);
+
+/* A pprof profile in `in` (opened with cr_input_open_async): its first
+ * pass runs behind the inflation, the rest once it is all there. *again:
+ * the content turned out other than what was inflated (several members,
+ * trailing bytes, not a pprof profile, the inflation failed for the second
+ * thread only): release p and read in->data, in->len from scratch. */
+enum cr_err cr_pprof_read_input(struct cr_profile *p, struct cr_input *in, bool *again,
+				struct cr_error *e);
 
 #endif

@@ -116,6 +116,22 @@ static void count_sample(struct rd *r, struct pbuf m)
 	}
 }
 
+/* Inflating (r->in): wait until the bytes before upto are there. false:
+ * the inflation stopped short of them (r->stopped), and its error is the
+ * one to give. */
+static bool need(struct rd *r, const uint8_t *upto)
+{
+	if (upto > r->end)
+		upto = r->end;
+	if (upto <= r->ready)
+		return true;
+	size_t want = (size_t)(upto - r->base), got = cr_input_ready(r->in, want);
+	r->ready = r->base + got;
+	if (got < want)
+		r->stopped = true;
+	return got >= want;
+}
+
 /* Pass 1: string table and the ids of locations, functions and mappings. */
 static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 {
@@ -124,6 +140,10 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 	bool seen_time = false;
 	while (b.p < b.end) {
 		struct pbuf at = b;
+		/* a tag and a varint at most (a field's payload is waited for
+		 * where it is read) */
+		if (!need(r, b.p + 20))
+			return CR_FORMAT;
 		if (!pb_tag(&b, &f, &wt))
 			return BAD(&at, "bad field tag");
 		if (wt == WT_LEN && (f == P_STRING_TABLE || f == P_LOCATION || f == P_FUNCTION ||
@@ -131,6 +151,8 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			struct pbuf s;
 			if (!pb_bytes(&b, &s))
 				return BAD(&at, "length past the end of the data");
+			if (!need(r, s.end))
+				return CR_FORMAT;
 			enum cr_err rc = CR_OK;
 			if (f == P_STRING_TABLE) {
 				if (cr_grow(&r->strmap, &r->cap_str, r->nstr + 1, sizeof *r->strmap))
@@ -152,6 +174,8 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			struct pbuf s;
 			if (!pb_bytes(&b, &s))
 				return BAD(&at, "field %u: truncated or bad wire type %u", f, wt);
+			if (!need(r, s.end))
+				return CR_FORMAT;
 			size_t off = (size_t)(at.p - data);
 			if (!r->count_samples)
 				r->samples_from = off;
@@ -510,19 +534,39 @@ static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
 	return cr_pprof_read_samples(r, data, len);
 }
 
-enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
-				  const char *name, struct cr_error *e)
+/* The profile in data[0, len); in: the input it is being inflated into
+ * (cr_input_open_async), else NULL. */
+static enum cr_err read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
+			      const char *name, struct cr_input *in, bool *again, struct cr_error *e)
 {
 	struct rd r;
 	memset(&r, 0, sizeof r);
+	struct cr_error first = { 0 };
 	r.p = p;
 	r.name = name;
-	r.e = e;
+	r.e = in ? &first : e;
 	r.base = data;
+	r.end = data + len;
+	r.in = in;
+	r.ready = in ? data : data + len;
 	p->source = CR_SRC_PPROF;
 	p->name = name;
 	struct pbuf at = { data, data + len, data };
+	/* pass 1 runs behind the inflation; its error counts once the
+	 * inflation is known good and the whole is a profile, as when it is
+	 * inflated first */
 	enum cr_err rc = pass1(&r, data, len);
+	if (in) {
+		enum cr_err irc = cr_input_finish(in, again, e);
+		if (irc || *again || r.stopped || cr_kind_of(data, len) != CR_KIND_PPROF) {
+			*again = !irc;
+			rc = irc;
+			goto out;
+		}
+		r.e = e;
+		if (rc)
+			cr_fail(e, rc, "%s", first.msg);
+	}
 	if (rc)
 		goto out;
 	if ((rc = idmap_build(&r, &r.locs, r.loc_ids, r.nloc, "location", &at)) ||
@@ -572,4 +616,17 @@ out:
 	idmap_release(&r.fns);
 	idmap_release(&r.maps);
 	return rc;
+}
+
+enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
+				  const char *name, struct cr_error *e)
+{
+	return read_pprof(p, data, len, name, NULL, NULL, e);
+}
+
+enum cr_err cr_pprof_read_input(struct cr_profile *p, struct cr_input *in, bool *again,
+				struct cr_error *e)
+{
+	*again = false;
+	return read_pprof(p, in->data, in->len, in->name, in, again, e);
 }

@@ -230,6 +230,130 @@ static void many_samples(void)
 	cr_profile_release(&a);
 }
 
+/* Does b hold a's samples, sample by sample? */
+static void same_samples(const struct cr_profile *a, const struct cr_profile *b)
+{
+	CHECK_EQ_INT(b->nsamples, a->nsamples);
+	struct cr_buf fa = { 0 }, fb = { 0 };
+	size_t same = 0;
+	for (size_t i = 0; i < a->nsamples && i < b->nsamples; i++) {
+		frames(a, i, &fa);
+		frames(b, i, &fb);
+		if (strcmp(cr_buf_str(&fa), cr_buf_str(&fb)) == 0 &&
+		    memcmp(cr_sample_values(a, i), cr_sample_values(b, i), a->ntypes * sizeof(int64_t)) == 0)
+			same++;
+	}
+	CHECK_EQ_INT(same, a->nsamples);
+	cr_buf_release(&fa);
+	cr_buf_release(&fb);
+}
+
+static void put_file(const char *path, const unsigned char *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	CHECK(f && fwrite(p, 1, n, f) == n);
+	if (f)
+		fclose(f);
+}
+
+/* cr_profile_load's error for path ("" if none). */
+static void load_error(const char *path, char *msg, size_t n)
+{
+	struct cr_profile b;
+	struct cr_error e = { 0 };
+	cr_profile_init(&b);
+	cr_profile_load(&b, path, NULL, &e);
+	snprintf(msg, n, "%s", e.code ? e.msg : "");
+	cr_profile_release(&b);
+}
+
+/* A gzip file of several megabytes (inflated on a second thread while it
+ * is read) reads back as written; cut short, with a bad CRC or length,
+ * or as two members, it gives the errors zlib finds where it finds them
+ * (from the file's size), as for a file inflated before it is read. */
+static void big_gzip(void)
+{
+	char path[4096], tmp[] = "/tmp/coroner-unit-XXXXXX";
+	if (!unit_data("heap/heap.pb.gz", path, sizeof path))
+		SKIP("TESTDATA not set");
+	CHECK(mkdtemp(tmp) != NULL);
+	struct cr_profile a, b;
+	struct cr_error e = { 0 };
+	cr_profile_init(&a);
+	CHECK_EQ_INT(cr_profile_load(&a, path, NULL, &e), CR_OK);
+	size_t n0 = a.nsamples;
+	uint32_t stk[4096];
+	struct cr_label labs[64];
+	int64_t vals[16];
+	uint64_t x = 88172645463325252ull;
+	for (int k = 1; k < 1600; k++)
+		for (size_t i = 0; i < n0; i++) {
+			const struct cr_sample *sm = &a.samples[i];
+			if (sm->nloc > 4096 || sm->nlabel > 64 || a.ntypes > 16)
+				continue;
+			memcpy(stk, &a.stack[sm->loc_start], sm->nloc * sizeof *stk);
+			memcpy(labs, &a.labels[sm->label_start], sm->nlabel * sizeof *labs);
+			for (size_t t = 0; t < a.ntypes; t++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* values deflate cannot shrink */
+				vals[t] = (int64_t)(x >> 4);
+			}
+			CHECK_EQ_INT(cr_profile_add_sample(&a, stk, sm->nloc, vals, labs, sm->nlabel), CR_OK);
+		}
+	char gz[64], bad[64], msg[1100], want[1100];
+	snprintf(gz, sizeof gz, "%.30s/big.pb.gz", tmp);
+	snprintf(bad, sizeof bad, "%.30s/bad.pb.gz", tmp);
+	CHECK_EQ_INT(cr_profile_write_pprof(&a, gz, &e), CR_OK);
+	const size_t zcap = (size_t)32 << 20;
+	FILE *f = fopen(gz, "rb");
+	unsigned char *z = cr_malloc(zcap);
+	size_t n = f && z ? fread(z, 1, zcap, f) : 0;
+	if (f)
+		fclose(f);
+	if (!(n > (size_t)1 << 20 && n <= zcap / 2)) {
+		CHECK(0);
+		return;
+	}
+	cr_profile_init(&b);
+	CHECK_EQ_INT(cr_profile_load(&b, gz, NULL, &e), CR_OK);
+	same_samples(&a, &b);
+	cr_profile_release(&b);
+	/* cut in the middle */
+	put_file(bad, z, n / 2);
+	load_error(bad, msg, sizeof msg);
+	snprintf(want, sizeof want, "%s: gzip: offset 0x%zx: truncated (unexpected end of compressed data)", bad, n / 2);
+	CHECK_EQ_STR(msg, want);
+	/* the trailer's CRC, then its length (zlib stops past the field) */
+	z[n - 8] ^= 1;
+	put_file(bad, z, n);
+	load_error(bad, msg, sizeof msg);
+	snprintf(want, sizeof want, "%s: gzip: offset 0x%zx: incorrect data check", bad, n - 4);
+	CHECK_EQ_STR(msg, want);
+	z[n - 8] ^= 1;
+	z[n - 4] ^= 1;
+	put_file(bad, z, n);
+	load_error(bad, msg, sizeof msg);
+	snprintf(want, sizeof want, "%s: gzip: offset 0x%zx: incorrect length check", bad, n);
+	CHECK_EQ_STR(msg, want);
+	z[n - 4] ^= 1;
+	/* two members: two profiles (pprof refuses them) */
+	memcpy(z + n, z, n);
+	put_file(bad, z, 2 * n);
+	load_error(bad, msg, sizeof msg);
+	CHECK(strstr(msg, "concatenated profiles detected") != NULL);
+	/* over the cap: refused before any thread */
+	size_t cap = cr_limits.max_inflate;
+	cr_limits.max_inflate = (size_t)2 << 20;
+	load_error(gz, msg, sizeof msg);
+	snprintf(want, sizeof want, "%s: gzip: inflates past 2097152 bytes (raise --max-inflate)", gz);
+	CHECK_EQ_STR(msg, want);
+	cr_limits.max_inflate = cap;
+	cr_free(z);
+	remove(gz);
+	remove(bad);
+	remove(tmp);
+	cr_profile_release(&a);
+}
+
 int main(void)
 {
 	crosscheck("heap/heap.pb.gz");
@@ -243,6 +367,7 @@ int main(void)
 	roundtrip("goroutines/goroutine.1.pb.gz");
 	counts();
 	many_samples();
+	big_gzip();
 	CHECK_EQ_INT(cr_mem_in_use(), 0);
 	return unit_done();
 }
