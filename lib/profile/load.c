@@ -8,6 +8,7 @@
 #include "coroner/profile.h"
 #include "coroner/text.h"
 #include "legacy_int.h"
+#include "pprof_int.h"
 
 #include <string.h>
 
@@ -96,14 +97,37 @@ enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, si
 	}
 }
 
+/* A file being inflated on a second thread: a pprof profile is read
+ * behind the inflation; anything else once it is all there. */
+static enum cr_err parse_async(struct cr_profile *p, struct cr_input *in, struct cr_buf *warn,
+			       struct cr_error *e)
+{
+	bool again = false;
+	enum cr_err rc;
+	if (cr_kind_of(in->data, cr_input_ready(in, 4096)) == CR_KIND_PPROF) {
+		rc = cr_pprof_read_input(p, in, &again, e);
+		if (!again)
+			return rc ? rc : cr_profile_prune(p, e);
+		cr_profile_release(p);
+		if (cr_profile_init(p))
+			return cr_fail(e, CR_NOMEM, "%s: out of memory", in->name);
+	} else if ((rc = cr_input_finish(in, &again, e))) {
+		return rc;
+	}
+	return cr_profile_parse(p, in->data, in->len, in->name, warn, e);
+}
+
 enum cr_err cr_profile_load(struct cr_profile *p, const char *path, struct cr_buf *warn,
 			    struct cr_error *e)
 {
 	struct cr_input in;
-	enum cr_err rc = cr_input_open(&in, path, 0, e);
+	enum cr_err rc = cr_input_open_async(&in, path, 0, e);
 	if (rc)
 		return rc;
-	rc = cr_profile_parse(p, in.data, in.len, in.name, warn, e);
+	if (in.bg)
+		rc = parse_async(p, &in, warn, e);
+	else
+		rc = cr_profile_parse(p, in.data, in.len, in.name, warn, e);
 	cr_input_close(&in);
 	return rc;
 }

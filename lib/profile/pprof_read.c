@@ -3,47 +3,11 @@
  * pprof's validity rules: ids non-zero and unique, references resolved,
  * string indexes in range, value counts equal to the sample types. */
 #include "coroner/profile.h"
-#include "wire.h"
+#include "pprof_int.h"
 
 #include <string.h>
 
-/* Profile */
-enum { P_SAMPLE_TYPE = 1, P_SAMPLE, P_MAPPING, P_LOCATION, P_FUNCTION, P_STRING_TABLE,
-       P_DROP_FRAMES, P_KEEP_FRAMES, P_TIME_NANOS, P_DURATION_NANOS, P_PERIOD_TYPE,
-       P_PERIOD, P_COMMENT, P_DEFAULT_SAMPLE_TYPE };
-
-/* id -> index for location/function/mapping ids: dense array when the ids
- * are small, else a hash map. */
-struct idmap {
-	uint32_t *dense; /* dense[id] = index+1 */
-	uint64_t ndense;
-	struct cr_hmap h;
-	bool use_hash;
-};
-
-struct rd {
-	struct cr_profile *p;
-	const char *name;
-	struct cr_error *e;
-	const uint8_t *base;
-	uint32_t *strmap; size_t nstr, cap_str; /* string_table index -> our id */
-	uint64_t *loc_ids, *fn_ids, *map_ids; /* in order of appearance */
-	size_t nloc, nfn, nmap, cap_loc, cap_fn, cap_map;
-	struct idmap locs, fns, maps;
-	int64_t *vals; size_t cap_vals;
-	uint32_t *stk; size_t cap_stk;
-	struct cr_label *labs; size_t cap_labs;
-	struct cr_line *lines; size_t cap_lines;
-	/* counted in pass 1 to size the profile's arrays once (a malformed
-	 * sample stops the count; pass 2 reports it) */
-	size_t count_samples, count_stack, count_labels, count_types;
-};
-
-#define BAD(b, ...) fail_at(r, (b), __VA_ARGS__)
-
-static enum cr_err fail_at(struct rd *r, const struct pbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static enum cr_err fail_at(struct rd *r, const struct pbuf *b, const char *fmt, ...)
+enum cr_err cr_pprof_fail_at(struct rd *r, const struct pbuf *b, const char *fmt, ...)
 {
 	char what[300];
 	va_list ap;
@@ -51,12 +15,6 @@ static enum cr_err fail_at(struct rd *r, const struct pbuf *b, const char *fmt, 
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	return cr_fail(r->e, CR_FORMAT, "%s: pprof: offset 0x%zx: %s", r->name, pb_off(b), what);
-}
-
-static enum cr_err nomem(struct rd *r)
-{
-	return cr_fail(r->e, CR_NOMEM, "%s: pprof: out of memory (limit %zu MiB; raise --max-memory)",
-		       r->name, cr_limits.max_memory >> 20);
 }
 
 static enum cr_err idmap_build(struct rd *r, struct idmap *m, const uint64_t *ids, size_t n,
@@ -93,28 +51,11 @@ static enum cr_err idmap_build(struct rd *r, struct idmap *m, const uint64_t *id
 	return CR_OK;
 }
 
-/* index+1, 0 if absent */
-static inline uint32_t idmap_get(const struct idmap *m, uint64_t id)
-{
-	if (!m->use_hash)
-		return id < m->ndense ? m->dense[id] : 0;
-	uint32_t *v = cr_hmap_get((struct cr_hmap *)&m->h, &id, sizeof id);
-	return v ? *v : 0;
-}
-
 static void idmap_release(struct idmap *m)
 {
 	cr_free(m->dense);
 	if (m->use_hash)
 		cr_hmap_release(&m->h);
-}
-
-static inline bool str_ok(struct rd *r, uint64_t idx, uint32_t *out)
-{
-	if (idx >= r->nstr)
-		return false;
-	*out = r->strmap[idx];
-	return true;
 }
 
 /* Read the `id` (field 1) of a Location/Function/Mapping message. */
@@ -175,6 +116,22 @@ static void count_sample(struct rd *r, struct pbuf m)
 	}
 }
 
+/* Inflating (r->in): wait until the bytes before upto are there. false:
+ * the inflation stopped short of them (r->stopped), and its error is the
+ * one to give. */
+static bool need(struct rd *r, const uint8_t *upto)
+{
+	if (upto > r->end)
+		upto = r->end;
+	if (upto <= r->ready)
+		return true;
+	size_t want = (size_t)(upto - r->base), got = cr_input_ready(r->in, want);
+	r->ready = r->base + got;
+	if (got < want)
+		r->stopped = true;
+	return got >= want;
+}
+
 /* Pass 1: string table and the ids of locations, functions and mappings. */
 static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 {
@@ -183,6 +140,10 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 	bool seen_time = false;
 	while (b.p < b.end) {
 		struct pbuf at = b;
+		/* a tag and a varint at most (a field's payload is waited for
+		 * where it is read) */
+		if (!need(r, b.p + 20))
+			return CR_FORMAT;
 		if (!pb_tag(&b, &f, &wt))
 			return BAD(&at, "bad field tag");
 		if (wt == WT_LEN && (f == P_STRING_TABLE || f == P_LOCATION || f == P_FUNCTION ||
@@ -190,6 +151,8 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			struct pbuf s;
 			if (!pb_bytes(&b, &s))
 				return BAD(&at, "length past the end of the data");
+			if (!need(r, s.end))
+				return CR_FORMAT;
 			enum cr_err rc = CR_OK;
 			if (f == P_STRING_TABLE) {
 				if (cr_grow(&r->strmap, &r->cap_str, r->nstr + 1, sizeof *r->strmap))
@@ -211,6 +174,16 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			struct pbuf s;
 			if (!pb_bytes(&b, &s))
 				return BAD(&at, "field %u: truncated or bad wire type %u", f, wt);
+			if (!need(r, s.end))
+				return CR_FORMAT;
+			size_t off = (size_t)(at.p - data);
+			if (!r->count_samples)
+				r->samples_from = off;
+			r->samples_to = (size_t)(s.end - data);
+			if (r->nck < sizeof r->ck / sizeof r->ck[0] && off >= r->next_ck) {
+				r->ck[r->nck++] = (struct ck){ off, r->count_samples, r->count_stack, r->count_labels };
+				r->next_ck = off + len / (sizeof r->ck / sizeof r->ck[0]) + 1;
+			}
 			count_sample(r, s);
 		} else if (f == P_TIME_NANOS && wt == WT_VARINT) {
 			/* pprof's rule: a second time_nanos means two profiles were
@@ -255,173 +228,6 @@ static enum cr_err read_valuetype(struct rd *r, struct pbuf m, struct cr_valuety
 			return BAD(&at, "ValueType: truncated");
 		}
 	}
-	return CR_OK;
-}
-
-static enum cr_err read_label(struct rd *r, struct pbuf m, struct cr_label *l)
-{
-	uint32_t f, wt;
-	uint64_t v;
-	memset(l, 0, sizeof *l);
-	while (m.p < m.end) {
-		struct pbuf at = m;
-		if (!pb_tag(&m, &f, &wt))
-			return BAD(&at, "Label: bad tag");
-		if (f >= 1 && f <= 4 && wt == WT_VARINT) {
-			if (!pb_varint(&m, &v))
-				return BAD(&at, "Label: bad varint");
-			bool ok = true;
-			switch (f) {
-			case 1: ok = str_ok(r, v, &l->key); break;
-			case 2: ok = str_ok(r, v, &l->str); break;
-			case 3: l->num = (int64_t)v; break;
-			case 4: ok = str_ok(r, v, &l->num_unit); break;
-			}
-			if (!ok)
-				return BAD(&at, "Label: string index %llu out of range", (unsigned long long)v);
-		} else if (!pb_skip(&m, wt)) {
-			return BAD(&at, "Label: truncated");
-		}
-	}
-	return CR_OK;
-}
-
-/* Sample location ids are resolved while decoding: a specialised copy of
- * the packed loop that maps each id to its index. The stack, values and
- * labels are decoded in place, at the ends of the profile's arrays (sized
- * by the first pass), when they fit; else into r's scratch arrays. */
-static enum cr_err read_sample_fast(struct rd *r, struct pbuf m, const struct pbuf *msg)
-{
-	uint32_t f, wt;
-	size_t nstk = 0, nvals = 0, nlabs = 0;
-	struct cr_profile *p = r->p;
-	const size_t ntypes = p->ntypes;
-	uint32_t *stk = p->stack ? p->stack + p->nstack : NULL;
-	size_t room = p->stack ? p->cap_stack - p->nstack : 0;
-	/* values past the sample types are counted, not kept (an error) */
-	int64_t *vals = p->cap_values >= (p->nsamples + 1) * ntypes && p->cap_values > 0
-				? p->values + p->nsamples * ntypes : NULL;
-	if (!vals) {
-		if (cr_grow(&r->vals, &r->cap_vals, ntypes + 1, sizeof *r->vals))
-			return nomem(r);
-		vals = r->vals;
-	}
-	struct cr_label *labs = p->labels ? p->labels + p->nlabels : NULL;
-	size_t lroom = p->labels ? p->cap_labels - p->nlabels : 0;
-	const uint32_t *dense = r->locs.use_hash ? NULL : r->locs.dense;
-	const uint64_t ndense = r->locs.ndense;
-	while (m.p < m.end) {
-		struct pbuf at = m;
-		if (!pb_tag(&m, &f, &wt))
-			return BAD(&at, "Sample: bad tag");
-		if (f == 1 && (wt == WT_LEN || wt == WT_VARINT)) {
-			struct pbuf pk;
-			if (wt == WT_LEN) {
-				if (!pb_bytes(&m, &pk))
-					return BAD(&at, "Sample.location_id past the end");
-			} else {
-				pk = m;
-			}
-			/* room for the run at once: a varint takes a byte at least */
-			size_t need = nstk + (wt == WT_LEN ? (size_t)(pk.end - pk.p) : 1);
-			if (stk != r->stk && need > room) {
-				if (cr_grow(&r->stk, &r->cap_stk, need, sizeof *r->stk))
-					return nomem(r);
-				if (nstk)
-					memcpy(r->stk, stk, nstk * sizeof *stk);
-				stk = r->stk;
-			} else if (stk == r->stk) {
-				if (cr_grow(&r->stk, &r->cap_stk, need, sizeof *r->stk))
-					return nomem(r);
-				stk = r->stk;
-			}
-			do {
-				struct pbuf xat = pk;
-				uint64_t id;
-				if (!pb_varint(&pk, &id))
-					return BAD(&xat, "Sample.location_id: bad varint");
-				uint32_t ix = dense ? (id < ndense ? dense[id] : 0) : idmap_get(&r->locs, id);
-				if (!ix)
-					return BAD(&xat, "sample refers to unknown location id %llu", (unsigned long long)id);
-				stk[nstk++] = ix - 1;
-			} while (wt == WT_LEN && pk.p < pk.end);
-			if (wt == WT_VARINT)
-				m = pk;
-		} else if (f == 2 && (wt == WT_LEN || wt == WT_VARINT)) {
-			struct pbuf pk;
-			if (wt == WT_LEN) {
-				if (!pb_bytes(&m, &pk))
-					return BAD(&at, "packed field past the end");
-			} else {
-				pk = m;
-			}
-			/* a packed run may be empty; an unpacked value is one varint */
-			for (bool first = true; wt == WT_VARINT ? first : pk.p < pk.end; first = false) {
-				uint64_t x;
-				if (!pb_varint(&pk, &x))
-					return wt == WT_LEN ? BAD(&pk, "bad packed varint") : BAD(&at, "bad varint");
-				if (nvals < ntypes)
-					vals[nvals] = (int64_t)x;
-				nvals++;
-			}
-			if (wt == WT_VARINT)
-				m = pk;
-		} else if (f == 2) {
-			return BAD(&at, "bad wire type %u", wt);
-		} else if (f == 3 && wt == WT_LEN) {
-			struct pbuf s;
-			if (!pb_bytes(&m, &s))
-				return BAD(&at, "Sample.label past the end");
-			if (labs != r->labs && nlabs >= lroom) {
-				if (cr_grow(&r->labs, &r->cap_labs, nlabs + 1, sizeof *r->labs))
-					return nomem(r);
-				if (nlabs)
-					memcpy(r->labs, labs, nlabs * sizeof *labs);
-				labs = r->labs;
-			} else if (labs == r->labs) {
-				if (cr_grow(&r->labs, &r->cap_labs, nlabs + 1, sizeof *r->labs))
-					return nomem(r);
-				labs = r->labs;
-			}
-			enum cr_err rc = read_label(r, s, &labs[nlabs]);
-			if (rc)
-				return rc;
-			nlabs++;
-		} else if (!pb_skip(&m, wt)) {
-			return BAD(&at, "Sample: truncated");
-		}
-	}
-	if (nvals != ntypes)
-		return BAD(msg, "sample has %zu values, profile has %zu sample types", nvals, ntypes);
-	if (stk == r->stk || vals == r->vals || (nlabs && labs == r->labs) || p->nsamples >= p->cap_samples) {
-		/* not all in place: added by copy (in-place parts copy onto themselves) */
-		if (stk != r->stk && nstk) {
-			if (cr_grow(&r->stk, &r->cap_stk, nstk, sizeof *r->stk))
-				return nomem(r);
-			memcpy(r->stk, stk, nstk * sizeof *stk);
-		}
-		if (vals != r->vals) {
-			if (cr_grow(&r->vals, &r->cap_vals, ntypes + 1, sizeof *r->vals))
-				return nomem(r);
-			memcpy(r->vals, vals, ntypes * sizeof *vals);
-		}
-		if (nlabs && labs != r->labs) {
-			if (cr_grow(&r->labs, &r->cap_labs, nlabs, sizeof *r->labs))
-				return nomem(r);
-			memcpy(r->labs, labs, nlabs * sizeof *labs);
-		}
-		return cr_profile_add_sample(p, r->stk, nstk, r->vals, r->labs, nlabs) ? nomem(r) : CR_OK;
-	}
-	/* all in place: the sample's record is all that is left */
-	if (p->nstack + nstk >= UINT32_MAX || p->nlabels + nlabs >= UINT32_MAX)
-		return nomem(r);
-	struct cr_sample *sm = &p->samples[p->nsamples++];
-	sm->loc_start = (uint32_t)p->nstack;
-	sm->nloc = (uint32_t)nstk;
-	sm->label_start = (uint32_t)p->nlabels;
-	sm->nlabel = (uint32_t)nlabs;
-	p->nstack += nstk;
-	p->nlabels += nlabs;
 	return CR_OK;
 }
 
@@ -606,36 +412,15 @@ static enum cr_err read_tables(struct rd *r, const uint8_t *data, size_t len, bo
 	return CR_OK;
 }
 
-static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
+/* The top level's other fields, and the samples before `cut` (an offset;
+ * len for all of them). */
+enum cr_err cr_pprof_read_rest(struct rd *r, const uint8_t *data, size_t len, size_t cut)
 {
 	struct cr_profile *p = r->p;
 	struct pbuf b = { data, data + len, data };
 	uint32_t f, wt;
 	uint64_t v;
 	enum cr_err rc;
-	/* sample types must be known before samples: Go writes them first, but
-	 * the format does not promise it, so collect them in a first sweep */
-	while (b.p < b.end) {
-		struct pbuf at = b;
-		if (!pb_tag(&b, &f, &wt))
-			return BAD(&at, "bad field tag");
-		if (f == P_SAMPLE_TYPE && wt == WT_LEN) {
-			struct pbuf s;
-			if (!pb_bytes(&b, &s))
-				return BAD(&at, "sample_type past the end");
-			if (cr_grow(&p->types, &p->cap_types, p->ntypes + 1, sizeof *p->types))
-				return nomem(r);
-			if ((rc = read_valuetype(r, s, &p->types[p->ntypes])))
-				return rc;
-			p->ntypes++;
-		} else if (!pb_skip(&b, wt)) {
-			return BAD(&at, "truncated");
-		}
-	}
-	/* mappings, functions and locations before samples (same reason) */
-	if ((rc = read_tables(r, data, len, false)) || (rc = read_tables(r, data, len, true)))
-		return rc;
-	b.p = data;
 	while (b.p < b.end) {
 		struct pbuf at = b, s;
 		if (!pb_tag(&b, &f, &wt))
@@ -644,7 +429,7 @@ static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
 		case P_SAMPLE:
 			if (wt != WT_LEN || !pb_bytes(&b, &s))
 				return BAD(&at, "sample: bad length");
-			if ((rc = read_sample_fast(r, s, &at)))
+			if ((size_t)(at.p - data) < cut && (rc = cr_pprof_read_sample(r, s, &at)))
 				return rc;
 			continue;
 		case P_PERIOD_TYPE:
@@ -718,19 +503,70 @@ static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
 	return CR_OK;
 }
 
-enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
-				  const char *name, struct cr_error *e)
+static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
+{
+	struct cr_profile *p = r->p;
+	struct pbuf b = { data, data + len, data };
+	uint32_t f, wt;
+	enum cr_err rc;
+	/* sample types must be known before samples: Go writes them first, but
+	 * the format does not promise it, so collect them in a first sweep */
+	while (b.p < b.end) {
+		struct pbuf at = b;
+		if (!pb_tag(&b, &f, &wt))
+			return BAD(&at, "bad field tag");
+		if (f == P_SAMPLE_TYPE && wt == WT_LEN) {
+			struct pbuf s;
+			if (!pb_bytes(&b, &s))
+				return BAD(&at, "sample_type past the end");
+			if (cr_grow(&p->types, &p->cap_types, p->ntypes + 1, sizeof *p->types))
+				return nomem(r);
+			if ((rc = read_valuetype(r, s, &p->types[p->ntypes])))
+				return rc;
+			p->ntypes++;
+		} else if (!pb_skip(&b, wt)) {
+			return BAD(&at, "truncated");
+		}
+	}
+	/* mappings, functions and locations before samples (same reason) */
+	if ((rc = read_tables(r, data, len, false)) || (rc = read_tables(r, data, len, true)))
+		return rc;
+	return cr_pprof_read_samples(r, data, len);
+}
+
+/* The profile in data[0, len); in: the input it is being inflated into
+ * (cr_input_open_async), else NULL. */
+static enum cr_err read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
+			      const char *name, struct cr_input *in, bool *again, struct cr_error *e)
 {
 	struct rd r;
 	memset(&r, 0, sizeof r);
+	struct cr_error first = { 0 };
 	r.p = p;
 	r.name = name;
-	r.e = e;
+	r.e = in ? &first : e;
 	r.base = data;
+	r.end = data + len;
+	r.in = in;
+	r.ready = in ? data : data + len;
 	p->source = CR_SRC_PPROF;
 	p->name = name;
 	struct pbuf at = { data, data + len, data };
+	/* pass 1 runs behind the inflation; its error counts once the
+	 * inflation is known good and the whole is a profile, as when it is
+	 * inflated first */
 	enum cr_err rc = pass1(&r, data, len);
+	if (in) {
+		enum cr_err irc = cr_input_finish(in, again, e);
+		if (irc || *again || r.stopped || cr_kind_of(data, len) != CR_KIND_PPROF) {
+			*again = !irc;
+			rc = irc;
+			goto out;
+		}
+		r.e = e;
+		if (rc)
+			cr_fail(e, rc, "%s", first.msg);
+	}
 	if (rc)
 		goto out;
 	if ((rc = idmap_build(&r, &r.locs, r.loc_ids, r.nloc, "location", &at)) ||
@@ -764,6 +600,7 @@ enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *dat
 		cr_mem_hint_huge(p->values, p->cap_values * sizeof *p->values);
 		cr_mem_hint_huge(p->stack, p->cap_stack * sizeof *p->stack);
 		cr_mem_hint_huge(p->labels, p->cap_labels * sizeof *p->labels);
+		r.sized = true;
 	}
 	rc = pass2(&r, data, len);
 out:
@@ -779,4 +616,17 @@ out:
 	idmap_release(&r.fns);
 	idmap_release(&r.maps);
 	return rc;
+}
+
+enum cr_err cr_profile_read_pprof(struct cr_profile *p, const unsigned char *data, size_t len,
+				  const char *name, struct cr_error *e)
+{
+	return read_pprof(p, data, len, name, NULL, NULL, e);
+}
+
+enum cr_err cr_pprof_read_input(struct cr_profile *p, struct cr_input *in, bool *again,
+				struct cr_error *e)
+{
+	*again = false;
+	return read_pprof(p, in->data, in->len, in->name, in, again, e);
 }

@@ -10,6 +10,7 @@
 #ifndef CORONER_INPUT_H
 #define CORONER_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "coroner/error.h"
@@ -25,6 +26,7 @@ struct cr_input {
 	void *map;
 	size_t maplen;
 	unsigned char *buf;
+	struct cr_bg *bg; /* the thread inflating buf (cr_input_open_async) */
 };
 
 /* Open path ("-" = stdin). cap: most bytes to hold after decompression
@@ -38,6 +40,25 @@ enum cr_err cr_input_from_memory(struct cr_input *in, const char *name, const vo
 				 size_t len, size_t cap, struct cr_error *e);
 
 void cr_input_close(struct cr_input *in);
+
+/* cr_input_open, except that a large gzip file (a mapped regular file of a
+ * megabyte or more, one member under the cap, two cores) is inflated on a
+ * second thread: in->len is its size from the gzip trailer at once, and
+ * only the first cr_input_ready() bytes of in->data are there to read.
+ * Anything else is read as cr_input_open reads it. */
+enum cr_err cr_input_open_async(struct cr_input *in, const char *path, size_t cap,
+				struct cr_error *e);
+
+/* Wait until `want` bytes of in->data are inflated, or the inflation
+ * stopped short; how many are (in->len when the input is read whole). */
+size_t cr_input_ready(struct cr_input *in, size_t want);
+
+/* Wait for the inflating thread. CR_OK with *again false: in->data holds
+ * in->len bytes, what cr_input_open reads. Else the file was inflated
+ * again on this thread, as cr_input_open does it: its error (corrupt,
+ * truncated, over the cap), or CR_OK with *again true and in->data,
+ * in->len replaced (several members, trailing bytes): read them again. */
+enum cr_err cr_input_finish(struct cr_input *in, bool *again, struct cr_error *e);
 
 /* cr_input_open that does not follow a symbolic link as the last component
  * (files found in a directory, not named by the user). */

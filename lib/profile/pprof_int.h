@@ -1,0 +1,99 @@
+/* What the profile.proto reader's files share (pprof_read.c: the passes
+ * over the top level and the tables; pprof_sample.c: the samples, on one
+ * or two threads). Not installed. */
+#ifndef CORONER_PROFILE_PPROF_INT_H
+#define CORONER_PROFILE_PPROF_INT_H
+
+#include "coroner/input.h"
+#include "coroner/profile.h"
+#include "wire.h"
+
+/* Profile */
+enum { P_SAMPLE_TYPE = 1, P_SAMPLE, P_MAPPING, P_LOCATION, P_FUNCTION, P_STRING_TABLE,
+       P_DROP_FRAMES, P_KEEP_FRAMES, P_TIME_NANOS, P_DURATION_NANOS, P_PERIOD_TYPE,
+       P_PERIOD, P_COMMENT, P_DEFAULT_SAMPLE_TYPE };
+
+/* id -> index for location/function/mapping ids: dense array when the ids
+ * are small, else a hash map. */
+struct idmap {
+	uint32_t *dense; /* dense[id] = index+1 */
+	uint64_t ndense;
+	struct cr_hmap h;
+	bool use_hash;
+};
+
+struct rd {
+	struct cr_profile *p;
+	const char *name;
+	struct cr_error *e;
+	const uint8_t *base, *end;
+	struct cr_input *in;    /* being inflated on a second thread, or NULL */
+	const uint8_t *ready;   /* what of it is there */
+	bool stopped;           /* the inflation stopped short of what was needed */
+	uint32_t *strmap; size_t nstr, cap_str; /* string_table index -> our id */
+	uint64_t *loc_ids, *fn_ids, *map_ids; /* in order of appearance */
+	size_t nloc, nfn, nmap, cap_loc, cap_fn, cap_map;
+	struct idmap locs, fns, maps;
+	int64_t *vals; size_t cap_vals;
+	uint32_t *stk; size_t cap_stk;
+	struct cr_label *labs; size_t cap_labs;
+	struct cr_line *lines; size_t cap_lines;
+	/* counted in pass 1 to size the profile's arrays once (a malformed
+	 * sample stops the count; pass 2 reports it) */
+	size_t count_samples, count_stack, count_labels, count_types;
+	/* where the samples can be cut in two (pass 1's counts before the
+	 * sample at each checkpoint), and the samples' extent */
+	struct ck { size_t off, samples, stack, labels; } ck[64];
+	size_t nck, next_ck, samples_from, samples_to;
+	bool sized;    /* the sample arrays were sized from pass 1's counts */
+	bool no_grow;  /* a part of several: never grow the profile's arrays */
+};
+
+enum cr_err cr_pprof_fail_at(struct rd *r, const struct pbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define BAD(b, ...) cr_pprof_fail_at(r, (b), __VA_ARGS__)
+
+static inline enum cr_err nomem(struct rd *r)
+{
+	return cr_fail(r->e, CR_NOMEM, "%s: pprof: out of memory (limit %zu MiB; raise --max-memory)",
+		       r->name, cr_limits.max_memory >> 20);
+}
+
+/* index+1, 0 if absent */
+static inline uint32_t idmap_get(const struct idmap *m, uint64_t id)
+{
+	if (!m->use_hash)
+		return id < m->ndense ? m->dense[id] : 0;
+	uint32_t *v = cr_hmap_get((struct cr_hmap *)&m->h, &id, sizeof id);
+	return v ? *v : 0;
+}
+
+static inline bool str_ok(struct rd *r, uint64_t idx, uint32_t *out)
+{
+	if (idx >= r->nstr)
+		return false;
+	*out = r->strmap[idx];
+	return true;
+}
+
+/* One Sample message m (msg: where its field starts), its location ids
+ * resolved, appended to r->p. */
+enum cr_err cr_pprof_read_sample(struct rd *r, struct pbuf m, const struct pbuf *msg);
+
+/* The top level's fields after the tables: the samples that start before
+ * the offset `cut` (len for all of them) and the other fields. */
+enum cr_err cr_pprof_read_rest(struct rd *r, const uint8_t *data, size_t len, size_t cut);
+
+/* The samples (and the fields cr_pprof_read_rest reads), on two threads
+ * when they are many. */
+enum cr_err cr_pprof_read_samples(struct rd *r, const uint8_t *data, size_t len);
+
+/* A pprof profile in `in` (opened with cr_input_open_async): its first
+ * pass runs behind the inflation, the rest once it is all there. *again:
+ * the content turned out other than what was inflated (several members,
+ * trailing bytes, not a pprof profile, the inflation failed for the second
+ * thread only): release p and read in->data, in->len from scratch. */
+enum cr_err cr_pprof_read_input(struct cr_profile *p, struct cr_input *in, bool *again,
+				struct cr_error *e);
+
+#endif
