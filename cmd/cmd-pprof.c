@@ -438,12 +438,13 @@ int cmd_pprof(int argc, char **argv)
 {
 	struct pprof_args a = { .gran = CR_GRAN_FUNCTIONS, .fmt = CR_FMT_TEXT };
 	cmd_pprof_words = true;
+	cr_profile_addresses_only = true; /* pprof's parse of Go's text profiles: names come from binaries */
 	int rc = pprof_parse(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
 	/* -top with the options that rewrite the profile: computed as the
 	 * other reports are (the rest goes through coroner top) */
-	bool top_rewrites = a.report == R_TOP && (a.relative || a.mean || a.divide_by || a.edgefraction ||
+	bool top_rewrites = a.report == R_TOP && (a.fmt != CR_FMT_JSON || a.relative || a.mean || a.divide_by || a.edgefraction ||
 						  cmd_pprof_locate_active() || a.drop_negative || a.prune_from || a.tagshow ||
 						  a.taghide || a.tagroot || a.tagleaf || a.normalize ||
 						  a.source_path || a.trim_path);

@@ -47,6 +47,9 @@ void cmd_pprof_dot_text(struct cr_buf *b, const struct cr_pgraph *g, const struc
  * the mappings of p renamed to the files found. Returns the exit code. */
 bool cmd_pprof_locate_active(void);
 int cmd_pprof_locate(struct cr_profile *p);
+/* then pprof's symbolization (cr_capture_pprof_symbolize), its messages on
+ * stderr; binary (may be NULL) is the one named before the profiles */
+int cmd_pprof_symbolize(struct cr_profile *p, const char *binary);
 
 /* -callgrind (pprof-callgrind.c): the graph in callgrind's format, to stdout */
 void cmd_pprof_callgrind(const struct cr_pgraph *g, bool tree);

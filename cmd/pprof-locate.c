@@ -18,6 +18,7 @@
  */
 #include "pprof-cmd.h"
 #include "coroner/binary.h"
+#include "coroner/capture.h"
 #include "coroner/pprof.h"
 
 #include <dirent.h>
@@ -256,4 +257,19 @@ int cmd_pprof_locate(struct cr_profile *p)
 	}
 	free(c.name);
 	return 0;
+}
+
+int cmd_pprof_symbolize(struct cr_profile *p, const char *binary)
+{
+	struct cr_buf msg = { 0 };
+	struct cr_error e = { 0 };
+	enum cr_err rc = cr_capture_pprof_symbolize(p, binary, &msg, &e);
+	for (const char *t = msg.len ? cr_buf_str(&msg) : ""; *t;) { /* a line at a time, escaped */
+		size_t n = strcspn(t, "\n");
+		cr_fwrite_safe(stderr, t, n);
+		fputc('\n', stderr);
+		t += n + (t[n] != 0);
+	}
+	cr_buf_release(&msg);
+	return rc ? cmd_error(&e) : 0;
 }

@@ -304,6 +304,8 @@ static enum cr_err flush_count(struct rd *r, struct pend *pd)
 	size_t last_named = SIZE_MAX;
 	for (size_t a = 0; a < pd->naddrs; a++) {
 		match[a] = SIZE_MAX;
+		if (cr_profile_addresses_only)
+			continue; /* pprof's parse: every pc a location, no names */
 		for (size_t f = cur; f < pd->nframes; f++)
 			if (pd->frames[f].pc == pd->addrs[a] - 1 || pd->frames[f].pc == pd->addrs[a]) {
 				match[a] = f;
