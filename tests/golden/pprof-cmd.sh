@@ -12,6 +12,23 @@ set -u
 : "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
 fail=0 pass=0
 wdir=$(mktemp -d)
+# realize SRC RUN SUB: RUN/SUB (each of its components) a real directory
+# whose entries are links to SRC's
+realize() {
+	_p=.
+	for _c in $(printf '%s\n' "$3" | tr / ' '); do
+		[ "$_c" = . ] || _p=$_p/$_c
+		[ -L "$2/$_p" ] && rm -f "$2/$_p"
+		if [ ! -d "$2/$_p" ]; then
+			mkdir -p "$2/$_p"
+			for _f in "$1/$_p"/*; do ln -s "$_f" "$2/$_p/"; done
+		fi
+	done
+}
+unpack() { # GZ OUT: OUT (a link to SRC's GZ's neighbour, or nothing) the binary unpacked
+	[ -f "$2" ] && [ ! -L "$2" ] && return 0
+	rm -f "$2"; gzip -dc "$1" > "$2" && chmod +x "$2"
+}
 for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX; do
 	dir=$(dirname "$(dirname "$index")")
 	rel=$(sed -n 's/^# recorded with the pprof of go\(1\.[0-9]*\).*/\1/p' "$index" | tail -1)
@@ -30,15 +47,19 @@ for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX;
 		args=${cmd#go tool pprof }
 		# a binary named in the command is stored gzipped (NAME.gz): the
 		# command runs in a copy of the directory (links) with it unpacked
+		# (so is a directory of PPROF_BINARY_PATH holding NAME.gz files)
 		run=$dir
 		eval "set -- $args"
-		for w in "$@"; do
-			case "$w" in -*) continue ;; esac
-			[ ! -e "$dir/$w" ] && [ -f "$dir/$w.gz" ] || continue
-			run=$wdir/$(echo "$dir" | tr / _)
-			if [ ! -e "$run/$w" ]; then
-				mkdir -p "$run" && for f in "$dir"/*; do [ -e "$run/${f##*/}" ] || ln -s "$f" "$run/"; done
-				gzip -dc "$dir/$w.gz" > "$run/$w" && chmod +x "$run/$w"
+		for w in "$@" $(printf '%s\n' "$bp" | tr ':' ' '); do
+			case "$w" in -*|/*|*..*) continue ;; esac
+			if [ -d "$dir/$w" ] && ls "$dir/$w"/*.gz >/dev/null 2>&1; then
+				run=$wdir/$(echo "$dir" | tr / _)
+				realize "$dir" "$run" "$w"
+				for g in "$dir/$w"/*.gz; do b=${g##*/}; unpack "$g" "$run/$w/${b%.gz}"; done
+			elif [ ! -e "$dir/$w" ] && [ -f "$dir/$w.gz" ]; then
+				run=$wdir/$(echo "$dir" | tr / _)
+				case "$w" in */*) realize "$dir" "$run" "${w%/*}" ;; *) realize "$dir" "$run" . ;; esac
+				unpack "$dir/$w.gz" "$run/$w"
 			fi
 		done
 		got=$(cd "$run" && eval "PPROF_BINARY_PATH=\"\$bp\" \"$CORONER\" $rel pprof $args $errs" || echo "exit status $?")
