@@ -273,3 +273,45 @@ int cmd_pprof_symbolize(struct cr_profile *p, const char *binary)
 	cr_buf_release(&msg);
 	return rc ? cmd_error(&e) : 0;
 }
+
+bool cmd_pprof_no_common_types(char **paths, int n)
+{
+	struct cr_profile first;
+	bool none = true, ok = true;
+	cr_profile_init(&first);
+	for (int i = 0; i < n && ok; i++) {
+		struct cr_profile q;
+		struct cr_buf warn = { 0 };
+		struct cr_error e = { 0 };
+		cr_profile_init(&q);
+		const char *one[1] = { paths[i] };
+		ok = cr_capture_load_profiles(i ? &q : &first, one, 1, NULL, &warn, NULL, NULL, &e) == CR_OK;
+		cr_buf_release(&warn);
+		if (ok && i) { /* the first profile's types every other one has */
+			for (size_t t = 0; t < first.ntypes; t++) {
+				if (first.types[t].type == UINT32_MAX)
+					continue;
+				bool has = false;
+				for (size_t u = 0; u < q.ntypes && !has; u++)
+					has = !strcmp(cr_profile_str(&first, first.types[t].type),
+						      cr_profile_str(&q, q.types[u].type));
+				if (!has)
+					first.types[t].type = UINT32_MAX;
+			}
+		}
+		cr_profile_release(&q);
+	}
+	for (size_t t = 0; t < first.ntypes && ok; t++)
+		none &= first.types[t].type == UINT32_MAX;
+	cr_profile_release(&first);
+	return ok && none;
+}
+
+bool cmd_pprof_types_disjoint(const struct cr_profile *a, const struct cr_profile *b)
+{
+	for (size_t t = 0; t < a->ntypes; t++)
+		for (size_t u = 0; u < b->ntypes; u++)
+			if (!strcmp(cr_profile_str(a, a->types[t].type), cr_profile_str(b, b->types[u].type)))
+				return false;
+	return true;
+}

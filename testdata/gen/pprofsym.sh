@@ -61,5 +61,9 @@ for k in heap mutex; do
 	rec "pie.$k.maps.raw.bin.txt" /nonexistent -raw pie/addrprog-pie "pie/$k.maps.txt"
 	rec "pie.$k.maps.top.path.txt" pie/bin -top "pie/$k.maps.txt"
 done
+# profiles sharing no sample type: pprof's refusal to merge them
+rec nocommon.top.txt /nonexistent -top ../kinds/cpu.pb.gz ../heap/heap.pb.gz
+rec nocommon.traces.txt /nonexistent -traces ../kinds/cpu.pb.gz ../kinds/cpu.pb.gz ../heap/heap.pb.gz
+rec nocommon.diff_base.txt /nonexistent -top -diff_base=../heap/heap.pb.gz ../kinds/cpu.pb.gz
 rm -f addrprog bin/addrprog pie/addrprog-pie pie/bin/addrprog-pie
 echo "# recorded with the pprof of $("$G" version | cut -d' ' -f3)" >>expected/INDEX
