@@ -259,11 +259,11 @@ int cmd_pprof_locate(struct cr_profile *p)
 	return 0;
 }
 
-int cmd_pprof_symbolize(struct cr_profile *p, const char *binary)
+int cmd_pprof_symbolize(struct cr_profile *p, const char *binary, const char *buildid)
 {
 	struct cr_buf msg = { 0 };
 	struct cr_error e = { 0 };
-	enum cr_err rc = cr_capture_pprof_symbolize(p, binary, &msg, &e);
+	enum cr_err rc = cr_capture_pprof_symbolize(p, binary, buildid, &msg, &e);
 	for (const char *t = msg.len ? cr_buf_str(&msg) : ""; *t;) { /* a line at a time, escaped */
 		size_t n = strcspn(t, "\n");
 		cr_fwrite_safe(stderr, t, n);

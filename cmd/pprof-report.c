@@ -723,8 +723,17 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		}
 		o.merged = false;
 	}
-	if ((rc = cmd_pprof_symbolize(&p, binary)))
+	if ((rc = cmd_pprof_symbolize(&p, binary, r->buildid)))
 		goto out;
+	if (r->add_comment) { /* pprof's -add_comment: one more comment, after symbolization */
+		uint32_t c = cr_profile_intern(&p, r->add_comment, strlen(r->add_comment));
+		if (c == UINT32_MAX || cr_grow(&p.comments, &p.cap_comments, p.ncomments + 1, sizeof *p.comments)) {
+			fprintf(stderr, "%s: out of memory\n", cmd_progname);
+			rc = 1;
+			goto out;
+		}
+		p.comments[p.ncomments++] = c;
+	}
 	o.sample_index = cr_profile_sample_index(&p, r->sample_index);
 	if (o.sample_index < 0) {
 		rc = cmd_bad_sample_index("pprof", r->sample_index, "the profile", &p);
@@ -766,7 +775,12 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		rc = cmd_error(&e);
 		goto out;
 	}
-	if (which == 'o') {
+	if (which == 'C') { /* -comments: the profile's comments, one a line */
+		for (size_t i = 0; i < p.ncomments; i++) {
+			cr_fputs_safe(stdout, cr_profile_str(&p, p.comments[i]));
+			putchar('\n');
+		}
+	} else if (which == 'o') {
 		/* the merged, filtered profile, to stdout (-output: redirected) */
 		if (cr_profile_write_pprof(&p, "-", &e))
 			rc = cmd_error(&e);

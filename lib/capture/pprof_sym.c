@@ -2,7 +2,8 @@
  * before any report:
  *
  * - the binary named before the profiles is the first mapping's file (a
- *   profile with no mapping gets one, id 1, holding every location);
+ *   profile with no mapping gets one, id 1, holding every location), and
+ *   -buildid's id its build id when it has none;
  * - each mapping that has locations and none of the has_* flags is
  *   symbolized from its file: the first mapping without a file gives
  *   "Main binary filename not available.", a later one counts as missing;
@@ -90,10 +91,12 @@ static enum cr_err say(struct cr_buf *msg, struct cr_error *e, const char *a, co
 	return CR_OK;
 }
 
-enum cr_err cr_capture_pprof_symbolize(struct cr_profile *p, const char *exec, struct cr_buf *msg,
-				       struct cr_error *e)
+enum cr_err cr_capture_pprof_symbolize(struct cr_profile *p, const char *exec, const char *buildid,
+				       struct cr_buf *msg, struct cr_error *e)
 {
-	if (exec) {
+	if (buildid && !*buildid)
+		buildid = NULL;
+	if (exec || buildid) {
 		if (!p->nmappings) {
 			if (cr_grow(&p->mappings, &p->cap_mappings, 1, sizeof *p->mappings))
 				return cr_fail(e, CR_NOMEM, "out of memory");
@@ -102,10 +105,14 @@ enum cr_err cr_capture_pprof_symbolize(struct cr_profile *p, const char *exec, s
 			for (size_t i = 0; i < p->nlocations; i++)
 				p->locations[i].mapping = 1;
 		}
-		uint32_t id = cr_profile_intern(p, exec, strlen(exec));
-		if (id == UINT32_MAX)
+		uint32_t id = exec ? cr_profile_intern(p, exec, strlen(exec)) : 0;
+		uint32_t bid = buildid ? cr_profile_intern(p, buildid, strlen(buildid)) : 0;
+		if (id == UINT32_MAX || bid == UINT32_MAX)
 			return cr_fail(e, CR_NOMEM, "out of memory");
-		p->mappings[0].filename = id;
+		if (exec)
+			p->mappings[0].filename = id;
+		if (buildid && !*cr_profile_str(p, p->mappings[0].build_id))
+			p->mappings[0].build_id = bid;
 	}
 	if (!p->nmappings)
 		return CR_OK;

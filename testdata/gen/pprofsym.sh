@@ -65,5 +65,16 @@ done
 rec nocommon.top.txt /nonexistent -top ../kinds/cpu.pb.gz ../heap/heap.pb.gz
 rec nocommon.traces.txt /nonexistent -traces ../kinds/cpu.pb.gz ../kinds/cpu.pb.gz ../heap/heap.pb.gz
 rec nocommon.diff_base.txt /nonexistent -top -diff_base=../heap/heap.pb.gz ../kinds/cpu.pb.gz
+# the options that change the header or nothing for local files
+K=../kinds/cpu.pb.gz
+rec cpu.comments.txt /nonexistent -comments $K
+rec cpu.add_comment.comments.txt /nonexistent -add_comment=first -comments $K
+rec cpu.add_comment.top.txt /nonexistent -add_comment=a-note -top -nodecount=3 $K
+rec cpu.add_comment.raw.txt /nonexistent -add_comment=a-note -raw $K
+rec cpu.buildid.top.txt /nonexistent -buildid=abc123 -top -nodecount=3 $K
+rec cpu.showcolumns.top.txt /nonexistent -showcolumns -top -lines -nodecount=3 $K
+rec cpu.tools.top.txt /nonexistent -tools=objdump:/nonexistent -tls_cert=a -tls_key=b -tls_ca=c -top -nodecount=3 $K
+rec heap.maps.buildid.traces.path.txt bin -buildid=abc123 -traces heap.maps.txt
+rec heap.buildid.raw.nobin.txt /nonexistent -buildid=abc123 -raw heap.txt
 rm -f addrprog bin/addrprog pie/addrprog-pie pie/bin/addrprog-pie
 echo "# recorded with the pprof of $("$G" version | cut -d' ' -f3)" >>expected/INDEX

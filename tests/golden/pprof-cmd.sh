@@ -1,6 +1,6 @@
 #!/bin/sh
 # Replays every `go tool pprof` command recorded in testdata/*/expected/INDEX
-# whose report `coroner pprof` prints (-top, -text, -traces, -tags, -tree, -peek, -list, -raw, -callgrind),
+# whose report `coroner pprof` prints (-top, -text, -traces, -tags, -tree, -peek, -list, -raw, -callgrind, -comments),
 # and those of testdata/pprofsrc/go1.N, as it is,
 # with `coroner pprof`, and compares stdout+stderr (and the exit status, as
 # regen.sh's rec records it) with what pprof printed. An output named
@@ -43,7 +43,7 @@ for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX;
 		case "$cmd" in "go tool pprof "*) ;; *) continue ;; esac
 		case "$cmd" in *"|"*) continue ;; esac # a pipeline over pprof's output: its own test replays it
 		# only the reports coroner pprof prints
-		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -tree "*|*" -peek"*|*" -list"*|*" -raw "*|*" -callgrind "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
+		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -tree "*|*" -peek"*|*" -list"*|*" -raw "*|*" -callgrind "*|*" -comments "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
 		args=${cmd#go tool pprof }
 		# a binary named in the command is stored gzipped (NAME.gz): the
 		# command runs in a copy of the directory (links) with it unpacked
