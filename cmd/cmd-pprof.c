@@ -16,7 +16,7 @@
 
 enum report {
 	R_NONE, R_TOP, R_TRACES, R_TAGS, R_PEEK, R_TREE, R_RAW, R_LIST, R_DISASM, R_CALLGRIND, R_DOT,
-	R_SVG, R_PNG, R_PDF, R_PS, R_GIF, R_PROTO, R_OTHER,
+	R_SVG, R_PNG, R_PDF, R_PS, R_GIF, R_PROTO, R_COMMENTS, R_WEBLIST, R_OTHER,
 };
 
 static const struct cmd_spec spec = {
@@ -57,8 +57,8 @@ struct pprof_args {
 	int report;
 	const char *report_name, *report_arg;
 	const char *sample_index, *unit, *diff_base, *base, *output, *nodecount, *nodefraction;
-	const char *divide_by, *trim, *unsupported, *edgefraction, *source_path, *trim_path;
-	const char *prune_from, *tagshow, *taghide, *tagroot, *tagleaf;
+	const char *divide_by, *trim, *edgefraction, *source_path, *trim_path;
+	const char *prune_from, *tagshow, *taghide, *tagroot, *tagleaf, *add_comment, *buildid;
 	bool relative, drop_negative, normalize, intel_syntax, mean;
 	unsigned legacy;    /* -inuse_space ... -mean_delay given: bits of opt_legacy_index's names */
 	struct cmd_filter_args filt;
@@ -81,15 +81,6 @@ static int opt_report(const struct cmd_option *o, const char *arg, const struct 
 	a->report = (int)o->set;
 	a->report_name = o->long_name;
 	a->report_arg = arg;
-	return 0;
-}
-
-/* pprof's options coroner does not compute yet: refused, not ignored */
-static int opt_unsupported(const struct cmd_option *o, const char *arg, const struct cmd_parse_state *st)
-{
-	(void)arg;
-	(void)st;
-	*(const char **)o->value = o->long_name;
 	return 0;
 }
 
@@ -133,10 +124,6 @@ static void legacy_index(struct pprof_args *a)
 #define REPORT_RE(n, id, h) \
 	{ .type = CMD_OPT_CALLBACK, .long_name = (n), .value = a, .set = (id), .argh = "RE", .help = (h), \
 	  .cb = opt_report }
-#define UNSUPPORTED(n) { .type = CMD_OPT_CALLBACK, .long_name = (n), .value = &a->unsupported, .cb = opt_unsupported }
-#define UNSUPPORTED_ARG(n) \
-	{ .type = CMD_OPT_CALLBACK, .long_name = (n), .value = &a->unsupported, .flags = CMD_OPTF_TAKES_ARG, \
-	  .cb = opt_unsupported }
 #define LEGACY_INDEX(n, k) \
 	{ .type = CMD_OPT_CALLBACK, .long_name = (n), .value = &a->legacy, .set = (k), .cb = opt_legacy_index }
 #define NOOP_ARG(n) { .type = CMD_OPT_NOOP, .long_name = (n), .flags = CMD_OPTF_TAKES_ARG }
@@ -153,12 +140,12 @@ static void legacy_index(struct pprof_args *a)
 	REPORT("raw", R_RAW, "the profile as text: samples, locations, mappings"),                  \
 	REPORT_RE("list", R_LIST, "the source lines of the functions matching RE, with their values"), \
 	REPORT_RE("disasm", R_DISASM, "the instructions of the functions matching RE (binutils' objdump)"), \
-	REPORT_RE("weblist", R_OTHER, NULL), REPORT("callgrind", R_CALLGRIND, "the call graph for KCachegrind"),                \
+	REPORT_RE("weblist", R_WEBLIST, NULL), REPORT("callgrind", R_CALLGRIND, "the call graph for KCachegrind"),                \
 	REPORT("dot", R_DOT, "the call graph in Graphviz's DOT language"),                           \
 	REPORT("svg", R_SVG, "the graph drawn by Graphviz's dot (also -png, -pdf, -ps, -gif)"),    \
 	REPORT("png", R_PNG, NULL), REPORT("pdf", R_PDF, NULL),                                     \
 	REPORT("proto", R_PROTO, "the merged, filtered profile (gzipped protobuf; stdout or -output)"), \
-	REPORT("comments", R_OTHER, NULL),                                                          \
+	REPORT("comments", R_COMMENTS, "the profile's comments, one a line"),                       \
 	REPORT("topproto", R_OTHER, NULL), REPORT("gif", R_GIF, NULL), REPORT("ps", R_PS, NULL),   \
 	REPORT("eog", R_OTHER, NULL), REPORT("evince", R_OTHER, NULL), REPORT("gv", R_OTHER, NULL), \
 	REPORT("kcachegrind", R_OTHER, NULL), REPORT("web", R_OTHER, NULL),                         \
@@ -208,10 +195,11 @@ static void legacy_index(struct pprof_args *a)
 	OPT_STRING(0, "tagroot", &(a)->tagroot, "KEYS", "frames named by these labels' values at the root"), \
 	OPT_STRING(0, "tagleaf", &(a)->tagleaf, "KEYS", "frames named by these labels' values at the leaf"), \
 	OPT_BOOL(0, "normalize", &(a)->normalize, "scale PROFILE to the totals of the base"), \
-	UNSUPPORTED("showcolumns"),                                                                \
+	OPT_NOOP(0, "showcolumns"),                                                                \
 	OPT_BOOL(0, "intel_syntax", &(a)->intel_syntax, "-disasm: Intel syntax (objdump -M intel)"),        \
-	UNSUPPORTED_ARG("add_comment"), UNSUPPORTED_ARG("buildid"), UNSUPPORTED_ARG("tls_cert"),    \
-	UNSUPPORTED_ARG("tls_key"), UNSUPPORTED_ARG("tls_ca"), UNSUPPORTED_ARG("tools"),            \
+	OPT_STRING(0, "add_comment", &(a)->add_comment, "TEXT", "a comment added to the profile (shown in the header)"), \
+	OPT_STRING(0, "buildid", &(a)->buildid, "ID", "the main binary's build id, when the profile has none"), \
+	NOOP_ARG("tls_cert"), NOOP_ARG("tls_key"), NOOP_ARG("tls_ca"), NOOP_ARG("tools"),           \
 	NOOP_ARG("symbolize"), NOOP_ARG("seconds"), NOOP_ARG("timeout"), OPT_NOOP(0, "no_browser"),  \
 	OPT_END()
 
@@ -395,15 +383,19 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 	if (a->http)
 		return cmd_usage_error("pprof", "-http (pprof's web interface) is not part of coroner pprof: "
 					       "use a report flag (-top, -traces, -tags)");
-	if (a->unsupported)
-		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->unsupported);
+	if (a->report == R_WEBLIST)
+		return cmd_usage_error("pprof", "-weblist (a web page in pprof's browser) is not part of coroner pprof: "
+					       "use -list=RE");
 	if (a->report == R_NONE)
 		return cmd_usage_error("pprof", "no report flag (pprof's interactive mode is not supported): "
 					       "add one, e.g. -top");
 	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS && a->report != R_TREE &&
 	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO && a->report != R_CALLGRIND &&
-	    a->report != R_LIST && a->report != R_DISASM && (a->report < R_DOT || a->report > R_GIF))
-		return cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
+	    a->report != R_LIST && a->report != R_DISASM && a->report != R_COMMENTS && (a->report < R_DOT || a->report > R_GIF))
+		return strcmp(a->report_name, "topproto")
+			       ? cmd_usage_error("pprof", "-%s opens a viewer, which coroner pprof does not: write the "
+							  "report with -svg (or -callgrind) -output=FILE", a->report_name)
+			       : cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
 	if (a->npaths == 0)
 		return cmd_usage_error("pprof", "no profile given");
 	/* pprof's flag package parses the numbers: its line, exit 2 */
@@ -438,12 +430,13 @@ int cmd_pprof(int argc, char **argv)
 {
 	struct pprof_args a = { .gran = CR_GRAN_FUNCTIONS, .fmt = CR_FMT_TEXT };
 	cmd_pprof_words = true;
+	cr_profile_addresses_only = true; /* pprof's parse of Go's text profiles: names come from binaries */
 	int rc = pprof_parse(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
 	/* -top with the options that rewrite the profile: computed as the
 	 * other reports are (the rest goes through coroner top) */
-	bool top_rewrites = a.report == R_TOP && (a.relative || a.mean || a.divide_by || a.edgefraction ||
+	bool top_rewrites = a.report == R_TOP && (a.fmt != CR_FMT_JSON || a.add_comment || a.buildid || a.relative || a.mean || a.divide_by || a.edgefraction ||
 						  cmd_pprof_locate_active() || a.drop_negative || a.prune_from || a.tagshow ||
 						  a.taghide || a.tagroot || a.tagleaf || a.normalize ||
 						  a.source_path || a.trim_path);
@@ -459,7 +452,7 @@ int cmd_pprof(int argc, char **argv)
 	}
 	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' :
 		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : a.report == R_CALLGRIND ? 'c' :
-		    a.report == R_LIST ? 'l' : a.report == R_DISASM ? 's' : a.report >= R_DOT && a.report <= R_GIF ? 'd' : 'p';
+		    a.report == R_LIST ? 'l' : a.report == R_DISASM ? 's' : a.report == R_COMMENTS ? 'C' : a.report >= R_DOT && a.report <= R_GIF ? 'd' : 'p';
 	struct cr_outfile of;
 	struct cr_error e = { 0 };
 	int saved = -1;
@@ -482,7 +475,7 @@ int cmd_pprof(int argc, char **argv)
 	rc = a.report == R_TOP && !top_rewrites ? run_top(&a) : cmd_pprof_report(which, &(struct cmd_pprof_req){
 		.symbol = a.report_arg, .source_path = a.source_path, .trim_path = a.trim_path,
 		.prune_from = a.prune_from, .tagshow = a.tagshow, .taghide = a.taghide, .tagroot = a.tagroot,
-		.tagleaf = a.tagleaf, .normalize = a.normalize, .mean = a.mean, .relative = a.relative,
+		.tagleaf = a.tagleaf, .add_comment = a.add_comment, .buildid = a.buildid, .normalize = a.normalize, .mean = a.mean, .relative = a.relative,
 		.drop_negative = a.drop_negative, .nodecount = a.nodecount, .nodefraction = a.nodefraction,
 		.edgefraction = a.edgefraction, .notrim = a.trim && go_bool(a.trim) == 0, .cum = a.cum,
 		.compact_labels = a.compact_labels, .call_tree = a.call_tree, .intel_syntax = a.intel_syntax,

@@ -116,6 +116,11 @@ void cmd_render_filters(const struct cmd_filters *fl);
 int cmd_bad_sample_index(const char *cmd, const char *si, const char *where, const struct cr_profile *p);
 /* set by `coroner pprof`: the error above in pprof's words */
 extern bool cmd_pprof_words;
+/* coroner pprof: do the profiles paths[0, n) share no sample type (each
+ * read alone)? pprof then refuses to merge them (pprof-locate.c) */
+bool cmd_pprof_no_common_types(char **paths, int n);
+struct cr_profile;
+bool cmd_pprof_types_disjoint(const struct cr_profile *a, const struct cr_profile *b);
 /* After a profile went to stdout (-o -): the rest of the command's output
  * (its report) goes to stderr, so stdout holds the profile alone. No-op
  * unless output is "-". */

@@ -34,8 +34,14 @@ int cmd_load_input_norm(struct cr_profile *p, char **paths, int n, const char *b
 			const char *base, bool normalize)
 {
 	struct cr_error e = { 0 };
-	if (cmd_load_profiles(p, paths, n, binary, &e))
+	if (cmd_load_profiles(p, paths, n, binary, &e)) {
+		/* pprof merges only the sample types all profiles share */
+		if (e.code == CR_FORMAT && cmd_pprof_words && n > 1 && cmd_pprof_no_common_types(paths, n)) {
+			fprintf(stderr, "problem fetching source profiles: profiles have empty common sample type list\n");
+			return 2;
+		}
 		return cmd_error(&e);
+	}
 	if (diff_base || base) {
 		struct cr_profile b;
 		cr_profile_init(&b);
@@ -43,6 +49,11 @@ int cmd_load_input_norm(struct cr_profile *p, char **paths, int n, const char *b
 		if (cmd_load_profiles(&b, bp, 1, binary, &e)) {
 			cr_profile_release(&b);
 			return cmd_error(&e);
+		}
+		if (cmd_pprof_words && cmd_pprof_types_disjoint(p, &b)) {
+			cr_profile_release(&b);
+			fprintf(stderr, "profiles have empty common sample type list\n"); /* pprof's words */
+			return 2;
 		}
 		if (normalize) /* the sources scaled to the base's totals, before it is subtracted */
 			cr_profile_normalize(p, &b);

@@ -11,6 +11,7 @@ struct cmd_pprof_req {
 	const char *symbol;               /* -peek's, -list's, -disasm's RE */
 	const char *source_path, *trim_path; /* -list: where the sources are */
 	const char *prune_from, *tagshow, *taghide, *tagroot, *tagleaf;
+	const char *add_comment, *buildid; /* -add_comment, -buildid (NULL: none) */
 	bool normalize;
 	bool mean;                        /* -mean, -mean_delay */
 	bool relative, drop_negative;     /* -relative_percentages, -drop_negative */
@@ -26,7 +27,7 @@ struct cmd_pprof_req {
 	int npaths;
 };
 
-/* which: 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw, 'o' -proto, 'c' -callgrind,
+/* which: 'C' -comments, 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw, 'o' -proto, 'c' -callgrind,
  * 'd' -dot (and its images), 'l' -list, 's' -disasm. Returns the exit code. */
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r);
 
@@ -47,6 +48,10 @@ void cmd_pprof_dot_text(struct cr_buf *b, const struct cr_pgraph *g, const struc
  * the mappings of p renamed to the files found. Returns the exit code. */
 bool cmd_pprof_locate_active(void);
 int cmd_pprof_locate(struct cr_profile *p);
+/* then pprof's symbolization (cr_capture_pprof_symbolize), its messages on
+ * stderr; binary (may be NULL) is the one named before the profiles,
+ * buildid -buildid's (may be NULL) */
+int cmd_pprof_symbolize(struct cr_profile *p, const char *binary, const char *buildid);
 
 /* -callgrind (pprof-callgrind.c): the graph in callgrind's format, to stdout */
 void cmd_pprof_callgrind(const struct cr_pgraph *g, bool tree);

@@ -18,6 +18,7 @@
  */
 #include "pprof-cmd.h"
 #include "coroner/binary.h"
+#include "coroner/capture.h"
 #include "coroner/pprof.h"
 
 #include <dirent.h>
@@ -256,4 +257,61 @@ int cmd_pprof_locate(struct cr_profile *p)
 	}
 	free(c.name);
 	return 0;
+}
+
+int cmd_pprof_symbolize(struct cr_profile *p, const char *binary, const char *buildid)
+{
+	struct cr_buf msg = { 0 };
+	struct cr_error e = { 0 };
+	enum cr_err rc = cr_capture_pprof_symbolize(p, binary, buildid, &msg, &e);
+	for (const char *t = msg.len ? cr_buf_str(&msg) : ""; *t;) { /* a line at a time, escaped */
+		size_t n = strcspn(t, "\n");
+		cr_fwrite_safe(stderr, t, n);
+		fputc('\n', stderr);
+		t += n + (t[n] != 0);
+	}
+	cr_buf_release(&msg);
+	return rc ? cmd_error(&e) : 0;
+}
+
+bool cmd_pprof_no_common_types(char **paths, int n)
+{
+	struct cr_profile first;
+	bool none = true, ok = true;
+	cr_profile_init(&first);
+	for (int i = 0; i < n && ok; i++) {
+		struct cr_profile q;
+		struct cr_buf warn = { 0 };
+		struct cr_error e = { 0 };
+		cr_profile_init(&q);
+		const char *one[1] = { paths[i] };
+		ok = cr_capture_load_profiles(i ? &q : &first, one, 1, NULL, &warn, NULL, NULL, &e) == CR_OK;
+		cr_buf_release(&warn);
+		if (ok && i) { /* the first profile's types every other one has */
+			for (size_t t = 0; t < first.ntypes; t++) {
+				if (first.types[t].type == UINT32_MAX)
+					continue;
+				bool has = false;
+				for (size_t u = 0; u < q.ntypes && !has; u++)
+					has = !strcmp(cr_profile_str(&first, first.types[t].type),
+						      cr_profile_str(&q, q.types[u].type));
+				if (!has)
+					first.types[t].type = UINT32_MAX;
+			}
+		}
+		cr_profile_release(&q);
+	}
+	for (size_t t = 0; t < first.ntypes && ok; t++)
+		none &= first.types[t].type == UINT32_MAX;
+	cr_profile_release(&first);
+	return ok && none;
+}
+
+bool cmd_pprof_types_disjoint(const struct cr_profile *a, const struct cr_profile *b)
+{
+	for (size_t t = 0; t < a->ntypes; t++)
+		for (size_t u = 0; u < b->ntypes; u++)
+			if (!strcmp(cr_profile_str(a, a->types[t].type), cr_profile_str(b, b->types[u].type)))
+				return false;
+	return true;
 }

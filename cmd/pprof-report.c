@@ -694,11 +694,6 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	}
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
 				   .unit = r->unit, .drop_negative = r->drop_negative, .mean = r->mean, .merged = nprof > 1 || r->diff_base || r->base };
-	/* pprof merges the sources before it filters: its ids, and the
-	 * locations the filters left unused, come from the whole merge */
-	bool filtered = r->prune_from || r->tagshow || r->taghide || r->tagroot || r->tagleaf;
-	for (int k = 0; k < 5; k++)
-		filtered |= r->filt->re[k] != NULL || (k < 2 && r->filt->tag[k] != NULL);
 	/* before go1.21 pprof merged a single profile too */
 	if (cr_pprof_release && cr_pprof_release < 21)
 		o.merged = true;
@@ -718,20 +713,33 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	    (rc = cmd_load_input_norm(&p, r->paths, r->npaths, NULL, r->diff_base, r->base, r->normalize)) ||
 	    (rc = cmd_pprof_locate(&p)))
 		goto out;
-	o.sample_index = cr_profile_sample_index(&p, r->sample_index);
-	if (o.sample_index < 0) {
-		rc = cmd_bad_sample_index("pprof", r->sample_index, "the profile", &p);
-		goto out;
-	}
-	if (which == 'w' && o.merged && filtered) {
-		/* pprof merges before it filters: the merge's ids, and its
-		 * locations, which the filters leave in the table */
+	if (which == 'w' && o.merged) {
+		/* pprof merges before it symbolizes and filters: the merge's
+		 * ids, and its locations, which pruning and the filters leave in
+		 * the table */
 		if (cr_pprof_merge(&p, &e)) {
 			rc = cmd_error(&e);
 			goto out;
 		}
 		o.merged = false;
-	} else if (o.merged && nprof == 1 && !r->diff_base && !r->base) {
+	}
+	if ((rc = cmd_pprof_symbolize(&p, binary, r->buildid)))
+		goto out;
+	if (r->add_comment) { /* pprof's -add_comment: one more comment, after symbolization */
+		uint32_t c = cr_profile_intern(&p, r->add_comment, strlen(r->add_comment));
+		if (c == UINT32_MAX || cr_grow(&p.comments, &p.cap_comments, p.ncomments + 1, sizeof *p.comments)) {
+			fprintf(stderr, "%s: out of memory\n", cmd_progname);
+			rc = 1;
+			goto out;
+		}
+		p.comments[p.ncomments++] = c;
+	}
+	o.sample_index = cr_profile_sample_index(&p, r->sample_index);
+	if (o.sample_index < 0) {
+		rc = cmd_bad_sample_index("pprof", r->sample_index, "the profile", &p);
+		goto out;
+	}
+	if (o.merged && nprof == 1 && !r->diff_base && !r->base) {
 		/* an old pprof's merge of one profile: its equal samples summed */
 		struct cr_merger m;
 		if (cr_merger_init(&m, &p, &e)) {
@@ -767,7 +775,12 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		rc = cmd_error(&e);
 		goto out;
 	}
-	if (which == 'o') {
+	if (which == 'C') { /* -comments: the profile's comments, one a line */
+		for (size_t i = 0; i < p.ncomments; i++) {
+			cr_fputs_safe(stdout, cr_profile_str(&p, p.comments[i]));
+			putchar('\n');
+		}
+	} else if (which == 'o') {
 		/* the merged, filtered profile, to stdout (-output: redirected) */
 		if (cr_profile_write_pprof(&p, "-", &e))
 			rc = cmd_error(&e);

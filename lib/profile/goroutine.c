@@ -304,6 +304,8 @@ static enum cr_err flush_count(struct rd *r, struct pend *pd)
 	size_t last_named = SIZE_MAX;
 	for (size_t a = 0; a < pd->naddrs; a++) {
 		match[a] = SIZE_MAX;
+		if (cr_profile_addresses_only)
+			continue; /* pprof's parse: every pc a location, no names */
 		for (size_t f = cur; f < pd->nframes; f++)
 			if (pd->frames[f].pc == pd->addrs[a] - 1 || pd->frames[f].pc == pd->addrs[a]) {
 				match[a] = f;
@@ -380,7 +382,7 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 	struct cr_lines it;
 	const char *s;
 	size_t n;
-	bool cut, header = false;
+	bool cut, header = false, seen_end = false;
 	struct rd r;
 	struct pend pd;
 	enum cr_err rc = CR_OK;
@@ -438,8 +440,10 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 				rd_warnf(&r, it.lineno, "more frames than the limit, frame skipped%s", "");
 			continue;
 		}
-		if (cr_starts(s, n, "---"))
+		if (cr_starts(s, n, "---")) {
+			seen_end = true;
 			break; /* pprof: additional sections (memory map) follow */
+		}
 		if ((rc = flush_count(&r, &pd)))
 			goto nomem;
 		/* "N @ 0x... 0x..." */
@@ -462,6 +466,14 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 		pd.count[0] = count;
 		pd.lineno = it.lineno;
 		pd.active = true;
+	}
+	if (cr_profile_addresses_only) {
+		/* pprof's parse: the memory map after its sentinel, else one
+		 * mapping holding every address */
+		while (seen_end && !cr_legacy_maps_sentinel(s, n))
+			seen_end = cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut);
+		if (flush_count(&r, &pd) || cr_legacy_maps(p, seen_end ? it.p : "", seen_end ? (size_t)(it.end - it.p) : 0))
+			goto nomem;
 	}
 	if (!(rc = pend_end(&r, &pd, p, e)) && p->nsamples == 0 && total > 0)
 		rc = cr_fail(e, CR_EMPTY, "%s: goroutine profile: no stacks found (header says %lld goroutines)",
@@ -629,8 +641,9 @@ enum cr_err cr_profile_read_contention(struct cr_profile *p, const unsigned char
 		goto nomem;
 	while (have_line && !cr_legacy_maps_sentinel(s, n))
 		have_line = cr_lines_next(&it, &s, &n, cr_limits.max_line, &cut);
-	if (have_line && cr_legacy_maps(p, it.p, (size_t)(it.end - it.p)))
-		goto nomem;
+	if ((have_line || cr_profile_addresses_only) &&
+	    cr_legacy_maps(p, have_line ? it.p : "", have_line ? (size_t)(it.end - it.p) : 0))
+		goto nomem; /* pprof's parse gives no memory map one mapping for all */
 	return pend_close(&r, &pd, pend_end(&r, &pd, p, e), e);
 nomem:
 	rc = CR_NOMEM;

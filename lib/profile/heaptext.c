@@ -188,9 +188,11 @@ static enum cr_err flush(struct cr_profile *p, struct pending *pd, uint32_t **st
 			}
 		struct cr_line ln = { 0, 0 };
 		size_t nl = 0;
-		if (first == SIZE_MAX && !named_seen && pd->nframes > 0)
+		if (cr_profile_addresses_only) /* pprof's parse: every pc a location, no names */
+			first = SIZE_MAX;
+		else if (first == SIZE_MAX && !named_seen && pd->nframes > 0)
 			continue; /* a leading runtime frame the runtime hid (pprof prunes it) */
-		if (first == SIZE_MAX && named_seen) {
+		if (first == SIZE_MAX && named_seen && !cr_profile_addresses_only) {
 			/* the only frame the runtime hides after the first shown one */
 			ln.function = cr_profile_function(p, "runtime.goexit", "", 0);
 			if (ln.function == UINT32_MAX)

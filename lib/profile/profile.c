@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+bool cr_profile_addresses_only;
+
 enum cr_err cr_profile_init(struct cr_profile *p)
 {
 	memset(p, 0, sizeof *p);

@@ -114,6 +114,13 @@ static int cmp_text(const void *a, const void *b)
 	return strcmp(((const struct labkey *)a)->text, ((const struct labkey *)b)->text);
 }
 
+/* A numeric label pprof's decoder drops (no number, no unit): its legacy
+ * parsers keep theirs */
+static bool zero_label(const struct cr_profile *p, const struct cr_label *l)
+{
+	return l->num == 0 && l->num_unit == 0 && p->source == CR_SRC_PPROF;
+}
+
 /* "key:[v v]" per key of one kind, sorted, joined by ' ' */
 static void sample_labels(struct emitter *m, struct cr_buf *out, const struct cr_profile *p,
 			  const struct cr_sample *s, bool numeric, struct labkey *tmp)
@@ -123,12 +130,12 @@ static void sample_labels(struct emitter *m, struct cr_buf *out, const struct cr
 	struct cr_buf t = { 0 };
 	for (uint32_t i = 0; i < s->nlabel; i++) {
 		bool num = L[i].str == 0;
-		if (num != numeric || (num && L[i].num == 0 && L[i].num_unit == 0))
+		if (num != numeric || (num && zero_label(p, &L[i])))
 			continue;
 		bool dup = false;
 		for (uint32_t j = 0; j < i && !dup; j++)
 			dup = L[j].key == L[i].key && (L[j].str == 0) == num &&
-			      !(num && L[j].num == 0 && L[j].num_unit == 0);
+			      !(num && zero_label(p, &L[j]));
 		if (dup)
 			continue;
 		bool units = false;
@@ -139,7 +146,7 @@ static void sample_labels(struct emitter *m, struct cr_buf *out, const struct cr
 		cr_buf_addf(&t, "%s:[", cr_profile_str(p, L[i].key));
 		bool first = true;
 		for (uint32_t j = i; j < s->nlabel; j++) {
-			if (L[j].key != L[i].key || (L[j].str == 0) != num || (num && L[j].num == 0 && L[j].num_unit == 0))
+			if (L[j].key != L[i].key || (L[j].str == 0) != num || (num && zero_label(p, &L[j])))
 				continue;
 			if (!first)
 				cr_buf_add(&t, " ", 1);

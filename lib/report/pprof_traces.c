@@ -173,11 +173,13 @@ void cr_pprof_names_release(struct cr_pprof_names *nm)
 	memset(nm, 0, sizeof *nm);
 }
 
-/* pprof keeps a label as a string label when it has a value string, as a
- * numeric one when it has a number or a unit; the rest it drops. */
-static int label_kind(const struct cr_label *l)
+/* pprof's decoder keeps a label as a string label when it has a value
+ * string, as a numeric one when it has a number or a unit; the rest it
+ * drops. Its legacy parsers make numeric labels of zero too (a heap
+ * profile's `bytes` of an empty record). */
+static int label_kind(const struct cr_profile *p, const struct cr_label *l)
 {
-	return l->str ? 1 : (l->num != 0 || l->num_unit != 0) ? 2 : 0;
+	return l->str ? 1 : (l->num != 0 || l->num_unit != 0 || p->source != CR_SRC_PPROF) ? 2 : 0;
 }
 
 struct lab_line {
@@ -226,18 +228,18 @@ static enum cr_err sample_labels(struct cr_traces *t, const struct cr_profile *p
 	const struct cr_label *L = p->labels + sm->label_start;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < sm->nlabel; i++) {
-		if (label_kind(&L[i]) != kind)
+		if (label_kind(p, &L[i]) != kind)
 			continue;
 		bool dup = false;
 		for (uint32_t j = 0; j < i && !dup; j++)
-			dup = label_kind(&L[j]) == kind && L[j].key == L[i].key;
+			dup = label_kind(p, &L[j]) == kind && L[j].key == L[i].key;
 		if (dup)
 			continue;
 		const char *vals = NULL;
 		uint32_t nv = 0;
 		b->len = 0;
 		for (uint32_t j = i; j < sm->nlabel; j++) {
-			if (label_kind(&L[j]) != kind || L[j].key != L[i].key)
+			if (label_kind(p, &L[j]) != kind || L[j].key != L[i].key)
 				continue;
 			const char *v = kind == 1 ? cr_profile_str(p, L[j].str)
 						  : num_text(nc, &t->arena, L[i].key, L[j].num, units[L[i].key], "auto");
@@ -274,7 +276,7 @@ static const char **label_units(const struct cr_profile *p)
 		return NULL;
 	for (size_t i = 0; i < p->nlabels; i++) {
 		uint32_t k = p->labels[i].key;
-		if (label_kind(&p->labels[i]) == 2 && k < p->str.n && !u[k])
+		if (label_kind(p, &p->labels[i]) == 2 && k < p->str.n && !u[k])
 			u[k] = cr_profile_label_unit(p, k);
 	}
 	return u;
@@ -458,7 +460,7 @@ enum cr_err cr_tags_compute(struct cr_tags *t, const struct cr_profile *p, const
 			continue;
 		for (uint32_t i = 0; i < sm->nlabel; i++) {
 			const struct cr_label *l = &p->labels[sm->label_start + i];
-			int kind = label_kind(l);
+			int kind = label_kind(p, l);
 			if (!kind)
 				continue;
 			int64_t id = kind == 1 ? (int64_t)l->str : l->num;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Replays every `go tool pprof` command recorded in testdata/*/expected/INDEX
-# whose report `coroner pprof` prints (-top, -text, -traces, -tags, -tree, -peek, -list, -raw, -callgrind),
+# whose report `coroner pprof` prints (-top, -text, -traces, -tags, -tree, -peek, -list, -raw, -callgrind, -comments),
 # and those of testdata/pprofsrc/go1.N, as it is,
 # with `coroner pprof`, and compares stdout+stderr (and the exit status, as
 # regen.sh's rec records it) with what pprof printed. An output named
@@ -11,10 +11,30 @@
 set -u
 : "${CORONER:?}" "${TESTDATA:?}" "${TESTS:?}"
 fail=0 pass=0
+wdir=$(mktemp -d)
+# realize SRC RUN SUB: RUN/SUB (each of its components) a real directory
+# whose entries are links to SRC's
+realize() {
+	_p=.
+	for _c in $(printf '%s\n' "$3" | tr / ' '); do
+		[ "$_c" = . ] || _p=$_p/$_c
+		[ -L "$2/$_p" ] && rm -f "$2/$_p"
+		if [ ! -d "$2/$_p" ]; then
+			mkdir -p "$2/$_p"
+			for _f in "$1/$_p"/*; do ln -s "$_f" "$2/$_p/"; done
+		fi
+	done
+}
+unpack() { # GZ OUT: OUT (a link to SRC's GZ's neighbour, or nothing) the binary unpacked
+	[ -f "$2" ] && [ ! -L "$2" ] && return 0
+	rm -f "$2"; gzip -dc "$1" > "$2" && chmod +x "$2"
+}
 for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX; do
 	dir=$(dirname "$(dirname "$index")")
 	rel=$(sed -n 's/^# recorded with the pprof of go\(1\.[0-9]*\).*/\1/p' "$index" | tail -1)
 	rel="--pprof-release=${rel:-1.19}"
+	# an INDEX that says "# stdout only" recorded pprof's stdout alone
+	errs="2>&1"; grep -q '^# stdout only' "$index" && errs="2>/dev/null"
 	while IFS='	' read -r out cmd; do
 		case "$out" in '#'*|'') continue ;; esac
 		bp=/nonexistent
@@ -22,11 +42,27 @@ for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX;
 			cmd=${cmd#PPROF_BINARY_PATH=* } ;; esac
 		case "$cmd" in "go tool pprof "*) ;; *) continue ;; esac
 		case "$cmd" in *"|"*) continue ;; esac # a pipeline over pprof's output: its own test replays it
-		# only the reports coroner pprof prints, and no binary-symbolized text profiles
-		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -tree "*|*" -peek"*|*" -list"*|*" -raw "*|*" -callgrind "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
-		case "$out" in *nobin*|*.bin.*) continue ;; esac
+		# only the reports coroner pprof prints
+		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -tree "*|*" -peek"*|*" -list"*|*" -raw "*|*" -callgrind "*|*" -comments "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
 		args=${cmd#go tool pprof }
-		got=$(cd "$dir" && eval "PPROF_BINARY_PATH=\"\$bp\" \"$CORONER\" $rel pprof $args" 2>&1 || echo "exit status $?")
+		# a binary named in the command is stored gzipped (NAME.gz): the
+		# command runs in a copy of the directory (links) with it unpacked
+		# (so is a directory of PPROF_BINARY_PATH holding NAME.gz files)
+		run=$dir
+		eval "set -- $args"
+		for w in "$@" $(printf '%s\n' "$bp" | tr ':' ' '); do
+			case "$w" in -*|/*|*..*) continue ;; esac
+			if [ -d "$dir/$w" ] && ls "$dir/$w"/*.gz >/dev/null 2>&1; then
+				run=$wdir/$(echo "$dir" | tr / _)
+				realize "$dir" "$run" "$w"
+				for g in "$dir/$w"/*.gz; do b=${g##*/}; unpack "$g" "$run/$w/${b%.gz}"; done
+			elif [ ! -e "$dir/$w" ] && [ -f "$dir/$w.gz" ]; then
+				run=$wdir/$(echo "$dir" | tr / _)
+				case "$w" in */*) realize "$dir" "$run" "${w%/*}" ;; *) realize "$dir" "$run" . ;; esac
+				unpack "$dir/$w.gz" "$run/$w"
+			fi
+		done
+		got=$(cd "$run" && eval "PPROF_BINARY_PATH=\"\$bp\" \"$CORONER\" $rel pprof $args $errs" || echo "exit status $?")
 		want=$(cat "$dir/expected/$out")
 		case "$out" in *.firstline.txt)
 			got="$(printf '%s\n' "$got" | head -1) $(printf '%s\n' "$got" | tail -1)"
@@ -48,7 +84,7 @@ done
 # pprof printed for the same flags over the inputs (recorded above)
 . "$TESTS/go-release.sh"
 GO=$(go_release 1.26) || GO=""
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); trap 'rm -rf "$tmp" "$wdir"' EXIT
 d=$TESTDATA/pprof
 while IFS='	' read -r out cmd; do
 	case "$out" in '#'*|'') continue ;; esac

@@ -85,6 +85,17 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 				     const char *binary, struct cr_buf *warn,
 				     cr_progress_fn *progress, void *progress_ctx, struct cr_error *e);
 
+/* go tool pprof's symbolization of a loaded profile (its locateBinaries'
+ * override and its local symbolizer): exec (may be NULL), the binary
+ * named before the profiles, becomes the first mapping's file, buildid
+ * (-buildid, may be NULL) its build id when it has none; each
+ * mapping with locations and no has_* flag is named from its file when
+ * that is a Go binary (the names the text readers took from comments are
+ * dropped first); pprof's messages (symbolization failures) are appended
+ * to msg, one per line. Errors: CR_NOMEM. */
+enum cr_err cr_capture_pprof_symbolize(struct cr_profile *p, const char *exec, const char *buildid,
+				       struct cr_buf *msg, struct cr_error *e);
+
 /* ---- whole captures ---- */
 
 /* A file of a capture and what it was recognised as. */

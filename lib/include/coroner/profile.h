@@ -105,6 +105,12 @@ struct cr_profile {
 	struct cr_hmap fmap, lmap;
 };
 
+/* Set (before reading) by `coroner pprof`: Go's debug=1 text profiles
+ * (heap, goroutine, threadcreate, contention) are read as pprof parses
+ * them, each pc of a record a location of its own with no name, instead of
+ * named from the `#` comment lines as the binary would name them. */
+extern bool cr_profile_addresses_only;
+
 /* On failure (CR_NOMEM) nothing is held: no release needed. */
 enum cr_err cr_profile_init(struct cr_profile *p);
 void cr_profile_release(struct cr_profile *p);

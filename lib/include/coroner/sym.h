@@ -252,6 +252,12 @@ enum cr_err cr_binary_bias_for_mapping(const struct cr_binary *b, uint64_t start
 /* Give names to the locations of p that have an address but no lines,
  * from the ELF binary at path. */
 enum cr_err cr_profile_symbolize_file(struct cr_profile *p, const char *path, struct cr_error *e);
+/* go tool pprof's symbolization of one mapping (index mi) from the ELF
+ * file at path: when it is a Go binary, each location of the mapping whose
+ * address Go's line table knows gets one line (the physical function, the
+ * innermost file:line), replacing the lines it had, and the mapping's
+ * has_* flags are set as pprof sets them; other files change nothing. */
+enum cr_err cr_profile_symbolize_mapping_go(struct cr_profile *p, size_t mi, const char *path, struct cr_error *e);
 
 /* ------------------------------------------------------------- debug files */
 

@@ -1,0 +1,3 @@
+module addrprog
+
+go 1.19
