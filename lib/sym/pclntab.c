@@ -110,6 +110,20 @@ void cr_pclntab_close(struct cr_pclntab *t)
 	cr_free(t);
 }
 
+enum cr_err cr_pclntab_clone(const struct cr_pclntab *t, bool cache, struct cr_pclntab **out)
+{
+	struct cr_pclntab *c = cr_malloc(sizeof *c);
+	*out = c;
+	if (!c)
+		return CR_NOMEM;
+	*c = *t;
+	c->runs = NULL;
+	c->slots = NULL;
+	c->nruns = c->cap_runs = c->nslots = c->cap_slots = 0;
+	c->cache_off = !cache;
+	return CR_OK;
+}
+
 /* entry pc of functab slot i (0..nfunc) */
 static bool ftab_entry(const struct cr_pclntab *t, uint64_t i, uint64_t *pc)
 {
