@@ -393,12 +393,11 @@ static bool skey_eq(const struct cr_profile *p, uint32_t i, const uint32_t *stk,
  * index the caller is about to give it) and return false. *slot_out is the
  * matching index when found. */
 static enum cr_err stab_lookup(struct cr_merger *t, const struct cr_profile *p, const uint32_t *stk,
-			       size_t n, const struct cr_label *labels, size_t nl, uint32_t add,
+			       size_t n, const struct cr_label *labels, size_t nl, uint64_t h, uint32_t add,
 			       bool *found, uint32_t *match)
 {
 	if (slots_room(&t->slots, &t->cap, t->n))
 		return CR_NOMEM;
-	uint64_t h = skey_hash(stk, n, labels, nl);
 	size_t j = h & (t->cap - 1);
 	while (t->slots[j].idx) {
 		if (t->slots[j].hash == h && skey_eq(p, t->slots[j].idx - 1, stk, n, labels, nl)) {
@@ -483,8 +482,10 @@ enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct c
 		/* compacted samples keep their stacks in place, so sample o (< i)
 		 * still compares correctly */
 		/* the stack and label arrays may be NULL when no sample has any */
-		if (stab_lookup(m, dst, s->nloc ? &dst->stack[s->loc_start] : NULL, s->nloc,
-				s->nlabel ? &dst->labels[s->label_start] : NULL, s->nlabel, (uint32_t)o, &found, &v)) {
+		const uint32_t *stk = s->nloc ? &dst->stack[s->loc_start] : NULL;
+		const struct cr_label *lab = s->nlabel ? &dst->labels[s->label_start] : NULL;
+		if (stab_lookup(m, dst, stk, s->nloc, lab, s->nlabel, skey_hash(stk, s->nloc, lab, s->nlabel),
+				(uint32_t)o, &found, &v)) {
 			cr_merger_release(m);
 			return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
 		}
@@ -507,14 +508,19 @@ enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct c
 		cr_merger_release(m);
 		return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
 	}
+	/* the guesses for the next file: what each location of dst is found as */
+	m->lguess = cr_calloc(dst->nlocations + 1, sizeof *m->lguess);
+	m->nlguess = m->lguess ? dst->nlocations : 0;
 	for (size_t i = 0; i < dst->nlocations; i++) {
 		const struct cr_location *l = &dst->locations[i];
 		const struct cr_line *ln = l->nlines ? &dst->lines[l->line_start] : NULL; /* lines may be NULL */
-		if (ltab_location(m, l->address, l->mapping, ln, l->nlines, (uint32_t)i) ==
-		    UINT32_MAX) {
+		uint32_t li = ltab_location(m, l->address, l->mapping, ln, l->nlines, (uint32_t)i);
+		if (li == UINT32_MAX) {
 			cr_merger_release(m);
 			return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
 		}
+		if (m->lguess)
+			m->lguess[i] = li;
 	}
 	return CR_OK;
 }
@@ -523,6 +529,7 @@ void cr_merger_release(struct cr_merger *m)
 {
 	cr_free(m->slots);
 	cr_free(m->lslots);
+	cr_free(m->lguess);
 	memset(m, 0, sizeof *m);
 }
 
@@ -610,7 +617,8 @@ struct merge_maps {
 	uint32_t *stk;
 	struct cr_line *lines;
 	struct cr_label *labels;
-	size_t cap_stk, cap_lines, cap_labels;
+	uint64_t *hash;
+	size_t cap_stk, cap_lines, cap_labels, cap_hash;
 };
 
 /* src's mappings into dst (an identical one is reused). false: no memory. */
@@ -672,7 +680,12 @@ static bool merge_locations(struct cr_merger *mg, const struct cr_profile *src, 
 			dst->functions[x->lines[k].function - 1].system_name = sn;
 		}
 		uint32_t m = l->mapping <= src->nmappings ? x->mapmap[l->mapping] : 0;
-		uint32_t li = ltab_location(mg, l->address, m, x->lines, l->nlines, UINT32_MAX);
+		/* files of one binary list the same locations: the previous
+		 * file's answer for location i, when equal, is what the table
+		 * gives (it holds one location of each content) */
+		uint32_t li = i < mg->nlguess && lkey_eq(dst, mg->lguess[i], l->address, m, x->lines, l->nlines)
+				      ? mg->lguess[i]
+				      : ltab_location(mg, l->address, m, x->lines, l->nlines, UINT32_MAX);
 		if (li == UINT32_MAX)
 			return false;
 		x->locmap[i] = li;
@@ -681,20 +694,32 @@ static bool merge_locations(struct cr_merger *mg, const struct cr_profile *src, 
 }
 
 /* src's samples into dst: one with the same stack and labels as a sample
- * dst has is summed into it. false: no memory. */
+ * dst has is summed into it. Each sample's stack and labels are first put
+ * in dst's ids and hashed, then looked up with what the next ones touch
+ * fetched ahead (table slot, sample, stack): the table is far bigger than
+ * the caches. false: no memory. */
 static bool merge_samples(struct cr_merger *mg, const struct cr_profile *src, struct merge_maps *x)
 {
 	struct cr_profile *dst = mg->dst;
-	for (size_t i = 0; i < src->nsamples; i++) {
+	size_t ns = src->nsamples, nstk = 0, nlab = 0;
+	for (size_t i = 0; i < ns; i++) {
+		nstk += src->samples[i].nloc;
+		nlab += src->samples[i].nlabel;
+	}
+	if (cr_grow(&x->stk, &x->cap_stk, nstk, sizeof *x->stk) ||
+	    cr_grow(&x->labels, &x->cap_labels, nlab, sizeof *x->labels) ||
+	    cr_grow(&x->hash, &x->cap_hash, ns, sizeof *x->hash))
+		return false;
+	size_t sp = 0, lp = 0;
+	for (size_t i = 0; i < ns; i++) {
 		const struct cr_sample *s = &src->samples[i];
-		if (cr_grow(&x->stk, &x->cap_stk, s->nloc, sizeof *x->stk) ||
-		    cr_grow(&x->labels, &x->cap_labels, s->nlabel, sizeof *x->labels))
-			return false;
+		uint32_t *stk = s->nloc ? x->stk + sp : NULL; /* no arithmetic on NULL */
+		struct cr_label *lab = s->nlabel ? x->labels + lp : NULL;
 		for (uint32_t k = 0; k < s->nloc; k++)
-			x->stk[k] = x->locmap[src->stack[s->loc_start + k]];
+			stk[k] = x->locmap[src->stack[s->loc_start + k]];
 		for (uint32_t k = 0; k < s->nlabel; k++) {
 			const struct cr_label *sl = &src->labels[s->label_start + k];
-			struct cr_label *dl = &x->labels[k];
+			struct cr_label *dl = &lab[k];
 			*dl = *sl;
 			dl->key = xstr(dst, src, x->strmap, sl->key);
 			dl->str = sl->str ? xstr(dst, src, x->strmap, sl->str) : 0;
@@ -702,9 +727,33 @@ static bool merge_samples(struct cr_merger *mg, const struct cr_profile *src, st
 			if (dl->key == UINT32_MAX || dl->str == UINT32_MAX || dl->num_unit == UINT32_MAX)
 				return false;
 		}
+		x->hash[i] = skey_hash(stk, s->nloc, lab, s->nlabel);
+		sp += s->nloc;
+		lp += s->nlabel;
+	}
+	sp = lp = 0;
+	for (size_t i = 0; i < ns; i++) {
+		const struct cr_sample *s = &src->samples[i];
+		if (mg->cap) {
+			size_t mask = mg->cap - 1;
+			if (i + 12 < ns)
+				__builtin_prefetch(&mg->slots[x->hash[i + 12] & mask]);
+			if (i + 6 < ns && mg->slots[x->hash[i + 6] & mask].idx)
+				__builtin_prefetch(&dst->samples[mg->slots[x->hash[i + 6] & mask].idx - 1]);
+			uint32_t k;
+			if (i + 2 < ns && (k = mg->slots[x->hash[i + 2] & mask].idx) != 0 && k <= dst->nsamples) {
+				__builtin_prefetch(&dst->stack[dst->samples[k - 1].loc_start]);
+				__builtin_prefetch(&dst->values[(size_t)(k - 1) * dst->ntypes]);
+			}
+		}
+		const uint32_t *stk = s->nloc ? x->stk + sp : NULL;
+		const struct cr_label *lab = s->nlabel ? x->labels + lp : NULL;
+		sp += s->nloc;
+		lp += s->nlabel;
 		bool found;
 		uint32_t v;
-		if (stab_lookup(mg, dst, x->stk, s->nloc, x->labels, s->nlabel, (uint32_t)dst->nsamples, &found, &v))
+		if (stab_lookup(mg, dst, stk, s->nloc, lab, s->nlabel, x->hash[i], (uint32_t)dst->nsamples, &found,
+				&v))
 			return false;
 		if (found) {
 			const int64_t *sv = cr_sample_values(src, i);
@@ -712,7 +761,7 @@ static bool merge_samples(struct cr_merger *mg, const struct cr_profile *src, st
 				dst->values[v * dst->ntypes + t] = cr_sat_add(dst->values[v * dst->ntypes + t], sv[t]);
 			continue;
 		}
-		if (cr_profile_add_sample(dst, x->stk, s->nloc, cr_sample_values(src, i), x->labels, s->nlabel))
+		if (cr_profile_add_sample(dst, stk, s->nloc, cr_sample_values(src, i), lab, s->nlabel))
 			return false;
 	}
 	return true;
@@ -732,6 +781,12 @@ enum cr_err cr_merger_add(struct cr_merger *mg, const struct cr_profile *src, st
 	x.fnmap = cr_calloc(src->nfunctions + 1, sizeof *x.fnmap);
 	bool ok = x.mapmap && x.locmap && x.strmap && x.fnmap &&
 		  merge_mappings(dst, src, &x) && merge_locations(mg, src, &x) && merge_samples(mg, src, &x);
+	if (ok) { /* this file's locations are the next one's guesses */
+		cr_free(mg->lguess);
+		mg->lguess = x.locmap;
+		mg->nlguess = src->nlocations;
+		x.locmap = NULL;
+	}
 	cr_free(x.mapmap);
 	cr_free(x.locmap);
 	cr_free(x.strmap);
@@ -739,6 +794,7 @@ enum cr_err cr_merger_add(struct cr_merger *mg, const struct cr_profile *src, st
 	cr_free(x.stk);
 	cr_free(x.lines);
 	cr_free(x.labels);
+	cr_free(x.hash);
 	if (!ok)
 		return cr_fail(e, CR_NOMEM, "%s: out of memory merging", src->name ? src->name : "profile");
 	return CR_OK;
