@@ -446,12 +446,11 @@ static bool lkey_eq(const struct cr_profile *p, uint32_t i, uint64_t address, ui
  * `have` (dst's location being indexed) or, if UINT32_MAX, a new location
  * added to dst is entered. UINT32_MAX: out of memory. */
 static uint32_t ltab_location(struct cr_merger *t, uint64_t address, uint32_t mapping,
-			      const struct cr_line *lines, size_t n, uint32_t have)
+			      const struct cr_line *lines, size_t n, uint64_t h, uint32_t have)
 {
 	struct cr_profile *p = t->dst;
 	if (slots_room(&t->lslots, &t->lcap, t->ln))
 		return UINT32_MAX;
-	uint64_t h = lkey_hash(address, mapping, lines, n);
 	size_t j = h & (t->lcap - 1);
 	while (t->lslots[j].idx) {
 		if (t->lslots[j].hash == h && lkey_eq(p, t->lslots[j].idx - 1, address, mapping, lines, n))
@@ -508,19 +507,14 @@ enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct c
 		cr_merger_release(m);
 		return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
 	}
-	/* the guesses for the next file: what each location of dst is found as */
-	m->lguess = cr_calloc(dst->nlocations + 1, sizeof *m->lguess);
-	m->nlguess = m->lguess ? dst->nlocations : 0;
 	for (size_t i = 0; i < dst->nlocations; i++) {
 		const struct cr_location *l = &dst->locations[i];
 		const struct cr_line *ln = l->nlines ? &dst->lines[l->line_start] : NULL; /* lines may be NULL */
-		uint32_t li = ltab_location(m, l->address, l->mapping, ln, l->nlines, (uint32_t)i);
-		if (li == UINT32_MAX) {
+		if (ltab_location(m, l->address, l->mapping, ln, l->nlines, lkey_hash(l->address, l->mapping, ln, l->nlines),
+				  (uint32_t)i) == UINT32_MAX) {
 			cr_merger_release(m);
 			return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
 		}
-		if (m->lguess)
-			m->lguess[i] = li;
 	}
 	return CR_OK;
 }
@@ -529,7 +523,6 @@ void cr_merger_release(struct cr_merger *m)
 {
 	cr_free(m->slots);
 	cr_free(m->lslots);
-	cr_free(m->lguess);
 	memset(m, 0, sizeof *m);
 }
 
@@ -649,18 +642,26 @@ static bool merge_mappings(struct cr_profile *dst, const struct cr_profile *src,
 }
 
 /* src's locations (their lines and functions) into dst, deduplicated by
- * content. false: no memory. */
+ * content: their lines are put in dst's ids (functions and strings added
+ * in order) and hashed first, then looked up with the slot, location and
+ * lines fetched ahead, as the samples are. false: no memory. */
 static bool merge_locations(struct cr_merger *mg, const struct cr_profile *src, struct merge_maps *x)
 {
 	struct cr_profile *dst = mg->dst;
-	for (size_t i = 0; i < src->nlocations; i++) {
+	size_t nl = src->nlocations, nlines = 0;
+	for (size_t i = 0; i < nl; i++)
+		nlines += src->locations[i].nlines;
+	if (cr_grow(&x->lines, &x->cap_lines, nlines, sizeof *x->lines) ||
+	    cr_grow(&x->hash, &x->cap_hash, nl, sizeof *x->hash))
+		return false;
+	size_t lp = 0;
+	for (size_t i = 0; i < nl; i++) {
 		const struct cr_location *l = &src->locations[i];
-		if (cr_grow(&x->lines, &x->cap_lines, l->nlines, sizeof *x->lines))
-			return false;
+		struct cr_line *lines = l->nlines ? x->lines + lp : NULL; /* no arithmetic on NULL */
 		for (uint32_t k = 0; k < l->nlines; k++) {
 			const struct cr_line *sl = &src->lines[l->line_start + k];
-			x->lines[k].line = sl->line;
-			x->lines[k].function = 0;
+			lines[k].line = sl->line;
+			lines[k].function = 0;
 			if (!sl->function || sl->function > src->nfunctions)
 				continue;
 			const struct cr_function *f = &src->functions[sl->function - 1];
@@ -673,19 +674,34 @@ static bool merge_locations(struct cr_merger *mg, const struct cr_profile *src, 
 				if (*fm == UINT32_MAX)
 					return false;
 			}
-			x->lines[k].function = *fm;
+			lines[k].function = *fm;
 			uint32_t sn = xstr(dst, src, x->strmap, f->system_name);
 			if (sn == UINT32_MAX)
 				return false;
-			dst->functions[x->lines[k].function - 1].system_name = sn;
+			dst->functions[lines[k].function - 1].system_name = sn;
 		}
 		uint32_t m = l->mapping <= src->nmappings ? x->mapmap[l->mapping] : 0;
-		/* files of one binary list the same locations: the previous
-		 * file's answer for location i, when equal, is what the table
-		 * gives (it holds one location of each content) */
-		uint32_t li = i < mg->nlguess && lkey_eq(dst, mg->lguess[i], l->address, m, x->lines, l->nlines)
-				      ? mg->lguess[i]
-				      : ltab_location(mg, l->address, m, x->lines, l->nlines, UINT32_MAX);
+		x->hash[i] = lkey_hash(l->address, m, lines, l->nlines);
+		lp += l->nlines;
+	}
+	lp = 0;
+	for (size_t i = 0; i < nl; i++) {
+		const struct cr_location *l = &src->locations[i];
+		if (mg->lcap) {
+			size_t mask = mg->lcap - 1;
+			uint32_t k;
+			if (i + 12 < nl)
+				__builtin_prefetch(&mg->lslots[x->hash[i + 12] & mask]);
+			if (i + 6 < nl && (k = mg->lslots[x->hash[i + 6] & mask].idx) != 0 && k <= dst->nlocations)
+				__builtin_prefetch(&dst->locations[k - 1]);
+			if (i + 2 < nl && (k = mg->lslots[x->hash[i + 2] & mask].idx) != 0 && k <= dst->nlocations &&
+			    dst->locations[k - 1].nlines)
+				__builtin_prefetch(&dst->lines[dst->locations[k - 1].line_start]);
+		}
+		const struct cr_line *lines = l->nlines ? x->lines + lp : NULL;
+		lp += l->nlines;
+		uint32_t m = l->mapping <= src->nmappings ? x->mapmap[l->mapping] : 0;
+		uint32_t li = ltab_location(mg, l->address, m, lines, l->nlines, x->hash[i], UINT32_MAX);
 		if (li == UINT32_MAX)
 			return false;
 		x->locmap[i] = li;
@@ -781,12 +797,6 @@ enum cr_err cr_merger_add(struct cr_merger *mg, const struct cr_profile *src, st
 	x.fnmap = cr_calloc(src->nfunctions + 1, sizeof *x.fnmap);
 	bool ok = x.mapmap && x.locmap && x.strmap && x.fnmap &&
 		  merge_mappings(dst, src, &x) && merge_locations(mg, src, &x) && merge_samples(mg, src, &x);
-	if (ok) { /* this file's locations are the next one's guesses */
-		cr_free(mg->lguess);
-		mg->lguess = x.locmap;
-		mg->nlguess = src->nlocations;
-		x.locmap = NULL;
-	}
 	cr_free(x.mapmap);
 	cr_free(x.locmap);
 	cr_free(x.strmap);

@@ -275,8 +275,6 @@ struct cr_merger {
 	size_t cap, n;
 	struct cr_merge_slot *lslots; /* dst's locations by content */
 	size_t lcap, ln;
-	uint32_t *lguess; /* the last file's location i in dst: tried first */
-	size_t nlguess;
 };
 enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct cr_error *e);
 enum cr_err cr_merger_add(struct cr_merger *m, const struct cr_profile *src, struct cr_error *e);
