@@ -497,7 +497,7 @@ static int flush_batch(struct part *parts, size_t np, struct tout *o, struct pen
 /* Go binaries without --core: see struct part. */
 static int stdin_batches(struct ctx *c, const unsigned char *data, size_t len)
 {
-	enum { BATCH = 1 << 14 };
+	enum { BATCH = 1 << 12 };
 	struct cr_pclntab *pt = c->s && !c->cc ? cr_symbolizer_pclntab(c->s) : NULL;
 	struct part parts[2] = { { .c = c }, { .c = c } };
 	struct tout o[2] = { { .f = stdout }, { 0 } };
