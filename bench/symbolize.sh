@@ -26,12 +26,13 @@ llvm-nm --print-size --defined-only "$bin" | awk -v n="$N" '
 	function hex(h,   i, v, c) { v = 0; h = tolower(h); for (i = 1; i <= length(h); i++) { c = index("0123456789abcdef", substr(h, i, 1)) - 1; v = v * 16 + c } return v }
 	END { srand(20240501); for (i = 0; i < n; i++) { j = int(rand() * k); printf "0x%x\n", hex(a[j]) + int(rand() * hex(s[j])) } }' > "$tmp/addrs"
 echo "addresses: $(wc -l < "$tmp/addrs")"
-t() { # label command...: "wall cpu" seconds, best of 3 runs each (the machine is shared)
+t() { # label command...: "wall cpu" seconds, best of 3 runs each (the machine is shared); peak RSS in $tmp/rss.label
 	label=$1; shift
 	bw= bc=
 	for r in 1 2 3; do
-		/usr/bin/time -f '%e %U %S' -o "$tmp/time" "$@" < "$tmp/addrs" > "$tmp/out.$label" 2>/dev/null || true
-		read -r w u s < "$tmp/time"
+		/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$@" < "$tmp/addrs" > "$tmp/out.$label" 2>/dev/null || true
+		read -r w u s m < "$tmp/time"
+		echo "$m" > "$tmp/rss.$label"
 		c=$(echo "$u + $s" | bc)
 		if [ -z "$bw" ] || [ "$(echo "$w < $bw" | bc)" = 1 ]; then bw=$w; fi
 		if [ -z "$bc" ] || [ "$(echo "$c < $bc" | bc)" = 1 ]; then bc=$c; fi
@@ -57,6 +58,7 @@ row "llvm-symbolizer --inlines" "$tl"
 row "go tool addr2line" "$tg" "(no inline frames)"
 row "GNU addr2line -f -i" "$ta"
 fc=$(grep -c . "$tmp/out.coroner" || true); fl=$(grep -c . "$tmp/out.llvm" || true)
+echo "peak RSS: coroner $(cat "$tmp/rss.coroner") KiB, llvm-symbolizer $(cat "$tmp/rss.llvm") KiB ($(echo "scale=1; 100 * $(cat "$tmp/rss.coroner") / $(cat "$tmp/rss.llvm")" | bc)% of it)"
 echo "frames (lines/2): coroner $((fc / 2)), llvm-symbolizer $((fl / 2))"
 # agreement on the first 2000 addresses
 head -2000 "$tmp/addrs" > "$tmp/a2k"

@@ -4,7 +4,8 @@
 # testdata/gen/make-bigprofile.sh OUT FLAGS):
 #   tree    400k samples, tree-shaped stacks (the default output, 8-10 MB gz)
 #   random  400k samples, random stacks over 20,000 functions (~28 MB gz)
-#   fleet   1,000 profiles of 2,000 samples of one binary (-sampleseed 1..1000)
+#   fleet   1,000 profiles of 2,000 samples of one binary (-sampleseed 1..1000
+#           -used: only the locations and functions the samples use)
 # References: gzip -dc (the floor: inflating the input) and go tool pprof -top
 # (the fleet: over the same files, which pprof merges). Commands run in turn
 # (A B A B ...) RUNS times (default 3); each figure is the median of its runs,
@@ -84,10 +85,13 @@ for r in "${rows[@]}"; do
 		p=$data/random.pb.gz; gen "$p" -shape random -funcs 20000
 		row random "$p" --nodecount=25 "$p" -- -nodecount=25 "$p" ;;
 	fleet)
-		mkdir -p "$data/fleet"
-		for n in $(seq 1000); do gen "$data/fleet/p$n.pb.gz" -samples 2000 -sampleseed "$n"; done
+		# -used: each file lists only the locations and functions its
+		# samples use, as runtime/pprof writes them (fleet2: the files of
+		# an older generator, which carried the whole program, differ)
+		mkdir -p "$data/fleet2"
+		for n in $(seq 1000); do gen "$data/fleet2/p$n.pb.gz" -samples 2000 -sampleseed "$n" -used; done
 		files=()
-		for n in $(seq "${FLEET_N:-1000}"); do files+=("$data/fleet/p$n.pb.gz"); done
+		for n in $(seq "${FLEET_N:-1000}"); do files+=("$data/fleet2/p$n.pb.gz"); done
 		# the floor for the fleet: inflating every file
 		cat "${files[@]}" > "$work/fleet-all.gz"
 		row fleet "$work/fleet-all.gz" --nodecount=25 "${files[@]}" -- -nodecount=25 "${files[@]}" ;;

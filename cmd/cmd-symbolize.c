@@ -11,6 +11,8 @@
 
 #include <inttypes.h>
 #include <dlfcn.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,8 +121,56 @@ struct ctx {
 	struct cr_frame frames[256];
 };
 
+/* Text output of the address batches: into a buffer written to f when it
+ * fills, or, with no f (the second thread), kept in memory; fail when the
+ * second thread meets what only the main thread may print. */
+struct tout {
+	char *b;
+	size_t len, cap;
+	FILE *f;
+	bool fail;
+};
+
+static bool tout_room(struct tout *t, size_t n)
+{
+	if (t->len + n <= t->cap)
+		return true;
+	if (t->f && t->len) {
+		fwrite_unlocked(t->b, 1, t->len, t->f);
+		t->len = 0;
+		if (n <= t->cap)
+			return true;
+	}
+	size_t cap = t->cap ? t->cap : 1 << 16;
+	while (cap < t->len + n)
+		cap *= 2;
+	char *nb = realloc(t->b, cap);
+	if (!nb) {
+		t->fail = true;
+		return false;
+	}
+	t->b = nb;
+	t->cap = cap;
+	return true;
+}
+
+static void tout_flush(struct tout *t)
+{
+	if (t->f && t->len)
+		fwrite_unlocked(t->b, 1, t->len, t->f);
+	t->len = 0;
+}
+
+static void tout_put(struct tout *t, const char *s, size_t n)
+{
+	if (tout_room(t, n)) {
+		memcpy(t->b + t->len, s, n);
+		t->len += n;
+	}
+}
+
 /* sep then v in decimal (printf is a tenth of the run time at 100k addresses) */
-static void put_u(char sep, uint32_t v)
+static void put_u(struct tout *t, char sep, uint32_t v)
 {
 	char b[16];
 	size_t i = sizeof b;
@@ -128,26 +178,28 @@ static void put_u(char sep, uint32_t v)
 		b[--i] = (char)('0' + v % 10);
 	while (v /= 10);
 	b[--i] = sep;
-	fwrite_unlocked(b + i, 1, sizeof b - i, stdout);
+	tout_put(t, b + i, sizeof b - i);
 }
 
 /* An untrusted name: copied as is when it is printable ASCII (one pass),
- * else escaped (cr_fputs_safe). */
-static void put_name(const char *s)
+ * else escaped (cr_fputs_safe), which only the main thread does. */
+static void put_name(struct tout *t, const char *s)
 {
-	char b[256];
 	size_t i = 0;
 	for (;; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch == 0)
 			break;
-		if (ch < 0x20 || ch >= 0x7f || i == sizeof b) {
-			cr_fputs_safe(stdout, s);
+		if (ch < 0x20 || ch >= 0x7f) {
+			if (t->f) {
+				tout_flush(t);
+				cr_fputs_safe(t->f, s);
+			} else
+				t->fail = true;
 			return;
 		}
-		b[i] = (char)ch;
 	}
-	fwrite_unlocked(b, 1, i, stdout);
+	tout_put(t, s, i);
 }
 
 /* Frames of addr (a return address with ret): through BINARY, or through
@@ -168,10 +220,11 @@ static size_t resolve(struct ctx *c, uint64_t addr, struct cr_frame *out, size_t
 	return resolve_as(c, addr, c->retaddr, out, max);
 }
 
-static void print_frames(struct ctx *c, uint64_t addr, const struct cr_frame *frames, size_t n)
+static void print_frames(struct ctx *c, struct tout *o, uint64_t addr, const struct cr_frame *frames, size_t n)
 {
 	if (c->fmt == CR_FMT_JSON) {
-		cr_json_init(&c->j, stdout, false);
+		tout_flush(o);
+		cr_json_init(&c->j, o->f, false);
 		cr_json_obj(&c->j);
 		cr_json_key(&c->j, "address");
 		cr_json_hex(&c->j, addr);
@@ -192,30 +245,39 @@ static void print_frames(struct ctx *c, uint64_t addr, const struct cr_frame *fr
 		return;
 	}
 	if (n == 0) {
-		fputs("??\n??:0:0\n\n", stdout);
+		tout_put(o, "??\n??:0:0\n\n", 11);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		put_name(cr_frame_or(demangle(frames[i].function), "??"));
-		putc_unlocked('\n', stdout);
-		put_name(cr_frame_or(frames[i].file, "??"));
-		put_u(':', (uint32_t)frames[i].line);
-		put_u(':', frames[i].column);
-		putc_unlocked('\n', stdout);
+		put_name(o, cr_frame_or(demangle(frames[i].function), "??"));
+		tout_put(o, "\n", 1);
+		put_name(o, cr_frame_or(frames[i].file, "??"));
+		put_u(o, ':', (uint32_t)frames[i].line);
+		put_u(o, ':', frames[i].column);
+		tout_put(o, "\n", 1);
 	}
-	putc_unlocked('\n', stdout);
+	tout_put(o, "\n", 1);
 }
 
 static void print_addr(struct ctx *c, uint64_t addr)
 {
-	print_frames(c, addr, c->frames, resolve(c, addr, c->frames, 256));
+	struct tout o = { .f = stdout };
+	print_frames(c, &o, addr, c->frames, resolve(c, addr, c->frames, 256));
+	tout_flush(&o);
+	free(o.b);
 }
 
-static void print_unparsed(struct ctx *c, const char *l, size_t n)
+static void print_unparsed(struct ctx *c, struct tout *to, const char *l, size_t n)
 {
+	FILE *o = to->f;
+	if (!o) {
+		to->fail = true;
+		return;
+	}
+	tout_flush(to);
 	/* llvm-symbolizer echoes what it cannot parse */
 	if (c->fmt == CR_FMT_JSON) {
-		cr_json_init(&c->j, stdout, false);
+		cr_json_init(&c->j, o, false);
 		cr_json_obj(&c->j);
 		cr_json_kstr(&c->j, "error", "not a hex address");
 		cr_json_key(&c->j, "input");
@@ -225,7 +287,7 @@ static void print_unparsed(struct ctx *c, const char *l, size_t n)
 	} else {
 		struct cr_buf t = { 0 };
 		cr_escape_text(&t, l, n, 256);
-		printf("%s\n\n", cr_buf_str(&t));
+		fprintf(o, "%s\n\n", cr_buf_str(&t));
 		cr_buf_release(&t);
 	}
 }
@@ -236,7 +298,8 @@ static void print_unparsed(struct ctx *c, const char *l, size_t n)
 struct pending {
 	const char *line;
 	uint32_t len, fstart, nf;
-	bool ok;
+	bool ok, pend;
+	uint8_t part;
 	uint64_t addr;
 };
 struct pkey { uint64_t addr; uint32_t idx; };
@@ -273,46 +336,180 @@ static void radix_sort(struct pkey *k, struct pkey *tmp, size_t n)
 		memcpy(k, src, n * sizeof *k);
 }
 
-static int flush_batch(struct ctx *c, struct pending *p, struct pkey *k, size_t n, struct cr_frame **fr,
-		       size_t *cap)
+/* A batch sorted by address is resolved in two parts, the lower and the
+ * upper addresses, on two threads: each through its own pclntab (with
+ * its own cache of decoded tables: the parts share few functions). */
+struct part {
+	struct ctx *c;
+	struct cr_pclntab *t;   /* this thread's pclntab, NULL: through resolve() */
+	struct pending *p;      /* the batch, input order */
+	const struct pkey *k;   /* its keys by address: this part's are [lo, hi) */
+	size_t lo, hi;
+	struct cr_frame *fr;
+	size_t cap, used;
+	bool pend;              /* an address left to resolve(): the pclntab had no answer */
+	bool nomem;
+};
+
+static bool part_room(struct part *h)
 {
-	size_t used = 0, nk = 0;
+	if (cr_grow(&h->fr, &h->cap, h->used + 256, sizeof *h->fr)) {
+		h->nomem = true;
+		return false;
+	}
+	return true;
+}
+
+/* Resolve the part's addresses in address order: through the pclntab
+ * when h->t (what it cannot answer is left to resolve_rest()), else
+ * through resolve(); part `id` of the batch. rest: only those left. */
+static void resolve_part(struct part *h, uint8_t id, bool rest)
+{
+	struct ctx *c = h->c;
+	struct pending *p = h->p;
+	const struct pkey *k = h->k;
+	if (!rest) {
+		h->used = 0;
+		h->pend = false;
+	}
+	for (size_t i = h->lo; i < h->hi && !h->nomem; i++) {
+		struct pending *q = &p[k[i].idx];
+		if (rest && !q->pend)
+			continue;
+		if (i > h->lo && k[i - 1].addr == k[i].addr) {
+			q->fstart = p[k[i - 1].idx].fstart;
+			q->nf = p[k[i - 1].idx].nf;
+			q->pend = p[k[i - 1].idx].pend;
+			q->part = id;
+			continue;
+		}
+		if (!part_room(h))
+			return;
+		q->fstart = (uint32_t)h->used;
+		q->part = id;
+		q->pend = false;
+		if (h->t && !rest) {
+			uint64_t link = q->addr - (uint64_t)c->bias;
+			q->nf = (uint32_t)cr_symbolize_pclntab(h->t, link, c->retaddr, c->inlines, h->fr + h->used, 256);
+			q->pend = q->nf == 0;
+			h->pend |= q->pend;
+		} else
+			q->nf = (uint32_t)resolve(c, q->addr, h->fr + h->used, 256);
+		h->used += q->nf;
+	}
+}
+
+static void *part_thread(void *arg)
+{
+	resolve_part(arg, 1, false);
+	return NULL;
+}
+
+/* Printing a range of the batch, in input order (the second thread prints
+ * the second half into memory). */
+struct printing {
+	struct ctx *c;
+	const struct pending *p;
+	size_t n;
+	const struct part *parts;
+	struct tout *o;
+};
+
+static void print_range(struct printing *w)
+{
+	for (size_t i = 0; i < w->n && !w->o->fail; i++) {
+		const struct pending *q = &w->p[i];
+		if (q->ok)
+			print_frames(w->c, w->o, q->addr, w->parts[q->part].fr + q->fstart, q->nf);
+		else
+			print_unparsed(w->c, w->o, q->line, q->len);
+	}
+}
+
+static void *print_thread(void *arg)
+{
+	print_range(arg);
+	return NULL;
+}
+
+/* May the second thread print? Text only, and no C++ name (demangled
+ * through a cache only the main thread uses). */
+static bool print_two(const struct ctx *c, const struct part *parts, size_t np, size_t n)
+{
+	if (c->fmt != CR_FMT_TEXT || np < 2 || n < 1024)
+		return false;
+	for (size_t h = 0; h < np; h++)
+		for (size_t i = 0; demangle_on && i < parts[h].used; i++)
+			if (parts[h].fr[i].function[0] == '_' && parts[h].fr[i].function[1] == 'Z')
+				return false;
+	return true;
+}
+
+static int flush_batch(struct part *parts, size_t np, struct tout *o, struct pending *p, struct pkey *k, size_t n)
+{
+	size_t nk = 0;
 	for (size_t i = 0; i < n; i++)
 		if (p[i].ok)
 			k[nk++] = (struct pkey){ p[i].addr, (uint32_t)i };
 	radix_sort(k, k + n, nk);
-	for (size_t i = 0; i < nk; i++) {
-		struct pending *q = &p[k[i].idx];
-		if (i > 0 && k[i - 1].addr == k[i].addr) {
-			q->fstart = p[k[i - 1].idx].fstart;
-			q->nf = p[k[i - 1].idx].nf;
-			continue;
-		}
-		if (cr_grow(fr, cap, used + 256, sizeof **fr))
-			return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
-		q->fstart = (uint32_t)used;
-		q->nf = (uint32_t)resolve(c, q->addr, *fr + used, 256);
-		used += q->nf;
+	/* the parts meet between two different addresses */
+	size_t mid = np == 2 && nk >= 1024 ? nk / 2 : nk;
+	while (mid > 0 && mid < nk && k[mid - 1].addr == k[mid].addr)
+		mid++;
+	for (size_t h = 0; h < 2; h++)
+		parts[h].p = p, parts[h].k = k;
+	parts[0].lo = 0, parts[0].hi = mid;
+	parts[1].lo = mid, parts[1].hi = nk;
+	parts[1].used = 0;
+	pthread_t tid;
+	bool two = mid < nk && pthread_create(&tid, NULL, part_thread, &parts[1]) == 0;
+	resolve_part(&parts[0], 0, false);
+	if (two)
+		pthread_join(tid, NULL);
+	else if (mid < nk)
+		resolve_part(&parts[1], 1, false);
+	/* what the pclntab left, in address order as one thread would */
+	for (size_t h = 0; h < 2; h++)
+		if (parts[h].pend)
+			resolve_part(&parts[h], (uint8_t)h, true);
+	if (parts[0].nomem || parts[1].nomem)
+		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
+	size_t half = print_two(parts[0].c, parts, np, n) ? n / 2 : n;
+	o[1].len = 0;
+	o[1].fail = false;
+	struct printing w[2] = {
+		{ .c = parts[0].c, .p = p, .n = half, .parts = parts, .o = &o[0] },
+		{ .c = parts[0].c, .p = p + half, .n = n - half, .parts = parts, .o = &o[1] },
+	};
+	two = half < n && pthread_create(&tid, NULL, print_thread, &w[1]) == 0;
+	print_range(&w[0]);
+	if (two)
+		pthread_join(tid, NULL);
+	if (two && !o[1].fail)
+		tout_put(&o[0], o[1].b, o[1].len);
+	else if (half < n) {
+		w[1].o = &o[0];
+		print_range(&w[1]);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (p[i].ok)
-			print_frames(c, p[i].addr, *fr + p[i].fstart, p[i].nf);
-		else
-			print_unparsed(c, p[i].line, p[i].len);
-	}
-	return 0;
+	return o[0].fail ? cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" }) : 0;
 }
 
+/* Go binaries without --core: see struct part. */
 static int stdin_batches(struct ctx *c, const unsigned char *data, size_t len)
 {
-	enum { BATCH = 1 << 13 };
+	enum { BATCH = 1 << 12 };
+	struct cr_pclntab *pt = c->s && !c->cc ? cr_symbolizer_pclntab(c->s) : NULL;
+	struct part parts[2] = { { .c = c }, { .c = c } };
+	struct tout o[2] = { { .f = stdout }, { 0 } };
+	if (pt && cr_pclntab_clone(pt, false, &parts[0].t))
+		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
+	size_t np = pt && sysconf(_SC_NPROCESSORS_ONLN) > 1 && cr_pclntab_clone(pt, false, &parts[1].t) == CR_OK ? 2 : 1;
 	struct pending *p = cr_calloc(BATCH, sizeof *p);
 	struct pkey *k = cr_calloc(2 * (size_t)BATCH, sizeof *k); /* keys + radix scratch */
-	struct cr_frame *fr = NULL;
-	size_t cap = 0, n = 0;
+	size_t n = 0;
 	int rc = 0;
 	if (!p || !k)
-		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
+		rc = cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
 	struct cr_lines it;
 	cr_lines_init(&it, data, len);
 	const char *l;
@@ -328,13 +525,19 @@ static int stdin_batches(struct ctx *c, const unsigned char *data, size_t len)
 		if (!q->ok)
 			q->addr = 0;
 		if (++n == BATCH) {
-			rc = flush_batch(c, p, k, n, &fr, &cap);
+			rc = flush_batch(parts, np, o, p, k, n);
 			n = 0;
 		}
 	}
 	if (!rc && n)
-		rc = flush_batch(c, p, k, n, &fr, &cap);
-	cr_free(fr);
+		rc = flush_batch(parts, np, o, p, k, n);
+	tout_flush(&o[0]);
+	free(o[0].b);
+	free(o[1].b);
+	cr_pclntab_close(parts[0].t);
+	cr_pclntab_close(parts[1].t);
+	cr_free(parts[0].fr);
+	cr_free(parts[1].fr);
 	cr_free(k);
 	cr_free(p);
 	return rc;

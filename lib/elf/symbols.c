@@ -156,6 +156,37 @@ const struct cr_elf_symbol *cr_binary_symbol_by_name(struct cr_binary *b, const 
 	return v ? &b->priv->syms[*v] : NULL;
 }
 
+void cr_binary_symbols_named(struct cr_binary *b, const char *const *names, size_t n,
+			     struct cr_elf_symbol *out, bool *found)
+{
+	struct rawtab t;
+	memset(found, 0, n * sizeof *found);
+	if (b->priv->syms_loaded) {
+		/* the index may be built already (or the table sorted) */
+		for (size_t k = 0; k < n; k++) {
+			const struct cr_elf_symbol *y = cr_binary_symbol_by_name(b, names[k]);
+			if ((found[k] = y != NULL))
+				out[k] = *y;
+		}
+		return;
+	}
+	if (!rawtab(b, &t))
+		return;
+	const char *cur_file = NULL;
+	for (size_t i = 1; i < t.n; i++) {
+		struct cr_elf_symbol y;
+		if (!decode(b, &t, i, &cur_file, &y))
+			continue;
+		/* the first of equal names in the sorted table (sym_cmp) wins */
+		for (size_t k = 0; k < n; k++)
+			if (y.name[0] == names[k][0] && strcmp(y.name, names[k]) == 0 &&
+			    (!found[k] || sym_cmp(&y, &out[k]) < 0)) {
+				out[k] = y;
+				found[k] = true;
+			}
+	}
+}
+
 /* The lookup over the last candidates at or below addr, in table order
  * (c[0, n), ascending): the one covering addr, else the nearest sized-0
  * one within its section. */

@@ -395,12 +395,11 @@ static bool skey_eq(const struct cr_profile *p, uint32_t i, const uint32_t *stk,
  * index the caller is about to give it) and return false. *slot_out is the
  * matching index when found. */
 static enum cr_err stab_lookup(struct cr_merger *t, const struct cr_profile *p, const uint32_t *stk,
-			       size_t n, const struct cr_label *labels, size_t nl, uint32_t add,
+			       size_t n, const struct cr_label *labels, size_t nl, uint64_t h, uint32_t add,
 			       bool *found, uint32_t *match)
 {
 	if (slots_room(&t->slots, &t->cap, t->n))
 		return CR_NOMEM;
-	uint64_t h = skey_hash(stk, n, labels, nl);
 	size_t j = h & (t->cap - 1);
 	while (t->slots[j].idx) {
 		if (t->slots[j].hash == h && skey_eq(p, t->slots[j].idx - 1, stk, n, labels, nl)) {
@@ -449,12 +448,11 @@ static bool lkey_eq(const struct cr_profile *p, uint32_t i, uint64_t address, ui
  * `have` (dst's location being indexed) or, if UINT32_MAX, a new location
  * added to dst is entered. UINT32_MAX: out of memory. */
 static uint32_t ltab_location(struct cr_merger *t, uint64_t address, uint32_t mapping,
-			      const struct cr_line *lines, size_t n, uint32_t have)
+			      const struct cr_line *lines, size_t n, uint64_t h, uint32_t have)
 {
 	struct cr_profile *p = t->dst;
 	if (slots_room(&t->lslots, &t->lcap, t->ln))
 		return UINT32_MAX;
-	uint64_t h = lkey_hash(address, mapping, lines, n);
 	size_t j = h & (t->lcap - 1);
 	while (t->lslots[j].idx) {
 		if (t->lslots[j].hash == h && lkey_eq(p, t->lslots[j].idx - 1, address, mapping, lines, n))
@@ -485,8 +483,10 @@ enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct c
 		/* compacted samples keep their stacks in place, so sample o (< i)
 		 * still compares correctly */
 		/* the stack and label arrays may be NULL when no sample has any */
-		if (stab_lookup(m, dst, s->nloc ? &dst->stack[s->loc_start] : NULL, s->nloc,
-				s->nlabel ? &dst->labels[s->label_start] : NULL, s->nlabel, (uint32_t)o, &found, &v)) {
+		const uint32_t *stk = s->nloc ? &dst->stack[s->loc_start] : NULL;
+		const struct cr_label *lab = s->nlabel ? &dst->labels[s->label_start] : NULL;
+		if (stab_lookup(m, dst, stk, s->nloc, lab, s->nlabel, skey_hash(stk, s->nloc, lab, s->nlabel),
+				(uint32_t)o, &found, &v)) {
 			cr_merger_release(m);
 			return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
 		}
@@ -512,8 +512,8 @@ enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct c
 	for (size_t i = 0; i < dst->nlocations; i++) {
 		const struct cr_location *l = &dst->locations[i];
 		const struct cr_line *ln = l->nlines ? &dst->lines[l->line_start] : NULL; /* lines may be NULL */
-		if (ltab_location(m, l->address, l->mapping, ln, l->nlines, (uint32_t)i) ==
-		    UINT32_MAX) {
+		if (ltab_location(m, l->address, l->mapping, ln, l->nlines, lkey_hash(l->address, l->mapping, ln, l->nlines),
+				  (uint32_t)i) == UINT32_MAX) {
 			cr_merger_release(m);
 			return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
 		}
@@ -612,7 +612,8 @@ struct merge_maps {
 	uint32_t *stk;
 	struct cr_line *lines;
 	struct cr_label *labels;
-	size_t cap_stk, cap_lines, cap_labels;
+	uint64_t *hash;
+	size_t cap_stk, cap_lines, cap_labels, cap_hash;
 };
 
 /* src's mappings into dst (an identical one is reused). false: no memory. */
@@ -643,18 +644,26 @@ static bool merge_mappings(struct cr_profile *dst, const struct cr_profile *src,
 }
 
 /* src's locations (their lines and functions) into dst, deduplicated by
- * content. false: no memory. */
+ * content: their lines are put in dst's ids (functions and strings added
+ * in order) and hashed first, then looked up with the slot, location and
+ * lines fetched ahead, as the samples are. false: no memory. */
 static bool merge_locations(struct cr_merger *mg, const struct cr_profile *src, struct merge_maps *x)
 {
 	struct cr_profile *dst = mg->dst;
-	for (size_t i = 0; i < src->nlocations; i++) {
+	size_t nl = src->nlocations, nlines = 0;
+	for (size_t i = 0; i < nl; i++)
+		nlines += src->locations[i].nlines;
+	if (cr_grow(&x->lines, &x->cap_lines, nlines, sizeof *x->lines) ||
+	    cr_grow(&x->hash, &x->cap_hash, nl, sizeof *x->hash))
+		return false;
+	size_t lp = 0;
+	for (size_t i = 0; i < nl; i++) {
 		const struct cr_location *l = &src->locations[i];
-		if (cr_grow(&x->lines, &x->cap_lines, l->nlines, sizeof *x->lines))
-			return false;
+		struct cr_line *lines = l->nlines ? x->lines + lp : NULL; /* no arithmetic on NULL */
 		for (uint32_t k = 0; k < l->nlines; k++) {
 			const struct cr_line *sl = &src->lines[l->line_start + k];
-			x->lines[k].line = sl->line;
-			x->lines[k].function = 0;
+			lines[k].line = sl->line;
+			lines[k].function = 0;
 			if (!sl->function || sl->function > src->nfunctions)
 				continue;
 			const struct cr_function *f = &src->functions[sl->function - 1];
@@ -667,14 +676,34 @@ static bool merge_locations(struct cr_merger *mg, const struct cr_profile *src, 
 				if (*fm == UINT32_MAX)
 					return false;
 			}
-			x->lines[k].function = *fm;
+			lines[k].function = *fm;
 			uint32_t sn = xstr(dst, src, x->strmap, f->system_name);
 			if (sn == UINT32_MAX)
 				return false;
-			dst->functions[x->lines[k].function - 1].system_name = sn;
+			dst->functions[lines[k].function - 1].system_name = sn;
 		}
 		uint32_t m = l->mapping <= src->nmappings ? x->mapmap[l->mapping] : 0;
-		uint32_t li = ltab_location(mg, l->address, m, x->lines, l->nlines, UINT32_MAX);
+		x->hash[i] = lkey_hash(l->address, m, lines, l->nlines);
+		lp += l->nlines;
+	}
+	lp = 0;
+	for (size_t i = 0; i < nl; i++) {
+		const struct cr_location *l = &src->locations[i];
+		if (mg->lcap) {
+			size_t mask = mg->lcap - 1;
+			uint32_t k;
+			if (i + 12 < nl)
+				__builtin_prefetch(&mg->lslots[x->hash[i + 12] & mask]);
+			if (i + 6 < nl && (k = mg->lslots[x->hash[i + 6] & mask].idx) != 0 && k <= dst->nlocations)
+				__builtin_prefetch(&dst->locations[k - 1]);
+			if (i + 2 < nl && (k = mg->lslots[x->hash[i + 2] & mask].idx) != 0 && k <= dst->nlocations &&
+			    dst->locations[k - 1].nlines)
+				__builtin_prefetch(&dst->lines[dst->locations[k - 1].line_start]);
+		}
+		const struct cr_line *lines = l->nlines ? x->lines + lp : NULL;
+		lp += l->nlines;
+		uint32_t m = l->mapping <= src->nmappings ? x->mapmap[l->mapping] : 0;
+		uint32_t li = ltab_location(mg, l->address, m, lines, l->nlines, x->hash[i], UINT32_MAX);
 		if (li == UINT32_MAX)
 			return false;
 		x->locmap[i] = li;
@@ -683,20 +712,32 @@ static bool merge_locations(struct cr_merger *mg, const struct cr_profile *src, 
 }
 
 /* src's samples into dst: one with the same stack and labels as a sample
- * dst has is summed into it. false: no memory. */
+ * dst has is summed into it. Each sample's stack and labels are first put
+ * in dst's ids and hashed, then looked up with what the next ones touch
+ * fetched ahead (table slot, sample, stack): the table is far bigger than
+ * the caches. false: no memory. */
 static bool merge_samples(struct cr_merger *mg, const struct cr_profile *src, struct merge_maps *x)
 {
 	struct cr_profile *dst = mg->dst;
-	for (size_t i = 0; i < src->nsamples; i++) {
+	size_t ns = src->nsamples, nstk = 0, nlab = 0;
+	for (size_t i = 0; i < ns; i++) {
+		nstk += src->samples[i].nloc;
+		nlab += src->samples[i].nlabel;
+	}
+	if (cr_grow(&x->stk, &x->cap_stk, nstk, sizeof *x->stk) ||
+	    cr_grow(&x->labels, &x->cap_labels, nlab, sizeof *x->labels) ||
+	    cr_grow(&x->hash, &x->cap_hash, ns, sizeof *x->hash))
+		return false;
+	size_t sp = 0, lp = 0;
+	for (size_t i = 0; i < ns; i++) {
 		const struct cr_sample *s = &src->samples[i];
-		if (cr_grow(&x->stk, &x->cap_stk, s->nloc, sizeof *x->stk) ||
-		    cr_grow(&x->labels, &x->cap_labels, s->nlabel, sizeof *x->labels))
-			return false;
+		uint32_t *stk = s->nloc ? x->stk + sp : NULL; /* no arithmetic on NULL */
+		struct cr_label *lab = s->nlabel ? x->labels + lp : NULL;
 		for (uint32_t k = 0; k < s->nloc; k++)
-			x->stk[k] = x->locmap[src->stack[s->loc_start + k]];
+			stk[k] = x->locmap[src->stack[s->loc_start + k]];
 		for (uint32_t k = 0; k < s->nlabel; k++) {
 			const struct cr_label *sl = &src->labels[s->label_start + k];
-			struct cr_label *dl = &x->labels[k];
+			struct cr_label *dl = &lab[k];
 			*dl = *sl;
 			dl->key = xstr(dst, src, x->strmap, sl->key);
 			dl->str = sl->str ? xstr(dst, src, x->strmap, sl->str) : 0;
@@ -704,9 +745,33 @@ static bool merge_samples(struct cr_merger *mg, const struct cr_profile *src, st
 			if (dl->key == UINT32_MAX || dl->str == UINT32_MAX || dl->num_unit == UINT32_MAX)
 				return false;
 		}
+		x->hash[i] = skey_hash(stk, s->nloc, lab, s->nlabel);
+		sp += s->nloc;
+		lp += s->nlabel;
+	}
+	sp = lp = 0;
+	for (size_t i = 0; i < ns; i++) {
+		const struct cr_sample *s = &src->samples[i];
+		if (mg->cap) {
+			size_t mask = mg->cap - 1;
+			if (i + 12 < ns)
+				__builtin_prefetch(&mg->slots[x->hash[i + 12] & mask]);
+			if (i + 6 < ns && mg->slots[x->hash[i + 6] & mask].idx)
+				__builtin_prefetch(&dst->samples[mg->slots[x->hash[i + 6] & mask].idx - 1]);
+			uint32_t k;
+			if (i + 2 < ns && (k = mg->slots[x->hash[i + 2] & mask].idx) != 0 && k <= dst->nsamples) {
+				__builtin_prefetch(&dst->stack[dst->samples[k - 1].loc_start]);
+				__builtin_prefetch(&dst->values[(size_t)(k - 1) * dst->ntypes]);
+			}
+		}
+		const uint32_t *stk = s->nloc ? x->stk + sp : NULL;
+		const struct cr_label *lab = s->nlabel ? x->labels + lp : NULL;
+		sp += s->nloc;
+		lp += s->nlabel;
 		bool found;
 		uint32_t v;
-		if (stab_lookup(mg, dst, x->stk, s->nloc, x->labels, s->nlabel, (uint32_t)dst->nsamples, &found, &v))
+		if (stab_lookup(mg, dst, stk, s->nloc, lab, s->nlabel, x->hash[i], (uint32_t)dst->nsamples, &found,
+				&v))
 			return false;
 		if (found) {
 			const int64_t *sv = cr_sample_values(src, i);
@@ -714,7 +779,7 @@ static bool merge_samples(struct cr_merger *mg, const struct cr_profile *src, st
 				dst->values[v * dst->ntypes + t] = cr_sat_add(dst->values[v * dst->ntypes + t], sv[t]);
 			continue;
 		}
-		if (cr_profile_add_sample(dst, x->stk, s->nloc, cr_sample_values(src, i), x->labels, s->nlabel))
+		if (cr_profile_add_sample(dst, stk, s->nloc, cr_sample_values(src, i), lab, s->nlabel))
 			return false;
 	}
 	return true;
@@ -741,6 +806,7 @@ enum cr_err cr_merger_add(struct cr_merger *mg, const struct cr_profile *src, st
 	cr_free(x.stk);
 	cr_free(x.lines);
 	cr_free(x.labels);
+	cr_free(x.hash);
 	if (!ok)
 		return cr_fail(e, CR_NOMEM, "%s: out of memory merging", src->name ? src->name : "profile");
 	return CR_OK;

@@ -110,6 +110,20 @@ void cr_pclntab_close(struct cr_pclntab *t)
 	cr_free(t);
 }
 
+enum cr_err cr_pclntab_clone(const struct cr_pclntab *t, bool cache, struct cr_pclntab **out)
+{
+	struct cr_pclntab *c = cr_malloc(sizeof *c);
+	*out = c;
+	if (!c)
+		return CR_NOMEM;
+	*c = *t;
+	c->runs = NULL;
+	c->slots = NULL;
+	c->nruns = c->cap_runs = c->nslots = c->cap_slots = 0;
+	c->cache_off = !cache;
+	return CR_OK;
+}
+
 /* entry pc of functab slot i (0..nfunc) */
 static bool ftab_entry(const struct cr_pclntab *t, uint64_t i, uint64_t *pc)
 {
@@ -820,7 +834,12 @@ enum cr_err cr_pclntab_open(struct cr_binary *b, struct cr_pclntab **out, struct
 	/* text start: relocated header word for 1.18+ (0 in a PIE file), else
 	 * runtime.text / the first executable segment */
 	uint64_t text = 0;
-	const struct cr_elf_symbol *rt = cr_binary_symbol_by_name(b, "runtime.text");
+	/* three names: one pass over the symbols, no index of them all */
+	static const char *const names[3] = { "runtime.text", "go:func.*", "go.func.*" };
+	struct cr_elf_symbol syms[3];
+	bool found[3];
+	cr_binary_symbols_named(b, names, 3, syms, found);
+	const struct cr_elf_symbol *rt = found[0] ? &syms[0] : NULL;
 	if (rt)
 		text = rt->value;
 	else {
@@ -836,9 +855,7 @@ enum cr_err cr_pclntab_open(struct cr_binary *b, struct cr_pclntab **out, struct
 		bool have_ts = cr_binary_read_addr(b, addr + 8 + 2 * t->ptrsize, &ts) && ts;
 		if (have_ts)
 			t->text_start = ts;
-		const struct cr_elf_symbol *g = cr_binary_symbol_by_name(b, "go:func.*");
-		if (!g)
-			g = cr_binary_symbol_by_name(b, "go.func.*");
+		const struct cr_elf_symbol *g = found[1] ? &syms[1] : found[2] ? &syms[2] : NULL;
 		if (g) {
 			t->gofunc = g->value;
 			t->have_gofunc = true;

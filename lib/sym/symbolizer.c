@@ -158,6 +158,19 @@ static bool go_dwarf_candidate(const struct cr_symbolizer *s, uint64_t addr)
 	return true;
 }
 
+/* addr2line without -i: the physical function, innermost position */
+static size_t physical_only(struct cr_frame *out, size_t n)
+{
+	if (n <= 1)
+		return n;
+	struct cr_frame inner = out[0];
+	out[0] = out[n - 1];
+	out[0].file = inner.file;
+	out[0].line = inner.line;
+	out[0].column = inner.column;
+	return 1;
+}
+
 size_t cr_symbolize_return(struct cr_symbolizer *s, uint64_t ret, bool inlines, struct cr_frame *out,
 			   size_t max)
 {
@@ -209,16 +222,19 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
 	}
 	if (!n)
 		n = fallback_symbol(s, addr, out);
-	if (!inlines && n > 1) {
-		/* addr2line without -i: the physical function, innermost position */
-		struct cr_frame inner = out[0];
-		out[0] = out[n - 1];
-		out[0].file = inner.file;
-		out[0].line = inner.line;
-		out[0].column = inner.column;
-		n = 1;
-	}
-	return n;
+	return inlines ? n : physical_only(out, n);
+}
+
+size_t cr_symbolize_pclntab(struct cr_pclntab *t, uint64_t addr, bool ret, bool inlines, struct cr_frame *out,
+			    size_t max)
+{
+	struct cr_gofunc f;
+	if (max == 0 || (ret && addr == 0))
+		return 0;
+	if (ret && !(cr_pclntab_find_func(t, addr, &f) && f.entry == addr))
+		addr--;
+	size_t n = cr_pclntab_frames(t, addr, out, max);
+	return inlines ? n : physical_only(out, n);
 }
 
 /* Parse one maps/smaps mapping line: "start-end perms offset dev inode path" */

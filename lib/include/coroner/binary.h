@@ -144,6 +144,12 @@ size_t cr_binary_nsymbols(const struct cr_binary *b);
  * whose [value, value+size) holds addr, or for size-0 symbols the nearest one
  * at or below addr within the same section. NULL if none. */
 const struct cr_elf_symbol *cr_binary_symbol_by_name(struct cr_binary *b, const char *name);
+/* The symbols cr_binary_symbol_by_name() gives for names[0, n), copied
+ * into out[k] (found[k] false for a name without one), from one pass over
+ * the raw table: no sorted table or name index is built (a few names of a
+ * big binary looked up once). */
+void cr_binary_symbols_named(struct cr_binary *b, const char *const *names, size_t n,
+			     struct cr_elf_symbol *out, bool *found);
 const struct cr_elf_symbol *cr_binary_symbol_at(const struct cr_binary *b, uint64_t addr);
 
 /* File bytes backing [vaddr, vaddr+n) in one PT_LOAD segment (or, for files

@@ -74,6 +74,14 @@ enum cr_err cr_pclntab_parse(const uint8_t *data, size_t len, uint64_t addr, uin
 			     struct cr_error *e);
 
 void cr_pclntab_close(struct cr_pclntab *t); /* NULL ok */
+/* A second handle on t's table with a cache of its own: t's lookups write
+ * their cache of decoded pc-value tables, so each thread looks up through
+ * its own clone. Without cache, every lookup decodes its table from the
+ * start, which is faster when most functions are asked about once or
+ * twice (a batch of random addresses of a big binary: the cache costs a
+ * third more there). The clone shares t's bytes and binary (it must not
+ * outlive them); cr_pclntab_close frees it. */
+enum cr_err cr_pclntab_clone(const struct cr_pclntab *t, bool cache, struct cr_pclntab **out);
 
 /* 102, 116, 118 or 120 (the layout's first Go version). */
 unsigned cr_pclntab_version(const struct cr_pclntab *t);
@@ -230,6 +238,14 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
  * which is looked up as it is. 0 is unknown. */
 size_t cr_symbolize_return(struct cr_symbolizer *s, uint64_t ret, bool inlines, struct cr_frame *out,
 			   size_t max);
+
+/* What cr_symbolize (ret false) or cr_symbolize_return (ret true) answers
+ * from the Go pclntab alone, looked up through t, a clone of the
+ * symbolizer's pclntab (cr_pclntab_clone): threads may call this at once,
+ * each with its own clone. 0 when the pclntab has no answer: then ask
+ * cr_symbolize / cr_symbolize_return, which may read DWARF or symbols. */
+size_t cr_symbolize_pclntab(struct cr_pclntab *t, uint64_t addr, bool ret, bool inlines, struct cr_frame *out,
+			    size_t max);
 
 /* Load bias of b in a process from a /proc/PID/maps or smaps snapshot:
  * runtime address = link address + bias. The file mapped is found by b's

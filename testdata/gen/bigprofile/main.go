@@ -2,13 +2,17 @@
 // gzipped) for benchmarks. Standard library only; the protobuf wire format is
 // encoded by hand. Deterministic: same flags, same bytes.
 //
-//	bigprofile [-samples N] [-funcs N] [-seed N] [-shape tree|random] [-sampleseed N] [-gzip=true] OUT
+//	bigprofile [-samples N] [-funcs N] [-seed N] [-shape tree|random] [-sampleseed N] [-used] [-gzip=true] OUT
 //
 // -shape tree (the default) walks the call graph, so stacks share prefixes as
 // in a real service; -shape random draws every frame of every stack at random
 // (no shared structure: the worst case for stack hashing and compression).
 // -sampleseed N keeps the program (functions, locations, addresses: one
 // binary) of -seed and draws other samples: a fleet of pods of one service.
+// -used writes only the locations and functions the samples use, numbered in
+// order of first use, as runtime/pprof writes a profile (without it, every
+// profile carries the whole program's tables: 10,625 locations and 3,000
+// functions, twice what 2,000 samples use).
 package main
 
 import (
@@ -167,6 +171,7 @@ func (s *strtab) id(v string) int64 {
 
 type function struct {
 	id        uint64
+	newID     uint64 // -used: its id in the output
 	name      string
 	file      string
 	startLine int64
@@ -176,6 +181,7 @@ type function struct {
 
 type location struct {
 	id      uint64
+	newID   uint64 // -used: its id in the output, 0 while unused
 	addr    uint64
 	fn      *function
 	line    int64
@@ -194,6 +200,7 @@ func main() {
 	gz := flag.Bool("gzip", true, "gzip the output (as pprof writes it)")
 	shape := flag.String("shape", "tree", "stack shape: tree or random")
 	sampleSeed := flag.Int64("sampleseed", 0, "seed of the samples alone (0: continue -seed's sequence)")
+	used := flag.Bool("used", false, "only the locations and functions the samples use, numbered in order of first use")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: bigprofile [flags] OUT")
@@ -311,6 +318,7 @@ func main() {
 	bytesKey := st.id("bytes")
 	stack := make([]*location, 0, maxDepth)
 	ids := make([]uint64, 0, maxDepth)
+	var usedLocs []*location // -used: in order of first use
 	for s := 0; s < *nSamples; s++ {
 		target := 10 + int(rng.ExpFloat64()*4)
 		if target > maxDepth {
@@ -341,7 +349,16 @@ func main() {
 		}
 		ids = ids[:0]
 		for i := len(stack) - 1; i >= 0; i-- {
-			ids = append(ids, stack[i].id)
+			l := stack[i]
+			if !*used {
+				ids = append(ids, l.id)
+				continue
+			}
+			if l.newID == 0 {
+				usedLocs = append(usedLocs, l)
+				l.newID = uint64(len(usedLocs))
+			}
+			ids = append(ids, l.newID)
 		}
 		size := sizeClasses[int(rng.ExpFloat64()*8)%len(sizeClasses)]
 		objs := int64(1 + rng.Intn(1+int(rate/size)/64))
@@ -370,7 +387,18 @@ func main() {
 		m.bool(mapHasFiles, true)
 		m.bool(mapHasLines, true)
 	})
-	for _, l := range locs {
+	outLocs, outFuncs := locs, funcs
+	if *used {
+		outLocs, outFuncs = usedLocs, nil
+		for _, l := range usedLocs {
+			if l.fn.newID == 0 {
+				outFuncs = append(outFuncs, l.fn)
+				l.fn.newID = uint64(len(outFuncs))
+			}
+			l.id, l.fn.id = l.newID, l.fn.newID
+		}
+	}
+	for _, l := range outLocs {
 		p.message(profLocation, func(m *pbuf) {
 			m.uint(locID, l.id)
 			m.uint(locMappingID, 1)
@@ -381,7 +409,7 @@ func main() {
 			})
 		})
 	}
-	for _, f := range funcs {
+	for _, f := range outFuncs {
 		p.message(profFunction, func(m *pbuf) {
 			m.uint(fnID, f.id)
 			m.int(fnName, st.id(f.name))
@@ -399,6 +427,9 @@ func main() {
 	comment := fmt.Sprintf("synthetic heap profile: %d samples, %d functions, seed %d", *nSamples, *nFuncs, *seed)
 	if *shape != "tree" || *sampleSeed != 0 {
 		comment += fmt.Sprintf(", shape %s, sample seed %d", *shape, *sampleSeed)
+	}
+	if *used {
+		comment += ", used tables"
 	}
 	p.int(profComment, st.id(comment))
 	for _, s := range st.list {
@@ -432,7 +463,7 @@ func main() {
 		fatal(err)
 	}
 	fmt.Fprintf(os.Stderr, "bigprofile: %d samples, %d functions, %d locations, %d bytes of protobuf\n",
-		*nSamples, len(funcs), len(locs), len(p.b))
+		*nSamples, len(outFuncs), len(outLocs), len(p.b))
 }
 
 func lastSlash(s string) int {
