@@ -449,24 +449,122 @@ void dwarf_die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf
 	dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
 }
 
-/* Walk the children of die (not die itself) at depth, adding scopes. */
-static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const struct cufiles *cf,
-		 uint64_t cu_base, Dwarf_Half version, bool in_scope)
+/* The sibling of die (freed); NULL at the end of its chain, or when the
+ * sibling does not lie after it (d->tree_bad set). */
+static Dwarf_Die next_sibling(struct cr_dwarf *d, Dwarf_Die die)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Die next = NULL;
+	Dwarf_Off o1 = 0, o2 = 0;
+	dwarf_dieoffset(die, &o1, &er);
+	dwarf_dwerr(d, &er);
+	int rc = dwarf_siblingof_b(d->dbg, die, true, &next, &er);
+	dwarf_dwerr(d, &er);
+	dwarf_dealloc_die(die);
+	if (rc != DW_DLV_OK)
+		return NULL;
+	dwarf_dieoffset(next, &o2, &er);
+	dwarf_dwerr(d, &er);
+	if (o2 <= o1) {
+		dwarf_dealloc_die(next);
+		d->tree_bad = "a DW_AT_sibling in it does not point forward";
+		return NULL;
+	}
+	return next;
+}
+
+/* Whether the tree below parent may be entered at depth; if not, the
+ * rest of the unit is not read (d->tree_bad). */
+static bool tree_enter(struct cr_dwarf *d, unsigned depth)
+{
+	if (d->err || d->tree_bad)
+		return false;
+	if (depth >= (cr_limits.max_depth ? cr_limits.max_depth : 256)) {
+		d->tree_bad = "its DIEs nest deeper than the depth limit";
+		return false;
+	}
+	return true;
+}
+
+/* One DIE more visited; false (d->tree_bad) past one per byte of the
+ * section, which a tree read once cannot need. */
+static bool tree_visit(struct cr_dwarf *d)
+{
+	if (d->err || d->tree_bad)
+		return false;
+	if (d->die_budget == 0) {
+		d->tree_bad = "it has more DIEs than bytes";
+		return false;
+	}
+	d->die_budget--;
+	return true;
+}
+
+/* Whether libdwarf, asked for die's sibling, would step through die's
+ * children: it has some and no DW_AT_sibling. */
+static bool steps_through(struct cr_dwarf *d, Dwarf_Die die)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Half kids = 0;
+	Dwarf_Bool sib = 0;
+	if (dwarf_die_abbrev_children_flag(die, &kids) != DW_DLV_OK || !kids)
+		return false;
+	if (dwarf_hasattr(die, DW_AT_sibling, &sib, &er) != DW_DLV_OK)
+		sib = 0;
+	dwarf_dwerr(d, &er);
+	return !sib;
+}
+
+/* The children of parent visited only to check them. libdwarf 20210528,
+ * stepping through a DIE's children to its sibling, follows their
+ * DW_AT_sibling and refuses one pointing back, but not one pointing at its
+ * own DIE: it then loops for ever. So before a sibling is asked of a DIE
+ * whose children libdwarf steps through, each of them has been seen to
+ * have its sibling after it (next_sibling), down to the leaves. */
+static void walk_check(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth)
 {
 	Dwarf_Error er = NULL;
 	Dwarf_Die child;
-	if (depth >= (cr_limits.max_depth ? cr_limits.max_depth : 256) || d->err)
+	if (!tree_enter(d, depth))
 		return;
 	if (dwarf_child(parent, &child, &er) != DW_DLV_OK) {
 		dwarf_dwerr(d, &er);
 		return;
 	}
 	while (child) {
-		if (d->die_budget == 0 || d->err) {
+		if (!tree_visit(d)) {
 			dwarf_dealloc_die(child);
 			return;
 		}
-		d->die_budget--;
+		if (steps_through(d, child))
+			walk_check(d, child, depth + 1);
+		if (d->err || d->tree_bad) {
+			dwarf_dealloc_die(child);
+			return;
+		}
+		child = next_sibling(d, child);
+	}
+}
+
+/* Walk the children of die (not die itself) at depth, adding scopes. Each
+ * DIE whose sibling is asked has had its children walked or checked first
+ * (walk_check); the walk stops at the first fault (d->tree_bad). */
+static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const struct cufiles *cf,
+		 uint64_t cu_base, Dwarf_Half version, bool in_scope)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Die child;
+	if (!tree_enter(d, depth))
+		return;
+	if (dwarf_child(parent, &child, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		return;
+	}
+	while (child) {
+		if (!tree_visit(d)) {
+			dwarf_dealloc_die(child);
+			return;
+		}
 		Dwarf_Half tag = 0;
 		dwarf_tag(child, &tag, &er);
 		dwarf_dwerr(d, &er);
@@ -513,24 +611,14 @@ static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const str
 			   tag == DW_TAG_structure_type || tag == DW_TAG_module || tag == DW_TAG_union_type ||
 			   tag == DW_TAG_try_block || tag == DW_TAG_catch_block) {
 			walk(d, child, depth + 1, cf, cu_base, version, in_scope);
+		} else if (steps_through(d, child)) {
+			walk_check(d, child, depth + 1);
 		}
-		Dwarf_Die next = NULL;
-		Dwarf_Off o1 = 0, o2 = 0;
-		dwarf_dieoffset(child, &o1, &er);
-		dwarf_dwerr(d, &er);
-		int rc = dwarf_siblingof_b(d->dbg, child, true, &next, &er);
-		dwarf_dwerr(d, &er);
-		dwarf_dealloc_die(child);
-		if (rc != DW_DLV_OK)
-			break;
-		dwarf_dieoffset(next, &o2, &er);
-		dwarf_dwerr(d, &er);
-		if (o2 <= o1) { /* a sibling pointing backwards: a cycle */
-			dwarf_dealloc_die(next);
-			dwarf_skip(d, UINT64_MAX, NULL);
-			break;
+		if (d->err || d->tree_bad) {
+			dwarf_dealloc_die(child);
+			return;
 		}
-		child = next;
+		child = next_sibling(d, child);
 	}
 }
 
@@ -563,7 +651,11 @@ void dwarf_index_unit(struct cr_dwarf *d, struct dunit *u, Dwarf_Die cu)
 	if (dwarf_lowpc(cu, &base, &er) != DW_DLV_OK)
 		base = 0;
 	dwarf_dwerr(d, &er);
+	d->tree_bad = NULL;
 	walk(d, cu, 0, &cf, base, u->version, false);
+	if (d->tree_bad) /* what was read before the fault is kept */
+		dwarf_skip(d, u->hdr, d->tree_bad);
+	d->tree_bad = NULL;
 	cr_free(cf.ids);
 	if (d->nrows - row0 > UINT32_MAX || d->ntops - top0 > UINT32_MAX || d->nrows > UINT32_MAX ||
 	    d->ntops > UINT32_MAX) {

@@ -80,6 +80,7 @@ struct cr_dwarf {
 	struct cr_hmap origin_names; /* DIE offset -> name id + 1 */
 	struct cr_hmap ref_names; /* sliced: .debug_info offset (DW_FORM_ref_addr) -> name id + 1 */
 	size_t die_budget;
+	const char *tree_bad; /* why the DIE tree of the unit being indexed stopped being read */
 	enum cr_err err;
 	struct cr_error *e;
 };
