@@ -515,6 +515,20 @@ static bool steps_through(struct cr_dwarf *d, Dwarf_Die die)
 	return !sib;
 }
 
+/* The first child of parent at depth, once the depth is allowed: false
+ * when there is none (or libdwarf failed, recorded in d). */
+static bool first_child(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, Dwarf_Die *child)
+{
+	Dwarf_Error er = NULL;
+	if (!tree_enter(d, depth))
+		return false;
+	if (dwarf_child(parent, child, &er) != DW_DLV_OK) {
+		dwarf_dwerr(d, &er);
+		return false;
+	}
+	return true;
+}
+
 /* The children of parent visited only to check them. libdwarf 20210528,
  * stepping through a DIE's children to its sibling, follows their
  * DW_AT_sibling and refuses one pointing back, but not one pointing at its
@@ -523,14 +537,9 @@ static bool steps_through(struct cr_dwarf *d, Dwarf_Die die)
  * have its sibling after it (next_sibling), down to the leaves. */
 static void walk_check(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth)
 {
-	Dwarf_Error er = NULL;
 	Dwarf_Die child;
-	if (!tree_enter(d, depth))
+	if (!first_child(d, parent, depth, &child))
 		return;
-	if (dwarf_child(parent, &child, &er) != DW_DLV_OK) {
-		dwarf_dwerr(d, &er);
-		return;
-	}
 	while (child) {
 		if (!tree_visit(d)) {
 			dwarf_dealloc_die(child);
@@ -554,12 +563,8 @@ static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const str
 {
 	Dwarf_Error er = NULL;
 	Dwarf_Die child;
-	if (!tree_enter(d, depth))
+	if (!first_child(d, parent, depth, &child))
 		return;
-	if (dwarf_child(parent, &child, &er) != DW_DLV_OK) {
-		dwarf_dwerr(d, &er);
-		return;
-	}
 	while (child) {
 		if (!tree_visit(d)) {
 			dwarf_dealloc_die(child);
