@@ -759,9 +759,12 @@ static bool merge_samples(struct cr_merger *mg, const struct cr_profile *src, st
 			if (i + 6 < ns && mg->slots[x->hash[i + 6] & mask].idx)
 				__builtin_prefetch(&dst->samples[mg->slots[x->hash[i + 6] & mask].idx - 1]);
 			uint32_t k;
+			/* (a merge so far of empty stacks or no values has no arrays) */
 			if (i + 2 < ns && (k = mg->slots[x->hash[i + 2] & mask].idx) != 0 && k <= dst->nsamples) {
-				__builtin_prefetch(&dst->stack[dst->samples[k - 1].loc_start]);
-				__builtin_prefetch(&dst->values[(size_t)(k - 1) * dst->ntypes]);
+				if (dst->stack)
+					__builtin_prefetch(dst->stack + dst->samples[k - 1].loc_start);
+				if (dst->values)
+					__builtin_prefetch(dst->values + (size_t)(k - 1) * dst->ntypes);
 			}
 		}
 		const uint32_t *stk = s->nloc ? x->stk + sp : NULL;
