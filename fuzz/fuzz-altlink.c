@@ -15,32 +15,10 @@
 #include "coroner/input.h"
 #include "coroner/sym.h"
 #include "fuzz.h"
+#include "twofiles.h"
 
 #include <string.h>
 #include <unistd.h>
-
-static char dir[160];
-
-static int put(const char *name, const uint8_t *d, size_t n)
-{
-	char p[224];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	FILE *f = fopen(p, "wb");
-	if (!f)
-		return -1;
-	size_t w = n ? fwrite(d, 1, n, f) : 0;
-	return fclose(f) == 0 && w == n ? 0 : -1;
-}
-
-static void cleanup(void)
-{
-	char p[224];
-	snprintf(p, sizeof p, "%s/ccrash-dwz.debug", dir);
-	unlink(p);
-	snprintf(p, sizeof p, "%s/ccrash-dwz-common.debug", dir);
-	unlink(p);
-	rmdir(dir);
-}
 
 static void read_dwarf(struct cr_binary *d, struct cr_binary *alt)
 {
@@ -68,24 +46,10 @@ static void read_dwarf(struct cr_binary *d, struct cr_binary *alt)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_limits();
-	if (!dir[0]) {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(dir, sizeof dir, "%.100s/fuzz-altlink.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(dir))
-			abort();
-		char cache[192];
-		snprintf(cache, sizeof cache, "%s/cache", dir);
-		setenv("DEBUGINFOD_CACHE_PATH", cache, 1);
+	if (twofiles_init("altlink", "ccrash-dwz.debug", "ccrash-dwz-common.debug"))
 		cr_sysroot = dir;
-		atexit(cleanup);
-	}
-	if (size < 4)
+	if (!twofiles_put(data, size))
 		return 0;
-	size_t l = (size_t)data[0] | (size_t)data[1] << 8 | (size_t)data[2] << 16 | (size_t)data[3] << 24;
-	if (l > size - 4)
-		l = size - 4;
-	if (put("ccrash-dwz.debug", data + 4, l) || put("ccrash-dwz-common.debug", data + 4 + l, size - 4 - l))
-		abort();
 	size_t before = cr_mem_in_use();
 	char p[224];
 	snprintf(p, sizeof p, "%s/ccrash-dwz.debug", dir);

@@ -9,53 +9,17 @@
 #include "coroner/binary.h"
 #include "coroner/sym.h"
 #include "fuzz.h"
+#include "twofiles.h"
 
 #include <string.h>
 #include <unistd.h>
 
-static char dir[160];
-
-static int put(const char *name, const uint8_t *d, size_t n)
-{
-	char p[224];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	FILE *f = fopen(p, "wb");
-	if (!f)
-		return -1;
-	size_t w = n ? fwrite(d, 1, n, f) : 0;
-	return fclose(f) == 0 && w == n ? 0 : -1;
-}
-
-static void cleanup(void)
-{
-	char p[224];
-	snprintf(p, sizeof p, "%s/ccrash-strip", dir);
-	unlink(p);
-	snprintf(p, sizeof p, "%s/ccrash-strip.debug", dir);
-	unlink(p);
-	rmdir(dir);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_limits();
-	if (!dir[0]) {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(dir, sizeof dir, "%.100s/fuzz-debuglink.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(dir))
-			abort();
-		char cache[192];
-		snprintf(cache, sizeof cache, "%s/cache", dir);
-		setenv("DEBUGINFOD_CACHE_PATH", cache, 1);
-		atexit(cleanup);
-	}
-	if (size < 4)
+	twofiles_init("debuglink", "ccrash-strip", "ccrash-strip.debug");
+	if (!twofiles_put(data, size))
 		return 0;
-	size_t l = (size_t)data[0] | (size_t)data[1] << 8 | (size_t)data[2] << 16 | (size_t)data[3] << 24;
-	if (l > size - 4)
-		l = size - 4;
-	if (put("ccrash-strip", data + 4, l) || put("ccrash-strip.debug", data + 4 + l, size - 4 - l))
-		abort();
 	size_t before = cr_mem_in_use();
 	char p[224];
 	snprintf(p, sizeof p, "%s/ccrash-strip", dir);
