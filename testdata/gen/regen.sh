@@ -344,8 +344,17 @@ do_panic() { log panic; "$GEN/panic.sh"; }
 
 # ---------------------------------------------------------------- ccore
 # C and C++ cores (testdata/gen/ccrash/gen.sh): each way to die, plain, PIE,
-# stripped with a debug file; gdb's backtraces as the references
-do_ccore() { log ccore; "$GEN/ccrash/gen.sh" "$TD/ccore"; }
+# stripped with a debug file; gdb's backtraces as the references. Then the
+# 64-thread C++ core (fleet.sh), and the dwz-rewritten debug files (dwz.sh:
+# a shared file, both forms; dwzpart.sh: partial units of one file), which
+# start from gen.sh's stripped build.
+do_ccore() {
+	log ccore
+	"$GEN/ccrash/gen.sh" "$TD/ccore"
+	"$GEN/ccrash/fleet.sh" "$TD/ccore"
+	"$GEN/ccrash/dwz.sh" "$TD/ccore"
+	"$GEN/ccrash/dwzpart.sh" "$TD/ccore"
+}
 
 # ---------------------------------------------------------------- labels
 # gen/labelprog: goroutines and CPU work under pprof labels; go tool pprof
