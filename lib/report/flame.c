@@ -97,9 +97,9 @@ uint32_t cr_flame_child(struct cr_flame *f, uint32_t parent, uint32_t name)
 	return child(f, parent, name);
 }
 
-static const struct cr_flame *sort_f;
-static int by_name(const void *a, const void *b)
+static int by_name(const void *a, const void *b, void *flame)
 {
+	const struct cr_flame *sort_f = flame;
 	const struct cr_flame_node *x = &sort_f->nodes[*(const uint32_t *)a];
 	const struct cr_flame_node *y = &sort_f->nodes[*(const uint32_t *)b];
 	return strcmp(cr_strtab_get(&sort_f->names, x->name), cr_strtab_get(&sort_f->names, y->name));
@@ -112,14 +112,13 @@ enum cr_err cr_flame_finish(struct cr_flame *f, struct cr_error *e)
 	uint32_t *kids = cr_malloc(f->nnodes * sizeof *kids);
 	if (!kids)
 		return cr_fail(e, CR_NOMEM, "out of memory sorting the flame graph");
-	sort_f = f;
 	for (size_t i = 0; i < f->nnodes; i++) {
 		size_t n = 0;
 		for (uint32_t c = f->nodes[i].child; c != CR_FLAME_NONE; c = f->nodes[c].next)
 			kids[n++] = c;
 		if (n < 2)
 			continue;
-		qsort(kids, n, sizeof *kids, by_name);
+		qsort_r(kids, n, sizeof *kids, by_name, f);
 		f->nodes[i].child = kids[0];
 		for (size_t k = 0; k + 1 < n; k++)
 			f->nodes[kids[k]].next = kids[k + 1];

@@ -81,9 +81,9 @@ struct seqs {
 	uint32_t maxlen;
 };
 
-static const struct seqs *sort_s;
-static int by_stack(const void *a, const void *b)
+static int by_stack(const void *a, const void *b, void *arg)
 {
+	const struct seqs *sort_s = arg;
 	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
 	const uint32_t *x = sort_s->seq + sort_s->off[i], *y = sort_s->seq + sort_s->off[j];
 	uint32_t nx = sort_s->len[i], ny = sort_s->len[j], n = nx < ny ? nx : ny;
@@ -95,9 +95,9 @@ static int by_stack(const void *a, const void *b)
 	return i < j ? -1 : i > j;
 }
 
-static const struct cr_strtab *sort_names;
-static int by_name(const void *a, const void *b)
+static int by_name(const void *a, const void *b, void *names)
 {
+	const struct cr_strtab *sort_names = names;
 	return strcmp(cr_strtab_get(sort_names, *(const uint32_t *)a), cr_strtab_get(sort_names, *(const uint32_t *)b));
 }
 
@@ -152,8 +152,7 @@ static enum cr_err gather(struct cr_flame *f, const struct cr_profile *p, int si
 			q->rank[q->lname[k]] = 0;
 			q->rankname[nused++] = q->lname[k];
 		}
-	sort_names = &f->names;
-	qsort(q->rankname, nused, sizeof *q->rankname, by_name);
+	qsort_r(q->rankname, nused, sizeof *q->rankname, by_name, &f->names);
 	for (size_t r = 0; r < nused; r++)
 		q->rank[q->rankname[r]] = (uint32_t)r;
 	q->nranks = nused;
@@ -446,8 +445,7 @@ static enum cr_err add_sorted(struct cr_flame *f, const struct cr_profile *p, in
 		spell(p, si, &q);
 		for (size_t t = 0; t < q.m; t++)
 			q.ord[t] = (uint32_t)t;
-		sort_s = &q;
-		qsort(q.ord, q.m, sizeof *q.ord, by_stack);
+		qsort_r(q.ord, q.m, sizeof *q.ord, by_stack, &q);
 		rc = build(f, &q, as_base, fresh);
 	}
 	if (!rc && fresh) {
