@@ -149,6 +149,8 @@ struct oa {
 	const struct cr_elf_section *info; /* shown as [off, off+len) only, when set */
 	uint64_t off, len;
 	const uint8_t *slice; /* those bytes, when .debug_info is inflated in part */
+	const struct cr_elf_section *shown[9]; /* the one section of each name libdwarf sees */
+	bool shown_set;
 };
 
 extern const Dwarf_Obj_Access_Methods dwarf_oa_methods;

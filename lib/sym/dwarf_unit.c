@@ -9,22 +9,39 @@
 
 /* ---------------------------------------------------------- object access */
 
-static bool wanted_section(const char *name)
+static const char *const want[] = {
+	"info", "abbrev", "line", "str", "line_str", "ranges", "rnglists", "addr", "str_offsets",
+};
+
+/* s if libdwarf is to see it: a section we read, and the one of its name
+ * that the checks before libdwarf looked at (cr_binary_debug_section's
+ * choice). A second section of the same name (or .debug_X beside
+ * .zdebug_X) is hidden: this libdwarf frees twice on a bad .debug_rnglists
+ * header, and would read an unchecked duplicate (found by fuzz-altlink). */
+static bool shown_section(struct oa *o, const struct cr_elf_section *s)
 {
-	static const char *const want[] = {
-		"info", "abbrev", "line", "str", "line_str", "ranges", "rnglists", "addr",
-		"str_offsets",
-	};
 	const char *tail;
-	if (strncmp(name, ".debug_", 7) == 0)
-		tail = name + 7;
-	else if (strncmp(name, ".zdebug_", 8) == 0)
-		tail = name + 8;
+	if (s->type == CR_SHT_NOBITS)
+		return false;
+	if (strncmp(s->name, ".debug_", 7) == 0)
+		tail = s->name + 7;
+	else if (strncmp(s->name, ".zdebug_", 8) == 0)
+		tail = s->name + 8;
 	else
 		return false;
-	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-		if (strcmp(tail, want[i]) == 0)
-			return true;
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		if (strcmp(tail, want[i]) != 0)
+			continue;
+		if (!o->shown_set) {
+			for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+				char n[32];
+				snprintf(n, sizeof n, ".debug_%s", want[k]);
+				o->shown[k] = cr_binary_debug_section(o->d->bin, n);
+			}
+			o->shown_set = true;
+		}
+		return o->shown[i] == s;
+	}
 	return false;
 }
 
@@ -52,7 +69,7 @@ static int oa_section_info(void *obj, Dwarf_Half idx, Dwarf_Obj_Access_Section *
 	ret->link = s->link;
 	ret->info = s->info;
 	ret->name = ".coroner.skip";
-	if (idx == 0 || !wanted_section(s->name) || s->type == CR_SHT_NOBITS)
+	if (idx == 0 || !shown_section(obj, s))
 		return DW_DLV_OK;
 	const uint8_t *data;
 	size_t len = 0;
@@ -110,7 +127,7 @@ static int oa_load(void *obj, Dwarf_Half idx, Dwarf_Small **data, int *err)
 	if (idx >= b->nsections)
 		return DW_DLV_NO_ENTRY;
 	struct cr_elf_section *s = &b->sections[idx];
-	if (!wanted_section(s->name) || s->type == CR_SHT_NOBITS)
+	if (!shown_section(obj, s))
 		return DW_DLV_NO_ENTRY;
 	const uint8_t *p;
 	size_t len;
