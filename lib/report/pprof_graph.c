@@ -70,6 +70,7 @@ struct build {
 	uint32_t *eslot, *lastin;
 	size_t cap_eslot;
 	struct cr_ptags *tags; /* visual graphs */
+	bool count_tags;       /* walk() counts the tags */
 };
 
 static inline size_t edge_hash(uint32_t from, uint32_t to, size_t mask)
@@ -148,8 +149,9 @@ static enum cr_err walk(struct build *b)
 	b->nedges = 0;
 	memset(b->lastin, 0, (b->nnodes + 1) * sizeof *b->lastin);
 	memset(b->eslot, 0, b->cap_eslot * sizeof *b->eslot);
-	if (b->tags)
-		cr_ptags_reset(b->tags);
+	struct cr_ptags *tags = b->count_tags ? b->tags : NULL;
+	if (tags)
+		cr_ptags_reset(tags);
 	for (size_t s = 0; s < p->nsamples; s++) {
 		int64_t w = p->values[s * p->ntypes + b->o->sample_index], dw = cr_pprof_div(p, b->o, s);
 		if (w == 0 && dw == 0)
@@ -171,7 +173,7 @@ static enum cr_err walk(struct build *b)
 					n->stamp = stamp;
 					n->cum = wadd(n->cum, w);
 					n->cum_div = wadd(n->cum_div, dw);
-					if (b->tags && cr_ptags_add(b->tags, id, s, w, dw, false))
+					if (tags && cr_ptags_add(tags, id, s, w, dw, false))
 						return CR_NOMEM;
 				}
 				if (parent != UINT32_MAX && parent != id &&
@@ -184,7 +186,7 @@ static enum cr_err walk(struct build *b)
 		if (parent != UINT32_MAX && !residual) {
 			b->nodes[parent].flat = wadd(b->nodes[parent].flat, w);
 			b->nodes[parent].flat_div = wadd(b->nodes[parent].flat_div, dw);
-			if (b->tags && cr_ptags_add(b->tags, parent, s, w, dw, true))
+			if (tags && cr_ptags_add(tags, parent, s, w, dw, true))
 				return CR_NOMEM;
 		}
 	}
@@ -551,6 +553,11 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 	}
 	if (tr->visual && cr_ptags_init(&b.tags, p, o))
 		goto out;
+	/* The tags are counted in one walk: the last one that keeps nodes by
+	 * nodefraction, before the nodes are chosen by their tags. A node's
+	 * flat, cum and tags do not depend on which other nodes are kept: the
+	 * walk after it would count the same for the nodes it keeps. */
+	b.count_tags = tr->visual && tr->nodefraction == 0;
 	b.lastin = cr_calloc(b.nnodes + 1, sizeof *b.lastin);
 	if (!b.lastin || edge_rehash(&b, 1024))
 		goto out;
@@ -576,9 +583,15 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 		}
 		g->dropped_nodes = live - nk;
 		b.kept = kept;
+		b.count_tags = b.tags != NULL;
+		if (walk(&b))
+			goto out;
+	} else if (b.tags && !b.count_tags) { /* nothing dropped after all */
+		b.count_tags = true;
 		if (walk(&b))
 			goto out;
 	}
+	b.count_tags = false;
 	if (!(ord = sorted_live(&b, tr->cum, &n)))
 		goto out;
 	g->orig_count = n;
