@@ -71,6 +71,7 @@ struct build {
 	size_t cap_eslot;
 	struct cr_ptags *tags; /* visual graphs */
 	bool count_tags;       /* walk() counts the tags */
+	bool no_edges;         /* walk() counts the nodes only */
 };
 
 static inline size_t edge_hash(uint32_t from, uint32_t to, size_t mask)
@@ -140,6 +141,26 @@ static enum cr_err add_edge(struct build *b, uint32_t from, uint32_t to, int64_t
 	return CR_OK;
 }
 
+/* the sum of the nodes' flats walk() will find, without the nodes: the
+ * value of each sample whose stack has a name */
+static int64_t flat_sum_ahead(const struct build *b)
+{
+	const struct cr_profile *p = b->p;
+	int64_t sum = 0;
+	for (size_t s = 0; s < p->nsamples; s++) {
+		int64_t w = p->values[s * p->ntypes + b->o->sample_index];
+		const struct cr_sample *sm = &p->samples[s];
+		if (w == 0)
+			continue;
+		for (uint32_t k = 0; k < sm->nloc; k++)
+			if (b->nm->n[p->stack[sm->loc_start + k]]) {
+				sum = wadd(sum, w);
+				break;
+			}
+	}
+	return sum;
+}
+
 /* graph.New over the samples: nodes' flat and cum, the edges */
 static enum cr_err walk(struct build *b)
 {
@@ -176,7 +197,7 @@ static enum cr_err walk(struct build *b)
 					if (tags && cr_ptags_add(tags, id, s, w, dw, false))
 						return CR_NOMEM;
 				}
-				if (parent != UINT32_MAX && parent != id &&
+				if (parent != UINT32_MAX && parent != id && !b->no_edges &&
 				    add_edge(b, parent, id, w, dw, residual, ni != ln - 1, stamp))
 					return CR_NOMEM;
 				parent = id;
@@ -561,6 +582,10 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 	b.lastin = cr_calloc(b.nnodes + 1, sizeof *b.lastin);
 	if (!b.lastin || edge_rehash(&b, 1024))
 		goto out;
+	/* the first walk's edges are needed only when no node is dropped: its
+	 * nodes only when the sum of flats (known without walking) says some
+	 * will be */
+	b.no_edges = tr->nodefraction != 0 && wabs((int64_t)((double)flat_sum_ahead(&b) * tr->nodefraction)) > 0;
 	if (walk(&b))
 		goto out;
 	int64_t flat_sum = 0;
@@ -568,6 +593,12 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 		flat_sum = wadd(flat_sum, b.nodes[i].flat);
 	int64_t node_cutoff = wabs((int64_t)((double)flat_sum * tr->nodefraction));
 	int64_t edge_cutoff = wabs((int64_t)((double)flat_sum * tr->edgefraction));
+	if (b.no_edges && node_cutoff == 0) { /* (the sum ahead cannot differ) */
+		b.no_edges = false;
+		if (walk(&b))
+			goto out;
+	}
+	b.no_edges = false;
 	kept = cr_calloc(b.nnodes + 1, 1);
 	if (!kept)
 		goto out;
