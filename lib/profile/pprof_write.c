@@ -104,11 +104,11 @@ static size_t sample_size(const struct cr_profile *p, size_t i, size_t *locb, si
 	return n;
 }
 
-static uint8_t *put_sample(uint8_t *o, const struct cr_profile *p, size_t i)
+/* sample i, of the sizes sample_size() gave */
+static uint8_t *put_sample(uint8_t *o, const struct cr_profile *p, size_t i, size_t n, size_t locb, size_t valb)
 {
 	const struct cr_sample *s = &p->samples[i];
-	size_t locb, valb;
-	o = put_l(o, P_SAMPLE, sample_size(p, i, &locb, &valb));
+	o = put_l(o, P_SAMPLE, n);
 	if (s->nloc) {
 		o = put_l(o, 1, locb);
 		for (uint32_t k = 0; k < s->nloc; k++)
@@ -231,36 +231,68 @@ static size_t profile_size(const struct cr_profile *p)
 	return n;
 }
 
-enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **out, size_t *outlen,
-				    struct cr_error *e)
+/* Where the encoding goes: room(n) is where the next n bytes are written
+ * (NULL when out of memory or the sink failed). In memory: one buffer of
+ * the exact size; to a gzip stream: a buffer deflated each time it fills. */
+struct sink {
+	uint8_t *buf, *o, *end;
+	bool (*flush)(struct sink *s, size_t need); /* make room for need bytes */
+	void *arg;
+};
+
+static inline uint8_t *room(struct sink *s, size_t n)
 {
-	size_t n = profile_size(p);
-	uint8_t *buf = cr_malloc(n ? n : 1);
-	if (!buf)
-		return cr_fail(e, CR_NOMEM, "%s: out of memory encoding the profile", p->name ? p->name : "profile");
-	cr_mem_hint_huge(buf, n);
-	uint8_t *o = buf;
-	for (size_t i = 0; i < p->ntypes; i++)
-		o = put_vt(o, P_SAMPLE_TYPE, &p->types[i]);
-	for (size_t i = 0; i < p->nsamples; i++)
-		o = put_sample(o, p, i);
+	if ((size_t)(s->end - s->o) < n && !s->flush(s, n))
+		return NULL;
+	return s->o;
+}
+
+/* the profile into s; false when s failed */
+static bool encode(const struct cr_profile *p, struct sink *s)
+{
+	uint8_t *o;
+	for (size_t i = 0; i < p->ntypes; i++) {
+		if (!(o = room(s, lsz(vt_size(&p->types[i])))))
+			return false;
+		s->o = put_vt(o, P_SAMPLE_TYPE, &p->types[i]);
+	}
+	for (size_t i = 0; i < p->nsamples; i++) {
+		size_t locb, valb, n = sample_size(p, i, &locb, &valb);
+		if (!(o = room(s, lsz(n))))
+			return false;
+		s->o = put_sample(o, p, i, n, locb, valb);
+	}
 	uint64_t v[MAPPING_FIELDS];
 	for (size_t i = 0; i < p->nmappings; i++) {
 		mapping_fields(&p->mappings[i], i, v);
-		o = put_seq(o, P_MAPPING, v, MAPPING_FIELDS);
+		if (!(o = room(s, lsz(seq_size(v, MAPPING_FIELDS)))))
+			return false;
+		s->o = put_seq(o, P_MAPPING, v, MAPPING_FIELDS);
 	}
-	for (size_t i = 0; i < p->nlocations; i++)
-		o = put_location(o, p, i);
+	for (size_t i = 0; i < p->nlocations; i++) {
+		if (!(o = room(s, lsz(location_size(p, i)))))
+			return false;
+		s->o = put_location(o, p, i);
+	}
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		function_fields(&p->functions[i], i, v);
-		o = put_seq(o, P_FUNCTION, v, FUNCTION_FIELDS);
+		if (!(o = room(s, lsz(seq_size(v, FUNCTION_FIELDS)))))
+			return false;
+		s->o = put_seq(o, P_FUNCTION, v, FUNCTION_FIELDS);
 	}
 	for (size_t i = 0; i < p->str.n; i++) {
 		size_t len = strlen(p->str.strs[i]);
+		if (!(o = room(s, lsz(len))))
+			return false;
 		o = put_l(o, P_STRING_TABLE, len);
 		memcpy(o, p->str.strs[i], len);
-		o += len;
+		s->o = o + len;
 	}
+	size_t tail = fsz(p->drop_frames) + fsz(p->keep_frames) + fsz((uint64_t)p->time_nanos) +
+		      fsz((uint64_t)p->duration_nanos) + (has_period_type(p) ? lsz(vt_size(&p->period_type)) : 0) +
+		      fsz((uint64_t)p->period) + (p->ncomments ? lsz(comments_body(p)) : 0) + fsz(p->default_type);
+	if (!(o = room(s, tail)))
+		return false;
 	o = put_f(o, P_DROP_FRAMES, p->drop_frames);
 	o = put_f(o, P_KEEP_FRAMES, p->keep_frames);
 	o = put_f(o, P_TIME_NANOS, (uint64_t)p->time_nanos);
@@ -273,65 +305,131 @@ enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **
 		for (size_t i = 0; i < p->ncomments; i++)
 			o = put_v(o, p->comments[i]);
 	}
-	o = put_f(o, P_DEFAULT_SAMPLE_TYPE, p->default_type);
+	s->o = put_f(o, P_DEFAULT_SAMPLE_TYPE, p->default_type);
+	return true;
+}
+
+static bool no_flush(struct sink *s, size_t need)
+{
+	(void)s;
+	(void)need;
+	return false; /* the buffer has the exact size */
+}
+
+enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **out, size_t *outlen,
+				    struct cr_error *e)
+{
+	size_t n = profile_size(p);
+	uint8_t *buf = cr_malloc(n ? n : 1);
+	if (!buf)
+		return cr_fail(e, CR_NOMEM, "%s: out of memory encoding the profile", p->name ? p->name : "profile");
+	cr_mem_hint_huge(buf, n);
+	struct sink s = { buf, buf, buf + n, no_flush, NULL };
+	if (!encode(p, &s)) { /* cannot happen: the sizes are exact */
+		cr_free(buf);
+		return cr_fail(e, CR_NOMEM, "%s: out of memory encoding the profile", p->name ? p->name : "profile");
+	}
 	*out = buf;
-	*outlen = (size_t)(o - buf);
+	*outlen = (size_t)(s.o - buf);
 	return CR_OK;
 }
 
 /* The gzip levels, chosen by measurement on a 17 MB profile (CPU time
  * against zlib's level 6, the level pprof writes with; file size against
- * its file): ISA-L's level 3 takes 8% of the time for a file 5% larger;
+ * its file): ISA-L's level 1 makes a file 15% larger (its level 3: 7%,
+ * and a fifth more of -proto's time on the 400k-sample profile of
+ * bench/);
  * without ISA-L, libdeflate's level 1 takes 25% for a file 2% larger (its
  * level 2: 33%); without either, zlib's level 2 takes 51%, 5% larger (and
  * zlib's level 1 is both slower and larger). */
-enum { ISAL_LEVEL = 3, LIBDEFLATE_LEVEL = 1, ZLIB_LEVEL = 2 };
+enum { ISAL_LEVEL = 1, LIBDEFLATE_LEVEL = 1, ZLIB_LEVEL = 2 };
 
 #ifdef CORONER_HAVE_ISAL
-/* raw[0, n) as one gzip member, written a megabyte at a time (one buffer,
- * reused: no pages faulted in for the whole output) */
-static bool write_gzip(struct cr_outfile *of, const unsigned char *raw, size_t n, bool *nomem)
+/* The profile deflated as it is encoded: a megabyte of the encoding at a
+ * time into one gzip member, a megabyte of output at a time (two buffers,
+ * reused: no pages faulted in for the whole encoding or output). */
+struct zsink {
+	struct isal_zstream *z;
+	unsigned char *out;
+	FILE *f;
+	size_t cap;
+	bool failed, nomem;
+};
+
+enum { ZCHUNK = 1 << 20 };
+
+/* deflate what the sink holds (all of it, to the end of the stream when
+ * last) */
+static bool zs_deflate(struct sink *s, bool last)
 {
-	enum { OUT = 1 << 20 };
+	struct zsink *zs = s->arg;
+	struct isal_zstream *z = zs->z;
+	z->next_in = s->buf;
+	z->avail_in = (uint32_t)(s->o - s->buf);
+	z->end_of_stream = last;
+	for (;;) {
+		z->next_out = zs->out;
+		z->avail_out = ZCHUNK;
+		if (isal_deflate(z) != COMP_OK) {
+			zs->failed = zs->nomem = true; /* only a bad level or buffer, which cannot happen */
+			return false;
+		}
+		size_t k = ZCHUNK - z->avail_out;
+		if (k && fwrite(zs->out, 1, k, zs->f) != k) {
+			zs->failed = true;
+			return false;
+		}
+		if (last ? z->internal_state.state == ZSTATE_END : z->avail_in == 0 && z->avail_out != 0)
+			break;
+	}
+	s->o = s->buf;
+	return true;
+}
+
+static bool zs_flush(struct sink *s, size_t need)
+{
+	struct zsink *zs = s->arg;
+	if (!zs_deflate(s, false))
+		return false;
+	if (need > zs->cap) { /* one element longer than the buffer */
+		uint8_t *b = cr_realloc(s->buf, need);
+		if (!b) {
+			zs->failed = zs->nomem = true;
+			return false;
+		}
+		s->buf = s->o = b;
+		s->end = b + need;
+		zs->cap = need;
+	}
+	return true;
+}
+
+/* p encoded and gzipped to of; false on a write error (errno set) or when
+ * out of memory (*nomem) */
+static bool write_gzip(struct cr_outfile *of, const struct cr_profile *p, bool *nomem)
+{
 	struct isal_zstream *z = cr_calloc(1, sizeof *z); /* zeroed: the init sets only some fields */
-	unsigned char *lvl = cr_calloc(1, ISAL_DEF_LVL3_DEFAULT), *out = cr_malloc(OUT);
-	bool ok = z && lvl && out;
+	unsigned char *lvl = cr_calloc(1, ISAL_DEF_LVL1_DEFAULT), *out = cr_malloc(ZCHUNK), *in = cr_malloc(ZCHUNK);
+	bool ok = z && lvl && out && in;
 	*nomem = !ok;
+	errno = 0;
 	if (ok) {
 		isal_deflate_init(z);
 		z->level = ISAL_LEVEL;
 		z->level_buf = lvl;
-		z->level_buf_size = ISAL_DEF_LVL3_DEFAULT;
+		z->level_buf_size = ISAL_DEF_LVL1_DEFAULT;
 		z->gzip_flag = IGZIP_GZIP;
 		z->flush = NO_FLUSH;
-	}
-	size_t off = 0;
-	errno = 0;
-	while (ok) {
-		/* avail_in is 32 bits: the input in pieces of 1 GiB */
-		if (z->avail_in == 0 && off < n) {
-			size_t k = n - off > (1u << 30) ? (1u << 30) : n - off;
-			z->next_in = (uint8_t *)raw + off;
-			z->avail_in = (uint32_t)k;
-			off += k;
-		}
-		z->end_of_stream = off == n;
-		z->next_out = out;
-		z->avail_out = OUT;
-		if (isal_deflate(z) != COMP_OK) {
-			ok = false;
-			*nomem = true; /* only a bad level or buffer, which cannot happen */
-			break;
-		}
-		size_t k = OUT - z->avail_out;
-		if (k && fwrite(out, 1, k, of->f) != k)
-			ok = false;
-		else if (z->internal_state.state == ZSTATE_END)
-			break;
+		struct zsink zs = { z, out, of->f, ZCHUNK, false, false };
+		struct sink s = { in, in, in + ZCHUNK, zs_flush, &zs };
+		ok = encode(p, &s) && zs_deflate(&s, true);
+		in = s.buf;
+		*nomem = zs.nomem;
 	}
 	cr_free(z);
 	cr_free(lvl);
 	cr_free(out);
+	cr_free(in);
 	return ok;
 }
 #elif defined(CORONER_HAVE_LIBDEFLATE)
@@ -399,23 +497,32 @@ static bool write_gzip(struct cr_outfile *of, const unsigned char *raw, size_t n
 
 enum cr_err cr_profile_write_pprof(const struct cr_profile *p, const char *path, struct cr_error *e)
 {
+	enum cr_err rc;
+#ifndef CORONER_HAVE_ISAL
 	unsigned char *raw;
 	size_t n;
-	enum cr_err rc = cr_profile_encode_pprof(p, &raw, &n, e);
-	if (rc)
+	if ((rc = cr_profile_encode_pprof(p, &raw, &n, e)))
 		return rc;
+#endif
 	/* atomically: a temporary file beside path, renamed when complete */
 	struct cr_outfile of;
 	rc = cr_outfile_open(&of, path, e);
-	if (rc) {
-		cr_free(raw);
-		return rc;
+	bool nomem = false, ok = false;
+	int err = 0;
+	if (!rc) {
+		errno = 0;
+#ifdef CORONER_HAVE_ISAL
+		ok = write_gzip(&of, p, &nomem);
+#else
+		ok = write_gzip(&of, raw, n, &nomem);
+#endif
+		err = errno;
 	}
-	bool nomem = false;
-	errno = 0;
-	bool ok = write_gzip(&of, raw, n, &nomem);
-	int err = errno;
+#ifndef CORONER_HAVE_ISAL
 	cr_free(raw);
+#endif
+	if (rc)
+		return rc;
 	if (!ok) {
 		cr_outfile_abort(&of);
 		if (nomem)

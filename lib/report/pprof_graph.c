@@ -70,6 +70,8 @@ struct build {
 	uint32_t *eslot, *lastin;
 	size_t cap_eslot;
 	struct cr_ptags *tags; /* visual graphs */
+	bool count_tags;       /* walk() counts the tags */
+	bool no_edges;         /* walk() counts the nodes only */
 };
 
 static inline size_t edge_hash(uint32_t from, uint32_t to, size_t mask)
@@ -139,6 +141,26 @@ static enum cr_err add_edge(struct build *b, uint32_t from, uint32_t to, int64_t
 	return CR_OK;
 }
 
+/* the sum of the nodes' flats walk() will find, without the nodes: the
+ * value of each sample whose stack has a name */
+static int64_t flat_sum_ahead(const struct build *b)
+{
+	const struct cr_profile *p = b->p;
+	int64_t sum = 0;
+	for (size_t s = 0; s < p->nsamples; s++) {
+		int64_t w = p->values[s * p->ntypes + b->o->sample_index];
+		const struct cr_sample *sm = &p->samples[s];
+		if (w == 0)
+			continue;
+		for (uint32_t k = 0; k < sm->nloc; k++)
+			if (b->nm->n[p->stack[sm->loc_start + k]]) {
+				sum = wadd(sum, w);
+				break;
+			}
+	}
+	return sum;
+}
+
 /* graph.New over the samples: nodes' flat and cum, the edges */
 static enum cr_err walk(struct build *b)
 {
@@ -148,8 +170,9 @@ static enum cr_err walk(struct build *b)
 	b->nedges = 0;
 	memset(b->lastin, 0, (b->nnodes + 1) * sizeof *b->lastin);
 	memset(b->eslot, 0, b->cap_eslot * sizeof *b->eslot);
-	if (b->tags)
-		cr_ptags_reset(b->tags);
+	struct cr_ptags *tags = b->count_tags ? b->tags : NULL;
+	if (tags)
+		cr_ptags_reset(tags);
 	for (size_t s = 0; s < p->nsamples; s++) {
 		int64_t w = p->values[s * p->ntypes + b->o->sample_index], dw = cr_pprof_div(p, b->o, s);
 		if (w == 0 && dw == 0)
@@ -171,10 +194,10 @@ static enum cr_err walk(struct build *b)
 					n->stamp = stamp;
 					n->cum = wadd(n->cum, w);
 					n->cum_div = wadd(n->cum_div, dw);
-					if (b->tags && cr_ptags_add(b->tags, id, s, w, dw, false))
+					if (tags && cr_ptags_add(tags, id, s, w, dw, false))
 						return CR_NOMEM;
 				}
-				if (parent != UINT32_MAX && parent != id &&
+				if (parent != UINT32_MAX && parent != id && !b->no_edges &&
 				    add_edge(b, parent, id, w, dw, residual, ni != ln - 1, stamp))
 					return CR_NOMEM;
 				parent = id;
@@ -184,7 +207,7 @@ static enum cr_err walk(struct build *b)
 		if (parent != UINT32_MAX && !residual) {
 			b->nodes[parent].flat = wadd(b->nodes[parent].flat, w);
 			b->nodes[parent].flat_div = wadd(b->nodes[parent].flat_div, dw);
-			if (b->tags && cr_ptags_add(b->tags, parent, s, w, dw, true))
+			if (tags && cr_ptags_add(tags, parent, s, w, dw, true))
 				return CR_NOMEM;
 		}
 	}
@@ -551,9 +574,18 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 	}
 	if (tr->visual && cr_ptags_init(&b.tags, p, o))
 		goto out;
+	/* The tags are counted in one walk: the last one that keeps nodes by
+	 * nodefraction, before the nodes are chosen by their tags. A node's
+	 * flat, cum and tags do not depend on which other nodes are kept: the
+	 * walk after it would count the same for the nodes it keeps. */
+	b.count_tags = tr->visual && tr->nodefraction == 0;
 	b.lastin = cr_calloc(b.nnodes + 1, sizeof *b.lastin);
 	if (!b.lastin || edge_rehash(&b, 1024))
 		goto out;
+	/* the first walk's edges are needed only when no node is dropped: its
+	 * nodes only when the sum of flats (known without walking) says some
+	 * will be */
+	b.no_edges = tr->nodefraction != 0 && wabs((int64_t)((double)flat_sum_ahead(&b) * tr->nodefraction)) > 0;
 	if (walk(&b))
 		goto out;
 	int64_t flat_sum = 0;
@@ -561,6 +593,12 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 		flat_sum = wadd(flat_sum, b.nodes[i].flat);
 	int64_t node_cutoff = wabs((int64_t)((double)flat_sum * tr->nodefraction));
 	int64_t edge_cutoff = wabs((int64_t)((double)flat_sum * tr->edgefraction));
+	if (b.no_edges && node_cutoff == 0) { /* (the sum ahead cannot differ) */
+		b.no_edges = false;
+		if (walk(&b))
+			goto out;
+	}
+	b.no_edges = false;
 	kept = cr_calloc(b.nnodes + 1, 1);
 	if (!kept)
 		goto out;
@@ -576,9 +614,15 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 		}
 		g->dropped_nodes = live - nk;
 		b.kept = kept;
+		b.count_tags = b.tags != NULL;
+		if (walk(&b))
+			goto out;
+	} else if (b.tags && !b.count_tags) { /* nothing dropped after all */
+		b.count_tags = true;
 		if (walk(&b))
 			goto out;
 	}
+	b.count_tags = false;
 	if (!(ord = sorted_live(&b, tr->cum, &n)))
 		goto out;
 	g->orig_count = n;

@@ -27,9 +27,17 @@ struct tag {
 	int64_t flat_div, cum_div; /* -mean */
 };
 
-struct numlab {
-	uint32_t name;
-	int64_t value;
+/* A tag without its node: (group, name, numeric) */
+struct tkey {
+	uint32_t group, name;
+	bool numeric;
+};
+
+/* (a, b) -> v + 1, open addressing (v + 1 = 0: a free slot) */
+struct pairmap {
+	uint64_t *a;
+	uint32_t *b, *v;
+	size_t cap, n;
 };
 
 struct cr_ptags {
@@ -38,14 +46,91 @@ struct cr_ptags {
 	const char **str;              /* id -> text; 0 = "" */
 	size_t nstr, cap_str;
 	const char *unit;              /* the unit of "bytes" */
-	uint32_t *group;               /* per sample: its label tag */
-	uint32_t *num_start, *nnum;    /* per sample: into nums */
-	struct numlab *nums;
-	size_t nnums, cap_nums;
+	struct tkey *tk;               /* distinct tag keys */
+	size_t ntk, cap_tk;
+	struct pairmap tkmap;          /* (group, name) -> label tag key; (value, group) -> numeric tag key */
+	uint32_t *ent_start;           /* per sample: its tag keys from ent_start[s] to ent_start[s + 1] */
+	uint32_t *ent_tk;              /* the samples' tag keys in order: the label tag, then numeric */
+	int64_t *ent_val;              /* their values (numeric tags) */
+	size_t nent, cap_ent, cap_val;
 	struct tag *tags;
 	size_t ntags, cap_tags;
-	struct cr_hmap map;            /* (node, group, name, numeric) -> tags index */
+	/* (node, tag key) -> tags index: a row per node of tags index + 1
+	 * by tag key, or past a budget of cells, a hash map */
+	uint32_t **row;
+	size_t cap_row, cells;
+	struct pairmap map;
 };
+
+enum { ROW_CELLS = 1 << 21 }; /* 8 MiB of rows at most */
+
+static inline size_t pair_hash(uint64_t a, uint32_t b, size_t mask)
+{
+	return (size_t)(((a * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)b * 0xc2b2ae3d27d4eb4full)) >> 29) & mask;
+}
+
+static void pair_release(struct pairmap *m)
+{
+	cr_free(m->a);
+	cr_free(m->b);
+	cr_free(m->v);
+	memset(m, 0, sizeof *m);
+}
+
+static bool pair_resize(struct pairmap *m, size_t cap)
+{
+	uint64_t *a = cr_malloc(cap * sizeof *a);
+	uint32_t *b = cr_malloc(cap * sizeof *b), *v = cr_calloc(cap, sizeof *v);
+	if (!a || !b || !v) {
+		cr_free(a);
+		cr_free(b);
+		cr_free(v);
+		return false;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->v[i])
+			continue;
+		size_t h = pair_hash(m->a[i], m->b[i], cap - 1);
+		while (v[h])
+			h = (h + 1) & (cap - 1);
+		a[h] = m->a[i], b[h] = m->b[i], v[h] = m->v[i];
+	}
+	cr_free(m->a);
+	cr_free(m->b);
+	cr_free(m->v);
+	m->a = a, m->b = b, m->v = v, m->cap = cap;
+	return true;
+}
+
+/* the value of (a, b); UINT32_MAX when there is none */
+static uint32_t pair_get(const struct pairmap *m, uint64_t a, uint32_t b)
+{
+	if (!m->cap)
+		return UINT32_MAX;
+	size_t mask = m->cap - 1, h = pair_hash(a, b, mask);
+	for (; m->v[h]; h = (h + 1) & mask)
+		if (m->a[h] == a && m->b[h] == b)
+			return m->v[h] - 1;
+	return UINT32_MAX;
+}
+
+/* the value of (a, b), or val (below UINT32_MAX) put there; *found says
+ * which; UINT32_MAX when out of memory */
+static uint32_t pair_put(struct pairmap *m, uint64_t a, uint32_t b, uint32_t val, bool *found)
+{
+	if (2 * (m->n + 1) > m->cap && !pair_resize(m, m->cap ? 2 * m->cap : 1024))
+		return UINT32_MAX;
+	size_t mask = m->cap - 1, h = pair_hash(a, b, mask);
+	for (; m->v[h]; h = (h + 1) & mask)
+		if (m->a[h] == a && m->b[h] == b) {
+			*found = true;
+			return m->v[h] - 1;
+		}
+	*found = false;
+	m->a[h] = a, m->b[h] = b, m->v[h] = val + 1;
+	m->n++;
+	return val;
+}
 
 static uint32_t intern(struct cr_ptags *t, const char *s, size_t n, bool *nomem)
 {
@@ -137,6 +222,29 @@ static uint32_t join_labels(struct cr_ptags *t, const struct cr_profile *p, size
 	return id;
 }
 
+/* the tag key (group, name, numeric); UINT32_MAX when out of memory */
+static uint32_t tag_key(struct cr_ptags *t, uint32_t group, uint32_t name, bool numeric)
+{
+	bool found;
+	uint32_t k = pair_put(&t->tkmap, (uint64_t)numeric << 32 | name, group, (uint32_t)t->ntk, &found);
+	if (k == UINT32_MAX || found)
+		return k;
+	if (cr_grow(&t->tk, &t->cap_tk, t->ntk + 1, sizeof *t->tk))
+		return UINT32_MAX;
+	t->tk[t->ntk++] = (struct tkey){ group, name, numeric };
+	return k;
+}
+
+static bool add_entry(struct cr_ptags *t, uint32_t tk, int64_t value)
+{
+	if (tk == UINT32_MAX || cr_grow(&t->ent_tk, &t->cap_ent, t->nent + 1, sizeof *t->ent_tk) ||
+	    cr_grow(&t->ent_val, &t->cap_val, t->nent + 1, sizeof *t->ent_val))
+		return false;
+	t->ent_tk[t->nent] = tk;
+	t->ent_val[t->nent++] = value;
+	return true;
+}
+
 enum cr_err cr_ptags_init(struct cr_ptags **out, const struct cr_profile *p, const struct cr_pprof_opts *o)
 {
 	struct cr_ptags *t = cr_calloc(1, sizeof *t);
@@ -145,79 +253,121 @@ enum cr_err cr_ptags_init(struct cr_ptags **out, const struct cr_profile *p, con
 		return CR_NOMEM;
 	cr_arena_init(&t->arena);
 	cr_hmap_init(&t->strs);
-	cr_hmap_init(&t->map);
 	bool nomem = false;
 	intern(t, "", 0, &nomem);
-	t->group = cr_calloc(p->nsamples + 1, sizeof *t->group);
-	t->num_start = cr_calloc(p->nsamples + 1, sizeof *t->num_start);
-	t->nnum = cr_calloc(p->nsamples + 1, sizeof *t->nnum);
-	if (nomem || !t->group || !t->num_start || !t->nnum)
+	t->ent_start = cr_calloc(p->nsamples + 1, sizeof *t->ent_start);
+	if (nomem || !t->ent_start)
 		return CR_NOMEM;
 	const char *ounit = o->unit && *o->unit ? o->unit : "minimum";
-	/* the unit of the key "bytes": looked up once (a scan of all labels) */
+	/* the unit of the key "bytes": looked up once (a scan of all labels);
+	 * a value's scaled name looked up once per value */
 	uint32_t ukey = UINT32_MAX;
 	const char *unit = NULL;
+	struct pairmap names = { 0 };
 	for (size_t s = 0; s < p->nsamples && !nomem; s++) {
 		const struct cr_sample *sm = &p->samples[s];
-		t->group[s] = join_labels(t, p, s, &nomem);
-		t->num_start[s] = (uint32_t)t->nnums;
+		t->ent_start[s] = (uint32_t)t->nent;
+		uint32_t g = join_labels(t, p, s, &nomem);
+		if (g && !nomem && !add_entry(t, tag_key(t, 0, g, false), 0))
+			nomem = true;
 		for (uint32_t k = 0; k < sm->nlabel && !nomem; k++) {
 			const struct cr_label *l = &p->labels[sm->label_start + k];
 			if (l->str || strcmp(cr_profile_str(p, l->key), "bytes"))
 				continue;
-			if (l->key != ukey)
+			if (l->key != ukey) {
 				ukey = l->key, unit = cr_profile_label_unit(p, l->key);
-			char name[96];
-			cr_units_scaled(name, sizeof name, l->num, unit, ounit);
-			t->unit = unit;
-			if (cr_grow(&t->nums, &t->cap_nums, t->nnums + 1, sizeof *t->nums)) {
-				nomem = true;
-				break;
+				pair_release(&names);
 			}
-			t->nums[t->nnums++] = (struct numlab){ intern(t, name, strlen(name), &nomem), l->num };
-			t->nnum[s]++;
+			t->unit = unit;
+			uint32_t name = pair_get(&names, (uint64_t)l->num, 0);
+			if (name == UINT32_MAX) {
+				char text[96];
+				bool found;
+				cr_units_scaled(text, sizeof text, l->num, unit, ounit);
+				name = intern(t, text, strlen(text), &nomem);
+				if (!nomem && pair_put(&names, (uint64_t)l->num, 0, name, &found) == UINT32_MAX)
+					nomem = true;
+			}
+			if (nomem || !add_entry(t, tag_key(t, g, name, true), l->num))
+				nomem = true;
 		}
 	}
+	t->ent_start[p->nsamples] = (uint32_t)t->nent;
+	pair_release(&names);
 	return nomem ? CR_NOMEM : CR_OK;
+}
+
+static void rows_release(struct cr_ptags *t)
+{
+	for (size_t i = 0; i < t->cap_row; i++)
+		cr_free(t->row[i]);
+	cr_free(t->row);
+	t->row = NULL;
+	t->cap_row = t->cells = 0;
 }
 
 void cr_ptags_reset(struct cr_ptags *t)
 {
 	t->ntags = 0;
-	cr_hmap_release(&t->map);
-	cr_hmap_init(&t->map);
+	rows_release(t);
+	if (t->map.cap)
+		memset(t->map.v, 0, t->map.cap * sizeof *t->map.v);
+	t->map.n = 0;
 }
 
-static enum cr_err add_tag(struct cr_ptags *t, uint32_t node, uint32_t group, uint32_t name, bool numeric,
-			   int64_t value, int64_t w, int64_t dw, bool flat)
+/* node's row, allocated on first use; NULL past the budget or when out of
+ * memory (*nomem) */
+static uint32_t *row_of(struct cr_ptags *t, uint32_t node, bool *nomem)
 {
-	uint32_t key[4] = { node, group, name, numeric };
-	bool found;
-	uint32_t *v = cr_hmap_put(&t->map, key, sizeof key, (uint32_t)t->ntags, &found);
-	if (!v)
-		return CR_NOMEM;
-	if (!found) {
-		if (cr_grow(&t->tags, &t->cap_tags, t->ntags + 1, sizeof *t->tags))
-			return CR_NOMEM;
-		t->tags[t->ntags++] = (struct tag){ node, group, name, numeric, value, 0, 0, 0, 0 };
+	if (node < t->cap_row && t->row[node])
+		return t->row[node];
+	if (t->cells + t->ntk > ROW_CELLS)
+		return NULL;
+	if (node >= t->cap_row) {
+		size_t old = t->cap_row;
+		if (cr_grow(&t->row, &t->cap_row, (size_t)node + 1, sizeof *t->row)) {
+			*nomem = true;
+			return NULL;
+		}
+		memset(t->row + old, 0, (t->cap_row - old) * sizeof *t->row);
 	}
-	struct tag *g = &t->tags[*v];
-	if (flat)
-		g->flat = wadd(g->flat, w), g->flat_div = wadd(g->flat_div, dw);
-	else
-		g->cum = wadd(g->cum, w), g->cum_div = wadd(g->cum_div, dw);
-	return CR_OK;
+	if (!(t->row[node] = cr_calloc(t->ntk + 1, sizeof **t->row)))
+		*nomem = true;
+	t->cells += t->ntk;
+	return t->row[node];
 }
 
 enum cr_err cr_ptags_add(struct cr_ptags *t, uint32_t node, size_t s, int64_t w, int64_t dw, bool flat)
 {
-	uint32_t g = t->group[s];
-	if (g && add_tag(t, node, 0, g, false, 0, w, dw, flat))
+	uint32_t j = t->ent_start[s], to = t->ent_start[s + 1];
+	if (j == to)
+		return CR_OK;
+	bool nomem = false;
+	uint32_t *row = row_of(t, node, &nomem);
+	if (nomem)
 		return CR_NOMEM;
-	for (uint32_t k = 0; k < t->nnum[s]; k++) {
-		const struct numlab *nl = &t->nums[t->num_start[s] + k];
-		if (add_tag(t, node, g, nl->name, true, nl->value, w, dw, flat))
+	for (; j < to; j++) {
+		bool found;
+		uint32_t v;
+		if (row) {
+			uint32_t *c = &row[t->ent_tk[j]];
+			found = *c != 0;
+			v = found ? *c - 1 : (uint32_t)t->ntags;
+			*c = v + 1;
+		} else if ((v = pair_put(&t->map, node, t->ent_tk[j], (uint32_t)t->ntags, &found)) == UINT32_MAX) {
 			return CR_NOMEM;
+		}
+		if (!found) {
+			if (cr_grow(&t->tags, &t->cap_tags, t->ntags + 1, sizeof *t->tags))
+				return CR_NOMEM;
+			const struct tkey *k = &t->tk[t->ent_tk[j]];
+			t->tags[t->ntags++] = (struct tag){ node, k->group, k->name, k->numeric, t->ent_val[j], 0, 0, 0, 0 };
+		}
+		struct tag *g = &t->tags[v];
+		if (flat)
+			g->flat = wadd(g->flat, w), g->flat_div = wadd(g->flat_div, dw);
+		else
+			g->cum = wadd(g->cum, w), g->cum_div = wadd(g->cum_div, dw);
 	}
 	return CR_OK;
 }
@@ -283,12 +433,14 @@ void cr_ptags_free(struct cr_ptags *t)
 		return;
 	cr_arena_release(&t->arena);
 	cr_hmap_release(&t->strs);
-	cr_hmap_release(&t->map);
+	pair_release(&t->tkmap);
+	pair_release(&t->map);
+	rows_release(t);
 	cr_free(t->str);
-	cr_free(t->group);
-	cr_free(t->num_start);
-	cr_free(t->nnum);
-	cr_free(t->nums);
+	cr_free(t->tk);
+	cr_free(t->ent_start);
+	cr_free(t->ent_tk);
+	cr_free(t->ent_val);
 	cr_free(t->tags);
 	cr_free(t);
 }
