@@ -9,18 +9,20 @@
 # /usr/bin/time; prints CPU seconds (user+sys) and wall seconds of every
 # run, their medians, the ratios of the medians, and the load average.
 # Measured on the machine the cores were made on (2 cores shared with other
-# jobs, load average 20-30), medians of 3: see the end of this comment.
+# jobs), medians of 3: see the end of this comment.
 # Where coroner's time goes (perf, fleet-pie): inflating libc's compressed
 # .debug_info up to the last unit the frames need (4.1 of 5.8 MB, ISA-L;
 # .debug_abbrev and .debug_line the same way, to 0.7 of 1.0 and 1.0 of
-# 1.3 MB), libdwarf reading those units, process start (about 6 ms: a dozen
-# shared libraries mapped and relocated, libstdc++ the largest), page faults.
-#   fleet-pie (load 21-24): CPU coroner 0.07 s, eu-stack 0.23 s, gdb 0.71 s
-#     (3.3x, 10.1x); wall 0.64 s (3.9x, 12.2x; wall is the noisiest)
-#   null-pie  (load 21-24): CPU coroner 0.05 s (2.0x, 9.8x)
-# /usr/bin/time counts 10 ms: the same core timed by getrusage, 24 runs
-# interleaved with the binary before (medians, load 15-23): CPU 86.8 ->
-# 79.1 ms (eu-stack 246.7, gdb 855.2: 2.8x -> 3.1x, 9.9x -> 10.8x).
+# 1.3 MB), about a third; libdwarf reading those units; page faults (on
+# this VM a 4 KiB fault costs about 14 us: the heap is put on huge pages);
+# the core's stack pages; process start.
+#   fleet-pie (load 30-32): CPU coroner 0.04 s, eu-stack 0.21 s, gdb 0.69 s
+#     (5.2x, 17.2x); wall 0.80 s (4.0x, 13.2x; wall is the noisiest).
+#     Before libunwind's cache, the static archives and the huge-page heap
+#     (load 15-17): 0.08 s (3.0x, 10.0x), wall 2.8x, 6.7x.
+#   null-pie  (load 30-32): CPU coroner 0.03 s (3.3x, 17.0x)
+# /usr/bin/time prints user and system time to 10 ms each: figures this
+# small are coarse, compare medians of several runs.
 #   usage: bench/core-c.sh [RUNS]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -150,6 +150,11 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 		m->sym = NULL;
 	} else
 		cr_symbolizer_dwarf_names(m->sym, !cc->llvm_names);
+	/* each frame named from DWARF is also looked up in the symbol table
+	 * of that file (see lookup()): all of them in one pass over it */
+	const struct cr_symbolizer *named = m->dbg ? m->dbg : m->sym;
+	if (named && npcs)
+		cr_binary_symbols_at_prefetch(cr_symbolizer_binary(named), pcs, npcs);
 }
 
 /* One line per DWARF file that had units skipped (or read without their

@@ -277,6 +277,11 @@ enum cr_err cr_native_open(struct cr_native **out, struct cr_core *c, struct cr_
 		cr_native_close(N);
 		return cr_fail(e, CR_NOMEM, "libunwind: cannot create an address space");
 	}
+	/* a remote address space caches nothing by default: every step then
+	 * searched the table and parsed its FDE and CIE again, a byte per
+	 * access_mem call (about 100 calls a frame; the threads of a core share
+	 * most of their pcs). The register states a pc's CFI gives are kept. */
+	unw_set_caching_policy(N->as, UNW_CACHE_GLOBAL);
 	*out = N;
 	return CR_OK;
 }

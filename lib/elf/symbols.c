@@ -264,6 +264,11 @@ static int candp_cmp(const void *a, const void *b)
 	return cand_cmp(a, b);
 }
 
+/* The answer for addr from its candidates h[0, nh) (sorted here), copied
+ * into the arena. false when out of memory. */
+static bool answer(const struct cr_binary *b, uint64_t addr, struct cand *h, size_t nh,
+		   const struct cr_elf_symbol **out);
+
 /* One pass over the raw table; the answer copied into the arena. false
  * when out of memory. */
 static bool scan(const struct cr_binary *b, uint64_t addr, const struct cr_elf_symbol **out)
@@ -282,6 +287,62 @@ static bool scan(const struct cr_binary *b, uint64_t addr, const struct cr_elf_s
 			heap_add(h, &nh, &c);
 		}
 	}
+	return answer(b, addr, h, nh, out);
+}
+
+void cr_binary_symbols_at_prefetch(const struct cr_binary *b, const uint64_t *addrs, size_t n)
+{
+	struct cr_binary_priv *pv = b->priv;
+	struct rawtab t;
+	if (pv->syms_loaded || !n || !rawtab(b, &t))
+		return;
+	if (!pv->seen && !(pv->seen = cr_calloc(SEEN_MAX, sizeof *pv->seen)))
+		return;
+	/* the addresses not answered yet, once each, while they fit */
+	uint64_t want[SEEN_MAX];
+	size_t nw = 0;
+	for (size_t k = 0; k < n; k++) {
+		bool have = false;
+		for (size_t i = 0; i < pv->nseen && !have; i++)
+			have = pv->seen[i].addr == addrs[k];
+		for (size_t i = 0; i < nw && !have; i++)
+			have = want[i] == addrs[k];
+		if (have)
+			continue;
+		if (pv->nseen + nw >= SEEN_MAX)
+			return; /* too many: the sorted table will answer */
+		want[nw++] = addrs[k];
+	}
+	if (!nw)
+		return;
+	struct cand(*h)[WALK] = cr_malloc(nw * sizeof *h);
+	size_t *nh = cr_calloc(nw, sizeof *nh);
+	if (h && nh) {
+		const char *cur_file = NULL;
+		for (size_t i = 1; i < t.n; i++) {
+			struct cand c;
+			if (!decode(b, &t, i, &cur_file, &c.y))
+				continue;
+			c.i = i;
+			for (size_t k = 0; k < nw; k++)
+				if (c.y.value <= want[k])
+					heap_add(h[k], &nh[k], &c);
+		}
+		for (size_t k = 0; k < nw; k++) {
+			const struct cr_elf_symbol *y;
+			if (!answer(b, want[k], h[k], nh[k], &y))
+				break;
+			pv->seen[pv->nseen++] = (struct cr_sym_seen){ want[k], y };
+		}
+	}
+	cr_free(h);
+	cr_free(nh);
+}
+
+static bool answer(const struct cr_binary *b, uint64_t addr, struct cand *h, size_t nh,
+		   const struct cr_elf_symbol **out)
+{
+	*out = NULL;
 	qsort(h, nh, sizeof *h, candp_cmp);
 	const struct cr_elf_symbol *c[WALK];
 	for (size_t i = 0; i < nh; i++)

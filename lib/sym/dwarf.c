@@ -619,20 +619,12 @@ static void struct_walk(struct cr_dwarf *d, Dwarf_Die cu, const char *const *typ
 					    dwarf_attr_udata(d, m, DW_AT_data_member_location, &off))
 						fn(arg, types[k], mn, off);
 					dwarf_dwerr(d, &er);
-					Dwarf_Die next = NULL;
-					int r = dwarf_siblingof_b(d->dbg, m, true, &next, &er);
-					dwarf_dwerr(d, &er);
-					dwarf_dealloc_die(m);
-					m = r == DW_DLV_OK ? next : NULL;
+					m = dwarf_sibling_checked(d, m, 2);
 				}
 			}
 			dwarf_dwerr(d, &er);
 		}
-		Dwarf_Die next = NULL;
-		int r = dwarf_siblingof_b(d->dbg, child, true, &next, &er);
-		dwarf_dwerr(d, &er);
-		dwarf_dealloc_die(child);
-		child = r == DW_DLV_OK ? next : NULL;
+		child = dwarf_sibling_checked(d, child, 1);
 	}
 	if (child)
 		dwarf_dealloc_die(child);
@@ -675,6 +667,7 @@ enum cr_err cr_dwarf_struct_members(struct cr_binary *b, const char *const *type
 			dwarf_dwerr(&d, &er);
 			continue;
 		}
+		d.tree_bad = NULL; /* a unit whose tree is bad is left, the next one read */
 		struct_walk(&d, cu, types, ntypes, seen, fn, arg);
 		dwarf_dealloc_die(cu);
 		found = 0;

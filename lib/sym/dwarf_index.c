@@ -517,6 +517,8 @@ static bool steps_through(struct cr_dwarf *d, Dwarf_Die die)
 
 /* The first child of parent at depth, once the depth is allowed: false
  * when there is none (or libdwarf failed, recorded in d). */
+static void walk_check(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth);
+
 static bool first_child(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, Dwarf_Die *child)
 {
 	Dwarf_Error er = NULL;
@@ -545,14 +547,19 @@ static void walk_check(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth)
 			dwarf_dealloc_die(child);
 			return;
 		}
-		if (steps_through(d, child))
-			walk_check(d, child, depth + 1);
-		if (d->err || d->tree_bad) {
-			dwarf_dealloc_die(child);
-			return;
-		}
-		child = next_sibling(d, child);
+		child = dwarf_sibling_checked(d, child, depth);
 	}
+}
+
+Dwarf_Die dwarf_sibling_checked(struct cr_dwarf *d, Dwarf_Die die, unsigned depth)
+{
+	if (steps_through(d, die))
+		walk_check(d, die, depth + 1);
+	if (d->err || d->tree_bad) {
+		dwarf_dealloc_die(die);
+		return NULL;
+	}
+	return next_sibling(d, die);
 }
 
 /* Walk the children of die (not die itself) at depth, adding scopes. Each

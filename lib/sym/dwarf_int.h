@@ -190,5 +190,12 @@ void dwarf_die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf
  * sorted by address. */
 uint32_t dwarf_die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth);
 void dwarf_index_unit(struct cr_dwarf *d, struct dunit *u, Dwarf_Die cu);
+/* The sibling of die, a DIE at depth (freed), asked of libdwarf only once
+ * that cannot loop: libdwarf 20210528, stepping through a DIE's children
+ * to its sibling, loops for ever on a child whose DW_AT_sibling points at
+ * itself, so those children are checked first, down to the leaves. NULL
+ * at the end of the chain, or at a fault (d->tree_bad or d->err set: the
+ * rest of the unit is not to be read). */
+Dwarf_Die dwarf_sibling_checked(struct cr_dwarf *d, Dwarf_Die die, unsigned depth);
 
 #endif

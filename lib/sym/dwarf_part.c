@@ -14,6 +14,7 @@
  * whole section is kept. */
 #include "dwarf_int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,7 +23,7 @@
 #include <isa-l/igzip_lib.h>
 #endif
 
-enum { HIST = 32768, CHUNK = 256 << 10, MAX_RESTARTS = 2 };
+enum { HIST = 32768, CHUNK = 64 << 10, MAX_RESTARTS = 2 };
 
 struct dpart {
 	const struct cr_binary *bin;
@@ -36,6 +37,8 @@ struct dpart {
 	size_t nkept, capkept;
 	unsigned restarts;
 	bool started, broken;
+	/* last: the inflater's state (ISA-L's is 70 KB) is set by its init,
+	 * not zeroed with the rest */
 #ifdef CORONER_HAVE_ISAL
 	struct inflate_state is;
 #else
@@ -147,9 +150,14 @@ enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_
 	enum cr_err rc = cr_binary_section_stream(b, s, &src, &srclen, &size, e);
 	if (rc)
 		return rc;
-	struct dpart *p = cr_calloc(1, sizeof *p);
+	struct dpart *p = cr_malloc(sizeof *p);
 	if (!p)
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
+#ifdef CORONER_HAVE_ISAL
+	memset(p, 0, offsetof(struct dpart, is));
+#else
+	memset(p, 0, offsetof(struct dpart, zs));
+#endif
 	p->bin = b;
 	p->name = s->name;
 	p->src = src;

@@ -1,9 +1,12 @@
 #include "coroner/util.h"
+#include <malloc.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 struct cr_limits cr_limits = {
 	.max_memory = (size_t)4 << 30,
@@ -185,6 +188,34 @@ void cr_mem_hint_huge(void *p, size_t n)
 #endif
 #if !defined(MADV_HUGEPAGE) && !defined(MADV_POPULATE_WRITE)
 	(void)p;
+	(void)n;
+#endif
+}
+
+void cr_mem_heap_huge(size_t n)
+{
+#if defined(__GLIBC__) && defined(M_TOP_PAD) && defined(MADV_HUGEPAGE) && \
+	(__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+	const uintptr_t huge = 2u << 20;
+	if (n < 2 * huge || n > (size_t)1 << 30)
+		return;
+	/* the heap grows by the top pad whenever it grows: one allocation
+	 * larger than the free space at its top makes it grow now */
+	struct mallinfo2 mi = mallinfo2();
+	if (!mi.arena || mi.keepcost > n)
+		return; /* not glibc's heap (a sanitizer's), or already large */
+	if (!mallopt(M_TOP_PAD, (int)n) || !mallopt(M_MMAP_THRESHOLD, (int)(n / 2)))
+		return;
+	void *lo = sbrk(0);
+	char *volatile p = malloc(mi.keepcost + 4096); /* (volatile: not elided) */
+	void *hi = sbrk(0);
+	free(p);
+	if (lo == (void *)-1 || hi == (void *)-1 || (uintptr_t)hi <= (uintptr_t)lo)
+		return;
+	uintptr_t a = ((uintptr_t)lo + huge - 1) & ~(huge - 1), b = (uintptr_t)hi & ~(huge - 1);
+	if (b > a)
+		madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
 	(void)n;
 #endif
 }

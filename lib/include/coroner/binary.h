@@ -151,6 +151,10 @@ const struct cr_elf_symbol *cr_binary_symbol_by_name(struct cr_binary *b, const 
 void cr_binary_symbols_named(struct cr_binary *b, const char *const *names, size_t n,
 			     struct cr_elf_symbol *out, bool *found);
 const struct cr_elf_symbol *cr_binary_symbol_at(const struct cr_binary *b, uint64_t addr);
+/* The cr_binary_symbol_at() answers for addrs[0, n) found in one pass over
+ * the table and kept (nothing done if the sorted table is built, or when
+ * they would not all be kept). */
+void cr_binary_symbols_at_prefetch(const struct cr_binary *b, const uint64_t *addrs, size_t n);
 
 /* File bytes backing [vaddr, vaddr+n) in one PT_LOAD segment (or, for files
  * without segments, one allocated section); NULL if not all of it is backed

@@ -69,6 +69,13 @@ static inline size_t cr_upper_bound(const void *arr, size_t n, size_t elsize, si
 /* Ask for huge pages under a big buffer about to be filled (fewer page
  * faults); a hint, without effect on small buffers or where unsupported. */
 void cr_mem_hint_huge(void *p, size_t n);
+/* Grow the C heap by n bytes now, on huge pages where the kernel grants
+ * them when asked, and keep allocations up to n there rather than in
+ * mappings of their own: for a run that makes many small allocations
+ * (libdwarf's) and would otherwise take a page fault for each 4 KiB of
+ * heap. glibc only; a hint, without effect elsewhere (or under a
+ * sanitizer's allocator). */
+void cr_mem_heap_huge(size_t n);
 
 /* A bump allocator; everything in it is freed by cr_arena_release. */
 struct cr_arena_chunk;
