@@ -677,6 +677,23 @@ static int rewrite_profile(const struct cmd_pprof_req *r, struct cr_profile *p)
 	return rc;
 }
 
+/* Go 1.19's pprof runs its name filter with no expression too, and it
+ * keeps only samples with a location: a sample with an empty stack (a
+ * threadcreate profile's threads of unknown origin) is gone from -raw and
+ * -proto, after the total was taken (1.21's returns at once). */
+static void drop_stackless(struct cr_profile *p)
+{
+	size_t o = 0;
+	for (size_t s = 0; s < p->nsamples; s++) {
+		if (p->samples[s].nloc == 0)
+			continue;
+		if (o != s)
+			memmove(&p->values[o * p->ntypes], &p->values[s * p->ntypes], p->ntypes * sizeof *p->values);
+		p->samples[o++] = p->samples[s];
+	}
+	p->nsamples = o;
+}
+
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 {
 	if (which == 'w' && (r->noinlines || r->fmt == CR_FMT_JSON))
@@ -765,6 +782,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		rc = cmd_error(&e);
 		goto out;
 	}
+	if (cr_pprof_release && cr_pprof_release < 21 && !cr_filter_any(&f.re))
+		drop_stackless(&p);
 	cmd_filter_warnings(&f, &fm);
 	if ((rc = rewrite_profile(r, &p)))
 		goto out;
