@@ -730,6 +730,10 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	    (rc = cmd_load_input_norm(&p, r->paths, r->npaths, NULL, r->diff_base, r->base, r->normalize)) ||
 	    (rc = cmd_pprof_locate(&p)))
 		goto out;
+	if (cmd_pprof_fetched() >= 0 && cmd_pprof_fetched() < nprof) { /* pprof merges the sources it read */
+		nprof = cmd_pprof_fetched();
+		o.merged = nprof > 1 || r->diff_base || r->base || (cr_pprof_release && cr_pprof_release < 21);
+	}
 	if (which == 'w' && o.merged) {
 		/* pprof merges before it symbolizes and filters: the merge's
 		 * ids, and its locations, which pruning and the filters leave in

@@ -85,7 +85,16 @@ struct merging {
 	struct cr_merger mg;
 	bool merging;
 	size_t loaded;
+	cr_load_skip_fn *skip; /* NULL: a file that cannot be read stops the load */
+	void *skip_ctx;
 };
+
+/* Whether the load goes on past file i's error (pprof's fetch: the others
+ * are merged); never past a cap or an allocation failure. */
+static bool skip_file(struct merging *m, size_t i, const struct cr_error *fe)
+{
+	return m->skip && fe->code != CR_NOMEM && fe->code != CR_LIMIT && m->skip(m->skip_ctx, i, fe);
+}
 
 static enum cr_err merge_one(struct merging *m, struct cr_profile *p, struct cr_error *e)
 {
@@ -211,7 +220,9 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 			progress(progress_ctx, paths[i]);
 		add_warnings(warn, cr_buf_str(&l.warn));
 		cr_buf_release(&l.warn);
-		if (l.rc) {
+		if (l.rc && skip_file(m, i, &l.e)) {
+			/* skipped: the others are merged */
+		} else if (l.rc) {
 			rc = l.rc;
 			if (e && !e->code)
 				*e = l.e;
@@ -243,6 +254,15 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 				     const char *binary, struct cr_buf *warn,
 				     cr_progress_fn *progress, void *progress_ctx, struct cr_error *e)
 {
+	return cr_capture_load_profiles_skip(dst, paths, n, binary, warn, progress, progress_ctx, NULL, NULL, NULL,
+					     e);
+}
+
+enum cr_err cr_capture_load_profiles_skip(struct cr_profile *dst, const char *const *paths, size_t n,
+					  const char *binary, struct cr_buf *warn, cr_progress_fn *progress,
+					  void *progress_ctx, cr_load_skip_fn *skip, void *skip_ctx, size_t *loaded,
+					  struct cr_error *e)
+{
 	/* what each path is: 0 a profile, 1 a core, 2 a binary */
 	unsigned char *what = n ? cr_calloc(n, 1) : NULL;
 	if (n && !what)
@@ -264,7 +284,7 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 	}
 	enum cr_err rc = CR_OK;
 	/* one merger for all the files: each merge costs that file's samples */
-	struct merging m = { .dst = dst };
+	struct merging m = { .dst = dst, .skip = skip, .skip_ctx = skip_ctx };
 	/* profiles alone (no core, nothing to symbolize) are read on every core */
 	size_t threads = cores || binary ? 1 : load_threads(n);
 	if (threads < 2 || !load_parallel(&m, paths, what, n, threads, warn, progress, progress_ctx, &rc, e)) {
@@ -279,16 +299,21 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 			}
 			if (progress)
 				progress(progress_ctx, paths[i]);
+			struct cr_error fe = { 0 };
 			if (what[i] == 1) {
-				rc = load_core(&p, paths[i], core_bin, warn, e);
+				rc = load_core(&p, paths[i], core_bin, warn, &fe);
 			} else {
-				rc = cr_profile_load(&p, paths[i], &fwarn, e);
+				rc = cr_profile_load(&p, paths[i], &fwarn, &fe);
 				if (!rc && binary)
-					rc = cr_profile_symbolize_file(&p, binary, e);
+					rc = cr_profile_symbolize_file(&p, binary, &fe);
 			}
 			add_warnings(warn, cr_buf_str(&fwarn));
 			cr_buf_release(&fwarn);
-			if (!rc)
+			if (rc && skip_file(&m, i, &fe))
+				rc = CR_OK; /* skipped: the others are merged */
+			else if (rc && e && !e->code)
+				*e = fe;
+			else if (!rc)
 				rc = merge_one(&m, &p, e);
 			cr_profile_release(&p);
 		}
@@ -296,7 +321,9 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 	if (m.merging)
 		cr_merger_release(&m.mg);
 	cr_free(what);
-	if (!rc && !m.loaded)
+	if (loaded)
+		*loaded = m.loaded;
+	if (!rc && !m.loaded && !skip)
 		rc = cr_fail(e, CR_USAGE, "no profile given (only binaries)");
 	return rc;
 }
