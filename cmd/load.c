@@ -108,8 +108,10 @@ static int pprof_fetch(struct cr_profile *dst, char **paths, int n, const char *
 	}
 	struct cr_buf warn = { 0 };
 	size_t loaded = 0;
-	enum cr_err rc = cr_capture_load_profiles_skip(dst, (const char *const *)paths, n > 0 ? (size_t)n : 0, NULL,
-						       &warn, progress, NULL, pprof_skip, paths, &loaded, e);
+	struct cr_load_opts opts = { .skip = pprof_skip, .skip_ctx = paths,
+				     .exact_types = cr_pprof_release && cr_pprof_release < 21 };
+	enum cr_err rc = cr_capture_load_profiles_opts(dst, (const char *const *)paths, n > 0 ? (size_t)n : 0, NULL,
+						       &warn, progress, NULL, &opts, &loaded, e);
 	cmd_warnings(cr_buf_str(&warn));
 	cr_buf_release(&warn);
 	if (rc)

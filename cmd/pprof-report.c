@@ -734,7 +734,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		nprof = cmd_pprof_fetched();
 		o.merged = nprof > 1 || r->diff_base || r->base || (cr_pprof_release && cr_pprof_release < 21);
 	}
-	if (which == 'w' && o.merged) {
+	if ((which == 'w' || which == 'o') && o.merged) {
 		/* pprof merges before it symbolizes and filters: the merge's
 		 * ids, and its locations, which pruning and the filters leave in
 		 * the table */

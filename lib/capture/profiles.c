@@ -87,7 +87,94 @@ struct merging {
 	size_t loaded;
 	cr_load_skip_fn *skip; /* NULL: a file that cannot be read stops the load */
 	void *skip_ctx;
+	bool exact_types;
 };
+
+/* The index in q of the sample type named t, or -1 */
+static long type_index(const struct cr_profile *q, const char *t)
+{
+	for (size_t i = 0; i < q->ntypes; i++)
+		if (!strcmp(cr_profile_str(q, q->types[i].type), t))
+			return (long)i;
+	return -1;
+}
+
+/* pprof's compatibilizeSampleTypes: q's values reduced to the types
+ * named in common (in that order, each one q has); its default type
+ * kept when it is among them, else the first of them. Nothing changes
+ * when q has those types alone, in that order. */
+static enum cr_err keep_types(struct cr_profile *q, const char *const *common, size_t nc, struct cr_error *e)
+{
+	size_t *map = cr_calloc(nc, sizeof *map);
+	int64_t *row = cr_calloc(nc, sizeof *row);
+	struct cr_valuetype *types = cr_calloc(nc, sizeof *types);
+	bool same = nc == q->ntypes;
+	enum cr_err rc = CR_OK;
+	if (!map || !row || !types) {
+		rc = cr_fail(e, CR_NOMEM, "out of memory merging");
+		goto out;
+	}
+	for (size_t i = 0; i < nc; i++) {
+		map[i] = (size_t)type_index(q, common[i]);
+		types[i] = q->types[map[i]];
+		same &= map[i] == i;
+	}
+	if (same)
+		goto out;
+	const char *def = cr_profile_str(q, q->default_type);
+	bool kept = false;
+	for (size_t i = 0; i < nc && !kept; i++)
+		kept = !strcmp(def, common[i]);
+	if (!kept && (q->default_type = cr_profile_intern_z(q, common[0])) == UINT32_MAX) {
+		rc = cr_fail(e, CR_NOMEM, "out of memory merging");
+		goto out;
+	}
+	/* rows move down (nc <= ntypes): each read whole before it is written */
+	for (size_t s = 0; s < q->nsamples; s++) {
+		for (size_t i = 0; i < nc; i++)
+			row[i] = q->values[s * q->ntypes + map[i]];
+		memcpy(&q->values[s * nc], row, nc * sizeof *row);
+	}
+	memcpy(q->types, types, nc * sizeof *types);
+	q->ntypes = nc;
+out:
+	cr_free(map);
+	cr_free(row);
+	cr_free(types);
+	return rc;
+}
+
+/* pprof's CompatibilizeSampleTypes before each merge: dst (the files so
+ * far) and p reduced to the types both have, in dst's order. None in
+ * common: CR_FORMAT. */
+static enum cr_err common_types(struct merging *m, struct cr_profile *p, struct cr_error *e)
+{
+	struct cr_profile *dst = m->dst;
+	const char **common = cr_calloc(dst->ntypes + 1, sizeof *common);
+	size_t nc = 0;
+	enum cr_err rc = CR_OK;
+	if (!common)
+		return cr_fail(e, CR_NOMEM, "out of memory merging");
+	for (size_t i = 0; i < dst->ntypes; i++)
+		if (type_index(p, cr_profile_str(dst, dst->types[i].type)) >= 0)
+			common[nc++] = cr_profile_str(dst, dst->types[i].type);
+	if (nc == 0) {
+		rc = cr_fail(e, CR_FORMAT, "%s: profiles have empty common sample type list",
+			     p->name ? p->name : "profile");
+	} else if (nc != dst->ntypes || nc != p->ntypes) {
+		/* dst's strings stay put while its types are cut (the names of
+		 * common are dst's); a merger indexes dst: started again */
+		if (nc != dst->ntypes && m->merging) {
+			cr_merger_release(&m->mg);
+			m->merging = false;
+		}
+		rc = keep_types(p, common, nc, e);
+		if (!rc)
+			rc = keep_types(dst, common, nc, e);
+	}
+	cr_free(common);
+	return rc;
+}
 
 /* Whether the load goes on past file i's error (pprof's fetch: the others
  * are merged); never past a cap or an allocation failure. */
@@ -107,7 +194,9 @@ static enum cr_err merge_one(struct merging *m, struct cr_profile *p, struct cr_
 		memset(p, 0, sizeof *p); /* dst owns it all now */
 		return CR_OK;
 	}
-	if (!m->merging && !(rc = cr_merger_init(&m->mg, dst, e)))
+	if (!m->exact_types)
+		rc = common_types(m, p, e);
+	if (!rc && !m->merging && !(rc = cr_merger_init(&m->mg, dst, e)))
 		m->merging = true;
 	if (!rc)
 		rc = cr_merger_add(&m->mg, p, e);
@@ -254,15 +343,18 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 				     const char *binary, struct cr_buf *warn,
 				     cr_progress_fn *progress, void *progress_ctx, struct cr_error *e)
 {
-	return cr_capture_load_profiles_skip(dst, paths, n, binary, warn, progress, progress_ctx, NULL, NULL, NULL,
-					     e);
+	return cr_capture_load_profiles_opts(dst, paths, n, binary, warn, progress, progress_ctx, NULL, NULL, e);
 }
 
-enum cr_err cr_capture_load_profiles_skip(struct cr_profile *dst, const char *const *paths, size_t n,
+enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *const *paths, size_t n,
 					  const char *binary, struct cr_buf *warn, cr_progress_fn *progress,
-					  void *progress_ctx, cr_load_skip_fn *skip, void *skip_ctx, size_t *loaded,
+					  void *progress_ctx, const struct cr_load_opts *opts, size_t *loaded,
 					  struct cr_error *e)
 {
+	static const struct cr_load_opts none;
+	if (!opts)
+		opts = &none;
+	cr_load_skip_fn *skip = opts->skip;
 	/* what each path is: 0 a profile, 1 a core, 2 a binary */
 	unsigned char *what = n ? cr_calloc(n, 1) : NULL;
 	if (n && !what)
@@ -284,7 +376,7 @@ enum cr_err cr_capture_load_profiles_skip(struct cr_profile *dst, const char *co
 	}
 	enum cr_err rc = CR_OK;
 	/* one merger for all the files: each merge costs that file's samples */
-	struct merging m = { .dst = dst, .skip = skip, .skip_ctx = skip_ctx };
+	struct merging m = { .dst = dst, .skip = skip, .skip_ctx = opts->skip_ctx, .exact_types = opts->exact_types };
 	/* profiles alone (no core, nothing to symbolize) are read on every core */
 	size_t threads = cores || binary ? 1 : load_threads(n);
 	if (threads < 2 || !load_parallel(&m, paths, what, n, threads, warn, progress, progress_ctx, &rc, e)) {

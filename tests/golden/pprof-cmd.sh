@@ -1,5 +1,6 @@
 #!/bin/sh
 # Replays every `go tool pprof` command recorded in testdata/*/expected/INDEX
+# (and testdata/pproffetch/go1.N/expected/INDEX)
 # whose report `coroner pprof` prints (-top, -text, -traces, -tags, -tree, -peek, -list, -raw, -callgrind, -comments),
 # and those of testdata/pprofsrc/go1.N, as it is,
 # with `coroner pprof`, and compares stdout+stderr (and the exit status, as
@@ -29,7 +30,7 @@ unpack() { # GZ OUT: OUT (a link to SRC's GZ's neighbour, or nothing) the binary
 	[ -f "$2" ] && [ ! -L "$2" ] && return 0
 	rm -f "$2"; gzip -dc "$1" > "$2" && chmod +x "$2"
 }
-for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX; do
+for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX "$TESTDATA"/pproffetch/*/expected/INDEX; do
 	dir=$(dirname "$(dirname "$index")")
 	rel=$(sed -n 's/^# recorded with the pprof of go\(1\.[0-9]*\).*/\1/p' "$index" | tail -1)
 	rel="--pprof-release=${rel:-1.19}"
