@@ -159,7 +159,7 @@ static enum cr_err common_types(struct merging *m, struct cr_profile *p, struct 
 		if (type_index(p, cr_profile_str(dst, dst->types[i].type)) >= 0)
 			common[nc++] = cr_profile_str(dst, dst->types[i].type);
 	if (nc == 0) {
-		rc = cr_fail(e, CR_FORMAT, "%s: profiles have empty common sample type list",
+		rc = cr_fail(e, CR_FORMAT, "%s: sample types differ from the first profile's, none in common; cannot merge",
 			     p->name ? p->name : "profile");
 	} else if (nc != dst->ntypes || nc != p->ntypes) {
 		/* dst's strings stay put while its types are cut (the names of
