@@ -211,6 +211,19 @@ bool cmd_pprof_locate_active(void)
 
 int cmd_pprof_locate(struct cr_profile *p)
 {
+	if (p->nmappings == 0 && p->nlocations > 0) {
+		/* pprof's locateBinaries: a profile without mappings gets an
+		 * empty one holding every location, for its symbolizer */
+		if (cr_grow(&p->mappings, &p->cap_mappings, 1, sizeof *p->mappings)) {
+			fprintf(stderr, "%s: out of memory\n", cmd_progname);
+			return 1;
+		}
+		memset(&p->mappings[0], 0, sizeof p->mappings[0]);
+		p->mappings[0].id = 1;
+		p->nmappings = 1;
+		for (size_t i = 0; i < p->nlocations; i++)
+			p->locations[i].mapping = 1;
+	}
 	char def[LOC_PATH];
 	const char *env = search_path(def);
 	if (!env || !cmd_pprof_locate_active())

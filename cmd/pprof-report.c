@@ -694,6 +694,15 @@ static void drop_stackless(struct cr_profile *p)
 	p->nsamples = o;
 }
 
+/* pprof merges the sources it read: those it left out do not count */
+static void fetched(int *nprof, const struct cmd_pprof_req *r, struct cr_pprof_opts *o)
+{
+	if (cmd_pprof_fetched() >= 0 && cmd_pprof_fetched() < *nprof) {
+		*nprof = cmd_pprof_fetched();
+		o->merged = *nprof > 1 || r->diff_base || r->base || (cr_pprof_release && cr_pprof_release < 21);
+	}
+}
+
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 {
 	if (which == 'w' && (r->noinlines || r->fmt == CR_FMT_JSON))
@@ -730,10 +739,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	    (rc = cmd_load_input_norm(&p, r->paths, r->npaths, NULL, r->diff_base, r->base, r->normalize)) ||
 	    (rc = cmd_pprof_locate(&p)))
 		goto out;
-	if (cmd_pprof_fetched() >= 0 && cmd_pprof_fetched() < nprof) { /* pprof merges the sources it read */
-		nprof = cmd_pprof_fetched();
-		o.merged = nprof > 1 || r->diff_base || r->base || (cr_pprof_release && cr_pprof_release < 21);
-	}
+	fetched(&nprof, r, &o);
 	if ((which == 'w' || which == 'o') && o.merged) {
 		/* pprof merges before it symbolizes and filters: the merge's
 		 * ids, and its locations, which pruning and the filters leave in
@@ -794,7 +800,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	if (r->relative) /* -relative_percentages: the total of what the filters kept */
 		total = cr_pprof_total(&p, &o);
 	/* pprof trims the file names before each graph report */
-	if (strchr("rpclsT", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
+	if (strchr("rpclsTP", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
 		rc = cmd_error(&e);
 		goto out;
 	}
@@ -814,6 +820,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		rc = cmd_pprof_list(r, &o, &p, total);
 	} else if (which == 'T') {
 		rc = run_top(r, &o, &p, &f, total);
+	} else if (which == 'P') {
+		rc = cmd_pprof_topproto(r, &o, &p, total);
 	} else if (which == 's') {
 		rc = cmd_pprof_disasm(r, &o, &p, total, binary);
 	} else if (which == 'r' || which == 'p' || which == 'c' || which == 'd') {

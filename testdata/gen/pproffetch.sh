@@ -14,7 +14,8 @@
 #     profiles out of M", "failed to fetch any source profiles"
 #   testdata/pproffetch/go1.26/  also typemix's heap profile and two
 #     rewrites of it with part of its sample types (testdata/gen/typemix):
-#     pprof merges profiles on the sample types they share
+#     pprof merges profiles on the sample types they share; and -topproto's
+#     profiles (written to a temporary TMP/tp.pb.gz), shown by pprof -raw
 # tests/golden/pprof-cmd.sh replays every command with `coroner pprof`,
 # tests/golden/pprof-top.sh the -top ones (no PPROF_BINARY_PATH) with
 # `coroner top`.
@@ -75,6 +76,16 @@ for v in 1.19 1.22 1.26; do
 		rec mix.heap-counts.traces.txt /nonexistent -traces heap.pb.gz counts.pb.gz
 		rec mix.dropped-index.top.txt /nonexistent -top -sample_index=alloc_space heap.pb.gz inuse.pb.gz
 		rec mix.heap-inuse.tree.txt /nonexistent -tree heap.pb.gz inuse.pb.gz
+		# -topproto: the profile it writes, shown by -raw
+		for a in "threadcreate.pb.gz" "heap.pb.gz inuse.pb.gz" "-lines -nodecount=6 heap.pb.gz" \
+			"-cum -sample_index=alloc_space heap.pb.gz" "-unit=kb -addresses heap.pb.gz" \
+			"../../kinds/cpu.pb.gz" "-mean_delay ../../kinds/block.pb.gz" "../../legacy/cppbench.cpu"; do
+			out=topproto.$(printf '%s' "$a" | sed 's,\.\./,,g' | tr -c 'a-z0-9_.=' - | sed 's/--*/-/g; s/\.pb\.gz//g; s/^-//; s/-$//').txt
+			{ PPROF_BINARY_PATH=/nonexistent "$G" tool pprof -topproto -output="$W/tp.pb.gz" $a &&
+				"$G" tool pprof -raw "$W/tp.pb.gz"; } >"$W/out" 2>&1 </dev/null || echo "exit status $?" >>"$W/out"
+			sed "s#$W/#TMP/#g" "$W/out" >"expected/$out"
+			printf '%s\tPPROF_BINARY_PATH=/nonexistent go tool pprof -topproto -output=TMP/tp.pb.gz %s; go tool pprof -raw TMP/tp.pb.gz\n' "$out" "$a" >>expected/INDEX
+		done
 	fi
 	rm -f threadprog
 	echo "# recorded with the pprof of $("$G" version | cut -d' ' -f3)" >>expected/INDEX
