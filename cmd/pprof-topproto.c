@@ -7,6 +7,7 @@
 #include "coroner/pprof.h"
 #include "coroner/out.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,12 @@ static uint32_t node_function(struct cr_profile *q, const struct cr_pprof_frame 
 			return (uint32_t)i + 1;
 	const struct cr_function fn = { .id = q->nfunctions + 1, .name = n, .filename = file };
 	return cr_profile_add_function(q, &fn);
+}
+
+/* Go's int64(f) on amd64: truncated; out of range (or NaN) the minimum */
+static int64_t go_int64(double f)
+{
+	return f > -9223372036854775808.0 && f < 9223372036854775808.0 ? (int64_t)f : INT64_MIN;
 }
 
 static enum cr_err build(struct cr_profile *q, const struct cr_pgraph *g, const struct cr_profile *p,
@@ -51,8 +58,8 @@ static enum cr_err build(struct cr_profile *q, const struct cr_pgraph *g, const 
 			return cr_fail(e, CR_NOMEM, "out of memory");
 		/* pprof's measurement.Scale, truncated to an integer */
 		const char *u;
-		int64_t v[2] = { (int64_t)cr_units_scale(cr_pgraph_cum(n), g->sample_unit, unit, &u),
-				 (int64_t)cr_units_scale(cr_pgraph_flat(n), g->sample_unit, unit, &u) };
+		int64_t v[2] = { go_int64(cr_units_scale(cr_pgraph_cum(n), g->sample_unit, unit, &u)),
+				 go_int64(cr_units_scale(cr_pgraph_flat(n), g->sample_unit, unit, &u)) };
 		if (cr_profile_add_sample(q, &li, 1, v, NULL, 0))
 			return cr_fail(e, CR_NOMEM, "out of memory");
 	}

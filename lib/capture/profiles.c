@@ -88,6 +88,7 @@ struct merging {
 	cr_load_skip_fn *skip; /* NULL: a file that cannot be read stops the load */
 	void *skip_ctx;
 	bool exact_types;
+	bool merge_failed; /* with skip: the files after it are still offered to skip */
 };
 
 /* The index in q of the sample type named t, or -1 */
@@ -293,7 +294,7 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 	while (started < threads && pthread_create(&tids[started], NULL, load_worker, &pl) == 0)
 		started++;
 	enum cr_err rc = CR_OK;
-	for (size_t i = 0; started && i < n && !rc; i++) {
+	for (size_t i = 0; started && i < n && (!rc || m->merge_failed); i++) {
 		struct loaded *slot = &pl.ring[i % pl.window];
 		pthread_mutex_lock(&pl.mu);
 		while (!slot->ready)
@@ -311,12 +312,17 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 		cr_buf_release(&l.warn);
 		if (l.rc && skip_file(m, i, &l.e)) {
 			/* skipped: the others are merged */
+		} else if (l.rc && rc) {
+			cr_profile_release(&l.p);
+			break;
 		} else if (l.rc) {
 			rc = l.rc;
 			if (e && !e->code)
 				*e = l.e;
-		} else
+		} else if (!rc) {
 			rc = merge_one(m, &l.p, e);
+			m->merge_failed = rc && m->skip && rc != CR_NOMEM && rc != CR_LIMIT;
+		}
 		cr_profile_release(&l.p);
 	}
 	pthread_mutex_lock(&pl.mu);
@@ -380,7 +386,7 @@ enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *co
 	/* profiles alone (no core, nothing to symbolize) are read on every core */
 	size_t threads = cores || binary ? 1 : load_threads(n);
 	if (threads < 2 || !load_parallel(&m, paths, what, n, threads, warn, progress, progress_ctx, &rc, e)) {
-		for (size_t i = 0; i < n && !rc; i++) {
+		for (size_t i = 0; i < n && (!rc || m.merge_failed); i++) {
 			if (what[i] == 2)
 				continue;
 			struct cr_profile p;
@@ -392,21 +398,29 @@ enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *co
 			if (progress)
 				progress(progress_ctx, paths[i]);
 			struct cr_error fe = { 0 };
+			enum cr_err frc;
 			if (what[i] == 1) {
-				rc = load_core(&p, paths[i], core_bin, warn, &fe);
+				frc = load_core(&p, paths[i], core_bin, warn, &fe);
 			} else {
-				rc = cr_profile_load(&p, paths[i], &fwarn, &fe);
-				if (!rc && binary)
-					rc = cr_profile_symbolize_file(&p, binary, &fe);
+				frc = cr_profile_load(&p, paths[i], &fwarn, &fe);
+				if (!frc && binary)
+					frc = cr_profile_symbolize_file(&p, binary, &fe);
 			}
 			add_warnings(warn, cr_buf_str(&fwarn));
 			cr_buf_release(&fwarn);
-			if (rc && skip_file(&m, i, &fe))
-				rc = CR_OK; /* skipped: the others are merged */
-			else if (rc && e && !e->code)
-				*e = fe;
-			else if (!rc)
+			if (frc && skip_file(&m, i, &fe)) {
+				/* skipped: the others are merged */
+			} else if (frc && rc) {
+				cr_profile_release(&p);
+				break;
+			} else if (frc) {
+				rc = frc;
+				if (e && !e->code)
+					*e = fe;
+			} else if (!rc) {
 				rc = merge_one(&m, &p, e);
+				m.merge_failed = rc && skip && rc != CR_NOMEM && rc != CR_LIMIT;
+			}
 			cr_profile_release(&p);
 		}
 	}
