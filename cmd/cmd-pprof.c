@@ -16,7 +16,7 @@
 
 enum report {
 	R_NONE, R_TOP, R_TRACES, R_TAGS, R_PEEK, R_TREE, R_RAW, R_LIST, R_DISASM, R_CALLGRIND, R_DOT,
-	R_SVG, R_PNG, R_PDF, R_PS, R_GIF, R_PROTO, R_COMMENTS, R_WEBLIST, R_OTHER,
+	R_SVG, R_PNG, R_PDF, R_PS, R_GIF, R_PROTO, R_COMMENTS, R_WEBLIST, R_TOPPROTO, R_OTHER,
 };
 
 static const struct cmd_spec spec = {
@@ -28,7 +28,7 @@ static const struct cmd_spec spec = {
 "an ELF binary before the profiles, several profiles merged as pprof merges them.\n"
 "Flags end at the first operand, as in pprof. REPORT is one of -top (or -text),\n"
 "-traces, -tags, -tree, -peek=RE, -list=RE, -disasm=RE, -raw, -callgrind, -dot,\n"
-"-proto, and -svg, -png, -pdf, -ps, -gif through Graphviz's dot; -output=FILE\n"
+"-proto, -topproto, and -svg, -png, -pdf, -ps, -gif through Graphviz's dot; -output=FILE\n"
 "writes it atomically. -list reads the source files the profile names, found as\n"
 "pprof finds them (-source_path, -trim_path); -disasm runs binutils' nm and\n"
 "objdump on the binaries, as the standalone pprof does. pprof's other reports\n"
@@ -146,7 +146,7 @@ static void legacy_index(struct pprof_args *a)
 	REPORT("png", R_PNG, NULL), REPORT("pdf", R_PDF, NULL),                                     \
 	REPORT("proto", R_PROTO, "the merged, filtered profile (gzipped protobuf; stdout or -output)"), \
 	REPORT("comments", R_COMMENTS, "the profile's comments, one a line"),                       \
-	REPORT("topproto", R_OTHER, NULL), REPORT("gif", R_GIF, NULL), REPORT("ps", R_PS, NULL),   \
+	REPORT("topproto", R_TOPPROTO, "-top's rows as a profile (values cum, flat; gzipped protobuf)"), REPORT("gif", R_GIF, NULL), REPORT("ps", R_PS, NULL),   \
 	REPORT("eog", R_OTHER, NULL), REPORT("evince", R_OTHER, NULL), REPORT("gv", R_OTHER, NULL), \
 	REPORT("kcachegrind", R_OTHER, NULL), REPORT("web", R_OTHER, NULL),                         \
 	OPT_HEADING("options (pprof's):"),                                                          \
@@ -391,11 +391,9 @@ static int pprof_parse(struct pprof_args *a, int argc, char **argv)
 					       "add one, e.g. -top");
 	if (a->report != R_TOP && a->report != R_TRACES && a->report != R_TAGS && a->report != R_TREE &&
 	    a->report != R_PEEK && a->report != R_RAW && a->report != R_PROTO && a->report != R_CALLGRIND &&
-	    a->report != R_LIST && a->report != R_DISASM && a->report != R_COMMENTS && (a->report < R_DOT || a->report > R_GIF))
-		return strcmp(a->report_name, "topproto")
-			       ? cmd_usage_error("pprof", "-%s opens a viewer, which coroner pprof does not: write the "
-							  "report with -svg (or -callgrind) -output=FILE", a->report_name)
-			       : cmd_usage_error("pprof", "-%s is not supported by coroner pprof yet", a->report_name);
+	    a->report != R_LIST && a->report != R_DISASM && a->report != R_COMMENTS && a->report != R_TOPPROTO && (a->report < R_DOT || a->report > R_GIF))
+		return cmd_usage_error("pprof", "-%s opens a viewer, which coroner pprof does not: write the "
+						"report with -svg (or -callgrind) -output=FILE", a->report_name);
 	if (a->npaths == 0)
 		return cmd_usage_error("pprof", "no profile given");
 	/* pprof's flag package parses the numbers: its line, exit 2 */
@@ -451,7 +449,7 @@ int cmd_pprof(int argc, char **argv)
 					       a.report_name);
 	}
 	int which = a.report == R_TRACES ? 't' : a.report == R_TAGS ? 'g' : a.report == R_TREE ? 'r' :
-		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : a.report == R_CALLGRIND ? 'c' :
+		    a.report == R_RAW ? 'w' : a.report == R_PROTO ? 'o' : a.report == R_TOPPROTO ? 'P' : a.report == R_CALLGRIND ? 'c' :
 		    a.report == R_LIST ? 'l' : a.report == R_DISASM ? 's' : a.report == R_COMMENTS ? 'C' : a.report >= R_DOT && a.report <= R_GIF ? 'd' : 'p';
 	struct cr_outfile of;
 	struct cr_error e = { 0 };
@@ -459,7 +457,6 @@ int cmd_pprof(int argc, char **argv)
 	if (a.output) {
 		/* pprof writes the report to -output FILE (atomically here: the
 		 * report, -proto's profile too, goes to stdout, a temporary) */
-		fprintf(stderr, "Generating report in %s\n", a.output); /* first, as pprof */
 		if (cr_outfile_open(&of, a.output, &e))
 			return cmd_error(&e);
 		fflush(stdout);
@@ -490,6 +487,9 @@ int cmd_pprof(int argc, char **argv)
 			cr_outfile_abort(&of);
 			return rc ? rc : 1;
 		}
+		/* pprof's line when it opens the file: after the report was
+		 * made (and the messages of its making) */
+		fprintf(stderr, "Generating report in %s\n", a.output);
 		if (cr_outfile_commit(&of, &e))
 			return cmd_error(&e);
 	}

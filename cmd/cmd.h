@@ -116,6 +116,10 @@ void cmd_render_filters(const struct cmd_filters *fl);
 int cmd_bad_sample_index(const char *cmd, const char *si, const char *where, const struct cr_profile *p);
 /* set by `coroner pprof`: the error above in pprof's words */
 extern bool cmd_pprof_words;
+/* the exit status of `go tool pprof` (of --pprof-release) when pprof fails (load.c) */
+int cmd_pprof_fail_status(void);
+/* how many sources the last load of coroner pprof read (-1: none yet) */
+int cmd_pprof_fetched(void);
 /* coroner pprof: do the profiles paths[0, n) share no sample type (each
  * read alone)? pprof then refuses to merge them (pprof-locate.c) */
 bool cmd_pprof_no_common_types(char **paths, int n);

@@ -27,7 +27,7 @@ struct cmd_pprof_req {
 	int npaths;
 };
 
-/* which: 'C' -comments, 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw, 'o' -proto, 'c' -callgrind,
+/* which: 'C' -comments, 'P' -topproto, 't' -traces, 'g' -tags, 'r' -tree, 'p' -peek, 'w' -raw, 'o' -proto, 'c' -callgrind,
  * 'd' -dot (and its images), 'l' -list, 's' -disasm. Returns the exit code. */
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r);
 
@@ -52,6 +52,10 @@ int cmd_pprof_locate(struct cr_profile *p);
  * stderr; binary (may be NULL) is the one named before the profiles,
  * buildid -buildid's (may be NULL) */
 int cmd_pprof_symbolize(struct cr_profile *p, const char *binary, const char *buildid);
+
+/* -topproto (pprof-topproto.c): -top's nodes as a gzipped profile, to stdout */
+int cmd_pprof_topproto(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o, const struct cr_profile *p,
+		       int64_t total);
 
 /* -callgrind (pprof-callgrind.c): the graph in callgrind's format, to stdout */
 void cmd_pprof_callgrind(const struct cr_pgraph *g, bool tree);

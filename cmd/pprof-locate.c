@@ -211,6 +211,19 @@ bool cmd_pprof_locate_active(void)
 
 int cmd_pprof_locate(struct cr_profile *p)
 {
+	if (p->nmappings == 0 && p->nlocations > 0) {
+		/* pprof's locateBinaries: a profile without mappings gets an
+		 * empty one holding every location, for its symbolizer */
+		if (cr_grow(&p->mappings, &p->cap_mappings, 1, sizeof *p->mappings)) {
+			fprintf(stderr, "%s: out of memory\n", cmd_progname);
+			return 1;
+		}
+		memset(&p->mappings[0], 0, sizeof p->mappings[0]);
+		p->mappings[0].id = 1;
+		p->nmappings = 1;
+		for (size_t i = 0; i < p->nlocations; i++)
+			p->locations[i].mapping = 1;
+	}
 	char def[LOC_PATH];
 	const char *env = search_path(def);
 	if (!env || !cmd_pprof_locate_active())
@@ -277,7 +290,7 @@ int cmd_pprof_symbolize(struct cr_profile *p, const char *binary, const char *bu
 bool cmd_pprof_no_common_types(char **paths, int n)
 {
 	struct cr_profile first;
-	bool none = true, ok = true;
+	bool none = true, ok = true, have = false;
 	cr_profile_init(&first);
 	for (int i = 0; i < n && ok; i++) {
 		struct cr_profile q;
@@ -285,9 +298,10 @@ bool cmd_pprof_no_common_types(char **paths, int n)
 		struct cr_error e = { 0 };
 		cr_profile_init(&q);
 		const char *one[1] = { paths[i] };
-		ok = cr_capture_load_profiles(i ? &q : &first, one, 1, NULL, &warn, NULL, NULL, &e) == CR_OK;
+		bool read = cr_capture_load_profiles(have ? &q : &first, one, 1, NULL, &warn, NULL, NULL, &e) == CR_OK;
 		cr_buf_release(&warn);
-		if (ok && i) { /* the first profile's types every other one has */
+		ok = read || (e.code != CR_NOMEM && e.code != CR_LIMIT); /* unread: left out, as pprof's fetch */
+		if (read && have) { /* the first profile's types every other one has */
 			for (size_t t = 0; t < first.ntypes; t++) {
 				if (first.types[t].type == UINT32_MAX)
 					continue;
@@ -300,6 +314,7 @@ bool cmd_pprof_no_common_types(char **paths, int n)
 			}
 		}
 		cr_profile_release(&q);
+		have |= read;
 	}
 	for (size_t t = 0; t < first.ntypes && ok; t++)
 		none &= first.types[t].type == UINT32_MAX;

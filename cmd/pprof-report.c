@@ -677,6 +677,32 @@ static int rewrite_profile(const struct cmd_pprof_req *r, struct cr_profile *p)
 	return rc;
 }
 
+/* Go 1.19's pprof runs its name filter with no expression too, and it
+ * keeps only samples with a location: a sample with an empty stack (a
+ * threadcreate profile's threads of unknown origin) is gone from -raw and
+ * -proto, after the total was taken (1.21's returns at once). */
+static void drop_stackless(struct cr_profile *p)
+{
+	size_t o = 0;
+	for (size_t s = 0; s < p->nsamples; s++) {
+		if (p->samples[s].nloc == 0)
+			continue;
+		if (o != s)
+			memmove(&p->values[o * p->ntypes], &p->values[s * p->ntypes], p->ntypes * sizeof *p->values);
+		p->samples[o++] = p->samples[s];
+	}
+	p->nsamples = o;
+}
+
+/* pprof merges the sources it read: those it left out do not count */
+static void fetched(int *nprof, const struct cmd_pprof_req *r, struct cr_pprof_opts *o)
+{
+	if (cmd_pprof_fetched() >= 0 && cmd_pprof_fetched() < *nprof) {
+		*nprof = cmd_pprof_fetched();
+		o->merged = *nprof > 1 || r->diff_base || r->base || (cr_pprof_release && cr_pprof_release < 21);
+	}
+}
+
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 {
 	if (which == 'w' && (r->noinlines || r->fmt == CR_FMT_JSON))
@@ -713,7 +739,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	    (rc = cmd_load_input_norm(&p, r->paths, r->npaths, NULL, r->diff_base, r->base, r->normalize)) ||
 	    (rc = cmd_pprof_locate(&p)))
 		goto out;
-	if (which == 'w' && o.merged) {
+	fetched(&nprof, r, &o);
+	if ((which == 'w' || which == 'o') && o.merged) {
 		/* pprof merges before it symbolizes and filters: the merge's
 		 * ids, and its locations, which pruning and the filters leave in
 		 * the table */
@@ -765,13 +792,15 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		rc = cmd_error(&e);
 		goto out;
 	}
+	if (cr_pprof_release && cr_pprof_release < 21 && !cr_filter_any(&f.re))
+		drop_stackless(&p);
 	cmd_filter_warnings(&f, &fm);
 	if ((rc = rewrite_profile(r, &p)))
 		goto out;
 	if (r->relative) /* -relative_percentages: the total of what the filters kept */
 		total = cr_pprof_total(&p, &o);
 	/* pprof trims the file names before each graph report */
-	if (strchr("rpclsT", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
+	if (strchr("rpclsTP", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
 		rc = cmd_error(&e);
 		goto out;
 	}
@@ -791,6 +820,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		rc = cmd_pprof_list(r, &o, &p, total);
 	} else if (which == 'T') {
 		rc = run_top(r, &o, &p, &f, total);
+	} else if (which == 'P') {
+		rc = cmd_pprof_topproto(r, &o, &p, total);
 	} else if (which == 's') {
 		rc = cmd_pprof_disasm(r, &o, &p, total, binary);
 	} else if (which == 'r' || which == 'p' || which == 'c' || which == 'd') {

@@ -85,7 +85,104 @@ struct merging {
 	struct cr_merger mg;
 	bool merging;
 	size_t loaded;
+	cr_load_skip_fn *skip; /* NULL: a file that cannot be read stops the load */
+	void *skip_ctx;
+	bool exact_types;
+	bool merge_failed; /* with skip: the files after it are still offered to skip */
 };
+
+/* The index in q of the sample type named t, or -1 */
+static long type_index(const struct cr_profile *q, const char *t)
+{
+	for (size_t i = 0; i < q->ntypes; i++)
+		if (!strcmp(cr_profile_str(q, q->types[i].type), t))
+			return (long)i;
+	return -1;
+}
+
+/* pprof's compatibilizeSampleTypes: q's values reduced to the types
+ * named in common (in that order, each one q has); its default type
+ * kept when it is among them, else the first of them. Nothing changes
+ * when q has those types alone, in that order. */
+static enum cr_err keep_types(struct cr_profile *q, const char *const *common, size_t nc, struct cr_error *e)
+{
+	size_t *map = cr_calloc(nc, sizeof *map);
+	int64_t *row = cr_calloc(nc, sizeof *row);
+	struct cr_valuetype *types = cr_calloc(nc, sizeof *types);
+	bool same = nc == q->ntypes;
+	enum cr_err rc = CR_OK;
+	if (!map || !row || !types) {
+		rc = cr_fail(e, CR_NOMEM, "out of memory merging");
+		goto out;
+	}
+	for (size_t i = 0; i < nc; i++) {
+		map[i] = (size_t)type_index(q, common[i]);
+		types[i] = q->types[map[i]];
+		same &= map[i] == i;
+	}
+	if (same)
+		goto out;
+	const char *def = cr_profile_str(q, q->default_type);
+	bool kept = false;
+	for (size_t i = 0; i < nc && !kept; i++)
+		kept = !strcmp(def, common[i]);
+	if (!kept && (q->default_type = cr_profile_intern_z(q, common[0])) == UINT32_MAX) {
+		rc = cr_fail(e, CR_NOMEM, "out of memory merging");
+		goto out;
+	}
+	/* rows move down (nc <= ntypes): each read whole before it is written */
+	for (size_t s = 0; s < q->nsamples; s++) {
+		for (size_t i = 0; i < nc; i++)
+			row[i] = q->values[s * q->ntypes + map[i]];
+		memcpy(&q->values[s * nc], row, nc * sizeof *row);
+	}
+	memcpy(q->types, types, nc * sizeof *types);
+	q->ntypes = nc;
+out:
+	cr_free(map);
+	cr_free(row);
+	cr_free(types);
+	return rc;
+}
+
+/* pprof's CompatibilizeSampleTypes before each merge: dst (the files so
+ * far) and p reduced to the types both have, in dst's order. None in
+ * common: CR_FORMAT. */
+static enum cr_err common_types(struct merging *m, struct cr_profile *p, struct cr_error *e)
+{
+	struct cr_profile *dst = m->dst;
+	const char **common = cr_calloc(dst->ntypes + 1, sizeof *common);
+	size_t nc = 0;
+	enum cr_err rc = CR_OK;
+	if (!common)
+		return cr_fail(e, CR_NOMEM, "out of memory merging");
+	for (size_t i = 0; i < dst->ntypes; i++)
+		if (type_index(p, cr_profile_str(dst, dst->types[i].type)) >= 0)
+			common[nc++] = cr_profile_str(dst, dst->types[i].type);
+	if (nc == 0) {
+		rc = cr_fail(e, CR_FORMAT, "%s: sample types differ from the first profile's, none in common; cannot merge",
+			     p->name ? p->name : "profile");
+	} else if (nc != dst->ntypes || nc != p->ntypes) {
+		/* dst's strings stay put while its types are cut (the names of
+		 * common are dst's); a merger indexes dst: started again */
+		if (nc != dst->ntypes && m->merging) {
+			cr_merger_release(&m->mg);
+			m->merging = false;
+		}
+		rc = keep_types(p, common, nc, e);
+		if (!rc)
+			rc = keep_types(dst, common, nc, e);
+	}
+	cr_free(common);
+	return rc;
+}
+
+/* Whether the load goes on past file i's error (pprof's fetch: the others
+ * are merged); never past a cap or an allocation failure. */
+static bool skip_file(struct merging *m, size_t i, const struct cr_error *fe)
+{
+	return m->skip && fe->code != CR_NOMEM && fe->code != CR_LIMIT && m->skip(m->skip_ctx, i, fe);
+}
 
 static enum cr_err merge_one(struct merging *m, struct cr_profile *p, struct cr_error *e)
 {
@@ -98,7 +195,9 @@ static enum cr_err merge_one(struct merging *m, struct cr_profile *p, struct cr_
 		memset(p, 0, sizeof *p); /* dst owns it all now */
 		return CR_OK;
 	}
-	if (!m->merging && !(rc = cr_merger_init(&m->mg, dst, e)))
+	if (!m->exact_types)
+		rc = common_types(m, p, e);
+	if (!rc && !m->merging && !(rc = cr_merger_init(&m->mg, dst, e)))
 		m->merging = true;
 	if (!rc)
 		rc = cr_merger_add(&m->mg, p, e);
@@ -195,7 +294,7 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 	while (started < threads && pthread_create(&tids[started], NULL, load_worker, &pl) == 0)
 		started++;
 	enum cr_err rc = CR_OK;
-	for (size_t i = 0; started && i < n && !rc; i++) {
+	for (size_t i = 0; started && i < n && (!rc || m->merge_failed); i++) {
 		struct loaded *slot = &pl.ring[i % pl.window];
 		pthread_mutex_lock(&pl.mu);
 		while (!slot->ready)
@@ -211,12 +310,19 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 			progress(progress_ctx, paths[i]);
 		add_warnings(warn, cr_buf_str(&l.warn));
 		cr_buf_release(&l.warn);
-		if (l.rc) {
+		if (l.rc && skip_file(m, i, &l.e)) {
+			/* skipped: the others are merged */
+		} else if (l.rc && rc) {
+			cr_profile_release(&l.p);
+			break;
+		} else if (l.rc) {
 			rc = l.rc;
 			if (e && !e->code)
 				*e = l.e;
-		} else
+		} else if (!rc) {
 			rc = merge_one(m, &l.p, e);
+			m->merge_failed = rc && m->skip && rc != CR_NOMEM && rc != CR_LIMIT;
+		}
 		cr_profile_release(&l.p);
 	}
 	pthread_mutex_lock(&pl.mu);
@@ -243,6 +349,18 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 				     const char *binary, struct cr_buf *warn,
 				     cr_progress_fn *progress, void *progress_ctx, struct cr_error *e)
 {
+	return cr_capture_load_profiles_opts(dst, paths, n, binary, warn, progress, progress_ctx, NULL, NULL, e);
+}
+
+enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *const *paths, size_t n,
+					  const char *binary, struct cr_buf *warn, cr_progress_fn *progress,
+					  void *progress_ctx, const struct cr_load_opts *opts, size_t *loaded,
+					  struct cr_error *e)
+{
+	static const struct cr_load_opts none;
+	if (!opts)
+		opts = &none;
+	cr_load_skip_fn *skip = opts->skip;
 	/* what each path is: 0 a profile, 1 a core, 2 a binary */
 	unsigned char *what = n ? cr_calloc(n, 1) : NULL;
 	if (n && !what)
@@ -264,11 +382,11 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 	}
 	enum cr_err rc = CR_OK;
 	/* one merger for all the files: each merge costs that file's samples */
-	struct merging m = { .dst = dst };
+	struct merging m = { .dst = dst, .skip = skip, .skip_ctx = opts->skip_ctx, .exact_types = opts->exact_types };
 	/* profiles alone (no core, nothing to symbolize) are read on every core */
 	size_t threads = cores || binary ? 1 : load_threads(n);
 	if (threads < 2 || !load_parallel(&m, paths, what, n, threads, warn, progress, progress_ctx, &rc, e)) {
-		for (size_t i = 0; i < n && !rc; i++) {
+		for (size_t i = 0; i < n && (!rc || m.merge_failed); i++) {
 			if (what[i] == 2)
 				continue;
 			struct cr_profile p;
@@ -279,24 +397,39 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 			}
 			if (progress)
 				progress(progress_ctx, paths[i]);
+			struct cr_error fe = { 0 };
+			enum cr_err frc;
 			if (what[i] == 1) {
-				rc = load_core(&p, paths[i], core_bin, warn, e);
+				frc = load_core(&p, paths[i], core_bin, warn, &fe);
 			} else {
-				rc = cr_profile_load(&p, paths[i], &fwarn, e);
-				if (!rc && binary)
-					rc = cr_profile_symbolize_file(&p, binary, e);
+				frc = cr_profile_load(&p, paths[i], &fwarn, &fe);
+				if (!frc && binary)
+					frc = cr_profile_symbolize_file(&p, binary, &fe);
 			}
 			add_warnings(warn, cr_buf_str(&fwarn));
 			cr_buf_release(&fwarn);
-			if (!rc)
+			if (frc && skip_file(&m, i, &fe)) {
+				/* skipped: the others are merged */
+			} else if (frc && rc) {
+				cr_profile_release(&p);
+				break;
+			} else if (frc) {
+				rc = frc;
+				if (e && !e->code)
+					*e = fe;
+			} else if (!rc) {
 				rc = merge_one(&m, &p, e);
+				m.merge_failed = rc && skip && rc != CR_NOMEM && rc != CR_LIMIT;
+			}
 			cr_profile_release(&p);
 		}
 	}
 	if (m.merging)
 		cr_merger_release(&m.mg);
 	cr_free(what);
-	if (!rc && !m.loaded)
+	if (loaded)
+		*loaded = m.loaded;
+	if (!rc && !m.loaded && !skip)
 		rc = cr_fail(e, CR_USAGE, "no profile given (only binaries)");
 	return rc;
 }

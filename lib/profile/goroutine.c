@@ -216,7 +216,7 @@ static int read_addrs(struct pend *pd, const char *s, size_t n, size_t j)
 		if (j >= n)
 			return 0;
 		uint64_t a;
-		if (!cr_parse_hex(s, n, &j, &a) || a == 0 || (j < n && s[j] != ' ' && s[j] != '\t'))
+		if (!cr_parse_hex(s, n, &j, &a) || (j < n && s[j] != ' ' && s[j] != '\t'))
 			return 1;
 		if (pd->naddrs >= cr_limits.max_frames)
 			return 0;
@@ -449,7 +449,22 @@ enum cr_err cr_profile_read_goroutine_text(struct cr_profile *p, const unsigned 
 		/* "N @ 0x... 0x..." */
 		size_t j = 0;
 		int64_t count;
-		if (!cr_parse_i64(s, n, &j, &count) || count < 0 || j + 2 > n || s[j] != ' ' || s[j + 1] != '@') {
+		bool counted = cr_parse_i64(s, n, &j, &count) && count >= 0 && j + 2 <= n && s[j] == ' ' && s[j + 1] == '@';
+		if (counted && cr_profile_addresses_only) {
+			int bad = read_addrs(&pd, s, n, j + 2);
+			if (bad < 0)
+				goto nomem;
+			counted = !bad && pd.naddrs > 0;
+		}
+		if (!counted && cr_profile_addresses_only) {
+			/* pprof's parse takes "COUNT @ 0x..." lines only (Go before
+			 * 1.26 writes "7 @" for threads of unknown origin) and refuses
+			 * the file on any other */
+			rc = cr_fail(e, CR_FORMAT, "%s: %s profile: line %zu: malformed profile format (not 'COUNT @ ADDRESSES')",
+				     name, cr_profile_str(p, p->types[0].type), it.lineno);
+			goto out;
+		}
+		if (!counted) {
 			rd_warnf(&r, it.lineno, "not a 'COUNT @ ADDRESSES' line, skipped%s", "");
 			continue;
 		}

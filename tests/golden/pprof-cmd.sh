@@ -1,5 +1,6 @@
 #!/bin/sh
 # Replays every `go tool pprof` command recorded in testdata/*/expected/INDEX
+# (and testdata/pproffetch/go1.N/expected/INDEX)
 # whose report `coroner pprof` prints (-top, -text, -traces, -tags, -tree, -peek, -list, -raw, -callgrind, -comments),
 # and those of testdata/pprofsrc/go1.N, as it is,
 # with `coroner pprof`, and compares stdout+stderr (and the exit status, as
@@ -29,7 +30,7 @@ unpack() { # GZ OUT: OUT (a link to SRC's GZ's neighbour, or nothing) the binary
 	[ -f "$2" ] && [ ! -L "$2" ] && return 0
 	rm -f "$2"; gzip -dc "$1" > "$2" && chmod +x "$2"
 }
-for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX; do
+for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX "$TESTDATA"/pproffetch/*/expected/INDEX; do
 	dir=$(dirname "$(dirname "$index")")
 	rel=$(sed -n 's/^# recorded with the pprof of go\(1\.[0-9]*\).*/\1/p' "$index" | tail -1)
 	rel="--pprof-release=${rel:-1.19}"
@@ -41,7 +42,7 @@ for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pprofsrc/*/expected/INDEX;
 		case "$cmd" in "PPROF_BINARY_PATH="*" go tool pprof "*) bp=${cmd%% go tool pprof *} bp=${bp#PPROF_BINARY_PATH=}
 			cmd=${cmd#PPROF_BINARY_PATH=* } ;; esac
 		case "$cmd" in "go tool pprof "*) ;; *) continue ;; esac
-		case "$cmd" in *"|"*) continue ;; esac # a pipeline over pprof's output: its own test replays it
+		case "$cmd" in *"|"*|*";"*) continue ;; esac # a pipeline over pprof's output: its own test replays it
 		# only the reports coroner pprof prints
 		case " $cmd " in *" -top "*|*" -text "*|*" -traces "*|*" --traces "*|*" -traces=true "*|*" -tags "*|*" -tree "*|*" -peek"*|*" -list"*|*" -raw "*|*" -callgrind "*|*" -comments "*|*" -bogus "*|*" --no_such=1 "*) ;; *) continue ;; esac
 		args=${cmd#go tool pprof }
@@ -105,6 +106,22 @@ while IFS='	' read -r out cmd; do
 	case "$flt" in *-*) ;; *) if [ "$got" = "$want" ]; then pass=$((pass+1)); else fail=$((fail+1));
 		echo "FAIL -proto $rest: -top of the written profile"; printf "%s\n" "$want" >"$tmp/w"; printf "%s\n" "$got" | diff "$tmp/w" - | head -5; fi ;; esac
 done < "$d/expected/INDEX"
+# -topproto: the profile written (to TMP/tp.pb.gz), shown by -raw
+for index in "$TESTDATA"/pproffetch/*/expected/INDEX; do
+	[ -f "$index" ] || continue
+	dir=$(dirname "$(dirname "$index")")
+	while IFS='	' read -r out cmd; do
+		case "$cmd" in "PPROF_BINARY_PATH=/nonexistent go tool pprof -topproto -output=TMP/tp.pb.gz "*"; go tool pprof -raw TMP/tp.pb.gz") ;; *) continue ;; esac
+		args=${cmd#PPROF_BINARY_PATH=/nonexistent go tool pprof -topproto -output=TMP/tp.pb.gz } args=${args%; go tool pprof -raw TMP/tp.pb.gz}
+		rm -f "$tmp/tp.pb.gz"
+		got=$(cd "$dir" && { eval "PPROF_BINARY_PATH=/nonexistent \"$CORONER\" pprof -topproto -output=\"$tmp/tp.pb.gz\" $args" &&
+			"$CORONER" pprof -raw "$tmp/tp.pb.gz"; } 2>&1 | sed "s#$tmp/#TMP/#g")
+		if [ "$got" = "$(cat "$dir/expected/$out")" ]; then pass=$((pass+1)); else
+			fail=$((fail+1)); echo "FAIL $out (-topproto $args)"
+			printf '%s\n' "$got" | diff "$dir/expected/$out" - | head -10
+		fi
+	done < "$index"
+done
 echo "$pass passed, $fail failed"
 [ "$pass" -gt 0 ] || { echo "SKIP: no reference outputs found"; exit 77; }
 [ "$fail" = 0 ]

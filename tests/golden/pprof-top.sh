@@ -6,7 +6,7 @@
 set -u
 : "${CORONER:?}" "${TESTDATA:?}"
 fail=0 pass=0 skip=0 verbatim=0
-for index in "$TESTDATA"/*/expected/INDEX; do
+for index in "$TESTDATA"/*/expected/INDEX "$TESTDATA"/pproffetch/*/expected/INDEX; do
 	dir=$(dirname "$(dirname "$index")")
 	# the pprof that recorded the outputs: the INDEX's last comment names it
 	# ("# recorded with the pprof of go1.23.1"); regen.sh's default is Go 1.19
@@ -58,6 +58,16 @@ for index in "$TESTDATA"/*/expected/INDEX; do
 			rm -f /tmp/want.$$ /tmp/got.$$
 		fi
 	done < "$index"
+done
+# Go's threadcreate text profiles of every release (pprof refuses those
+# before Go 1.26, whose records without addresses it cannot parse):
+# coroner top reads each, and its total is the file's own "total N"
+for f in "$TESTDATA"/pproffetch/*/threadcreate.txt; do
+	[ -f "$f" ] || continue
+	n=$(sed -n '1s/^threadcreate profile: total \([0-9]*\)$/\1/p' "$f")
+	got=$("$CORONER" top "$f" 2>&1)
+	case "$got" in *"of $n total"*) pass=$((pass+1)) ;;
+	*) fail=$((fail+1)); echo "FAIL coroner top $f: not 'of $n total'"; printf '%s\n' "$got" | head -5 ;; esac
 done
 echo "$pass passed, $fail failed, $skip skipped; $verbatim also with pprof's flags as written"
 [ "$pass" -gt 0 ] || { echo "SKIP: no reference outputs found"; exit 77; }

@@ -85,6 +85,31 @@ enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *
 				     const char *binary, struct cr_buf *warn,
 				     cr_progress_fn *progress, void *progress_ctx, struct cr_error *e);
 
+/* A file of cr_capture_load_profiles_opts that cannot be read (i its index
+ * in paths, e its error; never a cap or an allocation failure): true
+ * skips it, false stops the load with its error. Called in the order of
+ * paths, on the calling thread. */
+typedef bool cr_load_skip_fn(void *ctx, size_t i, const struct cr_error *e);
+
+struct cr_load_opts {
+	cr_load_skip_fn *skip; /* NULL: a file that cannot be read stops the load */
+	void *skip_ctx;
+	/* profiles merge only when their sample types are the same (go tool
+	 * pprof before Go 1.21); else, as pprof since, on the types they all
+	 * have, in the first one's order (CR_FORMAT when they share none) */
+	bool exact_types;
+};
+
+/* cr_capture_load_profiles with opts (NULL: the defaults above), e.g. the
+ * files that cannot be read offered to skip (go tool pprof's fetch: the
+ * profiles it can read are merged); *loaded (may be NULL) is the number
+ * of files merged, 0 when every one was skipped (then dst is left empty
+ * and CR_OK is returned). */
+enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *const *paths, size_t n,
+					  const char *binary, struct cr_buf *warn, cr_progress_fn *progress,
+					  void *progress_ctx, const struct cr_load_opts *opts, size_t *loaded,
+					  struct cr_error *e);
+
 /* go tool pprof's symbolization of a loaded profile (its locateBinaries'
  * override and its local symbolizer): exec (may be NULL), the binary
  * named before the profiles, becomes the first mapping's file, buildid

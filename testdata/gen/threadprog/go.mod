@@ -1,0 +1,3 @@
+module threadprog
+
+go 1.19
