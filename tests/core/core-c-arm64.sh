@@ -1,0 +1,100 @@
+#!/bin/sh
+# arm64 C cores written by qemu-aarch64 (testdata/ccore-arm64, made by
+# testdata/gen/ccrash/gen-arm64.sh): no NT_FILE, no NT_SIGINFO, no text in
+# the core. For every core, every thread's function names, innermost first,
+# inlined frames included, equal gdb-multiarch's `thread apply all bt`
+# (expected/NAME.gdb), up to and including main; gdb's "??" (libc has no
+# symbol table, only .dynsym) matches any name. Threads are paired by
+# position (gdb numbers them in note order and prints them last first) and
+# their ids must agree. gdb cannot relocate a PIE executable in these cores,
+# so the PIE cores are compared with the plain build's gdb output (same
+# program, same way of dying), ids not compared. The stripped binary is
+# read with its debug file found by .gnu_debuglink beside it and through
+# --debug-dir's .build-id tree. The signal is the one the shell saw kill
+# qemu (expected/NAME.signal); its code and fault address are said to be
+# absent (text) and null (JSON).
+set -u
+: "${CORONER:?}" "${TESTDATA:?}"
+d="$TESTDATA/ccore-arm64"
+X=/usr/aarch64-linux-gnu/lib
+[ -f "$d/null-plain.core.zst" ] || { echo "SKIP: no arm64 C cores"; exit 77; }
+for t in jq zstd readelf; do command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }; done
+# the cores' libc is Debian's cross libc (libc6-arm64-cross): the same build
+[ -f $X/libc.so.6 ] || { echo "SKIP: no $X/libc.so.6 (libc6-arm64-cross)"; exit 77; }
+[ "$(readelf -n $X/libc.so.6 | sed -n 's/.*Build ID: //p')" = "$(cat "$d/expected/libc.build-id")" ] ||
+	{ echo "SKIP: $X/libc.so.6 is not the libc of the cores"; exit 77; }
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fail=0 pass=0
+mkdir -p "$tmp/root/lib" "$tmp/root/tmp/ccrash-arm64-gen" "$tmp/alone"
+cp -L $X/libc.so.6 $X/ld-linux-aarch64.so.1 "$tmp/root/lib/"
+cp "$d/libccrashlib.so" "$tmp/root/tmp/ccrash-arm64-gen/"
+cp "$d/ccrash-strip" "$tmp/alone/"
+
+# gdb's "Thread N (... (LWP TID)):" blocks -> "TID name name ..." (to main), last printed first
+gdb_stacks() {
+	awk '/^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { if (t != "") print t names; t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); names = ""; done = 0; next }
+	     t != "" && /^#[0-9]+ / { if (done) next; fn = $0; sub(/^#[0-9]+ +/, "", fn); sub(/^0x[0-9a-f]+ in /, "", fn)
+		sub(/ \(.*$/, "", fn); sub(/\(\)$/, "", fn); names = names " " fn; if (fn == "main") done = 1 }
+	     END { if (t != "") print t names }' "$1" | awk '{ l[NR] = $0 } END { for (i = NR; i >= 1; i--) print l[i] }'
+}
+our_stacks() {
+	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(.function)"' "$1" |
+	awk -F '\t' '{ fn = $2; sub(/@.*$/, "", fn)
+	  if ($1 != t) { if (t != "") print out; t = $1; out = t; done = 0 }
+	  if (!done) out = out " " fn; if (fn == "main") done = 1 }
+	END { if (t != "") print out }'
+}
+# compare line by line: same number of names, equal or gdb's "??"; ids too unless $4
+compare() { # label gdb-stacks our-stacks [noids]
+	awk -v noids="${4:-}" 'NR == FNR { g[FNR] = $0; ng = FNR; next }
+	{ o[FNR] = $0; no = FNR }
+	END { if (ng != no) { print "threads: gdb " ng ", coroner " no; exit 1 }
+	  for (i = 1; i <= ng; i++) { n = split(g[i], a, " "); m = split(o[i], b, " ")
+	    if (n != m || (!noids && a[1] != b[1])) { print "gdb:     " substr(g[i], 1, 400); print "coroner: " substr(o[i], 1, 400); exit 1 }
+	    for (k = 2; k <= n; k++) if (a[k] != "??" && a[k] != b[k]) { print "gdb:     " substr(g[i], 1, 400); print "coroner: " substr(o[i], 1, 400); exit 1 } } }' "$2" "$3" > "$tmp/diff"
+	if [ $? -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL: $1"; cat "$tmp/diff"; fail=$((fail + 1)); fi
+}
+check() { # label binary core expected-gdb signal [noids] [coroner options...]
+	label=$1 bin=$2 core=$3 gdb=$4 sig=$5 noids=$6; shift 6
+	"$CORONER" core --format=json --sysroot="$tmp/root" "$@" "$bin" "$core" > "$tmp/out.json" 2> "$tmp/err"
+	rc=$?
+	if [ $rc -ne 0 ]; then echo "FAIL: $label: exit $rc"; cat "$tmp/err"; fail=$((fail + 1)); return; fi
+	if grep -q . "$tmp/err"; then echo "FAIL: $label: unexpected lines on stderr"; cat "$tmp/err"; fail=$((fail + 1)); fi
+	gdb_stacks "$gdb" > "$tmp/g"
+	our_stacks "$tmp/out.json" > "$tmp/o"
+	compare "$label" "$tmp/g" "$tmp/o" "$noids"
+	got=$(jq -r '"\(.signal.number) \(.signal.code) \(.signal.fault_address) \(.threads[0].crashed)"' "$tmp/out.json")
+	if [ "$got" = "$sig null null true" ]; then pass=$((pass + 1)); else echo "FAIL: $label: signal: $got, want $sig null null true"; fail=$((fail + 1)); fi
+}
+for c in "$d"/*.core.zst; do
+	name=$(basename "$c" .core.zst)
+	kind=${name%-*} v=${name##*-}
+	zstd -dqc "$c" > "$tmp/core" || exit 1
+	sig=$(cat "$d/expected/$name.signal")
+	case $v in
+	pie) check "$name" "$d/ccrash-pie" "$tmp/core" "$d/expected/$kind-plain.gdb" "$sig" noids ;;
+	strip)
+		check "$name" "$d/ccrash-strip" "$tmp/core" "$d/expected/$name.gdb" "$sig" ""
+		check "$name (--debug-dir)" "$tmp/alone/ccrash-strip" "$tmp/core" "$d/expected/$name.gdb" "$sig" "" \
+			--debug-dir="$d/debug" ;;
+	*) check "$name" "$d/ccrash-$v" "$tmp/core" "$d/expected/$name.gdb" "$sig" "" ;;
+	esac
+done
+# text: the signal's code and fault address are said to be absent
+zstd -dqc "$d/null-plain.core.zst" > "$tmp/core" || exit 1
+if "$CORONER" core --sysroot="$tmp/root" "$d/ccrash-plain" "$tmp/core" 2>/dev/null |
+	grep -q '^signal: SIGSEGV (11) (code and fault address absent: the core has no NT_SIGINFO) on thread'; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: text signal line"; fail=$((fail + 1))
+fi
+# without --sysroot: the libraries are named as not read, the program's frames still are
+"$CORONER" core --format=json "$d/ccrash-plain" "$tmp/core" > "$tmp/out.json" 2> "$tmp/err"
+if grep -q 'give --sysroot' "$tmp/err" && jq -e '[.threads[0].frames[].function] | index("worker") != null' "$tmp/out.json" >/dev/null; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: without --sysroot"; cat "$tmp/err"; fail=$((fail + 1))
+fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
