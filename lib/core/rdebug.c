@@ -89,8 +89,8 @@ size_t cr_core_files_from_rdebug(struct cr_core *c, struct cr_binary *exe, struc
 		return 0;
 	uint64_t rd = find_r_debug(c, exe, bias), lm = 0;
 	if (!rd) {
-		cr_buf_addf(warn, "%s: no DT_DEBUG in the executable's dynamic section in the core: its shared libraries are not known\n",
-			    c->name);
+		cr_buf_addf(warn, "%s: no DT_DEBUG in the executable's dynamic section in the core: "
+			    "its shared libraries are not known\n", c->name);
 		return 0;
 	}
 	if (!cr_core_read_u64(c, rd + 8, &lm)) {

@@ -301,6 +301,12 @@ void cr_cfi_free(struct cr_cfi *cfi)
 
 #define STACK_MAX 8
 
+/* Factored offsets wrap as the address arithmetic they feed does. */
+static int64_t mul(uint64_t a, int64_t b)
+{
+	return (int64_t)(a * (uint64_t)b);
+}
+
 struct state { uint16_t cfa_reg; int64_t cfa_off; bool cfa_expr, ra_signed; struct cr_cfi_rule reg[CR_CFI_NREGS]; };
 
 static void set_rule(struct state *s, uint64_t reg, uint8_t how, int64_t off, uint64_t other)
@@ -325,7 +331,7 @@ static const char *run(const struct cr_cfi *cfi, const struct cie *c, size_t fro
 		if (hi == 0x40) {
 			adv = lo, advance = true;
 		} else if (hi == 0x80) {
-			set_rule(s, lo, CR_CFI_OFFSET, (int64_t)rd_uleb(&r) * c->data_align, 0);
+			set_rule(s, lo, CR_CFI_OFFSET, mul(rd_uleb(&r), c->data_align), 0);
 		} else if (hi == 0xc0) {
 			if (lo < CR_CFI_NREGS)
 				s->reg[lo] = init ? init->reg[lo] : (struct cr_cfi_rule){ 0 };
@@ -342,8 +348,15 @@ static const char *run(const struct cr_cfi *cfi, const struct cie *c, size_t fro
 			case 0x02: adv = rd_n(&r, 1), advance = true; break;
 			case 0x03: adv = rd_n(&r, 2), advance = true; break;
 			case 0x04: adv = rd_n(&r, 4), advance = true; break;
-			case 0x05: reg = rd_uleb(&r); set_rule(s, reg, CR_CFI_OFFSET, (int64_t)rd_uleb(&r) * c->data_align, 0); break;
-			case 0x06: reg = rd_uleb(&r); if (reg < CR_CFI_NREGS) s->reg[reg] = init ? init->reg[reg] : (struct cr_cfi_rule){ 0 }; break;
+			case 0x05:
+				reg = rd_uleb(&r);
+				set_rule(s, reg, CR_CFI_OFFSET, mul(rd_uleb(&r), c->data_align), 0);
+				break;
+			case 0x06:
+				reg = rd_uleb(&r);
+				if (reg < CR_CFI_NREGS)
+					s->reg[reg] = init ? init->reg[reg] : (struct cr_cfi_rule){ 0 };
+				break;
 			case 0x07: set_rule(s, rd_uleb(&r), CR_CFI_UNDEF, 0, 0); break;
 			case 0x08: set_rule(s, rd_uleb(&r), CR_CFI_SAME, 0, 0); break;
 			case 0x09: reg = rd_uleb(&r); set_rule(s, reg, CR_CFI_REGISTER, 0, rd_uleb(&r)); break;
@@ -357,8 +370,17 @@ static const char *run(const struct cr_cfi *cfi, const struct cie *c, size_t fro
 					return "DW_CFA_restore_state without a remembered state";
 				*s = stack[--depth];
 				break;
-			case 0x0c: reg = rd_uleb(&r); s->cfa_reg = (uint16_t)(reg < 0xffff ? reg : 0xffff); s->cfa_off = (int64_t)rd_uleb(&r); s->cfa_expr = false; break;
-			case 0x0d: reg = rd_uleb(&r); s->cfa_reg = (uint16_t)(reg < 0xffff ? reg : 0xffff); s->cfa_expr = false; break;
+			case 0x0c:
+				reg = rd_uleb(&r);
+				s->cfa_reg = (uint16_t)(reg < 0xffff ? reg : 0xffff);
+				s->cfa_off = (int64_t)rd_uleb(&r);
+				s->cfa_expr = false;
+				break;
+			case 0x0d:
+				reg = rd_uleb(&r);
+				s->cfa_reg = (uint16_t)(reg < 0xffff ? reg : 0xffff);
+				s->cfa_expr = false;
+				break;
 			case 0x0e: s->cfa_off = (int64_t)rd_uleb(&r); break;
 			case 0x0f: /* def_cfa_expression */
 				reg = rd_uleb(&r);
@@ -376,14 +398,28 @@ static const char *run(const struct cr_cfi *cfi, const struct cie *c, size_t fro
 				set_rule(s, reg, CR_CFI_EXPR, 0, 0);
 				break;
 			}
-			case 0x11: reg = rd_uleb(&r); set_rule(s, reg, CR_CFI_OFFSET, rd_sleb(&r) * c->data_align, 0); break;
-			case 0x12: reg = rd_uleb(&r); s->cfa_reg = (uint16_t)(reg < 0xffff ? reg : 0xffff); s->cfa_off = rd_sleb(&r) * c->data_align; s->cfa_expr = false; break;
-			case 0x13: s->cfa_off = rd_sleb(&r) * c->data_align; break;
-			case 0x14: reg = rd_uleb(&r); set_rule(s, reg, CR_CFI_VAL_OFFSET, (int64_t)rd_uleb(&r) * c->data_align, 0); break;
-			case 0x15: reg = rd_uleb(&r); set_rule(s, reg, CR_CFI_VAL_OFFSET, rd_sleb(&r) * c->data_align, 0); break;
+			case 0x11:
+				reg = rd_uleb(&r);
+				set_rule(s, reg, CR_CFI_OFFSET, mul((uint64_t)rd_sleb(&r), c->data_align), 0);
+				break;
+			case 0x12:
+				reg = rd_uleb(&r);
+				s->cfa_reg = (uint16_t)(reg < 0xffff ? reg : 0xffff);
+				s->cfa_off = mul((uint64_t)rd_sleb(&r), c->data_align);
+				s->cfa_expr = false;
+				break;
+			case 0x13: s->cfa_off = mul((uint64_t)rd_sleb(&r), c->data_align); break;
+			case 0x14:
+				reg = rd_uleb(&r);
+				set_rule(s, reg, CR_CFI_VAL_OFFSET, mul(rd_uleb(&r), c->data_align), 0);
+				break;
+			case 0x15:
+				reg = rd_uleb(&r);
+				set_rule(s, reg, CR_CFI_VAL_OFFSET, mul((uint64_t)rd_sleb(&r), c->data_align), 0);
+				break;
 			case 0x2d: s->ra_signed = !s->ra_signed; break; /* DW_CFA_AARCH64_negate_ra_state */
 			case 0x2e: (void)rd_uleb(&r); break;                 /* GNU_args_size */
-			case 0x2f: reg = rd_uleb(&r); set_rule(s, reg, CR_CFI_OFFSET, -(int64_t)rd_uleb(&r) * c->data_align, 0); break;
+			case 0x2f: reg = rd_uleb(&r); set_rule(s, reg, CR_CFI_OFFSET, mul(-rd_uleb(&r), c->data_align), 0); break;
 			default: return "unknown DW_CFA instruction";
 			}
 		}

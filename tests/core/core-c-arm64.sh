@@ -4,7 +4,8 @@
 # the core. For every core, every thread's function names, innermost first,
 # inlined frames included, equal gdb-multiarch's `thread apply all bt`
 # (expected/NAME.gdb), up to and including main; gdb's "??" (libc has no
-# symbol table, only .dynsym) matches any name. Threads are paired by
+# symbol table, only .dynsym) matches any name; every frame's FILE:LINE
+# where gdb gives one is ours too. Threads are paired by
 # position (gdb numbers them in note order and prints them last first) and
 # their ids must agree. gdb cannot relocate a PIE executable in these cores,
 # so the PIE cores are compared with the plain build's gdb output (same
@@ -45,14 +46,28 @@ our_stacks() {
 	  if (!done) out = out " " fn; if (fn == "main") done = 1 }
 	END { if (t != "") print out }'
 }
-# compare line by line: same number of names, equal or gdb's "??"; ids too unless $4
+# the same with each frame's FILE:LINE ("-" where gdb gives none)
+gdb_lines() {
+	awk '/^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { if (t != "") print t names; t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); names = ""; done = 0; next }
+	     t != "" && /^#[0-9]+ / { if (done) next; at = "-"; if (match($0, / at [^ ]+:[0-9]+$/)) at = substr($0, RSTART + 4)
+		names = names " " at; if ($0 ~ / in main \(|^#[0-9]+ +main \(/) done = 1 }
+	     END { if (t != "") print t names }' "$1" | awk '{ l[NR] = $0 } END { for (i = NR; i >= 1; i--) print l[i] }'
+}
+our_lines() {
+	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(.function)\t\(if .file then "\(.file):\(.line)" else "-" end)"' "$1" |
+	awk -F '\t' '{ if ($1 != t) { if (t != "") print out; t = $1; out = t; done = 0 }
+	  if (!done) out = out " " $3; if ($2 == "main") done = 1 }
+	END { if (t != "") print out }'
+}
+# compare line by line: same number of names, equal or gdb's "??" ("-":
+# no line); ids too unless $4
 compare() { # label gdb-stacks our-stacks [noids]
 	awk -v noids="${4:-}" 'NR == FNR { g[FNR] = $0; ng = FNR; next }
 	{ o[FNR] = $0; no = FNR }
 	END { if (ng != no) { print "threads: gdb " ng ", coroner " no; exit 1 }
 	  for (i = 1; i <= ng; i++) { n = split(g[i], a, " "); m = split(o[i], b, " ")
 	    if (n != m || (!noids && a[1] != b[1])) { print "gdb:     " substr(g[i], 1, 400); print "coroner: " substr(o[i], 1, 400); exit 1 }
-	    for (k = 2; k <= n; k++) if (a[k] != "??" && a[k] != b[k]) { print "gdb:     " substr(g[i], 1, 400); print "coroner: " substr(o[i], 1, 400); exit 1 } } }' "$2" "$3" > "$tmp/diff"
+	    for (k = 2; k <= n; k++) if (a[k] != "??" && a[k] != "-" && a[k] != b[k]) { print "gdb:     " substr(g[i], 1, 400); print "coroner: " substr(o[i], 1, 400); exit 1 } } }' "$2" "$3" > "$tmp/diff"
 	if [ $? -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL: $1"; cat "$tmp/diff"; fail=$((fail + 1)); fi
 }
 check() { # label binary core expected-gdb signal [noids] [coroner options...]
@@ -64,6 +79,9 @@ check() { # label binary core expected-gdb signal [noids] [coroner options...]
 	gdb_stacks "$gdb" > "$tmp/g"
 	our_stacks "$tmp/out.json" > "$tmp/o"
 	compare "$label" "$tmp/g" "$tmp/o" "$noids"
+	gdb_lines "$gdb" > "$tmp/g"
+	our_lines "$tmp/out.json" > "$tmp/o"
+	compare "$label: file:line" "$tmp/g" "$tmp/o" "$noids"
 	got=$(jq -r '"\(.signal.number) \(.signal.code) \(.signal.fault_address) \(.threads[0].crashed)"' "$tmp/out.json")
 	if [ "$got" = "$sig null null true" ]; then pass=$((pass + 1)); else echo "FAIL: $label: signal: $got, want $sig null null true"; fail=$((fail + 1)); fi
 }
@@ -96,5 +114,64 @@ if grep -q 'give --sysroot' "$tmp/err" && jq -e '[.threads[0].frames[].function]
 else
 	echo "FAIL: without --sysroot"; cat "$tmp/err"; fail=$((fail + 1))
 fi
+# hostile CFI: worker's FDE in a copy of the binary rewritten (a) to nops
+# (the CIE's row, CFA = sp, x30 unchanged: the frame above worker would be
+# worker again), (b) to a CFA 4 GiB above sp (its saved registers outside
+# the core): the crashed thread's frames end after worker with one line,
+# the other threads are whole (as gdb gave them)
+badcfi() { # in out mode
+	python3 - "$1" "$2" "$3" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+shoff, = struct.unpack_from('<Q', b, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
+hdr = lambda i: struct.unpack_from('<IIQQQQ', b, shoff + i * shentsize)
+stro = hdr(shstrndx)[4]
+name = lambda o: bytes(b[stro + o:b.index(b'\0', stro + o)]).decode()
+sym = {}
+for i in range(shnum):
+    h = hdr(i)
+    if name(h[0]) == '.eh_frame':
+        addr, off, size = h[3], h[4], h[5]
+    if h[1] == 2:  # SHT_SYMTAB
+        strtab = hdr(struct.unpack_from('<I', b, shoff + i * shentsize + 40)[0])[4]
+        for k in range(h[5] // 24):
+            st_name, st_info, st_other, st_shndx, st_value, st_size = struct.unpack_from('<IBBHQQ', b, h[4] + k * 24)
+            sym[bytes(b[strtab + st_name:b.index(b'\0', strtab + st_name)]).decode()] = st_value
+p = off
+while p < off + size:
+    ln, cid = struct.unpack_from('<II', b, p)
+    if ln == 0:
+        break
+    if cid:  # an FDE: pcrel sdata4 start, udata4 range, augmentation length 0
+        start = addr + (p + 8 - off) + struct.unpack_from('<i', b, p + 8)[0]
+        if start == sym['worker']:
+            ins, end = p + 17, p + 4 + ln
+            new = b'' if sys.argv[3] == 'loop' else bytes([0x0e, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x9d, 0x0e, 0x9e, 0x0d])
+            b[ins:end] = new + bytes(end - ins - len(new))
+            break
+    p += 4 + ln
+else:
+    sys.exit('no FDE for worker')
+open(sys.argv[2], 'wb').write(b)
+PY
+}
+zstd -dqc "$d/null-plain.core.zst" > "$tmp/core" || exit 1
+gdb_stacks "$d/expected/null-plain.gdb" | tail -n +2 > "$tmp/g"
+for mode in loop far; do
+	badcfi "$d/ccrash-plain" "$tmp/bad-$mode" $mode || exit 1
+	"$CORONER" core --format=json --sysroot="$tmp/root" "$tmp/bad-$mode" "$tmp/core" > "$tmp/out.json" 2> "$tmp/err"
+	rc=$?
+	case $mode in loop) want='CFI loops or is wrong' ;; far) want='is saved at 0x.*, not in the core' ;; esac
+	tid=$(jq -r '.threads[0].tid' "$tmp/out.json")
+	crashed=$(jq -r '[.threads[0].frames[].function] | join(" ")' "$tmp/out.json")
+	our_stacks "$tmp/out.json" | tail -n +2 > "$tmp/o"
+	if [ $rc -eq 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "^coroner: warning: thread $tid: .*$want" "$tmp/err" &&
+	   [ "$crashed" = "weigh total worker" ] && cmp -s "$tmp/g" "$tmp/o"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: bad CFI ($mode): exit $rc, frames: $crashed"; cat "$tmp/err"; fail=$((fail + 1))
+	fi
+done
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
