@@ -5,7 +5,8 @@
 # inlined frames included, equal gdb-multiarch's `thread apply all bt`
 # (expected/NAME.gdb), up to and including main; gdb's "??" (libc has no
 # symbol table, only .dynsym) matches any name; every frame's FILE:LINE
-# where gdb gives one is ours too. Threads are paired by
+# where gdb gives one is ours too, and every thread's x0..x30, sp and pc
+# are gdb's (expected/NAME.regs). Threads are paired by
 # position (gdb numbers them in note order and prints them last first) and
 # their ids must agree. gdb cannot relocate a PIE executable in these cores,
 # so the PIE cores are compared with the plain build's gdb output (same
@@ -82,6 +83,14 @@ check() { # label binary core expected-gdb signal [noids] [coroner options...]
 	gdb_lines "$gdb" > "$tmp/g"
 	our_lines "$tmp/out.json" > "$tmp/o"
 	compare "$label: file:line" "$tmp/g" "$tmp/o" "$noids"
+	if [ -z "$noids" ] && [ -f "${gdb%.gdb}.regs" ]; then # x0..x30, sp, pc of every thread, as gdb reads them
+		awk '/^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); next }
+		     t != "" && $1 ~ /^(x[0-9]+|sp|pc)$/ { print t, $1, $2 }' "${gdb%.gdb}.regs" | sort > "$tmp/g"
+		jq -r '.threads[] | .tid as $t | .registers | to_entries[] | select(.key | test("^(x[0-9]+|sp|pc)$")) | "\($t) \(.key) \(.value)"' \
+			"$tmp/out.json" | sort > "$tmp/o"
+		if [ "$(wc -l < "$tmp/g")" -eq 99 ] && cmp -s "$tmp/g" "$tmp/o"; then pass=$((pass + 1)); else
+			echo "FAIL: $label: registers"; diff "$tmp/g" "$tmp/o" | head -5; fail=$((fail + 1)); fi
+	fi
 	got=$(jq -r '"\(.signal.number) \(.signal.code) \(.signal.fault_address) \(.threads[0].crashed)"' "$tmp/out.json")
 	if [ "$got" = "$sig null null true" ]; then pass=$((pass + 1)); else echo "FAIL: $label: signal: $got, want $sig null null true"; fail=$((fail + 1)); fi
 }

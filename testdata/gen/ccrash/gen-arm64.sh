@@ -44,6 +44,12 @@ mkdir -p debug/.build-id/$d
 cp ccrash-strip.debug debug/.build-id/$d/$r.debug
 ulimit -c unlimited
 : > "$out/expected/INDEX"
+regs() { # binary core-name: every thread's registers, as gdb reads them
+	gdb-multiarch -nx -batch -ex 'set debuginfod enabled off' -ex "set sysroot $G/root" \
+		-ex 'thread apply all info registers' ./$1 "$2.core" >"$out/expected/$2.regs" 2>/dev/null
+	printf '%s\t%s\n' "$2.regs" "gdb-multiarch -nx -batch -ex 'set debuginfod enabled off' -ex 'set sysroot $G/root' -ex 'thread apply all info registers' $G/$1 $2.core" \
+		>>"$out/expected/INDEX"
+}
 run() { # binary core-name args...
 	bin=$1; name=$2; shift 2
 	rm -f core qemu_*.core
@@ -62,7 +68,8 @@ run() { # binary core-name args...
 		gdb-multiarch -nx -batch -ex 'set debuginfod enabled off' -ex "set sysroot $G/root" \
 			-ex 'thread apply all bt' ./$bin "$name.core" >"$out/expected/$name.gdb" 2>/dev/null
 		printf '%s\t%s\n' "$name.gdb" "gdb-multiarch -nx -batch -ex 'set debuginfod enabled off' -ex 'set sysroot $G/root' -ex 'thread apply all bt' $G/$bin $name.core" \
-			>>"$out/expected/INDEX" ;;
+			>>"$out/expected/INDEX"
+		regs "$bin" "$name" ;;
 	esac
 	zstd -q -19 -f "$name.core" -o "$out/$name.core.zst"
 }
