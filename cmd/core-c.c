@@ -126,6 +126,8 @@ static void render_text(const struct cr_ccore *cc, const char *binpath, const ch
 				printf(" fault address 0x%" PRIx64, c->sig.addr);
 			else if (c->sig.code <= 0)
 				printf(" sent by pid %d", c->sig.pid);
+		} else {
+			printf(" (code and fault address absent: the core has no NT_SIGINFO)");
 		}
 		if (c->nthreads)
 			printf(" on thread %d", c->threads[0].tid);
@@ -180,8 +182,16 @@ static void render_json(const struct cr_ccore *cc, int signo)
 		cr_json_obj(j);
 		cr_json_kint(j, "number", signo);
 		cr_json_kstr(j, "name", cr_signal_name(signo, sb, sizeof sb));
-		cr_json_kint(j, "code", c->sig.present ? c->sig.code : 0);
-		cr_json_kstr(j, "code_name", c->sig.present ? cmd_sigcode_name(signo, c->sig.code) : "");
+		cr_json_key(j, "code"); /* null: the core has no NT_SIGINFO */
+		if (c->sig.present)
+			cr_json_int(j, c->sig.code);
+		else
+			cr_json_null(j);
+		cr_json_key(j, "code_name");
+		if (c->sig.present)
+			cr_json_str(j, cmd_sigcode_name(signo, c->sig.code));
+		else
+			cr_json_null(j);
 		cr_json_key(j, "fault_address");
 		if (c->sig.present && fault_sig(signo) && c->sig.code > 0)
 			cr_json_hex(j, c->sig.addr);

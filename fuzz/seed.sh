@@ -95,6 +95,43 @@ for i in range(phnum):
 PY
 	rm -f "$out/core.tmp"
 fi
+# call frame information (cfi): the .eh_frame of the arm64 C crash program
+# and of its library with their addresses (first byte 0: .eh_frame), and
+# the library built small (4 KiB pages, stripped) whole, as an unwinder's
+# core with registers at one of its functions ('U'; sp and x29 in its data)
+if [ -f "$td/ccore-arm64/libccrashlib.so" ]; then
+	mkdir -p "$out/cfi"
+	tiny=$out/cfi-tiny.so
+	aarch64-linux-gnu-gcc -shared -nostdlib -fPIC -O1 -fno-omit-frame-pointer -Wl,-z,max-page-size=4096 \
+		-Wl,-z,common-page-size=4096 -Wl,-z,norelro -Wl,--build-id=none -o "$tiny" "$top/testdata/gen/ccrash/ccrashlib.c" &&
+		aarch64-linux-gnu-strip "$tiny" || cp "$td/ccore-arm64/libccrashlib.so" "$tiny"
+	python3 - "$td/ccore-arm64" "$out/cfi" "$tiny" <<'PY'
+import struct, sys
+d, out, tiny = sys.argv[1], sys.argv[2], sys.argv[3]
+def sections(b):
+    shoff, = struct.unpack_from('<Q', b, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
+    hdr = lambda i: struct.unpack_from('<IIQQQQIIQQ', b, shoff + i * shentsize)
+    stro = hdr(shstrndx)[4]
+    for i in range(shnum):
+        h = hdr(i)
+        yield b[stro + h[0]:b.index(b'\0', stro + h[0])].decode(), h[3], h[4], h[5]
+for f in ('ccrash-plain', 'libccrashlib.so'):
+    b = open(d + '/' + f, 'rb').read()
+    for name, addr, off, size in sections(b):
+        if name == '.eh_frame':
+            open(out + '/eh-' + f, 'wb').write(b'\0' + struct.pack('<Q', addr) + b[off:off + size])
+b = open(tiny, 'rb').read()
+text = [s for s in sections(b) if s[0] == '.text'][0]
+data = [s for s in sections(b) if s[0] in ('.dynamic', '.data', '.got')][0]
+regs = [0] * 33
+regs[29] = regs[31] = data[1]   # a frame record in the file's data
+regs[30] = text[1] + 8
+regs[32] = text[1]
+open(out + '/unwind-lib', 'wb').write(b'U' + b + struct.pack('<33Q', *regs))
+PY
+	rm -f "$tiny"
+fi
 # legacy profiles (testdata/legacy): gperftools/Java CPU, threadz, Java text
 mkdir -p "$out/legacy-cpu" "$out/threadz" "$out/java"
 for f in cppbench.cpu cppbench.cpu.32be go.crc32.cpu java.cpu gperf/cpu.prof; do

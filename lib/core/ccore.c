@@ -348,7 +348,7 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 	rc = cr_binary_open(&exe, binpath, e);
 	if (rc)
 		return rc;
-	if (!cr_core_attach_file(c, NULL, exe->data, exe->len))
+	if (!cr_core_attach_file(c, NULL, exe->data, exe->len) && (c->nfiles || c->arch != CR_ARCH_ARM64))
 		warn(cc, "%s: the core maps no file at its entry point: is it the binary that dumped it?", binpath);
 	cc->threads = cr_arena_alloc(&cc->arena, (c->nthreads + 1) * sizeof *cc->threads);
 	if (!cc->threads) {
@@ -357,10 +357,39 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 	}
 	cc->nthreads = c->nthreads;
 	struct cr_native *N = NULL;
+	struct cr_arm64_unwind *A = NULL;
 	struct cr_error ne = { 0 };
 	struct cr_buf nw = { 0 };
-	if (cr_native_open(&N, c, exe, &nw, &ne))
+	if (c->arch == CR_ARCH_ARM64) {
+		if (!c->nfiles) { /* qemu-user: no NT_FILE */
+			struct cr_rdebug_lib libs[64];
+			struct cr_buf rw = { 0 };
+			size_t nl = cr_core_files_from_rdebug(c, exe, libs, 64, &rw);
+			cr_buf_addf(&cc->warn, "%.*s", (int)rw.len, rw.data ? rw.data : "");
+			cr_buf_release(&rw);
+			cc->nmods = 0;
+			build_modules(cc);
+			for (size_t i = 0; i < nl; i++) {
+				struct cr_cmodule *m = NULL;
+				for (size_t k = 0; cc->mods && k < cc->nmods; k++)
+					if (cc->mods[k].path == libs[i].path)
+						m = &cc->mods[k];
+				if (m && !m->file)
+					m->file = libs[i].file;
+				else
+					cr_binary_close(libs[i].file);
+			}
+			if (!cr_core_attach_file(c, NULL, exe->data, exe->len))
+				warn(cc, "%s: AT_PHDR is in none of its segments: is it the binary that dumped it?", binpath);
+			for (size_t i = 0; cc->mods && i < cc->nmods; i++)
+				if (cc->mods[i].file)
+					cr_core_attach_file(c, cc->mods[i].path, cc->mods[i].file->data, cc->mods[i].file->len);
+		}
+		if (cc->mods)
+			A = cr_ccore_arm64_open(cc, exe);
+	} else if (cr_native_open(&N, c, exe, &nw, &ne)) {
 		warn(cc, "%s", ne.msg);
+	}
 	(void)nw; /* the modules' own lines say it (opened again for names) */
 	cr_buf_release(&nw);
 	if (max_frames < 1)
@@ -395,12 +424,17 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 			warn(cc, "thread %d: no registers in the core", T->tid);
 			continue;
 		}
-		size_t n = N ? cr_native_unwind(N, t, NULL, nf, max_frames) : 0;
+		const char *why = NULL;
+		size_t n = A ? cr_arm64_unwind(A, t, nf, max_frames, &why) : N ? cr_native_unwind(N, t, NULL, nf, max_frames) : 0;
+		if (why) {
+			T->stop = cr_arena_strndup(&cc->arena, why, strlen(why));
+			warn(cc, "thread %d: %s", T->tid, why);
+		}
 		if (!n) {
 			/* at least the pc */
 			nf[0] = (struct cr_native_frame){ T->regs->pc, T->regs->sp, true };
 			n = 1;
-			T->stop = N ? "no unwind information at the pc" : "no native unwinder";
+			T->stop = N || A ? "no unwind information at the pc" : "no native unwinder";
 		} else if (n == 1 && cr_core_read(c, T->regs->sp, &(uint64_t){ 0 }, 8) != 8) {
 			T->stop = "its stack is not in the core";
 			warn(cc, "thread %d: its stack (sp 0x%" PRIx64 ") is not in the core", T->tid, T->regs->sp);
@@ -414,8 +448,9 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		tn[t] = n;
 		total += n;
 	}
+	cr_arm64_close(A);
 	for (size_t i = 0; i < cc->nmods; i++)
-		if (!cc->mods[i].is_exe)
+		if (!cc->mods[i].is_exe && !cc->mods[i].file)
 			cc->mods[i].file = cr_native_take(N, cc->mods[i].path);
 	open_modules_for(cc, tf, tn, total);
 	for (size_t t = 0; t < c->nthreads; t++) {

@@ -212,6 +212,7 @@ enum cr_err cr_core_parse_notes(struct cr_core *c, const unsigned char *p, size_
 						break;
 					if (k == 3) c->auxv_phdr = v;
 					else if (k == 6) c->auxv_pagesz = v;
+					else if (k == 7) c->auxv_base = v;
 					else if (k == 9) c->auxv_entry = v;
 					else if (k == 31) c->auxv_execfn = v;
 				}

@@ -10,7 +10,7 @@
 LAYERS='
 util     util                     error.h util.h text.h out.h outfile.h frame.h
 input    input                    input.h detect.h
-readers  profile,mem,elf,net      profile.h goroutine.h mem.h binary.h net.h perf.h race.h
+readers  profile,mem,elf,net      profile.h goroutine.h mem.h binary.h net.h perf.h race.h cfi.h
 sym      sym                      sym.h
 core     core                     core.h
 gort     gort                     gort.h

@@ -81,7 +81,7 @@ struct cr_core {
 	struct cr_core_file *files; size_t nfiles;        /* NT_FILE order (by address) */
 	struct cr_siginfo sig;
 	struct cr_psinfo ps;
-	uint64_t auxv_entry, auxv_phdr, auxv_execfn, auxv_pagesz; /* 0 if absent */
+	uint64_t auxv_entry, auxv_phdr, auxv_execfn, auxv_pagesz, auxv_base; /* 0 if absent */
 	bool truncated;      /* some PT_LOAD lies (partly) past the end of the file */
 	uint64_t missing;    /* bytes of p_filesz the file does not hold */
 	struct cr_buf warn;  /* problems found while parsing, one per line */
@@ -180,6 +180,33 @@ size_t cr_native_unwind(struct cr_native *n, size_t thread, const struct cr_nati
 struct cr_binary *cr_native_take(struct cr_native *n, const char *path);
 void cr_native_close(struct cr_native *n); /* NULL ok */
 
+/* A core without NT_FILE (qemu-user's): its mapped files rebuilt from the
+ * aux vector and the dynamic linker's r_debug/link_map list in the core's
+ * memory (lib/core/rdebug.c): exe's PT_LOADs at its load bias, then each
+ * shared object's, read by the name the list gives under --sysroot. The
+ * libraries opened are handed to the caller (libs, at most max_libs; it
+ * closes them after c); problems are lines in warn. Only when c has no
+ * mappings yet; returns the number of libraries. */
+struct cr_rdebug_lib { const char *path; struct cr_binary *file; int64_t bias; };
+size_t cr_core_files_from_rdebug(struct cr_core *c, struct cr_binary *exe, struct cr_rdebug_lib *libs,
+				 size_t max_libs, struct cr_buf *warn);
+
+/* arm64 frames from .eh_frame/.debug_frame CFI (lib/core/unwind_arm64.c;
+ * no libunwind): the files are given with their load bias (their images
+ * attached to c's reader); a pc in none of them, or in code without CFI,
+ * is stepped by the frame record chain (x29, x30). */
+struct cr_arm64_unwind;
+struct cr_arm64_file { const struct cr_binary *file; int64_t bias; };
+enum cr_err cr_arm64_open(struct cr_arm64_unwind **out, const struct cr_core *c, const struct cr_arm64_file *files,
+			  size_t nfiles, struct cr_buf *warn, struct cr_error *e);
+/* Frames of thread `thread`, innermost first, at most max. *stop: NULL
+ * when the stack ended where its CFI says it ends (or max was reached),
+ * else why it stops early (CFI that loops, a pc outside every mapping,
+ * memory not in the core), in u until the next call. */
+size_t cr_arm64_unwind(struct cr_arm64_unwind *u, size_t thread, struct cr_native_frame *out, size_t max,
+		       const char **stop);
+void cr_arm64_close(struct cr_arm64_unwind *u); /* NULL ok */
+
 /* ---------------------------------------------------------------- C cores
  * Any ELF core read with its binary, for programs without a Go runtime (or
  * whose threads are read as C): each thread's frames unwound with the
@@ -232,6 +259,10 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
  * cr_ccore_close. */
 enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, const char *const *debug_dirs,
 				  size_t ndebug_dirs, struct cr_error *e);
+/* arm64 (lib/core/ccore_arm64.c): open every module's file and the CFI
+ * unwinder over them (exe: the executable, the caller's); problems are
+ * lines in cc->warn. NULL when nothing can be unwound. */
+struct cr_arm64_unwind *cr_ccore_arm64_open(struct cr_ccore *cc, struct cr_binary *exe);
 /* Frames of runtime address addr in the module mapping it (opened on first
  * need; a module that cannot be read is a line in cc->warn), innermost
  * first, raw link names, entry a runtime address, module its mapped path,

@@ -1,0 +1,186 @@
+#!/bin/sh
+# arm64 C cores written by qemu-aarch64 (testdata/ccore-arm64, made by
+# testdata/gen/ccrash/gen-arm64.sh): no NT_FILE, no NT_SIGINFO, no text in
+# the core. For every core, every thread's function names, innermost first,
+# inlined frames included, equal gdb-multiarch's `thread apply all bt`
+# (expected/NAME.gdb), up to and including main; gdb's "??" (libc has no
+# symbol table, only .dynsym) matches any name; every frame's FILE:LINE
+# where gdb gives one is ours too, and every thread's x0..x30, sp and pc
+# are gdb's (expected/NAME.regs). Threads are paired by
+# position (gdb numbers them in note order and prints them last first) and
+# their ids must agree. gdb cannot relocate a PIE executable in these cores,
+# so the PIE cores are compared with the plain build's gdb output (same
+# program, same way of dying), ids not compared. The stripped binary is
+# read with its debug file found by .gnu_debuglink beside it and through
+# --debug-dir's .build-id tree. The signal is the one the shell saw kill
+# qemu (expected/NAME.signal); its code and fault address are said to be
+# absent (text) and null (JSON).
+set -u
+: "${CORONER:?}" "${TESTDATA:?}"
+d="$TESTDATA/ccore-arm64"
+X=/usr/aarch64-linux-gnu/lib
+[ -f "$d/null-plain.core.zst" ] || { echo "SKIP: no arm64 C cores"; exit 77; }
+for t in jq zstd readelf; do command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }; done
+# the cores' libc is Debian's cross libc (libc6-arm64-cross): the same build
+[ -f $X/libc.so.6 ] || { echo "SKIP: no $X/libc.so.6 (libc6-arm64-cross)"; exit 77; }
+[ "$(readelf -n $X/libc.so.6 | sed -n 's/.*Build ID: //p')" = "$(cat "$d/expected/libc.build-id")" ] ||
+	{ echo "SKIP: $X/libc.so.6 is not the libc of the cores"; exit 77; }
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fail=0 pass=0
+mkdir -p "$tmp/root/lib" "$tmp/root/tmp/ccrash-arm64-gen" "$tmp/alone"
+cp -L $X/libc.so.6 $X/ld-linux-aarch64.so.1 "$tmp/root/lib/"
+cp "$d/libccrashlib.so" "$tmp/root/tmp/ccrash-arm64-gen/"
+cp "$d/ccrash-strip" "$tmp/alone/"
+
+# gdb's "Thread N (... (LWP TID)):" blocks -> "TID name name ..." (to main), last printed first
+gdb_stacks() {
+	awk '/^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { if (t != "") print t names; t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); names = ""; done = 0; next }
+	     t != "" && /^#[0-9]+ / { if (done) next; fn = $0; sub(/^#[0-9]+ +/, "", fn); sub(/^0x[0-9a-f]+ in /, "", fn)
+		sub(/ \(.*$/, "", fn); sub(/\(\)$/, "", fn); names = names " " fn; if (fn == "main") done = 1 }
+	     END { if (t != "") print t names }' "$1" | awk '{ l[NR] = $0 } END { for (i = NR; i >= 1; i--) print l[i] }'
+}
+our_stacks() {
+	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(.function)"' "$1" |
+	awk -F '\t' '{ fn = $2; sub(/@.*$/, "", fn)
+	  if ($1 != t) { if (t != "") print out; t = $1; out = t; done = 0 }
+	  if (!done) out = out " " fn; if (fn == "main") done = 1 }
+	END { if (t != "") print out }'
+}
+# the same with each frame's FILE:LINE ("-" where gdb gives none)
+gdb_lines() {
+	awk '/^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { if (t != "") print t names; t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); names = ""; done = 0; next }
+	     t != "" && /^#[0-9]+ / { if (done) next; at = "-"; if (match($0, / at [^ ]+:[0-9]+$/)) at = substr($0, RSTART + 4)
+		names = names " " at; if ($0 ~ / in main \(|^#[0-9]+ +main \(/) done = 1 }
+	     END { if (t != "") print t names }' "$1" | awk '{ l[NR] = $0 } END { for (i = NR; i >= 1; i--) print l[i] }'
+}
+our_lines() {
+	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(.function)\t\(if .file then "\(.file):\(.line)" else "-" end)"' "$1" |
+	awk -F '\t' '{ if ($1 != t) { if (t != "") print out; t = $1; out = t; done = 0 }
+	  if (!done) out = out " " $3; if ($2 == "main") done = 1 }
+	END { if (t != "") print out }'
+}
+# compare line by line: same number of names, equal or gdb's "??" ("-":
+# no line); ids too unless $4
+compare() { # label gdb-stacks our-stacks [noids]
+	awk -v noids="${4:-}" 'NR == FNR { g[FNR] = $0; ng = FNR; next }
+	{ o[FNR] = $0; no = FNR }
+	END { if (ng != no) { print "threads: gdb " ng ", coroner " no; exit 1 }
+	  for (i = 1; i <= ng; i++) { n = split(g[i], a, " "); m = split(o[i], b, " ")
+	    if (n != m || (!noids && a[1] != b[1])) { print "gdb:     " substr(g[i], 1, 400); print "coroner: " substr(o[i], 1, 400); exit 1 }
+	    for (k = 2; k <= n; k++) if (a[k] != "??" && a[k] != "-" && a[k] != b[k]) { print "gdb:     " substr(g[i], 1, 400); print "coroner: " substr(o[i], 1, 400); exit 1 } } }' "$2" "$3" > "$tmp/diff"
+	if [ $? -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL: $1"; cat "$tmp/diff"; fail=$((fail + 1)); fi
+}
+check() { # label binary core expected-gdb signal [noids] [coroner options...]
+	label=$1 bin=$2 core=$3 gdb=$4 sig=$5 noids=$6; shift 6
+	"$CORONER" core --format=json --sysroot="$tmp/root" "$@" "$bin" "$core" > "$tmp/out.json" 2> "$tmp/err"
+	rc=$?
+	if [ $rc -ne 0 ]; then echo "FAIL: $label: exit $rc"; cat "$tmp/err"; fail=$((fail + 1)); return; fi
+	if grep -q . "$tmp/err"; then echo "FAIL: $label: unexpected lines on stderr"; cat "$tmp/err"; fail=$((fail + 1)); fi
+	gdb_stacks "$gdb" > "$tmp/g"
+	our_stacks "$tmp/out.json" > "$tmp/o"
+	compare "$label" "$tmp/g" "$tmp/o" "$noids"
+	gdb_lines "$gdb" > "$tmp/g"
+	our_lines "$tmp/out.json" > "$tmp/o"
+	compare "$label: file:line" "$tmp/g" "$tmp/o" "$noids"
+	if [ -z "$noids" ] && [ -f "${gdb%.gdb}.regs" ]; then # x0..x30, sp, pc of every thread, as gdb reads them
+		awk '/^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); next }
+		     t != "" && $1 ~ /^(x[0-9]+|sp|pc)$/ { print t, $1, $2 }' "${gdb%.gdb}.regs" | sort > "$tmp/g"
+		jq -r '.threads[] | .tid as $t | .registers | to_entries[] | select(.key | test("^(x[0-9]+|sp|pc)$")) | "\($t) \(.key) \(.value)"' \
+			"$tmp/out.json" | sort > "$tmp/o"
+		if [ "$(wc -l < "$tmp/g")" -eq 99 ] && cmp -s "$tmp/g" "$tmp/o"; then pass=$((pass + 1)); else
+			echo "FAIL: $label: registers"; diff "$tmp/g" "$tmp/o" | head -5; fail=$((fail + 1)); fi
+	fi
+	got=$(jq -r '"\(.signal.number) \(.signal.code) \(.signal.fault_address) \(.threads[0].crashed)"' "$tmp/out.json")
+	if [ "$got" = "$sig null null true" ]; then pass=$((pass + 1)); else echo "FAIL: $label: signal: $got, want $sig null null true"; fail=$((fail + 1)); fi
+}
+for c in "$d"/*.core.zst; do
+	name=$(basename "$c" .core.zst)
+	kind=${name%-*} v=${name##*-}
+	zstd -dqc "$c" > "$tmp/core" || exit 1
+	sig=$(cat "$d/expected/$name.signal")
+	case $v in
+	pie) check "$name" "$d/ccrash-pie" "$tmp/core" "$d/expected/$kind-plain.gdb" "$sig" noids ;;
+	strip)
+		check "$name" "$d/ccrash-strip" "$tmp/core" "$d/expected/$name.gdb" "$sig" ""
+		check "$name (--debug-dir)" "$tmp/alone/ccrash-strip" "$tmp/core" "$d/expected/$name.gdb" "$sig" "" \
+			--debug-dir="$d/debug" ;;
+	*) check "$name" "$d/ccrash-$v" "$tmp/core" "$d/expected/$name.gdb" "$sig" "" ;;
+	esac
+done
+# text: the signal's code and fault address are said to be absent
+zstd -dqc "$d/null-plain.core.zst" > "$tmp/core" || exit 1
+if "$CORONER" core --sysroot="$tmp/root" "$d/ccrash-plain" "$tmp/core" 2>/dev/null |
+	grep -q '^signal: SIGSEGV (11) (code and fault address absent: the core has no NT_SIGINFO) on thread'; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: text signal line"; fail=$((fail + 1))
+fi
+# without --sysroot: the libraries are named as not read, the program's frames still are
+"$CORONER" core --format=json "$d/ccrash-plain" "$tmp/core" > "$tmp/out.json" 2> "$tmp/err"
+if grep -q 'give --sysroot' "$tmp/err" && jq -e '[.threads[0].frames[].function] | index("worker") != null' "$tmp/out.json" >/dev/null; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: without --sysroot"; cat "$tmp/err"; fail=$((fail + 1))
+fi
+# hostile CFI: worker's FDE in a copy of the binary rewritten (a) to nops
+# (the CIE's row, CFA = sp, x30 unchanged: the frame above worker would be
+# worker again), (b) to a CFA 4 GiB above sp (its saved registers outside
+# the core): the crashed thread's frames end after worker with one line,
+# the other threads are whole (as gdb gave them)
+badcfi() { # in out mode
+	python3 - "$1" "$2" "$3" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+shoff, = struct.unpack_from('<Q', b, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
+hdr = lambda i: struct.unpack_from('<IIQQQQ', b, shoff + i * shentsize)
+stro = hdr(shstrndx)[4]
+name = lambda o: bytes(b[stro + o:b.index(b'\0', stro + o)]).decode()
+sym = {}
+for i in range(shnum):
+    h = hdr(i)
+    if name(h[0]) == '.eh_frame':
+        addr, off, size = h[3], h[4], h[5]
+    if h[1] == 2:  # SHT_SYMTAB
+        strtab = hdr(struct.unpack_from('<I', b, shoff + i * shentsize + 40)[0])[4]
+        for k in range(h[5] // 24):
+            st_name, st_info, st_other, st_shndx, st_value, st_size = struct.unpack_from('<IBBHQQ', b, h[4] + k * 24)
+            sym[bytes(b[strtab + st_name:b.index(b'\0', strtab + st_name)]).decode()] = st_value
+p = off
+while p < off + size:
+    ln, cid = struct.unpack_from('<II', b, p)
+    if ln == 0:
+        break
+    if cid:  # an FDE: pcrel sdata4 start, udata4 range, augmentation length 0
+        start = addr + (p + 8 - off) + struct.unpack_from('<i', b, p + 8)[0]
+        if start == sym['worker']:
+            ins, end = p + 17, p + 4 + ln
+            new = b'' if sys.argv[3] == 'loop' else bytes([0x0e, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x9d, 0x0e, 0x9e, 0x0d])
+            b[ins:end] = new + bytes(end - ins - len(new))
+            break
+    p += 4 + ln
+else:
+    sys.exit('no FDE for worker')
+open(sys.argv[2], 'wb').write(b)
+PY
+}
+zstd -dqc "$d/null-plain.core.zst" > "$tmp/core" || exit 1
+gdb_stacks "$d/expected/null-plain.gdb" | tail -n +2 > "$tmp/g"
+for mode in loop far; do
+	badcfi "$d/ccrash-plain" "$tmp/bad-$mode" $mode || exit 1
+	"$CORONER" core --format=json --sysroot="$tmp/root" "$tmp/bad-$mode" "$tmp/core" > "$tmp/out.json" 2> "$tmp/err"
+	rc=$?
+	case $mode in loop) want='CFI loops or is wrong' ;; far) want='is saved at 0x.*, not in the core' ;; esac
+	tid=$(jq -r '.threads[0].tid' "$tmp/out.json")
+	crashed=$(jq -r '[.threads[0].frames[].function] | join(" ")' "$tmp/out.json")
+	our_stacks "$tmp/out.json" | tail -n +2 > "$tmp/o"
+	if [ $rc -eq 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "^coroner: warning: thread $tid: .*$want" "$tmp/err" &&
+	   [ "$crashed" = "weigh total worker" ] && cmp -s "$tmp/g" "$tmp/o"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: bad CFI ($mode): exit $rc, frames: $crashed"; cat "$tmp/err"; fail=$((fail + 1))
+	fi
+done
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
