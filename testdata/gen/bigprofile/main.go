@@ -469,7 +469,11 @@ func main() {
 	})
 	p.int(profPeriod, rate)
 	comment := fmt.Sprintf("synthetic heap profile: %d samples, %d functions, seed %d", *nSamples, *nFuncs, *seed)
-	if *shape != "tree" || *sampleSeed != 0 {
+	if *poolN > 0 {
+		// one comment for the whole fleet: pods of one service differ
+		// in their samples only, and pprof prints a comment once
+		comment += fmt.Sprintf(", shape %s, a pod's sample", *shape)
+	} else if *shape != "tree" || *sampleSeed != 0 {
 		comment += fmt.Sprintf(", shape %s, sample seed %d", *shape, *sampleSeed)
 	}
 	if *used {
