@@ -5,13 +5,17 @@
 #   tree    400k samples, tree-shaped stacks (the default output, 8-10 MB gz)
 #   random  400k samples, random stacks over 20,000 functions (~28 MB gz)
 #   fleet   1,000 profiles of 2,000 samples of one binary (-sampleseed 1..1000
-#           -used: only the locations and functions the samples use)
+#           -used: only the locations and functions the samples use; -pool
+#           20000: the pods draw their stacks from 20,000 shared ones, hot
+#           ones more often, 2% of them their own, as a service's pods do)
+#   fleet2  the same without -pool: stacks that almost never repeat (2,000,000
+#           samples merge into 1,949,268; pprof takes many minutes and GBs)
 # References: gzip -dc (the floor: inflating the input) and go tool pprof -top
 # (the fleet: over the same files, which pprof merges). Commands run in turn
 # (A B A B ...) RUNS times (default 3); each figure is the median of its runs,
 # wall seconds and CPU seconds (user+sys) from /usr/bin/time, peak RSS in KiB.
 # The machine may be shared: the CPU ratios are the steadier ones.
-#   usage: bench/top.sh [ROWS...]   (default: tree random fleet)
+#   usage: bench/top.sh [ROWS...]   (default: tree random fleet; also fleet2)
 #   env: RUNS=N, PPROF_RUNS=N (default 1: pprof takes minutes), KEEP=DIR (keep
 #        and reuse the generated inputs there), TOP_PROFILE=FILE (a tree row on
 #        your own profile instead), DIFF_BASE=FILE (also time --diff-base),
@@ -84,17 +88,18 @@ for r in "${rows[@]}"; do
 	random)
 		p=$data/random.pb.gz; gen "$p" -shape random -funcs 20000
 		row random "$p" --nodecount=25 "$p" -- -nodecount=25 "$p" ;;
-	fleet)
+	fleet | fleet2)
 		# -used: each file lists only the locations and functions its
-		# samples use, as runtime/pprof writes them (fleet2: the files of
-		# an older generator, which carried the whole program, differ)
-		mkdir -p "$data/fleet2"
-		for n in $(seq 1000); do gen "$data/fleet2/p$n.pb.gz" -samples 2000 -sampleseed "$n" -used; done
+		# samples use, as runtime/pprof writes them
+		dir=$data/fleet3 pool=(-pool 20000)
+		[ "$r" = fleet ] || dir=$data/fleet2 pool=()
+		mkdir -p "$dir"
+		for n in $(seq 1000); do gen "$dir/p$n.pb.gz" -samples 2000 -sampleseed "$n" -used "${pool[@]}"; done
 		files=()
-		for n in $(seq "${FLEET_N:-1000}"); do files+=("$data/fleet2/p$n.pb.gz"); done
+		for n in $(seq "${FLEET_N:-1000}"); do files+=("$dir/p$n.pb.gz"); done
 		# the floor for the fleet: inflating every file
 		cat "${files[@]}" > "$work/fleet-all.gz"
-		row fleet "$work/fleet-all.gz" --nodecount=25 "${files[@]}" -- -nodecount=25 "${files[@]}" ;;
-	*) echo "unknown row $r (tree, random, fleet)" >&2; exit 2 ;;
+		row "$r" "$work/fleet-all.gz" --nodecount=25 "${files[@]}" -- -nodecount=25 "${files[@]}" ;;
+	*) echo "unknown row $r (tree, random, fleet, fleet2)" >&2; exit 2 ;;
 	esac
 done

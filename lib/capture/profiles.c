@@ -232,6 +232,7 @@ struct pool {
 static void *load_worker(void *arg)
 {
 	struct pool *pl = arg;
+	struct cr_buf scratch = { 0 }; /* each file's bytes, reused */
 	pthread_mutex_lock(&pl->mu);
 	for (;;) {
 		while (!pl->stop && pl->next < pl->n && pl->next >= pl->taken + pl->window)
@@ -247,7 +248,7 @@ static void *load_worker(void *arg)
 			if (cr_profile_init(&l.p))
 				l.rc = cr_fail(&l.e, CR_NOMEM, "out of memory");
 			else
-				l.rc = cr_profile_load(&l.p, pl->paths[i], &l.warn, &l.e);
+				l.rc = cr_profile_load_here(&l.p, pl->paths[i], &scratch, &l.warn, &l.e);
 		}
 		l.ready = true;
 		pthread_mutex_lock(&pl->mu);
@@ -255,6 +256,7 @@ static void *load_worker(void *arg)
 		pthread_cond_broadcast(&pl->cv);
 	}
 	pthread_mutex_unlock(&pl->mu);
+	cr_buf_release(&scratch);
 	return NULL;
 }
 

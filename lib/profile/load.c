@@ -10,7 +10,11 @@
 #include "legacy_int.h"
 #include "pprof_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum cr_kind cr_kind_of(const unsigned char *data, size_t len)
 {
@@ -128,6 +132,52 @@ enum cr_err cr_profile_load(struct cr_profile *p, const char *path, struct cr_bu
 		rc = parse_async(p, &in, warn, e);
 	else
 		rc = cr_profile_parse(p, in.data, in.len, in.name, warn, e);
+	cr_input_close(&in);
+	return rc;
+}
+
+/* Files smaller than this are read into the caller's scratch buffer. */
+#define HERE_MAX ((size_t)1 << 20)
+
+/* A regular file of 1..HERE_MAX bytes into scratch: false when path is not
+ * one, or it changed while read (cr_input_open then reads it and says). */
+static bool read_small(const char *path, struct cr_buf *scratch)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		  (size_t)st.st_size <= HERE_MAX && !cr_grow(&scratch->data, &scratch->cap, (size_t)st.st_size, 1);
+	size_t len = 0, want = ok ? (size_t)st.st_size : 0;
+	while (ok && len < want) {
+		ssize_t n = read(fd, scratch->data + len, want - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			ok = false;
+		else
+			len += (size_t)n;
+	}
+	close(fd);
+	scratch->len = len;
+	return ok;
+}
+
+enum cr_err cr_profile_load_here(struct cr_profile *p, const char *path, struct cr_buf *scratch,
+				 struct cr_buf *warn, struct cr_error *e)
+{
+	struct cr_input in;
+	enum cr_err rc;
+	if (strcmp(path, "-") && read_small(path, scratch))
+		rc = cr_input_from_memory(&in, path, scratch->data, scratch->len, cr_limits.max_inflate, e);
+	else
+		rc = cr_input_open(&in, path, 0, e);
+	if (rc)
+		return rc;
+	p->one_thread = true;
+	rc = cr_profile_parse(p, in.data, in.len, in.name, warn, e);
+	p->one_thread = false;
 	cr_input_close(&in);
 	return rc;
 }

@@ -227,7 +227,7 @@ static size_t dist(size_t a, size_t b)
 static const struct ck *pick_cut(const struct rd *r)
 {
 	const struct cr_profile *p = r->p;
-	if (!r->sized || r->samples_to - r->samples_from < SPLIT_MIN || !p->ntypes || !p->values ||
+	if (!r->sized || p->one_thread || r->samples_to - r->samples_from < SPLIT_MIN || !p->ntypes || !p->values ||
 	    !p->stack || r->count_stack >= UINT32_MAX || r->count_labels >= UINT32_MAX ||
 	    sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		return NULL;

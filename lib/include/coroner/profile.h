@@ -103,6 +103,10 @@ struct cr_profile {
 
 	/* dedup maps used by the builder helpers below (lazily created) */
 	struct cr_hmap fmap, lmap;
+
+	/* set before reading: decode on the calling thread alone (its caller
+	 * already reads files on every core) */
+	bool one_thread;
 };
 
 /* Set (before reading) by `coroner pprof`: Go's debug=1 text profiles
@@ -245,6 +249,12 @@ enum cr_err cr_profile_read_traceback_dump(struct cr_profile *p, const unsigned 
  * Returns CR_UNSUPPORTED with a message if the file is not a profile. */
 enum cr_err cr_profile_load(struct cr_profile *p, const char *path, struct cr_buf *warn,
 			    struct cr_error *e);
+/* cr_profile_load on the calling thread alone, for a caller that reads
+ * files on every core: no inflating or decoding thread, and a regular file
+ * under a megabyte is read into *scratch (kept for the next file: no
+ * mapping to set up and tear down per file). */
+enum cr_err cr_profile_load_here(struct cr_profile *p, const char *path, struct cr_buf *scratch,
+				 struct cr_buf *warn, struct cr_error *e);
 /* The same on bytes already in memory (fuzzers, report). */
 enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, size_t len,
 			     const char *name, struct cr_buf *warn, struct cr_error *e);

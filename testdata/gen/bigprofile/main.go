@@ -13,6 +13,13 @@
 // order of first use, as runtime/pprof writes a profile (without it, every
 // profile carries the whole program's tables: 10,625 locations and 3,000
 // functions, twice what 2,000 samples use).
+// -pool N draws a population of N (stack, allocation size) pairs from the
+// program (-seed's sequence: every pod of one binary has the same), and each
+// sample picks one by a Zipf law (-zipf S: pair k is drawn with weight
+// 1/(1+k)^S), as a fleet's pods of one service share their hot stacks; a
+// -unique fraction of the samples walk a stack of their own instead. Each
+// pool pair's size is its numeric "bytes" label, as in a Go heap profile,
+// so equal stacks of two pods carry equal labels and merge.
 package main
 
 import (
@@ -201,6 +208,9 @@ func main() {
 	shape := flag.String("shape", "tree", "stack shape: tree or random")
 	sampleSeed := flag.Int64("sampleseed", 0, "seed of the samples alone (0: continue -seed's sequence)")
 	used := flag.Bool("used", false, "only the locations and functions the samples use, numbered in order of first use")
+	poolN := flag.Int("pool", 0, "draw the samples from a shared population of N stacks (0: every sample walks its own)")
+	zipfS := flag.Float64("zipf", 1.1, "-pool: the Zipf exponent of the stacks' popularity (> 1)")
+	unique := flag.Float64("unique", 0.02, "-pool: the fraction of samples that walk a stack of their own")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: bigprofile [flags] OUT")
@@ -298,9 +308,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bigprofile: -shape is tree or random")
 		os.Exit(2)
 	}
-	if *sampleSeed != 0 {
-		rng = rand.New(rand.NewSource(*sampleSeed))
-	}
 
 	st := &strtab{idx: map[string]int64{}}
 	st.id("")
@@ -316,10 +323,9 @@ func main() {
 	// (skewed towards shallow stacks), leaf first as in profile.proto.
 	const rate = 512 * 1024
 	bytesKey := st.id("bytes")
-	stack := make([]*location, 0, maxDepth)
-	ids := make([]uint64, 0, maxDepth)
-	var usedLocs []*location // -used: in order of first use
-	for s := 0; s < *nSamples; s++ {
+	stack, scratch := []*location(nil), make([]*location, 0, maxDepth)
+	// walk draws one stack (root first) into stack with rng.
+	walk := func(rng *rand.Rand, stack []*location) []*location {
 		target := 10 + int(rng.ExpFloat64()*4)
 		if target > maxDepth {
 			target = maxDepth
@@ -347,6 +353,45 @@ func main() {
 			}
 			f = l.callees[k]
 		}
+		return stack
+	}
+	// sizeOf draws an allocation size class.
+	sizeOf := func(rng *rand.Rand) int64 { return sizeClasses[int(rng.ExpFloat64()*8)%len(sizeClasses)] }
+	// -pool: the shared population, drawn from the program's sequence
+	var pool [][]*location
+	var poolSize []int64
+	for k := 0; k < *poolN; k++ {
+		pool = append(pool, walk(rng, nil))
+		poolSize = append(poolSize, sizeOf(rng))
+	}
+	if *sampleSeed != 0 {
+		rng = rand.New(rand.NewSource(*sampleSeed))
+	}
+	var zipf *rand.Zipf
+	if *poolN > 0 {
+		if zipf = rand.NewZipf(rng, *zipfS, 1, uint64(*poolN-1)); zipf == nil {
+			fmt.Fprintln(os.Stderr, "bigprofile: -zipf must be > 1")
+			os.Exit(2)
+		}
+	}
+	ids := make([]uint64, 0, maxDepth)
+	var usedLocs []*location   // -used: in order of first use
+	taken := map[uint64]bool{} // -pool: the pairs this profile holds
+	for s := 0; s < *nSamples; s++ {
+		var size int64
+		if *poolN > 0 && rng.Float64() >= *unique {
+			// a pod's profile holds each (stack, size) once, as the
+			// runtime sums them: redraw one already taken
+			k := zipf.Uint64()
+			for taken[k] && len(taken) < *poolN {
+				k = zipf.Uint64()
+			}
+			taken[k] = true
+			stack, size = pool[k], poolSize[k]
+		} else {
+			scratch = walk(rng, scratch)
+			stack, size = scratch, sizeOf(rng)
+		}
 		ids = ids[:0]
 		for i := len(stack) - 1; i >= 0; i-- {
 			l := stack[i]
@@ -360,7 +405,6 @@ func main() {
 			}
 			ids = append(ids, l.newID)
 		}
-		size := sizeClasses[int(rng.ExpFloat64()*8)%len(sizeClasses)]
 		objs := int64(1 + rng.Intn(1+int(rate/size)/64))
 		inuse := int64(0)
 		if rng.Intn(3) == 0 {
@@ -425,11 +469,18 @@ func main() {
 	})
 	p.int(profPeriod, rate)
 	comment := fmt.Sprintf("synthetic heap profile: %d samples, %d functions, seed %d", *nSamples, *nFuncs, *seed)
-	if *shape != "tree" || *sampleSeed != 0 {
+	if *poolN > 0 {
+		// one comment for the whole fleet: pods of one service differ
+		// in their samples only, and pprof prints a comment once
+		comment += fmt.Sprintf(", shape %s, a pod's sample", *shape)
+	} else if *shape != "tree" || *sampleSeed != 0 {
 		comment += fmt.Sprintf(", shape %s, sample seed %d", *shape, *sampleSeed)
 	}
 	if *used {
 		comment += ", used tables"
+	}
+	if *poolN > 0 {
+		comment += fmt.Sprintf(", pool %d zipf %g unique %g", *poolN, *zipfS, *unique)
 	}
 	p.int(profComment, st.id(comment))
 	for _, s := range st.list {
