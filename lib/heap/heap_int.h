@@ -31,10 +31,17 @@ struct hspan {
 	uint64_t slot0;           /* index of its first slot among all spans' slots */
 	uint64_t allocbits, largetype, specials;
 	uint32_t nelems, freeindex;
+	uint32_t divmul;          /* slot of offset o: (o * divmul) >> 32; 0: o / elemsize */
 	uint8_t sizeclass;
 	bool noscan;
 	const uint8_t *abits;     /* (nelems+7)/8 bytes in the core; NULL: unreadable */
 };
+
+/* The slot index in span s of offset off (< its pages' bytes). */
+static inline uint64_t heap_span_index(const struct hspan *s, uint64_t off)
+{
+	return s->divmul ? (off * s->divmul) >> 32 : off / s->elemsize;
+}
 
 /* A runtime type (runtime._type / internal/abi.Type). */
 struct htype {
@@ -170,6 +177,8 @@ const struct hspan *heap_span_of(const struct hpriv *P, uint64_t addr);
  * none. */
 bool heap_object_of(const struct hpriv *P, uint64_t addr, uint64_t *slot, uint64_t *base, uint32_t *span);
 uint64_t heap_object_size(const struct hspan *s);
+/* How many of span s's slots are allocated (cr_heap_slot_allocated). */
+uint64_t heap_span_allocated(const struct hspan *s);
 /* The type of the object at base (go1.22+ malloc header or largeType):
  * index+1 in P->types, 0 if none recorded; record: the header read is
  * remembered (cr_heap_inputs), the first time it is read. */
