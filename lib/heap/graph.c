@@ -61,6 +61,7 @@ static enum cr_err node_for(struct cr_heap *h, uint64_t addr, uint32_t *out, str
 		return rc;
 	uint32_t v = (uint32_t)G->n++;
 	G->slot[v] = (uint32_t)slot;
+	G->bytes += heap_object_size(&P->spans[span]);
 	P->slotnode[slot] = v;
 	*out = v;
 	return CR_OK;
@@ -110,6 +111,7 @@ static inline uint32_t node_fast(struct hpriv *P, uint64_t addr)
 	struct hgraph *G = &P->G;
 	v = (uint32_t)G->n++; /* room made for every allocated object */
 	G->slot[v] = (uint32_t)slot;
+	G->bytes += heap_object_size(s);
 	P->slotnode[slot] = v;
 	return v;
 }
