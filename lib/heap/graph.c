@@ -116,15 +116,19 @@ static inline uint32_t node_fast(struct hpriv *P, uint64_t addr)
 	return v;
 }
 
-/* nbits bits (at most 64) of the bitmap bits (nbytes long) from bit w0 */
+/* nbits bits (at most 64) of the bitmap bits (nbytes long) from bit w0;
+ * those past its end read as 0 */
 static inline uint64_t bits_at(const uint8_t *bits, uint64_t nbytes, uint64_t w0, unsigned nbits)
 {
 	uint64_t x = 0, b = w0 / 8;
 	unsigned sh = (unsigned)(w0 % 8);
-	if (b + 9 <= nbytes) {
+	if (b + 8 <= nbytes) {
 		x = hrd64(bits + b) >> sh;
-		if (sh)
+		if (sh && b + 8 < nbytes)
 			x |= (uint64_t)bits[b + 8] << (64 - sh);
+	} else if (nbytes >= 8 && b < nbytes) {
+		/* near the end: the last 8 bytes, shifted down to bit w0 */
+		x = hrd64(bits + nbytes - 8) >> ((b - (nbytes - 8)) * 8 + sh);
 	} else {
 		for (unsigned k = 0; k < nbits; k++) {
 			uint64_t w = w0 + k;

@@ -92,14 +92,8 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 		h->bytes += k * heap_object_size(&P->spans[i]);
 	}
 	size_t hint = 0;
-	for (size_t v = 1 + P->nroots; v < G->n; v++) {
-		h->reachable_objects++;
-		h->reachable_bytes += heap_object_size(heap_node_span(P, (uint32_t)v, &hint));
-		if (G->type[v] & TYPE_INFERRED)
-			h->inferred_objects++;
-		else if (G->type[v])
-			h->typed_objects++;
-	}
+	h->reachable_objects = G->n - 1 - P->nroots;
+	h->reachable_bytes = G->bytes;
 	h->unreachable_objects = h->objects - h->reachable_objects;
 	h->unreachable_bytes = h->bytes - h->reachable_bytes;
 	/* roots */
@@ -156,6 +150,10 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 		}
 		st[id].count++;
 		st[id].bytes += key.size;
+		if (key.type & TYPE_INFERRED)
+			h->inferred_objects++;
+		else if (key.type)
+			h->typed_objects++;
 	}
 	cr_hmap_release(&seen);
 	if (!rc && h->ntypes) {
