@@ -23,33 +23,41 @@ if [ ! -f "$dir/core" ]; then
 	(cd "$dir" && ulimit -c unlimited && GOTRACEBACK=crash GOMAXPROCS=2 ./bigheap "$n" >program.txt 2>/dev/null) || true
 	[ -f "$dir/core" ] || { echo "no core in $dir (core_pattern: $(cat /proc/sys/kernel/core_pattern))" >&2; exit 1; }
 fi
-# timed RUNS CMD...: best_cpu, best_wall, best_rss of RUNS runs (least CPU)
+# timed RUNS CMD...: best_cpu, best_wall, best_rss of RUNS runs (least CPU),
+# and med_cpu, med_wall: the medians of CPU and of wall time
 timed() {
-	local n=$1 i u s w m c; shift
+	local n=$1 i u s w m c cpus= walls=; shift
 	best_cpu= best_wall= best_rss=
 	for i in $(seq "$n"); do
 		/usr/bin/time -f "%U %S %e %M" -o "$dir/t" "$@"
 		read -r u s w m < "$dir/t"
 		c=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
+		cpus="$cpus $c" walls="$walls $w"
 		if [ -z "$best_cpu" ] || awk -v a="$c" -v b="$best_cpu" 'BEGIN{exit !(a<b)}'; then best_cpu=$c best_wall=$w best_rss=$m; fi
 	done
+	med_cpu=$(echo $cpus | tr ' ' '\n' | sort -g | awk '{v[NR]=$1} END{print NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')
+	med_wall=$(echo $walls | tr ' ' '\n' | sort -g | awk '{v[NR]=$1} END{print NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')
 }
 timed "$runs" sh -c '"$1" heap --format=json "$2/bigheap" "$2/core" >"$2/heap.json" 2>"$2/heap.err"' sh "$coroner" "$dir"
 printf 'core: %s bytes\n' "$(stat -c %s "$dir/core")"
 cat "$dir/program.txt"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("coroner: reachable %d bytes, %d objects, unreachable %d bytes" % (d["heap_bytes"], d["objects"], d["unreachable_bytes"]))' "$dir/heap.json"
-printf 'coroner heap: cpu %s s, wall %s s, peak RSS %s kB (best of %s)\n' "$best_cpu" "$best_wall" "$best_rss" "$runs"
+printf 'coroner heap: cpu %s s, wall %s s, peak RSS %s kB (best of %s); medians: cpu %s s, wall %s s\n' \
+	"$best_cpu" "$best_wall" "$best_rss" "$runs" "$med_cpu" "$med_wall"
 if [ -z "${GOREF:-}" ] || [ ! -x "${GOREF:-}" ]; then
 	echo "goref: skipped (set GOREF=/path/to/grf to time it on the same core)"
 	exit 0
 fi
-c_cpu=$best_cpu c_wall=$best_wall
+c_cpu=$best_cpu c_wall=$best_wall c_mcpu=$med_cpu c_mwall=$med_wall
 gruns=${GOREF_RUNS:-$runs}
 timed "$gruns" sh -c 'cd "$2" && "$1" core bigheap core -o grf.out >grf.err 2>&1' sh "$GOREF" "$dir"
 if command -v "$go" >/dev/null; then
 	"$go" tool pprof -top -unit=B -nodecount=1 -sample_index=inuse_space "$dir/grf.out" 2>/dev/null |
 		sed -n 's/.* of \([0-9]*\)B total.*/goref: profile total \1 bytes/p'
 fi
-printf 'goref core: cpu %s s, wall %s s, peak RSS %s kB (best of %s)\n' "$best_cpu" "$best_wall" "$best_rss" "$gruns"
+printf 'goref core: cpu %s s, wall %s s, peak RSS %s kB (best of %s); medians: cpu %s s, wall %s s\n' \
+	"$best_cpu" "$best_wall" "$best_rss" "$gruns" "$med_cpu" "$med_wall"
 awk -v a="$best_cpu" -v b="$c_cpu" -v c="$best_wall" -v d="$c_wall" \
-	'BEGIN{printf "coroner is %.1fx faster than goref in CPU, %.1fx in wall time\n", a/b, c/d}'
+	'BEGIN{printf "coroner is %.1fx faster than goref in CPU, %.1fx in wall time (best runs)\n", a/b, c/d}'
+awk -v a="$med_cpu" -v b="$c_mcpu" -v c="$med_wall" -v d="$c_mwall" \
+	'BEGIN{printf "coroner is %.1fx faster than goref in CPU, %.1fx in wall time (medians)\n", a/b, c/d}'

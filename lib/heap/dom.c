@@ -46,6 +46,8 @@ static enum cr_err dfs_preorder(const struct hgraph *G, uint32_t *pre, uint32_t 
 		if (pre[w] != NONE)
 			continue;
 		pre[w] = cnt++;
+		if (G->estart[w] == G->estart[w + 1]) /* no edges: nothing to push */
+			continue;
 		if (cr_grow(&stk, &cap, sp + 1, sizeof *stk)) {
 			cr_free(stk);
 			return dom_nomem(e, G->n);
@@ -85,8 +87,8 @@ static void preds_release(struct preds *R)
 	memset(R, 0, sizeof *R);
 }
 
-/* The predecessors from the forward edges, which are freed once read:
- * a pass finds the nodes with more than one (a repeat of the first does
+/* The predecessors from the forward edges (whose arrays the caller
+ * reuses once they are read): a pass finds the nodes with more than one (a repeat of the first does
  * not count), two more build their lists. */
 static enum cr_err transpose(struct hgraph *G, const uint32_t *pre, uint32_t cnt, struct preds *R,
 			     struct cr_error *e)
@@ -145,10 +147,6 @@ static enum cr_err transpose(struct hgraph *G, const uint32_t *pre, uint32_t cnt
 	for (uint32_t i = m; i > 0; i--)
 		R->start[i] = R->start[i - 1];
 	R->start[0] = 0;
-	cr_free(G->estart);
-	cr_free(G->edges);
-	G->estart = G->edges = NULL;
-	G->nedges = G->capedges = 0;
 	return CR_OK;
 }
 
@@ -187,15 +185,12 @@ static uint32_t eval(uint32_t v, uint32_t last, uint32_t *anc, uint32_t *ls)
  * semidominator). Semidominators in reverse preorder, kept for the nodes
  * with several predecessors with their parents (ps). Then each immediate
  * dominator, into anc: the nearest node of its parent's dominator chain
- * not below its semidominator. */
-static enum cr_err semi_nca(uint32_t cnt, uint32_t *anc, struct preds *R, struct cr_error *e)
+ * not below its semidominator. ls: room for cnt labels. */
+static enum cr_err semi_nca(uint32_t cnt, uint32_t *anc, uint32_t *ls, struct preds *R, struct cr_error *e)
 {
-	uint32_t *ls = heap_malloc((size_t)cnt * sizeof *ls);
 	R->ps = heap_malloc(((size_t)R->nmulti ? R->nmulti : 1) * 2 * sizeof *R->ps);
-	if (!ls || !R->ps) {
-		cr_free(ls);
+	if (!R->ps)
 		return dom_nomem(e, cnt);
-	}
 	anc[0] = 0;
 	for (uint32_t w = 0; w < cnt; w++) {
 		ls[w] = w;
@@ -209,10 +204,8 @@ static enum cr_err semi_nca(uint32_t cnt, uint32_t *anc, struct preds *R, struct
 					a = R->list[k];
 			anc[w] = a;
 		}
-		if (w && anc[w] >= w) {
-			cr_free(ls);
+		if (w && anc[w] >= w)
 			return cr_fail(e, CR_FORMAT, "heap graph: object %u has no predecessor in the search", w);
-		}
 	}
 	for (uint32_t w = cnt - 1; w >= 1; w--) {
 		if (!is_multi(R, w)) {
@@ -229,7 +222,6 @@ static enum cr_err semi_nca(uint32_t cnt, uint32_t *anc, struct preds *R, struct
 		R->ps[2 * l] = p;
 		R->ps[2 * l + 1] = s;
 	}
-	cr_free(ls);
 	uint32_t *idom = anc;
 	idom[0] = 0;
 	for (uint32_t w = 1; w < cnt; w++) {
@@ -269,21 +261,23 @@ static inline void sum_add(struct sums *S, uint32_t i, uint64_t x)
 /* Retained bytes and objects of every node (its own and its dominator
  * subtree's), summed up the tree in reverse preorder, kept for the roots;
  * best: the child retaining the most bytes (ties: the last in preorder).
- * The objects are summed in a second pass, in the bytes' array. */
+ * The objects are summed in a second pass, in the bytes' array: *blk, a
+ * block of cnt words, while the heap's bytes fit in 32 bits (the block is
+ * given back in *blk). */
 static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *vert, const uint32_t *idom,
-			    uint32_t *best, struct cr_error *e)
+			    uint32_t *best, uint32_t **blk, struct cr_error *e)
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
 	size_t hint = 0;
-	uint64_t total = 0;
-	for (size_t v = 1 + P->nroots; v < G->n; v++)
-		total += heap_object_size(heap_node_span(P, (uint32_t)v, &hint));
 	struct sums S = { NULL, NULL };
-	if (total < UINT32_MAX)
-		S.s32 = heap_malloc((size_t)cnt * sizeof *S.s32);
-	else
+	if (G->bytes < UINT32_MAX) {
+		S.s32 = *blk; /* cnt words */
+	} else {
+		cr_free(*blk);
 		S.s64 = heap_malloc((size_t)cnt * sizeof *S.s64);
+	}
+	*blk = NULL;
 	G->rbytes = heap_calloc(P->nroots + 1, sizeof *G->rbytes);
 	G->robjs = heap_calloc(P->nroots + 1, sizeof *G->robjs);
 	enum cr_err rc = CR_OK;
@@ -291,10 +285,11 @@ static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *ver
 		rc = cr_fail(e, CR_NOMEM, "out of memory for retained sizes (--max-memory)");
 		goto out;
 	}
+	/* nodes 1..nroots are the roots, the rest objects */
 	for (uint32_t i = 0; i < cnt; i++) {
 		uint32_t v = vert[i];
 		best[i] = NONE;
-		sum_set(&S, i, G->slot[v] != NO_SLOT ? heap_object_size(heap_node_span(P, v, &hint)) : 0);
+		sum_set(&S, i, v > P->nroots ? heap_object_size(heap_node_span(P, v, &hint)) : 0);
 	}
 	for (uint32_t i = cnt - 1; i >= 1; i--) {
 		uint32_t d = idom[i];
@@ -307,7 +302,7 @@ static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *ver
 		uint32_t v = vert[i];
 		if (v <= P->nroots)
 			G->rbytes[v] = sum_get(&S, i);
-		sum_set(&S, i, G->slot[v] != NO_SLOT);
+		sum_set(&S, i, v > P->nroots);
 	}
 	for (uint32_t i = cnt - 1; i >= 1; i--)
 		sum_add(&S, idom[i], sum_get(&S, i));
@@ -315,21 +310,18 @@ static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *ver
 		if (vert[i] <= P->nroots)
 			G->robjs[vert[i]] = (uint32_t)sum_get(&S, i);
 out:
-	cr_free(S.s32);
+	*blk = S.s32; /* for the caller's next array */
 	cr_free(S.s64);
 	return rc;
 }
 
-/* a[i], by preorder number, into a new array by node: vert[i]'s entry,
- * mapped through vert (NONE: none); a is freed. */
-static uint32_t *by_node(uint32_t *a, const uint32_t *vert, uint32_t cnt, uint32_t none)
+/* a[i], by preorder number, into b (cnt words) by node: vert[i]'s entry,
+ * mapped through vert (NONE: none). */
+static void by_node(const uint32_t *a, uint32_t *b, const uint32_t *vert, uint32_t cnt, uint32_t none)
 {
-	uint32_t *b = heap_malloc((size_t)cnt * sizeof *b);
 	if (b)
 		for (uint32_t i = 0; i < cnt; i++)
 			b[vert[i]] = a[i] == NONE ? none : vert[a[i]];
-	cr_free(a);
-	return b;
 }
 
 /* The BFS parent of node w (a preorder number), a node number. */
@@ -378,58 +370,60 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 	struct hgraph *G = &P->G;
 	size_t n = G->n;
 	enum cr_err rc = CR_OK;
-	uint32_t cnt = 0, *vert = NULL, *anc = NULL, *best = NULL;
+	uint32_t cnt = 0, *vert = NULL, *anc = NULL, *best = NULL, *blk = NULL;
 	struct preds R = { 0 };
-	uint32_t *pre = heap_malloc(n * sizeof *pre);       /* node -> preorder */
+	/* each array of a word a node takes the block of one no longer
+	 * needed, where there is one: fewer new pages to fault in and zero */
+	uint32_t *pre = heap_words(P, n);                   /* node -> preorder */
 	if (!pre) {
 		rc = dom_nomem(e, n);
 		goto out;
 	}
 	if ((rc = dfs_preorder(G, pre, &cnt, e)) || (rc = transpose(G, pre, cnt, &R, e)))
 		goto out;
-	vert = heap_malloc(n * sizeof *vert);               /* preorder -> node */
-	if (!vert) {
+	/* the edges are read: their arrays are the next two */
+	vert = heap_reuse(G->estart, G->cap + 1, n);         /* preorder -> node */
+	blk = heap_reuse(G->edges, G->capedges, n);
+	G->estart = G->edges = NULL;
+	G->nedges = G->capedges = 0;
+	if (!vert || !blk) {
 		rc = dom_nomem(e, n);
 		goto out;
 	}
 	for (size_t v = 0; v < n; v++)
 		vert[pre[v]] = (uint32_t)v;
-	cr_free(pre);
+	anc = pre;
 	pre = NULL;
-	anc = heap_malloc(n * sizeof *anc);
-	if (!anc) {
-		rc = dom_nomem(e, n);
-		goto out;
-	}
 	for (size_t i = 0; i < n; i++)
 		anc[i] = NONE;
-	if ((rc = semi_nca(cnt, anc, &R, e)))
+	if ((rc = semi_nca(cnt, anc, blk, &R, e)))
 		goto out;
 	if ((rc = parents(G, &R, vert, anc, cnt, e)))
 		goto out;
+	best = R.one;
+	R.one = NULL;
 	preds_release(&R);
-	best = heap_malloc((size_t)cnt * sizeof *best);
-	if (!best) {
-		rc = dom_nomem(e, n);
+	if ((rc = retained(h, cnt, vert, anc, best, &blk, e)))
 		goto out;
-	}
-	if ((rc = retained(h, cnt, vert, anc, best, e)))
-		goto out;
-	G->idom = by_node(anc, vert, cnt, 0);
-	anc = NULL;
+	G->idom = heap_reuse(blk, blk ? cnt : 0, cnt);
+	blk = NULL;
 	if (!G->idom) {
 		rc = dom_nomem(e, n);
 		goto out;
 	}
-	G->best = by_node(best, vert, cnt, NO_NODE);
-	best = NULL;
-	if (!G->best)
-		rc = dom_nomem(e, n);
+	by_node(anc, G->idom, vert, cnt, 0);
+	G->best = anc;
+	anc = NULL;
+	by_node(best, G->best, vert, cnt, NO_NODE);
+	/* by preorder, not needed now; the next step's block */
+	heap_keep(P, vert, n);
+	vert = NULL;
 out:
 	cr_free(pre);
 	cr_free(vert);
 	cr_free(anc);
 	cr_free(best);
+	cr_free(blk);
 	preds_release(&R);
 	return rc;
 }

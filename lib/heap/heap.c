@@ -43,6 +43,29 @@ void *heap_realloc(void *p, size_t n)
 	return advise(cr_realloc(p, n), n);
 }
 
+uint32_t *heap_reuse(uint32_t *blk, size_t have, size_t n)
+{
+	if (blk && have >= n)
+		return blk;
+	cr_free(blk);
+	return n <= SIZE_MAX / sizeof *blk ? heap_malloc(n * sizeof *blk) : NULL;
+}
+
+uint32_t *heap_words(struct hpriv *P, size_t n)
+{
+	uint32_t *b = heap_reuse(P->spare, P->nspare, n ? n : 1);
+	P->spare = NULL;
+	P->nspare = 0;
+	return b;
+}
+
+void heap_keep(struct hpriv *P, uint32_t *blk, size_t words)
+{
+	cr_free(P->spare);
+	P->spare = blk;
+	P->nspare = blk ? words : 0;
+}
+
 static int go_minor(const char *v)
 {
 	if (!v || strncmp(v, "go1.", 4) != 0)
@@ -134,8 +157,9 @@ enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c
 		return rc;
 	if ((rc = heap_read_spans(h, e)) || (rc = heap_roots(h, e)) || (rc = heap_mark(h, e)))
 		return rc;
-	/* the slot -> node map is not needed again before the types */
-	cr_free(P->slotnode);
+	/* the slot -> node map is not needed again before the types: its
+	 * block is the dominators' first */
+	heap_keep(P, P->slotnode, (size_t)P->nslots);
 	P->slotnode = NULL;
 	if ((rc = heap_dominators(h, e)) || (rc = heap_types(h, e)) || (rc = heap_summarize(h, e)))
 		return rc;
@@ -163,6 +187,7 @@ void cr_heap_release(struct cr_heap *h)
 		cr_free(P->pagespan);
 		cr_free(P->slotspan);
 		cr_free(P->slotnode);
+		cr_free(P->spare);
 		cr_free(P->types);
 		cr_free(P->rrefs);
 		cr_free(P->roots);

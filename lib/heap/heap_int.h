@@ -31,10 +31,17 @@ struct hspan {
 	uint64_t slot0;           /* index of its first slot among all spans' slots */
 	uint64_t allocbits, largetype, specials;
 	uint32_t nelems, freeindex;
+	uint32_t divmul;          /* slot of offset o: (o * divmul) >> 32; 0: o / elemsize */
 	uint8_t sizeclass;
 	bool noscan;
 	const uint8_t *abits;     /* (nelems+7)/8 bytes in the core; NULL: unreadable */
 };
+
+/* The slot index in span s of offset off (< its pages' bytes). */
+static inline uint64_t heap_span_index(const struct hspan *s, uint64_t off)
+{
+	return s->divmul ? (off * s->divmul) >> 32 : off / s->elemsize;
+}
 
 /* A runtime type (runtime._type / internal/abi.Type). */
 struct htype {
@@ -64,6 +71,7 @@ struct hgraph {
 	uint32_t *estart;         /* n+1 entries: edges of node v are edges[estart[v]..estart[v+1]) */
 	uint32_t *edges; size_t nedges, capedges;
 	uint32_t *idom;
+	uint64_t bytes;           /* of the objects (made by the mark) */
 	uint64_t *rbytes;         /* retained bytes (self included), of 0..nroots */
 	uint32_t *robjs;          /* retained objects, of 0..nroots */
 	uint32_t *best;           /* child in the dominator tree retaining the most */
@@ -97,6 +105,9 @@ struct hpriv {
 	uint64_t firstmd;         /* runtime.firstmoduledata; 0: not found */
 	bool nosyms;              /* no symbol table: globals are named by section+offset */
 	struct hgraph G;
+	/* a block of nspare words no step needs any more, kept for the next
+	 * that needs one (heap_words): its pages are in already */
+	uint32_t *spare; size_t nspare;
 	size_t typehint;          /* heap_node_type's span hint */
 	/* roots under construction: (root node, target address) */
 	struct rref { uint32_t root; uint64_t target; } *rrefs; size_t nrrefs, caprrefs;
@@ -170,6 +181,8 @@ const struct hspan *heap_span_of(const struct hpriv *P, uint64_t addr);
  * none. */
 bool heap_object_of(const struct hpriv *P, uint64_t addr, uint64_t *slot, uint64_t *base, uint32_t *span);
 uint64_t heap_object_size(const struct hspan *s);
+/* How many of span s's slots are allocated (cr_heap_slot_allocated). */
+uint64_t heap_span_allocated(const struct hspan *s);
 /* The type of the object at base (go1.22+ malloc header or largeType):
  * index+1 in P->types, 0 if none recorded; record: the header read is
  * remembered (cr_heap_inputs), the first time it is read. */
@@ -202,6 +215,13 @@ enum cr_err heap_roots(struct cr_heap *h, struct cr_error *e);
 void *heap_malloc(size_t n);
 void *heap_calloc(size_t n, size_t size);
 void *heap_realloc(void *p, size_t n);
+/* A block of n words (uninitialised): blk, which has room for have words,
+ * if that is enough, else a new one (blk freed); NULL when out of memory. */
+uint32_t *heap_reuse(uint32_t *blk, size_t have, size_t n);
+/* heap_reuse of P's spare block, which is given up either way. */
+uint32_t *heap_words(struct hpriv *P, size_t n);
+/* Keep blk (words long) as P's spare block, in place of the one before. */
+void heap_keep(struct hpriv *P, uint32_t *blk, size_t words);
 /* lib/heap/stack.c: the pointer words of a goroutine stack from (pc, sp)
  * (pc 0: none) within [lo, hi), passed to fn; while fn runs, *frame is the
  * function of the frame being read (NULL in the part scanned

@@ -101,7 +101,9 @@ enum cr_err heap_types(struct cr_heap *h, struct cr_error *e)
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
-	G->type = heap_calloc(G->n ? G->n : 1, sizeof *G->type);
+	G->type = heap_words(P, G->n);
+	if (G->type)
+		memset(G->type, 0, (G->n ? G->n : 1) * sizeof *G->type);
 	if (!G->type)
 		return cr_fail(e, CR_NOMEM, "out of memory for the types of %zu heap objects (--max-memory)", G->n);
 	if (P->minor < 22) /* no types recorded */

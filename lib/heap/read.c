@@ -203,6 +203,11 @@ static bool read_span(struct cr_heap *h, uint64_t sa, struct hspan *s, bool *inu
 	}
 	s->nelems = (uint32_t)nelems;
 	s->freeindex = (uint32_t)freeindex;
+	/* the runtime's own division by multiplication, exact while bytes *
+	 * elemsize < 2^32 (every offset o < bytes: o * (2^32/e + 1) >> 32 ==
+	 * o / e) */
+	if (s->elemsize > 1 && s->elemsize < (1ull << 32) && bytes < (1ull << 32) / s->elemsize)
+		s->divmul = (uint32_t)(UINT32_MAX / s->elemsize + 1);
 	s->abits = heap_mem(P, s->allocbits, (nelems + 7) / 8);
 	if (P->ninputs < 64 && s->abits)
 		heap_input(P, "allocbits", s->allocbits, (size_t)(nelems + 7) / 8);
@@ -306,12 +311,29 @@ bool cr_heap_slot_allocated(const uint8_t *allocbits, size_t nbytes, uint64_t fr
 	return allocbits && i / 8 < nbytes && (allocbits[i / 8] >> (i % 8)) & 1;
 }
 
+uint64_t heap_span_allocated(const struct hspan *s)
+{
+	uint64_t n = s->freeindex;
+	if (!s->abits)
+		return n;
+	for (uint64_t i = s->freeindex; i < s->nelems;) {
+		if (i % 64 == 0 && i + 64 <= s->nelems) {
+			n += (uint64_t)__builtin_popcountll(hrd64(s->abits + i / 8));
+			i += 64;
+		} else {
+			n += (s->abits[i / 8] >> (i % 8)) & 1;
+			i++;
+		}
+	}
+	return n;
+}
+
 bool heap_object_of(const struct hpriv *P, uint64_t addr, uint64_t *slot, uint64_t *base, uint32_t *span)
 {
 	const struct hspan *s = heap_span_of(P, addr);
 	if (!s)
 		return false;
-	uint64_t i = (addr - s->base) / s->elemsize;
+	uint64_t i = heap_span_index(s, addr - s->base);
 	if (i >= s->nelems || !cr_heap_slot_allocated(s->abits, s->abits ? (s->nelems + 7) / 8 : 0, s->freeindex, i))
 		return false;
 	*slot = s->slot0 + i;

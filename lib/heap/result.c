@@ -42,6 +42,7 @@ const char *heap_node_type(struct cr_heap *h, uint32_t v, char *buf, size_t n)
 }
 
 struct tstat { uint64_t count, bytes; };
+#define NLAST 64
 
 static int root_cmp(const void *a, const void *b)
 {
@@ -86,23 +87,13 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 	struct hgraph *G = &P->G;
 	/* everything allocated */
 	for (size_t i = 0; i < P->nspans; i++) {
-		const struct hspan *s = &P->spans[i];
-		size_t nb = s->abits ? (s->nelems + 7) / 8 : 0;
-		for (uint64_t k = 0; k < s->nelems; k++)
-			if (cr_heap_slot_allocated(s->abits, nb, s->freeindex, k)) {
-				h->objects++;
-				h->bytes += heap_object_size(s);
-			}
+		uint64_t k = heap_span_allocated(&P->spans[i]);
+		h->objects += k;
+		h->bytes += k * heap_object_size(&P->spans[i]);
 	}
 	size_t hint = 0;
-	for (size_t v = 1 + P->nroots; v < G->n; v++) {
-		h->reachable_objects++;
-		h->reachable_bytes += heap_object_size(heap_node_span(P, (uint32_t)v, &hint));
-		if (G->type[v] & TYPE_INFERRED)
-			h->inferred_objects++;
-		else if (G->type[v])
-			h->typed_objects++;
-	}
+	h->reachable_objects = G->n - 1 - P->nroots;
+	h->reachable_bytes = G->bytes;
 	h->unreachable_objects = h->objects - h->reachable_objects;
 	h->unreachable_bytes = h->bytes - h->reachable_bytes;
 	/* roots */
@@ -126,14 +117,20 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 	 * each is named once */
 	struct cr_hmap seen;
 	cr_hmap_init(&seen);
+	struct lastkey { uint64_t size; uint32_t type, kind, id; bool used; } last[NLAST];
+	memset(last, 0, sizeof last);
 	for (size_t v = 1 + P->nroots; v < G->n && !rc; v++) {
 		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
 		struct { uint64_t size; uint32_t type, kind; } key = { heap_object_size(s), G->type[v],
 								      (uint32_t)s->noscan | (s->sizeclass == 0) << 1 };
-		uint32_t *known = cr_hmap_get(&seen, &key, sizeof key), id;
-		if (known) {
+		/* the last keys seen, before the map: most objects repeat one */
+		struct lastkey *lk = &last[(key.size / 8 + key.type + key.kind) % NLAST];
+		uint32_t *known = NULL, id;
+		if (lk->used && lk->size == key.size && lk->type == key.type && lk->kind == key.kind)
+			id = lk->id;
+		else if ((known = cr_hmap_get(&seen, &key, sizeof key)))
 			id = *known;
-		} else {
+		else {
 			char buf[300];
 			const char *t = heap_node_type(h, (uint32_t)v, buf, sizeof buf);
 			bool found;
@@ -141,6 +138,8 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 			if (id != UINT32_MAX && !cr_hmap_put(&seen, &key, sizeof key, id, &found))
 				id = UINT32_MAX;
 		}
+		if (id != UINT32_MAX)
+			*lk = (struct lastkey){ key.size, key.type, key.kind, id, true };
 		if (id == UINT32_MAX || cr_grow(&st, &cap, (size_t)id + 1, sizeof *st)) {
 			rc = cr_fail(e, CR_NOMEM, "out of memory");
 			break;
@@ -151,6 +150,10 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 		}
 		st[id].count++;
 		st[id].bytes += key.size;
+		if (key.type & TYPE_INFERRED)
+			h->inferred_objects++;
+		else if (key.type)
+			h->typed_objects++;
 	}
 	cr_hmap_release(&seen);
 	if (!rc && h->ntypes) {
