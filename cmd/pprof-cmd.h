@@ -54,6 +54,9 @@ int cmd_pprof_locate(struct cr_profile *p);
 int cmd_pprof_symbolize(struct cr_profile *p, const char *binary, const char *buildid);
 
 /* -topproto (pprof-topproto.c): -top's nodes as a gzipped profile, to stdout */
+/* -nodecount, -nodefraction, -edgefraction over tr's defaults
+ * (pprof-report.c): a usage error's exit status, else 0 */
+int cmd_pprof_trim_flags(const struct cmd_pprof_req *r, struct cr_pgraph_trim *tr);
 int cmd_pprof_topproto(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o, const struct cr_profile *p,
 		       int64_t total);
 

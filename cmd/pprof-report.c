@@ -472,21 +472,31 @@ static void print_peek_json(const struct cr_pgraph *g, const regex_t *rx)
 	json_finish(&j);
 }
 
+/* -nodecount, -nodefraction and -edgefraction over tr's defaults; a usage
+ * error's exit status, else 0. */
+int cmd_pprof_trim_flags(const struct cmd_pprof_req *r, struct cr_pgraph_trim *tr)
+{
+	int64_t nc;
+	if (r->nodecount) {
+		if (!cmd_parse_int(r->nodecount, INT64_MIN, INT64_MAX, &nc))
+			return cmd_usage_error("pprof", "-nodecount takes a number");
+		tr->nodecount = nc <= 0 ? 0 : (long)nc;
+	}
+	if ((r->nodefraction && !cmd_parse_double(r->nodefraction, -1e308, 1e308, &tr->nodefraction)) ||
+	    (r->edgefraction && !cmd_parse_double(r->edgefraction, -1e308, 1e308, &tr->edgefraction)))
+		return cmd_usage_error("pprof", "-nodefraction and -edgefraction take a number");
+	return 0;
+}
+
 /* -tree, -peek, -callgrind, -dot: the trimmed graph and its listing */
 static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_opts *o,
 		     const struct cr_profile *p, const struct cmd_filters *f, int64_t total)
 {
 	struct cr_pgraph_trim tr = { .nodecount = 80, .nodefraction = 0.005, .edgefraction = 0.001, .cum = r->cum };
 	struct cr_error e = { 0 };
-	int64_t nc;
-	if (r->nodecount) {
-		if (!cmd_parse_int(r->nodecount, INT64_MIN, INT64_MAX, &nc))
-			return cmd_usage_error("pprof", "-nodecount takes a number");
-		tr.nodecount = nc <= 0 ? 0 : (long)nc;
-	}
-	if ((r->nodefraction && !cmd_parse_double(r->nodefraction, -1e308, 1e308, &tr.nodefraction)) ||
-	    (r->edgefraction && !cmd_parse_double(r->edgefraction, -1e308, 1e308, &tr.edgefraction)))
-		return cmd_usage_error("pprof", "-nodefraction and -edgefraction take a number");
+	int urc = cmd_pprof_trim_flags(r, &tr);
+	if (urc)
+		return urc;
 	if (which == 'p' || which == 'c' || r->notrim)
 		tr.nodecount = 0, tr.nodefraction = 0, tr.edgefraction = 0;
 	tr.visual = which == 'd';

@@ -72,15 +72,9 @@ int cmd_pprof_topproto(const struct cmd_pprof_req *r, const struct cr_pprof_opts
 	/* -top's trimming: every node unless -nodecount, -nodefraction 0.005 */
 	struct cr_pgraph_trim tr = { .nodecount = 0, .nodefraction = 0.005, .edgefraction = 0.001, .cum = r->cum };
 	struct cr_error e = { 0 };
-	int64_t nc;
-	if (r->nodecount) {
-		if (!cmd_parse_int(r->nodecount, INT64_MIN, INT64_MAX, &nc))
-			return cmd_usage_error("pprof", "-nodecount takes a number");
-		tr.nodecount = nc <= 0 ? 0 : (long)nc;
-	}
-	if ((r->nodefraction && !cmd_parse_double(r->nodefraction, -1e308, 1e308, &tr.nodefraction)) ||
-	    (r->edgefraction && !cmd_parse_double(r->edgefraction, -1e308, 1e308, &tr.edgefraction)))
-		return cmd_usage_error("pprof", "-nodefraction and -edgefraction take a number");
+	int urc = cmd_pprof_trim_flags(r, &tr);
+	if (urc)
+		return urc;
 	if (r->notrim)
 		tr.nodecount = 0, tr.nodefraction = 0, tr.edgefraction = 0;
 	struct cr_pgraph g;

@@ -19,8 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void warn(struct cr_ccore *cc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(struct cr_ccore *cc, const char *fmt, ...)
+void cr_ccore_warn(struct cr_ccore *cc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -77,7 +76,7 @@ static struct cr_binary *find_alt(struct cr_ccore *cc, const struct cr_binary *b
 	struct cr_binary *alt = NULL;
 	struct cr_error e = { 0 };
 	if (cr_debug_find_alt(b, cc->debug_dirs, cc->ndebug_dirs, &alt, &e))
-		warn(cc, "%s", e.msg);
+		cr_ccore_warn(cc, "%s", e.msg);
 	return alt;
 }
 
@@ -108,7 +107,7 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 		rc = cr_binary_open(&b, cc->binpath, &e);
 	} else if (!page) {
 		m->note = "its first page is not in the core: not symbolized";
-		warn(cc, "%s: its first page is not in the core: not symbolized", m->path);
+		cr_ccore_warn(cc, "%s: its first page is not in the core: not symbolized", m->path);
 		return;
 	} else if (m->file) { /* the unwinder's, checked the same way */
 		b = m->file;
@@ -119,12 +118,12 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 	}
 	if (rc) {
 		m->note = cr_arena_strndup(&cc->arena, e.msg, strlen(e.msg));
-		warn(cc, "%s", e.msg);
+		cr_ccore_warn(cc, "%s", e.msg);
 		return;
 	}
 	if (cr_binary_bias_for_mapping(b, first->start, 0, &m->bias, &e)) {
 		m->note = "no load bias: not symbolized";
-		warn(cc, "%s: %s", m->path, e.msg);
+		cr_ccore_warn(cc, "%s: %s", m->path, e.msg);
 		cr_binary_close(b);
 		return;
 	}
@@ -136,17 +135,17 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 		if (cr_debug_find(b, cc->debug_dirs, cc->ndebug_dirs, &d, &de) == CR_OK) {
 			m->debug = cr_arena_strndup(&cc->arena, d->path, strlen(d->path));
 			if (cr_symbolizer_new_alt(&m->dbg, d, find_alt(cc, d), npcs ? pcs : NULL, npcs, &de)) {
-				warn(cc, "%s: %s", m->path, de.msg);
+				cr_ccore_warn(cc, "%s: %s", m->path, de.msg);
 				m->dbg = NULL;
 			} else
 				cr_symbolizer_dwarf_names(m->dbg, true); /* llvm_names: see lookup() */
 		} else if (!strstr(de.msg, "no separate debug file found")) {
-			warn(cc, "%s", de.msg); /* files there, refused: say which and why */
+			cr_ccore_warn(cc, "%s", de.msg); /* files there, refused: say which and why */
 		}
 	}
 	struct cr_binary *alt = cr_binary_debug_section(b, ".debug_info") ? find_alt(cc, b) : NULL;
 	if (cr_symbolizer_new_alt(&m->sym, b, alt, npcs ? pcs : NULL, npcs, &e)) {
-		warn(cc, "%s: %s", m->path, e.msg);
+		cr_ccore_warn(cc, "%s: %s", m->path, e.msg);
 		m->sym = NULL;
 	} else
 		cr_symbolizer_dwarf_names(m->sym, !cc->llvm_names);
@@ -177,7 +176,7 @@ static void report_skipped_units(struct cr_ccore *cc)
 				cr_buf_addf(&b, "; unit at .debug_info offset 0x%" PRIx64 ": %s", off, why);
 			const char *path = cr_symbolizer_binary(s)->path;
 			bool other = strcmp(path, m->path) != 0;
-			warn(cc, "%s%s%s%s: DWARF: %zu compilation unit%s not read whole%.*s", path, other ? " (debug file of " : "",
+			cr_ccore_warn(cc, "%s%s%s%s: DWARF: %zu compilation unit%s not read whole%.*s", path, other ? " (debug file of " : "",
 			     other ? m->path : "", other ? ")" : "", n, n == 1 ? "" : "s", (int)b.len, b.data ? b.data : "");
 			cr_buf_release(&b);
 		}
@@ -349,7 +348,7 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 	if (rc)
 		return rc;
 	if (!cr_core_attach_file(c, NULL, exe->data, exe->len) && (c->nfiles || c->arch != CR_ARCH_ARM64))
-		warn(cc, "%s: the core maps no file at its entry point: is it the binary that dumped it?", binpath);
+		cr_ccore_warn(cc, "%s: the core maps no file at its entry point: is it the binary that dumped it?", binpath);
 	cc->threads = cr_arena_alloc(&cc->arena, (c->nthreads + 1) * sizeof *cc->threads);
 	if (!cc->threads) {
 		cr_binary_close(exe);
@@ -380,7 +379,7 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 					cr_binary_close(libs[i].file);
 			}
 			if (!cr_core_attach_file(c, NULL, exe->data, exe->len))
-				warn(cc, "%s: AT_PHDR is in none of its segments: is it the binary that dumped it?", binpath);
+				cr_ccore_warn(cc, "%s: AT_PHDR is in none of its segments: is it the binary that dumped it?", binpath);
 			for (size_t i = 0; cc->mods && i < cc->nmods; i++)
 				if (cc->mods[i].file)
 					cr_core_attach_file(c, cc->mods[i].path, cc->mods[i].file->data, cc->mods[i].file->len);
@@ -388,7 +387,7 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		if (cc->mods)
 			A = cr_ccore_arm64_open(cc, exe);
 	} else if (cr_native_open(&N, c, exe, &nw, &ne)) {
-		warn(cc, "%s", ne.msg);
+		cr_ccore_warn(cc, "%s", ne.msg);
 	}
 	(void)nw; /* the modules' own lines say it (opened again for names) */
 	cr_buf_release(&nw);
@@ -421,14 +420,14 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		T->crashed = t == 0 && (c->sig.present || c->threads[t].cursig);
 		if (!T->regs->nraw) {
 			T->stop = "no registers in the core for this thread";
-			warn(cc, "thread %d: no registers in the core", T->tid);
+			cr_ccore_warn(cc, "thread %d: no registers in the core", T->tid);
 			continue;
 		}
 		const char *why = NULL;
 		size_t n = A ? cr_arm64_unwind(A, t, nf, max_frames, &why) : N ? cr_native_unwind(N, t, NULL, nf, max_frames) : 0;
 		if (why) {
 			T->stop = cr_arena_strndup(&cc->arena, why, strlen(why));
-			warn(cc, "thread %d: %s", T->tid, why);
+			cr_ccore_warn(cc, "thread %d: %s", T->tid, why);
 		}
 		if (!n) {
 			/* at least the pc */
@@ -437,7 +436,7 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 			T->stop = N || A ? "no unwind information at the pc" : "no native unwinder";
 		} else if (n == 1 && cr_core_read(c, T->regs->sp, &(uint64_t){ 0 }, 8) != 8) {
 			T->stop = "its stack is not in the core";
-			warn(cc, "thread %d: its stack (sp 0x%" PRIx64 ") is not in the core", T->tid, T->regs->sp);
+			cr_ccore_warn(cc, "thread %d: its stack (sp 0x%" PRIx64 ") is not in the core", T->tid, T->regs->sp);
 		} else if (n == max_frames) {
 			T->stop = "frame cap reached";
 		}

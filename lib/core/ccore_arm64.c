@@ -12,17 +12,8 @@
 #include "coroner/binary.h"
 #include "coroner/sym.h"
 
-#include <stdarg.h>
 #include <string.h>
 
-static void warn(struct cr_ccore *cc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(struct cr_ccore *cc, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	cr_warn_linev(&cc->warn, fmt, ap);
-	va_end(ap);
-}
 
 static const struct cr_core_file *first_mapping(const struct cr_core *c, const char *path)
 {
@@ -47,11 +38,11 @@ struct cr_arm64_unwind *cr_ccore_arm64_open(struct cr_ccore *cc, struct cr_binar
 		if (!b) {
 			const unsigned char *page = cr_core_ptr(c, f->start, 4096);
 			if (!page) {
-				warn(cc, "%s: its first page is not in the core: its frames are not unwound", m->path);
+				cr_ccore_warn(cc, "%s: its first page is not in the core: its frames are not unwound", m->path);
 				continue;
 			}
 			if (cr_binary_open_mapped(&b, m->path, page, 4096, &e)) {
-				warn(cc, "%s", e.msg);
+				cr_ccore_warn(cc, "%s", e.msg);
 				continue;
 			}
 			m->file = b;
@@ -66,7 +57,7 @@ struct cr_arm64_unwind *cr_ccore_arm64_open(struct cr_ccore *cc, struct cr_binar
 	struct cr_buf w = { 0 };
 	struct cr_error e = { 0 };
 	if (cr_arm64_open(&u, c, files, n, &w, &e))
-		warn(cc, "%s", e.msg);
+		cr_ccore_warn(cc, "%s", e.msg);
 	if (w.len)
 		cr_buf_addf(&cc->warn, "%.*s", (int)w.len, w.data);
 	cr_buf_release(&w);

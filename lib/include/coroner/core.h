@@ -263,6 +263,8 @@ enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, con
  * unwinder over them (exe: the executable, the caller's); problems are
  * lines in cc->warn. NULL when nothing can be unwound. */
 struct cr_arm64_unwind *cr_ccore_arm64_open(struct cr_ccore *cc, struct cr_binary *exe);
+/* One line of cc's warnings (what a thread or module lost, and why). */
+void cr_ccore_warn(struct cr_ccore *cc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Frames of runtime address addr in the module mapping it (opened on first
  * need; a module that cannot be read is a line in cc->warn), innermost
  * first, raw link names, entry a runtime address, module its mapped path,
