@@ -3,7 +3,8 @@
  *      SYSROOT/usr/lib/debug (with --sysroot), then /usr/lib/debug;
  *   2. the debuginfod client cache, read offline:
  *      $DEBUGINFOD_CACHE_PATH or ~/.cache/debuginfod_client, BUILDID/debuginfo;
- *   3. .gnu_debuglink NAME next to the file, in its .debug/ directory, and
+ *   3. .gnu_debuglink NAME next to the file (the file read: under
+ *      --sysroot for a file a core names), in its .debug/ directory, and
  *      under each debug directory + the file's directory; the CRC32 the
  *      link records must match the file's.
  * A file found is used only when its GNU build id equals the binary's
@@ -165,11 +166,14 @@ enum cr_err cr_debug_find(const struct cr_binary *b, const char *const *dirs, si
 					snprintf(dir, sizeof dir, "%.*s", (int)(slash - b->path), b->path);
 				else
 					snprintf(dir, sizeof dir, ".");
-				snprintf(path, sizeof path, "%s/%s", dir, name);
+				/* beside the file read: under the sysroot for a file the core names */
+				const char *root = b->under_sysroot && cr_sysroot && strcmp(cr_sysroot, "/") != 0
+							   ? cr_sysroot : "";
+				snprintf(path, sizeof path, "%s%s/%s", root, dir, name);
 				/* the link names another file than the binary itself */
-				if (strcmp(path, b->path) != 0 && try_file(b, path, true, crc, out, &why))
+				if (strcmp(path + strlen(root), b->path) != 0 && try_file(b, path, true, crc, out, &why))
 					goto found;
-				snprintf(path, sizeof path, "%s/.debug/%s", dir, name);
+				snprintf(path, sizeof path, "%s%s/.debug/%s", root, dir, name);
 				if (try_file(b, path, true, crc, out, &why))
 					goto found;
 				for (size_t i = 0; i < nall; i++) {

@@ -281,7 +281,8 @@ enum cr_err cr_profile_symbolize_mapping_go(struct cr_profile *p, size_t mi, con
  * DIR/.build-id/xx/rest.debug under each of dirs, SYSROOT/usr/lib/debug and
  * /usr/lib/debug; the debuginfod client cache ($DEBUGINFOD_CACHE_PATH, else
  * ~/.cache/debuginfod_client, BUILDID/debuginfo, read offline); then the
- * .gnu_debuglink name beside b, in its .debug/ and under the debug
+ * .gnu_debuglink name beside b (beside the file read: under --sysroot when
+ * b was opened by cr_binary_open_named), in its .debug/ and under the debug
  * directories, its CRC32 checked. A file whose build id differs from b's is
  * not used. CR_NOTFOUND with the reasons (each file refused and why) in e
  * when none fits. *out is opened with cr_binary_open; close it. */
