@@ -279,6 +279,16 @@ size_t cr_ccore_frames(struct cr_ccore *cc, uint64_t addr, bool ret, bool inline
 	return n;
 }
 
+/* Where frame i of f[0, n) is looked up: at its pc if that is not a return
+ * address (the innermost frame, one a signal interrupted, the signal
+ * trampoline above it, which was entered by no call), else at pc-1. */
+static uint64_t lookup_at(const struct cr_native_frame *f, size_t i, size_t n)
+{
+	uint64_t pc = f[i].pc;
+	bool tramp = i + 1 < n && f[i + 1].interrupted;
+	return (i == 0 || f[i].interrupted || tramp || !pc) ? pc : pc - 1;
+}
+
 /* Open the modules the frames tf[t][0, tn[t]) fall in, in the order they
  * first appear, each with the addresses its frames are looked up at. */
 static void open_modules_for(struct cr_ccore *cc, struct cr_native_frame **tf, const size_t *tn, size_t total)
@@ -288,9 +298,8 @@ static void open_modules_for(struct cr_ccore *cc, struct cr_native_frame **tf, c
 	size_t k = 0;
 	for (size_t t = 0; at && of && t < cc->core.nthreads; t++)
 		for (size_t i = 0; i < tn[t]; i++, k++) {
-			uint64_t pc = tf[t][i].pc;
-			at[k] = (i == 0 || tf[t][i].interrupted || !pc) ? pc : pc - 1;
-			of[k] = module_of(cc, pc);
+			at[k] = lookup_at(tf[t], i, tn[t]);
+			of[k] = module_of(cc, tf[t][i].pc);
 		}
 	for (size_t i = 0; at && of && i < k; i++) {
 		struct cr_cmodule *m = of[i];
@@ -462,9 +471,9 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 			break;
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {
-			uint64_t pc = tf[t][i].pc;
-			uint64_t at = (i == 0 || tf[t][i].interrupted || !pc) ? pc : pc - 1;
-			k += name_pc(cc, pc, at, fr + k, 16);
+			k += name_pc(cc, tf[t][i].pc, lookup_at(tf[t], i, n), fr + k, 16);
+			if (i + 1 < n && tf[t][i + 1].interrupted)
+				fr[k - 1].signal = true;
 		}
 		T->frames = fr;
 		T->nframes = k;
