@@ -137,8 +137,10 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 			if (cr_symbolizer_new_alt(&m->dbg, d, find_alt(cc, d), npcs ? pcs : NULL, npcs, &de)) {
 				cr_ccore_warn(cc, "%s: %s", m->path, de.msg);
 				m->dbg = NULL;
-			} else
+			} else {
 				cr_symbolizer_dwarf_names(m->dbg, true); /* llvm_names: see lookup() */
+				cr_symbolizer_gdb_lines(m->dbg, !cc->llvm_names);
+			}
 		} else if (!strstr(de.msg, "no separate debug file found")) {
 			cr_ccore_warn(cc, "%s", de.msg); /* files there, refused: say which and why */
 		}
@@ -147,8 +149,10 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 	if (cr_symbolizer_new_alt(&m->sym, b, alt, npcs ? pcs : NULL, npcs, &e)) {
 		cr_ccore_warn(cc, "%s: %s", m->path, e.msg);
 		m->sym = NULL;
-	} else
+	} else {
 		cr_symbolizer_dwarf_names(m->sym, !cc->llvm_names);
+		cr_symbolizer_gdb_lines(m->sym, !cc->llvm_names);
+	}
 	/* each frame named from DWARF is also looked up in the symbol table
 	 * of that file (see lookup()): all of them in one pass over it */
 	const struct cr_symbolizer *named = m->dbg ? m->dbg : m->sym;
