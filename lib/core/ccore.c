@@ -321,6 +321,36 @@ static void open_modules_for(struct cr_ccore *cc, struct cr_native_frame **tf, c
 	cr_free(of);
 }
 
+/* The modules of a core without NT_FILE (qemu-user's), from the dynamic
+ * linker's list (cr_core_files_from_rdebug), each library's file kept in
+ * its module and every file's image attached to the core reader. */
+static void modules_from_rdebug(struct cr_ccore *cc, struct cr_binary *exe)
+{
+	struct cr_core *c = &cc->core;
+	struct cr_rdebug_lib libs[64];
+	struct cr_buf rw = { 0 };
+	size_t nl = cr_core_files_from_rdebug(c, exe, libs, 64, &rw);
+	cr_buf_addf(&cc->warn, "%.*s", (int)rw.len, rw.data ? rw.data : "");
+	cr_buf_release(&rw);
+	cc->nmods = 0;
+	build_modules(cc);
+	for (size_t i = 0; i < nl; i++) {
+		struct cr_cmodule *m = NULL;
+		for (size_t k = 0; cc->mods && k < cc->nmods; k++)
+			if (cc->mods[k].path == libs[i].path)
+				m = &cc->mods[k];
+		if (m && !m->file)
+			m->file = libs[i].file;
+		else
+			cr_binary_close(libs[i].file);
+	}
+	if (!cr_core_attach_file(c, NULL, exe->data, exe->len))
+		cr_ccore_warn(cc, "%s: AT_PHDR is in none of its segments: is it the binary that dumped it?", exe->path);
+	for (size_t i = 0; cc->mods && i < cc->nmods; i++)
+		if (cc->mods[i].file)
+			cr_core_attach_file(c, cc->mods[i].path, cc->mods[i].file->data, cc->mods[i].file->len);
+}
+
 /* The core and its modules (none opened yet). */
 static enum cr_err open_core(struct cr_ccore *cc, const char *binpath, const char *corepath,
 			     const char *const *debug_dirs, size_t ndebug_dirs, struct cr_error *e)
@@ -340,12 +370,24 @@ static enum cr_err open_core(struct cr_ccore *cc, const char *binpath, const cha
 	return CR_OK;
 }
 
-enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, const char *const *debug_dirs,
-				  size_t ndebug_dirs, struct cr_error *e)
+enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, const char *binpath,
+				  const char *const *debug_dirs, size_t ndebug_dirs, struct cr_error *e)
 {
 	enum cr_err rc = open_core(cc, NULL, corepath, debug_dirs, ndebug_dirs, e);
 	cc->llvm_names = true;
-	return rc;
+	if (rc || cc->core.nfiles)
+		return rc;
+	if (!binpath) {
+		cr_ccore_warn(cc, "%s: no NT_FILE note (a qemu-user core): give the executable (-e) to find its "
+			      "libraries through the dynamic linker's list", corepath);
+		return CR_OK;
+	}
+	struct cr_binary *exe = NULL;
+	if ((rc = cr_binary_open(&exe, binpath, e)))
+		return rc;
+	modules_from_rdebug(cc, exe);
+	cc->exe_image = exe; /* backs the executable's mappings in the core reader */
+	return CR_OK;
 }
 
 enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *corepath,
@@ -373,30 +415,8 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 	struct cr_error ne = { 0 };
 	struct cr_buf nw = { 0 };
 	if (c->arch == CR_ARCH_ARM64) {
-		if (!c->nfiles) { /* qemu-user: no NT_FILE */
-			struct cr_rdebug_lib libs[64];
-			struct cr_buf rw = { 0 };
-			size_t nl = cr_core_files_from_rdebug(c, exe, libs, 64, &rw);
-			cr_buf_addf(&cc->warn, "%.*s", (int)rw.len, rw.data ? rw.data : "");
-			cr_buf_release(&rw);
-			cc->nmods = 0;
-			build_modules(cc);
-			for (size_t i = 0; i < nl; i++) {
-				struct cr_cmodule *m = NULL;
-				for (size_t k = 0; cc->mods && k < cc->nmods; k++)
-					if (cc->mods[k].path == libs[i].path)
-						m = &cc->mods[k];
-				if (m && !m->file)
-					m->file = libs[i].file;
-				else
-					cr_binary_close(libs[i].file);
-			}
-			if (!cr_core_attach_file(c, NULL, exe->data, exe->len))
-				cr_ccore_warn(cc, "%s: AT_PHDR is in none of its segments: is it the binary that dumped it?", binpath);
-			for (size_t i = 0; cc->mods && i < cc->nmods; i++)
-				if (cc->mods[i].file)
-					cr_core_attach_file(c, cc->mods[i].path, cc->mods[i].file->data, cc->mods[i].file->len);
-		}
+		if (!c->nfiles) /* qemu-user: no NT_FILE */
+			modules_from_rdebug(cc, exe);
 		if (cc->mods)
 			A = cr_ccore_arm64_open(cc, exe);
 	} else if (cr_native_open(&N, c, exe, &nw, &ne)) {

@@ -253,12 +253,14 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 			  const char *const *debug_dirs, size_t ndebug_dirs, size_t max_frames,
 			  struct cr_error *e);
 /* Open a core only to name addresses in the files it maps
- * (cr_ccore_frames): no binary, no unwinding; every module, the executable
- * too, is read from the path the core maps it under (--sysroot), build id
- * and first page checked, and named as llvm-symbolizer does. Close with
- * cr_ccore_close. */
-enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, const char *const *debug_dirs,
-				  size_t ndebug_dirs, struct cr_error *e);
+ * (cr_ccore_frames): no unwinding; every module, the executable too, is
+ * read from the path the core maps it under (--sysroot), build id and
+ * first page checked, and named as llvm-symbolizer does. A core without
+ * NT_FILE (qemu-user's) has its modules from the dynamic linker's list
+ * when binpath (the executable, NULL ok) is given, else a line in
+ * cc->warn says so. Close with cr_ccore_close. */
+enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, const char *binpath,
+				  const char *const *debug_dirs, size_t ndebug_dirs, struct cr_error *e);
 /* arm64 (lib/core/ccore_arm64.c): open every module's file and the CFI
  * unwinder over them (exe: the executable, the caller's); problems are
  * lines in cc->warn. NULL when nothing can be unwound. */
