@@ -540,6 +540,7 @@ void cr_ccore_close(struct cr_ccore *cc)
 	if (cc->mods) {
 		for (size_t i = 0; i < cc->nmods; i++) {
 			cr_binary_close(cc->mods[i].file);
+			cr_binary_close(cc->mods[i].frames);
 			cr_symbolizer_close(cc->mods[i].sym);
 			cr_symbolizer_close(cc->mods[i].dbg);
 		}

@@ -5,7 +5,8 @@
  * register 31 and the CFA is the caller's sp; the return address column is
  * 30. A frame is stepped by the CFA row of its pc (the return address less
  * one in callers: a call that does not return may end its function) from
- * the file's .eh_frame, else its .debug_frame. Where no CFI covers the pc,
+ * the file's .eh_frame, else its .debug_frame (a stripped file's from its
+ * separate debug file, as gdb reads it). Where no CFI covers the pc,
  * the frame record chain is followed: the innermost (or interrupted) frame
  * of a pc in no file (a call through a bad pointer) returns to x30;
  * otherwise [x29] holds
@@ -104,7 +105,9 @@ enum cr_err cr_arm64_open(struct cr_arm64_unwind **out, const struct cr_core *c,
 		if (f->start >= f->end)
 			continue;
 		load_cfi(f, b, ".eh_frame", false, &f->eh, warn);
-		load_cfi(f, b, ".debug_frame", true, &f->dbg, warn);
+		/* the debug file's sections are read and cached as the file's */
+		struct cr_binary *db = (struct cr_binary *)files[i].debug;
+		load_cfi(f, db && !cr_binary_debug_section(b, ".debug_frame") ? db : b, ".debug_frame", true, &f->dbg, warn);
 		u->nfiles++;
 	}
 	*out = u;
