@@ -79,6 +79,7 @@ struct cr_binary {
 	 * has a name, so nothing is found by name (.debug_*, .gopclntab) */
 	bool names_unknown;
 	unsigned long long shstrndx;
+	bool named;                /* opened by cr_binary_open_named: path is under --sysroot */
 	struct cr_binary_priv *priv;
 };
 
