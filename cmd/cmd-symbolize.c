@@ -785,7 +785,7 @@ int cmd_symbolize(int argc, char **argv)
 			rc = cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
 			goto out;
 		}
-		if (cr_ccore_open_modules(c->cc, core, debug_dirs.dirs, debug_dirs.n, &e)) {
+		if (cr_ccore_open_modules(c->cc, core, exe, debug_dirs.dirs, debug_dirs.n, &e)) {
 			rc = cmd_error(&e);
 			goto out;
 		}

@@ -78,6 +78,10 @@ static void print_frames(const struct cr_cthread *T)
 		const struct cr_frame *f = &T->frames[i];
 		bool addr = i == 0 || !T->frames[i - 1].inlined;
 		printf("#%-2zu ", i);
+		if (f->signal) { /* as gdb prints it */
+			printf("<signal handler called>\n");
+			continue;
+		}
 		if (addr)
 			printf("0x%016" PRIx64 " in ", f->pc);
 		const char *fn = cr_frame_or(f->function, "??");
@@ -233,6 +237,8 @@ static void render_json(const struct cr_ccore *cc, int signo)
 			cr_json_hex(j, f->pc);
 			cr_json_key(j, "inlined");
 			cr_json_bool(j, f->inlined);
+			cr_json_key(j, "signal_frame");
+			cr_json_bool(j, f->signal);
 			cr_json_key(j, "module");
 			if (*f->module)
 				cr_json_str(j, f->module);

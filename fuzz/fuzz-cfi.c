@@ -7,7 +7,8 @@
  *   else: bit 0 chooses .debug_frame (1) or .eh_frame (0); the next 8
  *        bytes are the section's address and the rest the section: its
  *        FDEs are indexed and the row looked up at each FDE's first, middle
- *        and last address and at the 8-byte words of the input. */
+ *        and last address and at the 8-byte words of the input; the DWARF
+ *        expressions of each row found are evaluated (cr_cfi_eval). */
 #include "coroner/binary.h"
 #include "coroner/cfi.h"
 #include "coroner/core.h"
@@ -23,6 +24,35 @@ static uint64_t ld64(const uint8_t *p)
 	return v;
 }
 
+/* Registers and memory for the expressions: register n holds n * 0x1000;
+ * memory is the section's bytes at their address, nothing elsewhere. */
+static bool env_reg(void *arg, unsigned regno, uint64_t *v)
+{
+	(void)arg;
+	*v = (uint64_t)regno * 0x1000;
+	return regno < 64;
+}
+
+static bool env_mem(void *arg, uint64_t addr, unsigned size, uint64_t *v)
+{
+	const struct cr_cfi *cfi = arg;
+	if (addr < cfi->addr || addr - cfi->addr > cfi->len || size > cfi->len - (addr - cfi->addr))
+		return false;
+	*v = 0;
+	for (unsigned i = 0; i < size; i++)
+		*v |= (uint64_t)cfi->data[addr - cfi->addr + i] << (8 * i);
+	return true;
+}
+
+static void eval(const struct cr_cfi *cfi, size_t off, size_t len, bool push)
+{
+	struct cr_cfi_env env = { env_reg, env_mem, (void *)cfi };
+	uint64_t v;
+	const char *why;
+	if (!cr_cfi_eval(cfi, off, len, push, 0x7ff0000, &env, &v, &why) && !why)
+		abort(); /* a refusal must say why */
+}
+
 static void rows(const struct cr_cfi *cfi, uint64_t pc)
 {
 	struct cr_cfi_row row;
@@ -31,6 +61,13 @@ static void rows(const struct cr_cfi *cfi, uint64_t pc)
 	int k = cr_cfi_row_at(cfi, pc, &row, buf, sizeof buf, &why);
 	if (k < 0 && !why)
 		abort(); /* a refusal must say why */
+	if (k <= 0)
+		return;
+	if (row.cfa_expr)
+		eval(cfi, (size_t)row.cfa_off, row.cfa_reg, false);
+	for (size_t i = 0; i < CR_CFI_NREGS; i++)
+		if (row.reg[i].how == CR_CFI_EXPR || row.reg[i].how == CR_CFI_VAL_EXPR)
+			eval(cfi, (size_t)row.reg[i].off, row.reg[i].reg, true);
 }
 
 static void unwind(const uint8_t *data, size_t size)

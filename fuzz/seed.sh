@@ -95,7 +95,8 @@ for i in range(phnum):
 PY
 	rm -f "$out/core.tmp"
 fi
-# call frame information (cfi): the .eh_frame of the arm64 C crash program
+# call frame information (cfi): the .eh_frame of the arm64 C crash program,
+# of the one whose CFI is DWARF expressions (cfiexpr)
 # and of its library with their addresses (first byte 0: .eh_frame), and
 # the library built small (4 KiB pages, stripped) whole, as an unwinder's
 # core with registers at one of its functions ('U'; sp and x29 in its data)
@@ -116,7 +117,7 @@ def sections(b):
     for i in range(shnum):
         h = hdr(i)
         yield b[stro + h[0]:b.index(b'\0', stro + h[0])].decode(), h[3], h[4], h[5]
-for f in ('ccrash-plain', 'libccrashlib.so'):
+for f in ('ccrash-plain', 'libccrashlib.so', 'cfiexpr-plain'):
     b = open(d + '/' + f, 'rb').read()
     for name, addr, off, size in sections(b):
         if name == '.eh_frame':

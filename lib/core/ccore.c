@@ -137,8 +137,10 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 			if (cr_symbolizer_new_alt(&m->dbg, d, find_alt(cc, d), npcs ? pcs : NULL, npcs, &de)) {
 				cr_ccore_warn(cc, "%s: %s", m->path, de.msg);
 				m->dbg = NULL;
-			} else
+			} else {
 				cr_symbolizer_dwarf_names(m->dbg, true); /* llvm_names: see lookup() */
+				cr_symbolizer_gdb_lines(m->dbg, !cc->llvm_names);
+			}
 		} else if (!strstr(de.msg, "no separate debug file found")) {
 			cr_ccore_warn(cc, "%s", de.msg); /* files there, refused: say which and why */
 		}
@@ -147,8 +149,10 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 	if (cr_symbolizer_new_alt(&m->sym, b, alt, npcs ? pcs : NULL, npcs, &e)) {
 		cr_ccore_warn(cc, "%s: %s", m->path, e.msg);
 		m->sym = NULL;
-	} else
+	} else {
 		cr_symbolizer_dwarf_names(m->sym, !cc->llvm_names);
+		cr_symbolizer_gdb_lines(m->sym, !cc->llvm_names);
+	}
 	/* each frame named from DWARF is also looked up in the symbol table
 	 * of that file (see lookup()): all of them in one pass over it */
 	const struct cr_symbolizer *named = m->dbg ? m->dbg : m->sym;
@@ -279,6 +283,16 @@ size_t cr_ccore_frames(struct cr_ccore *cc, uint64_t addr, bool ret, bool inline
 	return n;
 }
 
+/* Where frame i of f[0, n) is looked up: at its pc if that is not a return
+ * address (the innermost frame, one a signal interrupted, the signal
+ * trampoline above it, which was entered by no call), else at pc-1. */
+static uint64_t lookup_at(const struct cr_native_frame *f, size_t i, size_t n)
+{
+	uint64_t pc = f[i].pc;
+	bool tramp = i + 1 < n && f[i + 1].interrupted;
+	return (i == 0 || f[i].interrupted || tramp || !pc) ? pc : pc - 1;
+}
+
 /* Open the modules the frames tf[t][0, tn[t]) fall in, in the order they
  * first appear, each with the addresses its frames are looked up at. */
 static void open_modules_for(struct cr_ccore *cc, struct cr_native_frame **tf, const size_t *tn, size_t total)
@@ -288,9 +302,8 @@ static void open_modules_for(struct cr_ccore *cc, struct cr_native_frame **tf, c
 	size_t k = 0;
 	for (size_t t = 0; at && of && t < cc->core.nthreads; t++)
 		for (size_t i = 0; i < tn[t]; i++, k++) {
-			uint64_t pc = tf[t][i].pc;
-			at[k] = (i == 0 || tf[t][i].interrupted || !pc) ? pc : pc - 1;
-			of[k] = module_of(cc, pc);
+			at[k] = lookup_at(tf[t], i, tn[t]);
+			of[k] = module_of(cc, tf[t][i].pc);
 		}
 	for (size_t i = 0; at && of && i < k; i++) {
 		struct cr_cmodule *m = of[i];
@@ -306,6 +319,36 @@ static void open_modules_for(struct cr_ccore *cc, struct cr_native_frame **tf, c
 	}
 	cr_free(at);
 	cr_free(of);
+}
+
+/* The modules of a core without NT_FILE (qemu-user's), from the dynamic
+ * linker's list (cr_core_files_from_rdebug), each library's file kept in
+ * its module and every file's image attached to the core reader. */
+static void modules_from_rdebug(struct cr_ccore *cc, struct cr_binary *exe)
+{
+	struct cr_core *c = &cc->core;
+	struct cr_rdebug_lib libs[64];
+	struct cr_buf rw = { 0 };
+	size_t nl = cr_core_files_from_rdebug(c, exe, libs, 64, &rw);
+	cr_buf_addf(&cc->warn, "%.*s", (int)rw.len, rw.data ? rw.data : "");
+	cr_buf_release(&rw);
+	cc->nmods = 0;
+	build_modules(cc);
+	for (size_t i = 0; i < nl; i++) {
+		struct cr_cmodule *m = NULL;
+		for (size_t k = 0; cc->mods && k < cc->nmods; k++)
+			if (cc->mods[k].path == libs[i].path)
+				m = &cc->mods[k];
+		if (m && !m->file)
+			m->file = libs[i].file;
+		else
+			cr_binary_close(libs[i].file);
+	}
+	if (!cr_core_attach_file(c, NULL, exe->data, exe->len))
+		cr_ccore_warn(cc, "%s: AT_PHDR is in none of its segments: is it the binary that dumped it?", exe->path);
+	for (size_t i = 0; cc->mods && i < cc->nmods; i++)
+		if (cc->mods[i].file)
+			cr_core_attach_file(c, cc->mods[i].path, cc->mods[i].file->data, cc->mods[i].file->len);
 }
 
 /* The core and its modules (none opened yet). */
@@ -327,12 +370,24 @@ static enum cr_err open_core(struct cr_ccore *cc, const char *binpath, const cha
 	return CR_OK;
 }
 
-enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, const char *const *debug_dirs,
-				  size_t ndebug_dirs, struct cr_error *e)
+enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, const char *binpath,
+				  const char *const *debug_dirs, size_t ndebug_dirs, struct cr_error *e)
 {
 	enum cr_err rc = open_core(cc, NULL, corepath, debug_dirs, ndebug_dirs, e);
 	cc->llvm_names = true;
-	return rc;
+	if (rc || cc->core.nfiles)
+		return rc;
+	if (!binpath) {
+		cr_ccore_warn(cc, "%s: no NT_FILE note (a qemu-user core): give the executable (-e) to find its "
+			      "libraries through the dynamic linker's list", corepath);
+		return CR_OK;
+	}
+	struct cr_binary *exe = NULL;
+	if ((rc = cr_binary_open(&exe, binpath, e)))
+		return rc;
+	modules_from_rdebug(cc, exe);
+	cc->exe_image = exe; /* backs the executable's mappings in the core reader */
+	return CR_OK;
 }
 
 enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *corepath,
@@ -360,30 +415,8 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 	struct cr_error ne = { 0 };
 	struct cr_buf nw = { 0 };
 	if (c->arch == CR_ARCH_ARM64) {
-		if (!c->nfiles) { /* qemu-user: no NT_FILE */
-			struct cr_rdebug_lib libs[64];
-			struct cr_buf rw = { 0 };
-			size_t nl = cr_core_files_from_rdebug(c, exe, libs, 64, &rw);
-			cr_buf_addf(&cc->warn, "%.*s", (int)rw.len, rw.data ? rw.data : "");
-			cr_buf_release(&rw);
-			cc->nmods = 0;
-			build_modules(cc);
-			for (size_t i = 0; i < nl; i++) {
-				struct cr_cmodule *m = NULL;
-				for (size_t k = 0; cc->mods && k < cc->nmods; k++)
-					if (cc->mods[k].path == libs[i].path)
-						m = &cc->mods[k];
-				if (m && !m->file)
-					m->file = libs[i].file;
-				else
-					cr_binary_close(libs[i].file);
-			}
-			if (!cr_core_attach_file(c, NULL, exe->data, exe->len))
-				cr_ccore_warn(cc, "%s: AT_PHDR is in none of its segments: is it the binary that dumped it?", binpath);
-			for (size_t i = 0; cc->mods && i < cc->nmods; i++)
-				if (cc->mods[i].file)
-					cr_core_attach_file(c, cc->mods[i].path, cc->mods[i].file->data, cc->mods[i].file->len);
-		}
+		if (!c->nfiles) /* qemu-user: no NT_FILE */
+			modules_from_rdebug(cc, exe);
 		if (cc->mods)
 			A = cr_ccore_arm64_open(cc, exe);
 	} else if (cr_native_open(&N, c, exe, &nw, &ne)) {
@@ -462,9 +495,9 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 			break;
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {
-			uint64_t pc = tf[t][i].pc;
-			uint64_t at = (i == 0 || tf[t][i].interrupted || !pc) ? pc : pc - 1;
-			k += name_pc(cc, pc, at, fr + k, 16);
+			k += name_pc(cc, tf[t][i].pc, lookup_at(tf[t], i, n), fr + k, 16);
+			if (i + 1 < n && tf[t][i + 1].interrupted)
+				fr[k - 1].signal = true;
 		}
 		T->frames = fr;
 		T->nframes = k;
@@ -507,6 +540,7 @@ void cr_ccore_close(struct cr_ccore *cc)
 	if (cc->mods) {
 		for (size_t i = 0; i < cc->nmods; i++) {
 			cr_binary_close(cc->mods[i].file);
+			cr_binary_close(cc->mods[i].frames);
 			cr_symbolizer_close(cc->mods[i].sym);
 			cr_symbolizer_close(cc->mods[i].dbg);
 		}

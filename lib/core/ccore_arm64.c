@@ -7,7 +7,8 @@
  * executable is the caller's; a library is read under --sysroot and kept
  * only if it is the file the core mapped), its image attached to the core
  * reader (qemu leaves text out of its cores) and kept in the module for
- * naming its frames afterwards. */
+ * naming its frames afterwards. A file without .debug_frame has its
+ * separate debug file's read, found as its DWARF is (cr_debug_find). */
 #include "coroner/core.h"
 #include "coroner/binary.h"
 #include "coroner/sym.h"
@@ -51,7 +52,10 @@ struct cr_arm64_unwind *cr_ccore_arm64_open(struct cr_ccore *cc, struct cr_binar
 		int64_t bias;
 		if (cr_binary_bias_for_mapping(b, f->start, 0, &bias, &e))
 			continue;
-		files[n++] = (struct cr_arm64_file){ b, bias };
+		if (!m->frames && !cr_binary_debug_section(b, ".debug_frame") &&
+		    cr_debug_find(b, cc->debug_dirs, cc->ndebug_dirs, &m->frames, &e))
+			m->frames = NULL; /* none: said when the module is named */
+		files[n++] = (struct cr_arm64_file){ b, bias, m->frames };
 	}
 	struct cr_arm64_unwind *u = NULL;
 	struct cr_buf w = { 0 };

@@ -414,7 +414,7 @@ static enum cr_err binary_open(struct cr_binary **out, const char *path, bool na
 		return rc;
 	}
 	b->priv->have_in = true;
-	b->under_sysroot = named;
+	b->named = named;
 	b->data = b->priv->in.data;
 	b->len = b->priv->in.len;
 	rc = parse(b, e);

@@ -309,6 +309,8 @@ static int64_t mul(uint64_t a, int64_t b)
 
 struct state { uint16_t cfa_reg; int64_t cfa_off; bool cfa_expr, ra_signed; struct cr_cfi_rule reg[CR_CFI_NREGS]; };
 
+#define EXPR_MAX 0xffff /* an expression's length fits a rule's reg field */
+
 static void set_rule(struct state *s, uint64_t reg, uint8_t how, int64_t off, uint64_t other)
 {
 	if (reg < CR_CFI_NREGS)
@@ -377,25 +379,37 @@ static const char *run(const struct cr_cfi *cfi, const struct cie *c, size_t fro
 				s->cfa_expr = false;
 				break;
 			case 0x0d:
+				if (s->cfa_expr)
+					return "DW_CFA_def_cfa_register after a CFA expression";
 				reg = rd_uleb(&r);
 				s->cfa_reg = (uint16_t)(reg < 0xffff ? reg : 0xffff);
-				s->cfa_expr = false;
 				break;
-			case 0x0e: s->cfa_off = (int64_t)rd_uleb(&r); break;
-			case 0x0f: /* def_cfa_expression */
-				reg = rd_uleb(&r);
-				if (r.bad || reg > r.end - r.off)
+			case 0x0e:
+				if (s->cfa_expr)
+					return "DW_CFA_def_cfa_offset after a CFA expression";
+				s->cfa_off = (int64_t)rd_uleb(&r);
+				break;
+			case 0x0f: { /* def_cfa_expression */
+				uint64_t n = rd_uleb(&r);
+				if (r.bad || n > r.end - r.off)
 					return "DW_CFA_def_cfa_expression longer than its FDE";
-				r.off += (size_t)reg;
+				if (n > EXPR_MAX)
+					return "DW_CFA_def_cfa_expression longer than 65535 bytes";
+				s->cfa_reg = (uint16_t)n;
+				s->cfa_off = (int64_t)r.off;
 				s->cfa_expr = true;
+				r.off += (size_t)n;
 				break;
+			}
 			case 0x10: case 0x16: { /* expression, val_expression */
 				reg = rd_uleb(&r);
 				uint64_t n = rd_uleb(&r);
 				if (r.bad || n > r.end - r.off)
 					return "DW_CFA_expression longer than its FDE";
+				if (n > EXPR_MAX)
+					return "DW_CFA_expression longer than 65535 bytes";
+				set_rule(s, reg, op == 0x10 ? CR_CFI_EXPR : CR_CFI_VAL_EXPR, (int64_t)r.off, n);
 				r.off += (size_t)n;
-				set_rule(s, reg, CR_CFI_EXPR, 0, 0);
 				break;
 			}
 			case 0x11:
@@ -408,7 +422,11 @@ static const char *run(const struct cr_cfi *cfi, const struct cie *c, size_t fro
 				s->cfa_off = mul((uint64_t)rd_sleb(&r), c->data_align);
 				s->cfa_expr = false;
 				break;
-			case 0x13: s->cfa_off = mul((uint64_t)rd_sleb(&r), c->data_align); break;
+			case 0x13:
+				if (s->cfa_expr)
+					return "DW_CFA_def_cfa_offset_sf after a CFA expression";
+				s->cfa_off = mul((uint64_t)rd_sleb(&r), c->data_align);
+				break;
 			case 0x14:
 				reg = rd_uleb(&r);
 				set_rule(s, reg, CR_CFI_VAL_OFFSET, mul(rd_uleb(&r), c->data_align), 0);
@@ -481,4 +499,209 @@ int cr_cfi_row_at(const struct cr_cfi *cfi, uint64_t pc, struct cr_cfi_row *row,
 	row->ra = (uint16_t)(c.ra < 0xffff ? c.ra : 0xffff);
 	memcpy(row->reg, s.reg, sizeof row->reg);
 	return 1;
+}
+
+#define EVAL_STACK 64
+#define EVAL_OPS 1024
+
+static bool eval_fail(const char **why, const char *msg)
+{
+	*why = msg;
+	return false;
+}
+
+/* The binary operations (0x1a..0x2e less the unary and the branch ones):
+ * false if op is not one. */
+static bool binop(uint8_t op, uint64_t a, uint64_t b, uint64_t *v, const char **why)
+{
+	int64_t sa = (int64_t)a, sb = (int64_t)b;
+	switch (op) {
+	case 0x1a: *v = a & b; return true;
+	case 0x1b: /* div: signed */
+		if (!b)
+			return eval_fail(why, "DW_OP_div by zero");
+		*v = sa == INT64_MIN && sb == -1 ? a : (uint64_t)(sa / sb);
+		return true;
+	case 0x1c: *v = a - b; return true;
+	case 0x1d:
+		if (!b)
+			return eval_fail(why, "DW_OP_mod by zero");
+		*v = a % b;
+		return true;
+	case 0x1e: *v = a * b; return true;
+	case 0x21: *v = a | b; return true;
+	case 0x22: *v = a + b; return true;
+	case 0x24: *v = b >= 64 ? 0 : a << b; return true;
+	case 0x25: *v = b >= 64 ? 0 : a >> b; return true;
+	case 0x26: *v = b >= 64 ? (sa < 0 ? ~(uint64_t)0 : 0) : (uint64_t)(sa >> b); return true;
+	case 0x27: *v = a ^ b; return true;
+	case 0x29: *v = sa == sb; return true;
+	case 0x2a: *v = sa >= sb; return true;
+	case 0x2b: *v = sa > sb; return true;
+	case 0x2c: *v = sa <= sb; return true;
+	case 0x2d: *v = sa < sb; return true;
+	case 0x2e: *v = sa != sb; return true;
+	}
+	return eval_fail(why, "unknown DWARF operation in CFI");
+}
+
+/* Operations that read nothing but the stack; false with *why unset if op
+ * is not one of them. */
+static bool stack_op(uint8_t op, struct rd *r, uint64_t *st, size_t *sp, const char **why)
+{
+	size_t n = *sp;
+	uint64_t t;
+	switch (op) {
+	case 0x12: /* dup */
+		if (!n) return eval_fail(why, "DWARF expression stack underflow");
+		st[n] = st[n - 1], n++;
+		break;
+	case 0x13: /* drop */
+		if (!n) return eval_fail(why, "DWARF expression stack underflow");
+		n--;
+		break;
+	case 0x14: /* over */
+		if (n < 2) return eval_fail(why, "DWARF expression stack underflow");
+		st[n] = st[n - 2], n++;
+		break;
+	case 0x15: { /* pick */
+		uint64_t i = rd_n(r, 1);
+		if (i >= n) return eval_fail(why, "DW_OP_pick past the bottom of the stack");
+		st[n] = st[n - 1 - i], n++;
+		break;
+	}
+	case 0x16: /* swap */
+		if (n < 2) return eval_fail(why, "DWARF expression stack underflow");
+		t = st[n - 1], st[n - 1] = st[n - 2], st[n - 2] = t;
+		break;
+	case 0x17: /* rot: the top entry goes under the next two */
+		if (n < 3) return eval_fail(why, "DWARF expression stack underflow");
+		t = st[n - 1], st[n - 1] = st[n - 2], st[n - 2] = st[n - 3], st[n - 3] = t;
+		break;
+	case 0x19: /* abs */
+		if (!n) return eval_fail(why, "DWARF expression stack underflow");
+		if ((int64_t)st[n - 1] < 0) st[n - 1] = -st[n - 1];
+		break;
+	case 0x1f: /* neg */
+		if (!n) return eval_fail(why, "DWARF expression stack underflow");
+		st[n - 1] = -st[n - 1];
+		break;
+	case 0x20: /* not */
+		if (!n) return eval_fail(why, "DWARF expression stack underflow");
+		st[n - 1] = ~st[n - 1];
+		break;
+	case 0x23: /* plus_uconst */
+		if (!n) return eval_fail(why, "DWARF expression stack underflow");
+		st[n - 1] += rd_uleb(r);
+		break;
+	default:
+		if (op < 0x1a || op > 0x2e || op == 0x23 || op == 0x28)
+			return false;
+		if (n < 2)
+			return eval_fail(why, "DWARF expression stack underflow");
+		if (!binop(op, st[n - 2], st[n - 1], &st[n - 2], why))
+			return false;
+		n--;
+	}
+	*sp = n;
+	return true;
+}
+
+/* A value an operation pushes (constants, registers, memory); false with
+ * *why set if it cannot, with *why unset if op is not one of them. */
+static bool value_op(uint8_t op, struct rd *r, const struct cr_cfi_env *env, uint64_t *st, size_t n, uint64_t *v,
+		     const char **why)
+{
+	uint64_t reg;
+	int64_t off;
+	if (op >= 0x30 && op <= 0x4f) { /* lit0..lit31 */
+		*v = op - 0x30u;
+		return true;
+	}
+	if ((op >= 0x70 && op <= 0x8f) || op == 0x92) { /* breg0..31, bregx */
+		reg = op == 0x92 ? rd_uleb(r) : op - 0x70u;
+		off = rd_sleb(r);
+		if (r->bad)
+			return eval_fail(why, "DWARF expression operands run past its end");
+		if (reg > 0xffff || !env->reg(env->arg, (unsigned)reg, v))
+			return eval_fail(why, "a DWARF expression reads a register unknown here");
+		*v += (uint64_t)off;
+		return true;
+	}
+	switch (op) {
+	case 0x03: *v = rd_n(r, 8); return true; /* addr */
+	case 0x08: *v = rd_n(r, 1); return true;
+	case 0x09: *v = (uint64_t)(int64_t)(int8_t)rd_n(r, 1); return true;
+	case 0x0a: *v = rd_n(r, 2); return true;
+	case 0x0b: *v = (uint64_t)(int64_t)(int16_t)rd_n(r, 2); return true;
+	case 0x0c: *v = rd_n(r, 4); return true;
+	case 0x0d: *v = (uint64_t)(int64_t)(int32_t)rd_n(r, 4); return true;
+	case 0x0e: case 0x0f: *v = rd_n(r, 8); return true;
+	case 0x10: *v = rd_uleb(r); return true;
+	case 0x11: *v = (uint64_t)rd_sleb(r); return true;
+	case 0x06: case 0x94: { /* deref, deref_size: the address is popped (the caller drops it) */
+		unsigned size = op == 0x06 ? 8 : (unsigned)rd_n(r, 1);
+		if (!n)
+			return eval_fail(why, "DWARF expression stack underflow");
+		if (!size || size > 8)
+			return eval_fail(why, "DW_OP_deref_size of more than 8 bytes");
+		if (!env->mem(env->arg, st[n - 1], size, v))
+			return eval_fail(why, "a DWARF expression reads memory not in the core");
+		return true;
+	}
+	}
+	return false;
+}
+
+bool cr_cfi_eval(const struct cr_cfi *cfi, size_t off, size_t len, bool has_push, uint64_t push,
+		 const struct cr_cfi_env *env, uint64_t *out, const char **why)
+{
+	*why = NULL;
+	if (off > cfi->len || len > cfi->len - off)
+		return eval_fail(why, "DWARF expression outside its section");
+	struct rd r = { cfi->data, off + len, off, false };
+	uint64_t st[EVAL_STACK + 1];
+	size_t n = 0;
+	if (has_push)
+		st[n++] = push;
+	for (unsigned ops = 0; r.off < r.end; ops++) {
+		if (ops >= EVAL_OPS)
+			return eval_fail(why, "DWARF expression runs more than 1024 operations");
+		if (n >= EVAL_STACK)
+			return eval_fail(why, "DWARF expression stack deeper than 64");
+		uint8_t op = (uint8_t)rd_n(&r, 1);
+		uint64_t v;
+		if (op == 0x96) /* nop */
+			continue;
+		if (op == 0x2f || op == 0x28) { /* skip, bra */
+			int64_t d = (int64_t)(int16_t)rd_n(&r, 2);
+			if (op == 0x28) {
+				if (!n)
+					return eval_fail(why, "DWARF expression stack underflow");
+				if (!st[--n])
+					continue;
+			}
+			if ((d < 0 && (uint64_t)-d > r.off - off) || (d > 0 && (uint64_t)d > r.end - r.off))
+				return eval_fail(why, "DWARF expression branches out of itself");
+			r.off = (size_t)((int64_t)r.off + d);
+			continue;
+		}
+		if (stack_op(op, &r, st, &n, why))
+			continue;
+		if (*why)
+			return false;
+		if (!value_op(op, &r, env, st, n, &v, why))
+			return *why ? false : eval_fail(why, "a DWARF operation CFI cannot use");
+		if (op == 0x06 || op == 0x94)
+			n--; /* the address, replaced by what it holds */
+		st[n++] = v;
+		if (r.bad)
+			break;
+	}
+	if (r.bad)
+		return eval_fail(why, "DWARF expression operands run past its end");
+	if (!n)
+		return eval_fail(why, "DWARF expression leaves an empty stack");
+	*out = st[n - 1];
+	return true;
 }

@@ -3,8 +3,8 @@
  *      SYSROOT/usr/lib/debug (with --sysroot), then /usr/lib/debug;
  *   2. the debuginfod client cache, read offline:
  *      $DEBUGINFOD_CACHE_PATH or ~/.cache/debuginfod_client, BUILDID/debuginfo;
- *   3. .gnu_debuglink NAME next to the file (the file read: under
- *      --sysroot for a file a core names), in its .debug/ directory, and
+ *   3. .gnu_debuglink NAME next to the file (a file a core named: there
+ *      under --sysroot, as gdb looks), in its .debug/ directory, and
  *      under each debug directory + the file's directory; the CRC32 the
  *      link records must match the file's.
  * A file found is used only when its GNU build id equals the binary's
@@ -30,6 +30,8 @@ static bool is_file(const char *p)
 enum { ANY, CRC, ALT, SUP }; /* how a candidate is checked besides its build id */
 
 static bool alt_link(const struct cr_binary *d, bool want_sup, char *name, size_t nn, char *id, size_t idn, bool *sup);
+static bool check_candidate(const char *want, const char *p, int how, uint32_t crc, struct cr_binary *d,
+			    struct cr_binary **out, struct cr_buf *why);
 
 /* Try one candidate. Returns true when it was taken (*out set). want:
  * the build id it must have ("" for any); how: CRC (it must have crc),
@@ -47,6 +49,30 @@ static bool try_id(const char *want, const char *p, int how, uint32_t crc, struc
 			cr_buf_addf(why, "%s (not used); ", e.msg);
 		return false;
 	}
+	return check_candidate(want, p, how, crc, d, out, why);
+}
+
+/* A candidate a core names (the debug link beside a file opened under
+ * --sysroot): looked for and opened there, as cr_binary_open_named does. */
+static bool try_named(const char *want, const char *p, uint32_t crc, struct cr_binary **out, struct cr_buf *why)
+{
+	char real[4096];
+	if (snprintf(real, sizeof real, "%s%s", cr_sysroot, p) >= (int)sizeof real || !is_file(real))
+		return false;
+	struct cr_binary *d = NULL;
+	struct cr_error e = { 0 };
+	if (cr_binary_open_named(&d, p, &e)) {
+		if (why->len < 4096)
+			cr_buf_addf(why, "%s (not used); ", e.msg);
+		return false;
+	}
+	return check_candidate(want, p, CRC, crc, d, out, why);
+}
+
+/* The checks of an opened candidate d (see try_id); d is closed unless taken. */
+static bool check_candidate(const char *want, const char *p, int how, uint32_t crc, struct cr_binary *d,
+			    struct cr_binary **out, struct cr_buf *why)
+{
 	if (how == CRC) {
 		uint32_t got = (uint32_t)crc32(0L, d->data, (uInt)0);
 		size_t off = 0;
@@ -166,15 +192,15 @@ enum cr_err cr_debug_find(const struct cr_binary *b, const char *const *dirs, si
 					snprintf(dir, sizeof dir, "%.*s", (int)(slash - b->path), b->path);
 				else
 					snprintf(dir, sizeof dir, ".");
-				/* beside the file read: under the sysroot for a file the core names */
-				const char *root = b->under_sysroot && cr_sysroot && strcmp(cr_sysroot, "/") != 0
-							   ? cr_sysroot : "";
-				snprintf(path, sizeof path, "%s%s/%s", root, dir, name);
+				/* beside a file a core named: under --sysroot, as gdb */
+				bool in_root = b->named && cr_sysroot && strcmp(cr_sysroot, "/") != 0 && dir[0] == '/';
+				snprintf(path, sizeof path, "%s/%s", dir, name);
 				/* the link names another file than the binary itself */
-				if (strcmp(path + strlen(root), b->path) != 0 && try_file(b, path, true, crc, out, &why))
+				if (strcmp(path, b->path) != 0 &&
+				    (in_root ? try_named(b->gnu_build_id, path, crc, out, &why) : try_file(b, path, true, crc, out, &why)))
 					goto found;
-				snprintf(path, sizeof path, "%s%s/.debug/%s", root, dir, name);
-				if (try_file(b, path, true, crc, out, &why))
+				snprintf(path, sizeof path, "%s/.debug/%s", dir, name);
+				if (in_root ? try_named(b->gnu_build_id, path, crc, out, &why) : try_file(b, path, true, crc, out, &why))
 					goto found;
 				for (size_t i = 0; i < nall; i++) {
 					snprintf(path, sizeof path, "%s/%s/%s", all[i], dir[0] == '/' ? dir + 1 : dir, name);

@@ -450,7 +450,25 @@ static const struct drow *row_at(const struct cr_dwarf *d, const struct dunit *u
 	if (lo == 0)
 		return NULL;
 	const struct drow *r = &rows[lo - 1];
+	/* gdb: a row that is not a statement gives way to the statement row
+	 * before it at the same address (an inlined callee's line where the
+	 * caller's non-statement row comes last), if there is one */
+	for (size_t k = lo - 1; d->gdb_lines && !r->end && !r->stmt && k > 0; k--) {
+		const struct drow *p = &rows[k - 1];
+		if (p->addr != r->addr || p->end || !p->line)
+			break;
+		if (p->stmt) {
+			r = p;
+			break;
+		}
+	}
 	return r->end ? NULL : r;
+}
+
+void cr_dwarf_gdb_lines(struct cr_dwarf *d, bool on)
+{
+	if (d)
+		d->gdb_lines = on;
 }
 
 static bool node_has(const struct cr_dwarf *d, const struct dnode *n, uint64_t addr)

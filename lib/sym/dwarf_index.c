@@ -131,6 +131,9 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 			dwarf_dwerr(d, &er);
 			dwarf_lineendsequence(lines[i], &end, &er);
 			dwarf_dwerr(d, &er);
+			Dwarf_Bool stmt = 1;
+			dwarf_linebeginstatement(lines[i], &stmt, &er);
+			dwarf_dwerr(d, &er);
 			if (end) {
 				/* rows at the end address of their own sequence cover
 				 * nothing: drop them, so the end row is what a lookup
@@ -151,6 +154,7 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 				fno = 1;
 			r->file = file_id(cf, fno);
 			r->end = end;
+			r->stmt = stmt != 0;
 			r->ord = (uint32_t)d->nrows;
 			d->nrows++;
 			if (end)

@@ -12,6 +12,7 @@ struct drow {
 	uint32_t line, col, file; /* file: strtab id */
 	uint32_t ord;             /* input order, for a stable sort */
 	bool end;
+	bool stmt;                /* a recommended breakpoint location (is_stmt) */
 };
 
 struct dnode {
@@ -76,6 +77,7 @@ struct cr_dwarf {
 	 * libdwarf over the whole of it), names found in it by DIE offset */
 	struct cr_dwarf *alt;
 	bool alt_owned;
+	bool gdb_lines;           /* choose line rows as gdb does (cr_dwarf_gdb_lines) */
 	struct cr_hmap alt_names; /* alt DIE offset -> name id (here) + 1 */
 	struct cr_hmap origin_names; /* DIE offset -> name id + 1 */
 	struct cr_hmap ref_names; /* sliced: .debug_info offset (DW_FORM_ref_addr) -> name id + 1 */

@@ -12,6 +12,7 @@ struct cr_symbolizer {
 	char warning[1100];
 	bool dwarf_tried;
 	bool dwarf_names; /* gdb's names rather than llvm-symbolizer's */
+	bool gdb_lines;   /* and gdb's line rows (cr_dwarf_gdb_lines) */
 };
 
 /* Say why a binary that might well have had DWARF has none we can use
@@ -122,6 +123,12 @@ void cr_symbolizer_close(struct cr_symbolizer *s)
 }
 
 void cr_symbolizer_dwarf_names(struct cr_symbolizer *s, bool on) { s->dwarf_names = on; }
+
+void cr_symbolizer_gdb_lines(struct cr_symbolizer *s, bool on)
+{
+	s->gdb_lines = on;
+	cr_dwarf_gdb_lines(s->dwarf, on);
+}
 struct cr_binary *cr_symbolizer_binary(const struct cr_symbolizer *s) { return s->bin; }
 struct cr_pclntab *cr_symbolizer_pclntab(const struct cr_symbolizer *s) { return s->pcln; }
 const char *cr_symbolizer_warning(const struct cr_symbolizer *s) { return s->warning; }
@@ -198,6 +205,7 @@ size_t cr_symbolize(struct cr_symbolizer *s, uint64_t addr, bool inlines, struct
 		struct cr_error de = { 0 };
 		s->dwarf_tried = true;
 		enum cr_err rc = cr_dwarf_open(s->bin, &s->dwarf, &de);
+		cr_dwarf_gdb_lines(s->dwarf, s->gdb_lines);
 		if (rc && rc != CR_NOTFOUND && !s->warning[0])
 			snprintf(s->warning, sizeof s->warning, "%s (DWARF ignored)", de.msg);
 		else if (rc == CR_NOTFOUND)

@@ -347,10 +347,12 @@ do_panic() { log panic; "$GEN/panic.sh"; }
 # stripped with a debug file; gdb's backtraces as the references. Then the
 # 64-thread C++ core (fleet.sh), and the dwz-rewritten debug files (dwz.sh:
 # a shared file, both forms; dwzpart.sh: partial units of one file), which
-# start from gen.sh's stripped build.
+# start from gen.sh's stripped build. gen-sig.sh: threads in signal
+# handlers (testdata/ccore-sig).
 do_ccore() {
 	log ccore
 	"$GEN/ccrash/gen.sh" "$TD/ccore"
+	"$GEN/ccrash/gen-sig.sh" "$TD/ccore-sig"
 	"$GEN/ccrash/fleet.sh" "$TD/ccore"
 	"$GEN/ccrash/dwz.sh" "$TD/ccore"
 	"$GEN/ccrash/dwzpart.sh" "$TD/ccore"

@@ -5,7 +5,8 @@
 # (expected/NAME.gdb), up to and including main for the main thread. gdb's
 # "??" matches any name; C++ names are compared demangled (c++filt) without
 # parameters, return types or spaces; symbol versions (@@GLIBC_2.3.2) are
-# dropped. Known differences are listed in core-c.TODO: frames gdb makes up
+# dropped; gdb's "<signal handler called>" is a frame with "signal_frame".
+# Known differences are listed in core-c.TODO: frames gdb makes up
 # for tail calls from DWARF call-site records ("tailcall NAME": left out of
 # gdb's side), lines gdb takes elsewhere ("line NAME": not compared).
 # Every frame's FILE:LINE too (gdb's, where gdb gives one: a relative
@@ -50,7 +51,7 @@ gdb_stacks() {
 	     END { if (t != "") print t names }' "$1"
 }
 our_stacks() {
-	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(.function)"' "$1" | c++filt |
+	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(if .signal_frame then "<signal handler called>" else .function end)"' "$1" | c++filt |
 	awk -F '\t' -v ren="$ren" 'BEGIN { n = split(ren, r, " "); for (i = 1; i < n; i += 2) to[r[i]] = r[i + 1] }
 	function noret(f,   i, c, d, cut) { # drop the return type c++filt prints for a template function (gdb does not)
 		d = 0; cut = 0
@@ -114,6 +115,14 @@ for v in plain pie strip; do
 	check throw-$v "$d/ccrashxx-$v"
 done
 check fleet-pie "$d/fleet-pie" # 64 threads, C++ (testdata/gen/ccrash/fleet.sh)
+# threads in signal handlers (testdata/ccore-sig, testdata/gen/ccrash/gen-sig.sh):
+# one crashed in its handler, one waits in its handler; each unwound
+# through glibc's __restore_rt into the code the signal interrupted, as
+# gdb's "<signal handler called>" and the interrupted frame's exact line
+d="$TESTDATA/ccore-sig"
+check sighandler-plain "$d/csig-plain"
+check sighandler-pie "$d/csig-pie"
+d="$TESTDATA/ccore"
 # same-file dwz partial units read unit by unit (testdata/gen/ccrash/dwzpart.sh):
 # the inlined weigh() named through DW_FORM_ref_addr into a partial unit
 check dwzpart "$d/dwzpart-strip"

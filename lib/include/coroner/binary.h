@@ -63,9 +63,6 @@ struct cr_elf_symbol {
 struct cr_binary_priv;
 struct cr_binary {
 	const char *path;          /* as given to open (display name) */
-	/* opened by cr_binary_open_named: path is the name the core gives,
-	 * the file read is that name under cr_sysroot */
-	bool under_sysroot;
 	const uint8_t *data;       /* the whole file */
 	size_t len;
 	bool is64, big_endian;
@@ -82,6 +79,7 @@ struct cr_binary {
 	 * has a name, so nothing is found by name (.debug_*, .gopclntab) */
 	bool names_unknown;
 	unsigned long long shstrndx;
+	bool named;                /* opened by cr_binary_open_named: path is under --sysroot */
 	struct cr_binary_priv *priv;
 };
 

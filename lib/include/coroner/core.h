@@ -196,7 +196,8 @@ size_t cr_core_files_from_rdebug(struct cr_core *c, struct cr_binary *exe, struc
  * attached to c's reader); a pc in none of them, or in code without CFI,
  * is stepped by the frame record chain (x29, x30). */
 struct cr_arm64_unwind;
-struct cr_arm64_file { const struct cr_binary *file; int64_t bias; };
+/* debug (NULL ok): where .debug_frame is read from when file has none */
+struct cr_arm64_file { const struct cr_binary *file; int64_t bias; const struct cr_binary *debug; };
 enum cr_err cr_arm64_open(struct cr_arm64_unwind **out, const struct cr_core *c, const struct cr_arm64_file *files,
 			  size_t nfiles, struct cr_buf *warn, struct cr_error *e);
 /* Frames of thread `thread`, innermost first, at most max. *stop: NULL
@@ -232,6 +233,8 @@ struct cr_cmodule {
 	const char *note;     /* why it is not symbolized (or partly), or NULL */
 	struct cr_symbolizer *sym, *dbg;
 	struct cr_binary *file; /* opened by the unwinder, not yet used (cr_native_take) */
+	struct cr_binary *frames; /* arm64: the separate debug file whose .debug_frame
+	                           * the unwinder read (file has none), or NULL */
 };
 struct cr_ccore {
 	struct cr_core core;
@@ -253,12 +256,14 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 			  const char *const *debug_dirs, size_t ndebug_dirs, size_t max_frames,
 			  struct cr_error *e);
 /* Open a core only to name addresses in the files it maps
- * (cr_ccore_frames): no binary, no unwinding; every module, the executable
- * too, is read from the path the core maps it under (--sysroot), build id
- * and first page checked, and named as llvm-symbolizer does. Close with
- * cr_ccore_close. */
-enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, const char *const *debug_dirs,
-				  size_t ndebug_dirs, struct cr_error *e);
+ * (cr_ccore_frames): no unwinding; every module, the executable too, is
+ * read from the path the core maps it under (--sysroot), build id and
+ * first page checked, and named as llvm-symbolizer does. A core without
+ * NT_FILE (qemu-user's) has its modules from the dynamic linker's list
+ * when binpath (the executable, NULL ok) is given, else a line in
+ * cc->warn says so. Close with cr_ccore_close. */
+enum cr_err cr_ccore_open_modules(struct cr_ccore *cc, const char *corepath, const char *binpath,
+				  const char *const *debug_dirs, size_t ndebug_dirs, struct cr_error *e);
 /* arm64 (lib/core/ccore_arm64.c): open every module's file and the CFI
  * unwinder over them (exe: the executable, the caller's); problems are
  * lines in cc->warn. NULL when nothing can be unwound. */

@@ -26,6 +26,9 @@ struct cr_frame {
 	bool inlined;         /* inlined into the next (outer) frame */
 	bool native;          /* in a Go stack: a C frame (libunwind); its file is
 			       * the library's path when there is no line info */
+	bool signal;          /* C cores: the signal return trampoline (gdb's
+			       * "<signal handler called>"); the next frame is
+			       * where the signal interrupted its thread */
 	uint64_t pc;          /* runtime address (return address of a caller,
 			       * trap pc of the innermost); 0 if unknown. The
 			       * symbolizers leave it 0: their caller knows it */

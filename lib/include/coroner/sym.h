@@ -172,6 +172,11 @@ bool cr_dwarf_skipped_unit(const struct cr_dwarf *d, size_t i, uint64_t *off, co
  * line table alone). The unit holding addr is indexed on its first lookup:
  * the strings returned stay valid until the index is closed. */
 size_t cr_dwarf_frames(struct cr_dwarf *d, uint64_t addr, struct cr_frame *out, size_t max);
+/* Choose an address's line row as gdb does rather than as llvm-symbolizer
+ * and addr2line do (the default: the last row at the address): where that
+ * row is not a statement (is_stmt false), the last statement row at the
+ * same address before it, if any. */
+void cr_dwarf_gdb_lines(struct cr_dwarf *d, bool on);
 
 /* Members of named structure types (DW_TAG_structure_type DIEs at the top
  * of a unit, e.g. "runtime.g"), without building the line/inline index:
@@ -221,6 +226,8 @@ void cr_symbolizer_close(struct cr_symbolizer *s); /* NULL ok */
  * than from the symbol table as llvm-symbolizer does (the default): the
  * symbol table then names only what DWARF leaves "??". */
 void cr_symbolizer_dwarf_names(struct cr_symbolizer *s, bool on);
+/* Choose line rows as gdb does (cr_dwarf_gdb_lines). */
+void cr_symbolizer_gdb_lines(struct cr_symbolizer *s, bool on);
 struct cr_binary *cr_symbolizer_binary(const struct cr_symbolizer *s);
 struct cr_pclntab *cr_symbolizer_pclntab(const struct cr_symbolizer *s); /* NULL if not Go */
 const char *cr_symbolizer_warning(const struct cr_symbolizer *s); /* "" if none */
