@@ -194,20 +194,14 @@ bool cr_pclntab_func(const struct cr_pclntab *t, size_t idx, struct cr_gofunc *f
 	return true;
 }
 
-bool cr_pclntab_find_func(const struct cr_pclntab *ct, uint64_t pc, struct cr_gofunc *f)
+/* The last functab slot from lo on whose entry is <= pc; false when pc is
+ * outside the table's functions. */
+static bool find_slot(const struct cr_pclntab *t, uint64_t pc, uint64_t lo, uint64_t *slot)
 {
-	struct cr_pclntab *t = (struct cr_pclntab *)ct; /* the last function found is not part of the value */
-	if (t->have_last && pc >= t->last.entry && pc < t->last.end) {
-		*f = t->last;
-		return true;
-	}
-	if (t->nfunc == 0)
+	uint64_t first, last, hi = t->nfunc;
+	if (t->nfunc == 0 || !ftab_entry(t, 0, &first) || !ftab_entry(t, t->nfunc, &last) || pc < first ||
+	    pc >= last)
 		return false;
-	uint64_t first, last;
-	if (!ftab_entry(t, 0, &first) || !ftab_entry(t, t->nfunc, &last) || pc < first || pc >= last)
-		return false;
-	/* last i with entry(i) <= pc; past the last function found when pc is */
-	uint64_t lo = t->have_last && pc >= t->last.end ? t->last.idx : 0, hi = t->nfunc;
 	while (hi - lo > 1) {
 		uint64_t mid = lo + (hi - lo) / 2, e;
 		if (!ftab_entry(t, mid, &e))
@@ -217,7 +211,20 @@ bool cr_pclntab_find_func(const struct cr_pclntab *ct, uint64_t pc, struct cr_go
 		else
 			hi = mid;
 	}
-	if (!cr_pclntab_func(t, (size_t)lo, f) || pc < f->entry || pc >= f->end)
+	*slot = lo;
+	return true;
+}
+
+bool cr_pclntab_find_func(const struct cr_pclntab *ct, uint64_t pc, struct cr_gofunc *f)
+{
+	struct cr_pclntab *t = (struct cr_pclntab *)ct; /* the last function found is not part of the value */
+	if (t->have_last && pc >= t->last.entry && pc < t->last.end) {
+		*f = t->last;
+		return true;
+	}
+	/* past the last function found when pc is */
+	uint64_t lo = t->have_last && pc >= t->last.end ? t->last.idx : 0;
+	if (!find_slot(t, pc, lo, &lo) || !cr_pclntab_func(t, (size_t)lo, f) || pc < f->entry || pc >= f->end)
 		return false;
 	t->last = *f;
 	t->have_last = true;

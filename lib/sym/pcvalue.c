@@ -178,7 +178,7 @@ static int inc_value(struct cr_pclntab *t, struct pcv_inc *s, uint64_t pc, int32
 		if (step / t->quantum != pcd || s->cur + step < s->cur)
 			return 0;
 		s->cur += step;
-		if (cr_grow(&s->runs, &s->cap, s->n + 1, sizeof *s->runs))
+		if (s->n == s->cap && cr_grow(&s->runs, &s->cap, s->n + 1, sizeof *s->runs))
 			return -1;
 		s->runs[s->n++] = (struct pcv_arun){ s->cur, (int32_t)s->v };
 		s->ended = false;
