@@ -162,7 +162,7 @@ static void put_u(struct tout *t, char sep, uint32_t v)
 }
 
 /* An untrusted name: copied as is when it is printable ASCII (one pass),
- * else escaped (cr_fputs_safe), which only the main thread does. */
+ * else escaped as cr_fputs_safe does. */
 static void put_name(struct tout *t, const char *s)
 {
 	size_t i = 0;
@@ -171,11 +171,13 @@ static void put_name(struct tout *t, const char *s)
 		if (ch == 0)
 			break;
 		if (ch < 0x20 || ch >= 0x7f) {
-			if (t->f) {
-				sym_tout_flush(t);
-				cr_fputs_safe(t->f, s);
-			} else
+			struct cr_buf b = { 0 };
+			size_t n = i + strlen(s + i);
+			if (cr_escape(&b, s, n, n, CR_ESC_TERM))
 				t->fail = true;
+			else
+				sym_tout_put(t, cr_buf_str(&b), b.len);
+			cr_buf_release(&b);
 			return;
 		}
 	}

@@ -257,7 +257,197 @@ int sym_stdin_batches(struct ctx *c, const unsigned char *data, size_t len)
 	return rc;
 }
 
+/* Text for a Go binary: every address of the input sorted at once (each
+ * function's tables are then decoded once for all its addresses), each
+ * distinct address's text written in address order (its names are then
+ * in cache) into the buffer of the thread that resolved it, then copied
+ * out in input order. What the pclntab cannot answer is resolved after,
+ * on the main thread; a C++ name (demangled through a cache of the main
+ * thread's) sends the input back to the batches. */
+struct chunk { uint64_t off; uint32_t len; uint8_t part; };
+enum { UNPARSED = UINT32_MAX, PEND = UINT32_MAX - 1 };
+
+struct spart {
+	struct ctx *c;
+	struct cr_pclntab *t;   /* NULL: through sym_resolve() */
+	const struct pkey *k;   /* this part's keys are [lo, hi) */
+	size_t lo, hi;
+	struct chunk *ch;       /* by input line */
+	struct tout o;          /* the texts */
+	uint8_t id;
+	bool fail;
+	struct cr_frame fr[256];
+};
+
+static void sorted_part(struct spart *h)
+{
+	struct ctx *c = h->c;
+	for (size_t i = h->lo; i < h->hi && !h->fail; i++) {
+		struct chunk *q = &h->ch[h->k[i].idx];
+		if (i > h->lo && h->k[i - 1].addr == h->k[i].addr) {
+			*q = h->ch[h->k[i - 1].idx];
+			continue;
+		}
+		if (!h->t && q->len != PEND)
+			continue;
+		size_t nf;
+		if (h->t) {
+			nf = cr_symbolize_pclntab(h->t, h->k[i].addr - (uint64_t)c->bias, c->retaddr, c->inlines, h->fr, 256);
+			for (size_t f = 0; f < nf && sym_demangle_on; f++)
+				h->fail |= h->fr[f].function[0] == '_' && h->fr[f].function[1] == 'Z';
+		} else
+			nf = sym_resolve(c, h->k[i].addr, h->fr, 256);
+		size_t off = h->o.len;
+		if (nf || !h->t)
+			sym_print_frames(c, &h->o, h->k[i].addr, h->fr, nf);
+		h->fail |= h->o.fail || h->o.len - off >= PEND;
+		*q = (struct chunk){ off, nf || !h->t ? (uint32_t)(h->o.len - off) : PEND, h->id };
+	}
+}
+
+static void *sorted_thread(void *arg)
+{
+	sorted_part(arg);
+	return NULL;
+}
+
+/* The keys of the input's addresses by line (ch), then sorted. */
+static bool sorted_keys(const unsigned char *data, size_t len, struct chunk **ch, size_t *n, struct pkey **k,
+			size_t *nk)
+{
+	size_t cap_ch = 0, cap_k = 0, lines = 1;
+	struct cr_lines it;
+	const char *l;
+	size_t ln;
+	bool cut;
+	/* sized once from the newlines (the arrays are not copied as they grow) */
+	for (const unsigned char *p = data, *e = data + len; p < e && (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		lines++;
+	if (lines >= (1u << 15) && !cr_grow_exact(ch, &cap_ch, lines, sizeof **ch) &&
+	    !cr_grow_exact(k, &cap_k, 2 * lines, sizeof **k)) {
+		cr_mem_hint_huge(*ch, cap_ch * sizeof **ch);
+		cr_mem_hint_huge(*k, cap_k * sizeof **k);
+	}
+	cr_lines_init(&it, data, len);
+	while (cr_lines_next(&it, &l, &ln, 4096, &cut)) {
+		if (ln == 0)
+			continue;
+		uint64_t a;
+		bool ok = sym_parse_addr(l, ln, &a);
+		if (*n >= UINT32_MAX || cr_grow(ch, &cap_ch, *n + 1, sizeof **ch) ||
+		    (ok && cr_grow(k, &cap_k, 2 * (*nk + 1), sizeof **k)))
+			return false;
+		(*ch)[*n] = (struct chunk){ .len = UNPARSED };
+		if (ok)
+			(*k)[(*nk)++] = (struct pkey){ a, (uint32_t)*n };
+		++*n;
+	}
+	if (*nk)
+		radix_sort(*k, *k + *nk, *nk);
+	return true;
+}
+
+/* Resolve and write the texts; false: the batches must answer. */
+static bool sorted_resolve(struct spart *parts, struct cr_pclntab *const *t, size_t np, size_t nk)
+{
+	const struct pkey *k = parts[0].k;
+	/* the parts meet between two different addresses */
+	size_t mid = np == 2 && nk >= 1024 ? nk / 2 : nk;
+	while (mid > 0 && mid < nk && k[mid - 1].addr == k[mid].addr)
+		mid++;
+	parts[0].t = t[0];
+	parts[1].t = t[1] ? t[1] : t[0];
+	parts[0].hi = parts[1].lo = mid;
+	parts[1].hi = nk;
+	/* about 120 bytes of text an address (two or three frames): mapped at
+	 * once, in huge pages where granted, not faulted in a page at a time;
+	 * twice that reserved (a realloc copies) */
+	for (size_t h = 0; h < 2; h++) {
+		size_t cnt = parts[h].hi - parts[h].lo;
+		if (cnt >= (1u << 15) && (parts[h].o.b = malloc(cnt * 256)) != NULL) {
+			parts[h].o.cap = cnt * 256;
+			cr_mem_hint_huge(parts[h].o.b, cnt * 128);
+		}
+	}
+	pthread_t tid;
+	bool two = mid < nk && t[1] && pthread_create(&tid, NULL, sorted_thread, &parts[1]) == 0;
+	sorted_part(&parts[0]);
+	if (two)
+		pthread_join(tid, NULL);
+	else
+		sorted_part(&parts[1]);
+	if (parts[0].fail || parts[1].fail)
+		return false;
+	/* what the pclntab left, in address order, into the first part's text */
+	parts[0].t = NULL;
+	parts[0].hi = nk;
+	sorted_part(&parts[0]);
+	return !parts[0].fail;
+}
+
+/* -1: the batches must answer (nothing printed), else an exit code. */
+static int sorted_run(struct ctx *c, struct cr_pclntab *const *t, size_t np, const unsigned char *data, size_t len)
+{
+	struct chunk *ch = NULL;
+	struct pkey *k = NULL;
+	size_t n = 0, nk = 0;
+	struct spart *parts = calloc(2, sizeof *parts);
+	int rc = -1;
+	if (parts && sorted_keys(data, len, &ch, &n, &k, &nk)) {
+		for (uint8_t h = 0; h < 2; h++)
+			parts[h] = (struct spart){ .c = c, .k = k, .ch = ch, .id = h };
+		if (sorted_resolve(parts, t, np, nk))
+			rc = 0;
+	}
+	/* the texts in input order */
+	struct tout o = { .f = stdout };
+	if (rc == 0) {
+		struct cr_lines it;
+		const char *l;
+		size_t ln, i = 0;
+		bool cut;
+		cr_lines_init(&it, data, len);
+		while (i < n && !o.fail && cr_lines_next(&it, &l, &ln, 4096, &cut)) {
+			if (ln == 0)
+				continue;
+			const struct chunk *q = &ch[i++];
+			/* the text of the line a few ahead is asked for now */
+			if (i + 8 < n && ch[i + 8].len != UNPARSED) {
+				const char *a = parts[ch[i + 8].part].o.b + ch[i + 8].off;
+				__builtin_prefetch(a);
+				__builtin_prefetch(a + 64);
+			}
+			if (q->len == UNPARSED)
+				sym_print_unparsed(c, &o, l, ln);
+			else
+				sym_tout_put(&o, parts[q->part].o.b + q->off, q->len);
+		}
+		sym_tout_flush(&o);
+		if (o.fail)
+			rc = cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
+	}
+	free(o.b);
+	if (parts) {
+		free(parts[0].o.b);
+		free(parts[1].o.b);
+	}
+	free(parts);
+	cr_free(ch);
+	cr_free(k);
+	return rc;
+}
+
 int sym_stdin(struct ctx *c, const unsigned char *data, size_t len)
 {
-	return sym_stdin_batches(c, data, len);
+	struct cr_pclntab *pt = c->s && !c->cc ? cr_symbolizer_pclntab(c->s) : NULL;
+	if (!pt || c->fmt != CR_FMT_TEXT)
+		return sym_stdin_batches(c, data, len);
+	struct cr_pclntab *t[2] = { NULL, NULL };
+	if (cr_pclntab_clone(pt, false, &t[0]))
+		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
+	size_t np = sysconf(_SC_NPROCESSORS_ONLN) > 1 && cr_pclntab_clone(pt, false, &t[1]) == CR_OK ? 2 : 1;
+	int rc = sorted_run(c, t, np, data, len);
+	cr_pclntab_close(t[0]);
+	cr_pclntab_close(t[1]);
+	return rc < 0 ? sym_stdin_batches(c, data, len) : rc;
 }
