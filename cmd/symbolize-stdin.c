@@ -325,8 +325,8 @@ static bool sorted_keys(const unsigned char *data, size_t len, struct chunk **ch
 		lines++;
 	if (lines >= (1u << 15) && !cr_grow_exact(ch, &cap_ch, lines, sizeof **ch) &&
 	    !cr_grow_exact(k, &cap_k, 2 * lines, sizeof **k)) {
-		cr_mem_hint_huge(*ch, cap_ch * sizeof **ch);
-		cr_mem_hint_huge(*k, cap_k * sizeof **k);
+		cr_mem_prefault(*ch, cap_ch * sizeof **ch);
+		cr_mem_prefault(*k, cap_k * sizeof **k);
 	}
 	cr_lines_init(&it, data, len);
 	while (cr_lines_next(&it, &l, &ln, 4096, &cut)) {
@@ -364,7 +364,9 @@ static bool sorted_resolve(struct spart *parts, struct cr_pclntab *const *t, siz
 	 * twice that reserved (a realloc copies) */
 	for (size_t h = 0; h < 2; h++) {
 		size_t cnt = parts[h].hi - parts[h].lo;
-		if (cnt >= (1u << 15) && (parts[h].o.b = malloc(cnt * 256)) != NULL) {
+		void *b;
+		if (cnt >= (1u << 15) && posix_memalign(&b, 2u << 20, cnt * 256) == 0) {
+			parts[h].o.b = b;
 			parts[h].o.cap = cnt * 256;
 			cr_mem_hint_huge(parts[h].o.b, cnt * 128);
 		}
