@@ -266,6 +266,9 @@ int sym_stdin_batches(struct ctx *c, const unsigned char *data, size_t len)
  * thread's) sends the input back to the batches. */
 struct chunk { uint64_t off; uint32_t len; uint8_t part; };
 enum { UNPARSED = UINT32_MAX, PEND = UINT32_MAX - 1 };
+/* past this much text a thread (long names, deep inlining) the batches,
+ * which print as they go, answer instead */
+#define SORTED_TEXT_MAX ((size_t)256 << 20)
 
 struct spart {
 	struct ctx *c;
@@ -300,7 +303,7 @@ static void sorted_part(struct spart *h)
 		size_t off = h->o.len;
 		if (nf || !h->t)
 			sym_print_frames(c, &h->o, h->k[i].addr, h->fr, nf);
-		h->fail |= h->o.fail || h->o.len - off >= PEND;
+		h->fail |= h->o.fail || h->o.len - off >= PEND || h->o.len > SORTED_TEXT_MAX;
 		*q = (struct chunk){ off, nf || !h->t ? (uint32_t)(h->o.len - off) : PEND, h->id };
 	}
 }
