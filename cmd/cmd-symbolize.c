@@ -165,23 +165,20 @@ static void put_u(struct tout *t, char sep, uint32_t v)
  * else escaped as cr_fputs_safe does. */
 static void put_name(struct tout *t, const char *s)
 {
-	size_t i = 0;
-	for (;; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == 0)
-			break;
-		if (ch < 0x20 || ch >= 0x7f) {
-			struct cr_buf b = { 0 };
-			size_t n = i + strlen(s + i);
-			if (cr_escape(&b, s, n, n, CR_ESC_TERM))
-				t->fail = true;
-			else
-				sym_tout_put(t, cr_buf_str(&b), b.len);
-			cr_buf_release(&b);
-			return;
-		}
+	size_t n = strlen(s);
+	unsigned bad = 0;
+	for (size_t i = 0; i < n; i++) /* no early exit: the compiler vectorizes it */
+		bad |= (unsigned char)(s[i] - 0x20) >= 0x5f;
+	if (!bad) {
+		sym_tout_put(t, s, n);
+		return;
 	}
-	sym_tout_put(t, s, i);
+	struct cr_buf b = { 0 };
+	if (cr_escape(&b, s, n, n, CR_ESC_TERM))
+		t->fail = true;
+	else
+		sym_tout_put(t, cr_buf_str(&b), b.len);
+	cr_buf_release(&b);
 }
 
 /* Frames of addr (a return address with ret): through BINARY, or through

@@ -5,6 +5,18 @@
 #include "pclntab_int.h"
 #include <string.h>
 
+static bool uvarint(const uint8_t **pp, const uint8_t *end, uint64_t *out);
+
+/* uvarint, a one-byte value (most pc and value steps) read inline */
+static inline bool uvarint1(const uint8_t **pp, const uint8_t *end, uint64_t *out)
+{
+	if (*pp < end && **pp < 0x80) {
+		*out = *(*pp)++;
+		return true;
+	}
+	return uvarint(pp, end, out);
+}
+
 static bool uvarint(const uint8_t **pp, const uint8_t *end, uint64_t *out)
 {
 	const uint8_t *p = *pp;
@@ -167,11 +179,11 @@ static int inc_value(struct cr_pclntab *t, struct pcv_inc *s, uint64_t pc, int32
 	while (!s->ended) {
 		uint64_t uv, pcd;
 		s->ended = true;
-		if (!uvarint(&s->p, end, &uv) || (uv == 0 && !s->first))
+		if (!uvarint1(&s->p, end, &uv) || (uv == 0 && !s->first))
 			return 0;
 		int64_t d = (uv & 1) ? ~(int64_t)(uv >> 1) : (int64_t)(uv >> 1);
 		s->v = (int64_t)((uint64_t)s->v + (uint64_t)d);
-		if (s->v < INT32_MIN || s->v > INT32_MAX || !uvarint(&s->p, end, &pcd) || (pcd == 0 && !s->first))
+		if (s->v < INT32_MIN || s->v > INT32_MAX || !uvarint1(&s->p, end, &pcd) || (pcd == 0 && !s->first))
 			return 0;
 		s->first = false;
 		uint64_t step = pcd * t->quantum;
