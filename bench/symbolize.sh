@@ -2,12 +2,17 @@
 # Symbolization speed: coroner symbolize vs llvm-symbolizer (inline frames),
 # go tool addr2line (pclntab, no inline frames) and GNU addr2line -i, on the
 # same N addresses (default 100,000) inside functions of a big Go binary with
-# compressed DWARF (cmd/compile of the local GOROOT, ~24 MB). Prints times and
+# compressed DWARF (cmd/compile of the local GOROOT, 33 MB with Go 1.26). Prints times and
 # ratios; checks that coroner's frames agree with llvm-symbolizer's on a
 # sample (names modulo .abi0, files modulo "./").
 # llvm-symbolizer and llvm-nm are Debian's llvm package (apt-get install llvm);
 # go tool addr2line is the local Go's, GNU addr2line binutils'.
 #   bench/symbolize.sh [BINARY] [N]
+# Last figures (100k addresses, Go 1.26 cmd/compile; CPU = user+sys, median
+# of 5 runs of each tool interleaved, under load 15-16 on 2 cores): coroner
+# 0.07 s, llvm-symbolizer 1.76 s: 25x (wall 0.44 s vs 9.7 s: 22x). Before
+# the sorted stdin path (3 runs, same load): 0.12 s, 14.5x. Peak RSS 31 MB,
+# 19% of llvm-symbolizer's 165 MB.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 C=${CORONER:-$root/build/cmd/coroner}

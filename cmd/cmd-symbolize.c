@@ -4,6 +4,7 @@
 #include "cmd.h"
 #include "options.h"
 #include "core-c.h"
+#include "symbolize.h"
 #include "coroner/core.h"
 #include "coroner/input.h"
 #include "coroner/sym.h"
@@ -67,14 +68,14 @@ static const struct cmd_spec spec = {
  * link libstdc++, and without it names stay mangled. libstdc++ writes gcc's
  * clone suffixes as " [clone .isra.0]", llvm as " (.isra.0)": rewritten. */
 typedef char *(*demangle_fn)(const char *, char *, size_t *, int *);
-static bool demangle_on = true;
+bool sym_demangle_on = true;
 
 static const char *demangle(const char *name)
 {
 	static demangle_fn fn;
 	static bool tried;
 	static struct { const char *in; char *out; } cache[1024];
-	if (!demangle_on || name[0] != '_' || name[1] != 'Z')
+	if (!sym_demangle_on || name[0] != '_' || name[1] != 'Z')
 		return name;
 	size_t h = ((uintptr_t)name >> 3) % (sizeof cache / sizeof cache[0]);
 	if (cache[h].in == name)
@@ -110,27 +111,6 @@ static const char *demangle(const char *name)
 	return d ? d : name;
 }
 
-struct ctx {
-	struct cr_symbolizer *s;   /* -e BINARY, or NULL */
-	struct cr_ccore *cc;       /* --core: the other files it maps */
-	uint64_t exe_lo, exe_hi;   /* where the core maps BINARY */
-	int64_t bias;
-	bool retaddr, inlines;
-	enum cr_format fmt;
-	struct cr_json j;
-	struct cr_frame frames[256];
-};
-
-/* Text output of the address batches: into a buffer written to f when it
- * fills, or, with no f (the second thread), kept in memory; fail when the
- * second thread meets what only the main thread may print. */
-struct tout {
-	char *b;
-	size_t len, cap;
-	FILE *f;
-	bool fail;
-};
-
 static bool tout_room(struct tout *t, size_t n)
 {
 	if (t->len + n <= t->cap)
@@ -154,14 +134,14 @@ static bool tout_room(struct tout *t, size_t n)
 	return true;
 }
 
-static void tout_flush(struct tout *t)
+void sym_tout_flush(struct tout *t)
 {
 	if (t->f && t->len)
 		fwrite_unlocked(t->b, 1, t->len, t->f);
 	t->len = 0;
 }
 
-static void tout_put(struct tout *t, const char *s, size_t n)
+void sym_tout_put(struct tout *t, const char *s, size_t n)
 {
 	if (tout_room(t, n)) {
 		memcpy(t->b + t->len, s, n);
@@ -178,28 +158,27 @@ static void put_u(struct tout *t, char sep, uint32_t v)
 		b[--i] = (char)('0' + v % 10);
 	while (v /= 10);
 	b[--i] = sep;
-	tout_put(t, b + i, sizeof b - i);
+	sym_tout_put(t, b + i, sizeof b - i);
 }
 
 /* An untrusted name: copied as is when it is printable ASCII (one pass),
- * else escaped (cr_fputs_safe), which only the main thread does. */
+ * else escaped as cr_fputs_safe does. */
 static void put_name(struct tout *t, const char *s)
 {
-	size_t i = 0;
-	for (;; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == 0)
-			break;
-		if (ch < 0x20 || ch >= 0x7f) {
-			if (t->f) {
-				tout_flush(t);
-				cr_fputs_safe(t->f, s);
-			} else
-				t->fail = true;
-			return;
-		}
+	size_t n = strlen(s);
+	unsigned bad = 0;
+	for (size_t i = 0; i < n; i++) /* no early exit: the compiler vectorizes it */
+		bad |= (unsigned char)(s[i] - 0x20) >= 0x5f;
+	if (!bad) {
+		sym_tout_put(t, s, n);
+		return;
 	}
-	tout_put(t, s, i);
+	struct cr_buf b = { 0 };
+	if (cr_escape(&b, s, n, n, CR_ESC_TERM))
+		t->fail = true;
+	else
+		sym_tout_put(t, cr_buf_str(&b), b.len);
+	cr_buf_release(&b);
 }
 
 /* Frames of addr (a return address with ret): through BINARY, or through
@@ -215,15 +194,15 @@ static size_t resolve_as(struct ctx *c, uint64_t addr, bool ret, struct cr_frame
 	return cr_symbolize(c->s, link, c->inlines, out, max);
 }
 
-static size_t resolve(struct ctx *c, uint64_t addr, struct cr_frame *out, size_t max)
+size_t sym_resolve(struct ctx *c, uint64_t addr, struct cr_frame *out, size_t max)
 {
 	return resolve_as(c, addr, c->retaddr, out, max);
 }
 
-static void print_frames(struct ctx *c, struct tout *o, uint64_t addr, const struct cr_frame *frames, size_t n)
+void sym_print_frames(struct ctx *c, struct tout *o, uint64_t addr, const struct cr_frame *frames, size_t n)
 {
 	if (c->fmt == CR_FMT_JSON) {
-		tout_flush(o);
+		sym_tout_flush(o);
 		cr_json_init(&c->j, o->f, false);
 		cr_json_obj(&c->j);
 		cr_json_key(&c->j, "address");
@@ -245,36 +224,36 @@ static void print_frames(struct ctx *c, struct tout *o, uint64_t addr, const str
 		return;
 	}
 	if (n == 0) {
-		tout_put(o, "??\n??:0:0\n\n", 11);
+		sym_tout_put(o, "??\n??:0:0\n\n", 11);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		put_name(o, cr_frame_or(demangle(frames[i].function), "??"));
-		tout_put(o, "\n", 1);
+		sym_tout_put(o, "\n", 1);
 		put_name(o, cr_frame_or(frames[i].file, "??"));
 		put_u(o, ':', (uint32_t)frames[i].line);
 		put_u(o, ':', frames[i].column);
-		tout_put(o, "\n", 1);
+		sym_tout_put(o, "\n", 1);
 	}
-	tout_put(o, "\n", 1);
+	sym_tout_put(o, "\n", 1);
 }
 
 static void print_addr(struct ctx *c, uint64_t addr)
 {
 	struct tout o = { .f = stdout };
-	print_frames(c, &o, addr, c->frames, resolve(c, addr, c->frames, 256));
-	tout_flush(&o);
+	sym_print_frames(c, &o, addr, c->frames, sym_resolve(c, addr, c->frames, 256));
+	sym_tout_flush(&o);
 	free(o.b);
 }
 
-static void print_unparsed(struct ctx *c, struct tout *to, const char *l, size_t n)
+void sym_print_unparsed(struct ctx *c, struct tout *to, const char *l, size_t n)
 {
 	FILE *o = to->f;
 	if (!o) {
 		to->fail = true;
 		return;
 	}
-	tout_flush(to);
+	sym_tout_flush(to);
 	/* llvm-symbolizer echoes what it cannot parse */
 	if (c->fmt == CR_FMT_JSON) {
 		cr_json_init(&c->j, o, false);
@@ -292,258 +271,7 @@ static void print_unparsed(struct ctx *c, struct tout *to, const char *l, size_t
 	}
 }
 
-/* Addresses from stdin are resolved in batches in address order (the
- * pclntab and line tables are then walked with locality: ~3x faster on
- * 100k random addresses of a big binary) and printed in input order. */
-struct pending {
-	const char *line;
-	uint32_t len, fstart, nf;
-	bool ok, pend;
-	uint8_t part;
-	uint64_t addr;
-};
-struct pkey { uint64_t addr; uint32_t idx; };
-
-
-static bool parse_addr(const char *s, size_t n, uint64_t *out);
-
-/* LSD radix sort of k[0..n) by address, 8 bits a pass, passes whose byte
- * is the same everywhere skipped; stable, so equal addresses keep input
- * order. tmp has room for n keys. */
-static void radix_sort(struct pkey *k, struct pkey *tmp, size_t n)
-{
-	uint64_t all_or = 0, all_and = ~(uint64_t)0;
-	for (size_t i = 0; i < n; i++) {
-		all_or |= k[i].addr;
-		all_and &= k[i].addr;
-	}
-	struct pkey *src = k, *dst = tmp;
-	for (unsigned shift = 0; shift < 64; shift += 8) {
-		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
-			continue;
-		size_t cnt[257] = { 0 };
-		for (size_t i = 0; i < n; i++)
-			cnt[((src[i].addr >> shift) & 0xff) + 1]++;
-		for (int b = 0; b < 256; b++)
-			cnt[b + 1] += cnt[b];
-		for (size_t i = 0; i < n; i++)
-			dst[cnt[(src[i].addr >> shift) & 0xff]++] = src[i];
-		struct pkey *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != k)
-		memcpy(k, src, n * sizeof *k);
-}
-
-/* A batch sorted by address is resolved in two parts, the lower and the
- * upper addresses, on two threads: each through its own pclntab (with
- * its own cache of decoded tables: the parts share few functions). */
-struct part {
-	struct ctx *c;
-	struct cr_pclntab *t;   /* this thread's pclntab, NULL: through resolve() */
-	struct pending *p;      /* the batch, input order */
-	const struct pkey *k;   /* its keys by address: this part's are [lo, hi) */
-	size_t lo, hi;
-	struct cr_frame *fr;
-	size_t cap, used;
-	bool pend;              /* an address left to resolve(): the pclntab had no answer */
-	bool nomem;
-};
-
-static bool part_room(struct part *h)
-{
-	if (cr_grow(&h->fr, &h->cap, h->used + 256, sizeof *h->fr)) {
-		h->nomem = true;
-		return false;
-	}
-	return true;
-}
-
-/* Resolve the part's addresses in address order: through the pclntab
- * when h->t (what it cannot answer is left to resolve_rest()), else
- * through resolve(); part `id` of the batch. rest: only those left. */
-static void resolve_part(struct part *h, uint8_t id, bool rest)
-{
-	struct ctx *c = h->c;
-	struct pending *p = h->p;
-	const struct pkey *k = h->k;
-	if (!rest) {
-		h->used = 0;
-		h->pend = false;
-	}
-	for (size_t i = h->lo; i < h->hi && !h->nomem; i++) {
-		struct pending *q = &p[k[i].idx];
-		if (rest && !q->pend)
-			continue;
-		if (i > h->lo && k[i - 1].addr == k[i].addr) {
-			q->fstart = p[k[i - 1].idx].fstart;
-			q->nf = p[k[i - 1].idx].nf;
-			q->pend = p[k[i - 1].idx].pend;
-			q->part = id;
-			continue;
-		}
-		if (!part_room(h))
-			return;
-		q->fstart = (uint32_t)h->used;
-		q->part = id;
-		q->pend = false;
-		if (h->t && !rest) {
-			uint64_t link = q->addr - (uint64_t)c->bias;
-			q->nf = (uint32_t)cr_symbolize_pclntab(h->t, link, c->retaddr, c->inlines, h->fr + h->used, 256);
-			q->pend = q->nf == 0;
-			h->pend |= q->pend;
-		} else
-			q->nf = (uint32_t)resolve(c, q->addr, h->fr + h->used, 256);
-		h->used += q->nf;
-	}
-}
-
-static void *part_thread(void *arg)
-{
-	resolve_part(arg, 1, false);
-	return NULL;
-}
-
-/* Printing a range of the batch, in input order (the second thread prints
- * the second half into memory). */
-struct printing {
-	struct ctx *c;
-	const struct pending *p;
-	size_t n;
-	const struct part *parts;
-	struct tout *o;
-};
-
-static void print_range(struct printing *w)
-{
-	for (size_t i = 0; i < w->n && !w->o->fail; i++) {
-		const struct pending *q = &w->p[i];
-		if (q->ok)
-			print_frames(w->c, w->o, q->addr, w->parts[q->part].fr + q->fstart, q->nf);
-		else
-			print_unparsed(w->c, w->o, q->line, q->len);
-	}
-}
-
-static void *print_thread(void *arg)
-{
-	print_range(arg);
-	return NULL;
-}
-
-/* May the second thread print? Text only, and no C++ name (demangled
- * through a cache only the main thread uses). */
-static bool print_two(const struct ctx *c, const struct part *parts, size_t np, size_t n)
-{
-	if (c->fmt != CR_FMT_TEXT || np < 2 || n < 1024)
-		return false;
-	for (size_t h = 0; h < np; h++)
-		for (size_t i = 0; demangle_on && i < parts[h].used; i++)
-			if (parts[h].fr[i].function[0] == '_' && parts[h].fr[i].function[1] == 'Z')
-				return false;
-	return true;
-}
-
-static int flush_batch(struct part *parts, size_t np, struct tout *o, struct pending *p, struct pkey *k, size_t n)
-{
-	size_t nk = 0;
-	for (size_t i = 0; i < n; i++)
-		if (p[i].ok)
-			k[nk++] = (struct pkey){ p[i].addr, (uint32_t)i };
-	radix_sort(k, k + n, nk);
-	/* the parts meet between two different addresses */
-	size_t mid = np == 2 && nk >= 1024 ? nk / 2 : nk;
-	while (mid > 0 && mid < nk && k[mid - 1].addr == k[mid].addr)
-		mid++;
-	for (size_t h = 0; h < 2; h++)
-		parts[h].p = p, parts[h].k = k;
-	parts[0].lo = 0, parts[0].hi = mid;
-	parts[1].lo = mid, parts[1].hi = nk;
-	parts[1].used = 0;
-	pthread_t tid;
-	bool two = mid < nk && pthread_create(&tid, NULL, part_thread, &parts[1]) == 0;
-	resolve_part(&parts[0], 0, false);
-	if (two)
-		pthread_join(tid, NULL);
-	else if (mid < nk)
-		resolve_part(&parts[1], 1, false);
-	/* what the pclntab left, in address order as one thread would */
-	for (size_t h = 0; h < 2; h++)
-		if (parts[h].pend)
-			resolve_part(&parts[h], (uint8_t)h, true);
-	if (parts[0].nomem || parts[1].nomem)
-		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
-	size_t half = print_two(parts[0].c, parts, np, n) ? n / 2 : n;
-	o[1].len = 0;
-	o[1].fail = false;
-	struct printing w[2] = {
-		{ .c = parts[0].c, .p = p, .n = half, .parts = parts, .o = &o[0] },
-		{ .c = parts[0].c, .p = p + half, .n = n - half, .parts = parts, .o = &o[1] },
-	};
-	two = half < n && pthread_create(&tid, NULL, print_thread, &w[1]) == 0;
-	print_range(&w[0]);
-	if (two)
-		pthread_join(tid, NULL);
-	if (two && !o[1].fail)
-		tout_put(&o[0], o[1].b, o[1].len);
-	else if (half < n) {
-		w[1].o = &o[0];
-		print_range(&w[1]);
-	}
-	return o[0].fail ? cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" }) : 0;
-}
-
-/* Go binaries without --core: see struct part. */
-static int stdin_batches(struct ctx *c, const unsigned char *data, size_t len)
-{
-	enum { BATCH = 1 << 12 };
-	struct cr_pclntab *pt = c->s && !c->cc ? cr_symbolizer_pclntab(c->s) : NULL;
-	struct part parts[2] = { { .c = c }, { .c = c } };
-	struct tout o[2] = { { .f = stdout }, { 0 } };
-	if (pt && cr_pclntab_clone(pt, false, &parts[0].t))
-		return cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
-	size_t np = pt && sysconf(_SC_NPROCESSORS_ONLN) > 1 && cr_pclntab_clone(pt, false, &parts[1].t) == CR_OK ? 2 : 1;
-	struct pending *p = cr_calloc(BATCH, sizeof *p);
-	struct pkey *k = cr_calloc(2 * (size_t)BATCH, sizeof *k); /* keys + radix scratch */
-	size_t n = 0;
-	int rc = 0;
-	if (!p || !k)
-		rc = cmd_error(&(struct cr_error){ CR_NOMEM, "out of memory" });
-	struct cr_lines it;
-	cr_lines_init(&it, data, len);
-	const char *l;
-	size_t ln;
-	bool cut;
-	while (!rc && cr_lines_next(&it, &l, &ln, 4096, &cut)) {
-		if (ln == 0)
-			continue;
-		struct pending *q = &p[n];
-		q->line = l;
-		q->len = (uint32_t)ln;
-		q->ok = parse_addr(l, ln, &q->addr);
-		if (!q->ok)
-			q->addr = 0;
-		if (++n == BATCH) {
-			rc = flush_batch(parts, np, o, p, k, n);
-			n = 0;
-		}
-	}
-	if (!rc && n)
-		rc = flush_batch(parts, np, o, p, k, n);
-	tout_flush(&o[0]);
-	free(o[0].b);
-	free(o[1].b);
-	cr_pclntab_close(parts[0].t);
-	cr_pclntab_close(parts[1].t);
-	cr_free(parts[0].fr);
-	cr_free(parts[1].fr);
-	cr_free(k);
-	cr_free(p);
-	return rc;
-}
-
-static bool parse_addr(const char *s, size_t n, uint64_t *out)
+bool sym_parse_addr(const char *s, size_t n, uint64_t *out)
 {
 	size_t i = cr_skip_ws(s, n, 0);
 	if (!cr_parse_hex(s, n, &i, out))
@@ -735,7 +463,7 @@ int cmd_symbolize(int argc, char **argv)
 		OPT_BOOL(0, "return-addresses", &retaddr, "treat addresses as return addresses (look up "
 			 "ADDR-1), as pprof and the Go runtime do for caller frames"),
 		OPT_CLEAR(0, "no-inlines", &inlines, "only the physical function (with the innermost line)"),
-		OPT_CLEAR(0, "no-demangle", &demangle_on, "print C++ names as they are in the binary"),
+		OPT_CLEAR(0, "no-demangle", &sym_demangle_on, "print C++ names as they are in the binary"),
 		OPT_BOOL(0, "annotate", &ann, "copy text (a panic, a crash log) appending the frames of "
 			 "every pc=0x... / 0x... token inside the binary"),
 		OPT_OUTPUT(&out, "OUT", "with a PROFILE argument: write it symbolized (pprof gz)"),
@@ -805,7 +533,7 @@ int cmd_symbolize(int argc, char **argv)
 	if (argi < argc) {
 		for (int i = argi; i < argc; i++) {
 			uint64_t a;
-			if (!parse_addr(argv[i], strlen(argv[i]), &a)) {
+			if (!sym_parse_addr(argv[i], strlen(argv[i]), &a)) {
 				rc = cmd_usage_error("symbolize", "'%s' is not a hex address", argv[i]);
 				goto out;
 			}
@@ -817,7 +545,7 @@ int cmd_symbolize(int argc, char **argv)
 			rc = cmd_error(&e);
 			goto out;
 		}
-		rc = stdin_batches(c, in.data, in.len);
+		rc = sym_stdin(c, in.data, in.len);
 		cr_input_close(&in);
 	}
 out:

@@ -107,8 +107,11 @@ static void run_patched(struct cr_binary *b, const struct gobin_region *r)
 	if (rc != CR_OK)
 		return;
 	struct cr_gofunc f;
+	struct cr_pclntab *u = NULL; /* a clone without cache: streams decoded as far as asked */
 	if (r->key && cr_pclntab_find_func(t, r->key, &f)) {
 		walk(t, &f, 256);
+		if (cr_pclntab_clone(t, false, &u) == CR_OK)
+			walk(u, &f, 256);
 		/* its neighbours share the streams' neighbourhood */
 		struct cr_gofunc g;
 		if (f.idx && cr_pclntab_func(t, f.idx - 1, &g))
@@ -121,17 +124,12 @@ static void run_patched(struct cr_binary *b, const struct gobin_region *r)
 			if (cr_pclntab_func(t, i, &f))
 				walk(t, &f, 4);
 	}
+	cr_pclntab_close(u);
 	cr_pclntab_close(t);
 }
 
-static void table_mode(const uint8_t *data, size_t size)
+static void table_walk(const struct cr_pclntab *t)
 {
-	struct cr_pclntab *t;
-	struct cr_error e = { 0 };
-	enum cr_err rc = cr_pclntab_parse(data, size, 0x500000, 0x401000, NULL, "fuzz", &t, &e);
-	fuzz_check_error(rc, &e);
-	if (rc != CR_OK)
-		return;
 	size_t n = cr_pclntab_nfuncs(t);
 	struct cr_frame fr[8];
 	for (size_t i = 0; i < n && i < 256; i++) {
@@ -148,6 +146,21 @@ static void table_mode(const uint8_t *data, size_t size)
 		cr_pclntab_frames(t, f.entry + (f.end - f.entry) / 2, fr, 8);
 	}
 	cr_pclntab_frames(t, 0x401000, fr, 8);
+}
+
+static void table_mode(const uint8_t *data, size_t size)
+{
+	struct cr_pclntab *t, *u;
+	struct cr_error e = { 0 };
+	enum cr_err rc = cr_pclntab_parse(data, size, 0x500000, 0x401000, NULL, "fuzz", &t, &e);
+	fuzz_check_error(rc, &e);
+	if (rc != CR_OK)
+		return;
+	table_walk(t);
+	/* and through a clone without cache (streams decoded as far as asked) */
+	if (cr_pclntab_clone(t, false, &u) == CR_OK)
+		table_walk(u);
+	cr_pclntab_close(u);
 	cr_pclntab_close(t);
 }
 

@@ -31,6 +31,7 @@ static int sym_cmp(const void *a, const void *b)
 struct rawtab {
 	const uint8_t *s, *strs;
 	size_t n, entsize, strsz;
+	bool nul_end; /* the strings end in a NUL: each name ends inside */
 };
 
 static bool rawtab(const struct cr_binary *b, struct rawtab *t)
@@ -52,6 +53,7 @@ static bool rawtab(const struct cr_binary *b, struct rawtab *t)
 	t->s = b->data + tab->offset;
 	t->strs = b->data + str->offset;
 	t->strsz = str->file_size;
+	t->nul_end = t->strsz && t->strs[t->strsz - 1] == 0;
 	return true;
 }
 
@@ -90,7 +92,7 @@ static bool decode(const struct cr_binary *b, const struct rawtab *t, size_t i, 
 	if (name >= t->strsz)
 		return false;
 	const char *nm = (const char *)t->strs + name;
-	if (!memchr(nm, 0, t->strsz - name) || !nm[0])
+	if ((!t->nul_end && !memchr(nm, 0, t->strsz - name)) || !nm[0])
 		return false;
 	/* mapping symbols of ARM/AArch64 ($x, $d) carry no names */
 	if (nm[0] == '$')

@@ -32,36 +32,8 @@
  * (golang/go#81191: nfunc is attacker-chosen), every stream step advances.
  */
 #include "coroner/sym.h"
+#include "pclntab_int.h"
 #include <string.h>
-
-struct cr_pclntab {
-	struct cr_binary *bin;  /* may be NULL */
-	const char *name;
-	const uint8_t *data;
-	size_t len;
-	uint64_t addr;
-	unsigned version;
-	bool be;
-	uint8_t quantum, ptrsize;
-	uint64_t nfunc, nfiles;
-	uint64_t text_start;
-	/* offsets into data, each < len */
-	size_t funcnametab, cutab, filetab, pctab, pcln, functab;
-	size_t functab_size; /* bytes of one functab field */
-	bool have_gofunc;
-	uint64_t gofunc;
-	/* Go 1.2 layout only: which release's _func tail and inline tree */
-	bool nfuncdata_i32;     /* Go <= 1.9: nfuncdata is the whole last word */
-	uint8_t inl_pcdata, inl_funcdata, inl_size; /* inl_size 0: no tree */
-	/* decoded pc-value tables, keyed by table offset (runs are relative
-	 * to the function entry, so a table shared by functions decodes once):
-	 * a symbolizer asks about many pcs of the same functions */
-	struct pcv_run { uint32_t end; int32_t val; } *runs;
-	size_t nruns, cap_runs;
-	struct pcv_slot { uint32_t off, start, n; } *slots;
-	size_t nslots, cap_slots; /* open addressing, cap a power of two */
-	bool cache_off;
-};
 
 static uint32_t rd32(const struct cr_pclntab *t, const uint8_t *p)
 {
@@ -107,6 +79,8 @@ void cr_pclntab_close(struct cr_pclntab *t)
 		return;
 	cr_free(t->runs);
 	cr_free(t->slots);
+	for (size_t i = 0; i < sizeof t->inc / sizeof t->inc[0]; i++)
+		cr_free(t->inc[i].runs);
 	cr_free(t);
 }
 
@@ -120,6 +94,8 @@ enum cr_err cr_pclntab_clone(const struct cr_pclntab *t, bool cache, struct cr_p
 	c->runs = NULL;
 	c->slots = NULL;
 	c->nruns = c->cap_runs = c->nslots = c->cap_slots = 0;
+	memset(c->inc, 0, sizeof c->inc);
+	c->have_last = false;
 	c->cache_off = !cache;
 	return CR_OK;
 }
@@ -155,6 +131,8 @@ static const char *cstr_at(const struct cr_pclntab *t, uint64_t off)
 	if (off >= t->len)
 		return NULL;
 	const char *s = (const char *)t->data + off;
+	if (off < t->str_end)
+		return s;
 	return memchr(s, 0, t->len - off) ? s : NULL;
 }
 
@@ -216,15 +194,14 @@ bool cr_pclntab_func(const struct cr_pclntab *t, size_t idx, struct cr_gofunc *f
 	return true;
 }
 
-bool cr_pclntab_find_func(const struct cr_pclntab *t, uint64_t pc, struct cr_gofunc *f)
+/* The last functab slot from lo on whose entry is <= pc; false when pc is
+ * outside the table's functions. */
+static bool find_slot(const struct cr_pclntab *t, uint64_t pc, uint64_t lo, uint64_t *slot)
 {
-	if (t->nfunc == 0)
+	uint64_t first, last, hi = t->nfunc;
+	if (t->nfunc == 0 || !ftab_entry(t, 0, &first) || !ftab_entry(t, t->nfunc, &last) || pc < first ||
+	    pc >= last)
 		return false;
-	uint64_t first, last;
-	if (!ftab_entry(t, 0, &first) || !ftab_entry(t, t->nfunc, &last) || pc < first || pc >= last)
-		return false;
-	/* last i with entry(i) <= pc */
-	uint64_t lo = 0, hi = t->nfunc;
 	while (hi - lo > 1) {
 		uint64_t mid = lo + (hi - lo) / 2, e;
 		if (!ftab_entry(t, mid, &e))
@@ -234,9 +211,24 @@ bool cr_pclntab_find_func(const struct cr_pclntab *t, uint64_t pc, struct cr_gof
 		else
 			hi = mid;
 	}
-	if (!cr_pclntab_func(t, (size_t)lo, f))
+	*slot = lo;
+	return true;
+}
+
+bool cr_pclntab_find_func(const struct cr_pclntab *ct, uint64_t pc, struct cr_gofunc *f)
+{
+	struct cr_pclntab *t = (struct cr_pclntab *)ct; /* the last function found is not part of the value */
+	if (t->have_last && pc >= t->last.entry && pc < t->last.end) {
+		*f = t->last;
+		return true;
+	}
+	/* past the last function found when pc is */
+	uint64_t lo = t->have_last && pc >= t->last.end ? t->last.idx : 0;
+	if (!find_slot(t, pc, lo, &lo) || !cr_pclntab_func(t, (size_t)lo, f) || pc < f->entry || pc >= f->end)
 		return false;
-	return pc >= f->entry && pc < f->end;
+	t->last = *f;
+	t->have_last = true;
+	return true;
 }
 
 /* The name of functab slot i alone (a name search reads nothing else). */
@@ -274,161 +266,6 @@ size_t cr_pclntab_funcs_by_name(const struct cr_pclntab *t, const char *const *n
 			}
 	}
 	return got;
-}
-
-static bool uvarint(const uint8_t **pp, const uint8_t *end, uint64_t *out)
-{
-	const uint8_t *p = *pp;
-	uint64_t v = 0;
-	for (unsigned shift = 0; shift < 64; shift += 7) {
-		if (p >= end)
-			return false;
-		uint8_t c = *p++;
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*pp = p;
-			*out = v;
-			return true;
-		}
-	}
-	return false; /* over 10 bytes */
-}
-
-static bool pcvalue_raw(const struct cr_pclntab *t, const struct cr_gofunc *f, uint32_t table_off,
-			uint64_t pc, int32_t *val)
-{
-	if (table_off == 0)
-		return false;
-	uint64_t base = t->version >= 116 ? t->pctab : 0, off;
-	if (!cr_add_ok(base, table_off, (size_t *)&off) || off >= t->len)
-		return false;
-	const uint8_t *p = t->data + off, *end = t->data + t->len;
-	int64_t v = -1;
-	uint64_t cur = f->entry;
-	bool first = true;
-	/* each pair consumes at least two bytes, so the loop ends with the data */
-	for (;;) {
-		uint64_t uv, pcd;
-		if (!uvarint(&p, end, &uv))
-			return false;
-		if (uv == 0 && !first)
-			return false;
-		int64_t d = (uv & 1) ? ~(int64_t)(uv >> 1) : (int64_t)(uv >> 1);
-		v = (int64_t)((uint64_t)v + (uint64_t)d); /* wraps, no UB; range checked below */
-		if (v < INT32_MIN || v > INT32_MAX)
-			return false;
-		if (!uvarint(&p, end, &pcd))
-			return false;
-		if (pcd == 0 && !first)
-			return false; /* no progress: corrupt */
-		first = false;
-		uint64_t step = pcd * t->quantum;
-		if (step / t->quantum != pcd || cur + step < cur)
-			return false;
-		cur += step;
-		if (pc < cur) {
-			if (v < INT32_MIN || v > INT32_MAX)
-				return false;
-			*val = (int32_t)v;
-			return true;
-		}
-	}
-}
-
-/* Decode a whole table into t->runs; false if it is corrupt or too big. */
-static bool pcv_decode(struct cr_pclntab *t, uint32_t table_off, uint32_t *start, uint32_t *count)
-{
-	uint64_t base = t->version >= 116 ? t->pctab : 0, off = base + table_off;
-	if (off < base || off >= t->len)
-		return false;
-	const uint8_t *p = t->data + off, *end = t->data + t->len;
-	int64_t v = -1;
-	uint64_t cur = 0;
-	size_t s0 = t->nruns;
-	for (bool first = true;; first = false) {
-		uint64_t uv, pcd;
-		if (!uvarint(&p, end, &uv))
-			goto bad;
-		if (uv == 0 && !first)
-			break;
-		v = (int64_t)((uint64_t)v + (uint64_t)((uv & 1) ? ~(int64_t)(uv >> 1) : (int64_t)(uv >> 1)));
-		if (!uvarint(&p, end, &pcd) || (pcd == 0 && !first))
-			goto bad;
-		if (pcd > UINT32_MAX || (cur += pcd * t->quantum) > UINT32_MAX || v < INT32_MIN || v > INT32_MAX)
-			goto bad;
-		if (t->nruns >= (1u << 26) || cr_grow(&t->runs, &t->cap_runs, t->nruns + 1, sizeof *t->runs))
-			goto bad;
-		t->runs[t->nruns++] = (struct pcv_run){ (uint32_t)cur, (int32_t)v };
-	}
-	*start = (uint32_t)s0;
-	*count = (uint32_t)(t->nruns - s0);
-	return true;
-bad:
-	t->nruns = s0;
-	return false;
-}
-
-static struct pcv_slot *pcv_slot(struct cr_pclntab *t, uint32_t off)
-{
-	if (t->nslots * 2 >= t->cap_slots) {
-		size_t ncap = t->cap_slots ? t->cap_slots * 2 : 1024;
-		struct pcv_slot *ns = cr_calloc(ncap, sizeof *ns);
-		if (!ns)
-			return NULL;
-		for (size_t i = 0; i < t->cap_slots; i++) {
-			if (!t->slots[i].off)
-				continue;
-			size_t h = (t->slots[i].off * 2654435761u) & (ncap - 1);
-			while (ns[h].off)
-				h = (h + 1) & (ncap - 1);
-			ns[h] = t->slots[i];
-		}
-		cr_free(t->slots);
-		t->slots = ns;
-		t->cap_slots = ncap;
-	}
-	size_t h = (off * 2654435761u) & (t->cap_slots - 1);
-	while (t->slots[h].off && t->slots[h].off != off)
-		h = (h + 1) & (t->cap_slots - 1);
-	return &t->slots[h];
-}
-
-bool cr_pclntab_pcvalue(const struct cr_pclntab *ct, const struct cr_gofunc *f, uint32_t table_off,
-			uint64_t pc, int32_t *val)
-{
-	struct cr_pclntab *t = (struct cr_pclntab *)ct; /* the cache is not part of the value */
-	if (table_off == 0 || pc < f->entry)
-		return false;
-	if (t->cache_off)
-		return pcvalue_raw(t, f, table_off, pc, val);
-	struct pcv_slot *sl = pcv_slot(t, table_off);
-	if (!sl) {
-		t->cache_off = true;
-		return pcvalue_raw(t, f, table_off, pc, val);
-	}
-	if (!sl->off) {
-		uint32_t st, n;
-		if (!pcv_decode(t, table_off, &st, &n))
-			return pcvalue_raw(t, f, table_off, pc, val);
-		sl->off = table_off;
-		sl->start = st;
-		sl->n = n;
-		t->nslots++;
-	}
-	uint64_t rel = pc - f->entry;
-	const struct pcv_run *r = t->runs + sl->start;
-	size_t lo = 0, hi = sl->n;
-	while (lo < hi) { /* first run whose end > rel */
-		size_t mid = lo + (hi - lo) / 2;
-		if (r[mid].end <= rel)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == sl->n)
-		return false;
-	*val = r[lo].val;
-	return true;
 }
 
 uint32_t cr_pclntab_pcdata_off(const struct cr_pclntab *t, const struct cr_gofunc *f, uint32_t i)
@@ -723,6 +560,13 @@ enum cr_err cr_pclntab_parse(const uint8_t *data, size_t len, uint64_t addr, uin
 	}
 	if (t->version < 116)
 		classify_go12(t);
+	/* the last NUL bounds every string that starts before it (a table
+	 * ends in _func records, which hold zeros: looked for at its end only) */
+	for (size_t i = len; i > 0 && len - i < 64; i--)
+		if (data[i - 1] == 0) {
+			t->str_end = i;
+			break;
+		}
 	*out = t;
 	return CR_OK;
 }

@@ -178,15 +178,19 @@ void cr_mem_hint_huge(void *p, size_t n)
 	if (b > a)
 		madvise((void *)a, b - a, MADV_HUGEPAGE);
 #endif
-#ifdef MADV_POPULATE_WRITE
 	/* and map it all in one call: a page fault per 4 KiB page costs more
 	 * (where huge pages are not granted) than the writes themselves */
+	cr_mem_prefault(p, n);
+}
+
+void cr_mem_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
 	const uintptr_t page = 4096;
 	uintptr_t pa = ((uintptr_t)p + page - 1) & ~(page - 1), pb = ((uintptr_t)p + n) & ~(page - 1);
-	if (pb > pa)
+	if (p && pb > pa)
 		madvise((void *)pa, pb - pa, MADV_POPULATE_WRITE);
-#endif
-#if !defined(MADV_HUGEPAGE) && !defined(MADV_POPULATE_WRITE)
+#else
 	(void)p;
 	(void)n;
 #endif

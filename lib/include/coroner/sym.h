@@ -76,11 +76,13 @@ enum cr_err cr_pclntab_parse(const uint8_t *data, size_t len, uint64_t addr, uin
 void cr_pclntab_close(struct cr_pclntab *t); /* NULL ok */
 /* A second handle on t's table with a cache of its own: t's lookups write
  * their cache of decoded pc-value tables, so each thread looks up through
- * its own clone. Without cache, every lookup decodes its table from the
- * start, which is faster when most functions are asked about once or
- * twice (a batch of random addresses of a big binary: the cache costs a
- * third more there). The clone shares t's bytes and binary (it must not
- * outlive them); cr_pclntab_close frees it. */
+ * its own clone. Without cache, only the tables of the function asked
+ * about last are kept, decoded as far as its pcs asked need (an inlined
+ * frame's call site is another pc of the same function), which is faster
+ * when most functions are asked about once or twice (a batch of random
+ * addresses of a big binary: the cache costs a third more there). The
+ * clone shares t's bytes and binary (it must not outlive them);
+ * cr_pclntab_close frees it. */
 enum cr_err cr_pclntab_clone(const struct cr_pclntab *t, bool cache, struct cr_pclntab **out);
 
 /* 102, 116, 118 or 120 (the layout's first Go version). */
