@@ -386,7 +386,7 @@ static bool info_units(const struct cr_binary *b, const uint8_t *d, size_t len, 
 	return true;
 }
 
-static int u64_cmp(const void *a, const void *b)
+int dwarf_u64_cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return x < y ? -1 : x > y;
@@ -439,7 +439,7 @@ bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen)
 		uint8_t asz = p[off + 2 + osz], seg = p[off + 3 + osz];
 		if (ver != 2 || (asz != 4 && asz != 8) || seg != 0)
 			break;
-		uint64_t *hit = info && nstarts ? bsearch(&cu, starts, nstarts, sizeof *starts, u64_cmp) : NULL;
+		uint64_t *hit = info && nstarts ? bsearch(&cu, starts, nstarts, sizeof *starts, dwarf_u64_cmp) : NULL;
 		if (info ? !hit : cu >= infolen)
 			break;
 		/* tuples start at a multiple of twice the address size */

@@ -115,6 +115,8 @@ void dpart_close(struct dpart *p); /* NULL ok */
 struct lcur { const uint8_t *p, *end; };
 bool dwarf_cur_uleb(struct lcur *c, uint64_t *v);
 bool dwarf_cur_skip(struct lcur *c, uint64_t n);
+/* qsort/bsearch order of uint64_t */
+int dwarf_u64_cmp(const void *a, const void *b);
 
 /* ---- checks of the raw sections before libdwarf sees them (dwarf_check.c):
  * CR_FORMAT with the offset of the damage */

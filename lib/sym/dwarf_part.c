@@ -23,7 +23,7 @@
 #include <isa-l/igzip_lib.h>
 #endif
 
-enum { HIST = 32768, CHUNK = 64 << 10, MAX_RESTARTS = 2, INPUT_AHEAD = 512 << 10 };
+enum { HIST = 32768, CHUNK = 256 << 10, MAX_RESTARTS = 2, INPUT_AHEAD = 512 << 10 };
 
 struct dpart {
 	const struct cr_binary *bin;
