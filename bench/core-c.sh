@@ -15,10 +15,19 @@
 # /bin/true: a process start, counted in every figure alike) and the load average.
 # Measured on the machine the cores were made on (2 cores shared with other
 # jobs), medians of 3: see the end of this comment.
-#   fleet-pie (load 25, 3 rounds of 10, build 581fe2a): CPU per run
-#     coroner 0.047 s, eu-stack 0.213 s (4.5x), gdb 0.654 s (13.9x)
-#   null-pie (load 24): coroner 0.033 s, eu-stack 0.112 s (3.4x), gdb
-#     0.501 s (15.2x). A process start (/bin/true) is about 0.004 s here.
+#   fleet-pie (load 15-16, 5 rounds of 10): CPU per run coroner 0.040 s,
+#     eu-stack 0.197 s (4.9x), gdb 0.587 s (14.7x); wall 4.5x, 12.6x.
+#     Before (581fe2a, load 25, 3 rounds): 0.047 s (4.5x, 13.9x).
+#   null-pie (load 15): coroner 0.026 s (3.7x, 16.2x).
+#   A process start (/bin/true) is about 0.003 s of each figure.
+# Where coroner's time goes (fleet-pie: 163 M instructions, callgrind;
+# perf): inflating libc's compressed .debug_info, .debug_abbrev and
+# .debug_line up to the last unit the frames need (4.2, 0.7 and 1.0 MB;
+# ISA-L, half the instructions, a third of the time); libdwarf reading
+# the eleven units the frames fall in (47 M, 25 M of them the program's
+# one C++ unit); the kernel: about 290 page faults (180 of them process
+# start, 70 the core's stack pages) and libunwind's two rt_sigprocmask
+# calls per frame (its cache lock, 1,100 calls, about 2 ms).
 #   usage: bench/core-c.sh [RUNS [BATCH]]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
