@@ -292,6 +292,19 @@ static void prefetch_units(struct cr_dwarf *d, const uint64_t *addrs, size_t n)
 {
 	struct dunit **want = NULL;
 	size_t nwant = 0, cap = 0;
+	/* each address once (a core's threads share most of their pcs): the
+	 * ranges below one are walked back from it */
+	uint64_t *uniq = cr_malloc(n * sizeof *uniq);
+	if (uniq) {
+		memcpy(uniq, addrs, n * sizeof *uniq);
+		qsort(uniq, n, sizeof *uniq, dwarf_u64_cmp);
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!m || uniq[m - 1] != uniq[i])
+				uniq[m++] = uniq[i];
+		addrs = uniq;
+		n = m;
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t lo = CR_UPPER_BOUND(d->uranges, d->nuranges, lo, addrs[i]);
 		for (size_t k = lo, seen = 0; k > 0 && seen < 64; k--) {
@@ -322,6 +335,7 @@ static void prefetch_units(struct cr_dwarf *d, const uint64_t *addrs, size_t n)
 	for (size_t i = 0; d->lpart && i < nwant && !d->err; i++)
 		(void)unit_ready(d, want[i]);
 	cr_free(want);
+	cr_free(uniq);
 }
 
 /* A compressed .debug_info with .debug_aranges: only the units holding

@@ -68,8 +68,6 @@ bad:
  * header with directory indexes in range; v5 entry formats may use only
  * the forms below, string offsets must land on a NUL-terminated string of
  * .debug_str / .debug_line_str, directory indexes must be in range. */
-struct lcur { const uint8_t *p, *end; };
-
 static bool l_u8(struct lcur *c, uint64_t *v)
 {
 	if (c->p >= c->end)
@@ -78,7 +76,7 @@ static bool l_u8(struct lcur *c, uint64_t *v)
 	return true;
 }
 
-static bool l_uleb(struct lcur *c, uint64_t *v)
+bool dwarf_cur_uleb(struct lcur *c, uint64_t *v)
 {
 	uint64_t r = 0;
 	for (unsigned sh = 0; sh < 64; sh += 7) {
@@ -94,7 +92,7 @@ static bool l_uleb(struct lcur *c, uint64_t *v)
 	return false;
 }
 
-static bool l_skip(struct lcur *c, uint64_t n)
+bool dwarf_cur_skip(struct lcur *c, uint64_t n)
 {
 	if ((uint64_t)(c->end - c->p) < n)
 		return false;
@@ -149,15 +147,15 @@ static bool l_entry(const struct cr_binary *b, struct lcur *c, const uint64_t (*
 			if (form == 0x0e ? !str_at(str, strl, v) : !str_at(lstr, lstrl, v))
 				return false;
 			break;
-		case 0x0f: if (!l_uleb(c, &v)) return false; break;          /* udata */
+		case 0x0f: if (!dwarf_cur_uleb(c, &v)) return false; break;          /* udata */
 		case 0x0b: if (!l_u8(c, &v)) return false; break;             /* data1 */
 		case 0x05: if ((uint64_t)(c->end - c->p) < 2) return false;  /* data2 */
 			v = cr_binary_u16(b, c->p); c->p += 2; break;
 		case 0x06: if ((uint64_t)(c->end - c->p) < 4) return false;  /* data4 */
 			v = cr_binary_u32(b, c->p); c->p += 4; break;
-		case 0x07: if (!l_skip(c, 8)) return false; break;            /* data8 */
-		case 0x1e: if (!l_skip(c, 16)) return false; break;           /* data16 */
-		case 0x09: if (!l_uleb(c, &v) || !l_skip(c, v)) return false; /* block */
+		case 0x07: if (!dwarf_cur_skip(c, 8)) return false; break;            /* data8 */
+		case 0x1e: if (!dwarf_cur_skip(c, 16)) return false; break;           /* data16 */
+		case 0x09: if (!dwarf_cur_uleb(c, &v) || !dwarf_cur_skip(c, v)) return false; /* block */
 			break;
 		default:
 			return false;
@@ -196,7 +194,7 @@ bool dwarf_check_line_unit(const struct cr_binary *b, const uint8_t *d, size_t l
 	c.p += 2;
 	if (ver < 2 || ver > 5)
 		return false;
-	if (ver >= 5 && !l_skip(&c, 2)) /* address_size, seg_sel_size */
+	if (ver >= 5 && !dwarf_cur_skip(&c, 2)) /* address_size, seg_sel_size */
 		return false;
 	if ((size_t)(c.end - c.p) < osz)
 		return false;
@@ -206,8 +204,8 @@ bool dwarf_check_line_unit(const struct cr_binary *b, const uint8_t *d, size_t l
 		return false;
 	c.end = c.p + hl; /* the header */
 	uint64_t opbase, lrange;
-	if (!l_skip(&c, ver >= 4 ? 4 : 3) || !l_u8(&c, &lrange) || !l_u8(&c, &opbase) || lrange == 0 ||
-	    opbase == 0 || !l_skip(&c, opbase - 1))
+	if (!dwarf_cur_skip(&c, ver >= 4 ? 4 : 3) || !l_u8(&c, &lrange) || !l_u8(&c, &opbase) || lrange == 0 ||
+	    opbase == 0 || !dwarf_cur_skip(&c, opbase - 1))
 		return false;
 	/* bytes before line_base: min_inst (+ max_ops), default_is_stmt, line_base */
 	if (ver < 5) {
@@ -218,7 +216,7 @@ bool dwarf_check_line_unit(const struct cr_binary *b, const uint8_t *d, size_t l
 				return false;
 		while ((k = l_list_end(&c)) != 1) { /* file_names */
 			uint64_t dir;
-			if (k < 0 || !l_cstr(&c) || !l_uleb(&c, &dir) || !l_uleb(&c, &v) || !l_uleb(&c, &v) ||
+			if (k < 0 || !l_cstr(&c) || !dwarf_cur_uleb(&c, &dir) || !dwarf_cur_uleb(&c, &v) || !dwarf_cur_uleb(&c, &v) ||
 			    dir > ndirs)
 				return false;
 		}
@@ -228,9 +226,9 @@ bool dwarf_check_line_unit(const struct cr_binary *b, const uint8_t *d, size_t l
 			if (!l_u8(&c, &nf[t]))
 				return false;
 			for (uint64_t i = 0; i < nf[t]; i++)
-				if (!l_uleb(&c, &fmt[t][i][0]) || !l_uleb(&c, &fmt[t][i][1]))
+				if (!dwarf_cur_uleb(&c, &fmt[t][i][0]) || !dwarf_cur_uleb(&c, &fmt[t][i][1]))
 					return false;
-			if (!l_uleb(&c, &count[t]) || count[t] > (uint64_t)(c.end - c.p))
+			if (!dwarf_cur_uleb(&c, &count[t]) || count[t] > (uint64_t)(c.end - c.p))
 				return false;
 			for (uint64_t i = 0; i < count[t]; i++) {
 				uint64_t dir;
@@ -388,7 +386,7 @@ static bool info_units(const struct cr_binary *b, const uint8_t *d, size_t len, 
 	return true;
 }
 
-static int u64_cmp(const void *a, const void *b)
+int dwarf_u64_cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return x < y ? -1 : x > y;
@@ -441,7 +439,7 @@ bool dwarf_read_aranges(struct cr_dwarf *d, const uint8_t *info, size_t infolen)
 		uint8_t asz = p[off + 2 + osz], seg = p[off + 3 + osz];
 		if (ver != 2 || (asz != 4 && asz != 8) || seg != 0)
 			break;
-		uint64_t *hit = info && nstarts ? bsearch(&cu, starts, nstarts, sizeof *starts, u64_cmp) : NULL;
+		uint64_t *hit = info && nstarts ? bsearch(&cu, starts, nstarts, sizeof *starts, dwarf_u64_cmp) : NULL;
 		if (info ? !hit : cu >= infolen)
 			break;
 		/* tuples start at a multiple of twice the address size */

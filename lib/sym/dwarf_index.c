@@ -364,6 +364,112 @@ static void add_range(struct cr_dwarf *d, uint64_t lo, uint64_t hi)
 	d->ranges[d->nranges++] = (struct drange){ lo, hi };
 }
 
+bool dwarf_ranges_are_offsets(const uint8_t *abbrev, size_t len, uint64_t off)
+{
+	if (!abbrev || off >= len)
+		return false;
+	struct lcur c = { abbrev + off, abbrev + len };
+	uint64_t code, tag, at, form, v;
+	for (;;) {
+		if (!dwarf_cur_uleb(&c, &code))
+			return false;
+		if (!code)
+			return true;
+		if (!dwarf_cur_uleb(&c, &tag) || !dwarf_cur_skip(&c, 1)) /* children */
+			return false;
+		do {
+			if (!dwarf_cur_uleb(&c, &at) || !dwarf_cur_uleb(&c, &form))
+				return false;
+			if (form == DW_FORM_implicit_const && !dwarf_cur_uleb(&c, &v)) /* (sleb: same length) */
+				return false;
+			if (form == DW_FORM_indirect || (at == DW_AT_ranges && form != DW_FORM_sec_offset))
+				return false;
+		} while (at || form);
+	}
+}
+
+/* An address of the unit's .debug_addr (DW_RLE_*x entries); false if
+ * libdwarf cannot give it. */
+static bool rle_addrx(struct cr_dwarf *d, Dwarf_Die die, uint64_t idx, uint64_t *addr)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Addr a = 0;
+	int rc = dwarf_debug_addr_index_to_addr(die, idx, &a, &er);
+	dwarf_dwerr(d, &er);
+	*addr = a;
+	return rc == DW_DLV_OK;
+}
+
+/* The range list at off of d->rl (DWARF 5 .debug_rnglists) appended to
+ * d->ranges, as libdwarf's cooked entries: offset pairs from base (the
+ * unit's, then DW_RLE_base_address*), an entry whose address index cannot
+ * be read left out; it ends at DW_RLE_end_of_list or at the first byte
+ * that is not an entry. */
+static void rle_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t off, uint64_t base, uint64_t *entry)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Half asz = 0;
+	int rc = dwarf_get_die_address_size(die, &asz, &er);
+	dwarf_dwerr(d, &er);
+	if (rc != DW_DLV_OK || (asz != 4 && asz != 8) || off >= d->rllen)
+		return;
+	struct lcur c = { d->rl + off, d->rl + d->rllen };
+	bool base_ok = true;
+	while (c.p < c.end) {
+		uint8_t kind = *c.p++;
+		uint64_t x = 0, y = 0, lo = 0, hi = 0;
+		bool ok = true;
+		const uint8_t *at = c.p;
+		switch (kind) {
+		case DW_RLE_end_of_list:
+			return;
+		case DW_RLE_base_addressx:
+			if (!dwarf_cur_uleb(&c, &x))
+				return;
+			base_ok = rle_addrx(d, die, x, &base);
+			continue;
+		case DW_RLE_startx_endx:
+		case DW_RLE_startx_length:
+			if (!dwarf_cur_uleb(&c, &x) || !dwarf_cur_uleb(&c, &y))
+				return;
+			ok = rle_addrx(d, die, x, &lo) && (kind == DW_RLE_startx_length || rle_addrx(d, die, y, &hi));
+			if (kind == DW_RLE_startx_length)
+				hi = lo + y;
+			break;
+		case DW_RLE_offset_pair:
+			if (!dwarf_cur_uleb(&c, &x) || !dwarf_cur_uleb(&c, &y))
+				return;
+			ok = base_ok;
+			lo = base + x;
+			hi = base + y;
+			break;
+		case DW_RLE_base_address:
+		case DW_RLE_start_end:
+		case DW_RLE_start_length:
+			if (!dwarf_cur_skip(&c, asz))
+				return;
+			lo = asz == 8 ? cr_binary_u64(d->bin, at) : cr_binary_u32(d->bin, at);
+			if (kind == DW_RLE_base_address) {
+				base = lo;
+				base_ok = true;
+				continue;
+			}
+			at = c.p;
+			if (kind == DW_RLE_start_length ? !dwarf_cur_uleb(&c, &y) : !dwarf_cur_skip(&c, asz))
+				return;
+			hi = kind == DW_RLE_start_length ? lo + y : asz == 8 ? cr_binary_u64(d->bin, at) : cr_binary_u32(d->bin, at);
+			break;
+		default:
+			return;
+		}
+		if (!ok)
+			continue;
+		if (!*entry)
+			*entry = lo;
+		add_range(d, lo, hi);
+	}
+}
+
 /* Ranges of a DIE: low_pc/high_pc or DW_AT_ranges (DWARF 2-4 .debug_ranges,
  * DWARF 5 .debug_rnglists). cu_base is the unit's base address. */
 void dwarf_die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_Half version, uint64_t *entry)
@@ -392,7 +498,12 @@ void dwarf_die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf
 	Dwarf_Half fm = 0;
 	dwarf_whatform(a, &fm, &er);
 	dwarf_dwerr(d, &er);
-	if (version >= 5) {
+	if (version >= 5 && d->rl && fm == DW_FORM_sec_offset) {
+		Dwarf_Unsigned val = 0;
+		if (dwarf_global_formref(a, &val, &er) == DW_DLV_OK)
+			rle_ranges(d, die, val, cu_base, entry);
+		dwarf_dwerr(d, &er);
+	} else if (version >= 5) {
 		Dwarf_Unsigned val = 0;
 		if (fm == DW_FORM_rnglistx)
 			dwarf_formudata(a, &val, &er);

@@ -73,6 +73,12 @@ struct cr_dwarf {
 	const struct cr_elf_section *asec, *lsec; /* those sections */
 	struct dwarf_strs lstrs;  /* with lpart: for checking each line header read */
 	bool skip_lines;          /* the unit being indexed has no line table we trust */
+	/* the unit being indexed alone gives every DW_AT_ranges as a section
+	 * offset: its range lists are read here from .debug_rnglists, which
+	 * libdwarf is not shown (it would read every unit's table header again
+	 * for each unit read alone) */
+	const uint8_t *rl;
+	size_t rllen;
 	/* the file a dwz-processed one shares DIEs and strings with (its
 	 * libdwarf over the whole of it), names found in it by DIE offset */
 	struct cr_dwarf *alt;
@@ -105,6 +111,14 @@ bool dpart_keep_abbrevs(struct dpart *p, uint64_t off);
 const uint8_t *dpart_keep_line_unit(struct dpart *p, uint64_t off, size_t *len);
 const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_error *e);
 void dpart_close(struct dpart *p); /* NULL ok */
+
+/* A bounded cursor over a section's bytes: an unsigned LEB128 read, n
+ * bytes skipped; false (nothing read) past the end. */
+struct lcur { const uint8_t *p, *end; };
+bool dwarf_cur_uleb(struct lcur *c, uint64_t *v);
+bool dwarf_cur_skip(struct lcur *c, uint64_t n);
+/* qsort/bsearch order of uint64_t */
+int dwarf_u64_cmp(const void *a, const void *b);
 
 /* ---- checks of the raw sections before libdwarf sees them (dwarf_check.c):
  * CR_FORMAT with the offset of the damage */
@@ -153,6 +167,7 @@ struct oa {
 	const uint8_t *slice; /* those bytes, when .debug_info is inflated in part */
 	const struct cr_elf_section *shown[9]; /* the one section of each name libdwarf sees */
 	bool shown_set;
+	bool hide_rnglists; /* d->rl set: .debug_rnglists read by us */
 };
 
 extern const Dwarf_Obj_Access_Methods dwarf_oa_methods;
@@ -188,6 +203,9 @@ bool dwarf_attr_udata(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Un
 /* Ranges of a DIE (low_pc/high_pc or DW_AT_ranges) appended to d->ranges;
  * *entry: its entry (low_pc, else the first range's start), 0 if none. */
 void dwarf_die_ranges(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_Half version, uint64_t *entry);
+/* Whether every DW_AT_ranges the abbreviation table at off of
+ * .debug_abbrev (abbrev, len bytes) declares is a section offset. */
+bool dwarf_ranges_are_offsets(const uint8_t *abbrev, size_t len, uint64_t off);
 /* Index unit u (its DIE cu): its rows, scopes and tops appended, each slice
  * sorted by address. */
 uint32_t dwarf_die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth);

@@ -23,13 +23,14 @@
 #include <isa-l/igzip_lib.h>
 #endif
 
-enum { HIST = 32768, CHUNK = 64 << 10, MAX_RESTARTS = 2 };
+enum { HIST = 32768, CHUNK = 256 << 10, MAX_RESTARTS = 2, INPUT_AHEAD = 512 << 10 };
 
 struct dpart {
 	const struct cr_binary *bin;
 	const char *name;
 	const uint8_t *src;
 	size_t srclen, size, pos; /* pos: bytes of output produced so far */
+	size_t src_mapped;        /* src[0, src_mapped) populated (populate_input) */
 	uint8_t *keep;            /* size bytes reserved, kept ranges filled */
 	uint8_t *ring;            /* HIST bytes of history, then a chunk */
 	size_t hist;              /* history bytes at ring[HIST - hist, HIST) */
@@ -76,10 +77,40 @@ static bool stream_start(struct dpart *p)
 	return true;
 }
 
+/* Map [a, a+n) in one call (pages of the file, or zeroed ones to write):
+ * a page fault per 4 KiB or per 64 KiB of file costs more here than the
+ * work on the bytes. A hint: nothing happens where unsupported. */
+static void populate(const uint8_t *a, size_t n, bool write)
+{
+#if defined(MADV_POPULATE_READ) && defined(MADV_POPULATE_WRITE)
+	uintptr_t lo = (uintptr_t)a & ~(uintptr_t)4095, hi = ((uintptr_t)a + n + 4095) & ~(uintptr_t)4095;
+	if (hi - lo > 4096)
+		(void)madvise((void *)lo, hi - lo, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+#else
+	(void)a, (void)n, (void)write;
+#endif
+}
+
+/* The compressed bytes the inflater reads next mapped ahead of it. */
+static void populate_input(struct dpart *p, const uint8_t *next)
+{
+	size_t at = (size_t)(next - p->src);
+	if (at + CHUNK <= p->src_mapped || p->src_mapped >= p->srclen)
+		return;
+	size_t n = p->srclen - at < INPUT_AHEAD ? p->srclen - at : INPUT_AHEAD;
+	populate(next, n, false);
+	p->src_mapped = at + n;
+}
+
 /* Inflate the next n (<= CHUNK) bytes to ring + HIST; how many came. */
 static size_t stream_step(struct dpart *p, size_t n)
 {
 	uint8_t *out = p->ring + HIST;
+#ifdef CORONER_HAVE_ISAL
+	populate_input(p, p->is.next_in);
+#else
+	populate_input(p, p->zs.next_in);
+#endif
 #ifdef CORONER_HAVE_ISAL
 	/* ISA-L reads its history from the bytes before next_out */
 	p->is.next_out = out;
@@ -209,6 +240,7 @@ const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_erro
 		cr_fail(e, CR_ZLIB, "%s: DWARF: section %s: inflater init failed", p->bin->path, p->name);
 		return NULL;
 	}
+	populate(p->keep + from, (size_t)(end - from), true);
 	while (p->pos < end) {
 		size_t want = end - p->pos > CHUNK ? CHUNK : (size_t)(end - p->pos);
 		if (p->pos < from && from - p->pos < want)

@@ -32,6 +32,8 @@ static bool shown_section(struct oa *o, const struct cr_elf_section *s)
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		if (strcmp(tail, want[i]) != 0)
 			continue;
+		if (o->hide_rnglists && strcmp(want[i], "rnglists") == 0)
+			return false;
 		if (!o->shown_set) {
 			for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
 				char n[32];
@@ -183,6 +185,43 @@ const uint8_t *dwarf_info_at(struct cr_dwarf *d, uint64_t off, size_t n)
 
 
 
+/* Unit u's range lists read by us (d->rl) and .debug_rnglists not shown to
+ * libdwarf (o), when its abbreviations give every DW_AT_ranges as a
+ * section offset (gcc's DWARF 5; a DW_FORM_rnglistx needs libdwarf's
+ * reading of the table). */
+static void hide_rnglists(struct cr_dwarf *d, const struct dunit *u, struct oa *o)
+{
+	struct cr_elf_section *rs = cr_binary_debug_section(d->bin, ".debug_rnglists");
+	const uint8_t *ab, *rl;
+	size_t alen, rllen;
+	if (!rs || rs->type == CR_SHT_NOBITS || cr_binary_section_data(d->bin, rs, &rl, &rllen, NULL) || !rl)
+		return;
+	if (d->apart) {
+		ab = dpart_base(d->apart); /* the unit's table kept by dwarf_part_unit */
+		alen = dpart_size(d->apart);
+	} else {
+		struct cr_elf_section *as = cr_binary_debug_section(d->bin, ".debug_abbrev");
+		if (!as || cr_binary_section_data(d->bin, as, &ab, &alen, NULL))
+			return;
+	}
+	uint64_t aoff = u->abbrev; /* set with the unit's bytes when inflated in part */
+	if (!d->part) {
+		struct cr_elf_section *is = cr_binary_debug_section(d->bin, ".debug_info");
+		const uint8_t *info;
+		size_t ilen;
+		struct dunit t = *u;
+		if (!is || cr_binary_section_data(d->bin, is, &info, &ilen, NULL) ||
+		    !dwarf_unit_header(d->bin, info, ilen, alen, &t))
+			return;
+		aoff = t.abbrev;
+	}
+	if (!dwarf_ranges_are_offsets(ab, alen, aoff))
+		return;
+	o->hide_rnglists = true;
+	d->rl = rl;
+	d->rllen = rllen;
+}
+
 /* Index unit u of a sliced index: libdwarf shown .debug_info as that unit
  * alone (so it reads no other unit's header), finished right after. */
 void dwarf_index_slice(struct cr_dwarf *d, struct dunit *u)
@@ -200,12 +239,14 @@ void dwarf_index_slice(struct cr_dwarf *d, struct dunit *u)
 	if (d->part)
 		o->slice = dpart_get(d->part, u->hdr, (size_t)u->len, NULL); /* kept by dwarf_part_unit */
 	o->iface = (Dwarf_Obj_Access_Interface){ o, &dwarf_oa_methods };
+	hide_rnglists(d, u, o);
 	Dwarf_Error er = NULL;
 	Dwarf_Debug dbg = NULL;
 	if (dwarf_object_init_b(&o->iface, NULL, NULL, DW_GROUPNUMBER_ANY, &dbg, &er) != DW_DLV_OK) {
 		if (er)
 			dwarf_dealloc(NULL, er, DW_DLA_ERROR);
 		cr_free(o);
+		d->rl = NULL;
 		dwarf_skip(d, u->hdr, "its header or abbreviations cannot be read");
 		return;
 	}
@@ -232,6 +273,8 @@ void dwarf_index_slice(struct cr_dwarf *d, struct dunit *u)
 	dwarf_object_finish(dbg, &er);
 	d->dbg = NULL;
 	d->oa = NULL;
+	d->rl = NULL;
+	d->rllen = 0;
 	cr_free(o);
 	/* DIE offsets were the slice's own */
 	cr_hmap_release(&d->origin_names);

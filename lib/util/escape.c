@@ -137,13 +137,21 @@ nomem:
 
 void cr_fput_escaped(FILE *f, const char *s, size_t n, size_t max, enum cr_escape_ctx ctx)
 {
-	/* fast path: printable ASCII with nothing the context quotes */
+	/* fast path: printable ASCII with nothing the context quotes (C++
+	 * names, full of '<', ',' and '&', are written as they are in JSON
+	 * and on a terminal) */
+	static const char *const quoted[] = {
+		[CR_ESC_TERM] = "", [CR_ESC_JSON] = "\"\\", [CR_ESC_CSV] = ",\"", [CR_ESC_XML] = "&<>\"'",
+	};
+	const char *q = (unsigned)ctx < sizeof quoted / sizeof *quoted && quoted[ctx] ? quoted[ctx] : "\"\\&<>',";
+	uint64_t stop[2] = { ~(uint64_t)0 >> 32, (uint64_t)1 << 63 }; /* controls, DEL */
+	for (; *q; q++)
+		stop[(unsigned char)*q >> 6] |= (uint64_t)1 << (*q & 63);
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, lim = n < max ? n : max;
 	for (i = 0; i < lim; i++) {
 		unsigned c = p[i];
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '&' || c == '<' ||
-		    c == '>' || c == '\'' || c == ',')
+		if (c >= 0x80 || (stop[c >> 6] >> (c & 63) & 1))
 			break;
 	}
 	if (i == n && !(ctx == CR_ESC_CSV && n && (formula_start(p[0]) || p[0] == ' ' || p[n - 1] == ' '))) {

@@ -213,12 +213,20 @@ void cr_mem_heap_huge(size_t n)
 	void *lo = sbrk(0);
 	char *volatile p = malloc(mi.keepcost + 4096); /* (volatile: not elided) */
 	void *hi = sbrk(0);
+	uintptr_t top = (uintptr_t)p; /* where the free space at the top began */
 	free(p);
 	if (lo == (void *)-1 || hi == (void *)-1 || (uintptr_t)hi <= (uintptr_t)lo)
 		return;
 	uintptr_t a = ((uintptr_t)lo + huge - 1) & ~(huge - 1), b = (uintptr_t)hi & ~(huge - 1);
-	if (b > a)
-		madvise((void *)a, b - a, MADV_HUGEPAGE);
+	if (b <= a)
+		return;
+	madvise((void *)a, b - a, MADV_HUGEPAGE);
+	/* the heap below the first 2 MiB boundary cannot be on a huge page
+	 * (up to 2 MiB, a fault per 4 KiB): a block is taken from there and
+	 * kept, never touched, so that what is allocated next lies above */
+	static void *below;
+	if (!below && top < a && a - top > 4096)
+		below = malloc(a - top - 64);
 #else
 	(void)n;
 #endif

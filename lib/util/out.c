@@ -50,9 +50,14 @@ static void indent(struct cr_json *j)
 {
 	if (!j->pretty)
 		return;
-	putc('\n', j->f);
-	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->f);
+	static const char spaces[] = "\n                                                                ";
+	size_t n = 1 + 2 * (size_t)j->depth; /* depth < 64 */
+	if (n > sizeof spaces - 1) {
+		putc('\n', j->f);
+		for (int i = 0; i < j->depth; i++)
+			fputs("  ", j->f);
+	} else
+		fwrite(spaces, 1, n, j->f);
 }
 
 static void before_value(struct cr_json *j)
