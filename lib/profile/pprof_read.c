@@ -88,6 +88,22 @@ static enum cr_err push_id(struct rd *r, uint64_t **arr, size_t *n, size_t *cap,
 	return CR_OK;
 }
 
+/* The varints in the packed run [q, e): its bytes without the
+ * continuation bit, eight at a time. */
+static size_t varint_ends(const uint8_t *q, const uint8_t *e)
+{
+	size_t n = 0;
+	for (; e - q >= 8; q += 8) {
+		uint64_t w;
+		memcpy(&w, q, sizeof w);
+		/* the continuation bits at the bottom of each byte, summed */
+		n += 8 - (size_t)((((w >> 7) & 0x0101010101010101ull) * 0x0101010101010101ull) >> 56);
+	}
+	for (; q < e; q++)
+		n += *q < 0x80;
+	return n;
+}
+
 /* Pass 1's count of a sample's location ids (one per varint: the bytes
  * without the continuation bit of a packed run) and labels. */
 static void count_sample(struct rd *r, struct pbuf m)
@@ -101,10 +117,7 @@ static void count_sample(struct rd *r, struct pbuf m)
 			struct pbuf pk;
 			if (!pb_bytes(&m, &pk))
 				return;
-			size_t n = 0;
-			for (const uint8_t *q = pk.p; q < pk.end; q++)
-				n += *q < 0x80;
-			r->count_stack += n;
+			r->count_stack += varint_ends(pk.p, pk.end);
 		} else {
 			if (f == 1)
 				r->count_stack++;
