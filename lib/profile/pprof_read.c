@@ -159,6 +159,7 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			return CR_FORMAT;
 		if (!pb_tag(&b, &f, &wt))
 			return BAD(&at, "bad field tag");
+		r->other_seen |= r->count_samples && !(f == P_SAMPLE && wt == WT_LEN);
 		if (wt == WT_LEN && (f == P_STRING_TABLE || f == P_LOCATION || f == P_FUNCTION ||
 				     f == P_MAPPING)) {
 			struct pbuf s;
@@ -192,6 +193,7 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			size_t off = (size_t)(at.p - data);
 			if (!r->count_samples)
 				r->samples_from = off;
+			r->interleaved |= r->other_seen;
 			r->samples_to = (size_t)(s.end - data);
 			if (r->nck < sizeof r->ck / sizeof r->ck[0] && off >= r->next_ck) {
 				r->ck[r->nck++] = (struct ck){ off, r->count_samples, r->count_stack, r->count_labels };
@@ -221,6 +223,15 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 		return BAD(&at, "string_table[0] must be empty");
 	}
 	return CR_OK;
+}
+
+/* At the first sample of a run pass 1 found whole (its framing checked,
+ * no other field among them): b stepped past the run, for the sweeps that
+ * read no sample. */
+static inline void step_over_samples(const struct rd *r, struct pbuf *b, const uint8_t *data)
+{
+	if (r->count_samples && !r->interleaved && b->p == data + r->samples_from)
+		b->p = data + r->samples_to;
 }
 
 static enum cr_err read_valuetype(struct rd *r, struct pbuf m, struct cr_valuetype *vt)
@@ -406,7 +417,7 @@ static enum cr_err read_tables(struct rd *r, const uint8_t *data, size_t len, bo
 	struct pbuf b = { data, data + len, data };
 	size_t iloc = 0, ifn = 0, imap = 0;
 	uint32_t f, wt;
-	while (b.p < b.end) {
+	while (step_over_samples(r, &b, data), b.p < b.end) {
 		struct pbuf at = b, s;
 		if (!pb_tag(&b, &f, &wt))
 			return BAD(&at, "bad field tag");
@@ -524,7 +535,7 @@ static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
 	enum cr_err rc;
 	/* sample types must be known before samples: Go writes them first, but
 	 * the format does not promise it, so collect them in a first sweep */
-	while (b.p < b.end) {
+	while (step_over_samples(r, &b, data), b.p < b.end) {
 		struct pbuf at = b;
 		if (!pb_tag(&b, &f, &wt))
 			return BAD(&at, "bad field tag");
