@@ -306,6 +306,10 @@ enum cr_err cr_profile_prune(struct cr_profile *p, struct cr_error *e);
  * groups: Go's "pkg.F[go.shape.func(int) error]" reads "pkg.F[go.shape.func
  * error]". Mangled "_Z" names are left as they are. */
 enum cr_err cr_profile_simplify_names(struct cr_profile *p, struct cr_error *e);
+/* pprof's removeMatching: remove every outermost open..close group (with
+ * the groups nested in it) from s, in place. At a close with no open, pprof
+ * stops and keeps the rest as it is; an open never closed stays too. */
+void cr_remove_matching(char *s, char open, char close);
 /* pprof's total for sample index si: sum of |value| (over pprof::base
  * samples only, when there are any). */
 int64_t cr_profile_total(const struct cr_profile *p, int si);
