@@ -111,6 +111,17 @@ static void count_sample(struct rd *r, struct pbuf m)
 	uint32_t f, wt;
 	r->count_samples++;
 	while (m.p < m.end) {
+		/* a field of a one-byte tag and length (Go's samples) inline */
+		if (m.end - m.p >= 2 && (m.p[0] & 7) == WT_LEN && m.p[0] >= 1 << 3 && m.p[0] < 0x80 && m.p[1] < 0x80 &&
+		    m.p[1] <= m.end - m.p - 2) {
+			const uint8_t *q = m.p + 2, *e = q + m.p[1];
+			if (m.p[0] >> 3 == 1)
+				r->count_stack += varint_ends(q, e);
+			else if (m.p[0] >> 3 == 3)
+				r->count_labels++;
+			m.p = e;
+			continue;
+		}
 		if (!pb_tag(&m, &f, &wt))
 			return;
 		if (f == 1 && wt == WT_LEN) {
