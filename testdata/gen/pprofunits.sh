@@ -20,7 +20,7 @@ printf '# output-file<TAB>command (POSIX shell quoting); run in the directory ab
 rec() { # OUT ARGS...: go tool pprof ARGS into expected/OUT, the command into expected/INDEX
 	local out=$1; shift
 	go tool pprof "$@" >"expected/$out" 2>&1 </dev/null || echo "exit status $?" >>"expected/$out"
-	printf '%s\tgo tool pprof %s\n' "$out" "$*" >>expected/INDEX
+	printf '%s\t%sgo tool pprof %s\n' "$out" "${BP:-}" "$*" >>expected/INDEX
 }
 # bytes, kilobytes (one sample of 0 kB: gone once scaled) and megabytes
 rec heap.b-kb.raw.txt -raw heap-b.pb.gz heap-kb.pb.gz
@@ -38,7 +38,10 @@ rec cpu.ms-us-ns.raw.txt -raw cpu-ms.pb.gz cpu-us.pb.gz cpu-ns.pb.gz
 rec cpu.ms-us.top.txt -top cpu-ms.pb.gz cpu-us.pb.gz
 rec cpu.base-ms.raw.txt -raw -base=cpu-ms.pb.gz cpu-ns.pb.gz
 # kinds pprof refuses: period types cpu and wall, a period in a count, no
-# period type, a sample type in a count
+# period type, a sample type in a count (named with the PPROF_BINARY_PATH
+# they ran with: pprof's error and exit status are for pprof-cmd.sh to
+# replay, not for pprof-top.sh's coroner top)
+BP="PPROF_BINARY_PATH=$PPROF_BINARY_PATH "
 rec cpu.ns-wall.top.txt -top cpu-ns.pb.gz cpu-wall.pb.gz
 rec cpu.ns-ms-wall.top.txt -top cpu-ns.pb.gz cpu-ms.pb.gz cpu-wall.pb.gz
 rec cpu.ns-count.raw.txt -raw cpu-ns.pb.gz cpu-count.pb.gz
