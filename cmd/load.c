@@ -93,6 +93,20 @@ static bool pprof_skip(void *ctx, size_t i, const struct cr_error *e)
 	return true;
 }
 
+/* pprof's error for units it will not make one: Go's %v of the two value
+ * types (their string indexes, 0 by then, included) */
+static void print_clash(const struct cr_unit_clash *c, const char *tail)
+{
+	fprintf(stderr, "%s: incompatible types: {", c->period ? "period type" : "sample types");
+	for (int i = 0; i < 2; i++) {
+		cr_fputs_safe(stderr, c->type[i]);
+		fputc(' ', stderr);
+		cr_fputs_safe(stderr, c->unit[i]);
+		fputs(i ? " 0 0}" : " 0 0} {", stderr);
+	}
+	fprintf(stderr, "%s\n", tail);
+}
+
 /* cmd_load_profiles as go tool pprof fetches the sources: the files it
  * cannot read named on stderr and left out ("Fetched 1 source profiles out
  * of 2"), none read its line. Returns 0, or 1 with e filled, or 1 with
@@ -108,12 +122,18 @@ static int pprof_fetch(struct cr_profile *dst, char **paths, int n, const char *
 	}
 	struct cr_buf warn = { 0 };
 	size_t loaded = 0;
+	struct cr_unit_clash clash = { 0 };
 	struct cr_load_opts opts = { .skip = pprof_skip, .skip_ctx = paths,
-				     .exact_types = cr_pprof_release && cr_pprof_release < 21 };
+				     .exact_types = cr_pprof_release && cr_pprof_release < 21, .clash = &clash };
 	enum cr_err rc = cr_capture_load_profiles_opts(dst, (const char *const *)paths, n > 0 ? (size_t)n : 0, NULL,
 						       &warn, progress, NULL, &opts, &loaded, e);
 	cmd_warnings(cr_buf_str(&warn));
 	cr_buf_release(&warn);
+	if (rc && clash.set) { /* pprof's words (and its comma after a base's) */
+		fprintf(stderr, "problem fetching %s profiles: ", what);
+		print_clash(&clash, !strcmp(what, "base") ? "," : "");
+		*status = cmd_pprof_fail_status();
+	}
 	if (rc)
 		return 1;
 	if (!strcmp(what, "source"))
@@ -165,6 +185,14 @@ int cmd_load_input_norm(struct cr_profile *p, char **paths, int n, const char *b
 		}
 		if (normalize) /* the sources scaled to the base's totals, before it is subtracted */
 			cr_profile_normalize(p, &b);
+		struct cr_unit_clash clash = { 0 };
+		if (cmd_pprof_words && cr_profile_scale_units(p, &b, &clash, &e)) {
+			cr_profile_release(&b);
+			if (!clash.set)
+				return cmd_error(&e);
+			print_clash(&clash, "");
+			return cmd_pprof_fail_status();
+		}
 		enum cr_err r = cr_profile_diff_base(p, &b, diff_base != NULL, &e);
 		cr_profile_release(&b);
 		if (r) {

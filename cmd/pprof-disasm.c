@@ -8,6 +8,8 @@
 #include "coroner/binary.h"
 #include "coroner/filter.h"
 #include "coroner/pprof.h"
+#include "coroner/profile.h"
+#include "coroner/sym.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -323,6 +325,54 @@ out:
 }
 
 /* Go's error text of errno: strerror's, starting lower case */
+/* Whether rx matches the name pprof's symbolizer (binutils' addr2line)
+ * would give a node of file the profile left unnamed: the function of nm's
+ * symbols of path at its address, demangled and simplified as pprof
+ * simplifies C++ names. 0, or run_tool's error. */
+static int unnamed_match(const struct cr_pgraph *g, const char *file, const char *path, const struct cr_mapping *m,
+			 const regex_t *rx, bool *matched)
+{
+	bool any = false;
+	for (size_t i = 0; i < g->nnodes && !any; i++) {
+		const struct cr_pprof_frame *f = &g->names.frame[g->nodes[i].slot];
+		any = !strcmp(f->objfile, file) && !f->name[0];
+	}
+	if (!any)
+		return 0;
+	struct cr_buf out = { 0 };
+	struct cr_dis_syms all;
+	memset(&all, 0, sizeof all);
+	cr_arena_init(&all.arena);
+	char *argv[] = { "nm", "-n", (char *)path, NULL };
+	int rc = run_tool(argv, &out);
+	struct cr_error e = { 0 };
+	if (rc == 0 && cr_disasm_symbols(&all, out.data ? out.data : "", out.len, NULL, 0, &e))
+		rc = cmd_error(&e);
+	uint64_t base = rc == 0 ? file_base(path, m) : 0;
+	for (size_t i = 0; rc == 0 && i < g->nnodes && !*matched; i++) {
+		const struct cr_pprof_frame *f = &g->names.frame[g->nodes[i].slot];
+		if (strcmp(f->objfile, file) || f->name[0])
+			continue;
+		uint64_t a = f->address - base;
+		for (size_t k = 0; k < all.n && !*matched; k++) {
+			if (a < all.syms[k].start || a > all.syms[k].end)
+				continue;
+			const char *name = all.syms[k].names[0], *d = cr_demangle(&all.arena, name);
+			char *t = d != name ? cr_arena_strndup(&all.arena, d, strlen(d)) : NULL;
+			if (t) {
+				cr_remove_matching(t, '(', ')');
+				cr_remove_matching(t, '<', '>');
+				name = t;
+			}
+			*matched = regexec(rx, name, 0, NULL, 0) == 0;
+			break;
+		}
+	}
+	cr_disasm_syms_release(&all);
+	cr_buf_release(&out);
+	return rc < 0 ? 0 : rc;
+}
+
 static void go_errno(char *out, size_t n, int err)
 {
 	snprintf(out, n, "%s", strerror(err));
@@ -366,10 +416,13 @@ int cmd_pprof_disasm(const struct cmd_pprof_req *r, const struct cr_pprof_opts *
 			const struct cr_pprof_frame *f = &g.names.frame[g.nodes[i].slot];
 			matched = !strcmp(f->objfile, file) && regexec(&sym.re[0], g.nodes[i].name, 0, NULL, 0) == 0;
 		}
-		if (!matched && (!have_addr || m->start > addr || addr > m->limit))
-			continue;
 		const char *path = mi == 0 && binary ? binary : file;
 		struct stat st;
+		if (!matched && *file && stat(path, &st) == 0 &&
+		    (rc = unnamed_match(&g, file, path, m, &sym.re[0], &matched)))
+			break;
+		if (!matched && (!have_addr || m->start > addr || addr > m->limit))
+			continue;
 		if (stat(path, &st) != 0) {
 			char er[128];
 			go_errno(er, sizeof er, errno);

@@ -88,6 +88,7 @@ struct merging {
 	cr_load_skip_fn *skip; /* NULL: a file that cannot be read stops the load */
 	void *skip_ctx;
 	bool exact_types;
+	struct cr_unit_clash *clash;
 	bool merge_failed; /* with skip: the files after it are still offered to skip */
 };
 
@@ -197,6 +198,15 @@ static enum cr_err merge_one(struct merging *m, struct cr_profile *p, struct cr_
 	}
 	if (!m->exact_types)
 		rc = common_types(m, p, e);
+	/* pprof's units made one: samples of dst may go (a merger indexes
+	 * them by position: started again) */
+	size_t ns = dst->nsamples;
+	if (!rc)
+		rc = cr_profile_scale_units(dst, p, m->clash, e);
+	if (!rc && dst->nsamples != ns && m->merging) {
+		cr_merger_release(&m->mg);
+		m->merging = false;
+	}
 	if (!rc && !m->merging && !(rc = cr_merger_init(&m->mg, dst, e)))
 		m->merging = true;
 	if (!rc)
@@ -384,7 +394,8 @@ enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *co
 	}
 	enum cr_err rc = CR_OK;
 	/* one merger for all the files: each merge costs that file's samples */
-	struct merging m = { .dst = dst, .skip = skip, .skip_ctx = opts->skip_ctx, .exact_types = opts->exact_types };
+	struct merging m = { .dst = dst, .skip = skip, .skip_ctx = opts->skip_ctx, .exact_types = opts->exact_types,
+			    .clash = opts->clash };
 	/* profiles alone (no core, nothing to symbolize) are read on every core */
 	size_t threads = cores || binary ? 1 : load_threads(n);
 	if (threads < 2 || !load_parallel(&m, paths, what, n, threads, warn, progress, progress_ctx, &rc, e)) {

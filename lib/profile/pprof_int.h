@@ -45,6 +45,9 @@ struct rd {
 	 * sample at each checkpoint), and the samples' extent */
 	struct ck { size_t off, samples, stack, labels; } ck[64];
 	size_t nck, next_ck, samples_from, samples_to;
+	/* another field after the first sample (pass 1), and before a later
+	 * one: the samples are not one run the sweeps can step over */
+	bool other_seen, interleaved;
 	bool sized;    /* the sample arrays were sized from pass 1's counts */
 	bool no_grow;  /* a part of several: never grow the profile's arrays */
 };

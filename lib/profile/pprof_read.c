@@ -88,6 +88,22 @@ static enum cr_err push_id(struct rd *r, uint64_t **arr, size_t *n, size_t *cap,
 	return CR_OK;
 }
 
+/* The varints in the packed run [q, e): its bytes without the
+ * continuation bit, eight at a time. */
+static size_t varint_ends(const uint8_t *q, const uint8_t *e)
+{
+	size_t n = 0;
+	for (; e - q >= 8; q += 8) {
+		uint64_t w;
+		memcpy(&w, q, sizeof w);
+		/* the continuation bits at the bottom of each byte, summed */
+		n += 8 - (size_t)((((w >> 7) & 0x0101010101010101ull) * 0x0101010101010101ull) >> 56);
+	}
+	for (; q < e; q++)
+		n += *q < 0x80;
+	return n;
+}
+
 /* Pass 1's count of a sample's location ids (one per varint: the bytes
  * without the continuation bit of a packed run) and labels. */
 static void count_sample(struct rd *r, struct pbuf m)
@@ -95,16 +111,24 @@ static void count_sample(struct rd *r, struct pbuf m)
 	uint32_t f, wt;
 	r->count_samples++;
 	while (m.p < m.end) {
+		/* a field of a one-byte tag and length (Go's samples) inline */
+		if (m.end - m.p >= 2 && (m.p[0] & 7) == WT_LEN && m.p[0] >= 1 << 3 && m.p[0] < 0x80 && m.p[1] < 0x80 &&
+		    m.p[1] <= m.end - m.p - 2) {
+			const uint8_t *q = m.p + 2, *e = q + m.p[1];
+			if (m.p[0] >> 3 == 1)
+				r->count_stack += varint_ends(q, e);
+			else if (m.p[0] >> 3 == 3)
+				r->count_labels++;
+			m.p = e;
+			continue;
+		}
 		if (!pb_tag(&m, &f, &wt))
 			return;
 		if (f == 1 && wt == WT_LEN) {
 			struct pbuf pk;
 			if (!pb_bytes(&m, &pk))
 				return;
-			size_t n = 0;
-			for (const uint8_t *q = pk.p; q < pk.end; q++)
-				n += *q < 0x80;
-			r->count_stack += n;
+			r->count_stack += varint_ends(pk.p, pk.end);
 		} else {
 			if (f == 1)
 				r->count_stack++;
@@ -146,6 +170,7 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			return CR_FORMAT;
 		if (!pb_tag(&b, &f, &wt))
 			return BAD(&at, "bad field tag");
+		r->other_seen |= r->count_samples && !(f == P_SAMPLE && wt == WT_LEN);
 		if (wt == WT_LEN && (f == P_STRING_TABLE || f == P_LOCATION || f == P_FUNCTION ||
 				     f == P_MAPPING)) {
 			struct pbuf s;
@@ -179,6 +204,7 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			size_t off = (size_t)(at.p - data);
 			if (!r->count_samples)
 				r->samples_from = off;
+			r->interleaved |= r->other_seen;
 			r->samples_to = (size_t)(s.end - data);
 			if (r->nck < sizeof r->ck / sizeof r->ck[0] && off >= r->next_ck) {
 				r->ck[r->nck++] = (struct ck){ off, r->count_samples, r->count_stack, r->count_labels };
@@ -208,6 +234,15 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 		return BAD(&at, "string_table[0] must be empty");
 	}
 	return CR_OK;
+}
+
+/* At the first sample of a run pass 1 found whole (its framing checked,
+ * no other field among them): b stepped past the run, for the sweeps that
+ * read no sample. */
+static inline void step_over_samples(const struct rd *r, struct pbuf *b, const uint8_t *data)
+{
+	if (r->count_samples && !r->interleaved && b->p == data + r->samples_from)
+		b->p = data + r->samples_to;
 }
 
 static enum cr_err read_valuetype(struct rd *r, struct pbuf m, struct cr_valuetype *vt)
@@ -393,7 +428,7 @@ static enum cr_err read_tables(struct rd *r, const uint8_t *data, size_t len, bo
 	struct pbuf b = { data, data + len, data };
 	size_t iloc = 0, ifn = 0, imap = 0;
 	uint32_t f, wt;
-	while (b.p < b.end) {
+	while (step_over_samples(r, &b, data), b.p < b.end) {
 		struct pbuf at = b, s;
 		if (!pb_tag(&b, &f, &wt))
 			return BAD(&at, "bad field tag");
@@ -511,7 +546,7 @@ static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
 	enum cr_err rc;
 	/* sample types must be known before samples: Go writes them first, but
 	 * the format does not promise it, so collect them in a first sweep */
-	while (b.p < b.end) {
+	while (step_over_samples(r, &b, data), b.p < b.end) {
 		struct pbuf at = b;
 		if (!pb_tag(&b, &f, &wt))
 			return BAD(&at, "bad field tag");

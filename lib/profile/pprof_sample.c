@@ -34,6 +34,108 @@ static enum cr_err read_label(struct rd *r, struct pbuf m, struct cr_label *l)
 	return CR_OK;
 }
 
+/* The packed location ids at q[0, n) into stk as indexes; false on
+ * anything but ids of one or two bytes that are known. */
+static bool fast_ids(const struct rd *r, const uint8_t *q, size_t n, uint32_t *stk, size_t *nstk)
+{
+	const uint8_t *e = q + n;
+	const uint32_t *dense = r->locs.dense;
+	const uint64_t nd = r->locs.ndense;
+	size_t k = 0;
+	while (q < e) {
+		uint64_t id;
+		if (q[0] < 0x80) {
+			id = *q++;
+		} else if (e - q >= 2 && q[1] < 0x80) {
+			id = (uint64_t)(q[0] & 0x7f) | (uint64_t)q[1] << 7;
+			q += 2;
+		} else {
+			return false;
+		}
+		uint32_t ix = id < nd ? dense[id] : 0;
+		if (!ix)
+			return false;
+		stk[k++] = ix - 1;
+	}
+	*nstk = k;
+	return true;
+}
+
+/* One label's fields (one-byte tags) into l; false on anything the
+ * general reader would treat otherwise or refuse. */
+static bool fast_label(struct rd *r, struct pbuf m, struct cr_label *l)
+{
+	memset(l, 0, sizeof *l);
+	while (m.p < m.end) {
+		uint8_t t = *m.p++;
+		uint64_t v;
+		if ((t & 7) != WT_VARINT || t < 1 << 3 || t > 4 << 3 || !pb_varint(&m, &v))
+			return false;
+		bool ok = true;
+		switch (t >> 3) {
+		case 1: ok = str_ok(r, v, &l->key); break;
+		case 2: ok = str_ok(r, v, &l->str); break;
+		case 3: l->num = (int64_t)v; break;
+		case 4: ok = str_ok(r, v, &l->num_unit); break;
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* A sample of the shape Go writes (its location ids packed, then its
+ * values packed, then its labels; each length one byte), decoded in place
+ * when all of it fits the arrays pass 1 sized. False, with nothing
+ * counted, for any other shape or anything wrong: the general reader
+ * below reads that sample again and says what is wrong. */
+static bool fast_sample(struct rd *r, struct pbuf m)
+{
+	struct cr_profile *p = r->p;
+	const size_t ntypes = p->ntypes;
+	if (r->locs.use_hash || !p->stack || !ntypes || p->nsamples >= p->cap_samples ||
+	    p->cap_values / ntypes <= p->nsamples)
+		return false;
+	const uint8_t *q = m.p, *e = m.end;
+	size_t nstk = 0, nlabs = 0;
+	if (e - q >= 2 && q[0] == (1 << 3 | WT_LEN) && q[1] < 0x80) {
+		if (q[1] > e - q - 2 || q[1] > p->cap_stack - p->nstack ||
+		    !fast_ids(r, q + 2, q[1], p->stack + p->nstack, &nstk))
+			return false;
+		q += 2 + q[1];
+	}
+	if (e - q < 2 || q[0] != (2 << 3 | WT_LEN) || q[1] >= 0x80 || q[1] > e - q - 2)
+		return false;
+	struct pbuf vb = { q + 2, q + 2 + q[1], m.base };
+	int64_t *vals = p->values + p->nsamples * ntypes;
+	for (size_t k = 0; k < ntypes; k++)
+		if (!pb_varint(&vb, (uint64_t *)&vals[k]))
+			return false;
+	if (vb.p != vb.end)
+		return false;
+	q = vb.end;
+	while (q < e) {
+		if (e - q < 2 || q[0] != (3 << 3 | WT_LEN) || q[1] >= 0x80 || q[1] > e - q - 2 || !p->labels ||
+		    nlabs >= p->cap_labels - p->nlabels)
+			return false;
+		struct pbuf lb = { q + 2, q + 2 + q[1], m.base };
+		if (!fast_label(r, lb, &p->labels[p->nlabels + nlabs]))
+			return false;
+		nlabs++;
+		q = lb.end;
+	}
+	if (p->nstack + nstk >= UINT32_MAX || p->nlabels + nlabs >= UINT32_MAX)
+		return false;
+	struct cr_sample *sm = &p->samples[p->nsamples++];
+	sm->loc_start = (uint32_t)p->nstack;
+	sm->nloc = (uint32_t)nstk;
+	sm->label_start = (uint32_t)p->nlabels;
+	sm->nlabel = (uint32_t)nlabs;
+	p->nstack += nstk;
+	p->nlabels += nlabs;
+	return true;
+}
+
 /* Sample location ids are resolved while decoding: a specialised copy of
  * the packed loop that maps each id to its index. The stack, values and
  * labels are decoded in place, at the ends of the profile's arrays (sized
@@ -42,6 +144,8 @@ enum cr_err cr_pprof_read_sample(struct rd *r, struct pbuf m, const struct pbuf 
 {
 	uint32_t f, wt;
 	size_t nstk = 0, nvals = 0, nlabs = 0;
+	if (fast_sample(r, m))
+		return CR_OK;
 	struct cr_profile *p = r->p;
 	const size_t ntypes = p->ntypes;
 	uint32_t *stk = p->stack ? p->stack + p->nstack : NULL;

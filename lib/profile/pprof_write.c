@@ -39,6 +39,15 @@ static inline size_t lsz(size_t n) { return 1 + vsz(n) + n; }
 
 static inline uint8_t *put_v(uint8_t *o, uint64_t v)
 {
+	if (v < 0x80) { /* one and two bytes, the common sizes, without the loop */
+		*o = (uint8_t)v;
+		return o + 1;
+	}
+	if (v < 0x4000) {
+		o[0] = (uint8_t)(v | 0x80);
+		o[1] = (uint8_t)(v >> 7);
+		return o + 2;
+	}
 	while (v >= 0x80) {
 		*o++ = (uint8_t)(v | 0x80);
 		v >>= 7;
@@ -76,48 +85,54 @@ static size_t label_size(const struct cr_label *l)
 	return fsz(l->key) + fsz(l->str) + (l->str ? 0 : fsz((uint64_t)l->num) + fsz(l->num_unit));
 }
 
-static size_t packed_ids_body(const uint32_t *ids, size_t n)
+/* The varint length of the body at [lp + r, end) put at lp, where r bytes
+ * were kept for it (the body moved when its length takes other than r
+ * bytes); the body's new end. */
+static inline uint8_t *put_len_at(uint8_t *lp, size_t r, uint8_t *end)
 {
-	size_t b = 0;
-	for (size_t i = 0; i < n; i++)
-		b += vsz((uint64_t)ids[i] + 1);
-	return b;
+	size_t n = (size_t)(end - lp) - r, k = vsz(n);
+	if (k != r)
+		memmove(lp + k, lp + r, n);
+	put_v(lp, n);
+	return lp + k + n;
 }
 
-static size_t packed_vals_body(const int64_t *v, size_t n)
-{
-	size_t b = 0;
-	for (size_t i = 0; i < n; i++)
-		b += vsz((uint64_t)v[i]);
-	return b;
-}
-
-/* sample i's message without its tag and length; its two packed bodies */
-static size_t sample_size(const struct cr_profile *p, size_t i, size_t *locb, size_t *valb)
+/* The most bytes sample i takes (tag, length and body): each length and
+ * value at its widest; a label's at its widest is 31 bytes. */
+static size_t sample_bound(const struct cr_profile *p, size_t i)
 {
 	const struct cr_sample *s = &p->samples[i];
-	*locb = packed_ids_body(p->stack + s->loc_start, s->nloc);
-	*valb = packed_vals_body(&p->values[i * p->ntypes], p->ntypes);
-	size_t n = (s->nloc ? lsz(*locb) : 0) + (p->ntypes ? lsz(*valb) : 0);
-	for (uint32_t k = 0; k < s->nlabel; k++)
-		n += lsz(label_size(&p->labels[s->label_start + k]));
-	return n;
+	return 3 * 11 + (size_t)s->nloc * 5 + p->ntypes * 10 + (size_t)s->nlabel * 31;
 }
 
-/* sample i, of the sizes sample_size() gave */
-static uint8_t *put_sample(uint8_t *o, const struct cr_profile *p, size_t i, size_t n, size_t locb, size_t valb)
+/* Sample i, written in one pass over it: each length written after its
+ * body, in the bytes kept for it (*keep for the message's: its last
+ * length's size, as the samples' lengths are alike). */
+static uint8_t *put_sample(uint8_t *o, const struct cr_profile *p, size_t i, size_t *keep)
 {
 	const struct cr_sample *s = &p->samples[i];
-	o = put_l(o, P_SAMPLE, n);
+	*o++ = (uint8_t)(P_SAMPLE << 3 | WT_LEN);
+	uint8_t *lp = o;
+	o += *keep;
 	if (s->nloc) {
-		o = put_l(o, 1, locb);
+		const uint32_t *ids = p->stack + s->loc_start;
+		size_t r = vsz((size_t)s->nloc * 2);
+		*o++ = 1 << 3 | WT_LEN;
+		uint8_t *ip = o;
+		o += r;
 		for (uint32_t k = 0; k < s->nloc; k++)
-			o = put_v(o, (uint64_t)p->stack[s->loc_start + k] + 1);
+			o = put_v(o, (uint64_t)ids[k] + 1);
+		o = put_len_at(ip, r, o);
 	}
 	if (p->ntypes) {
-		o = put_l(o, 2, valb);
+		const int64_t *v = &p->values[i * p->ntypes];
+		size_t r = vsz(p->ntypes * 10);
+		*o++ = 2 << 3 | WT_LEN;
+		uint8_t *vp = o;
+		o += r;
 		for (size_t k = 0; k < p->ntypes; k++)
-			o = put_v(o, (uint64_t)p->values[i * p->ntypes + k]);
+			o = put_v(o, (uint64_t)v[k]);
+		o = put_len_at(vp, r, o);
 	}
 	for (uint32_t k = 0; k < s->nlabel; k++) {
 		const struct cr_label *l = &p->labels[s->label_start + k];
@@ -129,7 +144,25 @@ static uint8_t *put_sample(uint8_t *o, const struct cr_profile *p, size_t i, siz
 			o = put_f(o, 4, l->num_unit);
 		}
 	}
+	size_t n = (size_t)(o - lp) - *keep;
+	o = put_len_at(lp, *keep, o);
+	*keep = vsz(n);
 	return o;
+}
+
+/* sample i's size (tag, length and body) */
+static size_t sample_size(const struct cr_profile *p, size_t i)
+{
+	const struct cr_sample *s = &p->samples[i];
+	size_t locb = 0, valb = 0, n = 0;
+	for (uint32_t k = 0; k < s->nloc; k++)
+		locb += vsz((uint64_t)p->stack[s->loc_start + k] + 1);
+	for (size_t k = 0; k < p->ntypes; k++)
+		valb += vsz((uint64_t)p->values[i * p->ntypes + k]);
+	n = (s->nloc ? lsz(locb) : 0) + (p->ntypes ? lsz(valb) : 0);
+	for (uint32_t k = 0; k < s->nlabel; k++)
+		n += lsz(label_size(&p->labels[s->label_start + k]));
+	return lsz(n);
 }
 
 /* A message whose fields are scalars numbered 1..n, in order (Mapping,
@@ -204,14 +237,18 @@ static size_t comments_body(const struct cr_profile *p)
 	return b;
 }
 
-/* the whole profile's size */
-static size_t profile_size(const struct cr_profile *p)
+/* the whole profile's size; *most: the largest sample_bound() */
+static size_t profile_size(const struct cr_profile *p, size_t *most)
 {
-	size_t n = 0, locb, valb;
+	size_t n = 0;
+	*most = 0;
 	for (size_t i = 0; i < p->ntypes; i++)
 		n += lsz(vt_size(&p->types[i]));
-	for (size_t i = 0; i < p->nsamples; i++)
-		n += lsz(sample_size(p, i, &locb, &valb));
+	for (size_t i = 0; i < p->nsamples; i++) {
+		size_t b = sample_bound(p, i);
+		*most = b > *most ? b : *most;
+		n += sample_size(p, i);
+	}
 	uint64_t v[MAPPING_FIELDS];
 	for (size_t i = 0; i < p->nmappings; i++) {
 		mapping_fields(&p->mappings[i], i, v);
@@ -256,11 +293,11 @@ static bool encode(const struct cr_profile *p, struct sink *s)
 			return false;
 		s->o = put_vt(o, P_SAMPLE_TYPE, &p->types[i]);
 	}
+	size_t keep = 1;
 	for (size_t i = 0; i < p->nsamples; i++) {
-		size_t locb, valb, n = sample_size(p, i, &locb, &valb);
-		if (!(o = room(s, lsz(n))))
+		if (!(o = room(s, sample_bound(p, i))))
 			return false;
-		s->o = put_sample(o, p, i, n, locb, valb);
+		s->o = put_sample(o, p, i, &keep);
 	}
 	uint64_t v[MAPPING_FIELDS];
 	for (size_t i = 0; i < p->nmappings; i++) {
@@ -313,19 +350,21 @@ static bool no_flush(struct sink *s, size_t need)
 {
 	(void)s;
 	(void)need;
-	return false; /* the buffer has the exact size */
+	return false; /* the buffer has room for all */
 }
 
 enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **out, size_t *outlen,
 				    struct cr_error *e)
 {
-	size_t n = profile_size(p);
-	uint8_t *buf = cr_malloc(n ? n : 1);
+	/* the exact size, and room for a sample at its widest past it: a
+	 * sample asks room() for that much before it is written */
+	size_t most, n = profile_size(p, &most), cap;
+	uint8_t *buf = cr_add_ok(n, most + 1, &cap) ? cr_malloc(cap) : NULL;
 	if (!buf)
 		return cr_fail(e, CR_NOMEM, "%s: out of memory encoding the profile", p->name ? p->name : "profile");
 	cr_mem_hint_huge(buf, n);
-	struct sink s = { buf, buf, buf + n, no_flush, NULL };
-	if (!encode(p, &s)) { /* cannot happen: the sizes are exact */
+	struct sink s = { buf, buf, buf + cap, no_flush, NULL };
+	if (!encode(p, &s) || (size_t)(s.o - buf) != n) { /* cannot happen: the sizes are exact */
 		cr_free(buf);
 		return cr_fail(e, CR_NOMEM, "%s: out of memory encoding the profile", p->name ? p->name : "profile");
 	}
@@ -345,9 +384,10 @@ enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **
 enum { ISAL_LEVEL = 1, LIBDEFLATE_LEVEL = 1, ZLIB_LEVEL = 2 };
 
 #ifdef CORONER_HAVE_ISAL
-/* The profile deflated as it is encoded: a megabyte of the encoding at a
- * time into one gzip member, a megabyte of output at a time (two buffers,
- * reused: no pages faulted in for the whole encoding or output). */
+/* The profile deflated as it is encoded: 256 KiB of the encoding at a
+ * time into one gzip member, 256 KiB of output at a time (two buffers,
+ * reused: no pages faulted in for the whole encoding or output; a
+ * megabyte deflates no faster and faults in four times the pages). */
 struct zsink {
 	struct isal_zstream *z;
 	unsigned char *out;
@@ -356,7 +396,7 @@ struct zsink {
 	bool failed, nomem;
 };
 
-enum { ZCHUNK = 1 << 20 };
+enum { ZCHUNK = 1 << 18 };
 
 /* deflate what the sink holds (all of it, to the end of the stream when
  * last) */

@@ -833,5 +833,7 @@ enum cr_err cr_profile_diff_base(struct cr_profile *dst, struct cr_profile *base
 	if (r)
 		return cr_fail(e, r, "%s: cannot label the base profile", base->name ? base->name : "profile");
 	cr_profile_negate(base);
+	if ((r = cr_profile_scale_units(dst, base, NULL, e)))
+		return r;
 	return cr_profile_merge(dst, base, e);
 }

@@ -119,10 +119,7 @@ static bool looks_demangled_cxx(const char *s)
 	return strpbrk(s, "<>[]") || strstr(s, "::");
 }
 
-/* pprof's removeMatching: remove every outermost open..close group (with
- * the groups nested in it) from s, in place. At a close with no open, pprof
- * stops and keeps the rest as it is; an open never closed stays too. */
-static void remove_matching(char *s, char open, char close)
+void cr_remove_matching(char *s, char open, char close)
 {
 	size_t n = strlen(s), w = 0, first = 0;
 	int depth = 0;
@@ -157,8 +154,8 @@ enum cr_err cr_profile_simplify_names(struct cr_profile *p, struct cr_error *e)
 		char *tmp = cr_strndup(sys, strlen(sys));
 		if (!tmp)
 			return cr_fail(e, CR_NOMEM, "%s: out of memory", p->name);
-		remove_matching(tmp, '(', ')');
-		remove_matching(tmp, '<', '>');
+		cr_remove_matching(tmp, '(', ')');
+		cr_remove_matching(tmp, '<', '>');
 		uint32_t id = cr_profile_intern_z(p, tmp);
 		cr_free(tmp);
 		if (id == UINT32_MAX)

@@ -3,6 +3,8 @@
  * with the samples of the profile's nodes at its address. The tools are
  * run by the caller; this reads their text as pprof reads it. */
 #include "coroner/pprof.h"
+#include "coroner/profile.h"
+#include "coroner/sym.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,20 +86,49 @@ static enum cr_err group_add(struct symgroup *g, const char *name)
 	return CR_OK;
 }
 
+/* A C++ link name's demangled forms pprof tries a regexp on, in its order
+ * (else NULL): whole but for " [clone ...]" suffixes; without parameter
+ * lists; without template arguments too. */
+static const char *demangled_form(struct cr_arena *a, const char *name, int k)
+{
+	const char *d = cr_demangle(a, name);
+	if (d == name)
+		return NULL;
+	char *t = cr_arena_strndup(a, d, strlen(d));
+	if (!t)
+		return NULL;
+	char *c = strstr(t, " [clone ");
+	if (c)
+		*c = 0;
+	if (k >= 1)
+		cr_remove_matching(t, '(', ')');
+	if (k >= 2)
+		cr_remove_matching(t, '<', '>');
+	return t;
+}
+
 /* pprof's matchSymbol: all the names when addr falls in the group's range,
- * else the first name rx matches */
+ * else the first name rx matches, or the first demangled form of one
+ * (that form is the name then) */
 static enum cr_err match_group(struct cr_dis_syms *out, const struct symgroup *g, uint64_t end, const regex_t *rx,
 			       uint64_t addr)
 {
 	size_t from = 0, count = 0;
+	const char *form = NULL;
 	if (addr != 0 && addr >= g->start && addr <= end) {
 		count = g->n;
 	} else {
-		for (size_t i = 0; i < g->n; i++)
+		for (size_t i = 0; i < g->n && !count; i++) {
 			if (!rx || regexec(rx, g->names[i], 0, NULL, 0) == 0) {
 				from = i, count = 1;
 				break;
 			}
+			for (int k = 0; k < 3 && !count && !strncmp(g->names[i], "_Z", 2); k++) {
+				const char *d = demangled_form(&out->arena, g->names[i], k);
+				if (d && regexec(rx, d, 0, NULL, 0) == 0)
+					form = d, count = 1;
+			}
+		}
 	}
 	if (!count)
 		return CR_OK;
@@ -112,6 +143,8 @@ static enum cr_err match_group(struct cr_dis_syms *out, const struct symgroup *g
 	if (!names)
 		return CR_NOMEM;
 	memcpy(names, g->names + from, count * sizeof *names);
+	if (form)
+		names[0] = form;
 	out->syms[out->n++] = (struct cr_dis_sym){ names, count, g->start, end };
 	return CR_OK;
 }

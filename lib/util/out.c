@@ -411,6 +411,14 @@ static const struct unit *sniff(const struct unit_type *ut, const char *name)
 	return NULL;
 }
 
+bool cr_units_same_kind(const char *a, const char *b)
+{
+	for (size_t k = 0; k < sizeof types / sizeof types[0]; k++)
+		if (sniff(&types[k], a) && sniff(&types[k], b))
+			return true;
+	return false;
+}
+
 double cr_units_scale(int64_t v, const char *from, const char *to, const char **unit_out)
 {
 	if (v < 0 && v != INT64_MIN) {

@@ -2,7 +2,8 @@
 # coroner pprof -disasm against the standalone google/pprof's recordings
 # (testdata/pprofdis: binutils' objdump and nm, recorded by
 # testdata/gen/pprofdis.sh): stdout, stderr and exit status byte for byte.
-# Then against go1.19's `go tool pprof -disasm` (go.*.txt), which
+# And a C++ program's (testdata/pprofcxx: names matched in their demangled
+# forms). Then against go1.19's `go tool pprof -disasm` (go.*.txt), which
 # disassembles with Go's own disassembler: the same lines on everything but
 # the instruction text and its source annotation (the totals, the ROUTINE
 # headers, each instruction's address, flat and cum).
@@ -58,6 +59,23 @@ while IFS='	' read -r out cmd; do
 		printf '%s\n' "$w" >"$tmp/want"; printf '%s\n' "$g" | diff -u "$tmp/want" - | head -20
 	fi
 done <"$d/expected/INDEX"
+# a C++ program's profile (testdata/pprofcxx, testdata/gen/pprofcxx.sh):
+# the standalone pprof's listings byte for byte
+c=$TESTDATA/pprofcxx
+if [ -f "$c/expected/INDEX" ]; then
+	mkdir "$tmp/cxx"
+	gzip -dc "$c/cxxprog.gz" >"$tmp/cxx/cxxprog" && chmod +x "$tmp/cxx/cxxprog"
+	ln -s "$c/cpu.prof" "$tmp/cxx/cpu.prof"
+	while IFS='	' read -r out cmd; do
+		case "$out" in '#'*|'') continue ;; esac
+		case "$cmd" in "pprof "*) args=${cmd#pprof } ;; *) continue ;; esac
+		got=$(cd "$tmp/cxx" && eval "\"$CORONER\" pprof $args" 2>&1 || echo "exit status $?")
+		if [ "$got" = "$(cat "$c/expected/$out")" ]; then pass=$((pass+1)); else
+			fail=$((fail+1)); echo "FAIL pprofcxx/$out ($cmd)"
+			printf '%s\n' "$got" | diff -u "$c/expected/$out" - | head -20
+		fi
+	done <"$c/expected/INDEX"
+fi
 check() { # NAME CONDITION...
 	n=$1; shift
 	if "$@"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL $n"; fi

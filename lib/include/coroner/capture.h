@@ -98,6 +98,9 @@ struct cr_load_opts {
 	 * pprof before Go 1.21); else, as pprof since, on the types they all
 	 * have, in the first one's order (CR_FORMAT when they share none) */
 	bool exact_types;
+	/* NULL, or where the units pprof will not make one are told (the load
+	 * fails with CR_FORMAT then) */
+	struct cr_unit_clash *clash;
 };
 
 /* cr_capture_load_profiles with opts (NULL: the defaults above), e.g. the

@@ -115,6 +115,8 @@ void cr_table_print_csv(const struct cr_table *t, FILE *f);
 void cr_units_scaled(char *out, size_t n, int64_t v, const char *from_unit, const char *to_unit);
 /* pprof's measurement.Scale: scaled value and the canonical unit chosen. */
 double cr_units_scale(int64_t v, const char *from_unit, const char *to_unit, const char **unit_out);
+/* Whether both units are of one of pprof's kinds (bytes, time). */
+bool cr_units_same_kind(const char *a, const char *b);
 /* pprof's measurement.Percentage (e.g. "12.34%", "  100%", "0.012%"). */
 void cr_units_percent(char *out, size_t n, int64_t v, int64_t total);
 /* Bytes for people: "1.5 GiB", "12 KiB", "812 B". */

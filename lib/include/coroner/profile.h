@@ -306,6 +306,10 @@ enum cr_err cr_profile_prune(struct cr_profile *p, struct cr_error *e);
  * groups: Go's "pkg.F[go.shape.func(int) error]" reads "pkg.F[go.shape.func
  * error]". Mangled "_Z" names are left as they are. */
 enum cr_err cr_profile_simplify_names(struct cr_profile *p, struct cr_error *e);
+/* pprof's removeMatching: remove every outermost open..close group (with
+ * the groups nested in it) from s, in place. At a close with no open, pprof
+ * stops and keeps the rest as it is; an open never closed stays too. */
+void cr_remove_matching(char *s, char open, char close);
 /* pprof's total for sample index si: sum of |value| (over pprof::base
  * samples only, when there are any). */
 int64_t cr_profile_total(const struct cr_profile *p, int si);
@@ -314,6 +318,23 @@ extern const char cr_alloc_drop_frames[], cr_alloc_keep_frames[];
 void cr_profile_negate(struct cr_profile *p);
 /* Copy of src with every sample labelled pprof::base = "true" (diff base). */
 enum cr_err cr_profile_add_label_all(struct cr_profile *p, const char *key, const char *value);
+/* Two profiles' units pprof will not make one (its ScaleProfiles before a
+ * merge): the period types (period) or the sample types at one index are
+ * of different kinds, each as its type and unit (a's first). */
+struct cr_unit_clash {
+	bool set, period;
+	char type[2][64], unit[2][64]; /* cut at 63 bytes */
+};
+/* pprof's ScaleProfiles for two profiles about to be merged (their sample
+ * types already the same names in the same order): each sample type, and
+ * the period type, of kinds that agree (types equal but for a trailing
+ * 's'; units equal or both of bytes or of time) takes the finer of the two
+ * units, its values scaled and rounded (a sample whose scaled values all
+ * round to 0 is dropped; the period is scaled and truncated); a's unit
+ * name when they are as fine. Kinds that do not agree: CR_FORMAT, nothing
+ * changed, and *clash (may be NULL) says which. */
+enum cr_err cr_profile_scale_units(struct cr_profile *a, struct cr_profile *b, struct cr_unit_clash *clash,
+				   struct cr_error *e);
 /* pprof's -diff_base (label true) and -base (false): append base's samples
  * to dst negated, labelled pprof::base="true" with label (so percentages
  * are of the base's total). base is negated and labelled in place: the
