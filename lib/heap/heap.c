@@ -38,9 +38,18 @@ void *heap_calloc(size_t n, size_t size)
 	return p;
 }
 
-void *heap_realloc(void *p, size_t n)
+void *heap_realloc(void *p, size_t old, size_t n)
 {
-	return advise(cr_realloc(p, n), n);
+	/* a large block grows into a new one, advised before the copy
+	 * touches it (realloc may copy into pages not advised yet) */
+	if (!p || n <= old || n < 2 * THP)
+		return advise(cr_realloc(p, n), n);
+	void *q = heap_malloc(n);
+	if (q) {
+		memcpy(q, p, old);
+		cr_free(p);
+	}
+	return q;
 }
 
 uint32_t *heap_reuse(uint32_t *blk, size_t have, size_t n)

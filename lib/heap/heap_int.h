@@ -211,10 +211,11 @@ enum cr_err heap_types(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/roots.c: fills P->roots and P->rrefs */
 enum cr_err heap_roots(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/heap.c: cr_malloc, cr_calloc, cr_realloc for the per-object
- * arrays, advised to use huge pages (freed with cr_free). */
+ * arrays, advised to use huge pages (freed with cr_free); heap_realloc
+ * is told the block's old size in bytes. */
 void *heap_malloc(size_t n);
 void *heap_calloc(size_t n, size_t size);
-void *heap_realloc(void *p, size_t n);
+void *heap_realloc(void *p, size_t old, size_t n);
 /* A block of n words (uninitialised): blk, which has room for have words,
  * if that is enough, else a new one (blk freed); NULL when out of memory. */
 uint32_t *heap_reuse(uint32_t *blk, size_t have, size_t n);
