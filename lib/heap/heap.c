@@ -166,8 +166,8 @@ enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c
 		return rc;
 	if ((rc = heap_read_spans(h, e)) || (rc = heap_roots(h, e)) || (rc = heap_mark(h, e)))
 		return rc;
-	/* the slot -> node map is not needed again before the types: its
-	 * block is the dominators' first */
+	/* the slot -> node map is not needed again: its block is the
+	 * dominators' first */
 	heap_keep(P, P->slotnode, (size_t)P->nslots);
 	P->slotnode = NULL;
 	if ((rc = heap_dominators(h, e)) || (rc = heap_types(h, e)) || (rc = heap_summarize(h, e)))
@@ -187,10 +187,13 @@ void cr_heap_release(struct cr_heap *h)
 		cr_free(G->pother);
 		cr_free(G->estart);
 		cr_free(G->edges);
+		cr_free(G->vert);
+		cr_free(G->ipre);
+		cr_free(G->bpre);
+		cr_free(G->rpre);
 		cr_free(G->idom);
 		cr_free(G->rbytes);
 		cr_free(G->robjs);
-		cr_free(G->best);
 		cr_pclntab_close(P->tab);
 		cr_free(P->spans);
 		cr_free(P->pagespan);

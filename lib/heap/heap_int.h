@@ -53,16 +53,17 @@ struct htype {
 /* The object graph: node 0 is the super-root, 1..nroots the roots, then
  * the reachable objects in the order the mark found them. Made in steps,
  * so that few arrays of a word a node exist at once: the mark makes slot
- * and the edges; the dominators turn the edges into idom, best and the
- * BFS parents;
+ * and the edges; the dominators turn the edges into the dominator tree
+ * (by depth-first preorder number: ipre, bpre, vert) and the BFS parents;
  * then type is read (heap_types). */
 struct hgraph {
 	size_t n, cap;
 	uint32_t *slot;           /* the object's slot (roots: NO_SLOT); its span
 				   * and address: heap_node_span, heap_node_addr */
-	uint32_t *type;           /* index+1 in types (TYPE_INDEX bits); 0: none;
-				   * TYPE_INFERRED: not recorded but inferred
-				   * (infer.c), TYPE_ARRAY: an array of it */
+	uint32_t *type;           /* by slot (P->nslots): index+1 in types
+				   * (TYPE_INDEX bits); 0: none; TYPE_INFERRED:
+				   * not recorded but inferred (infer.c),
+				   * TYPE_ARRAY: an array of it */
 	/* BFS parents (shortest paths; 0 for roots): a node's immediate
 	 * dominator, unless its bit in pbits is set (heap_node_parent) */
 	uint64_t *pbits;          /* a bit a node */
@@ -70,14 +71,19 @@ struct hgraph {
 	uint32_t *pother;         /* the parents of the nodes whose bit is set, in node order */
 	uint32_t *estart;         /* n+1 entries: edges of node v are edges[estart[v]..estart[v+1]) */
 	uint32_t *edges; size_t nedges, capedges;
-	uint32_t *idom;
+	uint32_t *vert;           /* preorder number -> node */
+	uint32_t *ipre;           /* by preorder number: the immediate dominator's */
+	uint32_t *bpre;           /* by preorder number: the child in the dominator
+				   * tree retaining the most (NO_PRE: none) */
+	uint32_t *rpre;           /* the preorder numbers of nodes 0..nroots */
+	uint32_t *idom;           /* by node, made when needed (heap_idom) */
 	uint64_t bytes;           /* of the objects (made by the mark) */
 	uint64_t *rbytes;         /* retained bytes (self included), of 0..nroots */
 	uint32_t *robjs;          /* retained objects, of 0..nroots */
-	uint32_t *best;           /* child in the dominator tree retaining the most */
 };
 
 #define NO_SLOT UINT32_MAX
+#define NO_PRE UINT32_MAX
 #define TYPE_INFERRED 0x80000000u
 #define TYPE_ARRAY 0x40000000u
 #define TYPE_INDEX 0x3fffffffu
@@ -145,7 +151,7 @@ static inline const struct hspan *heap_node_span(const struct hpriv *P, uint32_t
 	return &P->spans[*hint];
 }
 
-/* The BFS parent of node v. */
+/* The BFS parent of node v (G->idom made). */
 static inline uint32_t heap_node_parent(const struct hpriv *P, uint32_t v)
 {
 	const struct hgraph *G = &P->G;
@@ -205,7 +211,7 @@ bool heap_object_words(struct cr_heap *h, const struct hspan *s, uint64_t base, 
 /* index+1 of the type at address t in P->types (read and cached); 0 if
  * it is not a readable type. */
 uint32_t heap_type_id(struct cr_heap *h, uint64_t t);
-/* lib/heap/infer.c: the type of every node (G->type): as recorded, then
+/* lib/heap/infer.c: the type of every object (G->type): as recorded, then
  * those of unrecorded objects inferred from their typed parents */
 enum cr_err heap_types(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/roots.c: fills P->roots and P->rrefs */
@@ -241,6 +247,8 @@ bool heap_signal_context(struct cr_heap *h, uint64_t tsp, uint64_t lo, uint64_t 
 /* lib/heap/graph.c */
 enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e);
 enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e);
+/* G->idom, the immediate dominator of each node, from the tree by preorder */
+enum cr_err heap_idom(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/result.c */
 enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e);
 /* A short name of node v's type ("main.entry", "(noscan, 1024 B)"), in buf. */

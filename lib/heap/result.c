@@ -27,8 +27,8 @@ const char *heap_node_type(struct cr_heap *h, uint32_t v, char *buf, size_t n)
 		return v == 0 ? "(several roots)" : P->roots[v - 1].name;
 	const struct hspan *s = heap_node_span(P, v, &P->typehint);
 	uint64_t size = heap_object_size(s);
-	if (G->type[v]) {
-		uint32_t ty = G->type[v];
+	uint32_t ty = G->type[G->slot[v]];
+	if (ty) {
 		const struct htype *t = &P->types[(ty & TYPE_INDEX) - 1];
 		uint64_t room = s->sizeclass == 0 || (ty & TYPE_INFERRED) ? size : size - 8;
 		if ((ty & TYPE_ARRAY) || (!(ty & TYPE_INFERRED) && t->size && room / t->size >= 2))
@@ -60,7 +60,8 @@ static int type_cmp(const void *a, const void *b)
 	return strcmp(x->type, y->type);
 }
 
-/* "a -> b -> c" down the largest branch from node v, repeats folded. */
+/* "a -> b -> c" down the largest branch from node v (a root or node 0),
+ * repeats folded. */
 static const char *root_path(struct cr_heap *h, uint32_t v, size_t depth)
 {
 	struct hpriv *P = h->priv;
@@ -68,8 +69,8 @@ static const char *root_path(struct cr_heap *h, uint32_t v, size_t depth)
 	struct cr_buf b = { 0 };
 	char prev[256] = "", cur[256];
 	size_t steps = 0;
-	for (uint32_t w = G->best[v]; w != NO_NODE && steps < depth; w = G->best[w]) {
-		const char *t = heap_node_type(h, w, cur, sizeof cur);
+	for (uint32_t i = G->bpre[G->rpre[v]]; i != NO_PRE && steps < depth; i = G->bpre[i]) {
+		const char *t = heap_node_type(h, G->vert[i], cur, sizeof cur);
 		if (strcmp(t, prev) == 0)
 			continue;
 		cr_buf_addf(&b, "%s%s", b.len ? " -> " : "", t);
@@ -104,6 +105,9 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 		P->roots[r].retained_objects = G->robjs[v];
 		P->roots[r].path = root_path(h, v, depth);
 	}
+	/* the only use of the tree's largest branches: room for heap_idom */
+	cr_free(G->bpre);
+	G->bpre = NULL;
 	h->roots = P->roots;
 	h->nroots = P->nroots;
 	/* the histogram: by type name */
@@ -121,7 +125,7 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 	memset(last, 0, sizeof last);
 	for (size_t v = 1 + P->nroots; v < G->n && !rc; v++) {
 		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
-		struct { uint64_t size; uint32_t type, kind; } key = { heap_object_size(s), G->type[v],
+		struct { uint64_t size; uint32_t type, kind; } key = { heap_object_size(s), G->type[G->slot[v]],
 								      (uint32_t)s->noscan | (s->sizeclass == 0) << 1 };
 		/* the last keys seen, before the map: most objects repeat one */
 		struct lastkey *lk = &last[(key.size / 8 + key.type + key.kind) % NLAST];
@@ -231,6 +235,9 @@ enum cr_err cr_heap_paths(struct cr_heap *h, const char *query, size_t max, stru
 	*nfound = 0;
 	if (!P || !G->n)
 		return cr_fail(e, CR_NOTFOUND, "no heap");
+	enum cr_err rc = heap_idom(h, e);
+	if (rc)
+		return rc;
 	if (query[0] == '0' && (query[1] == 'x' || query[1] == 'X')) {
 		char *end;
 		uint64_t a = strtoull(query, &end, 16);
@@ -278,6 +285,8 @@ enum cr_err cr_heap_profile(struct cr_heap *h, struct cr_profile *p, struct cr_e
 	size_t npn = 0, cappn = 0;
 	uint32_t *pid = NULL, *stk = NULL;
 	int64_t *vals = NULL;
+	if ((rc = heap_idom(h, e)))
+		return rc;
 	if (cr_strtab_init(&names))
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	cr_hmap_init(&pmap);
