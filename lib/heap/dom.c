@@ -279,7 +279,7 @@ static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *ver
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
-	size_t hint = 0;
+	struct spanhint hint = { 0, 0 };
 	struct sums S = { NULL, NULL };
 	if (G->bytes < UINT32_MAX) {
 		S.s32 = *blk; /* cnt words */

@@ -213,7 +213,7 @@ static void span_mem(struct hpriv *P, struct spancopy *C, const struct hspan *s,
  * inline bits, asked into the cache PREFETCH nodes before they are read,
  * where its span is copied already. */
 #define PREFETCH 12
-static inline void prefetch_node(const struct hpriv *P, const struct spancopy *C, uint32_t v, size_t *hint)
+static inline void prefetch_node(const struct hpriv *P, const struct spancopy *C, uint32_t v, struct spanhint *hint)
 {
 	const struct hspan *s = heap_node_span(P, v, hint);
 	if (s->noscan || s->sizeclass == 0 || s->elemsize > 512)
@@ -271,7 +271,7 @@ static enum cr_err scan_objects(struct cr_heap *h, struct cr_error *e)
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	enum cr_err rc = CR_OK;
 	uint64_t mapped = 0;
-	size_t hint = 0, ahead = 0;
+	struct spanhint hint = { 0, 0 }, ahead = { 0, 0 };
 	struct spanmem M = { 0 };
 	for (size_t v = 1 + P->nroots; v < G->n && !rc; v++) {
 		G->estart[v] = (uint32_t)G->nedges;

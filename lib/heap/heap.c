@@ -182,6 +182,7 @@ void cr_heap_release(struct cr_heap *h)
 		struct hgraph *G = &P->G;
 		cr_free(G->slot);
 		cr_free(G->type);
+		cr_free(G->reach);
 		cr_free(G->pbits);
 		cr_free(G->prank);
 		cr_free(G->pother);

@@ -43,6 +43,11 @@ static inline uint64_t heap_span_index(const struct hspan *s, uint64_t off)
 	return s->divmul ? (off * s->divmul) >> 32 : off / s->elemsize;
 }
 
+/* The spans of the last two nodes looked up (indices in P->spans): nodes
+ * in the mark's order alternate between a few spans (an object and what
+ * it holds). */
+struct spanhint { size_t last, before; };
+
 /* A runtime type (runtime._type / internal/abi.Type). */
 struct htype {
 	uint64_t addr, size, ptrdata;
@@ -64,6 +69,7 @@ struct hgraph {
 				   * (TYPE_INDEX bits); 0: none; TYPE_INFERRED:
 				   * not recorded but inferred (infer.c),
 				   * TYPE_ARRAY: an array of it */
+	uint64_t *reach;          /* a bit a slot: set for the reachable objects */
 	/* BFS parents (shortest paths; 0 for roots): a node's immediate
 	 * dominator, unless its bit in pbits is set (heap_node_parent) */
 	uint64_t *pbits;          /* a bit a node */
@@ -114,7 +120,7 @@ struct hpriv {
 	/* a block of nspare words no step needs any more, kept for the next
 	 * that needs one (heap_words): its pages are in already */
 	uint32_t *spare; size_t nspare;
-	size_t typehint;          /* heap_node_type's span hint */
+	struct spanhint typehint; /* heap_node_type's */
 	/* roots under construction: (root node, target address) */
 	struct rref { uint32_t root; uint64_t target; } *rrefs; size_t nrrefs, caprrefs;
 	struct cr_hmap rootmap;   /* global symbol address -> root index+1 */
@@ -131,24 +137,35 @@ static inline uint64_t hrd64(const uint8_t *p)
 	return v;
 }
 
+static inline bool span_has(const struct hspan *s, uint32_t slot)
+{
+	return slot >= s->slot0 && slot - s->slot0 < s->nelems;
+}
+
 /* The span of object node v (not a root): the last whose first slot is at
- * or below v's, looked for first at *hint (a span index kept by the
- * caller, 0 to start), then from the span of v's slot rounded down to 64. */
-static inline const struct hspan *heap_node_span(const struct hpriv *P, uint32_t v, size_t *hint)
+ * or below v's, looked for first at the hint's two (kept by the caller,
+ * zero to start), then from the span of v's slot rounded down to 64. */
+static inline const struct hspan *heap_node_span(const struct hpriv *P, uint32_t v, struct spanhint *hint)
 {
 	uint32_t slot = P->G.slot[v];
-	const struct hspan *s = &P->spans[*hint < P->nspans ? *hint : 0];
-	if (slot >= s->slot0 && slot - s->slot0 < s->nelems)
-		return s;
-	if (P->slotspan) {
-		size_t i = P->slotspan[slot / 64];
-		while (P->spans[i].slot0 + P->spans[i].nelems <= slot)
-			i++;
-		*hint = i;
-	} else {
-		*hint = CR_UPPER_BOUND(P->spans, P->nspans, slot0, slot) - 1;
+	size_t i = hint->last < P->nspans ? hint->last : 0, j = hint->before < P->nspans ? hint->before : 0;
+	if (span_has(&P->spans[i], slot))
+		return &P->spans[i];
+	if (span_has(&P->spans[j], slot)) {
+		hint->before = i;
+		hint->last = j;
+		return &P->spans[j];
 	}
-	return &P->spans[*hint];
+	hint->before = i;
+	if (P->slotspan) {
+		size_t k = P->slotspan[slot / 64];
+		while (P->spans[k].slot0 + P->spans[k].nelems <= slot)
+			k++;
+		hint->last = k;
+	} else {
+		hint->last = CR_UPPER_BOUND(P->spans, P->nspans, slot0, slot) - 1;
+	}
+	return &P->spans[hint->last];
 }
 
 /* The BFS parent of node v (G->idom made). */
@@ -161,7 +178,7 @@ static inline uint32_t heap_node_parent(const struct hpriv *P, uint32_t v)
 	return G->pother[G->prank[v / 64] + (uint32_t)__builtin_popcountll(below)];
 }
 
-static inline uint64_t heap_node_addr(const struct hpriv *P, uint32_t v, size_t *hint)
+static inline uint64_t heap_node_addr(const struct hpriv *P, uint32_t v, struct spanhint *hint)
 {
 	const struct hspan *s = heap_node_span(P, v, hint);
 	return s->base + (P->G.slot[v] - s->slot0) * s->elemsize;

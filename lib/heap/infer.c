@@ -61,7 +61,7 @@ static void infer(struct cr_heap *h, const uint64_t *reach)
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
-	size_t hint = 0;
+	struct spanhint hint = { 0, 0 };
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		if (!(v & 0xfffff)) /* every million objects: the core's pages back */
 			cr_core_trim(P->core);
@@ -107,20 +107,23 @@ enum cr_err heap_types(struct cr_heap *h, struct cr_error *e)
 		memset(G->type, 0, ns * sizeof *G->type);
 	if (!G->type)
 		return cr_fail(e, CR_NOMEM, "out of memory for the types of %zu heap objects (--max-memory)", ns);
+	G->reach = heap_calloc((ns + 63) / 64, sizeof *G->reach);
+	if (!G->reach)
+		return cr_fail(e, CR_NOMEM, "out of memory for %zu object slots (--max-memory)", ns);
+	for (size_t v = 1 + P->nroots; v < G->n; v++)
+		G->reach[G->slot[v] / 64] |= 1ull << (G->slot[v] % 64);
 	if (P->minor < 22) /* no types recorded */
 		return CR_OK;
-	uint64_t *reach = heap_calloc((ns + 63) / 64, sizeof *reach);
-	if (!reach)
-		return cr_fail(e, CR_NOMEM, "out of memory for %zu object slots (--max-memory)", ns);
-	size_t hint = 0;
-	for (size_t v = 1 + P->nroots; v < G->n; v++) {
-		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
-		uint32_t slot = G->slot[v];
-		reach[slot / 64] |= 1ull << (slot % 64);
-		G->type[slot] = heap_object_type(h, s, s->base + (slot - s->slot0) * s->elemsize, false);
+	/* the recorded types: of large objects and those with a malloc header */
+	for (size_t i = 0; i < P->nspans; i++) {
+		const struct hspan *s = &P->spans[i];
+		if (s->noscan || (s->sizeclass != 0 && s->elemsize <= 512))
+			continue;
+		for (uint64_t slot = s->slot0; slot < s->slot0 + s->nelems; slot++)
+			if ((G->reach[slot / 64] >> (slot % 64)) & 1)
+				G->type[slot] = heap_object_type(h, s, s->base + (slot - s->slot0) * s->elemsize, false);
 	}
-	infer(h, reach);
-	cr_free(reach);
+	infer(h, G->reach);
 	cr_core_trim(P->core);
 	return CR_OK;
 }
