@@ -10,7 +10,9 @@
  * predecessor: it is kept in place of a list, only the nodes with several
  * have one. An object's BFS parent is its predecessor that the mark found
  * first, the least in node order; it is its immediate dominator unless the
- * object has several predecessors, so only those others are kept. */
+ * object has several predecessors, so only those others are kept. The tree
+ * stays by preorder number (G->ipre, bpre, vert); the immediate dominator
+ * of each node is made only for the paths and the profile (heap_idom). */
 #include "heap_int.h"
 
 #include <stdlib.h>

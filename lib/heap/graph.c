@@ -162,8 +162,8 @@ static inline uint64_t bits_at(const uint8_t *bits, uint64_t nbytes, uint64_t w0
 #define COPY_MAX (64u << 10)
 struct spancopy { uint32_t span; uint8_t *buf; size_t cap; };
 
-/* The copy of span s (index+1 in span), read if not held; NULL if it is
- * too large or not all in the core. */
+/* The copy of span s, read if not held (each copy in C is tagged with its
+ * span's index+1); NULL if the span is too large or not all in the core. */
 static const uint8_t *span_copy(struct hpriv *P, struct spancopy *C, const struct hspan *s)
 {
 	uint64_t bytes = s->npages * PAGE_SIZE_GO;
