@@ -455,7 +455,8 @@ static const unsigned char *span(const struct cr_core *c, uint64_t addr, size_t 
 	return NULL;
 }
 
-size_t cr_core_read(const struct cr_core *c, uint64_t addr, void *buf, size_t n)
+/* cr_core_read; copy: the core's own bytes through cr_input_copy */
+static size_t read_at(const struct cr_core *c, uint64_t addr, void *buf, size_t n, bool copy)
 {
 	size_t done = 0;
 	while (done < n) {
@@ -467,10 +468,25 @@ size_t cr_core_read(const struct cr_core *c, uint64_t addr, void *buf, size_t n)
 		if (!p || !avail)
 			break;
 		size_t k = n - done < avail ? n - done : avail;
-		memcpy((unsigned char *)buf + done, p, k);
+		if (copy && p >= c->in.data && p < c->in.data + c->in.len) {
+			if (cr_input_copy(&c->in, (size_t)(p - c->in.data), (unsigned char *)buf + done, k) != k)
+				break;
+		} else {
+			memcpy((unsigned char *)buf + done, p, k);
+		}
 		done += k;
 	}
 	return done;
+}
+
+size_t cr_core_read(const struct cr_core *c, uint64_t addr, void *buf, size_t n)
+{
+	return read_at(c, addr, buf, n, false);
+}
+
+size_t cr_core_copy(const struct cr_core *c, uint64_t addr, void *buf, size_t n)
+{
+	return read_at(c, addr, buf, n, true);
 }
 
 const unsigned char *cr_core_ptr(const struct cr_core *c, uint64_t addr, size_t n)

@@ -10,7 +10,9 @@
  * predecessor: it is kept in place of a list, only the nodes with several
  * have one. An object's BFS parent is its predecessor that the mark found
  * first, the least in node order; it is its immediate dominator unless the
- * object has several predecessors, so only those others are kept. */
+ * object has several predecessors, so only those others are kept. The tree
+ * stays by preorder number (G->ipre, bpre, vert); the immediate dominator
+ * of each node is made only for the paths and the profile (heap_idom). */
 #include "heap_int.h"
 
 #include <stdlib.h>
@@ -23,42 +25,6 @@ static enum cr_err dom_nomem(struct cr_error *e, size_t n)
 	return cr_fail(e, CR_NOMEM, "out of memory for the dominator tree of %zu objects (--max-memory)", n);
 }
 
-/* Depth-first search from node 0, iterative, each node's edges in order:
- * pre[node], its preorder number (NONE: not reached). */
-static enum cr_err dfs_preorder(const struct hgraph *G, uint32_t *pre, uint32_t *count, struct cr_error *e)
-{
-	struct frame { uint32_t v, k; } *stk = NULL;
-	size_t sp = 0, cap = 0;
-	for (size_t i = 0; i < G->n; i++)
-		pre[i] = NONE;
-	if (cr_grow(&stk, &cap, 64, sizeof *stk))
-		return dom_nomem(e, G->n);
-	uint32_t cnt = 1;
-	pre[0] = 0;
-	stk[sp++] = (struct frame){ 0, G->estart[0] };
-	while (sp) {
-		struct frame *f = &stk[sp - 1];
-		if (f->k >= G->estart[f->v + 1]) {
-			sp--;
-			continue;
-		}
-		uint32_t w = G->edges[f->k++];
-		if (pre[w] != NONE)
-			continue;
-		pre[w] = cnt++;
-		if (G->estart[w] == G->estart[w + 1]) /* no edges: nothing to push */
-			continue;
-		if (cr_grow(&stk, &cap, sp + 1, sizeof *stk)) {
-			cr_free(stk);
-			return dom_nomem(e, G->n);
-		}
-		stk[sp++] = (struct frame){ w, G->estart[w] };
-	}
-	cr_free(stk);
-	*count = cnt;
-	return CR_OK;
-}
-
 /* The predecessors of every node, by preorder number w: its only one
  * (one[w], a preorder number; NONE for node 0), or, when the bit w of
  * multi is set, list one[w] of several: list[start[k] .. start[k+1]). */
@@ -66,9 +32,12 @@ struct preds {
 	uint32_t *one;
 	uint64_t *multi;
 	uint32_t *start, *list;
-	uint32_t *least;          /* of each list: the least predecessor in node order */
 	uint32_t *ps;             /* of each list: its node's search parent and semidominator */
 	uint32_t nmulti;
+	/* while the search runs: the predecessors after the first, as
+	 * (node, predecessor) preorder pairs */
+	struct extra { uint32_t w, p; } *extra;
+	size_t nextra, capextra;
 };
 
 static inline bool is_multi(const struct preds *R, uint32_t w)
@@ -82,71 +51,114 @@ static void preds_release(struct preds *R)
 	cr_free(R->multi);
 	cr_free(R->start);
 	cr_free(R->list);
-	cr_free(R->least);
 	cr_free(R->ps);
+	cr_free(R->extra);
 	memset(R, 0, sizeof *R);
 }
 
-/* The predecessors from the forward edges (whose arrays the caller
- * reuses once they are read): a pass finds the nodes with more than one (a repeat of the first does
- * not count), two more build their lists. */
-static enum cr_err transpose(struct hgraph *G, const uint32_t *pre, uint32_t cnt, struct preds *R,
-			     struct cr_error *e)
+/* Predecessor pw of node w (preorder numbers), met on an edge of the
+ * search: the first is one[w]; another (a repeat of the first does not
+ * count) makes w a node of several, kept in extra. */
+static inline enum cr_err pred_add(struct preds *R, uint32_t w, uint32_t pw)
 {
-	if (cnt != G->n) /* every node is made from a reachable one */
-		return cr_fail(e, CR_FORMAT, "heap graph: %zu of %zu objects unreachable from the roots",
-			       G->n - cnt, G->n);
-	const uint32_t *es = G->estart, *ed = G->edges;
-	R->one = heap_malloc((size_t)cnt * sizeof *R->one);
-	R->multi = heap_calloc(((size_t)cnt + 63) / 64, sizeof *R->multi);
-	if (!R->one || !R->multi)
+	if (R->one[w] == pw)
+		return CR_OK;
+	R->multi[w / 64] |= 1ull << (w % 64);
+	if (R->nextra >= R->capextra) {
+		size_t cap = R->capextra ? 2 * R->capextra : 4096;
+		struct extra *x = cap <= SIZE_MAX / sizeof *x ?
+			heap_realloc(R->extra, R->capextra * sizeof *x, cap * sizeof *x) : NULL;
+		if (!x)
+			return CR_NOMEM;
+		R->extra = x;
+		R->capextra = cap;
+	}
+	R->extra[R->nextra++] = (struct extra){ w, pw };
+	return CR_OK;
+}
+
+/* Depth-first search from node 0, iterative, each node's edges in order:
+ * pre[node], its preorder number (NONE: not reached), and every node's
+ * predecessors met on the way (R->one, R->multi, R->extra), each edge read
+ * once. */
+static enum cr_err dfs_preorder(const struct hgraph *G, uint32_t *pre, struct preds *R, uint32_t *count,
+				struct cr_error *e)
+{
+	struct frame { uint32_t v, k; } *stk = NULL;
+	size_t sp = 0, cap = 0;
+	for (size_t i = 0; i < G->n; i++)
+		pre[i] = NONE;
+	if (cr_grow(&stk, &cap, 64, sizeof *stk))
 		return dom_nomem(e, G->n);
-	for (uint32_t w = 0; w < cnt; w++)
-		R->one[w] = NONE;
-	for (size_t v = 0; v < G->n; v++)
-		for (uint32_t k = es[v]; k < es[v + 1]; k++) {
-			uint32_t w = pre[ed[k]];
-			if (R->one[w] == NONE)
-				R->one[w] = pre[v];
-			else if (R->one[w] != pre[v])
-				R->multi[w / 64] |= 1ull << (w % 64);
+	uint32_t cnt = 1;
+	pre[0] = 0;
+	R->one[0] = NONE;
+	stk[sp++] = (struct frame){ 0, G->estart[0] };
+	while (sp) {
+		struct frame *f = &stk[sp - 1];
+		if (f->k >= G->estart[f->v + 1]) {
+			sp--;
+			continue;
 		}
+		uint32_t w = G->edges[f->k++], pv = pre[f->v];
+		if (pre[w] != NONE) {
+			if (pred_add(R, pre[w], pv))
+				goto nomem;
+			continue;
+		}
+		R->one[cnt] = pv;
+		pre[w] = cnt++;
+		if (G->estart[w] == G->estart[w + 1]) /* no edges: nothing to push */
+			continue;
+		if (cr_grow(&stk, &cap, sp + 1, sizeof *stk))
+			goto nomem;
+		stk[sp++] = (struct frame){ w, G->estart[w] };
+	}
+	cr_free(stk);
+	*count = cnt;
+	return CR_OK;
+nomem:
+	cr_free(stk);
+	return dom_nomem(e, G->n);
+}
+
+/* The lists of the nodes of several predecessors (the first and the
+ * others the search kept), in place of their first in one[]. */
+static enum cr_err pred_lists(struct preds *R, uint32_t cnt, struct cr_error *e)
+{
 	uint32_t m = 0;
-	for (uint32_t w = 0; w < cnt; w++)
-		if (is_multi(R, w))
-			R->one[w] = m++;
+	for (size_t k = 0; k < ((size_t)cnt + 63) / 64; k++)
+		m += (uint32_t)__builtin_popcountll(R->multi[k]);
 	R->nmulti = m;
 	R->start = heap_calloc((size_t)m + 1, sizeof *R->start);
-	R->least = heap_malloc(((size_t)m ? m : 1) * sizeof *R->least);
-	if (!R->start || !R->least)
-		return dom_nomem(e, G->n);
-	for (size_t v = 0; v < G->n; v++)
-		for (uint32_t k = es[v]; k < es[v + 1]; k++) {
-			uint32_t w = pre[ed[k]];
-			if (is_multi(R, w))
-				R->start[R->one[w] + 1]++;
+	size_t nl = (size_t)m + R->nextra;
+	R->list = heap_malloc((nl ? nl : 1) * sizeof *R->list);
+	if (!R->start || !R->list)
+		return dom_nomem(e, cnt);
+	/* list l starts with its node's first predecessor */
+	uint32_t l = 0;
+	for (uint32_t w = 0; w < cnt; w++)
+		if (is_multi(R, w)) {
+			R->list[R->nextra + l] = R->one[w];
+			R->one[w] = l;
+			R->start[++l] = 1;
 		}
-	for (uint32_t i = 0; i < m; i++) {
+	for (size_t k = 0; k < R->nextra; k++)
+		R->start[R->one[R->extra[k].w] + 1]++;
+	for (uint32_t i = 0; i < m; i++)
 		R->start[i + 1] += R->start[i];
-		R->least[i] = NONE;
-	}
-	R->list = heap_malloc(((size_t)R->start[m] ? R->start[m] : 1) * sizeof *R->list);
-	if (!R->list)
-		return dom_nomem(e, G->n);
-	/* start[k] is the next free place of list k meanwhile */
-	for (size_t v = 0; v < G->n; v++)
-		for (uint32_t k = es[v]; k < es[v + 1]; k++) {
-			uint32_t w = pre[ed[k]];
-			if (!is_multi(R, w))
-				continue;
-			uint32_t l = R->one[w];
-			R->list[R->start[l]++] = pre[v];
-			if (R->least[l] == NONE)
-				R->least[l] = (uint32_t)v;
-		}
+	/* start[l] is the next free place of list l meanwhile; the first
+	 * predecessors wait past the others' room */
+	for (uint32_t i = 0; i < m; i++)
+		R->list[R->start[i]++] = R->list[R->nextra + i];
+	for (size_t k = 0; k < R->nextra; k++)
+		R->list[R->start[R->one[R->extra[k].w]]++] = R->extra[k].p;
 	for (uint32_t i = m; i > 0; i--)
 		R->start[i] = R->start[i - 1];
 	R->start[0] = 0;
+	cr_free(R->extra);
+	R->extra = NULL;
+	R->nextra = R->capextra = 0;
 	return CR_OK;
 }
 
@@ -269,7 +281,7 @@ static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *ver
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
-	size_t hint = 0;
+	struct spanhint hint = { 0, 0 };
 	struct sums S = { NULL, NULL };
 	if (G->bytes < UINT32_MAX) {
 		S.s32 = *blk; /* cnt words */
@@ -288,6 +300,8 @@ static enum cr_err retained(struct cr_heap *h, uint32_t cnt, const uint32_t *ver
 	/* nodes 1..nroots are the roots, the rest objects */
 	for (uint32_t i = 0; i < cnt; i++) {
 		uint32_t v = vert[i];
+		if (i + 16 < cnt) /* the slots are read out of order */
+			__builtin_prefetch(&G->slot[vert[i + 16]]);
 		best[i] = NONE;
 		sum_set(&S, i, v > P->nroots ? heap_object_size(heap_node_span(P, v, &hint)) : 0);
 	}
@@ -315,19 +329,18 @@ out:
 	return rc;
 }
 
-/* a[i], by preorder number, into b (cnt words) by node: vert[i]'s entry,
- * mapped through vert (NONE: none). */
-static void by_node(const uint32_t *a, uint32_t *b, const uint32_t *vert, uint32_t cnt, uint32_t none)
-{
-	if (b)
-		for (uint32_t i = 0; i < cnt; i++)
-			b[vert[i]] = a[i] == NONE ? none : vert[a[i]];
-}
 
-/* The BFS parent of node w (a preorder number), a node number. */
+/* The BFS parent of node w (a preorder number), a node number: its
+ * predecessor the mark found first, the least in node order. */
 static uint32_t bfs_parent(const struct preds *R, const uint32_t *vert, uint32_t w)
 {
-	return is_multi(R, w) ? R->least[R->one[w]] : vert[R->one[w]];
+	if (!is_multi(R, w))
+		return vert[R->one[w]];
+	uint32_t l = R->one[w], least = NONE;
+	for (uint32_t k = R->start[l]; k < R->start[l + 1]; k++)
+		if (vert[R->list[k]] < least)
+			least = vert[R->list[k]];
+	return least;
 }
 
 /* The BFS parents that are not the immediate dominator (of nodes with
@@ -379,10 +392,23 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 		rc = dom_nomem(e, n);
 		goto out;
 	}
-	if ((rc = dfs_preorder(G, pre, &cnt, e)) || (rc = transpose(G, pre, cnt, &R, e)))
+	R.one = heap_malloc(n * sizeof *R.one);
+	R.multi = heap_calloc((n + 63) / 64, sizeof *R.multi);
+	if (!R.one || !R.multi) {
+		rc = dom_nomem(e, n);
+		goto out;
+	}
+	if ((rc = dfs_preorder(G, pre, &R, &cnt, e)))
+		goto out;
+	if (cnt != n) { /* every node is made from a reachable one */
+		rc = cr_fail(e, CR_FORMAT, "heap graph: %zu of %zu objects unreachable from the roots", n - cnt, n);
+		goto out;
+	}
+	if ((rc = pred_lists(&R, cnt, e)))
 		goto out;
 	/* the edges are read: their arrays are the next two */
 	vert = heap_reuse(G->estart, G->cap + 1, n);         /* preorder -> node */
+	size_t blkcap = G->capedges > n ? G->capedges : n;
 	blk = heap_reuse(G->edges, G->capedges, n);
 	G->estart = G->edges = NULL;
 	G->nedges = G->capedges = 0;
@@ -405,19 +431,21 @@ enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e)
 	preds_release(&R);
 	if ((rc = retained(h, cnt, vert, anc, best, &blk, e)))
 		goto out;
-	G->idom = heap_reuse(blk, blk ? cnt : 0, cnt);
-	blk = NULL;
-	if (!G->idom) {
+	G->rpre = cr_malloc(((size_t)P->nroots + 1) * sizeof *G->rpre);
+	if (!G->rpre) {
 		rc = dom_nomem(e, n);
 		goto out;
 	}
-	by_node(anc, G->idom, vert, cnt, 0);
-	G->best = anc;
-	anc = NULL;
-	by_node(best, G->best, vert, cnt, NO_NODE);
-	/* by preorder, not needed now; the next step's block */
-	heap_keep(P, vert, n);
-	vert = NULL;
+	for (size_t i = 0; i < cnt; i++)
+		if (vert[i] <= P->nroots)
+			G->rpre[vert[i]] = (uint32_t)i;
+	G->ipre = anc;
+	G->bpre = best;
+	G->vert = vert;
+	anc = best = vert = NULL;
+	/* the sums, not needed now: the next step's block */
+	heap_keep(P, blk, blkcap);
+	blk = NULL;
 out:
 	cr_free(pre);
 	cr_free(vert);
@@ -426,4 +454,17 @@ out:
 	cr_free(blk);
 	preds_release(&R);
 	return rc;
+}
+
+enum cr_err heap_idom(struct cr_heap *h, struct cr_error *e)
+{
+	struct hgraph *G = &((struct hpriv *)h->priv)->G;
+	if (G->idom || !G->n)
+		return CR_OK;
+	G->idom = heap_malloc(G->n * sizeof *G->idom);
+	if (!G->idom)
+		return dom_nomem(e, G->n);
+	for (size_t i = 0; i < G->n; i++)
+		G->idom[G->vert[i]] = G->vert[G->ipre[i]];
+	return CR_OK;
 }

@@ -17,10 +17,10 @@ static enum cr_err grow_nodes(struct hgraph *G, size_t need, struct cr_error *e)
 		cap *= 2;
 	if (!G->cap && need > 1024)
 		cap = need; /* the first call sizes it exactly */
-	void *s = heap_realloc(G->slot, cap * sizeof *G->slot);
+	void *s = heap_realloc(G->slot, G->cap * sizeof *G->slot, cap * sizeof *G->slot);
 	if (s)
 		G->slot = s;
-	void *x = s ? heap_realloc(G->estart, (cap + 1) * sizeof *G->estart) : NULL;
+	void *x = s ? heap_realloc(G->estart, (G->cap ? G->cap + 1 : 0) * sizeof *G->estart, (cap + 1) * sizeof *G->estart) : NULL;
 	if (x)
 		G->estart = x;
 	if (!x)
@@ -29,12 +29,27 @@ static enum cr_err grow_nodes(struct hgraph *G, size_t need, struct cr_error *e)
 	return CR_OK;
 }
 
+/* Room for need edges at least, doubling (on huge pages: heap_realloc). */
+static enum cr_err grow_edges(struct hgraph *G, size_t need, struct cr_error *e)
+{
+	if (need <= G->capedges)
+		return CR_OK;
+	size_t cap = G->capedges > need / 2 ? 2 * G->capedges : need;
+	uint32_t *x = cap <= SIZE_MAX / sizeof *x ? heap_realloc(G->edges, G->capedges * sizeof *x, cap * sizeof *x) : NULL;
+	if (!x)
+		return cr_fail(e, CR_NOMEM, "out of memory for %zu references (--max-memory)", need);
+	G->edges = x;
+	G->capedges = cap;
+	return CR_OK;
+}
+
 static enum cr_err add_edge(struct hgraph *G, uint32_t to, struct cr_error *e)
 {
 	if (G->nedges >= UINT32_MAX - 1)
 		return cr_fail(e, CR_LIMIT, "over 4 billion references in the heap");
-	if (cr_grow(&G->edges, &G->capedges, G->nedges + 1, sizeof *G->edges))
-		return cr_fail(e, CR_NOMEM, "out of memory for %zu references (--max-memory)", G->nedges + 1);
+	enum cr_err rc = grow_edges(G, G->nedges + 1, e);
+	if (rc)
+		return rc;
 	G->edges[G->nedges++] = to;
 	return CR_OK;
 }
@@ -139,38 +154,77 @@ static inline uint64_t bits_at(const uint8_t *bits, uint64_t nbytes, uint64_t w0
 	return nbits >= 64 ? x : x & ((1ull << nbits) - 1);
 }
 
-/* The span's bytes and its inline pointer bits (go1.22+, objects of 512
- * bytes or less), looked up once a span: both in the core, or NULL. */
-struct spanmem { const struct hspan *s; const uint8_t *mem, *bits; uint64_t nbytes, at; };
+/* Copies of the spans of small objects the mark reads, direct-mapped by
+ * span index: read with cr_core_copy, so that the core's mapping is not
+ * faulted in page by page (on a heap of a gigabyte, the page faults cost
+ * several times the copies). */
+#define NCOPY 256
+#define COPY_MAX (64u << 10)
+struct spancopy { uint32_t span; uint8_t *buf; size_t cap; };
 
-static void span_mem(struct hpriv *P, const struct hspan *s, struct spanmem *M)
+/* The copy of span s, read if not held (each copy in C is tagged with its
+ * span's index+1); NULL if the span is too large or not all in the core. */
+static const uint8_t *span_copy(struct hpriv *P, struct spancopy *C, const struct hspan *s)
+{
+	uint64_t bytes = s->npages * PAGE_SIZE_GO;
+	uint32_t i = (uint32_t)(s - P->spans) + 1;
+	struct spancopy *c = &C[i % NCOPY];
+	if (c->span == i)
+		return c->buf;
+	if (bytes > COPY_MAX)
+		return NULL;
+	c->span = 0;
+	if (c->cap < bytes) {
+		uint8_t *b = cr_realloc(c->buf, (size_t)bytes);
+		if (!b)
+			return NULL;
+		c->buf = b;
+		c->cap = (size_t)bytes;
+	}
+	if (cr_core_copy(P->core, s->base, c->buf, (size_t)bytes) != bytes)
+		return NULL;
+	c->span = i;
+	return c->buf;
+}
+
+/* The span's bytes and its inline pointer bits (go1.22+, objects of 512
+ * bytes or less), looked up once a span: both copied (copy) or in the
+ * core, or NULL. */
+struct spanmem { const struct hspan *s; const uint8_t *mem, *bits; uint64_t nbytes, at; bool copy; };
+
+static void span_mem(struct hpriv *P, struct spancopy *C, const struct hspan *s, struct spanmem *M)
 {
 	uint64_t spanbytes = s->npages * PAGE_SIZE_GO;
 	M->s = s;
 	M->nbytes = spanbytes / 8 / 8;
 	M->at = s->base + spanbytes - M->nbytes - (P->greentea && s->elemsize >= 16 ? 128 : 0);
+	const uint8_t *copy = span_copy(P, C, s);
+	M->copy = copy != NULL;
+	if (copy) {
+		M->bits = copy + (M->at - s->base);
+		M->mem = copy;
+		return;
+	}
 	M->bits = heap_mem(P, M->at, (size_t)M->nbytes);
 	M->mem = M->bits ? heap_mem(P, s->base, (size_t)s->nelems * s->elemsize) : NULL;
 }
 
 /* The words of node v (an object) and, for a small object, its span's
- * inline bits, asked into the cache PREFETCH nodes before they are read. */
+ * inline bits, asked into the cache PREFETCH nodes before they are read,
+ * where its span is copied already. */
 #define PREFETCH 12
-static inline void prefetch_node(const struct hpriv *P, uint32_t v, size_t *hint)
+static inline void prefetch_node(const struct hpriv *P, const struct spancopy *C, uint32_t v, struct spanhint *hint)
 {
 	const struct hspan *s = heap_node_span(P, v, hint);
-	if (s->noscan)
+	if (s->noscan || s->sizeclass == 0 || s->elemsize > 512)
 		return;
-	uint64_t off = (P->G.slot[v] - s->slot0) * s->elemsize;
-	const uint8_t *p = cr_core_ptr(P->core, s->base + off, 8);
-	if (p)
-		__builtin_prefetch(p);
-	if (s->sizeclass != 0 && s->elemsize <= 512) {
-		uint64_t spanbytes = s->npages * PAGE_SIZE_GO;
-		uint64_t at = s->base + spanbytes - spanbytes / 64 - (P->greentea && s->elemsize >= 16 ? 128 : 0);
-		if ((p = cr_core_ptr(P->core, at + off / 64, 8)))
-			__builtin_prefetch(p);
-	}
+	uint32_t i = (uint32_t)(s - P->spans) + 1;
+	const struct spancopy *c = &C[i % NCOPY];
+	if (c->span != i)
+		return;
+	uint64_t off = (P->G.slot[v] - s->slot0) * s->elemsize, spanbytes = s->npages * PAGE_SIZE_GO;
+	__builtin_prefetch(c->buf + off);
+	__builtin_prefetch(c->buf + spanbytes - spanbytes / 64 - (P->greentea && s->elemsize >= 16 ? 128 : 0) + off / 64);
 }
 
 /* The references of a small object (go1.22+, 512 bytes or less) from its
@@ -203,6 +257,56 @@ static enum cr_err scan_small(struct hpriv *P, const struct spanmem *M, uint64_t
 	return CR_OK;
 }
 
+/* The objects, in the order found: their references become edges and
+ * new nodes. Small objects are read from copies of their spans; the
+ * others from the core's mapping, whose pages are given back every 8 MiB
+ * of objects read there (resident memory stays flat; they fault in again
+ * if read later). */
+static enum cr_err scan_objects(struct cr_heap *h, struct cr_error *e)
+{
+	struct hpriv *P = h->priv;
+	struct hgraph *G = &P->G;
+	struct spancopy *C = cr_calloc(NCOPY, sizeof *C);
+	if (!C)
+		return cr_fail(e, CR_NOMEM, "out of memory");
+	enum cr_err rc = CR_OK;
+	uint64_t mapped = 0;
+	struct spanhint hint = { 0, 0 }, ahead = { 0, 0 };
+	struct spanmem M = { 0 };
+	for (size_t v = 1 + P->nroots; v < G->n && !rc; v++) {
+		G->estart[v] = (uint32_t)G->nedges;
+		if (v + PREFETCH < G->n)
+			prefetch_node(P, C, (uint32_t)(v + PREFETCH), &ahead);
+		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
+		uint64_t base = s->base + (G->slot[v] - s->slot0) * s->elemsize;
+		if (s->noscan)
+			continue;
+		if (P->minor >= 22 && s->sizeclass != 0 && s->elemsize <= 512) {
+			if (M.s != s)
+				span_mem(P, C, s, &M);
+			if (M.mem) {
+				rc = scan_small(P, &M, base, (uint32_t)v, e);
+				if (M.copy)
+					continue;
+				goto mapped;
+			}
+		}
+		struct heap_scan S = { h, (uint32_t)v, CR_OK, e };
+		if (!heap_object_words(h, s, base, heap_object_type(h, s, base, true), on_word, &S))
+			h->conservative_objects++;
+		rc = S.rc;
+mapped:
+		if ((mapped += heap_object_size(s)) >= (8u << 20)) {
+			cr_core_trim(P->core);
+			mapped = 0;
+		}
+	}
+	for (size_t i = 0; i < NCOPY; i++)
+		cr_free(C[i].buf);
+	cr_free(C);
+	return rc;
+}
+
 enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 {
 	struct hpriv *P = h->priv;
@@ -215,8 +319,9 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 	uint64_t nalloc = 0;
 	for (size_t i = 0; i < P->nspans; i++)
 		nalloc += heap_span_allocated(&P->spans[i]);
+	/* and, as a first guess, for an edge and a quarter an object */
 	enum cr_err rc = grow_nodes(G, 1 + P->nroots + (size_t)nalloc, e);
-	if (rc)
+	if (rc || (rc = grow_edges(G, P->nroots + (size_t)nalloc + (size_t)nalloc / 4, e)))
 		return rc;
 	G->n = 1 + P->nroots;
 	for (size_t v = 0; v < G->n; v++)
@@ -245,46 +350,13 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 	cr_free(P->rrefs);
 	P->rrefs = NULL;
 	P->nrrefs = P->caprrefs = 0;
-	/* objects, in the order found; the core's pages read are given back
-	 * every 8 MiB of objects scanned (a mapped core: resident memory
-	 * stays flat; they fault in again if read later) */
-	uint64_t scanned = 0;
-	size_t hint = 0;
-	struct spanmem M = { NULL, NULL, NULL, 0, 0 };
-	size_t ahead = 0;
-	for (size_t v = 1 + P->nroots; v < G->n; v++) {
-		G->estart[v] = (uint32_t)G->nedges;
-		if (v + PREFETCH < G->n)
-			prefetch_node(P, (uint32_t)(v + PREFETCH), &ahead);
-		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
-		uint64_t base = s->base + (G->slot[v] - s->slot0) * s->elemsize;
-		if (s->noscan)
-			goto next;
-		if (P->minor >= 22 && s->sizeclass != 0 && s->elemsize <= 512) {
-			if (M.s != s)
-				span_mem(P, s, &M);
-			if (M.mem) {
-				if ((rc = scan_small(P, &M, base, (uint32_t)v, e)))
-					return rc;
-				goto next;
-			}
-		}
-		struct heap_scan S = { h, (uint32_t)v, CR_OK, e };
-		if (!heap_object_words(h, s, base, heap_object_type(h, s, base, true), on_word, &S))
-			h->conservative_objects++;
-		if (S.rc)
-			return S.rc;
-next:
-		if ((scanned += heap_object_size(s)) >= (8u << 20)) {
-			cr_core_trim(P->core);
-			scanned = 0;
-		}
-	}
+	if ((rc = scan_objects(h, e)))
+		return rc;
 	G->estart[G->n] = (uint32_t)G->nedges;
 	cr_core_trim(P->core);
 	/* the edges array grew by doubling: give back the rest */
 	if (G->capedges > G->nedges + 1) {
-		uint32_t *x = heap_realloc(G->edges, (G->nedges + 1) * sizeof *G->edges);
+		uint32_t *x = heap_realloc(G->edges, G->capedges * sizeof *G->edges, (G->nedges + 1) * sizeof *G->edges);
 		if (x) {
 			G->edges = x;
 			G->capedges = G->nedges + 1;

@@ -38,9 +38,18 @@ void *heap_calloc(size_t n, size_t size)
 	return p;
 }
 
-void *heap_realloc(void *p, size_t n)
+void *heap_realloc(void *p, size_t old, size_t n)
 {
-	return advise(cr_realloc(p, n), n);
+	/* a large block grows into a new one, advised before the copy
+	 * touches it (realloc may copy into pages not advised yet) */
+	if (!p || n <= old || n < 2 * THP)
+		return advise(cr_realloc(p, n), n);
+	void *q = heap_malloc(n);
+	if (q) {
+		memcpy(q, p, old);
+		cr_free(p);
+	}
+	return q;
 }
 
 uint32_t *heap_reuse(uint32_t *blk, size_t have, size_t n)
@@ -157,8 +166,8 @@ enum cr_err cr_heap_open(struct cr_heap *h, struct cr_gort *g, struct cr_core *c
 		return rc;
 	if ((rc = heap_read_spans(h, e)) || (rc = heap_roots(h, e)) || (rc = heap_mark(h, e)))
 		return rc;
-	/* the slot -> node map is not needed again before the types: its
-	 * block is the dominators' first */
+	/* the slot -> node map is not needed again: its block is the
+	 * dominators' first */
 	heap_keep(P, P->slotnode, (size_t)P->nslots);
 	P->slotnode = NULL;
 	if ((rc = heap_dominators(h, e)) || (rc = heap_types(h, e)) || (rc = heap_summarize(h, e)))
@@ -173,15 +182,19 @@ void cr_heap_release(struct cr_heap *h)
 		struct hgraph *G = &P->G;
 		cr_free(G->slot);
 		cr_free(G->type);
+		cr_free(G->reach);
 		cr_free(G->pbits);
 		cr_free(G->prank);
 		cr_free(G->pother);
 		cr_free(G->estart);
 		cr_free(G->edges);
+		cr_free(G->vert);
+		cr_free(G->ipre);
+		cr_free(G->bpre);
+		cr_free(G->rpre);
 		cr_free(G->idom);
 		cr_free(G->rbytes);
 		cr_free(G->robjs);
-		cr_free(G->best);
 		cr_pclntab_close(P->tab);
 		cr_free(P->spans);
 		cr_free(P->pagespan);

@@ -43,6 +43,11 @@ static inline uint64_t heap_span_index(const struct hspan *s, uint64_t off)
 	return s->divmul ? (off * s->divmul) >> 32 : off / s->elemsize;
 }
 
+/* The spans of the last two nodes looked up (indices in P->spans): nodes
+ * in the mark's order alternate between a few spans (an object and what
+ * it holds). */
+struct spanhint { size_t last, before; };
+
 /* A runtime type (runtime._type / internal/abi.Type). */
 struct htype {
 	uint64_t addr, size, ptrdata;
@@ -53,16 +58,18 @@ struct htype {
 /* The object graph: node 0 is the super-root, 1..nroots the roots, then
  * the reachable objects in the order the mark found them. Made in steps,
  * so that few arrays of a word a node exist at once: the mark makes slot
- * and the edges; the dominators turn the edges into idom, best and the
- * BFS parents;
+ * and the edges; the dominators turn the edges into the dominator tree
+ * (by depth-first preorder number: ipre, bpre, vert) and the BFS parents;
  * then type is read (heap_types). */
 struct hgraph {
 	size_t n, cap;
 	uint32_t *slot;           /* the object's slot (roots: NO_SLOT); its span
 				   * and address: heap_node_span, heap_node_addr */
-	uint32_t *type;           /* index+1 in types (TYPE_INDEX bits); 0: none;
-				   * TYPE_INFERRED: not recorded but inferred
-				   * (infer.c), TYPE_ARRAY: an array of it */
+	uint32_t *type;           /* by slot (P->nslots): index+1 in types
+				   * (TYPE_INDEX bits); 0: none; TYPE_INFERRED:
+				   * not recorded but inferred (infer.c),
+				   * TYPE_ARRAY: an array of it */
+	uint64_t *reach;          /* a bit a slot: set for the reachable objects */
 	/* BFS parents (shortest paths; 0 for roots): a node's immediate
 	 * dominator, unless its bit in pbits is set (heap_node_parent) */
 	uint64_t *pbits;          /* a bit a node */
@@ -70,14 +77,19 @@ struct hgraph {
 	uint32_t *pother;         /* the parents of the nodes whose bit is set, in node order */
 	uint32_t *estart;         /* n+1 entries: edges of node v are edges[estart[v]..estart[v+1]) */
 	uint32_t *edges; size_t nedges, capedges;
-	uint32_t *idom;
+	uint32_t *vert;           /* preorder number -> node */
+	uint32_t *ipre;           /* by preorder number: the immediate dominator's */
+	uint32_t *bpre;           /* by preorder number: the child in the dominator
+				   * tree retaining the most (NO_PRE: none) */
+	uint32_t *rpre;           /* the preorder numbers of nodes 0..nroots */
+	uint32_t *idom;           /* by node, made when needed (heap_idom) */
 	uint64_t bytes;           /* of the objects (made by the mark) */
 	uint64_t *rbytes;         /* retained bytes (self included), of 0..nroots */
 	uint32_t *robjs;          /* retained objects, of 0..nroots */
-	uint32_t *best;           /* child in the dominator tree retaining the most */
 };
 
 #define NO_SLOT UINT32_MAX
+#define NO_PRE UINT32_MAX
 #define TYPE_INFERRED 0x80000000u
 #define TYPE_ARRAY 0x40000000u
 #define TYPE_INDEX 0x3fffffffu
@@ -108,7 +120,7 @@ struct hpriv {
 	/* a block of nspare words no step needs any more, kept for the next
 	 * that needs one (heap_words): its pages are in already */
 	uint32_t *spare; size_t nspare;
-	size_t typehint;          /* heap_node_type's span hint */
+	struct spanhint typehint; /* heap_node_type's */
 	/* roots under construction: (root node, target address) */
 	struct rref { uint32_t root; uint64_t target; } *rrefs; size_t nrrefs, caprrefs;
 	struct cr_hmap rootmap;   /* global symbol address -> root index+1 */
@@ -125,27 +137,38 @@ static inline uint64_t hrd64(const uint8_t *p)
 	return v;
 }
 
-/* The span of object node v (not a root): the last whose first slot is at
- * or below v's, looked for first at *hint (a span index kept by the
- * caller, 0 to start), then from the span of v's slot rounded down to 64. */
-static inline const struct hspan *heap_node_span(const struct hpriv *P, uint32_t v, size_t *hint)
+static inline bool span_has(const struct hspan *s, uint32_t slot)
 {
-	uint32_t slot = P->G.slot[v];
-	const struct hspan *s = &P->spans[*hint < P->nspans ? *hint : 0];
-	if (slot >= s->slot0 && slot - s->slot0 < s->nelems)
-		return s;
-	if (P->slotspan) {
-		size_t i = P->slotspan[slot / 64];
-		while (P->spans[i].slot0 + P->spans[i].nelems <= slot)
-			i++;
-		*hint = i;
-	} else {
-		*hint = CR_UPPER_BOUND(P->spans, P->nspans, slot0, slot) - 1;
-	}
-	return &P->spans[*hint];
+	return slot >= s->slot0 && slot - s->slot0 < s->nelems;
 }
 
-/* The BFS parent of node v. */
+/* The span of object node v (not a root): the last whose first slot is at
+ * or below v's, looked for first at the hint's two (kept by the caller,
+ * zero to start), then from the span of v's slot rounded down to 64. */
+static inline const struct hspan *heap_node_span(const struct hpriv *P, uint32_t v, struct spanhint *hint)
+{
+	uint32_t slot = P->G.slot[v];
+	size_t i = hint->last < P->nspans ? hint->last : 0, j = hint->before < P->nspans ? hint->before : 0;
+	if (span_has(&P->spans[i], slot))
+		return &P->spans[i];
+	if (span_has(&P->spans[j], slot)) {
+		hint->before = i;
+		hint->last = j;
+		return &P->spans[j];
+	}
+	hint->before = i;
+	if (P->slotspan) {
+		size_t k = P->slotspan[slot / 64];
+		while (P->spans[k].slot0 + P->spans[k].nelems <= slot)
+			k++;
+		hint->last = k;
+	} else {
+		hint->last = CR_UPPER_BOUND(P->spans, P->nspans, slot0, slot) - 1;
+	}
+	return &P->spans[hint->last];
+}
+
+/* The BFS parent of node v (G->idom made). */
 static inline uint32_t heap_node_parent(const struct hpriv *P, uint32_t v)
 {
 	const struct hgraph *G = &P->G;
@@ -155,7 +178,7 @@ static inline uint32_t heap_node_parent(const struct hpriv *P, uint32_t v)
 	return G->pother[G->prank[v / 64] + (uint32_t)__builtin_popcountll(below)];
 }
 
-static inline uint64_t heap_node_addr(const struct hpriv *P, uint32_t v, size_t *hint)
+static inline uint64_t heap_node_addr(const struct hpriv *P, uint32_t v, struct spanhint *hint)
 {
 	const struct hspan *s = heap_node_span(P, v, hint);
 	return s->base + (P->G.slot[v] - s->slot0) * s->elemsize;
@@ -205,16 +228,17 @@ bool heap_object_words(struct cr_heap *h, const struct hspan *s, uint64_t base, 
 /* index+1 of the type at address t in P->types (read and cached); 0 if
  * it is not a readable type. */
 uint32_t heap_type_id(struct cr_heap *h, uint64_t t);
-/* lib/heap/infer.c: the type of every node (G->type): as recorded, then
+/* lib/heap/infer.c: the type of every object (G->type): as recorded, then
  * those of unrecorded objects inferred from their typed parents */
 enum cr_err heap_types(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/roots.c: fills P->roots and P->rrefs */
 enum cr_err heap_roots(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/heap.c: cr_malloc, cr_calloc, cr_realloc for the per-object
- * arrays, advised to use huge pages (freed with cr_free). */
+ * arrays, advised to use huge pages (freed with cr_free); heap_realloc
+ * is told the block's old size in bytes. */
 void *heap_malloc(size_t n);
 void *heap_calloc(size_t n, size_t size);
-void *heap_realloc(void *p, size_t n);
+void *heap_realloc(void *p, size_t old, size_t n);
 /* A block of n words (uninitialised): blk, which has room for have words,
  * if that is enough, else a new one (blk freed); NULL when out of memory. */
 uint32_t *heap_reuse(uint32_t *blk, size_t have, size_t n);
@@ -240,6 +264,8 @@ bool heap_signal_context(struct cr_heap *h, uint64_t tsp, uint64_t lo, uint64_t 
 /* lib/heap/graph.c */
 enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e);
 enum cr_err heap_dominators(struct cr_heap *h, struct cr_error *e);
+/* G->idom, the immediate dominator of each node, from the tree by preorder */
+enum cr_err heap_idom(struct cr_heap *h, struct cr_error *e);
 /* lib/heap/result.c */
 enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e);
 /* A short name of node v's type ("main.entry", "(noscan, 1024 B)"), in buf. */

@@ -56,15 +56,16 @@ static void slots_of(struct hpriv *P, uint64_t t, uint64_t off, int depth, struc
 	}
 }
 
-static void infer(struct cr_heap *h)
+/* reach: a bit a slot, set for the reachable objects */
+static void infer(struct cr_heap *h, const uint64_t *reach)
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
-	size_t hint = 0;
+	struct spanhint hint = { 0, 0 };
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		if (!(v & 0xfffff)) /* every million objects: the core's pages back */
 			cr_core_trim(P->core);
-		uint32_t ty = G->type[v];
+		uint32_t ty = G->type[G->slot[v]];
 		if (!ty)
 			continue;
 		bool inferred = ty & TYPE_INFERRED, array = ty & TYPE_ARRAY;
@@ -87,12 +88,11 @@ static void infer(struct cr_heap *h)
 				uint32_t span;
 				if (!heap_u64(P, at, &val) || !heap_object_of(P, val, &slot, &base, &span) || base != val)
 					continue;
-				uint32_t w = P->slotnode[slot];
-				if (!w || G->type[w])
+				if (!((reach[slot / 64] >> (slot % 64)) & 1) || G->type[slot])
 					continue;
 				uint32_t id = heap_type_id(h, S.v[k].elem);
 				if (id && id <= TYPE_INDEX)
-					G->type[w] = id | TYPE_INFERRED | (S.v[k].array ? TYPE_ARRAY : 0);
+					G->type[slot] = id | TYPE_INFERRED | (S.v[k].array ? TYPE_ARRAY : 0);
 			}
 	}
 }
@@ -101,28 +101,29 @@ enum cr_err heap_types(struct cr_heap *h, struct cr_error *e)
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
-	G->type = heap_words(P, G->n);
+	size_t ns = P->nslots ? (size_t)P->nslots : 1;
+	G->type = heap_words(P, ns);
 	if (G->type)
-		memset(G->type, 0, (G->n ? G->n : 1) * sizeof *G->type);
+		memset(G->type, 0, ns * sizeof *G->type);
 	if (!G->type)
-		return cr_fail(e, CR_NOMEM, "out of memory for the types of %zu heap objects (--max-memory)", G->n);
+		return cr_fail(e, CR_NOMEM, "out of memory for the types of %zu heap objects (--max-memory)", ns);
+	G->reach = heap_calloc((ns + 63) / 64, sizeof *G->reach);
+	if (!G->reach)
+		return cr_fail(e, CR_NOMEM, "out of memory for %zu object slots (--max-memory)", ns);
+	for (size_t v = 1 + P->nroots; v < G->n; v++)
+		G->reach[G->slot[v] / 64] |= 1ull << (G->slot[v] % 64);
 	if (P->minor < 22) /* no types recorded */
 		return CR_OK;
-	size_t hint = 0;
-	for (size_t v = 1 + P->nroots; v < G->n; v++) {
-		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
-		G->type[v] = heap_object_type(h, s, s->base + (G->slot[v] - s->slot0) * s->elemsize, false);
+	/* the recorded types: of large objects and those with a malloc header */
+	for (size_t i = 0; i < P->nspans; i++) {
+		const struct hspan *s = &P->spans[i];
+		if (s->noscan || (s->sizeclass != 0 && s->elemsize <= 512))
+			continue;
+		for (uint64_t slot = s->slot0; slot < s->slot0 + s->nelems; slot++)
+			if ((G->reach[slot / 64] >> (slot % 64)) & 1)
+				G->type[slot] = heap_object_type(h, s, s->base + (slot - s->slot0) * s->elemsize, false);
 	}
-	/* the slot -> node map again, for as long as the inference runs */
-	P->slotnode = heap_calloc(P->nslots ? (size_t)P->nslots : 1, sizeof *P->slotnode);
-	if (!P->slotnode)
-		return cr_fail(e, CR_NOMEM, "out of memory for %llu object slots (--max-memory)",
-			       (unsigned long long)P->nslots);
-	for (size_t v = 1 + P->nroots; v < G->n; v++)
-		P->slotnode[G->slot[v]] = (uint32_t)v;
-	infer(h);
-	cr_free(P->slotnode);
-	P->slotnode = NULL;
+	infer(h, G->reach);
 	cr_core_trim(P->core);
 	return CR_OK;
 }

@@ -19,16 +19,11 @@ const char *cr_heap_root_kind_name(enum cr_heap_root_kind k)
 	return "?";
 }
 
-const char *heap_node_type(struct cr_heap *h, uint32_t v, char *buf, size_t n)
+/* The short name of the type of an object of span s whose G->type is ty. */
+static const char *object_type(const struct hpriv *P, const struct hspan *s, uint32_t ty, char *buf, size_t n)
 {
-	struct hpriv *P = h->priv;
-	struct hgraph *G = &P->G;
-	if (G->slot[v] == NO_SLOT)
-		return v == 0 ? "(several roots)" : P->roots[v - 1].name;
-	const struct hspan *s = heap_node_span(P, v, &P->typehint);
 	uint64_t size = heap_object_size(s);
-	if (G->type[v]) {
-		uint32_t ty = G->type[v];
+	if (ty) {
 		const struct htype *t = &P->types[(ty & TYPE_INDEX) - 1];
 		uint64_t room = s->sizeclass == 0 || (ty & TYPE_INFERRED) ? size : size - 8;
 		if ((ty & TYPE_ARRAY) || (!(ty & TYPE_INFERRED) && t->size && room / t->size >= 2))
@@ -41,8 +36,16 @@ const char *heap_node_type(struct cr_heap *h, uint32_t v, char *buf, size_t n)
 	return buf;
 }
 
+const char *heap_node_type(struct cr_heap *h, uint32_t v, char *buf, size_t n)
+{
+	struct hpriv *P = h->priv;
+	struct hgraph *G = &P->G;
+	if (G->slot[v] == NO_SLOT)
+		return v == 0 ? "(several roots)" : P->roots[v - 1].name;
+	return object_type(P, heap_node_span(P, v, &P->typehint), G->type[G->slot[v]], buf, n);
+}
+
 struct tstat { uint64_t count, bytes; };
-#define NLAST 64
 
 static int root_cmp(const void *a, const void *b)
 {
@@ -60,7 +63,8 @@ static int type_cmp(const void *a, const void *b)
 	return strcmp(x->type, y->type);
 }
 
-/* "a -> b -> c" down the largest branch from node v, repeats folded. */
+/* "a -> b -> c" down the largest branch from node v (a root or node 0),
+ * repeats folded. */
 static const char *root_path(struct cr_heap *h, uint32_t v, size_t depth)
 {
 	struct hpriv *P = h->priv;
@@ -68,8 +72,8 @@ static const char *root_path(struct cr_heap *h, uint32_t v, size_t depth)
 	struct cr_buf b = { 0 };
 	char prev[256] = "", cur[256];
 	size_t steps = 0;
-	for (uint32_t w = G->best[v]; w != NO_NODE && steps < depth; w = G->best[w]) {
-		const char *t = heap_node_type(h, w, cur, sizeof cur);
+	for (uint32_t i = G->bpre[G->rpre[v]]; i != NO_PRE && steps < depth; i = G->bpre[i]) {
+		const char *t = heap_node_type(h, G->vert[i], cur, sizeof cur);
 		if (strcmp(t, prev) == 0)
 			continue;
 		cr_buf_addf(&b, "%s%s", b.len ? " -> " : "", t);
@@ -81,79 +85,66 @@ static const char *root_path(struct cr_heap *h, uint32_t v, size_t depth)
 	return r ? r : "";
 }
 
-enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
+/* The type of each reachable object (h->types: count and bytes by type
+ * name), read in slot order, span by span. A type name depends only on the
+ * type, size and span kind: each is named once, and the objects of a span
+ * of one type are counted together. */
+static enum cr_err histogram(struct cr_heap *h, struct cr_error *e)
 {
 	struct hpriv *P = h->priv;
 	struct hgraph *G = &P->G;
-	/* everything allocated */
-	for (size_t i = 0; i < P->nspans; i++) {
-		uint64_t k = heap_span_allocated(&P->spans[i]);
-		h->objects += k;
-		h->bytes += k * heap_object_size(&P->spans[i]);
-	}
-	size_t hint = 0;
-	h->reachable_objects = G->n - 1 - P->nroots;
-	h->reachable_bytes = G->bytes;
-	h->unreachable_objects = h->objects - h->reachable_objects;
-	h->unreachable_bytes = h->bytes - h->reachable_bytes;
-	/* roots */
-	size_t depth = P->opts.path_depth ? P->opts.path_depth : 6;
-	for (size_t r = 0; r < P->nroots; r++) {
-		uint32_t v = (uint32_t)(r + 1);
-		P->roots[r].retained_bytes = G->rbytes[v];
-		P->roots[r].retained_objects = G->robjs[v];
-		P->roots[r].path = root_path(h, v, depth);
-	}
-	h->roots = P->roots;
-	h->nroots = P->nroots;
-	/* the histogram: by type name */
 	struct cr_strtab names;
 	if (cr_strtab_init(&names))
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	struct tstat *st = NULL;
 	size_t cap = 0;
 	enum cr_err rc = CR_OK;
-	/* a node's type name depends only on its type, size and span kind:
-	 * each is named once */
 	struct cr_hmap seen;
 	cr_hmap_init(&seen);
-	struct lastkey { uint64_t size; uint32_t type, kind, id; bool used; } last[NLAST];
-	memset(last, 0, sizeof last);
-	for (size_t v = 1 + P->nroots; v < G->n && !rc; v++) {
-		const struct hspan *s = heap_node_span(P, (uint32_t)v, &hint);
-		struct { uint64_t size; uint32_t type, kind; } key = { heap_object_size(s), G->type[v],
+	for (size_t i = 0; i < P->nspans && !rc; i++) {
+		const struct hspan *s = &P->spans[i];
+		struct { uint64_t size; uint32_t type, kind; } key = { heap_object_size(s), 0,
 								      (uint32_t)s->noscan | (s->sizeclass == 0) << 1 };
-		/* the last keys seen, before the map: most objects repeat one */
-		struct lastkey *lk = &last[(key.size / 8 + key.type + key.kind) % NLAST];
-		uint32_t *known = NULL, id;
-		if (lk->used && lk->size == key.size && lk->type == key.type && lk->kind == key.kind)
-			id = lk->id;
-		else if ((known = cr_hmap_get(&seen, &key, sizeof key)))
-			id = *known;
-		else {
-			char buf[300];
-			const char *t = heap_node_type(h, (uint32_t)v, buf, sizeof buf);
-			bool found;
-			id = cr_strtab_intern(&names, t, strlen(t));
-			if (id != UINT32_MAX && !cr_hmap_put(&seen, &key, sizeof key, id, &found))
-				id = UINT32_MAX;
+		uint32_t id = UINT32_MAX;
+		uint64_t end = s->slot0 + s->nelems;
+		for (uint64_t k = s->slot0 / 64; k * 64 < end && !rc; k++) {
+			uint64_t m = G->reach[k];
+			if (k * 64 < s->slot0)
+				m &= ~0ull << (s->slot0 - k * 64);
+			if (end - k * 64 < 64)
+				m &= (1ull << (end - k * 64)) - 1;
+			for (; m; m &= m - 1) {
+				uint32_t ty = G->type[k * 64 + (unsigned)__builtin_ctzll(m)];
+				if (id == UINT32_MAX || ty != key.type) {
+					key.type = ty;
+					uint32_t *known = cr_hmap_get(&seen, &key, sizeof key);
+					if (known) {
+						id = *known;
+					} else {
+						char buf[300];
+						const char *t = object_type(P, s, ty, buf, sizeof buf);
+						bool found;
+						id = cr_strtab_intern(&names, t, strlen(t));
+						if (id != UINT32_MAX && !cr_hmap_put(&seen, &key, sizeof key, id, &found))
+							id = UINT32_MAX;
+					}
+					if (id == UINT32_MAX || cr_grow(&st, &cap, (size_t)id + 1, sizeof *st)) {
+						rc = cr_fail(e, CR_NOMEM, "out of memory");
+						break;
+					}
+					if (id >= h->ntypes) {
+						memset(st + h->ntypes, 0, ((size_t)id + 1 - h->ntypes) * sizeof *st);
+						h->ntypes = (size_t)id + 1;
+					}
+				}
+				st[id].count++;
+				st[id].bytes += key.size;
+				if (ty & TYPE_INFERRED)
+					h->inferred_objects++;
+				else if (ty)
+					h->typed_objects++;
+			}
 		}
-		if (id != UINT32_MAX)
-			*lk = (struct lastkey){ key.size, key.type, key.kind, id, true };
-		if (id == UINT32_MAX || cr_grow(&st, &cap, (size_t)id + 1, sizeof *st)) {
-			rc = cr_fail(e, CR_NOMEM, "out of memory");
-			break;
-		}
-		if (id >= h->ntypes) {
-			memset(st + h->ntypes, 0, ((size_t)id + 1 - h->ntypes) * sizeof *st);
-			h->ntypes = (size_t)id + 1;
-		}
-		st[id].count++;
-		st[id].bytes += key.size;
-		if (key.type & TYPE_INFERRED)
-			h->inferred_objects++;
-		else if (key.type)
-			h->typed_objects++;
 	}
 	cr_hmap_release(&seen);
 	if (!rc && h->ntypes) {
@@ -177,6 +168,37 @@ enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
 	}
 	cr_free(st);
 	cr_strtab_release(&names);
+	return rc;
+}
+
+enum cr_err heap_summarize(struct cr_heap *h, struct cr_error *e)
+{
+	struct hpriv *P = h->priv;
+	struct hgraph *G = &P->G;
+	/* everything allocated */
+	for (size_t i = 0; i < P->nspans; i++) {
+		uint64_t k = heap_span_allocated(&P->spans[i]);
+		h->objects += k;
+		h->bytes += k * heap_object_size(&P->spans[i]);
+	}
+	h->reachable_objects = G->n - 1 - P->nroots;
+	h->reachable_bytes = G->bytes;
+	h->unreachable_objects = h->objects - h->reachable_objects;
+	h->unreachable_bytes = h->bytes - h->reachable_bytes;
+	/* roots */
+	size_t depth = P->opts.path_depth ? P->opts.path_depth : 6;
+	for (size_t r = 0; r < P->nroots; r++) {
+		uint32_t v = (uint32_t)(r + 1);
+		P->roots[r].retained_bytes = G->rbytes[v];
+		P->roots[r].retained_objects = G->robjs[v];
+		P->roots[r].path = root_path(h, v, depth);
+	}
+	/* the only use of the tree's largest branches: room for heap_idom */
+	cr_free(G->bpre);
+	G->bpre = NULL;
+	h->roots = P->roots;
+	h->nroots = P->nroots;
+	enum cr_err rc = histogram(h, e);
 	/* rank the roots last: node ids follow the unsorted order, so paths
 	 * and the profile use P->roots through a copy */
 	if (!rc) {
@@ -211,7 +233,7 @@ static void path_of(struct cr_heap *h, uint32_t v, struct cr_buf *out)
 	for (size_t i = n; i-- > 0;) {
 		char buf[300];
 		uint32_t w = chain[i];
-		size_t hint = 0;
+		struct spanhint hint = { 0, 0 };
 		if (G->slot[w] == NO_SLOT)
 			cr_buf_addf(out, "%s", P->roots[w - 1].name);
 		else
@@ -231,6 +253,9 @@ enum cr_err cr_heap_paths(struct cr_heap *h, const char *query, size_t max, stru
 	*nfound = 0;
 	if (!P || !G->n)
 		return cr_fail(e, CR_NOTFOUND, "no heap");
+	enum cr_err rc = heap_idom(h, e);
+	if (rc)
+		return rc;
 	if (query[0] == '0' && (query[1] == 'x' || query[1] == 'X')) {
 		char *end;
 		uint64_t a = strtoull(query, &end, 16);
@@ -278,6 +303,8 @@ enum cr_err cr_heap_profile(struct cr_heap *h, struct cr_profile *p, struct cr_e
 	size_t npn = 0, cappn = 0;
 	uint32_t *pid = NULL, *stk = NULL;
 	int64_t *vals = NULL;
+	if ((rc = heap_idom(h, e)))
+		return rc;
 	if (cr_strtab_init(&names))
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	cr_hmap_init(&pmap);
@@ -347,7 +374,7 @@ enum cr_err cr_heap_profile(struct cr_heap *h, struct cr_profile *p, struct cr_e
 		rc = cr_fail(e, CR_NOMEM, "out of memory");
 		goto out;
 	}
-	size_t hint = 0;
+	struct spanhint hint = { 0, 0 };
 	for (size_t v = 1 + P->nroots; v < G->n; v++) {
 		vals[pid[v] * 2] += 1;
 		vals[pid[v] * 2 + 1] += (int64_t)heap_object_size(heap_node_span(P, (uint32_t)v, &hint));

@@ -528,6 +528,8 @@ static const char *not_regular(mode_t m)
 	return "is not a regular file";
 }
 
+#define KEEP_FD_BYTES ((size_t)64 << 20)
+
 /* Read an open fd whole into `in`: regular files with a size are mapped,
  * the rest (stdin, /proc files of size 0) streamed, all under cap. */
 static enum cr_err read_fd(struct cr_input *in, int fd, const struct stat *st, const char *name,
@@ -548,6 +550,9 @@ static enum cr_err read_fd(struct cr_input *in, int fd, const struct stat *st, c
 		if (in->comp == CR_COMP_NONE) {
 			in->data = m;
 			in->len = sz;
+			/* few files are this large: their descriptors stay open */
+			if (sz >= KEEP_FD_BYTES && (in->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0)
+				in->have_fd = true;
 			return CR_OK;
 		}
 #ifdef CORONER_HAVE_ISAL
@@ -666,8 +671,32 @@ void cr_input_close(struct cr_input *in)
 		cr_mapping_remove(in->map);
 		munmap(in->map, in->maplen);
 	}
+	if (in->have_fd)
+		close(in->fd);
 	cr_free(in->buf);
 	memset(in, 0, sizeof *in);
+}
+
+size_t cr_input_copy(const struct cr_input *in, size_t off, void *buf, size_t n)
+{
+	if (off >= in->len)
+		return 0;
+	if (n > in->len - off)
+		n = in->len - off;
+	if (!in->have_fd) {
+		memcpy(buf, in->data + off, n);
+		return n;
+	}
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = pread(in->fd, (unsigned char *)buf + done, n - done, (off_t)(off + done));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+	}
+	return done;
 }
 
 /* ---- files an input names ---- */

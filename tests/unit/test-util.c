@@ -1,10 +1,12 @@
 /* util: escaping, units (pprof's measurement package outputs), inflate caps,
- * hash map and string table invariants. */
+ * hash map and string table invariants; input: copies of a large file. */
 #include "../unit.h"
 #include "coroner/input.h"
 #include "coroner/out.h"
 #include "coroner/util.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <zlib.h>
 
 static void test_units(void)
@@ -113,6 +115,44 @@ static void test_budget(void)
 	CHECK_EQ_INT(cr_mem_in_use(), 0);
 }
 
+/* cr_input_copy of a file large enough to be read with pread (a sparse
+ * one: 64 MiB and a page, bytes written at its start, across the 64 MiB
+ * mark and at its end) gives the mapped bytes, and stops at the end. */
+static void test_copy(void)
+{
+	char path[] = "/tmp/coroner-unit-copy-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	size_t n = ((size_t)64 << 20) + 4096;
+	static const char mark[] = "0123456789abcdef";
+	const off_t at[] = { 0, ((off_t)64 << 20) - 8, (off_t)n - 16 };
+	bool ok = ftruncate(fd, (off_t)n) == 0;
+	for (size_t i = 0; i < 3; i++)
+		ok = ok && pwrite(fd, mark, 16, at[i]) == 16;
+	close(fd);
+	struct cr_input in;
+	struct cr_error e = { 0 };
+	CHECK(ok);
+	CHECK_EQ_INT(cr_input_open(&in, path, 0, &e), CR_OK);
+	unlink(path);
+	if (e.code)
+		return;
+	CHECK(in.have_fd);
+	char buf[64];
+	for (size_t i = 0; i < 3; i++) {
+		memset(buf, 'x', sizeof buf);
+		size_t off = (size_t)at[i] - (i ? 8 : 0);
+		size_t got = cr_input_copy(&in, off, buf, 32);
+		CHECK_EQ_INT(got, off + 32 <= n ? 32 : n - off);
+		CHECK(memcmp(buf, in.data + off, got) == 0);
+		CHECK(memcmp(buf + (i ? 8 : 0), mark, 16) == 0);
+	}
+	CHECK_EQ_INT(cr_input_copy(&in, n, buf, 8), 0);
+	cr_input_close(&in);
+}
+
 int main(void)
 {
 	test_units();
@@ -120,5 +160,6 @@ int main(void)
 	test_strtab();
 	test_inflate();
 	test_budget();
+	test_copy();
 	return unit_done();
 }

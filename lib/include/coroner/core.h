@@ -125,6 +125,9 @@ const char *cr_core_exe_path(const struct cr_core *c);
  * an attached file image; bytes in neither stop the read. */
 size_t cr_core_read(const struct cr_core *c, uint64_t addr, void *buf, size_t n);
 /* Little-endian helpers; false if not all bytes could be read. */
+/* cr_core_read of many bytes read once (a span of the heap): the core's
+ * own bytes are copied with cr_input_copy, without faulting in its mapping. */
+size_t cr_core_copy(const struct cr_core *c, uint64_t addr, void *buf, size_t n);
 bool cr_core_read_u64(const struct cr_core *c, uint64_t addr, uint64_t *v);
 bool cr_core_read_u32(const struct cr_core *c, uint64_t addr, uint32_t *v);
 /* Pointer to n contiguous bytes at addr when they lie inside one dumped

@@ -25,6 +25,8 @@ struct cr_input {
 	/* private */
 	void *map;
 	size_t maplen;
+	int fd;          /* the mapped file, kept open when it is large (cr_input_copy) */
+	bool have_fd;
 	unsigned char *buf;
 	struct cr_bg *bg; /* the thread inflating buf (cr_input_open_async) */
 };
@@ -40,6 +42,13 @@ enum cr_err cr_input_from_memory(struct cr_input *in, const char *name, const vo
 				 size_t len, size_t cap, struct cr_error *e);
 
 void cr_input_close(struct cr_input *in);
+
+/* Copy n bytes of in->data from offset off into buf; returns how many
+ * leading bytes were copied (fewer at the end of the data, or when the
+ * file cannot be read). A large mapped file is read with pread: the pages
+ * of the mapping are not faulted in, which costs more than the copy when
+ * much of a big file is read once (a core's heap). */
+size_t cr_input_copy(const struct cr_input *in, size_t off, void *buf, size_t n);
 
 /* cr_input_open, except that a large gzip file (a mapped regular file of a
  * megabyte or more, one member under the cap, two cores) is inflated on a
