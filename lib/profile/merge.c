@@ -143,6 +143,84 @@ static uint32_t ltab_location(struct cr_merger *t, uint64_t address, uint32_t ma
 	return li;
 }
 
+/* dst's functions by the bytes of their name and file, the key of the
+ * builders' function map (ids are interned: equal bytes, equal ids), so a
+ * file's function is found without interning its strings: hashed from the
+ * hashes its string table keeps, compared byte for byte. */
+static uint64_t fkey_hash(uint64_t name_hash, uint64_t file_hash)
+{
+	uint64_t h = (name_hash ^ (file_hash * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
+	return h ^ (h >> 32);
+}
+
+/* Whether string a of p equals string b of q. */
+static bool str_same(const struct cr_profile *p, uint32_t a, const struct cr_profile *q, uint32_t b)
+{
+	return a < p->str.n && b < q->str.n && p->str.lens[a] == q->str.lens[b] &&
+	       memcmp(p->str.strs[a], q->str.strs[b], p->str.lens[a]) == 0;
+}
+
+/* The key hash of function f of p in *h; false when its strings are not
+ * all in p's table (it is then looked up the builders' way only). */
+static bool fkey(const struct cr_profile *p, const struct cr_function *f, uint64_t *h)
+{
+	if (f->name >= p->str.n || f->filename >= p->str.n)
+		return false;
+	*h = fkey_hash(p->str.hashes[f->name], p->str.hashes[f->filename]);
+	return true;
+}
+
+/* dst's function (index + 1) with the name and file of src's function f;
+ * 0 when there is none. */
+static uint32_t ftab_find(const struct cr_merger *t, const struct cr_profile *src, const struct cr_function *f,
+			  uint64_t h)
+{
+	if (!t->fcap)
+		return 0;
+	const struct cr_profile *dst = t->dst;
+	size_t mask = t->fcap - 1;
+	for (size_t j = h & mask; t->fslots[j].idx; j = (j + 1) & mask) {
+		const struct cr_function *d = &dst->functions[t->fslots[j].idx - 1];
+		if (t->fslots[j].hash == h && str_same(dst, d->name, src, f->name) &&
+		    str_same(dst, d->filename, src, f->filename))
+			return t->fslots[j].idx;
+	}
+	return 0;
+}
+
+/* Enter dst's function fi (index + 1) under key hash h. Non-zero: out of memory. */
+static int ftab_add(struct cr_merger *t, uint64_t h, uint32_t fi)
+{
+	if (slots_room(&t->fslots, &t->fcap, t->fn))
+		return -1;
+	size_t j = h & (t->fcap - 1);
+	while (t->fslots[j].idx)
+		j = (j + 1) & (t->fcap - 1);
+	t->fslots[j].hash = h;
+	t->fslots[j].idx = fi;
+	t->fn++;
+	return 0;
+}
+
+/* The function table from dst's function map, entry for entry. */
+static int ftab_init(struct cr_merger *t)
+{
+	const struct cr_profile *dst = t->dst;
+	const struct cr_hmap *fm = &dst->fmap;
+	for (size_t i = 0; i < fm->cap; i++) {
+		const struct cr_hslot *s = &fm->slots[i];
+		uint32_t key[2];
+		if (!s->key || s->len != sizeof key || !s->val || s->val > dst->nfunctions)
+			continue;
+		memcpy(key, s->key, sizeof key);
+		/* an entry left out is found through the map when it is asked for */
+		if (key[0] < dst->str.n && key[1] < dst->str.n &&
+		    ftab_add(t, fkey_hash(dst->str.hashes[key[0]], dst->str.hashes[key[1]]), s->val))
+			return -1;
+	}
+	return 0;
+}
+
 enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct cr_error *e)
 {
 	memset(m, 0, sizeof *m);
@@ -180,7 +258,7 @@ enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct c
 	dst->nsamples = o;
 	/* and its functions and locations, the first of equal ones kept (as
 	 * the builders' maps keep it) */
-	if (cr_profile_index_functions(dst)) {
+	if (cr_profile_index_functions(dst) || ftab_init(m)) {
 		cr_merger_release(m);
 		return cr_fail(e, CR_NOMEM, "%s: out of memory merging", dst->name ? dst->name : "profile");
 	}
@@ -200,6 +278,7 @@ void cr_merger_release(struct cr_merger *m)
 {
 	cr_free(m->slots);
 	cr_free(m->lslots);
+	cr_free(m->fslots);
 	memset(m, 0, sizeof *m);
 }
 
@@ -318,6 +397,56 @@ static bool merge_mappings(struct cr_profile *dst, const struct cr_profile *src,
 	return true;
 }
 
+/* dst's function (index + 1) for src's function f: found by its strings'
+ * bytes, else added the builders' way (its strings interned). 0: no memory. */
+static uint32_t merge_function(struct cr_merger *mg, const struct cr_profile *src, const struct cr_function *f,
+			       struct merge_maps *x)
+{
+	uint64_t h;
+	bool keyed = fkey(src, f, &h);
+	uint32_t d = keyed ? ftab_find(mg, src, f, h) : 0;
+	if (d)
+		return d;
+	struct cr_profile *dst = mg->dst;
+	uint32_t n = xstr(dst, src, x->strmap, f->name), fl = xstr(dst, src, x->strmap, f->filename);
+	if (n == UINT32_MAX || fl == UINT32_MAX)
+		return 0;
+	d = cr_profile_function_ids(dst, n, fl, f->start_line);
+	if (d == UINT32_MAX || (keyed && ftab_add(mg, h, d)))
+		return 0;
+	return d;
+}
+
+/* src's functions that dst has, in x->fnmap before the locations are
+ * merged: each hashed first, then looked up with the slot, function and
+ * name fetched ahead (the new ones are added as the locations use them,
+ * in that order). false: no memory. */
+static bool find_functions(struct cr_merger *mg, const struct cr_profile *src, struct merge_maps *x)
+{
+	const struct cr_profile *dst = mg->dst;
+	size_t nf = src->nfunctions;
+	if (!mg->fcap || cr_grow(&x->hash, &x->cap_hash, nf, sizeof *x->hash))
+		return mg->fcap == 0;
+	for (size_t i = 0; i < nf; i++)
+		if (!fkey(src, &src->functions[i], &x->hash[i]))
+			x->hash[i] = 0;
+	size_t mask = mg->fcap - 1;
+	for (size_t i = 0; i < nf; i++) {
+		uint32_t k;
+		if (i + 8 < nf)
+			__builtin_prefetch(&mg->fslots[x->hash[i + 8] & mask]);
+		if (i + 4 < nf && (k = mg->fslots[x->hash[i + 4] & mask].idx) != 0)
+			__builtin_prefetch(&dst->functions[k - 1]);
+		if (i + 2 < nf && (k = mg->fslots[x->hash[i + 2] & mask].idx) != 0 &&
+		    dst->functions[k - 1].name < dst->str.n)
+			__builtin_prefetch(dst->str.strs[dst->functions[k - 1].name]);
+		uint64_t h;
+		if (fkey(src, &src->functions[i], &h))
+			x->fnmap[i] = ftab_find(mg, src, &src->functions[i], h);
+	}
+	return true;
+}
+
 /* src's locations (their lines and functions) into dst, deduplicated by
  * content: their lines are put in dst's ids (functions and strings added
  * in order) and hashed first, then looked up with the slot, location and
@@ -328,7 +457,7 @@ static bool merge_locations(struct cr_merger *mg, const struct cr_profile *src, 
 	size_t nl = src->nlocations, nlines = 0;
 	for (size_t i = 0; i < nl; i++)
 		nlines += src->locations[i].nlines;
-	if (cr_grow(&x->lines, &x->cap_lines, nlines, sizeof *x->lines) ||
+	if (!find_functions(mg, src, x) || cr_grow(&x->lines, &x->cap_lines, nlines, sizeof *x->lines) ||
 	    cr_grow(&x->hash, &x->cap_hash, nl, sizeof *x->hash))
 		return false;
 	size_t lp = 0;
@@ -343,16 +472,12 @@ static bool merge_locations(struct cr_merger *mg, const struct cr_profile *src, 
 				continue;
 			const struct cr_function *f = &src->functions[sl->function - 1];
 			uint32_t *fm = &x->fnmap[sl->function - 1];
-			if (!*fm) {
-				uint32_t n = xstr(dst, src, x->strmap, f->name), fl = xstr(dst, src, x->strmap, f->filename);
-				if (n == UINT32_MAX || fl == UINT32_MAX)
-					return false;
-				*fm = cr_profile_function_ids(dst, n, fl, f->start_line);
-				if (*fm == UINT32_MAX)
-					return false;
-			}
+			if (!*fm && !(*fm = merge_function(mg, src, f, x)))
+				return false;
 			lines[k].function = *fm;
-			uint32_t sn = xstr(dst, src, x->strmap, f->system_name);
+			/* the name's id in dst is the function's: one string */
+			uint32_t sn = f->system_name == f->name ? dst->functions[*fm - 1].name
+								: xstr(dst, src, x->strmap, f->system_name);
 			if (sn == UINT32_MAX)
 				return false;
 			dst->functions[lines[k].function - 1].system_name = sn;
