@@ -15,6 +15,11 @@
 # (A B A B ...) RUNS times (default 3); each figure is the median of its runs,
 # wall seconds and CPU seconds (user+sys) from /usr/bin/time, peak RSS in KiB.
 # The machine may be shared: the CPU ratios are the steadier ones.
+# Last figures (2 cores shared with other jobs; medians, CPU s / wall s / KiB):
+#   fleet  RUNS=3 PPROF_RUNS=3, load 13.9: coroner 2.75 / 8.81 / 26,740,
+#          pprof 23.07 / 65.48 / 944,428: 8.4x CPU, 7.4x wall, RSS 2.8%
+#   tree   RUNS=3 PPROF_RUNS=1, load 4.7: coroner 0.20 CPU, pprof 9.48: 47x
+#   random the same run: coroner 0.36 CPU, pprof 25.76: 72x, RSS 7.9%
 #   usage: bench/top.sh [ROWS...]   (default: tree random fleet; also fleet2)
 #   env: RUNS=N, PPROF_RUNS=N (default 1: pprof takes minutes), KEEP=DIR (keep
 #        and reuse the generated inputs there), TOP_PROFILE=FILE (a tree row on

@@ -114,6 +114,10 @@ static enum cr_err prune_frames(struct cr_profile *p, struct cr_error *e)
  * (so Go's generic instantiations "pkg.F[go.shape...]" do). */
 static bool looks_demangled_cxx(const char *s)
 {
+	/* each test below needs one of these: most names (Go's, C's) have
+	 * none and are passed over in one scan */
+	if (!s[strcspn(s, "<>[]:")])
+		return false;
 	if (strstr(s, ".<") || strstr(s, "])."))
 		return false;
 	return strpbrk(s, "<>[]") || strstr(s, "::");

@@ -409,6 +409,7 @@ void cr_strtab_release(struct cr_strtab *t)
 	cr_hmap_release(&t->map);
 	cr_free(t->strs);
 	cr_free(t->lens);
+	cr_free(t->hashes);
 	memset(t, 0, sizeof *t);
 }
 
@@ -422,15 +423,20 @@ uint32_t cr_strtab_intern(struct cr_strtab *t, const char *s, size_t len)
 		return UINT32_MAX;
 	if (found)
 		return *v;
-	size_t cap2 = t->cap;
-	if (cr_grow(&t->strs, &t->cap, t->n + 1, sizeof *t->strs) ||
-	    cr_grow(&t->lens, &cap2, t->n + 1, sizeof *t->lens)) {
+	/* the three arrays grow alike; the capacity is kept only once all
+	 * three have it (one that grew alone is merely larger) */
+	size_t cap1 = t->cap, cap2 = t->cap, cap3 = t->cap;
+	if (cr_grow(&t->strs, &cap1, t->n + 1, sizeof *t->strs) ||
+	    cr_grow(&t->lens, &cap2, t->n + 1, sizeof *t->lens) ||
+	    cr_grow(&t->hashes, &cap3, t->n + 1, sizeof *t->hashes)) {
 		return UINT32_MAX;
 	}
+	t->cap = cap1;
 	/* the key copy in the map's arena is NUL-terminated: share it */
 	struct cr_hslot *slot = (struct cr_hslot *)((char *)v - offsetof(struct cr_hslot, val));
 	t->strs[t->n] = slot->key;
 	t->lens[t->n] = (uint32_t)len;
+	t->hashes[t->n] = slot->hash;
 	return (uint32_t)t->n++;
 }
 

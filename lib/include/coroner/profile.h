@@ -291,6 +291,8 @@ struct cr_merger {
 	size_t cap, n;
 	struct cr_merge_slot *lslots; /* dst's locations by content */
 	size_t lcap, ln;
+	struct cr_merge_slot *fslots; /* dst's functions by name and file */
+	size_t fcap, fn;
 };
 enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct cr_error *e);
 enum cr_err cr_merger_add(struct cr_merger *m, const struct cr_profile *src, struct cr_error *e);

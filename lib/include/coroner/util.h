@@ -113,6 +113,7 @@ struct cr_strtab {
 	struct cr_hmap map;
 	const char **strs;
 	uint32_t *lens;
+	uint64_t *hashes; /* each string's cr_hash: found in another table without hashing it again */
 	size_t n, cap;
 };
 /* On failure (CR_NOMEM) nothing is held: no release needed. */

@@ -1,0 +1,15 @@
+/* The profile builders' dedup helpers that the merge (merge.c) shares with
+ * profile.c. Not installed. */
+#ifndef CORONER_PROFILE_PROFILE_INT_H
+#define CORONER_PROFILE_PROFILE_INT_H
+
+#include "coroner/profile.h"
+
+/* The function (name, file) by string ids, deduplicated through p->fmap;
+ * index+1, UINT32_MAX when out of memory. */
+uint32_t cr_profile_function_ids(struct cr_profile *p, uint32_t name, uint32_t file, int64_t start_line);
+/* Register functions added without dedup (by readers that keep their
+ * source's ids) in p->fmap, so later additions find them. */
+enum cr_err cr_profile_index_functions(struct cr_profile *p);
+
+#endif
