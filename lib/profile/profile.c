@@ -96,6 +96,9 @@ enum cr_err cr_profile_add_type(struct cr_profile *p, const char *type, const ch
 uint32_t cr_profile_function_ids(struct cr_profile *p, uint32_t n, uint32_t f, int64_t start_line)
 {
 	uint32_t key[2] = { n, f };
+	/* room first: a refusal leaves no map entry for a function not added */
+	if (cr_grow(&p->functions, &p->cap_functions, p->nfunctions + 1, sizeof *p->functions))
+		return UINT32_MAX;
 	bool found;
 	uint32_t *v = cr_hmap_put(&p->fmap, key, sizeof key, (uint32_t)p->nfunctions + 1, &found);
 	if (!v)

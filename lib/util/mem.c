@@ -417,14 +417,9 @@ uint32_t cr_strtab_intern(struct cr_strtab *t, const char *s, size_t len)
 {
 	if (t->n >= UINT32_MAX - 1)
 		return UINT32_MAX;
-	bool found;
-	uint32_t *v = cr_hmap_put(&t->map, s, len, (uint32_t)t->n, &found);
-	if (!v)
-		return UINT32_MAX;
-	if (found)
-		return *v;
-	/* the three arrays grow alike; the capacity is kept only once all
-	 * three have it (one that grew alone is merely larger) */
+	/* room first, so that a refusal leaves no map entry naming an id that
+	 * does not exist; the three arrays grow alike and the capacity is kept
+	 * only once all three have it (one that grew alone is merely larger) */
 	size_t cap1 = t->cap, cap2 = t->cap, cap3 = t->cap;
 	if (cr_grow(&t->strs, &cap1, t->n + 1, sizeof *t->strs) ||
 	    cr_grow(&t->lens, &cap2, t->n + 1, sizeof *t->lens) ||
@@ -432,6 +427,12 @@ uint32_t cr_strtab_intern(struct cr_strtab *t, const char *s, size_t len)
 		return UINT32_MAX;
 	}
 	t->cap = cap1;
+	bool found;
+	uint32_t *v = cr_hmap_put(&t->map, s, len, (uint32_t)t->n, &found);
+	if (!v)
+		return UINT32_MAX;
+	if (found)
+		return *v;
 	/* the key copy in the map's arena is NUL-terminated: share it */
 	struct cr_hslot *slot = (struct cr_hslot *)((char *)v - offsetof(struct cr_hslot, val));
 	t->strs[t->n] = slot->key;
