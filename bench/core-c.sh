@@ -15,11 +15,15 @@
 # /bin/true: a process start, counted in every figure alike) and the load average.
 # Measured on the machine the cores were made on (2 cores shared with other
 # jobs), medians of 3: see the end of this comment.
-#   fleet-pie (load 15-16, 5 rounds of 10): CPU per run coroner 0.040 s,
-#     eu-stack 0.197 s (4.9x), gdb 0.587 s (14.7x); wall 4.5x, 12.6x.
-#     Before (581fe2a, load 25, 3 rounds): 0.047 s (4.5x, 13.9x).
-#   null-pie (load 15): coroner 0.026 s (3.7x, 16.2x).
+#   fleet-pie (load 3, 3 rounds of 10): CPU per run coroner 0.032 s,
+#     eu-stack 0.210 s (6.6x), gdb 0.568 s (17.7x); wall 6.6x, 15.4x.
+#     Under load 15-16 (5 rounds): 0.040 s (4.9x, 14.7x).
+#   null-pie (load 3): coroner 0.030 s (3.7x, 15.2x).
 #   A process start (/bin/true) is about 0.003 s of each figure.
+# Tried and left out: reading libc's DWARF on a second thread while the
+# program's frames are named. Those frames take 3.5 ms beside libc's
+# 18 ms: wall per run 36 ms with it, 35 without, and CPU 37 vs 34 ms
+# (load 2, 7 rounds of 10; malloc locks once a thread exists).
 # Where coroner's time goes (fleet-pie: 163 M instructions, callgrind;
 # perf): inflating libc's compressed .debug_info, .debug_abbrev and
 # .debug_line up to the last unit the frames need (4.2, 0.7 and 1.0 MB;
