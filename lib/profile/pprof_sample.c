@@ -34,6 +34,23 @@ static enum cr_err read_label(struct rd *r, struct pbuf m, struct cr_label *l)
 	return CR_OK;
 }
 
+/* The record of a sample whose nstk stack entries and nlabs labels were
+ * decoded in place at the ends of p's arrays; false when the counts would
+ * pass what a record holds. */
+static bool sample_record(struct cr_profile *p, size_t nstk, size_t nlabs)
+{
+	if (p->nstack + nstk >= UINT32_MAX || p->nlabels + nlabs >= UINT32_MAX)
+		return false;
+	struct cr_sample *sm = &p->samples[p->nsamples++];
+	sm->loc_start = (uint32_t)p->nstack;
+	sm->nloc = (uint32_t)nstk;
+	sm->label_start = (uint32_t)p->nlabels;
+	sm->nlabel = (uint32_t)nlabs;
+	p->nstack += nstk;
+	p->nlabels += nlabs;
+	return true;
+}
+
 /* The packed location ids at q[0, n) into stk as indexes; false on
  * anything but ids of one or two bytes that are known. */
 static bool fast_ids(const struct rd *r, const uint8_t *q, size_t n, uint32_t *stk, size_t *nstk)
@@ -124,16 +141,7 @@ static bool fast_sample(struct rd *r, struct pbuf m)
 		nlabs++;
 		q = lb.end;
 	}
-	if (p->nstack + nstk >= UINT32_MAX || p->nlabels + nlabs >= UINT32_MAX)
-		return false;
-	struct cr_sample *sm = &p->samples[p->nsamples++];
-	sm->loc_start = (uint32_t)p->nstack;
-	sm->nloc = (uint32_t)nstk;
-	sm->label_start = (uint32_t)p->nlabels;
-	sm->nlabel = (uint32_t)nlabs;
-	p->nstack += nstk;
-	p->nlabels += nlabs;
-	return true;
+	return sample_record(p, nstk, nlabs);
 }
 
 /* Sample location ids are resolved while decoding: a specialised copy of
@@ -270,16 +278,7 @@ enum cr_err cr_pprof_read_sample(struct rd *r, struct pbuf m, const struct pbuf 
 		return cr_profile_add_sample(p, r->stk, nstk, r->vals, r->labs, nlabs) ? nomem(r) : CR_OK;
 	}
 	/* all in place: the sample's record is all that is left */
-	if (p->nstack + nstk >= UINT32_MAX || p->nlabels + nlabs >= UINT32_MAX)
-		return nomem(r);
-	struct cr_sample *sm = &p->samples[p->nsamples++];
-	sm->loc_start = (uint32_t)p->nstack;
-	sm->nloc = (uint32_t)nstk;
-	sm->label_start = (uint32_t)p->nlabels;
-	sm->nlabel = (uint32_t)nlabs;
-	p->nstack += nstk;
-	p->nlabels += nlabs;
-	return CR_OK;
+	return sample_record(p, nstk, nlabs) ? CR_OK : nomem(r);
 }
 
 /* ---- many samples: two parts, on two threads ---- */
