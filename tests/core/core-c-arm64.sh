@@ -46,44 +46,9 @@ cp "$d/ccrash-strip" "$tmp/alone/"
 skip=$(grep '^tailcall ' "$TESTS/core/core-c.TODO" | cut -d' ' -f2 | tr '\n' ' ')
 noline=$(grep '^line ' "$TESTS/core/core-c.TODO" | cut -d' ' -f2 | tr '\n' ' ')
 
-# gdb's "Thread N (... (LWP TID)):" blocks -> "TID name name ..." (to main), last printed first
-gdb_stacks() {
-	awk -v skip="$skip" 'BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) drop[s[i]] = 1 }
-	     /^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { if (t != "") print t names; t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); names = ""; done = 0; next }
-	     t != "" && /^#[0-9]+ / { if (done) next; fn = $0; sub(/^#[0-9]+ +/, "", fn); phys = sub(/^0x[0-9a-f]+ in /, "", fn)
-		sub(/ \(.*$/, "", fn); sub(/\(\)$/, "", fn); gsub(/ /, "", fn)
-		if (!(fn in drop) || !phys) names = names " " fn; if (fn == "main") done = 1 }
-	     END { if (t != "") print t names }' "$1" | awk '{ l[NR] = $0 } END { for (i = NR; i >= 1; i--) print l[i] }'
-}
-our_stacks() {
-	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(if .signal_frame then "<signal handler called>" else .function end)"' "$1" |
-	c++filt | awk -F '\t' 'function noret(f,   i, c, d, cut) { # the return type c++filt prints for a template function
-		d = 0; cut = 0
-		for (i = 1; i <= length(f); i++) { c = substr(f, i, 1)
-			if (c == "<") d++; else if (c == ">") d--; else if (c == " " && d == 0) cut = i }
-		return substr(f, cut + 1) }
-	{ fn = $2; sub(/\(.*$/, "", fn); sub(/@.*$/, "", fn); fn = noret(fn); gsub(/ /, "", fn)
-	  if ($1 != t) { if (t != "") print out; t = $1; out = t; done = 0 }
-	  if (!done) out = out " " fn; if (fn == "main") done = 1 }
-	END { if (t != "") print out }'
-}
-# the same with each frame's FILE:LINE ("-" where gdb gives none)
-gdb_lines() {
-	awk -v skip="$skip" -v noline="$noline" 'BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) drop[s[i]] = 1
-		n = split(noline, s, " "); for (i = 1; i <= n; i++) nol[s[i]] = 1 }
-	     /^Thread [0-9]+ .*\(LWP [0-9]+\)\):$/ { if (t != "") print t names; t = $0; sub(/.*\(LWP /, "", t); sub(/\).*/, "", t); names = ""; done = 0; next }
-	     t != "" && /^#[0-9]+ / { if (done) next; fn = $0; sub(/^#[0-9]+ +/, "", fn); phys = sub(/^0x[0-9a-f]+ in /, "", fn)
-		sub(/ \(.*$/, "", fn); sub(/\(\)$/, "", fn); gsub(/ /, "", fn)
-		at = "-"; if (match($0, / at [^ ]+:[0-9]+$/) && !(fn in nol)) at = substr($0, RSTART + 4)
-		if (!(fn in drop) || !phys) names = names " " at; if (fn == "main") done = 1 }
-	     END { if (t != "") print t names }' "$1" | awk '{ l[NR] = $0 } END { for (i = NR; i >= 1; i--) print l[i] }'
-}
-our_lines() {
-	jq -r '.threads[] | .tid as $t | .frames[] | "\($t)\t\(.function)\t\(if .file then "\(.file):\(.line)" else "-" end)"' "$1" |
-	awk -F '\t' '{ if ($1 != t) { if (t != "") print out; t = $1; out = t; done = 0 }
-	  if (!done) out = out " " $3; if ($2 == "main") done = 1 }
-	END { if (t != "") print out }'
-}
+# the frames of gdb and of coroner, a line per thread (gdb-bt.sh)
+skip_addressed_only=1 gdb_reverse=1
+. "$TESTS/core/gdb-bt.sh"
 # compare line by line: same number of names, equal or gdb's "??" ("-":
 # no line); ids too unless $4
 compare() { # label gdb-stacks our-stacks [noids]
