@@ -736,7 +736,8 @@ enum cr_err cr_input_open_named(struct cr_input *in, const char *named, size_t c
 	memset(in, 0, sizeof *in);
 	in->name = named;
 	if (!cr_sysroot)
-		return cr_fail(e, CR_NOTFOUND, "%s: not read (the core names it; give --sysroot=DIR to read it from DIR)",
+		return cr_fail(e, CR_NOTFOUND, "%s: not read (the core names it; give --sysroot=DIR to read it from DIR, "
+			       "--sysroot=/ where the core was taken on this machine)",
 			       named);
 	if (cap == 0)
 		cap = cr_limits.max_inflate;
