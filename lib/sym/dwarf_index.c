@@ -42,6 +42,66 @@ static uint32_t file_id(const struct cufiles *cf, uint64_t fileno)
 	return i < (uint64_t)cf->n ? cf->ids[i] : 0;
 }
 
+/* A string attribute of the unit DIE (in the section's bytes); NULL if it
+ * has none. */
+static char *unit_string(struct cr_dwarf *d, Dwarf_Die cu, Dwarf_Half at)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Attribute a;
+	char *s = NULL;
+	if (dwarf_attr(cu, at, &a, &er) == DW_DLV_OK) {
+		if (dwarf_formstring(a, &s, &er) != DW_DLV_OK)
+			s = NULL;
+		dwarf_dwerr(d, &er);
+		dwarf_dealloc(d->dbg, a, DW_DLA_ATTR);
+	}
+	dwarf_dwerr(d, &er);
+	return s;
+}
+
+/* The unit's files [bi, ei) named as gdb names them, from the line
+ * table's own entries rather than libdwarf's paths (which put the
+ * comp_dir before every relative directory): a relative name goes after
+ * its directory entry as written (DWARF 5's entry 0 is the comp_dir:
+ * glibc's "./nptl"; before 5, directory 0 means the comp_dir, which gdb
+ * does not put before it: "include/x.h", "../sysdeps/x.c"), and the
+ * unit's own file keeps its DW_AT_name where that path is
+ * comp_dir/DW_AT_name ("src/x.c" for `cc -c src/x.c` run in /build, not
+ * "/build/src/x.c"). */
+static void gdb_file_names(struct cr_dwarf *d, Dwarf_Line_Context ctx, struct cufiles *cf, Dwarf_Half version,
+			   Dwarf_Signed bi, Dwarf_Signed ei, const char *cuname, const char *comp)
+{
+	Dwarf_Error er = NULL;
+	Dwarf_Signed ndirs = 0;
+	if (dwarf_srclines_include_dir_count(ctx, &ndirs, &er) != DW_DLV_OK)
+		ndirs = 0;
+	dwarf_dwerr(d, &er);
+	bool own = cuname && cuname[0] && cuname[0] != '/' && comp && comp[0] == '/';
+	size_t cl = own ? strlen(comp) : 0;
+	for (Dwarf_Signed i = bi; i < ei && i - bi < cf->n && !d->err; i++) {
+		const char *fn = NULL, *dir = NULL;
+		Dwarf_Unsigned di = 0, mt, len;
+		Dwarf_Form_Data16 *md5;
+		if (dwarf_srclines_files_data_b(ctx, i, &fn, &di, &mt, &len, &md5, &er) != DW_DLV_OK || !fn) {
+			dwarf_dwerr(d, &er);
+			continue;
+		}
+		/* directories from 0 in DWARF 5, from 1 before (0: the comp_dir) */
+		bool v5 = version >= 5;
+		if (fn[0] != '/' && di >= (v5 ? 0u : 1u) && di < (uint64_t)ndirs + !v5 &&
+		    dwarf_srclines_include_dir_data(ctx, (Dwarf_Signed)di, &dir, &er) != DW_DLV_OK)
+			dir = NULL;
+		dwarf_dwerr(d, &er);
+		char path[4096];
+		const char *f = fn;
+		if (dir && dir[0] && fn[0] != '/' && (size_t)snprintf(path, sizeof path, "%s/%s", dir, fn) < sizeof path)
+			f = path;
+		if (own && strncmp(f, comp, cl) == 0 && f[cl] == '/' && strcmp(f + cl + 1, cuname) == 0)
+			f = cuname;
+		cf->ids[i - bi] = dwarf_intern(d, f);
+	}
+}
+
 static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *cf, Dwarf_Half version)
 {
 	Dwarf_Error er = NULL;
@@ -65,18 +125,12 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 	 * "./misc/../sysdeps/clone3.S". gdb names a file by its directory
 	 * entry and name alone ("./nptl/x.c", "../sysdeps/clone3.S"): a
 	 * relative comp_dir is taken off again. */
-	char *comp = NULL;
+	char *comp = unit_string(d, cu, DW_AT_comp_dir), *rel = comp;
 	size_t clen = 0;
-	Dwarf_Attribute ca;
-	if (version >= 5 && dwarf_attr(cu, DW_AT_comp_dir, &ca, &er) == DW_DLV_OK) {
-		if (dwarf_formstring(ca, &comp, &er) != DW_DLV_OK || comp[0] == '/' || !comp[0])
-			comp = NULL;
-		dwarf_dwerr(d, &er);
-		dwarf_dealloc(d->dbg, ca, DW_DLA_ATTR);
-	}
-	dwarf_dwerr(d, &er);
-	if (comp)
-		clen = strlen(comp);
+	if (version < 5 || !rel || rel[0] == '/' || !rel[0])
+		rel = NULL;
+	if (rel)
+		clen = strlen(rel);
 	if (dwarf_srcfiles(cu, &files, &nfiles, &er) == DW_DLV_OK) {
 		if (nfiles > 0) {
 			cf->ids = cr_calloc((size_t)nfiles, sizeof *cf->ids);
@@ -87,7 +141,7 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 		}
 		for (Dwarf_Signed i = 0; i < nfiles; i++) {
 			const char *f = files[i];
-			if (clen && strncmp(f, comp, clen) == 0 && f[clen] == '/' && f[clen + 1])
+			if (clen && strncmp(f, rel, clen) == 0 && f[clen] == '/' && f[clen + 1])
 				f += clen + 1;
 			if (cf->ids)
 				cf->ids[i] = dwarf_intern(d, f);
@@ -104,8 +158,11 @@ static enum cr_err load_lines(struct cr_dwarf *d, Dwarf_Die cu, struct cufiles *
 		return CR_OK; /* a unit without a line table */
 	}
 	Dwarf_Signed bi, cnt, ei;
-	if (dwarf_srclines_files_indexes(ctx, &bi, &cnt, &ei, &er) == DW_DLV_OK)
+	if (dwarf_srclines_files_indexes(ctx, &bi, &cnt, &ei, &er) == DW_DLV_OK) {
 		cf->base = bi;
+		if (d->gdb_lines)
+			gdb_file_names(d, ctx, cf, version, bi, ei, unit_string(d, cu, DW_AT_name), comp);
+	}
 	dwarf_dwerr(d, &er);
 	Dwarf_Line *lines;
 	Dwarf_Signed nl;

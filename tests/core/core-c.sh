@@ -78,6 +78,11 @@ for v in plain pie strip; do
 	check throw-$v "$d/ccrashxx-$v"
 done
 check fleet-pie "$d/fleet-pie" # 64 threads, C++ (testdata/gen/ccrash/fleet.sh)
+# compiled by relative paths (testdata/gen/ccrash/relpath.sh), DWARF 5 and 4:
+# the unit's own file named by its DW_AT_name, a header by its relative
+# directory entry ("src/relpath.c", "src/inc/relpath.h"), as gdb names them
+check relpath-5 "$d/relpath-5"
+check relpath-4 "$d/relpath-4"
 # threads in signal handlers (testdata/ccore-sig, testdata/gen/ccrash/gen-sig.sh):
 # one crashed in its handler, one waits in its handler; each unwound
 # through glibc's __restore_rt into the code the signal interrupted, as
