@@ -80,6 +80,9 @@ for v in plain pie strip; do
 	check throw-$v "$d/ccrashxx-$v"
 done
 check fleet-pie "$d/fleet-pie" # 64 threads, C++ (testdata/gen/ccrash/fleet.sh)
+# functions left by tail calls: chains, ambiguity, a jump from inlined code
+# (testdata/gen/ccrash/tailcall.sh)
+check tailcall-pie "$d/tailcall-pie"
 # threads in signal handlers (testdata/ccore-sig, testdata/gen/ccrash/gen-sig.sh):
 # one crashed in its handler, one waits in its handler; each unwound
 # through glibc's __restore_rt into the code the signal interrupted, as
