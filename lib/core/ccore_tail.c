@@ -165,8 +165,9 @@ static int visit(struct search *S, const struct tsite *s)
 			on_path |= S->path[k].ret == ret;
 		if (on_path)
 			continue;
-		if (!S->budget--)
+		if (!S->budget)
 			return FAIL;
+		S->budget--;
 		S->path[S->depth++] = (struct tsite){ ret, &list[i], m };
 		int rc = visit(S, &S->path[S->depth - 1]);
 		S->depth--;

@@ -62,6 +62,7 @@ void cr_dwarf_close(struct cr_dwarf *d)
 	cr_free(d->ranges);
 	cr_free(d->tops);
 	cr_free(d->sites);
+	cr_free(d->owners);
 	cr_free(d);
 }
 

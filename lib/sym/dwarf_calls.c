@@ -12,6 +12,7 @@
  * an expression over registers) names none. */
 #include "dwarf_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Whether die has attribute at as a true flag. */
@@ -134,7 +135,7 @@ void dwarf_call_site(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_
 {
 	if (!d->cur_func || d->err)
 		return;
-	struct dsite s = { .owner = d->cur_func - 1, .kind = CR_CALL_UNKNOWN };
+	struct dsite s = { .owner = d->cur_func - 1, .kind = CR_CALL_UNKNOWN, .ord = (uint32_t)d->nsites };
 	if (!attr_addr(d, die, DW_AT_call_return_pc, &s.ret) && !attr_addr(d, die, DW_AT_low_pc, &s.ret))
 		return;
 	s.tail = flag_true(d, die, DW_AT_call_tail_call) || flag_true(d, die, DW_AT_GNU_tail_call);
@@ -149,6 +150,38 @@ void dwarf_call_site(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_
 		return;
 	}
 	d->sites[d->nsites++] = s;
+}
+
+static int site_cmp(const void *a, const void *b)
+{
+	const struct dsite *x = a, *y = b;
+	if (x->ret != y->ret)
+		return x->ret < y->ret ? -1 : 1;
+	return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+static int own_cmp(const void *a, const void *b)
+{
+	const struct dsown *x = a, *y = b;
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
+	return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+void dwarf_sort_sites(struct cr_dwarf *d, struct dunit *u)
+{
+	if (!u->nsites)
+		return;
+	struct dsite *s = d->sites + u->site0;
+	qsort(s, u->nsites, sizeof *s, site_cmp);
+	if (cr_grow(&d->owners, &d->capowners, d->nsites, sizeof *d->owners)) {
+		d->err = CR_NOMEM;
+		return;
+	}
+	struct dsown *o = d->owners + u->site0;
+	for (uint32_t i = 0; i < u->nsites; i++)
+		o[i] = (struct dsown){ s[i].owner, s[i].ord, u->site0 + i };
+	qsort(o, u->nsites, sizeof *o, own_cmp);
 }
 
 /* ---------------------------------------------------------- lookup */
@@ -186,14 +219,16 @@ bool cr_dwarf_call_site(struct cr_dwarf *d, uint64_t ret, struct cr_call_site *o
 {
 	struct dunit *us[8];
 	size_t nu = d && ret ? units_at(d, ret - 1, us, 8) : 0;
-	for (size_t i = 0; i < nu; i++)
-		for (uint32_t k = 0; k < us[i]->nsites; k++) {
-			const struct dsite *s = &d->sites[us[i]->site0 + k];
-			if (s->ret == ret) {
-				site_out(d, s, out);
-				return true;
-			}
+	for (size_t i = 0; i < nu; i++) {
+		if (!us[i]->nsites)
+			continue;
+		const struct dsite *s = d->sites + us[i]->site0;
+		size_t k = CR_UPPER_BOUND(s, us[i]->nsites, ret, ret - 1); /* the first at ret: gdb keeps it */
+		if (k < us[i]->nsites && s[k].ret == ret) {
+			site_out(d, &s[k], out);
+			return true;
 		}
+	}
 	return false;
 }
 
@@ -222,11 +257,21 @@ bool cr_dwarf_tail_calls(struct cr_dwarf *d, uint64_t entry, struct cr_call_site
 		int64_t f = func_at_entry(d, us[i], entry);
 		if (f < 0)
 			continue;
-		if (!d->nodes[f].all_calls)
+		if (!d->nodes[f].all_calls || !us[i]->nsites)
 			return true;
-		for (uint32_t k = us[i]->nsites; k > 0; k--) {
-			const struct dsite *s = &d->sites[us[i]->site0 + k - 1];
-			if (s->owner != (uint32_t)f || !s->tail)
+		/* its sites, the last in DIE order first */
+		const struct dsown *o = d->owners + us[i]->site0;
+		size_t k = 0, hi = us[i]->nsites; /* after the last of f's */
+		while (k < hi) {
+			size_t mid = k + (hi - k) / 2;
+			if (o[mid].owner <= (uint32_t)f)
+				k = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; k > 0 && o[k - 1].owner == (uint32_t)f; k--) {
+			const struct dsite *s = &d->sites[o[k - 1].site];
+			if (!s->tail)
 				continue;
 			if (*n < max)
 				site_out(d, s, &out[*n]);

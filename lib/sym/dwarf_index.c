@@ -808,6 +808,7 @@ void dwarf_index_unit(struct cr_dwarf *d, struct dunit *u, Dwarf_Die cu)
 	u->ntops = (uint32_t)(d->ntops - top0);
 	u->site0 = (uint32_t)site0;
 	u->nsites = (uint32_t)(d->nsites - site0);
+	dwarf_sort_sites(d, u);
 	if (u->nrows)
 		qsort(d->rows + row0, u->nrows, sizeof *d->rows, row_cmp);
 	if (u->ntops)
