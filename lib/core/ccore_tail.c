@@ -58,26 +58,50 @@ static struct cr_dwarf *dwarf_of(struct cr_cmodule *m, bool debug)
 	return s ? cr_symbolizer_dwarf_index(s) : NULL;
 }
 
-/* The runtime address of a global (else local) defined symbol named name,
- * over the modules: the executable, the ones already opened, the others. */
+/* The runtime address of symbol name in module m: global only unless
+ * local; opened modules through the symbol table of their debug file, else
+ * of the file itself, the others through the file the unwinder read (global
+ * symbols only: no debug file is opened for a lookup). */
+static bool module_symbol(struct cr_ccore *cc, struct cr_cmodule *m, const char *name, bool local, uint64_t *addr)
+{
+	const struct cr_elf_symbol *y = NULL;
+	int64_t bias = m->bias;
+	if (m->tried) { /* a debug file's .symtab holds what the file's own tables hold */
+		struct cr_symbolizer *s = m->dbg ? m->dbg : m->sym;
+		y = s ? cr_binary_symbol_by_name(cr_symbolizer_binary(s), name) : NULL;
+	} else if (!local && m->file) {
+		y = cr_binary_symbol_by_name(m->file, name);
+		bool mapped = false;
+		for (size_t i = 0; y && !mapped && i < cc->core.nfiles; i++) {
+			const struct cr_core_file *f = &cc->core.files[i];
+			struct cr_error e = { 0 };
+			mapped = f->offset == 0 && strcmp(f->path, m->path) == 0 &&
+				 cr_binary_bias_for_mapping(m->file, f->start, 0, &bias, &e) == CR_OK;
+		}
+		if (!mapped)
+			y = NULL;
+	}
+	if (!y || (y->bind == 0) != local) /* STB_LOCAL */
+		return false;
+	*addr = y->value + (uint64_t)bias;
+	return true;
+}
+
+/* The runtime address of a defined symbol named name over the modules,
+ * the executable first, as gdb looks a call's declared callee up: a global
+ * one, else a local one. The modules no frame has opened are searched last
+ * (their global symbols: a global there would come before a local one of
+ * an opened module in gdb, a case let go for not reading every module's
+ * symbol table each time a local name is looked up). */
 static bool symbol_addr(struct cr_ccore *cc, const char *name, uint64_t *addr)
 {
-	for (int local = 0; local < 2; local++)
-		for (int pass = 0; pass < 3; pass++)
+	for (int pass = 0; pass < 3; pass++)
+		for (int exe = 1; exe >= 0; exe--)
 			for (size_t i = 0; i < cc->nmods; i++) {
 				struct cr_cmodule *m = &cc->mods[i];
-				if ((pass == 0) != m->is_exe || (pass == 1 && !m->tried))
-					continue;
-				ccore_open_module(cc, m);
-				for (int k = 0; k < 2; k++) {
-					struct cr_symbolizer *s = k ? m->dbg : m->sym;
-					const struct cr_elf_symbol *y =
-						s ? cr_binary_symbol_by_name(cr_symbolizer_binary(s), name) : NULL;
-					if (y && (y->bind == 0) == (local == 1)) {
-						*addr = y->value + (uint64_t)m->bias;
-						return true;
-					}
-				}
+				if (m->is_exe == exe && m->tried == (pass < 2) &&
+				    module_symbol(cc, m, name, pass == 1, addr))
+					return true;
 			}
 	return false;
 }

@@ -186,21 +186,22 @@ void dwarf_sort_sites(struct cr_dwarf *d, struct dunit *u)
 
 /* ---------------------------------------------------------- lookup */
 
-/* The units holding addr, indexed (as cr_dwarf_frames finds them): those
- * whose ranges hold it, then those without ranges; at most max. */
+/* The units holding addr, indexed: the one whose range starting nearest
+ * below it holds it (gdb's compilation unit of an address), then those
+ * without ranges; at most max. */
 static size_t units_at(struct cr_dwarf *d, uint64_t addr, struct dunit **out, size_t max)
 {
 	size_t n = 0;
 	size_t lo = CR_UPPER_BOUND(d->uranges, d->nuranges, lo, addr);
-	for (size_t k = lo, tries = 0; k > 0 && tries < 64 && n < max; k--) {
+	for (size_t k = lo; k > 0 && n < max; k--) {
 		const struct durange *r = &d->uranges[k - 1];
 		if (addr >= r->hi)
 			continue;
-		tries++;
 		struct dunit *u = &d->units[r->unit];
 		if (!dwarf_unit_ready(d, u))
 			return n;
 		out[n++] = u;
+		break;
 	}
 	for (size_t i = 0; i < d->neager && n < max; i++)
 		out[n++] = &d->units[d->eager[i]];
