@@ -2,7 +2,7 @@
  * the frames gdb makes up from DWARF call-site records (tailcall.sh): a
  * chain of three, a jump from code inlined into its function, paths that
  * share only their first or only their last jump, two paths with nothing
- * in common (gdb shows none), a function that jumps to itself, and
+ * in common (gdb shows none), a self-recursive function (a loop), and
  * sem_wait through the PLT into libc's own jumps. main then aborts. */
 #include <pthread.h>
 #include <semaphore.h>
