@@ -32,7 +32,7 @@ struct dsite {
 	uint64_t target;          /* CR_CALL_ADDR: the callee's entry */
 	uint32_t name;            /* CR_CALL_NAME: the declared callee's linkage name (strtab id) */
 	uint32_t owner;           /* node of the subprogram holding it */
-	uint32_t ord;             /* DIE order within its unit */
+	uint32_t ord;             /* the order it was read in (DIE order) */
 	uint8_t kind;             /* enum cr_call_kind */
 	bool tail;                /* DW_AT_call_tail_call */
 	bool multi;               /* CR_CALL_ADDR: the callee has more than one range */
