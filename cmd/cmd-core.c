@@ -28,8 +28,9 @@ static const struct cmd_spec spec = {
 "CORE may be gzip- or zstd-compressed (systemd-coredump's .zst) or '-'.\n"
 "\n"
 "A BINARY without a Go symbol table is read as a C/C++ program: each\n"
-"thread's registers and frames (inlined ones, file:line) through the DWARF\n"
-"of the binary and of the libraries the core maps (under --sysroot, build\n"
+"thread's registers and frames (inlined ones, those left by tail calls as\n"
+"gdb shows them, file:line) through the DWARF of the binary and of the\n"
+"libraries the core maps (under --sysroot, build\n"
 "ids checked), debug files found by build id (--debug-dir, /usr/lib/debug,\n"
 "the debuginfod cache) or .gnu_debuglink; threads grouped by stack.\n",
 	.epilogue =

@@ -239,6 +239,8 @@ static void render_json(const struct cr_ccore *cc, int signo)
 			cr_json_bool(j, f->inlined);
 			cr_json_key(j, "signal_frame");
 			cr_json_bool(j, f->signal);
+			cr_json_key(j, "tail_call");
+			cr_json_bool(j, f->tail_call);
 			cr_json_key(j, "module");
 			if (*f->module)
 				cr_json_str(j, f->module);

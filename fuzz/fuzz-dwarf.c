@@ -1,6 +1,6 @@
 /* DWARF index (lib/sym/dwarf.c over libdwarf's object interface): the input
- * is an ELF file; its debug sections are indexed and a few addresses looked
- * up. */
+ * is an ELF file; its debug sections are indexed (call-site records
+ * included, lib/sym/dwarf_calls.c) and a few addresses looked up. */
 #include "coroner/sym.h"
 #include "fuzz.h"
 
@@ -23,6 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct cr_elf_symbol *sy = cr_binary_symbols(b, &ns);
 		for (size_t i = 0; i < ns && i < 32; i++)
 			cr_dwarf_frames(d, sy[i].value + 1, fr, 16);
+		/* call sites (read with each unit): each function's tail calls,
+		 * each of them found again by its return address */
+		for (size_t i = 0; i < ns && i < 32; i++) {
+			struct cr_call_site cs[8], one;
+			size_t n = 0;
+			if (cr_dwarf_tail_calls(d, sy[i].value, cs, 8, &n))
+				for (size_t k = 0; k < n && k < 8; k++)
+					cr_dwarf_call_site(d, cs[k].ret, &one);
+			cr_dwarf_call_site(d, sy[i].value + 5, &one);
+		}
 		for (uint64_t a = 0; a < 0x3000; a += 0x101)
 			cr_dwarf_frames(d, 0x401000 + a, fr, 16);
 		cr_dwarf_close(d);

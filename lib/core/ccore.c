@@ -7,7 +7,9 @@
  * file itself (DWARF or its symbol table). Callers' pcs are return
  * addresses: they are looked up at pc-1 (the call), as gdb does, except in
  * the innermost frame and in frames a signal interrupted. Modules are
- * opened when a frame first needs them. */
+ * opened when a frame first needs them. Between a callee and its caller go
+ * the frames of functions left by tail calls (ccore_tail.c). */
+#include "ccore_int.h"
 #include "coroner/core.h"
 #include "coroner/binary.h"
 #include "coroner/input.h"
@@ -187,12 +189,12 @@ static void report_skipped_units(struct cr_ccore *cc)
 	}
 }
 
-static void open_module(struct cr_ccore *cc, struct cr_cmodule *m)
+void ccore_open_module(struct cr_ccore *cc, struct cr_cmodule *m)
 {
 	open_module_for(cc, m, NULL, 0);
 }
 
-static struct cr_cmodule *module_of(struct cr_ccore *cc, uint64_t pc)
+struct cr_cmodule *ccore_module_of(struct cr_ccore *cc, uint64_t pc)
 {
 	for (size_t i = 0; i < cc->core.nfiles; i++) {
 		const struct cr_core_file *f = &cc->core.files[i];
@@ -236,15 +238,15 @@ static size_t lookup(const struct cr_ccore *cc, struct cr_cmodule *m, uint64_t l
 	return n > max ? max : n;
 }
 
-/* Name frame pc (look up at addr) into out[]; returns how many. */
-static size_t name_pc(struct cr_ccore *cc, uint64_t pc, uint64_t addr, struct cr_frame *out, size_t max)
+/* See ccore_int.h. */
+size_t ccore_name_pc(struct cr_ccore *cc, uint64_t pc, uint64_t addr, struct cr_frame *out, size_t max)
 {
-	struct cr_cmodule *m = module_of(cc, pc);
+	struct cr_cmodule *m = ccore_module_of(cc, pc);
 	size_t n = 0;
 	if (max > 16)
 		max = 16;
 	if (m) {
-		open_module(cc, m);
+		ccore_open_module(cc, m);
 		n = lookup(cc, m, addr - (uint64_t)m->bias, false, true, out, max);
 	}
 	if (!n) {
@@ -263,10 +265,10 @@ static size_t name_pc(struct cr_ccore *cc, uint64_t pc, uint64_t addr, struct cr
 
 size_t cr_ccore_frames(struct cr_ccore *cc, uint64_t addr, bool ret, bool inlines, struct cr_frame *out, size_t max)
 {
-	struct cr_cmodule *m = module_of(cc, ret && addr ? addr - 1 : addr);
+	struct cr_cmodule *m = ccore_module_of(cc, ret && addr ? addr - 1 : addr);
 	if (!m || !max)
 		return 0;
-	open_module(cc, m);
+	ccore_open_module(cc, m);
 	size_t n = lookup(cc, m, addr - (uint64_t)m->bias, ret, inlines, out, max);
 	for (size_t i = 0; i < n; i++) {
 		/* a symbol's version (glibc's pthread_join@GLIBC_2.2.5) is not
@@ -303,7 +305,7 @@ static void open_modules_for(struct cr_ccore *cc, struct cr_native_frame **tf, c
 	for (size_t t = 0; at && of && t < cc->core.nthreads; t++)
 		for (size_t i = 0; i < tn[t]; i++, k++) {
 			at[k] = lookup_at(tf[t], i, tn[t]);
-			of[k] = module_of(cc, tf[t][i].pc);
+			of[k] = ccore_module_of(cc, tf[t][i].pc);
 		}
 	for (size_t i = 0; at && of && i < k; i++) {
 		struct cr_cmodule *m = of[i];
@@ -490,14 +492,16 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		size_t n = tn[t];
 		if (!n)
 			continue;
-		struct cr_frame *fr = cr_arena_alloc(&cc->arena, n * 16 * sizeof *fr);
+		struct cr_frame *fr = cr_arena_alloc(&cc->arena, n * (16 + CCORE_TAIL_MAX) * sizeof *fr);
 		if (!fr)
 			break;
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {
-			k += name_pc(cc, tf[t][i].pc, lookup_at(tf[t], i, n), fr + k, 16);
+			k += ccore_name_pc(cc, tf[t][i].pc, lookup_at(tf[t], i, n), fr + k, 16);
 			if (i + 1 < n && tf[t][i + 1].interrupted)
 				fr[k - 1].signal = true;
+			else if (i + 1 < n) /* a caller's return address: tail calls between them? */
+				k += ccore_tail_frames(cc, fr[k - 1].entry, tf[t][i + 1].pc, fr + k);
 		}
 		T->frames = fr;
 		T->nframes = k;
@@ -509,7 +513,7 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 	cc->exe_image = exe;
 	for (size_t i = 0; i < cc->nmods; i++)
 		if (cc->mods[i].is_exe)
-			open_module(cc, &cc->mods[i]);
+			ccore_open_module(cc, &cc->mods[i]);
 	return CR_OK;
 }
 
@@ -521,7 +525,7 @@ bool cr_ccore_symbol(struct cr_ccore *cc, const char *suffix, const char *name, 
 		size_t pl = strlen(m->path);
 		if (pl < sl || strcmp(m->path + pl - sl, suffix) != 0)
 			continue;
-		open_module(cc, m);
+		ccore_open_module(cc, m);
 		const struct cr_elf_symbol *y = NULL;
 		if (m->sym)
 			y = cr_binary_symbol_by_name(cr_symbolizer_binary(m->sym), name);

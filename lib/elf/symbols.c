@@ -145,6 +145,14 @@ static enum cr_err build_byname(struct cr_binary *b)
 		if (!cr_hmap_put(&pv->byname, n, strlen(n), (uint32_t)i, &found))
 			return CR_NOMEM;
 	}
+	/* a default version's symbol (sem_wait@@GLIBC_2.34, in a .symtab) is
+	 * also found by its bare name, as gdb finds it, unless one has it */
+	for (size_t i = 0; i < pv->nsyms; i++) {
+		bool found;
+		const char *n = pv->syms[i].name, *at = strstr(n, "@@");
+		if (at && at > n && !cr_hmap_put(&pv->byname, n, (size_t)(at - n), (uint32_t)i, &found))
+			return CR_NOMEM;
+	}
 	pv->byname_built = true;
 	return CR_OK;
 }

@@ -61,6 +61,8 @@ void cr_dwarf_close(struct cr_dwarf *d)
 	cr_free(d->nodes);
 	cr_free(d->ranges);
 	cr_free(d->tops);
+	cr_free(d->sites);
+	cr_free(d->owners);
 	cr_free(d);
 }
 
@@ -148,8 +150,8 @@ static void add_unit(struct cr_dwarf *d, Dwarf_Die cu, Dwarf_Half version)
 	d->nranges = r0; /* the scopes' ranges only */
 }
 
-/* Index unit u if it is not yet; false if it cannot be. */
-static bool unit_ready(struct cr_dwarf *d, struct dunit *u)
+/* See dwarf_int.h. */
+bool dwarf_unit_ready(struct cr_dwarf *d, struct dunit *u)
 {
 	if (u->indexed)
 		return true;
@@ -333,7 +335,7 @@ static void prefetch_units(struct cr_dwarf *d, const uint64_t *addrs, size_t n)
 	/* indexed now, in the same order: their line units are then read
 	 * in one pass too */
 	for (size_t i = 0; d->lpart && i < nwant && !d->err; i++)
-		(void)unit_ready(d, want[i]);
+		(void)dwarf_unit_ready(d, want[i]);
 	cr_free(want);
 	cr_free(uniq);
 }
@@ -588,7 +590,7 @@ size_t cr_dwarf_frames(struct cr_dwarf *d, uint64_t addr, struct cr_frame *out, 
 			continue;
 		nranged++;
 		struct dunit *u = &d->units[r->unit];
-		if (!unit_ready(d, u))
+		if (!dwarf_unit_ready(d, u))
 			return 0;
 		size_t n = unit_frames(d, u, addr, out, max, &scoped);
 		if (n && scoped)

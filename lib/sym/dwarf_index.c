@@ -305,7 +305,7 @@ static bool attr_string(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint32
 
 /* *alt: off is in the shared file (dwz -m); *global: off is a .debug_info
  * offset of a sliced index's file (dwarf_ref_addr_name) */
-static bool attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off, bool *alt, bool *global)
+bool dwarf_attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off, bool *alt, bool *global)
 {
 	Dwarf_Attribute a;
 	Dwarf_Half form;
@@ -383,8 +383,8 @@ uint32_t dwarf_die_name(struct cr_dwarf *d, Dwarf_Die die, unsigned depth)
 		return 0;
 	Dwarf_Off off;
 	bool alt, global;
-	if (!attr_ref(d, die, DW_AT_abstract_origin, &off, &alt, &global) &&
-	    !attr_ref(d, die, DW_AT_specification, &off, &alt, &global))
+	if (!dwarf_attr_ref(d, die, DW_AT_abstract_origin, &off, &alt, &global) &&
+	    !dwarf_attr_ref(d, die, DW_AT_specification, &off, &alt, &global))
 		return 0;
 	if (alt)
 		return alt_name(d, off, depth);
@@ -756,7 +756,10 @@ static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const str
 		if ((sub || inl) && !d->err) {
 			size_t r0 = d->nranges;
 			uint64_t entry;
+			uint32_t func = d->cur_func;
 			dwarf_die_ranges(d, child, cu_base, version, &entry);
+			if (sub)
+				d->cur_func = 0; /* its call sites are kept only if it has code */
 			if (d->nranges > r0 || (inl && in_scope)) {
 				if (cr_grow(&d->nodes, &d->capnodes, d->nnodes + 1, sizeof *d->nodes)) {
 					d->err = CR_NOMEM;
@@ -770,6 +773,10 @@ static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const str
 					nd->nranges = (uint32_t)(d->nranges - r0);
 					nd->entry = entry;
 					nd->inlined = inl;
+					if (sub) {
+						nd->all_calls = dwarf_all_calls(d, child);
+						d->cur_func = (uint32_t)me + 1;
+					}
 					Dwarf_Unsigned v;
 					if (inl && dwarf_attr_udata(d, child, DW_AT_call_file, &v))
 						nd->call_file = file_id(cf, v);
@@ -791,12 +798,16 @@ static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const str
 				}
 			} else
 				walk(d, child, depth + 1, cf, cu_base, version, in_scope);
+			d->cur_func = func;
 		} else if (tag == DW_TAG_lexical_block || tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
 			   tag == DW_TAG_structure_type || tag == DW_TAG_module || tag == DW_TAG_union_type ||
 			   tag == DW_TAG_try_block || tag == DW_TAG_catch_block) {
 			walk(d, child, depth + 1, cf, cu_base, version, in_scope);
-		} else if (steps_through(d, child)) {
-			walk_check(d, child, depth + 1);
+		} else {
+			if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site)
+				dwarf_call_site(d, child, cu_base, version);
+			if (steps_through(d, child))
+				walk_check(d, child, depth + 1);
 		}
 		if (d->err || d->tree_bad) {
 			dwarf_dealloc_die(child);
@@ -836,13 +847,15 @@ void dwarf_index_unit(struct cr_dwarf *d, struct dunit *u, Dwarf_Die cu)
 		base = 0;
 	dwarf_dwerr(d, &er);
 	d->tree_bad = NULL;
+	size_t site0 = d->nsites;
+	dwarf_calls_unit(d, cu);
 	walk(d, cu, 0, &cf, base, u->version, false);
 	if (d->tree_bad) /* what was read before the fault is kept */
 		dwarf_skip(d, u->hdr, d->tree_bad);
 	d->tree_bad = NULL;
 	cr_free(cf.ids);
 	if (d->nrows - row0 > UINT32_MAX || d->ntops - top0 > UINT32_MAX || d->nrows > UINT32_MAX ||
-	    d->ntops > UINT32_MAX) {
+	    d->ntops > UINT32_MAX || d->nsites > UINT32_MAX) {
 		d->err = CR_LIMIT;
 		return;
 	}
@@ -850,6 +863,9 @@ void dwarf_index_unit(struct cr_dwarf *d, struct dunit *u, Dwarf_Die cu)
 	u->nrows = (uint32_t)(d->nrows - row0);
 	u->top0 = (uint32_t)top0;
 	u->ntops = (uint32_t)(d->ntops - top0);
+	u->site0 = (uint32_t)site0;
+	u->nsites = (uint32_t)(d->nsites - site0);
+	dwarf_sort_sites(d, u);
 	if (u->nrows)
 		qsort(d->rows + row0, u->nrows, sizeof *d->rows, row_cmp);
 	if (u->ntops)

@@ -22,7 +22,24 @@ struct dnode {
 	uint32_t subtree_end;     /* index after the last descendant */
 	uint64_t entry;
 	bool inlined;
+	bool all_calls;           /* a subprogram whose call-site records are complete */
 };
+
+/* A call site (DW_TAG_call_site, DWARF 4's DW_TAG_GNU_call_site) of a
+ * concrete subprogram, recorded while its unit is indexed (dwarf_calls.c) */
+struct dsite {
+	uint64_t ret;             /* return pc */
+	uint64_t target;          /* CR_CALL_ADDR: the callee's entry */
+	uint32_t name;            /* CR_CALL_NAME: the declared callee's linkage name (strtab id) */
+	uint32_t owner;           /* node of the subprogram holding it */
+	uint32_t ord;             /* the order it was read in (DIE order) */
+	uint8_t kind;             /* enum cr_call_kind */
+	bool tail;                /* DW_AT_call_tail_call */
+	bool multi;               /* CR_CALL_ADDR: the callee has more than one range */
+};
+/* A unit's sites by the subprogram holding them: owners[i] for sites[i]'s
+ * slice, sorted by owner then DIE order */
+struct dsown { uint32_t owner, ord, site; };
 
 struct drange { uint64_t lo, hi; };
 /* .debug_str and .debug_line_str (line headers' string offsets land in them) */
@@ -37,6 +54,7 @@ struct dunit {
 	uint64_t hdr, len;        /* from .debug_aranges: the unit's header offset and size */
 	uint64_t abbrev;          /* its abbreviation table's offset (set with len) */
 	uint32_t row0, nrows, top0, ntops;
+	uint32_t site0, nsites;   /* its call sites (and owners), sorted by return pc */
 	Dwarf_Half version;
 	bool indexed;
 };
@@ -55,6 +73,12 @@ struct cr_dwarf {
 	size_t nranges, capranges;
 	struct dtop *tops;
 	size_t ntops, captops;
+	struct dsite *sites;
+	size_t nsites, capsites;
+	struct dsown *owners;     /* as many as sites */
+	size_t capowners;
+	uint32_t cur_func;        /* indexing: node + 1 of the subprogram being walked, 0 if none */
+	bool cu_cplus;            /* indexing: the unit is C++ (dwarf_calls_unit) */
 	struct dunit *units;
 	size_t nunits, capunits;
 	struct durange *uranges;
@@ -195,7 +219,22 @@ void dwarf_skip(struct cr_dwarf *d, uint64_t off, const char *why);
  * partial units, read alone for it); 0 if unknown. Cached. */
 uint32_t dwarf_ref_addr_name(struct cr_dwarf *d, uint64_t off, unsigned depth);
 
+/* ---- call sites (dwarf_calls.c), read while a unit is indexed: die, a
+ * DW_TAG_call_site or DW_TAG_GNU_call_site, recorded for d->cur_func; a
+ * subprogram's DW_AT_call_all_calls (or tail-call or GNU variants) */
+void dwarf_calls_unit(struct cr_dwarf *d, Dwarf_Die cu); /* before a unit's walk */
+void dwarf_call_site(struct cr_dwarf *d, Dwarf_Die die, uint64_t cu_base, Dwarf_Half version);
+bool dwarf_all_calls(struct cr_dwarf *d, Dwarf_Die die);
+/* After a unit's walk: its sites sorted, its owners built (dwarf_calls.c). */
+void dwarf_sort_sites(struct cr_dwarf *d, struct dunit *u);
+/* Index unit u if it is not yet (dwarf.c); false if it cannot be. */
+bool dwarf_unit_ready(struct cr_dwarf *d, struct dunit *u);
+
 /* ---- indexing (dwarf_index.c) */
+/* die's reference attribute at (a DIE offset): *alt, the
+ * DIE is in the shared dwz file; *global, a .debug_info offset of a unit
+ * read alone */
+bool dwarf_attr_ref(struct cr_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off, bool *alt, bool *global);
 void dwarf_dwerr(struct cr_dwarf *d, Dwarf_Error *er);
 uint32_t dwarf_intern(struct cr_dwarf *d, const char *s);
 /* An unsigned constant attribute (also DW_FORM_implicit_const, >= 0). */

@@ -133,6 +133,7 @@ struct cr_binary *cr_symbolizer_binary(const struct cr_symbolizer *s) { return s
 struct cr_pclntab *cr_symbolizer_pclntab(const struct cr_symbolizer *s) { return s->pcln; }
 const char *cr_symbolizer_warning(const struct cr_symbolizer *s) { return s->warning; }
 const struct cr_dwarf *cr_symbolizer_dwarf(const struct cr_symbolizer *s) { return s->dwarf; }
+struct cr_dwarf *cr_symbolizer_dwarf_index(struct cr_symbolizer *s) { return s->dwarf; }
 
 /* The ELF symbol table: a function name, no line (llvm-symbolizer's
  * fallback too). */

@@ -141,7 +141,9 @@ struct cr_elf_section *cr_binary_debug_section(const struct cr_binary *b, const 
  * the table is empty. */
 const struct cr_elf_symbol *cr_binary_symbols(const struct cr_binary *b, size_t *n);
 size_t cr_binary_nsymbols(const struct cr_binary *b);
-/* by_name is exact (first of duplicates); at() returns the symbol
+/* by_name is exact (first of duplicates; a name with a default version,
+ * sem_wait@@GLIBC_2.34, also answers to sem_wait when no symbol is named
+ * so); at() returns the symbol
  * whose [value, value+size) holds addr, or for size-0 symbols the nearest one
  * at or below addr within the same section. NULL if none. */
 const struct cr_elf_symbol *cr_binary_symbol_by_name(struct cr_binary *b, const char *name);

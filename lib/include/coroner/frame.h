@@ -29,6 +29,9 @@ struct cr_frame {
 	bool signal;          /* C cores: the signal return trampoline (gdb's
 			       * "<signal handler called>"); the next frame is
 			       * where the signal interrupted its thread */
+	bool tail_call;       /* C cores: a function left by a tail call (a jump),
+			       * made up from DWARF call-site records as gdb does;
+			       * pc is the return address its call site would have */
 	uint64_t pc;          /* runtime address (return address of a caller,
 			       * trap pc of the innermost); 0 if unknown. The
 			       * symbolizers leave it 0: their caller knows it */

@@ -180,6 +180,32 @@ size_t cr_dwarf_frames(struct cr_dwarf *d, uint64_t addr, struct cr_frame *out, 
  * same address before it, if any. */
 void cr_dwarf_gdb_lines(struct cr_dwarf *d, bool on);
 
+/* Call sites (DWARF 5 DW_TAG_call_site, DWARF 4's DW_TAG_GNU_call_site),
+ * read with the unit that holds them; addresses are link-time. */
+enum cr_call_kind {
+	CR_CALL_UNKNOWN, /* an indirect call (DW_AT_call_target), or no callee named */
+	CR_CALL_ADDR,    /* a callee defined here: target is its lowest range start */
+	CR_CALL_NAME,    /* a callee only declared: name is its linkage name */
+};
+struct cr_call_site {
+	uint64_t ret;     /* the return address (DW_AT_call_return_pc, DW_AT_low_pc) */
+	uint64_t target;
+	const char *name; /* "" unless CR_CALL_NAME; valid until the index is closed */
+	enum cr_call_kind kind;
+	bool multi;       /* CR_CALL_ADDR: the callee has more than one range */
+	bool tail;        /* DW_AT_call_tail_call: a jump, no return address pushed */
+};
+/* The first call site (in DIE order) of the unit holding ret-1 whose return
+ * address is ret; false if none. */
+bool cr_dwarf_call_site(struct cr_dwarf *d, uint64_t ret, struct cr_call_site *out);
+/* The concrete (not inlined) function whose entry is exactly entry: false
+ * if there is none. Its tail-call sites, those in its inlined subroutines
+ * and blocks included, last in DIE order first, into out[0, max); *n their
+ * count (more than max: not all written). None unless the function says its
+ * call sites are all recorded (DW_AT_call_all_calls, DW_AT_call_all_tail_calls
+ * or their GNU forms). */
+bool cr_dwarf_tail_calls(struct cr_dwarf *d, uint64_t entry, struct cr_call_site *out, size_t max, size_t *n);
+
 /* Members of named structure types (DW_TAG_structure_type DIEs at the top
  * of a unit, e.g. "runtime.g"), without building the line/inline index:
  * fn(arg, type, NULL, byte_size) once per type found, then fn(arg, type,
@@ -235,6 +261,8 @@ struct cr_pclntab *cr_symbolizer_pclntab(const struct cr_symbolizer *s); /* NULL
 const char *cr_symbolizer_warning(const struct cr_symbolizer *s); /* "" if none */
 /* Its DWARF index, NULL if none (for cr_dwarf_skipped_unit). */
 const struct cr_dwarf *cr_symbolizer_dwarf(const struct cr_symbolizer *s);
+/* The same, to look things up in (cr_dwarf_call_site). */
+struct cr_dwarf *cr_symbolizer_dwarf_index(struct cr_symbolizer *s);
 
 /* Frames of a link-time address, innermost first; with inlines=false only
  * the physical function (with the innermost file:line, as addr2line without
