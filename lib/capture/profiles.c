@@ -393,6 +393,11 @@ enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *co
 			core_bin = paths[i];
 	}
 	enum cr_err rc = CR_OK;
+	/* each file's profile is built and freed in turn (by another thread
+	 * when they are read on every core): its memory is kept for the next
+	 * rather than handed back and faulted in again */
+	if (n > 1)
+		cr_mem_keep_freed((size_t)64 << 20);
 	/* one merger for all the files: each merge costs that file's samples */
 	struct merging m = { .dst = dst, .skip = skip, .skip_ctx = opts->skip_ctx, .exact_types = opts->exact_types,
 			    .clash = opts->clash };
