@@ -473,28 +473,50 @@ static enum cr_err read_location(struct rd *r, struct pbuf m, size_t idx)
 	return CR_OK;
 }
 
-/* One sweep over the profile's fields in file order: its mappings and
- * functions, or (locations) its locations. */
-static enum cr_err read_tables(struct rd *r, const uint8_t *data, size_t len, bool locations)
+/* The profile's mappings, functions and locations: one sweep over the
+ * top level notes where each message lies (pass 1 counted them and checked
+ * the framing), then the mappings and functions are decoded in file order,
+ * and the locations after them (a line names a function by its id), so the
+ * first error is the same as that of a sweep for each. */
+static enum cr_err read_tables(struct rd *r, const uint8_t *data, size_t len)
 {
 	struct pbuf b = { data, data + len, data };
-	size_t iloc = 0, ifn = 0, imap = 0;
+	size_t n = 0, want = r->nmap + r->nfn + r->nloc, nl = 0;
 	uint32_t f, wt;
+	if (want && cr_grow(&r->tab, &r->cap_tab, want, sizeof *r->tab))
+		return nomem(r);
 	while (step_over_samples(r, &b, data), b.p < b.end) {
 		struct pbuf at = b, s;
 		if (!pb_tag(&b, &f, &wt))
 			return BAD(&at, "bad field tag");
-		if (wt == WT_LEN && (locations ? f == P_LOCATION : f == P_MAPPING || f == P_FUNCTION)) {
+		if (wt == WT_LEN && (f == P_MAPPING || f == P_FUNCTION || f == P_LOCATION)) {
 			if (!pb_bytes(&b, &s))
 				return BAD(&at, "length past the end");
-			enum cr_err rc = f == P_MAPPING	   ? read_mapping(r, s, imap++)
-					 : f == P_FUNCTION ? read_function(r, s, ifn++)
-							   : read_location(r, s, iloc++);
-			if (rc)
-				return rc;
+			if (n == want)
+				return BAD(&at, "table changed between passes");
+			r->tab[n++] = (struct tabmsg){ s.p, s.end, (uint8_t)f };
 		} else if (!pb_skip(&b, wt)) {
 			return BAD(&at, "truncated");
 		}
+	}
+	size_t iloc = 0, ifn = 0, imap = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pbuf s = { r->tab[i].p, r->tab[i].end, data };
+		enum cr_err rc = CR_OK;
+		if (r->tab[i].f == P_MAPPING)
+			rc = read_mapping(r, s, imap++);
+		else if (r->tab[i].f == P_FUNCTION)
+			rc = read_function(r, s, ifn++);
+		else
+			r->tab[nl++] = r->tab[i];
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < nl; i++) {
+		struct pbuf s = { r->tab[i].p, r->tab[i].end, data };
+		enum cr_err rc = read_location(r, s, iloc++);
+		if (rc)
+			return rc;
 	}
 	return CR_OK;
 }
@@ -616,7 +638,7 @@ static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
 		}
 	}
 	/* mappings, functions and locations before samples (same reason) */
-	if ((rc = read_tables(r, data, len, false)) || (rc = read_tables(r, data, len, true)))
+	if ((rc = read_tables(r, data, len)))
 		return rc;
 	return cr_pprof_read_samples(r, data, len);
 }
@@ -695,6 +717,7 @@ out:
 	cr_free(r.loc_ids);
 	cr_free(r.fn_ids);
 	cr_free(r.map_ids);
+	cr_free(r.tab);
 	cr_free(r.vals);
 	cr_free(r.stk);
 	cr_free(r.labs);
