@@ -357,6 +357,19 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 	return started > 0;
 }
 
+/* cr_capture_kind of a command-line argument where it may be an ELF core
+ * or binary; CR_KIND_UNKNOWN for any other kind. Only the ELF header is
+ * inflated first (a thousand profiles are named at times): a kind of ELF
+ * is known by its first 18 bytes alone. */
+static enum cr_kind elf_kind(const char *path)
+{
+	unsigned char head[64];
+	size_t n = cr_input_peek(path, head, sizeof head);
+	if (n == 0 || (n >= 18 && memcmp(head, "\177ELF", 4) == 0))
+		return cr_capture_kind(path, true, NULL, NULL);
+	return CR_KIND_UNKNOWN;
+}
+
 enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *paths, size_t n,
 				     const char *binary, struct cr_buf *warn,
 				     cr_progress_fn *progress, void *progress_ctx, struct cr_error *e)
@@ -386,7 +399,7 @@ enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *co
 		struct stat st;
 		if (!strcmp(paths[i], "-") || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		enum cr_kind k = cr_capture_kind(paths[i], true, NULL, NULL);
+		enum cr_kind k = elf_kind(paths[i]);
 		what[i] = k == CR_KIND_ELF_CORE ? 1 : k == CR_KIND_ELF_EXEC ? 2 : 0;
 		cores |= what[i] == 1;
 		if (what[i] == 2 && !core_bin)
