@@ -109,7 +109,7 @@ static enum cr_err push_id(struct rd *r, uint64_t **arr, size_t *n, size_t *cap,
 	uint64_t id;
 	if (!peek_id(m, &id))
 		return BAD(at, "malformed %s message", what);
-	if (cr_grow(arr, cap, *n + 1, sizeof **arr))
+	if (*n >= *cap && cr_grow(arr, cap, *n + 1, sizeof **arr))
 		return nomem(r);
 	(*arr)[(*n)++] = id;
 	return CR_OK;

@@ -438,9 +438,9 @@ uint32_t cr_strtab_intern(struct cr_strtab *t, const char *s, size_t len)
 	 * does not exist; the three arrays grow alike and the capacity is kept
 	 * only once all three have it (one that grew alone is merely larger) */
 	size_t cap1 = t->cap, cap2 = t->cap, cap3 = t->cap;
-	if (cr_grow(&t->strs, &cap1, t->n + 1, sizeof *t->strs) ||
-	    cr_grow(&t->lens, &cap2, t->n + 1, sizeof *t->lens) ||
-	    cr_grow(&t->hashes, &cap3, t->n + 1, sizeof *t->hashes)) {
+	if (t->n >= t->cap && (cr_grow(&t->strs, &cap1, t->n + 1, sizeof *t->strs) ||
+			       cr_grow(&t->lens, &cap2, t->n + 1, sizeof *t->lens) ||
+			       cr_grow(&t->hashes, &cap3, t->n + 1, sizeof *t->hashes))) {
 		return UINT32_MAX;
 	}
 	t->cap = cap1;
