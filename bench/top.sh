@@ -16,8 +16,10 @@
 # wall seconds and CPU seconds (user+sys) from /usr/bin/time, peak RSS in KiB.
 # The machine may be shared: the CPU ratios are the steadier ones.
 # Last figures (2 cores shared with other jobs; medians, CPU s / wall s / KiB):
-#   fleet  RUNS=3 PPROF_RUNS=3, load 13.9: coroner 2.75 / 8.81 / 26,740,
-#          pprof 23.07 / 65.48 / 944,428: 8.4x CPU, 7.4x wall, RSS 2.8%
+#   fleet  RUNS=3 PPROF_RUNS=1, load 10.4: coroner 3.08 / 8.02 / 32,088,
+#          pprof 31.41 / 88.58 / 826,672: 10.2x CPU, 11.0x wall, RSS 3.9%
+#          (gzip -dc 2.45 CPU); coroner alone against main interleaved, 5
+#          runs, load 10.5: 2.68 CPU (main 2.90), 7,200 page faults (24,000)
 #   tree   RUNS=3 PPROF_RUNS=1, load 4.7: coroner 0.20 CPU, pprof 9.48: 47x
 #   random the same run: coroner 0.36 CPU, pprof 25.76: 72x, RSS 7.9%
 #   usage: bench/top.sh [ROWS...]   (default: tree random fleet; also fleet2)

@@ -357,6 +357,19 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 	return started > 0;
 }
 
+/* cr_capture_kind of a command-line argument where it may be an ELF core
+ * or binary; CR_KIND_UNKNOWN for any other kind. Only the ELF header is
+ * inflated first (a thousand profiles are named at times): a kind of ELF
+ * is known by its first 18 bytes alone. */
+static enum cr_kind elf_kind(const char *path)
+{
+	unsigned char head[64];
+	size_t n = cr_input_peek(path, head, sizeof head);
+	if (n == 0 || (n >= 18 && memcmp(head, "\177ELF", 4) == 0))
+		return cr_capture_kind(path, true, NULL, NULL);
+	return CR_KIND_UNKNOWN;
+}
+
 enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *paths, size_t n,
 				     const char *binary, struct cr_buf *warn,
 				     cr_progress_fn *progress, void *progress_ctx, struct cr_error *e)
@@ -386,13 +399,18 @@ enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *co
 		struct stat st;
 		if (!strcmp(paths[i], "-") || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		enum cr_kind k = cr_capture_kind(paths[i], true, NULL, NULL);
+		enum cr_kind k = elf_kind(paths[i]);
 		what[i] = k == CR_KIND_ELF_CORE ? 1 : k == CR_KIND_ELF_EXEC ? 2 : 0;
 		cores |= what[i] == 1;
 		if (what[i] == 2 && !core_bin)
 			core_bin = paths[i];
 	}
 	enum cr_err rc = CR_OK;
+	/* each file's profile is built and freed in turn (by another thread
+	 * when they are read on every core): its memory is kept for the next
+	 * rather than handed back and faulted in again */
+	if (n > 1)
+		cr_mem_keep_freed((size_t)64 << 20);
 	/* one merger for all the files: each merge costs that file's samples */
 	struct merging m = { .dst = dst, .skip = skip, .skip_ctx = opts->skip_ctx, .exact_types = opts->exact_types,
 			    .clash = opts->clash };

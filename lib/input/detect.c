@@ -235,6 +235,9 @@ static bool looks_pprof(const unsigned char *p, size_t n)
 		}
 		if (fields++ == 0)
 			first_len = len;
+		/* from here on every way out says "pprof": no need to read on */
+		if (first_len)
+			return true;
 	}
 	return fields > 0;
 }

@@ -28,13 +28,10 @@ static uint64_t skey_hash(const uint32_t *stk, size_t n, const struct cr_label *
 	return h;
 }
 
-/* Room for one more entry in an open-addressing table of n entries
- * (kept at most 3/4 full): doubled and rehashed when needed. Non-zero:
- * out of memory (the table is left as it was). */
-static int slots_room(struct cr_merge_slot **slots, size_t *cap, size_t n)
+/* An open-addressing table doubled and rehashed. Non-zero: out of memory
+ * (the table is left as it was). */
+static int slots_grow(struct cr_merge_slot **slots, size_t *cap)
 {
-	if ((n + 1) * 4 <= *cap * 3)
-		return 0;
 	size_t ncap = *cap ? *cap * 2 : 1024;
 	struct cr_merge_slot *ns = cr_calloc(ncap, sizeof *ns);
 	if (!ns)
@@ -50,6 +47,13 @@ static int slots_room(struct cr_merge_slot **slots, size_t *cap, size_t n)
 	*slots = ns;
 	*cap = ncap;
 	return 0;
+}
+
+/* Room for one more entry in a table of n entries (kept at most 3/4
+ * full): inline, as it is asked for every lookup. */
+static inline int slots_room(struct cr_merge_slot **slots, size_t *cap, size_t n)
+{
+	return (n + 1) * 4 <= *cap * 3 ? 0 : slots_grow(slots, cap);
 }
 
 static bool skey_eq(const struct cr_profile *p, uint32_t i, const uint32_t *stk, size_t n,

@@ -34,6 +34,8 @@ struct rd {
 	uint64_t *loc_ids, *fn_ids, *map_ids; /* in order of appearance */
 	size_t nloc, nfn, nmap, cap_loc, cap_fn, cap_map;
 	struct idmap locs, fns, maps;
+	/* pass 2: the Mapping, Function and Location messages in file order */
+	struct tabmsg { const uint8_t *p, *end; uint8_t f; } *tab; size_t cap_tab;
 	int64_t *vals; size_t cap_vals;
 	uint32_t *stk; size_t cap_stk;
 	struct cr_label *labs; size_t cap_labs;

@@ -58,12 +58,39 @@ static void idmap_release(struct idmap *m)
 		cr_hmap_release(&m->h);
 }
 
-/* Read the `id` (field 1) of a Location/Function/Mapping message. */
+/* Read the `id` (field 1, the last one given) of a Location/Function/Mapping
+ * message; false when it is malformed. Fields of a one-byte tag with a
+ * varint, or a one-byte length (nearly all of them), are stepped over
+ * inline; the rest the general way. */
 static bool peek_id(struct pbuf m, uint64_t *id)
 {
 	uint32_t f, wt;
 	*id = 0;
 	while (m.p < m.end) {
+		const uint8_t *p = m.p;
+		if (m.end - p >= 12 && p[0] >= 1 << 3 && p[0] < 0x80) {
+			if ((p[0] & 7) == WT_VARINT) {
+				/* the varint's bytes: at most 10, the last below 0x80 */
+				size_t k = 1;
+				while (k < 11 && p[k] >= 0x80)
+					k++;
+				if (k < 11 && (k < 10 || p[10] <= 1)) {
+					if (p[0] == (1 << 3 | WT_VARINT)) {
+						uint64_t v = 0;
+						for (size_t j = k; j >= 1; j--)
+							v = v << 7 | (p[j] & 0x7f);
+						*id = v;
+					}
+					m.p += k + 1;
+					continue;
+				}
+			} else if ((p[0] & 7) == WT_LEN && p[1] < 0x80) {
+				if (p[1] > m.end - p - 2)
+					return false;
+				m.p += 2 + p[1];
+				continue;
+			}
+		}
 		if (!pb_tag(&m, &f, &wt))
 			return false;
 		if (f == 1 && wt == WT_VARINT) {
@@ -82,7 +109,7 @@ static enum cr_err push_id(struct rd *r, uint64_t **arr, size_t *n, size_t *cap,
 	uint64_t id;
 	if (!peek_id(m, &id))
 		return BAD(at, "malformed %s message", what);
-	if (cr_grow(arr, cap, *n + 1, sizeof **arr))
+	if (*n >= *cap && cr_grow(arr, cap, *n + 1, sizeof **arr))
 		return nomem(r);
 	(*arr)[(*n)++] = id;
 	return CR_OK;
@@ -276,10 +303,8 @@ struct vfields {
 	enum cr_err rc;
 };
 
-/* Next varint field of a message. True with (f, v) set; false at the end
- * of the message, or with rc set to the error ("WHAT: bad tag" / "bad
- * varint" / "truncated"), or when rc was already set. */
-static bool next_varint(struct rd *r, struct vfields *it, const char *what)
+/* The general case of next_varint below. */
+static bool next_varint_slow(struct rd *r, struct vfields *it, const char *what)
 {
 	uint32_t wt;
 	while (!it->rc && it->m.p < it->m.end) {
@@ -301,6 +326,32 @@ static bool next_varint(struct rd *r, struct vfields *it, const char *what)
 		}
 	}
 	return false;
+}
+
+/* Next varint field of a message. True with (f, v) set; false at the end
+ * of the message, or with rc set to the error ("WHAT: bad tag" / "bad
+ * varint" / "truncated"), or when rc was already set. A one-byte tag with
+ * a varint of one or two bytes (the tables' fields, mostly) is read inline. */
+static inline __attribute__((always_inline)) bool next_varint(struct rd *r, struct vfields *it, const char *what)
+{
+	const uint8_t *p = it->m.p;
+	if (!it->rc && it->m.end - p >= 3 && p[0] >= 1 << 3 && p[0] < 0x80 && (p[0] & 7) == WT_VARINT) {
+		if (p[1] < 0x80) {
+			it->at = it->m;
+			it->f = p[0] >> 3;
+			it->v = p[1];
+			it->m.p = p + 2;
+			return true;
+		}
+		if (p[2] < 0x80) {
+			it->at = it->m;
+			it->f = p[0] >> 3;
+			it->v = (uint64_t)(p[1] & 0x7f) | (uint64_t)p[2] << 7;
+			it->m.p = p + 3;
+			return true;
+		}
+	}
+	return next_varint_slow(r, it, what);
 }
 
 /* The field's value as a string index into *out; else it->rc says so. */
@@ -388,7 +439,8 @@ static enum cr_err read_location(struct rd *r, struct pbuf m, size_t idx)
 				return BAD(&at, "Location.line past the end");
 			if (p->nlines >= UINT32_MAX - 1)
 				return cr_fail(r->e, CR_LIMIT, "%s: pprof: too many lines", r->name);
-			if (cr_grow(&p->lines, &p->cap_lines, p->nlines + 1, sizeof *p->lines))
+			if (p->nlines >= p->cap_lines &&
+			    cr_grow(&p->lines, &p->cap_lines, p->nlines + 1, sizeof *p->lines))
 				return nomem(r);
 			enum cr_err rc = read_line(r, s, &p->lines[p->nlines]);
 			if (rc)
@@ -421,28 +473,50 @@ static enum cr_err read_location(struct rd *r, struct pbuf m, size_t idx)
 	return CR_OK;
 }
 
-/* One sweep over the profile's fields in file order: its mappings and
- * functions, or (locations) its locations. */
-static enum cr_err read_tables(struct rd *r, const uint8_t *data, size_t len, bool locations)
+/* The profile's mappings, functions and locations: one sweep over the
+ * top level notes where each message lies (pass 1 counted them and checked
+ * the framing), then the mappings and functions are decoded in file order,
+ * and the locations after them (a line names a function by its id), so the
+ * first error is the same as that of a sweep for each. */
+static enum cr_err read_tables(struct rd *r, const uint8_t *data, size_t len)
 {
 	struct pbuf b = { data, data + len, data };
-	size_t iloc = 0, ifn = 0, imap = 0;
+	size_t n = 0, want = r->nmap + r->nfn + r->nloc, nl = 0;
 	uint32_t f, wt;
+	if (want && cr_grow(&r->tab, &r->cap_tab, want, sizeof *r->tab))
+		return nomem(r);
 	while (step_over_samples(r, &b, data), b.p < b.end) {
 		struct pbuf at = b, s;
 		if (!pb_tag(&b, &f, &wt))
 			return BAD(&at, "bad field tag");
-		if (wt == WT_LEN && (locations ? f == P_LOCATION : f == P_MAPPING || f == P_FUNCTION)) {
+		if (wt == WT_LEN && (f == P_MAPPING || f == P_FUNCTION || f == P_LOCATION)) {
 			if (!pb_bytes(&b, &s))
 				return BAD(&at, "length past the end");
-			enum cr_err rc = f == P_MAPPING	   ? read_mapping(r, s, imap++)
-					 : f == P_FUNCTION ? read_function(r, s, ifn++)
-							   : read_location(r, s, iloc++);
-			if (rc)
-				return rc;
+			if (n == want)
+				return BAD(&at, "table changed between passes");
+			r->tab[n++] = (struct tabmsg){ s.p, s.end, (uint8_t)f };
 		} else if (!pb_skip(&b, wt)) {
 			return BAD(&at, "truncated");
 		}
+	}
+	size_t iloc = 0, ifn = 0, imap = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pbuf s = { r->tab[i].p, r->tab[i].end, data };
+		enum cr_err rc = CR_OK;
+		if (r->tab[i].f == P_MAPPING)
+			rc = read_mapping(r, s, imap++);
+		else if (r->tab[i].f == P_FUNCTION)
+			rc = read_function(r, s, ifn++);
+		else
+			r->tab[nl++] = r->tab[i];
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < nl; i++) {
+		struct pbuf s = { r->tab[i].p, r->tab[i].end, data };
+		enum cr_err rc = read_location(r, s, iloc++);
+		if (rc)
+			return rc;
 	}
 	return CR_OK;
 }
@@ -564,7 +638,7 @@ static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
 		}
 	}
 	/* mappings, functions and locations before samples (same reason) */
-	if ((rc = read_tables(r, data, len, false)) || (rc = read_tables(r, data, len, true)))
+	if ((rc = read_tables(r, data, len)))
 		return rc;
 	return cr_pprof_read_samples(r, data, len);
 }
@@ -643,6 +717,7 @@ out:
 	cr_free(r.loc_ids);
 	cr_free(r.fn_ids);
 	cr_free(r.map_ids);
+	cr_free(r.tab);
 	cr_free(r.vals);
 	cr_free(r.stk);
 	cr_free(r.labs);

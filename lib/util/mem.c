@@ -232,6 +232,23 @@ void cr_mem_heap_huge(size_t n)
 #endif
 }
 
+void cr_mem_keep_freed(size_t n)
+{
+#if defined(__GLIBC__) && defined(M_TRIM_THRESHOLD) && defined(M_MMAP_THRESHOLD) && \
+	(__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+	if (n < 2 * 4096 || n > (size_t)1 << 30 || !mallinfo2().arena)
+		return; /* (no arena: not glibc's heap, a sanitizer's) */
+	/* glibc refuses a mapping threshold over 32 MiB (64-bit) */
+	size_t mm = n / 2 < (size_t)32 << 20 ? n / 2 : (size_t)32 << 20;
+	/* both: a trim threshold set alone turns off the sliding mapping
+	 * threshold, and every block over 128 KiB gets a mapping of its own */
+	if (mallopt(M_MMAP_THRESHOLD, (int)mm))
+		mallopt(M_TRIM_THRESHOLD, (int)n);
+#else
+	(void)n;
+#endif
+}
+
 /* ---- arena ---- */
 struct cr_arena_chunk {
 	struct cr_arena_chunk *next;
@@ -421,9 +438,9 @@ uint32_t cr_strtab_intern(struct cr_strtab *t, const char *s, size_t len)
 	 * does not exist; the three arrays grow alike and the capacity is kept
 	 * only once all three have it (one that grew alone is merely larger) */
 	size_t cap1 = t->cap, cap2 = t->cap, cap3 = t->cap;
-	if (cr_grow(&t->strs, &cap1, t->n + 1, sizeof *t->strs) ||
-	    cr_grow(&t->lens, &cap2, t->n + 1, sizeof *t->lens) ||
-	    cr_grow(&t->hashes, &cap3, t->n + 1, sizeof *t->hashes)) {
+	if (t->n >= t->cap && (cr_grow(&t->strs, &cap1, t->n + 1, sizeof *t->strs) ||
+			       cr_grow(&t->lens, &cap2, t->n + 1, sizeof *t->lens) ||
+			       cr_grow(&t->hashes, &cap3, t->n + 1, sizeof *t->hashes))) {
 		return UINT32_MAX;
 	}
 	t->cap = cap1;
