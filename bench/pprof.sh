@@ -9,12 +9,17 @@
 # /usr/bin/time, peak RSS in KiB. The machine may be shared: the CPU ratios
 # are the steadier ones.
 # The last lines list every report's ratio and the load average.
-# -proto, last measured (RUNS=5, load 12-14): coroner 0.27 s, go tool pprof
-# 4.38 s, 16.2x; in turns with pprof and the previous build, 10 runs each
-# (load 15-17): 0.185 s against 4.25 s, 23.0x (the previous build 0.21 s,
-# 20.2x). coroner's user time is a steady 0.15-0.16 s; its system time,
-# the kernel zeroing the 85 MB the read takes, varies from 0.01 to 0.15 s
-# with the machine (most after pprof has freed its 550 MB).
+# -proto, last measured (RUNS=7, load 10): coroner 0.33 CPU s, 0.94 s
+# wall; go tool pprof 5.06 s, 13.4 s: 15.3x CPU, 14.3x wall. In turns with
+# pprof and the previous build, each coroner right after a pprof (7 runs,
+# load 10-11): 0.27 CPU s for both, 0.74 s wall against 0.81 s.
+# coroner's user time is a steady 0.15-0.18 s; its system time, the kernel
+# zeroing the 70 MB the read takes (the inflated input 17 MB, the sample
+# arrays 50 MB), varies from 0.01 to 0.15 s with the machine (most after
+# pprof has freed its 550 MB). Its threads: the input is inflated on one
+# while the other maps its pages and reads its tables, the samples are read
+# by two (each mapping its stretch of the arrays), and the output is
+# deflated on one while the other encodes.
 #   usage: bench/pprof.sh [REPORTS...]
 #          (default: top traces tags tree peek raw proto callgrind dot list)
 #   env: RUNS=N, KEEP=DIR (keep and reuse the generated profile there),

@@ -412,7 +412,7 @@ static bool bg_start(struct cr_input *in, const unsigned char *m, size_t sz, siz
 		cr_free(bg);
 		return false;
 	}
-	cr_mem_hint_huge(out, isize);
+	cr_mem_advise_huge(out, isize); /* before the thread's first write */
 	bg->src = m;
 	bg->srclen = sz;
 	bg->out = out;
@@ -427,6 +427,9 @@ static bool bg_start(struct cr_input *in, const unsigned char *m, size_t sz, siz
 		cr_free(bg);
 		return false;
 	}
+	/* the buffer's pages mapped here while the thread inflates into them
+	 * (it overtakes no mapping: where it writes first, it maps) */
+	cr_mem_prefault(out, isize);
 	in->bg = bg;
 	in->buf = out;
 	in->data = out;

@@ -705,10 +705,11 @@ static enum cr_err read_pprof(struct cr_profile *p, const unsigned char *data, s
 			rc = nomem(&r);
 			goto out;
 		}
-		cr_mem_hint_huge(p->samples, p->cap_samples * sizeof *p->samples);
-		cr_mem_hint_huge(p->values, p->cap_values * sizeof *p->values);
-		cr_mem_hint_huge(p->stack, p->cap_stack * sizeof *p->stack);
-		cr_mem_hint_huge(p->labels, p->cap_labels * sizeof *p->labels);
+		/* their pages are mapped by the threads that fill them */
+		cr_mem_advise_huge(p->samples, p->cap_samples * sizeof *p->samples);
+		cr_mem_advise_huge(p->values, p->cap_values * sizeof *p->values);
+		cr_mem_advise_huge(p->stack, p->cap_stack * sizeof *p->stack);
+		cr_mem_advise_huge(p->labels, p->cap_labels * sizeof *p->labels);
 		r.sized = true;
 	}
 	rc = pass2(&r, data, len);

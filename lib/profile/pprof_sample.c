@@ -283,6 +283,21 @@ enum cr_err cr_pprof_read_sample(struct rd *r, struct pbuf m, const struct pbuf 
 
 /* ---- many samples: two parts, on two threads ---- */
 
+/* The sample arrays' pages from q's on (all of them, or a part's
+ * stretch), mapped in one call each by the thread that fills them (a
+ * fault per 4 KiB page costs more than the writes, where huge pages are
+ * not granted). */
+static void map_arrays(const struct cr_profile *q)
+{
+	const size_t most = (size_t)1 << 20;
+	size_t n[4] = { q->cap_samples * sizeof *q->samples, q->cap_values * sizeof *q->values,
+			q->cap_stack * sizeof *q->stack, q->cap_labels * sizeof *q->labels };
+	void *a[4] = { q->samples, q->values, q->stack, q->labels };
+	for (int i = 0; i < 4; i++)
+		if (a[i] && n[i] >= most)
+			cr_mem_prefault(a[i], n[i]);
+}
+
 /* Fewer bytes of samples than this are read on one thread. */
 #define SPLIT_MIN ((size_t)1 << 20)
 
@@ -303,6 +318,7 @@ static void *read_part(void *arg)
 	struct rd *r = &pt->r;
 	struct pbuf b = { pt->data + pt->cut, pt->data + pt->len, pt->data };
 	uint32_t f, wt;
+	map_arrays(&pt->q);
 	while (b.p < b.end && !pt->rc) {
 		struct pbuf at = b, s;
 		if (!pb_tag(&b, &f, &wt))
@@ -354,8 +370,11 @@ enum cr_err cr_pprof_read_samples(struct rd *r, const uint8_t *data, size_t len)
 	struct cr_profile *p = r->p;
 	const struct ck *c = pick_cut(r);
 	struct part *pt = c ? cr_calloc(1, sizeof *pt) : NULL;
-	if (!pt)
+	if (!pt) {
+		if (r->sized)
+			map_arrays(p);
 		return cr_pprof_read_rest(r, data, len, len);
+	}
 	pt->data = data;
 	pt->len = len;
 	pt->cut = c->off;
@@ -386,6 +405,8 @@ enum cr_err cr_pprof_read_samples(struct rd *r, const uint8_t *data, size_t len)
 	r->no_grow = true;
 	pthread_t t;
 	bool threaded = pthread_create(&t, NULL, read_part, pt) == 0;
+	if (threaded)
+		map_arrays(p);
 	enum cr_err rc = threaded ? cr_pprof_read_rest(r, data, len, c->off) : CR_FORMAT;
 	if (threaded)
 		pthread_join(t, NULL);

@@ -11,6 +11,7 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -385,61 +386,131 @@ enum { ISAL_LEVEL = 1, LIBDEFLATE_LEVEL = 1, ZLIB_LEVEL = 2 };
 
 #ifdef CORONER_HAVE_ISAL
 /* The profile deflated as it is encoded: 256 KiB of the encoding at a
- * time into one gzip member, 256 KiB of output at a time (two buffers,
- * reused: no pages faulted in for the whole encoding or output; a
- * megabyte deflates no faster and faults in four times the pages). */
+ * time into one gzip member, 256 KiB of output at a time (buffers reused:
+ * no pages faulted in for the whole encoding or output; a megabyte
+ * deflates no faster and faults in four times the pages). Past the first
+ * 256 KiB a second thread deflates one buffer while this one encodes into
+ * the other (deflating takes twice the encoding's time). */
 struct zsink {
 	struct isal_zstream *z;
 	unsigned char *out;
 	FILE *f;
-	size_t cap;
-	bool failed, nomem;
+	/* the first failure (ZE_*) and its errno: the thread's, once it runs,
+	 * under mu */
+	int err, err_no;
+	/* the deflating thread: `job` (n bytes, `last`) handed to it, until it
+	 * is done with it; `spare` the other buffer, and its capacity */
+	pthread_t t;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool started, pending, last, quit;
+	uint8_t *job, *spare;
+	size_t n, job_cap, spare_cap;
 };
 
 enum { ZCHUNK = 1 << 18 };
+enum { ZE_WRITE = 1, ZE_NOMEM };
 
-/* deflate what the sink holds (all of it, to the end of the stream when
- * last) */
-static bool zs_deflate(struct sink *s, bool last)
+/* buf[0, n) deflated (to the end of the stream when last) and written:
+ * 0, or ZE_* with errno set */
+static int zs_deflate(struct zsink *zs, uint8_t *buf, size_t n, bool last)
 {
-	struct zsink *zs = s->arg;
 	struct isal_zstream *z = zs->z;
-	z->next_in = s->buf;
-	z->avail_in = (uint32_t)(s->o - s->buf);
+	z->next_in = buf;
+	z->avail_in = (uint32_t)n;
 	z->end_of_stream = last;
 	for (;;) {
 		z->next_out = zs->out;
 		z->avail_out = ZCHUNK;
-		if (isal_deflate(z) != COMP_OK) {
-			zs->failed = zs->nomem = true; /* only a bad level or buffer, which cannot happen */
-			return false;
-		}
+		if (isal_deflate(z) != COMP_OK)
+			return ZE_NOMEM; /* only a bad level or buffer, which cannot happen */
 		size_t k = ZCHUNK - z->avail_out;
-		if (k && fwrite(zs->out, 1, k, zs->f) != k) {
-			zs->failed = true;
-			return false;
-		}
+		errno = 0;
+		if (k && fwrite(zs->out, 1, k, zs->f) != k)
+			return ZE_WRITE;
 		if (last ? z->internal_state.state == ZSTATE_END : z->avail_in == 0 && z->avail_out != 0)
+			return 0;
+	}
+}
+
+static void *zs_run(void *arg)
+{
+	struct zsink *zs = arg;
+	pthread_mutex_lock(&zs->mu);
+	for (;;) {
+		while (!zs->pending && !zs->quit)
+			pthread_cond_wait(&zs->cv, &zs->mu);
+		if (!zs->pending)
+			break;
+		bool last = zs->last;
+		pthread_mutex_unlock(&zs->mu);
+		int err = zs_deflate(zs, zs->job, zs->n, last);
+		int err_no = errno;
+		pthread_mutex_lock(&zs->mu);
+		zs->err = err, zs->err_no = err_no;
+		zs->pending = false;
+		pthread_cond_signal(&zs->cv);
+		if (last || err)
 			break;
 	}
-	s->o = s->buf;
+	pthread_mutex_unlock(&zs->mu);
+	return NULL;
+}
+
+/* Wait for the thread to be done with its buffer: false when it failed. */
+static bool zs_wait(struct zsink *zs)
+{
+	pthread_mutex_lock(&zs->mu);
+	while (zs->pending)
+		pthread_cond_wait(&zs->cv, &zs->mu);
+	bool ok = !zs->err;
+	pthread_mutex_unlock(&zs->mu);
+	return ok;
+}
+
+/* What the sink holds, deflated (on the thread when it runs: the sink
+ * then goes on in the other buffer). */
+static bool zs_hand(struct sink *s, bool last)
+{
+	struct zsink *zs = s->arg;
+	size_t n = (size_t)(s->o - s->buf);
+	if (!zs->started) {
+		zs->err = zs_deflate(zs, s->buf, n, last);
+		zs->err_no = errno;
+		s->o = s->buf;
+		return !zs->err;
+	}
+	if (!zs_wait(zs))
+		return false;
+	uint8_t *b = zs->job;
+	size_t cap = zs->job_cap;
+	pthread_mutex_lock(&zs->mu);
+	zs->job = s->buf, zs->job_cap = (size_t)(s->end - s->buf), zs->n = n, zs->last = last;
+	zs->pending = true;
+	pthread_cond_signal(&zs->cv);
+	pthread_mutex_unlock(&zs->mu);
+	s->buf = s->o = b;
+	s->end = b + cap;
 	return true;
 }
 
 static bool zs_flush(struct sink *s, size_t need)
 {
 	struct zsink *zs = s->arg;
-	if (!zs_deflate(s, false))
+	/* the thread, at the first buffer filled (a small profile fills none) */
+	if (!zs->started && zs->spare && pthread_create(&zs->t, NULL, zs_run, zs) == 0) {
+		zs->started = true;
+		zs->job = zs->spare, zs->job_cap = zs->spare_cap;
+		zs->spare = NULL;
+	}
+	if (!zs_hand(s, false))
 		return false;
-	if (need > zs->cap) { /* one element longer than the buffer */
+	if (need > (size_t)(s->end - s->buf)) { /* one element longer than the buffer */
 		uint8_t *b = cr_realloc(s->buf, need);
-		if (!b) {
-			zs->failed = zs->nomem = true;
-			return false;
-		}
+		if (!b)
+			return false; /* (the thread's err stays 0: out of memory) */
 		s->buf = s->o = b;
 		s->end = b + need;
-		zs->cap = need;
 	}
 	return true;
 }
@@ -460,11 +531,28 @@ static bool write_gzip(struct cr_outfile *of, const struct cr_profile *p, bool *
 		z->level_buf_size = ISAL_DEF_LVL1_DEFAULT;
 		z->gzip_flag = IGZIP_GZIP;
 		z->flush = NO_FLUSH;
-		struct zsink zs = { z, out, of->f, ZCHUNK, false, false };
+		struct zsink zs = { .z = z, .out = out, .f = of->f, .spare_cap = ZCHUNK };
+		/* the second buffer, for the thread (none: one thread) */
+		zs.spare = p->one_thread || sysconf(_SC_NPROCESSORS_ONLN) < 2 ? NULL : cr_malloc(ZCHUNK);
+		pthread_mutex_init(&zs.mu, NULL);
+		pthread_cond_init(&zs.cv, NULL);
 		struct sink s = { in, in, in + ZCHUNK, zs_flush, &zs };
-		ok = encode(p, &s) && zs_deflate(&s, true);
+		ok = encode(p, &s) && zs_hand(&s, true);
+		if (zs.started) {
+			ok = zs_wait(&zs) && ok;
+			pthread_mutex_lock(&zs.mu);
+			zs.quit = true; /* (the thread ended at its last buffer or error, else waits) */
+			pthread_cond_signal(&zs.cv);
+			pthread_mutex_unlock(&zs.mu);
+			pthread_join(zs.t, NULL);
+			cr_free(zs.job);
+		}
+		pthread_mutex_destroy(&zs.mu);
+		pthread_cond_destroy(&zs.cv);
+		cr_free(zs.spare);
 		in = s.buf;
-		*nomem = zs.nomem;
+		*nomem = !ok && zs.err != ZE_WRITE;
+		errno = zs.err == ZE_WRITE ? zs.err_no : 0;
 	}
 	cr_free(z);
 	cr_free(lvl);

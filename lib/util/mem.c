@@ -168,7 +168,7 @@ enum cr_err cr_grow_exact(void *arr, size_t *cap, size_t need, size_t elsize)
 	return CR_OK;
 }
 
-void cr_mem_hint_huge(void *p, size_t n)
+void cr_mem_advise_huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
 	const uintptr_t huge = 2u << 20;
@@ -177,7 +177,17 @@ void cr_mem_hint_huge(void *p, size_t n)
 	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + n) & ~(huge - 1);
 	if (b > a)
 		madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
 #endif
+}
+
+void cr_mem_hint_huge(void *p, size_t n)
+{
+	if (!p || n < (4u << 20))
+		return;
+	cr_mem_advise_huge(p, n);
 	/* and map it all in one call: a page fault per 4 KiB page costs more
 	 * (where huge pages are not granted) than the writes themselves */
 	cr_mem_prefault(p, n);

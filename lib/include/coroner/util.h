@@ -69,6 +69,9 @@ static inline size_t cr_upper_bound(const void *arr, size_t n, size_t elsize, si
 /* Ask for huge pages under a big buffer about to be filled (fewer page
  * faults); a hint, without effect on small buffers or where unsupported. */
 void cr_mem_hint_huge(void *p, size_t n);
+/* The hint alone, for a buffer whose parts are mapped by several threads
+ * (cr_mem_prefault each). */
+void cr_mem_advise_huge(void *p, size_t n);
 /* Map the pages of a buffer about to be filled in one call rather than a
  * page fault each (any size; where unsupported, nothing). */
 void cr_mem_prefault(void *p, size_t n);
