@@ -437,7 +437,7 @@ int cmd_pprof(int argc, char **argv)
 	bool top_rewrites = a.report == R_TOP && (a.fmt != CR_FMT_JSON || a.add_comment || a.buildid || a.relative || a.mean || a.divide_by || a.edgefraction ||
 						  cmd_pprof_locate_active() || a.drop_negative || a.prune_from || a.tagshow ||
 						  a.taghide || a.tagroot || a.tagleaf || a.normalize ||
-						  a.source_path || a.trim_path);
+						  a.source_path || a.trim_path || a.compact_labels || (a.trim && go_bool(a.trim) == 0));
 	static const char *const images[] = { [R_SVG] = "svg", [R_PNG] = "png", [R_PDF] = "pdf", [R_PS] = "ps",
 					      [R_GIF] = "gif", [R_PROTO] = NULL };
 	const char *image = a.report >= R_SVG && a.report <= R_GIF ? images[a.report] : NULL;

@@ -104,6 +104,7 @@ struct cmd_filter_args;
 struct cmd_filters {
 	struct cr_filter re;
 	struct cr_tagfilter tag[2];
+	const char *tagshow, *taghide; /* pprof lists them last among its filters */
 };
 int cmd_filters_compile(const struct cmd_filter_args *a, struct cmd_filters *f, bool note);
 void cmd_filters_release(struct cmd_filters *f);

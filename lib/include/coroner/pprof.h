@@ -292,6 +292,9 @@ enum cr_err cr_disasm_annotate(struct cr_dis_insts *in, const struct cr_pgraph *
 			       struct cr_error *e);
 
 /* ---- options that rewrite the profile (pprof_opts.c) ---- */
+/* -noinlines of -raw and -proto (pprof's address granularity): each
+ * location keeps only its outermost line, no mapping has inline frames. */
+void cr_profile_drop_inlined(struct cr_profile *p);
 /* -prune_from: each location loses the inlined lines beneath the first
  * whose simplified function name matches rx, each sample the frames
  * beneath the first such location (pprof's Profile.PruneFrom). */
