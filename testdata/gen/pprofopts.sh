@@ -3,7 +3,8 @@
 # running coroner and pprof side by side over the committed profiles. No new
 # profiles: those of testdata/kinds, heap, labels and gorel are read.
 #   testdata/pprofopts/expected:    go1.26's pprof (-compact_labels and
-#                                   -trim=false with -top/-text, -raw -noinlines)
+#                                   -trim=false with -top/-text, -raw -noinlines,
+#                                   profiles of several releases merged)
 #   testdata/pprofopts19/expected:  go1.19's pprof (-raw and -callgrind keep
 #                                   the inlined frames with -noinlines)
 #   testdata/pprofdotopts/expected: go1.26's pprof -dot (-tagshow, -taghide
@@ -37,6 +38,9 @@ rec allocs.text.notrim-cum.txt "$G26" -text -trim=false -cum ../heap/allocs.pb.g
 rec cpu.raw.noinlines.txt "$G26" -raw -noinlines ../kinds/cpu.pb.gz
 rec heap-allocs.raw.noinlines.txt "$G26" -raw -noinlines -lines ../heap/heap.pb.gz ../heap/allocs.pb.gz
 rec go122.allocs.raw.noinlines.txt "$G26" -raw -noinlines ../gorel/go1.22/after/allocs.pb.gz
+# profiles of several releases: one function with another start line in each
+rec allocs.19-26-22.raw.txt "$G26" -raw ../gorel/go1.19/before/allocs.pb.gz ../gorel/go1.26/after/allocs.pb.gz ../gorel/go1.22/after/allocs.pb.gz
+rec goroutine.27-21.raw.txt "$G26" -raw ../gorel/go1.27/before/goroutine.pb.gz ../gorel/go1.21/after/goroutine.pb.gz
 footer "$G26"
 
 hdr pprofopts19
