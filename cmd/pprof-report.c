@@ -508,7 +508,7 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 	struct cr_filter sym;
 	memset(&sym, 0, sizeof sym);
 	if (which == 'p' && cr_filter_set(&sym, 0, r->symbol, &e))
-		return cmd_error(&e);
+		return cmd_symbol_regexp_error(r->symbol, &e);
 	struct cr_pgraph g;
 	int rc = 0;
 	if (cr_pgraph_compute(&g, p, o, &tr, total, &e)) {

@@ -86,6 +86,9 @@ enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct
 		regfree(&f->re[which]);
 		f->set[which] = false;
 	}
+	char gomsg[512];
+	if (!cr_go_regexp_check(re, gomsg, sizeof gomsg))
+		return cr_fail(e, CR_USAGE, "error parsing regexp: %s", gomsg);
 	struct cr_buf b = { 0 };
 	int flags = REG_EXTENDED | REG_NOSUB;
 	if (translate_re2(re, &b, &flags)) {
@@ -390,6 +393,13 @@ enum cr_err cr_tagfilter_set(struct cr_tagfilter *t, const char *name, const cha
 		}
 		memcpy(one, b, len);
 		one[len] = 0;
+		char gomsg[512];
+		if (!cr_go_regexp_check(one, gomsg, sizeof gomsg)) {
+			enum cr_err er = cr_fail(e, CR_USAGE, "parsing %s regexp: error parsing regexp: %s", name, gomsg);
+			cr_free(one);
+			cr_tagfilter_release(t);
+			return er;
+		}
 		struct cr_buf re = { 0 };
 		int flags = REG_EXTENDED | REG_NOSUB;
 		enum cr_err tr = translate_re2(one, &re, &flags);

@@ -5,7 +5,8 @@
 #   testdata/pprofopts/expected:    go1.26's pprof (-compact_labels and
 #                                   -trim=false with -top/-text, -raw -noinlines,
 #                                   profiles of several releases merged,
-#                                   options of one choice given twice)
+#                                   options of one choice given twice, Go's
+#                                   regexp syntax errors)
 #   testdata/pprofopts19/expected:  go1.19's pprof (-raw and -callgrind keep
 #                                   the inlined frames with -noinlines)
 #   testdata/pprofopts22/expected:  go1.22's pprof, testdata/pprofopts24/expected:
@@ -24,8 +25,9 @@ trap 'rm -rf "$PPROF_TMPDIR"' EXIT
 rec() { # OUT GO ARGS...: GO tool pprof ARGS into expected/OUT, the command into expected/INDEX
 	local out=$1 go=$2; shift 2
 	"$go" tool pprof "$@" >"expected/$out" 2>&1 </dev/null || echo "exit status $?" >>"expected/$out"
-	printf '%s\tgo tool pprof %s\n' "$out" "$*" >>expected/INDEX
+	printf '%s\tgo tool pprof %s\n' "$out" "$(quote "$@")" >>expected/INDEX
 }
+quote() { local a s=; for a in "$@"; do s="$s${s:+ }$(printf '%q' "$a")"; done; printf '%s' "$s"; }
 hdr() { # DIR: an empty DIR/expected with its INDEX's header, the working directory
 	mkdir -p "$TD/$1/expected" && cd "$TD/$1"
 	rm -f expected/*
@@ -41,7 +43,7 @@ rec_line() {
 		[ "$(head -1 "expected/$out")" = "$line" ] && break
 	done
 	[ "$(head -1 "expected/$out")" = "$line" ] || { echo "pprof never printed '$line'" >&2; exit 1; }
-	printf '%s\tgo tool pprof %s\n' "$out" "$*" >>expected/INDEX
+	printf '%s\tgo tool pprof %s\n' "$out" "$(quote "$@")" >>expected/INDEX
 }
 footer() { printf '# recorded with the pprof of %s\n' "$("$1" env GOVERSION)" >>expected/INDEX; }
 G26=$(go_release 1.26) G19=$(go_release 1.19) G22=$(go_release 1.22) G24=$(go_release 1.24)
@@ -56,6 +58,15 @@ rec heap-allocs.raw.noinlines.txt "$G26" -raw -noinlines -lines ../heap/heap.pb.
 rec go122.allocs.raw.noinlines.txt "$G26" -raw -noinlines ../gorel/go1.22/after/allocs.pb.gz
 rec_line lines-addresses.conflict.txt 'conflicting options set: [lines addresses]' "$G26" -lines -addresses -top ../heap/heap.pb.gz
 rec_line cum-flat.conflict.txt 'conflicting options set: [cum flat]' "$G26" -tree -cum -flat=true -files ../heap/heap.pb.gz
+# patterns Go's regexp package refuses (POSIX regcomp takes some of them)
+rec focus.regexp.paren.txt "$G26" -text '-focus=(' ../heap/heap.pb.gz
+rec hide.regexp.unexpected.txt "$G26" -text '-hide=a)' ../heap/heap.pb.gz
+rec show_from.regexp.escape.txt "$G26" -tree '-show_from=\q' ../heap/heap.pb.gz
+rec ignore.regexp.nested.txt "$G26" -traces '-ignore=a**' ../heap/heap.pb.gz
+rec tagfocus.regexp.class.txt "$G26" -tags '-tagfocus=[a' ../labels/cpu.pb.gz
+rec peek.regexp.range.txt "$G26" '-peek=[z-a]' ../heap/heap.pb.gz
+rec list.regexp.repeat.txt "$G26" '-list=x{1001}' ../heap/heap.pb.gz
+rec focus.regexp.perl.txt "$G26" -raw '-focus=(?x)main' ../heap/heap.pb.gz
 # profiles of several releases: one function with another start line in each
 rec allocs.19-26-22.raw.txt "$G26" -raw ../gorel/go1.19/before/allocs.pb.gz ../gorel/go1.26/after/allocs.pb.gz ../gorel/go1.22/after/allocs.pb.gz
 rec goroutine.27-21.raw.txt "$G26" -raw ../gorel/go1.27/before/goroutine.pb.gz ../gorel/go1.21/after/goroutine.pb.gz
