@@ -13,7 +13,21 @@
 
 /* pprof's patterns are Go RE2; POSIX ERE lacks its shorthand classes and
  * flags. Translate the common ones: \d \w \s (and negations) outside and
- * inside brackets, a leading (?i). */
+ * inside brackets, a leading (?i), groups (?:...) and (?P<name>...) as
+ * plain groups, \Q...\E quoted, a '{' that starts no count as a literal. */
+/* Whether p ('{') starts a repeat count {n}, {n,} or {n,m}: else Go reads
+ * the brace as a literal */
+static bool repeat_brace(const char *p)
+{
+	size_t n = strspn(p + 1, "0123456789");
+	if (!n)
+		return false;
+	p += 1 + n;
+	if (*p == ',')
+		p += 1 + strspn(p + 1, "0123456789");
+	return *p == '}';
+}
+
 static enum cr_err translate_re2(const char *re, struct cr_buf *out, int *flags)
 {
 	bool in_br = false;
@@ -23,6 +37,26 @@ static enum cr_err translate_re2(const char *re, struct cr_buf *out, int *flags)
 	}
 	for (const char *p = re; *p; p++) {
 		const char *rep = NULL;
+		if (!in_br && p[0] == '(' && p[1] == '?' && (p[2] == ':' || p[2] == '<' || (p[2] == 'P' && p[3] == '<'))) {
+			/* (cr_go_regexp_check let only well-formed ones through) */
+			p = p[2] == ':' ? p + 2 : strchr(p, '>');
+			if (cr_buf_add(out, "(", 1))
+				return CR_NOMEM;
+			continue;
+		}
+		if (!in_br && *p == '{' && !repeat_brace(p)) {
+			if (cr_buf_add(out, "\\{", 2))
+				return CR_NOMEM;
+			continue;
+		}
+		if (!in_br && p[0] == '\\' && p[1] == 'Q') {
+			const char *q = strstr(p + 2, "\\E"), *end = q ? q : p + strlen(p);
+			for (const char *c = p + 2; c < end; c++)
+				if ((strchr("\\.[]()*+?{}|^$", *c) && cr_buf_add(out, "\\", 1)) || cr_buf_add(out, c, 1))
+					return CR_NOMEM;
+			p = q ? q + 1 : end - 1;
+			continue;
+		}
 		if (*p == '\\' && p[1]) {
 			switch (p[1]) {
 			case 'd': rep = in_br ? "0-9" : "[0-9]"; break;

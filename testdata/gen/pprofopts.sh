@@ -67,6 +67,10 @@ rec tagfocus.regexp.class.txt "$G26" -tags '-tagfocus=[a' ../labels/cpu.pb.gz
 rec peek.regexp.range.txt "$G26" '-peek=[z-a]' ../heap/heap.pb.gz
 rec list.regexp.repeat.txt "$G26" '-list=x{1001}' ../heap/heap.pb.gz
 rec focus.regexp.perl.txt "$G26" -raw '-focus=(?x)main' ../heap/heap.pb.gz
+# and patterns Go takes that POSIX regcomp writes otherwise
+rec focus.regexp.group.txt "$G26" -top '-focus=(?:sort)+\.' ../kinds/cpu.pb.gz
+rec hide.regexp.quote.txt "$G26" -text '-hide=\Qruntime.\E' ../kinds/cpu.pb.gz
+rec focus.regexp.brace.txt "$G26" -traces '-focus={?sortLoop' ../kinds/cpu.pb.gz
 # profiles of several releases: one function with another start line in each
 rec allocs.19-26-22.raw.txt "$G26" -raw ../gorel/go1.19/before/allocs.pb.gz ../gorel/go1.26/after/allocs.pb.gz ../gorel/go1.22/after/allocs.pb.gz
 rec goroutine.27-21.raw.txt "$G26" -raw ../gorel/go1.27/before/goroutine.pb.gz ../gorel/go1.21/after/goroutine.pb.gz
