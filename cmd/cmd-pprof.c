@@ -233,6 +233,37 @@ static int go_bool(const char *s)
 	return -1;
 }
 
+/* pprof's options of one choice each: -cum/-flat, then the granularities.
+ * Two of a group set: pprof's error (it lists them in its map's order,
+ * which varies from run to run; here in this order). */
+static const char *const choice_groups[2][6] = { { "cum", "flat" },
+						 { "functions", "filefunctions", "files", "lines", "addresses" } };
+
+static void note_choice(unsigned set[2], const char *name, size_t n)
+{
+	for (int g = 0; g < 2; g++)
+		for (int k = 0; choice_groups[g][k]; k++)
+			if (strlen(choice_groups[g][k]) == n && !strncmp(choice_groups[g][k], name, n))
+				set[g] |= 1u << k;
+}
+
+static int choice_conflict(const unsigned set[2])
+{
+	for (int g = 0; g < 2; g++) {
+		if (!(set[g] & (set[g] - 1)))
+			continue;
+		fputs("conflicting options set: [", stderr);
+		for (int k = 0, first = 1; choice_groups[g][k]; k++)
+			if (set[g] & (1u << k)) {
+				fprintf(stderr, "%s%s", first ? "" : " ", choice_groups[g][k]);
+				first = 0;
+			}
+		fputs("]\n", stderr);
+		return 2;
+	}
+	return -1;
+}
+
 /* The command line read as Go's flag package reads it (exact names, flags
  * end at the first operand or "--", "-b=false" clears a switch), rewritten
  * for cmd_parse into out: the flags, "--", the operands. Returns -1, or an
@@ -240,6 +271,7 @@ static int go_bool(const char *s)
 static int go_flags(const struct cmd_option *opts, int argc, char **argv, char **out, int *outc)
 {
 	int o = 0, i = 1;
+	unsigned chosen[2] = { 0, 0 };
 	out[o++] = argv[0];
 	for (; i < argc; i++) {
 		const char *s = argv[i];
@@ -283,10 +315,15 @@ static int go_flags(const struct cmd_option *opts, int argc, char **argv, char *
 			}
 			if (b) /* -b=false: the flag's default, left out */
 				out[o++] = argv[i], argv[i][1 + (s[1] == '-') + n] = 0;
+			if (b)
+				note_choice(chosen, name, n);
 		} else {
 			out[o++] = argv[i];
+			note_choice(chosen, name, n);
 		}
 	}
+	if (choice_conflict(chosen) >= 0)
+		return 2;
 	out[o++] = "--";
 	while (i < argc)
 		out[o++] = argv[i++];
@@ -437,7 +474,7 @@ int cmd_pprof(int argc, char **argv)
 	bool top_rewrites = a.report == R_TOP && (a.fmt != CR_FMT_JSON || a.add_comment || a.buildid || a.relative || a.mean || a.divide_by || a.edgefraction ||
 						  cmd_pprof_locate_active() || a.drop_negative || a.prune_from || a.tagshow ||
 						  a.taghide || a.tagroot || a.tagleaf || a.normalize ||
-						  a.source_path || a.trim_path);
+						  a.source_path || a.trim_path || a.compact_labels || (a.trim && go_bool(a.trim) == 0));
 	static const char *const images[] = { [R_SVG] = "svg", [R_PNG] = "png", [R_PDF] = "pdf", [R_PS] = "ps",
 					      [R_GIF] = "gif", [R_PROTO] = NULL };
 	const char *image = a.report >= R_SVG && a.report <= R_GIF ? images[a.report] : NULL;

@@ -104,9 +104,15 @@ struct cmd_filter_args;
 struct cmd_filters {
 	struct cr_filter re;
 	struct cr_tagfilter tag[2];
+	const char *tagshow, *taghide; /* pprof lists them last among its filters */
 };
 int cmd_filters_compile(const struct cmd_filter_args *a, struct cmd_filters *f, bool note);
 void cmd_filters_release(struct cmd_filters *f);
+/* e's error; in pprof's words (cmd_pprof_words) a pattern Go refuses is
+ * "WHAT: error parsing regexp: ..." (WHAT NULL: e's message has it), exit 2 */
+int cmd_regexp_error(const char *what, const struct cr_error *e);
+/* the same for the pattern of -peek, -list, -disasm ("parsing argument regexp RE") */
+int cmd_symbol_regexp_error(const char *symbol, const struct cr_error *e);
 /* pprof's "Expression matched no samples" lines (stderr) and its "Active
  * filters:" block (stdout), as top and pprof print them (cmd-top.c). */
 struct cr_filter_matches;

@@ -8,19 +8,43 @@
 
 #include <string.h>
 
+int cmd_regexp_error(const char *what, const struct cr_error *e)
+{
+	if (!cmd_pprof_words || !strstr(e->msg, "error parsing regexp: "))
+		return cmd_error(e);
+	if (what) {
+		cr_fputs_safe(stderr, what);
+		fputs(": ", stderr);
+	}
+	cr_fputs_safe(stderr, e->msg);
+	fputc('\n', stderr);
+	return 2;
+}
+
+int cmd_symbol_regexp_error(const char *symbol, const struct cr_error *e)
+{
+	struct cr_buf w = { 0 };
+	cr_buf_addf(&w, "parsing argument regexp %s", symbol);
+	int rc = cmd_regexp_error(w.data ? cr_buf_str(&w) : "parsing argument regexp", e);
+	cr_buf_release(&w);
+	return rc;
+}
+
 int cmd_filters_compile(const struct cmd_filter_args *a, struct cmd_filters *f, bool note)
 {
+	static const char *const what[5] = { "parsing focus regexp", "parsing ignore regexp", "parsing hide regexp",
+					     "parsing show regexp", "parsing show_from regexp" };
 	struct cr_error e = { 0 };
 	memset(f, 0, sizeof *f);
 	for (int k = 0; k < 5; k++)
 		if (cr_filter_set(&f->re, k, a->re[k], &e))
-			return cmd_error(&e);
+			return cmd_regexp_error(what[k], &e);
 	/* pprof says on stderr how it read a numeric tag filter */
 	struct cr_buf nb = { 0 };
 	int rc = 0;
 	for (int k = 0; k < 2 && !rc; k++)
 		if (cr_tagfilter_set(&f->tag[k], k ? "tagignore" : "tagfocus", a->tag[k], note ? &nb : NULL, &e))
-			rc = cmd_error(&e);
+			rc = cmd_regexp_error(NULL, &e);
 	fputs(cr_buf_str(&nb), stderr);
 	cr_buf_release(&nb);
 	return rc;

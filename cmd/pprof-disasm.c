@@ -386,7 +386,7 @@ int cmd_pprof_disasm(const struct cmd_pprof_req *r, const struct cr_pprof_opts *
 	struct cr_filter sym;
 	memset(&sym, 0, sizeof sym);
 	if (cr_filter_set(&sym, 0, r->symbol, &e))
-		return cmd_error(&e);
+		return cmd_symbol_regexp_error(r->symbol, &e);
 	uint64_t addr = 0;
 	bool have_addr = go_parse_uint0(r->symbol, &addr);
 	/* pprof's -disasm graph: addresses, inlined frames folded, untrimmed */

@@ -677,13 +677,15 @@ static void legend_lines(struct dot *d, const struct cr_profile *p, const struct
 	char tot[64], a[64], pc[32];
 	fmt_value(d, g->total, tot, sizeof tot);
 	cr_profile_header(p, g->sample_type, g->sample_unit, g->total, tot, l);
-	static const char *const names[] = { "focus", "ignore", "hide", "show", "show_from", "tagfocus", "tagignore" };
+	static const char *const names[] = { "focus", "ignore", "hide", "show", "show_from", "tagfocus", "tagignore",
+					      "tagshow", "taghide" };
 	const struct cr_filter *f = &fl->re;
 	const struct cr_tagfilter *tf = fl->tag;
-	if (cr_filter_any(f) || tf[0].set || tf[1].set) {
+	if (cr_filter_any(f) || tf[0].set || tf[1].set || fl->tagshow || fl->taghide) {
 		bputf(l, "Active filters:\n");
-		for (int k = 0; k < 7; k++) {
-			const char *v = k < 5 ? (f->set[k] ? f->text[k] : NULL) : (tf[k - 5].set ? tf[k - 5].text : NULL);
+		for (int k = 0; k < 9; k++) {
+			const char *v = k < 5 ? (f->set[k] ? f->text[k] : NULL) : k < 7 ? (tf[k - 5].set ? tf[k - 5].text : NULL) :
+				k == 7 ? fl->tagshow : fl->taghide;
 			if (!v)
 				continue;
 			size_t len = strlen(names[k]) + 1 + strlen(v);

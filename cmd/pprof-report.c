@@ -348,13 +348,13 @@ static void tree_edge(const struct cr_pgraph *g, const struct cr_pprof_opts *o, 
 }
 
 /* pprof's "Active filters:" block, -tagshow and -taghide last */
-static void render_filters(const struct cmd_filters *fl, const struct cmd_pprof_req *r)
+static void render_filters(const struct cmd_filters *fl)
 {
 	bool others = cr_filter_any(&fl->re) || fl->tag[0].set || fl->tag[1].set;
-	if (!others && (r->tagshow || r->taghide))
+	if (!others && (fl->tagshow || fl->taghide))
 		printf("Active filters:\n");
 	cmd_render_filters(fl);
-	const char *v[2] = { r->tagshow, r->taghide }, *k[2] = { "tagshow", "taghide" };
+	const char *v[2] = { fl->tagshow, fl->taghide }, *k[2] = { "tagshow", "taghide" };
 	for (int i = 0; i < 2; i++) {
 		if (!v[i])
 			continue;
@@ -397,7 +397,7 @@ static int print_tree(const struct cr_pgraph *g, const struct cr_profile *p, con
 		fputs(cr_buf_str(&h), stdout);
 		cr_buf_release(&h);
 	}
-	render_filters(fl, r);
+	render_filters(fl);
 	cr_pprof_format(&o, g->sample_unit, shown, a, sizeof a);
 	cr_units_percent(p1, sizeof p1, shown, g->total);
 	printf("Showing nodes accounting for %s, %s of %s total\n", a, p1 + strspn(p1, " "), b);
@@ -508,7 +508,7 @@ static int run_graph(int which, const struct cmd_pprof_req *r, struct cr_pprof_o
 	struct cr_filter sym;
 	memset(&sym, 0, sizeof sym);
 	if (which == 'p' && cr_filter_set(&sym, 0, r->symbol, &e))
-		return cmd_error(&e);
+		return cmd_symbol_regexp_error(r->symbol, &e);
 	struct cr_pgraph g;
 	int rc = 0;
 	if (cr_pgraph_compute(&g, p, o, &tr, total, &e)) {
@@ -582,10 +582,12 @@ static void print_top(const struct cr_top *t, const struct cr_profile *p, const 
 	char tot[64], a[64], b[64], p1[32], p2[32], p3[32];
 	struct cr_buf h = { 0 };
 	cr_pprof_format(&o, t->sample_unit, t->total, tot, sizeof tot);
-	cr_profile_header(p, t->sample_type, t->sample_unit, t->total, tot, &h);
-	fputs(cr_buf_str(&h), stdout);
-	cr_buf_release(&h);
-	render_filters(f, r);
+	if (!r->compact_labels) {
+		cr_profile_header(p, t->sample_type, t->sample_unit, t->total, tot, &h);
+		fputs(cr_buf_str(&h), stdout);
+		cr_buf_release(&h);
+	}
+	render_filters(f);
 	cr_pprof_format(&o, t->sample_unit, t->shown_flat, a, sizeof a);
 	cr_units_percent(p1, sizeof p1, t->shown_flat, t->total);
 	printf("Showing nodes accounting for %s, %s of %s total\n", a, p1 + strspn(p1, " "), tot);
@@ -634,7 +636,8 @@ static int run_top(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o,
 		return cmd_usage_error("pprof", "-edgefraction takes a number");
 	if (r->notrim)
 		ef = 0;
-	bool graph = o->mean || (o->divide_by > 0 && o->divide_by != 1) || r->edgefraction;
+	/* -trim=false keeps the edges that label a node "(inline)" */
+	bool graph = o->mean || (o->divide_by > 0 && o->divide_by != 1) || r->edgefraction || r->notrim;
 	struct cr_top t;
 	struct cr_error e = { 0 };
 	if (graph ? top_from_graph(&t, p, o, &to, ef, &e) : cr_top_compute(&t, p, &to, &e)) {
@@ -646,8 +649,9 @@ static int run_top(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o,
 	} else if (graph) {
 		print_top(&t, p, o, f, r);
 	} else {
-		cmd_top_render_head(&t, p);
-		render_filters(f, r);
+		if (!r->compact_labels) /* pprof's -compact_labels: no File/Type/Time lines */
+			cmd_top_render_head(&t, p);
+		render_filters(f);
 		cmd_top_render_rows(&t);
 	}
 	cr_top_release(&t);
@@ -713,26 +717,37 @@ static void fetched(int *nprof, const struct cmd_pprof_req *r, struct cr_pprof_o
 	}
 }
 
-int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
+/* the sources pprof merges: the profiles, not a binary before them (the
+ * first such binary in *binary) */
+static int count_profiles(const struct cmd_pprof_req *r, const char **binary)
 {
-	if (which == 'w' && (r->noinlines || r->fmt == CR_FMT_JSON))
-		return cmd_usage_error("pprof", "-raw takes neither -noinlines nor --format=json");
-	/* the sources pprof merges: the profiles, not a binary before them */
 	int nprof = 0;
-	const char *binary = NULL;
+	*binary = NULL;
 	for (int i = 0; i < r->npaths; i++) {
 		struct stat st; /* stdin and pipes are read once, as profiles */
 		bool prof = strcmp(r->paths[i], "-") == 0 || stat(r->paths[i], &st) != 0 || !S_ISREG(st.st_mode) ||
 			    cr_capture_kind(r->paths[i], true, NULL, NULL) != CR_KIND_ELF_EXEC;
 		nprof += prof;
-		if (!prof && !binary)
-			binary = r->paths[i];
+		if (!prof && !*binary)
+			*binary = r->paths[i];
 	}
+	return nprof;
+}
+
+int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
+{
+	if (which == 'w' && r->fmt == CR_FMT_JSON)
+		return cmd_usage_error("pprof", "-raw takes no --format=json");
+	const char *binary;
+	int nprof = count_profiles(r, &binary);
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
 				   .unit = r->unit, .drop_negative = r->drop_negative, .mean = r->mean, .merged = nprof > 1 || r->diff_base || r->base };
 	/* before go1.21 pprof merged a single profile too */
 	if (cr_pprof_release && cr_pprof_release < 21)
 		o.merged = true;
+	/* and its -raw, -proto and -callgrind kept the inlined frames */
+	if (cr_pprof_release && cr_pprof_release < 21 && strchr("woc", which))
+		o.noinlines = false;
 	if (r->divide_by && (!cmd_parse_double(r->divide_by, -1e308, 1e308, &o.divide_by) || o.divide_by == 0)) {
 		fprintf(stderr, "invalid value \"%s\" for flag -divide_by: parse error\n", r->divide_by);
 		return 2;
@@ -749,6 +764,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	    (rc = cmd_load_input_norm(&p, r->paths, r->npaths, NULL, r->diff_base, r->base, r->normalize)) ||
 	    (rc = cmd_pprof_locate(&p)))
 		goto out;
+	f.tagshow = r->tagshow, f.taghide = r->taghide;
 	fetched(&nprof, r, &o);
 	if ((which == 'w' || which == 'o') && o.merged) {
 		/* pprof merges before it symbolizes and filters: the merge's
@@ -809,6 +825,8 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		goto out;
 	if (r->relative) /* -relative_percentages: the total of what the filters kept */
 		total = cr_pprof_total(&p, &o);
+	if (o.noinlines && (which == 'w' || which == 'o'))
+		cr_profile_drop_inlined(&p);
 	/* pprof trims the file names before each graph report */
 	if (strchr("rpclsTP", which) && cr_pprof_trim_paths(&p, r->trim_path, r->source_path, &e)) {
 		rc = cmd_error(&e);

@@ -101,7 +101,7 @@ int cmd_pprof_list(const struct cmd_pprof_req *r, const struct cr_pprof_opts *o,
 	struct cr_filter sym;
 	memset(&sym, 0, sizeof sym);
 	if (cr_filter_set(&sym, 0, r->symbol, &e))
-		return cmd_error(&e);
+		return cmd_symbol_regexp_error(r->symbol, &e);
 	/* pprof searches the current directory when -source_path is not given */
 	char cwd[4096];
 	const char *search = r->source_path;

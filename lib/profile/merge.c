@@ -147,13 +147,14 @@ static uint32_t ltab_location(struct cr_merger *t, uint64_t address, uint32_t ma
 	return li;
 }
 
-/* dst's functions by the bytes of their name and file, the key of the
- * builders' function map (ids are interned: equal bytes, equal ids), so a
- * file's function is found without interning its strings: hashed from the
- * hashes its string table keeps, compared byte for byte. */
-static uint64_t fkey_hash(uint64_t name_hash, uint64_t file_hash)
+/* dst's functions by the bytes of their name and file and by their start
+ * line, the key of the builders' function map (ids are interned: equal
+ * bytes, equal ids), so a file's function is found without interning its
+ * strings: hashed from the hashes its string table keeps, compared byte
+ * for byte. */
+static uint64_t fkey_hash(uint64_t name_hash, uint64_t file_hash, int64_t start_line)
 {
-	uint64_t h = (name_hash ^ (file_hash * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
+	uint64_t h = (name_hash ^ (file_hash * 0x9e3779b97f4a7c15ull) ^ (uint64_t)start_line) * 0xff51afd7ed558ccdull;
 	return h ^ (h >> 32);
 }
 
@@ -170,11 +171,11 @@ static bool fkey(const struct cr_profile *p, const struct cr_function *f, uint64
 {
 	if (f->name >= p->str.n || f->filename >= p->str.n)
 		return false;
-	*h = fkey_hash(p->str.hashes[f->name], p->str.hashes[f->filename]);
+	*h = fkey_hash(p->str.hashes[f->name], p->str.hashes[f->filename], f->start_line);
 	return true;
 }
 
-/* dst's function (index + 1) with the name and file of src's function f;
+/* dst's function (index + 1) with the name, file and start line of src's function f;
  * 0 when there is none. */
 static uint32_t ftab_find(const struct cr_merger *t, const struct cr_profile *src, const struct cr_function *f,
 			  uint64_t h)
@@ -185,7 +186,7 @@ static uint32_t ftab_find(const struct cr_merger *t, const struct cr_profile *sr
 	size_t mask = t->fcap - 1;
 	for (size_t j = h & mask; t->fslots[j].idx; j = (j + 1) & mask) {
 		const struct cr_function *d = &dst->functions[t->fslots[j].idx - 1];
-		if (t->fslots[j].hash == h && str_same(dst, d->name, src, f->name) &&
+		if (t->fslots[j].hash == h && d->start_line == f->start_line && str_same(dst, d->name, src, f->name) &&
 		    str_same(dst, d->filename, src, f->filename))
 			return t->fslots[j].idx;
 	}
@@ -213,13 +214,13 @@ static int ftab_init(struct cr_merger *t)
 	const struct cr_hmap *fm = &dst->fmap;
 	for (size_t i = 0; i < fm->cap; i++) {
 		const struct cr_hslot *s = &fm->slots[i];
-		uint32_t key[2];
+		struct fn_key key;
 		if (!s->key || s->len != sizeof key || !s->val || s->val > dst->nfunctions)
 			continue;
-		memcpy(key, s->key, sizeof key);
+		memcpy(&key, s->key, sizeof key);
 		/* an entry left out is found through the map when it is asked for */
-		if (key[0] < dst->str.n && key[1] < dst->str.n &&
-		    ftab_add(t, fkey_hash(dst->str.hashes[key[0]], dst->str.hashes[key[1]]), s->val))
+		if (key.name < dst->str.n && key.file < dst->str.n &&
+		    ftab_add(t, fkey_hash(dst->str.hashes[key.name], dst->str.hashes[key.file], key.start_line), s->val))
 			return -1;
 	}
 	return 0;

@@ -95,12 +95,12 @@ enum cr_err cr_profile_add_type(struct cr_profile *p, const char *type, const ch
 
 uint32_t cr_profile_function_ids(struct cr_profile *p, uint32_t n, uint32_t f, int64_t start_line)
 {
-	uint32_t key[2] = { n, f };
+	struct fn_key key = { n, f, start_line };
 	/* room first: a refusal leaves no map entry for a function not added */
 	if (cr_grow(&p->functions, &p->cap_functions, p->nfunctions + 1, sizeof *p->functions))
 		return UINT32_MAX;
 	bool found;
-	uint32_t *v = cr_hmap_put(&p->fmap, key, sizeof key, (uint32_t)p->nfunctions + 1, &found);
+	uint32_t *v = cr_hmap_put(&p->fmap, &key, sizeof key, (uint32_t)p->nfunctions + 1, &found);
 	if (!v)
 		return UINT32_MAX;
 	if (found)
@@ -165,8 +165,8 @@ enum cr_err cr_profile_index_functions(struct cr_profile *p)
 {
 	if (p->fmap.count < p->nfunctions) {
 		for (size_t i = 0; i < p->nfunctions; i++) {
-			uint32_t key[2] = { p->functions[i].name, p->functions[i].filename };
-			if (!cr_hmap_put(&p->fmap, key, sizeof key, (uint32_t)i + 1, NULL))
+			struct fn_key key = { p->functions[i].name, p->functions[i].filename, p->functions[i].start_line };
+			if (!cr_hmap_put(&p->fmap, &key, sizeof key, (uint32_t)i + 1, NULL))
 				return CR_NOMEM;
 		}
 	}

@@ -5,8 +5,15 @@
 
 #include "coroner/profile.h"
 
-/* The function (name, file) by string ids, deduplicated through p->fmap;
- * index+1, UINT32_MAX when out of memory. */
+/* The key of p->fmap: pprof's merge tells functions apart by start line too
+ * (profiles of two releases name one function with two start lines). */
+struct fn_key {
+	uint32_t name, file;
+	int64_t start_line;
+};
+
+/* The function (name, file, start line) by string ids, deduplicated through
+ * p->fmap; index+1, UINT32_MAX when out of memory. */
 uint32_t cr_profile_function_ids(struct cr_profile *p, uint32_t name, uint32_t file, int64_t start_line);
 /* Register functions added without dedup (by readers that keep their
  * source's ids) in p->fmap, so later additions find them. */

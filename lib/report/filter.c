@@ -13,7 +13,21 @@
 
 /* pprof's patterns are Go RE2; POSIX ERE lacks its shorthand classes and
  * flags. Translate the common ones: \d \w \s (and negations) outside and
- * inside brackets, a leading (?i). */
+ * inside brackets, a leading (?i), groups (?:...) and (?P<name>...) as
+ * plain groups, \Q...\E quoted, a '{' that starts no count as a literal. */
+/* Whether p ('{') starts a repeat count {n}, {n,} or {n,m}: else Go reads
+ * the brace as a literal */
+static bool repeat_brace(const char *p)
+{
+	size_t n = strspn(p + 1, "0123456789");
+	if (!n)
+		return false;
+	p += 1 + n;
+	if (*p == ',')
+		p += 1 + strspn(p + 1, "0123456789");
+	return *p == '}';
+}
+
 static enum cr_err translate_re2(const char *re, struct cr_buf *out, int *flags)
 {
 	bool in_br = false;
@@ -23,6 +37,26 @@ static enum cr_err translate_re2(const char *re, struct cr_buf *out, int *flags)
 	}
 	for (const char *p = re; *p; p++) {
 		const char *rep = NULL;
+		if (!in_br && p[0] == '(' && p[1] == '?' && (p[2] == ':' || p[2] == '<' || (p[2] == 'P' && p[3] == '<'))) {
+			/* (cr_go_regexp_check let only well-formed ones through) */
+			p = p[2] == ':' ? p + 2 : strchr(p, '>');
+			if (cr_buf_add(out, "(", 1))
+				return CR_NOMEM;
+			continue;
+		}
+		if (!in_br && *p == '{' && !repeat_brace(p)) {
+			if (cr_buf_add(out, "\\{", 2))
+				return CR_NOMEM;
+			continue;
+		}
+		if (!in_br && p[0] == '\\' && p[1] == 'Q') {
+			const char *q = strstr(p + 2, "\\E"), *end = q ? q : p + strlen(p);
+			for (const char *c = p + 2; c < end; c++)
+				if ((strchr("\\.[]()*+?{}|^$", *c) && cr_buf_add(out, "\\", 1)) || cr_buf_add(out, c, 1))
+					return CR_NOMEM;
+			p = q ? q + 1 : end - 1;
+			continue;
+		}
 		if (*p == '\\' && p[1]) {
 			switch (p[1]) {
 			case 'd': rep = in_br ? "0-9" : "[0-9]"; break;
@@ -86,6 +120,9 @@ enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct
 		regfree(&f->re[which]);
 		f->set[which] = false;
 	}
+	char gomsg[512];
+	if (!cr_go_regexp_check(re, gomsg, sizeof gomsg))
+		return cr_fail(e, CR_USAGE, "error parsing regexp: %s", gomsg);
 	struct cr_buf b = { 0 };
 	int flags = REG_EXTENDED | REG_NOSUB;
 	if (translate_re2(re, &b, &flags)) {
@@ -390,6 +427,13 @@ enum cr_err cr_tagfilter_set(struct cr_tagfilter *t, const char *name, const cha
 		}
 		memcpy(one, b, len);
 		one[len] = 0;
+		char gomsg[512];
+		if (!cr_go_regexp_check(one, gomsg, sizeof gomsg)) {
+			enum cr_err er = cr_fail(e, CR_USAGE, "parsing %s regexp: error parsing regexp: %s", name, gomsg);
+			cr_free(one);
+			cr_tagfilter_release(t);
+			return er;
+		}
 		struct cr_buf re = { 0 };
 		int flags = REG_EXTENDED | REG_NOSUB;
 		enum cr_err tr = translate_re2(one, &re, &flags);

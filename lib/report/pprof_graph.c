@@ -217,6 +217,7 @@ static enum cr_err walk(struct build *b)
 struct node_order {
 	const struct gnode *nodes;
 	bool cum, visual;
+	const struct cr_pprof_frame *frames; /* by name slot */
 };
 
 static int cmp_nodes(const void *x, const void *y, void *arg)
@@ -232,7 +233,9 @@ static int cmp_nodes(const void *x, const void *y, void *arg)
 	if (c)
 		return c;
 	a = g_cum_sort ? wabs(l->flat) : wabs(l->cum), b = g_cum_sort ? wabs(r->flat) : wabs(r->cum);
-	return a != b ? (a > b ? -1 : 1) : 0;
+	if (a != b)
+		return a > b ? -1 : 1;
+	return cr_pprof_frame_cmp(&no->frames[l->slot], &no->frames[r->slot]);
 }
 
 static int cmp_edges(const void *x, const void *y, void *arg)
@@ -330,7 +333,7 @@ static uint32_t *sorted_live(struct build *b, bool cum, size_t *count)
 	for (size_t i = 0; i < b->nnodes; i++)
 		if ((b->nodes[i].cum || b->nodes[i].flat) && (!b->kept || b->kept[i]) && !dropped(b, (uint32_t)i))
 			ord[n++] = (uint32_t)i;
-	struct node_order no = { b->nodes, cum, b->tags != NULL };
+	struct node_order no = { b->nodes, cum, b->tags != NULL, b->nm->frame };
 	qsort_r(ord, n, sizeof *ord, cmp_nodes, &no);
 	*count = n;
 	return ord;

@@ -34,6 +34,17 @@ static size_t simplified_len(const char *s, const char **start)
 	return n;
 }
 
+void cr_profile_drop_inlined(struct cr_profile *p)
+{
+	for (size_t i = 0; i < p->nlocations; i++) {
+		struct cr_location *l = &p->locations[i];
+		if (l->nlines > 1)
+			l->line_start += l->nlines - 1, l->nlines = 1;
+	}
+	for (size_t i = 0; i < p->nmappings; i++)
+		p->mappings[i].has_inline_frames = false;
+}
+
 enum cr_err cr_profile_prune_from(struct cr_profile *p, const regex_t *rx, struct cr_error *e)
 {
 	bool *prune = cr_calloc(p->nlocations + 1, sizeof *prune);

@@ -526,7 +526,8 @@ enum cr_err cr_pprof_raw(const struct cr_profile *p, bool merge, cr_emit_fn *emi
 	}
 	for (size_t i = 0; i < p->ncomments; i++)
 		OUT("Comment: %s\n", cr_profile_str(p, p->comments[i]));
-	if (p->period_type.type || p->period_type.unit || p->period_type_empty)
+	/* pprof's decoder gives every profile.proto a period type, empty or not */
+	if (p->period_type.type || p->period_type.unit || p->period_type_empty || p->source == CR_SRC_PPROF)
 		OUT("PeriodType: %s %s\n", cr_profile_str(p, p->period_type.type), cr_profile_str(p, p->period_type.unit));
 	OUT("Period: %lld\n", (long long)p->period);
 	if (p->time_nanos) {

@@ -70,18 +70,20 @@ static void line_name(struct cr_buf *b, const struct cr_profile *p, const struct
 	if (l->mapping && l->mapping <= p->nmappings)
 		objfile = cr_profile_str(p, p->mappings[l->mapping - 1].filename);
 	const char *name = "", *file = "";
-	int64_t lineno = 0;
+	int64_t lineno = 0, start = 0;
 	char path[4096];
 	if (ln && ln->function && ln->function <= p->nfunctions) {
 		const struct cr_function *fn = &p->functions[ln->function - 1];
 		name = keep_fn ? cr_profile_str(p, fn->name) : "";
+		start = *name ? 0 : fn->start_line;
 		if (keep_file && *cr_profile_str(p, fn->filename)) {
 			cr_pprof_clean_path(cr_profile_str(p, fn->filename), path, sizeof path);
 			file = path;
 		}
 		lineno = keep_line ? ln->line : 0;
 	}
-	*fr = (struct cr_pprof_frame){ name, file == path ? NULL : file, objfile, keep_addr ? l->address : 0, lineno };
+	*fr = (struct cr_pprof_frame){ name, file == path ? NULL : file, objfile, keep_addr ? l->address : 0, lineno,
+				       start };
 	if (*name)
 		cr_buf_addf(b, "%s%s", b->len ? " " : "", name);
 	if (lineno != 0)
@@ -94,6 +96,24 @@ static void line_name(struct cr_buf *b, const struct cr_profile *p, const struct
 		cr_buf_addf(b, "%s[%s]", b->len ? " " : "", cr_pprof_base_name(objfile));
 	else
 		cr_buf_addf(b, "%s<unknown>", b->len ? " " : "");
+}
+
+/* fmt.Sprint of pprof's NodeInfo{Name, OrigName, Address, File, StartLine,
+ * Lineno, Columnno (from go1.23), Objfile} (cut at n bytes) */
+static void node_info(char *out, size_t n, const struct cr_pprof_frame *f)
+{
+	bool named = *f->name;
+	snprintf(out, n, "{%s  %llu %s %lld %lld%s %s}", f->name, (unsigned long long)f->address, f->file ? f->file : "",
+		 (long long)f->start_line, (long long)f->line, !cr_pprof_release || cr_pprof_release >= 23 ? " 0" : "",
+		 named ? "" : f->objfile);
+}
+
+int cr_pprof_frame_cmp(const struct cr_pprof_frame *a, const struct cr_pprof_frame *b)
+{
+	char x[1024], y[1024];
+	node_info(x, sizeof x, a);
+	node_info(y, sizeof y, b);
+	return strcmp(x, y);
 }
 
 enum cr_err cr_pprof_names_build(struct cr_pprof_names *nm, const struct cr_profile *p,
@@ -138,12 +158,18 @@ enum cr_err cr_pprof_names_build(struct cr_pprof_names *nm, const struct cr_prof
 				if (!fr->file)
 					goto nomem;
 			}
+			/* a node without a name is told apart by its function's
+			 * start line and its object file too (pprof's NodeInfo) */
+			size_t plen = b.len;
+			if (!*fr->name && (cr_buf_add(&b, "", 1) || cr_buf_add(&b, &fr->start_line, sizeof fr->start_line) ||
+					   cr_buf_add(&b, fr->objfile, strlen(fr->objfile))))
+				goto nomem;
 			bool found;
 			uint32_t *v = cr_hmap_put(&seen, b.data, b.len, (uint32_t)nuniq, &found);
 			if (!v)
 				goto nomem;
 			if (!found) {
-				char *s = cr_arena_strndup(&nm->arena, b.data, b.len);
+				char *s = cr_arena_strndup(&nm->arena, b.data, plen);
 				if (!s || cr_grow(&uniq, &cap_uniq, nuniq + 1, sizeof *uniq))
 					goto nomem;
 				uniq[nuniq++] = s;

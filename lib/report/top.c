@@ -12,6 +12,7 @@
  */
 #include "coroner/out.h"
 #include "coroner/top.h"
+#include "coroner/pprof.h"
 #include "pprof_int.h"
 
 #include <stdio.h>
@@ -123,22 +124,33 @@ static char *printable(struct cr_arena *a, const struct cr_strtab *names, const 
 	return s;
 }
 
-static int cmp_flat(const void *x, const void *y)
+/* two nodes of one printable name (a file's functions at -files): as
+ * pprof's NodeInfo texts compare */
+static int cmp_info(const struct node *l, const struct node *r, const struct cr_strtab *names)
 {
-	const struct node *l = *(struct node *const *)x, *r = *(struct node *const *)y;
-	int64_t lf = wabs(l->flat), rf = wabs(r->flat);
-	if (lf != rf)
-		return lf > rf ? -1 : 1;
-	int c = strcmp(l->printable, r->printable);
-	if (c)
-		return c;
-	int64_t lc = wabs(l->cum), rc = wabs(r->cum);
-	if (lc != rc)
-		return lc > rc ? -1 : 1;
-	return 0;
+	struct cr_pprof_frame a = { cr_strtab_get(names, l->name), cr_strtab_get(names, l->file),
+				    cr_strtab_get(names, l->objfile), l->address, l->lineno, l->start_line };
+	struct cr_pprof_frame b = { cr_strtab_get(names, r->name), cr_strtab_get(names, r->file),
+				    cr_strtab_get(names, r->objfile), r->address, r->lineno, r->start_line };
+	return cr_pprof_frame_cmp(&a, &b);
 }
 
-static int cmp_cum(const void *x, const void *y)
+static int cmp_flat(const void *x, const void *y, void *names)
+{
+	const struct node *l = *(struct node *const *)x, *r = *(struct node *const *)y;
+	int64_t lf = wabs(l->flat), rf = wabs(r->flat);
+	if (lf != rf)
+		return lf > rf ? -1 : 1;
+	int c = strcmp(l->printable, r->printable);
+	if (c)
+		return c;
+	int64_t lc = wabs(l->cum), rc = wabs(r->cum);
+	if (lc != rc)
+		return lc > rc ? -1 : 1;
+	return cmp_info(l, r, names);
+}
+
+static int cmp_cum(const void *x, const void *y, void *names)
 {
 	const struct node *l = *(struct node *const *)x, *r = *(struct node *const *)y;
 	int64_t lc = wabs(l->cum), rc = wabs(r->cum);
@@ -150,7 +162,7 @@ static int cmp_cum(const void *x, const void *y)
 	int64_t lf = wabs(l->flat), rf = wabs(r->flat);
 	if (lf != rf)
 		return lf > rf ? -1 : 1;
-	return 0;
+	return cmp_info(l, r, names);
 }
 
 /* pprof's "(inline)" labels come from the edges of the trimmed graph: the
@@ -502,7 +514,7 @@ enum cr_err cr_top_compute(struct cr_top *t, const struct cr_profile *p,
 		sorted[ns++] = n;
 	}
 	t->orig_count = ns;
-	qsort(sorted, ns, sizeof *sorted, o->cum_sort ? cmp_cum : cmp_flat);
+	qsort_r(sorted, ns, sizeof *sorted, o->cum_sort ? cmp_cum : cmp_flat, &names);
 	if (o->nodecount > 0 && (size_t)o->nodecount < ns)
 		ns = (size_t)o->nodecount;
 	for (size_t i = 0; i < ns; i++)

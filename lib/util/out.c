@@ -380,6 +380,12 @@ static const struct unit time_units[] = {
 	{ "s", { "s", "sec", "second" }, 1e9 },
 	{ "hrs", { "hour", "hr" }, 3600e9 },
 };
+/* Google Compute Units, pprof's third kind */
+static const struct unit gcu_units[] = {
+	{ "n*GCU", { "nanogcu" }, 1e-9 }, { "u*GCU", { "microgcu" }, 1e-6 }, { "m*GCU", { "milligcu" }, 1e-3 },
+	{ "GCU", { "gcu" }, 1 },	  { "k*GCU", { "kilogcu" }, 1e3 },   { "M*GCU", { "megagcu" }, 1e6 },
+	{ "G*GCU", { "gigagcu" }, 1e9 },  { "T*GCU", { "teragcu" }, 1e12 },  { "P*GCU", { "petagcu" }, 1e15 },
+};
 struct unit_type {
 	const struct unit *u;
 	size_t n;
@@ -389,6 +395,7 @@ static const struct unit time_default = { "s", { 0 }, 1e9 };
 static const struct unit_type types[] = {
 	{ mem_units, 6, &mem_units[0] },
 	{ time_units, 5, &time_default },
+	{ gcu_units, 9, &gcu_units[3] },
 };
 
 static const struct unit *sniff(const struct unit_type *ut, const char *name)
@@ -425,7 +432,7 @@ double cr_units_scale(int64_t v, const char *from, const char *to, const char **
 		double r = cr_units_scale(-v, from, to, unit_out);
 		return -r;
 	}
-	for (size_t k = 0; k < 2; k++) {
+	for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
 		const struct unit_type *ut = &types[k];
 		const struct unit *fu = sniff(ut, from);
 		if (!fu)

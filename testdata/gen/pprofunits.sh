@@ -37,6 +37,14 @@ rec cpu.ns-ms.raw.txt -raw cpu-ns.pb.gz cpu-ms.pb.gz
 rec cpu.ms-us-ns.raw.txt -raw cpu-ms.pb.gz cpu-us.pb.gz cpu-ns.pb.gz
 rec cpu.ms-us.top.txt -top cpu-ms.pb.gz cpu-us.pb.gz
 rec cpu.base-ms.raw.txt -raw -base=cpu-ms.pb.gz cpu-ns.pb.gz
+# Google Compute Units (milli and whole; pprof's third kind of unit) and
+# the PeriodType line -raw prints for a profile.proto without one
+rec cost.mgcu.top.txt -top cost-mgcu.pb.gz
+rec cost.mgcu.top.kilogcu.txt -top -unit=kilogcu cost-mgcu.pb.gz
+rec cost.gcu-mgcu.top.txt -top cost-gcu.pb.gz cost-mgcu.pb.gz
+rec cost.gcu-mgcu.raw.txt -raw cost-gcu.pb.gz cost-mgcu.pb.gz
+rec cost.gcu.tree.auto.txt -tree -unit=auto cost-gcu.pb.gz
+rec cpu.none.raw.txt -raw cpu-none.pb.gz
 # kinds pprof refuses: period types cpu and wall, a period in a count, no
 # period type, a sample type in a count (named with the PPROF_BINARY_PATH
 # they ran with: pprof's error and exit status are for pprof-cmd.sh to

@@ -114,6 +114,11 @@ def main():
         "cpu-cnt.pb.gz": profile([("samples", "count"), ("cpu", "count")], ("cpu", "nanoseconds"), 10000000,
                                  [([3, 2, 1], [7, 7])]),
     }
+    # Google Compute Units, pprof's third kind of unit: milli and whole
+    cost = [([3, 2, 1], [7, 7250000]), ([4, 2, 1], [3, 1500]), ([1], [1, 40])]
+    files["cost-mgcu.pb.gz"] = profile([("samples", "count"), ("cost", "milligcu")], ("cost", "milligcu"), 1, cost)
+    files["cost-gcu.pb.gz"] = profile([("samples", "count"), ("cost", "gcu")], ("cost", "gcu"), 1,
+                                      [(l, [v[0], v[1] // 1000]) for l, v in cost])
     os.makedirs(d, exist_ok=True)
     for name, data in files.items():
         with open(os.path.join(d, name), "wb") as f:

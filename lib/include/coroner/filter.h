@@ -15,7 +15,11 @@ struct cr_filter {
 	const char *text[5];
 };
 enum { CR_FOCUS, CR_IGNORE, CR_HIDE, CR_SHOW, CR_SHOW_FROM };
-/* Compile pattern `re` (NULL = unset) into slot which. */
+/* Whether re is a pattern Go's regexp package takes; if not, Go's error
+ * "CODE: `PART`" (as after "error parsing regexp: ") into msg (goregexp.c). */
+bool cr_go_regexp_check(const char *re, char *msg, size_t n);
+/* Compile pattern `re` (NULL = unset) into slot which; a pattern Go
+ * refuses fails with Go's "error parsing regexp: ..." (CR_USAGE). */
 enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct cr_error *e);
 void cr_filter_release(struct cr_filter *f);
 bool cr_filter_any(const struct cr_filter *f);

@@ -54,7 +54,11 @@ struct cr_pprof_frame {
 	const char *name, *file, *objfile; /* what the granularity keeps ("" if not) */
 	uint64_t address;
 	int64_t line;
+	int64_t start_line; /* the function's when name is "" (0 else): pprof's nodes differ by it */
 };
+/* pprof's last word between two nodes of one name and value: the text of
+ * their NodeInfo structs (Go's fmt.Sprint) compared; <0, 0, >0. */
+int cr_pprof_frame_cmp(const struct cr_pprof_frame *a, const struct cr_pprof_frame *b);
 struct cr_pprof_names {
 	struct cr_arena arena;
 	const char **name;
@@ -292,6 +296,9 @@ enum cr_err cr_disasm_annotate(struct cr_dis_insts *in, const struct cr_pgraph *
 			       struct cr_error *e);
 
 /* ---- options that rewrite the profile (pprof_opts.c) ---- */
+/* -noinlines of -raw and -proto (pprof's address granularity): each
+ * location keeps only its outermost line, no mapping has inline frames. */
+void cr_profile_drop_inlined(struct cr_profile *p);
 /* -prune_from: each location loses the inlined lines beneath the first
  * whose simplified function name matches rx, each sample the frames
  * beneath the first such location (pprof's Profile.PruneFrom). */
