@@ -738,7 +738,7 @@ Dwarf_Die dwarf_sibling_checked(struct cr_dwarf *d, Dwarf_Die die, unsigned dept
  * DIE whose sibling is asked has had its children walked or checked first
  * (walk_check); the walk stops at the first fault (d->tree_bad). */
 static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const struct cufiles *cf,
-		 uint64_t cu_base, Dwarf_Half version, bool in_scope)
+		 uint64_t cu_base, Dwarf_Half version, bool in_scope, bool in_func)
 {
 	Dwarf_Error er = NULL;
 	Dwarf_Die child;
@@ -793,16 +793,20 @@ static void walk(struct cr_dwarf *d, Dwarf_Die parent, unsigned depth, const str
 							d->tops[d->ntops++] = (struct dtop){ d->ranges[k].lo, d->ranges[k].hi,
 											     (uint32_t)me };
 						}
-					walk(d, child, depth + 1, cf, cu_base, version, true);
+					walk(d, child, depth + 1, cf, cu_base, version, true, true);
 					d->nodes[me].subtree_end = (uint32_t)d->nnodes;
 				}
 			} else
-				walk(d, child, depth + 1, cf, cu_base, version, in_scope);
+				walk(d, child, depth + 1, cf, cu_base, version, in_scope, true);
 			d->cur_func = func;
-		} else if (tag == DW_TAG_lexical_block || tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
-			   tag == DW_TAG_structure_type || tag == DW_TAG_module || tag == DW_TAG_union_type ||
-			   tag == DW_TAG_try_block || tag == DW_TAG_catch_block) {
-			walk(d, child, depth + 1, cf, cu_base, version, in_scope);
+		} else if (tag == DW_TAG_lexical_block || tag == DW_TAG_namespace || tag == DW_TAG_module ||
+			   tag == DW_TAG_try_block || tag == DW_TAG_catch_block ||
+			   (in_func && (tag == DW_TAG_class_type || tag == DW_TAG_structure_type ||
+					tag == DW_TAG_union_type))) {
+			/* a class outside functions declares its member
+			 * functions, defined outside it (DW_AT_specification);
+			 * a local one's (a lambda's) are defined in it */
+			walk(d, child, depth + 1, cf, cu_base, version, in_scope, in_func);
 		} else {
 			if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site)
 				dwarf_call_site(d, child, cu_base, version);
@@ -849,7 +853,7 @@ void dwarf_index_unit(struct cr_dwarf *d, struct dunit *u, Dwarf_Die cu)
 	d->tree_bad = NULL;
 	size_t site0 = d->nsites;
 	dwarf_calls_unit(d, cu);
-	walk(d, cu, 0, &cf, base, u->version, false);
+	walk(d, cu, 0, &cf, base, u->version, false, false);
 	if (d->tree_bad) /* what was read before the fault is kept */
 		dwarf_skip(d, u->hdr, d->tree_bad);
 	d->tree_bad = NULL;
