@@ -37,9 +37,10 @@ static enum cr_err translate_re2(const char *re, struct cr_buf *out, int *flags)
 	}
 	for (const char *p = re; *p; p++) {
 		const char *rep = NULL;
-		if (!in_br && p[0] == '(' && p[1] == '?' && (p[2] == ':' || p[2] == '<' || (p[2] == 'P' && p[3] == '<'))) {
-			/* (cr_go_regexp_check let only well-formed ones through) */
-			p = p[2] == ':' ? p + 2 : strchr(p, '>');
+		const char *gt = !in_br && p[0] == '(' && p[1] == '?' ? (p[2] == ':' ? p + 2 :
+			(p[2] == '<' || (p[2] == 'P' && p[3] == '<')) ? strchr(p, '>') : NULL) : NULL;
+		if (gt) { /* a non-capturing or named group: a plain group */
+			p = gt;
 			if (cr_buf_add(out, "(", 1))
 				return CR_NOMEM;
 			continue;

@@ -72,6 +72,11 @@ static bool escape(struct gore *g, const char *s, bool in_class, const char **en
 			const char *q = strchr(t, '}');
 			if (!q)
 				return fail(g, "invalid character class range", s, strlen(s));
+			/* a Unicode table's name, "^" first to negate: letters and
+			 * '_' ("Old_Italic"); a name of other bytes is no table */
+			const char *n = t + 1 + (t[1] == '^');
+			if (n == q || strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") != (size_t)(q - n))
+				return fail(g, "invalid character class range", s, (size_t)(q + 1 - s));
 			*end = q + 1;
 		} else if (*t && strchr("CLMNPSZ", *t)) { /* the one-letter Unicode categories */
 			*end = t + 1;
