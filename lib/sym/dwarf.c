@@ -181,21 +181,11 @@ bool dwarf_unit_ready(struct cr_dwarf *d, struct dunit *u)
 	return !d->err;
 }
 
-void dwarf_no_alloc_tree(void)
-{
-	/* libdwarf 20210528 records each block it hands out in a search tree,
-	 * to free at dwarf_finish what the caller did not: every DIE, attribute
-	 * and error here is given back (LSan checks it), so the tree only costs
-	 * (a tenth of the instructions of reading a unit) */
-	dwarf_set_de_alloc_flag(0);
-}
-
 /* libdwarf over iface into d->dbg; on failure what libdwarf said (or the
  * error d's reads met first), d->dbg unset. */
 static enum cr_err dwarf_attach(struct cr_dwarf *d, Dwarf_Obj_Access_Interface *iface, struct cr_error *e)
 {
 	Dwarf_Error er = NULL;
-	dwarf_no_alloc_tree();
 	int drc = dwarf_object_init_b(iface, NULL, NULL, DW_GROUPNUMBER_ANY, &d->dbg, &er);
 	if (drc == DW_DLV_OK)
 		return CR_OK;

@@ -229,9 +229,6 @@ bool dwarf_all_calls(struct cr_dwarf *d, Dwarf_Die die);
 void dwarf_sort_sites(struct cr_dwarf *d, struct dunit *u);
 /* Index unit u if it is not yet (dwarf.c); false if it cannot be. */
 bool dwarf_unit_ready(struct cr_dwarf *d, struct dunit *u);
-/* Before each dwarf_object_init_b: libdwarf keeps no record of the blocks
- * it hands out (all are given back here). */
-void dwarf_no_alloc_tree(void);
 
 /* ---- indexing (dwarf_index.c) */
 /* die's reference attribute at (a DIE offset): *alt, the

@@ -242,7 +242,6 @@ void dwarf_index_slice(struct cr_dwarf *d, struct dunit *u)
 	hide_rnglists(d, u, o);
 	Dwarf_Error er = NULL;
 	Dwarf_Debug dbg = NULL;
-	dwarf_no_alloc_tree();
 	if (dwarf_object_init_b(&o->iface, NULL, NULL, DW_GROUPNUMBER_ANY, &dbg, &er) != DW_DLV_OK) {
 		if (er)
 			dwarf_dealloc(NULL, er, DW_DLA_ERROR);
@@ -360,7 +359,6 @@ static uint32_t name_in_unit(struct cr_dwarf *d, const struct dunit *u, uint64_t
 	void *saved_oa = d->oa;
 	struct cr_hmap saved_names = d->origin_names;
 	uint32_t id = 0;
-	dwarf_no_alloc_tree();
 	if (dwarf_object_init_b(&o->iface, NULL, NULL, DW_GROUPNUMBER_ANY, &dbg, &er) != DW_DLV_OK) {
 		if (er)
 			dwarf_dealloc(NULL, er, DW_DLA_ERROR);
