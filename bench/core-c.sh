@@ -13,28 +13,33 @@
 # would be quantised. Prints each round's per-run figures, their medians,
 # the ratios of the medians, the sh loop's own cost per run (a batch of
 # /bin/true: a process start, counted in every figure alike) and the load average.
-# Measured on the machine the cores were made on (2 cores shared with other
-# jobs), medians of 3: see the end of this comment.
-#   fleet-pie (load 3, 3 rounds of 10): CPU per run coroner 0.032 s,
-#     eu-stack 0.210 s (6.6x), gdb 0.568 s (17.7x); wall 6.6x, 15.4x.
-#     Under load 15-16 (5 rounds): 0.040 s (4.9x, 14.7x).
-#   null-pie (load 3): coroner 0.030 s (3.7x, 15.2x).
-#   A process start (/bin/true) is about 0.003 s of each figure.
-# Tried and left out: reading libc's DWARF on a second thread while the
-# program's frames are named. Those frames take 3.5 ms beside libc's
-# 18 ms: wall per run 36 ms with it, 35 without, and CPU 37 vs 34 ms
-# (load 2, 7 rounds of 10; malloc locks once a thread exists).
-# Where coroner's time goes (fleet-pie: 163 M instructions, callgrind;
-# perf): inflating libc's compressed .debug_info, .debug_abbrev and
-# .debug_line up to the last unit the frames need (4.2, 0.7 and 1.0 MB;
-# ISA-L, half the instructions, a third of the time); libdwarf reading
-# the eleven units the frames fall in (47 M, 25 M of them the program's
-# one C++ unit); the kernel: about 290 page faults (180 of them process
-# start, 70 the core's stack pages) and libunwind's two rt_sigprocmask
-# calls per frame (its cache lock, 1,100 calls, about 2 ms).
-# The tail-call frames (lib/core/ccore_tail.c) cost fleet-pie 169 M
-# instructions against 156 M without them (callgrind): 8.7 M reading libc's
-# .symtab to look glibc's __GI_ callees up, 2.4 M reading call sites.
+# Measured on the machine the cores were made on (2 cores), medians of 5
+# rounds of 10, load 1.1-1.3:
+#   fleet-pie: CPU per run coroner 0.035 s, eu-stack 0.213 s (6.1x), gdb
+#     0.601 s (17.2x); wall 5.9x, 14.4x.
+#   null-pie: coroner 0.030 s (3.0x, 13.3x; wall 2.8x, 10.6x).
+#   A process start (/bin/true) is 0.002-0.004 s of each figure.
+# Where coroner's time goes (callgrind): fleet-pie 158.9 M instructions,
+# null-pie 173.1 M. Inflating libc's compressed .debug_info, .debug_abbrev
+# and .debug_line up to the last unit needed (4.2, 0.7 and 1.0 MB for
+# fleet-pie; ISA-L, over half the instructions); libdwarf reading the units
+# the frames fall in (about 30 M; classes outside functions are not walked
+# into); the kernel: about 290 page faults and libunwind's two
+# rt_sigprocmask calls per frame (its cache lock, 1,100 calls).
+# The tail-call frames (lib/core/ccore_tail.c) read the units of the
+# functions that jumped, which lie further into libc's .debug_info, and
+# libc's .symtab for glibc's __GI_ callees: 51.5 M of null-pie's 173.1 M
+# (its threads wait in pthread_join and pthread_cond_wait), about 13 M of
+# fleet-pie's.
+# Tried and left out (interleaved runs, load 5): inflating each section
+# whole up to the last byte needed, straight into huge pages (4 KiB pages
+# cost about 3 ms per MB on this VM; a huge page can stall on compaction):
+# 4.5 M instructions fewer, wall median 0.075 s against 0.062; and that with
+# .debug_info inflated on a second thread while the threads are unwound
+# (as far as the units of the pcs known so far): wall 0.079. Naming libc's
+# frames on a second thread: no wall gain, malloc locks. libdwarf without
+# its allocation tree (dwarf_set_de_alloc_flag(0)): 5 M fewer, but it
+# leaks libdwarf's own blocks on malformed units.
 #   usage: bench/core-c.sh [RUNS [BATCH]]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -9,10 +9,11 @@
 # /usr/bin/time, peak RSS in KiB. The machine may be shared: the CPU ratios
 # are the steadier ones.
 # The last lines list every report's ratio and the load average.
-# -proto, last measured (RUNS=7, load 10): coroner 0.33 CPU s, 0.94 s
-# wall; go tool pprof 5.06 s, 13.4 s: 15.3x CPU, 14.3x wall. In turns with
-# pprof and the previous build, each coroner right after a pprof (7 runs,
-# load 10-11): 0.27 CPU s for both, 0.74 s wall against 0.81 s.
+# -proto, last measured (RUNS=5, load 1.2-1.4): coroner 0.28 CPU s, 0.19 s
+# wall; go tool pprof 4.88 s, 3.95 s: 17.4x CPU, 20.8x wall (the build
+# before the threaded deflate, in the next run: 0.26 s, 0.24 s wall, 17.8x
+# CPU, 15.8x wall). Under load 10, in turns with pprof and the previous
+# build (7 runs): 0.27 CPU s for both, 0.74 s wall against 0.81 s.
 # coroner's user time is a steady 0.15-0.18 s; its system time, the kernel
 # zeroing the 70 MB the read takes (the inflated input 17 MB, the sample
 # arrays 50 MB), varies from 0.01 to 0.15 s with the machine (most after

@@ -16,10 +16,11 @@
 # wall seconds and CPU seconds (user+sys) from /usr/bin/time, peak RSS in KiB.
 # The machine may be shared: the CPU ratios are the steadier ones.
 # Last figures (2 cores shared with other jobs; medians, CPU s / wall s / KiB):
-#   fleet  RUNS=3 PPROF_RUNS=1, load 10.4: coroner 3.08 / 8.02 / 32,088,
-#          pprof 31.41 / 88.58 / 826,672: 10.2x CPU, 11.0x wall, RSS 3.9%
-#          (gzip -dc 2.45 CPU); coroner alone against main interleaved, 5
-#          runs, load 10.5: 2.68 CPU (main 2.90), 7,200 page faults (24,000)
+#   fleet  RUNS=3 PPROF_RUNS=3, load 1.4: coroner 2.52 / 1.33 / 29,960,
+#          pprof 23.86 / 16.23 / 806,420: 9.5x CPU, 12.2x wall, RSS 3.7%
+#          (gzip -dc 2.25 CPU); coroner alone against the build before
+#          the table decoders and the kept freed memory, interleaved, 5
+#          runs, load 10.5: 2.68 CPU (2.90), 7,200 page faults (24,000)
 #   tree   RUNS=3 PPROF_RUNS=1, load 4.7: coroner 0.20 CPU, pprof 9.48: 47x
 #   random the same run: coroner 0.36 CPU, pprof 25.76: 72x, RSS 7.9%
 #   usage: bench/top.sh [ROWS...]   (default: tree random fleet; also fleet2)

@@ -206,9 +206,41 @@ static bool perl_group(struct gore *g, const char *s, const char **end, bool *gr
 	return fail(g, "invalid or unsupported Perl syntax", s, (size_t)(t + (*t != 0) - s));
 }
 
+/* The first byte of s that does not start a valid UTF-8 sequence (Go's
+ * utf8.DecodeRuneInString: no overlong forms, surrogates or runes past
+ * U+10FFFF); NULL if there is none. */
+static const char *bad_utf8(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		unsigned c = *p, len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
+						c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+		if (!len)
+			return (const char *)p;
+		unsigned lo = 0x80, hi = 0xbf; /* the second byte's range */
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		for (unsigned k = 1; k < len; k++)
+			if (p[k] < (k == 1 ? lo : 0x80) || p[k] > (k == 1 ? hi : 0xbf))
+				return (const char *)p;
+		p += len;
+	}
+	return NULL;
+}
+
 bool cr_go_regexp_check(const char *re, char *msg, size_t n)
 {
 	struct gore g = { re, msg, n };
+	/* Go checks the encoding before anything else, naming the rest of
+	 * the pattern from the first bad byte */
+	const char *enc = bad_utf8(re);
+	if (enc)
+		return fail(&g, "invalid UTF-8", enc, strlen(enc));
 	size_t depth = 0;
 	bool atom = false;        /* something to repeat before s */
 	const char *last = NULL;  /* the repetition just read, for "a**" */

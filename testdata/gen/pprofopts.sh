@@ -67,6 +67,7 @@ rec tagfocus.regexp.class.txt "$G26" -tags '-tagfocus=[a' ../labels/cpu.pb.gz
 rec peek.regexp.range.txt "$G26" '-peek=[z-a]' ../heap/heap.pb.gz
 rec list.regexp.repeat.txt "$G26" '-list=x{1001}' ../heap/heap.pb.gz
 rec focus.regexp.perl.txt "$G26" -raw '-focus=(?x)main' ../heap/heap.pb.gz
+rec focus.regexp.uniclass.txt "$G26" -top '-focus=\p{(?<}' ../heap/heap.pb.gz
 # and patterns Go takes that POSIX regcomp writes otherwise
 rec focus.regexp.group.txt "$G26" -top '-focus=(?:sort)+\.' ../kinds/cpu.pb.gz
 rec hide.regexp.quote.txt "$G26" -text '-hide=\Qruntime.\E' ../kinds/cpu.pb.gz
