@@ -9,6 +9,7 @@
 #include "coroner/text.h"
 
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 
 /* pprof's patterns are Go RE2; POSIX ERE lacks its shorthand classes and
@@ -74,8 +75,13 @@ static enum cr_err translate_re2(const char *re, struct cr_buf *out, int *flags)
 				continue;
 			}
 			if (in_br) {
-				/* POSIX brackets have no escapes: \. inside means '.' */
-				if (cr_buf_add(out, p + 1, 1))
+				/* POSIX brackets have no escapes: an escaped punctuation
+				 * byte becomes a collating symbol ("\]" is "[.].]": a bare
+				 * ']' would end the class, '-' make a range, "[:" open a
+				 * class name), another escaped byte itself */
+				bool punct = ispunct((unsigned char)p[1]) != 0;
+				if ((punct && cr_buf_add(out, "[.", 2)) || cr_buf_add(out, p + 1, 1) ||
+				    (punct && cr_buf_add(out, ".]", 2)))
 					return CR_NOMEM;
 				p++;
 				continue;
