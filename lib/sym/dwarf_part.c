@@ -14,6 +14,7 @@
  * whole section is kept. */
 #include "dwarf_int.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,14 @@ struct dpart {
 	size_t nkept, capkept;
 	unsigned restarts;
 	bool started, broken;
+	/* dpart_plan's thread: while it runs (threaded, until joined) it
+	 * owns the stream; kept, broken and running are shared under mu */
+	bool threaded, running, stop;
+	pthread_t worker;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t *plan;
+	size_t nplan, alen;
 	/* last: the inflater's state (ISA-L's is 70 KB) is set by its init,
 	 * not zeroed with the rest */
 #ifdef CORONER_HAVE_ISAL
@@ -135,6 +144,16 @@ static size_t stream_step(struct dpart *p, size_t n)
 	return got;
 }
 
+static void plan_join(struct dpart *p)
+{
+	if (!p->threaded)
+		return;
+	pthread_join(p->worker, NULL);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	p->threaded = false;
+}
+
 static bool is_kept(const struct dpart *p, uint64_t lo, uint64_t hi)
 {
 	for (size_t i = 0; i < p->nkept; i++)
@@ -173,6 +192,30 @@ static bool add_kept(struct dpart *p, uint64_t lo, uint64_t hi)
 	return true;
 }
 
+/* The stream from where it is to end, the bytes from from on copied out;
+ * false (the stream ended) if it is corrupt. */
+static bool inflate_to(struct dpart *p, uint64_t from, uint64_t end)
+{
+	populate(p->keep + from, (size_t)(end - from), true);
+	while (p->pos < end) {
+		size_t want = end - p->pos > CHUNK ? CHUNK : (size_t)(end - p->pos);
+		if (p->pos < from && from - p->pos < want)
+			want = (size_t)(from - p->pos); /* land on the range's start */
+		size_t got = __atomic_load_n(&p->stop, __ATOMIC_RELAXED) ? 0 : stream_step(p, want);
+		if (!got) {
+			stream_end(p);
+			return false;
+		}
+		uint64_t lo = p->pos, hi = p->pos + got;
+		if (hi > from) {
+			uint64_t a = lo > from ? lo : from;
+			memcpy(p->keep + a, p->ring + HIST + (a - lo), (size_t)(hi - a)); /* still there */
+		}
+		p->pos = hi;
+	}
+	return true;
+}
+
 enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_elf_section *s, struct cr_error *e)
 {
 	*out = NULL;
@@ -207,6 +250,88 @@ enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_
 	return CR_OK;
 }
 
+/* The worker's part of keeping [from, end): false to stop. */
+static bool plan_keep(struct dpart *p, uint64_t from, uint64_t end)
+{
+	if (end <= from)
+		return true;
+	bool ok = inflate_to(p, from, end);
+	pthread_mutex_lock(&p->mu);
+	if (!ok)
+		p->broken = true;
+	else
+		ok = add_kept(p, from, end);
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return ok;
+}
+
+/* The worker: each planned unit kept, header then the rest, as
+ * dwarf_part_unit asks for them. A unit behind the stream (units that
+ * overlap) or with a bad header is left to the caller. */
+static void *plan_run(void *arg)
+{
+	struct dpart *p = arg;
+	for (size_t i = 0; i < p->nplan; i++) {
+		uint64_t hdr = p->plan[i];
+		if (hdr < p->pos || hdr >= p->size)
+			continue;
+		size_t n = p->size - hdr < 24 ? (size_t)(p->size - hdr) : 24;
+		if (!plan_keep(p, hdr, hdr + n))
+			break;
+		struct dunit u = { .hdr = hdr };
+		if (dwarf_unit_header(p->bin, p->keep, p->size, p->alen, &u) && !plan_keep(p, hdr + n, hdr + u.len))
+			break;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->running = false;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+void dpart_plan(struct dpart *p, const uint64_t *hdrs, size_t n, size_t alen)
+{
+	if (p->threaded || p->started || n < 2 || !(p->plan = cr_malloc(n * sizeof *p->plan)))
+		return;
+	memcpy(p->plan, hdrs, n * sizeof *hdrs);
+	p->nplan = n;
+	p->alen = alen;
+	if (!stream_start(p) || pthread_mutex_init(&p->mu, NULL)) {
+		stream_end(p);
+		return;
+	}
+	if (pthread_cond_init(&p->cv, NULL)) {
+		pthread_mutex_destroy(&p->mu);
+		stream_end(p);
+		return;
+	}
+	p->running = true;
+	if (pthread_create(&p->worker, NULL, plan_run, p)) {
+		p->running = false;
+		pthread_cond_destroy(&p->cv);
+		pthread_mutex_destroy(&p->mu);
+		stream_end(p);
+		return;
+	}
+	p->threaded = true;
+}
+
+/* Wait for the worker: true once [off, end) is kept; false once it has
+ * ended (joined: the stream is the caller's again). */
+static bool plan_wait(struct dpart *p, uint64_t off, uint64_t end)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->running && !is_kept(p, off, end))
+		pthread_cond_wait(&p->cv, &p->mu);
+	bool kept = is_kept(p, off, end);
+	pthread_mutex_unlock(&p->mu);
+	if (kept)
+		return true;
+	plan_join(p);
+	return false;
+}
+
 size_t dpart_size(const struct dpart *p) { return p->size; }
 const uint8_t *dpart_base(const struct dpart *p) { return p->keep; }
 
@@ -218,6 +343,8 @@ const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_erro
 		return NULL;
 	}
 	uint64_t end = off + n;
+	if (p->threaded && plan_wait(p, off, end))
+		return p->keep + off;
 	if (is_kept(p, off, end))
 		return p->keep + off;
 	if (p->broken) {
@@ -240,25 +367,11 @@ const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_erro
 		cr_fail(e, CR_ZLIB, "%s: DWARF: section %s: inflater init failed", p->bin->path, p->name);
 		return NULL;
 	}
-	populate(p->keep + from, (size_t)(end - from), true);
-	while (p->pos < end) {
-		size_t want = end - p->pos > CHUNK ? CHUNK : (size_t)(end - p->pos);
-		if (p->pos < from && from - p->pos < want)
-			want = (size_t)(from - p->pos); /* land on the range's start */
-		size_t got = stream_step(p, want);
-		if (!got) {
-			p->broken = true;
-			stream_end(p);
-			cr_fail(e, CR_FORMAT, "%s: DWARF: section %s: corrupt compressed data (%zu of %zu bytes inflated)",
-				p->bin->path, p->name, p->pos, p->size);
-			return NULL;
-		}
-		uint64_t lo = p->pos, hi = p->pos + got;
-		if (hi > from) {
-			uint64_t a = lo > from ? lo : from;
-			memcpy(p->keep + a, p->ring + HIST + (a - lo), (size_t)(hi - a)); /* still there */
-		}
-		p->pos = hi;
+	if (!inflate_to(p, from, end)) {
+		p->broken = true;
+		cr_fail(e, CR_FORMAT, "%s: DWARF: section %s: corrupt compressed data (%zu of %zu bytes inflated)",
+			p->bin->path, p->name, p->pos, p->size);
+		return NULL;
 	}
 	if (!add_kept(p, from, end)) {
 		cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", p->bin->path);
@@ -371,7 +484,12 @@ void dpart_close(struct dpart *p)
 {
 	if (!p)
 		return;
+	if (p->threaded) {
+		__atomic_store_n(&p->stop, true, __ATOMIC_RELAXED);
+		plan_join(p);
+	}
 	stream_end(p);
+	cr_free(p->plan);
 	if (p->keep)
 		munmap(p->keep, p->size ? p->size : 1);
 	cr_free(p->ring);
