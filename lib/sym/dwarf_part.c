@@ -292,7 +292,10 @@ static void *plan_run(void *arg)
 
 void dpart_plan(struct dpart *p, const uint64_t *hdrs, size_t n, size_t alen)
 {
-	if (p->threaded || p->started || n < 2 || !(p->plan = cr_malloc(n * sizeof *p->plan)))
+	/* room for a kept range per unit: the thread then allocates nothing
+	 * (a thread's first malloc sets up an arena of its own) */
+	if (p->threaded || p->started || n < 2 || cr_grow(&p->kept, &p->capkept, p->nkept + n, sizeof *p->kept) ||
+	    !(p->plan = cr_malloc(n * sizeof *p->plan)))
 		return;
 	memcpy(p->plan, hdrs, n * sizeof *hdrs);
 	p->nplan = n;
