@@ -1,11 +1,10 @@
 /* A compressed .debug_info inflated in part (see struct dpart in
  * dwarf_int.h).
  *
- * One forward pass over the zlib stream, a chunk at a time into a small
- * buffer that also holds the 32 KiB of history deflate refers back to;
- * only the byte ranges asked for are copied out, into a reservation of the
- * section's whole size (so offsets stay the section's own and pages never
- * asked for are never touched). A C library's debug file holds 6 MB of
+ * One forward pass over the zlib stream: the byte ranges asked for are
+ * inflated straight into a reservation of the section's whole size (so
+ * offsets stay the section's own and pages never asked for are never
+ * touched), the bytes between them a chunk at a time into a small buffer. A C library's debug file holds 6 MB of
  * .debug_info in one stream and a core's pcs need a few of its 1,700
  * units: inflating them whole and faulting in the pages cost most of a
  * C core's time. ISA-L's inflater is used when built in (about twice as
@@ -24,7 +23,7 @@
 #include <isa-l/igzip_lib.h>
 #endif
 
-enum { HIST = 32768, CHUNK = 256 << 10, MAX_RESTARTS = 2, INPUT_AHEAD = 512 << 10 };
+enum { CHUNK = 256 << 10, KEEP_STEP = 1 << 30, MAX_RESTARTS = 2, INPUT_AHEAD = 512 << 10 };
 
 struct dpart {
 	const struct cr_binary *bin;
@@ -33,8 +32,7 @@ struct dpart {
 	size_t srclen, size, pos; /* pos: bytes of output produced so far */
 	size_t src_mapped;        /* src[0, src_mapped) populated (populate_input) */
 	uint8_t *keep;            /* size bytes reserved, kept ranges filled */
-	uint8_t *ring;            /* HIST bytes of history, then a chunk */
-	size_t hist;              /* history bytes at ring[HIST - hist, HIST) */
+	uint8_t *skip;            /* CHUNK bytes for the output not kept */
 	struct drange *kept;      /* ascending, disjoint */
 	size_t nkept, capkept;
 	unsigned restarts;
@@ -69,7 +67,6 @@ static bool stream_start(struct dpart *p)
 {
 	stream_end(p);
 	p->pos = 0;
-	p->hist = 0;
 #ifdef CORONER_HAVE_ISAL
 	isal_inflate_init(&p->is);
 	p->is.crc_flag = ISAL_ZLIB;
@@ -111,17 +108,16 @@ static void populate_input(struct dpart *p, const uint8_t *next)
 	p->src_mapped = at + n;
 }
 
-/* Inflate the next n (<= CHUNK) bytes to ring + HIST; how many came. */
-static size_t stream_step(struct dpart *p, size_t n)
+/* Inflate the next n bytes to out; how many came. Both inflaters keep
+ * the history deflate refers back to themselves. */
+static size_t stream_step(struct dpart *p, uint8_t *out, size_t n)
 {
-	uint8_t *out = p->ring + HIST;
 #ifdef CORONER_HAVE_ISAL
 	populate_input(p, p->is.next_in);
 #else
 	populate_input(p, p->zs.next_in);
 #endif
 #ifdef CORONER_HAVE_ISAL
-	/* ISA-L reads its history from the bytes before next_out */
 	p->is.next_out = out;
 	p->is.avail_out = (uint32_t)n;
 	int r = isal_inflate(&p->is);
@@ -136,11 +132,6 @@ static size_t stream_step(struct dpart *p, size_t n)
 	if (r != Z_OK && r != Z_STREAM_END)
 		return 0;
 #endif
-	/* the last HIST bytes of output go just before ring + HIST (the
-	 * chunk itself stays where it is until the next step) */
-	size_t h = p->hist + got < HIST ? p->hist + got : HIST;
-	memmove(p->ring + HIST - h, p->ring + HIST + got - h, h);
-	p->hist = h;
 	return got;
 }
 
@@ -198,20 +189,21 @@ static bool inflate_to(struct dpart *p, uint64_t from, uint64_t end)
 {
 	populate(p->keep + from, (size_t)(end - from), true);
 	while (p->pos < end) {
-		size_t want = end - p->pos > CHUNK ? CHUNK : (size_t)(end - p->pos);
-		if (p->pos < from && from - p->pos < want)
-			want = (size_t)(from - p->pos); /* land on the range's start */
-		size_t got = __atomic_load_n(&p->stop, __ATOMIC_RELAXED) ? 0 : stream_step(p, want);
+		/* kept bytes straight into place, the others through skip (a
+		 * step lands on the range's start) */
+		bool kept = p->pos >= from;
+		size_t step = kept ? KEEP_STEP : CHUNK;
+		size_t want = end - p->pos > step ? step : (size_t)(end - p->pos);
+		if (!kept && from - p->pos < want)
+			want = (size_t)(from - p->pos);
+		size_t got = __atomic_load_n(&p->stop, __ATOMIC_RELAXED)
+				     ? 0
+				     : stream_step(p, kept ? p->keep + p->pos : p->skip, want);
 		if (!got) {
 			stream_end(p);
 			return false;
 		}
-		uint64_t lo = p->pos, hi = p->pos + got;
-		if (hi > from) {
-			uint64_t a = lo > from ? lo : from;
-			memcpy(p->keep + a, p->ring + HIST + (a - lo), (size_t)(hi - a)); /* still there */
-		}
-		p->pos = hi;
+		p->pos += got;
 	}
 	return true;
 }
@@ -237,12 +229,12 @@ enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_
 	p->src = src;
 	p->srclen = srclen;
 	p->size = size;
-	p->ring = cr_malloc(HIST + CHUNK);
+	p->skip = cr_malloc(CHUNK);
 	p->keep = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		       -1, 0);
 	if (p->keep == MAP_FAILED)
 		p->keep = NULL;
-	if (!p->ring || !p->keep) {
+	if (!p->skip || !p->keep) {
 		dpart_close(p);
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: section %s: no memory for %zu bytes", b->path, s->name, size);
 	}
@@ -495,7 +487,7 @@ void dpart_close(struct dpart *p)
 	cr_free(p->plan);
 	if (p->keep)
 		munmap(p->keep, p->size ? p->size : 1);
-	cr_free(p->ring);
+	cr_free(p->skip);
 	cr_free(p->kept);
 	cr_free(p);
 }
