@@ -24,6 +24,7 @@
 #endif
 
 enum { CHUNK = 256 << 10, KEEP_STEP = 1 << 30, MAX_RESTARTS = 2, INPUT_AHEAD = 512 << 10 };
+enum { SNAP_MAX = 8, SNAP_EVERY = 1 << 20 };
 
 struct dpart {
 	const struct cr_binary *bin;
@@ -45,6 +46,12 @@ struct dpart {
 	pthread_cond_t cv;
 	uint64_t *plan;
 	size_t nplan, alen;
+	/* ISA-L's state copied every snap_every bytes of output (a restart
+	 * resumes from the last copy before what it wants, not from the
+	 * stream's start); copies are allocated only where snap_alloc */
+	void *snaps;
+	size_t snap_pos[SNAP_MAX], nsnaps, snap_every;
+	bool snap_alloc;
 	/* last: the inflater's state (ISA-L's is 70 KB) is set by its init,
 	 * not zeroed with the rest */
 #ifdef CORONER_HAVE_ISAL
@@ -143,6 +150,7 @@ static void plan_join(struct dpart *p)
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
 	p->threaded = false;
+	p->snap_alloc = true;
 }
 
 static bool is_kept(const struct dpart *p, uint64_t lo, uint64_t hi)
@@ -183,6 +191,42 @@ static bool add_kept(struct dpart *p, uint64_t lo, uint64_t hi)
 	return true;
 }
 
+#ifdef CORONER_HAVE_ISAL
+static bool snaps_alloc(struct dpart *p)
+{
+	return p->snaps || (p->snaps = cr_malloc(SNAP_MAX * sizeof p->is)) != NULL;
+}
+
+/* A copy of the inflater's state when the stream has passed the next
+ * snap_every bytes (between two calls, its state is all in p->is). */
+static void snap_take(struct dpart *p)
+{
+	if (p->nsnaps >= SNAP_MAX || p->pos < (p->nsnaps + 1) * p->snap_every || !p->started ||
+	    (!p->snaps && (!p->snap_alloc || !snaps_alloc(p))))
+		return;
+	memcpy((struct inflate_state *)p->snaps + p->nsnaps, &p->is, sizeof p->is);
+	p->snap_pos[p->nsnaps++] = p->pos;
+}
+#endif
+
+/* The stream again from the last copy of its state at or before from,
+ * else from its start. */
+static bool stream_resume(struct dpart *p, uint64_t from)
+{
+#ifdef CORONER_HAVE_ISAL
+	for (size_t k = p->nsnaps; k > 0; k--)
+		if (p->snap_pos[k - 1] <= from) {
+			memcpy(&p->is, (struct inflate_state *)p->snaps + (k - 1), sizeof p->is);
+			p->pos = p->snap_pos[k - 1];
+			p->started = true;
+			return true;
+		}
+#else
+	(void)from;
+#endif
+	return stream_start(p);
+}
+
 /* The stream from where it is to end, the bytes from from on copied out;
  * false (the stream ended) if it is corrupt. */
 static bool inflate_to(struct dpart *p, uint64_t from, uint64_t end)
@@ -191,6 +235,9 @@ static bool inflate_to(struct dpart *p, uint64_t from, uint64_t end)
 	while (p->pos < end) {
 		/* kept bytes straight into place, the others through skip (a
 		 * step lands on the range's start) */
+#ifdef CORONER_HAVE_ISAL
+		snap_take(p);
+#endif
 		bool kept = p->pos >= from;
 		size_t step = kept ? KEEP_STEP : CHUNK;
 		size_t want = end - p->pos > step ? step : (size_t)(end - p->pos);
@@ -229,6 +276,8 @@ enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_
 	p->src = src;
 	p->srclen = srclen;
 	p->size = size;
+	p->snap_every = size / SNAP_MAX + 1 > SNAP_EVERY ? size / SNAP_MAX + 1 : SNAP_EVERY;
+	p->snap_alloc = true;
 	p->skip = cr_malloc(CHUNK);
 	p->keep = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		       -1, 0);
@@ -292,6 +341,10 @@ void dpart_plan(struct dpart *p, const uint64_t *hdrs, size_t n, size_t alen)
 	memcpy(p->plan, hdrs, n * sizeof *hdrs);
 	p->nplan = n;
 	p->alen = alen;
+#ifdef CORONER_HAVE_ISAL
+	if (hdrs[n - 1] >= p->snap_every)
+		(void)snaps_alloc(p);
+#endif
 	if (!stream_start(p) || pthread_mutex_init(&p->mu, NULL)) {
 		stream_end(p);
 		return;
@@ -302,8 +355,10 @@ void dpart_plan(struct dpart *p, const uint64_t *hdrs, size_t n, size_t alen)
 		return;
 	}
 	p->running = true;
+	p->snap_alloc = false; /* not on the thread, as above */
 	if (pthread_create(&p->worker, NULL, plan_run, p)) {
 		p->running = false;
+		p->snap_alloc = true;
 		pthread_cond_destroy(&p->cv);
 		pthread_mutex_destroy(&p->mu);
 		stream_end(p);
@@ -354,7 +409,7 @@ const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_erro
 			from = 0;
 			end = p->size;
 		}
-		if (!stream_start(p)) {
+		if (!stream_resume(p, from)) {
 			cr_fail(e, CR_ZLIB, "%s: DWARF: section %s: inflater init failed", p->bin->path, p->name);
 			return NULL;
 		}
@@ -488,6 +543,7 @@ void dpart_close(struct dpart *p)
 	if (p->keep)
 		munmap(p->keep, p->size ? p->size : 1);
 	cr_free(p->skip);
+	cr_free(p->snaps);
 	cr_free(p->kept);
 	cr_free(p);
 }
