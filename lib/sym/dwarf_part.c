@@ -24,7 +24,7 @@
 #endif
 
 enum { CHUNK = 256 << 10, KEEP_STEP = 1 << 30, MAX_RESTARTS = 2, INPUT_AHEAD = 512 << 10 };
-enum { SNAP_MAX = 8, SNAP_EVERY = 1 << 20 };
+enum { SNAP_MAX = 8, SNAP_EVERY = 256 << 10 };
 
 struct dpart {
 	const struct cr_binary *bin;
