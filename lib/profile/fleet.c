@@ -66,12 +66,9 @@ static bool blk_room(void **dir, size_t n, size_t elsize)
 	return dir[b] != NULL;
 }
 
-/* Room for one more in a table of n entries (slots of elsize bytes, each
- * starting with its hash and id + 1), kept at most 3/4 full. */
-static bool slots_room(void *slotsp, size_t *cap, size_t n, size_t elsize)
+/* The table doubled (slots_room). */
+static bool slots_grow(void *slotsp, size_t *cap, size_t elsize)
 {
-	if ((n + 1) * 4 <= *cap * 3)
-		return true;
 	char **slots = slotsp;
 	size_t ncap = *cap ? *cap * 2 : 4096;
 	char *ns = cr_calloc(ncap, elsize);
@@ -97,6 +94,13 @@ static bool slots_room(void *slotsp, size_t *cap, size_t n, size_t elsize)
 	*slots = ns;
 	*cap = ncap;
 	return true;
+}
+
+/* Room for one more in a table of n entries (slots of elsize bytes, each
+ * starting with its hash and id + 1), kept at most 3/4 full. */
+static inline bool slots_room(void *slotsp, size_t *cap, size_t n, size_t elsize)
+{
+	return (n + 1) * 4 <= *cap * 3 || slots_grow(slotsp, cap, elsize);
 }
 
 /* The dictionary's id of the string s of hash h (cr_hash); UINT32_MAX:
@@ -223,6 +227,29 @@ struct fr {
 	struct fspan ptype;
 };
 
+/* A long varint (a Location's address takes four or five bytes), its
+ * bytes combined eight at a time when eight are there. */
+static inline bool fvarint(struct pbuf *m, uint64_t *out)
+{
+	if (m->end - m->p >= 8) {
+		uint64_t w;
+		memcpy(&w, m->p, sizeof w);
+		uint64_t stop = ~w & 0x8080808080808080ull;
+		if (stop) {
+			unsigned n = (unsigned)__builtin_ctzll(stop) / 8 + 1;
+			uint64_t x = n == 8 ? w : w & ((1ull << (8 * n)) - 1);
+			x &= 0x7f7f7f7f7f7f7f7full;
+			x = (x & 0x007f007f007f007full) | ((x & 0x7f007f007f007f00ull) >> 1);
+			x = (x & 0x00003fff00003fffull) | ((x & 0x3fff00003fff0000ull) >> 2);
+			x = (x & 0x000000000fffffffull) | ((x & 0x0fffffff00000000ull) >> 4);
+			m->p += n;
+			*out = x;
+			return true;
+		}
+	}
+	return pb_varint(m, out);
+}
+
 /* The next varint field of a message whose tags are one byte (as Go
  * writes them); false at its end or on anything else (*bad then). */
 static inline bool vfield(struct pbuf *m, uint32_t *f, uint64_t *v, bool *bad)
@@ -304,7 +331,7 @@ static bool sweep(struct fr *r, const uint8_t *data, size_t len)
 				return false;
 			if (f == P_STRING_TABLE) {
 				if ((s.end > s.p && memchr(s.p, 0, (size_t)(s.end - s.p))) ||
-				    cr_grow(&d->strs, &d->cap_strs, r->nstr + 1, sizeof *d->strs))
+				    (r->nstr >= d->cap_strs && cr_grow(&d->strs, &d->cap_strs, r->nstr + 1, sizeof *d->strs)))
 					return false;
 				d->strs[r->nstr++] = (struct fspan){ s.p, s.end, 0, 0 };
 				continue;
@@ -313,7 +340,7 @@ static bool sweep(struct fr *r, const uint8_t *data, size_t len)
 				r->ptype = (struct fspan){ s.p, s.end, 0, 1 };
 				continue;
 			}
-			if (cr_grow(&d->spans, &d->cap_spans, r->nspans + 1, sizeof *d->spans))
+			if (r->nspans >= d->cap_spans && cr_grow(&d->spans, &d->cap_spans, r->nspans + 1, sizeof *d->spans))
 				return false;
 			struct fspan *sp = &d->spans[r->nspans++];
 			*sp = (struct fspan){ s.p, s.end, 0, (uint8_t)f };
@@ -589,7 +616,8 @@ static bool location(struct fr *r, const struct fspan *s, struct lq *q, size_t *
 			struct pbuf ls;
 			m.p++;
 			if (!pb_bytes(&m, &ls) || *nl >= UINT32_MAX / 2 ||
-			    cr_grow(&d->lines, &d->cap_lines, *nl + 1, sizeof *d->lines) || !line(r, ls, &d->lines[*nl]))
+			    (*nl >= d->cap_lines && cr_grow(&d->lines, &d->cap_lines, *nl + 1, sizeof *d->lines)) ||
+			    !line(r, ls, &d->lines[*nl]))
 				return false;
 			++*nl;
 			q->nlines++;
@@ -598,7 +626,7 @@ static bool location(struct fr *r, const struct fspan *s, struct lq *q, size_t *
 		if (t >= 0x80 || t < 1 << 3 || (t & 7) != WT_VARINT || t > (5 << 3 | WT_VARINT))
 			return false;
 		m.p++;
-		if (!pb_varint(&m, &v))
+		if (!(t == (3 << 3 | WT_VARINT) ? fvarint(&m, &v) : pb_varint(&m, &v)))
 			return false;
 		switch (t >> 3) {
 		case 1:
