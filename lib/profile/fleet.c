@@ -224,6 +224,7 @@ struct fr {
 	size_t nsamp, sampbytes; /* the Sample messages, and their bytes */
 	uint32_t *dense[3];
 	uint64_t time, duration, period, drop, keep, deftype;
+	uint64_t maxstr; /* the largest string index of the top level's fields */
 	struct fspan ptype;
 };
 
@@ -337,6 +338,8 @@ static bool sweep(struct fr *r, const uint8_t *data, size_t len)
 				continue;
 			}
 			if (f == P_PERIOD_TYPE) {
+				if (r->ptype.f)
+					return false; /* each one is checked by the reader, the last kept */
 				r->ptype = (struct fspan){ s.p, s.end, 0, 1 };
 				continue;
 			}
@@ -369,6 +372,8 @@ static bool sweep(struct fr *r, const uint8_t *data, size_t len)
 		}
 		if (wt != WT_VARINT || !pb_varint(&b, &v))
 			return false;
+		if ((f == P_DROP_FRAMES || f == P_KEEP_FRAMES || f == P_DEFAULT_SAMPLE_TYPE) && v > r->maxstr)
+			r->maxstr = v; /* each one's index is checked, the last one kept */
 		switch (f) {
 		case P_DROP_FRAMES: r->drop = v; break;
 		case P_KEEP_FRAMES: r->keep = v; break;
@@ -419,7 +424,7 @@ static bool header(struct fr *r)
 {
 	struct cr_profile *h = &r->f->hdr;
 	h->source = CR_SRC_PPROF;
-	if (r->drop >= r->nstr || r->keep >= r->nstr || r->deftype >= r->nstr || fstr(r, r->drop)->len)
+	if (r->maxstr >= r->nstr || fstr(r, r->drop)->len)
 		return false;
 	for (size_t i = 0; i < r->nspans; i++) {
 		if (r->d->spans[i].f != P_SAMPLE_TYPE)
