@@ -493,8 +493,8 @@ static bool mappings(struct fr *r)
 			case 2: mp->start = v; break;
 			case 3: mp->limit = v; break;
 			case 4: mp->offset = v; break;
-			case 5: file = v; break;
-			case 6: build = v; break;
+			case 5: file = v; bad |= v >= r->nstr; break; /* each one checked, as the reader does */
+			case 6: build = v; bad |= v >= r->nstr; break;
 			case 7: mp->has_functions = v != 0; break;
 			case 8: mp->has_filenames = v != 0; break;
 			case 9: mp->has_line_numbers = v != 0; break;
