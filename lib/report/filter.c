@@ -15,7 +15,8 @@
 /* pprof's patterns are Go RE2; POSIX ERE lacks its shorthand classes and
  * flags. Translate the common ones: \d \w \s (and negations) outside and
  * inside brackets, a leading (?i), groups (?:...) and (?P<name>...) as
- * plain groups, \Q...\E quoted, a '{' that starts no count as a literal. */
+ * plain groups, \Q...\E quoted, a '{' that starts no count as a literal,
+ * \A and \z as ^ and $, a repeated anchor as a group. */
 /* Whether p ('{') starts a repeat count {n}, {n,} or {n,m}: else Go reads
  * the brace as a literal */
 static bool repeat_brace(const char *p)
@@ -27,6 +28,14 @@ static bool repeat_brace(const char *p)
 	if (*p == ',')
 		p += 1 + strspn(p + 1, "0123456789");
 	return *p == '}';
+}
+
+/* The length of the empty-width assertion at p (^ $ \A \z \b \B), or 0 */
+static size_t anchor_len(const char *p)
+{
+	if (*p == '^' || *p == '$')
+		return 1;
+	return p[0] == '\\' && p[1] && strchr("AzbB", p[1]) ? 2 : 0;
 }
 
 static enum cr_err translate_re2(const char *re, struct cr_buf *out, int *flags)
@@ -51,6 +60,19 @@ static enum cr_err translate_re2(const char *re, struct cr_buf *out, int *flags)
 				return CR_NOMEM;
 			continue;
 		}
+		size_t alen = in_br ? 0 : anchor_len(p);
+		if (alen) { /* \A and \z are ^ and $ (regexec sees one text, no
+			     * REG_NEWLINE); a repeated anchor ("^+", which Go
+			     * takes), a group POSIX can repeat */
+			const char *a = p[0] != '\\' ? p : p[1] == 'A' ? "^" : p[1] == 'z' ? "$" : p;
+			size_t n = a == p ? alen : 1;
+			bool rep = p[alen] == '*' || p[alen] == '+' || p[alen] == '?' ||
+				   (p[alen] == '{' && repeat_brace(p + alen));
+			if ((rep && cr_buf_add(out, "(", 1)) || cr_buf_add(out, a, n) || (rep && cr_buf_add(out, ")", 1)))
+				return CR_NOMEM;
+			p += alen - 1;
+			continue;
+		}
 		if (!in_br && p[0] == '\\' && p[1] == 'Q') {
 			const char *q = strstr(p + 2, "\\E"), *end = q ? q : p + strlen(p);
 			for (const char *c = p + 2; c < end; c++)
@@ -59,6 +81,8 @@ static enum cr_err translate_re2(const char *re, struct cr_buf *out, int *flags)
 			p = q ? q + 1 : end - 1;
 			continue;
 		}
+		if (*p == '\\' && (p[1] == 'p' || p[1] == 'P'))
+			return CR_USAGE; /* POSIX regexes have no Unicode tables */
 		if (*p == '\\' && p[1]) {
 			switch (p[1]) {
 			case 'd': rep = in_br ? "0-9" : "[0-9]"; break;
@@ -132,8 +156,12 @@ enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct
 		return cr_fail(e, CR_USAGE, "error parsing regexp: %s", gomsg);
 	struct cr_buf b = { 0 };
 	int flags = REG_EXTENDED | REG_NOSUB;
-	if (translate_re2(re, &b, &flags)) {
+	enum cr_err tr = translate_re2(re, &b, &flags);
+	if (tr) {
 		cr_buf_release(&b);
+		if (tr == CR_USAGE)
+			return cr_fail(e, CR_USAGE, "bad regular expression '%s': Unicode classes (\\p, \\P) are not supported",
+				       re);
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	}
 	int rc = regcomp(&f->re[which], cr_buf_str(&b), flags);

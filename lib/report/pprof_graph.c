@@ -601,6 +601,7 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 		if (walk(&b))
 			goto out;
 	}
+	bool edgeless = b.no_edges;
 	b.no_edges = false;
 	kept = cr_calloc(b.nnodes + 1, 1);
 	if (!kept)
@@ -616,12 +617,13 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 				kept[i] = 1, nk++;
 		}
 		g->dropped_nodes = live - nk;
-		b.kept = kept;
+		/* pprof rebuilds the graph only when a node is dropped: else the
+		 * nodes whose values cancelled out keep their edges */
+		if (nk != live)
+			b.kept = kept;
+	}
+	if (b.kept || edgeless || (b.tags && !b.count_tags)) {
 		b.count_tags = b.tags != NULL;
-		if (walk(&b))
-			goto out;
-	} else if (b.tags && !b.count_tags) { /* nothing dropped after all */
-		b.count_tags = true;
 		if (walk(&b))
 			goto out;
 	}

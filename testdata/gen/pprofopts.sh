@@ -72,9 +72,16 @@ rec focus.regexp.uniclass.txt "$G26" -text '-focus=\p{(?<}' ../heap/heap.pb.gz
 rec focus.regexp.group.txt "$G26" -top '-focus=(?:sort)+\.' ../kinds/cpu.pb.gz
 rec hide.regexp.quote.txt "$G26" -text '-hide=\Qruntime.\E' ../kinds/cpu.pb.gz
 rec focus.regexp.brace.txt "$G26" -traces '-focus={?sortLoop' ../kinds/cpu.pb.gz
+rec focus.regexp.textanchors.txt "$G26" -top '-focus=\Amain' '-ignore=Scan\z' ../heap/heap.pb.gz
+rec focus.regexp.repeatedanchor.txt "$G26" -top '-focus=^+main' ../heap/heap.pb.gz
+rec hide.regexp.repeatedanchor.txt "$G26" -text '-hide=\b?runtime\.$*' ../kinds/cpu.pb.gz
 # profiles of several releases: one function with another start line in each
 rec allocs.19-26-22.raw.txt "$G26" -raw ../gorel/go1.19/before/allocs.pb.gz ../gorel/go1.26/after/allocs.pb.gz ../gorel/go1.22/after/allocs.pb.gz
 rec goroutine.27-21.raw.txt "$G26" -raw ../gorel/go1.27/before/goroutine.pb.gz ../gorel/go1.21/after/goroutine.pb.gz
+# a diff where no node is dropped: the nodes whose values cancel out keep their edges
+rec goroutine.diff.tree.lines.txt "$G26" -tree -lines -diff_base=../gorel/go1.26/before/goroutine.pb.gz ../gorel/go1.26/after/goroutine.pb.gz
+rec goroutine.diff.tree.txt "$G26" -tree -diff_base=../gorel/go1.26/before/goroutine.pb.gz ../gorel/go1.26/after/goroutine.pb.gz
+rec goroutine.diff.peek.lines.txt "$G26" -peek=main -lines -diff_base=../gorel/go1.26/before/goroutine.pb.gz ../gorel/go1.26/after/goroutine.pb.gz
 footer "$G26"
 
 hdr pprofopts19
