@@ -12,137 +12,6 @@
 #include <ctype.h>
 #include <string.h>
 
-/* pprof's patterns are Go RE2; POSIX ERE lacks its shorthand classes and
- * flags. Translate the common ones: \d \w \s (and negations) outside and
- * inside brackets, a leading (?i), groups (?:...) and (?P<name>...) as
- * plain groups, \Q...\E quoted, a '{' that starts no count as a literal,
- * \A and \z as ^ and $, a repeated anchor as a group. */
-/* Whether p ('{') starts a repeat count {n}, {n,} or {n,m}: else Go reads
- * the brace as a literal */
-static bool repeat_brace(const char *p)
-{
-	size_t n = strspn(p + 1, "0123456789");
-	if (!n)
-		return false;
-	p += 1 + n;
-	if (*p == ',')
-		p += 1 + strspn(p + 1, "0123456789");
-	return *p == '}';
-}
-
-/* The length of the empty-width assertion at p (^ $ \A \z \b \B), or 0 */
-static size_t anchor_len(const char *p)
-{
-	if (*p == '^' || *p == '$')
-		return 1;
-	return p[0] == '\\' && p[1] && strchr("AzbB", p[1]) ? 2 : 0;
-}
-
-static enum cr_err translate_re2(const char *re, struct cr_buf *out, int *flags)
-{
-	bool in_br = false;
-	if (strncmp(re, "(?i)", 4) == 0) {
-		*flags |= REG_ICASE;
-		re += 4;
-	}
-	for (const char *p = re; *p; p++) {
-		const char *rep = NULL;
-		const char *gt = !in_br && p[0] == '(' && p[1] == '?' ? (p[2] == ':' ? p + 2 :
-			(p[2] == '<' || (p[2] == 'P' && p[3] == '<')) ? strchr(p, '>') : NULL) : NULL;
-		if (gt) { /* a non-capturing or named group: a plain group */
-			p = gt;
-			if (cr_buf_add(out, "(", 1))
-				return CR_NOMEM;
-			continue;
-		}
-		if (!in_br && *p == '{' && !repeat_brace(p)) {
-			if (cr_buf_add(out, "\\{", 2))
-				return CR_NOMEM;
-			continue;
-		}
-		size_t alen = in_br ? 0 : anchor_len(p);
-		if (alen) { /* \A and \z are ^ and $ (regexec sees one text, no
-			     * REG_NEWLINE); a repeated anchor ("^+", which Go
-			     * takes), a group POSIX can repeat */
-			const char *a = p[0] != '\\' ? p : p[1] == 'A' ? "^" : p[1] == 'z' ? "$" : p;
-			size_t n = a == p ? alen : 1;
-			bool rep = p[alen] == '*' || p[alen] == '+' || p[alen] == '?' ||
-				   (p[alen] == '{' && repeat_brace(p + alen));
-			if ((rep && cr_buf_add(out, "(", 1)) || cr_buf_add(out, a, n) || (rep && cr_buf_add(out, ")", 1)))
-				return CR_NOMEM;
-			p += alen - 1;
-			continue;
-		}
-		if (!in_br && p[0] == '\\' && p[1] == 'Q') {
-			const char *q = strstr(p + 2, "\\E"), *end = q ? q : p + strlen(p);
-			for (const char *c = p + 2; c < end; c++)
-				if ((strchr("\\.[]()*+?{}|^$", *c) && cr_buf_add(out, "\\", 1)) || cr_buf_add(out, c, 1))
-					return CR_NOMEM;
-			p = q ? q + 1 : end - 1;
-			continue;
-		}
-		if (*p == '\\' && (p[1] == 'p' || p[1] == 'P'))
-			return CR_USAGE; /* POSIX regexes have no Unicode tables */
-		if (*p == '\\' && p[1]) {
-			switch (p[1]) {
-			case 'd': rep = in_br ? "0-9" : "[0-9]"; break;
-			case 'D': rep = in_br ? NULL : "[^0-9]"; break;
-			case 'w': rep = in_br ? "[:alnum:]_" : "[[:alnum:]_]"; break;
-			case 'W': rep = in_br ? NULL : "[^[:alnum:]_]"; break;
-			case 's': rep = in_br ? "[:space:]" : "[[:space:]]"; break;
-			case 'S': rep = in_br ? NULL : "[^[:space:]]"; break;
-			}
-			if (rep) {
-				if (cr_buf_add(out, rep, strlen(rep)))
-					return CR_NOMEM;
-				p++;
-				continue;
-			}
-			if (in_br) {
-				/* POSIX brackets have no escapes: an escaped punctuation
-				 * byte becomes a collating symbol ("\]" is "[.].]": a bare
-				 * ']' would end the class, '-' make a range, "[:" open a
-				 * class name), another escaped byte itself */
-				bool punct = ispunct((unsigned char)p[1]) != 0;
-				if ((punct && cr_buf_add(out, "[.", 2)) || cr_buf_add(out, p + 1, 1) ||
-				    (punct && cr_buf_add(out, ".]", 2)))
-					return CR_NOMEM;
-				p++;
-				continue;
-			}
-			if (cr_buf_add(out, p, 2))
-				return CR_NOMEM;
-			p++;
-			continue;
-		}
-		if (!in_br && *p == '[') {
-			in_br = true;
-			if (cr_buf_add(out, p, 1))
-				return CR_NOMEM;
-			/* a ']' or '^]' right after '[' is literal */
-			if (p[1] == '^' && cr_buf_add(out, ++p, 1))
-				return CR_NOMEM;
-			if (p[1] == ']' && cr_buf_add(out, ++p, 1))
-				return CR_NOMEM;
-			continue;
-		}
-		if (in_br && *p == '[' && p[1] == ':') {
-			const char *end = strstr(p + 2, ":]");
-			if (end) {
-				if (cr_buf_add(out, p, (size_t)(end + 2 - p)))
-					return CR_NOMEM;
-				p = end + 1;
-				continue;
-			}
-		}
-		if (in_br && *p == ']')
-			in_br = false;
-		if (cr_buf_add(out, p, 1))
-			return CR_NOMEM;
-	}
-	return CR_OK;
-}
-
 enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct cr_error *e)
 {
 	if (!re)
@@ -155,16 +24,15 @@ enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct
 	if (!cr_go_regexp_check(re, gomsg, sizeof gomsg))
 		return cr_fail(e, CR_USAGE, "error parsing regexp: %s", gomsg);
 	struct cr_buf b = { 0 };
-	int flags = REG_EXTENDED | REG_NOSUB;
-	enum cr_err tr = translate_re2(re, &b, &flags);
+	const char *why = NULL;
+	enum cr_err tr = cr_go_regexp_posix(re, &b, &why);
 	if (tr) {
 		cr_buf_release(&b);
 		if (tr == CR_USAGE)
-			return cr_fail(e, CR_USAGE, "bad regular expression '%s': Unicode classes (\\p, \\P) are not supported",
-				       re);
+			return cr_fail(e, CR_USAGE, "bad regular expression '%s': %s", re, why);
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	}
-	int rc = regcomp(&f->re[which], cr_buf_str(&b), flags);
+	int rc = regcomp(&f->re[which], cr_buf_str(&b), REG_EXTENDED | REG_NOSUB);
 	cr_buf_release(&b);
 	if (rc) {
 		char msg[200];
@@ -470,14 +338,16 @@ enum cr_err cr_tagfilter_set(struct cr_tagfilter *t, const char *name, const cha
 			return er;
 		}
 		struct cr_buf re = { 0 };
-		int flags = REG_EXTENDED | REG_NOSUB;
-		enum cr_err tr = translate_re2(one, &re, &flags);
-		int rc = tr ? 0 : regcomp(&t->rx[t->nrx], cr_buf_str(&re), flags);
+		const char *why = NULL;
+		enum cr_err tr = cr_go_regexp_posix(one, &re, &why);
+		int rc = tr ? 0 : regcomp(&t->rx[t->nrx], cr_buf_str(&re), REG_EXTENDED | REG_NOSUB);
 		cr_buf_release(&re);
 		if (tr) {
+			enum cr_err er = tr == CR_USAGE ? cr_fail(e, CR_USAGE, "parsing %s regexp '%s': %s", name, one, why)
+							: cr_fail(e, CR_NOMEM, "out of memory");
 			cr_free(one);
 			cr_tagfilter_release(t);
-			return cr_fail(e, CR_NOMEM, "out of memory");
+			return er;
 		}
 		if (rc) {
 			char msg[200];

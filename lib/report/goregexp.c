@@ -1,16 +1,19 @@
-/* Go's regexp syntax errors (regexp/syntax, Perl flags) for pprof's
- * patterns: coroner matches with POSIX regcomp, which takes some patterns
- * Go refuses ("a)", "\q") and words its refusals its own way. This walks a
- * pattern as Go's parser does far enough to find the errors people make:
- * an unmatched or unexpected parenthesis, an unclosed or backward class,
- * a bad escape, a repetition with nothing to repeat or after another, a
- * repeat count past 1000, unsupported (?...) syntax. Go's message is
- * "CODE: `EXPR`", EXPR the part of the pattern Go names.
+/* Go's regexp syntax (regexp/syntax, Perl flags) for pprof's patterns,
+ * which coroner matches with POSIX regcomp. First the check: regcomp takes
+ * some patterns Go refuses ("a)", "\q") and words its refusals its own
+ * way, so this walks a pattern as Go's parser does far enough to find the
+ * errors people make: an unmatched or unexpected parenthesis, an unclosed
+ * or backward class, an unknown class name, a bad escape, a repetition
+ * with nothing to repeat or after another, a repeat count past 1000,
+ * unsupported (?...) syntax. Go's message is "CODE: `EXPR`", EXPR the part
+ * of the pattern Go names. Then the rewrite (below).
  */
 #include "coroner/filter.h"
 #include "coroner/top.h"
+#include "coroner/util.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +27,132 @@ static bool fail(struct gore *g, const char *code, const char *at, size_t len)
 {
 	snprintf(g->msg, g->n, "%s: `%.*s`", code, (int)len, at);
 	return false;
+}
+
+enum { F_I = 1, F_S = 2 }; /* the flags (?i) and (?s) */
+
+struct bset {
+	uint64_t w[4];
+};
+
+static void bs_add(struct bset *s, unsigned c) { s->w[c >> 6 & 3] |= 1ull << (c & 63); }
+static bool bs_has(const struct bset *s, unsigned c) { return s->w[c >> 6 & 3] >> (c & 63) & 1; }
+static void bs_range(struct bset *s, unsigned lo, unsigned hi)
+{
+	for (unsigned c = lo; c <= hi && c < 256; c++)
+		bs_add(s, c);
+}
+static void bs_or(struct bset *d, const struct bset *s)
+{
+	for (int k = 0; k < 4; k++)
+		d->w[k] |= s->w[k];
+}
+static void bs_not(struct bset *s)
+{
+	for (int k = 0; k < 4; k++)
+		s->w[k] = ~s->w[k];
+}
+static void bs_fold(struct bset *s)
+{
+	for (unsigned c = 'a'; c <= 'z'; c++)
+		if (bs_has(s, c) || bs_has(s, c - 32))
+			bs_add(s, c), bs_add(s, c - 32);
+}
+
+/* Go's named ASCII classes ([:NAME:]) */
+static bool named_class(const char *name, size_t n, struct bset *s)
+{
+	static const struct { const char *name, *ranges; } tab[] = {
+		{ "alnum", "09AZaz" }, { "alpha", "AZaz" }, { "ascii", "\001\177" }, { "blank", "\t\t  " },
+		{ "cntrl", "\001\037\177\177" }, { "digit", "09" }, { "graph", "!~" }, { "lower", "az" },
+		{ "print", " ~" }, { "punct", "!/:@[`{~" }, { "space", "\t\r  " }, { "upper", "AZ" },
+		{ "word", "09AZaz__" }, { "xdigit", "09AFaf" },
+	};
+	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+		if (strlen(tab[i].name) == n && !memcmp(tab[i].name, name, n)) {
+			for (const char *r = tab[i].ranges; *r; r += 2)
+				bs_range(s, (unsigned char)r[0], (unsigned char)r[1]);
+			return true;
+		}
+	return false;
+}
+
+/* \d \D \s \S \w \W at p into s (negated ones negated); false if p is none */
+static bool perl_class(const char *p, int flags, struct bset *s)
+{
+	if (p[0] != '\\' || !p[1] || !strchr("dDsSwW", p[1]))
+		return false;
+	struct bset c = { { 0 } };
+	switch (tolower((unsigned char)p[1])) {
+	case 'd': bs_range(&c, '0', '9'); break;
+	case 's': bs_range(&c, '\t', '\n'), bs_range(&c, '\f', '\r'), bs_add(&c, ' '); break;
+	default: named_class("word", 4, &c); break;
+	}
+	if (flags & F_I)
+		bs_fold(&c);
+	if (isupper((unsigned char)p[1]))
+		bs_not(&c);
+	bs_or(s, &c);
+	return true;
+}
+
+/* the UTF-8 sequence at *pp (checked valid), *pp moved past it */
+static uint32_t char_at_raw(const char **pp)
+{
+	const unsigned char *p = (const unsigned char *)*pp;
+	unsigned n = p[0] < 0x80 ? 1 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	uint32_t r = n == 1 ? p[0] : p[0] & (0x7fu >> n);
+	unsigned k = 1;
+	for (; k < n && p[k]; k++)
+		r = r << 6 | (p[k] & 0x3f);
+	*pp += k;
+	return r;
+}
+
+/* one character at *pp (an escape or a UTF-8 sequence), *pp moved past
+ * it; UINT32_MAX for a Unicode class (refused) */
+static uint32_t char_at(const char **pp)
+{
+	const unsigned char *p = (const unsigned char *)*pp;
+	uint32_t r;
+	if (p[0] != '\\')
+		return char_at_raw(pp);
+	if (!p[1]) { /* (the check refuses a trailing backslash) */
+		*pp += 1;
+		return '\\';
+	}
+	const char *q = *pp + 2;
+	switch (p[1]) {
+	case 'a': r = 7; break;
+	case 'f': r = 12; break;
+	case 't': r = 9; break;
+	case 'n': r = 10; break;
+	case 'r': r = 13; break;
+	case 'v': r = 11; break;
+	case 'p': case 'P': *pp = q; return UINT32_MAX;
+	case 'x':
+		r = 0;
+		if (*q == '{') {
+			for (q++; isxdigit((unsigned char)*q); q++)
+				r = r < 0x110000 ? r * 16 + (uint32_t)(isdigit((unsigned char)*q) ? *q - '0' : (*q | 32) - 'a' + 10) : r;
+			q += *q == '}';
+		} else {
+			for (int k = 0; k < 2 && isxdigit((unsigned char)*q); k++, q++)
+				r = r * 16 + (uint32_t)(isdigit((unsigned char)*q) ? *q - '0' : (*q | 32) - 'a' + 10);
+		}
+		break;
+	default:
+		if (p[1] >= '0' && p[1] <= '7') { /* octal: up to three digits */
+			r = p[1] - '0';
+			for (int k = 1; k < 3 && *q >= '0' && *q <= '7'; k++, q++)
+				r = r * 8 + (uint32_t)(*q - '0');
+		} else {
+			r = p[1]; /* escaped punctuation */
+		}
+		break;
+	}
+	*pp = q;
+	return r;
 }
 
 static bool is_hex(char c)
@@ -56,8 +185,11 @@ static bool escape(struct gore *g, const char *s, bool in_class, const char **en
 	case 'x':
 		if (*t == '{') {
 			const char *q = t + 1;
-			while (is_hex(*q))
-				q++;
+			for (unsigned long v = 0; is_hex(*q); q++) {
+				v = v * 16 + (unsigned long)(isdigit((unsigned char)*q) ? *q - '0' : (*q | 32) - 'a' + 10);
+				if (v > 0x10ffff) /* past the last rune: Go stops at this digit */
+					return fail(g, "invalid escape sequence", s, (size_t)(q + 1 - s));
+			}
 			if (q == t + 1 || *q != '}')
 				return fail(g, "invalid escape sequence", s, (size_t)(q + (*q != 0) - s));
 			*end = q + 1;
@@ -98,10 +230,28 @@ static bool escape(struct gore *g, const char *s, bool in_class, const char **en
 	default:
 		break;
 	}
-	return fail(g, "invalid escape sequence", s, 2);
+	unsigned char b = (unsigned char)c; /* Go names the whole escaped rune */
+	return fail(g, "invalid escape sequence", s, 1 + (b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4));
 }
 
-/* A bracket class at s ('['); *end past its ']' */
+/* A character of a class at *t (an escape or a UTF-8 sequence) into *r,
+ * *t moved past it. A class escape (\d, \pL) cannot be one: Go reads it
+ * as an escape there, and refuses it. */
+static bool class_char(struct gore *g, const char **t, uint32_t *r)
+{
+	const char *c = *t;
+	if (c[0] == '\\' && c[1] && strchr("dDsSwWpP", c[1]))
+		return fail(g, "invalid escape sequence", c, 2);
+	if (c[0] == '\\' && !escape(g, c, true, t))
+		return false;
+	*r = char_at(&c);
+	*t = c;
+	return true;
+}
+
+/* A bracket class at s ('['); *end past its ']'. Go reads each item as a
+ * named class ([:alpha:]), a Unicode or Perl class (\pL, \d), else a
+ * character or a range of them. */
 static bool bracket(struct gore *g, const char *s, const char **end)
 {
 	const char *t = s + 1;
@@ -111,34 +261,29 @@ static bool bracket(struct gore *g, const char *s, const char **end)
 		if (!*t)
 			return fail(g, "missing closing ]", s, strlen(s));
 		if (t[0] == '[' && t[1] == ':') {
-			const char *q = strstr(t + 2, ":]");
+			const char *q = strstr(t + 2, ":]"), *nm = t + 2 + (t[2] == '^');
+			struct bset c = { { 0 } };
+			if (q && !named_class(nm, (size_t)(q - nm), &c))
+				return fail(g, "invalid character class range", t, (size_t)(q + 2 - t));
 			if (q) {
 				t = q + 2;
 				continue;
 			}
 		}
-		const char *rng = t;
-		unsigned lo, hi;
-		if (*t == '\\') {
+		if (t[0] == '\\' && t[1] && strchr("dDsSwWpP", t[1])) {
 			if (!escape(g, t, true, &t))
 				return false;
-			lo = (unsigned char)rng[1];
-		} else {
-			lo = (unsigned char)*t++;
+			continue;
 		}
+		const char *rng = t;
+		uint32_t lo, hi;
+		if (!class_char(g, &t, &lo))
+			return false;
 		if (t[0] == '-' && t[1] && t[1] != ']') {
-			const char *h = ++t;
-			if (*t == '\\') {
-				if (!escape(g, t, true, &t))
-					return false;
-				hi = (unsigned char)h[1];
-				/* an escape's value is its letter only when it is punctuation */
-				if (isalnum((int)hi))
-					continue;
-			} else {
-				hi = (unsigned char)*t++;
-			}
-			if (rng[0] != '\\' && hi < lo)
+			t++;
+			if (!class_char(g, &t, &hi))
+				return false;
+			if (hi < lo)
 				return fail(g, "invalid character class range", rng, (size_t)(t - rng));
 		}
 	}
@@ -196,7 +341,7 @@ static bool perl_group(struct gore *g, const char *s, const char **end, bool *gr
 			any = true;
 		} else if (*t == '-' && !neg) {
 			neg = true, any = false;
-		} else if ((*t == ':' || *t == ')') && (any || !neg) && t > s + 2 - (*t == ':')) {
+		} else if ((*t == ':' || *t == ')') && (any || !neg)) { /* "(?)" and "(?:" too */
 			*end = t + 1, *group = *t == ':';
 			return true;
 		} else {
@@ -267,7 +412,8 @@ bool cr_go_regexp_check(const char *re, char *msg, size_t n)
 				bool group = false;
 				if (!perl_group(&g, s, &s, &group))
 					return false;
-				depth += group, atom = false;
+				/* flags alone leave the atom before them repeatable */
+				depth += group, atom = atom && !group;
 				continue;
 			}
 			depth++, atom = false, s++;
@@ -304,4 +450,360 @@ bool cr_go_regexp_check(const char *re, char *msg, size_t n)
 	if (depth)
 		return fail(&g, "missing closing )", re, strlen(re));
 	return true;
+}
+
+/* The rewrite: Go's regexp syntax (RE2, Perl flags) as a POSIX extended regex
+ * for regcomp in the C locale, for the patterns cr_go_regexp_check takes.
+ * Every class becomes a set of bytes written out as one bracket (Go's \d \w
+ * \s, its named classes [:word:] [:^alpha:], escapes inside brackets); the
+ * flags (?i) and (?s) act where Go's do (to the end of the group): (?i)
+ * writes each letter as [xX], (?s) decides whether '.' takes '\n'. (?m) and
+ * (?U) change nothing a name can show (names hold no newline; laziness
+ * changes what a match spans, not whether there is one). A character past
+ * ASCII is matched whole: a class listing some becomes an alternative, a
+ * class taking them all ('.', a negated class) takes one UTF-8 sequence;
+ * a range of them, or a negated class naming some, is refused. */
+
+struct tr {
+	struct cr_buf *out;
+	const char **why;
+	bool nomem, refused;
+};
+
+static void put(struct tr *t, const char *s, size_t n)
+{
+	if (!t->nomem && cr_buf_add(t->out, s, n))
+		t->nomem = true;
+}
+static void puts0(struct tr *t, const char *s) { put(t, s, strlen(s)); }
+
+static bool refuse(struct tr *t, const char *why)
+{
+	if (!t->refused)
+		*t->why = why;
+	t->refused = true;
+	return false;
+}
+
+/* Whether a repetition follows at p (past flags alone: "^(?i)+") */
+static bool repeats(const char *p)
+{
+	bool bad;
+	while (p[0] == '(' && p[1] == '?') {
+		size_t n = strspn(p + 2, "imsU-");
+		if (p[2 + n] != ')')
+			break;
+		p += 3 + n;
+	}
+	return *p == '*' || *p == '+' || *p == '?' || (*p == '{' && repeat_count(p, &bad));
+}
+
+static void utf8(struct tr *t, uint32_t r)
+{
+	char b[4];
+	size_t n;
+	if (r < 0x800)
+		b[0] = (char)(0xc0 | r >> 6), b[1] = (char)(0x80 | (r & 0x3f)), n = 2;
+	else if (r < 0x10000)
+		b[0] = (char)(0xe0 | r >> 12), b[1] = (char)(0x80 | (r >> 6 & 0x3f)), b[2] = (char)(0x80 | (r & 0x3f)), n = 3;
+	else
+		b[0] = (char)(0xf0 | r >> 18), b[1] = (char)(0x80 | (r >> 12 & 0x3f)), b[2] = (char)(0x80 | (r >> 6 & 0x3f)),
+		b[3] = (char)(0x80 | (r & 0x3f)), n = 4;
+	put(t, b, n);
+}
+
+/* one character as a literal (a group: repeating it repeats it whole) */
+static void literal(struct tr *t, uint32_t r, int flags)
+{
+	if (r == 0) { /* no name holds a NUL: a group that never matches */
+		puts0(t, "(x^)");
+	} else if (r >= 0x80) {
+		put(t, "(", 1), utf8(t, r), put(t, ")", 1);
+	} else if ((flags & F_I) && isalpha((int)r)) {
+		char b[4] = { '[', (char)tolower((int)r), (char)toupper((int)r), ']' };
+		put(t, b, 4);
+	} else {
+		char b[2] = { '\\', (char)r };
+		bool special = strchr(".[]()*+?{}|^$\\", (int)r) != NULL;
+		put(t, special ? b : b + 1, special ? 2 : 1);
+	}
+}
+
+/* the ASCII bytes of s (NUL aside) as one POSIX bracket, or a group that
+ * never matches for none */
+static void ascii_class(struct tr *t, const struct bset *s)
+{
+	unsigned n = 0;
+	for (unsigned c = 1; c < 0x80; c++)
+		n += bs_has(s, c);
+	if (n == 0) {
+		puts0(t, "(x^)");
+		return;
+	}
+	put(t, "[", 1);
+	for (unsigned c = 1; c < 0x80;) {
+		if (!bs_has(s, c)) {
+			c++;
+			continue;
+		}
+		unsigned e = c;
+		while (e + 1 < 0x80 && bs_has(s, e + 1))
+			e++;
+		for (unsigned k = c; k <= e;) {
+			/* ']' '-' '^' '[' as collating symbols, never as a range's end */
+			if (strchr("]-^[", (int)k)) {
+				char b[5] = { '[', '.', (char)k, '.', ']' };
+				put(t, b, 5);
+				k++;
+				continue;
+			}
+			unsigned h = k;
+			while (h < e && !strchr("]-^[", (int)(h + 1)))
+				h++;
+			char b[3] = { (char)k, '-', (char)h };
+			if (h - k >= 2)
+				put(t, b, 3);
+			else
+				for (unsigned x = k; x <= h; x++) {
+					char one = (char)x;
+					put(t, &one, 1);
+				}
+			k = h + 1;
+		}
+		c = e + 1;
+	}
+	put(t, "]", 1);
+}
+
+/* A class as POSIX: its ASCII bytes as a bracket; when it takes every
+ * character past ASCII too (a negated class, '.'), any one UTF-8 sequence
+ * as well, whole: a lead byte and its continuation bytes, so that no match
+ * starts or ends inside a character. */
+static void class_out(struct tr *t, const struct bset *s)
+{
+	if (!bs_has(s, 0x80)) {
+		ascii_class(t, s);
+		return;
+	}
+	put(t, "(", 1);
+	for (unsigned c = 1; c < 0x80; c++)
+		if (bs_has(s, c)) {
+			ascii_class(t, s);
+			put(t, "|", 1);
+			break;
+		}
+	puts0(t, "[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf][\x80-\xbf]|"
+		 "[\xf0-\xf4][\x80-\xbf][\x80-\xbf][\x80-\xbf])");
+}
+
+/* a bracket class at p ('['), written as a POSIX one; the position past it */
+static const char *bracket_out(struct tr *t, const char *p, int flags)
+{
+	const char *q = p + 1;
+	bool neg = *q == '^';
+	q += neg;
+	struct bset s = { { 0 } };
+	struct cr_buf alt = { 0 }; /* the characters past ASCII, as alternatives */
+	bool wide = false;         /* a range past ASCII */
+	for (bool first = true; *q && (first || *q != ']'); first = false) {
+		if (q[0] == '[' && q[1] == ':') {
+			const char *e = strstr(q + 2, ":]"), *nm = q + 2 + (q[2] == '^');
+			if (e) {
+				struct bset c = { { 0 } };
+				if (!named_class(nm, (size_t)(e - nm), &c)) {
+					refuse(t, "a class name Go does not know");
+					break;
+				}
+				if (flags & F_I)
+					bs_fold(&c);
+				if (q[2] == '^')
+					bs_not(&c);
+				bs_or(&s, &c);
+				q = e + 2;
+				continue;
+			}
+		}
+		if (perl_class(q, flags, &s)) {
+			q += 2;
+			continue;
+		}
+		uint32_t lo = char_at(&q), hi = lo;
+		if (q[0] == '-' && q[1] && q[1] != ']') {
+			q++;
+			hi = char_at(&q);
+		}
+		if (lo == UINT32_MAX || hi == UINT32_MAX) {
+			refuse(t, "Unicode classes (\\p, \\P) are not supported");
+			break;
+		}
+		if (hi >= 0x80 && lo == hi) {
+			struct cr_buf *o = t->out;
+			t->out = &alt;
+			put(t, "|", 1), utf8(t, hi);
+			t->out = o;
+			continue;
+		}
+		wide |= hi >= 0x80;
+		struct bset c = { { 0 } };
+		bs_range(&c, lo, hi < 0x80 ? hi : 0x7f);
+		if (flags & F_I)
+			bs_fold(&c);
+		bs_or(&s, &c);
+	}
+	/* characters past ASCII the class names one by one, or by a range:
+	 * nothing to write when it takes them all already (\D, [:^alpha:]) */
+	bool all = bs_has(&s, 0x80);
+	if (!all && wide)
+		refuse(t, "a class range past ASCII is not supported");
+	else if (!all && neg && alt.len)
+		refuse(t, "a negated class of characters past ASCII is not supported");
+	if (!t->refused) {
+		if (neg)
+			bs_not(&s);
+		bool a = alt.len && !all;
+		if (a)
+			put(t, "(", 1);
+		class_out(t, &s);
+		if (a)
+			put(t, alt.data, alt.len), put(t, ")", 1);
+	}
+	cr_buf_release(&alt);
+	return *q ? q + 1 : q;
+}
+
+/* an empty-width assertion; a group when a repetition follows it (Go takes
+ * "^+", regcomp does not) */
+static void anchor(struct tr *t, const char *text, const char *next)
+{
+	bool rep = repeats(next);
+	if (rep)
+		put(t, "(", 1);
+	puts0(t, text);
+	if (rep)
+		put(t, ")", 1);
+}
+
+/* "(?" at p: flags for the rest of the group, or a group (flags, a name);
+ * the position past what was read */
+static const char *perl_paren(struct tr *t, const char *p, int *flags, uint8_t *stack, size_t *depth)
+{
+	const char *q = p + 2;
+	if (*q == '<' || (*q == 'P' && q[1] == '<')) {
+		const char *gt = strchr(q, '>');
+		stack[(*depth)++] = (uint8_t)*flags;
+		put(t, "(", 1);
+		return gt ? gt + 1 : q + strlen(q);
+	}
+	int nf = *flags;
+	bool off = false;
+	for (; *q && *q != ':' && *q != ')'; q++) {
+		int bit = *q == 'i' ? F_I : *q == 's' ? F_S : 0;
+		if (*q == '-')
+			off = true;
+		nf = off ? nf & ~bit : nf | bit;
+	}
+	if (*q == ':') {
+		stack[(*depth)++] = (uint8_t)*flags;
+		put(t, "(", 1);
+	}
+	*flags = nf;
+	return *q ? q + 1 : q;
+}
+
+/* a backslash escape at p outside brackets; the position past it */
+static const char *escape_out(struct tr *t, const char *p, int flags)
+{
+	struct bset s = { { 0 } };
+	if (perl_class(p, flags, &s)) {
+		class_out(t, &s);
+		return p + 2;
+	}
+	switch (p[1]) {
+	case 'A': anchor(t, "^", p + 2); return p + 2;
+	case 'z': anchor(t, "$", p + 2); return p + 2;
+	case 'b': anchor(t, "\\b", p + 2); return p + 2;
+	case 'B': anchor(t, "\\B", p + 2); return p + 2;
+	case 'Q': { /* literals, each its own atom: a repetition after \E repeats the last one */
+		const char *q = p + 2, *e = strstr(q, "\\E"), *end = e ? e : q + strlen(q);
+		while (q < end)
+			literal(t, char_at_raw(&q), flags);
+		return e ? e + 2 : end;
+	}
+	default:
+		break;
+	}
+	uint32_t r = char_at(&p);
+	if (r == UINT32_MAX)
+		refuse(t, "Unicode classes (\\p, \\P) are not supported");
+	else
+		literal(t, r, flags);
+	return p;
+}
+
+enum cr_err cr_go_regexp_posix(const char *re, struct cr_buf *out, const char **why)
+{
+	struct tr t = { out, why, false, false };
+	uint8_t *stack = cr_malloc(strlen(re) + 1);
+	if (!stack)
+		return CR_NOMEM;
+	size_t depth = 0;
+	int flags = 0;
+	bool bad;
+	for (const char *p = re; *p && !t.refused && !t.nomem;) {
+		switch (*p) {
+		case '(':
+			if (p[1] == '?') {
+				p = perl_paren(&t, p, &flags, stack, &depth);
+				continue;
+			}
+			stack[depth++] = (uint8_t)flags;
+			put(&t, "(", 1), p++;
+			continue;
+		case ')':
+			if (depth)
+				flags = stack[--depth];
+			put(&t, ")", 1), p++;
+			continue;
+		case '|':
+			put(&t, "|", 1), p++;
+			continue;
+		case '*': case '+': case '?':
+			put(&t, p, 1), p++;
+			p += *p == '?'; /* lazy: the same matches */
+			continue;
+		case '{':
+			if (repeat_count(p, &bad)) {
+				const char *e = strchr(p, '}') + 1;
+				put(&t, p, (size_t)(e - p));
+				p = e + (*e == '?');
+			} else {
+				literal(&t, '{', flags), p++;
+			}
+			continue;
+		case '.': {
+			struct bset dot = { { 0 } };
+			bs_not(&dot); /* any character; but '\n' without (?s) */
+			if (!(flags & F_S))
+				dot.w[0] &= ~(1ull << '\n');
+			class_out(&t, &dot), p++;
+			continue;
+		}
+		case '^': case '$':
+			anchor(&t, *p == '^' ? "^" : "$", p + 1), p++;
+			continue;
+		case '[':
+			p = bracket_out(&t, p, flags);
+			continue;
+		case '\\':
+			p = escape_out(&t, p, flags);
+			continue;
+		default:
+			literal(&t, char_at(&p), flags);
+			continue;
+		}
+	}
+	cr_free(stack);
+	if (t.nomem)
+		return CR_NOMEM;
+	return t.refused ? CR_USAGE : CR_OK;
 }

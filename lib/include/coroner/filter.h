@@ -18,6 +18,10 @@ enum { CR_FOCUS, CR_IGNORE, CR_HIDE, CR_SHOW, CR_SHOW_FROM };
 /* Whether re is a pattern Go's regexp package takes; if not, Go's error
  * "CODE: `PART`" (as after "error parsing regexp: ") into msg (goregexp.c). */
 bool cr_go_regexp_check(const char *re, char *msg, size_t n);
+/* A pattern cr_go_regexp_check took, as a POSIX extended regex matching
+ * what Go's matches (goregexp.c); CR_USAGE with *why for what it
+ * cannot write (Unicode classes). */
+enum cr_err cr_go_regexp_posix(const char *re, struct cr_buf *out, const char **why);
 /* Compile pattern `re` (NULL = unset) into slot which; a pattern Go
  * refuses fails with Go's "error parsing regexp: ..." (CR_USAGE). */
 enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct cr_error *e);
