@@ -293,7 +293,7 @@ static bool bracket(struct gore *g, const char *s, const char **end)
 
 /* A repeat count {n}, {n,} or {n,m} at s: its end, or NULL when s is a
  * literal '{'; *bad: a count Go refuses (past 1000, max below min). */
-static const char *repeat_count(const char *s, bool *bad)
+static const char *repeat_count(const char *s, bool *bad, long *min, long *max)
 {
 	const char *t = s + 1;
 	long lo = 0, hi;
@@ -317,6 +317,8 @@ static const char *repeat_count(const char *s, bool *bad)
 	if (*t != '}')
 		return NULL;
 	*bad = lo > 1000 || hi > 1000 || (hi >= 0 && hi < lo);
+	if (min)
+		*min = lo, *max = hi;
 	return t + 1;
 }
 
@@ -378,6 +380,10 @@ static const char *bad_utf8(const char *s)
 	return NULL;
 }
 
+/* How deep groups nest here: Go refuses a pattern whose capturing groups
+ * nest 1000 deep (its parse tree's height) */
+#define MAXNEST 1000
+
 bool cr_go_regexp_check(const char *re, char *msg, size_t n)
 {
 	struct gore g = { re, msg, n };
@@ -386,13 +392,19 @@ bool cr_go_regexp_check(const char *re, char *msg, size_t n)
 	const char *enc = bad_utf8(re);
 	if (enc)
 		return fail(&g, "invalid UTF-8", enc, strlen(enc));
-	size_t depth = 0;
-	bool atom = false;        /* something to repeat before s */
+	/* Go also refuses a counted repetition that would copy what it
+	 * repeats more than 1000 times in all, inner counts multiplied
+	 * ("(a{30}){40}"). Each atom's copies (0: none to repeat), each open
+	 * group's most copied atom so far, kept per level. */
+	uint32_t atom = 0, most = 0, outer[MAXNEST + 1];
+	bool capture[MAXNEST + 1];
+	size_t depth = 0, captures = 0;
 	const char *last = NULL;  /* the repetition just read, for "a**" */
 	for (const char *s = re; *s;) {
 		const char *op = s, *next = NULL;
 		bool bad = false;
-		if (*s == '*' || *s == '+' || *s == '?' || (*s == '{' && (next = repeat_count(s, &bad)))) {
+		long min = 0, max = 0;
+		if (*s == '*' || *s == '+' || *s == '?' || (*s == '{' && (next = repeat_count(s, &bad, &min, &max)))) {
 			const char *after = next ? next : s + 1;
 			if (*after == '?')
 				after++;
@@ -402,50 +414,63 @@ bool cr_go_regexp_check(const char *re, char *msg, size_t n)
 				return fail(&g, "invalid nested repetition operator", last, (size_t)(after - last));
 			if (!atom)
 				return fail(&g, "missing argument to repetition operator", op, (size_t)(after - op));
+			long copies = max >= 0 ? max : min;
+			if (next && (min >= 2 || max >= 2) && copies * (long)atom > 1000)
+				return fail(&g, "invalid repeat count", op, (size_t)(after - op));
+			if (next)
+				atom = copies ? (uint32_t)(copies * (long)atom) : 1;
+			most = atom > most ? atom : most;
 			last = op, s = after;
 			continue;
 		}
 		last = NULL;
-		switch (*s) {
-		case '(':
-			if (s[1] == '?') {
-				bool group = false;
-				if (!perl_group(&g, s, &s, &group))
-					return false;
-				/* flags alone leave the atom before them repeatable */
-				depth += group, atom = atom && !group;
+		if (*s == '(') {
+			bool group = true, cap = s[1] != '?' || s[2] == '<' || (s[2] == 'P' && s[3] == '<');
+			if (s[1] == '?' && !perl_group(&g, s, &s, &group))
+				return false;
+			if (!group) /* flags alone leave the atom before them repeatable */
 				continue;
-			}
-			depth++, atom = false, s++;
+			if (depth == MAXNEST || (cap && captures + 1 >= MAXNEST))
+				return fail(&g, "expression nests too deeply", re, strlen(re));
+			s += op[1] != '?';
+			capture[depth] = cap;
+			captures += cap;
+			outer[depth++] = most;
+			atom = most = 0;
 			continue;
+		}
+		switch (*s) {
 		case ')':
 			if (!depth)
 				return fail(&g, "unexpected )", re, strlen(re));
-			depth--, atom = true, s++;
+			captures -= capture[--depth];
+			atom = most ? most : 1;
+			most = outer[depth] > atom ? outer[depth] : atom, s++;
 			continue;
 		case '|':
-			atom = false, s++;
+			atom = 0, s++;
 			continue;
 		case '[':
 			if (!bracket(&g, s, &s))
 				return false;
-			atom = true;
-			continue;
+			break;
 		case '\\':
 			if (s[1] == 'Q') {
-				const char *q = strstr(s + 2, "\\E");
-				s = q ? q + 2 : s + strlen(s);
-				atom = true;
-				continue;
+				const char *q = strstr(s + 2, "\\E"), *e = q ? q + 2 : s + strlen(s);
+				bool empty = (q ? q : e) == s + 2;
+				s = e;
+				if (empty) /* nothing: what came before stays repeatable */
+					continue;
+				break;
 			}
 			if (!escape(&g, s, false, &s))
 				return false;
-			atom = true;
-			continue;
+			break;
 		default:
-			atom = true, s++;
-			continue;
+			s++;
+			break;
 		}
+		atom = 1, most = most ? most : 1;
 	}
 	if (depth)
 		return fail(&g, "missing closing )", re, strlen(re));
@@ -483,19 +508,6 @@ static bool refuse(struct tr *t, const char *why)
 		*t->why = why;
 	t->refused = true;
 	return false;
-}
-
-/* Whether a repetition follows at p (past flags alone: "^(?i)+") */
-static bool repeats(const char *p)
-{
-	bool bad;
-	while (p[0] == '(' && p[1] == '?') {
-		size_t n = strspn(p + 2, "imsU-");
-		if (p[2 + n] != ')')
-			break;
-		p += 3 + n;
-	}
-	return *p == '*' || *p == '+' || *p == '?' || (*p == '{' && repeat_count(p, &bad));
 }
 
 static void utf8(struct tr *t, uint32_t r)
@@ -671,42 +683,24 @@ static const char *bracket_out(struct tr *t, const char *p, int flags)
 	return *q ? q + 1 : q;
 }
 
-/* an empty-width assertion; a group when a repetition follows it (Go takes
- * "^+", regcomp does not) */
-static void anchor(struct tr *t, const char *text, const char *next)
-{
-	bool rep = repeats(next);
-	if (rep)
-		put(t, "(", 1);
-	puts0(t, text);
-	if (rep)
-		put(t, ")", 1);
-}
-
-/* "(?" at p: flags for the rest of the group, or a group (flags, a name);
- * the position past what was read */
-static const char *perl_paren(struct tr *t, const char *p, int *flags, uint8_t *stack, size_t *depth)
+/* "(?" at p: flags for the rest of the group, or a group (*opens: with
+ * flags, or named); the position past what was read */
+static const char *perl_paren(const char *p, int *flags, bool *opens)
 {
 	const char *q = p + 2;
+	*opens = true;
 	if (*q == '<' || (*q == 'P' && q[1] == '<')) {
 		const char *gt = strchr(q, '>');
-		stack[(*depth)++] = (uint8_t)*flags;
-		put(t, "(", 1);
 		return gt ? gt + 1 : q + strlen(q);
 	}
-	int nf = *flags;
 	bool off = false;
 	for (; *q && *q != ':' && *q != ')'; q++) {
 		int bit = *q == 'i' ? F_I : *q == 's' ? F_S : 0;
 		if (*q == '-')
 			off = true;
-		nf = off ? nf & ~bit : nf | bit;
+		*flags = off ? *flags & ~bit : *flags | bit;
 	}
-	if (*q == ':') {
-		stack[(*depth)++] = (uint8_t)*flags;
-		put(t, "(", 1);
-	}
-	*flags = nf;
+	*opens = *q == ':';
 	return *q ? q + 1 : q;
 }
 
@@ -719,10 +713,9 @@ static const char *escape_out(struct tr *t, const char *p, int flags)
 		return p + 2;
 	}
 	switch (p[1]) {
-	case 'A': anchor(t, "^", p + 2); return p + 2;
-	case 'z': anchor(t, "$", p + 2); return p + 2;
-	case 'b': anchor(t, "\\b", p + 2); return p + 2;
-	case 'B': anchor(t, "\\B", p + 2); return p + 2;
+	case 'A': puts0(t, "^"); return p + 2;
+	case 'z': puts0(t, "$"); return p + 2;
+	case 'b': case 'B': put(t, p, 2); return p + 2;
 	case 'Q': { /* literals, each its own atom: a repetition after \E repeats the last one */
 		const char *q = p + 2, *e = strstr(q, "\\E"), *end = e ? e : q + strlen(q);
 		while (q < end)
@@ -740,68 +733,134 @@ static const char *escape_out(struct tr *t, const char *p, int flags)
 	return p;
 }
 
+/* A repetition at p of what starts at out[at], which matches only the
+ * empty string (an assertion, a group of them): that itself when the
+ * repetition takes it at least once, else nothing. regcomp refuses "^*",
+ * and a large count of them can keep its matcher busy for minutes. Where
+ * the repetition ends. */
+static const char *repeat_empty(struct tr *t, const char *p, size_t at)
+{
+	bool bad;
+	long min = 1, max;
+	const char *e = *p == '{' ? repeat_count(p, &bad, &min, &max) : p + 1;
+	if (*p == '*' || *p == '?' || min == 0) {
+		t->out->len = at;
+		if (t->out->data)
+			t->out->data[at] = 0;
+		put(t, "()", 2);
+	}
+	return e + (*e == '?');
+}
+
+/* a level of groups: the flags to restore, whether all it holds so far
+ * matches only the empty string, where its '(' is written */
+struct level {
+	int flags;
+	bool empty;
+	size_t at;
+	unsigned long wb;
+};
+
+/* At most this many \b and \B, each counted as often as a repetition
+ * copies it: glibc's matcher takes time exponential in them where they
+ * may match empty ("(a|\b){20,}": seconds; 24: minutes) */
+#define MAXWB 12
+
 enum cr_err cr_go_regexp_posix(const char *re, struct cr_buf *out, const char **why)
 {
 	struct tr t = { out, why, false, false };
-	uint8_t *stack = cr_malloc(strlen(re) + 1);
+	struct level *stack = cr_calloc(strlen(re) + 1, sizeof *stack);
 	if (!stack)
 		return CR_NOMEM;
-	size_t depth = 0;
+	size_t depth = 0, at = 0; /* at: where the last atom starts */
 	int flags = 0;
-	bool bad;
+	bool bad, empty = false; /* the last atom matches only the empty string */
+	bool group_empty = true; /* so does all the group holds so far */
+	unsigned long wb = 0, wb_atom = 0; /* \b and \B in the group so far, in the last atom */
 	for (const char *p = re; *p && !t.refused && !t.nomem;) {
-		switch (*p) {
-		case '(':
-			if (p[1] == '?') {
-				p = perl_paren(&t, p, &flags, stack, &depth);
+		bool opens = *p == '(';
+		int before = flags;
+		if (*p == '(' && p[1] == '?') {
+			p = perl_paren(p, &flags, &opens);
+			if (!opens)
 				continue;
-			}
-			stack[depth++] = (uint8_t)flags;
-			put(&t, "(", 1), p++;
+		} else if (opens) {
+			p++;
+		}
+		if (opens) {
+			stack[depth++] = (struct level){ before, group_empty, out->len, wb };
+			put(&t, "(", 1);
+			group_empty = true, wb = 0;
 			continue;
+		}
+		if (empty && (*p == '*' || *p == '+' || *p == '?' || (*p == '{' && repeat_count(p, &bad, NULL, NULL)))) {
+			p = repeat_empty(&t, p, at);
+			continue;
+		}
+		const char *tok = p;
+		size_t here = out->len;
+		switch (*p) {
 		case ')':
-			if (depth)
-				flags = stack[--depth];
+			if (depth) {
+				struct level *l = &stack[--depth];
+				flags = l->flags, empty = group_empty, at = l->at;
+				group_empty = l->empty && group_empty;
+				wb_atom = wb, wb = l->wb + wb;
+			}
 			put(&t, ")", 1), p++;
 			continue;
 		case '|':
 			put(&t, "|", 1), p++;
 			continue;
 		case '*': case '+': case '?':
+			wb += *p == '?' ? 0 : wb_atom; /* (counted as two copies) */
 			put(&t, p, 1), p++;
 			p += *p == '?'; /* lazy: the same matches */
 			continue;
-		case '{':
-			if (repeat_count(p, &bad)) {
+		case '{': {
+			long min, max;
+			if (repeat_count(p, &bad, &min, &max)) {
 				const char *e = strchr(p, '}') + 1;
+				long copies = max >= 0 ? max : min + 1;
+				wb += wb_atom * (unsigned long)(copies > 0 ? copies - 1 : 0);
 				put(&t, p, (size_t)(e - p));
 				p = e + (*e == '?');
-			} else {
-				literal(&t, '{', flags), p++;
+				continue;
 			}
-			continue;
+			literal(&t, '{', flags), p++;
+			break;
+		}
 		case '.': {
 			struct bset dot = { { 0 } };
 			bs_not(&dot); /* any character; but '\n' without (?s) */
 			if (!(flags & F_S))
 				dot.w[0] &= ~(1ull << '\n');
 			class_out(&t, &dot), p++;
-			continue;
+			break;
 		}
 		case '^': case '$':
-			anchor(&t, *p == '^' ? "^" : "$", p + 1), p++;
-			continue;
+			put(&t, p, 1), p++;
+			break;
 		case '[':
 			p = bracket_out(&t, p, flags);
-			continue;
+			break;
 		case '\\':
 			p = escape_out(&t, p, flags);
-			continue;
+			break;
 		default:
 			literal(&t, char_at(&p), flags);
-			continue;
+			break;
 		}
+		if (out->len == here) /* "\Q\E": nothing, the atom before stays */
+			continue;
+		empty = *tok == '^' || *tok == '$' || (tok[0] == '\\' && tok[1] && strchr("AzbB", tok[1]));
+		at = here;
+		group_empty = group_empty && empty;
+		wb_atom = tok[0] == '\\' && (tok[1] == 'b' || tok[1] == 'B');
+		wb += wb_atom;
 	}
+	if (wb > MAXWB && !t.refused)
+		refuse(&t, "more than 12 word boundaries (\\b, \\B, each counted as often as it repeats) are not supported");
 	cr_free(stack);
 	if (t.nomem)
 		return CR_NOMEM;

@@ -43,7 +43,7 @@ var (
 	single   = strings.Split(`\d \w \s \W \D \S . \Qa.b\E \Q*\E \x{e9} \351 \x2e \t \0 \x{110000} \q \é \pL \p{Greek}`, " ")
 	anchors  = strings.Split(`^ $ \A \z \b \B`, " ")
 	words    = strings.Split(`main Main run mix (?i) (?-i) (?s) (?m) (?U) (?)`, " ")
-	repeats  = strings.Split(`* + ? {2} {0,1} {1,} {1001} *? +? ?? {2,1} ** {`, " ")
+	repeats  = strings.Split(`* + ? {2} {0,1} {1,} {1001} *? +? ?? {2,1} ** { {30} {40,} {0,600} {2}?`, " ")
 	opens    = []string{"(", "(?:", "(?i:", "(?i)(", "(?s:", "(?-i:", "(?P<n>", "(?U:", "(?x)"}
 )
 
