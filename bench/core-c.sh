@@ -14,32 +14,37 @@
 # the ratios of the medians, the sh loop's own cost per run (a batch of
 # /bin/true: a process start, counted in every figure alike) and the load average.
 # Measured on the machine the cores were made on (2 cores), medians of 5
-# rounds of 10, load 1.1-1.3:
+# rounds of 10, load 1.1-1.3 (before the changes below):
 #   fleet-pie: CPU per run coroner 0.035 s, eu-stack 0.213 s (6.1x), gdb
 #     0.601 s (17.2x); wall 5.9x, 14.4x.
 #   null-pie: coroner 0.030 s (3.0x, 13.3x; wall 2.8x, 10.6x).
 #   A process start (/bin/true) is 0.002-0.004 s of each figure.
-# Where coroner's time goes (callgrind): fleet-pie 158.9 M instructions,
-# null-pie 173.1 M. Inflating libc's compressed .debug_info, .debug_abbrev
-# and .debug_line up to the last unit needed (4.2, 0.7 and 1.0 MB for
-# fleet-pie; ISA-L, over half the instructions); libdwarf reading the units
-# the frames fall in (about 30 M; classes outside functions are not walked
-# into); the kernel: about 290 page faults and libunwind's two
-# rt_sigprocmask calls per frame (its cache lock, 1,100 calls).
-# The tail-call frames (lib/core/ccore_tail.c) read the units of the
-# functions that jumped, which lie further into libc's .debug_info, and
-# libc's .symtab for glibc's __GI_ callees: 51.5 M of null-pie's 173.1 M
-# (its threads wait in pthread_join and pthread_cond_wait), about 13 M of
-# fleet-pie's.
+# After them, `bench/core-c.sh 5 10` under load 7.4-8.1 (every tool slower):
+#   fleet-pie: coroner 0.047 s, eu-stack 0.264 (5.6x), gdb 0.747 (15.9x);
+#     wall 4.3x, 16.6x. null-pie: 0.037 s (3.5x, 15.0x; wall 3.2x, 13.8x).
+# Where coroner's time goes (callgrind, both threads): fleet-pie 158.3 M
+# instructions (164.1 M before), null-pie 139.9 M (173.1 M). Inflating
+# libc's compressed .debug_info, .debug_abbrev and .debug_line up to the
+# last unit needed (4.2, 0.7 and 1.0 MB for fleet-pie; ISA-L, over half the
+# instructions): .debug_info's on a second thread (dwarf_part.c, 65 M of
+# fleet-pie's) while the units it has kept are indexed, straight into
+# place; a restart resumes from a copy of ISA-L's state (null-pie's
+# tail-call search asks for units behind the stream). libdwarf reading the
+# units the frames fall in (about 30 M; fleet-pie's own C++ unit 16 M);
+# the kernel: about 290 page faults and libunwind's two rt_sigprocmask
+# calls per frame (its cache lock, 1,150 calls, 1.2-1.7 us each here).
+# The tail-call frames (lib/core/ccore_tail.c) look glibc's __GI_ callees
+# up in libc's .symtab, now one pass per name (9.3 M -> 2.2 M).
 # Tried and left out (interleaved runs, load 5): inflating each section
 # whole up to the last byte needed, straight into huge pages (4 KiB pages
 # cost about 3 ms per MB on this VM; a huge page can stall on compaction):
-# 4.5 M instructions fewer, wall median 0.075 s against 0.062; and that with
-# .debug_info inflated on a second thread while the threads are unwound
-# (as far as the units of the pcs known so far): wall 0.079. Naming libc's
-# frames on a second thread: no wall gain, malloc locks. libdwarf without
-# its allocation tree (dwarf_set_de_alloc_flag(0)): 5 M fewer, but it
-# leaks libdwarf's own blocks on malformed units.
+# 4.5 M instructions fewer, wall median 0.075 s against 0.062. Naming
+# libc's frames on a second thread: no wall gain, malloc locks. libdwarf
+# without its allocation tree (dwarf_set_de_alloc_flag(0)): 5 M fewer, but
+# it leaks libdwarf's own blocks on malformed units. libunwind without its
+# cache (UNW_CACHE_NONE): no lock, but a mempool lock per step (2,241
+# rt_sigprocmask) and 4.2 M instructions unwinding instead of 1.5 M;
+# UNW_CACHE_PER_THREAD is GLOBAL in a libunwind built without it (Debian's).
 #   usage: bench/core-c.sh [RUNS [BATCH]]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

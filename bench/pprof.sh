@@ -9,18 +9,21 @@
 # /usr/bin/time, peak RSS in KiB. The machine may be shared: the CPU ratios
 # are the steadier ones.
 # The last lines list every report's ratio and the load average.
-# -proto, last measured (RUNS=5, load 1.2-1.4): coroner 0.28 CPU s, 0.19 s
-# wall; go tool pprof 4.88 s, 3.95 s: 17.4x CPU, 20.8x wall (the build
-# before the threaded deflate, in the next run: 0.26 s, 0.24 s wall, 17.8x
-# CPU, 15.8x wall). Under load 10, in turns with pprof and the previous
-# build (7 runs): 0.27 CPU s for both, 0.74 s wall against 0.81 s.
-# coroner's user time is a steady 0.15-0.18 s; its system time, the kernel
-# zeroing the 70 MB the read takes (the inflated input 17 MB, the sample
-# arrays 50 MB), varies from 0.01 to 0.15 s with the machine (most after
-# pprof has freed its 550 MB). Its threads: the input is inflated on one
-# while the other maps its pages and reads its tables, the samples are read
-# by two (each mapping its stretch of the arrays), and the output is
-# deflated on one while the other encodes.
+# Last measured (RUNS=3, load 7.4-8.3): -traces 37.0x CPU (coroner 0.21
+# s, pprof 7.76 s), -tags 20.5x (0.12, 2.46), -raw 29.6x (0.19, 5.62),
+# -proto 14.1x (0.28, 3.96); wall 35.2x, 16.1x, 19.3x, 11.2x. The other
+# six (RUNS=3, load 5-8): -top 69x, -tree 47x, -peek 24x, -callgrind 30x,
+# -dot 27x, -list 26x CPU. On a quiet machine (RUNS=5, load 1.2-1.4)
+# -proto was 17.4x CPU, 20.8x wall.
+# coroner's user time is a steady 0.15-0.18 s (-proto; -tags 0.10-0.12);
+# its system time, the kernel zeroing the 70 MB the read takes (the
+# inflated input 17 MB, the sample arrays 50 MB), varies from 0.01 to 0.20
+# s with the machine: most right after another process freed hundreds of
+# MB (pprof's 550 MB; after a 600 MB allocation exits: 0.08-0.16 s, against
+# 0.01-0.05 s for runs back to back). Its threads: the input is inflated
+# on one while the other maps its pages and reads its tables, the samples
+# are read by two (each mapping its stretch of the arrays), and the
+# output is deflated on one while the other encodes.
 #   usage: bench/pprof.sh [REPORTS...]
 #          (default: top traces tags tree peek raw proto callgrind dot list)
 #   env: RUNS=N, KEEP=DIR (keep and reuse the generated profile there),

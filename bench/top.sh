@@ -16,11 +16,13 @@
 # wall seconds and CPU seconds (user+sys) from /usr/bin/time, peak RSS in KiB.
 # The machine may be shared: the CPU ratios are the steadier ones.
 # Last figures (2 cores shared with other jobs; medians, CPU s / wall s / KiB):
-#   fleet  RUNS=3 PPROF_RUNS=3, load 1.4: coroner 2.52 / 1.33 / 29,960,
-#          pprof 23.86 / 16.23 / 806,420: 9.5x CPU, 12.2x wall, RSS 3.7%
-#          (gzip -dc 2.25 CPU); coroner alone against the build before
-#          the table decoders and the kept freed memory, interleaved, 5
-#          runs, load 10.5: 2.68 CPU (2.90), 7,200 page faults (24,000)
+#   fleet  RUNS=3 PPROF_RUNS=1, load 7.2: coroner 1.63 / 1.66 / 34,644,
+#          pprof 26.59 / 42.71 / 847,784: 16.3x CPU, RSS 4.1% (gzip -dc
+#          2.02 CPU; wall is noise at that load); coroner alone against
+#          the build before the fleet's dictionaries (lib/profile/fleet.c),
+#          interleaved, 7 runs, load 6.6: 1.98 CPU (2.65), best 1.48
+#          (2.03); callgrind over the first 40 files: 13.0 M instructions
+#          a file (18.7 M). Quietly, before them: 2.52 CPU, pprof 23.86
 #   tree   RUNS=3 PPROF_RUNS=1, load 4.7: coroner 0.20 CPU, pprof 9.48: 47x
 #   random the same run: coroner 0.36 CPU, pprof 25.76: 72x, RSS 7.9%
 #   usage: bench/top.sh [ROWS...]   (default: tree random fleet; also fleet2)

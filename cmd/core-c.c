@@ -328,10 +328,14 @@ int cmd_core_c(const char *binpath, const char *corepath, enum cr_format fmt,
 	}
 	const struct cr_core *c = &cc.core;
 	int signo = c->sig.present ? c->sig.signo : (c->nthreads ? c->threads[0].cursig : 0);
+	/* stdout held once: the reading thread (lib/sym/dwarf_part.c) made
+	 * stdio lock on every putc and fwrite */
+	flockfile(stdout);
 	if (fmt == CR_FMT_JSON)
 		render_json(&cc, signo);
 	else
 		render_text(&cc, binpath, corepath, signo);
+	funlockfile(stdout);
 	cr_ccore_close(&cc);
 	return 0;
 }

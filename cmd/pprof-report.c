@@ -137,6 +137,7 @@ static void print_traces_text(const struct cr_traces *t, const struct cr_profile
 			      const struct cr_pprof_opts *o, int64_t total)
 {
 	static const char sep[] = "-----------+-------------------------------------------------------\n";
+	static const char lead13[] = "             ";
 	static char data[1 << 20];
 	struct obuf ob = { data, 0, sizeof data, stdout };
 	char tot[64];
@@ -145,8 +146,10 @@ static void print_traces_text(const struct cr_traces *t, const struct cr_profile
 	cr_profile_header(p, t->sample_type, t->sample_unit, total, tot, &h);
 	fputs(cr_buf_str(&h), stdout);
 	cr_buf_release(&h);
-	/* each name escaped once, with its line end (the names repeat over
-	 * the samples): "NAME\n" at off[i], "NAME (inline)\n" after it */
+	/* each name escaped once, with its lead and line end (the names
+	 * repeat over the samples): "<13 spaces>NAME\n" at off[i], then
+	 * "<13 spaces>NAME (inline)\n"; a trace's first line has the value's
+	 * cell for its lead */
 	size_t nslots = p->nlocations ? t->names.start[p->nlocations - 1] + t->names.n[p->nlocations - 1] : 0;
 	struct cr_buf esc = { 0 }, text = { 0 }, tmp = { 0 };
 	size_t *off = cr_calloc(nslots + 1, sizeof *off);
@@ -156,9 +159,11 @@ static void print_traces_text(const struct cr_traces *t, const struct cr_profile
 	for (size_t i = 0; off && len && i < nslots; i++) {
 		off[i] = esc.len;
 		const char *nm = t->names.name[i];
+		cr_buf_add(&esc, lead13, 13);
 		cr_escape(&esc, nm, strlen(nm), strlen(nm), CR_ESC_TERM);
-		len[i] = (uint32_t)(esc.len - off[i]);
+		len[i] = (uint32_t)(esc.len - off[i] - 13);
 		cr_buf_add(&esc, "\n", 1);
+		cr_buf_add(&esc, lead13, 13);
 		cr_escape(&esc, nm, strlen(nm), strlen(nm), CR_ESC_TERM); /* not a copy of esc: it may move */
 		cr_buf_add(&esc, " (inline)\n", 10);
 	}
@@ -172,18 +177,18 @@ static void print_traces_text(const struct cr_traces *t, const struct cr_profile
 		for (uint32_t k = 0; k < tr->nlabels; k++)
 			label_line(&ob, lc, &text, &tmp, &tr->labels[k]);
 		const struct vcell *c = value_cell(vc, o, t->sample_unit, tr->value);
-		const char *lead = c->s;
-		size_t leadn = c->len;
+		size_t skip = 13; /* the first line's lead is the value's */
+		ob_put(&ob, c->s, c->len);
 		for (uint32_t k = 0; k < tr->nloc; k++) {
 			uint32_t li = t->stack[tr->loc_start + k], n = t->names.n[li];
 			for (uint32_t j = 0; j < n; j++) {
 				uint32_t slot = t->names.start[li] + j;
-				ob_put(&ob, lead, leadn);
-				lead = "             ", leadn = 13;
+				const char *line = esc.data + off[slot];
+				size_t ln = 13 + len[slot] + 1;
 				if (j + 1 != n)
-					ob_put(&ob, esc.data + off[slot] + len[slot] + 1, len[slot] + 10);
-				else
-					ob_put(&ob, esc.data + off[slot], len[slot] + 1);
+					line += ln, ln += 9;
+				ob_put(&ob, line + skip, ln - skip);
+				skip = 0;
 			}
 		}
 	}

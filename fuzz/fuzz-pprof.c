@@ -1,10 +1,100 @@
 /* pprof protobuf (raw, already inflated): the wire-format reader, pprof's
  * validity rules, drop/keep_frames pruning, then top over the result; for a
- * quarter of the inputs each, a merge of the profile with itself and the
- * --retained diff of three copies (which sum the values of equal stacks). */
+ * quarter of the inputs each, a merge of the profile with itself, the
+ * --retained diff of three copies (which sum the values of equal stacks),
+ * and the fleet's reader (lib/profile/fleet.c): it must refuse what the
+ * reader refuses, and its merge of the input into the profile must be the
+ * merge of the profile read the usual way. */
 #include "coroner/profile.h"
 #include "coroner/retained.h"
 #include "top-common.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Whether a and b are the same profile, string for string. */
+static bool same_profile(const struct cr_profile *a, const struct cr_profile *b)
+{
+	if (a->str.n != b->str.n || a->nsamples != b->nsamples || a->ntypes != b->ntypes ||
+	    a->nlocations != b->nlocations || a->nfunctions != b->nfunctions || a->nmappings != b->nmappings ||
+	    a->nstack != b->nstack || a->nlabels != b->nlabels || a->nlines != b->nlines ||
+	    a->time_nanos != b->time_nanos || a->period != b->period || a->ncomments != b->ncomments)
+		return false;
+	for (size_t i = 0; i < a->str.n; i++)
+		if (strcmp(cr_profile_str(a, (uint32_t)i), cr_profile_str(b, (uint32_t)i)))
+			return false;
+	for (size_t i = 0; i < a->nlocations; i++) {
+		const struct cr_location *x = &a->locations[i], *y = &b->locations[i];
+		if (x->address != y->address || x->mapping != y->mapping || x->nlines != y->nlines ||
+		    x->line_start != y->line_start)
+			return false;
+	}
+	for (size_t i = 0; i < a->nlines; i++)
+		if (a->lines[i].function != b->lines[i].function || a->lines[i].line != b->lines[i].line)
+			return false;
+	for (size_t i = 0; i < a->nfunctions; i++) {
+		const struct cr_function *x = &a->functions[i], *y = &b->functions[i];
+		if (x->name != y->name || x->system_name != y->system_name || x->filename != y->filename ||
+		    x->start_line != y->start_line)
+			return false;
+	}
+	for (size_t i = 0; i < a->nmappings; i++) {
+		const struct cr_mapping *x = &a->mappings[i], *y = &b->mappings[i];
+		if (x->start != y->start || x->limit != y->limit || x->offset != y->offset ||
+		    x->filename != y->filename || x->build_id != y->build_id)
+			return false;
+	}
+	for (size_t i = 0; i < a->nlabels; i++) {
+		const struct cr_label *x = &a->labels[i], *y = &b->labels[i];
+		if (x->key != y->key || x->str != y->str || x->num != y->num || x->num_unit != y->num_unit)
+			return false;
+	}
+	return (!a->nsamples || (!memcmp(a->samples, b->samples, a->nsamples * sizeof *a->samples) &&
+				 !memcmp(a->values, b->values, a->nsamples * a->ntypes * sizeof *a->values))) &&
+	       (!a->nstack || !memcmp(a->stack, b->stack, a->nstack * sizeof *a->stack));
+}
+
+/* The input read through a fleet's dictionary (twice: the second time
+ * from the entries the first added) and merged into the profile p read
+ * the usual way, against p merged into itself by cr_merger_add. */
+static void fleet_check(const uint8_t *data, size_t size, bool read_ok)
+{
+	struct cr_fleet_dict *d = cr_fleet_dict_new();
+	struct cr_fleet_view *v = cr_fleet_view_new();
+	struct cr_fleet_file *f1 = d ? cr_fleet_read_data(d, data, size, "fuzz") : NULL;
+	struct cr_fleet_file *f2 = f1 ? cr_fleet_read_data(d, data, size, "fuzz") : NULL;
+	if (f1 && !read_ok)
+		abort(); /* the fleet's reader took what the reader refuses */
+	struct cr_profile a, b, src;
+	bool init = f2 && v && !cr_profile_init(&a) && (cr_profile_init(&b) ? (cr_profile_release(&a), false) : true);
+	if (init && !cr_profile_init(&src)) {
+		struct cr_error e = { 0 };
+		struct cr_merger ma, mb;
+		bool full = false;
+		if (!cr_profile_read_pprof(&a, data, size, "fuzz", &e) && !cr_profile_prune(&a, &e) &&
+		    !cr_profile_read_pprof(&b, data, size, "fuzz", &e) && !cr_profile_prune(&b, &e) &&
+		    !cr_profile_read_pprof(&src, data, size, "fuzz", &e) && !cr_profile_prune(&src, &e) &&
+		    (a.ntypes || a.nsamples) && !cr_merger_init(&ma, &a, &e)) {
+			if (!cr_merger_init(&mb, &b, &e)) {
+				bool ok = !cr_merger_add(&ma, &src, &e) && !cr_merger_add_fleet(&mb, v, f1, &full, &e) &&
+					  !cr_merger_add_fleet(&mb, v, f2, &full, &e) && !cr_merger_add(&ma, &src, &e);
+				if (ok && !same_profile(&a, &b))
+					abort(); /* the fleet's merge differs from the merge */
+				cr_merger_release(&mb);
+			}
+			cr_merger_release(&ma);
+		}
+		cr_profile_release(&src);
+	}
+	if (init) {
+		cr_profile_release(&a);
+		cr_profile_release(&b);
+	}
+	cr_fleet_file_free(f1);
+	cr_fleet_file_free(f2);
+	cr_fleet_view_free(v);
+	cr_fleet_dict_free(d);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -41,6 +131,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rrc == CR_OK)
 			cr_profile_release(&r);
 	}
+	if (size % 4 == 2)
+		fleet_check(data, size, rc == CR_OK);
 	cr_profile_release(&p);
 	fuzz_check_balanced(before);
 	return 0;

@@ -90,6 +90,7 @@ struct merging {
 	bool exact_types;
 	struct cr_unit_clash *clash;
 	bool merge_failed; /* with skip: the files after it are still offered to skip */
+	bool fleet_full;   /* cr_merger_add_fleet's *full */
 };
 
 /* The index in q of the sample type named t, or -1 */
@@ -211,6 +212,41 @@ static enum cr_err merge_one(struct merging *m, struct cr_profile *p, struct cr_
 		m->merging = true;
 	if (!rc)
 		rc = cr_merger_add(&m->mg, p, e);
+	m->fleet_full = true;
+	return rc;
+}
+
+/* Whether file f can be merged from its dictionary: dst holds a profile
+ * of the same sample types (names and units, in order), so that nothing
+ * but its header changes before the merge (pprof's units made one). */
+static bool fleet_fits(const struct merging *m, struct cr_fleet_file *f)
+{
+	const struct cr_profile *dst = m->dst, *h = cr_fleet_file_header(f);
+	if ((dst->nsamples == 0 && dst->ntypes == 0) || dst->ntypes != h->ntypes)
+		return false;
+	for (size_t i = 0; i < h->ntypes; i++)
+		if (strcmp(cr_profile_str(dst, dst->types[i].type), cr_profile_str(h, h->types[i].type)) ||
+		    strcmp(cr_profile_str(dst, dst->types[i].unit), cr_profile_str(h, h->types[i].unit)))
+			return false;
+	return true;
+}
+
+/* merge_one of a file read through a dictionary (fleet_fits). */
+static enum cr_err merge_one_fleet(struct merging *m, struct cr_fleet_file *f, struct cr_fleet_view *v,
+				   struct cr_error *e)
+{
+	struct cr_profile *dst = m->dst;
+	m->loaded++;
+	size_t ns = dst->nsamples;
+	enum cr_err rc = cr_profile_scale_units(dst, cr_fleet_file_header(f), m->clash, e);
+	if (!rc && dst->nsamples != ns && m->merging) {
+		cr_merger_release(&m->mg);
+		m->merging = false;
+	}
+	if (!rc && !m->merging && !(rc = cr_merger_init(&m->mg, dst, e)))
+		m->merging = true;
+	if (!rc)
+		rc = cr_merger_add_fleet(&m->mg, v, f, &m->fleet_full, e);
 	return rc;
 }
 
@@ -222,6 +258,8 @@ static enum cr_err merge_one(struct merging *m, struct cr_profile *p, struct cr_
  * warnings and first error are those of reading the files one by one. */
 struct loaded {
 	struct cr_profile p;
+	struct cr_fleet_file *fleet; /* read through its thread's dictionary, else p */
+	size_t worker;
 	struct cr_buf warn;
 	struct cr_error e;
 	enum cr_err rc;
@@ -234,6 +272,8 @@ struct pool {
 	size_t n, window;
 	struct loaded *ring;
 	size_t next, taken; /* next file to read; files merged so far */
+	struct cr_fleet_dict **dicts; /* one per reading thread (NULL entries: none) */
+	size_t workers;
 	bool stop;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -244,6 +284,8 @@ static void *load_worker(void *arg)
 	struct pool *pl = arg;
 	struct cr_buf scratch = { 0 }; /* each file's bytes, reused */
 	pthread_mutex_lock(&pl->mu);
+	size_t w = pl->workers++;
+	struct cr_fleet_dict *d = pl->dicts[w];
 	for (;;) {
 		while (!pl->stop && pl->next < pl->n && pl->next >= pl->taken + pl->window)
 			pthread_cond_wait(&pl->cv, &pl->mu);
@@ -254,7 +296,11 @@ static void *load_worker(void *arg)
 		struct loaded l;
 		memset(&l, 0, sizeof l);
 		l.skip = pl->what[i] == 2;
-		if (!l.skip) {
+		l.worker = w;
+		/* the first file becomes the merge whole (merge_one) */
+		if (!l.skip && i > 0)
+			l.fleet = cr_fleet_read(d, pl->paths[i], &scratch);
+		if (!l.skip && !l.fleet) {
 			if (cr_profile_init(&l.p))
 				l.rc = cr_fail(&l.e, CR_NOMEM, "out of memory");
 			else
@@ -295,11 +341,25 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 	pl.window = 2 * threads + 2;
 	pl.ring = cr_calloc(pl.window, sizeof *pl.ring);
 	pthread_t *tids = cr_calloc(threads, sizeof *tids);
-	if (!pl.ring || !tids) {
+	pl.dicts = cr_calloc(threads, sizeof *pl.dicts);
+	struct cr_fleet_view **views = cr_calloc(threads, sizeof *views);
+	if (!pl.ring || !tids || !pl.dicts || !views) {
 		cr_free(pl.ring);
 		cr_free(tids);
+		cr_free(pl.dicts);
+		cr_free(views);
 		return false;
 	}
+	/* a thread without its dictionary and view reads every file the usual way */
+	for (size_t t = 0; t < threads; t++) {
+		pl.dicts[t] = cr_fleet_dict_new();
+		views[t] = cr_fleet_view_new();
+		if (!pl.dicts[t] || !views[t]) {
+			cr_fleet_dict_free(pl.dicts[t]);
+			pl.dicts[t] = NULL;
+		}
+	}
+	struct cr_buf scratch = { 0 };
 	pthread_mutex_init(&pl.mu, NULL);
 	pthread_cond_init(&pl.cv, NULL);
 	size_t started = 0;
@@ -318,6 +378,13 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 		pthread_mutex_unlock(&pl.mu);
 		if (l.skip)
 			continue;
+		if (l.fleet && !rc && !fleet_fits(m, l.fleet)) {
+			/* merged as its own profile: read again the usual way */
+			cr_fleet_file_free(l.fleet);
+			l.fleet = NULL;
+			l.rc = cr_profile_init(&l.p) ? cr_fail(&l.e, CR_NOMEM, "out of memory")
+						     : cr_profile_load_here(&l.p, paths[i], &scratch, &l.warn, &l.e);
+		}
 		if (progress)
 			progress(progress_ctx, paths[i]);
 		add_warnings(warn, cr_buf_str(&l.warn));
@@ -325,6 +392,7 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 		if (l.rc && skip_file(m, i, &l.e)) {
 			/* skipped: the others are merged */
 		} else if (l.rc && rc) {
+			cr_fleet_file_free(l.fleet);
 			cr_profile_release(&l.p);
 			break;
 		} else if (l.rc) {
@@ -332,9 +400,10 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 			if (e && !e->code)
 				*e = l.e;
 		} else if (!rc) {
-			rc = merge_one(m, &l.p, e);
+			rc = l.fleet ? merge_one_fleet(m, l.fleet, views[l.worker], e) : merge_one(m, &l.p, e);
 			m->merge_failed = rc && m->skip && rc != CR_NOMEM && rc != CR_LIMIT;
 		}
+		cr_fleet_file_free(l.fleet);
 		cr_profile_release(&l.p);
 	}
 	pthread_mutex_lock(&pl.mu);
@@ -346,11 +415,19 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 	/* files read past a failure */
 	for (size_t k = 0; k < pl.window; k++)
 		if (pl.ring[k].ready) {
+			cr_fleet_file_free(pl.ring[k].fleet);
 			cr_profile_release(&pl.ring[k].p);
 			cr_buf_release(&pl.ring[k].warn);
 		}
 	pthread_cond_destroy(&pl.cv);
 	pthread_mutex_destroy(&pl.mu);
+	for (size_t t = 0; t < threads; t++) {
+		cr_fleet_dict_free(pl.dicts[t]);
+		cr_fleet_view_free(views[t]);
+	}
+	cr_buf_release(&scratch);
+	cr_free(pl.dicts);
+	cr_free(views);
 	cr_free(pl.ring);
 	cr_free(tids);
 	*rcp = rc;

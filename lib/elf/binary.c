@@ -449,6 +449,7 @@ void cr_binary_close(struct cr_binary *b)
 	if (pv) {
 		cr_free(pv->syms);
 		cr_free(pv->seen);
+		cr_free(pv->named);
 		if (pv->have_in)
 			cr_input_close(&pv->in);
 		cr_hmap_release(&pv->byname);

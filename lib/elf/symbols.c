@@ -5,13 +5,14 @@
  * until SEEN_MAX distinct addresses have been asked, cr_binary_symbol_at()
  * answers from one pass over the raw table, keeping the WALK symbols the
  * sorted table would put last at or below the address (the ones the sorted
- * lookup walks back over), and remembers each answer. */
+ * lookup walks back over), and remembers each answer. Names are looked up
+ * the same way until NAMED_MAX distinct ones have been asked. */
 #include "binary_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { SEEN_MAX = 64, WALK = 16 };
+enum { SEEN_MAX = 64, WALK = 16, NAMED_MAX = 16 };
 
 static int sym_cmp(const void *a, const void *b)
 {
@@ -157,8 +158,76 @@ static enum cr_err build_byname(struct cr_binary *b)
 	return CR_OK;
 }
 
+/* The symbol build_byname's index gives for name, from one pass over the
+ * raw table: of the symbols named name the first in sorted order
+ * (sym_cmp), else of those named name@@VERSION. Only the entries whose
+ * name starts with name are decoded (and the STT_FILE ones, for the
+ * local symbols' files). */
+static bool scan_name(const struct cr_binary *b, const char *name, struct cr_elf_symbol *out)
+{
+	struct rawtab t;
+	if (!rawtab(b, &t))
+		return false;
+	size_t len = strlen(name), tyo = b->is64 ? 4 : 12;
+	bool versioned = len && !strstr(name, "@@") && name[len - 1] != '@', have = false, exact = false;
+	const char *cur_file = NULL;
+	for (size_t i = 1; i < t.n; i++) {
+		const uint8_t *p = t.s + i * t.entsize;
+		struct cr_elf_symbol y;
+		uint32_t no = cr_binary_u32(b, p);
+		if ((p[tyo] & 15) != CR_STT_FILE &&
+		    (no >= t.strsz || t.strsz - no <= len || memcmp(t.strs + no, name, len) != 0))
+			continue;
+		if (!decode(b, &t, i, &cur_file, &y))
+			continue;
+		bool ex = y.name[len] == 0;
+		if (!ex && !(versioned && y.name[len] == '@' && y.name[len + 1] == '@'))
+			continue;
+		if (ex ? !exact || sym_cmp(&y, out) < 0 : !exact && (!have || sym_cmp(&y, out) < 0)) {
+			*out = y;
+			have = true;
+			exact |= ex;
+		}
+	}
+	return have;
+}
+
+/* A name looked up before the index was built: its answer from one pass
+ * (a C core's tail-call frames look a few names of the C library up
+ * again and again); false when the index is to answer. */
+static bool named(struct cr_binary *b, const char *name, const struct cr_elf_symbol **out)
+{
+	struct cr_binary_priv *pv = b->priv;
+	if (pv->byname_built)
+		return false;
+	for (size_t i = 0; i < pv->nnamed; i++)
+		if (strcmp(pv->named[i].name, name) == 0) {
+			*out = pv->named[i].y;
+			return true;
+		}
+	if (pv->nnamed >= NAMED_MAX)
+		return false;
+	if (!pv->named && !(pv->named = cr_calloc(NAMED_MAX, sizeof *pv->named)))
+		return false;
+	struct cr_elf_symbol y, *copy = NULL;
+	const char *key = cr_arena_strndup(&pv->arena, name, strlen(name));
+	if (!key)
+		return false;
+	if (scan_name(b, name, &y)) {
+		if (!(copy = cr_arena_alloc(&pv->arena, sizeof *copy)))
+			return false;
+		*copy = y;
+	}
+	pv->named[pv->nnamed++] = (struct cr_sym_named){ key, copy };
+	*out = copy;
+	return true;
+}
+
 const struct cr_elf_symbol *cr_binary_symbol_by_name(struct cr_binary *b, const char *name)
 {
+	const struct cr_elf_symbol *y;
+	if (named(b, name, &y))
+		return y;
 	load(b);
 	if (!b->priv->byname_built && build_byname(b))
 		return NULL;

@@ -9,6 +9,7 @@
 #include "coroner/text.h"
 #include "legacy_int.h"
 #include "pprof_int.h"
+#include "profile_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,15 +165,19 @@ static bool read_small(const char *path, struct cr_buf *scratch)
 	return ok;
 }
 
+enum cr_err cr_profile_input_here(struct cr_input *in, const char *path, struct cr_buf *scratch,
+				  struct cr_error *e)
+{
+	if (strcmp(path, "-") && read_small(path, scratch))
+		return cr_input_from_memory(in, path, scratch->data, scratch->len, cr_limits.max_inflate, e);
+	return cr_input_open(in, path, 0, e);
+}
+
 enum cr_err cr_profile_load_here(struct cr_profile *p, const char *path, struct cr_buf *scratch,
 				 struct cr_buf *warn, struct cr_error *e)
 {
 	struct cr_input in;
-	enum cr_err rc;
-	if (strcmp(path, "-") && read_small(path, scratch))
-		rc = cr_input_from_memory(&in, path, scratch->data, scratch->len, cr_limits.max_inflate, e);
-	else
-		rc = cr_input_open(&in, path, 0, e);
+	enum cr_err rc = cr_profile_input_here(&in, path, scratch, e);
 	if (rc)
 		return rc;
 	p->one_thread = true;

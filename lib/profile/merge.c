@@ -2,6 +2,7 @@
  * and labels summed, functions, locations and mappings deduplicated by
  * content (cr_merger, cr_profile_merge, cr_profile_diff_base). */
 #include "coroner/profile.h"
+#include "fleet_int.h"
 #include "profile_int.h"
 
 #include <string.h>
@@ -617,6 +618,235 @@ enum cr_err cr_merger_add(struct cr_merger *mg, const struct cr_profile *src, st
 	cr_free(x.hash);
 	if (!ok)
 		return cr_fail(e, CR_NOMEM, "%s: out of memory merging", src->name ? src->name : "profile");
+	return CR_OK;
+}
+
+/* ---- a fleet's file, from its reading thread's dictionary ---- */
+
+/* What each entry of a dictionary is in dst (index + 1; 0: not yet), and
+ * one file's scratch. */
+struct cr_fleet_view {
+	uint32_t *str, *fn, *loc, *map;
+	size_t cap_str, cap_fn, cap_loc, cap_map;
+	uint32_t *stk;
+	struct cr_line *lines;
+	struct cr_label *labels;
+	uint64_t *hash;
+	size_t cap_stk, cap_lines, cap_labels, cap_hash;
+};
+
+struct cr_fleet_view *cr_fleet_view_new(void)
+{
+	return cr_calloc(1, sizeof(struct cr_fleet_view));
+}
+
+void cr_fleet_view_free(struct cr_fleet_view *v)
+{
+	if (!v)
+		return;
+	cr_free(v->str);
+	cr_free(v->fn);
+	cr_free(v->loc);
+	cr_free(v->map);
+	cr_free(v->stk);
+	cr_free(v->lines);
+	cr_free(v->labels);
+	cr_free(v->hash);
+	cr_free(v);
+}
+
+struct cr_profile *cr_fleet_file_header(struct cr_fleet_file *f)
+{
+	return &f->hdr;
+}
+
+/* arr grown to n entries at least, the new ones 0. */
+static bool grow_zeroed(uint32_t **arr, size_t *cap, size_t n)
+{
+	size_t old = *cap;
+	if (n <= old)
+		return true;
+	if (cr_grow(arr, cap, n, sizeof **arr))
+		return false;
+	memset(*arr + old, 0, (*cap - old) * sizeof **arr);
+	return true;
+}
+
+/* The dictionary's string id in dst (interned at its first use, where
+ * the merge of the file's profile interns it); UINT32_MAX: no memory. */
+static inline uint32_t vstr(struct cr_profile *dst, struct cr_fleet_view *v, const struct cr_fleet_dict *d,
+			    uint32_t id)
+{
+	if (!v->str[id]) {
+		const struct fleet_str *s = fleet_str(d, id);
+		uint32_t x = cr_profile_intern(dst, s->s, s->len);
+		if (x == UINT32_MAX)
+			return UINT32_MAX;
+		v->str[id] = x + 1;
+	}
+	return v->str[id] - 1;
+}
+
+/* The dictionary's function fid in dst (index + 1), found or added as
+ * merge_function does; 0: no memory. Its system name set as the merge
+ * sets it, at each line that names it; *full set when that changes the
+ * name a function had in dst. */
+static uint32_t vfn(struct cr_merger *mg, struct cr_fleet_view *v, const struct cr_fleet_dict *d, uint32_t fid,
+		    bool *full)
+{
+	struct cr_profile *dst = mg->dst;
+	const struct fleet_fn *fn = fleet_fn(d, fid);
+	if (!v->fn[fid]) {
+		/* the strings of a function dst has are there: interned anew
+		 * only for a new one, name first */
+		uint32_t n = vstr(dst, v, d, fn->name), fl = n == UINT32_MAX ? n : vstr(dst, v, d, fn->file);
+		if (fl == UINT32_MAX)
+			return 0;
+		size_t had = dst->nfunctions;
+		uint32_t x = cr_profile_function_ids(dst, n, fl, fn->start_line);
+		if (x == UINT32_MAX || (dst->nfunctions > had &&
+					ftab_add(mg, fkey_hash(dst->str.hashes[n], dst->str.hashes[fl], fn->start_line), x)))
+			return 0;
+		v->fn[fid] = x;
+		uint32_t sn = vstr(dst, v, d, fn->sys);
+		if (sn == UINT32_MAX)
+			return 0;
+		*full |= dst->nfunctions == had && dst->functions[x - 1].system_name != sn;
+		dst->functions[x - 1].system_name = sn;
+		return x;
+	}
+	uint32_t sn = vstr(dst, v, d, fn->sys);
+	if (sn == UINT32_MAX)
+		return 0;
+	dst->functions[v->fn[fid] - 1].system_name = sn;
+	return v->fn[fid];
+}
+
+/* The file's locations in dst, in its order (their functions first, as
+ * merge_locations adds them). A location dst has from an earlier file
+ * has its functions there too, and setting their system names again
+ * changes nothing until one is set to another (*full): until then it is
+ * passed over. false: no memory. */
+static bool fleet_locations(struct cr_merger *mg, struct cr_fleet_view *v, const struct cr_fleet_file *f, bool *full)
+{
+	const struct cr_fleet_dict *d = f->d;
+	for (size_t i = 0; i < f->nlocs; i++) {
+		if (!*full && v->loc[f->locs[i]])
+			continue;
+		const struct fleet_loc *l = fleet_loc(d, f->locs[i]);
+		for (uint32_t k = 0; k < l->nlines; k++)
+			if (l->lines[k].function && !vfn(mg, v, d, l->lines[k].function, full))
+				return false;
+	}
+	for (size_t i = 0; i < f->nlocs; i++) {
+		if (v->loc[f->locs[i]])
+			continue;
+		const struct fleet_loc *l = fleet_loc(d, f->locs[i]);
+		if (cr_grow(&v->lines, &v->cap_lines, l->nlines + 1, sizeof *v->lines))
+			return false;
+		for (uint32_t k = 0; k < l->nlines; k++) {
+			v->lines[k].function = l->lines[k].function ? v->fn[l->lines[k].function] : 0;
+			v->lines[k].line = l->lines[k].line;
+		}
+		uint32_t m = l->mapping ? v->map[l->mapping] : 0;
+		const struct cr_line *lines = l->nlines ? v->lines : NULL;
+		uint32_t li = ltab_location(mg, l->address, m, lines, l->nlines,
+					    lkey_hash(l->address, m, lines, l->nlines), UINT32_MAX);
+		if (li == UINT32_MAX)
+			return false;
+		v->loc[f->locs[i]] = li + 1;
+	}
+	return true;
+}
+
+/* The file's samples into dst, as merge_samples merges them: stacks and
+ * labels in dst's ids and hashed first, then looked up. false: no memory. */
+static bool fleet_samples(struct cr_merger *mg, struct cr_fleet_view *v, const struct cr_fleet_file *f)
+{
+	struct cr_profile *dst = mg->dst;
+	const struct cr_fleet_dict *d = f->d;
+	size_t ns = f->nsamples, nt = f->hdr.ntypes;
+	if (cr_grow(&v->stk, &v->cap_stk, f->nstack + 1, sizeof *v->stk) ||
+	    cr_grow(&v->labels, &v->cap_labels, f->nlabels + 1, sizeof *v->labels) ||
+	    cr_grow(&v->hash, &v->cap_hash, ns + 1, sizeof *v->hash))
+		return false;
+	for (size_t i = 0; i < f->nstack; i++)
+		v->stk[i] = v->loc[f->stack[i]] - 1;
+	for (size_t i = 0; i < f->nlabels; i++) {
+		const struct cr_label *sl = &f->labels[i];
+		struct cr_label *dl = &v->labels[i];
+		*dl = *sl;
+		dl->key = vstr(dst, v, d, sl->key);
+		dl->str = sl->str ? vstr(dst, v, d, sl->str) : 0;
+		dl->num_unit = sl->num_unit ? vstr(dst, v, d, sl->num_unit) : 0;
+		if (dl->key == UINT32_MAX || dl->str == UINT32_MAX || dl->num_unit == UINT32_MAX)
+			return false;
+	}
+	size_t sp = 0, lp = 0;
+	for (size_t i = 0; i < ns; i++) {
+		v->hash[i] = skey_hash(v->stk + sp, f->snloc[i], v->labels + lp, f->snlabel[i]);
+		sp += f->snloc[i];
+		lp += f->snlabel[i];
+	}
+	sp = lp = 0;
+	for (size_t i = 0; i < ns; i++) {
+		if (mg->cap) {
+			size_t mask = mg->cap - 1;
+			uint32_t k;
+			if (i + 12 < ns)
+				__builtin_prefetch(&mg->slots[v->hash[i + 12] & mask]);
+			if (i + 6 < ns && (k = mg->slots[v->hash[i + 6] & mask].idx) != 0 && k <= dst->nsamples)
+				__builtin_prefetch(&dst->samples[k - 1]);
+			if (i + 2 < ns && (k = mg->slots[v->hash[i + 2] & mask].idx) != 0 && k <= dst->nsamples) {
+				if (dst->stack)
+					__builtin_prefetch(dst->stack + dst->samples[k - 1].loc_start);
+				if (dst->values)
+					__builtin_prefetch(dst->values + (size_t)(k - 1) * dst->ntypes);
+			}
+		}
+		const uint32_t *stk = f->snloc[i] ? v->stk + sp : NULL;
+		const struct cr_label *lab = f->snlabel[i] ? v->labels + lp : NULL;
+		size_t n = f->snloc[i], nl = f->snlabel[i];
+		sp += n;
+		lp += nl;
+		bool found;
+		uint32_t x;
+		const int64_t *sv = f->values + i * nt;
+		if (stab_lookup(mg, dst, stk, n, lab, nl, v->hash[i], (uint32_t)dst->nsamples, &found, &x))
+			return false;
+		if (found) {
+			for (size_t t = 0; t < dst->ntypes; t++)
+				dst->values[x * dst->ntypes + t] = cr_sat_add(dst->values[x * dst->ntypes + t], sv[t]);
+		} else if (cr_profile_add_sample(dst, stk, n, sv, lab, nl)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+enum cr_err cr_merger_add_fleet(struct cr_merger *mg, struct cr_fleet_view *v, struct cr_fleet_file *f,
+				bool *full, struct cr_error *e)
+{
+	struct cr_profile *dst = mg->dst;
+	const struct cr_profile *h = &f->hdr;
+	enum cr_err rc = merge_header(dst, h, e);
+	if (rc)
+		return rc;
+	struct merge_maps x;
+	memset(&x, 0, sizeof x);
+	x.mapmap = cr_calloc(h->nmappings + 1, sizeof *x.mapmap);
+	x.strmap = cr_calloc(h->str.n + 1, sizeof *x.strmap);
+	bool ok = x.mapmap && x.strmap && grow_zeroed(&v->str, &v->cap_str, f->ns) &&
+		  grow_zeroed(&v->fn, &v->cap_fn, f->nf + 1) && grow_zeroed(&v->loc, &v->cap_loc, f->nl + 1) &&
+		  merge_mappings(dst, h, &x);
+	for (size_t i = 0; ok && i < h->nmappings; i++)
+		if ((ok = grow_zeroed(&v->map, &v->cap_map, (size_t)f->map_ids[i] + 1)))
+			v->map[f->map_ids[i]] = x.mapmap[i + 1];
+	ok = ok && fleet_locations(mg, v, f, full) && fleet_samples(mg, v, f);
+	cr_free(x.mapmap);
+	cr_free(x.strmap);
+	if (!ok)
+		return cr_fail(e, CR_NOMEM, "%s: out of memory merging", h->name ? h->name : "profile");
 	return CR_OK;
 }
 

@@ -37,7 +37,7 @@ static enum cr_err read_label(struct rd *r, struct pbuf m, struct cr_label *l)
 /* The record of a sample whose nstk stack entries and nlabs labels were
  * decoded in place at the ends of p's arrays; false when the counts would
  * pass what a record holds. */
-static bool sample_record(struct cr_profile *p, size_t nstk, size_t nlabs)
+static inline __attribute__((always_inline)) bool sample_record(struct cr_profile *p, size_t nstk, size_t nlabs)
 {
 	if (p->nstack + nstk >= UINT32_MAX || p->nlabels + nlabs >= UINT32_MAX)
 		return false;
@@ -110,8 +110,10 @@ static bool fast_sample(struct rd *r, struct pbuf m)
 {
 	struct cr_profile *p = r->p;
 	const size_t ntypes = p->ntypes;
+	/* (nsamples < cap_samples, which pass 1 bounded by the input's size:
+	 * the product does not wrap) */
 	if (r->locs.use_hash || !p->stack || !ntypes || p->nsamples >= p->cap_samples ||
-	    p->cap_values / ntypes <= p->nsamples)
+	    (p->nsamples + 1) * ntypes > p->cap_values)
 		return false;
 	const uint8_t *q = m.p, *e = m.end;
 	size_t nstk = 0, nlabs = 0;

@@ -3,6 +3,7 @@
 #ifndef CORONER_PROFILE_PROFILE_INT_H
 #define CORONER_PROFILE_PROFILE_INT_H
 
+#include "coroner/input.h"
 #include "coroner/profile.h"
 
 /* The key of p->fmap: pprof's merge tells functions apart by start line too
@@ -18,5 +19,12 @@ uint32_t cr_profile_function_ids(struct cr_profile *p, uint32_t name, uint32_t f
 /* Register functions added without dedup (by readers that keep their
  * source's ids) in p->fmap, so later additions find them. */
 enum cr_err cr_profile_index_functions(struct cr_profile *p);
+/* Whether pprof simplifies a function of this system name (and no name of
+ * its own) when it reads it (cr_profile_simplify_names). */
+bool cr_name_simplifies(const char *sys);
+/* path opened as cr_profile_load_here opens it: a small regular file read
+ * into scratch (reused from file to file). */
+enum cr_err cr_profile_input_here(struct cr_input *in, const char *path, struct cr_buf *scratch,
+				  struct cr_error *e);
 
 #endif

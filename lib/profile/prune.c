@@ -4,6 +4,7 @@
  * are removed from each sample. Legacy heap profiles get pprof's allocator
  * list as their drop_frames. */
 #include "coroner/profile.h"
+#include "profile_int.h"
 
 #include <regex.h>
 #include <string.h>
@@ -146,6 +147,11 @@ void cr_remove_matching(char *s, char open, char close)
 	s[w] = 0;
 }
 
+bool cr_name_simplifies(const char *sys)
+{
+	return looks_demangled_cxx(sys) && !(sys[0] == '_' && sys[1] == 'Z');
+}
+
 enum cr_err cr_profile_simplify_names(struct cr_profile *p, struct cr_error *e)
 {
 	for (size_t i = 0; i < p->nfunctions; i++) {
@@ -153,7 +159,7 @@ enum cr_err cr_profile_simplify_names(struct cr_profile *p, struct cr_error *e)
 		if (fn->name && fn->system_name != fn->name)
 			continue; /* named apart from its symbol: pprof keeps the name */
 		const char *sys = cr_profile_str(p, fn->system_name);
-		if (!looks_demangled_cxx(sys) || (sys[0] == '_' && sys[1] == 'Z'))
+		if (!cr_name_simplifies(sys))
 			continue;
 		char *tmp = cr_strndup(sys, strlen(sys));
 		if (!tmp)

@@ -321,6 +321,24 @@ static bool dropped(const struct build *b, uint32_t i)
 	return b->o->drop_negative && (n->flat < 0 || (n->flat == 0 && n->cum < 0));
 }
 
+/* Mark in kept the live nodes whose |cum| reaches cutoff; how many live
+ * ones are not. pprof rebuilds the graph only when a node is dropped: else
+ * the nodes whose values cancelled out keep their edges (b->kept unset). */
+static size_t keep_by_cutoff(struct build *b, uint8_t *kept, int64_t cutoff)
+{
+	size_t live = 0, nk = 0;
+	for (size_t i = 0; i < b->nnodes; i++) {
+		if ((!b->nodes[i].cum && !b->nodes[i].flat) || dropped(b, (uint32_t)i))
+			continue;
+		live++;
+		if (wabs(b->nodes[i].cum) >= cutoff)
+			kept[i] = 1, nk++;
+	}
+	if (nk != live)
+		b->kept = kept;
+	return live - nk;
+}
+
 /* The live nodes in order; *count of them */
 static uint32_t *sorted_live(struct build *b, bool cum, size_t *count)
 {
@@ -607,21 +625,8 @@ enum cr_err cr_pgraph_compute(struct cr_pgraph *g, const struct cr_profile *p, c
 	if (!kept)
 		goto out;
 	size_t n;
-	if (node_cutoff > 0) {
-		size_t live = 0, nk = 0;
-		for (size_t i = 0; i < b.nnodes; i++) {
-			if ((!b.nodes[i].cum && !b.nodes[i].flat) || dropped(&b, (uint32_t)i))
-				continue;
-			live++;
-			if (wabs(b.nodes[i].cum) >= node_cutoff)
-				kept[i] = 1, nk++;
-		}
-		g->dropped_nodes = live - nk;
-		/* pprof rebuilds the graph only when a node is dropped: else the
-		 * nodes whose values cancelled out keep their edges */
-		if (nk != live)
-			b.kept = kept;
-	}
+	if (node_cutoff > 0)
+		g->dropped_nodes = keep_by_cutoff(&b, kept, node_cutoff);
 	if (b.kept || edgeless || (b.tags && !b.count_tags)) {
 		b.count_tags = b.tags != NULL;
 		if (walk(&b))

@@ -294,6 +294,38 @@ static enum cr_err sample_labels(struct cr_traces *t, const struct cr_profile *p
 	return CR_OK;
 }
 
+/* A trace's labels, shared by the traces whose labels are equal (the
+ * keys and values are shared text: equal labels have equal pointers), so
+ * hundreds of thousands of samples with a few label sets take a few
+ * arrays. */
+#define LABC_BITS 12
+struct labc {
+	struct cr_trace_label *e[1u << LABC_BITS];
+	uint32_t n[1u << LABC_BITS];
+};
+
+static struct cr_trace_label *shared_labels(struct labc *c, struct cr_arena *a, const struct lab_line *l, uint32_t n)
+{
+	uint64_t h = n;
+	for (uint32_t k = 0; k < n; k++)
+		h = (h ^ (uintptr_t)l[k].lab.key) * 0x9e3779b97f4a7c15ull ^
+		    ((uintptr_t)l[k].lab.values * 0xc2b2ae3d27d4eb4full + l[k].lab.numeric);
+	h ^= h >> 29;
+	size_t slot = (size_t)(h * 0x9e3779b97f4a7c15ull >> (64 - LABC_BITS));
+	struct cr_trace_label *e = c->e[slot];
+	bool same = e && c->n[slot] == n;
+	for (uint32_t k = 0; same && k < n; k++)
+		same = e[k].key == l[k].lab.key && e[k].values == l[k].lab.values && e[k].numeric == l[k].lab.numeric;
+	if (same)
+		return e;
+	if (!(e = cr_arena_alloc(a, (n + 1) * sizeof *e)))
+		return NULL;
+	for (uint32_t k = 0; k < n; k++)
+		e[k] = l[k].lab;
+	c->e[slot] = e, c->n[slot] = n;
+	return e;
+}
+
 /* units[key] of every numeric label key (string ids) */
 static const char **label_units(const struct cr_profile *p)
 {
@@ -327,9 +359,12 @@ enum cr_err cr_traces_compute(struct cr_traces *t, const struct cr_profile *p,
 	size_t cap_tmp = 0;
 	const char **units = label_units(p);
 	struct numc *nc = cr_calloc(1, sizeof *nc);
-	t->traces = cr_calloc(p->nsamples + 1, sizeof *t->traces);
-	if (!units || !nc || !t->traces)
+	struct labc *lc = cr_calloc(1, sizeof *lc);
+	/* written in order, every field: its pages mapped at once */
+	t->traces = cr_malloc((p->nsamples + 1) * sizeof *t->traces);
+	if (!units || !nc || !lc || !t->traces)
 		goto nomem;
+	cr_mem_hint_huge(t->traces, p->nsamples * sizeof *t->traces);
 	t->stack = p->stack;
 	for (size_t s = 0; s < p->nsamples; s++) {
 		const struct cr_sample *sm = &p->samples[s];
@@ -344,6 +379,8 @@ enum cr_err cr_traces_compute(struct cr_traces *t, const struct cr_profile *p,
 		tr->value = cr_pprof_mean(p->values[s * p->ntypes + o->sample_index], cr_pprof_div(p, o, s));
 		tr->loc_start = sm->loc_start;
 		tr->nloc = sm->nloc;
+		tr->labels = NULL;
+		tr->nlabels = 0;
 		if (sm->nlabel == 0)
 			continue;
 		if (cr_grow(&tmp, &cap_tmp, sm->nlabel, sizeof *tmp))
@@ -352,11 +389,8 @@ enum cr_err cr_traces_compute(struct cr_traces *t, const struct cr_profile *p,
 		if (sample_labels(t, p, sm, 1, units, nc, tmp, &ns, &b) ||
 		    sample_labels(t, p, sm, 2, units, nc, tmp + ns, &nn, &b))
 			goto nomem;
-		tr->labels = cr_arena_alloc(&t->arena, (ns + nn + 1) * sizeof *tr->labels);
-		if (!tr->labels)
+		if (!(tr->labels = shared_labels(lc, &t->arena, tmp, ns + nn)))
 			goto nomem;
-		for (uint32_t k = 0; k < ns + nn; k++)
-			tr->labels[k] = tmp[k].lab;
 		tr->nlabels = ns + nn;
 	}
 	enum cr_err rc = CR_OK;
@@ -367,6 +401,7 @@ nomem:
 out:
 	cr_free(units);
 	cr_free(nc);
+	cr_free(lc);
 	cr_free(tmp);
 	cr_buf_release(&b);
 	return rc;

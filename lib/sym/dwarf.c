@@ -83,6 +83,26 @@ void dwarf_skip(struct cr_dwarf *d, uint64_t off, const char *why)
 	d->skips[d->nskips++].why = why;
 }
 
+/* dwarf_skip, the unit listed at index at (the ones from there on moved
+ * up, the last dropped if the list is full); whether it was listed. */
+static bool skip_at(struct cr_dwarf *d, size_t at, uint64_t off, const char *why)
+{
+	const size_t cap = sizeof d->skips / sizeof d->skips[0];
+	d->skipped++;
+	for (size_t i = 0; i < d->nskips; i++)
+		if (d->skips[i].off == off && d->skips[i].why == why)
+			return false;
+	if (off == UINT64_MAX || at >= cap || at > d->nskips)
+		return false;
+	if (d->nskips == cap)
+		d->nskips--;
+	memmove(&d->skips[at + 1], &d->skips[at], (d->nskips - at) * sizeof d->skips[0]);
+	d->skips[at].off = off;
+	d->skips[at].why = why;
+	d->nskips++;
+	return true;
+}
+
 bool cr_dwarf_skipped_unit(const struct cr_dwarf *d, size_t i, uint64_t *off, const char **why)
 {
 	if (!d || i >= d->nskips)
@@ -288,6 +308,24 @@ static int unit_hdr_cmp(const void *a, const void *b)
 	return x->hdr < y->hdr ? -1 : x->hdr > y->hdr;
 }
 
+/* .debug_info's units to read kept by a second thread while those it
+ * has kept are indexed (with .debug_line compressed too: the thread then
+ * has the other half of the work). */
+static void plan_units(struct cr_dwarf *d, struct dunit *const *want, size_t n)
+{
+	if (!d->lpart || n < 2)
+		return;
+	uint64_t *hdrs = cr_malloc(n * sizeof *hdrs);
+	if (!hdrs)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!want[i]->len && want[i]->hdr != UINT64_MAX)
+			hdrs[k++] = want[i]->hdr;
+	dpart_plan(d->part, hdrs, k, dwarf_section_size(d->bin, ".debug_abbrev"));
+	cr_free(hdrs);
+}
+
 /* The units of a sliced index whose ranges hold one of addrs[0, n), read
  * from the stream in the order they lie in it (one pass). */
 static void prefetch_units(struct cr_dwarf *d, const uint64_t *addrs, size_t n)
@@ -327,15 +365,19 @@ static void prefetch_units(struct cr_dwarf *d, const uint64_t *addrs, size_t n)
 		want[i]->len = 0;
 	if (nwant)
 		qsort(want, nwant, sizeof *want, unit_hdr_cmp);
-	for (size_t i = 0; i < nwant; i++)
+	plan_units(d, want, nwant);
+	/* each unit read, then indexed (with .debug_line compressed: its line
+	 * unit read in the same pass); the skips of the reads are listed
+	 * before those of the indexing, as when all were read first */
+	size_t s0 = d->nskips, reads = 0;
+	for (size_t i = 0; i < nwant; i++) {
 		if (!want[i]->len && !dwarf_part_unit(d, want[i])) {
 			want[i]->indexed = true;
-			dwarf_skip(d, want[i]->hdr, "its header or abbreviations cannot be read");
+			reads += skip_at(d, s0 + reads, want[i]->hdr, "its header or abbreviations cannot be read");
 		}
-	/* indexed now, in the same order: their line units are then read
-	 * in one pass too */
-	for (size_t i = 0; d->lpart && i < nwant && !d->err; i++)
-		(void)dwarf_unit_ready(d, want[i]);
+		if (d->lpart && !d->err)
+			(void)dwarf_unit_ready(d, want[i]);
+	}
 	cr_free(want);
 	cr_free(uniq);
 }

@@ -134,6 +134,12 @@ bool dpart_keep_abbrevs(struct dpart *p, uint64_t off);
  * length does not fit or the stream is corrupt. */
 const uint8_t *dpart_keep_line_unit(struct dpart *p, uint64_t off, size_t *len);
 const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_error *e);
+/* .debug_info's units at hdrs[0, n) (ascending; alen: .debug_abbrev's
+ * size, for their headers) kept by a second thread, from the stream's
+ * start, while the caller reads the units it has kept (dpart_get waits for
+ * a range the thread has yet to keep, or for its end). Nothing happens if
+ * the stream was started or the thread cannot be. */
+void dpart_plan(struct dpart *p, const uint64_t *hdrs, size_t n, size_t alen);
 void dpart_close(struct dpart *p); /* NULL ok */
 
 /* A bounded cursor over a section's bytes: an unsigned LEB128 read, n

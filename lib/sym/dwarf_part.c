@@ -1,11 +1,10 @@
 /* A compressed .debug_info inflated in part (see struct dpart in
  * dwarf_int.h).
  *
- * One forward pass over the zlib stream, a chunk at a time into a small
- * buffer that also holds the 32 KiB of history deflate refers back to;
- * only the byte ranges asked for are copied out, into a reservation of the
- * section's whole size (so offsets stay the section's own and pages never
- * asked for are never touched). A C library's debug file holds 6 MB of
+ * One forward pass over the zlib stream: the byte ranges asked for are
+ * inflated straight into a reservation of the section's whole size (so
+ * offsets stay the section's own and pages never asked for are never
+ * touched), the bytes between them a chunk at a time into a small buffer. A C library's debug file holds 6 MB of
  * .debug_info in one stream and a core's pcs need a few of its 1,700
  * units: inflating them whole and faulting in the pages cost most of a
  * C core's time. ISA-L's inflater is used when built in (about twice as
@@ -14,6 +13,7 @@
  * whole section is kept. */
 #include "dwarf_int.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +23,8 @@
 #include <isa-l/igzip_lib.h>
 #endif
 
-enum { HIST = 32768, CHUNK = 256 << 10, MAX_RESTARTS = 2, INPUT_AHEAD = 512 << 10 };
+enum { CHUNK = 256 << 10, KEEP_STEP = 1 << 30, MAX_RESTARTS = 2, INPUT_AHEAD = 512 << 10 };
+enum { SNAP_MAX = 8, SNAP_EVERY = 256 << 10 };
 
 struct dpart {
 	const struct cr_binary *bin;
@@ -32,12 +33,25 @@ struct dpart {
 	size_t srclen, size, pos; /* pos: bytes of output produced so far */
 	size_t src_mapped;        /* src[0, src_mapped) populated (populate_input) */
 	uint8_t *keep;            /* size bytes reserved, kept ranges filled */
-	uint8_t *ring;            /* HIST bytes of history, then a chunk */
-	size_t hist;              /* history bytes at ring[HIST - hist, HIST) */
+	uint8_t *skip;            /* CHUNK bytes for the output not kept */
 	struct drange *kept;      /* ascending, disjoint */
 	size_t nkept, capkept;
 	unsigned restarts;
 	bool started, broken;
+	/* dpart_plan's thread: while it runs (threaded, until joined) it
+	 * owns the stream; kept, broken and running are shared under mu */
+	bool threaded, running, stop;
+	pthread_t worker;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t *plan;
+	size_t nplan, alen;
+	/* ISA-L's state copied every snap_every bytes of output (a restart
+	 * resumes from the last copy before what it wants, not from the
+	 * stream's start); copies are allocated only where snap_alloc */
+	void *snaps;
+	size_t snap_pos[SNAP_MAX], nsnaps, snap_every;
+	bool snap_alloc;
 	/* last: the inflater's state (ISA-L's is 70 KB) is set by its init,
 	 * not zeroed with the rest */
 #ifdef CORONER_HAVE_ISAL
@@ -60,7 +74,6 @@ static bool stream_start(struct dpart *p)
 {
 	stream_end(p);
 	p->pos = 0;
-	p->hist = 0;
 #ifdef CORONER_HAVE_ISAL
 	isal_inflate_init(&p->is);
 	p->is.crc_flag = ISAL_ZLIB;
@@ -102,17 +115,16 @@ static void populate_input(struct dpart *p, const uint8_t *next)
 	p->src_mapped = at + n;
 }
 
-/* Inflate the next n (<= CHUNK) bytes to ring + HIST; how many came. */
-static size_t stream_step(struct dpart *p, size_t n)
+/* Inflate the next n bytes to out; how many came. Both inflaters keep
+ * the history deflate refers back to themselves. */
+static size_t stream_step(struct dpart *p, uint8_t *out, size_t n)
 {
-	uint8_t *out = p->ring + HIST;
 #ifdef CORONER_HAVE_ISAL
 	populate_input(p, p->is.next_in);
 #else
 	populate_input(p, p->zs.next_in);
 #endif
 #ifdef CORONER_HAVE_ISAL
-	/* ISA-L reads its history from the bytes before next_out */
 	p->is.next_out = out;
 	p->is.avail_out = (uint32_t)n;
 	int r = isal_inflate(&p->is);
@@ -127,12 +139,18 @@ static size_t stream_step(struct dpart *p, size_t n)
 	if (r != Z_OK && r != Z_STREAM_END)
 		return 0;
 #endif
-	/* the last HIST bytes of output go just before ring + HIST (the
-	 * chunk itself stays where it is until the next step) */
-	size_t h = p->hist + got < HIST ? p->hist + got : HIST;
-	memmove(p->ring + HIST - h, p->ring + HIST + got - h, h);
-	p->hist = h;
 	return got;
+}
+
+static void plan_join(struct dpart *p)
+{
+	if (!p->threaded)
+		return;
+	pthread_join(p->worker, NULL);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	p->threaded = false;
+	p->snap_alloc = true;
 }
 
 static bool is_kept(const struct dpart *p, uint64_t lo, uint64_t hi)
@@ -173,6 +191,70 @@ static bool add_kept(struct dpart *p, uint64_t lo, uint64_t hi)
 	return true;
 }
 
+#ifdef CORONER_HAVE_ISAL
+static bool snaps_alloc(struct dpart *p)
+{
+	return p->snaps || (p->snaps = cr_malloc(SNAP_MAX * sizeof p->is)) != NULL;
+}
+
+/* A copy of the inflater's state when the stream has passed the next
+ * snap_every bytes (between two calls, its state is all in p->is). */
+static void snap_take(struct dpart *p)
+{
+	if (p->nsnaps >= SNAP_MAX || p->pos < (p->nsnaps + 1) * p->snap_every || !p->started ||
+	    (!p->snaps && (!p->snap_alloc || !snaps_alloc(p))))
+		return;
+	memcpy((struct inflate_state *)p->snaps + p->nsnaps, &p->is, sizeof p->is);
+	p->snap_pos[p->nsnaps++] = p->pos;
+}
+#endif
+
+/* The stream again from the last copy of its state at or before from,
+ * else from its start. */
+static bool stream_resume(struct dpart *p, uint64_t from)
+{
+#ifdef CORONER_HAVE_ISAL
+	for (size_t k = p->nsnaps; k > 0; k--)
+		if (p->snap_pos[k - 1] <= from) {
+			memcpy(&p->is, (struct inflate_state *)p->snaps + (k - 1), sizeof p->is);
+			p->pos = p->snap_pos[k - 1];
+			p->started = true;
+			return true;
+		}
+#else
+	(void)from;
+#endif
+	return stream_start(p);
+}
+
+/* The stream from where it is to end, the bytes from from on copied out;
+ * false (the stream ended) if it is corrupt. */
+static bool inflate_to(struct dpart *p, uint64_t from, uint64_t end)
+{
+	populate(p->keep + from, (size_t)(end - from), true);
+	while (p->pos < end) {
+		/* kept bytes straight into place, the others through skip (a
+		 * step lands on the range's start) */
+#ifdef CORONER_HAVE_ISAL
+		snap_take(p);
+#endif
+		bool kept = p->pos >= from;
+		size_t step = kept ? KEEP_STEP : CHUNK;
+		size_t want = end - p->pos > step ? step : (size_t)(end - p->pos);
+		if (!kept && from - p->pos < want)
+			want = (size_t)(from - p->pos);
+		size_t got = __atomic_load_n(&p->stop, __ATOMIC_RELAXED)
+				     ? 0
+				     : stream_step(p, kept ? p->keep + p->pos : p->skip, want);
+		if (!got) {
+			stream_end(p);
+			return false;
+		}
+		p->pos += got;
+	}
+	return true;
+}
+
 enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_elf_section *s, struct cr_error *e)
 {
 	*out = NULL;
@@ -194,17 +276,110 @@ enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_
 	p->src = src;
 	p->srclen = srclen;
 	p->size = size;
-	p->ring = cr_malloc(HIST + CHUNK);
+	p->snap_every = size / SNAP_MAX + 1 > SNAP_EVERY ? size / SNAP_MAX + 1 : SNAP_EVERY;
+	p->snap_alloc = true;
+	p->skip = cr_malloc(CHUNK);
 	p->keep = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		       -1, 0);
 	if (p->keep == MAP_FAILED)
 		p->keep = NULL;
-	if (!p->ring || !p->keep) {
+	if (!p->skip || !p->keep) {
 		dpart_close(p);
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: section %s: no memory for %zu bytes", b->path, s->name, size);
 	}
 	*out = p;
 	return CR_OK;
+}
+
+/* The worker's part of keeping [from, end): false to stop. */
+static bool plan_keep(struct dpart *p, uint64_t from, uint64_t end)
+{
+	if (end <= from)
+		return true;
+	bool ok = inflate_to(p, from, end);
+	pthread_mutex_lock(&p->mu);
+	if (!ok)
+		p->broken = true;
+	else
+		ok = add_kept(p, from, end);
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return ok;
+}
+
+/* The worker: each planned unit kept, header then the rest, as
+ * dwarf_part_unit asks for them. A unit behind the stream (units that
+ * overlap) or with a bad header is left to the caller. */
+static void *plan_run(void *arg)
+{
+	struct dpart *p = arg;
+	for (size_t i = 0; i < p->nplan; i++) {
+		uint64_t hdr = p->plan[i];
+		if (hdr < p->pos || hdr >= p->size)
+			continue;
+		size_t n = p->size - hdr < 24 ? (size_t)(p->size - hdr) : 24;
+		if (!plan_keep(p, hdr, hdr + n))
+			break;
+		struct dunit u = { .hdr = hdr };
+		if (dwarf_unit_header(p->bin, p->keep, p->size, p->alen, &u) && !plan_keep(p, hdr + n, hdr + u.len))
+			break;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->running = false;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+void dpart_plan(struct dpart *p, const uint64_t *hdrs, size_t n, size_t alen)
+{
+	/* room for a kept range per unit: the thread then allocates nothing
+	 * (a thread's first malloc sets up an arena of its own) */
+	if (p->threaded || p->started || n < 2 || cr_grow(&p->kept, &p->capkept, p->nkept + n, sizeof *p->kept) ||
+	    !(p->plan = cr_malloc(n * sizeof *p->plan)))
+		return;
+	memcpy(p->plan, hdrs, n * sizeof *hdrs);
+	p->nplan = n;
+	p->alen = alen;
+#ifdef CORONER_HAVE_ISAL
+	if (hdrs[n - 1] >= p->snap_every)
+		(void)snaps_alloc(p);
+#endif
+	if (!stream_start(p) || pthread_mutex_init(&p->mu, NULL)) {
+		stream_end(p);
+		return;
+	}
+	if (pthread_cond_init(&p->cv, NULL)) {
+		pthread_mutex_destroy(&p->mu);
+		stream_end(p);
+		return;
+	}
+	p->running = true;
+	p->snap_alloc = false; /* not on the thread, as above */
+	if (pthread_create(&p->worker, NULL, plan_run, p)) {
+		p->running = false;
+		p->snap_alloc = true;
+		pthread_cond_destroy(&p->cv);
+		pthread_mutex_destroy(&p->mu);
+		stream_end(p);
+		return;
+	}
+	p->threaded = true;
+}
+
+/* Wait for the worker: true once [off, end) is kept; false once it has
+ * ended (joined: the stream is the caller's again). */
+static bool plan_wait(struct dpart *p, uint64_t off, uint64_t end)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->running && !is_kept(p, off, end))
+		pthread_cond_wait(&p->cv, &p->mu);
+	bool kept = is_kept(p, off, end);
+	pthread_mutex_unlock(&p->mu);
+	if (kept)
+		return true;
+	plan_join(p);
+	return false;
 }
 
 size_t dpart_size(const struct dpart *p) { return p->size; }
@@ -218,6 +393,8 @@ const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_erro
 		return NULL;
 	}
 	uint64_t end = off + n;
+	if (p->threaded && plan_wait(p, off, end))
+		return p->keep + off;
 	if (is_kept(p, off, end))
 		return p->keep + off;
 	if (p->broken) {
@@ -232,7 +409,7 @@ const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_erro
 			from = 0;
 			end = p->size;
 		}
-		if (!stream_start(p)) {
+		if (!stream_resume(p, from)) {
 			cr_fail(e, CR_ZLIB, "%s: DWARF: section %s: inflater init failed", p->bin->path, p->name);
 			return NULL;
 		}
@@ -240,25 +417,11 @@ const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_erro
 		cr_fail(e, CR_ZLIB, "%s: DWARF: section %s: inflater init failed", p->bin->path, p->name);
 		return NULL;
 	}
-	populate(p->keep + from, (size_t)(end - from), true);
-	while (p->pos < end) {
-		size_t want = end - p->pos > CHUNK ? CHUNK : (size_t)(end - p->pos);
-		if (p->pos < from && from - p->pos < want)
-			want = (size_t)(from - p->pos); /* land on the range's start */
-		size_t got = stream_step(p, want);
-		if (!got) {
-			p->broken = true;
-			stream_end(p);
-			cr_fail(e, CR_FORMAT, "%s: DWARF: section %s: corrupt compressed data (%zu of %zu bytes inflated)",
-				p->bin->path, p->name, p->pos, p->size);
-			return NULL;
-		}
-		uint64_t lo = p->pos, hi = p->pos + got;
-		if (hi > from) {
-			uint64_t a = lo > from ? lo : from;
-			memcpy(p->keep + a, p->ring + HIST + (a - lo), (size_t)(hi - a)); /* still there */
-		}
-		p->pos = hi;
+	if (!inflate_to(p, from, end)) {
+		p->broken = true;
+		cr_fail(e, CR_FORMAT, "%s: DWARF: section %s: corrupt compressed data (%zu of %zu bytes inflated)",
+			p->bin->path, p->name, p->pos, p->size);
+		return NULL;
 	}
 	if (!add_kept(p, from, end)) {
 		cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", p->bin->path);
@@ -371,10 +534,16 @@ void dpart_close(struct dpart *p)
 {
 	if (!p)
 		return;
+	if (p->threaded) {
+		__atomic_store_n(&p->stop, true, __ATOMIC_RELAXED);
+		plan_join(p);
+	}
 	stream_end(p);
+	cr_free(p->plan);
 	if (p->keep)
 		munmap(p->keep, p->size ? p->size : 1);
-	cr_free(p->ring);
+	cr_free(p->skip);
+	cr_free(p->snaps);
 	cr_free(p->kept);
 	cr_free(p);
 }

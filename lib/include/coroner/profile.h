@@ -297,6 +297,41 @@ struct cr_merger {
 enum cr_err cr_merger_init(struct cr_merger *m, struct cr_profile *dst, struct cr_error *e);
 enum cr_err cr_merger_add(struct cr_merger *m, const struct cr_profile *src, struct cr_error *e);
 void cr_merger_release(struct cr_merger *m);
+/* A fleet: many profiles of one program, read on several threads. Each
+ * reading thread reads through a dictionary of its own (the strings,
+ * functions, mappings and locations of the files it read, by content),
+ * and the merging thread merges each file from it, through a view of that
+ * dictionary (what each entry is in dst), in the files' order: the
+ * result is that of reading each file and merging it (cr_merger_add).
+ * cr_fleet_read gives NULL for a file it does not read (not a pprof
+ * profile, another shape than Go's, anything wrong in it, drop_frames,
+ * names pprof simplifies): read it the usual way. A dictionary is used by
+ * one reading thread, and outlives the files read through it and their
+ * merges; the merging thread reads its entries only through the files. */
+struct cr_fleet_dict;
+struct cr_fleet_file;
+struct cr_fleet_view;
+struct cr_fleet_dict *cr_fleet_dict_new(void); /* NULL: no memory */
+void cr_fleet_dict_free(struct cr_fleet_dict *d);
+struct cr_fleet_file *cr_fleet_read(struct cr_fleet_dict *d, const char *path, struct cr_buf *scratch);
+/* The same for a file's content (name: for messages; not copied). */
+struct cr_fleet_file *cr_fleet_read_data(struct cr_fleet_dict *d, const unsigned char *data, size_t len,
+					 const char *name);
+void cr_fleet_file_free(struct cr_fleet_file *f);
+/* The file's header and mappings as a profile (no samples): its sample
+ * and period types, times, comments, for the checks and unit scaling of
+ * a merge (which may change it). */
+struct cr_profile *cr_fleet_file_header(struct cr_fleet_file *f);
+struct cr_fleet_view *cr_fleet_view_new(void); /* NULL: no memory */
+void cr_fleet_view_free(struct cr_fleet_view *v);
+/* cr_merger_add of the file f, whose sample types are dst's (by name and
+ * unit), v the view of f's dictionary for m's dst (one view per
+ * dictionary and dst). *full (false at first; one for all the views of
+ * a dst) is set once a function's system name in dst changed: it must be
+ * set from every file's lines from then on. Set it too when anything else
+ * is merged into dst. */
+enum cr_err cr_merger_add_fleet(struct cr_merger *m, struct cr_fleet_view *v, struct cr_fleet_file *f,
+				bool *full, struct cr_error *e);
 /* What pprof does to every profile it reads before reporting: its
  * RemoveUninteresting (drop_frames/keep_frames), then the simplification of
  * names that look like demangled C++ (cr_profile_simplify_names). Done by
