@@ -22,6 +22,13 @@
 # After them, `bench/core-c.sh 5 10` under load 7.4-8.1 (every tool slower):
 #   fleet-pie: coroner 0.047 s, eu-stack 0.264 (5.6x), gdb 0.747 (15.9x);
 #     wall 4.3x, 16.6x. null-pie: 0.037 s (3.5x, 15.0x; wall 3.2x, 13.8x).
+# Then on a quieter machine (load 3.0 falling to 2.1), 5 rounds of 10:
+#   fleet-pie: coroner 0.041 s CPU / 0.035 s wall, eu-stack 0.201 / 0.202
+#     (4.9x CPU, 5.8x wall), gdb 0.550 / 0.477 (13.4x, 13.6x).
+#   null-pie: coroner 0.031 / 0.027 (3.1x, 3.6x; gdb 13.2x, 12.8x).
+#   Against the build before these changes, interleaved in the same minute
+#   (fleet-pie, 5 rounds of 10, load 2): CPU 0.038 s for both, wall 0.032 s
+#   against 0.039 s. The goals (5x eu-stack, 20x gdb) are not met here.
 # Where coroner's time goes (callgrind, both threads): fleet-pie 158.3 M
 # instructions (164.1 M before), null-pie 139.9 M (173.1 M). Inflating
 # libc's compressed .debug_info, .debug_abbrev and .debug_line up to the

@@ -9,7 +9,12 @@
 # /usr/bin/time, peak RSS in KiB. The machine may be shared: the CPU ratios
 # are the steadier ones.
 # The last lines list every report's ratio and the load average.
-# Last measured (RUNS=3, load 7.4-8.3): -traces 37.0x CPU (coroner 0.21
+# Last measured quietly (RUNS=3, all ten reports, load 1.7 falling to 1.3),
+# CPU / wall: -top 46.9x / 57.5x, -traces 43.9x / 35.2x, -tags 18.5x /
+# 17.9x, -tree 39.0x / 43.2x, -peek 39.8x / 39.1x, -raw 41.0x / 36.6x,
+# -proto 19.4x / 21.0x, -callgrind 24.5x / 25.9x, -dot 35.3x / 33.7x,
+# -list 28.8x / 30.9x: -tags and -proto short of 20x.
+# Before that (RUNS=3, load 7.4-8.3): -traces 37.0x CPU (coroner 0.21
 # s, pprof 7.76 s), -tags 20.5x (0.12, 2.46), -raw 29.6x (0.19, 5.62),
 # -proto 14.1x (0.28, 3.96); wall 35.2x, 16.1x, 19.3x, 11.2x. The other
 # six (RUNS=3, load 5-8): -top 69x, -tree 47x, -peek 24x, -callgrind 30x,

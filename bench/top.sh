@@ -16,6 +16,10 @@
 # wall seconds and CPU seconds (user+sys) from /usr/bin/time, peak RSS in KiB.
 # The machine may be shared: the CPU ratios are the steadier ones.
 # Last figures (2 cores shared with other jobs; medians, CPU s / wall s / KiB):
+#   fleet  RUNS=3 PPROF_RUNS=3, quiet (load 1.9 at the start): coroner
+#          1.64 / 0.87 / 32,808, pprof 19.96 / 13.95 / 794,064: 12.2x CPU,
+#          16.0x wall, RSS 4.1% (gzip -dc 1.89 CPU). The same build earlier,
+#          under load:
 #   fleet  RUNS=3 PPROF_RUNS=1, load 7.2: coroner 1.63 / 1.66 / 34,644,
 #          pprof 26.59 / 42.71 / 847,784: 16.3x CPU, RSS 4.1% (gzip -dc
 #          2.02 CPU; wall is noise at that load); coroner alone against

@@ -186,6 +186,22 @@ static bool skip_file(struct merging *m, size_t i, const struct cr_error *fe)
 	return m->skip && fe->code != CR_NOMEM && fe->code != CR_LIMIT && m->skip(m->skip_ctx, i, fe);
 }
 
+/* pprof's units made one between the merge and p (the header is enough):
+ * samples of the merge may go, and a merger indexes them by position, so
+ * it starts again; then a merger ready for p. */
+static enum cr_err units_and_merger(struct merging *m, struct cr_profile *p, struct cr_error *e)
+{
+	size_t ns = m->dst->nsamples;
+	enum cr_err rc = cr_profile_scale_units(m->dst, p, m->clash, e);
+	if (!rc && m->dst->nsamples != ns && m->merging) {
+		cr_merger_release(&m->mg);
+		m->merging = false;
+	}
+	if (!rc && !m->merging && !(rc = cr_merger_init(&m->mg, m->dst, e)))
+		m->merging = true;
+	return rc;
+}
+
 static enum cr_err merge_one(struct merging *m, struct cr_profile *p, struct cr_error *e)
 {
 	struct cr_profile *dst = m->dst;
@@ -199,17 +215,8 @@ static enum cr_err merge_one(struct merging *m, struct cr_profile *p, struct cr_
 	}
 	if (!m->exact_types)
 		rc = common_types(m, p, e);
-	/* pprof's units made one: samples of dst may go (a merger indexes
-	 * them by position: started again) */
-	size_t ns = dst->nsamples;
 	if (!rc)
-		rc = cr_profile_scale_units(dst, p, m->clash, e);
-	if (!rc && dst->nsamples != ns && m->merging) {
-		cr_merger_release(&m->mg);
-		m->merging = false;
-	}
-	if (!rc && !m->merging && !(rc = cr_merger_init(&m->mg, dst, e)))
-		m->merging = true;
+		rc = units_and_merger(m, p, e);
 	if (!rc)
 		rc = cr_merger_add(&m->mg, p, e);
 	m->fleet_full = true;
@@ -235,16 +242,8 @@ static bool fleet_fits(const struct merging *m, struct cr_fleet_file *f)
 static enum cr_err merge_one_fleet(struct merging *m, struct cr_fleet_file *f, struct cr_fleet_view *v,
 				   struct cr_error *e)
 {
-	struct cr_profile *dst = m->dst;
 	m->loaded++;
-	size_t ns = dst->nsamples;
-	enum cr_err rc = cr_profile_scale_units(dst, cr_fleet_file_header(f), m->clash, e);
-	if (!rc && dst->nsamples != ns && m->merging) {
-		cr_merger_release(&m->mg);
-		m->merging = false;
-	}
-	if (!rc && !m->merging && !(rc = cr_merger_init(&m->mg, dst, e)))
-		m->merging = true;
+	enum cr_err rc = units_and_merger(m, cr_fleet_file_header(f), e);
 	if (!rc)
 		rc = cr_merger_add_fleet(&m->mg, v, f, &m->fleet_full, e);
 	return rc;

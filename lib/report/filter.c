@@ -12,6 +12,10 @@
 #include <ctype.h>
 #include <string.h>
 
+/* a pattern in a message: its first 200 bytes (and "..."), so that what
+ * is wrong with it still fits the line */
+#define SHOWN(re) (strlen(re) > 200 ? 200 : (int)strlen(re)), (re), (strlen(re) > 200 ? "..." : "")
+
 enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct cr_error *e)
 {
 	if (!re)
@@ -29,7 +33,7 @@ enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct
 	if (tr) {
 		cr_buf_release(&b);
 		if (tr == CR_USAGE)
-			return cr_fail(e, CR_USAGE, "bad regular expression '%s': %s", re, why);
+			return cr_fail(e, CR_USAGE, "bad regular expression '%.*s%s': %s", SHOWN(re), why);
 		return cr_fail(e, CR_NOMEM, "out of memory");
 	}
 	int rc = regcomp(&f->re[which], cr_buf_str(&b), REG_EXTENDED | REG_NOSUB);
@@ -37,7 +41,7 @@ enum cr_err cr_filter_set(struct cr_filter *f, int which, const char *re, struct
 	if (rc) {
 		char msg[200];
 		regerror(rc, &f->re[which], msg, sizeof msg);
-		return cr_fail(e, CR_USAGE, "bad regular expression '%s': %s", re, msg);
+		return cr_fail(e, CR_USAGE, "bad regular expression '%.*s%s': %s", SHOWN(re), msg);
 	}
 	f->set[which] = true;
 	f->text[which] = re;
@@ -343,7 +347,7 @@ enum cr_err cr_tagfilter_set(struct cr_tagfilter *t, const char *name, const cha
 		int rc = tr ? 0 : regcomp(&t->rx[t->nrx], cr_buf_str(&re), REG_EXTENDED | REG_NOSUB);
 		cr_buf_release(&re);
 		if (tr) {
-			enum cr_err er = tr == CR_USAGE ? cr_fail(e, CR_USAGE, "parsing %s regexp '%s': %s", name, one, why)
+			enum cr_err er = tr == CR_USAGE ? cr_fail(e, CR_USAGE, "parsing %s regexp '%.*s%s': %s", name, SHOWN(one), why)
 							: cr_fail(e, CR_NOMEM, "out of memory");
 			cr_free(one);
 			cr_tagfilter_release(t);
@@ -353,7 +357,7 @@ enum cr_err cr_tagfilter_set(struct cr_tagfilter *t, const char *name, const cha
 			char msg[200];
 			regerror(rc, &t->rx[t->nrx], msg, sizeof msg);
 			regfree(&t->rx[t->nrx]);
-			enum cr_err er = cr_fail(e, CR_USAGE, "parsing %s regexp '%s': %s", name, one, msg);
+			enum cr_err er = cr_fail(e, CR_USAGE, "parsing %s regexp '%.*s%s': %s", name, SHOWN(one), msg);
 			cr_free(one);
 			cr_tagfilter_release(t);
 			return er;
