@@ -530,6 +530,15 @@ static bool simplified(struct fr *r, uint32_t fid, const struct fleet_fn *fn)
 	return d->simplify[fid] == 2;
 }
 
+/* A file's ids (1 + their position in the file, 0 for none) made the
+ * dictionary's: dict[position] */
+static void to_dict(uint32_t *dense, uint64_t maxid, const uint32_t *dict)
+{
+	for (uint64_t id = 0; id <= maxid; id++)
+		if (dense[id])
+			dense[id] = dict[dense[id] - 1];
+}
+
 /* The file's functions as the dictionary's ids: all decoded and hashed
  * first, then looked up with the next slots fetched ahead. */
 static bool functions(struct fr *r)
@@ -577,9 +586,8 @@ static bool functions(struct fr *r)
 			return false;
 		d->res[k] = fid;
 	}
-	for (uint64_t id = 0; n && id <= r->maxid[1]; id++)
-		if (r->dense[1][id])
-			r->dense[1][id] = d->res[r->dense[1][id] - 1];
+	if (n)
+		to_dict(r->dense[1], r->maxid[1], d->res);
 	return true;
 }
 
@@ -697,9 +705,7 @@ static bool locations(struct fr *r)
 		out->locs[k] = lid;
 	}
 	out->nlocs = n;
-	for (uint64_t id = 0; id <= r->maxid[2]; id++)
-		if (r->dense[2][id])
-			r->dense[2][id] = out->locs[r->dense[2][id] - 1];
+	to_dict(r->dense[2], r->maxid[2], out->locs);
 	return true;
 }
 
