@@ -2,9 +2,10 @@
  * validity rules, drop/keep_frames pruning, then top over the result; for a
  * quarter of the inputs each, a merge of the profile with itself, the
  * --retained diff of three copies (which sum the values of equal stacks),
- * and the fleet's reader (lib/profile/fleet.c): it must refuse what the
+ * the fleet's reader (lib/profile/fleet.c): it must refuse what the
  * reader refuses, and its merge of the input into the profile must be the
- * merge of the profile read the usual way. */
+ * merge of the profile read the usual way; and the reader leaving out
+ * stacks, labels or both (as a report that does not look at them). */
 #include "coroner/profile.h"
 #include "coroner/retained.h"
 #include "top-common.h"
@@ -96,6 +97,50 @@ static void fleet_check(const uint8_t *data, size_t size, bool read_ok)
 	cr_fleet_dict_free(d);
 }
 
+static bool same_labels(const struct cr_profile *a, const struct cr_sample *x, const struct cr_profile *b,
+			const struct cr_sample *y)
+{
+	if (x->nlabel != y->nlabel)
+		return false;
+	for (uint32_t k = 0; k < x->nlabel; k++) {
+		const struct cr_label *l = &a->labels[x->label_start + k], *m = &b->labels[y->label_start + k];
+		if (l->key != m->key || l->str != m->str || l->num != m->num || l->num_unit != m->num_unit)
+			return false;
+	}
+	return true;
+}
+
+/* The input read again with leave_out: the same error, else the same
+ * samples and values, and the same stacks and labels where kept. */
+static void leave_check(const uint8_t *data, size_t size, const struct cr_profile *p, enum cr_err rc,
+			const struct cr_error *e, unsigned char leave)
+{
+	struct cr_profile q;
+	if (rc == CR_NOMEM || rc == CR_LIMIT || cr_profile_init(&q))
+		return; /* (what it leaves out may let it fit) */
+	q.leave_out = leave;
+	struct cr_error qe = { 0 };
+	enum cr_err qrc = cr_profile_read_pprof(&q, data, size, "fuzz", &qe);
+	if (qrc == CR_OK)
+		qrc = cr_profile_prune(&q, &qe);
+	if (qrc != rc || (rc && strcmp(qe.msg, e->msg)))
+		abort(); /* an error of its own */
+	if (rc == CR_OK && (q.nsamples != p->nsamples || q.ntypes != p->ntypes ||
+			    (q.nsamples && memcmp(q.values, p->values, q.nsamples * q.ntypes * sizeof *q.values))))
+		abort();
+	for (size_t s = 0; rc == CR_OK && s < q.nsamples; s++) {
+		const struct cr_sample *x = &q.samples[s], *y = &p->samples[s];
+		bool stk = leave & CR_LEAVE_STACKS ? x->nloc == 0
+						   : x->nloc == y->nloc &&
+							     (!x->nloc || !memcmp(&q.stack[x->loc_start], &p->stack[y->loc_start],
+										  x->nloc * sizeof *q.stack));
+		bool lab = leave & CR_LEAVE_LABELS ? x->nlabel == 0 : same_labels(&q, x, p, y);
+		if (!stk || !lab)
+			abort(); /* a sample not as the whole read's */
+	}
+	cr_profile_release(&q);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_limits();
@@ -108,6 +153,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == CR_OK)
 		rc = cr_profile_prune(&p, &e);
 	fuzz_check_error(rc, &e);
+	if (size % 4 == 3) /* (before top, which filters p) */
+		leave_check(data, size, &p, rc, &e, (unsigned char)(1 + size / 4 % 3));
 	if (rc == CR_OK)
 		fuzz_top_all(&p, data, size);
 	if (rc == CR_OK && size % 4 == 0) {
@@ -133,6 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size % 4 == 2)
 		fleet_check(data, size, rc == CR_OK);
+
 	cr_profile_release(&p);
 	fuzz_check_balanced(before);
 	return 0;

@@ -89,6 +89,7 @@ struct merging {
 	void *skip_ctx;
 	bool exact_types;
 	struct cr_unit_clash *clash;
+	unsigned char leave_out; /* each profile's, before it is read */
 	bool merge_failed; /* with skip: the files after it are still offered to skip */
 	bool fleet_full;   /* cr_merger_add_fleet's *full */
 };
@@ -272,6 +273,7 @@ struct pool {
 	struct loaded *ring;
 	size_t next, taken; /* next file to read; files merged so far */
 	struct cr_fleet_dict **dicts; /* one per reading thread (NULL entries: none) */
+	unsigned char leave_out;
 	size_t workers;
 	bool stop;
 	pthread_mutex_t mu;
@@ -300,10 +302,12 @@ static void *load_worker(void *arg)
 		if (!l.skip && i > 0)
 			l.fleet = cr_fleet_read(d, pl->paths[i], &scratch);
 		if (!l.skip && !l.fleet) {
-			if (cr_profile_init(&l.p))
+			if (cr_profile_init(&l.p)) {
 				l.rc = cr_fail(&l.e, CR_NOMEM, "out of memory");
-			else
+			} else {
+				l.p.leave_out = pl->leave_out;
 				l.rc = cr_profile_load_here(&l.p, pl->paths[i], &scratch, &l.warn, &l.e);
+			}
 		}
 		l.ready = true;
 		pthread_mutex_lock(&pl->mu);
@@ -335,6 +339,7 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 	struct pool pl;
 	memset(&pl, 0, sizeof pl);
 	pl.paths = paths;
+	pl.leave_out = m->leave_out;
 	pl.what = what;
 	pl.n = n;
 	pl.window = 2 * threads + 2;
@@ -381,8 +386,12 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 			/* merged as its own profile: read again the usual way */
 			cr_fleet_file_free(l.fleet);
 			l.fleet = NULL;
-			l.rc = cr_profile_init(&l.p) ? cr_fail(&l.e, CR_NOMEM, "out of memory")
-						     : cr_profile_load_here(&l.p, paths[i], &scratch, &l.warn, &l.e);
+			if (cr_profile_init(&l.p)) {
+				l.rc = cr_fail(&l.e, CR_NOMEM, "out of memory");
+			} else {
+				l.p.leave_out = m->leave_out;
+				l.rc = cr_profile_load_here(&l.p, paths[i], &scratch, &l.warn, &l.e);
+			}
 		}
 		if (progress)
 			progress(progress_ctx, paths[i]);
@@ -489,7 +498,7 @@ enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *co
 		cr_mem_keep_freed((size_t)64 << 20);
 	/* one merger for all the files: each merge costs that file's samples */
 	struct merging m = { .dst = dst, .skip = skip, .skip_ctx = opts->skip_ctx, .exact_types = opts->exact_types,
-			    .clash = opts->clash };
+			    .clash = opts->clash, .leave_out = opts->leave_out };
 	/* profiles alone (no core, nothing to symbolize) are read on every core */
 	size_t threads = cores || binary ? 1 : load_threads(n);
 	if (threads < 2 || !load_parallel(&m, paths, what, n, threads, warn, progress, progress_ctx, &rc, e)) {
@@ -502,6 +511,7 @@ enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *co
 				rc = cr_fail(e, CR_NOMEM, "out of memory");
 				break;
 			}
+			p.leave_out = opts->leave_out;
 			if (progress)
 				progress(progress_ctx, paths[i]);
 			struct cr_error fe = { 0 };

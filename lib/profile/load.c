@@ -113,9 +113,12 @@ static enum cr_err parse_async(struct cr_profile *p, struct cr_input *in, struct
 		rc = cr_pprof_read_input(p, in, &again, e);
 		if (!again)
 			return rc ? rc : cr_profile_prune(p, e);
+		bool one = p->one_thread;
+		unsigned char leave = p->leave_out;
 		cr_profile_release(p);
 		if (cr_profile_init(p))
 			return cr_fail(e, CR_NOMEM, "%s: out of memory", in->name);
+		p->one_thread = one, p->leave_out = leave;
 	} else if ((rc = cr_input_finish(in, &again, e))) {
 		return rc;
 	}

@@ -692,6 +692,17 @@ static enum cr_err read_pprof(struct cr_profile *p, const unsigned char *data, s
 	p->nlocations = r.nloc;
 	p->nfunctions = r.nfn;
 	p->nmappings = r.nmap;
+	/* what the caller leaves out is read, not kept */
+	for (size_t i = 0; i < r.nck; i++) {
+		if (p->leave_out & CR_LEAVE_STACKS)
+			r.ck[i].stack = 0;
+		if (p->leave_out & CR_LEAVE_LABELS)
+			r.ck[i].labels = 0;
+	}
+	if (p->leave_out & CR_LEAVE_STACKS)
+		r.count_stack = 0;
+	if (p->leave_out & CR_LEAVE_LABELS)
+		r.count_labels = 0;
 	/* the sample arrays at their final size, once: growing them by
 	 * doubling copied and faulted them in again (counts are bounded by
 	 * the input's size) */

@@ -51,8 +51,9 @@ static inline __attribute__((always_inline)) bool sample_record(struct cr_profil
 	return true;
 }
 
-/* The packed location ids at q[0, n) into stk as indexes; false on
- * anything but ids of one or two bytes that are known. */
+/* The packed location ids at q[0, n) into stk as indexes (stk NULL: only
+ * checked, *nstk 0); false on anything but ids of one or two bytes that
+ * are known. */
 static bool fast_ids(const struct rd *r, const uint8_t *q, size_t n, uint32_t *stk, size_t *nstk)
 {
 	const uint8_t *e = q + n;
@@ -72,7 +73,8 @@ static bool fast_ids(const struct rd *r, const uint8_t *q, size_t n, uint32_t *s
 		uint32_t ix = id < nd ? dense[id] : 0;
 		if (!ix)
 			return false;
-		stk[k++] = ix - 1;
+		if (stk)
+			stk[k++] = ix - 1;
 	}
 	*nstk = k;
 	return true;
@@ -110,16 +112,17 @@ static bool fast_sample(struct rd *r, struct pbuf m)
 {
 	struct cr_profile *p = r->p;
 	const size_t ntypes = p->ntypes;
+	const bool keep_stk = !(p->leave_out & CR_LEAVE_STACKS), keep_labs = !(p->leave_out & CR_LEAVE_LABELS);
 	/* (nsamples < cap_samples, which pass 1 bounded by the input's size:
 	 * the product does not wrap) */
-	if (r->locs.use_hash || !p->stack || !ntypes || p->nsamples >= p->cap_samples ||
+	if (r->locs.use_hash || (keep_stk && !p->stack) || !ntypes || p->nsamples >= p->cap_samples ||
 	    (p->nsamples + 1) * ntypes > p->cap_values)
 		return false;
 	const uint8_t *q = m.p, *e = m.end;
 	size_t nstk = 0, nlabs = 0;
 	if (e - q >= 2 && q[0] == (1 << 3 | WT_LEN) && q[1] < 0x80) {
-		if (q[1] > e - q - 2 || q[1] > p->cap_stack - p->nstack ||
-		    !fast_ids(r, q + 2, q[1], p->stack + p->nstack, &nstk))
+		if (q[1] > e - q - 2 || (keep_stk && q[1] > p->cap_stack - p->nstack) ||
+		    !fast_ids(r, q + 2, q[1], keep_stk ? p->stack + p->nstack : NULL, &nstk))
 			return false;
 		q += 2 + q[1];
 	}
@@ -134,13 +137,14 @@ static bool fast_sample(struct rd *r, struct pbuf m)
 		return false;
 	q = vb.end;
 	while (q < e) {
-		if (e - q < 2 || q[0] != (3 << 3 | WT_LEN) || q[1] >= 0x80 || q[1] > e - q - 2 || !p->labels ||
-		    nlabs >= p->cap_labels - p->nlabels)
+		struct cr_label left;
+		if (e - q < 2 || q[0] != (3 << 3 | WT_LEN) || q[1] >= 0x80 || q[1] > e - q - 2 ||
+		    (keep_labs && (!p->labels || nlabs >= p->cap_labels - p->nlabels)))
 			return false;
 		struct pbuf lb = { q + 2, q + 2 + q[1], m.base };
-		if (!fast_label(r, lb, &p->labels[p->nlabels + nlabs]))
+		if (!fast_label(r, lb, keep_labs ? &p->labels[p->nlabels + nlabs] : &left))
 			return false;
-		nlabs++;
+		nlabs += keep_labs;
 		q = lb.end;
 	}
 	return sample_record(p, nstk, nlabs);
@@ -170,6 +174,7 @@ enum cr_err cr_pprof_read_sample(struct rd *r, struct pbuf m, const struct pbuf 
 	}
 	struct cr_label *labs = p->labels ? p->labels + p->nlabels : NULL;
 	size_t lroom = p->labels ? p->cap_labels - p->nlabels : 0;
+	const bool keep_stk = !(p->leave_out & CR_LEAVE_STACKS), keep_labs = !(p->leave_out & CR_LEAVE_LABELS);
 	const uint32_t *dense = r->locs.use_hash ? NULL : r->locs.dense;
 	const uint64_t ndense = r->locs.ndense;
 	while (m.p < m.end) {
@@ -186,7 +191,9 @@ enum cr_err cr_pprof_read_sample(struct rd *r, struct pbuf m, const struct pbuf 
 			}
 			/* room for the run at once: a varint takes a byte at least */
 			size_t need = nstk + (wt == WT_LEN ? (size_t)(pk.end - pk.p) : 1);
-			if (stk != r->stk && need > room) {
+			if (!keep_stk) {
+				/* checked below, not kept */
+			} else if (stk != r->stk && need > room) {
 				if (cr_grow(&r->stk, &r->cap_stk, need, sizeof *r->stk))
 					return nomem(r);
 				if (nstk)
@@ -205,7 +212,8 @@ enum cr_err cr_pprof_read_sample(struct rd *r, struct pbuf m, const struct pbuf 
 				uint32_t ix = dense ? (id < ndense ? dense[id] : 0) : idmap_get(&r->locs, id);
 				if (!ix)
 					return BAD(&xat, "sample refers to unknown location id %llu", (unsigned long long)id);
-				stk[nstk++] = ix - 1;
+				if (keep_stk)
+					stk[nstk++] = ix - 1;
 			} while (wt == WT_LEN && pk.p < pk.end);
 			if (wt == WT_VARINT)
 				m = pk;
@@ -232,8 +240,15 @@ enum cr_err cr_pprof_read_sample(struct rd *r, struct pbuf m, const struct pbuf 
 			return BAD(&at, "bad wire type %u", wt);
 		} else if (f == 3 && wt == WT_LEN) {
 			struct pbuf s;
+			struct cr_label left;
 			if (!pb_bytes(&m, &s))
 				return BAD(&at, "Sample.label past the end");
+			if (!keep_labs) {
+				enum cr_err rc = read_label(r, s, &left);
+				if (rc)
+					return rc;
+				continue;
+			}
 			if (labs != r->labs && nlabs >= lroom) {
 				if (cr_grow(&r->labs, &r->cap_labs, nlabs + 1, sizeof *r->labs))
 					return nomem(r);
@@ -255,7 +270,7 @@ enum cr_err cr_pprof_read_sample(struct rd *r, struct pbuf m, const struct pbuf 
 	}
 	if (nvals != ntypes)
 		return BAD(msg, "sample has %zu values, profile has %zu sample types", nvals, ntypes);
-	if (stk == r->stk || vals == r->vals || (nlabs && labs == r->labs) || p->nsamples >= p->cap_samples) {
+	if ((keep_stk && stk == r->stk) || vals == r->vals || (nlabs && labs == r->labs) || p->nsamples >= p->cap_samples) {
 		/* not all in place: added by copy (in-place parts copy onto themselves) */
 		if (stk != r->stk && nstk) {
 			if (cr_grow(&r->stk, &r->cap_stk, nstk, sizeof *r->stk))
@@ -349,7 +364,7 @@ static const struct ck *pick_cut(const struct rd *r)
 {
 	const struct cr_profile *p = r->p;
 	if (!r->sized || p->one_thread || r->samples_to - r->samples_from < SPLIT_MIN || !p->ntypes || !p->values ||
-	    !p->stack || r->count_stack >= UINT32_MAX || r->count_labels >= UINT32_MAX ||
+	    (!p->stack && !(p->leave_out & CR_LEAVE_STACKS)) || r->count_stack >= UINT32_MAX || r->count_labels >= UINT32_MAX ||
 	    sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		return NULL;
 	size_t mid = r->samples_from + (r->samples_to - r->samples_from) / 2;
@@ -394,7 +409,7 @@ enum cr_err cr_pprof_read_samples(struct rd *r, const uint8_t *data, size_t len)
 	pt->q = *p;
 	pt->q.samples = p->samples + c->samples, pt->q.cap_samples = p->cap_samples - c->samples;
 	pt->q.values = p->values + nv0, pt->q.cap_values = p->cap_values - nv0;
-	pt->q.stack = p->stack + c->stack, pt->q.cap_stack = p->cap_stack - c->stack;
+	pt->q.stack = p->stack ? p->stack + c->stack : NULL, pt->q.cap_stack = p->cap_stack - c->stack;
 	pt->q.labels = p->labels ? p->labels + c->labels : NULL;
 	pt->q.cap_labels = p->cap_labels - c->labels;
 	pt->q.nsamples = pt->q.nstack = pt->q.nlabels = 0;

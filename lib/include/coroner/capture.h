@@ -101,6 +101,9 @@ struct cr_load_opts {
 	/* NULL, or where the units pprof will not make one are told (the load
 	 * fails with CR_FORMAT then) */
 	struct cr_unit_clash *clash;
+	/* what of the samples the caller will not look at (CR_LEAVE_*): each
+	 * profile's leave_out before it is read */
+	unsigned char leave_out;
 };
 
 /* cr_capture_load_profiles with opts (NULL: the defaults above), e.g. the

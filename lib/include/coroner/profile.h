@@ -107,7 +107,13 @@ struct cr_profile {
 	/* set before reading: decode on the calling thread alone (its caller
 	 * already reads files on every core) */
 	bool one_thread;
+	/* set before reading: the parts of each sample the caller will not
+	 * look at (CR_LEAVE_*). A reader may check them and not keep them:
+	 * the samples then have no locations, or no labels. */
+	unsigned char leave_out;
 };
+
+enum { CR_LEAVE_STACKS = 1, CR_LEAVE_LABELS = 2 };
 
 /* Set (before reading) by `coroner pprof`: Go's debug=1 text profiles
  * (heap, goroutine, threadcreate, contention) are read as pprof parses
