@@ -696,55 +696,12 @@ static int rewrite_profile(const struct cmd_pprof_req *r, struct cr_profile *p)
 	return rc;
 }
 
-/* Go 1.19's pprof runs its name filter with no expression too, and it
- * keeps only samples with a location: a sample with an empty stack (a
- * threadcreate profile's threads of unknown origin) is gone from -raw and
- * -proto, after the total was taken (1.21's returns at once). */
-static void drop_stackless(struct cr_profile *p)
-{
-	size_t o = 0;
-	for (size_t s = 0; s < p->nsamples; s++) {
-		if (p->samples[s].nloc == 0)
-			continue;
-		if (o != s)
-			memmove(&p->values[o * p->ntypes], &p->values[s * p->ntypes], p->ntypes * sizeof *p->values);
-		p->samples[o++] = p->samples[s];
-	}
-	p->nsamples = o;
-}
-
-/* pprof merges the sources it read: those it left out do not count */
-static void fetched(int *nprof, const struct cmd_pprof_req *r, struct cr_pprof_opts *o)
-{
-	if (cmd_pprof_fetched() >= 0 && cmd_pprof_fetched() < *nprof) {
-		*nprof = cmd_pprof_fetched();
-		o->merged = *nprof > 1 || r->diff_base || r->base || (cr_pprof_release && cr_pprof_release < 21);
-	}
-}
-
-/* the sources pprof merges: the profiles, not a binary before them (the
- * first such binary in *binary) */
-static int count_profiles(const struct cmd_pprof_req *r, const char **binary)
-{
-	int nprof = 0;
-	*binary = NULL;
-	for (int i = 0; i < r->npaths; i++) {
-		struct stat st; /* stdin and pipes are read once, as profiles */
-		bool prof = strcmp(r->paths[i], "-") == 0 || stat(r->paths[i], &st) != 0 || !S_ISREG(st.st_mode) ||
-			    cr_capture_kind(r->paths[i], true, NULL, NULL) != CR_KIND_ELF_EXEC;
-		nprof += prof;
-		if (!prof && !*binary)
-			*binary = r->paths[i];
-	}
-	return nprof;
-}
-
 int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 {
 	if (which == 'w' && r->fmt == CR_FMT_JSON)
 		return cmd_usage_error("pprof", "-raw takes no --format=json");
 	const char *binary;
-	int nprof = count_profiles(r, &binary);
+	int nprof = cmd_pprof_count_sources(r, &binary);
 	struct cr_pprof_opts o = { .gran = (enum cr_granularity)r->gran, .noinlines = r->noinlines,
 				   .unit = r->unit, .drop_negative = r->drop_negative, .mean = r->mean, .merged = nprof > 1 || r->diff_base || r->base };
 	/* before go1.21 pprof merged a single profile too */
@@ -770,7 +727,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	    (rc = cmd_pprof_locate(&p)))
 		goto out;
 	f.tagshow = r->tagshow, f.taghide = r->taghide;
-	fetched(&nprof, r, &o);
+	cmd_pprof_fetched_sources(&nprof, r, &o);
 	if ((which == 'w' || which == 'o') && o.merged) {
 		/* pprof merges before it symbolizes and filters: the merge's
 		 * ids, and its locations, which pruning and the filters leave in
@@ -824,7 +781,7 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 		goto out;
 	}
 	if (cr_pprof_release && cr_pprof_release < 21 && !cr_filter_any(&f.re))
-		drop_stackless(&p);
+		cmd_pprof_drop_stackless(&p);
 	cmd_filter_warnings(&f, &fm);
 	if ((rc = rewrite_profile(r, &p)))
 		goto out;

@@ -1,0 +1,53 @@
+/* What `coroner pprof` reads before its report: the sources it counts,
+ * and old pprof's drop of the samples with no location. */
+#include "cmd.h"
+#include "pprof-cmd.h"
+#include "coroner/capture.h"
+#include "coroner/pprof.h"
+#include "coroner/profile.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+/* the sources pprof merges: the profiles, not a binary before them (the
+ * first such binary in *binary) */
+int cmd_pprof_count_sources(const struct cmd_pprof_req *r, const char **binary)
+{
+	int nprof = 0;
+	*binary = NULL;
+	for (int i = 0; i < r->npaths; i++) {
+		struct stat st; /* stdin and pipes are read once, as profiles */
+		bool prof = strcmp(r->paths[i], "-") == 0 || stat(r->paths[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+			    cr_capture_kind(r->paths[i], true, NULL, NULL) != CR_KIND_ELF_EXEC;
+		nprof += prof;
+		if (!prof && !*binary)
+			*binary = r->paths[i];
+	}
+	return nprof;
+}
+
+/* pprof merges the sources it read: those it left out do not count */
+void cmd_pprof_fetched_sources(int *nprof, const struct cmd_pprof_req *r, struct cr_pprof_opts *o)
+{
+	if (cmd_pprof_fetched() >= 0 && cmd_pprof_fetched() < *nprof) {
+		*nprof = cmd_pprof_fetched();
+		o->merged = *nprof > 1 || r->diff_base || r->base || (cr_pprof_release && cr_pprof_release < 21);
+	}
+}
+
+/* Go 1.19's pprof runs its name filter with no expression too, and it
+ * keeps only samples with a location: a sample with an empty stack (a
+ * threadcreate profile's threads of unknown origin) is gone from -raw and
+ * -proto, after the total was taken (1.21's returns at once). */
+void cmd_pprof_drop_stackless(struct cr_profile *p)
+{
+	size_t o = 0;
+	for (size_t s = 0; s < p->nsamples; s++) {
+		if (p->samples[s].nloc == 0)
+			continue;
+		if (o != s)
+			memmove(&p->values[o * p->ntypes], &p->values[s * p->ntypes], p->ntypes * sizeof *p->values);
+		p->samples[o++] = p->samples[s];
+	}
+	p->nsamples = o;
+}
