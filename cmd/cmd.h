@@ -94,7 +94,7 @@ int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *b
 int cmd_load_input(struct cr_profile *p, char **paths, int n, const char *binary, const char *diff_base,
 		   const char *base);
 /* cmd_load_input; normalize: pprof's -normalize (the profiles scaled to
- * the base's totals first) */
+ * the base's totals first). Both read each profile with p's leave_out. */
 int cmd_load_input_norm(struct cr_profile *p, char **paths, int n, const char *binary, const char *diff_base,
 			const char *base, bool normalize);
 /* pprof's filters from their options (options.h: OPT_PPROF_FILTERS), for

@@ -25,8 +25,9 @@ int cmd_load_profiles(struct cr_profile *dst, char **paths, int n, const char *b
 		      struct cr_error *e)
 {
 	struct cr_buf warn = { 0 };
-	enum cr_err rc = cr_capture_load_profiles(dst, (const char *const *)paths, n > 0 ? (size_t)n : 0,
-						  binary, &warn, progress, NULL, e);
+	struct cr_load_opts opts = { .leave_out = dst->leave_out };
+	enum cr_err rc = cr_capture_load_profiles_opts(dst, (const char *const *)paths, n > 0 ? (size_t)n : 0,
+						       binary, &warn, progress, NULL, &opts, NULL, e);
 	cmd_warnings(cr_buf_str(&warn));
 	cr_buf_release(&warn);
 	return rc ? 1 : 0;
@@ -124,7 +125,8 @@ static int pprof_fetch(struct cr_profile *dst, char **paths, int n, const char *
 	size_t loaded = 0;
 	struct cr_unit_clash clash = { 0 };
 	struct cr_load_opts opts = { .skip = pprof_skip, .skip_ctx = paths,
-				     .exact_types = cr_pprof_release && cr_pprof_release < 21, .clash = &clash };
+				     .exact_types = cr_pprof_release && cr_pprof_release < 21, .clash = &clash,
+				     .leave_out = dst->leave_out };
 	enum cr_err rc = cr_capture_load_profiles_opts(dst, (const char *const *)paths, n > 0 ? (size_t)n : 0, NULL,
 						       &warn, progress, NULL, &opts, &loaded, e);
 	cmd_warnings(cr_buf_str(&warn));
@@ -172,6 +174,7 @@ int cmd_load_input_norm(struct cr_profile *p, char **paths, int n, const char *b
 	if (diff_base || base) {
 		struct cr_profile b;
 		cr_profile_init(&b);
+		b.leave_out = p->leave_out;
 		char *bp[1] = { (char *)(diff_base ? diff_base : base) };
 		if (cmd_pprof_words && !binary ? pprof_fetch(&b, bp, 1, "base", &e, &status)
 					       : cmd_load_profiles(&b, bp, 1, binary, &e)) {

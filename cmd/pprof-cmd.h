@@ -46,10 +46,12 @@ void cmd_pprof_dot_text(struct cr_buf *b, const struct cr_pgraph *g, const struc
 /* pprof-load.c: the profiles among r's paths (the first binary before them
  * in *binary); after the load, *nprof and o->merged as pprof counts the
  * sources it could read; pprof's drop of the samples with no location
- * (before go1.21). */
+ * (before go1.21); what of the samples report `which` leaves out
+ * (cr_profile's leave_out). */
 int cmd_pprof_count_sources(const struct cmd_pprof_req *r, const char **binary);
 void cmd_pprof_fetched_sources(int *nprof, const struct cmd_pprof_req *r, struct cr_pprof_opts *o);
 void cmd_pprof_drop_stackless(struct cr_profile *p);
+unsigned char cmd_pprof_leave_out(int which, const struct cmd_pprof_req *r, const struct cmd_filters *f);
 
 /* pprof's search for the mappings' binaries (pprof-locate.c): whether
  * there is a place to search (PPROF_BINARY_PATH, $HOME/pprof/binaries);

@@ -1,8 +1,10 @@
 /* What `coroner pprof` reads before its report: the sources it counts,
- * and old pprof's drop of the samples with no location. */
+ * what of their samples a report leaves out, and old pprof's drop of the
+ * samples with no location. */
 #include "cmd.h"
 #include "pprof-cmd.h"
 #include "coroner/capture.h"
+#include "coroner/filter.h"
 #include "coroner/pprof.h"
 #include "coroner/profile.h"
 
@@ -50,4 +52,20 @@ void cmd_pprof_drop_stackless(struct cr_profile *p)
 		p->samples[o++] = p->samples[s];
 	}
 	p->nsamples = o;
+}
+
+/* What of the samples report `which` does not look at, to be left out
+ * as they are read: -comments looks at neither; -tags not at the stacks
+ * without a name filter, -prune_from or label frames (and not before
+ * go1.21, whose pprof drops the samples with no location). The labels
+ * stay for every other report: a written -diff_base profile marks its
+ * base samples with one. */
+unsigned char cmd_pprof_leave_out(int which, const struct cmd_pprof_req *r, const struct cmd_filters *f)
+{
+	if (which == 'C')
+		return CR_LEAVE_STACKS | CR_LEAVE_LABELS;
+	if (which != 'g' || cr_filter_any(&f->re) || r->prune_from || r->tagroot || r->tagleaf ||
+	    (cr_pprof_release && cr_pprof_release < 21))
+		return 0;
+	return CR_LEAVE_STACKS;
 }

@@ -722,8 +722,10 @@ int cmd_pprof_report(int which, const struct cmd_pprof_req *r)
 	struct cr_filter_matches fm;
 	int rc;
 	cr_profile_init(&p);
-	if ((rc = cmd_filters_compile(r->filt, &f, true)) ||
-	    (rc = cmd_load_input_norm(&p, r->paths, r->npaths, NULL, r->diff_base, r->base, r->normalize)) ||
+	if ((rc = cmd_filters_compile(r->filt, &f, true)))
+		goto out;
+	p.leave_out = cmd_pprof_leave_out(which, r, &f);
+	if ((rc = cmd_load_input_norm(&p, r->paths, r->npaths, NULL, r->diff_base, r->base, r->normalize)) ||
 	    (rc = cmd_pprof_locate(&p)))
 		goto out;
 	f.tagshow = r->tagshow, f.taghide = r->taghide;
