@@ -244,8 +244,12 @@ int cmd_top(int argc, char **argv)
 	struct cr_top t;
 	memset(&t, 0, sizeof t);
 	cr_profile_init(&p);
-	if ((rc = cmd_filters_compile(&a.filt, &f, true)) ||
-	    (rc = cmd_load_input(&p, a.paths, a.npaths, a.binary, a.diff_base, a.base)))
+	if ((rc = cmd_filters_compile(&a.filt, &f, true)))
+		goto out;
+	/* labels matter only to the tag filters (and a diff's pprof::base,
+	 * which the reader keeps) */
+	p.leave_out = f.tag[0].set || f.tag[1].set ? 0 : CR_LEAVE_LABELS;
+	if ((rc = cmd_load_input(&p, a.paths, a.npaths, a.binary, a.diff_base, a.base)))
 		goto out;
 	a.o.sample_index = cr_profile_sample_index(&p, a.sample_index);
 	if (a.o.sample_index < 0) {

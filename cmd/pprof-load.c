@@ -55,17 +55,21 @@ void cmd_pprof_drop_stackless(struct cr_profile *p)
 }
 
 /* What of the samples report `which` does not look at, to be left out
- * as they are read: -comments looks at neither; -tags not at the stacks
- * without a name filter, -prune_from or label frames (and not before
- * go1.21, whose pprof drops the samples with no location). The labels
- * stay for every other report: a written -diff_base profile marks its
- * base samples with one. */
+ * as they are read: labels are seen by -tags, -traces, -raw, -proto,
+ * -topproto, the graph's tags (-dot) and the tag options (a diff's
+ * pprof::base label, which every report sees, the reader keeps); stacks
+ * are not by -tags without a name filter, -prune_from or label frames
+ * (and not before go1.21, whose pprof drops the samples with no
+ * location); -comments looks at neither. */
 unsigned char cmd_pprof_leave_out(int which, const struct cmd_pprof_req *r, const struct cmd_filters *f)
 {
+	bool tag_opts = f->tag[0].set || f->tag[1].set || r->tagshow || r->taghide || r->tagroot || r->tagleaf;
 	if (which == 'C')
 		return CR_LEAVE_STACKS | CR_LEAVE_LABELS;
-	if (which != 'g' || cr_filter_any(&f->re) || r->prune_from || r->tagroot || r->tagleaf ||
-	    (cr_pprof_release && cr_pprof_release < 21))
-		return 0;
-	return CR_LEAVE_STACKS;
+	if (which == 'g')
+		return cr_filter_any(&f->re) || r->prune_from || r->tagroot || r->tagleaf ||
+				       (cr_pprof_release && cr_pprof_release < 21)
+			       ? 0
+			       : CR_LEAVE_STACKS;
+	return strchr("rplsTc", which) && !tag_opts ? CR_LEAVE_LABELS : 0;
 }

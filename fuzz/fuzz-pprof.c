@@ -134,7 +134,8 @@ static void leave_check(const uint8_t *data, size_t size, const struct cr_profil
 						   : x->nloc == y->nloc &&
 							     (!x->nloc || !memcmp(&q.stack[x->loc_start], &p->stack[y->loc_start],
 										  x->nloc * sizeof *q.stack));
-		bool lab = leave & CR_LEAVE_LABELS ? x->nlabel == 0 : same_labels(&q, x, p, y);
+		/* (the reader keeps the labels of a diff's profile, and says so) */
+		bool lab = q.leave_out & CR_LEAVE_LABELS ? x->nlabel == 0 : same_labels(&q, x, p, y);
 		if (!stk || !lab)
 			abort(); /* a sample not as the whole read's */
 	}

@@ -692,7 +692,12 @@ static enum cr_err read_pprof(struct cr_profile *p, const unsigned char *data, s
 	p->nlocations = r.nloc;
 	p->nfunctions = r.nfn;
 	p->nmappings = r.nmap;
-	/* what the caller leaves out is read, not kept */
+	/* what the caller leaves out is read, not kept; but the labels of a
+	 * profile that may mark a diff's base samples (pprof::base, which
+	 * every report looks at) are kept */
+	for (size_t i = 0; (p->leave_out & CR_LEAVE_LABELS) && i < r.nstr; i++)
+		if (!strcmp(cr_profile_str(p, r.strmap[i]), "pprof::base"))
+			p->leave_out &= (unsigned char)~CR_LEAVE_LABELS;
 	for (size_t i = 0; i < r.nck; i++) {
 		if (p->leave_out & CR_LEAVE_STACKS)
 			r.ck[i].stack = 0;

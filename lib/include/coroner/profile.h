@@ -109,7 +109,9 @@ struct cr_profile {
 	bool one_thread;
 	/* set before reading: the parts of each sample the caller will not
 	 * look at (CR_LEAVE_*). A reader may check them and not keep them:
-	 * the samples then have no locations, or no labels. */
+	 * the samples then have no locations, or no labels. The labels of a
+	 * profile that may mark a diff's base samples (pprof::base) are kept,
+	 * and CR_LEAVE_LABELS cleared. */
 	unsigned char leave_out;
 };
 
