@@ -132,17 +132,19 @@ static size_t varint_ends(const uint8_t *q, const uint8_t *e)
 }
 
 /* Pass 1's count of a sample's location ids (one per varint: the bytes
- * without the continuation bit of a packed run) and labels. */
+ * without the continuation bit of a packed run; none when they are left
+ * out) and labels. */
 static void count_sample(struct rd *r, struct pbuf m)
 {
 	uint32_t f, wt;
+	const bool ids = !(r->p->leave_out & CR_LEAVE_STACKS);
 	r->count_samples++;
 	while (m.p < m.end) {
 		/* a field of a one-byte tag and length (Go's samples) inline */
 		if (m.end - m.p >= 2 && (m.p[0] & 7) == WT_LEN && m.p[0] >= 1 << 3 && m.p[0] < 0x80 && m.p[1] < 0x80 &&
 		    m.p[1] <= m.end - m.p - 2) {
 			const uint8_t *q = m.p + 2, *e = q + m.p[1];
-			if (m.p[0] >> 3 == 1)
+			if (m.p[0] >> 3 == 1 && ids)
 				r->count_stack += varint_ends(q, e);
 			else if (m.p[0] >> 3 == 3)
 				r->count_labels++;
