@@ -15,6 +15,7 @@
 #include <string.h>
 
 static uint32_t dict_str(struct cr_fleet_dict *d, const char *s, size_t len, uint64_t h);
+static uint64_t str_hash(const uint8_t *p, size_t n, uint64_t *zero);
 
 struct cr_fleet_dict *cr_fleet_dict_new(void)
 {
@@ -22,7 +23,8 @@ struct cr_fleet_dict *cr_fleet_dict_new(void)
 	if (!d)
 		return NULL;
 	cr_arena_init(&d->arena);
-	if (dict_str(d, "", 0, cr_hash("", 0)) != 0) { /* id 0 is "" */
+	uint64_t zero = 0;
+	if (dict_str(d, "", 0, str_hash((const uint8_t *)"", 0, &zero)) != 0) { /* id 0 is "" */
 		cr_fleet_dict_free(d);
 		return NULL;
 	}
@@ -104,7 +106,63 @@ static inline bool slots_room(void *slotsp, size_t *cap, size_t n, size_t elsize
 	return (n + 1) * 4 <= *cap * 3 || slots_grow(slotsp, cap, elsize);
 }
 
-/* The dictionary's id of the string s of hash h (cr_hash); UINT32_MAX:
+static inline uint64_t ld64(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, sizeof w);
+	return w;
+}
+
+static inline uint32_t ld32(const uint8_t *p)
+{
+	uint32_t w;
+	memcpy(&w, p, sizeof w);
+	return w;
+}
+
+/* Non-zero when a byte of w is 0. */
+static inline uint64_t zero_byte(uint64_t w)
+{
+	return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+}
+
+/* The dictionary's hash of the n bytes at p, 16 at a time in two lanes
+ * (the last ones read again from the end rather than byte by byte);
+ * *zero made non-zero when one of the bytes is 0. */
+static uint64_t str_hash(const uint8_t *p, size_t n, uint64_t *zero)
+{
+	const uint64_t k0 = 0x9e3779b97f4a7c15ull, k1 = 0xff51afd7ed558ccdull;
+	uint64_t a = n * k0, b = ~n, z = 0;
+	if (n >= 8) {
+		size_t i = 0;
+		for (; i + 16 <= n; i += 16) {
+			uint64_t w0 = ld64(p + i), w1 = ld64(p + i + 8);
+			z |= zero_byte(w0) | zero_byte(w1);
+			a = (a ^ w0) * k0;
+			b = (b ^ w1) * k1;
+			a ^= a >> 29;
+			b ^= b >> 31;
+		}
+		if (i < n) {
+			uint64_t w0 = ld64(p + (n - i > 8 ? i : n - 8)), w1 = ld64(p + n - 8);
+			z |= zero_byte(w0) | zero_byte(w1);
+			a = (a ^ w0) * k0;
+			b = (b ^ w1) * k1;
+		}
+	} else if (n >= 4) {
+		uint64_t w0 = ld32(p), w1 = ld32(p + n - 4);
+		z = zero_byte(w0 | 0xffffffff00000000ull) | zero_byte(w1 | 0xffffffff00000000ull);
+		a = (a ^ (w0 | w1 << 32)) * k0;
+	} else if (n) {
+		z = !p[0] | !p[n / 2] | !p[n - 1];
+		a = (a ^ (p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16)) * k0;
+	}
+	*zero |= z;
+	uint64_t h = (a ^ (b << 23 | b >> 41)) * k1;
+	return h ^ (h >> 32);
+}
+
+/* The dictionary's id of the string s of hash h (str_hash); UINT32_MAX:
  * none (no memory, or full). */
 static uint32_t dict_str(struct cr_fleet_dict *d, const char *s, size_t len, uint64_t h)
 {
@@ -235,8 +293,11 @@ static bool strings(struct fr *r)
 	    cr_grow(&d->hash, &d->cap_hash, n, sizeof *d->hash) ||
 	    !slots_room(&d->sslots, &d->scap, d->ns + n, sizeof *d->sslots))
 		return false;
+	uint64_t zero = 0;
 	for (size_t i = 0; i < n; i++)
-		d->hash[i] = cr_hash(d->strs[i].p, (size_t)(d->strs[i].end - d->strs[i].p));
+		d->hash[i] = str_hash(d->strs[i].p, (size_t)(d->strs[i].end - d->strs[i].p), &zero);
+	if (zero)
+		return false; /* a string with a 0 byte: left to the reader */
 	for (size_t i = 0; i < n; i++) {
 		size_t mask = d->scap - 1;
 		if (i + 16 < n)
@@ -272,8 +333,7 @@ static bool sweep(struct fr *r, const uint8_t *data, size_t len)
 			if (wt != WT_LEN || !pb_bytes(&b, &s))
 				return false;
 			if (f == P_STRING_TABLE) {
-				if ((s.end > s.p && memchr(s.p, 0, (size_t)(s.end - s.p))) ||
-				    (r->nstr >= d->cap_strs && cr_grow(&d->strs, &d->cap_strs, r->nstr + 1, sizeof *d->strs)))
+				if (r->nstr >= d->cap_strs && cr_grow(&d->strs, &d->cap_strs, r->nstr + 1, sizeof *d->strs))
 					return false;
 				d->strs[r->nstr++] = (struct fspan){ s.p, s.end, 0, 0 };
 				continue;
