@@ -364,8 +364,8 @@ static const struct ck *pick_cut(const struct rd *r)
 {
 	const struct cr_profile *p = r->p;
 	if (!r->sized || p->one_thread || r->samples_to - r->samples_from < SPLIT_MIN || !p->ntypes || !p->values ||
-	    (!p->stack && !(p->leave_out & CR_LEAVE_STACKS)) || r->count_stack >= UINT32_MAX || r->count_labels >= UINT32_MAX ||
-	    sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	    (!p->stack && !(p->leave_out & CR_LEAVE_STACKS)) || r->count_stack >= UINT32_MAX ||
+	    r->count_labels >= UINT32_MAX || sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		return NULL;
 	size_t mid = r->samples_from + (r->samples_to - r->samples_from) / 2;
 	const struct ck *best = NULL;
