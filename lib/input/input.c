@@ -837,24 +837,32 @@ size_t cr_input_peek(const char *path, unsigned char *out, size_t outcap)
 	int fd = open_regular(path, path, 0, &st, NULL);
 	if (fd < 0)
 		return 0;
-	/* 64 KiB of compressed input is more than a prefix this size needs */
+	/* 64 KiB of compressed input is more than a prefix this size needs;
+	 * the first 4 KiB almost always give it (a thousand profiles named
+	 * are each peeked at), the rest is read only when they do not */
 	unsigned char raw[65536];
-	size_t n = 0;
-	while (n < sizeof raw) {
-		ssize_t r = read(fd, raw + n, sizeof raw - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
+	size_t n = 0, want = 4096, got = 0;
+	for (;;) {
+		while (n < want) {
+			ssize_t r = read(fd, raw + n, want - n);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			n += (size_t)r;
+		}
+		if (cr_sniff_compression(raw, n) == CR_COMP_NONE) {
+			got = n < outcap ? n : outcap;
+			memcpy(out, raw, got);
+		} else {
+			got = inflate_prefix(raw, n, out, outcap);
+		}
+		if (got == outcap || n < want || want == sizeof raw)
 			break;
-		n += (size_t)r;
+		want = sizeof raw;
 	}
 	close(fd);
-	if (cr_sniff_compression(raw, n) == CR_COMP_NONE) {
-		size_t k = n < outcap ? n : outcap;
-		memcpy(out, raw, k);
-		return k;
-	}
-	return inflate_prefix(raw, n, out, outcap);
+	return got;
 }
 
 size_t cr_input_cap_for(const char *path)

@@ -8,12 +8,14 @@
  * change after reading: drop_frames, names pprof simplifies) is left to
  * the usual reader, which reads the file again and says what is wrong. */
 #include "fleet_int.h"
+#include "fleet_read.h"
 #include "pprof_int.h"
 #include "profile_int.h"
 
 #include <string.h>
 
 static uint32_t dict_str(struct cr_fleet_dict *d, const char *s, size_t len, uint64_t h);
+static uint64_t str_hash(const uint8_t *p, size_t n, uint64_t *zero);
 
 struct cr_fleet_dict *cr_fleet_dict_new(void)
 {
@@ -21,7 +23,8 @@ struct cr_fleet_dict *cr_fleet_dict_new(void)
 	if (!d)
 		return NULL;
 	cr_arena_init(&d->arena);
-	if (dict_str(d, "", 0, cr_hash("", 0)) != 0) { /* id 0 is "" */
+	uint64_t zero = 0;
+	if (dict_str(d, "", 0, str_hash((const uint8_t *)"", 0, &zero)) != 0) { /* id 0 is "" */
 		cr_fleet_dict_free(d);
 		return NULL;
 	}
@@ -103,7 +106,63 @@ static inline bool slots_room(void *slotsp, size_t *cap, size_t n, size_t elsize
 	return (n + 1) * 4 <= *cap * 3 || slots_grow(slotsp, cap, elsize);
 }
 
-/* The dictionary's id of the string s of hash h (cr_hash); UINT32_MAX:
+static inline uint64_t ld64(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, sizeof w);
+	return w;
+}
+
+static inline uint32_t ld32(const uint8_t *p)
+{
+	uint32_t w;
+	memcpy(&w, p, sizeof w);
+	return w;
+}
+
+/* Non-zero when a byte of w is 0. */
+static inline uint64_t zero_byte(uint64_t w)
+{
+	return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+}
+
+/* The dictionary's hash of the n bytes at p, 16 at a time in two lanes
+ * (the last ones read again from the end rather than byte by byte);
+ * *zero made non-zero when one of the bytes is 0. */
+static uint64_t str_hash(const uint8_t *p, size_t n, uint64_t *zero)
+{
+	const uint64_t k0 = 0x9e3779b97f4a7c15ull, k1 = 0xff51afd7ed558ccdull;
+	uint64_t a = n * k0, b = ~n, z = 0;
+	if (n >= 8) {
+		size_t i = 0;
+		for (; i + 16 <= n; i += 16) {
+			uint64_t w0 = ld64(p + i), w1 = ld64(p + i + 8);
+			z |= zero_byte(w0) | zero_byte(w1);
+			a = (a ^ w0) * k0;
+			b = (b ^ w1) * k1;
+			a ^= a >> 29;
+			b ^= b >> 31;
+		}
+		if (i < n) {
+			uint64_t w0 = ld64(p + (n - i > 8 ? i : n - 8)), w1 = ld64(p + n - 8);
+			z |= zero_byte(w0) | zero_byte(w1);
+			a = (a ^ w0) * k0;
+			b = (b ^ w1) * k1;
+		}
+	} else if (n >= 4) {
+		uint64_t w0 = ld32(p), w1 = ld32(p + n - 4);
+		z = zero_byte(w0 | 0xffffffff00000000ull) | zero_byte(w1 | 0xffffffff00000000ull);
+		a = (a ^ (w0 | w1 << 32)) * k0;
+	} else if (n) {
+		z = !p[0] | !p[n / 2] | !p[n - 1];
+		a = (a ^ (p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16)) * k0;
+	}
+	*zero |= z;
+	uint64_t h = (a ^ (b << 23 | b >> 41)) * k1;
+	return h ^ (h >> 32);
+}
+
+/* The dictionary's id of the string s of hash h (str_hash); UINT32_MAX:
  * none (no memory, or full). */
 static uint32_t dict_str(struct cr_fleet_dict *d, const char *s, size_t len, uint64_t h)
 {
@@ -200,34 +259,6 @@ static uint32_t dict_loc(struct cr_fleet_dict *d, uint32_t mapping, uint64_t add
 	return (uint32_t)d->nl;
 }
 
-/* The dictionary's mapping id of m's content (as the merge tells mappings
- * apart); 0: none. */
-static uint32_t dict_map(struct cr_fleet_dict *d, const struct fleet_map *m)
-{
-	for (size_t i = 0; i < d->nmaps; i++)
-		if (!memcmp(&d->maps[i], m, sizeof *m))
-			return (uint32_t)i + 1;
-	if (d->nmaps >= UINT32_MAX - 1 || cr_grow(&d->maps, &d->cap_maps, d->nmaps + 1, sizeof *d->maps))
-		return 0;
-	d->maps[d->nmaps++] = *m;
-	return (uint32_t)d->nmaps;
-}
-
-/* One file's reading: its strings as the dictionary's ids, its tables'
- * ids as the dictionary's (dense arrays from the file's ids). */
-struct fr {
-	struct cr_fleet_dict *d;
-	struct cr_fleet_file *f;
-	size_t nstr, nspans;
-	uint64_t maxid[3]; /* mappings, functions, locations */
-	size_t count[3];
-	size_t nsamp, sampbytes; /* the Sample messages, and their bytes */
-	uint32_t *dense[3];
-	uint64_t time, duration, period, drop, keep, deftype;
-	uint64_t maxstr; /* the largest string index of the top level's fields */
-	struct fspan ptype;
-};
-
 /* A long varint (a Location's address takes four or five bytes), its
  * bytes combined eight at a time when eight are there. */
 static inline bool fvarint(struct pbuf *m, uint64_t *out)
@@ -251,38 +282,6 @@ static inline bool fvarint(struct pbuf *m, uint64_t *out)
 	return pb_varint(m, out);
 }
 
-/* The next varint field of a message whose tags are one byte (as Go
- * writes them); false at its end or on anything else (*bad then). */
-static inline bool vfield(struct pbuf *m, uint32_t *f, uint64_t *v, bool *bad)
-{
-	if (m->p >= m->end)
-		return false;
-	uint8_t t = *m->p;
-	if (t >= 0x80 || t < 1 << 3 || (t & 7) != WT_VARINT) {
-		*bad = true;
-		return false;
-	}
-	m->p++;
-	*f = t >> 3;
-	if (!pb_varint(m, v)) {
-		*bad = true;
-		return false;
-	}
-	return true;
-}
-
-static const struct fleet_str *fstr(const struct fr *r, uint64_t idx)
-{
-	return fleet_str(r->d, r->d->strmap[idx]);
-}
-
-/* The file's string idx in the header profile; UINT32_MAX on no memory. */
-static uint32_t hstr(struct fr *r, uint64_t idx)
-{
-	const struct fleet_str *s = fstr(r, idx);
-	return cr_profile_intern(&r->f->hdr, s->s, s->len);
-}
-
 /* The file's strings as the dictionary's ids: all hashed first, then
  * looked up with the slots of the next ones fetched ahead (the table is
  * bigger than the caches). */
@@ -294,8 +293,11 @@ static bool strings(struct fr *r)
 	    cr_grow(&d->hash, &d->cap_hash, n, sizeof *d->hash) ||
 	    !slots_room(&d->sslots, &d->scap, d->ns + n, sizeof *d->sslots))
 		return false;
+	uint64_t zero = 0;
 	for (size_t i = 0; i < n; i++)
-		d->hash[i] = cr_hash(d->strs[i].p, (size_t)(d->strs[i].end - d->strs[i].p));
+		d->hash[i] = str_hash(d->strs[i].p, (size_t)(d->strs[i].end - d->strs[i].p), &zero);
+	if (zero)
+		return false; /* a string with a 0 byte: left to the reader */
 	for (size_t i = 0; i < n; i++) {
 		size_t mask = d->scap - 1;
 		if (i + 16 < n)
@@ -331,8 +333,7 @@ static bool sweep(struct fr *r, const uint8_t *data, size_t len)
 			if (wt != WT_LEN || !pb_bytes(&b, &s))
 				return false;
 			if (f == P_STRING_TABLE) {
-				if ((s.end > s.p && memchr(s.p, 0, (size_t)(s.end - s.p))) ||
-				    (r->nstr >= d->cap_strs && cr_grow(&d->strs, &d->cap_strs, r->nstr + 1, sizeof *d->strs)))
+				if (r->nstr >= d->cap_strs && cr_grow(&d->strs, &d->cap_strs, r->nstr + 1, sizeof *d->strs))
 					return false;
 				d->strs[r->nstr++] = (struct fspan){ s.p, s.end, 0, 0 };
 				continue;
@@ -345,6 +346,9 @@ static bool sweep(struct fr *r, const uint8_t *data, size_t len)
 			}
 			if (r->nspans >= d->cap_spans && cr_grow(&d->spans, &d->cap_spans, r->nspans + 1, sizeof *d->spans))
 				return false;
+			if (!r->hi[f])
+				r->lo[f] = r->nspans;
+			r->hi[f] = r->nspans + 1;
 			struct fspan *sp = &d->spans[r->nspans++];
 			*sp = (struct fspan){ s.p, s.end, 0, (uint8_t)f };
 			if (f == P_SAMPLE) {
@@ -398,122 +402,6 @@ static bool sweep(struct fr *r, const uint8_t *data, size_t len)
 	return r->nstr > 0 && strings(r);
 }
 
-/* A ValueType message into the header's (type, unit). */
-static bool valuetype(struct fr *r, struct fspan s, struct cr_valuetype *vt)
-{
-	struct pbuf m = { s.p, s.end, s.p };
-	uint32_t f;
-	uint64_t v;
-	bool bad = false;
-	uint64_t t = 0, u = 0;
-	while (vfield(&m, &f, &v, &bad)) {
-		if ((f != 1 && f != 2) || v >= r->nstr)
-			return false;
-		*(f == 1 ? &t : &u) = v;
-	}
-	if (bad)
-		return false;
-	vt->type = hstr(r, t);
-	vt->unit = hstr(r, u);
-	return vt->type != UINT32_MAX && vt->unit != UINT32_MAX;
-}
-
-/* The header profile: sample and period types, default type, comments,
- * times and period; false for drop_frames (pprof prunes with them). */
-static bool header(struct fr *r)
-{
-	struct cr_profile *h = &r->f->hdr;
-	h->source = CR_SRC_PPROF;
-	if (r->maxstr >= r->nstr || fstr(r, r->drop)->len)
-		return false;
-	for (size_t i = 0; i < r->nspans; i++) {
-		if (r->d->spans[i].f != P_SAMPLE_TYPE)
-			continue;
-		if (cr_grow(&h->types, &h->cap_types, h->ntypes + 1, sizeof *h->types) ||
-		    !valuetype(r, r->d->spans[i], &h->types[h->ntypes]))
-			return false;
-		h->ntypes++;
-	}
-	if (!h->ntypes || (r->ptype.f && !valuetype(r, r->ptype, &h->period_type)))
-		return false;
-	for (size_t i = 0; i < h->ncomments; i++)
-		if (h->comments[i] >= r->nstr || (h->comments[i] = hstr(r, h->comments[i])) == UINT32_MAX)
-			return false;
-	h->default_type = hstr(r, r->deftype);
-	h->time_nanos = (int64_t)r->time;
-	h->duration_nanos = (int64_t)r->duration;
-	h->period = (int64_t)r->period;
-	return h->default_type != UINT32_MAX;
-}
-
-/* Arrays from the file's mapping, function and location ids to the
- * dictionary's (0: none yet), when the ids are small as Go's are. */
-static bool dense_maps(struct fr *r)
-{
-	struct cr_fleet_dict *d = r->d;
-	size_t total = 0;
-	for (int k = 0; k < 3; k++) {
-		if (r->maxid[k] > 4 * (uint64_t)r->count[k] + 1024)
-			return false; /* the reader keeps such ids in a hash map */
-		total += (size_t)r->maxid[k] + 1;
-	}
-	if (cr_grow(&d->dense, &d->cap_dense, total, sizeof *d->dense))
-		return false;
-	memset(d->dense, 0, total * sizeof *d->dense);
-	r->dense[0] = d->dense;
-	r->dense[1] = r->dense[0] + r->maxid[0] + 1;
-	r->dense[2] = r->dense[1] + r->maxid[1] + 1;
-	return true;
-}
-
-/* The mappings in the header, each with its dictionary id. */
-static bool mappings(struct fr *r)
-{
-	struct cr_profile *h = &r->f->hdr;
-	if (r->count[0] && (cr_grow(&h->mappings, &h->cap_mappings, r->count[0], sizeof *h->mappings) ||
-			    !(r->f->map_ids = cr_calloc(r->count[0], sizeof *r->f->map_ids))))
-		return false;
-	for (size_t i = 0; i < r->nspans; i++) {
-		const struct fspan *s = &r->d->spans[i];
-		if (s->f != P_MAPPING)
-			continue;
-		struct cr_mapping *mp = &h->mappings[h->nmappings];
-		memset(mp, 0, sizeof *mp);
-		struct pbuf m = { s->p, s->end, s->p };
-		uint32_t f;
-		uint64_t v, file = 0, build = 0;
-		bool bad = false;
-		while (vfield(&m, &f, &v, &bad)) {
-			switch (f) {
-			case 1:
-				if (v != s->id)
-					return false; /* the id pass 1 noted is the last one */
-				mp->id = v;
-				break;
-			case 2: mp->start = v; break;
-			case 3: mp->limit = v; break;
-			case 4: mp->offset = v; break;
-			case 5: file = v; bad |= v >= r->nstr; break; /* each one checked, as the reader does */
-			case 6: build = v; bad |= v >= r->nstr; break;
-			case 7: mp->has_functions = v != 0; break;
-			case 8: mp->has_filenames = v != 0; break;
-			case 9: mp->has_line_numbers = v != 0; break;
-			case 10: mp->has_inline_frames = v != 0; break;
-			default: return false;
-			}
-		}
-		if (bad || file >= r->nstr || build >= r->nstr || r->dense[0][mp->id])
-			return false;
-		const struct fleet_map key = { mp->start, mp->limit, mp->offset, r->d->strmap[file], r->d->strmap[build] };
-		uint32_t id = dict_map(r->d, &key);
-		if (!id || (mp->filename = hstr(r, file)) == UINT32_MAX || (mp->build_id = hstr(r, build)) == UINT32_MAX)
-			return false;
-		r->f->map_ids[h->nmappings] = id;
-		r->dense[0][mp->id] = (uint32_t)++h->nmappings;
-	}
-	return true;
-}
-
 /* Whether function fid's name is one pprof simplifies (looked at once). */
 static bool simplified(struct fr *r, uint32_t fid, const struct fleet_fn *fn)
 {
@@ -539,6 +427,43 @@ static void to_dict(uint32_t *dense, uint64_t maxid, const uint32_t *dict)
 			dense[id] = dict[dense[id] - 1];
 }
 
+/* A Function message: its id, its strings' indexes (name, system name,
+ * file), its start line; Go's order (each field at most once, in the
+ * order of their numbers) read without a loop. */
+static bool function(struct fr *r, const struct fspan *s, uint64_t *id, uint64_t str[3], int64_t *start)
+{
+	struct pbuf m = { s->p, s->end, s->p };
+	uint64_t v;
+	bool bad = false;
+	*start = 0;
+	if (next_field(&m, 1 << 3 | WT_VARINT, &v, &bad) && v == s->id) {
+		*id = v;
+		for (uint8_t f = 2; f <= 4; f++)
+			if (next_field(&m, (uint8_t)(f << 3 | WT_VARINT), &v, &bad))
+				str[f - 2] = v < r->nstr ? v : (bad = true, 0);
+		if (next_field(&m, 5 << 3 | WT_VARINT, &v, &bad))
+			*start = (int64_t)v;
+		if (!bad && m.p == m.end)
+			return true;
+	}
+	m.p = s->p;
+	*id = str[0] = str[1] = str[2] = 0;
+	*start = 0;
+	uint32_t f;
+	bad = false;
+	while (vfield(&m, &f, &v, &bad)) {
+		if (f == 1 && v == s->id)
+			*id = v;
+		else if (f >= 2 && f <= 4 && v < r->nstr)
+			str[f - 2] = v;
+		else if (f == 5)
+			*start = (int64_t)v;
+		else
+			return false;
+	}
+	return !bad;
+}
+
 /* The file's functions as the dictionary's ids: all decoded and hashed
  * first, then looked up with the next slots fetched ahead. */
 static bool functions(struct fr *r)
@@ -548,27 +473,13 @@ static bool functions(struct fr *r)
 	if (cr_grow(&d->fq, &d->cap_fq, cnt + 1, sizeof *d->fq) || cr_grow(&d->hash, &d->cap_hash, cnt + 1, sizeof *d->hash) ||
 	    cr_grow(&d->res, &d->cap_res, cnt + 1, sizeof *d->res))
 		return false;
-	for (size_t i = 0; i < r->nspans; i++) {
+	for (size_t i = r->lo[P_FUNCTION]; i < r->hi[P_FUNCTION]; i++) {
 		const struct fspan *s = &d->spans[i];
 		if (s->f != P_FUNCTION)
 			continue;
-		struct pbuf m = { s->p, s->end, s->p };
-		uint32_t f;
-		uint64_t v, id = 0, str[3] = { 0, 0, 0 };
+		uint64_t id = 0, str[3] = { 0, 0, 0 };
 		struct fleet_fn *fn = &d->fq[n];
-		fn->start_line = 0;
-		bool bad = false;
-		while (vfield(&m, &f, &v, &bad)) {
-			if (f == 1 && v == s->id)
-				id = v;
-			else if (f >= 2 && f <= 4 && v < r->nstr)
-				str[f - 2] = v;
-			else if (f == 5)
-				fn->start_line = (int64_t)v;
-			else
-				return false;
-		}
-		if (bad || r->dense[1][id] || n >= cnt)
+		if (!function(r, s, &id, str, &fn->start_line) || r->dense[1][id] || n >= cnt)
 			return false;
 		fn->name = d->strmap[str[0]];
 		fn->sys = d->strmap[str[1]];
@@ -614,6 +525,50 @@ static bool line(struct fr *r, struct pbuf m, struct cr_line *ln)
 	return !bad;
 }
 
+/* location() of a Location as Go writes it (id, mapping, address, lines
+ * of function and line, each field at most once and in that order); false
+ * for anything else, location() then reads it field by field. */
+static inline bool location_go(struct fr *r, const struct fspan *s, struct lq *q, size_t *nl)
+{
+	struct cr_fleet_dict *d = r->d;
+	struct pbuf m = { s->p, s->end, s->p };
+	uint64_t v;
+	bool bad = false;
+	if (!next_field(&m, 1 << 3 | WT_VARINT, &v, &bad) || v != s->id)
+		return false;
+	if (next_field(&m, 2 << 3 | WT_VARINT, &v, &bad) && v) {
+		uint32_t ix = v <= r->maxid[0] ? r->dense[0][v] : 0;
+		if (!ix)
+			return false;
+		q->mapping = r->f->map_ids[ix - 1];
+	}
+	if (m.p < m.end && *m.p == (3 << 3 | WT_VARINT)) {
+		m.p++;
+		if (!fvarint(&m, &q->address))
+			return false;
+	}
+	while (m.p < m.end && *m.p == (4 << 3 | WT_LEN)) {
+		struct pbuf ls;
+		m.p++;
+		if (!pb_bytes(&m, &ls) || *nl >= UINT32_MAX / 2 ||
+		    (*nl >= d->cap_lines && cr_grow(&d->lines, &d->cap_lines, *nl + 1, sizeof *d->lines)))
+			return false;
+		struct cr_line *ln = &d->lines[*nl];
+		ln->function = 0;
+		ln->line = 0;
+		if (next_field(&ls, 1 << 3 | WT_VARINT, &v, &bad) && v &&
+		    (v > r->maxid[1] || !(ln->function = r->dense[1][v])))
+			return false;
+		if (next_field(&ls, 2 << 3 | WT_VARINT, &v, &bad))
+			ln->line = (int64_t)v;
+		if (bad || ls.p != ls.end)
+			return false;
+		++*nl;
+		q->nlines++;
+	}
+	return !bad && m.p == m.end;
+}
+
 /* One Location message into *q, its lines at the end of d->lines (nl
  * of them so far); false on anything but Go's shape or a bad reference. */
 static bool location(struct fr *r, const struct fspan *s, struct lq *q, size_t *nl)
@@ -621,6 +576,11 @@ static bool location(struct fr *r, const struct fspan *s, struct lq *q, size_t *
 	struct cr_fleet_dict *d = r->d;
 	struct pbuf m = { s->p, s->end, s->p };
 	*q = (struct lq){ 0, 0, 0, (uint32_t)*nl };
+	size_t nl0 = *nl;
+	if (location_go(r, s, q, nl))
+		return true;
+	*q = (struct lq){ 0, 0, 0, (uint32_t)nl0 };
+	*nl = nl0;
 	bool id = false;
 	while (m.p < m.end) {
 		uint8_t t = *m.p;
@@ -677,7 +637,7 @@ static bool locations(struct fr *r)
 	if (!(out->locs = cr_malloc(cnt * sizeof *out->locs)) || cr_grow(&d->lq, &d->cap_lq, cnt, sizeof *d->lq) ||
 	    cr_grow(&d->hash, &d->cap_hash, cnt, sizeof *d->hash))
 		return false;
-	for (size_t i = 0; i < r->nspans; i++) {
+	for (size_t i = r->lo[P_LOCATION]; i < r->hi[P_LOCATION]; i++) {
 		const struct fspan *s = &d->spans[i];
 		if (s->f != P_LOCATION)
 			continue;
@@ -734,6 +694,39 @@ static bool label(struct fr *r, struct pbuf m, struct cr_label *l)
 	return !bad;
 }
 
+/* A run of location ids [p, e) appended to the file's stack (nstk of
+ * the sample's so far) as the dictionary's ids; ids of one or two bytes
+ * (the most of them) decoded without a branch on their size. */
+static bool stack_run(struct fr *r, const uint8_t *p, const uint8_t *e, size_t *nstk)
+{
+	struct cr_fleet_file *out = r->f;
+	/* room for the run at once: a varint takes a byte at least */
+	if ((size_t)(e - p) > out->cap_stack - out->nstack - *nstk)
+		return false;
+	uint32_t *o = out->stack + out->nstack + *nstk, *o0 = o;
+	const uint32_t *dense = r->dense[2];
+	uint64_t maxid = r->maxid[2];
+	while (p < e) {
+		uint64_t v;
+		if (e - p >= 2 && (p[0] & p[1]) < 0x80) {
+			uint32_t c = p[0] >> 7;
+			v = (p[0] & 0x7fu) | (p[1] & (0u - c)) << 7;
+			p += 1 + c;
+		} else {
+			struct pbuf b = { p, e, p };
+			if (!pb_varint(&b, &v))
+				return false;
+			p = b.p;
+		}
+		uint32_t lid = v <= maxid ? dense[v] : 0;
+		if (!lid)
+			return false;
+		*o++ = lid;
+	}
+	*nstk += (size_t)(o - o0);
+	return true;
+}
+
 /* One Sample message: its stack in location ids, its values, its labels. */
 static bool sample(struct fr *r, struct pbuf m)
 {
@@ -766,9 +759,11 @@ static bool sample(struct fr *r, struct pbuf m)
 			nlab++;
 			continue;
 		}
-		/* room for the run at once: a varint takes a byte at least */
-		if (t == (1 << 3 | WT_LEN) && (size_t)(s.end - s.p) > out->cap_stack - out->nstack - nstk)
-			return false;
+		if (t == (1 << 3 | WT_LEN)) {
+			if (!stack_run(r, s.p, s.end, &nstk))
+				return false;
+			continue;
+		}
 		while (s.p < s.end) {
 			uint64_t v;
 			if (!pb_varint(&s, &v))
@@ -811,7 +806,7 @@ void cr_fleet_file_free(struct cr_fleet_file *f)
 
 static bool body(struct fr *r, const uint8_t *data, size_t len)
 {
-	if (!sweep(r, data, len) || !header(r) || !dense_maps(r) || !mappings(r) || !functions(r) || !locations(r))
+	if (!sweep(r, data, len) || !cr_fleet_header(r) || !cr_fleet_dense_maps(r) || !cr_fleet_mappings(r) || !functions(r) || !locations(r))
 		return false;
 	/* the samples' arrays at once (a location id takes a byte at least),
 	 * the labels for one a sample (grown for more) */
@@ -824,7 +819,7 @@ static bool body(struct fr *r, const uint8_t *data, size_t len)
 	    cr_grow(&out->stack, &out->cap_stack, r->sampbytes + 1, sizeof *out->stack) ||
 	    cr_grow(&out->labels, &out->cap_labels, r->nsamp + 1, sizeof *out->labels))
 		return false;
-	for (size_t i = 0; i < r->nspans; i++) {
+	for (size_t i = r->lo[P_SAMPLE]; i < r->hi[P_SAMPLE]; i++) {
 		const struct fspan *s = &r->d->spans[i];
 		if (s->f == P_SAMPLE && !sample(r, (struct pbuf){ s->p, s->end, data }))
 			return false;
