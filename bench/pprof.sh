@@ -9,20 +9,21 @@
 # /usr/bin/time, peak RSS in KiB. The machine may be shared: the CPU ratios
 # are the steadier ones.
 # The last lines list every report's ratio and the load average.
-# Last measured quietly (RUNS=3, all ten reports, load 1.7 falling to 1.3),
-# CPU / wall: -top 46.9x / 57.5x, -traces 43.9x / 35.2x, -tags 18.5x /
-# 17.9x, -tree 39.0x / 43.2x, -peek 39.8x / 39.1x, -raw 41.0x / 36.6x,
-# -proto 19.4x / 21.0x, -callgrind 24.5x / 25.9x, -dot 35.3x / 33.7x,
-# -list 28.8x / 30.9x: -tags and -proto short of 20x.
-# Before that (RUNS=3, load 7.4-8.3): -traces 37.0x CPU (coroner 0.21
-# s, pprof 7.76 s), -tags 20.5x (0.12, 2.46), -raw 29.6x (0.19, 5.62),
-# -proto 14.1x (0.28, 3.96); wall 35.2x, 16.1x, 19.3x, 11.2x. The other
-# six (RUNS=3, load 5-8): -top 69x, -tree 47x, -peek 24x, -callgrind 30x,
-# -dot 27x, -list 26x CPU. On a quiet machine (RUNS=5, load 1.2-1.4)
-# -proto was 17.4x CPU, 20.8x wall.
-# coroner's user time is a steady 0.15-0.18 s (-proto; -tags 0.10-0.12);
+# Last measured quietly (RUNS=3, all ten reports, load 1.5), CPU / wall:
+# -top 67.4x / 67.8x, -traces 51.9x / 43.1x, -tags 21.4x / 22.1x, -tree
+# 50.1x / 48.4x, -peek 41.7x / 40.4x, -raw 48.4x / 43.2x, -proto 23.0x /
+# 22.4x, -callgrind 21.4x / 19.4x, -dot 29.9x / 28.4x, -list 26.2x /
+# 26.8x. Ten minutes before (load 1.2-1.4) -tags 25.6x / 21.9x, -proto
+# 18.2x / 17.9x, -callgrind 26.7x / 26.2x; then RUNS=5 of -proto and -tags
+# alone: 21.8x / 23.7x and 26.3x / 22.7x. pprof's own figures move a lot
+# (-top: 9.4 CPU-s here, about 6.6 the session before): the reports it
+# makes quickly (-tags, -proto, -callgrind) sit near 20x.
+# The session before (load 1.7-1.3), when -tags still kept its stacks:
+# -tags 18.5x / 17.9x, -proto 19.4x / 21.0x.
+# coroner's user time is a steady 0.15-0.18 s (-proto; -tags 0.09-0.10);
 # its system time, the kernel zeroing the 70 MB the read takes (the
-# inflated input 17 MB, the sample arrays 50 MB), varies from 0.01 to 0.20
+# inflated input 17 MB, the sample arrays 50 MB; -tags keeps no stacks:
+# 50 MB in all), varies from 0.01 to 0.20
 # s with the machine: most right after another process freed hundreds of
 # MB (pprof's 550 MB; after a 600 MB allocation exits: 0.08-0.16 s, against
 # 0.01-0.05 s for runs back to back). Its threads: the input is inflated

@@ -15,28 +15,26 @@
 # (A B A B ...) RUNS times (default 3); each figure is the median of its runs,
 # wall seconds and CPU seconds (user+sys) from /usr/bin/time, peak RSS in KiB.
 # The machine may be shared: the CPU ratios are the steadier ones.
-# Last figures (2 cores shared with other jobs; medians, CPU s / wall s / KiB):
-#   fleet  RUNS=3 PPROF_RUNS=3, quiet (load 1.9 at the start): coroner
-#          1.64 / 0.87 / 32,808, pprof 19.96 / 13.95 / 794,064: 12.2x CPU,
-#          16.0x wall, RSS 4.1% (gzip -dc 1.89 CPU). The same build earlier,
-#          under load:
-#   fleet  RUNS=3 PPROF_RUNS=1, load 7.2: coroner 1.63 / 1.66 / 34,644,
-#          pprof 26.59 / 42.71 / 847,784: 16.3x CPU, RSS 4.1% (gzip -dc
-#          2.02 CPU; wall is noise at that load); coroner alone against
-#          the build before the fleet's dictionaries (lib/profile/fleet.c),
-#          interleaved, 7 runs, load 6.6: 1.98 CPU (2.65), best 1.48
-#          (2.03); callgrind over the first 40 files: 13.0 M instructions
-#          a file (18.7 M). Quietly, before them: 2.52 CPU, pprof 23.86
-#   fleet  with Go's messages read without the field loop, RUNS=3
-#          PPROF_RUNS=1, load 3.3 (one core free at most: wall = CPU):
-#          coroner 1.51 / 1.52 / 34,044, pprof 20.10 / 20.07 / 783,324:
-#          13.3x CPU (gzip -dc 1.97 CPU); coroner alone against the build
-#          before, interleaved, 9 runs, load 1.9: 1.44 CPU (1.54);
-#          callgrind over the first 40 files: 12.5 M instructions a file
-#          (13.2 M), of which inflating 3.6 M (ISA-L inflates these files
-#          no faster than libdeflate: 0.550 s and 0.553 s for all 1,000)
-#   tree   RUNS=3 PPROF_RUNS=1, load 4.7: coroner 0.20 CPU, pprof 9.48: 47x
-#   random the same run: coroner 0.36 CPU, pprof 25.76: 72x, RSS 7.9%
+# Last figures, quiet (load 1.3-1.6 at the start), RUNS=3 PPROF_RUNS=3;
+# medians, CPU s / wall s / peak KiB:
+#   tree   coroner 0.12 / 0.11 / 61,492, gzip -dc 0.10 / 0.11, pprof 9.07 /
+#          7.84 / 900,348: 1.00x gzip's wall, 75.6x pprof's CPU, 71.3x wall
+#   random coroner 0.40 / 0.34 / 103,268, gzip -dc 0.28 / 0.29, pprof
+#          26.18 / 22.63 / 1,347,976: 1.17x gzip's wall, 65.4x CPU
+#   fleet  two runs: coroner 1.59 / 0.87 / 33,604 and 1.62 / 0.85 / 32,748,
+#          pprof 25.30 / 17.56 / 774,004 and 22.96 / 16.17 / 775,776:
+#          15.9x and 14.2x CPU, 20.2x and 19.0x wall (gzip -dc 1.96 and
+#          2.23 CPU); RSS 4.3% of pprof's.
+# Each coroner run after a pprof run pays for the memory pprof freed: this
+# VM hands freed pages back to its host, and the next process to touch
+# them faults each one in again (the random row's sys time is about 0.2
+# s right after pprof, 0.05 s back to back). Fewer fresh pages are faster.
+# Before (the fleet's history): under load 7.2, the build with the fleet's
+# dictionaries (lib/profile/fleet.c) took 1.98 CPU-s to 2.65 without them
+# (interleaved, 7 runs); callgrind over the first 40 files: 18.7 M -> 13.0
+# M instructions a file; Go's Location and Function messages read without
+# the field loop: 12.5 M (inflating 3.6 M of it: ISA-L inflates these
+# files no faster than libdeflate, 0.550 s and 0.553 s for all 1,000).
 #   usage: bench/top.sh [ROWS...]   (default: tree random fleet; also fleet2)
 #   env: RUNS=N, PPROF_RUNS=N (default 1: pprof takes minutes), KEEP=DIR (keep
 #        and reuse the generated inputs there), TOP_PROFILE=FILE (a tree row on
