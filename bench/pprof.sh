@@ -18,6 +18,9 @@
 # alone: 21.8x / 23.7x and 26.3x / 22.7x. pprof's own figures move a lot
 # (-top: 9.4 CPU-s here, about 6.6 the session before): the reports it
 # makes quickly (-tags, -proto, -callgrind) sit near 20x.
+# With -callgrind's output made cheaper (RUNS=3, load 2.3): -callgrind
+# 24.0x / 22.9x (coroner 0.31 CPU-s, 0.39 before), -proto 19.0x / 16.8x,
+# -tags 26.5x / 21.1x.
 # The session before (load 1.7-1.3), when -tags still kept its stacks:
 # -tags 18.5x / 17.9x, -proto 19.4x / 21.0x.
 # coroner's user time is a steady 0.15-0.18 s (-proto; -tags 0.09-0.10);
