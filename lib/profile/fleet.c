@@ -806,7 +806,8 @@ void cr_fleet_file_free(struct cr_fleet_file *f)
 
 static bool body(struct fr *r, const uint8_t *data, size_t len)
 {
-	if (!sweep(r, data, len) || !cr_fleet_header(r) || !cr_fleet_dense_maps(r) || !cr_fleet_mappings(r) || !functions(r) || !locations(r))
+	if (!sweep(r, data, len) || !cr_fleet_header(r) || !cr_fleet_dense_maps(r) || !cr_fleet_mappings(r) ||
+	    !functions(r) || !locations(r))
 		return false;
 	/* the samples' arrays at once (a location id takes a byte at least),
 	 * the labels for one a sample (grown for more) */

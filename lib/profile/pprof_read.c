@@ -144,8 +144,8 @@ static void count_sample(struct rd *r, struct pbuf m)
 		if (m.end - m.p >= 2 && (m.p[0] & 7) == WT_LEN && m.p[0] >= 1 << 3 && m.p[0] < 0x80 && m.p[1] < 0x80 &&
 		    m.p[1] <= m.end - m.p - 2) {
 			const uint8_t *q = m.p + 2, *e = q + m.p[1];
-			if (m.p[0] >> 3 == 1 && ids)
-				r->count_stack += varint_ends(q, e);
+			if (m.p[0] >> 3 == 1)
+				r->count_stack += ids ? varint_ends(q, e) : 0;
 			else if (m.p[0] >> 3 == 3)
 				r->count_labels++;
 			m.p = e;
@@ -157,10 +157,10 @@ static void count_sample(struct rd *r, struct pbuf m)
 			struct pbuf pk;
 			if (!pb_bytes(&m, &pk))
 				return;
-			r->count_stack += varint_ends(pk.p, pk.end);
+			r->count_stack += ids ? varint_ends(pk.p, pk.end) : 0;
 		} else {
 			if (f == 1)
-				r->count_stack++;
+				r->count_stack += ids;
 			else if (f == 3)
 				r->count_labels++;
 			if (!pb_skip(&m, wt))
@@ -694,22 +694,18 @@ static enum cr_err read_pprof(struct cr_profile *p, const unsigned char *data, s
 	p->nlocations = r.nloc;
 	p->nfunctions = r.nfn;
 	p->nmappings = r.nmap;
-	/* what the caller leaves out is read, not kept; but the labels of a
-	 * profile that may mark a diff's base samples (pprof::base, which
-	 * every report looks at) are kept */
+	/* what the caller leaves out is read, not kept (pass 1 counted no
+	 * left-out location ids); the labels, counted before the strings
+	 * were known, are kept for a profile that may mark a diff's base
+	 * samples (pprof::base, which every report looks at) */
 	for (size_t i = 0; (p->leave_out & CR_LEAVE_LABELS) && i < r.nstr; i++)
 		if (!strcmp(cr_profile_str(p, r.strmap[i]), "pprof::base"))
 			p->leave_out &= (unsigned char)~CR_LEAVE_LABELS;
-	for (size_t i = 0; i < r.nck; i++) {
-		if (p->leave_out & CR_LEAVE_STACKS)
-			r.ck[i].stack = 0;
-		if (p->leave_out & CR_LEAVE_LABELS)
+	if (p->leave_out & CR_LEAVE_LABELS) {
+		for (size_t i = 0; i < r.nck; i++)
 			r.ck[i].labels = 0;
-	}
-	if (p->leave_out & CR_LEAVE_STACKS)
-		r.count_stack = 0;
-	if (p->leave_out & CR_LEAVE_LABELS)
 		r.count_labels = 0;
+	}
 	/* the sample arrays at their final size, once: growing them by
 	 * doubling copied and faulted them in again (counts are bounded by
 	 * the input's size) */
