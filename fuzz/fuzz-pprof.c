@@ -4,10 +4,13 @@
  * --retained diff of three copies (which sum the values of equal stacks),
  * the fleet's reader (lib/profile/fleet.c): it must refuse what the
  * reader refuses, and its merge of the input into the profile must be the
- * merge of the profile read the usual way; and the reader leaving out
- * stacks, labels or both (as a report that does not look at them). */
+ * merge of the profile read the usual way; the reader leaving out
+ * stacks, labels or both (as a report that does not look at them); and,
+ * for half of them, the samples decoded by pass 1 as when the input is
+ * inflated on another thread. */
 #include "coroner/profile.h"
 #include "coroner/retained.h"
+#include "profile/pprof_int.h"
 #include "top-common.h"
 
 #include <stdlib.h>
@@ -113,14 +116,16 @@ static bool same_labels(const struct cr_profile *a, const struct cr_sample *x, c
 /* The input read again with leave_out: the same error, else the same
  * samples and values, and the same stacks and labels where kept. */
 static void leave_check(const uint8_t *data, size_t size, const struct cr_profile *p, enum cr_err rc,
-			const struct cr_error *e, unsigned char leave)
+			const struct cr_error *e, unsigned char leave, bool early)
 {
 	struct cr_profile q;
 	if (rc == CR_NOMEM || rc == CR_LIMIT || cr_profile_init(&q))
 		return; /* (what it leaves out may let it fit) */
 	q.leave_out = leave;
 	struct cr_error qe = { 0 };
+	cr_pprof_early_always = early;
 	enum cr_err qrc = cr_profile_read_pprof(&q, data, size, "fuzz", &qe);
+	cr_pprof_early_always = false;
 	if (qrc == CR_OK)
 		qrc = cr_profile_prune(&q, &qe);
 	if (qrc != rc || (rc && strcmp(qe.msg, e->msg)))
@@ -143,6 +148,29 @@ static void leave_check(const uint8_t *data, size_t size, const struct cr_profil
 	cr_profile_release(&q);
 }
 
+/* The input read again with its samples decoded by pass 1 (as when it
+ * is inflated on another thread): the same error, else the same profile. */
+static void early_check(const uint8_t *data, size_t size, const struct cr_profile *p, enum cr_err rc,
+			const struct cr_error *e)
+{
+	struct cr_profile q;
+	if (rc == CR_NOMEM || rc == CR_LIMIT || cr_profile_init(&q))
+		return; /* (the arrays it grows may take more) */
+	struct cr_error qe = { 0 };
+	cr_pprof_early_always = true;
+	enum cr_err qrc = cr_profile_read_pprof(&q, data, size, "fuzz", &qe);
+	cr_pprof_early_always = false;
+	if (qrc == CR_OK)
+		qrc = cr_profile_prune(&q, &qe);
+	if (qrc != CR_NOMEM && qrc != CR_LIMIT) {
+		if (qrc != rc || (rc && strcmp(qe.msg, e->msg)))
+			abort(); /* an error of its own */
+		if (rc == CR_OK && !same_profile(p, &q))
+			abort(); /* not the profile the reader reads */
+	}
+	cr_profile_release(&q);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_limits();
@@ -156,7 +184,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = cr_profile_prune(&p, &e);
 	fuzz_check_error(rc, &e);
 	if (size % 4 == 3) /* (before top, which filters p) */
-		leave_check(data, size, &p, rc, &e, (unsigned char)(1 + size / 4 % 3));
+		leave_check(data, size, &p, rc, &e, (unsigned char)(1 + size / 4 % 3), size / 12 % 2);
+	if (size % 2 == 1)
+		early_check(data, size, &p, rc, &e);
 	if (rc == CR_OK)
 		fuzz_top_all(&p, data, size);
 	if (rc == CR_OK && size % 4 == 0) {

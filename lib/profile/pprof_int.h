@@ -22,6 +22,19 @@ struct idmap {
 	bool use_hash;
 };
 
+/* Samples decoded by pass 1 as the input is inflated (pprof_early.c),
+ * straight into the profile's arrays, which grow as they fill; their
+ * location ids (less one) and string indexes as the file has them, until
+ * the tables are read. */
+struct early {
+	bool on;        /* decoding the samples as pass 1 meets them */
+	bool done;      /* all of them (pass 1 ended with it on) */
+	bool keep_stk, keep_labs;
+	size_t ntypes;
+	uint64_t max_loc, max_str; /* the largest location id and string index */
+	size_t mapped[4];          /* bytes of each array mapped so far */
+};
+
 struct rd {
 	struct cr_profile *p;
 	const char *name;
@@ -51,6 +64,8 @@ struct rd {
 	 * one: the samples are not one run the sweeps can step over */
 	bool other_seen, interleaved;
 	bool sized;    /* the sample arrays were sized from pass 1's counts */
+	bool early_allowed; /* pass 1 may decode the samples (struct early) */
+	struct early early;
 	bool no_grow;  /* a part of several: never grow the profile's arrays */
 };
 
@@ -92,6 +107,21 @@ enum cr_err cr_pprof_read_rest(struct rd *r, const uint8_t *data, size_t len, si
 /* The samples (and the fields cr_pprof_read_rest reads), on two threads
  * when they are many. */
 enum cr_err cr_pprof_read_samples(struct rd *r, const uint8_t *data, size_t len);
+
+/* Pass 1's decoding of the samples (struct early). At the first sample:
+ * start when allowed and the profile suits. Each sample after: decoded and
+ * counted, or false (the decoding stopped for good, the profile's arrays
+ * emptied; the caller counts it). pos: the offset where the sample ends. */
+void cr_pprof_early_start(struct rd *r);
+bool cr_pprof_early_sample(struct rd *r, struct pbuf m, size_t pos);
+void cr_pprof_early_stop(struct rd *r);
+/* Once the tables are read: the samples' ids and indexes resolved, CR_OK;
+ * else (anything the decoding could not settle) the decoding stopped, and
+ * the samples are to be read as if it had not run. */
+enum cr_err cr_pprof_early_finish(struct rd *r);
+/* Tests: pass 1 decodes the samples of data already there too (it does
+ * only behind an inflation). */
+extern bool cr_pprof_early_always;
 
 /* A pprof profile in `in` (opened with cr_input_open_async): its first
  * pass runs behind the inflation, the rest once it is all there. *again:

@@ -231,15 +231,18 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 			if (!need(r, s.end))
 				return CR_FORMAT;
 			size_t off = (size_t)(at.p - data);
-			if (!r->count_samples)
+			if (!r->count_samples) {
 				r->samples_from = off;
+				cr_pprof_early_start(r);
+			}
 			r->interleaved |= r->other_seen;
 			r->samples_to = (size_t)(s.end - data);
 			if (r->nck < sizeof r->ck / sizeof r->ck[0] && off >= r->next_ck) {
 				r->ck[r->nck++] = (struct ck){ off, r->count_samples, r->count_stack, r->count_labels };
 				r->next_ck = off + len / (sizeof r->ck / sizeof r->ck[0]) + 1;
 			}
-			count_sample(r, s);
+			if (!r->early.on || !cr_pprof_early_sample(r, s, (size_t)(s.end - data)))
+				count_sample(r, s);
 		} else if (f == P_TIME_NANOS && wt == WT_VARINT) {
 			/* pprof's rule: a second time_nanos means two profiles were
 			 * concatenated (cat a.pb b.pb, or two gzip members) */
@@ -250,12 +253,15 @@ static enum cr_err pass1(struct rd *r, const uint8_t *data, size_t len)
 				return BAD(&at, "concatenated profiles detected (give them as separate files to merge)");
 			seen_time = t != 0;
 		} else {
-			if (f == P_SAMPLE_TYPE)
+			if (f == P_SAMPLE_TYPE) {
 				r->count_types++;
+				cr_pprof_early_stop(r); /* (the samples met were given fewer types) */
+			}
 			if (!pb_skip(&b, wt))
 				return BAD(&at, "field %u: truncated or bad wire type %u", f, wt);
 		}
 	}
+	r->early.done = r->early.on;
 	if (r->nstr == 0 && len > 0)
 		return cr_fail(r->e, CR_FORMAT, "%s: pprof: no string table (truncated, or not a profile)", r->name);
 	if (r->nstr > 0 && cr_profile_str(r->p, r->strmap[0])[0] != 0) {
@@ -614,6 +620,29 @@ enum cr_err cr_pprof_read_rest(struct rd *r, const uint8_t *data, size_t len, si
 	return CR_OK;
 }
 
+/* The sample arrays at their final size, once: growing them by doubling
+ * copied and faulted them in again (counts are bounded by the input's
+ * size). Their pages are mapped by the threads that fill them. */
+static enum cr_err size_arrays(struct rd *r)
+{
+	struct cr_profile *p = r->p;
+	size_t nv;
+	if (!r->count_samples)
+		return CR_OK;
+	if (!cr_mul_ok(r->count_samples, r->count_types, &nv) ||
+	    cr_grow_exact(&p->samples, &p->cap_samples, r->count_samples, sizeof *p->samples) ||
+	    cr_grow_exact(&p->values, &p->cap_values, nv, sizeof *p->values) ||
+	    cr_grow_exact(&p->stack, &p->cap_stack, r->count_stack, sizeof *p->stack) ||
+	    cr_grow_exact(&p->labels, &p->cap_labels, r->count_labels, sizeof *p->labels))
+		return nomem(r);
+	cr_mem_advise_huge(p->samples, p->cap_samples * sizeof *p->samples);
+	cr_mem_advise_huge(p->values, p->cap_values * sizeof *p->values);
+	cr_mem_advise_huge(p->stack, p->cap_stack * sizeof *p->stack);
+	cr_mem_advise_huge(p->labels, p->cap_labels * sizeof *p->labels);
+	r->sized = true;
+	return CR_OK;
+}
+
 static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
 {
 	struct cr_profile *p = r->p;
@@ -642,6 +671,14 @@ static enum cr_err pass2(struct rd *r, const uint8_t *data, size_t len)
 	/* mappings, functions and locations before samples (same reason) */
 	if ((rc = read_tables(r, data, len)))
 		return rc;
+	/* the samples pass 1 decoded, else all of them now (the top level's
+	 * other fields either way) */
+	if (r->early.done) {
+		if (cr_pprof_early_finish(r) == CR_OK)
+			return cr_pprof_read_rest(r, data, len, 0);
+		if ((rc = size_arrays(r)))
+			return rc;
+	}
 	return cr_pprof_read_samples(r, data, len);
 }
 
@@ -660,6 +697,7 @@ static enum cr_err read_pprof(struct cr_profile *p, const unsigned char *data, s
 	r.end = data + len;
 	r.in = in;
 	r.ready = in ? data : data + len;
+	r.early_allowed = in || cr_pprof_early_always;
 	p->source = CR_SRC_PPROF;
 	p->name = name;
 	struct pbuf at = { data, data + len, data };
@@ -706,26 +744,8 @@ static enum cr_err read_pprof(struct cr_profile *p, const unsigned char *data, s
 			r.ck[i].labels = 0;
 		r.count_labels = 0;
 	}
-	/* the sample arrays at their final size, once: growing them by
-	 * doubling copied and faulted them in again (counts are bounded by
-	 * the input's size) */
-	if (!p->nsamples && r.count_samples) {
-		size_t nv;
-		if (!cr_mul_ok(r.count_samples, r.count_types, &nv) ||
-		    cr_grow_exact(&p->samples, &p->cap_samples, r.count_samples, sizeof *p->samples) ||
-		    cr_grow_exact(&p->values, &p->cap_values, nv, sizeof *p->values) ||
-		    cr_grow_exact(&p->stack, &p->cap_stack, r.count_stack, sizeof *p->stack) ||
-		    cr_grow_exact(&p->labels, &p->cap_labels, r.count_labels, sizeof *p->labels)) {
-			rc = nomem(&r);
-			goto out;
-		}
-		/* their pages are mapped by the threads that fill them */
-		cr_mem_advise_huge(p->samples, p->cap_samples * sizeof *p->samples);
-		cr_mem_advise_huge(p->values, p->cap_values * sizeof *p->values);
-		cr_mem_advise_huge(p->stack, p->cap_stack * sizeof *p->stack);
-		cr_mem_advise_huge(p->labels, p->cap_labels * sizeof *p->labels);
-		r.sized = true;
-	}
+	if (!p->nsamples && (rc = size_arrays(&r)))
+		goto out;
 	rc = pass2(&r, data, len);
 out:
 	cr_free(r.strmap);
