@@ -54,7 +54,7 @@ static bool same_profile(const struct cr_profile *a, const struct cr_profile *b)
 			return false;
 	}
 	return (!a->nsamples || (!memcmp(a->samples, b->samples, a->nsamples * sizeof *a->samples) &&
-				 !memcmp(a->values, b->values, a->nsamples * a->ntypes * sizeof *a->values))) &&
+				 (!a->ntypes || !memcmp(a->values, b->values, a->nsamples * a->ntypes * sizeof *a->values)))) &&
 	       (!a->nstack || !memcmp(a->stack, b->stack, a->nstack * sizeof *a->stack));
 }
 

@@ -81,7 +81,11 @@ static __attribute__((noinline)) bool grow(struct rd *r, int k, void *arr, size_
 			want = least;
 		if (want < 4096)
 			want = 4096;
-		if (cr_grow_exact(arr, cap, want, el))
+		/* not near the cap: a refusal there would count as the cap's
+		 * (exit 3) when the samples read as usual may fit */
+		size_t add, in_use = cr_mem_in_use(), max = cr_limits.max_memory - cr_limits.max_memory / 8;
+		if (!cr_mul_ok(want - *cap, el, &add) || in_use > max || add > max - in_use ||
+		    cr_grow_exact(arr, cap, want, el))
 			return false;
 		cr_mem_advise_huge(*pp, *cap * el);
 	}
