@@ -334,6 +334,7 @@ struct cr_bg {
 	size_t outlen;
 	size_t cap;   /* the caller's, to inflate again with */
 	size_t ready; /* bytes of out inflated: atomic, and under mu */
+	size_t dropped; /* src's pages before this unmapped (the thread's) */
 	bool done, ok, waiting;
 	struct inflate_state st;
 };
@@ -352,6 +353,20 @@ static void bg_publish(struct cr_bg *bg, size_t ready, bool done, bool ok)
 /* One gzip member, the whole input, into exactly outlen bytes (the
  * trailer's size); anything else is not ok, and the caller inflates the
  * file again on its own thread, which says what it is. */
+/* The mapped file's pages before `upto` (read by the inflater) unmapped a
+ * few MiB at a time: they count in the process's peak memory while the
+ * reader fills its arrays. A read-only private mapping of the file, so
+ * they read the same if touched again (inflating again, cr_input_finish). */
+static void bg_drop_read(struct cr_bg *bg, size_t upto)
+{
+	const size_t page = 4096, step = (size_t)4 << 20;
+	upto &= ~(page - 1);
+	if (upto < bg->dropped + step)
+		return;
+	madvise((void *)(uintptr_t)(bg->src + bg->dropped), upto - bg->dropped, MADV_DONTNEED);
+	bg->dropped = upto;
+}
+
 static void *bg_run(void *arg)
 {
 	struct cr_bg *bg = arg;
@@ -378,6 +393,7 @@ static void *bg_run(void *arg)
 		pos += got;
 		if (got)
 			bg_publish(bg, pos, false, false);
+		bg_drop_read(bg, (size_t)(st->next_in - bg->src));
 	}
 	/* a member with room left for more output is only finished once its
 	 * trailer is read: one more call with no room says so */

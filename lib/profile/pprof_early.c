@@ -17,7 +17,7 @@
 bool cr_pprof_early_always;
 
 /* The arrays' pages are mapped this far ahead of the writes, a call each. */
-#define MAP_AHEAD ((size_t)2 << 20)
+#define MAP_AHEAD ((size_t)1 << 20)
 /* The samples' rates are taken once this many of their bytes are read. */
 #define EXTRAPOLATE ((size_t)256 << 10)
 
