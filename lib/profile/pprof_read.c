@@ -539,6 +539,9 @@ enum cr_err cr_pprof_read_rest(struct rd *r, const uint8_t *data, size_t len, si
 	uint64_t v;
 	enum cr_err rc;
 	while (b.p < b.end) {
+		/* no sample to read: a run of them pass 1 checked is stepped over */
+		if (!cut && (step_over_samples(r, &b, data), b.p == b.end))
+			break;
 		struct pbuf at = b, s;
 		if (!pb_tag(&b, &f, &wt))
 			return BAD(&at, "bad field tag");
