@@ -17,6 +17,10 @@ for f in heap/heap.pb.gz heap/allocs.pb.gz capture/before/heap.pb.gz \
 	[ -f "$td/$f" ] || continue
 	gzip -dc "$td/$f" > "$out/pprof/$(echo "$f" | tr / _ | sed 's/\.gz$//')"
 done
+# the heap profile with location ids not 1, 2, ... in file order: ids the
+# reader maps through an array, and ids it maps through a hash
+python3 "$top/fuzz/renumber-ids.py" "$td/heap/heap.pb.gz" "$out/pprof/heap_ids_dense.pb" 1 1000
+python3 "$top/fuzz/renumber-ids.py" "$td/heap/heap.pb.gz" "$out/pprof/heap_ids_hashed.pb" 1000003 7
 # as found on disk: gzip, and the same profiles zstd-compressed
 for f in heap/heap.pb.gz capture/before/heap.pb.gz capture/before/goroutine.pb.gz; do
 	[ -f "$td/$f" ] || continue

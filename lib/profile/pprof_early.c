@@ -245,20 +245,17 @@ static bool locations_in_order(const struct rd *r)
 }
 
 /* The stack's ids as location indexes; false when one is unknown (or
- * the map a hash: not done here). */
+ * was not kept). */
 static bool resolve_stack(struct rd *r)
 {
 	struct cr_profile *p = r->p;
 	const struct early *x = &r->early;
 	if (x->max_loc <= r->nloc && locations_in_order(r))
 		return true; /* id - 1 is the index */
-	if (!x->keep_stk || r->locs.use_hash)
+	if (!x->keep_stk)
 		return false;
-	const uint32_t *dense = r->locs.dense;
-	const uint64_t nd = r->locs.ndense;
 	for (size_t i = 0; i < p->nstack; i++) {
-		uint64_t id = (uint64_t)p->stack[i] + 1;
-		uint32_t ix = id < nd ? dense[id] : 0;
+		uint32_t ix = idmap_get(&r->locs, (uint64_t)p->stack[i] + 1);
 		if (!ix)
 			return false;
 		p->stack[i] = ix - 1;
