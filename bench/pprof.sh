@@ -32,7 +32,7 @@
 # 0.01-0.05 s for runs back to back). Its threads: the input is inflated
 # on one while the other maps its pages and reads its tables, the samples
 # are read by two (each mapping its stretch of the arrays), and the
-# output is deflated on one while the other encodes.
+# output is encoded on one and deflated, 256 KiB at a time, on both.
 #   usage: bench/pprof.sh [REPORTS...]
 #          (default: top traces tags tree peek raw proto callgrind dot list)
 #   env: RUNS=N, KEEP=DIR (keep and reuse the generated profile there),

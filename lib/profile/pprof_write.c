@@ -4,23 +4,14 @@
  * numbers packed (proto3's rules, the bytes protobuf-c packs): the exact
  * size is counted first, so the buffer is allocated once. Ids are
  * positions + 1; the string table is the profile's interned table (id 0
- * is ""). */
-#include "coroner/outfile.h"
-#include "coroner/profile.h"
+ * is ""). The gzip writers are in pprof_gzip.c. */
+#include "pprof_write.h"
 #include "profile.pb-c.h"
 #include "wire.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-#include <zlib.h>
-#ifdef CORONER_HAVE_ISAL
-#include <isa-l/igzip_lib.h>
-#elif defined(CORONER_HAVE_LIBDEFLATE)
-#include <libdeflate.h>
-#endif
 
 /* Profile, ValueType, Sample, Label, Mapping, Location, Line, Function */
 enum { P_SAMPLE_TYPE = 1, P_SAMPLE, P_MAPPING, P_LOCATION, P_FUNCTION, P_STRING_TABLE,
@@ -269,24 +260,7 @@ static size_t profile_size(const struct cr_profile *p, size_t *most)
 	return n;
 }
 
-/* Where the encoding goes: room(n) is where the next n bytes are written
- * (NULL when out of memory or the sink failed). In memory: one buffer of
- * the exact size; to a gzip stream: a buffer deflated each time it fills. */
-struct sink {
-	uint8_t *buf, *o, *end;
-	bool (*flush)(struct sink *s, size_t need); /* make room for need bytes */
-	void *arg;
-};
-
-static inline uint8_t *room(struct sink *s, size_t n)
-{
-	if ((size_t)(s->end - s->o) < n && !s->flush(s, n))
-		return NULL;
-	return s->o;
-}
-
-/* the profile into s; false when s failed */
-static bool encode(const struct cr_profile *p, struct sink *s)
+bool cr_pprof_encode(const struct cr_profile *p, struct sink *s)
 {
 	uint8_t *o;
 	for (size_t i = 0; i < p->ntypes; i++) {
@@ -365,7 +339,7 @@ enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **
 		return cr_fail(e, CR_NOMEM, "%s: out of memory encoding the profile", p->name ? p->name : "profile");
 	cr_mem_hint_huge(buf, n);
 	struct sink s = { buf, buf, buf + cap, no_flush, NULL };
-	if (!encode(p, &s) || (size_t)(s.o - buf) != n) { /* cannot happen: the sizes are exact */
+	if (!cr_pprof_encode(p, &s) || (size_t)(s.o - buf) != n) { /* cannot happen: the sizes are exact */
 		cr_free(buf);
 		return cr_fail(e, CR_NOMEM, "%s: out of memory encoding the profile", p->name ? p->name : "profile");
 	}
@@ -373,255 +347,6 @@ enum cr_err cr_profile_encode_pprof(const struct cr_profile *p, unsigned char **
 	*outlen = (size_t)(s.o - buf);
 	return CR_OK;
 }
-
-/* The gzip levels, chosen by measurement on a 17 MB profile (CPU time
- * against zlib's level 6, the level pprof writes with; file size against
- * its file): ISA-L's level 1 makes a file 15% larger (its level 3: 7%,
- * and a fifth more of -proto's time on the 400k-sample profile of
- * bench/);
- * without ISA-L, libdeflate's level 1 takes 25% for a file 2% larger (its
- * level 2: 33%); without either, zlib's level 2 takes 51%, 5% larger (and
- * zlib's level 1 is both slower and larger). */
-enum { ISAL_LEVEL = 1, LIBDEFLATE_LEVEL = 1, ZLIB_LEVEL = 2 };
-
-#ifdef CORONER_HAVE_ISAL
-/* The profile deflated as it is encoded: 256 KiB of the encoding at a
- * time into one gzip member, 256 KiB of output at a time (buffers reused:
- * no pages faulted in for the whole encoding or output; a megabyte
- * deflates no faster and faults in four times the pages). Past the first
- * 256 KiB a second thread deflates one buffer while this one encodes into
- * the other (deflating takes twice the encoding's time). */
-struct zsink {
-	struct isal_zstream *z;
-	unsigned char *out;
-	FILE *f;
-	/* the first failure (ZE_*) and its errno: the thread's, once it runs,
-	 * under mu */
-	int err, err_no;
-	/* the deflating thread: `job` (n bytes, `last`) handed to it, until it
-	 * is done with it; `spare` the other buffer, and its capacity */
-	pthread_t t;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool started, pending, last, quit;
-	uint8_t *job, *spare;
-	size_t n, job_cap, spare_cap;
-};
-
-enum { ZCHUNK = 1 << 18 };
-enum { ZE_WRITE = 1, ZE_NOMEM };
-
-/* buf[0, n) deflated (to the end of the stream when last) and written:
- * 0, or ZE_* with errno set */
-static int zs_deflate(struct zsink *zs, uint8_t *buf, size_t n, bool last)
-{
-	struct isal_zstream *z = zs->z;
-	z->next_in = buf;
-	z->avail_in = (uint32_t)n;
-	z->end_of_stream = last;
-	for (;;) {
-		z->next_out = zs->out;
-		z->avail_out = ZCHUNK;
-		if (isal_deflate(z) != COMP_OK)
-			return ZE_NOMEM; /* only a bad level or buffer, which cannot happen */
-		size_t k = ZCHUNK - z->avail_out;
-		errno = 0;
-		if (k && fwrite(zs->out, 1, k, zs->f) != k)
-			return ZE_WRITE;
-		if (last ? z->internal_state.state == ZSTATE_END : z->avail_in == 0 && z->avail_out != 0)
-			return 0;
-	}
-}
-
-static void *zs_run(void *arg)
-{
-	struct zsink *zs = arg;
-	pthread_mutex_lock(&zs->mu);
-	for (;;) {
-		while (!zs->pending && !zs->quit)
-			pthread_cond_wait(&zs->cv, &zs->mu);
-		if (!zs->pending)
-			break;
-		bool last = zs->last;
-		pthread_mutex_unlock(&zs->mu);
-		int err = zs_deflate(zs, zs->job, zs->n, last);
-		int err_no = errno;
-		pthread_mutex_lock(&zs->mu);
-		zs->err = err, zs->err_no = err_no;
-		zs->pending = false;
-		pthread_cond_signal(&zs->cv);
-		if (last || err)
-			break;
-	}
-	pthread_mutex_unlock(&zs->mu);
-	return NULL;
-}
-
-/* Wait for the thread to be done with its buffer: false when it failed. */
-static bool zs_wait(struct zsink *zs)
-{
-	pthread_mutex_lock(&zs->mu);
-	while (zs->pending)
-		pthread_cond_wait(&zs->cv, &zs->mu);
-	bool ok = !zs->err;
-	pthread_mutex_unlock(&zs->mu);
-	return ok;
-}
-
-/* What the sink holds, deflated (on the thread when it runs: the sink
- * then goes on in the other buffer). */
-static bool zs_hand(struct sink *s, bool last)
-{
-	struct zsink *zs = s->arg;
-	size_t n = (size_t)(s->o - s->buf);
-	if (!zs->started) {
-		zs->err = zs_deflate(zs, s->buf, n, last);
-		zs->err_no = errno;
-		s->o = s->buf;
-		return !zs->err;
-	}
-	if (!zs_wait(zs))
-		return false;
-	uint8_t *b = zs->job;
-	size_t cap = zs->job_cap;
-	pthread_mutex_lock(&zs->mu);
-	zs->job = s->buf, zs->job_cap = (size_t)(s->end - s->buf), zs->n = n, zs->last = last;
-	zs->pending = true;
-	pthread_cond_signal(&zs->cv);
-	pthread_mutex_unlock(&zs->mu);
-	s->buf = s->o = b;
-	s->end = b + cap;
-	return true;
-}
-
-static bool zs_flush(struct sink *s, size_t need)
-{
-	struct zsink *zs = s->arg;
-	/* the thread, at the first buffer filled (a small profile fills none) */
-	if (!zs->started && zs->spare && pthread_create(&zs->t, NULL, zs_run, zs) == 0) {
-		zs->started = true;
-		zs->job = zs->spare, zs->job_cap = zs->spare_cap;
-		zs->spare = NULL;
-	}
-	if (!zs_hand(s, false))
-		return false;
-	if (need > (size_t)(s->end - s->buf)) { /* one element longer than the buffer */
-		uint8_t *b = cr_realloc(s->buf, need);
-		if (!b)
-			return false; /* (the thread's err stays 0: out of memory) */
-		s->buf = s->o = b;
-		s->end = b + need;
-	}
-	return true;
-}
-
-/* p encoded and gzipped to of; false on a write error (errno set) or when
- * out of memory (*nomem) */
-static bool write_gzip(struct cr_outfile *of, const struct cr_profile *p, bool *nomem)
-{
-	struct isal_zstream *z = cr_calloc(1, sizeof *z); /* zeroed: the init sets only some fields */
-	unsigned char *lvl = cr_calloc(1, ISAL_DEF_LVL1_DEFAULT), *out = cr_malloc(ZCHUNK), *in = cr_malloc(ZCHUNK);
-	bool ok = z && lvl && out && in;
-	*nomem = !ok;
-	errno = 0;
-	if (ok) {
-		isal_deflate_init(z);
-		z->level = ISAL_LEVEL;
-		z->level_buf = lvl;
-		z->level_buf_size = ISAL_DEF_LVL1_DEFAULT;
-		z->gzip_flag = IGZIP_GZIP;
-		z->flush = NO_FLUSH;
-		struct zsink zs = { .z = z, .out = out, .f = of->f, .spare_cap = ZCHUNK };
-		/* the second buffer, for the thread (none: one thread) */
-		zs.spare = p->one_thread || sysconf(_SC_NPROCESSORS_ONLN) < 2 ? NULL : cr_malloc(ZCHUNK);
-		pthread_mutex_init(&zs.mu, NULL);
-		pthread_cond_init(&zs.cv, NULL);
-		struct sink s = { in, in, in + ZCHUNK, zs_flush, &zs };
-		ok = encode(p, &s) && zs_hand(&s, true);
-		if (zs.started) {
-			ok = zs_wait(&zs) && ok;
-			pthread_mutex_lock(&zs.mu);
-			zs.quit = true; /* (the thread ended at its last buffer or error, else waits) */
-			pthread_cond_signal(&zs.cv);
-			pthread_mutex_unlock(&zs.mu);
-			pthread_join(zs.t, NULL);
-			cr_free(zs.job);
-		}
-		pthread_mutex_destroy(&zs.mu);
-		pthread_cond_destroy(&zs.cv);
-		cr_free(zs.spare);
-		in = s.buf;
-		*nomem = !ok && zs.err != ZE_WRITE;
-		errno = zs.err == ZE_WRITE ? zs.err_no : 0;
-	}
-	cr_free(z);
-	cr_free(lvl);
-	cr_free(out);
-	cr_free(in);
-	return ok;
-}
-#elif defined(CORONER_HAVE_LIBDEFLATE)
-/* raw[0, n) as one gzip member, in one call; NULL when out of memory */
-static unsigned char *gzip_whole(const unsigned char *raw, size_t n, size_t *zn)
-{
-	struct libdeflate_compressor *c = libdeflate_alloc_compressor(LIBDEFLATE_LEVEL);
-	if (!c)
-		return NULL;
-	size_t cap = libdeflate_gzip_compress_bound(c, n);
-	unsigned char *z = cr_malloc(cap);
-	*zn = z ? libdeflate_gzip_compress(c, raw, n, z, cap) : 0;
-	libdeflate_free_compressor(c);
-	if (z && !*zn) { /* cannot happen within the bound */
-		cr_free(z);
-		z = NULL;
-	}
-	return z;
-}
-
-/* raw[0, n) gzipped to of; false on a write error (errno set) or when out
- * of memory (*nomem) */
-static bool write_gzip(struct cr_outfile *of, const unsigned char *raw, size_t n, bool *nomem)
-{
-	size_t zn;
-	unsigned char *z = gzip_whole(raw, n, &zn);
-	if (!z) {
-		*nomem = true;
-		return false;
-	}
-	errno = 0;
-	bool ok = fwrite(z, 1, zn, of->f) == zn;
-	cr_free(z);
-	return ok;
-}
-#else
-static bool write_gzip(struct cr_outfile *of, const unsigned char *raw, size_t n, bool *nomem)
-{
-	(void)nomem;
-	fflush(of->f);
-	int fd = dup(of->fd);
-	char mode[] = { 'w', 'b', (char)('0' + ZLIB_LEVEL), 0 };
-	gzFile gz = fd >= 0 ? gzdopen(fd, mode) : NULL;
-	if (!gz) {
-		if (fd >= 0)
-			close(fd);
-		return false;
-	}
-	size_t off = 0;
-	bool ok = true;
-	while (off < n) {
-		unsigned chunk = n - off > (1u << 30) ? (1u << 30) : (unsigned)(n - off);
-		int w = gzwrite(gz, raw + off, chunk);
-		if (w <= 0) {
-			ok = false;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (gzclose(gz) != Z_OK)
-		ok = false;
-	return ok;
-}
-#endif
 
 enum cr_err cr_profile_write_pprof(const struct cr_profile *p, const char *path, struct cr_error *e)
 {
@@ -640,9 +365,9 @@ enum cr_err cr_profile_write_pprof(const struct cr_profile *p, const char *path,
 	if (!rc) {
 		errno = 0;
 #ifdef CORONER_HAVE_ISAL
-		ok = write_gzip(&of, p, &nomem);
+		ok = cr_pprof_write_gzip(&of, p, &nomem);
 #else
-		ok = write_gzip(&of, raw, n, &nomem);
+		ok = cr_pprof_write_gzip(&of, raw, n, &nomem);
 #endif
 		err = errno;
 	}

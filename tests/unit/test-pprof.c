@@ -282,6 +282,25 @@ static void load_error(const char *path, char *msg, size_t n)
 	cr_profile_release(&b);
 }
 
+/* a's gzip file at path, on two threads or one (with ISA-L, past the
+ * first 256 KiB the encoding is deflated in chunks on both cores), read
+ * back by the input layer: the bytes a encodes to in memory */
+static void gzip_is_encoding(struct cr_profile *a, const char *path, bool one_thread)
+{
+	struct cr_error e = { 0 };
+	unsigned char *raw;
+	size_t n;
+	struct cr_input in;
+	a->one_thread = one_thread;
+	CHECK_EQ_INT(cr_profile_write_pprof(a, path, &e), CR_OK);
+	a->one_thread = false;
+	CHECK_EQ_INT(cr_profile_encode_pprof(a, &raw, &n, &e), CR_OK);
+	CHECK_EQ_INT(cr_input_open(&in, path, (size_t)64 << 20, &e), CR_OK);
+	CHECK(in.len == n && memcmp(in.data, raw, n) == 0);
+	cr_input_close(&in);
+	cr_free(raw);
+}
+
 /* A gzip file of several megabytes (inflated on a second thread while it
  * is read) reads back as written; cut short, with a bad CRC or length,
  * or as two members, it gives the errors zlib finds where it finds them
@@ -362,6 +381,16 @@ static void big_gzip(void)
 	snprintf(want, sizeof want, "%s: gzip: inflates past 2097152 bytes (raise --max-inflate)", gz);
 	CHECK_EQ_STR(msg, want);
 	cr_limits.max_inflate = cap;
+	/* an element longer than a chunk, past the first chunks */
+	char *big = cr_malloc((size_t)600 << 10);
+	if (big) {
+		for (size_t i = 0; i < (size_t)600 << 10; i++)
+			big[i] = (char)('a' + (i * 7 + i / 4096) % 26);
+		CHECK(cr_profile_intern(&a, big, (size_t)600 << 10) != UINT32_MAX);
+		cr_free(big);
+	}
+	gzip_is_encoding(&a, gz, false);
+	gzip_is_encoding(&a, gz, true);
 	cr_free(z);
 	remove(gz);
 	remove(bad);
