@@ -571,6 +571,8 @@ static bool merge_samples(struct cr_merger *mg, const struct cr_profile *src, st
 					__builtin_prefetch(dst->stack + dst->samples[k - 1].loc_start);
 				if (dst->values)
 					__builtin_prefetch(dst->values + (size_t)(k - 1) * dst->ntypes);
+				if (dst->labels && dst->samples[k - 1].nlabel)
+					__builtin_prefetch(dst->labels + dst->samples[k - 1].label_start);
 			}
 		}
 		const uint32_t *stk = s->nloc ? x->stk + sp : NULL;
