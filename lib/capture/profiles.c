@@ -4,6 +4,7 @@
 #include "coroner/sym.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -319,7 +320,11 @@ struct pool {
 	size_t workers;
 	bool stop;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	/* each side woken only when the other has what it waits for: the
+	 * merging thread when the file it waits for is read (wanted), a
+	 * reading thread when one waits (waiting) and a file was merged */
+	pthread_cond_t read, merged;
+	size_t wanted, waiting;
 };
 
 /* p read the usual way (cr_profile_load_here), or from the bytes of in */
@@ -389,8 +394,11 @@ static void *load_worker(void *arg)
 	size_t w = pl->workers++;
 	struct cr_fleet_dict *d = pl->dicts[w];
 	for (;;) {
-		while (!pl->stop && pl->next < pl->n && pl->next >= pl->taken + pl->window)
-			pthread_cond_wait(&pl->cv, &pl->mu);
+		while (!pl->stop && pl->next < pl->n && pl->next >= pl->taken + pl->window) {
+			pl->waiting++;
+			pthread_cond_wait(&pl->merged, &pl->mu);
+			pl->waiting--;
+		}
 		if (pl->stop || pl->next >= pl->n)
 			break;
 		size_t i = pl->next++;
@@ -402,7 +410,8 @@ static void *load_worker(void *arg)
 		l.ready = true;
 		pthread_mutex_lock(&pl->mu);
 		pl->ring[i % pl->window] = l;
-		pthread_cond_broadcast(&pl->cv);
+		if (pl->wanted == i)
+			pthread_cond_signal(&pl->read);
 	}
 	pthread_mutex_unlock(&pl->mu);
 	cr_buf_release(&scratch);
@@ -499,8 +508,10 @@ static bool load_parallel(struct merging *m, size_t threads, enum cr_err *rcp, s
 		}
 	}
 	struct cr_buf scratch = { 0 };
+	pl.wanted = SIZE_MAX;
 	pthread_mutex_init(&pl.mu, NULL);
-	pthread_cond_init(&pl.cv, NULL);
+	pthread_cond_init(&pl.read, NULL);
+	pthread_cond_init(&pl.merged, NULL);
 	size_t started = 0;
 	while (started < threads && pthread_create(&tids[started], NULL, load_worker, &pl) == 0)
 		started++;
@@ -508,19 +519,22 @@ static bool load_parallel(struct merging *m, size_t threads, enum cr_err *rcp, s
 	for (size_t i = 0; started && i < pl.n && (!rc || m->merge_failed); i++) {
 		struct loaded *slot = &pl.ring[i % pl.window];
 		pthread_mutex_lock(&pl.mu);
+		pl.wanted = i;
 		while (!slot->ready)
-			pthread_cond_wait(&pl.cv, &pl.mu);
+			pthread_cond_wait(&pl.read, &pl.mu);
+		pl.wanted = SIZE_MAX;
 		struct loaded l = *slot;
 		slot->ready = false;
 		pl.taken = i + 1;
-		pthread_cond_broadcast(&pl.cv);
+		if (pl.waiting)
+			pthread_cond_signal(&pl.merged);
 		pthread_mutex_unlock(&pl.mu);
 		if (!merge_loaded(m, i, &l, views[l.worker], &scratch, &rc, e))
 			break;
 	}
 	pthread_mutex_lock(&pl.mu);
 	pl.stop = true;
-	pthread_cond_broadcast(&pl.cv);
+	pthread_cond_broadcast(&pl.merged);
 	pthread_mutex_unlock(&pl.mu);
 	for (size_t t = 0; t < started; t++)
 		pthread_join(tids[t], NULL);
@@ -531,7 +545,8 @@ static bool load_parallel(struct merging *m, size_t threads, enum cr_err *rcp, s
 			cr_profile_release(&pl.ring[k].p);
 			cr_buf_release(&pl.ring[k].warn);
 		}
-	pthread_cond_destroy(&pl.cv);
+	pthread_cond_destroy(&pl.read);
+	pthread_cond_destroy(&pl.merged);
 	pthread_mutex_destroy(&pl.mu);
 	for (size_t t = 0; t < threads; t++) {
 		cr_fleet_dict_free(pl.dicts[t]);
