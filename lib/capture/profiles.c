@@ -4,6 +4,7 @@
 #include "coroner/sym.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -92,6 +93,14 @@ struct merging {
 	unsigned char leave_out; /* each profile's, before it is read */
 	bool merge_failed; /* with skip: the files after it are still offered to skip */
 	bool fleet_full;   /* cr_merger_add_fleet's *full */
+	/* the files read on every core (load_parallel) */
+	const char *const *paths;
+	size_t n;
+	struct cr_buf *warn;
+	cr_progress_fn *progress;
+	void *progress_ctx;
+	const char *core_bin; /* the binary of the cores, once one is met */
+	bool core_bin_known;
 };
 
 /* The index in q of the sample type named t, or -1 */
@@ -250,6 +259,40 @@ static enum cr_err merge_one_fleet(struct merging *m, struct cr_fleet_file *f, s
 	return rc;
 }
 
+/* cr_capture_kind of a command-line argument where it may be an ELF core
+ * or binary; CR_KIND_UNKNOWN for any other kind. Only the ELF header is
+ * inflated first (a thousand profiles are named at times): a kind of ELF
+ * is known by its first 18 bytes alone. */
+static enum cr_kind elf_kind(const char *path)
+{
+	unsigned char head[64];
+	size_t n = cr_input_peek(path, head, sizeof head);
+	if (n == 0 || (n >= 18 && memcmp(head, "\177ELF", 4) == 0))
+		return cr_capture_kind(path, true, NULL, NULL);
+	return CR_KIND_UNKNOWN;
+}
+
+/* What the loader makes of a path named with profiles: 0 a profile, 1 a
+ * core, 2 a binary (the binary of the cores, not read as a profile). Only
+ * regular files are looked at: a pipe or stdin is read once, as a profile. */
+static unsigned char path_what(const char *path)
+{
+	struct stat st;
+	if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	enum cr_kind k = elf_kind(path);
+	return k == CR_KIND_ELF_CORE ? 1 : k == CR_KIND_ELF_EXEC ? 2 : 0;
+}
+
+/* The binary of the cores among paths[0..n) (none given): the first binary. */
+static const char *first_binary(const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (path_what(paths[i]) == 2)
+			return paths[i];
+	return NULL;
+}
+
 /* Files read and decoded on every core while the calling thread merges
  * them in the order given: workers take the next file to read, at most
  * `window` files ahead of the one being merged, so memory stays a few
@@ -263,12 +306,12 @@ struct loaded {
 	struct cr_buf warn;
 	struct cr_error e;
 	enum cr_err rc;
-	bool ready, skip;
+	unsigned char what; /* path_what's: a core and a binary are not read */
+	bool ready;
 };
 
 struct pool {
 	const char *const *paths;
-	const unsigned char *what;
 	size_t n, window;
 	struct loaded *ring;
 	size_t next, taken; /* next file to read; files merged so far */
@@ -277,8 +320,71 @@ struct pool {
 	size_t workers;
 	bool stop;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	/* each side woken only when the other has what it waits for: the
+	 * merging thread when the file it waits for is read (wanted), a
+	 * reading thread when one waits (waiting) and a file was merged */
+	pthread_cond_t read, merged;
+	size_t wanted, waiting;
 };
+
+/* p read the usual way (cr_profile_load_here), or from the bytes of in */
+static void read_profile(struct loaded *l, const char *path, const struct cr_input *in, struct cr_buf *scratch,
+			 unsigned char leave_out)
+{
+	if (cr_profile_init(&l->p)) {
+		l->rc = cr_fail(&l->e, CR_NOMEM, "out of memory");
+		return;
+	}
+	l->p.leave_out = leave_out;
+	l->rc = in ? cr_profile_parse_here(&l->p, in, &l->warn, &l->e)
+		   : cr_profile_load_here(&l->p, path, scratch, &l->warn, &l->e);
+}
+
+/* File i read on a reading thread, opened once: a small file's bytes are
+ * read first and its kind (a core, a binary: l->what) decided from them,
+ * as path_what would from a look at its start (path_what itself where
+ * they may be an ELF file's, or do not decompress; before the
+ * decompression when it may be large: a core is never inflated here),
+ * then its profile read from them through the thread's dictionary d, or
+ * the usual way. Other paths: path_what, then read the usual way. */
+static void read_file(struct pool *pl, size_t i, struct cr_fleet_dict *d, struct cr_buf *scratch, struct loaded *l)
+{
+	const char *path = pl->paths[i];
+	if (!strcmp(path, "-") || !cr_profile_read_small(path, scratch)) {
+		if (strcmp(path, "-") && (l->what = path_what(path)))
+			return;
+		/* the first file becomes the merge whole (merge_one) */
+		if (i > 0)
+			l->fleet = cr_fleet_read(d, path, scratch);
+		if (!l->fleet)
+			read_profile(l, path, NULL, scratch, pl->leave_out);
+		return;
+	}
+	const unsigned char *raw = (const unsigned char *)scratch->data;
+	size_t len = scratch->len, gz = cr_gzip_size(raw, len);
+	bool look_first = cr_sniff_compression(raw, len) != CR_COMP_NONE && (gz == 0 || gz > ((size_t)1 << 20));
+	unsigned char head[64];
+	size_t nh = look_first ? cr_input_peek_data(raw, len, head, sizeof head) : 0;
+	if (look_first && (nh == 0 || (nh >= 18 && !memcmp(head, "\177ELF", 4))) && (l->what = path_what(path)))
+		return;
+	struct cr_input in;
+	l->rc = cr_profile_input_small(&in, path, scratch, &l->e);
+	if (!look_first && (l->rc || (in.len >= 4 && !memcmp(in.data, "\177ELF", 4))) &&
+	    (l->what = path_what(path))) {
+		if (!l->rc)
+			cr_input_close(&in);
+		l->rc = CR_OK;
+		memset(&l->e, 0, sizeof l->e);
+		return;
+	}
+	if (l->rc)
+		return;
+	if (i > 0)
+		l->fleet = cr_fleet_read_data(d, in.data, in.len, in.name);
+	if (!l->fleet)
+		read_profile(l, path, &in, scratch, pl->leave_out);
+	cr_input_close(&in);
+}
 
 static void *load_worker(void *arg)
 {
@@ -288,31 +394,24 @@ static void *load_worker(void *arg)
 	size_t w = pl->workers++;
 	struct cr_fleet_dict *d = pl->dicts[w];
 	for (;;) {
-		while (!pl->stop && pl->next < pl->n && pl->next >= pl->taken + pl->window)
-			pthread_cond_wait(&pl->cv, &pl->mu);
+		while (!pl->stop && pl->next < pl->n && pl->next >= pl->taken + pl->window) {
+			pl->waiting++;
+			pthread_cond_wait(&pl->merged, &pl->mu);
+			pl->waiting--;
+		}
 		if (pl->stop || pl->next >= pl->n)
 			break;
 		size_t i = pl->next++;
 		pthread_mutex_unlock(&pl->mu);
 		struct loaded l;
 		memset(&l, 0, sizeof l);
-		l.skip = pl->what[i] == 2;
 		l.worker = w;
-		/* the first file becomes the merge whole (merge_one) */
-		if (!l.skip && i > 0)
-			l.fleet = cr_fleet_read(d, pl->paths[i], &scratch);
-		if (!l.skip && !l.fleet) {
-			if (cr_profile_init(&l.p)) {
-				l.rc = cr_fail(&l.e, CR_NOMEM, "out of memory");
-			} else {
-				l.p.leave_out = pl->leave_out;
-				l.rc = cr_profile_load_here(&l.p, pl->paths[i], &scratch, &l.warn, &l.e);
-			}
-		}
+		read_file(pl, i, d, &scratch, &l);
 		l.ready = true;
 		pthread_mutex_lock(&pl->mu);
 		pl->ring[i % pl->window] = l;
-		pthread_cond_broadcast(&pl->cv);
+		if (pl->wanted == i)
+			pthread_cond_signal(&pl->read);
 	}
 	pthread_mutex_unlock(&pl->mu);
 	cr_buf_release(&scratch);
@@ -329,19 +428,64 @@ static size_t load_threads(size_t n)
 	return t < n ? t : n;
 }
 
-/* Load and merge paths (profiles only, no binary to symbolize with) on
- * `threads` reading threads. false: no thread could be started (nothing
- * was read; the caller reads the files itself). */
-static bool load_parallel(struct merging *m, const char *const *paths, const unsigned char *what,
-			  size_t n, size_t threads, struct cr_buf *warn, cr_progress_fn *progress,
-			  void *progress_ctx, enum cr_err *rcp, struct cr_error *e)
+/* File i's reading (l) merged as the loop of cr_capture_load_profiles_opts
+ * merges it (*rc: the first error; v: the view of l's dictionary); a core
+ * is read here, with the first binary named. false: the load stops. */
+static bool merge_loaded(struct merging *m, size_t i, struct loaded *l, struct cr_fleet_view *v,
+			 struct cr_buf *scratch, enum cr_err *rc, struct cr_error *e)
+{
+	const char *path = m->paths[i];
+	if (l->what == 2)
+		return true;
+	if (l->fleet && !*rc && !fleet_fits(m, l->fleet)) {
+		/* merged as its own profile: read again the usual way */
+		cr_fleet_file_free(l->fleet);
+		l->fleet = NULL;
+		read_profile(l, path, NULL, scratch, m->leave_out);
+	}
+	if (m->progress)
+		m->progress(m->progress_ctx, path);
+	if (l->what == 1) {
+		if (!m->core_bin_known)
+			m->core_bin = first_binary(m->paths, m->n);
+		m->core_bin_known = true;
+		if (cr_profile_init(&l->p)) {
+			l->rc = cr_fail(&l->e, CR_NOMEM, "out of memory");
+		} else {
+			l->p.leave_out = m->leave_out;
+			l->rc = load_core(&l->p, path, m->core_bin, m->warn, &l->e);
+		}
+	}
+	add_warnings(m->warn, cr_buf_str(&l->warn));
+	cr_buf_release(&l->warn);
+	bool go = true;
+	if (l->rc && skip_file(m, i, &l->e)) {
+		/* skipped: the others are merged */
+	} else if (l->rc && *rc) {
+		go = false;
+	} else if (l->rc) {
+		*rc = l->rc;
+		if (e && !e->code)
+			*e = l->e;
+	} else if (!*rc) {
+		*rc = l->fleet ? merge_one_fleet(m, l->fleet, v, e) : merge_one(m, &l->p, e);
+		m->merge_failed = *rc && m->skip && *rc != CR_NOMEM && *rc != CR_LIMIT;
+	}
+	cr_fleet_file_free(l->fleet);
+	cr_profile_release(&l->p);
+	return go;
+}
+
+/* Load and merge m->paths (no binary to symbolize with) on `threads`
+ * reading threads. false: no thread could be started (nothing was read;
+ * the caller reads the files itself). */
+static bool load_parallel(struct merging *m, size_t threads, enum cr_err *rcp, struct cr_error *e)
 {
 	struct pool pl;
 	memset(&pl, 0, sizeof pl);
-	pl.paths = paths;
+	pl.paths = m->paths;
 	pl.leave_out = m->leave_out;
-	pl.what = what;
-	pl.n = n;
+	pl.n = m->n;
 	pl.window = 2 * threads + 2;
 	pl.ring = cr_calloc(pl.window, sizeof *pl.ring);
 	pthread_t *tids = cr_calloc(threads, sizeof *tids);
@@ -364,59 +508,33 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 		}
 	}
 	struct cr_buf scratch = { 0 };
+	pl.wanted = SIZE_MAX;
 	pthread_mutex_init(&pl.mu, NULL);
-	pthread_cond_init(&pl.cv, NULL);
+	pthread_cond_init(&pl.read, NULL);
+	pthread_cond_init(&pl.merged, NULL);
 	size_t started = 0;
 	while (started < threads && pthread_create(&tids[started], NULL, load_worker, &pl) == 0)
 		started++;
 	enum cr_err rc = CR_OK;
-	for (size_t i = 0; started && i < n && (!rc || m->merge_failed); i++) {
+	for (size_t i = 0; started && i < pl.n && (!rc || m->merge_failed); i++) {
 		struct loaded *slot = &pl.ring[i % pl.window];
 		pthread_mutex_lock(&pl.mu);
+		pl.wanted = i;
 		while (!slot->ready)
-			pthread_cond_wait(&pl.cv, &pl.mu);
+			pthread_cond_wait(&pl.read, &pl.mu);
+		pl.wanted = SIZE_MAX;
 		struct loaded l = *slot;
 		slot->ready = false;
 		pl.taken = i + 1;
-		pthread_cond_broadcast(&pl.cv);
+		if (pl.waiting)
+			pthread_cond_signal(&pl.merged);
 		pthread_mutex_unlock(&pl.mu);
-		if (l.skip)
-			continue;
-		if (l.fleet && !rc && !fleet_fits(m, l.fleet)) {
-			/* merged as its own profile: read again the usual way */
-			cr_fleet_file_free(l.fleet);
-			l.fleet = NULL;
-			if (cr_profile_init(&l.p)) {
-				l.rc = cr_fail(&l.e, CR_NOMEM, "out of memory");
-			} else {
-				l.p.leave_out = m->leave_out;
-				l.rc = cr_profile_load_here(&l.p, paths[i], &scratch, &l.warn, &l.e);
-			}
-		}
-		if (progress)
-			progress(progress_ctx, paths[i]);
-		add_warnings(warn, cr_buf_str(&l.warn));
-		cr_buf_release(&l.warn);
-		if (l.rc && skip_file(m, i, &l.e)) {
-			/* skipped: the others are merged */
-		} else if (l.rc && rc) {
-			cr_fleet_file_free(l.fleet);
-			cr_profile_release(&l.p);
+		if (!merge_loaded(m, i, &l, views[l.worker], &scratch, &rc, e))
 			break;
-		} else if (l.rc) {
-			rc = l.rc;
-			if (e && !e->code)
-				*e = l.e;
-		} else if (!rc) {
-			rc = l.fleet ? merge_one_fleet(m, l.fleet, views[l.worker], e) : merge_one(m, &l.p, e);
-			m->merge_failed = rc && m->skip && rc != CR_NOMEM && rc != CR_LIMIT;
-		}
-		cr_fleet_file_free(l.fleet);
-		cr_profile_release(&l.p);
 	}
 	pthread_mutex_lock(&pl.mu);
 	pl.stop = true;
-	pthread_cond_broadcast(&pl.cv);
+	pthread_cond_broadcast(&pl.merged);
 	pthread_mutex_unlock(&pl.mu);
 	for (size_t t = 0; t < started; t++)
 		pthread_join(tids[t], NULL);
@@ -427,7 +545,8 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 			cr_profile_release(&pl.ring[k].p);
 			cr_buf_release(&pl.ring[k].warn);
 		}
-	pthread_cond_destroy(&pl.cv);
+	pthread_cond_destroy(&pl.read);
+	pthread_cond_destroy(&pl.merged);
 	pthread_mutex_destroy(&pl.mu);
 	for (size_t t = 0; t < threads; t++) {
 		cr_fleet_dict_free(pl.dicts[t]);
@@ -440,19 +559,6 @@ static bool load_parallel(struct merging *m, const char *const *paths, const uns
 	cr_free(tids);
 	*rcp = rc;
 	return started > 0;
-}
-
-/* cr_capture_kind of a command-line argument where it may be an ELF core
- * or binary; CR_KIND_UNKNOWN for any other kind. Only the ELF header is
- * inflated first (a thousand profiles are named at times): a kind of ELF
- * is known by its first 18 bytes alone. */
-static enum cr_kind elf_kind(const char *path)
-{
-	unsigned char head[64];
-	size_t n = cr_input_peek(path, head, sizeof head);
-	if (n == 0 || (n >= 18 && memcmp(head, "\177ELF", 4) == 0))
-		return cr_capture_kind(path, true, NULL, NULL);
-	return CR_KIND_UNKNOWN;
 }
 
 enum cr_err cr_capture_load_profiles(struct cr_profile *dst, const char *const *paths, size_t n,
@@ -471,25 +577,6 @@ enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *co
 	if (!opts)
 		opts = &none;
 	cr_load_skip_fn *skip = opts->skip;
-	/* what each path is: 0 a profile, 1 a core, 2 a binary */
-	unsigned char *what = n ? cr_calloc(n, 1) : NULL;
-	if (n && !what)
-		return cr_fail(e, CR_NOMEM, "out of memory");
-	/* an ELF binary among the arguments is the binary of the cores */
-	const char *core_bin = binary;
-	bool cores = false;
-	for (size_t i = 0; i < n; i++) {
-		/* only regular files are looked at twice: a pipe or stdin is read
-		 * once, as a profile */
-		struct stat st;
-		if (!strcmp(paths[i], "-") || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
-			continue;
-		enum cr_kind k = elf_kind(paths[i]);
-		what[i] = k == CR_KIND_ELF_CORE ? 1 : k == CR_KIND_ELF_EXEC ? 2 : 0;
-		cores |= what[i] == 1;
-		if (what[i] == 2 && !core_bin)
-			core_bin = paths[i];
-	}
 	enum cr_err rc = CR_OK;
 	/* each file's profile is built and freed in turn (by another thread
 	 * when they are read on every core): its memory is kept for the next
@@ -498,10 +585,23 @@ enum cr_err cr_capture_load_profiles_opts(struct cr_profile *dst, const char *co
 		cr_mem_keep_freed((size_t)64 << 20);
 	/* one merger for all the files: each merge costs that file's samples */
 	struct merging m = { .dst = dst, .skip = skip, .skip_ctx = opts->skip_ctx, .exact_types = opts->exact_types,
-			    .clash = opts->clash, .leave_out = opts->leave_out };
-	/* profiles alone (no core, nothing to symbolize) are read on every core */
-	size_t threads = cores || binary ? 1 : load_threads(n);
-	if (threads < 2 || !load_parallel(&m, paths, what, n, threads, warn, progress, progress_ctx, &rc, e)) {
+			    .clash = opts->clash, .leave_out = opts->leave_out, .paths = paths, .n = n, .warn = warn,
+			    .progress = progress, .progress_ctx = progress_ctx };
+	/* without a binary to symbolize with, files are read on every core,
+	 * each one's kind (path_what) decided there */
+	size_t threads = binary ? 1 : load_threads(n);
+	unsigned char *what = NULL;
+	if (threads < 2 || !load_parallel(&m, threads, &rc, e)) {
+		what = n ? cr_calloc(n, 1) : NULL;
+		if (n && !what)
+			return cr_fail(e, CR_NOMEM, "out of memory");
+		/* an ELF binary among the arguments is the binary of the cores */
+		const char *core_bin = binary;
+		for (size_t i = 0; i < n; i++) {
+			what[i] = path_what(paths[i]);
+			if (what[i] == 2 && !core_bin)
+				core_bin = paths[i];
+		}
 		for (size_t i = 0; i < n && (!rc || m.merge_failed); i++) {
 			if (what[i] == 2)
 				continue;

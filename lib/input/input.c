@@ -44,6 +44,13 @@ enum cr_compression cr_sniff_compression(const unsigned char *p, size_t n)
 	return CR_COMP_NONE;
 }
 
+size_t cr_gzip_size(const unsigned char *p, size_t n)
+{
+	if (n < 18 || p[0] != 0x1f || p[1] != 0x8b)
+		return 0;
+	return (size_t)p[n - 4] | (size_t)p[n - 3] << 8 | (size_t)p[n - 2] << 16 | (size_t)p[n - 1] << 24;
+}
+
 #ifdef CORONER_HAVE_LIBDEFLATE
 /* A single gzip member whose trailer gives its size, inflated in one call by
  * libdeflate (about twice zlib's speed). False for anything else (several
@@ -52,11 +59,8 @@ enum cr_compression cr_sniff_compression(const unsigned char *p, size_t n)
 static bool inflate_whole_member(const unsigned char *src, size_t srclen, size_t cap,
 				 unsigned char **out, size_t *outlen)
 {
-	if (srclen < 18 || src[0] != 0x1f || src[1] != 0x8b || srclen > SIZE_MAX / 1032)
-		return false;
-	size_t isize = (size_t)src[srclen - 4] | (size_t)src[srclen - 3] << 8 |
-		       (size_t)src[srclen - 2] << 16 | (size_t)src[srclen - 1] << 24;
-	if (isize == 0 || isize > cap || isize / 1032 > srclen)
+	size_t isize = cr_gzip_size(src, srclen);
+	if (isize == 0 || srclen > SIZE_MAX / 1032 || isize > cap || isize / 1032 > srclen)
 		return false;
 	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
 	if (!d)
@@ -99,12 +103,9 @@ static enum cr_err inflate_gzip(const char *name, const unsigned char *src, size
 	 * when it is plausible (deflate expands at most 1032 times), else
 	 * four times the input; growth covers a wrong guess */
 	size_t first = srclen * 4 > 65536 ? srclen * 4 : 65536;
-	if (srclen >= 18 && src[0] == 0x1f && src[1] == 0x8b) {
-		size_t isize = (size_t)src[srclen - 4] | (size_t)src[srclen - 3] << 8 |
-			       (size_t)src[srclen - 2] << 16 | (size_t)src[srclen - 1] << 24;
-		if (isize > 0 && isize / 1032 <= srclen)
-			first = isize + 1;
-	}
+	size_t isize = cr_gzip_size(src, srclen);
+	if (isize > 0 && isize / 1032 <= srclen)
+		first = isize + 1;
 	for (;;) {
 		/* feed in chunks so avail_in (uInt) never overflows */
 		if (zs.avail_in == 0 && pos < srclen) {
@@ -845,6 +846,22 @@ static size_t inflate_prefix(const unsigned char *src, size_t srclen, unsigned c
 	return got;
 }
 
+/* The first bytes of raw[0..n) decompressed, at most outcap. */
+static size_t prefix(const unsigned char *raw, size_t n, unsigned char *out, size_t outcap)
+{
+	if (cr_sniff_compression(raw, n) != CR_COMP_NONE)
+		return inflate_prefix(raw, n, out, outcap);
+	size_t got = n < outcap ? n : outcap;
+	memcpy(out, raw, got);
+	return got;
+}
+
+/* 64 KiB of compressed input is more than a prefix this size needs; the
+ * first 4 KiB almost always give it (a thousand profiles named are each
+ * peeked at), the rest is read only when they do not */
+#define PEEK_FIRST ((size_t)4096)
+#define PEEK_MOST ((size_t)65536)
+
 size_t cr_input_peek(const char *path, unsigned char *out, size_t outcap)
 {
 	if (!path || strcmp(path, "-") == 0)
@@ -853,11 +870,8 @@ size_t cr_input_peek(const char *path, unsigned char *out, size_t outcap)
 	int fd = open_regular(path, path, 0, &st, NULL);
 	if (fd < 0)
 		return 0;
-	/* 64 KiB of compressed input is more than a prefix this size needs;
-	 * the first 4 KiB almost always give it (a thousand profiles named
-	 * are each peeked at), the rest is read only when they do not */
-	unsigned char raw[65536];
-	size_t n = 0, want = 4096, got = 0;
+	unsigned char raw[PEEK_MOST];
+	size_t n = 0, want = PEEK_FIRST, got = 0;
 	for (;;) {
 		while (n < want) {
 			ssize_t r = read(fd, raw + n, want - n);
@@ -867,18 +881,21 @@ size_t cr_input_peek(const char *path, unsigned char *out, size_t outcap)
 				break;
 			n += (size_t)r;
 		}
-		if (cr_sniff_compression(raw, n) == CR_COMP_NONE) {
-			got = n < outcap ? n : outcap;
-			memcpy(out, raw, got);
-		} else {
-			got = inflate_prefix(raw, n, out, outcap);
-		}
-		if (got == outcap || n < want || want == sizeof raw)
+		got = prefix(raw, n, out, outcap);
+		if (got == outcap || n < want || want == PEEK_MOST)
 			break;
-		want = sizeof raw;
+		want = PEEK_MOST;
 	}
 	close(fd);
 	return got;
+}
+
+size_t cr_input_peek_data(const unsigned char *data, size_t len, unsigned char *out, size_t outcap)
+{
+	size_t got = prefix(data, len < PEEK_FIRST ? len : PEEK_FIRST, out, outcap);
+	if (got == outcap || len <= PEEK_FIRST)
+		return got;
+	return prefix(data, len < PEEK_MOST ? len : PEEK_MOST, out, outcap);
 }
 
 size_t cr_input_cap_for(const char *path)

@@ -290,8 +290,7 @@ static bool strings(struct fr *r)
 	struct cr_fleet_dict *d = r->d;
 	size_t n = r->nstr;
 	if (cr_grow(&d->strmap, &d->cap_strmap, n, sizeof *d->strmap) ||
-	    cr_grow(&d->hash, &d->cap_hash, n, sizeof *d->hash) ||
-	    !slots_room(&d->sslots, &d->scap, d->ns + n, sizeof *d->sslots))
+	    cr_grow(&d->hash, &d->cap_hash, n, sizeof *d->hash))
 		return false;
 	uint64_t zero = 0;
 	for (size_t i = 0; i < n; i++)
@@ -487,10 +486,8 @@ static bool functions(struct fr *r)
 		d->hash[n] = fn_hash(fn);
 		r->dense[1][id] = (uint32_t)++n;
 	}
-	if (n && !slots_room(&d->fslots, &d->fcap, d->nf + n, sizeof *d->fslots))
-		return false;
 	for (size_t k = 0; k < n; k++) {
-		if (k + 16 < n)
+		if (k + 16 < n && d->fcap)
 			__builtin_prefetch(&d->fslots[d->hash[k + 16] & (d->fcap - 1)]);
 		uint32_t fid = dict_fn(d, &d->fq[k], d->hash[k]);
 		if (!fid || simplified(r, fid, &d->fq[k]))
@@ -649,10 +646,8 @@ static bool locations(struct fr *r)
 		const struct lq *q = &d->lq[k];
 		d->hash[k] = loc_hash(q->mapping, q->address, q->nlines ? d->lines + q->line0 : NULL, q->nlines);
 	}
-	if (!slots_room(&d->lslots, &d->lcap, d->nl + n, sizeof *d->lslots))
-		return false;
 	for (size_t k = 0; k < n; k++) {
-		if (k + 16 < n) {
+		if (k + 16 < n && d->lcap) {
 			const struct lslot *ls = &d->lslots[d->hash[k + 16] & (d->lcap - 1)];
 			__builtin_prefetch(ls);
 			__builtin_prefetch((const char *)ls + sizeof *ls - 1);

@@ -143,9 +143,7 @@ enum cr_err cr_profile_load(struct cr_profile *p, const char *path, struct cr_bu
 /* Files smaller than this are read into the caller's scratch buffer. */
 #define HERE_MAX ((size_t)1 << 20)
 
-/* A regular file of 1..HERE_MAX bytes into scratch: false when path is not
- * one, or it changed while read (cr_input_open then reads it and says). */
-static bool read_small(const char *path, struct cr_buf *scratch)
+bool cr_profile_read_small(const char *path, struct cr_buf *scratch)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -171,9 +169,24 @@ static bool read_small(const char *path, struct cr_buf *scratch)
 enum cr_err cr_profile_input_here(struct cr_input *in, const char *path, struct cr_buf *scratch,
 				  struct cr_error *e)
 {
-	if (strcmp(path, "-") && read_small(path, scratch))
-		return cr_input_from_memory(in, path, scratch->data, scratch->len, cr_limits.max_inflate, e);
+	if (strcmp(path, "-") && cr_profile_read_small(path, scratch))
+		return cr_profile_input_small(in, path, scratch, e);
 	return cr_input_open(in, path, 0, e);
+}
+
+enum cr_err cr_profile_input_small(struct cr_input *in, const char *path, const struct cr_buf *scratch,
+				   struct cr_error *e)
+{
+	return cr_input_from_memory(in, path, scratch->data, scratch->len, cr_limits.max_inflate, e);
+}
+
+enum cr_err cr_profile_parse_here(struct cr_profile *p, const struct cr_input *in, struct cr_buf *warn,
+				  struct cr_error *e)
+{
+	p->one_thread = true;
+	enum cr_err rc = cr_profile_parse(p, in->data, in->len, in->name, warn, e);
+	p->one_thread = false;
+	return rc;
 }
 
 enum cr_err cr_profile_load_here(struct cr_profile *p, const char *path, struct cr_buf *scratch,
@@ -183,9 +196,7 @@ enum cr_err cr_profile_load_here(struct cr_profile *p, const char *path, struct 
 	enum cr_err rc = cr_profile_input_here(&in, path, scratch, e);
 	if (rc)
 		return rc;
-	p->one_thread = true;
-	rc = cr_profile_parse(p, in.data, in.len, in.name, warn, e);
-	p->one_thread = false;
+	rc = cr_profile_parse_here(p, &in, warn, e);
 	cr_input_close(&in);
 	return rc;
 }

@@ -571,6 +571,8 @@ static bool merge_samples(struct cr_merger *mg, const struct cr_profile *src, st
 					__builtin_prefetch(dst->stack + dst->samples[k - 1].loc_start);
 				if (dst->values)
 					__builtin_prefetch(dst->values + (size_t)(k - 1) * dst->ntypes);
+				if (dst->labels && dst->samples[k - 1].nlabel)
+					__builtin_prefetch(dst->labels + dst->samples[k - 1].label_start);
 			}
 		}
 		const uint32_t *stk = s->nloc ? x->stk + sp : NULL;
@@ -759,6 +761,30 @@ static bool fleet_locations(struct cr_merger *mg, struct cr_fleet_view *v, const
 	return true;
 }
 
+/* arr (used entries of elsize bytes) grown as cr_grow grows it to need
+ * entries, the new room mapped in one call (cr_mem_prefault: a fresh page
+ * costs a fault at its first write). dst_room: dst's sample arrays made
+ * room for f's samples so, as cr_profile_add_sample would grow them. */
+static bool grow_mapped(void *arr, size_t *cap, size_t used, size_t need, size_t elsize)
+{
+	if (need <= *cap)
+		return true;
+	if (cr_grow(arr, cap, need, elsize))
+		return false;
+	cr_mem_prefault(*(char **)arr + used * elsize, (*cap - used) * elsize);
+	return true;
+}
+static bool dst_room(struct cr_profile *dst, const struct cr_fleet_file *f)
+{
+	size_t ns, nv, nl = dst->nlabels + f->nlabels, used;
+	return cr_add_ok(dst->nsamples, f->nsamples, &ns) && cr_mul_ok(ns, dst->ntypes, &nv) &&
+	       cr_mul_ok(dst->nsamples, dst->ntypes, &used) &&
+	       grow_mapped(&dst->samples, &dst->cap_samples, dst->nsamples, ns, sizeof *dst->samples) &&
+	       grow_mapped(&dst->values, &dst->cap_values, used, nv, sizeof *dst->values) &&
+	       grow_mapped(&dst->stack, &dst->cap_stack, dst->nstack, dst->nstack + f->nstack, sizeof *dst->stack) &&
+	       grow_mapped(&dst->labels, &dst->cap_labels, dst->nlabels, nl, sizeof *dst->labels);
+}
+
 /* The file's samples into dst, as merge_samples merges them: stacks and
  * labels in dst's ids and hashed first, then looked up. false: no memory. */
 static bool fleet_samples(struct cr_merger *mg, struct cr_fleet_view *v, const struct cr_fleet_file *f)
@@ -768,7 +794,7 @@ static bool fleet_samples(struct cr_merger *mg, struct cr_fleet_view *v, const s
 	size_t ns = f->nsamples, nt = f->hdr.ntypes;
 	if (cr_grow(&v->stk, &v->cap_stk, f->nstack + 1, sizeof *v->stk) ||
 	    cr_grow(&v->labels, &v->cap_labels, f->nlabels + 1, sizeof *v->labels) ||
-	    cr_grow(&v->hash, &v->cap_hash, ns + 1, sizeof *v->hash))
+	    cr_grow(&v->hash, &v->cap_hash, ns + 1, sizeof *v->hash) || !dst_room(dst, f))
 		return false;
 	for (size_t i = 0; i < f->nstack; i++)
 		v->stk[i] = v->loc[f->stack[i]] - 1;

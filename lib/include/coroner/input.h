@@ -92,6 +92,14 @@ enum cr_err cr_input_open_named(struct cr_input *in, const char *named, size_t c
  * the whole input. */
 size_t cr_input_peek(const char *path, unsigned char *out, size_t outcap);
 
+/* cr_input_peek of a file's bytes already in memory (data[0..len)): the
+ * same prefix, from the same bytes. */
+size_t cr_input_peek_data(const unsigned char *data, size_t len, unsigned char *out, size_t outcap);
+
+/* The size a gzip file's trailer gives (its last member's, mod 2^32); 0
+ * when p[0..n) is not gzip (or under 18 bytes). */
+size_t cr_gzip_size(const unsigned char *p, size_t n);
+
 /* The cap to open path with, from its first bytes: a core's
  * (cr_limits.max_core_inflate) for an ELF core, else cr_limits.max_inflate. */
 size_t cr_input_cap_for(const char *path);

@@ -263,6 +263,19 @@ enum cr_err cr_profile_load(struct cr_profile *p, const char *path, struct cr_bu
  * mapping to set up and tear down per file). */
 enum cr_err cr_profile_load_here(struct cr_profile *p, const char *path, struct cr_buf *scratch,
 				 struct cr_buf *warn, struct cr_error *e);
+/* cr_profile_load_here in steps, for a caller that looks at a file's bytes
+ * before it reads them as a profile: cr_profile_read_small reads a regular
+ * file of 1 byte to a megabyte whole into *scratch (false for any other
+ * path, or one that changed while read: cr_profile_load_here reads it
+ * another way); cr_profile_input_small decompresses them as
+ * cr_profile_load_here does (the data may point into scratch: keep it
+ * until cr_input_close); cr_profile_parse_here reads the profile. */
+struct cr_input;
+bool cr_profile_read_small(const char *path, struct cr_buf *scratch);
+enum cr_err cr_profile_input_small(struct cr_input *in, const char *path, const struct cr_buf *scratch,
+				   struct cr_error *e);
+enum cr_err cr_profile_parse_here(struct cr_profile *p, const struct cr_input *in, struct cr_buf *warn,
+				  struct cr_error *e);
 /* The same on bytes already in memory (fuzzers, report). */
 enum cr_err cr_profile_parse(struct cr_profile *p, const unsigned char *data, size_t len,
 			     const char *name, struct cr_buf *warn, struct cr_error *e);
