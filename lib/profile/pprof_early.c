@@ -201,17 +201,9 @@ static bool sample(struct rd *r, struct pbuf m, size_t pos)
 			return false;
 		}
 	}
-	size_t kept = x->keep_labs ? nlabs : 0;
-	if (nvals != ntypes || p->nstack + nstk >= UINT32_MAX || p->nlabels + kept >= UINT32_MAX)
+	if (nvals != ntypes || !sample_record(p, nstk, x->keep_labs ? nlabs : 0))
 		return false;
 	x->max_loc = max_loc;
-	struct cr_sample *sm = &p->samples[p->nsamples++];
-	sm->loc_start = (uint32_t)p->nstack;
-	sm->nloc = (uint32_t)nstk;
-	sm->label_start = (uint32_t)p->nlabels;
-	sm->nlabel = (uint32_t)kept;
-	p->nstack += nstk;
-	p->nlabels += kept;
 	r->count_samples++;
 	r->count_stack += nstk;
 	r->count_labels += nlabs;

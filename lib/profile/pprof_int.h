@@ -96,6 +96,23 @@ static inline bool str_ok(struct rd *r, uint64_t idx, uint32_t *out)
 	return true;
 }
 
+/* The record of a sample whose nstk stack entries and nlabs labels were
+ * decoded in place at the ends of p's arrays; false when the counts would
+ * pass what a record holds. */
+static inline __attribute__((always_inline)) bool sample_record(struct cr_profile *p, size_t nstk, size_t nlabs)
+{
+	if (p->nstack + nstk >= UINT32_MAX || p->nlabels + nlabs >= UINT32_MAX)
+		return false;
+	struct cr_sample *sm = &p->samples[p->nsamples++];
+	sm->loc_start = (uint32_t)p->nstack;
+	sm->nloc = (uint32_t)nstk;
+	sm->label_start = (uint32_t)p->nlabels;
+	sm->nlabel = (uint32_t)nlabs;
+	p->nstack += nstk;
+	p->nlabels += nlabs;
+	return true;
+}
+
 /* One Sample message m (msg: where its field starts), its location ids
  * resolved, appended to r->p. */
 enum cr_err cr_pprof_read_sample(struct rd *r, struct pbuf m, const struct pbuf *msg);

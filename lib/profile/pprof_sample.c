@@ -34,23 +34,6 @@ static enum cr_err read_label(struct rd *r, struct pbuf m, struct cr_label *l)
 	return CR_OK;
 }
 
-/* The record of a sample whose nstk stack entries and nlabs labels were
- * decoded in place at the ends of p's arrays; false when the counts would
- * pass what a record holds. */
-static inline __attribute__((always_inline)) bool sample_record(struct cr_profile *p, size_t nstk, size_t nlabs)
-{
-	if (p->nstack + nstk >= UINT32_MAX || p->nlabels + nlabs >= UINT32_MAX)
-		return false;
-	struct cr_sample *sm = &p->samples[p->nsamples++];
-	sm->loc_start = (uint32_t)p->nstack;
-	sm->nloc = (uint32_t)nstk;
-	sm->label_start = (uint32_t)p->nlabels;
-	sm->nlabel = (uint32_t)nlabs;
-	p->nstack += nstk;
-	p->nlabels += nlabs;
-	return true;
-}
-
 /* The packed location ids at q[0, n) into stk as indexes (stk NULL: only
  * checked, *nstk 0); false on anything but ids of one or two bytes that
  * are known. */
