@@ -15,16 +15,23 @@
 # (A B A B ...) RUNS times (default 3); each figure is the median of its runs,
 # wall seconds and CPU seconds (user+sys) from /usr/bin/time, peak RSS in KiB.
 # The machine may be shared: the CPU ratios are the steadier ones.
-# Last figures, quiet (load 1.3-1.6 at the start), RUNS=3 PPROF_RUNS=3;
+# On a shared machine run it under `chrt -f 10` (SCHED_FIFO, root): each
+# tool then has both cores while it runs, whatever else the machine does.
+# Last figures, that way (load 1.2-12 around it, RUNS=3 PPROF_RUNS=3),
 # medians, CPU s / wall s / peak KiB:
-#   tree   coroner 0.12 / 0.11 / 61,492, gzip -dc 0.10 / 0.11, pprof 9.07 /
-#          7.84 / 900,348: 1.00x gzip's wall, 75.6x pprof's CPU, 71.3x wall
-#   random coroner 0.40 / 0.34 / 103,268, gzip -dc 0.28 / 0.29, pprof
-#          26.18 / 22.63 / 1,347,976: 1.17x gzip's wall, 65.4x CPU
-#   fleet  two runs: coroner 1.59 / 0.87 / 33,604 and 1.62 / 0.85 / 32,748,
-#          pprof 25.30 / 17.56 / 774,004 and 22.96 / 16.17 / 775,776:
-#          15.9x and 14.2x CPU, 20.2x and 19.0x wall (gzip -dc 1.96 and
-#          2.23 CPU); RSS 4.3% of pprof's.
+#   tree   coroner 0.17 / 0.13 / 64,392, gzip -dc 0.10 / 0.11, pprof 9.58 /
+#          8.13 / 921,412: 1.18x gzip's wall, 62.5x pprof's wall, 56.4x CPU
+#          (0.08 s wall back to back: see below)
+#   random coroner 0.37 / 0.27 / 107,892, gzip -dc 0.27 / 0.28, pprof
+#          24.15 / 19.88 / 1,544,156: 0.96x gzip's wall, 73.6x wall, 65.3x CPU
+#   fleet  three runs: coroner 1.46 / 0.76, 1.52 / 0.77 and 1.60 / 0.81 (RSS
+#          31-32 MB), pprof 23.6-25.0 / 16.3-17.3: 21.7x, 21.1x and 21.3x
+#          wall, 16.2x, 15.6x and 15.6x CPU; RSS 3.8-4.2% of pprof's.
+# The samples of a large profile are decoded as it inflates (the tree row
+# 0.11 s wall before, back to back), and the fleet's files are each opened
+# once, on the reading threads.
+# The session before, quiet: tree 0.12 / 0.11, random 0.40 / 0.34, fleet
+# 1.59 / 0.87 (15.9x CPU, 20.2x wall) and 1.62 / 0.85 (14.2x, 19.0x).
 # Each coroner run after a pprof run pays for the memory pprof freed: this
 # VM hands freed pages back to its host, and the next process to touch
 # them faults each one in again (the random row's sys time is about 0.2
@@ -52,12 +59,13 @@ pprof_runs=${PPROF_RUNS:-1}
 rows=("$@")
 [ ${#rows[@]} -gt 0 ] || rows=(tree random fleet)
 
-# the generator of make-bigprofile.sh, built once for the thousand files
-(cd "$root/testdata/gen/bigprofile" &&
-	GO111MODULE=on GOPROXY=off GOFLAGS="-mod=mod -buildvcs=false" go build -o "$work/bigprofile" .)
+# the generator of make-bigprofile.sh, built once when an input is missing
 gen() { # OUT [flags]: generate once (kept under KEEP)
 	local out=$1; shift
-	[ -s "$out" ] || "$work/bigprofile" "$@" "$out" >/dev/null
+	[ -s "$out" ] && return
+	[ -x "$work/bigprofile" ] || (cd "$root/testdata/gen/bigprofile" &&
+		GO111MODULE=on GOPROXY=off GOFLAGS="-mod=mod -buildvcs=false" go build -o "$work/bigprofile" .)
+	"$work/bigprofile" "$@" "$out" >/dev/null
 }
 # median of the numbers on stdin
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
