@@ -9,20 +9,20 @@
 # /usr/bin/time, peak RSS in KiB. The machine may be shared: the CPU ratios
 # are the steadier ones.
 # The last lines list every report's ratio and the load average.
-# Last measured quietly (RUNS=3, all ten reports, load 1.5), CPU / wall:
-# -top 67.4x / 67.8x, -traces 51.9x / 43.1x, -tags 21.4x / 22.1x, -tree
-# 50.1x / 48.4x, -peek 41.7x / 40.4x, -raw 48.4x / 43.2x, -proto 23.0x /
-# 22.4x, -callgrind 21.4x / 19.4x, -dot 29.9x / 28.4x, -list 26.2x /
-# 26.8x. Ten minutes before (load 1.2-1.4) -tags 25.6x / 21.9x, -proto
-# 18.2x / 17.9x, -callgrind 26.7x / 26.2x; then RUNS=5 of -proto and -tags
-# alone: 21.8x / 23.7x and 26.3x / 22.7x. pprof's own figures move a lot
-# (-top: 9.4 CPU-s here, about 6.6 the session before): the reports it
-# makes quickly (-tags, -proto, -callgrind) sit near 20x.
-# With -callgrind's output made cheaper (RUNS=3, load 2.3): -callgrind
-# 24.0x / 22.9x (coroner 0.31 CPU-s, 0.39 before), -proto 19.0x / 16.8x,
-# -tags 26.5x / 21.1x.
-# The session before (load 1.7-1.3), when -tags still kept its stacks:
-# -tags 18.5x / 17.9x, -proto 19.4x / 21.0x.
+# On a shared machine run it under `chrt -f 10` (SCHED_FIFO, root): each
+# tool then has both cores while it runs, whatever else the machine does.
+# Last measured that way (RUNS=3, all ten reports, load 1.7-3.1), CPU /
+# wall: -top 88.9x / 119.0x, -traces 47.7x / 37.4x, -tags 31.3x / 34.1x,
+# -tree 58.9x / 65.6x, -peek 45.4x / 47.4x, -raw 38.2x / 42.9x, -proto
+# 23.5x / 29.8x, -callgrind 37.3x / 37.3x, -dot 43.9x / 45.1x, -list 41.2x
+# / 41.5x. Half an hour before (load 3.5, before the fleet's loader
+# changes): -proto 26.2x / 34.1x, -tags 31.9x / 30.6x, -callgrind 32.2x /
+# 34.2x, the others 38x or more. pprof's own figures move a lot (-top:
+# 9.4 CPU-s in one session, about 6.6 the session before).
+# The session before, quiet and without chrt, before the samples were
+# decoded behind the inflation and the output deflated on both cores:
+# -tags 21.4x / 22.1x, -proto 23.0x / 22.4x (18.2x / 17.9x ten minutes
+# earlier), -callgrind 24.0x / 22.9x.
 # coroner's user time is a steady 0.15-0.18 s (-proto; -tags 0.09-0.10);
 # its system time, the kernel zeroing the 70 MB the read takes (the
 # inflated input 17 MB, the sample arrays 50 MB; -tags keeps no stacks:
@@ -30,9 +30,9 @@
 # s with the machine: most right after another process freed hundreds of
 # MB (pprof's 550 MB; after a 600 MB allocation exits: 0.08-0.16 s, against
 # 0.01-0.05 s for runs back to back). Its threads: the input is inflated
-# on one while the other maps its pages and reads its tables, the samples
-# are read by two (each mapping its stretch of the arrays), and the
-# output is encoded on one and deflated, 256 KiB at a time, on both.
+# on one while the other decodes the samples as they arrive (into arrays
+# it grows, mapping their pages ahead), and the output is encoded on one
+# and deflated, 256 KiB at a time, on both.
 #   usage: bench/pprof.sh [REPORTS...]
 #          (default: top traces tags tree peek raw proto callgrind dot list)
 #   env: RUNS=N, KEEP=DIR (keep and reuse the generated profile there),
