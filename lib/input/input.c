@@ -314,6 +314,19 @@ static enum cr_err read_stream(int fd, const char *name, size_t cap, unsigned ch
 	return CR_OK;
 }
 
+enum cr_err cr_input_inflate_map(struct cr_input *in, size_t cap, struct cr_error *e)
+{
+	enum cr_err rc = cr_inflate(in->name, in->map, in->maplen, cap, &in->buf, &in->len, e);
+	cr_mapping_remove(in->map);
+	munmap(in->map, in->maplen);
+	in->map = NULL;
+	in->maplen = 0;
+	if (rc)
+		return rc;
+	in->data = in->buf;
+	return CR_OK;
+}
+
 /* What a file that is not a regular file is, for the refusal. */
 static const char *not_regular(mode_t m)
 {
@@ -357,15 +370,7 @@ static enum cr_err read_fd(struct cr_input *in, int fd, const struct stat *st, c
 		}
 		if (async && in->comp == CR_COMP_GZIP && cr_input_bg_start(in, m, sz, cap))
 			return CR_OK; /* the thread reads the mapping: kept until it ends */
-		rc = cr_inflate(name, m, sz, cap, &in->buf, &in->len, e);
-		cr_mapping_remove(m);
-		munmap(m, sz);
-		in->map = NULL;
-		in->maplen = 0;
-		if (rc)
-			return rc;
-		in->data = in->buf;
-		return CR_OK;
+		return cr_input_inflate_map(in, cap, e);
 	}
 	/* stdin and /proc files (size 0): stream it (compressed streams are
 	 * capped at their compressed size too) */

@@ -211,16 +211,9 @@ enum cr_err cr_input_finish(struct cr_input *in, bool *again, struct cr_error *e
 	in->buf = NULL;
 	in->data = NULL;
 	in->len = 0;
-	enum cr_err rc = cr_inflate(in->name, in->map, in->maplen, cap, &in->buf, &in->len, e);
-	cr_mapping_remove(in->map);
-	munmap(in->map, in->maplen);
-	in->map = NULL;
-	in->maplen = 0;
-	if (rc)
-		return rc;
-	in->data = in->buf;
-	*again = true;
-	return CR_OK;
+	enum cr_err rc = cr_input_inflate_map(in, cap, e);
+	*again = !rc;
+	return rc;
 }
 #else
 bool cr_input_bg_start(struct cr_input *in, const unsigned char *m, size_t sz, size_t cap)
