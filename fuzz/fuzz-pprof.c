@@ -113,10 +113,12 @@ static bool same_labels(const struct cr_profile *a, const struct cr_sample *x, c
 	return true;
 }
 
-/* The input read again with leave_out: the same error, else the same
- * samples and values, and the same stacks and labels where kept. */
-static void leave_check(const uint8_t *data, size_t size, const struct cr_profile *p, enum cr_err rc,
-			const struct cr_error *e, unsigned char leave, bool early)
+/* The input read again with leave_out, and with its samples decoded by
+ * pass 1 when early (as when it is inflated on another thread): the same
+ * error, else the same profile (leaving nothing out), or the same samples
+ * and values with the same stacks and labels where kept. */
+static void reread_check(const uint8_t *data, size_t size, const struct cr_profile *p, enum cr_err rc,
+			 const struct cr_error *e, unsigned char leave, bool early)
 {
 	struct cr_profile q;
 	if (rc == CR_NOMEM || rc == CR_LIMIT || cr_profile_init(&q))
@@ -128,8 +130,14 @@ static void leave_check(const uint8_t *data, size_t size, const struct cr_profil
 	cr_pprof_early_always = false;
 	if (qrc == CR_OK)
 		qrc = cr_profile_prune(&q, &qe);
+	if (early && (qrc == CR_NOMEM || qrc == CR_LIMIT)) {
+		cr_profile_release(&q);
+		return; /* (the arrays it grows may take more) */
+	}
 	if (qrc != rc || (rc && strcmp(qe.msg, e->msg)))
 		abort(); /* an error of its own */
+	if (rc == CR_OK && !leave && !same_profile(p, &q))
+		abort(); /* not the profile the reader reads */
 	size_t nv = q.nsamples * q.ntypes;
 	if (rc == CR_OK && (q.nsamples != p->nsamples || q.ntypes != p->ntypes ||
 			    (nv && memcmp(q.values, p->values, nv * sizeof *q.values))))
@@ -148,29 +156,6 @@ static void leave_check(const uint8_t *data, size_t size, const struct cr_profil
 	cr_profile_release(&q);
 }
 
-/* The input read again with its samples decoded by pass 1 (as when it
- * is inflated on another thread): the same error, else the same profile. */
-static void early_check(const uint8_t *data, size_t size, const struct cr_profile *p, enum cr_err rc,
-			const struct cr_error *e)
-{
-	struct cr_profile q;
-	if (rc == CR_NOMEM || rc == CR_LIMIT || cr_profile_init(&q))
-		return; /* (the arrays it grows may take more) */
-	struct cr_error qe = { 0 };
-	cr_pprof_early_always = true;
-	enum cr_err qrc = cr_profile_read_pprof(&q, data, size, "fuzz", &qe);
-	cr_pprof_early_always = false;
-	if (qrc == CR_OK)
-		qrc = cr_profile_prune(&q, &qe);
-	if (qrc != CR_NOMEM && qrc != CR_LIMIT) {
-		if (qrc != rc || (rc && strcmp(qe.msg, e->msg)))
-			abort(); /* an error of its own */
-		if (rc == CR_OK && !same_profile(p, &q))
-			abort(); /* not the profile the reader reads */
-	}
-	cr_profile_release(&q);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_limits();
@@ -184,9 +169,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = cr_profile_prune(&p, &e);
 	fuzz_check_error(rc, &e);
 	if (size % 4 == 3) /* (before top, which filters p) */
-		leave_check(data, size, &p, rc, &e, (unsigned char)(1 + size / 4 % 3), size / 12 % 2);
+		reread_check(data, size, &p, rc, &e, (unsigned char)(1 + size / 4 % 3), size / 12 % 2);
 	if (size % 2 == 1)
-		early_check(data, size, &p, rc, &e);
+		reread_check(data, size, &p, rc, &e, 0, true);
 	if (rc == CR_OK)
 		fuzz_top_all(&p, data, size);
 	if (rc == CR_OK && size % 4 == 0) {
