@@ -43,6 +43,19 @@ struct module {
 	const char *path;
 };
 
+/* Blocks of the core read whole for libunwind, which asks for a word at
+ * a time: a thread's stack is a few of them. A large core is read with
+ * pread (cr_core_copy): each thread's stack lies in its own part of the
+ * file, and faulting the mapping there costs a page table and a fault
+ * per thread, dear on a virtual machine. */
+enum { BLOCK = 4096, NBLOCKS = 16 };
+
+struct block {
+	uint64_t base;
+	size_t len; /* bytes read from base (0: unused) */
+	unsigned char b[BLOCK];
+};
+
 struct cr_native {
 	struct cr_core *core;
 	unw_addr_space_t as;
@@ -53,6 +66,8 @@ struct cr_native {
 	const char *lib_paths[64];
 	bool taken[64];             /* handed over by cr_native_take */
 	size_t nlibs;
+	struct block blocks[NBLOCKS];
+	unsigned next_block;
 	/* during one unwind */
 	const struct cr_native_regs *seed;
 	size_t thread;
@@ -93,12 +108,33 @@ static int acc_get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *dil, void
 	return -UNW_ENOINFO;
 }
 
+/* The word at addr from a block of the core (read on first use); false
+ * if the block does not hold all of it. */
+static bool block_word(struct cr_native *N, uint64_t addr, uint64_t *v)
+{
+	uint64_t base = addr & ~(uint64_t)(BLOCK - 1);
+	size_t off = (size_t)(addr - base);
+	struct block *k = NULL;
+	for (size_t i = 0; i < NBLOCKS && !k; i++)
+		if (N->blocks[i].len && N->blocks[i].base == base)
+			k = &N->blocks[i];
+	if (!k) {
+		k = &N->blocks[N->next_block++ % NBLOCKS];
+		k->base = base;
+		k->len = cr_core_copy(N->core, base, k->b, BLOCK);
+	}
+	if (off + 8 > k->len)
+		return false;
+	*v = cr_ld64(k->b + off);
+	return true;
+}
+
 static int acc_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write, void *arg)
 {
 	(void)as;
 	struct cr_native *N = arg;
 	uint64_t v;
-	if (write || !cr_core_read_u64(N->core, addr, &v))
+	if (write || (!block_word(N, addr, &v) && !cr_core_read_u64(N->core, addr, &v)))
 		return -UNW_EINVAL;
 	*val = v;
 	return 0;
