@@ -131,12 +131,15 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 	}
 	for (size_t i = 0; i < npcs; i++)
 		pcs[i] -= (uint64_t)m->bias; /* link-time */
-	struct cr_binary *d = NULL;
+	struct cr_binary *d = m->head_debug;
 	struct cr_error de = { 0 };
+	m->head_debug = NULL;
 	if (!cr_binary_debug_section(b, ".debug_info")) {
-		if (cr_debug_find(b, cc->debug_dirs, cc->ndebug_dirs, &d, &de) == CR_OK) {
+		if (d || cr_debug_find(b, cc->debug_dirs, cc->ndebug_dirs, &d, &de) == CR_OK) {
 			m->debug = cr_arena_strndup(&cc->arena, d->path, strlen(d->path));
-			if (cr_symbolizer_new_alt(&m->dbg, d, find_alt(cc, d), npcs ? pcs : NULL, npcs, &de)) {
+			struct cr_dwarf_head *h = m->head;
+			m->head = NULL;
+			if (cr_symbolizer_new_head(&m->dbg, d, find_alt(cc, d), h, npcs ? pcs : NULL, npcs, &de)) {
 				cr_ccore_warn(cc, "%s: %s", m->path, de.msg);
 				m->dbg = NULL;
 			} else {
@@ -160,6 +163,44 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 	const struct cr_symbolizer *named = m->dbg ? m->dbg : m->sym;
 	if (named && npcs)
 		cr_binary_symbols_at_prefetch(cr_symbolizer_binary(named), pcs, npcs);
+}
+
+/* A head start for the library most threads' pcs are in, when its
+ * DWARF is in a debug file of its own, compressed: the units its frames
+ * need are known only once every thread is unwound, but inflating the
+ * stream up to them is the longest step, and it needs only the file. A
+ * thread inflates it from its start meanwhile (cr_dwarf_head_start);
+ * open_module_for takes it over. Anything amiss: nothing is started, and
+ * open_module_for finds the files again and says what is wrong. */
+static void head_start(struct cr_ccore *cc)
+{
+	struct cr_core *c = &cc->core;
+	struct cr_cmodule *m = NULL;
+	size_t most = 0;
+	for (size_t i = 0; i < cc->nmods; i++) {
+		size_t k = 0;
+		for (size_t t = 0; t < c->nthreads; t++)
+			k += c->threads[t].regs.pc >= cc->mods[i].start && c->threads[t].regs.pc < cc->mods[i].end;
+		if (k > most && !cc->mods[i].is_exe && !cc->mods[i].file) {
+			most = k;
+			m = &cc->mods[i];
+		}
+	}
+	const struct cr_core_file *first = NULL;
+	for (size_t i = 0; m && i < c->nfiles && !first; i++)
+		if (strcmp(c->files[i].path, m->path) == 0 && c->files[i].offset == 0)
+			first = &c->files[i];
+	const unsigned char *page = first ? cr_core_ptr(c, first->start, 4096) : NULL;
+	struct cr_binary *b = NULL, *d = NULL;
+	struct cr_error e = { 0 };
+	if (!page || cr_binary_open_mapped(&b, m->path, page, 4096, &e) || cr_binary_debug_section(b, ".debug_info") ||
+	    cr_debug_find(b, cc->debug_dirs, cc->ndebug_dirs, &d, &e) || !(m->head = cr_dwarf_head_start(d))) {
+		cr_binary_close(d);
+		cr_binary_close(b);
+		return;
+	}
+	m->file = b;
+	m->head_debug = d;
 }
 
 /* One line per DWARF file that had units skipped (or read without their
@@ -406,6 +447,8 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		return rc;
 	if (!cr_core_attach_file(c, NULL, exe->data, exe->len) && (c->nfiles || c->arch != CR_ARCH_ARM64))
 		cr_ccore_warn(cc, "%s: the core maps no file at its entry point: is it the binary that dumped it?", binpath);
+	if (c->arch == CR_ARCH_AMD64)
+		head_start(cc);
 	cc->threads = cr_arena_alloc(&cc->arena, (c->nthreads + 1) * sizeof *cc->threads);
 	if (!cc->threads) {
 		cr_binary_close(exe);
@@ -547,6 +590,8 @@ void cr_ccore_close(struct cr_ccore *cc)
 			cr_binary_close(cc->mods[i].frames);
 			cr_symbolizer_close(cc->mods[i].sym);
 			cr_symbolizer_close(cc->mods[i].dbg);
+			cr_dwarf_head_close(cc->mods[i].head); /* before its file */
+			cr_binary_close(cc->mods[i].head_debug);
 		}
 	}
 	if (cc->core_open)

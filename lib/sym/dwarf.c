@@ -313,16 +313,16 @@ static int unit_hdr_cmp(const void *a, const void *b)
  * has the other half of the work). */
 static void plan_units(struct cr_dwarf *d, struct dunit *const *want, size_t n)
 {
-	if (!d->lpart || n < 2)
+	bool head = dpart_headed(d->part); /* its thread runs: it must be told, even of nothing */
+	if (!head && (!d->lpart || n < 2))
 		return;
-	uint64_t *hdrs = cr_malloc(n * sizeof *hdrs);
-	if (!hdrs)
-		return;
+	uint64_t *hdrs = cr_malloc((n ? n : 1) * sizeof *hdrs);
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; hdrs && i < n; i++)
 		if (!want[i]->len && want[i]->hdr != UINT64_MAX)
 			hdrs[k++] = want[i]->hdr;
-	dpart_plan(d->part, hdrs, k, dwarf_section_size(d->bin, ".debug_abbrev"));
+	if (hdrs || head)
+		dpart_plan(d->part, hdrs, k, dwarf_section_size(d->bin, ".debug_abbrev"));
 	cr_free(hdrs);
 }
 
@@ -382,30 +382,80 @@ static void prefetch_units(struct cr_dwarf *d, const uint64_t *addrs, size_t n)
 	cr_free(uniq);
 }
 
-/* A compressed .debug_info with .debug_aranges: only the units holding
- * addrs are inflated (see dwarf_part.c). CR_NOTFOUND when this does not
- * apply (the caller opens the whole index then). */
-static enum cr_err open_part(struct cr_binary *b, struct cr_dwarf *alt, const uint64_t *addrs, size_t n,
-			     struct cr_dwarf **out, struct cr_error *e)
+struct cr_dwarf_head {
+	struct dpart *p;
+	const struct cr_binary *bin;
+};
+
+/* b's compressed .debug_info, when only the units some addresses need
+ * would be inflated from it (open_part); NULL otherwise. */
+static struct cr_elf_section *part_info(struct cr_binary *b)
 {
 	struct cr_elf_section *info = cr_binary_debug_section(b, ".debug_info");
-	if (!n || !info || info->type == CR_SHT_NOBITS || info->loaded ||
-	    !cr_binary_debug_section(b, ".debug_aranges"))
-		return CR_NOTFOUND;
 	const uint8_t *zs;
 	size_t zl, size;
 	struct cr_error e2 = { 0 };
-	if (cr_binary_section_stream(b, info, &zs, &zl, &size, &e2) == CR_NOTFOUND)
-		return CR_NOTFOUND; /* stored as is: nothing to spare */
+	if (!info || info->type == CR_SHT_NOBITS || info->loaded || !cr_binary_debug_section(b, ".debug_aranges") ||
+	    cr_binary_section_stream(b, info, &zs, &zl, &size, &e2) == CR_NOTFOUND)
+		return NULL; /* (stored as is: nothing to spare) */
+	return info;
+}
+
+struct cr_dwarf_head *cr_dwarf_head_start(struct cr_binary *b)
+{
+	struct cr_elf_section *info = part_info(b);
+	struct cr_dwarf_head *h = info ? cr_calloc(1, sizeof *h) : NULL;
+	struct cr_error e2 = { 0 };
+	if (!h || dpart_open(&h->p, b, info, &e2) || !dpart_head(h->p)) {
+		cr_dwarf_head_close(h);
+		return NULL;
+	}
+	h->bin = b;
+	return h;
+}
+
+void cr_dwarf_head_close(struct cr_dwarf_head *h)
+{
+	if (!h)
+		return;
+	dpart_close(h->p);
+	cr_free(h);
+}
+
+/* A compressed .debug_info with .debug_aranges: only the units holding
+ * addrs are inflated (see dwarf_part.c), by head's thread if it was
+ * started (taken over, or closed). CR_NOTFOUND when this does not apply
+ * (the caller opens the whole index then). */
+static enum cr_err open_part(struct cr_binary *b, struct cr_dwarf *alt, struct cr_dwarf_head *head,
+			     const uint64_t *addrs, size_t n, struct cr_dwarf **out, struct cr_error *e)
+{
+	struct dpart *hp = head && head->bin == b ? head->p : NULL;
+	if (head && !hp)
+		dpart_close(head->p);
+	cr_free(head);
+	struct cr_elf_section *info = part_info(b);
+	if (!n || !info) {
+		dpart_close(hp);
+		return CR_NOTFOUND;
+	}
+	const uint8_t *zs;
+	size_t zl, size;
+	struct cr_error e2 = { 0 };
 	struct cr_dwarf *d = cr_calloc(1, sizeof *d);
-	if (!d)
+	if (!d) {
+		dpart_close(hp);
 		return cr_fail(e, CR_NOMEM, "%s: DWARF: out of memory", b->path);
+	}
 	d->bin = b;
 	d->alt = alt;
 	cr_hmap_init(&d->origin_names);
 	cr_hmap_init(&d->alt_names);
 	cr_hmap_init(&d->ref_names);
-	enum cr_err rc = dpart_open(&d->part, b, info, e);
+	enum cr_err rc = CR_OK;
+	if (hp)
+		d->part = hp;
+	else
+		rc = dpart_open(&d->part, b, info, e);
 	if (!rc)
 		rc = dwarf_check_unit_tables(b, e);
 	/* .debug_abbrev and .debug_line in part too, when compressed: the
@@ -484,9 +534,15 @@ static struct cr_dwarf *alt_attach(struct cr_binary *alt)
 enum cr_err cr_dwarf_open_alt(struct cr_binary *b, struct cr_binary *alt, const uint64_t *addrs, size_t n,
 			      struct cr_dwarf **out, struct cr_error *e)
 {
+	return cr_dwarf_open_head(b, alt, NULL, addrs, n, out, e);
+}
+
+enum cr_err cr_dwarf_open_head(struct cr_binary *b, struct cr_binary *alt, struct cr_dwarf_head *head,
+			       const uint64_t *addrs, size_t n, struct cr_dwarf **out, struct cr_error *e)
+{
 	*out = NULL;
 	struct cr_dwarf *ad = alt ? alt_attach(alt) : NULL;
-	enum cr_err rc = open_part(b, ad, addrs, n, out, e);
+	enum cr_err rc = open_part(b, ad, head, addrs, n, out, e);
 	if (rc == CR_NOTFOUND)
 		rc = dwarf_open(b, ad, out, e);
 	if (rc && ad) {

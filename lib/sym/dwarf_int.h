@@ -140,6 +140,13 @@ const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_erro
  * a range the thread has yet to keep, or for its end). Nothing happens if
  * the stream was started or the thread cannot be. */
 void dpart_plan(struct dpart *p, const uint64_t *hdrs, size_t n, size_t alen);
+/* Start the second thread before the plan: it goes through the stream
+ * from its start, copying the stream's state as it goes, until dpart_plan
+ * names the units (which must then be called, with n of 0 to stop it);
+ * those it passed are inflated again from the copies. False if it cannot
+ * be started (or ISA-L is not built in). */
+bool dpart_head(struct dpart *p);
+bool dpart_headed(const struct dpart *p);
 void dpart_close(struct dpart *p); /* NULL ok */
 
 /* A bounded cursor over a section's bytes: an unsigned LEB128 read, n

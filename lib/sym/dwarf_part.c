@@ -4,13 +4,18 @@
  * One forward pass over the zlib stream: the byte ranges asked for are
  * inflated straight into a reservation of the section's whole size (so
  * offsets stay the section's own and pages never asked for are never
- * touched), the bytes between them a chunk at a time into a small buffer. A C library's debug file holds 6 MB of
- * .debug_info in one stream and a core's pcs need a few of its 1,700
- * units: inflating them whole and faulting in the pages cost most of a
- * C core's time. ISA-L's inflater is used when built in (about twice as
- * fast as zlib's); zlib otherwise. Asking for bytes behind the stream's
- * position that were not kept restarts the pass; after a few restarts the
- * whole section is kept. */
+ * touched), the bytes between them a chunk at a time into a small
+ * buffer. A C library's debug file holds 6 MB of .debug_info in one
+ * stream and a core's pcs need a few of its 1,700 units: inflating them
+ * whole and faulting in the pages cost most of a C core's time. ISA-L's
+ * inflater is used when built in (about twice as fast as zlib's); zlib
+ * otherwise. Asking for bytes behind the stream's position that were not
+ * kept restarts the pass; after a few restarts the whole section is kept.
+ *
+ * The pass runs on a second thread once the units are known (dpart_plan),
+ * or before that (dpart_head: a C core's threads are unwound meanwhile);
+ * a head keeps nothing until the units are known, then goes back for
+ * those it passed from copies of ISA-L's state taken on the way. */
 #include "dwarf_int.h"
 
 #include <pthread.h>
@@ -24,7 +29,10 @@
 #endif
 
 enum { CHUNK = 256 << 10, KEEP_STEP = 1 << 30, MAX_RESTARTS = 2, INPUT_AHEAD = 512 << 10 };
-enum { SNAP_MAX = 8, SNAP_EVERY = 256 << 10 };
+/* copies of the stream's state: at most SNAP_MAX, one per size/SNAP_PLAN
+ * bytes of output (size/SNAP_MAX for a head, whose units behind the
+ * stream all come from them), SNAP_EVERY at least */
+enum { SNAP_MAX = 16, SNAP_PLAN = 8, SNAP_EVERY = 256 << 10 };
 
 struct dpart {
 	const struct cr_binary *bin;
@@ -41,6 +49,10 @@ struct dpart {
 	/* dpart_plan's thread: while it runs (threaded, until joined) it
 	 * owns the stream; kept, broken and running are shared under mu */
 	bool threaded, running, stop;
+	/* head: the worker was started before the plan (dpart_head) and goes
+	 * through the stream, keeping nothing, until planned (set under mu)
+	 * gives it the units (head_phase: the worker's own, until then) */
+	bool head, planned, head_phase;
 	pthread_t worker;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -194,7 +206,8 @@ static bool add_kept(struct dpart *p, uint64_t lo, uint64_t hi)
 #ifdef CORONER_HAVE_ISAL
 static bool snaps_alloc(struct dpart *p)
 {
-	return p->snaps || (p->snaps = cr_malloc(SNAP_MAX * sizeof p->is)) != NULL;
+	/* (one more: the stream's state while back_units runs) */
+	return p->snaps || (p->snaps = cr_malloc((SNAP_MAX + 1) * sizeof p->is)) != NULL;
 }
 
 /* A copy of the inflater's state when the stream has passed the next
@@ -276,7 +289,7 @@ enum cr_err dpart_open(struct dpart **out, struct cr_binary *b, const struct cr_
 	p->src = src;
 	p->srclen = srclen;
 	p->size = size;
-	p->snap_every = size / SNAP_MAX + 1 > SNAP_EVERY ? size / SNAP_MAX + 1 : SNAP_EVERY;
+	p->snap_every = size / SNAP_PLAN + 1 > SNAP_EVERY ? size / SNAP_PLAN + 1 : SNAP_EVERY;
 	p->snap_alloc = true;
 	p->skip = cr_malloc(CHUNK);
 	p->keep = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
@@ -307,23 +320,128 @@ static bool plan_keep(struct dpart *p, uint64_t from, uint64_t end)
 	return ok;
 }
 
-/* The worker: each planned unit kept, header then the rest, as
- * dwarf_part_unit asks for them. A unit behind the stream (units that
- * overlap) or with a bad header is left to the caller. */
-static void *plan_run(void *arg)
+static bool kept_locked(struct dpart *p, uint64_t lo, uint64_t hi)
 {
-	struct dpart *p = arg;
+	pthread_mutex_lock(&p->mu);
+	bool k = is_kept(p, lo, hi);
+	pthread_mutex_unlock(&p->mu);
+	return k;
+}
+
+/* The worker's part of the plan: each planned unit kept, header then the
+ * rest, as dwarf_part_unit asks for them. A unit behind the stream is
+ * finished only if what lies behind was kept (a head's bytes); else, or
+ * with a bad header, it is left to the caller. */
+static void plan_units(struct dpart *p)
+{
 	for (size_t i = 0; i < p->nplan; i++) {
 		uint64_t hdr = p->plan[i];
-		if (hdr < p->pos || hdr >= p->size)
+		if (hdr >= p->size)
 			continue;
 		size_t n = p->size - hdr < 24 ? (size_t)(p->size - hdr) : 24;
-		if (!plan_keep(p, hdr, hdr + n))
+		if (hdr < p->pos && !kept_locked(p, hdr, p->pos))
+			continue;
+		uint64_t from = hdr > p->pos ? hdr : p->pos;
+		if (hdr + n > from && !plan_keep(p, from, hdr + n))
 			break;
 		struct dunit u = { .hdr = hdr };
-		if (dwarf_unit_header(p->bin, p->keep, p->size, p->alen, &u) && !plan_keep(p, hdr + n, hdr + u.len))
+		from = hdr + n > p->pos ? hdr + n : p->pos;
+		if (dwarf_unit_header(p->bin, p->keep, p->size, p->alen, &u) && !plan_keep(p, from, hdr + u.len))
 			break;
 	}
+}
+
+/* A head's step before the plan: the next HEAD_STEP bytes of the stream,
+ * none kept, the stream's state copied as it goes (snap_take); false
+ * (broken set) if the stream is corrupt. */
+enum { HEAD_STEP = 256 << 10 };
+
+static bool head_step(struct dpart *p)
+{
+	uint64_t end = p->size - p->pos > HEAD_STEP ? p->pos + HEAD_STEP : p->size;
+	while (p->pos < end) {
+#ifdef CORONER_HAVE_ISAL
+		snap_take(p);
+#endif
+		size_t want = end - p->pos > CHUNK ? CHUNK : (size_t)(end - p->pos);
+		size_t got = __atomic_load_n(&p->stop, __ATOMIC_RELAXED) ? 0 : stream_step(p, p->skip, want);
+		if (!got) {
+			stream_end(p);
+			pthread_mutex_lock(&p->mu);
+			p->broken = true;
+			pthread_cond_broadcast(&p->cv);
+			pthread_mutex_unlock(&p->mu);
+			return false;
+		}
+		p->pos += got;
+	}
+	return true;
+}
+
+/* After a head, the planned units it passed (it kept none of their
+ * bytes), up to where it stands: each inflated again from the last copy
+ * of the stream's state before it, then the stream put back where it was
+ * (plan_units goes on from there). */
+static void back_units(struct dpart *p)
+{
+#ifdef CORONER_HAVE_ISAL
+	uint64_t at = p->pos;
+	if (!p->snaps || !p->started)
+		return;
+	struct inflate_state *saved = (struct inflate_state *)p->snaps + SNAP_MAX;
+	memcpy(saved, &p->is, sizeof p->is);
+	bool moved = false;
+	for (size_t i = 0; i < p->nplan && p->plan[i] < at; i++) {
+		uint64_t hdr = p->plan[i];
+		size_t k = p->nsnaps;
+		while (k > 0 && p->snap_pos[k - 1] > hdr)
+			k--;
+		moved = true;
+		if (hdr < p->pos || (k && p->snap_pos[k - 1] > p->pos)) {
+			if (!k && !stream_start(p))
+				break;
+			if (k) {
+				memcpy(&p->is, (struct inflate_state *)p->snaps + (k - 1), sizeof p->is);
+				p->pos = p->snap_pos[k - 1];
+			}
+		}
+		uint64_t hend = hdr + 24 < at ? hdr + 24 : at;
+		if (!plan_keep(p, hdr, hend))
+			break;
+		struct dunit u = { .hdr = hdr };
+		if (hend == at || !dwarf_unit_header(p->bin, p->keep, p->size, p->alen, &u))
+			continue; /* (a header across at: plan_units reads it) */
+		if (!plan_keep(p, hend, hdr + u.len < at ? hdr + u.len : at))
+			break;
+	}
+	if (moved) {
+		memcpy(&p->is, saved, sizeof p->is);
+		p->pos = at;
+		p->started = true;
+	}
+#else
+	(void)p;
+#endif
+}
+
+static void *worker_run(void *arg)
+{
+	struct dpart *p = arg;
+	bool planned = !p->head_phase;
+	while (p->head_phase) {
+		pthread_mutex_lock(&p->mu);
+		planned = p->planned;
+		pthread_mutex_unlock(&p->mu);
+		if (planned)
+			break;
+		if (p->pos >= p->size || !head_step(p))
+			break;
+	}
+	p->head_phase = false;
+	if (planned && p->head)
+		back_units(p);
+	if (planned)
+		plan_units(p);
 	pthread_mutex_lock(&p->mu);
 	p->running = false;
 	pthread_cond_broadcast(&p->cv);
@@ -331,8 +449,78 @@ static void *plan_run(void *arg)
 	return NULL;
 }
 
+/* The stream started and the worker with it; false if it cannot be. */
+static bool worker_start(struct dpart *p)
+{
+	if (!stream_start(p) || pthread_mutex_init(&p->mu, NULL)) {
+		stream_end(p);
+		return false;
+	}
+	if (pthread_cond_init(&p->cv, NULL)) {
+		pthread_mutex_destroy(&p->mu);
+		stream_end(p);
+		return false;
+	}
+	p->running = true;
+	p->snap_alloc = false; /* no malloc on the thread (its first sets up an arena of its own) */
+	if (pthread_create(&p->worker, NULL, worker_run, p)) {
+		p->running = false;
+		p->snap_alloc = true;
+		pthread_cond_destroy(&p->cv);
+		pthread_mutex_destroy(&p->mu);
+		stream_end(p);
+		return false;
+	}
+	p->threaded = true;
+	return true;
+}
+
+bool dpart_head(struct dpart *p)
+{
+	if (p->threaded || p->started || cr_grow(&p->kept, &p->capkept, 4, sizeof *p->kept))
+		return false;
+#ifdef CORONER_HAVE_ISAL
+	p->snap_every = p->size / SNAP_MAX + 1 > SNAP_EVERY ? p->size / SNAP_MAX + 1 : SNAP_EVERY;
+	if (!snaps_alloc(p))
+		return false;
+#else
+	return false; /* (zlib's state cannot be copied as cheaply) */
+#endif
+	p->head = p->head_phase = true;
+	if (!worker_start(p)) {
+		p->head = p->head_phase = false;
+		return false;
+	}
+	return true;
+}
+
+bool dpart_headed(const struct dpart *p) { return p->head; }
+
 void dpart_plan(struct dpart *p, const uint64_t *hdrs, size_t n, size_t alen)
 {
+	if (p->head) {
+		/* the head's worker: the plan handed over, once (none if it
+		 * cannot be: the worker then stops where it is) */
+		if (p->planned)
+			return;
+		uint64_t *plan = n ? cr_malloc(n * sizeof *plan) : NULL;
+		if (!plan)
+			n = 0;
+		else
+			memcpy(plan, hdrs, n * sizeof *hdrs);
+		pthread_mutex_lock(&p->mu);
+		if (n && cr_grow(&p->kept, &p->capkept, p->nkept + n + 1, sizeof *p->kept)) {
+			cr_free(plan);
+			plan = NULL;
+			n = 0;
+		}
+		p->plan = plan;
+		p->nplan = n;
+		p->alen = alen;
+		p->planned = true;
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
 	/* room for a kept range per unit: the thread then allocates nothing
 	 * (a thread's first malloc sets up an arena of its own) */
 	if (p->threaded || p->started || n < 2 || cr_grow(&p->kept, &p->capkept, p->nkept + n, sizeof *p->kept) ||
@@ -345,26 +533,7 @@ void dpart_plan(struct dpart *p, const uint64_t *hdrs, size_t n, size_t alen)
 	if (hdrs[n - 1] >= p->snap_every)
 		(void)snaps_alloc(p);
 #endif
-	if (!stream_start(p) || pthread_mutex_init(&p->mu, NULL)) {
-		stream_end(p);
-		return;
-	}
-	if (pthread_cond_init(&p->cv, NULL)) {
-		pthread_mutex_destroy(&p->mu);
-		stream_end(p);
-		return;
-	}
-	p->running = true;
-	p->snap_alloc = false; /* not on the thread, as above */
-	if (pthread_create(&p->worker, NULL, plan_run, p)) {
-		p->running = false;
-		p->snap_alloc = true;
-		pthread_cond_destroy(&p->cv);
-		pthread_mutex_destroy(&p->mu);
-		stream_end(p);
-		return;
-	}
-	p->threaded = true;
+	(void)worker_start(p);
 }
 
 /* Wait for the worker: true once [off, end) is kept; false once it has

@@ -37,11 +37,12 @@ static void warn_no_dwarf(struct cr_symbolizer *s)
  * section or symbol names it) unless go is false; addrs: see
  * cr_symbolizer_new_for. */
 static enum cr_err symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, bool go, const uint64_t *addrs,
-				  size_t naddrs, struct cr_binary *alt, struct cr_error *e)
+				  size_t naddrs, struct cr_binary *alt, struct cr_dwarf_head *head, struct cr_error *e)
 {
 	*out = NULL;
 	struct cr_symbolizer *s = cr_calloc(1, sizeof *s);
 	if (!s) {
+		cr_dwarf_head_close(head);
 		cr_binary_close(alt);
 		cr_binary_close(b);
 		return cr_fail(e, CR_NOMEM, "%s: out of memory", b->path);
@@ -50,6 +51,7 @@ static enum cr_err symbolizer_new(struct cr_symbolizer **out, struct cr_binary *
 	struct cr_error pe = { 0 };
 	enum cr_err rc = go ? cr_pclntab_open(b, &s->pcln, &pe) : CR_NOTFOUND;
 	if (rc == CR_NOMEM || rc == CR_LIMIT) {
+		cr_dwarf_head_close(head);
 		cr_binary_close(alt);
 		cr_symbolizer_close(s);
 		return cr_fail(e, rc, "%s", pe.msg);
@@ -59,13 +61,14 @@ static enum cr_err symbolizer_new(struct cr_symbolizer **out, struct cr_binary *
 	/* a Go binary needs DWARF only for what the pclntab lacks (cgo): index
 	 * it on first need (and it is not dwz's) */
 	if (s->pcln) {
+		cr_dwarf_head_close(head);
 		cr_binary_close(alt);
 		*out = s;
 		return CR_OK;
 	}
 	s->dwarf_tried = true;
 	struct cr_error de = { 0 };
-	rc = cr_dwarf_open_alt(b, alt, addrs, naddrs, &s->dwarf, &de);
+	rc = cr_dwarf_open_head(b, alt, head, addrs, naddrs, &s->dwarf, &de);
 	if (rc == CR_NOMEM || rc == CR_LIMIT) {
 		cr_symbolizer_close(s);
 		return cr_fail(e, rc, "%s", de.msg);
@@ -85,7 +88,7 @@ static enum cr_err symbolizer_new(struct cr_symbolizer **out, struct cr_binary *
 
 enum cr_err cr_symbolizer_new(struct cr_symbolizer **out, struct cr_binary *b, struct cr_error *e)
 {
-	return symbolizer_new(out, b, true, NULL, 0, NULL, e);
+	return symbolizer_new(out, b, true, NULL, 0, NULL, NULL, e);
 }
 
 enum cr_err cr_symbolizer_new_for(struct cr_symbolizer **out, struct cr_binary *b, const uint64_t *addrs, size_t n,
@@ -97,9 +100,15 @@ enum cr_err cr_symbolizer_new_for(struct cr_symbolizer **out, struct cr_binary *
 enum cr_err cr_symbolizer_new_alt(struct cr_symbolizer **out, struct cr_binary *b, struct cr_binary *alt,
 				  const uint64_t *addrs, size_t n, struct cr_error *e)
 {
+	return cr_symbolizer_new_head(out, b, alt, NULL, addrs, n, e);
+}
+
+enum cr_err cr_symbolizer_new_head(struct cr_symbolizer **out, struct cr_binary *b, struct cr_binary *alt,
+				   struct cr_dwarf_head *head, const uint64_t *addrs, size_t n, struct cr_error *e)
+{
 	bool go = !addrs || b->go_build_id[0] || cr_binary_section(b, ".gopclntab") ||
 		  cr_binary_section(b, ".data.rel.ro.gopclntab");
-	return symbolizer_new(out, b, go, addrs, n, alt, e);
+	return symbolizer_new(out, b, go, addrs, n, alt, head, e);
 }
 
 enum cr_err cr_symbolizer_open(struct cr_symbolizer **out, const char *path, struct cr_error *e)

@@ -227,6 +227,7 @@ struct cr_cthread {
 	struct cr_frame *frames; size_t nframes;
 	const char *stop;     /* why the stack is shorter than it should be, or NULL */
 };
+struct cr_dwarf_head;
 struct cr_cmodule {
 	const char *path;     /* as the core maps it */
 	uint64_t start, end;  /* lowest and highest address of its mappings */
@@ -238,6 +239,8 @@ struct cr_cmodule {
 	struct cr_binary *file; /* opened by the unwinder, not yet used (cr_native_take) */
 	struct cr_binary *frames; /* arm64: the separate debug file whose .debug_frame
 	                           * the unwinder read (file has none), or NULL */
+	struct cr_binary *head_debug;   /* its debug file, found before the unwinding, */
+	struct cr_dwarf_head *head;     /* and the head start on its DWARF (or NULL) */
 };
 struct cr_ccore {
 	struct cr_core core;

@@ -159,6 +159,18 @@ enum cr_err cr_dwarf_open_for(struct cr_binary *b, const uint64_t *addrs, size_t
  * the index from then on, closed with it (or on failure). */
 enum cr_err cr_dwarf_open_alt(struct cr_binary *b, struct cr_binary *alt, const uint64_t *addrs, size_t n,
 			      struct cr_dwarf **out, struct cr_error *e);
+/* A head start on b's compressed .debug_info, for when the addresses it
+ * will be asked for are not known yet: a thread of its own inflates it
+ * from its start until they are (cr_dwarf_open_head), and the units it
+ * passed again from copies of its state. NULL when b's DWARF would not be
+ * read in part or no thread can start. */
+struct cr_dwarf_head;
+struct cr_dwarf_head *cr_dwarf_head_start(struct cr_binary *b);
+void cr_dwarf_head_close(struct cr_dwarf_head *h); /* NULL ok; stops the thread */
+/* cr_dwarf_open_alt with head (NULL ok; owned from then on) taking the
+ * inflation over where it is. */
+enum cr_err cr_dwarf_open_head(struct cr_binary *b, struct cr_binary *alt, struct cr_dwarf_head *head,
+			       const uint64_t *addrs, size_t n, struct cr_dwarf **out, struct cr_error *e);
 void cr_dwarf_close(struct cr_dwarf *d); /* NULL ok */
 size_t cr_dwarf_skipped_units(const struct cr_dwarf *d);
 /* The i-th of the first few units skipped (or read without their line
@@ -249,6 +261,10 @@ enum cr_err cr_symbolizer_new_for(struct cr_symbolizer **out, struct cr_binary *
  * owned from then on. */
 enum cr_err cr_symbolizer_new_alt(struct cr_symbolizer **out, struct cr_binary *b, struct cr_binary *alt,
 				  const uint64_t *addrs, size_t n, struct cr_error *e);
+/* The same with head (NULL ok), a head start on b's DWARF, owned from
+ * then on. */
+enum cr_err cr_symbolizer_new_head(struct cr_symbolizer **out, struct cr_binary *b, struct cr_binary *alt,
+				   struct cr_dwarf_head *head, const uint64_t *addrs, size_t n, struct cr_error *e);
 void cr_symbolizer_close(struct cr_symbolizer *s); /* NULL ok */
 /* Name a physical frame as gdb does, from its DWARF subprogram, rather
  * than from the symbol table as llvm-symbolizer does (the default): the
