@@ -28,11 +28,17 @@
 #include <isa-l/igzip_lib.h>
 #endif
 
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 enum { CHUNK = 256 << 10, KEEP_STEP = 1 << 30, MAX_RESTARTS = 2, INPUT_AHEAD = 512 << 10 };
+enum { STEP = 256 << 10 }; /* SNAP_EVERY, HEAD_STEP */
+#else /* fuzz inputs are small: steps and copies every few KiB */
+enum { CHUNK = 4 << 10, KEEP_STEP = 16 << 10, MAX_RESTARTS = 2, INPUT_AHEAD = 8 << 10 };
+enum { STEP = 4 << 10 };
+#endif
 /* copies of the stream's state: at most SNAP_MAX, one per size/SNAP_PLAN
  * bytes of output (size/SNAP_MAX for a head, whose units behind the
  * stream all come from them), SNAP_EVERY at least */
-enum { SNAP_MAX = 16, SNAP_PLAN = 8, SNAP_EVERY = 256 << 10 };
+enum { SNAP_MAX = 16, SNAP_PLAN = 8, SNAP_EVERY = STEP };
 
 struct dpart {
 	const struct cr_binary *bin;
@@ -60,8 +66,10 @@ struct dpart {
 	size_t nplan, alen;
 	/* ISA-L's state copied every snap_every bytes of output (a restart
 	 * resumes from the last copy before what it wants, not from the
-	 * stream's start); copies are allocated only where snap_alloc */
-	void *snaps;
+	 * stream's start); copies are allocated only where snap_alloc: one by
+	 * one, or in one block (snapblock, slot SNAP_MAX for back_units) before
+	 * a thread runs, which then allocates nothing */
+	void *snapv[SNAP_MAX], *snapblock;
 	size_t snap_pos[SNAP_MAX], nsnaps, snap_every;
 	bool snap_alloc;
 	/* last: the inflater's state (ISA-L's is 70 KB) is set by its init,
@@ -207,17 +215,29 @@ static bool add_kept(struct dpart *p, uint64_t lo, uint64_t hi)
 static bool snaps_alloc(struct dpart *p)
 {
 	/* (one more: the stream's state while back_units runs) */
-	return p->snaps || (p->snaps = cr_malloc((SNAP_MAX + 1) * sizeof p->is)) != NULL;
+	return p->snapblock || (!p->nsnaps && (p->snapblock = cr_malloc((SNAP_MAX + 1) * sizeof p->is)) != NULL);
+}
+
+/* Copy k of the stream's state (k < SNAP_MAX, or SNAP_MAX in a block);
+ * make: allocate it if it may be. NULL if there is none. */
+static struct inflate_state *snap_slot(struct dpart *p, size_t k, bool make)
+{
+	if (p->snapblock)
+		return (struct inflate_state *)p->snapblock + k;
+	if (k < SNAP_MAX && !p->snapv[k] && make && p->snap_alloc)
+		p->snapv[k] = cr_malloc(sizeof p->is);
+	return k < SNAP_MAX ? p->snapv[k] : NULL;
 }
 
 /* A copy of the inflater's state when the stream has passed the next
  * snap_every bytes (between two calls, its state is all in p->is). */
 static void snap_take(struct dpart *p)
 {
+	struct inflate_state *slot;
 	if (p->nsnaps >= SNAP_MAX || p->pos < (p->nsnaps + 1) * p->snap_every || !p->started ||
-	    (!p->snaps && (!p->snap_alloc || !snaps_alloc(p))))
+	    !(slot = snap_slot(p, p->nsnaps, true)))
 		return;
-	memcpy((struct inflate_state *)p->snaps + p->nsnaps, &p->is, sizeof p->is);
+	memcpy(slot, &p->is, sizeof p->is);
 	p->snap_pos[p->nsnaps++] = p->pos;
 }
 #endif
@@ -229,7 +249,7 @@ static bool stream_resume(struct dpart *p, uint64_t from)
 #ifdef CORONER_HAVE_ISAL
 	for (size_t k = p->nsnaps; k > 0; k--)
 		if (p->snap_pos[k - 1] <= from) {
-			memcpy(&p->is, (struct inflate_state *)p->snaps + (k - 1), sizeof p->is);
+			memcpy(&p->is, snap_slot(p, k - 1, false), sizeof p->is);
 			p->pos = p->snap_pos[k - 1];
 			p->started = true;
 			return true;
@@ -354,7 +374,7 @@ static void plan_units(struct dpart *p)
 /* A head's step before the plan: the next HEAD_STEP bytes of the stream,
  * none kept, the stream's state copied as it goes (snap_take); false
  * (broken set) if the stream is corrupt. */
-enum { HEAD_STEP = 256 << 10 };
+enum { HEAD_STEP = STEP };
 
 static bool head_step(struct dpart *p)
 {
@@ -386,9 +406,9 @@ static void back_units(struct dpart *p)
 {
 #ifdef CORONER_HAVE_ISAL
 	uint64_t at = p->pos;
-	if (!p->snaps || !p->started)
+	struct inflate_state *saved = snap_slot(p, SNAP_MAX, false);
+	if (!saved || !p->started)
 		return;
-	struct inflate_state *saved = (struct inflate_state *)p->snaps + SNAP_MAX;
 	memcpy(saved, &p->is, sizeof p->is);
 	bool moved = false;
 	for (size_t i = 0; i < p->nplan && p->plan[i] < at; i++) {
@@ -401,7 +421,7 @@ static void back_units(struct dpart *p)
 			if (!k && !stream_start(p))
 				break;
 			if (k) {
-				memcpy(&p->is, (struct inflate_state *)p->snaps + (k - 1), sizeof p->is);
+				memcpy(&p->is, snap_slot(p, k - 1, false), sizeof p->is);
 				p->pos = p->snap_pos[k - 1];
 			}
 		}
@@ -712,7 +732,9 @@ void dpart_close(struct dpart *p)
 	if (p->keep)
 		munmap(p->keep, p->size ? p->size : 1);
 	cr_free(p->skip);
-	cr_free(p->snaps);
+	cr_free(p->snapblock);
+	for (size_t k = 0; k < SNAP_MAX; k++)
+		cr_free(p->snapv[k]);
 	cr_free(p->kept);
 	cr_free(p);
 }
