@@ -530,14 +530,17 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 		if (!cc->mods[i].is_exe && !cc->mods[i].file)
 			cc->mods[i].file = cr_native_take(N, cc->mods[i].path);
 	open_modules_for(cc, tf, tn, total);
-	for (size_t t = 0; t < c->nthreads; t++) {
+	/* each thread's frames named into room for the most they can be, then
+	 * kept as many as they are */
+	size_t most = 0;
+	for (size_t t = 0; t < c->nthreads; t++)
+		most = tn[t] > most ? tn[t] : most;
+	struct cr_frame *fr = cr_calloc(most ? most * (16 + CCORE_TAIL_MAX) : 1, sizeof *fr);
+	for (size_t t = 0; fr && t < c->nthreads; t++) {
 		struct cr_cthread *T = &cc->threads[t];
 		size_t n = tn[t];
 		if (!n)
 			continue;
-		struct cr_frame *fr = cr_arena_alloc(&cc->arena, n * (16 + CCORE_TAIL_MAX) * sizeof *fr);
-		if (!fr)
-			break;
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {
 			k += ccore_name_pc(cc, tf[t][i].pc, lookup_at(tf[t], i, n), fr + k, 16);
@@ -546,9 +549,12 @@ enum cr_err cr_ccore_open(struct cr_ccore *cc, const char *binpath, const char *
 			else if (i + 1 < n) /* a caller's return address: tail calls between them? */
 				k += ccore_tail_frames(cc, fr[k - 1].entry, tf[t][i + 1].pc, fr + k);
 		}
-		T->frames = fr;
+		if (!(T->frames = cr_arena_alloc(&cc->arena, k * sizeof *fr)))
+			break;
+		memcpy(T->frames, fr, k * sizeof *fr);
 		T->nframes = k;
 	}
+	cr_free(fr);
 	report_skipped_units(cc);
 	cr_free(nf);
 	cr_native_close(N);

@@ -371,6 +371,7 @@ static enum cr_err new_binary(struct cr_binary **out, const char *name, struct c
 	b->priv = pv;
 	cr_hmap_init(&pv->byname);
 	cr_arena_init(&pv->arena);
+	pv->arena.first = 1024; /* its path, and few symbols if any (a core opens a dozen files) */
 	b->path = cr_arena_strndup(&pv->arena, name, strlen(name));
 	if (!b->path) {
 		cr_binary_close(b);

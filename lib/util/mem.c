@@ -285,7 +285,8 @@ void *cr_arena_alloc(struct cr_arena *a, size_t n)
 	if (need < n)
 		return NULL;
 	if ((size_t)(a->end - a->cur) < need || !a->cur) {
-		size_t sz = a->total < ((size_t)1 << 16) ? ((size_t)1 << 16) : a->total;
+		size_t first = a->first ? a->first : (size_t)1 << 16;
+		size_t sz = a->total < first ? first : a->total;
 		if (sz > ((size_t)64 << 20))
 			sz = (size_t)64 << 20;
 		if (sz < need)

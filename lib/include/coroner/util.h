@@ -96,6 +96,7 @@ struct cr_arena {
 	struct cr_arena_chunk *head;
 	char *cur, *end;
 	size_t total;
+	size_t first; /* the first chunk's size (0: 64 KiB); each next one doubles the total */
 };
 void cr_arena_init(struct cr_arena *a);
 void cr_arena_release(struct cr_arena *a);
