@@ -396,6 +396,9 @@ void cr_binary_symbols_at_prefetch(const struct cr_binary *b, const uint64_t *ad
 		return;
 	struct cand(*h)[WALK] = cr_malloc(nw * sizeof *h);
 	size_t *nh = cr_calloc(nw, sizeof *nh);
+	/* lo[k]: the least value a symbol must have to enter h[k], once full
+	 * (a C library's 10,000 symbols pass by some 30 addresses) */
+	uint64_t lo[SEEN_MAX] = { 0 };
 	if (h && nh) {
 		const char *cur_file = NULL;
 		for (size_t i = 1; i < t.n; i++) {
@@ -404,8 +407,11 @@ void cr_binary_symbols_at_prefetch(const struct cr_binary *b, const uint64_t *ad
 				continue;
 			c.i = i;
 			for (size_t k = 0; k < nw; k++)
-				if (c.y.value <= want[k])
+				if (c.y.value <= want[k] && c.y.value >= lo[k]) {
 					heap_add(h[k], &nh[k], &c);
+					if (nh[k] == WALK)
+						lo[k] = h[k][0].y.value;
+				}
 		}
 		for (size_t k = 0; k < nw; k++) {
 			const struct cr_elf_symbol *y;
