@@ -380,8 +380,9 @@ static void plan_units(struct dpart *p)
 }
 
 /* A head's step before the plan: the next HEAD_STEP bytes of the stream,
- * none kept, the stream's state copied as it goes (snap_take); false
- * (broken set) if the stream is corrupt. */
+ * none kept, the stream's state copied as it goes (snap_take); false if
+ * the stream is corrupt there (the units before it can still be had from
+ * the copies: broken is left to the plan's reads). */
 enum { HEAD_STEP = STEP };
 
 static bool head_step(struct dpart *p)
@@ -395,10 +396,6 @@ static bool head_step(struct dpart *p)
 		size_t got = __atomic_load_n(&p->stop, __ATOMIC_RELAXED) ? 0 : stream_step(p, p->skip, want);
 		if (!got) {
 			stream_end(p);
-			pthread_mutex_lock(&p->mu);
-			p->broken = true;
-			pthread_cond_broadcast(&p->cv);
-			pthread_mutex_unlock(&p->mu);
 			return false;
 		}
 		p->pos += got;
@@ -414,8 +411,9 @@ static void back_units(struct dpart *p)
 {
 #ifdef CORONER_HAVE_ISAL
 	uint64_t at = p->pos;
+	bool live = p->started; /* (not if the head found the stream corrupt at at) */
 	struct inflate_state *saved = snap_slot(p, SNAP_MAX, false);
-	if (!saved || !p->started)
+	if (!saved)
 		return;
 	memcpy(saved, &p->is, sizeof p->is);
 	bool moved = false;
@@ -445,7 +443,7 @@ static void back_units(struct dpart *p)
 	if (moved) {
 		memcpy(&p->is, saved, sizeof p->is);
 		p->pos = at;
-		p->started = true;
+		p->started = live;
 	}
 #else
 	(void)p;
@@ -460,10 +458,17 @@ static void *worker_run(void *arg)
 		pthread_mutex_lock(&p->mu);
 		planned = p->planned;
 		pthread_mutex_unlock(&p->mu);
-		if (planned)
+		if (planned || p->pos >= p->size || !head_step(p))
 			break;
-		if (p->pos >= p->size || !head_step(p))
-			break;
+	}
+	if (p->head_phase && !planned) {
+		/* at the section's end, or where it is corrupt: the plan still
+		 * comes (or the stop) */
+		pthread_mutex_lock(&p->mu);
+		while (!p->planned && !__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
+			pthread_cond_wait(&p->cv, &p->mu);
+		planned = p->planned;
+		pthread_mutex_unlock(&p->mu);
 	}
 	p->head_phase = false;
 	if (planned && p->head)
@@ -546,6 +551,7 @@ void dpart_plan(struct dpart *p, const uint64_t *hdrs, size_t n, size_t alen)
 		p->nplan = n;
 		p->alen = alen;
 		p->planned = true;
+		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 		return;
 	}
@@ -732,7 +738,10 @@ void dpart_close(struct dpart *p)
 	if (!p)
 		return;
 	if (p->threaded) {
+		pthread_mutex_lock(&p->mu); /* (a head's worker may wait for the plan) */
 		__atomic_store_n(&p->stop, true, __ATOMIC_RELAXED);
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
 		plan_join(p);
 	}
 	stream_end(p);
