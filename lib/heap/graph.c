@@ -313,7 +313,7 @@ enum cr_err heap_mark(struct cr_heap *h, struct cr_error *e)
 	struct hgraph *G = &P->G;
 	P->slotnode = heap_calloc(P->nslots ? (size_t)P->nslots : 1, sizeof *P->slotnode);
 	if (!P->slotnode)
-		return cr_fail(e, CR_NOMEM, "out of memory for %llu object slots (--max-memory)",
+		return cr_fail(e, CR_NOMEM, "out of memory for %llu object slots (raise --max-memory)",
 			       (unsigned long long)P->nslots);
 	/* room for every allocated object at once: no doubling past it */
 	uint64_t nalloc = 0;

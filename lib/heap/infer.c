@@ -109,7 +109,7 @@ enum cr_err heap_types(struct cr_heap *h, struct cr_error *e)
 		return cr_fail(e, CR_NOMEM, "out of memory for the types of %zu heap objects (--max-memory)", ns);
 	G->reach = heap_calloc((ns + 63) / 64, sizeof *G->reach);
 	if (!G->reach)
-		return cr_fail(e, CR_NOMEM, "out of memory for %zu object slots (--max-memory)", ns);
+		return cr_fail(e, CR_NOMEM, "out of memory for %zu object slots (raise --max-memory)", ns);
 	for (size_t v = 1 + P->nroots; v < G->n; v++)
 		G->reach[G->slot[v] / 64] |= 1ull << (G->slot[v] % 64);
 	if (P->minor < 22) /* no types recorded */
