@@ -42,6 +42,24 @@
 # calls per frame (its cache lock, 1,150 calls, 1.2-1.7 us each here).
 # The tail-call frames (lib/core/ccore_tail.c) look glibc's __GI_ callees
 # up in libc's .symtab, now one pass per name (9.3 M -> 2.2 M).
+# Then (all under `chrt -f 10`, a fuzzer at nice 19 on one core):
+#   - libunwind's word reads come from 4 KiB blocks of the core read with
+#     pread (each of 64 stacks had cost a fresh page table and a fault in
+#     the 512 MB mapping): unwinding 4-8 ms -> 1.7-2 ms;
+#   - a head start (cr_dwarf_head_start): libc's .debug_info is inflated
+#     from the start on a second thread while the threads are unwound,
+#     copies of ISA-L's state kept on the way; the units the plan names
+#     behind the stream are inflated again from the copies: wall 25 -> 22 ms;
+#   - less fresh memory (peak heap 8.8 -> 5.0 MB), no teardown at exit,
+#     raw deflate after the zlib header (no Adler-32), the symbol-table
+#     pass skipping cheaply.
+#   `bench/core-c.sh 5 10`, load 1.3-2.0: fleet-pie coroner 0.032 s CPU /
+#     0.023 s wall, eu-stack 0.199 / 0.204 (6.2x CPU, 8.9x wall), gdb
+#     0.561 / 0.493 (17.5x CPU, 21.4x wall); null-pie 0.028 / 0.022
+#     (eu-stack 3.5x, 4.5x; gdb 13.9x, 15.1x). The sh loop's 0.003 s is in
+#     each figure. Both cores are busy to the end: the head thread takes
+#     37% of the CPU, ISA-L 55% of the instructions (163 M in all), and a
+#     third thread indexing the program's C++ unit meanwhile gained nothing.
 # Tried and left out (interleaved runs, load 5): inflating each section
 # whole up to the last byte needed, straight into huge pages (4 KiB pages
 # cost about 3 ms per MB on this VM; a huge page can stall on compaction):
