@@ -12,7 +12,8 @@
 # of a second and /usr/bin/time counts in 10 ms steps, so one run alone
 # would be quantised. Prints each round's per-run figures, their medians,
 # the ratios of the medians, the sh loop's own cost per run (a batch of
-# /bin/true: a process start, counted in every figure alike) and the load average.
+# /bin/true: a process start, counted in every figure alike), the ratios
+# with that cost taken out of each figure, and the load average.
 # Measured on the machine the cores were made on (2 cores), medians of 5
 # rounds of 10, load 1.1-1.3 (before the changes below):
 #   fleet-pie: CPU per run coroner 0.035 s, eu-stack 0.213 s (6.1x), gdb
@@ -112,6 +113,12 @@ for name in null-pie:ccrash-pie fleet-pie:fleet-pie; do
 		if (cc < 0.0001) cc = 0.0001; if (cw < 0.0001) cw = 0.0001
 		printf "  CPU:  eu-stack/coroner %.1fx, gdb/coroner %.1fx\n", ec / cc, gc / cc
 		printf "  wall: eu-stack/coroner %.1fx, gdb/coroner %.1fx\n", ew / cw, gw / cw }'
-	echo "  sh loop per run: CPU $(awk '{ print $1 }' "$w/loop" | med) s (in each figure above)"
+	lc=$(awk '{ print $1 }' "$w/loop" | med) lw=$(awk '{ print $2 }' "$w/loop" | med)
+	echo "  sh loop per run: CPU $lc s, wall $lw s (in each figure above)"
+	# the same ratios with the loop's own cost (a fork and exec of /bin/true) taken out of each figure
+	awk -v cc="$cc" -v cw="$cw" -v ec="$ec" -v ew="$ew" -v gc="$gc" -v gw="$gw" -v lc="$lc" -v lw="$lw" 'BEGIN {
+		cc -= lc; cw -= lw; if (cc < 0.0001) cc = 0.0001; if (cw < 0.0001) cw = 0.0001
+		printf "  net of the loop: CPU eu-stack/coroner %.1fx, gdb/coroner %.1fx; wall %.1fx, %.1fx\n",
+			(ec - lc) / cc, (gc - lc) / cc, (ew - lw) / cw, (gw - lw) / cw }'
 	echo "  (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
 done
