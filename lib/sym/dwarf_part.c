@@ -596,6 +596,8 @@ const uint8_t *dpart_get(struct dpart *p, uint64_t off, size_t n, struct cr_erro
 		return NULL;
 	}
 	uint64_t end = off + n;
+	if (p->head && !p->planned)
+		dpart_plan(p, NULL, 0, 0); /* (a head keeps nothing unplanned: it would be waited for in vain) */
 	if (p->threaded && plan_wait(p, off, end))
 		return p->keep + off;
 	if (is_kept(p, off, end))
