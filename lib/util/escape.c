@@ -140,13 +140,20 @@ void cr_fput_escaped(FILE *f, const char *s, size_t n, size_t max, enum cr_escap
 	/* fast path: printable ASCII with nothing the context quotes (C++
 	 * names, full of '<', ',' and '&', are written as they are in JSON
 	 * and on a terminal) */
-	static const char *const quoted[] = {
-		[CR_ESC_TERM] = "", [CR_ESC_JSON] = "\"\\", [CR_ESC_CSV] = ",\"", [CR_ESC_XML] = "&<>\"'",
+	/* the bytes each context quotes, as bits of the two 64-bit halves
+	 * of ASCII: controls and DEL always, and '"' '\\' for JSON, ',' '"'
+	 * for CSV, '&' '<' '>' '"' '\'' for XML, all of those otherwise */
+#define Q(c) ((uint64_t)1 << ((c) & 63))
+	static const uint64_t stops[][2] = {
+		[CR_ESC_TERM] = { 0xffffffffu, Q(127) },
+		[CR_ESC_JSON] = { 0xffffffffu | Q('"'), Q(127) | Q('\\') },
+		[CR_ESC_CSV] = { 0xffffffffu | Q(',') | Q('"'), Q(127) },
+		[CR_ESC_XML] = { 0xffffffffu | Q('&') | Q('<') | Q('>') | Q('"') | Q('\''), Q(127) },
 	};
-	const char *q = (unsigned)ctx < sizeof quoted / sizeof *quoted && quoted[ctx] ? quoted[ctx] : "\"\\&<>',";
-	uint64_t stop[2] = { ~(uint64_t)0 >> 32, (uint64_t)1 << 63 }; /* controls, DEL */
-	for (; *q; q++)
-		stop[(unsigned char)*q >> 6] |= (uint64_t)1 << (*q & 63);
+	static const uint64_t other[2] = { 0xffffffffu | Q('"') | Q('&') | Q('<') | Q('>') | Q('\'') | Q(','),
+					   Q(127) | Q('\\') };
+#undef Q
+	const uint64_t *stop = (unsigned)ctx < sizeof stops / sizeof *stops ? stops[ctx] : other;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, lim = n < max ? n : max;
 	for (i = 0; i < lim; i++) {

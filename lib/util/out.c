@@ -101,8 +101,31 @@ void cr_json_arr_end(struct cr_json *j) { close_(j, ']'); }
 void cr_json_key(struct cr_json *j, const char *k)
 {
 	before_value(j);
-	cr_json_write_string(j->f, k, strlen(k));
-	fputs(j->pretty ? ": " : ":", j->f);
+	/* a short key with nothing to escape (every key coroner names) is
+	 * written in one call */
+	char b[64];
+	size_t n = 0, len = strlen(k);
+	if (len <= sizeof b - 4) {
+		b[n++] = '"';
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)k[i];
+			if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+				n = 0;
+				break;
+			}
+			b[n++] = (char)c;
+		}
+	}
+	if (n) {
+		b[n++] = '"';
+		b[n++] = ':';
+		if (j->pretty)
+			b[n++] = ' ';
+		fwrite(b, 1, n, j->f);
+	} else {
+		cr_json_write_string(j->f, k, len);
+		fputs(j->pretty ? ": " : ":", j->f);
+	}
 	j->after_key = true;
 }
 
@@ -112,8 +135,31 @@ void cr_json_strn(struct cr_json *j, const char *s, size_t n)
 	cr_json_write_string(j->f, s ? s : "", s ? n : 0);
 }
 void cr_json_str(struct cr_json *j, const char *s) { cr_json_strn(j, s, s ? strlen(s) : 0); }
-void cr_json_int(struct cr_json *j, int64_t v) { before_value(j); fprintf(j->f, "%" PRId64, v); }
-void cr_json_uint(struct cr_json *j, uint64_t v) { before_value(j); fprintf(j->f, "%" PRIu64, v); }
+/* v in base (10 or 16) into the end of b; where it starts */
+static char *digits(char *end, uint64_t v, unsigned base)
+{
+	do {
+		*--end = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	return end;
+}
+
+void cr_json_int(struct cr_json *j, int64_t v)
+{
+	before_value(j);
+	char b[24], *p = digits(b + sizeof b, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, 10);
+	if (v < 0)
+		*--p = '-';
+	fwrite(p, 1, (size_t)(b + sizeof b - p), j->f);
+}
+
+void cr_json_uint(struct cr_json *j, uint64_t v)
+{
+	before_value(j);
+	char b[24], *p = digits(b + sizeof b, v, 10);
+	fwrite(p, 1, (size_t)(b + sizeof b - p), j->f);
+}
 void cr_json_double(struct cr_json *j, double v)
 {
 	before_value(j);
@@ -127,7 +173,12 @@ void cr_json_null(struct cr_json *j) { before_value(j); fputs("null", j->f); }
 void cr_json_hex(struct cr_json *j, uint64_t v)
 {
 	before_value(j);
-	fprintf(j->f, "\"0x%" PRIx64 "\"", v);
+	char b[24], *end = b + sizeof b - 1, *p = digits(end, v, 16);
+	*end = '"';
+	*--p = 'x';
+	*--p = '0';
+	*--p = '"';
+	fwrite(p, 1, (size_t)(b + sizeof b - p), j->f);
 }
 void cr_json_kstr(struct cr_json *j, const char *k, const char *s) { cr_json_key(j, k); cr_json_str(j, s); }
 void cr_json_kint(struct cr_json *j, const char *k, int64_t v) { cr_json_key(j, k); cr_json_int(j, v); }
