@@ -53,14 +53,16 @@
 #     behind the stream are inflated again from the copies: wall 25 -> 22 ms;
 #   - less fresh memory (peak heap 8.8 -> 5.0 MB), no teardown at exit,
 #     raw deflate after the zlib header (no Adler-32), the symbol-table
-#     pass skipping cheaply.
-#   `bench/core-c.sh 5 10`, load 1.3-2.0: fleet-pie coroner 0.032 s CPU /
-#     0.023 s wall, eu-stack 0.199 / 0.204 (6.2x CPU, 8.9x wall), gdb
-#     0.561 / 0.493 (17.5x CPU, 21.4x wall); null-pie 0.028 / 0.022
-#     (eu-stack 3.5x, 4.5x; gdb 13.9x, 15.1x). The sh loop's 0.003 s is in
-#     each figure. Both cores are busy to the end: the head thread takes
-#     37% of the CPU, ISA-L 55% of the instructions (163 M in all), and a
-#     third thread indexing the program's C++ unit meanwhile gained nothing.
+#     pass skipping cheaply, libunwind's sigprocmask calls answered
+#     without a system call (1,150 -> 7), JSON written in fewer calls.
+#   Three runs of `bench/core-c.sh 5 10` on the quiet machine (load 1.1-1.5):
+#     fleet-pie coroner 0.029-0.031 s CPU / 0.020-0.022 s wall; eu-stack
+#     6.0-6.2x CPU, 8.8-9.2x wall; gdb 18.4-18.5x CPU, 21.9-22.9x wall
+#     (net of the sh loop's process start: gdb 19.7-19.8x CPU, 25-27x
+#     wall); null-pie 0.025 / 0.019 (eu-stack 3.6x, 4.7x; gdb 14.9x,
+#     16.6x). Both cores are busy to the end: the head thread takes 37% of
+#     the CPU, ISA-L 55% of the instructions (160 M in all), and a third
+#     thread indexing the program's C++ unit meanwhile gained nothing.
 # Tried and left out (interleaved runs, load 5): inflating each section
 # whole up to the last byte needed, straight into huge pages (4 KiB pages
 # cost about 3 ms per MB on this VM; a huge page can stall on compaction):
