@@ -268,11 +268,12 @@ static bool stream_resume(struct dpart *p, uint64_t from)
 	return stream_start(p);
 }
 
-/* The stream from where it is to end, the bytes from from on copied out;
- * false (the stream ended) if it is corrupt. */
+/* The stream from where it is to end, the bytes from from on copied out
+ * (none if from is past end); false (the stream ended) if it is corrupt. */
 static bool inflate_to(struct dpart *p, uint64_t from, uint64_t end)
 {
-	populate(p->keep + from, (size_t)(end - from), true);
+	if (from < end)
+		populate(p->keep + from, (size_t)(end - from), true);
 	while (p->pos < end) {
 		/* kept bytes straight into place, the others through skip (a
 		 * step lands on the range's start) */
@@ -387,20 +388,7 @@ enum { HEAD_STEP = STEP };
 
 static bool head_step(struct dpart *p)
 {
-	uint64_t end = p->size - p->pos > HEAD_STEP ? p->pos + HEAD_STEP : p->size;
-	while (p->pos < end) {
-#ifdef CORONER_HAVE_ISAL
-		snap_take(p);
-#endif
-		size_t want = end - p->pos > CHUNK ? CHUNK : (size_t)(end - p->pos);
-		size_t got = __atomic_load_n(&p->stop, __ATOMIC_RELAXED) ? 0 : stream_step(p, p->skip, want);
-		if (!got) {
-			stream_end(p);
-			return false;
-		}
-		p->pos += got;
-	}
-	return true;
+	return inflate_to(p, UINT64_MAX, p->size - p->pos > HEAD_STEP ? p->pos + HEAD_STEP : p->size);
 }
 
 /* After a head, the planned units it passed (it kept none of their
@@ -423,14 +411,8 @@ static void back_units(struct dpart *p)
 		while (k > 0 && p->snap_pos[k - 1] > hdr)
 			k--;
 		moved = true;
-		if (hdr < p->pos || (k && p->snap_pos[k - 1] > p->pos)) {
-			if (!k && !stream_start(p))
-				break;
-			if (k) {
-				memcpy(&p->is, snap_slot(p, k - 1, false), sizeof p->is);
-				p->pos = p->snap_pos[k - 1];
-			}
-		}
+		if ((hdr < p->pos || (k && p->snap_pos[k - 1] > p->pos)) && !stream_resume(p, hdr))
+			break;
 		uint64_t hend = hdr + 24 < at ? hdr + 24 : at;
 		if (!plan_keep(p, hdr, hend))
 			break;
