@@ -82,6 +82,15 @@ static struct cr_binary *find_alt(struct cr_ccore *cc, const struct cr_binary *b
 	return alt;
 }
 
+/* The mapping of path's first page (file offset 0): it gives the bias. */
+static const struct cr_core_file *first_mapping(const struct cr_core *c, const char *path)
+{
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (strcmp(c->files[i].path, path) == 0 && c->files[i].offset == 0)
+			return &c->files[i];
+	return NULL;
+}
+
 /* Open a module's files for symbolization (once); pcs[0, npcs): the
  * runtime addresses its frames will be looked up at, if known (their
  * DWARF is then read only as far as they need). */
@@ -91,12 +100,7 @@ static void open_module_for(struct cr_ccore *cc, struct cr_cmodule *m, uint64_t 
 		return;
 	m->tried = true;
 	struct cr_core *c = &cc->core;
-	const struct cr_core_file *first = NULL;
-	for (size_t i = 0; i < c->nfiles; i++)
-		if (strcmp(c->files[i].path, m->path) == 0 && c->files[i].offset == 0) {
-			first = &c->files[i];
-			break;
-		}
+	const struct cr_core_file *first = first_mapping(c, m->path);
 	if (!first) {
 		m->note = "no mapping of its first page: not symbolized";
 		return;
@@ -186,10 +190,7 @@ static void head_start(struct cr_ccore *cc)
 			m = &cc->mods[i];
 		}
 	}
-	const struct cr_core_file *first = NULL;
-	for (size_t i = 0; m && i < c->nfiles && !first; i++)
-		if (strcmp(c->files[i].path, m->path) == 0 && c->files[i].offset == 0)
-			first = &c->files[i];
+	const struct cr_core_file *first = m ? first_mapping(c, m->path) : NULL;
 	const unsigned char *page = first ? cr_core_ptr(c, first->start, 4096) : NULL;
 	struct cr_binary *b = NULL, *d = NULL;
 	struct cr_error e = { 0 };
