@@ -361,21 +361,30 @@ static bool kept_locked(struct dpart *p, uint64_t lo, uint64_t hi)
  * rest, as dwarf_part_unit asks for them. A unit behind the stream is
  * finished only if what lies behind was kept (a head's bytes); else, or
  * with a bad header, it is left to the caller. */
+/* The bytes of the unit at hdr from the stream's position on and below
+ * hi kept: its header, then (read from it) the rest; false to stop. A
+ * header across hi, or a bad one, keeps no more. */
+static bool keep_unit(struct dpart *p, uint64_t hdr, uint64_t hi)
+{
+	uint64_t lo = p->pos, h = p->size - hdr < 24 ? p->size : hdr + 24;
+	if (h > hi)
+		return plan_keep(p, hdr > lo ? hdr : lo, hi);
+	if (h > lo && !plan_keep(p, hdr > lo ? hdr : lo, h))
+		return false;
+	struct dunit u = { .hdr = hdr };
+	if (!dwarf_unit_header(p->bin, p->keep, p->size, p->alen, &u))
+		return true;
+	uint64_t end = hdr + u.len < hi ? hdr + u.len : hi;
+	return plan_keep(p, h > lo ? h : lo, end);
+}
+
 static void plan_units(struct dpart *p)
 {
 	for (size_t i = 0; i < p->nplan; i++) {
 		uint64_t hdr = p->plan[i];
-		if (hdr >= p->size)
+		if (hdr >= p->size || (hdr < p->pos && !kept_locked(p, hdr, p->pos)))
 			continue;
-		size_t n = p->size - hdr < 24 ? (size_t)(p->size - hdr) : 24;
-		if (hdr < p->pos && !kept_locked(p, hdr, p->pos))
-			continue;
-		uint64_t from = hdr > p->pos ? hdr : p->pos;
-		if (hdr + n > from && !plan_keep(p, from, hdr + n))
-			break;
-		struct dunit u = { .hdr = hdr };
-		from = hdr + n > p->pos ? hdr + n : p->pos;
-		if (dwarf_unit_header(p->bin, p->keep, p->size, p->alen, &u) && !plan_keep(p, from, hdr + u.len))
+		if (!keep_unit(p, hdr, UINT64_MAX))
 			break;
 	}
 }
@@ -413,13 +422,7 @@ static void back_units(struct dpart *p)
 		moved = true;
 		if ((hdr < p->pos || (k && p->snap_pos[k - 1] > p->pos)) && !stream_resume(p, hdr))
 			break;
-		uint64_t hend = hdr + 24 < at ? hdr + 24 : at;
-		if (!plan_keep(p, hdr, hend))
-			break;
-		struct dunit u = { .hdr = hdr };
-		if (hend == at || !dwarf_unit_header(p->bin, p->keep, p->size, p->alen, &u))
-			continue; /* (a header across at: plan_units reads it) */
-		if (!plan_keep(p, hend, hdr + u.len < at ? hdr + u.len : at))
+		if (!keep_unit(p, hdr, at)) /* (a header across at: plan_units reads it) */
 			break;
 	}
 	if (moved) {
